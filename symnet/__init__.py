@@ -1,0 +1,39 @@
+"""symnet: prove with symbolic algebra what neural networks compute.
+
+A network whose activations are linear computes one linear form in its
+inputs -- a multiple linear regression.  symnet builds such networks with
+symbolic weights and works with what they compute exactly.
+"""
+
+from .activations import NAMED_ACTIVATIONS, Activation, activation
+from .builders import dense
+from .errors import (
+    ActivationError,
+    CertificateError,
+    InvalidArgument,
+    InvalidType,
+    NotLinearError,
+    ShapeError,
+    SizeGuardError,
+    SymnetError,
+)
+from .network import Layer, Network
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NAMED_ACTIVATIONS",
+    "Activation",
+    "ActivationError",
+    "CertificateError",
+    "InvalidArgument",
+    "InvalidType",
+    "Layer",
+    "Network",
+    "NotLinearError",
+    "ShapeError",
+    "SizeGuardError",
+    "SymnetError",
+    "activation",
+    "dense",
+]

@@ -1,0 +1,102 @@
+"""``dense``: fully connected networks whose every weight is its own symbol.
+
+Naming scheme (it is the seed's for one hidden layer):
+
+* inputs ``x_1 .. x_p``;
+* no hidden layer (``hidden=[]``): one output node ``b_0 + b_1 x_1 + ...``;
+  with ``q > 1`` outputs, output i has ``b_{i,0}, b_{i,j}``;
+* one hidden layer: node k has bias ``b_{k,0}`` and weights ``b_{k,j}``;
+* several hidden layers: layer l's node k has ``b^{(l)}_{k,0}`` and
+  ``b^{(l)}_{k,j}`` (the superscript is the layer, counted from the input);
+* the output node has bias ``c_0`` and weights ``c_k``; with ``q > 1``
+  outputs, output i has ``c_{i,0}`` and ``c_{i,k}``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import sympy
+
+from .activations import ActivationSpec
+from .errors import InvalidArgument, InvalidType
+from .network import Network, input_symbols
+
+__all__ = ["dense", "MAX_DENSE_PARAMETERS"]
+
+#: ``dense`` refuses networks with more weights than this (memory guard).
+MAX_DENSE_PARAMETERS = 5_000_000
+
+
+def _width(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidType(f"{where}={value!r} must be a positive integer")
+    if int(value) < 1:
+        raise InvalidArgument(f"{where}={value!r} must be a positive integer")
+    return int(value)
+
+
+def _node(stem: str, node: int | None, index: int, layer: int | None) -> sympy.Symbol:
+    sup = f"^{{({layer})}}" if layer is not None else ""
+    if node is None:
+        return sympy.Symbol(f"{stem}{sup}_{index}" if not sup else f"{stem}{sup}_{{{index}}}")
+    return sympy.Symbol(f"{stem}{sup}_{{{node},{index}}}")
+
+
+def _layer(stem: str, rows: int, cols: int, layer: int | None, single: bool) -> tuple[list[list[sympy.Symbol]], list[sympy.Symbol]]:
+    node = (lambda k: None) if single else (lambda k: k)
+    weights = [[_node(stem, node(k), j, layer) for j in range(1, cols + 1)] for k in range(1, rows + 1)]
+    biases = [_node(stem, node(k), 0, layer) for k in range(1, rows + 1)]
+    return weights, biases
+
+
+def dense(
+    inputs: int,
+    hidden: Sequence[int] | int,
+    outputs: int = 1,
+    activation: ActivationSpec | Sequence[ActivationSpec] = "identity",
+) -> Network:
+    """A fully connected network with every weight and bias a distinct symbol.
+
+    ``inputs`` is p, ``hidden`` the widths of the hidden layers (``[]`` for
+    the seed's single node), ``outputs`` q.  The activation applies to every
+    hidden layer (or pass a list with one per hidden layer); the output layer
+    is linear.  Symbol names follow the module docstring.
+
+    >>> import symnet
+    >>> net = symnet.dense(2, [2])
+    >>> net.parameters[:3]
+    (b_{1,0}, b_{1,1}, b_{1,2})
+    >>> net.output[0]
+    c_0 + c_1*(b_{1,0} + b_{1,1}*x_1 + b_{1,2}*x_2) + c_2*(b_{2,0} + b_{2,1}*x_1 + b_{2,2}*x_2)
+    """
+    if isinstance(inputs, str):
+        raise InvalidArgument(f"inputs={inputs!r}: symbolic sizes are not supported yet; give a positive integer")
+    p = _width(inputs, "inputs")
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+        hidden = [hidden]
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise InvalidType(f"hidden={hidden!r} must be a list of positive integer widths")
+    widths = [_width(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
+    q = _width(outputs, "outputs")
+    sizes = [p, *widths, q]
+    count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1))
+    if count > MAX_DENSE_PARAMETERS:
+        raise InvalidArgument(
+            f"dense(inputs={p}, hidden={widths}, outputs={q}) would have {count} weights, "
+            f"more than the guard of {MAX_DENSE_PARAMETERS}"
+        )
+    weights: list[list[list[sympy.Symbol]]] = []
+    biases: list[list[sympy.Symbol]] = []
+    depth = len(widths)
+    for l, (rows, cols) in enumerate(zip(sizes[1:], sizes[:-1]), start=1):
+        is_output = l == depth + 1
+        if is_output and depth > 0:
+            stem, tag = "c", None
+        else:
+            stem, tag = "b", (l if depth >= 2 else None)
+        w, b = _layer(stem, rows, cols, tag, single=is_output and q == 1)
+        weights.append(w)
+        biases.append(b)
+    return Network.from_matrices(weights, biases, activation, inputs=input_symbols(p))

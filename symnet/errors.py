@@ -1,0 +1,87 @@
+"""The exception hierarchy: one root, argument errors that are also builtins.
+
+Every error symnet raises on purpose is a :class:`SymnetError`.  Errors about
+the arguments a caller passed also subclass :class:`ValueError` or
+:class:`TypeError`, so ``except ValueError`` keeps working in user code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ActivationError",
+    "CertificateError",
+    "InvalidArgument",
+    "InvalidType",
+    "NotLinearError",
+    "ShapeError",
+    "SizeGuardError",
+    "SymnetError",
+]
+
+
+class SymnetError(Exception):
+    """Root of every exception symnet raises on purpose."""
+
+
+class InvalidArgument(SymnetError, ValueError):
+    """An argument has the right type but a value symnet cannot accept."""
+
+
+class InvalidType(SymnetError, TypeError):
+    """An argument has a type symnet cannot accept."""
+
+
+class ShapeError(InvalidArgument):
+    """Matrix or vector shapes do not fit together; the message names both."""
+
+
+class ActivationError(InvalidArgument):
+    """An activation is unknown or is not a function of one variable."""
+
+
+class SizeGuardError(SymnetError, ValueError):
+    """Work refused up front because its estimated size exceeds a guard.
+
+    ``estimate`` is the estimated size (for example a monomial count) and
+    ``limit`` the guard it exceeds.
+    """
+
+    def __init__(self, message: str, *, estimate: int, limit: int) -> None:
+        super().__init__(message)
+        self.estimate = estimate
+        self.limit = limit
+
+
+class CertificateError(SymnetError):
+    """A certificate is malformed or one of its steps does not check.
+
+    ``step`` is the index of the offending step (``None`` when the defect is
+    not in a step, e.g. in the document's header) and ``rule`` the name of
+    the rule that step cites.
+    """
+
+    def __init__(self, message: str, *, step: int | None = None, rule: str | None = None) -> None:
+        where = []
+        if step is not None:
+            where.append(f"step {step}")
+        if rule is not None:
+            where.append(f"rule {rule!r}")
+        prefix = f"{', '.join(where)}: " if where else ""
+        super().__init__(prefix + message)
+        self.step = step
+        self.rule = rule
+
+
+class NotLinearError(SymnetError):
+    """The network's output is not a linear (affine) form in its inputs.
+
+    ``counterexample`` holds the exact refutation when one is known,
+    ``layer`` the index of the first layer whose activation is not affine.
+    """
+
+    def __init__(self, message: str, *, counterexample: Any = None, layer: int | None = None) -> None:
+        super().__init__(message)
+        self.counterexample = counterexample
+        self.layer = layer

@@ -1,0 +1,316 @@
+"""The network model: an immutable stack of affine layers with activations.
+
+A network with inputs ``x = (x_1, ..., x_p)`` and layers ``1 .. L+1``
+computes::
+
+    u_0 = x
+    z_l = W_l u_{l-1} + b_l          (l = 1 .. L+1)
+    u_l = sigma_l(z_l)               (hidden layers l = 1 .. L)
+    output = z_{L+1}                 (the output layer is linear)
+
+``W_l`` has shape (width of layer l) x (width of layer l-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sympy
+
+from ._coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
+from .activations import Activation, ActivationSpec, activation
+from .errors import InvalidArgument, InvalidType, ShapeError
+
+__all__ = ["Layer", "Network", "input_symbols"]
+
+_IDENTITY = activation("identity")
+
+
+def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
+    """The seed's input symbols ``x_1, ..., x_p``."""
+    return tuple(sympy.Symbol(f"x_{j}") for j in range(1, p + 1))
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One affine layer ``z = W u + b`` followed by its activation.
+
+    ``activation`` is applied to ``z``; it is the identity for the output layer.
+    """
+
+    weights: sympy.ImmutableMatrix
+    biases: sympy.ImmutableMatrix
+    activation: Activation = _IDENTITY
+
+    @property
+    def width(self) -> int:
+        """Number of nodes in this layer (rows of ``weights``)."""
+        return self.weights.rows
+
+    @property
+    def fan_in(self) -> int:
+        """Number of inputs to this layer (columns of ``weights``)."""
+        return self.weights.cols
+
+    def augmented(self) -> sympy.ImmutableMatrix:
+        """The seed's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
+        return sympy.ImmutableMatrix.hstack(self.biases, self.weights)
+
+
+def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden: int) -> tuple[Activation, ...]:
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != hidden:
+            raise InvalidArgument(
+                f"activation is a list of {len(spec)} activations but the network has "
+                f"{hidden} hidden layers; give one per hidden layer, or a single one for all"
+            )
+        return tuple(activation(s) for s in spec)
+    one = activation(spec)
+    return (one,) * hidden
+
+
+@dataclass(frozen=True)
+class Network:
+    """A feed-forward network whose weights are sympy expressions.
+
+    Build one with :func:`symnet.dense` or :meth:`Network.from_matrices`.
+    Networks are immutable and hashable; two networks are equal when their
+    inputs and layers are.
+
+    >>> import symnet
+    >>> net = symnet.Network.from_matrices([[[1, 2]], [[3]]], [[0], [1]])
+    >>> net.output
+    (3*x_1 + 6*x_2 + 1,)
+    >>> net.evaluate([1, 1])
+    (10,)
+    """
+
+    inputs: tuple[sympy.Symbol, ...]
+    layers: tuple[Layer, ...]
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise InvalidArgument("a network needs at least one layer (the output layer)")
+        if not self.inputs:
+            raise InvalidArgument("a network needs at least one input")
+        if len(set(self.inputs)) != len(self.inputs):
+            raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
+        previous = len(self.inputs)
+        for index, layer in enumerate(self.layers):
+            if layer.fan_in != previous:
+                raise ShapeError(
+                    f"weights[{index}] has shape {layer.weights.shape} but its input has "
+                    f"{previous} entries: weights[{index}] needs {previous} columns"
+                )
+            if layer.biases.shape != (layer.width, 1):
+                raise ShapeError(
+                    f"biases[{index}] has shape {layer.biases.shape[0]} but weights[{index}] has "
+                    f"shape {layer.weights.shape}: biases[{index}] needs {layer.width} entries"
+                )
+            previous = layer.width
+        if not self.layers[-1].activation.is_identity:
+            raise InvalidArgument("the output layer of a network is linear: its activation must be the identity")
+        clash = set(self.inputs) & self._weight_symbols()
+        if clash:
+            names = ", ".join(sorted(s.name for s in clash))
+            raise InvalidArgument(f"symbols {names} are used both as inputs and as weights")
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def from_matrices(
+        cls,
+        weights: Sequence[Any],
+        biases: Sequence[Any] | None,
+        activation: ActivationSpec | Sequence[ActivationSpec] = "identity",
+        *,
+        inputs: Sequence[str | sympy.Symbol] | None = None,
+    ) -> Network:
+        """Build a network from explicit weight matrices and bias vectors.
+
+        ``weights[l]`` has shape (width of layer l) x (width of layer l-1), the
+        first one (h_1 x p); the last matrix is the linear output layer, so a
+        single matrix is a network with no hidden layer.  ``biases[l]`` is a
+        vector of layer l's width (``None`` means all biases are zero).
+        Entries may be ints, ``Fraction``, sympy numbers or expressions,
+        floats, symbol names, nested lists or numpy arrays, or a mix.
+        ``activation`` applies to every hidden layer (or give a list, one per
+        hidden layer).  ``inputs`` names the inputs (default ``x_1 .. x_p``).
+        """
+        if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence) and not hasattr(weights, "__len__"):
+            raise InvalidType(f"weights must be a sequence of matrices, got {type(weights).__name__}")
+        mats = [coerce_matrix(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        if not mats:
+            raise InvalidArgument("weights is empty; a network needs at least the output layer's matrix")
+        if biases is None:
+            vecs = [sympy.ImmutableMatrix.zeros(m.rows, 1) for m in mats]
+        else:
+            if isinstance(biases, (str, bytes)) or not hasattr(biases, "__len__"):
+                raise InvalidType(f"biases must be a sequence of vectors, got {type(biases).__name__}")
+            if len(biases) != len(mats):
+                raise ShapeError(f"there are {len(mats)} weight matrices but {len(biases)} bias vectors")
+            vecs = [coerce_vector(b, f"biases[{i}]") for i, b in enumerate(biases)]
+        for i, (w, b) in enumerate(zip(mats, vecs)):
+            if b.rows != w.rows:
+                raise ShapeError(
+                    f"biases[{i}] has {b.rows} entries but weights[{i}] has shape {w.shape}: "
+                    f"biases[{i}] needs {w.rows} entries"
+                )
+        for i in range(1, len(mats)):
+            if mats[i].cols != mats[i - 1].rows:
+                raise ShapeError(
+                    f"weights[{i}] has shape {mats[i].shape} but weights[{i - 1}] has shape "
+                    f"{mats[i - 1].shape}: weights[{i}] needs {mats[i - 1].rows} columns"
+                )
+        p = mats[0].cols
+        if inputs is None:
+            xs = input_symbols(p)
+        else:
+            if isinstance(inputs, (str, bytes)) or len(inputs) != p:
+                raise ShapeError(f"inputs={inputs!r} must name {p} inputs (weights[0] has shape {mats[0].shape})")
+            xs = tuple(
+                s if isinstance(s, sympy.Symbol) else symbol_from_name(s, f"inputs[{j}]") for j, s in enumerate(inputs)
+            )
+        acts = _hidden_activations(activation, len(mats) - 1) + (_IDENTITY,)
+        layers = tuple(Layer(w, b, a) for w, b, a in zip(mats, vecs, acts))
+        return cls(xs, layers)
+
+    # ------------------------------------------------------------- structure
+    @property
+    def p(self) -> int:
+        """Number of inputs."""
+        return len(self.inputs)
+
+    @property
+    def q(self) -> int:
+        """Number of outputs."""
+        return self.layers[-1].width
+
+    @property
+    def hidden(self) -> tuple[int, ...]:
+        """Widths of the hidden layers (empty for a single linear node layer)."""
+        return tuple(layer.width for layer in self.layers[:-1])
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers L."""
+        return len(self.layers) - 1
+
+    @property
+    def activations(self) -> tuple[Activation, ...]:
+        """The activation of each hidden layer."""
+        return tuple(layer.activation for layer in self.layers[:-1])
+
+    def _weight_symbols(self) -> set[sympy.Symbol]:
+        free: set[sympy.Symbol] = set()
+        for layer in self.layers:
+            free |= layer.weights.free_symbols | layer.biases.free_symbols
+        return free
+
+    @cached_property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """Every symbol the output depends on besides the inputs, in a fixed order.
+
+        Order: layer by layer from the input side; within a layer node by node;
+        within a node its bias first, then its weights by input (the rows of
+        the seed's augmented matrix ``[b | W]``), each symbol at its first
+        appearance; last, the activations' own coefficients, sorted by name.
+        """
+        seen: dict[sympy.Symbol, None] = {}
+        for layer in self.layers:
+            for entry in layer.augmented():
+                for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
+                    seen.setdefault(s, None)
+        extra = set()
+        for act in self.activations:
+            extra |= set(act.parameters)
+        for s in sorted(extra - set(seen) - set(self.inputs), key=lambda s: s.name):
+            seen.setdefault(s, None)
+        return tuple(seen)
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when no weight, bias or activation coefficient is a symbol."""
+        return not self.parameters
+
+    # ------------------------------------------------------------- semantics
+    def _forward(self, values: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr] | None) -> list[sympy.Expr]:
+        u = list(values)
+        for layer in self.layers:
+            w = layer.weights if subs is None else layer.weights.xreplace(subs)
+            b = layer.biases if subs is None else layer.biases.xreplace(subs)
+            z = [sympy.Add(b[k], *(sympy.Mul(w[k, j], u[j]) for j in range(layer.fan_in))) for k in range(layer.width)]
+            act = layer.activation
+            if not act.is_identity:
+                fn = act.function if subs is None else sympy.Lambda(act.variable, act.expr.xreplace(subs))
+                z = [fn(v) for v in z]
+            u = z
+        return u
+
+    @cached_property
+    def output(self) -> tuple[sympy.Expr, ...]:
+        """One sympy expression per output, unexpanded, as the network computes it."""
+        return tuple(self._forward(self.inputs, None))
+
+    def evaluate(
+        self,
+        x: Sequence[Any],
+        weights: Mapping[sympy.Symbol | str, Any] | None = None,
+    ) -> tuple[Any, ...]:
+        """The network's outputs at input ``x`` with the given parameter values.
+
+        ``weights`` maps every symbol in :attr:`parameters` (or its name) to a
+        number.  With exact numbers (int, Fraction, Rational) the result is
+        exact (sympy numbers; exact symbolic values such as ``tanh(1/2)`` for
+        transcendental activations).  If any value given or stored is a float
+        the result is a tuple of Python floats.
+        """
+        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+            raise InvalidType(f"x must be a sequence of {self.p} numbers, got {type(x).__name__}")
+        if len(x) != self.p:
+            raise ShapeError(f"x has {len(x)} entries but the network has {self.p} inputs")
+        point = [coerce_entry(v, f"x[{j}]") for j, v in enumerate(x)]
+        for j, v in enumerate(point):
+            if v.free_symbols:
+                raise InvalidArgument(f"x[{j}]={v} is not a number")
+        subs = self._parameter_values(weights)
+        result = self._forward(point, subs)
+        uses_float = any(v.has(sympy.Float) for v in point) or any(v.has(sympy.Float) for v in subs.values())
+        uses_float = uses_float or any(layer.weights.has(sympy.Float) or layer.biases.has(sympy.Float) for layer in self.layers)
+        if uses_float:
+            out = []
+            for v in result:
+                f = float(sympy.N(v, 17))
+                out.append(f)
+            return tuple(out)
+        return tuple(result)
+
+    def _parameter_values(self, weights: Mapping[Any, Any] | None) -> dict[sympy.Symbol, sympy.Expr]:
+        given: dict[sympy.Symbol, sympy.Expr] = {}
+        by_name = {s.name: s for s in self.parameters}
+        for key, value in (weights or {}).items():
+            sym = by_name.get(key) if isinstance(key, str) else key
+            if sym not in by_name.values():
+                raise InvalidArgument(f"weights names {key!r}, which is not a parameter of this network")
+            val = coerce_entry(value, f"weights[{sym.name!r}]")
+            if val.free_symbols:
+                raise InvalidArgument(f"weights[{sym.name!r}]={val} is not a number")
+            given[sym] = val
+        missing = [s.name for s in self.parameters if s not in given]
+        if missing:
+            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+            raise InvalidArgument(f"weights is missing values for {len(missing)} parameters: {shown}")
+        return given
+
+    def __repr__(self) -> str:
+        acts = {a.label() for a in self.activations}
+        act = acts.pop() if len(acts) == 1 else [a.label() for a in self.activations]
+        return f"Network(inputs={self.p}, hidden={list(self.hidden)}, outputs={self.q}, activation={act!r})"
+
+    def size(self) -> int:
+        """Number of weight and bias entries."""
+        return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)
+
+
