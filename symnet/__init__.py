@@ -18,6 +18,8 @@ from .errors import (
     SymnetError,
 )
 from .network import Layer, Network
+from .proof import Proof
+from .engine import ProofNotFound, decide, prove
 
 __version__ = "0.1.0"
 
@@ -31,9 +33,13 @@ __all__ = [
     "Layer",
     "Network",
     "NotLinearError",
+    "Proof",
+    "ProofNotFound",
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
     "activation",
+    "decide",
     "dense",
+    "prove",
 ]

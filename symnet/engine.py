@@ -1,0 +1,237 @@
+"""The proof search: collapse a network with affine activations into one linear form.
+
+``prove`` writes a certificate with up to two routes:
+
+* layer-wise (always, when every activation is affine): starting from the
+  output layer's augmented row ``C = [b_{L+1} | W_{L+1}]``, substitute the
+  layers one by one from the output side; each hidden layer contributes the
+  factor ``P_l = [[1, 0], [a_l b_l + d_l, a_l W_l]]`` for the activation
+  ``t -> a_l t + d_l``, so ``(b* | W*) = C P_L ... P_1``.  The certificate has
+  O(sum of n_l * n_(l-1)) entries: polynomial in depth, width and inputs.
+* direct (below a size guard): expand the output and compare with the claim.
+
+The engine does not check anything it writes; ``symnet.kernel`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy.polys.rings import PolyRing
+
+from .activations import Activation
+from .certificate import Certificate, Claim, Step
+from .errors import InvalidType, NotLinearError, SizeGuardError, SymnetError
+from .network import Network
+from .proof import Proof
+from .size import EXPAND_LIMIT, estimate_monomials
+
+__all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "prove"]
+
+
+class ProofNotFound(SymnetError):
+    """No proof was found, and no counterexample either (the question stays open)."""
+
+
+def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """``(slope, intercept)`` when the activation is ``t -> slope*t + intercept``, else None."""
+    t = act.variable
+    if act.is_identity:
+        return sympy.Integer(1), sympy.Integer(0)
+    try:
+        poly = sympy.Poly(act.expr, t)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() > 1:
+        return None
+    return poly.coeff_monomial(t), poly.coeff_monomial(1)
+
+
+def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
+    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]]."""
+    rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
+    for k in range(layer.width):
+        rows.append([slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)])
+    return sympy.ImmutableMatrix(rows)
+
+
+def _exact(e: sympy.Expr) -> sympy.Expr:
+    floats = e.atoms(sympy.Float)
+    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
+
+
+class _Expander:
+    """Polynomial arithmetic in a sparse ring over QQ in the inputs and parameters."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        gens = list(net.inputs) + list(net.parameters)
+        self.ring = PolyRing(gens or [sympy.Dummy("one")], sympy.QQ)
+        self.p = net.p
+
+    def element(self, e: sympy.Expr) -> Any:
+        return self.ring.from_expr(_exact(e))
+
+    def product_claim(self, factors: list[sympy.ImmutableMatrix]) -> list[list[Any]]:
+        """The rows of C P_L ... P_1 as ring elements."""
+        rows = [[self.element(v) for v in factors[0].row(i)] for i in range(factors[0].rows)]
+        for factor in factors[1:]:
+            f = [[self.element(factor[k, j]) for j in range(factor.cols)] for k in range(factor.rows)]
+            rows = [
+                [sum((row[k] * f[k][j] for k in range(factor.rows) if row[k] and f[k][j]), self.ring.zero) for j in range(factor.cols)]
+                for row in rows
+            ]
+        return rows
+
+    def output(self) -> list[Any]:
+        """The network's output, expanded, one ring element per output."""
+        gens = self.ring.gens
+        u = list(gens[: self.p])
+        for layer in self.net.layers:
+            w = [[self.element(layer.weights[k, j]) for j in range(layer.fan_in)] for k in range(layer.width)]
+            b = [self.element(layer.biases[k]) for k in range(layer.width)]
+            z = [b[k] + sum((w[k][j] * u[j] for j in range(layer.fan_in) if w[k][j]), self.ring.zero) for k in range(layer.width)]
+            act = layer.activation
+            if not act.is_identity:
+                poly = sympy.Poly(act.expr, act.variable)
+                coeffs = [self.element(c) for c in poly.all_coeffs()]
+                z = [self._horner(coeffs, v) for v in z]
+            u = z
+        return u
+
+    @staticmethod
+    def _horner(coeffs: list[Any], v: Any) -> Any:
+        acc = coeffs[0]
+        for c in coeffs[1:]:
+            acc = acc * v + c
+        return acc
+
+    def x_degree(self, poly: Any) -> int:
+        return max((sum(m[: self.p]) for m in poly.itermonoms()), default=0)
+
+    def split(self, poly: Any) -> tuple[list[sympy.Expr], sympy.Expr]:
+        """Coefficients of x_1..x_p and the constant term of a poly of x-degree <= 1."""
+        coeffs: list[dict[tuple[int, ...], Any]] = [{} for _ in range(self.p + 1)]
+        for monom, c in poly.iterterms():
+            xs = monom[: self.p]
+            slot = 0 if not any(xs) else 1 + xs.index(1)
+            rest = (0,) * self.p + monom[self.p :]
+            coeffs[slot][rest] = c
+        exprs = [self.ring.from_dict(d).as_expr() if d else sympy.Integer(0) for d in coeffs]
+        return exprs[1:], exprs[0]
+
+
+def _is_polynomial(act: Activation) -> bool:
+    if act.is_identity:
+        return True
+    try:
+        sympy.Poly(act.expr, act.variable)
+    except sympy.PolynomialError:
+        return False
+    return True
+
+
+def _refute(net: Network) -> Any:
+    try:
+        from .refutation import refute  # noqa: PLC0415 - optional until the refutation module lands
+    except ImportError:  # pragma: no cover
+        return None
+    return refute(net)
+
+
+def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT) -> Proof:
+    """Prove that the network's output is one linear form ``W* x + b*``.
+
+    Returns a :class:`~symnet.Proof` whose certificate ``check()`` re-verifies.
+    ``expand`` controls the direct route (expand the output and compare):
+    ``None`` runs it when the estimated monomial count is at most ``limit``,
+    ``True`` demands it (``SizeGuardError`` with the estimate above the limit),
+    ``False`` skips it.  Raises :class:`~symnet.NotLinearError` (with a
+    counterexample when one is found) if the output is not linear in x.
+
+    >>> import symnet
+    >>> proof = symnet.prove(symnet.dense(2, [2]))
+    >>> proof.matrix
+    Matrix([[b_{1,1}*c_1 + b_{2,1}*c_2, b_{1,2}*c_1 + b_{2,2}*c_2]])
+    >>> proof.check()
+    True
+    """
+    if not isinstance(net, Network):
+        raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
+    if isinstance(expand, bool) is False and expand is not None:
+        raise InvalidType(f"expand={expand!r} must be True, False or None")
+    estimate = estimate_monomials(net)
+    if expand is True and estimate > limit:
+        raise SizeGuardError(
+            f"refusing to expand: the output has an estimated {estimate} monomials, more than the limit of {limit}",
+            estimate=estimate,
+            limit=limit,
+        )
+    small = estimate <= limit
+    hidden = net.layers[:-1]
+    coefficients = [affine_coefficients(layer.activation) for layer in hidden]
+    bad = [l for l, c in enumerate(coefficients, start=1) if c is None]
+    if bad:
+        return _prove_non_affine(net, bad[0], small and expand is not False, estimate, limit)
+
+    L = net.depth
+    output_row = net.layers[-1].augmented()
+    steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
+    factors = [output_row]
+    for l in range(L, 0, -1):
+        slope, intercept = coefficients[l - 1]  # type: ignore[misc]
+        factor = _factor(net.layers[l - 1], slope, intercept)
+        steps.append(Step("substitute_layer", layer=l, slope=slope, intercept=intercept, matrix=factor))
+        factors.append(factor)
+    steps.append(Step("conclude_linear_form"))
+    routes = ["layerwise"]
+    shape = (net.q, net.p)
+    if small:
+        ex = _Expander(net)
+        rows = ex.product_claim(factors)
+        matrix = sympy.ImmutableMatrix([[r.as_expr() for r in row[1:]] for row in rows])
+        offset = sympy.ImmutableMatrix([row[0].as_expr() for row in rows])
+        if expand is not False:
+            outputs = ex.output()
+            steps.append(Step("expand_and_compare", monomials=sum(len(o) for o in outputs)))
+            routes.append("direct")
+        claim = Claim("explicit", shape, tuple(routes), matrix, offset)
+    else:
+        claim = Claim("product", shape, tuple(routes))
+    return Proof(Certificate(net, tuple(steps), claim))
+
+
+def _prove_non_affine(net: Network, layer: int, may_expand: bool, estimate: int, limit: int) -> Proof:
+    """A network with a non-affine activation: only the direct route can prove it linear."""
+    act = net.layers[layer - 1].activation
+    if may_expand and all(_is_polynomial(lay.activation) for lay in net.layers):
+        ex = _Expander(net)
+        outputs = ex.output()
+        if all(ex.x_degree(o) <= 1 for o in outputs):
+            parts = [ex.split(o) for o in outputs]
+            matrix = sympy.ImmutableMatrix([coeffs for coeffs, _ in parts])
+            offset = sympy.ImmutableMatrix([const for _, const in parts])
+            steps = (Step("expand_and_compare", monomials=sum(len(o) for o in outputs)),)
+            claim = Claim("explicit", (net.q, net.p), ("direct",), matrix, offset)
+            return Proof(Certificate(net, steps, claim))
+    counterexample = _refute(net)
+    message = f"layer {layer}'s activation {act.label()} is not affine, and the output is not linear in x"
+    if counterexample is not None:
+        raise NotLinearError(message, counterexample=counterexample, layer=layer)
+    if may_expand and all(_is_polynomial(lay.activation) for lay in net.layers):
+        raise NotLinearError(message + " (its expansion has a monomial of degree > 1 in x)", layer=layer)
+    raise ProofNotFound(
+        f"layer {layer}'s activation {act.label()} is not affine; no proof of linearity was found "
+        f"(estimated {estimate} monomials, limit {limit}) and no counterexample either"
+    )
+
+
+def decide(net: Network, **kwargs: Any) -> Any:
+    """The Proof when the output is linear in x, else the Counterexample."""
+    try:
+        return prove(net, **kwargs)
+    except NotLinearError as exc:
+        if exc.counterexample is None:
+            raise
+        return exc.counterexample

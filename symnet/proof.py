@@ -1,0 +1,113 @@
+"""``Proof``: a certificate with the claim in reach and a ``check()`` that re-verifies it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import sympy
+
+from . import certificate as _cert
+from . import kernel
+from .certificate import Certificate, Step
+from .network import Network
+
+__all__ = ["Proof"]
+
+
+class Proof:
+    """A proof that a network's output equals ``matrix * x + offset``.
+
+    ``matrix`` is W* (q x p) and ``offset`` b* (q x 1), both sympy matrices.
+    ``steps`` are the certificate's steps, each naming its rule.  ``check()``
+    re-verifies everything with :mod:`symnet.kernel`, trusting nothing the
+    engine wrote; ``to_json()`` and :meth:`from_json` round-trip the
+    certificate.
+    """
+
+    __slots__ = ("certificate", "__dict__")
+
+    def __init__(self, certificate: Certificate) -> None:
+        self.certificate = certificate
+
+    # ------------------------------------------------------------- the claim
+    @property
+    def network(self) -> Network:
+        """The network the proof is about."""
+        return self.certificate.network
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The ordered steps, each with its rule name."""
+        return self.certificate.steps
+
+    @property
+    def routes(self) -> tuple[str, ...]:
+        """The routes the certificate contains: ``layerwise`` and/or ``direct``."""
+        return self.certificate.claim.routes
+
+    @property
+    def is_explicit(self) -> bool:
+        """True when W* and b* are written out (expanded) in the certificate.
+
+        For large symbolic networks they are the product ``C P_L ... P_1`` of
+        the steps' factors instead, and :attr:`matrix` builds them as nested,
+        unexpanded expressions (printing those in full can be huge).
+        """
+        return self.certificate.claim.form == "explicit"
+
+    @cached_property
+    def _claim(self) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]:
+        claim = self.certificate.claim
+        if claim.form == "explicit":
+            assert claim.matrix is not None and claim.offset is not None
+            return claim.matrix, claim.offset
+        factors = [s.matrix for s in self.steps if s.rule in ("read_output_layer", "substitute_layer")]
+        rows = [list(factors[0].row(i)) for i in range(factors[0].rows)]
+        for factor in factors[1:]:
+            rows = [
+                [sympy.Add(*(sympy.Mul(row[k], factor[k, j]) for k in range(factor.rows))) for j in range(factor.cols)]
+                for row in rows
+            ]
+        return sympy.ImmutableMatrix([r[1:] for r in rows]), sympy.ImmutableMatrix([r[0] for r in rows])
+
+    @property
+    def matrix(self) -> sympy.ImmutableMatrix:
+        """W*, the q x p matrix of the linear form (row i: beta_1..beta_p of output i)."""
+        return self._claim[0]
+
+    @property
+    def offset(self) -> sympy.ImmutableMatrix:
+        """b*, the q x 1 vector of intercepts (beta_0 of each output)."""
+        return self._claim[1]
+
+    def as_expr(self) -> tuple[sympy.Expr, ...]:
+        """The linear form ``b*_i + sum_j W*_{i,j} x_j``, one expression per output."""
+        x = self.network.inputs
+        return tuple(
+            sympy.Add(self.offset[i], *(sympy.Mul(self.matrix[i, j], x[j]) for j in range(len(x))))
+            for i in range(self.matrix.rows)
+        )
+
+    # ---------------------------------------------------------- certificate
+    def check(self) -> bool:
+        """Re-verify every step with the kernel: True, or CertificateError naming step and rule."""
+        return kernel.check(self.certificate)
+
+    def to_json(self) -> str:
+        """The certificate as JSON text (format in :mod:`symnet.certificate`)."""
+        return _cert.dumps(self.certificate)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Proof:
+        """Load a certificate; CertificateError if malformed.  Call ``check()`` to verify it."""
+        return cls(_cert.loads(text))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Proof) and self.certificate == other.certificate
+
+    def __hash__(self) -> int:
+        return hash(self.certificate)
+
+    def __repr__(self) -> str:
+        rules = ", ".join(s.rule for s in self.steps)
+        return f"Proof({self.network!r}, steps=[{rules}])"
