@@ -1,0 +1,741 @@
+"""Build the derivation of a proof as format-neutral sections.
+
+The story is the seed's: node outputs, matrix form with the augmented input
+``x* = (1, x_1, ..., x_p)^T``, the output node ``ŷ = c^T y**``, one
+substitution per hidden layer through the augmented matrix
+``[[1, 0 ... 0], [W]]``, the collapse into ``ŷ = W* x*`` and the conclusion
+that this is a multiple linear regression with every coefficient written out.
+Each step names the certificate rule that justifies it; the narrative
+definitions are labelled ``define_layer``.
+
+Size rule (readable at every size, never more than a few pages):
+
+* a matrix is shown entry by entry when it has at most ``MAX_SHOWN`` (8) rows
+  and columns; a larger one shows its first two and last rows and columns,
+  with ``\\vdots``, ``\\dots`` and ``\\ddots`` in between;
+* a node's sum is written term by term when it has at most ``MAX_SHOWN``
+  terms, otherwise with Σ-notation;
+* the coefficients β are written out term by term, in natural order, when
+  there are at most ``MAX_COEFFS`` (16) of them and each has at most
+  ``MAX_TERMS`` (16) terms (estimated from the widths before anything is
+  expanded); otherwise each is given in Σ-notation over the layers' entries;
+* a sum longer than one line is broken across lines.
+
+The builder reads the proof's data only (network, steps, claim); it never
+calls the engine or the kernel.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import prod
+from typing import Any, Union
+
+import sympy
+
+from ._math import Atom, Math, Matrix, Row, text
+from ._terms import Term, TermOrder
+
+__all__ = ["Derivation", "Line", "Section", "build", "MAX_SHOWN", "MAX_COEFFS", "MAX_TERMS"]
+
+MAX_SHOWN = 8
+MAX_COEFFS = 16
+MAX_TERMS = 16
+#: Break a displayed sum when its text would pass this many characters.
+LINE_WIDTH = 64
+
+Inline = Union[str, Math]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a display: ``lhs rel rhs``; ``lhs`` None continues the line above."""
+
+    lhs: Math | None
+    rel: str
+    rhs: Math
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled paragraph: prose, an aligned display, more prose."""
+
+    title: str
+    rule: str | None
+    before: tuple[Inline, ...]
+    display: tuple[Line, ...] = ()
+    after: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The whole derivation: a title and its sections."""
+
+    title: str
+    sections: tuple[Section, ...]
+
+
+# ------------------------------------------------------------------ atoms
+def A(tex: str, txt: str | None = None) -> Atom:
+    return Atom(tex, tex if txt is None else txt)
+
+
+SP = A(" ", " ")
+EQ = A(" = ", " = ")
+QUAD = A(r" \qquad ", "    ")
+DOTS = A(r"\dots", "…")
+VDOTS = A(r"\vdots", "⋮")
+DDOTS = A(r"\ddots", "⋱")
+CDOTS = A(r"\cdots", "⋯")
+YHAT = A(r"\hat{y}", "ŷ")
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z](?:\^\{\(\d+\)\})?_(?:\d|\{\d+(?:,\d+)*\})")
+
+
+def sym(s: sympy.Basic) -> Atom:
+    """A symbol or number as an atom (``x_1``, ``b_{1,2}`` kept as written)."""
+    if s.is_Symbol and _PLAIN_NAME.fullmatch(s.name):
+        return Atom(s.name, s.name)
+    return Atom(sympy.latex(s), _text_expr(s))
+
+
+def _text_expr(e: sympy.Basic) -> str:
+    if e.is_Symbol:
+        return e.name
+    if e.is_Rational and not e.is_Integer:
+        return f"{e.p}/{e.q}"
+    return sympy.sstr(e)
+
+
+def sub(stem_tex: str, stem_txt: str, index: str) -> Atom:
+    """``stem_{index}`` (braces in LaTeX only when needed)."""
+    tex_index = index if len(index) == 1 else "{" + index + "}"
+    txt_index = index if re.fullmatch(r"[0-9A-Za-z]", index) else "{" + index + "}"
+    return Atom(f"{stem_tex}_{tex_index}", f"{stem_txt}_{txt_index}")
+
+
+def comma_list(items: Sequence[Math]) -> Row:
+    out: list[Math] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(A(", "))
+        out.append(item)
+    return Row(*out)
+
+
+def elide(items: Sequence[Math], limit: int = MAX_SHOWN) -> list[Math]:
+    """All items, or the first two, an ellipsis and the last."""
+    items = list(items)
+    if len(items) <= limit:
+        return items
+    return [items[0], items[1], DOTS, items[-1]]
+
+
+def column(items: Sequence[Math]) -> Matrix:
+    rows = list(items)
+    if len(rows) > MAX_SHOWN:
+        rows = [rows[0], rows[1], VDOTS, rows[-1]]
+    return Matrix([[r] for r in rows])
+
+
+def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
+    """A matrix with the size rule applied (first two, last rows and columns)."""
+    nrows, ncols = len(rows), len(rows[0])
+    keep_r = list(range(nrows)) if nrows <= MAX_SHOWN else [0, 1, None, nrows - 1]
+    keep_c = list(range(ncols)) if ncols <= MAX_SHOWN else [0, 1, None, ncols - 1]
+    out = []
+    for r in keep_r:
+        line: list[Math] = []
+        for c in keep_c:
+            if r is None and c is None:
+                line.append(DDOTS)
+            elif r is None:
+                line.append(VDOTS)
+            elif c is None:
+                line.append(DOTS)
+            else:
+                line.append(rows[r][c])
+        out.append(line)
+    return Matrix(out)
+
+
+def times(a: int | str, b: int | str) -> str:
+    return f"{a} \\times {b}"
+
+
+# ------------------------------------------------------------ sums, terms
+Signed = tuple[bool, Math]  # (negative, body)
+
+
+def term_math(term: Term) -> Signed:
+    """A term as (negative, |term|)."""
+    coeff = term.coeff
+    negative = bool(coeff.is_number and coeff.is_extended_real and coeff < 0)
+    mag = -coeff if negative else coeff
+    parts: list[Math] = []
+    if mag != 1 or not term.factors:
+        if mag.is_Rational and not mag.is_Integer and term.factors:
+            parts.append(Atom(sympy.latex(mag), f"({mag.p}/{mag.q})"))
+        else:
+            parts.append(sym(mag))
+    for f in term.factors:
+        if f.is_Pow:
+            parts.append(Atom(sympy.latex(f), f"{_text_expr(f.base)}^{_text_expr(f.exp)}"))
+        elif f.is_Symbol:
+            parts.append(sym(f))
+        else:
+            parts.append(Atom(r"\left(" + sympy.latex(f) + r"\right)", "(" + sympy.sstr(f) + ")"))
+    joined: list[Math] = []
+    for i, p in enumerate(parts):
+        if i:
+            joined.append(SP)
+        joined.append(p)
+    return negative, Row(*joined)
+
+
+def signed_sum(pieces: Sequence[Signed]) -> Row:
+    """Join signed pieces with ``+`` and ``-`` on one line."""
+    out: list[Math] = []
+    if not pieces:
+        return Row(A("0"))
+    for i, (neg, body) in enumerate(pieces):
+        if i == 0:
+            if neg:
+                out.append(A("-"))
+        else:
+            out.append(A(" - " if neg else " + "))
+        out.append(body)
+    return Row(*out)
+
+
+def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, width: int = LINE_WIDTH) -> list[Line]:
+    """``lhs = pieces...`` broken into lines of at most ``width`` text characters."""
+    lines: list[list[Signed]] = [[]]
+    used = len(text(lhs)) + 3
+    for piece in pieces:
+        w = len(text(piece[1])) + 3
+        if lines[-1] and used + w > width:
+            lines.append([])
+            used = 8
+        lines[-1].append(piece)
+        used += w
+    out: list[Line] = []
+    for i, chunk in enumerate(lines):
+        body: Math = signed_sum(chunk)
+        if i:
+            neg, first = chunk[0]
+            body = Row(A("- " if neg else "+ "), signed_sum([(False, first), *chunk[1:]]))
+        if i == len(lines) - 1 and tail is not None:
+            body = Row(body, tail)
+        out.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", body))
+    return out
+
+
+# ------------------------------------------------------------------ view
+@dataclass(frozen=True)
+class View:
+    """What the renderers read from a Proof (or a Certificate)."""
+
+    network: Any
+    steps: tuple[Any, ...]
+    explicit: bool
+    matrix: sympy.ImmutableMatrix | None
+    offset: sympy.ImmutableMatrix | None
+
+
+def view(obj: Any) -> View:
+    """The data of a Proof or a certificate, without calling the engine or the kernel."""
+    cert = getattr(obj, "certificate", obj)
+    claim = getattr(cert, "claim", None)
+    if claim is None:
+        raise TypeError(f"cannot render {type(obj).__name__}: expected a symnet Proof or Certificate")
+    explicit = claim.form == "explicit"
+    return View(cert.network, tuple(cert.steps), explicit, claim.matrix, claim.offset)
+
+
+def _slope_intercept(step: Any, layer: Any) -> tuple[sympy.Expr, sympy.Expr]:
+    if step is not None and step.slope is not None and step.intercept is not None:
+        return step.slope, step.intercept
+    act = layer.activation
+    t = act.variable
+    expr = act.expr
+    return sympy.expand(expr).coeff(t, 1), expr.subs(t, 0)
+
+
+# -------------------------------------------------------------- builder
+class _Builder:
+    def __init__(self, v: View) -> None:
+        self.v = v
+        net = v.network
+        self.net = net
+        self.order = TermOrder(net)
+        self.L = len(net.layers) - 1
+        self.p = len(net.inputs)
+        self.q = net.layers[-1].weights.rows
+        self.widths = [layer.weights.rows for layer in net.layers[:-1]]
+        self.by_rule: dict[str, list[Any]] = {}
+        for step in v.steps:
+            self.by_rule.setdefault(step.rule, []).append(step)
+        self.sub_steps = {s.layer: s for s in self.by_rule.get("substitute_layer", [])}
+        self.n = 0
+
+    # names ---------------------------------------------------------------
+    def x(self, j: int) -> Atom:
+        return sym(self.net.inputs[j - 1])
+
+    def y(self, l: int, k: int | str) -> Atom:
+        """Output k of hidden layer l (layer 0 is the input)."""
+        if l == 0:
+            return self.x(k) if isinstance(k, int) else sub("x", "x", k)
+        if self.L == 1:
+            return sub("y", "y", str(k))
+        return sub(f"y^{{({l})}}", f"y^({l})", str(k))
+
+    def aug(self, l: int) -> Atom:
+        """The augmented vector of layer l: x* for l = 0, y** above."""
+        if l == 0:
+            return A("x^*", "x*")
+        if self.L == 1:
+            return A("y^{**}", "y**")
+        return A(f"y^{{({l})**}}", f"y^({l})**")
+
+    def vec(self, l: int) -> Atom:
+        if self.L == 1:
+            return A("y^*", "y*")
+        return A(f"y^{{({l})*}}", f"y^({l})*")
+
+    def W(self, l: int) -> Atom:
+        return A("W", "W") if self.L == 1 else A(f"W^{{({l})}}", f"W^({l})")
+
+    def Wt(self, l: int) -> Atom:
+        return A(r"\widetilde{W}", "W~") if self.L == 1 else A(rf"\widetilde{{W}}^{{({l})}}", f"W~^({l})")
+
+    def out_name(self) -> Atom:
+        stem = "b" if self.L == 0 else "c"
+        return A(f"{stem}^T", f"{stem}^T") if self.q == 1 else A(stem.upper(), stem.upper())
+
+    def yhat(self, i: int | None = None) -> Atom:
+        if self.q == 1 or i is None:
+            return YHAT
+        return Atom(rf"\hat{{y}}_{{{i}}}" if i > 9 else rf"\hat{{y}}_{i}", f"ŷ_{i}")
+
+    def beta(self, i: int, j: int | str) -> Atom:
+        if self.q == 1:
+            return sub(r"\beta", "β", str(j))
+        return sub(r"\beta", "β", f"{i},{j}")
+
+    def next_title(self, what: str) -> str:
+        self.n += 1
+        return f"Step {self.n} ({what})"
+
+    def sigma(self, l: int) -> tuple[bool, Math]:
+        """(is identity, σ_l as an atom)."""
+        act = self.net.layers[l - 1].activation
+        if act.is_identity:
+            return True, A("")
+        return False, (A(r"\sigma", "σ") if self.L == 1 else A(rf"\sigma_{{{l}}}", f"σ_{l}"))
+
+    def entry_sum(self, coeffs: Sequence[sympy.Expr], variables: Sequence[Math]) -> list[Signed]:
+        """``coeffs[0] + Σ coeffs[j] variables[j]`` as signed pieces, in natural order."""
+        pieces: list[Signed] = []
+        for c, var in zip(coeffs, [None, *variables]):
+            for t in self.order.terms(c):
+                neg, body = term_math(t)
+                if var is not None:
+                    if t.factors or t.coeff != 1 and t.coeff != -1:
+                        body = Row(body, SP, var)
+                    else:
+                        body = var
+                pieces.append((neg, body))
+        return pieces
+
+    def cell(self, e: sympy.Expr) -> Math:
+        return signed_sum([term_math(t) for t in self.order.terms(e)])
+
+    # sections ------------------------------------------------------------
+    def build(self) -> Derivation:
+        sections = [self.network_section()]
+        if self.L == 0:
+            sections += self.single_node()
+        else:
+            sections += self.node_outputs()
+            sections += self.matrix_form()
+            sections += self.output_node()
+            for l in range(self.L, 0, -1):
+                sections.append(self.substitute(l))
+            sections.append(self.collapse())
+        sections.append(self.conclusion())
+        direct = self.by_rule.get("expand_and_compare")
+        if direct:
+            sections.append(self.checked(direct[0]))
+        return Derivation("A network with linear activation is a linear regression", tuple(sections))
+
+    def network_section(self) -> Section:
+        xs = comma_list(elide([self.x(j) for j in range(1, self.p + 1)]))
+        before: list[Inline] = ["Inputs ", xs, " (", A(f"p = {self.p}"), "); "]
+        if self.L == 0:
+            before.append("no hidden layer: ")
+        for l, h in enumerate(self.widths, start=1):
+            act = self.net.layers[l - 1].activation
+            label = "hidden layer" if self.L == 1 else f"hidden layer {l}"
+            before.append(f"{label} of {h} node{'s' if h > 1 else ''} with activation ")
+            before.extend(self.activation_words(l, act))
+            before.append("; ")
+        outs = "one linear output node" if self.q == 1 else f"{self.q} linear output nodes"
+        before.append(outs + ".")
+        return Section("Network", None, tuple(before))
+
+    def activation_words(self, l: int, act: Any) -> list[Inline]:
+        if act.is_identity:
+            return ["the identity (the seed's ", A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
+        ident, s = self.sigma(l)
+        t = act.variable
+        return [Row(s, A("(t) = ", "(t) = "), Atom(sympy.latex(act.expr.subs(t, sympy.Symbol("t"))),
+                                                    sympy.sstr(act.expr.subs(t, sympy.Symbol("t")))))]
+
+    def single_node(self) -> list[Section]:
+        layer = self.net.layers[0]
+        C = layer.augmented() if hasattr(layer, "augmented") else None
+        step = (self.by_rule.get("read_output_layer") or [None])[0]
+        if step is not None and step.matrix is not None:
+            C = step.matrix
+        xs = [self.x(j) for j in range(1, self.p + 1)]
+        lines: list[Line] = []
+        for i in range(self.q):
+            pieces = self.entry_sum(list(C.row(i)), xs)
+            tail = Row(A(" = "), self.out_name(), A(" x^*", " x*")) if self.q == 1 else None
+            lines += self.sum_or_sigma(self.yhat(i + 1), pieces, tail)
+        xstar = Row(A("x^* = (1, ", "x* = (1, "), comma_list(elide(xs)), A(")^T", ")^T"))
+        before: list[Inline] = ["The single node adds its bias to the weighted inputs; with ", xstar, ","]
+        sec = Section(self.next_title("node output"), "read_output_layer", tuple(before), tuple(lines))
+        conc = Section(
+            self.next_title("collapse"),
+            "conclude_linear_form",
+            ("The row of weights is already the linear form:",),
+            (Line(self.yhat(), "=", Row(self.out_name(), A(" x^* = W^* x^*", " x* = W* x*"))),),
+        )
+        return [sec, conc]
+
+    def sum_or_sigma(self, lhs: Math, pieces: list[Signed], tail: Math | None) -> list[Line]:
+        if len(pieces) <= MAX_SHOWN + 1:
+            return broken(lhs, pieces, tail)
+        shown = pieces[:2] + [(False, CDOTS)] + pieces[-1:]
+        return broken(lhs, shown, tail)
+
+    def node_outputs(self) -> list[Section]:
+        lines: list[Line] = []
+        for l in range(1, self.L + 1):
+            layer = self.net.layers[l - 1]
+            ident, s = self.sigma(l)
+            prev = self.p if l == 1 else self.widths[l - 2]
+            variables = [self.y(l - 1, j) for j in range(1, prev + 1)]
+            pattern = dense_pattern(layer)
+            if pattern is not None and layer.weights.rows > 1:
+                coeffs = [sympy.Symbol(pattern.format(k="k", j=j)) for j in range(prev + 1)]
+                pieces = self.entry_sum(coeffs, variables) if prev + 1 <= MAX_SHOWN else [
+                    (False, sym(coeffs[0])),
+                    (False, Atom(rf"\sum_{{j=1}}^{{{prev}}} {sympy.latex(sympy.Symbol(pattern.format(k='k', j='j')))} "
+                                 + sympy.latex(sympy.Symbol(text(self.y(l - 1, 'j')))),
+                                 f"Σ_{{j=1..{prev}}} {pattern.format(k='k', j='j')} {text(self.y(l - 1, 'j'))}")),
+                ]
+                rhs = signed_sum(pieces)
+                if not ident:
+                    rhs = Row(s, A(r"\left(", "("), rhs, A(r"\right)", ")"))
+                h = layer.weights.rows
+                ks = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else rf"1, \dots, {h}")
+                kt = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else f"1, …, {h}")
+                lines.append(Line(self.y(l, "k"), "=", Row(rhs, A(r", \qquad k = " + ks + ".", ", k = " + kt + "."))))
+                continue
+            rows = list(range(layer.weights.rows))
+            shown = rows if len(rows) <= MAX_SHOWN else rows[:2] + [None] + rows[-1:]
+            for k in shown:
+                if k is None:
+                    lines.append(Line(A(r"\vdots", "⋮"), "", A("")))
+                    continue
+                coeffs = [layer.biases[k]] + list(layer.weights.row(k))
+                pieces = self.entry_sum(coeffs, variables)
+                if not ident:
+                    rhs_body = signed_sum(pieces if len(pieces) <= MAX_SHOWN + 1 else pieces[:2] + [(False, CDOTS)] + pieces[-1:])
+                    lines.append(Line(self.y(l, k + 1), "=", Row(s, A(r"\left(", "("), rhs_body, A(r"\right)", ")"))))
+                else:
+                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, None)
+        before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"]
+        if any(not self.sigma(l)[0] for l in range(1, self.L + 1)):
+            before.append(" and applies its activation")
+        before.append(":")
+        return [Section(self.next_title("node outputs"), "define_layer", tuple(before), tuple(lines))]
+
+    def augmented_rows(self, l: int) -> list[list[Math]]:
+        layer = self.net.layers[l - 1]
+        return [[self.cell(layer.biases[k])] + [self.cell(w) for w in layer.weights.row(k)] for k in range(layer.weights.rows)]
+
+    def matrix_form(self) -> list[Section]:
+        lines: list[Line] = []
+        for l in range(1, self.L + 1):
+            layer = self.net.layers[l - 1]
+            ident, s = self.sigma(l)
+            h = layer.weights.rows
+            prev = layer.weights.cols
+            ys = column([self.y(l, k) for k in range(1, h + 1)])
+            prod_ = Row(self.W(l), SP, self.aug(l - 1))
+            rhs = prod_ if ident else Row(s, A(r"\left(", "("), prod_, A(r"\right)", ")"))
+            lines.append(Line(Row(self.vec(l), A(" = "), ys), "=", Row(rhs, A(","))))
+            shape = A(rf"\quad ({self.rows_name(l)} \times ({self.cols_name(l)}+1) = {h} \times {prev + 1})",
+                      f"   ({self.rows_name(l)} × ({self.cols_name(l)}+1) = {h} × {prev + 1})")
+            lines.append(Line(self.W(l), "=", Row(matrix(self.augmented_rows(l)), shape, A("."))))
+        xs = elide([self.x(j) for j in range(1, self.p + 1)])
+        before: list[Inline] = ["With the augmented input ", Row(A("x^* = (1, ", "x* = (1, "), comma_list(xs), A(")^T", ")^T")),
+                                " (a constant 1 first, for the biases), each layer is one matrix product"]
+        before.append(" followed by the activation, entry by entry:" if any(not self.sigma(l)[0] for l in range(1, self.L + 1)) else ":")
+        after: list[Inline] = []
+        if self.L == 1:
+            after = ["The matrix ", A("W"), " has one row per hidden node: ", A("h"), " rows, not ", A("p"), "."]
+        return [Section(self.next_title("matrix form, augmented input"), "define_layer", tuple(before), tuple(lines), tuple(after))]
+
+    def rows_name(self, l: int) -> str:
+        return "h" if self.L == 1 else f"h_{l}"
+
+    def cols_name(self, l: int) -> str:
+        return "p" if l == 1 else (f"h_{l - 1}")
+
+    def output_node(self) -> list[Section]:
+        L = self.L
+        h = self.widths[-1]
+        step = (self.by_rule.get("read_output_layer") or [None])[0]
+        C = step.matrix if step is not None and step.matrix is not None else self.net.layers[-1].augmented()
+        ys = [self.y(L, k) for k in range(1, h + 1)]
+        yss = Row(self.aug(L), A(" = (1, "), comma_list(elide(ys)), A(")^T", ")^T"))
+        lines: list[Line] = []
+        before: list[Inline] = ["With ", yss]
+        if self.q == 1:
+            cs = [self.cell(C[0, k]) for k in range(h + 1)]
+            cvec = Row(A("c = ("), comma_list(elide(cs)), A(")^T", ")^T"))
+            before += [" and ", cvec, ","]
+            pieces = self.entry_sum(list(C.row(0)), ys)
+            lines += self.sum_or_sigma(YHAT, pieces, Row(A(" = "), self.out_name(), SP, self.aug(L), A(".")))
+        else:
+            before += [", each output node adds its bias to the weighted hidden outputs: row i of C is output i's bias and weights,"]
+            lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A(",", ","), QUAD, A("C", "C"), EQ,
+                                               matrix([[self.cell(v) for v in C.row(i)] for i in range(self.q)]),
+                                               A(rf"\quad (q \times (h+1) = {self.q} \times {h + 1}).",
+                                                 f"   (q × (h+1) = {self.q} × {h + 1})."))))
+        return [Section(self.next_title("output node"), "read_output_layer", tuple(before), tuple(lines))]
+
+    def factor(self, l: int) -> sympy.ImmutableMatrix:
+        step = self.sub_steps.get(l)
+        if step is not None and step.matrix is not None:
+            return step.matrix
+        layer = self.net.layers[l - 1]
+        a, d = _slope_intercept(step, layer)
+        rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.weights.cols]
+        for k in range(layer.weights.rows):
+            rows.append([a * layer.biases[k] + d] + [a * w for w in layer.weights.row(k)])
+        return sympy.ImmutableMatrix(rows)
+
+    def chain(self, down_to: int) -> Row:
+        """``c^T W~^{(L)} ... W~^{(down_to)}``."""
+        items: list[Math] = [self.out_name()]
+        ls = list(range(self.L, down_to - 1, -1))
+        if len(ls) > 4:
+            ls_shown: list[int | None] = [ls[0], None, ls[-1]]
+        else:
+            ls_shown = list(ls)
+        for l in ls_shown:
+            items.append(SP)
+            items.append(CDOTS if l is None else self.Wt(l))
+        return Row(*items)
+
+    def substitute(self, l: int) -> Section:
+        step = self.sub_steps.get(l)
+        layer = self.net.layers[l - 1]
+        ident, s = self.sigma(l)
+        a, d = _slope_intercept(step, layer)
+        P = self.factor(l)
+        h, prev = P.rows - 1, P.cols - 1
+        first = "the first layer" if self.L == 1 else f"layer {l}"
+        before: list[Inline] = []
+        if ident:
+            before += ["Since ", self.aug(l), " only prepends a constant 1 to ", Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)), ","]
+        else:
+            st = Row(s, A("(t) = "), self.cell(a), A(" t + ", " t + "), self.cell(d))
+            before += ["Since ", st, " is affine, ", Row(self.vec(l), A(" = "), self.cell(a), SP, self.W(l), SP, self.aug(l - 1),
+                                                          A(r" + ", " + "), self.cell(d), A(r" \mathbf{1}", " 1")),
+                       ", and ", self.aug(l), " prepends a constant 1 to it,"]
+        rows = [[self.cell(v) for v in P.row(r)] for r in range(P.rows)]
+        shape = A(rf"\quad (({self.rows_name(l)}+1) \times ({self.cols_name(l)}+1) = {h + 1} \times {prev + 1})",
+                  f"   (({self.rows_name(l)}+1) × ({self.cols_name(l)}+1) = {h + 1} × {prev + 1})")
+        lines = [
+            Line(self.aug(l), "=", Row(self.Wt(l), SP, self.aug(l - 1), A(",", ","))),
+            Line(self.Wt(l), "=", Row(matrix(rows), shape, A(","))),
+            Line(YHAT, "=", Row(self.chain(l), SP, self.aug(l - 1), A("."))),
+        ]
+        after: list[Inline] = []
+        if ident:
+            after = ["The first row ", A("(1, 0, \\dots, 0)", "(1, 0, …, 0)"), " keeps the constant 1; the other rows are ", self.W(l), "."]
+        else:
+            after = ["The first row keeps the constant 1; row k+1 is ", self.cell(a), " times row k of ", self.W(l),
+                     ", plus ", self.cell(d), " in the first column."]
+        if l > 1:
+            after += [" The form is again a matrix times an augmented vector, one layer closer to the input."]
+        return Section(self.next_title(f"substitute {first}"), "substitute_layer", tuple(before), tuple(lines), tuple(after))
+
+    def coeff_plan(self) -> bool:
+        """True when the coefficients are written out term by term (the size rule)."""
+        if not self.v.explicit or self.v.matrix is None:
+            return False
+        n = self.q * (self.p + 1)
+        est = prod(w + 1 for w in self.widths)
+        if n > MAX_COEFFS or est > MAX_TERMS:
+            return False
+        return True
+
+    def coeff_exprs(self) -> list[list[sympy.Expr]]:
+        M, b = self.v.matrix, self.v.offset
+        return [[b[i]] + [M[i, j] for j in range(self.p)] for i in range(self.q)]
+
+    def collapse(self) -> Section:
+        explicit = self.coeff_plan()
+        lines = [Line(YHAT, "=", Row(self.chain(1), SP, A("x^*", "x*"), A(" = W^* x^*", " = W* x*"), A(",")))]
+        before: list[Inline] = ["Multiplying the factors out gives one matrix ", A("W^*", "W*"), " of shape ",
+                                A(rf"q \times (p+1) = {self.q} \times {self.p + 1}", f"q × (p+1) = {self.q} × {self.p + 1}"), ":"]
+        after: list[Inline] = []
+        if explicit:
+            rows = self.coeff_exprs()
+            cells = [[self.order.terms(e) for e in row] for row in rows]
+            short = all(len(c) <= 4 for row in cells for c in row)
+            if short and self.q == 1:
+                lines.append(Line(A("(W^*)^T", "(W*)^T"), "=", Row(self.chain_transposed(), EQ,
+                                                                   column([signed_sum([term_math(t) for t in c]) for c in cells[0]]), A("."))))
+            elif short:
+                lines.append(Line(A("W^*", "W*"), "=", Row(matrix([[signed_sum([term_math(t) for t in c]) for c in row] for row in cells]), A("."))))
+            else:
+                after = ["Its entries are the coefficients written out below."]
+        else:
+            after = ["Its entries are the sums over paths given below (the network is too large to write them out term by term)."]
+        return Section(self.next_title("collapse"), "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
+
+    def chain_transposed(self) -> Row:
+        items: list[Math] = []
+        for l in range(1, self.L + 1):
+            items += [A(f"{latex_of(self.Wt(l))}^T", f"{text(self.Wt(l))}^T"), SP]
+        items.append(A("c", "c"))
+        return Row(*items)
+
+    def regression_lines(self) -> list[Line]:
+        lines = []
+        for i in range(1, self.q + 1):
+            pieces: list[Signed] = [(False, self.beta(i, 0))]
+            js = list(range(1, self.p + 1))
+            shown = js if len(js) <= MAX_SHOWN else js[:2] + [None] + js[-1:]
+            for j in shown:
+                pieces.append((False, DOTS if j is None else Row(self.beta(i, j), SP, self.x(j))))
+            lines += broken(self.yhat(i), pieces, A(","))
+        return lines
+
+    def conclusion(self) -> Section:
+        lines = self.regression_lines()
+        before: list[Inline] = ["Reading off the entries of ", A("W^*", "W*"), " gives"]
+        coeff_lines: list[Line] = []
+        if self.L == 0 or self.coeff_plan():
+            for i, row in enumerate(self.coeff_exprs() if self.v.matrix is not None else [], start=1):
+                for j, e in enumerate(row):
+                    pieces = [term_math(t) for t in self.order.terms(e)] or [(False, A("0"))]
+                    coeff_lines += broken(self.beta(i, j), pieces, A(",") if (i, j) != (self.q, self.p) else A("."))
+        else:
+            coeff_lines = self.sigma_lines()
+        after: list[Inline] = []
+        what = "a multiple linear regression in " if self.q == 1 else f"{self.q} multiple linear regressions (one per output) in "
+        after = ["This is " + what, comma_list(elide([self.x(j) for j in range(1, self.p + 1)])), ". ", A(r"\blacksquare", "∎")]
+        return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines + coeff_lines), tuple(after))
+
+    def sigma_lines(self) -> list[Line]:
+        """Σ-notation for the coefficients: sums over paths through the augmented factors."""
+        L = self.L
+        names = [f"k_{l}" if L > 1 else "k" for l in range(1, L + 1)]
+        out = self.net.layers[-1].augmented()
+        out_pattern = "c" if all(out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)) else None
+        i = "i"
+
+        def entry(l: int, row: str, col: str) -> tuple[str, str]:
+            return (rf"(\widetilde{{W}}{'' if L == 1 else f'^{{({l})}}'})_{{{row},{col}}}",
+                    f"(W~{'' if L == 1 else f'^({l})'})_{{{row},{col}}}")
+
+        if self.q == 1 and out_pattern == "c":
+            c_tex, c_txt = rf"c_{{{names[-1]}}}", f"c_{{{names[-1]}}}"
+        elif self.q == 1:
+            c_tex, c_txt = rf"C_{{1,{names[-1]}}}", f"C_{{1,{names[-1]}}}"
+        else:
+            c_tex, c_txt = rf"C_{{{i},{names[-1]}}}", f"C_{{{i},{names[-1]}}}"
+        sums_tex, sums_txt = [], []
+        for l in range(L, 0, -1):
+            top = self.rows_name(l)
+            sums_tex.append(rf"\sum_{{{names[l - 1]}=0}}^{{{top}}}")
+            sums_txt.append(f"Σ_{{{names[l - 1]}=0..{top}}}")
+        if L > 3:
+            sums_tex = [sums_tex[0], r"\cdots", sums_tex[-1]]
+            sums_txt = [sums_txt[0], "⋯", sums_txt[-1]]
+        factors_tex, factors_txt = [c_tex], [c_txt]
+        ls = list(range(L, 0, -1))
+        for l in ls:
+            row = names[l - 1]
+            col = names[l - 2] if l > 1 else "j"
+            t, x = entry(l, row, col)
+            factors_tex.append(t)
+            factors_txt.append(x)
+        if L > 3:
+            factors_tex = factors_tex[:2] + [r"\cdots"] + factors_tex[-1:]
+            factors_txt = factors_txt[:2] + ["⋯"] + factors_txt[-1:]
+        body = Atom(" ".join(sums_tex) + " " + " ".join(factors_tex), " ".join(sums_txt) + " " + " ".join(factors_txt))
+        lhs = self.beta(1, "j") if self.q == 1 else Atom(r"\beta_{i,j}", "β_{i,j}")
+        rng = A(rf", \qquad j = 0, 1, \dots, {self.p}", f",   j = 0, 1, …, {self.p}")
+        if self.q > 1:
+            rng = Row(rng, A(rf", \; i = 1, \dots, {self.q}", f", i = 1, …, {self.q}"))
+        lines = [Line(lhs, "=", Row(body, rng, A(",")))]
+        note = ("row and column 0 of each factor belong to the constant 1" if L else "")
+        if note:
+            lines.append(Line(None, "", A(r"\text{(indices from 0: " + note + ")}.", f"(indices from 0: {note}).")))
+        return lines
+
+    def checked(self, step: Any) -> Section:
+        n = step.monomials
+        count = f" ({n} monomial{'s' if n != 1 else ''}, each of degree at most 1 in x)" if n is not None else ""
+        before: list[Inline] = [
+            "Expanding the network's output directly and subtracting the linear form gives the zero polynomial" + count + "."
+        ]
+        return Section("Checked", "expand_and_compare", tuple(before))
+
+
+def latex_of(node: Math) -> str:
+    from ._math import latex
+
+    return latex(node)
+
+
+_DENSE = re.compile(r"^(?P<stem>[A-Za-z]+(?:\^\{\(\d+\)\})?)_(?:\{(?P<k>\d+),(?P<j>\d+)\}|(?P<one>\d+)|\{(?P<onb>\d+)\})$")
+
+
+def dense_pattern(layer: Any) -> str | None:
+    """``"b_{{{k},{j}}}"`` when every entry of ``[b | W]`` is the dense builder's symbol, else None."""
+    first = layer.biases[0]
+    if not first.is_Symbol:
+        return None
+    m = _DENSE.match(first.name)
+    if m is None or m.group("k") is None:
+        return None
+    stem = m.group("stem")
+    pattern = stem.replace("{", "{{").replace("}", "}}") + "_{{{k},{j}}}"
+    for k in range(layer.weights.rows):
+        if layer.biases[k] != sympy.Symbol(pattern.format(k=k + 1, j=0)):
+            return None
+        for j in range(layer.weights.cols):
+            if layer.weights[k, j] != sympy.Symbol(pattern.format(k=k + 1, j=j + 1)):
+                return None
+    return pattern
+
+
+def build(obj: Any) -> Derivation:
+    """The derivation of a Proof (or certificate)."""
+    return _Builder(view(obj)).build()

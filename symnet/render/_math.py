@@ -1,0 +1,129 @@
+"""A tiny math tree that prints both as LaTeX and as plain (Unicode) text.
+
+Every node knows its LaTeX and its text *block*: a list of lines with a
+baseline, so a matrix prints over several lines and sits level with the
+``=`` beside it.  Unknown node types are refused, never ``str()``-ed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["Atom", "Block", "Math", "Matrix", "Row", "block", "latex", "text"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines of text of equal width; ``base`` is the index of the baseline."""
+
+    lines: tuple[str, ...]
+    base: int
+
+    @property
+    def width(self) -> int:
+        return max((len(s) for s in self.lines), default=0)
+
+
+class Math:
+    """Base class of math nodes."""
+
+
+@dataclass(frozen=True)
+class Atom(Math):
+    """A leaf: its LaTeX and its one-line text."""
+
+    tex: str
+    txt: str
+
+
+@dataclass(frozen=True)
+class Row(Math):
+    """Nodes written one after the other."""
+
+    items: tuple[Math, ...]
+
+    def __init__(self, *items: Math) -> None:
+        object.__setattr__(self, "items", tuple(items))
+
+
+@dataclass(frozen=True)
+class Matrix(Math):
+    """A bracketed matrix (``bmatrix``); cells are nodes, elisions included."""
+
+    cells: tuple[tuple[Math, ...], ...]
+
+    def __init__(self, cells: Sequence[Sequence[Math]]) -> None:
+        object.__setattr__(self, "cells", tuple(tuple(r) for r in cells))
+
+
+def latex(node: Math) -> str:
+    """The LaTeX of a node."""
+    if isinstance(node, Atom):
+        return node.tex
+    if isinstance(node, Row):
+        out = ""
+        for item in node.items:
+            piece = latex(item)
+            if out and piece and out[-1].isalpha() and piece[0].isalpha():
+                out += " "
+            out += piece
+        return out
+    if isinstance(node, Matrix):
+        rows = [" & ".join(latex(c) for c in row) for row in node.cells]
+        return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+    raise TypeError(f"unsupported math node {type(node).__name__}")
+
+
+def block(node: Math) -> Block:
+    """The text block of a node."""
+    if isinstance(node, Atom):
+        return Block((node.txt,), 0)
+    if isinstance(node, Row):
+        return _hcat([block(i) for i in node.items])
+    if isinstance(node, Matrix):
+        cells = [[text(c) for c in row] for row in node.cells]
+        ncols = max(len(r) for r in cells)
+        widths = [max(len(r[j]) if j < len(r) else 0 for r in cells) for j in range(ncols)]
+        body = ["  ".join(_pad(r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
+        n = len(body)
+        if n == 1:
+            return Block((f"[ {body[0]} ]",), 0)
+        lines = []
+        for i, line in enumerate(body):
+            left, right = ("⎡", "⎤") if i == 0 else ("⎣", "⎦") if i == n - 1 else ("⎢", "⎥")
+            lines.append(f"{left} {line} {right}")
+        return Block(tuple(lines), (n - 1) // 2)
+    raise TypeError(f"unsupported math node {type(node).__name__}")
+
+
+def text(node: Math) -> str:
+    """The text of a node that prints on one line (matrices joined by rows)."""
+    b = block(node)
+    return b.lines[b.base] if len(b.lines) == 1 else " ".join(s.strip() for s in b.lines)
+
+
+def _pad(s: str, width: int) -> str:
+    """Centre ``s`` in ``width`` columns (ties to the left)."""
+    extra = width - len(s)
+    left = extra // 2
+    return " " * left + s + " " * (extra - left)
+
+
+def _hcat(blocks: list[Block]) -> Block:
+    blocks = [b for b in blocks if b.lines != ("",)]
+    if not blocks:
+        return Block(("",), 0)
+    above = max(b.base for b in blocks)
+    below = max(len(b.lines) - b.base - 1 for b in blocks)
+    height = above + below + 1
+    lines = [""] * height
+    for b in blocks:
+        w = b.width
+        top = above - b.base
+        for i in range(height):
+            j = i - top
+            piece = b.lines[j] if 0 <= j < len(b.lines) else ""
+            lines[i] += piece.ljust(w)
+    width = max(len(s) for s in lines)
+    return Block(tuple(s.ljust(width) for s in lines), above)
