@@ -170,14 +170,14 @@ def times(a: int | str, b: int | str) -> str:
 Signed = tuple[bool, Math]  # (negative, body)
 
 
-def term_math(term: Term) -> Signed:
-    """A term as (negative, |term|)."""
+def term_math(term: Term, times_more: bool = False) -> Signed:
+    """A term as (negative, |term|); ``times_more``: a variable follows the term."""
     coeff = term.coeff
     negative = bool(coeff.is_number and coeff.is_extended_real and coeff < 0)
     mag = -coeff if negative else coeff
     parts: list[Math] = []
     if mag != 1 or not term.factors:
-        if mag.is_Rational and not mag.is_Integer and term.factors:
+        if mag.is_Rational and not mag.is_Integer and (term.factors or times_more):
             parts.append(Atom(sympy.latex(mag), f"({mag.p}/{mag.q})"))
         else:
             parts.append(sym(mag))
@@ -343,7 +343,7 @@ class _Builder:
         pieces: list[Signed] = []
         for c, var in zip(coeffs, [None, *variables]):
             for t in self.order.terms(c):
-                neg, body = term_math(t)
+                neg, body = term_math(t, times_more=var is not None)
                 if var is not None:
                     if t.factors or t.coeff != 1 and t.coeff != -1:
                         body = Row(body, SP, var)
@@ -378,23 +378,30 @@ class _Builder:
         before: list[Inline] = ["Inputs ", xs, " (", A(f"p = {self.p}"), "); "]
         if self.L == 0:
             before.append("no hidden layer: ")
-        for l, h in enumerate(self.widths, start=1):
-            act = self.net.layers[l - 1].activation
-            label = "hidden layer" if self.L == 1 else f"hidden layer {l}"
-            before.append(f"{label} of {h} node{'s' if h > 1 else ''} with activation ")
-            before.extend(self.activation_words(l, act))
+        else:
+            if self.L == 1:
+                h = self.widths[0]
+                before.append(f"one hidden layer of {h} node{'s' if h > 1 else ''}")
+            else:
+                before += [f"{self.L} hidden layers of widths ", comma_list(elide([A(str(w)) for w in self.widths]))]
+            acts = [self.net.layers[l - 1].activation for l in range(1, self.L + 1)]
+            if all(a.is_identity for a in acts):
+                before += [" with the identity activation (the seed's ",
+                           A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
+            elif len({(a.name, a.function) for a in acts}) == 1:
+                before += [" with the activation ", Row(self.sigma(1)[1], A("(t) = "), self.affine_text(1))]
+            else:
+                before.append(" with the activations ")
+                parts: list[Math] = []
+                for l in range(1, self.L + 1):
+                    ident, s = self.sigma(l)
+                    s = s if not ident else (A(r"\sigma", "σ") if self.L == 1 else A(rf"\sigma_{{{l}}}", f"σ_{l}"))
+                    parts.append(Row(s, A("(t) = "), self.affine_text(l)))
+                before.append(comma_list(elide(parts)))
             before.append("; ")
         outs = "one linear output node" if self.q == 1 else f"{self.q} linear output nodes"
         before.append(outs + ".")
         return Section("Network", None, tuple(before))
-
-    def activation_words(self, l: int, act: Any) -> list[Inline]:
-        if act.is_identity:
-            return ["the identity (the seed's ", A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
-        ident, s = self.sigma(l)
-        t = act.variable
-        return [Row(s, A("(t) = ", "(t) = "), Atom(sympy.latex(act.expr.subs(t, sympy.Symbol("t"))),
-                                                    sympy.sstr(act.expr.subs(t, sympy.Symbol("t")))))]
 
     def single_node(self) -> list[Section]:
         layer = self.net.layers[0]
@@ -560,10 +567,10 @@ class _Builder:
         if ident:
             before += ["Since ", self.aug(l), " only prepends a constant 1 to ", Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)), ","]
         else:
-            st = Row(s, A("(t) = "), self.cell(a), A(" t + ", " t + "), self.cell(d))
+            st = Row(s, A("(t) = "), self.affine_text(l))
             before += ["Since ", st, " is affine, ", Row(self.vec(l), A(" = "), self.cell(a), SP, self.W(l), SP, self.aug(l - 1),
-                                                          A(r" + ", " + "), self.cell(d), A(r" \mathbf{1}", " 1")),
-                       ", and ", self.aug(l), " prepends a constant 1 to it,"]
+                                                          A(r" + ", " + "), *self.times_ones(d)),
+                       " (", A(r"\mathbf{1}", "𝟏"), " the vector of ones), and ", self.aug(l), " prepends a constant 1 to it,"]
         rows = [[self.cell(v) for v in P.row(r)] for r in range(P.rows)]
         shape = A(rf"\quad (({self.rows_name(l)}+1) \times ({self.cols_name(l)}+1) = {h + 1} \times {prev + 1})",
                   f"   (({self.rows_name(l)}+1) × ({self.cols_name(l)}+1) = {h + 1} × {prev + 1})")
@@ -582,6 +589,24 @@ class _Builder:
             after += [" The form is again a matrix times an augmented vector, one layer closer to the input."]
         return Section(self.next_title(f"substitute {first}"), "substitute_layer", tuple(before), tuple(lines), tuple(after))
 
+    def times_ones(self, d: sympy.Expr) -> list[Math]:
+        ones = A(r"\mathbf{1}", "𝟏")
+        if d == 1:
+            return [ones]
+        terms = self.order.terms(d)
+        if len(terms) == 1:
+            return [term_math(terms[0])[1] if not term_math(terms[0])[0] else Row(A("-"), term_math(terms[0])[1]), SP, ones]
+        return [A(r"\left(", "("), self.cell(d), A(r"\right)", ")"), SP, ones]
+
+    def affine_text(self, l: int) -> Math:
+        """``a t + d`` for the affine activation of layer l."""
+        layer = self.net.layers[l - 1]
+        a, d = _slope_intercept(self.sub_steps.get(l), layer)
+        t = sympy.Symbol("t")
+        expr = a * t + d
+        pieces = [term_math(x) for x in TermOrder(None).terms(a * t)] + [term_math(x) for x in self.order.terms(d)]
+        return signed_sum(pieces) if expr != 0 else A("0")
+
     def coeff_plan(self) -> bool:
         """True when the coefficients are written out term by term (the size rule)."""
         if not self.v.explicit or self.v.matrix is None:
@@ -598,7 +623,7 @@ class _Builder:
 
     def collapse(self) -> Section:
         explicit = self.coeff_plan()
-        lines = [Line(YHAT, "=", Row(self.chain(1), SP, A("x^*", "x*"), A(" = W^* x^*", " = W* x*"), A(",")))]
+        lines = [Line(YHAT, "=", Row(self.chain(1), SP, A("x^*", "x*"), A(" = W^* x^*", " = W* x*")))]
         before: list[Inline] = ["Multiplying the factors out gives one matrix ", A("W^*", "W*"), " of shape ",
                                 A(rf"q \times (p+1) = {self.q} \times {self.p + 1}", f"q × (p+1) = {self.q} × {self.p + 1}"), ":"]
         after: list[Inline] = []
@@ -607,13 +632,17 @@ class _Builder:
             cells = [[self.order.terms(e) for e in row] for row in rows]
             short = all(len(c) <= 4 for row in cells for c in row)
             if short and self.q == 1:
+                lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(",")))
                 lines.append(Line(A("(W^*)^T", "(W*)^T"), "=", Row(self.chain_transposed(), EQ,
                                                                    column([signed_sum([term_math(t) for t in c]) for c in cells[0]]), A("."))))
             elif short:
+                lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(",")))
                 lines.append(Line(A("W^*", "W*"), "=", Row(matrix([[signed_sum([term_math(t) for t in c]) for c in row] for row in cells]), A("."))))
             else:
+                lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(".")))
                 after = ["Its entries are the coefficients written out below."]
         else:
+            lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(".")))
             after = ["Its entries are the sums over paths given below (the network is too large to write them out term by term)."]
         return Section(self.next_title("collapse"), "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
 
@@ -647,8 +676,8 @@ class _Builder:
         else:
             coeff_lines = self.sigma_lines()
         after: list[Inline] = []
-        what = "a multiple linear regression in " if self.q == 1 else f"{self.q} multiple linear regressions (one per output) in "
-        after = ["This is " + what, comma_list(elide([self.x(j) for j in range(1, self.p + 1)])), ". ", A(r"\blacksquare", "∎")]
+        what = "This is a multiple linear regression in " if self.q == 1 else f"These are {self.q} multiple linear regressions (one per output) in "
+        after = [what, comma_list(elide([self.x(j) for j in range(1, self.p + 1)])), ". ", A(r"\blacksquare", "∎")]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines + coeff_lines), tuple(after))
 
     def sigma_lines(self) -> list[Line]:
