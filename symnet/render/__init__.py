@@ -35,12 +35,12 @@ def to_latex(proof: Any, *, document: bool = False) -> str:
 
     With ``document=True`` a complete document that compiles with pdflatex.
     """
-    return _latex.render(build(proof), document=document)
+    return _latex.render(build(proof, "latex"), document=document)
 
 
 def to_markdown(proof: Any) -> str:
     """The derivation as Markdown with ``$…$`` and ``$$…$$`` math."""
-    return _markdown.render(build(proof))
+    return _markdown.render(build(proof, "markdown"))
 
 
 def to_text(proof: Any) -> str:

@@ -43,8 +43,6 @@ __all__ = ["Derivation", "Line", "Section", "build", "MAX_SHOWN", "MAX_COEFFS", 
 MAX_SHOWN = 8
 MAX_COEFFS = 16
 MAX_TERMS = 16
-#: Break a displayed sum when its text would pass this many characters.
-LINE_WIDTH = 64
 
 Inline = Union[str, Math]
 
@@ -113,7 +111,7 @@ def _text_expr(e: sympy.Basic) -> str:
 def sub(stem_tex: str, stem_txt: str, index: str) -> Atom:
     """``stem_{index}`` (braces in LaTeX only when needed)."""
     tex_index = index if len(index) == 1 else "{" + index + "}"
-    txt_index = index if re.fullmatch(r"[0-9A-Za-z]", index) else "{" + index + "}"
+    txt_index = index if re.fullmatch(r"[0-9]+|[A-Za-z]", index) else "{" + index + "}"
     return Atom(f"{stem_tex}_{tex_index}", f"{stem_txt}_{txt_index}")
 
 
@@ -211,12 +209,32 @@ def signed_sum(pieces: Sequence[Signed]) -> Row:
     return Row(*out)
 
 
-def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, width: int = LINE_WIDTH) -> list[Line]:
-    """``lhs = pieces...`` broken into lines of at most ``width`` text characters."""
+def text_width(node: Math) -> float:
+    """Width of a node in characters of plain text."""
+    return len(text(node))
+
+
+def print_width(node: Math) -> float:
+    """Rough width of a node when typeset: indices count as small glyphs."""
+    s = text(node)
+    small = 0
+    for m in re.finditer(r"[_^](\{[^}]*\}|.)", s):
+        small += len(m.group(0)) - 1 - (2 if m.group(0).startswith(("_{", "^{")) else 0)
+    plain = len(re.sub(r"[_^](\{[^}]*\}|.)", "", s))
+    return plain + 0.6 * small
+
+
+#: How each format measures a line, and how wide a line may be.
+MEASURES = {"text": (text_width, 70.0), "latex": (print_width, 62.0)}
+
+
+def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, fmt: str = "text") -> list[Line]:
+    """``lhs = pieces...`` broken into lines no wider than the format's line width."""
+    measure, width = MEASURES[fmt]
     lines: list[list[Signed]] = [[]]
-    used = len(text(lhs)) + 3
+    used = measure(lhs) + 3
     for piece in pieces:
-        w = len(text(piece[1])) + 3
+        w = measure(piece[1]) + 3
         if lines[-1] and used + w > width:
             lines.append([])
             used = 8
@@ -267,7 +285,8 @@ def _slope_intercept(step: Any, layer: Any) -> tuple[sympy.Expr, sympy.Expr]:
 
 # -------------------------------------------------------------- builder
 class _Builder:
-    def __init__(self, v: View) -> None:
+    def __init__(self, v: View, fmt: str) -> None:
+        self.fmt = fmt
         self.v = v
         net = v.network
         self.net = net
@@ -281,6 +300,9 @@ class _Builder:
             self.by_rule.setdefault(step.rule, []).append(step)
         self.sub_steps = {s.layer: s for s in self.by_rule.get("substitute_layer", [])}
         self.n = 0
+
+    def broken(self, lhs: Math, pieces: Sequence[Signed], tail: Math | None = None) -> list[Line]:
+        return broken(lhs, pieces, tail, self.fmt)
 
     # names ---------------------------------------------------------------
     def x(self, j: int) -> Atom:
@@ -428,9 +450,9 @@ class _Builder:
 
     def sum_or_sigma(self, lhs: Math, pieces: list[Signed], tail: Math | None) -> list[Line]:
         if len(pieces) <= MAX_SHOWN + 1:
-            return broken(lhs, pieces, tail)
+            return self.broken(lhs, pieces, tail)
         shown = pieces[:2] + [(False, CDOTS)] + pieces[-1:]
-        return broken(lhs, shown, tail)
+        return self.broken(lhs, shown, tail)
 
     def node_outputs(self) -> list[Section]:
         lines: list[Line] = []
@@ -448,13 +470,15 @@ class _Builder:
                                  + sympy.latex(sympy.Symbol(text(self.y(l - 1, 'j')))),
                                  f"Σ_{{j=1..{prev}}} {pattern.format(k='k', j='j')} {text(self.y(l - 1, 'j'))}")),
                 ]
-                rhs = signed_sum(pieces)
-                if not ident:
-                    rhs = Row(s, A(r"\left(", "("), rhs, A(r"\right)", ")"))
                 h = layer.weights.rows
                 ks = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else rf"1, \dots, {h}")
                 kt = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else f"1, …, {h}")
-                lines.append(Line(self.y(l, "k"), "=", Row(rhs, A(r", \qquad k = " + ks + ".", ", k = " + kt + "."))))
+                tail = A(r", \qquad k = " + ks + ".", ",   k = " + kt + ".")
+                if not ident:
+                    rhs = Row(s, A(r"\left(", "("), signed_sum(pieces), A(r"\right)", ")"), tail)
+                    lines.append(Line(self.y(l, "k"), "=", rhs))
+                else:
+                    lines += self.broken(self.y(l, "k"), pieces, tail)
                 continue
             rows = list(range(layer.weights.rows))
             shown = rows if len(rows) <= MAX_SHOWN else rows[:2] + [None] + rows[-1:]
@@ -514,21 +538,21 @@ class _Builder:
         step = (self.by_rule.get("read_output_layer") or [None])[0]
         C = step.matrix if step is not None and step.matrix is not None else self.net.layers[-1].augmented()
         ys = [self.y(L, k) for k in range(1, h + 1)]
-        yss = Row(self.aug(L), A(" = (1, "), comma_list(elide(ys)), A(")^T", ")^T"))
-        lines: list[Line] = []
-        before: list[Inline] = ["With ", yss]
+        lines: list[Line] = [Line(self.aug(L), "=", Row(A("(1, "), comma_list(elide(ys)), A(")^T,", ")^T,")))]
         if self.q == 1:
+            before: list[Inline] = ["The output node adds its bias to the weighted hidden outputs; with the augmented ",
+                                    self.aug(L), " and its weights ", A("c"), ","]
             cs = [self.cell(C[0, k]) for k in range(h + 1)]
-            cvec = Row(A("c = ("), comma_list(elide(cs)), A(")^T", ")^T"))
-            before += [" and ", cvec, ","]
+            lines.append(Line(A("c"), "=", Row(A("("), comma_list(elide(cs)), A(")^T,", ")^T,"))))
             pieces = self.entry_sum(list(C.row(0)), ys)
             lines += self.sum_or_sigma(YHAT, pieces, Row(A(" = "), self.out_name(), SP, self.aug(L), A(".")))
         else:
-            before += [", each output node adds its bias to the weighted hidden outputs: row i of C is output i's bias and weights,"]
-            lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A(",", ","), QUAD, A("C", "C"), EQ,
-                                               matrix([[self.cell(v) for v in C.row(i)] for i in range(self.q)]),
-                                               A(rf"\quad (q \times (h+1) = {self.q} \times {h + 1}).",
-                                                 f"   (q × (h+1) = {self.q} × {h + 1})."))))
+            before = ["Each output node adds its bias to the weighted hidden outputs; row i of ", A("C"),
+                      " holds output i's bias and weights:"]
+            lines.append(Line(A("C"), "=", Row(matrix([[self.cell(v) for v in C.row(i)] for i in range(self.q)]),
+                                               A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1}),",
+                                                 f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1}),"))))
+            lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A("."))))
         return [Section(self.next_title("output node"), "read_output_layer", tuple(before), tuple(lines))]
 
     def factor(self, l: int) -> sympy.ImmutableMatrix:
@@ -655,13 +679,17 @@ class _Builder:
 
     def regression_lines(self) -> list[Line]:
         lines = []
-        for i in range(1, self.q + 1):
+        outs = list(range(1, self.q + 1))
+        for i in (outs if len(outs) <= MAX_SHOWN else outs[:2] + [None] + outs[-1:]):
+            if i is None:
+                lines.append(Line(VDOTS, "", A("")))
+                continue
             pieces: list[Signed] = [(False, self.beta(i, 0))]
             js = list(range(1, self.p + 1))
             shown = js if len(js) <= MAX_SHOWN else js[:2] + [None] + js[-1:]
             for j in shown:
                 pieces.append((False, DOTS if j is None else Row(self.beta(i, j), SP, self.x(j))))
-            lines += broken(self.yhat(i), pieces, A(","))
+            lines += self.broken(self.yhat(i), pieces, A(","))
         return lines
 
     def conclusion(self) -> Section:
@@ -672,7 +700,7 @@ class _Builder:
             for i, row in enumerate(self.coeff_exprs() if self.v.matrix is not None else [], start=1):
                 for j, e in enumerate(row):
                     pieces = [term_math(t) for t in self.order.terms(e)] or [(False, A("0"))]
-                    coeff_lines += broken(self.beta(i, j), pieces, A(",") if (i, j) != (self.q, self.p) else A("."))
+                    coeff_lines += self.broken(self.beta(i, j), pieces, A(",") if (i, j) != (self.q, self.p) else A("."))
         else:
             coeff_lines = self.sigma_lines()
         after: list[Inline] = []
@@ -683,6 +711,8 @@ class _Builder:
     def sigma_lines(self) -> list[Line]:
         """Σ-notation for the coefficients: sums over paths through the augmented factors."""
         L = self.L
+        if L == 1 and self.q == 1 and self.seed_names():
+            return self.seed_sigma_lines()
         names = [f"k_{l}" if L > 1 else "k" for l in range(1, L + 1)]
         out = self.net.layers[-1].augmented()
         out_pattern = "c" if all(out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)) else None
@@ -700,7 +730,7 @@ class _Builder:
             c_tex, c_txt = rf"C_{{{i},{names[-1]}}}", f"C_{{{i},{names[-1]}}}"
         sums_tex, sums_txt = [], []
         for l in range(L, 0, -1):
-            top = self.rows_name(l)
+            top = str(self.widths[l - 1])
             sums_tex.append(rf"\sum_{{{names[l - 1]}=0}}^{{{top}}}")
             sums_txt.append(f"Σ_{{{names[l - 1]}=0..{top}}}")
         if L > 3:
@@ -727,6 +757,31 @@ class _Builder:
         if note:
             lines.append(Line(None, "", A(r"\text{(indices from 0: " + note + ")}.", f"(indices from 0: {note}).")))
         return lines
+
+    def seed_names(self) -> bool:
+        """True for one hidden layer named as in the seed (``b_{k,j}``, ``c_k``)."""
+        out = self.net.layers[-1].augmented()
+        return dense_pattern(self.net.layers[0]) == "b_{{{k},{j}}}" and all(
+            out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)
+        )
+
+    def seed_sigma_lines(self) -> list[Line]:
+        """The seed's coefficients in Σ-notation, with the activation's slope and intercept."""
+        layer = self.net.layers[0]
+        a, d = _slope_intercept(self.sub_steps.get(1), layer)
+        h = self.widths[0]
+        k_sum = Atom(rf"\sum_{{k=1}}^{{{h}}}", f"Σ_{{k=1..{h}}}")
+        lead = [] if a == 1 else [self.cell(a), SP]
+        b0 = Row(A("c_0 + "), *lead, k_sum, A(" c_k b_{k,0}"))
+        if d != 0:
+            b0 = Row(b0, A(" + "), *self.times_ones_sum(d, k_sum))
+        bj = Row(*lead, k_sum, A(" c_k b_{k,j}"), A(rf", \qquad j = 1, \dots, {self.p}.", f",   j = 1, …, {self.p}."))
+        return [Line(self.beta(1, 0), "=", Row(b0, A(","))), Line(self.beta(1, "j"), "=", bj)]
+
+    def times_ones_sum(self, d: sympy.Expr, k_sum: Math) -> list[Math]:
+        if d == 1:
+            return [k_sum, A(" c_k")]
+        return [A(r"\left(", "("), self.cell(d), A(r"\right)", ")"), SP, k_sum, A(" c_k")]
 
     def checked(self, step: Any) -> Section:
         n = step.monomials
@@ -765,6 +820,6 @@ def dense_pattern(layer: Any) -> str | None:
     return pattern
 
 
-def build(obj: Any) -> Derivation:
-    """The derivation of a Proof (or certificate)."""
-    return _Builder(view(obj)).build()
+def build(obj: Any, fmt: str = "text") -> Derivation:
+    """The derivation of a Proof (or certificate); ``fmt`` sets how lines are measured."""
+    return _Builder(view(obj), "latex" if fmt in ("latex", "markdown") else "text").build()

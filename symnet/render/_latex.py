@@ -12,6 +12,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[a4paper,margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \setcounter{MaxMatrixCols}{20}
+\allowdisplaybreaks
+\renewcommand{\arraystretch}{1.2}
 """
 
 
