@@ -68,9 +68,14 @@ class _Expander:
         self.net = net
         gens = list(net.inputs) + list(net.parameters)
         self.ring = PolyRing(gens or [sympy.Dummy("one")], sympy.QQ)
+        self.gen = dict(zip(gens, self.ring.gens))
         self.p = net.p
 
     def element(self, e: sympy.Expr) -> Any:
+        if e.is_Symbol and e in self.gen:
+            return self.gen[e]
+        if e.is_Rational:
+            return self.ring(sympy.QQ(int(e.p), int(e.q)))
         return self.ring.from_expr(_exact(e))
 
     def product_claim(self, factors: list[sympy.ImmutableMatrix]) -> list[list[Any]]:
