@@ -20,6 +20,7 @@ from typing import Any
 
 import sympy
 
+from . import render
 from ._coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
 from .activations import Activation, ActivationSpec, activation
 from .errors import InvalidArgument, InvalidType, ShapeError
@@ -303,6 +304,9 @@ class Network:
             shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
             raise InvalidArgument(f"weights is missing values for {len(missing)} parameters: {shown}")
         return given
+
+    def _repr_latex_(self) -> str:
+        return render.network_latex(self)
 
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}

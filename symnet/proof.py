@@ -7,7 +7,7 @@ from functools import cached_property
 import sympy
 
 from . import certificate as _cert
-from . import kernel
+from . import kernel, render
 from .certificate import Certificate, Step
 from .network import Network
 
@@ -101,6 +101,25 @@ class Proof:
     def from_json(cls, text: str | bytes) -> Proof:
         """Load a certificate; CertificateError if malformed.  Call ``check()`` to verify it."""
         return cls(_cert.loads(text))
+
+    # ---------------------------------------------------------- derivations
+    def to_latex(self, *, document: bool = False) -> str:
+        """The step-by-step derivation as LaTeX (a complete document with ``document=True``)."""
+        return render.to_latex(self, document=document)
+
+    def to_markdown(self) -> str:
+        """The derivation as Markdown with ``$...$`` math."""
+        return render.to_markdown(self)
+
+    def to_text(self) -> str:
+        """The derivation as plain text."""
+        return render.to_text(self)
+
+    def _repr_latex_(self) -> str:
+        return render.repr_latex(self)
+
+    def _latex(self, printer: object = None) -> str:
+        return render.latex_claim(self)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Proof) and self.certificate == other.certificate
