@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _latex, _markdown, _text
-from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, build
+from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build
 
 __all__ = [
     "MAX_COEFFS",
@@ -46,3 +46,38 @@ def to_markdown(proof: Any) -> str:
 def to_text(proof: Any) -> str:
     """The derivation as plain Unicode text."""
     return _text.render(build(proof))
+
+
+def latex_claim(proof: Any) -> str:
+    """The proved linear form as one math-mode LaTeX string (for ``sympy.latex``).
+
+    ``\\hat{y} = \\beta_0 + \\beta_1 x_1 + \\dots`` with every β written out in
+    natural order when the size rule allows, else ``\\hat{y} = W^* x^*``.
+    """
+    d = build(proof, "latex")
+    conclusion = next(s for s in d.sections if s.title == "Conclusion")
+    parts = [
+        _latex.latex(line.rhs) if line.lhs is None else f"{_latex.latex(line.lhs)} {line.rel} {_latex.latex(line.rhs)}"
+        for line in conclusion.display
+    ]
+    return " \\quad ".join(parts).rstrip(".")
+
+
+def repr_latex(proof: Any) -> str:
+    """The claim and its coefficients as display math, for Jupyter's ``_repr_latex_``."""
+    d = build(proof, "latex")
+    conclusion = next(s for s in d.sections if s.title == "Conclusion")
+    return "$$\n" + _latex.display(conclusion.display).replace("align*", "aligned") + "\n$$"
+
+
+def network_latex(net: Any) -> str:
+    """A network as display math (its definitions: node outputs and matrices), for ``_repr_latex_``."""
+    b = _Builder(View(net, (), False, None, None), "latex")
+    sections = b.node_outputs() + b.matrix_form() if b.L else []
+    lines = [line for s in sections for line in s.display]
+    if b.L == 0:
+        layer = net.layers[0]
+        xs = [b.x(j) for j in range(1, b.p + 1)]
+        for i in range(b.q):
+            lines += b.broken(b.yhat(i + 1), b.entry_sum([layer.biases[i], *layer.weights.row(i)], xs))
+    return "$$\n" + _latex.display(tuple(lines)).replace("align*", "aligned") + "\n$$"

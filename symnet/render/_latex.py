@@ -5,6 +5,8 @@ from __future__ import annotations
 from ._derivation import Derivation, Inline, Line, Section
 from ._math import Math, latex
 
+latex = latex  # re-exported for the package's hooks
+
 __all__ = ["PREAMBLE", "render"]
 
 #: The document preamble; every package is in Debian's texlive-latex-base.

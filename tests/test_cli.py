@@ -1,0 +1,144 @@
+"""The command line, run as a subprocess: every exit path, hostile arguments included."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "symnet", *args], capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=cwd, env=env
+    )
+
+
+def assert_usage_error(r: subprocess.CompletedProcess, *words: str) -> None:
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 4, r.stderr
+    for w in words:
+        assert w in r.stderr
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "seed.json"
+    r = run("prove", "--inputs", "2", "--hidden", "3", "--format", "json", "-o", str(path))
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def test_prove_without_options_is_the_seed_network():
+    """`symnet prove` proves p = 3, one hidden layer of 3, and prints the text derivation."""
+    r = run("prove")
+    assert r.returncode == 0 and r.stderr == ""
+    assert "Inputs x_1, x_2, x_3 (p = 3); one hidden layer of 3 nodes" in r.stdout
+    assert "β_3 = c_1 b_{1,3} + c_2 b_{2,3} + c_3 b_{3,3}." in r.stdout
+
+
+def test_prove_text_for_p2_h3_is_the_golden():
+    """The CLI prints exactly the hand-written golden derivation."""
+    r = run("prove", "--inputs", "2", "--hidden", "3")
+    assert r.returncode == 0
+    assert r.stdout == (GOLDEN / "seed_p2_h3.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("symnet") is None, reason="console script not installed")
+def test_console_script_runs():
+    """The `symnet` console script is installed and runs main()."""
+    r = subprocess.run(["symnet", "prove", "--no-hidden"], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert r.returncode == 0 and "β_3 = b_3." in r.stdout
+
+
+@pytest.mark.parametrize("fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet-certificate"')])
+def test_prove_formats(fmt, marker):
+    """--format latex gives a complete document, markdown $$ blocks, json the certificate."""
+    r = run("prove", "--inputs", "2", "--hidden", "2", "--hidden", "2", "--outputs", "2", "--format", fmt)
+    assert r.returncode == 0 and marker in r.stdout
+
+
+def test_output_file(tmp_path):
+    """-o writes the derivation to the file and nothing to stdout."""
+    out = tmp_path / "d.tex"
+    r = run("prove", "--format", "latex", "-o", str(out))
+    assert r.returncode == 0 and r.stdout == ""
+    assert out.read_text(encoding="utf-8").endswith("\\end{document}\n")
+
+
+def test_check_and_render_a_saved_certificate(cert):
+    """check exits 0; render prints the same derivation as prove."""
+    r = run("check", str(cert))
+    assert r.returncode == 0 and "checked" in r.stdout
+    r = run("render", str(cert))
+    assert r.returncode == 0
+    assert r.stdout == (GOLDEN / "seed_p2_h3.txt").read_text(encoding="utf-8")
+
+
+def test_tampered_certificate_is_rejected_with_exit_1(cert, tmp_path):
+    """A well-formed certificate with a wrong claim: exit 1, step and rule named."""
+    data = json.loads(cert.read_text())
+    row = data["claim"]["matrix"][0]
+    row[0], row[1] = row[1], row[0]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    for cmd in ("check", "render"):
+        r = run(cmd, str(bad))
+        assert r.returncode == 1, r.stderr
+        assert "rejected" in r.stderr and "Traceback" not in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize("content", [b"garbage", b"{}", b'{"format": "symnet-certificate"}', b"\xff\xfe\x00", b"[" * 100_000])
+def test_garbage_certificate_is_bad_input(tmp_path, content):
+    """Malformed files: exit 2 with one error line."""
+    path = tmp_path / "g.json"
+    path.write_bytes(content)
+    assert_usage_error(run("check", str(path)), "malformed certificate")
+
+
+def test_missing_certificate_is_bad_input(tmp_path):
+    """A file that does not exist: exit 2."""
+    assert_usage_error(run("check", str(tmp_path / "nope.json")), "No such file")
+    assert_usage_error(run("render", str(tmp_path)), "error")
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["prove", "--inputs", "__import__('os')"], ["--inputs", "not a positive whole number"]),
+        (["prove", "--inputs", "-1"], ["--inputs"]),
+        (["prove", "--inputs", "0"], ["--inputs", "out of range"]),
+        (["prove", "--inputs", "10**9"], ["--inputs"]),
+        (["prove", "--inputs", "1e3"], ["--inputs"]),
+        (["prove", "--inputs", "9" * 400], ["--inputs"]),
+        (["prove", "--hidden", "99999999"], ["--hidden"]),
+        (["prove", "--hidden", "5000", "--hidden", "5000"], ["guard"]),
+        (["prove", "--inputs", "10000", "--hidden", "10000"], ["guard"]),
+        (["prove", "--outputs", "x"], ["--outputs"]),
+        (["prove", "--activation", "__import__('os').system('true')"], ["--activation", "not a known activation"]),
+        (["prove", "--format", "pdf"], ["--format", "invalid choice"]),
+        (["prove", "--no-hidden", "--hidden", "2"], ["exclude"]),
+        (["frobnicate"], ["invalid choice"]),
+        ([], ["required"]),
+        (["check"], ["required"]),
+    ],
+)
+def test_bad_usage_exits_2_without_traceback(args, words):
+    """Hostile or wrong arguments are refused, never evaluated: exit 2, short message."""
+    assert_usage_error(run(*args), *words)
+
+
+def test_non_linear_activation_is_not_proved():
+    """ReLU: exit 1 (refuted, printing the counterexample when one is found)."""
+    r = run("prove", "--inputs", "1", "--hidden", "1", "--activation", "square")
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
