@@ -25,7 +25,7 @@ from .certificate import Certificate, Claim, Step
 from .errors import InvalidType, NotLinearError, SizeGuardError, SymnetError
 from .network import Network
 from .proof import Proof
-from .size import EXPAND_LIMIT, estimate_monomials
+from .size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
 
 __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "prove"]
 
@@ -150,7 +150,8 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
 
     Returns a :class:`~symnet.Proof` whose certificate ``check()`` re-verifies.
     ``expand`` controls the direct route (expand the output and compare):
-    ``None`` runs it when the estimated monomial count is at most ``limit``,
+    ``None`` runs it when the estimated monomial count is at most ``limit``
+    (and monomials x variables at most ``symnet.size.EXPAND_COST_LIMIT``),
     ``True`` demands it (``SizeGuardError`` with the estimate above the limit),
     ``False`` skips it.  Raises :class:`~symnet.NotLinearError` (with a
     counterexample when one is found) if the output is not linear in x.
@@ -167,13 +168,16 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     if isinstance(expand, bool) is False and expand is not None:
         raise InvalidType(f"expand={expand!r} must be True, False or None")
     estimate = estimate_monomials(net)
-    if expand is True and estimate > limit:
+    cost = expansion_cost(net, estimate)
+    small = estimate <= limit and cost <= EXPAND_COST_LIMIT
+    if expand is True and not small:
         raise SizeGuardError(
-            f"refusing to expand: the output has an estimated {estimate} monomials, more than the limit of {limit}",
+            f"refusing to expand: the output has an estimated {estimate} monomials in "
+            f"{net.p + len(net.parameters)} variables; the limits are {limit} monomials and "
+            f"{EXPAND_COST_LIMIT} monomials x variables",
             estimate=estimate,
             limit=limit,
         )
-    small = estimate <= limit
     hidden = net.layers[:-1]
     coefficients = [affine_coefficients(layer.activation) for layer in hidden]
     bad = [l for l, c in enumerate(coefficients, start=1) if c is None]

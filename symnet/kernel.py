@@ -28,6 +28,9 @@ __all__ = ["KERNEL_LIMIT", "check"]
 #: The kernel expands (explicit claims, direct route) only networks whose
 #: path count is at most this; larger certificates must use the product form.
 KERNEL_LIMIT = 100_000
+#: ... and whose path count times variable count is at most this (the cost
+#: of sparse polynomial arithmetic), so no certificate makes the kernel hang.
+KERNEL_COST_LIMIT = 20_000_000
 
 
 def _exact(e: sympy.Expr) -> sympy.Expr:
@@ -200,8 +203,12 @@ def _estimate(net: Network) -> int:
 
 def _guard(net: Network, fail: Callable[[str], CertificateError], limit: int) -> None:
     estimate = _estimate(net)
-    if estimate > limit:
-        raise fail(f"verifying this step needs an expansion of about {estimate} monomials, above the kernel's limit of {limit}")
+    variables = len(net.inputs) + len(net._weight_symbols() | {s for layer in net.layers for s in layer.activation.parameters})
+    if estimate > limit or estimate * variables > KERNEL_COST_LIMIT:
+        raise fail(
+            f"verifying this step needs an expansion of about {estimate} monomials in {variables} variables, "
+            f"above the kernel's limits ({limit} monomials, {KERNEL_COST_LIMIT} monomials x variables)"
+        )
 
 
 def _claim_rows(claim: Any, ring: _Ring) -> list[Any]:

@@ -13,11 +13,17 @@ import sympy
 
 from .network import Network
 
-__all__ = ["EXPAND_LIMIT", "estimate_monomials", "polynomial_degree"]
+__all__ = ["EXPAND_COST_LIMIT", "EXPAND_LIMIT", "estimate_monomials", "expansion_cost", "polynomial_degree"]
 
 #: Default guard: networks whose expanded output is estimated to have more
 #: monomials than this are not expanded (the layer-wise proof carries them).
 EXPAND_LIMIT = 20_000
+
+#: Second guard: monomials times variables (inputs and parameters).  Sparse
+#: polynomial arithmetic costs about that much per pass (about 1 s per 10**6
+#: here), so wide networks with few monomials but thousands of weights are
+#: not expanded either.
+EXPAND_COST_LIMIT = 3_000_000
 
 
 def _terms(e: sympy.Expr) -> int:
@@ -55,3 +61,10 @@ def estimate_monomials(net: Network) -> int:
             new = [1] + [(max(c, 1) ** degree) * _terms(act.expr) for c in new[1:]]
         counts = new
     return sum(counts[1:])
+
+
+def expansion_cost(net: Network, monomials: int | None = None) -> int:
+    """Estimated monomials times the number of variables (inputs and parameters)."""
+    if monomials is None:
+        monomials = estimate_monomials(net)
+    return monomials * (net.p + len(net.parameters))
