@@ -1,0 +1,42 @@
+"""Sphinx configuration: MyST Markdown pages, autodoc, math rendered offline.
+
+Math is rendered at build time by ``sphinx.ext.imgmath`` (LaTeX + dvisvgm,
+from Debian's texlive-latex-base and dvisvgm) and embedded in the HTML as SVG,
+so neither building nor reading the docs needs a network or a CDN.
+"""
+
+import os
+
+project = "symnet"
+author = "the symnet authors"
+copyright = "2026, the symnet authors"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.imgmath",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "_tex", "dev", "**/.ipynb_checkpoints"]
+
+myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_heading_anchors = 3
+
+# imgmath's LaTeX template loads anyfontsize, which is not in Debian's
+# texlive-latex-base: docs/_tex/anyfontsize.sty stands in for it.
+_TEX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_tex")
+os.environ["TEXINPUTS"] = _TEX + os.pathsep + os.environ.get("TEXINPUTS", "")
+imgmath_image_format = "svg"
+imgmath_embed = True
+imgmath_latex_preamble = r"\setcounter{MaxMatrixCols}{20}"
+imgmath_font_size = 13
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "undoc-members": False}
+
+html_theme = "alabaster"
+html_static_path: list[str] = []
+html_show_sourcelink = False
