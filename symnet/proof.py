@@ -14,6 +14,19 @@ from .network import Network
 __all__ = ["Proof"]
 
 
+def _dot(row: list[sympy.Expr], factor: sympy.ImmutableMatrix, j: int) -> sympy.Expr:
+    """sum_k row[k] * factor[k, j], nested and unexpanded (built unevaluated: it is only a DAG)."""
+    terms = []
+    for k, a in enumerate(row):
+        b = factor[k, j]
+        if a == 0 or b == 0:
+            continue
+        terms.append(b if a == 1 else a if b == 1 else sympy.Mul(a, b, evaluate=False))
+    if not terms:
+        return sympy.Integer(0)
+    return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+
+
 class Proof:
     """A proof that a network's output equals ``matrix * x + offset``.
 
@@ -23,8 +36,6 @@ class Proof:
     engine wrote; ``to_json()`` and :meth:`from_json` round-trip the
     certificate.
     """
-
-    __slots__ = ("certificate", "__dict__")
 
     def __init__(self, certificate: Certificate) -> None:
         self.certificate = certificate
@@ -64,10 +75,7 @@ class Proof:
         factors = [s.matrix for s in self.steps if s.rule in ("read_output_layer", "substitute_layer")]
         rows = [list(factors[0].row(i)) for i in range(factors[0].rows)]
         for factor in factors[1:]:
-            rows = [
-                [sympy.Add(*(sympy.Mul(row[k], factor[k, j]) for k in range(factor.rows))) for j in range(factor.cols)]
-                for row in rows
-            ]
+            rows = [[_dot(row, factor, j) for j in range(factor.cols)] for row in rows]
         return sympy.ImmutableMatrix([r[1:] for r in rows]), sympy.ImmutableMatrix([r[0] for r in rows])
 
     @property
