@@ -137,8 +137,10 @@ def test_bad_usage_exits_2_without_traceback(args, words):
     assert_usage_error(run(*args), *words)
 
 
-def test_non_linear_activation_is_not_proved():
-    """ReLU: exit 1 (refuted, printing the counterexample when one is found)."""
-    r = run("prove", "--inputs", "1", "--hidden", "1", "--activation", "square")
+@pytest.mark.parametrize("activation, fmt", [("square", "text"), ("relu", "latex"), ("tanh", "markdown")])
+def test_non_linear_activation_is_refuted(activation, fmt):
+    """Non-linear activations: exit 1, the counterexample printed in the chosen format."""
+    r = run("prove", "--inputs", "1", "--hidden", "1", "--activation", activation, "--format", fmt)
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr
+    assert r.stdout.strip()
