@@ -35,7 +35,7 @@ from typing import Any, Union
 
 import sympy
 
-from ._math import Atom, Math, Matrix, Row, text
+from ._math import Atom, Math, Matrix, Row, latex, text
 from ._terms import Term, TermOrder
 
 __all__ = ["Derivation", "Line", "Section", "build", "MAX_SHOWN", "MAX_COEFFS", "MAX_TERMS"]
@@ -793,8 +793,6 @@ class _Builder:
 
 
 def latex_of(node: Math) -> str:
-    from ._math import latex
-
     return latex(node)
 
 

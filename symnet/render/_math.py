@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Atom", "Block", "Math", "Matrix", "Row", "block", "latex", "text"]
+__all__ = ["Atom", "Block", "Math", "Matrix", "Row", "block", "hcat", "latex", "text"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def block(node: Math) -> Block:
     if isinstance(node, Atom):
         return Block((node.txt,), 0)
     if isinstance(node, Row):
-        return _hcat([block(i) for i in node.items])
+        return hcat([block(i) for i in node.items])
     if isinstance(node, Matrix):
         cells = [[text(c) for c in row] for row in node.cells]
         ncols = max(len(r) for r in cells)
@@ -110,7 +110,8 @@ def _pad(s: str, width: int) -> str:
     return " " * left + s + " " * (extra - left)
 
 
-def _hcat(blocks: list[Block]) -> Block:
+def hcat(blocks: list[Block]) -> Block:
+    """Blocks side by side, baselines level."""
     blocks = [b for b in blocks if b.lines != ("",)]
     if not blocks:
         return Block(("",), 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._derivation import Derivation, Inline, Line, Section
-from ._math import Block, Math, Row, block, text
+from ._math import Block, Math, block, hcat, text
 
 __all__ = ["render"]
 
@@ -41,9 +41,7 @@ def display(lines: tuple[Line, ...]) -> list[str]:
             continue
         rel = f" {line.rel} " if line.rel else "   "
         pad = Block(tuple(s.rjust(lw) for s in lb.lines), lb.base)
-        from ._math import _hcat  # the layout helper is private to the math module
-
-        whole = _hcat([pad, Block((rel,), 0), block(line.rhs)])
+        whole = hcat([pad, Block((rel,), 0), block(line.rhs)])
         out.extend(("    " + s).rstrip() for s in whole.lines)
     return out
 
@@ -70,5 +68,3 @@ def render(d: Derivation) -> str:
         out.append("")
     return "\n".join(out)
 
-
-_ = Row  # re-exported type used in annotations elsewhere
