@@ -1,10 +1,11 @@
 """prove(): the closed form W*, b* against independent routes, guards and refusals."""
 
+import math
 from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symnet
@@ -67,10 +68,12 @@ def test_as_expr_is_the_linear_form():
         assert sympy.expand(out - form) == 0
 
 
-@given(p=st.integers(1, 3), hidden=st.lists(st.integers(1, 3), min_size=1, max_size=3), q=st.integers(1, 3))
+@given(p=st.integers(1, 3), hidden=st.lists(st.integers(1, 5), min_size=1, max_size=4), q=st.integers(1, 3))
 @settings(max_examples=25)
 def test_symbolic_closed_form_matches_matrix_product(p, hidden, q):
-    """Random symbolic dense nets: W*, b* equal an independent sympy matrix product; check() passes."""
+    """Random symbolic dense nets (depth 1-4, widths 1-5, 1-3 outputs): W*, b* equal an
+    independent sympy matrix product; check() passes; output - claim expands to 0."""
+    assume(p * q * math.prod(hidden) <= 400)  # keeps the independent sympy.expand quick
     net = symnet.dense(p, hidden, outputs=q)
     proof = symnet.prove(net)
     matrix, offset = product_form(net)
