@@ -48,17 +48,21 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
     return poly.coeff_monomial(t), poly.coeff_monomial(1)
 
 
-def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
-    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]]."""
-    rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
-    for k in range(layer.width):
-        rows.append([slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)])
-    return sympy.ImmutableMatrix(rows)
-
-
 def _exact(e: sympy.Expr) -> sympy.Expr:
+    """Floats replaced by their exact binary values, so products are not rounded."""
     floats = e.atoms(sympy.Float)
     return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
+
+
+def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
+    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly."""
+    slope, intercept = _exact(slope), _exact(intercept)
+    rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
+    for k in range(layer.width):
+        rows.append(
+            [slope * _exact(layer.biases[k]) + intercept] + [slope * _exact(layer.weights[k, j]) for j in range(layer.fan_in)]
+        )
+    return sympy.ImmutableMatrix(rows)
 
 
 class _Expander:
@@ -191,7 +195,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     for l in range(L, 0, -1):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         factor = _factor(net.layers[l - 1], slope, intercept)
-        steps.append(Step("substitute_layer", layer=l, slope=slope, intercept=intercept, matrix=factor))
+        steps.append(Step("substitute_layer", layer=l, slope=_exact(slope), intercept=_exact(intercept), matrix=factor))
         factors.append(factor)
     steps.append(Step("conclude_linear_form"))
     routes = ["layerwise"]

@@ -148,6 +148,16 @@ def test_float_weights_are_proved_at_their_exact_binary_values():
     assert proof.check()
 
 
+def test_float_slopes_and_weights_are_multiplied_exactly():
+    """0.1 * 0.3 is not rounded: the proof holds for the exact binary values, and checks."""
+    net = Network.from_matrices([[[0.3]], [[0.7]]], [[0.5], [0]], activation=sympy.Lambda(t, 0.1 * t + 0.2))
+    proof = symnet.prove(net, expand=False)
+    r = sympy.Rational
+    assert proof.matrix[0, 0] == r(0.7) * r(0.1) * r(0.3)
+    assert proof.offset[0] == r(0.7) * (r(0.1) * r(0.5) + r(0.2))
+    assert proof.check()
+
+
 def test_large_network_uses_product_form_and_unfolds_lazily():
     """Above the guard the claim is the product; .matrix still equals W_{L+1}...W_1."""
     net = symnet.dense(2, [3, 2])
