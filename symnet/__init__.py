@@ -20,6 +20,7 @@ from .errors import (
 from .network import Layer, Network
 from .proof import Proof
 from .engine import ProofNotFound, decide, prove
+from .crosscheck import CrosscheckReport, crosscheck
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,7 @@ __all__ = [
     "Activation",
     "ActivationError",
     "CertificateError",
+    "CrosscheckReport",
     "InvalidArgument",
     "InvalidType",
     "Layer",
@@ -39,6 +41,7 @@ __all__ = [
     "SizeGuardError",
     "SymnetError",
     "activation",
+    "crosscheck",
     "decide",
     "dense",
     "prove",

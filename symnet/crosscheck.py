@@ -1,0 +1,445 @@
+"""Numeric cross-checks: does the network compute the claimed linear form?
+
+:func:`crosscheck` draws numeric instantiations of a network's weights and
+inputs with Hypothesis, evaluates the network's forward pass (layer by
+layer, as the network computes it) and the claimed form ``W* x + b*``, and
+reports whether they agree:
+
+* for ``int`` and ``rational`` instantiations, exactly (Python ``int`` and
+  ``fractions.Fraction`` arithmetic);
+* for ``float`` instantiations, within a tolerance derived for each sample
+  from the magnitudes and the depth of the computation::
+
+      |forward - claim| <= gamma(D_net) * M_net + gamma(D_claim) * M_claim
+
+  where ``gamma(k) = k u / (1 - k u)`` with ``u = 2**-53``, ``D`` is the
+  longest chain of floating-point operations behind an output (the depth:
+  about ``sum of (fan_in + 1)`` over the layers for the forward pass), and
+  ``M`` is the same computation done on absolute values (``|W| |u| + |b|``
+  layer by layer), which bounds every partial sum.  This is the standard
+  a-priori bound for sums and products (Higham, ch. 3); every drawn float is
+  exactly representable, so it is a bound, not a guess.
+
+On disagreement the first failing instantiation Hypothesis found is shrunk
+(blocks of values set to zero, then each value made as simple as possible
+while the two sides still differ) and the report carries that example.
+
+>>> import sympy, symnet
+>>> net = symnet.Network.from_matrices([[["a", "b"]], [["c"]]], [["d"], ["e"]])
+>>> a, b, c, d, e = sympy.symbols("a b c d e")
+>>> report = symnet.crosscheck(net, samples=30, claim=([[c * a, c * b]], [c * d + e]))
+>>> bool(report), report.samples
+(True, 30)
+>>> wrong = symnet.crosscheck(net, samples=30, claim=([[c * a, b]], [c * d + e]))
+>>> wrong.agree
+False
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
+from hypothesis.errors import NoSuchExample
+
+from ._coerce import coerce_matrix, coerce_vector
+from ._numeric import compile_claim, compile_forward, gamma
+from ._sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
+from .engine import prove
+from .errors import InvalidArgument, InvalidType, ShapeError
+from .network import Network
+from .proof import Proof
+
+__all__ = ["CrosscheckReport", "Disagreement", "KindResult", "crosscheck", "FLOAT_TOLERANCE_RULE"]
+
+#: The float tolerance rule, as stated in every report that uses floats.
+FLOAT_TOLERANCE_RULE = (
+    "|forward - claim| <= gamma(D_net)*M_net + gamma(D_claim)*M_claim, per output and sample; "
+    "gamma(k) = k*u/(1 - k*u), u = 2**-53; D = depth (longest chain of float operations) of each side; "
+    "M = the same computation on absolute values (|W||x| + |b| layer by layer), which bounds every partial sum"
+)
+
+#: Largest number of samples one call accepts.
+MAX_SAMPLES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A (shrunk) instantiation at which the network and the claim differ.
+
+    ``weights`` maps each parameter symbol to its value and ``x`` is the
+    input, so ``network.evaluate(x, weights)`` reproduces ``network_value``.
+    Exact kinds hold sympy Integers and Rationals; the float kind holds
+    Python floats, and ``tolerance`` is the per-output bound that was
+    exceeded.
+    """
+
+    kind: str
+    weights: Mapping[sympy.Symbol, Any]
+    x: tuple[Any, ...]
+    network_value: tuple[Any, ...]
+    claim_value: tuple[Any, ...]
+    output: int
+    tolerance: tuple[float, ...] | None = None
+
+    def to_text(self) -> str:
+        """A few readable lines: the non-zero weights, x and both values."""
+        nonzero = [f"{s} = {v}" for s, v in self.weights.items() if v != 0]
+        zero = len(self.weights) - len(nonzero)
+        lines = [f"counterexample ({self.kind} instantiation, shrunk):"]
+        if self.weights:
+            shown = ", ".join(nonzero) if nonzero else "(none)"
+            lines.append(f"  weights: {shown}" + (f"; all {zero} others 0" if nonzero and zero else ""))
+            if not nonzero:
+                lines[-1] = f"  weights: all {zero} are 0"
+        lines.append(f"  x = ({', '.join(str(v) for v in self.x)})")
+        lines.append(f"  network output: ({', '.join(str(v) for v in self.network_value)})")
+        lines.append(f"  claimed form:   ({', '.join(str(v) for v in self.claim_value)})")
+        where = f"  first difference at output {self.output + 1}"
+        if self.tolerance is not None:
+            where += f" (tolerance {self.tolerance[self.output]:.3g})"
+        lines.append(where)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class KindResult:
+    """What one kind of instantiation (``int``, ``rational`` or ``float``) showed.
+
+    ``samples`` is how many instantiations were evaluated before the search
+    stopped (all of them, or up to the first disagreement); ``skipped``
+    says why a kind was not run.  For floats, ``max_tolerance`` is the
+    largest tolerance used and ``max_error`` the largest difference seen.
+    """
+
+    kind: str
+    samples: int
+    agree: bool
+    exact: bool
+    counterexample: Disagreement | None = None
+    max_tolerance: float | None = None
+    max_error: float | None = None
+    skipped: str | None = None
+
+    def to_text(self) -> str:
+        """One line for the report."""
+        if self.skipped is not None:
+            return f"  {self.kind:<9} skipped: {self.skipped}"
+        if not self.agree:
+            return f"  {self.kind:<9} {self.samples:>6} samples  DISAGREE (at sample {self.samples})"
+        if self.exact:
+            return f"  {self.kind:<9} {self.samples:>6} samples  agree exactly"
+        return (
+            f"  {self.kind:<9} {self.samples:>6} samples  agree within tolerance "
+            f"(largest tolerance {self.max_tolerance:.3g}, largest difference {self.max_error:.3g})"
+        )
+
+
+@dataclass(frozen=True)
+class CrosscheckReport:
+    """The outcome of :func:`crosscheck`; truthy exactly when everything evaluated agrees.
+
+    ``agree`` is True only when at least one instantiation was evaluated and
+    every one agreed; ``samples`` counts the instantiations evaluated;
+    ``kinds`` has one :class:`KindResult` per kind; ``counterexample`` is
+    the first kind's shrunk :class:`Disagreement` (``None`` when all agree).
+    """
+
+    agree: bool
+    samples: int
+    kinds: tuple[KindResult, ...]
+    seed: int
+    network: Network
+    claim_source: str
+    counterexample: Disagreement | None = None
+    tolerance_rule: str | None = field(default=None)
+
+    def __bool__(self) -> bool:
+        return self.agree
+
+    @property
+    def samples_per_kind(self) -> dict[str, int]:
+        """``{kind: samples evaluated}``."""
+        return {k.kind: k.samples for k in self.kinds}
+
+    def to_text(self) -> str:
+        """The report as plain text (what ``symnet crosscheck`` prints)."""
+        verdict = "AGREE" if self.agree else "DISAGREE"
+        lines = [
+            f"crosscheck: {verdict} ({self.samples} instantiations evaluated, seed {self.seed})",
+            f"network: {self.network!r}",
+            f"claim: {self.claim_source}",
+        ]
+        lines += [k.to_text() for k in self.kinds]
+        if self.tolerance_rule is not None:
+            lines.append(f"float tolerance: {self.tolerance_rule}")
+        if self.counterexample is not None:
+            lines.append(self.counterexample.to_text())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+# ------------------------------------------------------------------ arguments
+def _check_int(value: Any, name: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(f"{name}={value!r} must be an integer")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidArgument(f"{name}={value!r} must be {bound}")
+    return value
+
+
+def _check_kinds(kinds: Any) -> tuple[str, ...]:
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if not isinstance(kinds, Sequence) or not kinds:
+        raise InvalidArgument(f"kinds={kinds!r} must be a non-empty sequence drawn from {KINDS}")
+    for k in kinds:
+        if k not in KINDS:
+            raise InvalidArgument(f"kinds={tuple(kinds)!r} contains {k!r}; the kinds are {KINDS}")
+    if len(set(kinds)) != len(kinds):
+        raise InvalidArgument(f"kinds={tuple(kinds)!r} repeats a kind")
+    return tuple(kinds)
+
+
+def _check_claim(claim: Any, net: Network) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]:
+    if isinstance(claim, (str, bytes)) or not isinstance(claim, Sequence) or len(claim) != 2:
+        raise InvalidArgument(f"claim must be a pair (matrix, offset), got {type(claim).__name__}")
+    matrix = coerce_matrix(claim[0], "claim matrix")
+    offset = coerce_vector(claim[1], "claim offset")
+    if matrix.shape != (net.q, net.p):
+        raise ShapeError(
+            f"claim matrix has shape {matrix.shape} but the network has {net.q} outputs and {net.p} inputs: "
+            f"it needs shape ({net.q}, {net.p})"
+        )
+    if offset.rows != net.q:
+        raise ShapeError(f"claim offset has {offset.rows} entries but the network has {net.q} outputs")
+    free = matrix.free_symbols | offset.free_symbols
+    on_inputs = free & set(net.inputs)
+    if on_inputs:
+        names = ", ".join(sorted(s.name for s in on_inputs))
+        raise InvalidArgument(f"claim entries depend on the inputs ({names}); W* and b* must not")
+    unknown = free - set(net.parameters)
+    if unknown:
+        names = ", ".join(sorted(s.name for s in unknown))
+        raise InvalidArgument(f"claim uses symbols {names} that are not parameters of the network")
+    return matrix, offset
+
+
+def _resolve(proof_or_net: Any, claim: Any) -> tuple[Network, sympy.ImmutableMatrix, sympy.ImmutableMatrix, str]:
+    if isinstance(proof_or_net, Network):
+        net = proof_or_net
+        if claim is None:
+            proof = prove(net)
+            return net, sympy.ImmutableMatrix(proof.matrix), sympy.ImmutableMatrix(proof.offset), "W*, b* of symnet.prove"
+    elif isinstance(proof_or_net, Proof):
+        net = proof_or_net.network
+        if claim is None:
+            return (
+                net,
+                sympy.ImmutableMatrix(proof_or_net.matrix),
+                sympy.ImmutableMatrix(proof_or_net.offset),
+                "W*, b* of the given proof",
+            )
+    else:
+        raise InvalidType(
+            f"proof_or_net={proof_or_net!r} of type {type(proof_or_net).__name__} is neither a "
+            "symnet.Network nor a symnet.Proof"
+        )
+    matrix, offset = _check_claim(claim, net)
+    return net, matrix, offset, "the given (matrix, offset)"
+
+
+# --------------------------------------------------------------------- search
+def _settings(samples: int) -> settings:
+    return settings(
+        max_examples=samples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate,),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+    )
+
+
+def _as_exact(value: Any) -> sympy.Expr:
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return sympy.Integer(value)
+
+
+class _Checker:
+    """Evaluates both sides for one kind and says whether they differ."""
+
+    def __init__(self, kind: str, net: Network, matrix: sympy.ImmutableMatrix, offset: sympy.ImmutableMatrix):
+        self.kind = kind
+        self.net = net
+        self.n = len(net.parameters)
+        self.count = self.n + net.p
+        self.nbytes = BYTES_PER_VALUE[kind] * self.count
+        mode = "float" if kind == "float" else "exact"
+        self.forward = compile_forward(net, mode)
+        self.claim = compile_claim(matrix, offset, net.parameters, mode)
+        if kind == "float":
+            self.forward_abs = compile_forward(net, "abs")
+            self.claim_abs = compile_claim(matrix, offset, net.parameters, "abs")
+            self.g_net = gamma(self.forward.depth)
+            self.g_claim = gamma(self.claim.depth)
+        self.max_tolerance = 0.0
+        self.max_error = 0.0
+
+    def values(self, drawn: tuple[bytes, int]) -> list[Any]:
+        """The parameter values followed by the input, decoded from a drawn blob."""
+        return decode(self.kind, expand_blob(drawn, self.nbytes), self.count)
+
+    def compare(self, values: list[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], int | None, Any]:
+        """(network value, claim value, first differing output or None, float tolerances)."""
+        v, x = values[: self.n], values[self.n :]
+        if self.kind != "float":
+            den = math.lcm(*(t.denominator for t in values))
+            vn = [t.numerator * (den // t.denominator) for t in v]
+            xn = [t.numerator * (den // t.denominator) for t in x]
+            got = self.forward(vn, xn, den)
+            want = self.claim(vn, xn, den)
+            for i, (a, b) in enumerate(zip(got, want)):
+                if a != b:
+                    return got, want, i, None
+            return got, want, None, None
+        got = self.forward(v, x)
+        want = self.claim(v, x)
+        av = [abs(t) for t in v]
+        ax = [abs(t) for t in x]
+        m_net = self.forward_abs(av, ax)
+        m_claim = self.claim_abs(av, ax)
+        tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim))
+        bad = None
+        errors = []
+        for i, (a, b, tol) in enumerate(zip(got, want, tols)):
+            err = abs(a - b)
+            if not err <= tol:  # also catches nan and inf
+                bad = i if bad is None else bad
+            else:
+                errors.append(err)
+        if bad is None:
+            self.max_error = max([self.max_error, *errors])
+            self.max_tolerance = max([self.max_tolerance, *tols])
+        return got, want, bad, tols
+
+    def fails(self, values: list[Any]) -> bool:
+        """True when the two sides differ at ``values`` (leaves the statistics alone)."""
+        saved = (self.max_tolerance, self.max_error)
+        bad = self.compare(values)[2] is not None
+        self.max_tolerance, self.max_error = saved
+        return bad
+
+    def disagreement(self, values: list[Any]) -> Disagreement:
+        got, want, bad, tols = self.compare(values)
+        assert bad is not None  # only called on failing values
+        v, x = values[: self.n], values[self.n :]
+        if self.kind == "float":
+            weights = dict(zip(self.net.parameters, v))
+            xs, gv, wv = tuple(x), got, want
+        else:
+            weights = {s: _as_exact(t) for s, t in zip(self.net.parameters, v)}
+            xs = tuple(_as_exact(t) for t in x)
+            gv = tuple(_as_exact(t) for t in got)
+            wv = tuple(_as_exact(t) for t in want)
+        return Disagreement(self.kind, weights, xs, gv, wv, bad, tols)
+
+
+def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult:
+    calls = 0
+
+    def disagrees(drawn: tuple[bytes, int]) -> bool:
+        nonlocal calls
+        calls += 1
+        return checker.compare(checker.values(drawn))[2] is not None
+
+    exact = checker.kind != "float"
+    stats = {} if exact else {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
+    try:
+        drawn = find(blob_strategy(checker.nbytes), disagrees, settings=_settings(samples), random=rng)
+    except NoSuchExample:
+        if not exact:
+            stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
+        return KindResult(checker.kind, calls, calls > 0, exact, **stats)
+    if not exact:
+        stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
+    example = checker.disagreement(shrink(checker.values(drawn), checker.fails))
+    return KindResult(checker.kind, calls, False, exact, example, **stats)
+
+
+def _has_float(*objects: Any) -> bool:
+    return any(o.has(sympy.Float) for o in objects)
+
+
+def crosscheck(
+    proof_or_net: Any,
+    samples: int = 300,
+    seed: int = 0,
+    claim: Any = None,
+    kinds: Sequence[str] = KINDS,
+) -> CrosscheckReport:
+    """Cross-check a linear form against the network's forward pass on numbers.
+
+    ``proof_or_net`` is a proof (its ``.network``, ``.matrix`` W* and
+    ``.offset`` b* are checked) or a :class:`~symnet.Network` (proved first
+    with ``symnet.prove``, which raises :class:`~symnet.NotLinearError` for a
+    non-linear network).  ``claim=(matrix, offset)`` checks that form instead:
+    a q x p matrix and a q-vector (sympy matrices or nested lists) whose
+    entries are numbers or expressions in the network's parameters.
+
+    ``samples`` instantiations in total are split evenly over ``kinds``
+    (``"int"``, ``"rational"``, ``"float"``); each kind is a Hypothesis
+    search with its own seed derived from ``seed``, so the report is the
+    same for the same arguments.  A network or claim holding float
+    constants skips the exact kinds (exact agreement with rounded
+    constants is not expected).
+
+    Activations and claim entries may use ``+``, ``*``, non-negative
+    integer powers, ``Max``, ``Min`` and ``Abs`` (identity, affine,
+    polynomial, relu, leaky_relu); anything else raises
+    :class:`~symnet.InvalidArgument`.
+    """
+    samples = _check_int(samples, "samples", 1, MAX_SAMPLES)
+    seed = _check_int(seed, "seed", 0)
+    kinds = _check_kinds(kinds)
+    net, matrix, offset, source = _resolve(proof_or_net, claim)
+
+    floats = _has_float(matrix, offset, *(m for layer in net.layers for m in (layer.weights, layer.biases)))
+    floats = floats or any(a.expr.has(sympy.Float) for a in net.activations)
+    run = [k for k in kinds if k == "float" or not floats]
+    if not run:
+        raise InvalidArgument(
+            f"kinds={kinds!r}: the network or claim holds float constants, so exact kinds cannot agree "
+            "exactly; include 'float'"
+        )
+    share = {k: samples // len(run) + (1 if i < samples % len(run) else 0) for i, k in enumerate(run)}
+
+    results = []
+    for k in kinds:
+        if k not in run:
+            results.append(KindResult(k, 0, True, True, skipped="float constants in the network or claim"))
+            continue
+        if share[k] == 0:
+            results.append(KindResult(k, 0, True, k != "float", skipped="no samples left for this kind"))
+            continue
+        checker = _Checker(k, net, matrix, offset)
+        results.append(_run_kind(checker, share[k], random.Random(f"symnet-crosscheck:{seed}:{k}")))
+
+    evaluated = sum(r.samples for r in results)
+    agree = evaluated > 0 and all(r.agree for r in results if r.skipped is None)
+    first = next((r.counterexample for r in results if r.counterexample is not None), None)
+    rule = FLOAT_TOLERANCE_RULE if "float" in run and share["float"] > 0 else None
+    return CrosscheckReport(agree, evaluated, tuple(results), seed, net, source, first, rule)
+
