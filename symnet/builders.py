@@ -21,6 +21,7 @@ import sympy
 
 from .activations import ActivationSpec
 from .errors import InvalidArgument, InvalidType
+from .generic import GenericNetwork, generic_dense
 from .network import Network, input_symbols
 
 __all__ = ["dense", "MAX_DENSE_PARAMETERS"]
@@ -56,7 +57,7 @@ def dense(
     hidden: Sequence[int] | int,
     outputs: int = 1,
     activation: ActivationSpec | Sequence[ActivationSpec] = "identity",
-) -> Network:
+) -> Network | GenericNetwork:
     """A fully connected network with every weight and bias a distinct symbol.
 
     ``inputs`` is p, ``hidden`` the widths of the hidden layers (``[]`` for
@@ -71,8 +72,10 @@ def dense(
     >>> net.output[0]
     c_0 + c_1*(b_{1,0} + b_{1,1}*x_1 + b_{1,2}*x_2) + c_2*(b_{2,0} + b_{2,1}*x_1 + b_{2,2}*x_2)
     """
-    if isinstance(inputs, str):
-        raise InvalidArgument(f"inputs={inputs!r}: symbolic sizes are not supported yet; give a positive integer")
+    if isinstance(inputs, str) or isinstance(outputs, str) or isinstance(hidden, str) or (
+        isinstance(hidden, Sequence) and any(isinstance(h, str) for h in hidden)
+    ):
+        return generic_dense(inputs, hidden, outputs, activation)  # sizes named by symbols: symnet.generic
     p = _width(inputs, "inputs")
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = [hidden]

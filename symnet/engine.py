@@ -23,6 +23,7 @@ from sympy.polys.rings import PolyRing
 from .activations import Activation
 from .certificate import Certificate, Claim, Step
 from .errors import InvalidType, NotLinearError, SizeGuardError, SymnetError
+from .generic import GenericNetwork, prove_generic
 from .network import Network
 from .proof import Proof
 from .size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
@@ -167,6 +168,8 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     >>> proof.check()
     True
     """
+    if isinstance(net, GenericNetwork):
+        return prove_generic(net, expand=expand, limit=limit)  # type: ignore[return-value]
     if not isinstance(net, Network):
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
     if isinstance(expand, bool) is False and expand is not None:

@@ -1,0 +1,814 @@
+"""The generic kernel: rules about matrices of symbolic size, their self-checks,
+and the check of a dimension-generic certificate.
+
+A *generic* network has sizes that may be symbols (``p``, ``h``): positive
+integers that are never fixed.  What it computes is stated with matrices of
+symbolic shape, in a small matrix-expression layer of symnet's own:
+
+* :class:`MatAtom` -- a named matrix of symbolic shape (``B``: h x p), or the
+  all-ones column ``1_n``;
+* :class:`Lin` -- a finite sum ``sum_i s_i A_i1 A_i2 ... A_ik`` of scalar
+  multiples of products of atoms, kept in a normal form (terms sorted by their
+  word of atoms, coefficients expanded).  Two ``Lin`` that are equal as data
+  are equal as matrices *for every size*, because the normal form only uses
+  distributivity, associativity and the fact that scalars commute with
+  matrices.  Shapes are checked on every product and sum (sympy does not
+  check symbolic shapes), raising :class:`~symnet.ShapeError`;
+* :class:`Aug` -- the augmented matrix ``[[1, 0 ... 0], [v, M]]``
+  ((m+1) x (n+1)), and :class:`OutRow` -- ``[c | C]`` (q x (m+1)).
+
+Every fact about these matrices that a generic proof uses is a rule in
+:data:`RULES`: a documented statement ``lhs = rhs`` (or ``rank(...) <= r``)
+over operands of symbolic shape.  A rule is trusted only after
+:func:`self_check` has verified it *on fresh symbols for a spread of concrete
+sizes*: every operand becomes an explicit matrix of fresh symbols and both
+sides are multiplied out and compared exactly.  A generic certificate is then
+checked by :func:`check` re-deriving each step from the network and the rule
+table in the normal form above -- never trusting what the step states.
+
+This module imports sympy and symnet's data modules only, never the proof
+search (:mod:`symnet.generic`, :mod:`symnet.engine`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Union
+
+import sympy
+
+from .activations import Activation
+from .errors import CertificateError, ShapeError
+
+__all__ = [
+    "RULES",
+    "Aug",
+    "GenericCertificate",
+    "GenericNetwork",
+    "GenericRule",
+    "GenericStep",
+    "Lin",
+    "MatAtom",
+    "OutRow",
+    "affine_coefficients",
+    "check",
+    "ones",
+    "self_check",
+    "size_symbol",
+]
+
+Size = sympy.Expr
+
+
+def size_symbol(name: str) -> sympy.Symbol:
+    """The size symbol ``name``: a positive integer (names are validated by the builder)."""
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+def _same_size(a: Size, b: Size) -> bool:
+    return a == b or sympy.expand(a - b) == 0
+
+
+def _shape_text(shape: tuple[Size, Size]) -> str:
+    return f"{shape[0]} x {shape[1]}"
+
+
+# ------------------------------------------------------------ matrix layer
+@dataclass(frozen=True, order=False)
+class MatAtom:
+    """A named matrix of symbolic shape ``rows x cols``.
+
+    ``name`` identifies it (two atoms with one name must be the same atom);
+    ``tex`` and ``txt`` are how derivations print it.
+    """
+
+    name: str
+    rows: Size
+    cols: Size
+    tex: str = ""
+    txt: str = ""
+
+    @property
+    def shape(self) -> tuple[Size, Size]:
+        return (self.rows, self.cols)
+
+
+def ones(n: Size) -> MatAtom:
+    """The all-ones column ``1_n`` (n x 1)."""
+    return MatAtom(f"1[{sympy.sstr(n)}]", n, sympy.Integer(1), r"\mathbf{1}_{" + sympy.latex(n) + "}", f"1_{sympy.sstr(n)}")
+
+
+Word = tuple[MatAtom, ...]
+
+
+def _word_key(word: Word) -> tuple[str, ...]:
+    return tuple(a.name for a in word)
+
+
+@dataclass(frozen=True)
+class Lin:
+    """``sum_i coeff_i * word_i`` in normal form; every word is a product of atoms.
+
+    Build with :meth:`of`, :meth:`zero`, ``+``, ``@`` (matrix product) and
+    ``scale``; shapes are checked on each operation.
+    """
+
+    rows: Size
+    cols: Size
+    terms: tuple[tuple[Word, sympy.Expr], ...] = ()
+
+    @property
+    def shape(self) -> tuple[Size, Size]:
+        return (self.rows, self.cols)
+
+    @staticmethod
+    def of(atom: MatAtom) -> Lin:
+        return Lin(atom.rows, atom.cols, (((atom,), sympy.Integer(1)),))
+
+    @staticmethod
+    def zero(rows: Size, cols: Size) -> Lin:
+        return Lin(rows, cols, ())
+
+    @staticmethod
+    def _normal(rows: Size, cols: Size, items: Sequence[tuple[Word, sympy.Expr]]) -> Lin:
+        acc: dict[tuple[str, ...], tuple[Word, sympy.Expr]] = {}
+        for word, coeff in items:
+            key = _word_key(word)
+            if key in acc:
+                acc[key] = (word, acc[key][1] + coeff)
+            else:
+                acc[key] = (word, coeff)
+        terms = []
+        for key in sorted(acc):
+            word, coeff = acc[key]
+            coeff = sympy.expand(coeff)
+            if coeff != 0:
+                terms.append((word, coeff))
+        return Lin(rows, cols, tuple(terms))
+
+    def __add__(self, other: Lin) -> Lin:
+        if not isinstance(other, Lin):
+            return NotImplemented
+        if not (_same_size(self.rows, other.rows) and _same_size(self.cols, other.cols)):
+            raise ShapeError(f"cannot add matrices of shapes {_shape_text(self.shape)} and {_shape_text(other.shape)}")
+        return Lin._normal(self.rows, self.cols, self.terms + other.terms)
+
+    def __matmul__(self, other: Lin) -> Lin:
+        if not isinstance(other, Lin):
+            return NotImplemented
+        if not _same_size(self.cols, other.rows):
+            raise ShapeError(
+                f"cannot multiply a {_shape_text(self.shape)} matrix by a {_shape_text(other.shape)} matrix: "
+                f"{self.cols} columns against {other.rows} rows"
+            )
+        items = [(w1 + w2, c1 * c2) for w1, c1 in self.terms for w2, c2 in other.terms]
+        return Lin._normal(self.rows, other.cols, items)
+
+    def scale(self, s: sympy.Expr) -> Lin:
+        return Lin._normal(self.rows, self.cols, [(w, s * c) for w, c in self.terms])
+
+    def atoms(self) -> set[MatAtom]:
+        return {a for w, _ in self.terms for a in w}
+
+
+@dataclass(frozen=True)
+class Aug:
+    """The augmented matrix ``[[1, 0 ... 0], [v, M]]`` of shape (m+1) x (n+1)."""
+
+    v: Lin
+    M: Lin
+
+    def __post_init__(self) -> None:
+        if not (_same_size(self.v.rows, self.M.rows) and _same_size(self.v.cols, 1)):
+            raise ShapeError(f"[[1, 0], [v, M]] needs v of shape {self.M.rows} x 1, got {_shape_text(self.v.shape)}")
+
+    @property
+    def shape(self) -> tuple[Size, Size]:
+        return (self.M.rows + 1, self.M.cols + 1)
+
+
+@dataclass(frozen=True)
+class OutRow:
+    """The output block ``[c | C]`` of shape q x (m+1): bias column, then weights."""
+
+    c: Lin
+    C: Lin
+
+    def __post_init__(self) -> None:
+        if not (_same_size(self.c.rows, self.C.rows) and _same_size(self.c.cols, 1)):
+            raise ShapeError(f"[c | C] needs c of shape {self.C.rows} x 1, got {_shape_text(self.c.shape)}")
+
+    @property
+    def shape(self) -> tuple[Size, Size]:
+        return (self.C.rows, self.C.cols + 1)
+
+
+Value = Union[Lin, Aug, OutRow, sympy.Expr]
+
+
+# ------------------------------------------------------------ two back ends
+class SymbolicOps:
+    """Rule bodies evaluated on matrices of symbolic shape (normal forms)."""
+
+    def mul(self, a: Lin, b: Lin) -> Lin:
+        return a @ b
+
+    def add(self, a: Lin, b: Lin) -> Lin:
+        return a + b
+
+    def scale(self, s: sympy.Expr, a: Lin) -> Lin:
+        return a.scale(s)
+
+    def ones(self, n: Size) -> Lin:
+        return Lin.of(ones(n))
+
+    def aug(self, v: Lin, M: Lin) -> Aug:
+        return Aug(v, M)
+
+    def outrow(self, c: Lin, C: Lin) -> OutRow:
+        return OutRow(c, C)
+
+
+class ExplicitOps:
+    """Rule bodies evaluated on explicit sympy matrices (concrete sizes)."""
+
+    def mul(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        if a.cols != b.rows:
+            raise ShapeError(f"cannot multiply a {a.rows} x {a.cols} matrix by a {b.rows} x {b.cols} matrix")
+        return sympy.ImmutableMatrix(a * b)
+
+    def add(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        if a.shape != b.shape:
+            raise ShapeError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
+        return sympy.ImmutableMatrix(a + b)
+
+    def scale(self, s: sympy.Expr, a: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        return sympy.ImmutableMatrix(a * s)
+
+    def ones(self, n: Size) -> sympy.ImmutableMatrix:
+        return sympy.ImmutableMatrix.ones(int(n), 1)
+
+    def aug(self, v: sympy.MatrixBase, M: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        top = sympy.ImmutableMatrix([[1] + [0] * M.cols])
+        return sympy.ImmutableMatrix.vstack(top, sympy.ImmutableMatrix.hstack(v, M))
+
+    def outrow(self, c: sympy.MatrixBase, C: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        return sympy.ImmutableMatrix.hstack(c, C)
+
+    def stack1(self, u: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        """``(1, u)``: a constant 1 on top of the column u."""
+        return sympy.ImmutableMatrix.vstack(sympy.ImmutableMatrix([[1]]), u)
+
+
+def explicit(value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str, sympy.MatrixBase]) -> sympy.ImmutableMatrix:
+    """A symbolic-shape value as an explicit matrix, given the sizes and each atom's entries.
+
+    ``atoms`` maps an atom's name to its explicit matrix; ``1_n`` needs no entry.
+    Shapes are checked against the sizes.
+    """
+    ops = ExplicitOps()
+
+    def size(n: Size) -> int:
+        v = sympy.sympify(sympy.sympify(n).xreplace({k: sympy.Integer(x) for k, x in sizes.items()}))
+        if not v.is_Integer or v < 1:
+            raise ShapeError(f"size {n} is not a positive integer under {dict(sizes)}")
+        return int(v)
+
+    def atom(a: MatAtom) -> sympy.ImmutableMatrix:
+        if a.name.startswith("1["):
+            return ops.ones(size(a.rows))
+        m = sympy.ImmutableMatrix(atoms[a.name])
+        if m.shape != (size(a.rows), size(a.cols)):
+            raise ShapeError(f"atom {a.name} has shape {a.rows} x {a.cols} = {(size(a.rows), size(a.cols))}, got {m.shape}")
+        return m
+
+    def lin(x: Lin) -> sympy.ImmutableMatrix:
+        total = sympy.ImmutableMatrix.zeros(size(x.rows), size(x.cols))
+        for word, coeff in x.terms:
+            prod = atom(word[0])
+            for a in word[1:]:
+                prod = ops.mul(prod, atom(a))
+            total = ops.add(total, ops.scale(coeff, prod))
+        return total
+
+    if isinstance(value, Lin):
+        return lin(value)
+    if isinstance(value, Aug):
+        return ops.aug(lin(value.v), lin(value.M))
+    if isinstance(value, OutRow):
+        return ops.outrow(lin(value.c), lin(value.C))
+    raise TypeError(f"cannot make {type(value).__name__} explicit")
+
+
+# --------------------------------------------------------------- the rules
+Body = Callable[[Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class GenericRule:
+    """One rule about matrices of symbolic size.
+
+    ``operands`` name the matrices and their shapes in terms of ``dims``
+    (``"1"`` is the size 1); ``scalars`` name scalar operands.  ``result``
+    builds what a step citing the rule states; ``lhs`` and ``rhs`` build the
+    two sides of the rule's statement (``rhs`` from ``result``).  A rule of
+    kind ``"rank"`` states ``rank(lhs) <= dims[bound]`` instead.
+    """
+
+    name: str
+    statement: str
+    latex: str
+    dims: tuple[str, ...]
+    operands: tuple[tuple[str, str, str], ...]
+    scalars: tuple[str, ...]
+    result: Body
+    lhs: Body
+    rhs: Callable[[Any, Mapping[str, Any], Any], Any]
+    kind: str = "equation"
+    bound: str | None = None
+    spread: tuple[tuple[int, ...], ...] = ()
+
+    def derive(self, env: Mapping[str, Any]) -> Any:
+        """The rule's result for symbolic-shape operands, after checking their shapes."""
+        bind_dims(self, env)
+        return self.result(SymbolicOps(), env)
+
+
+def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
+    """Unify the operands' shapes with the rule's dims; ShapeError on a mismatch."""
+    dims: dict[str, Size] = {"1": sympy.Integer(1)}
+    for name, rdim, cdim in rule.operands:
+        if name not in env:
+            raise ShapeError(f"rule {rule.name}: operand {name} is missing")
+        shape = env[name].shape
+        for dim, got in zip((rdim, cdim), shape):
+            have = dims.get(dim)
+            if have is None:
+                dims[dim] = got
+            elif not _same_size(have, got):
+                raise ShapeError(
+                    f"rule {rule.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
+                    f"(the rule needs {name}: {rdim} x {cdim})"
+                )
+    for d in rule.dims:
+        if d in env and d in dims and not _same_size(env[d], dims[d]):
+            raise ShapeError(f"rule {rule.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
+    return dims
+
+
+def _read_output_layer_result(o: Any, e: Mapping[str, Any]) -> Any:
+    return o.outrow(e["b"], e["W"])
+
+
+def _substitute_layer_result(o: Any, e: Mapping[str, Any]) -> Any:
+    return o.aug(o.add(o.scale(e["a"], e["b"]), o.scale(e["d"], o.ones(e["m"]))), o.scale(e["a"], e["W"]))
+
+
+def _multiply_augmented_result(o: Any, e: Mapping[str, Any]) -> Any:
+    return o.aug(o.add(e["c"], o.mul(e["V"], e["v"])), o.mul(e["V"], e["M"]))
+
+
+def _apply_output_row_result(o: Any, e: Mapping[str, Any]) -> Any:
+    return o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.mul(e["C"], e["M"]))
+
+
+def _conclude_result(o: Any, e: Mapping[str, Any]) -> Any:
+    return o.add(o.mul(e["C"], e["x"]), e["c"])
+
+
+def _factor_result(o: Any, e: Mapping[str, Any]) -> Any:
+    return o.mul(e["A"], e["B"])
+
+
+_RULE_LIST = (
+    GenericRule(
+        name="read_output_layer",
+        statement="W u + b = [b | W] (1, u)   for W: q x m, b: q x 1, u: m x 1",
+        latex=r"W u + b = \begin{bmatrix} b & W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}",
+        dims=("q", "m"),
+        operands=(("W", "q", "m"), ("b", "q", "1"), ("u", "m", "1")),
+        scalars=(),
+        result=_read_output_layer_result,
+        lhs=lambda o, e: o.add(o.mul(e["W"], e["u"]), e["b"]),
+        rhs=lambda o, e, r: o.mul(r, o.stack1(e["u"])),
+    ),
+    GenericRule(
+        name="substitute_layer",
+        statement=(
+            "(1, a (W u + b) + d 1_m) = [[1, 0], [a b + d 1_m, a W]] (1, u)   "
+            "for W: m x n, b: m x 1, u: n x 1, scalars a, d"
+        ),
+        latex=(
+            r"\begin{bmatrix} 1 \\ a (W u + b) + d \mathbf{1}_m \end{bmatrix} = "
+            r"\begin{bmatrix} 1 & 0 \\ a b + d \mathbf{1}_m & a W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}"
+        ),
+        dims=("m", "n"),
+        operands=(("W", "m", "n"), ("b", "m", "1"), ("u", "n", "1")),
+        scalars=("a", "d"),
+        result=_substitute_layer_result,
+        lhs=lambda o, e: o.stack1(
+            o.add(o.scale(e["a"], o.add(o.mul(e["W"], e["u"]), e["b"])), o.scale(e["d"], o.ones(e["m"])))
+        ),
+        rhs=lambda o, e, r: o.mul(r, o.stack1(e["u"])),
+    ),
+    GenericRule(
+        name="multiply_augmented",
+        statement="[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1",
+        latex=(
+            r"\begin{bmatrix} 1 & 0 \\ c & V \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
+            r"\begin{bmatrix} 1 & 0 \\ c + V v & V M \end{bmatrix}"
+        ),
+        dims=("k", "m", "n"),
+        operands=(("V", "k", "m"), ("c", "k", "1"), ("M", "m", "n"), ("v", "m", "1")),
+        scalars=(),
+        result=_multiply_augmented_result,
+        lhs=lambda o, e: o.mul(o.aug(e["c"], e["V"]), o.aug(e["v"], e["M"])),
+        rhs=lambda o, e, r: r,
+    ),
+    GenericRule(
+        name="apply_output_row",
+        statement="[c | C] [[1, 0], [v, M]] = [c + C v | C M]   for C: q x m, c: q x 1, M: m x n, v: m x 1",
+        latex=(
+            r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
+            r"\begin{bmatrix} c + C v & C M \end{bmatrix}"
+        ),
+        dims=("q", "m", "n"),
+        operands=(("C", "q", "m"), ("c", "q", "1"), ("M", "m", "n"), ("v", "m", "1")),
+        scalars=(),
+        result=_apply_output_row_result,
+        lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.aug(e["v"], e["M"])),
+        rhs=lambda o, e, r: r,
+    ),
+    GenericRule(
+        name="conclude_linear_form",
+        statement="[c | C] (1, x) = C x + c   for C: q x n, c: q x 1, x: n x 1",
+        latex=r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix} = C x + c",
+        dims=("q", "n"),
+        operands=(("C", "q", "n"), ("c", "q", "1"), ("x", "n", "1")),
+        scalars=(),
+        result=_conclude_result,
+        lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.stack1(e["x"])),
+        rhs=lambda o, e, r: r,
+    ),
+    GenericRule(
+        name="factor_rank",
+        statement="rank(A B) <= r   for A: m x r, B: r x n",
+        latex=r"\operatorname{rank}(A B) \le r",
+        dims=("m", "r", "n"),
+        operands=(("A", "m", "r"), ("B", "r", "n")),
+        scalars=(),
+        result=_factor_result,
+        lhs=_factor_result,
+        rhs=lambda o, e, r: r,
+        kind="rank",
+        bound="r",
+        spread=tuple(itertools.product((1, 2, 3), repeat=3)),
+    ),
+)
+
+#: The generic rule table, by name.  The same names label the certificate's
+#: steps, the derivations and the docs.
+RULES: dict[str, GenericRule] = {r.name: r for r in _RULE_LIST}
+
+#: Default spread of concrete sizes for self-checks: every dim in 1..3, and
+#: a few larger, uneven ones.
+_SMALL = (1, 2, 3)
+_LARGE = (4, 5, 6)
+
+
+def _spread(rule: GenericRule) -> list[tuple[int, ...]]:
+    if rule.spread:
+        return list(rule.spread)
+    n = len(rule.dims)
+    return list(itertools.product(_SMALL, repeat=n)) + [_LARGE[:n], _LARGE[:n][::-1]]
+
+
+def _fresh(rule: GenericRule, sizes: Mapping[str, int]) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    for name, rdim, cdim in rule.operands:
+        rows = 1 if rdim == "1" else sizes[rdim]
+        cols = 1 if cdim == "1" else sizes[cdim]
+        env[name] = sympy.ImmutableMatrix(rows, cols, lambda i, j, n=name: sympy.Dummy(f"{n}_{i}{j}"))
+    for s in rule.scalars:
+        env[s] = sympy.Dummy(s)
+    env.update({d: sympy.Integer(sizes[d]) for d in rule.dims})
+    return env
+
+
+def _minors_vanish(m: sympy.MatrixBase, order: int) -> bool:
+    for rows in itertools.combinations(range(m.rows), order):
+        for cols in itertools.combinations(range(m.cols), order):
+            if sympy.expand(m.extract(list(rows), list(cols)).det(method="berkowitz")) != 0:
+                return False
+    return True
+
+
+def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
+    """Verify the rule on fresh symbols at one assignment of concrete sizes.
+
+    Raises CertificateError (naming the rule and the sizes) when the two
+    sides differ, or (rank rules) when some (r+1)-minor does not vanish.
+    """
+    ops = ExplicitOps()
+    env = _fresh(rule, sizes)
+    where = ", ".join(f"{d}={sizes[d]}" for d in rule.dims)
+    try:
+        result = rule.result(ops, env)
+        lhs = rule.lhs(ops, env)
+        rhs = rule.rhs(ops, env, result)
+    except (ShapeError, KeyError, TypeError, ValueError) as exc:
+        raise CertificateError(f"self-check at {where}: the rule does not apply ({exc})", rule=rule.name) from None
+    if rule.kind == "rank":
+        r = sizes[rule.bound] if rule.bound else 0
+        if r < min(lhs.shape) and not _minors_vanish(lhs, r + 1):
+            raise CertificateError(f"self-check at {where}: rank(lhs) exceeds {r}", rule=rule.name)
+        return
+    if not hasattr(lhs, "shape") or not hasattr(rhs, "shape") or lhs.shape != rhs.shape:
+        raise CertificateError(
+            f"self-check at {where}: the sides have shapes {getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
+            rule=rule.name,
+        )
+    diff = (lhs - rhs).applyfunc(sympy.expand)
+    if any(v != 0 for v in diff):
+        raise CertificateError(f"self-check at {where}: lhs - rhs = {diff.tolist()} is not zero", rule=rule.name)
+
+
+@lru_cache(maxsize=None)
+def _self_check_cached(rule: GenericRule) -> int:
+    count = 0
+    for values in _spread(rule):
+        check_instance(rule, dict(zip(rule.dims, values)))
+        count += 1
+    return count
+
+
+def self_check(rule: GenericRule | str) -> int:
+    """Verify a rule on fresh symbols for its spread of concrete sizes.
+
+    Returns the number of size assignments checked; raises CertificateError
+    naming the rule when any instance fails.  Results are cached per rule
+    object, so a changed rule (a new object) is checked afresh.
+    """
+    if isinstance(rule, str):
+        if rule not in RULES:
+            raise CertificateError(f"unknown generic rule {rule!r}")
+        rule = RULES[rule]
+    return _self_check_cached(rule)
+
+
+# ------------------------------------------------------ networks and certs
+def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """``(a, d)`` when the activation is ``t -> a t + d``; None otherwise."""
+    t, body = act.variable, act.expr
+    if body == t:
+        return sympy.Integer(1), sympy.Integer(0)
+    try:
+        poly = sympy.Poly(body, t)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() > 1:
+        return None
+    return poly.coeff_monomial(t), poly.coeff_monomial(1)
+
+
+@dataclass(frozen=True)
+class GenericNetwork:
+    """A dense network whose sizes may be symbols: ``sizes = (p, h_1, ..., h_L, q)``.
+
+    Every size is a positive sympy Integer or a positive-integer Symbol;
+    every hidden layer has an activation (the output layer is linear).
+    Layer l has the weight matrix ``B^{(l)}`` (n_l x n_(l-1)) and the bias
+    column ``b^{(l)}_0`` (n_l x 1); the output layer has ``C`` and ``c_0``.
+    Entry names follow :func:`symnet.dense`.
+    """
+
+    sizes: tuple[Size, ...]
+    activations: tuple[Activation, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.sizes) < 2:
+            raise ShapeError(f"sizes={self.sizes} needs at least the inputs and the outputs")
+        if len(self.activations) != len(self.sizes) - 2:
+            raise ShapeError(f"{len(self.sizes) - 2} hidden layers but {len(self.activations)} activations")
+        for s in self.sizes:
+            if not ((s.is_Integer and s >= 1) or (s.is_Symbol and s.is_integer and s.is_positive)):
+                raise ShapeError(f"size {s!r} is not a positive integer or a positive-integer symbol")
+
+    @property
+    def p(self) -> Size:
+        return self.sizes[0]
+
+    @property
+    def q(self) -> Size:
+        return self.sizes[-1]
+
+    @property
+    def hidden(self) -> tuple[Size, ...]:
+        return self.sizes[1:-1]
+
+    @property
+    def depth(self) -> int:
+        return len(self.sizes) - 2
+
+    @property
+    def size_symbols(self) -> tuple[sympy.Symbol, ...]:
+        """The symbolic sizes, in order of first appearance (inputs first)."""
+        seen: dict[sympy.Symbol, None] = {}
+        for s in self.sizes:
+            if s.is_Symbol:
+                seen.setdefault(s, None)
+        return tuple(seen)
+
+    def weight(self, layer: int) -> MatAtom:
+        """Layer ``layer``'s weight matrix (layers count from 1; the output layer is L+1)."""
+        rows, cols = self.sizes[layer], self.sizes[layer - 1]
+        if layer == self.depth + 1:
+            return MatAtom(f"W_{layer}", rows, cols, "C", "C")
+        sup_tex = "" if self.depth == 1 else f"^{{({layer})}}"
+        sup_txt = "" if self.depth == 1 else f"^({layer})"
+        return MatAtom(f"W_{layer}", rows, cols, "B" + sup_tex, "B" + sup_txt)
+
+    def bias(self, layer: int) -> MatAtom:
+        """Layer ``layer``'s bias column."""
+        rows = self.sizes[layer]
+        if layer == self.depth + 1:
+            return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "c_0", "c_0")
+        sup_tex = "" if self.depth == 1 else f"^{{({layer})}}"
+        sup_txt = "" if self.depth == 1 else f"^({layer})"
+        return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "b" + sup_tex + "_0", "b" + sup_txt + "_0")
+
+    def input(self) -> MatAtom:
+        """The input column x (p x 1)."""
+        return MatAtom("x", self.p, sympy.Integer(1), "x", "x")
+
+    def atoms(self) -> dict[str, MatAtom]:
+        """Every atom of the network by name (weights, biases, input)."""
+        out = {"x": self.input()}
+        for l in range(1, self.depth + 2):
+            out[self.weight(l).name] = self.weight(l)
+            out[self.bias(l).name] = self.bias(l)
+        return out
+
+    def __repr__(self) -> str:
+        acts = {a.label() for a in self.activations}
+        act = acts.pop() if len(acts) == 1 else ([a.label() for a in self.activations] or "identity")
+        show = lambda s: int(s) if s.is_Integer else s.name  # noqa: E731
+        hidden = [show(h) for h in self.hidden]
+        return f"GenericNetwork(inputs={show(self.p)!r}, hidden={hidden!r}, outputs={show(self.q)!r}, activation={act!r})"
+
+
+#: The generic certificate's rules, in the order a proof uses them.
+STEP_RULES = ("read_output_layer", "substitute_layer", "multiply_augmented", "apply_output_row", "conclude_linear_form", "factor_rank")
+
+
+@dataclass(frozen=True)
+class GenericStep:
+    """One step: the rule, the layer it concerns, and what it states.
+
+    ``value`` is an :class:`OutRow` (read_output_layer, apply_output_row), an
+    :class:`Aug` (substitute_layer, multiply_augmented), a pair ``(W*, b*)``
+    of :class:`Lin` (conclude_linear_form) or the bound (factor_rank: the
+    stated upper bound of rank W*, a size, with ``layer`` the layer whose
+    width it is, 0 for the inputs).
+    """
+
+    rule: str
+    layer: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class GenericCertificate:
+    """A generic network, ordered steps, and the claim ``output = W* x + b*``."""
+
+    network: GenericNetwork
+    steps: tuple[GenericStep, ...]
+    matrix: Lin
+    offset: Lin
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _fail(index: int, rule: str) -> Callable[[str], CertificateError]:
+    return lambda message: CertificateError(message, step=index, rule=rule)
+
+
+def _derive(rule_name: str, env: Mapping[str, Any], fail: Callable[[str], CertificateError]) -> Any:
+    rule = RULES.get(rule_name)
+    if rule is None:
+        raise fail(f"unknown generic rule {rule_name!r}")
+    self_check(rule)
+    try:
+        return rule.derive(env)
+    except ShapeError as exc:
+        raise fail(f"shapes do not fit: {exc}") from None
+
+
+def check(cert: GenericCertificate) -> bool:
+    """True if every step of the generic certificate re-derives and they prove its claim.
+
+    Each step is recomputed from the network's atoms with the rule it cites
+    (after that rule's self-check) and compared, in normal form, with what
+    the step states.  Raises CertificateError naming the step and rule.
+    """
+    if not isinstance(cert, GenericCertificate):
+        raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
+    net = cert.network
+    L = net.depth
+    expected = ["read_output_layer"] + ["substitute_layer"] * L + ["multiply_augmented"] * max(L - 1, 0)
+    expected += ["apply_output_row"] * (1 if L else 0) + ["conclude_linear_form", "factor_rank"]
+    got = [s.rule for s in cert.steps]
+    if got != expected:
+        raise CertificateError(f"the steps cite rules {got}; a depth-{L} proof cites {expected}")
+    factors: dict[int, Aug] = {}
+    row: OutRow | None = None
+    acc: Aug | None = None
+    final: OutRow | None = None
+    for index, step in enumerate(cert.steps):
+        fail = _fail(index, step.rule)
+
+        def same(derived: Any, what: str) -> None:
+            if step.value != derived:
+                raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
+
+        if step.rule == "read_output_layer":
+            if step.layer != L + 1:
+                raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
+            env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
+            row = _derive(step.rule, env, fail)
+            same(row, "the output row [c_0 | C]")
+            final = row
+        elif step.rule == "substitute_layer":
+            l = L - (index - 1)
+            if step.layer != l:
+                raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
+            coeffs = affine_coefficients(net.activations[l - 1])
+            if coeffs is None:
+                raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
+            env = {
+                "W": Lin.of(net.weight(l)),
+                "b": Lin.of(net.bias(l)),
+                "u": Lin.zero(net.sizes[l - 1], 1),
+                "a": coeffs[0],
+                "d": coeffs[1],
+                "m": net.sizes[l],
+            }
+            factors[l] = _derive(step.rule, env, fail)
+            same(factors[l], f"the factor P_{l}")
+        elif step.rule == "multiply_augmented":
+            l = index - L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
+            if step.layer != l:
+                raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
+            prev = factors[1] if l == 2 else acc
+            assert prev is not None
+            top = factors[l]
+            acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
+            same(acc, f"the product P_{l} ... P_1")
+        elif step.rule == "apply_output_row":
+            q_l = factors[1] if L == 1 else acc
+            assert row is not None and q_l is not None
+            if step.layer != L + 1:
+                raise fail(f"the output row is layer {L + 1}, not {step.layer}")
+            final = _derive(step.rule, {"C": row.C, "c": row.c, "M": q_l.M, "v": q_l.v}, fail)
+            same(final, "the product [c_0 | C] P_L ... P_1")
+        elif step.rule == "conclude_linear_form":
+            assert final is not None
+            x = Lin.of(net.input())
+            form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
+            claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
+            if step.value != (final.C, final.c) or form != claimed:
+                raise fail("the claimed W* x + b* differs from the product of the factors")
+            if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
+                raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
+        elif step.rule == "factor_rank":
+            _check_rank(net, cert.matrix, step, fail)
+    return True
+
+
+def _check_rank(net: GenericNetwork, matrix: Lin, step: GenericStep, fail: Callable[[str], CertificateError]) -> None:
+    """rank W* <= min(n_0, ..., n_(L+1)): W* = A B through every layer's width.
+
+    The step states the widths ``(p, h_1, ..., h_L, q)``.  The bounds by p and
+    q are W*'s shape; for a hidden layer k, the one word of W* splits into
+    ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times ``B = B^(k) ... B^(1)``
+    (n_k x p), and the rule ``factor_rank`` gives rank <= n_k.
+    """
+    if step.value != tuple(net.sizes):
+        raise fail(f"the bound is stated over the widths {step.value}, but the network's widths are {tuple(net.sizes)}")
+    if not matrix.terms:
+        return  # W* = 0
+    if len(matrix.terms) != 1:
+        raise fail("W* is not a single product of the layers' matrices")
+    word, _ = matrix.terms[0]
+    if _word_key(word) != tuple(net.weight(l).name for l in range(net.depth + 1, 0, -1)):
+        raise fail(f"W* is the product {[a.name for a in word]}, not B^(L+1) ... B^(1)")
+    for k in range(1, net.depth + 1):
+        left = Lin.of(word[0])
+        for atom in word[1 : net.depth + 1 - k]:
+            left = left @ Lin.of(atom)
+        right = Lin.of(word[net.depth + 1 - k])
+        for atom in word[net.depth + 2 - k :]:
+            right = right @ Lin.of(atom)
+        _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)
