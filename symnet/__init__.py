@@ -21,6 +21,9 @@ from .network import Layer, Network
 from .proof import Proof
 from .engine import ProofNotFound, decide, prove
 from .crosscheck import CrosscheckReport, crosscheck
+from .generic import GenericNetwork, GenericProof
+from .rank import RankBound, rank_bound
+from . import theorems
 
 __version__ = "0.1.0"
 
@@ -30,6 +33,8 @@ __all__ = [
     "ActivationError",
     "CertificateError",
     "CrosscheckReport",
+    "GenericNetwork",
+    "GenericProof",
     "InvalidArgument",
     "InvalidType",
     "Layer",
@@ -37,6 +42,7 @@ __all__ = [
     "NotLinearError",
     "Proof",
     "ProofNotFound",
+    "RankBound",
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
@@ -45,4 +51,6 @@ __all__ = [
     "decide",
     "dense",
     "prove",
+    "rank_bound",
+    "theorems",
 ]

@@ -1,0 +1,242 @@
+"""Theorems for every depth, proved once by induction with the generic kernel's rules.
+
+:data:`deep_linear_collapse` states that a dense network of any depth L, any
+widths ``n_0 = p, n_1, ..., n_L, n_(L+1) = q`` and affine activations
+``sigma_l(t) = a_l t + d_l`` computes ``y_hat = W* x + b*`` with
+
+    W* = a_1 ... a_L  W_(L+1) W_L ... W_1,
+    b* = b_(L+1) + W_(L+1) v_L,   v_l = a_l W_l v_(l-1) + a_l b_l + d_l 1,  v_0 = 0,
+
+(for identity activations ``b* = sum_l W_(L+1) ... W_(l+1) b_l``), and
+:data:`collapse_rank_bound` that ``rank W* <= min(n_0, ..., n_(L+1))``.
+
+The proof is by induction on the number of layers: base case one affine
+layer, step affine after affine is affine.  Every step is an instance of a
+rule of :mod:`symnet.generic_kernel` on matrices of symbolic shape (the
+induction hypothesis is a pair of matrices ``M_(l-1)``, ``v_(l-1)`` of
+symbolic shape), and ``check()`` re-derives each one.
+
+>>> from symnet.theorems import deep_linear_collapse
+>>> deep_linear_collapse.check()
+True
+>>> deep_linear_collapse.instantiate(2).claim_text()
+'ŷ = C B^(2) B^(1) x + c_0 + C b^(2)_0 + C B^(2) b^(1)_0'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from . import generic_kernel as gk
+from .errors import CertificateError, InvalidArgument
+from .generic import GenericProof, generic_dense, prove_generic
+from .generic_kernel import Aug, Lin, MatAtom, OutRow
+from .render import _latex, _markdown, _text
+from .render._derivation import A, Derivation, Line, Section
+from .render._math import Atom
+
+__all__ = ["Theorem", "TheoremStep", "collapse_rank_bound", "deep_linear_collapse"]
+
+
+@dataclass(frozen=True)
+class TheoremStep:
+    """One step of a theorem's proof: a rule applied to operands of symbolic shape.
+
+    ``rule`` is a rule of the generic kernel, or ``"normal_form"`` for an
+    identity of matrix expressions that holds by distributivity,
+    associativity and commuting scalars (``operands["lhs"] == operands["rhs"]``).
+    """
+
+    part: str
+    rule: str
+    operands: Mapping[str, Any]
+    stated: Any
+    text: str
+    tex: str
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A statement for every depth and width, with its proof by induction."""
+
+    name: str
+    statement_text: str
+    statement_latex: str
+    steps: tuple[TheoremStep, ...]
+
+    def check(self) -> bool:
+        """Re-derive every step with the generic kernel's rules (after their self-checks)."""
+        for index, step in enumerate(self.steps):
+            if step.rule == "normal_form":
+                if step.operands["lhs"] != step.operands["rhs"] or step.stated != step.operands["rhs"]:
+                    raise CertificateError(f"{step.part}: the two sides differ in normal form", step=index, rule=step.rule)
+                continue
+            rule = gk.RULES.get(step.rule)
+            if rule is None:
+                raise CertificateError(f"unknown rule {step.rule!r}", step=index, rule=step.rule)
+            gk.self_check(rule)
+            derived = rule.derive(step.operands)
+            if derived != step.stated:
+                raise CertificateError(f"{step.part}: the rule gives {derived!r}, not the stated {step.stated!r}", step=index, rule=step.rule)
+        return True
+
+    def instantiate(self, depth: int) -> GenericProof:
+        """The generic proof for depth ``depth`` with widths ``p, h1, ..., hL`` and one output."""
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+            raise InvalidArgument(f"depth={depth!r} must be a non-negative integer")
+        widths = ["h"] if depth == 1 else [f"h{l}" for l in range(1, depth + 1)]
+        return prove_generic(generic_dense("p", widths))
+
+    def derivation(self, fmt: str = "text") -> Derivation:
+        """The statement and its proof as a format-neutral derivation."""
+        sections = [Section("Theorem", None, (Atom(self.statement_latex, self.statement_text),))]
+        seen: set[str] = set()
+        for s in self.steps:
+            title = s.part
+            seen.add(s.part)
+            sections.append(Section(title, s.rule, (Atom(s.tex, s.text),)))
+        sections.append(Section("Conclusion", None, ("By induction on L the statement holds for every depth, every width and "
+                                                    "every affine activation. ", A(r"\blacksquare", "∎"))))
+        return Derivation(self.name, tuple(sections))
+
+    def to_text(self) -> str:
+        return _text.render(self.derivation("text"))
+
+    def to_markdown(self) -> str:
+        return _markdown.render(self.derivation("latex"))
+
+    def to_latex(self, *, document: bool = False) -> str:
+        return _latex.render(self.derivation("latex"), document=document)
+
+    def _repr_latex_(self) -> str:
+        return "$" + self.statement_latex + "$"
+
+
+# ------------------------------------------------------------- the objects
+def _n(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+P, Q, N_PREV, N_L, N_LAST, N_K = _n("p"), _n("q"), _n("n_{l-1}"), _n("n_l"), _n("n_L"), _n("n_k")
+a_l, d_l = sympy.Symbol("a_l"), sympy.Symbol("d_l")
+A_PREV = sympy.Symbol("a_{l-1} \\cdots a_1")
+
+X = MatAtom("x", P, 1, "x", "x")
+W1 = MatAtom("W_1", _n("n_1"), P, "W_1", "W_1")
+b1 = MatAtom("b_1", _n("n_1"), 1, "b_1", "b_1")
+Wl = MatAtom("W_l", N_L, N_PREV, "W_l", "W_l")
+bl = MatAtom("b_l", N_L, 1, "b_l", "b_l")
+M_prev = MatAtom("M_{l-1}", N_PREV, P, "M_{l-1}", "M_{l-1}")
+v_prev = MatAtom("v_{l-1}", N_PREV, 1, "v_{l-1}", "v_{l-1}")
+M_L = MatAtom("M_L", N_LAST, P, "M_L", "M_L")
+v_L = MatAtom("v_L", N_LAST, 1, "v_L", "v_L")
+W_out = MatAtom("W_{L+1}", Q, N_LAST, "W_{L+1}", "W_{L+1}")
+b_out = MatAtom("b_{L+1}", Q, 1, "b_{L+1}", "b_{L+1}")
+Pi_prev = MatAtom("W_{l-1} ... W_1", N_PREV, P, r"W_{l-1} \cdots W_1", "W_{l-1} ⋯ W_1")
+Left = MatAtom("W_{L+1} ... W_{k+1}", Q, N_K, r"W_{L+1} \cdots W_{k+1}", "W_{L+1} ⋯ W_{k+1}")
+Right = MatAtom("W_k ... W_1", N_K, P, r"W_k \cdots W_1", "W_k ⋯ W_1")
+
+
+def L_(a: MatAtom) -> Lin:
+    return Lin.of(a)
+
+
+def _aug_tex(v: Aug) -> tuple[str, str]:
+    t = r"\begin{bmatrix} 1 & 0 \\ " + _s(v.v, "latex") + " & " + _s(v.M, "latex") + r" \end{bmatrix}"
+    x = "[[1, 0], [" + _s(v.v, "text") + ", " + _s(v.M, "text") + "]]"
+    return t, x
+
+
+def _s(x: Lin, fmt: str) -> str:
+    out = []
+    for word, c in sorted(x.terms, key=lambda t: (len(t[0]), [a.name for a in t[0]])):
+        coeff = "" if c == 1 else (sympy.latex(c) if fmt == "latex" else sympy.sstr(c)) + " "
+        out.append(coeff + " ".join(a.tex if fmt == "latex" else a.txt for a in word))
+    return " + ".join(out) or "0"
+
+
+def _collapse_steps() -> tuple[TheoremStep, ...]:
+    ones_l = L_(gk.ones(N_L))
+    base_row = OutRow(L_(b1), L_(W1))
+    base_form = L_(W1) @ L_(X) + L_(b1)
+    P1 = Aug(L_(b1).scale(sympy.Symbol("a_1")) + L_(gk.ones(_n("n_1"))).scale(sympy.Symbol("d_1")), L_(W1).scale(sympy.Symbol("a_1")))
+    Pl = Aug(L_(bl).scale(a_l) + ones_l.scale(d_l), L_(Wl).scale(a_l))
+    Ql = Aug(Pl.v + Pl.M @ L_(v_prev), Pl.M @ L_(M_prev))
+    out_row = OutRow(L_(b_out), L_(W_out))
+    final = OutRow(L_(b_out) + L_(W_out) @ L_(v_L), L_(W_out) @ L_(M_L))
+    form = final.C @ L_(X) + final.c
+    closed_lhs = L_(Wl).scale(a_l) @ L_(Pi_prev).scale(A_PREV)
+    closed_rhs = (L_(Wl) @ L_(Pi_prev)).scale(a_l * A_PREV)
+    p1t, p1x = _aug_tex(P1)
+    plt, plx = _aug_tex(Pl)
+    qlt, qlx = _aug_tex(Ql)
+    base = "Base case (one affine layer)"
+    step = "Inductive step (affine after affine is affine)"
+    out = "Output layer"
+    closed = "Closed form of M_L (a second induction)"
+    return (
+        TheoremStep(base, "read_output_layer", {"W": L_(W1), "b": L_(b1), "u": L_(X)}, base_row,
+                    "W_1 x + b_1 = [b_1 | W_1] (1, x)", r"W_1 x + b_1 = \begin{bmatrix} b_1 & W_1 \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix}"),
+        TheoremStep(base, "conclude_linear_form", {"C": L_(W1), "c": L_(b1), "x": L_(X)}, base_form,
+                    "= W_1 x + b_1: with no hidden layer, W* = W_1 and b* = b_1",
+                    r"= W_1 x + b_1:\ \text{with no hidden layer } W^* = W_1,\ b^* = b_1"),
+        TheoremStep(base, "substitute_layer",
+                    {"W": L_(W1), "b": L_(b1), "u": L_(X), "a": sympy.Symbol("a_1"), "d": sympy.Symbol("d_1"), "m": _n("n_1")}, P1,
+                    f"(1, u_1) = Q_1 (1, x),  Q_1 = {p1x}", rf"\begin{{bmatrix}} 1 \\ u_1 \end{{bmatrix}} = Q_1 \begin{{bmatrix}} 1 \\ x \end{{bmatrix}},\ Q_1 = {p1t}"),
+        TheoremStep(step, "substitute_layer",
+                    {"W": L_(Wl), "b": L_(bl), "u": Lin.zero(N_PREV, 1), "a": a_l, "d": d_l, "m": N_L}, Pl,
+                    f"(1, u_l) = P_l (1, u_(l-1)),  P_l = {plx}",
+                    rf"\begin{{bmatrix}} 1 \\ u_l \end{{bmatrix}} = P_l \begin{{bmatrix}} 1 \\ u_{{l-1}} \end{{bmatrix}},\ P_l = {plt}"),
+        TheoremStep(step, "multiply_augmented", {"V": Pl.M, "c": Pl.v, "M": L_(M_prev), "v": L_(v_prev)}, Ql,
+                    f"if Q_(l-1) = [[1, 0], [v_(l-1), M_(l-1)]] then Q_l = P_l Q_(l-1) = {qlx}",
+                    rf"Q_{{l-1}} = \begin{{bmatrix}} 1 & 0 \\ v_{{l-1}} & M_{{l-1}} \end{{bmatrix}} \implies Q_l = P_l Q_{{l-1}} = {qlt}"),
+        TheoremStep(out, "read_output_layer", {"W": L_(W_out), "b": L_(b_out), "u": Lin.zero(N_LAST, 1)}, out_row,
+                    "y_hat = [b_(L+1) | W_(L+1)] (1, u_L) = [b_(L+1) | W_(L+1)] Q_L (1, x)",
+                    r"\hat{y} = \begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} \begin{bmatrix} 1 \\ u_L \end{bmatrix} = \begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} Q_L \begin{bmatrix} 1 \\ x \end{bmatrix}"),
+        TheoremStep(out, "apply_output_row", {"C": L_(W_out), "c": L_(b_out), "M": L_(M_L), "v": L_(v_L)}, final,
+                    "[b_(L+1) | W_(L+1)] Q_L = [b_(L+1) + W_(L+1) v_L | W_(L+1) M_L]",
+                    r"\begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} Q_L = \begin{bmatrix} b_{L+1} + W_{L+1} v_L & W_{L+1} M_L \end{bmatrix}"),
+        TheoremStep(out, "conclude_linear_form", {"C": final.C, "c": final.c, "x": L_(X)}, form,
+                    "y_hat = W* x + b*,  W* = W_(L+1) M_L,  b* = b_(L+1) + W_(L+1) v_L",
+                    r"\hat{y} = W^* x + b^*,\ W^* = W_{L+1} M_L,\ b^* = b_{L+1} + W_{L+1} v_L"),
+        TheoremStep(closed, "normal_form", {"lhs": closed_lhs, "rhs": closed_rhs}, closed_rhs,
+                    "M_(l-1) = (a_(l-1) ⋯ a_1) W_(l-1) ⋯ W_1  implies  M_l = a_l W_l M_(l-1) = (a_l ⋯ a_1) W_l ⋯ W_1",
+                    r"M_{l-1} = (a_{l-1} \cdots a_1) W_{l-1} \cdots W_1 \implies M_l = a_l W_l M_{l-1} = (a_l \cdots a_1) W_l \cdots W_1"),
+    )
+
+
+def _rank_steps() -> tuple[TheoremStep, ...]:
+    ab = Lin.of(Left) @ Lin.of(Right)
+    return (
+        TheoremStep("Factor through layer k", "factor_rank", {"A": Lin.of(Left), "B": Lin.of(Right), "r": N_K}, ab,
+                    "W* = (a_1 ⋯ a_L) (W_(L+1) ⋯ W_(k+1)) (W_k ⋯ W_1), an (q x n_k) times (n_k x p) product, so rank W* <= n_k",
+                    r"W^* = (a_1 \cdots a_L) (W_{L+1} \cdots W_{k+1}) (W_k \cdots W_1),\ \operatorname{rank} W^* \le n_k"),
+    )
+
+
+deep_linear_collapse = Theorem(
+    name="Deep linear collapse: every depth, every width",
+    statement_text=(
+        "For every depth L >= 0, widths n_0 = p, n_1, ..., n_L, n_(L+1) = q and affine activations "
+        "sigma_l(t) = a_l t + d_l: y_hat = W* x + b* with W* = (a_1 ⋯ a_L) W_(L+1) W_L ⋯ W_1 and "
+        "b* = b_(L+1) + W_(L+1) v_L, where v_0 = 0 and v_l = a_l W_l v_(l-1) + a_l b_l + d_l 1 "
+        "(for the identity, b* = sum_(l=1..L+1) W_(L+1) ⋯ W_(l+1) b_l)."
+    ),
+    statement_latex=(
+        r"\forall L \ge 0,\ n_0 = p, n_1, \dots, n_{L+1} = q:\quad \hat{y} = W^* x + b^*,\ "
+        r"W^* = (a_1 \cdots a_L)\, W_{L+1} W_L \cdots W_1,\ b^* = b_{L+1} + W_{L+1} v_L,\ "
+        r"v_l = a_l W_l v_{l-1} + a_l b_l + d_l \mathbf{1}_{n_l},\ v_0 = 0"
+    ),
+    steps=_collapse_steps(),
+)
+
+collapse_rank_bound = Theorem(
+    name="Rank bound of the collapsed regression",
+    statement_text="For every depth and widths n_0 = p, ..., n_(L+1) = q: rank W* <= min(n_0, n_1, ..., n_(L+1)).",
+    statement_latex=r"\operatorname{rank} W^* \le \min(n_0, n_1, \dots, n_{L+1})",
+    steps=_rank_steps(),
+)
