@@ -603,7 +603,7 @@ class _GenericDerivation:
     def network_section(self) -> Section:
         net = self.net
         xs = Row(*self._commas([self.x(j) for j in self.indices(net.p)]))
-        pdesc = Row(A("p = "), self.sz(net.p)) if net.p.is_Integer else Row(self.sz(net.p), A(" inputs"))
+        pdesc = Row(A("p = "), self.sz(net.p)) if net.p.is_Integer else Row(self.sz(net.p), A(r"\text{ inputs}", " inputs"))
         before: list[Any] = ["Inputs ", xs, " (", pdesc, "); "]
         if self.L == 0:
             before.append("no hidden layer: a single linear node")
@@ -647,6 +647,10 @@ class _GenericDerivation:
 
     def hidden_name(self, l: int) -> tuple[str, str]:
         return ("y", "y") if self.L == 1 else (f"y^{{({l})}}", f"y^({l})")
+
+    def yaug(self, l: int) -> Atom:
+        """The augmented output ``(1, y)`` of hidden layer l."""
+        return A("y^{**}", "y**") if self.L == 1 else Atom(f"y^{{({l})**}}", f"y^({l})**")
 
     def hy(self, l: int, k: Math) -> Math:
         """Output k of hidden layer l (``…`` stays ``…``)."""
@@ -707,9 +711,9 @@ class _GenericDerivation:
         cs = Row(*self._commas([self.entry("c", None, None if single else A("i"), j) for j in self.indices(hL)]))
         lhs = A(r"\hat{y}", "ŷ") if single else A(r"\hat{y}_i", "ŷ_i")
         lines = (
-            Line(Atom(f"{yt}^{{**}}" if self.L == 1 else f"{yt}^{{**}}", f"{yx}**"), "=", Row(A("(1, "), Row(*self._commas(ys)), A(")^T,"))),
+            Line(self.yaug(self.L), "=", Row(A("(1, "), Row(*self._commas(ys)), A(")^T,"))),
             Line(lhs, "=", Row(self.sum_line("c", None, None if single else A("i"), ys, hL), A(","))),
-            Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix}", "[ c_0  C ]"), A(" "), Atom(f"{yt}^{{**}}", f"{yx}**"), A("."))),
+            Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix}", "[ c_0  C ]"), A(" "), self.yaug(self.L), A("."))),
         )
         shape = Row(self.sz(net.q), A(r" \times ", " × "), self.sz(hL))
         before = ["The output node adds its bias to the weighted outputs of the last hidden layer:"]
@@ -738,8 +742,8 @@ class _GenericDerivation:
             r"\begin{bmatrix} 1 & 0 \\ " + _lin_str(value.v, "latex") + " & " + _lin_str(value.M, "latex") + r" \end{bmatrix}",
             "[[1, 0], [" + _lin_str(value.v, "text") + ", " + _lin_str(value.M, "text") + "]]",
         )
-        below = A("x^*", "x*") if l == 1 else Atom(f"{self.hidden_name(l - 1)[0]}^{{**}}", f"{self.hidden_name(l - 1)[1]}**")
-        here = Atom(f"{self.hidden_name(l)[0]}^{{**}}", f"{self.hidden_name(l)[1]}**")
+        below = A("x^*", "x*") if l == 1 else self.yaug(l - 1)
+        here = self.yaug(l)
         lines = (
             Line(here, "=", Row(self.aug_name(l), A(" "), below, A(","))),
             Line(self.aug_name(l), "=", Row(M, shape)),
