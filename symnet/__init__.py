@@ -24,6 +24,7 @@ from .crosscheck import CrosscheckReport, crosscheck
 from .generic import GenericNetwork, GenericProof
 from .rank import RankBound, rank_bound
 from . import theorems
+from . import strategies
 
 __version__ = "0.1.0"
 
@@ -53,4 +54,5 @@ __all__ = [
     "prove",
     "rank_bound",
     "theorems",
+    "strategies",
 ]

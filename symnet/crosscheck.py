@@ -37,15 +37,17 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy
-from hypothesis import HealthCheck, Phase, Verbosity, find, settings
+from hypothesis import HealthCheck, Phase, Verbosity, currently_in_test_context, find, settings
+from hypothesis._settings import local_settings
 from hypothesis.errors import NoSuchExample
 
 from ._coerce import coerce_matrix, coerce_vector
@@ -272,6 +274,23 @@ def _settings(samples: int) -> settings:
     )
 
 
+@contextlib.contextmanager
+def _allow_nesting() -> Iterator[None]:
+    """Let a cross-check run inside a user's ``@given`` test.
+
+    Hypothesis fails a health check when a search starts inside another
+    test, judged by the settings in force; a cross-check is a bounded inner
+    search by design, so that one check is suppressed for its duration.
+    """
+    if not currently_in_test_context():
+        yield
+        return
+    outer = settings.default
+    checks = [*outer.suppress_health_check, HealthCheck.nested_given]
+    with local_settings(settings(outer, suppress_health_check=checks)):
+        yield
+
+
 def _as_exact(value: Any) -> sympy.Expr:
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
@@ -368,7 +387,8 @@ def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult
     exact = checker.kind != "float"
     stats = {} if exact else {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
     try:
-        drawn = find(blob_strategy(checker.nbytes), disagrees, settings=_settings(samples), random=rng)
+        with _allow_nesting():
+            drawn = find(blob_strategy(checker.nbytes), disagrees, settings=_settings(samples), random=rng)
     except NoSuchExample:
         if not exact:
             stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}

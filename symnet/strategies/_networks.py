@@ -1,0 +1,286 @@
+"""Hypothesis strategies for symnet's objects: architectures, activations, networks, numbers.
+
+Every strategy validates its arguments when called and raises
+:class:`hypothesis.errors.InvalidArgument` naming the argument and its value.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import sympy
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from ..activations import Activation, activation
+from ..builders import dense
+from ..network import Network
+
+__all__ = [
+    "Architecture",
+    "activations",
+    "architectures",
+    "inputs",
+    "networks",
+    "numbers",
+    "register_network_strategy",
+    "weights",
+]
+
+NUMBER_KINDS = ("int", "rational", "float")
+WEIGHT_KINDS = ("symbolic", "exact", "float")
+_T = sympy.Symbol("t")
+
+
+class Architecture(NamedTuple):
+    """The sizes of a dense network: ``symnet.dense(*arch)`` builds it."""
+
+    inputs: int
+    hidden: tuple[int, ...]
+    outputs: int
+
+
+# ------------------------------------------------------------------ validation
+def _check_int(value: Any, name: str, low: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgument(f"{name}={value!r} must be an integer")
+    if value < low:
+        raise InvalidArgument(f"{name}={value!r} must be at least {low}")
+    return value
+
+
+def _check_range(low: int, high: int, low_name: str, high_name: str) -> None:
+    if high < low:
+        raise InvalidArgument(f"Cannot have {high_name}={high!r} < {low_name}={low!r}")
+
+
+def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise InvalidArgument(f"{name}={value!r} must be one of {choices}")
+    return value
+
+
+def _check_strategy(value: Any, name: str) -> st.SearchStrategy | None:
+    if value is not None and not isinstance(value, st.SearchStrategy):
+        raise InvalidArgument(f"{name}={value!r} must be a Hypothesis strategy or None")
+    return value
+
+
+def _check_bound(value: Any, name: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        raise InvalidArgument(f"{name}={value!r} must be an int or a Fraction")
+    return Fraction(value)
+
+
+# --------------------------------------------------------------------- numbers
+def numbers(
+    kind: str = "rational", *, min_value: int | Fraction = -10, max_value: int | Fraction = 10, max_denominator: int = 10
+) -> st.SearchStrategy[Any]:
+    """Numbers for weights and inputs: ``int``, ``fractions.Fraction`` or finite ``float``.
+
+    ``kind`` is ``"int"``, ``"rational"`` (Fractions with denominator at most
+    ``max_denominator``) or ``"float"``; every value lies in
+    ``[min_value, max_value]``.
+
+    Shrinks towards 0, then towards small integers and small denominators.
+    """
+    _check_choice(kind, "kind", NUMBER_KINDS)
+    low = _check_bound(min_value, "min_value")
+    high = _check_bound(max_value, "max_value")
+    if high < low:
+        raise InvalidArgument(f"Cannot have max_value={max_value!r} < min_value={min_value!r}")
+    _check_int(max_denominator, "max_denominator", 1)
+    if kind == "int":
+        lo, hi = math.ceil(low), math.floor(high)
+        if hi < lo:
+            raise InvalidArgument(f"There is no integer between min_value={min_value!r} and max_value={max_value!r}")
+        return st.integers(lo, hi)
+    if kind == "rational":
+        return st.fractions(min_value=low, max_value=high, max_denominator=max_denominator)
+    return st.floats(float(low), float(high), allow_nan=False, allow_infinity=False)
+
+
+# --------------------------------------------------------------- architectures
+def architectures(
+    *,
+    min_inputs: int = 1,
+    max_inputs: int = 4,
+    min_depth: int = 0,
+    max_depth: int = 2,
+    min_width: int = 1,
+    max_width: int = 4,
+    min_outputs: int = 1,
+    max_outputs: int = 2,
+) -> st.SearchStrategy[Architecture]:
+    """Sizes of dense networks: p inputs, the hidden widths, q outputs.
+
+    The depth (number of hidden layers) lies in ``[min_depth, max_depth]``
+    and every hidden width in ``[min_width, max_width]``.
+
+    Shrinks towards fewer inputs, fewer and narrower hidden layers and
+    fewer outputs.
+    """
+    for name, value, low in [
+        ("min_inputs", min_inputs, 1),
+        ("max_inputs", max_inputs, 1),
+        ("min_depth", min_depth, 0),
+        ("max_depth", max_depth, 0),
+        ("min_width", min_width, 1),
+        ("max_width", max_width, 1),
+        ("min_outputs", min_outputs, 1),
+        ("max_outputs", max_outputs, 1),
+    ]:
+        _check_int(value, name, low)
+    _check_range(min_inputs, max_inputs, "min_inputs", "max_inputs")
+    _check_range(min_depth, max_depth, "min_depth", "max_depth")
+    _check_range(min_width, max_width, "min_width", "max_width")
+    _check_range(min_outputs, max_outputs, "min_outputs", "max_outputs")
+    return st.builds(
+        Architecture,
+        st.integers(min_inputs, max_inputs),
+        st.lists(st.integers(min_width, max_width), min_size=min_depth, max_size=max_depth).map(tuple),
+        st.integers(min_outputs, max_outputs),
+    )
+
+
+# ----------------------------------------------------------------- activations
+_SMALL = st.fractions(min_value=-3, max_value=3, max_denominator=4)
+_NONLINEAR_NAMES = ("relu", "leaky_relu", "tanh", "sigmoid", "softplus", "square", "cube")
+
+
+def _affine(slope: Fraction, intercept: Fraction) -> Activation:
+    a = sympy.Rational(slope.numerator, slope.denominator)
+    b = sympy.Rational(intercept.numerator, intercept.denominator)
+    return activation(sympy.Lambda(_T, a * _T + b))
+
+
+def _polynomial(coefficients: list[Fraction]) -> Activation:
+    body = sum((sympy.Rational(c.numerator, c.denominator) * _T**i for i, c in enumerate(coefficients)), sympy.S.Zero)
+    return activation(sympy.Lambda(_T, body))
+
+
+def activations(*, nonlinear: bool = False, symbolic: bool = False) -> st.SearchStrategy[Activation]:
+    """Activations: the identity and affine ``a*t + b`` with small rational a, b.
+
+    ``symbolic=True`` adds ``Lambda(t, a*t + d)`` with symbols ``a`` and
+    ``d`` (they become network parameters); ``nonlinear=True`` adds the named
+    non-linear activations and polynomials of degree 2 or 3.
+
+    Shrinks towards the identity, then towards simpler affine coefficients.
+    """
+    if not isinstance(nonlinear, bool):
+        raise InvalidArgument(f"nonlinear={nonlinear!r} must be True or False")
+    if not isinstance(symbolic, bool):
+        raise InvalidArgument(f"symbolic={symbolic!r} must be True or False")
+    options: list[st.SearchStrategy[Activation]] = [
+        st.just(activation("identity")),
+        st.builds(_affine, _SMALL, _SMALL),
+    ]
+    if symbolic:
+        a, d = sympy.symbols("a d")
+        options.append(st.just(activation(sympy.Lambda(_T, a * _T + d))))
+    if nonlinear:
+        options.append(st.sampled_from(_NONLINEAR_NAMES).map(activation))
+        options.append(
+            st.lists(_SMALL, min_size=3, max_size=4)
+            .filter(lambda cs: cs[-1] != 0)
+            .map(_polynomial)
+        )
+    return st.one_of(options)
+
+
+# -------------------------------------------------------------------- networks
+@st.composite
+def _numeric_network(draw: Any, arch: Architecture, act: Activation, kind: str) -> Network:
+    sizes = [arch.inputs, *arch.hidden, arch.outputs]
+    values = numbers("rational" if kind == "exact" else "float", min_value=-5, max_value=5, max_denominator=6)
+    mats = [
+        [[draw(values) for _ in range(sizes[l])] for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)
+    ]
+    vecs = [[draw(values) for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)]
+    return Network.from_matrices(mats, vecs, act)
+
+
+def networks(
+    *,
+    weights: str = "symbolic",
+    architecture: st.SearchStrategy[Architecture] | None = None,
+    activation: st.SearchStrategy[Any] | None = None,
+) -> st.SearchStrategy[Network]:
+    """Dense networks (:class:`symnet.Network`).
+
+    ``weights="symbolic"`` gives :func:`symnet.dense` networks, every weight
+    its own symbol; ``"exact"`` gives small rational weights (ints and
+    Fractions); ``"float"`` gives float weights.  ``architecture`` is a
+    strategy for :class:`Architecture` (default :func:`architectures`) and
+    ``activation`` a strategy for activation specs (default
+    :func:`activations`, linear ones only).
+
+    Shrinks towards smaller architectures, the identity activation and, for
+    numeric weights, weights of 0.
+    """
+    _check_choice(weights, "weights", WEIGHT_KINDS)
+    arch = _check_strategy(architecture, "architecture")
+    acts = _check_strategy(activation, "activation")
+    arch = architectures() if arch is None else arch
+    acts = activations() if acts is None else acts
+    if weights == "symbolic":
+        return st.builds(lambda a, act: dense(a.inputs, list(a.hidden), a.outputs, act), arch, acts)
+    return st.tuples(arch, acts).flatmap(lambda pair: _numeric_network(pair[0], pair[1], weights))
+
+
+def _network_arg(net: Any, name: str = "net") -> Network:
+    if not isinstance(net, Network):
+        raise InvalidArgument(f"{name}={net!r} must be a symnet.Network")
+    return net
+
+
+def weights(
+    net: Network,
+    *,
+    kind: str = "rational",
+    min_value: int | Fraction = -10,
+    max_value: int | Fraction = 10,
+    max_denominator: int = 10,
+) -> st.SearchStrategy[dict[sympy.Symbol, Any]]:
+    """Weight assignments for ``net``: a dict from each symbol in ``net.parameters`` to a number.
+
+    The numbers are drawn by :func:`numbers` with the given ``kind`` and
+    bounds; the dict suits ``net.evaluate(x, weights)``.  A numeric network
+    gets the empty dict.
+
+    Shrinks every weight towards 0.
+    """
+    _network_arg(net)
+    values = numbers(kind, min_value=min_value, max_value=max_value, max_denominator=max_denominator)
+    params = net.parameters
+    return st.tuples(*(values for _ in params)).map(lambda vs: dict(zip(params, vs)))
+
+
+def inputs(
+    net_or_p: Network | int,
+    *,
+    kind: str = "rational",
+    min_value: int | Fraction = -10,
+    max_value: int | Fraction = 10,
+    max_denominator: int = 10,
+) -> st.SearchStrategy[tuple[Any, ...]]:
+    """Input points: a tuple of p numbers for a network (or for ``p`` given as an int).
+
+    Shrinks every coordinate towards 0.
+    """
+    p = net_or_p.p if isinstance(net_or_p, Network) else _check_int(net_or_p, "net_or_p", 1)
+    values = numbers(kind, min_value=min_value, max_value=max_value, max_denominator=max_denominator)
+    return st.tuples(*(values for _ in range(p)))
+
+
+# ---------------------------------------------------------------- registration
+def _from_type(thing: type) -> st.SearchStrategy[Network]:
+    return st.sampled_from(WEIGHT_KINDS).flatmap(lambda kind: networks(weights=kind))
+
+
+def register_network_strategy() -> None:
+    """Make ``st.from_type(symnet.Network)`` draw :func:`networks` (any kind of weights)."""
+    st.register_type_strategy(Network, _from_type)
