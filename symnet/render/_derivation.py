@@ -28,7 +28,7 @@ calls the engine or the kernel.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import prod
 from typing import Any, Union
@@ -137,6 +137,20 @@ def column(items: Sequence[Math]) -> Matrix:
     if len(rows) > MAX_SHOWN:
         rows = [rows[0], rows[1], VDOTS, rows[-1]]
     return Matrix([[r] for r in rows])
+
+
+def _kept(n: int) -> list[int]:
+    """Indices that the size rule shows out of n (all, or first two and last)."""
+    return list(range(n)) if n <= MAX_SHOWN else [0, 1, n - 1]
+
+
+def lazy_rows(nrows: int, ncols: int, cell: Callable[[int, int], Math]) -> list[list[Math]]:
+    """Rows for :func:`matrix` with only the cells it shows computed (large matrices stay cheap)."""
+    cols = set(_kept(ncols))
+    rows_kept = set(_kept(nrows))
+    return [
+        [cell(r, c) if r in rows_kept and c in cols else DOTS for c in range(ncols)] for r in range(nrows)
+    ]
 
 
 def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
@@ -501,7 +515,8 @@ class _Builder:
 
     def augmented_rows(self, l: int) -> list[list[Math]]:
         layer = self.net.layers[l - 1]
-        return [[self.cell(layer.biases[k])] + [self.cell(w) for w in layer.weights.row(k)] for k in range(layer.weights.rows)]
+        aug = lambda k, j: layer.biases[k] if j == 0 else layer.weights[k, j - 1]  # noqa: E731
+        return lazy_rows(layer.weights.rows, layer.weights.cols + 1, lambda k, j: self.cell(aug(k, j)))
 
     def matrix_form(self) -> list[Section]:
         lines: list[Line] = []
@@ -549,7 +564,7 @@ class _Builder:
         else:
             before = ["Each output node adds its bias to the weighted hidden outputs; row i of ", A("C"),
                       " holds output i's bias and weights:"]
-            lines.append(Line(A("C"), "=", Row(matrix([[self.cell(v) for v in C.row(i)] for i in range(self.q)]),
+            lines.append(Line(A("C"), "=", Row(matrix(lazy_rows(self.q, C.cols, lambda i, j: self.cell(C[i, j]))),
                                                A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1}),",
                                                  f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1}),"))))
             lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A("."))))
@@ -595,7 +610,7 @@ class _Builder:
             before += ["Since ", st, " is affine, ", Row(self.vec(l), A(" = "), self.cell(a), SP, self.W(l), SP, self.aug(l - 1),
                                                           A(r" + ", " + "), *self.times_ones(d)),
                        " (", A(r"\mathbf{1}", "𝟏"), " the vector of ones), and ", self.aug(l), " prepends a constant 1 to it,"]
-        rows = [[self.cell(v) for v in P.row(r)] for r in range(P.rows)]
+        rows = lazy_rows(P.rows, P.cols, lambda r, c: self.cell(P[r, c]))
         shape = A(rf"\quad (({self.rows_name(l)}+1) \times ({self.cols_name(l)}+1) = {h + 1} \times {prev + 1})",
                   f"   (({self.rows_name(l)}+1) × ({self.cols_name(l)}+1) = {h + 1} × {prev + 1})")
         lines = [
