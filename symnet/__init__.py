@@ -24,7 +24,7 @@ from .crosscheck import CrosscheckReport, crosscheck
 from .generic import GenericNetwork, GenericProof
 from .rank import RankBound, rank_bound
 from . import theorems
-from . import strategies
+from . import strategies, testing
 
 __version__ = "0.1.0"
 
@@ -55,4 +55,5 @@ __all__ = [
     "rank_bound",
     "theorems",
     "strategies",
+    "testing",
 ]

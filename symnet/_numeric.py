@@ -313,3 +313,15 @@ def compile_claim(
 ) -> CompiledClaim:
     """The compiled claim ``matrix x + offset`` in ``mode``."""
     return CompiledClaim(matrix, offset, parameters, mode)
+
+
+class CompiledEntries(_Compiled):
+    """Expressions in the parameters (e.g. a network's weight entries), evaluated together."""
+
+    def __init__(self, exprs: Sequence[sympy.Expr], parameters: Sequence[sympy.Symbol], mode: str) -> None:
+        if mode not in _MODES:
+            raise InvalidArgument(f"mode={mode!r} must be one of {_MODES}")
+        code = _Code(mode)
+        params = dict(zip(parameters, _bind(code, "v", len(parameters))))
+        emitter = _Emitter(code, params, "the network")
+        super().__init__(code, "entries", [emitter.emit(e) for e in exprs])

@@ -1,0 +1,239 @@
+"""Check your own forward pass against symnet's exact output.
+
+:func:`assert_forward_matches` draws weights and inputs with Hypothesis,
+hands them to your function as plain matrices, and compares what it returns
+with the network's output computed exactly by symnet.  On a mismatch it
+shrinks the instantiation and fails with a readable minimal counterexample.
+
+>>> import symnet
+>>> from symnet.testing import assert_forward_matches
+>>> def single_node(weights, biases, x):
+...     (row,), (b,) = weights[0], biases[0]
+...     return [b + sum(w * v for w, v in zip(row, x))]
+>>> assert_forward_matches(single_node, symnet.dense(3, []))
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import find
+from hypothesis.errors import NoSuchExample
+
+from ._numeric import CompiledEntries, compile_forward, gamma
+from ._sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
+from .crosscheck import _allow_nesting, _check_int, _settings
+from .errors import InvalidArgument, InvalidType
+from .network import Network
+
+__all__ = ["assert_forward_matches"]
+
+#: The float comparison allows this multiple of the a-priori round-off bound.
+FLOAT_SLACK = 2.0
+
+
+def _fraction(value: Any) -> Fraction | None:
+    if isinstance(value, bool):
+        return None
+    if hasattr(value, "p") and hasattr(value, "q") and getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    try:
+        return Fraction(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _flatten(result: Any, q: int) -> list[Any]:
+    """The function's result as a list of q numbers (accepts a scalar for q = 1, arrays, column vectors)."""
+    if hasattr(result, "tolist"):
+        result = result.tolist()
+    if not isinstance(result, (list, tuple)):
+        return [result]
+    items = list(result)
+    if len(items) == q and all(isinstance(v, (list, tuple)) and len(v) == 1 for v in items):
+        items = [v[0] for v in items]
+    if len(items) == 1 and isinstance(items[0], (list, tuple)):
+        items = list(items[0])
+    return items
+
+
+class _Harness:
+    """Numeric layers for drawn values, the user's call, and the comparison."""
+
+    def __init__(self, fn: Callable[..., Any], net: Network, kind: str, convert: Callable[[Any], Any] | None) -> None:
+        self.fn = fn
+        self.net = net
+        self.kind = kind
+        self.convert = convert
+        self.n = len(net.parameters)
+        self.count = self.n + net.p
+        self.nbytes = BYTES_PER_VALUE[kind] * self.count
+        self.forward = compile_forward(net, "exact")
+        exprs = [e for layer in net.layers for e in (*layer.weights, *layer.biases)]
+        self.entries = CompiledEntries(exprs, net.parameters, "exact")
+        if kind == "float":
+            self.forward_abs = compile_forward(net, "abs")
+            self.bound = FLOAT_SLACK * gamma(compile_forward(net, "float").depth)
+
+    def layers(self, v: Sequence[Any]) -> tuple[list[list[list[Any]]], list[list[Any]]]:
+        """Numeric weight matrices and bias vectors (ints/Fractions, or floats for the float kind)."""
+        vn, _, den = self._scaled(v, [])
+        flat = list(self.entries(vn, [], den))
+        if self.kind == "float":
+            flat = [float(e) for e in flat]
+        weights, biases = [], []
+        i = 0
+        for layer in self.net.layers:
+            rows, cols = layer.weights.shape
+            weights.append([flat[i + r * cols : i + (r + 1) * cols] for r in range(rows)])
+            i += rows * cols
+            biases.append(flat[i : i + rows])
+            i += rows
+        return weights, biases
+
+    @staticmethod
+    def _den(v: Sequence[Any], x: Sequence[Any]) -> int:
+        return math.lcm(*(Fraction(t).denominator for t in (*v, *x)))
+
+    def _scaled(self, v: Sequence[Any], x: Sequence[Any]) -> tuple[list[int], list[int], int]:
+        den = self._den(v, x)
+        fv = [Fraction(t) for t in v]
+        fx = [Fraction(t) for t in x]
+        return [t.numerator * (den // t.denominator) for t in fv], [t.numerator * (den // t.denominator) for t in fx], den
+
+    def expected(self, v: Sequence[Any], x: Sequence[Any]) -> tuple[Any, ...]:
+        vn, xn, den = self._scaled(v, x)
+        return self.forward(vn, xn, den)
+
+    def call(self, values: list[Any]) -> tuple[list[Any], list[list[Any]], list[list[Any]], Any]:
+        v, x = values[: self.n], values[self.n :]
+        weights, biases = self.layers(v)
+        conv = self.convert or (lambda a: a)
+        try:
+            result = self.fn([conv(w) for w in weights], [conv(b) for b in biases], conv(list(x)))
+        except Exception as exc:  # the user's code failing is a finding, reported like a mismatch
+            result = exc
+        return weights, biases, list(x), result
+
+    def mismatch(self, values: list[Any]) -> str | None:
+        """None when the function's result matches; else a one-line reason."""
+        v, x = values[: self.n], values[self.n :]
+        _, _, _, result = self.call(values)
+        if isinstance(result, Exception):
+            return f"fn raised {type(result).__name__}: {result}"
+        got = _flatten(result, self.net.q)
+        want = self.expected(v, x)
+        if len(got) != len(want):
+            return f"fn returned {len(got)} values but the network has {len(want)} outputs"
+        if self.kind == "float":
+            mags = self.forward_abs([abs(t) for t in v], [abs(t) for t in x])
+        for i, (g, w) in enumerate(zip(got, want)):
+            if self.kind != "float":
+                if _fraction(g) != w:
+                    return f"output {i + 1} differs"
+                continue
+            try:
+                err = abs(float(g) - float(Fraction(w)))
+            except (TypeError, ValueError, OverflowError):
+                return f"output {i + 1} is not a number: {g!r}"
+            tol = self.bound * mags[i]
+            if not err <= tol:
+                return f"output {i + 1} differs by {err:.3g}, more than the round-off bound {tol:.3g}"
+        return None
+
+    def report(self, values: list[Any], reason: str) -> str:
+        v, x = values[: self.n], values[self.n :]
+        weights, biases, xs, result = self.call(values)
+        want = self.expected(v, x)
+        show = (lambda t: str(t)) if self.kind != "float" else repr
+        lines = [f"fn disagrees with symnet's exact forward pass ({self.kind} weights; shrunk counterexample):"]
+        for l, (w, b) in enumerate(zip(weights, biases)):
+            lines.append(f"  weights[{l}] = [{', '.join('[' + ', '.join(show(e) for e in row) + ']' for row in w)}]")
+            lines.append(f"  biases[{l}]  = [{', '.join(show(e) for e in b)}]")
+        lines.append(f"  x = [{', '.join(show(e) for e in xs)}]")
+        if isinstance(result, Exception):
+            got = repr(result)
+        else:
+            got = "[" + ", ".join(show(_fraction(e) if self.kind != "float" and _fraction(e) is not None else e)
+                                  for e in _flatten(result, self.net.q)) + "]"
+        lines.append(f"  fn returned:    {got}")
+        lines.append(f"  symnet (exact): [{', '.join(str(e) for e in want)}]")
+        lines.append(f"  ({reason})")
+        return "\n".join(lines)
+
+
+def assert_forward_matches(
+    fn: Callable[..., Any],
+    net: Network,
+    *,
+    kind: str = "rational",
+    samples: int = 100,
+    seed: int = 0,
+    convert: Callable[[Any], Any] | None = None,
+) -> None:
+    """Assert that ``fn(weights, biases, x)`` computes ``net``'s output.
+
+    ``fn`` is your forward pass.  It receives ``weights`` (one matrix per
+    layer, a list of rows, shape (width of layer l) x (width of layer l-1)),
+    ``biases`` (one vector per layer) and the input ``x``, and returns the
+    q outputs (a sequence, an array, a column vector, or a single number
+    when q = 1).  ``convert`` is applied to every matrix, vector and ``x``
+    first: pass ``numpy.array`` to get arrays (object arrays of Fractions
+    for exact kinds).  The hidden layers' activation is ``net``'s: your
+    function applies its own.
+
+    ``kind`` picks the drawn numbers: ``"int"`` or ``"rational"`` (compared
+    exactly, so ``fn`` must keep exact arithmetic) or ``"float"`` (compared
+    with symnet's exact value at those floats, within twice the a-priori
+    round-off bound ``gamma(depth) * |W||x| + |b|``).  The parameters of a
+    symbolic ``net`` are drawn as well; a numeric ``net`` keeps its weights.
+
+    Raises ``AssertionError`` with a shrunk counterexample (the weights, x,
+    what ``fn`` returned and symnet's exact value) when they differ or
+    ``fn`` raises.
+    """
+    if not callable(fn):
+        raise InvalidType(f"fn={fn!r} must be callable")
+    if not isinstance(net, Network):
+        raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
+    if kind not in KINDS:
+        raise InvalidArgument(f"kind={kind!r} must be one of {KINDS}")
+    samples = _check_int(samples, "samples", 1)
+    seed = _check_int(seed, "seed", 0)
+    if convert is not None and not callable(convert):
+        raise InvalidType(f"convert={convert!r} must be callable or None")
+    extra = [s for a in net.activations for s in a.parameters]
+    if extra:
+        names = ", ".join(sorted({s.name for s in extra}))
+        raise InvalidArgument(
+            f"net has activation coefficients {names}; fn receives only weights and biases, so give them values first"
+        )
+    harness = _Harness(fn, net, kind, convert)
+
+    def fails(drawn: tuple[bytes, int]) -> bool:
+        return harness.mismatch(decode(kind, expand_blob(drawn, harness.nbytes), harness.count)) is not None
+
+    try:
+        with _allow_nesting():
+            drawn = _find_failure(harness, fails, samples, seed)
+    except NoSuchExample:
+        return
+    values = decode(kind, expand_blob(drawn, harness.nbytes), harness.count)
+    values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
+    reason = harness.mismatch(values)
+    assert reason is not None
+    raise AssertionError(harness.report(values, reason))
+
+
+def _find_failure(harness: _Harness, fails: Callable[[Any], bool], samples: int, seed: int) -> Any:
+    """The first drawn blob on which ``fails`` holds (NoSuchExample if none in ``samples`` tries)."""
+    return find(
+        blob_strategy(harness.nbytes),
+        fails,
+        settings=_settings(samples),
+        random=random.Random(f"symnet-testing:{seed}:{harness.kind}"),
+    )
