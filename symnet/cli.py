@@ -24,6 +24,7 @@ from .activations import NAMED_ACTIVATIONS
 from .builders import dense
 from .engine import ProofNotFound, prove
 from .errors import CertificateError, NotLinearError, SymnetError
+from .generic import is_size_name
 from .proof import Proof
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
@@ -45,8 +46,14 @@ _DECIMAL = re.compile(r"[0-9]{1,6}")
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
 
 
-def _width(text: str) -> int:
-    """A positive decimal integer up to MAX_WIDTH, parsed without evaluating anything."""
+def _width(text: str) -> int | str:
+    """A positive decimal integer up to MAX_WIDTH, parsed without evaluating anything.
+
+    A plain identifier such as ``p`` or ``h`` is a symbolic size: it is passed
+    through as a string (``symnet.dense`` validates it; see symnet.generic).
+    """
+    if isinstance(text, str) and is_size_name(text.strip()):
+        return text.strip()
     if not isinstance(text, str) or not _DECIMAL.fullmatch(text.strip()):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a positive whole number")
     value = int(text.strip())
@@ -134,6 +141,8 @@ def _render(obj: Any, fmt: str) -> str:
 
 
 def _derivation(proof: Proof, fmt: str) -> str:
+    if not isinstance(proof, Proof):  # a GenericProof renders itself
+        return _render(proof, fmt)
     if fmt == "json":
         return proof.to_json()
     if fmt == "latex":
@@ -148,7 +157,7 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     if args.no_hidden and args.hidden:
         raise _Usage("--no-hidden and --hidden exclude each other")
     sizes = [args.inputs, *hidden, args.outputs]
-    count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1))
+    count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1)) if all(isinstance(s, int) for s in sizes) else 0
     if count > MAX_CLI_PARAMETERS:
         raise _Usage(f"the network would have {count} weights, more than the command line's guard of {MAX_CLI_PARAMETERS}")
     net = dense(args.inputs, hidden, outputs=args.outputs, activation=args.activation)

@@ -391,9 +391,9 @@ def _from_data(data: Any) -> GenericCertificate:
     for i, ad in enumerate(nd["activations"]):
         if not isinstance(ad, dict) or set(ad) != {"name", "variable", "expr"}:
             raise _bad(f"activation {i} must have name, variable, expr")
-        if not (ad["name"] is None or isinstance(ad["name"], str)) or not is_size_name(ad["variable"]) and ad["variable"] != "t":
-            raise _bad(f"activation {i} has a bad name or variable")
-        var = sympy.Symbol(ad["variable"])
+        if not (ad["name"] is None or isinstance(ad["name"], str)):
+            raise _bad(f"activation {i} has a bad name")
+        var = sympy.Symbol(_cert._name(ad["variable"], f"activation {i}.variable"))
         acts.append(Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"activation {i}"))))
     try:
         net = GenericNetwork(sizes, tuple(acts))
