@@ -95,9 +95,9 @@ def generic_dense(
     GenericNetwork(inputs='p', hidden=['h'], outputs=1, activation='identity')
     """
     p = _size(inputs, "inputs")
-    if isinstance(hidden, (str, numbers.Integral)) and not isinstance(hidden, bool):
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = [hidden]
-    if isinstance(hidden, bytes) or not isinstance(hidden, Sequence):
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
         raise InvalidType(f"hidden={hidden!r} must be a list of widths (positive integers or size names)")
     widths = [_size(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
     q = _size(outputs, "outputs")
