@@ -22,7 +22,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-__all__ = ["BYTES_PER_VALUE", "KINDS", "MAX_DIRECT_BYTES", "SHRINK_BUDGET", "blob_strategy", "decode", "expand_blob", "shrink"]
+__all__ = [
+    "BYTES_PER_VALUE",
+    "KINDS",
+    "MAX_DIRECT_BYTES",
+    "SHRINK_BUDGET",
+    "blob_strategy",
+    "decode",
+    "expand_blob",
+    "shrink",
+]
 
 #: The kinds of numbers drawn: machine integers, exact rationals, floats.
 KINDS = ("int", "rational", "float")

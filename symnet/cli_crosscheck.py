@@ -105,7 +105,9 @@ def _subject(args: argparse.Namespace) -> Any:
     network_options = [args.inputs, args.hidden, args.outputs, args.activation]
     if args.certificate is not None:
         if args.no_hidden or any(v is not None for v in network_options):
-            raise _BadInput("--certificate cannot be combined with --inputs, --hidden, --no-hidden, --outputs or --activation")
+            raise _BadInput(
+                "--certificate cannot be combined with --inputs, --hidden, --no-hidden, --outputs or --activation"
+            )
         with open(args.certificate, "rb") as f:
             data = f.read(MAX_CERTIFICATE_BYTES + 1)
         if len(data) > MAX_CERTIFICATE_BYTES:

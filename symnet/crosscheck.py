@@ -241,7 +241,8 @@ def _resolve(proof_or_net: Any, claim: Any) -> tuple[Network, sympy.ImmutableMat
         net = proof_or_net
         if claim is None:
             proof = prove(net)
-            return net, sympy.ImmutableMatrix(proof.matrix), sympy.ImmutableMatrix(proof.offset), "W*, b* of symnet.prove"
+            matrix, offset = sympy.ImmutableMatrix(proof.matrix), sympy.ImmutableMatrix(proof.offset)
+            return net, matrix, offset, "W*, b* of symnet.prove"
     elif isinstance(proof_or_net, Proof):
         net = proof_or_net.network
         if claim is None:

@@ -101,9 +101,10 @@ class _Harness:
 
     def _scaled(self, v: Sequence[Any], x: Sequence[Any]) -> tuple[list[int], list[int], int]:
         den = self._den(v, x)
-        fv = [Fraction(t) for t in v]
-        fx = [Fraction(t) for t in x]
-        return [t.numerator * (den // t.denominator) for t in fv], [t.numerator * (den // t.denominator) for t in fx], den
+        def scale(values: Sequence[Any]) -> list[int]:
+            return [f.numerator * (den // f.denominator) for f in map(Fraction, values)]
+
+        return scale(v), scale(x), den
 
     def expected(self, v: Sequence[Any], x: Sequence[Any]) -> tuple[Any, ...]:
         vn, xn, den = self._scaled(v, x)

@@ -74,8 +74,9 @@ def test_bad_numbers_are_usage_errors(value, capsys):
 
 def test_through_the_symnet_command():
     """python -m symnet crosscheck: the real entry point, exit codes and no traceback."""
-    ok = subprocess.run([sys.executable, "-m", "symnet", "crosscheck", "--samples", "9"], capture_output=True, text=True)
+    command = [sys.executable, "-m", "symnet", "crosscheck"]
+    ok = subprocess.run([*command, "--samples", "9"], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert "crosscheck: AGREE" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "symnet", "crosscheck", "--activation", "nope"], capture_output=True, text=True)
+    bad = subprocess.run([*command, "--activation", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

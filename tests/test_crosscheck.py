@@ -110,11 +110,13 @@ def test_planted_wrong_claim_is_reported_with_a_checkable_example():
     ce = report.counterexample
     assert ce is not None and ce.kind == "int"
     # The network side, by an independent Fraction forward pass.
-    ws = [[[Fraction(exact_value(e, ce.weights)) for e in row] for row in layer.weights.tolist()] for layer in net.layers]
+    ws = [[[exact_value(e, ce.weights) for e in row] for row in layer.weights.tolist()] for layer in net.layers]
     bs = [[exact_value(e, ce.weights) for e in layer.biases] for layer in net.layers]
     assert forward(ws, bs, "identity", ce.x) == [Fraction(v) for v in ce.network_value]
     # The claim side, evaluated from the planted matrix directly.
-    claim = [exact_value(offset[0], ce.weights) + sum(exact_value(planted[0, j], ce.weights) * ce.x[j] for j in range(3))]
+    claim = [
+        exact_value(offset[0], ce.weights) + sum(exact_value(planted[0, j], ce.weights) * ce.x[j] for j in range(3))
+    ]
     assert claim == [Fraction(v) for v in ce.claim_value]
     assert ce.network_value != ce.claim_value
     # Shrunk: a single unit input is enough to expose the +1.
@@ -125,7 +127,8 @@ def test_planted_wrong_claim_is_reported_with_a_checkable_example():
 def test_planted_wrong_offset_in_a_proof_is_caught():
     """A proof's own b* altered by 1/3 is caught by every kind."""
     proof = symnet.prove(symnet.dense(2, [2, 2]))
-    report = symnet.crosscheck(proof, samples=30, claim=(proof.matrix, proof.offset + sympy.Matrix([sympy.Rational(1, 3)])))
+    planted = proof.offset + sympy.Matrix([sympy.Rational(1, 3)])
+    report = symnet.crosscheck(proof, samples=30, claim=(proof.matrix, planted))
     assert not report.agree
     assert all(not k.agree for k in report.kinds)
     assert report.counterexample.claim_value[0] - report.counterexample.network_value[0] == sympy.Rational(1, 3)

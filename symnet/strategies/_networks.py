@@ -76,7 +76,11 @@ def _check_bound(value: Any, name: str) -> Fraction:
 
 # --------------------------------------------------------------------- numbers
 def numbers(
-    kind: str = "rational", *, min_value: int | Fraction = -10, max_value: int | Fraction = 10, max_denominator: int = 10
+    kind: str = "rational",
+    *,
+    min_value: int | Fraction = -10,
+    max_value: int | Fraction = 10,
+    max_denominator: int = 10,
 ) -> st.SearchStrategy[Any]:
     """Numbers for weights and inputs: ``int``, ``fractions.Fraction`` or finite ``float``.
 
