@@ -23,6 +23,9 @@ from .engine import ProofNotFound, decide, prove
 from .crosscheck import CrosscheckReport, crosscheck
 from .generic import GenericNetwork, GenericProof
 from .rank import RankBound, rank_bound
+from .refutation import Counterexample, UndecidedError, refute
+from .degree import Degree, degree
+from .regions import Region, Regions, regions
 from . import theorems
 from . import strategies, testing
 
@@ -33,7 +36,9 @@ __all__ = [
     "Activation",
     "ActivationError",
     "CertificateError",
+    "Counterexample",
     "CrosscheckReport",
+    "Degree",
     "GenericNetwork",
     "GenericProof",
     "InvalidArgument",
@@ -44,15 +49,21 @@ __all__ = [
     "Proof",
     "ProofNotFound",
     "RankBound",
+    "Region",
+    "Regions",
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
+    "UndecidedError",
     "activation",
     "crosscheck",
     "decide",
+    "degree",
     "dense",
     "prove",
     "rank_bound",
+    "refute",
+    "regions",
     "theorems",
     "strategies",
     "testing",

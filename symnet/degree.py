@@ -1,0 +1,283 @@
+"""The exact degree in x of a network with polynomial activations.
+
+For activations that are polynomials in ``t`` (``square``, ``cube``,
+``Lambda(t, a*t**2 + t)``, affine ones, ...) every output is a polynomial in
+the inputs x whose coefficients are polynomials in the weights.  Its degree
+in x is at most the product of the activations' degrees along the depth;
+:func:`degree` proves the exact degree of each output:
+
+* **upper bound** (rule ``bound_degree``): layer by layer, a unit's
+  pre-activation has degree at most the largest degree among the units it
+  reads with a non-zero weight, and the activation multiplies that by its
+  own degree;
+* **lower bound** (rule ``witness_degree``): exact rational weights, a point
+  a and a direction d such that along the line ``a + s*d`` the output's
+  coefficient of ``s**D`` is non-zero — so the degree-D part is not the zero
+  polynomial;
+* when cancellation makes the bound too high, the output is expanded in a
+  sparse polynomial ring (rule ``expand_degree``, under a size guard).
+
+Degree 1 (or 0) is the linear case.  The certificate is plain data and
+``Degree.check()`` re-verifies it with :mod:`symnet._refutation_check`,
+which does not import this module.
+
+>>> import symnet
+>>> d = symnet.degree(symnet.dense(2, [2, 2], activation="square"))
+>>> d.degree
+4
+>>> d.check()
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy.polys.rings import ring
+
+from . import _refutation_check as checker
+from .errors import ActivationError, InvalidType, SizeGuardError
+from .network import Network
+
+__all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
+
+#: Largest degree bound :func:`degree` works with (the product of activation degrees).
+MAX_DEGREE = 4096
+#: Largest number of terms the ``expand_degree`` route may build.
+MAX_EXPANSION_TERMS = 200_000
+
+_T = sympy.Symbol("t")
+_S = sympy.Symbol("s")
+
+
+def _exact(e: sympy.Expr) -> sympy.Expr:
+    floats = e.atoms(sympy.Float)
+    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
+
+
+def _require_polynomial(net: Network) -> None:
+    if not isinstance(net, Network):
+        raise InvalidType(f"net must be a symnet.Network, got {type(net).__name__}")
+    for l, act in enumerate(net.activations, start=1):
+        if not act.expr.is_polynomial(act.variable):
+            raise ActivationError(
+                f"degree needs polynomial activations, but hidden layer {l} has activation={act.label()!r}"
+            )
+
+
+def _act_degree(body: sympy.Expr, var: sympy.Symbol) -> int | None:
+    if body == 0:
+        return None
+    return int(sympy.Poly(body, var).degree())
+
+
+def degree_bounds(net: Network) -> list[list[int | None]]:
+    """Per layer, per unit, an upper bound on the degree in x (None: the zero polynomial)."""
+    current: list[int | None] = [1] * net.p
+    out = []
+    for layer in net.layers:
+        var, body = layer.activation.variable, layer.activation.expr
+        d_act = _act_degree(body, var)
+        row: list[int | None] = []
+        for k in range(layer.width):
+            reads = [current[j] for j in range(layer.fan_in) if layer.weights[k, j] != 0 and current[j] is not None]
+            z = max(reads) if reads else (0 if layer.biases[k] != 0 else None)
+            if d_act is None:
+                row.append(None)
+            elif z is None:
+                row.append(0 if body.xreplace({var: 0}) != 0 else None)
+            else:
+                row.append(d_act * z if var in body.free_symbols else 0)
+        out.append(row)
+        current = row
+    return out
+
+
+def line_outputs(net: Network, values: dict[sympy.Symbol, Any], point: list[Any], direction: list[Any]) -> list[Any]:
+    """Each output along ``point + s*direction`` as an element of QQ[s] (sparse ring)."""
+    R, s = ring("s", sympy.QQ)
+    u = [R(sympy.Rational(a)) + R(sympy.Rational(d)) * s for a, d in zip(point, direction)]
+    for layer in net.layers:
+        w = _exact(layer.weights.xreplace(values))
+        b = _exact(layer.biases.xreplace(values))
+        var = layer.activation.variable
+        body = _exact(layer.activation.expr.xreplace(values))
+        coeffs = [R(c) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
+        nxt = []
+        for k in range(layer.width):
+            z = R(b[k])
+            for j in range(layer.fan_in):
+                if w[k, j] != 0:
+                    z += R(w[k, j]) * u[j]
+            acc = R.zero
+            for c in coeffs:
+                acc = acc * z + c
+            nxt.append(acc)
+        u = nxt
+    return u
+
+
+def _deg(f: Any) -> int | None:
+    return None if not f else f.degree()
+
+
+def random_values(net: Network, rng: random.Random, spread: int) -> dict[sympy.Symbol, sympy.Rational]:
+    """Small non-zero rational values for the network's parameters."""
+    choices = [v for v in range(-spread, spread + 1) if v]
+    return {s: sympy.Integer(rng.choice(choices)) for s in net.parameters}
+
+
+def find_line_witness(net: Network, wanted: list[int | None], tries: int, seed: int) -> dict[int, dict[str, Any]]:
+    """Witnesses, per output i, that the coefficient of ``s**wanted[i]`` along some line is non-zero."""
+    rng = random.Random(seed)
+    found: dict[int, dict[str, Any]] = {}
+    for attempt in range(tries):
+        spread = 2 + attempt
+        values = random_values(net, rng, spread)
+        point = [sympy.Integer(rng.randint(-spread, spread)) for _ in range(net.p)]
+        direction = [sympy.Integer(rng.choice([v for v in range(-spread, spread + 1) if v])) for _ in range(net.p)]
+        outs = line_outputs(net, values, point, direction)
+        for i, d in enumerate(wanted):
+            if i in found or d is None:
+                continue
+            coeff = outs[i].coeff(outs[i].ring.gens[0] ** d) if d > 0 else outs[i].coeff(1)
+            if coeff != 0 and _deg(outs[i]) == d:
+                found[i] = {
+                    "weights": {s.name: checker.encode_rational(v) for s, v in values.items()},
+                    "point": [checker.encode_rational(v) for v in point],
+                    "direction": [checker.encode_rational(v) for v in direction],
+                    "coefficient": checker.encode_rational(sympy.Rational(coeff)),
+                }
+        if all(i in found or d is None for i, d in enumerate(wanted)):
+            break
+    return found
+
+
+def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int | None]:
+    """Exact degree in x of each output, by expansion in a sparse ring over the weights."""
+    bound = max((b for b in degree_bounds(net)[-1] if b is not None), default=0)
+    estimate = math.comb(net.p + bound, net.p)
+    if estimate > limit:
+        raise SizeGuardError(
+            f"expanding the output may need up to {estimate} monomials in x (degree <= {bound}, "
+            f"{net.p} inputs), more than the guard of {limit}",
+            estimate=estimate,
+            limit=limit,
+        )
+    R, *gens = ring(list(net.inputs) + list(net.parameters), sympy.QQ)
+    u = gens[: net.p]
+    for layer in net.layers:
+        var = layer.activation.variable
+        body = _exact(layer.activation.expr)
+        coeffs = [R(_exact(c)) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
+        nxt = []
+        for k in range(layer.width):
+            z = R(_exact(layer.biases[k]))
+            for j in range(layer.fan_in):
+                if layer.weights[k, j] != 0:
+                    z += R(_exact(layer.weights[k, j])) * u[j]
+            acc = R.zero
+            for c in coeffs:
+                acc = acc * z + c
+                if len(acc) > limit:
+                    raise SizeGuardError(
+                        f"the expansion grew past {limit} terms", estimate=len(acc), limit=limit
+                    )
+            nxt.append(acc)
+        u = nxt
+    return [max((sum(m[: net.p]) for m in f.itermonoms()), default=None) if f else None for f in u]
+
+
+@dataclass(frozen=True, eq=False)
+class Degree:
+    """The proved exact degree in x of each output of a polynomial network.
+
+    ``degrees[i]`` is output i's degree (None when the output is the zero
+    polynomial), ``degree`` the largest; ``certificate`` is plain data (JSON
+    ready) that :meth:`check` re-verifies independently.
+    """
+
+    network: Network
+    degrees: tuple[int | None, ...]
+    certificate: dict[str, Any] = field(repr=False)
+
+    @property
+    def degree(self) -> int | None:
+        """The largest degree among the outputs (None if every output is zero)."""
+        known = [d for d in self.degrees if d is not None]
+        return max(known) if known else None
+
+    @property
+    def is_linear(self) -> bool:
+        """True when every output has degree at most 1 (affine in x)."""
+        return all(d is None or d <= 1 for d in self.degrees)
+
+    def check(self) -> bool:
+        """Re-verify the certificate; True, or CertificateError naming the failing output and rule."""
+        return checker.check_degree(self.network, self.certificate)
+
+    def to_json(self) -> str:
+        """The certificate and the network as a JSON document."""
+        doc = {"format": "symnet.degree", "version": 1, "network": checker.encode_network(self.network), **self.certificate}
+        return json.dumps(doc, sort_keys=True)
+
+    def to_text(self) -> str:
+        """A plain-text statement of the degrees and how each is proved."""
+        lines = [f"Degree in x of {self.network!r}: {self.degree}"]
+        for i, (d, route) in enumerate(zip(self.degrees, self.certificate["routes"])):
+            how = {
+                "bound_degree": "layer-wise bound (product of activation degrees), attained on a witness line",
+                "expand_degree": "expansion in a sparse polynomial ring",
+            }[route]
+            lines.append(f"  output {i + 1}: degree {d if d is not None else '-oo (zero polynomial)'} by {how}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Degree(degree={self.degree}, degrees={self.degrees})"
+
+
+def degree(net: Network, *, seed: int = 0) -> Degree:
+    """Prove the exact degree in x of each output of a network with polynomial activations.
+
+    With symbolic weights this is the degree for generic weights (as a
+    polynomial whose coefficients are polynomials in the weights), usually the
+    product of the activations' degrees along the depth.  Raises
+    ActivationError for a non-polynomial activation and SizeGuardError when
+    the degree bound exceeds :data:`MAX_DEGREE` or an expansion would be too big.
+    """
+    _require_polynomial(net)
+    bounds = degree_bounds(net)[-1]
+    top = max((b for b in bounds if b is not None), default=0)
+    if top > MAX_DEGREE:
+        raise SizeGuardError(
+            f"the degree bound {top} exceeds the guard of {MAX_DEGREE}", estimate=top, limit=MAX_DEGREE
+        )
+    witnesses = find_line_witness(net, list(bounds), tries=8, seed=seed)
+    degrees: list[int | None] = []
+    routes: list[str] = []
+    wit_list: list[Any] = []
+    expanded = None
+    for i, b in enumerate(bounds):
+        if b is None or i in witnesses:
+            degrees.append(b)
+            routes.append("bound_degree")
+            wit_list.append(witnesses.get(i))
+            continue
+        if expanded is None:
+            expanded = expanded_degrees(net)
+        degrees.append(expanded[i])
+        routes.append("expand_degree")
+        wit_list.append(None)
+    cert = {
+        "degrees": degrees,
+        "routes": routes,
+        "witnesses": wit_list,
+        "bounds": [list(row) for row in degree_bounds(net)],
+        "limit": MAX_EXPANSION_TERMS,
+    }
+    return Degree(net, tuple(degrees), cert)
