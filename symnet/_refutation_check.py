@@ -110,7 +110,7 @@ def encode_expr(expr: Any) -> Any:
         if e == const:
             return ["const", name]
     name = type(e).__name__
-    if name in _FUNCTIONS and isinstance(e, sympy.Function):
+    if name in _FUNCTIONS and isinstance(e, _FUNCTIONS[name]):
         return ["fn", name, *(encode_expr(a) for a in e.args)]
     raise InvalidArgument(f"cannot encode the expression {e} (unsupported node {name})")
 
