@@ -35,7 +35,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from sympy.solvers.simplex import UnboundedLPError, _simplex, linprog
+from sympy.solvers.simplex import UnboundedLPError, _simplex, linprog, lpmax
 
 from . import _refutation_check as checker
 from ._coerce import coerce_entry
@@ -262,20 +262,35 @@ def _implied(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: 
 
 
 def _interior(rows: list[tuple[list[Fraction], Fraction]], p: int) -> list[Fraction]:
-    """An exact point with every a.x + b > 0 (the cell is full-dimensional)."""
+    """An exact point with every a.x + b > 0 (the cell is full-dimensional).
+
+    Maximises t subject to ``a.x + b >= t`` and ``t <= 1`` with sympy's exact
+    simplex; the point is verified, and a second formulation is tried if the
+    first returns a point that is not interior.
+    """
     if not rows:
         return [Fraction(0)] * p
-    # x = x_plus - x_minus with both >= 0 (free variables written out: sympy 1.14's
-    # ``bounds=(None, None)`` path returned a non-optimal point here), maximise t <= 1.
+
+    def interior(point: list[Fraction]) -> bool:
+        return all(sum((ai * xi for ai, xi in zip(a, point)), b) > 0 for a, b in rows)
+
+    # x = x_plus - x_minus with both >= 0, maximise t <= 1
     A = sympy.Matrix([[_q(-v) for v in a] + [_q(v) for v in a] + [1] for a, _ in rows] + [[0] * (2 * p) + [1]])
     bvec = sympy.Matrix([_q(b) for _, b in rows] + [1])
     cost = sympy.Matrix([[0] * (2 * p) + [-1]])
-    _, sol = linprog(cost, A=A, b=bvec)
-    sol = [sol[j] - sol[p + j] for j in range(p)]
-    point = [_frac(v) for v in sol[:p]]
-    if not all(sum((ai * xi for ai, xi in zip(a, point)), b) > 0 for a, b in rows):  # pragma: no cover
-        raise AssertionError("the LP returned a point that is not interior")
-    return point
+    _, raw = linprog(cost, A=A, b=bvec)
+    point = [_frac(raw[j] - raw[p + j]) for j in range(p)]
+    if interior(point):
+        return point
+    # sympy 1.14's matrix simplex can return an infeasible point here; its symbolic front end did not
+    xs = sympy.symbols(f"x0:{p}")
+    t = sympy.Symbol("t")
+    constraints = [sum((_q(ai) * xi for ai, xi in zip(a, xs)), _q(b)) >= t for a, b in rows] + [t <= 1]
+    _, sol = lpmax(t, constraints)
+    point = [_frac(sol.get(x, 0)) for x in xs]
+    if interior(point):
+        return point
+    raise ArithmeticError(f"the exact LP returned no interior point for the cell {rows}")  # pragma: no cover
 
 
 def regions(net: Network) -> Regions:
