@@ -35,14 +35,18 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from sympy.solvers.simplex import UnboundedLPError, _simplex, linprog, lpmax
+from sympy.solvers.simplex import InfeasibleLPError, UnboundedLPError, _simplex, linprog, lpmax, lpmin
 
 from . import _refutation_check as checker
 from ._coerce import coerce_entry
-from .errors import ActivationError, InvalidArgument, InvalidType, ShapeError, SizeGuardError
+from .errors import ActivationError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
 from .network import Network
 
-__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "Region", "Regions", "regions"]
+__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "Region", "Regions", "regions"]
+
+
+class ExactLPError(SymnetError, ArithmeticError):
+    """sympy's exact simplex failed on a cell (it can oscillate on degenerate LPs); no answer is given."""
 
 #: regions() refuses networks with more kink units (relu, leaky_relu, ...) than this.
 MAX_REGION_UNITS = 24
@@ -252,12 +256,41 @@ def _implied(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: 
         opt, _, dual = _simplex(A, B, C)
     except UnboundedLPError:
         return None
+    except InfeasibleLPError:  # sympy 1.14 can oscillate here; use its symbolic front end instead
+        return _implied_symbolic(rows, a, b, s)
     if s * b + _frac(opt) < 0:
         return None
     lam = [_frac(v) for v in dual]
+    if _valid(rows, a, b, s, lam):
+        return lam
+    return _implied_symbolic(rows, a, b, s)
+
+
+def _valid(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: Fraction, s: int, lam: list[Fraction]) -> bool:
     combo = [sum((lam[i] * rows[i][0][j] for i in range(len(rows))), Fraction(0)) for j in range(len(a))]
-    if any(v < 0 for v in lam) or combo != [s * v for v in a] or s * b - sum((l_ * r[1] for l_, r in zip(lam, rows)), Fraction(0)) < 0:
-        raise ArithmeticError("the LP's dual solution is not a valid Farkas certificate")  # pragma: no cover
+    slack = s * b - sum((l_ * r[1] for l_, r in zip(lam, rows)), Fraction(0))
+    return all(v >= 0 for v in lam) and combo == [s * v for v in a] and slack >= 0
+
+
+def _implied_symbolic(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: Fraction, s: int) -> list[Fraction] | None:
+    """The same question through :func:`sympy.solvers.simplex.lpmin` (primal value, then the dual)."""
+    xs = sympy.symbols(f"x0:{len(a)}")
+    cell = [sum((_q(ai) * xi for ai, xi in zip(r, xs)), _q(c)) >= 0 for r, c in rows]
+    try:
+        opt, _ = lpmin(sum((_q(s * ai) * xi for ai, xi in zip(a, xs)), sympy.S.Zero), cell)
+    except UnboundedLPError:
+        return None
+    if s * b + _frac(opt) < 0:
+        return None
+    lams = sympy.symbols(f"l0:{len(rows)}")
+    equal = [
+        sympy.Eq(sum((_q(rows[i][0][j]) * lams[i] for i in range(len(rows))), sympy.S.Zero), _q(s * a[j]))
+        for j in range(len(a))
+    ]
+    _, sol = lpmin(sum((_q(c) * l_ for l_, (_, c) in zip(lams, rows)), sympy.S.Zero), equal + [l_ >= 0 for l_ in lams])
+    lam = [_frac(sol.get(l_, 0)) for l_ in lams]
+    if not _valid(rows, a, b, s, lam):  # pragma: no cover
+        raise ArithmeticError("sympy's exact LP returned no valid Farkas certificate")
     return lam
 
 
@@ -333,5 +366,13 @@ def regions(net: Network) -> Regions:
         high = walk(depth + 1, {**pattern, (l, k): 1}, rows + [(list(a), b)])
         return {"split": [low, high]}
 
-    tree = walk(0, {}, [])
+    try:
+        tree = walk(0, {}, [])
+    except (InfeasibleLPError, ArithmeticError) as exc:
+        if isinstance(exc, ExactLPError):
+            raise
+        raise ExactLPError(
+            f"sympy's exact LP failed while splitting the cells of {net!r} ({type(exc).__name__}); "
+            "symnet gives no regions rather than a possibly wrong answer"
+        ) from exc
     return Regions(net, tuple(found), tree, tuple(units))
