@@ -22,17 +22,18 @@ from sympy.polys.rings import PolyRing
 
 from .activations import Activation
 from .certificate import Certificate, Claim, Step
-from .errors import InvalidType, NotLinearError, SizeGuardError, SymnetError
+from .errors import InvalidType, NotLinearError, SizeGuardError, UndecidedError
 from .generic import GenericNetwork, prove_generic
 from .network import Network
 from .proof import Proof
+from .refutation import refute
 from .size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
 
 __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "prove"]
 
 
-class ProofNotFound(SymnetError):
-    """No proof was found, and no counterexample either (the question stays open)."""
+#: The name ``prove`` callers know; the same class as :class:`~symnet.UndecidedError`.
+ProofNotFound = UndecidedError
 
 
 def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
@@ -142,14 +143,6 @@ def _is_polynomial(act: Activation) -> bool:
     return True
 
 
-def _refute(net: Network) -> Any:
-    try:
-        from .refutation import refute  # noqa: PLC0415 - optional until the refutation module lands
-    except ImportError:  # pragma: no cover
-        return None
-    return refute(net)
-
-
 def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT) -> Proof:
     """Prove that the network's output is one linear form ``W* x + b*``.
 
@@ -189,7 +182,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     coefficients = [affine_coefficients(layer.activation) for layer in hidden]
     bad = [l for l, c in enumerate(coefficients, start=1) if c is None]
     if bad:
-        return _prove_non_affine(net, bad[0], small and expand is not False, estimate, limit)
+        return _prove_non_affine(net, bad[0], small and expand is not False)
 
     L = net.depth
     output_row = net.layers[-1].augmented()
@@ -218,7 +211,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     return Proof(Certificate(net, tuple(steps), claim))
 
 
-def _prove_non_affine(net: Network, layer: int, may_expand: bool, estimate: int, limit: int) -> Proof:
+def _prove_non_affine(net: Network, layer: int, may_expand: bool) -> Proof:
     """A network with a non-affine activation: only the direct route can prove it linear."""
     act = net.layers[layer - 1].activation
     if may_expand and all(_is_polynomial(lay.activation) for lay in net.layers):
@@ -231,15 +224,14 @@ def _prove_non_affine(net: Network, layer: int, may_expand: bool, estimate: int,
             steps = (Step("expand_and_compare", monomials=sum(len(o) for o in outputs)),)
             claim = Claim("explicit", (net.q, net.p), ("direct",), matrix, offset)
             return Proof(Certificate(net, steps, claim))
-    counterexample = _refute(net)
+    counterexample = refute(net)  # raises UndecidedError when it can decide neither way
     message = f"layer {layer}'s activation {act.label()} is not affine, and the output is not linear in x"
     if counterexample is not None:
         raise NotLinearError(message, counterexample=counterexample, layer=layer)
-    if may_expand and all(_is_polynomial(lay.activation) for lay in net.layers):
-        raise NotLinearError(message + " (its expansion has a monomial of degree > 1 in x)", layer=layer)
-    raise ProofNotFound(
-        f"layer {layer}'s activation {act.label()} is not affine; no proof of linearity was found "
-        f"(estimated {estimate} monomials, limit {limit}) and no counterexample either"
+    raise UndecidedError(
+        f"layer {layer}'s activation {act.label()} is not affine; the network is nevertheless affine in x "
+        "(refute showed it), but symnet has no certificate rule for that yet: see symnet.regions(net) "
+        "for its exact affine form"
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
+    "UndecidedError",
 ]
 
 
@@ -85,3 +86,11 @@ class NotLinearError(SymnetError):
         super().__init__(message)
         self.counterexample = counterexample
         self.layer = layer
+
+
+class UndecidedError(SymnetError):
+    """Neither a proof nor a counterexample was found: the question stays open.
+
+    ``prove`` raises it when an activation is not affine and no other route
+    applies; ``refute`` when it can neither show linearity nor find a witness.
+    """

@@ -51,17 +51,13 @@ import sympy
 
 from . import _refutation_check as checker
 from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
-from .errors import CertificateError, InvalidType, SizeGuardError, SymnetError
+from .errors import CertificateError, InvalidType, SizeGuardError, SymnetError, UndecidedError
 from .network import Network
 
 __all__ = ["Counterexample", "UndecidedError", "refute"]
 
 FORMAT = "symnet.counterexample"
 VERSION = 1
-
-
-class UndecidedError(SymnetError):
-    """Neither a counterexample nor a proof of linearity was found (the question stays open)."""
 
 
 # ---------------------------------------------------------------------- data
