@@ -7,9 +7,9 @@ plain data.  It imports none of the code that *finds* them (``refutation``,
 and mpmath's interval arithmetic, and it trusts no value it is handed: it
 recomputes each one and compares.
 
-It also holds the safe JSON codec for expressions and networks (text is never
-evaluated: names become symbols through ``symbol_from_name``, numbers are
-parsed as integers).
+Documents store exact rationals as ``"p/q"`` strings (codec below) and
+expressions and networks with :mod:`symnet.certificate`'s node table (text is
+never evaluated).
 """
 
 from __future__ import annotations
@@ -24,20 +24,14 @@ from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
 from sympy.polys.rings import ring
 
-from ._coerce import symbol_from_name
-from .activations import Activation
-from .errors import CertificateError, InvalidArgument
-from .network import Layer, Network
+from .errors import CertificateError
+from .network import Network
 
 __all__ = [
     "check_counterexample",
     "check_degree",
     "check_regions",
-    "decode_expr",
-    "decode_network",
     "decode_rational",
-    "encode_expr",
-    "encode_network",
     "encode_rational",
     "exact_outputs",
     "interval_outputs",
@@ -46,21 +40,7 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- codec
-_FUNCTIONS: dict[str, Any] = {
-    "Max": sympy.Max,
-    "Min": sympy.Min,
-    "Abs": sympy.Abs,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "tanh": sympy.tanh,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-}
-_CONSTANTS = {"E": sympy.E, "pi": sympy.pi}
 _RATIONAL_RE = re.compile(r"-?[0-9]{1,5000}(?:/[0-9]{1,5000})?")
-_MAX_DEPTH = 400
 
 
 def _fail(message: str, *, step: int | None = None, rule: str | None = None) -> CertificateError:
@@ -81,124 +61,6 @@ def decode_rational(text: Any, where: str) -> sympy.Rational:
     if den and int(den) == 0:
         raise _fail(f"{where}={text!r} has a zero denominator")
     return sympy.Rational(int(num), int(den) if den else 1)
-
-
-def encode_expr(expr: Any) -> Any:
-    """A nested-list form of a sympy expression built from a fixed vocabulary.
-
-    Forms: ``"p/q"`` (a rational), ``["float", "p/q"]`` (a binary float, its
-    exact value), ``["sym", name]``, ``["add", ...]``, ``["mul", ...]``,
-    ``["pow", base, exp]``, ``["fn", NAME, arg, ...]`` and ``["const", "E"|"pi"]``.
-    """
-    e = sympy.sympify(expr) if isinstance(expr, (int, Fraction)) else expr
-    if not isinstance(e, sympy.Basic):
-        raise InvalidArgument(f"cannot encode {expr!r} of type {type(expr).__name__}")
-    if e.is_Rational:
-        return encode_rational(e)
-    if e.is_Float:
-        return ["float", encode_rational(sympy.Rational(e))]
-    if e.is_Symbol:
-        symbol_from_name(e.name, "symbol")  # refuse names that would not decode
-        return ["sym", e.name]
-    if e.is_Add:
-        return ["add", *(encode_expr(a) for a in e.args)]
-    if e.is_Mul:
-        return ["mul", *(encode_expr(a) for a in e.args)]
-    if e.is_Pow:
-        return ["pow", encode_expr(e.base), encode_expr(e.exp)]
-    for name, const in _CONSTANTS.items():
-        if e == const:
-            return ["const", name]
-    name = type(e).__name__
-    if name in _FUNCTIONS and isinstance(e, _FUNCTIONS[name]):
-        return ["fn", name, *(encode_expr(a) for a in e.args)]
-    raise InvalidArgument(f"cannot encode the expression {e} (unsupported node {name})")
-
-
-def decode_expr(node: Any, where: str = "expression", _depth: int = 0) -> sympy.Expr:
-    """The sympy expression written by :func:`encode_expr`; CertificateError if malformed."""
-    if _depth > _MAX_DEPTH:
-        raise _fail(f"{where} is nested deeper than {_MAX_DEPTH}")
-    if isinstance(node, str):
-        return decode_rational(node, where)
-    if not isinstance(node, list) or not node or not isinstance(node[0], str):
-        raise _fail(f"{where}={node!r} is not an expression node")
-    head, args = node[0], node[1:]
-
-    def sub(items: Sequence[Any]) -> list[sympy.Expr]:
-        return [decode_expr(a, where, _depth + 1) for a in items]
-
-    if head == "float" and len(args) == 1:
-        return sympy.Float(decode_rational(args[0], where), 53)
-    if head == "sym" and len(args) == 1 and isinstance(args[0], str):
-        try:
-            return symbol_from_name(args[0], where)
-        except InvalidArgument as exc:
-            raise _fail(str(exc)) from None
-    if head == "add" and args:
-        return sympy.Add(*sub(args))
-    if head == "mul" and args:
-        return sympy.Mul(*sub(args))
-    if head == "pow" and len(args) == 2:
-        return sympy.Pow(*sub(args))
-    if head == "const" and len(args) == 1 and args[0] in _CONSTANTS:
-        return _CONSTANTS[args[0]]
-    if head == "fn" and len(args) >= 2 and args[0] in _FUNCTIONS:
-        return _FUNCTIONS[args[0]](*sub(args[1:]))
-    raise _fail(f"{where} has an unknown or malformed node {head!r}")
-
-
-def encode_network(net: Network) -> dict[str, Any]:
-    """Plain data for a network: inputs, and each layer's matrices and activation."""
-    layers = []
-    for layer in net.layers:
-        act = layer.activation
-        layers.append(
-            {
-                "weights": [[encode_expr(layer.weights[i, j]) for j in range(layer.fan_in)] for i in range(layer.width)],
-                "biases": [encode_expr(v) for v in layer.biases],
-                "activation": {"name": act.name, "variable": act.variable.name, "expr": encode_expr(act.expr)},
-            }
-        )
-    return {"inputs": [s.name for s in net.inputs], "layers": layers}
-
-
-def decode_network(data: Any) -> Network:
-    """The network written by :func:`encode_network`; CertificateError if malformed."""
-    if not isinstance(data, dict) or set(data) != {"inputs", "layers"}:
-        raise _fail("network must be an object with exactly the keys 'inputs' and 'layers'")
-    if not isinstance(data["inputs"], list) or not isinstance(data["layers"], list) or not data["layers"]:
-        raise _fail("network.inputs and network.layers must be non-empty lists")
-    try:
-        inputs = tuple(symbol_from_name(n, f"network.inputs[{j}]") for j, n in enumerate(data["inputs"]))
-    except InvalidArgument as exc:
-        raise _fail(str(exc)) from None
-    layers = []
-    for l, item in enumerate(data["layers"]):
-        where = f"network.layers[{l}]"
-        if not isinstance(item, dict) or set(item) != {"weights", "biases", "activation"}:
-            raise _fail(f"{where} must have exactly the keys 'weights', 'biases', 'activation'")
-        rows, bias, act = item["weights"], item["biases"], item["activation"]
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, list) and r for r in rows):
-            raise _fail(f"{where}.weights must be a non-empty list of non-empty rows")
-        if len({len(r) for r in rows}) != 1 or not isinstance(bias, list) or len(bias) != len(rows):
-            raise _fail(f"{where} has ragged weights or a bias vector of the wrong length")
-        if not isinstance(act, dict) or set(act) != {"name", "variable", "expr"}:
-            raise _fail(f"{where}.activation must have exactly the keys 'name', 'variable', 'expr'")
-        if act["name"] is not None and not isinstance(act["name"], str):
-            raise _fail(f"{where}.activation.name must be a string or null")
-        w = sympy.ImmutableMatrix([[decode_expr(v, f"{where}.weights") for v in r] for r in rows])
-        b = sympy.ImmutableMatrix([decode_expr(v, f"{where}.biases") for v in bias])
-        try:
-            var = symbol_from_name(act["variable"], f"{where}.activation.variable")
-        except (InvalidArgument, TypeError) as exc:
-            raise _fail(str(exc)) from None
-        fn = sympy.Lambda(var, decode_expr(act["expr"], f"{where}.activation.expr"))
-        layers.append(Layer(w, b, Activation(act["name"], fn)))
-    try:
-        return Network(inputs, tuple(layers))
-    except (ValueError, TypeError) as exc:
-        raise _fail(f"network is invalid: {exc}") from None
 
 
 # ------------------------------------------------------------ exact evaluation

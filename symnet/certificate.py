@@ -37,7 +37,7 @@ sub-expressions are written once.  Node forms (all lists):
 * ``["sym", "b_{1,2}"]`` — a symbol, by name;
 * ``["add", REF, REF, ...]``, ``["mul", REF, REF, ...]``, ``["pow", REF, REF]``;
 * ``["fn", NAME, REF, ...]`` — a function from a fixed list: ``Max``, ``Min``,
-  ``Abs``, ``exp``, ``log``, ``tanh``, ``sin``, ``cos``;
+  ``Abs``, ``exp``, ``log``, ``tanh``, ``sinh``, ``cosh``, ``sin``, ``cos``;
 * ``["const", "E"]`` or ``["const", "pi"]``.
 
 Text is never evaluated: names become symbols, numbers are parsed as integers.
@@ -91,9 +91,13 @@ __all__ = [
     "VERSION",
     "Certificate",
     "Claim",
+    "ExpressionReader",
+    "ExpressionWriter",
     "Step",
     "dumps",
     "loads",
+    "read_network",
+    "write_network",
 ]
 
 FORMAT = "symnet-certificate"
@@ -110,6 +114,8 @@ _FUNCTIONS: dict[str, Any] = {
     "exp": sympy.exp,
     "log": sympy.log,
     "tanh": sympy.tanh,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
     "sin": sympy.sin,
     "cos": sympy.cos,
 }
@@ -157,7 +163,13 @@ class Certificate:
 
 
 # ---------------------------------------------------------------- encoding
-class _Encoder:
+class ExpressionWriter:
+    """Builds the ``expressions`` node table; ``ref`` returns an expression's index.
+
+    Shared sub-expressions get one node.  Other symnet documents (counterexamples,
+    degree certificates) write their expressions with it too.
+    """
+
     def __init__(self) -> None:
         self.nodes: list[list[Any]] = []
         self.index: dict[sympy.Basic, int] = {}
@@ -206,10 +218,8 @@ class _Encoder:
         return [self.ref(v) for v in m]
 
 
-def to_data(cert: Certificate) -> dict[str, Any]:
-    """The certificate as JSON-ready Python data."""
-    enc = _Encoder()
-    net = cert.network
+def write_network(enc: ExpressionWriter, net: Network) -> dict[str, Any]:
+    """The ``network`` object of a document: input names and each layer's refs."""
     layers = []
     for layer in net.layers:
         act = layer.activation
@@ -220,6 +230,13 @@ def to_data(cert: Certificate) -> dict[str, Any]:
                 "activation": {"name": act.name, "variable": act.variable.name, "expr": enc.ref(act.expr)},
             }
         )
+    return {"inputs": [s.name for s in net.inputs], "layers": layers}
+
+
+def to_data(cert: Certificate) -> dict[str, Any]:
+    """The certificate as JSON-ready Python data."""
+    enc = ExpressionWriter()
+    network = write_network(enc, cert.network)
     steps = []
     for step in cert.steps:
         item: dict[str, Any] = {"rule": step.rule}
@@ -243,7 +260,7 @@ def to_data(cert: Certificate) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "expressions": enc.nodes,
-        "network": {"inputs": [s.name for s in net.inputs], "layers": layers},
+        "network": network,
         "steps": steps,
         "claim": claim,
     }
@@ -283,7 +300,9 @@ def _name(v: Any, where: str) -> str:
     return v
 
 
-class _Decoder:
+class ExpressionReader:
+    """Decodes an ``expressions`` node table; ``ref`` resolves an index (CertificateError if malformed)."""
+
     def __init__(self, nodes: Any) -> None:
         _expect(isinstance(nodes, list), "'expressions' must be a list")
         _expect(len(nodes) <= _MAX_NODES, "too many expression nodes")
@@ -359,13 +378,8 @@ def _keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
     _expect(not extra, f"{where} has unknown fields {sorted(extra)}")
 
 
-def from_data(data: Any) -> Certificate:
-    """A Certificate from JSON data; CertificateError if it is malformed."""
-    _keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
-    _expect(data["format"] == FORMAT, f"format is {data['format']!r}, expected {FORMAT!r}")
-    _expect(data["version"] == VERSION, f"version {data['version']!r} is not supported (this is version {VERSION})")
-    dec = _Decoder(data["expressions"])
-    net_data = data["network"]
+def read_network(dec: ExpressionReader, net_data: Any) -> Network:
+    """The Network of a document's ``network`` object; CertificateError if malformed."""
     _keys(net_data, {"inputs", "layers"}, set(), "network")
     _expect(isinstance(net_data["inputs"], list) and net_data["inputs"], "network.inputs must be a non-empty list")
     inputs = tuple(sympy.Symbol(_name(n, "network.inputs")) for n in net_data["inputs"])
@@ -381,9 +395,18 @@ def from_data(data: Any) -> Certificate:
         act = Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"{where}.activation.expr")))
         layers.append(Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act))
     try:
-        network = Network(inputs, tuple(layers))
+        return Network(inputs, tuple(layers))
     except SymnetError as exc:
         raise _fail(f"network: {exc}") from None
+
+
+def from_data(data: Any) -> Certificate:
+    """A Certificate from JSON data; CertificateError if it is malformed."""
+    _keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
+    _expect(data["format"] == FORMAT, f"format is {data['format']!r}, expected {FORMAT!r}")
+    _expect(data["version"] == VERSION, f"version {data['version']!r} is not supported (this is version {VERSION})")
+    dec = ExpressionReader(data["expressions"])
+    network = read_network(dec, data["network"])
     _expect(isinstance(data["steps"], list), "steps must be a list")
     steps = []
     for k, sd in enumerate(data["steps"]):

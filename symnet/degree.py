@@ -41,6 +41,7 @@ import sympy
 from sympy.polys.rings import ring
 
 from . import _refutation_check as checker
+from .certificate import ExpressionWriter, write_network
 from .errors import ActivationError, InvalidType, SizeGuardError
 from .network import Network
 
@@ -223,7 +224,9 @@ class Degree:
 
     def to_json(self) -> str:
         """The certificate and the network as a JSON document."""
-        doc = {"format": "symnet.degree", "version": 1, "network": checker.encode_network(self.network), **self.certificate}
+        table = ExpressionWriter()
+        network = write_network(table, self.network)
+        doc = {"format": "symnet.degree", "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
         return json.dumps(doc, sort_keys=True)
 
     def to_text(self) -> str:

@@ -346,7 +346,7 @@ def _value_data(v: Any, enc: Any) -> dict[str, Any]:
 
 
 def _to_data(cert: GenericCertificate) -> dict[str, Any]:
-    enc = _cert._Encoder()
+    enc = _cert.ExpressionWriter()
     net = cert.network
     acts = [{"name": a.name, "variable": a.variable.name, "expr": enc.ref(a.expr)} for a in net.activations]
     steps = [{"rule": s.rule, "layer": s.layer, "value": _value_data(s.value, enc)} for s in cert.steps]
@@ -370,7 +370,7 @@ def _from_data(data: Any) -> GenericCertificate:
         raise _bad("expected an object with format, version, expressions, network, steps, claim")
     if data["format"] != GENERIC_FORMAT or data["version"] != GENERIC_VERSION:
         raise _bad(f"format {data['format']!r} version {data['version']!r} is not {GENERIC_FORMAT!r} version {GENERIC_VERSION}")
-    dec = _cert._Decoder(data["expressions"])
+    dec = _cert.ExpressionReader(data["expressions"])
     nd = data["network"]
     if not isinstance(nd, dict) or set(nd) != {"sizes", "activations"}:
         raise _bad("network must have sizes and activations")

@@ -50,6 +50,7 @@ from typing import Any
 import sympy
 
 from . import _refutation_check as checker
+from .certificate import ExpressionReader, ExpressionWriter, read_network, write_network
 from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
 from .errors import CertificateError, InvalidType, SizeGuardError, SymnetError, UndecidedError
 from .network import Network
@@ -206,14 +207,18 @@ class Counterexample:
     def to_json(self) -> str:
         """A JSON document; :meth:`from_json` reads it back (and never evaluates text)."""
         enc = checker.encode_rational
+        table = ExpressionWriter()
+        network = write_network(table, self.network)
+        values = [table.ref(e) for e in self.values]
         doc = {
             "format": FORMAT,
             "version": VERSION,
-            "network": checker.encode_network(self.network),
+            "expressions": table.nodes,
+            "network": network,
             "weights": {s.name: enc(val) for s, val in self._weight_items()},
             "points": [[enc(c) for c in pt] for pt in self.points],
             "output": self.output,
-            "values": [checker.encode_expr(e) for e in self.values],
+            "values": values,
             "enclosure": [enc(c) for c in self.enclosure],
             "layer": self.layer,
         }
@@ -226,12 +231,13 @@ class Counterexample:
             doc = json.loads(text)
         except (ValueError, TypeError) as exc:
             raise CertificateError(f"not a JSON document: {exc}") from None
-        keys = {"format", "version", "network", "weights", "points", "output", "values", "enclosure", "layer"}
+        keys = {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}
         if not isinstance(doc, dict) or set(doc) != keys:
             raise CertificateError(f"a counterexample document has exactly the keys {sorted(keys)}")
         if doc["format"] != FORMAT or doc["version"] != VERSION:
             raise CertificateError(f"unknown format {doc['format']!r} version {doc['version']!r}")
-        net = checker.decode_network(doc["network"])
+        table = ExpressionReader(doc["expressions"])
+        net = read_network(table, doc["network"])
         names = {s.name: s for s in net.parameters}
         if not isinstance(doc["weights"], dict) or not set(doc["weights"]) <= set(names):
             raise CertificateError("weights must map parameter names of the network to rationals")
@@ -244,7 +250,7 @@ class Counterexample:
             raise CertificateError("output must be an integer")
         if not isinstance(doc["values"], list) or len(doc["values"]) != 3:
             raise CertificateError("values must be a list of three expressions")
-        values = tuple(checker.decode_expr(e, "values") for e in doc["values"])
+        values = tuple(table.ref(e, "values") for e in doc["values"])
         if not isinstance(doc["enclosure"], list) or len(doc["enclosure"]) != 2:
             raise CertificateError("enclosure must be a list of two rationals")
         enclosure = tuple(checker.decode_rational(c, "enclosure") for c in doc["enclosure"])
