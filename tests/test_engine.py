@@ -225,3 +225,25 @@ def test_deterministic_json():
 
 def test_decide_returns_proof_or_raises():
     assert isinstance(symnet.decide(symnet.dense(2, [2])), symnet.Proof)
+
+
+# ------------------------------------------------- with symnet's own strategies
+from symnet import strategies as sst  # noqa: E402
+
+
+@given(sst.networks(weights="exact", architecture=sst.architectures(max_depth=3, max_outputs=3)), st.data())
+def test_proof_agrees_with_exact_forward_pass_at_drawn_inputs(net, data):
+    """For exact networks with affine activations, W* x + b* equals the evaluated network at drawn x."""
+    proof = symnet.prove(net)
+    x = data.draw(sst.inputs(net))
+    subs = dict(zip(net.inputs, (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in x)))
+    assert [form.xreplace(subs) for form in proof.as_expr()] == list(net.evaluate(x))
+    assert proof.check()
+
+
+@given(sst.networks(weights="symbolic", architecture=sst.architectures(max_depth=2, max_width=3)))
+@settings(max_examples=20)
+def test_symbolic_networks_from_strategies_cross_check(net):
+    """The engine's claim survives symnet.crosscheck's numeric instantiations."""
+    report = symnet.crosscheck(symnet.prove(net), samples=20, seed=1)
+    assert report.agree and report.samples == 20
