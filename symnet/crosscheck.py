@@ -47,8 +47,12 @@ from typing import Any
 
 import sympy
 from hypothesis import HealthCheck, Phase, Verbosity, currently_in_test_context, find, settings
-from hypothesis._settings import local_settings
 from hypothesis.errors import NoSuchExample
+
+try:  # private API: if a future Hypothesis moves it, cross-checks still run (outside @given)
+    from hypothesis._settings import local_settings
+except ImportError:  # pragma: no cover - depends on the installed Hypothesis
+    local_settings = None
 
 from ._coerce import coerce_matrix, coerce_vector
 from ._numeric import compile_claim, compile_forward, gamma
@@ -283,11 +287,12 @@ def _allow_nesting() -> Iterator[None]:
     test, judged by the settings in force; a cross-check is a bounded inner
     search by design, so that one check is suppressed for its duration.
     """
-    if not currently_in_test_context():
+    nested = getattr(HealthCheck, "nested_given", None)
+    if not currently_in_test_context() or local_settings is None or nested is None:
         yield
         return
     outer = settings.default
-    checks = [*outer.suppress_health_check, HealthCheck.nested_given]
+    checks = [*outer.suppress_health_check, nested]
     with local_settings(settings(outer, suppress_health_check=checks)):
         yield
 
