@@ -114,7 +114,20 @@ class Network:
             previous = layer.width
         if not self.layers[-1].activation.is_identity:
             raise InvalidArgument("the output layer of a network is linear: its activation must be the identity")
-        clash = set(self.inputs) & self._weight_symbols()
+        weight_symbols = self._weight_symbols()
+        every = set(self.inputs) | weight_symbols
+        for layer in self.layers:
+            every |= set(layer.activation.parameters)
+        if len({sym.name for sym in every}) != len(every):
+            seen: dict[str, int] = {}
+            for sym in every:
+                seen[sym.name] = seen.get(sym.name, 0) + 1
+            name = min(n for n, count in seen.items() if count > 1)
+            raise InvalidArgument(
+                f"two different symbols are named {name!r} (different assumptions?); "
+                "names must identify symbols, or certificates and derivations would confuse them"
+            )
+        clash = set(self.inputs) & weight_symbols
         if clash:
             names = ", ".join(sorted(s.name for s in clash))
             raise InvalidArgument(f"symbols {names} are used both as inputs and as weights")

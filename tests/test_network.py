@@ -158,6 +158,11 @@ def test_inputs_and_weights_may_not_share_symbols():
         Network.from_matrices([[["x_1"]]], [[0]])
 
 
+def test_two_symbols_with_one_name_are_refused():
+    with pytest.raises(InvalidArgument, match="two different symbols are named 'a'"):
+        Network.from_matrices([[[sympy.Symbol("a"), sympy.Symbol("a", positive=True)]]], [[0]])
+
+
 def test_custom_input_names():
     net = Network.from_matrices([[[1, 2]]], [[0]], inputs=["u", "v"])
     u, v = sympy.symbols("u v")
