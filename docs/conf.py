@@ -38,5 +38,15 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
 
 html_theme = "alabaster"
+# Wide enough for the derivations (about 90 columns) and the doctests without
+# a horizontal scroll bar on a laptop screen; previous / next links on every page.
+html_theme_options = {
+    "description": "Prove that linear networks are linear regressions",
+    "page_width": "1180px",
+    "sidebar_width": "230px",
+    "code_font_size": "0.85em",
+    "show_relbars": True,
+}
+html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
 html_static_path: list[str] = []
 html_show_sourcelink = False
