@@ -33,6 +33,22 @@ imgmath_embed = True
 imgmath_latex_preamble = r"\setcounter{MaxMatrixCols}{20}"
 imgmath_font_size = 13
 
+# The rendered example in howto-latex.md is symnet's own Markdown output,
+# regenerated on every build (so it never drifts from the renderer); the file
+# lives under _build/, which is git-ignored and excluded from the page list.
+def _write_generated() -> None:
+    import symnet
+
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_build", "generated")
+    os.makedirs(out, exist_ok=True)
+    text = symnet.prove(symnet.dense(2, [3])).to_markdown()
+    body = text.split("\n", 1)[1].lstrip("\n")  # drop the "## title" line: the page has its own
+    with open(os.path.join(out, "seed-derivation.md"), "w", encoding="utf-8") as f:
+        f.write(body)
+
+
+_write_generated()
+
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
