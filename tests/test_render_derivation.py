@@ -148,3 +148,32 @@ def test_render_refuses_other_objects():
     """Anything but a proof or certificate is a TypeError, not a silent str()."""
     with pytest.raises(TypeError):
         render.to_text(object())
+
+
+# ------------------------------------------------------------ text width
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from symnet import strategies as sns  # noqa: E402
+
+_ARCH = sns.architectures(max_inputs=10, max_depth=4, max_width=10, max_outputs=3)
+
+
+@given(st.sampled_from(["symbolic", "exact", "float"]).flatmap(
+    lambda kind: sns.networks(weights=kind, architecture=_ARCH, activation=sns.activations(symbolic=True))))
+def test_text_lines_fit_in_78_columns_and_output_is_deterministic(net):
+    """Plain text never has a line wider than 78 characters, and two calls give the same bytes."""
+    proof = symnet.prove(net, expand=False)
+    first = render.to_text(proof)
+    assert first == render.to_text(proof)
+    too_wide = [line for line in first.splitlines() if len(line) > 78]
+    assert not too_wide, too_wide
+
+
+@pytest.mark.parametrize("inputs, hidden, outputs", [(5, [5, 5], 1), (10, [10] * 10, 3), (10, [1] * 4, 2), (1, [10, 1, 10], 3)])
+def test_text_width_at_the_size_limits(inputs, hidden, outputs):
+    """The shapes at the edges of the size rule (wide entries, deep chains) stay within 78 columns."""
+    a, d = sympy.symbols("a d")
+    for act in ("identity", sympy.Lambda(t, a * t + d), sympy.Lambda(t, sympy.Rational(-7, 3) * t + sympy.Rational(5, 2))):
+        out = render.to_text(symnet.prove(symnet.dense(inputs, hidden, outputs, act), expand=False))
+        assert max(len(line) for line in out.splitlines()) <= 78

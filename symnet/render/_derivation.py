@@ -21,6 +21,30 @@ Size rule (readable at every size, never more than a few pages):
   expanded); otherwise each is given in Σ-notation over the layers' entries;
 * a sum longer than one line is broken across lines.
 
+Plain text is also width-aware: no line is wider than ``TEXT_WIDTH`` (78)
+characters.  A display line is ``4 spaces + lhs (right-justified to the
+display's widest lhs, lw) + " = " + rhs``; continuation lines start at column
+``4 + lw + 4``.  Within that frame:
+
+* sums (and products of Σ-factors) are broken greedily, measured exactly,
+  with the closing tail (``,   k = 1, …, h.``) kept on the last line;
+* a matrix shows all its columns (up to ``MAX_SHOWN``) if they fit; otherwise
+  the first k columns, ``…`` and the last column for the largest k ≥ 1 that
+  fits, else the first column and ``…`` (``column_plans``); for each choice the
+  shape note (``(h × (p+1) = 3 × 3)``) first stays on the matrix's line, then
+  moves to a line of its own below it.  Only the cells shown are computed;
+* a tuple such as ``c = (c_0, …)^T`` elides to its first two, ``…``, last, then
+  to its first, ``…``, last when too wide;
+* the collapsed matrix ``W*`` is shown only if it fits, and the coefficients
+  are written out term by term only if every term fits on a line (else the
+  Σ-notation is used, in the collapse step and in the conclusion alike);
+* prose is wrapped at spaces; a single atom wider than a line (a number with
+  hundreds of digits) is cut at column 78 with a trailing ``\\``, as bc does.
+
+The choices depend only on the proof, so the same proof always gives the
+same bytes.  LaTeX and Markdown ignore the text width (their lines are
+measured by a typeset-width estimate instead).
+
 The builder reads the proof's data only (network, steps, claim); it never
 calls the engine or the kernel.
 """
@@ -35,7 +59,7 @@ from typing import Any, Union
 
 import sympy
 
-from ._math import Atom, Math, Matrix, Row, latex, text
+from ._math import Atom, Math, Matrix, Row, block, latex, text
 from ._terms import Term, TermOrder
 
 __all__ = ["Derivation", "Line", "Section", "build", "MAX_SHOWN", "MAX_COEFFS", "MAX_TERMS"]
@@ -144,15 +168,6 @@ def _kept(n: int) -> list[int]:
     return list(range(n)) if n <= MAX_SHOWN else [0, 1, n - 1]
 
 
-def lazy_rows(nrows: int, ncols: int, cell: Callable[[int, int], Math]) -> list[list[Math]]:
-    """Rows for :func:`matrix` with only the cells it shows computed (large matrices stay cheap)."""
-    cols = set(_kept(ncols))
-    rows_kept = set(_kept(nrows))
-    return [
-        [cell(r, c) if r in rows_kept and c in cols else DOTS for c in range(ncols)] for r in range(nrows)
-    ]
-
-
 def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
     """A matrix with the size rule applied (first two, last rows and columns)."""
     nrows, ncols = len(rows), len(rows[0])
@@ -241,29 +256,132 @@ def print_width(node: Math) -> float:
 #: How each format measures a line, and how wide a line may be.
 MEASURES = {"text": (text_width, 70.0), "latex": (print_width, 62.0)}
 
+#: Plain text: no line of the output is wider than this (the renderer's wrap width).
+TEXT_WIDTH = 78
+#: Plain text: a display line is ``INDENT + lhs (right-justified to the display's
+#: widest lhs) + " = " + rhs``; a continuation line starts at ``INDENT + lw + 4``.
+TEXT_INDENT = 4
 
-def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, fmt: str = "text") -> list[Line]:
-    """``lhs = pieces...`` broken into lines no wider than the format's line width."""
+
+def _chunks(widths: Sequence[float], first: float, cont: float, width: float, tail: float,
+            sep: float, lead: float) -> list[int]:
+    """How many pieces go on each line: greedy, never an empty line, the tail on the last."""
+    counts: list[int] = [0]
+    used = first
+    for w in widths:
+        cost = w + (sep if counts[-1] else (lead if len(counts) > 1 else 0.0))
+        if counts[-1] and used + cost > width:
+            counts.append(0)
+            used = cont
+            cost = w + lead
+        counts[-1] += 1
+        used += cost
+    if tail and counts[-1] > 1 and used + tail > width:
+        counts[-1] -= 1
+        counts.append(1)
+    return counts
+
+
+def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, fmt: str = "text",
+           lw: float = 0.0, head: Math | None = None) -> list[Line]:
+    """``lhs = head pieces... tail`` broken into lines no wider than the format's line width.
+
+    In text the lines are measured exactly (``lw`` is the width of the display's
+    widest left-hand side, see :data:`TEXT_INDENT`) against :data:`TEXT_WIDTH`.
+    """
     measure, width = MEASURES[fmt]
-    lines: list[list[Signed]] = [[]]
-    used = measure(lhs) + 3
-    for piece in pieces:
-        w = measure(piece[1]) + 3
-        if lines[-1] and used + w > width:
-            lines.append([])
-            used = 8
-        lines[-1].append(piece)
-        used += w
+    head_w = measure(head) if head is not None else 0.0
+    tail_w = measure(tail) if tail is not None else 0.0
+    if fmt == "text":
+        lw = max(lw, measure(lhs))
+        widths = [measure(body) + (1 if neg else 0) for neg, body in pieces]
+        counts = _chunks(widths, TEXT_INDENT + lw + 3 + head_w, TEXT_INDENT + lw + 4, TEXT_WIDTH, tail_w,
+                         3, 2)
+    else:
+        widths = [measure(body) + 3 for _, body in pieces]
+        counts = _chunks(widths, measure(lhs) + 3 + head_w, 8, width, tail_w, 0, 0)
+    lines: list[list[Signed]] = []
+    start = 0
+    for n in counts:
+        lines.append(list(pieces[start:start + n]))
+        start += n
     out: list[Line] = []
     for i, chunk in enumerate(lines):
         body: Math = signed_sum(chunk)
         if i:
             neg, first = chunk[0]
             body = Row(A("- " if neg else "+ "), signed_sum([(False, first), *chunk[1:]]))
+        elif head is not None:
+            body = Row(head, body)
         if i == len(lines) - 1 and tail is not None:
             body = Row(body, tail)
         out.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", body))
     return out
+
+
+def broken_product(lhs: Math, items: Sequence[Math], tail: Math | None, fmt: str, lw: float = 0.0) -> list[Line]:
+    """``lhs = item item ... tail``, juxtaposed factors broken into lines like :func:`broken`."""
+    measure, width = MEASURES[fmt]
+    tail_w = measure(tail) if tail is not None else 0.0
+    widths = [measure(i) for i in items]
+    if fmt == "text":
+        lw = max(lw, measure(lhs))
+        counts = _chunks(widths, TEXT_INDENT + lw + 3, TEXT_INDENT + lw + 4, TEXT_WIDTH, tail_w, 1, 0)
+    else:
+        counts = _chunks(widths, measure(lhs) + 3, 8, width, tail_w, 1, 0)
+    out: list[Line] = []
+    start = 0
+    for i, n in enumerate(counts):
+        chunk: list[Math] = []
+        for item in items[start:start + n]:
+            if chunk:
+                chunk.append(SP)
+            chunk.append(item)
+        start += n
+        if i == len(counts) - 1 and tail is not None:
+            chunk.append(tail)
+        out.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", Row(*chunk)))
+    return out
+
+
+def column_plans(n: int) -> list[list[int | None]]:
+    """Which of n columns to show, most first: all (up to ``MAX_SHOWN``), then
+    the first k, an ellipsis and the last for k = n-2 ... 1, then the first and
+    an ellipsis.  ``None`` marks the elided columns."""
+    if n <= MAX_SHOWN:
+        plans: list[list[int | None]] = [list(range(n))]
+        ks = range(n - 2, 0, -1)
+    else:
+        plans = []
+        ks = range(2, 0, -1)
+    plans += [[*range(k), None, n - 1] for k in ks]
+    if n > 1:
+        plans.append([0, None])
+    return plans
+
+
+def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, int], Math]) -> Matrix:
+    """The rows the size rule keeps and the given columns (``None``: an ellipsis)."""
+    keep_r: list[int | None] = list(range(nrows)) if nrows <= MAX_SHOWN else [0, 1, None, nrows - 1]
+    out = []
+    for r in keep_r:
+        line: list[Math] = []
+        for c in cols:
+            if r is None and c is None:
+                line.append(DDOTS)
+            elif r is None:
+                line.append(VDOTS)
+            elif c is None:
+                line.append(DOTS)
+            else:
+                line.append(cell(r, c))
+        out.append(line)
+    return Matrix(out)
+
+
+def text_line_width(lw: float, rhs: Math) -> int:
+    """Width in text of a display line ``lhs = rhs`` whose lhs column is ``lw`` wide."""
+    return int(TEXT_INDENT + lw + 3 + block(rhs).width)
 
 
 # ------------------------------------------------------------------ view
@@ -314,9 +432,75 @@ class _Builder:
             self.by_rule.setdefault(step.rule, []).append(step)
         self.sub_steps = {s.layer: s for s in self.by_rule.get("substitute_layer", [])}
         self.n = 0
+        self.lw = 0.0
+        self._plan: bool | None = None
 
-    def broken(self, lhs: Math, pieces: Sequence[Signed], tail: Math | None = None) -> list[Line]:
-        return broken(lhs, pieces, tail, self.fmt)
+    def broken(self, lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, head: Math | None = None) -> list[Line]:
+        return broken(lhs, pieces, tail, self.fmt, self.lw, head)
+
+    def applied(self, lhs: Math, s: Math, pieces: Sequence[Signed], tail: Math | None) -> list[Line]:
+        """``lhs = σ(pieces) tail``, broken like a sum (``\\left(`` only when on one line)."""
+        close = A(r"\right)", ")")
+        lines = self.broken(lhs, pieces, close if tail is None else Row(close, tail), Row(s, A(r"\left(", "(")))
+        if len(lines) > 1:
+            close = A(")")
+            lines = self.broken(lhs, pieces, close if tail is None else Row(close, tail), Row(s, A("(")))
+        return lines
+
+    def lhs_column(self, lhss: Sequence[Math]) -> float:
+        """Set (and return) the width in text of a display's lhs column: its widest lhs."""
+        self.lw = float(max((block(x).width for x in lhss), default=0))
+        return self.lw
+
+    def fits(self, rhs: Math) -> bool:
+        """True when ``lhs = rhs`` fits in the text width (always in LaTeX)."""
+        return self.fmt != "text" or text_line_width(self.lw, rhs) <= TEXT_WIDTH
+
+    def matrix_line(self, lhs: Math, nrows: int, ncols: int, cell: Callable[[int, int], Math],
+                    note: Math | None, end: str) -> list[Line]:
+        """``lhs = [matrix] note end`` with the size rule; in text, as many columns as fit.
+
+        In LaTeX (and whenever everything fits) the matrix shows up to
+        ``MAX_SHOWN`` columns.  In text the column plans of :func:`column_plans`
+        are tried in order, each first with the note on the matrix's line and then
+        with the note on a line of its own below; the first layout that fits in
+        :data:`TEXT_WIDTH` is used (the last plan if none fits).  Only the cells
+        shown are computed.
+        """
+        cache: dict[tuple[int, int], Math] = {}
+
+        def get(r: int, c: int) -> Math:
+            if (r, c) not in cache:
+                cache[(r, c)] = cell(r, c)
+            return cache[(r, c)]
+
+        end_atom = A(end)
+        plans = column_plans(ncols)
+        if self.fmt != "text":
+            plans = plans[:1] if ncols <= MAX_SHOWN else [[0, 1, None, ncols - 1]]
+        choice: list[Line] = []
+        for cols in plans:
+            m = elided_matrix(nrows, cols, get)
+            inline = Line(lhs, "=", Row(m, note, end_atom) if note is not None else Row(m, end_atom))
+            choice = [inline]
+            if self.fits(inline.rhs):
+                return choice
+            if note is not None:
+                below_note = Row(A(text(note).strip()) if self.fmt == "text" else note, end_atom)
+                choice = [Line(lhs, "=", m), Line(None, "", below_note)]
+                if self.fits(m) and TEXT_INDENT + self.lw + 4 + block(below_note).width <= TEXT_WIDTH:
+                    return choice
+        return choice
+
+    def tuple_line(self, lhs: Math, items: Sequence[Math], before: Math, after: Math) -> Line:
+        """``lhs = before items after``, a list elided by the size rule, and in text further if too wide."""
+        items = list(items)
+        line = Line(lhs, "=", Row(before, comma_list(elide(items)), after))
+        for k in (2, 1):
+            if self.fits(line.rhs) or len(items) <= k + 2:
+                break
+            line = Line(lhs, "=", Row(before, comma_list([*items[:k], DOTS, items[-1]]), after))
+        return line
 
     # names ---------------------------------------------------------------
     def x(self, j: int) -> Atom:
@@ -447,6 +631,7 @@ class _Builder:
             C = step.matrix
         xs = [self.x(j) for j in range(1, self.p + 1)]
         lines: list[Line] = []
+        self.lhs_column([self.yhat(i + 1) for i in range(self.q)])
         for i in range(self.q):
             pieces = self.entry_sum(list(C.row(i)), xs)
             tail = Row(A(" = "), self.out_name(), A(" x^*", " x*")) if self.q == 1 else None
@@ -470,6 +655,9 @@ class _Builder:
 
     def node_outputs(self) -> list[Section]:
         lines: list[Line] = []
+        self.lhs_column([A("⋮")] + [self.y(l, k) for l in range(1, self.L + 1)
+                                    for k in ("k", *_kept(self.net.layers[l - 1].weights.rows))] +
+                        [self.y(l, k + 1) for l in range(1, self.L + 1) for k in _kept(self.net.layers[l - 1].weights.rows)])
         for l in range(1, self.L + 1):
             layer = self.net.layers[l - 1]
             ident, s = self.sigma(l)
@@ -489,8 +677,7 @@ class _Builder:
                 kt = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else f"1, …, {h}")
                 tail = A(r", \qquad k = " + ks + ".", ",   k = " + kt + ".")
                 if not ident:
-                    rhs = Row(s, A(r"\left(", "("), signed_sum(pieces), A(r"\right)", ")"), tail)
-                    lines.append(Line(self.y(l, "k"), "=", rhs))
+                    lines += self.applied(self.y(l, "k"), s, pieces, tail)
                 else:
                     lines += self.broken(self.y(l, "k"), pieces, tail)
                 continue
@@ -503,8 +690,8 @@ class _Builder:
                 coeffs = [layer.biases[k]] + list(layer.weights.row(k))
                 pieces = self.entry_sum(coeffs, variables)
                 if not ident:
-                    rhs_body = signed_sum(pieces if len(pieces) <= MAX_SHOWN + 1 else pieces[:2] + [(False, CDOTS)] + pieces[-1:])
-                    lines.append(Line(self.y(l, k + 1), "=", Row(s, A(r"\left(", "("), rhs_body, A(r"\right)", ")"))))
+                    shown_pieces = pieces if len(pieces) <= MAX_SHOWN + 1 else pieces[:2] + [(False, CDOTS)] + pieces[-1:]
+                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, None)
                 else:
                     lines += self.sum_or_sigma(self.y(l, k + 1), pieces, None)
         before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"]
@@ -513,13 +700,14 @@ class _Builder:
         before.append(":")
         return [Section(self.next_title("node outputs"), "define_layer", tuple(before), tuple(lines))]
 
-    def augmented_rows(self, l: int) -> list[list[Math]]:
+    def augmented_cell(self, l: int) -> Callable[[int, int], Math]:
         layer = self.net.layers[l - 1]
-        aug = lambda k, j: layer.biases[k] if j == 0 else layer.weights[k, j - 1]  # noqa: E731
-        return lazy_rows(layer.weights.rows, layer.weights.cols + 1, lambda k, j: self.cell(aug(k, j)))
+        return lambda k, j: self.cell(layer.biases[k] if j == 0 else layer.weights[k, j - 1])
 
     def matrix_form(self) -> list[Section]:
         lines: list[Line] = []
+        self.lhs_column([Row(self.vec(l), A(" = "), column([self.y(l, k) for k in range(1, self.net.layers[l - 1].weights.rows + 1)]))
+                         for l in range(1, self.L + 1)] + [self.W(l) for l in range(1, self.L + 1)])
         for l in range(1, self.L + 1):
             layer = self.net.layers[l - 1]
             ident, s = self.sigma(l)
@@ -531,7 +719,7 @@ class _Builder:
             lines.append(Line(Row(self.vec(l), A(" = "), ys), "=", Row(rhs, A(","))))
             shape = A(rf"\quad ({self.rows_name(l)} \times ({self.cols_name(l)}+1) = {h} \times {prev + 1})",
                       f"   ({self.rows_name(l)} × ({self.cols_name(l)}+1) = {h} × {prev + 1})")
-            lines.append(Line(self.W(l), "=", Row(matrix(self.augmented_rows(l)), shape, A("."))))
+            lines += self.matrix_line(self.W(l), h, prev + 1, self.augmented_cell(l), shape, ".")
         xs = elide([self.x(j) for j in range(1, self.p + 1)])
         before: list[Inline] = ["With the augmented input ", Row(A("x^* = (1, ", "x* = (1, "), comma_list(xs), A(")^T", ")^T")),
                                 " (a constant 1 first, for the biases), each layer is one matrix product"]
@@ -553,20 +741,21 @@ class _Builder:
         step = (self.by_rule.get("read_output_layer") or [None])[0]
         C = step.matrix if step is not None and step.matrix is not None else self.net.layers[-1].augmented()
         ys = [self.y(L, k) for k in range(1, h + 1)]
-        lines: list[Line] = [Line(self.aug(L), "=", Row(A("(1, "), comma_list(elide(ys)), A(")^T,", ")^T,")))]
+        self.lhs_column([self.aug(L), YHAT, A("c") if self.q == 1 else A("C")])
+        lines: list[Line] = [self.tuple_line(self.aug(L), ys, A("(1, "), A(")^T,", ")^T,"))]
         if self.q == 1:
             before: list[Inline] = ["The output node adds its bias to the weighted hidden outputs; with the augmented ",
                                     self.aug(L), " and its weights ", A("c"), ","]
             cs = [self.cell(C[0, k]) for k in range(h + 1)]
-            lines.append(Line(A("c"), "=", Row(A("("), comma_list(elide(cs)), A(")^T,", ")^T,"))))
+            lines.append(self.tuple_line(A("c"), cs, A("("), A(")^T,", ")^T,")))
             pieces = self.entry_sum(list(C.row(0)), ys)
             lines += self.sum_or_sigma(YHAT, pieces, Row(A(" = "), self.out_name(), SP, self.aug(L), A(".")))
         else:
             before = ["Each output node adds its bias to the weighted hidden outputs; row i of ", A("C"),
                       " holds output i's bias and weights:"]
-            lines.append(Line(A("C"), "=", Row(matrix(lazy_rows(self.q, C.cols, lambda i, j: self.cell(C[i, j]))),
-                                               A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1}),",
-                                                 f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1}),"))))
+            lines += self.matrix_line(A("C"), self.q, C.cols, lambda i, j: self.cell(C[i, j]),
+                                      A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1})",
+                                        f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1})"), ",")
             lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A("."))))
         return [Section(self.next_title("output node"), "read_output_layer", tuple(before), tuple(lines))]
 
@@ -610,12 +799,12 @@ class _Builder:
             before += ["Since ", st, " is affine, ", Row(self.vec(l), A(" = "), self.cell(a), SP, self.W(l), SP, self.aug(l - 1),
                                                           A(r" + ", " + "), *self.times_ones(d)),
                        " (", A(r"\mathbf{1}", "𝟏"), " the vector of ones), and ", self.aug(l), " prepends a constant 1 to it,"]
-        rows = lazy_rows(P.rows, P.cols, lambda r, c: self.cell(P[r, c]))
         shape = A(rf"\quad (({self.rows_name(l)}+1) \times ({self.cols_name(l)}+1) = {h + 1} \times {prev + 1})",
                   f"   (({self.rows_name(l)}+1) × ({self.cols_name(l)}+1) = {h + 1} × {prev + 1})")
+        self.lhs_column([self.aug(l), self.Wt(l), YHAT])
         lines = [
             Line(self.aug(l), "=", Row(self.Wt(l), SP, self.aug(l - 1), A(",", ","))),
-            Line(self.Wt(l), "=", Row(matrix(rows), shape, A(","))),
+            *self.matrix_line(self.Wt(l), P.rows, P.cols, lambda r, c: self.cell(P[r, c]), shape, ","),
             Line(YHAT, "=", Row(self.chain(l), SP, self.aug(l - 1), A("."))),
         ]
         after: list[Inline] = []
@@ -654,6 +843,13 @@ class _Builder:
         est = prod(w + 1 for w in self.widths)
         if n > MAX_COEFFS or est > MAX_TERMS:
             return False
+        if self.fmt == "text" and self.L:
+            if self._plan is None:
+                lw = max(block(x).width for x in (self.beta(self.q, self.p), self.yhat(self.q)))
+                room = TEXT_WIDTH - TEXT_INDENT - lw - 4 - 2
+                self._plan = all(text_width(term_math(t)[1]) + 1 <= room
+                                 for row in self.coeff_exprs() for e in row for t in self.order.terms(e))
+            return self._plan
         return True
 
     def coeff_exprs(self) -> list[list[sympy.Expr]]:
@@ -670,13 +866,16 @@ class _Builder:
             rows = self.coeff_exprs()
             cells = [[self.order.terms(e) for e in row] for row in rows]
             short = all(len(c) <= 4 for row in cells for c in row)
+            shown: Line | None = None
             if short and self.q == 1:
-                lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(",")))
-                lines.append(Line(A("(W^*)^T", "(W*)^T"), "=", Row(self.chain_transposed(), EQ,
-                                                                   column([signed_sum([term_math(t) for t in c]) for c in cells[0]]), A("."))))
+                shown = Line(A("(W^*)^T", "(W*)^T"), "=", Row(self.chain_transposed(), EQ,
+                                                              column([signed_sum([term_math(t) for t in c]) for c in cells[0]]), A(".")))
             elif short:
+                shown = Line(A("W^*", "W*"), "=", Row(matrix([[signed_sum([term_math(t) for t in c]) for c in row] for row in cells]), A(".")))
+            self.lhs_column([YHAT] + ([shown.lhs] if shown is not None else []))
+            if shown is not None and self.fits(shown.rhs):
                 lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(",")))
-                lines.append(Line(A("W^*", "W*"), "=", Row(matrix([[signed_sum([term_math(t) for t in c]) for c in row] for row in cells]), A("."))))
+                lines.append(shown)
             else:
                 lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(".")))
                 after = ["Its entries are the coefficients written out below."]
@@ -708,10 +907,19 @@ class _Builder:
         return lines
 
     def conclusion(self) -> Section:
+        explicit = self.L == 0 or self.coeff_plan()
+        lhss: list[Math] = [self.yhat(i) for i in _kept(self.q)] + [self.yhat(self.q)]
+        if explicit and self.v.matrix is not None:
+            lhss += [self.beta(i, j) for i in range(1, self.q + 1) for j in range(self.p + 1)]
+        elif self.q > 1:
+            lhss.append(Atom(r"\beta_{i,j}", "β_{i,j}"))
+        else:
+            lhss += [self.beta(1, 0), self.beta(1, "j")]
+        self.lhs_column(lhss)
         lines = self.regression_lines()
         before: list[Inline] = ["Reading off the entries of ", A("W^*", "W*"), " gives"]
         coeff_lines: list[Line] = []
-        if self.L == 0 or self.coeff_plan():
+        if explicit:
             for i, row in enumerate(self.coeff_exprs() if self.v.matrix is not None else [], start=1):
                 for j, e in enumerate(row):
                     pieces = [term_math(t) for t in self.order.terms(e)] or [(False, A("0"))]
@@ -762,15 +970,20 @@ class _Builder:
         if L > 3:
             factors_tex = factors_tex[:2] + [r"\cdots"] + factors_tex[-1:]
             factors_txt = factors_txt[:2] + ["⋯"] + factors_txt[-1:]
-        body = Atom(" ".join(sums_tex) + " " + " ".join(factors_tex), " ".join(sums_txt) + " " + " ".join(factors_txt))
         lhs = self.beta(1, "j") if self.q == 1 else Atom(r"\beta_{i,j}", "β_{i,j}")
         rng = A(rf", \qquad j = 0, 1, \dots, {self.p}", f",   j = 0, 1, …, {self.p}")
         if self.q > 1:
             rng = Row(rng, A(rf", \; i = 1, \dots, {self.q}", f", i = 1, …, {self.q}"))
-        lines = [Line(lhs, "=", Row(body, rng, A(",")))]
-        note = ("row and column 0 of each factor belong to the constant 1" if L else "")
-        if note:
-            lines.append(Line(None, "", A(r"\text{(indices from 0: " + note + ")}.", f"(indices from 0: {note}).")))
+        note = "row and column 0 of each factor belong to the constant 1"
+        if self.fmt != "text":
+            body = Atom(" ".join(sums_tex) + " " + " ".join(factors_tex), " ".join(sums_txt) + " " + " ".join(factors_txt))
+            return [Line(lhs, "=", Row(body, rng, A(","))),
+                    Line(None, "", A(r"\text{(indices from 0: " + note + ")}.", f"(indices from 0: {note})."))]
+        items = [Atom(tx, tt) for tx, tt in zip(sums_tex + factors_tex, sums_txt + factors_txt)]
+        lines = broken_product(lhs, items, Row(rng, A(",")), self.fmt, self.lw)
+        room = TEXT_WIDTH - (TEXT_INDENT + max(self.lw, text_width(lhs)) + 4)
+        for piece in _wrap_words(f"(indices from 0: {note}).", int(room)):
+            lines.append(Line(None, "", A(piece)))
         return lines
 
     def seed_names(self) -> bool:
@@ -800,11 +1013,22 @@ class _Builder:
 
     def checked(self, step: Any) -> Section:
         n = step.monomials
-        count = f" ({n} monomial{'s' if n != 1 else ''}, each of degree at most 1 in x)" if n is not None else ""
-        before: list[Inline] = [
-            "Expanding the network's output directly and subtracting the linear form gives the zero polynomial" + count + "."
-        ]
+        lead = "Expanding the network's output directly and subtracting the linear form gives the zero polynomial"
+        before: list[Inline] = [lead + "."]
+        if n is not None:
+            before = [lead + f" ({n} monomial{'s' if n != 1 else ''}, each of degree at most 1 in ", A("x"), ")."]
         return Section("Checked", "expand_and_compare", tuple(before))
+
+
+def _wrap_words(s: str, width: int) -> list[str]:
+    """``s`` cut at spaces into lines of at most ``width`` characters (a longer word stays whole)."""
+    out: list[str] = []
+    for word in s.split(" "):
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
 
 
 def latex_of(node: Math) -> str:

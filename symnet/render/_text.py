@@ -60,11 +60,41 @@ def section(sec: Section) -> list[str]:
     return out
 
 
+def fold(line: str) -> list[str]:
+    """A line cut at ``WIDTH`` with a trailing backslash, as bc prints long numbers.
+
+    The last resort for a single atom (a number with hundreds of digits) wider
+    than any line; the pieces continue under the start of the line's content.
+    """
+    if len(line) <= WIDTH:
+        return [line]
+    indent = min(len(line) - len(line.lstrip(" ")) + 4, WIDTH // 2)
+    out = [line[: WIDTH - 1] + "\\"]
+    rest = line[WIDTH - 1:]
+    room = WIDTH - indent - 1
+    while len(rest) > room + 1:
+        out.append(" " * indent + rest[:room] + "\\")
+        rest = rest[room:]
+    out.append(" " * indent + rest)
+    return out
+
+
+def wrap_title(title: str) -> list[str]:
+    """A title on one line, or broken after its last comma that leaves a first line that fits."""
+    if len(title) <= WIDTH:
+        return [title]
+    cut = title.rfind(", ", 0, WIDTH)
+    if cut < 0:
+        return wrap(title)
+    return [title[: cut + 1], *wrap(title[cut + 2:])]
+
+
 def render(d: Derivation) -> str:
-    """The derivation as plain text."""
-    out = [d.title, "=" * len(d.title), ""]
+    """The derivation as plain text, no line wider than ``WIDTH``."""
+    title = wrap_title(d.title)
+    out = [*title, "=" * max(len(s) for s in title), ""]
     for sec in d.sections:
         out += section(sec)
         out.append("")
-    return "\n".join(out)
+    return "\n".join(piece for line in out for piece in fold(line))
 
