@@ -136,6 +136,10 @@ class _Ring:
         self.gen = dict(zip(self.gens_exprs, self.ring.gens))
         self.memo: dict[int, Any] = {}
 
+    def show(self, poly: Any) -> sympy.Expr:
+        """A ring element as an expression in the network's own symbols (for messages)."""
+        return poly.as_expr(*self.gens_exprs)
+
     @staticmethod
     def _is_natural_power(e: sympy.Expr) -> bool:
         return e.is_Pow and e.exp.is_Integer and e.exp >= 0
@@ -257,7 +261,7 @@ def rule_conclude_linear_form(net: Network, factors: list[sympy.ImmutableMatrix]
     product = [row[0] + sum((row[j + 1] * x[j] for j in range(ring.p)), ring.ring.zero) for row in rows]
     for i, (a, b) in enumerate(zip(product, _claim_rows(claim, ring))):
         if a != b:
-            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {(b - a).as_expr()}")
+            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ring.show(b - a)}")
 
 
 def rule_expand_and_compare(net: Network, step: Step, claim: Any, fail: Callable[[str], CertificateError], limit: int) -> None:
@@ -301,7 +305,7 @@ def rule_expand_and_compare(net: Network, step: Step, claim: Any, fail: Callable
             raise fail(f"output {i} has a monomial of degree {degree} in x: it is not linear")
     for i, (a, b) in enumerate(zip(u, _claim_rows(claim, ring))):
         if a != b:
-            raise fail(f"output {i}: the expanded output differs from the claimed form by {(a - b).as_expr()}")
+            raise fail(f"output {i}: the expanded output differs from the claimed form by {ring.show(a - b)}")
 
 
 # ------------------------------------------------------------------- check

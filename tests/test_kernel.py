@@ -129,6 +129,7 @@ def test_changed_claim_coefficient_names_the_step_and_rule():
     with pytest.raises(CertificateError, match=r"step 2, rule 'conclude_linear_form'") as info:
         Proof.from_json(json.dumps(data)).check()
     assert info.value.step == 2 and info.value.rule == "conclude_linear_form"
+    assert str(info.value).endswith("differs from C P_L ... P_1 x* by x_1")  # beta_1 + 1, in the network's own symbols
 
 
 def test_changed_network_weight_is_caught_by_substitute_layer():
