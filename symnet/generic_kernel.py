@@ -581,7 +581,8 @@ class GenericNetwork:
     Every size is a positive sympy Integer or a positive-integer Symbol;
     every hidden layer has an activation (the output layer is linear).
     Layer l has the weight matrix ``B^{(l)}`` (n_l x n_(l-1)) and the bias
-    column ``b^{(l)}_0`` (n_l x 1); the output layer has ``C`` and ``c_0``.
+    column ``b^{(l)}_0`` (n_l x 1); the output layer has ``C`` and ``c_0`` (with no
+    hidden layer it is the seed's single node, ``B`` and ``b_0``).
     Entry names follow :func:`symnet.dense`.
     """
 
@@ -625,19 +626,19 @@ class GenericNetwork:
     def weight(self, layer: int) -> MatAtom:
         """Layer ``layer``'s weight matrix (layers count from 1; the output layer is L+1)."""
         rows, cols = self.sizes[layer], self.sizes[layer - 1]
-        if layer == self.depth + 1:
+        if layer == self.depth + 1 and self.depth > 0:
             return MatAtom(f"W_{layer}", rows, cols, "C", "C")
-        sup_tex = "" if self.depth == 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth == 1 else f"^({layer})"
+        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
+        sup_txt = "" if self.depth <= 1 else f"^({layer})"
         return MatAtom(f"W_{layer}", rows, cols, "B" + sup_tex, "B" + sup_txt)
 
     def bias(self, layer: int) -> MatAtom:
         """Layer ``layer``'s bias column."""
         rows = self.sizes[layer]
-        if layer == self.depth + 1:
+        if layer == self.depth + 1 and self.depth > 0:
             return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "c_0", "c_0")
-        sup_tex = "" if self.depth == 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth == 1 else f"^({layer})"
+        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
+        sup_txt = "" if self.depth <= 1 else f"^({layer})"
         return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "b" + sup_tex + "_0", "b" + sup_txt + "_0")
 
     def input(self) -> MatAtom:
