@@ -171,11 +171,16 @@ class Counterexample:
         u, v = self.points
         body = []
         if self.weights:
-            items = [f"{sympy.latex(s)} &= {sympy.latex(val)}" for s, val in self._weight_items()]
-            body.append("With the weights\n\\begin{align*}\n" + " \\\\\n".join(items) + "\n\\end{align*}")
+            items = [f"${sympy.latex(s)} = {sympy.latex(val)}$" for s, val in self._weight_items()]
+            body.append("With the weights " + ", ".join(items) + ", the")
+        else:
+            body.append("The")
+        body[-1] += f" points $u$, $v$, their midpoint $m$ and the output $f_{{{k}}}$ give"
         body.append(
             "\\begin{align*}\n"
-            f"u &= {_ltuple(u)}, \\qquad v = {_ltuple(v)}, \\qquad m = \\tfrac{{u+v}}{{2}} = {_ltuple(self.midpoint)},\\\\\n"
+            f"u &= {_ltuple(u)},\\\\\n"
+            f"v &= {_ltuple(v)},\\\\\n"
+            f"m &= \\tfrac{{u+v}}{{2}} = {_ltuple(self.midpoint)},\\\\\n"
             f"f_{{{k}}}(u) &= {fu},\\\\\n"
             f"f_{{{k}}}(v) &= {fv},\\\\\n"
             f"f_{{{k}}}(m) &= {fm},\\\\\n"

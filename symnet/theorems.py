@@ -67,6 +67,12 @@ class Theorem:
     statement_text: str
     statement_latex: str
     steps: tuple[TheoremStep, ...]
+    #: For documents: the statement as prose (``(latex, text)`` pieces, math
+    #: marked by ``$``) followed by display lines ``(lhs, rel, rhs)`` in LaTeX.
+    statement_intro: tuple[str, ...] = ()
+    statement_display: tuple[tuple[str, str, str], ...] = ()
+    #: The closing sentence: prose strings and ``(latex, text)`` math pairs; default: by induction on L.
+    conclusion: tuple[str | tuple[str, str], ...] = ()
 
     def check(self) -> bool:
         """Re-derive every step with the generic kernel's rules (after their self-checks)."""
@@ -93,14 +99,27 @@ class Theorem:
 
     def derivation(self, fmt: str = "text") -> Derivation:
         """The statement and its proof as a format-neutral derivation."""
-        sections = [Section("Theorem", None, (Atom(self.statement_latex, self.statement_text),))]
-        seen: set[str] = set()
-        for s in self.steps:
-            title = s.part
-            seen.add(s.part)
-            sections.append(Section(title, s.rule, (Atom(s.tex, s.text),)))
-        sections.append(Section("Conclusion", None, ("By induction on L the statement holds for every depth, every width and "
-                                                    "every affine activation. ", A(r"\blacksquare", "∎"))))
+        if fmt == "text" or not self.statement_display:
+            sections = [Section("Theorem", None, (Atom(self.statement_latex, self.statement_text),))]
+        else:
+            intro = tuple(Atom(x[1:-1], x[1:-1]) if x.startswith("$") else x for x in self.statement_intro)
+            lines = tuple(Line(Atom(lhs, lhs), rel, Atom(rhs, rhs)) for lhs, rel, rhs in self.statement_display)
+            sections = [Section("Theorem", None, intro, lines)]
+        if fmt == "text":
+            sections += [Section(s.part, s.rule, (Atom(s.tex, s.text),)) for s in self.steps]
+        else:
+            # one paragraph per part, its steps displayed one per line (a matrix never sits in running text)
+            parts: dict[str, list[TheoremStep]] = {}
+            for s in self.steps:
+                parts.setdefault(s.part, []).append(s)
+            for part, steps in parts.items():
+                rules = ", ".join(dict.fromkeys(s.rule for s in steps))
+                sections.append(Section(part, rules, (), tuple(Line(None, "", Atom(s.tex, s.text)) for s in steps)))
+        closing: tuple[Any, ...] = ("By induction on ", A("L"), " the statement holds for every depth, every width and "
+                                    "every affine activation. ")
+        if self.conclusion:
+            closing = tuple(x if isinstance(x, str) else A(*x) for x in self.conclusion)
+        sections.append(Section("Conclusion", None, (*closing, A(r"\blacksquare", "∎"))))
         return Derivation(self.name, tuple(sections))
 
     def to_text(self) -> str:
@@ -177,7 +196,7 @@ def _collapse_steps() -> tuple[TheoremStep, ...]:
     base = "Base case (one affine layer)"
     step = "Inductive step (affine after affine is affine)"
     out = "Output layer"
-    closed = "Closed form of M_L (a second induction)"
+    closed = "Closed form of the product (a second induction)"
     return (
         TheoremStep(base, "read_output_layer", {"W": L_(W1), "b": L_(b1), "u": L_(X)}, base_row,
                     "W_1 x + b_1 = [b_1 | W_1] (1, x)", r"W_1 x + b_1 = \begin{bmatrix} b_1 & W_1 \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix}"),
@@ -232,6 +251,14 @@ deep_linear_collapse = Theorem(
         r"v_l = a_l W_l v_{l-1} + a_l b_l + d_l \mathbf{1}_{n_l},\ v_0 = 0"
     ),
     steps=_collapse_steps(),
+    statement_intro=("For every depth ", r"$L \ge 0$", ", widths ", r"$n_0 = p, n_1, \dots, n_L, n_{L+1} = q$",
+                     " and affine activations ", r"$\sigma_l(t) = a_l t + d_l$", ":"),
+    statement_display=(
+        (r"\hat{y}", "=", r"W^* x + b^*, \qquad \text{where}"),
+        ("W^*", "=", r"(a_1 \cdots a_L)\, W_{L+1} W_L \cdots W_1,"),
+        ("b^*", "=", r"b_{L+1} + W_{L+1} v_L,"),
+        ("v_l", "=", r"a_l W_l v_{l-1} + a_l b_l + d_l \mathbf{1}_{n_l} \quad (l = 1, \dots, L), \qquad v_0 = 0."),
+    ),
 )
 
 collapse_rank_bound = Theorem(
@@ -239,4 +266,9 @@ collapse_rank_bound = Theorem(
     statement_text="For every depth and widths n_0 = p, ..., n_(L+1) = q: rank W* <= min(n_0, n_1, ..., n_(L+1)).",
     statement_latex=r"\operatorname{rank} W^* \le \min(n_0, n_1, \dots, n_{L+1})",
     steps=_rank_steps(),
+    statement_intro=("For every depth ", r"$L \ge 0$", " and widths ", r"$n_0 = p, n_1, \dots, n_{L+1} = q$", ":"),
+    statement_display=((r"\operatorname{rank} W^*", r"\le", r"\min(n_0, n_1, \dots, n_{L+1})."),),
+    conclusion=("The factorisation holds for every layer ", (r"k = 0, 1, \dots, L+1", "k = 0, 1, …, L+1"), " (for ",
+                ("k = 0", "k = 0"), " the right factor is the identity, for ", ("k = L+1", "k = L+1"), " the left one), "
+                "so the rank is at most the smallest width. "),
 )

@@ -15,7 +15,8 @@ import pytest
 import sympy
 
 import symnet
-from symnet import render
+from symnet import render, theorems
+from symnet.generic import generic_dense, prove_generic
 
 t = sympy.Symbol("t")
 PDFLATEX = shutil.which("pdflatex")
@@ -55,7 +56,30 @@ SHAPES = {
     "large 20x30": lambda: symnet.dense(20, [30]),
     "deep 4x10, 3 outputs": lambda: symnet.dense(4, [10, 10, 10, 10], outputs=3),
     "many outputs": lambda: symnet.dense(3, [4], outputs=12),
+    "p=5, two layers of 5": lambda: symnet.dense(5, [5, 5]),
+    "symbolic affine, 3 outputs": lambda: symnet.dense(3, [3, 3], outputs=3,
+                                                       activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))),
+    "depth 10, width 10, 3 outputs": lambda: symnet.dense(10, [10] * 10, outputs=3),
 }
+
+#: Every other kind of document: generic (symbolic-size) proofs, the theorems, counterexamples.
+OTHER_DOCUMENTS = {
+    "generic p, [3]": lambda: prove_generic(generic_dense("p", [3])).to_latex(document=True),
+    "generic p, [h]": lambda: prove_generic(generic_dense("p", ["h"])).to_latex(document=True),
+    "generic p, [h1, h2, h3]": lambda: prove_generic(generic_dense("p", ["h1", "h2", "h3"])).to_latex(document=True),
+    "generic p, [h, h], q outputs": lambda: prove_generic(generic_dense("p", ["h", "h"], outputs="q")).to_latex(document=True),
+    "generic affine": lambda: prove_generic(generic_dense("p", ["h1", "h2"], activation=sympy.Lambda(t, 2 * t + 1))).to_latex(document=True),
+    "theorem deep_linear_collapse": lambda: theorems.deep_linear_collapse.to_latex(document=True),
+    "theorem collapse_rank_bound": lambda: theorems.collapse_rank_bound.to_latex(document=True),
+    "counterexample square": lambda: _counterexample(symnet.dense(1, [1], activation="square")).to_latex(document=True),
+    "counterexample relu 3x3": lambda: _counterexample(symnet.dense(3, [3], activation="relu")).to_latex(document=True),
+}
+
+
+def _counterexample(net):
+    with pytest.raises(symnet.NotLinearError) as info:
+        symnet.prove(net)
+    return info.value.counterexample
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
@@ -63,6 +87,14 @@ def test_document_compiles_without_overfull_lines(name, tmp_path):
     """The document compiles and no line runs off the page (no Overfull \\hbox)."""
     proof = symnet.prove(SHAPES[name](), expand=False)
     log = compile_pdf(render.to_latex(proof, document=True), tmp_path)
+    assert "Overfull \\hbox" not in log
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_DOCUMENTS))
+def test_generic_theorem_and_counterexample_documents_compile_without_overfull_lines(name, tmp_path):
+    """Generic proofs, the theorems and counterexamples compile too, with no line running off the page."""
+    _need_pdflatex()
+    log = compile_pdf(OTHER_DOCUMENTS[name](), tmp_path)
     assert "Overfull \\hbox" not in log
 
 

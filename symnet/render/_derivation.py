@@ -291,7 +291,8 @@ def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, fmt: s
     """
     measure, width = MEASURES[fmt]
     head_w = measure(head) if head is not None else 0.0
-    tail_w = measure(tail) if tail is not None else 0.0
+    # LaTeX's width estimate is conservative: the tail may run into the margin it leaves
+    tail_w = measure(tail) if tail is not None and fmt == "text" else 0.0
     if fmt == "text":
         lw = max(lw, measure(lhs))
         widths = [measure(body) + (1 if neg else 0) for neg, body in pieces]
@@ -751,8 +752,8 @@ class _Builder:
             pieces = self.entry_sum(list(C.row(0)), ys)
             lines += self.sum_or_sigma(YHAT, pieces, Row(A(" = "), self.out_name(), SP, self.aug(L), A(".")))
         else:
-            before = ["Each output node adds its bias to the weighted hidden outputs; row i of ", A("C"),
-                      " holds output i's bias and weights:"]
+            before = ["Each output node adds its bias to the weighted hidden outputs; row ", A("i"), " of ", A("C"),
+                      " holds output ", A("i"), "'s bias and weights:"]
             lines += self.matrix_line(A("C"), self.q, C.cols, lambda i, j: self.cell(C[i, j]),
                                       A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1})",
                                         f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1})"), ",")
@@ -792,17 +793,20 @@ class _Builder:
         h, prev = P.rows - 1, P.cols - 1
         first = "the first layer" if self.L == 1 else f"layer {l}"
         before: list[Inline] = []
+        affine: list[Line] = []
         if ident:
             before += ["Since ", self.aug(l), " only prepends a constant 1 to ", Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)), ","]
         else:
             st = Row(s, A("(t) = "), self.affine_text(l))
-            before += ["Since ", st, " is affine, ", Row(self.vec(l), A(" = "), self.cell(a), SP, self.W(l), SP, self.aug(l - 1),
-                                                          A(r" + ", " + "), *self.times_ones(d)),
-                       " (", A(r"\mathbf{1}", "𝟏"), " the vector of ones), and ", self.aug(l), " prepends a constant 1 to it,"]
+            before += ["Since ", st, " is affine, ", self.vec(l), " is an affine function of ", self.aug(l - 1),
+                       " (", A(r"\mathbf{1}", "𝟏"), " is the vector of ones), and ", self.aug(l), " prepends a constant 1 to it:"]
+            affine = [Line(self.vec(l), "=", Row(self.cell(a), SP, self.W(l), SP, self.aug(l - 1), A(r" + ", " + "),
+                                                 *self.times_ones(d), A(",")))]
         shape = A(rf"\quad (({self.rows_name(l)}+1) \times ({self.cols_name(l)}+1) = {h + 1} \times {prev + 1})",
                   f"   (({self.rows_name(l)}+1) × ({self.cols_name(l)}+1) = {h + 1} × {prev + 1})")
-        self.lhs_column([self.aug(l), self.Wt(l), YHAT])
+        self.lhs_column([self.aug(l), self.Wt(l), YHAT] + [x.lhs for x in affine if x.lhs is not None])
         lines = [
+            *affine,
             Line(self.aug(l), "=", Row(self.Wt(l), SP, self.aug(l - 1), A(",", ","))),
             *self.matrix_line(self.Wt(l), P.rows, P.cols, lambda r, c: self.cell(P[r, c]), shape, ","),
             Line(YHAT, "=", Row(self.chain(l), SP, self.aug(l - 1), A("."))),
@@ -811,7 +815,7 @@ class _Builder:
         if ident:
             after = ["The first row ", A("(1, 0, \\dots, 0)", "(1, 0, …, 0)"), " keeps the constant 1; the other rows are ", self.W(l), "."]
         else:
-            after = ["The first row keeps the constant 1; row k+1 is ", self.cell(a), " times row k of ", self.W(l),
+            after = ["The first row keeps the constant 1; row ", A("k+1"), " is ", self.cell(a), " times row ", A("k"), " of ", self.W(l),
                      ", plus ", self.cell(d), " in the first column."]
         if l > 1:
             after += [" The form is again a matrix times an augmented vector, one layer closer to the input."]
