@@ -971,13 +971,18 @@ class _Builder:
             t, x = entry(l, row, col)
             factors_tex.append(t)
             factors_txt.append(x)
+        # k_10 is k_{10} in LaTeX
+        sums_tex = [re.sub(r"k_(\d{2,})", r"k_{\1}", x) for x in sums_tex]
+        factors_tex = [re.sub(r"k_(\d{2,})", r"k_{\1}", x) for x in factors_tex]
         if L > 3:
             factors_tex = factors_tex[:2] + [r"\cdots"] + factors_tex[-1:]
             factors_txt = factors_txt[:2] + ["⋯"] + factors_txt[-1:]
         lhs = self.beta(1, "j") if self.q == 1 else Atom(r"\beta_{i,j}", "β_{i,j}")
-        rng = A(rf", \qquad j = 0, 1, \dots, {self.p}", f",   j = 0, 1, …, {self.p}")
+        jt, jx = index_range(0, self.p)
+        rng = A(rf", \qquad j = {jt}", f",   j = {jx}")
         if self.q > 1:
-            rng = Row(rng, A(rf", \; i = 1, \dots, {self.q}", f", i = 1, …, {self.q}"))
+            it, ix = index_range(1, self.q)
+            rng = Row(rng, A(rf"; \; i = {it}", f"; i = {ix}"))
         note = "row and column 0 of each factor belong to the constant 1"
         if self.fmt != "text":
             body = Atom(" ".join(sums_tex) + " " + " ".join(factors_tex), " ".join(sums_txt) + " " + " ".join(factors_txt))
@@ -1007,7 +1012,7 @@ class _Builder:
         b0 = Row(A("c_0 + "), *lead, k_sum, A(" c_k b_{k,0}"))
         if d != 0:
             b0 = Row(b0, A(" + "), *self.times_ones_sum(d, k_sum))
-        bj = Row(*lead, k_sum, A(" c_k b_{k,j}"), A(rf", \qquad j = 1, \dots, {self.p}.", f",   j = 1, …, {self.p}."))
+        bj = Row(*lead, k_sum, A(" c_k b_{k,j}"), A(rf", \qquad j = {index_range(1, self.p)[0]}.", f",   j = {index_range(1, self.p)[1]}."))
         return [Line(self.beta(1, 0), "=", Row(b0, A(","))), Line(self.beta(1, "j"), "=", bj)]
 
     def times_ones_sum(self, d: sympy.Expr, k_sum: Math) -> list[Math]:
@@ -1022,6 +1027,16 @@ class _Builder:
         if n is not None:
             before = [lead + f" ({n} monomial{'s' if n != 1 else ''}, each of degree at most 1 in ", A("x"), ")."]
         return Section("Checked", "expand_and_compare", tuple(before))
+
+
+def index_range(first: int, last: int) -> tuple[str, str]:
+    """``0, 1, …, last`` or ``1, …, last`` in LaTeX and text; every index when there are at most three."""
+    if last - first <= 2:
+        items = ", ".join(str(i) for i in range(first, last + 1))
+        return items, items
+    if first == 1:
+        return rf"1, \dots, {last}", f"1, …, {last}"
+    return rf"{first}, {first + 1}, \dots, {last}", f"{first}, {first + 1}, …, {last}"
 
 
 def _wrap_words(s: str, width: int) -> list[str]:
