@@ -155,6 +155,7 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from symnet import strategies as sns  # noqa: E402
+from symnet import theorems  # noqa: E402
 
 _ARCH = sns.architectures(max_inputs=10, max_depth=4, max_width=10, max_outputs=3)
 
@@ -177,3 +178,18 @@ def test_text_width_at_the_size_limits(inputs, hidden, outputs):
     for act in ("identity", sympy.Lambda(t, a * t + d), sympy.Lambda(t, sympy.Rational(-7, 3) * t + sympy.Rational(5, 2))):
         out = render.to_text(symnet.prove(symnet.dense(inputs, hidden, outputs, act), expand=False))
         assert max(len(line) for line in out.splitlines()) <= 78
+
+
+@pytest.mark.parametrize("make", [
+    lambda: symnet.prove(symnet.dense("p", [3])),
+    lambda: symnet.prove(symnet.dense("p", ["h"])),
+    lambda: symnet.prove(symnet.dense("p", ["h1", "h2", "h3"], outputs="q")),
+    lambda: symnet.prove(symnet.dense("p", ["h1", "h2"], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d")))),
+    lambda: theorems.deep_linear_collapse,
+    lambda: theorems.collapse_rank_bound,
+], ids=["p-3", "p-h", "p-h1h2h3-q", "p-h1h2-affine", "deep_linear_collapse", "collapse_rank_bound"])
+def test_generic_and_theorem_text_fits_in_78_columns(make):
+    """Generic derivations and theorems print within 78 columns too, with no line cut by a backslash."""
+    out = make().to_text()
+    assert max(len(line) for line in out.splitlines()) <= 78
+    assert not any(line.endswith("\\") for line in out.splitlines())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ._derivation import Derivation, Inline, Line, Section
-from ._math import Block, Math, block, hcat, text
+from ._math import Atom, Block, Math, Matrix, Row, block, hcat, text
 
 __all__ = ["render"]
 
@@ -29,9 +31,88 @@ def wrap(s: str, indent: str = "") -> list[str]:
     return lines
 
 
+_SEPARATORS = re.compile(r"( \+ | - | = |, )")
+_ELLIPSES = {"…", "⋮", "⋱", "⋯", ""}
+
+
+def split_line(line: Line, lw: int) -> list[Line]:
+    """A one-line display line too wide for ``WIDTH``, broken at `` + ``, `` - ``, `` = `` and ``, ``.
+
+    A fallback for displays whose builder did not break them (the generic
+    derivations): continuation lines start with the operator, a comma stays at
+    the end of its line.  A piece wider than a line is left for :func:`fold`.
+    """
+    first = 4 + lw + (3 if line.lhs is not None else 4)
+    cont = 4 + lw + 4
+    parts = _SEPARATORS.split(text(line.rhs))
+    rows = [parts[0]]
+    for sep, tok in zip(parts[1::2], parts[2::2]):
+        room = WIDTH - (first if len(rows) == 1 else cont) - 1
+        if len(rows[-1]) + len(sep) + len(tok) <= room:
+            rows[-1] += sep + tok
+        elif sep == ", ":
+            rows[-1] += ","
+            rows.append(tok)
+        else:
+            rows.append(sep.strip() + " " + tok)
+    out = [Line(line.lhs, line.rel, Atom(rows[0], rows[0]))]
+    return out + [Line(None, "", Atom(r, r)) for r in rows[1:]]
+
+
+def _fewer_columns(m: Matrix) -> Matrix | None:
+    """The matrix with one shown column fewer before its ellipsis column (None when none can go)."""
+    cells = [[text(c) for c in row] for row in m.cells]
+    ncols = min(len(r) for r in cells)
+    dots = [j for j in range(ncols) if all(r[j] in _ELLIPSES for r in cells) and any(r[j] for r in cells)]
+    if dots:
+        j = dots[0]
+        if j <= 1:
+            return None
+        return Matrix([row[: j - 1] + row[j:] for row in m.cells])
+    if ncols < 3:
+        return None
+    ell: list[Math] = []
+    for row, t in zip(m.cells, cells):
+        ell.append(Atom(r"\ddots", "⋱") if t[0] == "⋮" else Atom(r"\dots", "…"))
+    return Matrix([[*row[:-2], e, row[-1]] for row, e in zip(m.cells, ell)])
+
+
+def narrow(line: Line, lw: int) -> list[Line]:
+    """``line`` (and continuation lines) fitted into ``WIDTH`` where possible.
+
+    Builders fit the derivations of concrete networks themselves; this is the
+    fallback for other displays: a one-line right-hand side is split at its
+    operators; after a matrix, the rest of the line moves below it, and the
+    matrix drops columns before its ``…`` column.
+    """
+    start = 4 + lw + (3 if line.lhs is not None else 4)
+    rb = block(line.rhs)
+    if start + rb.width <= WIDTH:
+        return [line]
+    if len(rb.lines) == 1:
+        return split_line(line, lw)
+    items = list(line.rhs.items) if isinstance(line.rhs, Row) else [line.rhs]
+    at = next((i for i, x in enumerate(items) if isinstance(x, Matrix)), None)
+    if at is None:
+        return [line]
+    head, m, rest = items[:at], items[at], items[at + 1:]
+    tail: list[Line] = []
+    if rest:
+        after = text(Row(*rest)).strip()
+        tail = narrow(Line(None, "", Atom(after, after)), lw)
+    while start + block(Row(*head, m)).width > WIDTH:
+        fewer = _fewer_columns(m)
+        if fewer is None:
+            break
+        m = fewer
+    return [Line(line.lhs, line.rel, Row(*head, m)), *tail]
+
+
 def display(lines: tuple[Line, ...]) -> list[str]:
     lhs_blocks = [block(l.lhs) if l.lhs is not None else None for l in lines]
     lw = max((b.width for b in lhs_blocks if b is not None), default=0)
+    lines = tuple(piece for line in lines for piece in narrow(line, lw))
+    lhs_blocks = [block(l.lhs) if l.lhs is not None else None for l in lines]
     out: list[str] = []
     for line, lb in zip(lines, lhs_blocks):
         if lb is None:
