@@ -39,6 +39,8 @@ True
 
 from __future__ import annotations
 
+import textwrap
+
 import json
 import random
 from decimal import Decimal
@@ -127,19 +129,28 @@ class Counterexample:
         u, v = self.points
         lines = [f"Refutation: the output of {self.network!r} is not affine in x."]
         if self.weights:
-            lines.append("Weights: " + ", ".join(f"{s} = {val}" for s, val in self._weight_items()))
+            # "\xa0" keeps each "name = value" on one line when the list wraps
+            lines.append("Weights: " + ", ".join(f"{s}\xa0=\xa0{val}" for s, val in self._weight_items()))
         lines += [
-            f"Points: u = {_tuple(u)}, v = {_tuple(v)}, m = (u + v)/2 = {_tuple(self.midpoint)}",
+            "Points:",
+            f"  u = {_tuple(u)}",
+            f"  v = {_tuple(v)}",
+            f"  m = (u + v)/2 = {_tuple(self.midpoint)}",
             f"Output {k}:",
             f"  f_{k}(u) = {fu}",
             f"  f_{k}(v) = {fv}",
             f"  f_{k}(m) = {fm}",
-            f"  f_{k}(m) - (f_{k}(u) + f_{k}(v))/2 = " + self._defect_text(str, "!=", "in"),
+            *_split_enclosure(f"  f_{k}(m) - (f_{k}(u) + f_{k}(v))/2 = " + self._defect_text(str, "!=", "in")),
             "Every affine g has g(m) = (g(u) + g(v))/2, so the output is not affine in x.",
         ]
         if not self.is_exact_rational:
             lines.append("(The enclosure is established by interval arithmetic on the exact values.)")
-        return "\n".join(lines)
+        # within 78 columns: long lines wrap at spaces, continuations indented (numbers are never cut)
+        return "\n".join(
+            textwrap.fill(line, 78, subsequent_indent="      " if line.startswith(" ") else "    ",
+                          break_long_words=False, break_on_hyphens=False)
+            for line in lines
+        ).replace("\xa0", " ")
 
     def to_markdown(self) -> str:
         """A Markdown refutation with ``$...$`` math."""
@@ -273,6 +284,14 @@ class Counterexample:
 
 def _tuple(pt: Any) -> str:
     return "(" + ", ".join(str(c) for c in pt) + ")"
+
+
+def _split_enclosure(line: str) -> list[str]:
+    """The defect's line, its enclosure on a line of its own when the whole is wider than 78 columns."""
+    if len(line) <= 78 or " in [" not in line:
+        return [line]
+    head, _, rest = line.partition(" in [")
+    return [head, "      in [" + rest]
 
 
 def _ltuple(pt: Any) -> str:

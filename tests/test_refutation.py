@@ -334,3 +334,12 @@ def test_checker_does_not_import_search_code():
             imported.update(a.name for a in node.names)
     banned = {"refutation", "degree", "regions", "engine", "kernel", "proof"}
     assert not {m.split(".")[-1] for m in imported} & banned
+
+
+@pytest.mark.parametrize("net", [symnet.dense(3, [3], activation="relu"), symnet.dense(1, [1], activation="tanh"),
+                                 symnet.dense(6, [6], activation="square")], ids=["relu 3x3", "tanh", "square 6x6"])
+def test_text_refutation_fits_in_78_columns(net):
+    """The plain-text refutation wraps within 78 columns, keeping each "name = value" whole."""
+    out = refute(net).to_text()
+    assert max(len(line) for line in out.splitlines()) <= 78
+    assert not any(line.rstrip().endswith("=") or line.lstrip().startswith("=") for line in out.splitlines())
