@@ -38,6 +38,10 @@ display's widest lhs, lw) + " = " + rhs``; continuation lines start at column
 * the collapsed matrix ``W*`` is shown only if it fits, and the coefficients
   are written out term by term only if every term fits on a line (else the
   Σ-notation is used, in the collapse step and in the conclusion alike);
+* displays built elsewhere (generic derivations, theorems) are fitted by the
+  text renderer (``_text.narrow``): a one-line right-hand side is split at
+  `` + ``, `` - ``, `` = `` and ``, ``; after a matrix the rest of the line moves
+  below it, and the matrix drops columns before its ``…`` column;
 * prose is wrapped at spaces; a single atom wider than a line (a number with
   hundreds of digits) is cut at column 78 with a trailing ``\\``, as bc does.
 
