@@ -696,9 +696,9 @@ class _Builder:
                 pieces = self.entry_sum(coeffs, variables)
                 if not ident:
                     shown_pieces = pieces if len(pieces) <= MAX_SHOWN + 1 else pieces[:2] + [(False, CDOTS)] + pieces[-1:]
-                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, None)
+                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, A("." if k == rows[-1] else ","))
                 else:
-                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, None)
+                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, A("." if k == rows[-1] else ","))
         before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"]
         if any(not self.sigma(l)[0] for l in range(1, self.L + 1)):
             before.append(" and applies its activation")
