@@ -52,6 +52,8 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
 
 def _exact(e: sympy.Expr) -> sympy.Expr:
     """Floats replaced by their exact binary values, so products are not rounded."""
+    if e.is_Symbol or e.is_Rational:
+        return e
     floats = e.atoms(sympy.Float)
     return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 
@@ -168,8 +170,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     if isinstance(expand, bool) is False and expand is not None:
         raise InvalidType(f"expand={expand!r} must be True, False or None")
     estimate = estimate_monomials(net)
-    cost = expansion_cost(net, estimate)
-    small = estimate <= limit and cost <= EXPAND_COST_LIMIT
+    small = estimate <= limit and expansion_cost(net, estimate) <= EXPAND_COST_LIMIT
     if expand is True and not small:
         raise SizeGuardError(
             f"refusing to expand: the output has an estimated {estimate} monomials in "

@@ -35,6 +35,8 @@ KERNEL_COST_LIMIT = 20_000_000
 
 def _exact(e: sympy.Expr) -> sympy.Expr:
     """``e`` with every Float replaced by the Rational of its exact binary value."""
+    if e.is_Symbol or e.is_Rational:
+        return e
     floats = e.atoms(sympy.Float)
     return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 

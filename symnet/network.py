@@ -235,8 +235,11 @@ class Network:
         seen: dict[sympy.Symbol, None] = {}
         for layer in self.layers:
             for entry in layer.augmented():
-                for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
-                    seen.setdefault(s, None)
+                if entry.is_Symbol:
+                    seen.setdefault(entry, None)
+                elif not entry.is_Number:
+                    for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
+                        seen.setdefault(s, None)
         extra = set()
         for act in self.activations:
             extra |= set(act.parameters)
