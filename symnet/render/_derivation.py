@@ -175,22 +175,8 @@ def _kept(n: int) -> list[int]:
 def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
     """A matrix with the size rule applied (first two, last rows and columns)."""
     nrows, ncols = len(rows), len(rows[0])
-    keep_r = list(range(nrows)) if nrows <= MAX_SHOWN else [0, 1, None, nrows - 1]
-    keep_c = list(range(ncols)) if ncols <= MAX_SHOWN else [0, 1, None, ncols - 1]
-    out = []
-    for r in keep_r:
-        line: list[Math] = []
-        for c in keep_c:
-            if r is None and c is None:
-                line.append(DDOTS)
-            elif r is None:
-                line.append(VDOTS)
-            elif c is None:
-                line.append(DOTS)
-            else:
-                line.append(rows[r][c])
-        out.append(line)
-    return Matrix(out)
+    keep_c: list[int | None] = list(range(ncols)) if ncols <= MAX_SHOWN else [0, 1, None, ncols - 1]
+    return elided_matrix(nrows, keep_c, lambda r, c: rows[r][c])
 
 
 def times(a: int | str, b: int | str) -> str:
