@@ -109,9 +109,11 @@ def _iv_rational(ctx: MPIntervalContext, r: sympy.Rational) -> Any:
 def _endpoints(v: Any) -> tuple[Fraction, Fraction]:
     a, b = v._mpi_
     try:
-        return Fraction(*libmp.to_rational(a)), Fraction(*libmp.to_rational(b))
+        (pa, qa), (pb, qb) = libmp.to_rational(a), libmp.to_rational(b)
     except (ValueError, OverflowError, libmp.ComplexResult) as exc:  # infinities / nan
         raise _NoBound(str(exc)) from None
+    # mpmath's backend integers may be gmpy2 mpz, which sympy does not take under flint ground types
+    return Fraction(int(pa), int(qa)), Fraction(int(pb), int(qb))
 
 
 def _monotone(ctx: MPIntervalContext, v: Any, f: Any) -> Any:
