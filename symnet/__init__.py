@@ -5,8 +5,7 @@ inputs -- a multiple linear regression.  symnet builds such networks with
 symbolic weights and works with what they compute exactly.
 """
 
-from .activations import NAMED_ACTIVATIONS, Activation, activation
-from .builders import dense
+from . import strategies, testing, theorems
 from .errors import (
     ActivationError,
     CertificateError,
@@ -17,17 +16,17 @@ from .errors import (
     SizeGuardError,
     SymnetError,
 )
-from .network import Layer, Network
+from .model.activations import NAMED_ACTIVATIONS, Activation, activation
+from .model.builders import dense
+from .model.network import Layer, Network
 from .proof import Proof
-from .engine import ProofNotFound, decide, prove
-from .crosscheck import CrosscheckReport, crosscheck
-from .generic import GenericNetwork, GenericProof
-from .rank import RankBound, rank_bound
-from .refutation import Counterexample, UndecidedError, refute
-from .degree import Degree, degree
-from .regions import Region, Regions, regions
-from . import theorems
-from . import strategies, testing
+from .search.degree import Degree, degree
+from .search.engine import ProofNotFound, decide, prove
+from .search.generic import GenericNetwork, GenericProof
+from .search.rank import RankBound, rank_bound
+from .search.refutation import Counterexample, UndecidedError, refute
+from .search.regions import Region, Regions, regions
+from .testing.crosscheck import CrosscheckReport, crosscheck
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,7 @@ import sympy
 from . import certificate as _cert
 from . import kernel, render
 from .certificate import Certificate, Step
-from .network import Network
+from .model.network import Network
 
 __all__ = ["Proof"]
 

@@ -12,7 +12,7 @@ widths ``n_0 = p, n_1, ..., n_L, n_(L+1) = q`` and affine activations
 
 The proof is by induction on the number of layers: base case one affine
 layer, step affine after affine is affine.  Every step is an instance of a
-rule of :mod:`symnet.generic_kernel` on matrices of symbolic shape (the
+rule of :mod:`symnet.kernel.generic` on matrices of symbolic shape (the
 induction hypothesis is a pair of matrices ``M_(l-1)``, ``v_(l-1)`` of
 symbolic shape), and ``check()`` re-derives each one.
 
@@ -31,13 +31,14 @@ from typing import Any
 
 import sympy
 
-from . import generic_kernel as gk
 from .errors import CertificateError, InvalidArgument
-from .generic import GenericProof, generic_dense, prove_generic
-from .generic_kernel import Aug, Lin, MatAtom, OutRow
+from .kernel import generic as gk
+from .model import generic as gm
+from .model.generic import Aug, Lin, MatAtom, OutRow, generic_dense
 from .render import _latex, _markdown, _text
 from .render._derivation import A, Derivation, Line, Section
 from .render._math import Atom
+from .search.generic import GenericProof, prove_generic
 
 __all__ = ["Theorem", "TheoremStep", "collapse_rank_bound", "deep_linear_collapse"]
 
@@ -179,10 +180,10 @@ def _s(x: Lin, fmt: str) -> str:
 
 
 def _collapse_steps() -> tuple[TheoremStep, ...]:
-    ones_l = L_(gk.ones(N_L))
+    ones_l = L_(gm.ones(N_L))
     base_row = OutRow(L_(b1), L_(W1))
     base_form = L_(W1) @ L_(X) + L_(b1)
-    P1 = Aug(L_(b1).scale(sympy.Symbol("a_1")) + L_(gk.ones(_n("n_1"))).scale(sympy.Symbol("d_1")), L_(W1).scale(sympy.Symbol("a_1")))
+    P1 = Aug(L_(b1).scale(sympy.Symbol("a_1")) + L_(gm.ones(_n("n_1"))).scale(sympy.Symbol("d_1")), L_(W1).scale(sympy.Symbol("a_1")))
     Pl = Aug(L_(bl).scale(a_l) + ones_l.scale(d_l), L_(Wl).scale(a_l))
     Ql = Aug(Pl.v + Pl.M @ L_(v_prev), Pl.M @ L_(M_prev))
     out_row = OutRow(L_(b_out), L_(W_out))

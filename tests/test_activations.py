@@ -5,7 +5,7 @@ import sympy
 
 import symnet
 from symnet import ActivationError, InvalidType
-from symnet.activations import activation
+from symnet.model.activations import activation
 
 t, s, a = sympy.symbols("t s a")
 

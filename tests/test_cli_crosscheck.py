@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import symnet
-from symnet import cli_crosscheck
+from symnet.cli import crosscheck as cli_crosscheck
 
 
 def run(argv, capsys):

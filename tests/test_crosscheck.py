@@ -7,7 +7,7 @@ import sympy
 
 import symnet
 from symnet import InvalidArgument, InvalidType, Network, NotLinearError, ShapeError
-from symnet.crosscheck import FLOAT_TOLERANCE_RULE, CrosscheckReport
+from symnet.testing.crosscheck import FLOAT_TOLERANCE_RULE, CrosscheckReport
 
 from .forward import forward
 

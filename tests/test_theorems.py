@@ -11,7 +11,7 @@ import sympy
 
 import symnet
 from symnet import CertificateError
-from symnet import generic_kernel as gk
+from symnet.kernel import generic as gk
 from symnet.theorems import Theorem, collapse_rank_bound, deep_linear_collapse
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import display
 from . import _latex, _markdown, _text
 from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build
 
@@ -81,3 +82,6 @@ def network_latex(net: Any) -> str:
         for i in range(b.q):
             lines += b.broken(b.yhat(i + 1), b.entry_sum([layer.biases[i], *layer.weights.row(i)], xs))
     return "$$\n" + _latex.display(tuple(lines)).replace("align*", "aligned") + "\n$$"
+
+
+display.register("network_latex", network_latex)

@@ -14,9 +14,9 @@ import sympy
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..activations import Activation, activation
-from ..builders import dense
-from ..network import Network
+from ..model.activations import Activation, activation
+from ..model.builders import dense
+from ..model.network import Network
 
 __all__ = [
     "Architecture",

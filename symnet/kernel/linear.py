@@ -19,9 +19,9 @@ from typing import Any
 import sympy
 from sympy.polys.rings import PolyRing
 
-from .certificate import Certificate, Step
-from .errors import CertificateError
-from .network import Layer, Network
+from ..certificate import Certificate, Step
+from ..errors import CertificateError
+from ..model.network import Layer, Network
 
 __all__ = ["KERNEL_LIMIT", "check"]
 

@@ -7,7 +7,7 @@ the variable (``a`` and ``d`` in ``Lambda(t, a*t + d)``) are the activation's
 *parameters*; they become parameters of every network that uses it.
 
 >>> import sympy
->>> from symnet.activations import activation
+>>> from symnet.model.activations import activation
 >>> activation("relu")
 Activation('relu', Lambda(t, Max(0, t)))
 >>> activation("identity")(sympy.Symbol("z") + 1)
@@ -21,7 +21,7 @@ from typing import Union
 
 import sympy
 
-from .errors import ActivationError, InvalidType
+from ..errors import ActivationError, InvalidType
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "ActivationSpec", "activation"]
 

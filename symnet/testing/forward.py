@@ -1,17 +1,4 @@
-"""Check your own forward pass against symnet's exact output.
-
-:func:`assert_forward_matches` draws weights and inputs with Hypothesis,
-hands them to your function as plain matrices, and compares what it returns
-with the network's output computed exactly by symnet.  On a mismatch it
-shrinks the instantiation and fails with a readable minimal counterexample.
-
->>> import symnet
->>> from symnet.testing import assert_forward_matches
->>> def single_node(weights, biases, x):
-...     (row,), (b,) = weights[0], biases[0]
-...     return [b + sum(w * v for w, v in zip(row, x))]
->>> assert_forward_matches(single_node, symnet.dense(3, []))
-"""
+"""Compare a user's forward pass with the exact output (see :mod:`symnet.testing`)."""
 
 from __future__ import annotations
 
@@ -24,11 +11,11 @@ from typing import Any
 from hypothesis import find
 from hypothesis.errors import NoSuchExample
 
-from ._numeric import CompiledEntries, compile_forward, gamma
-from ._sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
+from ..errors import InvalidArgument, InvalidType
+from ..model.network import Network
 from .crosscheck import _allow_nesting, _check_int, _settings
-from .errors import InvalidArgument, InvalidType
-from .network import Network
+from .numeric import CompiledEntries, compile_forward, gamma
+from .sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
 
 __all__ = ["assert_forward_matches"]
 

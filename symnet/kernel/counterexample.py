@@ -1,7 +1,7 @@
 """The small, independent checker for refutations, degrees and linear regions.
 
-This module re-derives every claim of a :class:`~symnet.refutation.Counterexample`,
-a :class:`~symnet.degree.Degree` and a :class:`~symnet.regions.Regions` from
+This module re-derives every claim of a :class:`~symnet.search.refutation.Counterexample`,
+a :class:`~symnet.search.degree.Degree` and a :class:`~symnet.search.regions.Regions` from
 plain data.  It imports none of the code that *finds* them (``refutation``,
 ``degree``, ``regions``, ``engine``); it reads only the network model, sympy
 and mpmath's interval arithmetic, and it trusts no value it is handed: it
@@ -24,8 +24,8 @@ from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
 from sympy.polys.rings import ring
 
-from .errors import CertificateError
-from .network import Network
+from ..errors import CertificateError
+from ..model.network import Network
 
 __all__ = [
     "check_counterexample",

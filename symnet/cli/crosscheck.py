@@ -18,12 +18,12 @@ import re
 import sys
 from typing import Any
 
-from .activations import NAMED_ACTIVATIONS
-from .builders import dense
-from .crosscheck import MAX_SAMPLES, crosscheck
-from .engine import ProofNotFound
-from .errors import CertificateError, NotLinearError, SymnetError
-from .proof import Proof
+from ..errors import CertificateError, NotLinearError, SymnetError
+from ..model.activations import NAMED_ACTIVATIONS
+from ..model.builders import dense
+from ..proof import Proof
+from ..search.engine import ProofNotFound
+from ..testing.crosscheck import MAX_SAMPLES, crosscheck
 
 __all__ = ["register", "run"]
 

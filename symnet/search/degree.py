@@ -18,7 +18,7 @@ in x is at most the product of the activations' degrees along the depth;
   sparse polynomial ring (rule ``expand_degree``, under a size guard).
 
 Degree 1 (or 0) is the linear case.  The certificate is plain data and
-``Degree.check()`` re-verifies it with :mod:`symnet._refutation_check`,
+``Degree.check()`` re-verifies it with :mod:`symnet.kernel.counterexample`,
 which does not import this module.
 
 >>> import symnet
@@ -40,10 +40,10 @@ from typing import Any
 import sympy
 from sympy.polys.rings import ring
 
-from . import _refutation_check as checker
-from .certificate import ExpressionWriter, write_network
-from .errors import ActivationError, InvalidType, SizeGuardError
-from .network import Network
+from ..certificate import ExpressionWriter, write_network
+from ..errors import ActivationError, InvalidType, SizeGuardError
+from ..kernel import counterexample as checker
+from ..model.network import Network
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
 
@@ -226,7 +226,7 @@ class Degree:
         """The certificate and the network as a JSON document."""
         table = ExpressionWriter()
         network = write_network(table, self.network)
-        doc = {"format": "symnet.degree", "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
+        doc = {"format": "symnet.search.degree", "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
         return json.dumps(doc, sort_keys=True)
 
     def to_text(self) -> str:

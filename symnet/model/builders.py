@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import sympy
 
+from ..errors import InvalidArgument, InvalidType
 from .activations import ActivationSpec
-from .errors import InvalidArgument, InvalidType
 from .generic import GenericNetwork, generic_dense
 from .network import Network, input_symbols
 
@@ -75,7 +75,7 @@ def dense(
     if isinstance(inputs, str) or isinstance(outputs, str) or (
         isinstance(hidden, Sequence) and not isinstance(hidden, str) and any(isinstance(h, str) for h in hidden)
     ):
-        return generic_dense(inputs, hidden, outputs, activation)  # sizes named by symbols: symnet.generic
+        return generic_dense(inputs, hidden, outputs, activation)  # sizes named by symbols: symnet.model.generic
     p = _width(inputs, "inputs")
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = [hidden]

@@ -54,13 +54,13 @@ try:  # private API: if a future Hypothesis moves it, cross-checks still run (ou
 except ImportError:  # pragma: no cover - depends on the installed Hypothesis
     local_settings = None
 
-from ._coerce import coerce_matrix, coerce_vector
-from ._numeric import compile_claim, compile_forward, gamma
-from ._sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
-from .engine import prove
-from .errors import InvalidArgument, InvalidType, ShapeError
-from .network import Network
-from .proof import Proof
+from ..errors import InvalidArgument, InvalidType, ShapeError
+from ..model.coerce import coerce_matrix, coerce_vector
+from ..model.network import Network
+from ..proof import Proof
+from ..search.engine import prove
+from .numeric import compile_claim, compile_forward, gamma
+from .sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
 
 __all__ = ["CrosscheckReport", "Disagreement", "KindResult", "crosscheck", "FLOAT_TOLERANCE_RULE"]
 

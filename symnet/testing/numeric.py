@@ -35,8 +35,8 @@ from typing import Any, NamedTuple
 
 import sympy
 
-from .errors import InvalidArgument
-from .network import Network
+from ..errors import InvalidArgument
+from ..model.network import Network
 
 __all__ = ["UNIT_ROUNDOFF", "CompiledClaim", "CompiledForward", "compile_claim", "compile_forward", "gamma"]
 

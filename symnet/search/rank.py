@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from .errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
-from .generic_kernel import affine_coefficients
-from .network import Network
+from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
+from ..kernel.generic import affine_coefficients
+from ..model.network import Network
 
 __all__ = ["RankBound", "rank_bound"]
 

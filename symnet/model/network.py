@@ -20,10 +20,10 @@ from typing import Any
 
 import sympy
 
-from . import render
-from ._coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
+from ..errors import InvalidArgument, InvalidType, ShapeError
+from . import display
 from .activations import Activation, ActivationSpec, activation
-from .errors import InvalidArgument, InvalidType, ShapeError
+from .coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -322,7 +322,7 @@ class Network:
         return given
 
     def _repr_latex_(self) -> str:
-        return render.network_latex(self)
+        return display.show("network_latex", self)
 
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}

@@ -20,14 +20,14 @@ from typing import Any
 import sympy
 from sympy.polys.rings import PolyRing
 
-from .activations import Activation
-from .certificate import Certificate, Claim, Step
-from .errors import InvalidType, NotLinearError, SizeGuardError, UndecidedError
+from ..certificate import Certificate, Claim, Step
+from ..errors import InvalidType, NotLinearError, SizeGuardError, UndecidedError
+from ..model.activations import Activation
+from ..model.network import Network
+from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
+from ..proof import Proof
 from .generic import GenericNetwork, prove_generic
-from .network import Network
-from .proof import Proof
 from .refutation import refute
-from .size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
 
 __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "prove"]
 
@@ -151,7 +151,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     Returns a :class:`~symnet.Proof` whose certificate ``check()`` re-verifies.
     ``expand`` controls the direct route (expand the output and compare):
     ``None`` runs it when the estimated monomial count is at most ``limit``
-    (and monomials x variables at most ``symnet.size.EXPAND_COST_LIMIT``),
+    (and monomials x variables at most ``symnet.model.size.EXPAND_COST_LIMIT``),
     ``True`` demands it (``SizeGuardError`` with the estimate above the limit),
     ``False`` skips it.  Raises :class:`~symnet.NotLinearError` (with a
     counterexample when one is found) if the output is not linear in x.

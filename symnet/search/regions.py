@@ -14,7 +14,7 @@ whole cell, or splits the cell in two.  The polyhedral work is done by
 sympy's exact simplex (:func:`sympy.solvers.simplex.linprog`, rational
 arithmetic, no floats).  The split tree with its multipliers is a
 certificate that the regions cover R^p and agree with the network;
-``Regions.check()`` re-verifies it with :mod:`symnet._refutation_check`,
+``Regions.check()`` re-verifies it with :mod:`symnet.kernel.counterexample`,
 which does not import this module.
 
 >>> import symnet
@@ -37,10 +37,10 @@ from typing import Any
 import sympy
 from sympy.solvers.simplex import InfeasibleLPError, UnboundedLPError, _simplex, linprog, lpmax, lpmin
 
-from . import _refutation_check as checker
-from ._coerce import coerce_entry
-from .errors import ActivationError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
-from .network import Network
+from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
+from ..kernel import counterexample as checker
+from ..model.coerce import coerce_entry
+from ..model.network import Network
 
 __all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "Region", "Regions", "regions"]
 

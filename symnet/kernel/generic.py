@@ -27,281 +27,35 @@ checked by :func:`check` re-deriving each step from the network and the rule
 table in the normal form above -- never trusting what the step states.
 
 This module imports sympy and symnet's data modules only, never the proof
-search (:mod:`symnet.generic`, :mod:`symnet.engine`).
+search (:mod:`symnet.search`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 import sympy
 
-from .activations import Activation
-from .errors import CertificateError, ShapeError
-
-__all__ = [
-    "RULES",
-    "Aug",
-    "GenericCertificate",
-    "GenericNetwork",
-    "GenericRule",
-    "GenericStep",
-    "Lin",
-    "MatAtom",
-    "OutRow",
-    "affine_coefficients",
-    "check",
-    "ones",
-    "self_check",
-    "size_symbol",
-]
-
-Size = sympy.Expr
-
-
-def size_symbol(name: str) -> sympy.Symbol:
-    """The size symbol ``name``: a positive integer (names are validated by the builder)."""
-    return sympy.Symbol(name, integer=True, positive=True)
-
-
-def _same_size(a: Size, b: Size) -> bool:
-    return a == b or sympy.expand(a - b) == 0
-
-
-def _shape_text(shape: tuple[Size, Size]) -> str:
-    return f"{shape[0]} x {shape[1]}"
-
-
-# ------------------------------------------------------------ matrix layer
-@dataclass(frozen=True, order=False)
-class MatAtom:
-    """A named matrix of symbolic shape ``rows x cols``.
-
-    ``name`` identifies it (two atoms with one name must be the same atom);
-    ``tex`` and ``txt`` are how derivations print it.
-    """
-
-    name: str
-    rows: Size
-    cols: Size
-    tex: str = ""
-    txt: str = ""
-
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.rows, self.cols)
-
-
-def ones(n: Size) -> MatAtom:
-    """The all-ones column ``1_n`` (n x 1)."""
-    return MatAtom(f"1[{sympy.sstr(n)}]", n, sympy.Integer(1), r"\mathbf{1}_{" + sympy.latex(n) + "}", f"1_{sympy.sstr(n)}")
-
-
-Word = tuple[MatAtom, ...]
-
-
-def _word_key(word: Word) -> tuple[str, ...]:
-    return tuple(a.name for a in word)
-
-
-@dataclass(frozen=True)
-class Lin:
-    """``sum_i coeff_i * word_i`` in normal form; every word is a product of atoms.
-
-    Build with :meth:`of`, :meth:`zero`, ``+``, ``@`` (matrix product) and
-    ``scale``; shapes are checked on each operation.
-    """
-
-    rows: Size
-    cols: Size
-    terms: tuple[tuple[Word, sympy.Expr], ...] = ()
-
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.rows, self.cols)
-
-    @staticmethod
-    def of(atom: MatAtom) -> Lin:
-        return Lin(atom.rows, atom.cols, (((atom,), sympy.Integer(1)),))
-
-    @staticmethod
-    def zero(rows: Size, cols: Size) -> Lin:
-        return Lin(rows, cols, ())
-
-    @staticmethod
-    def _normal(rows: Size, cols: Size, items: Sequence[tuple[Word, sympy.Expr]]) -> Lin:
-        acc: dict[tuple[str, ...], tuple[Word, sympy.Expr]] = {}
-        for word, coeff in items:
-            key = _word_key(word)
-            if key in acc:
-                acc[key] = (word, acc[key][1] + coeff)
-            else:
-                acc[key] = (word, coeff)
-        terms = []
-        for key in sorted(acc):
-            word, coeff = acc[key]
-            coeff = sympy.expand(coeff)
-            if coeff != 0:
-                terms.append((word, coeff))
-        return Lin(rows, cols, tuple(terms))
-
-    def __add__(self, other: Lin) -> Lin:
-        if not isinstance(other, Lin):
-            return NotImplemented
-        if not (_same_size(self.rows, other.rows) and _same_size(self.cols, other.cols)):
-            raise ShapeError(f"cannot add matrices of shapes {_shape_text(self.shape)} and {_shape_text(other.shape)}")
-        return Lin._normal(self.rows, self.cols, self.terms + other.terms)
-
-    def __matmul__(self, other: Lin) -> Lin:
-        if not isinstance(other, Lin):
-            return NotImplemented
-        if not _same_size(self.cols, other.rows):
-            raise ShapeError(
-                f"cannot multiply a {_shape_text(self.shape)} matrix by a {_shape_text(other.shape)} matrix: "
-                f"{self.cols} columns against {other.rows} rows"
-            )
-        items = [(w1 + w2, c1 * c2) for w1, c1 in self.terms for w2, c2 in other.terms]
-        return Lin._normal(self.rows, other.cols, items)
-
-    def scale(self, s: sympy.Expr) -> Lin:
-        return Lin._normal(self.rows, self.cols, [(w, s * c) for w, c in self.terms])
-
-    def atoms(self) -> set[MatAtom]:
-        return {a for w, _ in self.terms for a in w}
-
-
-@dataclass(frozen=True)
-class Aug:
-    """The augmented matrix ``[[1, 0 ... 0], [v, M]]`` of shape (m+1) x (n+1)."""
-
-    v: Lin
-    M: Lin
-
-    def __post_init__(self) -> None:
-        if not (_same_size(self.v.rows, self.M.rows) and _same_size(self.v.cols, 1)):
-            raise ShapeError(f"[[1, 0], [v, M]] needs v of shape {self.M.rows} x 1, got {_shape_text(self.v.shape)}")
-
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.M.rows + 1, self.M.cols + 1)
-
-
-@dataclass(frozen=True)
-class OutRow:
-    """The output block ``[c | C]`` of shape q x (m+1): bias column, then weights."""
-
-    c: Lin
-    C: Lin
-
-    def __post_init__(self) -> None:
-        if not (_same_size(self.c.rows, self.C.rows) and _same_size(self.c.cols, 1)):
-            raise ShapeError(f"[c | C] needs c of shape {self.C.rows} x 1, got {_shape_text(self.c.shape)}")
-
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.C.rows, self.C.cols + 1)
-
-
-Value = Union[Lin, Aug, OutRow, sympy.Expr]
-
-
-# ------------------------------------------------------------ two back ends
-class SymbolicOps:
-    """Rule bodies evaluated on matrices of symbolic shape (normal forms)."""
-
-    def mul(self, a: Lin, b: Lin) -> Lin:
-        return a @ b
-
-    def add(self, a: Lin, b: Lin) -> Lin:
-        return a + b
-
-    def scale(self, s: sympy.Expr, a: Lin) -> Lin:
-        return a.scale(s)
-
-    def ones(self, n: Size) -> Lin:
-        return Lin.of(ones(n))
-
-    def aug(self, v: Lin, M: Lin) -> Aug:
-        return Aug(v, M)
-
-    def outrow(self, c: Lin, C: Lin) -> OutRow:
-        return OutRow(c, C)
-
-
-class ExplicitOps:
-    """Rule bodies evaluated on explicit sympy matrices (concrete sizes)."""
-
-    def mul(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        if a.cols != b.rows:
-            raise ShapeError(f"cannot multiply a {a.rows} x {a.cols} matrix by a {b.rows} x {b.cols} matrix")
-        return sympy.ImmutableMatrix(a * b)
-
-    def add(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        if a.shape != b.shape:
-            raise ShapeError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
-        return sympy.ImmutableMatrix(a + b)
-
-    def scale(self, s: sympy.Expr, a: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix(a * s)
-
-    def ones(self, n: Size) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix.ones(int(n), 1)
-
-    def aug(self, v: sympy.MatrixBase, M: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        top = sympy.ImmutableMatrix([[1] + [0] * M.cols])
-        return sympy.ImmutableMatrix.vstack(top, sympy.ImmutableMatrix.hstack(v, M))
-
-    def outrow(self, c: sympy.MatrixBase, C: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix.hstack(c, C)
-
-    def stack1(self, u: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        """``(1, u)``: a constant 1 on top of the column u."""
-        return sympy.ImmutableMatrix.vstack(sympy.ImmutableMatrix([[1]]), u)
-
-
-def explicit(value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str, sympy.MatrixBase]) -> sympy.ImmutableMatrix:
-    """A symbolic-shape value as an explicit matrix, given the sizes and each atom's entries.
-
-    ``atoms`` maps an atom's name to its explicit matrix; ``1_n`` needs no entry.
-    Shapes are checked against the sizes.
-    """
-    ops = ExplicitOps()
-
-    def size(n: Size) -> int:
-        v = sympy.sympify(sympy.sympify(n).xreplace({k: sympy.Integer(x) for k, x in sizes.items()}))
-        if not v.is_Integer or v < 1:
-            raise ShapeError(f"size {n} is not a positive integer under {dict(sizes)}")
-        return int(v)
-
-    def atom(a: MatAtom) -> sympy.ImmutableMatrix:
-        if a.name.startswith("1["):
-            return ops.ones(size(a.rows))
-        m = sympy.ImmutableMatrix(atoms[a.name])
-        if m.shape != (size(a.rows), size(a.cols)):
-            raise ShapeError(f"atom {a.name} has shape {a.rows} x {a.cols} = {(size(a.rows), size(a.cols))}, got {m.shape}")
-        return m
-
-    def lin(x: Lin) -> sympy.ImmutableMatrix:
-        total = sympy.ImmutableMatrix.zeros(size(x.rows), size(x.cols))
-        for word, coeff in x.terms:
-            prod = atom(word[0])
-            for a in word[1:]:
-                prod = ops.mul(prod, atom(a))
-            total = ops.add(total, ops.scale(coeff, prod))
-        return total
-
-    if isinstance(value, Lin):
-        return lin(value)
-    if isinstance(value, Aug):
-        return ops.aug(lin(value.v), lin(value.M))
-    if isinstance(value, OutRow):
-        return ops.outrow(lin(value.c), lin(value.C))
-    raise TypeError(f"cannot make {type(value).__name__} explicit")
-
+from ..errors import CertificateError, ShapeError
+from ..model.activations import Activation
+from ..model.generic import (
+    Aug,
+    ExplicitOps,
+    GenericCertificate,
+    GenericNetwork,
+    GenericStep,
+    Lin,
+    OutRow,
+    Size,
+    SymbolicOps,
+    _same_size,
+    _shape_text,
+    _word_key,
+)
 
 # --------------------------------------------------------------- the rules
 Body = Callable[[Any, Mapping[str, Any]], Any]
@@ -572,125 +326,6 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
     if poly.degree() > 1:
         return None
     return poly.coeff_monomial(t), poly.coeff_monomial(1)
-
-
-@dataclass(frozen=True)
-class GenericNetwork:
-    """A dense network whose sizes may be symbols: ``sizes = (p, h_1, ..., h_L, q)``.
-
-    Every size is a positive sympy Integer or a positive-integer Symbol;
-    every hidden layer has an activation (the output layer is linear).
-    Layer l has the weight matrix ``B^{(l)}`` (n_l x n_(l-1)) and the bias
-    column ``b^{(l)}_0`` (n_l x 1); the output layer has ``C`` and ``c_0`` (with no
-    hidden layer it is the seed's single node, ``B`` and ``b_0``).
-    Entry names follow :func:`symnet.dense`.
-    """
-
-    sizes: tuple[Size, ...]
-    activations: tuple[Activation, ...]
-
-    def __post_init__(self) -> None:
-        if len(self.sizes) < 2:
-            raise ShapeError(f"sizes={self.sizes} needs at least the inputs and the outputs")
-        if len(self.activations) != len(self.sizes) - 2:
-            raise ShapeError(f"{len(self.sizes) - 2} hidden layers but {len(self.activations)} activations")
-        for s in self.sizes:
-            if not ((s.is_Integer and s >= 1) or (s.is_Symbol and s.is_integer and s.is_positive)):
-                raise ShapeError(f"size {s!r} is not a positive integer or a positive-integer symbol")
-
-    @property
-    def p(self) -> Size:
-        return self.sizes[0]
-
-    @property
-    def q(self) -> Size:
-        return self.sizes[-1]
-
-    @property
-    def hidden(self) -> tuple[Size, ...]:
-        return self.sizes[1:-1]
-
-    @property
-    def depth(self) -> int:
-        return len(self.sizes) - 2
-
-    @property
-    def size_symbols(self) -> tuple[sympy.Symbol, ...]:
-        """The symbolic sizes, in order of first appearance (inputs first)."""
-        seen: dict[sympy.Symbol, None] = {}
-        for s in self.sizes:
-            if s.is_Symbol:
-                seen.setdefault(s, None)
-        return tuple(seen)
-
-    def weight(self, layer: int) -> MatAtom:
-        """Layer ``layer``'s weight matrix (layers count from 1; the output layer is L+1)."""
-        rows, cols = self.sizes[layer], self.sizes[layer - 1]
-        if layer == self.depth + 1 and self.depth > 0:
-            return MatAtom(f"W_{layer}", rows, cols, "C", "C")
-        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth <= 1 else f"^({layer})"
-        return MatAtom(f"W_{layer}", rows, cols, "B" + sup_tex, "B" + sup_txt)
-
-    def bias(self, layer: int) -> MatAtom:
-        """Layer ``layer``'s bias column."""
-        rows = self.sizes[layer]
-        if layer == self.depth + 1 and self.depth > 0:
-            return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "c_0", "c_0")
-        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth <= 1 else f"^({layer})"
-        return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "b" + sup_tex + "_0", "b" + sup_txt + "_0")
-
-    def input(self) -> MatAtom:
-        """The input column x (p x 1)."""
-        return MatAtom("x", self.p, sympy.Integer(1), "x", "x")
-
-    def atoms(self) -> dict[str, MatAtom]:
-        """Every atom of the network by name (weights, biases, input)."""
-        out = {"x": self.input()}
-        for l in range(1, self.depth + 2):
-            out[self.weight(l).name] = self.weight(l)
-            out[self.bias(l).name] = self.bias(l)
-        return out
-
-    def __repr__(self) -> str:
-        acts = {a.label() for a in self.activations}
-        act = acts.pop() if len(acts) == 1 else ([a.label() for a in self.activations] or "identity")
-        show = lambda s: int(s) if s.is_Integer else s.name  # noqa: E731
-        hidden = [show(h) for h in self.hidden]
-        return f"GenericNetwork(inputs={show(self.p)!r}, hidden={hidden!r}, outputs={show(self.q)!r}, activation={act!r})"
-
-
-#: The generic certificate's rules, in the order a proof uses them.
-STEP_RULES = ("read_output_layer", "substitute_layer", "multiply_augmented", "apply_output_row", "conclude_linear_form", "factor_rank")
-
-
-@dataclass(frozen=True)
-class GenericStep:
-    """One step: the rule, the layer it concerns, and what it states.
-
-    ``value`` is an :class:`OutRow` (read_output_layer, apply_output_row), an
-    :class:`Aug` (substitute_layer, multiply_augmented), a pair ``(W*, b*)``
-    of :class:`Lin` (conclude_linear_form) or the bound (factor_rank: the
-    stated upper bound of rank W*, a size, with ``layer`` the layer whose
-    width it is, 0 for the inputs).
-    """
-
-    rule: str
-    layer: int
-    value: Any
-
-
-@dataclass(frozen=True)
-class GenericCertificate:
-    """A generic network, ordered steps, and the claim ``output = W* x + b*``."""
-
-    network: GenericNetwork
-    steps: tuple[GenericStep, ...]
-    matrix: Lin
-    offset: Lin
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
 
 def _fail(index: int, rule: str) -> Callable[[str], CertificateError]:
     return lambda message: CertificateError(message, step=index, rule=rule)

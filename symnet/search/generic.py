@@ -1,10 +1,10 @@
 """Dimension-generic networks and proofs: the theorem for every p and every width.
 
 ``symnet.dense("p", [3])`` or ``symnet.dense("p", ["h"])`` build a
-:class:`~symnet.generic_kernel.GenericNetwork` whose sizes are symbols;
+:class:`~symnet.kernel.generic.GenericNetwork` whose sizes are symbols;
 ``symnet.prove`` on it returns a :class:`GenericProof`, valid for every
 positive integer value of the sizes.  The proof works with matrices of
-symbolic shape (:mod:`symnet.generic_kernel`): the output row ``[c_0 | C]``,
+symbolic shape (:mod:`symnet.kernel.generic`): the output row ``[c_0 | C]``,
 one augmented factor ``[[1, 0 ... 0], [a b_0 + d 1, a B]]`` per hidden layer,
 their products, and the conclusion ``y_hat = W* x + b*``; each step cites a
 rule of the generic kernel, which re-derives it.
@@ -26,24 +26,34 @@ from __future__ import annotations
 
 import json
 import numbers
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import sympy
 
-from . import certificate as _cert
-from . import generic_kernel as gk
-from .activations import Activation, ActivationSpec
-from .certificate import Certificate, Claim, Step
-from .errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
-from .generic_kernel import Aug, GenericCertificate, GenericNetwork, GenericStep, Lin, OutRow, affine_coefficients
-from .network import Network, _hidden_activations, input_symbols
-from .proof import Proof
-from .render import _latex, _markdown, _text
-from .render._derivation import DOTS, VDOTS, A, Derivation, Line, Section
-from .render._math import Atom, Math, Matrix, Row
-from .size import EXPAND_LIMIT, estimate_monomials
+from .. import certificate as _cert
+from ..certificate import Certificate, Claim, Step
+from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
+from ..kernel import generic as gk
+from ..kernel.generic import affine_coefficients
+from ..model import generic as gm
+from ..model.activations import Activation
+from ..model.generic import (
+    Aug,
+    GenericCertificate,
+    GenericNetwork,
+    GenericStep,
+    Lin,
+    OutRow,
+    generic_dense,
+    is_size_name,
+)
+from ..model.network import Network, input_symbols
+from ..model.size import EXPAND_LIMIT, estimate_monomials
+from ..proof import Proof
+from ..render import _latex, _markdown, _text
+from ..render._derivation import DOTS, VDOTS, A, Derivation, Line, Section
+from ..render._math import Atom, Math, Matrix, Row
 
 __all__ = [
     "GENERIC_FORMAT",
@@ -56,54 +66,6 @@ __all__ = [
 
 GENERIC_FORMAT = "symnet-generic-certificate"
 GENERIC_VERSION = 1
-
-#: A size name: a plain identifier of letters and digits (``p``, ``h``, ``h2``).
-_SIZE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
-#: Names the derivation already uses for something else.
-RESERVED_SIZE_NAMES = frozenset({"x", "y", "b", "c", "t", "k", "j", "i", "l", "B", "C", "W", "P", "Q", "L", "I", "E"})
-
-
-def is_size_name(text: object) -> bool:
-    """True for a usable size name: a plain identifier, not reserved by the notation."""
-    return isinstance(text, str) and _SIZE_NAME.fullmatch(text) is not None and text not in RESERVED_SIZE_NAMES
-
-
-def _size(value: object, where: str) -> sympy.Expr:
-    if isinstance(value, str):
-        if not is_size_name(value):
-            raise InvalidArgument(
-                f"{where}={value!r} is not a size name: use a positive integer or a plain identifier "
-                f"(a letter, then letters or digits, at most 16, not one of {sorted(RESERVED_SIZE_NAMES)})"
-            )
-        return gk.size_symbol(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InvalidType(f"{where}={value!r} must be a positive integer or a size name such as 'p'")
-    if int(value) < 1:
-        raise InvalidArgument(f"{where}={value!r} must be a positive integer")
-    return sympy.Integer(int(value))
-
-
-def generic_dense(
-    inputs: int | str,
-    hidden: Sequence[int | str] | int | str,
-    outputs: int | str = 1,
-    activation: ActivationSpec | Sequence[ActivationSpec] = "identity",
-) -> GenericNetwork:
-    """A dense network whose sizes may be names (``"p"``, ``"h"``): every size a positive integer.
-
-    >>> generic_dense("p", ["h"])
-    GenericNetwork(inputs='p', hidden=['h'], outputs=1, activation='identity')
-    """
-    p = _size(inputs, "inputs")
-    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
-        hidden = [hidden]
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise InvalidType(f"hidden={hidden!r} must be a list of widths (positive integers or size names)")
-    widths = [_size(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
-    q = _size(outputs, "outputs")
-    acts = _hidden_activations(activation, len(widths))
-    return GenericNetwork((p, *widths, q), acts)
-
 
 # ------------------------------------------------------------------ search
 def prove_generic(net: GenericNetwork, *, expand: bool | None = None, limit: int | None = None) -> GenericProof:
@@ -131,7 +93,7 @@ def prove_generic(net: GenericNetwork, *, expand: bool | None = None, limit: int
     factors: dict[int, Aug] = {}
     for l in range(L, 0, -1):
         a, d = coeffs[l - 1]  # type: ignore[misc]
-        v = Lin.of(net.bias(l)).scale(a) + Lin.of(gk.ones(net.sizes[l])).scale(d)
+        v = Lin.of(net.bias(l)).scale(a) + Lin.of(gm.ones(net.sizes[l])).scale(d)
         factors[l] = Aug(v, Lin.of(net.weight(l)).scale(a))
         steps.append(GenericStep("substitute_layer", l, factors[l]))
     acc = factors.get(1)
@@ -205,8 +167,8 @@ class GenericProof:
     """A proof that a network of symbolic size computes ``W* x + b*``, for every size.
 
     ``matrix`` (W*, q x p) and ``offset`` (b*, q x 1) are matrix expressions
-    (:class:`~symnet.generic_kernel.Lin`) in the layers' matrices;
-    ``check()`` re-derives every step with :mod:`symnet.generic_kernel`;
+    (:class:`~symnet.kernel.generic.Lin`) in the layers' matrices;
+    ``check()`` re-derives every step with :mod:`symnet.kernel.generic`;
     ``instantiate(p=..., h=...)`` gives the concrete :class:`~symnet.Proof`.
     """
 
@@ -260,15 +222,15 @@ class GenericProof:
         steps = []
         for step in self.steps:
             if step.rule == "read_output_layer":
-                steps.append(Step("read_output_layer", layer=step.layer, matrix=gk.explicit(step.value, values, atoms)))
+                steps.append(Step("read_output_layer", layer=step.layer, matrix=gm.explicit(step.value, values, atoms)))
             elif step.rule == "substitute_layer":
                 a, d = affine_coefficients(net.activations[step.layer - 1])  # type: ignore[misc]
-                steps.append(Step("substitute_layer", layer=step.layer, slope=a, intercept=d, matrix=gk.explicit(step.value, values, atoms)))
+                steps.append(Step("substitute_layer", layer=step.layer, slope=a, intercept=d, matrix=gm.explicit(step.value, values, atoms)))
         steps.append(Step("conclude_linear_form"))
         shape = (concrete.q, concrete.p)
         if estimate_monomials(concrete) <= EXPAND_LIMIT:
-            matrix = gk.explicit(self.matrix, values, atoms).applyfunc(sympy.expand)
-            offset = gk.explicit(self.offset, values, atoms).applyfunc(sympy.expand)
+            matrix = gm.explicit(self.matrix, values, atoms).applyfunc(sympy.expand)
+            offset = gm.explicit(self.offset, values, atoms).applyfunc(sympy.expand)
             claim = Claim("explicit", shape, ("layerwise",), sympy.ImmutableMatrix(matrix), sympy.ImmutableMatrix(offset))
         else:
             claim = Claim("product", shape, ("layerwise",))
@@ -379,7 +341,7 @@ def _from_data(data: Any) -> GenericCertificate:
         if isinstance(v, str):
             if not is_size_name(v):
                 raise _bad(f"{v[:40]!r} is not a size name")
-            return gk.size_symbol(v)
+            return gm.size_symbol(v)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise _bad(f"size {v!r} is not a positive integer")
         return sympy.Integer(v)
@@ -393,19 +355,19 @@ def _from_data(data: Any) -> GenericCertificate:
             raise _bad(f"activation {i} must have name, variable, expr")
         if not (ad["name"] is None or isinstance(ad["name"], str)):
             raise _bad(f"activation {i} has a bad name")
-        var = sympy.Symbol(_cert._name(ad["variable"], f"activation {i}.variable"))
+        var = sympy.Symbol(_cert.codec._name(ad["variable"], f"activation {i}.variable"))
         acts.append(Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"activation {i}"))))
     try:
         net = GenericNetwork(sizes, tuple(acts))
-    except gk.ShapeError as exc:
+    except gm.ShapeError as exc:
         raise _bad(f"network: {exc}") from None
     known = net.atoms()
 
-    def atom(name: Any) -> gk.MatAtom:
+    def atom(name: Any) -> gm.MatAtom:
         if isinstance(name, str) and name in known:
             return known[name]
         if isinstance(name, str) and name.startswith("1[") and name.endswith("]"):
-            return gk.ones(size(int(name[2:-1]) if name[2:-1].isdigit() else name[2:-1]))
+            return gm.ones(size(int(name[2:-1]) if name[2:-1].isdigit() else name[2:-1]))
         raise _bad(f"unknown matrix {str(name)[:40]!r}")
 
     def lin(d: Any) -> Lin:
@@ -445,7 +407,7 @@ def _from_data(data: Any) -> GenericCertificate:
     for i, sd in enumerate(data["steps"]):
         if not isinstance(sd, dict) or set(sd) != {"rule", "layer", "value"}:
             raise _bad(f"steps[{i}] must have rule, layer, value")
-        if sd["rule"] not in gk.STEP_RULES or isinstance(sd["layer"], bool) or not isinstance(sd["layer"], int):
+        if sd["rule"] not in gm.STEP_RULES or isinstance(sd["layer"], bool) or not isinstance(sd["layer"], int):
             raise _bad(f"steps[{i}] cites unknown rule {str(sd['rule'])[:40]!r} or has a bad layer")
         steps.append(GenericStep(sd["rule"], sd["layer"], value(sd["value"])))
     cd = data["claim"]
@@ -455,7 +417,7 @@ def _from_data(data: Any) -> GenericCertificate:
 
 
 # --------------------------------------------------------------- rendering
-def _term_key(word: tuple[gk.MatAtom, ...]) -> tuple[int, tuple[str, ...]]:
+def _term_key(word: tuple[gm.MatAtom, ...]) -> tuple[int, tuple[str, ...]]:
     return (len(word), tuple(a.name for a in word))
 
 

@@ -39,23 +39,22 @@ True
 
 from __future__ import annotations
 
-import textwrap
-
 import json
 import random
-from decimal import Decimal
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import sympy
 
-from . import _refutation_check as checker
-from .certificate import ExpressionReader, ExpressionWriter, read_network, write_network
+from ..certificate import ExpressionReader, ExpressionWriter, read_network, write_network
+from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
+from ..kernel import counterexample as checker
+from ..model.network import Network
 from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
-from .errors import CertificateError, InvalidType, SizeGuardError, SymnetError, UndecidedError
-from .network import Network
 
 __all__ = ["Counterexample", "UndecidedError", "refute"]
 

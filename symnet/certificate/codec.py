@@ -2,7 +2,7 @@
 
 A certificate lists the network, the ordered steps (each a rule name and the
 data the rule states) and the claim.  This module only holds and (de)codes
-data; it neither searches for proofs (``symnet.engine``) nor checks them
+data; it neither searches for proofs (``symnet.search``) nor checks them
 (``symnet.kernel``).
 
 JSON format, version 1
@@ -75,15 +75,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 
-from .activations import Activation
-from .errors import CertificateError, SymnetError
-from .network import Layer, Network
+from ..errors import CertificateError, SymnetError
+from ..model.activations import Activation
+from ..model.network import Layer, Network
 
 __all__ = [
     "FORMAT",

@@ -5,7 +5,7 @@ or bad input (argparse's usage line and one error line on stderr, never a
 traceback).  Argument values are validated as plain decimal integers and
 known names; nothing the user types is evaluated.
 
-``symnet crosscheck`` is registered by :mod:`symnet.cli_crosscheck` when that
+``symnet crosscheck`` is registered by :mod:`symnet.cli.crosscheck` when that
 module is present (it exposes ``register(subparsers)``).
 """
 
@@ -19,18 +19,18 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import render
-from .activations import NAMED_ACTIVATIONS
-from .builders import dense
-from .engine import ProofNotFound, prove
-from .errors import CertificateError, NotLinearError, SymnetError
-from .generic import is_size_name
-from .proof import Proof
+from .. import render
+from ..errors import CertificateError, NotLinearError, SymnetError
+from ..model.activations import NAMED_ACTIVATIONS
+from ..model.builders import dense
+from ..model.generic import is_size_name
+from ..proof import Proof
+from ..search.engine import ProofNotFound, prove
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
-if importlib.util.find_spec("symnet.cli_crosscheck") is not None:
-    from . import cli_crosscheck as _cli_crosscheck
+if importlib.util.find_spec("symnet.cli.crosscheck") is not None:
+    from . import crosscheck as _cli_crosscheck
 else:  # pragma: no cover - until the module lands
     _cli_crosscheck = None
 
@@ -50,7 +50,7 @@ def _width(text: str) -> int | str:
     """A positive decimal integer up to MAX_WIDTH, parsed without evaluating anything.
 
     A plain identifier such as ``p`` or ``h`` is a symbolic size: it is passed
-    through as a string (``symnet.dense`` validates it; see symnet.generic).
+    through as a string (``symnet.dense`` validates it; see symnet.model.generic).
     """
     if isinstance(text, str) and is_size_name(text.strip()):
         return text.strip()

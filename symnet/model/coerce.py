@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from .errors import InvalidArgument, InvalidType, ShapeError
+from ..errors import InvalidArgument, InvalidType, ShapeError
 
 __all__ = ["coerce_entry", "coerce_matrix", "coerce_vector", "symbol_from_name", "is_symbol_name"]
 
