@@ -9,6 +9,7 @@ import sympy
 from . import certificate as _cert
 from . import kernel, render
 from .certificate import Certificate, Step
+from .model.display import Displayable
 from .model.network import Network
 
 __all__ = ["Proof"]
@@ -27,7 +28,7 @@ def _dot(row: list[sympy.Expr], factor: sympy.ImmutableMatrix, j: int) -> sympy.
     return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
 
 
-class Proof:
+class Proof(Displayable, display_key="proof"):
     """A proof that a network's output equals ``matrix * x + offset``.
 
     ``matrix`` is W* (q x p) and ``offset`` b* (q x 1), both sympy matrices.
