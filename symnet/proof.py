@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 import sympy
 
 from . import certificate as _cert
-from . import kernel, render
+from . import codegen, kernel, render
 from .certificate import Certificate, Step
 from .model.display import Displayable
 from .model.network import Network
@@ -123,6 +125,19 @@ class Proof(Displayable, display_key="proof"):
     def to_text(self) -> str:
         """The derivation as plain text."""
         return render.to_text(self)
+
+    # --------------------------------------------------------- code generation
+    def lambdify(self, modules: str | list[object] | None = None) -> Callable[..., tuple[Any, ...]]:
+        """A function computing ``W* x + b*`` (see :func:`symnet.codegen.lambdify`).
+
+        Its arguments are the inputs, then :attr:`Network.parameters`, named as
+        :func:`symnet.codegen.identifiers` names them (``b_{1,0}`` -> ``b_1_0``).
+        """
+        return codegen.lambdify(self, modules)
+
+    def to_python(self, name: str = "f") -> str:
+        """The source of a plain, exact Python function computing ``W* x + b*`` (see :mod:`symnet.codegen`)."""
+        return codegen.to_python(self, name)
 
     def _repr_latex_(self) -> str:
         return render.repr_latex(self)
