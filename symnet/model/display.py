@@ -87,6 +87,10 @@ class Displayable:
         super().__init_subclass__(**kwargs)
         if display_key is not None:
             cls._display_key = display_key
+            # IPython takes a class's own __repr__ (a dataclass has one) before an inherited
+            # _repr_pretty_, so each displayable class carries the hook itself
+            if "_repr_pretty_" not in cls.__dict__:
+                cls._repr_pretty_ = Displayable._repr_pretty_  # type: ignore[method-assign]
 
     def _latex(self, printer: Any = None) -> str:
         """Math-mode LaTeX, for ``sympy.latex(obj)``."""

@@ -135,6 +135,10 @@ def layer_latex(layer: Any) -> str:
     return inner if act is None else act + r"\left(" + inner + r"\right)"
 
 
+def layer_text(layer: Any) -> str:
+    return f"Layer(width={layer.width}, fan_in={layer.fan_in}, activation={layer.activation.label()!r})"
+
+
 def layer_pretty(layer: Any, unicode: bool = True) -> str:
     dot = "·" if unicode else "*"
     act = _act_txt(layer.activation)
@@ -271,6 +275,10 @@ def rank_latex(r: Any) -> str:
     return rf"\operatorname{{rank}} W^{{*}} = {r.rank} \le \min({widths}) = {r.bound}"
 
 
+def rank_text(r: Any) -> str:
+    return f"RankBound(rank={r.rank}, bound={r.bound}, narrowest={r.narrowest}, widths={r.widths})"
+
+
 # ------------------------------------------------------------------ regions
 def _form_tex(region: Any, xs: Sequence[sympy.Symbol]) -> str:
     exprs = region.matrix * sympy.Matrix(xs) + region.offset
@@ -289,6 +297,15 @@ def _inputs(region: Any) -> tuple[sympy.Symbol, ...]:
 def region_latex(region: Any) -> str:
     xs = _inputs(region)
     return rf"\hat{{y}} = {_form_tex(region, xs)}\quad\text{{on}}\quad {_cell_tex(region, xs)}"
+
+
+def region_pretty(region: Any, unicode: bool = True) -> str:
+    xs = _inputs(region)
+    exprs = list(region.matrix * sympy.Matrix(xs) + region.offset)
+    form = sympy.sstr(exprs[0]) if len(exprs) == 1 else "(" + ", ".join(sympy.sstr(e) for e in exprs) + ")"
+    rels = region.as_relations(xs)
+    cell = ", ".join(sympy.sstr(r) for r in rels) if rels else f"all of R^{len(xs)}"
+    return f"{'ŷ' if unicode else 'y'} = {form}  on  {cell}" + (f"  (pattern {''.join(map(str, region.pattern))})")
 
 
 def regions_latex(rs: Any) -> str:
@@ -356,7 +373,7 @@ def _math_markdown(latex: Callable[[Any], str], display_math: bool = True) -> Ca
 _REGISTRY: dict[str, dict[str, Callable[..., str]]] = {
     "activation": {"latex": activation_latex, "pretty": activation_pretty, "text": repr,
                    "markdown": _math_markdown(activation_latex, False)},
-    "layer": {"latex": layer_latex, "pretty": layer_pretty, "text": repr, "markdown": _math_markdown(layer_latex)},
+    "layer": {"latex": layer_latex, "pretty": layer_pretty, "text": layer_text, "markdown": _math_markdown(layer_latex)},
     "network": {"latex": network_latex, "pretty": network_pretty, "text": repr, "markdown": _math_markdown(network_latex)},
     "generic_network": {"latex": generic_network_latex, "pretty": generic_network_pretty, "text": repr,
                         "markdown": _math_markdown(generic_network_latex)},
@@ -365,9 +382,9 @@ _REGISTRY: dict[str, dict[str, Callable[..., str]]] = {
                        "markdown": counterexample_markdown},
     "degree": {"latex": degree_latex, "pretty": _text_pretty("to_text"), "text": repr,
                "markdown": _math_markdown(degree_latex, False)},
-    "rank_bound": {"latex": rank_latex, "pretty": _text_pretty("to_text"), "text": repr,
+    "rank_bound": {"latex": rank_latex, "pretty": _text_pretty("to_text"), "text": rank_text,
                    "markdown": _math_markdown(rank_latex, False)},
-    "region": {"latex": region_latex, "pretty": lambda r, unicode=True: repr(r), "text": repr,
+    "region": {"latex": region_latex, "pretty": region_pretty, "text": repr,
                "markdown": _math_markdown(region_latex)},
     "regions": {"latex": regions_latex, "pretty": _text_pretty("to_text"), "text": repr,
                 "markdown": _math_markdown(regions_latex)},

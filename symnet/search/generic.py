@@ -817,6 +817,8 @@ def _generic_proof_markdown(proof: GenericProof) -> str:
 
 
 display.register("generic_proof", "latex", _lin_tex_claim)
-display.register("generic_proof", "pretty", lambda proof, unicode=True: proof.claim_text())
+display.register(
+    "generic_proof", "pretty", lambda proof, unicode=True: proof.claim_text() if unicode else proof.claim_text().replace("ŷ", "y")
+)
 display.register("generic_proof", "text", repr)
 display.register("generic_proof", "markdown", _generic_proof_markdown)
