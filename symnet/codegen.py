@@ -197,7 +197,9 @@ def to_python(proof: Any, name: str = "f") -> str:
     body = ", ".join(printer.doprint(e) for e in exprs)
     args = ", ".join(names.values())
     imports = ["from fractions import Fraction"]
-    imports += [f"from {module} import {', '.join(sorted(fns))}" for module, fns in sorted(printer.module_imports.items())]
+    imports += [
+        f"from {module} import {', '.join(sorted(fns))}" for module, fns in sorted(printer.module_imports.items())
+    ]
     return "\n".join(imports) + f"\n\ndef {_check_name(name)}({args}):\n    return ({body},)\n"
 
 

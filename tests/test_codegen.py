@@ -106,13 +106,16 @@ def test_generated_python_is_exact_against_the_forward_pass(net, data):
     proof = symnet.prove(net)
     x = data.draw(st.lists(fractions, min_size=net.p, max_size=net.p))
     w = data.draw(st.lists(fractions, min_size=len(net.parameters), max_size=len(net.parameters)))
-    expected = net.evaluate(x, dict(zip(net.parameters, w)))
+    expected = net.evaluate(x, dict(zip(net.parameters, w, strict=False)))
     f = _run_python(proof.to_python())
     got = f(*x, *w)
-    assert tuple(sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.Integer(v) for v in got) == expected
+    assert (
+        tuple(sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.Integer(v) for v in got)
+        == expected
+    )
     assert proof.lambdify()(*x, *w) == got
     names = list(codegen.identifiers(net).values())
-    assert f(**dict(zip(names, [*x, *w]))) == got  # the arguments are named by identifiers(net)
+    assert f(**dict(zip(names, [*x, *w], strict=False))) == got  # the arguments are named by identifiers(net)
 
 
 def test_numeric_network_with_rationals_stays_exact():
@@ -133,7 +136,7 @@ def test_product_form_proof_generates_code_too():
     assert not proof.is_explicit
     w = [(i % 7) - 3 for i in range(len(net.parameters))]
     got = proof.lambdify()(1, -2, *w)
-    assert got == tuple(int(v) for v in net.evaluate([1, -2], dict(zip(net.parameters, w))))
+    assert got == tuple(int(v) for v in net.evaluate([1, -2], dict(zip(net.parameters, w, strict=False))))
 
 
 def test_lambdify_with_numpy_is_vectorised():
@@ -146,7 +149,8 @@ def test_lambdify_with_numpy_is_vectorised():
     w = [1.0, 2.0, -1.0, 0.5, 0.25, 3.0, -2.0, 1.5, 0.75]
     (out,) = f(xs, 2 * xs, *w)
     for k, xv in enumerate(xs):
-        (exact,) = net.evaluate([sympy.Rational(xv), sympy.Rational(2 * xv)], dict(zip(net.parameters, map(sympy.Rational, w))))
+        weights = dict(zip(net.parameters, map(sympy.Rational, w), strict=True))
+        (exact,) = net.evaluate([sympy.Rational(xv), sympy.Rational(2 * xv)], weights)
         assert out[k] == pytest.approx(float(exact), rel=1e-12)
 
 
@@ -181,8 +185,12 @@ def test_generated_c_compiles_and_agrees_with_exact_evaluation(cc, tmp_path):
     source = codegen.to_c(proof, "net_f")
     (tmp_path / "net.c").write_text(source)
     lib = tmp_path / "libnet.so"
-    subprocess.run([cc, "-std=c99", "-Wall", "-Werror", "-O1", "-shared", "-fPIC", "-o", str(lib), str(tmp_path / "net.c"), "-lm"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [cc, "-std=c99", "-Wall", "-Werror", "-O1", "-shared", "-fPIC", "-o", str(lib), str(tmp_path / "net.c"), "-lm"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     fn = ctypes.CDLL(str(lib)).net_f
     double = ctypes.c_double
     for trial in range(5):
@@ -190,7 +198,7 @@ def test_generated_c_compiles_and_agrees_with_exact_evaluation(cc, tmp_path):
         w = [sympy.Rational((7 * i + trial) % 9 - 4, 2) for i in range(len(net.parameters))]
         out = (double * net.q)()
         fn((double * net.p)(*map(float, x)), (double * len(w))(*map(float, w)), out)
-        exact = net.evaluate(x, dict(zip(net.parameters, w)))
+        exact = net.evaluate(x, dict(zip(net.parameters, w, strict=False)))
         for k in range(net.q):
             assert out[k] == pytest.approx(float(exact[k]), rel=1e-12, abs=1e-12)
 

@@ -44,8 +44,20 @@ def objects() -> dict[str, object]:
     }
 
 
-NAMES = ["Network", "Layer", "Activation", "Proof", "GenericNetwork", "GenericProof", "Counterexample",
-         "Degree", "RankBound", "Regions", "Region", "CrosscheckReport"]
+NAMES = [
+    "Network",
+    "Layer",
+    "Activation",
+    "Proof",
+    "GenericNetwork",
+    "GenericProof",
+    "Counterexample",
+    "Degree",
+    "RankBound",
+    "Regions",
+    "Region",
+    "CrosscheckReport",
+]
 
 
 def test_every_public_class_is_covered(objects):
@@ -107,9 +119,12 @@ def test_numeric_network_latex():
     net = symnet.Network.from_matrices([[[1, 2]], [[3]]], [[0], [1]])
     assert sympy.latex(net) == (
         "\\begin{aligned}\n"
-        r"u^{(1)} &= \left[\begin{matrix}1 & 2\end{matrix}\right] x + \left[\begin{matrix}0\end{matrix}\right] \\" "\n"
-        r"\hat{y} &= \left[\begin{matrix}3\end{matrix}\right] u^{(1)} + \left[\begin{matrix}1\end{matrix}\right] \\" "\n"
-        r"x &= (x_{1}, x_{2})^{T}" "\n"
+        r"u^{(1)} &= \left[\begin{matrix}1 & 2\end{matrix}\right] x + \left[\begin{matrix}0\end{matrix}\right] \\"
+        "\n"
+        r"\hat{y} &= \left[\begin{matrix}3\end{matrix}\right] u^{(1)} + \left[\begin{matrix}1\end{matrix}\right] \\"
+        "\n"
+        r"x &= (x_{1}, x_{2})^{T}"
+        "\n"
         "\\end{aligned}"
     )
 
@@ -210,8 +225,13 @@ def test_every_latex_compiles_with_pdflatex(objects, tmp_path):
     body = "\n".join(f"\\section*{{{name}}}\n\\[\n{sympy.latex(objects[name])}\n\\]" for name in NAMES)
     doc = "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n" + body + "\n\\end{document}\n"
     (tmp_path / "all.tex").write_text(doc, encoding="utf-8")
-    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
-                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout[-3000:]
 
 
@@ -236,7 +256,9 @@ def test_executed_notebook_shows_rich_displays(tmp_path):
     pytest.importorskip("ipykernel")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
     for cell in nb.cells[1:]:
         results = [o for o in cell.outputs if o.output_type == "execute_result"]

@@ -52,9 +52,24 @@ def mypy_output(tmp_path_factory) -> dict[str, list[str]]:
     reveal.write_text(REVEAL)
     env = {**os.environ, "MYPYPATH": str(ROOT)}
     r = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(TYPING / "mypy.ini"), "--cache-dir", str(tmp / "cache"),
-         "--no-error-summary", "--hide-error-context", str(TYPING / "user_code.py"), str(reveal)],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(TYPING / "mypy.ini"),
+            "--cache-dir",
+            str(tmp / "cache"),
+            "--no-error-summary",
+            "--hide-error-context",
+            str(TYPING / "user_code.py"),
+            str(reveal),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
     )
     assert "error: " not in r.stderr, r.stderr
     lines = r.stdout.splitlines()

@@ -47,21 +47,33 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
 
 #: Why each reserved letter cannot name a size: what it already means in the notation.
 RESERVED_MEANINGS = {
-    "x": "the inputs x_1, ..., x_p", "y": "the outputs", "b": "the hidden weights b_{k,j}", "c": "the output weights c_k",
-    "t": "the activation's variable", "i": "an index", "j": "the input index", "k": "the hidden-node index",
-    "l": "the layer index", "B": "a hidden weight matrix", "C": "the output weight matrix", "W": "W*, the collapsed matrix",
-    "P": "a layer's factor P_l", "Q": "a product of factors", "L": "the number of hidden layers", "I": "the identity matrix",
-    "E": "an all-ones matrix",
+    "x": "the inputs x_1, ..., x_p",
+    "y": "the outputs",
+    "b": "the hidden weights b_{k,j}",
+    "c": "the output weights c_k",
+    "t": "the activation's variable",
+    "i": "an index",
+    "j": "the input index",
+    "k": "the hidden-node index",
+    "l": "the layer index",
+    "B": "a hidden weight matrix",
+    "C": "the output weight matrix",
+    "W": "W*, the collapsed matrix",
+    "P": "a layer's factor P_l",
+    "L": "the number of hidden layers",
+    "Q": "sympy's assumptions object Q",
+    "I": "sympy's imaginary unit I",
+    "E": "sympy's number E = e",
 }
 #: Size names that are free, suggested when a reserved one is given.
 FREE_SIZE_NAMES = ("p", "h", "n", "m", "q", "h1", "h2")
 
 #: Where the names come from (the CLI's help epilog; docs/index.md says the same).
 NOTATION = (
-    "Names follow the notation of the blog post symnet grew from (linear regression written as a neural network): "
-    "inputs x_1..x_p, hidden node k with bias b_{k,0} and weights b_{k,1}..b_{k,p}, the output node c_0 + c_1 y_1 + ..., "
-    "and the collapsed form y-hat = W* x*; layer l of a deeper network adds a superscript, b^{(l)}_{k,j}. "
-    "--inputs 3 --hidden 3 is the post's network."
+    "Names follow the notation of the blog post symnet grew from (linear regression written as a neural "
+    "network): inputs x_1..x_p, hidden node k with bias b_{k,0} and weights b_{k,1}..b_{k,p}, the output "
+    "node c_0 + c_1 y_1 + ..., and the collapsed form y-hat = W* x*; layer l of a deeper network adds a "
+    "superscript, b^{(l)}_{k,j}. --inputs 3 --hidden 3 is the post's network."
 )
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
 

@@ -46,7 +46,9 @@ def _tex_matrix(m: sympy.MatrixBase, name: str) -> str:
 
 _SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_NAME = re.compile(r"(?P<stem>[A-Za-z]+)(?:\^\{\((?P<layer>[0-9]+)\)\})?_(?:\{(?P<braced>[0-9]+(?:,[0-9]+)*)\}|(?P<plain>[0-9]+))")
+_NAME = re.compile(
+    r"(?P<stem>[A-Za-z]+)(?:\^\{\((?P<layer>[0-9]+)\)\})?_(?:\{(?P<braced>[0-9]+(?:,[0-9]+)*)\}|(?P<plain>[0-9]+))"
+)
 
 
 def pretty_name(name: str, unicode: bool = True) -> str:
@@ -142,7 +144,11 @@ def layer_text(layer: Any) -> str:
 def layer_pretty(layer: Any, unicode: bool = True) -> str:
     dot = "·" if unicode else "*"
     act = _act_txt(layer.activation)
-    parts: list[stringPict | str] = [_pmatrix(layer.weights, "W", unicode), f"{dot}u + ", _pmatrix(layer.biases, "b", unicode)]
+    parts: list[stringPict | str] = [
+        _pmatrix(layer.weights, "W", unicode),
+        f"{dot}u + ",
+        _pmatrix(layer.biases, "b", unicode),
+    ]
     if act is not None:
         parts = [f"{act}(", *parts, ")"]
     return _row(*parts)
@@ -173,7 +179,9 @@ def network_pretty(net: Any, unicode: bool = True) -> str:
         lhs = ("ŷ" if unicode else "y") if l == len(net.layers) else f"u{l}"
         act = _act_txt(layer.activation)
         parts: list[stringPict | str] = [
-            _pmatrix(layer.weights, f"W{l}", unicode), f"{dot}{prev} + ", _pmatrix(layer.biases, f"b{l}", unicode)
+            _pmatrix(layer.weights, f"W{l}", unicode),
+            f"{dot}{prev} + ",
+            _pmatrix(layer.biases, f"b{l}", unicode),
         ]
         if act is not None:
             parts = [f"{act}(", *parts, ")"]
@@ -330,16 +338,25 @@ def _kind_tex(k: Any) -> str:
 
 
 def report_latex(rep: Any) -> str:
-    head = r"\text{crosscheck: " + ("AGREE" if rep.agree else "DISAGREE") + f" ({rep.samples} instantiations, seed {rep.seed})}}"
+    head = (
+        r"\text{crosscheck: "
+        + ("AGREE" if rep.agree else "DISAGREE")
+        + f" ({rep.samples} instantiations, seed {rep.seed})}}"
+    )
     rows = " \\\\ ".join(_kind_tex(k) for k in rep.kinds)
     return head + r"\quad \begin{array}{lrl} " + rows + r" \end{array}"
 
 
 def report_markdown(rep: Any) -> str:
     verdict = "AGREE" if rep.agree else "DISAGREE"
-    out = [f"**crosscheck: {verdict}** ({rep.samples} instantiations evaluated, seed {rep.seed})", "",
-           f"network: `{rep.network!r}`; claim: {rep.claim_source}", "",
-           "| kind | samples | result |", "|---|---:|---|"]
+    out = [
+        f"**crosscheck: {verdict}** ({rep.samples} instantiations evaluated, seed {rep.seed})",
+        "",
+        f"network: `{rep.network!r}`; claim: {rep.claim_source}",
+        "",
+        "| kind | samples | result |",
+        "|---|---:|---|",
+    ]
     for k in rep.kinds:
         result = k.to_text().split(None, 2)[-1] if k.skipped is None else f"skipped: {k.skipped}"
         result = result.split("samples", 1)[-1].strip() if k.skipped is None else result
@@ -371,25 +388,62 @@ def _math_markdown(latex: Callable[[Any], str], display_math: bool = True) -> Ca
 
 
 _REGISTRY: dict[str, dict[str, Callable[..., str]]] = {
-    "activation": {"latex": activation_latex, "pretty": activation_pretty, "text": repr,
-                   "markdown": _math_markdown(activation_latex, False)},
-    "layer": {"latex": layer_latex, "pretty": layer_pretty, "text": layer_text, "markdown": _math_markdown(layer_latex)},
-    "network": {"latex": network_latex, "pretty": network_pretty, "text": repr, "markdown": _math_markdown(network_latex)},
-    "generic_network": {"latex": generic_network_latex, "pretty": generic_network_pretty, "text": repr,
-                        "markdown": _math_markdown(generic_network_latex)},
+    "activation": {
+        "latex": activation_latex,
+        "pretty": activation_pretty,
+        "text": repr,
+        "markdown": _math_markdown(activation_latex, False),
+    },
+    "layer": {
+        "latex": layer_latex,
+        "pretty": layer_pretty,
+        "text": layer_text,
+        "markdown": _math_markdown(layer_latex),
+    },
+    "network": {
+        "latex": network_latex,
+        "pretty": network_pretty,
+        "text": repr,
+        "markdown": _math_markdown(network_latex),
+    },
+    "generic_network": {
+        "latex": generic_network_latex,
+        "pretty": generic_network_pretty,
+        "text": repr,
+        "markdown": _math_markdown(generic_network_latex),
+    },
     "proof": {"pretty": proof_pretty, "text": repr},  # latex and markdown: symnet.render
-    "counterexample": {"latex": counterexample_latex, "pretty": _text_pretty("to_text"), "text": repr,
-                       "markdown": counterexample_markdown},
-    "degree": {"latex": degree_latex, "pretty": _text_pretty("to_text"), "text": repr,
-               "markdown": _math_markdown(degree_latex, False)},
-    "rank_bound": {"latex": rank_latex, "pretty": _text_pretty("to_text"), "text": rank_text,
-                   "markdown": _math_markdown(rank_latex, False)},
-    "region": {"latex": region_latex, "pretty": region_pretty, "text": repr,
-               "markdown": _math_markdown(region_latex)},
-    "regions": {"latex": regions_latex, "pretty": _text_pretty("to_text"), "text": repr,
-                "markdown": _math_markdown(regions_latex)},
-    "crosscheck_report": {"latex": report_latex, "pretty": _text_pretty("to_text"), "text": report_summary,
-                          "markdown": report_markdown},
+    "counterexample": {
+        "latex": counterexample_latex,
+        "pretty": _text_pretty("to_text"),
+        "text": repr,
+        "markdown": counterexample_markdown,
+    },
+    "degree": {
+        "latex": degree_latex,
+        "pretty": _text_pretty("to_text"),
+        "text": repr,
+        "markdown": _math_markdown(degree_latex, False),
+    },
+    "rank_bound": {
+        "latex": rank_latex,
+        "pretty": _text_pretty("to_text"),
+        "text": rank_text,
+        "markdown": _math_markdown(rank_latex, False),
+    },
+    "region": {"latex": region_latex, "pretty": region_pretty, "text": repr, "markdown": _math_markdown(region_latex)},
+    "regions": {
+        "latex": regions_latex,
+        "pretty": _text_pretty("to_text"),
+        "text": repr,
+        "markdown": _math_markdown(regions_latex),
+    },
+    "crosscheck_report": {
+        "latex": report_latex,
+        "pretty": _text_pretty("to_text"),
+        "text": report_summary,
+        "markdown": report_markdown,
+    },
 }
 
 for _key, _drawers in _REGISTRY.items():
