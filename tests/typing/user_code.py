@@ -9,10 +9,17 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from typing import Any
+
+import numpy as np
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symnet
 from symnet import codegen
+from symnet import strategies as sst
+from symnet.testing import assert_forward_matches
 
 
 def tutorial() -> None:
@@ -104,6 +111,34 @@ def printing_and_codegen() -> None:
     print(latex, pretty, out, source, names, codegen.pycode(proof.offset[0]), codegen.ccode(proof.matrix[0, 0]))
 
 
+def property_testing() -> None:
+    report = symnet.crosscheck(symnet.dense(3, [3]), samples=30, seed=0)
+    per_kind: dict[str, int] = report.samples_per_kind
+    print(report.agree, per_kind)
+    net = symnet.dense(2, [2])
+    s = {w.name: w for w in net.parameters}
+    wrong = ([[s["c_1"] * s["b_{1,1}"] + s["c_2"] * s["b_{2,1}"], s["c_1"] * s["b_{1,2}"]]], [s["c_0"]])
+    bad = symnet.crosscheck(net, claim=wrong, kinds=("int",))
+    if bad.counterexample is not None:
+        print(bad.counterexample.to_text())
+
+    @settings(max_examples=5)
+    @given(sst.networks(weights="exact"), st.data())
+    def test_evaluate_is_deterministic(net: symnet.Network, data: st.DataObject) -> None:
+        x = data.draw(sst.inputs(net))
+        assert net.evaluate(x) == net.evaluate(x)
+
+    test_evaluate_is_deterministic()
+
+    def mlp(weights: list[Any], biases: list[Any], x: Any) -> Any:
+        h = x
+        for w, b in zip(weights[:-1], biases[:-1], strict=True):
+            h = w @ h + b
+        return weights[-1] @ h + biases[-1]
+
+    assert_forward_matches(mlp, symnet.dense(3, [4, 2], outputs=2), convert=np.array)
+
+
 def analysis() -> None:
     deg = symnet.degree(symnet.dense(2, [2], activation="square"))
     top: int | None = deg.degree
@@ -119,4 +154,5 @@ if __name__ == "__main__":
     refutations()
     library()
     printing_and_codegen()
+    property_testing()
     analysis()
