@@ -58,8 +58,9 @@ _C_KEYWORDS = frozenset(
     "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
     "_Bool _Complex _Imaginary".split()
 )
-#: Names the generated code uses itself (the module ``Fraction``, ``math``, the C output array).
-_RESERVED = frozenset({"Fraction", "math", "out", "f"})
+#: Names the generated code uses itself: ``Fraction``, ``math``, the default function name ``f``
+#: and the C function's arrays ``x``, ``w`` and ``out``.
+_RESERVED = frozenset({"Fraction", "math", "f", "x", "w", "out"})
 
 _LAYER = re.compile(r"\^\{\(([0-9]+)\)\}")
 _INDEX = re.compile(r"_\{([^{}]*)\}")
@@ -90,7 +91,7 @@ def identifiers(net: Network) -> dict[sympy.Symbol, str]:
     """Every symbol of ``net`` (inputs, then parameters) mapped to a distinct identifier (rule 4).
 
     The identifiers also avoid the names the generated code uses itself
-    (``Fraction``, ``math``, ``out``, ``f``).
+    (``Fraction``, ``math``, ``f``, ``x``, ``w``, ``out``).
 
     >>> import symnet
     >>> list(identifiers(symnet.dense(1, [2, 1])).values())[:4]
@@ -120,7 +121,7 @@ class _Python(PythonCodePrinter):
     """sympy's Python printer with symnet's identifiers and exact rationals (``Fraction(p, q)``)."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str], exact: bool = True) -> None:
-        super().__init__({"fully_qualified_modules": False, "standard": "python3"})
+        super().__init__({"fully_qualified_modules": False, "standard": "python3", "strict": True})
         self._names = names
         self._exact = exact
 
@@ -140,7 +141,7 @@ class _C(C99CodePrinter):
     """sympy's C99 printer with symnet's identifiers."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
-        super().__init__()
+        super().__init__({"strict": True})
         self._names = names
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
@@ -178,9 +179,11 @@ def _outputs(proof: Any) -> tuple[Network, tuple[sympy.Expr, ...]]:
     return net, tuple(proof.as_expr())
 
 
-def _check_name(name: str) -> str:
+def _check_name(name: str, names: Mapping[sympy.Symbol, str]) -> str:
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name in _C_KEYWORDS:
         raise InvalidArgument(f"name={name!r} must be an identifier of Python and C")
+    if name in names.values() or name in _RESERVED - {"f"}:
+        raise InvalidArgument(f"name={name!r} is already the name of an argument or of the generated code's own")
     return name
 
 
@@ -200,7 +203,7 @@ def to_python(proof: Any, name: str = "f") -> str:
     imports += [
         f"from {module} import {', '.join(sorted(fns))}" for module, fns in sorted(printer.module_imports.items())
     ]
-    return "\n".join(imports) + f"\n\ndef {_check_name(name)}({args}):\n    return ({body},)\n"
+    return "\n".join(imports) + f"\n\ndef {_check_name(name, names)}({args}):\n    return ({body},)\n"
 
 
 def to_c(proof: Any, name: str = "symnet_f") -> str:
@@ -213,7 +216,8 @@ def to_c(proof: Any, name: str = "symnet_f") -> str:
     net, exprs = _outputs(proof)
     names = identifiers(net)
     printer = _C(names)
-    lines = ["#include <math.h>", "", f"void {_check_name(name)}(const double *x, const double *w, double *out) {{"]
+    signature = f"void {_check_name(name, names)}(const double *x, const double *w, double *out) {{"
+    lines = ["#include <math.h>", "", signature]
     for j, s in enumerate(net.inputs):
         lines.append(f"    const double {names[s]} = x[{j}];")
     for j, s in enumerate(net.parameters):

@@ -203,6 +203,30 @@ def test_generated_c_compiles_and_agrees_with_exact_evaluation(cc, tmp_path):
             assert out[k] == pytest.approx(float(exact[k]), rel=1e-12, abs=1e-12)
 
 
+def test_c_with_parameters_named_like_the_functions_own_arrays(cc, tmp_path):
+    """Weights named w, x and out (and a symbolic affine activation a t + d) are renamed, and the C still agrees."""
+    t, a, d = sympy.symbols("t a d")
+    net = symnet.Network.from_matrices([[["w", "x"]], [["out"]]], [["f"], [1]], sympy.Lambda(t, a * t + d))
+    proof = symnet.prove(net)
+    names = codegen.identifiers(net)
+    assert {names[s] for s in net.parameters} == {"w_2", "x_3", "out_2", "f_2", "a", "d"}  # x_2 is the second input
+    (tmp_path / "n.c").write_text(codegen.to_c(proof))
+    lib = tmp_path / "libn.so"
+    subprocess.run([cc, "-std=c99", "-Wall", "-Werror", "-shared", "-fPIC", "-o", str(lib), str(tmp_path / "n.c")],
+                   check=True, capture_output=True, timeout=60)
+    w = [sympy.Rational(v, 4) for v in (3, -5, 7, 2, 9, -1)]
+    x = [sympy.Rational(1, 3), sympy.Rational(-2, 5)]
+    out = (ctypes.c_double * 1)()
+    ctypes.CDLL(str(lib)).symnet_f((ctypes.c_double * 2)(*map(float, x)), (ctypes.c_double * 6)(*map(float, w)), out)
+    (exact,) = net.evaluate(x, dict(zip(net.parameters, w, strict=True)))
+    assert out[0] == pytest.approx(float(exact), rel=1e-12)
+    assert _run_python(proof.to_python())(*x, *w) == (exact,)
+    with pytest.raises(symnet.InvalidArgument):
+        codegen.to_c(proof, "w")
+    with pytest.raises(symnet.InvalidArgument):
+        proof.to_python("a")
+
+
 def test_ccode_uses_identifiers():
     """codegen.ccode writes b_1_0 where sympy.ccode would write b_{1,0}."""
     proof = symnet.prove(symnet.dense(1, [1]))
