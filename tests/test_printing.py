@@ -268,3 +268,11 @@ def test_executed_notebook_shows_rich_displays(tmp_path):
         assert "\n" not in data["text/plain"] and "KindResult(" not in data["text/plain"]
         assert data["text/latex"].startswith("$") and r"\mathtt" not in data["text/latex"]
         assert "$" in data["text/markdown"] or "| kind |" in data["text/markdown"]
+
+
+def test_report_repr_is_compact(objects):
+    """repr(report) in a plain REPL: one line with the verdict and the counts, not the dataclass dump."""
+    report = objects["CrosscheckReport"]
+    text = repr(report)
+    assert "\n" not in text and "KindResult(" not in text and "tolerance_rule" not in text
+    assert text.startswith("CrosscheckReport(agree=True, samples=12, seed=0, samples_per_kind={")

@@ -193,6 +193,12 @@ class CrosscheckReport(Displayable, display_key="crosscheck_report"):
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:
+        return (
+            f"CrosscheckReport(agree={self.agree}, samples={self.samples}, seed={self.seed}, "
+            f"samples_per_kind={self.samples_per_kind}, network={self.network!r})"
+        )
+
 
 # ------------------------------------------------------------------ arguments
 def _check_int(value: Any, name: str, low: int, high: int | None = None) -> int:
