@@ -1,7 +1,8 @@
 """Type checkers see symnet's precise types: ``mypy --strict`` accepts typical user code.
 
-tests/typing/user_code.py is built from the docs' examples; tests/typing/mypy.ini
-is strict (sympy, which ships no types, is the one exception it needs).
+tests/typing/user_code.py is built from the docs' examples; pyproject.toml's
+``[tool.mypy]`` is strict (sympy, which ships no types, is the one exception it
+needs), so ``mypy --strict tests/typing/user_code.py`` at the root is the check.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def mypy_output(tmp_path_factory) -> dict[str, list[str]]:
             sys.executable,
             "-m",
             "mypy",
+            "--strict",
             "--config-file",
-            str(TYPING / "mypy.ini"),
+            str(ROOT / "pyproject.toml"),
             "--cache-dir",
             str(tmp / "cache"),
             "--no-error-summary",
