@@ -12,7 +12,9 @@ maps each to one, by these rules (applied in order):
    gets a leading ``_``, and ``_`` alone or a Python or C keyword a trailing ``_``;
 4. :func:`identifiers` makes the names of one network distinct: when two
    symbols would get one identifier, the later one (in the order inputs,
-   then :attr:`~symnet.Network.parameters`) gets ``_2``, ``_3``, ...
+   then :attr:`~symnet.Network.parameters`) gets ``_2``, ``_3``, ...; so
+   does a symbol whose identifier is one of the generated code's own names
+   (``Fraction``, ``math``, ``f``, ``x``, ``w``, ``out``).
 
 So ``x_1`` -> ``x_1``, ``b_{1,0}`` -> ``b_1_0``, ``b^{(2)}_{1,2}`` -> ``b2_1_2``,
 ``c_{2,0}`` -> ``c_2_0``.  The names that are already identifiers are kept.
