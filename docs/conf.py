@@ -1,8 +1,11 @@
-"""Sphinx configuration: MyST Markdown pages, autodoc, math rendered offline.
+"""Sphinx configuration: MyST Markdown pages and notebooks, autodoc, math rendered offline.
 
 Math is rendered at build time by ``sphinx.ext.imgmath`` (LaTeX + dvisvgm,
 from Debian's texlive-latex-base and dvisvgm) and embedded in the HTML as SVG,
-so neither building nor reading the docs needs a network or a CDN.
+so neither building nor reading the docs needs a network or a CDN.  Pages are
+MyST Markdown read by myst-nb; a page with a ``kernelspec`` (docs/notebook.md)
+is a notebook, executed at every build with the local Python kernel.  The
+theme is furo (search box, sidebar navigation, light and dark).
 """
 
 import os
@@ -12,17 +15,27 @@ author = "the symnet authors"
 copyright = "2026, the symnet authors"
 
 extensions = [
-    "myst_parser",
+    "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.imgmath",
 ]
 
-source_suffix = {".md": "markdown"}
+source_suffix = {".md": "myst-nb"}
 root_doc = "index"
 exclude_patterns = ["_build", "_tex", "dev", "**/.ipynb_checkpoints"]
 
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
+
+# Notebooks: executed on every build (offline: a local kernel, no downloads);
+# an error in a cell fails the build, as a warning would.
+nb_execution_mode = "force"
+nb_execution_timeout = 120
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+# text/markdown outputs (the objects' _repr_markdown_) are MyST, so their $$ math is rendered
+nb_render_markdown_format = "myst"
 
 # imgmath's LaTeX template loads anyfontsize, which is not in Debian's
 # texlive-latex-base: docs/_tex/anyfontsize.sty stands in for it.
@@ -53,16 +66,11 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
 
-html_theme = "alabaster"
-# Wide enough for the derivations (about 90 columns) and the doctests without
-# a horizontal scroll bar on a laptop screen; previous / next links on every page.
+html_theme = "furo"
+html_title = "symnet"
 html_theme_options = {
-    "description": "Prove that linear networks are linear regressions",
-    "page_width": "1180px",
-    "sidebar_width": "230px",
-    "code_font_size": "0.85em",
-    "show_relbars": True,
+    "sidebar_hide_name": False,
+    "navigation_with_keys": True,
 }
-html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
 html_static_path: list[str] = []
 html_show_sourcelink = False

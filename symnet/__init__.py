@@ -5,7 +5,8 @@ inputs -- a multiple linear regression.  symnet builds such networks with
 symbolic weights and works with what they compute exactly.
 """
 
-from . import strategies, testing, theorems
+from . import codegen, strategies, testing, theorems
+from ._api import decide, dense, prove
 from .errors import (
     ActivationError,
     CertificateError,
@@ -17,11 +18,10 @@ from .errors import (
     SymnetError,
 )
 from .model.activations import NAMED_ACTIVATIONS, Activation, activation
-from .model.builders import dense
 from .model.network import Layer, Network
 from .proof import Proof
 from .search.degree import Degree, degree
-from .search.engine import ProofNotFound, decide, prove
+from .search.engine import ProofNotFound
 from .search.generic import GenericNetwork, GenericProof
 from .search.rank import RankBound, rank_bound
 from .search.refutation import Counterexample, UndecidedError, refute
@@ -55,6 +55,7 @@ __all__ = [
     "SymnetError",
     "UndecidedError",
     "activation",
+    "codegen",
     "crosscheck",
     "decide",
     "degree",

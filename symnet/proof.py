@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 import sympy
 
 from . import certificate as _cert
-from . import kernel, render
+from . import codegen, kernel, render
 from .certificate import Certificate, Step
+from .model.display import Displayable
 from .model.network import Network
 
 __all__ = ["Proof"]
@@ -27,7 +30,7 @@ def _dot(row: list[sympy.Expr], factor: sympy.ImmutableMatrix, j: int) -> sympy.
     return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
 
 
-class Proof:
+class Proof(Displayable, display_key="proof"):
     """A proof that a network's output equals ``matrix * x + offset``.
 
     ``matrix`` is W* (q x p) and ``offset`` b* (q x 1), both sympy matrices.
@@ -122,6 +125,19 @@ class Proof:
     def to_text(self) -> str:
         """The derivation as plain text."""
         return render.to_text(self)
+
+    # --------------------------------------------------------- code generation
+    def lambdify(self, modules: str | list[object] | None = None) -> Callable[..., tuple[Any, ...]]:
+        """A function computing ``W* x + b*`` (see :func:`symnet.codegen.lambdify`).
+
+        Its arguments are the inputs, then :attr:`Network.parameters`, named as
+        :func:`symnet.codegen.identifiers` names them (``b_{1,0}`` -> ``b_1_0``).
+        """
+        return codegen.lambdify(self, modules)
+
+    def to_python(self, name: str = "f") -> str:
+        """The source of a plain, exact Python function computing ``W* x + b*`` (see :mod:`symnet.codegen`)."""
+        return codegen.to_python(self, name)
 
     def _repr_latex_(self) -> str:
         return render.repr_latex(self)

@@ -61,3 +61,27 @@ def test_math_is_rendered_offline(html):
 def test_other_engineers_pages_are_picked_up_by_the_glob():
     """index.md includes every page through a globbed toctree."""
     assert ":glob:" in (DOCS / "index.md").read_text(encoding="utf-8")
+
+
+def test_theme_has_search_and_navigation(html):
+    """furo: a search page with its index, and every page carries the sidebar navigation and search box."""
+    assert (html / "search.html").exists() and (html / "searchindex.js").exists()
+    index = (html / "index.html").read_text(encoding="utf-8")
+    assert "sidebar-search" in index and "sidebar-tree" in index
+    assert 'href="notebook.html"' in index
+
+
+def test_notebook_is_executed_with_rich_outputs(html):
+    """docs/notebook.md runs at build time: its outputs are there, the objects' math rendered as SVG."""
+    page = (html / "notebook.html").read_text(encoding="utf-8")
+    assert "cell_output" in page and page.count("data:image/svg") >= 10
+    assert "$$" not in page  # every $$ block of a text/markdown output became math
+    assert "def f(x_1, x_2, b_1_0" in page  # the to_python cell's printed source
+    assert "Traceback" not in page
+
+
+def test_api_page_renders_the_module_docstrings_it_refers_to(html):
+    """The size rule (symnet.render._derivation), codegen's naming rules and the display hooks are on the page."""
+    api = (html / "api.html").read_text(encoding="utf-8")
+    assert "Size rule (readable at every size" in api
+    assert "b2_1_2" in api and "Displayable" in api and "symnet.codegen.pycode" in api

@@ -19,11 +19,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .. import render
+from .. import __version__, render
 from ..errors import CertificateError, NotLinearError, SymnetError
 from ..model.activations import NAMED_ACTIVATIONS
 from ..model.builders import dense
-from ..model.generic import is_size_name
+from ..model.generic import RESERVED_SIZE_NAMES, is_size_name
 from ..proof import Proof
 from ..search.engine import ProofNotFound, prove
 
@@ -43,6 +43,38 @@ MAX_CLI_PARAMETERS = 100_000
 FORMATS = ("text", "latex", "markdown", "json")
 
 _DECIMAL = re.compile(r"[0-9]{1,6}")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
+
+#: Why each reserved letter cannot name a size: what it already means in the notation.
+RESERVED_MEANINGS = {
+    "x": "the inputs x_1, ..., x_p",
+    "y": "the outputs",
+    "b": "the hidden weights b_{k,j}",
+    "c": "the output weights c_k",
+    "t": "the activation's variable",
+    "i": "an index",
+    "j": "the input index",
+    "k": "the hidden-node index",
+    "l": "the layer index",
+    "B": "a hidden weight matrix",
+    "C": "the output weight matrix",
+    "W": "W*, the collapsed matrix",
+    "P": "a layer's factor P_l",
+    "L": "the number of hidden layers",
+    "Q": "sympy's assumptions object Q",
+    "I": "sympy's imaginary unit I",
+    "E": "sympy's number E = e",
+}
+#: Size names that are free, suggested when a reserved one is given.
+FREE_SIZE_NAMES = ("p", "h", "n", "m", "q", "h1", "h2")
+
+#: Where the names come from (the CLI's help epilog; docs/index.md says the same).
+NOTATION = (
+    "Names follow the notation of the blog post symnet grew from (linear regression written as a neural "
+    "network): inputs x_1..x_p, hidden node k with bias b_{k,0} and weights b_{k,1}..b_{k,p}, the output "
+    "node c_0 + c_1 y_1 + ..., and the collapsed form y-hat = W* x*; layer l of a deeper network adds a "
+    "superscript, b^{(l)}_{k,j}. --inputs 3 --hidden 3 is the post's network."
+)
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
 
 
@@ -54,6 +86,19 @@ def _width(text: str) -> int | str:
     """
     if isinstance(text, str) and is_size_name(text.strip()):
         return text.strip()
+    if isinstance(text, str) and text.strip() in RESERVED_SIZE_NAMES:
+        name = text.strip()
+        meaning = RESERVED_MEANINGS.get(name, "something else")
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is reserved by the notation ({name} is {meaning}); give a positive whole number "
+            f"or another size name, such as {', '.join(FREE_SIZE_NAMES)}"
+        )
+    if isinstance(text, str) and _IDENTIFIER.fullmatch(text.strip()) is None and not _DECIMAL.fullmatch(text.strip()):
+        if any(ch.isalpha() for ch in text):
+            raise argparse.ArgumentTypeError(
+                f"{text[:40]!r} is not a positive whole number, nor a size name "
+                "(a letter, then letters or digits, at most 16)"
+            )
     if not isinstance(text, str) or not _DECIMAL.fullmatch(text.strip()):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a positive whole number")
     value = int(text.strip())
@@ -79,18 +124,30 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``symnet`` command."""
-    parser = _Parser(prog="symnet", description="Prove with symbolic algebra that linear neural networks are linear regressions.")
+    parser = _Parser(
+        prog="symnet",
+        description="Prove with symbolic algebra that linear neural networks are linear regressions.",
+        epilog=NOTATION,
+    )
+    parser.add_argument("--version", action="version", version=f"symnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("prove", help="prove (or refute) that a dense network is a linear regression")
-    p.add_argument("--inputs", type=_width, default=3, metavar="N", help="number of inputs p (default 3, the seed's)")
+    p = sub.add_parser("prove", help="prove (or refute) that a dense network is a linear regression",
+                       description="Prove (or refute) that a dense network with symbolic weights is a linear regression.",
+                       epilog=NOTATION)
+    size = "a positive whole number, or a size name such as p for every size at once"
+    p.add_argument("--inputs", type=_width, default=3, metavar="N",
+                   help=f"number of inputs p: {size} (default 3, as in the blog post's network)")
     p.add_argument("--hidden", type=_width, action="append", metavar="H",
-                   help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
-    p.add_argument("--no-hidden", action="store_true", help="no hidden layer: the seed's single node")
+                   help="width of a hidden layer, a number or a size name such as h; repeat for more layers "
+                        "(default: one layer of 3)")
+    p.add_argument("--no-hidden", action="store_true",
+                   help="no hidden layer: one linear node b_0 + b_1 x_1 + ... (the blog post's first network)")
     p.add_argument("--outputs", type=_width, default=1, metavar="Q", help="number of outputs q (default 1)")
+    names = ", ".join(sorted(NAMED_ACTIVATIONS))
     p.add_argument("--activation", type=_activation, default="identity", metavar="NAME",
-                   help="activation of the hidden layers (default identity)")
+                   help=f"activation of the hidden layers, one of: {names} (default identity)")
     _format_options(p)
     p.set_defaults(func=_cmd_prove)
 

@@ -22,6 +22,7 @@ from typing import Union
 import sympy
 
 from ..errors import ActivationError, InvalidType
+from .display import Displayable
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "ActivationSpec", "activation"]
 
@@ -42,7 +43,7 @@ NAMED_ACTIVATIONS: dict[str, sympy.Expr] = {
 
 
 @dataclass(frozen=True)
-class Activation:
+class Activation(Displayable, display_key="activation"):
     """An activation function: a name (or ``None``) and a one-variable Lambda."""
 
     name: str | None

@@ -1,27 +1,122 @@
-"""How the model's objects display themselves, without the model importing a renderer.
+"""How symnet's objects display themselves, without the model importing a renderer.
 
 The model is plain data that the kernel trusts, so it imports no presentation
-code.  A renderer registers the functions that draw a model object when it is
-imported (``import symnet`` imports :mod:`symnet.render`), and the model's
-display methods (``Network._repr_latex_``) look them up here by name.
+code.  A renderer registers the functions that draw an object when it is
+imported (``import symnet`` imports :mod:`symnet.render` and its drawers), and
+the objects' display methods look them up here.
+
+Every public object inherits :class:`Displayable`, which gives it sympy's
+printing protocol and IPython's display hooks, all drawn through the registry:
+
+========================  ============================  ======================
+hook                      used by                       drawer format
+========================  ============================  ======================
+``_latex(printer)``       ``sympy.latex(obj)``          ``"latex"`` (math mode)
+``_pretty(printer)``      ``sympy.pretty``, ``pprint``  ``"pretty"`` (2-D text)
+``_sympystr(printer)``    ``sympy.sstr(obj)``           ``"text"`` (one line)
+``_repr_latex_()``        Jupyter ``text/latex``        ``"latex"`` in ``$...$``
+``_repr_markdown_()``     Jupyter ``text/markdown``     ``"markdown"``
+``_repr_pretty_(p, c)``   IPython's plain-text display  ``"text"``
+========================  ============================  ======================
+
+A class names its drawers with ``class Network(Displayable, display_key="network")``;
+a renderer registers ``register("network", "latex", draw)``.  With no drawer
+registered, every hook falls back to ``repr(obj)`` (``\\text{...}`` in LaTeX).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
-__all__ = ["register", "show"]
+__all__ = ["FORMATS", "Displayable", "draw", "register", "show"]
+
+#: The formats a drawer can be registered for.
+FORMATS = ("latex", "pretty", "text", "markdown")
 
 _DRAWERS: dict[str, Callable[[Any], str]] = {}
+_FORMAT_DRAWERS: dict[tuple[str, str], Callable[..., str]] = {}
 
 
-def register(name: str, draw: Callable[[Any], str]) -> None:
-    """Make ``draw`` the drawer called ``name`` (the renderer does this once, on import)."""
-    _DRAWERS[name] = draw
+def register(name: str, fmt_or_draw: str | Callable[[Any], str], draw: Callable[..., str] | None = None) -> None:
+    """Register a drawer: ``register(key, fmt, draw)`` for a :class:`Displayable`'s hooks.
+
+    ``register(name, draw)`` (two arguments) registers a named drawer for
+    :func:`show`.  A ``"pretty"`` drawer is called as ``draw(obj, unicode=...)``.
+    """
+    if draw is None:
+        assert callable(fmt_or_draw)
+        _DRAWERS[name] = fmt_or_draw
+        return
+    if fmt_or_draw not in FORMATS:
+        raise ValueError(f"fmt={fmt_or_draw!r} is not one of {FORMATS}")
+    _FORMAT_DRAWERS[(name, str(fmt_or_draw))] = draw
 
 
 def show(name: str, obj: Any) -> str:
     """Draw ``obj`` with the registered drawer ``name``; its ``repr`` if no renderer is loaded."""
-    draw = _DRAWERS.get(name)
-    return repr(obj) if draw is None else draw(obj)
+    drawer = _DRAWERS.get(name)
+    return repr(obj) if drawer is None else drawer(obj)
+
+
+def _latex_text(text: str) -> str:
+    escaped = "".join("\\" + ch if ch in "#$%&_{}" else ch for ch in text)
+    escaped = escaped.replace("\\\\", r"\textbackslash{}").replace("~", r"\textasciitilde{}").replace("^", r"\^{}")
+    return r"\text{" + escaped + "}"
+
+
+def draw(obj: Any, fmt: str, **options: Any) -> str:
+    """``obj`` drawn in ``fmt`` by the drawer registered for its class (``repr`` if none)."""
+    for klass in type(obj).__mro__:
+        key = klass.__dict__.get("_display_key")
+        if key is not None:
+            drawer = _FORMAT_DRAWERS.get((key, fmt))
+            if drawer is not None:
+                return drawer(obj, **options)
+            break
+    return _latex_text(repr(obj)) if fmt == "latex" else repr(obj)
+
+
+class Displayable:
+    """sympy's printing protocol and IPython's display hooks, drawn through the registry."""
+
+    __slots__ = ()
+    _display_key: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, display_key: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if display_key is not None:
+            cls._display_key = display_key
+            # IPython takes a class's own __repr__ (a dataclass has one) before an inherited
+            # _repr_pretty_, so each displayable class carries the hook itself
+            if "_repr_pretty_" not in cls.__dict__:
+                cls._repr_pretty_ = Displayable._repr_pretty_  # type: ignore[method-assign]
+
+    def _latex(self, printer: Any = None) -> str:
+        """Math-mode LaTeX, for ``sympy.latex(obj)``."""
+        return draw(self, "latex")
+
+    def _pretty(self, printer: Any = None) -> Any:
+        """A 2-D picture, for ``sympy.pretty(obj)`` and ``sympy.pprint(obj)``."""
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        unicode = True if printer is None else bool(getattr(printer, "_use_unicode", True))
+        lines = draw(self, "pretty", unicode=unicode).splitlines() or [""]
+        width = max(len(line) for line in lines)
+        return prettyForm("\n".join(line.ljust(width) for line in lines))
+
+    def _sympystr(self, printer: Any = None) -> str:
+        """One line of text, for ``sympy.sstr(obj)``."""
+        return draw(self, "text")
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's ``text/latex``."""
+        return "$\\displaystyle " + draw(self, "latex") + "$"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's ``text/markdown``."""
+        return draw(self, "markdown")
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """IPython's plain-text display: one compact line."""
+        p.text(repr(self) if cycle else draw(self, "text"))

@@ -33,6 +33,7 @@ import sympy
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from .activations import Activation, ActivationSpec
+from .display import Displayable
 from .network import _hidden_activations
 
 __all__ = [
@@ -298,7 +299,7 @@ def explicit(value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str
 
 
 @dataclass(frozen=True)
-class GenericNetwork:
+class GenericNetwork(Displayable, display_key="generic_network"):
     """A dense network whose sizes may be symbols: ``sizes = (p, h_1, ..., h_L, q)``.
 
     Every size is a positive sympy Integer or a positive-integer Symbol;

@@ -36,7 +36,7 @@ def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
 
 
 @dataclass(frozen=True)
-class Layer:
+class Layer(display.Displayable, display_key="layer"):
     """One affine layer ``z = W u + b`` followed by its activation.
 
     ``activation`` is applied to ``z``; it is the identity for the output layer.
@@ -74,7 +74,7 @@ def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden:
 
 
 @dataclass(frozen=True)
-class Network:
+class Network(display.Displayable, display_key="network"):
     """A feed-forward network whose weights are sympy expressions.
 
     Build one with :func:`symnet.dense` or :meth:`Network.from_matrices`.
@@ -320,9 +320,6 @@ class Network:
             shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
             raise InvalidArgument(f"weights is missing values for {len(missing)} parameters: {shown}")
         return given
-
-    def _repr_latex_(self) -> str:
-        return display.show("network_latex", self)
 
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import display
+from . import _display  # noqa: F401  (registers the objects' drawers with symnet.model.display)
 from . import _latex, _markdown, _text
 from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build
 
@@ -84,4 +85,11 @@ def network_latex(net: Any) -> str:
     return "$$\n" + _latex.display(tuple(lines)).replace("align*", "aligned") + "\n$$"
 
 
+def proof_markdown(proof: Any) -> str:
+    """A proof for Jupyter's ``text/markdown``: its repr, then the claim as display math."""
+    return f"`{proof!r}`\n\n" + repr_latex(proof)
+
+
 display.register("network_latex", network_latex)
+display.register("proof", "latex", latex_claim)
+display.register("proof", "markdown", proof_markdown)

@@ -43,6 +43,7 @@ from sympy.polys.rings import ring
 from ..certificate import ExpressionWriter, write_network
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel import counterexample as checker
+from ..model.display import Displayable
 from ..model.network import Network
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
@@ -195,7 +196,7 @@ def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int
 
 
 @dataclass(frozen=True, eq=False)
-class Degree:
+class Degree(Displayable, display_key="degree"):
     """The proved exact degree in x of each output of a polynomial network.
 
     ``degrees[i]`` is output i's degree (None when the output is the zero

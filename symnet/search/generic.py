@@ -37,6 +37,7 @@ from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearEr
 from ..kernel import generic as gk
 from ..kernel.generic import affine_coefficients
 from ..model import generic as gm
+from ..model import display
 from ..model.activations import Activation
 from ..model.generic import (
     Aug,
@@ -163,7 +164,7 @@ def instantiate_network(net: GenericNetwork, **sizes: int) -> Network:
 
 
 # ------------------------------------------------------------------- proof
-class GenericProof:
+class GenericProof(display.Displayable, display_key="generic_proof"):
     """A proof that a network of symbolic size computes ``W* x + b*``, for every size.
 
     ``matrix`` (W*, q x p) and ``offset`` (b*, q x 1) are matrix expressions
@@ -808,3 +809,16 @@ class _GenericDerivation:
                   "from the network's matrices and checks every shape symbolically, and each rule is itself verified on fresh symbols "
                   "at a spread of concrete sizes:"]
         return Section("Rules", None, tuple(before), tuple(lines))
+
+
+# ----------------------------------------------------------------- display
+def _generic_proof_markdown(proof: GenericProof) -> str:
+    return f"`{proof!r}`\n\n$$\n{_lin_tex_claim(proof)}\n$$"
+
+
+display.register("generic_proof", "latex", _lin_tex_claim)
+display.register(
+    "generic_proof", "pretty", lambda proof, unicode=True: proof.claim_text() if unicode else proof.claim_text().replace("ŷ", "y")
+)
+display.register("generic_proof", "text", repr)
+display.register("generic_proof", "markdown", _generic_proof_markdown)

@@ -28,6 +28,7 @@ import sympy
 
 from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
 from ..kernel.generic import affine_coefficients
+from ..model.display import Displayable
 from ..model.network import Network
 
 __all__ = ["RankBound", "rank_bound"]
@@ -56,7 +57,7 @@ def _product(mats: list[sympy.ImmutableMatrix], cols: int) -> sympy.ImmutableMat
 
 
 @dataclass(frozen=True)
-class RankBound:
+class RankBound(Displayable, display_key="rank_bound"):
     """``rank W* = rank <= bound``, the width of layer ``narrowest`` (0 = the inputs).
 
     ``left`` (q x bound) and ``right`` (bound x p) multiply to ``matrix`` (W*);

@@ -53,6 +53,7 @@ import sympy
 from ..certificate import ExpressionReader, ExpressionWriter, read_network, write_network
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
+from ..model.display import Displayable
 from ..model.network import Network
 from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
 
@@ -64,7 +65,7 @@ VERSION = 1
 
 # ---------------------------------------------------------------------- data
 @dataclass(frozen=True)
-class Counterexample:
+class Counterexample(Displayable, display_key="counterexample"):
     """An exact, self-checking refutation of "the output is affine in x".
 
     ``weights`` maps each weight symbol of ``network`` to an exact Rational
@@ -207,15 +208,6 @@ class Counterexample:
         return (
             "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\setcounter{MaxMatrixCols}{64}\n"
             "\\begin{document}\n\\section*{Refutation}\n" + text + "\n\\end{document}\n"
-        )
-
-    def _repr_latex_(self) -> str:
-        fu, fv, fm = self.values
-        k = self.output + 1
-        return (
-            f"$f_{{{k}}}\\left({_ltuple(self.midpoint)}\\right) - \\tfrac{{f_{{{k}}}(u)+f_{{{k}}}(v)}}{{2}} = "
-            + self._defect_text(sympy.latex, "\\neq", "\\in", "\\text{, so }")
-            + f"$ with $u = {_ltuple(self.points[0])}$, $v = {_ltuple(self.points[1])}$"
         )
 
     # ----------------------------------------------------------------- JSON

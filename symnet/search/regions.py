@@ -40,6 +40,7 @@ from sympy.solvers.simplex import InfeasibleLPError, UnboundedLPError, _simplex,
 from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
 from ..kernel import counterexample as checker
 from ..model.coerce import coerce_entry
+from ..model.display import Displayable
 from ..model.network import Network
 
 __all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "Region", "Regions", "regions"]
@@ -66,7 +67,7 @@ def _q(f: Fraction) -> sympy.Rational:
 
 
 @dataclass(frozen=True, eq=False)
-class Region:
+class Region(Displayable, display_key="region"):
     """One full-dimensional cell: ``{x : a_i . x + b_i >= 0 for every inequality}``.
 
     ``pattern`` gives, for each kink unit in order (layer by layer), 1 when
@@ -123,7 +124,7 @@ class Region:
         return f"Region(pattern={self.pattern}, matrix={self.matrix.tolist()}, offset={list(self.offset)})"
 
 
-class Regions(Sequence[Region]):
+class Regions(Displayable, Sequence[Region], display_key="regions"):
     """The linear regions of a network: a sequence of :class:`Region` plus the certificate tree."""
 
     def __init__(self, network: Network, regions: tuple[Region, ...], tree: dict[str, Any], units: tuple[tuple[int, int], ...]):

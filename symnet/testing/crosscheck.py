@@ -56,6 +56,7 @@ except ImportError:  # pragma: no cover - depends on the installed Hypothesis
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..model.coerce import coerce_matrix, coerce_vector
+from ..model.display import Displayable
 from ..model.network import Network
 from ..proof import Proof
 from ..search.engine import prove
@@ -148,7 +149,7 @@ class KindResult:
 
 
 @dataclass(frozen=True)
-class CrosscheckReport:
+class CrosscheckReport(Displayable, display_key="crosscheck_report"):
     """The outcome of :func:`crosscheck`; truthy exactly when everything evaluated agrees.
 
     ``agree`` is True only when at least one instantiation was evaluated and
@@ -191,6 +192,12 @@ class CrosscheckReport:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def __repr__(self) -> str:
+        return (
+            f"CrosscheckReport(agree={self.agree}, samples={self.samples}, seed={self.seed}, "
+            f"samples_per_kind={self.samples_per_kind}, network={self.network!r})"
+        )
 
 
 # ------------------------------------------------------------------ arguments
