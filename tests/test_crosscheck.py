@@ -195,11 +195,18 @@ def test_float_constants_skip_exact_kinds():
         symnet.crosscheck(net, samples=20, claim=([[0.5, 0.25]], [0.125]), kinds=("int",))
 
 
-def test_exhausted_search_counts_only_what_ran():
-    """A one-input numeric network has few distinct int inputs; samples counts evaluations, not requests."""
+def test_samples_counts_what_was_evaluated():
+    """All requested instantiations when they agree; up to the first disagreement otherwise.
+
+    2*x_1 + 1 against the claim 2*x_1 + 2 differs by 1 at every x, so the very first
+    instantiation disagrees and exactly one is evaluated.
+    """
     net = Network.from_matrices([[[2]]], [[1]])
     report = symnet.crosscheck(net, samples=3000, claim=([[2]], [1]), kinds=("int",))
-    assert report.agree and 0 < report.samples <= 256
+    assert report.agree and report.samples == 3000
+    wrong = symnet.crosscheck(net, samples=3000, claim=([[2]], [2]), kinds=("int", "rational"))
+    assert not wrong.agree and wrong.samples == 2 and wrong.samples_per_kind == {"int": 1, "rational": 1}
+    assert wrong.counterexample.x == (0,)  # shrunk to the simplest input
 
 
 # ------------------------------------------------------------------ validation

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy
 from hypothesis import HealthCheck, Phase, Verbosity, currently_in_test_context, find, settings
 from hypothesis.errors import NoSuchExample
@@ -60,7 +61,7 @@ from ..model.network import Network
 from ..proof import Proof
 from ..search.engine import prove
 from .numeric import compile_claim, compile_forward, gamma
-from .sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
+from .sampling import BATCH_SIZE, KINDS, Batch, batch_strategy, draw_batch, shrink
 
 __all__ = ["CrosscheckReport", "Disagreement", "KindResult", "crosscheck", "FLOAT_TOLERANCE_RULE"]
 
@@ -304,14 +305,19 @@ def _as_exact(value: Any) -> sympy.Expr:
 
 
 class _Checker:
-    """Evaluates both sides for one kind and says whether they differ."""
+    """Evaluates both sides for one kind and says whether they differ.
+
+    Batches are checked by :meth:`first_failure` (exact kinds: compiled
+    integer code per instantiation; floats: the compiled code run once on
+    numpy arrays holding the whole batch); single instantiations, as the
+    shrinker tries them, by :meth:`compare`.
+    """
 
     def __init__(self, kind: str, net: Network, matrix: sympy.ImmutableMatrix, offset: sympy.ImmutableMatrix):
         self.kind = kind
         self.net = net
         self.n = len(net.parameters)
         self.count = self.n + net.p
-        self.nbytes = BYTES_PER_VALUE[kind] * self.count
         mode = "float" if kind == "float" else "exact"
         self.forward = compile_forward(net, mode)
         self.claim = compile_claim(matrix, offset, net.parameters, mode)
@@ -320,20 +326,64 @@ class _Checker:
             self.claim_abs = compile_claim(matrix, offset, net.parameters, "abs")
             self.g_net = gamma(self.forward.depth)
             self.g_claim = gamma(self.claim.depth)
+        else:
+            # output i agrees when  N_fwd * D**(g_c - m) * k_c == N_claim * D**(g_f - m) * k_f,  m = min(g_f, g_c)
+            self._cross = [
+                (gc - min(gf, gc), kc, gf - min(gf, gc), kf)
+                for (gf, kf), (gc, kc) in zip(self.forward.scales, self.claim.scales)
+            ]
+            self._max_g = max(self.forward.max_g, self.claim.max_g)
         self.max_tolerance = 0.0
         self.max_error = 0.0
 
-    def values(self, drawn: tuple[bytes, int]) -> list[Any]:
-        """The parameter values followed by the input, decoded from a drawn blob."""
-        return decode(self.kind, expand_blob(drawn, self.nbytes), self.count)
+    # ------------------------------------------------------------ batches
+    def first_failure(self, batch: Batch) -> int | None:
+        """The index of the first instantiation in ``batch`` at which the sides differ, or None.
 
+        For floats, the statistics are updated with the instantiations
+        before that one (all of them when none fails).
+        """
+        if self.kind == "float":
+            return self._first_float_failure(batch)
+        n = self.n
+        forward, claim, cross = self.forward.numerators, self.claim.numerators, self._cross
+        for s in range(batch.size):
+            values, den = batch.scaled(s)
+            v, x = values[:n], values[n:]
+            powers = [1]
+            for _ in range(self._max_g):
+                powers.append(powers[-1] * den)
+            for a, b, (ga, ka, gb, kb) in zip(forward(v, x, powers), claim(v, x, powers), cross):
+                if a * powers[ga] * ka != b * powers[gb] * kb:
+                    return s
+        return None
+
+    def _first_float_failure(self, batch: Batch) -> int | None:
+        values = batch.floats.T  # (count, B): row i holds value i of every instantiation
+        v, x = values[: self.n], values[self.n :]
+        av, ax = np.abs(v), np.abs(x)
+        got, want = self.forward.vectorised(v, x), self.claim.vectorised(v, x)
+        m_net, m_claim = self.forward_abs.vectorised(av, ax), self.claim_abs.vectorised(av, ax)
+        err = np.stack([np.abs(a - b) for a, b in zip(got, want)])
+        tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim)])
+        with np.errstate(invalid="ignore"):
+            ok = (err <= tol).all(axis=0)  # also False for nan and inf
+        bad = np.flatnonzero(~ok)
+        first = int(bad[0]) if bad.size else None
+        upto = batch.size if first is None else first
+        if upto:
+            self.max_error = max(self.max_error, float(err[:, :upto].max()))
+            self.max_tolerance = max(self.max_tolerance, float(tol[:, :upto].max()))
+        return first
+
+    # ---------------------------------------------------- one instantiation
     def compare(self, values: list[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], int | None, Any]:
         """(network value, claim value, first differing output or None, float tolerances)."""
         v, x = values[: self.n], values[self.n :]
         if self.kind != "float":
-            den = math.lcm(*(t.denominator for t in values))
-            vn = [t.numerator * (den // t.denominator) for t in v]
-            xn = [t.numerator * (den // t.denominator) for t in x]
+            den = math.lcm(*(Fraction(t).denominator for t in values))
+            vn = [int(t * den) for t in v]
+            xn = [int(t * den) for t in x]
             got = self.forward(vn, xn, den)
             want = self.claim(vn, xn, den)
             for i, (a, b) in enumerate(zip(got, want)):
@@ -348,28 +398,20 @@ class _Checker:
         m_claim = self.claim_abs(av, ax)
         tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim))
         bad = None
-        errors = []
         for i, (a, b, tol) in enumerate(zip(got, want, tols)):
-            err = abs(a - b)
-            if not err <= tol:  # also catches nan and inf
-                bad = i if bad is None else bad
-            else:
-                errors.append(err)
-        if bad is None:
-            self.max_error = max([self.max_error, *errors])
-            self.max_tolerance = max([self.max_tolerance, *tols])
+            if not abs(a - b) <= tol:  # also catches nan and inf
+                bad = i
+                break
         return got, want, bad, tols
 
     def fails(self, values: list[Any]) -> bool:
-        """True when the two sides differ at ``values`` (leaves the statistics alone)."""
-        saved = (self.max_tolerance, self.max_error)
-        bad = self.compare(values)[2] is not None
-        self.max_tolerance, self.max_error = saved
-        return bad
+        """True when the two sides differ at ``values``."""
+        return self.compare(values)[2] is not None
 
-    def disagreement(self, values: list[Any]) -> Disagreement:
+    def disagreement(self, values: list[Any], fallback_output: int = 0) -> Disagreement:
         got, want, bad, tols = self.compare(values)
-        assert bad is not None  # only called on failing values
+        if bad is None:  # pragma: no cover - the batch and the single evaluation round alike
+            bad = fallback_output
         v, x = values[: self.n], values[self.n :]
         if self.kind == "float":
             weights = dict(zip(self.net.parameters, v))
@@ -383,26 +425,39 @@ class _Checker:
 
 
 def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult:
-    calls = 0
+    """Draw batches with Hypothesis until ``samples`` instantiations are checked or one disagrees."""
+    done = 0
+    failing: list[Any] = []  # [values, drawn] once found
 
-    def disagrees(drawn: tuple[bytes, int]) -> bool:
-        nonlocal calls
-        calls += 1
-        return checker.compare(checker.values(drawn))[2] is not None
+    def disagrees(drawn: tuple[int, int, int]) -> bool:
+        nonlocal done
+        size = min(BATCH_SIZE, samples - done)
+        if failing:  # Hypothesis replays the failing example once: it must fail again
+            return drawn == failing[1]
+        if size <= 0:
+            return False
+        batch = draw_batch(checker.kind, drawn, size, checker.count)
+        first = checker.first_failure(batch)
+        if first is None:
+            done += size
+            return False
+        done += first + 1
+        failing.extend((batch.values(first), drawn))
+        return True
 
+    batches = -(-samples // BATCH_SIZE)
+    with _allow_nesting():
+        with contextlib.suppress(NoSuchExample):
+            # a few spare examples, in case Hypothesis skips a duplicate; once done, they cost nothing
+            find(batch_strategy(), disagrees, settings=_settings(batches + 8), random=rng)
     exact = checker.kind != "float"
     stats = {} if exact else {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
-    try:
-        with _allow_nesting():
-            drawn = find(blob_strategy(checker.nbytes), disagrees, settings=_settings(samples), random=rng)
-    except NoSuchExample:
-        if not exact:
-            stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
-        return KindResult(checker.kind, calls, calls > 0, exact, **stats)
-    if not exact:
-        stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
-    example = checker.disagreement(shrink(checker.values(drawn), checker.fails))
-    return KindResult(checker.kind, calls, False, exact, example, **stats)
+    if not failing:
+        return KindResult(checker.kind, done, done > 0, exact, **stats)
+    values = failing[0]
+    if checker.fails(values):
+        values = shrink(values, checker.fails)
+    return KindResult(checker.kind, done, False, exact, checker.disagreement(values), **stats)
 
 
 def _has_float(*objects: Any) -> bool:
