@@ -47,8 +47,7 @@ from typing import Any
 
 import numpy as np
 import sympy
-from hypothesis import HealthCheck, Phase, Verbosity, currently_in_test_context, find, settings
-from hypothesis.errors import NoSuchExample
+from hypothesis import HealthCheck, currently_in_test_context, settings
 
 try:  # private API: if a future Hypothesis moves it, cross-checks still run (outside @given)
     from hypothesis._settings import local_settings
@@ -61,7 +60,7 @@ from ..model.network import Network
 from ..proof import Proof
 from ..search.engine import prove
 from .numeric import compile_claim, compile_forward, gamma
-from .sampling import BATCH_SIZE, KINDS, Batch, batch_strategy, draw_batch, shrink
+from .sampling import KINDS, Batch, batch_size, draw_batch, search, shrink
 
 __all__ = ["CrosscheckReport", "Disagreement", "KindResult", "crosscheck", "FLOAT_TOLERANCE_RULE"]
 
@@ -267,19 +266,6 @@ def _resolve(proof_or_net: Any, claim: Any) -> tuple[Network, sympy.ImmutableMat
 
 
 # --------------------------------------------------------------------- search
-def _settings(samples: int) -> settings:
-    return settings(
-        max_examples=samples,
-        database=None,
-        deadline=None,
-        derandomize=False,
-        phases=(Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        report_multiple_bugs=False,
-    )
-
-
 @contextlib.contextmanager
 def _allow_nesting() -> Iterator[None]:
     """Let a cross-check run inside a user's ``@given`` test.
@@ -428,28 +414,25 @@ def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult
     """Draw batches with Hypothesis until ``samples`` instantiations are checked or one disagrees."""
     done = 0
     failing: list[Any] = []  # [values, drawn] once found
+    size = batch_size(checker.count)
 
     def disagrees(drawn: tuple[int, int, int]) -> bool:
         nonlocal done
-        size = min(BATCH_SIZE, samples - done)
         if failing:  # Hypothesis replays the failing example once: it must fail again
             return drawn == failing[1]
-        if size <= 0:
+        if done >= samples:
             return False
-        batch = draw_batch(checker.kind, drawn, size, checker.count)
+        batch = draw_batch(checker.kind, drawn, min(size, samples - done), checker.count)
         first = checker.first_failure(batch)
         if first is None:
-            done += size
+            done += batch.size
             return False
         done += first + 1
         failing.extend((batch.values(first), drawn))
         return True
 
-    batches = -(-samples // BATCH_SIZE)
     with _allow_nesting():
-        with contextlib.suppress(NoSuchExample):
-            # a few spare examples, in case Hypothesis skips a duplicate; once done, they cost nothing
-            find(batch_strategy(), disagrees, settings=_settings(batches + 8), random=rng)
+        search(disagrees, lambda: done >= samples, -(-samples // size), rng)
     exact = checker.kind != "float"
     stats = {} if exact else {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
     if not failing:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import random
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import currently_in_test_context, find
+from hypothesis import currently_in_test_context
 from hypothesis.control import current_build_context
-from hypothesis.errors import NoSuchExample
 
 from ..errors import InvalidArgument, InvalidType
 from ..model.network import Network
-from .crosscheck import _allow_nesting, _check_int, _settings
+from .crosscheck import _allow_nesting, _check_int
 from .numeric import compile_entries, compile_forward, gamma
-from .sampling import BATCH_SIZE, KINDS, batch_strategy, draw_batch, shrink
+from .sampling import KINDS, batch_size, draw_batch, search, shrink
 
 __all__ = ["assert_forward_matches"]
 
@@ -205,15 +203,16 @@ def assert_forward_matches(
     done = 0
     failing: list[Any] = []  # [values, drawn] once found
 
+    size = batch_size(harness.count)
+
     def fails(drawn: tuple[int, int, int]) -> bool:
         nonlocal done
-        size = min(BATCH_SIZE, samples - done)
         if failing:  # Hypothesis replays the failing example once: it must fail again
             return drawn == failing[1]
-        if size <= 0:
+        if done >= samples:
             return False
-        batch = draw_batch(kind, drawn, size, harness.count)
-        for s in range(size):
+        batch = draw_batch(kind, drawn, min(size, samples - done), harness.count)
+        for s in range(batch.size):
             values = batch.values(s)
             done += 1
             if harness.mismatch(values) is not None:
@@ -221,8 +220,9 @@ def assert_forward_matches(
                 return True
         return False
 
-    with _allow_nesting(), contextlib.suppress(NoSuchExample):
-        _find_failure(harness, fails, -(-samples // BATCH_SIZE) + 8, seed)
+    rng = random.Random(f"symnet-testing:{seed}:{kind}")
+    with _allow_nesting():
+        search(fails, lambda: done >= samples, -(-samples // size), rng)
     if not failing:
         return
     values = failing[0]
@@ -248,11 +248,3 @@ def _outer_search_is_exploring() -> bool:
         return False
 
 
-def _find_failure(harness: _Harness, fails: Callable[[Any], bool], batches: int, seed: int) -> Any:
-    """The first drawn batch on which ``fails`` holds (NoSuchExample if none in ``batches`` tries)."""
-    return find(
-        batch_strategy(),
-        fails,
-        settings=_settings(batches),
-        random=random.Random(f"symnet-testing:{seed}:{harness.kind}"),
-    )

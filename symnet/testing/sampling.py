@@ -19,6 +19,7 @@ what makes the counterexample minimal.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -31,7 +32,10 @@ __all__ = [
     "KINDS",
     "SHRINK_BUDGET",
     "Batch",
+    "MAX_BATCH_VALUES",
+    "batch_size",
     "batch_strategy",
+    "search",
     "draw_batch",
     "shrink",
 ]
@@ -83,6 +87,44 @@ class Batch(NamedTuple):
         if common == 1:
             return self.num[s].tolist(), 1
         return (self.num[s] * (common // self.den[s])).tolist(), common
+
+
+#: Largest number of values one batch holds (bounds the memory of very large networks).
+MAX_BATCH_VALUES = 2**18
+
+
+def batch_size(count: int) -> int:
+    """Instantiations per batch for ``count`` values each: :data:`BATCH_SIZE`, fewer for huge networks."""
+    return max(1, min(BATCH_SIZE, MAX_BATCH_VALUES // max(count, 1)))
+
+
+def search(predicate: Callable[[Any], bool], done: Callable[[], bool], batches: int, rng: random.Random) -> None:
+    """Run Hypothesis over :func:`batch_strategy` until ``predicate`` holds or ``done()``.
+
+    ``find`` is asked for ``batches`` examples; if it stops short (it skips
+    examples it has already seen), it is asked again, at most twice.
+    ``predicate`` records what it found; Hypothesis's own shrinking is off.
+    """
+    from hypothesis import HealthCheck, Phase, Verbosity, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    config = settings(
+        max_examples=max(batches, 1),
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate,),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+    )
+    for _ in range(3):
+        try:
+            find(batch_strategy(), predicate, settings=config, random=rng)
+            return
+        except NoSuchExample:
+            if done():
+                return
 
 
 def batch_strategy() -> st.SearchStrategy[tuple[int, int, int]]:
