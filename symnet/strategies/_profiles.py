@@ -1,0 +1,49 @@
+"""Hypothesis settings profiles for tests that use symnet's strategies.
+
+Importing :mod:`symnet.strategies` registers three profiles (loading none of
+them); pick one with ``settings.load_profile(name)`` in your ``conftest.py``
+or with pytest's ``--hypothesis-profile=name``:
+
+``symnet-dev``
+    50 examples, no deadline: a quick local run.
+``symnet-ci``
+    40 examples, derandomized (the same examples on every run, so CI is
+    reproducible), no example database, no deadline, and the failing
+    example's blob printed so it can be replayed with ``@reproduce_failure``.
+``symnet-thorough``
+    1,000 examples, no deadline: a nightly or pre-release run.
+
+All three switch off Hypothesis's deadline (the first draw of a network
+compiles code that later draws reuse, so timings vary) and the ``too_slow``
+health check (symbolic networks are costlier to draw than plain integers).
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+__all__ = ["PROFILE_NAMES", "register_profiles"]
+
+#: The names :func:`register_profiles` registers.
+PROFILE_NAMES = ("symnet-dev", "symnet-ci", "symnet-thorough")
+
+
+def _profiles() -> dict[str, settings]:
+    relaxed = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+    return {
+        "symnet-dev": settings(max_examples=50, **relaxed),
+        "symnet-ci": settings(max_examples=40, derandomize=True, database=None, print_blob=True, **relaxed),
+        "symnet-thorough": settings(max_examples=1000, **relaxed),
+    }
+
+
+def register_profiles() -> None:
+    """Register the ``symnet-dev``, ``symnet-ci`` and ``symnet-thorough`` Hypothesis profiles.
+
+    Called when :mod:`symnet.strategies` is imported; calling it again
+    re-registers the same settings.  No profile is loaded.
+
+    Shrinks nothing itself: the profiles leave Hypothesis's shrinking on.
+    """
+    for name, profile in _profiles().items():
+        settings.register_profile(name, profile)
