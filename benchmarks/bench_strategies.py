@@ -36,7 +36,22 @@ UP_TO = sst.architectures(max_inputs=4, max_depth=2, max_width=4, max_outputs=2)
 LARGEST = st.just(sst.Architecture(4, (4, 4), 2))
 
 
-def per_network_ms(weights: str, arch: st.SearchStrategy, examples: int) -> float:
+class Timer:
+    """Wall-clock and CPU seconds of a block (the CPU figure is steadier on a shared machine)."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+    def show(self, scale: float = 1.0, digits: int = 2) -> str:
+        return f"{self.wall * scale:.{digits}f} (cpu {self.cpu * scale:.{digits}f})"
+
+
+def per_network_ms(weights: str, arch: st.SearchStrategy, examples: int) -> str:
     count = 0
 
     @seed(0)
@@ -46,9 +61,9 @@ def per_network_ms(weights: str, arch: st.SearchStrategy, examples: int) -> floa
         nonlocal count
         count += 1
 
-    t0 = time.perf_counter()
-    draw()
-    return 1000 * (time.perf_counter() - t0) / count
+    with Timer() as timer:
+        draw()
+    return timer.show(1000 / count)
 
 
 def _exact(e: Any) -> Fraction:
@@ -84,13 +99,15 @@ def buggy_forward(weights, biases, x):
     return u
 
 
-def time_failure(test) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    try:
-        test()
-    except AssertionError as exc:
-        return time.perf_counter() - t0, str(exc).strip()
-    raise SystemExit("the deliberately failing property passed")
+def time_failure(test) -> tuple[str, str]:
+    with Timer() as timer:
+        try:
+            test()
+        except AssertionError as exc:
+            message = str(exc).strip()
+        else:
+            raise SystemExit("the deliberately failing property passed")
+    return timer.show(), message
 
 
 def main() -> None:
@@ -98,14 +115,14 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=200, help="networks drawn per row of table 1")
     args = parser.parse_args()
 
-    print("1. drawing networks (ms per network; target <= 5)")
-    print(f"   {'weights':<9} {'up to 4x[4,4]x2':>16} {'4x[4,4]x2':>10}")
+    print("1. drawing networks (ms per network, wall (cpu); target <= 5)")
+    print(f"   {'weights':<9} {'up to 4x[4,4]x2':>24} {'4x[4,4]x2':>24}")
     for weights in ("symbolic", "exact", "float"):
         up_to = per_network_ms(weights, UP_TO, args.examples)
         largest = per_network_ms(weights, LARGEST, args.examples)
-        print(f"   {weights:<9} {up_to:>16.2f} {largest:>10.2f}")
+        print(f"   {weights:<9} {up_to:>24} {largest:>24}")
 
-    print("2. shrinking a deliberately failing property (s; target <= 10)")
+    print("2. shrinking a deliberately failing property (s, wall (cpu); target <= 10)")
     shrunk: dict[str, Any] = {}
 
     @seed(0)
@@ -120,7 +137,7 @@ def main() -> None:
     seconds, _ = time_failure(output_is_small)
     net = shrunk["net"]
     entries = [e for layer in net.layers for e in (*layer.weights, *layer.biases)]
-    print(f"   output <= 4 at x = 1:           {seconds:6.2f} s; shrunk to {net!r},")
+    print(f"   output <= 4 at x = 1: {seconds} s; shrunk to {net!r},")
     print(f"      entries {[str(e) for e in entries]}")
 
     @seed(0)
@@ -130,10 +147,10 @@ def main() -> None:
         assert_forward_matches(buggy_forward, net)
 
     seconds, message = time_failure(buggy_forward_matches)
-    print(f"   buggy forward pass (no biases): {seconds:6.2f} s; shrunk report:")
+    print(f"   buggy forward pass (no biases): {seconds} s; shrunk report:")
     print("\n".join("      " + line for line in message.splitlines()[:12]))
 
-    print("3. 30 from_type(Network) examples through assert_forward_matches (s; target <= 10)")
+    print("3. 30 from_type(Network) examples through assert_forward_matches (s, wall (cpu); target <= 10)")
 
     @seed(0)
     @settings(max_examples=30, database=None, deadline=None)
@@ -141,9 +158,9 @@ def main() -> None:
     def from_type_matches(net: Network) -> None:
         assert_forward_matches(plain_forward(net), net)
 
-    t0 = time.perf_counter()
-    from_type_matches()
-    print(f"   {time.perf_counter() - t0:.2f} s")
+    with Timer() as timer:
+        from_type_matches()
+    print(f"   {timer.show()} s")
 
 
 if __name__ == "__main__":
