@@ -8,8 +8,11 @@ or with pytest's ``--hypothesis-profile=name``:
     50 examples, no deadline: a quick local run.
 ``symnet-ci``
     40 examples, derandomized (the same examples on every run, so CI is
-    reproducible), no example database, no deadline, and the failing
-    example's blob printed so it can be replayed with ``@reproduce_failure``.
+    reproducible), no example database, no deadline, the failing example's
+    blob printed so it can be replayed with ``@reproduce_failure``, and no
+    *explain* phase: after shrinking a failing network, Hypothesis's explain
+    phase replays hundreds of random variants of it (several seconds for
+    networks); the minimal example and the blob are what CI needs.
 ``symnet-thorough``
     1,000 examples, no deadline: a nightly or pre-release run.
 
@@ -20,7 +23,7 @@ health check (symbolic networks are costlier to draw than plain integers).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 __all__ = ["PROFILE_NAMES", "register_profiles"]
 
@@ -32,7 +35,14 @@ def _profiles() -> dict[str, settings]:
     relaxed = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
     return {
         "symnet-dev": settings(max_examples=50, **relaxed),
-        "symnet-ci": settings(max_examples=40, derandomize=True, database=None, print_blob=True, **relaxed),
+        "symnet-ci": settings(
+            max_examples=40,
+            derandomize=True,
+            database=None,
+            print_blob=True,
+            phases=[phase for phase in Phase if phase is not Phase.explain],
+            **relaxed,
+        ),
         "symnet-thorough": settings(max_examples=1000, **relaxed),
     }
 
