@@ -32,18 +32,19 @@ PROFILE_NAMES = ("symnet-dev", "symnet-ci", "symnet-thorough")
 
 
 def _profiles() -> dict[str, settings]:
-    relaxed = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+    slow = [HealthCheck.too_slow]
     return {
-        "symnet-dev": settings(max_examples=50, **relaxed),
+        "symnet-dev": settings(max_examples=50, deadline=None, suppress_health_check=slow),
         "symnet-ci": settings(
             max_examples=40,
             derandomize=True,
             database=None,
             print_blob=True,
             phases=[phase for phase in Phase if phase is not Phase.explain],
-            **relaxed,
+            deadline=None,
+            suppress_health_check=slow,
         ),
-        "symnet-thorough": settings(max_examples=1000, **relaxed),
+        "symnet-thorough": settings(max_examples=1000, deadline=None, suppress_health_check=slow),
     }
 
 

@@ -348,11 +348,11 @@ class _Checker:
         values = batch.floats.T  # (count, B): row i holds value i of every instantiation
         v, x = values[: self.n], values[self.n :]
         av, ax = np.abs(v), np.abs(x)
-        got, want = self.forward.vectorised(v, x), self.claim.vectorised(v, x)
-        m_net, m_claim = self.forward_abs.vectorised(av, ax), self.claim_abs.vectorised(av, ax)
-        err = np.stack([np.abs(a - b) for a, b in zip(got, want)])
-        tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim)])
-        with np.errstate(invalid="ignore"):
+        with np.errstate(all="ignore"):  # overflow gives inf (and inf - inf nan) silently, as Python floats do
+            got, want = self.forward.vectorised(v, x), self.claim.vectorised(v, x)
+            m_net, m_claim = self.forward_abs.vectorised(av, ax), self.claim_abs.vectorised(av, ax)
+            err = np.stack([np.abs(a - b) for a, b in zip(got, want)])
+            tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim)])
             ok = (err <= tol).all(axis=0)  # also False for nan and inf
         bad = np.flatnonzero(~ok)
         first = int(bad[0]) if bad.size else None
@@ -434,13 +434,15 @@ def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult
     with _allow_nesting():
         search(disagrees, lambda: done >= samples, -(-samples // size), rng)
     exact = checker.kind != "float"
-    stats = {} if exact else {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
+    tolerance = None if exact else checker.max_tolerance
+    error = None if exact else checker.max_error
     if not failing:
-        return KindResult(checker.kind, done, done > 0, exact, **stats)
+        return KindResult(checker.kind, done, done > 0, exact, max_tolerance=tolerance, max_error=error)
     values = failing[0]
     if checker.fails(values):
         values = shrink(values, checker.fails)
-    return KindResult(checker.kind, done, False, exact, checker.disagreement(values), **stats)
+    example = checker.disagreement(values)
+    return KindResult(checker.kind, done, False, exact, example, max_tolerance=tolerance, max_error=error)
 
 
 def _has_float(*objects: Any) -> bool:
