@@ -156,8 +156,8 @@ def test_relu_network_disagrees_with_its_positive_piece():
     assert report.counterexample.network_value == (1,)
 
 
-def test_large_network_uses_prng_extension():
-    """More bytes than Hypothesis draws directly: the rest comes from a seeded PRNG, and checks still work."""
+def test_large_network():
+    """40 x [40] (1,681 weights): the product form agrees, and a planted +1 in the last column is caught."""
     net = symnet.dense(40, [40])
     matrix, offset = product_claim(net)
     assert symnet.crosscheck(net, samples=6, claim=(matrix, offset), kinds=("float",)).agree

@@ -20,9 +20,16 @@ reports whether they agree:
   a-priori bound for sums and products (Higham, ch. 3); every drawn float is
   exactly representable, so it is a bound, not a guess.
 
-On disagreement the first failing instantiation Hypothesis found is shrunk
-(blocks of values set to zero, then each value made as simple as possible
-while the two sides still differ) and the report carries that example.
+Each Hypothesis example is a batch of instantiations drawn by numpy from a
+seed and a style (see :mod:`symnet.testing.sampling`).  Both sides are
+compiled once (:mod:`symnet.testing.numeric`): exact kinds run the compiled
+integer code per instantiation and compare the two sides' numerators
+cross-multiplied; floats run the compiled code once on numpy arrays holding
+the whole batch.
+
+On disagreement the first failing instantiation is shrunk (blocks of values
+set to zero, then each value made as simple as possible while the two sides
+still differ) and the report carries that example.
 
 >>> import sympy, symnet
 >>> net = symnet.Network.from_matrices([[["a", "b"]], [["c"]]], [["d"], ["e"]])

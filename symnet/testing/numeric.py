@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+import numpy as np
 import sympy
 
 from ..errors import InvalidArgument
@@ -228,9 +229,7 @@ def _compile(source: str, name: str, constants: dict[str, Any], vector: bool = F
     """Compile generated source; ``vector=True`` makes max/min numpy's elementwise ones."""
     namespace = dict(constants)
     if vector:
-        import numpy
-
-        namespace.update(_max=numpy.maximum, _min=numpy.minimum)
+        namespace.update(_max=np.maximum, _min=np.minimum)
     else:
         namespace.update(_max=max, _min=min)
     exec(compile(source, f"<symnet {name}>", "exec"), namespace)  # noqa: S102 -- our own generated code
@@ -294,14 +293,12 @@ class _Compiled:
         elementwise float64 operations round like Python's, in the same
         order, so each column equals the scalar call's result.
         """
-        import numpy
-
         if self.mode == "exact":
             raise InvalidArgument("vectorised evaluation is for the float and abs modes")
         if self._vector is None:
             self._vector = _compile(self._source, self._name, self._constants, vector=True)
         batch = (v.shape[1],) if v.ndim == 2 and v.shape[0] else (x.shape[1],)
-        return tuple(numpy.broadcast_to(numpy.asarray(o, dtype=float), batch) for o in self._vector(v, x, None))
+        return tuple(np.broadcast_to(np.asarray(o, dtype=float), batch) for o in self._vector(v, x, None))
 
     def __call__(self, v: Sequence[Any], x: Sequence[Any], D: int = 1) -> tuple[Any, ...]:
         if self.mode != "exact":

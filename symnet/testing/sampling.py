@@ -25,7 +25,9 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 __all__ = [
     "BATCH_SIZE",
@@ -105,9 +107,6 @@ def search(predicate: Callable[[Any], bool], done: Callable[[], bool], batches: 
     examples it has already seen), it is asked again, at most twice.
     ``predicate`` records what it found; Hypothesis's own shrinking is off.
     """
-    from hypothesis import HealthCheck, Phase, Verbosity, find, settings
-    from hypothesis.errors import NoSuchExample
-
     config = settings(
         max_examples=max(batches, 1),
         database=None,
