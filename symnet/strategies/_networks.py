@@ -235,9 +235,9 @@ _ENTRY_VALUES = {
 
 
 @functools.lru_cache(maxsize=512)
-def _dense(arch: Architecture, act: Activation) -> Network:
+def _dense(arch: Architecture, act: Activation | tuple[Activation, ...]) -> Network:
     """symnet.dense for an architecture, cached: networks are immutable, and replays redraw the same ones."""
-    net = dense(arch.inputs, list(arch.hidden), arch.outputs, act)
+    net = dense(arch.inputs, list(arch.hidden), arch.outputs, list(act) if isinstance(act, tuple) else act)
     assert isinstance(net, Network)
     return net
 
@@ -268,9 +268,9 @@ def _symbolic_network(
 ) -> Network:
     arch = draw(arch_strategy)
     act = draw(acts)
-    if not isinstance(act, Activation):
-        act = activation(act)
-    return _dense(Architecture(arch.inputs, tuple(arch.hidden), arch.outputs), act)
+    # a hashable spec for the cache: an Activation, or a tuple of them (one per hidden layer)
+    spec = tuple(activation(a) for a in act) if isinstance(act, (list, tuple)) else activation(act)
+    return _dense(Architecture(arch.inputs, tuple(arch.hidden), arch.outputs), spec)
 
 
 def networks(
