@@ -23,7 +23,7 @@ health check (symbolic networks are costlier to draw than plain integers).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 
 __all__ = ["PROFILE_NAMES", "register_profiles"]
 
@@ -32,19 +32,24 @@ PROFILE_NAMES = ("symnet-dev", "symnet-ci", "symnet-thorough")
 
 
 def _profiles() -> dict[str, settings]:
+    # Every setting that differs between the profiles is explicit: a settings object inherits the
+    # rest from whatever profile is loaded when it is built (only the example database is left so).
     slow = [HealthCheck.too_slow]
+    every_phase = tuple(Phase)
     return {
-        "symnet-dev": settings(max_examples=50, deadline=None, suppress_health_check=slow),
-        "symnet-ci": settings(
-            max_examples=40,
-            derandomize=True,
-            database=None,
-            print_blob=True,
-            phases=[phase for phase in Phase if phase is not Phase.explain],
-            deadline=None,
-            suppress_health_check=slow,
+        "symnet-dev": settings(
+            max_examples=50, derandomize=False, print_blob=False, phases=every_phase, deadline=None,
+            suppress_health_check=slow, verbosity=Verbosity.normal,
         ),
-        "symnet-thorough": settings(max_examples=1000, deadline=None, suppress_health_check=slow),
+        "symnet-ci": settings(
+            max_examples=40, derandomize=True, database=None, print_blob=True,
+            phases=[phase for phase in Phase if phase is not Phase.explain], deadline=None,
+            suppress_health_check=slow, verbosity=Verbosity.normal,
+        ),
+        "symnet-thorough": settings(
+            max_examples=1000, derandomize=False, print_blob=False, phases=every_phase, deadline=None,
+            suppress_health_check=slow, verbosity=Verbosity.normal,
+        ),
     }
 
 
