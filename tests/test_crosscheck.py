@@ -156,8 +156,8 @@ def test_relu_network_disagrees_with_its_positive_piece():
     assert report.counterexample.network_value == (1,)
 
 
-def test_large_network_uses_prng_extension():
-    """More bytes than Hypothesis draws directly: the rest comes from a seeded PRNG, and checks still work."""
+def test_large_network():
+    """40 x [40] (1,681 weights): the product form agrees, and a planted +1 in the last column is caught."""
     net = symnet.dense(40, [40])
     matrix, offset = product_claim(net)
     assert symnet.crosscheck(net, samples=6, claim=(matrix, offset), kinds=("float",)).agree
@@ -195,11 +195,18 @@ def test_float_constants_skip_exact_kinds():
         symnet.crosscheck(net, samples=20, claim=([[0.5, 0.25]], [0.125]), kinds=("int",))
 
 
-def test_exhausted_search_counts_only_what_ran():
-    """A one-input numeric network has few distinct int inputs; samples counts evaluations, not requests."""
+def test_samples_counts_what_was_evaluated():
+    """All requested instantiations when they agree; up to the first disagreement otherwise.
+
+    2*x_1 + 1 against the claim 2*x_1 + 2 differs by 1 at every x, so the very first
+    instantiation disagrees and exactly one is evaluated.
+    """
     net = Network.from_matrices([[[2]]], [[1]])
     report = symnet.crosscheck(net, samples=3000, claim=([[2]], [1]), kinds=("int",))
-    assert report.agree and 0 < report.samples <= 256
+    assert report.agree and report.samples == 3000
+    wrong = symnet.crosscheck(net, samples=3000, claim=([[2]], [2]), kinds=("int", "rational"))
+    assert not wrong.agree and wrong.samples == 2 and wrong.samples_per_kind == {"int": 1, "rational": 1}
+    assert wrong.counterexample.x == (0,)  # shrunk to the simplest input
 
 
 # ------------------------------------------------------------------ validation
@@ -236,3 +243,106 @@ def test_transcendental_activation_is_refused_not_guessed():
     net = Network.from_matrices([[[1]], [[1]]], None, activation="tanh")
     with pytest.raises(InvalidArgument, match="tanh"):
         symnet.crosscheck(net, samples=10, claim=([[1]], [0]))
+
+
+# ------------------------------------------------------- batches and routes
+def _batch(kind, count, size=32, seed=5):
+    from symnet.testing.sampling import draw_batch
+
+    return draw_batch(kind, (seed, 0, 0), size, count)
+
+
+@pytest.mark.parametrize("kind", ["int", "rational", "float"])
+def test_batches_hold_the_documented_numbers(kind):
+    """ints in [-128, 128]; rationals n/d in lowest terms, d <= 16; floats m*2**-e, |v| <= 16, 28 bits at most."""
+    batch = _batch(kind, 50, size=64)
+    assert batch.size == 64
+    values = [v for s in range(batch.size) for v in batch.values(s)]
+    assert len(values) == 64 * 50 and any(v != 0 for v in values) and any(v == 0 for v in values)
+    for v in values:
+        if kind == "int":
+            assert type(v) is int and -128 <= v <= 128
+        elif kind == "rational":
+            assert type(v) in (int, Fraction) and Fraction(v).denominator <= 16 and abs(v) <= 128
+        else:
+            assert type(v) is float and abs(v) <= 16
+            exact = Fraction(v)
+            assert exact.denominator <= 2**23 and (exact * exact.denominator).numerator.bit_length() <= 28
+    again = _batch(kind, 50, size=64)
+    assert [again.values(s) for s in range(64)] == [batch.values(s) for s in range(64)]
+
+
+def test_scaled_numerators_are_the_values_over_the_common_denominator():
+    batch = _batch("rational", 12)
+    for s in range(batch.size):
+        numerators, den = batch.scaled(s)
+        assert [Fraction(n, den) for n in numerators] == [Fraction(v) for v in batch.values(s)]
+
+
+@pytest.mark.parametrize("kind", ["int", "rational", "float"])
+def test_batch_check_finds_the_same_first_failure_as_one_at_a_time(kind):
+    """The batched route (cross-multiplied numerators; numpy arrays) against the scalar route per instantiation."""
+    from symnet.testing.crosscheck import _Checker
+
+    net = symnet.dense(2, [3], activation="leaky_relu")
+    matrix, offset = sympy.ImmutableMatrix([[0, 0]]), sympy.ImmutableMatrix([0])  # wrong wherever the output is not 0
+    checker = _Checker(kind, net, matrix, offset)
+    batch = _batch(kind, checker.count, size=32, seed=11)
+    scalar = next((s for s in range(batch.size) if checker.fails(batch.values(s))), None)
+    assert scalar is not None
+    assert checker.first_failure(batch) == scalar
+
+
+def test_vectorised_float_code_rounds_like_the_scalar_code():
+    """n-ary Max/Min and Abs in a claim: numpy's elementwise evaluation equals Python's, bit for bit."""
+    import numpy as np
+
+    from symnet.testing.numeric import compile_claim
+
+    a, b, c = sympy.symbols("a b c")
+    matrix = sympy.ImmutableMatrix([[sympy.Max(a, b, c) * a + sympy.Rational(1, 3) * b, sympy.Abs(a - c)]])
+    offset = sympy.ImmutableMatrix([sympy.Min(a * b, c, 2) + c**2])
+    claim = compile_claim(matrix, offset, (a, b, c), "float")
+    batch = _batch("float", 5, size=40)
+    values = batch.floats.T
+    vector = claim.vectorised(values[:3], values[3:])
+    for s in range(batch.size):
+        v = batch.values(s)
+        assert claim(v[:3], v[3:]) == tuple(float(out[s]) for out in vector)
+    assert all(isinstance(out, np.ndarray) and out.shape == (40,) for out in vector)
+
+
+def test_large_exact_network_meets_the_throughput_contract_loosely():
+    """20 x [20, 20]: 300 exact instantiations agree (a correctness check at size, not a timing)."""
+    proof = symnet.prove(symnet.dense(20, [20, 20]))
+    report = symnet.crosscheck(proof, samples=300, kinds=("int", "rational"))
+    assert report.agree and report.samples_per_kind == {"int": 150, "rational": 150}
+
+
+def test_inside_a_given_test_the_report_is_still_shrunk():
+    """Nested in @given, a wrong claim is caught and its counterexample is minimal.
+
+    W*[0, 0] planted one too large makes the claim exceed the network by x_1 at any weights, so the
+    simplest counterexample has every weight 0 and x = (1, 0).
+    """
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    net = symnet.dense(2, [2])
+    matrix, offset = product_claim(net)
+    planted = matrix.copy()
+    planted[0, 0] += 1
+    seen = []
+
+    @settings(max_examples=3, database=None)
+    @given(st.integers(0, 5))
+    def check(seed):
+        report = symnet.crosscheck(net, samples=30, seed=seed, claim=(planted, offset), kinds=("int",))
+        assert not report.agree
+        seen.append(report.counterexample)
+
+    check()
+    assert seen
+    for ce in seen:
+        assert ce.x == (1, 0) and all(v == 0 for v in ce.weights.values())
+        assert ce.claim_value[0] - ce.network_value[0] == 1

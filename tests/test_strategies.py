@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -95,6 +95,78 @@ def test_numbers_float_are_finite_and_bounded(v):
     assert isinstance(v, float) and -1 <= v <= 1
 
 
+@given(sst.numbers("rational", min_value=Fraction(1, 3), max_value=Fraction(2, 5), max_denominator=10))
+def test_rationals_in_a_narrow_range_use_only_the_denominators_that_fit(v):
+    """Between 1/3 and 2/5 no whole number fits; every drawn value is a Fraction in range."""
+    assert isinstance(v, Fraction) and Fraction(1, 3) <= v <= Fraction(2, 5) and v.denominator <= 10
+
+
+def test_rationals_shrink_to_the_simplest_value():
+    """The simplest number above 5/2 is the integer 3; the simplest in (0, 1) is 1/2."""
+    values = sst.numbers("rational", min_value=-10, max_value=10)
+    assert find(values, lambda v: v > Fraction(5, 2)) == 3
+    assert find(values, lambda v: 0 < v < 1) == Fraction(1, 2)
+    assert find(sst.numbers("int"), lambda v: v < -3) == -4
+
+
+SHRINK_ONLY = settings(database=None, phases=(Phase.generate, Phase.shrink))  # no explain phase: see the docs
+
+
+def test_failing_network_property_shrinks_to_a_minimal_network():
+    """'Some weight is not 0' is false only for all-zero networks: the minimum is 1 x [] x 1 with entries 1, 0."""
+    net = find(
+        sst.networks(weights="exact"),
+        lambda n: any(e != 0 for layer in n.layers for e in layer.weights),
+        settings=SHRINK_ONLY,
+    )
+    assert (net.p, net.hidden, net.q) == (1, (), 1)
+    assert list(net.layers[0].weights) == [1] and list(net.layers[0].biases) == [0]
+
+
+def test_from_type_draws_every_kind_of_weights():
+    kinds = set()
+
+    @settings(max_examples=30, database=None, derandomize=True)
+    @given(st.from_type(Network))
+    def check(net):
+        assert isinstance(net, Network)
+        if not net.is_numeric:
+            kinds.add("symbolic")
+        elif any(layer.weights.has(sympy.Float) or layer.biases.has(sympy.Float) for layer in net.layers):
+            kinds.add("float")
+        else:
+            kinds.add("exact")
+
+    check()
+    assert kinds == {"symbolic", "exact", "float"}
+
+
+def test_symbolic_networks_are_reused_per_architecture():
+    arch = st.just(sst.Architecture(2, (3,), 1))
+    first = find(sst.networks(architecture=arch, activation=st.just("identity")), lambda n: True)
+    again = find(sst.networks(architecture=arch, activation=st.just("identity")), lambda n: True)
+    assert first is again and first == symnet.dense(2, [3])
+
+
+@settings(max_examples=5)
+@given(st.sampled_from(["symbolic", "exact"]).flatmap(lambda weights: sst.networks(
+    weights=weights, architecture=st.just(sst.Architecture(2, (2, 2), 1)), activation=st.just(["relu", "square"])
+)))
+def test_one_activation_per_hidden_layer(net):
+    assert [a.name for a in net.activations[:2]] == ["relu", "square"]
+
+
+@pytest.mark.parametrize(("name", "examples", "derandomize"), [
+    ("symnet-dev", 50, False), ("symnet-ci", 40, True), ("symnet-thorough", 1000, False),
+])
+def test_profiles_are_registered_on_import(name, examples, derandomize):
+    profile = settings.get_profile(name)
+    assert profile.max_examples == examples and profile.derandomize is derandomize
+    assert profile.deadline is None and HealthCheck.too_slow in profile.suppress_health_check
+    sst.register_profiles()  # idempotent
+    assert settings.get_profile(name).max_examples == examples
+
+
 # ---------------------------------------------------------------- validation
 @pytest.mark.parametrize(
     ("call", "match"),
@@ -104,6 +176,7 @@ def test_numbers_float_are_finite_and_bounded(v):
         (lambda: sst.numbers(min_value=3, max_value=1), "Cannot have max_value=1 < min_value=3"),
         (lambda: sst.numbers("int", min_value=Fraction(1, 3), max_value=Fraction(2, 3)), "no integer"),
         (lambda: sst.numbers(max_denominator=0), "max_denominator=0"),
+        (lambda: sst.numbers(min_value=Fraction(1, 3), max_value=Fraction(2, 5), max_denominator=2), "no fraction"),
         (lambda: sst.architectures(max_inputs=0), "max_inputs=0"),
         (lambda: sst.architectures(min_depth=3, max_depth=1), "Cannot have max_depth=1 < min_depth=3"),
         (lambda: sst.architectures(max_width=True), "max_width=True"),

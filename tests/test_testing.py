@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import symnet
@@ -157,3 +157,62 @@ def test_activation_coefficients_are_refused():
     net = Network.from_matrices([[[1]], [[1]]], None, activation=sympy.Lambda(t, a * t))
     with pytest.raises(InvalidArgument, match="activation coefficients a"):
         assert_forward_matches(plain(), net)
+
+
+def _no_hidden_biases(weights, biases, x):
+    """A buggy forward pass: the hidden layers' biases are dropped."""
+    u = list(x)
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        last = i == len(weights) - 1
+        u = [sum(w[k][j] * u[j] for j in range(len(u))) + (b[k] if last else 0) for k in range(len(w))]
+    return u
+
+
+def test_failure_inside_given_is_reported_shrunk():
+    """Inside @given, Hypothesis reports the failure from its final run, and that report is fully shrunk.
+
+    The smallest network with a hidden layer is 1 x [1] x 1, and the bug shows with one hidden bias 1
+    and an output weight 1 (everything else 0): the network gives 1, the buggy pass 0.
+    """
+    runs = []
+
+    @settings(max_examples=10, database=None, deadline=None, phases=(Phase.generate, Phase.shrink))
+    @given(sst.networks(architecture=sst.architectures(max_inputs=2, min_depth=1, max_depth=1, max_width=2)))
+    def check(net):
+        runs.append(net)
+        assert_forward_matches(_no_hidden_biases, net, samples=20)
+
+    with pytest.raises(AssertionError) as info:
+        check()
+    message = str(info.value)
+    assert len(runs) > 1  # Hypothesis explored (and shrank) before its final run
+    assert "shrunk counterexample" in message
+    assert "weights[0] = [[0]]" in message and "biases[0]  = [1]" in message
+    assert "weights[1] = [[1]]" in message and "biases[1]  = [0]" in message
+    assert "fn returned:    [0]" in message and "symnet (exact): [1]" in message
+
+
+def test_failure_while_hypothesis_explores_is_not_shrunk(monkeypatch):
+    """The runs before the final one skip the inner shrinking (same failure, cheaper)."""
+    from symnet.testing import forward as forward_module
+
+    monkeypatch.setattr(forward_module, "_outer_search_is_exploring", lambda: True)
+    with pytest.raises(AssertionError) as info:
+        assert_forward_matches(_no_hidden_biases, symnet.dense(3, [3]), samples=20)
+    shrunk = str(info.value)
+    monkeypatch.setattr(forward_module, "_outer_search_is_exploring", lambda: False)
+    with pytest.raises(AssertionError) as info:
+        assert_forward_matches(_no_hidden_biases, symnet.dense(3, [3]), samples=20)
+    assert str(info.value) != shrunk
+    assert str(info.value).count("0") > shrunk.count("0")  # the shrunk one is mostly zeros
+
+
+def test_samples_counts_calls():
+    calls = []
+
+    def counting(weights, biases, x):
+        calls.append(1)
+        return plain()(weights, biases, x)
+
+    assert_forward_matches(counting, symnet.dense(2, [2]), samples=77)
+    assert len(calls) == 77

@@ -11,6 +11,10 @@ Use them in your own property-based tests::
 ``st.from_type(symnet.Network)`` draws :func:`networks` too (registered
 through Hypothesis's ``hypothesis`` entry-point group, and again when this
 package is imported).
+
+Importing this package also registers the Hypothesis settings profiles
+``symnet-dev``, ``symnet-ci`` and ``symnet-thorough`` (see
+:func:`register_profiles`); ``settings.load_profile("symnet-ci")`` picks one.
 """
 
 from ._networks import (
@@ -23,6 +27,7 @@ from ._networks import (
     weights,
 )
 from ._networks import register_network_strategy as _register_network_strategy
+from ._profiles import register_profiles
 
 __all__ = [
     "Architecture",
@@ -31,6 +36,7 @@ __all__ = [
     "inputs",
     "networks",
     "numbers",
+    "register_profiles",
     "weights",
 ]
 
@@ -47,3 +53,4 @@ def _check_exports() -> None:
 
 _check_exports()
 _register_network_strategy()
+register_profiles()

@@ -20,9 +20,16 @@ reports whether they agree:
   a-priori bound for sums and products (Higham, ch. 3); every drawn float is
   exactly representable, so it is a bound, not a guess.
 
-On disagreement the first failing instantiation Hypothesis found is shrunk
-(blocks of values set to zero, then each value made as simple as possible
-while the two sides still differ) and the report carries that example.
+Each Hypothesis example is a batch of instantiations drawn by numpy from a
+seed and a style (see :mod:`symnet.testing.sampling`).  Both sides are
+compiled once (:mod:`symnet.testing.numeric`): exact kinds run the compiled
+integer code per instantiation and compare the two sides' numerators
+cross-multiplied; floats run the compiled code once on numpy arrays holding
+the whole batch.
+
+On disagreement the first failing instantiation is shrunk (blocks of values
+set to zero, then each value made as simple as possible while the two sides
+still differ) and the report carries that example.
 
 >>> import sympy, symnet
 >>> net = symnet.Network.from_matrices([[["a", "b"]], [["c"]]], [["d"], ["e"]])
@@ -45,9 +52,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy
-from hypothesis import HealthCheck, Phase, Verbosity, currently_in_test_context, find, settings
-from hypothesis.errors import NoSuchExample
+from hypothesis import HealthCheck, currently_in_test_context, settings
 
 try:  # private API: if a future Hypothesis moves it, cross-checks still run (outside @given)
     from hypothesis._settings import local_settings
@@ -61,7 +68,7 @@ from ..model.network import Network
 from ..proof import Proof
 from ..search.engine import prove
 from .numeric import compile_claim, compile_forward, gamma
-from .sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
+from .sampling import KINDS, Batch, batch_size, draw_batch, search, shrink
 
 __all__ = ["CrosscheckReport", "Disagreement", "KindResult", "crosscheck", "FLOAT_TOLERANCE_RULE"]
 
@@ -273,19 +280,6 @@ def _resolve(proof_or_net: Any, claim: Any) -> tuple[Network, sympy.ImmutableMat
 
 
 # --------------------------------------------------------------------- search
-def _settings(samples: int) -> settings:
-    return settings(
-        max_examples=samples,
-        database=None,
-        deadline=None,
-        derandomize=False,
-        phases=(Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        report_multiple_bugs=False,
-    )
-
-
 @contextlib.contextmanager
 def _allow_nesting() -> Iterator[None]:
     """Let a cross-check run inside a user's ``@given`` test.
@@ -311,14 +305,19 @@ def _as_exact(value: Any) -> sympy.Expr:
 
 
 class _Checker:
-    """Evaluates both sides for one kind and says whether they differ."""
+    """Evaluates both sides for one kind and says whether they differ.
+
+    Batches are checked by :meth:`first_failure` (exact kinds: compiled
+    integer code per instantiation; floats: the compiled code run once on
+    numpy arrays holding the whole batch); single instantiations, as the
+    shrinker tries them, by :meth:`compare`.
+    """
 
     def __init__(self, kind: str, net: Network, matrix: sympy.ImmutableMatrix, offset: sympy.ImmutableMatrix):
         self.kind = kind
         self.net = net
         self.n = len(net.parameters)
         self.count = self.n + net.p
-        self.nbytes = BYTES_PER_VALUE[kind] * self.count
         mode = "float" if kind == "float" else "exact"
         self.forward = compile_forward(net, mode)
         self.claim = compile_claim(matrix, offset, net.parameters, mode)
@@ -327,20 +326,64 @@ class _Checker:
             self.claim_abs = compile_claim(matrix, offset, net.parameters, "abs")
             self.g_net = gamma(self.forward.depth)
             self.g_claim = gamma(self.claim.depth)
+        else:
+            # output i agrees when  N_fwd * D**(g_c - m) * k_c == N_claim * D**(g_f - m) * k_f,  m = min(g_f, g_c)
+            self._cross = [
+                (gc - min(gf, gc), kc, gf - min(gf, gc), kf)
+                for (gf, kf), (gc, kc) in zip(self.forward.scales, self.claim.scales)
+            ]
+            self._max_g = max(self.forward.max_g, self.claim.max_g)
         self.max_tolerance = 0.0
         self.max_error = 0.0
 
-    def values(self, drawn: tuple[bytes, int]) -> list[Any]:
-        """The parameter values followed by the input, decoded from a drawn blob."""
-        return decode(self.kind, expand_blob(drawn, self.nbytes), self.count)
+    # ------------------------------------------------------------ batches
+    def first_failure(self, batch: Batch) -> int | None:
+        """The index of the first instantiation in ``batch`` at which the sides differ, or None.
 
+        For floats, the statistics are updated with the instantiations
+        before that one (all of them when none fails).
+        """
+        if self.kind == "float":
+            return self._first_float_failure(batch)
+        n = self.n
+        forward, claim, cross = self.forward.numerators, self.claim.numerators, self._cross
+        for s in range(batch.size):
+            values, den = batch.scaled(s)
+            v, x = values[:n], values[n:]
+            powers = [1]
+            for _ in range(self._max_g):
+                powers.append(powers[-1] * den)
+            for a, b, (ga, ka, gb, kb) in zip(forward(v, x, powers), claim(v, x, powers), cross):
+                if a * powers[ga] * ka != b * powers[gb] * kb:
+                    return s
+        return None
+
+    def _first_float_failure(self, batch: Batch) -> int | None:
+        values = batch.floats.T  # (count, B): row i holds value i of every instantiation
+        v, x = values[: self.n], values[self.n :]
+        av, ax = np.abs(v), np.abs(x)
+        with np.errstate(all="ignore"):  # overflow gives inf (and inf - inf nan) silently, as Python floats do
+            got, want = self.forward.vectorised(v, x), self.claim.vectorised(v, x)
+            m_net, m_claim = self.forward_abs.vectorised(av, ax), self.claim_abs.vectorised(av, ax)
+            err = np.stack([np.abs(a - b) for a, b in zip(got, want)])
+            tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim)])
+            ok = (err <= tol).all(axis=0)  # also False for nan and inf
+        bad = np.flatnonzero(~ok)
+        first = int(bad[0]) if bad.size else None
+        upto = batch.size if first is None else first
+        if upto:
+            self.max_error = max(self.max_error, float(err[:, :upto].max()))
+            self.max_tolerance = max(self.max_tolerance, float(tol[:, :upto].max()))
+        return first
+
+    # ---------------------------------------------------- one instantiation
     def compare(self, values: list[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], int | None, Any]:
         """(network value, claim value, first differing output or None, float tolerances)."""
         v, x = values[: self.n], values[self.n :]
         if self.kind != "float":
-            den = math.lcm(*(t.denominator for t in values))
-            vn = [t.numerator * (den // t.denominator) for t in v]
-            xn = [t.numerator * (den // t.denominator) for t in x]
+            den = math.lcm(*(Fraction(t).denominator for t in values))
+            vn = [int(t * den) for t in v]
+            xn = [int(t * den) for t in x]
             got = self.forward(vn, xn, den)
             want = self.claim(vn, xn, den)
             for i, (a, b) in enumerate(zip(got, want)):
@@ -355,28 +398,20 @@ class _Checker:
         m_claim = self.claim_abs(av, ax)
         tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim))
         bad = None
-        errors = []
         for i, (a, b, tol) in enumerate(zip(got, want, tols)):
-            err = abs(a - b)
-            if not err <= tol:  # also catches nan and inf
-                bad = i if bad is None else bad
-            else:
-                errors.append(err)
-        if bad is None:
-            self.max_error = max([self.max_error, *errors])
-            self.max_tolerance = max([self.max_tolerance, *tols])
+            if not abs(a - b) <= tol:  # also catches nan and inf
+                bad = i
+                break
         return got, want, bad, tols
 
     def fails(self, values: list[Any]) -> bool:
-        """True when the two sides differ at ``values`` (leaves the statistics alone)."""
-        saved = (self.max_tolerance, self.max_error)
-        bad = self.compare(values)[2] is not None
-        self.max_tolerance, self.max_error = saved
-        return bad
+        """True when the two sides differ at ``values``."""
+        return self.compare(values)[2] is not None
 
-    def disagreement(self, values: list[Any]) -> Disagreement:
+    def disagreement(self, values: list[Any], fallback_output: int = 0) -> Disagreement:
         got, want, bad, tols = self.compare(values)
-        assert bad is not None  # only called on failing values
+        if bad is None:  # pragma: no cover - the batch and the single evaluation round alike
+            bad = fallback_output
         v, x = values[: self.n], values[self.n :]
         if self.kind == "float":
             weights = dict(zip(self.net.parameters, v))
@@ -390,26 +425,38 @@ class _Checker:
 
 
 def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult:
-    calls = 0
+    """Draw batches with Hypothesis until ``samples`` instantiations are checked or one disagrees."""
+    done = 0
+    failing: list[Any] = []  # [values, drawn] once found
+    size = batch_size(checker.count)
 
-    def disagrees(drawn: tuple[bytes, int]) -> bool:
-        nonlocal calls
-        calls += 1
-        return checker.compare(checker.values(drawn))[2] is not None
+    def disagrees(drawn: tuple[int, int, int]) -> bool:
+        nonlocal done
+        if failing:  # Hypothesis replays the failing example once: it must fail again
+            return drawn == failing[1]
+        if done >= samples:
+            return False
+        batch = draw_batch(checker.kind, drawn, min(size, samples - done), checker.count)
+        first = checker.first_failure(batch)
+        if first is None:
+            done += batch.size
+            return False
+        done += first + 1
+        failing.extend((batch.values(first), drawn))
+        return True
 
+    with _allow_nesting():
+        search(disagrees, lambda: done >= samples, -(-samples // size), rng)
     exact = checker.kind != "float"
-    stats = {} if exact else {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
-    try:
-        with _allow_nesting():
-            drawn = find(blob_strategy(checker.nbytes), disagrees, settings=_settings(samples), random=rng)
-    except NoSuchExample:
-        if not exact:
-            stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
-        return KindResult(checker.kind, calls, calls > 0, exact, **stats)
-    if not exact:
-        stats = {"max_tolerance": checker.max_tolerance, "max_error": checker.max_error}
-    example = checker.disagreement(shrink(checker.values(drawn), checker.fails))
-    return KindResult(checker.kind, calls, False, exact, example, **stats)
+    tolerance = None if exact else checker.max_tolerance
+    error = None if exact else checker.max_error
+    if not failing:
+        return KindResult(checker.kind, done, done > 0, exact, max_tolerance=tolerance, max_error=error)
+    values = failing[0]
+    if checker.fails(values):
+        values = shrink(values, checker.fails)
+    example = checker.disagreement(values)
+    return KindResult(checker.kind, done, False, exact, example, max_tolerance=tolerance, max_error=error)
 
 
 def _has_float(*objects: Any) -> bool:

@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import find
-from hypothesis.errors import NoSuchExample
+from hypothesis import currently_in_test_context
+from hypothesis.control import current_build_context
 
 from ..errors import InvalidArgument, InvalidType
 from ..model.network import Network
-from .crosscheck import _allow_nesting, _check_int, _settings
-from .numeric import CompiledEntries, compile_forward, gamma
-from .sampling import BYTES_PER_VALUE, KINDS, blob_strategy, decode, expand_blob, shrink
+from .crosscheck import _allow_nesting, _check_int
+from .numeric import compile_entries, compile_forward, gamma
+from .sampling import KINDS, batch_size, draw_batch, search, shrink
 
 __all__ = ["assert_forward_matches"]
 
@@ -58,10 +58,9 @@ class _Harness:
         self.convert = convert
         self.n = len(net.parameters)
         self.count = self.n + net.p
-        self.nbytes = BYTES_PER_VALUE[kind] * self.count
         self.forward = compile_forward(net, "exact")
-        exprs = [e for layer in net.layers for e in (*layer.weights, *layer.biases)]
-        self.entries = CompiledEntries(exprs, net.parameters, "exact")
+        exprs = tuple(e for layer in net.layers for e in (*layer.weights, *layer.biases))
+        self.entries = compile_entries(exprs, tuple(net.parameters), "exact")
         if kind == "float":
             self.forward_abs = compile_forward(net, "abs")
             self.bound = FLOAT_SLACK * gamma(compile_forward(net, "float").depth)
@@ -201,27 +200,51 @@ def assert_forward_matches(
             f"net has activation coefficients {names}; fn receives only weights and biases, so give them values first"
         )
     harness = _Harness(fn, net, kind, convert)
+    done = 0
+    failing: list[Any] = []  # [values, drawn] once found
 
-    def fails(drawn: tuple[bytes, int]) -> bool:
-        return harness.mismatch(decode(kind, expand_blob(drawn, harness.nbytes), harness.count)) is not None
+    size = batch_size(harness.count)
 
-    try:
-        with _allow_nesting():
-            drawn = _find_failure(harness, fails, samples, seed)
-    except NoSuchExample:
+    def fails(drawn: tuple[int, int, int]) -> bool:
+        nonlocal done
+        if failing:  # Hypothesis replays the failing example once: it must fail again
+            return drawn == failing[1]
+        if done >= samples:
+            return False
+        batch = draw_batch(kind, drawn, min(size, samples - done), harness.count)
+        for s in range(batch.size):
+            values = batch.values(s)
+            done += 1
+            if harness.mismatch(values) is not None:
+                failing.extend((values, drawn))
+                return True
+        return False
+
+    rng = random.Random(f"symnet-testing:{seed}:{kind}")
+    with _allow_nesting():
+        search(fails, lambda: done >= samples, -(-samples // size), rng)
+    if not failing:
         return
-    values = decode(kind, expand_blob(drawn, harness.nbytes), harness.count)
+    values = failing[0]
+    if _outer_search_is_exploring():
+        # Hypothesis is still generating or shrinking the outer example: only the run it
+        # reports is shown, so only that run pays for shrinking this one.
+        reason = harness.mismatch(values)
+        assert reason is not None
+        raise AssertionError(harness.report(values, reason))
     values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
     reason = harness.mismatch(values)
     assert reason is not None
     raise AssertionError(harness.report(values, reason))
 
 
-def _find_failure(harness: _Harness, fails: Callable[[Any], bool], samples: int, seed: int) -> Any:
-    """The first drawn blob on which ``fails`` holds (NoSuchExample if none in ``samples`` tries)."""
-    return find(
-        blob_strategy(harness.nbytes),
-        fails,
-        settings=_settings(samples),
-        random=random.Random(f"symnet-testing:{seed}:{harness.kind}"),
-    )
+def _outer_search_is_exploring() -> bool:
+    """True inside a Hypothesis test while it explores (any run but the final, reported one)."""
+    if not currently_in_test_context():
+        return False
+    try:
+        return not current_build_context().is_final
+    except Exception:  # pragma: no cover - no build context: behave as outside a test
+        return False
+
+

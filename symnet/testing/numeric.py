@@ -27,18 +27,29 @@ Only those operations are supported; anything else raises
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+import numpy as np
 import sympy
 
 from ..errors import InvalidArgument
 from ..model.network import Network
 
-__all__ = ["UNIT_ROUNDOFF", "CompiledClaim", "CompiledForward", "compile_claim", "compile_forward", "gamma"]
+__all__ = [
+    "UNIT_ROUNDOFF",
+    "CompiledClaim",
+    "CompiledEntries",
+    "CompiledForward",
+    "compile_claim",
+    "compile_entries",
+    "compile_forward",
+    "gamma",
+]
 
 #: Unit round-off of IEEE double precision, 2**-53.
 UNIT_ROUNDOFF = 2.0**-53
@@ -200,16 +211,27 @@ class _Emitter:
 
     def _minmax(self, expr: sympy.Expr) -> _Val:
         parts = [self.emit(a) for a in expr.args]
-        fn = "min" if isinstance(expr, sympy.Min) and self.code.mode != "abs" else "max"
+        fn = "_min" if isinstance(expr, sympy.Min) and self.code.mode != "abs" else "_max"
         codes, g, k = self.code.common(parts)
-        return _Val(self.code.assign(f"{fn}({', '.join(codes)})"), max(p.depth for p in parts), g, k)
+        nested = codes[0]
+        for c in codes[1:]:  # binary calls, so numpy's elementwise maximum/minimum can stand in
+            nested = f"{fn}({nested}, {c})"
+        return _Val(self.code.assign(nested), max(p.depth for p in parts), g, k)
 
 
-def _compile(code: _Code, name: str, outputs: Sequence[_Val]) -> Callable[..., Any]:
+def _source(code: _Code, name: str, outputs: Sequence[_Val]) -> str:
     body = "\n".join(code.lines)
     returns = "(" + "".join(f"{o.code}, " for o in outputs) + ")"
-    source = f"def {name}(v, x, P):\n{body}\n    return {returns}\n"
-    namespace = dict(code.constants)
+    return f"def {name}(v, x, P):\n{body}\n    return {returns}\n"
+
+
+def _compile(source: str, name: str, constants: dict[str, Any], vector: bool = False) -> Callable[..., Any]:
+    """Compile generated source; ``vector=True`` makes max/min numpy's elementwise ones."""
+    namespace = dict(constants)
+    if vector:
+        namespace.update(_max=np.maximum, _min=np.minimum)
+    else:
+        namespace.update(_max=max, _min=min)
     exec(compile(source, f"<symnet {name}>", "exec"), namespace)  # noqa: S102 -- our own generated code
     return namespace[name]
 
@@ -249,7 +271,34 @@ class _Compiled:
         self.depth = max(o.depth for o in outputs)
         self.scales = [(o.g, o.k) for o in outputs]
         self.max_g = max([code.max_g, *(o.g for o in outputs)])
-        self.function = _compile(code, name, outputs)
+        self.outputs = len(outputs)
+        self._name = name
+        self._constants = dict(code.constants)
+        self._source = _source(code, name, outputs)
+        self.function = _compile(self._source, name, self._constants)
+        self._vector: Callable[..., Any] | None = None
+
+    def numerators(self, v: Sequence[int], x: Sequence[int], powers: Sequence[int]) -> tuple[int, ...]:
+        """Exact mode: the outputs' integer numerators; output i is ``N_i / (D**g_i * k_i)`` (see :attr:`scales`).
+
+        ``powers`` is ``[1, D, D**2, ...]`` up to at least ``D**max_g``.
+        """
+        return self.function(v, x, powers)
+
+    def vectorised(self, v: Any, x: Any) -> tuple[Any, ...]:
+        """Float and abs modes: evaluate at many points at once.
+
+        ``v`` and ``x`` are numpy arrays of shape (count, B), one column per
+        point; returns one length-B float64 array per output.  numpy's
+        elementwise float64 operations round like Python's, in the same
+        order, so each column equals the scalar call's result.
+        """
+        if self.mode == "exact":
+            raise InvalidArgument("vectorised evaluation is for the float and abs modes")
+        if self._vector is None:
+            self._vector = _compile(self._source, self._name, self._constants, vector=True)
+        batch = (v.shape[1],) if v.ndim == 2 and v.shape[0] else (x.shape[1],)
+        return tuple(np.broadcast_to(np.asarray(o, dtype=float), batch) for o in self._vector(v, x, None))
 
     def __call__(self, v: Sequence[Any], x: Sequence[Any], D: int = 1) -> tuple[Any, ...]:
         if self.mode != "exact":
@@ -303,16 +352,34 @@ class CompiledClaim(_Compiled):
         super().__init__(code, "claim", _affine_rows(code, emitter, matrix, offset, x))
 
 
+@functools.lru_cache(maxsize=32)
 def compile_forward(net: Network, mode: str) -> CompiledForward:
-    """The compiled forward pass of ``net`` in ``mode`` (``exact``, ``float`` or ``abs``)."""
+    """The compiled forward pass of ``net`` in ``mode`` (``exact``, ``float`` or ``abs``).
+
+    Cached (networks are immutable), so repeated checks of one network,
+    as in a Hypothesis test that replays examples, compile it once.
+    """
     return CompiledForward(net, mode)
 
 
 def compile_claim(
     matrix: sympy.ImmutableMatrix, offset: sympy.ImmutableMatrix, parameters: Sequence[sympy.Symbol], mode: str
 ) -> CompiledClaim:
-    """The compiled claim ``matrix x + offset`` in ``mode``."""
+    """The compiled claim ``matrix x + offset`` in ``mode`` (cached like :func:`compile_forward`)."""
+    return _compile_claim(sympy.ImmutableMatrix(matrix), sympy.ImmutableMatrix(offset), tuple(parameters), mode)
+
+
+@functools.lru_cache(maxsize=32)
+def _compile_claim(
+    matrix: sympy.ImmutableMatrix, offset: sympy.ImmutableMatrix, parameters: tuple[sympy.Symbol, ...], mode: str
+) -> CompiledClaim:
     return CompiledClaim(matrix, offset, parameters, mode)
+
+
+@functools.lru_cache(maxsize=32)
+def compile_entries(exprs: tuple[sympy.Expr, ...], parameters: tuple[sympy.Symbol, ...], mode: str) -> CompiledEntries:
+    """The compiled :class:`CompiledEntries` (cached like :func:`compile_forward`)."""
+    return CompiledEntries(exprs, parameters, mode)
 
 
 class CompiledEntries(_Compiled):

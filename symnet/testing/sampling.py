@@ -1,16 +1,20 @@
-"""Numeric instantiations drawn by Hypothesis as one byte string each, and their shrinking.
+"""Numeric instantiations drawn in batches, and their shrinking.
 
-Drawing hundreds of numbers one by one through Hypothesis costs milliseconds
-per example; drawing one ``binary`` blob and decoding it costs microseconds,
-and Hypothesis still shrinks the blob byte by byte.  Each decoder maps the
-zero byte to the simplest value (``0``, denominator ``1``, exponent ``0``), so
-shrinking the blob shrinks every weight and input towards zero and every
-fraction towards an integer.
+Each Hypothesis example is a *batch*: a seed and a style (how many values
+are zero, how large they are) from which numpy draws ``B`` instantiations at
+once.  Drawing hundreds of numbers one by one through Hypothesis costs
+milliseconds per instantiation; a batch costs Hypothesis a few choices, and
+numpy's generator fills it in microseconds per instantiation.
+
+Exact kinds come out as integer numerators over per-instantiation common
+denominators (what the compiled exact code consumes), floats as a float64
+array (what the vectorised float code consumes).
 
 A failing instantiation is then shrunk by :func:`shrink`, on the decoded
-values: Hypothesis's own shrinker works byte by byte and its cost grows
-quickly with the blob (a minute for a few thousand bytes), while the
-instantiations here can hold thousands of numbers.
+values: each value made zero, then as simple as possible (1, -1, its integer
+part, half of it), while the check still fails.  Hypothesis's own shrinker
+works on its choice sequence, which here is a seed: shrinking values is
+what makes the counterexample minimal.
 """
 
 from __future__ import annotations
@@ -18,88 +22,158 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 __all__ = [
-    "BYTES_PER_VALUE",
+    "BATCH_SIZE",
     "KINDS",
-    "MAX_DIRECT_BYTES",
     "SHRINK_BUDGET",
-    "blob_strategy",
-    "decode",
-    "expand_blob",
+    "Batch",
+    "MAX_BATCH_VALUES",
+    "batch_size",
+    "batch_strategy",
+    "search",
+    "draw_batch",
     "shrink",
 ]
 
 #: The kinds of numbers drawn: machine integers, exact rationals, floats.
 KINDS = ("int", "rational", "float")
 
-#: Bytes of the blob consumed by one value of each kind.
-BYTES_PER_VALUE = {"int": 1, "rational": 2, "float": 4}
+#: Instantiations per Hypothesis example.
+BATCH_SIZE = 32
 
-#: Past this many bytes the rest of a blob comes from a PRNG seeded by Hypothesis
-#: (Hypothesis refuses examples much larger than 8 KiB).
-MAX_DIRECT_BYTES = 4096
-
-
-def _zigzag(n: int) -> int:
-    """0, 1, 2, 3, 4, ... -> 0, 1, -1, 2, -2, ...: small codes are small numbers."""
-    return (n + 1) // 2 if n % 2 else -(n // 2)
+#: Styles a batch can have; index 0 mixes them per instantiation.
+_ZERO_RATES = (None, 0.0, 0.1, 0.5, 0.9)
+_MAGNITUDES = (None, 1, 4, 16, 128)  # largest |numerator| (ints, rationals) or 2**k scale (floats)
+_DENOMINATORS = 16  # rationals: n/d with d in 1..16
+_FLOAT_EXPONENTS = 24  # floats: m * 2**-e with e in 0..23 and |m| <= 2**(e+4)
 
 
-def _ints(blob: bytes, count: int) -> list[Any]:
-    """Integers in [-127, 128], one byte each."""
-    return [_zigzag(b) for b in blob[:count]]
+class Batch(NamedTuple):
+    """A batch of instantiations of ``count`` values each.
 
-
-def _rationals(blob: bytes, count: int) -> list[Any]:
-    """Fractions n/d with n in [-127, 128] and d in 1..16, two bytes each."""
-    out: list[Any] = []
-    for i in range(count):
-        num = _zigzag(blob[2 * i])
-        den = 1 + blob[2 * i + 1] % 16
-        out.append(Fraction(num, den) if den != 1 else num)
-    return out
-
-
-def _floats(blob: bytes, count: int) -> list[Any]:
-    """Floats m * 2**-e with e in 0..23 and |m| <= 2**(e+4), so |value| <= 16; four bytes each.
-
-    Every value is exactly representable; with e = 0 they are the integers -16..16,
-    with larger e they carry up to 28 significant bits, so products round.
+    ``num`` and ``den`` are int64 arrays of shape (B, count): value ``[s][i]`` is
+    ``num/den`` (``den`` is all ones for ints).  ``common`` is each row's
+    least common denominator.  For floats, ``floats`` holds the values
+    (shape (B, count)) and ``num``/``den`` are ``None``.
     """
-    out: list[Any] = []
-    for i in range(count):
-        chunk = blob[4 * i : 4 * i + 4]
-        e = chunk[3] % 24
-        mantissa = _zigzag(int.from_bytes(chunk[:3], "big") % (2 ** (e + 5) + 1))
-        out.append(mantissa * 2.0**-e)
-    return out
+
+    kind: str
+    num: Any
+    den: Any
+    common: Any
+    floats: Any
+
+    @property
+    def size(self) -> int:
+        """The number of instantiations."""
+        return int((self.floats if self.kind == "float" else self.num).shape[0])
+
+    def values(self, s: int) -> list[Any]:
+        """Instantiation ``s`` as Python numbers: ints, Fractions (rationals) or floats."""
+        if self.kind == "float":
+            return [float(v) for v in self.floats[s].tolist()]
+        if self.kind == "int":
+            return [int(v) for v in self.num[s].tolist()]
+        return [n if d == 1 else Fraction(n, d) for n, d in zip(self.num[s].tolist(), self.den[s].tolist())]
+
+    def scaled(self, s: int) -> tuple[list[int], int]:
+        """Exact kinds: instantiation ``s`` as integer numerators over its common denominator."""
+        common = int(self.common[s])
+        if common == 1:
+            return self.num[s].tolist(), 1
+        return (self.num[s] * (common // self.den[s])).tolist(), common
 
 
-_DECODERS: dict[str, Callable[[bytes, int], list[Any]]] = {"int": _ints, "rational": _rationals, "float": _floats}
+#: Largest number of values one batch holds (bounds the memory of very large networks).
+MAX_BATCH_VALUES = 2**18
 
 
-def decode(kind: str, blob: bytes, count: int) -> list[Any]:
-    """``count`` numbers of ``kind`` from a blob of at least ``count * BYTES_PER_VALUE[kind]`` bytes."""
-    return _DECODERS[kind](blob, count)
+def batch_size(count: int) -> int:
+    """Instantiations per batch for ``count`` values each: :data:`BATCH_SIZE`, fewer for huge networks."""
+    return max(1, min(BATCH_SIZE, MAX_BATCH_VALUES // max(count, 1)))
 
 
-def blob_strategy(nbytes: int) -> st.SearchStrategy[tuple[bytes, int]]:
-    """A strategy for (direct bytes, PRNG seed) that :func:`expand_blob` turns into ``nbytes`` bytes."""
-    direct = min(nbytes, MAX_DIRECT_BYTES)
-    seed = st.just(0) if nbytes <= MAX_DIRECT_BYTES else st.integers(0, 2**64 - 1)
-    return st.tuples(st.binary(min_size=direct, max_size=direct), seed)
+def search(predicate: Callable[[Any], bool], done: Callable[[], bool], batches: int, rng: random.Random) -> None:
+    """Run Hypothesis over :func:`batch_strategy` until ``predicate`` holds or ``done()``.
+
+    ``find`` is asked for ``batches`` examples; if it stops short (it skips
+    examples it has already seen), it is asked again, at most twice.
+    ``predicate`` records what it found; Hypothesis's own shrinking is off.
+    """
+    config = settings(
+        max_examples=max(batches, 1),
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate,),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+    )
+    for _ in range(3):
+        try:
+            find(batch_strategy(), predicate, settings=config, random=rng)
+            return
+        except NoSuchExample:
+            if done():
+                return
 
 
-def expand_blob(drawn: tuple[bytes, int], nbytes: int) -> bytes:
-    """The full blob: the drawn bytes, then PRNG bytes when more are needed."""
-    blob, seed = drawn
-    if len(blob) >= nbytes:
-        return blob
-    return blob + random.Random(seed).randbytes(nbytes - len(blob))
+def batch_strategy() -> st.SearchStrategy[tuple[int, int, int]]:
+    """(seed, zero-rate style, magnitude style) for :func:`draw_batch`; styles 0 mix per instantiation."""
+    return st.tuples(
+        st.integers(0, 2**64 - 1),
+        st.integers(0, len(_ZERO_RATES) - 1),
+        st.integers(0, len(_MAGNITUDES) - 1),
+    )
+
+
+def _styles(rng: np.random.Generator, table: tuple[Any, ...], pick: int, size: int) -> Any:
+    if pick:
+        return np.full(size, table[pick])
+    return np.asarray(table[1:])[rng.integers(0, len(table) - 1, size)]
+
+
+def draw_batch(kind: str, drawn: tuple[int, int, int], size: int, count: int) -> Batch:
+    """``size`` instantiations of ``count`` values of ``kind`` from a drawn (seed, style, style).
+
+    ints lie in [-128, 128]; rationals are n/d with |n| <= 128 and d in 1..16;
+    floats are m * 2**-e with e in 0..23 and |m| <= 2**(e+4), so |value| <= 16
+    and every value is exactly representable (with e = 0 they are the
+    integers -16..16; with larger e they carry up to 28 significant bits, so
+    products round).  In every kind a style sets some values to zero and
+    caps the magnitudes, so small and sparse instantiations are common.
+    """
+    seed, zero_pick, size_pick = drawn
+    rng = np.random.Generator(np.random.PCG64(seed))
+    shape = (size, count)
+    zero_rate = _styles(rng, _ZERO_RATES, zero_pick, size)[:, None]
+    cap = _styles(rng, _MAGNITUDES, size_pick, size)[:, None]
+    keep = rng.random(shape) >= zero_rate
+    if kind == "float":
+        exponent = rng.integers(0, _FLOAT_EXPONENTS, shape)
+        scale = np.minimum(cap, 16)  # |value| <= min(cap, 16)
+        limit = np.ldexp(scale.astype(float), exponent).astype(np.int64)
+        mantissa = rng.integers(-limit, limit, endpoint=True)
+        values = np.ldexp(mantissa.astype(float), -exponent) * keep
+        return Batch(kind, None, None, None, values + 0.0)  # + 0.0 turns -0.0 into 0.0
+    num = rng.integers(-cap, cap, size=shape, endpoint=True) * keep
+    if kind == "int":
+        ones = np.ones(shape, dtype=np.int64)
+        return Batch(kind, num, ones, np.ones(size, dtype=np.int64), None)
+    den = rng.integers(1, _DENOMINATORS, size=shape, endpoint=True)
+    den = np.where(num == 0, 1, den)
+    g = np.gcd(num, den)
+    num, den = num // g, den // g
+    common = np.lcm.reduce(den, axis=1) if count else np.ones(size, dtype=np.int64)
+    return Batch(kind, num, den, common, None)
 
 
 #: Largest number of candidate instantiations :func:`shrink` tries.
