@@ -49,12 +49,21 @@ class Row(Math):
 
 @dataclass(frozen=True)
 class Matrix(Math):
-    """A bracketed matrix (``bmatrix``); cells are nodes, elisions included."""
+    """A bracketed matrix (``bmatrix``); cells are nodes, elisions included.
+
+    ``left``/``right`` False leave that bracket open: a matrix too wide for a
+    line is printed as consecutive column blocks, the first open on the right,
+    the last open on the left.
+    """
 
     cells: tuple[tuple[Math, ...], ...]
+    left: bool
+    right: bool
 
-    def __init__(self, cells: Sequence[Sequence[Math]]) -> None:
+    def __init__(self, cells: Sequence[Sequence[Math]], left: bool = True, right: bool = True) -> None:
         object.__setattr__(self, "cells", tuple(tuple(r) for r in cells))
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", right)
 
 
 def latex(node: Math) -> str:
@@ -71,7 +80,10 @@ def latex(node: Math) -> str:
         return out
     if isinstance(node, Matrix):
         rows = [" & ".join(latex(c) for c in row) for row in node.cells]
-        return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+        body = " \\\\ ".join(rows)
+        if node.left and node.right:
+            return "\\begin{bmatrix} " + body + " \\end{bmatrix}"
+        return ("\\left[" if node.left else "\\left.") + "\\begin{matrix} " + body + " \\end{matrix}" + ("\\right]" if node.right else "\\right.")
     raise TypeError(f"unsupported math node {type(node).__name__}")
 
 
@@ -88,11 +100,12 @@ def block(node: Math) -> Block:
         body = ["  ".join(_pad(r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
         n = len(body)
         if n == 1:
-            return Block((f"[ {body[0]} ]",), 0)
+            return Block((("[ " if node.left else " ") + body[0] + (" ]" if node.right else ""),), 0)
         lines = []
         for i, line in enumerate(body):
             left, right = ("⎡", "⎤") if i == 0 else ("⎣", "⎦") if i == n - 1 else ("⎢", "⎥")
-            lines.append(f"{left} {line} {right}")
+            # an open left side keeps one space, so a continued block's cells line up under the first block's
+            lines.append((f"{left} " if node.left else " ") + line + (f" {right}" if node.right else ""))
         return Block(tuple(lines), (n - 1) // 2)
     raise TypeError(f"unsupported math node {type(node).__name__}")
 
