@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activation", type=_activation, default="identity", metavar="NAME",
                    help="activation of the hidden layers (default identity)")
     _format_options(p)
+    _derivation_options(p)
     p.set_defaults(func=_cmd_prove)
 
     c = sub.add_parser("check", help="re-check a saved certificate (JSON)")
@@ -112,6 +113,28 @@ def _format_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (default), latex (a complete document), markdown or json (the certificate)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def _digits(text: str) -> int:
+    """``--digits``: a whole number 1..50, parsed without evaluating anything."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,2}", text.strip()) or not 1 <= int(text) <= 50:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of digits from 1 to 50")
+    return int(text)
+
+
+def _derivation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--digits", type=_digits, default=render.DEFAULT_DIGITS, metavar="N",
+                   help=f"significant digits of rounded numbers (default {render.DEFAULT_DIGITS}; short numbers stay exact)")
+    p.add_argument("--exact", action="store_true", help="print every number exactly (p/q), never rounded")
+    p.add_argument("--no-rules", action="store_true", help="leave out the certificate rule tags of the steps")
+    p.add_argument("--explicit", action="store_true",
+                   help="write every coefficient out term by term, whatever the size of the network")
+
+
+def _render_options(args: argparse.Namespace) -> dict[str, Any]:
+    if not hasattr(args, "digits"):
+        return {}
+    return {"rules": not args.no_rules, "explicit": args.explicit, "digits": None if args.exact else args.digits}
 
 
 def _emit(text: str, path: str | None) -> None:
@@ -140,16 +163,17 @@ def _render(obj: Any, fmt: str) -> str:
     return obj.to_text() if hasattr(obj, "to_text") else render.to_text(obj)
 
 
-def _derivation(proof: Proof, fmt: str) -> str:
+def _derivation(proof: Proof, fmt: str, options: dict[str, Any] | None = None) -> str:
     if not isinstance(proof, Proof):  # a GenericProof renders itself
         return _render(proof, fmt)
+    options = options or {}
     if fmt == "json":
         return proof.to_json()
     if fmt == "latex":
-        return render.to_latex(proof, document=True)
+        return render.to_latex(proof, document=True, **options)
     if fmt == "markdown":
-        return render.to_markdown(proof)
-    return render.to_text(proof)
+        return render.to_markdown(proof, **options)
+    return render.to_text(proof, **options)
 
 
 def _cmd_prove(args: argparse.Namespace) -> int:
@@ -170,7 +194,7 @@ def _cmd_prove(args: argparse.Namespace) -> int:
             return EXIT_REFUTED
         _emit(_render(ce, args.format), args.output)
         return EXIT_REFUTED
-    _emit(_derivation(proof, args.format), args.output)
+    _emit(_derivation(proof, args.format, _render_options(args)), args.output)
     return EXIT_OK
 
 
