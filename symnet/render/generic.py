@@ -178,7 +178,7 @@ class GenericDerivation:
         net = self.net
         xs = Row(*self._commas([self.x(j) for j in self.indices(net.p)]))
         pdesc = Row(A("p = "), self.sz(net.p)) if net.p.is_Integer else Row(self.sz(net.p), A(r"\text{ inputs}", " inputs"))
-        before: list[Any] = ["Inputs ", xs, " (", pdesc, "); "]
+        before: list[Any] = ["Inputs ", Row(A("x = (", "x = ("), xs, A(")^T")), " (", pdesc, "); "]
         if self.L == 0:
             before.append("no hidden layer: a single linear node")
         else:
@@ -192,7 +192,8 @@ class GenericDerivation:
             else:
                 labels = sorted({a.label() for a in net.activations})
                 before.append(" with the affine activation" + ("s " if len(labels) > 1 else " ") + ", ".join(labels))
-        before.append(f"; {sympy.sstr(net.q)} linear output node{'s' if net.q != 1 else ''}. ")
+        before += [f"; {'one' if net.q == 1 else sympy.sstr(net.q) if net.q.is_Integer else 'q'} linear output node{'s' if net.q != 1 else ''} (",
+                   Row(A("q = "), self.sz(net.q)) if net.q.is_Integer else Row(self.sz(net.q), A(r"\text{ outputs}", " outputs")), "). "]
         after = [
             "Every size written as a letter is an arbitrary positive integer: the derivation below is one proof for "
             "all of them, checked at the level of matrices of symbolic shape, not at a few sizes."
@@ -318,11 +319,14 @@ class GenericDerivation:
         )
         below = A("x^*", "x*") if l == 1 else self.yaug(l - 1)
         here = self.yaug(l)
-        lines = (
-            Line(here, "=", Row(self.aug_name(l), A(" "), below, A(","))),
+        lines: tuple[Line, ...] = (
             Line(self.aug_name(l), "=", Row(M, shape)),
-            Line(None, "", Row(A("= "), block, A("."))),
+            Line(None, "", Row(A("= "), block, A(","))),
+            Line(here, "=", Row(self.aug_name(l), A(" "), below, A("."))),
         )
+        if l > 1:
+            ys = [self.hy(l - 1, k) for k in self.indices(net.sizes[l - 1])]
+            lines = (Line(below, "=", Row(A("(1, "), Row(*self._commas(ys)), A(")^T,"))), *lines)
         first = "the first layer" if l == 1 else f"layer {l}"
         before = ["Since ", here, " only prepends a constant 1 to the layer's outputs, it is one matrix product with the augmented matrix:"]
         after = ["The first row ", A(r"(1, 0, \dots, 0)", "(1, 0, …, 0)"), " keeps the constant 1; the other ", self.sz(rows),
@@ -340,7 +344,10 @@ class GenericDerivation:
 
     def multiply(self, step: GenericStep) -> Section:
         l = step.layer
-        prod = Row(*[Row(self.aug_name(k), A(" ")) for k in range(l, 0, -1)])
+        names: list[Math] = []
+        for k in range(l, 0, -1):
+            names += ([A(" ")] if names else []) + [self.aug_name(k)]
+        prod = Row(*names)
         v = step.value
         block = Atom(
             r"\begin{bmatrix} 1 & 0 \\ " + _lin_str(v.v, "latex") + " & " + _lin_str(v.M, "latex") + r" \end{bmatrix}",
@@ -352,10 +359,13 @@ class GenericDerivation:
     def collapse(self, step: GenericStep) -> Section:
         v = step.value
         prod = Row(*[Row(self.aug_name(k), A(" ")) for k in range(self.L, 0, -1)])
+        bw = A(r"(b^* \mid W^*)", "(b* | W*)")
         lines = (
-            Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "), prod, A("x^*", "x*"))),
+            Line(bw, "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "), prod)),
             Line(None, "", Row(A("= "), Atom(r"\begin{bmatrix} " + _lin_str(v.c, "latex") + " & " + _lin_str(v.C, "latex") + r" \end{bmatrix}",
-                                           "[ " + _lin_str(v.c, "text") + "  " + _lin_str(v.C, "text") + " ]"), A(" x^*.", " x*."))),
+                                           "[ " + _lin_str(v.c, "text") + " | " + _lin_str(v.C, "text") + " ]"), A(","))),
+            Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "), prod, A("x^* = ", "x* = "), bw,
+                                               A(r" x^* = b^* + W^* x.", " x* = b* + W* x."))),
         )
         before = ["Multiplying the output row into the augmented matrices gives one row block of shape ",
                   Row(self.sz(self.net.q), A(r" \times (", " × ("), self.sz(self.net.p), A("+1)")), ":"]
@@ -364,9 +374,9 @@ class GenericDerivation:
     def conclusion(self) -> Section:
         net, proof = self.net, self.proof
         lines = [
-            Line(A(r"\hat{y}", "ŷ"), "=", A(r"W^* x + b^*,", "W* x + b*,")),
+            Line(A("b^*", "b*"), "=", Row(_lin_math(proof.offset), Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times 1)", " × 1)")), A(","))),
             Line(A("W^*", "W*"), "=", Row(_lin_math(proof.matrix), Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times ", " × "), self.sz(net.p), A(")")), A(","))),
-            Line(A("b^*", "b*"), "=", Row(_lin_math(proof.offset), A("."))),
+            Line(A(r"\hat{y}", "ŷ"), "=", A(r"b^* + W^* x.", "b* + W* x.")),
         ]
         after: list[Any] = []
         if self.L == 1 and net.q == 1:
@@ -386,7 +396,8 @@ class GenericDerivation:
             lines.append(Line(A(r"\beta_0", "β_0"), "=", Atom(rf"c_0 + \sum_{{k=1}}^{{{ht}}} c_k {bias_t},", f"c_0 + Σ_{{k=1..{hx}}} c_k {bias_x},")))
             lines.append(Line(A(r"\beta_j", "β_j"), "=", Atom(rf"{scale_t}\sum_{{k=1}}^{{{ht}}} c_k b_{{k,j}}, \qquad j = 1, \dots, {sympy.latex(net.p)}.",
                                                                f"{scale_x}Σ_{{k=1..{hx}}} c_k b_{{k,j}},   j = 1, …, {sympy.sstr(net.p)}.")))
-        before = ["Reading off the block ", A(r"\begin{bmatrix} b^* & W^* \end{bmatrix}", "[ b*  W* ]"), " gives"]
+        before = ["Reading off the blocks of ", A(r"(b^* \mid W^*)", "(b* | W*)"), ", the intercept ", A("b^*", "b*"),
+                  " and the weights ", A("W^*", "W*"), ", gives"]
         after = ["This is a multiple linear regression in ", Row(*self._commas([self.x(j) for j in self.indices(net.p)])),
                  f", for {self.sizes_phrase()}. ", A(r"\blacksquare", "∎")]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
