@@ -71,6 +71,8 @@ from ._terms import Term, TermOrder
 __all__ = ["Derivation", "Line", "Section", "build", "MAX_SHOWN", "MAX_COEFFS", "MAX_TERMS"]
 
 MAX_SHOWN = 8
+#: An augmented matrix (a bias column, or the row keeping the constant 1) shows one more.
+AUG_SHOWN = MAX_SHOWN + 1
 MAX_COEFFS = 16
 MAX_TERMS = 16
 
@@ -189,9 +191,9 @@ def column(items: Sequence[Math]) -> Matrix:
     return Matrix([[r] for r in rows])
 
 
-def _kept(n: int) -> list[int]:
+def _kept(n: int, limit: int = MAX_SHOWN) -> list[int]:
     """Indices that the size rule shows out of n (all, or first two and last)."""
-    return list(range(n)) if n <= MAX_SHOWN else [0, 1, n - 1]
+    return list(range(n)) if n <= limit else [0, 1, n - 1]
 
 
 def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
@@ -375,9 +377,9 @@ def column_plans(n: int) -> list[list[int | None]]:
 
 
 def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, int], Math],
-                  left: bool = True, right: bool = True) -> Matrix:
-    """The rows the size rule keeps and the given columns (``None``: an ellipsis)."""
-    keep_r: list[int | None] = list(range(nrows)) if nrows <= MAX_SHOWN else [0, 1, None, nrows - 1]
+                  left: bool = True, right: bool = True, limit: int = MAX_SHOWN) -> Matrix:
+    """The rows the size rule keeps (all up to ``limit``) and the given columns (``None``: an ellipsis)."""
+    keep_r: list[int | None] = list(range(nrows)) if nrows <= limit else [0, 1, None, nrows - 1]
     out = []
     for r in keep_r:
         line: list[Math] = []
@@ -417,32 +419,59 @@ class View:
     forced: bool = False
 
 
+def _domain(m: Any) -> Any:
+    """The ground domain of a sympy matrix's internal DomainMatrix (ZZ/QQ when it holds only numbers), or None."""
+    rep = getattr(m, "_rep", None)
+    return getattr(rep, "domain", None)
+
+
 def _is_numeric(m: Any) -> bool:
-    return all(exact(e).is_Rational for e in m)
+    if _domain(m) in (sympy.ZZ, sympy.QQ):
+        return True
+    return all(isinstance(e, (sympy.Rational, sympy.Float)) for e in m)
+
+
+def _as_qq(f: Any) -> Any:
+    """A numeric sympy matrix as a DomainMatrix over QQ (no per-entry sympy objects when it is already one)."""
+    from sympy.polys.matrices import DomainMatrix
+
+    if _domain(f) in (sympy.ZZ, sympy.QQ):
+        return f._rep.convert_to(sympy.QQ)
+    rows = f.tolist()
+    return DomainMatrix([[_qq(e) for e in row] for row in rows], f.shape, sympy.QQ)
+
+
+def _qq(e: sympy.Expr) -> Any:
+    """A number as an exact element of QQ (a Float is its exact binary value)."""
+    if isinstance(e, sympy.Float):
+        if e._prec <= 53:
+            p, q = float(e).as_integer_ratio()  # a 53-bit Float is exactly a double
+            return sympy.QQ(p, q)
+        e = sympy.Rational(e)
+    return sympy.QQ(int(e.p), int(e.q))
 
 
 def _product(steps: Sequence[Any]) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:
     """W* and b* multiplied out from the steps' factors ``C P_L … P_1`` (None without factors).
 
     Numeric factors are multiplied exactly over QQ (sympy's DomainMatrix, flint
-    underneath); others with sympy and expanded.  Only the renderer's reading:
-    the kernel checks the certificate's own claim.
+    underneath when installed), from the output side so every product has q
+    rows; others with sympy and expanded.  Only the renderer's reading: the
+    kernel checks the certificate's own claim.
     """
-    from sympy.polys.matrices import DomainMatrix
-
     factors = [s.matrix for s in steps if s.rule in ("read_output_layer", "substitute_layer")]
     if not factors or any(f is None for f in factors):
         return None
-    factors = [sympy.ImmutableMatrix(f).applyfunc(exact) for f in factors]
     if all(_is_numeric(f) for f in factors):
-        prod_ = DomainMatrix.from_Matrix(factors[0]).convert_to(sympy.QQ)
-        for f in factors[1:]:
-            prod_ = prod_ * DomainMatrix.from_Matrix(f).convert_to(sympy.QQ)
+        dms = [_as_qq(f) for f in factors]
+        prod_ = dms[0]
+        for f in dms[1:]:
+            prod_ = prod_ * f
         full = sympy.ImmutableMatrix(prod_.to_Matrix())
     else:
-        out = factors[0]
+        out = sympy.ImmutableMatrix(factors[0]).applyfunc(exact)
         for f in factors[1:]:
-            out = (out * f).applyfunc(sympy.expand)
+            out = (out * sympy.ImmutableMatrix(f).applyfunc(exact)).applyfunc(sympy.expand)
         full = sympy.ImmutableMatrix(out)
     return full[:, 1:], full[:, 0]
 
@@ -547,7 +576,7 @@ class _Builder:
         return start + self.measure(rhs) <= width
 
     def matrix_line(self, lhs: Math, nrows: int, ncols: int, cell: Callable[[int, int], Math],
-                    note: Math | None, end: str) -> list[Line]:
+                    note: Math | None, end: str, aug_rows: bool = False, aug_cols: bool = True) -> list[Line]:
         """``lhs = [matrix] note end`` with the size rule, in every format alike.
 
         The size rule alone decides what is shown: every entry of a matrix of at
@@ -565,8 +594,10 @@ class _Builder:
             return cache[(r, c)]
 
         end_atom = A(end)
-        cols: list[int | None] = list(range(ncols)) if ncols <= MAX_SHOWN else [0, 1, None, ncols - 1]
-        m = elided_matrix(nrows, cols, get)
+        lr = AUG_SHOWN if aug_rows else MAX_SHOWN
+        lc = AUG_SHOWN if aug_cols else MAX_SHOWN
+        cols: list[int | None] = list(range(ncols)) if ncols <= lc else [0, 1, None, ncols - 1]
+        m = elided_matrix(nrows, cols, get, limit=lr)
         tail: Math = Row(note, end_atom) if note is not None else end_atom
         below: Math = Row(A(text(note).strip()) if self.fmt == "text" else note, end_atom) if note is not None else end_atom
         if self.fits_rhs(lhs, Row(m, tail)):
@@ -577,13 +608,13 @@ class _Builder:
         for c in cols:
             trial = groups[-1] + [c]
             first = len(groups) == 1
-            if groups[-1] and not self.fits_rhs(lhs if first else None, elided_matrix(nrows, trial, get, right=False)):
+            if groups[-1] and not self.fits_rhs(lhs if first else None, elided_matrix(nrows, trial, get, right=False, limit=lr)):
                 groups.append([c])
             else:
                 groups[-1] = trial
         lines: list[Line] = []
         for i, g in enumerate(groups):
-            mm = elided_matrix(nrows, g, get, left=i == 0, right=i == len(groups) - 1)
+            mm = elided_matrix(nrows, g, get, left=i == 0, right=i == len(groups) - 1, limit=lr)
             lines.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", mm))
         last = lines[-1]
         if self.fits_rhs(last.lhs, Row(last.rhs, tail)):
@@ -592,9 +623,9 @@ class _Builder:
             lines.append(Line(None, "", below))
         return lines
 
-    def tuple_line(self, lhs: Math, items: Sequence[Math], before: Math, after: Math) -> list[Line]:
+    def tuple_line(self, lhs: Math, items: Sequence[Math], before: Math, after: Math, limit: int = MAX_SHOWN) -> list[Line]:
         """``lhs = before items after``: the size rule's items, continued after a comma when too wide."""
-        shown = elide(list(items))
+        shown = elide(list(items), limit)
         line = Line(lhs, "=", Row(before, comma_list(shown), after))
         if self.fits_rhs(lhs, line.rhs):
             return [line]
@@ -758,7 +789,7 @@ class _Builder:
         name = self.out_name()
         self.lhs_column([self.yhat(i + 1) for i in range(self.q)] + [A("b"), A("B")])
         if self.q == 1:
-            lines += self.tuple_line(A("b"), [self.cell(C[0, j]) for j in range(C.cols)], A("("), A(")^T,", ")^T,"))
+            lines += self.tuple_line(A("b"), [self.cell(C[0, j]) for j in range(C.cols)], A("("), A(")^T,", ")^T,"), AUG_SHOWN)
         else:
             lines += self.matrix_line(A("B"), self.q, C.cols, lambda i, j: self.cell(C[i, j]),
                                       A(rf"\quad (q \times (p+1) = {self.q} \times {self.p + 1})",
@@ -881,10 +912,10 @@ class _Builder:
         return [Section(self.next_title("matrix form, augmented input"), "define_layer", tuple(before), tuple(lines), tuple(after))]
 
     def rows_name(self, l: int) -> str:
-        return "h" if self.L == 1 else f"h_{l}"
+        return "h" if self.L == 1 else (f"h_{l}" if l < 10 else f"h_{{{l}}}")
 
     def cols_name(self, l: int) -> str:
-        return "p" if l == 1 else (f"h_{l - 1}")
+        return "p" if l == 1 else self.rows_name(l - 1)
 
     def output_node(self) -> list[Section]:
         L = self.L
@@ -893,12 +924,12 @@ class _Builder:
         C = step.matrix if step is not None and step.matrix is not None else self.net.layers[-1].augmented()
         ys = [self.y(L, k) for k in range(1, h + 1)]
         self.lhs_column([self.aug(L), YHAT, A("c") if self.q == 1 else A("C")])
-        lines: list[Line] = self.tuple_line(self.aug(L), ys, A("(1, "), A(")^T,", ")^T,"))
+        lines: list[Line] = self.tuple_line(self.aug(L), ys, A("(1, "), A(")^T,", ")^T,"))  # 1 + h entries
         if self.q == 1:
             before: list[Inline] = ["The output node adds its bias to the weighted hidden outputs; with the hidden outputs "
                                     "augmented by a constant 1 and the output node's bias and weights,"]
             cs = [self.cell(C[0, k]) for k in range(h + 1)]
-            lines += self.tuple_line(A("c"), cs, A("("), A(")^T,", ")^T,"))
+            lines += self.tuple_line(A("c"), cs, A("("), A(")^T,", ")^T,"), AUG_SHOWN)
             pieces = self.entry_sum(list(C.row(0)), ys)
             lines += self.sum_or_sigma(YHAT, pieces, Row(A(" = "), self.out_name(), SP, self.aug(L), A(".")))
         else:
@@ -957,7 +988,7 @@ class _Builder:
         self.lhs_column([self.aug(l), self.Wt(l), YHAT] + [x.lhs for x in affine if x.lhs is not None])
         lines = [
             *affine,
-            *self.matrix_line(self.Wt(l), P.rows, P.cols, lambda r, c: self.cell(P[r, c]), shape, ","),
+            *self.matrix_line(self.Wt(l), P.rows, P.cols, lambda r, c: self.cell(P[r, c]), shape, ",", aug_rows=True),
             Line(self.aug(l), "=", Row(self.Wt(l), SP, self.aug(l - 1), A(",", ","))),
             Line(YHAT, "=", Row(self.chain(l), SP, self.aug(l - 1), A("."))),
         ]
@@ -1030,16 +1061,19 @@ class _Builder:
         after: list[Inline] = list(self.bw_note())
         if explicit:
             rows = self.coeff_exprs()
-            cells = [[self.order.terms(e) for e in row] for row in rows]
-            short = all(len(c) <= 4 for row in cells for c in row)
             numeric = self.numeric_claim()
+            # numbers are one term each: only the cells the size rule shows are printed
+            short = numeric or all(len(self.order.terms(e)) <= 4 for row in rows for e in row)
             if short and self.q == 1:
-                line = Line(bwt, "=", Row(self.chain_transposed(), EQ,
-                                          column([signed_sum([term_math(t) for t in c]) for c in cells[0]]), A(",")))
+                js = _kept(self.p + 1, AUG_SHOWN)
+                items: list[Math] = [self.cell(rows[0][j]) for j in js]
+                if len(js) < self.p + 1:
+                    items.insert(2, VDOTS)
+                line = Line(bwt, "=", Row(self.chain_transposed(), EQ, Matrix([[x] for x in items]), A(",")))
                 if numeric or self.fits(line.rhs):
                     shown = [line]
             elif short:
-                got = self.matrix_line(BW, self.q, self.p + 1, lambda i, j: signed_sum([term_math(t) for t in cells[i][j]]), None, ",")
+                got = self.matrix_line(BW, self.q, self.p + 1, lambda i, j: self.cell(rows[i][j]), None, ",")
                 if numeric or len(got) == 1:
                     shown = got
             if not shown:
@@ -1077,7 +1111,7 @@ class _Builder:
         # numbers beyond the size rule: the first two and last outputs and coefficients, like the matrices
         partial = explicit and not self.v.forced and n > MAX_COEFFS and self.numeric_claim()
         rows_i = _kept(self.q) if partial else list(range(self.q))
-        cols_j = _kept(self.p + 1) if partial else list(range(self.p + 1))
+        cols_j = _kept(self.p + 1, AUG_SHOWN) if partial else list(range(self.p + 1))
         lhss: list[Math] = [self.yhat(i) for i in _kept(self.q)] + [self.yhat(self.q)]
         if explicit and self.v.matrix is not None:
             lhss += [self.beta(i + 1, j) for i in rows_i for j in cols_j]
@@ -1113,7 +1147,7 @@ class _Builder:
         L = self.L
         if L == 1 and self.q == 1 and self.seed_names():
             return self.seed_sigma_lines()
-        names = [f"k_{l}" if L > 1 else "k" for l in range(1, L + 1)]
+        names = [(f"k_{l}" if l < 10 else f"k_{{{l}}}") if L > 1 else "k" for l in range(1, L + 1)]
         out = self.net.layers[-1].augmented()
         out_pattern = "c" if all(out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)) else None
         i = "i"

@@ -7,6 +7,7 @@ baseline, so a matrix prints over several lines and sits level with the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -97,7 +98,10 @@ def block(node: Math) -> Block:
         cells = [[text(c) for c in row] for row in node.cells]
         ncols = max(len(r) for r in cells)
         widths = [max(len(r[j]) if j < len(r) else 0 for r in cells) for j in range(ncols)]
-        body = ["  ".join(_pad(r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
+        numeric = [all(_NUMBER.fullmatch(r[j]) or r[j] in _DOTS for r in cells if j < len(r))
+                   and any(_NUMBER.fullmatch(r[j]) for r in cells if j < len(r)) for j in range(ncols)]
+        body = ["  ".join((_right if numeric[j] and (r[j] if j < len(r) else "") not in _DOTS else _pad)(
+            r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
         n = len(body)
         if n == 1:
             return Block((("[ " if node.left else " ") + body[0] + (" ]" if node.right else ""),), 0)
@@ -114,6 +118,15 @@ def text(node: Math) -> str:
     """The text of a node that prints on one line (matrices joined by rows)."""
     b = block(node)
     return b.lines[b.base] if len(b.lines) == 1 else " ".join(s.strip() for s in b.lines)
+
+
+#: A number as the derivations print it (``-0.125``, ``3/4``, ``1.5·10^-7``): right-aligned in its column.
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:/[0-9]+|·10\^-?[0-9]+)?")
+_DOTS = {"…", "⋮", "⋱", "⋯", ""}
+
+
+def _right(s: str, width: int) -> str:
+    return s.rjust(width)
 
 
 def _pad(s: str, width: int) -> str:

@@ -293,7 +293,7 @@ class GenericDerivation:
         shape = Row(self.sz(net.q), A(r" \times ", " × "), self.sz(hL))
         before = ["The output node adds its bias to the weighted outputs of the last hidden layer:"]
         after = ["Here ", A("c_0", "c_0"), " is the output bias and ", A("C", "C"), " = (", cs, ") the output weights (",
-                 shape, "); for one output this is the seed's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**"), "."]
+                 shape, ")"] + (["; for one output this is the seed's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")] if self.L == 1 else []) + ["."]
         return Section(self.title("output node"), "read_output_layer", tuple(before), lines, tuple(after))
 
     def aug_name(self, l: int) -> Atom:
