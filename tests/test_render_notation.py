@@ -113,7 +113,7 @@ def test_w_star_is_q_by_p_and_the_augmented_block_is_b_star_beside_it():
 
 def test_text_uses_one_subscript_convention():
     """A subscript longer than one character is in braces: c_{10} like b_{10,0}; layers as ^(l)."""
-    for net in (symnet.dense(1, [11]), symnet.dense(11, [2]), symnet.dense(2, [2] * 10)):
+    for net in (symnet.dense(1, [11]), symnet.dense(11, [2]), symnet.dense(2, [2] * 10), symnet.dense(3, [12, 12], outputs=12)):
         out = symnet.prove(net, expand=False).to_text()
         assert not re.search(r"[A-Za-zβŷσ]_[0-9]{2,}", out), re.search(r".{20}[A-Za-zβŷσ]_[0-9]{2,}.{5}", out)
         assert "^{(" not in out

@@ -28,7 +28,8 @@ from typing import Any
 from ..model import display
 from . import _latex, _markdown, _text
 from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build, without_rules
-from ._numbers import DEFAULT_DIGITS
+from ._derivation import NUMBERS
+from ._numbers import DEFAULT_DIGITS, NumberFormat
 
 __all__ = [
     "DEFAULT_DIGITS",
@@ -96,6 +97,14 @@ def repr_latex(proof: Any) -> str:
 
 def network_latex(net: Any) -> str:
     """A network as display math (its definitions: node outputs and matrices), for ``_repr_latex_``."""
+    token = NUMBERS.set(NumberFormat(DEFAULT_DIGITS))
+    try:
+        return _network_latex(net)
+    finally:
+        NUMBERS.reset(token)
+
+
+def _network_latex(net: Any) -> str:
     b = _Builder(View(net, (), False, None, None), "latex")
     sections = b.node_outputs() + b.matrix_form() if b.L else []
     lines = [line for s in sections for line in s.display]

@@ -3,54 +3,63 @@
 The story is the seed's: node outputs, matrix form with the augmented input
 ``x* = (1, x_1, ..., x_p)^T``, the output node ``ŷ = c^T y**``, one
 substitution per hidden layer through the augmented matrix
-``[[1, 0 ... 0], [W]]``, the collapse into ``ŷ = W* x*`` and the conclusion
-that this is a multiple linear regression with every coefficient written out.
-Each step names the certificate rule that justifies it; the narrative
-definitions are labelled ``define_layer``.
+``W~ = [[1, 0 ... 0], [W]]``, the collapse into ``(b* | W*) = c^T W~ …`` with
+``ŷ = (b* | W*) x* = b* + W* x`` and the conclusion that this is a multiple
+linear regression with every coefficient written out.  W* is always the
+q × p matrix of weights and b* the q × 1 intercept (``proof.matrix`` and
+``proof.offset``); ``(b* | W*)`` is the q × (p+1) block beside each other.
+Every symbol is defined before (or in the display where) it is first used.
+Each step names the certificate rule that justifies it (``rules=False`` drops
+the tags); the narrative definitions are labelled ``define_layer``.
 
-Size rule (readable at every size, never more than a few pages):
+Numbers go through one :class:`~symnet.render._numbers.NumberFormat` (the
+context variable :data:`NUMBERS`, set by :func:`build`): exact when short,
+else rounded to ``digits`` significant digits from the exact rational, the
+same in every step; the Network paragraph says so when a number was rounded.
+
+Size rule (readable at every size, never more than a few pages), the same in
+every step and every format:
 
 * a matrix is shown entry by entry when it has at most ``MAX_SHOWN`` (8) rows
-  and columns; a larger one shows its first two and last rows and columns,
-  with ``\\vdots``, ``\\dots`` and ``\\ddots`` in between;
+  and columns -- an augmented matrix (with the bias column or the row keeping
+  the constant 1) at most ``AUG_SHOWN`` (9); a larger one shows its first two
+  and last rows and columns, with ``\\vdots``, ``\\dots`` and ``\\ddots``;
 * a node's sum is written term by term when it has at most ``MAX_SHOWN``
   terms, otherwise with Σ-notation;
 * the coefficients β are written out term by term, in natural order, when
   there are at most ``MAX_COEFFS`` (16) of them and each has at most
   ``MAX_TERMS`` (16) terms (estimated from the widths before anything is
-  expanded); otherwise each is given in Σ-notation over the layers' entries;
+  expanded), always when they are numbers (the first two and last of each
+  index beyond 16) or when ``explicit=True``; otherwise each is given in
+  Σ-notation over the layers' entries;
 * a sum longer than one line is broken across lines.
 
-Plain text is also width-aware: no line is wider than ``TEXT_WIDTH`` (78)
-characters.  A display line is ``4 spaces + lhs (right-justified to the
-display's widest lhs, lw) + " = " + rhs``; continuation lines start at column
-``4 + lw + 4``.  Within that frame:
+Width never changes what is shown, only how it is laid out.  Plain text has
+no line wider than ``TEXT_WIDTH`` (78) characters: a display line is
+``4 spaces + lhs (right-justified to the display's widest lhs, lw) + " = " +
+rhs``, continuation lines start at column ``4 + lw + 4``; LaTeX lines are
+measured by a typeset-width estimate (:func:`print_width`).  Within that:
 
-* sums (and products of Σ-factors) are broken greedily, measured exactly,
-  with the closing tail (``,   k = 1, …, h.``) kept on the last line;
-* a matrix shows all its columns (up to ``MAX_SHOWN``) if they fit; otherwise
-  the first k columns, ``…`` and the last column for the largest k ≥ 1 that
-  fits, else the first column and ``…`` (``column_plans``); for each choice the
-  shape note (``(h × (p+1) = 3 × 3)``) first stays on the matrix's line, then
-  moves to a line of its own below it.  Only the cells shown are computed;
-* a tuple such as ``c = (c_0, …)^T`` elides to its first two, ``…``, last, then
-  to its first, ``…``, last when too wide;
-* the collapsed matrix ``W*`` is shown only if it fits, and the coefficients
-  are written out term by term only if every term fits on a line (else the
-  Σ-notation is used, in the collapse step and in the conclusion alike);
+* sums (and products of Σ-factors) are broken greedily, with the closing tail
+  (``,   k = 1, …, h.``) kept on the last line;
+* a matrix too wide for its line continues on the next lines as blocks of
+  columns, the first block open on the right and the last open on the left
+  (``\\left[ … \\right.`` in LaTeX); its shape note follows the last block
+  or goes on a line of its own.  Only the cells shown are computed;
+* a tuple such as ``c = (c_0, …)^T`` continues after a comma;
+* the collapsed symbolic ``(b* | W*)`` is displayed only if it fits on its
+  line, and symbolic coefficients are written out term by term only if every
+  term fits on a line (else the Σ-notation is used, in the collapse step and
+  in the conclusion alike); numbers are always shown;
 * displays built elsewhere (generic derivations, theorems) are fitted by the
-  text renderer (``_text.narrow``): a one-line right-hand side is split at
-  `` + ``, `` - ``, `` = `` and ``, ``; after a matrix the rest of the line moves
-  below it, and the matrix drops columns before its ``…`` column;
-* prose is wrapped at spaces; a single atom wider than a line (a number with
-  hundreds of digits) is cut at column 78 with a trailing ``\\``, as bc does.
+  text renderer (``_text.narrow``);
+* prose is wrapped at spaces (short inline math is kept whole); a single atom
+  wider than a line is cut at column 78 with a trailing ``\\``, as bc does.
 
-The choices depend only on the proof, so the same proof always gives the
-same bytes.  LaTeX and Markdown ignore the text width (their lines are
-measured by a typeset-width estimate instead).
-
-The builder reads the proof's data only (network, steps, claim); it never
-calls the engine or the kernel.
+The choices depend only on the proof and the options, so the same proof
+always gives the same bytes.  The builder reads the proof's data only
+(network, steps, claim); it never calls the engine or the kernel (for a
+numeric claim kept as a product it multiplies the factors over QQ itself).
 """
 
 from __future__ import annotations
@@ -194,13 +203,6 @@ def column(items: Sequence[Math]) -> Matrix:
 def _kept(n: int, limit: int = MAX_SHOWN) -> list[int]:
     """Indices that the size rule shows out of n (all, or first two and last)."""
     return list(range(n)) if n <= limit else [0, 1, n - 1]
-
-
-def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
-    """A matrix with the size rule applied (first two, last rows and columns)."""
-    nrows, ncols = len(rows), len(rows[0])
-    keep_c: list[int | None] = list(range(ncols)) if ncols <= MAX_SHOWN else [0, 1, None, ncols - 1]
-    return elided_matrix(nrows, keep_c, lambda r, c: rows[r][c])
 
 
 def times(a: int | str, b: int | str) -> str:
@@ -358,22 +360,6 @@ def broken_product(lhs: Math, items: Sequence[Math], tail: Math | None, fmt: str
             chunk.append(tail)
         out.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", Row(*chunk)))
     return out
-
-
-def column_plans(n: int) -> list[list[int | None]]:
-    """Which of n columns to show, most first: all (up to ``MAX_SHOWN``), then
-    the first k, an ellipsis and the last for k = n-2 ... 1, then the first and
-    an ellipsis.  ``None`` marks the elided columns."""
-    if n <= MAX_SHOWN:
-        plans: list[list[int | None]] = [list(range(n))]
-        ks = range(n - 2, 0, -1)
-    else:
-        plans = []
-        ks = range(2, 0, -1)
-    plans += [[*range(k), None, n - 1] for k in ks]
-    if n > 1:
-        plans.append([0, None])
-    return plans
 
 
 def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, int], Math],
@@ -684,6 +670,10 @@ class _Builder:
             return YHAT
         return sub(r"\hat{y}", "ŷ", str(i))
 
+    def yhat_tuple(self) -> Row:
+        """``(ŷ_1, …, ŷ_q)^T``: the outputs as one vector."""
+        return Row(A(r"\left(", "("), comma_list(elide([self.yhat(i) for i in range(1, self.q + 1)])), A(r"\right)^T", ")^T"))
+
     def beta(self, i: int, j: int | str) -> Atom:
         if self.q == 1:
             return sub(r"\beta", "β", str(j))
@@ -800,10 +790,10 @@ class _Builder:
             tail = Row(A(" = "), name, A(" x^*.", " x*.")) if self.q == 1 else A("." if last else ",")
             lines += self.sum_or_sigma(self.yhat(i + 1), pieces, tail)
         if self.q > 1:
-            lines.append(Line(YHAT, "=", Row(name, A(" x^*.", " x*."))))
+            lines.append(Line(YHAT, "=", Row(self.yhat_tuple(), A(" = "), name, A(" x^*.", " x*."))))
         xstar = Row(A("x^* = (1, ", "x* = (1, "), comma_list(elide(xs)), A(")^T", ")^T"))
         what = "its bias and weights" if self.q == 1 else "row i of B holds output i's bias and weights"
-        before: list[Inline] = [f"The single node adds its bias to the weighted inputs; with the augmented input ", xstar,
+        before: list[Inline] = ["The single node adds its bias to the weighted inputs; with the augmented input ", xstar,
                                 f" and {what}:" if self.q == 1 else f" ({what}):"]
         sec = Section(self.next_title("node output"), "read_output_layer", tuple(before), tuple(lines))
         self.lhs_column([BW, YHAT])
@@ -846,7 +836,7 @@ class _Builder:
                     (False, sym(coeffs[0])),
                     (False, Atom(rf"\sum_{{j=1}}^{{{prev}}} {sympy.latex(sympy.Symbol(pattern.format(k='k', j='j')))} "
                                  + sympy.latex(sympy.Symbol(text(self.y(l - 1, 'j')))),
-                                 f"Σ_{{j=1..{prev}}} {pattern.format(k='k', j='j')} {text(self.y(l - 1, 'j'))}")),
+                                 f"Σ_{{j=1..{prev}}} {text_name(pattern.format(k='k', j='j'))} {text(self.y(l - 1, 'j'))}")),
                 ]
                 h = layer.weights.rows
                 ks = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else rf"1, \dots, {h}")
@@ -938,7 +928,7 @@ class _Builder:
             lines += self.matrix_line(A("C"), self.q, C.cols, lambda i, j: self.cell(C[i, j]),
                                       A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1})",
                                         f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1})"), ",")
-            lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A("."))))
+            lines.append(Line(YHAT, "=", Row(self.yhat_tuple(), A(" = C "), self.aug(L), A("."))))
         return [Section(self.next_title("output node"), "read_output_layer", tuple(before), tuple(lines))]
 
     def factor(self, l: int) -> sympy.ImmutableMatrix:
