@@ -245,6 +245,14 @@ def test_bad_options_are_typed_errors(kw, error):
         proof.to_text(**kw)
 
 
+def test_cli_render_takes_the_same_options(capsys, tmp_path):
+    cert = tmp_path / "net.json"
+    assert main(["prove", "--inputs", "2", "--hidden", "2", "--format", "json", "-o", str(cert)]) == 0
+    assert main(["render", str(cert), "--no-rules"]) == 0
+    out = capsys.readouterr().out
+    assert "Step 1" in out and "[define_layer]" not in out
+
+
 def test_cli_options(capsys):
     assert main(["prove", "--inputs", "2", "--hidden", "2", "--no-rules"]) == 0
     out = capsys.readouterr().out

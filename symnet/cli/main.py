@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="check a saved certificate and print its derivation")
     r.add_argument("certificate", metavar="CERT.json")
     _format_options(r)
+    _derivation_options(r)
     r.set_defaults(func=_cmd_render)
 
     if _cli_crosscheck is not None:
@@ -228,7 +229,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     except CertificateError as exc:
         _say(f"certificate rejected: {exc}")
         return EXIT_REFUTED
-    _emit(_derivation(proof, args.format), args.output)
+    _emit(_derivation(proof, args.format, _render_options(args)), args.output)
     return EXIT_OK
 
 
