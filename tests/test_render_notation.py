@@ -304,3 +304,18 @@ def test_every_latex_document_has_the_one_preamble():
     ]
     for doc in docs:
         assert doc.startswith(_latex.PREAMBLE + "\\begin{document}")
+
+
+def test_readme_shows_the_true_end_of_symnet_prove(capsys):
+    """Every line of the README's excerpt of `symnet prove` (``...`` aside) is in the output, in order."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("it ends like this:\n\n```text\n", 1)[1].split("```", 1)[0]
+    assert main(["prove"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = 0
+    for line in block.splitlines():
+        if line.strip() in ("...", ""):
+            continue
+        at = out.index(line, at) + 1
