@@ -205,6 +205,13 @@ def _kept(n: int, limit: int = MAX_SHOWN) -> list[int]:
     return list(range(n)) if n <= limit else [0, 1, n - 1]
 
 
+def matrix(rows: Sequence[Sequence[Math]], limit: int = MAX_SHOWN) -> Matrix:
+    """A matrix with the size rule applied (all entries up to ``limit``, else first two and last rows and columns)."""
+    nrows, ncols = len(rows), len(rows[0])
+    keep_c: list[int | None] = list(range(ncols)) if ncols <= limit else [0, 1, None, ncols - 1]
+    return elided_matrix(nrows, keep_c, lambda r, c: rows[r][c], limit=limit)
+
+
 def times(a: int | str, b: int | str) -> str:
     return f"{a} \\times {b}"
 
