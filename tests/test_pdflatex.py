@@ -49,6 +49,7 @@ SHAPES = {
     "seed p=2 h=3": lambda: symnet.dense(2, [3]),
     "seed p=3 h=3": lambda: symnet.dense(3, [3]),
     "two layers": lambda: symnet.dense(2, [2, 2]),
+    "two layers of width 1 (transposed factors)": lambda: symnet.dense(1, [1, 1]),
     "affine, two outputs": lambda: symnet.dense(2, [2], outputs=2, activation=sympy.Lambda(t, 2 * t + 1)),
     "symbolic affine": lambda: symnet.dense(2, [2], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))),
     "numeric": lambda: symnet.Network.from_matrices([[[1, 2], [3, -1]], [[1, sympy.Rational(1, 2)]]], [[0, 1], [2]]),
@@ -159,3 +160,16 @@ def test_counterexample_document_compiles(tmp_path):
     except TypeError:
         pytest.skip("counterexample has no document form")
     compile_pdf(source, tmp_path)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from tests.test_render_notation import drawn_networks  # noqa: E402
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(drawn_networks())
+def test_drawn_networks_compile_without_overfull_lines(tmp_path, net):
+    """Symbolic, float32 and mixed networks drawn by Hypothesis typeset within the page."""
+    log = compile_pdf(render.to_latex(symnet.prove(net, expand=False), document=True), tmp_path)
+    assert "Overfull \\hbox" not in log

@@ -319,3 +319,37 @@ def test_readme_shows_the_true_end_of_symnet_prove(capsys):
         if line.strip() in ("...", ""):
             continue
         at = out.index(line, at) + 1
+
+
+# ------------------------------------------------------------------ drawn networks
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def drawn_networks(draw):
+    """Symbolic, float32 and mixed networks of up to 3 hidden layers, widths 1..10, 1..3 outputs."""
+    kind = draw(st.sampled_from(["symbolic", "float32", "mixed"]))
+    p = draw(st.integers(1, 10))
+    hidden = draw(st.lists(st.integers(1, 10), min_size=0 if kind == "symbolic" else 1, max_size=3))
+    q = draw(st.integers(1, 3))
+    if kind == "symbolic":
+        act = draw(st.sampled_from(["identity", sympy.Lambda(t, 2 * t + 1), sympy.Lambda(t, t / 3)]))
+        return symnet.dense(p, hidden, outputs=q, activation=act)
+    net = float32_net([p, *hidden, q], seed=draw(st.integers(0, 2**16)))
+    if kind == "mixed":
+        ws = [sympy.Matrix(layer.weights) for layer in net.layers]
+        ws[0][0, 0] = sympy.Symbol("a")
+        return symnet.Network.from_matrices(ws, [list(layer.biases) for layer in net.layers])
+    return net
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn_networks())
+def test_drawn_networks_render_within_78_columns_deterministically_with_every_symbol_defined(net):
+    proof = symnet.prove(net, expand=False)
+    a, b = proof.to_text(), proof.to_text()
+    assert a == b
+    assert max(len(s) for s in a.splitlines()) <= 78
+    assert undefined_uses(a) == []
+    assert proof.to_latex(document=True) == proof.to_latex(document=True)

@@ -1084,7 +1084,10 @@ class _Builder:
     def chain_transposed(self) -> Row:
         items: list[Math] = []
         for l in range(1, self.L + 1):
-            items += [A(f"{latex_of(self.Wt(l))}^T", f"{text(self.Wt(l))}^T"), SP]
+            if self.L == 1:
+                items += [A(f"{latex_of(self.Wt(l))}^T", f"{text(self.Wt(l))}^T"), SP]
+            else:  # a superscript already: (W~^(l))^T
+                items += [A(f"({latex_of(self.Wt(l))})^T", f"({text(self.Wt(l))})^T"), SP]
         items.append(A("c", "c"))
         return Row(*items)
 
