@@ -827,7 +827,8 @@ class _Builder:
         shown = pieces[:2] + [(False, CDOTS)] + pieces[-1:]
         return self.broken(lhs, shown, tail)
 
-    def node_outputs(self) -> list[Section]:
+    def node_outputs(self, end: str = ".") -> list[Section]:
+        """Step 1: every hidden node's output; ``end`` closes the last line (``,`` when more lines follow)."""
         lines: list[Line] = []
         self.lhs_column([A("⋮")] + [self.y(l, k) for l in range(1, self.L + 1)
                                     for k in ("k", *_kept(self.net.layers[l - 1].weights.rows))] +
@@ -865,9 +866,9 @@ class _Builder:
                 pieces = self.entry_sum(coeffs, variables)
                 if not ident:
                     shown_pieces = pieces if len(pieces) <= MAX_SHOWN + 1 else pieces[:2] + [(False, CDOTS)] + pieces[-1:]
-                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, A("." if k == rows[-1] else ","))
+                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, A(end if k == rows[-1] and l == self.L else ","))
                 else:
-                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, A("." if k == rows[-1] else ","))
+                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, A(end if k == rows[-1] and l == self.L else ","))
         before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"]
         if any(not self.sigma(l)[0] for l in range(1, self.L + 1)):
             before.append(" and applies its activation")

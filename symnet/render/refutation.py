@@ -138,7 +138,7 @@ class _Refutation:
 
     def outputs(self) -> Section:
         b = self.b
-        node = b.node_outputs()[0]
+        node = b.node_outputs(end=",")[0]  # the output lines follow
         out = b.net.layers[-1]
         ys = [b.y(b.L, k) for k in range(1, b.widths[-1] + 1)]
         lines = list(node.display)
