@@ -259,6 +259,9 @@ def test_cli_options(capsys):
     assert "[define_layer]" not in out and "Step 1" in out
     assert main(["prove", "--inputs", "2", "--hidden", "4", "--hidden", "4", "--explicit"]) == 0
     assert "Σ_{k_2" not in capsys.readouterr().out
+    assert main(["prove", "--inputs", "p", "--hidden", "h", "--no-rules"]) == 0
+    out = capsys.readouterr().out
+    assert "every positive integer p and h" in out and "[substitute_layer]" not in out
     with pytest.raises(SystemExit) as info:
         main(["prove", "--digits", "0"])
     assert info.value.code == 2

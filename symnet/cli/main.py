@@ -165,9 +165,14 @@ def _render(obj: Any, fmt: str) -> str:
 
 
 def _derivation(proof: Proof, fmt: str, options: dict[str, Any] | None = None) -> str:
-    if not isinstance(proof, Proof):  # a GenericProof renders itself
-        return _render(proof, fmt)
     options = options or {}
+    if not isinstance(proof, Proof):  # a GenericProof renders itself (sizes are symbols: only the rule tags are optional)
+        if fmt == "json":
+            return proof.to_json()
+        rules = options.get("rules", True)
+        if fmt == "latex":
+            return proof.to_latex(document=True, rules=rules)
+        return proof.to_markdown(rules=rules) if fmt == "markdown" else proof.to_text(rules=rules)
     if fmt == "json":
         return proof.to_json()
     if fmt == "latex":
