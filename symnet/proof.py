@@ -114,17 +114,23 @@ class Proof(Displayable, display_key="proof"):
         return cls(_cert.loads(text))
 
     # ---------------------------------------------------------- derivations
-    def to_latex(self, *, document: bool = False) -> str:
-        """The step-by-step derivation as LaTeX (a complete document with ``document=True``)."""
-        return render.to_latex(self, document=document)
+    def to_latex(self, *, document: bool = False, rules: bool = True, explicit: bool = False,
+                 digits: int | None = render.DEFAULT_DIGITS) -> str:
+        """The step-by-step derivation as LaTeX (a complete document with ``document=True``).
 
-    def to_markdown(self) -> str:
-        """The derivation as Markdown with ``$...$`` math."""
-        return render.to_markdown(self)
+        ``rules=False`` leaves out the rule tags, ``explicit=True`` writes every
+        coefficient out term by term, ``digits`` sets the significant digits of
+        rounded numbers (None: exact); see :mod:`symnet.render`.
+        """
+        return render.to_latex(self, document=document, rules=rules, explicit=explicit, digits=digits)
 
-    def to_text(self) -> str:
-        """The derivation as plain text."""
-        return render.to_text(self)
+    def to_markdown(self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS) -> str:
+        """The derivation as Markdown with ``$...$`` math (options as :meth:`to_latex`)."""
+        return render.to_markdown(self, rules=rules, explicit=explicit, digits=digits)
+
+    def to_text(self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS) -> str:
+        """The derivation as plain text (options as :meth:`to_latex`)."""
+        return render.to_text(self, rules=rules, explicit=explicit, digits=digits)
 
     # --------------------------------------------------------- code generation
     def lambdify(self, modules: str | list[object] | None = None) -> Callable[..., tuple[Any, ...]]:

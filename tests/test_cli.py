@@ -42,7 +42,7 @@ def test_prove_without_options_is_the_seed_network():
     """`symnet prove` proves p = 3, one hidden layer of 3, and prints the text derivation."""
     r = run("prove")
     assert r.returncode == 0 and r.stderr == ""
-    assert "Inputs x_1, x_2, x_3 (p = 3); one hidden layer of 3 nodes" in r.stdout
+    assert "Inputs x = (x_1, x_2, x_3)^T (p = 3); one hidden layer of h = 3 nodes" in r.stdout
     assert "β_3 = c_1 b_{1,3} + c_2 b_{2,3} + c_3 b_{3,3}." in r.stdout
 
 

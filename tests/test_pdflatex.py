@@ -49,6 +49,7 @@ SHAPES = {
     "seed p=2 h=3": lambda: symnet.dense(2, [3]),
     "seed p=3 h=3": lambda: symnet.dense(3, [3]),
     "two layers": lambda: symnet.dense(2, [2, 2]),
+    "two layers of width 1 (transposed factors)": lambda: symnet.dense(1, [1, 1]),
     "affine, two outputs": lambda: symnet.dense(2, [2], outputs=2, activation=sympy.Lambda(t, 2 * t + 1)),
     "symbolic affine": lambda: symnet.dense(2, [2], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))),
     "numeric": lambda: symnet.Network.from_matrices([[[1, 2], [3, -1]], [[1, sympy.Rational(1, 2)]]], [[0, 1], [2]]),
@@ -62,6 +63,34 @@ SHAPES = {
     "depth 10, width 10, 3 outputs": lambda: symnet.dense(10, [10] * 10, outputs=3),
 }
 
+def _float32(sizes, activation="identity", seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ws = [rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32) for i in range(len(sizes) - 1)]
+    bs = [rng.standard_normal(sizes[i + 1]).astype(np.float32) for i in range(len(sizes) - 1)]
+    return symnet.Network.from_matrices(ws, bs, activation)
+
+
+def _mixed():
+    import numpy as np
+
+    f = np.float32
+    return symnet.Network.from_matrices([[["a", f(0.5)], [f(0.25), "b"]], [[f(1.5), f(-2)]]], [[f(0.1), 0], [f(0.3)]])
+
+
+#: Numeric, mixed and option variants: (network, rendering options).
+VARIANTS = {
+    "float32 2-2-1": (lambda: _float32([2, 2, 1]), {}),
+    "float32 8-8-8-3 (column blocks)": (lambda: _float32([8, 8, 8, 3]), {}),
+    "float32 20-12-10": (lambda: _float32([20, 12, 10]), {}),
+    "float32 2-2-1 exact": (lambda: _float32([2, 2, 1]), {"digits": None}),
+    "float32 3-3-1 12 digits": (lambda: _float32([3, 3, 1]), {"digits": 12}),
+    "mixed": (_mixed, {}),
+    "explicit 2-[4,4]": (lambda: symnet.dense(2, [4, 4]), {"explicit": True}),
+    "no rules": (lambda: symnet.dense(2, [2, 2]), {"rules": False}),
+}
+
 #: Every other kind of document: generic (symbolic-size) proofs, the theorems, counterexamples.
 OTHER_DOCUMENTS = {
     "generic p, [3]": lambda: prove_generic(generic_dense("p", [3])).to_latex(document=True),
@@ -73,6 +102,9 @@ OTHER_DOCUMENTS = {
     "theorem collapse_rank_bound": lambda: theorems.collapse_rank_bound.to_latex(document=True),
     "counterexample square": lambda: _counterexample(symnet.dense(1, [1], activation="square")).to_latex(document=True),
     "counterexample relu 3x3": lambda: _counterexample(symnet.dense(3, [3], activation="relu")).to_latex(document=True),
+    "counterexample tanh": lambda: _counterexample(symnet.dense(1, [1], activation="tanh")).to_latex(document=True),
+    "counterexample float32 relu": lambda: symnet.refute(_float32([4, 3, 2], "relu", 1)).to_latex(document=True),
+    "generic, no rules": lambda: prove_generic(generic_dense("p", ["h"])).to_latex(document=True, rules=False),
 }
 
 
@@ -87,6 +119,15 @@ def test_document_compiles_without_overfull_lines(name, tmp_path):
     """The document compiles and no line runs off the page (no Overfull \\hbox)."""
     proof = symnet.prove(SHAPES[name](), expand=False)
     log = compile_pdf(render.to_latex(proof, document=True), tmp_path)
+    assert "Overfull \\hbox" not in log
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_numeric_mixed_and_option_documents_compile_without_overfull_lines(name, tmp_path):
+    """Decimals, exact fractions, column blocks, explicit coefficients and no rule tags all typeset within the page."""
+    make, options = VARIANTS[name]
+    proof = symnet.prove(make(), expand=False)
+    log = compile_pdf(render.to_latex(proof, document=True, **options), tmp_path)
     assert "Overfull \\hbox" not in log
 
 
@@ -119,3 +160,16 @@ def test_counterexample_document_compiles(tmp_path):
     except TypeError:
         pytest.skip("counterexample has no document form")
     compile_pdf(source, tmp_path)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from tests.test_render_notation import drawn_networks  # noqa: E402
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(drawn_networks())
+def test_drawn_networks_compile_without_overfull_lines(tmp_path, net):
+    """Symbolic, float32 and mixed networks drawn by Hypothesis typeset within the page."""
+    log = compile_pdf(render.to_latex(symnet.prove(net, expand=False), document=True), tmp_path)
+    assert "Overfull \\hbox" not in log

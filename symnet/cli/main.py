@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activation", type=_activation, default="identity", metavar="NAME",
                    help=f"activation of the hidden layers, one of: {names} (default identity)")
     _format_options(p)
+    _derivation_options(p)
     p.set_defaults(func=_cmd_prove)
 
     c = sub.add_parser("check", help="re-check a saved certificate (JSON)")
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="check a saved certificate and print its derivation")
     r.add_argument("certificate", metavar="CERT.json")
     _format_options(r)
+    _derivation_options(r)
     r.set_defaults(func=_cmd_render)
 
     if _cli_crosscheck is not None:
@@ -169,6 +171,28 @@ def _format_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (default), latex (a complete document), markdown or json (the certificate)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def _digits(text: str) -> int:
+    """``--digits``: a whole number 1..50, parsed without evaluating anything."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,2}", text.strip()) or not 1 <= int(text) <= 50:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of digits from 1 to 50")
+    return int(text)
+
+
+def _derivation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--digits", type=_digits, default=render.DEFAULT_DIGITS, metavar="N",
+                   help=f"significant digits of rounded numbers (default {render.DEFAULT_DIGITS}; short numbers stay exact)")
+    p.add_argument("--exact", action="store_true", help="print every number exactly (p/q), never rounded")
+    p.add_argument("--no-rules", action="store_true", help="leave out the certificate rule tags of the steps")
+    p.add_argument("--explicit", action="store_true",
+                   help="write every coefficient out term by term, whatever the size of the network")
+
+
+def _render_options(args: argparse.Namespace) -> dict[str, Any]:
+    if not hasattr(args, "digits"):
+        return {}
+    return {"rules": not args.no_rules, "explicit": args.explicit, "digits": None if args.exact else args.digits}
 
 
 def _emit(text: str, path: str | None) -> None:
@@ -197,16 +221,22 @@ def _render(obj: Any, fmt: str) -> str:
     return obj.to_text() if hasattr(obj, "to_text") else render.to_text(obj)
 
 
-def _derivation(proof: Proof, fmt: str) -> str:
-    if not isinstance(proof, Proof):  # a GenericProof renders itself
-        return _render(proof, fmt)
+def _derivation(proof: Proof, fmt: str, options: dict[str, Any] | None = None) -> str:
+    options = options or {}
+    if not isinstance(proof, Proof):  # a GenericProof renders itself (sizes are symbols: only the rule tags are optional)
+        if fmt == "json":
+            return proof.to_json()
+        rules = options.get("rules", True)
+        if fmt == "latex":
+            return proof.to_latex(document=True, rules=rules)
+        return proof.to_markdown(rules=rules) if fmt == "markdown" else proof.to_text(rules=rules)
     if fmt == "json":
         return proof.to_json()
     if fmt == "latex":
-        return render.to_latex(proof, document=True)
+        return render.to_latex(proof, document=True, **options)
     if fmt == "markdown":
-        return render.to_markdown(proof)
-    return render.to_text(proof)
+        return render.to_markdown(proof, **options)
+    return render.to_text(proof, **options)
 
 
 def _cmd_prove(args: argparse.Namespace) -> int:
@@ -227,7 +257,7 @@ def _cmd_prove(args: argparse.Namespace) -> int:
             return EXIT_REFUTED
         _emit(_render(ce, args.format), args.output)
         return EXIT_REFUTED
-    _emit(_derivation(proof, args.format), args.output)
+    _emit(_derivation(proof, args.format, _render_options(args)), args.output)
     return EXIT_OK
 
 
@@ -261,7 +291,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     except CertificateError as exc:
         _say(f"certificate rejected: {exc}")
         return EXIT_REFUTED
-    _emit(_derivation(proof, args.format), args.output)
+    _emit(_derivation(proof, args.format, _render_options(args)), args.output)
     return EXIT_OK
 
 

@@ -6,8 +6,19 @@ aligned displays of small math trees), which one module per format prints.
 Renderers read the proof's data only; they never call the engine or the
 kernel.  The same proof always gives the same bytes.
 
+Every renderer takes the same keyword options:
+
+* ``rules`` (default True): tag each step with the certificate rule that
+  justifies it; ``rules=False`` leaves the tags out;
+* ``explicit`` (default False): ``explicit=True`` writes every coefficient β
+  out term by term, whatever the size rule says;
+* ``digits`` (default 6): significant digits of numbers that are not short
+  enough to print exactly; ``digits=None`` prints every number exactly
+  (:mod:`symnet.render._numbers`).
+
 The size rule (what is written out and what is elided) is documented in
-:mod:`symnet.render._derivation`.
+:mod:`symnet.render._derivation`; every LaTeX document uses one preamble,
+:data:`symnet.render._latex.PREAMBLE`.
 """
 
 from __future__ import annotations
@@ -17,9 +28,12 @@ from typing import Any
 from ..model import display
 from . import _display  # noqa: F401  (registers the objects' drawers with symnet.model.display)
 from . import _latex, _markdown, _text
-from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build
+from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build, without_rules
+from ._derivation import NUMBERS
+from ._numbers import DEFAULT_DIGITS, NumberFormat
 
 __all__ = [
+    "DEFAULT_DIGITS",
     "MAX_COEFFS",
     "MAX_SHOWN",
     "MAX_TERMS",
@@ -32,29 +46,39 @@ __all__ = [
 ]
 
 
-def to_latex(proof: Any, *, document: bool = False) -> str:
+def _derive(proof: Any, fmt: str, rules: bool, explicit: bool, digits: int | None) -> Any:
+    if not isinstance(rules, bool):
+        from ..errors import InvalidType
+
+        raise InvalidType(f"rules must be True or False, not {type(rules).__name__}")
+    d = build(proof, fmt, explicit=explicit, digits=digits)
+    return d if rules else without_rules(d)
+
+
+def to_latex(proof: Any, *, document: bool = False, rules: bool = True, explicit: bool = False,
+             digits: int | None = DEFAULT_DIGITS) -> str:
     """The derivation as LaTeX (amsmath ``align*``, ``bmatrix``).
 
     With ``document=True`` a complete document that compiles with pdflatex.
     """
-    return _latex.render(build(proof, "latex"), document=document)
+    return _latex.render(_derive(proof, "latex", rules, explicit, digits), document=document)
 
 
-def to_markdown(proof: Any) -> str:
+def to_markdown(proof: Any, *, rules: bool = True, explicit: bool = False, digits: int | None = DEFAULT_DIGITS) -> str:
     """The derivation as Markdown with ``$…$`` and ``$$…$$`` math."""
-    return _markdown.render(build(proof, "markdown"))
+    return _markdown.render(_derive(proof, "markdown", rules, explicit, digits))
 
 
-def to_text(proof: Any) -> str:
+def to_text(proof: Any, *, rules: bool = True, explicit: bool = False, digits: int | None = DEFAULT_DIGITS) -> str:
     """The derivation as plain Unicode text."""
-    return _text.render(build(proof))
+    return _text.render(_derive(proof, "text", rules, explicit, digits))
 
 
 def latex_claim(proof: Any) -> str:
     """The proved linear form as one math-mode LaTeX string (for ``sympy.latex``).
 
     ``\\hat{y} = \\beta_0 + \\beta_1 x_1 + \\dots`` with every β written out in
-    natural order when the size rule allows, else ``\\hat{y} = W^* x^*``.
+    natural order when the size rule allows, else in Σ-notation.
     """
     d = build(proof, "latex")
     conclusion = next(s for s in d.sections if s.title == "Conclusion")
@@ -74,6 +98,14 @@ def repr_latex(proof: Any) -> str:
 
 def network_latex(net: Any) -> str:
     """A network as display math (its definitions: node outputs and matrices), for ``_repr_latex_``."""
+    token = NUMBERS.set(NumberFormat(DEFAULT_DIGITS))
+    try:
+        return _network_latex(net)
+    finally:
+        NUMBERS.reset(token)
+
+
+def _network_latex(net: Any) -> str:
     b = _Builder(View(net, (), False, None, None), "latex")
     sections = b.node_outputs() + b.matrix_form() if b.L else []
     lines = [line for s in sections for line in s.display]

@@ -3,60 +3,70 @@
 The story is the seed's: node outputs, matrix form with the augmented input
 ``x* = (1, x_1, ..., x_p)^T``, the output node ``ŷ = c^T y**``, one
 substitution per hidden layer through the augmented matrix
-``[[1, 0 ... 0], [W]]``, the collapse into ``ŷ = W* x*`` and the conclusion
-that this is a multiple linear regression with every coefficient written out.
-Each step names the certificate rule that justifies it; the narrative
-definitions are labelled ``define_layer``.
+``W~ = [[1, 0 ... 0], [W]]``, the collapse into ``(b* | W*) = c^T W~ …`` with
+``ŷ = (b* | W*) x* = b* + W* x`` and the conclusion that this is a multiple
+linear regression with every coefficient written out.  W* is always the
+q × p matrix of weights and b* the q × 1 intercept (``proof.matrix`` and
+``proof.offset``); ``(b* | W*)`` is the q × (p+1) block beside each other.
+Every symbol is defined before (or in the display where) it is first used.
+Each step names the certificate rule that justifies it (``rules=False`` drops
+the tags); the narrative definitions are labelled ``define_layer``.
 
-Size rule (readable at every size, never more than a few pages):
+Numbers go through one :class:`~symnet.render._numbers.NumberFormat` (the
+context variable :data:`NUMBERS`, set by :func:`build`): exact when short,
+else rounded to ``digits`` significant digits from the exact rational, the
+same in every step; the Network paragraph says so when a number was rounded.
+
+Size rule (readable at every size, never more than a few pages), the same in
+every step and every format:
 
 * a matrix is shown entry by entry when it has at most ``MAX_SHOWN`` (8) rows
-  and columns; a larger one shows its first two and last rows and columns,
-  with ``\\vdots``, ``\\dots`` and ``\\ddots`` in between;
+  and columns -- an augmented matrix (with the bias column or the row keeping
+  the constant 1) at most ``AUG_SHOWN`` (9); a larger one shows its first two
+  and last rows and columns, with ``\\vdots``, ``\\dots`` and ``\\ddots``;
 * a node's sum is written term by term when it has at most ``MAX_SHOWN``
   terms, otherwise with Σ-notation;
 * the coefficients β are written out term by term, in natural order, when
   there are at most ``MAX_COEFFS`` (16) of them and each has at most
   ``MAX_TERMS`` (16) terms (estimated from the widths before anything is
-  expanded); otherwise each is given in Σ-notation over the layers' entries;
+  expanded), always when they are numbers (the first two and last of each
+  index beyond 16) or when ``explicit=True``; otherwise each is given in
+  Σ-notation over the layers' entries;
 * a sum longer than one line is broken across lines.
 
-Plain text is also width-aware: no line is wider than ``TEXT_WIDTH`` (78)
-characters.  A display line is ``4 spaces + lhs (right-justified to the
-display's widest lhs, lw) + " = " + rhs``; continuation lines start at column
-``4 + lw + 4``.  Within that frame:
+Width never changes what is shown, only how it is laid out.  Plain text has
+no line wider than ``TEXT_WIDTH`` (78) characters: a display line is
+``4 spaces + lhs (right-justified to the display's widest lhs, lw) + " = " +
+rhs``, continuation lines start at column ``4 + lw + 4``; LaTeX lines are
+measured by a typeset-width estimate (:func:`print_width`).  Within that:
 
-* sums (and products of Σ-factors) are broken greedily, measured exactly,
-  with the closing tail (``,   k = 1, …, h.``) kept on the last line;
-* a matrix shows all its columns (up to ``MAX_SHOWN``) if they fit; otherwise
-  the first k columns, ``…`` and the last column for the largest k ≥ 1 that
-  fits, else the first column and ``…`` (``column_plans``); for each choice the
-  shape note (``(h × (p+1) = 3 × 3)``) first stays on the matrix's line, then
-  moves to a line of its own below it.  Only the cells shown are computed;
-* a tuple such as ``c = (c_0, …)^T`` elides to its first two, ``…``, last, then
-  to its first, ``…``, last when too wide;
-* the collapsed matrix ``W*`` is shown only if it fits, and the coefficients
-  are written out term by term only if every term fits on a line (else the
-  Σ-notation is used, in the collapse step and in the conclusion alike);
+* sums (and products of Σ-factors) are broken greedily, with the closing tail
+  (``,   k = 1, …, h.``) kept on the last line;
+* a matrix too wide for its line continues on the next lines as blocks of
+  columns, the first block open on the right and the last open on the left
+  (``\\left[ … \\right.`` in LaTeX); its shape note follows the last block
+  or goes on a line of its own.  Only the cells shown are computed;
+* a tuple such as ``c = (c_0, …)^T`` continues after a comma;
+* the collapsed symbolic ``(b* | W*)`` is displayed only if it fits on its
+  line, and symbolic coefficients are written out term by term only if every
+  term fits on a line (else the Σ-notation is used, in the collapse step and
+  in the conclusion alike); numbers are always shown;
 * displays built elsewhere (generic derivations, theorems) are fitted by the
-  text renderer (``_text.narrow``): a one-line right-hand side is split at
-  `` + ``, `` - ``, `` = `` and ``, ``; after a matrix the rest of the line moves
-  below it, and the matrix drops columns before its ``…`` column;
-* prose is wrapped at spaces; a single atom wider than a line (a number with
-  hundreds of digits) is cut at column 78 with a trailing ``\\``, as bc does.
+  text renderer (``_text.narrow``);
+* prose is wrapped at spaces (short inline math is kept whole); a single atom
+  wider than a line is cut at column 78 with a trailing ``\\``, as bc does.
 
-The choices depend only on the proof, so the same proof always gives the
-same bytes.  LaTeX and Markdown ignore the text width (their lines are
-measured by a typeset-width estimate instead).
-
-The builder reads the proof's data only (network, steps, claim); it never
-calls the engine or the kernel.
+The choices depend only on the proof and the options, so the same proof
+always gives the same bytes.  The builder reads the proof's data only
+(network, steps, claim); it never calls the engine or the kernel (for a
+numeric claim kept as a product it multiplies the factors over QQ itself).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from math import prod
 from typing import Any, Union
@@ -64,11 +74,14 @@ from typing import Any, Union
 import sympy
 
 from ._math import Atom, Math, Matrix, Row, block, latex, text
+from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits, exact
 from ._terms import Term, TermOrder
 
 __all__ = ["Derivation", "Line", "Section", "build", "MAX_SHOWN", "MAX_COEFFS", "MAX_TERMS"]
 
 MAX_SHOWN = 8
+#: An augmented matrix (a bias column, or the row keeping the constant 1) shows one more.
+AUG_SHOWN = MAX_SHOWN + 1
 MAX_COEFFS = 16
 MAX_TERMS = 16
 
@@ -116,30 +129,50 @@ VDOTS = A(r"\vdots", "⋮")
 DDOTS = A(r"\ddots", "⋱")
 CDOTS = A(r"\cdots", "⋯")
 YHAT = A(r"\hat{y}", "ŷ")
+#: The augmented collapsed matrix: the intercept column b* (q × 1) beside the weights W* (q × p).
+BW = A(r"(b^* \mid W^*)", "(b* | W*)")
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z](?:\^\{\(\d+\)\})?_(?:\d|\{\d+(?:,\d+)*\})")
 
+#: The number format of the derivation being built (set by :func:`build`; exact by default).
+NUMBERS: ContextVar[NumberFormat] = ContextVar("symnet_render_numbers", default=NumberFormat(None))
+
+
+def text_name(name: str) -> str:
+    """A symbol name in the text convention: a subscript of more than one character in braces
+    (``c_{10}``, ``b_{10,0}``), a layer superscript in parentheses (``b^(1)_{1,0}``, as ``y^(1)_1``)."""
+    name = re.sub(r"\^\{\((\d+)\)\}", r"^(\1)", name)
+    return re.sub(r"_([0-9A-Za-z]{2,})$", r"_{\1}", name)
+
+
+def num(r: sympy.Rational) -> Atom:
+    """A rational number in the derivation's number format (:mod:`symnet.render._numbers`)."""
+    return NUMBERS.get().atom(r)
+
 
 def sym(s: sympy.Basic) -> Atom:
-    """A symbol or number as an atom (``x_1``, ``b_{1,2}`` kept as written)."""
+    """A symbol or number as an atom (``x_1``, ``b_{1,2}`` kept as written; numbers in the number format)."""
+    s = exact(s)
+    if s.is_Rational:
+        return num(s)
     if s.is_Symbol and _PLAIN_NAME.fullmatch(s.name):
-        return Atom(s.name, s.name)
+        return Atom(s.name, text_name(s.name))
     return Atom(sympy.latex(s), _text_expr(s))
 
 
 def _text_expr(e: sympy.Basic) -> str:
     if e.is_Symbol:
-        return e.name
-    if e.is_Rational and not e.is_Integer:
-        return f"{e.p}/{e.q}"
+        return text_name(e.name)
+    if e.is_Rational:
+        return num(e).txt
     return sympy.sstr(e)
 
 
 def sub(stem_tex: str, stem_txt: str, index: str) -> Atom:
-    """``stem_{index}`` (braces in LaTeX only when needed)."""
+    """``stem_{index}`` (braces whenever the index has more than one character)."""
     tex_index = index if len(index) == 1 else "{" + index + "}"
-    txt_index = index if re.fullmatch(r"[0-9]+|[A-Za-z]", index) else "{" + index + "}"
+    txt_index = index if len(index) == 1 else "{" + index + "}"
     return Atom(f"{stem_tex}_{tex_index}", f"{stem_txt}_{txt_index}")
 
 
@@ -167,16 +200,16 @@ def column(items: Sequence[Math]) -> Matrix:
     return Matrix([[r] for r in rows])
 
 
-def _kept(n: int) -> list[int]:
+def _kept(n: int, limit: int = MAX_SHOWN) -> list[int]:
     """Indices that the size rule shows out of n (all, or first two and last)."""
-    return list(range(n)) if n <= MAX_SHOWN else [0, 1, n - 1]
+    return list(range(n)) if n <= limit else [0, 1, n - 1]
 
 
-def matrix(rows: Sequence[Sequence[Math]]) -> Matrix:
-    """A matrix with the size rule applied (first two, last rows and columns)."""
+def matrix(rows: Sequence[Sequence[Math]], limit: int = MAX_SHOWN) -> Matrix:
+    """A matrix with the size rule applied (all entries up to ``limit``, else first two and last rows and columns)."""
     nrows, ncols = len(rows), len(rows[0])
-    keep_c: list[int | None] = list(range(ncols)) if ncols <= MAX_SHOWN else [0, 1, None, ncols - 1]
-    return elided_matrix(nrows, keep_c, lambda r, c: rows[r][c])
+    keep_c: list[int | None] = list(range(ncols)) if ncols <= limit else [0, 1, None, ncols - 1]
+    return elided_matrix(nrows, keep_c, lambda r, c: rows[r][c], limit=limit)
 
 
 def times(a: int | str, b: int | str) -> str:
@@ -194,8 +227,9 @@ def term_math(term: Term, times_more: bool = False) -> Signed:
     mag = -coeff if negative else coeff
     parts: list[Math] = []
     if mag != 1 or not term.factors:
-        if mag.is_Rational and not mag.is_Integer and (term.factors or times_more):
-            parts.append(Atom(sympy.latex(mag), f"({mag.p}/{mag.q})"))
+        if mag.is_Rational and (term.factors or times_more) and NUMBERS.get().needs_parentheses(mag):
+            a = num(mag)
+            parts.append(Atom(a.tex, f"({a.txt})"))
         else:
             parts.append(sym(mag))
     for f in term.factors:
@@ -335,25 +369,10 @@ def broken_product(lhs: Math, items: Sequence[Math], tail: Math | None, fmt: str
     return out
 
 
-def column_plans(n: int) -> list[list[int | None]]:
-    """Which of n columns to show, most first: all (up to ``MAX_SHOWN``), then
-    the first k, an ellipsis and the last for k = n-2 ... 1, then the first and
-    an ellipsis.  ``None`` marks the elided columns."""
-    if n <= MAX_SHOWN:
-        plans: list[list[int | None]] = [list(range(n))]
-        ks = range(n - 2, 0, -1)
-    else:
-        plans = []
-        ks = range(2, 0, -1)
-    plans += [[*range(k), None, n - 1] for k in ks]
-    if n > 1:
-        plans.append([0, None])
-    return plans
-
-
-def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, int], Math]) -> Matrix:
-    """The rows the size rule keeps and the given columns (``None``: an ellipsis)."""
-    keep_r: list[int | None] = list(range(nrows)) if nrows <= MAX_SHOWN else [0, 1, None, nrows - 1]
+def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, int], Math],
+                  left: bool = True, right: bool = True, limit: int = MAX_SHOWN) -> Matrix:
+    """The rows the size rule keeps (all up to ``limit``) and the given columns (``None``: an ellipsis)."""
+    keep_r: list[int | None] = list(range(nrows)) if nrows <= limit else [0, 1, None, nrows - 1]
     out = []
     for r in keep_r:
         line: list[Math] = []
@@ -367,7 +386,7 @@ def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, i
             else:
                 line.append(cell(r, c))
         out.append(line)
-    return Matrix(out)
+    return Matrix(out, left, right)
 
 
 def text_line_width(lw: float, rhs: Math) -> int:
@@ -378,23 +397,102 @@ def text_line_width(lw: float, rhs: Math) -> int:
 # ------------------------------------------------------------------ view
 @dataclass(frozen=True)
 class View:
-    """What the renderers read from a Proof (or a Certificate)."""
+    """What the renderers read from a Proof (or a Certificate).
+
+    ``matrix`` is W* (q × p) and ``offset`` b* (q × 1) when they are written
+    out (an explicit claim, or computed here from the steps' factors when the
+    caller forces explicit coefficients or every factor is numeric), else None.
+    """
 
     network: Any
     steps: tuple[Any, ...]
     explicit: bool
     matrix: sympy.ImmutableMatrix | None
     offset: sympy.ImmutableMatrix | None
+    forced: bool = False
 
 
-def view(obj: Any) -> View:
-    """The data of a Proof or a certificate, without calling the engine or the kernel."""
+def _domain(m: Any) -> Any:
+    """The ground domain of a sympy matrix's internal DomainMatrix (ZZ/QQ when it holds only numbers), or None."""
+    rep = getattr(m, "_rep", None)
+    return getattr(rep, "domain", None)
+
+
+def _is_numeric(m: Any) -> bool:
+    if _domain(m) in (sympy.ZZ, sympy.QQ):
+        return True
+    return all(isinstance(e, (sympy.Rational, sympy.Float)) for e in m)
+
+
+def _as_qq(f: Any) -> Any:
+    """A numeric sympy matrix as a DomainMatrix over QQ (no per-entry sympy objects when it is already one)."""
+    from sympy.polys.matrices import DomainMatrix
+
+    if _domain(f) in (sympy.ZZ, sympy.QQ):
+        return f._rep.convert_to(sympy.QQ)
+    rows = f.tolist()
+    return DomainMatrix([[_qq(e) for e in row] for row in rows], f.shape, sympy.QQ)
+
+
+def _qq(e: sympy.Expr) -> Any:
+    """A number as an exact element of QQ (a Float is its exact binary value)."""
+    if isinstance(e, sympy.Float):
+        if e._prec <= 53:
+            p, q = float(e).as_integer_ratio()  # a 53-bit Float is exactly a double
+            return sympy.QQ(p, q)
+        e = sympy.Rational(e)
+    return sympy.QQ(int(e.p), int(e.q))
+
+
+def _product(steps: Sequence[Any]) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:
+    """W* and b* multiplied out from the steps' factors ``C P_L … P_1`` (None without factors).
+
+    Numeric factors are multiplied exactly over QQ (sympy's DomainMatrix, flint
+    underneath when installed), from the output side so every product has q
+    rows; others with sympy and expanded.  Only the renderer's reading: the
+    kernel checks the certificate's own claim.
+    """
+    factors = [s.matrix for s in steps if s.rule in ("read_output_layer", "substitute_layer")]
+    if not factors or any(f is None for f in factors):
+        return None
+    if all(_is_numeric(f) for f in factors):
+        dms = [_as_qq(f) for f in factors]
+        prod_ = dms[0]
+        for f in dms[1:]:
+            prod_ = prod_ * f
+        full = sympy.ImmutableMatrix(prod_.to_Matrix())
+    else:
+        out = sympy.ImmutableMatrix(factors[0]).applyfunc(exact)
+        for f in factors[1:]:
+            out = (out * sympy.ImmutableMatrix(f).applyfunc(exact)).applyfunc(sympy.expand)
+        full = sympy.ImmutableMatrix(out)
+    return full[:, 1:], full[:, 0]
+
+
+def view(obj: Any, explicit: bool = False) -> View:
+    """The data of a Proof or a certificate, without calling the engine or the kernel.
+
+    ``explicit=True`` makes W* and b* explicit even when the certificate keeps
+    them as a product of factors (they are multiplied out here).
+    """
     cert = getattr(obj, "certificate", obj)
     claim = getattr(cert, "claim", None)
     if claim is None:
         raise TypeError(f"cannot render {type(obj).__name__}: expected a symnet Proof or Certificate")
-    explicit = claim.form == "explicit"
-    return View(cert.network, tuple(cert.steps), explicit, claim.matrix, claim.offset)
+    steps = tuple(cert.steps)
+    matrix, offset = claim.matrix, claim.offset
+    is_explicit = claim.form == "explicit" and matrix is not None
+    if not is_explicit:
+        factors = [s.matrix for s in steps if s.rule in ("read_output_layer", "substitute_layer")]
+        numeric = bool(factors) and all(f is not None and _is_numeric(f) for f in factors)
+        if explicit or numeric:
+            got = _product(steps)
+            if got is not None:
+                matrix, offset = got
+                is_explicit = True
+    elif matrix is not None:
+        matrix, offset = matrix.applyfunc(exact), offset.applyfunc(exact)
+    return View(cert.network, steps, is_explicit, matrix, offset, explicit)
 
 
 def _slope_intercept(step: Any, layer: Any) -> tuple[sympy.Expr, sympy.Expr]:
@@ -410,6 +508,7 @@ def _slope_intercept(step: Any, layer: Any) -> tuple[sympy.Expr, sympy.Expr]:
 class _Builder:
     def __init__(self, v: View, fmt: str) -> None:
         self.fmt = fmt
+        self.numbers = NUMBERS.get()
         self.v = v
         net = v.network
         self.net = net
@@ -425,6 +524,7 @@ class _Builder:
         self.n = 0
         self.lw = 0.0
         self._plan: bool | None = None
+        self._numeric: bool | None = None
 
     def broken(self, lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, head: Math | None = None) -> list[Line]:
         return broken(lhs, pieces, tail, self.fmt, self.lw, head)
@@ -447,16 +547,38 @@ class _Builder:
         """True when ``lhs = rhs`` fits in the text width (always in LaTeX)."""
         return self.fmt != "text" or text_line_width(self.lw, rhs) <= TEXT_WIDTH
 
-    def matrix_line(self, lhs: Math, nrows: int, ncols: int, cell: Callable[[int, int], Math],
-                    note: Math | None, end: str) -> list[Line]:
-        """``lhs = [matrix] note end`` with the size rule; in text, as many columns as fit.
+    def measure(self, node: Math) -> float:
+        """Width of ``node``: exact in text, a typeset estimate in LaTeX (matrices column by column)."""
+        if self.fmt == "text":
+            return float(block(node).width)
+        if isinstance(node, Matrix):
+            ncols = max(len(r) for r in node.cells)
+            widths = [max(print_width(r[j]) for r in node.cells if j < len(r)) for j in range(ncols)]
+            # a typeset digit is about 0.75 of the estimate's character; \\arraycolsep adds about 1.4 per column
+            return 0.75 * sum(widths) + 1.4 * ncols + 1.0
+        if isinstance(node, Row):
+            return sum(self.measure(i) for i in node.items)
+        return print_width(node)
 
-        In LaTeX (and whenever everything fits) the matrix shows up to
-        ``MAX_SHOWN`` columns.  In text the column plans of :func:`column_plans`
-        are tried in order, each first with the note on the matrix's line and then
-        with the note on a line of its own below; the first layout that fits in
-        :data:`TEXT_WIDTH` is used (the last plan if none fits).  Only the cells
-        shown are computed.
+    def fits_rhs(self, lhs: Math | None, rhs: Math) -> bool:
+        """True when a display line with this rhs fits: the first line (``lhs`` given) or a continuation."""
+        if self.fmt == "text":
+            start = TEXT_INDENT + self.lw + (3 if lhs is not None else 4)
+            return start + self.measure(rhs) <= TEXT_WIDTH
+        width = MEASURES["latex"][1]
+        start = print_width(lhs) + 3 if lhs is not None else 8.0
+        return start + self.measure(rhs) <= width
+
+    def matrix_line(self, lhs: Math, nrows: int, ncols: int, cell: Callable[[int, int], Math],
+                    note: Math | None, end: str, aug_rows: bool = False, aug_cols: bool = True) -> list[Line]:
+        """``lhs = [matrix] note end`` with the size rule, in every format alike.
+
+        The size rule alone decides what is shown: every entry of a matrix of at
+        most ``MAX_SHOWN`` rows and columns, else the first two and the last rows
+        and columns.  A matrix too wide for a line is continued on the next
+        lines as column blocks (the first open on the right, the last open on the
+        left); the note goes on the matrix's last line, or below it.  Only the
+        cells shown are computed.
         """
         cache: dict[tuple[int, int], Math] = {}
 
@@ -466,32 +588,55 @@ class _Builder:
             return cache[(r, c)]
 
         end_atom = A(end)
-        plans = column_plans(ncols)
-        if self.fmt != "text":
-            plans = plans[:1] if ncols <= MAX_SHOWN else [[0, 1, None, ncols - 1]]
-        choice: list[Line] = []
-        for cols in plans:
-            m = elided_matrix(nrows, cols, get)
-            inline = Line(lhs, "=", Row(m, note, end_atom) if note is not None else Row(m, end_atom))
-            choice = [inline]
-            if self.fits(inline.rhs):
-                return choice
-            if note is not None:
-                below_note = Row(A(text(note).strip()) if self.fmt == "text" else note, end_atom)
-                choice = [Line(lhs, "=", m), Line(None, "", below_note)]
-                if self.fits(m) and TEXT_INDENT + self.lw + 4 + block(below_note).width <= TEXT_WIDTH:
-                    return choice
-        return choice
+        lr = AUG_SHOWN if aug_rows else MAX_SHOWN
+        lc = AUG_SHOWN if aug_cols else MAX_SHOWN
+        cols: list[int | None] = list(range(ncols)) if ncols <= lc else [0, 1, None, ncols - 1]
+        m = elided_matrix(nrows, cols, get, limit=lr)
+        tail: Math = Row(note, end_atom) if note is not None else end_atom
+        below: Math = Row(A(text(note).strip()) if self.fmt == "text" else note, end_atom) if note is not None else end_atom
+        if self.fits_rhs(lhs, Row(m, tail)):
+            return [Line(lhs, "=", Row(m, tail))]
+        if note is not None and self.fits_rhs(lhs, m) and self.fits_rhs(None, below):
+            return [Line(lhs, "=", m), Line(None, "", below)]
+        groups: list[list[int | None]] = [[]]
+        for c in cols:
+            trial = groups[-1] + [c]
+            first = len(groups) == 1
+            if groups[-1] and not self.fits_rhs(lhs if first else None, elided_matrix(nrows, trial, get, right=False, limit=lr)):
+                groups.append([c])
+            else:
+                groups[-1] = trial
+        lines: list[Line] = []
+        for i, g in enumerate(groups):
+            mm = elided_matrix(nrows, g, get, left=i == 0, right=i == len(groups) - 1, limit=lr)
+            lines.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", mm))
+        last = lines[-1]
+        if self.fits_rhs(last.lhs, Row(last.rhs, tail)):
+            lines[-1] = Line(last.lhs, last.rel, Row(last.rhs, tail))
+        else:
+            lines.append(Line(None, "", below))
+        return lines
 
-    def tuple_line(self, lhs: Math, items: Sequence[Math], before: Math, after: Math) -> Line:
-        """``lhs = before items after``, a list elided by the size rule, and in text further if too wide."""
-        items = list(items)
-        line = Line(lhs, "=", Row(before, comma_list(elide(items)), after))
-        for k in (2, 1):
-            if self.fits(line.rhs) or len(items) <= k + 2:
-                break
-            line = Line(lhs, "=", Row(before, comma_list([*items[:k], DOTS, items[-1]]), after))
-        return line
+    def tuple_line(self, lhs: Math, items: Sequence[Math], before: Math, after: Math, limit: int = MAX_SHOWN) -> list[Line]:
+        """``lhs = before items after``: the size rule's items, continued after a comma when too wide."""
+        shown = elide(list(items), limit)
+        line = Line(lhs, "=", Row(before, comma_list(shown), after))
+        if self.fits_rhs(lhs, line.rhs):
+            return [line]
+        rows: list[list[Math]] = [[]]
+        for it in shown:
+            trial = rows[-1] + [it]
+            first = len(rows) == 1
+            body = Row(before, comma_list(trial), after) if first else Row(comma_list(trial), after)
+            if rows[-1] and not self.fits_rhs(lhs if first else None, body):
+                rows.append([it])
+            else:
+                rows[-1] = trial
+        out: list[Line] = []
+        for i, r in enumerate(rows):
+            parts: list[Math] = ([before] if i == 0 else []) + [comma_list(r), after if i == len(rows) - 1 else A(",")]
+            out.append(Line(lhs if i == 0 else None, "=" if i == 0 else "", Row(*parts)))
+        return out
 
     # names ---------------------------------------------------------------
     def x(self, j: int) -> Atom:
@@ -531,7 +676,11 @@ class _Builder:
     def yhat(self, i: int | None = None) -> Atom:
         if self.q == 1 or i is None:
             return YHAT
-        return Atom(rf"\hat{{y}}_{{{i}}}" if i > 9 else rf"\hat{{y}}_{i}", f"ŷ_{i}")
+        return sub(r"\hat{y}", "ŷ", str(i))
+
+    def yhat_tuple(self) -> Row:
+        """``(ŷ_1, …, ŷ_q)^T``: the outputs as one vector."""
+        return Row(A(r"\left(", "("), comma_list(elide([self.yhat(i) for i in range(1, self.q + 1)])), A(r"\right)^T", ")^T"))
 
     def beta(self, i: int, j: int | str) -> Atom:
         if self.q == 1:
@@ -547,7 +696,7 @@ class _Builder:
         act = self.net.layers[l - 1].activation
         if act.is_identity:
             return True, A("")
-        return False, (A(r"\sigma", "σ") if self.L == 1 else A(rf"\sigma_{{{l}}}", f"σ_{l}"))
+        return False, (A(r"\sigma", "σ") if self.L == 1 else sub(r"\sigma", "σ", str(l)))
 
     def entry_sum(self, coeffs: Sequence[sympy.Expr], variables: Sequence[Math]) -> list[Signed]:
         """``coeffs[0] + Σ coeffs[j] variables[j]`` as signed pieces, in natural order."""
@@ -568,7 +717,7 @@ class _Builder:
 
     # sections ------------------------------------------------------------
     def build(self) -> Derivation:
-        sections = [self.network_section()]
+        sections = [self.network_section()]  # built again below, once it is known whether a number was rounded
         if self.L == 0:
             sections += self.single_node()
         else:
@@ -582,37 +731,50 @@ class _Builder:
         direct = self.by_rule.get("expand_and_compare")
         if direct:
             sections.append(self.checked(direct[0]))
+        sections[0] = self.network_section()
         return Derivation("A network with linear activation is a linear regression", tuple(sections))
 
     def network_section(self) -> Section:
         xs = comma_list(elide([self.x(j) for j in range(1, self.p + 1)]))
-        before: list[Inline] = ["Inputs ", xs, " (", A(f"p = {self.p}"), "); "]
+        before: list[Inline] = ["Inputs ", Row(A("x = (", "x = ("), xs, A(")^T")), " (", A(f"p = {self.p}"), "); "]
         if self.L == 0:
             before.append("no hidden layer: ")
         else:
             if self.L == 1:
                 h = self.widths[0]
-                before.append(f"one hidden layer of {h} node{'s' if h > 1 else ''}")
+                before += ["one hidden layer of ", A(f"h = {h}"), f" node{'s' if h > 1 else ''}"]
             else:
-                before += [f"{self.L} hidden layers of widths ", comma_list(elide([A(str(w)) for w in self.widths]))]
+                names = [A(f"{self.rows_name(l)} = {w}") for l, w in enumerate(self.widths, start=1)]
+                before += [f"{self.L} hidden layers of widths ", comma_list(elide(names))]
             acts = [self.net.layers[l - 1].activation for l in range(1, self.L + 1)]
             if all(a.is_identity for a in acts):
                 before += [" with the identity activation (the seed's ",
                            A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
-            elif len({(a.name, a.function) for a in acts}) == 1:
-                before += [" with the activation ", Row(self.sigma(1)[1], A("(t) = "), self.affine_text(1))]
+            elif len({(a.name, a.function) for a in acts}) == 1 and all(
+                    _slope_intercept(self.sub_steps.get(l), self.net.layers[l - 1]) == _slope_intercept(self.sub_steps.get(1), self.net.layers[0])
+                    for l in range(1, self.L + 1)):
+                sig = A(r"\sigma", "σ") if self.L == 1 else A(r"\sigma_l", "σ_l")
+                before += [" with the activation ", Row(sig, A("(t) = "), self.affine_text(1))]
+                if self.L > 1:
+                    rt, rx = index_range(1, self.L)
+                    before += [" (", A(f"l = {rt}", f"l = {rx}"), ")"]
             else:
                 before.append(" with the activations ")
                 parts: list[Math] = []
                 for l in range(1, self.L + 1):
                     ident, s = self.sigma(l)
-                    s = s if not ident else (A(r"\sigma", "σ") if self.L == 1 else A(rf"\sigma_{{{l}}}", f"σ_{l}"))
+                    s = s if not ident else (A(r"\sigma", "σ") if self.L == 1 else sub(r"\sigma", "σ", str(l)))
                     parts.append(Row(s, A("(t) = "), self.affine_text(l)))
                 before.append(comma_list(elide(parts)))
             before.append("; ")
         outs = "one linear output node" if self.q == 1 else f"{self.q} linear output nodes"
-        before.append(outs + ".")
-        return Section("Network", None, tuple(before))
+        before += [outs + " (", A(f"q = {self.q}"), ")."]
+        after: list[Inline] = []
+        if self.numbers.rounded:
+            d = self.numbers.digits
+            after = [f"Numbers shown with {d} significant digits are rounded to nearest; shorter numbers are exact. "
+                     "The exact values are in the certificate (and in proof.matrix and proof.offset)."]
+        return Section("Network", None, tuple(before), (), tuple(after))
 
     def single_node(self) -> list[Section]:
         layer = self.net.layers[0]
@@ -622,21 +784,42 @@ class _Builder:
             C = step.matrix
         xs = [self.x(j) for j in range(1, self.p + 1)]
         lines: list[Line] = []
-        self.lhs_column([self.yhat(i + 1) for i in range(self.q)])
+        name = self.out_name()
+        self.lhs_column([self.yhat(i + 1) for i in range(self.q)] + [A("b"), A("B")])
+        if self.q == 1:
+            lines += self.tuple_line(A("b"), [self.cell(C[0, j]) for j in range(C.cols)], A("("), A(")^T,", ")^T,"), AUG_SHOWN)
+        else:
+            lines += self.matrix_line(A("B"), self.q, C.cols, lambda i, j: self.cell(C[i, j]),
+                                      A(rf"\quad (q \times (p+1) = {self.q} \times {self.p + 1})",
+                                        f"   (q × (p+1) = {self.q} × {self.p + 1})"), ",")
         for i in range(self.q):
             pieces = self.entry_sum(list(C.row(i)), xs)
-            tail = Row(A(" = "), self.out_name(), A(" x^*", " x*")) if self.q == 1 else None
+            last = i == self.q - 1
+            tail = Row(A(" = "), name, A(" x^*.", " x*.")) if self.q == 1 else A("." if last else ",")
             lines += self.sum_or_sigma(self.yhat(i + 1), pieces, tail)
+        if self.q > 1:
+            lines.append(Line(YHAT, "=", Row(self.yhat_tuple(), A(" = "), name, A(" x^*.", " x*."))))
         xstar = Row(A("x^* = (1, ", "x* = (1, "), comma_list(elide(xs)), A(")^T", ")^T"))
-        before: list[Inline] = ["The single node adds its bias to the weighted inputs; with ", xstar, ","]
+        what = "its bias and weights" if self.q == 1 else "row i of B holds output i's bias and weights"
+        before: list[Inline] = ["The single node adds its bias to the weighted inputs; with the augmented input ", xstar,
+                                f" and {what}:" if self.q == 1 else f" ({what}):"]
         sec = Section(self.next_title("node output"), "read_output_layer", tuple(before), tuple(lines))
+        self.lhs_column([BW, YHAT])
         conc = Section(
             self.next_title("collapse"),
             "conclude_linear_form",
-            ("The row of weights is already the linear form:",),
-            (Line(self.yhat(), "=", Row(self.out_name(), A(" x^* = W^* x^*", " x* = W* x*"))),),
+            ("The weights are already the linear form:",),
+            (Line(BW, "=", Row(name, A(",", ","))),
+             Line(YHAT, "=", Row(name, A(" x^* = ", " x* = "), BW, A(" x^* = b^* + W^* x.", " x* = b* + W* x.")))),
+            self.bw_note(),
         )
         return [sec, conc]
+
+    def bw_note(self) -> tuple[Inline, ...]:
+        """The sentence naming the two blocks of ``(b* | W*)``."""
+        return ("Its first column ", A("b^*", "b*"), " is the intercept (", A(rf"q \times 1 = {self.q} \times 1", f"q × 1 = {self.q} × 1"),
+                "), the other columns ", A("W^*", "W*"), " are the weights (",
+                A(rf"q \times p = {self.q} \times {self.p}", f"q × p = {self.q} × {self.p}"), ").")
 
     def sum_or_sigma(self, lhs: Math, pieces: list[Signed], tail: Math | None) -> list[Line]:
         if len(pieces) <= MAX_SHOWN + 1:
@@ -644,7 +827,8 @@ class _Builder:
         shown = pieces[:2] + [(False, CDOTS)] + pieces[-1:]
         return self.broken(lhs, shown, tail)
 
-    def node_outputs(self) -> list[Section]:
+    def node_outputs(self, end: str = ".") -> list[Section]:
+        """Step 1: every hidden node's output; ``end`` closes the last line (``,`` when more lines follow)."""
         lines: list[Line] = []
         self.lhs_column([A("⋮")] + [self.y(l, k) for l in range(1, self.L + 1)
                                     for k in ("k", *_kept(self.net.layers[l - 1].weights.rows))] +
@@ -661,7 +845,7 @@ class _Builder:
                     (False, sym(coeffs[0])),
                     (False, Atom(rf"\sum_{{j=1}}^{{{prev}}} {sympy.latex(sympy.Symbol(pattern.format(k='k', j='j')))} "
                                  + sympy.latex(sympy.Symbol(text(self.y(l - 1, 'j')))),
-                                 f"Σ_{{j=1..{prev}}} {pattern.format(k='k', j='j')} {text(self.y(l - 1, 'j'))}")),
+                                 f"Σ_{{j=1..{prev}}} {text_name(pattern.format(k='k', j='j'))} {text(self.y(l - 1, 'j'))}")),
                 ]
                 h = layer.weights.rows
                 ks = "1, 2" if h == 2 else ("1, 2, 3" if h == 3 else rf"1, \dots, {h}")
@@ -682,9 +866,9 @@ class _Builder:
                 pieces = self.entry_sum(coeffs, variables)
                 if not ident:
                     shown_pieces = pieces if len(pieces) <= MAX_SHOWN + 1 else pieces[:2] + [(False, CDOTS)] + pieces[-1:]
-                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, A("." if k == rows[-1] else ","))
+                    lines += self.applied(self.y(l, k + 1), s, shown_pieces, A(end if k == rows[-1] and l == self.L else ","))
                 else:
-                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, A("." if k == rows[-1] else ","))
+                    lines += self.sum_or_sigma(self.y(l, k + 1), pieces, A(end if k == rows[-1] and l == self.L else ","))
         before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"]
         if any(not self.sigma(l)[0] for l in range(1, self.L + 1)):
             before.append(" and applies its activation")
@@ -697,23 +881,29 @@ class _Builder:
 
     def matrix_form(self) -> list[Section]:
         lines: list[Line] = []
-        self.lhs_column([Row(self.vec(l), A(" = "), column([self.y(l, k) for k in range(1, self.net.layers[l - 1].weights.rows + 1)]))
-                         for l in range(1, self.L + 1)] + [self.W(l) for l in range(1, self.L + 1)])
+        self.lhs_column([self.vec(l) for l in range(1, self.L + 1)] + [self.W(l) for l in range(1, self.L + 1)]
+                        + [self.aug(l) for l in range(1, self.L)])
         for l in range(1, self.L + 1):
             layer = self.net.layers[l - 1]
             ident, s = self.sigma(l)
             h = layer.weights.rows
             prev = layer.weights.cols
+            if l > 1:
+                ys_prev = [self.y(l - 1, k) for k in range(1, prev + 1)]
+                lines += self.tuple_line(self.aug(l - 1), ys_prev, A("(1, "), A(")^T,", ")^T,"))
             ys = column([self.y(l, k) for k in range(1, h + 1)])
             prod_ = Row(self.W(l), SP, self.aug(l - 1))
             rhs = prod_ if ident else Row(s, A(r"\left(", "("), prod_, A(r"\right)", ")"))
-            lines.append(Line(Row(self.vec(l), A(" = "), ys), "=", Row(rhs, A(","))))
+            lines.append(Line(self.vec(l), "=", Row(ys, A(" = "), rhs, A(","))))
             shape = A(rf"\quad ({self.rows_name(l)} \times ({self.cols_name(l)}+1) = {h} \times {prev + 1})",
                       f"   ({self.rows_name(l)} × ({self.cols_name(l)}+1) = {h} × {prev + 1})")
             lines += self.matrix_line(self.W(l), h, prev + 1, self.augmented_cell(l), shape, ".")
         xs = elide([self.x(j) for j in range(1, self.p + 1)])
         before: list[Inline] = ["With the augmented input ", Row(A("x^* = (1, ", "x* = (1, "), comma_list(xs), A(")^T", ")^T")),
-                                " (a constant 1 first, for the biases), each layer is one matrix product"]
+                                " (a constant 1 first, for the biases)"]
+        if self.L > 1:
+            before.append(" and each hidden layer's outputs augmented the same way")
+        before.append(", each layer is one matrix product")
         before.append(" followed by the activation, entry by entry:" if any(not self.sigma(l)[0] for l in range(1, self.L + 1)) else ":")
         after: list[Inline] = []
         if self.L == 1:
@@ -721,10 +911,10 @@ class _Builder:
         return [Section(self.next_title("matrix form, augmented input"), "define_layer", tuple(before), tuple(lines), tuple(after))]
 
     def rows_name(self, l: int) -> str:
-        return "h" if self.L == 1 else f"h_{l}"
+        return "h" if self.L == 1 else (f"h_{l}" if l < 10 else f"h_{{{l}}}")
 
     def cols_name(self, l: int) -> str:
-        return "p" if l == 1 else (f"h_{l - 1}")
+        return "p" if l == 1 else self.rows_name(l - 1)
 
     def output_node(self) -> list[Section]:
         L = self.L
@@ -733,21 +923,21 @@ class _Builder:
         C = step.matrix if step is not None and step.matrix is not None else self.net.layers[-1].augmented()
         ys = [self.y(L, k) for k in range(1, h + 1)]
         self.lhs_column([self.aug(L), YHAT, A("c") if self.q == 1 else A("C")])
-        lines: list[Line] = [self.tuple_line(self.aug(L), ys, A("(1, "), A(")^T,", ")^T,"))]
+        lines: list[Line] = self.tuple_line(self.aug(L), ys, A("(1, "), A(")^T,", ")^T,"))  # 1 + h entries
         if self.q == 1:
-            before: list[Inline] = ["The output node adds its bias to the weighted hidden outputs; with the augmented ",
-                                    self.aug(L), " and its weights ", A("c"), ","]
+            before: list[Inline] = ["The output node adds its bias to the weighted hidden outputs; with the hidden outputs "
+                                    "augmented by a constant 1 and the output node's bias and weights,"]
             cs = [self.cell(C[0, k]) for k in range(h + 1)]
-            lines.append(self.tuple_line(A("c"), cs, A("("), A(")^T,", ")^T,")))
+            lines += self.tuple_line(A("c"), cs, A("("), A(")^T,", ")^T,"), AUG_SHOWN)
             pieces = self.entry_sum(list(C.row(0)), ys)
             lines += self.sum_or_sigma(YHAT, pieces, Row(A(" = "), self.out_name(), SP, self.aug(L), A(".")))
         else:
-            before = ["Each output node adds its bias to the weighted hidden outputs; row ", A("i"), " of ", A("C"),
-                      " holds output ", A("i"), "'s bias and weights:"]
+            before = ["Each output node adds its bias to the weighted hidden outputs; with the hidden outputs augmented "
+                      "by a constant 1 and one row of bias and weights per output,"]
             lines += self.matrix_line(A("C"), self.q, C.cols, lambda i, j: self.cell(C[i, j]),
                                       A(rf"\quad (q \times ({self.rows_name(L)}+1) = {self.q} \times {h + 1})",
                                         f"   (q × ({self.rows_name(L)}+1) = {self.q} × {h + 1})"), ",")
-            lines.append(Line(YHAT, "=", Row(A("C "), self.aug(L), A("."))))
+            lines.append(Line(YHAT, "=", Row(self.yhat_tuple(), A(" = C "), self.aug(L), A("."))))
         return [Section(self.next_title("output node"), "read_output_layer", tuple(before), tuple(lines))]
 
     def factor(self, l: int) -> sympy.ImmutableMatrix:
@@ -797,8 +987,8 @@ class _Builder:
         self.lhs_column([self.aug(l), self.Wt(l), YHAT] + [x.lhs for x in affine if x.lhs is not None])
         lines = [
             *affine,
+            *self.matrix_line(self.Wt(l), P.rows, P.cols, lambda r, c: self.cell(P[r, c]), shape, ",", aug_rows=True),
             Line(self.aug(l), "=", Row(self.Wt(l), SP, self.aug(l - 1), A(",", ","))),
-            *self.matrix_line(self.Wt(l), P.rows, P.cols, lambda r, c: self.cell(P[r, c]), shape, ","),
             Line(YHAT, "=", Row(self.chain(l), SP, self.aug(l - 1), A("."))),
         ]
         after: list[Inline] = []
@@ -830,9 +1020,11 @@ class _Builder:
         return signed_sum(pieces) if expr != 0 else A("0")
 
     def coeff_plan(self) -> bool:
-        """True when the coefficients are written out term by term (the size rule)."""
+        """True when the coefficients are written out term by term (the size rule), always for numbers."""
         if not self.v.explicit or self.v.matrix is None:
             return False
+        if self.v.forced or self.numeric_claim():
+            return True
         n = self.q * (self.p + 1)
         est = prod(w + 1 for w in self.widths)
         if n > MAX_COEFFS or est > MAX_TERMS:
@@ -846,42 +1038,57 @@ class _Builder:
             return self._plan
         return True
 
+    def numeric_claim(self) -> bool:
+        """True when every entry of W* and b* is a number."""
+        if self._numeric is None:
+            self._numeric = self.v.matrix is not None and _is_numeric(self.v.matrix) and _is_numeric(self.v.offset)
+        return self._numeric
+
     def coeff_exprs(self) -> list[list[sympy.Expr]]:
         M, b = self.v.matrix, self.v.offset
         return [[b[i]] + [M[i, j] for j in range(self.p)] for i in range(self.q)]
 
     def collapse(self) -> Section:
         explicit = self.coeff_plan()
-        lines = [Line(YHAT, "=", Row(self.chain(1), SP, A("x^*", "x*"), A(" = W^* x^*", " = W* x*")))]
-        before: list[Inline] = ["Multiplying the factors out gives one matrix ", A("W^*", "W*"), " of shape ",
+        tail = Row(A(" x^* = ", " x* = "), BW, A(" x^* = b^* + W^* x.", " x* = b* + W* x."))
+        before: list[Inline] = ["Multiplying the factors out gives one matrix of shape ",
                                 A(rf"q \times (p+1) = {self.q} \times {self.p + 1}", f"q × (p+1) = {self.q} × {self.p + 1}"), ":"]
-        after: list[Inline] = []
+        first = Line(BW, "=", Row(self.chain(1), A(",")))
+        bwt = A(r"(b^* \mid W^*)^T", "(b* | W*)^T")
+        self.lhs_column([BW, YHAT] + ([bwt] if self.q == 1 else []))
+        shown: list[Line] = []
+        after: list[Inline] = list(self.bw_note())
         if explicit:
             rows = self.coeff_exprs()
-            cells = [[self.order.terms(e) for e in row] for row in rows]
-            short = all(len(c) <= 4 for row in cells for c in row)
-            shown: Line | None = None
+            numeric = self.numeric_claim()
+            # numbers are one term each: only the cells the size rule shows are printed
+            short = numeric or all(len(self.order.terms(e)) <= 4 for row in rows for e in row)
             if short and self.q == 1:
-                shown = Line(A("(W^*)^T", "(W*)^T"), "=", Row(self.chain_transposed(), EQ,
-                                                              column([signed_sum([term_math(t) for t in c]) for c in cells[0]]), A(".")))
+                js = _kept(self.p + 1, AUG_SHOWN)
+                items: list[Math] = [self.cell(rows[0][j]) for j in js]
+                if len(js) < self.p + 1:
+                    items.insert(2, VDOTS)
+                line = Line(bwt, "=", Row(self.chain_transposed(), EQ, Matrix([[x] for x in items]), A(",")))
+                if numeric or self.fits(line.rhs):
+                    shown = [line]
             elif short:
-                shown = Line(A("W^*", "W*"), "=", Row(matrix([[signed_sum([term_math(t) for t in c]) for c in row] for row in cells]), A(".")))
-            self.lhs_column([YHAT] + ([shown.lhs] if shown is not None else []))
-            if shown is not None and self.fits(shown.rhs):
-                lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(",")))
-                lines.append(shown)
-            else:
-                lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(".")))
-                after = ["Its entries are the coefficients written out below."]
+                got = self.matrix_line(BW, self.q, self.p + 1, lambda i, j: self.cell(rows[i][j]), None, ",")
+                if numeric or len(got) == 1:
+                    shown = got
+            if not shown:
+                after.append(" Its entries are the coefficients written out below.")
         else:
-            lines[0] = Line(lines[0].lhs, "=", Row(lines[0].rhs, A(".")))
-            after = ["Its entries are the sums over paths given below (the network is too large to write them out term by term)."]
+            after.append(" Its entries are the sums over paths given below (the network is too large to write them out term by term).")
+        lines = [first, *shown, Line(YHAT, "=", Row(self.chain(1), tail))]
         return Section(self.next_title("collapse"), "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
 
     def chain_transposed(self) -> Row:
         items: list[Math] = []
         for l in range(1, self.L + 1):
-            items += [A(f"{latex_of(self.Wt(l))}^T", f"{text(self.Wt(l))}^T"), SP]
+            if self.L == 1:
+                items += [A(f"{latex_of(self.Wt(l))}^T", f"{text(self.Wt(l))}^T"), SP]
+            else:  # a superscript already: (W~^(l))^T
+                items += [A(f"({latex_of(self.Wt(l))})^T", f"({text(self.Wt(l))})^T"), SP]
         items.append(A("c", "c"))
         return Row(*items)
 
@@ -902,27 +1109,39 @@ class _Builder:
 
     def conclusion(self) -> Section:
         explicit = self.L == 0 or self.coeff_plan()
+        n = self.q * (self.p + 1)
+        # numbers beyond the size rule: the first two and last outputs and coefficients, like the matrices
+        partial = explicit and not self.v.forced and n > MAX_COEFFS and self.numeric_claim()
+        rows_i = _kept(self.q) if partial else list(range(self.q))
+        cols_j = _kept(self.p + 1, AUG_SHOWN) if partial else list(range(self.p + 1))
         lhss: list[Math] = [self.yhat(i) for i in _kept(self.q)] + [self.yhat(self.q)]
         if explicit and self.v.matrix is not None:
-            lhss += [self.beta(i, j) for i in range(1, self.q + 1) for j in range(self.p + 1)]
+            lhss += [self.beta(i + 1, j) for i in rows_i for j in cols_j]
         elif self.q > 1:
             lhss.append(Atom(r"\beta_{i,j}", "β_{i,j}"))
         else:
             lhss += [self.beta(1, 0), self.beta(1, "j")]
         self.lhs_column(lhss)
         lines = self.regression_lines()
-        before: list[Inline] = ["Reading off the entries of ", A("W^*", "W*"), " gives"]
+        before: list[Inline] = ["Reading off the entries of ", BW, " gives"]
         coeff_lines: list[Line] = []
         if explicit:
-            for i, row in enumerate(self.coeff_exprs() if self.v.matrix is not None else [], start=1):
-                for j, e in enumerate(row):
-                    pieces = [term_math(t) for t in self.order.terms(e)] or [(False, A("0"))]
-                    coeff_lines += self.broken(self.beta(i, j), pieces, A(",") if (i, j) != (self.q, self.p) else A("."))
+            exprs = self.coeff_exprs() if self.v.matrix is not None else []
+            last = (rows_i[-1], cols_j[-1])
+            for a, i in enumerate(rows_i):
+                if a and i != rows_i[a - 1] + 1:
+                    coeff_lines.append(Line(VDOTS, "", A("")))
+                for b, j in enumerate(cols_j):
+                    if b and j != cols_j[b - 1] + 1:
+                        coeff_lines.append(Line(None, "", A(r"\dots,", "…,")))
+                    pieces = [term_math(t) for t in self.order.terms(exprs[i][j])] or [(False, A("0"))]
+                    coeff_lines += self.broken(self.beta(i + 1, j), pieces, A(",") if (i, j) != last else A("."))
         else:
             coeff_lines = self.sigma_lines()
-        after: list[Inline] = []
         what = "This is a multiple linear regression in " if self.q == 1 else f"These are {self.q} multiple linear regressions (one per output) in "
-        after = [what, comma_list(elide([self.x(j) for j in range(1, self.p + 1)])), ". ", A(r"\blacksquare", "∎")]
+        after: list[Inline] = [what, comma_list(elide([self.x(j) for j in range(1, self.p + 1)])), ". ", A(r"\blacksquare", "∎")]
+        if partial:
+            after = ["The other coefficients are the entries of ", BW, " (every one of them, exact, in the certificate). ", *after]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines + coeff_lines), tuple(after))
 
     def sigma_lines(self) -> list[Line]:
@@ -930,7 +1149,7 @@ class _Builder:
         L = self.L
         if L == 1 and self.q == 1 and self.seed_names():
             return self.seed_sigma_lines()
-        names = [f"k_{l}" if L > 1 else "k" for l in range(1, L + 1)]
+        names = [(f"k_{l}" if l < 10 else f"k_{{{l}}}") if L > 1 else "k" for l in range(1, L + 1)]
         out = self.net.layers[-1].augmented()
         out_pattern = "c" if all(out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)) else None
         i = "i"
@@ -1066,6 +1285,26 @@ def dense_pattern(layer: Any) -> str | None:
     return pattern
 
 
-def build(obj: Any, fmt: str = "text") -> Derivation:
-    """The derivation of a Proof (or certificate); ``fmt`` sets how lines are measured."""
-    return _Builder(view(obj), "latex" if fmt in ("latex", "markdown") else "text").build()
+def build(obj: Any, fmt: str = "text", *, explicit: bool = False, digits: int | None = DEFAULT_DIGITS) -> Derivation:
+    """The derivation of a Proof (or certificate); ``fmt`` sets how lines are measured.
+
+    ``explicit=True`` writes every coefficient out term by term whatever the
+    size rule says (multiplying the factors out when the certificate keeps a
+    product); ``digits`` is the number of significant digits of rounded
+    numbers (None: every number exact), see :mod:`symnet.render._numbers`.
+    """
+    if not isinstance(explicit, bool):
+        from ..errors import InvalidType
+
+        raise InvalidType(f"explicit must be True or False, not {type(explicit).__name__}")
+    numbers = NumberFormat(check_digits(digits))
+    token = NUMBERS.set(numbers)
+    try:
+        return _Builder(view(obj, explicit), "latex" if fmt in ("latex", "markdown") else "text").build()
+    finally:
+        NUMBERS.reset(token)
+
+
+def without_rules(d: Derivation) -> Derivation:
+    """The derivation with its rule tags removed (``rules=False``)."""
+    return Derivation(d.title, tuple(Section(s.title, None, s.before, s.display, s.after) for s in d.sections))

@@ -26,6 +26,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from ..model import display
 from ..model.display import _latex_text
 from ._derivation import MAX_SHOWN
+from .refutation import outward
 
 __all__ = ["MAX_LISTED", "pretty_name"]
 
@@ -239,6 +240,14 @@ def _ltuple(pt: Sequence[Any]) -> str:
     return r"\left(" + ", ".join(sympy.latex(c) for c in pt) + r"\right)"
 
 
+def _defect_tex(ce: Any) -> str:
+    """The defect and why it is not zero: exact, or inside an outward-rounded enclosure."""
+    if ce.is_exact_rational:
+        return rf"{sympy.latex(ce.defect)} \neq 0"
+    lo, hi = ce.enclosure
+    return rf"{sympy.latex(ce.defect)} \in [{outward(lo, 'down')}, {outward(hi, 'up')}]\text{{, so }} \neq 0"
+
+
 def counterexample_latex(ce: Any) -> str:
     """The network, the weights, the points and the exact non-zero defect."""
     k = ce.output + 1
@@ -258,7 +267,7 @@ def counterexample_latex(ce: Any) -> str:
     lines.append(rf"&{f}(u) = {fu},\quad {f}(v) = {fv},\quad {f}(m) = {fm}")
     lines.append(
         rf"&{f}(m) - \tfrac{{{f}(u) + {f}(v)}}{{2}} = "
-        + ce._defect_text(sympy.latex, r"\neq", r"\in", r"\text{, so }")
+        + _defect_tex(ce)
         + r"\quad\text{(not affine in } x\text{)}"
     )
     return _aligned(lines)

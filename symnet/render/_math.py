@@ -7,6 +7,7 @@ baseline, so a matrix prints over several lines and sits level with the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,12 +50,21 @@ class Row(Math):
 
 @dataclass(frozen=True)
 class Matrix(Math):
-    """A bracketed matrix (``bmatrix``); cells are nodes, elisions included."""
+    """A bracketed matrix (``bmatrix``); cells are nodes, elisions included.
+
+    ``left``/``right`` False leave that bracket open: a matrix too wide for a
+    line is printed as consecutive column blocks, the first open on the right,
+    the last open on the left.
+    """
 
     cells: tuple[tuple[Math, ...], ...]
+    left: bool
+    right: bool
 
-    def __init__(self, cells: Sequence[Sequence[Math]]) -> None:
+    def __init__(self, cells: Sequence[Sequence[Math]], left: bool = True, right: bool = True) -> None:
         object.__setattr__(self, "cells", tuple(tuple(r) for r in cells))
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", right)
 
 
 def latex(node: Math) -> str:
@@ -71,7 +81,10 @@ def latex(node: Math) -> str:
         return out
     if isinstance(node, Matrix):
         rows = [" & ".join(latex(c) for c in row) for row in node.cells]
-        return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+        body = " \\\\ ".join(rows)
+        if node.left and node.right:
+            return "\\begin{bmatrix} " + body + " \\end{bmatrix}"
+        return ("\\left[" if node.left else "\\left.") + "\\begin{matrix} " + body + " \\end{matrix}" + ("\\right]" if node.right else "\\right.")
     raise TypeError(f"unsupported math node {type(node).__name__}")
 
 
@@ -85,14 +98,18 @@ def block(node: Math) -> Block:
         cells = [[text(c) for c in row] for row in node.cells]
         ncols = max(len(r) for r in cells)
         widths = [max(len(r[j]) if j < len(r) else 0 for r in cells) for j in range(ncols)]
-        body = ["  ".join(_pad(r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
+        numeric = [all(_NUMBER.fullmatch(r[j]) or r[j] in _DOTS for r in cells if j < len(r))
+                   and any(_NUMBER.fullmatch(r[j]) for r in cells if j < len(r)) for j in range(ncols)]
+        body = ["  ".join((_right if numeric[j] and (r[j] if j < len(r) else "") not in _DOTS else _pad)(
+            r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
         n = len(body)
         if n == 1:
-            return Block((f"[ {body[0]} ]",), 0)
+            return Block((("[ " if node.left else " ") + body[0] + (" ]" if node.right else ""),), 0)
         lines = []
         for i, line in enumerate(body):
             left, right = ("⎡", "⎤") if i == 0 else ("⎣", "⎦") if i == n - 1 else ("⎢", "⎥")
-            lines.append(f"{left} {line} {right}")
+            # an open left side keeps one space, so a continued block's cells line up under the first block's
+            lines.append((f"{left} " if node.left else " ") + line + (f" {right}" if node.right else ""))
         return Block(tuple(lines), (n - 1) // 2)
     raise TypeError(f"unsupported math node {type(node).__name__}")
 
@@ -101,6 +118,15 @@ def text(node: Math) -> str:
     """The text of a node that prints on one line (matrices joined by rows)."""
     b = block(node)
     return b.lines[b.base] if len(b.lines) == 1 else " ".join(s.strip() for s in b.lines)
+
+
+#: A number as the derivations print it (``-0.125``, ``3/4``, ``1.5·10^-7``): right-aligned in its column.
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:/[0-9]+|·10\^-?[0-9]+)?")
+_DOTS = {"…", "⋮", "⋱", "⋯", ""}
+
+
+def _right(s: str, width: int) -> str:
+    return s.rjust(width)
 
 
 def _pad(s: str, width: int) -> str:

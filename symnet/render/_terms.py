@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from ._numbers import exact
+
 __all__ = ["Term", "TermOrder"]
 
 _Key = tuple[int, int, int, str]
@@ -90,7 +92,7 @@ class TermOrder:
 
     def terms(self, expr: sympy.Expr) -> list[Term]:
         """The terms of the expanded ``expr`` in natural order (``[]`` for zero)."""
-        expr = sympy.expand(sympy.sympify(expr))
+        expr = sympy.expand(exact(sympy.sympify(expr)))
         if expr == 0:
             return []
         parts = expr.args if expr.is_Add else (expr,)

@@ -12,8 +12,19 @@ __all__ = ["render"]
 WIDTH = 78
 
 
+#: Inline math up to this many characters is never broken across lines (``q = 1`` stays whole).
+KEEP_WHOLE = 24
+NBSP = "\xa0"
+
+
+def _math_inline(node: Math) -> str:
+    s = text(node)
+    return s.replace(" ", NBSP) if len(s) <= KEEP_WHOLE else s
+
+
 def inline(items: tuple[Inline, ...]) -> str:
-    return "".join(text(i) if isinstance(i, Math) else i for i in items)
+    """Prose with inline math; short math is kept on one line by no-break spaces (removed by :func:`render`)."""
+    return "".join(_math_inline(i) if isinstance(i, Math) else i for i in items)
 
 
 def wrap(s: str, indent: str = "") -> list[str]:
@@ -177,5 +188,5 @@ def render(d: Derivation) -> str:
     for sec in d.sections:
         out += section(sec)
         out.append("")
-    return "\n".join(piece for line in out for piece in fold(line))
+    return "\n".join(piece for line in out for piece in fold(line)).replace(NBSP, " ")
 

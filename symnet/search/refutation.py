@@ -41,10 +41,8 @@ from __future__ import annotations
 
 import json
 import random
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -55,6 +53,7 @@ from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedErr
 from ..kernel import counterexample as checker
 from ..model.display import Displayable
 from ..model.network import Network
+from ..render import refutation as _render
 from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
 
 __all__ = ["Counterexample", "UndecidedError", "refute"]
@@ -116,99 +115,17 @@ class Counterexample(Displayable, display_key="counterexample"):
     def _weight_items(self) -> list[tuple[sympy.Symbol, sympy.Rational]]:
         return [(s, self.weights[s]) for s in self.network.parameters if s in self.weights]
 
-    def _defect_text(self, fmt: Any, neq: str, member: str, so: str = ", so") -> str:
-        lo, hi = self.enclosure
-        if self.is_exact_rational:
-            return f"{fmt(self.defect)} {neq} 0"
-        return f"{fmt(self.defect)} {member} [{_decimal(lo, 'down')}, {_decimal(hi, 'up')}]{so} {neq} 0"
+    def to_text(self, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
+        """A plain-text refutation (deterministic, within 78 columns): the network, its weights, the points, the defect."""
+        return _render.to_text(self, digits=digits)
 
-    def to_text(self) -> str:
-        """A plain-text refutation (deterministic)."""
-        k = self.output + 1
-        fu, fv, fm = self.values
-        u, v = self.points
-        lines = [f"Refutation: the output of {self.network!r} is not affine in x."]
-        if self.weights:
-            # "\xa0" keeps each "name = value" on one line when the list wraps
-            lines.append("Weights: " + ", ".join(f"{s}\xa0=\xa0{val}" for s, val in self._weight_items()))
-        lines += [
-            "Points:",
-            f"  u = {_tuple(u)}",
-            f"  v = {_tuple(v)}",
-            f"  m = (u + v)/2 = {_tuple(self.midpoint)}",
-            f"Output {k}:",
-            f"  f_{k}(u) = {fu}",
-            f"  f_{k}(v) = {fv}",
-            f"  f_{k}(m) = {fm}",
-            *_split_enclosure(f"  f_{k}(m) - (f_{k}(u) + f_{k}(v))/2 = " + self._defect_text(str, "!=", "in")),
-            "Every affine g has g(m) = (g(u) + g(v))/2, so the output is not affine in x.",
-        ]
-        if not self.is_exact_rational:
-            lines.append("(The enclosure is established by interval arithmetic on the exact values.)")
-        # within 78 columns: long lines wrap at spaces, continuations indented (numbers are never cut)
-        return "\n".join(
-            textwrap.fill(line, 78, subsequent_indent="      " if line.startswith(" ") else "    ",
-                          break_long_words=False, break_on_hyphens=False)
-            for line in lines
-        ).replace("\xa0", " ")
-
-    def to_markdown(self) -> str:
+    def to_markdown(self, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
         """A Markdown refutation with ``$...$`` math."""
-        k = self.output + 1
-        fu, fv, fm = (sympy.latex(e) for e in self.values)
-        u, v = self.points
-        out = [f"**Refutation**: the output of `{self.network!r}` is not affine in $x$.", ""]
-        if self.weights:
-            out.append("Weights: " + ", ".join(f"${sympy.latex(s)} = {sympy.latex(val)}$" for s, val in self._weight_items()))
-            out.append("")
-        out += [
-            f"Points: $u = {_ltuple(u)}$, $v = {_ltuple(v)}$, $m = \\frac{{u+v}}{{2}} = {_ltuple(self.midpoint)}$.",
-            "",
-            f"- $f_{{{k}}}(u) = {fu}$",
-            f"- $f_{{{k}}}(v) = {fv}$",
-            f"- $f_{{{k}}}(m) = {fm}$",
-            f"- $f_{{{k}}}(m) - \\frac{{f_{{{k}}}(u) + f_{{{k}}}(v)}}{{2}} = "
-            + self._defect_text(sympy.latex, "\\neq", "\\in", "\\text{, so }")
-            + "$",
-            "",
-            "Every affine $g$ has $g(m) = \\frac{g(u) + g(v)}{2}$, so the output is not affine in $x$.",
-        ]
-        return "\n".join(out)
+        return _render.to_markdown(self, digits=digits)
 
-    def to_latex(self, document: bool = False) -> str:
-        """An amsmath ``align*`` refutation; ``document=True`` gives a complete pdflatex document."""
-        k = self.output + 1
-        fu, fv, fm = (sympy.latex(e) for e in self.values)
-        u, v = self.points
-        body = []
-        if self.weights:
-            items = [f"${sympy.latex(s)} = {sympy.latex(val)}$" for s, val in self._weight_items()]
-            body.append("With the weights " + ", ".join(items) + ", the")
-        else:
-            body.append("The")
-        body[-1] += f" points $u$, $v$, their midpoint $m$ and the output $f_{{{k}}}$ give"
-        body.append(
-            "\\begin{align*}\n"
-            f"u &= {_ltuple(u)},\\\\\n"
-            f"v &= {_ltuple(v)},\\\\\n"
-            f"m &= \\tfrac{{u+v}}{{2}} = {_ltuple(self.midpoint)},\\\\\n"
-            f"f_{{{k}}}(u) &= {fu},\\\\\n"
-            f"f_{{{k}}}(v) &= {fv},\\\\\n"
-            f"f_{{{k}}}(m) &= {fm},\\\\\n"
-            f"f_{{{k}}}(m) - \\tfrac{{f_{{{k}}}(u) + f_{{{k}}}(v)}}{{2}} &= "
-            + self._defect_text(sympy.latex, "\\neq", "\\in", "\\text{, so }")
-            + ".\n\\end{align*}"
-        )
-        body.append(
-            "Every affine $g$ satisfies $g(m) = \\tfrac{g(u)+g(v)}{2}$, so the output of the network is not affine in $x$."
-        )
-        text = "\n".join(body)
-        if not document:
-            return text
-        return (
-            "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\setcounter{MaxMatrixCols}{64}\n"
-            "\\begin{document}\n\\section*{Refutation}\n" + text + "\n\\end{document}\n"
-        )
+    def to_latex(self, document: bool = False, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
+        """An amsmath refutation; ``document=True`` gives a complete pdflatex document (the derivations' preamble)."""
+        return _render.to_latex(self, document=document, digits=digits)
 
     # ----------------------------------------------------------------- JSON
     def to_json(self) -> str:
@@ -277,18 +194,6 @@ def _tuple(pt: Any) -> str:
     return "(" + ", ".join(str(c) for c in pt) + ")"
 
 
-def _split_enclosure(line: str) -> list[str]:
-    """The defect's line, its enclosure on a line of its own when the whole is wider than 78 columns."""
-    if len(line) <= 78 or " in [" not in line:
-        return [line]
-    head, _, rest = line.partition(" in [")
-    return [head, "      in [" + rest]
-
-
-def _ltuple(pt: Any) -> str:
-    return "\\left(" + ", ".join(sympy.latex(c) for c in pt) + "\\right)"
-
-
 def _round(q: Fraction, digits: int, direction: str) -> tuple[int, int]:
     """(n, e) with n * 10**e the outward rounding of q (``down`` or ``up``) to ``digits`` significant digits."""
     if q == 0:
@@ -299,12 +204,6 @@ def _round(q: Fraction, digits: int, direction: str) -> tuple[int, int]:
     scaled = q / Fraction(10) ** e
     n = scaled.numerator // scaled.denominator if direction == "down" else -((-scaled.numerator) // scaled.denominator)
     return n, e
-
-
-def _decimal(r: sympy.Rational, direction: str, digits: int = 8) -> str:
-    """``r`` rounded outward (``down`` or ``up``) to a short decimal string."""
-    n, e = _round(Fraction(int(r.p), int(r.q)), digits, direction)
-    return str(Decimal(n).scaleb(e).normalize())
 
 
 # -------------------------------------------------------------------- search

@@ -1,0 +1,166 @@
+"""How a derivation prints a number: exact when short, else rounded to ``digits`` significant digits.
+
+Every number of a derivation goes through one :class:`NumberFormat`, so a value
+prints the same way in every step.  The rule depends only on the value and on
+``digits``:
+
+* a value whose decimal expansion ends within ``digits`` significant digits is
+  printed exactly, in its shortest form (``3``, ``0.5``, ``-1.25``);
+* an integer of up to :data:`MAX_EXACT_INTEGER_DIGITS` digits and a small
+  fraction (denominator at most :data:`MAX_SMALL_DENOMINATOR`, numerator at most
+  :data:`MAX_SMALL_NUMERATOR` in size) are printed exactly (``1/3``, ``-5/12``);
+* any other value is rounded to nearest (ties to even) from its exact rational
+  value and printed with all ``digits`` significant digits, trailing zeros
+  kept -- so a rounded ``0.100000`` never looks like the exact ``0.1``; very
+  small or large magnitudes use a power of ten (``1.23457·10^-7``).
+
+``digits=None`` prints every value exactly (``p/q``).  A sympy ``Float`` is
+first replaced by its exact binary value (:func:`exact`), so a float weight
+prints as the number the network really holds.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ._math import Atom
+
+__all__ = ["DEFAULT_DIGITS", "MAX_DIGITS", "NumberFormat", "check_digits", "exact"]
+
+#: Significant digits of a derivation's decimals unless ``digits=`` says otherwise.
+DEFAULT_DIGITS = 6
+#: Largest ``digits=`` accepted.
+MAX_DIGITS = 50
+MAX_EXACT_INTEGER_DIGITS = 15
+MAX_SMALL_DENOMINATOR = 1000
+MAX_SMALL_NUMERATOR = 10_000
+
+
+def check_digits(digits: object) -> int | None:
+    """``digits`` validated: None (exact) or a whole number 1..MAX_DIGITS; InvalidArgument/InvalidType otherwise."""
+    from ..errors import InvalidArgument, InvalidType
+
+    if digits is None:
+        return None
+    if isinstance(digits, bool) or not isinstance(digits, int):
+        raise InvalidType(f"digits must be a whole number or None, not {type(digits).__name__}")
+    if not 1 <= digits <= MAX_DIGITS:
+        raise InvalidArgument(f"digits must be between 1 and {MAX_DIGITS}, not {digits}")
+    return digits
+
+
+def exact(expr: sympy.Basic) -> sympy.Basic:
+    """``expr`` with every Float replaced by its exact rational (binary) value."""
+    floats = expr.atoms(sympy.Float) if isinstance(expr, sympy.Basic) else set()
+    if not floats:
+        return expr
+    return expr.xreplace({f: sympy.Rational(f) for f in floats})
+
+
+def _terminating(p: int, q: int) -> bool:
+    """True when p/q (in lowest terms) has a finite decimal expansion."""
+    for f in (2, 5):
+        while q % f == 0:
+            q //= f
+    return q == 1
+
+
+def _digits10(n: int) -> int:
+    return len(str(n))
+
+
+class NumberFormat:
+    """Prints rationals as described in the module docstring; remembers whether it rounded one."""
+
+    def __init__(self, digits: int | None = DEFAULT_DIGITS) -> None:
+        self.digits = check_digits(digits)
+        self.rounded = False
+
+    # ------------------------------------------------------------- the rule
+    def is_exact(self, r: sympy.Rational) -> bool:
+        """True when ``r`` is printed exactly (no rounding)."""
+        if self.digits is None:
+            return True
+        p, q = int(r.p), int(r.q)
+        if q == 1 and _digits10(abs(p)) <= MAX_EXACT_INTEGER_DIGITS:
+            return True
+        if q <= MAX_SMALL_DENOMINATOR and abs(p) <= MAX_SMALL_NUMERATOR and not _terminating(p, q):
+            return True
+        if _terminating(p, q):
+            return len(self._decimal_digits(abs(p), q).strip("0")) <= self.digits
+        return False
+
+    @staticmethod
+    def _decimal_digits(p: int, q: int) -> str:
+        """The digits of a terminating p/q with the decimal point removed (for counting)."""
+        k = 0
+        while (p * 10**k) % q:
+            k += 1
+        return str(p * 10**k // q)
+
+    def strings(self, r: sympy.Rational) -> tuple[str, str]:
+        """(LaTeX, text) of the rational ``r``."""
+        r = sympy.Rational(r)
+        p, q = int(r.p), int(r.q)
+        if q == 1 and self.is_exact(r):
+            return str(p), str(p)
+        if self.is_exact(r):
+            if self.digits is not None and _terminating(p, q):
+                s = _exact_decimal(p, q)
+                return s, s
+            sign = "-" if p < 0 else ""
+            return rf"{sign}\frac{{{abs(p)}}}{{{q}}}", f"{p}/{q}"
+        self.rounded = True
+        assert self.digits is not None
+        return _rounded(p, q, self.digits)
+
+    def atom(self, r: sympy.Rational) -> Atom:
+        tex, txt = self.strings(r)
+        return Atom(tex, txt)
+
+    def needs_parentheses(self, r: sympy.Rational) -> bool:
+        """True when the printed ``r`` must be parenthesised before a variable in text (``(1/3) x``)."""
+        return "/" in self.strings(r)[1]
+
+
+def _exact_decimal(p: int, q: int) -> str:
+    """The exact decimal string of a terminating p/q."""
+    sign = "-" if p < 0 else ""
+    p = abs(p)
+    k = 0
+    while (p * 10**k) % q:
+        k += 1
+    n = p * 10**k // q
+    s = str(n).rjust(k + 1, "0")
+    whole, frac = s[: len(s) - k], s[len(s) - k:]
+    return sign + whole + ("." + frac if frac else "")
+
+
+def _rounded(p: int, q: int, digits: int) -> tuple[str, str]:
+    """p/q rounded to nearest (ties to even) with ``digits`` significant digits: (LaTeX, text)."""
+    sign = "-" if p < 0 else ""
+    p = abs(p)
+    # e = floor(log10(p/q)), found exactly with integers
+    e = _digits10(p) - _digits10(q)
+    if p * 10 ** max(0, -e) < q * 10 ** max(0, e):
+        e -= 1
+    shift = digits - 1 - e  # n = round(p/q * 10^shift) has `digits` digits
+    num, den = (p * 10**shift, q) if shift >= 0 else (p, q * 10**-shift)
+    n, rem = divmod(num, den)
+    if 2 * rem > den or (2 * rem == den and n % 2 == 1):
+        n += 1
+    if n == 10**digits:  # 9.99… rounded up to 10.0…
+        n //= 10
+        e += 1
+        shift -= 1
+    s = str(n)
+    if -4 <= e < digits:
+        if shift <= 0:
+            body = s + "0" * (-shift)
+        elif shift >= len(s):
+            body = "0." + "0" * (shift - len(s)) + s
+        else:
+            body = s[: len(s) - shift] + "." + s[len(s) - shift:]
+        return sign + body, sign + body
+    mant = s[0] + ("." + s[1:] if len(s) > 1 else "")
+    return rf"{sign}{mant} \cdot 10^{{{e}}}", f"{sign}{mant}·10^{e}"
