@@ -26,6 +26,7 @@ from .search.generic import GenericNetwork, GenericProof
 from .search.rank import RankBound, rank_bound
 from .search.refutation import Counterexample, UndecidedError, refute
 from .search.regions import Region, Regions, regions
+from .search.bound import Bound, bound
 from .testing.crosscheck import CrosscheckReport, crosscheck
 
 __version__ = "0.1.0"
@@ -34,6 +35,7 @@ __all__ = [
     "NAMED_ACTIVATIONS",
     "Activation",
     "ActivationError",
+    "Bound",
     "CertificateError",
     "Counterexample",
     "CrosscheckReport",
@@ -55,6 +57,7 @@ __all__ = [
     "SymnetError",
     "UndecidedError",
     "activation",
+    "bound",
     "crosscheck",
     "decide",
     "degree",

@@ -467,17 +467,25 @@ def check_regions(data: Mapping[str, Any]) -> bool:
             if out[i][0] != reg["offset"][i] or out[i][1:] != reg["matrix"][i]:
                 raise _fail(f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r)
         x = reg["interior_point"]
+        at_x = (fmpq_mat(len(rows), p + 1, [v for row in rows for v in row]) * fmpq_mat(p + 1, 1, [ONE, *x])).entries() if rows else []
         for i, row in enumerate(rows):
-            if (any(row[1:]) or row[0] != 0) and not _value(row, x) > 0:
+            if not at_x[i] > 0 and (any(row[1:]) or row[0] != 0):
                 raise _fail(f"row {i} is not strictly positive at the interior point", "interior_point", r)
         fx = forward(layers, x)
         if any(fx[i] != _value(out[i], x) for i in range(net.q)):
             raise _fail("the network's forward pass at the interior point differs from the form", "interior_point", r)
+    p1 = p + 1
+    mats = [fmpq_mat(len(rows), p1, [v for row in rows for v in row]) for rows in all_rows]
     for r, reg in enumerate(regs):
         rows = all_rows[r]
         facet_rows: set[int] = set()
         stated = []
-        for i, nb, w in reg["facets"]:
+        facets = reg["facets"]
+        if facets:
+            wm = fmpq_mat(p1, len(facets), [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
+            at = (mats[r] * wm).entries()  # row values at every witness
+        nf = len(facets)
+        for f, (i, nb, w) in enumerate(facets):
             if i in facet_rows:
                 raise _fail(f"row {i} is listed as a facet twice", "facet", r)
             facet_rows.add(i)
@@ -485,10 +493,11 @@ def check_regions(data: Mapping[str, Any]) -> bool:
             stated.append(g)
             if not any(g[1:]):
                 raise _fail(f"row {i} is constant; it spans no facet", "facet", r)
-            if _value(g, w) != 0:
+            if at[i * nf + f] != 0:
                 raise _fail(f"the witness of facet row {i} is not on its hyperplane", "facet", r)
-            for j, h in enumerate(rows):
-                if j != i and not _value(h, w) > 0:
+            for j in range(len(rows)):
+                if j != i and not at[j * nf + f] > 0:
+                    h = rows[j]
                     c = _ratio(h, g) if any(h) else ZERO
                     if c is None or c < 0:
                         raise _fail(f"facet row {i}: row {j} is tight at the witness and not a multiple of it", "facet", r)
@@ -499,8 +508,10 @@ def check_regions(data: Mapping[str, Any]) -> bool:
                 continue
             if on_boundary:
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
-            for j, h in enumerate(all_rows[nb]):
-                if not _value(h, w) > 0:
+            there = (mats[nb] * fmpq_mat(p1, 1, [ONE, *w])).entries()
+            for j, v in enumerate(there):
+                if not v > 0:
+                    h = all_rows[nb][j]
                     c = _ratio(h, g) if any(h) else ZERO
                     if c is None or c > 0:
                         raise _fail(f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})", "neighbour", r)

@@ -42,13 +42,14 @@ from typing import Any
 import sympy
 from flint import fmpq, fmpq_mat
 
-from ..certificate import ExpressionWriter, write_network
+from ..certificate import Certificate, Claim, ExpressionWriter, Step, write_network
 from ..errors import ActivationError, CertificateError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
 from ..kernel import regions_cert as kernel
 from ..model.coerce import coerce_entry
 from ..model.network import Network
+from ..proof import Proof
 
-__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "Region", "Regions", "regions"]
+__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "PiecewiseProof", "Region", "Regions", "prove_affine", "regions"]
 
 
 class ExactLPError(SymnetError, ArithmeticError):
@@ -204,6 +205,7 @@ class Regions(Sequence[Region]):
         self._regions = regions
         self.units = units
         self.stats = stats or {}
+        self._search: Any = None
 
     def __len__(self) -> int:
         return len(self._regions)
@@ -581,28 +583,45 @@ class _Search:
 
     def certify(self, rows: list[list[fmpq]], facet_idx: list[int]) -> tuple[list[Any], tuple[list[list[fmpq]], list[list[fmpq]]]]:
         """Farkas multipliers for every non-facet row (and the cell's points and rays): the lazy half of a region."""
+        fset = set(facet_idx)
+        todo = [i for i, row in enumerate(rows) if i not in fset and any(row[1:])]
+        results, gens = self.minimize(rows, facet_idx, [rows[i] for i in todo])
+        lam = dict(zip(todo, (m for _, _, m in results)))
+        implied = [(i, lam.get(i, [])) for i in range(len(rows)) if i not in fset]
+        return implied, gens
+
+    def minimize(self, rows: list[list[fmpq]], facet_idx: list[int], targets: list[list[fmpq]]
+                 ) -> tuple[list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]], tuple[list[list[fmpq]], list[list[fmpq]]]]:
+        """For each affine target h: (min of h on the cell, a vertex attaining it, multipliers lambda >= 0 on facet
+        rows with h - sum lambda_f g_f constant).  (None, None, []) when h is unbounded below (a ray)."""
         p = self.p
         P = self.polyhedron([_integer_row(r) for r in rows])
         pcols, rcols = self.generators(P)
         npts = len(pcols)
         cols = npts + len(rcols)
+        gens = ([g[1:] for g in pcols], [g[1:] for g in rcols])
+        if not targets:
+            return [], gens
         Vm = fmpq_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in pcols + rcols])
         G = fmpq_mat(len(rows), p + 1, [v for row in rows for v in row])
         flat = (G * Vm).entries()
-        implied = []
-        fset = set(facet_idx)
+        H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
+        hflat = (H * Vm).entries()
         vertex_cache: dict[int, Any] = {}
-        for i, row in enumerate(rows):
-            if i in fset:
+        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
+        for t, h in enumerate(targets):
+            if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
+                out.append((None, None, []))
                 continue
-            if not any(row[1:]):
-                implied.append((i, []))
+            vals = hflat[t * cols : t * cols + npts]
+            low = min(vals)
+            best = vals.index(low)
+            if not any(h[1:]):
+                out.append((low, gens[0][best], []))
                 continue
-            vals = flat[i * cols : i * cols + npts]
-            best = vals.index(min(vals))
-            lam = self.multipliers(row, facet_idx, rows, best, lambda f, c=best: flat[f * cols + c], vertex_cache)
-            implied.append((i, lam))
-        return implied, ([g[1:] for g in pcols], [g[1:] for g in rcols])
+            lam = self.multipliers(h, facet_idx, rows, best, lambda f, c=best: flat[f * cols + c], vertex_cache)
+            out.append((low, gens[0][best], lam))
+        return out, gens
 
     def multipliers(self, h: list[fmpq], facet_idx: list[int], rows: list[list[fmpq]], c: int, at: Callable[[int], fmpq],
                     cache: dict[int, Any]) -> list[tuple[int, fmpq]]:
@@ -762,4 +781,92 @@ def regions(
     found = search.run()
     search.cache = []  # the pattern-prefix forms are not needed any more
     stats = {"regions": len(found), "polyhedra": search.polyhedra, "lps": search.lps}
-    return Regions(net, domain, found, search.units, stats)
+    result = Regions(net, domain, found, search.units, stats)
+    result._search = search
+    return result
+
+
+# ------------------------------------------------------- piecewise proofs
+def prove_affine(net: Network) -> Any:
+    """A checked-on-demand :class:`~symnet.Proof` that a piecewise-affine network is one affine map on all of R^p.
+
+    Its certificate is the regions document of ``net`` over R^p with the claim
+    ``affine``: every region has the same form ``W x + b`` (rule
+    ``affine_on_domain``) and the regions cover R^p (facet-neighbour closure).
+    Returns None when the network is not affine on R^p.
+    """
+    regs = regions(net)
+    if not regs.is_affine:
+        return None
+    return PiecewiseProof.from_regions(regs)
+
+
+class PiecewiseProof(Proof):
+    """A Proof whose certificate is a regions document: one affine form on every region, regions covering R^p.
+
+    ``check()`` runs :func:`symnet.kernel.regions_cert.check_regions` with the
+    ``affine`` claim (rule ``affine_on_domain``); ``to_json()`` writes the regions
+    document, which ``symnet check`` re-verifies.
+    """
+
+    regions: Regions
+
+    @classmethod
+    def from_regions(cls, regs: Regions) -> PiecewiseProof:
+        """The proof for regions on which the network has one form (``regs.is_affine``)."""
+        if not regs.is_affine:
+            raise InvalidArgument("the network is not affine on this domain: its regions have different forms")
+        matrix, offset = regs.affine_form  # type: ignore[misc]
+        net = regs.network
+        claim = Claim("explicit", (net.q, net.p), ("piecewise",), matrix, offset)
+        proof = cls(Certificate(net, (Step("affine_on_domain"),), claim))
+        proof.regions = regs
+        return proof
+
+    def _claim_doc(self, encode: Callable[[fmpq], Any]) -> dict[str, Any]:
+        m, b = self.certificate.claim.matrix, self.certificate.claim.offset
+        assert m is not None and b is not None
+        return {
+            "kind": "affine",
+            "matrix": [[encode(_fq(m[i, j], "claim")) for j in range(m.cols)] for i in range(m.rows)],
+            "offset": [encode(_fq(v, "claim")) for v in b],
+        }
+
+    def check(self) -> bool:
+        """Re-verify the regions (cover, forms, facets) and that every region has the claimed form."""
+        return kernel.check_regions(self.regions._parsed(self._claim_doc(lambda v: v)))
+
+    def to_json(self) -> str:
+        """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
+        import json
+
+        return json.dumps(self.regions.to_data(self._claim_doc(kernel.encode_q)), separators=(",", ":"), ensure_ascii=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PiecewiseProof:  # type: ignore[override]
+        """Load a regions document with an ``affine`` claim; CertificateError if malformed."""
+        data = kernel.read_document(text)
+        if data["claim"] is None or data["claim"]["kind"] != "affine":
+            raise CertificateError("this regions document claims no affine form")
+        return cls.from_regions(Regions.from_json(text))
+
+    def to_text(self) -> str:
+        """The derivation: the regions, their common form, the conclusion."""
+        from ..render import regions as draw
+
+        return draw.proof_text(self)
+
+    def to_markdown(self) -> str:
+        """The derivation as Markdown."""
+        from ..render import regions as draw
+
+        return draw.proof_markdown(self)
+
+    def to_latex(self, *, document: bool = False) -> str:
+        """The derivation as LaTeX (a complete document with ``document=True``)."""
+        from ..render import regions as draw
+
+        return draw.proof_latex(self, document=document)
+
+    def __repr__(self) -> str:
+        return f"PiecewiseProof({self.network!r}, {len(self.regions)} regions, one affine form)"
