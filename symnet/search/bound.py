@@ -35,7 +35,7 @@ from ..kernel import regions_cert as kernel
 from ..model.network import Network
 from .regions import Regions, _fq, _sym, regions
 
-__all__ = ["Bound", "BoundVerdict", "bound"]
+__all__ = ["Bound", "BoundVerdict", "PropertyVerdict", "bound", "decide_property"]
 
 
 @dataclass(frozen=True)
@@ -192,3 +192,57 @@ def bound(net: Network, box: Sequence[tuple[Any, Any]] | None = None, *, polytop
             b["lam_max"].append(lam_max)
             b["lam_min"].append(lam_min)
     return Bound(regs, best)
+
+
+@dataclass(frozen=True)
+class PropertyVerdict:
+    """The answer to a VNN-LIB property: ``holds`` (no input in the box meets the violation condition) or a witness.
+
+    ``witness`` is an exact input point meeting a violation disjunct (verified by an
+    exact forward pass), ``outputs`` the network's exact outputs there.  When the
+    property holds, ``regions`` (a checkable cover of the box) were each shown
+    free of every disjunct by an exact LP (pplpy's ``MIP_Problem`` over QQ).
+    """
+
+    holds: bool
+    witness: tuple[sympy.Rational, ...] | None
+    outputs: tuple[sympy.Rational, ...] | None
+    regions: Regions
+
+
+def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) -> PropertyVerdict:
+    """Decide a :class:`~symnet.search.vnnlib.VnnProperty` exactly over its box."""
+    import ppl
+
+    if prop.inputs != net.p or prop.outputs != net.q:
+        raise InvalidArgument(f"the property has {prop.inputs} inputs and {prop.outputs} outputs; the network {net.p} and {net.q}")
+    kwargs = {} if max_regions is None else {"max_regions": max_regions}
+    regs = regions(net, [(lo, hi) for lo, hi in prop.box], **kwargs)
+    layers = kernel.network_pieces(net)
+    p = net.p
+    from .regions import _integer_row
+
+    for reg in regs:
+        for conj in prop.disjuncts:
+            rows = [list(r) for r in reg._rows]
+            for c, d in conj:  # c . y + d <= 0 with y = form(x)  ->  -(c . form + d) >= 0
+                cq = [fmpq(v.numerator, v.denominator) for v in c]
+                row = [-(fmpq(d.numerator, d.denominator) + sum((cq[i] * reg._out[i][0] for i in range(net.q)), fmpq(0)))]
+                row += [-sum((cq[i] * reg._out[i][j] for i in range(net.q)), fmpq(0)) for j in range(1, p + 1)]
+                rows.append(row)
+            cs = ppl.Constraint_System()
+            for r in (_integer_row(r) for r in rows):
+                cs.insert(ppl.Linear_Expression(r[1:], r[0]) >= 0)
+            prob = ppl.MIP_Problem(p, cs, ppl.Linear_Expression([0] * p, 0))
+            if prob.solve()["status"] != "optimized":
+                continue
+            pt = prob.optimizing_point()
+            den = int(pt.divisor())
+            x = [fmpq(int(v), den) for v in pt.coefficients()]
+            y = kernel.forward(layers, x)
+            ok = all(sum((fmpq(ci.numerator, ci.denominator) * yi for ci, yi in zip(c, y)), fmpq(d.numerator, d.denominator)) <= 0 for c, d in conj)
+            inside = all(fmpq(lo.numerator, lo.denominator) <= v <= fmpq(hi.numerator, hi.denominator) for v, (lo, hi) in zip(x, prop.box))
+            if not (ok and inside):  # pragma: no cover - the LP point is exact; this guards against a wrong answer
+                raise InvalidArgument("the exact LP returned a point that does not violate the property")
+            return PropertyVerdict(False, tuple(_sym(v) for v in x), tuple(_sym(v) for v in y), regs)
+    return PropertyVerdict(True, None, None, regs)
