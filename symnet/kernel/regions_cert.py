@@ -518,18 +518,24 @@ def check_regions(data: Mapping[str, Any]) -> bool:
         if [list(g) for g in stated] != reg["inequalities"]:
             raise _fail("the stated inequalities are not the facet rows", "facet", r)
         implied: set[int] = set()
+        m = len(rows)
+        lam_rows: list[fmpq] = []
         for i, lam in reg["implied"]:
             if i in facet_rows or i in implied:
                 raise _fail(f"row {i} is listed twice", "implied_row", r)
             implied.add(i)
-            combo = [ZERO] * (p + 1)
+            dense = [ZERO] * m
             for j, v in lam:
                 if j not in facet_rows or v < 0:
                     raise _fail(f"row {i}: multipliers must be non-negative and on facet rows", "implied_row", r)
-                combo = [a + v * b for a, b in zip(combo, rows[j])]
-            h = rows[i]
-            if combo[1:] != h[1:] or h[0] - combo[0] < 0:
-                raise _fail(f"row {i} is not the stated combination of facet rows plus a non-negative constant", "implied_row", r)
+                dense[j] += v
+            lam_rows.extend(dense)
+        if reg["implied"]:
+            combos = (fmpq_mat(len(reg["implied"]), m, lam_rows) * mats[r]).entries()  # sum_j lambda_j g_j, per implied row
+            for t, (i, _) in enumerate(reg["implied"]):
+                combo, h = combos[t * p1 : (t + 1) * p1], rows[i]
+                if combo[1:] != h[1:] or h[0] - combo[0] < 0:
+                    raise _fail(f"row {i} is not the stated combination of facet rows plus a non-negative constant", "implied_row", r)
         missing = set(range(len(rows))) - facet_rows - implied
         if missing:
             raise _fail(f"rows {sorted(missing)} are neither facets nor implied by them", "implied_row", r)

@@ -178,7 +178,7 @@ def bound(net: Network, box: Sequence[tuple[Any, Any]] | None = None, *, polytop
     for r, reg in enumerate(regs):
         facet_idx = [i for i, _, _ in reg.facets]
         targets = [[-v for v in reg._out[k]] for k in range(q)] + [list(reg._out[k]) for k in range(q)]
-        results, _ = search.minimize(reg._rows, facet_idx, targets)
+        results, _ = search.minimize(reg._rows, facet_idx, targets, getattr(reg, "_generators", None))
         for k in range(q):
             (neg_max, at_max, lam_max), (low, at_min, lam_min) = results[k], results[q + k]
             if neg_max is None or low is None:

@@ -34,6 +34,7 @@ Matrix([[2]])
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -567,6 +568,7 @@ class _Search:
         width = len(facet_idx) + 1
         interior = [pts[(j + 1) * width] for j in range(p)]
         witnesses = [[pts[(j + 1) * width + f + 1] for j in range(p)] for f in range(len(facet_idx))]
+        self.last_generators = (pcols, rcols)
         return facet_idx, witnesses, interior
 
     def generators(self, P: Any) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
@@ -581,30 +583,32 @@ class _Search:
                 rcols.append([ZERO] + [fmpq(int(v)) for v in gen.coefficients()])
         return pcols, rcols
 
-    def certify(self, rows: list[list[fmpq]], facet_idx: list[int]) -> tuple[list[Any], tuple[list[list[fmpq]], list[list[fmpq]]]]:
+    def certify(self, rows: list[list[fmpq]], facet_idx: list[int], generators: Any = None) -> tuple[list[Any], tuple[list[list[fmpq]], list[list[fmpq]]]]:
         """Farkas multipliers for every non-facet row (and the cell's points and rays): the lazy half of a region."""
         fset = set(facet_idx)
         todo = [i for i, row in enumerate(rows) if i not in fset and any(row[1:])]
-        results, gens = self.minimize(rows, facet_idx, [rows[i] for i in todo])
+        results, gens = self.minimize(rows, facet_idx, [rows[i] for i in todo], generators)
         lam = dict(zip(todo, (m for _, _, m in results)))
         implied = [(i, lam.get(i, [])) for i in range(len(rows)) if i not in fset]
         return implied, gens
 
-    def minimize(self, rows: list[list[fmpq]], facet_idx: list[int], targets: list[list[fmpq]]
+    def minimize(self, rows: list[list[fmpq]], facet_idx: list[int], targets: list[list[fmpq]], generators: Any = None
                  ) -> tuple[list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]], tuple[list[list[fmpq]], list[list[fmpq]]]]:
         """For each affine target h: (min of h on the cell, a vertex attaining it, multipliers lambda >= 0 on facet
         rows with h - sum lambda_f g_f constant).  (None, None, []) when h is unbounded below (a ray)."""
         p = self.p
-        P = self.polyhedron([_integer_row(r) for r in rows])
-        pcols, rcols = self.generators(P)
+        if generators is None:
+            generators = self.generators(self.polyhedron([_integer_row(r) for r in rows]))
+        pcols, rcols = generators
         npts = len(pcols)
         cols = npts + len(rcols)
         gens = ([g[1:] for g in pcols], [g[1:] for g in rcols])
         if not targets:
             return [], gens
         Vm = fmpq_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in pcols + rcols])
-        G = fmpq_mat(len(rows), p + 1, [v for row in rows for v in row])
-        flat = (G * Vm).entries()
+        fpos = {f: n for n, f in enumerate(facet_idx)}
+        F = fmpq_mat(len(facet_idx), p + 1, [v for f in facet_idx for v in rows[f]])
+        fflat = (F * Vm).entries() if facet_idx else []
         H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
         hflat = (H * Vm).entries()
         vertex_cache: dict[int, Any] = {}
@@ -619,7 +623,7 @@ class _Search:
             if not any(h[1:]):
                 out.append((low, gens[0][best], []))
                 continue
-            lam = self.multipliers(h, facet_idx, rows, best, lambda f, c=best: flat[f * cols + c], vertex_cache)
+            lam = self.multipliers(h, facet_idx, rows, best, lambda f, c=best: fflat[fpos[f] * cols + c], vertex_cache)
             out.append((low, gens[0][best], lam))
         return out, gens
 
@@ -738,7 +742,9 @@ class _Search:
                     index[nb_pattern] = j
                     pending.append(nb)
                 facets.append((i, j, w))
-            found.append(Region(pattern, out, rows, facets, None, interior, self.certify))
+            region = Region(pattern, out, rows, facets, None, interior, functools.partial(self.certify, generators=self.last_generators))
+            region._generators = self.last_generators
+            found.append(region)
             if self.progress is not None and (len(found) % 200 == 0 or head == len(pending)):
                 self.progress(len(found), self.polyhedra + self.lps)
         return tuple(found)
