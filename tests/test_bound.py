@@ -2,7 +2,7 @@
 
 import json
 from fractions import Fraction
-from itertools import combinations, product
+from itertools import combinations
 
 import pytest
 import sympy

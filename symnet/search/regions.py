@@ -44,7 +44,15 @@ import sympy
 from flint import fmpq, fmpq_mat
 
 from ..certificate import Certificate, Claim, ExpressionWriter, Step, write_network
-from ..errors import ActivationError, CertificateError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
+from ..errors import (
+    ActivationError,
+    CertificateError,
+    InvalidArgument,
+    InvalidType,
+    ShapeError,
+    SizeGuardError,
+    SymnetError,
+)
 from ..kernel import regions_cert as kernel
 from ..model.coerce import coerce_entry
 from ..model.network import Network
