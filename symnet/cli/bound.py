@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from ..search.vnnlib import read_vnnlib
 
     net = load_network(args)
-    kwargs = {} if args.max_regions is None else {"max_regions": args.max_regions}
+    kwargs: dict[str, Any] = {} if args.max_regions is None else {"max_regions": args.max_regions}
     if args.vnnlib is not None:
         if args.box:
             raise InvalidArgument("--vnnlib gives the box; do not also pass --box")
@@ -63,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidArgument("bound needs --box LO,HI (or --vnnlib)")
     result = bound(net, box, **kwargs)
     if args.at_most is not None:
-        verdict = result.at_most(args.at_most, output=args.output)
-        if verdict.holds:
-            text = verdict.to_json() if args.format == "json" else f"proved: output {args.output} <= {args.at_most} on the box (maximum {_fmt(result.maximum[args.output])})"
+        claim = result.at_most(args.at_most, output=args.output)
+        if claim.holds:
+            text = claim.to_json() if args.format == "json" else f"proved: output {args.output} <= {args.at_most} on the box (maximum {_fmt(result.maximum[args.output])})"
             _write(text, args.out)
             return 0
-        point = ", ".join(_fmt(v) for v in verdict.witness or ())
-        print(f"refuted: output {args.output} = {_fmt(verdict.value)} > {args.at_most} at x = ({point})", file=sys.stdout)
+        point = ", ".join(_fmt(v) for v in claim.witness or ())
+        print(f"refuted: output {args.output} = {_fmt(claim.value)} > {args.at_most} at x = ({point})", file=sys.stdout)
         return 1
     if args.format == "json":
         _write(result.to_json(), args.out)

@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     net = load_network(args)
     box = parse_box(args, net.p)
     report = progress_printer()
-    kwargs = {} if args.max_regions is None else {"max_regions": args.max_regions}
+    kwargs: dict[str, Any] = {} if args.max_regions is None else {"max_regions": args.max_regions}
     try:
         regs = regions(net, box, progress=report, **kwargs)
     finally:

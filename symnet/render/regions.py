@@ -69,7 +69,7 @@ def _domain(regs: Any, fmt: str) -> str:
     return "the polytope A x <= b" if fmt != "latex" else r"\{x : Ax \le b\}"
 
 
-def _lines(regs: Any, fmt: str, max_regions: int, digits: int) -> list[str]:
+def _lines(regs: Any, fmt: str, max_regions: int, digits: int) -> list[tuple[int, str, list[str], list[str]]]:
     names, outs = _names(regs, fmt), _outputs(regs, fmt)
     lines = []
     for index, reg in enumerate(regs):
@@ -82,7 +82,7 @@ def _lines(regs: Any, fmt: str, max_regions: int, digits: int) -> list[str]:
         ]
         pattern = "".join(map(str, reg.pattern)) or "-"
         lines.append((index + 1, pattern, ineq, forms))
-    return lines  # type: ignore[return-value]
+    return lines
 
 
 def _header(regs: Any) -> str:

@@ -170,7 +170,7 @@ def bound(net: Network, box: Sequence[tuple[Any, Any]] | None = None, *, polytop
     """
     if box is None and polytope is None:
         raise InvalidArgument("bound needs a bounded domain: box=[(lo, hi), ...] or polytope=(A, b)")
-    kwargs = {} if max_regions is None else {"max_regions": max_regions}
+    kwargs: dict[str, Any] = {} if max_regions is None else {"max_regions": max_regions}
     regs = regions(net, box, polytope=polytope, **kwargs)
     search = regs._search
     q = net.q
@@ -216,7 +216,7 @@ def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) 
 
     if prop.inputs != net.p or prop.outputs != net.q:
         raise InvalidArgument(f"the property has {prop.inputs} inputs and {prop.outputs} outputs; the network {net.p} and {net.q}")
-    kwargs = {} if max_regions is None else {"max_regions": max_regions}
+    kwargs: dict[str, Any] = {} if max_regions is None else {"max_regions": max_regions}
     regs = regions(net, [(lo, hi) for lo, hi in prop.box], **kwargs)
     layers = kernel.network_pieces(net)
     p = net.p

@@ -96,7 +96,7 @@ def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
 
 def _integer_row(row: Sequence[fmpq]) -> list[int]:
     """The row scaled to a primitive integer vector (same direction)."""
-    den = 1
+    den: int = 1
     for v in row:
         d = int(v.q)
         if d != 1:
@@ -129,6 +129,7 @@ class Region:
         self._facet_rows = [rows[i] for i, _, _ in facets]
         self._point = point
         self._certifier = certifier
+        self._generators: Any = None
 
     @property
     def implied(self) -> list[tuple[int, list[tuple[int, fmpq]]]]:
@@ -141,6 +142,8 @@ class Region:
     def vertices(self) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
         """(points, rays) generating the closed cell, exactly (fmpq)."""
         if getattr(self, "_vertices", None) is None:
+            if self._certifier is None:
+                raise InvalidArgument("the vertices of a region loaded from JSON are not stored; enumerate the network again")
             self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
         return self._vertices
 
