@@ -380,3 +380,25 @@ def test_size_guards():
 def test_not_a_network():
     with pytest.raises(symnet.InvalidType):
         regions([[1]])
+
+
+# ------------------------------------------------------------------ renderings
+def test_size_rule_and_long_rationals():
+    """Past 12 regions the rest are counted; float32-length rationals are shown as decimals marked ≈."""
+    net = N([[[1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1]], [[0.1] * 14]],
+            [[-k for k in range(14)], [0]], activation="relu")
+    regs = regions(net)
+    assert len(regs) == 15
+    text = regs.to_text()
+    assert text.count("\n  region ") == 12 and "... and 3 more region(s)" in text
+    assert "≈0.1" in text
+    assert r"\approx" in regs.to_latex() and "more region(s)" in regs.to_markdown()
+    assert regs.to_latex(document=True).startswith("\\documentclass")
+
+
+def test_plot_needs_two_inputs(tmp_path):
+    pytest.importorskip("matplotlib")
+    with pytest.raises(InvalidArgument):
+        regions(N([[[1]], [[1]]], [[0], [0]], activation="relu")).plot()
+    fig = _regs().plot(str(tmp_path / "r.pdf"), window=[(-2, 2), (-2, 2)])
+    assert (tmp_path / "r.pdf").read_bytes()[:4] == b"%PDF" and fig is not None
