@@ -206,15 +206,19 @@ def check_file(path: str) -> int | None:
     from ..kernel import regions_cert
 
     with open(path, "rb") as f:
-        head = f.read(4096)
-    if b'"format":"symnet.regions"' not in head.replace(b" ", b""):
-        return None
-    with open(path, "rb") as f:
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise InvalidArgument(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+    if b'"symnet.regions"' not in data:
+        return None
     try:
-        parsed = regions_cert.read_document(data)
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None  # not JSON: the proof loader reports it
+    if not isinstance(doc, dict) or doc.get("format") != regions_cert.FORMAT:
+        return None
+    try:
+        parsed = regions_cert.read_document(doc)
     except CertificateError as exc:
         raise InvalidArgument(f"{path}: {exc}") from None
     try:
