@@ -41,7 +41,7 @@ from functools import cached_property
 from typing import Any
 
 import sympy
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..certificate import Certificate, Claim, ExpressionWriter, Step, write_network
 from ..errors import (
@@ -555,32 +555,41 @@ class _Search:
                 raise ExactLPError(f"PPL returned a facet {c} that is no row of the cell")
             facet_idx.append(i)
         facet_idx.sort()
-        pcols, rcols = self.generators(P)
-        npts, gens = len(pcols), pcols + rcols
+        # generators as integer columns [d, v_1 .. v_p] (points: d > 0, the point is v / d; rays: d = 0)
+        gens: list[list[int]] = []
+        for gen in P.minimized_generators():
+            if gen.is_point():
+                gens.append([int(gen.divisor())] + [int(v) for v in gen.coefficients()])
+            elif gen.is_ray():
+                gens.append([0] + [int(v) for v in gen.coefficients()])
         cols = len(gens)
-        Vm = fmpq_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in gens])
-        F = fmpq_mat(len(facet_idx), p + 1, [v for i in facet_idx for v in rows[i]])
-        fvals = (F * Vm).entries()
-
-        # interior point and facet witnesses: averages of the vertices (plus the rays) of the cell / of each facet
-        sel = [fmpq(1, npts)] * npts + [ONE] * len(rcols)
+        Vz = fmpz_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in gens])
+        Fz = fmpz_mat(len(facet_idx), p + 1, [v for i in facet_idx for v in ints[i]])
+        fvals = (Fz * Vz).entries() if facet_idx else []
+        # interior point and facet witnesses: sum(v) / sum(d) over the points of the cell / of the facet, plus
+        # its rays over the same sum -- a strictly positive combination of the face's generators, so in its
+        # relative interior, computed in integers
+        sel = [1] * cols
         for f in range(len(facet_idx)):
-            sat = [c for c, v in enumerate(fvals[f * cols : (f + 1) * cols]) if v == 0]
-            sp = sum(1 for c in sat if c < npts)
-            if not sp:
+            row = fvals[f * cols : (f + 1) * cols]
+            column = [1 if v == 0 else 0 for v in row]
+            if not any(c and gens[k][0] for k, c in enumerate(column)):
                 raise ExactLPError("a facet without a vertex")
-            weight = fmpq(1, sp)
-            column = [ZERO] * cols
-            for c in sat:
-                column[c] = weight if c < npts else ONE
             sel.extend(column)
-        S = fmpq_mat(len(facet_idx) + 1, cols, sel).transpose()
-        pts = (Vm * S).entries()  # (p+1) x (1 + facets)
+        S = fmpz_mat(len(facet_idx) + 1, cols, sel).transpose()
+        sums = (Vz * S).entries()  # (p+1) x (1 + facets): row 0 holds the sums of divisors
         width = len(facet_idx) + 1
-        interior = [pts[(j + 1) * width] for j in range(p)]
-        witnesses = [[pts[(j + 1) * width + f + 1] for j in range(p)] for f in range(len(facet_idx))]
-        self.last_generators = (pcols, rcols)
+        interior = [fmpq(sums[(j + 1) * width], sums[0]) for j in range(p)]
+        witnesses = [[fmpq(sums[(j + 1) * width + f + 1], sums[f + 1]) for j in range(p)] for f in range(len(facet_idx))]
+        self.last_generators = gens
         return facet_idx, witnesses, interior
+
+    @staticmethod
+    def rational_generators(gens: list[list[int]]) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+        """Integer generator columns [d, v] as fmpq columns [1, v/d] (points) and [0, r] (rays)."""
+        pcols = [[ONE] + [fmpq(v, g[0]) for v in g[1:]] for g in gens if g[0]]
+        rcols = [[ZERO] + [fmpq(v) for v in g[1:]] for g in gens if not g[0]]
+        return pcols, rcols
 
     def generators(self, P: Any) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
         """Columns [1, v] of the points and [0, r] of the rays of a PPL polyhedron, over QQ."""
@@ -610,6 +619,8 @@ class _Search:
         p = self.p
         if generators is None:
             generators = self.generators(self.polyhedron([_integer_row(r) for r in rows]))
+        elif generators and isinstance(generators, list):
+            generators = self.rational_generators(generators)
         pcols, rcols = generators
         npts = len(pcols)
         cols = npts + len(rcols)
