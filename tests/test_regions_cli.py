@@ -119,3 +119,14 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_check_accepts_a_piecewise_proof(tmp_path, capsys):
+    """decide's proof for an affine relu network is a regions document with an affine claim; symnet check takes it."""
+    import symnet
+
+    net = symnet.Network.from_matrices([[[1], [-1]], [[1, -1]]], [[0, 0], [0]], activation="relu")
+    path = tmp_path / "proof.json"
+    path.write_text(symnet.decide(net).to_json())
+    assert main(["check", str(path)]) == 0
+    assert "affine claim" in capsys.readouterr().out
