@@ -4,6 +4,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import symnet
 from symnet import CertificateError, Network
@@ -198,3 +200,21 @@ def test_a_tampered_affine_claim_is_rejected():
     assert regions_cert.check_document(json.dumps(doc))
     doc["claim"]["matrix"] = [["2"]]
     _rejects(doc, "affine_on_domain")
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-3, 3)), min_size=2, max_size=4),
+    st.integers(0, 10**6),
+    st.booleans(),
+)
+def test_dropping_any_region_is_rejected(rows, pick, boxed):
+    """Whatever region is removed (its neighbours' links cut or re-pointed), the checker refuses the cover."""
+    net = N([[[a, b] for a, b, _ in rows], [[1] * len(rows)]], [[c for _, _, c in rows], [0]], activation="relu")
+    doc = json.loads(symnet.regions(net, box=[(-2, 2), (-2, 2)] if boxed else None).to_json())
+    assume(len(doc["regions"]) >= 2)
+    gone = pick % len(doc["regions"])
+    for repoint in (None, 0 if gone else 1):
+        out = _drop(doc, gone, repoint=repoint if repoint is None else min(repoint, len(doc["regions"]) - 2))
+        with pytest.raises(CertificateError):
+            regions_cert.check_document(json.dumps(out))
