@@ -20,13 +20,13 @@ from .model.activations import NAMED_ACTIVATIONS, Activation, activation
 from .model.builders import dense
 from .model.network import Layer, Network
 from .proof import Proof
+from .search.bound import Bound, bound
 from .search.degree import Degree, degree
 from .search.engine import ProofNotFound, decide, prove
 from .search.generic import GenericNetwork, GenericProof
 from .search.rank import RankBound, rank_bound
 from .search.refutation import Counterexample, UndecidedError, refute
 from .search.regions import Region, Regions, regions
-from .search.bound import Bound, bound
 from .testing.crosscheck import CrosscheckReport, crosscheck
 
 __version__ = "0.1.0"
