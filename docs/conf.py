@@ -62,6 +62,19 @@ def _write_generated() -> None:
 
 _write_generated()
 
+
+# The picture in regions.md is drawn by symnet on every build (needs matplotlib, in the test extra).
+def _write_regions_figure() -> None:
+    import symnet
+
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_build", "generated")
+    os.makedirs(out, exist_ok=True)
+    net = symnet.Network.from_matrices([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, -1], [0]], activation="relu")
+    symnet.regions(net, box=[(-2, 2), (-2, 2)]).plot(os.path.join(out, "regions.png"))
+
+
+_write_regions_figure()
+
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}

@@ -20,6 +20,7 @@ from .errors import (
 from .model.activations import NAMED_ACTIVATIONS, Activation, activation
 from .model.network import Layer, Network
 from .proof import Proof
+from .search.bound import Bound, bound
 from .search.degree import Degree, degree
 from .search.engine import ProofNotFound
 from .search.generic import GenericNetwork, GenericProof
@@ -34,6 +35,7 @@ __all__ = [
     "NAMED_ACTIVATIONS",
     "Activation",
     "ActivationError",
+    "Bound",
     "CertificateError",
     "Counterexample",
     "CrosscheckReport",
@@ -56,6 +58,7 @@ __all__ = [
     "UndecidedError",
     "activation",
     "codegen",
+    "bound",
     "crosscheck",
     "decide",
     "degree",

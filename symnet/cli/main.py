@@ -26,6 +26,8 @@ from ..model.builders import dense
 from ..model.generic import RESERVED_SIZE_NAMES, is_size_name
 from ..proof import Proof
 from ..search.engine import ProofNotFound, prove
+from . import bound as _cli_bound
+from . import regions as _cli_regions
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
@@ -164,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     if _cli_crosscheck is not None:
         _cli_crosscheck.register(sub)
+    _cli_regions.add_parser(sub)
+    _cli_bound.add_parser(sub)
     return parser
 
 
@@ -273,6 +277,8 @@ def _load(path: str) -> Proof:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if (code := _cli_regions.check_file(args.certificate)) is not None:  # format "symnet.regions"
+        return code
     proof = _load(args.certificate)
     try:
         proof.check()

@@ -21,7 +21,7 @@ import sympy
 from sympy.polys.rings import PolyRing
 
 from ..certificate import Certificate, Claim, Step
-from ..errors import InvalidType, NotLinearError, SizeGuardError, UndecidedError
+from ..errors import InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
@@ -229,11 +229,24 @@ def _prove_non_affine(net: Network, layer: int, may_expand: bool) -> Proof:
     message = f"layer {layer}'s activation {act.label()} is not affine, and the output is not linear in x"
     if counterexample is not None:
         raise NotLinearError(message, counterexample=counterexample, layer=layer)
+    piecewise = _prove_piecewise(net)
+    if piecewise is not None:
+        return piecewise
     raise UndecidedError(
         f"layer {layer}'s activation {act.label()} is not affine; the network is nevertheless affine in x "
         "(refute showed it), but symnet has no certificate rule for that yet: see symnet.regions(net) "
         "for its exact affine form"
     )
+
+
+def _prove_piecewise(net: Network) -> Proof | None:
+    """The regions route: a numeric relu-type network affine on all of R^p gets a PiecewiseProof (else None)."""
+    from .regions import prove_affine  # deferred: the regions search loads pplpy
+
+    try:
+        return prove_affine(net)
+    except SymnetError:  # symbolic weights, size guards: no piecewise certificate
+        return None
 
 
 def decide(net: Network, **kwargs: Any) -> Any:

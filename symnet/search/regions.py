@@ -1,21 +1,25 @@
-"""Exact linear regions of ReLU-type networks with numeric weights.
+"""Exact linear regions of piecewise-affine networks: a ReLU network as a piecewise multiple linear regression.
 
-A network whose activations are ``relu``, ``leaky_relu`` (more generally
-``Max``/``Min`` of two affine pieces, or ``Abs``) or affine, with exact
-rational weights, is affine on each cell of its units' on/off patterns.
-:func:`regions` enumerates the non-empty, full-dimensional cells exactly:
-each :class:`Region` has the affine form ``matrix * x + offset`` that holds
-on it, its defining inequalities, ``contains(x)`` and an exact
-``interior_point``.
+A network whose activations are ``relu``, ``leaky_relu``, ``abs`` (more generally
+``Max``/``Min`` of two affine pieces) or affine, with numeric weights (floats
+taken at their exact binary values), is one affine map ``W_r x + b_r`` on each
+cell of its units' on/off patterns.  :func:`regions` lists those cells exactly
+over a domain: a box ``box=[(lo, hi), ...]``, a polytope ``polytope=(A, b)``
+(``A x <= b``), or -- by default -- all of R^p.
 
-The enumeration splits R^p unit by unit (layer by layer): at each cell it
-either proves with Farkas multipliers that the unit keeps one side on the
-whole cell, or splits the cell in two.  The polyhedral work is done by
-sympy's exact simplex (:func:`sympy.solvers.simplex.linprog`, rational
-arithmetic, no floats).  The split tree with its multipliers is a
-certificate that the regions cover R^p and agree with the network;
-``Regions.check()`` re-verifies it with :mod:`symnet.kernel.counterexample`,
-which does not import this module.
+The enumeration is a search across facets: it starts from the region of a
+point inside the domain and, for every facet of every region found, steps
+across it (the units tight on the facet flip; later layers are recomputed
+from the point on the facet) until no new region appears.  Each layer's affine
+forms are computed once per distinct pattern prefix with python-flint's exact
+``fmpq_mat``; the polyhedral work (facets, vertices) is done exactly over QQ by
+the Parma Polyhedra Library (pplpy).  Nothing is rounded.
+
+Each region carries its certificate: facets with a witness point and the
+neighbour across them (or the domain boundary), Farkas multipliers for every
+other row, an exact interior point.  ``Regions.check()`` re-verifies all of it
+with :mod:`symnet.kernel.regions_cert`, which imports no LP solver and none of
+this module; the facet-neighbour closure proves that the regions cover the domain.
 
 >>> import symnet
 >>> net = symnet.Network.from_matrices([[[1], [1]], [[1, 1]]], [[0, -1], [0]], activation="relu")
@@ -24,114 +28,197 @@ which does not import this module.
 (3, False, True)
 >>> regs.locate([2])[0].matrix
 Matrix([[2]])
+>>> len(symnet.regions(net, box=[(-1, 1)]))
+2
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from typing import Any
 
 import sympy
-from sympy.solvers.simplex import InfeasibleLPError, UnboundedLPError, _simplex, linprog, lpmax, lpmin
+from flint import fmpq, fmpq_mat, fmpz_mat
 
-from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError, SizeGuardError, SymnetError
-from ..kernel import counterexample as checker
+from ..certificate import Certificate, Claim, ExpressionWriter, Step, write_network
+from ..errors import (
+    ActivationError,
+    CertificateError,
+    InvalidArgument,
+    InvalidType,
+    ShapeError,
+    SizeGuardError,
+    SymnetError,
+)
+from ..kernel import regions_cert as kernel
 from ..model.coerce import coerce_entry
 from ..model.display import Displayable
 from ..model.network import Network
+from ..proof import Proof
 
-__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "Region", "Regions", "regions"]
+__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "PiecewiseProof", "Region", "Regions", "prove_affine", "regions"]
 
 
 class ExactLPError(SymnetError, ArithmeticError):
-    """sympy's exact simplex failed on a cell (it can oscillate on degenerate LPs); no answer is given."""
+    """The exact polyhedral computation gave an answer that failed its own verification; no answer is given."""
+
 
 #: regions() refuses networks with more kink units (relu, leaky_relu, ...) than this.
-MAX_REGION_UNITS = 24
-#: regions() stops with SizeGuardError when it has found more regions than this.
-MAX_REGIONS = 2000
+MAX_REGION_UNITS = 400
+#: regions() stops with SizeGuardError when it has found more regions than this (``max_regions=``).
+MAX_REGIONS = 50_000
 
-Q = sympy.Rational
-
-
-def _frac(r: Any) -> Fraction:
-    r = sympy.Rational(r)
-    return Fraction(int(r.p), int(r.q))
+ZERO, ONE = fmpq(0), fmpq(1)
 
 
-def _q(f: Fraction) -> sympy.Rational:
-    return Q(f.numerator, f.denominator)
+def _sym(v: fmpq) -> sympy.Rational:
+    return sympy.Rational(int(v.p), int(v.q))
 
 
-@dataclass(frozen=True, eq=False)
+def _fq(v: Any, where: str) -> fmpq:
+    e = coerce_entry(v, where)
+    if e.is_Float:
+        e = sympy.Rational(e)
+    if not e.is_Rational:
+        raise InvalidArgument(f"{where}={e} is not an exact number")
+    return fmpq(int(e.p), int(e.q))
+
+
+def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
+    total = row[0]
+    for a, v in zip(row[1:], x):
+        if a:
+            total += a * v
+    return total
+
+
+def _integer_row(row: Sequence[fmpq]) -> list[int]:
+    """The row scaled to a primitive integer vector (same direction)."""
+    den: int = 1
+    for v in row:
+        d = int(v.q)
+        if d != 1:
+            den = den * d // math.gcd(den, d)
+    ints = [int(v.p) * (den // int(v.q)) for v in row]
+    g = 0
+    for v in ints:
+        g = math.gcd(g, v)
+    return [v // g for v in ints] if g > 1 else ints
+
+
+# ------------------------------------------------------------------ objects
 class Region(Displayable, display_key="region"):
-    """One full-dimensional cell: ``{x : a_i . x + b_i >= 0 for every inequality}``.
+    """One full-dimensional cell ``{x in D : a_i . x + b_i >= 0 for each facet i}`` and its affine form.
 
-    ``pattern`` gives, for each kink unit in order (layer by layer), 1 when
-    its pre-activation is on the upper piece (``z >= t0``, for relu: on) and
-    0 otherwise; ``matrix`` (q x p) and ``offset`` (q x 1) give the network
-    on the closed cell; ``interior_point`` is strictly inside.
+    ``pattern`` gives, for each kink unit in order (layer by layer), 1 when its
+    pre-activation is on the upper piece (``z >= t0``, for relu: on) and 0
+    otherwise; ``matrix`` (q x p) and ``offset`` (q x 1) give the network on
+    the closed cell; ``inequalities`` are its facets as ``((a_1..a_p), b)``;
+    ``interior_point`` is strictly inside.
     """
 
-    pattern: tuple[int, ...]
-    matrix: sympy.ImmutableMatrix
-    offset: sympy.ImmutableMatrix
-    inequalities: tuple[tuple[tuple[sympy.Rational, ...], sympy.Rational], ...]
-    interior_point: tuple[sympy.Rational, ...]
+    def __init__(self, pattern: tuple[int, ...], out: list[list[fmpq]], rows: list[list[fmpq]], facets: list[tuple[int, int | None, list[fmpq]]],
+                 implied: list[tuple[int, list[tuple[int, fmpq]]]] | None, point: list[fmpq], certifier: Any = None) -> None:
+        self.pattern = pattern
+        self._out = out
+        self._rows = rows
+        self.facets = facets
+        self._implied = implied
+        self._facet_rows = [rows[i] for i, _, _ in facets]
+        self._point = point
+        self._certifier = certifier
+        self._generators: Any = None
 
-    def _point(self, x: Sequence[Any]) -> list[sympy.Expr]:
+    @property
+    def implied(self) -> list[tuple[int, list[tuple[int, fmpq]]]]:
+        """Farkas multipliers showing each non-facet row is implied by the facet rows (computed on first use)."""
+        if self._implied is None:
+            self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
+        return self._implied
+
+    @property
+    def vertices(self) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+        """(points, rays) generating the closed cell, exactly (fmpq)."""
+        if getattr(self, "_vertices", None) is None:
+            if self._certifier is None:
+                raise InvalidArgument("the vertices of a region loaded from JSON are not stored; enumerate the network again")
+            self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
+        return self._vertices
+
+    @cached_property
+    def matrix(self) -> sympy.ImmutableMatrix:
+        """W_r: the coefficients beta_1..beta_p of each output on this region (q x p)."""
+        return sympy.ImmutableMatrix([[_sym(v) for v in row[1:]] for row in self._out])
+
+    @cached_property
+    def offset(self) -> sympy.ImmutableMatrix:
+        """b_r: the intercept beta_0 of each output on this region (q x 1)."""
+        return sympy.ImmutableMatrix([_sym(row[0]) for row in self._out])
+
+    @cached_property
+    def interior_point(self) -> tuple[sympy.Rational, ...]:
+        """An exact point strictly inside the cell."""
+        return tuple(_sym(v) for v in self._point)
+
+    @cached_property
+    def inequalities(self) -> tuple[tuple[tuple[sympy.Rational, ...], sympy.Rational], ...]:
+        """The facets ``((a_1, ..., a_p), b)``, meaning ``a . x + b >= 0`` (domain facets included)."""
+        return tuple((tuple(_sym(v) for v in row[1:]), _sym(row[0])) for row in self._facet_rows)
+
+    def _exact_point(self, x: Sequence[Any]) -> list[fmpq]:
+        p = len(self._point)
         if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-            raise InvalidType(f"x must be a sequence of {self.matrix.cols} numbers, got {type(x).__name__}")
-        if len(x) != self.matrix.cols:
-            raise ShapeError(f"x has {len(x)} entries but the regions live in R^{self.matrix.cols}")
-        pt = [coerce_entry(v, f"x[{j}]") for j, v in enumerate(x)]
-        for j, v in enumerate(pt):
-            if not v.is_Rational:
-                raise InvalidArgument(f"x[{j}]={v} is not an exact rational (use int, Fraction or sympy Rational)")
-        return pt
+            raise InvalidType(f"x must be a sequence of {p} numbers, got {type(x).__name__}")
+        if len(x) != p:
+            raise ShapeError(f"x has {len(x)} entries but the regions live in R^{p}")
+        out = []
+        for j, v in enumerate(x):
+            e = coerce_entry(v, f"x[{j}]")
+            if not e.is_Rational:
+                raise InvalidArgument(f"x[{j}]={e} is not an exact rational (use int, Fraction or sympy Rational)")
+            out.append(fmpq(int(e.p), int(e.q)))
+        return out
 
     def contains(self, x: Sequence[Any], *, strict: bool = False) -> bool:
         """True when the exact point ``x`` is in the closed cell (in its interior with ``strict=True``)."""
-        pt = self._point(x)
-        for a, b in self.inequalities:
-            value = sum((ai * xi for ai, xi in zip(a, pt)), b)
-            if value < 0 or (strict and value == 0):
+        pt = self._exact_point(x)
+        for row in self._facet_rows:
+            v = _value(row, pt)
+            if v < 0 or (strict and v == 0):
                 return False
         return True
 
     def affine(self, x: Sequence[Any]) -> tuple[sympy.Rational, ...]:
         """``matrix * x + offset`` at the exact point ``x``."""
-        pt = sympy.Matrix(self._point(x))
-        return tuple(self.matrix * pt + self.offset)
+        pt = self._exact_point(x)
+        return tuple(_sym(_value(row, pt)) for row in self._out)
 
     def as_relations(self, inputs: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
-        """The defining inequalities as sympy relations in the input symbols."""
-        return [sympy.Ge(sum((a_i * s for a_i, s in zip(a, inputs)), b), 0) for a, b in self.inequalities]
-
-    def _data(self) -> dict[str, Any]:
-        return {
-            "pattern": list(self.pattern),
-            "matrix": self.matrix.tolist(),
-            "offset": list(self.offset),
-            "inequalities": [(list(a), b) for a, b in self.inequalities],
-            "interior_point": list(self.interior_point),
-        }
+        """The facet inequalities as sympy relations in the input symbols."""
+        return [sympy.Ge(sympy.Add(b, *(a_i * s for a_i, s in zip(a, inputs))), 0) for a, b in self.inequalities]
 
     def __repr__(self) -> str:
         return f"Region(pattern={self.pattern}, matrix={self.matrix.tolist()}, offset={list(self.offset)})"
 
 
 class Regions(Displayable, Sequence[Region], display_key="regions"):
-    """The linear regions of a network: a sequence of :class:`Region` plus the certificate tree."""
+    """The linear regions of a network over a domain, with their certificate.
 
-    def __init__(self, network: Network, regions: tuple[Region, ...], tree: dict[str, Any], units: tuple[tuple[int, int], ...]):
+    ``domain`` is ``{"kind": "space"}``, ``{"kind": "box", "box": [[lo, hi], ...]}``
+    or ``{"kind": "polytope", "A": ..., "b": ...}`` (rationals as ``"p/q"``).
+    ``stats`` reports the work done (regions, polyhedra, LPs).
+    """
+
+    def __init__(self, network: Network, domain: dict[str, Any], regions: tuple[Region, ...], units: int, stats: dict[str, int] | None = None) -> None:
         self.network = network
+        self.domain = domain
         self._regions = regions
-        self.tree = tree
         self.units = units
+        self.stats = stats or {}
+        self._search: Any = None
 
     def __len__(self) -> int:
         return len(self._regions)
@@ -144,236 +231,671 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
 
     @property
     def is_affine(self) -> bool:
-        """True exactly when the network is one affine map on all of R^p."""
-        first = self._regions[0]
-        return all(r.matrix == first.matrix and r.offset == first.offset for r in self._regions)
+        """True exactly when the network is one affine map on the whole domain."""
+        first = self._regions[0]._out
+        return all(r._out == first for r in self._regions)
 
     @property
     def affine_form(self) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:
-        """``(matrix, offset)`` when the network is affine on R^p, else None."""
+        """``(matrix, offset)`` when the network is affine on the domain, else None."""
         return (self._regions[0].matrix, self._regions[0].offset) if self.is_affine else None
 
     def locate(self, x: Sequence[Any]) -> list[Region]:
-        """The regions whose closed cell contains ``x`` (one, or several on a boundary)."""
+        """The regions whose closed cell contains ``x`` (one, or several on a boundary; none outside the domain)."""
         return [r for r in self._regions if r.contains(x)]
 
-    def check(self) -> bool:
-        """Re-verify independently that the regions cover R^p and agree with the network."""
-        return checker.check_regions(self.network, self.tree, [r._data() for r in self._regions])
+    # -------------------------------------------------------- certificate
+    def _parsed(self, claim: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The data the kernel checks, built from this object (as :func:`regions_cert.read_document` gives it)."""
+        regs = []
+        for r in self._regions:
+            regs.append(
+                {
+                    "pattern": r.pattern,
+                    "matrix": [row[1:] for row in r._out],
+                    "offset": [row[0] for row in r._out],
+                    "interior_point": r._point,
+                    "inequalities": [list(row) for row in r._facet_rows],
+                    "facets": r.facets,
+                    "implied": r.implied,
+                }
+            )
+        return {
+            "network": self.network,
+            "domain": self.domain,
+            "domain_rows": kernel.domain_rows(self.domain, self.network.p),
+            "units": self.units,
+            "regions": regs,
+            "claim": claim,
+        }
 
-    def to_text(self) -> str:
-        """A plain-text table of the regions (deterministic)."""
-        xs = self.network.inputs
-        lines = [f"{len(self)} linear region(s) of {self.network!r}" + (" (affine on R^p)" if self.is_affine else "")]
-        for i, r in enumerate(self._regions):
-            ineq = ", ".join(str(rel) for rel in r.as_relations(xs)) or "all of R^p"
-            form = ", ".join(str(e) for e in (r.matrix * sympy.Matrix(xs) + r.offset))
-            lines.append(f"  region {i + 1} pattern {''.join(map(str, r.pattern))}: {ineq}  ->  ({form})")
-        return "\n".join(lines)
+    def check(self) -> bool:
+        """Re-verify independently (no LP) that the regions cover the domain and agree with the network.
+
+        True, or CertificateError naming the rule and the region (as its step).
+        """
+        return kernel.check_regions(self._parsed())
+
+    def to_data(self, claim: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The regions document as JSON-ready data (format ``symnet.regions``)."""
+        enc = ExpressionWriter()
+        network = write_network(enc, self.network)
+        q = kernel.encode_q
+        regs = []
+        for r in self._regions:
+            regs.append(
+                {
+                    "pattern": "".join(map(str, r.pattern)),
+                    "matrix": [[q(v) for v in row[1:]] for row in r._out],
+                    "offset": [q(row[0]) for row in r._out],
+                    "interior_point": [q(v) for v in r._point],
+                    "inequalities": [[q(v) for v in row] for row in r._facet_rows],
+                    "facets": [[i, nb, [q(v) for v in w]] for i, nb, w in r.facets],
+                    "implied": [[i, [[j, q(v)] for j, v in lam]] for i, lam in r.implied],
+                }
+            )
+        data: dict[str, Any] = {
+            "format": kernel.FORMAT,
+            "version": kernel.VERSION,
+            "expressions": enc.nodes,
+            "network": network,
+            "domain": self.domain,
+            "units": self.units,
+            "regions": regs,
+        }
+        if claim is not None:
+            data["claim"] = claim
+        return data
+
+    def to_json(self) -> str:
+        """The regions certificate as deterministic JSON text; ``symnet check`` re-verifies it."""
+        import json
+
+        return json.dumps(self.to_data(), separators=(",", ":"), ensure_ascii=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes | dict[str, Any]) -> Regions:
+        """Load a regions document; CertificateError if malformed.  Call ``check()`` to verify it."""
+        data = kernel.read_document(text)
+        net = data["network"]
+        units = data["units"]
+        drows = data["domain_rows"]
+        out = []
+        for r, rd in enumerate(data["regions"]):
+            try:
+                unit_rows, _ = kernel.forms(kernel.network_pieces(net), net.p, rd["pattern"], r)
+            except CertificateError:
+                unit_rows = []
+            rows = drows + unit_rows
+            form = [[rd["offset"][i]] + rd["matrix"][i] for i in range(net.q)]
+            reg = Region(rd["pattern"], form, rows, [], rd["implied"], rd["interior_point"])
+            reg.facets = rd["facets"]
+            reg._facet_rows = rd["inequalities"]
+            out.append(reg)
+        return cls(net, data["domain"], tuple(out), units)
+
+    # -------------------------------------------------------- renderings
+    def to_text(self, **options: Any) -> str:
+        """The piecewise regression as plain text (one line per region; elided past the size rule)."""
+        from ..render import regions as draw
+
+        return draw.to_text(self, **options)
+
+    def to_markdown(self, **options: Any) -> str:
+        """The piecewise regression as Markdown with ``$...$`` math."""
+        from ..render import regions as draw
+
+        return draw.to_markdown(self, **options)
+
+    def to_latex(self, *, document: bool = False, **options: Any) -> str:
+        """The piecewise regression as LaTeX (a complete document with ``document=True``)."""
+        from ..render import regions as draw
+
+        return draw.to_latex(self, document=document, **options)
+
+    def plot(self, path: str | None = None, **options: Any) -> Any:
+        """A matplotlib picture of a 2-input network's regions, coloured by pattern (PNG/PDF with ``path``)."""
+        from ..render import regions as draw
+
+        return draw.plot(self, path, **options)
 
     def __repr__(self) -> str:
         return f"Regions({len(self)} regions, is_affine={self.is_affine})"
 
 
+# ------------------------------------------------------------------ domain
+def _domain(p: int, box: Any, polytope: Any) -> dict[str, Any]:
+    enc = kernel.encode_q
+    if box is not None and polytope is not None:
+        raise InvalidArgument("give box= or polytope=, not both")
+    if box is not None:
+        if isinstance(box, (str, bytes)) or not hasattr(box, "__len__") or len(box) != p:
+            raise ShapeError(f"box must list {p} intervals (lo, hi), one per input; got {box!r}")
+        pairs = []
+        for j, pair in enumerate(box):
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+                raise InvalidArgument(f"box[{j}]={pair!r} is not a pair (lo, hi)")
+            lo, hi = _fq(pair[0], f"box[{j}][0]"), _fq(pair[1], f"box[{j}][1]")
+            if not lo < hi:
+                raise InvalidArgument(f"box[{j}]=({lo}, {hi}) is empty or flat: it needs lo < hi")
+            pairs.append([enc(lo), enc(hi)])
+        return {"kind": "box", "box": pairs}
+    if polytope is not None:
+        if not isinstance(polytope, (tuple, list)) or len(polytope) != 2:
+            raise InvalidArgument("polytope must be a pair (A, b) meaning A x <= b")
+        A, b = polytope
+        if len(A) != len(b):
+            raise ShapeError(f"polytope: A has {len(A)} rows but b has {len(b)} entries")
+        rows = []
+        for i, row in enumerate(A):
+            if len(row) != p:
+                raise ShapeError(f"polytope: A[{i}] has {len(row)} entries; the network has {p} inputs")
+            rows.append([enc(_fq(v, f"A[{i}][{j}]")) for j, v in enumerate(row)])
+        return {"kind": "polytope", "A": rows, "b": [enc(_fq(v, f"b[{i}]")) for i, v in enumerate(b)]}
+    return {"kind": "space"}
+
+
 # ------------------------------------------------------------------ search
-def _validate(net: Network) -> tuple[list[Any], list[tuple[int, int]]]:
+class _Search:
+    """State of one enumeration: the network's layers over QQ, a cache of pattern prefixes, PPL calls."""
+
+    def __init__(self, net: Network, domain: dict[str, Any], max_regions: int, progress: Callable[[int, int], None] | None) -> None:
+        import ppl  # the exact polyhedral library; imported here so `import symnet` stays light
+
+        self.ppl = ppl
+        self.net = net
+        self.p = net.p
+        try:
+            self.layers = kernel.network_pieces(net)
+        except CertificateError as exc:
+            raise ActivationError(f"regions needs numeric weights and relu-type or affine activations: {exc}") from None
+        self.kinks = [act[0] == "kink" for _, act in self.layers]
+        self.units = sum(W.nrows() - 1 for (W, _), k in zip(self.layers, self.kinks) if k)
+        self.drows = kernel.domain_rows(domain, self.p)
+        self.k = len(self.drows)
+        self.cache: list[dict[tuple[int, ...], fmpq_mat]] = [{} for _ in self.layers]
+        self.max_regions = max_regions
+        self.progress = progress
+        self.polyhedra = 0
+        self.lps = 0
+        self.vars = [ppl.Variable(j) for j in range(self.p)]
+        keyed: dict[tuple[int, ...], int] = {}
+        for i, row in enumerate(self.drows):
+            keyed.setdefault(tuple(_integer_row(row)), i)
+        self.domain_keys = keyed
+        self.dints = [_integer_row(row) for row in self.drows]
+
+    # --- patterns and forms at a point, with lexicographic tie-breaking
+    def _layer(self, l: int, prefix: tuple[int, ...], U: fmpq_mat | None) -> tuple[fmpq_mat, list[list[fmpq]], list[list[int]] | None]:
+        """Layer l's pre-activation forms (Z, rows, integer unit rows) after the units of ``prefix``; cached."""
+        entry = self.cache[l].get(prefix)
+        if entry is None:
+            W, act = self.layers[l]
+            Z = W * U if U is not None else W
+            cols = self.p + 1
+            flat = Z.entries()
+            zrows = [flat[i * cols : (i + 1) * cols] for i in range(Z.nrows())]
+            ints = None
+            if act[0] == "kink":
+                t0 = act[1]
+                if t0 != 0:
+                    zrows = [zrows[0]] + [[z[0] - t0] + z[1:] for z in zrows[1:]]
+                    Z = fmpq_mat(Z.nrows(), cols, [v for row in zrows for v in row])
+                ints = [_integer_row(z) for z in zrows[1:]]
+            entry = (Z, zrows, ints)
+            self.cache[l][prefix] = entry
+        return entry
+
+    def region_at(self, x: list[fmpq] | None, directions: list[list[fmpq]], given: tuple[int, ...] | None = None
+                  ) -> tuple[tuple[int, ...], list[list[fmpq]], list[list[fmpq]], list[list[int]]]:
+        """(pattern, unit rows, output forms, integer unit rows) of the cell of x + eps d_1 + eps^2 d_2 + ... (tiny eps).
+
+        With ``given`` (a pattern), the forms of that pattern instead.
+        """
+        p = self.p
+        xvec = fmpq_mat(p + 1, 1, [ONE, *x]) if x is not None else None
+        pattern: tuple[int, ...] = ()
+        unit_rows: list[list[fmpq]] = []
+        int_rows: list[list[int]] = []
+        U: fmpq_mat | None = None  # layer 1 reads x itself: Z = W_1
+        last = len(self.layers) - 1
+        for l, (W, act) in enumerate(self.layers):
+            Z, zrows, ints = self._layer(l, pattern, U)
+            n = len(zrows) - 1
+            bits: list[int] = []
+            if act[0] == "kink":
+                vals = (Z * xvec).entries() if xvec is not None else None
+                start = len(pattern)
+                for k in range(1, n + 1):
+                    g = zrows[k]
+                    if vals is None:
+                        on = given[start + k - 1]  # type: ignore[index]
+                    elif (v := vals[k]) > 0:
+                        on = 1
+                    elif v < 0:
+                        on = 0
+                    elif not any(g[1:]):
+                        on = 1
+                    else:
+                        on = 1
+                        for d in directions:
+                            dv = sum((a * b for a, b in zip(g[1:], d) if a), ZERO)
+                            if dv != 0:
+                                on = 1 if dv > 0 else 0
+                                break
+                    bits.append(on)
+                    if on:
+                        unit_rows.append(g)
+                        int_rows.append(ints[k - 1])  # type: ignore[index]
+                    else:
+                        unit_rows.append([-v for v in g])
+                        int_rows.append([-v for v in ints[k - 1]])  # type: ignore[index]
+                pattern = pattern + tuple(bits)
+            if l == last:
+                out = self._apply(zrows, act, bits)[1:]
+                return pattern, unit_rows, out, int_rows
+            nxt = self.cache[l + 1].get(pattern)
+            if nxt is None:
+                new = self._apply(zrows, act, bits)
+                U = fmpq_mat(n + 1, p + 1, [v for row in new for v in row])
+            else:
+                U = None
+        raise AssertionError("unreachable")
+
+    def _apply(self, zrows: list[list[fmpq]], act: tuple[Any, ...], bits: list[int]) -> list[list[fmpq]]:
+        """The layer's outputs as affine forms: each unit's piece applied to its (shifted) pre-activation."""
+        new = [zrows[0]]
+        if act[0] == "affine":
+            m, c = act[1], act[2]
+            return new + [[m * z[0] + c] + [m * v for v in z[1:]] for z in zrows[1:]]
+        t0 = act[1]
+        for k, z in enumerate(zrows[1:]):
+            m, c = act[3] if bits[k] else act[2]
+            c = c + m * t0  # z here is z - t0
+            if m == 0:
+                new.append([c] + [ZERO] * (len(z) - 1))
+            elif m == 1:
+                new.append([z[0] + c] + z[1:])
+            else:
+                new.append([m * z[0] + c] + [m * v for v in z[1:]])
+        return new
+
+    # --- one region: PPL polyhedron, facets, witnesses, Farkas multipliers
+    def polyhedron(self, ints: list[list[int]]) -> Any:
+        ppl = self.ppl
+        cs = ppl.Constraint_System()
+        for r in ints:
+            if any(r[1:]):
+                cs.insert(ppl.Linear_Expression(r[1:], r[0]) >= 0)
+            elif r[0] < 0:
+                cs.insert(ppl.Linear_Expression([0] * self.p, -1) >= 0)
+        P = ppl.C_Polyhedron(self.p, "universe")
+        P.add_constraints(cs)
+        self.polyhedra += 1
+        return P
+
+    def describe(self, rows: list[list[fmpq]], ints: list[list[int]]) -> tuple[Any, ...] | None:
+        """(facet rows, witnesses, interior point) or None if not full-dimensional."""
+        P = self.polyhedron(ints)
+        if P.affine_dimension() != self.p:
+            return None
+        p = self.p
+        keys: dict[tuple[int, ...], int] = {}
+        for i, r in enumerate(ints):  # domain rows come first, so they are preferred
+            keys.setdefault(tuple(r), i)
+        facet_idx = []
+        for c in P.minimized_constraints():
+            coeffs = [int(v) for v in c.coefficients()]
+            vec = [int(c.inhomogeneous_term())] + coeffs
+            g = 0
+            for v in vec:
+                g = math.gcd(g, v)
+            vec = [v // g for v in vec] if g > 1 else vec
+            i = keys.get(tuple(vec))
+            if i is None or not c.is_inequality():
+                raise ExactLPError(f"PPL returned a facet {c} that is no row of the cell")
+            facet_idx.append(i)
+        facet_idx.sort()
+        # generators as integer columns [d, v_1 .. v_p] (points: d > 0, the point is v / d; rays: d = 0)
+        gens: list[list[int]] = []
+        for gen in P.minimized_generators():
+            if gen.is_point():
+                gens.append([int(gen.divisor())] + [int(v) for v in gen.coefficients()])
+            elif gen.is_ray():
+                gens.append([0] + [int(v) for v in gen.coefficients()])
+        cols = len(gens)
+        Vz = fmpz_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in gens])
+        Fz = fmpz_mat(len(facet_idx), p + 1, [v for i in facet_idx for v in ints[i]])
+        fvals = (Fz * Vz).entries() if facet_idx else []
+        # interior point and facet witnesses: sum(v) / sum(d) over the points of the cell / of the facet, plus
+        # its rays over the same sum -- a strictly positive combination of the face's generators, so in its
+        # relative interior, computed in integers
+        sel = [1] * cols
+        for f in range(len(facet_idx)):
+            row = fvals[f * cols : (f + 1) * cols]
+            column = [1 if v == 0 else 0 for v in row]
+            if not any(c and gens[k][0] for k, c in enumerate(column)):
+                raise ExactLPError("a facet without a vertex")
+            sel.extend(column)
+        S = fmpz_mat(len(facet_idx) + 1, cols, sel).transpose()
+        sums = (Vz * S).entries()  # (p+1) x (1 + facets): row 0 holds the sums of divisors
+        width = len(facet_idx) + 1
+        interior = [fmpq(sums[(j + 1) * width], sums[0]) for j in range(p)]
+        witnesses = [[fmpq(sums[(j + 1) * width + f + 1], sums[f + 1]) for j in range(p)] for f in range(len(facet_idx))]
+        self.last_generators = gens
+        return facet_idx, witnesses, interior
+
+    @staticmethod
+    def rational_generators(gens: list[list[int]]) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+        """Integer generator columns [d, v] as fmpq columns [1, v/d] (points) and [0, r] (rays)."""
+        pcols = [[ONE] + [fmpq(v, g[0]) for v in g[1:]] for g in gens if g[0]]
+        rcols = [[ZERO] + [fmpq(v) for v in g[1:]] for g in gens if not g[0]]
+        return pcols, rcols
+
+    def generators(self, P: Any) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+        """Columns [1, v] of the points and [0, r] of the rays of a PPL polyhedron, over QQ."""
+        pcols: list[list[fmpq]] = []
+        rcols: list[list[fmpq]] = []
+        for gen in P.minimized_generators():
+            if gen.is_point():
+                d = int(gen.divisor())
+                pcols.append([ONE] + [fmpq(int(v), d) for v in gen.coefficients()])
+            elif gen.is_ray():
+                rcols.append([ZERO] + [fmpq(int(v)) for v in gen.coefficients()])
+        return pcols, rcols
+
+    def certify(self, rows: list[list[fmpq]], facet_idx: list[int], generators: Any = None) -> tuple[list[Any], tuple[list[list[fmpq]], list[list[fmpq]]]]:
+        """Farkas multipliers for every non-facet row (and the cell's points and rays): the lazy half of a region."""
+        fset = set(facet_idx)
+        todo = [i for i, row in enumerate(rows) if i not in fset and any(row[1:])]
+        results, gens = self.minimize(rows, facet_idx, [rows[i] for i in todo], generators)
+        lam = dict(zip(todo, (m for _, _, m in results)))
+        implied = [(i, lam.get(i, [])) for i in range(len(rows)) if i not in fset]
+        return implied, gens
+
+    def minimize(self, rows: list[list[fmpq]], facet_idx: list[int], targets: list[list[fmpq]], generators: Any = None
+                 ) -> tuple[list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]], tuple[list[list[fmpq]], list[list[fmpq]]]]:
+        """For each affine target h: (min of h on the cell, a vertex attaining it, multipliers lambda >= 0 on facet
+        rows with h - sum lambda_f g_f constant).  (None, None, []) when h is unbounded below (a ray)."""
+        p = self.p
+        if generators is None:
+            generators = self.generators(self.polyhedron([_integer_row(r) for r in rows]))
+        elif generators and isinstance(generators, list):
+            generators = self.rational_generators(generators)
+        pcols, rcols = generators
+        npts = len(pcols)
+        cols = npts + len(rcols)
+        gens = ([g[1:] for g in pcols], [g[1:] for g in rcols])
+        if not targets:
+            return [], gens
+        Vm = fmpq_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in pcols + rcols])
+        fpos = {f: n for n, f in enumerate(facet_idx)}
+        F = fmpq_mat(len(facet_idx), p + 1, [v for f in facet_idx for v in rows[f]])
+        fflat = (F * Vm).entries() if facet_idx else []
+        H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
+        hflat = (H * Vm).entries()
+        vertex_cache: dict[int, Any] = {}
+        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
+        for t, h in enumerate(targets):
+            if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
+                out.append((None, None, []))
+                continue
+            vals = hflat[t * cols : t * cols + npts]
+            low = min(vals)
+            best = vals.index(low)
+            if not any(h[1:]):
+                out.append((low, gens[0][best], []))
+                continue
+            lam = self.multipliers(h, facet_idx, rows, best, lambda f, c=best: fflat[fpos[f] * cols + c], vertex_cache)
+            out.append((low, gens[0][best], lam))
+        return out, gens
+
+    def multipliers(self, h: list[fmpq], facet_idx: list[int], rows: list[list[fmpq]], c: int, at: Callable[[int], fmpq],
+                    cache: dict[int, Any]) -> list[tuple[int, fmpq]]:
+        """lambda >= 0 on the facet rows tight at vertex c with h's linear part = sum lambda_f a_f."""
+        p = self.p
+        entry = cache.get(c)
+        if entry is None:
+            tight = [f for f in facet_idx if at(f) == 0]
+            inv = None
+            if len(tight) == p:
+                A = fmpq_mat(p, p, [rows[f][1 + j] for j in range(p) for f in tight])  # columns = tight rows
+                if A.rank() == p:
+                    inv = A.inv()
+            entry = (tight, inv)
+            cache[c] = entry
+        tight, inv = entry
+        if inv is not None:
+            lam = (inv * fmpq_mat(p, 1, h[1:])).entries()
+            if all(v >= 0 for v in lam):
+                return [(f, v) for f, v in zip(tight, lam) if v != 0]
+        return self.lp_multipliers(h, tight, rows)
+
+    def lp_multipliers(self, h: list[fmpq], tight: list[int], rows: list[list[fmpq]]) -> list[tuple[int, fmpq]]:
+        """The same by an exact LP in multiplier space (degenerate vertices)."""
+        ppl = self.ppl
+        self.lps += 1
+        n = len(tight)
+        lam = [ppl.Variable(i) for i in range(n)]
+        cs = ppl.Constraint_System()
+        for v in lam:
+            cs.insert(v >= 0)
+        for j in range(self.p):
+            col = [rows[f][1 + j] for f in tight]
+            den = 1
+            for v in col + [h[1 + j]]:
+                den = den * int(v.q) // math.gcd(den, int(v.q))
+            coeffs = [int(v.p) * (den // int(v.q)) for v in col]
+            rhs = int(h[1 + j].p) * (den // int(h[1 + j].q))
+            cs.insert(ppl.Linear_Expression(coeffs, -rhs) == 0)
+        prob = ppl.MIP_Problem(n, cs, ppl.Linear_Expression([0] * n, 0))
+        if prob.solve()["status"] != "optimized":
+            raise ExactLPError("no non-negative multipliers at the optimal vertex")
+        pt = prob.optimizing_point()
+        d = int(pt.divisor())
+        vals = [fmpq(int(v), d) for v in pt.coefficients()]
+        return [(f, v) for f, v in zip(tight, vals) if v != 0]
+
+    # --- the facet search
+    def seed_point(self) -> list[fmpq]:
+        ppl = self.ppl
+        P = self.polyhedron(self.dints)
+        if P.affine_dimension() != self.p:
+            raise InvalidArgument("the domain is empty or not full-dimensional")
+        points, rays = [], []
+        for gen in P.minimized_generators():
+            if gen.is_point():
+                d = int(gen.divisor())
+                points.append([fmpq(int(v), d) for v in gen.coefficients()])
+            elif gen.is_ray():
+                rays.append([fmpq(int(v)) for v in gen.coefficients()])
+        del ppl
+        return [sum((pt[j] for pt in points), ZERO) / len(points) + sum((r[j] for r in rays), ZERO) for j in range(self.p)]
+
+    def run(self) -> tuple[Region, ...]:
+        p = self.p
+        generic = [[fmpq(1, j + 2) for j in range(p)]] + [[ONE if i == j else ZERO for j in range(p)] for i in range(p)]
+        seed = self.seed_point()
+        first = self.region_at(seed, generic)
+        index: dict[tuple[int, ...], int] = {first[0]: 0}
+        pending: list[Any] = [first]
+        unit_layer = [l for l, ((W, act), kink) in enumerate(zip(self.layers, self.kinks)) if kink for _ in range(W.nrows() - 1)]
+        last_kink = max(unit_layer, default=-1)
+        found: list[Region] = []
+        head = 0
+        while head < len(pending):
+            entry = pending[head]
+            if isinstance(entry[0], int):
+                entry = self.region_at(None, [], entry)
+            pattern, urows, out, uints = entry
+            pending[head] = None  # type: ignore[call-overload]
+            head += 1
+            rows = self.drows + urows
+            desc = self.describe(rows, self.dints + uints)
+            if desc is None:
+                raise ExactLPError(f"the cell of pattern {''.join(map(str, pattern))} is not full-dimensional")
+            facet_idx, witnesses, interior = desc
+            facets: list[tuple[int, int | None, list[fmpq]]] = []
+            for i, w in zip(facet_idx, witnesses):
+                g = rows[i]
+                if i < self.k or tuple(_integer_row(g)) in self.domain_keys:
+                    facets.append((i, None, w))
+                    continue
+                key = uints[i - self.k]
+                same = [u for u, r in enumerate(uints) if r == key]
+                if all(unit_layer[u] == last_kink for u in same):
+                    # only last-layer units flip: nothing downstream changes its pattern
+                    flipped = list(pattern)
+                    for u in same:
+                        flipped[u] = 1 - flipped[u]
+                    nb = nb_pattern = tuple(flipped)
+                else:
+                    outward = [-v for v in g[1:]]
+                    nb = self.region_at(w, [outward] + generic)
+                    nb_pattern = nb[0]
+                j = index.get(nb_pattern)
+                if j is None:
+                    j = len(pending)
+                    if j >= self.max_regions:
+                        raise SizeGuardError(
+                            f"the network has more than {self.max_regions} linear regions on this domain (max_regions)",
+                            estimate=j + 1,
+                            limit=self.max_regions,
+                        )
+                    index[nb_pattern] = j
+                    pending.append(nb)
+                facets.append((i, j, w))
+            region = Region(pattern, out, rows, facets, None, interior, functools.partial(self.certify, generators=self.last_generators))
+            region._generators = self.last_generators
+            found.append(region)
+            if self.progress is not None and (len(found) % 200 == 0 or head == len(pending)):
+                self.progress(len(found), self.polyhedra + self.lps)
+        return tuple(found)
+
+
+def regions(
+    net: Network,
+    box: Sequence[tuple[Any, Any]] | None = None,
+    *,
+    polytope: tuple[Any, Any] | None = None,
+    max_regions: int = MAX_REGIONS,
+    progress: Callable[[int, int], None] | None = None,
+) -> Regions:
+    """The exact linear regions of a piecewise-affine network with numeric weights over a domain.
+
+    The domain is ``box=[(lo, hi), ...]`` (one interval per input),
+    ``polytope=(A, b)`` (``A x <= b``), or all of R^p when neither is given.
+    ``progress(regions_found, polyhedra_and_lps)`` is called now and then.
+    Raises InvalidType for a non-network, ActivationError for symbolic weights
+    or other activations, SizeGuardError beyond :data:`MAX_REGION_UNITS` kink
+    units or ``max_regions`` regions.
+    """
     if not isinstance(net, Network):
         raise InvalidType(f"net must be a symnet.Network, got {type(net).__name__}")
-    layers = []
+    if isinstance(max_regions, bool) or not isinstance(max_regions, int) or max_regions < 1:
+        raise InvalidArgument(f"max_regions={max_regions!r} must be a positive integer")
     for l, layer in enumerate(net.layers):
-        for name, mat in (("weights", layer.weights), ("biases", layer.biases)):
-            for index, entry in enumerate(mat):
-                if entry.free_symbols:
-                    raise InvalidArgument(
-                        f"regions needs numeric weights, but {name}[{l}] entry {index} is {entry}; "
-                        "substitute exact values first"
-                    )
-                if not entry.is_Rational:
-                    raise InvalidArgument(
-                        f"regions needs exact rational weights, but {name}[{l}] entry {index} is {entry!r} "
-                        "(a float or irrational); pass ints, Fractions or sympy Rationals"
-                    )
-        act = layer.activation
-        pieces = checker.pl_pieces(act.expr, act.variable)
-        if pieces is None or act.expr.atoms(sympy.Float):
-            raise ActivationError(
-                f"regions needs relu-type or affine activations with exact coefficients; "
-                f"layer {l + 1} has activation={act.label()!r}"
-            )
-        w = [[_frac(layer.weights[k, j]) for j in range(layer.fan_in)] for k in range(layer.width)]
-        b = [_frac(v) for v in layer.biases]
-        if pieces[0] == "affine":
-            layers.append((w, b, ("affine", _frac(pieces[1]), _frac(pieces[2]))))
-        else:
-            layers.append((w, b, ("kink", _frac(pieces[1]), tuple(map(_frac, pieces[2])), tuple(map(_frac, pieces[3])))))
-    units = [(l, k) for l, (w, _, act) in enumerate(layers) if act[0] == "kink" for k in range(len(w))]
-    if len(units) > MAX_REGION_UNITS:
-        n, p = len(units), net.p
-        estimate = sum(math.comb(n, i) for i in range(p + 1))
+        free = layer.weights.free_symbols | layer.biases.free_symbols
+        if free:
+            name = sorted(s.name for s in free)[0]
+            raise InvalidArgument(f"regions needs numeric weights, but layer {l + 1} uses the symbol {name}; substitute exact values first")
+    domain = _domain(net.p, box, polytope)
+    search = _Search(net, domain, max_regions, progress)
+    if search.units > MAX_REGION_UNITS:
         raise SizeGuardError(
-            f"net has {n} relu-type units, more than regions' guard of {MAX_REGION_UNITS} "
-            f"(a single layer of them alone can have up to {estimate} regions in R^{p})",
-            estimate=n,
+            f"net has {search.units} relu-type units, more than regions' guard of {MAX_REGION_UNITS}",
+            estimate=search.units,
             limit=MAX_REGION_UNITS,
         )
-    return layers, units
+    found = search.run()
+    search.cache = []  # the pattern-prefix forms are not needed any more
+    stats = {"regions": len(found), "polyhedra": search.polyhedra, "lps": search.lps}
+    result = Regions(net, domain, found, search.units, stats)
+    result._search = search
+    return result
 
 
-def _forms(layers: list[Any], p: int, pattern: dict[tuple[int, int], int], upto: int) -> tuple[list[list[Fraction]], list[Fraction]]:
-    """Pre-activations of layer ``upto`` as affine forms (rows of M, c) given the pattern so far."""
-    M = [[Fraction(int(i == j)) for j in range(p)] for i in range(p)]
-    c = [Fraction(0)] * p
-    for l in range(upto + 1):
-        w, b, act = layers[l]
-        M = [[sum((w[k][i] * M[i][j] for i in range(len(M))), Fraction(0)) for j in range(p)] for k in range(len(w))]
-        c = [b[k] + sum((w[k][i] * c[i] for i in range(len(c))), Fraction(0)) for k in range(len(w))]
-        if l == upto:
-            return M, c
-        for k in range(len(w)):
-            if act[0] == "affine":
-                m, c0 = act[1], act[2]
-            else:
-                m, c0 = act[3] if pattern[(l, k)] else act[2]
-            M[k] = [m * v for v in M[k]]
-            c[k] = m * c[k] + c0
-    raise AssertionError("unreachable")
+# ------------------------------------------------------- piecewise proofs
+def prove_affine(net: Network) -> Any:
+    """A checked-on-demand :class:`~symnet.Proof` that a piecewise-affine network is one affine map on all of R^p.
 
-
-def _implied(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: Fraction, s: int) -> list[Fraction] | None:
-    """Farkas multipliers lam >= 0 showing s*(a.x + b) >= 0 on the cell, or None if it does not hold.
-
-    Solves the primal LP ``min s*a.x`` over the cell (x split into x+ - x-);
-    its optimal dual solution is the multiplier vector.  (sympy 1.14's phase
-    one can loop on an infeasible dual written out directly, so the primal is used.)
+    Its certificate is the regions document of ``net`` over R^p with the claim
+    ``affine``: every region has the same form ``W x + b`` (rule
+    ``affine_on_domain``) and the regions cover R^p (facet-neighbour closure).
+    Returns None when the network is not affine on R^p.
     """
-    if not any(a):
-        return [Fraction(0)] * len(rows) if s * b >= 0 else None
-    if not rows:
+    regs = regions(net)
+    if not regs.is_affine:
         return None
-    A = sympy.Matrix([[_q(-v) for v in r] + [_q(v) for v in r] for r, _ in rows])
-    B = sympy.Matrix([_q(c) for _, c in rows])
-    C = sympy.Matrix([[_q(s * v) for v in a] + [_q(-s * v) for v in a]])
-    try:
-        opt, _, dual = _simplex(A, B, C)
-    except UnboundedLPError:
-        return None
-    except InfeasibleLPError:  # sympy 1.14 can oscillate here; use its symbolic front end instead
-        return _implied_symbolic(rows, a, b, s)
-    if s * b + _frac(opt) < 0:
-        return None
-    lam = [_frac(v) for v in dual]
-    if _valid(rows, a, b, s, lam):
-        return lam
-    return _implied_symbolic(rows, a, b, s)
+    return PiecewiseProof.from_regions(regs)
 
 
-def _valid(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: Fraction, s: int, lam: list[Fraction]) -> bool:
-    combo = [sum((lam[i] * rows[i][0][j] for i in range(len(rows))), Fraction(0)) for j in range(len(a))]
-    slack = s * b - sum((l_ * r[1] for l_, r in zip(lam, rows)), Fraction(0))
-    return all(v >= 0 for v in lam) and combo == [s * v for v in a] and slack >= 0
+class PiecewiseProof(Proof):
+    """A Proof whose certificate is a regions document: one affine form on every region, regions covering R^p.
 
-
-def _implied_symbolic(rows: list[tuple[list[Fraction], Fraction]], a: list[Fraction], b: Fraction, s: int) -> list[Fraction] | None:
-    """The same question through :func:`sympy.solvers.simplex.lpmin` (primal value, then the dual)."""
-    xs = sympy.symbols(f"x0:{len(a)}")
-    cell = [sum((_q(ai) * xi for ai, xi in zip(r, xs)), _q(c)) >= 0 for r, c in rows]
-    try:
-        opt, _ = lpmin(sum((_q(s * ai) * xi for ai, xi in zip(a, xs)), sympy.S.Zero), cell)
-    except UnboundedLPError:
-        return None
-    if s * b + _frac(opt) < 0:
-        return None
-    lams = sympy.symbols(f"l0:{len(rows)}")
-    equal = [
-        sympy.Eq(sum((_q(rows[i][0][j]) * lams[i] for i in range(len(rows))), sympy.S.Zero), _q(s * a[j]))
-        for j in range(len(a))
-    ]
-    _, sol = lpmin(sum((_q(c) * l_ for l_, (_, c) in zip(lams, rows)), sympy.S.Zero), equal + [l_ >= 0 for l_ in lams])
-    lam = [_frac(sol.get(l_, 0)) for l_ in lams]
-    if not _valid(rows, a, b, s, lam):  # pragma: no cover
-        raise ArithmeticError("sympy's exact LP returned no valid Farkas certificate")
-    return lam
-
-
-def _interior(rows: list[tuple[list[Fraction], Fraction]], p: int) -> list[Fraction]:
-    """An exact point with every a.x + b > 0 (the cell is full-dimensional).
-
-    Maximises t subject to ``a.x + b >= t`` and ``t <= 1`` with sympy's exact
-    simplex; the point is verified, and a second formulation is tried if the
-    first returns a point that is not interior.
+    ``check()`` runs :func:`symnet.kernel.regions_cert.check_regions` with the
+    ``affine`` claim (rule ``affine_on_domain``); ``to_json()`` writes the regions
+    document, which ``symnet check`` re-verifies.
     """
-    if not rows:
-        return [Fraction(0)] * p
 
-    def interior(point: list[Fraction]) -> bool:
-        return all(sum((ai * xi for ai, xi in zip(a, point)), b) > 0 for a, b in rows)
+    regions: Regions
 
-    # x = x_plus - x_minus with both >= 0, maximise t <= 1
-    A = sympy.Matrix([[_q(-v) for v in a] + [_q(v) for v in a] + [1] for a, _ in rows] + [[0] * (2 * p) + [1]])
-    bvec = sympy.Matrix([_q(b) for _, b in rows] + [1])
-    cost = sympy.Matrix([[0] * (2 * p) + [-1]])
-    _, raw = linprog(cost, A=A, b=bvec)
-    point = [_frac(raw[j] - raw[p + j]) for j in range(p)]
-    if interior(point):
-        return point
-    # sympy 1.14's matrix simplex can return an infeasible point here; its symbolic front end did not
-    xs = sympy.symbols(f"x0:{p}")
-    t = sympy.Symbol("t")
-    constraints = [sum((_q(ai) * xi for ai, xi in zip(a, xs)), _q(b)) >= t for a, b in rows] + [t <= 1]
-    _, sol = lpmax(t, constraints)
-    point = [_frac(sol.get(x, 0)) for x in xs]
-    if interior(point):
-        return point
-    raise ArithmeticError(f"the exact LP returned no interior point for the cell {rows}")  # pragma: no cover
+    @classmethod
+    def from_regions(cls, regs: Regions) -> PiecewiseProof:
+        """The proof for regions on which the network has one form (``regs.is_affine``)."""
+        if not regs.is_affine:
+            raise InvalidArgument("the network is not affine on this domain: its regions have different forms")
+        matrix, offset = regs.affine_form  # type: ignore[misc]
+        net = regs.network
+        claim = Claim("explicit", (net.q, net.p), ("piecewise",), matrix, offset)
+        proof = cls(Certificate(net, (Step("affine_on_domain"),), claim))
+        proof.regions = regs
+        return proof
 
+    def _claim_doc(self, encode: Callable[[fmpq], Any]) -> dict[str, Any]:
+        m, b = self.certificate.claim.matrix, self.certificate.claim.offset
+        assert m is not None and b is not None
+        return {
+            "kind": "affine",
+            "matrix": [[encode(_fq(m[i, j], "claim")) for j in range(m.cols)] for i in range(m.rows)],
+            "offset": [encode(_fq(v, "claim")) for v in b],
+        }
 
-def regions(net: Network) -> Regions:
-    """The exact linear regions of a relu-type network with numeric exact weights.
+    def check(self) -> bool:
+        """Re-verify the regions (cover, forms, facets) and that every region has the claimed form."""
+        return kernel.check_regions(self.regions._parsed(self._claim_doc(lambda v: v)))
 
-    Raises InvalidArgument for symbolic or float weights, ActivationError
-    for other activations, and SizeGuardError beyond :data:`MAX_REGION_UNITS`
-    kink units or :data:`MAX_REGIONS` regions.
-    """
-    layers, units = _validate(net)
-    p = net.p
-    found: list[Region] = []
+    def to_json(self) -> str:
+        """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
+        import json
 
-    def walk(depth: int, pattern: dict[tuple[int, int], int], rows: list[tuple[list[Fraction], Fraction]]) -> dict[str, Any]:
-        if depth == len(units):
-            if len(found) >= MAX_REGIONS:
-                raise SizeGuardError(
-                    f"net has more than {MAX_REGIONS} linear regions (regions' guard)", estimate=len(found) + 1, limit=MAX_REGIONS
-                )
-            M, c = _forms(layers, p, pattern, len(layers) - 1)
-            found.append(
-                Region(
-                    pattern=tuple(pattern[u] for u in units),
-                    matrix=sympy.ImmutableMatrix([[_q(v) for v in row] for row in M]),
-                    offset=sympy.ImmutableMatrix([_q(v) for v in c]),
-                    inequalities=tuple((tuple(_q(v) for v in a), _q(b)) for a, b in rows),
-                    interior_point=tuple(_q(v) for v in _interior(rows, p)),
-                )
-            )
-            return {"leaf": len(found) - 1}
-        l, k = units[depth]
-        M, c = _forms(layers, p, pattern, l)
-        a, b = M[k], c[k] - layers[l][2][1]
-        for s in (1, -1):
-            lam = _implied(rows, a, b, s)
-            if lam is not None:
-                child = walk(depth + 1, {**pattern, (l, k): 1 if s > 0 else 0}, rows)
-                return {"implied": s, "multipliers": [_q(v) for v in lam], "child": child}
-        low = walk(depth + 1, {**pattern, (l, k): 0}, rows + [([-v for v in a], -b)])
-        high = walk(depth + 1, {**pattern, (l, k): 1}, rows + [(list(a), b)])
-        return {"split": [low, high]}
+        return json.dumps(self.regions.to_data(self._claim_doc(kernel.encode_q)), separators=(",", ":"), ensure_ascii=True)
 
-    try:
-        tree = walk(0, {}, [])
-    except (InfeasibleLPError, ArithmeticError) as exc:
-        if isinstance(exc, ExactLPError):
-            raise
-        raise ExactLPError(
-            f"sympy's exact LP failed while splitting the cells of {net!r} ({type(exc).__name__}); "
-            "symnet gives no regions rather than a possibly wrong answer"
-        ) from exc
-    return Regions(net, tuple(found), tree, tuple(units))
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PiecewiseProof:  # type: ignore[override]
+        """Load a regions document with an ``affine`` claim; CertificateError if malformed."""
+        data = kernel.read_document(text)
+        if data["claim"] is None or data["claim"]["kind"] != "affine":
+            raise CertificateError("this regions document claims no affine form")
+        return cls.from_regions(Regions.from_json(text))
+
+    def to_text(self) -> str:
+        """The derivation: the regions, their common form, the conclusion."""
+        from ..render import regions as draw
+
+        return draw.proof_text(self)
+
+    def to_markdown(self) -> str:
+        """The derivation as Markdown."""
+        from ..render import regions as draw
+
+        return draw.proof_markdown(self)
+
+    def to_latex(self, *, document: bool = False) -> str:
+        """The derivation as LaTeX (a complete document with ``document=True``)."""
+        from ..render import regions as draw
+
+        return draw.proof_latex(self, document=document)
+
+    def __repr__(self) -> str:
+        return f"PiecewiseProof({self.network!r}, {len(self.regions)} regions, one affine form)"

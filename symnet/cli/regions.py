@@ -1,0 +1,232 @@
+"""``symnet regions``: the linear regions of a ReLU network, as a piecewise regression or a certificate.
+
+    symnet regions NET.json [--box LO,HI ...] [--format text|latex|markdown|json|png|pdf] [-o FILE]
+    symnet regions --inputs 2 --hidden 8 --seed 0 --box -1,1
+
+``NET.json`` holds ``{"weights": [...], "biases": [...], "activation": "relu"}``
+(numbers as JSON numbers -- floats are read at their exact binary value -- or
+``"p/q"`` strings); a ``.onnx`` file is read with ``symnet.from_onnx`` when
+that importer is installed.  Without a file, ``--inputs/--hidden/--seed``
+build a dense relu network with random integer weights in [-5, 5].
+``--box LO,HI`` once bounds every input, or once per input; without it the
+domain is all of R^p.  Progress (regions found, polyhedra and LPs) goes to
+standard error for runs longer than a second.  Exit codes: 0 done, 2 bad input.
+
+:func:`check_file` re-checks a saved regions document for ``symnet check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from fractions import Fraction
+from typing import Any
+
+from ..errors import CertificateError, InvalidArgument
+from ..model.network import Network
+
+__all__ = ["MAX_FILE_BYTES", "add_parser", "check_file", "load_network", "parse_box", "progress_printer", "run"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,3})?(?:/[0-9]{1,30})?\s*")
+FORMATS = ("text", "latex", "markdown", "json", "png", "pdf")
+
+
+def _number(text: str) -> Fraction:
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number (decimal or p/q)")
+    return Fraction(text.strip())
+
+
+def _interval(text: str) -> tuple[Fraction, Fraction]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an interval LO,HI")
+    lo, hi = _number(parts[0]), _number(parts[1])
+    if not lo < hi:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: LO must be smaller than HI")
+    return lo, hi
+
+
+def _count(text: str, low: int, high: int) -> int:
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,9}", text.strip()):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number")
+    value = int(text)
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} is out of range ({low} to {high})")
+    return value
+
+
+def add_network_options(p: argparse.ArgumentParser) -> None:
+    """The options that name a network: a file, or --inputs/--hidden/--seed."""
+    # let "--box -1,1" read "-1,1" as a value (argparse only knows plain negative numbers); "--box=-1,1" always works
+    p._negative_number_matcher = re.compile(r"^-[0-9.]+(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?(?:,[-+0-9.eE/]+)?$")  # type: ignore[attr-defined]
+    p.add_argument("network", nargs="?", metavar="NET.json", help="the network (JSON weights, or .onnx with the ONNX importer)")
+    p.add_argument("--inputs", type=lambda t: _count(t, 1, 64), metavar="N", help="inputs of a random dense relu network")
+    p.add_argument("--hidden", type=lambda t: _count(t, 1, 400), action="append", metavar="H", help="hidden width (repeat)")
+    p.add_argument("--seed", type=lambda t: _count(t, 0, 2**32 - 1), default=0, help="seed of the random weights (default 0)")
+    p.add_argument("--box", type=_interval, action="append", metavar="LO,HI", help="input interval (once for all inputs, or once per input)")
+    p.add_argument("--max-regions", type=lambda t: _count(t, 1, 10**7), default=None, metavar="N", help="stop past N regions")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``symnet regions``."""
+    p = subparsers.add_parser("regions", help="the exact linear regions of a ReLU network (a piecewise linear regression)")
+    add_network_options(p)
+    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), latex, markdown, json (the certificate), png or pdf (2 inputs)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=run)
+    return p
+
+
+def _entries(value: Any, where: str) -> Any:
+    if isinstance(value, list):
+        return [_entries(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, bool):
+        raise InvalidArgument(f"{where}={value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return Fraction(value.strip())
+    raise InvalidArgument(f"{where}={str(value)[:40]!r} is not a number (JSON number or 'p/q' string)")
+
+
+def load_network(args: argparse.Namespace) -> Network:
+    """The network the options name (InvalidArgument with one clear message otherwise)."""
+    if args.network is not None:
+        if args.inputs is not None or args.hidden:
+            raise InvalidArgument("give a network file or --inputs/--hidden, not both")
+        path = args.network
+        if path.endswith(".onnx"):
+            import symnet
+
+            importer = getattr(symnet, "from_onnx", None)
+            if importer is None:
+                raise InvalidArgument("reading .onnx needs symnet.from_onnx, which this installation lacks")
+            return importer(path)
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InvalidArgument(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        try:
+            doc = json.loads(data)
+        except (ValueError, RecursionError):
+            raise InvalidArgument(f"{path}: not JSON") from None
+        if not isinstance(doc, dict) or not {"weights", "biases"} <= doc.keys() or doc.keys() - {"weights", "biases", "activation"}:
+            raise InvalidArgument(f"{path}: expected an object with 'weights', 'biases' and optionally 'activation'")
+        act = doc.get("activation", "relu")
+        if not isinstance(act, str):
+            raise InvalidArgument(f"{path}: activation must be a name such as 'relu'")
+        return Network.from_matrices(_entries(doc["weights"], "weights"), _entries(doc["biases"], "biases"), activation=act)
+    if args.inputs is None:
+        raise InvalidArgument("name a network: NET.json, or --inputs N --hidden H [--hidden H ...]")
+    rng = random.Random(args.seed)
+    sizes = [args.inputs, *(args.hidden or [8]), 1]
+    weights = [[[rng.choice([v for v in range(-5, 6) if v]) for _ in range(sizes[i])] for _ in range(sizes[i + 1])] for i in range(len(sizes) - 1)]
+    biases = [[rng.randint(-5, 5) for _ in range(sizes[i + 1])] for i in range(len(sizes) - 1)]
+    return Network.from_matrices(weights, biases, activation="relu")
+
+
+def parse_box(args: argparse.Namespace, p: int) -> list[tuple[Fraction, Fraction]] | None:
+    """The --box intervals for p inputs (one repeated for all, or one per input), or None for R^p."""
+    if not args.box:
+        return None
+    if len(args.box) == 1:
+        return args.box * p
+    if len(args.box) != p:
+        raise InvalidArgument(f"--box was given {len(args.box)} times; give it once (all inputs) or {p} times (one per input)")
+    return list(args.box)
+
+
+def progress_printer() -> Any:
+    """A progress callback writing 'regions, polyhedra/LPs' to stderr once a run has lasted a second."""
+    start = time.perf_counter()
+    shown = [False]
+
+    def report(found: int, work: int) -> None:
+        if time.perf_counter() - start < 1.0:
+            return
+        shown[0] = True
+        print(f"\rsymnet: {found} regions found, {work} polyhedra/LPs solved", end="", file=sys.stderr, flush=True)
+
+    def finish() -> None:
+        if shown[0]:
+            print(file=sys.stderr)
+
+    report.finish = finish  # type: ignore[attr-defined]
+    return report
+
+
+def _write(text: str, path: str | None) -> None:
+    if not text.endswith("\n"):
+        text += "\n"
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Enumerate and print; 0 on success (errors propagate to the CLI's handler: exit 2)."""
+    from ..search.regions import regions
+
+    net = load_network(args)
+    box = parse_box(args, net.p)
+    report = progress_printer()
+    kwargs: dict[str, Any] = {} if args.max_regions is None else {"max_regions": args.max_regions}
+    try:
+        regs = regions(net, box, progress=report, **kwargs)
+    finally:
+        report.finish()
+    fmt = args.format
+    if fmt in ("png", "pdf"):
+        if args.output is None:
+            raise InvalidArgument(f"--format {fmt} needs -o FILE")
+        regs.plot(args.output)
+        return 0
+    if fmt == "json":
+        text = regs.to_json()
+    elif fmt == "latex":
+        text = regs.to_latex(document=True)
+    elif fmt == "markdown":
+        text = regs.to_markdown()
+    else:
+        text = regs.to_text()
+    _write(text, args.output)
+    return 0
+
+
+def check_file(path: str) -> int | None:
+    """For ``symnet check``: re-check a regions document (0 checked, 1 rejected), or None if it is another format."""
+    from ..kernel import regions_cert
+
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidArgument(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+    if b'"symnet.regions"' not in data:
+        return None
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None  # not JSON: the proof loader reports it
+    if not isinstance(doc, dict) or doc.get("format") != regions_cert.FORMAT:
+        return None
+    try:
+        parsed = regions_cert.read_document(doc)
+    except CertificateError as exc:
+        raise InvalidArgument(f"{path}: {exc}") from None
+    try:
+        regions_cert.check_regions(parsed)
+    except CertificateError as exc:
+        print(f"symnet: certificate rejected: {exc}", file=sys.stderr)
+        return 1
+    claim = parsed["claim"]
+    what = "" if claim is None else f" and its {claim['kind']} claim"
+    print(f"regions certificate checked: {len(parsed['regions'])} regions of {parsed['network']!r} cover the domain{what}")
+    return 0
