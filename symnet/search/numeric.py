@@ -1,0 +1,172 @@
+"""The exact numeric collapse: W* and b* of a network whose weights are numbers.
+
+For a network with numeric weights (integers, rationals, floats -- a float is
+its exact binary rational) and affine hidden activations, the layer-wise
+product ``(b* | W*) = C P_L ... P_1`` is computed as exact rational matrices
+with sympy's ``DomainMatrix`` over QQ (python-flint's ``fmpq_mat`` under
+flint ground types), multiplying from the output side so every intermediate
+product has only q rows.  The certificate has the usual layer-wise steps and
+an explicit claim whose entries are exact ``Rational``\\s.
+
+Small networks (below the expansion guard) keep the engine's general route,
+which also writes the direct route; symbolic and mixed networks, and
+networks with non-affine activations, are not handled here (``prove_numeric``
+returns None).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from ..certificate import Certificate, Claim, Step
+from ..errors import SizeGuardError
+from ..model.activations import Activation
+from ..model.exact import domain_matrix, from_domain_matrix, immutable, is_rational_matrix
+from ..model.network import Network
+from ..model.size import EXPAND_COST_LIMIT
+from ..proof import Proof
+
+__all__ = ["numeric_affine", "numeric_monomials", "prove_numeric"]
+
+
+def _number(e: sympy.Expr) -> Any | None:
+    """An exact QQ element for a Rational or Float (its binary value), else None."""
+    if e.is_Rational:
+        return QQ(int(e.p), int(e.q))
+    if e.is_Float:
+        r = sympy.Rational(e)
+        return QQ(int(r.p), int(r.q))
+    return None
+
+
+def numeric_affine(act: Activation) -> tuple[Any, Any] | None:
+    """``(slope, intercept)`` in QQ when the activation is ``t -> slope*t + intercept`` with numbers."""
+    if act.is_identity:
+        return QQ(1), QQ(0)
+    if act.parameters:
+        return None
+    try:
+        poly = sympy.Poly(act.expr, act.variable)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() > 1:
+        return None
+    slope, intercept = _number(poly.coeff_monomial(act.variable)), _number(poly.coeff_monomial(1))
+    if slope is None or intercept is None:
+        return None
+    return slope, intercept
+
+
+def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> DomainMatrix:
+    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]] over QQ."""
+    n = w.shape[1]
+    top = DomainMatrix([[QQ(1)] + [QQ(0)] * n], (1, n + 1), QQ)
+    if slope != 1:
+        w, b = w * slope, b * slope
+    if intercept != 0:
+        b = b + DomainMatrix([[intercept] for _ in range(b.shape[0])], b.shape, QQ)
+    lower = b.hstack(w)
+    return _dense(top).vstack(_dense(lower))
+
+
+def _sympy_factor(layer: Any, factor: DomainMatrix, top: bool, reuse: bool) -> sympy.ImmutableMatrix:
+    """The factor as an ImmutableMatrix; reuses the layer's own Rationals when it is ``[b | W]`` itself."""
+    if not (reuse and is_rational_matrix(layer.weights) and is_rational_matrix(layer.biases)):
+        return from_domain_matrix(factor)
+    n = layer.fan_in
+    w, b = _flat(layer.weights), _flat(layer.biases)
+    flat: list[sympy.Expr] = [sympy.Integer(1)] + [sympy.Integer(0)] * n if top else []
+    for k in range(layer.width):
+        flat.append(b[k])
+        flat.extend(w[k * n : (k + 1) * n])
+    return immutable(factor, flat)
+
+
+def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
+    """The entries, row by row, as a plain tuple (no per-entry conversion)."""
+    return m.args[2].args
+
+
+def numeric_monomials(net: Network) -> int:
+    """``symnet.model.size.estimate_monomials`` for a numeric network, from the nonzero patterns.
+
+    A nonzero number is one term; an affine activation ``a t + d`` multiplies a
+    count by its number of terms, as in the general estimate.  Counted in
+    floats: exact below 2**53, and only compared with the guards above.
+    """
+    import numpy as np
+
+    counts = np.ones(net.p + 1)
+    for layer in net.layers:
+        entries = _flat(layer.biases) + _flat(layer.weights)
+        aug = np.array([(e.p != 0) if e.is_Rational else not e.is_zero for e in entries], dtype=float)
+        bias, weights = aug[: layer.width], aug[layer.width :].reshape(layer.width, layer.fan_in)
+        z = bias * counts[0] + weights @ counts[1:]
+        act = layer.activation
+        if not act.is_identity:
+            z = np.maximum(z, 1) * len(sympy.Add.make_args(act.expr))
+        counts = np.concatenate([[1.0], z])
+    return int(counts[1:].sum())
+
+
+def _dense(m: DomainMatrix) -> DomainMatrix:
+    return m.to_dense()  # DFM (flint fmpq_mat) under flint ground types, else DDM
+
+
+def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | None:
+    """The exact layer-wise proof of a large numeric network, or None when another route applies.
+
+    None when a weight is not a number, an activation is not affine with
+    numeric coefficients, or the network is small enough for the engine's
+    general route (which also writes the direct route).  ``expand=True``
+    above the guard raises :class:`~symnet.SizeGuardError` as ``prove`` does.
+    """
+    mats = []
+    for layer in net.layers:
+        w, b = domain_matrix(layer.weights), domain_matrix(layer.biases)
+        if w is None or b is None:
+            return None
+        mats.append((w, b))
+    coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
+    if any(c is None for c in coefficients):
+        return None
+    estimate = numeric_monomials(net)
+    small = estimate <= limit and estimate * net.p <= EXPAND_COST_LIMIT
+    if small:
+        return None
+    if expand is True:
+        raise SizeGuardError(
+            f"refusing to expand: the output has an estimated {estimate} monomials in "
+            f"{net.p} variables; the limits are {limit} monomials and "
+            f"{EXPAND_COST_LIMIT} monomials x variables",
+            estimate=estimate,
+            limit=limit,
+        )
+    L = net.depth
+    w, b = mats[-1]
+    output_row = _dense(b.hstack(w))
+    steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(net.layers[-1], output_row, False, True))]
+    product = output_row
+    for l in range(L, 0, -1):
+        slope, intercept = coefficients[l - 1]  # type: ignore[misc]
+        factor = _factor(*mats[l - 1], slope, intercept)
+        steps.append(
+            Step(
+                "substitute_layer",
+                layer=l,
+                slope=QQ.to_sympy(slope),
+                intercept=QQ.to_sympy(intercept),
+                matrix=_sympy_factor(net.layers[l - 1], factor, True, slope == 1 and intercept == 0),
+            )
+        )
+        product = product * factor
+    steps.append(Step("conclude_linear_form"))
+    q = product.shape[0]
+    matrix = from_domain_matrix(product.extract(list(range(q)), list(range(1, net.p + 1))))
+    offset = from_domain_matrix(product.extract(list(range(q)), [0]))
+    claim = Claim("explicit", (net.q, net.p), ("layerwise",), matrix, offset)
+    return Proof(Certificate(net, tuple(steps), claim))
