@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy
-from sympy.polys.domains import QQ
+from sympy.polys.domains import EXRAW, QQ
 from sympy.polys.matrices import DomainMatrix
 
 from ..certificate import Certificate, Claim, Step
@@ -64,17 +64,26 @@ def numeric_affine(act: Activation) -> tuple[Any, Any] | None:
 def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> DomainMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]] over QQ."""
     n = w.shape[1]
-    top = DomainMatrix([[QQ(1)] + [QQ(0)] * n], (1, n + 1), QQ)
+    K = w.domain
+    top = DomainMatrix([[K.one] + [K.zero] * n], (1, n + 1), K)
     if slope != 1:
         w, b = w * slope, b * slope
     if intercept != 0:
-        b = b + DomainMatrix([[intercept] for _ in range(b.shape[0])], b.shape, QQ)
+        b = b + DomainMatrix([[intercept] for _ in range(b.shape[0])], b.shape, K)
     lower = b.hstack(w)
     return _dense(top).vstack(_dense(lower))
 
 
+def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
+    if dm.domain == QQ:
+        return from_domain_matrix(dm)
+    return sympy.ImmutableMatrix(dm.to_Matrix())
+
+
 def _sympy_factor(layer: Any, factor: DomainMatrix, top: bool, reuse: bool) -> sympy.ImmutableMatrix:
     """The factor as an ImmutableMatrix; reuses the layer's own Rationals when it is ``[b | W]`` itself."""
+    if factor.domain != QQ:
+        return _sympy_matrix(factor)
     if not (reuse and is_rational_matrix(layer.weights) and is_rational_matrix(layer.biases)):
         return from_domain_matrix(factor)
     n = layer.fan_in
@@ -113,6 +122,21 @@ def numeric_monomials(net: Network) -> int:
     return int(counts[1:].sum())
 
 
+def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
+    return not m.free_symbols and all(e.is_number and e.is_real for e in _flat(m))
+
+
+def _exraw(m: sympy.ImmutableMatrix) -> DomainMatrix:
+    """Over EXRAW (exact sympy numbers), Floats at their exact binary values."""
+    rows = [[_exact(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    return DomainMatrix(rows, m.shape, EXRAW)
+
+
+def _exact(e: sympy.Expr) -> sympy.Expr:
+    floats = e.atoms(sympy.Float)
+    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
+
+
 def _dense(m: DomainMatrix) -> DomainMatrix:
     return m.to_dense()  # DFM (flint fmpq_mat) under flint ground types, else DDM
 
@@ -125,27 +149,34 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     general route (which also writes the direct route).  ``expand=True``
     above the guard raises :class:`~symnet.SizeGuardError` as ``prove`` does.
     """
+    coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
+    if any(c is None for c in coefficients):
+        return None
     mats = []
     for layer in net.layers:
         w, b = domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
-            return None
+            mats = []
+            break
         mats.append((w, b))
-    coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
-    if any(c is None for c in coefficients):
-        return None
-    estimate = numeric_monomials(net)
-    small = estimate <= limit and estimate * net.p <= EXPAND_COST_LIMIT
-    if small:
-        return None
-    if expand is True:
-        raise SizeGuardError(
-            f"refusing to expand: the output has an estimated {estimate} monomials in "
-            f"{net.p} variables; the limits are {limit} monomials and "
-            f"{EXPAND_COST_LIMIT} monomials x variables",
-            estimate=estimate,
-            limit=limit,
-        )
+    if not mats:  # not all rational: exact algebraic numbers (a batch norm's 1/sqrt(var + eps))?
+        if not all(_is_number_matrix(layer.weights) and _is_number_matrix(layer.biases) for layer in net.layers):
+            return None
+        mats = [(_exraw(layer.weights), _exraw(layer.biases)) for layer in net.layers]
+        coefficients = [(EXRAW.from_sympy(QQ.to_sympy(a)), EXRAW.from_sympy(QQ.to_sympy(d))) for a, d in coefficients]  # type: ignore[misc]
+    else:
+        estimate = numeric_monomials(net)
+        small = estimate <= limit and estimate * net.p <= EXPAND_COST_LIMIT
+        if small:
+            return None
+        if expand is True:
+            raise SizeGuardError(
+                f"refusing to expand: the output has an estimated {estimate} monomials in "
+                f"{net.p} variables; the limits are {limit} monomials and "
+                f"{EXPAND_COST_LIMIT} monomials x variables",
+                estimate=estimate,
+                limit=limit,
+            )
     L = net.depth
     w, b = mats[-1]
     output_row = _dense(b.hstack(w))
@@ -158,15 +189,15 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
             Step(
                 "substitute_layer",
                 layer=l,
-                slope=QQ.to_sympy(slope),
-                intercept=QQ.to_sympy(intercept),
+                slope=mats[0][0].domain.to_sympy(slope),
+                intercept=mats[0][0].domain.to_sympy(intercept),
                 matrix=_sympy_factor(net.layers[l - 1], factor, True, slope == 1 and intercept == 0),
             )
         )
         product = product * factor
     steps.append(Step("conclude_linear_form"))
     q = product.shape[0]
-    matrix = from_domain_matrix(product.extract(list(range(q)), list(range(1, net.p + 1))))
-    offset = from_domain_matrix(product.extract(list(range(q)), [0]))
+    matrix = _sympy_matrix(product.extract(list(range(q)), list(range(1, net.p + 1))))
+    offset = _sympy_matrix(product.extract(list(range(q)), [0]))
     claim = Claim("explicit", (net.q, net.p), ("layerwise",), matrix, offset)
     return Proof(Certificate(net, tuple(steps), claim))
