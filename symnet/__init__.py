@@ -15,10 +15,15 @@ from .errors import (
     ShapeError,
     SizeGuardError,
     SymnetError,
+    UnsupportedModelError,
 )
 from .model.activations import NAMED_ACTIVATIONS, Activation, activation
 from .model.builders import dense
 from .model.network import Layer, Network
+from .interop.npz import from_npz
+from .interop.onnx import from_onnx
+from .interop.sklearn import from_sklearn
+from .interop.torch import from_torch
 from .proof import Proof
 from .search.degree import Degree, degree
 from .search.engine import ProofNotFound, decide, prove
@@ -54,11 +59,16 @@ __all__ = [
     "SizeGuardError",
     "SymnetError",
     "UndecidedError",
+    "UnsupportedModelError",
     "activation",
     "crosscheck",
     "decide",
     "degree",
     "dense",
+    "from_npz",
+    "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "prove",
     "rank_bound",
     "refute",

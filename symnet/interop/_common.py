@@ -145,7 +145,8 @@ class ChainBuilder:
             raise ShapeError(f"{self.source}: {where} has {len(scale)} features, but its input has {self.width}")
         if self.layers and self.layers[-1][2] is None:  # right after a dense layer: diag(scale) W, scale*b + shift
             w, b = self.layers[-1][0], self.layers[-1][1]
-            self.layers[-1][0] = _scale_rows(w, scale)
+            if not all(v == 1 for v in scale):  # an Add is a shift alone
+                self.layers[-1][0] = _scale_rows(w, scale)
             self.layers[-1][1] = _column([scale[i] * b[i] + shift[i] for i in range(b.rows)])
             return
         if self.pending is None:

@@ -55,7 +55,7 @@ def from_sklearn(model: Any) -> Network:
     if out != "identity":
         warnings.warn(
             f"{source}: the output activation {out!r} is left out; the network computes the logits "
-            "(the classifier predicts the class of the largest logit)",
+            "(the classifier's prediction is the largest logit's class; with one logit, class 1 when it is > 0)",
             LogitsWarning,
             stacklevel=2,
         )
