@@ -26,6 +26,7 @@ from ..model.builders import dense
 from ..model.generic import is_size_name
 from ..proof import Proof
 from ..search.engine import ProofNotFound, prove
+from . import collapse as _cli_collapse
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
@@ -83,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("prove", help="prove (or refute) that a dense network is a linear regression")
+    p = sub.add_parser("prove", help="prove (or refute) that a dense network (or a MODEL file) is a linear regression")
+    p.add_argument("model", nargs="?", metavar="MODEL", help="a trained model to import: .onnx or .npz (see symnet.from_npz)")
     p.add_argument("--inputs", type=_width, default=3, metavar="N", help="number of inputs p (default 3, the seed's)")
     p.add_argument("--hidden", type=_width, action="append", metavar="H",
                    help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
@@ -105,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     if _cli_crosscheck is not None:
         _cli_crosscheck.register(sub)
+    _cli_collapse.add_parser(sub)
     return parser
 
 
@@ -153,6 +156,11 @@ def _derivation(proof: Proof, fmt: str) -> str:
 
 
 def _cmd_prove(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        if args.hidden or args.no_hidden:
+            raise _Usage("MODEL and --hidden/--no-hidden exclude each other: the model file gives the sizes")
+        net, _ = _cli_collapse.load_model_file(args.model, _cli_collapse._Progress())
+        return _prove_and_emit(net, args)
     hidden = [] if args.no_hidden else (args.hidden if args.hidden is not None else [3])
     if args.no_hidden and args.hidden:
         raise _Usage("--no-hidden and --hidden exclude each other")
@@ -161,6 +169,10 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     if count > MAX_CLI_PARAMETERS:
         raise _Usage(f"the network would have {count} weights, more than the command line's guard of {MAX_CLI_PARAMETERS}")
     net = dense(args.inputs, hidden, outputs=args.outputs, activation=args.activation)
+    return _prove_and_emit(net, args)
+
+
+def _prove_and_emit(net: Any, args: argparse.Namespace) -> int:
     try:
         proof = prove(net)
     except NotLinearError as exc:

@@ -29,6 +29,7 @@ from sympy.polys.matrices import DomainMatrix
 from ..errors import InvalidArgument, InvalidType, ShapeError
 
 __all__ = [
+    "ExactMatrix",
     "domain_matrix",
     "exact_matrix",
     "exact_vector",
@@ -78,35 +79,90 @@ def _ratios(array: Any, where: str) -> tuple[list[tuple[int, int]], tuple[int, .
         if not np.all(np.isfinite(arr)):
             bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
             raise InvalidArgument(f"{where}{list(bad)}={arr[bad]!r} is not finite")
-        values = arr.astype(np.float64).ravel().tolist()  # float16/32 -> float64 is exact
-        pairs = [v.as_integer_ratio() for v in values]
+        pairs = [v.as_integer_ratio() for v in arr.astype(np.float64).ravel().tolist()]  # float16/32 -> 64: exact
     else:
         pairs = [(int(v), 1) for v in arr.ravel().tolist()]
     return pairs, tuple(arr.shape)
 
 
 def _build(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.ImmutableMatrix:
-    flat = [rational(p, q) for p, q in pairs]
     if _FLINT:
         import flint
         from sympy.polys.matrices._dfm import DFM
 
         fq = flint.fmpq_mat(rows, cols, [flint.fmpq(p, q) for p, q in pairs])
-        dm = DomainMatrix.from_rep(DFM(fq, (rows, cols), QQ))
+        dm = DomainMatrix.from_rep(DFM._new(fq, (rows, cols), QQ))
     else:
         dm = DomainMatrix([[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ)
-    return immutable(dm, flat)
+    return immutable(dm)
 
 
-def immutable(dm: DomainMatrix, flat: list[sympy.Expr]) -> sympy.ImmutableMatrix:
-    """An ImmutableMatrix with the given exact rep and its entries as sympy numbers (same values)."""
+_ARGS = sympy.Basic.__dict__["_args"]  # the slot Basic keeps its args in
+
+
+def _flat_rationals(dm: DomainMatrix) -> list[sympy.Expr]:
+    """The entries of a DomainMatrix over QQ or ZZ as sympy numbers, row by row."""
+    rep = dm.rep
+    if _FLINT and hasattr(rep, "rep"):  # DFM: a flint fmpq_mat / fmpz_mat
+        if dm.domain == QQ:
+            return [rational(int(a.p), int(a.q)) for a in rep.rep.entries()]
+        return [sympy.Integer(int(a)) for a in rep.rep.entries()]
+    return [dm.domain.to_sympy(a) for a in dm.to_list_flat()]
+
+
+class ExactMatrix(sympy.ImmutableDenseMatrix):
+    """An ImmutableMatrix of exact rationals whose sympy entries are made only when needed.
+
+    It is an ordinary ``ImmutableMatrix`` (indexing, equality, arithmetic,
+    printing) backed by its ``DomainMatrix`` over QQ; the tuple of sympy
+    Rationals that sympy keeps as the matrix's ``args`` (used by hashing,
+    ``subs``, pickling, tree walks) is built the first time something asks
+    for it.  At real size (a 235,000-weight MLP) that keeps import and proof
+    within a small factor of python-flint's own arithmetic.
+    """
+
+    @property
+    def _args(self) -> tuple[sympy.Basic, ...]:  # type: ignore[override]
+        try:
+            return _ARGS.__get__(self)
+        except AttributeError:
+            rows, cols = self._rep.shape
+            args = (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*_flat_rationals(self._rep), sympify=False))
+            _ARGS.__set__(self, args)
+            return args
+
+    @_args.setter
+    def _args(self, value: tuple[sympy.Basic, ...]) -> None:
+        _ARGS.__set__(self, value)
+
+    @classmethod
+    def _fromrep(cls, rep: DomainMatrix) -> sympy.ImmutableDenseMatrix:  # type: ignore[override]
+        if rep.domain == QQ or rep.domain == ZZ:
+            return _lazy(rep)
+        return sympy.ImmutableDenseMatrix._fromrep(rep)
+
+    @property
+    def free_symbols(self) -> set[sympy.Symbol]:  # type: ignore[override]
+        return set()
+
+
+def _lazy(dm: DomainMatrix) -> ExactMatrix:
+    obj = object.__new__(ExactMatrix)
+    obj._assumptions = ExactMatrix.default_assumptions
+    obj._mhash = None
     rows, cols = dm.shape
-    obj = sympy.Basic.__new__(
-        sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*flat, sympify=False)
-    )
     obj._rows = rows
     obj._cols = cols
     obj._rep = dm
+    return obj
+
+
+def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None) -> sympy.ImmutableMatrix:
+    """An exact ImmutableMatrix over ``dm`` (QQ or ZZ); ``flat`` gives its sympy entries when already made."""
+    obj = _lazy(dm)
+    if flat is not None:
+        rows, cols = dm.shape
+        _ARGS.__set__(obj, (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*flat, sympify=False)))
     return obj
 
 
@@ -163,11 +219,4 @@ def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
 
 def from_domain_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
     """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ)."""
-    dm = dm.convert_to(QQ)
-    rows, cols = dm.shape
-    dm = dm.to_dense()  # DFM (flint) under flint ground types, else DDM
-    if _FLINT and hasattr(dm.rep, "rep"):
-        flat = [rational(int(a.p), int(a.q)) for a in dm.rep.rep.entries()]
-    else:
-        flat = [rational(int(a.numerator), int(a.denominator)) for a in dm.to_list_flat()]
-    return immutable(dm, flat)
+    return immutable(dm.convert_to(QQ).to_dense())

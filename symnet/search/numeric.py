@@ -25,7 +25,7 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.exact import domain_matrix, from_domain_matrix, immutable, is_rational_matrix
+from ..model.exact import domain_matrix, from_domain_matrix
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -61,9 +61,47 @@ def numeric_affine(act: Activation) -> tuple[Any, Any] | None:
     return slope, intercept
 
 
+def _small(net: Network, product: DomainMatrix, limit: int) -> bool:
+    """Whether the engine's size guards call the network small (then its general route runs).
+
+    The path count is at least the number of nonzero entries of (b* | W*), so
+    a product with more nonzeros than the guards allow is large without
+    counting paths.
+    """
+    rep = getattr(product.rep, "rep", None)
+    entries = rep.entries() if rep is not None else product.to_list_flat()
+    nonzero = sum(1 for a in entries if a)
+    if nonzero > limit or nonzero * net.p > EXPAND_COST_LIMIT:
+        return False
+    estimate = numeric_monomials(net)
+    return estimate <= limit and estimate * net.p <= EXPAND_COST_LIMIT
+
+
+def _augment(w: DomainMatrix, b: DomainMatrix, top: bool) -> DomainMatrix | None:
+    """[b | W] (with the row (1, 0 ... 0) on top when ``top``) built in flint; None without flint."""
+    wr, br = getattr(w.rep, "rep", None), getattr(b.rep, "rep", None)
+    if w.domain != QQ or b.domain != QQ or wr is None or br is None:
+        return None
+    import flint
+    from sympy.polys.matrices._dfm import DFM
+
+    m, n = w.shape
+    we, be = wr.entries(), br.entries()
+    flat: list[Any] = [1] + [0] * n if top else []
+    for k in range(m):
+        flat.append(be[k])
+        flat.extend(we[k * n : (k + 1) * n])
+    rows = m + 1 if top else m
+    return DomainMatrix.from_rep(DFM._new(flint.fmpq_mat(rows, n + 1, flat), (rows, n + 1), QQ))
+
+
 def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> DomainMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]] over QQ."""
     n = w.shape[1]
+    if slope == 1 and intercept == 0:
+        fast = _augment(w, b, True)
+        if fast is not None:
+            return fast
     K = w.domain
     top = DomainMatrix([[K.one] + [K.zero] * n], (1, n + 1), K)
     if slope != 1:
@@ -80,24 +118,22 @@ def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(dm.to_Matrix())
 
 
-def _sympy_factor(layer: Any, factor: DomainMatrix, top: bool, reuse: bool) -> sympy.ImmutableMatrix:
-    """The factor as an ImmutableMatrix; reuses the layer's own Rationals when it is ``[b | W]`` itself."""
-    if factor.domain != QQ:
-        return _sympy_matrix(factor)
-    if not (reuse and is_rational_matrix(layer.weights) and is_rational_matrix(layer.biases)):
-        return from_domain_matrix(factor)
-    n = layer.fan_in
-    w, b = _flat(layer.weights), _flat(layer.biases)
-    flat: list[sympy.Expr] = [sympy.Integer(1)] + [sympy.Integer(0)] * n if top else []
-    for k in range(layer.width):
-        flat.append(b[k])
-        flat.extend(w[k * n : (k + 1) * n])
-    return immutable(factor, flat)
+def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
+    """The factor as an exact ImmutableMatrix (entries made lazily over QQ)."""
+    return _sympy_matrix(factor)
 
 
 def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
     """The entries, row by row, as a plain tuple (no per-entry conversion)."""
     return m.args[2].args
+
+
+def _nonzero(m: sympy.ImmutableMatrix) -> list[bool]:
+    """Which entries are nonzero, row by row (from the flint matrix when there is one)."""
+    rep = getattr(m, "_rep", None)
+    if rep is not None and hasattr(rep.rep, "rep") and (rep.domain == QQ or rep.domain.is_ZZ):
+        return [bool(a) for a in rep.rep.rep.entries()]
+    return [(e.p != 0) if e.is_Rational else not e.is_zero for e in _flat(m)]
 
 
 def numeric_monomials(net: Network) -> int:
@@ -111,8 +147,7 @@ def numeric_monomials(net: Network) -> int:
 
     counts = np.ones(net.p + 1)
     for layer in net.layers:
-        entries = _flat(layer.biases) + _flat(layer.weights)
-        aug = np.array([(e.p != 0) if e.is_Rational else not e.is_zero for e in entries], dtype=float)
+        aug = np.array(_nonzero(layer.biases) + _nonzero(layer.weights), dtype=float)
         bias, weights = aug[: layer.width], aug[layer.width :].reshape(layer.width, layer.fan_in)
         z = bias * counts[0] + weights @ counts[1:]
         act = layer.activation
@@ -159,42 +194,40 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
             mats = []
             break
         mats.append((w, b))
-    if not mats:  # not all rational: exact algebraic numbers (a batch norm's 1/sqrt(var + eps))?
+    rational = bool(mats)
+    if not rational:  # exact algebraic numbers (a batch norm's 1/sqrt(var + eps))?
         if not all(_is_number_matrix(layer.weights) and _is_number_matrix(layer.biases) for layer in net.layers):
             return None
         mats = [(_exraw(layer.weights), _exraw(layer.biases)) for layer in net.layers]
         coefficients = [(EXRAW.from_sympy(QQ.to_sympy(a)), EXRAW.from_sympy(QQ.to_sympy(d))) for a, d in coefficients]  # type: ignore[misc]
-    else:
-        estimate = numeric_monomials(net)
-        small = estimate <= limit and estimate * net.p <= EXPAND_COST_LIMIT
-        if small:
-            return None
-        if expand is True:
-            raise SizeGuardError(
-                f"refusing to expand: the output has an estimated {estimate} monomials in "
-                f"{net.p} variables; the limits are {limit} monomials and "
-                f"{EXPAND_COST_LIMIT} monomials x variables",
-                estimate=estimate,
-                limit=limit,
-            )
     L = net.depth
     w, b = mats[-1]
-    output_row = _dense(b.hstack(w))
-    steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(net.layers[-1], output_row, False, True))]
+    output_row = _augment(w, b, False) or _dense(b.hstack(w))
+    factors = [output_row]
     product = output_row
     for l in range(L, 0, -1):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         factor = _factor(*mats[l - 1], slope, intercept)
-        steps.append(
-            Step(
-                "substitute_layer",
-                layer=l,
-                slope=mats[0][0].domain.to_sympy(slope),
-                intercept=mats[0][0].domain.to_sympy(intercept),
-                matrix=_sympy_factor(net.layers[l - 1], factor, True, slope == 1 and intercept == 0),
-            )
-        )
+        factors.append(factor)
         product = product * factor
+    if rational and _small(net, product, limit):
+        return None  # the general route writes the direct route too
+    if rational and expand is True:
+        estimate = numeric_monomials(net)
+        raise SizeGuardError(
+            f"refusing to expand: the output has an estimated {estimate} monomials in "
+            f"{net.p} variables; the limits are {limit} monomials and "
+            f"{EXPAND_COST_LIMIT} monomials x variables",
+            estimate=estimate,
+            limit=limit,
+        )
+    K = mats[0][0].domain
+    steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(output_row))]
+    for l, factor in zip(range(L, 0, -1), factors[1:]):
+        slope, intercept = coefficients[l - 1]  # type: ignore[misc]
+        steps.append(
+            Step("substitute_layer", layer=l, slope=K.to_sympy(slope), intercept=K.to_sympy(intercept), matrix=_sympy_factor(factor))
+        )
     steps.append(Step("conclude_linear_form"))
     q = product.shape[0]
     matrix = _sympy_matrix(product.extract(list(range(q)), list(range(1, net.p + 1))))
