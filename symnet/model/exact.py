@@ -51,6 +51,8 @@ def rational(p: int, q: int) -> sympy.Rational:
     """
     if q == 1:
         return sympy.Integer(p)
+    if q == 2 and p == 1:
+        return sympy.S.Half  # sympy's singleton: same type, same hash
     obj = _new_expr(sympy.Rational)
     obj.p = p
     obj.q = q
@@ -107,7 +109,9 @@ def _flat_rationals(dm: DomainMatrix) -> list[sympy.Expr]:
         if dm.domain == QQ:
             return [rational(int(a.p), int(a.q)) for a in rep.rep.entries()]
         return [sympy.Integer(int(a)) for a in rep.rep.entries()]
-    return [dm.domain.to_sympy(a) for a in dm.to_list_flat()]
+    if dm.domain == QQ:
+        return [rational(int(a.numerator), int(a.denominator)) for a in dm.to_list_flat()]
+    return [sympy.Integer(int(a)) for a in dm.to_list_flat()]
 
 
 class ExactMatrix(sympy.ImmutableDenseMatrix):
@@ -145,6 +149,22 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
     def free_symbols(self) -> set[sympy.Symbol]:  # type: ignore[override]
         return set()
 
+    def __eq__(self, other: object) -> bool:
+        # sympy compares reps format by format, and a flint-backed (DFM) rep never
+        # equals a sparse (SDM) one; compare sparse forms when the formats differ.
+        rep = getattr(other, "_rep", None)
+        if isinstance(other, sympy.MatrixBase) and isinstance(rep, DomainMatrix):
+            if self.shape != other.shape:
+                return False
+            a, b = self._rep, rep
+            if type(a.rep) is not type(b.rep):
+                a, b = a.to_sparse(), b.to_sparse()
+            return bool(a.unify_eq(b))
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(("ImmutableDenseMatrix",) + self._hashable_content())
+
 
 def _lazy(dm: DomainMatrix) -> ExactMatrix:
     obj = object.__new__(ExactMatrix)
@@ -157,8 +177,17 @@ def _lazy(dm: DomainMatrix) -> ExactMatrix:
     return obj
 
 
+#: Matrices with at most this many entries keep sympy's usual sparse rep (so
+#: they compare equal to ordinary sympy matrices from either side); larger
+#: ones keep python-flint's dense rep for fast exact arithmetic.
+SPARSE_UP_TO = 50_000
+
+
 def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None) -> sympy.ImmutableMatrix:
     """An exact ImmutableMatrix over ``dm`` (QQ or ZZ); ``flat`` gives its sympy entries when already made."""
+    rows, cols = dm.shape
+    if rows * cols <= SPARSE_UP_TO:
+        dm = dm.to_sparse()
     obj = _lazy(dm)
     if flat is not None:
         rows, cols = dm.shape
@@ -199,7 +228,7 @@ def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
     """
     rep = getattr(m, "_rep", None)
     if rep is not None and (rep.domain == QQ or rep.domain == ZZ):
-        return rep.convert_to(QQ)
+        return rep.convert_to(QQ).to_dense()  # DFM (flint) under flint ground types
     flat = rep.to_sympy().to_list_flat() if rep is not None else list(m)
     entries = []
     for e in flat:
@@ -219,4 +248,4 @@ def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
 
 def from_domain_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
     """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ)."""
-    return immutable(dm.convert_to(QQ).to_dense())
+    return immutable(dm.convert_to(QQ))
