@@ -49,6 +49,14 @@ def _write_generated() -> None:
 
 _write_generated()
 
+# The figure of docs/trained-models.md, drawn from a freshly trained model on every build.
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import trained_models_figure  # noqa: E402
+
+trained_models_figure.write_figure(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_build", "generated"))
+
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
