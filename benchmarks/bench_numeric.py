@@ -31,7 +31,10 @@ import numpy as np
 def weights(sizes: list[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
     return [
-        ((rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32), (0.1 * rng.standard_normal(m)).astype(np.float32))
+        (
+            (rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32),
+            (0.1 * rng.standard_normal(m)).astype(np.float32),
+        )
         for n, m in zip(sizes[:-1], sizes[1:])
     ]
 
@@ -46,8 +49,11 @@ def onnx_model(layers: list[tuple[np.ndarray, np.ndarray]]):  # noqa: ANN201
         cur = f"h{i}"
     p, q = layers[0][0].shape[1], layers[-1][0].shape[0]
     graph = helper.make_graph(
-        nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", p])],
-        [helper.make_tensor_value_info(cur, TensorProto.FLOAT, ["N", q])], initializer=inits,
+        nodes,
+        "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", p])],
+        [helper.make_tensor_value_info(cur, TensorProto.FLOAT, ["N", q])],
+        initializer=inits,
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
@@ -101,13 +107,20 @@ def run(sizes: list[int]) -> dict[str, float]:
     entries = list(proof.matrix) + list(proof.offset)
     t4 = time.perf_counter()
     assert all(e.is_Rational for e in entries)
-    out.update(imported=t1 - t0, proved=t2 - t1, checked=t3 - t2, explicit=t4 - t3, total=t4 - t0, check_ok=float(checked))
+    out.update(
+        imported=t1 - t0, proved=t2 - t1, checked=t3 - t2, explicit=t4 - t3, total=t4 - t0, check_ok=float(checked)
+    )
     out["unchecked"] = out["total"] - out["checked"]
     out["floor"], exact = flint_floor(layers)
     out["numpy"], approx = numpy_product(layers)
     exact_f = np.array([[float(exact[i, j]) for j in range(exact.ncols())] for i in range(exact.nrows())])
     out["numpy_rel_error"] = float(np.max(np.abs(approx - exact_f) / np.maximum(np.abs(exact_f), 1e-300)))
-    ours = np.array([[float(v) for v in proof.offset.row(i)] + [float(v) for v in proof.matrix.row(i)] for i in range(proof.matrix.rows)])
+    ours = np.array(
+        [
+            [float(v) for v in proof.offset.row(i)] + [float(v) for v in proof.matrix.row(i)]
+            for i in range(proof.matrix.rows)
+        ]
+    )
     assert np.array_equal(ours, exact_f), "symnet's W* differs from the flint product"
     return out
 
@@ -125,12 +138,18 @@ def main() -> None:
         r = {key: min(x[key] for x in runs) for key in runs[0]}  # best of the runs: the machine is shared
         arrow = " -> ".join(map(str, sizes))
         print(f"{arrow} (float32), best of {args.repeat}")
-        print(f"  import {r['imported']:.3f} s | prove {r['proved']:.3f} s | check {r['checked']:.3f} s"
-              f"{'' if r['check_ok'] else ' (REJECTED)'} | W* explicit {r['explicit']:.3f} s")
-        print(f"  total {r['total']:.3f} s (target <= {target} s) = {r['total'] / r['floor']:.1f}x the flint floor"
-              f" {r['floor']:.3f} s (target <= 4x for mnist); without the kernel check {r['unchecked']:.3f} s"
-              f" = {r['unchecked'] / r['floor']:.1f}x")
-        print(f"  numpy float64 product {r['numpy'] * 1000:.1f} ms, max relative error vs exact {r['numpy_rel_error']:.2g}")
+        print(
+            f"  import {r['imported']:.3f} s | prove {r['proved']:.3f} s | check {r['checked']:.3f} s"
+            f"{'' if r['check_ok'] else ' (REJECTED)'} | W* explicit {r['explicit']:.3f} s"
+        )
+        print(
+            f"  total {r['total']:.3f} s (target <= {target} s) = {r['total'] / r['floor']:.1f}x the flint floor"
+            f" {r['floor']:.3f} s (target <= 4x for mnist); without the kernel check {r['unchecked']:.3f} s"
+            f" = {r['unchecked'] / r['floor']:.1f}x"
+        )
+        print(
+            f"  numpy float64 product {r['numpy'] * 1000:.1f} ms, max relative error vs exact {r['numpy_rel_error']:.2g}"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of this process) {peak:.0f} MiB (target <= 500 MiB)")
 

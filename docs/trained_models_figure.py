@@ -23,7 +23,9 @@ def fitted_models():  # noqa: ANN201 - (mlp, proof, ols), as on the page
     X, y = load_diabetes(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mlp = MLPRegressor(hidden_layer_sizes=(8, 4), activation="identity", solver="lbfgs", max_iter=5000, random_state=0).fit(X, y)
+        mlp = MLPRegressor(
+            hidden_layer_sizes=(8, 4), activation="identity", solver="lbfgs", max_iter=5000, random_state=0
+        ).fit(X, y)
     proof = symnet.prove(symnet.from_sklearn(mlp))
     ols = LinearRegression().fit(X, y)
     return mlp, proof, ols

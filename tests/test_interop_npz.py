@@ -34,7 +34,9 @@ def test_npz_network_is_exact_and_oriented_like_symnet(tmp_path):
 
 def test_save_and_load_round_trip(tmp_path):
     """save_npz then from_npz gives the same network (float64 weights)."""
-    net = symnet.Network.from_matrices([RNG.standard_normal((4, 3)), RNG.standard_normal((2, 4))], [RNG.standard_normal(4), RNG.standard_normal(2)])
+    net = symnet.Network.from_matrices(
+        [RNG.standard_normal((4, 3)), RNG.standard_normal((2, 4))], [RNG.standard_normal(4), RNG.standard_normal(2)]
+    )
     path = tmp_path / "n.npz"
     save_npz(net, path)
     again = symnet.from_npz(path)
@@ -47,8 +49,16 @@ def test_save_and_load_round_trip(tmp_path):
         ({"W1": np.ones((2, 2)), "W3": np.ones((1, 2))}, symnet.InvalidArgument, "missing W2"),
         ({"W1": np.ones((2, 2)), "extra": np.ones(2)}, symnet.InvalidArgument, "unknown array 'extra'"),
         ({"W1": np.ones((2, 2)), "W2": np.ones((1, 3))}, symnet.ShapeError, "takes 3 inputs"),
-        ({"W1": np.ones((2, 2)), "W2": np.ones((1, 2)), "activations": np.array(["relu", "tanh"])}, symnet.ShapeError, "2 activations"),
-        ({"W1": np.ones((2, 2)), "W2": np.ones((1, 2)), "activations": np.array(["gelu"])}, symnet.ActivationError, "gelu"),
+        (
+            {"W1": np.ones((2, 2)), "W2": np.ones((1, 2)), "activations": np.array(["relu", "tanh"])},
+            symnet.ShapeError,
+            "2 activations",
+        ),
+        (
+            {"W1": np.ones((2, 2)), "W2": np.ones((1, 2)), "activations": np.array(["gelu"])},
+            symnet.ActivationError,
+            "gelu",
+        ),
         ({"W1": np.array([[1.0, np.nan]]), "W2": np.ones((1, 1))}, symnet.InvalidArgument, "not finite"),
         ({"W1": np.ones(2)}, symnet.ShapeError, "2-D"),
     ],

@@ -20,7 +20,9 @@ RNG = np.random.default_rng(3)
 
 def model(nodes, inits, in_shape, out_name="y", dtype=TensorProto.FLOAT, out_shape=("N", None)):
     graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", dtype, in_shape)],
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", dtype, in_shape)],
         [helper.make_tensor_value_info(out_name, dtype, list(out_shape))],
         initializer=[numpy_helper.from_array(v, k) for k, v in inits.items()],
     )
@@ -73,7 +75,13 @@ def test_gemm_chain_with_alpha_beta_and_transposes():
 
 def test_column_layout_gemm_with_trans_a():
     """Data as a column: Reshape [n] -> [n, 1], Gemm(W, x) and Gemm(x^T ...) with transA."""
-    inits = {"shape": np.array([4, 1], dtype=np.int64), "A": f32(3, 4), "c": f32(3, 1), "B": f32(2, 3), "back": np.array([-1], dtype=np.int64)}
+    inits = {
+        "shape": np.array([4, 1], dtype=np.int64),
+        "A": f32(3, 4),
+        "c": f32(3, 1),
+        "B": f32(2, 3),
+        "back": np.array([-1], dtype=np.int64),
+    }
     nodes = [
         helper.make_node("Reshape", ["x", "shape"], ["col"]),
         helper.make_node("Gemm", ["A", "col", "c"], ["h"]),  # A x + c, a column
@@ -109,17 +117,27 @@ def test_activations_import_and_evaluate_like_the_reference():
 def test_unsupported_operators_and_graphs_are_named():
     """Softmax, a branch, and a foreign domain: UnsupportedModelError naming the node."""
     inits = {"W": f32(3, 2)}
-    m = model([helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Softmax", ["h"], ["y"], name="sm")], inits, ["N", 3])
+    m = model(
+        [helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Softmax", ["h"], ["y"], name="sm")],
+        inits,
+        ["N", 3],
+    )
     with pytest.raises(symnet.UnsupportedModelError, match="node 1 \\(Softmax 'sm'\\)") as info:
         symnet.from_onnx(m)
     assert info.value.layer == "the operator Softmax"
-    branch = model([helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Add", ["h", "x"], ["y"])], inits, ["N", 3])
+    branch = model(
+        [helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Add", ["h", "x"], ["y"])], inits, ["N", 3]
+    )
     with pytest.raises(symnet.UnsupportedModelError):
         symnet.from_onnx(branch)
     with pytest.raises(symnet.InvalidArgument):
         symnet.from_onnx(b"not an onnx model")
     with pytest.raises(symnet.ShapeError):
-        bad = model([helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("MatMul", ["h", "W"], ["y"])], inits, ["N", 3])
+        bad = model(
+            [helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("MatMul", ["h", "W"], ["y"])],
+            inits,
+            ["N", 3],
+        )
         symnet.from_onnx(bad)
 
 
@@ -131,8 +149,15 @@ def test_torch_export_round_trip():
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module, (torch.randn(1, 4),), buf, dynamo=False, input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "N"}})
+        torch.onnx.export(
+            module,
+            (torch.randn(1, 4),),
+            buf,
+            dynamo=False,
+            input_names=["x"],
+            output_names=["y"],
+            dynamic_axes={"x": {0: "N"}},
+        )
     m = onnx.load_model_from_string(buf.getvalue())
     assert_collapse_matches(m, f32(9, 4))
 
@@ -140,7 +165,10 @@ def test_torch_export_round_trip():
 def test_to_onnx_is_one_gemm_confirmed_by_the_reference():
     """to_onnx(): one Gemm; ReferenceEvaluator's output matches the exact collapse and the original."""
     inits = {"W1": f32(6, 5), "b1": f32(6), "W2": f32(2, 6), "b2": f32(2)}
-    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1), helper.make_node("Gemm", ["h", "W2", "b2"], ["y"], transB=1)]
+    nodes = [
+        helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
+        helper.make_node("Gemm", ["h", "W2", "b2"], ["y"], transB=1),
+    ]
     m = model(nodes, inits, ["N", 5])
     proof = symnet.prove(symnet.from_onnx(m))
     exported = proof.to_onnx()
@@ -156,7 +184,10 @@ def test_to_onnx_is_one_gemm_confirmed_by_the_reference():
 def test_cli_collapse_round_trip(tmp_path, capsys):
     """`symnet collapse` writes one Gemm that onnx.reference runs like the original, and a checkable certificate."""
     inits = {"W1": f32(7, 3), "b1": f32(7), "W2": f32(4, 7), "b2": f32(4)}
-    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1), helper.make_node("Gemm", ["h", "W2", "b2"], ["y"], transB=1)]
+    nodes = [
+        helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
+        helper.make_node("Gemm", ["h", "W2", "b2"], ["y"], transB=1),
+    ]
     src, out, cert = tmp_path / "m.onnx", tmp_path / "linear.onnx", tmp_path / "cert.json"
     onnx.save(model(nodes, inits, ["N", 3]), src)
     assert main(["collapse", str(src), "-o", str(out), "--certificate", str(cert)]) == 0
@@ -172,9 +203,23 @@ def test_cli_collapse_round_trip(tmp_path, capsys):
 def test_cli_prove_model_files(tmp_path, capsys):
     """`symnet prove MODEL.onnx`: 0 when linear, 1 when refuted, 2 with one line for a bad file."""
     inits = {"W1": f32(3, 2), "W2": f32(1, 3)}
-    lin = model([helper.make_node("Gemm", ["x", "W1"], ["h"], transB=1), helper.make_node("Gemm", ["h", "W2"], ["y"], transB=1)], inits, ["N", 2])
-    relu = model([helper.make_node("Gemm", ["x", "W1"], ["h"], transB=1), helper.make_node("Relu", ["h"], ["r"]),
-                  helper.make_node("Gemm", ["r", "W2"], ["y"], transB=1)], inits, ["N", 2])
+    lin = model(
+        [
+            helper.make_node("Gemm", ["x", "W1"], ["h"], transB=1),
+            helper.make_node("Gemm", ["h", "W2"], ["y"], transB=1),
+        ],
+        inits,
+        ["N", 2],
+    )
+    relu = model(
+        [
+            helper.make_node("Gemm", ["x", "W1"], ["h"], transB=1),
+            helper.make_node("Relu", ["h"], ["r"]),
+            helper.make_node("Gemm", ["r", "W2"], ["y"], transB=1),
+        ],
+        inits,
+        ["N", 2],
+    )
     onnx.save(lin, tmp_path / "lin.onnx")
     onnx.save(relu, tmp_path / "relu.onnx")
     (tmp_path / "bad.onnx").write_bytes(b"\x00garbage")

@@ -37,7 +37,12 @@ def exact_outputs(proof, x):
     rows = []
     for point in x:
         xs = [sympy.Rational(*float(v).as_integer_ratio()) for v in point]
-        rows.append([float(proof.offset[i] + sum(proof.matrix[i, j] * xs[j] for j in range(len(xs)))) for i in range(proof.matrix.rows)])
+        rows.append(
+            [
+                float(proof.offset[i] + sum(proof.matrix[i, j] * xs[j] for j in range(len(xs))))
+                for i in range(proof.matrix.rows)
+            ]
+        )
     return np.array(rows)
 
 

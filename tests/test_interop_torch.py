@@ -7,9 +7,8 @@ import sympy
 import symnet
 
 torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
-
 from sklearn.datasets import load_diabetes  # noqa: E402
+from torch import nn  # noqa: E402
 
 X, Y = load_diabetes(return_X_y=True)
 Y = (Y - Y.mean()) / Y.std()
@@ -33,8 +32,14 @@ def train(module, steps=60):
 def linear_model():
     torch.manual_seed(0)
     module = nn.Sequential(
-        nn.Linear(10, 16), nn.BatchNorm1d(16), nn.Dropout(0.2), nn.Linear(16, 8), nn.Identity(), nn.Flatten(),
-        nn.Sequential(nn.Linear(8, 4), nn.LeakyReLU(1.0)), nn.Linear(4, 1),
+        nn.Linear(10, 16),
+        nn.BatchNorm1d(16),
+        nn.Dropout(0.2),
+        nn.Linear(16, 8),
+        nn.Identity(),
+        nn.Flatten(),
+        nn.Sequential(nn.Linear(8, 4), nn.LeakyReLU(1.0)),
+        nn.Linear(4, 1),
     )
     return train(module)
 
@@ -89,8 +94,17 @@ def test_batch_norm_is_folded_exactly():
 def test_nonlinear_activations_import_and_evaluate_like_torch():
     """ReLU, LeakyReLU, Tanh, Sigmoid: the network's exact evaluation matches module(x)."""
     torch.manual_seed(1)
-    module = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 4), nn.LeakyReLU(0.2), nn.Linear(4, 3), nn.Tanh(),
-                           nn.Linear(3, 2), nn.Sigmoid(), nn.Linear(2, 1)).eval()
+    module = nn.Sequential(
+        nn.Linear(3, 4),
+        nn.ReLU(),
+        nn.Linear(4, 4),
+        nn.LeakyReLU(0.2),
+        nn.Linear(4, 3),
+        nn.Tanh(),
+        nn.Linear(3, 2),
+        nn.Sigmoid(),
+        nn.Linear(2, 1),
+    ).eval()
     net = symnet.from_torch(module)
     assert [a.label() for a in net.activations][0] == "relu"
     assert net.activations[2].name == "tanh" and net.activations[3].name == "sigmoid"
@@ -105,7 +119,9 @@ def test_a_final_activation_is_kept_exactly():
     module = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()).eval()
     net = symnet.from_torch(module)
     assert net.hidden == (1,) and net.activations[0].name == "sigmoid"
-    assert float(net.evaluate([0.5, 0.25])[0]) == pytest.approx(forward64(module, np.array([[0.5, 0.25]]))[0, 0], rel=1e-12)
+    assert float(net.evaluate([0.5, 0.25])[0]) == pytest.approx(
+        forward64(module, np.array([[0.5, 0.25]]))[0, 0], rel=1e-12
+    )
 
 
 def test_unsupported_layers_are_named_with_their_position():

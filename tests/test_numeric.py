@@ -28,7 +28,9 @@ def fraction_collapse(layers):
         if w_acc is None:
             w_acc, b_acc = W, B
             continue
-        w_acc = [[sum(W[i][k] * w_acc[k][j] for k in range(len(W[0]))) for j in range(len(w_acc[0]))] for i in range(len(W))]
+        w_acc = [
+            [sum(W[i][k] * w_acc[k][j] for k in range(len(W[0]))) for j in range(len(w_acc[0]))] for i in range(len(W))
+        ]
         b_acc = [B[i] + sum(W[i][k] * b_acc[k] for k in range(len(W[0]))) for i in range(len(W))]
     return w_acc, b_acc
 
@@ -151,7 +153,12 @@ def test_numeric_route_agrees_with_the_general_route(sizes, data):
     """Forcing the numeric route (limit=0) gives the same W*, b* as the general (polynomial ring) route."""
     weights, biases = [], []
     for n, m in zip(sizes[:-1], sizes[1:]):
-        weights.append([[data.draw(st.one_of(small_int, st.fractions(-3, 3, max_denominator=5))) for _ in range(n)] for _ in range(m)])
+        weights.append(
+            [
+                [data.draw(st.one_of(small_int, st.fractions(-3, 3, max_denominator=5))) for _ in range(n)]
+                for _ in range(m)
+            ]
+        )
         biases.append([data.draw(small_int) for _ in range(m)])
     net = Network.from_matrices(weights, biases)
     fast = symnet.prove(net, limit=0, expand=False)

@@ -61,9 +61,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet collapse`` on the ``symnet`` parser."""
     c = subparsers.add_parser("collapse", help="collapse a model (.onnx or .npz) into one Gemm, with its certificate")
     c.add_argument("model", metavar="MODEL", help="the model: an .onnx file or a .npz weights archive")
-    c.add_argument("-o", "--output", required=True, metavar="OUT.onnx", help="where to write the single-Gemm ONNX model")
+    c.add_argument(
+        "-o", "--output", required=True, metavar="OUT.onnx", help="where to write the single-Gemm ONNX model"
+    )
     c.add_argument("--certificate", metavar="CERT.json", help="where to write the proof's certificate (exact)")
-    c.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="float type of the exported model")
+    c.add_argument(
+        "--dtype", choices=("float32", "float64"), default="float32", help="float type of the exported model"
+    )
     c.set_defaults(func=run)
     return c
 

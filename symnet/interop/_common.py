@@ -40,7 +40,9 @@ def require(module: str, extra: str) -> Any:
 def unsupported(kind: str, position: str, source: str, hint: str = "") -> UnsupportedModelError:
     """The typed error for a layer or operator symnet does not translate."""
     extra = f"; {hint}" if hint else ""
-    return UnsupportedModelError(f"{source}: {position} is {kind}, which symnet does not import{extra}", layer=kind, position=position)
+    return UnsupportedModelError(
+        f"{source}: {position} is {kind}, which symnet does not import{extra}", layer=kind, position=position
+    )
 
 
 def exact_number(value: Any, where: str) -> sympy.Rational:
@@ -100,7 +102,9 @@ def _add_product(b: sympy.ImmutableMatrix, w: sympy.ImmutableMatrix, c: list[Any
     if bd is not None and wd is not None and _rational(c):
         cd = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in c], (len(c), 1), QQ).to_dense()
         return from_domain_matrix(bd + wd * cd)
-    return sympy.ImmutableMatrix([b[i] + sum((w[i, j] * c[j] for j in range(w.cols)), sympy.Integer(0)) for i in range(w.rows)])
+    return sympy.ImmutableMatrix(
+        [b[i] + sum((w[i, j] * c[j] for j in range(w.cols)), sympy.Integer(0)) for i in range(w.rows)]
+    )
 
 
 class ChainBuilder:
@@ -160,8 +164,12 @@ class ChainBuilder:
         if self.pending is not None:
             self._flush_pending()
         if not self.layers:
-            raise unsupported(f"an activation ({act.label()}) before any dense layer", where, self.source,
-                              "symnet's networks start with a dense layer")
+            raise unsupported(
+                f"an activation ({act.label()}) before any dense layer",
+                where,
+                self.source,
+                "symnet's networks start with a dense layer",
+            )
         previous = self.layers[-1][2]
         if previous is None or previous.is_identity:
             self.layers[-1][2] = act
@@ -196,5 +204,3 @@ class ChainBuilder:
         layers = layers[:-1] + (Layer(layers[-1].weights, layers[-1].biases, identity),)
         assert self.inputs is not None
         return Network(input_symbols(self.inputs), layers)
-
-

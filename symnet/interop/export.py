@@ -82,9 +82,8 @@ def to_onnx(proof: Any, dtype: str = "float32", opset: int = 13) -> Any:
     ``dtype`` is ``"float32"`` (default) or ``"float64"``.
     """
     onnx = require("onnx", "onnx")
-    from onnx import TensorProto, helper, numpy_helper
-
     import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
 
     types = {"float32": (np.float32, TensorProto.FLOAT), "float64": (np.float64, TensorProto.DOUBLE)}
     if dtype not in types:
@@ -127,11 +126,17 @@ class ExportReport:
     samples: int = 0
 
     def __str__(self) -> str:
-        lines = [f"exported weights vs exact W*, b*: max abs error {self.weight_error:.3g}, max rel error {self.weight_relative_error:.3g}"]
+        lines = [
+            f"exported weights vs exact W*, b*: max abs error {self.weight_error:.3g}, max rel error {self.weight_relative_error:.3g}"
+        ]
         if self.output_error_exact is not None:
-            lines.append(f"exported outputs vs exact linear form on {self.samples} inputs: max abs error {self.output_error_exact:.3g}")
+            lines.append(
+                f"exported outputs vs exact linear form on {self.samples} inputs: max abs error {self.output_error_exact:.3g}"
+            )
         if self.output_error_original is not None:
-            lines.append(f"exported outputs vs original model on {self.samples} inputs: max abs error {self.output_error_original:.3g}")
+            lines.append(
+                f"exported outputs vs original model on {self.samples} inputs: max abs error {self.output_error_original:.3g}"
+            )
         return "\n".join(lines)
 
 
@@ -184,7 +189,9 @@ def run_model(model: Any, x: Any) -> Any:
 
 
 def _qq_matrix(rows: list[list[Any]]) -> DomainMatrix:
-    return DomainMatrix([[QQ(*float(v).as_integer_ratio()) for v in row] for row in rows], (len(rows), len(rows[0])), QQ).to_dense()
+    return DomainMatrix(
+        [[QQ(*float(v).as_integer_ratio()) for v in row] for row in rows], (len(rows), len(rows[0])), QQ
+    ).to_dense()
 
 
 def export_report(proof: Any, exported: Any, inputs: Any = None, original: Any = None) -> ExportReport:
@@ -221,7 +228,12 @@ def export_report(proof: Any, exported: Any, inputs: Any = None, original: Any =
 
         wq, bq = domain_matrix(proof.matrix), domain_matrix(proof.offset)
         xq = _qq_matrix(x.tolist())
-        yq = xq * wq.transpose() + DomainMatrix([[bq[i, 0].element for i in range(bq.shape[0])]] * len(x), (len(x), bq.shape[0]), QQ).to_dense()
+        yq = (
+            xq * wq.transpose()
+            + DomainMatrix(
+                [[bq[i, 0].element for i in range(bq.shape[0])]] * len(x), (len(x), bq.shape[0]), QQ
+            ).to_dense()
+        )
         oq = _qq_matrix(out.tolist())
         diff = (oq - yq).to_Matrix()
         out_exact = max(abs(float(v)) for v in diff) if len(diff) else 0.0

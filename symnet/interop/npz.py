@@ -52,13 +52,17 @@ def from_npz(path: str | os.PathLike[str]) -> Network:
             try:
                 value = archive[key]
             except ValueError as exc:  # object arrays need pickle: refused
-                raise InvalidArgument(f"{os.fspath(path)}: array {key!r} cannot be read without pickle ({exc})") from None
+                raise InvalidArgument(
+                    f"{os.fspath(path)}: array {key!r} cannot be read without pickle ({exc})"
+                ) from None
             if m:
                 (weights if m.group(1) == "W" else biases)[int(m.group(2))] = value
             elif key == "activations":
                 names = value
             else:
-                raise InvalidArgument(f"{os.fspath(path)}: unknown array {key!r}; expected W1, b1, W2, ... and activations")
+                raise InvalidArgument(
+                    f"{os.fspath(path)}: unknown array {key!r}; expected W1, b1, W2, ... and activations"
+                )
     if not weights:
         raise InvalidArgument(f"{os.fspath(path)}: no weight matrices (W1, W2, ...)")
     count = max(weights)
@@ -95,7 +99,9 @@ def save_npz(net: Network, path: str | os.PathLike[str]) -> None:
         raise InvalidArgument("save_npz writes numeric networks; this one has symbols")
     arrays: dict[str, Any] = {}
     for l, layer in enumerate(net.layers, start=1):
-        arrays[f"W{l}"] = np.array([[float(v) for v in layer.weights.row(i)] for i in range(layer.width)], dtype=np.float64)
+        arrays[f"W{l}"] = np.array(
+            [[float(v) for v in layer.weights.row(i)] for i in range(layer.width)], dtype=np.float64
+        )
         arrays[f"b{l}"] = np.array([float(v) for v in layer.biases], dtype=np.float64)
     names = []
     for act in net.activations:

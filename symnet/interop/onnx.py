@@ -74,7 +74,9 @@ class _Chain:
         inputs = [v for v in graph.input if v.name not in self.consts]
         if len(inputs) != 1 or len(graph.output) != 1:
             raise unsupported(
-                f"a graph with {len(inputs)} data inputs and {len(graph.output)} outputs", "the graph", "onnx",
+                f"a graph with {len(inputs)} data inputs and {len(graph.output)} outputs",
+                "the graph",
+                "onnx",
                 "symnet imports a chain with one input and one output",
             )
         self.data = inputs[0].name
@@ -84,13 +86,19 @@ class _Chain:
         elif len(dims) == 2:
             self.layout, width = "row", dims[1]
         else:
-            raise unsupported(f"an input of rank {len(dims)}", f"input {self.data!r}", "onnx", "give vectors: shape [N, n] or [n]")
+            raise unsupported(
+                f"an input of rank {len(dims)}", f"input {self.data!r}", "onnx", "give vectors: shape [N, n] or [n]"
+            )
         self.chain = ChainBuilder("onnx", width or None)
 
     def const(self, name: str, where: str) -> Any:
         if name not in self.consts:
-            raise unsupported(f"a node whose input {name!r} is neither the data nor a constant", where, "onnx",
-                              "symnet imports a chain of layers")
+            raise unsupported(
+                f"a node whose input {name!r} is neither the data nor a constant",
+                where,
+                "onnx",
+                "symnet imports a chain of layers",
+            )
         return self.consts[name]
 
     def attrs(self, node: Any) -> dict[str, Any]:
@@ -108,7 +116,9 @@ class _Chain:
         except ValueError:
             ok = False
         if not ok:
-            raise ShapeError(f"onnx: {where} adds a constant of shape {list(np.shape(c))} to data of shape {list(shape)}")
+            raise ShapeError(
+                f"onnx: {where} adds a constant of shape {list(np.shape(c))} to data of shape {list(shape)}"
+            )
         return np.broadcast_to(c, shape).reshape(m)
 
     # ----------------------------------------------------------- operators
@@ -128,8 +138,12 @@ class _Chain:
                 continue
             data_inputs = [i for i, name in enumerate(node.input) if name == self.data]
             if len(data_inputs) != 1:
-                raise unsupported(f"{op} on something other than the previous node's output", where, "onnx",
-                                  "symnet imports a chain of layers")
+                raise unsupported(
+                    f"{op} on something other than the previous node's output",
+                    where,
+                    "onnx",
+                    "symnet imports a chain of layers",
+                )
             at = data_inputs[0]
             a = self.attrs(node)
             if op == "Gemm":
@@ -157,7 +171,9 @@ class _Chain:
             elif op in _ACTIVATIONS:
                 self.chain.activation(activation(_ACTIVATIONS[op]), where)
             elif op == "LeakyRelu":
-                self.chain.activation(leaky_relu(exact_number(float(a.get("alpha", np.float32(0.01))), f"{where} alpha")), where)
+                self.chain.activation(
+                    leaky_relu(exact_number(float(a.get("alpha", np.float32(0.01))), f"{where} alpha")), where
+                )
             elif op == "Identity":
                 pass
             elif op == "Flatten":
@@ -170,7 +186,9 @@ class _Chain:
                 raise unsupported(f"{op} with {len(node.output)} outputs", where, "onnx")
             self.data = node.output[0]
         if self.data != self.graph.output[0].name:
-            raise unsupported("a graph whose output is not the end of its chain", f"output {self.graph.output[0].name!r}", "onnx")
+            raise unsupported(
+                "a graph whose output is not the end of its chain", f"output {self.graph.output[0].name!r}", "onnx"
+            )
         return self.chain.network()
 
     def gemm(self, node: Any, at: int, a: dict[str, Any], where: str) -> None:
@@ -208,7 +226,14 @@ class _Chain:
         self.chain.linear(w, cm, where)
 
     def flatten(self, axis: int, where: str) -> None:
-        table = {("row", 1): "row", ("vec", 1): "col", ("vec", 0): "row", ("col", 1): "col", ("row", -1): "row", ("col", -1): "col"}
+        table = {
+            ("row", 1): "row",
+            ("vec", 1): "col",
+            ("vec", 0): "row",
+            ("col", 1): "col",
+            ("row", -1): "row",
+            ("col", -1): "col",
+        }
         new = table.get((self.layout, axis))
         if new is None:
             raise unsupported(f"Flatten with axis={axis} of a {self.layout}", where, "onnx")

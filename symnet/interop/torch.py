@@ -54,7 +54,9 @@ def from_torch(module: Any) -> Network:
         raise InvalidType(f"module={type(module).__name__} is not a torch.nn.Module")
     if not isinstance(module, (nn.Sequential, nn.Linear)):
         raise unsupported(
-            f"a {type(module).__name__} with its own forward()", "the top-level module", "torch",
+            f"a {type(module).__name__} with its own forward()",
+            "the top-level module",
+            "torch",
             "symnet reads nn.Sequential (or a single nn.Linear), whose computation is its list of layers",
         )
     chain = ChainBuilder("torch")
@@ -68,7 +70,9 @@ def from_torch(module: Any) -> Network:
         elif isinstance(layer, nn.BatchNorm1d):
             if layer.training or layer.running_mean is None or layer.running_var is None:
                 raise unsupported(
-                    "BatchNorm1d in training mode (or without running statistics)", f"layer {position}", "torch",
+                    "BatchNorm1d in training mode (or without running statistics)",
+                    f"layer {position}",
+                    "torch",
                     "call module.eval() first: in eval mode it is an affine map",
                 )
             scale, shift = _batch_norm(layer, where)

@@ -95,7 +95,9 @@ def _build(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.Immutabl
         fq = flint.fmpq_mat(rows, cols, [flint.fmpq(p, q) for p, q in pairs])
         dm = DomainMatrix.from_rep(DFM._new(fq, (rows, cols), QQ))
     else:
-        dm = DomainMatrix([[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ)
+        dm = DomainMatrix(
+            [[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ
+        )
     return immutable(dm)
 
 
@@ -164,6 +166,9 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
 
     def __hash__(self) -> int:
         return hash(("ImmutableDenseMatrix",) + self._hashable_content())
+
+    def __iter__(self) -> Any:
+        return iter(self._args[2].args)  # the entries, made once with the fast constructor
 
 
 def _lazy(dm: DomainMatrix) -> ExactMatrix:

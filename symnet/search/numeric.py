@@ -226,7 +226,13 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     for l, factor in zip(range(L, 0, -1), factors[1:]):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         steps.append(
-            Step("substitute_layer", layer=l, slope=K.to_sympy(slope), intercept=K.to_sympy(intercept), matrix=_sympy_factor(factor))
+            Step(
+                "substitute_layer",
+                layer=l,
+                slope=K.to_sympy(slope),
+                intercept=K.to_sympy(intercept),
+                matrix=_sympy_factor(factor),
+            )
         )
     steps.append(Step("conclude_linear_form"))
     q = product.shape[0]
