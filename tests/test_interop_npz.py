@@ -85,6 +85,7 @@ def test_cli_prove_npz(tmp_path, capsys):
     assert main(["prove", str(relu)]) == 1
     capsys.readouterr()
     assert main(["prove", str(lin), "--hidden", "3"]) == 2
+    assert main(["prove", str(lin), "--inputs", "2"]) == 2  # the model gives the sizes: nothing ignored
 
 
 def test_import_symnet_does_not_import_the_model_libraries():

@@ -86,11 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("prove", help="prove (or refute) that a dense network (or a MODEL file) is a linear regression")
     p.add_argument("model", nargs="?", metavar="MODEL", help="a trained model to import: .onnx or .npz (see symnet.from_npz)")
-    p.add_argument("--inputs", type=_width, default=3, metavar="N", help="number of inputs p (default 3, the seed's)")
+    p.add_argument("--inputs", type=_width, default=None, metavar="N", help="number of inputs p (default 3, the seed's)")
     p.add_argument("--hidden", type=_width, action="append", metavar="H",
                    help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
     p.add_argument("--no-hidden", action="store_true", help="no hidden layer: the seed's single node")
-    p.add_argument("--outputs", type=_width, default=1, metavar="Q", help="number of outputs q (default 1)")
+    p.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
     p.add_argument("--activation", type=_activation, default="identity", metavar="NAME",
                    help="activation of the hidden layers (default identity)")
     _format_options(p)
@@ -157,10 +157,12 @@ def _derivation(proof: Proof, fmt: str) -> str:
 
 def _cmd_prove(args: argparse.Namespace) -> int:
     if args.model is not None:
-        if args.hidden or args.no_hidden:
-            raise _Usage("MODEL and --hidden/--no-hidden exclude each other: the model file gives the sizes")
+        if args.hidden or args.no_hidden or args.inputs is not None or args.outputs is not None or args.activation != "identity":
+            raise _Usage("MODEL and --inputs/--hidden/--no-hidden/--outputs/--activation exclude each other: the model gives them")
         net, _ = _cli_collapse.load_model_file(args.model, _cli_collapse._Progress())
         return _prove_and_emit(net, args)
+    args.inputs = 3 if args.inputs is None else args.inputs
+    args.outputs = 1 if args.outputs is None else args.outputs
     hidden = [] if args.no_hidden else (args.hidden if args.hidden is not None else [3])
     if args.no_hidden and args.hidden:
         raise _Usage("--no-hidden and --hidden exclude each other")
