@@ -84,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("prove", help="prove (or refute) that a dense network (or a MODEL file) is a linear regression")
+    p = sub.add_parser(
+        "prove",
+        help="prove (or refute) that a dense network (or a MODEL file) is a linear regression",
+        usage="%(prog)s [MODEL | --inputs N --hidden H ... --outputs Q --activation NAME] [--format F] [-o FILE]",
+    )
     p.add_argument("model", nargs="?", metavar="MODEL", help="a trained model to import: .onnx or .npz (see symnet.from_npz)")
     p.add_argument("--inputs", type=_width, default=None, metavar="N", help="number of inputs p (default 3, the seed's)")
     p.add_argument("--hidden", type=_width, action="append", metavar="H",
