@@ -199,3 +199,15 @@ def test_fast_rational_is_sympys_rational(value):
 
     ours, theirs = rational(value.numerator, value.denominator), sympy.Rational(value.numerator, value.denominator)
     assert ours == theirs and hash(ours) == hash(theirs) and type(ours) is type(theirs)
+
+
+def test_small_float_network_certificate_has_no_floats():
+    """Below the guard too, the output row C, the factors and the claim hold exact Rationals."""
+    net = Network.from_matrices([[[0.1, 0.2]], [[0.3]]], [[0.5], [0.7]])
+    proof = symnet.prove(net)
+    assert proof.routes == ("layerwise", "direct")
+    for step in proof.steps:
+        if step.matrix is not None:
+            assert not step.matrix.has(sympy.Float), step.rule
+    assert proof.matrix[0, 0] == sympy.Rational(0.3) * sympy.Rational(0.1)
+    assert proof.check()

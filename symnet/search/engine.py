@@ -190,7 +190,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
         return _prove_non_affine(net, bad[0], small and expand is not False)
 
     L = net.depth
-    output_row = net.layers[-1].augmented()
+    output_row = net.layers[-1].augmented().applyfunc(_exact)  # floats at their exact binary values
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):
