@@ -110,13 +110,14 @@ def to_onnx(proof: Any, dtype: str = "float32", opset: int = 13) -> Any:
 class ExportReport:
     """Float error of an exported single layer.
 
-    ``weight_error``: max |exported - exact| over the entries of W* and b*;
-    ``weight_relative_error``: the same relative to |exact| (nonzero entries).
-    With inputs: ``output_error_exact`` is max |exported(x) - (W* x + b*)|,
-    the latter exact at the float inputs; ``output_error_original`` max
-    |exported(x) - original(x)| when the original model was given (for a
-    scikit-learn classifier: its probabilities against the exported logits'
-    softmax/logistic).  ``samples`` inputs were used.
+    ``weight_error`` is ``max abs(exported - exact)`` over the entries of W*
+    and b*, computed exactly; ``weight_relative_error`` the same relative to
+    ``abs(exact)`` (nonzero entries).  With inputs, ``output_error_exact`` is
+    ``max abs(exported(x) - (W* x + b*))`` with the latter exact at the float
+    inputs, and ``output_error_original`` is
+    ``max abs(exported(x) - original(x))`` when the original model was given
+    (for a scikit-learn classifier: its probabilities against the exported
+    logits' logistic/softmax).  ``samples`` inputs were used.
     """
 
     weight_error: float
