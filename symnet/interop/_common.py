@@ -19,7 +19,8 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..errors import ShapeError, UnsupportedModelError
 from ..model.activations import Activation, activation
-from ..model.exact import exact_matrix, exact_vector, from_domain_matrix, is_rational_matrix
+from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
+from ..model.exact import from_domain_matrix as _from_dm
 from ..model.network import Layer, Network, input_symbols
 
 __all__ = ["ChainBuilder", "exact_number", "leaky_relu", "require", "unsupported"]
@@ -60,6 +61,11 @@ def leaky_relu(slope: sympy.Rational) -> Activation:
     return Activation(f"leaky_relu({slope})", sympy.Lambda(_T, sympy.Max(0, _T) + slope * sympy.Min(0, _T)))
 
 
+def _weights(dm: DomainMatrix) -> sympy.ImmutableMatrix:
+    """A network's weight matrix or bias: exact, with the flint rep kept for the numeric route."""
+    return _from_dm(dm, dense=True)
+
+
 def _rational(values: list[Any]) -> bool:
     return all(v.is_Rational for v in values)
 
@@ -77,7 +83,7 @@ def _scale_rows(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix
     """diag(s) W, exactly."""
     dm = _qq(w)
     if dm is not None and _rational(s):
-        return from_domain_matrix(_diag(s) * dm)
+        return _weights(_diag(s) * dm)
     return sympy.ImmutableMatrix(w.rows, w.cols, lambda i, j: s[i] * w[i, j])
 
 
@@ -85,14 +91,14 @@ def _scale_columns(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMat
     """W diag(s), exactly."""
     dm = _qq(w)
     if dm is not None and _rational(s):
-        return from_domain_matrix(dm * _diag(s))
+        return _weights(dm * _diag(s))
     return sympy.ImmutableMatrix(w.rows, w.cols, lambda i, j: w[i, j] * s[j])
 
 
 def _column(values: list[Any]) -> sympy.ImmutableMatrix:
     if _rational(values):
         dm = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in values], (len(values), 1), QQ)
-        return from_domain_matrix(dm)
+        return _weights(dm)
     return sympy.ImmutableMatrix(values)
 
 
@@ -101,7 +107,7 @@ def _add_product(b: sympy.ImmutableMatrix, w: sympy.ImmutableMatrix, c: list[Any
     bd, wd = _qq(b), _qq(w)
     if bd is not None and wd is not None and _rational(c):
         cd = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in c], (len(c), 1), QQ).to_dense()
-        return from_domain_matrix(bd + wd * cd)
+        return _weights(bd + wd * cd)
     return sympy.ImmutableMatrix(
         [b[i] + sum((w[i, j] * c[j] for j in range(w.cols)), sympy.Integer(0)) for i in range(w.rows)]
     )
@@ -122,7 +128,7 @@ class ChainBuilder:
         """A dense layer ``z = W u + b``; ``weights`` is (out x in) as a numpy array or exact matrix."""
         w = weights if isinstance(weights, sympy.MatrixBase) else exact_matrix(weights, f"{where} weights")
         if biases is None:
-            b = from_domain_matrix(DomainMatrix.zeros((w.rows, 1), QQ))
+            b = _weights(DomainMatrix.zeros((w.rows, 1), QQ))
         else:
             b = biases if isinstance(biases, sympy.MatrixBase) else exact_vector(biases, f"{where} bias")
         if b.shape != (w.rows, 1):
@@ -184,7 +190,7 @@ class ChainBuilder:
         n = self.width
         if self.layers and self.layers[-1][2] is None:
             self.layers[-1][2] = activation("identity")
-        eye = from_domain_matrix(DomainMatrix.eye(n, QQ))
+        eye = _weights(DomainMatrix.eye(n, QQ))
         self.layers.append([_scale_rows(eye, scale), _column(shift), None])
 
     # ----------------------------------------------------------- the result
@@ -197,8 +203,8 @@ class ChainBuilder:
         last = self.layers[-1][2]
         if last is not None and not last.is_identity:
             n = self.layers[-1][0].rows
-            eye = from_domain_matrix(DomainMatrix.eye(n, QQ))
-            self.layers.append([eye, from_domain_matrix(DomainMatrix.zeros((n, 1), QQ)), None])
+            eye = _weights(DomainMatrix.eye(n, QQ))
+            self.layers.append([eye, _weights(DomainMatrix.zeros((n, 1), QQ)), None])
         identity = activation("identity")
         layers = tuple(Layer(w, b, a if a is not None else identity) for w, b, a in self.layers)
         layers = layers[:-1] + (Layer(layers[-1].weights, layers[-1].biases, identity),)

@@ -61,7 +61,7 @@ def load_model(path_or_model: Any) -> Any:
 def _scaled(m: sympy.ImmutableMatrix, factor: sympy.Rational) -> sympy.ImmutableMatrix:
     if factor == 1:
         return m
-    return from_domain_matrix(m._rep.convert_to(QQ) * QQ(int(factor.p), int(factor.q)))
+    return from_domain_matrix(m._rep.convert_to(QQ) * QQ(int(factor.p), int(factor.q)), dense=True)
 
 
 class _Chain:

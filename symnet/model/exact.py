@@ -98,7 +98,7 @@ def _build(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.Immutabl
         dm = DomainMatrix(
             [[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ
         )
-    return immutable(dm)
+    return immutable(dm, dense=True)
 
 
 _ARGS = sympy.Basic.__dict__["_args"]  # the slot Basic keeps its args in
@@ -188,10 +188,15 @@ def _lazy(dm: DomainMatrix) -> ExactMatrix:
 SPARSE_UP_TO = 50_000
 
 
-def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None) -> sympy.ImmutableMatrix:
-    """An exact ImmutableMatrix over ``dm`` (QQ or ZZ); ``flat`` gives its sympy entries when already made."""
+def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None, *, dense: bool = False) -> sympy.ImmutableMatrix:
+    """An exact ImmutableMatrix over ``dm`` (QQ or ZZ); ``flat`` gives its sympy entries when already made.
+
+    ``dense=True`` keeps the flint rep whatever the size (weights and factors,
+    read by the exact arithmetic); otherwise matrices up to ``SPARSE_UP_TO``
+    entries (a claim's W*) get sympy's usual sparse rep.
+    """
     rows, cols = dm.shape
-    if rows * cols <= SPARSE_UP_TO:
+    if not dense and rows * cols <= SPARSE_UP_TO:
         dm = dm.to_sparse()
     obj = _lazy(dm)
     if flat is not None:
@@ -251,6 +256,6 @@ def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
     return DomainMatrix([entries[i * cols : (i + 1) * cols] for i in range(rows)], (rows, cols), QQ).to_dense()
 
 
-def from_domain_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
-    """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ)."""
-    return immutable(dm.convert_to(QQ))
+def from_domain_matrix(dm: DomainMatrix, *, dense: bool = False) -> sympy.ImmutableMatrix:
+    """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ); ``dense`` as in :func:`immutable`."""
+    return immutable(dm.convert_to(QQ), dense=dense)

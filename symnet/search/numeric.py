@@ -119,7 +119,9 @@ def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
 
 
 def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
-    """The factor as an exact ImmutableMatrix (entries made lazily over QQ)."""
+    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept)."""
+    if factor.domain == QQ:
+        return from_domain_matrix(factor, dense=True)
     return _sympy_matrix(factor)
 
 
