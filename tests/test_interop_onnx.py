@@ -64,7 +64,9 @@ def test_gemm_chain_with_alpha_beta_and_transposes():
         helper.make_node("Identity", ["h2"], ["h3"]),
         helper.make_node("Flatten", ["h3"], ["h4"], axis=1),
         helper.make_node("MatMul", ["h4", "W3"], ["h5"]),
-        helper.make_node("Add", ["h5", "c3"], ["y"]),
+        helper.make_node("Constant", [], ["k"], value=numpy_helper.from_array(f32(2), "k")),
+        helper.make_node("Add", ["h5", "c3"], ["h6"]),
+        helper.make_node("Add", ["k", "h6"], ["y"]),
     ]
     m = model(nodes, inits, ["N", 4])
     proof = assert_collapse_matches(m, f32(7, 4))
