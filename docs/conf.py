@@ -74,6 +74,13 @@ def _write_regions_figure() -> None:
 
 
 _write_regions_figure()
+# The figure of docs/trained-models.md, drawn from a freshly trained model on every build.
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import trained_models_figure  # noqa: E402
+
+trained_models_figure.write_figure(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_build", "generated"))
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

@@ -16,9 +16,14 @@ from .errors import (
     ShapeError,
     SizeGuardError,
     SymnetError,
+    UnsupportedModelError,
 )
 from .model.activations import NAMED_ACTIVATIONS, Activation, activation
 from .model.network import Layer, Network
+from .interop.npz import from_npz
+from .interop.onnx import from_onnx
+from .interop.sklearn import from_sklearn
+from .interop.torch import from_torch
 from .proof import Proof
 from .search.bound import Bound, bound
 from .search.degree import Degree, degree
@@ -56,6 +61,7 @@ __all__ = [
     "SizeGuardError",
     "SymnetError",
     "UndecidedError",
+    "UnsupportedModelError",
     "activation",
     "codegen",
     "bound",
@@ -63,6 +69,10 @@ __all__ = [
     "decide",
     "degree",
     "dense",
+    "from_npz",
+    "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "prove",
     "rank_bound",
     "refute",

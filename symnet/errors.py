@@ -19,6 +19,7 @@ __all__ = [
     "SizeGuardError",
     "SymnetError",
     "UndecidedError",
+    "UnsupportedModelError",
 ]
 
 
@@ -94,3 +95,16 @@ class UndecidedError(SymnetError):
     ``prove`` raises it when an activation is not affine and no other route
     applies; ``refute`` when it can neither show linearity nor find a witness.
     """
+
+
+class UnsupportedModelError(InvalidArgument):
+    """A model to import has a layer or operator symnet does not translate.
+
+    ``layer`` names it (``"Conv2d"``, ``"Softmax"``), ``position`` says where
+    (``"layer 3"``, ``"node 2 ('gemm_1')"``); nothing is silently skipped.
+    """
+
+    def __init__(self, message: str, *, layer: str | None = None, position: str | None = None) -> None:
+        super().__init__(message)
+        self.layer = layer
+        self.position = position

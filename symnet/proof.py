@@ -12,6 +12,7 @@ from . import certificate as _cert
 from . import codegen, kernel, render
 from .certificate import Certificate, Step
 from .model.display import Displayable
+from .interop import export as _export
 from .model.network import Network
 
 __all__ = ["Proof"]
@@ -112,6 +113,23 @@ class Proof(Displayable, display_key="proof"):
     def from_json(cls, text: str | bytes) -> Proof:
         """Load a certificate; CertificateError if malformed.  Call ``check()`` to verify it."""
         return cls(_cert.loads(text))
+
+    # ------------------------------------------------------------- exports
+    def to_sklearn(self) -> object:
+        """The collapsed layer as a fitted scikit-learn ``LinearRegression`` (float64); needs ``symnet[sklearn]``."""
+        return _export.to_sklearn(self)
+
+    def to_torch(self, dtype: object = None) -> object:
+        """The collapsed layer as a torch ``nn.Linear`` (float32 by default); needs ``symnet[torch]``."""
+        return _export.to_torch(self, dtype)
+
+    def to_onnx(self, dtype: str = "float32") -> object:
+        """The collapsed layer as an ONNX model with one ``Gemm``; needs ``symnet[onnx]``."""
+        return _export.to_onnx(self, dtype)
+
+    def export_report(self, exported: object, inputs: object = None, original: object = None) -> _export.ExportReport:
+        """Float error of an exported layer vs the exact collapse (and, on ``inputs``, vs ``original``)."""
+        return _export.export_report(self, exported, inputs, original)
 
     # ---------------------------------------------------------- derivations
     def to_latex(self, *, document: bool = False, rules: bool = True, explicit: bool = False,

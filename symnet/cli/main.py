@@ -28,6 +28,7 @@ from ..proof import Proof
 from ..search.engine import ProofNotFound, prove
 from . import bound as _cli_bound
 from . import regions as _cli_regions
+from . import collapse as _cli_collapse
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
@@ -135,18 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("prove", help="prove (or refute) that a dense network is a linear regression",
-                       description="Prove (or refute) that a dense network with symbolic weights is a linear regression.",
+    p = sub.add_parser("prove", help="prove (or refute) that a dense network (or a MODEL file) is a linear regression",
+                       description="Prove (or refute) that a dense network with symbolic weights, or a trained model, "
+                                   "is a linear regression.",
+                       usage="%(prog)s [MODEL | --inputs N --hidden H ... --outputs Q --activation NAME] [--format F] [-o FILE]",
                        epilog=NOTATION)
+    p.add_argument("model", nargs="?", metavar="MODEL", help="a trained model to import: .onnx or .npz (see symnet.from_npz)")
     size = "a positive whole number, or a size name such as p for every size at once"
-    p.add_argument("--inputs", type=_width, default=3, metavar="N",
+    p.add_argument("--inputs", type=_width, default=None, metavar="N",
                    help=f"number of inputs p: {size} (default 3, as in the blog post's network)")
     p.add_argument("--hidden", type=_width, action="append", metavar="H",
                    help="width of a hidden layer, a number or a size name such as h; repeat for more layers "
                         "(default: one layer of 3)")
     p.add_argument("--no-hidden", action="store_true",
                    help="no hidden layer: one linear node b_0 + b_1 x_1 + ... (the blog post's first network)")
-    p.add_argument("--outputs", type=_width, default=1, metavar="Q", help="number of outputs q (default 1)")
+    p.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
     names = ", ".join(sorted(NAMED_ACTIVATIONS))
     p.add_argument("--activation", type=_activation, default="identity", metavar="NAME",
                    help=f"activation of the hidden layers, one of: {names} (default identity)")
@@ -168,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         _cli_crosscheck.register(sub)
     _cli_regions.add_parser(sub)
     _cli_bound.add_parser(sub)
+    _cli_collapse.add_parser(sub)
     return parser
 
 
@@ -244,6 +249,13 @@ def _derivation(proof: Proof, fmt: str, options: dict[str, Any] | None = None) -
 
 
 def _cmd_prove(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        if args.hidden or args.no_hidden or args.inputs is not None or args.outputs is not None or args.activation != "identity":
+            raise _Usage("MODEL and --inputs/--hidden/--no-hidden/--outputs/--activation exclude each other: the model gives them")
+        net, _ = _cli_collapse.load_model_file(args.model, _cli_collapse._Progress())
+        return _prove_and_emit(net, args)
+    args.inputs = 3 if args.inputs is None else args.inputs
+    args.outputs = 1 if args.outputs is None else args.outputs
     hidden = [] if args.no_hidden else (args.hidden if args.hidden is not None else [3])
     if args.no_hidden and args.hidden:
         raise _Usage("--no-hidden and --hidden exclude each other")
@@ -252,6 +264,10 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     if count > MAX_CLI_PARAMETERS:
         raise _Usage(f"the network would have {count} weights, more than the command line's guard of {MAX_CLI_PARAMETERS}")
     net = dense(args.inputs, hidden, outputs=args.outputs, activation=args.activation)
+    return _prove_and_emit(net, args)
+
+
+def _prove_and_emit(net: Any, args: argparse.Namespace) -> int:
     try:
         proof = prove(net)
     except NotLinearError as exc:

@@ -24,6 +24,7 @@ from ..errors import InvalidArgument, InvalidType, ShapeError
 from . import display
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
+from .exact import is_rational_matrix
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -220,7 +221,9 @@ class Network(display.Displayable, display_key="network"):
     def _weight_symbols(self) -> set[sympy.Symbol]:
         free: set[sympy.Symbol] = set()
         for layer in self.layers:
-            free |= layer.weights.free_symbols | layer.biases.free_symbols
+            for m in (layer.weights, layer.biases):
+                if not is_rational_matrix(m):  # exact numbers over QQ have no symbols: skip the scan
+                    free |= m.free_symbols
         return free
 
     @cached_property
@@ -234,6 +237,8 @@ class Network(display.Displayable, display_key="network"):
         """
         seen: dict[sympy.Symbol, None] = {}
         for layer in self.layers:
+            if is_rational_matrix(layer.weights) and is_rational_matrix(layer.biases):
+                continue  # exact numbers over QQ (an imported model): no symbol to collect
             for entry in layer.augmented():
                 if entry.is_Symbol:
                     seen.setdefault(entry, None)

@@ -27,6 +27,7 @@ from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
 from ..proof import Proof
 from .generic import GenericNetwork, prove_generic
+from .numeric import prove_numeric
 from .refutation import refute
 
 __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "prove"]
@@ -169,6 +170,9 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
     if isinstance(expand, bool) is False and expand is not None:
         raise InvalidType(f"expand={expand!r} must be True, False or None")
+    numeric = prove_numeric(net, expand=expand, limit=limit)  # large numeric networks: exact matrices
+    if numeric is not None:
+        return numeric
     estimate = estimate_monomials(net)
     small = estimate <= limit and expansion_cost(net, estimate) <= EXPAND_COST_LIMIT
     if expand is True and not small:
@@ -186,7 +190,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
         return _prove_non_affine(net, bad[0], small and expand is not False)
 
     L = net.depth
-    output_row = net.layers[-1].augmented()
+    output_row = net.layers[-1].augmented().applyfunc(_exact)  # floats at their exact binary values
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):

@@ -1,0 +1,212 @@
+"""Shared by the importers: assemble a Network from a chain of affine maps and activations.
+
+An importer walks its model and calls :class:`ChainBuilder`: ``linear`` for a
+dense layer (each one becomes its own symnet layer, so the proof shows the
+collapse), ``scale_shift`` for an element-wise affine map such as an
+eval-mode batch norm (folded exactly into the neighbouring dense layer),
+``activation`` for an element-wise nonlinearity.  Weights are exact: floats
+enter as their binary rationals (:mod:`symnet.model.exact`); a batch norm's
+``1/sqrt(var + eps)`` stays an exact algebraic number when it is irrational.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from ..errors import ShapeError, UnsupportedModelError
+from ..model.activations import Activation, activation
+from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
+from ..model.exact import from_domain_matrix as _from_dm
+from ..model.network import Layer, Network, input_symbols
+
+__all__ = ["ChainBuilder", "exact_number", "leaky_relu", "require", "unsupported"]
+
+_T = sympy.Symbol("t")
+
+
+def require(module: str, extra: str) -> Any:
+    """Import an optional library, or raise ImportError naming the extra that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - the test environment has them all
+        raise ImportError(f"{module} is needed for this; install it with: pip install 'symnet[{extra}]'") from exc
+
+
+def unsupported(kind: str, position: str, source: str, hint: str = "") -> UnsupportedModelError:
+    """The typed error for a layer or operator symnet does not translate."""
+    extra = f"; {hint}" if hint else ""
+    return UnsupportedModelError(
+        f"{source}: {position} is {kind}, which symnet does not import{extra}", layer=kind, position=position
+    )
+
+
+def exact_number(value: Any, where: str) -> sympy.Rational:
+    """A float or int as its exact rational (floats at their binary value)."""
+    m = exact_vector([value], where)
+    return m.args[2].args[0]
+
+
+def leaky_relu(slope: sympy.Rational) -> Activation:
+    """``t -> max(t, 0) + slope*min(t, 0)``, exactly; the identity when slope is 1."""
+    if slope == 1:
+        return activation("identity")
+    if slope == sympy.Rational(1, 100):
+        return activation("leaky_relu")
+    return Activation(f"leaky_relu({slope})", sympy.Lambda(_T, sympy.Max(0, _T) + slope * sympy.Min(0, _T)))
+
+
+def _weights(dm: DomainMatrix) -> sympy.ImmutableMatrix:
+    """A network's weight matrix or bias: exact, with the flint rep kept for the numeric route."""
+    return _from_dm(dm, dense=True)
+
+
+def _rational(values: list[Any]) -> bool:
+    return all(v.is_Rational for v in values)
+
+
+def _qq(m: sympy.ImmutableMatrix) -> DomainMatrix | None:
+    return m._rep.convert_to(QQ).to_dense() if is_rational_matrix(m) else None
+
+
+def _diag(values: list[Any]) -> DomainMatrix:
+    n = len(values)
+    return DomainMatrix.diag([QQ(int(v.p), int(v.q)) for v in values], QQ, (n, n)).to_dense()
+
+
+def _scale_rows(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix:
+    """diag(s) W, exactly."""
+    dm = _qq(w)
+    if dm is not None and _rational(s):
+        return _weights(_diag(s) * dm)
+    return sympy.ImmutableMatrix(w.rows, w.cols, lambda i, j: s[i] * w[i, j])
+
+
+def _scale_columns(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix:
+    """W diag(s), exactly."""
+    dm = _qq(w)
+    if dm is not None and _rational(s):
+        return _weights(dm * _diag(s))
+    return sympy.ImmutableMatrix(w.rows, w.cols, lambda i, j: w[i, j] * s[j])
+
+
+def _column(values: list[Any]) -> sympy.ImmutableMatrix:
+    if _rational(values):
+        dm = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in values], (len(values), 1), QQ)
+        return _weights(dm)
+    return sympy.ImmutableMatrix(values)
+
+
+def _add_product(b: sympy.ImmutableMatrix, w: sympy.ImmutableMatrix, c: list[Any]) -> sympy.ImmutableMatrix:
+    """b + W c, exactly."""
+    bd, wd = _qq(b), _qq(w)
+    if bd is not None and wd is not None and _rational(c):
+        cd = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in c], (len(c), 1), QQ).to_dense()
+        return _weights(bd + wd * cd)
+    return sympy.ImmutableMatrix(
+        [b[i] + sum((w[i, j] * c[j] for j in range(w.cols)), sympy.Integer(0)) for i in range(w.rows)]
+    )
+
+
+class ChainBuilder:
+    """Collects dense layers, element-wise affine maps and activations into a Network."""
+
+    def __init__(self, source: str, inputs: int | None = None) -> None:
+        self.source = source
+        self.width = inputs
+        self.inputs = inputs
+        self.layers: list[list[Any]] = []  # [weights, biases, activation or None]
+        self.pending: tuple[list[Any], list[Any]] | None = None  # scale, shift before the next dense layer
+
+    # ------------------------------------------------------------ the chain
+    def linear(self, weights: Any, biases: Any | None, where: str) -> None:
+        """A dense layer ``z = W u + b``; ``weights`` is (out x in) as a numpy array or exact matrix."""
+        w = weights if isinstance(weights, sympy.MatrixBase) else exact_matrix(weights, f"{where} weights")
+        if biases is None:
+            b = _weights(DomainMatrix.zeros((w.rows, 1), QQ))
+        else:
+            b = biases if isinstance(biases, sympy.MatrixBase) else exact_vector(biases, f"{where} bias")
+        if b.shape != (w.rows, 1):
+            raise ShapeError(f"{self.source}: {where} has a bias of {b.rows} entries for {w.rows} outputs")
+        if self.width is None:
+            self.width = self.inputs = w.cols
+        if w.cols != self.width:
+            raise ShapeError(f"{self.source}: {where} takes {w.cols} inputs, but the previous layer gives {self.width}")
+        if self.pending is not None:  # u -> scale*u + shift before this layer: W diag(scale), b + W shift
+            scale, shift = self.pending
+            self.pending = None
+            b = _add_product(b, w, shift)
+            w = _scale_columns(w, scale)
+        if self.layers and self.layers[-1][2] is None:
+            self.layers[-1][2] = activation("identity")  # dense after dense: kept apart, joined by the identity
+        self.layers.append([w, b, None])
+        self.width = w.rows
+
+    def scale_shift(self, scale: list[Any], shift: list[Any], where: str) -> None:
+        """An element-wise affine map ``u -> scale * u + shift`` (exact sympy numbers), folded exactly."""
+        if self.width is None:
+            self.width = self.inputs = len(scale)
+        if len(scale) != self.width or len(shift) != self.width:
+            raise ShapeError(f"{self.source}: {where} has {len(scale)} features, but its input has {self.width}")
+        if self.layers and self.layers[-1][2] is None:  # right after a dense layer: diag(scale) W, scale*b + shift
+            w, b = self.layers[-1][0], self.layers[-1][1]
+            if not all(v == 1 for v in scale):  # an Add is a shift alone
+                self.layers[-1][0] = _scale_rows(w, scale)
+            self.layers[-1][1] = _column([scale[i] * b[i] + shift[i] for i in range(b.rows)])
+            return
+        if self.pending is None:
+            self.pending = (list(scale), list(shift))
+        else:
+            s0, c0 = self.pending
+            self.pending = ([s * a for s, a in zip(scale, s0)], [s * c + d for s, c, d in zip(scale, c0, shift)])
+
+    def activation(self, act: Activation, where: str) -> None:
+        """An element-wise activation after the current layer."""
+        if self.pending is not None:
+            self._flush_pending()
+        if not self.layers:
+            raise unsupported(
+                f"an activation ({act.label()}) before any dense layer",
+                where,
+                self.source,
+                "symnet's networks start with a dense layer",
+            )
+        previous = self.layers[-1][2]
+        if previous is None or previous.is_identity:
+            self.layers[-1][2] = act
+        else:  # two activations in a row: their composition
+            body = act.expr.xreplace({act.variable: previous.expr.xreplace({previous.variable: _T})})
+            self.layers[-1][2] = Activation(f"{act.label()}({previous.label()})", sympy.Lambda(_T, body))
+
+    def _flush_pending(self) -> None:
+        assert self.pending is not None and self.width is not None
+        scale, shift = self.pending
+        self.pending = None
+        n = self.width
+        if self.layers and self.layers[-1][2] is None:
+            self.layers[-1][2] = activation("identity")
+        eye = _weights(DomainMatrix.eye(n, QQ))
+        self.layers.append([_scale_rows(eye, scale), _column(shift), None])
+
+    # ----------------------------------------------------------- the result
+    def network(self) -> Network:
+        """The assembled network (an identity output layer is added after a final activation)."""
+        if self.pending is not None:
+            self._flush_pending()
+        if not self.layers:
+            raise unsupported("a model without any dense layer", "the whole model", self.source)
+        last = self.layers[-1][2]
+        if last is not None and not last.is_identity:
+            n = self.layers[-1][0].rows
+            eye = _weights(DomainMatrix.eye(n, QQ))
+            self.layers.append([eye, _weights(DomainMatrix.zeros((n, 1), QQ)), None])
+        identity = activation("identity")
+        layers = tuple(Layer(w, b, a if a is not None else identity) for w, b, a in self.layers)
+        layers = layers[:-1] + (Layer(layers[-1].weights, layers[-1].biases, identity),)
+        assert self.inputs is not None
+        return Network(input_symbols(self.inputs), layers)

@@ -1,0 +1,108 @@
+"""Import a PyTorch ``nn.Sequential``: ``symnet.from_torch(module)``.
+
+Supported layers: ``Linear``, ``Identity``, ``Flatten`` (of a batch of
+vectors), ``Dropout`` (the identity, as in eval mode), ``BatchNorm1d`` in
+eval mode (the affine map ``gamma (u - mean) / sqrt(var + eps) + beta``,
+folded exactly into the neighbouring ``Linear``; ``1/sqrt(var + eps)`` is an
+exact algebraic number), ``ReLU``, ``LeakyReLU``, ``Tanh`` and ``Sigmoid``;
+nested ``Sequential``\\s are walked in order.  Any other layer raises
+:class:`~symnet.UnsupportedModelError` naming it and its position.  Every
+float32/float64 weight is its exact binary rational.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from ..errors import InvalidType
+from ..model.activations import activation
+from ..model.network import Network
+from ._common import ChainBuilder, exact_number, leaky_relu, require, unsupported
+
+__all__ = ["from_torch"]
+
+
+def _array(tensor: Any) -> Any:
+    torch = require("torch", "torch")
+    t = tensor.detach().cpu()
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.to(torch.float64)  # exact widening
+    return t.numpy()
+
+
+def _walk(module: Any, prefix: str) -> list[tuple[str, Any]]:
+    nn = require("torch.nn", "torch")
+    if isinstance(module, nn.Sequential):
+        items: list[tuple[str, Any]] = []
+        for i, child in enumerate(module):
+            items += _walk(child, f"{prefix}{i}" if not prefix else f"{prefix}.{i}")
+        return items
+    return [(prefix or "0", module)]
+
+
+def from_torch(module: Any) -> Network:
+    """The exact symnet Network of an ``nn.Sequential`` (or a single ``nn.Linear``).
+
+    Raises :class:`~symnet.InvalidType` for something that is not a torch
+    module and :class:`~symnet.UnsupportedModelError` for a layer symnet does
+    not translate (including a ``BatchNorm1d`` in training mode).
+    """
+    nn = require("torch.nn", "torch")
+    if not isinstance(module, nn.Module):
+        raise InvalidType(f"module={type(module).__name__} is not a torch.nn.Module")
+    if not isinstance(module, (nn.Sequential, nn.Linear)):
+        raise unsupported(
+            f"a {type(module).__name__} with its own forward()",
+            "the top-level module",
+            "torch",
+            "symnet reads nn.Sequential (or a single nn.Linear), whose computation is its list of layers",
+        )
+    chain = ChainBuilder("torch")
+    for position, layer in _walk(module, ""):
+        where = f"layer {position} ({type(layer).__name__})"
+        if isinstance(layer, nn.Linear):
+            bias = None if layer.bias is None else _array(layer.bias)
+            chain.linear(_array(layer.weight), bias, where)
+        elif isinstance(layer, (nn.Identity, nn.Dropout, nn.Flatten)):
+            continue  # the identity on a batch of vectors (Dropout as in eval mode)
+        elif isinstance(layer, nn.BatchNorm1d):
+            if layer.training or layer.running_mean is None or layer.running_var is None:
+                raise unsupported(
+                    "BatchNorm1d in training mode (or without running statistics)",
+                    f"layer {position}",
+                    "torch",
+                    "call module.eval() first: in eval mode it is an affine map",
+                )
+            scale, shift = _batch_norm(layer, where)
+            chain.scale_shift(scale, shift, where)
+        elif isinstance(layer, nn.ReLU):
+            chain.activation(activation("relu"), where)
+        elif isinstance(layer, nn.LeakyReLU):
+            chain.activation(leaky_relu(exact_number(float(layer.negative_slope), f"{where} negative_slope")), where)
+        elif isinstance(layer, nn.Tanh):
+            chain.activation(activation("tanh"), where)
+        elif isinstance(layer, nn.Sigmoid):
+            chain.activation(activation("sigmoid"), where)
+        else:
+            raise unsupported(type(layer).__name__, f"layer {position}", "torch")
+    return chain.network()
+
+
+def _batch_norm(layer: Any, where: str) -> tuple[list[sympy.Expr], list[sympy.Expr]]:
+    """scale = gamma / sqrt(var + eps), shift = beta - mean * scale, exactly."""
+    from ..model.exact import exact_vector
+
+    n = layer.num_features
+    mean = exact_vector(_array(layer.running_mean), f"{where} running_mean").args[2].args
+    var = exact_vector(_array(layer.running_var), f"{where} running_var").args[2].args
+    eps = exact_number(float(layer.eps), f"{where} eps")
+    if layer.weight is not None:
+        gamma = exact_vector(_array(layer.weight), f"{where} weight").args[2].args
+        beta = exact_vector(_array(layer.bias), f"{where} bias").args[2].args
+    else:
+        gamma, beta = (sympy.Integer(1),) * n, (sympy.Integer(0),) * n
+    scale = [g / sympy.sqrt(v + eps) for g, v in zip(gamma, var)]
+    shift = [b - m * s for b, m, s in zip(beta, mean, scale)]
+    return scale, shift

@@ -1,0 +1,261 @@
+"""Exact rational matrices for numeric networks, built fast.
+
+A trained model's weights are floats; symnet takes each at its exact binary
+value (``0.1`` is ``3602879701896397/36028797018963968``).  At real size
+(an MNIST MLP has 235,000 weights) building one sympy ``Rational`` per entry
+the ordinary way costs seconds, so this module builds them directly from
+``(numerator, denominator)`` pairs in lowest terms and keeps, next to each
+``ImmutableMatrix``, its exact ``DomainMatrix`` over QQ (python-flint's
+``fmpq_mat`` when sympy runs with flint ground types).
+
+>>> import numpy as np
+>>> m = exact_matrix(np.array([[0.5, 0.1]], dtype=np.float32), "w")
+>>> m
+Matrix([[1/2, 13421773/134217728]])
+>>> is_rational_matrix(m)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy
+from sympy.core.expr import Expr
+from sympy.polys.domains import QQ, ZZ
+from sympy.polys.matrices import DomainMatrix
+
+from ..errors import InvalidArgument, InvalidType, ShapeError
+
+__all__ = [
+    "ExactMatrix",
+    "domain_matrix",
+    "exact_matrix",
+    "exact_vector",
+    "from_domain_matrix",
+    "immutable",
+    "is_rational_matrix",
+    "rational",
+]
+
+_new_expr = Expr.__new__
+
+
+def rational(p: int, q: int) -> sympy.Rational:
+    """The sympy Rational p/q, for p/q already in lowest terms with q > 0 (not re-checked).
+
+    The ordinary constructor normalises (gcd, sign) and costs ~2.5 us; this
+    costs ~0.4 us.  Callers pass ``float.as_integer_ratio()`` or a flint
+    ``fmpq``'s numerator and denominator, both already normalised.
+    """
+    if q == 1:
+        return sympy.Integer(p)
+    if q == 2 and p == 1:
+        return sympy.S.Half  # sympy's singleton: same type, same hash
+    obj = _new_expr(sympy.Rational)
+    obj.p = p
+    obj.q = q
+    return obj
+
+
+def _flint_ok() -> bool:
+    try:
+        from sympy.external.gmpy import GROUND_TYPES
+    except ImportError:  # pragma: no cover - older sympy
+        return False
+    return GROUND_TYPES == "flint"
+
+
+_FLINT = _flint_ok()
+
+
+def _ratios(array: Any, where: str) -> tuple[list[tuple[int, int]], tuple[int, ...]]:
+    """Exact (numerator, denominator) pairs of a numpy array's entries, row-major."""
+    import numpy as np
+
+    arr = np.asarray(array)
+    if arr.dtype == bool or arr.dtype.kind not in "fiu":
+        raise InvalidType(f"{where} has dtype {arr.dtype}; symnet imports real numeric weights (float or int)")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+            raise InvalidArgument(f"{where}{list(bad)}={arr[bad]!r} is not finite")
+        pairs = [v.as_integer_ratio() for v in arr.astype(np.float64).ravel().tolist()]  # float16/32 -> 64: exact
+    else:
+        pairs = [(int(v), 1) for v in arr.ravel().tolist()]
+    return pairs, tuple(arr.shape)
+
+
+def _build(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.ImmutableMatrix:
+    if _FLINT:
+        import flint
+        from sympy.polys.matrices._dfm import DFM
+
+        fq = flint.fmpq_mat(rows, cols, [flint.fmpq(p, q) for p, q in pairs])
+        dm = DomainMatrix.from_rep(DFM._new(fq, (rows, cols), QQ))
+    else:
+        dm = DomainMatrix(
+            [[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ
+        )
+    return immutable(dm, dense=True)
+
+
+_ARGS = sympy.Basic.__dict__["_args"]  # the slot Basic keeps its args in
+
+
+def _flat_rationals(dm: DomainMatrix) -> list[sympy.Expr]:
+    """The entries of a DomainMatrix over QQ or ZZ as sympy numbers, row by row."""
+    rep = dm.rep
+    if _FLINT and hasattr(rep, "rep"):  # DFM: a flint fmpq_mat / fmpz_mat
+        if dm.domain == QQ:
+            return [rational(int(a.p), int(a.q)) for a in rep.rep.entries()]
+        return [sympy.Integer(int(a)) for a in rep.rep.entries()]
+    if dm.domain == QQ:
+        return [rational(int(a.numerator), int(a.denominator)) for a in dm.to_list_flat()]
+    return [sympy.Integer(int(a)) for a in dm.to_list_flat()]
+
+
+class ExactMatrix(sympy.ImmutableDenseMatrix):
+    """An ImmutableMatrix of exact rationals whose sympy entries are made only when needed.
+
+    It is an ordinary ``ImmutableMatrix`` (indexing, equality, arithmetic,
+    printing) backed by its ``DomainMatrix`` over QQ; the tuple of sympy
+    Rationals that sympy keeps as the matrix's ``args`` (used by hashing,
+    ``subs``, pickling, tree walks) is built the first time something asks
+    for it.  At real size (a 235,000-weight MLP) that keeps import and proof
+    within a small factor of python-flint's own arithmetic.
+    """
+
+    @property
+    def _args(self) -> tuple[sympy.Basic, ...]:  # type: ignore[override]
+        try:
+            return _ARGS.__get__(self)
+        except AttributeError:
+            rows, cols = self._rep.shape
+            args = (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*_flat_rationals(self._rep), sympify=False))
+            _ARGS.__set__(self, args)
+            return args
+
+    @_args.setter
+    def _args(self, value: tuple[sympy.Basic, ...]) -> None:
+        _ARGS.__set__(self, value)
+
+    @classmethod
+    def _fromrep(cls, rep: DomainMatrix) -> sympy.ImmutableDenseMatrix:  # type: ignore[override]
+        if rep.domain == QQ or rep.domain == ZZ:
+            return _lazy(rep)
+        return sympy.ImmutableDenseMatrix._fromrep(rep)
+
+    @property
+    def free_symbols(self) -> set[sympy.Symbol]:  # type: ignore[override]
+        return set()
+
+    def __eq__(self, other: object) -> bool:
+        # sympy compares reps format by format, and a flint-backed (DFM) rep never
+        # equals a sparse (SDM) one; compare sparse forms when the formats differ.
+        rep = getattr(other, "_rep", None)
+        if isinstance(other, sympy.MatrixBase) and isinstance(rep, DomainMatrix):
+            if self.shape != other.shape:
+                return False
+            a, b = self._rep, rep
+            if type(a.rep) is not type(b.rep):
+                a, b = a.to_sparse(), b.to_sparse()
+            return bool(a.unify_eq(b))
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(("ImmutableDenseMatrix",) + self._hashable_content())
+
+    def __iter__(self) -> Any:
+        return iter(self._args[2].args)  # the entries, made once with the fast constructor
+
+
+def _lazy(dm: DomainMatrix) -> ExactMatrix:
+    obj = object.__new__(ExactMatrix)
+    obj._assumptions = ExactMatrix.default_assumptions
+    obj._mhash = None
+    rows, cols = dm.shape
+    obj._rows = rows
+    obj._cols = cols
+    obj._rep = dm
+    return obj
+
+
+#: Matrices with at most this many entries keep sympy's usual sparse rep (so
+#: they compare equal to ordinary sympy matrices from either side); larger
+#: ones keep python-flint's dense rep for fast exact arithmetic.
+SPARSE_UP_TO = 50_000
+
+
+def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None, *, dense: bool = False) -> sympy.ImmutableMatrix:
+    """An exact ImmutableMatrix over ``dm`` (QQ or ZZ); ``flat`` gives its sympy entries when already made.
+
+    ``dense=True`` keeps the flint rep whatever the size (weights and factors,
+    read by the exact arithmetic); otherwise matrices up to ``SPARSE_UP_TO``
+    entries (a claim's W*) get sympy's usual sparse rep.
+    """
+    rows, cols = dm.shape
+    if not dense and rows * cols <= SPARSE_UP_TO:
+        dm = dm.to_sparse()
+    obj = _lazy(dm)
+    if flat is not None:
+        rows, cols = dm.shape
+        _ARGS.__set__(obj, (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*flat, sympify=False)))
+    return obj
+
+
+def exact_matrix(array: Any, where: str) -> sympy.ImmutableMatrix:
+    """A 2-D numpy array (float or int) as an ImmutableMatrix of exact Rationals over QQ.
+
+    Every float is its exact binary rational; NaN and infinities are refused.
+    """
+    pairs, shape = _ratios(array, where)
+    if len(shape) != 2 or 0 in shape:
+        raise ShapeError(f"{where} must be a non-empty 2-D matrix, got shape {shape}")
+    return _build(pairs, shape[0], shape[1])
+
+
+def exact_vector(array: Any, where: str) -> sympy.ImmutableMatrix:
+    """A 1-D numpy array as a column ImmutableMatrix of exact Rationals over QQ."""
+    pairs, shape = _ratios(array, where)
+    if len(shape) != 1 or shape[0] == 0:
+        raise ShapeError(f"{where} must be a non-empty vector, got shape {shape}")
+    return _build(pairs, shape[0], 1)
+
+
+def is_rational_matrix(m: sympy.MatrixBase) -> bool:
+    """True when the matrix's exact representation is over ZZ or QQ (no symbol, no Float)."""
+    rep = getattr(m, "_rep", None)
+    return rep is not None and (rep.domain == QQ or rep.domain == ZZ)
+
+
+def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
+    """The matrix over QQ, Floats taken at their exact binary values; None if an entry is not a number.
+
+    Entries may be Integers, Rationals or Floats; anything else (a symbol,
+    ``sqrt(2)``) gives None.
+    """
+    rep = getattr(m, "_rep", None)
+    if rep is not None and (rep.domain == QQ or rep.domain == ZZ):
+        return rep.convert_to(QQ).to_dense()  # DFM (flint) under flint ground types
+    flat = rep.to_sympy().to_list_flat() if rep is not None else list(m)
+    entries = []
+    for e in flat:
+        if e.is_Rational:
+            entries.append(QQ(int(e.p), int(e.q)))
+        elif e.is_Float:
+            value = float(e)
+            if not math.isfinite(value):
+                return None
+            r = sympy.Rational(e)  # the Float's exact binary value, at its own precision
+            entries.append(QQ(int(r.p), int(r.q)))
+        else:
+            return None
+    rows, cols = m.shape
+    return DomainMatrix([entries[i * cols : (i + 1) * cols] for i in range(rows)], (rows, cols), QQ).to_dense()
+
+
+def from_domain_matrix(dm: DomainMatrix, *, dense: bool = False) -> sympy.ImmutableMatrix:
+    """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ); ``dense`` as in :func:`immutable`."""
+    return immutable(dm.convert_to(QQ), dense=dense)
