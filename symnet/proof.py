@@ -123,6 +123,12 @@ class Proof:
         """The derivation as plain text."""
         return render.to_text(self)
 
+    def to_coq(self, *, standalone: bool = True) -> str:
+        """A Coq file stating and proving the collapse identity layer by layer (see :mod:`symnet.interop.coq`)."""
+        from .interop import coq
+
+        return coq.proof_to_coq(self, standalone=standalone)
+
     def _repr_latex_(self) -> str:
         return render.repr_latex(self)
 
