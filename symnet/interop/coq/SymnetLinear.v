@@ -276,6 +276,31 @@ Proof.
   intros net u v k Hl Hne [W [b H]]. apply Hne. rewrite !H. apply affine_midpoint. exact Hl.
 Qed.
 
+(* A layer's output is its activation applied to its pre-activations. *)
+Lemma eval_layer_map : forall W b (f : R -> R) y,
+  eval_layer (mk_layer W b f) y = map f (zip_with (fun r c => dot r y + c) W b).
+Proof.
+  intros W b f y. unfold eval_layer; simpl. revert b.
+  induction W as [|r W IH]; intros b; destruct b as [|c b]; simpl; try reflexivity.
+  rewrite IH. reflexivity.
+Qed.
+
+(* One entry of a piecewise-linear or polynomial activation at a rational
+   point: the innermost max, min or absolute value is decided first, each case
+   by lra, then the value. *)
+Ltac pl_entry :=
+  unfold Rmax, Rmin, Rabs;
+  repeat match goal with
+         | |- context [Rle_dec ?a ?b] =>
+             lazymatch a with context [Rle_dec _ _] => fail | context [Rcase_abs _] => fail | _ =>
+             lazymatch b with context [Rle_dec _ _] => fail | context [Rcase_abs _] => fail | _ =>
+             destruct (Rle_dec a b) end end
+         | |- context [Rcase_abs ?a] =>
+             lazymatch a with context [Rle_dec _ _] => fail | context [Rcase_abs _] => fail | _ =>
+             destruct (Rcase_abs a) end
+         end;
+  first [lra | field | nra].
+
 (* ---------------------------------------- exact rationals, by computation *)
 Fixpoint dotQ (r u : list Q) : Q :=
   match r, u with
