@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import render
+from . import export as _cli_export
 from ..errors import CertificateError, NotLinearError, SymnetError
 from ..model.activations import NAMED_ACTIVATIONS
 from ..model.builders import dense
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     if _cli_crosscheck is not None:
         _cli_crosscheck.register(sub)
+    _cli_export.add_parser(sub)  # symnet export --coq CERT.json -o Net.v
     return parser
 
 
