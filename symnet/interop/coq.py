@@ -170,10 +170,11 @@ def to_term(expr: Any, *, budget: list[int] | None = None, allowed: Iterable[str
             else:
                 memo[id(e)] = Term("fn", name=type(e).__name__, args=args)
         keep.append(e)
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise CoqExportError(f"the certificate's expressions exceed {MAX_TERM_NODES} nodes; too large to export")
-    return memo[id(expr)]
+    term = memo[id(expr)]
+    budget[0] -= _term_nodes(term, {})  # what it prints as: shared sub-terms are printed every time
+    if budget[0] < 0:
+        raise CoqExportError(f"the certificate's expressions exceed {MAX_TERM_NODES} printed nodes; too large to export")
+    return term
 
 
 def _term_nodes(t: Term, memo: dict[int, int]) -> int:
