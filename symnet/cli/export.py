@@ -63,7 +63,7 @@ def _load(path: str) -> Any:
     except (ValueError, RecursionError) as exc:
         raise CertificateError(f"{path}: not JSON ({exc})") from None
     kind = doc.get("format") if isinstance(doc, dict) else None
-    readers = {"symnet-certificate": Proof, GENERIC_FORMAT: GenericProof, COUNTEREXAMPLE_FORMAT: Counterexample}
+    readers: dict[str, Any] = {"symnet-certificate": Proof, GENERIC_FORMAT: GenericProof, COUNTEREXAMPLE_FORMAT: Counterexample}
     if kind not in readers:
         raise CertificateError(f"{path}: unknown document format {str(kind)[:40]!r} (known: {', '.join(sorted(readers))})")
     return readers[kind].from_json(data)

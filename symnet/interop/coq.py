@@ -265,7 +265,7 @@ def coq_identifiers(names: Sequence[str], reserved: Iterable[str] = ()) -> dict[
     >>> coq_identifiers(["b_{1,2}", "c_0"])
     {'b_{1,2}': 'b_1_2', 'c_0': 'c_0'}
     >>> coq_identifiers(["b_{1,2}", "b_1_2", "fun"])
-    {'b_{1,2}': 's_b__7b_1_2c_2_7d_', 'b_1_2': 's_b__1__2', 'fun': 's_fun'}
+    {'b_{1,2}': 's_b___7b_1_2c_2_7d_', 'b_1_2': 's_b__1__2', 'fun': 's_fun'}
     """
     names = list(dict.fromkeys(names))
     blocked = set(reserved) | _COQ_KEYWORDS | _COMMON_NAMES
@@ -465,6 +465,7 @@ def linear_statement(proof: Any) -> LinearStatement:
         )
     claim = None
     if cert.claim.form == "explicit":
+        assert cert.claim.matrix is not None and cert.claim.offset is not None
         claim = (_rows(cert.claim.matrix, budget), tuple(to_term(v, budget=budget) for v in cert.claim.offset))
     output_row = _rows(out_step.matrix, budget)
     factors = tuple(_rows(s.matrix, budget) for s in subs)
@@ -596,7 +597,7 @@ def _print_linear(st: LinearStatement, standalone: bool) -> str:
     out.append(_comment("read_output_layer: the stated output row C = [b_L+1 | W_L+1]."))
     out.append(f"Definition C : {mat_t} :=\n  {_matrix_text(st.output_row, Qp)}.")
     hidden_order = list(range(L, 0, -1))
-    for layer_no, factor in zip(hidden_order, st.factors):
+    for layer_no, factor in zip(hidden_order, st.factors, strict=True):
         out.append(_comment(f"substitute_layer {layer_no}: the stated factor P_{layer_no} = [[1, 0], [a b_{layer_no} + d, a W_{layer_no}]]."))
         out.append(f"Definition P_{layer_no} : {mat_t} :=\n  {_matrix_text(factor, Qp)}.")
     if numeric:
@@ -669,7 +670,7 @@ def _print_linear(st: LinearStatement, standalone: bool) -> str:
     out.append(f"Theorem net_collapse : forall x : vector, length x = {st.p}%nat -> eval net x = affine {wstar} {bstar} x.")
     out.append("Proof.")
     out.append(f"  intros x _. change net with ({hidden_list} ++ [layer_{out_i}]).")
-    out.append(f"  rewrite (collapse _ _ _ _ read_output_layer substitutions x).")
+    out.append("  rewrite (collapse _ _ _ _ read_output_layer substitutions x).")
     if st.claim is None:
         out.append("  apply conclude_product.")
     elif numeric:
@@ -786,9 +787,9 @@ def generic_to_coq(proof: Any, *, standalone: bool = True) -> str:
     atoms = [net.weight(l).name for l in range(1, L + 2)] + [net.bias(l).name for l in range(1, L + 2)]
     act_terms = [None if a.is_identity else to_term(a.expr, budget=budget) for a in net.activations]
     params: list[str] = []
-    for a, c in zip(net.activations, coeffs):
-        assert c is not None  # the kernel accepted: every activation is affine
-        params += [s.name for s in a.parameters]
+    for activation, coeff in zip(net.activations, coeffs, strict=True):
+        assert coeff is not None  # the kernel accepted: every activation is affine
+        params += [s.name for s in activation.parameters]
     params = list(dict.fromkeys(params))
     reserved = set(_GENERIC_NAMES) | {f"act_{l}" for l in range(1, L + 1)} | {f"layer_{l}" for l in range(1, L + 1)}
     reserved |= {f"step_{r}" for r in ("read_output_layer", "apply_output_row", "conclude_linear_form")}
@@ -818,8 +819,9 @@ def generic_to_coq(proof: Any, *, standalone: bool = True) -> str:
     if params:
         out.append("Variables " + " ".join(idents[n] for n in params) + " : R.")
     for l in range(1, L + 1):
-        a = net.activations[l - 1]
-        body = bound if act_terms[l - 1] is None else _Printer({**idents, a.variable.name: bound}, "R")(act_terms[l - 1])
+        act_term = act_terms[l - 1]
+        var = net.activations[l - 1].variable.name
+        body = bound if act_term is None else _Printer({**idents, var: bound}, "R")(act_term)
         out.append(f"Definition act_{l} ({bound} : R) : R := {body}.")
         out.append(
             f"Definition layer_{l} (u : vec) : vec := layer {sz(net.sizes[l - 1])} "
@@ -969,7 +971,7 @@ def counterexample_to_coq(cx: Any, *, standalone: bool = True) -> str:
             raise CoqExportError(f"layer {index}'s activation has unassigned parameters {sorted(map(str, free))}")
         layers.append((W, b, act.variable, None if act.is_identity else to_term(body, budget=budget, allowed=_PL_FUNCTIONS), act.label()))
     u, v = ([_exact_value(c, "a coordinate") for c in pt] for pt in cx.points)
-    m = [(a + c) / 2 for a, c in zip(u, v)]
+    m = [(a + c) / 2 for a, c in zip(u, v, strict=True)]
     traces = {name: _forward(net, subs, pt) for name, pt in (("u", u), ("v", v), ("m", m))}
     k = cx.output
     fu, fv, fm = (traces[n][-1][1][k] for n in ("u", "v", "m"))
