@@ -290,6 +290,17 @@ def test_hostile_names_compile(tmp_path: Path, libdir: Path) -> None:
     accepted(text, tmp_path, libdir, name="Hostile")
 
 
+def test_numeric_affine_activation_and_shadowing_weight(tmp_path: Path, libdir: Path) -> None:
+    """A numeric network with an affine activation (field on Q2R), and a weight named like the activation's variable."""
+    net = symnet.Network.from_matrices([[[1.5, -2], [0.25, 3]], [[1, 2]]], [[1, 0.5], [2]],
+                                       activation=sympy.Lambda(t, 2 * t + sympy.Rational(1, 3)))
+    accepted(symnet.prove(net).to_coq(standalone=False), tmp_path, libdir, name="NumAffine")
+    net = symnet.Network.from_matrices([[["t", 1]], [["w"]]], [[0], ["t"]], activation=sympy.Lambda(t, 3 * t))
+    text = symnet.prove(net).to_coq(standalone=False)
+    assert "Parameters s_t w : R." in text
+    accepted(text, tmp_path, libdir, name="ShadowT")
+
+
 def test_hostile_dag_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """An expression DAG that would print as an exponential tree is refused, not printed."""
     e = sympy.Symbol("a")

@@ -469,20 +469,28 @@ def linear_statement(proof: Any) -> LinearStatement:
         claim = (_rows(cert.claim.matrix, budget), tuple(to_term(v, budget=budget) for v in cert.claim.offset))
     output_row = _rows(out_step.matrix, budget)
     factors = tuple(_rows(s.matrix, budget) for s in subs)
-    every = [t for L in layers for r in L.weights for t in r] + [t for L in layers for t in L.biases]
-    every += [t for L in layers for t in (L.body, L.slope, L.intercept) if t is not None]
-    every += [t for r in output_row for t in r] + [t for f in factors for r in f for t in r]
-    if claim is not None:
-        every += [t for r in claim[0] for t in r] + list(claim[1])
-    names = _variables(every)
+    st = LinearStatement(net.p, net.q, tuple(layers), output_row, factors, claim, False, repr(net))
+    names = _parameters(st)
     clash = sorted(set(names) & inputs)
     if clash:
         raise CoqExportError(f"the inputs {clash} appear inside the network's parameters")
-    acts = {L.variable for L in layers if L.body is not None}
-    numeric = not (set(names) - acts) and all(
-        L.body is None or not (set(_variables([L.body])) - {L.variable}) for L in layers
-    )
-    return LinearStatement(net.p, net.q, tuple(layers), output_row, factors, claim, numeric, repr(net))
+    return LinearStatement(net.p, net.q, tuple(layers), output_row, factors, claim, not names, repr(net))
+
+
+def _parameters(st: LinearStatement) -> list[str]:
+    """The free symbol names of a statement, in order of first appearance (activation variables are bound)."""
+    every: list[Term] = []
+    for lay in st.layers:
+        every += [t for r in lay.weights for t in r] + list(lay.biases)
+        every += [t for t in (lay.slope, lay.intercept) if t is not None]
+    every += [t for r in st.output_row for t in r] + [t for f in st.factors for r in f for t in r]
+    if st.claim is not None:
+        every += [t for r in st.claim[0] for t in r] + list(st.claim[1])
+    names = _variables(every)
+    for lay in st.layers:
+        if lay.body is not None:
+            names += [n for n in _variables([lay.body]) if n != lay.variable]
+    return list(dict.fromkeys(names))
 
 
 # ------------------------------------------------------ the linear printer
@@ -511,23 +519,15 @@ def proof_to_coq(proof: Any, *, standalone: bool = True) -> str:
 
 def _print_linear(st: LinearStatement, standalone: bool) -> str:
     L = len(st.layers) - 1  # hidden layers
-    every: list[Term] = []
-    for lay in st.layers:
-        every += [t for r in lay.weights for t in r] + list(lay.biases)
-        every += [t for t in (lay.slope, lay.intercept) if t is not None]
-    every += [t for r in st.output_row for t in r] + [t for f in st.factors for r in f for t in r]
-    if st.claim is not None:
-        every += [t for r in st.claim[0] for t in r] + list(st.claim[1])
-    act_vars = {lay.variable for lay in st.layers if lay.body is not None}
-    params = [n for n in _variables(every + [lay.body for lay in st.layers if lay.body is not None]) if n not in act_vars]
+    params = _parameters(st)
     reserved = {f"W_{i}" for i in range(1, L + 2)} | {f"b_{i}" for i in range(1, L + 2)}
     reserved |= {f"layer_{i}" for i in range(1, L + 2)} | {f"act_{i}" for i in range(1, L + 2)}
     reserved |= {f"P_{i}" for i in range(1, L + 2)} | {"net", "substitutions", "product", "read_output_layer"}
     reserved |= {f"substitute_layer_{i}" for i in range(1, L + 2)} | {"net_collapse", "Net", "NetParameters", "Par"}
-    idents = coq_identifiers(params + sorted(act_vars), reserved | _LIBRARY_NAMES)
-    # the activations' bound variables get their own names: t, or t_<n> if t is taken
+    idents = coq_identifiers(params, reserved | _LIBRARY_NAMES)
+    # the activations' bound variable gets its own name: t, or t<n> if that is taken
     taken = set(idents.values()) | reserved | _COQ_KEYWORDS
-    bound = "t" if "t" not in set(idents.values()) else next(f"t{i}" for i in range(1, 10**6) if f"t{i}" not in taken)
+    bound = next(v for v in ["t"] + [f"t{i}" for i in range(1, len(taken) + 2)] if v not in taken)
     numeric = st.numeric
     tac = "entries"
     R = _Printer(idents, "R")
