@@ -78,12 +78,20 @@ def rejected(text: str, where: Path, libdir: Path, name: str = "Bad") -> None:
     assert r.returncode != 0, "coqc accepted a tampered export"
 
 
-def _assumptions_ok(stdout: str) -> None:
-    """Print Assumptions lists only Coq's axioms of the reals (and the parameters)."""
-    axioms = set(re.findall(r"^([A-Za-z][\w.]*) :", stdout, flags=re.M))
-    standard = {"ClassicalDedekindReals.sig_forall_dec", "FunctionalExtensionality.functional_extensionality_dep"}
-    others = {a for a in axioms if "." in a} - standard
-    assert not others, others
+STANDARD_AXIOMS = {"ClassicalDedekindReals.sig_forall_dec", "FunctionalExtensionality.functional_extensionality_dep"}
+
+
+def _assumptions(stdout: str, text: str) -> set[str]:
+    """What Print Assumptions lists beyond Coq's axioms of the reals and the file's declared parameters."""
+    listed = set(re.findall(r"^([A-Za-z_][\w.']*) :", stdout.split("Axioms:", 1)[-1], flags=re.M))
+    params = {name for line in re.findall(r"^\s*Parameters (.*) : R\.$", text, flags=re.M) for name in line.split()}
+    return listed - STANDARD_AXIOMS - params
+
+
+def _assumptions_ok(stdout: str, text: str = "") -> None:
+    assert "Axioms:" in stdout or "Closed under the global context" in stdout, stdout[-500:]
+    extra = _assumptions(stdout, text)
+    assert not extra, extra
 
 
 # ------------------------------------------------------------ linear proofs
@@ -91,7 +99,7 @@ def test_seed_network_standalone(tmp_path: Path) -> None:
     """The seed dense(3, [3]) checks as one self-contained file, with only the axioms of the reals."""
     text = symnet.prove(symnet.dense(3, [3])).to_coq()
     out = accepted(text, tmp_path, name="Seed")
-    _assumptions_ok(out)
+    _assumptions_ok(out, text)
     # the statement is the one a reader expects: W*_j = sum_k c_k b_{k,j}, b* = c_0 + sum_k c_k b_{k,0}
     assert "Theorem net_collapse : forall x : vector, length x = 3%nat -> eval net x = affine Wstar bstar x." in text
     wstar = re.search(r"Definition Wstar : matrix :=\s*(\[\[.*?\]\])\.", text, flags=re.S).group(1)
@@ -152,7 +160,7 @@ def test_numeric_float32_network(tmp_path: Path, libdir: Path) -> None:
     assert _q_matrix(text, "Wstar") == expect
     out = accepted(text, tmp_path, libdir, name="Float32_8_16_4")
     assert "vm_compute" in text and "lra" not in text.split("Module Net.")[1]
-    _assumptions_ok(out)
+    _assumptions_ok(out, text)
 
 
 def test_numeric_product_form(tmp_path: Path, libdir: Path) -> None:
@@ -180,6 +188,11 @@ def test_tampered_symbolic_exports_fail(tmp_path: Path, libdir: Path) -> None:
     lemma = re.search(r"Lemma substitute_layer_1 .*?Qed\.\n", text, flags=re.S).group(0)
     rejected(text.replace(lemma, ""), tmp_path, libdir, "DroppedLemma")
     rejected(_tamper(text, "Definition P_1 : matrix :=\n  [[1; 0; 0];", "Definition P_1 : matrix :=\n  [[1; 0; 1];"), tmp_path, libdir, "BadFactor")
+    # an admitted lemma compiles, but Print Assumptions names it
+    lemma = re.search(r"Lemma product .*?Qed\.", text, flags=re.S).group(0)
+    admitted = text.replace(lemma, lemma.split("Proof.")[0] + "Proof. Admitted.")
+    out = accepted(admitted, tmp_path, libdir, name="Admitted")
+    assert _assumptions(out, admitted) == {"product"}
 
 
 def test_tampered_product_and_numeric_exports_fail(tmp_path: Path, libdir: Path) -> None:
@@ -216,7 +229,7 @@ def test_generic_proofs(builder, tmp_path: Path, libdir: Path) -> None:
     text = proof.to_coq(standalone=False)
     assert re.search(r"Variables p( \w+)* : nat\.", text)
     out = accepted(text, tmp_path, libdir, name="Generic")
-    _assumptions_ok(out)
+    _assumptions_ok(out, text)
 
 
 def test_generic_tampered_claim_fails(tmp_path: Path, libdir: Path) -> None:
@@ -234,7 +247,7 @@ def test_counterexamples(act: str, tmp_path: Path, libdir: Path) -> None:
     text = cx.to_coq(standalone=False)
     assert "Theorem not_affine : ~ exists W b, forall x, eval net x = affine W b x." in text
     out = accepted(text, tmp_path, libdir, name=f"Cx_{act}")
-    _assumptions_ok(out)
+    _assumptions_ok(out, text)
 
 
 def test_tampered_counterexample_fails(tmp_path: Path, libdir: Path) -> None:
