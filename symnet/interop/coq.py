@@ -68,6 +68,9 @@ LIBRARIES = ("SymnetLinear", "SymnetGeneric")
 #: Largest number of expression-tree nodes an export may print (a hostile
 #: certificate's DAG could otherwise expand to an exponential tree).
 MAX_TERM_NODES = 20_000_000
+#: Symbolic exports with more parameters than this leave ``Print Assumptions`` to the reader
+#: (listing them takes longer than checking the proof).
+MAX_LISTED_PARAMETERS = 5_000
 #: Largest exponent printed as ``x ^ n``.
 MAX_POWER = 1_000
 
@@ -681,7 +684,10 @@ def _print_linear(st: LinearStatement, standalone: bool) -> str:
     out.append("")
     if params:
         out.append(_comment("Only the parameters above and the standard axioms of Coq's reals may be listed here."))
-        out.append("Print Assumptions net_collapse.")
+        if len(params) <= MAX_LISTED_PARAMETERS:
+            out.append("Print Assumptions net_collapse.")
+        else:  # listing tens of thousands of parameters takes longer than the proof
+            out.append(_comment(f"{len(params)} parameters: run Print Assumptions net_collapse. here to list them."))
     out.append("End Net.")
     if not params:
         out.append("")
