@@ -326,6 +326,52 @@ def test_hostile_dag_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         coq.to_term(sympy.exp(sympy.Symbol("a")))
 
 
+def _evaluate(term: coq.Term, env: dict[str, Fraction]) -> Fraction:
+    """A Term's value, by a route independent of sympy (Fractions)."""
+    if term.kind == "num":
+        return term.value
+    if term.kind == "var":
+        return env[term.name]
+    args = [_evaluate(a, env) for a in term.args]
+    if term.kind == "add":
+        return sum(args, Fraction(0))
+    if term.kind == "mul":
+        out = Fraction(1)
+        for a in args:
+            out *= a
+        return out
+    assert term.kind == "pow"
+    return args[0] ** term.value
+
+
+_leaves = st.one_of(
+    st.sampled_from([sympy.Symbol("a"), sympy.Symbol("b_{1,2}"), sympy.Symbol("c_0")]),
+    st.fractions(max_denominator=50).map(sympy.Rational),
+    st.floats(-1e3, 1e3, allow_nan=False, width=32).map(sympy.Float),
+)
+_exprs = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=2, max_size=3).map(lambda xs: sympy.Add(*xs)),
+        st.lists(inner, min_size=2, max_size=3).map(lambda xs: sympy.Mul(*xs)),
+        st.tuples(inner, st.integers(0, 3)).map(lambda t: sympy.Pow(t[0], t[1])),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60)
+@given(_exprs, st.lists(st.fractions(max_denominator=20), min_size=3, max_size=3))
+def test_terms_keep_the_value(expr: sympy.Expr, point: list[Fraction]) -> None:
+    """A Term has the value of its sympy expression at every rational point (floats read exactly)."""
+    names = ["a", "b_{1,2}", "c_0"]
+    term = coq.to_term(expr)
+    env = dict(zip(names, point))
+    exact = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
+    expect = exact.xreplace({sympy.Symbol(n): sympy.Rational(v.numerator, v.denominator) for n, v in env.items()})
+    assert _evaluate(term, env) == Fraction(int(expect.p), int(expect.q))
+
+
 @settings(max_examples=60)
 @given(st.lists(st.text(alphabet=st.sampled_from("ab_{},^()0123α sfun"), min_size=1, max_size=8), min_size=1, max_size=12, unique=True))
 def test_identifiers_injective(names: list[str]) -> None:
