@@ -137,6 +137,15 @@ def test_affine_activations(tmp_path: Path, libdir: Path) -> None:
         accepted(text, tmp_path, libdir, name=f"Affine{i}")
 
 
+def test_mixed_symbols_and_floats(tmp_path: Path, libdir: Path) -> None:
+    """Symbolic weights next to float weights: the floats are written as their exact binary rationals."""
+    net = symnet.Network.from_matrices([[[0.1, "w"], [1.5, 2]], [["c", 0.25]]], [["b", 0.3], [1]])
+    text = symnet.prove(net).to_coq(standalone=False)
+    f = Fraction(0.1)
+    assert f"[[({f.numerator} / {f.denominator}); w];" in text
+    accepted(text, tmp_path, libdir, name="Mixed")
+
+
 def _float32_network(sizes: list[int], seed: int) -> symnet.Network:
     rng = np.random.default_rng(seed)
     ws = [rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32) for i in range(len(sizes) - 1)]
