@@ -163,6 +163,12 @@ class Proof(Displayable, display_key="proof"):
         """The source of a plain, exact Python function computing ``W* x + b*`` (see :mod:`symnet.codegen`)."""
         return codegen.to_python(self, name)
 
+    def to_coq(self, *, standalone: bool = True) -> str:
+        """A Coq file stating and proving the collapse identity layer by layer (see :mod:`symnet.interop.coq`)."""
+        from .interop import coq
+
+        return coq.proof_to_coq(self, standalone=standalone)
+
     def _repr_latex_(self) -> str:
         return render.repr_latex(self)
 

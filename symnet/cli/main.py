@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__, render
+from . import export as _cli_export
 from ..errors import CertificateError, NotLinearError, SymnetError
 from ..model.activations import NAMED_ACTIVATIONS
 from ..model.builders import dense
@@ -173,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     _cli_regions.add_parser(sub)
     _cli_bound.add_parser(sub)
     _cli_collapse.add_parser(sub)
+    _cli_export.add_parser(sub)  # symnet export --coq CERT.json -o Net.v
     return parser
 
 

@@ -261,6 +261,12 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
     def _repr_latex_(self) -> str:
         return "$" + _lin_tex_claim(self) + "$"
 
+    def to_coq(self, *, standalone: bool = True) -> str:
+        """A Coq file stating the collapse for every size, proved from the generic rules (see :mod:`symnet.interop.coq`)."""
+        from ..interop import coq
+
+        return coq.generic_to_coq(self, standalone=standalone)
+
     def to_json(self) -> str:
         """The generic certificate as deterministic JSON (format ``symnet-generic-certificate``)."""
         return json.dumps(_to_data(self.certificate), separators=(",", ":"), ensure_ascii=True)

@@ -128,6 +128,12 @@ class Counterexample(Displayable, display_key="counterexample"):
         return _render.to_latex(self, document=document, digits=digits)
 
     # ----------------------------------------------------------------- JSON
+    def to_coq(self, *, standalone: bool = True) -> str:
+        """A Coq file proving the two points, the exact defect and non-affinity (see :mod:`symnet.interop.coq`)."""
+        from ..interop import coq
+
+        return coq.counterexample_to_coq(self, standalone=standalone)
+
     def to_json(self) -> str:
         """A JSON document; :meth:`from_json` reads it back (and never evaluates text)."""
         enc = checker.encode_rational

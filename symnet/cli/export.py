@@ -1,0 +1,142 @@
+"""``symnet export --coq CERT.json -o Net.v``: a checked certificate as a Coq file.
+
+``add_parser(subparsers)`` adds the sub-command (``symnet.cli.main`` calls
+it) and ``run(args)`` does the work.  The certificate may be a linear proof
+(``symnet prove --format json``), a generic proof or a counterexample; it is
+re-checked by symnet's kernel first and only then exported.  ``--check``
+runs ``coqc`` on the written file.  Exit codes: 0 written (and, with
+``--check``, accepted by Coq), 1 rejected (by symnet's kernel or by Coq), 2
+bad input or usage (one line on standard error, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+from ..errors import CertificateError, SymnetError
+
+__all__ = ["add_parser", "run"]
+
+EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
+MAX_CERTIFICATE_BYTES = 64 * 1024 * 1024
+#: Seconds ``--check`` lets coqc run.
+COQC_TIMEOUT = 3600
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``symnet export`` on the ``symnet`` parser's sub-parsers."""
+    e = subparsers.add_parser("export", help="export a checked certificate to Coq, whose kernel re-checks it")
+    e.add_argument("certificate", metavar="CERT.json", help="a proof, generic proof or counterexample (JSON)")
+    e.add_argument("--coq", dest="target", action="store_const", const="coq",
+                   help="write a Coq (.v) file (the only target for now)")
+    e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    e.add_argument("--no-inline", action="store_true",
+                   help="require the shipped library (From Symnet Require Import ...) instead of inlining it")
+    e.add_argument("--check", action="store_true", help="run coqc on the written file (needs -o)")
+    e.set_defaults(func=run)
+    return e
+
+
+def _say(message: str) -> None:
+    print(f"symnet: {message}", file=sys.stderr)
+
+
+def _load(path: str) -> Any:
+    from ..proof import Proof
+    from ..search.generic import GENERIC_FORMAT, GenericProof
+    from ..search.refutation import FORMAT as COUNTEREXAMPLE_FORMAT
+    from ..search.refutation import Counterexample
+
+    with open(path, "rb") as f:
+        data = f.read(MAX_CERTIFICATE_BYTES + 1)
+    if len(data) > MAX_CERTIFICATE_BYTES:
+        raise CertificateError(f"{path}: larger than {MAX_CERTIFICATE_BYTES // (1024 * 1024)} MiB")
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise CertificateError(f"{path}: not JSON ({exc})") from None
+    kind = doc.get("format") if isinstance(doc, dict) else None
+    readers: dict[str, Any] = {"symnet-certificate": Proof, GENERIC_FORMAT: GenericProof, COUNTEREXAMPLE_FORMAT: Counterexample}
+    if kind not in readers:
+        raise CertificateError(f"{path}: unknown document format {str(kind)[:40]!r} (known: {', '.join(sorted(readers))})")
+    return readers[kind].from_json(data)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``symnet export``; returns the exit code."""
+    if args.target != "coq":
+        _say("error: choose a target: --coq")
+        return EXIT_BAD_INPUT
+    if args.check and not args.output:
+        _say("error: --check needs -o FILE")
+        return EXIT_BAD_INPUT
+    try:
+        obj = _load(args.certificate)
+    except CertificateError as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        _say(f"error: {exc.filename or args.certificate}: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    try:
+        obj.check()
+    except CertificateError as exc:
+        _say(f"certificate rejected: {exc}")
+        return EXIT_REJECTED
+    try:
+        text = obj.to_coq(standalone=not args.no_inline)
+    except SymnetError as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except OSError as exc:
+        _say(f"error: {exc.filename or args.output}: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    if not args.check:
+        return EXIT_OK
+    return _coqc(args.output, not args.no_inline)
+
+
+def _coqc(path: str, standalone: bool) -> int:
+    coqc = shutil.which("coqc")
+    if coqc is None:
+        _say("error: --check needs coqc on the PATH (Debian: apt-get install coq)")
+        return EXIT_BAD_INPUT
+    from ..interop.coq import LIBRARIES, library_text
+
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    with tempfile.TemporaryDirectory() as lib:
+        cmd = [coqc, os.path.basename(path)]
+        try:
+            if not standalone:  # compile the shipped libraries as Symnet.* in a scratch folder
+                for name in LIBRARIES:
+                    with open(os.path.join(lib, f"{name}.v"), "w", encoding="utf-8") as f:
+                        f.write(library_text(name))
+                    subprocess.run([coqc, "-Q", lib, "Symnet", f"{name}.v"], cwd=lib, capture_output=True,
+                                   check=True, timeout=COQC_TIMEOUT)
+                cmd = [coqc, "-Q", lib, "Symnet", os.path.basename(path)]
+            done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=COQC_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _say(f"rejected: coqc did not finish within {COQC_TIMEOUT} s")
+            return EXIT_REJECTED
+        except subprocess.CalledProcessError as exc:
+            _say(f"error: coqc could not compile the shipped library: exit {exc.returncode}")
+            return EXIT_BAD_INPUT
+    if done.returncode != 0:
+        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        _say("rejected by coqc: " + (" ".join(lines[-2:])[:300] if lines else f"exit {done.returncode}"))
+        return EXIT_REJECTED
+    print(f"checked by coqc: {path}")
+    return EXIT_OK
