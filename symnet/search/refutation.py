@@ -53,6 +53,7 @@ import sympy
 from ..certificate import ExpressionReader, ExpressionWriter, read_network, write_network
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
+from ..kernel.gate import gate_activation
 from ..model.network import Network
 from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
 
@@ -595,6 +596,8 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
 
 #: refute refuses networks with more hidden units than this.
 MAX_UNITS = 2000
+#: ... and networks whose polynomial activations' degrees multiply past this.
+MAX_REFUTE_DEGREE = 256
 
 
 def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
@@ -612,6 +615,17 @@ def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
     if units > MAX_UNITS:
         raise SizeGuardError(
             f"net has {units} hidden units, more than refute's guard of {MAX_UNITS}", estimate=units, limit=MAX_UNITS
+        )
+    degree_product = 1
+    for act in net.activations:
+        if not act.is_identity and act.expr.is_polynomial(act.variable):
+            degree_product *= max(gate_activation(act, (), "the activation").degree, 1)
+    if degree_product > MAX_REFUTE_DEGREE:
+        raise SizeGuardError(
+            f"the activations' degrees multiply to {degree_product}, above refute's guard of {MAX_REFUTE_DEGREE} "
+            "(exact values along a line would have that degree)",
+            estimate=degree_product,
+            limit=MAX_REFUTE_DEGREE,
         )
     affine, layer = _structure(net)
     if affine:
