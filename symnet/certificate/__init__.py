@@ -18,6 +18,7 @@ from .codec import (
     dumps,
     load_json,
     loads,
+    network_fingerprint,
     read_network,
     write_network,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "dumps",
     "load_json",
     "loads",
+    "network_fingerprint",
     "read_network",
     "write_network",
 ]

@@ -73,6 +73,7 @@ substitute_layer ..., conclude_linear_form) and/or ``"direct"``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ __all__ = [
     "dumps",
     "load_json",
     "loads",
+    "network_fingerprint",
     "read_network",
     "write_network",
 ]
@@ -279,6 +281,18 @@ def write_network(enc: ExpressionWriter, net: Network) -> dict[str, Any]:
             }
         )
     return {"inputs": [s.name for s in net.inputs], "layers": layers}
+
+
+def network_fingerprint(net: Network) -> str:
+    """``sha256:<hex>`` of the canonical network section (node table + network object, sorted keys).
+
+    Two documents about the same network have the same fingerprint however
+    their node tables are laid out; ``symnet prove`` and ``symnet check`` print it.
+    """
+    enc = ExpressionWriter()
+    section = write_network(enc, net)
+    text = json.dumps({"expressions": enc.nodes, "network": section}, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def to_data(cert: Certificate) -> dict[str, Any]:

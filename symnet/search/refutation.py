@@ -50,7 +50,7 @@ from typing import Any
 
 import sympy
 
-from ..certificate import ExpressionReader, ExpressionWriter, read_network, write_network
+from ..certificate import ExpressionReader, ExpressionWriter, check_version, load_json, read_network, write_network
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
@@ -243,14 +243,12 @@ class Counterexample:
     @classmethod
     def from_json(cls, text: str | bytes) -> Counterexample:
         """Read a counterexample written by :meth:`to_json`; CertificateError if malformed."""
-        try:
-            doc = json.loads(text)
-        except (ValueError, TypeError) as exc:
-            raise CertificateError(f"not a JSON document: {exc}") from None
+        doc = load_json(text, "counterexample")
         keys = {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}
         if not isinstance(doc, dict) or set(doc) != keys:
             raise CertificateError(f"a counterexample document has exactly the keys {sorted(keys)}")
-        if doc["format"] != FORMAT or doc["version"] != VERSION:
+        check_version(doc, VERSION, "counterexample")
+        if doc["format"] != FORMAT:
             raise CertificateError(f"unknown format {doc['format']!r} version {doc['version']!r}")
         table = ExpressionReader(doc["expressions"])
         net = read_network(table, doc["network"])
