@@ -130,7 +130,7 @@ _MAX_NAME = 200
 #: sympy's flattening of add/mul chains; a table past these is refused.
 MAX_NODE_DEGREE = 4096
 MAX_NODE_TERMS = 2_000_000
-MAX_FLATTEN_WORK = 20_000_000
+MAX_FLATTEN_WORK = 500_000
 _MAX_EXPONENT = 10_000
 _CAP = 10**15
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
@@ -379,9 +379,37 @@ class ExpressionReader:
         self.values: list[sympy.Expr] = []
         self.cost: list[tuple[int, int, int]] = []  # (degree, terms, flattened size)
         self.names: set[str] = set()
+        self.children: list[tuple[int, ...]] = []
+        self.sym_nodes: dict[int, str] = {}
         self.work = 0
         for i, node in enumerate(nodes):
             self.values.append(self._decode(i, node))
+            kind = node[0]
+            if kind == "sym":
+                self.sym_nodes[i] = node[1]
+                self.children.append(())
+            elif kind in ("add", "mul", "pow"):
+                self.children.append(tuple(node[1:]))
+            elif kind == "fn":
+                self.children.append(tuple(node[2:]))
+            else:
+                self.children.append(())
+
+    def names_under(self, refs: Any) -> set[str]:
+        """Every symbol name the nodes ``refs`` refer to in the table (before sympy simplifies anything)."""
+        out: set[str] = set()
+        seen: set[int] = set()
+        stack = [r for r in refs if _is_int(r) and 0 <= r < len(self.values)]
+        while stack:
+            r = stack.pop()
+            if r in seen:
+                continue
+            seen.add(r)
+            name = self.sym_nodes.get(r)
+            if name is not None:
+                out.add(name)
+            stack.extend(self.children[r])
+        return out
 
     def _estimate(self, i: int, kind: str, rest: list[Any]) -> None:
         if kind in ("int", "rat", "float", "const"):
@@ -390,15 +418,16 @@ class ExpressionReader:
         if kind == "sym":
             self.cost.append((1, 1, 1))
             return
-        parts = [self.cost[r] for r in (rest[1:] if kind == "fn" else rest)]
+        refs = rest[1:] if kind == "fn" else rest
+        parts = [self.cost[r] for r in refs]
         if kind == "add":
             d, t = max(p[0] for p in parts), min(sum(p[1] for p in parts), _CAP)
-            size = sum(p[2] for p in parts)
+            size = sum(p[2] if self.values[r].is_Add else 1 for p, r in zip(parts, refs))  # sympy flattens nested sums
         elif kind == "mul":
             d, t = min(sum(p[0] for p in parts), _CAP), 1
             for p in parts:
                 t = min(t * p[1], _CAP)
-            size = sum(p[2] for p in parts)
+            size = sum(p[2] if self.values[r].is_Mul else 1 for p, r in zip(parts, refs))
         elif kind == "pow":
             (bd, bt, _), _ = parts
             e = self.values[rest[1]]
@@ -479,8 +508,13 @@ class ExpressionReader:
             _expect(not (exp_.is_Integer and abs(int(exp_)) > 10_000), f"{where}: exponent too large")
             return sympy.Pow(base, exp_)
         if kind == "fn":
-            _expect(len(rest) >= 2 and rest[0] in _FUNCTIONS, f"{where}: unknown function {rest[:1]!r}")
-            return _FUNCTIONS[rest[0]](*(self._arg(i, r) for r in rest[1:]))
+            _expect(len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS, f"{where}: unknown function {str(rest[:1])[:40]}")
+            unary = rest[0] not in ("Max", "Min")
+            _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
+            try:
+                return _FUNCTIONS[rest[0]](*(self._arg(i, r) for r in rest[1:]))
+            except (TypeError, ValueError) as exc:
+                raise _fail(f"{where}: {rest[0]} does not apply ({exc})") from None
         raise _fail(f"{where} has unknown kind {kind!r}")
 
     def ref(self, r: Any, where: str) -> sympy.Expr:
@@ -520,7 +554,11 @@ def read_network(dec: ExpressionReader, net_data: Any) -> Network:
         _keys(ad, {"name", "variable", "expr"}, set(), f"{where}.activation")
         _expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.activation.name must be a string or null")
         var = sympy.Symbol(_name(ad["variable"], f"{where}.activation.variable"))
-        act = Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"{where}.activation.expr")))
+        body = dec.ref(ad["expr"], f"{where}.activation.expr")
+        named = dec.names_under([ad["expr"]]) - {var.name}
+        foreign = named & set(net_data["inputs"])
+        _expect(not foreign, f"{where}.activation refers to the input(s) {sorted(foreign)}; an activation depends only on its variable and parameters")
+        act = Activation(ad["name"], sympy.Lambda(var, body))
         layers.append(Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act))
     try:
         return Network(inputs, tuple(layers))
@@ -570,6 +608,9 @@ def from_data(data: Any) -> Certificate:
         _expect("matrix" in cd and "offset" in cd, "an explicit claim needs 'matrix' and 'offset'")
         matrix = dec.matrix(cd["matrix"], "claim.matrix")
         offset = dec.vector(cd["offset"], "claim.offset")
+        refs = [r for row in cd["matrix"] for r in row] + list(cd["offset"])
+        inside = dec.names_under(refs) & {s.name for s in network.inputs}
+        _expect(not inside, f"the claim refers to the input(s) {sorted(inside)}; W* and b* must not contain x")
     else:
         _expect("matrix" not in cd and "offset" not in cd, "a product claim has no 'matrix' or 'offset'")
     claim = Claim(cd["form"], (shape[0], shape[1]), tuple(routes), matrix, offset)
