@@ -191,9 +191,14 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     steps.append(Step("conclude_linear_form"))
     routes = ["layerwise"]
     shape = (net.q, net.p)
+    rows = None
     if small:
         ex = _Expander(net)
-        rows = ex.product_claim(factors)
+        try:
+            rows = ex.product_claim(factors)
+        except (ValueError, TypeError, sympy.PolynomialError):  # an entry that is not a polynomial: product form only
+            rows = None
+    if rows is not None:
         matrix = sympy.ImmutableMatrix([[r.as_expr() for r in row[1:]] for row in rows])
         offset = sympy.ImmutableMatrix([row[0].as_expr() for row in rows])
         if expand is not False:
