@@ -22,7 +22,7 @@ from typing import Any
 import sympy
 
 from ..certificate import Certificate, Claim, Step
-from ..errors import InvalidType, NotLinearError, SizeGuardError, UndecidedError
+from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, UndecidedError
 from ..kernel.gate import Exact, exact, gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
@@ -264,7 +264,7 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
         ex = _Expander(net)
         try:
             rows = ex.product_claim(factors)
-        except (ValueError, TypeError, sympy.PolynomialError):  # an entry that is not a polynomial: product form only
+        except (ValueError, TypeError, sympy.PolynomialError, CertificateError):  # not a polynomial: product form only
             rows = None
     if rows is not None:
         matrix = sympy.ImmutableMatrix([[ex.as_expr(r) for r in row[1:]] for row in rows])
