@@ -812,11 +812,11 @@ def api_networks(draw: Any) -> Any:
         "t-plus-max-x": sympy.Lambda(t, t + sympy.Max(0, x1)),
         "t2-minus-x2": sympy.Lambda(t, t**2 - x1**2),
         "foreign": sympy.Lambda(t, a * t),
-        "high-prec": sympy.Lambda(t, sympy.Float(Fraction(1, 2) + Fraction(1, 2**200), 300) * t),
+        "high-prec": sympy.Lambda(t, sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300) * t),
     }
     entries = {
         "int": 2, "sym": sympy.Symbol("w"), "nc-A": A, "nc-B": B, "nan": sympy.nan, "zoo": sympy.zoo, "inf": float("inf"),
-        "float-nan": float("nan"), "high-prec": sympy.Float(Fraction(1, 2) + Fraction(1, 2**200), 300), "max": sympy.Max(sympy.Rational(1, 2), sympy.Symbol("c")),
+        "float-nan": float("nan"), "high-prec": sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300), "max": sympy.Max(sympy.Rational(1, 2), sympy.Symbol("c")),
     }
     act = draw(st.sampled_from(sorted(acts)))
     e1, e2 = draw(st.sampled_from(sorted(entries))), draw(st.sampled_from(sorted(entries)))
