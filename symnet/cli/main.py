@@ -26,6 +26,7 @@ from ..model.builders import dense
 from ..model.generic import is_size_name
 from ..proof import Proof
 from ..search.engine import ProofNotFound, prove
+from . import check as _cli_check
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
@@ -94,9 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _format_options(p)
     p.set_defaults(func=_cmd_prove)
 
-    c = sub.add_parser("check", help="re-check a saved certificate (JSON)")
-    c.add_argument("certificate", metavar="CERT.json")
-    c.set_defaults(func=_cmd_check)
+    _cli_check.add_parser(sub)
 
     r = sub.add_parser("render", help="check a saved certificate and print its derivation")
     r.add_argument("certificate", metavar="CERT.json")
@@ -170,7 +169,10 @@ def _cmd_prove(args: argparse.Namespace) -> int:
             return EXIT_REFUTED
         _emit(_render(ce, args.format), args.output)
         return EXIT_REFUTED
-    _emit(_derivation(proof, args.format), args.output)
+    text = _derivation(proof, args.format)
+    if args.format == "text":
+        text = text.rstrip("\n") + f"\n\nNetwork: {_cli_check.describe(proof.network)}\n"
+    _emit(text, args.output)
     return EXIT_OK
 
 
@@ -183,18 +185,6 @@ def _load(path: str) -> Proof:
         return Proof.from_json(data)
     except CertificateError as exc:
         raise _Usage(f"{path}: {exc}") from None
-
-
-def _cmd_check(args: argparse.Namespace) -> int:
-    proof = _load(args.certificate)
-    try:
-        proof.check()
-    except CertificateError as exc:
-        _say(f"certificate rejected: {exc}")
-        return EXIT_REFUTED
-    net = proof.network
-    _emit(f"certificate checked: {net!r}; every step re-derived by the kernel", None)
-    return EXIT_OK
 
 
 def _cmd_render(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ from sympy.polys.rings import ring
 from ..certificate import ExpressionWriter, write_network
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel import counterexample as checker
+from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation
 from ..model.network import Network
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
@@ -69,6 +70,9 @@ def _require_polynomial(net: Network) -> None:
             raise ActivationError(
                 f"degree needs polynomial activations, but hidden layer {l} has activation={act.label()!r}"
             )
+        d = gate_activation(act, (), f"hidden layer {l}'s activation").degree  # exact, bounded
+        if d > MAX_ACTIVATION_DEGREE:
+            raise SizeGuardError(f"hidden layer {l}'s activation has degree {d}, above the guard of {MAX_ACTIVATION_DEGREE}", estimate=d, limit=MAX_ACTIVATION_DEGREE)
 
 
 def _act_degree(body: sympy.Expr, var: sympy.Symbol) -> int | None:

@@ -22,6 +22,7 @@ from sympy.polys.rings import PolyRing
 
 from ..certificate import Certificate, Claim, Step
 from ..errors import InvalidType, NotLinearError, SizeGuardError, UndecidedError
+from ..kernel.gate import gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
@@ -38,16 +39,12 @@ ProofNotFound = UndecidedError
 
 def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
     """``(slope, intercept)`` when the activation is ``t -> slope*t + intercept``, else None."""
-    t = act.variable
     if act.is_identity:
         return sympy.Integer(1), sympy.Integer(0)
-    try:
-        poly = sympy.Poly(act.expr, t)
-    except sympy.PolynomialError:
+    form = gate_activation(act, (), "the activation")  # exact: never lets sympy.Poly round a Float
+    if not form.is_affine:
         return None
-    if poly.degree() > 1:
-        return None
-    return poly.coeff_monomial(t), poly.coeff_monomial(1)
+    return form.slope_intercept()
 
 
 def _exact(e: sympy.Expr) -> sympy.Expr:
@@ -107,8 +104,9 @@ class _Expander:
             z = [b[k] + sum((w[k][j] * u[j] for j in range(layer.fan_in) if w[k][j]), self.ring.zero) for k in range(layer.width)]
             act = layer.activation
             if not act.is_identity:
-                poly = sympy.Poly(act.expr, act.variable)
-                coeffs = [self.element(c) for c in poly.all_coeffs()]
+                form = gate_activation(act, (), "the activation")
+                assert form.coeffs is not None
+                coeffs = [self.element(c) for c in reversed(form.coeffs)]
                 z = [self._horner(coeffs, v) for v in z]
             u = z
         return u
@@ -138,11 +136,7 @@ class _Expander:
 def _is_polynomial(act: Activation) -> bool:
     if act.is_identity:
         return True
-    try:
-        sympy.Poly(act.expr, act.variable)
-    except sympy.PolynomialError:
-        return False
-    return True
+    return gate_activation(act, (), "the activation").is_polynomial
 
 
 def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT) -> Proof:
@@ -197,9 +191,14 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     steps.append(Step("conclude_linear_form"))
     routes = ["layerwise"]
     shape = (net.q, net.p)
+    rows = None
     if small:
         ex = _Expander(net)
-        rows = ex.product_claim(factors)
+        try:
+            rows = ex.product_claim(factors)
+        except (ValueError, TypeError, sympy.PolynomialError):  # an entry that is not a polynomial: product form only
+            rows = None
+    if rows is not None:
         matrix = sympy.ImmutableMatrix([[r.as_expr() for r in row[1:]] for row in rows])
         offset = sympy.ImmutableMatrix([row[0].as_expr() for row in rows])
         if expand is not False:
