@@ -120,6 +120,20 @@ def _refuse_atom(e: sympy.Basic, where: str) -> None:
         raise IllFormed(f"{where}: {e} is not a real number")
 
 
+def _plain_symbols(e: sympy.Basic) -> set[sympy.Symbol] | None:
+    """The symbols of a sum of monomials (rationals times commutative symbols), or None for anything else."""
+    out: set[sympy.Symbol] = set()
+    for term in e.args if e.is_Add else (e,):
+        for a in term.args if term.is_Mul else (term,):
+            if a.is_Symbol:
+                if not a.is_commutative:
+                    return None
+                out.add(a)
+            elif not a.is_Rational:
+                return None
+    return out
+
+
 def exact(e: Any, where: str = "expression") -> sympy.Expr:
     """``e`` validated, with every Float replaced by its exact binary value.
 
@@ -136,6 +150,8 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
         return e
     if e.is_Float:
         return _float_value(e, where)
+    if _plain_symbols(e) is not None:
+        return e
     out: dict[int, sympy.Basic] = {}
     for node in _postorder(e):
         if node.is_Symbol:
@@ -245,6 +261,10 @@ class Exact:
         hit = self.memo.get(id(e))
         if hit is not None:
             return hit[1]
+        fast = self._monomial_sum(e, where)
+        if fast is not None:
+            self.memo[id(e)] = (e, fast)
+            return fast
         _, _, polynomial = guard(e, where)
         if not polynomial:
             raise IllFormed(f"{where}: {str(e)[:80]} is not a polynomial with rational coefficients")
@@ -279,6 +299,44 @@ class Exact:
             self.memo[key] = (node, v)  # keep node alive so its id stays unique
         return values[id(e)]
 
+    def _monomial(self, e: sympy.Basic, where: str) -> Any:
+        if e.is_Symbol:
+            i = self.index.get(e)
+            if i is None:
+                raise IllFormed(f"{where}: the symbol {e} is not declared here (an input or a parameter of the network)")
+            return self.gen_polys[i]
+        if e.is_Rational:
+            return self.constant(e)
+        if e.is_Mul and len(e.args) <= 64:
+            v = None
+            for a in e.args:
+                if a.is_Symbol:
+                    i = self.index.get(a)
+                    if i is None:
+                        raise IllFormed(f"{where}: the symbol {a} is not declared here (an input or a parameter of the network)")
+                    f = self.gen_polys[i]
+                elif a.is_Rational:
+                    f = self.constant(a)
+                else:
+                    return None
+                v = f if v is None else v * f
+            return v
+        return None
+
+    def _monomial_sum(self, e: sympy.Basic, where: str) -> Any:
+        """Fast path: a monomial, or a sum of monomials (rationals times distinct symbols), read term by term."""
+        if not e.is_Add:
+            return self._monomial(e, where)
+        if len(e.args) > MAX_TERMS:
+            return None
+        total = self.zero
+        for a in e.args:
+            m = self._monomial(a, where)
+            if m is None:
+                return None
+            total = total + m
+        return total
+
     def show(self, poly: Any) -> sympy.Expr:
         """An fmpq_mpoly as a sympy expression in the generators (for messages)."""
         terms = []
@@ -293,6 +351,22 @@ class Exact:
     def x_degree(self, poly: Any, p: int) -> int:
         """Total degree of ``poly`` in the first ``p`` generators."""
         return max((sum(m[:p]) for m in poly.monoms()), default=0)
+
+    def x_affine(self, poly: Any, p: int) -> bool:
+        """True when ``poly`` has degree at most 1 in the first ``p`` generators.
+
+        Exactly when every first derivative in an x_j is free of x (python-flint's
+        derivative and degrees, no iteration over the terms).
+        """
+        degrees = poly.degrees()
+        if all(d <= 0 for d in degrees[:p]):
+            return True
+        for j in range(p):
+            if degrees[j] > 1:
+                return False
+            if degrees[j] == 1 and any(d > 0 for d in poly.derivative(j).degrees()[:p]):
+                return False
+        return True
 
 
 # --------------------------------------------------------------- activations
@@ -467,12 +541,17 @@ def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Sym
 
 def gate_claim_entry(e: Any, where: str, net: NetworkForm) -> sympy.Expr:
     """A claimed coefficient: exact, and a polynomial in the network's parameters only (never in x)."""
-    v = exact(e, where)
-    guard(v, where)
-    bad = v.free_symbols & set(net.inputs)
+    plain = _plain_symbols(e) if isinstance(e, sympy.Expr) and not isinstance(e, sympy.MatrixBase) else None
+    if plain is not None:
+        v, free = e, plain
+    else:
+        v = exact(e, where)
+        guard(v, where)
+        free = v.free_symbols
+    bad = free & set(net.inputs)
     if bad:
         raise IllFormed(f"{where}: the claimed coefficient contains the input(s) {', '.join(sorted(s.name for s in bad))}")
-    extra = v.free_symbols - set(net.parameters)
+    extra = free - set(net.parameters)
     if extra:
         raise IllFormed(f"{where}: the claimed coefficient uses {', '.join(sorted(s.name for s in extra))}, not a parameter of the network")
     return v
