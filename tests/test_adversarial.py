@@ -20,8 +20,12 @@ failure lists every class of finding with a count and its shortest example:
 
 from __future__ import annotations
 
+import os
+import resource
 import signal
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections import Counter
 from typing import Any
 
@@ -33,7 +37,9 @@ from tests.adversarial.harness import classify, failures
 from tests.adversarial.oracle import judge
 
 #: Seconds after which a document counts as a hang.
-WATCHDOG = 20
+WATCHDOG = int(os.environ.get("SYMNET_ADVERSARIAL_WATCHDOG", "10"))
+#: Address space a document may add to the test process before it fails with MemoryError.
+MEMORY = 2 * 2**30
 
 
 class Hang(BaseException):
@@ -44,10 +50,32 @@ def _alarm(signum: int, frame: Any) -> None:
     raise Hang
 
 
+@contextmanager
+def guarded() -> Iterator[None]:
+    """At most WATCHDOG seconds (then Hang) and MEMORY more bytes of address space (then MemoryError)."""
+    old = signal.signal(signal.SIGALRM, _alarm)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as f:
+        used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    cap = used + MEMORY if hard == resource.RLIM_INFINITY else min(hard, used + MEMORY)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    signal.alarm(WATCHDOG)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        signal.signal(signal.SIGALRM, old)
+
+
+#: Scales every test's number of documents (1 in CI; smaller for a quick local look).
+SCALE = float(os.environ.get("SYMNET_ADVERSARIAL_SCALE", "1"))
+
+
 def _campaign(examples: int) -> settings:
     return settings(
         settings.get_profile("ci"),
-        max_examples=examples,
+        max_examples=max(1, int(examples * SCALE)),
         phases=[Phase.explicit, Phase.generate],
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -72,16 +100,15 @@ class Findings:
     def run(self, text: str) -> None:
         self.tried += 1
         cli = zlib.crc32(text.encode()) % 4 == 0  # the command line on a quarter of the documents
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.alarm(WATCHDOG)
         try:
-            outcome = classify(text, cli=cli)
+            with guarded():
+                outcome = classify(text, cli=cli)
         except Hang:
             self.add("hang", text, f"no decision within {WATCHDOG} s")
             return
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
+        except MemoryError:
+            self.add("memory", text, f"more than {MEMORY >> 20} MiB")
+            return
         self.accepted += outcome.decision.accepted
         for f in failures(outcome):
             self.add(f, text, f"oracle: {outcome.verdict.kind} {outcome.verdict.cls} {outcome.verdict.reason} | symnet: {outcome.decision.api} {outcome.decision.message}")
@@ -172,7 +199,8 @@ def test_api_certificates() -> None:
     def collect(cert: Any) -> None:
         findings.tried += 1
         try:
-            ok = symnet.Proof(cert).check()
+            with guarded():
+                ok = symnet.Proof(cert).check()
         except SymnetError:
             return
         except Exception as exc:  # noqa: BLE001
@@ -201,9 +229,10 @@ def test_api_networks() -> None:
         desc, build, (e1, e2, act) = item
         findings.tried += 1
         try:
-            net = build()
-            proof = symnet.prove(net)
-            ok = proof.check()
+            with guarded():
+                net = build()
+                proof = symnet.prove(net)
+                ok = proof.check()
         except SymnetError:
             return
         except Exception as exc:  # noqa: BLE001

@@ -66,9 +66,14 @@ def _api(text: str | bytes) -> bool:
         return symnet.Counterexample.from_json(text).check()
     if fmt == "symnet.search.degree":
         loader = getattr(symnet.Degree, "from_json", None)
-        if loader is None:
-            raise _NoLoader
-        return loader(text).check()
+        if loader is not None:
+            return loader(text).check()
+        try:
+            from symnet.cli.check import CHECKERS  # symnet check's reader of degree documents
+        except ImportError:
+            raise _NoLoader from None
+        _net, check, _what = CHECKERS[fmt](text.encode("utf-8") if isinstance(text, str) else text)
+        return check()
     return symnet.Proof.from_json(text).check()
 
 

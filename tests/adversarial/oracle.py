@@ -487,7 +487,7 @@ _MAX_ORACLE_DEGREE = 200
 
 
 def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
-    keys(data, {"format", "version", "expressions", "network", "degrees", "routes", "witnesses", "bounds", "limit"}, set(), "the document")
+    keys(data, {"format", "version", "expressions", "network", "degrees", "routes", "witnesses"}, {"bounds", "limit"}, "the document")
     _version(data)
     t = Table(data["expressions"])
     net = read_network(t, data["network"])
@@ -498,8 +498,8 @@ def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
         expect(d is None or (is_int(d) and d >= 0), "a degree is not a count or null", "json-type")
     for r in routes:
         expect(r in ("bound_degree", "expand_degree"), "unknown degree route", "routes")
-    expect(is_int(data["limit"]) and data["limit"] >= 1, "limit is not a positive integer", "json-type")
-    bounds = data["bounds"]
+    expect(is_int(data.get("limit", 1)) and data.get("limit", 1) >= 1, "limit is not a positive integer", "json-type")
+    bounds = data.get("bounds", [])
     expect(isinstance(bounds, list) and all(isinstance(b, list) for b in bounds), "bounds is not a list of lists", "json-type")
     for row in bounds:
         for b in row:

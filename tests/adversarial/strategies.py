@@ -205,7 +205,7 @@ def weight(draw: Any, t: Nodes, mode: str, default: str, inputs: list[str]) -> i
 
 
 ACTIVATIONS = [
-    "identity", "identity", "affine", "affine", "affine-param", "affine-float", "square", "cube", "relu", "tanh",
+    "identity", "identity", "identity", "identity", "affine", "affine", "affine", "affine-param", "affine-param", "affine-float", "square", "cube", "relu", "tanh",
     "x-times-t", "t-plus-max-x", "t2-minus-x2", "foreign", "t3000", "float-power", "zero-x", "max-tt", "sigmoid",
 ]
 NAMES_FOR = {"identity": "identity", "square": "square", "cube": "cube", "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
@@ -261,7 +261,7 @@ def activation(draw: Any, t: Nodes, var: str, inputs: list[str]) -> tuple[Any, i
         expr = t.add(["fn", "Max", v, v])
         slope, intercept = t.one(), t.zero()
     true_name = NAMES_FOR.get(kind, None)
-    name = draw(st.sampled_from([true_name, true_name, true_name, None, "identity", "relu", "linear", "foo"]))
+    name = draw(st.sampled_from([true_name] * 8 + [None, "identity", "relu", "linear", "foo"]))
     if slope is None:
         slope = t.num(draw(st.integers(0, 2)))
         intercept = t.zero()
@@ -277,7 +277,7 @@ def network(draw: Any, t: Nodes) -> dict[str, Any]:
     inputs = [f"x_{j}" for j in range(1, p + 1)]
     if draw(st.integers(0, 9)) == 0:
         inputs[0] = draw(st.sampled_from(["t", "a", "b_{1,1}", "x"]))
-    mode = draw(st.sampled_from(["numeric", "symbolic", "symbolic", "mixed"]))
+    mode = draw(st.sampled_from(["numeric", "numeric", "symbolic", "symbolic", "symbolic", "mixed"]))
     widths = [p, *hidden, q]
     layers, acts = [], []
     for l in range(1, len(widths)):
@@ -351,7 +351,7 @@ def monomials(nodes: list[Any], netobj: dict[str, Any]) -> int | None:
 
 def claim_variant(draw: Any, t: Nodes, prod: list[list[int]], inputs: list[str]) -> tuple[str, list[list[int]], list[int]]:
     """(kind, W*, b*) from the prover's rows of (b* | W*)."""
-    kind = draw(st.sampled_from(["true", "true", "true", "w0-output", "true-plus-x", "perturbed", "random", "product"]))
+    kind = draw(st.sampled_from(["true", "true", "true", "w0-output", "true-plus-x", "perturbed", "random", "product", "float"]))
     W = [list(r[1:]) for r in prod]
     b = [r[0] for r in prod]
     xs = [t.sym(n) for n in inputs]
@@ -375,6 +375,10 @@ def claim_variant(draw: Any, t: Nodes, prod: list[list[int]], inputs: list[str])
     elif kind == "random":
         W = [[t.num(draw(st.integers(-2, 2))) for _ in r] for r in W]
         b = [t.num(draw(st.integers(-2, 2))) for _ in b]
+    elif kind == "float":  # + double(v) - v: zero when v is dyadic, 2^-57-ish otherwise
+        v = draw(st.sampled_from([Fraction(1, 10), Fraction(1, 4), Fraction(1, 3), Fraction(-3, 8)]))
+        i = draw(st.integers(0, len(b) - 1))
+        b[i] = t.op("add", b[i], t.float(Fraction(*float(v).as_integer_ratio())), t.num(-v))
     return kind, W, b
 
 
@@ -390,7 +394,7 @@ def steps_for(C: list[list[int]], factors: list[list[list[int]]], acts: list[Any
 
 
 def mutate_steps(draw: Any, steps: list[dict[str, Any]], t: Nodes) -> list[dict[str, Any]]:
-    kind = draw(st.sampled_from(["none", "none", "none", "drop", "dup", "swap", "layer", "rule", "slope", "extra", "empty"]))
+    kind = draw(st.sampled_from(["none"] * 8 + ["drop", "dup", "swap", "layer", "rule", "slope", "extra", "empty"]))
     steps = [dict(s) for s in steps]
     if kind == "none" or not steps:
         return steps
@@ -425,7 +429,7 @@ def grammar_certificates(draw: Any) -> str:
     kind, W, b = claim_variant(draw, t, prod, net["object"]["inputs"])
     depth = len(net["widths"]) - 2
     q, p = net["widths"][-1], net["widths"][0]
-    route = draw(st.sampled_from([["layerwise"], ["layerwise"], ["layerwise", "direct"], ["direct"], [], ["layerwise", "layerwise"]]))
+    route = draw(st.sampled_from([["layerwise"]] * 4 + [["layerwise", "direct"]] * 3 + [["direct"]] * 2 + [[], ["layerwise", "layerwise"]]))
     count = monomials(t.nodes, net["object"]) if "direct" in route else None
     steps = steps_for(C, factors, net["acts"], count, depth)
     if "direct" not in route:
@@ -506,7 +510,14 @@ def real_certificates(draw: Any) -> str:
     doc["steps"] = mutate_steps(draw, doc["steps"], t)
     if draw(st.integers(0, 5)) == 0:
         claim["routes"] = draw(st.sampled_from([[], ["direct"], ["layerwise"], ["layerwise", "direct"]]))
-    if draw(st.integers(0, 5)) == 0:  # rename a weight symbol to a colliding name
+    if draw(st.integers(0, 4)) == 0:  # change one weight of the network, keep the claim
+        layer = draw(st.sampled_from(doc["network"]["layers"]))
+        row = draw(st.integers(0, len(layer["weights"]) - 1))
+        col = draw(st.integers(0, len(layer["weights"][row]) - 1))
+        layer["weights"][row][col] = draw(st.sampled_from([
+            t.int(3), t.float(Fraction(1, 2) + Fraction(1, 2**200), 300), t.op("add", layer["weights"][row][col], t.float(Fraction(1, 2**70), 100)),
+        ]))
+    if draw(st.integers(0, 9)) == 0:  # rename a weight symbol to a colliding name
         syms = [i for i, n in enumerate(t.nodes) if n[0] == "sym" and n[1] != "t"]
         if syms:
             i = draw(st.sampled_from(syms))
@@ -520,7 +531,7 @@ def generic_documents(draw: Any) -> str:
     doc = json.loads(draw(st.sampled_from(real_pool()["generic"])))
     t = Nodes(doc["expressions"])
     claim = doc["claim"]
-    kind = draw(st.sampled_from(["none", "offset-x", "twice-minus", "drop-term", "coeff", "activation", "sizes", "steps", "swap"]))
+    kind = draw(st.sampled_from(["none", "offset-x", "twice-minus", "drop-term", "coeff", "coeff-symbol", "activation", "sizes", "steps", "swap", "ones"]))
     W, b = claim["matrix"], claim["offset"]
     if kind == "offset-x" and W["terms"]:
         b["terms"].append([W["terms"][0][0] + ["x"], t.one()])
@@ -533,6 +544,10 @@ def generic_documents(draw: Any) -> str:
         b["terms"].pop(draw(st.integers(0, len(b["terms"]) - 1)))
     elif kind == "coeff" and W["terms"]:
         W["terms"][0][1] = t.int(draw(st.integers(-1, 3)))
+    elif kind == "coeff-symbol" and W["terms"]:  # a scalar that is not a declared parameter
+        W["terms"][0][1] = t.sym(draw(st.sampled_from(["p", "h", "x", "a", "zeta"])))
+    elif kind == "ones":  # an all-ones column of a size the network does not have
+        b["terms"].append([["W_1", "1[" + draw(st.sampled_from(["p", "n", "0", "2"])) + "]"], t.zero()])
     elif kind == "activation" and doc["network"]["activations"]:
         act = doc["network"]["activations"][0]
         v = t.sym(act["variable"])
@@ -688,7 +703,7 @@ def big_dag(draw: Any, t: Nodes) -> int:
 
 def finish(draw: Any, doc: dict[str, Any], t: Nodes) -> str:
     """Maybe add JSON-level hostility, then write the document as text."""
-    kind = draw(st.sampled_from(["none"] * 8 + ["dup-key", "version", "missing", "unknown", "type", "nan", "node", "big-dag", "dup-symbol"]))
+    kind = draw(st.sampled_from(["none"] * 18 + ["dup-key", "version", "missing", "unknown", "type", "nan", "node", "big-dag", "dup-symbol"]))
     doc["expressions"] = t.nodes
     if kind == "dup-key":
         where = draw(st.sampled_from(["top", "claim", "network", "version"]))
@@ -750,13 +765,16 @@ def documents() -> st.SearchStrategy[str]:
     """One document of any family, as raw JSON text."""
     return st.one_of(
         grammar_certificates(),
-        grammar_certificates(),
-        real_certificates(),
-        real_certificates(),
         generic_documents(),
         counterexample_documents(),
         degree_documents(),
+        real_certificates(),
         garbage_documents(),
+        grammar_certificates(),
+        generic_documents(),
+        counterexample_documents(),
+        degree_documents(),
+        real_certificates(),
     )
 
 
@@ -812,11 +830,11 @@ def api_networks(draw: Any) -> Any:
         "t-plus-max-x": sympy.Lambda(t, t + sympy.Max(0, x1)),
         "t2-minus-x2": sympy.Lambda(t, t**2 - x1**2),
         "foreign": sympy.Lambda(t, a * t),
-        "high-prec": sympy.Lambda(t, sympy.Float(Fraction(1, 2) + Fraction(1, 2**200), 300) * t),
+        "high-prec": sympy.Lambda(t, sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300) * t),
     }
     entries = {
         "int": 2, "sym": sympy.Symbol("w"), "nc-A": A, "nc-B": B, "nan": sympy.nan, "zoo": sympy.zoo, "inf": float("inf"),
-        "float-nan": float("nan"), "high-prec": sympy.Float(Fraction(1, 2) + Fraction(1, 2**200), 300), "max": sympy.Max(sympy.Rational(1, 2), sympy.Symbol("c")),
+        "float-nan": float("nan"), "high-prec": sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300), "max": sympy.Max(sympy.Rational(1, 2), sympy.Symbol("c")),
     }
     act = draw(st.sampled_from(sorted(acts)))
     e1, e2 = draw(st.sampled_from(sorted(entries))), draw(st.sampled_from(sorted(entries)))
