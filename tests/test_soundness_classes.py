@@ -264,6 +264,23 @@ class TestNumbersAreWhatTheySeem:
         with pytest.raises(CertificateError):
             load_check(doc)
 
+    def test_float_plus_rational_in_a_claim_is_not_rounded_away(self):
+        """b + 0.1 - 1/10 is b + 2^-55*... exactly, not b: sympy's Float arithmetic must not decide."""
+        doc = seed_doc(1, ())
+        b = doc["claim"]["offset"][0]
+        f = add_node(doc, ["float", 0, "3602879701896397", -55, 52, 53])  # the double nearest 0.1
+        r = add_node(doc, ["rat", "-1", "10"])
+        doc["claim"]["offset"][0] = add_node(doc, ["add", b, f, r])
+        assert Fraction(3602879701896397, 2**55) != Fraction(1, 10)  # the oracle: the claim is off by a nonzero rational
+        with pytest.raises(CertificateError):
+            load_check(doc)
+
+    def test_boolean_float_sign(self):
+        doc = seed_doc()
+        doc["expressions"].append(["float", True, "1", -1, 1, 53])
+        with pytest.raises(CertificateError, match="bad float"):
+            load_check(doc)
+
     def test_exact_never_rounds(self):
         assert exact(HALF_PLUS * x1) == (sympy.Rational(1, 2) + sympy.Rational(1, 2**200)) * x1
 
