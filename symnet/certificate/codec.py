@@ -412,6 +412,7 @@ class ExpressionReader:
         return out
 
     def _check_refs(self, i: int, kind: str, rest: list[Any]) -> None:
+        _expect(kind in ("int", "rat", "float", "sym", "const", "add", "mul", "pow", "fn"), f"expression {i} has unknown kind {kind[:20]!r}")
         if kind in ("add", "mul", "pow"):
             _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"expression {i}: {kind} has the wrong number of arguments")
             for r in rest:
