@@ -507,15 +507,20 @@ def gate_network(net: Any) -> NetworkForm:
         if not isinstance(W, sympy.MatrixBase) or not isinstance(b, sympy.MatrixBase) or W.cols != previous or b.shape != (W.rows, 1):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = W.rows
-        flat = W.flat()
-        rows = []
-        for k in range(W.rows):
-            row = []
-            for j in range(W.cols):
-                row.append(_entry(flat[k * W.cols + j], f"layer {l} weight ({k + 1}, {j + 1})", input_set, params))
-            rows.append(row)
-        weights.append(rows)
-        biases.append([_entry(v, f"layer {l} bias {k + 1}", input_set, params) for k, v in enumerate(b.flat())])
+        flat, cols = W.flat(), W.cols
+        for entries in (flat, b.flat()):
+            # plain symbols (the common symbolic case) are checked as a set; everything else entry by entry
+            plain = [e for e in entries if type(e) is sympy.Symbol]
+            unique = set(plain)
+            if unique & input_set:
+                bad = sorted(s.name for s in unique & input_set)
+                raise IllFormed(f"layer {l}: the input(s) {', '.join(bad)} occur inside a weight or bias")
+            if not all(s.is_commutative for s in unique):
+                raise IllFormed(f"layer {l}: a weight symbol is not commutative")
+            params.update(dict.fromkeys(plain))
+        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params) for n, e in enumerate(flat)]
+        weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
+        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params) for k, v in enumerate(b.flat())])
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
