@@ -177,7 +177,7 @@ def name_matches(t: Table, act_name: Any, var: str, expr: int) -> bool:
         return True
     if act_name not in _NAMED:
         return False
-    if t.free[expr] - {var}:
+    if t.free(expr) - {var}:
         return False  # a named activation has no parameters
     rng = random.Random(7)
     points = [Fraction(0), Fraction(1), Fraction(-1), Fraction(3, 2), Fraction(-7, 3)] + [
@@ -266,9 +266,9 @@ def read_network(t: Table, data: Any) -> Net:
         var = name(ad["variable"], f"{where}.activation.variable")
         expr = t.ref(ad["expr"], f"{where}.activation.expr")
         for r in [*b, *(v for row in w for v in row)]:
-            weight_syms |= t.free[r]
+            weight_syms |= t.free(r)
             expect(t.poly[r], f"{where}: a weight or bias is not a polynomial over QQ", "nonpolynomial-weight")
-        params = t.free[expr] - {var}
+        params = t.free(expr) - {var}
         bad = params & set(inputs)
         expect(not bad, f"{where}: the activation mentions the input {sorted(bad)[0]!r}" if bad else "", "activation-input")
         act_params |= params
@@ -356,10 +356,10 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
         expect(len(wm) == net.q and len(wm[0]) == net.p and len(bo) == net.q, "the claim's W*, b* have the wrong shape", "shape")
         refs = [*bo, *(v for row in wm for v in row)]
         for r in refs:
-            bad = t.free[r] & set(net.inputs)
+            bad = t.free(r) & set(net.inputs)
             expect(not bad, f"the claim mentions the input {sorted(bad)[0]!r}" if bad else "", "claim-input")
             expect(t.poly[r], "the claim is not a polynomial over QQ", "nonpolynomial-claim")
-        names = net.params | {s for r in refs for s in t.free[r]}
+        names = net.params | {s for r in refs for s in t.free(r)}
 
         def claimed(env: dict[str, Any], x: list[Any], mod: bool) -> list[Any]:
             out = []
@@ -376,10 +376,10 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
             return Verdict("false", CERTIFICATE, "claim", "the product claim's factors are not a complete chain C P_L ... P_1")
         refs = [v for m in chain for row in m for v in row]
         for r in refs:
-            bad = t.free[r] & set(net.inputs)
+            bad = t.free(r) & set(net.inputs)
             expect(not bad, f"a stated factor mentions the input {sorted(bad)[0]!r}" if bad else "", "claim-input")
             expect(t.poly[r], "a stated factor is not a polynomial over QQ", "nonpolynomial-claim")
-        names = net.params | {s for r in refs for s in t.free[r]}
+        names = net.params | {s for r in refs for s in t.free(r)}
 
         def claimed(env: dict[str, Any], x: list[Any], mod: bool) -> list[Any]:
             vec = [Fraction(1) if not mod else 1, *x]
@@ -456,7 +456,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(isinstance(vals, list) and len(vals) == 3, "values is not three expressions", "json-type")
     refs = [t.ref(r, "values") for r in vals]
     for r in refs:
-        expect(not t.free[r], "a claimed value mentions a symbol", "claim-input")
+        expect(not t.free(r), "a claimed value mentions a symbol", "claim-input")
     enc = data["enclosure"]
     expect(isinstance(enc, list) and len(enc) == 2, "enclosure is not two rationals", "json-type")
     lo, hi = (_rational(c, "enclosure") for c in enc)
