@@ -116,6 +116,8 @@ def _substituted(form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational])
 def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: str) -> sympy.Rational:
     if e.is_Rational:
         return e
+    if e.is_Float:
+        return exact(e, where)
     v = e.xreplace(subs) if e.free_symbols else e
     if not v.is_Rational:
         raise _fail(f"{where} {e} is not a rational number at the given parameter values")
@@ -633,7 +635,7 @@ def check_regions(net: Network, tree: Any, regions: Sequence[Mapping[str, Any]])
         M = sympy.eye(p)
         c = sympy.zeros(p, 1)
         for l in range(upto + 1):
-            W, b = sympy.Matrix(form.weights[l]), sympy.Matrix(form.biases[l])
+            W, b = sympy.Matrix(form.exact_weights(l)), sympy.Matrix(form.exact_biases(l))
             M, c = W * M, W * c + b
             if l == upto:
                 return M, c

@@ -109,8 +109,10 @@ def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
     sign, man, exp, bc = f._mpf_
     if not man and (exp or bc):  # mpmath's special values: nan, +inf, -inf
         raise IllFormed(f"{where}: {f} is not a finite number")
-    value = sympy.Integer(int(man)) * sympy.Integer(2) ** int(exp)
-    return -value if sign else value
+    m = -int(man) if sign else int(man)
+    if exp >= 0:
+        return sympy.Integer(m << int(exp))
+    return sympy.Rational(m, 1 << -int(exp))
 
 
 def _refuse_atom(e: sympy.Basic, where: str) -> None:
@@ -467,9 +469,17 @@ class NetworkForm:
     network: Network
     inputs: tuple[sympy.Symbol, ...]
     parameters: tuple[sympy.Symbol, ...]
-    weights: list[list[list[sympy.Expr]]]
+    weights: list[list[list[sympy.Expr]]]  # validated entries; a float stays a Float (see exact_weights)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
+
+    def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
+        """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
+        return [[_float_value(w, "a weight") if w.is_Float else w for w in row] for row in self.weights[layer]]
+
+    def exact_biases(self, layer: int) -> list[sympy.Expr]:
+        """Layer ``layer``'s biases (0-based), floats read exactly."""
+        return [_float_value(b, "a bias") if b.is_Float else b for b in self.biases[layer]]
 
     def ring(self, *, with_inputs: bool = True) -> Exact:
         """The exact polynomial ring: the inputs first (when asked), then the parameters."""
@@ -527,6 +537,11 @@ def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Sym
         params.setdefault(e, None)
         return e
     if isinstance(e, sympy.Rational):
+        return e
+    if isinstance(e, sympy.Float):  # kept as the same object (structural comparisons stay cheap); read exactly on use
+        _, man, exp, bc = e._mpf_
+        if not man and (exp or bc):
+            raise IllFormed(f"{where}: {e} is not a finite number")
         return e
     v = exact(e, where)
     _, _, polynomial = guard(v, where)

@@ -42,6 +42,10 @@ def _check_entries(layer: "Layer", index: int) -> None:
         for n, e in enumerate(m.flat()):
             if isinstance(e, (sympy.Symbol, sympy.Rational)):
                 continue
+            if isinstance(e, sympy.Float):
+                if not e.is_finite:
+                    raise InvalidArgument(f"{what}[{index}] entry {n}={e} is not finite")
+                continue
             where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
             if not isinstance(e, sympy.Expr):
                 raise InvalidType(f"{where}={e!r} is not a scalar expression")

@@ -75,7 +75,7 @@ def _numeric(net: Network, error: type[Exception]) -> tuple[list[DomainMatrix], 
             raise NotLinearError(f"layer {l}'s activation {net.layers[l - 1].activation.label()} is not affine: there is no W* to bound", layer=l)
         a = act.slope_intercept()[0]
         scale *= _QQ(int(a.p), int(a.q))
-    mats = [_dm(W, (len(W), len(W[0]))) for W in form.weights]
+    mats = [_dm(W, (len(W), len(W[0]))) for W in (form.exact_weights(l) for l in range(len(form.weights)))]
     return mats, scale
 
 
