@@ -18,7 +18,7 @@ else ``symnet check``), and also through ``symnet check`` on the command line
   said more than one line on stderr.
 
 Informational (not failures): ``accept-undecided`` (accepted, the oracle could
-not decide).
+not decide), ``oracle-error`` (a bug of the oracle itself, reported so).
 """
 
 from __future__ import annotations
@@ -158,6 +158,8 @@ def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
             findings.append(f"accept-malformed:{verdict.cls}")
         elif verdict.kind == "undecided":
             findings.append("accept-undecided")
+    if verdict.cls == "oracle-error":
+        findings.append("oracle-error")
         if verdict.name_mismatch:
             findings.append("accept-name-mismatch")
     return Outcome(verdict, decision, findings, seconds)

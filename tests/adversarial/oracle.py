@@ -318,6 +318,15 @@ class _False(Exception):
     pass
 
 
+def _show(v: Any, mod: bool = False) -> str:
+    """A value for a message (numbers past a few hundred digits are summarised)."""
+    if mod:
+        return "a value (mod p)"
+    if isinstance(v, Fraction) and max(v.numerator.bit_length(), v.denominator.bit_length()) > 1000:
+        return f"a rational of {v.numerator.bit_length()}/{v.denominator.bit_length()} bits"
+    return str(v)
+
+
 # ----------------------------------------------------------- certificates
 def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
     keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
@@ -396,7 +405,7 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
         want = claimed(env, x, mod)
         for i, (a, b) in enumerate(zip(got, want)):
             if not _eq(a, b, mod):
-                raise _False(f"output {i} at a random point: the network gives {a if not mod else 'a value'} but the claim {b if not mod else 'another (mod p)'}")
+                raise _False(f"output {i} at a random point: the network gives {_show(a, mod)} but the claim {_show(b, mod)}")
 
     verdict = Verdict("true", CERTIFICATE, name_mismatch=net.mismatch, notes=net.notes)
     try:
@@ -464,7 +473,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(layer is None or is_int(layer), "layer is not an integer or null", "json-type")
     base = Verdict("true", COUNTEREXAMPLE, name_mismatch=net.mismatch, notes=net.notes)
     if not (lo <= hi and (lo > 0 or hi < 0)):
-        return Verdict("false", COUNTEREXAMPLE, "claim", f"the enclosure [{lo}, {hi}] does not exclude 0", net.mismatch)
+        return Verdict("false", COUNTEREXAMPLE, "claim", f"the enclosure [{_show(lo)}, {_show(hi)}] does not exclude 0", net.mismatch)
     m = [(a + b) / 2 for a, b in zip(u, v)]
     try:
         got = [net.forward(t, pt, env, False)[k] for pt in (u, v, m)]
@@ -475,7 +484,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
         return Verdict("false", COUNTEREXAMPLE, "claim", "the network divides by zero at a stated point", net.mismatch)
     for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated):
         if a != b:
-            return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {a}, stated {b}", net.mismatch)
+            return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {_show(a)}, stated {_show(b)}", net.mismatch)
     defect = got[2] - (got[0] + got[1]) / 2
     if not lo <= defect <= hi:
         return Verdict("false", COUNTEREXAMPLE, "claim", f"the defect {defect} is not in [{lo}, {hi}]", net.mismatch)
@@ -612,3 +621,5 @@ def judge(text: str | bytes, seed: int = 0) -> Verdict:
         return Verdict("undecided", None, "oracle-limit", str(exc))
     except Overflow:
         return Verdict("undecided", None, "oracle-limit", "numbers past the oracle's size limit")
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:  # an oracle bug: say so
+        return Verdict("undecided", None, "oracle-error", f"{type(exc).__name__}: {str(exc)[:120]}")
