@@ -102,7 +102,8 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
         rec = {"accepted": accepted, "findings": found, "info": info, "seconds": round(seconds, 4), "total": round(total, 4), "rss_kib": rss,
                "kind": kind, "family": family, "detail": detail}
         if found or info or seconds > 1.0:
-            rec["text"] = text if len(text) < 4000 else text[:4000] + "..."
+            keep = 400_000 if found else 4000  # failures in full, to reproduce them
+            rec["text"] = text if len(text) < keep else text[:keep] + "..."
         out.write(json.dumps(rec) + "\n")
         out.flush()
 
