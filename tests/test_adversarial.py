@@ -59,11 +59,11 @@ def guarded() -> Iterator[None]:
         used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     cap = used + MEMORY if hard == resource.RLIM_INFINITY else min(hard, used + MEMORY)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    signal.alarm(WATCHDOG)
+    signal.setitimer(signal.ITIMER_REAL, WATCHDOG, 1.0)  # and again every second, should a Hang be swallowed
     try:
         yield
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.signal(signal.SIGALRM, old)
 

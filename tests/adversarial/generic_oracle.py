@@ -55,7 +55,7 @@ def judge_generic(data: dict[str, Any], rng: random.Random) -> Verdict:
         expect(ad["name"] is None or isinstance(ad["name"], str), "activation name", "json-type")
         var = name(ad["variable"], f"activations[{i}].variable")
         expr = t.ref(ad["expr"], f"activations[{i}].expr")
-        params |= t.free[expr] - {var}
+        params |= t.free(expr) - {var}
         if not name_matches(t, ad["name"], var, expr) and not mismatch:
             mismatch = f"activations[{i}]: named {str(ad['name'])[:30]!r} but the formula differs"
         acts.append((var, expr))
@@ -92,7 +92,7 @@ def judge_generic(data: dict[str, Any], rng: random.Random) -> Verdict:
             expect((rows, cols) == shape, f"{where}: a term of shape {(rows, cols)} in a sum of shape {shape}", "shape")
             coeff = t.ref(term[1], f"{where}: a coefficient")
             expect(t.poly[coeff], f"{where}: a coefficient is not a polynomial over QQ", "nonpolynomial-claim")
-            expect(t.free[coeff] <= params, f"{where}: a coefficient mentions an undeclared symbol", "claim-symbol")
+            expect(t.free(coeff) <= params, f"{where}: a coefficient mentions an undeclared symbol", "claim-symbol")
             terms.append((list(word), coeff))
         return _Lin(shape, terms)
 

@@ -129,7 +129,7 @@ def _check_bits(v: Fraction) -> Fraction:
 class Table:
     """The ``expressions`` node table, validated; nodes are evaluated on demand.
 
-    ``free[i]`` is the set of symbol names node i mentions; ``poly[i]`` says
+    ``free(i)`` is the set of symbol names node i mentions; ``poly[i]`` says
     node i is a polynomial over QQ (numbers, symbols, sums, products, powers
     with constant natural exponents, and constants that are exact rationals);
     ``const[i]`` is the exact value of a constant node (None if it is not a
@@ -139,7 +139,7 @@ class Table:
     def __init__(self, nodes: Any) -> None:
         expect(isinstance(nodes, list), "'expressions' is not a list", "json-type")
         self.nodes: list[tuple[Any, ...]] = []
-        self.free: list[frozenset[str]] = []
+        self._free: dict[int, frozenset[str]] = {}
         self.poly: list[bool] = []
         self.const: list[Fraction | None] = []
         self.symbols: dict[str, int] = {}
@@ -162,7 +162,6 @@ class Table:
         where = f"expression {i}"
         expect(isinstance(node, list) and node and isinstance(node[0], str), f"{where} is not a node", "node")
         kind, rest = node[0], node[1:]
-        free: frozenset[str] = frozenset()
         poly = True
         const: Fraction | None = None
         if kind == "int":
@@ -197,7 +196,6 @@ class Table:
             n = name(rest[0], where)
             expect(n not in self.symbols, f"{where}: symbol {n[:40]!r} appears twice in the table", "symbol-table")
             self.symbols[n] = i
-            free = frozenset((n,))
             item = ("sym", n)
         elif kind == "const":
             expect(len(rest) == 1 and rest[0] in ("E", "pi"), f"{where}: unknown constant", "node")
@@ -206,15 +204,13 @@ class Table:
         elif kind in ("add", "mul"):
             expect(len(rest) >= 2, f"{where}: {kind} needs two arguments", "node")
             args = tuple(self._arg(i, r) for r in rest)
-            free = frozenset().union(*(self.free[a] for a in args))
             poly = all(self.poly[a] for a in args)
             item = (kind, args)
-            if not free and all(self.const[a] is not None for a in args):
+            if all(self.const[a] is not None for a in args):
                 const = self._fold(kind, [self.const[a] for a in args])  # type: ignore[misc]
         elif kind == "pow":
             expect(len(rest) == 2, f"{where}: pow takes two arguments", "node")
             b, e = (self._arg(i, r) for r in rest)
-            free = self.free[b] | self.free[e]
             ev = self.const[e]
             integral = ev is not None and ev.denominator == 1
             item = ("pow", b, e)
@@ -225,16 +221,15 @@ class Table:
                 const = self._fold("pow", [bv, ev]) if integral else None
                 poly = const is not None
             else:
-                poly = self.poly[b] and integral and ev >= 0 and not self.free[e]  # type: ignore[operator]
+                poly = self.poly[b] and integral and ev >= 0  # type: ignore[operator]
         elif kind == "fn":
             expect(len(rest) >= 2 and rest[0] in FUNCTIONS, f"{where}: unknown function", "node")
             fname = rest[0]
             args = tuple(self._arg(i, r) for r in rest[1:])
             arity = FUNCTIONS[fname]
             expect(arity is None or len(args) == arity, f"{where}: {fname} takes {arity} argument", "node")
-            free = frozenset().union(*(self.free[a] for a in args))
             item = ("fn", fname, args)
-            if not free and all(self.const[a] is not None for a in args):
+            if all(self.const[a] is not None for a in args):
                 vals = [self.const[a] for a in args]
                 if fname == "log" and vals[0] is not None and vals[0] <= 0:
                     raise Malformed(f"{where}: log of {vals[0]} (not finite/real)", "number-nonfinite")
@@ -246,7 +241,6 @@ class Table:
         else:
             raise Malformed(f"{where} has unknown kind {kind[:20]!r}", "node")
         self.nodes.append(item)
-        self.free.append(free)
         self.poly.append(poly)
         self.const.append(const)
 
@@ -308,13 +302,21 @@ class Table:
         self._reach[root] = out
         return out
 
+    def free(self, root: int) -> frozenset[str]:
+        """The symbol names node root mentions."""
+        got = self._free.get(root)
+        if got is None:
+            got = frozenset(self.nodes[n][1] for n in self.reach(root) if self.nodes[n][0] == "sym")
+            self._free[root] = got
+        return got
+
     def degree_in(self, root: int, var: str) -> int | None:
         """Degree of root as a polynomial in ``var`` (None if it is not one in var)."""
         deg: dict[int, int | None] = {}
         for n in self.reach(root):
             item = self.nodes[n]
             k = item[0]
-            if var not in self.free[n]:
+            if self.const[n] is not None or (k == "sym" and item[1] != var) or k in ("num", "const"):
                 deg[n] = 0
             elif k == "sym":
                 deg[n] = 1
@@ -329,8 +331,8 @@ class Table:
                 db = deg[item[1]]
                 ok = db is not None and ev is not None and ev.denominator == 1 and ev >= 0
                 deg[n] = db * int(ev) if ok else None  # type: ignore[operator]
-            else:
-                deg[n] = None
+            else:  # a function: a constant in var unless it mentions var
+                deg[n] = 0 if var not in self.free(n) else None
         return deg[root]
 
     # ---------------------------------------------------------- evaluation

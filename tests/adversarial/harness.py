@@ -18,7 +18,7 @@ else ``symnet check``), and also through ``symnet check`` on the command line
   said more than one line on stderr.
 
 Informational (not failures): ``accept-undecided`` (accepted, the oracle could
-not decide).
+not decide), ``oracle-error`` (a bug of the oracle itself, reported so).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,12 +134,15 @@ class Outcome:
     verdict: Verdict
     decision: Decision
     findings: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # symnet's decision alone (API and command line), not the oracle
 
 
 def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
     """The oracle's verdict, symnet's decision, and the findings (see the module docstring)."""
     verdict = judge(text, seed=seed)
+    t0 = time.perf_counter()
     decision = decide(text, cli=cli)
+    seconds = time.perf_counter() - t0
     findings = []
     if decision.api.startswith("traceback:"):
         findings.append(decision.api)
@@ -154,9 +158,11 @@ def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
             findings.append(f"accept-malformed:{verdict.cls}")
         elif verdict.kind == "undecided":
             findings.append("accept-undecided")
+    if verdict.cls == "oracle-error":
+        findings.append("oracle-error")
         if verdict.name_mismatch:
             findings.append("accept-name-mismatch")
-    return Outcome(verdict, decision, findings)
+    return Outcome(verdict, decision, findings, seconds)
 
 
 def failures(outcome: Outcome) -> list[str]:

@@ -177,7 +177,7 @@ def name_matches(t: Table, act_name: Any, var: str, expr: int) -> bool:
         return True
     if act_name not in _NAMED:
         return False
-    if t.free[expr] - {var}:
+    if t.free(expr) - {var}:
         return False  # a named activation has no parameters
     rng = random.Random(7)
     points = [Fraction(0), Fraction(1), Fraction(-1), Fraction(3, 2), Fraction(-7, 3)] + [
@@ -266,9 +266,9 @@ def read_network(t: Table, data: Any) -> Net:
         var = name(ad["variable"], f"{where}.activation.variable")
         expr = t.ref(ad["expr"], f"{where}.activation.expr")
         for r in [*b, *(v for row in w for v in row)]:
-            weight_syms |= t.free[r]
+            weight_syms |= t.free(r)
             expect(t.poly[r], f"{where}: a weight or bias is not a polynomial over QQ", "nonpolynomial-weight")
-        params = t.free[expr] - {var}
+        params = t.free(expr) - {var}
         bad = params & set(inputs)
         expect(not bad, f"{where}: the activation mentions the input {sorted(bad)[0]!r}" if bad else "", "activation-input")
         act_params |= params
@@ -318,6 +318,15 @@ class _False(Exception):
     pass
 
 
+def _show(v: Any, mod: bool = False) -> str:
+    """A value for a message (numbers past a few hundred digits are summarised)."""
+    if mod:
+        return "a value (mod p)"
+    if isinstance(v, Fraction) and max(v.numerator.bit_length(), v.denominator.bit_length()) > 1000:
+        return f"a rational of {v.numerator.bit_length()}/{v.denominator.bit_length()} bits"
+    return str(v)
+
+
 # ----------------------------------------------------------- certificates
 def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
     keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
@@ -356,10 +365,10 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
         expect(len(wm) == net.q and len(wm[0]) == net.p and len(bo) == net.q, "the claim's W*, b* have the wrong shape", "shape")
         refs = [*bo, *(v for row in wm for v in row)]
         for r in refs:
-            bad = t.free[r] & set(net.inputs)
+            bad = t.free(r) & set(net.inputs)
             expect(not bad, f"the claim mentions the input {sorted(bad)[0]!r}" if bad else "", "claim-input")
             expect(t.poly[r], "the claim is not a polynomial over QQ", "nonpolynomial-claim")
-        names = net.params | {s for r in refs for s in t.free[r]}
+        names = net.params | {s for r in refs for s in t.free(r)}
 
         def claimed(env: dict[str, Any], x: list[Any], mod: bool) -> list[Any]:
             out = []
@@ -376,10 +385,10 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
             return Verdict("false", CERTIFICATE, "claim", "the product claim's factors are not a complete chain C P_L ... P_1")
         refs = [v for m in chain for row in m for v in row]
         for r in refs:
-            bad = t.free[r] & set(net.inputs)
+            bad = t.free(r) & set(net.inputs)
             expect(not bad, f"a stated factor mentions the input {sorted(bad)[0]!r}" if bad else "", "claim-input")
             expect(t.poly[r], "a stated factor is not a polynomial over QQ", "nonpolynomial-claim")
-        names = net.params | {s for r in refs for s in t.free[r]}
+        names = net.params | {s for r in refs for s in t.free(r)}
 
         def claimed(env: dict[str, Any], x: list[Any], mod: bool) -> list[Any]:
             vec = [Fraction(1) if not mod else 1, *x]
@@ -396,7 +405,7 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
         want = claimed(env, x, mod)
         for i, (a, b) in enumerate(zip(got, want)):
             if not _eq(a, b, mod):
-                raise _False(f"output {i} at a random point: the network gives {a if not mod else 'a value'} but the claim {b if not mod else 'another (mod p)'}")
+                raise _False(f"output {i} at a random point: the network gives {_show(a, mod)} but the claim {_show(b, mod)}")
 
     verdict = Verdict("true", CERTIFICATE, name_mismatch=net.mismatch, notes=net.notes)
     try:
@@ -456,7 +465,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(isinstance(vals, list) and len(vals) == 3, "values is not three expressions", "json-type")
     refs = [t.ref(r, "values") for r in vals]
     for r in refs:
-        expect(not t.free[r], "a claimed value mentions a symbol", "claim-input")
+        expect(not t.free(r), "a claimed value mentions a symbol", "claim-input")
     enc = data["enclosure"]
     expect(isinstance(enc, list) and len(enc) == 2, "enclosure is not two rationals", "json-type")
     lo, hi = (_rational(c, "enclosure") for c in enc)
@@ -464,7 +473,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(layer is None or is_int(layer), "layer is not an integer or null", "json-type")
     base = Verdict("true", COUNTEREXAMPLE, name_mismatch=net.mismatch, notes=net.notes)
     if not (lo <= hi and (lo > 0 or hi < 0)):
-        return Verdict("false", COUNTEREXAMPLE, "claim", f"the enclosure [{lo}, {hi}] does not exclude 0", net.mismatch)
+        return Verdict("false", COUNTEREXAMPLE, "claim", f"the enclosure [{_show(lo)}, {_show(hi)}] does not exclude 0", net.mismatch)
     m = [(a + b) / 2 for a, b in zip(u, v)]
     try:
         got = [net.forward(t, pt, env, False)[k] for pt in (u, v, m)]
@@ -475,7 +484,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
         return Verdict("false", COUNTEREXAMPLE, "claim", "the network divides by zero at a stated point", net.mismatch)
     for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated):
         if a != b:
-            return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {a}, stated {b}", net.mismatch)
+            return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {_show(a)}, stated {_show(b)}", net.mismatch)
     defect = got[2] - (got[0] + got[1]) / 2
     if not lo <= defect <= hi:
         return Verdict("false", COUNTEREXAMPLE, "claim", f"the defect {defect} is not in [{lo}, {hi}]", net.mismatch)
@@ -612,3 +621,5 @@ def judge(text: str | bytes, seed: int = 0) -> Verdict:
         return Verdict("undecided", None, "oracle-limit", str(exc))
     except Overflow:
         return Verdict("undecided", None, "oracle-limit", "numbers past the oracle's size limit")
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:  # an oracle bug: say so
+        return Verdict("undecided", None, "oracle-error", f"{type(exc).__name__}: {str(exc)[:120]}")
