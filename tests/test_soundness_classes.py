@@ -25,12 +25,10 @@ from symnet.certificate import Certificate, Claim, Step, load_json, network_fing
 from symnet.kernel import check
 from symnet.kernel import counterexample as kc
 from symnet.kernel.gate import IllFormed, estimate, exact
-from symnet.model.activations import Activation
-from symnet.model.network import Layer, Network
+from symnet.model.network import Network
 from symnet.proof import Proof
 from symnet.search.generic import GenericProof
 from symnet.search.rank import RankBound, rank_bound
-from symnet.search.refutation import Counterexample
 
 ROOT = Path(__file__).resolve().parent.parent
 t, x1, x2 = sympy.symbols("t x_1 x_2")
