@@ -136,6 +136,8 @@ class TestClaimsAreCheckedForTheirOwnForm:
         forged = type(cert)(net, cert.steps, cb.scale(2), cert.offset + (cb @ x).scale(-1))
         with pytest.raises(IllFormed, match="contains the input x"):
             GenericProof(forged).check()
+        with pytest.raises(IllFormed, match="contains the input x"):
+            GenericProof(forged).instantiate(p=2, h=2)  # no concrete proof for a forged generic claim
 
 
 # ------------------------------- class 2: activations and weights are confined
