@@ -401,6 +401,24 @@ class TestWorkIsBounded:
         proof_like = Certificate(net, (Step("expand_and_compare", monomials=1),), Claim("explicit", (1, 1), ("direct",), sympy.ImmutableMatrix([[1]]), sympy.ImmutableMatrix([0])))
         self._quick(lambda: check(proof_like))
 
+    def test_degree_witness_with_huge_numbers_refused_up_front(self):
+        s = sympy.Symbol("s")
+        net = Network.from_matrices([[[1]], [[1]], [[1]]], None, [sympy.Lambda(s, s**64), sympy.Lambda(s, s**64)])
+        huge = str(10**4000 + 1)
+        cert = {"degrees": [4096], "routes": ["bound_degree"],
+                "witnesses": [{"weights": {}, "point": [huge], "direction": [huge], "coefficient": "1"}]}
+        start = time.perf_counter()
+        with pytest.raises(CertificateError, match="bits"):
+            kc.check_degree(net, cert)
+        assert time.perf_counter() - start < 10
+
+    def test_counterexample_with_huge_points_refused_up_front(self):
+        net = Network.from_matrices([[[1]], [[1]], [[1]]], None, "cube")
+        u = (sympy.Integer(10**60000),)
+        v = (sympy.Integer(-(10**60000)),)
+        with pytest.raises(CertificateError, match="bits"):
+            kc.check_counterexample(net, {}, (u, v), 0, (0, 0, 0), (sympy.Integer(1), sympy.Integer(2)))
+
     def test_prove_square_chain_refused_fast_on_the_cli(self):
         args = [sys.executable, "-m", "symnet", "prove", "--inputs", "1", "--activation", "square"] + ["--hidden", "1"] * 20
         start = time.perf_counter()
