@@ -146,3 +146,27 @@ def test_gate_network_declares_parameters_in_order():
 def test_gate_network_refuses_non_networks():
     with pytest.raises(CertificateError):
         gate_network("not a network")
+
+
+@pytest.mark.parametrize("spec", ["dense-3-10-10", "affine-2", "square", "rational"])
+def test_engine_claims_are_canonical_sympy(spec):
+    """The engine builds W* and b* directly in sympy's canonical form: the same objects sympy's own
+    Add/Mul constructors give (so structural comparisons with user expressions hold)."""
+    import symnet
+    from symnet.search.engine import _Expander
+
+    net = {
+        "dense-3-10-10": lambda: symnet.dense(3, [10, 10]),
+        "affine-2": lambda: symnet.dense(2, [3], outputs=2, activation=sympy.Lambda(t, 2 * t + 1)),
+        "square": lambda: symnet.dense(2, [2], activation="square"),
+        "rational": lambda: Network.from_matrices([[[1, 2], [3, -4]], [[sympy.Rational(1, 3), 5]]], [[1, 2], [0]]),
+    }[spec]()
+    ex = _Expander(net)
+    for o in ex.output():
+        terms = []
+        for monom, coeff in o.terms():
+            f = sympy.Rational(int(coeff.p), int(coeff.q))
+            for g, k in zip(ex.gens, monom):
+                f = f * g**k
+            terms.append(f)
+        assert sympy.srepr(ex.as_expr(o)) == sympy.srepr(sympy.Add(*terms))
