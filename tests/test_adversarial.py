@@ -24,9 +24,9 @@ import os
 import resource
 import signal
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -111,7 +111,12 @@ class Findings:
             return
         self.accepted += outcome.decision.accepted
         for f in failures(outcome):
-            self.add(f, text, f"oracle: {outcome.verdict.kind} {outcome.verdict.cls} {outcome.verdict.reason} | symnet: {outcome.decision.api} {outcome.decision.message}")
+            self.add(
+                f,
+                text,
+                f"oracle: {outcome.verdict.kind} {outcome.verdict.cls} {outcome.verdict.reason} "
+                f"| symnet: {outcome.decision.api} {outcome.decision.message}",
+            )
 
     def report(self) -> str:
         lines = [f"{self.tried} documents, {self.accepted} accepted"]
@@ -263,9 +268,15 @@ _D01 = ["float", 0, "3602879701896397", -55, 52, 53]  # the double nearest 1/10
 def _seed_certificate(nodes_3_4: list[Any]) -> dict[str, Any]:
     """y = b_0 + b_1 x_1, claimed as W* = b_1, b* = b_0 + node3 + node4."""
     return {
-        "format": "symnet-certificate", "version": 1,
+        "format": "symnet-certificate",
+        "version": 1,
         "expressions": [["sym", "b_1"], ["sym", "b_0"], ["sym", "x"], *nodes_3_4, ["add", 1, 3, 4]],
-        "network": {"inputs": ["x_1"], "layers": [{"weights": [[0]], "biases": [1], "activation": {"name": "identity", "variable": "x", "expr": 2}}]},
+        "network": {
+            "inputs": ["x_1"],
+            "layers": [
+                {"weights": [[0]], "biases": [1], "activation": {"name": "identity", "variable": "x", "expr": 2}}
+            ],
+        },
         "steps": [{"rule": "read_output_layer", "layer": 1, "matrix": [[1, 0]]}, {"rule": "conclude_linear_form"}],
         "claim": {"form": "explicit", "shape": [1, 1], "routes": ["layerwise"], "matrix": [[0]], "offset": [5]},
     }
