@@ -66,8 +66,14 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
     signal.signal(signal.SIGALRM, _alarm)
     threshold = int(cli_fraction * 1000)
 
-    @settings(max_examples=count, database=None, deadline=None, derandomize=False,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @hseed(seed)
     @given(S.documents())
     def run(text: str) -> None:
@@ -85,7 +91,8 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
             info = [f for f in outcome.findings if f not in found]
             accepted = outcome.decision.accepted
             kind, family = outcome.verdict.kind, outcome.verdict.family
-            detail = f"oracle: {outcome.verdict.kind} {outcome.verdict.cls} {outcome.verdict.reason[:160]} | symnet: {outcome.decision.api} {outcome.decision.message[:160]}"
+            v, d = outcome.verdict, outcome.decision
+            detail = f"oracle: {v.kind} {v.cls} {v.reason[:160]} | symnet: {d.api} {d.message[:160]}"
         except _Hang:
             outcome = None
             found, info, accepted, kind, family, detail = ["hang"], [], False, "?", None, f"no decision within {soft} s"
@@ -99,8 +106,17 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if seconds > TARGET_SECONDS:
             found = [*found, "over-2s"]
-        rec = {"accepted": accepted, "findings": found, "info": info, "seconds": round(seconds, 4), "total": round(total, 4), "rss_kib": rss,
-               "kind": kind, "family": family, "detail": detail}
+        rec = {
+            "accepted": accepted,
+            "findings": found,
+            "info": info,
+            "seconds": round(seconds, 4),
+            "total": round(total, 4),
+            "rss_kib": rss,
+            "kind": kind,
+            "family": family,
+            "detail": detail,
+        }
         if found or info or seconds > 1.0:
             keep = 400_000 if found else 4000  # failures in full, to reproduce them
             rec["text"] = text if len(text) < keep else text[:keep] + "..."
@@ -137,10 +153,16 @@ class Totals:
                 self.examples[f] = {"detail": rec["detail"], "seconds": rec["seconds"], "text": rec["text"]}
         for f in rec["info"]:
             self.info[f] += 1
-            self.examples.setdefault(f, {"detail": rec["detail"], "seconds": rec["seconds"], "text": rec.get("text", "")})
+            self.examples.setdefault(
+                f, {"detail": rec["detail"], "seconds": rec["seconds"], "text": rec.get("text", "")}
+            )
         if rec["seconds"] > self.slowest["seconds"]:
-            self.slowest = {"seconds": rec["seconds"], "family": rec["family"], "detail": rec["detail"][:200],
-                            "text": (rec.get("text") or "")[:300]}
+            self.slowest = {
+                "seconds": rec["seconds"],
+                "family": rec["family"],
+                "detail": rec["detail"][:200],
+                "text": (rec.get("text") or "")[:300],
+            }
         self.over += rec["seconds"] > TARGET_SECONDS
 
     def report(self, wall: float) -> str:
@@ -152,9 +174,11 @@ class Totals:
             f"oracle verdicts:   {dict(sorted(self.kinds.items()))}",
             f"findings:          {dict(sorted(self.findings.items()))}",
             f"informational:     {dict(sorted(self.info.items()))}",
-            f"slowest document:  {self.slowest['seconds']:.2f} s ({self.slowest.get('family')}; {self.slowest.get('detail', '')[:120]})",
+            f"slowest document:  {self.slowest['seconds']:.2f} s "
+            f"({self.slowest.get('family')}; {self.slowest.get('detail', '')[:120]})",
             f"over {TARGET_SECONDS:g} s:          {self.over}",
-            f"peak memory:       {self.peak_kib / 1024:.0f} MiB (max ru_maxrss of a worker process; target {TARGET_MIB} MiB)",
+            f"peak memory:       {self.peak_kib / 1024:.0f} MiB "
+            f"(max ru_maxrss of a worker process; target {TARGET_MIB} MiB)",
             f"wall time:         {wall:.0f} s",
         ]
         return "\n".join(lines)
@@ -172,8 +196,21 @@ def run_chunk(seed: int, count: int, args: argparse.Namespace, totals: Totals, l
     remaining = count
     attempt = 0
     while remaining > 0:
-        cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--seed", str(seed + 7919 * attempt), "--count", str(remaining),
-               "--soft", str(args.kill_after), "--cli-fraction", str(args.cli_fraction), "--memory-limit", str(args.memory_limit)]
+        cmd = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--worker",
+            "--seed",
+            str(seed + 7919 * attempt),
+            "--count",
+            str(remaining),
+            "--soft",
+            str(args.kill_after),
+            "--cli-fraction",
+            str(args.cli_fraction),
+            "--memory-limit",
+            str(args.memory_limit),
+        ]
         env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
         q: queue.Queue[Any] = queue.Queue()
@@ -187,8 +224,18 @@ def run_chunk(seed: int, count: int, args: argparse.Namespace, totals: Totals, l
                 inflight = f"/tmp/bench_adversarial.{proc.pid}.inflight"
                 text = open(inflight).read() if os.path.exists(inflight) else ""
                 with lock:
-                    totals.add({"accepted": False, "findings": ["hang"], "info": [], "seconds": float(args.kill_after + 30),
-                                "kind": "?", "family": None, "detail": "worker killed", "text": text[:4000]})
+                    totals.add(
+                        {
+                            "accepted": False,
+                            "findings": ["hang"],
+                            "info": [],
+                            "seconds": float(args.kill_after + 30),
+                            "kind": "?",
+                            "family": None,
+                            "detail": "worker killed",
+                            "text": text[:4000],
+                        }
+                    )
                 remaining -= 1
                 break
             if line is None:  # the worker died
@@ -197,8 +244,18 @@ def run_chunk(seed: int, count: int, args: argparse.Namespace, totals: Totals, l
                 if started:
                     text = open(inflight).read() if os.path.exists(inflight) else ""
                     with lock:
-                        totals.add({"accepted": False, "findings": ["crash"], "info": [], "seconds": 0.0, "kind": "?",
-                                    "family": None, "detail": f"worker exited {proc.returncode}", "text": text[:4000]})
+                        totals.add(
+                            {
+                                "accepted": False,
+                                "findings": ["crash"],
+                                "info": [],
+                                "seconds": 0.0,
+                                "kind": "?",
+                                "family": None,
+                                "detail": f"worker exited {proc.returncode}",
+                                "text": text[:4000],
+                            }
+                        )
                     remaining -= 1
                 else:
                     remaining = 0  # the worker could not start (or finished): do not loop
@@ -229,8 +286,12 @@ def main() -> int:
     ap.add_argument("--chunk", type=int, default=500)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--kill-after", type=float, default=30.0, help="seconds before a document counts as a hang")
-    ap.add_argument("--cli-fraction", type=float, default=0.25, help="fraction of documents also run through `symnet check`")
-    ap.add_argument("--memory-limit", type=int, default=4 * 2**30, help="address-space limit of a worker, bytes (0: none)")
+    ap.add_argument(
+        "--cli-fraction", type=float, default=0.25, help="fraction of documents also run through `symnet check`"
+    )
+    ap.add_argument(
+        "--memory-limit", type=int, default=4 * 2**30, help="address-space limit of a worker, bytes (0: none)"
+    )
     ap.add_argument("--examples", default="bench_adversarial_examples.json")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
@@ -241,7 +302,10 @@ def main() -> int:
         return 0
     totals = Totals()
     lock = threading.Lock()
-    chunks = [(args.seed * 100_003 + i, min(args.chunk, args.documents - i * args.chunk)) for i in range((args.documents + args.chunk - 1) // args.chunk)]
+    chunks = [
+        (args.seed * 100_003 + i, min(args.chunk, args.documents - i * args.chunk))
+        for i in range((args.documents + args.chunk - 1) // args.chunk)
+    ]
     work: queue.Queue[tuple[int, int]] = queue.Queue()
     for c in chunks:
         work.put(c)
@@ -249,7 +313,16 @@ def main() -> int:
 
     def save(wall: float, partial: bool) -> None:
         with open(args.examples, "w") as f:
-            json.dump({"partial": partial, "report": totals.report(wall), "slowest": totals.slowest, "examples": totals.examples}, f, indent=1)
+            json.dump(
+                {
+                    "partial": partial,
+                    "report": totals.report(wall),
+                    "slowest": totals.slowest,
+                    "examples": totals.examples,
+                },
+                f,
+                indent=1,
+            )
 
     def loop() -> None:
         while True:
@@ -259,8 +332,11 @@ def main() -> int:
                 return
             run_chunk(s, n, args, totals, lock)
             with lock:
-                print(f"[{time.time() - t0:7.0f} s] {totals.tried} documents, {totals.accepted} accepted, "
-                      f"findings {dict(totals.findings)}", flush=True)
+                print(
+                    f"[{time.time() - t0:7.0f} s] {totals.tried} documents, {totals.accepted} accepted, "
+                    f"findings {dict(totals.findings)}",
+                    flush=True,
+                )
                 save(time.time() - t0, partial=True)
 
     threads = [threading.Thread(target=loop) for _ in range(args.workers)]

@@ -24,9 +24,9 @@ import os
 import resource
 import signal
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -111,7 +111,12 @@ class Findings:
             return
         self.accepted += outcome.decision.accepted
         for f in failures(outcome):
-            self.add(f, text, f"oracle: {outcome.verdict.kind} {outcome.verdict.cls} {outcome.verdict.reason} | symnet: {outcome.decision.api} {outcome.decision.message}")
+            self.add(
+                f,
+                text,
+                f"oracle: {outcome.verdict.kind} {outcome.verdict.cls} {outcome.verdict.reason} "
+                f"| symnet: {outcome.decision.api} {outcome.decision.message}",
+            )
 
     def report(self) -> str:
         lines = [f"{self.tried} documents, {self.accepted} accepted"]
@@ -254,3 +259,77 @@ def test_api_networks() -> None:
 
     collect()
     findings.check()
+
+
+# --------------------------------------------------- minimal known findings
+_D01 = ["float", 0, "3602879701896397", -55, 52, 53]  # the double nearest 1/10
+
+
+def _seed_certificate(nodes_3_4: list[Any]) -> dict[str, Any]:
+    """y = b_0 + b_1 x_1, claimed as W* = b_1, b* = b_0 + node3 + node4."""
+    return {
+        "format": "symnet-certificate",
+        "version": 1,
+        "expressions": [["sym", "b_1"], ["sym", "b_0"], ["sym", "x"], *nodes_3_4, ["add", 1, 3, 4]],
+        "network": {
+            "inputs": ["x_1"],
+            "layers": [
+                {"weights": [[0]], "biases": [1], "activation": {"name": "identity", "variable": "x", "expr": 2}}
+            ],
+        },
+        "steps": [{"rule": "read_output_layer", "layer": 1, "matrix": [[1, 0]]}, {"rule": "conclude_linear_form"}],
+        "claim": {"form": "explicit", "shape": [1, 1], "routes": ["layerwise"], "matrix": [[0]], "offset": [5]},
+    }
+
+
+def _float_value_counterexample() -> dict[str, Any]:
+    import json
+
+    doc = json.loads(S.real_pool()["counterexample"][0])
+    t = S.Nodes(doc["expressions"])
+    doc["values"][0] = t.op("add", doc["values"][0], t.add(list(_D01)), t.num(S.Fraction(-1, 10)))
+    doc["expressions"] = t.nodes
+    return doc
+
+
+def _float_coefficient_generic() -> dict[str, Any]:
+    import json
+
+    doc = json.loads(S.real_pool()["generic"][0])
+    t = S.Nodes(doc["expressions"])
+    term = doc["claim"]["matrix"]["terms"][0]
+    term[1] = t.op("add", term[1], t.add(list(_D01)), t.num(S.Fraction(-1, 10)))
+    doc["expressions"] = t.nodes
+    return doc
+
+
+def _degree_limit() -> dict[str, Any]:
+    import json
+
+    doc = json.loads(S.real_pool()["degree"][0])
+    doc["limit"] = -1
+    return doc
+
+
+KNOWN = {
+    # b* = b_0 + double(1/10) - 1/10: sympy's Add rounds Float + Rational to b_0 before any exact reading
+    "float-claim": lambda: _seed_certificate([list(_D01), ["rat", "-1", "10"]]),
+    # a float node whose sign is the JSON boolean true
+    "bool-float-sign": lambda: _seed_certificate([["float", True, "1", -1, 1, 53], ["rat", "1", "2"]]),
+    "float-counterexample-value": _float_value_counterexample,
+    "float-generic-coefficient": _float_coefficient_generic,
+    # a degree document's limit is not validated (-1 accepted)
+    "degree-limit": _degree_limit,
+}
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_known_findings(name: str) -> None:
+    """The smallest documents of each class the campaign found: rejected, never accepted."""
+    import json
+
+    text = json.dumps(KNOWN[name]())
+    verdict = judge(text)
+    assert verdict.kind in ("false", "malformed"), verdict
+    outcome = classify(text)
+    assert not failures(outcome), (outcome.findings, outcome.decision, text)

@@ -14,9 +14,16 @@ from fractions import Fraction
 from typing import Any
 
 from .grammar import Malformed, Overflow, Resample, Table, Undecided, expect, is_int, keys, name
-from .oracle import GENERIC, Verdict, _RESERVED_SIZES, _SIZE_RE, _version, name_matches
+from .oracle import _RESERVED_SIZES, _SIZE_RE, GENERIC, Verdict, _version, name_matches
 
-_RULES = ("read_output_layer", "substitute_layer", "multiply_augmented", "apply_output_row", "conclude_linear_form", "factor_rank")
+_RULES = (
+    "read_output_layer",
+    "substitute_layer",
+    "multiply_augmented",
+    "apply_output_row",
+    "conclude_linear_form",
+    "factor_rank",
+)
 Size = Any  # int or str
 
 
@@ -82,7 +89,11 @@ def judge_generic(data: dict[str, Any], rng: random.Random) -> Verdict:
         expect(isinstance(d["terms"], list), f"{where}.terms", "json-type")
         terms = []
         for term in d["terms"]:
-            expect(isinstance(term, list) and len(term) == 2 and isinstance(term[0], list) and term[0], f"{where}: a term", "json-type")
+            expect(
+                isinstance(term, list) and len(term) == 2 and isinstance(term[0], list) and term[0],
+                f"{where}: a term",
+                "json-type",
+            )
             word = term[0]
             rows, cols = atom_shape(word[0])
             for a in word[1:]:
@@ -125,7 +136,7 @@ def judge_generic(data: dict[str, Any], rng: random.Random) -> Verdict:
     for _trial in range(3):
         dims = {n: rng.randint(1, 3) for n in sorted(names)}
 
-        def dim(s: Size) -> int:
+        def dim(s: Size, dims: dict[str, int] = dims) -> int:
             return s if isinstance(s, int) else dims[s]
 
         if any(dim(s) > 6 for s in sizes):
@@ -139,7 +150,10 @@ def judge_generic(data: dict[str, Any], rng: random.Random) -> Verdict:
         try:
             out = _forward(t, sizes, acts, mats, env, dim)
             claim = _add(_eval_lin(t, wm, mats, env, dim, atom_shape), mats["x"])
-            claim = [[a + b for a, b in zip(r1, r2)] for r1, r2 in zip(claim, _eval_lin(t, bo, mats, env, dim, atom_shape))]
+            claim = [
+                [a + b for a, b in zip(r1, r2, strict=False)]
+                for r1, r2 in zip(claim, _eval_lin(t, bo, mats, env, dim, atom_shape), strict=False)
+            ]
         except Resample:
             continue
         except Overflow:
@@ -150,14 +164,18 @@ def judge_generic(data: dict[str, Any], rng: random.Random) -> Verdict:
 
 
 def _matmul(a: list[list[Fraction]], b: list[list[Fraction]]) -> list[list[Fraction]]:
-    return [[sum((a[i][k] * b[k][j] for k in range(len(b))), Fraction(0)) for j in range(len(b[0]))] for i in range(len(a))]
+    return [
+        [sum((a[i][k] * b[k][j] for k in range(len(b))), Fraction(0)) for j in range(len(b[0]))] for i in range(len(a))
+    ]
 
 
 def _add(w: list[list[Fraction]], x: list[list[Fraction]]) -> list[list[Fraction]]:
     return _matmul(w, x)
 
 
-def _eval_lin(t: Table, x: _Lin, mats: dict[str, Any], env: dict[str, Any], dim: Any, atom_shape: Any) -> list[list[Fraction]]:
+def _eval_lin(
+    t: Table, x: _Lin, mats: dict[str, Any], env: dict[str, Any], dim: Any, atom_shape: Any
+) -> list[list[Fraction]]:
     rows, cols = dim(x.shape[0]), dim(x.shape[1])
     total = [[Fraction(0)] * cols for _ in range(rows)]
     for word, coeff in x.terms:
@@ -174,7 +192,9 @@ def _eval_lin(t: Table, x: _Lin, mats: dict[str, Any], env: dict[str, Any], dim:
     return total
 
 
-def _forward(t: Table, sizes: list[Size], acts: list[tuple[str, int]], mats: dict[str, Any], env: dict[str, Any], dim: Any) -> list[list[Fraction]]:
+def _forward(
+    t: Table, sizes: list[Size], acts: list[tuple[str, int]], mats: dict[str, Any], env: dict[str, Any], dim: Any
+) -> list[list[Fraction]]:
     u = mats["x"]
     L = len(sizes) - 2
     for l in range(1, L + 2):

@@ -35,7 +35,18 @@ BITS = 4096
 _MAX_DIGITS = 4000
 _NAME_MAX = 200
 _INT_RE = re.compile(r"-?[0-9]+")
-FUNCTIONS = {"Max": None, "Min": None, "Abs": 1, "exp": 1, "log": 1, "tanh": 1, "sinh": 1, "cosh": 1, "sin": 1, "cos": 1}
+FUNCTIONS = {
+    "Max": None,
+    "Min": None,
+    "Abs": 1,
+    "exp": 1,
+    "log": 1,
+    "tanh": 1,
+    "sinh": 1,
+    "cosh": 1,
+    "sin": 1,
+    "cos": 1,
+}
 #: f(0) of the transcendental functions (the only points where they are rational here).
 _AT_ZERO = {"exp": 1, "tanh": 0, "sinh": 0, "cosh": 1, "sin": 0, "cos": 1}
 
@@ -177,14 +188,18 @@ class Table:
         elif kind == "float":
             expect(len(rest) == 5, f"{where}: float takes five values", "node")
             sign, man, exp, bc, prec = rest
-            expect(all(is_int(v) for v in (sign, exp, bc, prec)) and sign in (0, 1), f"{where}: bad float fields", "number")
+            expect(
+                all(is_int(v) for v in (sign, exp, bc, prec)) and sign in (0, 1), f"{where}: bad float fields", "number"
+            )
             m = int_text(man, where)
             expect(1 <= prec, f"{where}: precision {prec} < 1", "number")
             if m == 0:
                 expect((sign, exp, bc) == (0, 0, 0), f"{where}: a non-canonical zero float", "number")
                 const = Fraction(0)
             else:
-                expect(m > 0 and m % 2 == 1 and m.bit_length() == bc, f"{where}: non-canonical float mantissa", "number")
+                expect(
+                    m > 0 and m % 2 == 1 and m.bit_length() == bc, f"{where}: non-canonical float mantissa", "number"
+                )
                 expect(bc <= prec, f"{where}: {bc} mantissa bits exceed the precision {prec}", "number")
                 if abs(exp) > 100_000:
                     raise Undecided(f"{where}: float exponent {exp} past the oracle's limit")

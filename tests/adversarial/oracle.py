@@ -96,7 +96,11 @@ def _version(data: dict[str, Any]) -> None:
 
 
 def _matrix(t: Table, rows: Any, where: str) -> list[list[int]]:
-    expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} is not a matrix", "json-type")
+    expect(
+        isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows),
+        f"{where} is not a matrix",
+        "json-type",
+    )
     width = len(rows[0])
     expect(width > 0 and all(len(r) == width for r in rows), f"{where} is not rectangular", "shape")
     return [[t.ref(v, where) for v in row] for row in rows]
@@ -145,8 +149,18 @@ def _named_float(n: str, z: float) -> float:
 def _float_eval(t: Table, root: int, env: dict[str, float]) -> float:
     import math
 
-    fns = {"Max": max, "Min": min, "Abs": abs, "exp": math.exp, "log": math.log, "tanh": math.tanh,
-           "sinh": math.sinh, "cosh": math.cosh, "sin": math.sin, "cos": math.cos}
+    fns = {
+        "Max": max,
+        "Min": min,
+        "Abs": abs,
+        "exp": math.exp,
+        "log": math.log,
+        "tanh": math.tanh,
+        "sinh": math.sinh,
+        "cosh": math.cosh,
+        "sin": math.sin,
+        "cos": math.cos,
+    }
     val: dict[int, float] = {}
     for n in t.reach(root):
         item = t.nodes[n]
@@ -262,7 +276,11 @@ def read_network(t: Table, data: Any) -> Net:
         expect(len(b) == len(w), f"{where}.biases has {len(b)} entries, not {len(w)}", "shape")
         previous = len(w)
         ad = keys(ld["activation"], {"name", "variable", "expr"}, set(), f"{where}.activation")
-        expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.activation.name is not a string or null", "json-type")
+        expect(
+            ad["name"] is None or isinstance(ad["name"], str),
+            f"{where}.activation.name is not a string or null",
+            "json-type",
+        )
         var = name(ad["variable"], f"{where}.activation.variable")
         expr = t.ref(ad["expr"], f"{where}.activation.expr")
         for r in [*b, *(v for row in w for v in row)]:
@@ -270,7 +288,9 @@ def read_network(t: Table, data: Any) -> Net:
             expect(t.poly[r], f"{where}: a weight or bias is not a polynomial over QQ", "nonpolynomial-weight")
         params = t.free(expr) - {var}
         bad = params & set(inputs)
-        expect(not bad, f"{where}: the activation mentions the input {sorted(bad)[0]!r}" if bad else "", "activation-input")
+        expect(
+            not bad, f"{where}: the activation mentions the input {sorted(bad)[0]!r}" if bad else "", "activation-input"
+        )
         act_params |= params
         variables.add(var)
         if not name_matches(t, ad["name"], var, expr) and not mismatch:
@@ -353,16 +373,26 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
     cd = keys(data["claim"], {"form", "shape", "routes"}, {"matrix", "offset"}, "claim")
     expect(cd["form"] in ("explicit", "product"), "claim.form is not explicit or product", "claim")
     shape = cd["shape"]
-    expect(isinstance(shape, list) and len(shape) == 2 and all(is_int(s) for s in shape), "claim.shape is not [q, p]", "json-type")
+    expect(
+        isinstance(shape, list) and len(shape) == 2 and all(is_int(s) for s in shape),
+        "claim.shape is not [q, p]",
+        "json-type",
+    )
     expect(tuple(shape) == (net.q, net.p), f"claim.shape {shape} is not the network's {[net.q, net.p]}", "shape")
     routes = cd["routes"]
     expect(isinstance(routes, list) and routes, "claim.routes is empty: no complete route", "routes")
-    expect(all(r in ("layerwise", "direct") for r in routes) and len(set(routes)) == len(routes), "claim.routes", "routes")
+    expect(
+        all(r in ("layerwise", "direct") for r in routes) and len(set(routes)) == len(routes), "claim.routes", "routes"
+    )
     if cd["form"] == "explicit":
         expect("matrix" in cd and "offset" in cd, "an explicit claim needs matrix and offset", "json-keys")
         wm = _matrix(t, cd["matrix"], "claim.matrix")
         bo = _vector(t, cd["offset"], "claim.offset")
-        expect(len(wm) == net.q and len(wm[0]) == net.p and len(bo) == net.q, "the claim's W*, b* have the wrong shape", "shape")
+        expect(
+            len(wm) == net.q and len(wm[0]) == net.p and len(bo) == net.q,
+            "the claim's W*, b* have the wrong shape",
+            "shape",
+        )
         refs = [*bo, *(v for row in wm for v in row)]
         for r in refs:
             bad = t.free(r) & set(net.inputs)
@@ -382,7 +412,9 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
         expect("matrix" not in cd and "offset" not in cd, "a product claim has no matrix or offset", "json-keys")
         chain = _chain(parsed, net)
         if chain is None:
-            return Verdict("false", CERTIFICATE, "claim", "the product claim's factors are not a complete chain C P_L ... P_1")
+            return Verdict(
+                "false", CERTIFICATE, "claim", "the product claim's factors are not a complete chain C P_L ... P_1"
+            )
         refs = [v for m in chain for row in m for v in row]
         for r in refs:
             bad = t.free(r) & set(net.inputs)
@@ -400,12 +432,14 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
 
     def check(env: dict[str, Any], mod: bool) -> None:
         x = [_rand(rng, mod) for _ in net.inputs]
-        env = {**env, **dict(zip(net.inputs, x))}
+        env = {**env, **dict(zip(net.inputs, x, strict=False))}
         got = net.forward(t, x, env, mod)
         want = claimed(env, x, mod)
-        for i, (a, b) in enumerate(zip(got, want)):
+        for i, (a, b) in enumerate(zip(got, want, strict=False)):
             if not _eq(a, b, mod):
-                raise _False(f"output {i} at a random point: the network gives {_show(a, mod)} but the claim {_show(b, mod)}")
+                raise _False(
+                    f"output {i} at a random point: the network gives {_show(a, mod)} but the claim {_show(b, mod)}"
+                )
 
     verdict = Verdict("true", CERTIFICATE, name_mismatch=net.mismatch, notes=net.notes)
     try:
@@ -417,7 +451,9 @@ def _certificate(data: dict[str, Any], rng: random.Random) -> Verdict:
 
         result = sympy_route.explicit_difference(t, net, wm, bo)
         if result is not None and result != 0:
-            return Verdict("false", CERTIFICATE, "claim", f"sympy: output minus claim expands to {str(result)[:80]}", net.mismatch)
+            return Verdict(
+                "false", CERTIFICATE, "claim", f"sympy: output minus claim expands to {str(result)[:80]}", net.mismatch
+            )
     return verdict
 
 
@@ -448,7 +484,12 @@ def _chain(parsed: list[tuple[str, Any]], net: Net) -> list[list[list[int]]] | N
 
 # -------------------------------------------------------- counterexamples
 def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
-    keys(data, {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}, set(), "the document")
+    keys(
+        data,
+        {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"},
+        set(),
+        "the document",
+    )
     _version(data)
     t = Table(data["expressions"])
     net = read_network(t, data["network"])
@@ -457,7 +498,11 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(set(wd) == net.params, "weights does not give exactly the network's parameters", "weights")
     env = {n: _rational(v, f"weights[{n[:20]!r}]") for n, v in wd.items()}
     pts = data["points"]
-    expect(isinstance(pts, list) and len(pts) == 2 and all(isinstance(p, list) and len(p) == net.p for p in pts), "points", "json-type")
+    expect(
+        isinstance(pts, list) and len(pts) == 2 and all(isinstance(p, list) and len(p) == net.p for p in pts),
+        "points",
+        "json-type",
+    )
     u, v = ([_rational(c, "points") for c in p] for p in pts)
     k = data["output"]
     expect(is_int(k) and 0 <= k < net.q, "output is not an output index", "json-type")
@@ -473,8 +518,14 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(layer is None or is_int(layer), "layer is not an integer or null", "json-type")
     base = Verdict("true", COUNTEREXAMPLE, name_mismatch=net.mismatch, notes=net.notes)
     if not (lo <= hi and (lo > 0 or hi < 0)):
-        return Verdict("false", COUNTEREXAMPLE, "claim", f"the enclosure [{_show(lo)}, {_show(hi)}] does not exclude 0", net.mismatch)
-    m = [(a + b) / 2 for a, b in zip(u, v)]
+        return Verdict(
+            "false",
+            COUNTEREXAMPLE,
+            "claim",
+            f"the enclosure [{_show(lo)}, {_show(hi)}] does not exclude 0",
+            net.mismatch,
+        )
+    m = [(a + b) / 2 for a, b in zip(u, v, strict=False)]
     try:
         got = [net.forward(t, pt, env, False)[k] for pt in (u, v, m)]
         stated = [t.evaluate(r, {}, False) for r in refs]
@@ -482,7 +533,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
         raise Undecided("numbers past the oracle's size limit") from None
     except Resample:
         return Verdict("false", COUNTEREXAMPLE, "claim", "the network divides by zero at a stated point", net.mismatch)
-    for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated):
+    for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated, strict=False):
         if a != b:
             return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {_show(a)}, stated {_show(b)}", net.mismatch)
     defect = got[2] - (got[0] + got[1]) / 2
@@ -496,20 +547,31 @@ _MAX_ORACLE_DEGREE = 200
 
 
 def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
-    keys(data, {"format", "version", "expressions", "network", "degrees", "routes", "witnesses"}, {"bounds", "limit"}, "the document")
+    keys(
+        data,
+        {"format", "version", "expressions", "network", "degrees", "routes", "witnesses"},
+        {"bounds", "limit"},
+        "the document",
+    )
     _version(data)
     t = Table(data["expressions"])
     net = read_network(t, data["network"])
     degrees, routes, wits = data["degrees"], data["routes"], data["witnesses"]
     for f in (degrees, routes, wits):
-        expect(isinstance(f, list) and len(f) == net.q, "degrees, routes, witnesses need one entry per output", "json-type")
+        expect(
+            isinstance(f, list) and len(f) == net.q, "degrees, routes, witnesses need one entry per output", "json-type"
+        )
     for d in degrees:
         expect(d is None or (is_int(d) and d >= 0), "a degree is not a count or null", "json-type")
     for r in routes:
         expect(r in ("bound_degree", "expand_degree"), "unknown degree route", "routes")
     expect(is_int(data.get("limit", 1)) and data.get("limit", 1) >= 1, "limit is not a positive integer", "json-type")
     bounds = data.get("bounds", [])
-    expect(isinstance(bounds, list) and all(isinstance(b, list) for b in bounds), "bounds is not a list of lists", "json-type")
+    expect(
+        isinstance(bounds, list) and all(isinstance(b, list) for b in bounds),
+        "bounds is not a list of lists",
+        "json-type",
+    )
     for row in bounds:
         for b in row:
             expect(b is None or (is_int(b) and b >= 0), "a bound is not a count or null", "json-type")
@@ -523,7 +585,14 @@ def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
         wenv = {n: _rational(v, "witness weights") for n, v in w["weights"].items()}
         for f in ("point", "direction"):
             expect(isinstance(w[f], list) and len(w[f]) == net.p, f"witness {f}", "json-type")
-        witnesses.append((wenv, [_rational(c, "point") for c in w["point"]], [_rational(c, "direction") for c in w["direction"]], _rational(w["coefficient"], "coefficient")))
+        witnesses.append(
+            (
+                wenv,
+                [_rational(c, "point") for c in w["point"]],
+                [_rational(c, "direction") for c in w["direction"]],
+                _rational(w["coefficient"], "coefficient"),
+            )
+        )
     top = 1
     for _w, _b, _n, var, expr in net.layers[:-1]:
         d = t.degree_in(expr, var)
@@ -536,7 +605,8 @@ def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
 
     def line_coeffs(env: dict[str, Any], a: list[Any], dvec: list[Any], mod: bool) -> list[list[Any]]:
         """Per output, the finite differences Delta^k g(0), k = 0..top, of g(s) = f(a + s d)."""
-        samples = [net.forward(t, [ai + s * di for ai, di in zip(a, dvec)], env, mod) for s in range(top + 1)]
+        points = [[ai + s * di for ai, di in zip(a, dvec, strict=False)] for s in range(top + 1)]
+        samples = [net.forward(t, pt, env, mod) for pt in points]
         out = []
         for i in range(net.q):
             g = [row[i] for row in samples]
@@ -567,7 +637,7 @@ def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
             d = deg_of(diffs, True)
             if d is not None and (found[i] is None or d > found[i]):  # type: ignore[operator]
                 found[i] = d
-    for i, (claimed, f) in enumerate(zip(degrees, found)):
+    for i, (claimed, f) in enumerate(zip(degrees, found, strict=False)):
         if claimed != f:
             return Verdict("false", DEGREE, "claim", f"output {i} has degree {f} in x, stated {claimed}", net.mismatch)
     for i, w in enumerate(witnesses):
@@ -587,7 +657,14 @@ def _degree(data: dict[str, Any], rng: random.Random) -> Verdict:
         import math
 
         if line_deg != d or diffs[d] != coeff * math.factorial(d):
-            return Verdict("false", DEGREE, "claim", f"witness {i}: along the line the degree is {line_deg}, leading difference {diffs[d] if d < len(diffs) else None}", net.mismatch)
+            return Verdict(
+                "false",
+                DEGREE,
+                "claim",
+                f"witness {i}: along the line the degree is {line_deg}, "
+                f"leading difference {diffs[d] if d < len(diffs) else None}",
+                net.mismatch,
+            )
     return base
 
 
@@ -621,5 +698,12 @@ def judge(text: str | bytes, seed: int = 0) -> Verdict:
         return Verdict("undecided", None, "oracle-limit", str(exc))
     except Overflow:
         return Verdict("undecided", None, "oracle-limit", "numbers past the oracle's size limit")
-    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:  # an oracle bug: say so
+    except (
+        ArithmeticError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        RecursionError,
+    ) as exc:  # an oracle bug: say so
         return Verdict("undecided", None, "oracle-error", f"{type(exc).__name__}: {str(exc)[:120]}")

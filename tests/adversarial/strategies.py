@@ -129,7 +129,7 @@ def _mul(t: Nodes, a: int, b: int) -> int | None:
 
 
 def _dot(t: Nodes, row: list[int], col: list[int]) -> int:
-    terms = [m for a, b in zip(row, col) if (m := _mul(t, a, b)) is not None]
+    terms = [m for a, b in zip(row, col, strict=False) if (m := _mul(t, a, b)) is not None]
     if not terms:
         return t.zero()
     return t.op("add", *terms)
@@ -137,10 +137,25 @@ def _dot(t: Nodes, row: list[int], col: list[int]) -> int:
 
 # ------------------------------------------------------- hostile numbers
 def hostile_number(draw: Any, t: Nodes) -> int:
-    kind = draw(st.sampled_from([
-        "big-int", "high-prec-float", "non-canonical-float", "bool-sign", "even-mantissa", "neg-zero", "zoo", "nan",
-        "odd-prec", "pi", "huge-exp", "frac-pow", "leading-zero",
-    ]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "big-int",
+                "high-prec-float",
+                "non-canonical-float",
+                "bool-sign",
+                "even-mantissa",
+                "neg-zero",
+                "zoo",
+                "nan",
+                "odd-prec",
+                "pi",
+                "huge-exp",
+                "frac-pow",
+                "leading-zero",
+            ]
+        )
+    )
     if kind == "big-int":
         return t.int(draw(st.sampled_from([10**300, -(2**1000) + 1, 10**4200])))
     if kind == "high-prec-float":  # 1/2 + 2^-200, precision 300: Poly would round it to 1/2
@@ -178,7 +193,11 @@ def weight(draw: Any, t: Nodes, mode: str, default: str, inputs: list[str]) -> i
         return t.num(draw(st.fractions(min_value=-5, max_value=5, max_denominator=4)))
     if mode == "symbolic":
         return t.sym(default)
-    kind = draw(st.sampled_from(["int", "rat", "sym", "own", "float", "prod", "sum", "square", "hostile", "input", "max", "inverse"]))
+    kind = draw(
+        st.sampled_from(
+            ["int", "rat", "sym", "own", "float", "prod", "sum", "square", "hostile", "input", "max", "inverse"]
+        )
+    )
     if kind == "int":
         return t.int(draw(st.integers(-3, 3)))
     if kind == "rat":
@@ -205,10 +224,38 @@ def weight(draw: Any, t: Nodes, mode: str, default: str, inputs: list[str]) -> i
 
 
 ACTIVATIONS = [
-    "identity", "identity", "identity", "identity", "affine", "affine", "affine", "affine-param", "affine-param", "affine-float", "square", "cube", "relu", "tanh",
-    "x-times-t", "t-plus-max-x", "t2-minus-x2", "foreign", "t3000", "float-power", "zero-x", "max-tt", "sigmoid",
+    "identity",
+    "identity",
+    "identity",
+    "identity",
+    "affine",
+    "affine",
+    "affine",
+    "affine-param",
+    "affine-param",
+    "affine-float",
+    "square",
+    "cube",
+    "relu",
+    "tanh",
+    "x-times-t",
+    "t-plus-max-x",
+    "t2-minus-x2",
+    "foreign",
+    "t3000",
+    "float-power",
+    "zero-x",
+    "max-tt",
+    "sigmoid",
 ]
-NAMES_FOR = {"identity": "identity", "square": "square", "cube": "cube", "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
+NAMES_FOR = {
+    "identity": "identity",
+    "square": "square",
+    "cube": "cube",
+    "relu": "relu",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+}
 
 
 def activation(draw: Any, t: Nodes, var: str, inputs: list[str]) -> tuple[Any, int, int | None, int | None]:
@@ -282,7 +329,10 @@ def network(draw: Any, t: Nodes) -> dict[str, Any]:
     layers, acts = [], []
     for l in range(1, len(widths)):
         last = l == len(widths) - 1
-        w = [[weight(draw, t, mode, f"b^{l}_{{{k},{j}}}", inputs) for j in range(widths[l - 1])] for k in range(widths[l])]
+        w = [
+            [weight(draw, t, mode, f"b^{l}_{{{k},{j}}}", inputs) for j in range(widths[l - 1])]
+            for k in range(widths[l])
+        ]
         b = [weight(draw, t, mode, f"b^{l}_{{{k},0}}", inputs) for k in range(widths[l])]
         var = "x" if last else draw(st.sampled_from(["t", "t", "t", "s", "x_1", "a"]))
         if last:
@@ -309,21 +359,25 @@ def derive(t: Nodes, net: dict[str, Any]) -> tuple[list[list[int]], list[list[li
         for k in range(len(layer["biases"])):
             sb = _mul(t, slope, layer["biases"][k])
             bias = intercept if sb is None else (sb if _is_int_node(t, intercept, 0) else t.op("add", sb, intercept))
-            rows.append([bias] + [(_mul(t, slope, w) if _mul(t, slope, w) is not None else t.zero()) for w in layer["weights"][k]])
+            rows.append(
+                [bias]
+                + [(_mul(t, slope, w) if _mul(t, slope, w) is not None else t.zero()) for w in layer["weights"][k]]
+            )
         factors.append(rows)
     prod = [list(r) for r in C]
     for f in factors:
-        cols = list(zip(*f))
+        cols = list(zip(*f, strict=False))
         prod = [[_dot(t, row, list(col)) for col in cols] for row in prod]
     return C, factors, prod
 
 
 def monomials(nodes: list[Any], netobj: dict[str, Any]) -> int | None:
     """The monomial count of the expanded output (sympy; None if not small and polynomial)."""
+    import sympy
+
+    from . import sympy_route
     from .grammar import Malformed, Table, Undecided
     from .oracle import read_network
-    from . import sympy_route
-    import sympy
 
     try:
         tab = Table(nodes)
@@ -336,7 +390,11 @@ def monomials(nodes: list[Any], netobj: dict[str, Any]) -> int | None:
     symbols: dict[str, sympy.Symbol] = {}
     u: list[Any] = [sympy.Symbol(f"input_{j}") for j in range(net.p)]
     for w, b, _n, var, expr in net.layers:
-        z = [sympy_route.to_sympy(tab, b[k], symbols) + sum(sympy_route.to_sympy(tab, w[k][j], symbols) * u[j] for j in range(len(u))) for k in range(len(w))]
+        z = [
+            sympy_route.to_sympy(tab, b[k], symbols)
+            + sum(sympy_route.to_sympy(tab, w[k][j], symbols) * u[j] for j in range(len(u)))
+            for k in range(len(w))
+        ]
         if tab.nodes[expr] != ("sym", var):
             bound = sympy.Dummy("bound")
             body = sympy_route.to_sympy(tab, expr, {**symbols, var: bound})
@@ -349,15 +407,23 @@ def monomials(nodes: list[Any], netobj: dict[str, Any]) -> int | None:
     return total
 
 
-def claim_variant(draw: Any, t: Nodes, prod: list[list[int]], inputs: list[str]) -> tuple[str, list[list[int]], list[int]]:
+def claim_variant(
+    draw: Any, t: Nodes, prod: list[list[int]], inputs: list[str]
+) -> tuple[str, list[list[int]], list[int]]:
     """(kind, W*, b*) from the prover's rows of (b* | W*)."""
-    kind = draw(st.sampled_from(["true", "true", "true", "w0-output", "true-plus-x", "perturbed", "random", "product", "float"]))
+    kind = draw(
+        st.sampled_from(["true", "true", "true", "w0-output", "true-plus-x", "perturbed", "random", "product", "float"])
+    )
     W = [list(r[1:]) for r in prod]
     b = [r[0] for r in prod]
     xs = [t.sym(n) for n in inputs]
     if kind == "w0-output":  # W* = 0, b* = the whole output
-        b = [t.op("add", b[i], *[m for j in range(len(xs)) if (m := _mul(t, W[i][j], xs[j])) is not None]) if any(
-            _mul(t, W[i][j], xs[j]) is not None for j in range(len(xs))) else b[i] for i in range(len(b))]
+        b = [
+            t.op("add", b[i], *[m for j in range(len(xs)) if (m := _mul(t, W[i][j], xs[j])) is not None])
+            if any(_mul(t, W[i][j], xs[j]) is not None for j in range(len(xs)))
+            else b[i]
+            for i in range(len(b))
+        ]
         W = [[t.zero()] * len(xs) for _ in W]
     elif kind == "true-plus-x":
         i = draw(st.integers(0, len(b) - 1))
@@ -382,7 +448,9 @@ def claim_variant(draw: Any, t: Nodes, prod: list[list[int]], inputs: list[str])
     return kind, W, b
 
 
-def steps_for(C: list[list[int]], factors: list[list[list[int]]], acts: list[Any], count: int | None, depth: int) -> list[dict[str, Any]]:
+def steps_for(
+    C: list[list[int]], factors: list[list[list[int]]], acts: list[Any], count: int | None, depth: int
+) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = [{"rule": "read_output_layer", "layer": depth + 1, "matrix": C}]
     for k, f in enumerate(factors):
         layer = depth - k
@@ -409,7 +477,11 @@ def mutate_steps(draw: Any, steps: list[dict[str, Any]], t: Nodes) -> list[dict[
     elif kind == "layer":
         steps[i]["layer"] = draw(st.integers(-1, 4))
     elif kind == "rule":
-        steps[i]["rule"] = draw(st.sampled_from(["read_output_layer", "substitute_layer", "conclude_linear_form", "expand_and_compare", "trust_me"]))
+        steps[i]["rule"] = draw(
+            st.sampled_from(
+                ["read_output_layer", "substitute_layer", "conclude_linear_form", "expand_and_compare", "trust_me"]
+            )
+        )
     elif kind == "slope":
         steps[i]["slope"] = t.int(draw(st.integers(0, 2)))
         steps[i].setdefault("intercept", t.zero())
@@ -429,7 +501,11 @@ def grammar_certificates(draw: Any) -> str:
     kind, W, b = claim_variant(draw, t, prod, net["object"]["inputs"])
     depth = len(net["widths"]) - 2
     q, p = net["widths"][-1], net["widths"][0]
-    route = draw(st.sampled_from([["layerwise"]] * 4 + [["layerwise", "direct"]] * 3 + [["direct"]] * 2 + [[], ["layerwise", "layerwise"]]))
+    route = draw(
+        st.sampled_from(
+            [["layerwise"]] * 4 + [["layerwise", "direct"]] * 3 + [["direct"]] * 2 + [[], ["layerwise", "layerwise"]]
+        )
+    )
     count = monomials(t.nodes, net["object"]) if "direct" in route else None
     steps = steps_for(C, factors, net["acts"], count, depth)
     if "direct" not in route:
@@ -440,7 +516,14 @@ def grammar_certificates(draw: Any) -> str:
     claim: dict[str, Any] = {"form": "explicit", "shape": [q, p], "routes": route, "matrix": W, "offset": b}
     if kind == "product":
         claim = {"form": "product", "shape": [q, p], "routes": route}
-    doc = {"format": "symnet-certificate", "version": 1, "expressions": t.nodes, "network": net["object"], "steps": steps, "claim": claim}
+    doc = {
+        "format": "symnet-certificate",
+        "version": 1,
+        "expressions": t.nodes,
+        "network": net["object"],
+        "steps": steps,
+        "claim": claim,
+    }
     return finish(draw, doc, t)
 
 
@@ -459,23 +542,47 @@ def real_pool() -> dict[str, list[str]]:
         p = rng.randint(1, 3)
         hidden = [rng.randint(1, 3) for _ in range(rng.randint(0, 2))]
         q = rng.randint(1, 2)
-        act = rng.choice(["identity", "identity", sympy.Lambda(T, a * T + d), sympy.Lambda(T, 2 * T - sympy.Rational(1, 3))])
+        act = rng.choice(
+            ["identity", "identity", sympy.Lambda(T, a * T + d), sympy.Lambda(T, 2 * T - sympy.Rational(1, 3))]
+        )
         if rng.random() < 0.5:
             net = symnet.dense(p, hidden, outputs=q, activation=act)
         else:
             widths = [p, *hidden, q]
-            ws = [[[rng.choice([0, 1, -2, sympy.Rational(1, 2), 0.25, sympy.Symbol(f"w{l}{k}{j}")]) for j in range(widths[l - 1])] for k in range(widths[l])] for l in range(1, len(widths))]
-            bs = [[rng.choice([0, 1, sympy.Symbol(f"v{l}{k}")]) for k in range(widths[l])] for l in range(1, len(widths))]
+            ws = [
+                [
+                    [
+                        rng.choice([0, 1, -2, sympy.Rational(1, 2), 0.25, sympy.Symbol(f"w{l}{k}{j}")])
+                        for j in range(widths[l - 1])
+                    ]
+                    for k in range(widths[l])
+                ]
+                for l in range(1, len(widths))
+            ]
+            bs = [
+                [rng.choice([0, 1, sympy.Symbol(f"v{l}{k}")]) for k in range(widths[l])] for l in range(1, len(widths))
+            ]
             net = symnet.Network.from_matrices(ws, bs, act)
         certs.append(symnet.prove(net).to_json())
     generic = []
     for inputs, hidden, outputs, act in [
-        ("p", ["h"], 1, "identity"), ("p", ["h", "m"], "q", "identity"), (2, ["h"], 1, "identity"),
-        ("p", [3], 2, "identity"), ("p", [], 1, "identity"), ("p", ["h"], 1, sympy.Lambda(T, a * T + d)),
+        ("p", ["h"], 1, "identity"),
+        ("p", ["h", "m"], "q", "identity"),
+        (2, ["h"], 1, "identity"),
+        ("p", [3], 2, "identity"),
+        ("p", [], 1, "identity"),
+        ("p", ["h"], 1, sympy.Lambda(T, a * T + d)),
     ]:
         generic.append(symnet.prove(symnet.dense(inputs, hidden, outputs=outputs, activation=act)).to_json())
     counter = []
-    for p, hidden, act in [(1, [1], "square"), (2, [2], "relu"), (1, [2], "cube"), (2, [1], "leaky_relu"), (1, [1, 1], "square"), (2, [1], "tanh")]:
+    for p, hidden, act in [
+        (1, [1], "square"),
+        (2, [2], "relu"),
+        (1, [2], "cube"),
+        (2, [1], "leaky_relu"),
+        (1, [1, 1], "square"),
+        (2, [1], "tanh"),
+    ]:
         ce = symnet.refute(symnet.dense(p, hidden, activation=act))
         if ce is not None:
             counter.append(ce.to_json())
@@ -500,7 +607,7 @@ def real_certificates(draw: Any) -> str:
     t = Nodes(doc["expressions"])
     claim = doc["claim"]
     if claim["form"] == "explicit":
-        prod = [[b, *row] for b, row in zip(claim["offset"], claim["matrix"])]
+        prod = [[b, *row] for b, row in zip(claim["offset"], claim["matrix"], strict=False)]
         kind, W, b = claim_variant(draw, t, prod, doc["network"]["inputs"])
         if kind == "product":
             doc["claim"] = {"form": "product", "shape": claim["shape"], "routes": ["layerwise"]}
@@ -514,9 +621,15 @@ def real_certificates(draw: Any) -> str:
         layer = draw(st.sampled_from(doc["network"]["layers"]))
         row = draw(st.integers(0, len(layer["weights"]) - 1))
         col = draw(st.integers(0, len(layer["weights"][row]) - 1))
-        layer["weights"][row][col] = draw(st.sampled_from([
-            t.int(3), t.float(Fraction(1, 2) + Fraction(1, 2**200), 300), t.op("add", layer["weights"][row][col], t.float(Fraction(1, 2**70), 100)),
-        ]))
+        layer["weights"][row][col] = draw(
+            st.sampled_from(
+                [
+                    t.int(3),
+                    t.float(Fraction(1, 2) + Fraction(1, 2**200), 300),
+                    t.op("add", layer["weights"][row][col], t.float(Fraction(1, 2**70), 100)),
+                ]
+            )
+        )
     if draw(st.integers(0, 9)) == 0:  # rename a weight symbol to a colliding name
         syms = [i for i, n in enumerate(t.nodes) if n[0] == "sym" and n[1] != "t"]
         if syms:
@@ -531,7 +644,23 @@ def generic_documents(draw: Any) -> str:
     doc = json.loads(draw(st.sampled_from(real_pool()["generic"])))
     t = Nodes(doc["expressions"])
     claim = doc["claim"]
-    kind = draw(st.sampled_from(["none", "offset-x", "twice-minus", "drop-term", "coeff", "coeff-symbol", "activation", "sizes", "steps", "swap", "ones"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "none",
+                "offset-x",
+                "twice-minus",
+                "drop-term",
+                "coeff",
+                "coeff-symbol",
+                "activation",
+                "sizes",
+                "steps",
+                "swap",
+                "ones",
+            ]
+        )
+    )
     W, b = claim["matrix"], claim["offset"]
     if kind == "offset-x" and W["terms"]:
         b["terms"].append([W["terms"][0][0] + ["x"], t.one()])
@@ -551,9 +680,16 @@ def generic_documents(draw: Any) -> str:
     elif kind == "activation" and doc["network"]["activations"]:
         act = doc["network"]["activations"][0]
         v = t.sym(act["variable"])
-        act["expr"] = draw(st.sampled_from([
-            t.op("pow", v, t.int(2)), t.op("mul", v, t.sym("x_1")), t.add(["fn", "Max", t.zero(), v]), t.op("mul", t.int(2), v),
-        ]))
+        act["expr"] = draw(
+            st.sampled_from(
+                [
+                    t.op("pow", v, t.int(2)),
+                    t.op("mul", v, t.sym("x_1")),
+                    t.add(["fn", "Max", t.zero(), v]),
+                    t.op("mul", t.int(2), v),
+                ]
+            )
+        )
         act["name"] = draw(st.sampled_from([act["name"], None, "square", "identity"]))
     elif kind == "sizes":
         sizes = doc["network"]["sizes"]
@@ -571,7 +707,11 @@ def generic_documents(draw: Any) -> str:
 def counterexample_documents(draw: Any) -> str:
     doc = json.loads(draw(st.sampled_from(real_pool()["counterexample"])))
     t = Nodes(doc["expressions"])
-    kind = draw(st.sampled_from(["none", "value", "point", "weight", "enclosure", "output", "activation-x", "zero-net", "layer"]))
+    kind = draw(
+        st.sampled_from(
+            ["none", "value", "point", "weight", "enclosure", "output", "activation-x", "zero-net", "layer"]
+        )
+    )
     if kind == "value":
         doc["values"][draw(st.integers(0, 2))] = t.int(draw(st.integers(-3, 40)))
     elif kind == "point":
@@ -580,7 +720,9 @@ def counterexample_documents(draw: Any) -> str:
         k = draw(st.sampled_from(sorted(doc["weights"])))
         doc["weights"][k] = draw(st.sampled_from(["0", "7", "-1/3", "1/0"]))
     elif kind == "enclosure":
-        doc["enclosure"] = draw(st.sampled_from([["-1", "1"], ["0", "0"], ["1", "-1"], ["-100", "-1/2"], ["1/2", "100"]]))
+        doc["enclosure"] = draw(
+            st.sampled_from([["-1", "1"], ["0", "0"], ["1", "-1"], ["-100", "-1/2"], ["1/2", "100"]])
+        )
     elif kind == "output":
         doc["output"] = draw(st.sampled_from([1, -1, True, "0", 0.0]))
     elif kind in ("activation-x", "zero-net"):
@@ -589,7 +731,9 @@ def counterexample_documents(draw: Any) -> str:
         x1 = t.sym(doc["network"]["inputs"][0])
         v = t.sym(var)
         # t -> t^2 - x_1^2: on a network whose first layer computes x_1, identically 0
-        layer["activation"]["expr"] = t.op("add", t.op("pow", v, t.int(2)), t.op("mul", t.int(-1), t.op("pow", x1, t.int(2))))
+        layer["activation"]["expr"] = t.op(
+            "add", t.op("pow", v, t.int(2)), t.op("mul", t.int(-1), t.op("pow", x1, t.int(2)))
+        )
         layer["activation"]["name"] = draw(st.sampled_from([None, "square"]))
         if kind == "zero-net":
             for k, row in enumerate(layer["weights"]):
@@ -645,10 +789,24 @@ def degree_documents(draw: Any) -> str:
 @st.composite
 def garbage_documents(draw: Any) -> str:
     """JSON values with a known format field and little else."""
-    fmt = draw(st.sampled_from(["symnet-certificate", "symnet-generic-certificate", "symnet.counterexample", "symnet.search.degree", "x"]))
+    fmt = draw(
+        st.sampled_from(
+            ["symnet-certificate", "symnet-generic-certificate", "symnet.counterexample", "symnet.search.degree", "x"]
+        )
+    )
     leaf = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**30), st.text(max_size=5), st.floats(allow_nan=False))
-    junk = st.recursive(leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(["rule", "matrix", "form", "x"]), c, max_size=3), max_leaves=8)
-    keys = draw(st.lists(st.sampled_from(["version", "expressions", "network", "steps", "claim", "weights", "points"]), unique=True))
+    junk = st.recursive(
+        leaf,
+        lambda c: (
+            st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(["rule", "matrix", "form", "x"]), c, max_size=3)
+        ),
+        max_leaves=8,
+    )
+    keys = draw(
+        st.lists(
+            st.sampled_from(["version", "expressions", "network", "steps", "claim", "weights", "points"]), unique=True
+        )
+    )
     doc = {"format": fmt, **{k: draw(junk) for k in keys}}
     return json.dumps(doc)
 
@@ -703,7 +861,11 @@ def big_dag(draw: Any, t: Nodes) -> int:
 
 def finish(draw: Any, doc: dict[str, Any], t: Nodes) -> str:
     """Maybe add JSON-level hostility, then write the document as text."""
-    kind = draw(st.sampled_from(["none"] * 18 + ["dup-key", "version", "missing", "unknown", "type", "nan", "node", "big-dag", "dup-symbol"]))
+    kind = draw(
+        st.sampled_from(
+            ["none"] * 18 + ["dup-key", "version", "missing", "unknown", "type", "nan", "node", "big-dag", "dup-symbol"]
+        )
+    )
     doc["expressions"] = t.nodes
     if kind == "dup-key":
         where = draw(st.sampled_from(["top", "claim", "network", "version"]))
@@ -733,12 +895,34 @@ def finish(draw: Any, doc: dict[str, Any], t: Nodes) -> str:
         leaves = _leaves(doc)
         if leaves:
             path = draw(st.sampled_from(leaves[:400]))
-            _set(doc, path, float("nan") if kind == "nan" else draw(st.sampled_from([True, False, None, 1.5, "0", [], {}, -1, 10**6])))
+            _set(
+                doc,
+                path,
+                float("nan")
+                if kind == "nan"
+                else draw(st.sampled_from([True, False, None, 1.5, "0", [], {}, -1, 10**6])),
+            )
     elif kind == "node":
-        bad = draw(st.sampled_from([
-            ["int", "1.5"], ["int", 5], ["sym", ""], ["add", 0], ["pow", 0, len(t.nodes)], ["fn", "eval", 0], ["rat", "2", "4"],
-            ["rat", "1", "1"], ["float", 0, "1", 0, 1, 0], ["mul"], [], "x", ["const", "I"], ["fn", "Abs", 0, 0],
-        ]))
+        bad = draw(
+            st.sampled_from(
+                [
+                    ["int", "1.5"],
+                    ["int", 5],
+                    ["sym", ""],
+                    ["add", 0],
+                    ["pow", 0, len(t.nodes)],
+                    ["fn", "eval", 0],
+                    ["rat", "2", "4"],
+                    ["rat", "1", "1"],
+                    ["float", 0, "1", 0, 1, 0],
+                    ["mul"],
+                    [],
+                    "x",
+                    ["const", "I"],
+                    ["fn", "Abs", 0, 0],
+                ]
+            )
+        )
         if t.nodes:
             t.nodes[draw(st.integers(0, len(t.nodes) - 1))] = bad
     elif kind == "big-dag":
@@ -811,7 +995,9 @@ def api_certificates(draw: Any) -> Any:
         M = M - sympy.ImmutableMatrix(net.q, net.p, lambda i, j: 1 if j == 0 else 0)
     elif claim_kind == "random":
         M = sympy.ImmutableMatrix(net.q, net.p, lambda i, j: draw(st.integers(-2, 2)))
-    return Certificate(net, tuple(steps), Claim("explicit", (net.q, net.p), routes, sympy.ImmutableMatrix(M), sympy.ImmutableMatrix(b)))
+    return Certificate(
+        net, tuple(steps), Claim("explicit", (net.q, net.p), routes, sympy.ImmutableMatrix(M), sympy.ImmutableMatrix(b))
+    )
 
 
 @st.composite
@@ -833,10 +1019,22 @@ def api_networks(draw: Any) -> Any:
         "high-prec": sympy.Lambda(t, sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300) * t),
     }
     entries = {
-        "int": 2, "sym": sympy.Symbol("w"), "nc-A": A, "nc-B": B, "nan": sympy.nan, "zoo": sympy.zoo, "inf": float("inf"),
-        "float-nan": float("nan"), "high-prec": sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300), "max": sympy.Max(sympy.Rational(1, 2), sympy.Symbol("c")),
+        "int": 2,
+        "sym": sympy.Symbol("w"),
+        "nc-A": A,
+        "nc-B": B,
+        "nan": sympy.nan,
+        "zoo": sympy.zoo,
+        "inf": float("inf"),
+        "float-nan": float("nan"),
+        "high-prec": sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300),
+        "max": sympy.Max(sympy.Rational(1, 2), sympy.Symbol("c")),
     }
     act = draw(st.sampled_from(sorted(acts)))
     e1, e2 = draw(st.sampled_from(sorted(entries))), draw(st.sampled_from(sorted(entries)))
     weights = [[[entries[e1]]], [[entries[e2]]]]
-    return f"activation {act}, weights {e1}, {e2}", (lambda: symnet.Network.from_matrices(weights, None, acts[act])), (e1, e2, act)
+    return (
+        f"activation {act}, weights {e1}, {e2}",
+        (lambda: symnet.Network.from_matrices(weights, None, acts[act])),
+        (e1, e2, act),
+    )

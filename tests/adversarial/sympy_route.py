@@ -76,7 +76,10 @@ def explicit_difference(t: Table, net: Any, wm: list[list[int]], bo: list[int]) 
     x = [sympy.Symbol(f"input_{j}") for j in range(net.p)]  # fresh: inputs never occur elsewhere (checked)
     u: list[sympy.Expr] = list(x)
     for w, b, _n, var, expr in net.layers:
-        z = [to_sympy(t, b[k], symbols) + sum(to_sympy(t, w[k][j], symbols) * u[j] for j in range(len(u))) for k in range(len(w))]
+        z = [
+            to_sympy(t, b[k], symbols) + sum(to_sympy(t, w[k][j], symbols) * u[j] for j in range(len(u)))
+            for k in range(len(w))
+        ]
         if t.nodes[expr] != ("sym", var):
             bound = sympy.Dummy("bound")
             body = to_sympy(t, expr, {**symbols, var: bound})
