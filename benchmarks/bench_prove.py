@@ -64,11 +64,80 @@ def naive(p: int, h: int, L: int, budget: float) -> float | None:
     return queue.get()
 
 
+def _flint_explicit(p: int, h: int, L: int) -> float:
+    """python-flint's own product + forward + compare (fmpq_mpoly in every input and weight)."""
+    import flint
+
+    net = symnet.dense(p, [h] * L)
+    gens = list(net.inputs) + list(net.parameters)
+    t0 = time.perf_counter()
+    ctx = flint.fmpq_mpoly_ctx.get(("g", len(gens)), "lex")
+    g = dict(zip(gens, ctx.gens()))
+    one, zero = ctx.constant(1), ctx.constant(0)
+
+    def poly(e):
+        return g[e] if e in g else ctx.constant(int(e))
+
+    layers = [([[poly(w) for w in layer.weights.row(k)] for k in range(layer.width)], [poly(b) for b in layer.biases]) for layer in net.layers]
+    # product C P_L ... P_1
+    W, b = layers[-1]
+    rows = [[b[k], *W[k]] for k in range(len(W))]
+    for W, b in reversed(layers[:-1]):
+        f = [[one] + [zero] * len(W[0])] + [[b[k], *W[k]] for k in range(len(W))]
+        rows = [[sum((r[k] * f[k][j] for k in range(len(f))), zero) for j in range(len(f[0]))] for r in rows]
+    # forward
+    u = [g[x] for x in net.inputs]
+    for W, b in layers:
+        u = [b[k] + sum((W[k][j] * u[j] for j in range(len(u))), zero) for k in range(len(W))]
+    # compare
+    x = [g[v] for v in net.inputs]
+    for row, out in zip(rows, u):
+        assert row[0] + sum((row[j + 1] * x[j] for j in range(len(x))), zero) == out
+    return time.perf_counter() - t0
+
+
+def _reread(p: int, h: int, L: int) -> tuple[float, float, float]:
+    """(plain re-read of the certificate's factors, symnet check, symnet prove) in seconds."""
+    net = symnet.dense(p, [h] * L)
+    t0 = time.perf_counter()
+    proof = symnet.prove(net)
+    t_prove = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    n = 0
+    for step in proof.steps:
+        if step.matrix is not None:
+            for e in step.matrix.flat():
+                n += e.is_Symbol
+    t_read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert proof.check()
+    return t_read, time.perf_counter() - t0, t_prove
+
+
+def ratios() -> None:
+    """The issue-11 targets, measured in one run: explicit route vs flint, product route vs a re-read."""
+    print("explicit route (prove + check) against python-flint's own product + forward + compare")
+    print(f"{'p':>4} {'h':>4} {'L':>3} {'symnet s':>10} {'flint s':>9} {'ratio':>7}")
+    for p, h, L in [(30, 30, 1), (10, 10, 2), (3, 10, 3)]:
+        t, _ = ours(p, h, L)
+        f = min(_flint_explicit(p, h, L) for _ in range(3))
+        print(f"{p:>4} {h:>4} {L:>3} {t:>10.3f} {f:>9.3f} {t / f:>7.1f}")
+    print("product route: check against a plain re-read of the factors it checks (prove shown too)")
+    print(f"{'p':>4} {'h':>4} {'L':>3} {'re-read s':>10} {'check s':>9} {'ratio':>7} {'prove s':>9}")
+    for p, h, L in [(100, 100, 10), (300, 300, 10)]:
+        r, c, pr = _reread(p, h, L)
+        print(f"{p:>4} {h:>4} {L:>3} {r:>10.3f} {c:>9.3f} {c / r:>7.1f} {pr:>9.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip the largest size and the naive route above 5 s")
     parser.add_argument("--budget", type=float, default=40.0, help="seconds allowed to the naive route per size")
+    parser.add_argument("--ratios", action="store_true", help="only the issue-11 ratio targets (explicit vs flint, product vs re-read)")
     args = parser.parse_args()
+    if args.ratios:
+        ratios()
+        return
     budget = 5.0 if args.quick else args.budget
     sizes = [(3, 3, 1), (3, 10, 3), (10, 10, 2), (30, 30, 2), (30, 30, 4)]
     sizes += [(30, 30, L) for L in (1, 8, 16)]  # growth with depth

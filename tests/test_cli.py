@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import symnet
+
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -50,7 +52,14 @@ def test_prove_text_for_p2_h3_is_the_golden():
     """The CLI prints exactly the hand-written golden derivation."""
     r = run("prove", "--inputs", "2", "--hidden", "3")
     assert r.returncode == 0
-    assert r.stdout == (GOLDEN / "seed_p2_h3.txt").read_text(encoding="utf-8")
+    golden = (GOLDEN / "seed_p2_h3.txt").read_text(encoding="utf-8")
+    body, _, last = r.stdout.rstrip("\n").rpartition("\n\n")
+    assert body + "\n" == golden
+    # the last paragraph names the network: architecture, formulas and the fingerprint of its section
+    from symnet.certificate import network_fingerprint
+
+    fp = network_fingerprint(symnet.dense(2, [3]))
+    assert last == f"Network: Network(inputs=2, hidden=[3], outputs=1, activation='identity'); architecture 2 -> 3 -> 1; activations: layer 1: t -> t; fingerprint {fp}"
 
 
 @pytest.mark.skipif(shutil.which("symnet") is None, reason="console script not installed")

@@ -14,8 +14,11 @@ from .codec import (
     ExpressionReader,
     ExpressionWriter,
     Step,
+    check_version,
     dumps,
+    load_json,
     loads,
+    network_fingerprint,
     read_network,
     write_network,
 )
@@ -30,8 +33,11 @@ __all__ = [
     "ExpressionReader",
     "ExpressionWriter",
     "Step",
+    "check_version",
     "dumps",
+    "load_json",
     "loads",
+    "network_fingerprint",
     "read_network",
     "write_network",
 ]

@@ -73,6 +73,7 @@ substitute_layer ..., conclude_linear_form) and/or ``"direct"``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -93,8 +94,11 @@ __all__ = [
     "ExpressionReader",
     "ExpressionWriter",
     "Step",
+    "check_version",
     "dumps",
+    "load_json",
     "loads",
+    "network_fingerprint",
     "read_network",
     "write_network",
 ]
@@ -121,6 +125,53 @@ _FUNCTIONS: dict[str, Any] = {
 _CONSTANTS = {"E": sympy.E, "pi": sympy.pi}
 _MAX_NODES = 50_000_000
 _MAX_NAME = 200
+#: The reader's cost model over the node table: estimated degree and term
+#: count of each node (through add, mul and pow), and the total work of
+#: sympy's flattening of add/mul chains; a table past these is refused.
+MAX_NODE_DEGREE = 4096
+MAX_NODE_TERMS = 2_000_000
+MAX_FLATTEN_WORK = 200_000
+_MAX_EXPONENT = 10_000
+_CAP = 10**15
+_NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise CertificateError(f"malformed document: the key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
+def load_json(text: Any, what: str = "document") -> Any:
+    """JSON text (str or UTF-8 bytes) as Python data; duplicate keys, NaN/Infinity literals and
+    non-UTF-8 text are malformed (CertificateError)."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise CertificateError(f"malformed {what}: not UTF-8 text") from None
+    if not isinstance(text, str):
+        raise CertificateError(f"malformed {what}: expected JSON text, got {type(text).__name__}")
+
+    def constant(name: str) -> Any:
+        raise CertificateError(f"malformed {what}: {name} is not a JSON number")
+
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=constant)
+    except CertificateError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise CertificateError(f"malformed {what}: not JSON ({exc})") from None
+
+
+def check_version(data: Any, version: int, what: str = "document") -> None:
+    """``data['version']`` must be exactly the integer ``version`` (a boolean is not an integer)."""
+    v = data.get("version") if isinstance(data, dict) else None
+    if isinstance(v, bool) or not isinstance(v, int) or v != version:
+        raise CertificateError(f"malformed {what}: version {v!r} is not supported (this is version {version})")
 
 
 @dataclass(frozen=True)
@@ -232,6 +283,18 @@ def write_network(enc: ExpressionWriter, net: Network) -> dict[str, Any]:
     return {"inputs": [s.name for s in net.inputs], "layers": layers}
 
 
+def network_fingerprint(net: Network) -> str:
+    """``sha256:<hex>`` of the canonical network section (node table + network object, sorted keys).
+
+    Two documents about the same network have the same fingerprint however
+    their node tables are laid out; ``symnet prove`` and ``symnet check`` print it.
+    """
+    enc = ExpressionWriter()
+    section = write_network(enc, net)
+    text = json.dumps({"expressions": enc.nodes, "network": section}, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def to_data(cert: Certificate) -> dict[str, Any]:
     """The certificate as JSON-ready Python data."""
     enc = ExpressionWriter()
@@ -300,14 +363,109 @@ def _name(v: Any, where: str) -> str:
 
 
 class ExpressionReader:
-    """Decodes an ``expressions`` node table; ``ref`` resolves an index (CertificateError if malformed)."""
+    """Decodes an ``expressions`` node table; ``ref`` resolves an index (CertificateError if malformed).
+
+    Each symbol name appears in one ``sym`` node only; a float node must be
+    canonical (odd mantissa of exactly ``bitcount`` bits, at most
+    ``precision`` bits, so it is read exactly); NaN and infinities (``1/0``)
+    are refused; and a cost model (degree and term count of each node,
+    sympy's flattening work) refuses tables past :data:`MAX_NODE_DEGREE`,
+    :data:`MAX_NODE_TERMS` and :data:`MAX_FLATTEN_WORK` before they are built.
+    """
 
     def __init__(self, nodes: Any) -> None:
         _expect(isinstance(nodes, list), "'expressions' must be a list")
         _expect(len(nodes) <= _MAX_NODES, "too many expression nodes")
         self.values: list[sympy.Expr] = []
+        self.cost: list[tuple[int, int, int]] = []  # (degree, terms, flattened size)
+        self.names: set[str] = set()
+        self.children: list[tuple[int, ...]] = []
+        self.sym_nodes: dict[int, str] = {}
+        self.work = 0
         for i, node in enumerate(nodes):
             self.values.append(self._decode(i, node))
+            kind = node[0]
+            if kind == "sym":
+                self.sym_nodes[i] = node[1]
+                self.children.append(())
+            elif kind in ("add", "mul", "pow"):
+                self.children.append(tuple(node[1:]))
+            elif kind == "fn":
+                self.children.append(tuple(node[2:]))
+            else:
+                self.children.append(())
+
+    def names_under(self, refs: Any) -> set[str]:
+        """Every symbol name the nodes ``refs`` refer to in the table (before sympy simplifies anything)."""
+        out: set[str] = set()
+        seen: set[int] = set()
+        stack = [r for r in refs if _is_int(r) and 0 <= r < len(self.values)]
+        while stack:
+            r = stack.pop()
+            if r in seen:
+                continue
+            seen.add(r)
+            name = self.sym_nodes.get(r)
+            if name is not None:
+                out.add(name)
+            stack.extend(self.children[r])
+        return out
+
+    def _check_refs(self, i: int, kind: str, rest: list[Any]) -> None:
+        _expect(kind in ("int", "rat", "float", "sym", "const", "add", "mul", "pow", "fn"), f"expression {i} has unknown kind {kind[:20]!r}")
+        if kind in ("add", "mul", "pow"):
+            _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"expression {i}: {kind} has the wrong number of arguments")
+            for r in rest:
+                self._arg(i, r)
+        elif kind == "fn":
+            _expect(len(rest) >= 2, f"expression {i}: fn needs a name and arguments")
+            for r in rest[1:]:
+                self._arg(i, r)
+
+    def _estimate(self, i: int, kind: str, rest: list[Any]) -> None:
+        if kind in ("int", "rat", "float", "const"):
+            self.cost.append((0, 1, 1))
+            return
+        if kind == "sym":
+            self.cost.append((1, 1, 1))
+            return
+        refs = rest[1:] if kind == "fn" else rest
+        parts = [self.cost[r] for r in refs]
+        if kind == "add":
+            d, t = max(p[0] for p in parts), min(sum(p[1] for p in parts), _CAP)
+            size = sum(p[2] if self.values[r].is_Add else 1 for p, r in zip(parts, refs))  # sympy flattens nested sums
+        elif kind == "mul":
+            d, t = min(sum(p[0] for p in parts), _CAP), 1
+            for p in parts:
+                t = min(t * p[1], _CAP)
+            size = sum(p[2] if self.values[r].is_Mul else 1 for p, r in zip(parts, refs))
+        elif kind == "pow":
+            (bd, bt, _), _ = parts
+            e = self.values[rest[1]]
+            n = abs(int(e)) if e.is_Integer else 1
+            d = min(bd * n, _CAP)
+            t = 1 if bt <= 1 else (_CAP if n * math.log2(bt) > 50 else min(bt**n, _CAP))
+            size = 1
+        else:
+            d, t, size = max(p[0] for p in parts), max(p[1] for p in parts), 1
+        self.work += size
+        _expect(
+            d <= MAX_NODE_DEGREE and t <= MAX_NODE_TERMS and self.work <= MAX_FLATTEN_WORK,
+            f"expression {i} is too big to read: estimated degree {d}, {t} terms, flattening work {self.work} "
+            f"(limits {MAX_NODE_DEGREE}, {MAX_NODE_TERMS}, {MAX_FLATTEN_WORK})",
+        )
+        self.cost.append((d, t, min(size, _CAP)))
+
+    def _exact_arg(self, i: int, r: Any) -> sympy.Expr:
+        """An argument of a compound node; a float leaf enters it as its exact binary value.
+
+        sympy would otherwise combine a Float with other numbers in binary
+        floating point (0.1 - 1/10 becomes 0), changing the value.
+        """
+        v = self._arg(i, r)
+        if v.is_Float:
+            return sympy.Rational(v)  # exact: a canonical float is read without rounding
+        return v
 
     def _arg(self, i: int, r: Any) -> sympy.Expr:
         _expect(_is_int(r) and 0 <= r < i, f"expression {i} refers to {r!r}, which is not an earlier node")
@@ -317,6 +475,20 @@ class ExpressionReader:
         _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
         kind, rest = node[0], node[1:]
         where = f"expression {i}"
+        self._check_refs(i, kind, rest)
+        self._estimate(i, kind, rest)  # before sympy builds (and flattens) anything
+        value = self._build(i, kind, rest, where)
+        _expect(value not in _NON_FINITE and not any(v in _NON_FINITE for v in value.args), f"{where} is not finite")
+        if value.is_Pow and value.exp.is_Integer:
+            _expect(abs(int(value.exp)) <= _MAX_EXPONENT, f"{where}: exponent too large")
+        elif value.is_Mul or value.is_Add:
+            _expect(
+                all(not (a.is_Pow and a.exp.is_Integer and abs(int(a.exp)) > _MAX_EXPONENT) for a in value.args),
+                f"{where}: exponent too large",
+            )
+        return value
+
+    def _build(self, i: int, kind: str, rest: list[Any], where: str) -> sympy.Expr:
         if kind == "int":
             _expect(len(rest) == 1, f"{where}: int takes one value")
             return sympy.Integer(_int_text(rest[0], where))
@@ -328,30 +500,44 @@ class ExpressionReader:
         if kind == "float":
             _expect(len(rest) == 5, f"{where}: float takes five values")
             sign, man, exp, bc, prec = rest
-            _expect(sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
+            _expect(_is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
             m = _int_text(man, where)
             if (sign, m, exp, bc) == (0, 0, 0, 0):
+                _expect(1 <= prec <= 10_000, f"{where}: bad float")
                 return sympy.Float(0)
-            _expect(m > 0 and m.bit_length() == bc and m % 2 == 1 and 1 <= prec <= 10_000 and abs(exp) < 10**6, f"{where}: bad float")
-            return sympy.Float._new((sign, m, exp, bc), prec)
+            _expect(
+                m > 0 and m.bit_length() == bc and m % 2 == 1 and bc <= prec <= 10_000 and abs(exp) < 10**6,
+                f"{where}: not a canonical float (odd mantissa of exactly bitcount <= precision bits)",
+            )
+            value = sympy.Float._new((sign, m, exp, bc), prec)
+            _expect(value._mpf_ == (sign, m, exp, bc), f"{where}: the float is not read exactly")
+            return value
         if kind == "sym":
             _expect(len(rest) == 1, f"{where}: sym takes one name")
-            return sympy.Symbol(_name(rest[0], where))
+            name = _name(rest[0], where)
+            _expect(name not in self.names, f"{where}: the symbol {name!r} already has a node; each symbol appears once")
+            self.names.add(name)
+            return sympy.Symbol(name)
         if kind == "const":
             _expect(len(rest) == 1 and rest[0] in _CONSTANTS, f"{where}: unknown constant")
             return _CONSTANTS[rest[0]]
         if kind in ("add", "mul"):
             _expect(len(rest) >= 2, f"{where}: {kind} needs at least two arguments")
-            args = [self._arg(i, r) for r in rest]
+            args = [self._exact_arg(i, r) for r in rest]
             return sympy.Add(*args) if kind == "add" else sympy.Mul(*args)
         if kind == "pow":
             _expect(len(rest) == 2, f"{where}: pow takes two arguments")
-            base, exp_ = (self._arg(i, r) for r in rest)
+            base, exp_ = (self._exact_arg(i, r) for r in rest)
             _expect(not (exp_.is_Integer and abs(int(exp_)) > 10_000), f"{where}: exponent too large")
             return sympy.Pow(base, exp_)
         if kind == "fn":
-            _expect(len(rest) >= 2 and rest[0] in _FUNCTIONS, f"{where}: unknown function {rest[:1]!r}")
-            return _FUNCTIONS[rest[0]](*(self._arg(i, r) for r in rest[1:]))
+            _expect(len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS, f"{where}: unknown function {str(rest[:1])[:40]}")
+            unary = rest[0] not in ("Max", "Min")
+            _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
+            try:
+                return _FUNCTIONS[rest[0]](*(self._exact_arg(i, r) for r in rest[1:]))
+            except (TypeError, ValueError) as exc:
+                raise _fail(f"{where}: {rest[0]} does not apply ({exc})") from None
         raise _fail(f"{where} has unknown kind {kind!r}")
 
     def ref(self, r: Any, where: str) -> sympy.Expr:
@@ -391,7 +577,11 @@ def read_network(dec: ExpressionReader, net_data: Any) -> Network:
         _keys(ad, {"name", "variable", "expr"}, set(), f"{where}.activation")
         _expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.activation.name must be a string or null")
         var = sympy.Symbol(_name(ad["variable"], f"{where}.activation.variable"))
-        act = Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"{where}.activation.expr")))
+        body = dec.ref(ad["expr"], f"{where}.activation.expr")
+        named = dec.names_under([ad["expr"]]) - {var.name}
+        foreign = named & set(net_data["inputs"])
+        _expect(not foreign, f"{where}.activation refers to the input(s) {sorted(foreign)}; an activation depends only on its variable and parameters")
+        act = Activation(ad["name"], sympy.Lambda(var, body))
         layers.append(Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act))
     try:
         return Network(inputs, tuple(layers))
@@ -403,7 +593,7 @@ def from_data(data: Any) -> Certificate:
     """A Certificate from JSON data; CertificateError if it is malformed."""
     _keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
     _expect(data["format"] == FORMAT, f"format is {data['format']!r}, expected {FORMAT!r}")
-    _expect(data["version"] == VERSION, f"version {data['version']!r} is not supported (this is version {VERSION})")
+    check_version(data, VERSION, "certificate")
     dec = ExpressionReader(data["expressions"])
     network = read_network(dec, data["network"])
     _expect(isinstance(data["steps"], list), "steps must be a list")
@@ -441,6 +631,9 @@ def from_data(data: Any) -> Certificate:
         _expect("matrix" in cd and "offset" in cd, "an explicit claim needs 'matrix' and 'offset'")
         matrix = dec.matrix(cd["matrix"], "claim.matrix")
         offset = dec.vector(cd["offset"], "claim.offset")
+        refs = [r for row in cd["matrix"] for r in row] + list(cd["offset"])
+        inside = dec.names_under(refs) & {s.name for s in network.inputs}
+        _expect(not inside, f"the claim refers to the input(s) {sorted(inside)}; W* and b* must not contain x")
     else:
         _expect("matrix" not in cd and "offset" not in cd, "a product claim has no 'matrix' or 'offset'")
     claim = Claim(cd["form"], (shape[0], shape[1]), tuple(routes), matrix, offset)
@@ -449,17 +642,7 @@ def from_data(data: Any) -> Certificate:
 
 def loads(text: str | bytes) -> Certificate:
     """Parse JSON text into a Certificate; CertificateError if malformed."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _fail("not UTF-8 text") from None
-    if not isinstance(text, str):
-        raise CertificateError(f"malformed certificate: expected JSON text, got {type(text).__name__}")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise _fail(f"not JSON ({exc})") from None
+    data = load_json(text, "certificate")
     try:
         return from_data(data)
     except CertificateError:

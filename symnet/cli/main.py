@@ -30,6 +30,7 @@ from ..search.engine import ProofNotFound, prove
 from . import bound as _cli_bound
 from . import regions as _cli_regions
 from . import collapse as _cli_collapse
+from . import check as _cli_check
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
@@ -159,9 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     _derivation_options(p)
     p.set_defaults(func=_cmd_prove)
 
-    c = sub.add_parser("check", help="re-check a saved certificate (JSON)")
-    c.add_argument("certificate", metavar="CERT.json")
-    c.set_defaults(func=_cmd_check)
+    _cli_check.add_parser(sub)
 
     r = sub.add_parser("render", help="check a saved certificate and print its derivation")
     r.add_argument("certificate", metavar="CERT.json")
@@ -279,7 +278,10 @@ def _prove_and_emit(net: Any, args: argparse.Namespace) -> int:
             return EXIT_REFUTED
         _emit(_render(ce, args.format), args.output)
         return EXIT_REFUTED
-    _emit(_derivation(proof, args.format, _render_options(args)), args.output)
+    text = _derivation(proof, args.format, _render_options(args))
+    if args.format == "text":
+        text = text.rstrip("\n") + f"\n\nNetwork: {_cli_check.describe(proof.network)}\n"
+    _emit(text, args.output)
     return EXIT_OK
 
 
@@ -292,20 +294,6 @@ def _load(path: str) -> Proof:
         return Proof.from_json(data)
     except CertificateError as exc:
         raise _Usage(f"{path}: {exc}") from None
-
-
-def _cmd_check(args: argparse.Namespace) -> int:
-    if (code := _cli_regions.check_file(args.certificate)) is not None:  # format "symnet.regions"
-        return code
-    proof = _load(args.certificate)
-    try:
-        proof.check()
-    except CertificateError as exc:
-        _say(f"certificate rejected: {exc}")
-        return EXIT_REFUTED
-    net = proof.network
-    _emit(f"certificate checked: {net!r}; every step re-derived by the kernel", None)
-    return EXIT_OK
 
 
 def _cmd_render(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ build a dense relu network with random integer weights in [-5, 5].
 domain is all of R^p.  Progress (regions found, polyhedra and LPs) goes to
 standard error for runs longer than a second.  Exit codes: 0 done, 2 bad input.
 
-:func:`check_file` re-checks a saved regions document for ``symnet check``.
+A saved regions document is re-checked by ``symnet check`` (:mod:`symnet.cli.check`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ import time
 from fractions import Fraction
 from typing import Any
 
-from ..errors import CertificateError, InvalidArgument
+from ..errors import InvalidArgument
 from ..model.network import Network
 
-__all__ = ["MAX_FILE_BYTES", "add_parser", "check_file", "load_network", "parse_box", "progress_printer", "run"]
+__all__ = ["MAX_FILE_BYTES", "add_parser", "load_network", "parse_box", "progress_printer", "run"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _NUMBER = re.compile(r"\s*[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,3})?(?:/[0-9]{1,30})?\s*")
@@ -198,35 +198,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = regs.to_text()
     _write(text, args.output)
-    return 0
-
-
-def check_file(path: str) -> int | None:
-    """For ``symnet check``: re-check a regions document (0 checked, 1 rejected), or None if it is another format."""
-    from ..kernel import regions_cert
-
-    with open(path, "rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidArgument(f"{path}: larger than {MAX_FILE_BYTES} bytes")
-    if b'"symnet.regions"' not in data:
-        return None
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError):
-        return None  # not JSON: the proof loader reports it
-    if not isinstance(doc, dict) or doc.get("format") != regions_cert.FORMAT:
-        return None
-    try:
-        parsed = regions_cert.read_document(doc)
-    except CertificateError as exc:
-        raise InvalidArgument(f"{path}: {exc}") from None
-    try:
-        regions_cert.check_regions(parsed)
-    except CertificateError as exc:
-        print(f"symnet: certificate rejected: {exc}", file=sys.stderr)
-        return 1
-    claim = parsed["claim"]
-    what = "" if claim is None else f" and its {claim['kind']} claim"
-    print(f"regions certificate checked: {len(parsed['regions'])} regions of {parsed['network']!r} cover the domain{what}")
     return 0

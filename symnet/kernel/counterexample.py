@@ -1,5 +1,9 @@
 """The small, independent checker for refutations, degrees and linear regions.
 
+Every check first reads its network through the well-formedness gate
+(:mod:`symnet.kernel.gate`): exact numbers, declared symbols, activations
+confined to their own variable (a fresh Dummy) and parameters.
+
 This module re-derives every claim of a :class:`~symnet.search.refutation.Counterexample`,
 a :class:`~symnet.search.degree.Degree` and a :class:`~symnet.search.regions.Regions` from
 plain data.  It imports none of the code that *finds* them (``refutation``,
@@ -14,18 +18,20 @@ never evaluated).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+import flint
 import sympy
 from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
-from sympy.polys.rings import ring
 
 from ..errors import CertificateError
 from ..model.network import Network
+from .gate import MAX_DEGREE, Exact, IllFormed, NetworkForm, exact, gate_network
 
 __all__ = [
     "check_counterexample",
@@ -65,15 +71,16 @@ def decode_rational(text: Any, where: str) -> sympy.Rational:
 
 # ------------------------------------------------------------ exact evaluation
 def _exact(e: sympy.Expr) -> sympy.Expr:
-    """``e`` with every binary float replaced by its exact rational value."""
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
+    """``e`` validated by the gate, with every binary float replaced by its exact rational value."""
+    return exact(e)
 
 
-def _check_values(net: Network, weights: Mapping[sympy.Symbol, Any]) -> dict[sympy.Symbol, sympy.Rational]:
-    if set(weights) != set(net.parameters):
-        missing = sorted(s.name for s in set(net.parameters) - set(weights))
-        extra = sorted(str(s) for s in set(weights) - set(net.parameters))
+def _check_values(net: Network, weights: Mapping[sympy.Symbol, Any], form: NetworkForm | None = None) -> dict[sympy.Symbol, sympy.Rational]:
+    params = set(form.parameters) if form is not None else set(net.parameters)
+    if not isinstance(weights, Mapping) or set(weights) != params:
+        given = set(weights) if isinstance(weights, Mapping) else set()
+        missing = sorted(s.name for s in params - given)
+        extra = sorted(str(s) for s in given - params)
         raise _fail(f"weights must give exactly the network's parameters (missing {missing}, extra {extra})")
     out = {}
     for s, v in weights.items():
@@ -83,17 +90,94 @@ def _check_values(net: Network, weights: Mapping[sympy.Symbol, Any]) -> dict[sym
     return out
 
 
+def _degree_product(form: NetworkForm) -> int:
+    total = 1
+    for act in form.activations:
+        if act.is_polynomial:
+            total *= max(act.degree, 1)
+    return total
+
+
+#: Largest estimated size (bits) of the exact numbers an evaluation builds:
+#: the data's bits times the activations' degree product.
+MAX_EVALUATION_BITS = 4_000_000
+
+
+def _bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
+    """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS."""
+    bits = 64
+    for r in numbers:
+        r = sympy.Rational(r)
+        bits = max(bits, int(r.p).bit_length() + int(r.q).bit_length())
+    for W, b in zip(form.weights, form.biases):
+        for e in (*b, *(w for row in W for w in row)):
+            if e.is_Rational:
+                bits = max(bits, int(e.p).bit_length() + int(e.q).bit_length())
+            elif e.is_Float:
+                _, man, exp, _ = e._mpf_
+                bits = max(bits, int(man).bit_length() + abs(int(exp)))
+    depth = len(form.weights)
+    estimate = bits * _degree_product(form) * depth
+    if estimate > MAX_EVALUATION_BITS:
+        raise _fail(
+            f"evaluating the network exactly here would build numbers of about {estimate} bits, above the kernel's "
+            f"limit of {MAX_EVALUATION_BITS}",
+            rule=rule,
+        )
+
+
+def _substituted(form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational]) -> list[tuple[list[list[sympy.Rational]], list[sympy.Rational], Any]]:
+    """Each layer with the parameter values substituted: rational W, b and the activation (coefficients or body)."""
+    layers = []
+    for l, (W, b, act) in enumerate(zip(form.weights, form.biases, form.activations), start=1):
+        Wq = [[_value(w, subs, f"layer {l} weight") for w in row] for row in W]
+        bq = [_value(v, subs, f"layer {l} bias") for v in b]
+        if act.is_polynomial:
+            assert act.coeffs is not None
+            how: Any = ("poly", [_value(c, subs, f"layer {l} activation coefficient") for c in act.coeffs])
+        else:
+            how = ("fn", act.variable, act.body)
+        layers.append((Wq, bq, how))
+    return layers
+
+
+def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: str) -> sympy.Rational:
+    if e.is_Rational:
+        return e
+    if e.is_Float:
+        return exact(e, where)
+    v = e.xreplace(subs) if e.free_symbols else e
+    if not v.is_Rational:
+        raise _fail(f"{where} {e} is not a rational number at the given parameter values")
+    return v
+
+
 def exact_outputs(net: Network, weights: Mapping[sympy.Symbol, sympy.Rational], x: Sequence[Any]) -> list[sympy.Expr]:
     """The network's outputs at rational ``x`` as exact sympy values (floats read exactly)."""
-    u: list[sympy.Expr] = [sympy.Rational(v) for v in x]
-    subs = dict(weights)
-    for layer in net.layers:
-        w = _exact(layer.weights.xreplace(subs))
-        b = _exact(layer.biases.xreplace(subs))
-        body = _exact(layer.activation.expr.xreplace(subs))
-        var = layer.activation.variable
-        z = [sympy.Add(b[k], *(w[k, j] * u[j] for j in range(layer.fan_in))) for k in range(layer.width)]
-        u = z if body == var else [body.xreplace({var: v}) for v in z]
+    form = gate_network(net)
+    if _degree_product(form) > MAX_DEGREE:
+        raise _fail(f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}")
+    return _outputs(_substituted(form, weights), [sympy.Rational(v) for v in x])
+
+
+def _outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
+    for Wq, bq, how in layers:
+        z = [sympy.Add(bq[k], *(w * u[j] for j, w in enumerate(row) if w != 0)) for k, row in enumerate(Wq)]
+        if how[0] == "poly":
+            coeffs = how[1]
+            if coeffs == [0, 1]:
+                u = z
+                continue
+            out = []
+            for v in z:
+                acc: sympy.Expr = coeffs[-1] if coeffs else sympy.Integer(0)
+                for c in reversed(coeffs[:-1]):
+                    acc = acc * v + c
+                out.append(acc)
+            u = out
+        else:
+            _, var, body = how
+            u = [body.xreplace({var: v}) for v in z]
     return u
 
 
@@ -204,22 +288,31 @@ def interval_outputs(net: Network, weights: Mapping[sympy.Symbol, Any], x: Seque
     """Rigorous rational enclosures of the network's outputs at rational ``x``; _NoBound if none."""
     ctx = MPIntervalContext()
     ctx.prec = prec
-    subs = dict(weights)
+    layers = _substituted(gate_network(net), dict(weights))
     try:
         u = [_iv_rational(ctx, sympy.Rational(v)) for v in x]
-        for layer in net.layers:
-            w = _exact(layer.weights.xreplace(subs))
-            b = _exact(layer.biases.xreplace(subs))
-            body = _exact(layer.activation.expr.xreplace(subs))
-            var = layer.activation.variable
+        for Wq, bq, how in layers:
             z = []
-            for k in range(layer.width):
-                acc = _iv_rational(ctx, b[k])
-                for j in range(layer.fan_in):
-                    if w[k, j] != 0:
-                        acc = acc + _iv_rational(ctx, w[k, j]) * u[j]
+            for k, row in enumerate(Wq):
+                acc = _iv_rational(ctx, bq[k])
+                for j, w in enumerate(row):
+                    if w != 0:
+                        acc = acc + _iv_rational(ctx, w) * u[j]
                 z.append(acc)
-            u = z if body == var else [_interval(ctx, body, {var: v}) for v in z]
+            if how[0] == "poly":
+                coeffs = how[1]
+                if coeffs != [0, 1]:
+                    new = []
+                    for v in z:
+                        acc = _iv_rational(ctx, coeffs[-1] if coeffs else sympy.Integer(0))
+                        for c in reversed(coeffs[:-1]):
+                            acc = acc * v + _iv_rational(ctx, c)
+                        new.append(acc)
+                    z = new
+            else:
+                _, var, body = how
+                z = [_interval(ctx, body, {var: v}) for v in z]
+            u = z
         return [_endpoints(v) for v in u]
     except (ZeroDivisionError, ValueError, libmp.ComplexResult) as exc:
         raise _NoBound(str(exc)) from None
@@ -267,7 +360,10 @@ def check_counterexample(
     rule = "midpoint_defect"
     if not isinstance(net, Network):
         raise _fail(f"network is a {type(net).__name__}, not a Network", rule=rule)
-    subs = _check_values(net, weights)
+    form = gate_network(net)
+    if _degree_product(form) > MAX_DEGREE:
+        raise _fail(f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}", rule=rule)
+    subs = _check_values(net, weights, form)
     if not isinstance(points, (tuple, list)) or len(points) != 2:
         raise _fail("points must be a pair (u, v)", rule=rule)
     pts = []
@@ -280,13 +376,18 @@ def check_counterexample(
     if isinstance(output, bool) or not isinstance(output, int) or not 0 <= output < net.q:
         raise _fail(f"output={output!r} is not an output index of a network with {net.q} outputs", rule=rule)
     u, v = pts
+    if u == v:
+        raise _fail("the points u and v are the same point", rule=rule)
     m = [(a + b) / 2 for a, b in zip(u, v)]
-    fu, fv, fm = (exact_outputs(net, subs, pt)[output] for pt in (u, v, m))
-    if len(values) != 3:
+    _bits_guard(form, [*subs.values(), *u, *v], rule)
+    layers = _substituted(form, subs)
+    fu, fv, fm = (_outputs(layers, pt)[output] for pt in (u, v, m))
+    if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)
     for label, got, claimed in zip(("f(u)", "f(v)", "f((u+v)/2)"), (fu, fv, fm), values):
-        if got != claimed and sympy.expand(got - claimed) != 0:
-            raise _fail(f"claimed {label} = {claimed} but the network gives {got}", rule=rule)
+        stated = exact(claimed, f"the claimed {label}")
+        if got != stated and not (got.is_Rational and stated.is_Rational and got == stated):
+            raise _fail(f"claimed {label} = {str(claimed)[:80]} but the network gives {str(got)[:80]}", rule=rule)
     defect = fm - (fu + fv) / 2
     if len(enclosure) != 2 or not all(isinstance(c, sympy.Basic) and c.is_Rational for c in enclosure):
         raise _fail("enclosure must be two exact rationals", rule=rule)
@@ -303,83 +404,69 @@ def check_counterexample(
 
 
 # -------------------------------------------------------------------- degrees
-def _poly_coeffs(body: sympy.Expr, var: sympy.Symbol, where: str) -> list[Fraction]:
-    """Coefficients c_0..c_d of a polynomial activation with rational coefficients."""
-    if not body.is_polynomial(var):
-        raise _fail(f"{where}: activation {body} is not a polynomial in {var}", rule="bound_degree")
-    poly = sympy.Poly(body, var)
-    coeffs = []
-    for c in reversed(poly.all_coeffs()):
-        if not c.is_Rational:
-            raise _fail(f"{where}: coefficient {c} is not rational", rule="bound_degree")
-        coeffs.append(Fraction(int(c.p), int(c.q)))
-    while coeffs and coeffs[-1] == 0:
-        coeffs.pop()
-    return coeffs
+#: Largest number of terms the ``expand_degree`` check builds; fixed by the
+#: kernel (a certificate cannot set its own limit).
+MAX_EXPANSION_TERMS = 200_000
 
 
-def _padd(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
-    n = max(len(a), len(b))
-    out = [(a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(n)]
-    while out and out[-1] == 0:
-        out.pop()
-    return out
-
-
-def _pmul(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
-    if not a or not b:
-        return []
-    out = [Fraction(0)] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        if x:
-            for j, y in enumerate(b):
-                out[i + j] += x * y
-    while out and out[-1] == 0:
-        out.pop()
-    return out
+def _polynomial_form(net: Network, rule: str) -> NetworkForm:
+    form = gate_network(net)
+    for l, act in enumerate(form.activations, start=1):
+        if not act.is_polynomial:
+            raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
+    top = _degree_product(form)
+    if top > MAX_DEGREE:
+        raise _fail(f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}", rule=rule)
+    return form
 
 
 def line_polynomials(net: Network, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]) -> list[list[Fraction]]:
     """Coefficient lists in s of each output along the line ``point + s*direction``."""
-    u = [_padd([Fraction(str(a))], [Fraction(0), Fraction(str(d))]) for a, d in zip(point, direction)]
-    subs = dict(weights)
-    for l, layer in enumerate(net.layers):
-        w = _exact(layer.weights.xreplace(subs))
-        b = _exact(layer.biases.xreplace(subs))
-        coeffs = _poly_coeffs(_exact(layer.activation.expr.xreplace(subs)), layer.activation.variable, f"layer {l + 1}")
+    form = _polynomial_form(net, "witness_degree")
+    return [[Fraction(int(c.p), int(c.q)) for c in g.coeffs()] for g in _line(form, dict(weights), point, direction)]
+
+
+def _q(r: Any) -> Any:
+    r = sympy.Rational(r)
+    return flint.fmpq(int(r.p), int(r.q))
+
+
+def _line(form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]) -> list[Any]:
+    u = [flint.fmpq_poly([_q(a), _q(d)]) for a, d in zip(point, direction)]
+    for Wq, bq, how in _substituted(form, weights):
+        coeffs = [_q(c) for c in how[1]]
         nxt = []
-        for k in range(layer.width):
-            z = [Fraction(int(b[k].p), int(b[k].q))] if b[k] != 0 else []
-            for j in range(layer.fan_in):
-                if w[k, j] != 0:
-                    z = _padd(z, _pmul([Fraction(int(w[k, j].p), int(w[k, j].q))], u[j]))
-            acc: list[Fraction] = []
-            for c in reversed(coeffs):  # Horner
-                acc = _padd(_pmul(acc, z), [c] if c else [])
+        for k, row in enumerate(Wq):
+            z = flint.fmpq_poly([_q(bq[k])])
+            for j, w in enumerate(row):
+                if w != 0:
+                    z += _q(w) * u[j]
+            acc = flint.fmpq_poly([coeffs[-1]] if coeffs else [])
+            for c in reversed(coeffs[:-1]):
+                acc = acc * z + c
             nxt.append(acc)
         u = nxt
     return u
 
 
-def _degree_bounds(net: Network) -> list[list[int | None]]:
+def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[int | None]]:
     """Per layer, per unit: an upper bound on the degree in x (None: identically zero)."""
-    t = sympy.Symbol("t")
-    bounds: list[int | None] = [1] * net.p
+    if form is None:
+        form = _polynomial_form(net, "bound_degree")
+    bounds: list[int | None] = [1] * len(form.inputs)
     out = []
-    for l, layer in enumerate(net.layers):
-        body = layer.activation.expr.xreplace({layer.activation.variable: t})
-        if not body.is_polynomial(t):
-            raise _fail(f"layer {l + 1}: activation {layer.activation.expr} is not a polynomial", rule="bound_degree")
-        d_act = int(sympy.degree(body, t)) if body != 0 else None
-        const_only = body.free_symbols.isdisjoint({t})
+    for W, b, act in zip(form.weights, form.biases, form.activations):
+        assert act.coeffs is not None
+        d_act = act.degree if act.degree >= 0 else None
+        const_at_zero = act.coeffs[0] != 0 if act.coeffs else False
         layer_bounds: list[int | None] = []
-        for k in range(layer.width):
-            terms = [bounds[j] for j in range(layer.fan_in) if layer.weights[k, j] != 0 and bounds[j] is not None]
-            zb: int | None = max(terms) if terms else (0 if layer.biases[k] != 0 else None)
+        for k, row in enumerate(W):
+            terms = [bounds[j] for j, w in enumerate(row) if w != 0 and bounds[j] is not None]
+            zb: int | None = max(terms) if terms else (0 if b[k] != 0 else None)
             if d_act is None:
                 ub = None
-            elif const_only or zb is None:
-                ub = 0 if (zb is not None or body.subs(t, 0) != 0) else None
+            elif d_act == 0 or zb is None:
+                ub = 0 if (zb is not None or const_at_zero) else None
             else:
                 ub = d_act * zb
             layer_bounds.append(ub)
@@ -388,39 +475,48 @@ def _degree_bounds(net: Network) -> list[list[int | None]]:
     return out
 
 
-def _expanded_degrees(net: Network, limit: int) -> list[int | None]:
-    """Exact degree in x of each output, by expansion in a sparse polynomial ring."""
-    params = list(net.parameters)
-    gens = list(net.inputs) + params
-    R, *_ = ring(gens, sympy.QQ)
-    x_gens = R.gens[: net.p]
-    u = list(x_gens)
-    for layer in net.layers:
-        var = layer.activation.variable
-        body = _exact(layer.activation.expr)
-        coeffs = [R(_exact(c).as_expr()) for c in reversed(sympy.Poly(body, var).all_coeffs())]
+def _expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS, form: NetworkForm | None = None) -> list[int | None]:
+    """Exact degree in x of each output, by expansion over QQ (python-flint), under the kernel's own limit."""
+    if form is None:
+        form = _polynomial_form(net, "expand_degree")
+    limit = min(limit, MAX_EXPANSION_TERMS)
+    p = len(form.inputs)
+    top = max((d for d in _degree_bounds(net, form)[-1] if d is not None), default=0)
+    if math.comb(p + top, p) > limit * 1000:
+        raise _fail(f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit", rule="expand_degree")
+    ring = form.ring()
+    u = list(ring.gen_polys[:p])
+    for W, b, act in zip(form.weights, form.biases, form.activations):
+        assert act.coeffs is not None
+        coeffs = [ring.poly(c, "an activation coefficient") for c in act.coeffs]
         nxt = []
-        for k in range(layer.width):
-            z = R(_exact(layer.biases[k]))
-            for j in range(layer.fan_in):
-                wkj = _exact(layer.weights[k, j])
-                if wkj != 0:
-                    z += R(wkj) * u[j]
-            acc = R.zero
-            for c in reversed(coeffs):
+        for k, row in enumerate(W):
+            z = ring.poly(b[k], "a bias")
+            for j, w in enumerate(row):
+                if w != 0:
+                    z = z + ring.poly(w, "a weight") * u[j]
+                    if len(z) > limit:
+                        raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
+            acc = coeffs[-1] if coeffs else ring.zero
+            for c in reversed(coeffs[:-1]):
+                if len(acc) * len(z) > limit * 10:
+                    raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
                 acc = acc * z + c
                 if len(acc) > limit:
                     raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
             nxt.append(acc)
         u = nxt
-    degs = []
-    for f in u:
-        degs.append(max((sum(m[: net.p]) for m in f.itermonoms()), default=None) if f else None)
-    return degs
+    return [ring.x_degree(f, p) if not f.is_zero() else None for f in u]
 
 
 def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
-    """Re-verify a degree certificate: an upper bound by a rule, and a witness for the lower bound."""
+    """Re-verify a degree certificate: an upper bound by a rule, and a witness for the lower bound.
+
+    The kernel uses its own limits (:data:`MAX_DEGREE`,
+    :data:`MAX_EXPANSION_TERMS`); a ``limit`` in the certificate is ignored.
+    """
+    if not isinstance(certificate, Mapping):
+        raise _fail("a degree certificate is a mapping")
     try:
         degrees = certificate["degrees"]
         routes = certificate["routes"]
@@ -429,21 +525,26 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
         raise _fail("a degree certificate needs 'degrees', 'routes' and 'witnesses'") from None
     if not (isinstance(degrees, list) and isinstance(routes, list) and isinstance(witnesses, list)):
         raise _fail("degrees, routes and witnesses must be lists")
-    if not len(degrees) == len(routes) == len(witnesses) == net.q:
-        raise _fail(f"degrees, routes and witnesses need one entry per output ({net.q})")
+    form = _polynomial_form(net, "bound_degree")
+    q = len(form.weights[-1])
+    if not len(degrees) == len(routes) == len(witnesses) == q:
+        raise _fail(f"degrees, routes and witnesses need one entry per output ({q})")
+    if q == 0:
+        raise _fail("the certificate states no degree")
     bounds = None
     expanded = None
+    names = {s.name: s for s in form.parameters}
     for i, (d, route, wit) in enumerate(zip(degrees, routes, witnesses)):
         if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
             raise _fail(f"degrees[{i}]={d!r} is not a non-negative integer or null", step=i)
         if route == "bound_degree":
             if bounds is None:
-                bounds = _degree_bounds(net)
+                bounds = _degree_bounds(net, form)
             if bounds[-1][i] != d:
                 raise _fail(f"output {i}: the layer-wise degree bound is {bounds[-1][i]}, not {d}", step=i, rule=route)
         elif route == "expand_degree":
             if expanded is None:
-                expanded = _expanded_degrees(net, int(certificate.get("limit", 2_000_000)))
+                expanded = _expanded_degrees(net, MAX_EXPANSION_TERMS, form)
             if expanded[i] != d:
                 raise _fail(f"output {i}: the expansion has degree {expanded[i]}, not {d}", step=i, rule=route)
             continue  # the expansion decides the degree exactly
@@ -453,20 +554,21 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
             continue
         if not isinstance(wit, dict) or set(wit) != {"weights", "point", "direction", "coefficient"}:
             raise _fail(f"output {i}: the witness needs weights, point, direction, coefficient", step=i, rule="witness_degree")
-        names = {s.name: s for s in net.parameters}
         if not isinstance(wit["weights"], dict) or set(wit["weights"]) != set(names):
             raise _fail(f"output {i}: the witness must give every parameter a value", step=i, rule="witness_degree")
         vals = {names[n]: decode_rational(v, f"witness weights[{n}]") for n, v in wit["weights"].items()}
-        if not isinstance(wit["point"], list) or not isinstance(wit["direction"], list) or not len(wit["point"]) == len(wit["direction"]) == net.p:
-            raise _fail(f"output {i}: point and direction need {net.p} coordinates", step=i, rule="witness_degree")
+        if not isinstance(wit["point"], list) or not isinstance(wit["direction"], list) or not len(wit["point"]) == len(wit["direction"]) == len(form.inputs):
+            raise _fail(f"output {i}: point and direction need {len(form.inputs)} coordinates", step=i, rule="witness_degree")
         pt = [decode_rational(c, "witness point") for c in wit["point"]]
         dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
         claimed = decode_rational(wit["coefficient"], "witness coefficient")
-        g = line_polynomials(net, vals, pt, dr)[i]
-        got = g[d] if d < len(g) else Fraction(0)
-        if len(g) - 1 > d:
-            raise _fail(f"output {i}: along the witness line the degree is {len(g) - 1} > {d}", step=i, rule="witness_degree")
-        if got == 0 or sympy.Rational(got.numerator, got.denominator) != claimed:
+        _bits_guard(form, [*vals.values(), *pt, *dr], "witness_degree")
+        g = _line(form, vals, pt, dr)[i]
+        top = g.degree()
+        if top > d:
+            raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule="witness_degree")
+        got = g[d] if d <= top else flint.fmpq(0)
+        if got == 0 or got != _q(claimed):
             raise _fail(f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule="witness_degree")
     return True
 
@@ -479,15 +581,26 @@ def pl_pieces(body: sympy.Expr, var: sympy.Symbol) -> tuple[Any, ...] | None:
     affine form, with rational coefficients; the pieces meet at ``t0``.
     None for anything else.
     """
-    def affine(e: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | None:
-        if not e.is_polynomial(var):
-            return None
-        p = sympy.Poly(e, var)
-        if p.degree() > 1 or not all(c.is_Rational for c in p.all_coeffs()):
-            return None
-        return sympy.Rational(p.coeff_monomial(var)), sympy.Rational(p.coeff_monomial(1))
+    ring = Exact([var])
 
-    body = _exact(body)
+    def affine(e: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | None:
+        if e.free_symbols - {var}:
+            return None
+        try:
+            p = ring.poly(e, "an activation")
+        except IllFormed:
+            return None
+        if not p.is_zero() and p.degrees()[0] > 1:
+            return None
+        terms = dict(p.terms())
+        m = terms.get((1,), flint.fmpq(0))
+        c = terms.get((0,), flint.fmpq(0))
+        return sympy.Rational(int(m.p), int(m.q)), sympy.Rational(int(c.p), int(c.q))
+
+    try:
+        body = _exact(body)
+    except IllFormed:
+        return None
     lin = affine(body)
     if lin is not None:
         return ("affine", *lin)
@@ -512,6 +625,18 @@ def pl_pieces(body: sympy.Expr, var: sympy.Symbol) -> tuple[Any, ...] | None:
     return ("kink", t0, hi, lo)
 
 
+def _rationals(data: Any, where: str, depth: int = 0) -> None:
+    """Nested lists of exact rationals only (sympy Rational, int, Fraction): nothing a Matrix would sympify."""
+    if depth > 4:
+        raise _fail(f"{where} is nested too deeply", rule="region_form")
+    if isinstance(data, (list, tuple, sympy.MatrixBase)):
+        for v in (data.flat() if isinstance(data, sympy.MatrixBase) else data):
+            _rationals(v, where, depth + 1)
+        return
+    if isinstance(data, bool) or not isinstance(data, (int, Fraction, sympy.Rational)):
+        raise _fail(f"{where} has the entry {str(data)[:40]!r}, which is not an exact rational", rule="region_form")
+
+
 def check_regions(net: Network, tree: Any, regions: Sequence[Mapping[str, Any]]) -> bool:
     """Re-verify a regions certificate: the tree's leaves cover R^p and each leaf's form is the network's.
 
@@ -521,12 +646,13 @@ def check_regions(net: Network, tree: Any, regions: Sequence[Mapping[str, Any]])
     multipliers) or ``{"leaf": index}``.  Units are visited in order,
     layer by layer; a node belongs to the next kink unit.
     """
+    form = gate_network(net)
+    if form.parameters:
+        raise _fail("the network has symbolic weights or activation parameters", rule="split_cell")
     p = net.p
     acts = []
-    for l, layer in enumerate(net.layers):
-        if layer.weights.free_symbols or layer.biases.free_symbols:
-            raise _fail(f"layer {l + 1} has symbolic weights", rule="split_cell")
-        pieces = pl_pieces(layer.activation.expr, layer.activation.variable)
+    for l, (layer, act) in enumerate(zip(net.layers, form.activations)):
+        pieces = pl_pieces(act.body, act.variable)
         if pieces is None:
             raise _fail(f"layer {l + 1}: activation {layer.activation.expr} is not piecewise affine", rule="split_cell")
         acts.append(pieces)
@@ -539,8 +665,7 @@ def check_regions(net: Network, tree: Any, regions: Sequence[Mapping[str, Any]])
         M = sympy.eye(p)
         c = sympy.zeros(p, 1)
         for l in range(upto + 1):
-            layer = net.layers[l]
-            W, b = _exact(layer.weights).as_mutable(), _exact(layer.biases).as_mutable()
+            W, b = sympy.Matrix(form.exact_weights(l)), sympy.Matrix(form.exact_biases(l))
             M, c = W * M, W * c + b
             if l == upto:
                 return M, c
@@ -548,7 +673,7 @@ def check_regions(net: Network, tree: Any, regions: Sequence[Mapping[str, Any]])
             if act[0] == "affine":
                 M, c = act[1] * M, act[1] * c + sympy.ones(M.rows, 1) * act[2]
             else:
-                for k in range(layer.width):
+                for k in range(W.rows):
                     m_, c_ = act[3] if pattern[(l, k)] else act[2]
                     M[k, :] = m_ * M[k, :]
                     c[k] = m_ * c[k] + c_
@@ -597,6 +722,12 @@ def check_regions(net: Network, tree: Any, regions: Sequence[Mapping[str, Any]])
 
     def _check_leaf(idx: int, pattern: dict[tuple[int, int], int], rows: list[tuple[Any, Any]]) -> None:
         reg = regions[idx]
+        if not isinstance(reg, Mapping) or set(reg) < {"matrix", "offset", "pattern", "inequalities", "interior_point"}:
+            raise _fail(f"region {idx} is not a region record", rule="region_form")
+        _rationals(reg["matrix"], f"region {idx} matrix")
+        _rationals(reg["offset"], f"region {idx} offset")
+        _rationals(reg["interior_point"], f"region {idx} interior point")
+        _rationals(reg["inequalities"], f"region {idx} inequalities")
         M, c = forms(pattern, len(net.layers) - 1)
         if sympy.Matrix(reg["matrix"]) != M or sympy.Matrix(reg["offset"]) != c:
             raise _fail(f"region {idx}: its affine form is not the network's on the cell", rule="region_form")

@@ -56,6 +56,7 @@ from ..model.generic import (
     _shape_text,
     _word_key,
 )
+from .gate import IllFormed, exact, gate_activation
 
 # --------------------------------------------------------------- the rules
 Body = Callable[[Any, Mapping[str, Any]], Any]
@@ -316,16 +317,13 @@ def self_check(rule: GenericRule | str) -> int:
 # ------------------------------------------------------ networks and certs
 def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
     """``(a, d)`` when the activation is ``t -> a t + d``; None otherwise."""
-    t, body = act.variable, act.expr
-    if body == t:
+    if act.expr == act.variable:
         return sympy.Integer(1), sympy.Integer(0)
-    try:
-        poly = sympy.Poly(body, t)
-    except sympy.PolynomialError:
+    form = gate_activation(act, (), "the activation")
+    if not form.is_affine:
         return None
-    if poly.degree() > 1:
-        return None
-    return poly.coeff_monomial(t), poly.coeff_monomial(1)
+    return form.slope_intercept()
+
 
 def _fail(index: int, rule: str) -> Callable[[str], CertificateError]:
     return lambda message: CertificateError(message, step=index, rule=rule)
@@ -352,6 +350,9 @@ def check(cert: GenericCertificate) -> bool:
     if not isinstance(cert, GenericCertificate):
         raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
     net = cert.network
+    if not isinstance(net, GenericNetwork):
+        raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
+    _gate_claim(net, cert.matrix, cert.offset)
     L = net.depth
     expected = ["read_output_layer"] + ["substitute_layer"] * L + ["multiply_augmented"] * max(L - 1, 0)
     expected += ["apply_output_row"] * (1 if L else 0) + ["conclude_linear_form", "factor_rank"]
@@ -421,6 +422,30 @@ def check(cert: GenericCertificate) -> bool:
         elif step.rule == "factor_rank":
             _check_rank(net, cert.matrix, step, fail)
     return True
+
+
+def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
+    """The claim is affine in x: W* and b* are sums of products of the network's weight and bias
+    atoms (never the input atom x) with scalar coefficients in the activations' parameters only."""
+    atoms = net.atoms()
+    allowed_scalars: set[sympy.Symbol] = set()
+    for act in net.activations:
+        form = gate_activation(act, (), "an activation")
+        allowed_scalars |= form.body.free_symbols - {form.variable}
+    for what, value in (("W*", matrix), ("b*", offset)):
+        if not isinstance(value, Lin):
+            raise IllFormed(f"the claimed {what} is a {type(value).__name__}, not a matrix expression")
+        for word, coeff in value.terms:
+            for a in word:
+                if a.name == "x":
+                    raise IllFormed(f"the claimed {what} contains the input x: the claim must be affine in x with x-free coefficients")
+                known = atoms.get(a.name)
+                if not a.name.startswith("1[") and known != a:
+                    raise IllFormed(f"the claimed {what} uses the matrix {a.name}, which is not an atom of the network")
+            c = exact(coeff, f"a coefficient of the claimed {what}")
+            extra = c.free_symbols - allowed_scalars
+            if extra:
+                raise IllFormed(f"a coefficient of the claimed {what} uses {', '.join(sorted(str(e) for e in extra))}, not a parameter of the activations")
 
 
 def _check_rank(net: GenericNetwork, matrix: Lin, step: GenericStep, fail: Callable[[str], CertificateError]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import sympy
 
-from ..errors import InvalidArgument, InvalidType, ShapeError
+from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
 from . import display
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
@@ -29,6 +29,31 @@ from .exact import is_rational_matrix
 __all__ = ["Layer", "Network", "input_symbols"]
 
 _IDENTITY = activation("identity")
+
+
+_NON_FINITE_ATOMS = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
+
+
+def _check_entries(layer: "Layer", index: int) -> None:
+    """Every weight and bias is a finite, commutative scalar expression (InvalidArgument naming the entry)."""
+    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+        if not isinstance(m, sympy.MatrixBase):
+            raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
+        cols = m.cols
+        for n, e in enumerate(m.flat()):
+            if isinstance(e, (sympy.Symbol, sympy.Rational)):
+                continue
+            if isinstance(e, sympy.Float):
+                if not e.is_finite:
+                    raise InvalidArgument(f"{what}[{index}] entry {n}={e} is not finite")
+                continue
+            where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
+            if not isinstance(e, sympy.Expr):
+                raise InvalidType(f"{where}={e!r} is not a scalar expression")
+            if e in _NON_FINITE_ATOMS or e.has(*_NON_FINITE_ATOMS) or (e.is_Float and not e.is_finite):
+                raise InvalidArgument(f"{where}={e} is not finite")
+            if not e.is_commutative:
+                raise InvalidArgument(f"{where}={e} is not commutative")
 
 
 def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
@@ -115,7 +140,29 @@ class Network(display.Displayable, display_key="network"):
             previous = layer.width
         if not self.layers[-1].activation.is_identity:
             raise InvalidArgument("the output layer of a network is linear: its activation must be the identity")
+        for j, s in enumerate(self.inputs):
+            if not isinstance(s, sympy.Symbol) or not s.is_commutative:
+                raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
+        for index, layer in enumerate(self.layers):
+            _check_entries(layer, index)
         weight_symbols = self._weight_symbols()
+        for s in sorted(weight_symbols, key=lambda s: s.name):
+            if not s.is_commutative:
+                raise InvalidArgument(f"the weight symbol {s} is not commutative; symnet's algebra is commutative")
+        input_set = set(self.inputs)
+        for index, layer in enumerate(self.layers):
+            act = layer.activation
+            params = set(act.parameters)
+            bad = params & input_set
+            if bad:
+                raise ActivationError(
+                    f"layer {index + 1}'s activation {act.function} mentions the input(s) "
+                    f"{', '.join(sorted(s.name for s in bad))}; an activation depends only on its variable and its own parameters"
+                )
+            if any(not s.is_commutative for s in act.expr.free_symbols):
+                raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
+            if act.expr.has(*_NON_FINITE_ATOMS):
+                raise ActivationError(f"layer {index + 1}'s activation {act.function} is not finite")
         every = set(self.inputs) | weight_symbols
         for layer in self.layers:
             every |= set(layer.activation.parameters)

@@ -43,6 +43,7 @@ from sympy.polys.rings import ring
 from ..certificate import ExpressionWriter, write_network
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel import counterexample as checker
+from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation
 from ..model.display import Displayable
 from ..model.network import Network
 
@@ -70,6 +71,9 @@ def _require_polynomial(net: Network) -> None:
             raise ActivationError(
                 f"degree needs polynomial activations, but hidden layer {l} has activation={act.label()!r}"
             )
+        d = gate_activation(act, (), f"hidden layer {l}'s activation").degree  # exact, bounded
+        if d > MAX_ACTIVATION_DEGREE:
+            raise SizeGuardError(f"hidden layer {l}'s activation has degree {d}, above the guard of {MAX_ACTIVATION_DEGREE}", estimate=d, limit=MAX_ACTIVATION_DEGREE)
 
 
 def _act_degree(body: sympy.Expr, var: sympy.Symbol) -> int | None:
@@ -227,7 +231,7 @@ class Degree(Displayable, display_key="degree"):
         """The certificate and the network as a JSON document."""
         table = ExpressionWriter()
         network = write_network(table, self.network)
-        doc = {"format": "symnet.search.degree", "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
+        doc = {"format": "symnet.degree", "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
         return json.dumps(doc, sort_keys=True)
 
     def to_text(self) -> str:

@@ -15,13 +15,16 @@ The engine does not check anything it writes; ``symnet.kernel`` does.
 
 from __future__ import annotations
 
+from functools import cached_property, cmp_to_key
+from itertools import compress
 from typing import Any
 
 import sympy
-from sympy.polys.rings import PolyRing
+from sympy.core.basic import ordering_of_classes
 
 from ..certificate import Certificate, Claim, Step
-from ..errors import InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
+from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
+from ..kernel.gate import Exact, exact, gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
@@ -39,16 +42,12 @@ ProofNotFound = UndecidedError
 
 def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
     """``(slope, intercept)`` when the activation is ``t -> slope*t + intercept``, else None."""
-    t = act.variable
     if act.is_identity:
         return sympy.Integer(1), sympy.Integer(0)
-    try:
-        poly = sympy.Poly(act.expr, t)
-    except sympy.PolynomialError:
+    form = gate_activation(act, (), "the activation")  # exact: never lets sympy.Poly round a Float
+    if not form.is_affine:
         return None
-    if poly.degree() > 1:
-        return None
-    return poly.coeff_monomial(t), poly.coeff_monomial(1)
+    return form.slope_intercept()
 
 
 def _exact(e: sympy.Expr) -> sympy.Expr:
@@ -62,6 +61,9 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
 def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly."""
     slope, intercept = _exact(slope), _exact(intercept)
+    if slope == 1 and intercept == 0:  # the seed's augmented matrix: the layer's own entries (floats stay exact floats)
+        top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
+        return sympy.ImmutableMatrix.vstack(top, layer.augmented())
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
         rows.append(
@@ -70,48 +72,142 @@ def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.Immut
     return sympy.ImmutableMatrix(rows)
 
 
+_CANONICAL = cmp_to_key(sympy.Basic.compare)
+_ORDER = {n: i for i, n in enumerate(ordering_of_classes)}
+_UNKNOWN = len(ordering_of_classes) + 1
+
+
+def _compare_key(x: Any) -> tuple[Any, ...]:
+    """A sort key ordering sympy objects as ``Basic.compare`` does (class, content length, content)."""
+    if isinstance(x, sympy.Basic):
+        n = type(x).__name__
+        i = _ORDER.get(n, _UNKNOWN)
+        hc = x._hashable_content()
+        return (i, n if i == _UNKNOWN else "", len(hc), tuple(_compare_key(e) for e in hc))
+    if isinstance(x, (frozenset, set, dict)):
+        raise TypeError("no key")
+    return (x,)
+_INDICES = tuple(range(1 << 16))
+
+
 class _Expander:
-    """Polynomial arithmetic in a sparse ring over QQ in the inputs and parameters."""
+    """Polynomial arithmetic over QQ (python-flint ``fmpq_mpoly``) in the inputs and parameters."""
 
     def __init__(self, net: Network) -> None:
         self.net = net
-        gens = list(net.inputs) + list(net.parameters)
-        self.ring = PolyRing(gens or [sympy.Dummy("one")], sympy.QQ)
-        self.gen = dict(zip(gens, self.ring.gens))
+        self.gens = list(net.inputs) + list(net.parameters)
+        self.ring = Exact(self.gens)
         self.p = net.p
 
     def element(self, e: sympy.Expr) -> Any:
-        if e.is_Symbol and e in self.gen:
-            return self.gen[e]
-        if e.is_Rational:
-            return self.ring(sympy.QQ(int(e.p), int(e.q)))
-        return self.ring.from_expr(_exact(e))
+        return self.ring.poly(e if e.is_Symbol or e.is_Rational else exact(e), "an entry")
+
+    @cached_property
+    def _rank(self) -> list[int]:
+        """Each generator's position in sympy's canonical argument order (Basic.compare)."""
+        order = sorted(range(len(self.gens)), key=lambda i: _CANONICAL(self.gens[i]))
+        rank = [0] * len(self.gens)
+        for position, i in enumerate(order):
+            rank[i] = position
+        return rank
+
+    @cached_property
+    def _keys(self) -> dict[sympy.Symbol, tuple[Any, ...]]:
+        return {g: _compare_key(g) for g in self.gens if g.is_Symbol}
+
+    @cached_property
+    def _mul_key(self) -> int:
+        return _ORDER.get("Mul", _UNKNOWN)
+
+    def as_expr(self, poly: Any) -> sympy.Expr:
+        """A ring element as a sympy expression in the network's symbols, in sympy's canonical form.
+
+        Square-free monomials of symbols are built directly in canonical
+        argument order (what ``Mul(*factors)`` and ``Add(*terms)`` would
+        produce, without re-flattening); anything else goes through sympy.
+        """
+        gens, rank = self.gens, self._rank
+        terms: list[sympy.Expr] = []
+        constant: sympy.Expr = sympy.Integer(0)
+        plain = True
+        for monom, c in poly.terms():
+            coeff = sympy.Rational(int(c.p), int(c.q))
+            idx = list(compress(_INDICES[: len(monom)] if len(monom) <= len(_INDICES) else range(len(monom)), monom))
+            if not idx:
+                constant = coeff
+                continue
+            if any(monom[i] != 1 for i in idx) or not all(gens[i].is_Symbol for i in idx):
+                plain = False
+                terms.append(sympy.Mul(coeff, *(gens[i] ** monom[i] for i in idx)))
+                continue
+            syms = [gens[i] for i in sorted(idx, key=rank.__getitem__)]
+            if coeff == 1 and len(syms) == 1:
+                terms.append(syms[0])
+            elif coeff == 1:
+                terms.append(sympy.Mul._from_args(syms, is_commutative=True))
+            else:
+                terms.append(sympy.Mul._from_args([coeff, *syms], is_commutative=True))
+        if not plain:
+            return sympy.Add(constant, *terms)
+        if not terms:
+            return constant
+        if len(terms) == 1 and constant == 0:
+            return terms[0]
+        try:
+            keys = self._keys
+            mul = self._mul_key
+            terms.sort(key=lambda e: keys[e] if e.is_Symbol else (mul, "Mul" if mul == _UNKNOWN else "", len(e.args), tuple(
+                keys[a] if a.is_Symbol else _compare_key(a) for a in e.args)))
+        except (TypeError, KeyError):
+            terms.sort(key=_CANONICAL)
+        args = ([constant] if constant != 0 else []) + terms
+        return sympy.Add._from_args(args, is_commutative=True)
 
     def product_claim(self, factors: list[sympy.ImmutableMatrix]) -> list[list[Any]]:
         """The rows of C P_L ... P_1 as ring elements."""
-        rows = [[self.element(v) for v in factors[0].row(i)] for i in range(factors[0].rows)]
+        zero = self.ring.zero
+        first = factors[0]
+        flat = first.flat()
+        rows = [[self.element(v) for v in flat[i * first.cols : (i + 1) * first.cols]] for i in range(first.rows)]
         for factor in factors[1:]:
-            f = [[self.element(factor[k, j]) for j in range(factor.cols)] for k in range(factor.rows)]
-            rows = [
-                [sum((row[k] * f[k][j] for k in range(factor.rows) if row[k] and f[k][j]), self.ring.zero) for j in range(factor.cols)]
-                for row in rows
-            ]
+            ff = factor.flat()
+            f = [[self.element(v) for v in ff[k * factor.cols : (k + 1) * factor.cols]] for k in range(factor.rows)]
+            new = []
+            for row in rows:
+                out = [zero] * factor.cols
+                for k, r in enumerate(row):
+                    if r.is_zero():
+                        continue
+                    fk = f[k]
+                    for j, v in enumerate(fk):
+                        if not v.is_zero():
+                            out[j] = out[j] + r * v
+                new.append(out)
+            rows = new
         return rows
 
     def output(self) -> list[Any]:
         """The network's output, expanded, one ring element per output."""
-        gens = self.ring.gens
-        u = list(gens[: self.p])
+        zero = self.ring.zero
+        u = list(self.ring.gen_polys[: self.p])
         for layer in self.net.layers:
-            w = [[self.element(layer.weights[k, j]) for j in range(layer.fan_in)] for k in range(layer.width)]
-            b = [self.element(layer.biases[k]) for k in range(layer.width)]
-            z = [b[k] + sum((w[k][j] * u[j] for j in range(layer.fan_in) if w[k][j]), self.ring.zero) for k in range(layer.width)]
+            wf, bf = layer.weights.flat(), layer.biases.flat()
+            z = []
+            for k in range(layer.width):
+                acc = self.element(bf[k])
+                for j in range(layer.fan_in):
+                    w = wf[k * layer.fan_in + j]
+                    if w != 0:
+                        acc = acc + self.element(w) * u[j]
+                z.append(acc)
             act = layer.activation
             if not act.is_identity:
-                poly = sympy.Poly(act.expr, act.variable)
-                coeffs = [self.element(c) for c in poly.all_coeffs()]
+                form = gate_activation(act, (), "the activation")
+                assert form.coeffs is not None
+                coeffs = [self.element(c) for c in reversed(form.coeffs)]
                 z = [self._horner(coeffs, v) for v in z]
             u = z
+        del zero
         return u
 
     @staticmethod
@@ -122,28 +218,26 @@ class _Expander:
         return acc
 
     def x_degree(self, poly: Any) -> int:
-        return max((sum(m[: self.p]) for m in poly.itermonoms()), default=0)
+        return self.ring.x_degree(poly, self.p)
 
     def split(self, poly: Any) -> tuple[list[sympy.Expr], sympy.Expr]:
         """Coefficients of x_1..x_p and the constant term of a poly of x-degree <= 1."""
+        ctx = self.ring.ctx
+        n = max(len(self.gens), 1)
         coeffs: list[dict[tuple[int, ...], Any]] = [{} for _ in range(self.p + 1)]
-        for monom, c in poly.iterterms():
+        for monom, c in poly.terms():
             xs = monom[: self.p]
             slot = 0 if not any(xs) else 1 + xs.index(1)
-            rest = (0,) * self.p + monom[self.p :]
-            coeffs[slot][rest] = c
-        exprs = [self.ring.from_dict(d).as_expr() if d else sympy.Integer(0) for d in coeffs]
+            rest = (0,) * self.p + tuple(monom[self.p :])
+            coeffs[slot][rest + (0,) * (n - len(rest))] = c
+        exprs = [self.as_expr(ctx.from_dict(d)) if d else sympy.Integer(0) for d in coeffs]
         return exprs[1:], exprs[0]
 
 
 def _is_polynomial(act: Activation) -> bool:
     if act.is_identity:
         return True
-    try:
-        sympy.Poly(act.expr, act.variable)
-    except sympy.PolynomialError:
-        return False
-    return True
+    return gate_activation(act, (), "the activation").is_polynomial
 
 
 def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT) -> Proof:
@@ -201,11 +295,16 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     steps.append(Step("conclude_linear_form"))
     routes = ["layerwise"]
     shape = (net.q, net.p)
+    rows = None
     if small:
         ex = _Expander(net)
-        rows = ex.product_claim(factors)
-        matrix = sympy.ImmutableMatrix([[r.as_expr() for r in row[1:]] for row in rows])
-        offset = sympy.ImmutableMatrix([row[0].as_expr() for row in rows])
+        try:
+            rows = ex.product_claim(factors)
+        except (ValueError, TypeError, sympy.PolynomialError, CertificateError):  # not a polynomial: product form only
+            rows = None
+    if rows is not None:
+        matrix = sympy.ImmutableMatrix([[ex.as_expr(r) for r in row[1:]] for row in rows])
+        offset = sympy.ImmutableMatrix([ex.as_expr(row[0]) for row in rows])
         if expand is not False:
             outputs = ex.output()
             steps.append(Step("expand_and_compare", monomials=sum(len(o) for o in outputs)))
@@ -222,7 +321,7 @@ def _prove_non_affine(net: Network, layer: int, may_expand: bool) -> Proof:
     if may_expand and all(_is_polynomial(lay.activation) for lay in net.layers):
         ex = _Expander(net)
         outputs = ex.output()
-        if all(ex.x_degree(o) <= 1 for o in outputs):
+        if all(ex.ring.x_affine(o, ex.p) for o in outputs):
             parts = [ex.split(o) for o in outputs]
             matrix = sympy.ImmutableMatrix([coeffs for coeffs, _ in parts])
             offset = sympy.ImmutableMatrix([const for _, const in parts])

@@ -34,6 +34,7 @@ import sympy
 from .. import certificate as _cert
 from ..certificate import Certificate, Claim, Step
 from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
+from ..kernel import gate
 from ..kernel import generic as gk
 from ..kernel.generic import affine_coefficients
 from ..model import generic as gm
@@ -216,8 +217,11 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
 
         Every step of the generic certificate is made explicit: the output
         row, one factor per hidden layer, and the claim W*, b* (written out
-        when small enough, else left as the product of the factors).
+        when small enough, else left as the product of the factors).  The
+        generic certificate is checked first (CertificateError if it does
+        not check), so no concrete proof is handed out for a forged claim.
         """
+        self.check()
         net = self.network
         values = _sizes_from(net, sizes)
         concrete = instantiate_network(net, **sizes)
@@ -274,10 +278,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
     @classmethod
     def from_json(cls, text: str | bytes) -> GenericProof:
         """Load a generic certificate; CertificateError if malformed.  Call ``check()`` to verify it."""
-        try:
-            data = json.loads(text)
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise CertificateError(f"malformed generic certificate: not JSON ({exc})") from None
+        data = _cert.load_json(text, "generic certificate")
         try:
             return cls(_from_data(data))
         except CertificateError:
@@ -340,7 +341,8 @@ def _bad(message: str) -> CertificateError:
 def _from_data(data: Any) -> GenericCertificate:
     if not isinstance(data, dict) or set(data) != {"format", "version", "expressions", "network", "steps", "claim"}:
         raise _bad("expected an object with format, version, expressions, network, steps, claim")
-    if data["format"] != GENERIC_FORMAT or data["version"] != GENERIC_VERSION:
+    _cert.check_version(data, GENERIC_VERSION, "generic certificate")
+    if data["format"] != GENERIC_FORMAT:
         raise _bad(f"format {data['format']!r} version {data['version']!r} is not {GENERIC_FORMAT!r} version {GENERIC_VERSION}")
     dec = _cert.ExpressionReader(data["expressions"])
     nd = data["network"]
@@ -391,7 +393,9 @@ def _from_data(data: Any) -> GenericCertificate:
             prod = Lin.of(atom(term[0][0]))
             for name in term[0][1:]:
                 prod = prod @ Lin.of(atom(name))
-            total = total + prod.scale(dec.ref(term[1], "term coefficient"))
+            coeff = gate.exact(dec.ref(term[1], "term coefficient"), "a term coefficient")
+            gate.guard(coeff, "a term coefficient")
+            total = total + prod.scale(coeff)
         return total
 
     def value(d: Any) -> Any:

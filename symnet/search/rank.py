@@ -23,37 +23,77 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
+from sympy.polys.matrices import DomainMatrix
 
 from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
-from ..kernel.generic import affine_coefficients
+from ..kernel.gate import IllFormed, exact, gate_network
 from ..model.display import Displayable
 from ..model.network import Network
 
 __all__ = ["RankBound", "rank_bound"]
 
-
-def _exact(m: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-    return sympy.ImmutableMatrix(m.applyfunc(lambda e: e.xreplace({f: sympy.Rational(f) for f in e.atoms(sympy.Float)})))
+_QQ = sympy.QQ
 
 
-def _slopes(net: Network) -> list[sympy.Expr]:
-    out = []
-    for l, layer in enumerate(net.layers[:-1], start=1):
-        c = affine_coefficients(layer.activation)
-        if c is None:
-            raise NotLinearError(f"layer {l}'s activation {layer.activation.label()} is not affine: there is no W* to bound", layer=l)
-        out.append(sympy.Rational(c[0]) if c[0].is_Float else c[0])
-    return out
+def _dm(rows: list[list[Any]], shape: tuple[int, int]) -> DomainMatrix:
+    return DomainMatrix([[_QQ(int(v.p), int(v.q)) for v in row] for row in rows], shape, _QQ)
 
 
-def _product(mats: list[sympy.ImmutableMatrix], cols: int) -> sympy.ImmutableMatrix:
+def _stated(m: Any, what: str) -> DomainMatrix:
+    """A stated matrix of exact rationals as a DomainMatrix over QQ (CertificateError otherwise)."""
+    if not isinstance(m, sympy.MatrixBase):
+        raise CertificateError(f"{what} is not a matrix", rule="factor_rank")
+    rows = []
+    for i in range(m.rows):
+        row = []
+        for j in range(m.cols):
+            try:
+                v = exact(m[i, j], what)
+            except IllFormed as exc:
+                raise CertificateError(str(exc), rule="factor_rank") from None
+            if not v.is_Rational:
+                raise CertificateError(f"{what} entry ({i}, {j}) = {str(v)[:60]} is not an exact rational", rule="factor_rank")
+            row.append(v)
+        rows.append(row)
+    return _dm(rows, m.shape)
+
+
+def _numeric(net: Network, error: type[Exception]) -> tuple[list[DomainMatrix], Any]:
+    """The layers' weights as DomainMatrices over QQ and the product of the slopes, for numeric networks only."""
+    form = gate_network(net)
+    if form.parameters:
+        raise error(
+            f"net={net!r} has symbolic weights or activation parameters; the rank statement is certified for exact "
+            "numeric weights only (the generic bound rank W* <= min of the widths is stated in symnet.prove(...)'s "
+            "generic derivation)"
+        )
+    scale = _QQ(1)
+    for l, act in enumerate(form.activations[:-1], start=1):
+        if not act.is_affine:
+            raise NotLinearError(f"layer {l}'s activation {net.layers[l - 1].activation.label()} is not affine: there is no W* to bound", layer=l)
+        a = act.slope_intercept()[0]
+        scale *= _QQ(int(a.p), int(a.q))
+    mats = [_dm(W, (len(W), len(W[0]))) for W in (form.exact_weights(l) for l in range(len(form.weights)))]
+    return mats, scale
+
+
+def _product(mats: list[DomainMatrix], cols: int) -> DomainMatrix:
     """``mats[0] mats[1] ...`` (the identity of size ``cols`` when empty)."""
-    out = sympy.ImmutableMatrix.eye(cols)
+    out = DomainMatrix.eye(cols, _QQ)
     for m in reversed(mats):
-        out = sympy.ImmutableMatrix(m * out)
+        out = m * out
     return out
+
+
+def _same(a: DomainMatrix, b: DomainMatrix) -> bool:
+    return bool(a.shape == b.shape and (a - b).is_zero_matrix)
+
+
+def _sympy(m: DomainMatrix) -> sympy.ImmutableMatrix:
+    return sympy.ImmutableMatrix(m.to_Matrix())
 
 
 @dataclass(frozen=True)
@@ -62,7 +102,7 @@ class RankBound(Displayable, display_key="rank_bound"):
 
     ``left`` (q x bound) and ``right`` (bound x p) multiply to ``matrix`` (W*);
     ``minor`` = (rows, cols) selects a ``rank x rank`` submatrix of W* with a
-    non-zero determinant.
+    non-zero determinant.  Certified for exact numeric weights only.
     """
 
     network: Network
@@ -76,29 +116,36 @@ class RankBound(Displayable, display_key="rank_bound"):
     minor: tuple[tuple[int, ...], tuple[int, ...]]
 
     def check(self) -> bool:
-        """Recompute W*, the factorisation, the rank and the minor from the network: True or CertificateError."""
+        """Recompute W*, the factorisation, the rank and the minor exactly (DomainMatrix over QQ): True or CertificateError.
+
+        Symbolic weights are refused: a rank computed for symbols is a
+        generic rank, which can be false at particular values.
+        """
         net = self.network
-        weights = [_exact(layer.weights) for layer in net.layers]
-        scale = sympy.Mul(*_slopes(net))
+        if not isinstance(net, Network):
+            raise CertificateError(f"the network is a {type(net).__name__}, not a Network", rule="factor_rank")
+        mats, scale = _numeric(net, CertificateError)
         widths = (net.p, *net.hidden, net.q)
-        if self.widths != widths:
+        if tuple(self.widths) != widths:
             raise CertificateError(f"widths {self.widths} differ from the network's {widths}", rule="factor_rank")
         k = self.narrowest
-        if not (0 <= k < len(widths)) or widths[k] != self.bound or self.bound != min(widths):
+        if isinstance(k, bool) or not isinstance(k, int) or not (0 <= k < len(widths)) or widths[k] != self.bound or self.bound != min(widths):
             raise CertificateError(f"layer {k} (width {self.bound}) is not a narrowest layer of widths {widths}", rule="factor_rank")
-        w_star = (scale * _product(weights[::-1], net.p)).applyfunc(sympy.expand)
-        if (self.matrix - w_star).applyfunc(sympy.expand) != sympy.zeros(*w_star.shape):
+        w_star = _product(mats[::-1], net.p) * scale
+        if self.matrix.shape != w_star.shape or not _same(_stated(self.matrix, "the stated W*"), w_star):
             raise CertificateError("the stated W* differs from the product of the layers", rule="factor_rank")
         if self.left.shape != (net.q, self.bound) or self.right.shape != (self.bound, net.p):
             raise CertificateError(f"the factors have shapes {self.left.shape} and {self.right.shape}, not through width {self.bound}", rule="factor_rank")
-        if (self.left * self.right - w_star).applyfunc(sympy.expand) != sympy.zeros(*w_star.shape):
+        if not _same(_stated(self.left, "left") * _stated(self.right, "right"), w_star):
             raise CertificateError("left * right is not W*", rule="factor_rank")
         rank = w_star.rank()
-        if rank != self.rank or rank > self.bound:
+        if self.rank != rank or rank > self.bound:
             raise CertificateError(f"rank W* is {rank}, stated {self.rank}, bound {self.bound}", rule="factor_rank")
         rows, cols = self.minor
-        if len(rows) != rank or len(cols) != rank:
+        if len(rows) != rank or len(cols) != rank or len(set(rows)) != rank or len(set(cols)) != rank:
             raise CertificateError("the minor's size is not the rank", rule="factor_rank")
+        if not all(isinstance(i, int) and 0 <= i < w_star.shape[0] for i in rows) or not all(isinstance(j, int) and 0 <= j < w_star.shape[1] for j in cols):
+            raise CertificateError("the minor's indices are out of range", rule="factor_rank")
         if rank and w_star.extract(list(rows), list(cols)).det() == 0:
             raise CertificateError("the stated minor is singular", rule="factor_rank")
         return True
@@ -110,29 +157,24 @@ class RankBound(Displayable, display_key="rank_bound"):
 
 
 def rank_bound(net: Network) -> RankBound:
-    """The certified bound ``rank W* <= min(p, n_1, ..., n_L, q)`` for a network with numeric weights.
+    """The certified bound ``rank W* <= min(p, n_1, ..., n_L, q)`` for a network with exact numeric weights.
 
     Raises NotLinearError for a non-affine activation and InvalidArgument for
     symbolic weights (their generic bound is in the generic proof's derivation).
+    Exact: every product and the rank are computed over QQ (DomainMatrix, flint).
     """
     if not isinstance(net, Network):
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
-    if not net.is_numeric:
-        raise InvalidArgument(
-            f"net={net!r} has symbolic weights; rank_bound needs numbers (the generic bound "
-            "rank W* <= min of the widths is stated in symnet.prove(...)'s generic derivation)"
-        )
-    weights = [_exact(layer.weights) for layer in net.layers]
-    scale = sympy.Mul(*_slopes(net))
+    mats, scale = _numeric(net, InvalidArgument)
     widths = (net.p, *net.hidden, net.q)
     bound = min(widths)
     k = widths.index(bound)
-    left = (scale * _product(weights[::-1][: len(weights) - k], bound)).applyfunc(sympy.expand)
-    right = _product(weights[::-1][len(weights) - k :], net.p)
-    matrix = sympy.ImmutableMatrix((left * right).applyfunc(sympy.expand))
-    _, pivots = matrix.T.rref()  # independent rows of W*
+    left = _product(mats[::-1][: len(mats) - k], bound) * scale
+    right = _product(mats[::-1][len(mats) - k :], net.p)
+    matrix = left * right
+    _, pivots = matrix.transpose().rref()  # independent rows of W*
     rows = tuple(pivots)
-    sub = matrix.extract(list(rows), list(range(matrix.cols)))
+    sub = matrix.extract(list(rows), list(range(matrix.shape[1])))
     _, col_pivots = sub.rref()
     rank = len(rows)
-    return RankBound(net, matrix, widths, k, bound, rank, sympy.ImmutableMatrix(left), sympy.ImmutableMatrix(right), (rows, tuple(col_pivots)))
+    return RankBound(net, _sympy(matrix), widths, k, bound, rank, _sympy(left), _sympy(right), (rows, tuple(col_pivots)))

@@ -48,9 +48,10 @@ from typing import Any
 
 import sympy
 
-from ..certificate import ExpressionReader, ExpressionWriter, read_network, write_network
+from ..certificate import ExpressionReader, ExpressionWriter, check_version, load_json, read_network, write_network
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
+from ..kernel.gate import gate_activation
 from ..model.display import Displayable
 from ..model.network import Network
 from ..render import refutation as _render
@@ -157,14 +158,12 @@ class Counterexample(Displayable, display_key="counterexample"):
     @classmethod
     def from_json(cls, text: str | bytes) -> Counterexample:
         """Read a counterexample written by :meth:`to_json`; CertificateError if malformed."""
-        try:
-            doc = json.loads(text)
-        except (ValueError, TypeError) as exc:
-            raise CertificateError(f"not a JSON document: {exc}") from None
+        doc = load_json(text, "counterexample")
         keys = {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}
         if not isinstance(doc, dict) or set(doc) != keys:
             raise CertificateError(f"a counterexample document has exactly the keys {sorted(keys)}")
-        if doc["format"] != FORMAT or doc["version"] != VERSION:
+        check_version(doc, VERSION, "counterexample")
+        if doc["format"] != FORMAT:
             raise CertificateError(f"unknown format {doc['format']!r} version {doc['version']!r}")
         table = ExpressionReader(doc["expressions"])
         net = read_network(table, doc["network"])
@@ -492,6 +491,8 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
 
 #: refute refuses networks with more hidden units than this.
 MAX_UNITS = 2000
+#: ... and networks whose polynomial activations' degrees multiply past this.
+MAX_REFUTE_DEGREE = 256
 
 
 def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
@@ -509,6 +510,17 @@ def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
     if units > MAX_UNITS:
         raise SizeGuardError(
             f"net has {units} hidden units, more than refute's guard of {MAX_UNITS}", estimate=units, limit=MAX_UNITS
+        )
+    degree_product = 1
+    for act in net.activations:
+        if not act.is_identity and act.expr.is_polynomial(act.variable):
+            degree_product *= max(gate_activation(act, (), "the activation").degree, 1)
+    if degree_product > MAX_REFUTE_DEGREE:
+        raise SizeGuardError(
+            f"the activations' degrees multiply to {degree_product}, above refute's guard of {MAX_REFUTE_DEGREE} "
+            "(exact values along a line would have that degree)",
+            estimate=degree_product,
+            limit=MAX_REFUTE_DEGREE,
         )
     affine, layer = _structure(net)
     if affine:

@@ -1,0 +1,16 @@
+"""The adversarial campaign: document strategies, an independent oracle, a harness.
+
+* :mod:`.grammar` -- a strict reader of the JSON grammar of symnet's documents
+  and an exact evaluator of their expression tables (``fractions.Fraction``,
+  falling back to arithmetic modulo a large prime), written without symnet's
+  codec or kernel;
+* :mod:`.oracle` -- decides whether a document is well-formed and whether its
+  claim is true, by exact evaluation at random rational points (and sympy
+  expansion at small sizes);
+* :mod:`.strategies` -- Hypothesis strategies that generate whole documents,
+  well-typed and ill-typed, as raw JSON text;
+* :mod:`.harness` -- runs symnet on a document and classifies the outcome
+  against the oracle (false accepts, tracebacks, name mismatches ...).
+
+Nothing here imports ``symnet.kernel`` or ``symnet.certificate``'s reader.
+"""
