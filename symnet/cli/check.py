@@ -113,7 +113,7 @@ def _regions(text: bytes) -> tuple[Any, Callable[[], Any], str]:
 
     parsed = regions_cert.read_document(load_json(text, "regions certificate"))
     claim = parsed["claim"]
-    what = f"regions certificate checked ({len(parsed['regions'])} regions cover the domain" + ("" if claim is None else f"; its {claim['kind']} claim") + ")"
+    what = f"regions certificate checked: {len(parsed['regions'])} regions cover the domain" + ("" if claim is None else f", and its {claim['kind']} claim holds")
     return parsed["network"], lambda: regions_cert.check_regions(parsed), what
 
 

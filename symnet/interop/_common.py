@@ -58,7 +58,8 @@ def leaky_relu(slope: sympy.Rational) -> Activation:
         return activation("identity")
     if slope == sympy.Rational(1, 100):
         return activation("leaky_relu")
-    return Activation(f"leaky_relu({slope})", sympy.Lambda(_T, sympy.Max(0, _T) + slope * sympy.Min(0, _T)))
+    # unnamed: a name is a claim the kernel binds to one registered formula, and this slope has none
+    return Activation(None, sympy.Lambda(_T, sympy.Max(0, _T) + slope * sympy.Min(0, _T)))
 
 
 def _weights(dm: DomainMatrix) -> sympy.ImmutableMatrix:

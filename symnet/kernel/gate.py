@@ -191,17 +191,30 @@ def _power_terms(terms: int, n: int) -> int:
     return min(terms**n, _CAP)
 
 
-def estimate(e: sympy.Expr) -> tuple[int, int, bool]:
+def is_radical(e: sympy.Basic) -> bool:
+    """True for a real radical constant ``r**(m/n)`` (r > 0 rational, m/n not an integer), such as ``sqrt(21)/7``'s root."""
+    return bool(e.is_Pow and e.base.is_Rational and e.base.is_positive and e.exp.is_Rational and not e.exp.is_Integer)
+
+
+def radicals(e: sympy.Basic) -> list[sympy.Basic]:
+    """The radical constants of ``e`` (see :func:`is_radical`), in order of first appearance."""
+    return list(dict.fromkeys(n for n in _postorder(e) if is_radical(n)))
+
+
+def estimate(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> tuple[int, int, bool]:
     """(degree, terms, polynomial) estimated over the DAG of an exact expression, before any expansion.
 
     ``degree`` bounds the total degree, ``terms`` the number of terms of the
     expansion (and the work of each product along the way); both saturate at
     10**15.  ``polynomial`` is False when a node is not a polynomial operation
-    (a function, a negative or fractional power).
+    (a function, a negative or fractional power) and not one of ``atoms``
+    (radical constants that the caller reads as generators of their own).
     """
     info: dict[int, tuple[int, int, bool]] = {}
     for node in _postorder(e):
-        if node.is_Number or node is sympy.E or node is sympy.pi:
+        if atoms and node in atoms:
+            info[id(node)] = (1, 1, True)
+        elif node.is_Number or node is sympy.E or node is sympy.pi:
             info[id(node)] = (0, 1, node.is_Number)
         elif node.is_Symbol:
             info[id(node)] = (1, 1, True)
@@ -224,9 +237,11 @@ def estimate(e: sympy.Expr) -> tuple[int, int, bool]:
     return info[id(e)]
 
 
-def guard(e: sympy.Expr, where: str, *, max_degree: int = MAX_DEGREE, max_terms: int = MAX_TERMS) -> tuple[int, int, bool]:
+def guard(
+    e: sympy.Expr, where: str, *, max_degree: int = MAX_DEGREE, max_terms: int = MAX_TERMS, atoms: frozenset[sympy.Basic] = frozenset()
+) -> tuple[int, int, bool]:
     """The estimate of ``e``; IllFormed (with the estimate) above the limits."""
-    d, t, poly = estimate(e)
+    d, t, poly = estimate(e, atoms)
     if d > max_degree or t > max_terms:
         raise IllFormed(
             f"{where}: expanding it needs an estimated degree {d} and {t} terms, above the kernel's limits "
@@ -240,12 +255,18 @@ class Exact:
     """Polynomials over QQ (python-flint ``fmpq_mpoly``) in a fixed list of declared generators.
 
     :meth:`poly` reads an (already :func:`exact`) sympy expression; a symbol
-    that is not a generator, or a non-polynomial node, is refused.
+    that is not a generator, or a non-polynomial node, is refused.  A
+    generator may also be a radical constant (``sqrt(21)``, from an exactly
+    folded batch norm): it is read as a variable of its own, so an identity
+    the ring proves holds for every value of it, its real value included
+    (sound; an identity that needs ``sqrt(3)**2 = 3`` is not found, which only
+    rejects).
     """
 
-    def __init__(self, gens: Sequence[sympy.Symbol]) -> None:
+    def __init__(self, gens: Sequence[sympy.Basic]) -> None:
         self.gens = list(gens)
         self.index = {g: i for i, g in enumerate(self.gens)}
+        self.atoms = frozenset(g for g in self.gens if not g.is_Symbol)
         self.ctx = flint.fmpq_mpoly_ctx.get(("g", max(len(self.gens), 1)), "lex")
         self.gen_polys = list(self.ctx.gens())[: len(self.gens)]
         self.zero = self.ctx.constant(0)
@@ -271,7 +292,7 @@ class Exact:
         if fast is not None:
             self.memo[id(e)] = (e, fast)
             return fast
-        _, _, polynomial = guard(e, where)
+        _, _, polynomial = guard(e, where, atoms=self.atoms)
         if not polynomial:
             raise IllFormed(f"{where}: {str(e)[:80]} is not a polynomial with rational coefficients")
         values: dict[int, Any] = {}
@@ -297,6 +318,8 @@ class Exact:
                 v = self.one
                 for a in node.args:
                     v = v * values[id(a)]
+            elif node in self.atoms:
+                v = self.gen_polys[self.index[node]]
             elif node.is_Pow and node.exp.is_Integer and node.exp >= 0:
                 v = values[id(node.base)] ** int(node.exp)
             else:
@@ -476,6 +499,7 @@ class NetworkForm:
     weights: list[list[list[sympy.Expr]]]  # validated entries; a float stays a Float (see exact_weights)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
+    radicals: tuple[sympy.Basic, ...] = ()  # radical constants in the entries, read as generators of their own
 
     @cached_property
     def parameters(self) -> tuple[sympy.Symbol, ...]:
@@ -496,7 +520,7 @@ class NetworkForm:
 
     def ring(self, *, with_inputs: bool = True) -> Exact:
         """The exact polynomial ring: the inputs first (when asked), then the parameters."""
-        return Exact((list(self.inputs) if with_inputs else []) + list(self.parameters))
+        return Exact((list(self.inputs) if with_inputs else []) + list(self.parameters) + list(self.radicals))
 
 
 def gate_network(net: Any) -> NetworkForm:
@@ -514,6 +538,7 @@ def gate_network(net: Any) -> NetworkForm:
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
     params: dict[sympy.Symbol, None] = {}  # symbols of the entries that are not plain symbols, per layer
+    roots: dict[sympy.Basic, None] = {}  # radical constants of the entries
     chunks: list[list[sympy.Symbol]] = []
     previous = len(inputs)
     for l, layer in enumerate(net.layers, start=1):
@@ -531,9 +556,9 @@ def gate_network(net: Any) -> NetworkForm:
             if not all(map(_COMMUTATIVE, plain)):
                 raise IllFormed(f"layer {l}: a weight symbol is not commutative")
             chunks.append(plain)
-        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params) for n, e in enumerate(flat)]
+        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots) for n, e in enumerate(flat)]
         weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
-        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params) for k, v in enumerate(b.flat())])
+        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params, roots) for k, v in enumerate(b.flat())])
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
@@ -541,10 +566,10 @@ def gate_network(net: Any) -> NetworkForm:
         params.clear()
         chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
-    return NetworkForm(net, inputs, chunks, weights, biases, acts)
+    return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
 
 
-def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Symbol, None]) -> sympy.Expr:
+def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Symbol, None], roots: dict[sympy.Basic, None]) -> sympy.Expr:
     if isinstance(e, sympy.Symbol):
         if not e.is_commutative:
             raise IllFormed(f"{where}: the symbol {e} is not commutative")
@@ -560,9 +585,11 @@ def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Sym
             raise IllFormed(f"{where}: {e} is not a finite number")
         return e
     v = exact(e, where)
-    _, _, polynomial = guard(v, where)
+    found = radicals(v)
+    _, _, polynomial = guard(v, where, atoms=frozenset(found))
     if not polynomial:
         raise IllFormed(f"{where}: {str(v)[:80]} is not a polynomial with rational coefficients in the parameters")
+    roots.update(dict.fromkeys(found))
     for s in sorted(v.free_symbols, key=lambda s: s.name):
         if s in inputs:
             raise IllFormed(f"{where}: the input {s} occurs inside a weight")

@@ -20,10 +20,12 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+import flint
 import sympy
 
 from ..certificate import ROUTES, Certificate, Claim, Step
 from ..errors import CertificateError
+from . import numeric
 from .gate import Exact, IllFormed, NetworkForm, estimate, exact, gate_claim_entry, gate_network
 
 __all__ = ["KERNEL_LIMIT", "check"]
@@ -211,6 +213,9 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
         raise fail(f"the chain has {len(derived) - 1} substituted layers, but the network has {depth} hidden layers")
     if ctx.claim.form != "explicit":
         return
+    if not ctx.form.parameters and not ctx.form.radicals:
+        _conclude_rational(ctx, derived, fail)
+        return
     _guard(ctx.form, fail, limit)
     factors = [[[ctx.poly(v, "a factor") for v in row] for row in f] for f in derived]
     zero = ctx.ring.zero
@@ -240,6 +245,34 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
             product = product + row[j + 1] * x[j]
             claimed = claimed + W[i][j] * x[j]
         raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}")
+
+
+def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
+    if e.is_Float:
+        e = exact(e, where)  # its exact binary value
+    if not e.is_Rational:
+        raise fail(f"{where} {str(e)[:60]} is not a rational number, but the network has no symbols")
+    return flint.fmpq(int(e.p), int(e.q))
+
+
+def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fail: Fail) -> None:
+    """conclude_linear_form for a network without symbols: C P_L ... P_1 as an exact rational matrix product.
+
+    Every factor is a matrix of rationals (the gate read the floats exactly),
+    so the product is python-flint ``fmpq_mat`` arithmetic, polynomial in the
+    sizes whatever the number of paths; the claim must equal it entry by entry.
+    """
+    mats = [flint.fmpq_mat([[_rational(v, "a factor entry", fail) for v in row] for row in f]) for f in derived]
+    product = mats[0]
+    for m in mats[1:]:
+        product = product * m
+    assert ctx.matrix is not None and ctx.offset is not None
+    for i in range(product.nrows()):
+        if _rational(ctx.offset[i], "the claimed b*", fail) != product[i, 0]:
+            raise fail(f"output {i}: the claimed intercept {ctx.offset[i]} is not C P_L ... P_1's {product[i, 0]}")
+        for j in range(ctx.p):
+            if _rational(ctx.matrix[i][j], "the claimed W*", fail) != product[i, j + 1]:
+                raise fail(f"output {i}: the claimed coefficient of x_{j + 1}, {ctx.matrix[i][j]}, is not C P_L ... P_1's {product[i, j + 1]}")
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:
@@ -333,6 +366,8 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
         raise CertificateError(f"expected a Certificate, got {type(cert).__name__}")
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise CertificateError(f"limit={limit!r} is not a count")
+    if numeric.applies(cert):
+        return numeric.check(cert)
     form = gate_network(cert.network)
     ctx = _Context(form, cert.claim)
     _gate_claim(ctx)

@@ -39,6 +39,8 @@ def _check_entries(layer: "Layer", index: int) -> None:
     for what, m in (("weights", layer.weights), ("biases", layer.biases)):
         if not isinstance(m, sympy.MatrixBase):
             raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
+        if is_rational_matrix(m):  # held over QQ or ZZ: finite commutative numbers by construction
+            continue
         cols = m.cols
         for n, e in enumerate(m.flat()):
             if isinstance(e, (sympy.Symbol, sympy.Rational)):

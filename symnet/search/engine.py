@@ -61,7 +61,8 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
 def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly."""
     slope, intercept = _exact(slope), _exact(intercept)
-    if slope == 1 and intercept == 0:  # the seed's augmented matrix: the layer's own entries (floats stay exact floats)
+    if slope == 1 and intercept == 0 and not layer.augmented().has(sympy.Float):
+        # the seed's augmented matrix: the layer's own entries (a certificate never holds a Float, only its exact value)
         top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
         return sympy.ImmutableMatrix.vstack(top, layer.augmented())
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]

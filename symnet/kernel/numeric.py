@@ -1,0 +1,191 @@
+"""The layer-wise check of a network without symbols, in exact rational matrices.
+
+A trained network's weights are numbers: every factor of its certificate is
+a matrix of rationals, and the whole check is exact matrix arithmetic.  This
+module re-derives the output row ``C = [b | W]`` and each factor
+``P_l = [[1, 0], [a b_l + d, a W_l]]`` from the network's own layers as
+python-flint ``fmpq_mat``, compares them with what the steps state, and
+compares the product ``C P_L ... P_1`` with the claim -- the same rules as
+:mod:`symnet.kernel.linear`, over the network's exact representation instead
+of polynomials.
+
+It applies when every weight and bias matrix is held over QQ (or ZZ) by
+sympy's own exact representation (``Network.from_matrices`` of numpy arrays
+and every numeric network symnet builds), every activation is read by the
+gate, and the certificate is the plain layer-wise chain; anything else goes
+through :mod:`symnet.kernel.linear`'s general path.  A stated matrix that is
+not over QQ is read entry by entry through the gate (a Float at its exact
+binary value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flint
+import sympy
+from sympy import QQ, ZZ
+
+from ..certificate import Certificate, Claim, Step
+from ..errors import CertificateError
+from .gate import IllFormed, exact, gate_activation
+
+__all__ = ["applies", "check"]
+
+Fail = Callable[[str], CertificateError]
+
+
+def _layer_matrix(m: Any) -> flint.fmpq_mat | None:
+    """A network matrix as fmpq_mat when sympy holds it over QQ or ZZ; None otherwise."""
+    rep = getattr(m, "_rep", None)
+    if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
+        return None
+    dm = rep.convert_to(QQ).to_dense()
+    try:
+        return dm.to_dfm().rep
+    except (AttributeError, NotImplementedError, ValueError):  # no flint ground types: build it
+        return flint.fmpq_mat([[flint.fmpq(int(v.numerator), int(v.denominator)) for v in row] for row in dm.to_list()])
+
+
+def _stated_matrix(m: Any, what: str, fail: Fail) -> flint.fmpq_mat:
+    """A matrix a step or the claim states, read exactly (entries must be rational numbers)."""
+    if not isinstance(m, sympy.MatrixBase):
+        raise fail(f"{what} is not a matrix")
+    fast = _layer_matrix(m)
+    if fast is not None:
+        return fast
+    rows = []
+    flat, cols = m.flat(), m.cols
+    for i in range(m.rows):
+        row = []
+        for j in range(cols):
+            v = exact(flat[i * cols + j], f"{what} entry ({i}, {j})")
+            if not v.is_Rational:
+                raise fail(f"{what} entry ({i}, {j}) is {str(v)[:60]}, not a rational number (the network has no symbols)")
+            row.append(flint.fmpq(int(v.p), int(v.q)))
+        rows.append(row)
+    return flint.fmpq_mat(rows) if rows else flint.fmpq_mat(0, cols)
+
+
+def _scalar(v: Any, what: str, fail: Fail) -> flint.fmpq:
+    if not isinstance(v, sympy.Expr):
+        raise fail(f"the step states no {what}")
+    e = exact(v, f"the stated {what}")
+    if not e.is_Rational:
+        raise fail(f"the stated {what} {str(e)[:60]} is not a rational number")
+    return flint.fmpq(int(e.p), int(e.q))
+
+
+def _blocks(b: flint.fmpq_mat, W: flint.fmpq_mat, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> flint.fmpq_mat:
+    """``[b | W]`` (slope None: the output row C), or ``[[1, 0 ... 0], [slope b + intercept, slope W]]`` (a factor P_l)."""
+    rows, cols = W.nrows(), W.ncols()
+    if slope is not None and slope != 1:
+        W = W * slope
+    bias = b.entries() if slope is None or (slope == 1 and intercept == 0) else [slope * v + intercept for v in b.entries()]
+    w = W.entries()
+    flat: list[Any] = [] if slope is None else [flint.fmpq(1)] + [flint.fmpq(0)] * cols
+    for k in range(rows):
+        flat.append(bias[k])
+        flat.extend(w[k * cols : (k + 1) * cols])
+    return flint.fmpq_mat(rows + (slope is not None), cols + 1, flat)
+
+
+def _equal(stated: flint.fmpq_mat, derived: flint.fmpq_mat, what: str, fail: Fail) -> None:
+    if (stated.nrows(), stated.ncols()) != (derived.nrows(), derived.ncols()):
+        raise fail(f"{what} has shape {(stated.nrows(), stated.ncols())}, but the network gives {(derived.nrows(), derived.ncols())}")
+    if stated != derived:
+        for i in range(derived.nrows()):
+            for j in range(derived.ncols()):
+                if stated[i, j] != derived[i, j]:
+                    raise fail(f"{what} entry ({i}, {j}) is {stated[i, j]}, but the network gives {derived[i, j]}")
+
+
+def applies(cert: Certificate) -> bool:
+    """True when every layer of the certificate's network is held over QQ and the steps are the plain layer-wise chain."""
+    net, steps = cert.network, cert.steps
+    layers = getattr(net, "layers", None)
+    if not layers or not isinstance(steps, tuple) or len(steps) != len(layers) + 1:
+        return False
+    if getattr(cert.claim, "routes", None) != ("layerwise",):
+        return False
+    rules = ["read_output_layer"] + ["substitute_layer"] * (len(layers) - 1) + ["conclude_linear_form"]
+    if [getattr(s, "rule", None) for s in steps] != rules:
+        return False
+    return all(_layer_matrix(layer.weights) is not None and _layer_matrix(layer.biases) is not None for layer in layers)
+
+
+def check(cert: Certificate) -> bool:
+    """Check a certificate for which :func:`applies`: True, or CertificateError naming the step and rule."""
+    net, claim = cert.network, cert.claim
+    if not isinstance(claim, Claim):
+        raise IllFormed(f"the claim is a {type(claim).__name__}, not a Claim")
+    inputs = tuple(net.inputs)
+    if not inputs or len({getattr(s, "name", None) for s in inputs}) != len(inputs):
+        raise IllFormed("the inputs must be distinct symbols with distinct names")
+    if not all(isinstance(s, sympy.Symbol) and s.is_commutative for s in inputs):
+        raise IllFormed("an input is not a commutative symbol")
+    p, layers = len(inputs), net.layers
+    weights, biases, acts = [], [], []
+    previous = p
+    for l, layer in enumerate(layers, start=1):
+        W, b = _layer_matrix(layer.weights), _layer_matrix(layer.biases)
+        assert W is not None and b is not None  # applies() holds
+        if W.ncols() != previous or (b.nrows(), b.ncols()) != (W.nrows(), 1):
+            raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
+        previous = W.nrows()
+        form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
+        if form.body.free_symbols - {form.variable}:
+            raise IllFormed(f"layer {l}'s activation has symbolic coefficients; the network is not numeric")
+        if l == len(layers) and not form.is_identity:
+            raise IllFormed("the output layer's activation must be the identity")
+        weights.append(W)
+        biases.append(b)
+        acts.append(form)
+    q, depth = weights[-1].nrows(), len(layers) - 1
+    if tuple(claim.shape) != (q, p):
+        raise CertificateError(f"the claim has shape {claim.shape}, but the network has {q} outputs and {p} inputs")
+    if claim.form not in ("explicit", "product"):
+        raise IllFormed(f"the claim's form {claim.form!r} is not 'explicit' or 'product'")
+
+    def failing(index: int, step: Step) -> Fail:
+        return lambda message: CertificateError(message, step=index, rule=step.rule)
+
+    steps = cert.steps
+    fail = failing(0, steps[0])
+    if steps[0].layer != depth + 1:
+        raise fail(f"the output layer is layer {depth + 1}, not {steps[0].layer}")
+    product = _stated_matrix(steps[0].matrix, "the output row C", fail)
+    _equal(product, _blocks(biases[-1], weights[-1], None, None), "the output row C", fail)
+    for index, l in enumerate(range(depth, 0, -1), start=1):
+        step, fail = steps[index], failing(index, steps[index])
+        if step.layer != l:
+            raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
+        act = acts[l - 1]
+        if not act.is_affine:
+            raise fail(f"layer {l}'s activation {act.body} is not affine, so the rule does not apply")
+        a, d = (_scalar(c, "coefficient", fail) for c in act.slope_intercept())
+        if _scalar(step.slope, "slope", fail) != a:
+            raise fail(f"the stated slope {step.slope} differs from the activation's slope {a}")
+        if _scalar(step.intercept, "intercept", fail) != d:
+            raise fail(f"the stated intercept {step.intercept} differs from the activation's intercept {d}")
+        P = _blocks(biases[l - 1], weights[l - 1], a, d)
+        _equal(_stated_matrix(step.matrix, f"the factor P_{l}", fail), P, f"the factor P_{l}", fail)
+        product = product * P
+    fail = failing(len(steps) - 1, steps[-1])
+    if claim.form == "product":
+        if claim.matrix is not None or claim.offset is not None:
+            raise IllFormed("a product claim states no matrix or offset")
+        return True
+    stated_W = _stated_matrix(claim.matrix, "the claimed W*", fail)
+    stated_b = _stated_matrix(claim.offset, "the claimed b*", fail)
+    if (stated_W.nrows(), stated_W.ncols()) != (q, p) or (stated_b.nrows(), stated_b.ncols()) != (q, 1):
+        raise CertificateError(f"the claimed W* and b* do not have the shapes {(q, p)} and {(q, 1)}")
+    for i in range(q):
+        if stated_b[i, 0] != product[i, 0]:
+            raise fail(f"output {i}: the claimed intercept {stated_b[i, 0]} is not C P_L ... P_1's {product[i, 0]}")
+        for j in range(p):
+            if stated_W[i, j] != product[i, j + 1]:
+                raise fail(f"output {i}: the claimed coefficient of x_{j + 1}, {stated_W[i, j]}, is not C P_L ... P_1's {product[i, j + 1]}")
+    return True
+
