@@ -1,4 +1,4 @@
-"""dense(): the seed's names, the deeper scheme, and argument validation."""
+"""dense(): the blog post's names, the deeper scheme, and argument validation."""
 
 import pytest
 import sympy
@@ -62,7 +62,7 @@ def test_dense_shapes_and_distinct_symbols(p, hidden, q):
 
 @given(h=st.integers(1, 4), p=st.integers(1, 4))
 def test_one_hidden_layer_names_match_seed(h, p):
-    """For one hidden layer every name is the seed's: b_{k,j}, b_{k,0}, c_k, c_0."""
+    """For one hidden layer every name is the blog post's: b_{k,j}, b_{k,0}, c_k, c_0."""
     net = symnet.dense(p, [h])
     for k in range(1, h + 1):
         assert net.layers[0].biases[k - 1] == S(f"b_{{{k},0}}")

@@ -17,7 +17,7 @@ x1, x2 = sympy.symbols("x_1 x_2")
 
 
 def test_single_matrix_is_a_network():
-    """One weight matrix is the seed's single node."""
+    """One weight matrix is the blog post's single node."""
     net = Network.from_matrices([[[2, 3]]], [[5]])
     assert net.depth == 0 and net.hidden == () and net.q == 1
     assert sympy.expand(net.output[0] - (5 + 2 * x1 + 3 * x2)) == 0

@@ -21,7 +21,7 @@ def _golden(name: str) -> str:
 
 
 def test_seed_p2_h3_text_matches_hand_written_golden():
-    """The seed's three-node network (p = 2) prints exactly the hand-derived text."""
+    """The blog post's three-node network (p = 2) prints exactly the hand-derived text."""
     assert render.to_text(symnet.prove(symnet.dense(2, [3]))) == _golden("seed_p2_h3.txt")
 
 
@@ -31,7 +31,7 @@ def test_seed_p2_h3_latex_document_matches_hand_written_golden():
 
 
 def test_single_node_text_matches_hand_written_golden():
-    """The seed's first network (one node, p = 3) is b_0 + b_1 x_1 + ... with β_j = b_j."""
+    """The blog post's first network (one node, p = 3) is b_0 + b_1 x_1 + ... with β_j = b_j."""
     assert render.to_text(symnet.prove(symnet.dense(3, []))) == _golden("single_p3.txt")
 
 
@@ -101,7 +101,7 @@ def test_affine_activation_factor_shows_slope_and_intercept():
 
 
 def test_several_outputs_give_a_coefficient_per_output_and_input():
-    """q = 2 outputs: ŷ_1, ŷ_2 and β_{i,j} with the seed's formula per output."""
+    """q = 2 outputs: ŷ_1, ŷ_2 and β_{i,j} with the blog post's formula per output."""
     out = render.to_text(symnet.prove(symnet.dense(2, [2], outputs=2)))
     assert "ŷ_2 = β_{2,0} + β_{2,1} x_1 + β_{2,2} x_2," in out
     assert "β_{2,1} = c_{2,1} b_{1,1} + c_{2,2} b_{2,1}," in out

@@ -51,7 +51,7 @@ counts from the input side, the output layer being ``L + 1``):
   "matrix": M}`` — the activation of layer l is the affine map
   ``t -> slope*t + intercept``, so substituting layer l gives the factor
   ``P_l = [[1, 0 ... 0], [slope*b_l + intercept, slope*W_l]]``
-  ((n_l + 1) x (n_{l-1} + 1)); for the identity it is the seed's augmented
+  ((n_l + 1) x (n_{l-1} + 1)); for the identity it is the blog post's augmented
   matrix.  One step per hidden layer, from l = L down to 1.
 * ``{"rule": "conclude_linear_form"}`` — the output is ``(b* | W*) x*`` with
   ``(b* | W*) = C P_L ... P_1``.

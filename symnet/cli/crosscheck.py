@@ -79,7 +79,7 @@ def register(subparsers: Any) -> None:
     c.add_argument("--inputs", type=_width, default=None, metavar="N", help="number of inputs p (default 3)")
     c.add_argument("--hidden", type=_width, action="append", metavar="H",
                    help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
-    c.add_argument("--no-hidden", action="store_true", help="no hidden layer: the seed's single node")
+    c.add_argument("--no-hidden", action="store_true", help="no hidden layer: the blog post's single node")
     c.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
     c.add_argument("--activation", type=_activation, default=None, metavar="NAME",
                    help="activation of the hidden layers (default identity)")

@@ -1,6 +1,6 @@
 """``dense``: fully connected networks whose every weight is its own symbol.
 
-Naming scheme (it is the seed's for one hidden layer):
+Naming scheme (it is the blog post's for one hidden layer):
 
 * inputs ``x_1 .. x_p``;
 * no hidden layer (``hidden=[]``): one output node ``b_0 + b_1 x_1 + ...``;
@@ -61,7 +61,7 @@ def dense(
     """A fully connected network with every weight and bias a distinct symbol.
 
     ``inputs`` is p, ``hidden`` the widths of the hidden layers (``[]`` for
-    the seed's single node), ``outputs`` q.  The activation applies to every
+    the blog post's single node), ``outputs`` q.  The activation applies to every
     hidden layer (or pass a list with one per hidden layer); the output layer
     is linear.  Symbol names follow the module docstring.
 

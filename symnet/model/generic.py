@@ -306,7 +306,7 @@ class GenericNetwork(Displayable, display_key="generic_network"):
     every hidden layer has an activation (the output layer is linear).
     Layer l has the weight matrix ``B^{(l)}`` (n_l x n_(l-1)) and the bias
     column ``b^{(l)}_0`` (n_l x 1); the output layer has ``C`` and ``c_0`` (with no
-    hidden layer it is the seed's single node, ``B`` and ``b_0``).
+    hidden layer it is the blog post's single node, ``B`` and ``b_0``).
     Entry names follow :func:`symnet.dense`.
     """
 

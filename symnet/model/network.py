@@ -59,7 +59,7 @@ def _check_entries(layer: "Layer", index: int) -> None:
 
 
 def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
-    """The seed's input symbols ``x_1, ..., x_p``."""
+    """The blog post's input symbols ``x_1, ..., x_p``."""
     return tuple(sympy.Symbol(f"x_{j}") for j in range(1, p + 1))
 
 
@@ -85,7 +85,7 @@ class Layer(display.Displayable, display_key="layer"):
         return self.weights.cols
 
     def augmented(self) -> sympy.ImmutableMatrix:
-        """The seed's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
+        """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
         return sympy.ImmutableMatrix.hstack(self.biases, self.weights)
 
 
@@ -281,7 +281,7 @@ class Network(display.Displayable, display_key="network"):
 
         Order: layer by layer from the input side; within a layer node by node;
         within a node its bias first, then its weights by input (the rows of
-        the seed's augmented matrix ``[b | W]``), each symbol at its first
+        the blog post's augmented matrix ``[b | W]``), each symbol at its first
         appearance; last, the activations' own coefficients, sorted by name.
         """
         seen: dict[sympy.Symbol, None] = {}

@@ -1,6 +1,6 @@
 """Build the derivation of a proof as format-neutral sections.
 
-The story is the seed's: node outputs, matrix form with the augmented input
+The story is the blog post's: node outputs, matrix form with the augmented input
 ``x* = (1, x_1, ..., x_p)^T``, the output node ``ŷ = c^T y**``, one
 substitution per hidden layer through the augmented matrix
 ``W~ = [[1, 0 ... 0], [W]]``, the collapse into ``(b* | W*) = c^T W~ …`` with
@@ -748,7 +748,7 @@ class _Builder:
                 before += [f"{self.L} hidden layers of widths ", comma_list(elide(names))]
             acts = [self.net.layers[l - 1].activation for l in range(1, self.L + 1)]
             if all(a.is_identity for a in acts):
-                before += [" with the identity activation (the seed's ",
+                before += [" with the identity activation (the blog post's ",
                            A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
             elif len({(a.name, a.function) for a in acts}) == 1 and all(
                     _slope_intercept(self.sub_steps.get(l), self.net.layers[l - 1]) == _slope_intercept(self.sub_steps.get(1), self.net.layers[0])
@@ -1205,14 +1205,14 @@ class _Builder:
         return lines
 
     def seed_names(self) -> bool:
-        """True for one hidden layer named as in the seed (``b_{k,j}``, ``c_k``)."""
+        """True for one hidden layer named as in the blog post (``b_{k,j}``, ``c_k``)."""
         out = self.net.layers[-1].augmented()
         return dense_pattern(self.net.layers[0]) == "b_{{{k},{j}}}" and all(
             out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)
         )
 
     def seed_sigma_lines(self) -> list[Line]:
-        """The seed's coefficients in Σ-notation, with the activation's slope and intercept."""
+        """The blog post's coefficients in Σ-notation, with the activation's slope and intercept."""
         layer = self.net.layers[0]
         a, d = _slope_intercept(self.sub_steps.get(1), layer)
         h = self.widths[0]

@@ -2,7 +2,7 @@
 
 sympy orders the terms of a sum by their printed names, so ``c_{10}`` comes
 before ``c_{2}``.  Here every weight symbol gets a position from the network
--- (layer counted from the output side, row, column of the seed's augmented
+-- (layer counted from the output side, row, column of the blog post's augmented
 matrix ``[b | W]``) -- and
 
 * the factors of a product are written from the output layer towards the

@@ -1,4 +1,4 @@
-"""The derivation of a :class:`~symnet.search.generic.GenericProof`: the seed's story at symbolic sizes.
+"""The derivation of a :class:`~symnet.search.generic.GenericProof`: the blog post's story at symbolic sizes.
 
 Rows ``b_{k,0} … b_{k,p}``, ``h`` rows, the augmented matrix ``[[1, 0], [b_0, B]]``
 per hidden layer, their products and ``ŷ = (b* | W*) x* = b* + W* x`` -- the
@@ -73,7 +73,7 @@ def _shapes_tex(shapes: str) -> str:
 
 
 class GenericDerivation:
-    """The seed's story for general sizes: rows b_{k,0} … b_{k,p}, h rows, the augmented matrix."""
+    """The blog post's story for general sizes: rows b_{k,0} … b_{k,p}, h rows, the augmented matrix."""
 
     def __init__(self, proof: Any, fmt: str, rules: RuleTexts,
                  coefficients: Callable[[Any], tuple[sympy.Expr, sympy.Expr] | None]) -> None:
@@ -189,7 +189,7 @@ class GenericDerivation:
             else:
                 before += [f"{self.L} hidden layers of widths ", ws]
             if self.identity():
-                before += [" with the identity activation (the seed's ", A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
+                before += [" with the identity activation (the blog post's ", A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
             else:
                 labels = sorted({a.label() for a in net.activations})
                 before.append(" with the affine activation" + ("s " if len(labels) > 1 else " ") + ", ".join(labels))
@@ -216,7 +216,7 @@ class GenericDerivation:
         xs = [self.x(j) for j in self.indices(net.p)]
         k = None if single else A("i")
         line = Line(A(r"\hat{y}", "ŷ") if single else A(r"\hat{y}_i", "ŷ_i"), "=", self.sum_line("b", None, k, xs, net.p))
-        before = ["The single node adds its bias to its weighted inputs (the seed's first network):"]
+        before = ["The single node adds its bias to its weighted inputs (the blog post's first network):"]
         after = ["In matrix form ", A(r"\hat{y} = b_0 + B x", "ŷ = b_0 + B x"), ", with B of shape ",
                  Row(self.sz(net.q), A(r" \times ", " × "), self.sz(net.p)), "."]
         return Section(self.title("the node"), "read_output_layer", tuple(before), (line,), tuple(after))
@@ -294,7 +294,7 @@ class GenericDerivation:
         shape = Row(self.sz(net.q), A(r" \times ", " × "), self.sz(hL))
         before = ["The output node adds its bias to the weighted outputs of the last hidden layer:"]
         after = ["Here ", A("c_0", "c_0"), " is the output bias and ", A("C", "C"), " = (", cs, ") the output weights (",
-                 shape, ")"] + (["; for one output this is the seed's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")] if self.L == 1 else []) + ["."]
+                 shape, ")"] + (["; for one output this is the blog post's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")] if self.L == 1 else []) + ["."]
         return Section(self.title("output node"), "read_output_layer", tuple(before), lines, tuple(after))
 
     def aug_name(self, l: int) -> Atom:
