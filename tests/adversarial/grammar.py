@@ -238,7 +238,11 @@ class Table:
             else:
                 poly = self.poly[b] and integral and ev >= 0  # type: ignore[operator]
         elif kind == "fn":
-            expect(len(rest) >= 2 and rest[0] in FUNCTIONS, f"{where}: unknown function", "node")
+            expect(
+                len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in FUNCTIONS,
+                f"{where}: unknown function",
+                "node",
+            )
             fname = rest[0]
             args = tuple(self._arg(i, r) for r in rest[1:])
             arity = FUNCTIONS[fname]
