@@ -25,12 +25,10 @@ from symnet.certificate import Certificate, Claim, Step, load_json, network_fing
 from symnet.kernel import check
 from symnet.kernel import counterexample as kc
 from symnet.kernel.gate import IllFormed, estimate, exact
-from symnet.model.activations import Activation
-from symnet.model.network import Layer, Network
+from symnet.model.network import Network
 from symnet.proof import Proof
 from symnet.search.generic import GenericProof
 from symnet.search.rank import RankBound, rank_bound
-from symnet.search.refutation import Counterexample
 
 ROOT = Path(__file__).resolve().parent.parent
 t, x1, x2 = sympy.symbols("t x_1 x_2")
@@ -138,6 +136,8 @@ class TestClaimsAreCheckedForTheirOwnForm:
         forged = type(cert)(net, cert.steps, cb.scale(2), cert.offset + (cb @ x).scale(-1))
         with pytest.raises(IllFormed, match="contains the input x"):
             GenericProof(forged).check()
+        with pytest.raises(IllFormed, match="contains the input x"):
+            GenericProof(forged).instantiate(p=2, h=2)  # no concrete proof for a forged generic claim
 
 
 # ------------------------------- class 2: activations and weights are confined
@@ -264,6 +264,23 @@ class TestNumbersAreWhatTheySeem:
         with pytest.raises(CertificateError):
             load_check(doc)
 
+    def test_float_plus_rational_in_a_claim_is_not_rounded_away(self):
+        """b + 0.1 - 1/10 is b + 2^-55*... exactly, not b: sympy's Float arithmetic must not decide."""
+        doc = seed_doc(1, ())
+        b = doc["claim"]["offset"][0]
+        f = add_node(doc, ["float", 0, "3602879701896397", -55, 52, 53])  # the double nearest 0.1
+        r = add_node(doc, ["rat", "-1", "10"])
+        doc["claim"]["offset"][0] = add_node(doc, ["add", b, f, r])
+        assert Fraction(3602879701896397, 2**55) != Fraction(1, 10)  # the oracle: the claim is off by a nonzero rational
+        with pytest.raises(CertificateError):
+            load_check(doc)
+
+    def test_boolean_float_sign(self):
+        doc = seed_doc()
+        doc["expressions"].append(["float", True, "1", -1, 1, 53])
+        with pytest.raises(CertificateError, match="bad float"):
+            load_check(doc)
+
     def test_exact_never_rounds(self):
         assert exact(HALF_PLUS * x1) == (sympy.Rational(1, 2) + sympy.Rational(1, 2**200)) * x1
 
@@ -383,6 +400,24 @@ class TestWorkIsBounded:
         self._quick(lambda: symnet.degree(net))
         proof_like = Certificate(net, (Step("expand_and_compare", monomials=1),), Claim("explicit", (1, 1), ("direct",), sympy.ImmutableMatrix([[1]]), sympy.ImmutableMatrix([0])))
         self._quick(lambda: check(proof_like))
+
+    def test_degree_witness_with_huge_numbers_refused_up_front(self):
+        s = sympy.Symbol("s")
+        net = Network.from_matrices([[[1]], [[1]], [[1]]], None, [sympy.Lambda(s, s**64), sympy.Lambda(s, s**64)])
+        huge = str(10**4000 + 1)
+        cert = {"degrees": [4096], "routes": ["bound_degree"],
+                "witnesses": [{"weights": {}, "point": [huge], "direction": [huge], "coefficient": "1"}]}
+        start = time.perf_counter()
+        with pytest.raises(CertificateError, match="bits"):
+            kc.check_degree(net, cert)
+        assert time.perf_counter() - start < 10
+
+    def test_counterexample_with_huge_points_refused_up_front(self):
+        net = Network.from_matrices([[[1]], [[1]], [[1]]], None, "cube")
+        u = (sympy.Integer(10**60000),)
+        v = (sympy.Integer(-(10**60000)),)
+        with pytest.raises(CertificateError, match="bits"):
+            kc.check_counterexample(net, {}, (u, v), 0, (0, 0, 0), (sympy.Integer(1), sympy.Integer(2)))
 
     def test_prove_square_chain_refused_fast_on_the_cli(self):
         args = [sys.executable, "-m", "symnet", "prove", "--inputs", "1", "--activation", "square"] + ["--hidden", "1"] * 20

@@ -130,7 +130,7 @@ _MAX_NAME = 200
 #: sympy's flattening of add/mul chains; a table past these is refused.
 MAX_NODE_DEGREE = 4096
 MAX_NODE_TERMS = 2_000_000
-MAX_FLATTEN_WORK = 500_000
+MAX_FLATTEN_WORK = 200_000
 _MAX_EXPONENT = 10_000
 _CAP = 10**15
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
@@ -411,6 +411,17 @@ class ExpressionReader:
             stack.extend(self.children[r])
         return out
 
+    def _check_refs(self, i: int, kind: str, rest: list[Any]) -> None:
+        _expect(kind in ("int", "rat", "float", "sym", "const", "add", "mul", "pow", "fn"), f"expression {i} has unknown kind {kind[:20]!r}")
+        if kind in ("add", "mul", "pow"):
+            _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"expression {i}: {kind} has the wrong number of arguments")
+            for r in rest:
+                self._arg(i, r)
+        elif kind == "fn":
+            _expect(len(rest) >= 2, f"expression {i}: fn needs a name and arguments")
+            for r in rest[1:]:
+                self._arg(i, r)
+
     def _estimate(self, i: int, kind: str, rest: list[Any]) -> None:
         if kind in ("int", "rat", "float", "const"):
             self.cost.append((0, 1, 1))
@@ -445,6 +456,17 @@ class ExpressionReader:
         )
         self.cost.append((d, t, min(size, _CAP)))
 
+    def _exact_arg(self, i: int, r: Any) -> sympy.Expr:
+        """An argument of a compound node; a float leaf enters it as its exact binary value.
+
+        sympy would otherwise combine a Float with other numbers in binary
+        floating point (0.1 - 1/10 becomes 0), changing the value.
+        """
+        v = self._arg(i, r)
+        if v.is_Float:
+            return sympy.Rational(v)  # exact: a canonical float is read without rounding
+        return v
+
     def _arg(self, i: int, r: Any) -> sympy.Expr:
         _expect(_is_int(r) and 0 <= r < i, f"expression {i} refers to {r!r}, which is not an earlier node")
         return self.values[r]
@@ -453,8 +475,9 @@ class ExpressionReader:
         _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
         kind, rest = node[0], node[1:]
         where = f"expression {i}"
+        self._check_refs(i, kind, rest)
+        self._estimate(i, kind, rest)  # before sympy builds (and flattens) anything
         value = self._build(i, kind, rest, where)
-        self._estimate(i, kind, rest)
         _expect(value not in _NON_FINITE and not any(v in _NON_FINITE for v in value.args), f"{where} is not finite")
         if value.is_Pow and value.exp.is_Integer:
             _expect(abs(int(value.exp)) <= _MAX_EXPONENT, f"{where}: exponent too large")
@@ -477,7 +500,7 @@ class ExpressionReader:
         if kind == "float":
             _expect(len(rest) == 5, f"{where}: float takes five values")
             sign, man, exp, bc, prec = rest
-            _expect(sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
+            _expect(_is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
             m = _int_text(man, where)
             if (sign, m, exp, bc) == (0, 0, 0, 0):
                 _expect(1 <= prec <= 10_000, f"{where}: bad float")
@@ -500,11 +523,11 @@ class ExpressionReader:
             return _CONSTANTS[rest[0]]
         if kind in ("add", "mul"):
             _expect(len(rest) >= 2, f"{where}: {kind} needs at least two arguments")
-            args = [self._arg(i, r) for r in rest]
+            args = [self._exact_arg(i, r) for r in rest]
             return sympy.Add(*args) if kind == "add" else sympy.Mul(*args)
         if kind == "pow":
             _expect(len(rest) == 2, f"{where}: pow takes two arguments")
-            base, exp_ = (self._arg(i, r) for r in rest)
+            base, exp_ = (self._exact_arg(i, r) for r in rest)
             _expect(not (exp_.is_Integer and abs(int(exp_)) > 10_000), f"{where}: exponent too large")
             return sympy.Pow(base, exp_)
         if kind == "fn":
@@ -512,7 +535,7 @@ class ExpressionReader:
             unary = rest[0] not in ("Max", "Min")
             _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
             try:
-                return _FUNCTIONS[rest[0]](*(self._arg(i, r) for r in rest[1:]))
+                return _FUNCTIONS[rest[0]](*(self._exact_arg(i, r) for r in rest[1:]))
             except (TypeError, ValueError) as exc:
                 raise _fail(f"{where}: {rest[0]} does not apply ({exc})") from None
         raise _fail(f"{where} has unknown kind {kind!r}")

@@ -96,10 +96,20 @@ def _degree(text: bytes) -> tuple[Any, Callable[[], Any], str]:
     if not isinstance(doc, dict) or not {"format", "version", "expressions", "network", "degrees", "routes", "witnesses"} <= set(doc) or not set(doc) <= _DEGREE_KEYS:
         raise CertificateError(f"malformed degree certificate: expected the keys {sorted(_DEGREE_KEYS)}")
     check_version(doc, 1, "degree certificate")
+    limit = doc.get("limit", 1)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise CertificateError(f"malformed degree certificate: limit {str(limit)[:20]!r} is not a positive integer (and the kernel uses its own)")
+    bounds = doc.get("bounds", [])
+    if not isinstance(bounds, list) or not all(isinstance(row, list) and all(b is None or (_is_count(b)) for b in row) for row in bounds):
+        raise CertificateError("malformed degree certificate: bounds must be lists of degrees (non-negative integers or null)")
     net = read_network(ExpressionReader(doc["expressions"]), doc["network"])
     cert = {k: doc[k] for k in ("degrees", "routes", "witnesses")}  # the kernel sets its own limits
     degrees = doc["degrees"]
     return net, lambda: _checker.check_degree(net, cert), f"degree certificate checked (degrees {degrees})"
+
+
+def _is_count(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
 #: ``format`` -> reader returning (network, check, what).  A new document kind is one entry here.

@@ -98,6 +98,34 @@ def _degree_product(form: NetworkForm) -> int:
     return total
 
 
+#: Largest estimated size (bits) of the exact numbers an evaluation builds:
+#: the data's bits times the activations' degree product.
+MAX_EVALUATION_BITS = 4_000_000
+
+
+def _bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
+    """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS."""
+    bits = 64
+    for r in numbers:
+        r = sympy.Rational(r)
+        bits = max(bits, int(r.p).bit_length() + int(r.q).bit_length())
+    for W, b in zip(form.weights, form.biases):
+        for e in (*b, *(w for row in W for w in row)):
+            if e.is_Rational:
+                bits = max(bits, int(e.p).bit_length() + int(e.q).bit_length())
+            elif e.is_Float:
+                _, man, exp, _ = e._mpf_
+                bits = max(bits, int(man).bit_length() + abs(int(exp)))
+    depth = len(form.weights)
+    estimate = bits * _degree_product(form) * depth
+    if estimate > MAX_EVALUATION_BITS:
+        raise _fail(
+            f"evaluating the network exactly here would build numbers of about {estimate} bits, above the kernel's "
+            f"limit of {MAX_EVALUATION_BITS}",
+            rule=rule,
+        )
+
+
 def _substituted(form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational]) -> list[tuple[list[list[sympy.Rational]], list[sympy.Rational], Any]]:
     """Each layer with the parameter values substituted: rational W, b and the activation (coefficients or body)."""
     layers = []
@@ -351,6 +379,7 @@ def check_counterexample(
     if u == v:
         raise _fail("the points u and v are the same point", rule=rule)
     m = [(a + b) / 2 for a, b in zip(u, v)]
+    _bits_guard(form, [*subs.values(), *u, *v], rule)
     layers = _substituted(form, subs)
     fu, fv, fm = (_outputs(layers, pt)[output] for pt in (u, v, m))
     if not isinstance(values, (tuple, list)) or len(values) != 3:
@@ -533,6 +562,7 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
         pt = [decode_rational(c, "witness point") for c in wit["point"]]
         dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
         claimed = decode_rational(wit["coefficient"], "witness coefficient")
+        _bits_guard(form, [*vals.values(), *pt, *dr], "witness_degree")
         g = _line(form, vals, pt, dr)[i]
         top = g.degree()
         if top > d:

@@ -32,6 +32,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import flint
@@ -75,6 +78,7 @@ FUNCTIONS: tuple[type, ...] = (
     sympy.cos,
 )
 _CAP = 10**15
+_COMMUTATIVE = attrgetter("is_commutative")
 
 
 class IllFormed(CertificateError):
@@ -468,10 +472,19 @@ class NetworkForm:
 
     network: Network
     inputs: tuple[sympy.Symbol, ...]
-    parameters: tuple[sympy.Symbol, ...]
+    chunks: list[list[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
     weights: list[list[list[sympy.Expr]]]  # validated entries; a float stays a Float (see exact_weights)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
+
+    @cached_property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """Every symbol besides the inputs (weights, biases, activation parameters), in order of appearance."""
+        params = tuple(dict.fromkeys(chain.from_iterable(self.chunks)))
+        names = {s.name for s in params}
+        if len(names) != len(params) or names & {s.name for s in self.inputs}:
+            raise IllFormed("two different symbols share a name")
+        return params
 
     def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
         """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
@@ -500,32 +513,35 @@ def gate_network(net: Any) -> NetworkForm:
     weights: list[list[list[sympy.Expr]]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
-    params: dict[sympy.Symbol, None] = {}
+    params: dict[sympy.Symbol, None] = {}  # symbols of the entries that are not plain symbols, per layer
+    chunks: list[list[sympy.Symbol]] = []
     previous = len(inputs)
     for l, layer in enumerate(net.layers, start=1):
         W, b = layer.weights, layer.biases
         if not isinstance(W, sympy.MatrixBase) or not isinstance(b, sympy.MatrixBase) or W.cols != previous or b.shape != (W.rows, 1):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = W.rows
-        flat = W.flat()
-        rows = []
-        for k in range(W.rows):
-            row = []
-            for j in range(W.cols):
-                row.append(_entry(flat[k * W.cols + j], f"layer {l} weight ({k + 1}, {j + 1})", input_set, params))
-            rows.append(row)
-        weights.append(rows)
-        biases.append([_entry(v, f"layer {l} bias {k + 1}", input_set, params) for k, v in enumerate(b.flat())])
+        flat, cols = W.flat(), W.cols
+        for entries in (flat, b.flat()):
+            # plain symbols (the common symbolic case) are checked in C-level passes; everything else entry by entry
+            plain = [e for e in entries if type(e) is sympy.Symbol]
+            if not input_set.isdisjoint(plain):
+                bad = sorted(s.name for s in set(plain) & input_set)
+                raise IllFormed(f"layer {l}: the input(s) {', '.join(bad)} occur inside a weight or bias")
+            if not all(map(_COMMUTATIVE, plain)):
+                raise IllFormed(f"layer {l}: a weight symbol is not commutative")
+            chunks.append(plain)
+        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params) for n, e in enumerate(flat)]
+        weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
+        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params) for k, v in enumerate(b.flat())])
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
-        for s in sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name):
-            params.setdefault(s, None)
+        chunks.append(list(params))
+        params.clear()
+        chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
-    names = [s.name for s in params] + [s.name for s in inputs]
-    if len(set(names)) != len(names):
-        raise IllFormed("two different symbols share a name")
-    return NetworkForm(net, inputs, tuple(params), weights, biases, acts)
+    return NetworkForm(net, inputs, chunks, weights, biases, acts)
 
 
 def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Symbol, None]) -> sympy.Expr:

@@ -41,7 +41,6 @@ from typing import Any
 import sympy
 
 from ..errors import CertificateError, ShapeError
-from .gate import IllFormed, exact, gate_activation
 from ..model.activations import Activation
 from ..model.generic import (
     Aug,
@@ -57,6 +56,7 @@ from ..model.generic import (
     _shape_text,
     _word_key,
 )
+from .gate import IllFormed, exact, gate_activation
 
 # --------------------------------------------------------------- the rules
 Body = Callable[[Any, Mapping[str, Any]], Any]

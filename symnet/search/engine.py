@@ -20,6 +20,7 @@ from itertools import compress
 from typing import Any
 
 import sympy
+from sympy.core.basic import ordering_of_classes
 
 from ..certificate import Certificate, Claim, Step
 from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, UndecidedError
@@ -71,6 +72,20 @@ def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.Immut
 
 
 _CANONICAL = cmp_to_key(sympy.Basic.compare)
+_ORDER = {n: i for i, n in enumerate(ordering_of_classes)}
+_UNKNOWN = len(ordering_of_classes) + 1
+
+
+def _compare_key(x: Any) -> tuple[Any, ...]:
+    """A sort key ordering sympy objects as ``Basic.compare`` does (class, content length, content)."""
+    if isinstance(x, sympy.Basic):
+        n = type(x).__name__
+        i = _ORDER.get(n, _UNKNOWN)
+        hc = x._hashable_content()
+        return (i, n if i == _UNKNOWN else "", len(hc), tuple(_compare_key(e) for e in hc))
+    if isinstance(x, (frozenset, set, dict)):
+        raise TypeError("no key")
+    return (x,)
 _INDICES = tuple(range(1 << 16))
 
 
@@ -94,6 +109,14 @@ class _Expander:
         for position, i in enumerate(order):
             rank[i] = position
         return rank
+
+    @cached_property
+    def _keys(self) -> dict[sympy.Symbol, tuple[Any, ...]]:
+        return {g: _compare_key(g) for g in self.gens if g.is_Symbol}
+
+    @cached_property
+    def _mul_key(self) -> int:
+        return _ORDER.get("Mul", _UNKNOWN)
 
     def as_expr(self, poly: Any) -> sympy.Expr:
         """A ring element as a sympy expression in the network's symbols, in sympy's canonical form.
@@ -129,7 +152,13 @@ class _Expander:
             return constant
         if len(terms) == 1 and constant == 0:
             return terms[0]
-        terms.sort(key=_CANONICAL)
+        try:
+            keys = self._keys
+            mul = self._mul_key
+            terms.sort(key=lambda e: keys[e] if e.is_Symbol else (mul, "Mul" if mul == _UNKNOWN else "", len(e.args), tuple(
+                keys[a] if a.is_Symbol else _compare_key(a) for a in e.args)))
+        except (TypeError, KeyError):
+            terms.sort(key=_CANONICAL)
         args = ([constant] if constant != 0 else []) + terms
         return sympy.Add._from_args(args, is_commutative=True)
 

@@ -214,8 +214,11 @@ class GenericProof:
 
         Every step of the generic certificate is made explicit: the output
         row, one factor per hidden layer, and the claim W*, b* (written out
-        when small enough, else left as the product of the factors).
+        when small enough, else left as the product of the factors).  The
+        generic certificate is checked first (CertificateError if it does
+        not check), so no concrete proof is handed out for a forged claim.
         """
+        self.check()
         net = self.network
         values = _sizes_from(net, sizes)
         concrete = instantiate_network(net, **sizes)

@@ -1,0 +1,172 @@
+"""The well-formedness gate (symnet.kernel.gate), against oracles outside the kernel.
+
+* floats: the exact value of a binary float is computed here from its
+  mantissa and exponent with fractions.Fraction;
+* polynomials: python-flint results are compared with sympy's own
+  expansion at small sizes (sympy.expand + Poly on trusted, Float-free input);
+* the cost model: its degree and term estimates must bound what sympy's
+  expansion actually gives.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symnet import CertificateError
+from symnet.kernel.gate import MAX_ACTIVATION_DEGREE, Exact, IllFormed, estimate, exact, gate_activation, gate_network
+from symnet.model.activations import Activation, activation
+from symnet.model.network import Network
+
+a, b, c, t = sympy.symbols("a b c t")
+SYMS = (a, b, c)
+
+
+def float_value(f: sympy.Float) -> Fraction:
+    sign, man, exp, _ = f._mpf_
+    v = Fraction(int(man)) * (Fraction(2) ** int(exp))
+    return -v if sign else v
+
+
+@st.composite
+def polys(draw, depth: int = 3):
+    """Small Float-free polynomial expressions in a, b, c over the rationals, as sympy DAGs."""
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(SYMS)) if draw(st.booleans()) else sympy.Rational(draw(st.integers(-5, 5)), draw(st.integers(1, 4)))
+    op = draw(st.sampled_from(["add", "mul", "pow"]))
+    x = draw(polys(depth - 1))
+    if op == "pow":
+        return x ** draw(st.integers(0, 3))
+    y = draw(polys(depth - 1))
+    return x + y if op == "add" else x * y
+
+
+@settings(max_examples=60, deadline=None)
+@given(polys())
+def test_flint_polynomial_equals_sympy_expansion(e):
+    ring = Exact(list(SYMS))
+    got = ring.show(ring.poly(exact(e), "e"))
+    assert sympy.expand(got - e) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(polys())
+def test_cost_model_bounds_the_expansion(e):
+    degree, terms, polynomial = estimate(e)
+    assert polynomial
+    expanded = sympy.Poly(sympy.expand(e), *SYMS)
+    if not expanded.is_zero:
+        assert expanded.total_degree() <= degree
+    assert len(expanded.terms()) <= max(terms, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 2**300), st.integers(-400, 400), st.sampled_from([53, 113, 300, 1000]))
+def test_floats_are_read_at_their_exact_binary_value(m, e, prec):
+    f = sympy.Float(sympy.Integer(m) * sympy.Rational(2) ** e, max(prec, m.bit_length()))
+    got = exact(f * a)
+    coeff = got.as_coeff_Mul()[0]
+    assert Fraction(int(coeff.p), int(coeff.q)) == float_value(f)
+
+
+def test_a_float_above_53_bits_is_not_rounded_by_the_gate():
+    f = sympy.Float(sympy.Rational(1, 2) + sympy.Rational(1, 2**200), 300)
+    ring = Exact([a])
+    poly = ring.poly(exact(f * a), "e")
+    assert poly != ring.poly(sympy.Rational(1, 2) * a, "e")
+
+
+@pytest.mark.parametrize("bad", [sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I, sympy.Float("nan"), a * sympy.zoo])
+def test_non_finite_and_non_real_refused(bad):
+    with pytest.raises(IllFormed):
+        exact(bad)
+
+
+@pytest.mark.parametrize("bad", [sympy.Integral(a, a), sympy.Function("f")(a), sympy.Piecewise((a, a > 0), (0, True))])
+def test_unknown_heads_refused(bad):
+    with pytest.raises(IllFormed, match="not allowed"):
+        exact(bad)
+
+
+def test_non_commutative_refused():
+    A = sympy.Symbol("A", commutative=False)
+    with pytest.raises(IllFormed, match="commutative"):
+        exact(A)
+    with pytest.raises(IllFormed, match="commutative"):
+        exact(A * a + 1)
+
+
+def test_undeclared_symbol_refused():
+    with pytest.raises(IllFormed, match="not declared"):
+        Exact([a]).poly(a + b, "e")
+
+
+def test_non_polynomial_refused():
+    for e in (1 / a, sympy.sqrt(a), sympy.Max(a, 0), sympy.exp(a)):
+        with pytest.raises(IllFormed, match="not a polynomial"):
+            Exact([a]).poly(exact(e), "e")
+
+
+def test_activation_variable_is_a_fresh_dummy():
+    form = gate_activation(activation(sympy.Lambda(t, t**2 + a * t)), (), "act")
+    assert isinstance(form.variable, sympy.Dummy) and t not in form.body.free_symbols
+    assert form.coeffs == (0, a, 1) and form.degree == 2
+
+
+def test_activation_degree_limit():
+    with pytest.raises(IllFormed, match="degree"):
+        gate_activation(activation(sympy.Lambda(t, t ** (MAX_ACTIVATION_DEGREE + 1))), (), "act")
+
+
+@pytest.mark.parametrize("name", ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "square", "cube"])
+def test_registered_names_match_their_formulas(name):
+    act = activation(name)
+    assert gate_activation(act, (), "act").name == name
+    other = "square" if name != "square" else "cube"
+    with pytest.raises(IllFormed, match="named"):
+        gate_activation(Activation(name, activation(other).function), (), "act")
+
+
+def test_non_polynomial_activation_with_parameters_refused():
+    with pytest.raises(IllFormed, match="non-polynomial"):
+        gate_activation(activation(sympy.Lambda(t, sympy.Max(a * t, t))), (), "act")
+
+
+def test_gate_network_declares_parameters_in_order():
+    net = Network.from_matrices([[[b, a]], [[c]]], None, sympy.Lambda(t, 2 * t))
+    form = gate_network(net)
+    assert form.parameters == (b, a, c)
+    assert form.activations[0].slope_intercept() == (2, 0)
+
+
+def test_gate_network_refuses_non_networks():
+    with pytest.raises(CertificateError):
+        gate_network("not a network")
+
+
+@pytest.mark.parametrize("spec", ["dense-3-10-10", "affine-2", "square", "rational"])
+def test_engine_claims_are_canonical_sympy(spec):
+    """The engine builds W* and b* directly in sympy's canonical form: the same objects sympy's own
+    Add/Mul constructors give (so structural comparisons with user expressions hold)."""
+    import symnet
+    from symnet.search.engine import _Expander
+
+    net = {
+        "dense-3-10-10": lambda: symnet.dense(3, [10, 10]),
+        "affine-2": lambda: symnet.dense(2, [3], outputs=2, activation=sympy.Lambda(t, 2 * t + 1)),
+        "square": lambda: symnet.dense(2, [2], activation="square"),
+        "rational": lambda: Network.from_matrices([[[1, 2], [3, -4]], [[sympy.Rational(1, 3), 5]]], [[1, 2], [0]]),
+    }[spec]()
+    ex = _Expander(net)
+    for o in ex.output():
+        terms = []
+        for monom, coeff in o.terms():
+            f = sympy.Rational(int(coeff.p), int(coeff.q))
+            for g, k in zip(ex.gens, monom):
+                f = f * g**k
+            terms.append(f)
+        assert sympy.srepr(ex.as_expr(o)) == sympy.srepr(sympy.Add(*terms))
