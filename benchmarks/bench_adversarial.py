@@ -30,6 +30,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zlib
@@ -292,7 +293,8 @@ def main() -> int:
     ap.add_argument(
         "--memory-limit", type=int, default=4 * 2**30, help="address-space limit of a worker, bytes (0: none)"
     )
-    ap.add_argument("--examples", default="bench_adversarial_examples.json")
+    ap.add_argument("--examples", default=os.path.join(tempfile.gettempdir(), "bench_adversarial_examples.json"),
+                    help="where to write the report and the shortest example of each finding (JSON)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--soft", type=float, default=30.0, help=argparse.SUPPRESS)

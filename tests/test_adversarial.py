@@ -311,6 +311,17 @@ def _degree_limit() -> dict[str, Any]:
     return doc
 
 
+def _degree_unused_witness() -> dict[str, Any]:
+    import json
+
+    doc = json.loads(S.real_pool()["degree"][0])
+    t = S.Nodes(doc["expressions"])
+    doc["network"]["layers"][0]["weights"][0][0] = t.sym("c")  # b_{1,1} is no longer a parameter
+    doc["routes"] = ["expand_degree"]  # so the witness, naming b_{1,1} and not c, goes unused
+    doc["expressions"] = t.nodes
+    return doc
+
+
 KNOWN = {
     # b* = b_0 + double(1/10) - 1/10: sympy's Add rounds Float + Rational to b_0 before any exact reading
     "float-claim": lambda: _seed_certificate([list(_D01), ["rat", "-1", "10"]]),
@@ -320,6 +331,8 @@ KNOWN = {
     "float-generic-coefficient": _float_coefficient_generic,
     # a degree document's limit is not validated (-1 accepted)
     "degree-limit": _degree_limit,
+    # an expand_degree route leaves its witness unread: weights for a symbol the network does not have pass
+    "degree-unused-witness": _degree_unused_witness,
 }
 
 

@@ -238,7 +238,11 @@ class Table:
             else:
                 poly = self.poly[b] and integral and ev >= 0  # type: ignore[operator]
         elif kind == "fn":
-            expect(len(rest) >= 2 and rest[0] in FUNCTIONS, f"{where}: unknown function", "node")
+            expect(
+                len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in FUNCTIONS,
+                f"{where}: unknown function",
+                "node",
+            )
             fname = rest[0]
             args = tuple(self._arg(i, r) for r in rest[1:])
             arity = FUNCTIONS[fname]
@@ -416,3 +420,82 @@ class Table:
         if d == 0:
             raise Undecided("a denominator divisible by the oracle's prime")
         return c.numerator * pow(d, -1, PRIME) % PRIME
+
+
+# ------------------------------------------------------ interval arithmetic
+def interval_evaluate(t: Table, root: int, env: dict[str, Any], prec: int = 200) -> Any:
+    """An mpmath interval that encloses node root's real value (env: Fractions or intervals).
+
+    Only used to prove a stated value *wrong* (disjoint enclosures); tanh,
+    sinh and cosh are composed from exp, Max/Min/Abs act on the endpoints.
+    Raises Undecided where an enclosure is not available (log of an interval
+    reaching 0, a power with a non-integer exponent).
+    """
+    from mpmath import iv
+
+    iv.prec = prec
+
+    def num(v: Any) -> Any:
+        if isinstance(v, Fraction):
+            return iv.mpf(v.numerator) / iv.mpf(v.denominator)
+        return v
+
+    val: dict[int, Any] = {}
+    for n in t.reach(root):
+        c = t.const[n]
+        if c is not None:
+            val[n] = num(c)
+            continue
+        item = t.nodes[n]
+        k = item[0]
+        if k == "sym":
+            val[n] = num(env[item[1]])
+        elif k == "const":
+            val[n] = iv.e if item[1] == "E" else iv.pi
+        elif k == "add":
+            out = iv.mpf(0)
+            for a in item[1]:
+                out = out + val[a]
+            val[n] = out
+        elif k == "mul":
+            out = iv.mpf(1)
+            for a in item[1]:
+                out = out * val[a]
+            val[n] = out
+        elif k == "pow":
+            e = t.const[item[2]]
+            if e is None or e.denominator != 1:
+                raise Undecided("an interval power with a non-integer exponent")
+            b = val[item[1]]
+            ne = int(e)
+            if ne < 0 and b.a <= 0 <= b.b:
+                raise Undecided("an interval reciprocal of an interval containing 0")
+            if abs(ne) > 10_000:
+                raise Undecided("an interval power past the oracle's limit")
+            val[n] = b**ne
+        else:
+            name, args = item[1], [val[a] for a in item[2]]
+            x = args[0]
+            if name in ("Max", "Min"):
+                pick = max if name == "Max" else min
+                val[n] = iv.mpf([pick(a.a for a in args), pick(a.b for a in args)])
+            elif name == "Abs":
+                lo = 0 if x.a <= 0 <= x.b else min(abs(x.a), abs(x.b))
+                val[n] = iv.mpf([lo, max(abs(x.a), abs(x.b))])
+            elif name == "exp":
+                val[n] = iv.exp(x)
+            elif name == "log":
+                if x.a <= 0:
+                    raise Undecided("log of an interval reaching 0")
+                val[n] = iv.log(x)
+            elif name == "tanh":
+                val[n] = 1 - 2 / (iv.exp(2 * x) + 1)
+            elif name == "sinh":
+                val[n] = (iv.exp(x) - iv.exp(-x)) / 2
+            elif name == "cosh":
+                val[n] = (iv.exp(x) + iv.exp(-x)) / 2
+            elif name == "sin":
+                val[n] = iv.sin(x)
+            else:
+                val[n] = iv.cos(x)
+    return val[root]

@@ -533,6 +533,11 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
         raise Undecided("numbers past the oracle's size limit") from None
     except Resample:
         return Verdict("false", COUNTEREXAMPLE, "claim", "the network divides by zero at a stated point", net.mismatch)
+    except Undecided:  # transcendental values: intervals can still prove the document wrong
+        wrong = _interval_counterexample(t, net, env, (u, v, m), k, refs, lo, hi)
+        if wrong:
+            return Verdict("false", COUNTEREXAMPLE, "claim", wrong, net.mismatch)
+        raise
     for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated, strict=False):
         if a != b:
             return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {_show(a)}, stated {_show(b)}", net.mismatch)
@@ -540,6 +545,48 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     if not lo <= defect <= hi:
         return Verdict("false", COUNTEREXAMPLE, "claim", f"the defect {defect} is not in [{lo}, {hi}]", net.mismatch)
     return base
+
+
+def _interval_counterexample(
+    t: Table, net: Net, env: dict[str, Any], pts: Any, k: int, refs: list[int], lo: Fraction, hi: Fraction
+) -> str:
+    """Why the counterexample is wrong, proved with interval enclosures ('' if they cannot tell)."""
+    from .grammar import interval_evaluate
+
+    try:
+        got = []
+        for pt in pts:
+            vals = list(pt)
+            for weights, biases, _n, var, expr in net.layers:
+                z = []
+                for kk, row in enumerate(weights):
+                    acc = interval_evaluate(t, biases[kk], env)
+                    for j, w in enumerate(row):
+                        acc = acc + interval_evaluate(t, w, env) * interval_evaluate_num(vals[j])
+                    z.append(acc)
+                vals = (
+                    z if t.nodes[expr] == ("sym", var) else [interval_evaluate(t, expr, {**env, var: zz}) for zz in z]
+                )
+            got.append(vals[k])
+        stated = [interval_evaluate(t, r, {}) for r in refs]
+    except (Undecided, ZeroDivisionError, ValueError):
+        return ""
+    for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated, strict=False):
+        if a.b < b.a or b.b < a.a:
+            return f"{label}: the network's value lies in {a}, the stated one in {b} (intervals)"
+    defect = got[2] - (got[0] + got[1]) / 2
+    lo_iv, hi_iv = interval_evaluate_num(lo), interval_evaluate_num(hi)
+    if defect.b < lo_iv.a or defect.a > hi_iv.b:
+        return f"the defect lies in {defect}, outside the stated enclosure [{lo}, {hi}] (intervals)"
+    return ""
+
+
+def interval_evaluate_num(v: Any) -> Any:
+    from mpmath import iv
+
+    if isinstance(v, Fraction):
+        return iv.mpf(v.numerator) / iv.mpf(v.denominator)
+    return v
 
 
 # ---------------------------------------------------------------- degrees

@@ -673,6 +673,9 @@ def generic_documents(draw: Any) -> str:
         b["terms"].pop(draw(st.integers(0, len(b["terms"]) - 1)))
     elif kind == "coeff" and W["terms"]:
         W["terms"][0][1] = t.int(draw(st.integers(-1, 3)))
+    elif kind == "coeff-float" and W["terms"]:  # + double(v) - v: not zero unless v is dyadic
+        v = draw(st.sampled_from([Fraction(1, 10), Fraction(1, 3), Fraction(1, 4)]))
+        W["terms"][0][1] = t.op("add", W["terms"][0][1], t.float(Fraction(*float(v).as_integer_ratio())), t.num(-v))
     elif kind == "coeff-symbol" and W["terms"]:  # a scalar that is not a declared parameter
         W["terms"][0][1] = t.sym(draw(st.sampled_from(["p", "h", "x", "a", "zeta"])))
     elif kind == "ones":  # an all-ones column of a size the network does not have
@@ -714,6 +717,10 @@ def counterexample_documents(draw: Any) -> str:
     )
     if kind == "value":
         doc["values"][draw(st.integers(0, 2))] = t.int(draw(st.integers(-3, 40)))
+    elif kind == "value-float":  # a stated value off by double(v) - v
+        v = draw(st.sampled_from([Fraction(1, 10), Fraction(1, 3), Fraction(1, 4)]))
+        i = draw(st.integers(0, 2))
+        doc["values"][i] = t.op("add", doc["values"][i], t.float(Fraction(*float(v).as_integer_ratio())), t.num(-v))
     elif kind == "point":
         doc["points"][0][0] = draw(st.sampled_from(["0", "1/2", "-3", "1/0", "x", "1.5"]))
     elif kind == "weight" and doc["weights"]:
