@@ -543,6 +543,8 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
             if bounds[-1][i] != d:
                 raise _fail(f"output {i}: the layer-wise degree bound is {bounds[-1][i]}, not {d}", step=i, rule=route)
         elif route == "expand_degree":
+            if wit is not None:  # the expansion needs no witness; a document that carries one anyway is malformed
+                raise _fail(f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}", step=i, rule=route)
             if expanded is None:
                 expanded = _expanded_degrees(net, MAX_EXPANSION_TERMS, form)
             if expanded[i] != d:
