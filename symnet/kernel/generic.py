@@ -3,19 +3,9 @@ and the check of a dimension-generic certificate.
 
 A *generic* network has sizes that may be symbols (``p``, ``h``): positive
 integers that are never fixed.  What it computes is stated with matrices of
-symbolic shape, in a small matrix-expression layer of symnet's own:
-
-* :class:`MatAtom` -- a named matrix of symbolic shape (``B``: h x p), or the
-  all-ones column ``1_n``;
-* :class:`Lin` -- a finite sum ``sum_i s_i A_i1 A_i2 ... A_ik`` of scalar
-  multiples of products of atoms, kept in a normal form (terms sorted by their
-  word of atoms, coefficients expanded).  Two ``Lin`` that are equal as data
-  are equal as matrices *for every size*, because the normal form only uses
-  distributivity, associativity and the fact that scalars commute with
-  matrices.  Shapes are checked on every product and sum (sympy does not
-  check symbolic shapes), raising :class:`~symnet.ShapeError`;
-* :class:`Aug` -- the augmented matrix ``[[1, 0 ... 0], [v, M]]``
-  ((m+1) x (n+1)), and :class:`OutRow` -- ``[c | C]`` (q x (m+1)).
+symbolic shape in the normal form of :mod:`symnet.model.generic`
+(``MatAtom``, ``Lin``, ``Aug``, ``OutRow``): two ``Lin`` equal as data are
+equal as matrices for every size.
 
 Every fact about these matrices that a generic proof uses is a rule in
 :data:`RULES`: a documented statement ``lhs = rhs`` (or ``rank(...) <= r``)
