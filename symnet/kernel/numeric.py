@@ -143,7 +143,10 @@ def check(cert: Certificate) -> bool:
         biases.append(b)
         acts.append(form)
     q, depth = weights[-1].nrows(), len(layers) - 1
-    if tuple(claim.shape) != (q, p):
+    shape = claim.shape
+    if not (isinstance(shape, tuple) and len(shape) == 2 and all(type(n) is int for n in shape)):
+        raise IllFormed(f"the claim's shape {str(shape)[:40]} is not a pair of integers")
+    if shape != (q, p):
         raise CertificateError(f"the claim has shape {claim.shape}, but the network has {q} outputs and {p} inputs")
     if claim.form not in ("explicit", "product"):
         raise IllFormed(f"the claim's form {claim.form!r} is not 'explicit' or 'product'")
