@@ -152,6 +152,8 @@ class Table:
         self.nodes: list[tuple[Any, ...]] = []
         self._free: dict[int, frozenset[str]] = {}
         self.poly: list[bool] = []
+        #: polynomial once radical constants r**(m/n) (r > 0 rational) count as atoms, as the kernel reads them
+        self.poly_radical: list[bool] = []
         self.const: list[Fraction | None] = []
         self.symbols: dict[str, int] = {}
         self._reach: dict[int, list[int]] = {}
@@ -174,6 +176,7 @@ class Table:
         expect(isinstance(node, list) and node and isinstance(node[0], str), f"{where} is not a node", "node")
         kind, rest = node[0], node[1:]
         poly = True
+        radical: bool | None = None  # None: the same as poly
         const: Fraction | None = None
         if kind == "int":
             expect(len(rest) == 1, f"{where}: int takes one value", "node")
@@ -220,6 +223,7 @@ class Table:
             expect(len(rest) >= 2, f"{where}: {kind} needs two arguments", "node")
             args = tuple(self._arg(i, r) for r in rest)
             poly = all(self.poly[a] for a in args)
+            radical = all(self.poly_radical[a] for a in args)
             item = (kind, args)
             if all(self.const[a] is not None for a in args):
                 const = self._fold(kind, [self.const[a] for a in args])  # type: ignore[misc]
@@ -235,8 +239,10 @@ class Table:
                     raise Malformed(f"{where}: 0 to a negative power (not finite)", "number-nonfinite")
                 const = self._fold("pow", [bv, ev]) if integral else None
                 poly = const is not None
+                radical = poly or bv > 0
             else:
                 poly = self.poly[b] and integral and ev >= 0  # type: ignore[operator]
+                radical = self.poly_radical[b] and integral and ev >= 0  # type: ignore[operator]
         elif kind == "fn":
             expect(
                 len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in FUNCTIONS,
@@ -261,6 +267,7 @@ class Table:
             raise Malformed(f"{where} has unknown kind {kind[:20]!r}", "node")
         self.nodes.append(item)
         self.poly.append(poly)
+        self.poly_radical.append(poly if radical is None else radical)
         self.const.append(const)
 
     @staticmethod

@@ -285,6 +285,10 @@ def read_network(t: Table, data: Any) -> Net:
         expr = t.ref(ad["expr"], f"{where}.activation.expr")
         for r in [*b, *(v for row in w for v in row)]:
             weight_syms |= t.free(r)
+            if not t.poly[r] and t.poly_radical[r]:
+                # the kernel reads a radical constant (an exactly folded batch norm's 1/sqrt) as a generator of its own;
+                # this oracle evaluates with Fractions and cannot judge it
+                raise Undecided(f"{where}: a weight or bias holds a radical constant")
             expect(t.poly[r], f"{where}: a weight or bias is not a polynomial over QQ", "nonpolynomial-weight")
         params = t.free(expr) - {var}
         bad = params & set(inputs)
