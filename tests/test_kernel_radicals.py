@@ -71,3 +71,19 @@ def test_merged_radicals_are_rejected_never_accepted():
     assert proof.matrix[0, 0] == sympy.sqrt(6)  # the exact collapse, as sympy writes it
     with pytest.raises(CertificateError):
         proof.check()
+
+
+def test_checkers_of_non_vanishing_refuse_radicals():
+    """Radicals as free generators prove identities only: degree, refute and their checkers refuse them, typed."""
+    from symnet.kernel import counterexample
+    from symnet.kernel.gate import IllFormed
+
+    net = symnet.Network.from_matrices([[[sympy.sqrt(2)], [1]], [[1, 1]]], [[0, 0], [0]], activation="square")
+    with pytest.raises(symnet.InvalidType, match="sqrt"):
+        symnet.degree(net)
+    with pytest.raises(symnet.UndecidedError, match="sqrt"):
+        symnet.refute(net)
+    # a degree document for it: (s t)^2 + ... with s = sqrt 2 would look degree 2 for every s; the kernel never reads it
+    cert = {"degrees": [2], "routes": ["expand_degree"], "witnesses": [None]}
+    with pytest.raises(IllFormed):
+        counterexample.check_degree(net, cert)

@@ -523,8 +523,16 @@ class NetworkForm:
         return Exact((list(self.inputs) if with_inputs else []) + list(self.parameters) + list(self.radicals))
 
 
-def gate_network(net: Any) -> NetworkForm:
-    """Read a network through the gate; IllFormed naming the entry on any defect."""
+def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
+    """Read a network through the gate; IllFormed naming the entry on any defect.
+
+    ``radicals=True`` lets weights hold radical constants (see :func:`is_radical`),
+    read as generators of their own.  That is sound only for checkers that
+    establish *identities* (a ring identity holds for every value of the
+    generator, its real value included), so only the linear certificate's
+    checker asks for it; a checker that establishes that something is *not*
+    zero (a degree, a counterexample) reads such a network as ill-formed.
+    """
     if not isinstance(net, Network):
         raise IllFormed(f"expected a Network, got {type(net).__name__}")
     inputs = tuple(net.inputs)
@@ -556,9 +564,9 @@ def gate_network(net: Any) -> NetworkForm:
             if not all(map(_COMMUTATIVE, plain)):
                 raise IllFormed(f"layer {l}: a weight symbol is not commutative")
             chunks.append(plain)
-        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots) for n, e in enumerate(flat)]
+        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots, radicals) for n, e in enumerate(flat)]
         weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
-        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params, roots) for k, v in enumerate(b.flat())])
+        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params, roots, radicals) for k, v in enumerate(b.flat())])
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
@@ -569,7 +577,9 @@ def gate_network(net: Any) -> NetworkForm:
     return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
 
 
-def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Symbol, None], roots: dict[sympy.Basic, None]) -> sympy.Expr:
+def _entry(
+    e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Symbol, None], roots: dict[sympy.Basic, None], allow_radicals: bool
+) -> sympy.Expr:
     if isinstance(e, sympy.Symbol):
         if not e.is_commutative:
             raise IllFormed(f"{where}: the symbol {e} is not commutative")
@@ -585,7 +595,7 @@ def _entry(e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Sym
             raise IllFormed(f"{where}: {e} is not a finite number")
         return e
     v = exact(e, where)
-    found = radicals(v)
+    found = radicals(v) if allow_radicals else []
     _, _, polynomial = guard(v, where, atoms=frozenset(found))
     if not polynomial:
         raise IllFormed(f"{where}: {str(v)[:80]} is not a polynomial with rational coefficients in the parameters")

@@ -368,7 +368,7 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
         raise CertificateError(f"limit={limit!r} is not a count")
     if numeric.applies(cert):
         return numeric.check(cert)
-    form = gate_network(cert.network)
+    form = gate_network(cert.network, radicals=True)  # identities only: radicals may be generators of their own
     ctx = _Context(form, cert.claim)
     _gate_claim(ctx)
     if not isinstance(cert.steps, tuple) or not cert.steps:

@@ -43,8 +43,9 @@ from sympy.polys.rings import ring
 from ..certificate import ExpressionWriter, write_network
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel import counterexample as checker
-from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation
+from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
 from ..model.display import Displayable
+from ..model.exact import is_rational_matrix
 from ..model.network import Network
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
@@ -63,9 +64,26 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
     return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 
 
+def non_polynomial_entry(net: Network) -> str | None:
+    """Where a weight or bias is not a polynomial with rational coefficients in the parameters (``sqrt(2)``, ``exp(w)``), or None."""
+    for l, layer in enumerate(net.layers, start=1):
+        for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+            if is_rational_matrix(m):
+                continue
+            for e in m.flat():
+                if e.is_Symbol or e.is_Rational or e.is_Float:
+                    continue
+                if not estimate(exact(e, f"layer {l} {what}"))[2]:
+                    return f"layer {l}'s {what} hold {str(e)[:60]}, not a polynomial with rational coefficients in the parameters"
+    return None
+
+
 def _require_polynomial(net: Network) -> None:
     if not isinstance(net, Network):
         raise InvalidType(f"net must be a symnet.Network, got {type(net).__name__}")
+    bad = non_polynomial_entry(net)
+    if bad is not None:
+        raise InvalidType(f"degree needs polynomial weights: {bad}")
     for l, act in enumerate(net.activations, start=1):
         if not act.expr.is_polynomial(act.variable):
             raise ActivationError(

@@ -55,7 +55,7 @@ from ..kernel.gate import gate_activation
 from ..model.display import Displayable
 from ..model.network import Network
 from ..render import refutation as _render
-from .degree import degree_bounds, expanded_degrees, line_outputs, random_values
+from .degree import degree_bounds, non_polynomial_entry, expanded_degrees, line_outputs, random_values
 
 __all__ = ["Counterexample", "UndecidedError", "refute"]
 
@@ -525,6 +525,9 @@ def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
     affine, layer = _structure(net)
     if affine:
         return None
+    bad = non_polynomial_entry(net)
+    if bad is not None:
+        raise UndecidedError(f"refute reads exact rational arithmetic, but {bad}")
     kinds = {_kind(_exact(act.expr), act.variable) for act in net.activations}
     if kinds <= {_AFFINE, _POLY}:
         return _refute_polynomial(net, layer, seed)
