@@ -21,19 +21,14 @@ from typing import Any
 import sympy
 
 from ..certificate import ExpressionReader, check_version, load_json, network_fingerprint, read_network
-from ..errors import CertificateError
+from ..errors import CertificateError, InvalidArgument
 from ..kernel import counterexample as _checker
 from ..model.network import Network
+from ._files import MAX_DOCUMENT_BYTES, read_document
 
 __all__ = ["CHECKERS", "MAX_DOCUMENT_BYTES", "add_parser", "describe", "fingerprint", "run"]
 
-#: Largest document ``symnet check`` reads.
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-
-
-class Unreadable(Exception):
-    """The file is not a readable symnet document (exit 2)."""
 
 
 def fingerprint(net: Any) -> str:
@@ -143,23 +138,15 @@ def _say(message: str) -> None:
     print(f"symnet: {message}", file=sys.stderr)
 
 
-def read(path: str) -> bytes:
-    with open(path, "rb") as f:
-        data = f.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise Unreadable(f"{path}: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
-    return data
-
-
 def run(args: argparse.Namespace) -> int:
     """Check the document; print the summary (stdout) or one line (stderr); return the exit code."""
     path = args.certificate
     try:
-        text = read(path)
+        text = read_document(path)
     except OSError as exc:
         _say(f"error: {path}: {exc.strerror or exc}")
         return EXIT_USAGE
-    except Unreadable as exc:
+    except InvalidArgument as exc:
         _say(f"error: {exc}")
         return EXIT_USAGE
     try:

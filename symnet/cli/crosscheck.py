@@ -24,6 +24,7 @@ from ..model.builders import dense
 from ..proof import Proof
 from ..search.engine import ProofNotFound
 from ..testing.crosscheck import MAX_SAMPLES, crosscheck
+from ._files import read_document
 
 __all__ = ["register", "run"]
 
@@ -33,7 +34,6 @@ MAX_WIDTH = 10_000
 #: Networks with more weights than this are refused.
 MAX_PARAMETERS = 100_000
 #: Largest certificate file read.
-MAX_CERTIFICATE_BYTES = 64 * 1024 * 1024
 KIND_NAMES = ("int", "rational", "float")
 
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -108,10 +108,7 @@ def _subject(args: argparse.Namespace) -> Any:
             raise _BadInput(
                 "--certificate cannot be combined with --inputs, --hidden, --no-hidden, --outputs or --activation"
             )
-        with open(args.certificate, "rb") as f:
-            data = f.read(MAX_CERTIFICATE_BYTES + 1)
-        if len(data) > MAX_CERTIFICATE_BYTES:
-            raise _BadInput(f"{args.certificate}: certificate larger than {MAX_CERTIFICATE_BYTES // 2**20} MiB")
+        data = read_document(args.certificate)
         try:
             return Proof.from_json(data)
         except CertificateError as exc:

@@ -12,7 +12,6 @@ bad input or usage (one line on standard error, no traceback).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -20,12 +19,13 @@ import sys
 import tempfile
 from typing import Any
 
-from ..errors import CertificateError, SymnetError
+from ..certificate import load_json
+from ..errors import CertificateError, InvalidArgument, SymnetError
+from ._files import read_document
 
 __all__ = ["add_parser", "run"]
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
-MAX_CERTIFICATE_BYTES = 64 * 1024 * 1024
 #: Seconds ``--check`` lets coqc run.
 COQC_TIMEOUT = 3600
 
@@ -54,14 +54,8 @@ def _load(path: str) -> Any:
     from ..search.refutation import FORMAT as COUNTEREXAMPLE_FORMAT
     from ..search.refutation import Counterexample
 
-    with open(path, "rb") as f:
-        data = f.read(MAX_CERTIFICATE_BYTES + 1)
-    if len(data) > MAX_CERTIFICATE_BYTES:
-        raise CertificateError(f"{path}: larger than {MAX_CERTIFICATE_BYTES // (1024 * 1024)} MiB")
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise CertificateError(f"{path}: not JSON ({exc})") from None
+    data = read_document(path)
+    doc = load_json(data, f"document {path}")
     kind = doc.get("format") if isinstance(doc, dict) else None
     readers: dict[str, Any] = {"symnet-certificate": Proof, GENERIC_FORMAT: GenericProof, COUNTEREXAMPLE_FORMAT: Counterexample}
     if kind not in readers:
@@ -79,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         obj = _load(args.certificate)
-    except CertificateError as exc:
+    except (CertificateError, InvalidArgument) as exc:
         _say(f"error: {exc}")
         return EXIT_BAD_INPUT
     except OSError as exc:

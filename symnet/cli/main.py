@@ -31,6 +31,7 @@ from . import bound as _cli_bound
 from . import regions as _cli_regions
 from . import collapse as _cli_collapse
 from . import check as _cli_check
+from ._files import read_document
 
 # Hook for `symnet crosscheck`: the module is written by another engineer and
 # registered when it exists (it exposes `register(subparsers)`, setting `func`).
@@ -286,10 +287,7 @@ def _prove_and_emit(net: Any, args: argparse.Namespace) -> int:
 
 
 def _load(path: str) -> Proof:
-    with open(path, "rb") as f:
-        data = f.read(64 * 1024 * 1024 + 1)
-    if len(data) > 64 * 1024 * 1024:
-        raise _Usage(f"{path}: certificate larger than 64 MiB")
+    data = read_document(path)
     try:
         return Proof.from_json(data)
     except CertificateError as exc:

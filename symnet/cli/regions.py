@@ -28,10 +28,10 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..model.network import Network
+from ._files import read_document
 
-__all__ = ["MAX_FILE_BYTES", "add_parser", "load_network", "parse_box", "progress_printer", "run"]
+__all__ = ["add_parser", "load_network", "parse_box", "progress_printer", "run"]
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
 _NUMBER = re.compile(r"\s*[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,3})?(?:/[0-9]{1,30})?\s*")
 FORMATS = ("text", "latex", "markdown", "json", "png", "pdf")
 
@@ -108,10 +108,7 @@ def load_network(args: argparse.Namespace) -> Network:
             if importer is None:
                 raise InvalidArgument("reading .onnx needs symnet.from_onnx, which this installation lacks")
             return importer(path)
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise InvalidArgument(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        data = read_document(path)
         try:
             doc = json.loads(data)
         except (ValueError, RecursionError):
