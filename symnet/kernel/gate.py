@@ -276,13 +276,17 @@ class Exact:
     def constant(self, r: sympy.Rational) -> Any:
         return self.ctx.constant(flint.fmpq(int(r.p), int(r.q)))
 
+    def _generator(self, s: sympy.Basic, where: str) -> Any:
+        """The generator of the symbol ``s``; IllFormed if it is not declared."""
+        i = self.index.get(s)
+        if i is None:
+            raise IllFormed(f"{where}: the symbol {s} is not declared here (an input or a parameter of the network)")
+        return self.gen_polys[i]
+
     def poly(self, e: sympy.Expr, where: str) -> Any:
         """``e`` as an fmpq_mpoly; IllFormed if it is not a polynomial in the generators or too big."""
         if e.is_Symbol:
-            i = self.index.get(e)
-            if i is None:
-                raise IllFormed(f"{where}: the symbol {e} is not declared here (an input or a parameter of the network)")
-            return self.gen_polys[i]
+            return self._generator(e, where)
         if e.is_Rational:
             return self.constant(e)
         hit = self.memo.get(id(e))
@@ -302,10 +306,7 @@ class Exact:
                 values[key] = self.memo[key][1]
                 continue
             if node.is_Symbol:
-                i = self.index.get(node)
-                if i is None:
-                    raise IllFormed(f"{where}: the symbol {node} is not declared here (an input or a parameter of the network)")
-                v = self.gen_polys[i]
+                v = self._generator(node, where)
             elif node.is_Rational:
                 v = self.constant(node)
             elif node.is_Float:
@@ -330,20 +331,14 @@ class Exact:
 
     def _monomial(self, e: sympy.Basic, where: str) -> Any:
         if e.is_Symbol:
-            i = self.index.get(e)
-            if i is None:
-                raise IllFormed(f"{where}: the symbol {e} is not declared here (an input or a parameter of the network)")
-            return self.gen_polys[i]
+            return self._generator(e, where)
         if e.is_Rational:
             return self.constant(e)
         if e.is_Mul and len(e.args) <= 64:
             v = None
             for a in e.args:
                 if a.is_Symbol:
-                    i = self.index.get(a)
-                    if i is None:
-                        raise IllFormed(f"{where}: the symbol {a} is not declared here (an input or a parameter of the network)")
-                    f = self.gen_polys[i]
+                    f = self._generator(a, where)
                 elif a.is_Rational:
                     f = self.constant(a)
                 else:
