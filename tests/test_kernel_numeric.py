@@ -69,10 +69,19 @@ def test_a_trained_size_certificate_checks_through_the_rational_path():
 
 
 def test_the_rational_path_and_the_general_path_agree_on_small_networks():
-    """Layer-wise-only certificates of small nets: numeric.check accepts exactly what the oracle says is true."""
+    """The same claim, true and then moved by 2^-40: the rational path and the general path (both routes) agree."""
     ws, bs = random_net(1, [3, 4, 2])
-    cert = layerwise_only(symnet.prove(network(ws, bs)).certificate)
-    assert numeric.applies(cert) and numeric.check(cert)
+    both = symnet.prove(network(ws, bs)).certificate
+    assert not numeric.applies(both)  # the direct route is there too: the general path reads it
+    layerwise = layerwise_only(both)
+    assert numeric.applies(layerwise)
+    assert symnet.Proof(both).check() and symnet.Proof(layerwise).check()
+    m = both.claim.matrix.as_mutable()
+    m[1, 2] += sympy.Rational(1, 2**40)
+    for cert in (both, layerwise):
+        moved = dataclasses.replace(cert, claim=dataclasses.replace(cert.claim, matrix=sympy.ImmutableMatrix(m)))
+        with pytest.raises(CertificateError):
+            symnet.Proof(moved).check()
 
 
 def _tampered(cert: Certificate, where: str) -> Certificate:
