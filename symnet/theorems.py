@@ -36,7 +36,8 @@ from .kernel import generic as gk
 from .model import generic as gm
 from .model.generic import Aug, Lin, MatAtom, OutRow, generic_dense
 from .render import _latex, _markdown, _text
-from .render._derivation import A, Derivation, Line, Section
+from .render._atoms import A
+from .render._document import Derivation, Line, Section
 from .render._math import Atom
 from .search.generic import GenericProof, prove_generic
 

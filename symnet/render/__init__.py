@@ -26,11 +26,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import display
-from . import _display  # noqa: F401  (registers the objects' drawers with symnet.model.display)
-from . import _latex, _markdown, _text
-from ._derivation import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, View, _Builder, build, without_rules
-from ._derivation import NUMBERS
+from . import (
+    _display,  # noqa: F401  (registers the objects' drawers with symnet.model.display)
+    _latex,
+    _markdown,
+    _text,
+)
+from ._atoms import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, NUMBERS
+from ._collapse import _Builder
+from ._derivation import build, without_rules
 from ._numbers import DEFAULT_DIGITS, NumberFormat
+from ._view import View
 
 __all__ = [
     "DEFAULT_DIGITS",

@@ -25,7 +25,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..model import display
 from ..model.display import _latex_text
-from ._derivation import MAX_SHOWN
+from ._atoms import MAX_SHOWN
 from .refutation import outward
 
 __all__ = ["MAX_LISTED", "pretty_name"]

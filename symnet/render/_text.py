@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._derivation import Derivation, Inline, Line, Section
+from ._document import Derivation, Inline, Line, Section
 from ._math import Atom, Block, Math, Matrix, Row, block, hcat, text
 
 __all__ = ["render"]

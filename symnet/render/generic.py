@@ -18,7 +18,8 @@ import sympy
 from ..model import display
 from ..model import generic as gm
 from ..model.generic import GenericStep, Lin
-from ._derivation import DOTS, VDOTS, A, Derivation, Line, Section
+from ._atoms import DOTS, VDOTS, A
+from ._document import Derivation, Line, Section
 from ._math import Atom, Math, Matrix, Row
 
 __all__ = ["GenericDerivation", "lin_math", "lin_str", "lin_tex_claim", "lin_txt"]

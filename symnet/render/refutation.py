@@ -16,24 +16,12 @@ from typing import Any
 import sympy
 
 from . import _latex, _markdown, _text
-from ._derivation import (
-    NUMBERS,
-    YHAT,
-    A,
-    Derivation,
-    Inline,
-    Line,
-    Section,
-    View,
-    _Builder,
-    comma_list,
-    elide,
-    index_range,
-    sym,
-    without_rules,
-)
+from ._atoms import NUMBERS, YHAT, A, comma_list, elide, index_range, numbers, sym
+from ._collapse import _Builder
+from ._document import Derivation, Inline, Line, Section, without_rules
 from ._math import Atom, Math, Row
 from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits, exact
+from ._view import View
 
 __all__ = ["build", "outward", "repr_latex", "to_latex", "to_markdown", "to_text"]
 
@@ -200,9 +188,9 @@ class _Refutation:
 
     def build(self) -> Derivation:
         secs = [self.network(), self.outputs(), self.points(), self.values(), self.conclusion()]
-        numbers = NUMBERS.get()
-        if numbers.rounded:
-            note = (f" Numbers shown with {numbers.digits} significant digits are rounded to nearest; shorter numbers "
+        fmt = numbers()
+        if fmt.rounded:
+            note = (f" Numbers shown with {fmt.digits} significant digits are rounded to nearest; shorter numbers "
                     "are exact. The exact values are in the JSON document.")
             first = secs[0]
             secs[0] = Section(first.title, first.rule, (*first.before, note), first.display, first.after)
