@@ -27,7 +27,7 @@ import numbers
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 import sympy
 
@@ -54,7 +54,8 @@ __all__ = [
     "size_symbol",
 ]
 
-Size = sympy.Expr
+#: A size: a positive sympy Integer or a size symbol (sympy is untyped, so this is Any to mypy).
+Size: TypeAlias = sympy.Expr
 
 
 def size_symbol(name: str) -> sympy.Symbol:
@@ -63,7 +64,7 @@ def size_symbol(name: str) -> sympy.Symbol:
 
 
 def _same_size(a: Size, b: Size) -> bool:
-    return a == b or sympy.expand(a - b) == 0
+    return bool(a == b or sympy.expand(a - b) == 0)
 
 
 def _shape_text(shape: tuple[Size, Size]) -> str:
@@ -380,9 +381,14 @@ class GenericNetwork(Displayable, display_key="generic_network"):
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}
         act = acts.pop() if len(acts) == 1 else ([a.label() for a in self.activations] or "identity")
-        show = lambda s: int(s) if s.is_Integer else s.name  # noqa: E731
-        hidden = [show(h) for h in self.hidden]
-        return f"GenericNetwork(inputs={show(self.p)!r}, hidden={hidden!r}, outputs={show(self.q)!r}, activation={act!r})"
+        hidden = [_shown_size(h) for h in self.hidden]
+        return (f"GenericNetwork(inputs={_shown_size(self.p)!r}, hidden={hidden!r}, outputs={_shown_size(self.q)!r}, "
+                f"activation={act!r})")
+
+
+def _shown_size(s: Size) -> int | str:
+    """A size as the user wrote it: a whole number or a size name."""
+    return int(s) if s.is_Integer else str(s.name)
 
 
 #: The generic certificate's rules, in the order a proof uses them.
@@ -455,11 +461,12 @@ def generic_dense(
     GenericNetwork(inputs='p', hidden=['h'], outputs=1, activation='identity')
     """
     p = _size(inputs, "inputs")
+    layers: object = hidden
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
-        hidden = [hidden]
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        layers = [hidden]
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
         raise InvalidType(f"hidden={hidden!r} must be a list of widths (positive integers or size names)")
-    widths = [_size(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
+    widths = [_size(h, f"hidden[{i}]") for i, h in enumerate(layers)]
     q = _size(outputs, "outputs")
     acts = _hidden_activations(activation, len(widths))
     return GenericNetwork((p, *widths, q), acts)

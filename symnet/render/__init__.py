@@ -32,6 +32,7 @@ from . import (
     _markdown,
     _text,
 )
+from ._math import latex
 from ._atoms import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, NUMBERS
 from ._collapse import _Builder
 from ._derivation import build, without_rules
@@ -89,7 +90,7 @@ def latex_claim(proof: Any) -> str:
     d = build(proof, "latex")
     conclusion = next(s for s in d.sections if s.title == "Conclusion")
     parts = [
-        _latex.latex(line.rhs) if line.lhs is None else f"{_latex.latex(line.lhs)} {line.rel} {_latex.latex(line.rhs)}"
+        latex(line.rhs) if line.lhs is None else f"{latex(line.lhs)} {line.rel} {latex(line.rhs)}"
         for line in conclusion.display
     ]
     return " \\quad ".join(parts).rstrip(".")

@@ -79,7 +79,7 @@ def _text_expr(e: sympy.Basic) -> str:
         return text_name(e.name)
     if e.is_Rational:
         return num(e).txt
-    return sympy.sstr(e)
+    return str(sympy.sstr(e))
 
 
 def sub(stem_tex: str, stem_txt: str, index: str) -> Atom:
@@ -111,6 +111,12 @@ def column(items: Sequence[Math]) -> Matrix:
     if len(rows) > MAX_SHOWN:
         rows = [rows[0], rows[1], VDOTS, rows[-1]]
     return Matrix([[r] for r in rows])
+
+
+def elided_range(start: int, stop: int, limit: int = MAX_SHOWN) -> list[int | None]:
+    """``range(start, stop)`` as the size rule shows it: every index, or the first two, None (an ellipsis) and the last."""
+    items: list[int | None] = list(range(start, stop))
+    return items if len(items) <= limit else [*items[:2], None, items[-1]]
 
 
 def _kept(n: int, limit: int = MAX_SHOWN) -> list[int]:

@@ -14,7 +14,6 @@ from ._atoms import (
     DOTS,
     EQ,
     MAX_COEFFS,
-    MAX_SHOWN,
     MAX_TERMS,
     SP,
     VDOTS,
@@ -24,6 +23,7 @@ from ._atoms import (
     _kept,
     comma_list,
     elide,
+    elided_range,
     index_range,
     latex_of,
     term_math,
@@ -83,6 +83,8 @@ class _Builder(_LayerSteps):
 
     def coeff_exprs(self) -> list[list[sympy.Expr]]:
         M, b = self.v.matrix, self.v.offset
+        if M is None or b is None:
+            return []
         return [[b[i]] + [M[i, j] for j in range(self.p)] for i in range(self.q)]
 
     def collapse(self) -> Section:
@@ -131,15 +133,12 @@ class _Builder(_LayerSteps):
 
     def regression_lines(self) -> list[Line]:
         lines = []
-        outs = list(range(1, self.q + 1))
-        for i in (outs if len(outs) <= MAX_SHOWN else outs[:2] + [None] + outs[-1:]):
+        for i in elided_range(1, self.q + 1):
             if i is None:
                 lines.append(Line(VDOTS, "", A("")))
                 continue
             pieces: list[Signed] = [(False, self.beta(i, 0))]
-            js = list(range(1, self.p + 1))
-            shown = js if len(js) <= MAX_SHOWN else js[:2] + [None] + js[-1:]
-            for j in shown:
+            for j in elided_range(1, self.p + 1):
                 pieces.append((False, DOTS if j is None else Row(self.beta(i, j), SP, self.x(j))))
             lines += self.broken(self.yhat(i), pieces, A(","))
         return lines
@@ -151,7 +150,7 @@ class _Builder(_LayerSteps):
         partial = explicit and not self.v.forced and n > MAX_COEFFS and self.numeric_claim()
         rows_i = _kept(self.q) if partial else list(range(self.q))
         cols_j = _kept(self.p + 1, AUG_SHOWN) if partial else list(range(self.p + 1))
-        lhss: list[Math] = [self.yhat(i) for i in _kept(self.q)] + [self.yhat(self.q)]
+        lhss: list[Math] = [*(self.yhat(i) for i in _kept(self.q)), self.yhat(self.q)]
         if explicit and self.v.matrix is not None:
             lhss += [self.beta(i + 1, j) for i in rows_i for j in cols_j]
         elif self.q > 1:
@@ -225,7 +224,7 @@ class _Builder(_LayerSteps):
             factors_txt = factors_txt[:2] + ["⋯"] + factors_txt[-1:]
         lhs = self.beta(1, "j") if self.q == 1 else Atom(r"\beta_{i,j}", "β_{i,j}")
         jt, jx = index_range(0, self.p)
-        rng = A(rf", \qquad j = {jt}", f",   j = {jx}")
+        rng: Math = A(rf", \qquad j = {jt}", f",   j = {jx}")
         if self.q > 1:
             it, ix = index_range(1, self.q)
             rng = Row(rng, A(rf"; \; i = {it}", f"; i = {ix}"))

@@ -36,12 +36,15 @@ MAX_LISTED = 24
 
 # ------------------------------------------------------------------ helpers
 def _small(m: sympy.MatrixBase) -> bool:
-    return m.rows <= MAX_SHOWN and m.cols <= MAX_SHOWN
+    rows: int = m.rows
+    cols: int = m.cols
+    return rows <= MAX_SHOWN and cols <= MAX_SHOWN
 
 
 def _tex_matrix(m: sympy.MatrixBase, name: str) -> str:
     if _small(m):
-        return sympy.latex(m, mat_delim="[")
+        tex: str = sympy.latex(m, mat_delim="[")
+        return tex
     return rf"{name} \in \mathbb{{R}}^{{{m.rows} \times {m.cols}}}"
 
 
@@ -67,7 +70,7 @@ def pretty_name(name: str, unicode: bool = True) -> str:
     return m["stem"] + (f"({layer})".translate(_SUP) if layer else "") + index.translate(_SUB)
 
 
-class _Pretty(PrettyPrinter):
+class _Pretty(PrettyPrinter):  # type: ignore[misc]  # sympy ships no types: PrettyPrinter is Any
     """sympy's pretty printer, with symnet's symbol names drawn as sub- and superscripts."""
 
     def _print_Symbol(self, e: sympy.Symbol, bold_name: bool = False) -> prettyForm:
@@ -87,7 +90,8 @@ def _pmatrix(m: sympy.MatrixBase, name: str, unicode: bool) -> stringPict:
 
 def _row(*parts: stringPict | str) -> str:
     pics = [prettyForm(p) if isinstance(p, str) else p for p in parts]
-    return prettyForm(*stringPict.next(*pics)).render(wrap_line=False)
+    drawn: str = prettyForm(*stringPict.next(*pics)).render(wrap_line=False)
+    return drawn
 
 
 def _markdown(obj: Any, math: str | None = None, display_math: bool = True) -> str:
@@ -100,8 +104,9 @@ def _markdown(obj: Any, math: str | None = None, display_math: bool = True) -> s
 def _act_tex(act: Any) -> str | None:
     if act.is_identity:
         return None
-    if act.name is not None:
-        return r"\operatorname{" + act.name.replace("_", r"\_") + "}"
+    name: str | None = act.name
+    if name is not None:
+        return r"\operatorname{" + name.replace("_", r"\_") + "}"
     return r"\sigma"
 
 
@@ -274,7 +279,8 @@ def counterexample_latex(ce: Any) -> str:
 
 
 def counterexample_markdown(ce: Any) -> str:
-    return ce.to_markdown()
+    md: str = ce.to_markdown()
+    return md
 
 
 # ------------------------------------------------------------------- degree

@@ -16,6 +16,7 @@ from ._atoms import (
     column,
     comma_list,
     elide,
+    elided_range,
     index_range,
     sub,
     sym,
@@ -73,11 +74,8 @@ class _LayerSteps(_Core):
         return Section("Network", None, tuple(before), (), tuple(after))
 
     def single_node(self) -> list[Section]:
-        layer = self.net.layers[0]
-        C = layer.augmented() if hasattr(layer, "augmented") else None
         step = (self.by_rule.get("read_output_layer") or [None])[0]
-        if step is not None and step.matrix is not None:
-            C = step.matrix
+        C = step.matrix if step is not None and step.matrix is not None else self.net.layers[0].augmented()
         xs = [self.x(j) for j in range(1, self.p + 1)]
         lines: list[Line] = []
         name = self.out_name()
@@ -114,9 +112,10 @@ class _LayerSteps(_Core):
     def node_outputs(self, end: str = ".") -> list[Section]:
         """Step 1: every hidden node's output; ``end`` closes the last line (``,`` when more lines follow)."""
         lines: list[Line] = []
-        self.lhs_column([A("⋮")] + [self.y(l, k) for l in range(1, self.L + 1)
-                                    for k in ("k", *_kept(self.net.layers[l - 1].weights.rows))] +
-                        [self.y(l, k + 1) for l in range(1, self.L + 1) for k in _kept(self.net.layers[l - 1].weights.rows)])
+        kept = {l: _kept(self.net.layers[l - 1].weights.rows) for l in range(1, self.L + 1)}
+        names: list[tuple[int, int | str]] = [(l, "k") for l in kept]
+        names += [(l, k + d) for l in kept for d in (0, 1) for k in kept[l]]
+        self.lhs_column([A("⋮")] + [self.y(l, k) for l, k in names])
         for l in range(1, self.L + 1):
             layer = self.net.layers[l - 1]
             ident, s = self.sigma(l)
@@ -141,8 +140,7 @@ class _LayerSteps(_Core):
                     lines += self.broken(self.y(l, "k"), pieces, tail)
                 continue
             rows = list(range(layer.weights.rows))
-            shown = rows if len(rows) <= MAX_SHOWN else rows[:2] + [None] + rows[-1:]
-            for k in shown:
+            for k in elided_range(0, len(rows)):
                 if k is None:
                     lines.append(Line(A(r"\vdots", "⋮"), "", A("")))
                     continue

@@ -103,10 +103,11 @@ def narrow(line: Line, lw: int) -> list[Line]:
     if len(rb.lines) == 1:
         return split_line(line, lw)
     items = list(line.rhs.items) if isinstance(line.rhs, Row) else [line.rhs]
-    at = next((i for i, x in enumerate(items) if isinstance(x, Matrix)), None)
-    if at is None:
+    matrices = [(i, x) for i, x in enumerate(items) if isinstance(x, Matrix)]
+    if not matrices:
         return [line]
-    head, m, rest = items[:at], items[at], items[at + 1:]
+    at, m = matrices[0]
+    head, rest = items[:at], items[at + 1:]
     tail: list[Line] = []
     if rest:
         after = text(Row(*rest)).strip()

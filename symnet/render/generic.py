@@ -19,7 +19,7 @@ from ..model import display
 from ..model import generic as gm
 from ..model.generic import GenericStep, Lin
 from ._atoms import DOTS, VDOTS, A
-from ._document import Derivation, Line, Section
+from ._document import Derivation, Inline, Line, Section
 from ._math import Atom, Math, Matrix, Row
 
 __all__ = ["GenericDerivation", "lin_math", "lin_str", "lin_tex_claim", "lin_txt"]
@@ -148,7 +148,7 @@ class GenericDerivation:
         return f"Step {self.n} ({what})"
 
     def sizes_phrase(self) -> str:
-        syms = [s.name for s in self.net.size_symbols]
+        syms: list[str] = [str(s.name) for s in self.net.size_symbols]
         if not syms:
             return "these sizes"
         return "every positive integer " + (syms[0] if len(syms) == 1 else ", ".join(syms[:-1]) + " and " + syms[-1])
@@ -196,7 +196,7 @@ class GenericDerivation:
                 before.append(" with the affine activation" + ("s " if len(labels) > 1 else " ") + ", ".join(labels))
         before += [f"; {'one' if net.q == 1 else sympy.sstr(net.q) if net.q.is_Integer else 'q'} linear output node{'s' if net.q != 1 else ''} (",
                    Row(A("q = "), self.sz(net.q)) if net.q.is_Integer else Row(self.sz(net.q), A(r"\text{ outputs}", " outputs")), "). "]
-        after = [
+        after: list[Inline] = [
             "Every size written as a letter is an arbitrary positive integer: the derivation below is one proof for "
             "all of them, checked at the level of matrices of symbolic shape, not at a few sizes."
         ]
@@ -217,8 +217,8 @@ class GenericDerivation:
         xs = [self.x(j) for j in self.indices(net.p)]
         k = None if single else A("i")
         line = Line(A(r"\hat{y}", "ŷ") if single else A(r"\hat{y}_i", "ŷ_i"), "=", self.sum_line("b", None, k, xs, net.p))
-        before = ["The single node adds its bias to its weighted inputs (the blog post's first network):"]
-        after = ["In matrix form ", A(r"\hat{y} = b_0 + B x", "ŷ = b_0 + B x"), ", with B of shape ",
+        before: list[Inline] = ["The single node adds its bias to its weighted inputs (the blog post's first network):"]
+        after: list[Inline] = ["In matrix form ", A(r"\hat{y} = b_0 + B x", "ŷ = b_0 + B x"), ", with B of shape ",
                  Row(self.sz(net.q), A(r" \times ", " × "), self.sz(net.p)), "."]
         return Section(self.title("the node"), "read_output_layer", tuple(before), (line,), tuple(after))
 
@@ -250,7 +250,7 @@ class GenericDerivation:
                 body = Row(self.sigma(l), A(r"\left(", "("), body, A(r"\right)", ")"))
             ks = Row(*self._commas(self.indices(net.sizes[l])))
             lines.append(Line(lhs, "=", Row(body, A(r", \qquad k = ", ",   k = "), ks, A("."))))
-        before = ["Each hidden node adds its bias to the weighted outputs of the layer below"
+        before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"
                   + (" and applies the activation:" if not self.identity() else ":")]
         return Section(self.title("node outputs"), "define_layer", tuple(before), tuple(lines))
 
@@ -272,8 +272,8 @@ class GenericDerivation:
             Line(None, "", Row(Wn, A(" = "), A(r"\begin{bmatrix} b_0 & B \end{bmatrix}" if self.L == 1 else r"\begin{bmatrix} b^{(1)}_0 & B^{(1)} \end{bmatrix}", "[ b_0  B ]" if self.L == 1 else "[ b^(1)_0  B^(1) ]"), A("."))),
         )
         xs = Row(*self._commas([A("1")] + [self.x(j) for j in self.indices(p)]))
-        before = ["With the augmented input ", Row(A("x^* = (", "x* = ("), xs, A(")^T")), " (a constant 1 first, for the biases), the first layer is one matrix product:"]
-        after = ["The matrix ", Wn, " has one row per hidden node: ", self.sz(h), " rows, not ", self.sz(p),
+        before: list[Inline] = ["With the augmented input ", Row(A("x^* = (", "x* = ("), xs, A(")^T")), " (a constant 1 first, for the biases), the first layer is one matrix product:"]
+        after: list[Inline] = ["The matrix ", Wn, " has one row per hidden node: ", self.sz(h), " rows, not ", self.sz(p),
                  "; its first column is the bias column ", A("b_0" if self.L == 1 else "b^{(1)}_0", "b_0" if self.L == 1 else "b^(1)_0"),
                  " and the rest is the weight matrix ", A("B" if self.L == 1 else "B^{(1)}", "B" if self.L == 1 else "B^(1)"), "."]
         return Section(self.title("matrix form, augmented input"), "define_layer", tuple(before), lines, tuple(after))
@@ -293,9 +293,12 @@ class GenericDerivation:
             Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix}", "[ c_0  C ]"), A(" "), self.yaug(self.L), A("."))),
         )
         shape = Row(self.sz(net.q), A(r" \times ", " × "), self.sz(hL))
-        before = ["The output node adds its bias to the weighted outputs of the last hidden layer:"]
-        after = ["Here ", A("c_0", "c_0"), " is the output bias and ", A("C", "C"), " = (", cs, ") the output weights (",
-                 shape, ")"] + (["; for one output this is the blog post's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")] if self.L == 1 else []) + ["."]
+        before: list[Inline] = ["The output node adds its bias to the weighted outputs of the last hidden layer:"]
+        after: list[Inline] = ["Here ", A("c_0", "c_0"), " is the output bias and ", A("C", "C"), " = (", cs,
+                               ") the output weights (", shape, ")"]
+        if self.L == 1:
+            after += ["; for one output this is the blog post's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")]
+        after.append(".")
         return Section(self.title("output node"), "read_output_layer", tuple(before), lines, tuple(after))
 
     def aug_name(self, l: int) -> Atom:
@@ -330,8 +333,8 @@ class GenericDerivation:
             ys = [self.hy(l - 1, k) for k in self.indices(net.sizes[l - 1])]
             lines = (Line(below, "=", Row(A("(1, "), Row(*self._commas(ys)), A(")^T,"))), *lines)
         first = "the first layer" if l == 1 else f"layer {l}"
-        before = ["Since ", here, " only prepends a constant 1 to the layer's outputs, it is one matrix product with the augmented matrix:"]
-        after = ["The first row ", A(r"(1, 0, \dots, 0)", "(1, 0, …, 0)"), " keeps the constant 1; the other ", self.sz(rows),
+        before: list[Inline] = ["Since ", here, " only prepends a constant 1 to the layer's outputs, it is one matrix product with the augmented matrix:"]
+        after: list[Inline] = ["The first row ", A(r"(1, 0, \dots, 0)", "(1, 0, …, 0)"), " keeps the constant 1; the other ", self.sz(rows),
                  " rows are the layer's own. The shape is ", Row(A("("), self.sz(rows), A(r"+1) \times (", "+1) × ("), self.sz(cols), A("+1)")),
                  " for every size."]
         return Section(self.title(f"substitute {first}"), "substitute_layer", tuple(before), lines, tuple(after))
@@ -355,7 +358,7 @@ class GenericDerivation:
             r"\begin{bmatrix} 1 & 0 \\ " + _lin_str(v.v, "latex") + " & " + _lin_str(v.M, "latex") + r" \end{bmatrix}",
             "[[1, 0], [" + _lin_str(v.v, "text") + ", " + _lin_str(v.M, "text") + "]]",
         )
-        before = ["Two augmented matrices multiply into one of the same form (the inductive step: affine after affine is affine):"]
+        before: list[Inline] = ["Two augmented matrices multiply into one of the same form (the inductive step: affine after affine is affine):"]
         return Section(self.title(f"compose layers 1 to {l}"), "multiply_augmented", tuple(before), (Line(prod, "=", Row(block, A("."))),))
 
     def collapse(self, step: GenericStep) -> Section:
@@ -369,7 +372,7 @@ class GenericDerivation:
             Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "), prod, A("x^* = ", "x* = "), bw,
                                                A(r" x^* = b^* + W^* x.", " x* = b* + W* x."))),
         )
-        before = ["Multiplying the output row into the augmented matrices gives one row block of shape ",
+        before: list[Inline] = ["Multiplying the output row into the augmented matrices gives one row block of shape ",
                   Row(self.sz(self.net.q), A(r" \times (", " × ("), self.sz(self.net.p), A("+1)")), ":"]
         return Section(self.title("collapse"), "apply_output_row", tuple(before), lines)
 
@@ -380,7 +383,6 @@ class GenericDerivation:
             Line(A("W^*", "W*"), "=", Row(_lin_math(proof.matrix), Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times ", " × "), self.sz(net.p), A(")")), A(","))),
             Line(A(r"\hat{y}", "ŷ"), "=", A(r"b^* + W^* x.", "b* + W* x.")),
         ]
-        after: list[Any] = []
         if self.L == 1 and net.q == 1:
             a, d = self.act(1)
             h = net.sizes[1]
@@ -398,9 +400,9 @@ class GenericDerivation:
             lines.append(Line(A(r"\beta_0", "β_0"), "=", Atom(rf"c_0 + \sum_{{k=1}}^{{{ht}}} c_k {bias_t},", f"c_0 + Σ_{{k=1..{hx}}} c_k {bias_x},")))
             lines.append(Line(A(r"\beta_j", "β_j"), "=", Atom(rf"{scale_t}\sum_{{k=1}}^{{{ht}}} c_k b_{{k,j}}, \qquad j = 1, \dots, {sympy.latex(net.p)}.",
                                                                f"{scale_x}Σ_{{k=1..{hx}}} c_k b_{{k,j}},   j = 1, …, {sympy.sstr(net.p)}.")))
-        before = ["Reading off the blocks of ", A(r"(b^* \mid W^*)", "(b* | W*)"), ", the intercept ", A("b^*", "b*"),
+        before: list[Inline] = ["Reading off the blocks of ", A(r"(b^* \mid W^*)", "(b* | W*)"), ", the intercept ", A("b^*", "b*"),
                   " and the weights ", A("W^*", "W*"), ", gives"]
-        after = ["This is a multiple linear regression in ", Row(*self._commas([self.x(j) for j in self.indices(net.p)])),
+        after: list[Inline] = ["This is a multiple linear regression in ", Row(*self._commas([self.x(j) for j in self.indices(net.p)])),
                  f", for {self.sizes_phrase()}. ", A(r"\blacksquare", "∎")]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
 
@@ -408,13 +410,14 @@ class GenericDerivation:
         net = self.net
         widths = Row(*self._commas([self.sz(s) for s in net.sizes]))
         lines = (Line(Atom(r"\operatorname{rank} W^*", "rank W*"), r"\le" if self.fmt == "latex" else "≤", Row(A(r"\min(", "min("), widths, A(").", ")."))),)
+        before: list[Inline]
         if self.L:
             before = ["For each hidden layer k, ", A("W^*", "W*"), " is a product ", A("A B", "A B"), " whose inner size is the width of layer k (",
                       A("B", "B"), " maps the inputs into layer k, ", A("A", "A"), " maps layer k to the output), so its rank is at most that width; ",
                       "with the shape of ", A("W^*", "W*"), " itself:"]
         else:
             before = ["The rank of a matrix is at most its number of rows and of columns:"]
-        after = ["The narrowest layer bounds the rank of the collapsed regression, at every size."]
+        after: list[Inline] = ["The narrowest layer bounds the rank of the collapsed regression, at every size."]
         return Section("Rank bound", "factor_rank", tuple(before), lines, tuple(after))
 
     def rules(self) -> Section:
@@ -429,7 +432,7 @@ class GenericDerivation:
             lines.append(Line(Atom(r"\text{" + name.replace("_", r"\_") + "}", name), ":", Atom(rule.latex, eq)))
             if shapes:
                 lines.append(Line(None, "", Atom(_shapes_tex(shapes), "for " + shapes)))
-        before = ["Each step above is an instance of one rule about matrices of symbolic shape; the generic kernel re-derives every step "
+        before: list[Inline] = ["Each step above is an instance of one rule about matrices of symbolic shape; the generic kernel re-derives every step "
                   "from the network's matrices and checks every shape symbolically, and each rule is itself verified on fresh symbols "
                   "at a spread of concrete sizes:"]
         return Section("Rules", None, tuple(before), tuple(lines))

@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from . import _latex, _markdown, _text
-from ._atoms import NUMBERS, YHAT, A, comma_list, elide, index_range, numbers, sym
+from ._atoms import NUMBERS, YHAT, A, comma_list, elide, elided_range, index_range, numbers, sym
 from ._collapse import _Builder
 from ._document import Derivation, Inline, Line, Section, without_rules
 from ._math import Atom, Math, Row
@@ -131,8 +131,7 @@ class _Refutation:
         ys = [b.y(b.L, k) for k in range(1, b.widths[-1] + 1)]
         lines = list(node.display)
         rows = list(range(b.q))
-        shown = rows if len(rows) <= 8 else rows[:2] + [None] + rows[-1:]
-        for i in shown:
+        for i in elided_range(0, len(rows)):
             if i is None:
                 lines.append(Line(A(r"\vdots", "⋮"), "", A("")))
                 continue
