@@ -81,7 +81,9 @@ class Theorem:
         for index, step in enumerate(self.steps):
             if step.rule == "normal_form":
                 if step.operands["lhs"] != step.operands["rhs"] or step.stated != step.operands["rhs"]:
-                    raise CertificateError(f"{step.part}: the two sides differ in normal form", step=index, rule=step.rule)
+                    raise CertificateError(
+                        f"{step.part}: the two sides differ in normal form", step=index, rule=step.rule
+                    )
                 continue
             rule = gk.RULES.get(step.rule)
             if rule is None:
@@ -89,7 +91,11 @@ class Theorem:
             gk.self_check(rule)
             derived = rule.derive(step.operands)
             if derived != step.stated:
-                raise CertificateError(f"{step.part}: the rule gives {derived!r}, not the stated {step.stated!r}", step=index, rule=step.rule)
+                raise CertificateError(
+                    f"{step.part}: the rule gives {derived!r}, not the stated {step.stated!r}",
+                    step=index,
+                    rule=step.rule,
+                )
         return True
 
     def instantiate(self, depth: int) -> GenericProof:
@@ -117,8 +123,11 @@ class Theorem:
             for part, steps in parts.items():
                 rules = ", ".join(dict.fromkeys(s.rule for s in steps))
                 sections.append(Section(part, rules, (), tuple(Line(None, "", Atom(s.tex, s.text)) for s in steps)))
-        closing: tuple[Any, ...] = ("By induction on ", A("L"), " the statement holds for every depth, every width and "
-                                    "every affine activation. ")
+        closing: tuple[Any, ...] = (
+            "By induction on ",
+            A("L"),
+            " the statement holds for every depth, every width and every affine activation. ",
+        )
         if self.conclusion:
             closing = tuple(x if isinstance(x, str) else A(*x) for x in self.conclusion)
         sections.append(Section("Conclusion", None, (*closing, A(r"\blacksquare", "∎"))))
@@ -184,7 +193,10 @@ def _collapse_steps() -> tuple[TheoremStep, ...]:
     ones_l = L_(gm.ones(N_L))
     base_row = OutRow(L_(b1), L_(W1))
     base_form = L_(W1) @ L_(X) + L_(b1)
-    P1 = Aug(L_(b1).scale(sympy.Symbol("a_1")) + L_(gm.ones(_n("n_1"))).scale(sympy.Symbol("d_1")), L_(W1).scale(sympy.Symbol("a_1")))
+    P1 = Aug(
+        L_(b1).scale(sympy.Symbol("a_1")) + L_(gm.ones(_n("n_1"))).scale(sympy.Symbol("d_1")),
+        L_(W1).scale(sympy.Symbol("a_1")),
+    )
     Pl = Aug(L_(bl).scale(a_l) + ones_l.scale(d_l), L_(Wl).scale(a_l))
     Ql = Aug(Pl.v + Pl.M @ L_(v_prev), Pl.M @ L_(M_prev))
     out_row = OutRow(L_(b_out), L_(W_out))
@@ -200,42 +212,97 @@ def _collapse_steps() -> tuple[TheoremStep, ...]:
     out = "Output layer"
     closed = "Closed form of the product (a second induction)"
     return (
-        TheoremStep(base, "read_output_layer", {"W": L_(W1), "b": L_(b1), "u": L_(X)}, base_row,
-                    "W_1 x + b_1 = [b_1 | W_1] (1, x)", r"W_1 x + b_1 = \begin{bmatrix} b_1 & W_1 \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix}"),
-        TheoremStep(base, "conclude_linear_form", {"C": L_(W1), "c": L_(b1), "x": L_(X)}, base_form,
-                    "= W_1 x + b_1: with no hidden layer, W* = W_1 and b* = b_1",
-                    r"= W_1 x + b_1:\ \text{with no hidden layer } W^* = W_1,\ b^* = b_1"),
-        TheoremStep(base, "substitute_layer",
-                    {"W": L_(W1), "b": L_(b1), "u": L_(X), "a": sympy.Symbol("a_1"), "d": sympy.Symbol("d_1"), "m": _n("n_1")}, P1,
-                    f"(1, u_1) = Q_1 (1, x),  Q_1 = {p1x}", rf"\begin{{bmatrix}} 1 \\ u_1 \end{{bmatrix}} = Q_1 \begin{{bmatrix}} 1 \\ x \end{{bmatrix}},\ Q_1 = {p1t}"),
-        TheoremStep(step, "substitute_layer",
-                    {"W": L_(Wl), "b": L_(bl), "u": Lin.zero(N_PREV, 1), "a": a_l, "d": d_l, "m": N_L}, Pl,
-                    f"(1, u_l) = P_l (1, u_(l-1)),  P_l = {plx}",
-                    rf"\begin{{bmatrix}} 1 \\ u_l \end{{bmatrix}} = P_l \begin{{bmatrix}} 1 \\ u_{{l-1}} \end{{bmatrix}},\ P_l = {plt}"),
-        TheoremStep(step, "multiply_augmented", {"V": Pl.M, "c": Pl.v, "M": L_(M_prev), "v": L_(v_prev)}, Ql,
-                    f"if Q_(l-1) = [[1, 0], [v_(l-1), M_(l-1)]] then Q_l = P_l Q_(l-1) = {qlx}",
-                    rf"Q_{{l-1}} = \begin{{bmatrix}} 1 & 0 \\ v_{{l-1}} & M_{{l-1}} \end{{bmatrix}} \implies Q_l = P_l Q_{{l-1}} = {qlt}"),
-        TheoremStep(out, "read_output_layer", {"W": L_(W_out), "b": L_(b_out), "u": Lin.zero(N_LAST, 1)}, out_row,
-                    "y_hat = [b_(L+1) | W_(L+1)] (1, u_L) = [b_(L+1) | W_(L+1)] Q_L (1, x)",
-                    r"\hat{y} = \begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} \begin{bmatrix} 1 \\ u_L \end{bmatrix} = \begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} Q_L \begin{bmatrix} 1 \\ x \end{bmatrix}"),
-        TheoremStep(out, "apply_output_row", {"C": L_(W_out), "c": L_(b_out), "M": L_(M_L), "v": L_(v_L)}, final,
-                    "[b_(L+1) | W_(L+1)] Q_L = [b_(L+1) + W_(L+1) v_L | W_(L+1) M_L]",
-                    r"\begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} Q_L = \begin{bmatrix} b_{L+1} + W_{L+1} v_L & W_{L+1} M_L \end{bmatrix}"),
-        TheoremStep(out, "conclude_linear_form", {"C": final.C, "c": final.c, "x": L_(X)}, form,
-                    "y_hat = W* x + b*,  W* = W_(L+1) M_L,  b* = b_(L+1) + W_(L+1) v_L",
-                    r"\hat{y} = W^* x + b^*,\ W^* = W_{L+1} M_L,\ b^* = b_{L+1} + W_{L+1} v_L"),
-        TheoremStep(closed, "normal_form", {"lhs": closed_lhs, "rhs": closed_rhs}, closed_rhs,
-                    "M_(l-1) = (a_(l-1) ⋯ a_1) W_(l-1) ⋯ W_1  implies  M_l = a_l W_l M_(l-1) = (a_l ⋯ a_1) W_l ⋯ W_1",
-                    r"M_{l-1} = (a_{l-1} \cdots a_1) W_{l-1} \cdots W_1 \implies M_l = a_l W_l M_{l-1} = (a_l \cdots a_1) W_l \cdots W_1"),
+        TheoremStep(
+            base,
+            "read_output_layer",
+            {"W": L_(W1), "b": L_(b1), "u": L_(X)},
+            base_row,
+            "W_1 x + b_1 = [b_1 | W_1] (1, x)",
+            r"W_1 x + b_1 = \begin{bmatrix} b_1 & W_1 \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix}",
+        ),
+        TheoremStep(
+            base,
+            "conclude_linear_form",
+            {"C": L_(W1), "c": L_(b1), "x": L_(X)},
+            base_form,
+            "= W_1 x + b_1: with no hidden layer, W* = W_1 and b* = b_1",
+            r"= W_1 x + b_1:\ \text{with no hidden layer } W^* = W_1,\ b^* = b_1",
+        ),
+        TheoremStep(
+            base,
+            "substitute_layer",
+            {"W": L_(W1), "b": L_(b1), "u": L_(X), "a": sympy.Symbol("a_1"), "d": sympy.Symbol("d_1"), "m": _n("n_1")},
+            P1,
+            f"(1, u_1) = Q_1 (1, x),  Q_1 = {p1x}",
+            rf"\begin{{bmatrix}} 1 \\ u_1 \end{{bmatrix}} = Q_1 \begin{{bmatrix}} 1 \\ x \end{{bmatrix}},\ Q_1 = {p1t}",
+        ),
+        TheoremStep(
+            step,
+            "substitute_layer",
+            {"W": L_(Wl), "b": L_(bl), "u": Lin.zero(N_PREV, 1), "a": a_l, "d": d_l, "m": N_L},
+            Pl,
+            f"(1, u_l) = P_l (1, u_(l-1)),  P_l = {plx}",
+            rf"\begin{{bmatrix}} 1 \\ u_l \end{{bmatrix}} = P_l \begin{{bmatrix}} 1 \\ u_{{l-1}} \end{{bmatrix}},\ "
+            rf"P_l = {plt}",
+        ),
+        TheoremStep(
+            step,
+            "multiply_augmented",
+            {"V": Pl.M, "c": Pl.v, "M": L_(M_prev), "v": L_(v_prev)},
+            Ql,
+            f"if Q_(l-1) = [[1, 0], [v_(l-1), M_(l-1)]] then Q_l = P_l Q_(l-1) = {qlx}",
+            rf"Q_{{l-1}} = \begin{{bmatrix}} 1 & 0 \\ v_{{l-1}} & M_{{l-1}} \end{{bmatrix}} \implies Q_l = P_l "
+            rf"Q_{{l-1}} = {qlt}",
+        ),
+        TheoremStep(
+            out,
+            "read_output_layer",
+            {"W": L_(W_out), "b": L_(b_out), "u": Lin.zero(N_LAST, 1)},
+            out_row,
+            "y_hat = [b_(L+1) | W_(L+1)] (1, u_L) = [b_(L+1) | W_(L+1)] Q_L (1, x)",
+            r"\hat{y} = \begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} \begin{bmatrix} 1 \\ u_L \end{bmatrix} = "
+            r"\begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} Q_L \begin{bmatrix} 1 \\ x \end{bmatrix}",
+        ),
+        TheoremStep(
+            out,
+            "apply_output_row",
+            {"C": L_(W_out), "c": L_(b_out), "M": L_(M_L), "v": L_(v_L)},
+            final,
+            "[b_(L+1) | W_(L+1)] Q_L = [b_(L+1) + W_(L+1) v_L | W_(L+1) M_L]",
+            r"\begin{bmatrix} b_{L+1} & W_{L+1} \end{bmatrix} Q_L = \begin{bmatrix} b_{L+1} + W_{L+1} v_L & W_{L+1} "
+            r"M_L \end{bmatrix}",
+        ),
+        TheoremStep(
+            out,
+            "conclude_linear_form",
+            {"C": final.C, "c": final.c, "x": L_(X)},
+            form,
+            "y_hat = W* x + b*,  W* = W_(L+1) M_L,  b* = b_(L+1) + W_(L+1) v_L",
+            r"\hat{y} = W^* x + b^*,\ W^* = W_{L+1} M_L,\ b^* = b_{L+1} + W_{L+1} v_L",
+        ),
+        TheoremStep(
+            closed,
+            "normal_form",
+            {"lhs": closed_lhs, "rhs": closed_rhs},
+            closed_rhs,
+            "M_(l-1) = (a_(l-1) ⋯ a_1) W_(l-1) ⋯ W_1  implies  M_l = a_l W_l M_(l-1) = (a_l ⋯ a_1) W_l ⋯ W_1",
+            r"M_{l-1} = (a_{l-1} \cdots a_1) W_{l-1} \cdots W_1 \implies M_l = a_l W_l M_{l-1} = (a_l \cdots a_1) "
+            r"W_l \cdots W_1",
+        ),
     )
 
 
 def _rank_steps() -> tuple[TheoremStep, ...]:
     ab = Lin.of(Left) @ Lin.of(Right)
     return (
-        TheoremStep("Factor through layer k", "factor_rank", {"A": Lin.of(Left), "B": Lin.of(Right), "r": N_K}, ab,
-                    "W* = (a_1 ⋯ a_L) (W_(L+1) ⋯ W_(k+1)) (W_k ⋯ W_1), an (q x n_k) times (n_k x p) product, so rank W* <= n_k",
-                    r"W^* = (a_1 \cdots a_L) (W_{L+1} \cdots W_{k+1}) (W_k \cdots W_1),\ \operatorname{rank} W^* \le n_k"),
+        TheoremStep(
+            "Factor through layer k",
+            "factor_rank",
+            {"A": Lin.of(Left), "B": Lin.of(Right), "r": N_K},
+            ab,
+            "W* = (a_1 ⋯ a_L) (W_(L+1) ⋯ W_(k+1)) (W_k ⋯ W_1), an (q x n_k) times (n_k x p) product, so rank W* <= n_k",
+            r"W^* = (a_1 \cdots a_L) (W_{L+1} \cdots W_{k+1}) (W_k \cdots W_1),\ \operatorname{rank} W^* \le n_k",
+        ),
     )
 
 
@@ -253,8 +320,15 @@ deep_linear_collapse = Theorem(
         r"v_l = a_l W_l v_{l-1} + a_l b_l + d_l \mathbf{1}_{n_l},\ v_0 = 0"
     ),
     steps=_collapse_steps(),
-    statement_intro=("For every depth ", r"$L \ge 0$", ", widths ", r"$n_0 = p, n_1, \dots, n_L, n_{L+1} = q$",
-                     " and affine activations ", r"$\sigma_l(t) = a_l t + d_l$", ":"),
+    statement_intro=(
+        "For every depth ",
+        r"$L \ge 0$",
+        ", widths ",
+        r"$n_0 = p, n_1, \dots, n_L, n_{L+1} = q$",
+        " and affine activations ",
+        r"$\sigma_l(t) = a_l t + d_l$",
+        ":",
+    ),
     statement_display=(
         (r"\hat{y}", "=", r"W^* x + b^*, \qquad \text{where}"),
         ("W^*", "=", r"(a_1 \cdots a_L)\, W_{L+1} W_L \cdots W_1,"),
@@ -270,7 +344,13 @@ collapse_rank_bound = Theorem(
     steps=_rank_steps(),
     statement_intro=("For every depth ", r"$L \ge 0$", " and widths ", r"$n_0 = p, n_1, \dots, n_{L+1} = q$", ":"),
     statement_display=((r"\operatorname{rank} W^*", r"\le", r"\min(n_0, n_1, \dots, n_{L+1})."),),
-    conclusion=("The factorisation holds for every layer ", (r"k = 0, 1, \dots, L+1", "k = 0, 1, …, L+1"), " (for ",
-                ("k = 0", "k = 0"), " the right factor is the identity, for ", ("k = L+1", "k = L+1"), " the left one), "
-                "so the rank is at most the smallest width. "),
+    conclusion=(
+        "The factorisation holds for every layer ",
+        (r"k = 0, 1, \dots, L+1", "k = 0, 1, …, L+1"),
+        " (for ",
+        ("k = 0", "k = 0"),
+        " the right factor is the identity, for ",
+        ("k = L+1", "k = L+1"),
+        " the left one), so the rank is at most the smallest width. ",
+    ),
 )

@@ -172,23 +172,34 @@ def test_text_lines_fit_in_78_columns_and_output_is_deterministic(net):
     assert not too_wide, too_wide
 
 
-@pytest.mark.parametrize("inputs, hidden, outputs", [(5, [5, 5], 1), (10, [10] * 10, 3), (10, [1] * 4, 2), (1, [10, 1, 10], 3)])
+@pytest.mark.parametrize("inputs, hidden, outputs",
+                         [(5, [5, 5], 1), (10, [10] * 10, 3), (10, [1] * 4, 2), (1, [10, 1, 10], 3)])
 def test_text_width_at_the_size_limits(inputs, hidden, outputs):
     """The shapes at the edges of the size rule (wide entries, deep chains) stay within 78 columns."""
     a, d = sympy.symbols("a d")
-    for act in ("identity", sympy.Lambda(t, a * t + d), sympy.Lambda(t, sympy.Rational(-7, 3) * t + sympy.Rational(5, 2))):
+    for act in (
+        "identity",
+        sympy.Lambda(t, a * t + d),
+        sympy.Lambda(t, sympy.Rational(-7, 3) * t + sympy.Rational(5, 2)),
+    ):
         out = render.to_text(symnet.prove(symnet.dense(inputs, hidden, outputs, act), expand=False))
         assert max(len(line) for line in out.splitlines()) <= 78
 
 
-@pytest.mark.parametrize("make", [
-    lambda: symnet.prove(symnet.dense("p", [3])),
-    lambda: symnet.prove(symnet.dense("p", ["h"])),
-    lambda: symnet.prove(symnet.dense("p", ["h1", "h2", "h3"], outputs="q")),
-    lambda: symnet.prove(symnet.dense("p", ["h1", "h2"], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d")))),
-    lambda: theorems.deep_linear_collapse,
-    lambda: theorems.collapse_rank_bound,
-], ids=["p-3", "p-h", "p-h1h2h3-q", "p-h1h2-affine", "deep_linear_collapse", "collapse_rank_bound"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: symnet.prove(symnet.dense("p", [3])),
+        lambda: symnet.prove(symnet.dense("p", ["h"])),
+        lambda: symnet.prove(symnet.dense("p", ["h1", "h2", "h3"], outputs="q")),
+        lambda: symnet.prove(
+            symnet.dense("p", ["h1", "h2"], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d")))
+        ),
+        lambda: theorems.deep_linear_collapse,
+        lambda: theorems.collapse_rank_bound,
+    ],
+    ids=["p-3", "p-h", "p-h1h2h3-q", "p-h1h2-affine", "deep_linear_collapse", "collapse_rank_bound"],
+)
 def test_generic_and_theorem_text_fits_in_78_columns(make):
     """Generic derivations and theorems print within 78 columns too, with no line cut by a backslash."""
     out = make().to_text()

@@ -70,7 +70,11 @@ def undefined_uses(text: str) -> list[str]:
     bad = []
     found = {m.group(0) for pat in TOKENS for m in re.finditer(pat, text)}
     for tok in sorted(found):
-        first = next(s for s in sections if re.search(re.escape(tok) + (r"(?!\*)" if tok.endswith("*") and not tok.endswith("**") else ""), s))
+        first = next(
+            s
+            for s in sections
+            if re.search(re.escape(tok) + (r"(?!\*)" if tok.endswith("*") and not tok.endswith("**") else ""), s)
+        )
         flat = " ".join(first.split())
         defs = [f"{tok} = ", f"{tok}^T = "]
         if tok in ("W*", "b*"):
@@ -91,10 +95,15 @@ def test_every_symbol_is_defined_before_use(name):
     assert undefined_uses(_text(name)) == []
 
 
-@pytest.mark.parametrize("make", [lambda: prove_generic(generic_dense("p", ["h"])),
-                                  lambda: prove_generic(generic_dense("p", ["h1", "h2", "h3"])),
-                                  lambda: prove_generic(generic_dense("p", ["h", "h"], outputs="q"))],
-                         ids=["p,[h]", "p,[h1,h2,h3]", "p,[h,h],q"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: prove_generic(generic_dense("p", ["h"])),
+        lambda: prove_generic(generic_dense("p", ["h1", "h2", "h3"])),
+        lambda: prove_generic(generic_dense("p", ["h", "h"], outputs="q")),
+    ],
+    ids=["p,[h]", "p,[h1,h2,h3]", "p,[h,h],q"],
+)
 def test_generic_derivations_define_every_symbol_before_use(make):
     assert undefined_uses(make().to_text()) == []
 
@@ -113,7 +122,12 @@ def test_w_star_is_q_by_p_and_the_augmented_block_is_b_star_beside_it():
 
 def test_text_uses_one_subscript_convention():
     """A subscript longer than one character is in braces: c_{10} like b_{10,0}; layers as ^(l)."""
-    for net in (symnet.dense(1, [11]), symnet.dense(11, [2]), symnet.dense(2, [2] * 10), symnet.dense(3, [12, 12], outputs=12)):
+    for net in (
+        symnet.dense(1, [11]),
+        symnet.dense(11, [2]),
+        symnet.dense(2, [2] * 10),
+        symnet.dense(3, [12, 12], outputs=12),
+    ):
         out = symnet.prove(net, expand=False).to_text()
         assert not re.search(r"[A-Za-zβŷσ]_[0-9]{2,}", out), re.search(r".{20}[A-Za-zβŷσ]_[0-9]{2,}.{5}", out)
         assert "^{(" not in out
@@ -135,7 +149,11 @@ def test_small_matrices_show_every_entry_in_every_step(fmt):
     sep = "\n\n"
     sections = out.split(sep)
     for l in (1, 2):
-        names = {f"b^({l})_{{{k},{j}}}" if fmt == "text" else f"b^{{({l})}}_{{{k},{j}}}" for k in range(1, 5) for j in range(5)}
+        names = {
+            f"b^({l})_{{{k},{j}}}" if fmt == "text" else f"b^{{({l})}}_{{{k},{j}}}"
+            for k in range(1, 5)
+            for j in range(5)
+        }
         step2 = next(s for s in sections if "Step 2" in s)
         subst = next(s for s in sections if f"substitute layer {l}" in s)
         for sec in (step2, subst):
@@ -180,15 +198,18 @@ def test_float32_network_reads_like_a_paper():
 
 
 def test_numeric_betas_are_the_exact_collapse_rounded():
-    """The printed β's are the exact product of the float32 layers, rounded to 6 digits (computed here with Fractions)."""
+    """The printed β's are the exact product of the float32 layers, rounded to 6 digits (computed with Fractions)."""
     from fractions import Fraction
 
     net = float32_net([3, 4, 2], seed=3)
     layers = net.layers
     aug = []
     for layer in layers:
-        rows = [[Fraction(sympy.Rational(layer.biases[k]).p, sympy.Rational(layer.biases[k]).q)]
-                + [Fraction(sympy.Rational(w).p, sympy.Rational(w).q) for w in layer.weights.row(k)] for k in range(layer.weights.rows)]
+        rows = [
+            [Fraction(sympy.Rational(layer.biases[k]).p, sympy.Rational(layer.biases[k]).q)]
+            + [Fraction(sympy.Rational(w).p, sympy.Rational(w).q) for w in layer.weights.row(k)]
+            for k in range(layer.weights.rows)
+        ]
         aug.append(rows)
     hidden, out_rows = aug[0], aug[1]
     hidden_aug = [[Fraction(1)] + [Fraction(0)] * 3] + hidden
@@ -210,7 +231,7 @@ def test_digits_option_and_exact_numbers():
 
 def test_many_numeric_coefficients_are_given_by_the_size_rule():
     out = _text("float32 20-12-10")
-    conc = out[out.index("Conclusion"):]
+    conc = out[out.index("Conclusion") :]
     assert "β_{1,0} = " in conc and "β_{1,1} = " in conc and "β_{10,20} = " in conc and "β_{3,0}" not in conc
     assert "too large" not in out
 
@@ -230,15 +251,22 @@ def test_explicit_true_writes_every_coefficient_out():
     proof = symnet.prove(symnet.dense(2, [4, 4]))
     assert "Σ_{k_2=0..4}" in proof.to_text()
     out = proof.to_text(explicit=True)
-    conc = out[out.index("Conclusion"):out.index("This is")]
-    b0 = " ".join(conc[conc.index("β_0 ="):conc.index("β_1 =")].split())
+    conc = out[out.index("Conclusion") : out.index("This is")]
+    b0 = " ".join(conc[conc.index("β_0 =") : conc.index("β_1 =")].split())
     assert b0.count(" + ") == 20
-    b1 = " ".join(conc[conc.index("β_1 ="):conc.index("β_2 =")].split())
+    b1 = " ".join(conc[conc.index("β_1 =") : conc.index("β_2 =")].split())
     assert b1.count(" + ") == 15
 
 
-@pytest.mark.parametrize("kw, error", [({"digits": 0}, InvalidArgument), ({"digits": "3"}, InvalidType),
-                                       ({"rules": "no"}, InvalidType), ({"explicit": 1}, InvalidType)])
+@pytest.mark.parametrize(
+    "kw, error",
+    [
+        ({"digits": 0}, InvalidArgument),
+        ({"digits": "3"}, InvalidType),
+        ({"rules": "no"}, InvalidType),
+        ({"explicit": 1}, InvalidType),
+    ],
+)
 def test_bad_options_are_typed_errors(kw, error):
     proof = symnet.prove(symnet.dense(2, [2]))
     with pytest.raises(error):
@@ -281,16 +309,21 @@ def _cx(net):
     return symnet.refute(net)
 
 
-@pytest.mark.parametrize("net, act", [(symnet.dense(2, [2], activation="relu"), "relu"),
-                                      (symnet.dense(1, [1], activation="tanh"), "tanh"),
-                                      (float32_net([3, 2, 1], activation="relu", seed=1), "relu")],
-                         ids=["relu symbolic", "tanh", "relu float32"])
+@pytest.mark.parametrize(
+    "net, act",
+    [
+        (symnet.dense(2, [2], activation="relu"), "relu"),
+        (symnet.dense(1, [1], activation="tanh"), "tanh"),
+        (float32_net([3, 2, 1], activation="relu", seed=1), "relu"),
+    ],
+    ids=["relu symbolic", "tanh", "relu float32"],
+)
 def test_refutation_states_network_activation_and_weights(net, act):
     cx = _cx(net)
     assert cx is not None and cx.check()
     out = cx.to_text()
     assert f"({act})" in out and f"p = {len(net.inputs)}" in out
-    for s, v in cx.weights.items():
+    for s in cx.weights:
         assert f"{symnet.render._derivation.text_name(s.name)} = " in out
     assert "y_1 = σ(" in out
     assert max(len(s) for s in out.splitlines()) <= 78

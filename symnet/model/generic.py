@@ -27,7 +27,7 @@ import numbers
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, Union
+from typing import Any, TypeAlias
 
 import sympy
 
@@ -93,7 +93,9 @@ class MatAtom:
 
 def ones(n: Size) -> MatAtom:
     """The all-ones column ``1_n`` (n x 1)."""
-    return MatAtom(f"1[{sympy.sstr(n)}]", n, sympy.Integer(1), r"\mathbf{1}_{" + sympy.latex(n) + "}", f"1_{sympy.sstr(n)}")
+    return MatAtom(
+        f"1[{sympy.sstr(n)}]", n, sympy.Integer(1), r"\mathbf{1}_{" + sympy.latex(n) + "}", f"1_{sympy.sstr(n)}"
+    )
 
 
 Word = tuple[MatAtom, ...]
@@ -201,7 +203,7 @@ class OutRow:
         return (self.C.rows, self.C.cols + 1)
 
 
-Value = Union[Lin, Aug, OutRow, sympy.Expr]
+Value: TypeAlias = Lin | Aug | OutRow | sympy.Expr
 
 
 # ------------------------------------------------------------ two back ends
@@ -258,7 +260,9 @@ class ExplicitOps:
         return sympy.ImmutableMatrix.vstack(sympy.ImmutableMatrix([[1]]), u)
 
 
-def explicit(value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str, sympy.MatrixBase]) -> sympy.ImmutableMatrix:
+def explicit(
+    value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str, sympy.MatrixBase]
+) -> sympy.ImmutableMatrix:
     """A symbolic-shape value as an explicit matrix, given the sizes and each atom's entries.
 
     ``atoms`` maps an atom's name to its explicit matrix; ``1_n`` needs no entry.
@@ -277,7 +281,9 @@ def explicit(value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str
             return ops.ones(size(a.rows))
         m = sympy.ImmutableMatrix(atoms[a.name])
         if m.shape != (size(a.rows), size(a.cols)):
-            raise ShapeError(f"atom {a.name} has shape {a.rows} x {a.cols} = {(size(a.rows), size(a.cols))}, got {m.shape}")
+            raise ShapeError(
+                f"atom {a.name} has shape {a.rows} x {a.cols} = {(size(a.rows), size(a.cols))}, got {m.shape}"
+            )
         return m
 
     def lin(x: Lin) -> sympy.ImmutableMatrix:
@@ -296,7 +302,6 @@ def explicit(value: Value, sizes: Mapping[sympy.Symbol, int], atoms: Mapping[str
     if isinstance(value, OutRow):
         return ops.outrow(lin(value.c), lin(value.C))
     raise TypeError(f"cannot make {type(value).__name__} explicit")
-
 
 
 @dataclass(frozen=True)
@@ -382,8 +387,10 @@ class GenericNetwork(Displayable, display_key="generic_network"):
         acts = {a.label() for a in self.activations}
         act = acts.pop() if len(acts) == 1 else ([a.label() for a in self.activations] or "identity")
         hidden = [_shown_size(h) for h in self.hidden]
-        return (f"GenericNetwork(inputs={_shown_size(self.p)!r}, hidden={hidden!r}, outputs={_shown_size(self.q)!r}, "
-                f"activation={act!r})")
+        return (
+            f"GenericNetwork(inputs={_shown_size(self.p)!r}, hidden={hidden!r}, outputs={_shown_size(self.q)!r}, "
+            f"activation={act!r})"
+        )
 
 
 def _shown_size(s: Size) -> int | str:
@@ -392,7 +399,14 @@ def _shown_size(s: Size) -> int | str:
 
 
 #: The generic certificate's rules, in the order a proof uses them.
-STEP_RULES = ("read_output_layer", "substitute_layer", "multiply_augmented", "apply_output_row", "conclude_linear_form", "factor_rank")
+STEP_RULES = (
+    "read_output_layer",
+    "substitute_layer",
+    "multiply_augmented",
+    "apply_output_row",
+    "conclude_linear_form",
+    "factor_rank",
+)
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ from . import (
     _markdown,
     _text,
 )
-from ._math import latex
 from ._atoms import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, NUMBERS
 from ._collapse import _Builder
 from ._derivation import build, without_rules
+from ._math import latex
 from ._numbers import DEFAULT_DIGITS, NumberFormat
 from ._view import View
 

@@ -114,7 +114,7 @@ def column(items: Sequence[Math]) -> Matrix:
 
 
 def elided_range(start: int, stop: int, limit: int = MAX_SHOWN) -> list[int | None]:
-    """``range(start, stop)`` as the size rule shows it: every index, or the first two, None (an ellipsis) and the last."""
+    """``range(start, stop)`` as the size rule shows it: every index, or the first two, None (an ellipsis), the last."""
     items: list[int | None] = list(range(start, stop))
     return items if len(items) <= limit else [*items[:2], None, items[-1]]
 
@@ -180,7 +180,5 @@ def index_range(first: int, last: int) -> tuple[str, str]:
     return rf"{first}, {first + 1}, \dots, {last}", f"{first}, {first + 1}, …, {last}"
 
 
-
 def latex_of(node: Math) -> str:
     return latex(node)
-

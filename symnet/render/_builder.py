@@ -58,7 +58,9 @@ class _Core:
         self._plan: bool | None = None
         self._numeric: bool | None = None
 
-    def broken(self, lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, head: Math | None = None) -> list[Line]:
+    def broken(
+        self, lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, head: Math | None = None
+    ) -> list[Line]:
         return broken(lhs, pieces, tail, self.fmt, self.lw, head)
 
     def applied(self, lhs: Math, s: Math, pieces: Sequence[Signed], tail: Math | None) -> list[Line]:
@@ -101,8 +103,17 @@ class _Core:
         start = print_width(lhs) + 3 if lhs is not None else 8.0
         return start + self.measure(rhs) <= width
 
-    def matrix_line(self, lhs: Math, nrows: int, ncols: int, cell: Callable[[int, int], Math],
-                    note: Math | None, end: str, aug_rows: bool = False, aug_cols: bool = True) -> list[Line]:
+    def matrix_line(
+        self,
+        lhs: Math,
+        nrows: int,
+        ncols: int,
+        cell: Callable[[int, int], Math],
+        note: Math | None,
+        end: str,
+        aug_rows: bool = False,
+        aug_cols: bool = True,
+    ) -> list[Line]:
         """``lhs = [matrix] note end`` with the size rule, in every format alike.
 
         The size rule alone decides what is shown: every entry of a matrix of at
@@ -125,7 +136,9 @@ class _Core:
         cols: list[int | None] = list(range(ncols)) if ncols <= lc else [0, 1, None, ncols - 1]
         m = elided_matrix(nrows, cols, get, limit=lr)
         tail: Math = Row(note, end_atom) if note is not None else end_atom
-        below: Math = Row(A(text(note).strip()) if self.fmt == "text" else note, end_atom) if note is not None else end_atom
+        below: Math = (
+            Row(A(text(note).strip()) if self.fmt == "text" else note, end_atom) if note is not None else end_atom
+        )
         if self.fits_rhs(lhs, Row(m, tail)):
             return [Line(lhs, "=", Row(m, tail))]
         if note is not None and self.fits_rhs(lhs, m) and self.fits_rhs(None, below):
@@ -134,7 +147,9 @@ class _Core:
         for c in cols:
             trial = groups[-1] + [c]
             first = len(groups) == 1
-            if groups[-1] and not self.fits_rhs(lhs if first else None, elided_matrix(nrows, trial, get, right=False, limit=lr)):
+            if groups[-1] and not self.fits_rhs(
+                lhs if first else None, elided_matrix(nrows, trial, get, right=False, limit=lr)
+            ):
                 groups.append([c])
             else:
                 groups[-1] = trial
@@ -149,7 +164,9 @@ class _Core:
             lines.append(Line(None, "", below))
         return lines
 
-    def tuple_line(self, lhs: Math, items: Sequence[Math], before: Math, after: Math, limit: int = MAX_SHOWN) -> list[Line]:
+    def tuple_line(
+        self, lhs: Math, items: Sequence[Math], before: Math, after: Math, limit: int = MAX_SHOWN
+    ) -> list[Line]:
         """``lhs = before items after``: the size rule's items, continued after a comma when too wide."""
         shown = elide(list(items), limit)
         line = Line(lhs, "=", Row(before, comma_list(shown), after))
@@ -218,7 +235,9 @@ class _Core:
 
     def yhat_tuple(self) -> Row:
         """``(ŷ_1, …, ŷ_q)^T``: the outputs as one vector."""
-        return Row(A(r"\left(", "("), comma_list(elide([self.yhat(i) for i in range(1, self.q + 1)])), A(r"\right)^T", ")^T"))
+        return Row(
+            A(r"\left(", "("), comma_list(elide([self.yhat(i) for i in range(1, self.q + 1)])), A(r"\right)^T", ")^T")
+        )
 
     def beta(self, i: int, j: int | str) -> Atom:
         if self.q == 1:
@@ -294,7 +313,11 @@ class _Core:
             return [ones]
         terms = self.order.terms(d)
         if len(terms) == 1:
-            return [term_math(terms[0])[1] if not term_math(terms[0])[0] else Row(A("-"), term_math(terms[0])[1]), SP, ones]
+            return [
+                term_math(terms[0])[1] if not term_math(terms[0])[0] else Row(A("-"), term_math(terms[0])[1]),
+                SP,
+                ones,
+            ]
         return [A(r"\left(", "("), self.cell(d), A(r"\right)", ")"), SP, ones]
 
     def affine_text(self, l: int) -> Math:
@@ -308,6 +331,14 @@ class _Core:
 
     def bw_note(self) -> tuple[Inline, ...]:
         """The sentence naming the two blocks of ``(b* | W*)``."""
-        return ("Its first column ", A("b^*", "b*"), " is the intercept (", A(rf"q \times 1 = {self.q} \times 1", f"q × 1 = {self.q} × 1"),
-                "), the other columns ", A("W^*", "W*"), " are the weights (",
-                A(rf"q \times p = {self.q} \times {self.p}", f"q × p = {self.q} × {self.p}"), ").")
+        return (
+            "Its first column ",
+            A("b^*", "b*"),
+            " is the intercept (",
+            A(rf"q \times 1 = {self.q} \times 1", f"q × 1 = {self.q} × 1"),
+            "), the other columns ",
+            A("W^*", "W*"),
+            " are the weights (",
+            A(rf"q \times p = {self.q} \times {self.p}", f"q × p = {self.q} × {self.p}"),
+            ").",
+        )

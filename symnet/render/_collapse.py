@@ -90,8 +90,11 @@ class _Builder(_LayerSteps):
     def collapse(self) -> Section:
         explicit = self.coeff_plan()
         tail = Row(A(" x^* = ", " x* = "), BW, A(" x^* = b^* + W^* x.", " x* = b* + W* x."))
-        before: list[Inline] = ["Multiplying the factors out gives one matrix of shape ",
-                                A(rf"q \times (p+1) = {self.q} \times {self.p + 1}", f"q × (p+1) = {self.q} × {self.p + 1}"), ":"]
+        before: list[Inline] = [
+            "Multiplying the factors out gives one matrix of shape ",
+            A(rf"q \times (p+1) = {self.q} \times {self.p + 1}", f"q × (p+1) = {self.q} × {self.p + 1}"),
+            ":",
+        ]
         first = Line(BW, "=", Row(self.chain(1), A(",")))
         bwt = A(r"(b^* \mid W^*)^T", "(b* | W*)^T")
         self.lhs_column([BW, YHAT] + ([bwt] if self.q == 1 else []))
@@ -117,7 +120,10 @@ class _Builder(_LayerSteps):
             if not shown:
                 after.append(" Its entries are the coefficients written out below.")
         else:
-            after.append(" Its entries are the sums over paths given below (the network is too large to write them out term by term).")
+            after.append(
+                " Its entries are the sums over paths given below "
+                "(the network is too large to write them out term by term)."
+            )
         lines = [first, *shown, Line(YHAT, "=", Row(self.chain(1), tail))]
         return Section(self.next_title("collapse"), "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
 
@@ -174,10 +180,24 @@ class _Builder(_LayerSteps):
                     coeff_lines += self.broken(self.beta(i + 1, j), pieces, A(",") if (i, j) != last else A("."))
         else:
             coeff_lines = self.sigma_lines()
-        what = "This is a multiple linear regression in " if self.q == 1 else f"These are {self.q} multiple linear regressions (one per output) in "
-        after: list[Inline] = [what, comma_list(elide([self.x(j) for j in range(1, self.p + 1)])), ". ", A(r"\blacksquare", "∎")]
+        what = (
+            "This is a multiple linear regression in "
+            if self.q == 1
+            else f"These are {self.q} multiple linear regressions (one per output) in "
+        )
+        after: list[Inline] = [
+            what,
+            comma_list(elide([self.x(j) for j in range(1, self.p + 1)])),
+            ". ",
+            A(r"\blacksquare", "∎"),
+        ]
         if partial:
-            after = ["The other coefficients are the entries of ", BW, " (every one of them, exact, in the certificate). ", *after]
+            after = [
+                "The other coefficients are the entries of ",
+                BW,
+                " (every one of them, exact, in the certificate). ",
+                *after,
+            ]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines + coeff_lines), tuple(after))
 
     def sigma_lines(self) -> list[Line]:
@@ -191,8 +211,10 @@ class _Builder(_LayerSteps):
         i = "i"
 
         def entry(l: int, row: str, col: str) -> tuple[str, str]:
-            return (rf"(\widetilde{{W}}{'' if L == 1 else f'^{{({l})}}'})_{{{row},{col}}}",
-                    f"(W~{'' if L == 1 else f'^({l})'})_{{{row},{col}}}")
+            return (
+                rf"(\widetilde{{W}}{'' if L == 1 else f'^{{({l})}}'})_{{{row},{col}}}",
+                f"(W~{'' if L == 1 else f'^({l})'})_{{{row},{col}}}",
+            )
 
         if self.q == 1 and out_pattern == "c":
             c_tex, c_txt = rf"c_{{{names[-1]}}}", f"c_{{{names[-1]}}}"
@@ -230,9 +252,13 @@ class _Builder(_LayerSteps):
             rng = Row(rng, A(rf"; \; i = {it}", f"; i = {ix}"))
         note = "row and column 0 of each factor belong to the constant 1"
         if self.fmt != "text":
-            body = Atom(" ".join(sums_tex) + " " + " ".join(factors_tex), " ".join(sums_txt) + " " + " ".join(factors_txt))
-            return [Line(lhs, "=", Row(body, rng, A(","))),
-                    Line(None, "", A(r"\text{(indices from 0: " + note + ")}.", f"(indices from 0: {note})."))]
+            body = Atom(
+                " ".join(sums_tex) + " " + " ".join(factors_tex), " ".join(sums_txt) + " " + " ".join(factors_txt)
+            )
+            return [
+                Line(lhs, "=", Row(body, rng, A(","))),
+                Line(None, "", A(r"\text{(indices from 0: " + note + ")}.", f"(indices from 0: {note}).")),
+            ]
         items = [Atom(tx, tt) for tx, tt in zip(sums_tex + factors_tex, sums_txt + factors_txt, strict=True)]
         lines = broken_product(lhs, items, Row(rng, A(",")), self.fmt, self.lw)
         room = TEXT_WIDTH - (TEXT_INDENT + max(self.lw, text_width(lhs)) + 4)
@@ -257,7 +283,12 @@ class _Builder(_LayerSteps):
         b0 = Row(A("c_0 + "), *lead, k_sum, A(" c_k b_{k,0}"))
         if d != 0:
             b0 = Row(b0, A(" + "), *self.times_ones_sum(d, k_sum))
-        bj = Row(*lead, k_sum, A(" c_k b_{k,j}"), A(rf", \qquad j = {index_range(1, self.p)[0]}.", f",   j = {index_range(1, self.p)[1]}."))
+        bj = Row(
+            *lead,
+            k_sum,
+            A(" c_k b_{k,j}"),
+            A(rf", \qquad j = {index_range(1, self.p)[0]}.", f",   j = {index_range(1, self.p)[1]}."),
+        )
         return [Line(self.beta(1, 0), "=", Row(b0, A(","))), Line(self.beta(1, "j"), "=", bj)]
 
     def times_ones_sum(self, d: sympy.Expr, k_sum: Math) -> list[Math]:

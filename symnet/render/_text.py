@@ -57,7 +57,7 @@ def split_line(line: Line, lw: int) -> list[Line]:
     cont = 4 + lw + 4
     parts = _SEPARATORS.split(text(line.rhs))
     rows = [parts[0]]
-    for sep, tok in zip(parts[1::2], parts[2::2]):
+    for sep, tok in zip(parts[1::2], parts[2::2], strict=True):
         room = WIDTH - (first if len(rows) == 1 else cont) - 1
         if len(rows[-1]) + len(sep) + len(tok) <= room:
             rows[-1] += sep + tok
@@ -82,10 +82,8 @@ def _fewer_columns(m: Matrix) -> Matrix | None:
         return Matrix([row[: j - 1] + row[j:] for row in m.cells])
     if ncols < 3:
         return None
-    ell: list[Math] = []
-    for row, t in zip(m.cells, cells):
-        ell.append(Atom(r"\ddots", "⋱") if t[0] == "⋮" else Atom(r"\dots", "…"))
-    return Matrix([[*row[:-2], e, row[-1]] for row, e in zip(m.cells, ell)])
+    ell: list[Math] = [Atom(r"\ddots", "⋱") if t[0] == "⋮" else Atom(r"\dots", "…") for t in cells]
+    return Matrix([[*row[:-2], e, row[-1]] for row, e in zip(m.cells, ell, strict=True)])
 
 
 def narrow(line: Line, lw: int) -> list[Line]:
@@ -126,7 +124,7 @@ def display(lines: tuple[Line, ...]) -> list[str]:
     lines = tuple(piece for line in lines for piece in narrow(line, lw))
     lhs_blocks = [block(l.lhs) if l.lhs is not None else None for l in lines]
     out: list[str] = []
-    for line, lb in zip(lines, lhs_blocks):
+    for line, lb in zip(lines, lhs_blocks, strict=True):
         if lb is None:
             rb = block(line.rhs)
             for s in rb.lines:

@@ -120,7 +120,9 @@ def _slope_intercept(step: Any, layer: Any) -> tuple[sympy.Expr, sympy.Expr]:
     return sympy.expand(expr).coeff(t, 1), expr.subs(t, 0)
 
 
-_DENSE = re.compile(r"^(?P<stem>[A-Za-z]+(?:\^\{\(\d+\)\})?)_(?:\{(?P<k>\d+),(?P<j>\d+)\}|(?P<one>\d+)|\{(?P<onb>\d+)\})$")
+_DENSE = re.compile(
+    r"^(?P<stem>[A-Za-z]+(?:\^\{\(\d+\)\})?)_(?:\{(?P<k>\d+),(?P<j>\d+)\}|(?P<one>\d+)|\{(?P<onb>\d+)\})$"
+)
 
 
 def dense_pattern(layer: Any) -> str | None:
@@ -140,5 +142,3 @@ def dense_pattern(layer: Any) -> str | None:
             if layer.weights[k, j] != sympy.Symbol(pattern.format(k=k + 1, j=j + 1)):
                 return None
     return pattern
-
-

@@ -114,7 +114,10 @@ class GenericDerivation:
         sup_x = f"^({layer})" if layer else ""
         jt, jx = self.ix(j)
         if k is None:
-            return Atom(f"{stem}{sup_t}_{{{jt}}}" if len(jt) > 1 or sup_t else f"{stem}_{jt}", f"{stem}{sup_x}_{jx}" if len(jx) == 1 else f"{stem}{sup_x}_{{{jx}}}")
+            return Atom(
+                f"{stem}{sup_t}_{{{jt}}}" if len(jt) > 1 or sup_t else f"{stem}_{jt}",
+                f"{stem}{sup_x}_{jx}" if len(jx) == 1 else f"{stem}{sup_x}_{{{jx}}}",
+            )
         kt, kx = self.ix(k)
         return Atom(f"{stem}{sup_t}_{{{kt},{jt}}}", f"{stem}{sup_x}_{{{kx},{jx}}}")
 
@@ -124,7 +127,9 @@ class GenericDerivation:
     def x(self, j: Math) -> Math:
         return DOTS if j is DOTS else self.entry("x", None, None, j)
 
-    def rows_of(self, stem: str, layer: int | None, rows: sympy.Expr, cols: sympy.Expr, single: bool) -> list[list[Math]]:
+    def rows_of(
+        self, stem: str, layer: int | None, rows: sympy.Expr, cols: sympy.Expr, single: bool
+    ) -> list[list[Math]]:
         ks = self.indices(rows)
         js = self.indices(cols, first=0)
         out: list[list[Math]] = []
@@ -138,7 +143,7 @@ class GenericDerivation:
     def sum_line(self, stem: str, layer: int | None, k: Math | None, vars_: list[Math], n: sympy.Expr) -> Math:
         """``b_{k,0} + b_{k,1} v_1 + … + b_{k,n} v_n``."""
         parts: list[Math] = [self.entry(stem, layer, k, A("0"))]
-        for j, v in zip(self.indices(n), vars_):
+        for j, v in zip(self.indices(n), vars_, strict=True):
             parts.append(A(" + "))
             parts.append(DOTS if j is DOTS else Row(self.entry(stem, layer, k, j), A(" "), v))
         return Row(*parts)
@@ -174,12 +179,16 @@ class GenericDerivation:
         secs.append(self.conclusion())
         secs.append(self.rank())
         secs.append(self.rules())
-        return Derivation(f"A network with linear activation is a linear regression, for {self.sizes_phrase()}", tuple(secs))
+        return Derivation(
+            f"A network with linear activation is a linear regression, for {self.sizes_phrase()}", tuple(secs)
+        )
 
     def network_section(self) -> Section:
         net = self.net
         xs = Row(*self._commas([self.x(j) for j in self.indices(net.p)]))
-        pdesc = Row(A("p = "), self.sz(net.p)) if net.p.is_Integer else Row(self.sz(net.p), A(r"\text{ inputs}", " inputs"))
+        pdesc = (
+            Row(A("p = "), self.sz(net.p)) if net.p.is_Integer else Row(self.sz(net.p), A(r"\text{ inputs}", " inputs"))
+        )
         before: list[Any] = ["Inputs ", Row(A("x = (", "x = ("), xs, A(")^T")), " (", pdesc, "); "]
         if self.L == 0:
             before.append("no hidden layer: a single linear node")
@@ -190,12 +199,22 @@ class GenericDerivation:
             else:
                 before += [f"{self.L} hidden layers of widths ", ws]
             if self.identity():
-                before += [" with the identity activation (the blog post's ", A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
+                before += [
+                    " with the identity activation (the blog post's ",
+                    A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"),
+                    ")",
+                ]
             else:
                 labels = sorted({a.label() for a in net.activations})
                 before.append(" with the affine activation" + ("s " if len(labels) > 1 else " ") + ", ".join(labels))
-        before += [f"; {'one' if net.q == 1 else sympy.sstr(net.q) if net.q.is_Integer else 'q'} linear output node{'s' if net.q != 1 else ''} (",
-                   Row(A("q = "), self.sz(net.q)) if net.q.is_Integer else Row(self.sz(net.q), A(r"\text{ outputs}", " outputs")), "). "]
+        outputs = "one" if net.q == 1 else sympy.sstr(net.q) if net.q.is_Integer else "q"
+        before += [
+            f"; {outputs} linear output node{'s' if net.q != 1 else ''} (",
+            Row(A("q = "), self.sz(net.q))
+            if net.q.is_Integer
+            else Row(self.sz(net.q), A(r"\text{ outputs}", " outputs")),
+            "). ",
+        ]
         after: list[Inline] = [
             "Every size written as a letter is an arbitrary positive integer: the derivation below is one proof for "
             "all of them, checked at the level of matrices of symbolic shape, not at a few sizes."
@@ -216,10 +235,17 @@ class GenericDerivation:
         single = net.q == 1
         xs = [self.x(j) for j in self.indices(net.p)]
         k = None if single else A("i")
-        line = Line(A(r"\hat{y}", "ŷ") if single else A(r"\hat{y}_i", "ŷ_i"), "=", self.sum_line("b", None, k, xs, net.p))
+        line = Line(
+            A(r"\hat{y}", "ŷ") if single else A(r"\hat{y}_i", "ŷ_i"), "=", self.sum_line("b", None, k, xs, net.p)
+        )
         before: list[Inline] = ["The single node adds its bias to its weighted inputs (the blog post's first network):"]
-        after: list[Inline] = ["In matrix form ", A(r"\hat{y} = b_0 + B x", "ŷ = b_0 + B x"), ", with B of shape ",
-                 Row(self.sz(net.q), A(r" \times ", " × "), self.sz(net.p)), "."]
+        after: list[Inline] = [
+            "In matrix form ",
+            A(r"\hat{y} = b_0 + B x", "ŷ = b_0 + B x"),
+            ", with B of shape ",
+            Row(self.sz(net.q), A(r" \times ", " × "), self.sz(net.p)),
+            ".",
+        ]
         return Section(self.title("the node"), "read_output_layer", tuple(before), (line,), tuple(after))
 
     def hidden_name(self, l: int) -> tuple[str, str]:
@@ -235,7 +261,9 @@ class GenericDerivation:
             return DOTS
         yt, yx = self.hidden_name(l)
         kt, kx = self.ix(k)
-        return Atom(f"{yt}_{{{kt}}}" if len(kt) > 1 else f"{yt}_{kt}", f"{yx}_{kx}" if len(kx) == 1 else f"{yx}_{{{kx}}}")
+        return Atom(
+            f"{yt}_{{{kt}}}" if len(kt) > 1 else f"{yt}_{kt}", f"{yx}_{kx}" if len(kx) == 1 else f"{yx}_{{{kx}}}"
+        )
 
     def node_outputs(self) -> Section:
         net = self.net
@@ -250,8 +278,10 @@ class GenericDerivation:
                 body = Row(self.sigma(l), A(r"\left(", "("), body, A(r"\right)", ")"))
             ks = Row(*self._commas(self.indices(net.sizes[l])))
             lines.append(Line(lhs, "=", Row(body, A(r", \qquad k = ", ",   k = "), ks, A("."))))
-        before: list[Inline] = ["Each hidden node adds its bias to the weighted outputs of the layer below"
-                  + (" and applies the activation:" if not self.identity() else ":")]
+        before: list[Inline] = [
+            "Each hidden node adds its bias to the weighted outputs of the layer below"
+            + (" and applies the activation:" if not self.identity() else ":")
+        ]
         return Section(self.title("node outputs"), "define_layer", tuple(before), tuple(lines))
 
     def sigma(self, l: int) -> Atom:
@@ -267,15 +297,47 @@ class GenericDerivation:
         Wn = A("W", "W") if self.L == 1 else Atom(r"W^{(1)}", "W^(1)")
         shape = Row(A(r"\quad (", "   ("), self.sz(h), A(r" \times (", " × ("), self.sz(p), A("+1))", "+1))"))
         lines = (
-            Line(Row(A("y^* = " if self.L == 1 else r"y^{(1)*} = ", "y* = " if self.L == 1 else "y^(1)* = "), col), "=", Row(Wn, A(" x^*", " x*"), A(","))),
+            Line(
+                Row(A("y^* = " if self.L == 1 else r"y^{(1)*} = ", "y* = " if self.L == 1 else "y^(1)* = "), col),
+                "=",
+                Row(Wn, A(" x^*", " x*"), A(",")),
+            ),
             Line(Wn, "=", Row(W, shape, A(","))),
-            Line(None, "", Row(Wn, A(" = "), A(r"\begin{bmatrix} b_0 & B \end{bmatrix}" if self.L == 1 else r"\begin{bmatrix} b^{(1)}_0 & B^{(1)} \end{bmatrix}", "[ b_0  B ]" if self.L == 1 else "[ b^(1)_0  B^(1) ]"), A("."))),
+            Line(
+                None,
+                "",
+                Row(
+                    Wn,
+                    A(" = "),
+                    A(
+                        r"\begin{bmatrix} b_0 & B \end{bmatrix}"
+                        if self.L == 1
+                        else r"\begin{bmatrix} b^{(1)}_0 & B^{(1)} \end{bmatrix}",
+                        "[ b_0  B ]" if self.L == 1 else "[ b^(1)_0  B^(1) ]",
+                    ),
+                    A("."),
+                ),
+            ),
         )
         xs = Row(*self._commas([A("1")] + [self.x(j) for j in self.indices(p)]))
-        before: list[Inline] = ["With the augmented input ", Row(A("x^* = (", "x* = ("), xs, A(")^T")), " (a constant 1 first, for the biases), the first layer is one matrix product:"]
-        after: list[Inline] = ["The matrix ", Wn, " has one row per hidden node: ", self.sz(h), " rows, not ", self.sz(p),
-                 "; its first column is the bias column ", A("b_0" if self.L == 1 else "b^{(1)}_0", "b_0" if self.L == 1 else "b^(1)_0"),
-                 " and the rest is the weight matrix ", A("B" if self.L == 1 else "B^{(1)}", "B" if self.L == 1 else "B^(1)"), "."]
+        before: list[Inline] = [
+            "With the augmented input ",
+            Row(A("x^* = (", "x* = ("), xs, A(")^T")),
+            " (a constant 1 first, for the biases), the first layer is one matrix product:",
+        ]
+        after: list[Inline] = [
+            "The matrix ",
+            Wn,
+            " has one row per hidden node: ",
+            self.sz(h),
+            " rows, not ",
+            self.sz(p),
+            "; its first column is the bias column ",
+            A("b_0" if self.L == 1 else "b^{(1)}_0", "b_0" if self.L == 1 else "b^(1)_0"),
+            " and the rest is the weight matrix ",
+            A("B" if self.L == 1 else "B^{(1)}", "B" if self.L == 1 else "B^(1)"),
+            ".",
+        ]
         return Section(self.title("matrix form, augmented input"), "define_layer", tuple(before), lines, tuple(after))
 
     def output_node(self) -> Section:
@@ -290,12 +352,25 @@ class GenericDerivation:
         lines = (
             Line(self.yaug(self.L), "=", Row(A("(1, "), Row(*self._commas(ys)), A(")^T,"))),
             Line(lhs, "=", Row(self.sum_line("c", None, None if single else A("i"), ys, hL), A(","))),
-            Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix}", "[ c_0  C ]"), A(" "), self.yaug(self.L), A("."))),
+            Line(
+                A(r"\hat{y}", "ŷ"),
+                "=",
+                Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix}", "[ c_0  C ]"), A(" "), self.yaug(self.L), A(".")),
+            ),
         )
         shape = Row(self.sz(net.q), A(r" \times ", " × "), self.sz(hL))
         before: list[Inline] = ["The output node adds its bias to the weighted outputs of the last hidden layer:"]
-        after: list[Inline] = ["Here ", A("c_0", "c_0"), " is the output bias and ", A("C", "C"), " = (", cs,
-                               ") the output weights (", shape, ")"]
+        after: list[Inline] = [
+            "Here ",
+            A("c_0", "c_0"),
+            " is the output bias and ",
+            A("C", "C"),
+            " = (",
+            cs,
+            ") the output weights (",
+            shape,
+            ")",
+        ]
         if self.L == 1:
             after += ["; for one output this is the blog post's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")]
         after.append(".")
@@ -312,14 +387,27 @@ class GenericDerivation:
         if (a, d) == (1, 0):
             body = self.rows_of("b", self.tag(l), rows, cols, single=False)
         else:
-            body = [[c if c in (DOTS, VDOTS) or (isinstance(c, Atom) and c.tex == "") else self._affine_cell(c, a, d, j == 0) for j, c in enumerate(r)]
-                    for r in self.rows_of("b", self.tag(l), rows, cols, single=False)]
+            body = [
+                [
+                    c
+                    if c in (DOTS, VDOTS) or (isinstance(c, Atom) and c.tex == "")
+                    else self._affine_cell(c, a, d, j == 0)
+                    for j, c in enumerate(r)
+                ]
+                for r in self.rows_of("b", self.tag(l), rows, cols, single=False)
+            ]
         top = [A("1")] + [A("0") if not (isinstance(c, Atom) and c.tex == r"\dots") else DOTS for c in body[0][1:]]
         M = Matrix([top, *body])
-        shape = Row(A(r"\quad ((", "   (("), self.sz(rows), A(r"+1) \times (", "+1) × ("), self.sz(cols), A("+1))", "+1))"))
+        shape = Row(
+            A(r"\quad ((", "   (("), self.sz(rows), A(r"+1) \times (", "+1) × ("), self.sz(cols), A("+1))", "+1))")
+        )
         value = step.value
         block = Atom(
-            r"\begin{bmatrix} 1 & 0 \\ " + _lin_str(value.v, "latex") + " & " + _lin_str(value.M, "latex") + r" \end{bmatrix}",
+            r"\begin{bmatrix} 1 & 0 \\ "
+            + _lin_str(value.v, "latex")
+            + " & "
+            + _lin_str(value.M, "latex")
+            + r" \end{bmatrix}",
             "[[1, 0], [" + _lin_str(value.v, "text") + ", " + _lin_str(value.M, "text") + "]]",
         )
         below = A("x^*", "x*") if l == 1 else self.yaug(l - 1)
@@ -333,10 +421,20 @@ class GenericDerivation:
             ys = [self.hy(l - 1, k) for k in self.indices(net.sizes[l - 1])]
             lines = (Line(below, "=", Row(A("(1, "), Row(*self._commas(ys)), A(")^T,"))), *lines)
         first = "the first layer" if l == 1 else f"layer {l}"
-        before: list[Inline] = ["Since ", here, " only prepends a constant 1 to the layer's outputs, it is one matrix product with the augmented matrix:"]
-        after: list[Inline] = ["The first row ", A(r"(1, 0, \dots, 0)", "(1, 0, …, 0)"), " keeps the constant 1; the other ", self.sz(rows),
-                 " rows are the layer's own. The shape is ", Row(A("("), self.sz(rows), A(r"+1) \times (", "+1) × ("), self.sz(cols), A("+1)")),
-                 " for every size."]
+        before: list[Inline] = [
+            "Since ",
+            here,
+            " only prepends a constant 1 to the layer's outputs, it is one matrix product with the augmented matrix:",
+        ]
+        after: list[Inline] = [
+            "The first row ",
+            A(r"(1, 0, \dots, 0)", "(1, 0, …, 0)"),
+            " keeps the constant 1; the other ",
+            self.sz(rows),
+            " rows are the layer's own. The shape is ",
+            Row(A("("), self.sz(rows), A(r"+1) \times (", "+1) × ("), self.sz(cols), A("+1)")),
+            " for every size.",
+        ]
         return Section(self.title(f"substitute {first}"), "substitute_layer", tuple(before), lines, tuple(after))
 
     def _affine_cell(self, c: Math, a: sympy.Expr, d: sympy.Expr, bias: bool) -> Math:
@@ -344,7 +442,10 @@ class GenericDerivation:
         at, ax = sympy.latex(a), sympy.sstr(a)
         if bias:
             dt, dx = sympy.latex(d), sympy.sstr(d)
-            return Atom(f"{at} {c.tex} + {dt}" if a != 1 else f"{c.tex} + {dt}", f"{ax} {c.txt} + {dx}" if a != 1 else f"{c.txt} + {dx}")
+            return Atom(
+                f"{at} {c.tex} + {dt}" if a != 1 else f"{c.tex} + {dt}",
+                f"{ax} {c.txt} + {dx}" if a != 1 else f"{c.txt} + {dx}",
+            )
         return Atom(f"{at} {c.tex}" if a != 1 else c.tex, f"{ax} {c.txt}" if a != 1 else c.txt)
 
     def multiply(self, step: GenericStep) -> Section:
@@ -358,8 +459,16 @@ class GenericDerivation:
             r"\begin{bmatrix} 1 & 0 \\ " + _lin_str(v.v, "latex") + " & " + _lin_str(v.M, "latex") + r" \end{bmatrix}",
             "[[1, 0], [" + _lin_str(v.v, "text") + ", " + _lin_str(v.M, "text") + "]]",
         )
-        before: list[Inline] = ["Two augmented matrices multiply into one of the same form (the inductive step: affine after affine is affine):"]
-        return Section(self.title(f"compose layers 1 to {l}"), "multiply_augmented", tuple(before), (Line(prod, "=", Row(block, A("."))),))
+        before: list[Inline] = [
+            "Two augmented matrices multiply into one of the same form "
+            "(the inductive step: affine after affine is affine):"
+        ]
+        return Section(
+            self.title(f"compose layers 1 to {l}"),
+            "multiply_augmented",
+            tuple(before),
+            (Line(prod, "=", Row(block, A("."))),),
+        )
 
     def collapse(self, step: GenericStep) -> Section:
         v = step.value
@@ -367,20 +476,62 @@ class GenericDerivation:
         bw = A(r"(b^* \mid W^*)", "(b* | W*)")
         lines = (
             Line(bw, "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "), prod)),
-            Line(None, "", Row(A("= "), Atom(r"\begin{bmatrix} " + _lin_str(v.c, "latex") + " & " + _lin_str(v.C, "latex") + r" \end{bmatrix}",
-                                           "[ " + _lin_str(v.c, "text") + " | " + _lin_str(v.C, "text") + " ]"), A(","))),
-            Line(A(r"\hat{y}", "ŷ"), "=", Row(A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "), prod, A("x^* = ", "x* = "), bw,
-                                               A(r" x^* = b^* + W^* x.", " x* = b* + W* x."))),
+            Line(
+                None,
+                "",
+                Row(
+                    A("= "),
+                    Atom(
+                        r"\begin{bmatrix} "
+                        + _lin_str(v.c, "latex")
+                        + " & "
+                        + _lin_str(v.C, "latex")
+                        + r" \end{bmatrix}",
+                        "[ " + _lin_str(v.c, "text") + " | " + _lin_str(v.C, "text") + " ]",
+                    ),
+                    A(","),
+                ),
+            ),
+            Line(
+                A(r"\hat{y}", "ŷ"),
+                "=",
+                Row(
+                    A(r"\begin{bmatrix} c_0 & C \end{bmatrix} ", "[ c_0  C ] "),
+                    prod,
+                    A("x^* = ", "x* = "),
+                    bw,
+                    A(r" x^* = b^* + W^* x.", " x* = b* + W* x."),
+                ),
+            ),
         )
-        before: list[Inline] = ["Multiplying the output row into the augmented matrices gives one row block of shape ",
-                  Row(self.sz(self.net.q), A(r" \times (", " × ("), self.sz(self.net.p), A("+1)")), ":"]
+        before: list[Inline] = [
+            "Multiplying the output row into the augmented matrices gives one row block of shape ",
+            Row(self.sz(self.net.q), A(r" \times (", " × ("), self.sz(self.net.p), A("+1)")),
+            ":",
+        ]
         return Section(self.title("collapse"), "apply_output_row", tuple(before), lines)
 
     def conclusion(self) -> Section:
         net, proof = self.net, self.proof
         lines = [
-            Line(A("b^*", "b*"), "=", Row(_lin_math(proof.offset), Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times 1)", " × 1)")), A(","))),
-            Line(A("W^*", "W*"), "=", Row(_lin_math(proof.matrix), Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times ", " × "), self.sz(net.p), A(")")), A(","))),
+            Line(
+                A("b^*", "b*"),
+                "=",
+                Row(
+                    _lin_math(proof.offset),
+                    Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times 1)", " × 1)")),
+                    A(","),
+                ),
+            ),
+            Line(
+                A("W^*", "W*"),
+                "=",
+                Row(
+                    _lin_math(proof.matrix),
+                    Row(A(r"\quad (", "   ("), self.sz(net.q), A(r" \times ", " × "), self.sz(net.p), A(")")),
+                    A(","),
+                ),
+            ),
             Line(A(r"\hat{y}", "ŷ"), "=", A(r"b^* + W^* x.", "b* + W* x.")),
         ]
         if self.L == 1 and net.q == 1:
@@ -392,29 +543,74 @@ class GenericDerivation:
             bias_x = "b_{k,0}" if d == 0 else "(" + scale_x + "b_{k,0} + " + sympy.sstr(d) + ")"
             ht, hx = sympy.latex(h), sympy.sstr(h)
             xs = [self.x(j) for j in self.indices(net.p)]
-            betas = [DOTS if j is DOTS else Row(Atom(rf"\beta_{{{self.ix(j)[0]}}}", f"β_{self.ix(j)[1]}"), A(" "), x) for j, x in zip(self.indices(net.p), xs)]
+            betas = [
+                DOTS if j is DOTS else Row(Atom(rf"\beta_{{{self.ix(j)[0]}}}", f"β_{self.ix(j)[1]}"), A(" "), x)
+                for j, x in zip(self.indices(net.p), xs, strict=True)
+            ]
             terms: list[Math] = [A(r"\beta_0", "β_0")]
             for b in betas:
                 terms += [A(" + "), b]
             lines.append(Line(A(r"\hat{y}", "ŷ"), "=", Row(*terms, A(","))))
-            lines.append(Line(A(r"\beta_0", "β_0"), "=", Atom(rf"c_0 + \sum_{{k=1}}^{{{ht}}} c_k {bias_t},", f"c_0 + Σ_{{k=1..{hx}}} c_k {bias_x},")))
-            lines.append(Line(A(r"\beta_j", "β_j"), "=", Atom(rf"{scale_t}\sum_{{k=1}}^{{{ht}}} c_k b_{{k,j}}, \qquad j = 1, \dots, {sympy.latex(net.p)}.",
-                                                               f"{scale_x}Σ_{{k=1..{hx}}} c_k b_{{k,j}},   j = 1, …, {sympy.sstr(net.p)}.")))
-        before: list[Inline] = ["Reading off the blocks of ", A(r"(b^* \mid W^*)", "(b* | W*)"), ", the intercept ", A("b^*", "b*"),
-                  " and the weights ", A("W^*", "W*"), ", gives"]
-        after: list[Inline] = ["This is a multiple linear regression in ", Row(*self._commas([self.x(j) for j in self.indices(net.p)])),
-                 f", for {self.sizes_phrase()}. ", A(r"\blacksquare", "∎")]
+            lines.append(
+                Line(
+                    A(r"\beta_0", "β_0"),
+                    "=",
+                    Atom(rf"c_0 + \sum_{{k=1}}^{{{ht}}} c_k {bias_t},", f"c_0 + Σ_{{k=1..{hx}}} c_k {bias_x},"),
+                )
+            )
+            lines.append(
+                Line(
+                    A(r"\beta_j", "β_j"),
+                    "=",
+                    Atom(
+                        rf"{scale_t}\sum_{{k=1}}^{{{ht}}} c_k b_{{k,j}}, \qquad j = 1, \dots, {sympy.latex(net.p)}.",
+                        f"{scale_x}Σ_{{k=1..{hx}}} c_k b_{{k,j}},   j = 1, …, {sympy.sstr(net.p)}.",
+                    ),
+                )
+            )
+        before: list[Inline] = [
+            "Reading off the blocks of ",
+            A(r"(b^* \mid W^*)", "(b* | W*)"),
+            ", the intercept ",
+            A("b^*", "b*"),
+            " and the weights ",
+            A("W^*", "W*"),
+            ", gives",
+        ]
+        after: list[Inline] = [
+            "This is a multiple linear regression in ",
+            Row(*self._commas([self.x(j) for j in self.indices(net.p)])),
+            f", for {self.sizes_phrase()}. ",
+            A(r"\blacksquare", "∎"),
+        ]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
 
     def rank(self) -> Section:
         net = self.net
         widths = Row(*self._commas([self.sz(s) for s in net.sizes]))
-        lines = (Line(Atom(r"\operatorname{rank} W^*", "rank W*"), r"\le" if self.fmt == "latex" else "≤", Row(A(r"\min(", "min("), widths, A(").", ")."))),)
+        lines = (
+            Line(
+                Atom(r"\operatorname{rank} W^*", "rank W*"),
+                r"\le" if self.fmt == "latex" else "≤",
+                Row(A(r"\min(", "min("), widths, A(").", ").")),
+            ),
+        )
         before: list[Inline]
         if self.L:
-            before = ["For each hidden layer k, ", A("W^*", "W*"), " is a product ", A("A B", "A B"), " whose inner size is the width of layer k (",
-                      A("B", "B"), " maps the inputs into layer k, ", A("A", "A"), " maps layer k to the output), so its rank is at most that width; ",
-                      "with the shape of ", A("W^*", "W*"), " itself:"]
+            before = [
+                "For each hidden layer k, ",
+                A("W^*", "W*"),
+                " is a product ",
+                A("A B", "A B"),
+                " whose inner size is the width of layer k (",
+                A("B", "B"),
+                " maps the inputs into layer k, ",
+                A("A", "A"),
+                " maps layer k to the output), so its rank is at most that width; ",
+                "with the shape of ",
+                A("W^*", "W*"),
+                " itself:",
+            ]
         else:
             before = ["The rank of a matrix is at most its number of rows and of columns:"]
         after: list[Inline] = ["The narrowest layer bounds the rank of the collapsed regression, at every size."]
@@ -432,9 +628,11 @@ class GenericDerivation:
             lines.append(Line(Atom(r"\text{" + name.replace("_", r"\_") + "}", name), ":", Atom(rule.latex, eq)))
             if shapes:
                 lines.append(Line(None, "", Atom(_shapes_tex(shapes), "for " + shapes)))
-        before: list[Inline] = ["Each step above is an instance of one rule about matrices of symbolic shape; the generic kernel re-derives every step "
-                  "from the network's matrices and checks every shape symbolically, and each rule is itself verified on fresh symbols "
-                  "at a spread of concrete sizes:"]
+        before: list[Inline] = [
+            "Each step above is an instance of one rule about matrices of symbolic shape; the generic kernel "
+            "re-derives every step from the network's matrices and checks every shape symbolically, and each rule "
+            "is itself verified on fresh symbols at a spread of concrete sizes:"
+        ]
         return Section("Rules", None, tuple(before), tuple(lines))
 
 
@@ -451,7 +649,9 @@ def _generic_proof_markdown(proof: Any) -> str:
 
 display.register("generic_proof", "latex", _lin_tex_claim)
 display.register(
-    "generic_proof", "pretty", lambda proof, unicode=True: proof.claim_text() if unicode else proof.claim_text().replace("ŷ", "y")
+    "generic_proof",
+    "pretty",
+    lambda proof, unicode=True: proof.claim_text() if unicode else proof.claim_text().replace("ŷ", "y"),
 )
 display.register("generic_proof", "text", repr)
 display.register("generic_proof", "markdown", _generic_proof_markdown)

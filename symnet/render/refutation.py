@@ -84,16 +84,27 @@ class _Refutation:
 
     def f(self, arg: str) -> Atom:
         k = str(self.k)
-        return Atom(f"f_{{{k}}}({arg})" if len(k) > 1 else f"f_{k}({arg})", f"f_{k}({arg})" if len(k) == 1 else f"f_{{{k}}}({arg})")
+        return Atom(
+            f"f_{{{k}}}({arg})" if len(k) > 1 else f"f_{k}({arg})",
+            f"f_{k}({arg})" if len(k) == 1 else f"f_{{{k}}}({arg})",
+        )
 
     def network(self) -> Section:
         b, net = self.b, self.net
-        before: list[Inline] = ["Inputs ", Row(A("x = (", "x = ("), comma_list(elide([b.x(j) for j in range(1, b.p + 1)])), A(")^T")),
-                                " (", A(f"p = {b.p}"), "); "]
+        before: list[Inline] = [
+            "Inputs ",
+            Row(A("x = (", "x = ("), comma_list(elide([b.x(j) for j in range(1, b.p + 1)])), A(")^T")),
+            " (",
+            A(f"p = {b.p}"),
+            "); ",
+        ]
         if b.L == 1:
             before += ["one hidden layer of ", A(f"h = {b.widths[0]}"), f" node{'s' if b.widths[0] > 1 else ''}"]
         else:
-            before += [f"{b.L} hidden layers of widths ", comma_list(elide([A(f"h_{l} = {w}") for l, w in enumerate(b.widths, start=1)]))]
+            before += [
+                f"{b.L} hidden layers of widths ",
+                comma_list(elide([A(f"h_{l} = {w}") for l, w in enumerate(b.widths, start=1)])),
+            ]
         acts = [layer.activation for layer in net.layers[:-1]]
         if len({a.function for a in acts}) == 1:
             sig = A(r"\sigma", "σ") if b.L == 1 else A(r"\sigma_l", "σ_l")
@@ -104,8 +115,14 @@ class _Refutation:
                 before += [" for every layer (", A(f"l = {rt}", f"l = {rx}"), ")"]
         else:
             before.append(" with the activations ")
-            parts: list[Math] = [Row(A(rf"\sigma_{{{l}}}", f"σ_{l}") if l > 9 else A(rf"\sigma_{l}", f"σ_{l}"), A("(t) = "), _activation(a))
-                                 for l, a in enumerate(acts, start=1)]
+            parts: list[Math] = [
+                Row(
+                    A(rf"\sigma_{{{l}}}", f"σ_{l}") if l > 9 else A(rf"\sigma_{l}", f"σ_{l}"),
+                    A("(t) = "),
+                    _activation(a),
+                )
+                for l, a in enumerate(acts, start=1)
+            ]
             before.append(comma_list(elide(parts)))
         outs = "one linear output node" if b.q == 1 else f"{b.q} linear output nodes"
         before += ["; ", outs + " (", A(f"q = {b.q}"), ")."]
@@ -137,17 +154,21 @@ class _Refutation:
                 continue
             pieces = b.entry_sum([out.biases[i], *out.weights.row(i)], ys)
             lines += b.sum_or_sigma(b.yhat(i + 1), pieces, A("." if i == rows[-1] else ","))
-        before: list[Inline] = ["With these weights each hidden node applies the activation to its bias plus its weighted inputs, "
-                                "and the output node adds its bias to the weighted hidden outputs:"]
+        before: list[Inline] = [
+            "With these weights each hidden node applies the activation to its bias plus its weighted inputs, "
+            "and the output node adds its bias to the weighted hidden outputs:"
+        ]
         return Section("The network with these weights", None, tuple(before), tuple(lines))
 
     def points(self) -> Section:
         u, v = self.cx.points
         b = self.b
         b.lhs_column([A("u"), A("v"), A("m")])
-        lines = (Line(A("u"), "=", Row(_point(u), A(","))),
-                 Line(A("v"), "=", Row(_point(v), A(","))),
-                 Line(A("m"), "=", Row(A(r"\tfrac{u+v}{2} = ", "(u + v)/2 = "), _point(self.cx.midpoint), A("."))))
+        lines = (
+            Line(A("u"), "=", Row(_point(u), A(","))),
+            Line(A("v"), "=", Row(_point(v), A(","))),
+            Line(A("m"), "=", Row(A(r"\tfrac{u+v}{2} = ", "(u + v)/2 = "), _point(self.cx.midpoint), A("."))),
+        )
         return Section("Two points and their midpoint", None, ("The refutation's input points:",), lines)
 
     def values(self) -> Section:
@@ -155,7 +176,9 @@ class _Refutation:
         k = self.k
         yk = YHAT if self.b.q == 1 else self.b.yhat(k)
         defect = self.f("m")
-        half = Atom(rf"\tfrac{{{self.f('u').tex} + {self.f('v').tex}}}{{2}}", f"({self.f('u').txt} + {self.f('v').txt})/2")
+        half = Atom(
+            rf"\tfrac{{{self.f('u').tex} + {self.f('v').tex}}}{{2}}", f"({self.f('u').txt} + {self.f('v').txt})/2"
+        )
         lhs = Row(defect, A(" - "), half)
         self.b.lhs_column([self.f("u"), lhs])
         lo, hi = self.cx.enclosure
@@ -165,14 +188,25 @@ class _Refutation:
             tail: list[Line] = []
         else:
             rhs = Row(d, A(","))
-            enc = Atom(rf"\in [{outward(lo, 'down')}, {outward(hi, 'up')}], \text{{ so }} \neq 0.",
-                       f"∈ [{outward(lo, 'down')}, {outward(hi, 'up')}], so ≠ 0.")
+            enc = Atom(
+                rf"\in [{outward(lo, 'down')}, {outward(hi, 'up')}], \text{{ so }} \neq 0.",
+                f"∈ [{outward(lo, 'down')}, {outward(hi, 'up')}], so ≠ 0.",
+            )
             tail = [Line(None, "", enc)]
-        lines = (Line(self.f("u"), "=", Row(_value(fu), A(","))),
-                 Line(self.f("v"), "=", Row(_value(fv), A(","))),
-                 Line(self.f("m"), "=", Row(_value(fm), A(","))),
-                 Line(lhs, "=", rhs), *tail)
-        before: list[Inline] = ["Write ", Row(self.f("x"), A(" = "), yk), " for output ", A(str(k)), " as a function of the inputs; its values at the three points are"]
+        lines = (
+            Line(self.f("u"), "=", Row(_value(fu), A(","))),
+            Line(self.f("v"), "=", Row(_value(fv), A(","))),
+            Line(self.f("m"), "=", Row(_value(fm), A(","))),
+            Line(lhs, "=", rhs),
+            *tail,
+        )
+        before: list[Inline] = [
+            "Write ",
+            Row(self.f("x"), A(" = "), yk),
+            " for output ",
+            A(str(k)),
+            " as a function of the inputs; its values at the three points are",
+        ]
         after: list[Inline] = []
         if not self.cx.is_exact_rational:
             after = ["The enclosure is established by interval arithmetic on the exact values."]
@@ -180,17 +214,29 @@ class _Refutation:
 
     def conclusion(self) -> Section:
         g = A("g")
-        return Section("Conclusion", None, (
-            "Every affine ", g, " has ", A(r"g(m) = \tfrac{g(u) + g(v)}{2}", "g(m) = (g(u) + g(v))/2"),
-            f", so output {self.k} is not affine in ", A("x"), ": the network is not a linear regression. ",
-            A(r"\blacksquare", "∎")))
+        return Section(
+            "Conclusion",
+            None,
+            (
+                "Every affine ",
+                g,
+                " has ",
+                A(r"g(m) = \tfrac{g(u) + g(v)}{2}", "g(m) = (g(u) + g(v))/2"),
+                f", so output {self.k} is not affine in ",
+                A("x"),
+                ": the network is not a linear regression. ",
+                A(r"\blacksquare", "∎"),
+            ),
+        )
 
     def build(self) -> Derivation:
         secs = [self.network(), self.outputs(), self.points(), self.values(), self.conclusion()]
         fmt = numbers()
         if fmt.rounded:
-            note = (f" Numbers shown with {fmt.digits} significant digits are rounded to nearest; shorter numbers "
-                    "are exact. The exact values are in the JSON document.")
+            note = (
+                f" Numbers shown with {fmt.digits} significant digits are rounded to nearest; shorter numbers "
+                "are exact. The exact values are in the JSON document."
+            )
             first = secs[0]
             secs[0] = Section(first.title, first.rule, (*first.before, note), first.display, first.after)
         return Derivation("Refutation: the network is not a linear regression", tuple(secs))
@@ -234,8 +280,14 @@ def _repr_latex(cx: Any) -> str:
     k = r.k
     u, v = cx.points
     d = _value(cx.defect)
-    rel = r"\neq 0" if cx.is_exact_rational else rf"\in [{outward(cx.enclosure[0], 'down')}, {outward(cx.enclosure[1], 'up')}]"
+    rel = (
+        r"\neq 0"
+        if cx.is_exact_rational
+        else rf"\in [{outward(cx.enclosure[0], 'down')}, {outward(cx.enclosure[1], 'up')}]"
+    )
     from ._math import latex
 
-    return (f"$f_{{{k}}}(m) - \\tfrac{{f_{{{k}}}(u)+f_{{{k}}}(v)}}{{2}} = {latex(d)} {rel}$ with "
-            f"$u = {latex(_point(u))}$, $v = {latex(_point(v))}$, $m = \\tfrac{{u+v}}{{2}} = {latex(_point(cx.midpoint))}$")
+    return (
+        f"$f_{{{k}}}(m) - \\tfrac{{f_{{{k}}}(u)+f_{{{k}}}(v)}}{{2}} = {latex(d)} {rel}$ with "
+        f"$u = {latex(_point(u))}$, $v = {latex(_point(v))}$, $m = \\tfrac{{u+v}}{{2}} = {latex(_point(cx.midpoint))}$"
+    )

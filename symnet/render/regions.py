@@ -18,7 +18,17 @@ from typing import Any
 
 import sympy
 
-__all__ = ["MAX_DIGITS", "MAX_REGIONS_SHOWN", "plot", "proof_latex", "proof_markdown", "proof_text", "to_latex", "to_markdown", "to_text"]
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_REGIONS_SHOWN",
+    "plot",
+    "proof_latex",
+    "proof_markdown",
+    "proof_text",
+    "to_latex",
+    "to_markdown",
+    "to_text",
+]
 
 #: Regions written out before the rest are only counted.
 MAX_REGIONS_SHOWN = 12
@@ -34,11 +44,13 @@ def _num(r: sympy.Rational, digits: int, fmt: str) -> str:
     return (r"\approx " if fmt == "latex" else "≈") + approx
 
 
-def _affine(coeffs: Sequence[sympy.Rational], const: sympy.Rational, names: Sequence[str], digits: int, fmt: str) -> str:
+def _affine(
+    coeffs: Sequence[sympy.Rational], const: sympy.Rational, names: Sequence[str], digits: int, fmt: str
+) -> str:
     terms = []
     if const != 0 or not any(coeffs):
         terms.append(_num(const, digits, fmt))
-    for c, name in zip(coeffs, names):
+    for c, name in zip(coeffs, names, strict=True):
         if c == 0:
             continue
         mag = _num(abs(c), digits, fmt)
@@ -62,7 +74,7 @@ def _outputs(regs: Any, fmt: str) -> list[str]:
 def _domain(regs: Any, fmt: str) -> str:
     d = regs.domain
     if d["kind"] == "space":
-        return r"\mathbb{R}^{%d}" % regs.network.p if fmt == "latex" else f"R^{regs.network.p}"
+        return rf"\mathbb{{R}}^{{{int(regs.network.p)}}}" if fmt == "latex" else f"R^{regs.network.p}"
     if d["kind"] == "box":
         parts = [f"[{lo}, {hi}]" for lo, hi in d["box"]]
         return (r" \times ".join(parts)) if fmt == "latex" else " x ".join(parts)
@@ -75,7 +87,9 @@ def _lines(regs: Any, fmt: str, max_regions: int, digits: int) -> list[tuple[int
     for index, reg in enumerate(regs):
         if index >= max_regions:
             break
-        ineq = [_affine(a, b, names, digits, fmt) + (r" \ge 0" if fmt == "latex" else " >= 0") for a, b in reg.inequalities]
+        ineq = [
+            _affine(a, b, names, digits, fmt) + (r" \ge 0" if fmt == "latex" else " >= 0") for a, b in reg.inequalities
+        ]
         forms = [
             f"{o} = " + _affine([reg.matrix[i, j] for j in range(reg.matrix.cols)], reg.offset[i], names, digits, fmt)
             for i, o in enumerate(outs)
@@ -103,8 +117,12 @@ def to_text(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int 
 
 def to_markdown(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int = MAX_DIGITS) -> str:
     """Markdown: a table with one row per region, math in ``$...$``."""
-    out = [_header(regs).replace(_domain(regs, "text"), f"${_domain(regs, 'latex')}$"), "",
-           "| region | pattern | piecewise regression | where |", "|---|---|---|---|"]
+    out = [
+        _header(regs).replace(_domain(regs, "text"), f"${_domain(regs, 'latex')}$"),
+        "",
+        "| region | pattern | piecewise regression | where |",
+        "|---|---|---|---|",
+    ]
     for index, pattern, ineq, forms in _lines(regs, "latex", max_regions, max_digits):
         where = ", ".join(f"${i}$" for i in ineq) or "everywhere"
         out.append(f"| {index} | `{pattern}` | {', '.join(f'${f}$' for f in forms)} | {where} |")
@@ -113,7 +131,9 @@ def to_markdown(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, max_digits: 
     return "\n".join(out)
 
 
-def to_latex(regs: Any, *, document: bool = False, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int = MAX_DIGITS) -> str:
+def to_latex(
+    regs: Any, *, document: bool = False, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int = MAX_DIGITS
+) -> str:
     """LaTeX: an ``align*`` with one line per region (a complete document with ``document=True``)."""
     rows = []
     for index, pattern, ineq, forms in _lines(regs, "latex", max_regions, max_digits):
@@ -138,7 +158,9 @@ def _claim(proof: Any, fmt: str) -> list[str]:
     names = _names(proof.regions, fmt)
     outs = _outputs(proof.regions, fmt)
     m, b = proof.matrix, proof.offset
-    return [f"{o} = " + _affine([m[i, j] for j in range(m.cols)], b[i], names, MAX_DIGITS, fmt) for i, o in enumerate(outs)]
+    return [
+        f"{o} = " + _affine([m[i, j] for j in range(m.cols)], b[i], names, MAX_DIGITS, fmt) for i, o in enumerate(outs)
+    ]
 
 
 def proof_text(proof: Any) -> str:
@@ -148,8 +170,9 @@ def proof_text(proof: Any) -> str:
     return "\n".join(
         [
             f"Claim: {claim} for every x in {_domain(regs, 'text')}.",
-            f"Step 1 (cover_by_regions): the {len(regs)} activation region(s) below cover {_domain(regs, 'text')}: across every "
-            "facet of every region lies a listed region or the domain boundary (checked by the kernel, no LP).",
+            f"Step 1 (cover_by_regions): the {len(regs)} activation region(s) below cover {_domain(regs, 'text')}: "
+            "across every facet of every region lies a listed region or the domain boundary "
+            "(checked by the kernel, no LP).",
             "Step 2 (affine_on_domain): on every region the network is the same affine map:",
             to_text(regs),
             f"Conclusion: the network is one multiple linear regression, {claim}.",
@@ -208,7 +231,14 @@ def _colour(pattern: Sequence[int]) -> tuple[float, float, float]:
     return (0.25 + 0.7 * digest[0] / 255, 0.25 + 0.7 * digest[1] / 255, 0.25 + 0.7 * digest[2] / 255)
 
 
-def plot(regs: Any, path: str | None = None, *, window: Sequence[tuple[Any, Any]] | None = None, ax: Any = None, label: bool = True) -> Any:
+def plot(
+    regs: Any,
+    path: str | None = None,
+    *,
+    window: Sequence[tuple[Any, Any]] | None = None,
+    ax: Any = None,
+    label: bool = True,
+) -> Any:
     """Draw a 2-input network's regions coloured by pattern; save to ``path`` (PNG, PDF, SVG) when given.
 
     ``window`` (default: the box domain, else [-5, 5]^2) bounds unbounded regions.
@@ -226,7 +256,11 @@ def plot(regs: Any, path: str | None = None, *, window: Sequence[tuple[Any, Any]
     from matplotlib.patches import Polygon
 
     if window is None:
-        window = [(float(sympy.Rational(lo)), float(sympy.Rational(hi))) for lo, hi in regs.domain["box"]] if regs.domain["kind"] == "box" else [(-5, 5), (-5, 5)]
+        window = (
+            [(float(sympy.Rational(lo)), float(sympy.Rational(hi))) for lo, hi in regs.domain["box"]]
+            if regs.domain["kind"] == "box"
+            else [(-5, 5), (-5, 5)]
+        )
     (x0, x1), (y0, y1) = [(float(lo), float(hi)) for lo, hi in window]
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 5))
