@@ -190,27 +190,19 @@ def _s(x: Lin, fmt: str) -> str:
 
 
 def _collapse_steps() -> tuple[TheoremStep, ...]:
-    ones_l = L_(gm.ones(N_L))
+    return (*_base_steps(), *_inductive_steps(), *_output_steps(), *_closed_form_steps())
+
+
+def _base_steps() -> tuple[TheoremStep, ...]:
+    """Base case: one affine layer."""
     base_row = OutRow(L_(b1), L_(W1))
     base_form = L_(W1) @ L_(X) + L_(b1)
     P1 = Aug(
         L_(b1).scale(sympy.Symbol("a_1")) + L_(gm.ones(_n("n_1"))).scale(sympy.Symbol("d_1")),
         L_(W1).scale(sympy.Symbol("a_1")),
     )
-    Pl = Aug(L_(bl).scale(a_l) + ones_l.scale(d_l), L_(Wl).scale(a_l))
-    Ql = Aug(Pl.v + Pl.M @ L_(v_prev), Pl.M @ L_(M_prev))
-    out_row = OutRow(L_(b_out), L_(W_out))
-    final = OutRow(L_(b_out) + L_(W_out) @ L_(v_L), L_(W_out) @ L_(M_L))
-    form = final.C @ L_(X) + final.c
-    closed_lhs = L_(Wl).scale(a_l) @ L_(Pi_prev).scale(A_PREV)
-    closed_rhs = (L_(Wl) @ L_(Pi_prev)).scale(a_l * A_PREV)
     p1t, p1x = _aug_tex(P1)
-    plt, plx = _aug_tex(Pl)
-    qlt, qlx = _aug_tex(Ql)
     base = "Base case (one affine layer)"
-    step = "Inductive step (affine after affine is affine)"
-    out = "Output layer"
-    closed = "Closed form of the product (a second induction)"
     return (
         TheoremStep(
             base,
@@ -236,6 +228,18 @@ def _collapse_steps() -> tuple[TheoremStep, ...]:
             f"(1, u_1) = Q_1 (1, x),  Q_1 = {p1x}",
             rf"\begin{{bmatrix}} 1 \\ u_1 \end{{bmatrix}} = Q_1 \begin{{bmatrix}} 1 \\ x \end{{bmatrix}},\ Q_1 = {p1t}",
         ),
+    )
+
+
+def _inductive_steps() -> tuple[TheoremStep, ...]:
+    """Inductive step: affine after affine is affine."""
+    ones_l = L_(gm.ones(N_L))
+    Pl = Aug(L_(bl).scale(a_l) + ones_l.scale(d_l), L_(Wl).scale(a_l))
+    Ql = Aug(Pl.v + Pl.M @ L_(v_prev), Pl.M @ L_(M_prev))
+    plt, plx = _aug_tex(Pl)
+    qlt, qlx = _aug_tex(Ql)
+    step = "Inductive step (affine after affine is affine)"
+    return (
         TheoremStep(
             step,
             "substitute_layer",
@@ -254,6 +258,16 @@ def _collapse_steps() -> tuple[TheoremStep, ...]:
             rf"Q_{{l-1}} = \begin{{bmatrix}} 1 & 0 \\ v_{{l-1}} & M_{{l-1}} \end{{bmatrix}} \implies Q_l = P_l "
             rf"Q_{{l-1}} = {qlt}",
         ),
+    )
+
+
+def _output_steps() -> tuple[TheoremStep, ...]:
+    """The output layer applied to the collapsed hidden layers."""
+    out_row = OutRow(L_(b_out), L_(W_out))
+    final = OutRow(L_(b_out) + L_(W_out) @ L_(v_L), L_(W_out) @ L_(M_L))
+    form = final.C @ L_(X) + final.c
+    out = "Output layer"
+    return (
         TheoremStep(
             out,
             "read_output_layer",
@@ -280,6 +294,15 @@ def _collapse_steps() -> tuple[TheoremStep, ...]:
             "y_hat = W* x + b*,  W* = W_(L+1) M_L,  b* = b_(L+1) + W_(L+1) v_L",
             r"\hat{y} = W^* x + b^*,\ W^* = W_{L+1} M_L,\ b^* = b_{L+1} + W_{L+1} v_L",
         ),
+    )
+
+
+def _closed_form_steps() -> tuple[TheoremStep, ...]:
+    """The closed form of the weights' product, by a second induction."""
+    closed_lhs = L_(Wl).scale(a_l) @ L_(Pi_prev).scale(A_PREV)
+    closed_rhs = (L_(Wl) @ L_(Pi_prev)).scale(a_l * A_PREV)
+    closed = "Closed form of the product (a second induction)"
+    return (
         TheoremStep(
             closed,
             "normal_form",

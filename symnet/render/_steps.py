@@ -290,37 +290,15 @@ class _LayerSteps(_Core):
         before: list[Inline] = []
         affine: list[Line] = []
         if ident:
-            before += [
-                "Since ",
-                self.aug(l),
-                " only prepends a constant 1 to ",
-                Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)),
-                ",",
-            ]
+            before += ["Since ", self.aug(l), " only prepends a constant 1 to ",
+                       Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)), ","]
         else:
             st = Row(s, A("(t) = "), self.affine_text(l))
-            before += [
-                "Since ",
-                st,
-                " is affine, ",
-                self.vec(l),
-                " is an affine function of ",
-                self.aug(l - 1),
-                " (",
-                A(r"\mathbf{1}", "𝟏"),
-                " is the vector of ones), and ",
-                self.aug(l),
-                " prepends a constant 1 to it:",
-            ]
-            affine = [
-                Line(
-                    self.vec(l),
-                    "=",
-                    Row(
-                        self.cell(a), SP, self.W(l), SP, self.aug(l - 1), A(r" + ", " + "), *self.times_ones(d), A(",")
-                    ),
-                )
-            ]
+            before += ["Since ", st, " is affine, ", self.vec(l), " is an affine function of ", self.aug(l - 1),
+                       " (", A(r"\mathbf{1}", "𝟏"), " is the vector of ones), and ", self.aug(l),
+                       " prepends a constant 1 to it:"]
+            rhs = Row(self.cell(a), SP, self.W(l), SP, self.aug(l - 1), A(r" + ", " + "), *self.times_ones(d), A(","))
+            affine = [Line(self.vec(l), "=", rhs)]
         shape = A(
             rf"\quad (({self.rows_name(l)}+1) \times ({self.cols_name(l)}+1) = {h + 1} \times {prev + 1})",
             f"   (({self.rows_name(l)}+1) × ({self.cols_name(l)}+1) = {h + 1} × {prev + 1})",
@@ -334,29 +312,12 @@ class _LayerSteps(_Core):
         ]
         after: list[Inline] = []
         if ident:
-            after = [
-                "The first row ",
-                A("(1, 0, \\dots, 0)", "(1, 0, …, 0)"),
-                " keeps the constant 1; the other rows are ",
-                self.W(l),
-                ".",
-            ]
+            after = ["The first row ", A("(1, 0, \\dots, 0)", "(1, 0, …, 0)"),
+                     " keeps the constant 1; the other rows are ", self.W(l), "."]
         else:
-            after = [
-                "The first row keeps the constant 1; row ",
-                A("k+1"),
-                " is ",
-                self.cell(a),
-                " times row ",
-                A("k"),
-                " of ",
-                self.W(l),
-                ", plus ",
-                self.cell(d),
-                " in the first column.",
-            ]
+            after = ["The first row keeps the constant 1; row ", A("k+1"), " is ", self.cell(a), " times row ", A("k"),
+                     " of ", self.W(l), ", plus ", self.cell(d), " in the first column."]
         if l > 1:
             after += [" The form is again a matrix times an augmented vector, one layer closer to the input."]
-        return Section(
-            self.next_title(f"substitute {first}"), "substitute_layer", tuple(before), tuple(lines), tuple(after)
-        )
+        title = self.next_title(f"substitute {first}")
+        return Section(title, "substitute_layer", tuple(before), tuple(lines), tuple(after))
