@@ -31,7 +31,12 @@ class View:
 
 
 def _domain(m: Any) -> Any:
-    """The ground domain of a sympy matrix's internal DomainMatrix (ZZ/QQ when it holds only numbers), or None."""
+    """The ground domain of a sympy matrix's internal DomainMatrix (ZZ/QQ when it holds only numbers), or None.
+
+    ``_rep`` is sympy-private; it is read only as a shortcut (the public
+    ``to_DM()`` would first build a polynomial domain for a symbolic matrix).
+    Without it every entry is looked at, with the same answer.
+    """
     rep = getattr(m, "_rep", None)
     return getattr(rep, "domain", None)
 
@@ -45,19 +50,15 @@ def _is_numeric(m: Any) -> bool:
 def _as_qq(f: Any) -> Any:
     """A numeric sympy matrix as a DomainMatrix over QQ (no per-entry sympy objects when it is already one)."""
     if _domain(f) in (sympy.ZZ, sympy.QQ):
-        return f._rep.convert_to(sympy.QQ)
+        return f.to_DM().convert_to(sympy.QQ)
     rows = f.tolist()
     return DomainMatrix([[_qq(e) for e in row] for row in rows], f.shape, sympy.QQ)
 
 
 def _qq(e: sympy.Expr) -> Any:
     """A number as an exact element of QQ (a Float is its exact binary value)."""
-    if isinstance(e, sympy.Float):
-        if e._prec <= 53:
-            p, q = float(e).as_integer_ratio()  # a 53-bit Float is exactly a double
-            return sympy.QQ(p, q)
-        e = sympy.Rational(e)
-    return sympy.QQ(int(e.p), int(e.q))
+    r = sympy.Rational(e)  # exact for a Float of any precision or exponent (float() would flush 1e-400 to 0)
+    return sympy.QQ(int(r.p), int(r.q))
 
 
 def _product(steps: Sequence[Any]) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:
