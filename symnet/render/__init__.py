@@ -1,7 +1,7 @@
 """Renderers: a proof as a step-by-step derivation in LaTeX, Markdown or text.
 
 The pipeline reads in one line: a Proof (or certificate) is turned into a
-format-neutral :class:`~symnet.render._derivation.Derivation` (sections, prose,
+format-neutral :class:`~symnet.render._document.Derivation` (sections, prose,
 aligned displays of small math trees), which one module per format prints.
 Renderers read the proof's data only; they never call the engine or the
 kernel.  The same proof always gives the same bytes.

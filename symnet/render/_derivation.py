@@ -60,6 +60,14 @@ The choices depend only on the proof and the options, so the same proof
 always gives the same bytes.  The builder reads the proof's data only
 (network, steps, claim); it never calls the engine or the kernel (for a
 numeric claim kept as a product it multiplies the factors over QQ itself).
+
+The builder is spread along the story: :mod:`~symnet.render._document` (the
+format-neutral sections), :mod:`~symnet.render._atoms` (the size rule's
+limits, named atoms, signed sums), :mod:`~symnet.render._layout` (measuring
+and breaking lines), :mod:`~symnet.render._view` (what is read from a proof),
+:mod:`~symnet.render._builder` (names and cells), :mod:`~symnet.render._steps`
+(network, node outputs, matrix form, output node, substitutions) and
+:mod:`~symnet.render._collapse` (collapse, conclusion, check).
 """
 
 from __future__ import annotations
@@ -73,9 +81,7 @@ from ._document import Derivation, Inline, Line, Section, without_rules
 from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits
 from ._view import view
 
-# The builder lives in _atoms, _layout, _view, _builder, _steps and _collapse; the
-# derivation's data types in _document.  Those re-exported here are the ones the
-# printers and other builders have always imported from this module.
+# The names the printers and other builders have always imported from this module.
 __all__ = [
     "MAX_COEFFS",
     "MAX_SHOWN",
