@@ -29,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from sympy.printing.pretty.stringpict import prettyForm
+
 __all__ = ["FORMATS", "Displayable", "draw", "register", "show"]
 
 #: The formats a drawer can be registered for.
@@ -98,8 +100,6 @@ class Displayable:
 
     def _pretty(self, printer: Any = None) -> Any:
         """A 2-D picture, for ``sympy.pretty(obj)`` and ``sympy.pprint(obj)``."""
-        from sympy.printing.pretty.stringpict import prettyForm
-
         unicode = True if printer is None else bool(getattr(printer, "_use_unicode", True))
         lines = draw(self, "pretty", unicode=unicode).splitlines() or [""]
         width = max(len(line) for line in lines)

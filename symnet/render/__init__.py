@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import InvalidType
 from ..model import display
 from . import (
     _display,  # noqa: F401  (registers the objects' drawers with symnet.model.display)
@@ -55,8 +56,6 @@ __all__ = [
 
 def _derive(proof: Any, fmt: str, rules: bool, explicit: bool, digits: int | None) -> Any:
     if not isinstance(rules, bool):
-        from ..errors import InvalidType
-
         raise InvalidType(f"rules must be True or False, not {type(rules).__name__}")
     d = build(proof, fmt, explicit=explicit, digits=digits)
     return d if rules else without_rules(d)

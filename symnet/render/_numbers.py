@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..errors import InvalidArgument, InvalidType
 from ._math import Atom
 
 __all__ = ["DEFAULT_DIGITS", "MAX_DIGITS", "NumberFormat", "check_digits", "exact"]
@@ -38,8 +39,6 @@ MAX_SMALL_NUMERATOR = 10_000
 
 def check_digits(digits: object) -> int | None:
     """``digits`` validated: None (exact) or a whole number 1..MAX_DIGITS; InvalidArgument/InvalidType otherwise."""
-    from ..errors import InvalidArgument, InvalidType
-
     if digits is None:
         return None
     if isinstance(digits, bool) or not isinstance(digits, int):

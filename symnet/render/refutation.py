@@ -10,6 +10,7 @@ only; ``Counterexample.check()`` is what verifies it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -19,7 +20,7 @@ from . import _latex, _markdown, _text
 from ._atoms import NUMBERS, YHAT, A, comma_list, elide, elided_range, index_range, numbers, sym
 from ._collapse import _Builder
 from ._document import Derivation, Inline, Line, Section, without_rules
-from ._math import Atom, Math, Row
+from ._math import Atom, Math, Row, latex
 from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits, exact
 from ._view import View
 
@@ -39,8 +40,6 @@ def outward(r: sympy.Rational, direction: str, digits: int = 8) -> str:
         e -= 1
     scaled = q / Fraction(10) ** e
     n = scaled.numerator // scaled.denominator if direction == "down" else -((-scaled.numerator) // scaled.denominator)
-    from decimal import Decimal
-
     return str(Decimal(n).scaleb(e).normalize())
 
 
@@ -285,8 +284,6 @@ def _repr_latex(cx: Any) -> str:
         if cx.is_exact_rational
         else rf"\in [{outward(cx.enclosure[0], 'down')}, {outward(cx.enclosure[1], 'up')}]"
     )
-    from ._math import latex
-
     return (
         f"$f_{{{k}}}(m) - \\tfrac{{f_{{{k}}}(u)+f_{{{k}}}(v)}}{{2}} = {latex(d)} {rel}$ with "
         f"$u = {latex(_point(u))}$, $v = {latex(_point(v))}$, $m = \\tfrac{{u+v}}{{2}} = {latex(_point(cx.midpoint))}$"

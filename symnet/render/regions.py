@@ -18,6 +18,8 @@ from typing import Any
 
 import sympy
 
+from ..errors import InvalidArgument
+
 __all__ = [
     "MAX_DIGITS",
     "MAX_REGIONS_SHOWN",
@@ -245,8 +247,6 @@ def plot(
     Returns the matplotlib Figure.  Needs matplotlib (not a core dependency).
     """
     if regs.network.p != 2:
-        from ..errors import InvalidArgument
-
         raise InvalidArgument(f"plot draws networks with 2 inputs; this one has {regs.network.p}")
     import matplotlib
 
