@@ -12,6 +12,9 @@ from typing import Any
 __all__ = [
     "ActivationError",
     "CertificateError",
+    "CoqExportError",
+    "ExactLPError",
+    "IllFormed",
     "InvalidArgument",
     "InvalidType",
     "NotLinearError",
@@ -74,6 +77,21 @@ class CertificateError(SymnetError):
         super().__init__(prefix + message)
         self.step = step
         self.rule = rule
+
+
+class IllFormed(CertificateError):
+    """A document (or a Python-built certificate) breaks a well-formedness rule of the kernel's gate."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"ill-formed: {message}")
+
+
+class CoqExportError(SymnetError, ValueError):
+    """The object cannot be exported to Coq (unsupported expression, route or size)."""
+
+
+class ExactLPError(SymnetError, ArithmeticError):
+    """The exact polyhedral computation gave an answer that failed its own verification; no answer is given."""
 
 
 class NotLinearError(SymnetError):

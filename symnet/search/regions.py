@@ -36,34 +36,19 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import sympy
 from flint import fmpq, fmpq_mat, fmpz_mat
 
-from ..certificate import Certificate, Claim, ExpressionWriter, Step, write_network
-from ..errors import (
-    ActivationError,
-    CertificateError,
-    InvalidArgument,
-    InvalidType,
-    ShapeError,
-    SizeGuardError,
-    SymnetError,
-)
+from ..errors import ActivationError, CertificateError, ExactLPError, InvalidArgument, InvalidType, ShapeError, SizeGuardError
 from ..kernel import regions_cert as kernel
-from ..model.coerce import coerce_entry
-from ..model.display import Displayable
 from ..model.network import Network
-from ..proof import Proof
+from ..results._rationals import fq as _fq
+from ..results.piecewise import PiecewiseProof
+from ..results.regions import Region, Regions
 
 __all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "PiecewiseProof", "Region", "Regions", "prove_affine", "regions"]
-
-
-class ExactLPError(SymnetError, ArithmeticError):
-    """The exact polyhedral computation gave an answer that failed its own verification; no answer is given."""
 
 
 #: regions() refuses networks with more kink units (relu, leaky_relu, ...) than this.
@@ -72,27 +57,6 @@ MAX_REGION_UNITS = 400
 MAX_REGIONS = 50_000
 
 ZERO, ONE = fmpq(0), fmpq(1)
-
-
-def _sym(v: fmpq) -> sympy.Rational:
-    return sympy.Rational(int(v.p), int(v.q))
-
-
-def _fq(v: Any, where: str) -> fmpq:
-    e = coerce_entry(v, where)
-    if e.is_Float:
-        e = sympy.Rational(e)
-    if not e.is_Rational:
-        raise InvalidArgument(f"{where}={e} is not an exact number")
-    return fmpq(int(e.p), int(e.q))
-
-
-def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
-    total = row[0]
-    for a, v in zip(row[1:], x):
-        if a:
-            total += a * v
-    return total
 
 
 def _integer_row(row: Sequence[fmpq]) -> list[int]:
@@ -107,260 +71,6 @@ def _integer_row(row: Sequence[fmpq]) -> list[int]:
     for v in ints:
         g = math.gcd(g, v)
     return [v // g for v in ints] if g > 1 else ints
-
-
-# ------------------------------------------------------------------ objects
-class Region(Displayable, display_key="region"):
-    """One full-dimensional cell ``{x in D : a_i . x + b_i >= 0 for each facet i}`` and its affine form.
-
-    ``pattern`` gives, for each kink unit in order (layer by layer), 1 when its
-    pre-activation is on the upper piece (``z >= t0``, for relu: on) and 0
-    otherwise; ``matrix`` (q x p) and ``offset`` (q x 1) give the network on
-    the closed cell; ``inequalities`` are its facets as ``((a_1..a_p), b)``;
-    ``interior_point`` is strictly inside.
-    """
-
-    def __init__(self, pattern: tuple[int, ...], out: list[list[fmpq]], rows: list[list[fmpq]], facets: list[tuple[int, int | None, list[fmpq]]],
-                 implied: list[tuple[int, list[tuple[int, fmpq]]]] | None, point: list[fmpq], certifier: Any = None) -> None:
-        self.pattern = pattern
-        self._out = out
-        self._rows = rows
-        self.facets = facets
-        self._implied = implied
-        self._facet_rows = [rows[i] for i, _, _ in facets]
-        self._point = point
-        self._certifier = certifier
-        self._generators: Any = None
-
-    @property
-    def implied(self) -> list[tuple[int, list[tuple[int, fmpq]]]]:
-        """Farkas multipliers showing each non-facet row is implied by the facet rows (computed on first use)."""
-        if self._implied is None:
-            self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
-        return self._implied
-
-    @property
-    def vertices(self) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
-        """(points, rays) generating the closed cell, exactly (fmpq)."""
-        if getattr(self, "_vertices", None) is None:
-            if self._certifier is None:
-                raise InvalidArgument("the vertices of a region loaded from JSON are not stored; enumerate the network again")
-            self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
-        return self._vertices
-
-    @cached_property
-    def matrix(self) -> sympy.ImmutableMatrix:
-        """W_r: the coefficients beta_1..beta_p of each output on this region (q x p)."""
-        return sympy.ImmutableMatrix([[_sym(v) for v in row[1:]] for row in self._out])
-
-    @cached_property
-    def offset(self) -> sympy.ImmutableMatrix:
-        """b_r: the intercept beta_0 of each output on this region (q x 1)."""
-        return sympy.ImmutableMatrix([_sym(row[0]) for row in self._out])
-
-    @cached_property
-    def interior_point(self) -> tuple[sympy.Rational, ...]:
-        """An exact point strictly inside the cell."""
-        return tuple(_sym(v) for v in self._point)
-
-    @cached_property
-    def inequalities(self) -> tuple[tuple[tuple[sympy.Rational, ...], sympy.Rational], ...]:
-        """The facets ``((a_1, ..., a_p), b)``, meaning ``a . x + b >= 0`` (domain facets included)."""
-        return tuple((tuple(_sym(v) for v in row[1:]), _sym(row[0])) for row in self._facet_rows)
-
-    def _exact_point(self, x: Sequence[Any]) -> list[fmpq]:
-        p = len(self._point)
-        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-            raise InvalidType(f"x must be a sequence of {p} numbers, got {type(x).__name__}")
-        if len(x) != p:
-            raise ShapeError(f"x has {len(x)} entries but the regions live in R^{p}")
-        out = []
-        for j, v in enumerate(x):
-            e = coerce_entry(v, f"x[{j}]")
-            if not e.is_Rational:
-                raise InvalidArgument(f"x[{j}]={e} is not an exact rational (use int, Fraction or sympy Rational)")
-            out.append(fmpq(int(e.p), int(e.q)))
-        return out
-
-    def contains(self, x: Sequence[Any], *, strict: bool = False) -> bool:
-        """True when the exact point ``x`` is in the closed cell (in its interior with ``strict=True``)."""
-        pt = self._exact_point(x)
-        for row in self._facet_rows:
-            v = _value(row, pt)
-            if v < 0 or (strict and v == 0):
-                return False
-        return True
-
-    def affine(self, x: Sequence[Any]) -> tuple[sympy.Rational, ...]:
-        """``matrix * x + offset`` at the exact point ``x``."""
-        pt = self._exact_point(x)
-        return tuple(_sym(_value(row, pt)) for row in self._out)
-
-    def as_relations(self, inputs: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
-        """The facet inequalities as sympy relations in the input symbols."""
-        return [sympy.Ge(sympy.Add(b, *(a_i * s for a_i, s in zip(a, inputs))), 0) for a, b in self.inequalities]
-
-    def __repr__(self) -> str:
-        return f"Region(pattern={self.pattern}, matrix={self.matrix.tolist()}, offset={list(self.offset)})"
-
-
-class Regions(Displayable, Sequence[Region], display_key="regions"):
-    """The linear regions of a network over a domain, with their certificate.
-
-    ``domain`` is ``{"kind": "space"}``, ``{"kind": "box", "box": [[lo, hi], ...]}``
-    or ``{"kind": "polytope", "A": ..., "b": ...}`` (rationals as ``"p/q"``).
-    ``stats`` reports the work done (regions, polyhedra, LPs).
-    """
-
-    def __init__(self, network: Network, domain: dict[str, Any], regions: tuple[Region, ...], units: int, stats: dict[str, int] | None = None) -> None:
-        self.network = network
-        self.domain = domain
-        self._regions = regions
-        self.units = units
-        self.stats = stats or {}
-        self._search: Any = None
-
-    def __len__(self) -> int:
-        return len(self._regions)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._regions[index]
-
-    def __iter__(self) -> Iterator[Region]:
-        return iter(self._regions)
-
-    @property
-    def is_affine(self) -> bool:
-        """True exactly when the network is one affine map on the whole domain."""
-        first = self._regions[0]._out
-        return all(r._out == first for r in self._regions)
-
-    @property
-    def affine_form(self) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:
-        """``(matrix, offset)`` when the network is affine on the domain, else None."""
-        return (self._regions[0].matrix, self._regions[0].offset) if self.is_affine else None
-
-    def locate(self, x: Sequence[Any]) -> list[Region]:
-        """The regions whose closed cell contains ``x`` (one, or several on a boundary; none outside the domain)."""
-        return [r for r in self._regions if r.contains(x)]
-
-    # -------------------------------------------------------- certificate
-    def _parsed(self, claim: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The data the kernel checks, built from this object (as :func:`regions_cert.read_document` gives it)."""
-        regs = []
-        for r in self._regions:
-            regs.append(
-                {
-                    "pattern": r.pattern,
-                    "matrix": [row[1:] for row in r._out],
-                    "offset": [row[0] for row in r._out],
-                    "interior_point": r._point,
-                    "inequalities": [list(row) for row in r._facet_rows],
-                    "facets": r.facets,
-                    "implied": r.implied,
-                }
-            )
-        return {
-            "network": self.network,
-            "domain": self.domain,
-            "domain_rows": kernel.domain_rows(self.domain, self.network.p),
-            "units": self.units,
-            "regions": regs,
-            "claim": claim,
-        }
-
-    def check(self) -> bool:
-        """Re-verify independently (no LP) that the regions cover the domain and agree with the network.
-
-        True, or CertificateError naming the rule and the region (as its step).
-        """
-        return kernel.check_regions(self._parsed())
-
-    def to_data(self, claim: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The regions document as JSON-ready data (format ``symnet.regions``)."""
-        enc = ExpressionWriter()
-        network = write_network(enc, self.network)
-        q = kernel.encode_q
-        regs = []
-        for r in self._regions:
-            regs.append(
-                {
-                    "pattern": "".join(map(str, r.pattern)),
-                    "matrix": [[q(v) for v in row[1:]] for row in r._out],
-                    "offset": [q(row[0]) for row in r._out],
-                    "interior_point": [q(v) for v in r._point],
-                    "inequalities": [[q(v) for v in row] for row in r._facet_rows],
-                    "facets": [[i, nb, [q(v) for v in w]] for i, nb, w in r.facets],
-                    "implied": [[i, [[j, q(v)] for j, v in lam]] for i, lam in r.implied],
-                }
-            )
-        data: dict[str, Any] = {
-            "format": kernel.FORMAT,
-            "version": kernel.VERSION,
-            "expressions": enc.nodes,
-            "network": network,
-            "domain": self.domain,
-            "units": self.units,
-            "regions": regs,
-        }
-        if claim is not None:
-            data["claim"] = claim
-        return data
-
-    def to_json(self) -> str:
-        """The regions certificate as deterministic JSON text; ``symnet check`` re-verifies it."""
-        import json
-
-        return json.dumps(self.to_data(), separators=(",", ":"), ensure_ascii=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes | dict[str, Any]) -> Regions:
-        """Load a regions document; CertificateError if malformed.  Call ``check()`` to verify it."""
-        data = kernel.read_document(text)
-        net = data["network"]
-        units = data["units"]
-        drows = data["domain_rows"]
-        out = []
-        for r, rd in enumerate(data["regions"]):
-            try:
-                unit_rows, _ = kernel.forms(kernel.network_pieces(net), net.p, rd["pattern"], r)
-            except CertificateError:
-                unit_rows = []
-            rows = drows + unit_rows
-            form = [[rd["offset"][i]] + rd["matrix"][i] for i in range(net.q)]
-            reg = Region(rd["pattern"], form, rows, [], rd["implied"], rd["interior_point"])
-            reg.facets = rd["facets"]
-            reg._facet_rows = rd["inequalities"]
-            out.append(reg)
-        return cls(net, data["domain"], tuple(out), units)
-
-    # -------------------------------------------------------- renderings
-    def to_text(self, **options: Any) -> str:
-        """The piecewise regression as plain text (one line per region; elided past the size rule)."""
-        from ..render import regions as draw
-
-        return draw.to_text(self, **options)
-
-    def to_markdown(self, **options: Any) -> str:
-        """The piecewise regression as Markdown with ``$...$`` math."""
-        from ..render import regions as draw
-
-        return draw.to_markdown(self, **options)
-
-    def to_latex(self, *, document: bool = False, **options: Any) -> str:
-        """The piecewise regression as LaTeX (a complete document with ``document=True``)."""
-        from ..render import regions as draw
-
-        return draw.to_latex(self, document=document, **options)
-
-    def plot(self, path: str | None = None, **options: Any) -> Any:
-        """A matplotlib picture of a 2-input network's regions, coloured by pattern (PNG/PDF with ``path``)."""
-        from ..render import regions as draw
-
-        return draw.plot(self, path, **options)
-
-    def __repr__(self) -> str:
-        return f"Regions({len(self)} regions, is_affine={self.is_affine})"
 
 
 # ------------------------------------------------------------------ domain
@@ -816,7 +526,7 @@ def regions(
 
 
 # ------------------------------------------------------- piecewise proofs
-def prove_affine(net: Network) -> Any:
+def prove_affine(net: Network) -> PiecewiseProof | None:
     """A checked-on-demand :class:`~symnet.Proof` that a piecewise-affine network is one affine map on all of R^p.
 
     Its certificate is the regions document of ``net`` over R^p with the claim
@@ -828,74 +538,3 @@ def prove_affine(net: Network) -> Any:
     if not regs.is_affine:
         return None
     return PiecewiseProof.from_regions(regs)
-
-
-class PiecewiseProof(Proof):
-    """A Proof whose certificate is a regions document: one affine form on every region, regions covering R^p.
-
-    ``check()`` runs :func:`symnet.kernel.regions_cert.check_regions` with the
-    ``affine`` claim (rule ``affine_on_domain``); ``to_json()`` writes the regions
-    document, which ``symnet check`` re-verifies.
-    """
-
-    regions: Regions
-
-    @classmethod
-    def from_regions(cls, regs: Regions) -> PiecewiseProof:
-        """The proof for regions on which the network has one form (``regs.is_affine``)."""
-        if not regs.is_affine:
-            raise InvalidArgument("the network is not affine on this domain: its regions have different forms")
-        matrix, offset = regs.affine_form  # type: ignore[misc]
-        net = regs.network
-        claim = Claim("explicit", (net.q, net.p), ("piecewise",), matrix, offset)
-        proof = cls(Certificate(net, (Step("affine_on_domain"),), claim))
-        proof.regions = regs
-        return proof
-
-    def _claim_doc(self, encode: Callable[[fmpq], Any]) -> dict[str, Any]:
-        m, b = self.certificate.claim.matrix, self.certificate.claim.offset
-        assert m is not None and b is not None
-        return {
-            "kind": "affine",
-            "matrix": [[encode(_fq(m[i, j], "claim")) for j in range(m.cols)] for i in range(m.rows)],
-            "offset": [encode(_fq(v, "claim")) for v in b],
-        }
-
-    def check(self) -> bool:
-        """Re-verify the regions (cover, forms, facets) and that every region has the claimed form."""
-        return kernel.check_regions(self.regions._parsed(self._claim_doc(lambda v: v)))
-
-    def to_json(self) -> str:
-        """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
-        import json
-
-        return json.dumps(self.regions.to_data(self._claim_doc(kernel.encode_q)), separators=(",", ":"), ensure_ascii=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> PiecewiseProof:  # type: ignore[override]
-        """Load a regions document with an ``affine`` claim; CertificateError if malformed."""
-        data = kernel.read_document(text)
-        if data["claim"] is None or data["claim"]["kind"] != "affine":
-            raise CertificateError("this regions document claims no affine form")
-        return cls.from_regions(Regions.from_json(text))
-
-    def to_text(self) -> str:
-        """The derivation: the regions, their common form, the conclusion."""
-        from ..render import regions as draw
-
-        return draw.proof_text(self)
-
-    def to_markdown(self) -> str:
-        """The derivation as Markdown."""
-        from ..render import regions as draw
-
-        return draw.proof_markdown(self)
-
-    def to_latex(self, *, document: bool = False) -> str:
-        """The derivation as LaTeX (a complete document with ``document=True``)."""
-        from ..render import regions as draw
-
-        return draw.proof_latex(self, document=document)
-
-    def __repr__(self) -> str:
-        return f"PiecewiseProof({self.network!r}, {len(self.regions)} regions, one affine form)"
