@@ -266,7 +266,7 @@ def _guard(rows: Sequence[Sequence[Fraction]], inputs: Sequence[str]) -> list[st
     """Source lines refusing a point outside the domain ``b + a . x >= 0`` (compared exactly, as Fractions)."""
     if not rows:
         return []
-    lines = [f"    _point = ({''.join(f'Fraction({name}), ' for name in inputs)})"]
+    lines = ["    _point = (" + ", ".join(f"Fraction({name})" for name in inputs) + ",)"]
     tests = []
     for row in rows:
         terms = [_fraction(row[0])] + [f"{_fraction(a)}*_point[{j}]" for j, a in enumerate(row[1:]) if a]

@@ -89,7 +89,18 @@ def _read_generic(text: str | bytes) -> GenericCertificate:
         raise CertificateError(f"malformed generic certificate: {type(exc).__name__}: {exc}") from None
 
 
-_COUNTEREXAMPLE_KEYS = {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}
+_COUNTEREXAMPLE_KEYS = {
+    "format",
+    "version",
+    "expressions",
+    "network",
+    "weights",
+    "points",
+    "output",
+    "values",
+    "enclosure",
+    "layer",
+}
 
 
 def _read_counterexample(text: str | bytes) -> CounterexampleData:
@@ -124,11 +135,11 @@ def _read_counterexample(text: str | bytes) -> CounterexampleData:
     return CounterexampleData(net, weights, (u, v), doc["output"], (fu, fv, fm), (lo, hi), layer)
 
 
-def _read_regions(text: str | bytes) -> RegionsData:
+def _read_regions(text: str | bytes | dict[str, Any]) -> RegionsData:
     return RegionsData(_regions.read_document(text))
 
 
-_READERS: dict[str, Callable[[str | bytes], Any]] = {
+_READERS: dict[str, Callable[[Any], Any]] = {
     LINEAR_FORMAT: _read_linear,
     GENERIC_FORMAT: _read_generic,
     COUNTEREXAMPLE_FORMAT: _read_counterexample,
@@ -136,8 +147,11 @@ _READERS: dict[str, Callable[[str | bytes], Any]] = {
 }
 
 
-def read(text: str | bytes, expected_format: str) -> Any:
-    """The certificate data of a document of ``expected_format``; CertificateError if malformed or of another format."""
+def read(text: str | bytes | dict[str, Any], expected_format: str) -> Any:
+    """The certificate data of a document of ``expected_format``; CertificateError if malformed or of another format.
+
+    ``text`` is the JSON text (a regions document may also be given as its parsed JSON data).
+    """
     reader = _READERS.get(expected_format)
     if reader is None:
         raise CertificateError(f"no reader for the document format {expected_format!r}")

@@ -7,7 +7,7 @@ from typing import Any
 import sympy
 
 from .. import certificate as _cert
-from ..errors import CertificateError
+from ..errors import CertificateError, ShapeError
 from ..kernel import gate
 from ..model import generic as gm
 from ..model.activations import Activation
@@ -67,7 +67,9 @@ def from_data(data: Any) -> GenericCertificate:
         raise _bad("expected an object with format, version, expressions, network, steps, claim")
     _cert.check_version(data, GENERIC_VERSION, "generic certificate")
     if data["format"] != GENERIC_FORMAT:
-        raise _bad(f"format {data['format']!r} version {data['version']!r} is not {GENERIC_FORMAT!r} version {GENERIC_VERSION}")
+        raise _bad(
+            f"format {data['format']!r} version {data['version']!r} is not {GENERIC_FORMAT!r} version {GENERIC_VERSION}"
+        )
     dec = _cert.ExpressionReader(data["expressions"])
     nd = data["network"]
     if not isinstance(nd, dict) or set(nd) != {"sizes", "activations"}:
@@ -95,7 +97,7 @@ def from_data(data: Any) -> GenericCertificate:
         acts.append(Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"activation {i}"))))
     try:
         net = GenericNetwork(sizes, tuple(acts))
-    except gm.ShapeError as exc:
+    except ShapeError as exc:
         raise _bad(f"network: {exc}") from None
     known = net.atoms()
 
@@ -125,7 +127,7 @@ def from_data(data: Any) -> GenericCertificate:
     def value(d: Any) -> Any:
         if not isinstance(d, dict) or len(d) != 1:
             raise _bad("a step value is one of aug, outrow, pair, sizes")
-        (kind, body), = d.items()
+        ((kind, body),) = d.items()
         if kind == "sizes":
             return tuple(size(v) for v in body)
         if not isinstance(body, list) or len(body) != 2:

@@ -44,7 +44,9 @@ class BoundVerdict:
     def check(self) -> bool:
         """True when the verdict re-verifies (CertificateError otherwise)."""
         if self.holds:
-            return _documents.check(RegionsData(self._bound._parsed([(self.output, "<=", fq(self.threshold, "t"), None)])))
+            return _documents.check(
+                RegionsData(self._bound._parsed([(self.output, "<=", fq(self.threshold, "t"), None)]))
+            )
         layers = kernel.network_pieces(self._bound.network)
         x = [fq(v, "witness") for v in self.witness or ()]
         got = kernel.forward(layers, x)[self.output]
@@ -121,7 +123,9 @@ class Bound:
         return self.regions._parsed(self._claim_data(claims if claims is not None else self._claims(), lambda v: v))
 
     def _json(self, claims: Sequence[tuple[int, str, fmpq, list[fmpq] | None]]) -> str:
-        return json.dumps(self.regions.to_data(self._claim_data(claims, kernel.encode_q)), separators=(",", ":"), ensure_ascii=True)
+        return json.dumps(
+            self.regions.to_data(self._claim_data(claims, kernel.encode_q)), separators=(",", ":"), ensure_ascii=True
+        )
 
     @property
     def certificate(self) -> RegionsData:
@@ -129,7 +133,7 @@ class Bound:
         return RegionsData(self._parsed())
 
     def check(self) -> bool:
-        """Re-verify the regions and, for each output, ``min <= f_k <= max`` on every region and the attaining points."""
+        """Re-verify the regions, ``min <= f_k <= max`` for each output on every region, and the attaining points."""
         return _documents.check(self.certificate)
 
     def to_json(self) -> str:
@@ -147,7 +151,9 @@ class Bound:
 
     def _output(self, output: int) -> int:
         if isinstance(output, bool) or not isinstance(output, int) or not 0 <= output < self.network.q:
-            raise InvalidArgument(f"output={output!r} is not an output index of a network with {self.network.q} outputs")
+            raise InvalidArgument(
+                f"output={output!r} is not an output index of a network with {self.network.q} outputs"
+            )
         return output
 
     def __repr__(self) -> str:

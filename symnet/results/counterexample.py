@@ -14,6 +14,7 @@ from ..kernel.counterexample import encode_rational
 from ..model.display import Displayable
 from ..model.network import Network
 from ..render import refutation as _render
+from ..render._numbers import DEFAULT_DIGITS
 from . import _documents
 from ._documents import COUNTEREXAMPLE_FORMAT, COUNTEREXAMPLE_VERSION, CounterexampleData
 
@@ -80,15 +81,15 @@ class Counterexample(Displayable, display_key="counterexample"):
     def _weight_items(self) -> list[tuple[sympy.Symbol, sympy.Rational]]:
         return [(s, self.weights[s]) for s in self.network.parameters if s in self.weights]
 
-    def to_text(self, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
-        """A plain-text refutation (deterministic, within 78 columns): the network, its weights, the points, the defect."""
+    def to_text(self, *, digits: int | None = DEFAULT_DIGITS) -> str:
+        """A plain-text refutation (deterministic, 78 columns): the network, its weights, the points, the defect."""
         return _render.to_text(self, digits=digits)
 
-    def to_markdown(self, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
+    def to_markdown(self, *, digits: int | None = DEFAULT_DIGITS) -> str:
         """A Markdown refutation with ``$...$`` math."""
         return _render.to_markdown(self, digits=digits)
 
-    def to_latex(self, document: bool = False, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
+    def to_latex(self, document: bool = False, *, digits: int | None = DEFAULT_DIGITS) -> str:
         """An amsmath refutation; ``document=True`` gives a complete pdflatex document (the derivations' preamble)."""
         return _render.to_latex(self, document=document, digits=digits)
 

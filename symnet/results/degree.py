@@ -54,7 +54,13 @@ class Degree(Displayable, display_key="degree"):
         """The certificate and the network as a JSON document."""
         table = ExpressionWriter()
         network = write_network(table, self.network)
-        doc = {"format": DEGREE_FORMAT, "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
+        doc = {
+            "format": DEGREE_FORMAT,
+            "version": 1,
+            "expressions": table.nodes,
+            "network": network,
+            **self.certificate,
+        }
         return json.dumps(doc, sort_keys=True)
 
     def to_text(self) -> str:

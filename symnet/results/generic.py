@@ -48,10 +48,15 @@ def _sizes_from(net: GenericNetwork, values: Mapping[str, Any]) -> dict[sympy.Sy
     names = {s.name: s for s in net.size_symbols}
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise InvalidArgument(f"{unknown[0]}={values[unknown[0]]!r}: the network has no size named {unknown[0]!r} (sizes: {sorted(names)})")
+        raise InvalidArgument(
+            f"{unknown[0]}={values[unknown[0]]!r}: the network has no size named {unknown[0]!r} "
+            f"(sizes: {sorted(names)})"
+        )
     missing = sorted(set(names) - set(values))
     if missing:
-        raise InvalidArgument(f"missing a value for the size {missing[0]!r}: give one keyword per size ({sorted(names)})")
+        raise InvalidArgument(
+            f"missing a value for the size {missing[0]!r}: give one keyword per size ({sorted(names)})"
+        )
     out = {}
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
@@ -60,8 +65,11 @@ def _sizes_from(net: GenericNetwork, values: Mapping[str, Any]) -> dict[sympy.Sy
     return out
 
 
-def _explicit_atoms(net: GenericNetwork, sizes: Mapping[sympy.Symbol, int]) -> tuple[list[int], dict[str, sympy.ImmutableMatrix]]:
-    widths = [int(s.xreplace({k: sympy.Integer(v) for k, v in sizes.items()})) for s in net.sizes]
+def _explicit_atoms(
+    net: GenericNetwork, sizes: Mapping[sympy.Symbol, int]
+) -> tuple[list[int], dict[str, sympy.ImmutableMatrix]]:
+    subs = {k: sympy.Integer(v) for k, v in sizes.items()}
+    widths = [int(sympy.sympify(s).xreplace(subs)) for s in net.sizes]
     L, q = net.depth, widths[-1]
     atoms: dict[str, sympy.ImmutableMatrix] = {"x": sympy.ImmutableMatrix(input_symbols(widths[0]))}
     for l in range(1, L + 2):
@@ -69,10 +77,11 @@ def _explicit_atoms(net: GenericNetwork, sizes: Mapping[sympy.Symbol, int]) -> t
         is_output = l == L + 1
         stem, tag = ("c", None) if is_output and L > 0 else ("b", (l if L >= 2 else None))
         single = is_output and q == 1
-        atoms[net.weight(l).name] = sympy.ImmutableMatrix(
-            rows, cols, lambda k, j: _entry(stem, None if single else k + 1, j + 1, tag)
+        weights = [[_entry(stem, None if single else k + 1, j + 1, tag) for j in range(cols)] for k in range(rows)]
+        atoms[net.weight(l).name] = sympy.ImmutableMatrix(rows, cols, [e for row in weights for e in row])
+        atoms[net.bias(l).name] = sympy.ImmutableMatrix(
+            rows, 1, [_entry(stem, None if single else k + 1, 0, tag) for k in range(rows)]
         )
-        atoms[net.bias(l).name] = sympy.ImmutableMatrix(rows, 1, lambda k, _j: _entry(stem, None if single else k + 1, 0, tag))
     return widths, atoms
 
 
@@ -152,13 +161,23 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
                 steps.append(Step("read_output_layer", layer=step.layer, matrix=gm.explicit(step.value, values, atoms)))
             elif step.rule == "substitute_layer":
                 a, d = affine_coefficients(net.activations[step.layer - 1])  # type: ignore[misc]
-                steps.append(Step("substitute_layer", layer=step.layer, slope=a, intercept=d, matrix=gm.explicit(step.value, values, atoms)))
+                steps.append(
+                    Step(
+                        "substitute_layer",
+                        layer=step.layer,
+                        slope=a,
+                        intercept=d,
+                        matrix=gm.explicit(step.value, values, atoms),
+                    )
+                )
         steps.append(Step("conclude_linear_form"))
         shape = (concrete.q, concrete.p)
         if estimate_monomials(concrete) <= EXPAND_LIMIT:
             matrix = gm.explicit(self.matrix, values, atoms).applyfunc(sympy.expand)
             offset = gm.explicit(self.offset, values, atoms).applyfunc(sympy.expand)
-            claim = Claim("explicit", shape, ("layerwise",), sympy.ImmutableMatrix(matrix), sympy.ImmutableMatrix(offset))
+            claim = Claim(
+                "explicit", shape, ("layerwise",), sympy.ImmutableMatrix(matrix), sympy.ImmutableMatrix(offset)
+            )
         else:
             claim = Claim("product", shape, ("layerwise",))
         meta = {"instantiated_from": repr(net), "sizes": {s.name: v for s, v in values.items()}}
@@ -186,7 +205,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         return "$" + _lin_tex_claim(self) + "$"
 
     def to_coq(self, *, standalone: bool = True) -> str:
-        """A Coq file stating the collapse for every size, proved from the generic rules (see :mod:`symnet.interop.coq`)."""
+        """A Coq file stating the collapse for every size, proved from the generic rules (:mod:`symnet.interop.coq`)."""
         return coq.generic_to_coq(self.certificate, standalone=standalone)
 
     def to_json(self) -> str:

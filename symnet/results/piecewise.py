@@ -114,7 +114,9 @@ class PiecewiseProof(Proof):
 
     def to_coq(self, *, standalone: bool = True) -> str:
         """Refused: the Coq export follows the layer-wise steps, and this proof has regions instead."""
-        raise CoqExportError("a piecewise proof (regions certificate) has no Coq export; the Coq export follows layer-wise steps")
+        raise CoqExportError(
+            "a piecewise proof (regions certificate) has no Coq export; the Coq export follows layer-wise steps"
+        )
 
     def to_text(self) -> str:  # type: ignore[override]
         """The derivation: the regions, their common form, the conclusion."""

@@ -113,8 +113,14 @@ class Proof(Displayable, display_key="proof"):
         return _export.export_report(self.certificate, exported, inputs, original)
 
     # ---------------------------------------------------------- derivations
-    def to_latex(self, *, document: bool = False, rules: bool = True, explicit: bool = False,
-                 digits: int | None = render.DEFAULT_DIGITS) -> str:
+    def to_latex(
+        self,
+        *,
+        document: bool = False,
+        rules: bool = True,
+        explicit: bool = False,
+        digits: int | None = render.DEFAULT_DIGITS,
+    ) -> str:
         """The step-by-step derivation as LaTeX (a complete document with ``document=True``).
 
         ``rules=False`` leaves out the rule tags, ``explicit=True`` writes every
@@ -123,8 +129,9 @@ class Proof(Displayable, display_key="proof"):
         """
         return render.to_latex(self, document=document, rules=rules, explicit=explicit, digits=digits)
 
-    def to_markdown(self, *, rules: bool = True, explicit: bool = False,
-                    digits: int | None = render.DEFAULT_DIGITS) -> str:
+    def to_markdown(
+        self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS
+    ) -> str:
         """The derivation as Markdown with ``$...$`` math (options as :meth:`to_latex`)."""
         return render.to_markdown(self, rules=rules, explicit=explicit, digits=digits)
 

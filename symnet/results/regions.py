@@ -34,8 +34,16 @@ class Region(Displayable, display_key="region"):
     ``interior_point`` is strictly inside.
     """
 
-    def __init__(self, pattern: tuple[int, ...], out: list[list[fmpq]], rows: list[list[fmpq]], facets: list[tuple[int, int | None, list[fmpq]]],
-                 implied: list[tuple[int, list[tuple[int, fmpq]]]] | None, point: list[fmpq], certifier: Any = None) -> None:
+    def __init__(
+        self,
+        pattern: tuple[int, ...],
+        out: list[list[fmpq]],
+        rows: list[list[fmpq]],
+        facets: list[tuple[int, int | None, list[fmpq]]],
+        implied: list[tuple[int, list[tuple[int, fmpq]]]] | None,
+        point: list[fmpq],
+        certifier: Any = None,
+    ) -> None:
         self.pattern = pattern
         self._out = out
         self._rows = rows
@@ -58,9 +66,12 @@ class Region(Displayable, display_key="region"):
         """(points, rays) generating the closed cell, exactly (fmpq)."""
         if getattr(self, "_vertices", None) is None:
             if self._certifier is None:
-                raise InvalidArgument("the vertices of a region loaded from JSON are not stored; enumerate the network again")
+                raise InvalidArgument(
+                    "the vertices of a region loaded from JSON are not stored; enumerate the network again"
+                )
             self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
-        return self._vertices
+        vertices: tuple[list[list[fmpq]], list[list[fmpq]]] = self._vertices
+        return vertices
 
     @cached_property
     def matrix(self) -> sympy.ImmutableMatrix:
@@ -112,7 +123,10 @@ class Region(Displayable, display_key="region"):
 
     def as_relations(self, inputs: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
         """The facet inequalities as sympy relations in the input symbols."""
-        return [sympy.Ge(sympy.Add(b, *(a_i * s for a_i, s in zip(a, inputs))), 0) for a, b in self.inequalities]
+        return [
+            sympy.Ge(sympy.Add(b, *(a_i * s for a_i, s in zip(a, inputs, strict=True))), 0)
+            for a, b in self.inequalities
+        ]
 
     def __repr__(self) -> str:
         return f"Region(pattern={self.pattern}, matrix={self.matrix.tolist()}, offset={list(self.offset)})"
@@ -126,8 +140,14 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
     ``stats`` reports the work done (regions, polyhedra, LPs).
     """
 
-    def __init__(self, network: Network, domain: dict[str, Any], regions: tuple[Region, ...], units: int,
-                 stats: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        network: Network,
+        domain: dict[str, Any],
+        regions: tuple[Region, ...],
+        units: int,
+        stats: dict[str, int] | None = None,
+    ) -> None:
         self.network = network
         self.domain = domain
         self._regions = regions
@@ -299,7 +319,11 @@ def _claim_data(claim: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     q = kernel.encode_q
     if claim["kind"] == "affine":
-        return {"kind": "affine", "matrix": [[q(v) for v in row] for row in claim["matrix"]], "offset": [q(v) for v in claim["offset"]]}
+        return {
+            "kind": "affine",
+            "matrix": [[q(v) for v in row] for row in claim["matrix"]],
+            "offset": [q(v) for v in claim["offset"]],
+        }
     bounds = [
         {
             "output": b["output"],

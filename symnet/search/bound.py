@@ -35,12 +35,19 @@ from ..model.network import Network
 from ..results._rationals import sym
 from ..results.bound import Bound, BoundVerdict
 from ..results.regions import Regions
-from .regions import _integer_row, regions
+from ._polyhedra import integer_row as _integer_row
+from .regions import regions
 
 __all__ = ["Bound", "BoundVerdict", "PropertyVerdict", "bound", "decide_property"]
 
 
-def bound(net: Network, box: Sequence[tuple[Any, Any]] | None = None, *, polytope: tuple[Any, Any] | None = None, max_regions: int | None = None) -> Bound:
+def bound(
+    net: Network,
+    box: Sequence[tuple[Any, Any]] | None = None,
+    *,
+    polytope: tuple[Any, Any] | None = None,
+    max_regions: int | None = None,
+) -> Bound:
     """The exact maximum and minimum of every output of a piecewise-affine network over a box (or bounded polytope).
 
     Raises InvalidArgument when no bounded domain is given or the domain is unbounded.
@@ -89,10 +96,12 @@ class PropertyVerdict:
 
 def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) -> PropertyVerdict:
     """Decide a :class:`~symnet.search.vnnlib.VnnProperty` exactly over its box."""
-    import ppl  # pplpy takes ~70 ms to load: only a search that needs it loads it
+    import ppl  # type: ignore[import-untyped]  # pplpy takes ~70 ms to load: only a search that needs it loads it
 
     if prop.inputs != net.p or prop.outputs != net.q:
-        raise InvalidArgument(f"the property has {prop.inputs} inputs and {prop.outputs} outputs; the network {net.p} and {net.q}")
+        raise InvalidArgument(
+            f"the property has {prop.inputs} inputs and {prop.outputs} outputs; the network {net.p} and {net.q}"
+        )
     kwargs: dict[str, Any] = {} if max_regions is None else {"max_regions": max_regions}
     regs = regions(net, [(lo, hi) for lo, hi in prop.box], **kwargs)
     layers = kernel.network_pieces(net)
@@ -102,7 +111,9 @@ def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) 
             rows = [list(r) for r in reg._rows]
             for c, d in conj:  # c . y + d <= 0 with y = form(x)  ->  -(c . form + d) >= 0
                 cq = [fmpq(v.numerator, v.denominator) for v in c]
-                row = [-(fmpq(d.numerator, d.denominator) + sum((cq[i] * reg._out[i][0] for i in range(net.q)), fmpq(0)))]
+                row = [
+                    -(fmpq(d.numerator, d.denominator) + sum((cq[i] * reg._out[i][0] for i in range(net.q)), fmpq(0)))
+                ]
                 row += [-sum((cq[i] * reg._out[i][j] for i in range(net.q)), fmpq(0)) for j in range(1, p + 1)]
                 rows.append(row)
             cs = ppl.Constraint_System()
@@ -115,8 +126,18 @@ def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) 
             den = int(pt.divisor())
             x = [fmpq(int(v), den) for v in pt.coefficients()]
             y = kernel.forward(layers, x)
-            ok = all(sum((fmpq(ci.numerator, ci.denominator) * yi for ci, yi in zip(c, y)), fmpq(d.numerator, d.denominator)) <= 0 for c, d in conj)
-            inside = all(fmpq(lo.numerator, lo.denominator) <= v <= fmpq(hi.numerator, hi.denominator) for v, (lo, hi) in zip(x, prop.box))
+            ok = all(
+                sum(
+                    (fmpq(ci.numerator, ci.denominator) * yi for ci, yi in zip(c, y, strict=True)),
+                    fmpq(d.numerator, d.denominator),
+                )
+                <= 0
+                for c, d in conj
+            )
+            inside = all(
+                fmpq(lo.numerator, lo.denominator) <= v <= fmpq(hi.numerator, hi.denominator)
+                for v, (lo, hi) in zip(x, prop.box, strict=True)
+            )
             if not (ok and inside):  # pragma: no cover - the LP point is exact; this guards against a wrong answer
                 raise InvalidArgument("the exact LP returned a point that does not violate the property")
             return PropertyVerdict(False, tuple(sym(v) for v in x), tuple(sym(v) for v in y), regs)

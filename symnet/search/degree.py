@@ -62,7 +62,7 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
 
 
 def non_polynomial_entry(net: Network) -> str | None:
-    """Where a weight or bias is not a polynomial with rational coefficients in the parameters (``sqrt(2)``, ``exp(w)``), or None."""
+    """Where a weight or bias is no polynomial with rational coefficients in the parameters (``sqrt(2)``), or None."""
     for l, layer in enumerate(net.layers, start=1):
         for what, m in (("weights", layer.weights), ("biases", layer.biases)):
             if is_rational_matrix(m):
@@ -71,7 +71,10 @@ def non_polynomial_entry(net: Network) -> str | None:
                 if e.is_Symbol or e.is_Rational or e.is_Float:
                     continue
                 if not estimate(exact(e, f"layer {l} {what}"))[2]:
-                    return f"layer {l}'s {what} hold {str(e)[:60]}, not a polynomial with rational coefficients in the parameters"
+                    return (
+                        f"layer {l}'s {what} hold {str(e)[:60]}, "
+                        "not a polynomial with rational coefficients in the parameters"
+                    )
     return None
 
 
@@ -88,7 +91,11 @@ def _require_polynomial(net: Network) -> None:
             )
         d = gate_activation(act, (), f"hidden layer {l}'s activation").degree  # exact, bounded
         if d > MAX_ACTIVATION_DEGREE:
-            raise SizeGuardError(f"hidden layer {l}'s activation has degree {d}, above the guard of {MAX_ACTIVATION_DEGREE}", estimate=d, limit=MAX_ACTIVATION_DEGREE)
+            raise SizeGuardError(
+                f"hidden layer {l}'s activation has degree {d}, above the guard of {MAX_ACTIVATION_DEGREE}",
+                estimate=d,
+                limit=MAX_ACTIVATION_DEGREE,
+            )
 
 
 def _act_degree(body: sympy.Expr, var: sympy.Symbol) -> int | None:
@@ -106,7 +113,7 @@ def degree_bounds(net: Network) -> list[list[int | None]]:
         d_act = _act_degree(body, var)
         row: list[int | None] = []
         for k in range(layer.width):
-            reads = [current[j] for j in range(layer.fan_in) if layer.weights[k, j] != 0 and current[j] is not None]
+            reads = [d for j in range(layer.fan_in) if layer.weights[k, j] != 0 and (d := current[j]) is not None]
             z = max(reads) if reads else (0 if layer.biases[k] != 0 else None)
             if d_act is None:
                 row.append(None)
@@ -122,7 +129,7 @@ def degree_bounds(net: Network) -> list[list[int | None]]:
 def line_outputs(net: Network, values: dict[sympy.Symbol, Any], point: list[Any], direction: list[Any]) -> list[Any]:
     """Each output along ``point + s*direction`` as an element of QQ[s] (sparse ring)."""
     R, s = ring("s", sympy.QQ)
-    u = [R(sympy.Rational(a)) + R(sympy.Rational(d)) * s for a, d in zip(point, direction)]
+    u = [R(sympy.Rational(a)) + R(sympy.Rational(d)) * s for a, d in zip(point, direction, strict=True)]
     for layer in net.layers:
         w = _exact(layer.weights.xreplace(values))
         b = _exact(layer.biases.xreplace(values))
@@ -206,9 +213,7 @@ def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int
             for c in coeffs:
                 acc = acc * z + c
                 if len(acc) > limit:
-                    raise SizeGuardError(
-                        f"the expansion grew past {limit} terms", estimate=len(acc), limit=limit
-                    )
+                    raise SizeGuardError(f"the expansion grew past {limit} terms", estimate=len(acc), limit=limit)
             nxt.append(acc)
         u = nxt
     return [max((sum(m[: net.p]) for m in f.itermonoms()), default=None) if f else None for f in u]

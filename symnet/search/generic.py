@@ -49,6 +49,7 @@ __all__ = [
     "prove_generic",
 ]
 
+
 # ------------------------------------------------------------------ search
 def prove_generic(net: GenericNetwork, *, expand: bool | None = None, limit: int | None = None) -> GenericProof:
     """Prove ``output = W* x + b*`` for every value of the network's symbolic sizes.
@@ -60,7 +61,9 @@ def prove_generic(net: GenericNetwork, *, expand: bool | None = None, limit: int
     if not isinstance(net, GenericNetwork):
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a GenericNetwork")
     if expand is True:
-        raise InvalidArgument("expand=True: a network of symbolic size cannot be expanded; use net.instantiate(...) first")
+        raise InvalidArgument(
+            "expand=True: a network of symbolic size cannot be expanded; use net.instantiate(...) first"
+        )
     L = net.depth
     coeffs = [affine_coefficients(a) for a in net.activations]
     for l, c in enumerate(coeffs, start=1):

@@ -42,6 +42,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import sympy
@@ -55,6 +56,7 @@ from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomia
 from .regions import regions
 
 __all__ = ["FORMAT", "VERSION", "Counterexample", "UndecidedError", "refute"]
+
 
 def _round(q: Fraction, digits: int, direction: str) -> tuple[int, int]:
     """(n, e) with n * 10**e the outward rounding of q (``down`` or ``up``) to ``digits`` significant digits."""
@@ -105,25 +107,22 @@ def _structure(net: Network) -> tuple[bool, int | None]:
     return all(affine), first
 
 
-def _build(net: Network, values: dict[sympy.Symbol, sympy.Rational], u: list[Any], v: list[Any], layer: int | None) -> Counterexample | None:
+def _build(
+    net: Network, values: dict[sympy.Symbol, sympy.Rational], u: list[Any], v: list[Any], layer: int | None
+) -> Counterexample | None:
     """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect."""
     u = [sympy.Rational(c) for c in u]
     v = [sympy.Rational(c) for c in v]
     if u == v:
         return None
-    m = [(a + b) / 2 for a, b in zip(u, v)]
+    m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
     outs = [checker.exact_outputs(net, values, pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
-        if defect.is_Rational:
-            if defect == 0:
-                continue
-            enclosure = (defect, defect)
-        else:
-            enclosure = _enclosure(defect)
-            if enclosure is None:
-                continue
+        enclosure: tuple[Any, Any] | None = (defect, defect) if defect.is_Rational else _enclosure(defect)
+        if enclosure is None or defect == 0:
+            continue
         cx = Counterexample(net, dict(values), (tuple(u), tuple(v)), k, (fu, fv, fm), enclosure, layer)
         try:
             cx.check()
@@ -147,7 +146,9 @@ def _enclosure(defect: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | No
                 rlo = Fraction(nlo - 1) * Fraction(10) ** elo
                 rhi = Fraction(nhi + 1) * Fraction(10) ** ehi
                 if rlo > 0 or rhi < 0:
-                    return sympy.Rational(rlo.numerator, rlo.denominator), sympy.Rational(rhi.numerator, rhi.denominator)
+                    return sympy.Rational(rlo.numerator, rlo.denominator), sympy.Rational(
+                        rhi.numerator, rhi.denominator
+                    )
             return None
     return None
 
@@ -172,8 +173,8 @@ def _refute_polynomial(net: Network, layer: int | None, seed: int) -> Counterexa
         for g in line_outputs(net, values, a, d):
             if g and g.degree() >= 2:
                 for s1, s2 in ((-1, 1), (0, 1), (0, 2), (-1, 2), (1, 3), (-2, 1), (0, 3)):
-                    u = [ai + s1 * di for ai, di in zip(a, d)]
-                    v = [ai + s2 * di for ai, di in zip(a, d)]
+                    u = [ai + s1 * di for ai, di in zip(a, d, strict=True)]
+                    v = [ai + s2 * di for ai, di in zip(a, d, strict=True)]
                     cx = _build(net, values, u, v, layer)
                     if cx is not None:
                         return cx
@@ -196,6 +197,7 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
         pieces = checker.pl_pieces(_exact(layer.activation.expr.xreplace(values)), layer.activation.variable)
         if pieces is None:  # pragma: no cover - callers classify first
             raise UndecidedError(f"activation {layer.activation.label()} is not piecewise affine")
+        act: tuple[Any, ...]
         if pieces[0] == _AFFINE:
             act = (_AFFINE, frac(pieces[1]), frac(pieces[2]))
         else:
@@ -205,9 +207,11 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
     return layers
 
 
-def line_pieces(layers: list[Any], a: list[Fraction], d: list[Fraction]) -> list[tuple[Any, Any, list[tuple[Fraction, Fraction]]]]:
+def line_pieces(
+    layers: list[Any], a: list[Fraction], d: list[Fraction]
+) -> list[tuple[Any, Any, list[tuple[Fraction, Fraction]]]]:
     """The network along ``a + s*d``: consecutive intervals (lo, hi) of s with each output's (slope, intercept)."""
-    pieces = [(None, None, [(dj, aj) for aj, dj in zip(a, d)])]
+    pieces = [(None, None, [(dj, aj) for aj, dj in zip(a, d, strict=True)])]
     for wf, bf, act in layers:
         out = []
         for lo, hi, forms in pieces:
@@ -222,12 +226,11 @@ def line_pieces(layers: list[Any], a: list[Fraction], d: list[Fraction]) -> list
                 continue
             t0, low, high = act[1], act[2], act[3]
             cuts = sorted(
-                {(t0 - be) / al for al, be in z if al != 0}
-                - {lo, hi},
+                {(t0 - be) / al for al, be in z if al != 0} - {lo, hi},
             )
             cuts = [c for c in cuts if (lo is None or c > lo) and (hi is None or c < hi)]
             ends = [lo, *cuts, hi]
-            for s_lo, s_hi in zip(ends, ends[1:]):
+            for s_lo, s_hi in pairwise(ends):
                 if s_lo is None and s_hi is None:
                     rep = Fraction(0)
                 elif s_lo is None:
@@ -245,18 +248,24 @@ def line_pieces(layers: list[Any], a: list[Fraction], d: list[Fraction]) -> list
     return pieces
 
 
-def _kink_points(pieces: list[Any], a: list[Fraction], d: list[Fraction]) -> list[tuple[list[Fraction], list[Fraction]]]:
+def _kink_points(
+    pieces: list[Any], a: list[Fraction], d: list[Fraction]
+) -> list[tuple[list[Fraction], list[Fraction]]]:
     """Pairs (u, v) straddling each kink where some output's slope changes."""
     found = []
-    for (lo1, hi1, f1), (lo2, hi2, f2) in zip(pieces, pieces[1:]):
-        if all(x[0] == y[0] for x, y in zip(f1, f2)):
+    for (lo1, hi1, f1), (_, hi2, f2) in pairwise(pieces):
+        if all(x[0] == y[0] for x, y in zip(f1, f2, strict=True)):
             continue
         s0 = hi1
-        gaps = [g for g in ((s0 - lo1) if lo1 is not None else None, (hi2 - s0) if hi2 is not None else None) if g is not None]
+        gaps = [
+            g
+            for g in ((s0 - lo1) if lo1 is not None else None, (hi2 - s0) if hi2 is not None else None)
+            if g is not None
+        ]
         eps = min(gaps) / 2 if gaps else Fraction(1)
         eps = min(eps, Fraction(1))
-        u = [ai + (s0 - eps) * di for ai, di in zip(a, d)]
-        v = [ai + (s0 + eps) * di for ai, di in zip(a, d)]
+        u = [ai + (s0 - eps) * di for ai, di in zip(a, d, strict=True)]
+        v = [ai + (s0 + eps) * di for ai, di in zip(a, d, strict=True)]
         found.append((u, v))
     return found
 
@@ -300,7 +309,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
                         if r2.contains(bb, strict=True):
                             break
                         step /= 2
-                d = [y - x for x, y in zip(a, bb)]
+                d = [y - x for x, y in zip(a, bb, strict=True)]
                 if not any(d):
                     continue
                 for u, v in _kink_points(line_pieces(layers, a, d), a, d):
@@ -321,7 +330,7 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
         v = [sympy.Rational(rng.randint(-3 * den, 3 * den), den) for _ in range(net.p)]
         if u == v:
             continue
-        m = [(x + y) / 2 for x, y in zip(u, v)]
+        m = [(x + y) / 2 for x, y in zip(u, v, strict=True)]
         try:
             iv = [checker.interval_outputs(net, values, pt, 96) for pt in (u, v, m)]
         except checker._NoBound:
