@@ -17,6 +17,7 @@ import pytest
 import symnet
 from symnet.errors import CertificateError, CoqExportError, InvalidArgument
 from symnet.results import PiecewiseProof
+from symnet.results.bound import BoundVerdict
 
 
 def relu_net() -> symnet.Network:
@@ -139,3 +140,32 @@ def test_the_network_differs_from_the_box_claim_outside_the_box(point):
     if x < 0:
         assert relu(x) != x
     assert symnet.Regions.from_json(symnet.regions(relu_net(), box=[(0, 1)]).to_json()).locate(point) == []
+
+
+def abs_net() -> symnet.Network:
+    """x -> relu(x) + relu(-x) = |x|."""
+    return symnet.Network.from_matrices([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], activation="relu")
+
+
+@pytest.mark.parametrize(
+    "witness, accepted",
+    [
+        ((2,), True),
+        ((Fraction(3, 2),), True),
+        ((-1,), False),
+        ((Fraction(1, 2),), False),
+        ((3,), False),
+        ((-2,), False),
+    ],
+)
+def test_a_bound_witness_is_checked_against_the_domain_and_the_threshold(witness, accepted):
+    """|x| <= 1 on [-1, 2] is false; a witness must lie in [-1, 2] with |x| > 1 (hand oracle)."""
+    bound = symnet.bound(abs_net(), [(-1, 2)])
+    x = Fraction(witness[0])
+    assert accepted == (-1 <= x <= 2 and abs(x) > 1)
+    verdict = BoundVerdict(0, 1, False, witness, abs(x), bound)
+    if accepted:
+        assert verdict.check() is True
+    else:
+        with pytest.raises(CertificateError, match="witness"):
+            verdict.check()

@@ -11,11 +11,12 @@ and the entry :func:`symnet.kernel.check` replace them behind this interface.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from flint import fmpq
 
 from .. import certificate as _cert
 from .. import kernel
@@ -30,6 +31,7 @@ from ._generic_codec import GENERIC_FORMAT, from_data
 
 __all__ = [
     "COUNTEREXAMPLE_FORMAT",
+    "BoundWitness",
     "GENERIC_FORMAT",
     "LINEAR_FORMAT",
     "REGIONS_FORMAT",
@@ -64,6 +66,17 @@ class RegionsData:
     """A parsed regions document (the dict :func:`symnet.kernel.regions_cert.read_document` gives), claim included."""
 
     parsed: Mapping[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class BoundWitness:
+    """A refutation of "output_k <= t on the domain": a point of the domain (rows ``b + a . x >= 0``) above t."""
+
+    network: Network
+    domain_rows: Sequence[Sequence[fmpq]]
+    output: int
+    threshold: fmpq
+    point: Sequence[fmpq]
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,11 +186,25 @@ def _check_regions(data: RegionsData) -> bool:
     return _regions.check_regions(data.parsed)
 
 
+def _check_bound_witness(data: BoundWitness) -> bool:
+    x = list(data.point)
+    if len(x) != data.network.p or not 0 <= data.output < data.network.q:
+        raise CertificateError("the witness is not a point of the input space, or the output does not exist")
+    inside = all(
+        row[0] + sum((a * v for a, v in zip(row[1:], x, strict=True)), fmpq(0)) >= 0 for row in data.domain_rows
+    )
+    got = _regions.forward(_regions.network_pieces(data.network), x)[data.output]
+    if not (inside and got > data.threshold):
+        raise CertificateError("the witness does not exceed the threshold inside the domain", rule="refute_bound")
+    return True
+
+
 _CHECKERS: dict[type, Callable[[Any], bool]] = {
     Certificate: kernel.check,
     GenericCertificate: _generic.check,
     CounterexampleData: _check_counterexample,
     DegreeData: _check_degree,
+    BoundWitness: _check_bound_witness,
     RegionsData: _check_regions,
 }
 

@@ -13,12 +13,12 @@ from typing import Any
 import sympy
 from flint import fmpq
 
-from ..errors import CertificateError, InvalidArgument
+from ..errors import InvalidArgument
 from ..kernel import regions_cert as kernel
 from ..model.network import Network
 from . import _documents
-from ._documents import RegionsData
-from ._rationals import fq, sym, value
+from ._documents import BoundWitness, RegionsData
+from ._rationals import fq, sym
 from .regions import Regions
 
 __all__ = ["Bound", "BoundVerdict"]
@@ -47,12 +47,9 @@ class BoundVerdict:
             return _documents.check(
                 RegionsData(self._bound._parsed([(self.output, "<=", fq(self.threshold, "t"), None)]))
             )
-        layers = kernel.network_pieces(self._bound.network)
         x = [fq(v, "witness") for v in self.witness or ()]
-        got = kernel.forward(layers, x)[self.output]
-        if not got > fq(self.threshold, "t") or any(value(d, x) < 0 for d in self._bound._drows):
-            raise CertificateError("the witness does not exceed the threshold inside the domain", rule="refute_bound")
-        return True
+        bound = self._bound
+        return _documents.check(BoundWitness(bound.network, bound._drows, self.output, fq(self.threshold, "t"), x))
 
     def to_json(self) -> str:
         """The certificate of a true statement (a regions document with a ``bounds`` claim)."""
