@@ -169,3 +169,12 @@ def test_a_bound_witness_is_checked_against_the_domain_and_the_threshold(witness
     else:
         with pytest.raises(CertificateError, match="witness"):
             verdict.check()
+
+
+def test_proofs_on_different_domains_differ():
+    """The same form x on [0, 1] and on [0, 1/2] are two different statements."""
+    one = PiecewiseProof.from_regions(symnet.regions(relu_net(), box=[(0, 1)]))
+    half = PiecewiseProof.from_regions(symnet.regions(relu_net(), box=[(0, Fraction(1, 2))]))
+    assert one.matrix == half.matrix and one.offset == half.offset
+    assert one != half
+    assert one == PiecewiseProof.from_json(one.to_json())

@@ -130,5 +130,13 @@ class PiecewiseProof(Proof):
         """The derivation as LaTeX (a complete document with ``document=True``)."""
         return draw.proof_latex(self, document=document)
 
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, PiecewiseProof) and self.certificate == other.certificate and self.domain == other.domain
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.certificate)
+
     def __repr__(self) -> str:
         return f"PiecewiseProof({self.network!r}, {len(self.regions)} regions, one affine form)"
