@@ -17,7 +17,9 @@ __all__ = [
     "IllFormed",
     "InvalidArgument",
     "InvalidType",
+    "LogitsWarning",
     "NotLinearError",
+    "ProofNotFound",
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
@@ -113,6 +115,14 @@ class UndecidedError(SymnetError):
     ``prove`` raises it when an activation is not affine and no other route
     applies; ``refute`` when it can neither show linearity nor find a witness.
     """
+
+
+class LogitsWarning(UserWarning):
+    """An imported network is a classifier's logits: its output activation is left out."""
+
+
+#: The old name of :class:`UndecidedError` (``symnet.ProofNotFound``): the same class.
+ProofNotFound = UndecidedError
 
 
 class UnsupportedModelError(InvalidArgument):

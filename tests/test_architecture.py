@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pathlib
 import shutil
 import subprocess
@@ -132,3 +133,27 @@ def test_no_import_cycles_among_symnet_modules():
     cycles = import_cycles()
     assert cycles - PENDING_CYCLES == set(), sorted(sorted(c) for c in cycles - PENDING_CYCLES)
     assert PENDING_CYCLES <= cycles, "a pending cycle is gone: delete it from PENDING_CYCLES"
+
+
+def _exception_classes(path: pathlib.Path) -> list[str]:
+    """Public classes in ``path`` that derive from an exception class (by the names of their bases)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            bases = [
+                b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "" for b in node.bases
+            ]
+            if any(b.endswith(("Error", "Exception", "Warning")) or b == "IllFormed" for b in bases):
+                found.append(node.name)
+    return found
+
+
+def test_every_public_exception_lives_in_errors():
+    """symnet.errors defines every exception symnet raises on purpose; other modules only import them."""
+    assert "CertificateError" in _exception_classes(ROOT / "errors.py")
+    elsewhere = {
+        str(path.relative_to(ROOT)): names
+        for path in sorted(ROOT.rglob("*.py"))
+        if path.name != "errors.py" and (names := _exception_classes(path))
+    }
+    assert elsewhere == {}
