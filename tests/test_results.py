@@ -178,3 +178,17 @@ def test_proofs_on_different_domains_differ():
     assert one.matrix == half.matrix and one.offset == half.offset
     assert one != half
     assert one == PiecewiseProof.from_json(one.to_json())
+
+
+def test_a_regions_document_keeps_and_checks_its_bounds_claim():
+    """max |x| on [-1, 2] is 2 (hand oracle); a document stating 3/2 is rejected, not silently reduced to regions."""
+    text = symnet.bound(abs_net(), [(-1, 2)]).to_json()
+    doc = json.loads(text)
+    maxima = [b for b in doc["claim"]["bounds"] if b["sense"] == "<="]
+    assert [b["value"] for b in maxima] == ["2"]
+    loaded = symnet.Regions.from_json(text)
+    assert loaded.check() is True
+    assert json.loads(loaded.to_json()) == doc  # the claim is written back unchanged
+    maxima[0]["value"] = "3/2"
+    with pytest.raises(CertificateError, match="bound"):
+        symnet.Regions.from_json(json.dumps(doc)).check()
