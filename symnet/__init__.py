@@ -24,14 +24,14 @@ from .interop.npz import from_npz
 from .interop.onnx import from_onnx
 from .interop.sklearn import from_sklearn
 from .interop.torch import from_torch
-from .proof import Proof
-from .search.bound import Bound, bound
-from .search.degree import Degree, degree
+from .results import Bound, Counterexample, Degree, GenericProof, Proof, Region, Regions
+from .search.bound import bound
+from .search.degree import degree
 from .search.engine import ProofNotFound
-from .search.generic import GenericNetwork, GenericProof
+from .search.generic import GenericNetwork
 from .search.rank import RankBound, rank_bound
-from .search.refutation import Counterexample, UndecidedError, refute
-from .search.regions import Region, Regions, regions
+from .search.refutation import UndecidedError, refute
+from .search.regions import regions
 from .testing.crosscheck import CrosscheckReport, crosscheck
 
 __version__ = "0.1.0"

@@ -42,27 +42,42 @@ floats).  :func:`to_c` writes a C99 function over ``double``.
 from __future__ import annotations
 
 import keyword
+import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import sympy
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from .certificate import Certificate
 from .errors import InvalidArgument, InvalidType
 from .model.network import Network
 
-__all__ = ["ccode", "identifier", "identifiers", "lambdify", "pycode", "to_c", "to_python"]
+__all__ = [
+    "DOMAIN_KEY",
+    "ccode",
+    "certificate_of",
+    "domain_rows",
+    "identifier",
+    "identifiers",
+    "lambdify",
+    "linear_form",
+    "pycode",
+    "to_c",
+    "to_python",
+]
 
 _C_KEYWORDS = frozenset(
     "auto break case char const continue default do double else enum extern float for goto if inline int long "
     "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
     "_Bool _Complex _Imaginary".split()
 )
-#: Names the generated code uses itself: ``Fraction``, ``math``, the default function name ``f``
-#: and the C function's arrays ``x``, ``w`` and ``out``.
-_RESERVED = frozenset({"Fraction", "math", "f", "x", "w", "out"})
+#: Names the generated code uses itself: ``Fraction``, ``math``, the default function name ``f``,
+#: the C function's arrays ``x``, ``w`` and ``out``, and the domain guard's ``_point``.
+_RESERVED = frozenset({"Fraction", "math", "f", "x", "w", "out", "_point"})
 
 _LAYER = re.compile(r"\^\{\(([0-9]+)\)\}")
 _INDEX = re.compile(r"_\{([^{}]*)\}")
@@ -119,7 +134,7 @@ def _names_for(expr: sympy.Basic, names: Mapping[sympy.Symbol, str] | None) -> d
     return {s: given.get(s, identifier(s.name)) for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
 
 
-class _Python(PythonCodePrinter):
+class _Python(PythonCodePrinter):  # type: ignore[misc]
     """sympy's Python printer with symnet's identifiers and exact rationals (``Fraction(p, q)``)."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str], exact: bool = True) -> None:
@@ -132,14 +147,14 @@ class _Python(PythonCodePrinter):
 
     def _print_Rational(self, expr: sympy.Rational) -> str:
         if not self._exact:
-            return super()._print_Rational(expr)
+            return str(super()._print_Rational(expr))
         return f"Fraction({expr.p}, {expr.q})"
 
     def _print_Half(self, expr: sympy.Rational) -> str:
         return self._print_Rational(expr)
 
 
-class _C(C99CodePrinter):
+class _C(C99CodePrinter):  # type: ignore[misc]
     """sympy's C99 printer with symnet's identifiers."""
 
     def __init__(self, names: Mapping[sympy.Symbol, str]) -> None:
@@ -153,7 +168,7 @@ class _C(C99CodePrinter):
 def _expr(expr: Any) -> sympy.Expr:
     if not isinstance(expr, sympy.Basic):
         raise InvalidType(f"expr={expr!r} of type {type(expr).__name__} is not a sympy expression")
-    return expr  # type: ignore[return-value]
+    return expr
 
 
 def pycode(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = None, *, exact: bool = True) -> str:
@@ -165,20 +180,74 @@ def pycode(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = None, *,
     Fraction`` must be in scope); with ``exact=False`` they are float divisions.
     """
     e = _expr(expr)
-    return _Python(_names_for(e, names), exact).doprint(e)
+    return str(_Python(_names_for(e, names), exact).doprint(e))
 
 
 def ccode(expr: sympy.Expr, names: Mapping[sympy.Symbol, str] | None = None) -> str:
     """``expr`` as a C99 expression over ``double``, its symbols written as identifiers."""
     e = _expr(expr)
-    return _C(_names_for(e, names)).doprint(e)
+    return str(_C(_names_for(e, names)).doprint(e))
 
 
-def _outputs(proof: Any) -> tuple[Network, tuple[sympy.Expr, ...]]:
-    net = getattr(proof, "network", None)
-    if not isinstance(net, Network) or not hasattr(proof, "as_expr"):
-        raise InvalidType(f"proof={proof!r} of type {type(proof).__name__} is not a symnet.Proof")
-    return net, tuple(proof.as_expr())
+def _dot(row: list[sympy.Expr], factor: sympy.ImmutableMatrix, j: int) -> sympy.Expr:
+    """sum_k row[k] * factor[k, j], nested and unexpanded (built unevaluated: it is only a DAG)."""
+    terms = []
+    for k, a in enumerate(row):
+        b = factor[k, j]
+        if a == 0 or b == 0:
+            continue
+        terms.append(b if a == 1 else a if b == 1 else sympy.Mul(a, b, evaluate=False))
+    if not terms:
+        return sympy.Integer(0)
+    return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+
+
+def linear_form(certificate: Certificate) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]:
+    """The claim ``(W*, b*)`` of a linear certificate: written out, or the product of its steps' factors.
+
+    For a ``product`` claim the entries are nested, unexpanded expressions
+    ``C P_L ... P_1`` (printing them in full can be huge).
+    """
+    claim = certificate.claim
+    if claim.form == "explicit":
+        assert claim.matrix is not None and claim.offset is not None
+        return claim.matrix, claim.offset
+    reads = ("read_output_layer", "substitute_layer")
+    factors = [s.matrix for s in certificate.steps if s.rule in reads and s.matrix is not None]
+    rows = [list(factors[0].row(i)) for i in range(factors[0].rows)]
+    for factor in factors[1:]:
+        rows = [[_dot(row, factor, j) for j in range(factor.cols)] for row in rows]
+    return sympy.ImmutableMatrix([r[1:] for r in rows]), sympy.ImmutableMatrix([r[0] for r in rows])
+
+
+def certificate_of(source: Any) -> Certificate:
+    """The linear certificate itself, or a proof's ``certificate``; InvalidType for anything else."""
+    cert = source if isinstance(source, Certificate) else getattr(source, "certificate", None)
+    if not isinstance(cert, Certificate):
+        raise InvalidType(f"proof={source!r} of type {type(source).__name__} is not a symnet.Proof or its certificate")
+    return cert
+
+
+#: ``Certificate.meta`` key of the rows ``(b, a_1, ..., a_p)`` -- meaning ``b + a . x >= 0`` -- of the domain a
+#: claim holds on, when that is not all of R^p (a piecewise proof over a box or a polytope).
+DOMAIN_KEY = "domain_rows"
+
+
+def domain_rows(certificate: Certificate) -> tuple[tuple[Fraction, ...], ...]:
+    """The rows of the domain the certificate's claim holds on (empty: all of R^p)."""
+    rows = certificate.meta.get(DOMAIN_KEY, ())
+    return tuple(tuple(Fraction(v) for v in row) for row in rows)
+
+
+def _outputs(source: Any) -> tuple[Network, tuple[sympy.Expr, ...], tuple[tuple[Fraction, ...], ...]]:
+    cert = certificate_of(source)
+    net = cert.network
+    matrix, offset = linear_form(cert)
+    x = net.inputs
+    exprs = tuple(
+        sympy.Add(offset[i], *(sympy.Mul(matrix[i, j], x[j]) for j in range(len(x)))) for i in range(matrix.rows)
+    )
+    return net, exprs, domain_rows(cert)
 
 
 def _check_name(name: str, names: Mapping[sympy.Symbol, str]) -> str:
@@ -189,14 +258,25 @@ def _check_name(name: str, names: Mapping[sympy.Symbol, str]) -> str:
     return name
 
 
-def to_python(proof: Any, name: str = "f") -> str:
-    """The source of a plain Python function computing the proved form ``W* x + b*``.
+def _fraction(v: Fraction) -> str:
+    return f"Fraction({v.numerator}, {v.denominator})" if v.denominator != 1 else f"Fraction({v.numerator})"
 
-    Its arguments are the inputs, then the parameters (named by
-    :func:`identifiers`); it returns a tuple with one value per output.
-    Rationals are ``Fraction``: exact for ``int`` / ``Fraction`` arguments.
-    """
-    net, exprs = _outputs(proof)
+
+def _guard(rows: Sequence[Sequence[Fraction]], inputs: Sequence[str]) -> list[str]:
+    """Source lines refusing a point outside the domain ``b + a . x >= 0`` (compared exactly, as Fractions)."""
+    if not rows:
+        return []
+    lines = ["    _point = (" + ", ".join(f"Fraction({name})" for name in inputs) + ",)"]
+    tests = []
+    for row in rows:
+        terms = [_fraction(row[0])] + [f"{_fraction(a)}*_point[{j}]" for j, a in enumerate(row[1:]) if a]
+        tests.append(" + ".join(terms) + " >= 0")
+    lines.append(f"    if not ({' and '.join(tests)}):")
+    lines.append('        raise ValueError("the point is outside the domain on which the proof holds")')
+    return lines
+
+
+def _source(net: Network, exprs: Sequence[sympy.Expr], rows: Sequence[Sequence[Fraction]], name: str) -> str:
     names = identifiers(net)
     printer = _Python(names, exact=True)
     body = ", ".join(printer.doprint(e) for e in exprs)
@@ -205,7 +285,23 @@ def to_python(proof: Any, name: str = "f") -> str:
     imports += [
         f"from {module} import {', '.join(sorted(fns))}" for module, fns in sorted(printer.module_imports.items())
     ]
-    return "\n".join(imports) + f"\n\ndef {_check_name(name, names)}({args}):\n    return ({body},)\n"
+    guard = _guard(rows, [names[s] for s in net.inputs])
+    lines = [f"def {_check_name(name, names)}({args}):", *guard, f"    return ({body},)"]
+    return "\n".join(imports) + "\n\n" + "\n".join(lines) + "\n"
+
+
+def to_python(proof: Any, name: str = "f") -> str:
+    """The source of a plain Python function computing the proved form ``W* x + b*``.
+
+    ``proof`` is a linear certificate (or a Proof, for its certificate).  The
+    function's arguments are the inputs, then the parameters (named by
+    :func:`identifiers`); it returns a tuple with one value per output.
+    Rationals are ``Fraction``: exact for ``int`` / ``Fraction`` arguments.
+    When the claim holds on a domain only (a piecewise proof over a box), the
+    function first raises ValueError for a point outside it.
+    """
+    net, exprs, rows = _outputs(proof)
+    return _source(net, exprs, rows, name)
 
 
 def to_c(proof: Any, name: str = "symnet_f") -> str:
@@ -213,9 +309,12 @@ def to_c(proof: Any, name: str = "symnet_f") -> str:
 
     ``x`` holds the inputs, ``w`` the parameters in the order of
     :attr:`~symnet.Network.parameters`, and ``out`` receives one value per
-    output.  Link with ``-lm`` if an entry uses a math function.
+    output.  Link with ``-lm`` if an entry uses a math function.  A claim
+    that holds on a domain only is refused (doubles cannot test it exactly).
     """
-    net, exprs = _outputs(proof)
+    net, exprs, rows = _outputs(proof)
+    if rows:
+        raise InvalidArgument("the proof holds on a domain only (a box or a polytope); C code cannot guard it exactly")
     names = identifiers(net)
     printer = _C(names)
     signature = f"void {_check_name(name, names)}(const double *x, const double *w, double *out) {{"
@@ -230,23 +329,66 @@ def to_c(proof: Any, name: str = "symnet_f") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _exact_number(v: Any) -> Fraction:
+    """A numeric argument's exact value (a float is its binary value); InvalidType for anything else."""
+    if isinstance(v, bool) or isinstance(v, (str, bytes)):
+        raise InvalidType(f"the input {v!r} is not a number")
+    if isinstance(v, numbers.Rational):
+        return Fraction(int(v.numerator), int(v.denominator))
+    if isinstance(v, sympy.Float):
+        return Fraction(*sympy.Rational(v).as_numer_denom())
+    try:
+        return Fraction(float(v))  # numpy floats and mpmath mpf: float(v) is exact for float16/32/64
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidType(f"the input {v!r} of type {type(v).__name__} is not a finite number") from None
+
+
+def _inside(rows: Sequence[Sequence[Fraction]], point: Sequence[Any]) -> bool:
+    x = [_exact_number(v) for v in point]
+    return all(row[0] + sum((a * v for a, v in zip(row[1:], x, strict=True)), Fraction(0)) >= 0 for row in rows)
+
+
+def _guarded(
+    fn: Callable[..., tuple[Any, ...]], rows: Sequence[Sequence[Fraction]], p: int
+) -> Callable[..., tuple[Any, ...]]:
+    """``fn`` refusing (InvalidArgument) any input point outside the domain; arrays are tested point by point."""
+
+    def guarded(*args: Any) -> tuple[Any, ...]:
+        inputs = args[:p]
+        if any(hasattr(v, "shape") and getattr(v, "shape", ()) != () for v in inputs):
+            import numpy as np  # only an array argument brings numpy here
+
+            columns = [np.ravel(c) for c in np.broadcast_arrays(*inputs)]
+            points: Any = zip(*columns, strict=True)
+        else:
+            points = [inputs]
+        for point in points:
+            if not _inside(rows, point):
+                raise InvalidArgument(f"the point {tuple(point)} is outside the domain on which the proof holds")
+        return fn(*args)
+
+    return guarded
+
+
 def lambdify(proof: Any, modules: str | Sequence[Any] | None = None) -> Callable[..., tuple[Any, ...]]:
     """A function for ``W* x + b*``: arguments as in :func:`to_python`, one result per output.
 
     With ``modules=None`` it runs :func:`to_python`'s exact source (ints and
     Fractions stay exact); with ``modules="numpy"`` (or any ``modules`` of
     :func:`sympy.lambdify`) it is sympy's lambdified function over the
-    renamed symbols, which takes numpy arrays.
+    renamed symbols, which takes numpy arrays.  When the claim holds on a
+    domain only, a point outside it raises InvalidArgument (tested exactly).
     """
-    net, exprs = _outputs(proof)
+    net, exprs, rows = _outputs(proof)
     names = identifiers(net)
     if modules is None:
         namespace: dict[str, Any] = {}
         # the source is generated from validated identifiers only (rule 3): no user text is evaluated
-        exec(compile(to_python(proof), "<symnet.codegen>", "exec"), namespace)  # noqa: S102
+        exec(compile(_source(net, exprs, (), "f"), "<symnet.codegen>", "exec"), namespace)  # noqa: S102
         fn: Callable[..., tuple[Any, ...]] = namespace["f"]
-        return fn
-    renamed = {s: sympy.Symbol(i) for s, i in names.items()}
-    args = [renamed[s] for s in names]
-    body = tuple(e.xreplace(renamed) for e in exprs)
-    return sympy.lambdify(args, body, modules=modules)  # type: ignore[no-any-return]
+    else:
+        renamed = {s: sympy.Symbol(i) for s, i in names.items()}
+        args = [renamed[s] for s in names]
+        body = tuple(e.xreplace(renamed) for e in exprs)
+        fn = sympy.lambdify(args, body, modules=modules)
+    return _guarded(fn, rows, net.p) if rows else fn

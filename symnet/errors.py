@@ -12,9 +12,14 @@ from typing import Any
 __all__ = [
     "ActivationError",
     "CertificateError",
+    "CoqExportError",
+    "ExactLPError",
+    "IllFormed",
     "InvalidArgument",
     "InvalidType",
+    "LogitsWarning",
     "NotLinearError",
+    "ProofNotFound",
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
@@ -76,6 +81,21 @@ class CertificateError(SymnetError):
         self.rule = rule
 
 
+class IllFormed(CertificateError):
+    """A document (or a Python-built certificate) breaks a well-formedness rule of the kernel's gate."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"ill-formed: {message}")
+
+
+class CoqExportError(SymnetError, ValueError):
+    """The object cannot be exported to Coq (unsupported expression, route or size)."""
+
+
+class ExactLPError(SymnetError, ArithmeticError):
+    """The exact polyhedral computation gave an answer that failed its own verification; no answer is given."""
+
+
 class NotLinearError(SymnetError):
     """The network's output is not a linear (affine) form in its inputs.
 
@@ -95,6 +115,14 @@ class UndecidedError(SymnetError):
     ``prove`` raises it when an activation is not affine and no other route
     applies; ``refute`` when it can neither show linearity nor find a witness.
     """
+
+
+class LogitsWarning(UserWarning):
+    """An imported network is a classifier's logits: its output activation is left out."""
+
+
+#: The old name of :class:`UndecidedError` (``symnet.ProofNotFound``): the same class.
+ProofNotFound = UndecidedError
 
 
 class UnsupportedModelError(InvalidArgument):

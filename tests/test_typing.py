@@ -38,10 +38,10 @@ EXPECTED = [
     "symnet.model.generic.GenericNetwork",
     "symnet.model.generic.GenericNetwork",
     "symnet.model.network.Network | symnet.model.generic.GenericNetwork",
-    "symnet.proof.Proof",
-    "symnet.search.generic.GenericProof",
-    "symnet.proof.Proof",
-    "symnet.proof.Proof | symnet.search.refutation.Counterexample",
+    "symnet.results.proof.Proof",
+    "symnet.results.generic.GenericProof",
+    "symnet.results.proof.Proof",
+    "symnet.results.proof.Proof | symnet.results.counterexample.Counterexample",
 ]
 
 

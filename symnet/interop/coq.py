@@ -46,7 +46,13 @@ from typing import Any
 
 import sympy
 
-from ..errors import SymnetError
+from .. import kernel
+from ..certificate import Certificate
+from ..errors import CoqExportError
+from ..kernel.counterexample import check_counterexample
+from ..kernel.generic import affine_coefficients
+from ..kernel.generic import check as generic_check
+from ..model.generic import GenericCertificate
 
 __all__ = [
     "CoqExportError",
@@ -73,10 +79,6 @@ MAX_TERM_NODES = 20_000_000
 MAX_LISTED_PARAMETERS = 5_000
 #: Largest exponent printed as ``x ^ n``.
 MAX_POWER = 1_000
-
-
-class CoqExportError(SymnetError, ValueError):
-    """The object cannot be exported to Coq (unsupported expression, route or size)."""
 
 
 # ---------------------------------------------------------------- libraries
@@ -425,12 +427,10 @@ def _rows(m: Any, budget: list[int]) -> tuple[tuple[Term, ...], ...]:
 
 def linear_statement(proof: Any) -> LinearStatement:
     """The :class:`LinearStatement` of a :class:`~symnet.Proof`, after the kernel has re-checked it."""
-    from ..proof import Proof
-
-    if not isinstance(proof, Proof):
-        raise CoqExportError(f"expected a symnet.Proof, got {type(proof).__name__}")
-    proof.check()  # raises CertificateError: only what the kernel accepted is exported
-    cert = proof.certificate
+    cert = getattr(proof, "certificate", proof)
+    if not isinstance(cert, Certificate):
+        raise CoqExportError(f"expected a symnet.Proof's certificate, got {type(proof).__name__}")
+    kernel.check(cert)  # raises CertificateError: only what the kernel accepted is exported
     if "layerwise" not in cert.claim.routes:
         raise CoqExportError(
             "the certificate has no layer-wise route (only expand_and_compare); the Coq export follows the "
@@ -779,12 +779,10 @@ def generic_to_coq(proof: Any, *, standalone: bool = True) -> str:
     (the rank bound, ``factor_rank``, is not exported).  Raises
     CertificateError if symnet's generic kernel rejects the certificate.
     """
-    from ..kernel.generic import affine_coefficients
-    from ..search.generic import GenericProof
-
-    if not isinstance(proof, GenericProof):
-        raise CoqExportError(f"expected a symnet.GenericProof, got {type(proof).__name__}")
-    proof.check()
+    proof = getattr(proof, "certificate", proof)
+    if not isinstance(proof, GenericCertificate):
+        raise CoqExportError(f"expected a symnet.GenericProof's certificate, got {type(proof).__name__}")
+    generic_check(proof)
     net = proof.network
     L = net.depth
     budget = [MAX_TERM_NODES]
@@ -953,11 +951,11 @@ def counterexample_to_coq(cx: Any, *, standalone: bool = True) -> str:
     or piecewise linear (max, min, absolute value); others raise
     CoqExportError.  The counterexample is re-checked by symnet first.
     """
-    from ..search.refutation import Counterexample
-
-    if not isinstance(cx, Counterexample):
-        raise CoqExportError(f"expected a symnet.Counterexample, got {type(cx).__name__}")
-    cx.check()  # CertificateError unless symnet's checker accepts it
+    cx = getattr(cx, "certificate", cx)
+    if not all(hasattr(cx, key) for key in ("network", "weights", "points", "output", "values", "enclosure")):
+        raise CoqExportError(f"expected a symnet.Counterexample's data, got {type(cx).__name__}")
+    # CertificateError unless symnet's checker accepts it
+    check_counterexample(cx.network, cx.weights, cx.points, cx.output, cx.values, cx.enclosure)
     net = cx.network
     subs = {s: sympy.Rational(v) for s, v in cx.weights.items()}
     budget = [MAX_TERM_NODES]

@@ -1,4 +1,8 @@
-"""Export a proof's collapsed single layer: ``proof.to_sklearn()``, ``to_torch()``, ``to_onnx()``.
+"""Export a linear certificate's collapsed single layer: ``proof.to_sklearn()``, ``to_torch()``, ``to_onnx()``.
+
+Every function takes the certificate (a Proof is read for its ``certificate``).
+A claim that holds on a domain only (a piecewise proof over a box) is refused:
+the exported layer would compute it everywhere.
 
 The exact W* and b* are rounded once to floats (each entry to the nearest
 float64, then to the target dtype).  :func:`export_report` measures what that
@@ -16,10 +20,12 @@ import sympy
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 
+from ..codegen import certificate_of, domain_rows, linear_form
 from ..errors import InvalidArgument, InvalidType
+from ..model.exact import domain_matrix
 from ._common import require
 
-__all__ = ["ExportReport", "export_report", "float_form", "to_onnx", "to_sklearn", "to_torch"]
+__all__ = ["ExportReport", "claim", "export_report", "float_form", "to_onnx", "to_sklearn", "to_torch"]
 
 
 def _exact_entries(m: sympy.MatrixBase) -> list[sympy.Expr]:
@@ -36,14 +42,26 @@ def _to_float(e: sympy.Expr) -> float:
     return float(sympy.N(e, 40))
 
 
+def claim(proof: Any) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]:
+    """``(W*, b*)`` of a linear certificate that holds on all of R^p; InvalidArgument for one on a domain only."""
+    cert = certificate_of(proof)
+    if domain_rows(cert):
+        raise InvalidArgument(
+            "the proof holds on a domain only (a box or a polytope); "
+            "an exported layer would compute W* x + b* everywhere"
+        )
+    return linear_form(cert)
+
+
 def float_form(proof: Any, dtype: Any = None) -> tuple[Any, Any]:
     """W* (q x p) and b* (q,) as numpy arrays of ``dtype`` (default float64)."""
     import numpy as np
 
+    matrix, offset = claim(proof)
     dtype = np.float64 if dtype is None else dtype
-    q, p = proof.matrix.shape
-    w = np.array([_to_float(e) for e in _exact_entries(proof.matrix)], dtype=np.float64).reshape(q, p)
-    b = np.array([_to_float(e) for e in _exact_entries(proof.offset)], dtype=np.float64)
+    q, p = matrix.shape
+    w = np.array([_to_float(e) for e in _exact_entries(matrix)], dtype=np.float64).reshape(q, p)
+    b = np.array([_to_float(e) for e in _exact_entries(offset)], dtype=np.float64)
     return w.astype(dtype), b.astype(dtype)
 
 
@@ -128,15 +146,18 @@ class ExportReport:
 
     def __str__(self) -> str:
         lines = [
-            f"exported weights vs exact W*, b*: max abs error {self.weight_error:.3g}, max rel error {self.weight_relative_error:.3g}"
+            f"exported weights vs exact W*, b*: max abs error {self.weight_error:.3g}, "
+            f"max rel error {self.weight_relative_error:.3g}"
         ]
         if self.output_error_exact is not None:
             lines.append(
-                f"exported outputs vs exact linear form on {self.samples} inputs: max abs error {self.output_error_exact:.3g}"
+                f"exported outputs vs exact linear form on {self.samples} inputs: "
+                f"max abs error {self.output_error_exact:.3g}"
             )
         if self.output_error_original is not None:
             lines.append(
-                f"exported outputs vs original model on {self.samples} inputs: max abs error {self.output_error_original:.3g}"
+                f"exported outputs vs original model on {self.samples} inputs: "
+                f"max abs error {self.output_error_original:.3g}"
             )
         return "\n".join(lines)
 
@@ -171,17 +192,17 @@ def run_model(model: Any, x: Any) -> Any:
         from onnx.reference import ReferenceEvaluator
 
         elem = model.graph.input[0].type.tensor_type.elem_type
-        dtype = np.float64 if elem == 11 else np.float32
-        (out,) = ReferenceEvaluator(model).run(None, {model.graph.input[0].name: np.asarray(x, dtype=dtype)})
-        return np.asarray(out, dtype=np.float64).reshape(len(x), -1)
+        np_dtype = np.float64 if elem == 11 else np.float32
+        (result,) = ReferenceEvaluator(model).run(None, {model.graph.input[0].name: np.asarray(x, dtype=np_dtype)})
+        return np.asarray(result, dtype=np.float64).reshape(len(x), -1)
     try:
         import torch
 
         if isinstance(model, torch.nn.Module):
             param = next(model.parameters(), None)
-            dtype = param.dtype if param is not None else torch.float32
+            t_dtype = param.dtype if param is not None else torch.float32
             with torch.no_grad():
-                return model(torch.as_tensor(np.asarray(x), dtype=dtype)).double().numpy().reshape(len(x), -1)
+                return model(torch.as_tensor(np.asarray(x), dtype=t_dtype)).double().numpy().reshape(len(x), -1)
     except ImportError:  # pragma: no cover
         pass
     if callable(model):
@@ -203,13 +224,14 @@ def export_report(proof: Any, exported: Any, inputs: Any = None, original: Any =
     """
     import numpy as np
 
+    matrix, offset = claim(proof)
     w, b = _exported_arrays(exported)
-    exact = _exact_entries(proof.matrix) + _exact_entries(proof.offset)
+    exact = _exact_entries(matrix) + _exact_entries(offset)
     floats = w.ravel().tolist() + b.ravel().tolist()
     if len(exact) != len(floats):
         raise InvalidArgument(f"the exported model has {len(floats)} weights, the collapse {len(exact)}")
     abs_err, rel_err = 0.0, 0.0
-    for e, f in zip(exact, floats):
+    for e, f in zip(exact, floats, strict=True):
         if e.is_Rational:
             diff = abs(sympy.Rational(*float(f).as_integer_ratio()) - e)
             d = float(diff)
@@ -221,13 +243,12 @@ def export_report(proof: Any, exported: Any, inputs: Any = None, original: Any =
     if inputs is None:
         return ExportReport(abs_err, rel_err)
     x = np.asarray(inputs, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != proof.matrix.cols:
-        raise InvalidArgument(f"inputs has shape {list(x.shape)}; it needs {proof.matrix.cols} columns")
+    if x.ndim != 2 or x.shape[1] != matrix.cols:
+        raise InvalidArgument(f"inputs has shape {list(x.shape)}; it needs {matrix.cols} columns")
     out = run_model(exported, x)
     if all(e.is_Rational for e in exact):
-        from ..model.exact import domain_matrix
-
-        wq, bq = domain_matrix(proof.matrix), domain_matrix(proof.offset)
+        wq, bq = domain_matrix(matrix), domain_matrix(offset)
+        assert wq is not None and bq is not None  # every entry is rational
         xq = _qq_matrix(x.tolist())
         yq = (
             xq * wq.transpose()

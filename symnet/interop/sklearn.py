@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..errors import InvalidType
+from ..errors import InvalidType, LogitsWarning
 from ..model.activations import activation
 from ..model.network import Network
 from ._common import ChainBuilder, require, unsupported
@@ -22,10 +22,6 @@ from ._common import ChainBuilder, require, unsupported
 __all__ = ["LogitsWarning", "from_sklearn"]
 
 _HIDDEN = {"identity": "identity", "relu": "relu", "tanh": "tanh", "logistic": "sigmoid"}
-
-
-class LogitsWarning(UserWarning):
-    """The imported network is a classifier's logits: its output activation is left out."""
 
 
 def from_sklearn(model: Any) -> Network:
@@ -47,7 +43,7 @@ def from_sklearn(model: Any) -> Network:
     source = type(model).__name__
     chain = ChainBuilder(source)
     n = len(model.coefs_)
-    for l, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_), start=1):
+    for l, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_, strict=True), start=1):
         chain.linear(coef.T, intercept, f"layer {l} (coefs_[{l - 1}])")
         if l < n:
             chain.activation(activation(_HIDDEN[name]), f"layer {l}")

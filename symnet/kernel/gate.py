@@ -40,7 +40,7 @@ from typing import Any
 import flint
 import sympy
 
-from ..errors import CertificateError
+from ..errors import IllFormed
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.network import Network
 
@@ -79,13 +79,6 @@ FUNCTIONS: tuple[type, ...] = (
 )
 _CAP = 10**15
 _COMMUTATIVE = attrgetter("is_commutative")
-
-
-class IllFormed(CertificateError):
-    """A document (or a Python-built certificate) breaks a well-formedness rule of the gate."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(f"ill-formed: {message}")
 
 
 # ------------------------------------------------------------------ the DAG

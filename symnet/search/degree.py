@@ -31,22 +31,19 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 from sympy.polys.rings import ring
 
-from ..certificate import ExpressionWriter, write_network
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel import counterexample as checker
 from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
-from ..model.display import Displayable
 from ..model.exact import is_rational_matrix
 from ..model.network import Network
+from ..results.degree import Degree
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
 
@@ -65,7 +62,7 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
 
 
 def non_polynomial_entry(net: Network) -> str | None:
-    """Where a weight or bias is not a polynomial with rational coefficients in the parameters (``sqrt(2)``, ``exp(w)``), or None."""
+    """Where a weight or bias is no polynomial with rational coefficients in the parameters (``sqrt(2)``), or None."""
     for l, layer in enumerate(net.layers, start=1):
         for what, m in (("weights", layer.weights), ("biases", layer.biases)):
             if is_rational_matrix(m):
@@ -74,7 +71,10 @@ def non_polynomial_entry(net: Network) -> str | None:
                 if e.is_Symbol or e.is_Rational or e.is_Float:
                     continue
                 if not estimate(exact(e, f"layer {l} {what}"))[2]:
-                    return f"layer {l}'s {what} hold {str(e)[:60]}, not a polynomial with rational coefficients in the parameters"
+                    return (
+                        f"layer {l}'s {what} hold {str(e)[:60]}, "
+                        "not a polynomial with rational coefficients in the parameters"
+                    )
     return None
 
 
@@ -91,7 +91,11 @@ def _require_polynomial(net: Network) -> None:
             )
         d = gate_activation(act, (), f"hidden layer {l}'s activation").degree  # exact, bounded
         if d > MAX_ACTIVATION_DEGREE:
-            raise SizeGuardError(f"hidden layer {l}'s activation has degree {d}, above the guard of {MAX_ACTIVATION_DEGREE}", estimate=d, limit=MAX_ACTIVATION_DEGREE)
+            raise SizeGuardError(
+                f"hidden layer {l}'s activation has degree {d}, above the guard of {MAX_ACTIVATION_DEGREE}",
+                estimate=d,
+                limit=MAX_ACTIVATION_DEGREE,
+            )
 
 
 def _act_degree(body: sympy.Expr, var: sympy.Symbol) -> int | None:
@@ -109,7 +113,7 @@ def degree_bounds(net: Network) -> list[list[int | None]]:
         d_act = _act_degree(body, var)
         row: list[int | None] = []
         for k in range(layer.width):
-            reads = [current[j] for j in range(layer.fan_in) if layer.weights[k, j] != 0 and current[j] is not None]
+            reads = [d for j in range(layer.fan_in) if layer.weights[k, j] != 0 and (d := current[j]) is not None]
             z = max(reads) if reads else (0 if layer.biases[k] != 0 else None)
             if d_act is None:
                 row.append(None)
@@ -125,7 +129,7 @@ def degree_bounds(net: Network) -> list[list[int | None]]:
 def line_outputs(net: Network, values: dict[sympy.Symbol, Any], point: list[Any], direction: list[Any]) -> list[Any]:
     """Each output along ``point + s*direction`` as an element of QQ[s] (sparse ring)."""
     R, s = ring("s", sympy.QQ)
-    u = [R(sympy.Rational(a)) + R(sympy.Rational(d)) * s for a, d in zip(point, direction)]
+    u = [R(sympy.Rational(a)) + R(sympy.Rational(d)) * s for a, d in zip(point, direction, strict=True)]
     for layer in net.layers:
         w = _exact(layer.weights.xreplace(values))
         b = _exact(layer.biases.xreplace(values))
@@ -209,62 +213,10 @@ def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int
             for c in coeffs:
                 acc = acc * z + c
                 if len(acc) > limit:
-                    raise SizeGuardError(
-                        f"the expansion grew past {limit} terms", estimate=len(acc), limit=limit
-                    )
+                    raise SizeGuardError(f"the expansion grew past {limit} terms", estimate=len(acc), limit=limit)
             nxt.append(acc)
         u = nxt
     return [max((sum(m[: net.p]) for m in f.itermonoms()), default=None) if f else None for f in u]
-
-
-@dataclass(frozen=True, eq=False)
-class Degree(Displayable, display_key="degree"):
-    """The proved exact degree in x of each output of a polynomial network.
-
-    ``degrees[i]`` is output i's degree (None when the output is the zero
-    polynomial), ``degree`` the largest; ``certificate`` is plain data (JSON
-    ready) that :meth:`check` re-verifies independently.
-    """
-
-    network: Network
-    degrees: tuple[int | None, ...]
-    certificate: dict[str, Any] = field(repr=False)
-
-    @property
-    def degree(self) -> int | None:
-        """The largest degree among the outputs (None if every output is zero)."""
-        known = [d for d in self.degrees if d is not None]
-        return max(known) if known else None
-
-    @property
-    def is_linear(self) -> bool:
-        """True when every output has degree at most 1 (affine in x)."""
-        return all(d is None or d <= 1 for d in self.degrees)
-
-    def check(self) -> bool:
-        """Re-verify the certificate; True, or CertificateError naming the failing output and rule."""
-        return checker.check_degree(self.network, self.certificate)
-
-    def to_json(self) -> str:
-        """The certificate and the network as a JSON document."""
-        table = ExpressionWriter()
-        network = write_network(table, self.network)
-        doc = {"format": "symnet.degree", "version": 1, "expressions": table.nodes, "network": network, **self.certificate}
-        return json.dumps(doc, sort_keys=True)
-
-    def to_text(self) -> str:
-        """A plain-text statement of the degrees and how each is proved."""
-        lines = [f"Degree in x of {self.network!r}: {self.degree}"]
-        for i, (d, route) in enumerate(zip(self.degrees, self.certificate["routes"])):
-            how = {
-                "bound_degree": "layer-wise bound (product of activation degrees), attained on a witness line",
-                "expand_degree": "expansion in a sparse polynomial ring",
-            }[route]
-            lines.append(f"  output {i + 1}: degree {d if d is not None else '-oo (zero polynomial)'} by {how}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"Degree(degree={self.degree}, degrees={self.degrees})"
 
 
 def degree(net: Network, *, seed: int = 0) -> Degree:

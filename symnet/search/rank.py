@@ -55,7 +55,9 @@ def _stated(m: Any, what: str) -> DomainMatrix:
             except IllFormed as exc:
                 raise CertificateError(str(exc), rule="factor_rank") from None
             if not v.is_Rational:
-                raise CertificateError(f"{what} entry ({i}, {j}) = {str(v)[:60]} is not an exact rational", rule="factor_rank")
+                raise CertificateError(
+                    f"{what} entry ({i}, {j}) = {str(v)[:60]} is not an exact rational", rule="factor_rank"
+                )
             row.append(v)
         rows.append(row)
     return _dm(rows, m.shape)
@@ -73,7 +75,10 @@ def _numeric(net: Network, error: type[Exception]) -> tuple[list[DomainMatrix], 
     scale = _QQ(1)
     for l, act in enumerate(form.activations[:-1], start=1):
         if not act.is_affine:
-            raise NotLinearError(f"layer {l}'s activation {net.layers[l - 1].activation.label()} is not affine: there is no W* to bound", layer=l)
+            raise NotLinearError(
+                f"layer {l}'s activation {net.layers[l - 1].activation.label()} is not affine: there is no W* to bound",
+                layer=l,
+            )
         a = act.slope_intercept()[0]
         scale *= _QQ(int(a.p), int(a.q))
     mats = [_dm(W, (len(W), len(W[0]))) for W in (form.exact_weights(l) for l in range(len(form.weights)))]
@@ -116,7 +121,7 @@ class RankBound(Displayable, display_key="rank_bound"):
     minor: tuple[tuple[int, ...], tuple[int, ...]]
 
     def check(self) -> bool:
-        """Recompute W*, the factorisation, the rank and the minor exactly (DomainMatrix over QQ): True or CertificateError.
+        """Recompute W*, the factorisation, the rank and the minor exactly (over QQ): True or CertificateError.
 
         Symbolic weights are refused: a rank computed for symbols is a
         generic rank, which can be false at particular values.
@@ -129,13 +134,24 @@ class RankBound(Displayable, display_key="rank_bound"):
         if tuple(self.widths) != widths:
             raise CertificateError(f"widths {self.widths} differ from the network's {widths}", rule="factor_rank")
         k = self.narrowest
-        if isinstance(k, bool) or not isinstance(k, int) or not (0 <= k < len(widths)) or widths[k] != self.bound or self.bound != min(widths):
-            raise CertificateError(f"layer {k} (width {self.bound}) is not a narrowest layer of widths {widths}", rule="factor_rank")
+        if (
+            isinstance(k, bool)
+            or not isinstance(k, int)
+            or not (0 <= k < len(widths))
+            or widths[k] != self.bound
+            or self.bound != min(widths)
+        ):
+            raise CertificateError(
+                f"layer {k} (width {self.bound}) is not a narrowest layer of widths {widths}", rule="factor_rank"
+            )
         w_star = _product(mats[::-1], net.p) * scale
         if self.matrix.shape != w_star.shape or not _same(_stated(self.matrix, "the stated W*"), w_star):
             raise CertificateError("the stated W* differs from the product of the layers", rule="factor_rank")
         if self.left.shape != (net.q, self.bound) or self.right.shape != (self.bound, net.p):
-            raise CertificateError(f"the factors have shapes {self.left.shape} and {self.right.shape}, not through width {self.bound}", rule="factor_rank")
+            raise CertificateError(
+                f"the factors have shapes {self.left.shape} and {self.right.shape}, not through width {self.bound}",
+                rule="factor_rank",
+            )
         if not _same(_stated(self.left, "left") * _stated(self.right, "right"), w_star):
             raise CertificateError("left * right is not W*", rule="factor_rank")
         rank = w_star.rank()
@@ -144,7 +160,9 @@ class RankBound(Displayable, display_key="rank_bound"):
         rows, cols = self.minor
         if len(rows) != rank or len(cols) != rank or len(set(rows)) != rank or len(set(cols)) != rank:
             raise CertificateError("the minor's size is not the rank", rule="factor_rank")
-        if not all(isinstance(i, int) and 0 <= i < w_star.shape[0] for i in rows) or not all(isinstance(j, int) and 0 <= j < w_star.shape[1] for j in cols):
+        if not all(isinstance(i, int) and 0 <= i < w_star.shape[0] for i in rows) or not all(
+            isinstance(j, int) and 0 <= j < w_star.shape[1] for j in cols
+        ):
             raise CertificateError("the minor's indices are out of range", rule="factor_rank")
         if rank and w_star.extract(list(rows), list(cols)).det() == 0:
             raise CertificateError("the stated minor is singular", rule="factor_rank")
@@ -177,4 +195,6 @@ def rank_bound(net: Network) -> RankBound:
     sub = matrix.extract(list(rows), list(range(matrix.shape[1])))
     _, col_pivots = sub.rref()
     rank = len(rows)
-    return RankBound(net, _sympy(matrix), widths, k, bound, rank, _sympy(left), _sympy(right), (rows, tuple(col_pivots)))
+    return RankBound(
+        net, _sympy(matrix), widths, k, bound, rank, _sympy(left), _sympy(right), (rows, tuple(col_pivots))
+    )

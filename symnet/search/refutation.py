@@ -39,164 +39,23 @@ True
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import sympy
 
-from ..certificate import ExpressionReader, ExpressionWriter, check_version, load_json, read_network, write_network
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
-from ..model.display import Displayable
 from ..model.network import Network
-from ..render import refutation as _render
-from .degree import degree_bounds, non_polynomial_entry, expanded_degrees, line_outputs, random_values
+from ..results.counterexample import FORMAT, VERSION, Counterexample
+from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
+from .regions import regions
 
-__all__ = ["Counterexample", "UndecidedError", "refute"]
-
-FORMAT = "symnet.counterexample"
-VERSION = 1
-
-
-# ---------------------------------------------------------------------- data
-@dataclass(frozen=True)
-class Counterexample(Displayable, display_key="counterexample"):
-    """An exact, self-checking refutation of "the output is affine in x".
-
-    ``weights`` maps each weight symbol of ``network`` to an exact Rational
-    (empty for a numeric network); ``points`` is ``(u, v)``, tuples of exact
-    Rationals; ``output`` is the 0-based index k of an output with
-    ``f_k((u+v)/2) != (f_k(u)+f_k(v))/2``.  ``values`` are the exact
-    ``f_k(u), f_k(v), f_k((u+v)/2)`` and ``enclosure`` two rationals
-    ``lo <= defect <= hi`` that exclude 0, where ``defect`` is
-    ``f_k((u+v)/2) - (f_k(u)+f_k(v))/2``.  ``layer`` is the first hidden
-    layer (1-based) whose activation is not affine.
-    """
-
-    network: Network
-    weights: dict[sympy.Symbol, sympy.Rational]
-    points: tuple[tuple[sympy.Rational, ...], tuple[sympy.Rational, ...]]
-    output: int
-    values: tuple[sympy.Expr, sympy.Expr, sympy.Expr]
-    enclosure: tuple[sympy.Rational, sympy.Rational]
-    layer: int | None = None
-
-    def __hash__(self) -> int:
-        return hash((self.network, self.points, self.output))
-
-    @property
-    def midpoint(self) -> tuple[sympy.Rational, ...]:
-        """``(u + v)/2``."""
-        u, v = self.points
-        return tuple((a + b) / 2 for a, b in zip(u, v))
-
-    @property
-    def defect(self) -> sympy.Expr:
-        """The exact ``f_k((u+v)/2) - (f_k(u)+f_k(v))/2`` (non-zero)."""
-        fu, fv, fm = self.values
-        return fm - (fu + fv) / 2
-
-    @property
-    def is_exact_rational(self) -> bool:
-        """True when the defect is a rational number (no interval arithmetic needed)."""
-        return self.defect.is_Rational
-
-    def check(self) -> bool:
-        """Re-verify independently; True, or CertificateError on any defect."""
-        return checker.check_counterexample(
-            self.network, self.weights, self.points, self.output, self.values, self.enclosure
-        )
-
-    # ------------------------------------------------------------ rendering
-    def _weight_items(self) -> list[tuple[sympy.Symbol, sympy.Rational]]:
-        return [(s, self.weights[s]) for s in self.network.parameters if s in self.weights]
-
-    def to_text(self, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
-        """A plain-text refutation (deterministic, within 78 columns): the network, its weights, the points, the defect."""
-        return _render.to_text(self, digits=digits)
-
-    def to_markdown(self, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
-        """A Markdown refutation with ``$...$`` math."""
-        return _render.to_markdown(self, digits=digits)
-
-    def to_latex(self, document: bool = False, *, digits: int | None = _render.DEFAULT_DIGITS) -> str:
-        """An amsmath refutation; ``document=True`` gives a complete pdflatex document (the derivations' preamble)."""
-        return _render.to_latex(self, document=document, digits=digits)
-
-    # ----------------------------------------------------------------- JSON
-    def to_coq(self, *, standalone: bool = True) -> str:
-        """A Coq file proving the two points, the exact defect and non-affinity (see :mod:`symnet.interop.coq`)."""
-        from ..interop import coq
-
-        return coq.counterexample_to_coq(self, standalone=standalone)
-
-    def to_json(self) -> str:
-        """A JSON document; :meth:`from_json` reads it back (and never evaluates text)."""
-        enc = checker.encode_rational
-        table = ExpressionWriter()
-        network = write_network(table, self.network)
-        values = [table.ref(e) for e in self.values]
-        doc = {
-            "format": FORMAT,
-            "version": VERSION,
-            "expressions": table.nodes,
-            "network": network,
-            "weights": {s.name: enc(val) for s, val in self._weight_items()},
-            "points": [[enc(c) for c in pt] for pt in self.points],
-            "output": self.output,
-            "values": values,
-            "enclosure": [enc(c) for c in self.enclosure],
-            "layer": self.layer,
-        }
-        return json.dumps(doc, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Counterexample:
-        """Read a counterexample written by :meth:`to_json`; CertificateError if malformed."""
-        doc = load_json(text, "counterexample")
-        keys = {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}
-        if not isinstance(doc, dict) or set(doc) != keys:
-            raise CertificateError(f"a counterexample document has exactly the keys {sorted(keys)}")
-        check_version(doc, VERSION, "counterexample")
-        if doc["format"] != FORMAT:
-            raise CertificateError(f"unknown format {doc['format']!r} version {doc['version']!r}")
-        table = ExpressionReader(doc["expressions"])
-        net = read_network(table, doc["network"])
-        names = {s.name: s for s in net.parameters}
-        if not isinstance(doc["weights"], dict) or not set(doc["weights"]) <= set(names):
-            raise CertificateError("weights must map parameter names of the network to rationals")
-        weights = {names[n]: checker.decode_rational(v, f"weights[{n!r}]") for n, v in doc["weights"].items()}
-        pts = doc["points"]
-        if not isinstance(pts, list) or len(pts) != 2 or not all(isinstance(p, list) for p in pts):
-            raise CertificateError("points must be a list of two coordinate lists")
-        points = tuple(tuple(checker.decode_rational(c, "points") for c in p) for p in pts)
-        if isinstance(doc["output"], bool) or not isinstance(doc["output"], int):
-            raise CertificateError("output must be an integer")
-        if not isinstance(doc["values"], list) or len(doc["values"]) != 3:
-            raise CertificateError("values must be a list of three expressions")
-        values = tuple(table.ref(e, "values") for e in doc["values"])
-        if not isinstance(doc["enclosure"], list) or len(doc["enclosure"]) != 2:
-            raise CertificateError("enclosure must be a list of two rationals")
-        enclosure = tuple(checker.decode_rational(c, "enclosure") for c in doc["enclosure"])
-        layer = doc["layer"]
-        if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
-            raise CertificateError("layer must be an integer or null")
-        return cls(net, weights, points, doc["output"], values, enclosure, layer)  # type: ignore[arg-type]
-
-    def __repr__(self) -> str:
-        return (
-            f"Counterexample(output={self.output}, u={_tuple(self.points[0])}, v={_tuple(self.points[1])}, "
-            f"defect={self.defect})"
-        )
-
-
-def _tuple(pt: Any) -> str:
-    return "(" + ", ".join(str(c) for c in pt) + ")"
+__all__ = ["FORMAT", "VERSION", "Counterexample", "UndecidedError", "refute"]
 
 
 def _round(q: Fraction, digits: int, direction: str) -> tuple[int, int]:
@@ -248,25 +107,22 @@ def _structure(net: Network) -> tuple[bool, int | None]:
     return all(affine), first
 
 
-def _build(net: Network, values: dict[sympy.Symbol, sympy.Rational], u: list[Any], v: list[Any], layer: int | None) -> Counterexample | None:
+def _build(
+    net: Network, values: dict[sympy.Symbol, sympy.Rational], u: list[Any], v: list[Any], layer: int | None
+) -> Counterexample | None:
     """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect."""
     u = [sympy.Rational(c) for c in u]
     v = [sympy.Rational(c) for c in v]
     if u == v:
         return None
-    m = [(a + b) / 2 for a, b in zip(u, v)]
+    m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
     outs = [checker.exact_outputs(net, values, pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
-        if defect.is_Rational:
-            if defect == 0:
-                continue
-            enclosure = (defect, defect)
-        else:
-            enclosure = _enclosure(defect)
-            if enclosure is None:
-                continue
+        enclosure: tuple[Any, Any] | None = (defect, defect) if defect.is_Rational else _enclosure(defect)
+        if enclosure is None or defect == 0:
+            continue
         cx = Counterexample(net, dict(values), (tuple(u), tuple(v)), k, (fu, fv, fm), enclosure, layer)
         try:
             cx.check()
@@ -290,7 +146,9 @@ def _enclosure(defect: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | No
                 rlo = Fraction(nlo - 1) * Fraction(10) ** elo
                 rhi = Fraction(nhi + 1) * Fraction(10) ** ehi
                 if rlo > 0 or rhi < 0:
-                    return sympy.Rational(rlo.numerator, rlo.denominator), sympy.Rational(rhi.numerator, rhi.denominator)
+                    return sympy.Rational(rlo.numerator, rlo.denominator), sympy.Rational(
+                        rhi.numerator, rhi.denominator
+                    )
             return None
     return None
 
@@ -315,8 +173,8 @@ def _refute_polynomial(net: Network, layer: int | None, seed: int) -> Counterexa
         for g in line_outputs(net, values, a, d):
             if g and g.degree() >= 2:
                 for s1, s2 in ((-1, 1), (0, 1), (0, 2), (-1, 2), (1, 3), (-2, 1), (0, 3)):
-                    u = [ai + s1 * di for ai, di in zip(a, d)]
-                    v = [ai + s2 * di for ai, di in zip(a, d)]
+                    u = [ai + s1 * di for ai, di in zip(a, d, strict=True)]
+                    v = [ai + s2 * di for ai, di in zip(a, d, strict=True)]
                     cx = _build(net, values, u, v, layer)
                     if cx is not None:
                         return cx
@@ -339,6 +197,7 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
         pieces = checker.pl_pieces(_exact(layer.activation.expr.xreplace(values)), layer.activation.variable)
         if pieces is None:  # pragma: no cover - callers classify first
             raise UndecidedError(f"activation {layer.activation.label()} is not piecewise affine")
+        act: tuple[Any, ...]
         if pieces[0] == _AFFINE:
             act = (_AFFINE, frac(pieces[1]), frac(pieces[2]))
         else:
@@ -348,9 +207,11 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
     return layers
 
 
-def line_pieces(layers: list[Any], a: list[Fraction], d: list[Fraction]) -> list[tuple[Any, Any, list[tuple[Fraction, Fraction]]]]:
+def line_pieces(
+    layers: list[Any], a: list[Fraction], d: list[Fraction]
+) -> list[tuple[Any, Any, list[tuple[Fraction, Fraction]]]]:
     """The network along ``a + s*d``: consecutive intervals (lo, hi) of s with each output's (slope, intercept)."""
-    pieces = [(None, None, [(dj, aj) for aj, dj in zip(a, d)])]
+    pieces = [(None, None, [(dj, aj) for aj, dj in zip(a, d, strict=True)])]
     for wf, bf, act in layers:
         out = []
         for lo, hi, forms in pieces:
@@ -365,12 +226,11 @@ def line_pieces(layers: list[Any], a: list[Fraction], d: list[Fraction]) -> list
                 continue
             t0, low, high = act[1], act[2], act[3]
             cuts = sorted(
-                {(t0 - be) / al for al, be in z if al != 0}
-                - {lo, hi},
+                {(t0 - be) / al for al, be in z if al != 0} - {lo, hi},
             )
             cuts = [c for c in cuts if (lo is None or c > lo) and (hi is None or c < hi)]
             ends = [lo, *cuts, hi]
-            for s_lo, s_hi in zip(ends, ends[1:]):
+            for s_lo, s_hi in pairwise(ends):
                 if s_lo is None and s_hi is None:
                     rep = Fraction(0)
                 elif s_lo is None:
@@ -388,18 +248,24 @@ def line_pieces(layers: list[Any], a: list[Fraction], d: list[Fraction]) -> list
     return pieces
 
 
-def _kink_points(pieces: list[Any], a: list[Fraction], d: list[Fraction]) -> list[tuple[list[Fraction], list[Fraction]]]:
+def _kink_points(
+    pieces: list[Any], a: list[Fraction], d: list[Fraction]
+) -> list[tuple[list[Fraction], list[Fraction]]]:
     """Pairs (u, v) straddling each kink where some output's slope changes."""
     found = []
-    for (lo1, hi1, f1), (lo2, hi2, f2) in zip(pieces, pieces[1:]):
-        if all(x[0] == y[0] for x, y in zip(f1, f2)):
+    for (lo1, hi1, f1), (_, hi2, f2) in pairwise(pieces):
+        if all(x[0] == y[0] for x, y in zip(f1, f2, strict=True)):
             continue
         s0 = hi1
-        gaps = [g for g in ((s0 - lo1) if lo1 is not None else None, (hi2 - s0) if hi2 is not None else None) if g is not None]
+        gaps = [
+            g
+            for g in ((s0 - lo1) if lo1 is not None else None, (hi2 - s0) if hi2 is not None else None)
+            if g is not None
+        ]
         eps = min(gaps) / 2 if gaps else Fraction(1)
         eps = min(eps, Fraction(1))
-        u = [ai + (s0 - eps) * di for ai, di in zip(a, d)]
-        v = [ai + (s0 + eps) * di for ai, di in zip(a, d)]
+        u = [ai + (s0 - eps) * di for ai, di in zip(a, d, strict=True)]
+        v = [ai + (s0 + eps) * di for ai, di in zip(a, d, strict=True)]
         found.append((u, v))
     return found
 
@@ -422,8 +288,6 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
             "no exact counterexample was found for random rational weights and the network is not affine "
             "by its structure; symnet cannot decide this symbolic piecewise-linear network"
         )
-    from .regions import regions  # regions imports nothing from here; deferred to keep refute light
-
     regs = regions(net)
     if regs.is_affine:
         return None
@@ -445,7 +309,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
                         if r2.contains(bb, strict=True):
                             break
                         step /= 2
-                d = [y - x for x, y in zip(a, bb)]
+                d = [y - x for x, y in zip(a, bb, strict=True)]
                 if not any(d):
                     continue
                 for u, v in _kink_points(line_pieces(layers, a, d), a, d):
@@ -466,7 +330,7 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
         v = [sympy.Rational(rng.randint(-3 * den, 3 * den), den) for _ in range(net.p)]
         if u == v:
             continue
-        m = [(x + y) / 2 for x, y in zip(u, v)]
+        m = [(x + y) / 2 for x, y in zip(u, v, strict=True)]
         try:
             iv = [checker.interval_outputs(net, values, pt, 96) for pt in (u, v, m)]
         except checker._NoBound:

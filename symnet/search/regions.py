@@ -35,35 +35,38 @@ Matrix([[2]])
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Callable, Iterator, Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import sympy
-from flint import fmpq, fmpq_mat, fmpz_mat
+from flint import fmpq, fmpq_mat
 
-from ..certificate import Certificate, Claim, ExpressionWriter, Step, write_network
 from ..errors import (
     ActivationError,
     CertificateError,
+    ExactLPError,
     InvalidArgument,
     InvalidType,
     ShapeError,
     SizeGuardError,
-    SymnetError,
 )
 from ..kernel import regions_cert as kernel
-from ..model.coerce import coerce_entry
-from ..model.display import Displayable
 from ..model.network import Network
-from ..proof import Proof
+from ..results._rationals import fq as _fq
+from ..results.piecewise import PiecewiseProof
+from ..results.regions import Region, Regions
+from ._polyhedra import ONE, ZERO, Polyhedra
+from ._polyhedra import integer_row as _integer_row
 
-__all__ = ["MAX_REGIONS", "MAX_REGION_UNITS", "ExactLPError", "PiecewiseProof", "Region", "Regions", "prove_affine", "regions"]
-
-
-class ExactLPError(SymnetError, ArithmeticError):
-    """The exact polyhedral computation gave an answer that failed its own verification; no answer is given."""
+__all__ = [
+    "MAX_REGIONS",
+    "MAX_REGION_UNITS",
+    "ExactLPError",
+    "PiecewiseProof",
+    "Region",
+    "Regions",
+    "prove_affine",
+    "regions",
+]
 
 
 #: regions() refuses networks with more kink units (relu, leaky_relu, ...) than this.
@@ -71,296 +74,9 @@ MAX_REGION_UNITS = 400
 #: regions() stops with SizeGuardError when it has found more regions than this (``max_regions=``).
 MAX_REGIONS = 50_000
 
-ZERO, ONE = fmpq(0), fmpq(1)
 
-
-def _sym(v: fmpq) -> sympy.Rational:
-    return sympy.Rational(int(v.p), int(v.q))
-
-
-def _fq(v: Any, where: str) -> fmpq:
-    e = coerce_entry(v, where)
-    if e.is_Float:
-        e = sympy.Rational(e)
-    if not e.is_Rational:
-        raise InvalidArgument(f"{where}={e} is not an exact number")
-    return fmpq(int(e.p), int(e.q))
-
-
-def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
-    total = row[0]
-    for a, v in zip(row[1:], x):
-        if a:
-            total += a * v
-    return total
-
-
-def _integer_row(row: Sequence[fmpq]) -> list[int]:
-    """The row scaled to a primitive integer vector (same direction)."""
-    den: int = 1
-    for v in row:
-        d = int(v.q)
-        if d != 1:
-            den = den * d // math.gcd(den, d)
-    ints = [int(v.p) * (den // int(v.q)) for v in row]
-    g = 0
-    for v in ints:
-        g = math.gcd(g, v)
-    return [v // g for v in ints] if g > 1 else ints
-
-
-# ------------------------------------------------------------------ objects
-class Region(Displayable, display_key="region"):
-    """One full-dimensional cell ``{x in D : a_i . x + b_i >= 0 for each facet i}`` and its affine form.
-
-    ``pattern`` gives, for each kink unit in order (layer by layer), 1 when its
-    pre-activation is on the upper piece (``z >= t0``, for relu: on) and 0
-    otherwise; ``matrix`` (q x p) and ``offset`` (q x 1) give the network on
-    the closed cell; ``inequalities`` are its facets as ``((a_1..a_p), b)``;
-    ``interior_point`` is strictly inside.
-    """
-
-    def __init__(self, pattern: tuple[int, ...], out: list[list[fmpq]], rows: list[list[fmpq]], facets: list[tuple[int, int | None, list[fmpq]]],
-                 implied: list[tuple[int, list[tuple[int, fmpq]]]] | None, point: list[fmpq], certifier: Any = None) -> None:
-        self.pattern = pattern
-        self._out = out
-        self._rows = rows
-        self.facets = facets
-        self._implied = implied
-        self._facet_rows = [rows[i] for i, _, _ in facets]
-        self._point = point
-        self._certifier = certifier
-        self._generators: Any = None
-
-    @property
-    def implied(self) -> list[tuple[int, list[tuple[int, fmpq]]]]:
-        """Farkas multipliers showing each non-facet row is implied by the facet rows (computed on first use)."""
-        if self._implied is None:
-            self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
-        return self._implied
-
-    @property
-    def vertices(self) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
-        """(points, rays) generating the closed cell, exactly (fmpq)."""
-        if getattr(self, "_vertices", None) is None:
-            if self._certifier is None:
-                raise InvalidArgument("the vertices of a region loaded from JSON are not stored; enumerate the network again")
-            self._implied, self._vertices = self._certifier(self._rows, [i for i, _, _ in self.facets])
-        return self._vertices
-
-    @cached_property
-    def matrix(self) -> sympy.ImmutableMatrix:
-        """W_r: the coefficients beta_1..beta_p of each output on this region (q x p)."""
-        return sympy.ImmutableMatrix([[_sym(v) for v in row[1:]] for row in self._out])
-
-    @cached_property
-    def offset(self) -> sympy.ImmutableMatrix:
-        """b_r: the intercept beta_0 of each output on this region (q x 1)."""
-        return sympy.ImmutableMatrix([_sym(row[0]) for row in self._out])
-
-    @cached_property
-    def interior_point(self) -> tuple[sympy.Rational, ...]:
-        """An exact point strictly inside the cell."""
-        return tuple(_sym(v) for v in self._point)
-
-    @cached_property
-    def inequalities(self) -> tuple[tuple[tuple[sympy.Rational, ...], sympy.Rational], ...]:
-        """The facets ``((a_1, ..., a_p), b)``, meaning ``a . x + b >= 0`` (domain facets included)."""
-        return tuple((tuple(_sym(v) for v in row[1:]), _sym(row[0])) for row in self._facet_rows)
-
-    def _exact_point(self, x: Sequence[Any]) -> list[fmpq]:
-        p = len(self._point)
-        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-            raise InvalidType(f"x must be a sequence of {p} numbers, got {type(x).__name__}")
-        if len(x) != p:
-            raise ShapeError(f"x has {len(x)} entries but the regions live in R^{p}")
-        out = []
-        for j, v in enumerate(x):
-            e = coerce_entry(v, f"x[{j}]")
-            if not e.is_Rational:
-                raise InvalidArgument(f"x[{j}]={e} is not an exact rational (use int, Fraction or sympy Rational)")
-            out.append(fmpq(int(e.p), int(e.q)))
-        return out
-
-    def contains(self, x: Sequence[Any], *, strict: bool = False) -> bool:
-        """True when the exact point ``x`` is in the closed cell (in its interior with ``strict=True``)."""
-        pt = self._exact_point(x)
-        for row in self._facet_rows:
-            v = _value(row, pt)
-            if v < 0 or (strict and v == 0):
-                return False
-        return True
-
-    def affine(self, x: Sequence[Any]) -> tuple[sympy.Rational, ...]:
-        """``matrix * x + offset`` at the exact point ``x``."""
-        pt = self._exact_point(x)
-        return tuple(_sym(_value(row, pt)) for row in self._out)
-
-    def as_relations(self, inputs: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
-        """The facet inequalities as sympy relations in the input symbols."""
-        return [sympy.Ge(sympy.Add(b, *(a_i * s for a_i, s in zip(a, inputs))), 0) for a, b in self.inequalities]
-
-    def __repr__(self) -> str:
-        return f"Region(pattern={self.pattern}, matrix={self.matrix.tolist()}, offset={list(self.offset)})"
-
-
-class Regions(Displayable, Sequence[Region], display_key="regions"):
-    """The linear regions of a network over a domain, with their certificate.
-
-    ``domain`` is ``{"kind": "space"}``, ``{"kind": "box", "box": [[lo, hi], ...]}``
-    or ``{"kind": "polytope", "A": ..., "b": ...}`` (rationals as ``"p/q"``).
-    ``stats`` reports the work done (regions, polyhedra, LPs).
-    """
-
-    def __init__(self, network: Network, domain: dict[str, Any], regions: tuple[Region, ...], units: int, stats: dict[str, int] | None = None) -> None:
-        self.network = network
-        self.domain = domain
-        self._regions = regions
-        self.units = units
-        self.stats = stats or {}
-        self._search: Any = None
-
-    def __len__(self) -> int:
-        return len(self._regions)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._regions[index]
-
-    def __iter__(self) -> Iterator[Region]:
-        return iter(self._regions)
-
-    @property
-    def is_affine(self) -> bool:
-        """True exactly when the network is one affine map on the whole domain."""
-        first = self._regions[0]._out
-        return all(r._out == first for r in self._regions)
-
-    @property
-    def affine_form(self) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:
-        """``(matrix, offset)`` when the network is affine on the domain, else None."""
-        return (self._regions[0].matrix, self._regions[0].offset) if self.is_affine else None
-
-    def locate(self, x: Sequence[Any]) -> list[Region]:
-        """The regions whose closed cell contains ``x`` (one, or several on a boundary; none outside the domain)."""
-        return [r for r in self._regions if r.contains(x)]
-
-    # -------------------------------------------------------- certificate
-    def _parsed(self, claim: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The data the kernel checks, built from this object (as :func:`regions_cert.read_document` gives it)."""
-        regs = []
-        for r in self._regions:
-            regs.append(
-                {
-                    "pattern": r.pattern,
-                    "matrix": [row[1:] for row in r._out],
-                    "offset": [row[0] for row in r._out],
-                    "interior_point": r._point,
-                    "inequalities": [list(row) for row in r._facet_rows],
-                    "facets": r.facets,
-                    "implied": r.implied,
-                }
-            )
-        return {
-            "network": self.network,
-            "domain": self.domain,
-            "domain_rows": kernel.domain_rows(self.domain, self.network.p),
-            "units": self.units,
-            "regions": regs,
-            "claim": claim,
-        }
-
-    def check(self) -> bool:
-        """Re-verify independently (no LP) that the regions cover the domain and agree with the network.
-
-        True, or CertificateError naming the rule and the region (as its step).
-        """
-        return kernel.check_regions(self._parsed())
-
-    def to_data(self, claim: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The regions document as JSON-ready data (format ``symnet.regions``)."""
-        enc = ExpressionWriter()
-        network = write_network(enc, self.network)
-        q = kernel.encode_q
-        regs = []
-        for r in self._regions:
-            regs.append(
-                {
-                    "pattern": "".join(map(str, r.pattern)),
-                    "matrix": [[q(v) for v in row[1:]] for row in r._out],
-                    "offset": [q(row[0]) for row in r._out],
-                    "interior_point": [q(v) for v in r._point],
-                    "inequalities": [[q(v) for v in row] for row in r._facet_rows],
-                    "facets": [[i, nb, [q(v) for v in w]] for i, nb, w in r.facets],
-                    "implied": [[i, [[j, q(v)] for j, v in lam]] for i, lam in r.implied],
-                }
-            )
-        data: dict[str, Any] = {
-            "format": kernel.FORMAT,
-            "version": kernel.VERSION,
-            "expressions": enc.nodes,
-            "network": network,
-            "domain": self.domain,
-            "units": self.units,
-            "regions": regs,
-        }
-        if claim is not None:
-            data["claim"] = claim
-        return data
-
-    def to_json(self) -> str:
-        """The regions certificate as deterministic JSON text; ``symnet check`` re-verifies it."""
-        import json
-
-        return json.dumps(self.to_data(), separators=(",", ":"), ensure_ascii=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes | dict[str, Any]) -> Regions:
-        """Load a regions document; CertificateError if malformed.  Call ``check()`` to verify it."""
-        data = kernel.read_document(text)
-        net = data["network"]
-        units = data["units"]
-        drows = data["domain_rows"]
-        out = []
-        for r, rd in enumerate(data["regions"]):
-            try:
-                unit_rows, _ = kernel.forms(kernel.network_pieces(net), net.p, rd["pattern"], r)
-            except CertificateError:
-                unit_rows = []
-            rows = drows + unit_rows
-            form = [[rd["offset"][i]] + rd["matrix"][i] for i in range(net.q)]
-            reg = Region(rd["pattern"], form, rows, [], rd["implied"], rd["interior_point"])
-            reg.facets = rd["facets"]
-            reg._facet_rows = rd["inequalities"]
-            out.append(reg)
-        return cls(net, data["domain"], tuple(out), units)
-
-    # -------------------------------------------------------- renderings
-    def to_text(self, **options: Any) -> str:
-        """The piecewise regression as plain text (one line per region; elided past the size rule)."""
-        from ..render import regions as draw
-
-        return draw.to_text(self, **options)
-
-    def to_markdown(self, **options: Any) -> str:
-        """The piecewise regression as Markdown with ``$...$`` math."""
-        from ..render import regions as draw
-
-        return draw.to_markdown(self, **options)
-
-    def to_latex(self, *, document: bool = False, **options: Any) -> str:
-        """The piecewise regression as LaTeX (a complete document with ``document=True``)."""
-        from ..render import regions as draw
-
-        return draw.to_latex(self, document=document, **options)
-
-    def plot(self, path: str | None = None, **options: Any) -> Any:
-        """A matplotlib picture of a 2-input network's regions, coloured by pattern (PNG/PDF with ``path``)."""
-        from ..render import regions as draw
-
-        return draw.plot(self, path, **options)
-
-    def __repr__(self) -> str:
-        return f"Regions({len(self)} regions, is_affine={self.is_affine})"
+#: A layer's pre-activation forms: the matrix Z, its rows, and the kink units' rows as integers.
+_LayerForms = tuple[fmpq_mat, list[list[fmpq]], list[list[int]] | None]
 
 
 # ------------------------------------------------------------------ domain
@@ -396,11 +112,13 @@ def _domain(p: int, box: Any, polytope: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ search
-class _Search:
+class _Search(Polyhedra):
     """State of one enumeration: the network's layers over QQ, a cache of pattern prefixes, PPL calls."""
 
-    def __init__(self, net: Network, domain: dict[str, Any], max_regions: int, progress: Callable[[int, int], None] | None) -> None:
-        import ppl  # the exact polyhedral library; imported here so `import symnet` stays light
+    def __init__(
+        self, net: Network, domain: dict[str, Any], max_regions: int, progress: Callable[[int, int], None] | None
+    ) -> None:
+        import ppl  # type: ignore[import-untyped]  # the exact polyhedral library; imported here so `import symnet` stays light
 
         self.ppl = ppl
         self.net = net
@@ -410,10 +128,10 @@ class _Search:
         except CertificateError as exc:
             raise ActivationError(f"regions needs numeric weights and relu-type or affine activations: {exc}") from None
         self.kinks = [act[0] == "kink" for _, act in self.layers]
-        self.units = sum(W.nrows() - 1 for (W, _), k in zip(self.layers, self.kinks) if k)
+        self.units = sum(W.nrows() - 1 for (W, _), k in zip(self.layers, self.kinks, strict=True) if k)
         self.drows = kernel.domain_rows(domain, self.p)
         self.k = len(self.drows)
-        self.cache: list[dict[tuple[int, ...], fmpq_mat]] = [{} for _ in self.layers]
+        self.cache: list[dict[tuple[int, ...], _LayerForms]] = [{} for _ in self.layers]
         self.max_regions = max_regions
         self.progress = progress
         self.polyhedra = 0
@@ -426,7 +144,7 @@ class _Search:
         self.dints = [_integer_row(row) for row in self.drows]
 
     # --- patterns and forms at a point, with lexicographic tie-breaking
-    def _layer(self, l: int, prefix: tuple[int, ...], U: fmpq_mat | None) -> tuple[fmpq_mat, list[list[fmpq]], list[list[int]] | None]:
+    def _layer(self, l: int, prefix: tuple[int, ...], U: fmpq_mat | None) -> _LayerForms:
         """Layer l's pre-activation forms (Z, rows, integer unit rows) after the units of ``prefix``; cached."""
         entry = self.cache[l].get(prefix)
         if entry is None:
@@ -446,9 +164,10 @@ class _Search:
             self.cache[l][prefix] = entry
         return entry
 
-    def region_at(self, x: list[fmpq] | None, directions: list[list[fmpq]], given: tuple[int, ...] | None = None
-                  ) -> tuple[tuple[int, ...], list[list[fmpq]], list[list[fmpq]], list[list[int]]]:
-        """(pattern, unit rows, output forms, integer unit rows) of the cell of x + eps d_1 + eps^2 d_2 + ... (tiny eps).
+    def region_at(
+        self, x: list[fmpq] | None, directions: list[list[fmpq]], given: tuple[int, ...] | None = None
+    ) -> tuple[tuple[int, ...], list[list[fmpq]], list[list[fmpq]], list[list[int]]]:
+        """(pattern, unit rows, output forms, integer rows) of the cell of x + eps d_1 + eps^2 d_2 + ... (tiny eps).
 
         With ``given`` (a pattern), the forms of that pattern instead.
         """
@@ -459,7 +178,7 @@ class _Search:
         int_rows: list[list[int]] = []
         U: fmpq_mat | None = None  # layer 1 reads x itself: Z = W_1
         last = len(self.layers) - 1
-        for l, (W, act) in enumerate(self.layers):
+        for l, (_, act) in enumerate(self.layers):
             Z, zrows, ints = self._layer(l, pattern, U)
             n = len(zrows) - 1
             bits: list[int] = []
@@ -479,7 +198,7 @@ class _Search:
                     else:
                         on = 1
                         for d in directions:
-                            dv = sum((a * b for a, b in zip(g[1:], d) if a), ZERO)
+                            dv = sum((a * b for a, b in zip(g[1:], d, strict=True) if a), ZERO)
                             if dv != 0:
                                 on = 1 if dv > 0 else 0
                                 break
@@ -520,182 +239,6 @@ class _Search:
                 new.append([m * z[0] + c] + [m * v for v in z[1:]])
         return new
 
-    # --- one region: PPL polyhedron, facets, witnesses, Farkas multipliers
-    def polyhedron(self, ints: list[list[int]]) -> Any:
-        ppl = self.ppl
-        cs = ppl.Constraint_System()
-        for r in ints:
-            if any(r[1:]):
-                cs.insert(ppl.Linear_Expression(r[1:], r[0]) >= 0)
-            elif r[0] < 0:
-                cs.insert(ppl.Linear_Expression([0] * self.p, -1) >= 0)
-        P = ppl.C_Polyhedron(self.p, "universe")
-        P.add_constraints(cs)
-        self.polyhedra += 1
-        return P
-
-    def describe(self, rows: list[list[fmpq]], ints: list[list[int]]) -> tuple[Any, ...] | None:
-        """(facet rows, witnesses, interior point) or None if not full-dimensional."""
-        P = self.polyhedron(ints)
-        if P.affine_dimension() != self.p:
-            return None
-        p = self.p
-        keys: dict[tuple[int, ...], int] = {}
-        for i, r in enumerate(ints):  # domain rows come first, so they are preferred
-            keys.setdefault(tuple(r), i)
-        facet_idx = []
-        for c in P.minimized_constraints():
-            coeffs = [int(v) for v in c.coefficients()]
-            vec = [int(c.inhomogeneous_term())] + coeffs
-            g = 0
-            for v in vec:
-                g = math.gcd(g, v)
-            vec = [v // g for v in vec] if g > 1 else vec
-            i = keys.get(tuple(vec))
-            if i is None or not c.is_inequality():
-                raise ExactLPError(f"PPL returned a facet {c} that is no row of the cell")
-            facet_idx.append(i)
-        facet_idx.sort()
-        # generators as integer columns [d, v_1 .. v_p] (points: d > 0, the point is v / d; rays: d = 0)
-        gens: list[list[int]] = []
-        for gen in P.minimized_generators():
-            if gen.is_point():
-                gens.append([int(gen.divisor())] + [int(v) for v in gen.coefficients()])
-            elif gen.is_ray():
-                gens.append([0] + [int(v) for v in gen.coefficients()])
-        cols = len(gens)
-        Vz = fmpz_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in gens])
-        Fz = fmpz_mat(len(facet_idx), p + 1, [v for i in facet_idx for v in ints[i]])
-        fvals = (Fz * Vz).entries() if facet_idx else []
-        # interior point and facet witnesses: sum(v) / sum(d) over the points of the cell / of the facet, plus
-        # its rays over the same sum -- a strictly positive combination of the face's generators, so in its
-        # relative interior, computed in integers
-        sel = [1] * cols
-        for f in range(len(facet_idx)):
-            row = fvals[f * cols : (f + 1) * cols]
-            column = [1 if v == 0 else 0 for v in row]
-            if not any(c and gens[k][0] for k, c in enumerate(column)):
-                raise ExactLPError("a facet without a vertex")
-            sel.extend(column)
-        S = fmpz_mat(len(facet_idx) + 1, cols, sel).transpose()
-        sums = (Vz * S).entries()  # (p+1) x (1 + facets): row 0 holds the sums of divisors
-        width = len(facet_idx) + 1
-        interior = [fmpq(sums[(j + 1) * width], sums[0]) for j in range(p)]
-        witnesses = [[fmpq(sums[(j + 1) * width + f + 1], sums[f + 1]) for j in range(p)] for f in range(len(facet_idx))]
-        self.last_generators = gens
-        return facet_idx, witnesses, interior
-
-    @staticmethod
-    def rational_generators(gens: list[list[int]]) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
-        """Integer generator columns [d, v] as fmpq columns [1, v/d] (points) and [0, r] (rays)."""
-        pcols = [[ONE] + [fmpq(v, g[0]) for v in g[1:]] for g in gens if g[0]]
-        rcols = [[ZERO] + [fmpq(v) for v in g[1:]] for g in gens if not g[0]]
-        return pcols, rcols
-
-    def generators(self, P: Any) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
-        """Columns [1, v] of the points and [0, r] of the rays of a PPL polyhedron, over QQ."""
-        pcols: list[list[fmpq]] = []
-        rcols: list[list[fmpq]] = []
-        for gen in P.minimized_generators():
-            if gen.is_point():
-                d = int(gen.divisor())
-                pcols.append([ONE] + [fmpq(int(v), d) for v in gen.coefficients()])
-            elif gen.is_ray():
-                rcols.append([ZERO] + [fmpq(int(v)) for v in gen.coefficients()])
-        return pcols, rcols
-
-    def certify(self, rows: list[list[fmpq]], facet_idx: list[int], generators: Any = None) -> tuple[list[Any], tuple[list[list[fmpq]], list[list[fmpq]]]]:
-        """Farkas multipliers for every non-facet row (and the cell's points and rays): the lazy half of a region."""
-        fset = set(facet_idx)
-        todo = [i for i, row in enumerate(rows) if i not in fset and any(row[1:])]
-        results, gens = self.minimize(rows, facet_idx, [rows[i] for i in todo], generators)
-        lam = dict(zip(todo, (m for _, _, m in results)))
-        implied = [(i, lam.get(i, [])) for i in range(len(rows)) if i not in fset]
-        return implied, gens
-
-    def minimize(self, rows: list[list[fmpq]], facet_idx: list[int], targets: list[list[fmpq]], generators: Any = None
-                 ) -> tuple[list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]], tuple[list[list[fmpq]], list[list[fmpq]]]]:
-        """For each affine target h: (min of h on the cell, a vertex attaining it, multipliers lambda >= 0 on facet
-        rows with h - sum lambda_f g_f constant).  (None, None, []) when h is unbounded below (a ray)."""
-        p = self.p
-        if generators is None:
-            generators = self.generators(self.polyhedron([_integer_row(r) for r in rows]))
-        elif generators and isinstance(generators, list):
-            generators = self.rational_generators(generators)
-        pcols, rcols = generators
-        npts = len(pcols)
-        cols = npts + len(rcols)
-        gens = ([g[1:] for g in pcols], [g[1:] for g in rcols])
-        if not targets:
-            return [], gens
-        Vm = fmpq_mat(p + 1, cols, [g[i] for i in range(p + 1) for g in pcols + rcols])
-        fpos = {f: n for n, f in enumerate(facet_idx)}
-        F = fmpq_mat(len(facet_idx), p + 1, [v for f in facet_idx for v in rows[f]])
-        fflat = (F * Vm).entries() if facet_idx else []
-        H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
-        hflat = (H * Vm).entries()
-        vertex_cache: dict[int, Any] = {}
-        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
-        for t, h in enumerate(targets):
-            if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
-                out.append((None, None, []))
-                continue
-            vals = hflat[t * cols : t * cols + npts]
-            low = min(vals)
-            best = vals.index(low)
-            if not any(h[1:]):
-                out.append((low, gens[0][best], []))
-                continue
-            lam = self.multipliers(h, facet_idx, rows, best, lambda f, c=best: fflat[fpos[f] * cols + c], vertex_cache)
-            out.append((low, gens[0][best], lam))
-        return out, gens
-
-    def multipliers(self, h: list[fmpq], facet_idx: list[int], rows: list[list[fmpq]], c: int, at: Callable[[int], fmpq],
-                    cache: dict[int, Any]) -> list[tuple[int, fmpq]]:
-        """lambda >= 0 on the facet rows tight at vertex c with h's linear part = sum lambda_f a_f."""
-        p = self.p
-        entry = cache.get(c)
-        if entry is None:
-            tight = [f for f in facet_idx if at(f) == 0]
-            inv = None
-            if len(tight) == p:
-                A = fmpq_mat(p, p, [rows[f][1 + j] for j in range(p) for f in tight])  # columns = tight rows
-                if A.rank() == p:
-                    inv = A.inv()
-            entry = (tight, inv)
-            cache[c] = entry
-        tight, inv = entry
-        if inv is not None:
-            lam = (inv * fmpq_mat(p, 1, h[1:])).entries()
-            if all(v >= 0 for v in lam):
-                return [(f, v) for f, v in zip(tight, lam) if v != 0]
-        return self.lp_multipliers(h, tight, rows)
-
-    def lp_multipliers(self, h: list[fmpq], tight: list[int], rows: list[list[fmpq]]) -> list[tuple[int, fmpq]]:
-        """The same by an exact LP in multiplier space (degenerate vertices)."""
-        ppl = self.ppl
-        self.lps += 1
-        n = len(tight)
-        lam = [ppl.Variable(i) for i in range(n)]
-        cs = ppl.Constraint_System()
-        for v in lam:
-            cs.insert(v >= 0)
-        for j in range(self.p):
-            col = [rows[f][1 + j] for f in tight]
-            den = 1
-            for v in col + [h[1 + j]]:
-                den = den * int(v.q) // math.gcd(den, int(v.q))
-            coeffs = [int(v.p) * (den // int(v.q)) for v in col]
-            rhs = int(h[1 + j].p) * (den // int(h[1 + j].q))
-            cs.insert(ppl.Linear_Expression(coeffs, -rhs) == 0)
-        prob = ppl.MIP_Problem(n, cs, ppl.Linear_Expression([0] * n, 0))
-        if prob.solve()["status"] != "optimized":
-            raise ExactLPError("no non-negative multipliers at the optimal vertex")
-        pt = prob.optimizing_point()
-        d = int(pt.divisor())
-        vals = [fmpq(int(v), d) for v in pt.coefficients()]
-        return [(f, v) for f, v in zip(tight, vals) if v != 0]
-
     # --- the facet search
     def seed_point(self) -> list[fmpq]:
         ppl = self.ppl
@@ -710,7 +253,9 @@ class _Search:
             elif gen.is_ray():
                 rays.append([fmpq(int(v)) for v in gen.coefficients()])
         del ppl
-        return [sum((pt[j] for pt in points), ZERO) / len(points) + sum((r[j] for r in rays), ZERO) for j in range(self.p)]
+        return [
+            sum((pt[j] for pt in points), ZERO) / len(points) + sum((r[j] for r in rays), ZERO) for j in range(self.p)
+        ]
 
     def run(self) -> tuple[Region, ...]:
         p = self.p
@@ -719,7 +264,12 @@ class _Search:
         first = self.region_at(seed, generic)
         index: dict[tuple[int, ...], int] = {first[0]: 0}
         pending: list[Any] = [first]
-        unit_layer = [l for l, ((W, act), kink) in enumerate(zip(self.layers, self.kinks)) if kink for _ in range(W.nrows() - 1)]
+        unit_layer = [
+            l
+            for l, ((W, _), kink) in enumerate(zip(self.layers, self.kinks, strict=True))
+            if kink
+            for _ in range(W.nrows() - 1)
+        ]
         last_kink = max(unit_layer, default=-1)
         found: list[Region] = []
         head = 0
@@ -728,7 +278,7 @@ class _Search:
             if isinstance(entry[0], int):
                 entry = self.region_at(None, [], entry)
             pattern, urows, out, uints = entry
-            pending[head] = None  # type: ignore[call-overload]
+            pending[head] = None
             head += 1
             rows = self.drows + urows
             desc = self.describe(rows, self.dints + uints)
@@ -736,7 +286,7 @@ class _Search:
                 raise ExactLPError(f"the cell of pattern {''.join(map(str, pattern))} is not full-dimensional")
             facet_idx, witnesses, interior = desc
             facets: list[tuple[int, int | None, list[fmpq]]] = []
-            for i, w in zip(facet_idx, witnesses):
+            for i, w in zip(facet_idx, witnesses, strict=True):
                 g = rows[i]
                 if i < self.k or tuple(_integer_row(g)) in self.domain_keys:
                     facets.append((i, None, w))
@@ -765,7 +315,15 @@ class _Search:
                     index[nb_pattern] = j
                     pending.append(nb)
                 facets.append((i, j, w))
-            region = Region(pattern, out, rows, facets, None, interior, functools.partial(self.certify, generators=self.last_generators))
+            region = Region(
+                pattern,
+                out,
+                rows,
+                facets,
+                None,
+                interior,
+                functools.partial(self.certify, generators=self.last_generators),
+            )
             region._generators = self.last_generators
             found.append(region)
             if self.progress is not None and (len(found) % 200 == 0 or head == len(pending)):
@@ -798,7 +356,10 @@ def regions(
         free = layer.weights.free_symbols | layer.biases.free_symbols
         if free:
             name = sorted(s.name for s in free)[0]
-            raise InvalidArgument(f"regions needs numeric weights, but layer {l + 1} uses the symbol {name}; substitute exact values first")
+            raise InvalidArgument(
+                f"regions needs numeric weights, but layer {l + 1} uses the symbol {name}; "
+                "substitute exact values first"
+            )
     domain = _domain(net.p, box, polytope)
     search = _Search(net, domain, max_regions, progress)
     if search.units > MAX_REGION_UNITS:
@@ -816,7 +377,7 @@ def regions(
 
 
 # ------------------------------------------------------- piecewise proofs
-def prove_affine(net: Network) -> Any:
+def prove_affine(net: Network) -> PiecewiseProof | None:
     """A checked-on-demand :class:`~symnet.Proof` that a piecewise-affine network is one affine map on all of R^p.
 
     Its certificate is the regions document of ``net`` over R^p with the claim
@@ -828,74 +389,3 @@ def prove_affine(net: Network) -> Any:
     if not regs.is_affine:
         return None
     return PiecewiseProof.from_regions(regs)
-
-
-class PiecewiseProof(Proof):
-    """A Proof whose certificate is a regions document: one affine form on every region, regions covering R^p.
-
-    ``check()`` runs :func:`symnet.kernel.regions_cert.check_regions` with the
-    ``affine`` claim (rule ``affine_on_domain``); ``to_json()`` writes the regions
-    document, which ``symnet check`` re-verifies.
-    """
-
-    regions: Regions
-
-    @classmethod
-    def from_regions(cls, regs: Regions) -> PiecewiseProof:
-        """The proof for regions on which the network has one form (``regs.is_affine``)."""
-        if not regs.is_affine:
-            raise InvalidArgument("the network is not affine on this domain: its regions have different forms")
-        matrix, offset = regs.affine_form  # type: ignore[misc]
-        net = regs.network
-        claim = Claim("explicit", (net.q, net.p), ("piecewise",), matrix, offset)
-        proof = cls(Certificate(net, (Step("affine_on_domain"),), claim))
-        proof.regions = regs
-        return proof
-
-    def _claim_doc(self, encode: Callable[[fmpq], Any]) -> dict[str, Any]:
-        m, b = self.certificate.claim.matrix, self.certificate.claim.offset
-        assert m is not None and b is not None
-        return {
-            "kind": "affine",
-            "matrix": [[encode(_fq(m[i, j], "claim")) for j in range(m.cols)] for i in range(m.rows)],
-            "offset": [encode(_fq(v, "claim")) for v in b],
-        }
-
-    def check(self) -> bool:
-        """Re-verify the regions (cover, forms, facets) and that every region has the claimed form."""
-        return kernel.check_regions(self.regions._parsed(self._claim_doc(lambda v: v)))
-
-    def to_json(self) -> str:
-        """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
-        import json
-
-        return json.dumps(self.regions.to_data(self._claim_doc(kernel.encode_q)), separators=(",", ":"), ensure_ascii=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> PiecewiseProof:  # type: ignore[override]
-        """Load a regions document with an ``affine`` claim; CertificateError if malformed."""
-        data = kernel.read_document(text)
-        if data["claim"] is None or data["claim"]["kind"] != "affine":
-            raise CertificateError("this regions document claims no affine form")
-        return cls.from_regions(Regions.from_json(text))
-
-    def to_text(self) -> str:
-        """The derivation: the regions, their common form, the conclusion."""
-        from ..render import regions as draw
-
-        return draw.proof_text(self)
-
-    def to_markdown(self) -> str:
-        """The derivation as Markdown."""
-        from ..render import regions as draw
-
-        return draw.proof_markdown(self)
-
-    def to_latex(self, *, document: bool = False) -> str:
-        """The derivation as LaTeX (a complete document with ``document=True``)."""
-        from ..render import regions as draw
-
-        return draw.proof_latex(self, document=document)
-
-    def __repr__(self) -> str:
-        return f"PiecewiseProof({self.network!r}, {len(self.regions)} regions, one affine form)"

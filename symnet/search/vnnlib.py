@@ -62,7 +62,7 @@ def _tokens(text: str) -> list[str]:
         if m is None or m.end() == pos:
             if text[pos:].strip() == "":
                 break
-            raise InvalidArgument(f"vnnlib: cannot read the text at {text[pos:pos + 30]!r}")
+            raise InvalidArgument(f"vnnlib: cannot read the text at {text[pos : pos + 30]!r}")
         pos = m.end()
         if m.group(1):
             continue
@@ -128,7 +128,7 @@ class _Reader:
     def _sum(args: list[Any], signs: list[int]) -> tuple[dict[tuple[str, int], Fraction], Fraction]:
         coeffs: dict[tuple[str, int], Fraction] = {}
         const = Fraction(0)
-        for (c, d), s in zip(args, signs):
+        for (c, d), s in zip(args, signs, strict=True):
             for k, v in c.items():
                 coeffs[k] = coeffs.get(k, Fraction(0)) + s * v
             const += s * d
@@ -172,7 +172,9 @@ def parse_vnnlib(text: str) -> VnnProperty:
             raise InvalidArgument(f"vnnlib: unexpected top-level {str(form)[:40]!r}")
         if form[0] == "declare-const":
             if len(form) != 3 or form[2] != "Real" or not isinstance(form[1], str) or not _VAR.fullmatch(form[1]):
-                raise InvalidArgument(f"vnnlib: only (declare-const X_i Real) / (declare-const Y_i Real), got {str(form)[:60]}")
+                raise InvalidArgument(
+                    f"vnnlib: only (declare-const X_i Real) / (declare-const Y_i Real), got {str(form)[:60]}"
+                )
             m = _VAR.fullmatch(form[1])
             (reader.xs if m.group(1) == "X" else reader.ys).add(int(m.group(2)))  # type: ignore[union-attr]
             continue
