@@ -63,10 +63,11 @@ def test_large_float32_network_collapses_to_exact_rationals():
 
 
 def test_float_entries_become_their_binary_rationals_in_the_certificate():
-    """Floats given to from_matrices (sympy Floats) enter the factors and the claim as exact Rationals."""
+    """Floats given to from_matrices as lists are stored, and enter the factors and the claim, as exact Rationals."""
     layers = float_layers([25, 20, 20, 2], dtype=np.float64)
     net = Network.from_matrices([w.tolist() for w, _ in layers], [b.tolist() for _, b in layers])
-    assert net.layers[0].weights[0, 0].is_Float
+    entry = net.layers[0].weights[0, 0]
+    assert entry.is_Rational and Fraction(int(entry.p), int(entry.q)) == Fraction(float(layers[0][0][0, 0]))
     proof = symnet.prove(net)
     for step in proof.steps:
         if step.matrix is not None:

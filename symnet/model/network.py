@@ -21,10 +21,10 @@ from typing import Any
 import sympy
 
 from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
-from . import display
+from . import display, forward
 from .activations import Activation, ActivationSpec, activation
-from .coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
-from .exact import is_rational_matrix
+from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
+from .exact import is_rational_matrix, qq_matrix
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -44,10 +44,6 @@ def _check_entries(layer: "Layer", index: int) -> None:
         cols = m.cols
         for n, e in enumerate(m.flat()):
             if isinstance(e, (sympy.Symbol, sympy.Rational)):
-                continue
-            if isinstance(e, sympy.Float):
-                if not e.is_finite:
-                    raise InvalidArgument(f"{what}[{index}] entry {n}={e} is not finite")
                 continue
             where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
             if not isinstance(e, sympy.Expr):
@@ -88,6 +84,39 @@ class Layer(display.Displayable, display_key="layer"):
         """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
         return sympy.ImmutableMatrix.hstack(self.biases, self.weights)
 
+    @cached_property
+    def qq_weights(self) -> Any:
+        """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
+
+        The exact accessor for numeric code: no sympy object is made.  The
+        matrix is shared; do not modify it.
+        """
+        return qq_matrix(self.weights)
+
+    @cached_property
+    def qq_biases(self) -> Any:
+        """``biases`` as a python-flint ``fmpq_mat`` (one column) when every entry is a number, else None."""
+        return qq_matrix(self.biases)
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when every weight and bias is a number (held exactly over QQ)."""
+        return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
+
+
+def _exact_layer(layer: Layer, index: int) -> Layer:
+    """The layer with every numeric entry exact (numbers over QQ, Floats at their binary values)."""
+    if not isinstance(layer, Layer):
+        raise InvalidType(f"layers[{index}] is a {type(layer).__name__}, not a symnet Layer")
+    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+        if not isinstance(m, sympy.MatrixBase):
+            raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
+    w = exact_matrix_of(layer.weights, f"weights[{index}]")
+    b = exact_matrix_of(layer.biases, f"biases[{index}]")
+    if w is layer.weights and b is layer.biases:
+        return layer
+    return Layer(w, b, layer.activation)
+
 
 def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden: int) -> tuple[Activation, ...]:
     if isinstance(spec, (list, tuple)):
@@ -125,6 +154,9 @@ class Network(display.Displayable, display_key="network"):
             raise InvalidArgument("a network needs at least one layer (the output layer)")
         if not self.inputs:
             raise InvalidArgument("a network needs at least one input")
+        if not isinstance(self.inputs, tuple):
+            object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "layers", tuple(_exact_layer(layer, i) for i, layer in enumerate(self.layers)))
         if len(set(self.inputs)) != len(self.inputs):
             raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
         previous = len(self.inputs)
@@ -329,34 +361,41 @@ class Network(display.Displayable, display_key="network"):
         self,
         x: Sequence[Any],
         weights: Mapping[sympy.Symbol | str, Any] | None = None,
+        *,
+        exact: bool = True,
     ) -> tuple[Any, ...]:
         """The network's outputs at input ``x`` with the given parameter values.
 
         ``weights`` maps every symbol in :attr:`parameters` (or its name) to a
-        number.  With exact numbers (int, Fraction, Rational) the result is
-        exact (sympy numbers; exact symbolic values such as ``tanh(1/2)`` for
-        transcendental activations).  If any value given or stored is a float
-        the result is a tuple of Python floats.
+        number.  By default (``exact=True``) every number is read exactly (a
+        float at its binary value) and the result is exact: sympy
+        ``Rational``\\s when every activation maps rationals to rationals (the
+        same values ``symnet.regions``, ``symnet.bound`` and ``prove`` work
+        with), exact symbolic numbers such as ``tanh(1/2)`` otherwise.
+
+        ``exact=False`` is a float evaluation: every weight, bias, input and
+        parameter value is rounded to the nearest double, each layer's affine
+        step is computed in float64 (as numpy would) and each activation is
+        evaluated at double precision; the result is a tuple of Python
+        floats.  It agrees with the exact outputs up to floating-point
+        rounding (typically a relative 1e-12 or better for trained networks),
+        and no error bound is claimed: use the exact evaluation to decide
+        anything.
         """
         if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
             raise InvalidType(f"x must be a sequence of {self.p} numbers, got {type(x).__name__}")
         if len(x) != self.p:
             raise ShapeError(f"x has {len(x)} entries but the network has {self.p} inputs")
+        if not isinstance(exact, bool):
+            raise InvalidType(f"exact={exact!r} must be True or False")
         point = [coerce_entry(v, f"x[{j}]") for j, v in enumerate(x)]
         for j, v in enumerate(point):
             if v.free_symbols:
                 raise InvalidArgument(f"x[{j}]={v} is not a number")
         subs = self._parameter_values(weights)
-        result = self._forward(point, subs)
-        uses_float = any(v.has(sympy.Float) for v in point) or any(v.has(sympy.Float) for v in subs.values())
-        uses_float = uses_float or any(layer.weights.has(sympy.Float) or layer.biases.has(sympy.Float) for layer in self.layers)
-        if uses_float:
-            out = []
-            for v in result:
-                f = float(sympy.N(v, 17))
-                out.append(f)
-            return tuple(out)
-        return tuple(result)
+        if exact:
+            return tuple(forward.exact_forward(self.layers, point, subs))
+        return tuple(forward.float_forward(self.layers, point, subs))
 
     def _parameter_values(self, weights: Mapping[Any, Any] | None) -> dict[sympy.Symbol, sympy.Expr]:
         given: dict[sympy.Symbol, sympy.Expr] = {}
