@@ -25,6 +25,7 @@ from . import display, forward
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
 from .exact import is_rational_matrix, qq_matrix
+from .symbols import flat_entries, symbol_matrix
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -82,7 +83,12 @@ class Layer(display.Displayable, display_key="layer"):
 
     def augmented(self) -> sympy.ImmutableMatrix:
         """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
-        return sympy.ImmutableMatrix.hstack(self.biases, self.weights)
+        if self.is_numeric:
+            return sympy.ImmutableMatrix.hstack(self.biases, self.weights)  # exact, over QQ
+        n = self.fan_in
+        w, b = flat_entries(self.weights), flat_entries(self.biases)
+        flat = [e for k in range(self.width) for e in (b[k], *w[k * n : (k + 1) * n])]
+        return symbol_matrix(flat, self.width, n + 1)
 
     @cached_property
     def qq_weights(self) -> Any:
@@ -272,6 +278,20 @@ class Network(display.Displayable, display_key="network"):
         acts = _hidden_activations(activation, len(mats) - 1) + (_IDENTITY,)
         layers = tuple(Layer(w, b, a) for w, b, a in zip(mats, vecs, acts))
         return cls(xs, layers)
+
+    @classmethod
+    def _built(cls, inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], parameters: tuple[sympy.Symbol, ...]) -> Network:
+        """A network from parts a symnet builder made valid by construction, without re-checking them.
+
+        Only builders call this (:func:`symnet.dense`): distinct well-named
+        symbols, consistent shapes, identity output layer, ``parameters`` in
+        the documented order.  Everything else goes through ``__init__``.
+        """
+        net = object.__new__(cls)
+        object.__setattr__(net, "inputs", inputs)
+        object.__setattr__(net, "layers", layers)
+        net.__dict__["parameters"] = parameters  # the cached_property's value
+        return net
 
     # ------------------------------------------------------------- structure
     @property

@@ -27,6 +27,7 @@ from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardErr
 from ..kernel.gate import Exact, exact, gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
+from ..model.symbols import flat_entries, paused_gc, symbol_matrix
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
 from ..proof import Proof
 from .generic import GenericNetwork, prove_generic
@@ -50,25 +51,19 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
     return form.slope_intercept()
 
 
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    """Floats replaced by their exact binary values, so products are not rounded."""
-    if e.is_Symbol or e.is_Rational:
-        return e
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
-
-
 def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
-    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly."""
-    slope, intercept = _exact(slope), _exact(intercept)
-    if slope == 1 and intercept == 0 and not layer.augmented().has(sympy.Float):
-        # the seed's augmented matrix: the layer's own entries (a certificate never holds a Float, only its exact value)
-        top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
-        return sympy.ImmutableMatrix.vstack(top, layer.augmented())
+    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly (a Network holds no Float)."""
+    if slope == 1 and intercept == 0:  # the layer's own entries under the row (1, 0 ... 0)
+        if layer.is_numeric:
+            top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
+            return sympy.ImmutableMatrix.vstack(top, layer.augmented())
+        aug = layer.augmented()
+        head = [sympy.S.One] + [sympy.S.Zero] * layer.fan_in
+        return symbol_matrix(head + list(flat_entries(aug)), layer.width + 1, layer.fan_in + 1)
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
         rows.append(
-            [slope * _exact(layer.biases[k]) + intercept] + [slope * _exact(layer.weights[k, j]) for j in range(layer.fan_in)]
+            [slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)]
         )
     return sympy.ImmutableMatrix(rows)
 
@@ -261,6 +256,10 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     """
     if isinstance(net, GenericNetwork):
         return prove_generic(net, expand=expand, limit=limit)  # type: ignore[return-value]
+    return _prove(net, expand, limit)
+
+
+def _prove(net: Network, expand: bool | None, limit: int) -> Proof:
     if not isinstance(net, Network):
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
     if isinstance(expand, bool) is False and expand is not None:
@@ -283,15 +282,20 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     bad = [l for l, c in enumerate(coefficients, start=1) if c is None]
     if bad:
         return _prove_non_affine(net, bad[0], small and expand is not False)
+    with paused_gc():  # millions of long-lived objects at dense(500, [500]*10): no cycle to find
+        return _prove_layerwise(net, coefficients, small, expand)
 
+
+def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand: bool | None) -> Proof:
+    """The layer-wise certificate (and the direct route when ``small``) of a network with affine activations."""
     L = net.depth
-    output_row = net.layers[-1].augmented().applyfunc(_exact)  # floats at their exact binary values
+    output_row = net.layers[-1].augmented()  # exact: a Network holds no Float
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         factor = _factor(net.layers[l - 1], slope, intercept)
-        steps.append(Step("substitute_layer", layer=l, slope=_exact(slope), intercept=_exact(intercept), matrix=factor))
+        steps.append(Step("substitute_layer", layer=l, slope=slope, intercept=intercept, matrix=factor))
         factors.append(factor)
     steps.append(Step("conclude_linear_form"))
     routes = ["layerwise"]

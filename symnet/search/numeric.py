@@ -25,7 +25,7 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.exact import domain_matrix, from_domain_matrix
+from ..model.exact import domain_matrix, from_domain_matrix, is_rational_matrix
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -160,7 +160,13 @@ def numeric_monomials(net: Network) -> int:
 
 
 def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
-    return not m.free_symbols and all(e.is_number and e.is_real for e in _flat(m))
+    """Every entry a real number (exact over QQ, or an exact algebraic number such as ``1/sqrt(2)``)."""
+    if is_rational_matrix(m):
+        return True
+    flat = m.flat()
+    if any(e.is_Symbol for e in flat):
+        return False
+    return not m.free_symbols and all(e.is_number and e.is_real for e in flat)
 
 
 def _exraw(m: sympy.ImmutableMatrix) -> DomainMatrix:
@@ -186,6 +192,8 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     general route (which also writes the direct route).  ``expand=True``
     above the guard raises :class:`~symnet.SizeGuardError` as ``prove`` does.
     """
+    if not all(_is_number_matrix(layer.weights) and _is_number_matrix(layer.biases) for layer in net.layers):
+        return None  # a symbol somewhere: the general route
     coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
     if any(c is None for c in coefficients):
         return None
