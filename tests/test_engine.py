@@ -247,3 +247,33 @@ def test_symbolic_networks_from_strategies_cross_check(net):
     """The engine's claim survives symnet.crosscheck's numeric instantiations."""
     report = symnet.crosscheck(symnet.prove(net), samples=20, seed=1)
     assert report.agree and report.samples == 20
+
+
+def test_printed_terms_reader_agrees_with_flint_terms():
+    """The engine reads flint polynomials from their printed form; it must give exactly flint's own terms()."""
+    import random
+
+    import flint
+
+    from symnet.search.engine import _parse_terms
+
+    ctx = flint.fmpq_mpoly_ctx.get(("g", 40), "lex")
+    gens = ctx.gens()
+    names = {name: i for i, name in enumerate(ctx.names())}
+    rng = random.Random(7)
+    for _ in range(30):
+        poly = ctx.constant(flint.fmpq(rng.randint(-9, 9), rng.randint(1, 9)))
+        for _ in range(rng.randint(0, 12)):
+            term = ctx.constant(flint.fmpq(rng.choice([-1, 1]) * rng.randint(1, 10**30), rng.randint(1, 10**5)))
+            for _ in range(rng.randint(1, 4)):
+                term = term * gens[rng.randrange(40)] ** rng.randint(1, 3)
+            poly = poly + term
+        expected = {}
+        for monom, c in poly.terms():
+            idx = [i for i, k in enumerate(monom) if k]
+            expected[tuple((i, int(monom[i])) for i in idx)] = (int(c.p), int(c.q))
+        got = {}
+        for p, q, idx, powers in _parse_terms(poly.str(), names):
+            got[tuple(zip(idx, powers or [1] * len(idx), strict=True))] = (p, q)
+        assert got == expected
+    assert _parse_terms("0", names) == []
