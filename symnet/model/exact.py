@@ -107,7 +107,7 @@ def rational_matrix(entries: list[sympy.Rational], rows: int, cols: int) -> symp
 
 def qq_matrix(m: sympy.MatrixBase) -> Any:
     """The python-flint ``fmpq_mat`` of an exact numeric matrix (held over QQ or ZZ), else None."""
-    rep = getattr(m, "_rep", None)
+    rep = _own_rep(m)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
     dense = rep.convert_to(QQ).to_dense()
@@ -243,9 +243,15 @@ def exact_vector(array: Any, where: str) -> sympy.ImmutableMatrix:
     return _build(pairs, shape[0], 1)
 
 
+def _own_rep(m: Any) -> DomainMatrix | None:
+    """The matrix's DomainMatrix when it already has one (a lazy symbol matrix has none yet: it is symbolic)."""
+    rep = getattr(m, "__dict__", {}).get("_rep")
+    return rep if isinstance(rep, DomainMatrix) else None
+
+
 def is_rational_matrix(m: sympy.MatrixBase) -> bool:
     """True when the matrix's exact representation is over ZZ or QQ (no symbol, no Float)."""
-    rep = getattr(m, "_rep", None)
+    rep = _own_rep(m)
     return rep is not None and (rep.domain == QQ or rep.domain == ZZ)
 
 
