@@ -37,7 +37,7 @@ def weights(sizes: list[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarra
             (rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32),
             (0.1 * rng.standard_normal(m)).astype(np.float32),
         )
-        for n, m in zip(sizes[:-1], sizes[1:])
+        for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
 
 

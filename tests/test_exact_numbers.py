@@ -118,7 +118,9 @@ def test_numpy_arrays_of_any_dtype_hold_exact_fractions(data: st.DataObject, dty
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=2), min_size=1, max_size=3))
+@given(
+    st.lists(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=2), min_size=1, max_size=3)
+)
 def test_nested_lists_of_floats_are_exact_and_held_over_qq(rows: list[list[float]]) -> None:
     net = Network.from_matrices([rows], None)
     layer = net.layers[0]
@@ -172,8 +174,8 @@ def test_activation_floats_are_exact() -> None:
     "weights, biases, error, where",
     [
         ([[[1.0, float("nan")]]], None, InvalidArgument, r"weights\[0\]\[0\]\[1\]"),
-        ([np.array([[1.0, np.inf]], dtype=np.float32)], None, InvalidArgument, r"weights\[0\]\[0, 1\]|weights\[0\]\[0, 1\]|weights\[0\]"),
-        ([np.array([[1.0]], dtype=np.float16)], [np.array([-np.inf], dtype=np.float16)], InvalidArgument, r"biases\[0\]"),
+        ([np.array([[1.0, np.inf]], dtype=np.float32)], None, InvalidArgument, r"weights\[0\]"),
+        ([np.ones((1, 1), dtype=np.float16)], [np.array([-np.inf], dtype=np.float16)], InvalidArgument, r"biases\[0\]"),
         ([[[sympy.Float("nan")]]], None, InvalidArgument, r"weights\[0\]\[0\]\[0\]"),
         ([[[sympy.Symbol("w") + sympy.oo]]], None, InvalidArgument, r"weights\[0\]"),
         ([[[decimal.Decimal("Infinity")]]], None, InvalidArgument, r"weights\[0\]\[0\]\[0\]"),

@@ -37,7 +37,9 @@ def test_entry_types_mix():
 
 def test_numpy_arrays_and_sympy_matrices():
     """numpy arrays (int and float) and sympy matrices are accepted as matrices and vectors."""
-    net = Network.from_matrices([np.array([[1, 2], [3, 4]]), sympy.Matrix([[1, -1]])], [np.array([0, 1]), sympy.Matrix([7])])
+    net = Network.from_matrices(
+        [np.array([[1, 2], [3, 4]]), sympy.Matrix([[1, -1]])], [np.array([0, 1]), sympy.Matrix([7])]
+    )
     # independent: (1*x1+2*x2) - (3*x1+4*x2+1) + 7
     assert sympy.expand(net.output[0] - (-2 * x1 - 2 * x2 + 6)) == 0
     netf = Network.from_matrices([np.array([[0.5]])], [np.array([0.25])])
@@ -188,7 +190,9 @@ def exact_networks(draw):
     hidden = draw(st.lists(st.integers(1, 4), max_size=3))
     q = draw(st.integers(1, 3))
     sizes = [p, *hidden, q]
-    weights = [[[draw(exact_numbers) for _ in range(sizes[l])] for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)]
+    weights = [
+        [[draw(exact_numbers) for _ in range(sizes[l])] for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)
+    ]
     biases = [[draw(exact_numbers) for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)]
     act = draw(st.sampled_from(sorted(PY_ACTIVATIONS)))
     x = [draw(exact_numbers) for _ in range(p)]
@@ -210,5 +214,6 @@ def test_symbolic_output_agrees_with_evaluation(case):
     """Substituting x into the symbolic output gives the evaluated value."""
     weights, biases, act, x = case
     net = Network.from_matrices(weights, biases, activation=act)
-    subs = {s: sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for s, v in zip(net.inputs, x)}
+    values = [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in x]
+    subs = dict(zip(net.inputs, values, strict=True))
     assert [o.xreplace(subs) for o in net.output] == list(net.evaluate(x))

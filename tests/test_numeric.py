@@ -38,7 +38,7 @@ def fraction_collapse(layers):
 def float_layers(sizes, dtype=np.float32):
     return [
         (RNG.standard_normal((m, n)).astype(dtype), RNG.standard_normal(m).astype(dtype))
-        for n, m in zip(sizes[:-1], sizes[1:])
+        for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
 
 
@@ -153,7 +153,7 @@ small_int = st.integers(-4, 4)
 def test_numeric_route_agrees_with_the_general_route(sizes, data):
     """Forcing the numeric route (limit=0) gives the same W*, b* as the general (polynomial ring) route."""
     weights, biases = [], []
-    for n, m in zip(sizes[:-1], sizes[1:]):
+    for n, m in zip(sizes[:-1], sizes[1:], strict=True):
         weights.append(
             [
                 [data.draw(st.one_of(small_int, st.fractions(-3, 3, max_denominator=5))) for _ in range(n)]

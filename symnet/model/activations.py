@@ -17,7 +17,7 @@ z + 1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import TypeAlias
 
 import sympy
 
@@ -72,7 +72,7 @@ class Activation(Displayable, display_key="activation"):
     @property
     def is_identity(self) -> bool:
         """True when the activation is exactly ``t -> t``."""
-        return self.expr == self.variable
+        return bool(self.expr == self.variable)
 
     def __call__(self, arg: sympy.Expr) -> sympy.Expr:
         """Apply the activation to a sympy expression or number."""
@@ -83,7 +83,7 @@ class Activation(Displayable, display_key="activation"):
         return self.name if self.name is not None else str(self.function)
 
 
-ActivationSpec = Union[str, sympy.Lambda, Activation]
+ActivationSpec: TypeAlias = str | sympy.Lambda | Activation
 
 
 def activation(spec: ActivationSpec) -> Activation:

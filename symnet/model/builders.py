@@ -48,7 +48,9 @@ def _names(stem: str, rows: int, cols: int, layer: int | None, single: bool) -> 
     return [f"{stem}{sup}_{{{k},{j}}}" for k in range(1, rows + 1) for j in range(cols + 1)]
 
 
-def _layer(stem: str, rows: int, cols: int, layer: int | None, single: bool, act: Activation) -> tuple[Layer, list[sympy.Symbol]]:
+def _layer(
+    stem: str, rows: int, cols: int, layer: int | None, single: bool, act: Activation
+) -> tuple[Layer, list[sympy.Symbol]]:
     """One layer of distinct symbols, and its symbols in the documented parameter order."""
     augmented = plain_symbols(_names(stem, rows, cols, layer, single))
     weights = [s for k in range(rows) for s in augmented[k * (cols + 1) + 1 : (k + 1) * (cols + 1)]]
@@ -82,7 +84,7 @@ def dense(
         return generic_dense(inputs, hidden, outputs, activation)  # sizes named by symbols: symnet.model.generic
     p = _width(inputs, "inputs")
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
-        hidden = [hidden]
+        hidden = [int(hidden)]
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
         raise InvalidType(f"hidden={hidden!r} must be a list of positive integer widths")
     widths = [_width(h, f"hidden[{i}]") for i, h in enumerate(hidden)]

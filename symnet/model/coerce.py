@@ -170,5 +170,6 @@ def exact_matrix_of(m: sympy.MatrixBase, where: str) -> sympy.ImmutableMatrix:
         if all(e.is_Rational for e in flat):
             return rational_matrix(flat, m.rows, cols)
         return m if isinstance(m, sympy.ImmutableMatrix) else sympy.ImmutableMatrix(m)
-    entries = [coerce_entry(e, f"{where}[{n // cols}][{n % cols}]" if cols > 1 else f"{where}[{n}]") for n, e in enumerate(flat)]
+    names = (f"{where}[{n // cols}][{n % cols}]" if cols > 1 else f"{where}[{n}]" for n in range(len(flat)))
+    entries = [coerce_entry(e, name) for e, name in zip(flat, names, strict=True)]
     return _exact_from_entries(entries, m.rows, cols)

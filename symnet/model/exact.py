@@ -50,7 +50,7 @@ def _flint_ok() -> bool:
         from sympy.external.gmpy import GROUND_TYPES
     except ImportError:  # pragma: no cover - older sympy
         return False
-    return GROUND_TYPES == "flint"
+    return bool(GROUND_TYPES == "flint")
 
 
 _FLINT = _flint_ok()
@@ -78,7 +78,7 @@ def _ratios(array: Any, where: str) -> tuple[list[tuple[int, int]], tuple[int, .
         if arr.dtype.itemsize <= 8:
             pairs = [v.as_integer_ratio() for v in arr.astype(np.float64).ravel().tolist()]  # widening is exact
         else:
-            pairs = [tuple(int(t) for t in v.as_integer_ratio()) for v in arr.ravel()]
+            pairs = [(int(n), int(d)) for n, d in (v.as_integer_ratio() for v in arr.ravel())]
     else:
         pairs = [(int(v), 1) for v in arr.ravel().tolist()]
     return pairs, tuple(arr.shape)
@@ -135,7 +135,7 @@ def _flat_rationals(dm: DomainMatrix) -> list[sympy.Expr]:
     return [sympy.Integer(int(a)) for a in dm.to_list_flat()]
 
 
-class ExactMatrix(sympy.ImmutableDenseMatrix):
+class ExactMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
     """An ImmutableMatrix of exact rationals whose sympy entries are made only when needed.
 
     It is an ordinary ``ImmutableMatrix`` (indexing, equality, arithmetic,
@@ -147,9 +147,9 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
     """
 
     @property
-    def _args(self) -> tuple[sympy.Basic, ...]:  # type: ignore[override]
+    def _args(self) -> tuple[sympy.Basic, ...]:
         try:
-            return _ARGS.__get__(self)
+            return tuple(_ARGS.__get__(self))
         except AttributeError:
             rows, cols = self._rep.shape
             args = (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*_flat_rationals(self._rep), sympify=False))
@@ -161,13 +161,13 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
         _ARGS.__set__(self, value)
 
     @classmethod
-    def _fromrep(cls, rep: DomainMatrix) -> sympy.ImmutableDenseMatrix:  # type: ignore[override]
+    def _fromrep(cls, rep: DomainMatrix) -> sympy.ImmutableDenseMatrix:
         if rep.domain == QQ or rep.domain == ZZ:
             return _lazy(rep)
         return sympy.ImmutableDenseMatrix._fromrep(rep)
 
     @property
-    def free_symbols(self) -> set[sympy.Symbol]:  # type: ignore[override]
+    def free_symbols(self) -> set[sympy.Symbol]:
         return set()
 
     def __eq__(self, other: object) -> bool:
@@ -181,7 +181,7 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
             if type(a.rep) is not type(b.rep):
                 a, b = a.to_sparse(), b.to_sparse()
             return bool(a.unify_eq(b))
-        return super().__eq__(other)
+        return bool(super().__eq__(other))
 
     def __hash__(self) -> int:
         return hash(("ImmutableDenseMatrix",) + self._hashable_content())

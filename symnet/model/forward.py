@@ -9,7 +9,7 @@ the rationals (``tanh(1/2)``).  The float pass rounds everything to doubles.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import flint
 import sympy
@@ -21,23 +21,11 @@ from .activations import Activation
 __all__ = ["exact_forward", "float_forward"]
 
 
-class _Layer(Protocol):
-    weights: sympy.ImmutableMatrix
-    biases: sympy.ImmutableMatrix
-    activation: Activation
-
-    @property
-    def qq_weights(self) -> Any: ...
-
-    @property
-    def qq_biases(self) -> Any: ...
-
-
 def _activation(act: Activation, subs: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Lambda:
     return act.function if not subs else sympy.Lambda(act.variable, act.expr.xreplace(subs))
 
 
-def _sympy_affine(layer: _Layer, u: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[sympy.Expr]:
+def _sympy_affine(layer: Any, u: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr]) -> list[sympy.Expr]:
     w = layer.weights.xreplace(subs) if subs else layer.weights
     b = layer.biases.xreplace(subs) if subs else layer.biases
     rows, cols = w.shape
@@ -45,7 +33,7 @@ def _sympy_affine(layer: _Layer, u: Sequence[sympy.Expr], subs: Mapping[sympy.Sy
 
 
 def exact_forward(
-    layers: Sequence[_Layer], point: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr]
+    layers: Sequence[Any], point: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr]
 ) -> list[sympy.Expr]:
     """The outputs at ``point`` (exact sympy numbers), parameters given by ``subs``."""
     u = list(point)
@@ -86,19 +74,21 @@ def _float_matrix(m: sympy.ImmutableMatrix, qq: Any, subs: Mapping[sympy.Symbol,
 
 
 def float_forward(
-    layers: Sequence[_Layer], point: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr]
+    layers: Sequence[Any], point: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr]
 ) -> list[float]:
     """The outputs at ``point`` computed in double precision (see ``Network.evaluate(exact=False)``)."""
     import numpy as np
 
     u = np.array([_double(v, f"x[{j}]") for j, v in enumerate(point)], dtype=np.float64)
     for index, layer in enumerate(layers):
-        wf, bf = _float_matrix(layer.weights, layer.qq_weights, subs), _float_matrix(layer.biases, layer.qq_biases, subs)
+        wf = _float_matrix(layer.weights, layer.qq_weights, subs)
+        bf = _float_matrix(layer.biases, layer.qq_biases, subs)
         z = wf @ u + bf[:, 0]
         act = layer.activation
         if not act.is_identity:
             body = act.expr.xreplace(subs) if subs else act.expr
             var = act.variable
-            z = np.array([_double(body.xreplace({var: sympy.Float(float(v))}), f"layer {index + 1}'s activation") for v in z])
+            where = f"layer {index + 1}'s activation"
+            z = np.array([_double(body.xreplace({var: sympy.Float(float(v))}), where) for v in z])
         u = z
     return [float(v) for v in u]

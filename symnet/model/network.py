@@ -35,7 +35,7 @@ _IDENTITY = activation("identity")
 _NON_FINITE_ATOMS = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
 
 
-def _check_entries(layer: "Layer", index: int) -> None:
+def _check_entries(layer: Layer, index: int) -> None:
     """Every weight and bias is a finite, commutative scalar expression (InvalidArgument naming the entry)."""
     for what, m in (("weights", layer.weights), ("biases", layer.biases)):
         if not isinstance(m, sympy.MatrixBase):
@@ -74,12 +74,12 @@ class Layer(display.Displayable, display_key="layer"):
     @property
     def width(self) -> int:
         """Number of nodes in this layer (rows of ``weights``)."""
-        return self.weights.rows
+        return int(self.weights.rows)
 
     @property
     def fan_in(self) -> int:
         """Number of inputs to this layer (columns of ``weights``)."""
-        return self.weights.cols
+        return int(self.weights.cols)
 
     def augmented(self) -> sympy.ImmutableMatrix:
         """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
@@ -197,7 +197,8 @@ class Network(display.Displayable, display_key="network"):
             if bad:
                 raise ActivationError(
                     f"layer {index + 1}'s activation {act.function} mentions the input(s) "
-                    f"{', '.join(sorted(s.name for s in bad))}; an activation depends only on its variable and its own parameters"
+                    f"{', '.join(sorted(s.name for s in bad))}; "
+                    "an activation depends only on its variable and its own parameters"
                 )
             if any(not s.is_commutative for s in act.expr.free_symbols):
                 raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
@@ -254,7 +255,7 @@ class Network(display.Displayable, display_key="network"):
             if len(biases) != len(mats):
                 raise ShapeError(f"there are {len(mats)} weight matrices but {len(biases)} bias vectors")
             vecs = [coerce_vector(b, f"biases[{i}]") for i, b in enumerate(biases)]
-        for i, (w, b) in enumerate(zip(mats, vecs)):
+        for i, (w, b) in enumerate(zip(mats, vecs, strict=True)):
             if b.rows != w.rows:
                 raise ShapeError(
                     f"biases[{i}] has {b.rows} entries but weights[{i}] has shape {w.shape}: "
@@ -276,11 +277,13 @@ class Network(display.Displayable, display_key="network"):
                 s if isinstance(s, sympy.Symbol) else symbol_from_name(s, f"inputs[{j}]") for j, s in enumerate(inputs)
             )
         acts = _hidden_activations(activation, len(mats) - 1) + (_IDENTITY,)
-        layers = tuple(Layer(w, b, a) for w, b, a in zip(mats, vecs, acts))
+        layers = tuple(Layer(w, b, a) for w, b, a in zip(mats, vecs, acts, strict=True))
         return cls(xs, layers)
 
     @classmethod
-    def _built(cls, inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], parameters: tuple[sympy.Symbol, ...]) -> Network:
+    def _built(
+        cls, inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], parameters: tuple[sympy.Symbol, ...]
+    ) -> Network:
         """A network from parts a symnet builder made valid by construction, without re-checking them.
 
         Only builders call this (:func:`symnet.dense`): distinct well-named
@@ -359,7 +362,9 @@ class Network(display.Displayable, display_key="network"):
         return not self.parameters
 
     # ------------------------------------------------------------- semantics
-    def _forward(self, values: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr] | None) -> list[sympy.Expr]:
+    def _forward(
+        self, values: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr] | None
+    ) -> list[sympy.Expr]:
         u = list(values)
         for layer in self.layers:
             w = layer.weights if subs is None else layer.weights.xreplace(subs)
@@ -422,7 +427,7 @@ class Network(display.Displayable, display_key="network"):
         by_name = {s.name: s for s in self.parameters}
         for key, value in (weights or {}).items():
             sym = by_name.get(key) if isinstance(key, str) else key
-            if sym not in by_name.values():
+            if sym is None or sym not in by_name.values():
                 raise InvalidArgument(f"weights names {key!r}, which is not a parameter of this network")
             val = coerce_entry(value, f"weights[{sym.name!r}]")
             if val.free_symbols:

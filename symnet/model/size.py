@@ -51,7 +51,7 @@ def polynomial_degree(expr: sympy.Expr, var: sympy.Symbol) -> int | None:
     if not expr.has(var):
         return 0
     try:
-        return sympy.Poly(expr, var).degree()
+        return int(sympy.Poly(expr, var).degree())
     except sympy.PolynomialError:
         return None
 

@@ -73,7 +73,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-class SymbolMatrix(sympy.ImmutableDenseMatrix):
+class SymbolMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
     """An ImmutableMatrix of sympy expressions whose ``DomainMatrix`` is made on first use.
 
     It is an ordinary ``ImmutableMatrix`` (indexing, equality, arithmetic,
@@ -84,7 +84,7 @@ class SymbolMatrix(sympy.ImmutableDenseMatrix):
     """
 
     @property
-    def _rep(self) -> DomainMatrix:  # type: ignore[override]
+    def _rep(self) -> DomainMatrix:
         rep = self.__dict__.get("_lazy_rep")
         if rep is None:
             rep = self.__dict__["_lazy_rep"] = _sparse(self.args[2].args, self._rows, self._cols)
@@ -94,14 +94,11 @@ class SymbolMatrix(sympy.ImmutableDenseMatrix):
     def _rep(self, value: DomainMatrix) -> None:
         self.__dict__["_lazy_rep"] = value
 
-    def flat(self) -> list[sympy.Expr]:  # type: ignore[override]
+    def flat(self) -> list[sympy.Expr]:
         return list(self.args[2].args)
 
-    def __iter__(self) -> Iterator[sympy.Expr]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[sympy.Expr]:
         return iter(self.args[2].args)
-
-    def __hash__(self) -> int:
-        return super().__hash__()
 
 
 def _sparse(flat: Sequence[sympy.Expr], rows: int, cols: int) -> DomainMatrix:
@@ -130,5 +127,5 @@ def symbol_matrix(flat: Sequence[sympy.Expr], rows: int, cols: int) -> sympy.Imm
 def flat_entries(m: sympy.MatrixBase) -> tuple[sympy.Expr, ...]:
     """The entries of a matrix row by row (an ImmutableMatrix's own tuple, no copy)."""
     if isinstance(m, sympy.ImmutableDenseMatrix):
-        return m.args[2].args
+        return tuple(m.args[2].args)
     return tuple(m.flat())

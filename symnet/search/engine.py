@@ -26,9 +26,9 @@ from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardErr
 from ..kernel.gate import Exact, exact, gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
-from ..numbers import fast_rational
-from ..model.symbols import flat_entries, paused_gc, symbol_matrix
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
+from ..model.symbols import flat_entries, paused_gc, symbol_matrix
+from ..numbers import fast_rational
 from ..proof import Proof
 from .generic import GenericNetwork, prove_generic
 from .numeric import prove_numeric
@@ -371,7 +371,7 @@ def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand:
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):
-        slope, intercept = coefficients[l - 1]  # type: ignore[misc]
+        slope, intercept = coefficients[l - 1]
         factor = _factor(net.layers[l - 1], slope, intercept)
         steps.append(Step("substitute_layer", layer=l, slope=slope, intercept=intercept, matrix=factor))
         factors.append(factor)
@@ -430,7 +430,8 @@ def _prove_piecewise(net: Network) -> Proof | None:
     from .regions import prove_affine  # deferred: the regions search loads pplpy
 
     try:
-        return prove_affine(net)
+        proof: Proof = prove_affine(net)
+        return proof
     except SymnetError:  # symbolic weights, size guards: no piecewise certificate
         return None
 

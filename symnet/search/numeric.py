@@ -127,7 +127,7 @@ def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
 
 def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
     """The entries, row by row, as a plain tuple (no per-entry conversion)."""
-    return m.args[2].args
+    return tuple(m.args[2].args)
 
 
 def _nonzero(m: sympy.ImmutableMatrix) -> list[bool]:
@@ -197,7 +197,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
     if any(c is None for c in coefficients):
         return None
-    mats = []
+    mats: list[tuple[Any, Any]] = []
     for layer in net.layers:
         w, b = domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
@@ -233,7 +233,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         )
     K = mats[0][0].domain
     steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(output_row))]
-    for l, factor in zip(range(L, 0, -1), factors[1:]):
+    for l, factor in zip(range(L, 0, -1), factors[1:], strict=True):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         steps.append(
             Step(
