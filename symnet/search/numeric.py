@@ -34,12 +34,9 @@ __all__ = ["numeric_affine", "numeric_monomials", "prove_numeric"]
 
 
 def _number(e: sympy.Expr) -> Any | None:
-    """An exact QQ element for a Rational or Float (its binary value), else None."""
+    """An exact QQ element for a Rational, else None (a Network holds no Float)."""
     if e.is_Rational:
         return QQ(int(e.p), int(e.q))
-    if e.is_Float:
-        r = sympy.Rational(e)
-        return QQ(int(r.p), int(r.q))
     return None
 
 
@@ -170,14 +167,9 @@ def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
 
 
 def _exraw(m: sympy.ImmutableMatrix) -> DomainMatrix:
-    """Over EXRAW (exact sympy numbers), Floats at their exact binary values."""
-    rows = [[_exact(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    """Over EXRAW (exact sympy numbers such as ``1/sqrt(2)``)."""
+    rows = [[m[i, j] for j in range(m.cols)] for i in range(m.rows)]
     return DomainMatrix(rows, m.shape, EXRAW)
-
-
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 
 
 def _dense(m: DomainMatrix) -> DomainMatrix:
