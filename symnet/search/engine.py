@@ -97,14 +97,20 @@ def _parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[
     if len(tokens) % 2 != 1:
         raise ValueError(text[:80])
     out: list[tuple[int, int, list[int], list[int] | None]] = []
-    for n in range(0, len(tokens), 2):
-        term = tokens[n]
-        negative = term.startswith("-") if n == 0 else tokens[n - 1] == "-"
-        if n and tokens[n - 1] not in ("+", "-"):
-            raise ValueError(text[:80])
-        if n == 0 and negative:
-            term = term[1:]
+    signs = tokens[1::2]
+    if any(t != "+" and t != "-" for t in signs):
+        raise ValueError(text[:80])
+    first = tokens[0]
+    negatives = [first.startswith("-")] + [t == "-" for t in signs]
+    if negatives[0]:
+        tokens[0] = first[1:]
+    for term, negative in zip(tokens[::2], negatives, strict=True):
         pieces = term.split("*")
+        try:  # the common case: coefficient 1, every generator to the first power
+            out.append((-1 if negative else 1, 1, [names[x] for x in pieces], None))
+            continue
+        except KeyError:
+            pass
         p, q = 1, 1
         if pieces[0][:1].isdigit():
             num, _, den = pieces[0].partition("/")
@@ -116,14 +122,10 @@ def _parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[
             name, caret, exp = piece.partition("^")
             idx.append(names[name])
             powers.append(int(exp) if caret else 1)
-        if any(k != 1 for k in powers) and len(set(idx)) == len(idx):
-            out.append((-p if negative else p, q, idx, powers))
-        elif len(set(idx)) == len(idx):
-            out.append((-p if negative else p, q, idx, None))
-        else:
+        if len(set(idx)) != len(idx):
             raise ValueError(text[:80])
+        out.append((-p if negative else p, q, idx, powers if any(k != 1 for k in powers) else None))
     return out
-
 
 class _Expander:
     """Polynomial arithmetic over QQ (python-flint ``fmpq_mpoly``) in the inputs and parameters."""
@@ -215,7 +217,7 @@ class _Expander:
                     terms.append((keys[syms[0]], syms[0]))
                     continue
                 term = from_args(syms, is_commutative=True)
-                arg_keys = tuple(keys[a] for a in syms)
+                arg_keys = tuple(map(keys.__getitem__, syms))
             else:
                 coeff = fast_rational(p, q)
                 ck = coefficient_keys.get((p, q))
