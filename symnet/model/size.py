@@ -38,12 +38,15 @@ def _terms(e: sympy.Expr) -> int:
     return len(sympy.Add.make_args(e))
 
 
-def _term_counts(m: sympy.MatrixBase) -> list[int]:
-    """The number of terms of every entry, row by row (numbers over QQ: 1 when nonzero)."""
+def _term_counts(m: sympy.MatrixBase) -> list[int] | None:
+    """The number of terms of every entry, row by row (numbers over QQ: 1 when nonzero); None when all are symbols."""
     qq = qq_matrix(m)
     if qq is not None:
         return [1 if a else 0 for a in qq.entries()]
-    return [_terms(e) for e in flat_entries(m)]
+    flat = flat_entries(m)
+    if set(map(type, flat)) == {sympy.Symbol}:
+        return None  # every entry one term (a fully symbolic layer)
+    return [_terms(e) for e in flat]
 
 
 def polynomial_degree(expr: sympy.Expr, var: sympy.Symbol) -> int | None:
@@ -67,9 +70,10 @@ def estimate_monomials(net: Network) -> int:
         bias, weights = _term_counts(layer.biases), _term_counts(layer.weights)
         inner = counts[1:]
         new = [1]
+        every = sum(inner)  # a row of symbols: one term per entry
         for k in range(layer.width):
-            row = weights[k * n : (k + 1) * n]
-            new.append(bias[k] * counts[0] + sum(map(operator.mul, row, inner)))
+            through = every if weights is None else sum(map(operator.mul, weights[k * n : (k + 1) * n], inner))
+            new.append((1 if bias is None else bias[k]) * counts[0] + through)
         act = layer.activation
         if not act.is_identity:
             degree = polynomial_degree(act.expr, act.variable) or 1
