@@ -65,6 +65,9 @@ class Layer(display.Displayable, display_key="layer"):
     """One affine layer ``z = W u + b`` followed by its activation.
 
     ``activation`` is applied to ``z``; it is the identity for the output layer.
+    ``weights`` and ``biases`` are sympy ImmutableMatrices; when every entry
+    is a number, :attr:`qq_weights` and :attr:`qq_biases` give the same
+    matrices as python-flint ``fmpq_mat`` (exact, no sympy object made).
     """
 
     weights: sympy.ImmutableMatrix
@@ -138,8 +141,13 @@ def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden:
 
 @dataclass(frozen=True)
 class Network(display.Displayable, display_key="network"):
-    """A feed-forward network whose weights are sympy expressions.
+    """A feed-forward network whose weights are exact: rationals over QQ, or polynomials in symbols.
 
+    Every numeric entry is an exact rational from construction, whatever the
+    route (a float is its exact binary value: ``0.1`` is
+    ``3602879701896397/36028797018963968``); a layer whose entries are all
+    numbers is held over QQ (python-flint underneath, see
+    :attr:`Layer.qq_weights`); no sympy ``Float`` survives in a Network.
     Build one with :func:`symnet.dense` or :meth:`Network.from_matrices`.
     Networks are immutable and hashable; two networks are equal when their
     inputs and layers are.
@@ -238,7 +246,10 @@ class Network(display.Displayable, display_key="network"):
         single matrix is a network with no hidden layer.  ``biases[l]`` is a
         vector of layer l's width (``None`` means all biases are zero).
         Entries may be ints, ``Fraction``, sympy numbers or expressions,
-        floats, symbol names, nested lists or numpy arrays, or a mix.
+        floats, symbol names, nested lists or numpy arrays (any int or float
+        dtype; booleans and complex numbers are refused), or a mix.  Every
+        number is stored exactly (a float at its binary value); NaN and
+        infinities are refused with InvalidArgument naming the entry.
         ``activation`` applies to every hidden layer (or give a list, one per
         hidden layer).  ``inputs`` names the inputs (default ``x_1 .. x_p``).
         """
