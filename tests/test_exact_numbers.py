@@ -142,9 +142,12 @@ def test_every_route_gives_the_same_exact_entries() -> None:
         [[sympy.Float(float(v)) for v in row] for row in w32],
         sympy.Matrix([[sympy.Float(float(v)) for v in row] for row in w32]),
     ]
+    nets = []
     for route in routes:
         net = Network.from_matrices([route], [[0, 0]])
         assert [[frac(net.layers[0].weights[i, j]) for j in range(2)] for i in range(2)] == exact
+        nets.append(net)
+    assert all(n == nets[0] and hash(n) == hash(nets[0]) for n in nets)  # one number world: equal and same hash
     by_hand = Layer(sympy.ImmutableMatrix([[sympy.Float(0.5)]]), sympy.ImmutableMatrix([sympy.Float(0.1)]))
     net = Network((sympy.Symbol("x_1"),), (by_hand,))
     assert net.layers[0].qq_weights is not None

@@ -100,6 +100,10 @@ class SymbolMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
     def __iter__(self) -> Iterator[sympy.Expr]:
         return iter(self.args[2].args)
 
+    def __hash__(self) -> int:
+        # Basic hashes the class name with the contents: hash as the ImmutableMatrix it equals
+        return hash(("ImmutableDenseMatrix",) + self._hashable_content())
+
 
 def _sparse(flat: Sequence[sympy.Expr], rows: int, cols: int) -> DomainMatrix:
     zero = sympy.S.Zero
