@@ -107,3 +107,14 @@ def test_bulk_built_dense_equals_the_checked_constructor():
     assert s == sympy.Symbol(s.name) and hash(s) == hash(sympy.Symbol(s.name)) and s.is_commutative
     assert pickle.loads(pickle.dumps(net)) == net
     assert symnet.prove(net).check()
+
+
+def test_bulk_symbols_hash_as_sympy_computes_it():
+    from symnet.model.symbols import plain_symbols
+
+    names = ["w", "b_{1,2}", "b^{(3)}_{4,0}", "c_0"]
+    made = plain_symbols(names)
+    for s, name in zip(made, names, strict=True):
+        fresh = sympy.Symbol(name)
+        fresh._mhash = None  # recompute from scratch, as Basic.__hash__ does
+        assert hash(s) == hash(fresh) and s == fresh and {s: 1}[fresh] == 1

@@ -51,6 +51,7 @@ def plain_symbols(names: Iterable[str]) -> list[sympy.Symbol]:
             obj._assumptions = kb
             obj._assumptions_orig = orig
             obj._assumptions0 = frozen
+            obj._mhash = hash(("Symbol", name, *frozen))  # what Basic.__hash__ would compute on first use
             append(obj)
     return out
 
