@@ -154,6 +154,13 @@ def test_every_route_gives_the_same_exact_entries() -> None:
     assert frac(net.layers[0].biases[0]) == Fraction(0.1)
 
 
+def test_huge_ints_and_tiny_floats_in_lists_are_exact() -> None:
+    net = Network.from_matrices([[[10**400, 5e-324], [-(2**70), 1.5]]], [[0.1, -7]])
+    layer = net.layers[0]
+    assert [frac(e) for e in layer.weights] == [Fraction(10**400), Fraction(5e-324), Fraction(-(2**70)), Fraction(3, 2)]
+    assert [frac(e) for e in layer.biases] == [Fraction(0.1), Fraction(-7)]
+
+
 def test_symbolic_entries_lose_their_floats_and_keep_their_symbols() -> None:
     w = sympy.Symbol("w")
     net = Network.from_matrices([[[sympy.Float(0.1) * w, 0.25]]], [[sympy.Float(0.5)]])

@@ -12,6 +12,7 @@ User text is never evaluated: a string is accepted only as a symbol *name*
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ import sympy
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..numbers import exact_floats, exact_rational
-from .exact import exact_matrix, exact_vector, rational_matrix
+from .exact import exact_matrix, exact_vector, rational_matrix, rational_pairs
 
 __all__ = ["coerce_entry", "coerce_matrix", "coerce_vector", "exact_matrix_of", "is_symbol_name", "symbol_from_name"]
 
@@ -88,6 +89,18 @@ def _numeric_array(value: Any) -> Any | None:
     return value if dtype.kind in "biufc" else None
 
 
+def _plain_numbers(flat: list[Any], rows: int, cols: int) -> sympy.ImmutableMatrix | None:
+    """Over QQ when every entry is a finite Python float or int (the common list case, read in bulk), else None."""
+    if not set(map(type, flat)) <= {float, int}:
+        return None  # anything else (booleans, Fractions, sympy, names) goes entry by entry, with its own message
+    try:
+        if not all(map(math.isfinite, flat)):
+            return None  # NaN or an infinity: refused entry by entry, naming it
+    except OverflowError:  # an int beyond the float range: exact all the same, read entry by entry
+        return None
+    return rational_pairs([v.as_integer_ratio() for v in flat], rows, cols)
+
+
 def _exact_from_entries(entries: list[sympy.Expr], rows: int, cols: int) -> sympy.ImmutableMatrix:
     """Over QQ when every entry is a Rational, else an ordinary ImmutableMatrix."""
     if all(e.is_Rational for e in entries):
@@ -127,6 +140,10 @@ def coerce_matrix(value: Any, where: str) -> sympy.ImmutableMatrix:
     for i, row in enumerate(rows):
         if len(row) != width:
             raise ShapeError(f"{where} is ragged: row 0 has {width} entries but row {i} has {len(row)}")
+    flat = [v for row in rows for v in row]
+    fast = _plain_numbers(flat, len(rows), width)
+    if fast is not None:
+        return fast
     entries = [coerce_entry(v, f"{where}[{i}][{j}]") for i, row in enumerate(rows) for j, v in enumerate(row)]
     return _exact_from_entries(entries, len(rows), width)
 
@@ -156,6 +173,9 @@ def coerce_vector(value: Any, where: str) -> sympy.ImmutableMatrix:
     for i, v in enumerate(items):
         if _is_sequence(v):
             raise ShapeError(f"{where} must be 1-D, but entry {i} is {v!r}")
+    fast = _plain_numbers(items, len(items), 1)
+    if fast is not None:
+        return fast
     return _exact_from_entries([coerce_entry(v, f"{where}[{i}]") for i, v in enumerate(items)], len(items), 1)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "qq_matrix",
     "rational",
     "rational_matrix",
+    "rational_pairs",
 ]
 
 #: The fast Rational constructor, kept under its old name (see :func:`symnet.numbers.fast_rational`).
@@ -101,7 +102,11 @@ def _build(pairs: list[tuple[int, int]], rows: int, cols: int, *, dense: bool = 
 
 def rational_matrix(entries: list[sympy.Rational], rows: int, cols: int) -> sympy.ImmutableMatrix:
     """An exact matrix over QQ from sympy Rationals, row-major (sympy's sparse rep when small, flint's when large)."""
-    pairs = [(int(e.p), int(e.q)) for e in entries]
+    return rational_pairs([(int(e.p), int(e.q)) for e in entries], rows, cols)
+
+
+def rational_pairs(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.ImmutableMatrix:
+    """An exact matrix over QQ from row-major ``(p, q)`` pairs in lowest terms (``q > 0``)."""
     return _build(pairs, rows, cols, dense=rows * cols > SPARSE_UP_TO)
 
 
