@@ -289,3 +289,44 @@ def test_qq_accessors() -> None:
     assert net.layers[1].qq_weights[0, 0] == flint.fmpq(1, 2)
     assert isinstance(net.layers[0].qq_biases, flint.fmpq_mat) and net.layers[0].qq_biases.ncols() == 1
     assert symnet.dense(1, [1]).layers[0].qq_weights is None
+
+
+def test_from_matrices_with_numpy_arrays_matches_the_onnx_route() -> None:
+    """The same float32 arrays through from_matrices and through from_onnx give the very same W* and b*."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(11)
+    sizes = [20, 9, 7, 3]
+    layers = [
+        (rng.standard_normal((m, n)).astype(np.float32), rng.standard_normal(m).astype(np.float32))
+        for n, m in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
+    nodes, inits, cur = [], [], "x"
+    for i, (w, b) in enumerate(layers):
+        inits += [numpy_helper.from_array(w, f"W{i}"), numpy_helper.from_array(b, f"b{i}")]
+        nodes.append(helper.make_node("Gemm", [cur, f"W{i}", f"b{i}"], [f"h{i}"], transB=1))
+        cur = f"h{i}"
+    graph = helper.make_graph(
+        nodes,
+        "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", sizes[0]])],
+        [helper.make_tensor_value_info(cur, TensorProto.FLOAT, ["N", sizes[-1]])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    ours = symnet.prove(Network.from_matrices([w for w, _ in layers], [b for _, b in layers]))
+    theirs = symnet.prove(symnet.from_onnx(model))
+    assert ours.matrix == theirs.matrix and ours.offset == theirs.offset
+    # and both equal the collapse in plain Fractions
+    w_star = [[Fraction(float(v)) for v in row] for row in layers[-1][0]]
+    b_star = [Fraction(float(v)) for v in layers[-1][1]]
+    for w, b in reversed(layers[:-1]):
+        bias = [Fraction(float(v)) for v in b]
+        b_star = [b_star[k] + sum(w_star[k][j] * bias[j] for j in range(len(b))) for k in range(len(b_star))]
+        w_star = [
+            [sum(w_star[k][j] * Fraction(float(w[j, i])) for j in range(w.shape[0])) for i in range(w.shape[1])]
+            for k in range(len(w_star))
+        ]
+    assert [[frac(ours.matrix[k, i]) for i in range(sizes[0])] for k in range(sizes[-1])] == w_star
+    assert [frac(v) for v in ours.offset] == b_star
