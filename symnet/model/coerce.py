@@ -23,6 +23,7 @@ import sympy
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..numbers import exact_floats, exact_rational
 from .exact import exact_matrix, exact_vector, rational_matrix, rational_pairs
+from .symbols import flat_entries
 
 __all__ = ["coerce_entry", "coerce_matrix", "coerce_vector", "exact_matrix_of", "is_symbol_name", "symbol_from_name"]
 
@@ -184,7 +185,7 @@ def exact_matrix_of(m: sympy.MatrixBase, where: str) -> sympy.ImmutableMatrix:
     rep = getattr(m, "_rep", None)
     if rep is not None and rep.domain.is_QQ or rep is not None and rep.domain.is_ZZ:
         return m
-    flat = list(m)
+    flat = list(flat_entries(m))
     cols = m.cols
     if all(e.is_Symbol or e.is_Rational for e in flat):
         if all(e.is_Rational for e in flat):
