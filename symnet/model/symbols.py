@@ -39,8 +39,10 @@ def plain_symbols(names: Iterable[str]) -> list[sympy.Symbol]:
     on its assumptions, never on its name, so sharing them changes nothing.
     Names are not checked here; callers make valid names.
     """
-    kb, orig, given = sympy.Symbol._canonical_assumptions()
-    frozen = tuple(sorted(given.items()))
+    template = sympy.Symbol.__xnew__(sympy.Symbol, "template")  # uncached: its records are ours alone
+    kb, orig, frozen = template._assumptions, template._assumptions_orig, template._assumptions0
+    if template._hashable_content() != ("template", *frozen) or not isinstance(frozen, tuple):
+        return [sympy.Symbol(name) for name in names]  # a sympy whose Symbol is laid out otherwise: the plain way
     new, cls = Expr.__new__, sympy.Symbol
     out: list[sympy.Symbol] = []
     append = out.append
@@ -51,7 +53,7 @@ def plain_symbols(names: Iterable[str]) -> list[sympy.Symbol]:
             obj._assumptions = kb
             obj._assumptions_orig = orig
             obj._assumptions0 = frozen
-            obj._mhash = hash(("Symbol", name, *frozen))  # what Basic.__hash__ would compute on first use
+            obj._mhash = hash(("Symbol", name, *frozen))  # what Basic.__hash__ computes from _hashable_content
             append(obj)
     return out
 
