@@ -2,10 +2,12 @@
 
     PYTHONPATH=. python benchmarks/bench_numeric.py
 
-For each network (float32 weights, seeded): build it as an in-memory ONNX
-model (Gemm chain), then time symnet's import (``from_onnx``: every float its
-exact binary rational), ``prove``, the kernel's ``check`` and making W*
-explicit (every entry of ``proof.matrix`` an exact Rational).  Against:
+For each network (float32 weights, seeded) and each route -- ``from_matrices``
+with the numpy arrays themselves (issue 19: the fast path is *the* path), and
+an in-memory ONNX model (Gemm chain) through ``from_onnx`` -- time the build
+(every float its exact binary rational), ``prove``, the kernel's ``check`` and
+making W* and b* explicit (every entry an exact Rational).  The two routes
+must give the same ``proof.matrix`` and ``proof.offset``.  Against:
 
 * the flint floor -- the float32 arrays converted to python-flint
   ``fmpq_mat`` and the augmented factors multiplied from the output side,
@@ -35,7 +37,7 @@ def weights(sizes: list[int], seed: int = 0) -> list[tuple[np.ndarray, np.ndarra
             (rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32),
             (0.1 * rng.standard_normal(m)).astype(np.float32),
         )
-        for n, m in zip(sizes[:-1], sizes[1:])
+        for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
 
 
@@ -86,14 +88,17 @@ def numpy_product(layers: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, n
     return time.perf_counter() - t0, np.hstack([b.reshape(-1, 1), w])
 
 
-def run(sizes: list[int]) -> dict[str, float]:
+def run(sizes: list[int], route: str = "onnx") -> dict[str, float]:
     import symnet
 
     layers = weights(sizes)
-    model = onnx_model(layers)
+    model = onnx_model(layers) if route == "onnx" else None
     out: dict[str, float] = {}
     t0 = time.perf_counter()
-    net = symnet.from_onnx(model)
+    if route == "onnx":
+        net = symnet.from_onnx(model)
+    else:
+        net = symnet.Network.from_matrices([w for w, _ in layers], [b for _, b in layers])
     t1 = time.perf_counter()
     proof = symnet.prove(net)
     t2 = time.perf_counter()
@@ -122,6 +127,10 @@ def run(sizes: list[int]) -> dict[str, float]:
         ]
     )
     assert np.array_equal(ours, exact_f), "symnet's W* differs from the flint product"
+    flint_entries = [exact[i, j] for i in range(exact.nrows()) for j in range(exact.ncols())]
+    mine = [v for i in range(proof.matrix.rows) for v in [proof.offset[i], *proof.matrix.row(i)]]
+    assert all(int(a.p) == int(b.p) and int(a.q) == int(b.q) for a, b in zip(mine, flint_entries, strict=True))
+    out["fingerprint"] = float(hash((tuple(proof.matrix), tuple(proof.offset))) % 2**31)
     return out
 
 
@@ -134,24 +143,33 @@ def main() -> None:
     for name, (sizes, target) in cases.items():
         if args.only and args.only != name:
             continue
-        runs = [run(sizes) for _ in range(args.repeat)]
-        r = {key: min(x[key] for x in runs) for key in runs[0]}  # best of the runs: the machine is shared
-        arrow = " -> ".join(map(str, sizes))
-        print(f"{arrow} (float32), best of {args.repeat}")
-        print(
-            f"  import {r['imported']:.3f} s | prove {r['proved']:.3f} s | check {r['checked']:.3f} s"
-            f"{'' if r['check_ok'] else ' (REJECTED)'} | W* explicit {r['explicit']:.3f} s"
-        )
-        print(
-            f"  total {r['total']:.3f} s (target <= {target} s) = {r['total'] / r['floor']:.1f}x the flint floor"
-            f" {r['floor']:.3f} s (target <= 4x for mnist); without the kernel check {r['unchecked']:.3f} s"
-            f" = {r['unchecked'] / r['floor']:.1f}x"
-        )
-        print(
-            f"  numpy float64 product {r['numpy'] * 1000:.1f} ms, max relative error vs exact {r['numpy_rel_error']:.2g}"
-        )
+        prints = set()
+        for route in ("from_matrices", "onnx"):
+            runs = [run(sizes, route) for _ in range(args.repeat)]
+            prints.add(runs[0]["fingerprint"])
+            report(sizes, route, target, args.repeat, runs)
+        print(f"  from_matrices and from_onnx give the same W* and b*: {len(prints) == 1}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of this process) {peak:.0f} MiB (target <= 500 MiB)")
+
+
+def report(sizes: list[int], route: str, target: float, repeat: int, runs: list[dict[str, float]]) -> None:
+    """One route's figures, best of the runs."""
+    r = {key: min(x[key] for x in runs) for key in runs[0]}  # best of the runs: the machine is shared
+    arrow = " -> ".join(map(str, sizes))
+    print(f"{arrow} (float32) via {route}, best of {repeat}")
+    print(
+        f"  build {r['imported']:.3f} s | prove {r['proved']:.3f} s | check {r['checked']:.3f} s"
+        f"{'' if r['check_ok'] else ' (REJECTED)'} | W* explicit {r['explicit']:.3f} s"
+    )
+    print(
+        f"  total {r['total']:.3f} s (target <= {target} s) = {r['total'] / r['floor']:.1f}x the flint floor"
+        f" {r['floor']:.3f} s (target <= 4x for mnist); without the kernel check {r['unchecked']:.3f} s"
+        f" = {r['unchecked'] / r['floor']:.1f}x"
+    )
+    print(
+        f"  numpy float64 product {r['numpy'] * 1000:.1f} ms, max relative error vs exact {r['numpy_rel_error']:.2g}"
+    )
 
 
 if __name__ == "__main__":

@@ -90,3 +90,31 @@ def test_one_hidden_layer_names_match_seed(h, p):
 def test_dense_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         symnet.dense(**kwargs)
+
+
+def test_bulk_built_dense_equals_the_checked_constructor():
+    """dense() builds its symbols in bulk without re-checking; the result equals the checked route in every way."""
+    import pickle
+
+    net = symnet.dense(2, [3, 2], outputs=2)
+    again = symnet.Network.from_matrices(
+        [layer.weights.tolist() for layer in net.layers], [list(layer.biases) for layer in net.layers]
+    )
+    assert again == net and hash(again) == hash(net) and again.parameters == net.parameters
+    w = net.layers[0].weights
+    assert w == sympy.ImmutableMatrix(w.tolist()) and sympy.Matrix(w.tolist()) == w
+    s = w[1, 1]
+    assert s == sympy.Symbol(s.name) and hash(s) == hash(sympy.Symbol(s.name)) and s.is_commutative
+    assert pickle.loads(pickle.dumps(net)) == net
+    assert symnet.prove(net).check()
+
+
+def test_bulk_symbols_hash_as_sympy_computes_it():
+    from symnet.model.symbols import plain_symbols
+
+    names = ["w", "b_{1,2}", "b^{(3)}_{4,0}", "c_0"]
+    made = plain_symbols(names)
+    for s, name in zip(made, names, strict=True):
+        fresh = sympy.Symbol(name)
+        fresh._mhash = None  # recompute from scratch, as Basic.__hash__ does
+        assert hash(s) == hash(fresh) and s == fresh and {s: 1}[fresh] == 1

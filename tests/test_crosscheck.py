@@ -187,12 +187,14 @@ def test_fewer_samples_than_kinds():
     assert [k.skipped is None for k in report.kinds] == [True, False, False]
 
 
-def test_float_constants_skip_exact_kinds():
+def test_float_constants_are_exact_so_every_kind_runs():
+    """A Network holds a float as its exact binary value (issue 19), so the exact kinds run too."""
     net = Network.from_matrices([[[0.5, 0.25]]], [[0.125]])
     report = symnet.crosscheck(net, samples=20, claim=([[0.5, 0.25]], [0.125]))
-    assert report.agree and report.samples_per_kind == {"int": 0, "rational": 0, "float": 20}
-    with pytest.raises(InvalidArgument, match="float constants"):
-        symnet.crosscheck(net, samples=20, claim=([[0.5, 0.25]], [0.125]), kinds=("int",))
+    assert report.agree and all(n > 0 for n in report.samples_per_kind.values())
+    assert symnet.crosscheck(net, samples=20, claim=([[0.5, 0.25]], [0.125]), kinds=("int",)).agree
+    wrong = symnet.crosscheck(net, samples=20, claim=([[0.5, 0.25]], [0.1]), kinds=("rational",))
+    assert not wrong.agree  # 0.1 is not 1/8
 
 
 def test_samples_counts_what_was_evaluated():

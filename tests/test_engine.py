@@ -64,7 +64,7 @@ def test_single_node_proof():
 def test_as_expr_is_the_linear_form():
     net = symnet.dense(2, [2], outputs=2)
     proof = symnet.prove(net)
-    for out, form in zip(net.output, proof.as_expr()):
+    for out, form in zip(net.output, proof.as_expr(), strict=True):
         assert sympy.expand(out - form) == 0
 
 
@@ -80,7 +80,7 @@ def test_symbolic_closed_form_matches_matrix_product(p, hidden, q):
     assert_same(proof.matrix, matrix)
     assert_same(proof.offset, offset)
     assert proof.check()
-    for out, form in zip(net.output, proof.as_expr()):
+    for out, form in zip(net.output, proof.as_expr(), strict=True):
         assert sympy.expand(out - form) == 0
 
 
@@ -103,7 +103,7 @@ def fraction_product(ws, bs):
     p = len(ws[0][0])
     a = [[Fraction(int(i == j)) for j in range(p)] for i in range(p)]
     c = [Fraction(0)] * p
-    for w, b in zip(ws, bs):
+    for w, b in zip(ws, bs, strict=True):
         a = [[sum((w[k][m] * a[m][j] for m in range(len(a))), Fraction(0)) for j in range(p)] for k in range(len(w))]
         c = [sum((w[k][m] * c[m] for m in range(len(c))), Fraction(0)) + b[k] for k in range(len(w))]
     return a, c
@@ -134,7 +134,8 @@ def test_symbolic_affine_activation():
 
 
 def test_mixed_numeric_affine_activations_per_layer():
-    net = Network.from_matrices([[[1, 2]], [[3]], [[5]]], [[1], [0], [1]], activation=[sympy.Lambda(t, 2 * t + 1), "identity"])
+    activations = [sympy.Lambda(t, 2 * t + 1), "identity"]
+    net = Network.from_matrices([[[1, 2]], [[3]], [[5]]], [[1], [0], [1]], activation=activations)
     # x -> z1 = x1 + 2 x2 + 1 -> u1 = 2 z1 + 1 -> z2 = 3 u1 -> y = 5 z2 + 1
     proof = symnet.prove(net)
     assert list(proof.matrix) == [30, 60] and list(proof.offset) == [5 * 3 * 3 + 1]
@@ -236,7 +237,8 @@ def test_proof_agrees_with_exact_forward_pass_at_drawn_inputs(net, data):
     """For exact networks with affine activations, W* x + b* equals the evaluated network at drawn x."""
     proof = symnet.prove(net)
     x = data.draw(sst.inputs(net))
-    subs = dict(zip(net.inputs, (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in x)))
+    values = [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in x]
+    subs = dict(zip(net.inputs, values, strict=True))
     assert [form.xreplace(subs) for form in proof.as_expr()] == list(net.evaluate(x))
     assert proof.check()
 
@@ -247,3 +249,33 @@ def test_symbolic_networks_from_strategies_cross_check(net):
     """The engine's claim survives symnet.crosscheck's numeric instantiations."""
     report = symnet.crosscheck(symnet.prove(net), samples=20, seed=1)
     assert report.agree and report.samples == 20
+
+
+def test_printed_terms_reader_agrees_with_flint_terms():
+    """The engine reads flint polynomials from their printed form; it must give exactly flint's own terms()."""
+    import random
+
+    import flint
+
+    from symnet.search.engine import _parse_terms
+
+    ctx = flint.fmpq_mpoly_ctx.get(("g", 40), "lex")
+    gens = ctx.gens()
+    names = {name: i for i, name in enumerate(ctx.names())}
+    rng = random.Random(7)
+    for _ in range(30):
+        poly = ctx.constant(flint.fmpq(rng.randint(-9, 9), rng.randint(1, 9)))
+        for _ in range(rng.randint(0, 12)):
+            term = ctx.constant(flint.fmpq(rng.choice([-1, 1]) * rng.randint(1, 10**30), rng.randint(1, 10**5)))
+            for _ in range(rng.randint(1, 4)):
+                term = term * gens[rng.randrange(40)] ** rng.randint(1, 3)
+            poly = poly + term
+        expected = {}
+        for monom, c in poly.terms():
+            idx = [i for i, k in enumerate(monom) if k]
+            expected[tuple((i, int(monom[i])) for i in idx)] = (int(c.p), int(c.q))
+        got = {}
+        for p, q, idx, powers in _parse_terms(poly.str(), names):
+            got[tuple(zip(idx, powers or [1] * len(idx), strict=True))] = (p, q)
+        assert got == expected
+    assert _parse_terms("0", names) == []

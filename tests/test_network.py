@@ -31,17 +31,20 @@ def test_entry_types_mix():
     assert net.layers[0].weights[0, 1] == sympy.Rational(1, 2)
     assert net.layers[0].weights[1, 0] == sympy.Rational(3, 4)
     assert net.layers[1].weights[0, 0] == w
-    assert net.layers[1].weights[0, 1] == sympy.Float(0.5)
+    assert net.layers[1].weights[0, 1] == sympy.Rational(1, 2) and not net.layers[1].weights.has(sympy.Float)
     assert net.parameters == (a, w)
 
 
 def test_numpy_arrays_and_sympy_matrices():
     """numpy arrays (int and float) and sympy matrices are accepted as matrices and vectors."""
-    net = Network.from_matrices([np.array([[1, 2], [3, 4]]), sympy.Matrix([[1, -1]])], [np.array([0, 1]), sympy.Matrix([7])])
+    net = Network.from_matrices(
+        [np.array([[1, 2], [3, 4]]), sympy.Matrix([[1, -1]])], [np.array([0, 1]), sympy.Matrix([7])]
+    )
     # independent: (1*x1+2*x2) - (3*x1+4*x2+1) + 7
     assert sympy.expand(net.output[0] - (-2 * x1 - 2 * x2 + 6)) == 0
     netf = Network.from_matrices([np.array([[0.5]])], [np.array([0.25])])
-    assert netf.evaluate([2.0]) == (1.25,)
+    assert netf.evaluate([2.0]) == (sympy.Rational(5, 4),)
+    assert netf.evaluate([2.0], exact=False) == (1.25,)
 
 
 def test_biases_none_means_zero():
@@ -70,13 +73,16 @@ def test_symbolic_affine_activation_parameters():
 
 
 def test_evaluate_exact_and_float():
-    """Exact inputs give exact Rationals; any float gives Python floats."""
+    """Every evaluation is exact (a float input at its binary value) unless exact=False asks for floats."""
     net = symnet.dense(1, [1])
     w = {"b_{1,0}": Fraction(1, 3), "b_{1,1}": 2, "c_0": 0, "c_1": sympy.Rational(3, 2)}
     (exact,) = net.evaluate([Fraction(1, 2)], w)
     assert exact == sympy.Rational(3, 2) * (sympy.Rational(1, 3) + 1)
     assert isinstance(exact, sympy.Rational)
-    (approx,) = net.evaluate([0.5], w)
+    (read,) = net.evaluate([0.1], w)  # 0.1 is its binary value: 3/2 * (1/3 + 2 * Fraction(0.1))
+    assert isinstance(read, sympy.Rational)
+    assert Fraction(int(read.p), int(read.q)) == Fraction(3, 2) * (Fraction(1, 3) + 2 * Fraction(0.1))
+    (approx,) = net.evaluate([0.5], w, exact=False)
     assert isinstance(approx, float) and approx == pytest.approx(2.0)
 
 
@@ -184,7 +190,9 @@ def exact_networks(draw):
     hidden = draw(st.lists(st.integers(1, 4), max_size=3))
     q = draw(st.integers(1, 3))
     sizes = [p, *hidden, q]
-    weights = [[[draw(exact_numbers) for _ in range(sizes[l])] for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)]
+    weights = [
+        [[draw(exact_numbers) for _ in range(sizes[l])] for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)
+    ]
     biases = [[draw(exact_numbers) for _ in range(sizes[l + 1])] for l in range(len(sizes) - 1)]
     act = draw(st.sampled_from(sorted(PY_ACTIVATIONS)))
     x = [draw(exact_numbers) for _ in range(p)]
@@ -206,5 +214,6 @@ def test_symbolic_output_agrees_with_evaluation(case):
     """Substituting x into the symbolic output gives the evaluated value."""
     weights, biases, act, x = case
     net = Network.from_matrices(weights, biases, activation=act)
-    subs = {s: sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for s, v in zip(net.inputs, x)}
+    values = [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v for v in x]
+    subs = dict(zip(net.inputs, values, strict=True))
     assert [o.xreplace(subs) for o in net.output] == list(net.evaluate(x))

@@ -38,7 +38,7 @@ def fraction_collapse(layers):
 def float_layers(sizes, dtype=np.float32):
     return [
         (RNG.standard_normal((m, n)).astype(dtype), RNG.standard_normal(m).astype(dtype))
-        for n, m in zip(sizes[:-1], sizes[1:])
+        for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
 
 
@@ -63,10 +63,11 @@ def test_large_float32_network_collapses_to_exact_rationals():
 
 
 def test_float_entries_become_their_binary_rationals_in_the_certificate():
-    """Floats given to from_matrices (sympy Floats) enter the factors and the claim as exact Rationals."""
+    """Floats given to from_matrices as lists are stored, and enter the factors and the claim, as exact Rationals."""
     layers = float_layers([25, 20, 20, 2], dtype=np.float64)
     net = Network.from_matrices([w.tolist() for w, _ in layers], [b.tolist() for _, b in layers])
-    assert net.layers[0].weights[0, 0].is_Float
+    entry = net.layers[0].weights[0, 0]
+    assert entry.is_Rational and Fraction(int(entry.p), int(entry.q)) == Fraction(float(layers[0][0][0, 0]))
     proof = symnet.prove(net)
     for step in proof.steps:
         if step.matrix is not None:
@@ -152,7 +153,7 @@ small_int = st.integers(-4, 4)
 def test_numeric_route_agrees_with_the_general_route(sizes, data):
     """Forcing the numeric route (limit=0) gives the same W*, b* as the general (polynomial ring) route."""
     weights, biases = [], []
-    for n, m in zip(sizes[:-1], sizes[1:]):
+    for n, m in zip(sizes[:-1], sizes[1:], strict=True):
         weights.append(
             [
                 [data.draw(st.one_of(small_int, st.fractions(-3, 3, max_denominator=5))) for _ in range(n)]

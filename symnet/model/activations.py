@@ -17,11 +17,12 @@ z + 1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import TypeAlias
 
 import sympy
 
-from ..errors import ActivationError, InvalidType
+from ..errors import ActivationError, InvalidArgument, InvalidType
+from ..numbers import exact_floats
 from .display import Displayable
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "ActivationSpec", "activation"]
@@ -71,7 +72,7 @@ class Activation(Displayable, display_key="activation"):
     @property
     def is_identity(self) -> bool:
         """True when the activation is exactly ``t -> t``."""
-        return self.expr == self.variable
+        return bool(self.expr == self.variable)
 
     def __call__(self, arg: sympy.Expr) -> sympy.Expr:
         """Apply the activation to a sympy expression or number."""
@@ -82,12 +83,13 @@ class Activation(Displayable, display_key="activation"):
         return self.name if self.name is not None else str(self.function)
 
 
-ActivationSpec = Union[str, sympy.Lambda, Activation]
+ActivationSpec: TypeAlias = str | sympy.Lambda | Activation
 
 
 def activation(spec: ActivationSpec) -> Activation:
     """Turn a name, a one-variable ``sympy.Lambda`` or an Activation into an Activation.
 
+    Floats in a Lambda's body are replaced by their exact binary values.
     Raises :class:`~symnet.ActivationError` for unknown names and for Lambdas
     of more or fewer than one variable, :class:`~symnet.InvalidType` for
     anything else (plain Python callables and sympy expressions included:
@@ -112,6 +114,12 @@ def activation(spec: ActivationSpec) -> Activation:
         body = spec.expr
         if not isinstance(body, sympy.Expr) or isinstance(body, sympy.MatrixBase):
             raise ActivationError(f"activation={spec} must return a scalar expression")
+        if body.has(sympy.Float):  # a float coefficient is its exact binary value, as everywhere in symnet
+            try:
+                spec = sympy.Lambda(variables[0], exact_floats(body, f"activation={spec}"))
+            except InvalidArgument as exc:
+                raise ActivationError(str(exc)) from None
+            body = spec.expr
         name = "identity" if body == variables[0] else None
         return Activation(name, spec)
     raise InvalidType(

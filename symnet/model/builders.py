@@ -20,9 +20,11 @@ from collections.abc import Sequence
 import sympy
 
 from ..errors import InvalidArgument, InvalidType
-from .activations import ActivationSpec
+from .activations import Activation, ActivationSpec
+from .activations import activation as activation_of
 from .generic import GenericNetwork, generic_dense
-from .network import Network, input_symbols
+from .network import Layer, Network, _hidden_activations, input_symbols
+from .symbols import paused_gc, plain_symbols, symbol_matrix
 
 __all__ = ["dense", "MAX_DENSE_PARAMETERS"]
 
@@ -38,18 +40,22 @@ def _width(value: object, where: str) -> int:
     return int(value)
 
 
-def _node(stem: str, node: int | None, index: int, layer: int | None) -> sympy.Symbol:
+def _names(stem: str, rows: int, cols: int, layer: int | None, single: bool) -> list[str]:
+    """Row-major names of one layer's augmented matrix ``[b | W]`` (bias first in every row)."""
     sup = f"^{{({layer})}}" if layer is not None else ""
-    if node is None:
-        return sympy.Symbol(f"{stem}{sup}_{index}" if not sup else f"{stem}{sup}_{{{index}}}")
-    return sympy.Symbol(f"{stem}{sup}_{{{node},{index}}}")
+    if single:
+        return [f"{stem}{sup}_{j}" if not sup else f"{stem}{sup}_{{{j}}}" for j in range(cols + 1)] * rows
+    return [f"{stem}{sup}_{{{k},{j}}}" for k in range(1, rows + 1) for j in range(cols + 1)]
 
 
-def _layer(stem: str, rows: int, cols: int, layer: int | None, single: bool) -> tuple[list[list[sympy.Symbol]], list[sympy.Symbol]]:
-    node = (lambda k: None) if single else (lambda k: k)
-    weights = [[_node(stem, node(k), j, layer) for j in range(1, cols + 1)] for k in range(1, rows + 1)]
-    biases = [_node(stem, node(k), 0, layer) for k in range(1, rows + 1)]
-    return weights, biases
+def _layer(
+    stem: str, rows: int, cols: int, layer: int | None, single: bool, act: Activation
+) -> tuple[Layer, list[sympy.Symbol]]:
+    """One layer of distinct symbols, and its symbols in the documented parameter order."""
+    augmented = plain_symbols(_names(stem, rows, cols, layer, single))
+    weights = [s for k in range(rows) for s in augmented[k * (cols + 1) + 1 : (k + 1) * (cols + 1)]]
+    biases = augmented[:: cols + 1]
+    return Layer(symbol_matrix(weights, rows, cols), symbol_matrix(biases, rows, 1), act), augmented
 
 
 def dense(
@@ -78,7 +84,7 @@ def dense(
         return generic_dense(inputs, hidden, outputs, activation)  # sizes named by symbols: symnet.model.generic
     p = _width(inputs, "inputs")
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
-        hidden = [hidden]
+        hidden = [int(hidden)]
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
         raise InvalidType(f"hidden={hidden!r} must be a list of positive integer widths")
     widths = [_width(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
@@ -90,16 +96,26 @@ def dense(
             f"dense(inputs={p}, hidden={widths}, outputs={q}) would have {count} weights, "
             f"more than the guard of {MAX_DENSE_PARAMETERS}"
         )
-    weights: list[list[list[sympy.Symbol]]] = []
-    biases: list[list[sympy.Symbol]] = []
+    with paused_gc():
+        return _dense(p, widths, q, activation)
+
+
+def _dense(p: int, widths: list[int], q: int, activation: ActivationSpec | Sequence[ActivationSpec]) -> Network:
+    sizes = [p, *widths, q]
+    acts = _hidden_activations(activation, len(widths)) + (activation_of("identity"),)
+    layers: list[Layer] = []
+    parameters: list[sympy.Symbol] = []
     depth = len(widths)
-    for l, (rows, cols) in enumerate(zip(sizes[1:], sizes[:-1]), start=1):
+    for l, (rows, cols) in enumerate(zip(sizes[1:], sizes[:-1], strict=True), start=1):
         is_output = l == depth + 1
         if is_output and depth > 0:
             stem, tag = "c", None
         else:
             stem, tag = "b", (l if depth >= 2 else None)
-        w, b = _layer(stem, rows, cols, tag, single=is_output and q == 1)
-        weights.append(w)
-        biases.append(b)
-    return Network.from_matrices(weights, biases, activation, inputs=input_symbols(p))
+        layer, symbols = _layer(stem, rows, cols, tag, is_output and q == 1, acts[l - 1])
+        layers.append(layer)
+        parameters.extend(symbols)
+    extra = {s for a in acts for s in a.parameters}
+    if extra:  # activations with coefficients of their own: the checked constructor sorts and checks them
+        return Network(input_symbols(p), tuple(layers))
+    return Network._built(input_symbols(p), tuple(layers), tuple(parameters))

@@ -22,11 +22,11 @@ import math
 from typing import Any
 
 import sympy
-from sympy.core.expr import Expr
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
+from ..numbers import fast_rational
 
 __all__ = [
     "ExactMatrix",
@@ -36,27 +36,14 @@ __all__ = [
     "from_domain_matrix",
     "immutable",
     "is_rational_matrix",
+    "qq_matrix",
     "rational",
+    "rational_matrix",
+    "rational_pairs",
 ]
 
-_new_expr = Expr.__new__
-
-
-def rational(p: int, q: int) -> sympy.Rational:
-    """The sympy Rational p/q, for p/q already in lowest terms with q > 0 (not re-checked).
-
-    The ordinary constructor normalises (gcd, sign) and costs ~2.5 us; this
-    costs ~0.4 us.  Callers pass ``float.as_integer_ratio()`` or a flint
-    ``fmpq``'s numerator and denominator, both already normalised.
-    """
-    if q == 1:
-        return sympy.Integer(p)
-    if q == 2 and p == 1:
-        return sympy.S.Half  # sympy's singleton: same type, same hash
-    obj = _new_expr(sympy.Rational)
-    obj.p = p
-    obj.q = q
-    return obj
+#: The fast Rational constructor, kept under its old name (see :func:`symnet.numbers.fast_rational`).
+rational = fast_rational
 
 
 def _flint_ok() -> bool:
@@ -64,30 +51,42 @@ def _flint_ok() -> bool:
         from sympy.external.gmpy import GROUND_TYPES
     except ImportError:  # pragma: no cover - older sympy
         return False
-    return GROUND_TYPES == "flint"
+    return bool(GROUND_TYPES == "flint")
 
 
 _FLINT = _flint_ok()
 
 
 def _ratios(array: Any, where: str) -> tuple[list[tuple[int, int]], tuple[int, ...]]:
-    """Exact (numerator, denominator) pairs of a numpy array's entries, row-major."""
+    """Exact (numerator, denominator) pairs of a numpy array's entries, row-major.
+
+    Floats of every width are read at their exact binary value (float16 and
+    float32 widen to float64 exactly; longdouble is read entry by entry);
+    booleans and complex numbers are refused.
+    """
     import numpy as np
 
     arr = np.asarray(array)
-    if arr.dtype == bool or arr.dtype.kind not in "fiu":
-        raise InvalidType(f"{where} has dtype {arr.dtype}; symnet imports real numeric weights (float or int)")
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+    kind = arr.dtype.kind
+    if kind == "b" or kind not in "fiu":
+        what = "booleans" if kind == "b" else f"dtype {arr.dtype}"
+        raise InvalidType(f"{where} holds {what}; symnet reads real numeric weights (float or int)")
+    if kind == "f":
+        finite = np.isfinite(arr)
+        if not finite.all():
+            bad = tuple(int(i) for i in np.argwhere(~finite)[0])
             raise InvalidArgument(f"{where}{list(bad)}={arr[bad]!r} is not finite")
-        pairs = [v.as_integer_ratio() for v in arr.astype(np.float64).ravel().tolist()]  # float16/32 -> 64: exact
+        if arr.dtype.itemsize <= 8:
+            pairs = [v.as_integer_ratio() for v in arr.astype(np.float64).ravel().tolist()]  # widening is exact
+        else:
+            pairs = [(int(n), int(d)) for n, d in (v.as_integer_ratio() for v in arr.ravel())]
     else:
         pairs = [(int(v), 1) for v in arr.ravel().tolist()]
     return pairs, tuple(arr.shape)
 
 
-def _build(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.ImmutableMatrix:
+def _build(pairs: list[tuple[int, int]], rows: int, cols: int, *, dense: bool = True) -> sympy.ImmutableMatrix:
+    """The exact matrix of row-major ``(p, q)`` pairs in lowest terms (``dense`` as in :func:`immutable`)."""
     if _FLINT:
         import flint
         from sympy.polys.matrices._dfm import DFM
@@ -98,7 +97,32 @@ def _build(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.Immutabl
         dm = DomainMatrix(
             [[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ
         )
-    return immutable(dm, dense=True)
+    return immutable(dm, dense=dense)
+
+
+def rational_matrix(entries: list[sympy.Rational], rows: int, cols: int) -> sympy.ImmutableMatrix:
+    """An exact matrix over QQ from sympy Rationals, row-major (sympy's sparse rep when small, flint's when large)."""
+    return rational_pairs([(int(e.p), int(e.q)) for e in entries], rows, cols)
+
+
+def rational_pairs(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.ImmutableMatrix:
+    """An exact matrix over QQ from row-major ``(p, q)`` pairs in lowest terms (``q > 0``)."""
+    return _build(pairs, rows, cols, dense=rows * cols > SPARSE_UP_TO)
+
+
+def qq_matrix(m: sympy.MatrixBase) -> Any:
+    """The python-flint ``fmpq_mat`` of an exact numeric matrix (held over QQ or ZZ), else None."""
+    rep = _own_rep(m)
+    if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
+        return None
+    dense = rep.convert_to(QQ).to_dense()
+    inner = getattr(dense.rep, "rep", None)  # DFM under flint ground types
+    import flint
+
+    if isinstance(inner, flint.fmpq_mat):
+        return inner
+    rows, cols = dense.shape
+    return flint.fmpq_mat(rows, cols, [flint.fmpq(int(a.numerator), int(a.denominator)) for a in dense.to_list_flat()])
 
 
 _ARGS = sympy.Basic.__dict__["_args"]  # the slot Basic keeps its args in
@@ -116,7 +140,7 @@ def _flat_rationals(dm: DomainMatrix) -> list[sympy.Expr]:
     return [sympy.Integer(int(a)) for a in dm.to_list_flat()]
 
 
-class ExactMatrix(sympy.ImmutableDenseMatrix):
+class ExactMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
     """An ImmutableMatrix of exact rationals whose sympy entries are made only when needed.
 
     It is an ordinary ``ImmutableMatrix`` (indexing, equality, arithmetic,
@@ -128,9 +152,9 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
     """
 
     @property
-    def _args(self) -> tuple[sympy.Basic, ...]:  # type: ignore[override]
+    def _args(self) -> tuple[sympy.Basic, ...]:
         try:
-            return _ARGS.__get__(self)
+            return tuple(_ARGS.__get__(self))
         except AttributeError:
             rows, cols = self._rep.shape
             args = (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*_flat_rationals(self._rep), sympify=False))
@@ -142,13 +166,13 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
         _ARGS.__set__(self, value)
 
     @classmethod
-    def _fromrep(cls, rep: DomainMatrix) -> sympy.ImmutableDenseMatrix:  # type: ignore[override]
+    def _fromrep(cls, rep: DomainMatrix) -> sympy.ImmutableDenseMatrix:
         if rep.domain == QQ or rep.domain == ZZ:
             return _lazy(rep)
         return sympy.ImmutableDenseMatrix._fromrep(rep)
 
     @property
-    def free_symbols(self) -> set[sympy.Symbol]:  # type: ignore[override]
+    def free_symbols(self) -> set[sympy.Symbol]:
         return set()
 
     def __eq__(self, other: object) -> bool:
@@ -162,7 +186,7 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):
             if type(a.rep) is not type(b.rep):
                 a, b = a.to_sparse(), b.to_sparse()
             return bool(a.unify_eq(b))
-        return super().__eq__(other)
+        return bool(super().__eq__(other))
 
     def __hash__(self) -> int:
         return hash(("ImmutableDenseMatrix",) + self._hashable_content())
@@ -224,9 +248,15 @@ def exact_vector(array: Any, where: str) -> sympy.ImmutableMatrix:
     return _build(pairs, shape[0], 1)
 
 
+def _own_rep(m: Any) -> DomainMatrix | None:
+    """The matrix's DomainMatrix when it already has one (a lazy symbol matrix has none yet: it is symbolic)."""
+    rep = getattr(m, "__dict__", {}).get("_rep")
+    return rep if isinstance(rep, DomainMatrix) else None
+
+
 def is_rational_matrix(m: sympy.MatrixBase) -> bool:
     """True when the matrix's exact representation is over ZZ or QQ (no symbol, no Float)."""
-    rep = getattr(m, "_rep", None)
+    rep = _own_rep(m)
     return rep is not None and (rep.domain == QQ or rep.domain == ZZ)
 
 

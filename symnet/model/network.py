@@ -21,10 +21,11 @@ from typing import Any
 import sympy
 
 from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
-from . import display
+from . import display, forward
 from .activations import Activation, ActivationSpec, activation
-from .coerce import coerce_entry, coerce_matrix, coerce_vector, symbol_from_name
-from .exact import is_rational_matrix
+from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
+from .exact import is_rational_matrix, qq_matrix
+from .symbols import flat_entries, symbol_matrix
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -34,7 +35,7 @@ _IDENTITY = activation("identity")
 _NON_FINITE_ATOMS = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
 
 
-def _check_entries(layer: "Layer", index: int) -> None:
+def _check_entries(layer: Layer, index: int) -> None:
     """Every weight and bias is a finite, commutative scalar expression (InvalidArgument naming the entry)."""
     for what, m in (("weights", layer.weights), ("biases", layer.biases)):
         if not isinstance(m, sympy.MatrixBase):
@@ -44,10 +45,6 @@ def _check_entries(layer: "Layer", index: int) -> None:
         cols = m.cols
         for n, e in enumerate(m.flat()):
             if isinstance(e, (sympy.Symbol, sympy.Rational)):
-                continue
-            if isinstance(e, sympy.Float):
-                if not e.is_finite:
-                    raise InvalidArgument(f"{what}[{index}] entry {n}={e} is not finite")
                 continue
             where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
             if not isinstance(e, sympy.Expr):
@@ -68,6 +65,9 @@ class Layer(display.Displayable, display_key="layer"):
     """One affine layer ``z = W u + b`` followed by its activation.
 
     ``activation`` is applied to ``z``; it is the identity for the output layer.
+    ``weights`` and ``biases`` are sympy ImmutableMatrices; when every entry
+    is a number, :attr:`qq_weights` and :attr:`qq_biases` give the same
+    matrices as python-flint ``fmpq_mat`` (exact, no sympy object made).
     """
 
     weights: sympy.ImmutableMatrix
@@ -77,16 +77,54 @@ class Layer(display.Displayable, display_key="layer"):
     @property
     def width(self) -> int:
         """Number of nodes in this layer (rows of ``weights``)."""
-        return self.weights.rows
+        return int(self.weights.rows)
 
     @property
     def fan_in(self) -> int:
         """Number of inputs to this layer (columns of ``weights``)."""
-        return self.weights.cols
+        return int(self.weights.cols)
 
     def augmented(self) -> sympy.ImmutableMatrix:
         """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
-        return sympy.ImmutableMatrix.hstack(self.biases, self.weights)
+        if self.is_numeric:
+            return sympy.ImmutableMatrix.hstack(self.biases, self.weights)  # exact, over QQ
+        n = self.fan_in
+        w, b = flat_entries(self.weights), flat_entries(self.biases)
+        flat = [e for k in range(self.width) for e in (b[k], *w[k * n : (k + 1) * n])]
+        return symbol_matrix(flat, self.width, n + 1)
+
+    @cached_property
+    def qq_weights(self) -> Any:
+        """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
+
+        The exact accessor for numeric code: no sympy object is made.  The
+        matrix is shared; do not modify it.
+        """
+        return qq_matrix(self.weights)
+
+    @cached_property
+    def qq_biases(self) -> Any:
+        """``biases`` as a python-flint ``fmpq_mat`` (one column) when every entry is a number, else None."""
+        return qq_matrix(self.biases)
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when every weight and bias is a number (held exactly over QQ)."""
+        return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
+
+
+def _exact_layer(layer: Layer, index: int) -> Layer:
+    """The layer with every numeric entry exact (numbers over QQ, Floats at their binary values)."""
+    if not isinstance(layer, Layer):
+        raise InvalidType(f"layers[{index}] is a {type(layer).__name__}, not a symnet Layer")
+    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+        if not isinstance(m, sympy.MatrixBase):
+            raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
+    w = exact_matrix_of(layer.weights, f"weights[{index}]")
+    b = exact_matrix_of(layer.biases, f"biases[{index}]")
+    if w is layer.weights and b is layer.biases:
+        return layer
+    return Layer(w, b, layer.activation)
 
 
 def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden: int) -> tuple[Activation, ...]:
@@ -103,8 +141,13 @@ def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden:
 
 @dataclass(frozen=True)
 class Network(display.Displayable, display_key="network"):
-    """A feed-forward network whose weights are sympy expressions.
+    """A feed-forward network whose weights are exact: rationals over QQ, or polynomials in symbols.
 
+    Every numeric entry is an exact rational from construction, whatever the
+    route (a float is its exact binary value: ``0.1`` is
+    ``3602879701896397/36028797018963968``); a layer whose entries are all
+    numbers is held over QQ (python-flint underneath, see
+    :attr:`Layer.qq_weights`); no sympy ``Float`` survives in a Network.
     Build one with :func:`symnet.dense` or :meth:`Network.from_matrices`.
     Networks are immutable and hashable; two networks are equal when their
     inputs and layers are.
@@ -125,6 +168,9 @@ class Network(display.Displayable, display_key="network"):
             raise InvalidArgument("a network needs at least one layer (the output layer)")
         if not self.inputs:
             raise InvalidArgument("a network needs at least one input")
+        if not isinstance(self.inputs, tuple):
+            object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "layers", tuple(_exact_layer(layer, i) for i, layer in enumerate(self.layers)))
         if len(set(self.inputs)) != len(self.inputs):
             raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
         previous = len(self.inputs)
@@ -159,7 +205,8 @@ class Network(display.Displayable, display_key="network"):
             if bad:
                 raise ActivationError(
                     f"layer {index + 1}'s activation {act.function} mentions the input(s) "
-                    f"{', '.join(sorted(s.name for s in bad))}; an activation depends only on its variable and its own parameters"
+                    f"{', '.join(sorted(s.name for s in bad))}; "
+                    "an activation depends only on its variable and its own parameters"
                 )
             if any(not s.is_commutative for s in act.expr.free_symbols):
                 raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
@@ -199,7 +246,10 @@ class Network(display.Displayable, display_key="network"):
         single matrix is a network with no hidden layer.  ``biases[l]`` is a
         vector of layer l's width (``None`` means all biases are zero).
         Entries may be ints, ``Fraction``, sympy numbers or expressions,
-        floats, symbol names, nested lists or numpy arrays, or a mix.
+        floats, symbol names, nested lists or numpy arrays (any int or float
+        dtype; booleans and complex numbers are refused), or a mix.  Every
+        number is stored exactly (a float at its binary value); NaN and
+        infinities are refused with InvalidArgument naming the entry.
         ``activation`` applies to every hidden layer (or give a list, one per
         hidden layer).  ``inputs`` names the inputs (default ``x_1 .. x_p``).
         """
@@ -216,7 +266,7 @@ class Network(display.Displayable, display_key="network"):
             if len(biases) != len(mats):
                 raise ShapeError(f"there are {len(mats)} weight matrices but {len(biases)} bias vectors")
             vecs = [coerce_vector(b, f"biases[{i}]") for i, b in enumerate(biases)]
-        for i, (w, b) in enumerate(zip(mats, vecs)):
+        for i, (w, b) in enumerate(zip(mats, vecs, strict=True)):
             if b.rows != w.rows:
                 raise ShapeError(
                     f"biases[{i}] has {b.rows} entries but weights[{i}] has shape {w.shape}: "
@@ -238,8 +288,24 @@ class Network(display.Displayable, display_key="network"):
                 s if isinstance(s, sympy.Symbol) else symbol_from_name(s, f"inputs[{j}]") for j, s in enumerate(inputs)
             )
         acts = _hidden_activations(activation, len(mats) - 1) + (_IDENTITY,)
-        layers = tuple(Layer(w, b, a) for w, b, a in zip(mats, vecs, acts))
+        layers = tuple(Layer(w, b, a) for w, b, a in zip(mats, vecs, acts, strict=True))
         return cls(xs, layers)
+
+    @classmethod
+    def _built(
+        cls, inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], parameters: tuple[sympy.Symbol, ...]
+    ) -> Network:
+        """A network from parts a symnet builder made valid by construction, without re-checking them.
+
+        Only builders call this (:func:`symnet.dense`): distinct well-named
+        symbols, consistent shapes, identity output layer, ``parameters`` in
+        the documented order.  Everything else goes through ``__init__``.
+        """
+        net = object.__new__(cls)
+        object.__setattr__(net, "inputs", inputs)
+        object.__setattr__(net, "layers", layers)
+        net.__dict__["parameters"] = parameters  # the cached_property's value
+        return net
 
     # ------------------------------------------------------------- structure
     @property
@@ -307,7 +373,9 @@ class Network(display.Displayable, display_key="network"):
         return not self.parameters
 
     # ------------------------------------------------------------- semantics
-    def _forward(self, values: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr] | None) -> list[sympy.Expr]:
+    def _forward(
+        self, values: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr] | None
+    ) -> list[sympy.Expr]:
         u = list(values)
         for layer in self.layers:
             w = layer.weights if subs is None else layer.weights.xreplace(subs)
@@ -329,41 +397,48 @@ class Network(display.Displayable, display_key="network"):
         self,
         x: Sequence[Any],
         weights: Mapping[sympy.Symbol | str, Any] | None = None,
+        *,
+        exact: bool = True,
     ) -> tuple[Any, ...]:
         """The network's outputs at input ``x`` with the given parameter values.
 
         ``weights`` maps every symbol in :attr:`parameters` (or its name) to a
-        number.  With exact numbers (int, Fraction, Rational) the result is
-        exact (sympy numbers; exact symbolic values such as ``tanh(1/2)`` for
-        transcendental activations).  If any value given or stored is a float
-        the result is a tuple of Python floats.
+        number.  By default (``exact=True``) every number is read exactly (a
+        float at its binary value) and the result is exact: sympy
+        ``Rational``\\s when every activation maps rationals to rationals (the
+        same values ``symnet.regions``, ``symnet.bound`` and ``prove`` work
+        with), exact symbolic numbers such as ``tanh(1/2)`` otherwise.
+
+        ``exact=False`` is a float evaluation: every weight, bias, input and
+        parameter value is rounded to the nearest double, each layer's affine
+        step is computed in float64 (as numpy would) and each activation is
+        evaluated at double precision; the result is a tuple of Python
+        floats.  It agrees with the exact outputs up to floating-point
+        rounding (typically a relative 1e-12 or better for trained networks),
+        and no error bound is claimed: use the exact evaluation to decide
+        anything.
         """
         if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
             raise InvalidType(f"x must be a sequence of {self.p} numbers, got {type(x).__name__}")
         if len(x) != self.p:
             raise ShapeError(f"x has {len(x)} entries but the network has {self.p} inputs")
+        if not isinstance(exact, bool):
+            raise InvalidType(f"exact={exact!r} must be True or False")
         point = [coerce_entry(v, f"x[{j}]") for j, v in enumerate(x)]
         for j, v in enumerate(point):
             if v.free_symbols:
                 raise InvalidArgument(f"x[{j}]={v} is not a number")
         subs = self._parameter_values(weights)
-        result = self._forward(point, subs)
-        uses_float = any(v.has(sympy.Float) for v in point) or any(v.has(sympy.Float) for v in subs.values())
-        uses_float = uses_float or any(layer.weights.has(sympy.Float) or layer.biases.has(sympy.Float) for layer in self.layers)
-        if uses_float:
-            out = []
-            for v in result:
-                f = float(sympy.N(v, 17))
-                out.append(f)
-            return tuple(out)
-        return tuple(result)
+        if exact:
+            return tuple(forward.exact_forward(self.layers, point, subs))
+        return tuple(forward.float_forward(self.layers, point, subs))
 
     def _parameter_values(self, weights: Mapping[Any, Any] | None) -> dict[sympy.Symbol, sympy.Expr]:
         given: dict[sympy.Symbol, sympy.Expr] = {}
         by_name = {s.name: s for s in self.parameters}
         for key, value in (weights or {}).items():
             sym = by_name.get(key) if isinstance(key, str) else key
-            if sym not in by_name.values():
+            if sym is None or sym not in by_name.values():
                 raise InvalidArgument(f"weights names {key!r}, which is not a parameter of this network")
             val = coerce_entry(value, f"weights[{sym.name!r}]")
             if val.free_symbols:

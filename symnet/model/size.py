@@ -9,9 +9,13 @@ width h and one output this count is exact:
 
 from __future__ import annotations
 
+import operator
+
 import sympy
 
+from .exact import qq_matrix
 from .network import Network
+from .symbols import flat_entries
 
 __all__ = ["EXPAND_COST_LIMIT", "EXPAND_LIMIT", "estimate_monomials", "expansion_cost", "polynomial_degree"]
 
@@ -27,9 +31,22 @@ EXPAND_COST_LIMIT = 3_000_000
 
 
 def _terms(e: sympy.Expr) -> int:
-    if e == 0:
-        return 0
+    if e.is_Symbol:
+        return 1
+    if e.is_Rational:
+        return 0 if e.p == 0 else 1
     return len(sympy.Add.make_args(e))
+
+
+def _term_counts(m: sympy.MatrixBase) -> list[int] | None:
+    """The number of terms of every entry, row by row (numbers over QQ: 1 when nonzero); None when all are symbols."""
+    qq = qq_matrix(m)
+    if qq is not None:
+        return [1 if a else 0 for a in qq.entries()]
+    flat = flat_entries(m)
+    if set(map(type, flat)) == {sympy.Symbol}:
+        return None  # every entry one term (a fully symbolic layer)
+    return [_terms(e) for e in flat]
 
 
 def polynomial_degree(expr: sympy.Expr, var: sympy.Symbol) -> int | None:
@@ -37,7 +54,7 @@ def polynomial_degree(expr: sympy.Expr, var: sympy.Symbol) -> int | None:
     if not expr.has(var):
         return 0
     try:
-        return sympy.Poly(expr, var).degree()
+        return int(sympy.Poly(expr, var).degree())
     except sympy.PolynomialError:
         return None
 
@@ -49,12 +66,14 @@ def estimate_monomials(net: Network) -> int:
     """
     counts = [1] * (net.p + 1)  # the constant 1 of the augmented input, then x_1..x_p
     for layer in net.layers:
+        n = layer.fan_in
+        bias, weights = _term_counts(layer.biases), _term_counts(layer.weights)
+        inner = counts[1:]
         new = [1]
+        every = sum(inner)  # a row of symbols: one term per entry
         for k in range(layer.width):
-            total = _terms(layer.biases[k]) * counts[0]
-            for j in range(layer.fan_in):
-                total += _terms(layer.weights[k, j]) * counts[j + 1]
-            new.append(total)
+            through = every if weights is None else sum(map(operator.mul, weights[k * n : (k + 1) * n], inner))
+            new.append((1 if bias is None else bias[k]) * counts[0] + through)
         act = layer.activation
         if not act.is_identity:
             degree = polynomial_degree(act.expr, act.variable) or 1

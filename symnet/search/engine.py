@@ -16,7 +16,6 @@ The engine does not check anything it writes; ``symnet.kernel`` does.
 from __future__ import annotations
 
 from functools import cached_property, cmp_to_key
-from itertools import compress
 from typing import Any
 
 import sympy
@@ -28,6 +27,8 @@ from ..kernel.gate import Exact, exact, gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
+from ..model.symbols import flat_entries, paused_gc, symbol_matrix
+from ..numbers import fast_rational
 from ..proof import Proof
 from .generic import GenericNetwork, prove_generic
 from .numeric import prove_numeric
@@ -50,25 +51,19 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
     return form.slope_intercept()
 
 
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    """Floats replaced by their exact binary values, so products are not rounded."""
-    if e.is_Symbol or e.is_Rational:
-        return e
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
-
-
 def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
-    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly."""
-    slope, intercept = _exact(slope), _exact(intercept)
-    if slope == 1 and intercept == 0 and not layer.augmented().has(sympy.Float):
-        # the seed's augmented matrix: the layer's own entries (a certificate never holds a Float, only its exact value)
-        top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
-        return sympy.ImmutableMatrix.vstack(top, layer.augmented())
+    """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly (a Network holds no Float)."""
+    if slope == 1 and intercept == 0:  # the layer's own entries under the row (1, 0 ... 0)
+        if layer.is_numeric:
+            top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
+            return sympy.ImmutableMatrix.vstack(top, layer.augmented())
+        aug = layer.augmented()
+        head = [sympy.S.One] + [sympy.S.Zero] * layer.fan_in
+        return symbol_matrix(head + list(flat_entries(aug)), layer.width + 1, layer.fan_in + 1)
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
         rows.append(
-            [slope * _exact(layer.biases[k]) + intercept] + [slope * _exact(layer.weights[k, j]) for j in range(layer.fan_in)]
+            [slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)]
         )
     return sympy.ImmutableMatrix(rows)
 
@@ -88,8 +83,49 @@ def _compare_key(x: Any) -> tuple[Any, ...]:
     if isinstance(x, (frozenset, set, dict)):
         raise TypeError("no key")
     return (x,)
-_INDICES = tuple(range(1 << 16))
 
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+def _parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[int], list[int] | None]]:
+    """The terms of a python-flint polynomial's printed form ``-g0*g4 + 3/2*g1^2 - 7``, strictly."""
+    if text == "0":
+        return []
+    tokens = text.split(" ")
+    if len(tokens) % 2 != 1:
+        raise ValueError(text[:80])
+    out: list[tuple[int, int, list[int], list[int] | None]] = []
+    signs = tokens[1::2]
+    if any(t != "+" and t != "-" for t in signs):
+        raise ValueError(text[:80])
+    first = tokens[0]
+    negatives = [first.startswith("-")] + [t == "-" for t in signs]
+    if negatives[0]:
+        tokens[0] = first[1:]
+    for term, negative in zip(tokens[::2], negatives, strict=True):
+        pieces = term.split("*")
+        try:  # the common case: coefficient 1, every generator to the first power
+            out.append((-1 if negative else 1, 1, [names[x] for x in pieces], None))
+            continue
+        except KeyError:
+            pass
+        p, q = 1, 1
+        if pieces[0][:1].isdigit():
+            num, _, den = pieces[0].partition("/")
+            p, q = int(num), int(den) if den else 1
+            pieces = pieces[1:]
+        idx: list[int] = []
+        powers: list[int] = []
+        for piece in pieces:
+            name, caret, exp = piece.partition("^")
+            idx.append(names[name])
+            powers.append(int(exp) if caret else 1)
+        if len(set(idx)) != len(idx):
+            raise ValueError(text[:80])
+        out.append((-p if negative else p, q, idx, powers if any(k != 1 for k in powers) else None))
+    return out
 
 class _Expander:
     """Polynomial arithmetic over QQ (python-flint ``fmpq_mpoly``) in the inputs and parameters."""
@@ -120,48 +156,87 @@ class _Expander:
     def _mul_key(self) -> int:
         return _ORDER.get("Mul", _UNKNOWN)
 
+    @cached_property
+    def _names(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.ring.ctx.names())}
+
+    def _terms(self, poly: Any) -> list[tuple[int, int, list[int], list[int] | None]]:
+        """``(p, q, generator indices, their exponents or None when all are 1)`` for every term of ``poly``.
+
+        Read from python-flint's printed form, which costs a fraction of
+        ``poly.terms()`` (that makes one fmpz per generator per term: 100 us a
+        term at 300 generators); anything unexpected falls back to ``terms()``.
+        The kernel checks whatever the engine writes, so this reader is not trusted.
+        """
+        try:
+            return _parse_terms(poly.str(), self._names)
+        except (ValueError, KeyError):
+            out: list[tuple[int, int, list[int], list[int] | None]] = []
+            for monom, c in poly.terms():
+                idx = [i for i, k in enumerate(monom) if k]
+                powers = [int(monom[i]) for i in idx]
+                out.append((int(c.p), int(c.q), idx, powers if any(k != 1 for k in powers) else None))
+            return out
+
+    @cached_property
+    def _symbol_gens(self) -> bool:
+        return all(g.is_Symbol for g in self.gens)
+
     def as_expr(self, poly: Any) -> sympy.Expr:
         """A ring element as a sympy expression in the network's symbols, in sympy's canonical form.
 
         Square-free monomials of symbols are built directly in canonical
         argument order (what ``Mul(*factors)`` and ``Add(*terms)`` would
-        produce, without re-flattening); anything else goes through sympy.
+        produce, without re-flattening), and the terms sorted once by a
+        precomputed key equal to ``Basic.compare``'s order; anything else
+        goes through sympy.
         """
         gens, rank = self.gens, self._rank
-        terms: list[sympy.Expr] = []
-        constant: sympy.Expr = sympy.Integer(0)
-        plain = True
-        for monom, c in poly.terms():
-            coeff = sympy.Rational(int(c.p), int(c.q))
-            idx = list(compress(_INDICES[: len(monom)] if len(monom) <= len(_INDICES) else range(len(monom)), monom))
+        keys, mul = self._keys, self._mul_key
+        mul_name = "Mul" if mul == _UNKNOWN else ""
+        coefficient_keys: dict[tuple[int, int], tuple[Any, ...]] = {}
+        terms: list[tuple[Any, sympy.Expr]] = []
+        constant: sympy.Expr = sympy.S.Zero
+        plain = self._symbol_gens
+        from_args = sympy.Mul._from_args
+        for p, q, idx, powers in self._terms(poly):
             if not idx:
-                constant = coeff
+                constant = fast_rational(p, q)
                 continue
-            if any(monom[i] != 1 for i in idx) or not all(gens[i].is_Symbol for i in idx):
+            if not plain or powers:  # a power, or a generator that is not a symbol
                 plain = False
-                terms.append(sympy.Mul(coeff, *(gens[i] ** monom[i] for i in idx)))
+                coeff = fast_rational(p, q)
+                exps = powers or [1] * len(idx)
+                terms.append((None, sympy.Mul(coeff, *(gens[i] ** k for i, k in zip(idx, exps, strict=True)))))
                 continue
-            syms = [gens[i] for i in sorted(idx, key=rank.__getitem__)]
-            if coeff == 1 and len(syms) == 1:
-                terms.append(syms[0])
-            elif coeff == 1:
-                terms.append(sympy.Mul._from_args(syms, is_commutative=True))
+            if len(idx) > 1:
+                idx.sort(key=rank.__getitem__)
+            syms = [gens[i] for i in idx]
+            if p == 1 and q == 1:
+                if len(syms) == 1:
+                    terms.append((keys[syms[0]], syms[0]))
+                    continue
+                term = from_args(syms, is_commutative=True)
+                arg_keys = tuple(map(keys.__getitem__, syms))
             else:
-                terms.append(sympy.Mul._from_args([coeff, *syms], is_commutative=True))
+                coeff = fast_rational(p, q)
+                ck = coefficient_keys.get((p, q))
+                if ck is None:
+                    ck = coefficient_keys[(p, q)] = _compare_key(coeff)
+                term = from_args([coeff, *syms], is_commutative=True)
+                arg_keys = (ck, *(keys[a] for a in syms))
+            terms.append(((mul, mul_name, len(arg_keys), arg_keys), term))
         if not plain:
-            return sympy.Add(constant, *terms)
+            return sympy.Add(constant, *(t for _, t in terms))
         if not terms:
             return constant
         if len(terms) == 1 and constant == 0:
-            return terms[0]
+            return terms[0][1]
         try:
-            keys = self._keys
-            mul = self._mul_key
-            terms.sort(key=lambda e: keys[e] if e.is_Symbol else (mul, "Mul" if mul == _UNKNOWN else "", len(e.args), tuple(
-                keys[a] if a.is_Symbol else _compare_key(a) for a in e.args)))
-        except (TypeError, KeyError):
-            terms.sort(key=_CANONICAL)
-        args = ([constant] if constant != 0 else []) + terms
+            terms.sort(key=_first)
+        except TypeError:  # keys of unlike shapes: let sympy order them
+            terms.sort(key=lambda pair: _CANONICAL(pair[1]))
+        args = ([constant] if constant != 0 else []) + [t for _, t in terms]
         return sympy.Add._from_args(args, is_commutative=True)
 
     def product_claim(self, factors: list[sympy.ImmutableMatrix]) -> list[list[Any]]:
@@ -261,6 +336,10 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     """
     if isinstance(net, GenericNetwork):
         return prove_generic(net, expand=expand, limit=limit)  # type: ignore[return-value]
+    return _prove(net, expand, limit)
+
+
+def _prove(net: Network, expand: bool | None, limit: int) -> Proof:
     if not isinstance(net, Network):
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
     if isinstance(expand, bool) is False and expand is not None:
@@ -283,15 +362,20 @@ def prove(net: Network, *, expand: bool | None = None, limit: int = EXPAND_LIMIT
     bad = [l for l, c in enumerate(coefficients, start=1) if c is None]
     if bad:
         return _prove_non_affine(net, bad[0], small and expand is not False)
+    with paused_gc():  # millions of long-lived objects at dense(500, [500]*10): no cycle to find
+        return _prove_layerwise(net, coefficients, small, expand)
 
+
+def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand: bool | None) -> Proof:
+    """The layer-wise certificate (and the direct route when ``small``) of a network with affine activations."""
     L = net.depth
-    output_row = net.layers[-1].augmented().applyfunc(_exact)  # floats at their exact binary values
+    output_row = net.layers[-1].augmented()  # exact: a Network holds no Float
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):
-        slope, intercept = coefficients[l - 1]  # type: ignore[misc]
+        slope, intercept = coefficients[l - 1]
         factor = _factor(net.layers[l - 1], slope, intercept)
-        steps.append(Step("substitute_layer", layer=l, slope=_exact(slope), intercept=_exact(intercept), matrix=factor))
+        steps.append(Step("substitute_layer", layer=l, slope=slope, intercept=intercept, matrix=factor))
         factors.append(factor)
     steps.append(Step("conclude_linear_form"))
     routes = ["layerwise"]
@@ -348,7 +432,8 @@ def _prove_piecewise(net: Network) -> Proof | None:
     from .regions import prove_affine  # deferred: the regions search loads pplpy
 
     try:
-        return prove_affine(net)
+        proof: Proof = prove_affine(net)
+        return proof
     except SymnetError:  # symbolic weights, size guards: no piecewise certificate
         return None
 

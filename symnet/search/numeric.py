@@ -25,7 +25,7 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.exact import domain_matrix, from_domain_matrix
+from ..model.exact import domain_matrix, from_domain_matrix, is_rational_matrix
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -34,12 +34,9 @@ __all__ = ["numeric_affine", "numeric_monomials", "prove_numeric"]
 
 
 def _number(e: sympy.Expr) -> Any | None:
-    """An exact QQ element for a Rational or Float (its binary value), else None."""
+    """An exact QQ element for a Rational, else None (a Network holds no Float)."""
     if e.is_Rational:
         return QQ(int(e.p), int(e.q))
-    if e.is_Float:
-        r = sympy.Rational(e)
-        return QQ(int(r.p), int(r.q))
     return None
 
 
@@ -127,7 +124,7 @@ def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
 
 def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
     """The entries, row by row, as a plain tuple (no per-entry conversion)."""
-    return m.args[2].args
+    return tuple(m.args[2].args)
 
 
 def _nonzero(m: sympy.ImmutableMatrix) -> list[bool]:
@@ -160,18 +157,19 @@ def numeric_monomials(net: Network) -> int:
 
 
 def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
-    return not m.free_symbols and all(e.is_number and e.is_real for e in _flat(m))
+    """Every entry a real number (exact over QQ, or an exact algebraic number such as ``1/sqrt(2)``)."""
+    if is_rational_matrix(m):
+        return True
+    flat = m.flat()
+    if any(e.is_Symbol for e in flat):
+        return False
+    return not m.free_symbols and all(e.is_number and e.is_real for e in flat)
 
 
 def _exraw(m: sympy.ImmutableMatrix) -> DomainMatrix:
-    """Over EXRAW (exact sympy numbers), Floats at their exact binary values."""
-    rows = [[_exact(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    """Over EXRAW (exact sympy numbers such as ``1/sqrt(2)``)."""
+    rows = [[m[i, j] for j in range(m.cols)] for i in range(m.rows)]
     return DomainMatrix(rows, m.shape, EXRAW)
-
-
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 
 
 def _dense(m: DomainMatrix) -> DomainMatrix:
@@ -186,10 +184,12 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     general route (which also writes the direct route).  ``expand=True``
     above the guard raises :class:`~symnet.SizeGuardError` as ``prove`` does.
     """
+    if not all(_is_number_matrix(layer.weights) and _is_number_matrix(layer.biases) for layer in net.layers):
+        return None  # a symbol somewhere: the general route
     coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
     if any(c is None for c in coefficients):
         return None
-    mats = []
+    mats: list[tuple[Any, Any]] = []
     for layer in net.layers:
         w, b = domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
@@ -225,7 +225,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         )
     K = mats[0][0].domain
     steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(output_row))]
-    for l, factor in zip(range(L, 0, -1), factors[1:]):
+    for l, factor in zip(range(L, 0, -1), factors[1:], strict=True):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         steps.append(
             Step(

@@ -1,0 +1,128 @@
+"""One exact number world: every number symnet reads becomes an exact rational.
+
+This is the package's single conversion from "anything numeric" to an exact
+rational.  A float (Python, numpy of any width, a sympy ``Float``, a
+``Decimal``) is its exact binary value: ``0.1`` is
+``3602879701896397/36028797018963968``, never the decimal it prints as.
+NaN and infinities are refused with :class:`~symnet.InvalidArgument`,
+booleans, complex numbers and non-numbers with :class:`~symnet.InvalidType`,
+each message naming the entry (``where``).
+
+* :func:`exact_ratio` -- ``(p, q)`` in lowest terms, ``q > 0``;
+* :func:`exact_rational` -- a sympy ``Rational``;
+* :func:`exact_fmpq` -- a python-flint ``fmpq``;
+* :func:`exact_floats` -- a sympy expression with every ``Float`` replaced by its exact value;
+* :func:`fast_rational` -- the sympy ``Rational`` of a pair already in lowest terms, without re-normalising.
+
+It imports nothing from symnet but :mod:`symnet.errors`, so the kernel may use it.
+
+>>> exact_ratio(0.1)
+(3602879701896397, 36028797018963968)
+>>> exact_rational(0.5), exact_fmpq(0.25)
+(1/2, 1/4)
+"""
+
+from __future__ import annotations
+
+import numbers
+from fractions import Fraction
+from typing import Any
+
+import flint
+import sympy
+from sympy.core.expr import Expr
+
+from .errors import InvalidArgument, InvalidType
+
+__all__ = ["exact_floats", "exact_fmpq", "exact_ratio", "exact_rational", "fast_rational"]
+
+_new_expr = Expr.__new__
+_NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
+
+
+def fast_rational(p: int, q: int) -> sympy.Rational:
+    """The sympy Rational p/q, for p/q already in lowest terms with q > 0 (not re-checked).
+
+    The ordinary constructor normalises (gcd, sign) and costs ~2.5 us; this
+    ~0.4 us.  Pass only ``as_integer_ratio()`` pairs or a flint ``fmpq``'s
+    numerator and denominator, which are normalised already.
+    """
+    if q == 1:
+        return sympy.Integer(p)
+    if q == 2 and p == 1:
+        return sympy.S.Half  # sympy's singleton: same type, same hash
+    obj = _new_expr(sympy.Rational)
+    obj.p = p
+    obj.q = q
+    return obj
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or type(value).__name__ in ("bool_", "bool")
+
+
+def exact_ratio(value: Any, where: str = "value") -> tuple[int, int]:
+    """``(p, q)``, lowest terms with ``q > 0``, of an exact or floating-point real number.
+
+    Accepts ints (Python, numpy), ``Fraction`` and other ``numbers.Rational``,
+    floats of any width (Python, numpy float16/32/64/longdouble, ``Decimal``)
+    at their exact binary (or decimal) value, sympy ``Integer``/``Rational``/
+    ``Float``, and flint ``fmpz``/``fmpq``.
+    """
+    if _is_bool(value):
+        raise InvalidType(f"{where}={value!r} is a boolean, not a number")
+    if isinstance(value, sympy.Basic):
+        if isinstance(value, sympy.Rational):
+            return int(value.p), int(value.q)
+        if isinstance(value, sympy.Float):
+            if not value.is_finite:
+                raise InvalidArgument(f"{where}={value} is not finite")
+            r = sympy.Rational(value)  # the Float's exact binary value, at its own precision
+            return int(r.p), int(r.q)
+        if value in _NON_FINITE:
+            raise InvalidArgument(f"{where}={value} is not finite")
+        raise InvalidType(f"{where}={value} is not a rational number or a float")
+    if isinstance(value, flint.fmpq):
+        return int(value.p), int(value.q)
+    if isinstance(value, (int, flint.fmpz)) or isinstance(value, numbers.Integral):
+        return int(value), 1
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    if isinstance(value, numbers.Rational):
+        f = Fraction(int(value.numerator), int(value.denominator))
+        return f.numerator, f.denominator
+    if isinstance(value, (complex, numbers.Complex)) and not isinstance(value, numbers.Real):
+        raise InvalidType(f"{where}={value!r} is complex, not a real number")
+    ratio = getattr(value, "as_integer_ratio", None)
+    if ratio is not None and not isinstance(value, (str, bytes)):
+        try:
+            p, q = ratio()
+        except (ValueError, OverflowError):
+            raise InvalidArgument(f"{where}={value!r} is not finite") from None
+        return int(p), int(q)
+    raise InvalidType(f"{where}={value!r} of type {type(value).__name__} is not a real number")
+
+
+def exact_rational(value: Any, where: str = "value") -> sympy.Rational:
+    """The exact sympy ``Rational`` of a number (see :func:`exact_ratio`)."""
+    if isinstance(value, sympy.Rational):
+        return value
+    return fast_rational(*exact_ratio(value, where))
+
+
+def exact_fmpq(value: Any, where: str = "value") -> flint.fmpq:
+    """The exact python-flint ``fmpq`` of a number (see :func:`exact_ratio`)."""
+    if isinstance(value, flint.fmpq):
+        return value
+    p, q = exact_ratio(value, where)
+    return flint.fmpq(p, q)
+
+
+def exact_floats(expr: sympy.Expr, where: str = "expression") -> sympy.Expr:
+    """``expr`` with every ``Float`` replaced by its exact binary value (NaN and infinities refused)."""
+    if expr.is_Atom and not expr.is_Float:
+        return expr
+    floats = expr.atoms(sympy.Float)
+    if not floats:
+        return expr
+    return expr.xreplace({f: exact_rational(f, where) for f in floats})
