@@ -17,17 +17,22 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
+
 from ..errors import InvalidArgument, NotLinearError
+from ..interop.npz import from_npz
+from ..interop.onnx import from_onnx, load_model
 from ..model.network import Network
+from ..search.engine import prove
+from ._common import EXIT_OK, EXIT_REJECTED, say
 
-__all__ = ["add_parser", "load_model_file", "run"]
+__all__ = ["Progress", "add_parser", "load_model_file", "run"]
 
-EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
 #: Inputs drawn (seeded) to compare the exported model with the original.
 SAMPLES = 16
 
 
-class _Progress:
+class Progress:
     """Timed progress lines on standard error."""
 
     def __init__(self) -> None:
@@ -44,13 +49,9 @@ def load_model_file(path: str, progress: Any = None) -> tuple[Network, Any]:
         progress(f"importing {path}")
     try:
         if ext == ".onnx":
-            from ..interop.onnx import from_onnx, load_model
-
             model = load_model(path)
             return from_onnx(model), model
         if ext == ".npz":
-            from ..interop.npz import from_npz
-
             return from_npz(path), None
     except ImportError as exc:
         raise InvalidArgument(str(exc)) from None
@@ -73,19 +74,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``symnet collapse``; returns the exit code (errors propagate to ``symnet.cli.main``)."""
-    import numpy as np
-
-    from ..search.engine import prove
-
-    progress = _Progress()
+    """Run ``symnet collapse``; returns the exit code (errors become exit codes in ``symnet.cli._common``)."""
+    progress = Progress()
     net, original = load_model_file(args.model, progress)
     progress(f"imported {net!r}; proving")
     try:
         proof = prove(net)
     except NotLinearError as exc:
-        print(f"symnet: not linear: {exc}", file=sys.stderr)
-        return EXIT_REFUTED
+        say(f"not linear: {exc}")
+        return EXIT_REJECTED
     progress("proved; re-checking the certificate with the kernel")
     proof.check()
     progress("checked; exporting")
