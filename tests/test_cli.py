@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -12,6 +13,9 @@ from pathlib import Path
 import pytest
 
 import symnet
+from symnet.certificate import network_fingerprint
+from symnet.cli._common import guarded
+from symnet.cli.main import COMMANDS, main
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -19,7 +23,8 @@ GOLDEN = Path(__file__).parent / "golden"
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "symnet", *args], capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=cwd, env=env
+        [sys.executable, "-m", "symnet", *args],
+        capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=cwd, env=env,
     )
 
 
@@ -56,20 +61,25 @@ def test_prove_text_for_p2_h3_is_the_golden():
     body, _, last = r.stdout.rstrip("\n").rpartition("\n\n")
     assert body + "\n" == golden
     # the last paragraph names the network: architecture, formulas and the fingerprint of its section
-    from symnet.certificate import network_fingerprint
-
     fp = network_fingerprint(symnet.dense(2, [3]))
-    assert last == f"Network: Network(inputs=2, hidden=[3], outputs=1, activation='identity'); architecture 2 -> 3 -> 1; activations: layer 1: t -> t; fingerprint {fp}"
+    assert last == (
+        "Network: Network(inputs=2, hidden=[3], outputs=1, activation='identity'); architecture 2 -> 3 -> 1; "
+        f"activations: layer 1: t -> t; fingerprint {fp}"
+    )
 
 
 @pytest.mark.skipif(shutil.which("symnet") is None, reason="console script not installed")
 def test_console_script_runs():
     """The `symnet` console script is installed and runs main()."""
-    r = subprocess.run(["symnet", "prove", "--no-hidden"], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    r = subprocess.run(
+        ["symnet", "prove", "--no-hidden"], capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
     assert r.returncode == 0 and "β_3 = b_3." in r.stdout
 
 
-@pytest.mark.parametrize("fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet-certificate"')])
+@pytest.mark.parametrize(
+    "fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet-certificate"')]
+)
 def test_prove_formats(fmt, marker):
     """--format latex gives a complete document, markdown $$ blocks, json the certificate."""
     r = run("prove", "--inputs", "2", "--hidden", "2", "--hidden", "2", "--outputs", "2", "--format", fmt)
@@ -106,7 +116,9 @@ def test_tampered_certificate_is_rejected_with_exit_1(cert, tmp_path):
         assert "rejected" in r.stderr and "Traceback" not in r.stderr and r.stdout == ""
 
 
-@pytest.mark.parametrize("content", [b"garbage", b"{}", b'{"format": "symnet-certificate"}', b"\xff\xfe\x00", b"[" * 100_000])
+@pytest.mark.parametrize(
+    "content", [b"garbage", b"{}", b'{"format": "symnet-certificate"}', b"\xff\xfe\x00", b"[" * 100_000]
+)
 def test_garbage_certificate_is_bad_input(tmp_path, content):
     """Malformed files: exit 2 with one error line."""
     path = tmp_path / "g.json"
@@ -153,3 +165,53 @@ def test_non_linear_activation_is_refuted(activation, fmt):
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr
     assert r.stdout.strip()
+
+
+#: One hostile argument per sub-command (``{dir}`` is a scratch folder holding net.json, a 1-output relu network).
+HOSTILE = {
+    "prove": (["prove", "--hidden", "__import__('os').system('true')"], "--hidden"),
+    "prove MODEL": (["prove", "{dir}/evil.exe"], "unknown model format"),
+    "check": (["check", "{dir}"], "error"),
+    "render": (["render", "{dir}/net.json"], "malformed"),
+    "crosscheck": (["crosscheck", "--samples", "10**9"], "--samples"),
+    "regions": (["regions", "{dir}/net.json", "--box", "1,-1"], "LO must be smaller than HI"),
+    "bound": (["bound", "{dir}/net.json", "--box", "-1,1", "--output", "7", "--at-most", "0"], "out of range"),
+    "collapse": (["collapse", "{dir}/net.json", "-o", "{dir}/out.onnx"], "unknown model format"),
+    "export": (["export", "--coq", "{dir}/net.json"], "unknown document format"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_every_sub_command_refuses_a_hostile_argument(case, tmp_path, capsys):
+    """Each sub-command: exit 2, nothing on stdout, one short line on stderr (plus argparse's usage line)."""
+    (tmp_path / "net.json").write_text(json.dumps({"weights": [[[1, -1]], [[1]]], "biases": [[0], [0]]}))
+    argv, words = HOSTILE[case]
+    try:
+        code = main([a.replace("{dir}", str(tmp_path)) for a in argv])
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "", err
+    *usage, line = err.strip().splitlines()
+    assert words in line and line.startswith("symnet") and len(line) <= 400 and "Traceback" not in err
+    assert not usage or (usage[0].startswith("usage:") and all(u.startswith(" ") for u in usage[1:])), err
+
+
+def test_top_level_help_lists_every_sub_command_without_loading_it(capsys):
+    """``symnet --help`` lists the COMMANDS table's summaries."""
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    out = "".join(capsys.readouterr().out.split())  # argparse wraps lines, also at hyphens
+    assert info.value.code == 0
+    for name, (_, summary) in COMMANDS.items():
+        assert name + "".join(summary.split()) in out
+
+
+def test_interrupt_is_exit_130_without_traceback(capsys):
+    """Ctrl-C inside a sub-command: one line, exit 130."""
+
+    def interrupted(_: object) -> int:
+        raise KeyboardInterrupt
+
+    assert guarded(interrupted, argparse.Namespace()) == 130
+    assert capsys.readouterr().err == "symnet: interrupted\n"

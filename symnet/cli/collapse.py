@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,20 +43,20 @@ class Progress:
         print(f"symnet: [{time.perf_counter() - self.start:6.2f} s] {message}", file=sys.stderr, flush=True)
 
 
-def load_model_file(path: str, progress: Any = None) -> tuple[Network, Any]:
+def load_model_file(path: str, progress: Callable[[str], None] | None = None) -> tuple[Network, Any]:
     """The exact Network of a model file (``.onnx`` or ``.npz``), and the original model (ONNX) or None."""
     ext = os.path.splitext(path)[1].lower()
+    if ext not in (".onnx", ".npz"):
+        raise InvalidArgument(f"{path}: unknown model format {ext or '(no extension)'!r}; give a .onnx or .npz file")
     if progress:
         progress(f"importing {path}")
     try:
-        if ext == ".onnx":
-            model = load_model(path)
-            return from_onnx(model), model
         if ext == ".npz":
             return from_npz(path), None
+        model = load_model(path)
+        return from_onnx(model), model
     except ImportError as exc:
         raise InvalidArgument(str(exc)) from None
-    raise InvalidArgument(f"{path}: unknown model format {ext or '(no extension)'!r}; give a .onnx or .npz file")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
