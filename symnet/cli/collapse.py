@@ -61,7 +61,9 @@ def load_model_file(path: str, progress: Callable[[str], None] | None = None) ->
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet collapse`` on the ``symnet`` parser."""
-    c = subparsers.add_parser("collapse", help="collapse a model (.onnx or .npz) into one Gemm, with its certificate")
+    c: argparse.ArgumentParser = subparsers.add_parser(
+        "collapse", help="collapse a model (.onnx or .npz) into one Gemm, with its certificate"
+    )
     c.add_argument("model", metavar="MODEL", help="the model: an .onnx file or a .npz weights archive")
     c.add_argument(
         "-o", "--output", required=True, metavar="OUT.onnx", help="where to write the single-Gemm ONNX model"
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     proof.check()
     progress("checked; exporting")
     try:
-        exported = proof.to_onnx(args.dtype)
+        exported: Any = proof.to_onnx(args.dtype)
     except ImportError as exc:
         raise InvalidArgument(str(exc)) from None
     inputs = np.random.default_rng(0).standard_normal((SAMPLES, net.p))

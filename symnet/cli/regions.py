@@ -79,9 +79,7 @@ def count(text: str, low: int, high: int) -> int:
 def add_network_options(p: argparse.ArgumentParser) -> None:
     """The options that name a network: a file, or --inputs/--hidden/--seed."""
     # let "--box -1,1" read "-1,1" as a value (argparse only knows plain negative numbers); "--box=-1,1" always works
-    p._negative_number_matcher = re.compile(  # type: ignore[attr-defined]
-        r"^-[0-9.]+(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?(?:,[-+0-9.eE/]+)?$"
-    )
+    p._negative_number_matcher = re.compile(r"^-[0-9.]+(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?(?:,[-+0-9.eE/]+)?$")
     p.add_argument("network", nargs="?", metavar="NET.json",
                    help="the network (JSON weights, or .onnx with the ONNX importer)")
     p.add_argument("--inputs", type=lambda t: count(t, 1, 64), metavar="N",
@@ -155,15 +153,16 @@ def load_network(args: argparse.Namespace) -> Network:
 
 def parse_box(args: argparse.Namespace, p: int) -> list[tuple[Fraction, Fraction]] | None:
     """The --box intervals for p inputs (one repeated for all, or one per input), or None for R^p."""
-    if not args.box:
+    box: list[tuple[Fraction, Fraction]] = list(args.box or [])
+    if not box:
         return None
-    if len(args.box) == 1:
-        return args.box * p
-    if len(args.box) != p:
+    if len(box) == 1:
+        return box * p
+    if len(box) != p:
         raise InvalidArgument(
-            f"--box was given {len(args.box)} times; give it once (all inputs) or {p} times (one per input)"
+            f"--box was given {len(box)} times; give it once (all inputs) or {p} times (one per input)"
         )
-    return list(args.box)
+    return box
 
 
 def progress_printer() -> Any:

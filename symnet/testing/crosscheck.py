@@ -45,6 +45,7 @@ False
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
@@ -57,8 +58,8 @@ import sympy
 from hypothesis import HealthCheck, currently_in_test_context, settings
 
 try:  # private API: if a future Hypothesis moves it, cross-checks still run (outside @given)
-    from hypothesis._settings import local_settings
-except ImportError:  # pragma: no cover - depends on the installed Hypothesis
+    local_settings: Any = importlib.import_module("hypothesis._settings").local_settings
+except (ImportError, AttributeError):  # pragma: no cover - depends on the installed Hypothesis
     local_settings = None
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
@@ -289,10 +290,10 @@ def _allow_nesting() -> Iterator[None]:
     search by design, so that one check is suppressed for its duration.
     """
     nested = getattr(HealthCheck, "nested_given", None)
-    if not currently_in_test_context() or local_settings is None or nested is None:
+    outer = settings.default
+    if not currently_in_test_context() or local_settings is None or nested is None or outer is None:
         yield
         return
-    outer = settings.default
     checks = [*outer.suppress_health_check, nested]
     with local_settings(settings(outer, suppress_health_check=checks)):
         yield
@@ -330,7 +331,7 @@ class _Checker:
             # output i agrees when  N_fwd * D**(g_c - m) * k_c == N_claim * D**(g_f - m) * k_f,  m = min(g_f, g_c)
             self._cross = [
                 (gc - min(gf, gc), kc, gf - min(gf, gc), kf)
-                for (gf, kf), (gc, kc) in zip(self.forward.scales, self.claim.scales)
+                for (gf, kf), (gc, kc) in zip(self.forward.scales, self.claim.scales, strict=True)
             ]
             self._max_g = max(self.forward.max_g, self.claim.max_g)
         self.max_tolerance = 0.0
@@ -353,7 +354,7 @@ class _Checker:
             powers = [1]
             for _ in range(self._max_g):
                 powers.append(powers[-1] * den)
-            for a, b, (ga, ka, gb, kb) in zip(forward(v, x, powers), claim(v, x, powers), cross):
+            for a, b, (ga, ka, gb, kb) in zip(forward(v, x, powers), claim(v, x, powers), cross, strict=True):
                 if a * powers[ga] * ka != b * powers[gb] * kb:
                     return s
         return None
@@ -365,8 +366,8 @@ class _Checker:
         with np.errstate(all="ignore"):  # overflow gives inf (and inf - inf nan) silently, as Python floats do
             got, want = self.forward.vectorised(v, x), self.claim.vectorised(v, x)
             m_net, m_claim = self.forward_abs.vectorised(av, ax), self.claim_abs.vectorised(av, ax)
-            err = np.stack([np.abs(a - b) for a, b in zip(got, want)])
-            tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim)])
+            err = np.stack([np.abs(a - b) for a, b in zip(got, want, strict=True)])
+            tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim, strict=True)])
             ok = (err <= tol).all(axis=0)  # also False for nan and inf
         bad = np.flatnonzero(~ok)
         first = int(bad[0]) if bad.size else None
@@ -386,7 +387,7 @@ class _Checker:
             xn = [int(t * den) for t in x]
             got = self.forward(vn, xn, den)
             want = self.claim(vn, xn, den)
-            for i, (a, b) in enumerate(zip(got, want)):
+            for i, (a, b) in enumerate(zip(got, want, strict=True)):
                 if a != b:
                     return got, want, i, None
             return got, want, None, None
@@ -396,9 +397,9 @@ class _Checker:
         ax = [abs(t) for t in x]
         m_net = self.forward_abs(av, ax)
         m_claim = self.claim_abs(av, ax)
-        tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim))
+        tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim, strict=True))
         bad = None
-        for i, (a, b, tol) in enumerate(zip(got, want, tols)):
+        for i, (a, b, tol) in enumerate(zip(got, want, tols, strict=True)):
             if not abs(a - b) <= tol:  # also catches nan and inf
                 bad = i
                 break
@@ -414,10 +415,10 @@ class _Checker:
             bad = fallback_output
         v, x = values[: self.n], values[self.n :]
         if self.kind == "float":
-            weights = dict(zip(self.net.parameters, v))
+            weights = dict(zip(self.net.parameters, v, strict=True))
             xs, gv, wv = tuple(x), got, want
         else:
-            weights = {s: _as_exact(t) for s, t in zip(self.net.parameters, v)}
+            weights = {s: _as_exact(t) for s, t in zip(self.net.parameters, v, strict=True)}
             xs = tuple(_as_exact(t) for t in x)
             gv = tuple(_as_exact(t) for t in got)
             wv = tuple(_as_exact(t) for t in want)
@@ -433,7 +434,7 @@ def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult
     def disagrees(drawn: tuple[int, int, int]) -> bool:
         nonlocal done
         if failing:  # Hypothesis replays the failing example once: it must fail again
-            return drawn == failing[1]
+            return bool(drawn == failing[1])
         if done >= samples:
             return False
         batch = draw_batch(checker.kind, drawn, min(size, samples - done), checker.count)

@@ -118,7 +118,7 @@ class _Harness:
             return f"fn returned {len(got)} values but the network has {len(want)} outputs"
         if self.kind == "float":
             mags = self.forward_abs([abs(t) for t in v], [abs(t) for t in x])
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             if self.kind != "float":
                 if _fraction(g) != w:
                     return f"output {i + 1} differs"
@@ -138,7 +138,7 @@ class _Harness:
         want = self.expected(v, x)
         show = (lambda t: str(t)) if self.kind != "float" else repr
         lines = [f"fn disagrees with symnet's exact forward pass ({self.kind} weights; shrunk counterexample):"]
-        for l, (w, b) in enumerate(zip(weights, biases)):
+        for l, (w, b) in enumerate(zip(weights, biases, strict=True)):
             lines.append(f"  weights[{l}] = [{', '.join('[' + ', '.join(show(e) for e in row) + ']' for row in w)}]")
             lines.append(f"  biases[{l}]  = [{', '.join(show(e) for e in b)}]")
         lines.append(f"  x = [{', '.join(show(e) for e in xs)}]")
@@ -208,7 +208,7 @@ def assert_forward_matches(
     def fails(drawn: tuple[int, int, int]) -> bool:
         nonlocal done
         if failing:  # Hypothesis replays the failing example once: it must fail again
-            return drawn == failing[1]
+            return bool(drawn == failing[1])
         if done >= samples:
             return False
         batch = draw_batch(kind, drawn, min(size, samples - done), harness.count)

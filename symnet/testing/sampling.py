@@ -81,7 +81,8 @@ class Batch(NamedTuple):
             return [float(v) for v in self.floats[s].tolist()]
         if self.kind == "int":
             return [int(v) for v in self.num[s].tolist()]
-        return [n if d == 1 else Fraction(n, d) for n, d in zip(self.num[s].tolist(), self.den[s].tolist())]
+        pairs = zip(self.num[s].tolist(), self.den[s].tolist(), strict=True)
+        return [n if d == 1 else Fraction(n, d) for n, d in pairs]
 
     def scaled(self, s: int) -> tuple[list[int], int]:
         """Exact kinds: instantiation ``s`` as integer numerators over its common denominator."""
