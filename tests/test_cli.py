@@ -1,4 +1,9 @@
-"""The command line, run as a subprocess: every exit path, hostile arguments included."""
+"""The command line: every exit path, hostile arguments included.
+
+Each test runs twice through the ``run`` fixture: ``main()`` in this process,
+and (marked slow, so CI runs it) ``python -m symnet`` in a fresh one, which
+also shows that no traceback reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,12 +26,32 @@ from symnet.cli.main import COMMANDS, main
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def in_subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m symnet ARGS`` in a fresh interpreter."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "symnet", *args],
-        capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=cwd, env=env,
+        [sys.executable, "-m", "symnet", *args], capture_output=True, text=True, encoding="utf-8", timeout=120, env=env
     )
+
+
+@pytest.fixture(params=["in-process", pytest.param("subprocess", marks=pytest.mark.slow)])
+def run(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]) -> Run:
+    """The command line: ``main()`` in this process, or ``python -m symnet`` (slow: each call starts Python)."""
+    if request.param == "subprocess":
+        return in_subprocess
+
+    def in_process(*args: str) -> subprocess.CompletedProcess[str]:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version and usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out.out, out.err)
+
+    return in_process
 
 
 def assert_usage_error(r: subprocess.CompletedProcess, *words: str) -> None:
@@ -38,14 +64,13 @@ def assert_usage_error(r: subprocess.CompletedProcess, *words: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def cert(tmp_path_factory) -> Path:
+def cert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "seed.json"
-    r = run("prove", "--inputs", "2", "--hidden", "3", "--format", "json", "-o", str(path))
-    assert r.returncode == 0, r.stderr
+    assert main(["prove", "--inputs", "2", "--hidden", "3", "--format", "json", "-o", str(path)]) == 0
     return path
 
 
-def test_prove_without_options_is_the_seed_network():
+def test_prove_without_options_is_the_seed_network(run):
     """`symnet prove` proves p = 3, one hidden layer of 3, and prints the text derivation."""
     r = run("prove")
     assert r.returncode == 0 and r.stderr == ""
@@ -53,7 +78,7 @@ def test_prove_without_options_is_the_seed_network():
     assert "β_3 = c_1 b_{1,3} + c_2 b_{2,3} + c_3 b_{3,3}." in r.stdout
 
 
-def test_prove_text_for_p2_h3_is_the_golden():
+def test_prove_text_for_p2_h3_is_the_golden(run):
     """The CLI prints exactly the hand-written golden derivation."""
     r = run("prove", "--inputs", "2", "--hidden", "3")
     assert r.returncode == 0
@@ -80,13 +105,13 @@ def test_console_script_runs():
 @pytest.mark.parametrize(
     "fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet-certificate"')]
 )
-def test_prove_formats(fmt, marker):
+def test_prove_formats(fmt, marker, run):
     """--format latex gives a complete document, markdown $$ blocks, json the certificate."""
     r = run("prove", "--inputs", "2", "--hidden", "2", "--hidden", "2", "--outputs", "2", "--format", fmt)
     assert r.returncode == 0 and marker in r.stdout
 
 
-def test_output_file(tmp_path):
+def test_output_file(tmp_path, run):
     """-o writes the derivation to the file and nothing to stdout."""
     out = tmp_path / "d.tex"
     r = run("prove", "--format", "latex", "-o", str(out))
@@ -94,7 +119,7 @@ def test_output_file(tmp_path):
     assert out.read_text(encoding="utf-8").endswith("\\end{document}\n")
 
 
-def test_check_and_render_a_saved_certificate(cert):
+def test_check_and_render_a_saved_certificate(cert, run):
     """check exits 0; render prints the same derivation as prove."""
     r = run("check", str(cert))
     assert r.returncode == 0 and "checked" in r.stdout
@@ -103,7 +128,7 @@ def test_check_and_render_a_saved_certificate(cert):
     assert r.stdout == (GOLDEN / "seed_p2_h3.txt").read_text(encoding="utf-8")
 
 
-def test_tampered_certificate_is_rejected_with_exit_1(cert, tmp_path):
+def test_tampered_certificate_is_rejected_with_exit_1(cert, tmp_path, run):
     """A well-formed certificate with a wrong claim: exit 1, step and rule named."""
     data = json.loads(cert.read_text())
     row = data["claim"]["matrix"][0]
@@ -119,14 +144,14 @@ def test_tampered_certificate_is_rejected_with_exit_1(cert, tmp_path):
 @pytest.mark.parametrize(
     "content", [b"garbage", b"{}", b'{"format": "symnet-certificate"}', b"\xff\xfe\x00", b"[" * 100_000]
 )
-def test_garbage_certificate_is_bad_input(tmp_path, content):
+def test_garbage_certificate_is_bad_input(tmp_path, content, run):
     """Malformed files: exit 2 with one error line."""
     path = tmp_path / "g.json"
     path.write_bytes(content)
     assert_usage_error(run("check", str(path)), "malformed certificate")
 
 
-def test_missing_certificate_is_bad_input(tmp_path):
+def test_missing_certificate_is_bad_input(tmp_path, run):
     """A file that does not exist: exit 2."""
     assert_usage_error(run("check", str(tmp_path / "nope.json")), "No such file")
     assert_usage_error(run("render", str(tmp_path)), "error")
@@ -153,13 +178,13 @@ def test_missing_certificate_is_bad_input(tmp_path):
         (["check"], ["required"]),
     ],
 )
-def test_bad_usage_exits_2_without_traceback(args, words):
+def test_bad_usage_exits_2_without_traceback(args, words, run):
     """Hostile or wrong arguments are refused, never evaluated: exit 2, short message."""
     assert_usage_error(run(*args), *words)
 
 
 @pytest.mark.parametrize("activation, fmt", [("square", "text"), ("relu", "latex"), ("tanh", "markdown")])
-def test_non_linear_activation_is_refuted(activation, fmt):
+def test_non_linear_activation_is_refuted(activation, fmt, run):
     """Non-linear activations: exit 1, the counterexample printed in the chosen format."""
     r = run("prove", "--inputs", "1", "--hidden", "1", "--activation", activation, "--format", fmt)
     assert r.returncode == 1, r.stderr

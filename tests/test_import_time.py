@@ -58,6 +58,7 @@ def test_a_sub_command_loads_only_its_own_module(tmp_path):
     assert not {"symnet.cli.prove", "symnet.cli.crosscheck", "symnet.cli.export", "hypothesis"} & modules
 
 
+@pytest.mark.slow
 def test_public_names_load_on_first_use():
     """``symnet.Network`` loads the model; ``symnet.strategies`` and ``symnet.crosscheck`` load Hypothesis then."""
     modules = loaded_after("import symnet\nsymnet.Network")
