@@ -18,19 +18,15 @@ import re
 from typing import Any
 
 from ..errors import CertificateError, InvalidArgument
-from ..model.activations import NAMED_ACTIVATIONS
 from ..model.builders import dense
 from ..proof import Proof
 from ..testing.crosscheck import MAX_SAMPLES, crosscheck
 from ._common import EXIT_OK, EXIT_REJECTED, guarded
 from ._files import read_document
+from .prove import MAX_WIDTH, activation_name, guard_parameters
 
 __all__ = ["add_parser", "register", "run"]
 
-#: Largest width accepted for --inputs, --hidden and --outputs.
-MAX_WIDTH = 10_000
-#: Networks with more weights than this are refused.
-MAX_PARAMETERS = 100_000
 KIND_NAMES = ("int", "rational", "float")
 
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -57,14 +53,6 @@ def _seed(text: str) -> int:
     return _number(text, 0, 2**32 - 1)
 
 
-def _activation(text: str) -> str:
-    key = text.strip().lower()
-    if key not in NAMED_ACTIVATIONS:
-        known = ", ".join(sorted(NAMED_ACTIVATIONS))
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a known activation (known: {known})")
-    return key
-
-
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``crosscheck`` sub-command to ``subparsers`` (from ``add_subparsers``)."""
     c: argparse.ArgumentParser = subparsers.add_parser(
@@ -78,7 +66,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
     c.add_argument("--no-hidden", action="store_true", help="no hidden layer: the blog post's single node")
     c.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
-    c.add_argument("--activation", type=_activation, default=None, metavar="NAME",
+    c.add_argument("--activation", type=activation_name, default=None, metavar="NAME",
                    help="activation of the hidden layers (default identity)")
     c.add_argument("--samples", type=_samples, default=300, metavar="N",
                    help="instantiations in total, split over the kinds (default 300)")
@@ -112,10 +100,7 @@ def _subject(args: argparse.Namespace) -> Any:
     p = 3 if args.inputs is None else args.inputs
     hidden = [] if args.no_hidden else (args.hidden or [3])
     q = 1 if args.outputs is None else args.outputs
-    sizes = [p, *hidden, q]
-    count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1))
-    if count > MAX_PARAMETERS:
-        raise InvalidArgument(f"the network would have {count} weights, more than the guard of {MAX_PARAMETERS}")
+    guard_parameters([p, *hidden, q])
     return dense(p, hidden, outputs=q, activation=args.activation or "identity")
 
 

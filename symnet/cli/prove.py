@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from itertools import pairwise
 from typing import Any
 
 from .. import render
@@ -29,9 +30,11 @@ __all__ = [
     "MAX_CLI_PARAMETERS",
     "MAX_WIDTH",
     "RESERVED_MEANINGS",
+    "activation_name",
     "add_derivation_options",
     "add_parser",
     "derivation",
+    "guard_parameters",
     "render_options",
     "run",
 ]
@@ -97,7 +100,8 @@ def _width(text: str) -> int | str:
     return value
 
 
-def _activation(text: str) -> str:
+def activation_name(text: str) -> str:
+    """``--activation``: a known activation name (any case), never evaluated."""
     key = text.strip().lower()
     if key not in NAMED_ACTIVATIONS:
         known = ", ".join(sorted(NAMED_ACTIVATIONS))
@@ -134,7 +138,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="no hidden layer: one linear node b_0 + b_1 x_1 + ... (the blog post's first network)")
     p.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
     names = ", ".join(sorted(NAMED_ACTIVATIONS))
-    p.add_argument("--activation", type=_activation, default="identity", metavar="NAME",
+    p.add_argument("--activation", type=activation_name, default="identity", metavar="NAME",
                    help=f"activation of the hidden layers, one of: {names} (default identity)")
     add_derivation_options(p)
     p.set_defaults(func=run)
@@ -200,12 +204,17 @@ def _network(args: argparse.Namespace) -> Any:
     hidden = [] if args.no_hidden else (args.hidden if args.hidden is not None else [3])
     sizes = [inputs, *hidden, outputs]
     if all(isinstance(s, int) for s in sizes):
-        count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1))
-        if count > MAX_CLI_PARAMETERS:
-            raise InvalidArgument(
-                f"the network would have {count} weights, more than the command line's guard of {MAX_CLI_PARAMETERS}"
-            )
+        guard_parameters(sizes)
     return dense(inputs, hidden, outputs=outputs, activation=args.activation)
+
+
+def guard_parameters(sizes: list[int]) -> None:
+    """Refuse a dense network of these layer sizes with more than :data:`MAX_CLI_PARAMETERS` weights and biases."""
+    count = sum(width * (fan_in + 1) for fan_in, width in pairwise(sizes))
+    if count > MAX_CLI_PARAMETERS:
+        raise InvalidArgument(
+            f"the network would have {count} weights, more than the command line's guard of {MAX_CLI_PARAMETERS}"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
