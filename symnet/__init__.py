@@ -55,7 +55,7 @@ _EXPORTS: dict[str, str] = {
     "Region": "symnet.search.regions",
     "Regions": "symnet.search.regions",
     "regions": "symnet.search.regions",
-    "CrosscheckReport": "symnet.testing.crosscheck",
+    "CrosscheckReport": "symnet.testing.report",
     "crosscheck": "symnet.testing.crosscheck",
     "codegen": "symnet.codegen",
     "strategies": "symnet.strategies",
@@ -158,4 +158,5 @@ if TYPE_CHECKING:
     from .search.rank import RankBound, rank_bound
     from .search.refutation import Counterexample, refute
     from .search.regions import Region, Regions, regions
-    from .testing.crosscheck import CrosscheckReport, crosscheck
+    from .testing.crosscheck import crosscheck
+    from .testing.report import CrosscheckReport

@@ -13,9 +13,8 @@ from hypothesis.control import current_build_context
 
 from ..errors import InvalidArgument, InvalidType
 from ..model.network import Network
-from .crosscheck import _allow_nesting, _check_int
 from .numeric import compile_entries, compile_forward, gamma
-from .sampling import KINDS, batch_size, draw_batch, search, shrink
+from .sampling import KINDS, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 
 __all__ = ["assert_forward_matches"]
 
@@ -189,8 +188,8 @@ def assert_forward_matches(
         raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
     if kind not in KINDS:
         raise InvalidArgument(f"kind={kind!r} must be one of {KINDS}")
-    samples = _check_int(samples, "samples", 1)
-    seed = _check_int(seed, "seed", 0)
+    samples = check_int(samples, "samples", 1)
+    seed = check_int(seed, "seed", 0)
     if convert is not None and not callable(convert):
         raise InvalidType(f"convert={convert!r} must be callable or None")
     extra = [s for a in net.activations for s in a.parameters]
@@ -221,7 +220,7 @@ def assert_forward_matches(
         return False
 
     rng = random.Random(f"symnet-testing:{seed}:{kind}")
-    with _allow_nesting():
+    with allow_nesting():
         search(fails, lambda: done >= samples, -(-samples // size), rng)
     if not failing:
         return
