@@ -182,22 +182,7 @@ def assert_forward_matches(
     what ``fn`` returned and symnet's exact value) when they differ or
     ``fn`` raises.
     """
-    if not callable(fn):
-        raise InvalidType(f"fn={fn!r} must be callable")
-    if not isinstance(net, Network):
-        raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
-    if kind not in KINDS:
-        raise InvalidArgument(f"kind={kind!r} must be one of {KINDS}")
-    samples = check_int(samples, "samples", 1)
-    seed = check_int(seed, "seed", 0)
-    if convert is not None and not callable(convert):
-        raise InvalidType(f"convert={convert!r} must be callable or None")
-    extra = [s for a in net.activations for s in a.parameters]
-    if extra:
-        names = ", ".join(sorted({s.name for s in extra}))
-        raise InvalidArgument(
-            f"net has activation coefficients {names}; fn receives only weights and biases, so give them values first"
-        )
+    _check_arguments(fn, net, kind, samples, seed, convert)
     harness = _Harness(fn, net, kind, convert)
     done = 0
     failing: list[Any] = []  # [values, drawn] once found
@@ -225,16 +210,33 @@ def assert_forward_matches(
     if not failing:
         return
     values = failing[0]
-    if _outer_search_is_exploring():
-        # Hypothesis is still generating or shrinking the outer example: only the run it
-        # reports is shown, so only that run pays for shrinking this one.
-        reason = harness.mismatch(values)
-        assert reason is not None
-        raise AssertionError(harness.report(values, reason))
-    values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
+    # While Hypothesis is still generating or shrinking an outer example, only the run it
+    # reports is shown, so only that run pays for shrinking this one.
+    if not _outer_search_is_exploring():
+        values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
     reason = harness.mismatch(values)
     assert reason is not None
     raise AssertionError(harness.report(values, reason))
+
+
+def _check_arguments(fn: Any, net: Any, kind: Any, samples: Any, seed: Any, convert: Any) -> None:
+    """Typed errors for the arguments of :func:`assert_forward_matches`."""
+    if not callable(fn):
+        raise InvalidType(f"fn={fn!r} must be callable")
+    if not isinstance(net, Network):
+        raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
+    if kind not in KINDS:
+        raise InvalidArgument(f"kind={kind!r} must be one of {KINDS}")
+    check_int(samples, "samples", 1)
+    check_int(seed, "seed", 0)
+    if convert is not None and not callable(convert):
+        raise InvalidType(f"convert={convert!r} must be callable or None")
+    extra = [s for a in net.activations for s in a.parameters]
+    if extra:
+        names = ", ".join(sorted({s.name for s in extra}))
+        raise InvalidArgument(
+            f"net has activation coefficients {names}; fn receives only weights and biases, so give them values first"
+        )
 
 
 def _outer_search_is_exploring() -> bool:
