@@ -99,6 +99,7 @@ ARCHITECTURES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("net", ARCHITECTURES, ids=repr)
 @given(data=st.data())
 @settings(max_examples=15, deadline=None)

@@ -227,6 +227,7 @@ def tampered(draw):
     return json.dumps(data)
 
 
+@pytest.mark.slow
 @given(tampered())
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 def test_random_tampering_never_yields_a_false_accept(text):
