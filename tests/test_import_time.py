@@ -69,12 +69,14 @@ def test_public_names_load_on_first_use():
     assert "hypothesis" in modules
 
 
+@pytest.mark.slow
 def test_hypothesis_plugin_loads_no_strategies_or_search():
     """Importing Hypothesis runs symnet's entry-point hook: it registers a resolver and loads only the model."""
     modules = loaded_after("import hypothesis")
     assert not {m for m in modules if m.startswith(("symnet.strategies", "symnet.testing", "symnet.search"))}
 
 
+@pytest.mark.slow
 def test_from_type_network_works_through_the_plugin():
     """The lazy resolver still answers ``st.from_type(symnet.Network)``."""
     code = (
