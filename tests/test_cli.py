@@ -21,7 +21,7 @@ import pytest
 import symnet
 from symnet.certificate import network_fingerprint
 from symnet.cli._common import guarded
-from symnet.cli.main import COMMANDS, main
+from symnet.cli.main import COMMANDS, build_parser, main
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -240,3 +240,8 @@ def test_interrupt_is_exit_130_without_traceback(capsys):
 
     assert guarded(interrupted, argparse.Namespace()) == 130
     assert capsys.readouterr().err == "symnet: interrupted\n"
+
+
+def test_summaries_of_the_table_are_the_sub_commands_own():
+    """``symnet --help`` (no module loaded) says what the full parser (every module loaded) says."""
+    assert build_parser(()).format_help() == build_parser().format_help()
