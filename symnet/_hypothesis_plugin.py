@@ -6,8 +6,10 @@ when it is imported and ``st.from_type(symnet.Network)`` works without
 importing symnet first.  The hook registers a resolver function, so no
 strategy is built at import time, and the resolver reaches the strategies
 module only when Hypothesis first asks for a network: Hypothesis runs this
-hook while it is still being imported, possibly from inside ``import symnet``.
-Set ``HYPOTHESIS_NO_PLUGINS=1`` to skip all plugins.
+hook while it is still being imported, possibly from inside
+``import symnet.strategies``.  The hook loads only the network model (not the
+strategies, the testing kit or the search; tests/test_import_time.py checks
+it).  Set ``HYPOTHESIS_NO_PLUGINS=1`` to skip all plugins.
 """
 
 from __future__ import annotations

@@ -175,6 +175,7 @@ def test_oracle_sees_the_known_classes() -> None:
 
 
 # ---------------------------------------------------------------- campaign
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("family", "examples"),
     [

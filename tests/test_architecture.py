@@ -62,9 +62,6 @@ def test_import_linter_contracts_hold():
 
 #: Cycles another branch of issue 19 removes (cli/check.py <-> cli/main.py); the test fails when one is gone,
 #: so the entry is deleted at merge, and fails on any other cycle.
-PENDING_CYCLES: set[frozenset[str]] = {frozenset({"symnet.cli.check", "symnet.cli.main"})}
-
-
 def import_cycles() -> set[frozenset[str]]:
     """The strongly connected components (more than one module) of symnet's module import graph.
 
@@ -131,8 +128,7 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
 def test_no_import_cycles_among_symnet_modules():
     """No module imports itself round through others, not even inside a function."""
     cycles = import_cycles()
-    assert cycles - PENDING_CYCLES == set(), sorted(sorted(c) for c in cycles - PENDING_CYCLES)
-    assert PENDING_CYCLES <= cycles, "a pending cycle is gone: delete it from PENDING_CYCLES"
+    assert cycles == set(), sorted(sorted(c) for c in cycles)
 
 
 def _exception_classes(path: pathlib.Path) -> list[str]:

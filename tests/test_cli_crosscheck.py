@@ -72,6 +72,7 @@ def test_bad_numbers_are_usage_errors(value, capsys):
     assert info.value.code == 2
 
 
+@pytest.mark.slow
 def test_through_the_symnet_command():
     """python -m symnet crosscheck: the real entry point, exit codes and no traceback."""
     command = [sys.executable, "-m", "symnet", "crosscheck"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import symnet
-from symnet.cli.main import FREE_SIZE_NAMES, RESERVED_MEANINGS, main
+from symnet.cli.main import main
+from symnet.cli.prove import FREE_SIZE_NAMES, RESERVED_MEANINGS
 from symnet.model.generic import RESERVED_SIZE_NAMES, is_size_name
 
 ROOT = Path(__file__).resolve().parent.parent

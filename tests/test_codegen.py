@@ -99,6 +99,7 @@ ARCHITECTURES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("net", ARCHITECTURES, ids=repr)
 @given(data=st.data())
 @settings(max_examples=15, deadline=None)
@@ -130,6 +131,7 @@ def test_numeric_network_with_rationals_stays_exact():
     assert isinstance(got[0], Fraction)
 
 
+@pytest.mark.slow
 def test_product_form_proof_generates_code_too():
     """A large proof (W*, b* as nested products, not expanded) still gives a function that agrees."""
     net = symnet.dense(2, [40, 40])

@@ -30,6 +30,8 @@ from symnet.errors import CertificateError, SymnetError
 from symnet.interop import coq
 from symnet.interop.coq import CoqExportError, coq_identifiers
 
+pytestmark = pytest.mark.slow  # every export is compiled by coqc (seconds each)
+
 COQC = shutil.which("coqc")
 t = sympy.Symbol("t")
 TIMES: dict[str, float] = {}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the docs are built once with sphinx (minutes)
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 

@@ -68,6 +68,7 @@ def test_as_expr_is_the_linear_form():
         assert sympy.expand(out - form) == 0
 
 
+@pytest.mark.slow
 @given(p=st.integers(1, 3), hidden=st.lists(st.integers(1, 5), min_size=1, max_size=4), q=st.integers(1, 3))
 @settings(max_examples=25)
 def test_symbolic_closed_form_matches_matrix_product(p, hidden, q):

@@ -58,6 +58,7 @@ def float_form(proof):
     return w, b
 
 
+@pytest.mark.slow
 def test_trained_sequential_with_batch_norm_collapses_like_its_forward_pass(linear_model):
     """Linear/BatchNorm1d(eval)/Dropout/Identity/Flatten/LeakyReLU(1): the collapse equals module(x)."""
     net = symnet.from_torch(linear_model)

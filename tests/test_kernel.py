@@ -64,6 +64,7 @@ def test_valid_certificates_check():
 REPLACEMENTS = [["int", "7"], ["int", "0"], ["int", "-1"], ["rat", "1", "2"], ["rat", "-3", "2"], ["sym", "zz"], ["sym", "c_1"], ["sym", "x_1"]]
 
 
+@pytest.mark.slow
 def test_every_single_node_replacement_is_sound():
     """Replace each expression node, in each certificate, by each of several others."""
     outcomes = {"accepted": 0, "rejected": 0}
@@ -226,6 +227,7 @@ def tampered(draw):
     return json.dumps(data)
 
 
+@pytest.mark.slow
 @given(tampered())
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 def test_random_tampering_never_yields_a_false_accept(text):

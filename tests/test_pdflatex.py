@@ -19,6 +19,8 @@ from symnet import render, theorems
 from symnet.search.generic import generic_dense, prove_generic
 
 t = sympy.Symbol("t")
+pytestmark = pytest.mark.slow  # every document is compiled by pdflatex
+
 PDFLATEX = shutil.which("pdflatex")
 
 

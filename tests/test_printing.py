@@ -249,6 +249,7 @@ NOTEBOOK_CELLS = [
 ]
 
 
+@pytest.mark.slow
 def test_executed_notebook_shows_rich_displays(tmp_path):
     """Executed by nbclient: each object's output has text/latex, text/markdown and a one-line text/plain."""
     nbformat = pytest.importorskip("nbformat")

@@ -161,6 +161,7 @@ from symnet import theorems  # noqa: E402
 _ARCH = sns.architectures(max_inputs=10, max_depth=4, max_width=10, max_outputs=3)
 
 
+@pytest.mark.slow
 @given(st.sampled_from(["symbolic", "exact", "float"]).flatmap(
     lambda kind: sns.networks(weights=kind, architecture=_ARCH, activation=sns.activations(symbolic=True))))
 def test_text_lines_fit_in_78_columns_and_output_is_deterministic(net):

@@ -419,6 +419,7 @@ class TestWorkIsBounded:
         with pytest.raises(CertificateError, match="bits"):
             kc.check_counterexample(net, {}, (u, v), 0, (0, 0, 0), (sympy.Integer(1), sympy.Integer(2)))
 
+    @pytest.mark.slow
     def test_prove_square_chain_refused_fast_on_the_cli(self):
         args = [sys.executable, "-m", "symnet", "prove", "--inputs", "1", "--activation", "square"] + ["--hidden", "1"] * 20
         start = time.perf_counter()
@@ -436,6 +437,7 @@ class TestWorkIsBounded:
 
 
 # ------------------------------------------------------------ the command line
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["certificate", "generic", "counterexample", "degree"])
 def test_symnet_check_round_trips_every_document(tmp_path, kind):
     path = tmp_path / "doc.json"
@@ -453,6 +455,7 @@ def test_symnet_check_round_trips_every_document(tmp_path, kind):
     assert "fingerprint sha256:" in r.stdout and "architecture" in r.stdout and "->" in r.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutate", ["dup-key", "version-true", "x-in-claim", "name-mismatch"])
 def test_symnet_check_hostile_documents_one_line_no_traceback(tmp_path, mutate):
     doc = seed_doc()

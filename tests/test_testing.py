@@ -22,7 +22,7 @@ def plain(activation="identity"):
 
     def fn(weights, biases, x):
         u = list(x)
-        for i, (w, b) in enumerate(zip(weights, biases)):
+        for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
             z = [b[k] + sum(w[k][j] * u[j] for j in range(len(u))) for k in range(len(w))]
             u = z if i == len(weights) - 1 else [act(v) for v in z]
         return u
@@ -32,7 +32,7 @@ def plain(activation="identity"):
 
 def numpy_mlp(weights, biases, x):
     h = x
-    for w, b in zip(weights[:-1], biases[:-1]):
+    for w, b in zip(weights[:-1], biases[:-1], strict=True):
         h = w @ h + b
     return weights[-1] @ h + biases[-1]
 
@@ -71,7 +71,7 @@ def test_missing_bias_is_caught_with_a_minimal_counterexample():
 
     def buggy(weights, biases, x):
         h = x
-        for w, _b in zip(weights[:-1], biases[:-1]):
+        for w, _b in zip(weights[:-1], biases[:-1], strict=True):
             h = w @ h
         return weights[-1] @ h + biases[-1]
 
@@ -86,7 +86,8 @@ def test_missing_bias_is_caught_with_a_minimal_counterexample():
 
 def test_transposed_weights_are_caught():
     def transposed(weights, biases, x):
-        return plain()([[list(col) for col in zip(*w)] if len(w) == len(w[0]) else w for w in weights], biases, x)
+        swapped = [[list(col) for col in zip(*w, strict=True)] if len(w) == len(w[0]) else w for w in weights]
+        return plain()(swapped, biases, x)
 
     with pytest.raises(AssertionError, match="differs"):
         assert_forward_matches(transposed, symnet.dense(2, [2]), samples=50)
@@ -162,7 +163,7 @@ def test_activation_coefficients_are_refused():
 def _no_hidden_biases(weights, biases, x):
     """A buggy forward pass: the hidden layers' biases are dropped."""
     u = list(x)
-    for i, (w, b) in enumerate(zip(weights, biases)):
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         last = i == len(weights) - 1
         u = [sum(w[k][j] * u[j] for j in range(len(u))) + (b[k] if last else 0) for k in range(len(w))]
     return u

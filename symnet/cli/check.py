@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     except (CertificateError, RecursionError, MemoryError) as exc:
         _say(f"certificate rejected: {_one_line(exc)}")
         return EXIT_REJECTED
-    from .main import _emit
+    from ._common import emit as _emit
 
     _emit(f"{what}: {describe(net)}; every step re-derived by the kernel", None)
     return EXIT_OK

@@ -15,19 +15,25 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..errors import InvalidArgument, NotLinearError
+from ..interop.npz import from_npz
+from ..interop.onnx import from_onnx, load_model
 from ..model.network import Network
+from ..search.engine import prove
+from ._common import EXIT_OK, EXIT_REJECTED, say
 
-__all__ = ["add_parser", "load_model_file", "run"]
+__all__ = ["Progress", "add_parser", "load_model_file", "run"]
 
-EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
 #: Inputs drawn (seeded) to compare the exported model with the original.
 SAMPLES = 16
 
 
-class _Progress:
+class Progress:
     """Timed progress lines on standard error."""
 
     def __init__(self) -> None:
@@ -37,29 +43,27 @@ class _Progress:
         print(f"symnet: [{time.perf_counter() - self.start:6.2f} s] {message}", file=sys.stderr, flush=True)
 
 
-def load_model_file(path: str, progress: Any = None) -> tuple[Network, Any]:
+def load_model_file(path: str, progress: Callable[[str], None] | None = None) -> tuple[Network, Any]:
     """The exact Network of a model file (``.onnx`` or ``.npz``), and the original model (ONNX) or None."""
     ext = os.path.splitext(path)[1].lower()
+    if ext not in (".onnx", ".npz"):
+        raise InvalidArgument(f"{path}: unknown model format {ext or '(no extension)'!r}; give a .onnx or .npz file")
     if progress:
         progress(f"importing {path}")
     try:
-        if ext == ".onnx":
-            from ..interop.onnx import from_onnx, load_model
-
-            model = load_model(path)
-            return from_onnx(model), model
         if ext == ".npz":
-            from ..interop.npz import from_npz
-
             return from_npz(path), None
+        model = load_model(path)
+        return from_onnx(model), model
     except ImportError as exc:
         raise InvalidArgument(str(exc)) from None
-    raise InvalidArgument(f"{path}: unknown model format {ext or '(no extension)'!r}; give a .onnx or .npz file")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet collapse`` on the ``symnet`` parser."""
-    c = subparsers.add_parser("collapse", help="collapse a model (.onnx or .npz) into one Gemm, with its certificate")
+    c: argparse.ArgumentParser = subparsers.add_parser(
+        "collapse", help="collapse a model (.onnx or .npz) into one Gemm, with its certificate"
+    )
     c.add_argument("model", metavar="MODEL", help="the model: an .onnx file or a .npz weights archive")
     c.add_argument(
         "-o", "--output", required=True, metavar="OUT.onnx", help="where to write the single-Gemm ONNX model"
@@ -73,24 +77,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``symnet collapse``; returns the exit code (errors propagate to ``symnet.cli.main``)."""
-    import numpy as np
-
-    from ..search.engine import prove
-
-    progress = _Progress()
+    """Run ``symnet collapse``; returns the exit code (errors become exit codes in ``symnet.cli._common``)."""
+    progress = Progress()
     net, original = load_model_file(args.model, progress)
     progress(f"imported {net!r}; proving")
     try:
         proof = prove(net)
     except NotLinearError as exc:
-        print(f"symnet: not linear: {exc}", file=sys.stderr)
-        return EXIT_REFUTED
+        say(f"not linear: {exc}")
+        return EXIT_REJECTED
     progress("proved; re-checking the certificate with the kernel")
     proof.check()
     progress("checked; exporting")
     try:
-        exported = proof.to_onnx(args.dtype)
+        exported: Any = proof.to_onnx(args.dtype)
     except ImportError as exc:
         raise InvalidArgument(str(exc)) from None
     inputs = np.random.default_rng(0).standard_normal((SAMPLES, net.p))

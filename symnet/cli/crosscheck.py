@@ -15,25 +15,18 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from typing import Any
 
-from ..errors import CertificateError, NotLinearError, SymnetError
-from ..model.activations import NAMED_ACTIVATIONS
+from ..errors import CertificateError, InvalidArgument
 from ..model.builders import dense
 from ..proof import Proof
-from ..search.engine import ProofNotFound
 from ..testing.crosscheck import MAX_SAMPLES, crosscheck
+from ._common import EXIT_OK, EXIT_REJECTED, guarded
 from ._files import read_document
+from .prove import MAX_WIDTH, activation_name, guard_parameters
 
-__all__ = ["register", "run"]
+__all__ = ["add_parser", "register", "run"]
 
-EXIT_AGREE, EXIT_DISAGREE, EXIT_BAD_INPUT = 0, 1, 2
-#: Largest width accepted for --inputs, --hidden and --outputs.
-MAX_WIDTH = 10_000
-#: Networks with more weights than this are refused.
-MAX_PARAMETERS = 100_000
-#: Largest certificate file read.
 KIND_NAMES = ("int", "rational", "float")
 
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -60,17 +53,9 @@ def _seed(text: str) -> int:
     return _number(text, 0, 2**32 - 1)
 
 
-def _activation(text: str) -> str:
-    key = text.strip().lower()
-    if key not in NAMED_ACTIVATIONS:
-        known = ", ".join(sorted(NAMED_ACTIVATIONS))
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a known activation (known: {known})")
-    return key
-
-
-def register(subparsers: Any) -> None:
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``crosscheck`` sub-command to ``subparsers`` (from ``add_subparsers``)."""
-    c = subparsers.add_parser(
+    c: argparse.ArgumentParser = subparsers.add_parser(
         "crosscheck",
         help="cross-check W* x + b* against the forward pass on Hypothesis-drawn numbers",
         description="Prove a dense network (or load a saved certificate), then evaluate the network and its "
@@ -81,7 +66,7 @@ def register(subparsers: Any) -> None:
                    help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
     c.add_argument("--no-hidden", action="store_true", help="no hidden layer: the blog post's single node")
     c.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
-    c.add_argument("--activation", type=_activation, default=None, metavar="NAME",
+    c.add_argument("--activation", type=activation_name, default=None, metavar="NAME",
                    help="activation of the hidden layers (default identity)")
     c.add_argument("--samples", type=_samples, default=300, metavar="N",
                    help="instantiations in total, split over the kinds (default 300)")
@@ -91,57 +76,45 @@ def register(subparsers: Any) -> None:
     c.add_argument("--certificate", metavar="CERT.json",
                    help="cross-check the claim of a saved certificate instead of building a network")
     c.set_defaults(func=run)
+    return c
 
 
-class _BadInput(Exception):
-    """Bad input found after parsing: exit 2 with one line on standard error."""
-
-
-def _say(message: str) -> None:
-    print(f"symnet crosscheck: {message}", file=sys.stderr)
+#: The name this module's registration had first.
+register = add_parser
 
 
 def _subject(args: argparse.Namespace) -> Any:
     network_options = [args.inputs, args.hidden, args.outputs, args.activation]
     if args.certificate is not None:
         if args.no_hidden or any(v is not None for v in network_options):
-            raise _BadInput(
+            raise InvalidArgument(
                 "--certificate cannot be combined with --inputs, --hidden, --no-hidden, --outputs or --activation"
             )
         data = read_document(args.certificate)
         try:
             return Proof.from_json(data)
         except CertificateError as exc:
-            raise _BadInput(f"{args.certificate}: {exc}") from None
+            raise InvalidArgument(f"{args.certificate}: {exc}") from None
     if args.no_hidden and args.hidden:
-        raise _BadInput("--no-hidden and --hidden exclude each other")
+        raise InvalidArgument("--no-hidden and --hidden exclude each other")
     p = 3 if args.inputs is None else args.inputs
     hidden = [] if args.no_hidden else (args.hidden or [3])
     q = 1 if args.outputs is None else args.outputs
-    sizes = [p, *hidden, q]
-    count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1))
-    if count > MAX_PARAMETERS:
-        raise _BadInput(f"the network would have {count} weights, more than the guard of {MAX_PARAMETERS}")
+    guard_parameters([p, *hidden, q])
     return dense(p, hidden, outputs=q, activation=args.activation or "identity")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the cross-check for parsed arguments; print the report; return the exit code."""
-    try:
-        subject = _subject(args)
-        kinds = tuple(dict.fromkeys(args.kind)) if args.kind else KIND_NAMES
-        report = crosscheck(subject, samples=args.samples, seed=args.seed, kinds=kinds)
-    except _BadInput as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    except (NotLinearError, ProofNotFound) as exc:
-        _say(f"not linear, nothing to cross-check: {exc}")
-        return EXIT_DISAGREE
-    except SymnetError as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        _say(f"error: {exc.filename or ''}: {exc.strerror or exc}")
-        return EXIT_BAD_INPUT
+    """Run the cross-check for parsed arguments; print the report; return the exit code.
+
+    Bad input is exit 2 and a network that is not linear exit 1, each with one
+    line on standard error (:func:`symnet.cli._common.guarded`).
+    """
+    return guarded(_run, args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    kinds = tuple(dict.fromkeys(args.kind)) if args.kind else KIND_NAMES
+    report = crosscheck(_subject(args), samples=args.samples, seed=args.seed, kinds=kinds)
     print(report.to_text())
-    return EXIT_AGREE if report.agree else EXIT_DISAGREE
+    return EXIT_OK if report.agree else EXIT_REJECTED

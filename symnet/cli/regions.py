@@ -24,19 +24,34 @@ import re
 import sys
 import time
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from ..errors import InvalidArgument
+from ..interop.onnx import from_onnx
 from ..model.network import Network
+from ..search.regions import regions
+from ._common import EXIT_OK, emit
 from ._files import read_document
 
-__all__ = ["add_parser", "load_network", "parse_box", "progress_printer", "run"]
+__all__ = [
+    "add_network_options",
+    "add_parser",
+    "count",
+    "load_network",
+    "number",
+    "parse_box",
+    "progress_printer",
+    "run",
+]
 
-_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,3})?(?:/[0-9]{1,30})?\s*")
+_NUMBER = re.compile(
+    r"\s*[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,3})?(?:/[0-9]{1,30})?\s*"
+)
 FORMATS = ("text", "latex", "markdown", "json", "png", "pdf")
 
 
-def _number(text: str) -> Fraction:
+def number(text: str) -> Fraction:
     if not isinstance(text, str) or not _NUMBER.fullmatch(text):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number (decimal or p/q)")
     return Fraction(text.strip())
@@ -46,13 +61,13 @@ def _interval(text: str) -> tuple[Fraction, Fraction]:
     parts = text.split(",")
     if len(parts) != 2:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an interval LO,HI")
-    lo, hi = _number(parts[0]), _number(parts[1])
+    lo, hi = number(parts[0]), number(parts[1])
     if not lo < hi:
         raise argparse.ArgumentTypeError(f"{text[:40]!r}: LO must be smaller than HI")
     return lo, hi
 
 
-def _count(text: str, low: int, high: int) -> int:
+def count(text: str, low: int, high: int) -> int:
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,9}", text.strip()):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number")
     value = int(text)
@@ -64,20 +79,29 @@ def _count(text: str, low: int, high: int) -> int:
 def add_network_options(p: argparse.ArgumentParser) -> None:
     """The options that name a network: a file, or --inputs/--hidden/--seed."""
     # let "--box -1,1" read "-1,1" as a value (argparse only knows plain negative numbers); "--box=-1,1" always works
-    p._negative_number_matcher = re.compile(r"^-[0-9.]+(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?(?:,[-+0-9.eE/]+)?$")  # type: ignore[attr-defined]
-    p.add_argument("network", nargs="?", metavar="NET.json", help="the network (JSON weights, or .onnx with the ONNX importer)")
-    p.add_argument("--inputs", type=lambda t: _count(t, 1, 64), metavar="N", help="inputs of a random dense relu network")
-    p.add_argument("--hidden", type=lambda t: _count(t, 1, 400), action="append", metavar="H", help="hidden width (repeat)")
-    p.add_argument("--seed", type=lambda t: _count(t, 0, 2**32 - 1), default=0, help="seed of the random weights (default 0)")
-    p.add_argument("--box", type=_interval, action="append", metavar="LO,HI", help="input interval (once for all inputs, or once per input)")
-    p.add_argument("--max-regions", type=lambda t: _count(t, 1, 10**7), default=None, metavar="N", help="stop past N regions")
+    p._negative_number_matcher = re.compile(r"^-[0-9.]+(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?(?:,[-+0-9.eE/]+)?$")
+    p.add_argument("network", nargs="?", metavar="NET.json",
+                   help="the network (JSON weights, or .onnx with the ONNX importer)")
+    p.add_argument("--inputs", type=lambda t: count(t, 1, 64), metavar="N",
+                   help="inputs of a random dense relu network")
+    p.add_argument("--hidden", type=lambda t: count(t, 1, 400), action="append", metavar="H",
+                   help="hidden width (repeat)")
+    p.add_argument("--seed", type=lambda t: count(t, 0, 2**32 - 1), default=0,
+                   help="seed of the random weights (default 0)")
+    p.add_argument("--box", type=_interval, action="append", metavar="LO,HI",
+                   help="input interval (once for all inputs, or once per input)")
+    p.add_argument("--max-regions", type=lambda t: count(t, 1, 10**7), default=None, metavar="N",
+                   help="stop past N regions")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet regions``."""
-    p = subparsers.add_parser("regions", help="the exact linear regions of a ReLU network (a piecewise linear regression)")
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "regions", help="the exact linear regions of a ReLU network (a piecewise linear regression)"
+    )
     add_network_options(p)
-    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), latex, markdown, json (the certificate), png or pdf (2 inputs)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), latex, markdown, json (the certificate), png or pdf (2 inputs)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(func=run)
     return p
@@ -102,41 +126,43 @@ def load_network(args: argparse.Namespace) -> Network:
             raise InvalidArgument("give a network file or --inputs/--hidden, not both")
         path = args.network
         if path.endswith(".onnx"):
-            import symnet
-
-            importer = getattr(symnet, "from_onnx", None)
-            if importer is None:
-                raise InvalidArgument("reading .onnx needs symnet.from_onnx, which this installation lacks")
-            return importer(path)
+            return from_onnx(path)
         data = read_document(path)
         try:
             doc = json.loads(data)
         except (ValueError, RecursionError):
             raise InvalidArgument(f"{path}: not JSON") from None
-        if not isinstance(doc, dict) or not {"weights", "biases"} <= doc.keys() or doc.keys() - {"weights", "biases", "activation"}:
+        keys = set(doc) if isinstance(doc, dict) else set()
+        if not {"weights", "biases"} <= keys or keys - {"weights", "biases", "activation"}:
             raise InvalidArgument(f"{path}: expected an object with 'weights', 'biases' and optionally 'activation'")
         act = doc.get("activation", "relu")
         if not isinstance(act, str):
             raise InvalidArgument(f"{path}: activation must be a name such as 'relu'")
-        return Network.from_matrices(_entries(doc["weights"], "weights"), _entries(doc["biases"], "biases"), activation=act)
+        weights, biases = _entries(doc["weights"], "weights"), _entries(doc["biases"], "biases")
+        return Network.from_matrices(weights, biases, activation=act)
     if args.inputs is None:
         raise InvalidArgument("name a network: NET.json, or --inputs N --hidden H [--hidden H ...]")
     rng = random.Random(args.seed)
     sizes = [args.inputs, *(args.hidden or [8]), 1]
-    weights = [[[rng.choice([v for v in range(-5, 6) if v]) for _ in range(sizes[i])] for _ in range(sizes[i + 1])] for i in range(len(sizes) - 1)]
-    biases = [[rng.randint(-5, 5) for _ in range(sizes[i + 1])] for i in range(len(sizes) - 1)]
+    nonzero = [v for v in range(-5, 6) if v]
+    layers = list(pairwise(sizes))
+    weights = [[[rng.choice(nonzero) for _ in range(p)] for _ in range(h)] for p, h in layers]
+    biases = [[rng.randint(-5, 5) for _ in range(h)] for _, h in layers]
     return Network.from_matrices(weights, biases, activation="relu")
 
 
 def parse_box(args: argparse.Namespace, p: int) -> list[tuple[Fraction, Fraction]] | None:
     """The --box intervals for p inputs (one repeated for all, or one per input), or None for R^p."""
-    if not args.box:
+    box: list[tuple[Fraction, Fraction]] = list(args.box or [])
+    if not box:
         return None
-    if len(args.box) == 1:
-        return args.box * p
-    if len(args.box) != p:
-        raise InvalidArgument(f"--box was given {len(args.box)} times; give it once (all inputs) or {p} times (one per input)")
-    return list(args.box)
+    if len(box) == 1:
+        return box * p
+    if len(box) != p:
+        raise InvalidArgument(
+            f"--box was given {len(box)} times; give it once (all inputs) or {p} times (one per input)"
+        )
+    return box
 
 
 def progress_printer() -> Any:
@@ -158,20 +184,8 @@ def progress_printer() -> Any:
     return report
 
 
-def _write(text: str, path: str | None) -> None:
-    if not text.endswith("\n"):
-        text += "\n"
-    if path is None:
-        sys.stdout.write(text)
-    else:
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-
-
 def run(args: argparse.Namespace) -> int:
-    """Enumerate and print; 0 on success (errors propagate to the CLI's handler: exit 2)."""
-    from ..search.regions import regions
-
+    """Enumerate and print; 0 on success (errors become exit codes in :mod:`symnet.cli._common`)."""
     net = load_network(args)
     box = parse_box(args, net.p)
     report = progress_printer()
@@ -185,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output is None:
             raise InvalidArgument(f"--format {fmt} needs -o FILE")
         regs.plot(args.output)
-        return 0
+        return EXIT_OK
     if fmt == "json":
         text = regs.to_json()
     elif fmt == "latex":
@@ -194,5 +208,5 @@ def run(args: argparse.Namespace) -> int:
         text = regs.to_markdown()
     else:
         text = regs.to_text()
-    _write(text, args.output)
-    return 0
+    emit(text, args.output)
+    return EXIT_OK

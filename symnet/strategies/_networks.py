@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 import sympy
@@ -60,7 +61,7 @@ def _check_range(low: int, high: int, low_name: str, high_name: str) -> None:
 def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise InvalidArgument(f"{name}={value!r} must be one of {choices}")
-    return value
+    return str(value)
 
 
 def _check_strategy(value: Any, name: str) -> st.SearchStrategy | None:
@@ -251,7 +252,7 @@ def _numeric_network(
     sizes = [arch.inputs, *arch.hidden, arch.outputs]
     values = _ENTRY_VALUES[kind]
     mats, vecs = [], []
-    for fan_in, width in zip(sizes, sizes[1:]):
+    for fan_in, width in pairwise(sizes):
         # one row at a time, weights then bias: shrinking zeroes whole rows as easily as single entries
         rows, bias = [], []
         for _ in range(width):
@@ -331,7 +332,7 @@ def weights(
     _network_arg(net)
     values = numbers(kind, min_value=min_value, max_value=max_value, max_denominator=max_denominator)
     params = net.parameters
-    return st.tuples(*(values for _ in params)).map(lambda vs: dict(zip(params, vs)))
+    return st.tuples(*(values for _ in params)).map(lambda vs: dict(zip(params, vs, strict=True)))
 
 
 def inputs(

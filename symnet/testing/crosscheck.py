@@ -44,179 +44,31 @@ False
 
 from __future__ import annotations
 
-import contextlib
 import math
 import random
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import sympy
-from hypothesis import HealthCheck, currently_in_test_context, settings
-
-try:  # private API: if a future Hypothesis moves it, cross-checks still run (outside @given)
-    from hypothesis._settings import local_settings
-except ImportError:  # pragma: no cover - depends on the installed Hypothesis
-    local_settings = None
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..model.coerce import coerce_matrix, coerce_vector
-from ..model.display import Displayable
 from ..model.network import Network
 from ..proof import Proof
 from ..search.engine import prove
 from .numeric import compile_claim, compile_forward, gamma
-from .sampling import KINDS, Batch, batch_size, draw_batch, search, shrink
+from .report import FLOAT_TOLERANCE_RULE, CrosscheckReport, Disagreement, KindResult
+from .sampling import KINDS, Batch, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 
-__all__ = ["CrosscheckReport", "Disagreement", "KindResult", "crosscheck", "FLOAT_TOLERANCE_RULE"]
-
-#: The float tolerance rule, as stated in every report that uses floats.
-FLOAT_TOLERANCE_RULE = (
-    "|forward - claim| <= gamma(D_net)*M_net + gamma(D_claim)*M_claim, per output and sample; "
-    "gamma(k) = k*u/(1 - k*u), u = 2**-53; D = depth (longest chain of float operations) of each side; "
-    "M = the same computation on absolute values (|W||x| + |b| layer by layer), which bounds every partial sum"
-)
+__all__ = ["FLOAT_TOLERANCE_RULE", "MAX_SAMPLES", "CrosscheckReport", "Disagreement", "KindResult", "crosscheck"]
 
 #: Largest number of samples one call accepts.
 MAX_SAMPLES = 1_000_000
 
 
-@dataclass(frozen=True)
-class Disagreement:
-    """A (shrunk) instantiation at which the network and the claim differ.
-
-    ``weights`` maps each parameter symbol to its value and ``x`` is the
-    input, so ``network.evaluate(x, weights)`` reproduces ``network_value``.
-    Exact kinds hold sympy Integers and Rationals; the float kind holds
-    Python floats, and ``tolerance`` is the per-output bound that was
-    exceeded.
-    """
-
-    kind: str
-    weights: Mapping[sympy.Symbol, Any]
-    x: tuple[Any, ...]
-    network_value: tuple[Any, ...]
-    claim_value: tuple[Any, ...]
-    output: int
-    tolerance: tuple[float, ...] | None = None
-
-    def to_text(self) -> str:
-        """A few readable lines: the non-zero weights, x and both values."""
-        nonzero = [f"{s} = {v}" for s, v in self.weights.items() if v != 0]
-        zero = len(self.weights) - len(nonzero)
-        lines = [f"counterexample ({self.kind} instantiation, shrunk):"]
-        if self.weights:
-            shown = ", ".join(nonzero) if nonzero else "(none)"
-            lines.append(f"  weights: {shown}" + (f"; all {zero} others 0" if nonzero and zero else ""))
-            if not nonzero:
-                lines[-1] = f"  weights: all {zero} are 0"
-        lines.append(f"  x = ({', '.join(str(v) for v in self.x)})")
-        lines.append(f"  network output: ({', '.join(str(v) for v in self.network_value)})")
-        lines.append(f"  claimed form:   ({', '.join(str(v) for v in self.claim_value)})")
-        where = f"  first difference at output {self.output + 1}"
-        if self.tolerance is not None:
-            where += f" (tolerance {self.tolerance[self.output]:.3g})"
-        lines.append(where)
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class KindResult:
-    """What one kind of instantiation (``int``, ``rational`` or ``float``) showed.
-
-    ``samples`` is how many instantiations were evaluated before the search
-    stopped (all of them, or up to the first disagreement); ``skipped``
-    says why a kind was not run.  For floats, ``max_tolerance`` is the
-    largest tolerance used and ``max_error`` the largest difference seen.
-    """
-
-    kind: str
-    samples: int
-    agree: bool
-    exact: bool
-    counterexample: Disagreement | None = None
-    max_tolerance: float | None = None
-    max_error: float | None = None
-    skipped: str | None = None
-
-    def to_text(self) -> str:
-        """One line for the report."""
-        if self.skipped is not None:
-            return f"  {self.kind:<9} skipped: {self.skipped}"
-        if not self.agree:
-            return f"  {self.kind:<9} {self.samples:>6} samples  DISAGREE (at sample {self.samples})"
-        if self.exact:
-            return f"  {self.kind:<9} {self.samples:>6} samples  agree exactly"
-        return (
-            f"  {self.kind:<9} {self.samples:>6} samples  agree within tolerance "
-            f"(largest tolerance {self.max_tolerance:.3g}, largest difference {self.max_error:.3g})"
-        )
-
-
-@dataclass(frozen=True)
-class CrosscheckReport(Displayable, display_key="crosscheck_report"):
-    """The outcome of :func:`crosscheck`; truthy exactly when everything evaluated agrees.
-
-    ``agree`` is True only when at least one instantiation was evaluated and
-    every one agreed; ``samples`` counts the instantiations evaluated;
-    ``kinds`` has one :class:`KindResult` per kind; ``counterexample`` is
-    the first kind's shrunk :class:`Disagreement` (``None`` when all agree).
-    """
-
-    agree: bool
-    samples: int
-    kinds: tuple[KindResult, ...]
-    seed: int
-    network: Network
-    claim_source: str
-    counterexample: Disagreement | None = None
-    tolerance_rule: str | None = field(default=None)
-
-    def __bool__(self) -> bool:
-        return self.agree
-
-    @property
-    def samples_per_kind(self) -> dict[str, int]:
-        """``{kind: samples evaluated}``."""
-        return {k.kind: k.samples for k in self.kinds}
-
-    def to_text(self) -> str:
-        """The report as plain text (what ``symnet crosscheck`` prints)."""
-        verdict = "AGREE" if self.agree else "DISAGREE"
-        lines = [
-            f"crosscheck: {verdict} ({self.samples} instantiations evaluated, seed {self.seed})",
-            f"network: {self.network!r}",
-            f"claim: {self.claim_source}",
-        ]
-        lines += [k.to_text() for k in self.kinds]
-        if self.tolerance_rule is not None:
-            lines.append(f"float tolerance: {self.tolerance_rule}")
-        if self.counterexample is not None:
-            lines.append(self.counterexample.to_text())
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    def __repr__(self) -> str:
-        return (
-            f"CrosscheckReport(agree={self.agree}, samples={self.samples}, seed={self.seed}, "
-            f"samples_per_kind={self.samples_per_kind}, network={self.network!r})"
-        )
-
-
 # ------------------------------------------------------------------ arguments
-def _check_int(value: Any, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidType(f"{name}={value!r} must be an integer")
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise InvalidArgument(f"{name}={value!r} must be {bound}")
-    return value
-
-
 def _check_kinds(kinds: Any) -> tuple[str, ...]:
     if isinstance(kinds, str):
         kinds = (kinds,)
@@ -280,24 +132,6 @@ def _resolve(proof_or_net: Any, claim: Any) -> tuple[Network, sympy.ImmutableMat
 
 
 # --------------------------------------------------------------------- search
-@contextlib.contextmanager
-def _allow_nesting() -> Iterator[None]:
-    """Let a cross-check run inside a user's ``@given`` test.
-
-    Hypothesis fails a health check when a search starts inside another
-    test, judged by the settings in force; a cross-check is a bounded inner
-    search by design, so that one check is suppressed for its duration.
-    """
-    nested = getattr(HealthCheck, "nested_given", None)
-    if not currently_in_test_context() or local_settings is None or nested is None:
-        yield
-        return
-    outer = settings.default
-    checks = [*outer.suppress_health_check, nested]
-    with local_settings(settings(outer, suppress_health_check=checks)):
-        yield
-
-
 def _as_exact(value: Any) -> sympy.Expr:
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
@@ -330,7 +164,7 @@ class _Checker:
             # output i agrees when  N_fwd * D**(g_c - m) * k_c == N_claim * D**(g_f - m) * k_f,  m = min(g_f, g_c)
             self._cross = [
                 (gc - min(gf, gc), kc, gf - min(gf, gc), kf)
-                for (gf, kf), (gc, kc) in zip(self.forward.scales, self.claim.scales)
+                for (gf, kf), (gc, kc) in zip(self.forward.scales, self.claim.scales, strict=True)
             ]
             self._max_g = max(self.forward.max_g, self.claim.max_g)
         self.max_tolerance = 0.0
@@ -353,7 +187,7 @@ class _Checker:
             powers = [1]
             for _ in range(self._max_g):
                 powers.append(powers[-1] * den)
-            for a, b, (ga, ka, gb, kb) in zip(forward(v, x, powers), claim(v, x, powers), cross):
+            for a, b, (ga, ka, gb, kb) in zip(forward(v, x, powers), claim(v, x, powers), cross, strict=True):
                 if a * powers[ga] * ka != b * powers[gb] * kb:
                     return s
         return None
@@ -365,8 +199,8 @@ class _Checker:
         with np.errstate(all="ignore"):  # overflow gives inf (and inf - inf nan) silently, as Python floats do
             got, want = self.forward.vectorised(v, x), self.claim.vectorised(v, x)
             m_net, m_claim = self.forward_abs.vectorised(av, ax), self.claim_abs.vectorised(av, ax)
-            err = np.stack([np.abs(a - b) for a, b in zip(got, want)])
-            tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim)])
+            err = np.stack([np.abs(a - b) for a, b in zip(got, want, strict=True)])
+            tol = np.stack([self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim, strict=True)])
             ok = (err <= tol).all(axis=0)  # also False for nan and inf
         bad = np.flatnonzero(~ok)
         first = int(bad[0]) if bad.size else None
@@ -386,7 +220,7 @@ class _Checker:
             xn = [int(t * den) for t in x]
             got = self.forward(vn, xn, den)
             want = self.claim(vn, xn, den)
-            for i, (a, b) in enumerate(zip(got, want)):
+            for i, (a, b) in enumerate(zip(got, want, strict=True)):
                 if a != b:
                     return got, want, i, None
             return got, want, None, None
@@ -396,9 +230,9 @@ class _Checker:
         ax = [abs(t) for t in x]
         m_net = self.forward_abs(av, ax)
         m_claim = self.claim_abs(av, ax)
-        tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim))
+        tols = tuple(self.g_net * mn + self.g_claim * mc for mn, mc in zip(m_net, m_claim, strict=True))
         bad = None
-        for i, (a, b, tol) in enumerate(zip(got, want, tols)):
+        for i, (a, b, tol) in enumerate(zip(got, want, tols, strict=True)):
             if not abs(a - b) <= tol:  # also catches nan and inf
                 bad = i
                 break
@@ -414,10 +248,10 @@ class _Checker:
             bad = fallback_output
         v, x = values[: self.n], values[self.n :]
         if self.kind == "float":
-            weights = dict(zip(self.net.parameters, v))
+            weights = dict(zip(self.net.parameters, v, strict=True))
             xs, gv, wv = tuple(x), got, want
         else:
-            weights = {s: _as_exact(t) for s, t in zip(self.net.parameters, v)}
+            weights = {s: _as_exact(t) for s, t in zip(self.net.parameters, v, strict=True)}
             xs = tuple(_as_exact(t) for t in x)
             gv = tuple(_as_exact(t) for t in got)
             wv = tuple(_as_exact(t) for t in want)
@@ -433,7 +267,7 @@ def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult
     def disagrees(drawn: tuple[int, int, int]) -> bool:
         nonlocal done
         if failing:  # Hypothesis replays the failing example once: it must fail again
-            return drawn == failing[1]
+            return bool(drawn == failing[1])
         if done >= samples:
             return False
         batch = draw_batch(checker.kind, drawn, min(size, samples - done), checker.count)
@@ -445,7 +279,7 @@ def _run_kind(checker: _Checker, samples: int, rng: random.Random) -> KindResult
         failing.extend((batch.values(first), drawn))
         return True
 
-    with _allow_nesting():
+    with allow_nesting():
         search(disagrees, lambda: done >= samples, -(-samples // size), rng)
     exact = checker.kind != "float"
     tolerance = None if exact else checker.max_tolerance
@@ -491,8 +325,8 @@ def crosscheck(
     polynomial, relu, leaky_relu); anything else raises
     :class:`~symnet.InvalidArgument`.
     """
-    samples = _check_int(samples, "samples", 1, MAX_SAMPLES)
-    seed = _check_int(seed, "seed", 0)
+    samples = check_int(samples, "samples", 1, MAX_SAMPLES)
+    seed = check_int(seed, "seed", 0)
     kinds = _check_kinds(kinds)
     net, matrix, offset, source = _resolve(proof_or_net, claim)
 

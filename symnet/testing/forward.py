@@ -13,9 +13,8 @@ from hypothesis.control import current_build_context
 
 from ..errors import InvalidArgument, InvalidType
 from ..model.network import Network
-from .crosscheck import _allow_nesting, _check_int
 from .numeric import compile_entries, compile_forward, gamma
-from .sampling import KINDS, batch_size, draw_batch, search, shrink
+from .sampling import KINDS, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 
 __all__ = ["assert_forward_matches"]
 
@@ -118,7 +117,7 @@ class _Harness:
             return f"fn returned {len(got)} values but the network has {len(want)} outputs"
         if self.kind == "float":
             mags = self.forward_abs([abs(t) for t in v], [abs(t) for t in x])
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             if self.kind != "float":
                 if _fraction(g) != w:
                     return f"output {i + 1} differs"
@@ -138,7 +137,7 @@ class _Harness:
         want = self.expected(v, x)
         show = (lambda t: str(t)) if self.kind != "float" else repr
         lines = [f"fn disagrees with symnet's exact forward pass ({self.kind} weights; shrunk counterexample):"]
-        for l, (w, b) in enumerate(zip(weights, biases)):
+        for l, (w, b) in enumerate(zip(weights, biases, strict=True)):
             lines.append(f"  weights[{l}] = [{', '.join('[' + ', '.join(show(e) for e in row) + ']' for row in w)}]")
             lines.append(f"  biases[{l}]  = [{', '.join(show(e) for e in b)}]")
         lines.append(f"  x = [{', '.join(show(e) for e in xs)}]")
@@ -183,22 +182,7 @@ def assert_forward_matches(
     what ``fn`` returned and symnet's exact value) when they differ or
     ``fn`` raises.
     """
-    if not callable(fn):
-        raise InvalidType(f"fn={fn!r} must be callable")
-    if not isinstance(net, Network):
-        raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
-    if kind not in KINDS:
-        raise InvalidArgument(f"kind={kind!r} must be one of {KINDS}")
-    samples = _check_int(samples, "samples", 1)
-    seed = _check_int(seed, "seed", 0)
-    if convert is not None and not callable(convert):
-        raise InvalidType(f"convert={convert!r} must be callable or None")
-    extra = [s for a in net.activations for s in a.parameters]
-    if extra:
-        names = ", ".join(sorted({s.name for s in extra}))
-        raise InvalidArgument(
-            f"net has activation coefficients {names}; fn receives only weights and biases, so give them values first"
-        )
+    _check_arguments(fn, net, kind, samples, seed, convert)
     harness = _Harness(fn, net, kind, convert)
     done = 0
     failing: list[Any] = []  # [values, drawn] once found
@@ -208,7 +192,7 @@ def assert_forward_matches(
     def fails(drawn: tuple[int, int, int]) -> bool:
         nonlocal done
         if failing:  # Hypothesis replays the failing example once: it must fail again
-            return drawn == failing[1]
+            return bool(drawn == failing[1])
         if done >= samples:
             return False
         batch = draw_batch(kind, drawn, min(size, samples - done), harness.count)
@@ -221,21 +205,38 @@ def assert_forward_matches(
         return False
 
     rng = random.Random(f"symnet-testing:{seed}:{kind}")
-    with _allow_nesting():
+    with allow_nesting():
         search(fails, lambda: done >= samples, -(-samples // size), rng)
     if not failing:
         return
     values = failing[0]
-    if _outer_search_is_exploring():
-        # Hypothesis is still generating or shrinking the outer example: only the run it
-        # reports is shown, so only that run pays for shrinking this one.
-        reason = harness.mismatch(values)
-        assert reason is not None
-        raise AssertionError(harness.report(values, reason))
-    values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
+    # While Hypothesis is still generating or shrinking an outer example, only the run it
+    # reports is shown, so only that run pays for shrinking this one.
+    if not _outer_search_is_exploring():
+        values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
     reason = harness.mismatch(values)
     assert reason is not None
     raise AssertionError(harness.report(values, reason))
+
+
+def _check_arguments(fn: Any, net: Any, kind: Any, samples: Any, seed: Any, convert: Any) -> None:
+    """Typed errors for the arguments of :func:`assert_forward_matches`."""
+    if not callable(fn):
+        raise InvalidType(f"fn={fn!r} must be callable")
+    if not isinstance(net, Network):
+        raise InvalidType(f"net={net!r} of type {type(net).__name__} is not a symnet.Network")
+    if kind not in KINDS:
+        raise InvalidArgument(f"kind={kind!r} must be one of {KINDS}")
+    check_int(samples, "samples", 1)
+    check_int(seed, "seed", 0)
+    if convert is not None and not callable(convert):
+        raise InvalidType(f"convert={convert!r} must be callable or None")
+    extra = [s for a in net.activations for s in a.parameters]
+    if extra:
+        names = ", ".join(sorted({s.name for s in extra}))
+        raise InvalidArgument(
+            f"net has activation coefficients {names}; fn receives only weights and biases, so give them values first"
+        )
 
 
 def _outer_search_is_exploring() -> bool:

@@ -233,7 +233,8 @@ def _compile(source: str, name: str, constants: dict[str, Any], vector: bool = F
     else:
         namespace.update(_max=max, _min=min)
     exec(compile(source, f"<symnet {name}>", "exec"), namespace)  # noqa: S102 -- our own generated code
-    return namespace[name]
+    function: Callable[..., Any] = namespace[name]
+    return function
 
 
 def _bind(code: _Code, source: str, count: int) -> list[_Val]:
@@ -283,7 +284,8 @@ class _Compiled:
 
         ``powers`` is ``[1, D, D**2, ...]`` up to at least ``D**max_g``.
         """
-        return self.function(v, x, powers)
+        numerators: tuple[int, ...] = self.function(v, x, powers)
+        return numerators
 
     def vectorised(self, v: Any, x: Any) -> tuple[Any, ...]:
         """Float and abs modes: evaluate at many points at once.
@@ -302,12 +304,13 @@ class _Compiled:
 
     def __call__(self, v: Sequence[Any], x: Sequence[Any], D: int = 1) -> tuple[Any, ...]:
         if self.mode != "exact":
-            return self.function(v, x, None)
+            values: tuple[Any, ...] = self.function(v, x, None)
+            return values
         powers = [1]
         for _ in range(self.max_g):
             powers.append(powers[-1] * D)
         out = []
-        for n, (g, k) in zip(self.function(v, x, powers), self.scales):
+        for n, (g, k) in zip(self.function(v, x, powers), self.scales, strict=True):
             den = powers[g] * k
             out.append(n if den == 1 else Fraction(n, den))
         return tuple(out)
@@ -320,7 +323,7 @@ class CompiledForward(_Compiled):
         if mode not in _MODES:
             raise InvalidArgument(f"mode={mode!r} must be one of {_MODES}")
         code = _Code(mode)
-        params = dict(zip(net.parameters, _bind(code, "v", len(net.parameters))))
+        params = dict(zip(net.parameters, _bind(code, "v", len(net.parameters)), strict=True))
         u = _bind(code, "x", net.p)
         emitter = _Emitter(code, params, "the network")
         for index, layer in enumerate(net.layers):
@@ -346,7 +349,7 @@ class CompiledClaim(_Compiled):
         if mode not in _MODES:
             raise InvalidArgument(f"mode={mode!r} must be one of {_MODES}")
         code = _Code(mode)
-        params = dict(zip(parameters, _bind(code, "v", len(parameters))))
+        params = dict(zip(parameters, _bind(code, "v", len(parameters)), strict=True))
         x = _bind(code, "x", matrix.cols)
         emitter = _Emitter(code, params, "the claim")
         super().__init__(code, "claim", _affine_rows(code, emitter, matrix, offset, x))
@@ -389,6 +392,6 @@ class CompiledEntries(_Compiled):
         if mode not in _MODES:
             raise InvalidArgument(f"mode={mode!r} must be one of {_MODES}")
         code = _Code(mode)
-        params = dict(zip(parameters, _bind(code, "v", len(parameters))))
+        params = dict(zip(parameters, _bind(code, "v", len(parameters)), strict=True))
         emitter = _Emitter(code, params, "the network")
         super().__init__(code, "entries", [emitter.emit(e) for e in exprs])
