@@ -69,7 +69,7 @@ def test_console_script_runs():
     assert r.returncode == 0 and "β_3 = b_3." in r.stdout
 
 
-@pytest.mark.parametrize("fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet-certificate"')])
+@pytest.mark.parametrize("fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet.linear"')])
 def test_prove_formats(fmt, marker):
     """--format latex gives a complete document, markdown $$ blocks, json the certificate."""
     r = run("prove", "--inputs", "2", "--hidden", "2", "--hidden", "2", "--outputs", "2", "--format", fmt)

@@ -24,6 +24,7 @@ from symnet import CertificateError, SymnetError
 from symnet.certificate import Certificate, Claim, Step, load_json, network_fingerprint
 from symnet.kernel import check
 from symnet.kernel import counterexample as kc
+from symnet.kernel import degree as kd
 from symnet.kernel.gate import IllFormed, estimate, exact
 from symnet.model.network import Network
 from symnet.proof import Proof
@@ -181,13 +182,13 @@ class TestActivationsAndWeightsAreConfined:
         assert d.degree == 2 and d.check()
         forged = dict(d.certificate, degrees=[None], witnesses=[None])
         with pytest.raises(CertificateError):
-            kc.check_degree(net, forged)
+            kd.check_degree(net, forged)
 
     def test_degree_certificate_cannot_set_its_limit(self):
         net = symnet.dense(2, [3], activation="square")
         d = symnet.degree(net)
         cert = dict(d.certificate, routes=["expand_degree"], witnesses=[None], limit=1)
-        assert kc.check_degree(net, cert)  # the kernel's own limit applies, not the certificate's 1
+        assert kd.check_degree(net, cert)  # the kernel's own limit applies, not the certificate's 1
 
     @pytest.mark.parametrize("kind", ["weight", "activation"])
     def test_non_commutative_symbols(self, kind):
@@ -409,7 +410,7 @@ class TestWorkIsBounded:
                 "witnesses": [{"weights": {}, "point": [huge], "direction": [huge], "coefficient": "1"}]}
         start = time.perf_counter()
         with pytest.raises(CertificateError, match="bits"):
-            kc.check_degree(net, cert)
+            kd.check_degree(net, cert)
         assert time.perf_counter() - start < 10
 
     def test_counterexample_with_huge_points_refused_up_front(self):

@@ -1,43 +1,50 @@
-"""Certificates as plain data, and the JSON codecs of every document symnet writes.
+"""The document boundary: every JSON document symnet writes is read and written here.
 
-Data only: nothing here searches for proofs (:mod:`symnet.search`) or checks
-them (:mod:`symnet.kernel`).
+One rational codec (:mod:`.numbers`), one expression table
+(:mod:`.expressions`), and one format table (:data:`FORMATS`, in
+:mod:`.formats`): :func:`read` turns any document into a plain-data object
+that :func:`symnet.kernel.check` re-checks.  Data only: nothing here searches
+for proofs (:mod:`symnet.search`) or checks them (:mod:`symnet.kernel`).
 """
 
-from .codec import (
-    FORMAT,
-    ROUTES,
-    RULES,
-    VERSION,
-    Certificate,
-    Claim,
-    ExpressionReader,
-    ExpressionWriter,
-    Step,
-    check_version,
-    dumps,
-    load_json,
-    loads,
-    network_fingerprint,
-    read_network,
-    write_network,
-)
+from . import codec
+from .documents import Bound, CounterexampleDocument, DegreeDocument, RegionRecord, RegionsDocument
+from .expressions import ExpressionReader, ExpressionWriter, check_version, load_json, network_fingerprint, read_network, write_network
+from .formats import FORMATS, OLD_NAMES, Document, Format, format_name, read, read_data
+from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step, dumps, loads
+from .numbers import decode_q, decode_rational, encode_q
 
 __all__ = [
     "FORMAT",
+    "FORMATS",
+    "OLD_NAMES",
     "ROUTES",
     "RULES",
     "VERSION",
+    "Bound",
     "Certificate",
     "Claim",
+    "CounterexampleDocument",
+    "DegreeDocument",
+    "Document",
     "ExpressionReader",
     "ExpressionWriter",
+    "Format",
+    "RegionRecord",
+    "RegionsDocument",
     "Step",
     "check_version",
+    "codec",
+    "decode_q",
+    "decode_rational",
     "dumps",
+    "encode_q",
+    "format_name",
     "load_json",
     "loads",
     "network_fingerprint",
+    "read",
+    "read_data",
     "read_network",
     "write_network",
 ]

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from typing import Any
 
-from ..certificate import load_json
+from ..certificate import FORMATS, format_name, load_json
 from ..errors import CertificateError, InvalidArgument, SymnetError
 from ._files import read_document
 
@@ -50,16 +50,14 @@ def _say(message: str) -> None:
 
 def _load(path: str) -> Any:
     from ..proof import Proof
-    from ..search.generic import GENERIC_FORMAT, GenericProof
-    from ..search.refutation import FORMAT as COUNTEREXAMPLE_FORMAT
+    from ..search.generic import GenericProof
     from ..search.refutation import Counterexample
 
     data = read_document(path)
-    doc = load_json(data, f"document {path}")
-    kind = doc.get("format") if isinstance(doc, dict) else None
-    readers: dict[str, Any] = {"symnet-certificate": Proof, GENERIC_FORMAT: GenericProof, COUNTEREXAMPLE_FORMAT: Counterexample}
+    kind = FORMATS[format_name(load_json(data, f"document {path}"))].kind  # the one format table
+    readers: dict[str, Any] = {"linear": Proof, "generic": GenericProof, "counterexample": Counterexample}
     if kind not in readers:
-        raise CertificateError(f"{path}: unknown document format {str(kind)[:40]!r} (known: {', '.join(sorted(readers))})")
+        raise CertificateError(f"{path}: a {kind} document has no Coq export (exported: linear, generic, counterexample)")
     return readers[kind].from_json(data)
 
 

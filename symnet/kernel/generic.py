@@ -89,7 +89,7 @@ def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
         if name not in env:
             raise ShapeError(f"rule {rule.name}: operand {name} is missing")
         shape = env[name].shape
-        for dim, got in zip((rdim, cdim), shape):
+        for dim, got in zip((rdim, cdim), shape, strict=True):
             have = dims.get(dim)
             if have is None:
                 dims[dim] = got
@@ -285,7 +285,7 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
 def _self_check_cached(rule: GenericRule) -> int:
     count = 0
     for values in _spread(rule):
-        check_instance(rule, dict(zip(rule.dims, values)))
+        check_instance(rule, dict(zip(rule.dims, values, strict=True)))
         count += 1
     return count
 
@@ -330,6 +330,94 @@ def _derive(rule_name: str, env: Mapping[str, Any], fail: Callable[[str], Certif
         raise fail(f"shapes do not fit: {exc}") from None
 
 
+class _Walk:
+    """Where the steps stand: the network, its depth, the factors P_l, the running product and the output row."""
+
+    def __init__(self, cert: GenericCertificate) -> None:
+        self.cert, self.net = cert, cert.network
+        self.L = cert.network.depth
+        self.factors: dict[int, Aug] = {}
+        self.row: OutRow | None = None
+        self.acc: Aug | None = None
+        self.final: OutRow | None = None
+
+
+Fail = Callable[[str], CertificateError]
+
+
+def _same(step: GenericStep, derived: Any, what: str, fail: Fail) -> None:
+    if step.value != derived:
+        raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
+
+
+def _step_read_output_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    net, L = w.net, w.L
+    if step.layer != L + 1:
+        raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
+    env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
+    w.row = w.final = _derive(step.rule, env, fail)
+    _same(step, w.row, "the output row [c_0 | C]", fail)
+
+
+def _step_substitute_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    net, l = w.net, w.L - (index - 1)
+    if step.layer != l:
+        raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
+    coeffs = affine_coefficients(net.activations[l - 1])
+    if coeffs is None:
+        raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
+    env = {"W": Lin.of(net.weight(l)), "b": Lin.of(net.bias(l)), "u": Lin.zero(net.sizes[l - 1], 1), "a": coeffs[0], "d": coeffs[1], "m": net.sizes[l]}
+    w.factors[l] = _derive(step.rule, env, fail)
+    _same(step, w.factors[l], f"the factor P_{l}", fail)
+
+
+def _step_multiply_augmented(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    l = index - w.L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
+    if step.layer != l:
+        raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
+    prev = w.factors[1] if l == 2 else w.acc
+    assert prev is not None
+    top = w.factors[l]
+    w.acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
+    _same(step, w.acc, f"the product P_{l} ... P_1", fail)
+
+
+def _step_apply_output_row(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    q_l = w.factors[1] if w.L == 1 else w.acc
+    assert w.row is not None and q_l is not None
+    if step.layer != w.L + 1:
+        raise fail(f"the output row is layer {w.L + 1}, not {step.layer}")
+    w.final = _derive(step.rule, {"C": w.row.C, "c": w.row.c, "M": q_l.M, "v": q_l.v}, fail)
+    _same(step, w.final, "the product [c_0 | C] P_L ... P_1", fail)
+
+
+def _step_conclude_linear_form(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    cert, net, final = w.cert, w.net, w.final
+    assert final is not None
+    x = Lin.of(net.input())
+    form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
+    claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
+    if step.value != (final.C, final.c) or form != claimed:
+        raise fail("the claimed W* x + b* differs from the product of the factors")
+    if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
+        raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
+
+
+def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    _check_rank(w.net, w.cert.matrix, step, fail)
+
+
+#: The step table: each rule a generic certificate cites and the function that re-derives its step.
+STEPS: dict[str, Callable[[_Walk, int, GenericStep, Fail], None]] = {
+    "read_output_layer": _step_read_output_layer,
+    "substitute_layer": _step_substitute_layer,
+    "multiply_augmented": _step_multiply_augmented,
+    "apply_output_row": _step_apply_output_row,
+    "conclude_linear_form": _step_conclude_linear_form,
+    "factor_rank": _step_factor_rank,
+}
+
+
 def check(cert: GenericCertificate) -> bool:
     """True if every step of the generic certificate re-derives and they prove its claim.
 
@@ -349,68 +437,9 @@ def check(cert: GenericCertificate) -> bool:
     got = [s.rule for s in cert.steps]
     if got != expected:
         raise CertificateError(f"the steps cite rules {got}; a depth-{L} proof cites {expected}")
-    factors: dict[int, Aug] = {}
-    row: OutRow | None = None
-    acc: Aug | None = None
-    final: OutRow | None = None
+    walk = _Walk(cert)
     for index, step in enumerate(cert.steps):
-        fail = _fail(index, step.rule)
-
-        def same(derived: Any, what: str) -> None:
-            if step.value != derived:
-                raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
-
-        if step.rule == "read_output_layer":
-            if step.layer != L + 1:
-                raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
-            env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
-            row = _derive(step.rule, env, fail)
-            same(row, "the output row [c_0 | C]")
-            final = row
-        elif step.rule == "substitute_layer":
-            l = L - (index - 1)
-            if step.layer != l:
-                raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
-            coeffs = affine_coefficients(net.activations[l - 1])
-            if coeffs is None:
-                raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
-            env = {
-                "W": Lin.of(net.weight(l)),
-                "b": Lin.of(net.bias(l)),
-                "u": Lin.zero(net.sizes[l - 1], 1),
-                "a": coeffs[0],
-                "d": coeffs[1],
-                "m": net.sizes[l],
-            }
-            factors[l] = _derive(step.rule, env, fail)
-            same(factors[l], f"the factor P_{l}")
-        elif step.rule == "multiply_augmented":
-            l = index - L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
-            if step.layer != l:
-                raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
-            prev = factors[1] if l == 2 else acc
-            assert prev is not None
-            top = factors[l]
-            acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
-            same(acc, f"the product P_{l} ... P_1")
-        elif step.rule == "apply_output_row":
-            q_l = factors[1] if L == 1 else acc
-            assert row is not None and q_l is not None
-            if step.layer != L + 1:
-                raise fail(f"the output row is layer {L + 1}, not {step.layer}")
-            final = _derive(step.rule, {"C": row.C, "c": row.c, "M": q_l.M, "v": q_l.v}, fail)
-            same(final, "the product [c_0 | C] P_L ... P_1")
-        elif step.rule == "conclude_linear_form":
-            assert final is not None
-            x = Lin.of(net.input())
-            form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
-            claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
-            if step.value != (final.C, final.c) or form != claimed:
-                raise fail("the claimed W* x + b* differs from the product of the factors")
-            if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
-                raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
-        elif step.rule == "factor_rank":
-            _check_rank(net, cert.matrix, step, fail)
+        STEPS[step.rule](walk, index, step, _fail(index, step.rule))
     return True
 
 

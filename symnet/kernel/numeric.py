@@ -27,7 +27,7 @@ import flint
 import sympy
 from sympy import QQ, ZZ
 
-from ..certificate import Certificate, Claim, Step
+from ..certificate.linear import Certificate, Claim, Step
 from ..errors import CertificateError
 from .gate import IllFormed, exact, gate_activation
 
@@ -38,11 +38,14 @@ Fail = Callable[[str], CertificateError]
 
 def _layer_matrix(m: Any) -> flint.fmpq_mat | None:
     """A network matrix as fmpq_mat when sympy holds it over QQ or ZZ; None otherwise."""
+    # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
+    # QQ or ZZ, whose elements are exact rationals, and converted with DomainMatrix's public methods; any
+    # other matrix (or a sympy without it) falls back to the gate's entry-by-entry reading.
     rep = getattr(m, "_rep", None)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
     dm = rep.convert_to(QQ).to_dense()
-    try:
+    try:  # DFM's ``rep`` is its python-flint fmpq_mat (public in python-flint; sympy's DFM documents it as the flint matrix)
         return dm.to_dfm().rep
     except (AttributeError, NotImplementedError, ValueError):  # no flint ground types: build it
         return flint.fmpq_mat([[flint.fmpq(int(v.numerator), int(v.denominator)) for v in row] for row in dm.to_list()])

@@ -43,6 +43,7 @@ from sympy.polys.rings import ring
 from ..certificate import ExpressionWriter, write_network
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel import counterexample as checker
+from ..kernel.degree import check_degree
 from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
 from ..model.display import Displayable
 from ..model.exact import is_rational_matrix
@@ -243,7 +244,7 @@ class Degree(Displayable, display_key="degree"):
 
     def check(self) -> bool:
         """Re-verify the certificate; True, or CertificateError naming the failing output and rule."""
-        return checker.check_degree(self.network, self.certificate)
+        return check_degree(self.network, self.certificate)
 
     def to_json(self) -> str:
         """The certificate and the network as a JSON document."""
