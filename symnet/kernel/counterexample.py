@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-import flint
 import sympy
 from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
@@ -26,8 +25,10 @@ from mpmath.ctx_iv import MPIntervalContext
 from ..certificate.documents import CounterexampleDocument
 from ..certificate.numbers import decode_rational, encode_q
 from ..errors import CertificateError
+from ..model.activations import Activation
 from ..model.network import Network
-from .gate import MAX_DEGREE, Exact, IllFormed, NetworkForm, exact, gate_network
+from .gate import MAX_DEGREE, NetworkForm, exact, gate_activation, gate_network
+from .regions_cert import pieces
 
 __all__ = [
     "check_counterexample",
@@ -389,52 +390,16 @@ def check_document(doc: CounterexampleDocument) -> bool:
 
 # ------------------------------------------------- used by the search only (to move out of the kernel)
 def pl_pieces(body: sympy.Expr, var: sympy.Symbol) -> tuple[Any, ...] | None:
-    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` for a numeric activation.
-
-    A kink activation is ``Max``/``Min`` of two affine pieces or ``Abs`` of an
-    affine form, with rational coefficients; the pieces meet at ``t0``.
-    None for anything else.
-    """
-    ring = Exact([var])
-
-    def affine(e: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | None:
-        if e.free_symbols - {var}:
-            return None
-        try:
-            p = ring.poly(e, "an activation")
-        except IllFormed:
-            return None
-        if not p.is_zero() and p.degrees()[0] > 1:
-            return None
-        terms = dict(p.terms())
-        m = terms.get((1,), flint.fmpq(0))
-        c = terms.get((0,), flint.fmpq(0))
-        return sympy.Rational(int(m.p), int(m.q)), sympy.Rational(int(c.p), int(c.q))
-
+    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` in sympy Rationals (see :func:`regions_cert.pieces`)."""
     try:
-        body = _exact(body)
-    except IllFormed:
+        form = gate_activation(Activation(None, sympy.Lambda(var, body)), (), "an activation")
+    except CertificateError:
         return None
-    lin = affine(body)
-    if lin is not None:
-        return ("affine", *lin)
-    if isinstance(body, sympy.Abs):
-        inner = affine(body.args[0])
-        pieces = [inner, (-inner[0], -inner[1])] if inner else None
-        kind = sympy.Max
-    elif isinstance(body, (sympy.Max, sympy.Min)) and len(body.args) == 2:
-        pieces = [affine(a) for a in body.args]
-        kind = type(body)
-    else:
+    found = pieces(form)
+    if found is None:
         return None
-    if pieces is None or None in pieces:
-        return None
-    (m1, c1), (m2, c2) = pieces
-    if m1 == m2:
-        return None
-    t0 = (c2 - c1) / (m1 - m2)
-    lo, hi = sorted(pieces, key=lambda mc: mc[0])  # smaller slope first
-    if kind is sympy.Max:  # Max takes the smaller slope left of t0, the larger right of it
-        return ("kink", t0, lo, hi)
-    return ("kink", t0, hi, lo)
 
+    def q(v: Any) -> Any:
+        return tuple(q(w) for w in v) if isinstance(v, tuple) else v if isinstance(v, str) else sympy.Rational(int(v.p), int(v.q))
+
+    return q(found)  # type: ignore[no-any-return]
