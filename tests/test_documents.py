@@ -31,7 +31,9 @@ from symnet.certificate import (
 from symnet.model.generic import GenericCertificate
 from symnet.search.regions import PiecewiseProof
 
-ABS = symnet.Network.from_matrices([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], activation="relu")  # |x| = relu(x) + relu(-x)
+ABS = symnet.Network.from_matrices(
+    [[[1], [-1]], [[1, 1]]], [[0, 0], [0]], activation="relu"
+)  # |x| = relu(x) + relu(-x)
 RELU = symnet.Network.from_matrices([[[1]], [[1]]], [[0], [0]], activation="relu")  # relu(x)
 
 
@@ -152,7 +154,12 @@ def test_genuine_documents_read_and_check(documents, kind):
     """Every document symnet writes is read into its kind and accepted by kernel.check (document and text alike)."""
     text = documents[kind]
     doc = read(text)
-    expected = {"linear": Certificate, "generic": GenericCertificate, "counterexample": CounterexampleDocument, "degree": DegreeDocument}
+    expected = {
+        "linear": Certificate,
+        "generic": GenericCertificate,
+        "counterexample": CounterexampleDocument,
+        "degree": DegreeDocument,
+    }
     assert isinstance(doc, expected.get(kind, RegionsDocument))
     assert kernel.check(doc) is True
     assert kernel.check(text) is True
@@ -188,7 +195,9 @@ def test_both_entries_accept_the_genuine_document(documents, kind, tmp_path):
     assert cli(documents[kind], tmp_path)[0] == "accepted"
 
 
-@pytest.mark.parametrize("old, new", [("symnet-certificate", "symnet.linear"), ("symnet-generic-certificate", "symnet.generic")])
+@pytest.mark.parametrize(
+    "old, new", [("symnet-certificate", "symnet.linear"), ("symnet-generic-certificate", "symnet.generic")]
+)
 def test_old_format_names_still_read(documents, old, new):
     kind = "linear" if new == "symnet.linear" else "generic"
     data = json.loads(documents[kind])
@@ -199,7 +208,13 @@ def test_old_format_names_still_read(documents, old, new):
 
 @pytest.mark.parametrize(
     "text",
-    ['{"format": "symnet.nonsense", "version": 1}', '{"format": ["symnet.linear"]}', "[]", '{"format": "symnet.regions"}', "not json"],
+    [
+        '{"format": "symnet.nonsense", "version": 1}',
+        '{"format": ["symnet.linear"]}',
+        "[]",
+        '{"format": "symnet.regions"}',
+        "not json",
+    ],
 )
 def test_malformed_documents_are_typed_errors(text, tmp_path):
     with pytest.raises(CertificateError):

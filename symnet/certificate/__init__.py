@@ -9,7 +9,15 @@ for proofs (:mod:`symnet.search`) or checks them (:mod:`symnet.kernel`).
 
 from . import codec
 from .documents import Bound, CounterexampleDocument, DegreeDocument, RegionRecord, RegionsDocument
-from .expressions import ExpressionReader, ExpressionWriter, check_version, load_json, network_fingerprint, read_network, write_network
+from .expressions import (
+    ExpressionReader,
+    ExpressionWriter,
+    check_version,
+    load_json,
+    network_fingerprint,
+    read_network,
+    write_network,
+)
 from .formats import FORMATS, OLD_NAMES, Document, Format, format_name, read, read_data
 from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step, dumps, loads
 from .numbers import decode_q, decode_rational, encode_q

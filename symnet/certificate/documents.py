@@ -75,7 +75,18 @@ class CounterexampleDocument:
 def read_counterexample(data: Any) -> CounterexampleDocument:
     """A counterexample document (format ``symnet.counterexample``)."""
     what = "counterexample"
-    need = {"format", "version", "expressions", "network", "weights", "points", "output", "values", "enclosure", "layer"}
+    need = {
+        "format",
+        "version",
+        "expressions",
+        "network",
+        "weights",
+        "points",
+        "output",
+        "values",
+        "enclosure",
+        "layer",
+    }
     table = _start(data, what, need)
     net = read_network(table, data["network"])
     names = {s.name: s for s in net.parameters}
@@ -126,18 +137,27 @@ class DegreeDocument:
 def read_degree(data: Any) -> DegreeDocument:
     """A degree document (format ``symnet.degree``); a stated ``limit`` is ignored (the kernel uses its own)."""
     what = "degree certificate"
-    table = _start(data, what, {"format", "version", "expressions", "network", "degrees", "routes", "witnesses"}, {"bounds", "limit"})
+    table = _start(
+        data,
+        what,
+        {"format", "version", "expressions", "network", "degrees", "routes", "witnesses"},
+        {"bounds", "limit"},
+    )
     limit = data.get("limit", 1)
     if not _is_int(limit) or limit < 1:
         raise _bad(what, f"limit {str(limit)[:20]!r} is not a positive integer (and the kernel uses its own)")
     bounds = data.get("bounds", [])
-    if not isinstance(bounds, list) or not all(isinstance(r, list) and all(b is None or (_is_int(b) and b >= 0) for b in r) for r in bounds):
+    if not isinstance(bounds, list) or not all(
+        isinstance(r, list) and all(b is None or (_is_int(b) and b >= 0) for b in r) for r in bounds
+    ):
         raise _bad(what, "bounds must be lists of degrees (non-negative integers or null)")
     for name in ("degrees", "routes", "witnesses"):
         if not isinstance(data[name], list):
             raise _bad(what, f"{name} must be a list")
     net = read_network(table, data["network"])
-    return DegreeDocument(net, tuple(data["degrees"]), tuple(data["routes"]), tuple(data["witnesses"]), tuple(tuple(r) for r in bounds))
+    return DegreeDocument(
+        net, tuple(data["degrees"]), tuple(data["routes"]), tuple(data["witnesses"]), tuple(tuple(r) for r in bounds)
+    )
 
 
 # ------------------------------------------------------------------- generic
@@ -207,7 +227,9 @@ def read_generic(data: Any) -> gm.GenericCertificate:
         if kind == "sizes" and isinstance(body, list):
             return tuple(size(v) for v in body)
         if kind not in ("aug", "outrow", "pair") or not isinstance(body, list) or len(body) != 2:
-            raise _bad(what, f"step value {str(kind)[:20]!r} is not aug, outrow or pair of two matrix expressions, or sizes")
+            raise _bad(
+                what, f"step value {str(kind)[:20]!r} is not aug, outrow or pair of two matrix expressions, or sizes"
+            )
         a, b = lin(body[0]), lin(body[1])
         return gm.Aug(a, b) if kind == "aug" else gm.OutRow(a, b) if kind == "outrow" else (a, b)
 
@@ -226,7 +248,7 @@ def read_generic(data: Any) -> gm.GenericCertificate:
 # ------------------------------------------------------------------- regions
 @dataclass(frozen=True)
 class RegionRecord:
-    """One region as stated: pattern, affine form, interior point, facet rows, facets and implied rows (rationals as fmpq)."""
+    """One region as stated: pattern, affine form, interior point, facet rows, facets, implied rows (fmpq)."""
 
     pattern: tuple[int, ...]
     matrix: list[list[fmpq]]
@@ -239,7 +261,7 @@ class RegionRecord:
 
 @dataclass(frozen=True)
 class Bound:
-    """A stated bound ``output <= value`` (sense ``"<="``) or ``>=`` on the domain, per region multipliers, an optional attaining point."""
+    """A stated bound ``output <= value`` (or ``>=``) on the domain: multipliers per region, a point attaining it."""
 
     output: int
     sense: str
@@ -268,7 +290,7 @@ class RegionsDocument:
 
 
 def domain_rows(domain: Any, p: int) -> list[list[fmpq]]:
-    """The rows ``[d_0, d_1..d_p]`` (meaning ``d_0 + d.x >= 0``) of a domain description; CertificateError if malformed."""
+    """The rows ``[d_0, d_1..d_p]`` (meaning ``d_0 + d.x >= 0``) of a domain; CertificateError if malformed."""
     what = "domain"
     if not isinstance(domain, dict) or "kind" not in domain:
         raise _bad(what, "domain must be an object with a 'kind'")
@@ -328,7 +350,11 @@ def _region(rd: Any, where: str, units: int, p: int, q: int, m: int, n: int) -> 
     pat = rd["pattern"]
     if not isinstance(pat, str) or len(pat) != units or set(pat) - {"0", "1"}:
         raise _bad("regions document", f"{where}.pattern must be a string of {units} digits 0/1")
-    if not isinstance(rd["facets"], list) or not isinstance(rd["implied"], list) or not isinstance(rd["inequalities"], list):
+    if (
+        not isinstance(rd["facets"], list)
+        or not isinstance(rd["implied"], list)
+        or not isinstance(rd["inequalities"], list)
+    ):
         raise _bad("regions document", f"{where}: facets, implied and inequalities must be lists")
     facets = []
     for f in rd["facets"]:
@@ -361,7 +387,11 @@ def _claim(cd: Any, p: int, q: int, n: int, m: int) -> tuple[Any, ...]:
         keys(cd, {"kind", "matrix", "offset"}, set(), "claim")
         if not isinstance(cd["matrix"], list) or len(cd["matrix"]) != q:
             raise _bad("regions document", f"claim.matrix must have {q} rows")
-        return ("affine", [_vector(r, p, "claim.matrix") for r in cd["matrix"]], _vector(cd["offset"], q, "claim.offset"))
+        return (
+            "affine",
+            [_vector(r, p, "claim.matrix") for r in cd["matrix"]],
+            _vector(cd["offset"], q, "claim.offset"),
+        )
     if cd["kind"] != "bounds":
         raise _bad("regions document", f"claim.kind {str(cd['kind'])[:20]!r} is not 'affine' or 'bounds'")
     keys(cd, {"kind", "bounds"}, set(), "claim")
@@ -382,7 +412,12 @@ def _claim(cd: Any, p: int, q: int, n: int, m: int) -> tuple[Any, ...]:
 
 def read_regions(data: Any) -> RegionsDocument:
     """A regions document (format ``symnet.regions``), its domain and claim as stated."""
-    table = _start(data, "regions document", {"format", "version", "expressions", "network", "domain", "units", "regions"}, {"claim"})
+    table = _start(
+        data,
+        "regions document",
+        {"format", "version", "expressions", "network", "domain", "units", "regions"},
+        {"claim"},
+    )
     net = read_network(table, data["network"])
     p, q, units = net.p, net.q, data["units"]
     if not _is_int(units) or units < 0:

@@ -146,7 +146,6 @@ def check_version(data: Any, version: int, what: str = "document") -> None:
         raise CertificateError(f"malformed {what}: version {v!r} is not supported (this is version {version})")
 
 
-
 # ---------------------------------------------------------------- encoding
 class ExpressionWriter:
     """Builds the ``expressions`` node table; ``ref`` returns an expression's index.
@@ -178,7 +177,14 @@ class ExpressionWriter:
             r = sympy.Rational(e)  # a Float's exact binary value
             num, den = int(r.p), int(r.q)
             if num == 0:
-                return ["float", 0, "0", 0, 0, int(e._prec)]  # _prec: sympy has no public accessor for a Float's precision
+                return [
+                    "float",
+                    0,
+                    "0",
+                    0,
+                    0,
+                    int(e._prec),
+                ]  # _prec: sympy has no public accessor for a Float's precision
             shift = (num & -num).bit_length() - 1  # make the mantissa odd
             man, exp = abs(num) >> shift, shift - (den.bit_length() - 1)
             return ["float", int(num < 0), str(man), exp, man.bit_length(), max(int(e._prec), man.bit_length())]
@@ -231,9 +237,10 @@ def network_fingerprint(net: Network) -> str:
     """
     enc = ExpressionWriter()
     section = write_network(enc, net)
-    text = json.dumps({"expressions": enc.nodes, "network": section}, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    text = json.dumps(
+        {"expressions": enc.nodes, "network": section}, separators=(",", ":"), sort_keys=True, ensure_ascii=True
+    )
     return "sha256:" + hashlib.sha256(text.encode("ascii")).hexdigest()
-
 
 
 # ---------------------------------------------------------------- decoding
@@ -241,7 +248,7 @@ def _fail(message: str) -> CertificateError:
     return CertificateError(f"malformed certificate: {message}")
 
 
-def _expect(cond: bool, message: str) -> None:
+def _expect(cond: object, message: str) -> None:
     if not cond:
         raise _fail(message)
 
@@ -262,7 +269,7 @@ def _name(v: Any, where: str) -> str:
         isinstance(v, str) and 0 < len(v) <= _MAX_NAME and v.isprintable(),
         f"{where} must be a non-empty printable name of at most {_MAX_NAME} characters",
     )
-    return v
+    return str(v)
 
 
 class ExpressionReader:
@@ -316,9 +323,15 @@ class ExpressionReader:
         return out
 
     def _check_refs(self, i: int, kind: str, rest: list[Any]) -> None:
-        _expect(kind in ("int", "rat", "float", "sym", "const", "add", "mul", "pow", "fn"), f"expression {i} has unknown kind {kind[:20]!r}")
+        _expect(
+            kind in ("int", "rat", "float", "sym", "const", "add", "mul", "pow", "fn"),
+            f"expression {i} has unknown kind {kind[:20]!r}",
+        )
         if kind in ("add", "mul", "pow"):
-            _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"expression {i}: {kind} has the wrong number of arguments")
+            _expect(
+                len(rest) >= 2 and (kind != "pow" or len(rest) == 2),
+                f"expression {i}: {kind} has the wrong number of arguments",
+            )
             for r in rest:
                 self._arg(i, r)
         elif kind == "fn":
@@ -337,11 +350,22 @@ class ExpressionReader:
             return
         refs = rest[1:] if kind == "fn" else rest
         parts = [self.cost[r] for r in refs]
-        self.bits.append(_node_bits(kind, [self.bits[r] for r in (dict.fromkeys(refs) if kind == "add" else refs)], self.values[rest[1]] if kind == "pow" else None))
-        _expect(self.bits[-1] <= MAX_NODE_BITS, f"expression {i} is too big to read: its numbers may reach {self.bits[-1]} bits (limit {MAX_NODE_BITS})")
+        self.bits.append(
+            _node_bits(
+                kind,
+                [self.bits[r] for r in (dict.fromkeys(refs) if kind == "add" else refs)],
+                self.values[rest[1]] if kind == "pow" else None,
+            )
+        )
+        _expect(
+            self.bits[-1] <= MAX_NODE_BITS,
+            f"expression {i} is too big to read: its numbers may reach {self.bits[-1]} bits (limit {MAX_NODE_BITS})",
+        )
         if kind == "add":
             d, t = max(p[0] for p in parts), min(sum(p[1] for p in parts), _CAP)
-            size = sum(p[2] if self.values[r].is_Add else 1 for p, r in zip(parts, refs, strict=True))  # sympy flattens nested sums
+            size = sum(
+                p[2] if self.values[r].is_Add else 1 for p, r in zip(parts, refs, strict=True)
+            )  # sympy flattens nested sums
         elif kind == "mul":
             d, t = min(sum(p[0] for p in parts), _CAP), 1
             for p in parts:
@@ -408,7 +432,10 @@ class ExpressionReader:
         if kind == "float":
             _expect(len(rest) == 5, f"{where}: float takes five values")
             sign, man, exp, bc, prec = rest
-            _expect(_is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
+            _expect(
+                _is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec),
+                f"{where}: bad float",
+            )
             m = _int_text(man, where)
             if (sign, m, exp, bc) == (0, 0, 0, 0):
                 _expect(1 <= prec <= 10_000, f"{where}: bad float")
@@ -424,7 +451,9 @@ class ExpressionReader:
         if kind == "sym":
             _expect(len(rest) == 1, f"{where}: sym takes one name")
             name = _name(rest[0], where)
-            _expect(name not in self.names, f"{where}: the symbol {name!r} already has a node; each symbol appears once")
+            _expect(
+                name not in self.names, f"{where}: the symbol {name!r} already has a node; each symbol appears once"
+            )
             self.names.add(name)
             return sympy.Symbol(name)
         if kind == "const":
@@ -440,7 +469,10 @@ class ExpressionReader:
             _expect(not (exp_.is_Integer and abs(int(exp_)) > 10_000), f"{where}: exponent too large")
             return sympy.Pow(base, exp_)
         if kind == "fn":
-            _expect(len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS, f"{where}: unknown function {str(rest[:1])[:40]}")
+            _expect(
+                len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS,
+                f"{where}: unknown function {str(rest[:1])[:40]}",
+            )
             unary = rest[0] not in ("Max", "Min")
             _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
             try:
@@ -490,11 +522,16 @@ def read_network(dec: ExpressionReader, net_data: Any) -> Network:
         body = dec.ref(ad["expr"], f"{where}.activation.expr")
         named = dec.names_under([ad["expr"]]) - {var.name}
         foreign = named & set(net_data["inputs"])
-        _expect(not foreign, f"{where}.activation refers to the input(s) {sorted(foreign)}; an activation depends only on its variable and parameters")
+        _expect(
+            not foreign,
+            f"{where}.activation refers to the input(s) {sorted(foreign)}; "
+            "an activation depends only on its variable and parameters",
+        )
         act = Activation(ad["name"], sympy.Lambda(var, body))
-        layers.append(Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act))
+        layers.append(
+            Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act)
+        )
     try:
         return Network(inputs, tuple(layers))
     except SymnetError as exc:
         raise _fail(f"network: {exc}") from None
-

@@ -23,7 +23,13 @@ from .linear import Certificate
 __all__ = ["FORMATS", "OLD_NAMES", "Document", "Format", "format_name", "read", "read_data"]
 
 #: Any document :func:`read` returns.
-Document = Certificate | GenericCertificate | documents.CounterexampleDocument | documents.DegreeDocument | documents.RegionsDocument
+Document = (
+    Certificate
+    | GenericCertificate
+    | documents.CounterexampleDocument
+    | documents.DegreeDocument
+    | documents.RegionsDocument
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,9 @@ def format_name(data: Any) -> str:
     name = OLD_NAMES.get(name, name) if isinstance(name, str) else name
     if not isinstance(name, str) or name not in FORMATS:
         known = sorted([*FORMATS, *OLD_NAMES])
-        raise CertificateError(f"malformed certificate: unknown document format {str(name)[:40]!r}; symnet reads {known}")
+        raise CertificateError(
+            f"malformed certificate: unknown document format {str(name)[:40]!r}; symnet reads {known}"
+        )
     return name
 
 
@@ -64,7 +72,16 @@ def read_data(data: Any) -> Any:
         return fmt.reader(data)
     except CertificateError:
         raise
-    except (SymnetError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError) as exc:
+    except (
+        SymnetError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+        OverflowError,
+    ) as exc:
         raise CertificateError(f"malformed {fmt.what}: {type(exc).__name__}: {exc}") from None
 
 

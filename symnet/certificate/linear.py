@@ -48,9 +48,33 @@ import sympy
 
 from ..errors import CertificateError, SymnetError
 from ..model.network import Network
-from .expressions import ExpressionReader, ExpressionWriter, _expect, _fail, _is_int, check_version, keys, load_json, read_network, write_network
+from .expressions import (
+    ExpressionReader,
+    ExpressionWriter,
+    _expect,
+    _fail,
+    _is_int,
+    check_version,
+    keys,
+    load_json,
+    read_network,
+    write_network,
+)
 
-__all__ = ["FORMAT", "OLD_FORMAT", "ROUTES", "RULES", "VERSION", "Certificate", "Claim", "Step", "dumps", "from_data", "loads", "to_data"]
+__all__ = [
+    "FORMAT",
+    "OLD_FORMAT",
+    "ROUTES",
+    "RULES",
+    "VERSION",
+    "Certificate",
+    "Claim",
+    "Step",
+    "dumps",
+    "from_data",
+    "loads",
+    "to_data",
+]
 
 FORMAT = "symnet.linear"
 #: The name written before issue 19; still read.
@@ -119,7 +143,11 @@ def to_data(cert: Certificate) -> dict[str, Any]:
         if step.monomials is not None:
             item["monomials"] = step.monomials
         steps.append(item)
-    claim: dict[str, Any] = {"form": cert.claim.form, "shape": list(cert.claim.shape), "routes": list(cert.claim.routes)}
+    claim: dict[str, Any] = {
+        "form": cert.claim.form,
+        "shape": list(cert.claim.shape),
+        "routes": list(cert.claim.routes),
+    }
     if cert.claim.form == "explicit":
         assert cert.claim.matrix is not None and cert.claim.offset is not None
         claim["matrix"] = enc.matrix(cert.claim.matrix)
@@ -170,7 +198,10 @@ def from_data(data: Any) -> Certificate:
     keys(cd, {"form", "shape", "routes"}, {"matrix", "offset"}, "claim")
     _expect(cd["form"] in ("explicit", "product"), f"claim.form {cd['form']!r} is not 'explicit' or 'product'")
     shape = cd["shape"]
-    _expect(isinstance(shape, list) and len(shape) == 2 and all(_is_int(s) and s > 0 for s in shape), "claim.shape must be [q, p]")
+    _expect(
+        isinstance(shape, list) and len(shape) == 2 and all(_is_int(s) and s > 0 for s in shape),
+        "claim.shape must be [q, p]",
+    )
     routes = cd["routes"]
     _expect(
         isinstance(routes, list) and routes and all(r in ROUTES for r in routes) and len(set(routes)) == len(routes),
@@ -199,5 +230,3 @@ def loads(text: str | bytes) -> Certificate:
         raise
     except (SymnetError, ValueError, TypeError, RecursionError, OverflowError) as exc:
         raise _fail(f"{type(exc).__name__}: {exc}") from None
-
-

@@ -90,19 +90,21 @@ def _linear(doc: Certificate) -> str:
     form = "W* x + b* written out" if claim.form == "explicit" else "W* x + b* = C P_L ... P_1 x* (product form)"
     return (
         f"certificate checked: {_outputs(doc.network)} = {form}, shape {claim.shape[0]} x {claim.shape[1]}, "
-        f"for every x in R^{doc.network.p} (domain: all inputs) and every value of the weights; routes {', '.join(claim.routes)}"
+        f"for every x in R^{doc.network.p} (domain: all inputs) and every value of the weights; "
+        f"routes {', '.join(claim.routes)}"
     )
 
 
 def _generic(doc: GenericCertificate) -> str:
-    return "generic certificate checked: the outputs = W* x + b* for every x (domain: all inputs), every size and every weight"
+    return "generic certificate checked: the outputs = W* x + b* for every x (domain: all inputs), size and weight"
 
 
 def _counterexample(doc: CounterexampleDocument) -> str:
     u, v = doc.points
     lo, hi = doc.enclosure
     return (
-        f"counterexample checked (the output is not affine in x): output {doc.output} at u = {_point(u)}, v = {_point(v)} "
+        f"counterexample checked (the output is not affine in x): "
+        f"output {doc.output} at u = {_point(u)}, v = {_point(v)} "
         f"has f((u+v)/2) - (f(u) + f(v))/2 in [{encode_q(lo)}, {encode_q(hi)}], which excludes 0"
     )
 
@@ -158,13 +160,17 @@ def _reader(text: bytes) -> tuple[Any, Callable[[], bool], str]:
 
 
 #: ``format`` -> reader returning (network, check, summary); every name :func:`symnet.certificate.read` reads.
-CHECKERS: dict[str, Callable[[bytes], tuple[Any, Callable[[], bool], str]]] = dict.fromkeys([*FORMATS, *OLD_NAMES], _reader)
+CHECKERS: dict[str, Callable[[bytes], tuple[Any, Callable[[], bool], str]]] = dict.fromkeys(
+    [*FORMATS, *OLD_NAMES], _reader
+)
 
 
 # ------------------------------------------------------------------ the command
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet check``."""
-    c = subparsers.add_parser("check", help="re-check a saved document (certificate, generic certificate, counterexample, degree, regions)")
+    c: argparse.ArgumentParser = subparsers.add_parser(
+        "check", help="re-check a saved document (certificate, generic certificate, counterexample, degree, regions)"
+    )
     c.add_argument("certificate", metavar="DOCUMENT.json")
     c.set_defaults(func=run)
     return c

@@ -32,13 +32,23 @@ COQC_TIMEOUT = 3600
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet export`` on the ``symnet`` parser's sub-parsers."""
-    e = subparsers.add_parser("export", help="export a checked certificate to Coq, whose kernel re-checks it")
+    e: argparse.ArgumentParser = subparsers.add_parser(
+        "export", help="export a checked certificate to Coq, whose kernel re-checks it"
+    )
     e.add_argument("certificate", metavar="CERT.json", help="a proof, generic proof or counterexample (JSON)")
-    e.add_argument("--coq", dest="target", action="store_const", const="coq",
-                   help="write a Coq (.v) file (the only target for now)")
+    e.add_argument(
+        "--coq",
+        dest="target",
+        action="store_const",
+        const="coq",
+        help="write a Coq (.v) file (the only target for now)",
+    )
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    e.add_argument("--no-inline", action="store_true",
-                   help="require the shipped library (From Symnet Require Import ...) instead of inlining it")
+    e.add_argument(
+        "--no-inline",
+        action="store_true",
+        help="require the shipped library (From Symnet Require Import ...) instead of inlining it",
+    )
     e.add_argument("--check", action="store_true", help="run coqc on the written file (needs -o)")
     e.set_defaults(func=run)
     return e
@@ -57,7 +67,9 @@ def _load(path: str) -> Any:
     kind = FORMATS[format_name(load_json(data, f"document {path}"))].kind  # the one format table
     readers: dict[str, Any] = {"linear": Proof, "generic": GenericProof, "counterexample": Counterexample}
     if kind not in readers:
-        raise CertificateError(f"{path}: a {kind} document has no Coq export (exported: linear, generic, counterexample)")
+        raise CertificateError(
+            f"{path}: a {kind} document has no Coq export (exported: linear, generic, counterexample)"
+        )
     return readers[kind].from_json(data)
 
 
@@ -116,8 +128,13 @@ def _coqc(path: str, standalone: bool) -> int:
                 for name in LIBRARIES:
                     with open(os.path.join(lib, f"{name}.v"), "w", encoding="utf-8") as f:
                         f.write(library_text(name))
-                    subprocess.run([coqc, "-Q", lib, "Symnet", f"{name}.v"], cwd=lib, capture_output=True,
-                                   check=True, timeout=COQC_TIMEOUT)
+                    subprocess.run(
+                        [coqc, "-Q", lib, "Symnet", f"{name}.v"],
+                        cwd=lib,
+                        capture_output=True,
+                        check=True,
+                        timeout=COQC_TIMEOUT,
+                    )
                 cmd = [coqc, "-Q", lib, "Symnet", os.path.basename(path)]
             done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=COQC_TIMEOUT)
         except subprocess.TimeoutExpired:

@@ -45,7 +45,9 @@ def check(document: Any, *, limit: int | None = None) -> bool:
     kind = "generic" if isinstance(document, GenericCertificate) else getattr(type(document), "kind", None)
     checker = CHECKERS.get(kind) if isinstance(kind, str) else None
     if checker is None:
-        raise CertificateError(f"expected a symnet document (see symnet.certificate.read), got {type(document).__name__}")
+        raise CertificateError(
+            f"expected a symnet document (see symnet.certificate.read), got {type(document).__name__}"
+        )
     if limit is not None:
         if kind != "linear":
             raise CertificateError(f"limit applies to linear certificates only, not to a {kind} document")

@@ -55,7 +55,9 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
     return exact(e)
 
 
-def _check_values(net: Network, weights: Mapping[sympy.Symbol, Any], form: NetworkForm | None = None) -> dict[sympy.Symbol, sympy.Rational]:
+def _check_values(
+    net: Network, weights: Mapping[sympy.Symbol, Any], form: NetworkForm | None = None
+) -> dict[sympy.Symbol, sympy.Rational]:
     params = set(form.parameters) if form is not None else set(net.parameters)
     if not isinstance(weights, Mapping) or set(weights) != params:
         given = set(weights) if isinstance(weights, Mapping) else set()
@@ -104,7 +106,9 @@ def _bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
         )
 
 
-def _substituted(form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational]) -> list[tuple[list[list[sympy.Rational]], list[sympy.Rational], Any]]:
+def _substituted(
+    form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational]
+) -> list[tuple[list[list[sympy.Rational]], list[sympy.Rational], Any]]:
     """Each layer with the parameter values substituted: rational W, b and the activation (coefficients or body)."""
     layers = []
     for l, (W, b, act) in enumerate(zip(form.weights, form.biases, form.activations, strict=True), start=1):
@@ -134,7 +138,9 @@ def exact_outputs(net: Network, weights: Mapping[sympy.Symbol, sympy.Rational], 
     """The network's outputs at rational ``x`` as exact sympy values (floats read exactly)."""
     form = gate_network(net)
     if _degree_product(form) > MAX_DEGREE:
-        raise _fail(f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}")
+        raise _fail(
+            f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}"
+        )
     return _outputs(_substituted(form, weights), [sympy.Rational(v) for v in x])
 
 
@@ -262,7 +268,9 @@ def enclose(e: sympy.Expr, prec: int) -> tuple[Fraction, Fraction]:
     return _endpoints(value)
 
 
-def interval_outputs(net: Network, weights: Mapping[sympy.Symbol, Any], x: Sequence[Any], prec: int = 64) -> list[tuple[Fraction, Fraction]]:
+def interval_outputs(
+    net: Network, weights: Mapping[sympy.Symbol, Any], x: Sequence[Any], prec: int = 64
+) -> list[tuple[Fraction, Fraction]]:
     """Rigorous rational enclosures of the network's outputs at rational ``x``; _NoBound if none."""
     ctx = MPIntervalContext()
     ctx.prec = prec
@@ -307,7 +315,7 @@ def interval_sign(e: sympy.Expr) -> int:
     may be zero, or need more precision, or use an unsupported function).
     """
     if e.is_Rational:
-        return (e > 0) - (e < 0)
+        return int(e > 0) - int(e < 0)
     for prec in PRECISIONS:
         try:
             lo, hi = enclose(e, prec)
@@ -340,7 +348,10 @@ def check_counterexample(
         raise _fail(f"network is a {type(net).__name__}, not a Network", rule=rule)
     form = gate_network(net)
     if _degree_product(form) > MAX_DEGREE:
-        raise _fail(f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}", rule=rule)
+        raise _fail(
+            f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}",
+            rule=rule,
+        )
     subs = _check_values(net, weights, form)
     if not isinstance(points, (tuple, list)) or len(points) != 2:
         raise _fail("points must be a pair (u, v)", rule=rule)
@@ -390,7 +401,7 @@ def check_document(doc: CounterexampleDocument) -> bool:
 
 # ------------------------------------------------- used by the search only (to move out of the kernel)
 def pl_pieces(body: sympy.Expr, var: sympy.Symbol) -> tuple[Any, ...] | None:
-    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` in sympy Rationals (see :func:`regions_cert.pieces`)."""
+    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` in Rationals (see regions_cert.pieces)."""
     try:
         form = gate_activation(Activation(None, sympy.Lambda(var, body)), (), "an activation")
     except CertificateError:
@@ -400,6 +411,12 @@ def pl_pieces(body: sympy.Expr, var: sympy.Symbol) -> tuple[Any, ...] | None:
         return None
 
     def q(v: Any) -> Any:
-        return tuple(q(w) for w in v) if isinstance(v, tuple) else v if isinstance(v, str) else sympy.Rational(int(v.p), int(v.q))
+        return (
+            tuple(q(w) for w in v)
+            if isinstance(v, tuple)
+            else v
+            if isinstance(v, str)
+            else sympy.Rational(int(v.p), int(v.q))
+        )
 
     return q(found)  # type: ignore[no-any-return]

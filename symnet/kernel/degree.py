@@ -36,7 +36,10 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
             raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
     top = _degree_product(form)
     if top > MAX_DEGREE:
-        raise _fail(f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}", rule=rule)
+        raise _fail(
+            f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}",
+            rule=rule,
+        )
     return form
 
 
@@ -45,7 +48,9 @@ def _q(r: Any) -> Any:
     return flint.fmpq(int(r.p), int(r.q))
 
 
-def _line(form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]) -> list[Any]:
+def _line(
+    form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
+) -> list[Any]:
     u = [flint.fmpq_poly([_q(a), _q(d)]) for a, d in zip(point, direction, strict=True)]
     for Wq, bq, how in _substituted(form, weights):
         coeffs = [_q(c) for c in how[1]]
@@ -75,7 +80,7 @@ def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[i
         const_at_zero = act.coeffs[0] != 0 if act.coeffs else False
         layer_bounds: list[int | None] = []
         for k, row in enumerate(W):
-            terms = [bounds[j] for j, w in enumerate(row) if w != 0 and bounds[j] is not None]
+            terms = [d for j, w in enumerate(row) if w != 0 and (d := bounds[j]) is not None]
             zb: int | None = max(terms) if terms else (0 if b[k] != 0 else None)
             if d_act is None:
                 ub = None
@@ -89,7 +94,9 @@ def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[i
     return out
 
 
-def _expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS, form: NetworkForm | None = None) -> list[int | None]:
+def _expanded_degrees(
+    net: Network, limit: int = MAX_EXPANSION_TERMS, form: NetworkForm | None = None
+) -> list[int | None]:
     """Exact degree in x of each output, by expansion over QQ (python-flint), under the kernel's own limit."""
     if form is None:
         form = _polynomial_form(net, "expand_degree")
@@ -97,7 +104,10 @@ def _expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS, form: Netw
     p = len(form.inputs)
     top = max((d for d in _degree_bounds(net, form)[-1] if d is not None), default=0)
     if math.comb(p + top, p) > limit * 1000:
-        raise _fail(f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit", rule="expand_degree")
+        raise _fail(
+            f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit",
+            rule="expand_degree",
+        )
     ring = form.ring()
     u = list(ring.gen_polys[:p])
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
@@ -124,7 +134,7 @@ def _expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS, form: Netw
 
 
 class _Outputs:
-    """The gated network, its parameters by name, and the bounds and expansion, each computed once when a route needs it."""
+    """The gated network, its parameters by name, and the bounds and the expansion (each computed once, on demand)."""
 
     def __init__(self, net: Network, form: NetworkForm) -> None:
         self.net, self.form = net, form
@@ -144,9 +154,11 @@ class _Outputs:
 
 
 def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
-    """bound_degree + witness_degree: the layer-wise bound is d, and along the witness line the coefficient of s^d is non-zero."""
+    """bound_degree + witness_degree: the layer-wise bound is d; along the witness line the s^d coefficient is not 0."""
     if out.bounds()[i] != d:
-        raise _fail(f"output {i}: the layer-wise degree bound is {out.bounds()[i]}, not {d}", step=i, rule="bound_degree")
+        raise _fail(
+            f"output {i}: the layer-wise degree bound is {out.bounds()[i]}, not {d}", step=i, rule="bound_degree"
+        )
     if d is None:
         return
     form, rule = out.form, "witness_degree"
@@ -156,7 +168,11 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
         raise _fail(f"output {i}: the witness must give every parameter a value", step=i, rule=rule)
     vals = {out.names[n]: decode_rational(v, f"witness weights[{n}]") for n, v in wit["weights"].items()}
     p = len(form.inputs)
-    if not isinstance(wit["point"], list) or not isinstance(wit["direction"], list) or not len(wit["point"]) == len(wit["direction"]) == p:
+    if (
+        not isinstance(wit["point"], list)
+        or not isinstance(wit["direction"], list)
+        or not len(wit["point"]) == len(wit["direction"]) == p
+    ):
         raise _fail(f"output {i}: point and direction need {p} coordinates", step=i, rule=rule)
     pt = [decode_rational(c, "witness point") for c in wit["point"]]
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
@@ -168,23 +184,32 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
         raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
     got = g[d] if d <= top else flint.fmpq(0)
     if got == 0 or got != _q(claimed):
-        raise _fail(f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule)
+        raise _fail(
+            f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
+        )
 
 
 def _route_expand(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     """expand_degree: the expansion over QQ has degree d in x (it decides the degree exactly; no witness)."""
     if wit is not None:  # the expansion needs no witness; a document that carries one anyway is malformed
-        raise _fail(f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}", step=i, rule="expand_degree")
+        raise _fail(
+            f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}",
+            step=i,
+            rule="expand_degree",
+        )
     if out.expanded()[i] != d:
         raise _fail(f"output {i}: the expansion has degree {out.expanded()[i]}, not {d}", step=i, rule="expand_degree")
 
 
 #: The routes by which a degree is proved.
-ROUTES: dict[str, Callable[[_Outputs, int, int | None, Any], None]] = {"bound_degree": _route_bound, "expand_degree": _route_expand}
+ROUTES: dict[str, Callable[[_Outputs, int, int | None, Any], None]] = {
+    "bound_degree": _route_bound,
+    "expand_degree": _route_expand,
+}
 
 
 def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
-    """Re-verify a degree certificate (``degrees``, ``routes``, ``witnesses``, one per output): True, or CertificateError.
+    """Re-verify a degree certificate (``degrees``, ``routes``, ``witnesses``, one per output): True or an error.
 
     The kernel uses its own limits (:data:`MAX_DEGREE`,
     :data:`MAX_EXPANSION_TERMS`); a ``limit`` in the certificate is ignored.
@@ -195,7 +220,11 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
         degrees, routes, witnesses = certificate["degrees"], certificate["routes"], certificate["witnesses"]
     except (KeyError, TypeError):
         raise _fail("a degree certificate needs 'degrees', 'routes' and 'witnesses'") from None
-    if not (isinstance(degrees, (list, tuple)) and isinstance(routes, (list, tuple)) and isinstance(witnesses, (list, tuple))):
+    if not (
+        isinstance(degrees, (list, tuple))
+        and isinstance(routes, (list, tuple))
+        and isinstance(witnesses, (list, tuple))
+    ):
         raise _fail("degrees, routes and witnesses must be lists")
     form = _polynomial_form(net, "bound_degree")
     q = len(form.weights[-1])

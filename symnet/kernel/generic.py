@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import sympy
@@ -161,7 +161,9 @@ _RULE_LIST = (
     ),
     GenericRule(
         name="multiply_augmented",
-        statement="[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1",
+        statement=(
+            "[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1"
+        ),
         latex=(
             r"\begin{bmatrix} 1 & 0 \\ c & V \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
             r"\begin{bmatrix} 1 & 0 \\ c + V v & V M \end{bmatrix}"
@@ -273,7 +275,8 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
         return
     if not hasattr(lhs, "shape") or not hasattr(rhs, "shape") or lhs.shape != rhs.shape:
         raise CertificateError(
-            f"self-check at {where}: the sides have shapes {getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
+            f"self-check at {where}: the sides have shapes "
+            f"{getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
             rule=rule.name,
         )
     diff = (lhs - rhs).applyfunc(sympy.expand)
@@ -281,7 +284,7 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
         raise CertificateError(f"self-check at {where}: lhs - rhs = {diff.tolist()} is not zero", rule=rule.name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _self_check_cached(rule: GenericRule) -> int:
     count = 0
     for values in _spread(rule):
@@ -366,7 +369,14 @@ def _step_substitute_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) 
     coeffs = affine_coefficients(net.activations[l - 1])
     if coeffs is None:
         raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
-    env = {"W": Lin.of(net.weight(l)), "b": Lin.of(net.bias(l)), "u": Lin.zero(net.sizes[l - 1], 1), "a": coeffs[0], "d": coeffs[1], "m": net.sizes[l]}
+    env = {
+        "W": Lin.of(net.weight(l)),
+        "b": Lin.of(net.bias(l)),
+        "u": Lin.zero(net.sizes[l - 1], 1),
+        "a": coeffs[0],
+        "d": coeffs[1],
+        "m": net.sizes[l],
+    }
     w.factors[l] = _derive(step.rule, env, fail)
     _same(step, w.factors[l], f"the factor P_{l}", fail)
 
@@ -457,14 +467,20 @@ def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
         for word, coeff in value.terms:
             for a in word:
                 if a.name == "x":
-                    raise IllFormed(f"the claimed {what} contains the input x: the claim must be affine in x with x-free coefficients")
+                    raise IllFormed(
+                        f"the claimed {what} contains the input x: "
+                        "the claim must be affine in x with x-free coefficients"
+                    )
                 known = atoms.get(a.name)
                 if not a.name.startswith("1[") and known != a:
                     raise IllFormed(f"the claimed {what} uses the matrix {a.name}, which is not an atom of the network")
             c = exact(coeff, f"a coefficient of the claimed {what}")
             extra = c.free_symbols - allowed_scalars
             if extra:
-                raise IllFormed(f"a coefficient of the claimed {what} uses {', '.join(sorted(str(e) for e in extra))}, not a parameter of the activations")
+                raise IllFormed(
+                    f"a coefficient of the claimed {what} uses {', '.join(sorted(str(e) for e in extra))}, "
+                    "not a parameter of the activations"
+                )
 
 
 def _check_rank(net: GenericNetwork, matrix: Lin, step: GenericStep, fail: Callable[[str], CertificateError]) -> None:

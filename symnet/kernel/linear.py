@@ -68,7 +68,10 @@ class _Context:
         declared = set(self.form.inputs) | set(self.form.parameters)
         extra = free - declared
         if extra:
-            raise IllFormed(f"{where}: {', '.join(sorted(s.name for s in extra))} is not declared (an input or a parameter of the network)")
+            raise IllFormed(
+                f"{where}: {', '.join(sorted(s.name for s in extra))} is not declared "
+                "(an input or a parameter of the network)"
+            )
         gens = tuple(sorted(free, key=lambda s: s.name))
         ring = self._local.get(gens)
         if ring is None:
@@ -150,7 +153,9 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
     if not _equal(ctx, step.slope, slope, "the stated slope"):
         raise fail(f"the stated slope {str(step.slope)[:80]} differs from the activation's slope {slope}")
     if not _equal(ctx, step.intercept, intercept, "the stated intercept"):
-        raise fail(f"the stated intercept {str(step.intercept)[:80]} differs from the activation's intercept {intercept}")
+        raise fail(
+            f"the stated intercept {str(step.intercept)[:80]} differs from the activation's intercept {intercept}"
+        )
     W, b = form.weights[expected - 1], form.biases[expected - 1]
     fan_in = len(W[0])
     if slope == 1 and intercept == 0:
@@ -244,7 +249,9 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
         for j in range(ctx.p):
             product = product + row[j + 1] * x[j]
             claimed = claimed + W[i][j] * x[j]
-        raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}")
+        raise fail(
+            f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}"
+        )
 
 
 def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
@@ -272,7 +279,10 @@ def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fai
             raise fail(f"output {i}: the claimed intercept {ctx.offset[i]} is not C P_L ... P_1's {product[i, 0]}")
         for j in range(ctx.p):
             if _rational(ctx.matrix[i][j], "the claimed W*", fail) != product[i, j + 1]:
-                raise fail(f"output {i}: the claimed coefficient of x_{j + 1}, {ctx.matrix[i][j]}, is not C P_L ... P_1's {product[i, j + 1]}")
+                raise fail(
+                    f"output {i}: the claimed coefficient of x_{j + 1}, {ctx.matrix[i][j]}, "
+                    f"is not C P_L ... P_1's {product[i, j + 1]}"
+                )
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:
@@ -348,7 +358,9 @@ def _gate_claim(ctx: _Context) -> None:
                 f"the network needs {(q, p)} and {(q, 1)}"
             )
         flat = claim.matrix.flat()
-        ctx.matrix = [[gate_claim_entry(flat[i * p + j], f"claim W* entry ({i}, {j})", form) for j in range(p)] for i in range(q)]
+        ctx.matrix = [
+            [gate_claim_entry(flat[i * p + j], f"claim W* entry ({i}, {j})", form) for j in range(p)] for i in range(q)
+        ]
         ctx.offset = [gate_claim_entry(v, f"claim b* entry {i}", form) for i, v in enumerate(claim.offset.flat())]
     elif claim.matrix is not None or claim.offset is not None:
         raise IllFormed("a product claim states no matrix or offset")
@@ -439,9 +451,13 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
             raise _failing(index, str(step.rule))(f"unknown rule {str(step.rule)[:40]!r}")
         apply(chain, step, _failing(index, step.rule))
     if chain.expected is not None:
-        raise CertificateError("the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule)
+        raise CertificateError(
+            "the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule
+        )
     if chain.done != set(cert.claim.routes):
         missing = sorted(set(cert.claim.routes) - chain.done)
         extra = sorted(chain.done - set(cert.claim.routes))
-        raise CertificateError(f"the claim lists routes {list(cert.claim.routes)}; missing {missing}, undeclared {extra}")
+        raise CertificateError(
+            f"the claim lists routes {list(cert.claim.routes)}; missing {missing}, undeclared {extra}"
+        )
     return True

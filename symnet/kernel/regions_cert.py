@@ -50,7 +50,6 @@ module imports only sympy, python-flint, the gate and the plain data modules;
 it never calls an LP solver.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -66,7 +65,18 @@ from ..errors import CertificateError
 from ..model.network import Network
 from .gate import ActivationForm, Exact, IllFormed, gate_network
 
-__all__ = ["FORMAT", "VERSION", "check_document", "check_regions", "decode_q", "domain_rows", "encode_q", "forms", "forward", "network_pieces"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "check_document",
+    "check_regions",
+    "decode_q",
+    "domain_rows",
+    "encode_q",
+    "forms",
+    "forward",
+    "network_pieces",
+]
 
 FORMAT = "symnet.regions"
 VERSION = 1
@@ -93,7 +103,7 @@ def _affine(ring: Exact, e: sympy.Expr) -> tuple[fmpq, fmpq] | None:
 
 
 def pieces(act: ActivationForm) -> tuple[Any, ...] | None:
-    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` (fmpq) for a gated activation; None otherwise.
+    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` (fmpq) of a gated activation, or None.
 
     A kink is ``Max``/``Min`` of two affine pieces or ``Abs`` of one, with
     rational coefficients; ``(m_lo, c_lo)`` holds for t <= t0, ``(m_hi, c_hi)`` for t >= t0.
@@ -107,7 +117,7 @@ def pieces(act: ActivationForm) -> tuple[Any, ...] | None:
         return ("affine", *lin)
     if isinstance(body, sympy.Abs):
         inner = _affine(ring, body.args[0])
-        two = [inner, (-inner[0], -inner[1])] if inner is not None else [None]
+        two: list[tuple[fmpq, fmpq] | None] = [inner, (-inner[0], -inner[1])] if inner is not None else [None]
         is_max = True
     elif isinstance(body, (sympy.Max, sympy.Min)) and len(body.args) == 2:
         two = [_affine(ring, a) for a in body.args]
@@ -116,10 +126,11 @@ def pieces(act: ActivationForm) -> tuple[Any, ...] | None:
         return None
     if any(mc is None for mc in two):
         return None
-    (m1, c1), (m2, c2) = two  # type: ignore[misc]
+    pair = [mc for mc in two if mc is not None]
+    (m1, c1), (m2, c2) = pair
     if m1 == m2:
         return None
-    lo, hi = sorted(two, key=lambda mc: mc[0])  # type: ignore[index]
+    lo, hi = sorted(pair, key=lambda mc: mc[0])
     return ("kink", (c2 - c1) / (m1 - m2), lo, hi) if is_max else ("kink", (c2 - c1) / (m1 - m2), hi, lo)
 
 
@@ -130,15 +141,19 @@ def _q(e: sympy.Expr, where: str) -> fmpq:
 
 
 def network_pieces(net: Network) -> Layers:
-    """Each layer as (augmented weights [[1, 0], [b, W]] over QQ, activation pieces), through the gate; CertificateError if unfit."""
+    """Each layer as (augmented weights [[1, 0], [b, W]] over QQ, activation pieces), through the gate."""
     form = gate_network(net)
     if form.parameters:
-        raise _fail("the network has symbolic weights or activation parameters; regions need numeric ones", "region_form")
+        raise _fail(
+            "the network has symbolic weights or activation parameters; regions need numeric ones", "region_form"
+        )
     out = []
     for l, act in enumerate(form.activations):
         shape = pieces(act)
         if shape is None:
-            raise _fail(f"layer {l + 1}: activation {act.body} is not piecewise affine with rational pieces", "region_form")
+            raise _fail(
+                f"layer {l + 1}: activation {act.body} is not piecewise affine with rational pieces", "region_form"
+            )
         W, b = form.exact_weights(l), form.exact_biases(l)
         entries = [ONE] + [ZERO] * len(W[0])
         for k, row in enumerate(W):
@@ -146,6 +161,8 @@ def network_pieces(net: Network) -> Layers:
             entries.extend(_q(w, f"layer {l + 1} weight ({k + 1}, {j + 1})") for j, w in enumerate(row))
         out.append((fmpq_mat(len(W) + 1, len(W[0]) + 1, entries), shape))
     return out
+
+
 # --------------------------------------------------------------- the forms
 def _rows_of(mat: fmpq_mat) -> list[list[fmpq]]:
     cols = mat.ncols()
@@ -153,7 +170,9 @@ def _rows_of(mat: fmpq_mat) -> list[list[fmpq]]:
     return [flat[i * cols : (i + 1) * cols] for i in range(mat.nrows())]
 
 
-def forms(layers: list[tuple[fmpq_mat, tuple[Any, ...]]], p: int, pattern: Sequence[int], where: int) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+def forms(
+    layers: list[tuple[fmpq_mat, tuple[Any, ...]]], p: int, pattern: Sequence[int], where: int
+) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
     """(unit rows s_u (z_u - t0_u), output forms), each ``[const, coeffs...]``, for a canonical pattern.
 
     CertificateError (rule ``region_form``) if the pattern has the wrong length
@@ -180,7 +199,11 @@ def forms(layers: list[tuple[fmpq_mat, tuple[Any, ...]]], p: int, pattern: Seque
                 index += 1
                 g = [z[0] - t0] + z[1:]
                 if not any(g[1:]) and g[0] == 0 and on != 1:
-                    raise _fail(f"unit {index}: its pre-activation is constantly the kink; the canonical pattern is 1", "region_form", where)
+                    raise _fail(
+                        f"unit {index}: its pre-activation is constantly the kink; the canonical pattern is 1",
+                        "region_form",
+                        where,
+                    )
                 unit_rows.append(g if on else [-v for v in g])
                 m, c = act[3] if on else act[2]
             new.append([m * z[0] + c] + [m * v for v in z[1:]])
@@ -241,7 +264,7 @@ class _Cells:
 
 
 def _rule_region_form(cells: _Cells) -> None:
-    """region_form / distinct / interior_point: each stated form is the pattern's, patterns differ, the point is inside."""
+    """region_form / distinct / interior_point: stated forms are the patterns', patterns differ, points are inside."""
     doc, p = cells.doc, cells.p
     kinks = sum(W.nrows() - 1 for W, act in cells.layers if act[0] == "kink")
     if kinks != doc.units:
@@ -258,7 +281,9 @@ def _rule_region_form(cells: _Cells) -> None:
         cells.mats.append(fmpq_mat(len(rows), p + 1, [v for row in rows for v in row]))
         for i in range(cells.q):
             if out[i][0] != reg.offset[i] or out[i][1:] != reg.matrix[i]:
-                raise _fail(f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r)
+                raise _fail(
+                    f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r
+                )
         x = reg.interior_point
         at_x = (cells.mats[r] * fmpq_mat(p + 1, 1, [ONE, *x])).entries() if rows else []
         for i, row in enumerate(rows):
@@ -276,7 +301,7 @@ def _tight_multiple(h: Sequence[fmpq], g: Sequence[fmpq], sign: int) -> bool:
 
 
 def _rule_facet(cells: _Cells) -> None:
-    """facet / neighbour / domain_boundary: each listed facet is one, and lies on D's boundary or names the region beyond."""
+    """facet / neighbour / domain_boundary: each listed facet is one, on D's boundary or naming the region beyond."""
     p1 = cells.p + 1
     for r, reg in enumerate(cells.doc.regions):
         rows, facets = cells.rows[r], reg.facets
@@ -285,7 +310,9 @@ def _rule_facet(cells: _Cells) -> None:
                 raise _fail("the stated inequalities are not the facet rows", "facet", r)
             continue
         nf = len(facets)
-        at = (cells.mats[r] * fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])).entries()
+        at = (
+            cells.mats[r] * fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
+        ).entries()
         listed: set[int] = set()
         for f, (i, nb, w) in enumerate(facets):
             if i in listed:
@@ -302,20 +329,28 @@ def _rule_facet(cells: _Cells) -> None:
             on_boundary = any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows)
             if nb is None:
                 if not on_boundary:
-                    raise _fail(f"facet row {i} is not on the boundary of the domain but names no neighbour", "domain_boundary", r)
+                    raise _fail(
+                        f"facet row {i} is not on the boundary of the domain but names no neighbour",
+                        "domain_boundary",
+                        r,
+                    )
                 continue
             if on_boundary:
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
             there = (cells.mats[nb] * fmpq_mat(p1, 1, [ONE, *w])).entries()
             for j, v in enumerate(there):
                 if not v > 0 and not _tight_multiple(cells.rows[nb][j], g, -1):
-                    raise _fail(f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})", "neighbour", r)
+                    raise _fail(
+                        f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})",
+                        "neighbour",
+                        r,
+                    )
         if [rows[i] for i, _, _ in facets] != reg.inequalities:
             raise _fail("the stated inequalities are not the facet rows", "facet", r)
 
 
 def _rule_implied_row(cells: _Cells) -> None:
-    """implied_row: every row that is not a listed facet is a non-negative combination of facet rows plus a constant >= 0."""
+    """implied_row: every other row is a non-negative combination of facet rows plus a constant >= 0."""
     p1 = cells.p + 1
     for r, reg in enumerate(cells.doc.regions):
         rows, m = cells.rows[r], len(cells.rows[r])
@@ -337,7 +372,11 @@ def _rule_implied_row(cells: _Cells) -> None:
             for t, (i, _) in enumerate(reg.implied):
                 combo, h = combos[t * p1 : (t + 1) * p1], rows[i]
                 if combo[1:] != h[1:] or h[0] - combo[0] < 0:
-                    raise _fail(f"row {i} is not the stated combination of facet rows plus a non-negative constant", "implied_row", r)
+                    raise _fail(
+                        f"row {i} is not the stated combination of facet rows plus a non-negative constant",
+                        "implied_row",
+                        r,
+                    )
         missing = set(range(m)) - facet_rows - implied
         if missing:
             raise _fail(f"rows {sorted(missing)} are neither facets nor implied by them", "implied_row", r)
@@ -348,11 +387,13 @@ def _claim_affine(cells: _Cells, matrix: list[list[fmpq]], offset: list[fmpq]) -
     for r, out in enumerate(cells.outs):
         for i in range(cells.q):
             if out[i][0] != offset[i] or out[i][1:] != matrix[i]:
-                raise _fail(f"output {i}: this region's form differs from the claimed affine map", "affine_on_domain", r)
+                raise _fail(
+                    f"output {i}: this region's form differs from the claimed affine map", "affine_on_domain", r
+                )
 
 
 def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
-    """bound_output / attain_bound: ``output <= t`` (or >=) on each region by Farkas multipliers; the point attains t in D."""
+    """bound_output / attain_bound: ``output <= t`` (or >=) per region by Farkas multipliers; a point in D attains t."""
     for b in bounds:
         k, t, sense = b.output, b.value, b.sense
         for r, lam in enumerate(b.multipliers):
@@ -364,7 +405,9 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
                     raise _fail("bound multipliers must be non-negative", "bound_output", r)
                 combo = [a + v * c for a, c in zip(combo, cells.rows[r][j], strict=True)]
             if combo[1:] != h[1:] or h[0] - combo[0] < 0:
-                raise _fail(f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r)
+                raise _fail(
+                    f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
+                )
         if b.point is not None:
             if any(_value(d, b.point) < 0 for d in cells.drows):
                 raise _fail(f"the point attaining output {k} = {t} is outside the domain", "attain_bound")
@@ -404,19 +447,30 @@ def check_document(doc: Any) -> bool:
 def _from_parsed(data: Mapping[str, Any]) -> RegionsDocument:
     """The document of the plain data the search builds (``Regions._parsed``); to be removed with that method."""
     regs = tuple(
-        RegionRecord(tuple(d["pattern"]), d["matrix"], d["offset"], d["interior_point"], d["inequalities"], list(d["facets"]), list(d["implied"]))
+        RegionRecord(
+            tuple(d["pattern"]),
+            d["matrix"],
+            d["offset"],
+            d["interior_point"],
+            d["inequalities"],
+            list(d["facets"]),
+            list(d["implied"]),
+        )
         for d in data["regions"]
     )
     claim = data.get("claim")
     if claim is not None and claim["kind"] == "affine":
         claim = ("affine", claim["matrix"], claim["offset"])
     elif claim is not None:
-        claim = ("bounds", tuple(Bound(b["output"], b["sense"], b["value"], b["point"], b["multipliers"]) for b in claim["bounds"]))
+        claim = (
+            "bounds",
+            tuple(Bound(b["output"], b["sense"], b["value"], b["point"], b["multipliers"]) for b in claim["bounds"]),
+        )
     return RegionsDocument(data["network"], dict(data["domain"]), data["domain_rows"], data["units"], regs, claim)
 
 
 def read_document(doc: Any) -> dict[str, Any]:
-    """The old plain-data reading of a regions document (``Regions.from_json``); to be removed when it reads documents."""
+    """The old plain-data reading of a regions document (``Regions.from_json``); to be removed with it."""
     parsed = read(doc) if isinstance(doc, (str, bytes)) else read_data(doc)
     if not isinstance(parsed, RegionsDocument):
         raise CertificateError(f"malformed regions certificate: the document is a {parsed.kind} document")
@@ -426,4 +480,11 @@ def read_document(doc: Any) -> dict[str, Any]:
     elif parsed.claim is not None:
         claim = {"kind": "bounds", "bounds": [vars(b) for b in parsed.claim[1]]}
     regions = [vars(r) for r in parsed.regions]
-    return {"network": parsed.network, "domain": parsed.domain, "domain_rows": parsed.domain_rows, "units": parsed.units, "regions": regions, "claim": claim}
+    return {
+        "network": parsed.network,
+        "domain": parsed.domain,
+        "domain_rows": parsed.domain_rows,
+        "units": parsed.units,
+        "regions": regions,
+        "claim": claim,
+    }
