@@ -102,10 +102,12 @@ TAMPERS: dict[str, list[Callable[[dict[str, Any]], None]]] = {
     "counterexample": [
         lambda d: d["values"].__setitem__(2, _node(d, ["int", "5"])),
         lambda d: d.update(points=[["1"], ["3"]]),  # |x| is affine between 1 and 3: no defect there
+        lambda d: d.update(layer=2),  # layer 1 (relu) is the first non-affine layer; layer 2 is the output
     ],
     "degree": [
         lambda d: d.update(degrees=[3]),
         lambda d: d["witnesses"][0].update(coefficient="12345"),
+        lambda d: d.update(bounds=[[2, 3], [2]]),  # unit 2 of layer 1 squares an affine form: degree 2, not 3
     ],
     "regions": [
         lambda d: d["regions"][0].update(offset=["1"]),

@@ -396,7 +396,13 @@ def check_document(doc: CounterexampleDocument) -> bool:
     """Re-verify a counterexample document (see :func:`check_counterexample`)."""
     if not isinstance(doc, CounterexampleDocument):
         raise _fail(f"expected a CounterexampleDocument, got {type(doc).__name__}")
-    return check_counterexample(doc.network, doc.weights, doc.points, doc.output, doc.values, doc.enclosure)
+    check_counterexample(doc.network, doc.weights, doc.points, doc.output, doc.values, doc.enclosure)
+    hidden = gate_network(doc.network).activations[:-1]
+    first = next((l for l, act in enumerate(hidden, start=1) if not act.is_affine), None)
+    if doc.layer != first:
+        message = f"the document names layer {doc.layer} as the first non-affine one; it is {first}"
+        raise _fail(message, rule="first_non_affine")
+    return True
 
 
 # ------------------------------------------------- used by the search only (to move out of the kernel)

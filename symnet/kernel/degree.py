@@ -245,4 +245,7 @@ def check_document(doc: DegreeDocument) -> bool:
     """Re-verify a degree document (see :func:`check_degree`)."""
     if not isinstance(doc, DegreeDocument):
         raise _fail(f"expected a DegreeDocument, got {type(doc).__name__}")
-    return check_degree(doc.network, doc.certificate)
+    check_degree(doc.network, doc.certificate)
+    if doc.bounds and [list(row) for row in doc.bounds] != _degree_bounds(doc.network):
+        raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
+    return True
