@@ -11,7 +11,8 @@ import sympy
 import symnet
 from symnet import CertificateError
 from symnet.certificate import decode_q, encode_q, read
-from symnet.certificate.expressions import MAX_NODE_BITS, ExpressionReader, ExpressionWriter
+from symnet.certificate.expressions import MAX_NODE_BITS, ExpressionReader
+from symnet.certificate.writing import ExpressionWriter
 
 
 def test_a_power_of_a_power_is_refused_before_it_is_built():

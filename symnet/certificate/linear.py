@@ -40,7 +40,6 @@ substitute_layer ..., conclude_linear_form) and/or ``"direct"``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +49,6 @@ from ..errors import CertificateError, SymnetError
 from ..model.network import Network
 from .expressions import (
     ExpressionReader,
-    ExpressionWriter,
     _expect,
     _fail,
     _is_int,
@@ -58,7 +56,6 @@ from .expressions import (
     keys,
     load_json,
     read_network,
-    write_network,
 )
 
 __all__ = [
@@ -70,10 +67,8 @@ __all__ = [
     "Certificate",
     "Claim",
     "Step",
-    "dumps",
     "from_data",
     "loads",
-    "to_data",
 ]
 
 FORMAT = "symnet.linear"
@@ -123,48 +118,6 @@ class Certificate:
     claim: Claim
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     kind = "linear"
-
-
-def to_data(cert: Certificate) -> dict[str, Any]:
-    """The certificate as JSON-ready Python data."""
-    enc = ExpressionWriter()
-    network = write_network(enc, cert.network)
-    steps = []
-    for step in cert.steps:
-        item: dict[str, Any] = {"rule": step.rule}
-        if step.layer is not None:
-            item["layer"] = step.layer
-        if step.slope is not None:
-            item["slope"] = enc.ref(step.slope)
-        if step.intercept is not None:
-            item["intercept"] = enc.ref(step.intercept)
-        if step.matrix is not None:
-            item["matrix"] = enc.matrix(step.matrix)
-        if step.monomials is not None:
-            item["monomials"] = step.monomials
-        steps.append(item)
-    claim: dict[str, Any] = {
-        "form": cert.claim.form,
-        "shape": list(cert.claim.shape),
-        "routes": list(cert.claim.routes),
-    }
-    if cert.claim.form == "explicit":
-        assert cert.claim.matrix is not None and cert.claim.offset is not None
-        claim["matrix"] = enc.matrix(cert.claim.matrix)
-        claim["offset"] = enc.vector(cert.claim.offset)
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "expressions": enc.nodes,
-        "network": network,
-        "steps": steps,
-        "claim": claim,
-    }
-
-
-def dumps(cert: Certificate) -> str:
-    """The certificate as deterministic JSON text (same certificate, same bytes)."""
-    return json.dumps(to_data(cert), separators=(",", ":"), sort_keys=False, ensure_ascii=True)
 
 
 def from_data(data: Any) -> Certificate:
