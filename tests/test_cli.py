@@ -103,7 +103,7 @@ def test_console_script_runs():
 
 
 @pytest.mark.parametrize(
-    "fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet-certificate"')]
+    "fmt, marker", [("latex", "\\begin{document}"), ("markdown", "$$"), ("json", '"symnet.linear"')]
 )
 def test_prove_formats(fmt, marker, run):
     """--format latex gives a complete document, markdown $$ blocks, json the certificate."""

@@ -198,7 +198,7 @@ def test_cli_collapse_round_trip(tmp_path, capsys):
     linear = onnx.load(out)
     x = f32(5, 3)
     np.testing.assert_allclose(run(linear, x), run(onnx.load(src), x), rtol=1e-5, atol=1e-6)
-    assert json.loads(cert.read_text())["format"] == "symnet-certificate"
+    assert json.loads(cert.read_text())["format"] == "symnet.linear"
     assert main(["check", str(cert)]) == 0
 
 

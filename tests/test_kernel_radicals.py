@@ -75,7 +75,7 @@ def test_merged_radicals_are_rejected_never_accepted():
 
 def test_checkers_of_non_vanishing_refuse_radicals():
     """Radicals as free generators prove identities only: degree, refute and their checkers refuse them, typed."""
-    from symnet.kernel import counterexample
+    from symnet.kernel import degree
     from symnet.kernel.gate import IllFormed
 
     net = symnet.Network.from_matrices([[[sympy.sqrt(2)], [1]], [[1, 1]]], [[0, 0], [0]], activation="square")
@@ -86,4 +86,4 @@ def test_checkers_of_non_vanishing_refuse_radicals():
     # a degree document for it: (s t)^2 + ... with s = sqrt 2 would look degree 2 for every s; the kernel never reads it
     cert = {"degrees": [2], "routes": ["expand_degree"], "witnesses": [None]}
     with pytest.raises(IllFormed):
-        counterexample.check_degree(net, cert)
+        degree.check_degree(net, cert)

@@ -24,6 +24,7 @@ from symnet import CertificateError, SymnetError
 from symnet.certificate import Certificate, Claim, Step, load_json, network_fingerprint
 from symnet.kernel import check
 from symnet.kernel import counterexample as kc
+from symnet.kernel import degree as kd
 from symnet.kernel.gate import IllFormed, estimate, exact
 from symnet.model.network import Network
 from symnet.proof import Proof
@@ -59,7 +60,11 @@ def oracle_outputs(net: Network, x: list[Fraction], values: dict) -> list[Fracti
     """Exact evaluation by substitution of rationals only (no kernel code): sympy numbers at a point."""
     u = [sympy.Rational(v.numerator, v.denominator) for v in x]
     for layer in net.layers:
-        z = [sympy.nsimplify(layer.biases[k].xreplace(values)) + sum(sympy.Rational(layer.weights[k, j].xreplace(values)) * u[j] for j in range(layer.fan_in)) for k in range(layer.width)]
+        z = [
+            sympy.nsimplify(layer.biases[k].xreplace(values))
+            + sum(sympy.Rational(layer.weights[k, j].xreplace(values)) * u[j] for j in range(layer.fan_in))
+            for k in range(layer.width)
+        ]
         body = layer.activation.expr
         body = body.xreplace({f: sympy.Rational(f) for f in body.atoms(sympy.Float)})  # sympy's own exact conversion
         u = [body.xreplace({layer.activation.variable: v}) for v in z] if not layer.activation.is_identity else z
@@ -73,10 +78,12 @@ def claim_false_somewhere(net: Network, matrix, offset, trials: int = 5) -> bool
     for _ in range(trials):
         vals = {s: sympy.Rational(rng.randint(-5, 5), rng.randint(1, 3)) for s in params}
         x = [Fraction(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(net.p)]
-        xs = {s: sympy.Rational(v.numerator, v.denominator) for s, v in zip(net.inputs, x)}
+        xs = {s: sympy.Rational(v.numerator, v.denominator) for s, v in zip(net.inputs, x, strict=False)}
         got = oracle_outputs(net, x, vals)
         for i in range(net.q):
-            claimed = offset[i].xreplace(vals).xreplace(xs) + sum(matrix[i, j].xreplace(vals).xreplace(xs) * xs[net.inputs[j]] for j in range(net.p))
+            claimed = offset[i].xreplace(vals).xreplace(xs) + sum(
+                matrix[i, j].xreplace(vals).xreplace(xs) * xs[net.inputs[j]] for j in range(net.p)
+            )
             if sympy.Rational(claimed) != sympy.Rational(got[i].numerator, got[i].denominator):
                 return True
     return False
@@ -113,7 +120,13 @@ class TestClaimsAreCheckedForTheirOwnForm:
         net = symnet.dense(1, [1])
         proof = symnet.prove(net)
         z = sympy.Symbol("z")
-        claim = Claim("explicit", (1, 1), proof.routes, proof.matrix + sympy.ImmutableMatrix([[z - z + z]]), proof.offset - sympy.ImmutableMatrix([z]))
+        claim = Claim(
+            "explicit",
+            (1, 1),
+            proof.routes,
+            proof.matrix + sympy.ImmutableMatrix([[z - z + z]]),
+            proof.offset - sympy.ImmutableMatrix([z]),
+        )
         with pytest.raises(IllFormed, match="not a parameter"):
             check(Certificate(net, proof.steps, claim))
 
@@ -181,13 +194,13 @@ class TestActivationsAndWeightsAreConfined:
         assert d.degree == 2 and d.check()
         forged = dict(d.certificate, degrees=[None], witnesses=[None])
         with pytest.raises(CertificateError):
-            kc.check_degree(net, forged)
+            kd.check_degree(net, forged)
 
     def test_degree_certificate_cannot_set_its_limit(self):
         net = symnet.dense(2, [3], activation="square")
         d = symnet.degree(net)
         cert = dict(d.certificate, routes=["expand_degree"], witnesses=[None], limit=1)
-        assert kc.check_degree(net, cert)  # the kernel's own limit applies, not the certificate's 1
+        assert kd.check_degree(net, cert)  # the kernel's own limit applies, not the certificate's 1
 
     @pytest.mark.parametrize("kind", ["weight", "activation"])
     def test_non_commutative_symbols(self, kind):
@@ -234,7 +247,9 @@ class TestNumbersAreWhatTheySeem:
         with pytest.raises(CertificateError, match="canonical float"):
             load_check(doc)
 
-    @pytest.mark.parametrize("node", [["float", 0, "2", 0, 2, 53], ["float", 0, "3", 0, 3, 53], ["float", 2, "3", 0, 2, 53]])
+    @pytest.mark.parametrize(
+        "node", [["float", 0, "2", 0, 2, 53], ["float", 0, "3", 0, 3, 53], ["float", 2, "3", 0, 2, 53]]
+    )
     def test_non_canonical_float_nodes(self, node):
         doc = seed_doc()
         doc["expressions"].append(node)
@@ -271,7 +286,9 @@ class TestNumbersAreWhatTheySeem:
         f = add_node(doc, ["float", 0, "3602879701896397", -55, 52, 53])  # the double nearest 0.1
         r = add_node(doc, ["rat", "-1", "10"])
         doc["claim"]["offset"][0] = add_node(doc, ["add", b, f, r])
-        assert Fraction(3602879701896397, 2**55) != Fraction(1, 10)  # the oracle: the claim is off by a nonzero rational
+        assert Fraction(3602879701896397, 2**55) != Fraction(
+            1, 10
+        )  # the oracle: the claim is off by a nonzero rational
         with pytest.raises(CertificateError):
             load_check(doc)
 
@@ -302,7 +319,9 @@ class TestTheDocumentIsBoundToWhatItSays:
 
     def test_duplicate_json_keys(self):
         text = json.dumps(seed_doc())
-        text = text.replace('"version":1', '"version":1,"version":1', 1).replace('"version": 1', '"version": 1, "version": 1', 1)
+        text = text.replace('"version":1', '"version":1,"version":1', 1).replace(
+            '"version": 1', '"version": 1, "version": 1', 1
+        )
         with pytest.raises(CertificateError, match="twice"):
             load_check(text)
         with pytest.raises(CertificateError, match="twice"):
@@ -368,7 +387,9 @@ class TestWorkIsBounded:
         doc = seed_doc()
         cur = add_node(doc, ["add", sym_ref(doc, "b_{1,1}"), add_node(doc, ["int", "1"])])
         for _ in range(40):
-            cur = add_node(doc, ["mul", cur, add_node(doc, ["add", cur, add_node(doc, ["int", str(len(doc["expressions"]))])])])
+            cur = add_node(
+                doc, ["mul", cur, add_node(doc, ["add", cur, add_node(doc, ["int", str(len(doc["expressions"]))])])]
+            )
         doc["claim"]["offset"][0] = cur
         self._quick(lambda: load_check(doc))
 
@@ -388,7 +409,9 @@ class TestWorkIsBounded:
         net = symnet.dense(1, [1])
         proof = symnet.prove(net)
         big = (sympy.Symbol("c_1") + 1) ** 5000
-        claim = Claim("explicit", (1, 1), proof.routes, proof.matrix + sympy.ImmutableMatrix([[big - big]]), proof.offset)
+        claim = Claim(
+            "explicit", (1, 1), proof.routes, proof.matrix + sympy.ImmutableMatrix([[big - big]]), proof.offset
+        )
         assert estimate(big)[0] == 5000
         # big - big is 0 to sympy; a non-cancelling power must be refused by the cost model
         claim = Claim("explicit", (1, 1), proof.routes, sympy.ImmutableMatrix([[big]]), proof.offset)
@@ -398,18 +421,25 @@ class TestWorkIsBounded:
         net = Network.from_matrices([[[1]], [[1]]], None, sympy.Lambda(t, t**3000))
         self._quick(lambda: symnet.prove(net))
         self._quick(lambda: symnet.degree(net))
-        proof_like = Certificate(net, (Step("expand_and_compare", monomials=1),), Claim("explicit", (1, 1), ("direct",), sympy.ImmutableMatrix([[1]]), sympy.ImmutableMatrix([0])))
+        proof_like = Certificate(
+            net,
+            (Step("expand_and_compare", monomials=1),),
+            Claim("explicit", (1, 1), ("direct",), sympy.ImmutableMatrix([[1]]), sympy.ImmutableMatrix([0])),
+        )
         self._quick(lambda: check(proof_like))
 
     def test_degree_witness_with_huge_numbers_refused_up_front(self):
         s = sympy.Symbol("s")
         net = Network.from_matrices([[[1]], [[1]], [[1]]], None, [sympy.Lambda(s, s**64), sympy.Lambda(s, s**64)])
         huge = str(10**4000 + 1)
-        cert = {"degrees": [4096], "routes": ["bound_degree"],
-                "witnesses": [{"weights": {}, "point": [huge], "direction": [huge], "coefficient": "1"}]}
+        cert = {
+            "degrees": [4096],
+            "routes": ["bound_degree"],
+            "witnesses": [{"weights": {}, "point": [huge], "direction": [huge], "coefficient": "1"}],
+        }
         start = time.perf_counter()
         with pytest.raises(CertificateError, match="bits"):
-            kc.check_degree(net, cert)
+            kd.check_degree(net, cert)
         assert time.perf_counter() - start < 10
 
     def test_counterexample_with_huge_points_refused_up_front(self):
@@ -421,7 +451,10 @@ class TestWorkIsBounded:
 
     @pytest.mark.slow
     def test_prove_square_chain_refused_fast_on_the_cli(self):
-        args = [sys.executable, "-m", "symnet", "prove", "--inputs", "1", "--activation", "square"] + ["--hidden", "1"] * 20
+        args = [sys.executable, "-m", "symnet", "prove", "--inputs", "1", "--activation", "square"] + [
+            "--hidden",
+            "1",
+        ] * 20
         start = time.perf_counter()
         r = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=60)
         assert time.perf_counter() - start < 30
@@ -450,7 +483,9 @@ def test_symnet_check_round_trips_every_document(tmp_path, kind):
     else:
         text = symnet.degree(symnet.dense(2, [2], activation="square")).to_json()
     path.write_text(text)
-    r = subprocess.run([sys.executable, "-m", "symnet", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "symnet", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert r.returncode == 0, r.stderr
     assert "fingerprint sha256:" in r.stdout and "architecture" in r.stdout and "->" in r.stdout
 
@@ -471,6 +506,8 @@ def test_symnet_check_hostile_documents_one_line_no_traceback(tmp_path, mutate):
         text = json.dumps(doc)
     path = tmp_path / "bad.json"
     path.write_text(text)
-    r = subprocess.run([sys.executable, "-m", "symnet", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "symnet", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert r.returncode in (1, 2) and r.stdout == ""
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr

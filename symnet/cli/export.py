@@ -19,7 +19,7 @@ import sys
 import tempfile
 from typing import Any
 
-from ..certificate import load_json
+from ..certificate import FORMATS, format_name, load_json
 from ..errors import CertificateError, InvalidArgument, SymnetError
 from ._files import read_document
 
@@ -32,13 +32,23 @@ COQC_TIMEOUT = 3600
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet export`` on the ``symnet`` parser's sub-parsers."""
-    e = subparsers.add_parser("export", help="export a checked certificate to Coq, whose kernel re-checks it")
+    e: argparse.ArgumentParser = subparsers.add_parser(
+        "export", help="export a checked certificate to Coq, whose kernel re-checks it"
+    )
     e.add_argument("certificate", metavar="CERT.json", help="a proof, generic proof or counterexample (JSON)")
-    e.add_argument("--coq", dest="target", action="store_const", const="coq",
-                   help="write a Coq (.v) file (the only target for now)")
+    e.add_argument(
+        "--coq",
+        dest="target",
+        action="store_const",
+        const="coq",
+        help="write a Coq (.v) file (the only target for now)",
+    )
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    e.add_argument("--no-inline", action="store_true",
-                   help="require the shipped library (From Symnet Require Import ...) instead of inlining it")
+    e.add_argument(
+        "--no-inline",
+        action="store_true",
+        help="require the shipped library (From Symnet Require Import ...) instead of inlining it",
+    )
     e.add_argument("--check", action="store_true", help="run coqc on the written file (needs -o)")
     e.set_defaults(func=run)
     return e
@@ -50,16 +60,16 @@ def _say(message: str) -> None:
 
 def _load(path: str) -> Any:
     from ..proof import Proof
-    from ..search.generic import GENERIC_FORMAT, GenericProof
-    from ..search.refutation import FORMAT as COUNTEREXAMPLE_FORMAT
+    from ..search.generic import GenericProof
     from ..search.refutation import Counterexample
 
     data = read_document(path)
-    doc = load_json(data, f"document {path}")
-    kind = doc.get("format") if isinstance(doc, dict) else None
-    readers: dict[str, Any] = {"symnet-certificate": Proof, GENERIC_FORMAT: GenericProof, COUNTEREXAMPLE_FORMAT: Counterexample}
+    kind = FORMATS[format_name(load_json(data, f"document {path}"))].kind  # the one format table
+    readers: dict[str, Any] = {"linear": Proof, "generic": GenericProof, "counterexample": Counterexample}
     if kind not in readers:
-        raise CertificateError(f"{path}: unknown document format {str(kind)[:40]!r} (known: {', '.join(sorted(readers))})")
+        raise CertificateError(
+            f"{path}: a {kind} document has no Coq export (exported: linear, generic, counterexample)"
+        )
     return readers[kind].from_json(data)
 
 
@@ -118,8 +128,13 @@ def _coqc(path: str, standalone: bool) -> int:
                 for name in LIBRARIES:
                     with open(os.path.join(lib, f"{name}.v"), "w", encoding="utf-8") as f:
                         f.write(library_text(name))
-                    subprocess.run([coqc, "-Q", lib, "Symnet", f"{name}.v"], cwd=lib, capture_output=True,
-                                   check=True, timeout=COQC_TIMEOUT)
+                    subprocess.run(
+                        [coqc, "-Q", lib, "Symnet", f"{name}.v"],
+                        cwd=lib,
+                        capture_output=True,
+                        check=True,
+                        timeout=COQC_TIMEOUT,
+                    )
                 cmd = [coqc, "-Q", lib, "Symnet", os.path.basename(path)]
             done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=COQC_TIMEOUT)
         except subprocess.TimeoutExpired:

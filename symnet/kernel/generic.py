@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import sympy
@@ -89,7 +89,7 @@ def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
         if name not in env:
             raise ShapeError(f"rule {rule.name}: operand {name} is missing")
         shape = env[name].shape
-        for dim, got in zip((rdim, cdim), shape):
+        for dim, got in zip((rdim, cdim), shape, strict=True):
             have = dims.get(dim)
             if have is None:
                 dims[dim] = got
@@ -161,7 +161,9 @@ _RULE_LIST = (
     ),
     GenericRule(
         name="multiply_augmented",
-        statement="[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1",
+        statement=(
+            "[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1"
+        ),
         latex=(
             r"\begin{bmatrix} 1 & 0 \\ c & V \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
             r"\begin{bmatrix} 1 & 0 \\ c + V v & V M \end{bmatrix}"
@@ -273,7 +275,8 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
         return
     if not hasattr(lhs, "shape") or not hasattr(rhs, "shape") or lhs.shape != rhs.shape:
         raise CertificateError(
-            f"self-check at {where}: the sides have shapes {getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
+            f"self-check at {where}: the sides have shapes "
+            f"{getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
             rule=rule.name,
         )
     diff = (lhs - rhs).applyfunc(sympy.expand)
@@ -281,11 +284,11 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
         raise CertificateError(f"self-check at {where}: lhs - rhs = {diff.tolist()} is not zero", rule=rule.name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _self_check_cached(rule: GenericRule) -> int:
     count = 0
     for values in _spread(rule):
-        check_instance(rule, dict(zip(rule.dims, values)))
+        check_instance(rule, dict(zip(rule.dims, values, strict=True)))
         count += 1
     return count
 
@@ -330,6 +333,101 @@ def _derive(rule_name: str, env: Mapping[str, Any], fail: Callable[[str], Certif
         raise fail(f"shapes do not fit: {exc}") from None
 
 
+class _Walk:
+    """Where the steps stand: the network, its depth, the factors P_l, the running product and the output row."""
+
+    def __init__(self, cert: GenericCertificate) -> None:
+        self.cert, self.net = cert, cert.network
+        self.L = cert.network.depth
+        self.factors: dict[int, Aug] = {}
+        self.row: OutRow | None = None
+        self.acc: Aug | None = None
+        self.final: OutRow | None = None
+
+
+Fail = Callable[[str], CertificateError]
+
+
+def _same(step: GenericStep, derived: Any, what: str, fail: Fail) -> None:
+    if step.value != derived:
+        raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
+
+
+def _step_read_output_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    net, L = w.net, w.L
+    if step.layer != L + 1:
+        raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
+    env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
+    w.row = w.final = _derive(step.rule, env, fail)
+    _same(step, w.row, "the output row [c_0 | C]", fail)
+
+
+def _step_substitute_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    net, l = w.net, w.L - (index - 1)
+    if step.layer != l:
+        raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
+    coeffs = affine_coefficients(net.activations[l - 1])
+    if coeffs is None:
+        raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
+    env = {
+        "W": Lin.of(net.weight(l)),
+        "b": Lin.of(net.bias(l)),
+        "u": Lin.zero(net.sizes[l - 1], 1),
+        "a": coeffs[0],
+        "d": coeffs[1],
+        "m": net.sizes[l],
+    }
+    w.factors[l] = _derive(step.rule, env, fail)
+    _same(step, w.factors[l], f"the factor P_{l}", fail)
+
+
+def _step_multiply_augmented(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    l = index - w.L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
+    if step.layer != l:
+        raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
+    prev = w.factors[1] if l == 2 else w.acc
+    assert prev is not None
+    top = w.factors[l]
+    w.acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
+    _same(step, w.acc, f"the product P_{l} ... P_1", fail)
+
+
+def _step_apply_output_row(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    q_l = w.factors[1] if w.L == 1 else w.acc
+    assert w.row is not None and q_l is not None
+    if step.layer != w.L + 1:
+        raise fail(f"the output row is layer {w.L + 1}, not {step.layer}")
+    w.final = _derive(step.rule, {"C": w.row.C, "c": w.row.c, "M": q_l.M, "v": q_l.v}, fail)
+    _same(step, w.final, "the product [c_0 | C] P_L ... P_1", fail)
+
+
+def _step_conclude_linear_form(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    cert, net, final = w.cert, w.net, w.final
+    assert final is not None
+    x = Lin.of(net.input())
+    form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
+    claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
+    if step.value != (final.C, final.c) or form != claimed:
+        raise fail("the claimed W* x + b* differs from the product of the factors")
+    if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
+        raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
+
+
+def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+    _check_rank(w.net, w.cert.matrix, step, fail)
+
+
+#: The step table: each rule a generic certificate cites and the function that re-derives its step.
+STEPS: dict[str, Callable[[_Walk, int, GenericStep, Fail], None]] = {
+    "read_output_layer": _step_read_output_layer,
+    "substitute_layer": _step_substitute_layer,
+    "multiply_augmented": _step_multiply_augmented,
+    "apply_output_row": _step_apply_output_row,
+    "conclude_linear_form": _step_conclude_linear_form,
+    "factor_rank": _step_factor_rank,
+}
+
+
 def check(cert: GenericCertificate) -> bool:
     """True if every step of the generic certificate re-derives and they prove its claim.
 
@@ -349,68 +447,9 @@ def check(cert: GenericCertificate) -> bool:
     got = [s.rule for s in cert.steps]
     if got != expected:
         raise CertificateError(f"the steps cite rules {got}; a depth-{L} proof cites {expected}")
-    factors: dict[int, Aug] = {}
-    row: OutRow | None = None
-    acc: Aug | None = None
-    final: OutRow | None = None
+    walk = _Walk(cert)
     for index, step in enumerate(cert.steps):
-        fail = _fail(index, step.rule)
-
-        def same(derived: Any, what: str) -> None:
-            if step.value != derived:
-                raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
-
-        if step.rule == "read_output_layer":
-            if step.layer != L + 1:
-                raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
-            env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
-            row = _derive(step.rule, env, fail)
-            same(row, "the output row [c_0 | C]")
-            final = row
-        elif step.rule == "substitute_layer":
-            l = L - (index - 1)
-            if step.layer != l:
-                raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
-            coeffs = affine_coefficients(net.activations[l - 1])
-            if coeffs is None:
-                raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
-            env = {
-                "W": Lin.of(net.weight(l)),
-                "b": Lin.of(net.bias(l)),
-                "u": Lin.zero(net.sizes[l - 1], 1),
-                "a": coeffs[0],
-                "d": coeffs[1],
-                "m": net.sizes[l],
-            }
-            factors[l] = _derive(step.rule, env, fail)
-            same(factors[l], f"the factor P_{l}")
-        elif step.rule == "multiply_augmented":
-            l = index - L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
-            if step.layer != l:
-                raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
-            prev = factors[1] if l == 2 else acc
-            assert prev is not None
-            top = factors[l]
-            acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
-            same(acc, f"the product P_{l} ... P_1")
-        elif step.rule == "apply_output_row":
-            q_l = factors[1] if L == 1 else acc
-            assert row is not None and q_l is not None
-            if step.layer != L + 1:
-                raise fail(f"the output row is layer {L + 1}, not {step.layer}")
-            final = _derive(step.rule, {"C": row.C, "c": row.c, "M": q_l.M, "v": q_l.v}, fail)
-            same(final, "the product [c_0 | C] P_L ... P_1")
-        elif step.rule == "conclude_linear_form":
-            assert final is not None
-            x = Lin.of(net.input())
-            form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
-            claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
-            if step.value != (final.C, final.c) or form != claimed:
-                raise fail("the claimed W* x + b* differs from the product of the factors")
-            if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
-                raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
-        elif step.rule == "factor_rank":
-            _check_rank(net, cert.matrix, step, fail)
+        STEPS[step.rule](walk, index, step, _fail(index, step.rule))
     return True
 
 
@@ -428,14 +467,20 @@ def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
         for word, coeff in value.terms:
             for a in word:
                 if a.name == "x":
-                    raise IllFormed(f"the claimed {what} contains the input x: the claim must be affine in x with x-free coefficients")
+                    raise IllFormed(
+                        f"the claimed {what} contains the input x: "
+                        "the claim must be affine in x with x-free coefficients"
+                    )
                 known = atoms.get(a.name)
                 if not a.name.startswith("1[") and known != a:
                     raise IllFormed(f"the claimed {what} uses the matrix {a.name}, which is not an atom of the network")
             c = exact(coeff, f"a coefficient of the claimed {what}")
             extra = c.free_symbols - allowed_scalars
             if extra:
-                raise IllFormed(f"a coefficient of the claimed {what} uses {', '.join(sorted(str(e) for e in extra))}, not a parameter of the activations")
+                raise IllFormed(
+                    f"a coefficient of the claimed {what} uses {', '.join(sorted(str(e) for e in extra))}, "
+                    "not a parameter of the activations"
+                )
 
 
 def _check_rank(net: GenericNetwork, matrix: Lin, step: GenericStep, fail: Callable[[str], CertificateError]) -> None:

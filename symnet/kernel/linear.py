@@ -23,12 +23,12 @@ from typing import Any
 import flint
 import sympy
 
-from ..certificate import ROUTES, Certificate, Claim, Step
+from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..errors import CertificateError
 from . import numeric
 from .gate import Exact, IllFormed, NetworkForm, estimate, exact, gate_claim_entry, gate_network
 
-__all__ = ["KERNEL_LIMIT", "check"]
+__all__ = ["KERNEL_LIMIT", "RULES", "check"]
 
 #: The kernel expands (explicit claims, direct route) only networks whose
 #: path count is at most this; larger certificates must use the product form.
@@ -68,7 +68,10 @@ class _Context:
         declared = set(self.form.inputs) | set(self.form.parameters)
         extra = free - declared
         if extra:
-            raise IllFormed(f"{where}: {', '.join(sorted(s.name for s in extra))} is not declared (an input or a parameter of the network)")
+            raise IllFormed(
+                f"{where}: {', '.join(sorted(s.name for s in extra))} is not declared "
+                "(an input or a parameter of the network)"
+            )
         gens = tuple(sorted(free, key=lambda s: s.name))
         ring = self._local.get(gens)
         if ring is None:
@@ -150,7 +153,9 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
     if not _equal(ctx, step.slope, slope, "the stated slope"):
         raise fail(f"the stated slope {str(step.slope)[:80]} differs from the activation's slope {slope}")
     if not _equal(ctx, step.intercept, intercept, "the stated intercept"):
-        raise fail(f"the stated intercept {str(step.intercept)[:80]} differs from the activation's intercept {intercept}")
+        raise fail(
+            f"the stated intercept {str(step.intercept)[:80]} differs from the activation's intercept {intercept}"
+        )
     W, b = form.weights[expected - 1], form.biases[expected - 1]
     fan_in = len(W[0])
     if slope == 1 and intercept == 0:
@@ -168,7 +173,7 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
 def _estimate(form: NetworkForm) -> int:
     """Path count of the expanded output (the kernel's own size guard), from the gated network."""
     counts = [1] * (len(form.inputs) + 1)
-    for W, b, act in zip(form.weights, form.biases, form.activations):
+    for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
         new = [1]
         for k in range(len(W)):
             total = (b[k] != 0) * counts[0]
@@ -244,7 +249,9 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
         for j in range(ctx.p):
             product = product + row[j + 1] * x[j]
             claimed = claimed + W[i][j] * x[j]
-        raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}")
+        raise fail(
+            f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}"
+        )
 
 
 def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
@@ -272,7 +279,10 @@ def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fai
             raise fail(f"output {i}: the claimed intercept {ctx.offset[i]} is not C P_L ... P_1's {product[i, 0]}")
         for j in range(ctx.p):
             if _rational(ctx.matrix[i][j], "the claimed W*", fail) != product[i, j + 1]:
-                raise fail(f"output {i}: the claimed coefficient of x_{j + 1}, {ctx.matrix[i][j]}, is not C P_L ... P_1's {product[i, j + 1]}")
+                raise fail(
+                    f"output {i}: the claimed coefficient of x_{j + 1}, {ctx.matrix[i][j]}, "
+                    f"is not C P_L ... P_1's {product[i, j + 1]}"
+                )
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:
@@ -291,7 +301,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
     _guard(form, fail, limit)
     ring = ctx.ring
     u = list(ring.gen_polys[: ctx.p])
-    for W, b, act in zip(form.weights, form.biases, form.activations):
+    for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
         z = []
         for k in range(len(W)):
             acc = ctx.poly(b[k], "a bias")
@@ -348,10 +358,69 @@ def _gate_claim(ctx: _Context) -> None:
                 f"the network needs {(q, p)} and {(q, 1)}"
             )
         flat = claim.matrix.flat()
-        ctx.matrix = [[gate_claim_entry(flat[i * p + j], f"claim W* entry ({i}, {j})", form) for j in range(p)] for i in range(q)]
+        ctx.matrix = [
+            [gate_claim_entry(flat[i * p + j], f"claim W* entry ({i}, {j})", form) for j in range(p)] for i in range(q)
+        ]
         ctx.offset = [gate_claim_entry(v, f"claim b* entry {i}", form) for i, v in enumerate(claim.offset.flat())]
     elif claim.matrix is not None or claim.offset is not None:
         raise IllFormed("a product claim states no matrix or offset")
+
+
+class _Chain:
+    """Where the steps stand: the factors of the layer-wise chain so far, the layer expected next, the routes done."""
+
+    def __init__(self, ctx: _Context, limit: int) -> None:
+        self.ctx, self.limit = ctx, limit
+        self.depth = len(ctx.form.weights) - 1
+        self.factors: list[list[list[Any]]] = []
+        self.expected: int | None = None
+        self.done: set[str] = set()
+
+
+def _step_read_output_layer(chain: _Chain, step: Step, fail: Fail) -> None:
+    if chain.expected is not None or "layerwise" in chain.done:
+        raise fail("the layer-wise chain starts twice")
+    chain.factors = [rule_read_output_layer(chain.ctx, step, fail)]
+    chain.expected = chain.depth
+
+
+def _step_substitute_layer(chain: _Chain, step: Step, fail: Fail) -> None:
+    if chain.expected is None:
+        raise fail("a layer is substituted before the output layer is read")
+    if chain.expected < 1:
+        raise fail("every hidden layer is already substituted")
+    chain.factors.append(rule_substitute_layer(chain.ctx, step, chain.expected, fail))
+    chain.expected -= 1
+
+
+def _step_conclude_linear_form(chain: _Chain, step: Step, fail: Fail) -> None:
+    if chain.expected is None:
+        raise fail("the conclusion comes before the output layer is read")
+    rule_conclude_linear_form(chain.ctx, chain.factors, fail, chain.limit)
+    chain.done.add("layerwise")
+    chain.expected = None
+
+
+def _step_expand_and_compare(chain: _Chain, step: Step, fail: Fail) -> None:
+    if "direct" in chain.done:
+        raise fail("the direct route appears twice")
+    if chain.expected is not None:
+        raise fail("the direct route interrupts the layer-wise chain")
+    rule_expand_and_compare(chain.ctx, step, fail, chain.limit)
+    chain.done.add("direct")
+
+
+#: The rule table: each rule name of :data:`symnet.certificate.RULES` and the function that applies it.
+RULES: dict[str, Callable[[_Chain, Step, Fail], None]] = {
+    "read_output_layer": _step_read_output_layer,
+    "substitute_layer": _step_substitute_layer,
+    "conclude_linear_form": _step_conclude_linear_form,
+    "expand_and_compare": _step_expand_and_compare,
+}
+
+
+def _failing(index: int, rule: str) -> Fail:
+    return lambda message: CertificateError(message, step=index, rule=rule)
 
 
 def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
@@ -373,48 +442,22 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
     _gate_claim(ctx)
     if not isinstance(cert.steps, tuple) or not cert.steps:
         raise IllFormed("the certificate has no steps: at least one complete route is needed")
-    depth = len(form.weights) - 1
-    factors: list[list[list[Any]]] = []
-    expected: int | None = None
-    done: set[str] = set()
+    chain = _Chain(ctx, limit)
     for index, step in enumerate(cert.steps):
         if not isinstance(step, Step):
             raise IllFormed(f"step {index} is a {type(step).__name__}, not a Step")
-
-        def fail(message: str, index: int = index, rule: str = step.rule) -> CertificateError:
-            return CertificateError(message, step=index, rule=rule)
-
-        if step.rule == "read_output_layer":
-            if expected is not None or "layerwise" in done:
-                raise fail("the layer-wise chain starts twice")
-            factors = [rule_read_output_layer(ctx, step, fail)]
-            expected = depth
-        elif step.rule == "substitute_layer":
-            if expected is None:
-                raise fail("a layer is substituted before the output layer is read")
-            if expected < 1:
-                raise fail("every hidden layer is already substituted")
-            factors.append(rule_substitute_layer(ctx, step, expected, fail))
-            expected -= 1
-        elif step.rule == "conclude_linear_form":
-            if expected is None:
-                raise fail("the conclusion comes before the output layer is read")
-            rule_conclude_linear_form(ctx, factors, fail, limit)
-            done.add("layerwise")
-            expected = None
-        elif step.rule == "expand_and_compare":
-            if "direct" in done:
-                raise fail("the direct route appears twice")
-            if expected is not None:
-                raise fail("the direct route interrupts the layer-wise chain")
-            rule_expand_and_compare(ctx, step, fail, limit)
-            done.add("direct")
-        else:
-            raise fail(f"unknown rule {step.rule!r}")
-    if expected is not None:
-        raise CertificateError("the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule)
-    if done != set(cert.claim.routes):
-        missing = sorted(set(cert.claim.routes) - done)
-        extra = sorted(done - set(cert.claim.routes))
-        raise CertificateError(f"the claim lists routes {list(cert.claim.routes)}; missing {missing}, undeclared {extra}")
+        apply = RULES.get(step.rule) if isinstance(step.rule, str) else None
+        if apply is None:
+            raise _failing(index, str(step.rule))(f"unknown rule {str(step.rule)[:40]!r}")
+        apply(chain, step, _failing(index, step.rule))
+    if chain.expected is not None:
+        raise CertificateError(
+            "the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule
+        )
+    if chain.done != set(cert.claim.routes):
+        missing = sorted(set(cert.claim.routes) - chain.done)
+        extra = sorted(chain.done - set(cert.claim.routes))
+        raise CertificateError(
+            f"the claim lists routes {list(cert.claim.routes)}; missing {missing}, undeclared {extra}"
+        )
     return True

@@ -27,7 +27,7 @@ import flint
 import sympy
 from sympy import QQ, ZZ
 
-from ..certificate import Certificate, Claim, Step
+from ..certificate.linear import Certificate, Claim, Step
 from ..errors import CertificateError
 from .gate import IllFormed, exact, gate_activation
 
@@ -38,12 +38,17 @@ Fail = Callable[[str], CertificateError]
 
 def _layer_matrix(m: Any) -> flint.fmpq_mat | None:
     """A network matrix as fmpq_mat when sympy holds it over QQ or ZZ; None otherwise."""
+    # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
+    # QQ or ZZ, whose elements are exact rationals, and converted with DomainMatrix's public methods; any
+    # other matrix (or a sympy without it) falls back to the gate's entry-by-entry reading.
     rep = getattr(m, "_rep", None)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
     dm = rep.convert_to(QQ).to_dense()
+    # DFM's ``rep`` is its python-flint fmpq_mat (sympy's DFM documents it as the underlying flint matrix)
     try:
-        return dm.to_dfm().rep
+        rep_: flint.fmpq_mat = dm.to_dfm().rep
+        return rep_
     except (AttributeError, NotImplementedError, ValueError):  # no flint ground types: build it
         return flint.fmpq_mat([[flint.fmpq(int(v.numerator), int(v.denominator)) for v in row] for row in dm.to_list()])
 
@@ -62,7 +67,9 @@ def _stated_matrix(m: Any, what: str, fail: Fail) -> flint.fmpq_mat:
         for j in range(cols):
             v = exact(flat[i * cols + j], f"{what} entry ({i}, {j})")
             if not v.is_Rational:
-                raise fail(f"{what} entry ({i}, {j}) is {str(v)[:60]}, not a rational number (the network has no symbols)")
+                raise fail(
+                    f"{what} entry ({i}, {j}) is {str(v)[:60]}, not a rational number (the network has no symbols)"
+                )
             row.append(flint.fmpq(int(v.p), int(v.q)))
         rows.append(row)
     return flint.fmpq_mat(rows) if rows else flint.fmpq_mat(0, cols)
@@ -77,12 +84,18 @@ def _scalar(v: Any, what: str, fail: Fail) -> flint.fmpq:
     return flint.fmpq(int(e.p), int(e.q))
 
 
-def _blocks(b: flint.fmpq_mat, W: flint.fmpq_mat, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> flint.fmpq_mat:
-    """``[b | W]`` (slope None: the output row C), or ``[[1, 0 ... 0], [slope b + intercept, slope W]]`` (a factor P_l)."""
+def _blocks(
+    b: flint.fmpq_mat, W: flint.fmpq_mat, slope: flint.fmpq | None, intercept: flint.fmpq | None
+) -> flint.fmpq_mat:
+    """``[b | W]`` (slope None: the output row C), or ``[[1, 0 ... 0], [slope b + intercept, slope W]]`` (P_l)."""
     rows, cols = W.nrows(), W.ncols()
     if slope is not None and slope != 1:
         W = W * slope
-    bias = b.entries() if slope is None or (slope == 1 and intercept == 0) else [slope * v + intercept for v in b.entries()]
+    bias = (
+        b.entries()
+        if slope is None or (slope == 1 and intercept == 0)
+        else [slope * v + (intercept if intercept is not None else 0) for v in b.entries()]
+    )
     w = W.entries()
     flat: list[Any] = [] if slope is None else [flint.fmpq(1)] + [flint.fmpq(0)] * cols
     for k in range(rows):
@@ -93,7 +106,10 @@ def _blocks(b: flint.fmpq_mat, W: flint.fmpq_mat, slope: flint.fmpq | None, inte
 
 def _equal(stated: flint.fmpq_mat, derived: flint.fmpq_mat, what: str, fail: Fail) -> None:
     if (stated.nrows(), stated.ncols()) != (derived.nrows(), derived.ncols()):
-        raise fail(f"{what} has shape {(stated.nrows(), stated.ncols())}, but the network gives {(derived.nrows(), derived.ncols())}")
+        raise fail(
+            f"{what} has shape {(stated.nrows(), stated.ncols())}, "
+            f"but the network gives {(derived.nrows(), derived.ncols())}"
+        )
     if stated != derived:
         for i in range(derived.nrows()):
             for j in range(derived.ncols()):
@@ -102,7 +118,7 @@ def _equal(stated: flint.fmpq_mat, derived: flint.fmpq_mat, what: str, fail: Fai
 
 
 def applies(cert: Certificate) -> bool:
-    """True when every layer of the certificate's network is held over QQ and the steps are the plain layer-wise chain."""
+    """True when every layer of the network is held over QQ and the steps are the plain layer-wise chain."""
     net, steps = cert.network, cert.steps
     layers = getattr(net, "layers", None)
     if not layers or not isinstance(steps, tuple) or len(steps) != len(layers) + 1:
@@ -189,6 +205,8 @@ def check(cert: Certificate) -> bool:
             raise fail(f"output {i}: the claimed intercept {stated_b[i, 0]} is not C P_L ... P_1's {product[i, 0]}")
         for j in range(p):
             if stated_W[i, j] != product[i, j + 1]:
-                raise fail(f"output {i}: the claimed coefficient of x_{j + 1}, {stated_W[i, j]}, is not C P_L ... P_1's {product[i, j + 1]}")
+                raise fail(
+                    f"output {i}: the claimed coefficient of x_{j + 1}, {stated_W[i, j]}, "
+                    f"is not C P_L ... P_1's {product[i, j + 1]}"
+                )
     return True
-

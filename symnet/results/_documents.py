@@ -1,69 +1,47 @@
 """The one reader and the one checker every result object goes through.
 
-``read(text, expected_format)`` parses a document of one format into its
-certificate data; ``check(certificate)`` hands certificate data to the kernel
-checker of its kind.  Every ``from_json`` and every ``check()`` of
-:mod:`symnet.results` calls these two functions and nothing else, so a result
-object can never check something other than its document.  (They call
-today's readers and checkers; the format table of :mod:`symnet.certificate`
-and the entry :func:`symnet.kernel.check` replace them behind this interface.)
+``read(text, kind)`` is :func:`symnet.certificate.read` (the one format
+table) with a check that the document is of the expected kind;
+``check(document)`` is :func:`symnet.kernel.check`.  Every ``from_json`` and
+every ``check()`` of :mod:`symnet.results` calls these and nothing else, so a
+result object can never check something other than its document.
+
+The regions results keep their document as plain data (``regions_data`` /
+``regions_document`` convert, losslessly, between that and the
+:class:`~symnet.certificate.documents.RegionsDocument` the kernel checks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sympy
 from flint import fmpq
 
-from .. import certificate as _cert
 from .. import kernel
-from ..certificate import Certificate, ExpressionReader, check_version, load_json, read_network
+from ..certificate.documents import Bound, CounterexampleDocument, DegreeDocument, RegionRecord, RegionsDocument
+from ..certificate.formats import read as _read
+from ..certificate.formats import read_data as _read_data
 from ..errors import CertificateError
-from ..kernel import counterexample as _counterexample
-from ..kernel import generic as _generic
 from ..kernel import regions_cert as _regions
-from ..model.generic import GenericCertificate
 from ..model.network import Network
-from ._generic_codec import GENERIC_FORMAT, from_data
 
 __all__ = [
-    "COUNTEREXAMPLE_FORMAT",
     "BoundWitness",
-    "GENERIC_FORMAT",
-    "LINEAR_FORMAT",
-    "REGIONS_FORMAT",
-    "CounterexampleData",
-    "DegreeData",
+    "CounterexampleDocument",
+    "DegreeDocument",
     "RegionsData",
     "check",
     "read",
+    "regions_data",
+    "regions_document",
 ]
-
-LINEAR_FORMAT = _cert.FORMAT
-COUNTEREXAMPLE_FORMAT = "symnet.counterexample"
-COUNTEREXAMPLE_VERSION = 1
-REGIONS_FORMAT = _regions.FORMAT
-
-
-@dataclass(frozen=True)
-class CounterexampleData:
-    """What a counterexample states: weights, two points u and v, an output k, the values and the enclosure."""
-
-    network: Network
-    weights: Mapping[sympy.Symbol, sympy.Rational]
-    points: tuple[tuple[sympy.Rational, ...], tuple[sympy.Rational, ...]]
-    output: int
-    values: tuple[sympy.Expr, sympy.Expr, sympy.Expr]
-    enclosure: tuple[sympy.Rational, sympy.Rational]
-    layer: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
 class RegionsData:
-    """A parsed regions document (the dict :func:`symnet.kernel.regions_cert.read_document` gives), claim included."""
+    """A regions document as the regions results keep it (plain data, claim included)."""
 
     parsed: Mapping[str, Any]
 
@@ -79,113 +57,64 @@ class BoundWitness:
     point: Sequence[fmpq]
 
 
-@dataclass(frozen=True, eq=False)
-class DegreeData:
-    """A degree certificate: the network and its ``degrees``/``routes``/``witnesses`` data."""
-
-    network: Network
-    certificate: Mapping[str, Any]
-
-
 # ------------------------------------------------------------------ reading
-def _read_linear(text: str | bytes) -> Certificate:
-    return _cert.loads(text)
+def read(text: str | bytes | Mapping[str, Any], kind: str) -> Any:
+    """The document of ``text`` (JSON text, or its parsed data) if it is of ``kind``; CertificateError otherwise.
 
-
-def _read_generic(text: str | bytes) -> GenericCertificate:
-    data = load_json(text, "generic certificate")
-    try:
-        return from_data(data)
-    except CertificateError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-        raise CertificateError(f"malformed generic certificate: {type(exc).__name__}: {exc}") from None
-
-
-_COUNTEREXAMPLE_KEYS = {
-    "format",
-    "version",
-    "expressions",
-    "network",
-    "weights",
-    "points",
-    "output",
-    "values",
-    "enclosure",
-    "layer",
-}
-
-
-def _read_counterexample(text: str | bytes) -> CounterexampleData:
-    doc = load_json(text, "counterexample")
-    if not isinstance(doc, dict) or set(doc) != _COUNTEREXAMPLE_KEYS:
-        raise CertificateError(f"a counterexample document has exactly the keys {sorted(_COUNTEREXAMPLE_KEYS)}")
-    check_version(doc, COUNTEREXAMPLE_VERSION, "counterexample")
-    if doc["format"] != COUNTEREXAMPLE_FORMAT:
-        raise CertificateError(f"unknown format {doc['format']!r} version {doc['version']!r}")
-    decode = _counterexample.decode_rational
-    table = ExpressionReader(doc["expressions"])
-    net = read_network(table, doc["network"])
-    names = {s.name: s for s in net.parameters}
-    if not isinstance(doc["weights"], dict) or not set(doc["weights"]) <= set(names):
-        raise CertificateError("weights must map parameter names of the network to rationals")
-    weights = {names[n]: decode(v, f"weights[{n!r}]") for n, v in doc["weights"].items()}
-    pts = doc["points"]
-    if not isinstance(pts, list) or len(pts) != 2 or not all(isinstance(p, list) for p in pts):
-        raise CertificateError("points must be a list of two coordinate lists")
-    u, v = (tuple(decode(c, "points") for c in p) for p in pts)
-    if isinstance(doc["output"], bool) or not isinstance(doc["output"], int):
-        raise CertificateError("output must be an integer")
-    if not isinstance(doc["values"], list) or len(doc["values"]) != 3:
-        raise CertificateError("values must be a list of three expressions")
-    fu, fv, fm = (table.ref(e, "values") for e in doc["values"])
-    if not isinstance(doc["enclosure"], list) or len(doc["enclosure"]) != 2:
-        raise CertificateError("enclosure must be a list of two rationals")
-    lo, hi = (decode(c, "enclosure") for c in doc["enclosure"])
-    layer = doc["layer"]
-    if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
-        raise CertificateError("layer must be an integer or null")
-    return CounterexampleData(net, weights, (u, v), doc["output"], (fu, fv, fm), (lo, hi), layer)
-
-
-def _read_regions(text: str | bytes | dict[str, Any]) -> RegionsData:
-    return RegionsData(_regions.read_document(text))
-
-
-_READERS: dict[str, Callable[[Any], Any]] = {
-    LINEAR_FORMAT: _read_linear,
-    GENERIC_FORMAT: _read_generic,
-    COUNTEREXAMPLE_FORMAT: _read_counterexample,
-    REGIONS_FORMAT: _read_regions,
-}
-
-
-def read(text: str | bytes | dict[str, Any], expected_format: str) -> Any:
-    """The certificate data of a document of ``expected_format``; CertificateError if malformed or of another format.
-
-    ``text`` is the JSON text (a regions document may also be given as its parsed JSON data).
+    ``kind`` is one of the kinds of :data:`symnet.certificate.FORMATS` (``linear``,
+    ``generic``, ``counterexample``, ``degree``, ``regions``).  A regions document
+    comes back as :class:`RegionsData`.
     """
-    reader = _READERS.get(expected_format)
-    if reader is None:
-        raise CertificateError(f"no reader for the document format {expected_format!r}")
-    return reader(text)
+    doc = _read_data(dict(text)) if isinstance(text, Mapping) else _read(text)
+    got = "generic" if not hasattr(type(doc), "kind") else type(doc).kind
+    if got != kind:
+        raise CertificateError(f"malformed certificate: expected a {kind} document, got a {got} document")
+    return RegionsData(regions_data(doc)) if isinstance(doc, RegionsDocument) else doc
+
+
+def regions_data(doc: RegionsDocument) -> dict[str, Any]:
+    """A regions document as plain data (what ``Regions`` keeps), claim included."""
+    claim: dict[str, Any] | None = None
+    if doc.claim is not None and doc.claim[0] == "affine":
+        claim = {"kind": "affine", "matrix": doc.claim[1], "offset": doc.claim[2]}
+    elif doc.claim is not None:
+        claim = {"kind": "bounds", "bounds": [vars(b) for b in doc.claim[1]]}
+    return {
+        "network": doc.network,
+        "domain": doc.domain,
+        "domain_rows": doc.domain_rows,
+        "units": doc.units,
+        "regions": [vars(r) for r in doc.regions],
+        "claim": claim,
+    }
+
+
+def regions_document(data: Mapping[str, Any]) -> RegionsDocument:
+    """The :class:`RegionsDocument` of plain regions data (the inverse of :func:`regions_data`)."""
+    regs = tuple(
+        RegionRecord(
+            tuple(d["pattern"]),
+            d["matrix"],
+            d["offset"],
+            d["interior_point"],
+            d["inequalities"],
+            list(d["facets"]),
+            list(d["implied"]),
+        )
+        for d in data["regions"]
+    )
+    claim: Any = data.get("claim")
+    if claim is not None and claim["kind"] == "affine":
+        claim = ("affine", claim["matrix"], claim["offset"])
+    elif claim is not None:
+        claim = (
+            "bounds",
+            tuple(Bound(b["output"], b["sense"], b["value"], b["point"], b["multipliers"]) for b in claim["bounds"]),
+        )
+    return RegionsDocument(data["network"], dict(data["domain"]), data["domain_rows"], data["units"], regs, claim)
 
 
 # ----------------------------------------------------------------- checking
-def _check_counterexample(data: CounterexampleData) -> bool:
-    return _counterexample.check_counterexample(
-        data.network, data.weights, data.points, data.output, data.values, data.enclosure
-    )
-
-
-def _check_degree(data: DegreeData) -> bool:
-    return _counterexample.check_degree(data.network, data.certificate)
-
-
-def _check_regions(data: RegionsData) -> bool:
-    return _regions.check_regions(data.parsed)
-
-
 def _check_bound_witness(data: BoundWitness) -> bool:
     x = list(data.point)
     if len(x) != data.network.p or not 0 <= data.output < data.network.q:
@@ -199,19 +128,14 @@ def _check_bound_witness(data: BoundWitness) -> bool:
     return True
 
 
-_CHECKERS: dict[type, Callable[[Any], bool]] = {
-    Certificate: kernel.check,
-    GenericCertificate: _generic.check,
-    CounterexampleData: _check_counterexample,
-    DegreeData: _check_degree,
-    BoundWitness: _check_bound_witness,
-    RegionsData: _check_regions,
-}
+def check(document: Any) -> bool:
+    """Re-verify a document with :func:`symnet.kernel.check`: True, or CertificateError.
 
-
-def check(certificate: Any) -> bool:
-    """Re-verify certificate data with the kernel checker of its kind: True, or CertificateError."""
-    checker = _CHECKERS.get(type(certificate))
-    if checker is None:
-        raise CertificateError(f"no kernel checker for {type(certificate).__name__}")
-    return checker(certificate)
+    A :class:`BoundWitness` (a point above a threshold) is checked by the
+    kernel's exact forward pass.
+    """
+    if isinstance(document, BoundWitness):
+        return _check_bound_witness(document)
+    if isinstance(document, RegionsData):
+        document = regions_document(document.parsed)
+    return kernel.check(document)

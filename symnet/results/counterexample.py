@@ -16,12 +16,12 @@ from ..model.network import Network
 from ..render import refutation as _render
 from ..render._numbers import DEFAULT_DIGITS
 from . import _documents
-from ._documents import COUNTEREXAMPLE_FORMAT, COUNTEREXAMPLE_VERSION, CounterexampleData
+from ._documents import CounterexampleDocument
 
 __all__ = ["FORMAT", "VERSION", "Counterexample"]
 
-FORMAT = COUNTEREXAMPLE_FORMAT
-VERSION = COUNTEREXAMPLE_VERSION
+FORMAT = "symnet.counterexample"
+VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,9 @@ class Counterexample(Displayable, display_key="counterexample"):
         return hash((self.network, self.points, self.output))
 
     @property
-    def certificate(self) -> CounterexampleData:
+    def certificate(self) -> CounterexampleDocument:
         """What the counterexample states, as the plain data the kernel checks and the exporters read."""
-        return CounterexampleData(
+        return CounterexampleDocument(
             self.network, self.weights, self.points, self.output, self.values, self.enclosure, self.layer
         )
 
@@ -121,7 +121,7 @@ class Counterexample(Displayable, display_key="counterexample"):
     @classmethod
     def from_json(cls, text: str | bytes) -> Counterexample:
         """Read a counterexample written by :meth:`to_json`; CertificateError if malformed."""
-        data: CounterexampleData = _documents.read(text, FORMAT)
+        data: CounterexampleDocument = _documents.read(text, "counterexample")
         return cls(data.network, dict(data.weights), data.points, data.output, data.values, data.enclosure, data.layer)
 
     def __repr__(self) -> str:

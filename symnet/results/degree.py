@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..certificate import ExpressionWriter, write_network
+from ..errors import CertificateError
 from ..model.display import Displayable
 from ..model.network import Network
 from . import _documents
-from ._documents import DegreeData
+from ._documents import DegreeDocument
 
 __all__ = ["DEGREE_FORMAT", "Degree"]
 
@@ -48,7 +49,28 @@ class Degree(Displayable, display_key="degree"):
 
     def check(self) -> bool:
         """Re-verify the certificate; True, or CertificateError naming the failing output and rule."""
-        return _documents.check(DegreeData(self.network, self.certificate))
+        return _documents.check(self.document)
+
+    @property
+    def document(self) -> DegreeDocument:
+        """The degree document the kernel checks: this object's network and its certificate's claims."""
+        c = self.certificate
+        if list(self.degrees) != list(c.get("degrees", ())):
+            raise CertificateError("the degrees stated differ from the certificate's degrees", rule="degree")
+        return DegreeDocument(
+            self.network,
+            tuple(c["degrees"]),
+            tuple(c["routes"]),
+            tuple(c["witnesses"]),
+            tuple(tuple(r) for r in c.get("bounds", ())),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Degree:
+        """Read a degree document written by :meth:`to_json`; CertificateError if malformed.  Call ``check()``."""
+        doc: DegreeDocument = _documents.read(text, "degree")
+        certificate: dict[str, Any] = {**doc.certificate, "bounds": [list(r) for r in doc.bounds]}
+        return cls(doc.network, doc.degrees, certificate)
 
     def to_json(self) -> str:
         """The certificate and the network as a JSON document."""

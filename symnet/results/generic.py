@@ -215,7 +215,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
     @classmethod
     def from_json(cls, text: str | bytes) -> GenericProof:
         """Load a generic certificate; CertificateError if malformed.  Call ``check()`` to verify it."""
-        return cls(_documents.read(text, GENERIC_FORMAT))
+        return cls(_documents.read(text, "generic"))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GenericProof) and self.certificate == other.certificate

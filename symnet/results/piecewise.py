@@ -24,7 +24,7 @@ from ..errors import CertificateError, CoqExportError, InvalidArgument
 from ..kernel import regions_cert as kernel
 from ..render import regions as draw
 from . import _documents
-from ._documents import REGIONS_FORMAT, RegionsData
+from ._documents import RegionsData
 from ._rationals import fq, sym
 from .proof import Proof
 from .regions import Regions
@@ -109,7 +109,7 @@ class PiecewiseProof(Proof):
 
         The stated claim is kept as written: ``check()`` rejects it if any region has another form.
         """
-        data = _documents.read(text, REGIONS_FORMAT).parsed
+        data = _documents.read(text, "regions").parsed
         return cls._from_document(Regions._from_parsed(data), data)
 
     def to_coq(self, *, standalone: bool = True) -> str:

@@ -93,7 +93,7 @@ class Proof(Displayable, display_key="proof"):
     @classmethod
     def from_json(cls, text: str | bytes) -> Proof:
         """Load a certificate; CertificateError if malformed.  Call ``check()`` to verify it."""
-        return cls(_documents.read(text, _documents.LINEAR_FORMAT))
+        return cls(_documents.read(text, "linear"))
 
     # ------------------------------------------------------------- exports
     def to_sklearn(self) -> object:

@@ -18,7 +18,7 @@ from ..model.display import Displayable
 from ..model.network import Network
 from ..render import regions as draw
 from . import _documents
-from ._documents import REGIONS_FORMAT, RegionsData
+from ._documents import RegionsData
 from ._rationals import sym, value
 
 __all__ = ["Region", "Regions"]
@@ -268,7 +268,7 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
 
         ``check()`` then checks the document itself, its claim (if it states one) included.
         """
-        return cls._from_parsed(_documents.read(text, REGIONS_FORMAT).parsed)
+        return cls._from_parsed(_documents.read(text, "regions").parsed)
 
     @classmethod
     def _from_parsed(cls, data: Mapping[str, Any]) -> Regions:

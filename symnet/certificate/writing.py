@@ -1,0 +1,159 @@
+"""Writing documents: the expression node table, the network section, the fingerprint and the linear certificate.
+
+The inverse of :mod:`symnet.certificate.expressions` and :mod:`symnet.certificate.linear`.
+Nothing here is needed to *check* a document, so the kernel never loads it
+(``symnet.certificate`` imports it on first use).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import sympy
+
+from ..errors import SymnetError
+from ..model.network import Network
+from .expressions import _FUNCTIONS
+from .linear import FORMAT, VERSION, Certificate
+
+__all__ = ["ExpressionWriter", "dumps", "network_fingerprint", "to_data", "write_network"]
+
+
+class ExpressionWriter:
+    """Builds the ``expressions`` node table; ``ref`` returns an expression's index.
+
+    Shared sub-expressions get one node.  Other symnet documents (counterexamples,
+    degree certificates) write their expressions with it too.
+    """
+
+    def __init__(self) -> None:
+        self.nodes: list[list[Any]] = []
+        self.index: dict[sympy.Basic, int] = {}
+
+    def ref(self, expr: Any) -> int:
+        expr = sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr
+        found = self.index.get(expr)
+        if found is not None:
+            return found
+        node = self._node(expr)
+        self.nodes.append(node)
+        self.index[expr] = len(self.nodes) - 1
+        return len(self.nodes) - 1
+
+    def _node(self, e: sympy.Basic) -> list[Any]:
+        if e.is_Integer:
+            return ["int", str(int(e))]
+        if e.is_Rational:
+            return ["rat", str(int(e.p)), str(int(e.q))]
+        if e.is_Float:
+            r = sympy.Rational(e)  # a Float's exact binary value
+            num, den = int(r.p), int(r.q)
+            if num == 0:
+                return [
+                    "float",
+                    0,
+                    "0",
+                    0,
+                    0,
+                    int(e._prec),
+                ]  # _prec: sympy has no public accessor for a Float's precision
+            shift = (num & -num).bit_length() - 1  # make the mantissa odd
+            man, exp = abs(num) >> shift, shift - (den.bit_length() - 1)
+            return ["float", int(num < 0), str(man), exp, man.bit_length(), max(int(e._prec), man.bit_length())]
+        if e.is_Symbol:
+            return ["sym", e.name]
+        if e.is_Add:
+            return ["add", *(self.ref(a) for a in e.args)]
+        if e.is_Mul:
+            return ["mul", *(self.ref(a) for a in e.args)]
+        if e.is_Pow:
+            return ["pow", self.ref(e.base), self.ref(e.exp)]
+        if e == sympy.E:
+            return ["const", "E"]
+        if e == sympy.pi:
+            return ["const", "pi"]
+        if isinstance(e, sympy.exp):
+            return ["fn", "exp", self.ref(e.args[0])]
+        name = type(e).__name__
+        if name in _FUNCTIONS and isinstance(e, sympy.Basic):
+            return ["fn", name, *(self.ref(a) for a in e.args)]
+        raise SymnetError(f"cannot write {e!r} (a {name}) into a certificate")
+
+    def matrix(self, m: sympy.MatrixBase) -> list[list[int]]:
+        return [[self.ref(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+
+    def vector(self, m: sympy.MatrixBase) -> list[int]:
+        return [self.ref(v) for v in m]
+
+
+def write_network(enc: ExpressionWriter, net: Network) -> dict[str, Any]:
+    """The ``network`` object of a document: input names and each layer's refs."""
+    layers = []
+    for layer in net.layers:
+        act = layer.activation
+        layers.append(
+            {
+                "weights": enc.matrix(layer.weights),
+                "biases": enc.vector(layer.biases),
+                "activation": {"name": act.name, "variable": act.variable.name, "expr": enc.ref(act.expr)},
+            }
+        )
+    return {"inputs": [s.name for s in net.inputs], "layers": layers}
+
+
+def network_fingerprint(net: Network) -> str:
+    """``sha256:<hex>`` of the canonical network section (node table + network object, sorted keys).
+
+    Two documents about the same network have the same fingerprint however
+    their node tables are laid out; ``symnet prove`` and ``symnet check`` print it.
+    """
+    enc = ExpressionWriter()
+    section = write_network(enc, net)
+    text = json.dumps(
+        {"expressions": enc.nodes, "network": section}, separators=(",", ":"), sort_keys=True, ensure_ascii=True
+    )
+    return "sha256:" + hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def to_data(cert: Certificate) -> dict[str, Any]:
+    """The certificate as JSON-ready Python data."""
+    enc = ExpressionWriter()
+    network = write_network(enc, cert.network)
+    steps = []
+    for step in cert.steps:
+        item: dict[str, Any] = {"rule": step.rule}
+        if step.layer is not None:
+            item["layer"] = step.layer
+        if step.slope is not None:
+            item["slope"] = enc.ref(step.slope)
+        if step.intercept is not None:
+            item["intercept"] = enc.ref(step.intercept)
+        if step.matrix is not None:
+            item["matrix"] = enc.matrix(step.matrix)
+        if step.monomials is not None:
+            item["monomials"] = step.monomials
+        steps.append(item)
+    claim: dict[str, Any] = {
+        "form": cert.claim.form,
+        "shape": list(cert.claim.shape),
+        "routes": list(cert.claim.routes),
+    }
+    if cert.claim.form == "explicit":
+        assert cert.claim.matrix is not None and cert.claim.offset is not None
+        claim["matrix"] = enc.matrix(cert.claim.matrix)
+        claim["offset"] = enc.vector(cert.claim.offset)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "expressions": enc.nodes,
+        "network": network,
+        "steps": steps,
+        "claim": claim,
+    }
+
+
+def dumps(cert: Certificate) -> str:
+    """The certificate as deterministic JSON text (same certificate, same bytes)."""
+    return json.dumps(to_data(cert), separators=(",", ":"), sort_keys=False, ensure_ascii=True)

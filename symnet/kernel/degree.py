@@ -1,0 +1,251 @@
+"""The checker of a degree certificate: the exact degree in x of each output of a polynomial network.
+
+Each output's degree is proved by one route from :data:`ROUTES`: ``bound_degree``
+(the layer-wise bound, with a witness line along which the top coefficient is
+non-zero) or ``expand_degree`` (the expansion over QQ, under the kernel's own
+size limit).  The network goes through the gate first; a ``limit`` stated in
+the document is never used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import flint
+import sympy
+
+from ..certificate.documents import DegreeDocument
+from ..certificate.numbers import decode_rational
+from ..model.network import Network
+from .counterexample import _bits_guard, _degree_product, _fail, _substituted
+from .gate import MAX_DEGREE, NetworkForm, gate_network
+
+__all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
+
+#: Largest number of terms the ``expand_degree`` check builds; fixed by the
+#: kernel (a certificate cannot set its own limit).
+MAX_EXPANSION_TERMS = 200_000
+
+
+def _polynomial_form(net: Network, rule: str) -> NetworkForm:
+    form = gate_network(net)
+    for l, act in enumerate(form.activations, start=1):
+        if not act.is_polynomial:
+            raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
+    top = _degree_product(form)
+    if top > MAX_DEGREE:
+        raise _fail(
+            f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}",
+            rule=rule,
+        )
+    return form
+
+
+def _q(r: Any) -> Any:
+    r = sympy.Rational(r)
+    return flint.fmpq(int(r.p), int(r.q))
+
+
+def _line(
+    form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
+) -> list[Any]:
+    u = [flint.fmpq_poly([_q(a), _q(d)]) for a, d in zip(point, direction, strict=True)]
+    for Wq, bq, how in _substituted(form, weights):
+        coeffs = [_q(c) for c in how[1]]
+        nxt = []
+        for k, row in enumerate(Wq):
+            z = flint.fmpq_poly([_q(bq[k])])
+            for j, w in enumerate(row):
+                if w != 0:
+                    z += _q(w) * u[j]
+            acc = flint.fmpq_poly([coeffs[-1]] if coeffs else [])
+            for c in reversed(coeffs[:-1]):
+                acc = acc * z + c
+            nxt.append(acc)
+        u = nxt
+    return u
+
+
+def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[int | None]]:
+    """Per layer, per unit: an upper bound on the degree in x (None: identically zero)."""
+    if form is None:
+        form = _polynomial_form(net, "bound_degree")
+    bounds: list[int | None] = [1] * len(form.inputs)
+    out = []
+    for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
+        assert act.coeffs is not None
+        d_act = act.degree if act.degree >= 0 else None
+        const_at_zero = act.coeffs[0] != 0 if act.coeffs else False
+        layer_bounds: list[int | None] = []
+        for k, row in enumerate(W):
+            terms = [d for j, w in enumerate(row) if w != 0 and (d := bounds[j]) is not None]
+            zb: int | None = max(terms) if terms else (0 if b[k] != 0 else None)
+            if d_act is None:
+                ub = None
+            elif d_act == 0 or zb is None:
+                ub = 0 if (zb is not None or const_at_zero) else None
+            else:
+                ub = d_act * zb
+            layer_bounds.append(ub)
+        out.append(layer_bounds)
+        bounds = layer_bounds
+    return out
+
+
+def _expanded_degrees(
+    net: Network, limit: int = MAX_EXPANSION_TERMS, form: NetworkForm | None = None
+) -> list[int | None]:
+    """Exact degree in x of each output, by expansion over QQ (python-flint), under the kernel's own limit."""
+    if form is None:
+        form = _polynomial_form(net, "expand_degree")
+    limit = min(limit, MAX_EXPANSION_TERMS)
+    p = len(form.inputs)
+    top = max((d for d in _degree_bounds(net, form)[-1] if d is not None), default=0)
+    if math.comb(p + top, p) > limit * 1000:
+        raise _fail(
+            f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit",
+            rule="expand_degree",
+        )
+    ring = form.ring()
+    u = list(ring.gen_polys[:p])
+    for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
+        assert act.coeffs is not None
+        coeffs = [ring.poly(c, "an activation coefficient") for c in act.coeffs]
+        nxt = []
+        for k, row in enumerate(W):
+            z = ring.poly(b[k], "a bias")
+            for j, w in enumerate(row):
+                if w != 0:
+                    z = z + ring.poly(w, "a weight") * u[j]
+                    if len(z) > limit:
+                        raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
+            acc = coeffs[-1] if coeffs else ring.zero
+            for c in reversed(coeffs[:-1]):
+                if len(acc) * len(z) > limit * 10:
+                    raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
+                acc = acc * z + c
+                if len(acc) > limit:
+                    raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
+            nxt.append(acc)
+        u = nxt
+    return [ring.x_degree(f, p) if not f.is_zero() else None for f in u]
+
+
+class _Outputs:
+    """The gated network, its parameters by name, and the bounds and the expansion (each computed once, on demand)."""
+
+    def __init__(self, net: Network, form: NetworkForm) -> None:
+        self.net, self.form = net, form
+        self.names = {s.name: s for s in form.parameters}
+        self._bounds: list[int | None] | None = None
+        self._expanded: list[int | None] | None = None
+
+    def bounds(self) -> list[int | None]:
+        if self._bounds is None:
+            self._bounds = _degree_bounds(self.net, self.form)[-1]
+        return self._bounds
+
+    def expanded(self) -> list[int | None]:
+        if self._expanded is None:
+            self._expanded = _expanded_degrees(self.net, MAX_EXPANSION_TERMS, self.form)
+        return self._expanded
+
+
+def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
+    """bound_degree + witness_degree: the layer-wise bound is d; along the witness line the s^d coefficient is not 0."""
+    if out.bounds()[i] != d:
+        raise _fail(
+            f"output {i}: the layer-wise degree bound is {out.bounds()[i]}, not {d}", step=i, rule="bound_degree"
+        )
+    if d is None:
+        return
+    form, rule = out.form, "witness_degree"
+    if not isinstance(wit, dict) or set(wit) != {"weights", "point", "direction", "coefficient"}:
+        raise _fail(f"output {i}: the witness needs weights, point, direction, coefficient", step=i, rule=rule)
+    if not isinstance(wit["weights"], dict) or set(wit["weights"]) != set(out.names):
+        raise _fail(f"output {i}: the witness must give every parameter a value", step=i, rule=rule)
+    vals = {out.names[n]: decode_rational(v, f"witness weights[{n}]") for n, v in wit["weights"].items()}
+    p = len(form.inputs)
+    if (
+        not isinstance(wit["point"], list)
+        or not isinstance(wit["direction"], list)
+        or not len(wit["point"]) == len(wit["direction"]) == p
+    ):
+        raise _fail(f"output {i}: point and direction need {p} coordinates", step=i, rule=rule)
+    pt = [decode_rational(c, "witness point") for c in wit["point"]]
+    dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
+    claimed = decode_rational(wit["coefficient"], "witness coefficient")
+    _bits_guard(form, [*vals.values(), *pt, *dr], rule)
+    g = _line(form, vals, pt, dr)[i]
+    top = g.degree()
+    if top > d:
+        raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
+    got = g[d] if d <= top else flint.fmpq(0)
+    if got == 0 or got != _q(claimed):
+        raise _fail(
+            f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
+        )
+
+
+def _route_expand(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
+    """expand_degree: the expansion over QQ has degree d in x (it decides the degree exactly; no witness)."""
+    if wit is not None:  # the expansion needs no witness; a document that carries one anyway is malformed
+        raise _fail(
+            f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}",
+            step=i,
+            rule="expand_degree",
+        )
+    if out.expanded()[i] != d:
+        raise _fail(f"output {i}: the expansion has degree {out.expanded()[i]}, not {d}", step=i, rule="expand_degree")
+
+
+#: The routes by which a degree is proved.
+ROUTES: dict[str, Callable[[_Outputs, int, int | None, Any], None]] = {
+    "bound_degree": _route_bound,
+    "expand_degree": _route_expand,
+}
+
+
+def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
+    """Re-verify a degree certificate (``degrees``, ``routes``, ``witnesses``, one per output): True or an error.
+
+    The kernel uses its own limits (:data:`MAX_DEGREE`,
+    :data:`MAX_EXPANSION_TERMS`); a ``limit`` in the certificate is ignored.
+    """
+    if not isinstance(certificate, Mapping):
+        raise _fail("a degree certificate is a mapping")
+    try:
+        degrees, routes, witnesses = certificate["degrees"], certificate["routes"], certificate["witnesses"]
+    except (KeyError, TypeError):
+        raise _fail("a degree certificate needs 'degrees', 'routes' and 'witnesses'") from None
+    if not (
+        isinstance(degrees, (list, tuple))
+        and isinstance(routes, (list, tuple))
+        and isinstance(witnesses, (list, tuple))
+    ):
+        raise _fail("degrees, routes and witnesses must be lists")
+    form = _polynomial_form(net, "bound_degree")
+    q = len(form.weights[-1])
+    if not len(degrees) == len(routes) == len(witnesses) == q:
+        raise _fail(f"degrees, routes and witnesses need one entry per output ({q})")
+    out = _Outputs(net, form)
+    for i, (d, route, wit) in enumerate(zip(degrees, routes, witnesses, strict=True)):
+        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
+            raise _fail(f"degrees[{i}]={d!r} is not a non-negative integer or null", step=i)
+        rule = ROUTES.get(route) if isinstance(route, str) else None
+        if rule is None:
+            raise _fail(f"output {i}: unknown route {str(route)[:40]!r}", step=i)
+        rule(out, i, d, wit)
+    return True
+
+
+def check_document(doc: DegreeDocument) -> bool:
+    """Re-verify a degree document (see :func:`check_degree`)."""
+    if not isinstance(doc, DegreeDocument):
+        raise _fail(f"expected a DegreeDocument, got {type(doc).__name__}")
+    check_degree(doc.network, doc.certificate)
+    if doc.bounds and [list(row) for row in doc.bounds] != _degree_bounds(doc.network):
+        raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
+    return True
