@@ -265,7 +265,7 @@ def test_summary_of_an_affine_claim_on_a_box_names_the_box(documents, tmp_path):
         ("generic", ["generic certificate checked", "all inputs", "architecture p -> h -> 1", "layer 1: t -> t"]),
         ("counterexample", ["output 0 at u = (-1), v = (1)", "in [-1, -1]", "architecture 1 -> 2 -> 1", "Max(0, t)"]),
         ("degree", ["degrees [2]", "output 0: 2 (bound_degree)", "architecture 2 -> 2 -> 1", "layer 1: t -> t**2"]),
-        ("regions", ["2 regions cover the domain the box [-1, 2]", "architecture 1 -> 2 -> 1"]),
+        ("regions", ["2 regions cover the box [-1, 2]", "architecture 1 -> 2 -> 1"]),
     ],
 )
 def test_summary_of_every_kind(documents, kind, words, tmp_path):

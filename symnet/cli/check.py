@@ -125,7 +125,7 @@ def domain_text(domain: dict[str, Any]) -> str:
 
 
 def _regions(doc: RegionsDocument) -> str:
-    text = f"regions certificate checked: {len(doc.regions)} regions cover the domain {domain_text(doc.domain)}"
+    text = f"regions certificate checked: {len(doc.regions)} regions cover {domain_text(doc.domain)}"
     if doc.claim is None:
         return text + f"; each region's affine form of {_outputs(doc.network)} is the network's"
     if doc.claim[0] == "affine":
