@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,17 +31,17 @@ from ..certificate import (
     DegreeDocument,
     RegionsDocument,
     encode_q,
-    network_fingerprint,
     read,
 )
+from ..certificate.writing import network_fingerprint
 from ..errors import CertificateError, InvalidArgument
 from ..model.generic import GenericCertificate
 from ..model.network import Network
+from ._common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, emit, one_line, say
 from ._files import MAX_DOCUMENT_BYTES, read_document
 
 __all__ = ["CHECKERS", "MAX_DOCUMENT_BYTES", "SUMMARIES", "add_parser", "describe", "fingerprint", "run", "summary"]
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 def fingerprint(net: Any) -> str:
@@ -176,46 +175,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return c
 
 
-def _say(message: str) -> None:
-    print(f"symnet: {message}", file=sys.stderr)
-
-
-def _print(text: str) -> None:
-    data = (text + "\n").encode("utf-8")
-    stream = sys.stdout
-    if hasattr(stream, "buffer"):
-        stream.flush()
-        stream.buffer.write(data)
-        stream.buffer.flush()
-    else:
-        stream.write(text + "\n")
-
-
 def run(args: argparse.Namespace) -> int:
     """Check the document; print the summary (stdout) or one line (stderr); return the exit code."""
     path = args.certificate
     try:
         text = read_document(path)
     except OSError as exc:
-        _say(f"error: {path}: {exc.strerror or exc}")
+        say(f"error: {path}: {exc.strerror or exc}")
         return EXIT_USAGE
     except InvalidArgument as exc:
-        _say(f"error: {exc}")
+        say(f"error: {exc}")
         return EXIT_USAGE
     try:
         doc = read(text)
     except (CertificateError, ValueError, TypeError, RecursionError, MemoryError) as exc:
-        _say(f"error: {path}: {_one_line(exc)}")
+        say(f"error: {path}: {one_line(exc)}")
         return EXIT_USAGE
     try:
         kernel.check(doc)
     except (CertificateError, RecursionError, MemoryError) as exc:
-        _say(f"certificate rejected: {_one_line(exc)}")
+        say(f"certificate rejected: {one_line(exc)}")
         return EXIT_REJECTED
-    _print(summary(doc))
+    emit(summary(doc), None)
     return EXIT_OK
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return " ".join(text.split())[:2000]

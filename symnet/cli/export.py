@@ -21,11 +21,13 @@ from typing import Any
 
 from ..certificate import FORMATS, format_name, load_json
 from ..errors import CertificateError, InvalidArgument, SymnetError
+from ..interop.coq import LIBRARIES, library_text
+from ..results import Counterexample, GenericProof, Proof
+from ._common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, say
 from ._files import read_document
 
 __all__ = ["add_parser", "run"]
 
-EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
 #: Seconds ``--check`` lets coqc run.
 COQC_TIMEOUT = 3600
 
@@ -54,15 +56,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return e
 
 
-def _say(message: str) -> None:
-    print(f"symnet: {message}", file=sys.stderr)
-
-
 def _load(path: str) -> Any:
-    from ..proof import Proof
-    from ..search.generic import GenericProof
-    from ..search.refutation import Counterexample
-
     data = read_document(path)
     kind = FORMATS[format_name(load_json(data, f"document {path}"))].kind  # the one format table
     readers: dict[str, Any] = {"linear": Proof, "generic": GenericProof, "counterexample": Counterexample}
@@ -76,29 +70,29 @@ def _load(path: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Run ``symnet export``; returns the exit code."""
     if args.target != "coq":
-        _say("error: choose a target: --coq")
-        return EXIT_BAD_INPUT
+        say("error: choose a target: --coq")
+        return EXIT_USAGE
     if args.check and not args.output:
-        _say("error: --check needs -o FILE")
-        return EXIT_BAD_INPUT
+        say("error: --check needs -o FILE")
+        return EXIT_USAGE
     try:
         obj = _load(args.certificate)
     except (CertificateError, InvalidArgument) as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
+        say(f"error: {exc}")
+        return EXIT_USAGE
     except OSError as exc:
-        _say(f"error: {exc.filename or args.certificate}: {exc.strerror or exc}")
-        return EXIT_BAD_INPUT
+        say(f"error: {exc.filename or args.certificate}: {exc.strerror or exc}")
+        return EXIT_USAGE
     try:
         obj.check()
     except CertificateError as exc:
-        _say(f"certificate rejected: {exc}")
+        say(f"certificate rejected: {exc}")
         return EXIT_REJECTED
     try:
         text = obj.to_coq(standalone=not args.no_inline)
     except SymnetError as exc:
-        _say(f"error: {exc}")
-        return EXIT_BAD_INPUT
+        say(f"error: {exc}")
+        return EXIT_USAGE
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
@@ -106,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
     except OSError as exc:
-        _say(f"error: {exc.filename or args.output}: {exc.strerror or exc}")
-        return EXIT_BAD_INPUT
+        say(f"error: {exc.filename or args.output}: {exc.strerror or exc}")
+        return EXIT_USAGE
     if not args.check:
         return EXIT_OK
     return _coqc(args.output, not args.no_inline)
@@ -116,10 +110,8 @@ def run(args: argparse.Namespace) -> int:
 def _coqc(path: str, standalone: bool) -> int:
     coqc = shutil.which("coqc")
     if coqc is None:
-        _say("error: --check needs coqc on the PATH (Debian: apt-get install coq)")
-        return EXIT_BAD_INPUT
-    from ..interop.coq import LIBRARIES, library_text
-
+        say("error: --check needs coqc on the PATH (Debian: apt-get install coq)")
+        return EXIT_USAGE
     folder = os.path.dirname(os.path.abspath(path)) or "."
     with tempfile.TemporaryDirectory() as lib:
         cmd = [coqc, os.path.basename(path)]
@@ -138,14 +130,14 @@ def _coqc(path: str, standalone: bool) -> int:
                 cmd = [coqc, "-Q", lib, "Symnet", os.path.basename(path)]
             done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=COQC_TIMEOUT)
         except subprocess.TimeoutExpired:
-            _say(f"rejected: coqc did not finish within {COQC_TIMEOUT} s")
+            say(f"rejected: coqc did not finish within {COQC_TIMEOUT} s")
             return EXIT_REJECTED
         except subprocess.CalledProcessError as exc:
-            _say(f"error: coqc could not compile the shipped library: exit {exc.returncode}")
-            return EXIT_BAD_INPUT
+            say(f"error: coqc could not compile the shipped library: exit {exc.returncode}")
+            return EXIT_USAGE
     if done.returncode != 0:
         lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        _say("rejected by coqc: " + (" ".join(lines[-2:])[:300] if lines else f"exit {done.returncode}"))
+        say("rejected by coqc: " + (" ".join(lines[-2:])[:300] if lines else f"exit {done.returncode}"))
         return EXIT_REJECTED
     print(f"checked by coqc: {path}")
     return EXIT_OK

@@ -88,7 +88,8 @@ class Proof(Displayable, display_key="proof"):
 
     def to_json(self) -> str:
         """The certificate as JSON text (format in :mod:`symnet.certificate`)."""
-        return _cert.dumps(self.certificate)
+        text: str = _cert.dumps(self.certificate)
+        return text
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Proof:

@@ -29,10 +29,11 @@ from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
 from ..model.symbols import flat_entries, paused_gc, symbol_matrix
 from ..numbers import fast_rational
-from ..proof import Proof
+from ..results import Proof
 from .generic import GenericNetwork, prove_generic
 from .numeric import prove_numeric
 from .refutation import refute
+from .regions import prove_affine
 
 __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "prove"]
 
@@ -429,11 +430,8 @@ def _prove_non_affine(net: Network, layer: int, may_expand: bool) -> Proof:
 
 def _prove_piecewise(net: Network) -> Proof | None:
     """The regions route: a numeric relu-type network affine on all of R^p gets a PiecewiseProof (else None)."""
-    from .regions import prove_affine  # deferred: the regions search loads pplpy
-
     try:
-        proof: Proof = prove_affine(net)
-        return proof
+        return prove_affine(net)
     except SymnetError:  # symbolic weights, size guards: no piecewise certificate
         return None
 
