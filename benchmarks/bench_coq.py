@@ -47,7 +47,10 @@ def measure(label: str, make, where: Path) -> None:
     t_coqc = time.perf_counter() - t0
     form = "generic" if not hasattr(proof, "is_explicit") else ("explicit" if proof.is_explicit else "product")
     status = "ok" if r.returncode == 0 else "FAILED: " + r.stderr.strip().splitlines()[-1][:80]
-    print(f"{label:<26} {form:<9} {t_prove:8.2f} {t_export:8.2f} {len(text) / 1e6:8.2f} {t_coqc:8.1f}  {status}", flush=True)
+    print(
+        f"{label:<26} {form:<9} {t_prove:8.2f} {t_export:8.2f} {len(text) / 1e6:8.2f} {t_coqc:8.1f}  {status}",
+        flush=True,
+    )
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ import argparse
 import random
 import time
 from fractions import Fraction
+from functools import partial
 
 import sympy
 
@@ -90,19 +91,20 @@ def main() -> None:
     )
     for p, hidden in SIZES:
         net = symnet.dense(p, hidden)
-        t_prove, proof = best_of(1, lambda: symnet.prove(net))
-        t_all, report = best_of(args.repeat, lambda: symnet.crosscheck(proof, samples=n, seed=0))
+        t_prove, proof = best_of(1, partial(symnet.prove, net))
+        t_all, report = best_of(args.repeat, partial(symnet.crosscheck, proof, samples=n, seed=0))
         assert report.agree and report.samples == n, report
-        t_exact, exact = best_of(args.repeat, lambda: symnet.crosscheck(proof, samples=n, kinds=("int", "rational")))
+        check_exact = partial(symnet.crosscheck, proof, samples=n, kinds=("int", "rational"))
+        t_exact, exact = best_of(args.repeat, check_exact)
         assert exact.agree and exact.samples == n
-        cpu_exact = best_cpu(args.repeat, lambda: symnet.crosscheck(proof, samples=n, kinds=("int", "rational")))
-        t_float, floats = best_of(args.repeat, lambda: symnet.crosscheck(proof, samples=n, kinds=("float",)))
+        cpu_exact = best_cpu(args.repeat, check_exact)
+        t_float, floats = best_of(args.repeat, partial(symnet.crosscheck, proof, samples=n, kinds=("float",)))
         assert floats.agree and floats.samples == n
         floor_int = floor_rate(proof, "int", min(n, 500))
         floor_rat = floor_rate(proof, "rational", min(n, 500))
         wrong = proof.matrix.as_mutable()
         wrong[0, p - 1] += 1
-        t_bad, bad = best_of(args.repeat, lambda: symnet.crosscheck(proof, samples=n, claim=(wrong, proof.offset)))
+        t_bad, bad = best_of(args.repeat, partial(symnet.crosscheck, proof, samples=n, claim=(wrong, proof.offset)))
         assert not bad.agree
         name = f"p={p}, hidden={hidden}"
         print(

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import types
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -40,13 +41,22 @@ LEGACY_COMMIT = "0b6219d"
 def network(p: int, hidden: list[int], seed: int) -> symnet.Network:
     rng = np.random.default_rng(seed)
     sizes = [p, *hidden, 1]
-    weights = [rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32).astype(float).tolist() for i in range(len(sizes) - 1)]
-    biases = [rng.standard_normal(sizes[i + 1]).astype(np.float32).astype(float).tolist() for i in range(len(sizes) - 1)]
+    weights = [
+        rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32).astype(float).tolist()
+        for i in range(len(sizes) - 1)
+    ]
+    biases = [
+        rng.standard_normal(sizes[i + 1]).astype(np.float32).astype(float).tolist()
+        for i in range(len(sizes) - 1)
+    ]
     return symnet.Network.from_matrices(weights, biases, activation="relu")
 
 
 def float_layers(net: symnet.Network) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(np.array(layer.weights.tolist(), dtype=float), np.array(list(layer.biases), dtype=float)) for layer in net.layers]
+    return [
+        (np.array(layer.weights.tolist(), dtype=float), np.array(list(layer.biases), dtype=float))
+        for layer in net.layers
+    ]
 
 
 def linprog_tree(net: symnet.Network, box: list[tuple[float, float]] | None) -> tuple[int, int]:
@@ -99,7 +109,10 @@ def linprog_tree(net: symnet.Network, box: list[tuple[float, float]] | None) -> 
 
 def legacy_module() -> types.ModuleType | None:
     try:
-        source = subprocess.run(["git", "show", f"{LEGACY_COMMIT}:symnet/search/regions.py"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        source = subprocess.run(
+            ["git", "show", f"{LEGACY_COMMIT}:symnet/search/regions.py"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     mod = types.ModuleType("symnet.search._legacy_regions")
@@ -151,11 +164,12 @@ def main() -> None:
     for p, hidden, whole in cases:
         net = network(p, hidden, 0)
         box = None if whole else [(-1, 1)] * p
-        regs, t_enum = timed(lambda: symnet.regions(net, box=box), 600)
-        _, t_check = timed(lambda: regs.check(), 600) if t_enum is not None else (None, None)
-        lp, t_lp = timed(lambda: linprog_tree(net, [(-1.0, 1.0)] * p if box else None), 120)
+        regs, t_enum = timed(partial(symnet.regions, net, box=box), 600)
+        _, t_check = timed(regs.check, 600) if t_enum is not None else (None, None)
+        lp, t_lp = timed(partial(linprog_tree, net, [(-1.0, 1.0)] * p if box else None), 120)
         if legacy is not None and whole:
-            old, t_old = timed(lambda: legacy.regions(rational(net)), 60)
+            # rational(net) is part of the legacy route, so it stays inside the timed call
+            old, t_old = timed(lambda net=net: legacy.regions(rational(net)), 60)
             old_text = f"{len(old)} regions, {t_old:.2f} s" if t_old is not None else old
         else:
             old_text = "R^p only" if legacy is not None else "unavailable"
@@ -166,7 +180,10 @@ def main() -> None:
             print(f"| {name} | {dom} | - | {regs} | - | {lp_text} | {old_text} |", flush=True)
             continue
         speed = f" ({t_lp / t_enum:.0f}x faster)" if t_lp is not None else ""
-        print(f"| {name} | {dom} | {len(regs)} | {t_enum:.2f} s{speed} | {t_check:.2f} s | {lp_text} | {old_text} |", flush=True)
+        print(
+            f"| {name} | {dom} | {len(regs)} | {t_enum:.2f} s{speed} | {t_check:.2f} s | {lp_text} | {old_text} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def plain_forward(net: Network):
 
     def fn(weights, biases, x):
         u = list(x)
-        for layer, (w, b) in enumerate(zip(weights, biases)):
+        for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
             u = [b[k] + sum(w[k][j] * u[j] for j in range(len(u))) for k in range(len(w))]
             if layer < len(affine):
                 slope, intercept = affine[layer]
@@ -93,7 +93,7 @@ def plain_forward(net: Network):
 def buggy_forward(weights, biases, x):
     """Forgets the hidden layers' biases."""
     u = list(x)
-    for layer, (w, b) in enumerate(zip(weights, biases)):
+    for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
         last = layer == len(weights) - 1
         u = [sum(w[k][j] * u[j] for j in range(len(u))) + (b[k] if last else 0) for k in range(len(w))]
     return u

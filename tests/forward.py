@@ -22,7 +22,7 @@ def forward(weights, biases, activation, x):
     """Outputs of the network given by plain lists of Fractions at input x."""
     act = PY_ACTIVATIONS[activation]
     u = [Fraction(v) for v in x]
-    for index, (w, b) in enumerate(zip(weights, biases)):
+    for index, (w, b) in enumerate(zip(weights, biases, strict=True)):
         z = [b[k] + sum((w[k][j] * u[j] for j in range(len(u))), Fraction(0)) for k in range(len(w))]
         last = index == len(weights) - 1
         u = z if last else [act(v) for v in z]

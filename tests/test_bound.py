@@ -137,12 +137,21 @@ def test_vnnlib_properties_are_decided():
         "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1))",  # no lower bound
         "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 2))",  # empty
         "(declare-const X_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0)) (assert (<= Y_0 1))",  # undeclared
-        "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0)) (assert (<= (* Y_0 Y_0) 1))",
-        "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0)) (assert (<= Y_0 (exp 1)))",
+        (
+            "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0))"
+            " (assert (<= (* Y_0 Y_0) 1))"
+        ),
+        (
+            "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0))"
+            " (assert (<= Y_0 (exp 1)))"
+        ),
         "(declare-const X_0 Int)",
         "(declare-const X_0 Real) (check-sat)",
         "(declare-const X_0 Real",
-        "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0)) (assert (<= (+ X_0 Y_0) 1))",
+        (
+            "(declare-const X_0 Real) (declare-const Y_0 Real) (assert (<= X_0 1)) (assert (>= X_0 0))"
+            " (assert (<= (+ X_0 Y_0) 1))"
+        ),
     ],
 )
 def test_unsupported_vnnlib_is_refused(text):

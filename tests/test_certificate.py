@@ -65,7 +65,9 @@ def test_shared_subexpressions_are_written_once():
 def test_decoding_never_evaluates_text():
     """A symbol name that looks like code stays a symbol name."""
     data = json.loads(symnet.prove(symnet.dense(1, [])).to_json())
-    data["expressions"] = [["sym", "__import__('os').system('false')"] if n == ["sym", "b_0"] else n for n in data["expressions"]]
+    data["expressions"] = [
+        ["sym", "__import__('os').system('false')"] if n == ["sym", "b_0"] else n for n in data["expressions"]
+    ]
     proof = Proof.from_json(json.dumps(data))
     assert sympy.Symbol("__import__('os').system('false')") in proof.offset.free_symbols
     assert proof.check()

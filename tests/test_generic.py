@@ -93,7 +93,10 @@ def _wrong_results():
     R = gk.RULES
     return [
         ("multiply_augmented", lambda o, e: o.aug(o.mul(e["V"], e["v"]), o.mul(e["V"], e["M"]))),  # drops c
-        ("apply_output_row", lambda o, e: o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.scale(2, o.mul(e["C"], e["M"])))),
+        (
+            "apply_output_row",
+            lambda o, e: o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.scale(2, o.mul(e["C"], e["M"]))),
+        ),
         ("substitute_layer", lambda o, e: o.aug(o.scale(e["a"], e["b"]), o.scale(e["a"], e["W"]))),  # drops d
         ("read_output_layer", lambda o, e: o.outrow(o.scale(0, e["b"]), e["W"])),
         ("conclude_linear_form", lambda o, e: o.mul(e["C"], e["x"])),

@@ -27,7 +27,7 @@ def claim_is_true(proof: Proof) -> bool:
     """Independent: expand output - (W* x + b*) with sympy and compare with zero."""
     net = proof.network
     exact = lambda e: e.xreplace({f: sympy.Rational(f) for f in e.atoms(sympy.Float)})  # noqa: E731
-    for out, form in zip(net.output, proof.as_expr()):
+    for out, form in zip(net.output, proof.as_expr(), strict=True):
         if sympy.expand(exact(out) - exact(form)) != 0:
             return False
     return True
@@ -61,7 +61,10 @@ def test_valid_certificates_check():
         assert verdict(json.dumps(data)) == "accepted"
 
 
-REPLACEMENTS = [["int", "7"], ["int", "0"], ["int", "-1"], ["rat", "1", "2"], ["rat", "-3", "2"], ["sym", "zz"], ["sym", "c_1"], ["sym", "x_1"]]
+REPLACEMENTS = [
+    ["int", "7"], ["int", "0"], ["int", "-1"], ["rat", "1", "2"], ["rat", "-3", "2"],
+    ["sym", "zz"], ["sym", "c_1"], ["sym", "x_1"],
+]
 
 
 @pytest.mark.slow

@@ -24,7 +24,10 @@ from .forward import forward
 def network(ws: list[np.ndarray], bs: list[np.ndarray], activation: str = "identity") -> Network:
     """A numeric network held over QQ, as the importers build it (every float its exact binary value)."""
     acts = [symnet.activation(activation)] * (len(ws) - 1) + [symnet.activation("identity")]
-    layers = tuple(Layer(exact_matrix(w, f"W{l}"), exact_vector(b, f"b{l}"), a) for l, (w, b, a) in enumerate(zip(ws, bs, acts)))
+    layers = tuple(
+        Layer(exact_matrix(w, f"W{l}"), exact_vector(b, f"b{l}"), a)
+        for l, (w, b, a) in enumerate(zip(ws, bs, acts, strict=True))
+    )
     return Network(input_symbols(ws[0].shape[1]), layers)
 
 
@@ -121,7 +124,9 @@ def _tampered(cert: Certificate, where: str) -> Certificate:
     return dataclasses.replace(cert, steps=tuple(steps))
 
 
-@pytest.mark.parametrize("where", ["output row", "factor", "factor top row", "slope", "layer", "W*", "b*", "symbolic W*", "rounded W*"])
+@pytest.mark.parametrize(
+    "where", ["output row", "factor", "factor top row", "slope", "layer", "W*", "b*", "symbolic W*", "rounded W*"]
+)
 def test_tampered_numeric_certificates_are_rejected(where):
     """Any change to a stated factor, slope, layer or claim entry is a CertificateError naming the step."""
     ws, bs = random_net(2, [3, 4, 2])
@@ -145,10 +150,12 @@ def test_tampered_numeric_certificates_are_rejected(where):
 def test_the_numeric_path_accepts_exactly_the_true_claims(sizes, seed, slope, i, j, delta):
     """Property: a claim with one entry moved by delta is accepted iff delta == 0, and the oracle agrees."""
     ws, bs = random_net(seed, sizes)
-    act = "identity" if slope == "identity" else sympy.Lambda(sympy.Symbol("t"), 2 * sympy.Symbol("t") - sympy.Rational(1, 3))
+    t = sympy.Symbol("t")
+    act = "identity" if slope == "identity" else sympy.Lambda(t, 2 * t - sympy.Rational(1, 3))
     net = network(ws, bs, "identity")
     if slope == "affine":
-        layers = tuple(dataclasses.replace(layer, activation=symnet.activation(act)) for layer in net.layers[:-1]) + net.layers[-1:]
+        hidden = tuple(dataclasses.replace(layer, activation=symnet.activation(act)) for layer in net.layers[:-1])
+        layers = hidden + net.layers[-1:]
         net = Network(net.inputs, layers)
     cert = layerwise_only(symnet.prove(net).certificate)
     q, p = cert.claim.shape

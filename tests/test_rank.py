@@ -27,7 +27,7 @@ def fraction_rank(rows: list[list[Fraction]]) -> int:
         for i in range(len(m)):
             if i != rank and m[i][col] != 0:
                 f = m[i][col] / m[rank][col]
-                m[i] = [a - f * b for a, b in zip(m[i], m[rank])]
+                m[i] = [a - f * b for a, b in zip(m[i], m[rank], strict=True)]
         rank += 1
         col += 1
     return rank
@@ -37,7 +37,10 @@ def fraction_product(weights: list[list[list[int]]], slope: int) -> list[list[Fr
     """W* = slope^L W_{L+1} ... W_1 with Fractions."""
     acc = [[Fraction(v) for v in row] for row in weights[0]]
     for w in weights[1:]:
-        acc = [[sum(Fraction(w[i][k]) * acc[k][j] for k in range(len(acc))) for j in range(len(acc[0]))] for i in range(len(w))]
+        acc = [
+            [sum(Fraction(w[i][k]) * acc[k][j] for k in range(len(acc))) for j in range(len(acc[0]))]
+            for i in range(len(w))
+        ]
     scale = Fraction(slope) ** (len(weights) - 1)
     return [[scale * v for v in row] for row in acc]
 

@@ -28,7 +28,10 @@ def _frac(e):
 
 def _plain(net, weights):
     """The network's matrices as Fractions with the counterexample's weights substituted."""
-    ws = [[[_frac(v.xreplace(weights)) for v in layer.weights.row(k)] for k in range(layer.width)] for layer in net.layers]
+    ws = [
+        [[_frac(v.xreplace(weights)) for v in layer.weights.row(k)] for k in range(layer.width)]
+        for layer in net.layers
+    ]
     bs = [[_frac(v.xreplace(weights)) for v in layer.biases] for layer in net.layers]
     return ws, bs
 
@@ -37,7 +40,7 @@ def _independent_defect(cx, activation):
     """f_k(m) - (f_k(u)+f_k(v))/2 by the plain-Fraction forward pass of tests/forward.py."""
     ws, bs = _plain(cx.network, cx.weights)
     u, v = ([_frac(c) for c in pt] for pt in cx.points)
-    m = [(a + b) / 2 for a, b in zip(u, v)]
+    m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
     k = cx.output
     fu, fv, fm = (forward(ws, bs, activation, pt)[k] for pt in (u, v, m))
     return fm - (fu + fv) / 2
@@ -67,11 +70,11 @@ def test_refuted_networks_really_are_nonlinear(activation, data):
     cx = refute(net)
     if cx is None:
         # then the network must be affine: the midpoint law holds at sampled points (independent route)
-        for u, v in data.draw(st.lists(st.tuples(st.lists(small, min_size=net.p, max_size=net.p),
-                                                 st.lists(small, min_size=net.p, max_size=net.p)), min_size=3, max_size=6)):
-            m = [Fraction(a + b, 2) for a, b in zip(u, v)]
+        point = st.lists(small, min_size=net.p, max_size=net.p)
+        for u, v in data.draw(st.lists(st.tuples(point, point), min_size=3, max_size=6)):
+            m = [Fraction(a + b, 2) for a, b in zip(u, v, strict=True)]
             fu, fv, fm = (forward(ws, bs, activation, pt) for pt in (u, v, m))
-            assert all(c == (a + b) / 2 for a, b, c in zip(fu, fv, fm))
+            assert all(c == (a + b) / 2 for a, b, c in zip(fu, fv, fm, strict=True))
         return
     assert cx.weights == {}
     defect = _independent_defect(cx, activation)
@@ -286,7 +289,8 @@ def test_latex_document_compiles(activation, tmp_path):
     cx = refute(symnet.dense(2, [2], activation=activation))
     (tmp_path / "cx.tex").write_text(cx.to_latex(document=True))
     run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "cx.tex"], cwd=tmp_path, capture_output=True, timeout=120
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "cx.tex"],
+        cwd=tmp_path, capture_output=True, timeout=120,
     )
     assert run.returncode == 0, run.stdout.decode()[-2000:]
     assert (tmp_path / "cx.pdf").exists()

@@ -27,7 +27,10 @@ def relu_nets(draw):
 
 
 @settings(max_examples=30)
-@given(relu_nets(), st.lists(st.lists(st.fractions(-5, 5, max_denominator=7), min_size=2, max_size=2), min_size=12, max_size=12))
+@given(
+    relu_nets(),
+    st.lists(st.lists(st.fractions(-5, 5, max_denominator=7), min_size=2, max_size=2), min_size=12, max_size=12),
+)
 def test_regions_agree_with_dense_sampling(net_data, points):
     """Every sampled exact point lies in some region, and each region holding it gives the Fraction forward pass."""
     ws, bs, act = net_data
@@ -193,7 +196,10 @@ def _float_tree_count(net, box):
     """Independent float enumeration: split unit by unit, keep a side when scipy's LP finds a ball in it."""
     np = pytest.importorskip("numpy")
     linprog = pytest.importorskip("scipy.optimize").linprog
-    layers = [(np.array(layer.weights.tolist(), dtype=float), np.array(list(layer.biases), dtype=float)) for layer in net.layers[:-1]]
+    layers = [
+        (np.array(layer.weights.tolist(), dtype=float), np.array(list(layer.biases), dtype=float))
+        for layer in net.layers[:-1]
+    ]
     units = [(l, k) for l, (W, _) in enumerate(layers) for k in range(W.shape[0])]
     p = net.p
 
@@ -234,7 +240,10 @@ def test_counts_agree_with_an_independent_float_enumeration(p, hidden, seed):
     np = pytest.importorskip("numpy")
     rng = np.random.default_rng(seed)
     sizes = [p, *hidden, 1]
-    ws = [rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32).astype(float).tolist() for i in range(len(sizes) - 1)]
+    ws = [
+        rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32).astype(float).tolist()
+        for i in range(len(sizes) - 1)
+    ]
     bs = [rng.standard_normal(sizes[i + 1]).astype(np.float32).astype(float).tolist() for i in range(len(sizes) - 1)]
     net = N(ws, bs, activation="relu")
     regs = regions(net, box=[(-1, 1)] * p)
@@ -283,7 +292,8 @@ def test_json_round_trip_is_deterministic():
 
 def test_progress_is_reported():
     seen = []
-    regions(N([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, -1], [0]], activation="relu"), progress=lambda a, b: seen.append((a, b)))
+    net = N([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, -1], [0]], activation="relu")
+    regions(net, progress=lambda a, b: seen.append((a, b)))
     assert seen and seen[-1][0] == 7 and seen[-1][1] >= 7
 
 
@@ -323,9 +333,15 @@ def test_check_rejects_a_wrong_form_in_the_object():
 def test_check_rejects_a_dropped_region_in_the_object():
     regs = _regs()
     keep = [r for r in regs if r.pattern != (1, 1, 1)]
-    for r in keep:  # re-point every neighbour index into the shorter list; the one across to (1,1,1) is lost
-        r.facets = [(i, None if nb is not None and regs[nb].pattern == (1, 1, 1) else (keep.index(regs[nb]) if nb is not None else None), w)
-                    for i, nb, w in r.facets]
+
+    def repoint(nb):
+        """The neighbour index in the shorter list; None for the one across to (1,1,1) (it is lost)."""
+        if nb is None or regs[nb].pattern == (1, 1, 1):
+            return None
+        return keep.index(regs[nb])
+
+    for r in keep:  # re-point every neighbour index into the shorter list
+        r.facets = [(i, repoint(nb), w) for i, nb, w in r.facets]
     regs._regions = tuple(keep)
     with pytest.raises(CertificateError):
         regs.check()

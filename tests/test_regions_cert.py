@@ -135,7 +135,7 @@ def test_a_dropped_facet_is_rejected():
 def test_wrong_multipliers_are_rejected():
     doc = _doc([(-2, 2), (-2, 2)])
     for reg in doc["regions"]:
-        for row, lam in reg["implied"]:
+        for _row, lam in reg["implied"]:
             if lam:
                 lam[0][1] = "-1" if lam[0][1] != "-1" else "2"
                 _rejects(doc, "implied_row")
@@ -151,7 +151,8 @@ def test_a_duplicated_region_is_rejected():
 
 def test_a_different_network_is_rejected():
     doc = _doc()
-    other = json.loads(symnet.regions(N([[[1, 0], [0, 1], [1, 1]], [[1, 1, 2]]], [[0, 0, -1], [0]], activation="relu")).to_json())
+    net = N([[[1, 0], [0, 1], [1, 1]], [[1, 1, 2]]], [[0, 0, -1], [0]], activation="relu")
+    other = json.loads(symnet.regions(net).to_json())
     doc["network"], doc["expressions"] = other["network"], other["expressions"]
     _rejects(doc, "region_form")
 

@@ -132,7 +132,9 @@ def test_from_type_draws_every_kind_of_weights():
         assert isinstance(net, Network)
         if not net.is_numeric:
             kinds.add("symbolic")
-        elif any(e.q >= 2**20 and (e.q & (e.q - 1)) == 0 for layer in net.layers for e in (*layer.weights, *layer.biases)):
+        elif any(
+            e.q >= 2**20 and (e.q & (e.q - 1)) == 0 for layer in net.layers for e in (*layer.weights, *layer.biases)
+        ):
             kinds.add("float")
         else:
             kinds.add("exact")
