@@ -21,15 +21,17 @@ of functions; anything else is refused with :class:`IllFormed` (a
   body uses only :data:`FUNCTIONS`, rationals and the bound variable; a
   registered ``name`` must be the name of exactly that formula;
 * **work is bounded**: before any expression is expanded, a cost model over
-  its DAG (degree and term count through add, mul and pow) must stay below
-  :data:`MAX_DEGREE` and :data:`MAX_TERMS`; the estimate is in the error.
+  its DAG (:mod:`symnet.kernel.cost`: degree, term count and the bit size of
+  numbers through add, mul and pow) must stay below :data:`MAX_DEGREE`,
+  :data:`MAX_TERMS`, :data:`MAX_BITS` and :data:`MAX_SIZE`, and so must the
+  bit size of the numbers the layers' products may build; the estimate is in
+  the error.
 
 Nothing here calls ``sympy.Poly``, ``expand``, ``simplify`` or ``sympify``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,11 +45,14 @@ import sympy
 from ..errors import CertificateError
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.network import Network
+from .cost import CAP, estimate_cost, number_bits, postorder
 
 __all__ = [
     "FUNCTIONS",
     "MAX_ACTIVATION_DEGREE",
+    "MAX_BITS",
     "MAX_DEGREE",
+    "MAX_SIZE",
     "MAX_TERMS",
     "ActivationForm",
     "Exact",
@@ -62,6 +67,10 @@ __all__ = [
 MAX_DEGREE = 4096
 #: Largest estimated number of terms of any one expression (or of one product's work).
 MAX_TERMS = 2_000_000
+#: Largest estimated bit size (numerator plus denominator) of one number in an expansion.
+MAX_BITS = 4_000_000
+#: Largest estimated size of an expansion in bits (terms times the bits of a number).
+MAX_SIZE = 2**31
 #: Largest degree of a polynomial activation in its variable.
 MAX_ACTIVATION_DEGREE = 64
 #: Functions a non-polynomial activation may use (besides +, *, integer powers).
@@ -77,7 +86,6 @@ FUNCTIONS: tuple[type, ...] = (
     sympy.sin,
     sympy.cos,
 )
-_CAP = 10**15
 _COMMUTATIVE = attrgetter("is_commutative")
 
 
@@ -86,27 +94,6 @@ class IllFormed(CertificateError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"ill-formed: {message}")
-
-
-# ------------------------------------------------------------------ the DAG
-def _postorder(root: sympy.Basic) -> list[sympy.Basic]:
-    """Every node of the expression DAG once, children first (iterative: no recursion limit)."""
-    order: list[sympy.Basic] = []
-    seen: set[int] = set()
-    stack: list[tuple[sympy.Basic, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for a in node.args:
-            if id(a) not in seen:
-                stack.append((a, False))
-    return order
 
 
 def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
@@ -159,7 +146,7 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
     if _plain_symbols(e) is not None:
         return e
     out: dict[int, sympy.Basic] = {}
-    for node in _postorder(e):
+    for node in postorder(e):
         if node.is_Symbol:
             if not node.is_commutative:
                 raise IllFormed(f"{where}: the symbol {node} is not commutative")
@@ -172,7 +159,7 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
             out[id(node)] = node
         elif node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, FUNCTIONS):
             args = [out[id(a)] for a in node.args]
-            changed = any(a is not b for a, b in zip(args, node.args))
+            changed = any(a is not b for a, b in zip(args, node.args, strict=True))
             out[id(node)] = node.func(*args) if changed else node
         else:
             _refuse_atom(node, where)
@@ -180,25 +167,17 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
         _refuse_atom(out[id(node)], where)
         if not out[id(node)].is_commutative:
             raise IllFormed(f"{where}: {str(node)[:60]} is not commutative")
-    return out[id(e)]  # type: ignore[return-value]
-
-
-def _power_terms(terms: int, n: int) -> int:
-    if terms <= 1 or n == 0:
-        return 1
-    if n * math.log2(terms) > 50:
-        return _CAP
-    return min(terms**n, _CAP)
+    return out[id(e)]
 
 
 def is_radical(e: sympy.Basic) -> bool:
-    """True for a real radical constant ``r**(m/n)`` (r > 0 rational, m/n not an integer), such as ``sqrt(21)/7``'s root."""
+    """True for a real radical constant ``r**(m/n)`` (r > 0 rational, m/n not an integer), e.g. ``sqrt(21)``."""
     return bool(e.is_Pow and e.base.is_Rational and e.base.is_positive and e.exp.is_Rational and not e.exp.is_Integer)
 
 
 def radicals(e: sympy.Basic) -> list[sympy.Basic]:
     """The radical constants of ``e`` (see :func:`is_radical`), in order of first appearance."""
-    return list(dict.fromkeys(n for n in _postorder(e) if is_radical(n)))
+    return list(dict.fromkeys(n for n in postorder(e) if is_radical(n)))
 
 
 def estimate(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> tuple[int, int, bool]:
@@ -209,45 +188,30 @@ def estimate(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> tupl
     10**15.  ``polynomial`` is False when a node is not a polynomial operation
     (a function, a negative or fractional power) and not one of ``atoms``
     (radical constants that the caller reads as generators of their own).
+    The bit size of the numbers is in :func:`symnet.kernel.cost.estimate_cost`.
     """
-    info: dict[int, tuple[int, int, bool]] = {}
-    for node in _postorder(e):
-        if atoms and node in atoms:
-            info[id(node)] = (1, 1, True)
-        elif node.is_Number or node is sympy.E or node is sympy.pi:
-            info[id(node)] = (0, 1, node.is_Number)
-        elif node.is_Symbol:
-            info[id(node)] = (1, 1, True)
-        elif node.is_Add:
-            parts = [info[id(a)] for a in node.args]
-            info[id(node)] = (max(p[0] for p in parts), min(sum(p[1] for p in parts), _CAP), all(p[2] for p in parts))
-        elif node.is_Mul:
-            parts = [info[id(a)] for a in node.args]
-            terms = 1
-            for p in parts:
-                terms = min(terms * p[1], _CAP)
-            info[id(node)] = (min(sum(p[0] for p in parts), _CAP), terms, all(p[2] for p in parts))
-        elif node.is_Pow and node.exp.is_Integer and node.exp >= 0:
-            d, t, poly = info[id(node.base)]
-            n = int(node.exp) if node.exp < _CAP else _CAP
-            info[id(node)] = (min(d * n, _CAP), _power_terms(t, n), poly)
-        else:
-            parts = [info[id(a)] for a in node.args]
-            info[id(node)] = (max((p[0] for p in parts), default=0), max((p[1] for p in parts), default=1), False)
-    return info[id(e)]
+    c = estimate_cost(e, atoms)
+    return c.degree, c.terms, c.polynomial
 
 
 def guard(
-    e: sympy.Expr, where: str, *, max_degree: int = MAX_DEGREE, max_terms: int = MAX_TERMS, atoms: frozenset[sympy.Basic] = frozenset()
+    e: sympy.Expr,
+    where: str,
+    *,
+    max_degree: int = MAX_DEGREE,
+    max_terms: int = MAX_TERMS,
+    atoms: frozenset[sympy.Basic] = frozenset(),
 ) -> tuple[int, int, bool]:
-    """The estimate of ``e``; IllFormed (with the estimate) above the limits."""
-    d, t, poly = estimate(e, atoms)
-    if d > max_degree or t > max_terms:
+    """The estimate of ``e``; IllFormed (with the estimate) above the limits of degree, terms and bit size."""
+    c = estimate_cost(e, atoms)
+    d, t, bits = c.degree, c.terms, c.bits
+    if d > max_degree or t > max_terms or bits > MAX_BITS or t * bits > MAX_SIZE:
         raise IllFormed(
-            f"{where}: expanding it needs an estimated degree {d} and {t} terms, above the kernel's limits "
-            f"(degree {max_degree}, {max_terms} terms)"
+            f"{where}: expanding it needs an estimated degree {d}, {t} terms and numbers of {bits} bits, above the "
+            f"kernel's limits (degree {max_degree}, {max_terms} terms, {MAX_BITS} bits a number, "
+            f"{MAX_SIZE} bits in all)"
         )
-    return d, t, poly
+    return d, t, c.polynomial
 
 
 # ---------------------------------------------------------- exact polynomials
@@ -300,7 +264,7 @@ class Exact:
         if not polynomial:
             raise IllFormed(f"{where}: {str(e)[:80]} is not a polynomial with rational coefficients")
         values: dict[int, Any] = {}
-        for node in _postorder(e):
+        for node in postorder(e):
             key = id(node)
             if key in self.memo:
                 values[key] = self.memo[key][1]
@@ -366,7 +330,7 @@ class Exact:
         terms = []
         for monom, c in poly.terms():
             factor = sympy.Rational(int(c.p), int(c.q))
-            for g, k in zip(self.gens, monom):
+            for g, k in zip(self.gens, monom[: len(self.gens)], strict=True):
                 if k:
                     factor *= g**k
             terms.append(factor)
@@ -420,7 +384,7 @@ class ActivationForm:
 
     @property
     def is_identity(self) -> bool:
-        return self.body == self.variable
+        return bool(self.body == self.variable)
 
     def slope_intercept(self) -> tuple[sympy.Expr, sympy.Expr]:
         assert self.coeffs is not None and self.degree <= 1
@@ -428,7 +392,9 @@ class ActivationForm:
         return c[1], c[0]
 
 
-def _coefficients(body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str) -> tuple[tuple[sympy.Expr, ...], int] | None:
+def _coefficients(
+    body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str
+) -> tuple[tuple[sympy.Expr, ...], int] | None:
     """Coefficients in ``var`` of a polynomial body, or None when it is not a polynomial."""
     d, _, polynomial = guard(body, where, max_degree=MAX_DEGREE)
     if not polynomial:
@@ -437,11 +403,14 @@ def _coefficients(body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Sym
     poly = ring.poly(body, where)
     degree = poly.degrees()[0] if not poly.is_zero() else -1
     if degree > MAX_ACTIVATION_DEGREE:
-        raise IllFormed(f"{where}: the activation has degree {degree} in its variable, above the kernel's limit {MAX_ACTIVATION_DEGREE}")
+        raise IllFormed(
+            f"{where}: the activation has degree {degree} in its variable, "
+            f"above the kernel's limit {MAX_ACTIVATION_DEGREE}"
+        )
     buckets: list[list[sympy.Expr]] = [[] for _ in range(max(degree, 0) + 1)]
     for monom, c in poly.terms():
         factor: sympy.Expr = sympy.Rational(int(c.p), int(c.q))
-        for g, k in zip(params, monom[1:]):
+        for g, k in zip(params, monom[1:], strict=True):
             if k:
                 factor = factor * g**k
         buckets[monom[0]].append(factor)
@@ -450,7 +419,11 @@ def _coefficients(body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Sym
 
 def gate_activation(act: Activation, inputs: Iterable[sympy.Symbol], where: str) -> ActivationForm:
     """An activation through the gate (see the module docstring)."""
-    if not isinstance(act, Activation) or not isinstance(act.function, sympy.Lambda) or len(act.function.variables) != 1:
+    if (
+        not isinstance(act, Activation)
+        or not isinstance(act.function, sympy.Lambda)
+        or len(act.function.variables) != 1
+    ):
         raise IllFormed(f"{where}: not a one-variable activation")
     var = act.variable
     if not isinstance(var, sympy.Symbol) or not var.is_commutative:
@@ -479,7 +452,9 @@ def gate_activation(act: Activation, inputs: Iterable[sympy.Symbol], where: str)
         named = NAMED_ACTIVATIONS[name]
         expected = exact(named).xreplace({next(iter(named.free_symbols)): fresh})
         if body != expected:
-            raise IllFormed(f"{where}: the activation is named {name!r}, but its formula {act.function} is not {name}'s")
+            raise IllFormed(
+                f"{where}: the activation is named {name!r}, but its formula {act.function} is not {name}'s"
+            )
     return ActivationForm(name, fresh, body, coeffs, degree)
 
 
@@ -544,9 +519,15 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     roots: dict[sympy.Basic, None] = {}  # radical constants of the entries
     chunks: list[list[sympy.Symbol]] = []
     previous = len(inputs)
+    bits = 0
     for l, layer in enumerate(net.layers, start=1):
         W, b = layer.weights, layer.biases
-        if not isinstance(W, sympy.MatrixBase) or not isinstance(b, sympy.MatrixBase) or W.cols != previous or b.shape != (W.rows, 1):
+        if (
+            not isinstance(W, sympy.MatrixBase)
+            or not isinstance(b, sympy.MatrixBase)
+            or W.cols != previous
+            or b.shape != (W.rows, 1)
+        ):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = W.rows
         flat, cols = W.flat(), W.cols
@@ -559,10 +540,23 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             if not all(map(_COMMUTATIVE, plain)):
                 raise IllFormed(f"layer {l}: a weight symbol is not commutative")
             chunks.append(plain)
-        checked = [e if type(e) is sympy.Symbol else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots, radicals) for n, e in enumerate(flat)]
+        checked = [
+            e
+            if type(e) is sympy.Symbol
+            else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots, radicals)
+            for n, e in enumerate(flat)
+        ]
         weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
-        biases.append([v if type(v) is sympy.Symbol else _entry(v, f"layer {l} bias {k + 1}", input_set, params, roots, radicals) for k, v in enumerate(b.flat())])
+        biases.append(
+            [
+                v
+                if type(v) is sympy.Symbol
+                else _entry(v, f"layer {l} bias {k + 1}", input_set, params, roots, radicals)
+                for k, v in enumerate(b.flat())
+            ]
+        )
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
+        bits = _layer_bits(bits, checked, biases[-1], cols, form, l)
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))
@@ -572,8 +566,38 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
 
 
+def _entry_bits(e: sympy.Basic) -> int:
+    if type(e) is sympy.Symbol:
+        return 1
+    if e.is_Number:
+        return sum(number_bits(e))
+    return estimate_cost(e).bits
+
+
+def _layer_bits(
+    before: int, weights: list[sympy.Expr], biases: list[sympy.Expr], cols: int, act: ActivationForm, l: int
+) -> int:
+    """Bits of the numbers the layers up to ``l`` may build when composed; IllFormed above MAX_BITS."""
+    entry = max(map(_entry_bits, chain(weights, biases)), default=1)
+    bits = min(before + entry + (cols + 1).bit_length(), CAP)
+    if act.coeffs is not None and act.degree > 1:
+        coeff = max((estimate_cost(c).bits for c in act.coeffs), default=1)
+        bits = min(act.degree * (bits + coeff + (act.degree + 1).bit_length()), CAP)
+    if bits > MAX_BITS:
+        raise IllFormed(
+            f"layer {l}: the network's numbers may reach an estimated {bits} bits through its layers, "
+            f"above the kernel's limit of {MAX_BITS} bits a number"
+        )
+    return bits
+
+
 def _entry(
-    e: Any, where: str, inputs: set[sympy.Symbol], params: dict[sympy.Symbol, None], roots: dict[sympy.Basic, None], allow_radicals: bool
+    e: Any,
+    where: str,
+    inputs: set[sympy.Symbol],
+    params: dict[sympy.Symbol, None],
+    roots: dict[sympy.Basic, None],
+    allow_radicals: bool,
 ) -> sympy.Expr:
     if isinstance(e, sympy.Symbol):
         if not e.is_commutative:
@@ -613,8 +637,13 @@ def gate_claim_entry(e: Any, where: str, net: NetworkForm) -> sympy.Expr:
         free = v.free_symbols
     bad = free & set(net.inputs)
     if bad:
-        raise IllFormed(f"{where}: the claimed coefficient contains the input(s) {', '.join(sorted(s.name for s in bad))}")
+        raise IllFormed(
+            f"{where}: the claimed coefficient contains the input(s) {', '.join(sorted(s.name for s in bad))}"
+        )
     extra = free - set(net.parameters)
     if extra:
-        raise IllFormed(f"{where}: the claimed coefficient uses {', '.join(sorted(s.name for s in extra))}, not a parameter of the network")
+        raise IllFormed(
+            f"{where}: the claimed coefficient uses {', '.join(sorted(s.name for s in extra))}, "
+            "not a parameter of the network"
+        )
     return v
