@@ -127,8 +127,11 @@ def test_check_refuses_a_python_certificate_with_a_power_of_a_big_sum() -> None:
     cert = proof.certificate
     w = sympy.Pow(sympy.Symbol("x_1") * 0 + 10**10000 + 1, 1, evaluate=False)
     bad = cert.claim.__class__(
-        cert.claim.form, cert.claim.shape, cert.claim.routes,
-        sympy.ImmutableMatrix([[sympy.Pow(w - 10**10000 + 10**10000, 4000, evaluate=False), 1]]), cert.claim.offset,
+        cert.claim.form,
+        cert.claim.shape,
+        cert.claim.routes,
+        sympy.ImmutableMatrix([[sympy.Pow(w - 10**10000 + 10**10000, 4000, evaluate=False), 1]]),
+        cert.claim.offset,
     )
     t = time.perf_counter()
     with pytest.raises(CertificateError):
@@ -138,13 +141,27 @@ def test_check_refuses_a_python_certificate_with_a_power_of_a_big_sum() -> None:
 
 # ----------------------------------------------------------- documents
 _BASE = {
-    "format": "symnet-certificate", "version": 1,
+    "format": "symnet-certificate",
+    "version": 1,
     "expressions": [["int", "1"], ["int", "2"], ["int", "3"], ["sym", "x"]],
-    "network": {"inputs": ["x_1", "x_2"], "layers": [{"weights": [[0, 1]], "biases": [2],
-                "activation": {"name": "identity", "variable": "x", "expr": 3}}]},
-    "steps": [{"rule": "read_output_layer", "layer": 1, "matrix": [[2, 0, 1]]}, {"rule": "conclude_linear_form"},
-              {"rule": "expand_and_compare", "monomials": 3}],
-    "claim": {"form": "explicit", "shape": [1, 2], "routes": ["layerwise", "direct"], "matrix": [[0, 1]], "offset": [2]},
+    "network": {
+        "inputs": ["x_1", "x_2"],
+        "layers": [
+            {"weights": [[0, 1]], "biases": [2], "activation": {"name": "identity", "variable": "x", "expr": 3}}
+        ],
+    },
+    "steps": [
+        {"rule": "read_output_layer", "layer": 1, "matrix": [[2, 0, 1]]},
+        {"rule": "conclude_linear_form"},
+        {"rule": "expand_and_compare", "monomials": 3},
+    ],
+    "claim": {
+        "form": "explicit",
+        "shape": [1, 2],
+        "routes": ["layerwise", "direct"],
+        "matrix": [[0, 1]],
+        "offset": [2],
+    },
 }
 
 
@@ -172,7 +189,9 @@ ATTACKS = {
 _has_bit_model = hasattr(getattr(symnet.certificate, "expressions", None), "MAX_NODE_BITS")
 
 
-@pytest.mark.skipif(not _has_bit_model, reason="the document reader's number-size model lands with the certificate package")
+@pytest.mark.skipif(
+    not _has_bit_model, reason="the document reader's number-size model lands with the certificate package"
+)
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_number_size_attacks_are_refused_up_front(name: str) -> None:
     t = time.perf_counter()

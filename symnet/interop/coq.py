@@ -47,6 +47,7 @@ from typing import Any
 import sympy
 
 from ..errors import SymnetError
+from ..names import coq_comment, coq_identifier
 
 __all__ = [
     "CoqExportError",
@@ -242,19 +243,6 @@ def _pretty(name: str) -> str:
     return "_".join(re.findall(r"[A-Za-z0-9]+", name))
 
 
-def _escaped(name: str) -> str:
-    """``s_`` + the name with ``_`` written ``__`` and any other non-alphanumeric character ``_<hex>_`` (injective)."""
-    out = ["s_"]
-    for ch in name:
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        elif ch == "_":
-            out.append("__")
-        else:
-            out.append(f"_{ord(ch):x}_")
-    return "".join(out)
-
-
 def coq_identifiers(names: Sequence[str], reserved: Iterable[str] = ()) -> dict[str, str]:
     """An injective map from symbol names to Coq identifiers.
 
@@ -279,7 +267,7 @@ def coq_identifiers(names: Sequence[str], reserved: Iterable[str] = ()) -> dict[
     out = {}
     for n, v in pretty.items():
         ok = _PRETTY.fullmatch(v) is not None and v not in blocked and not v.startswith("s_") and counts[v] == 1
-        out[n] = v if ok else _escaped(n)
+        out[n] = v if ok else coq_identifier(n)
     return out
 
 
@@ -374,9 +362,8 @@ def _vector_text(items: Sequence[Term], pr: _Printer) -> str:
 
 
 def _comment(text: str) -> str:
-    """A Coq comment whose body cannot close early (``*)`` and ``(*`` are broken up)."""
-    safe = text.replace("(*", "( *").replace("*)", "* )")
-    return f"(* {safe} *)"
+    """A Coq comment whose body cannot close early or open a string (see :func:`symnet.names.coq_comment`)."""
+    return coq_comment(text)
 
 
 # ------------------------------------------------------- the statement IR
