@@ -47,7 +47,7 @@ def from_sklearn(model: Any) -> Network:
     source = type(model).__name__
     chain = ChainBuilder(source)
     n = len(model.coefs_)
-    for l, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_), start=1):
+    for l, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_, strict=True), start=1):
         chain.linear(coef.T, intercept, f"layer {l} (coefs_[{l - 1}])")
         if l < n:
             chain.activation(activation(_HIDDEN[name]), f"layer {l}")
