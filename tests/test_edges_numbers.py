@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet.certificate import codec
+from symnet.cost import estimate_cost
 from symnet.errors import CertificateError
 from symnet.kernel import gate
-from symnet.kernel.cost import estimate_cost
 
 X, Y = sympy.symbols("x y")
 
@@ -186,12 +186,7 @@ ATTACKS = {
     + [["add", _n(2 + i), _n(2 + i)] if i % 2 else ["mul", _n(2 + i), _n(2 + i)] for i in range(30)],
 }
 
-_has_bit_model = hasattr(getattr(symnet.certificate, "expressions", None), "MAX_NODE_BITS")
 
-
-@pytest.mark.skipif(
-    not _has_bit_model, reason="the document reader's number-size model lands with the certificate package"
-)
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_number_size_attacks_are_refused_up_front(name: str) -> None:
     t = time.perf_counter()

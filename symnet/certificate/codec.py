@@ -81,6 +81,7 @@ from typing import Any
 
 import sympy
 
+from ..cost import MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..model.activations import Activation
 from ..model.network import Layer, Network
@@ -382,6 +383,7 @@ class ExpressionReader:
         self.children: list[tuple[int, ...]] = []
         self.sym_nodes: dict[int, str] = {}
         self.work = 0
+        self.bits: list[int] = []  # bound on the bit size of the numbers each node builds (symnet.cost)
         for i, node in enumerate(nodes):
             self.values.append(self._decode(i, node))
             kind = node[0]
@@ -425,9 +427,11 @@ class ExpressionReader:
     def _estimate(self, i: int, kind: str, rest: list[Any]) -> None:
         if kind in ("int", "rat", "float", "const"):
             self.cost.append((0, 1, 1))
+            self.bits.append(leaf_bits(kind, rest))
             return
         if kind == "sym":
             self.cost.append((1, 1, 1))
+            self.bits.append(1)
             return
         refs = rest[1:] if kind == "fn" else rest
         parts = [self.cost[r] for r in refs]
@@ -449,6 +453,12 @@ class ExpressionReader:
         else:
             d, t, size = max(p[0] for p in parts), max(p[1] for p in parts), 1
         self.work += size
+        exponent = self.values[rest[1]] if kind == "pow" else None
+        self.bits.append(node_bits(kind, [self.bits[r] for r in refs], exponent))
+        _expect(
+            self.bits[-1] <= MAX_BITS,
+            f"expression {i} is too big to read: its numbers may reach {self.bits[-1]} bits (limit {MAX_BITS})",
+        )
         _expect(
             d <= MAX_NODE_DEGREE and t <= MAX_NODE_TERMS and self.work <= MAX_FLATTEN_WORK,
             f"expression {i} is too big to read: estimated degree {d}, {t} terms, flattening work {self.work} "

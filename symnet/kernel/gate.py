@@ -21,7 +21,7 @@ of functions; anything else is refused with :class:`IllFormed` (a
   body uses only :data:`FUNCTIONS`, rationals and the bound variable; a
   registered ``name`` must be the name of exactly that formula;
 * **work is bounded**: before any expression is expanded, a cost model over
-  its DAG (:mod:`symnet.kernel.cost`: degree, term count and the bit size of
+  its DAG (:mod:`symnet.cost`: degree, term count and the bit size of
   numbers through add, mul and pow) must stay below :data:`MAX_DEGREE`,
   :data:`MAX_TERMS`, :data:`MAX_BITS` and :data:`MAX_SIZE`, and so must the
   bit size of the numbers the layers' products may build; the estimate is in
@@ -42,10 +42,10 @@ from typing import Any
 import flint
 import sympy
 
+from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, postorder
 from ..errors import CertificateError
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.network import Network
-from .cost import CAP, estimate_cost, number_bits, postorder
 
 __all__ = [
     "FUNCTIONS",
@@ -67,8 +67,6 @@ __all__ = [
 MAX_DEGREE = 4096
 #: Largest estimated number of terms of any one expression (or of one product's work).
 MAX_TERMS = 2_000_000
-#: Largest estimated bit size (numerator plus denominator) of one number in an expansion.
-MAX_BITS = 4_000_000
 #: Largest estimated size of an expansion in bits (terms times the bits of a number).
 MAX_SIZE = 2**31
 #: Largest degree of a polynomial activation in its variable.
@@ -188,7 +186,7 @@ def estimate(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> tupl
     10**15.  ``polynomial`` is False when a node is not a polynomial operation
     (a function, a negative or fractional power) and not one of ``atoms``
     (radical constants that the caller reads as generators of their own).
-    The bit size of the numbers is in :func:`symnet.kernel.cost.estimate_cost`.
+    The bit size of the numbers is in :func:`symnet.cost.estimate_cost`.
     """
     c = estimate_cost(e, atoms)
     return c.degree, c.terms, c.polynomial

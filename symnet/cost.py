@@ -23,10 +23,12 @@ from typing import Any, NamedTuple
 
 import sympy
 
-__all__ = ["CAP", "Cost", "estimate_cost", "number_bits", "postorder"]
+__all__ = ["CAP", "MAX_BITS", "Cost", "estimate_cost", "leaf_bits", "node_bits", "number_bits", "postorder"]
 
 #: Saturation value of every estimate.
 CAP = 10**15
+#: Largest estimated bit size (numerator plus denominator) of one number that may be built or expanded.
+MAX_BITS = 4_000_000
 
 
 class Cost(NamedTuple):
@@ -80,6 +82,34 @@ def number_bits(node: sympy.Basic) -> tuple[int, int, int]:
             return 1, 0, 0
         return (int(bc) + int(exp), 0, 0) if exp >= 0 else (int(bc), -int(exp), 0)
     return 1, 0, 0
+
+
+def leaf_bits(kind: str, rest: list[Any]) -> int:
+    """Bits of a document's number leaf (``int``, ``rat``, ``float``, ``const``), from its text before it is parsed."""
+    if kind == "const":
+        return 1
+    texts = rest[:2] if kind == "rat" else rest[:1] if kind == "int" else rest[1:2]
+    bits = sum(int(len(t) * 3.33) + 1 if isinstance(t, str) else 1 for t in texts)
+    if kind == "float" and len(rest) > 2 and isinstance(rest[2], int) and not isinstance(rest[2], bool):
+        bits += min(abs(rest[2]), CAP)
+    return bits
+
+
+def node_bits(kind: str, parts: list[int], exponent: Any = None) -> int:
+    """Bits of the numbers a document's ``add``, ``mul``, ``pow`` or ``fn`` node may build (before sympy builds it).
+
+    A sum of fractions may multiply their denominators, so ``add`` adds its
+    arguments' bits (plus one a term for carries); ``mul`` adds them; ``pow``
+    multiplies its base's bits by the exponent; a function keeps the largest.
+    """
+    if kind == "add":
+        return _cap(sum(parts) + len(parts))
+    if kind == "mul":
+        return _cap(sum(parts))
+    if kind == "pow":
+        n = abs(int(exponent)) if getattr(exponent, "is_Integer", False) else 1
+        return _cap(parts[0] * max(n, 1))
+    return max(parts, default=1)
 
 
 def _cap(v: int) -> int:
