@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import sympy
 
-__all__ = ["CAP", "MAX_BITS", "Cost", "estimate_cost", "leaf_bits", "node_bits", "number_bits", "postorder"]
+__all__ = ["CAP", "MAX_BITS", "Cost", "estimate_cost", "leaf_bits", "node_bits", "number_bits", "postorder", "show"]
 
 #: Saturation value of every estimate.
 CAP = 10**15
@@ -194,3 +194,19 @@ def _node(node: sympy.Basic, info: dict[int, Cost], atoms: frozenset[sympy.Basic
         max(p.two for p in parts),
         max(p.odd for p in parts),
     )
+
+
+#: Numbers of more bits than this are shown by their size in messages (Python refuses to print past 4300 digits).
+_SHOWN_BITS = 4000
+
+
+def show(e: Any, width: int = 80) -> str:
+    """At most ``width`` characters of ``e`` for a message; a number too long to print is shown by its size."""
+    if not isinstance(e, sympy.Basic):
+        return str(e)[:width]
+    big = {
+        a: sympy.Symbol(f"<a number of {max(int(a.p).bit_length(), int(a.q).bit_length())} bits>")
+        for a in postorder(e)
+        if a.is_Rational and max(int(a.p).bit_length(), int(a.q).bit_length()) > _SHOWN_BITS
+    }
+    return str(e.xreplace(big) if big else e)[:width]

@@ -42,7 +42,7 @@ from typing import Any
 import flint
 import sympy
 
-from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, postorder
+from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, postorder, show
 from ..errors import CertificateError
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.network import Network
@@ -161,10 +161,10 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
             out[id(node)] = node.func(*args) if changed else node
         else:
             _refuse_atom(node, where)
-            raise IllFormed(f"{where}: {type(node).__name__} ({str(node)[:60]}) is not allowed in a symnet document")
+            raise IllFormed(f"{where}: {type(node).__name__} ({show(node, 60)}) is not allowed in a symnet document")
         _refuse_atom(out[id(node)], where)
         if not out[id(node)].is_commutative:
-            raise IllFormed(f"{where}: {str(node)[:60]} is not commutative")
+            raise IllFormed(f"{where}: {show(node, 60)} is not commutative")
     return out[id(e)]
 
 
@@ -260,7 +260,7 @@ class Exact:
             return fast
         _, _, polynomial = guard(e, where, atoms=self.atoms)
         if not polynomial:
-            raise IllFormed(f"{where}: {str(e)[:80]} is not a polynomial with rational coefficients")
+            raise IllFormed(f"{where}: {show(e, 80)} is not a polynomial with rational coefficients")
         values: dict[int, Any] = {}
         for node in postorder(e):
             key = id(node)
@@ -286,7 +286,7 @@ class Exact:
             elif node.is_Pow and node.exp.is_Integer and node.exp >= 0:
                 v = values[id(node.base)] ** int(node.exp)
             else:
-                raise IllFormed(f"{where}: {str(node)[:80]} is not a polynomial with rational coefficients")
+                raise IllFormed(f"{where}: {show(node, 80)} is not a polynomial with rational coefficients")
             values[key] = v
             self.memo[key] = (node, v)  # keep node alive so its id stays unique
         return values[id(e)]
@@ -615,7 +615,7 @@ def _entry(
     found = radicals(v) if allow_radicals else []
     _, _, polynomial = guard(v, where, atoms=frozenset(found))
     if not polynomial:
-        raise IllFormed(f"{where}: {str(v)[:80]} is not a polynomial with rational coefficients in the parameters")
+        raise IllFormed(f"{where}: {show(v, 80)} is not a polynomial with rational coefficients in the parameters")
     roots.update(dict.fromkeys(found))
     for s in sorted(v.free_symbols, key=lambda s: s.name):
         if s in inputs:
