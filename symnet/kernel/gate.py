@@ -213,6 +213,14 @@ def guard(
 
 
 # ---------------------------------------------------------- exact polynomials
+def balanced_sum(parts: list[Any], zero: Any) -> Any:
+    """The sum of polynomials, added in pairs (a left-to-right sum copies the growing total each time: quadratic)."""
+    while len(parts) > 1:
+        pairs = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+        parts = pairs + parts[-1:] if len(parts) % 2 else pairs
+    return parts[0] if parts else zero
+
+
 class Exact:
     """Polynomials over QQ (python-flint ``fmpq_mpoly``) in a fixed list of declared generators.
 
@@ -274,9 +282,7 @@ class Exact:
             elif node.is_Float:
                 v = self.constant(_float_value(node, where))
             elif node.is_Add:
-                v = self.zero
-                for a in node.args:
-                    v = v + values[id(a)]
+                v = balanced_sum([values[id(a)] for a in node.args], self.zero)
             elif node.is_Mul:
                 v = self.one
                 for a in node.args:
@@ -310,18 +316,18 @@ class Exact:
         return None
 
     def _monomial_sum(self, e: sympy.Basic, where: str) -> Any:
-        """Fast path: a monomial, or a sum of monomials (rationals times distinct symbols), read term by term."""
+        """Fast path: a monomial, or a sum of monomials (rationals times distinct symbols), summed pairwise."""
         if not e.is_Add:
             return self._monomial(e, where)
         if len(e.args) > MAX_TERMS:
             return None
-        total = self.zero
+        parts = []
         for a in e.args:
             m = self._monomial(a, where)
             if m is None:
                 return None
-            total = total + m
-        return total
+            parts.append(m)
+        return balanced_sum(parts, self.zero)
 
     def show(self, poly: Any) -> sympy.Expr:
         """An fmpq_mpoly as a sympy expression in the generators (for messages)."""
