@@ -23,12 +23,26 @@ from typing import Any, NamedTuple
 
 import sympy
 
-__all__ = ["CAP", "MAX_BITS", "Cost", "estimate_cost", "leaf_bits", "node_bits", "number_bits", "postorder", "show"]
+__all__ = [
+    "CAP",
+    "FUNCTION_BITS",
+    "MAX_BITS",
+    "Cost",
+    "estimate_cost",
+    "leaf_bits",
+    "node_bits",
+    "number_bits",
+    "postorder",
+    "show",
+]
 
 #: Saturation value of every estimate.
 CAP = 10**15
 #: Largest estimated bit size (numerator plus denominator) of one number that may be built or expanded.
 MAX_BITS = 4_000_000
+#: Largest bit size of a number a function (Abs, exp, ...) may be applied to: sympy evaluates a function of a
+#: number by asking its assumptions, and is-it-prime of a 600,000-bit integer runs for minutes.
+FUNCTION_BITS = 4096
 
 
 class Cost(NamedTuple):

@@ -200,3 +200,48 @@ def test_a_fraction_oracle_agrees_on_a_small_power() -> None:
     e = gate.exact(sympy.Pow(X + sympy.Rational(1, 3), 5, evaluate=False), "e")
     biggest = max(int(Fraction(1, 3**k).denominator).bit_length() + 4 for k in range(6))
     assert estimate_cost(e).bits >= biggest
+
+
+# ------------------------------------------------------- found by the campaign
+def test_a_function_of_a_huge_number_is_refused_before_sympy_evaluates_it() -> None:
+    # sympy's Abs(n) asks whether n is prime: minutes for a 600,000-bit integer
+    extra = [
+        ["int", "2305843009213693951"],
+        ["int", "5000"],
+        ["pow", _n(0), _n(1)],
+        ["int", "2"],
+        ["pow", _n(2), _n(3)],
+    ]
+    for fn in ("Abs", "exp", "sin", "log", "tanh"):
+        t = time.perf_counter()
+        with pytest.raises(CertificateError, match="too long"):
+            codec.loads(_attack([*extra, ["fn", fn, _n(4)]]))
+        assert time.perf_counter() - t < 2
+
+
+def test_the_gate_refuses_a_python_built_function_of_a_huge_number() -> None:
+    huge = sympy.Integer(2**61 - 1) ** 200
+    with pytest.raises(gate.IllFormed, match="more than 4096 bits"):
+        gate.exact(sympy.Abs(sympy.Float(0.5) + huge, evaluate=False), "e")
+
+
+def test_a_message_about_a_huge_number_names_its_size() -> None:
+    d = json.loads(json.dumps(_BASE))
+    d["expressions"] += [["int", "3"], ["int", "9000"], ["pow", _n(0), _n(1)]]
+    d["steps"][0]["matrix"] = [[2, _n(2), 1]]  # the stated output row holds 3^9000 (14,265 bits) instead of 1
+    with pytest.raises(CertificateError, match=r"<a number of 14265 bits>"):
+        symnet.kernel.check(codec.loads(json.dumps(d)))
+
+
+def test_coq_export_prints_numbers_past_python_s_4300_digits() -> None:
+    import sys
+
+    w = sympy.Rational(1, 2**20000)
+    text = symnet.prove(symnet.Network.from_matrices([[[w, 1]]], [[0]])).to_coq()
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        digits = str(2**20000)  # 6,021 digits, by Python's own conversion
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert digits in text

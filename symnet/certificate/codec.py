@@ -81,7 +81,7 @@ from typing import Any
 
 import sympy
 
-from ..cost import MAX_BITS, leaf_bits, node_bits
+from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..model.activations import Activation
 from ..model.network import Layer, Network
@@ -542,6 +542,7 @@ class ExpressionReader:
             return sympy.Pow(base, exp_)
         if kind == "fn":
             _expect(len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS, f"{where}: unknown function {str(rest[:1])[:40]}")
+            _expect(max(self.bits[r] for r in rest[1:]) <= FUNCTION_BITS, f"{where}: {rest[0]} of a number too long")
             unary = rest[0] not in ("Max", "Min")
             _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
             try:

@@ -44,8 +44,10 @@ from fractions import Fraction
 from importlib import resources
 from typing import Any
 
+import flint
 import sympy
 
+from ..cost import show
 from ..errors import SymnetError
 from ..names import coq_comment, coq_identifier
 
@@ -159,7 +161,7 @@ def to_term(expr: Any, *, budget: list[int] | None = None, allowed: Iterable[str
             elif type(e).__name__ in allowed and isinstance(e, (sympy.Max, sympy.Min, sympy.Abs)):
                 children = list(e.args)
             else:
-                raise CoqExportError(f"cannot export {type(e).__name__} expression {str(e)[:60]!r} to Coq")
+                raise CoqExportError(f"cannot export {type(e).__name__} expression {show(e, 60)!r} to Coq")
             if not ready:
                 stack.append((e, True))
                 stack.extend((c, False) for c in children)
@@ -297,11 +299,12 @@ class _Printer:
         self.alive: list[Term] = []  # keeps printed Terms alive, so their ids stay unique
 
     def num(self, f: Fraction) -> str:
+        p, q = _decimal(f.numerator), _decimal(f.denominator)
         if self.field == "Q":
-            return f"({f.numerator} # {f.denominator})"
+            return f"({p} # {q})"
         if f.denominator == 1:
-            return str(f.numerator) if f.numerator >= 0 else f"({f.numerator})"
-        return f"({f.numerator} / {f.denominator})"
+            return p if f.numerator >= 0 else f"({p})"
+        return f"({p} / {q})"
 
     def __call__(self, t: Term) -> str:
         stack = [(t, False)]
@@ -344,6 +347,11 @@ class _Printer:
         for a in reversed(parts[:-1]):
             out = f"({op} {a} {out})"
         return out
+
+
+def _decimal(n: int) -> str:
+    """``n`` in decimal, at any length (python-flint's conversion: Python's str() stops at 4300 digits)."""
+    return str(flint.fmpz(n))
 
 
 def _row(items: Sequence[str]) -> str:
@@ -923,7 +931,7 @@ def _exact_value(e: sympy.Expr, where: str) -> Fraction:
     if isinstance(e, sympy.Basic) and e.is_Float:
         e = sympy.Rational(e)
     if not (isinstance(e, sympy.Basic) and e.is_Rational):
-        raise CoqExportError(f"{where} = {str(e)[:60]} is not an exact rational")
+        raise CoqExportError(f"{where} = {show(e, 60)} is not an exact rational")
     return Fraction(int(e.p), int(e.q))
 
 

@@ -42,7 +42,7 @@ from typing import Any
 import flint
 import sympy
 
-from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, postorder, show
+from ..cost import CAP, FUNCTION_BITS, MAX_BITS, estimate_cost, number_bits, postorder, show
 from ..errors import CertificateError
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.network import Network
@@ -157,6 +157,8 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
             out[id(node)] = node
         elif node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, FUNCTIONS):
             args = [out[id(a)] for a in node.args]
+            if isinstance(node, FUNCTIONS) and any(a.is_Number and sum(number_bits(a)) > FUNCTION_BITS for a in args):
+                raise IllFormed(f"{where}: {type(node).__name__} of a number of more than {FUNCTION_BITS} bits")
             changed = any(a is not b for a, b in zip(args, node.args, strict=True))
             out[id(node)] = node.func(*args) if changed else node
         else:

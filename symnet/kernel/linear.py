@@ -24,6 +24,7 @@ import flint
 import sympy
 
 from ..certificate import ROUTES, Certificate, Claim, Step
+from ..cost import show
 from ..errors import CertificateError
 from . import numeric
 from .gate import Exact, IllFormed, NetworkForm, estimate, exact, gate_claim_entry, gate_network
@@ -110,7 +111,7 @@ def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: 
         for j, d in enumerate(row):
             s = stated_row[j]
             if not _equal(ctx, s, d, f"{what} entry ({i}, {j})"):
-                raise fail(f"{what} entry ({i}, {j}) is {str(s)[:80]}, but the network gives {str(d)[:80]}")
+                raise fail(f"{what} entry ({i}, {j}) is {show(s)}, but the network gives {show(d)}")
 
 
 # --------------------------------------------------------------- the rules
