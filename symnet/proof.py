@@ -167,7 +167,7 @@ class Proof(Displayable, display_key="proof"):
         """A Coq file stating and proving the collapse identity layer by layer (see :mod:`symnet.interop.coq`)."""
         from .interop import coq
 
-        return coq.proof_to_coq(self, standalone=standalone)
+        return coq.proof_to_coq(self.certificate, standalone=standalone)
 
     def _repr_latex_(self) -> str:
         return render.repr_latex(self)

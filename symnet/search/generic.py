@@ -269,7 +269,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         """A Coq file stating the collapse for every size, proved from the generic rules (see :mod:`symnet.interop.coq`)."""
         from ..interop import coq
 
-        return coq.generic_to_coq(self, standalone=standalone)
+        return coq.generic_to_coq(self.certificate, standalone=standalone)
 
     def to_json(self) -> str:
         """The generic certificate as deterministic JSON (format ``symnet-generic-certificate``)."""

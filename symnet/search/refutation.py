@@ -133,7 +133,7 @@ class Counterexample(Displayable, display_key="counterexample"):
         """A Coq file proving the two points, the exact defect and non-affinity (see :mod:`symnet.interop.coq`)."""
         from ..interop import coq
 
-        return coq.counterexample_to_coq(self, standalone=standalone)
+        return coq.counterexample_to_coq(self, standalone=standalone)  # its fields are the data
 
     def to_json(self) -> str:
         """A JSON document; :meth:`from_json` reads it back (and never evaluates text)."""
