@@ -245,3 +245,13 @@ def test_coq_export_prints_numbers_past_python_s_4300_digits() -> None:
     finally:
         sys.set_int_max_str_digits(old)
     assert digits in text
+
+
+def test_a_chain_of_nested_sums_is_refused_before_sympy_flattens_it() -> None:
+    extra: list[list[object]] = [["sym", "c"]]
+    for i in range(1, 700):
+        extra += [["sym", f"s{i}"], ["add", _n(2 * i - 2), _n(2 * i - 1)]]
+    t = time.perf_counter()
+    with pytest.raises(CertificateError, match="nested"):
+        codec.loads(_attack(extra))
+    assert time.perf_counter() - t < 2

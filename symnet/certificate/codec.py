@@ -132,6 +132,9 @@ _MAX_NAME = 200
 MAX_NODE_DEGREE = 4096
 MAX_NODE_TERMS = 2_000_000
 MAX_FLATTEN_WORK = 200_000
+#: Largest work of flattening *nested* sums and products (a chain of add nodes each holding the previous one costs
+#: quadratic time in sympy; symnet's writer never nests them).
+MAX_NESTED_WORK = 20_000
 _MAX_EXPONENT = 10_000
 _CAP = 10**15
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
@@ -383,6 +386,7 @@ class ExpressionReader:
         self.children: list[tuple[int, ...]] = []
         self.sym_nodes: dict[int, str] = {}
         self.work = 0
+        self.nested = 0
         self.bits: list[int] = []  # bound on the bit size of the numbers each node builds (symnet.cost)
         for i, node in enumerate(nodes):
             self.values.append(self._decode(i, node))
@@ -453,6 +457,13 @@ class ExpressionReader:
         else:
             d, t, size = max(p[0] for p in parts), max(p[1] for p in parts), 1
         self.work += size
+        if kind in ("add", "mul"):
+            self.nested += size - len(refs)
+            _expect(
+                self.nested <= MAX_NESTED_WORK,
+                f"expression {i} is too big to read: flattening nested sums and products costs {self.nested} "
+                f"(limit {MAX_NESTED_WORK})",
+            )
         exponent = self.values[rest[1]] if kind == "pow" else None
         self.bits.append(node_bits(kind, [self.bits[r] for r in refs], exponent))
         _expect(
