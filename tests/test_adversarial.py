@@ -413,3 +413,21 @@ def test_known_findings(name: str) -> None:
     assert verdict.kind in ("false", "malformed"), verdict
     outcome = classify(text)
     assert not failures(outcome), (outcome.findings, outcome.decision, text)
+
+
+def test_the_coq_render_check_is_about_delimiters_not_digits() -> None:
+    """A symbol named "0" (unused) is no finding: only names holding Coq's string or comment marks are searched for."""
+    from tests.adversarial.harness import _coq_unclosed, _symbol_names, render_findings
+
+    text = (
+        '{"format":"symnet-certificate","version":1,"expressions":[["int","1"],["float",0,"1",-2,1,53],["sym","x"],'
+        '["rat","1","4"],["sym","0"],["sym","x_2"],["rat","-1","4"],["add",0,1,6]],"network":{"inputs":["x_1","x_2"],'
+        '"layers":[{"weights":[[0,1]],"biases":[0],"activation":{"name":"identity","variable":"x","expr":2}}]},'
+        '"steps":[{"rule":"read_output_layer","layer":1,"matrix":[[0,0,3]]},{"rule":"conclude_linear_form"},'
+        '{"rule":"expand_and_compare","monomials":3}],"claim":{"form":"explicit","shape":[1,2],'
+        '"routes":["layerwise","direct"],"matrix":[[0,3]],"offset":[7]}}'
+    )
+    assert render_findings(text, _symbol_names(text)) == []
+    # and the check can fail: a quote in a comment opens a string that swallows the comment's end
+    assert _coq_unclosed('(* weight a"b *)\nDefinition x := 1.').startswith("comment depth")
+    assert _coq_unclosed("(* a *) Definition x := 1.") == " Definition x := 1."

@@ -19,7 +19,8 @@ else ``symnet check``), and also through ``symnet check`` on the command line
 * ``unsafe-render:<format>`` -- an accepted certificate rendered to LaTeX with a
   control word that reads or writes files or redefines anything (or ``^^``),
   to Markdown with raw HTML or a ``javascript:`` link, or to Coq with a
-  comment or string that does not close, or a name's raw text outside a comment
+  comment or string that does not close, or the raw text of a name holding a
+  string or comment mark outside a comment
   (judged by the independent checks below, not by symnet.names).
 
 Informational (not failures): ``accept-undecided`` (accepted, the oracle could
@@ -206,7 +207,8 @@ def render_findings(text: str | bytes, names: set[str]) -> list[str]:
             found.append("unsafe-render:markdown")
         elif fmt == "coq":
             code = _coq_unclosed(out)
-            if code.startswith("comment depth") or any(n in code for n in names if not n.isidentifier()):
+            delimiters = [n for n in names if '"' in n or "(*" in n or "*)" in n]  # Coq's string and comment marks
+            if code.startswith("comment depth") or any(n in code for n in delimiters):
                 found.append("unsafe-render:coq")
     return found
 
