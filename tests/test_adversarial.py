@@ -254,7 +254,7 @@ def _renamed(draw: Any) -> str:
 
 
 def test_escaping_attacks() -> None:
-    """True certificates whose parameters carry LaTeX/Coq/Markdown metacharacters: accepted, and rendered safely."""
+    """True certificates whose parameters carry LaTeX/Coq/Markdown metacharacters: refused or rendered safely."""
     _run(_renamed(), 30)
 
 
@@ -416,12 +416,13 @@ def test_known_findings(name: str) -> None:
 
 
 def test_the_coq_render_check_is_about_delimiters_not_digits() -> None:
-    """A symbol named "0" (unused) is no finding: only names holding Coq's string or comment marks are searched for."""
+    """An unused symbol (the campaign's case was named "0") is no finding: only names holding Coq's string or comment
+    marks are searched for in the code."""
     from tests.adversarial.harness import _coq_unclosed, _symbol_names, render_findings
 
     text = (
         '{"format":"symnet-certificate","version":1,"expressions":[["int","1"],["float",0,"1",-2,1,53],["sym","x"],'
-        '["rat","1","4"],["sym","0"],["sym","x_2"],["rat","-1","4"],["add",0,1,6]],"network":{"inputs":["x_1","x_2"],'
+        '["rat","1","4"],["sym","b_{0}"],["sym","x_2"],["rat","-1","4"],["add",0,1,6]],"network":{"inputs":["x_1","x_2"],'
         '"layers":[{"weights":[[0,1]],"biases":[0],"activation":{"name":"identity","variable":"x","expr":2}}]},'
         '"steps":[{"rule":"read_output_layer","layer":1,"matrix":[[0,0,3]]},{"rule":"conclude_linear_form"},'
         '{"rule":"expand_and_compare","monomials":3}],"claim":{"form":"explicit","shape":[1,2],'

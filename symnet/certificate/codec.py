@@ -83,6 +83,7 @@ import sympy
 
 from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
+from ..names import is_name
 from ..model.activations import Activation
 from ..model.network import Layer, Network
 
@@ -363,6 +364,7 @@ def _name(v: Any, where: str) -> str:
         isinstance(v, str) and 0 < len(v) <= _MAX_NAME and v.isprintable(),
         f"{where} must be a non-empty printable name of at most {_MAX_NAME} characters",
     )
+    _expect(is_name(v), f"{where}={v[:60]!r} is not a symnet name (see symnet.names: 'x_1', 'b_{{1,2}}', '\\alpha')")
     return v
 
 
