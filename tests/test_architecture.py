@@ -12,8 +12,9 @@ import pytest
 import symnet
 
 ROOT = pathlib.Path(symnet.__file__).parent
-#: What the trusted base may load of symnet: itself, the network model, the certificate codecs, errors.
-TRUSTED = ("symnet.kernel", "symnet.model", "symnet.certificate", "symnet.errors")
+#: What the trusted base may load of symnet: itself, the network model, the certificate codecs, errors, the cost model
+#: and the names grammar.
+TRUSTED = ("symnet.kernel", "symnet.model", "symnet.certificate", "symnet.errors", "symnet.cost", "symnet.names")
 
 
 def modules_loaded_by(module: str) -> set[str]:
