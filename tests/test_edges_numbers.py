@@ -255,3 +255,43 @@ def test_a_chain_of_nested_sums_is_refused_before_sympy_flattens_it() -> None:
     with pytest.raises(CertificateError, match="nested"):
         codec.loads(_attack(extra))
     assert time.perf_counter() - t < 2
+
+
+def test_a_wrong_claim_with_a_huge_number_is_rejected_with_its_size() -> None:
+    # found by the campaign: the rational route's message printed the claimed intercept (2^-100000) with str()
+    text = json.dumps(
+        {
+            "format": "symnet-certificate",
+            "version": 1,
+            "expressions": [
+                ["float", 1, "1", 1, 1, 53],
+                ["float", 0, "1", -100000, 1, 53],
+                ["sym", "x"],
+                ["int", "1"],
+                ["int", "0"],
+                ["float", 0, "3602879701896397", -55, 52, 53],
+                ["rat", "-1", "10"],
+                ["add", 1, 5, 6],
+            ],
+            "network": {
+                "inputs": ["x"],
+                "layers": [
+                    {"weights": [[0]], "biases": [1], "activation": {"name": "identity", "variable": "x", "expr": 2}}
+                ],
+            },
+            "steps": [
+                {"rule": "read_output_layer", "layer": 1, "matrix": [[1, 0]]},
+                {"rule": "conclude_linear_form"},
+                {"rule": "expand_and_compare", "monomials": 2},
+            ],
+            "claim": {
+                "form": "explicit",
+                "shape": [1, 1],
+                "routes": ["layerwise", "direct"],
+                "matrix": [[0]],
+                "offset": [7],
+            },
+        }
+    )
+    with pytest.raises(CertificateError, match=r"<a number of \d+ bits>"):
+        symnet.kernel.check(codec.loads(text))
