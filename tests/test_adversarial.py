@@ -20,6 +20,7 @@ failure lists every class of finding with a count and its shortest example:
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -31,6 +32,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from tests.adversarial import strategies as S
 from tests.adversarial.harness import classify, failures
@@ -82,6 +84,12 @@ def _campaign(examples: int) -> settings:
     )
 
 
+#: Findings whose cause lies outside the checker and the escaping, and which a test below reproduces (xfail, strict):
+#: rendering an accepted *product* claim as an explicit list indexes an empty coefficient table
+#: (render/_derivation.py, ``coeff_exprs() if self.v.matrix is not None else []``).
+KNOWN_ELSEWHERE = ("traceback:render-latex:IndexError", "traceback:render-markdown:IndexError")
+
+
 class Findings:
     """Counts per class of finding and the shortest example of each."""
 
@@ -111,6 +119,8 @@ class Findings:
             return
         self.accepted += outcome.decision.accepted
         for f in failures(outcome):
+            if f in KNOWN_ELSEWHERE:
+                continue
             self.add(
                 f,
                 text,
@@ -175,21 +185,77 @@ def test_oracle_sees_the_known_classes() -> None:
 
 
 # ---------------------------------------------------------------- campaign
+FAMILIES = [
+    ("grammar_certificates", 900),
+    ("real_certificates", 600),
+    ("generic_documents", 300),
+    ("counterexample_documents", 300),
+    ("degree_documents", 250),
+    ("garbage_documents", 150),
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("family", "examples"),
-    [
-        ("grammar_certificates", 900),
-        ("real_certificates", 600),
-        ("generic_documents", 300),
-        ("counterexample_documents", 300),
-        ("degree_documents", 250),
-        ("garbage_documents", 150),
-    ],
-)
+@pytest.mark.parametrize(("family", "examples"), FAMILIES)
 def test_campaign(family: str, examples: int) -> None:
-    """No false accepts, no accepted malformed documents, no tracebacks, no hangs."""
+    """No false accepts, no accepted malformed documents, no tracebacks, no unsafe renders, no hangs."""
     _run(getattr(S, family)(), examples)
+
+
+@pytest.mark.parametrize(("family", "examples"), [(f, max(10, n // 30)) for f, n in FAMILIES])
+def test_campaign_quick(family: str, examples: int) -> None:
+    """The same campaign on a thirtieth of the documents (the CI's fast pass)."""
+    _run(getattr(S, family)(), examples)
+
+
+PRODUCT_CLAIM = (
+    '{"format":"symnet-certificate","version":1,"expressions":[["sym","b^1_{0,0}"],["sym","b^1_{0,1}"],'
+    '["sym","b^1_{1,0}"],["sym","b^1_{1,1}"],["sym","x"],["int","1"],["int","0"],["sym","a"],["sym","x_2"]],'
+    '"network":{"inputs":["a","x_2"],"layers":[{"weights":[[0,1],[2,3]],"biases":[0,2],'
+    '"activation":{"name":"identity","variable":"x","expr":4}}]},"steps":[{"rule":"read_output_layer","layer":1,'
+    '"matrix":[[0,0,1],[2,2,3]]},{"rule":"conclude_linear_form"}],"claim":{"form":"product","shape":[2,2],'
+    '"routes":["layerwise"]}}'
+)
+
+
+@pytest.mark.xfail(
+    strict=True, raises=IndexError, reason="render: a product claim rendered explicitly (KNOWN_ELSEWHERE)"
+)
+def test_render_of_an_accepted_product_claim() -> None:
+    import symnet
+
+    proof = symnet.Proof.from_json(PRODUCT_CLAIM)
+    assert proof.check()
+    proof.to_latex()
+
+
+@st.composite
+def _number_attacks(draw: Any) -> str:
+    doc = json.loads(draw(st.sampled_from(S.real_pool()["certificate"])))
+    t = S.Nodes(doc["expressions"])
+    layer = draw(st.sampled_from(doc["network"]["layers"]))
+    layer["biases"][0] = S.big_number(draw, t)
+    doc["expressions"] = t.nodes
+    return json.dumps(doc)
+
+
+def test_number_size_attacks() -> None:
+    """Tiny documents whose numbers would have millions of digits: refused (or decided) within the watchdog."""
+    _run(_number_attacks(), 40)
+
+
+@st.composite
+def _renamed(draw: Any) -> str:
+    doc = json.loads(draw(st.sampled_from(S.real_pool()["certificate"])))
+    t = S.Nodes(doc["expressions"])
+    S._rename(draw, doc, t)
+    doc["expressions"] = t.nodes
+    return json.dumps(doc)
+
+
+def test_escaping_attacks() -> None:
+    """True certificates whose parameters carry LaTeX/Coq/Markdown metacharacters: refused or rendered safely."""
+    _run(_renamed(), 30)
 
 
 def test_api_certificates() -> None:
@@ -347,3 +413,22 @@ def test_known_findings(name: str) -> None:
     assert verdict.kind in ("false", "malformed"), verdict
     outcome = classify(text)
     assert not failures(outcome), (outcome.findings, outcome.decision, text)
+
+
+def test_the_coq_render_check_is_about_delimiters_not_digits() -> None:
+    """An unused symbol (the campaign's case was named "0") is no finding: only names holding Coq's string or comment
+    marks are searched for in the code."""
+    from tests.adversarial.harness import _coq_unclosed, _symbol_names, render_findings
+
+    text = (
+        '{"format":"symnet-certificate","version":1,"expressions":[["int","1"],["float",0,"1",-2,1,53],["sym","x"],'
+        '["rat","1","4"],["sym","b_{0}"],["sym","x_2"],["rat","-1","4"],["add",0,1,6]],"network":{"inputs":["x_1","x_2"],'
+        '"layers":[{"weights":[[0,1]],"biases":[0],"activation":{"name":"identity","variable":"x","expr":2}}]},'
+        '"steps":[{"rule":"read_output_layer","layer":1,"matrix":[[0,0,3]]},{"rule":"conclude_linear_form"},'
+        '{"rule":"expand_and_compare","monomials":3}],"claim":{"form":"explicit","shape":[1,2],'
+        '"routes":["layerwise","direct"],"matrix":[[0,3]],"offset":[7]}}'
+    )
+    assert render_findings(text, _symbol_names(text)) == []
+    # and the check can fail: a quote in a comment opens a string that swallows the comment's end
+    assert _coq_unclosed('(* weight a"b *)\nDefinition x := 1.').startswith("comment depth")
+    assert _coq_unclosed("(* a *) Definition x := 1.") == " Definition x := 1."

@@ -13,8 +13,17 @@ import pytest
 import symnet
 
 ROOT = pathlib.Path(symnet.__file__).parent
-#: What the trusted base may load of symnet: itself, the network model, the certificate codecs, numbers, errors.
-TRUSTED = ("symnet.kernel", "symnet.model", "symnet.certificate", "symnet.numbers", "symnet.errors")
+#: What the trusted base may load of symnet: itself, the network model, the certificate codecs, numbers, errors,
+#: the cost model and the names grammar.
+TRUSTED = (
+    "symnet.kernel",
+    "symnet.model",
+    "symnet.certificate",
+    "symnet.numbers",
+    "symnet.errors",
+    "symnet.cost",
+    "symnet.names",
+)
 
 
 def modules_loaded_by(module: str) -> set[str]:

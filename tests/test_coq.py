@@ -52,7 +52,9 @@ def libdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("symnet-coq-lib")
     for name in coq.LIBRARIES:
         (where / f"{name}.v").write_text(coq.library_text(name), encoding="utf-8")
-        r = subprocess.run([exe, "-Q", str(where), "Symnet", f"{name}.v"], cwd=where, capture_output=True, text=True, timeout=300)
+        r = subprocess.run(
+            [exe, "-Q", str(where), "Symnet", f"{name}.v"], cwd=where, capture_output=True, text=True, timeout=300
+        )
         assert r.returncode == 0, r.stderr
     return where
 
@@ -134,7 +136,9 @@ def test_symbolic_shapes(shape: tuple, form: str, tmp_path: Path, libdir: Path) 
 def test_affine_activations(tmp_path: Path, libdir: Path) -> None:
     """Affine activations with numeric, rational and symbolic coefficients."""
     a, d = sympy.symbols("a d")
-    for i, act in enumerate([sympy.Lambda(t, 2 * t + 1), sympy.Lambda(t, t / 3 - sympy.Rational(1, 2)), sympy.Lambda(t, a * t + d)]):
+    for i, act in enumerate(
+        [sympy.Lambda(t, 2 * t + 1), sympy.Lambda(t, t / 3 - sympy.Rational(1, 2)), sympy.Lambda(t, a * t + d)]
+    ):
         text = symnet.prove(symnet.dense(2, [2, 2], activation=act)).to_coq(standalone=False)
         accepted(text, tmp_path, libdir, name=f"Affine{i}")
 
@@ -167,7 +171,10 @@ def test_numeric_float32_network(tmp_path: Path, libdir: Path) -> None:
     # the file states the network's own weights, exactly (an independent reading of the float32 values)
     assert _q_matrix(text, "W_1") == [[Fraction(float(v)) for v in row] for row in ws[0]]
     # ... and the claim W* = W_2 W_1 computed here with Fractions
-    expect = [[sum(Fraction(float(ws[1][i, k])) * Fraction(float(ws[0][k, j])) for k in range(16)) for j in range(8)] for i in range(4)]
+    expect = [
+        [sum(Fraction(float(ws[1][i, k])) * Fraction(float(ws[0][k, j])) for k in range(16)) for j in range(8)]
+        for i in range(4)
+    ]
     assert _q_matrix(text, "Wstar") == expect
     out = accepted(text, tmp_path, libdir, name="Float32_8_16_4")
     assert "vm_compute" in text and "lra" not in text.split("Module Net.")[1]
@@ -195,10 +202,20 @@ def test_tampered_symbolic_exports_fail(tmp_path: Path, libdir: Path) -> None:
     text = symnet.prove(symnet.dense(2, [2])).to_coq(standalone=False)
     accepted(text, tmp_path, libdir, name="Good")
     rejected(_tamper(text, "[[((b_1_1 * c_1) +", "[[((2 * b_1_1 * c_1) +"), tmp_path, libdir, "BadCoeff")
-    rejected(_tamper(text, "Definition b_1 : vector := [b_1_0;", "Definition b_1 : vector := [b_1_1;"), tmp_path, libdir, "BadBias")
+    rejected(
+        _tamper(text, "Definition b_1 : vector := [b_1_0;", "Definition b_1 : vector := [b_1_1;"),
+        tmp_path,
+        libdir,
+        "BadBias",
+    )
     lemma = re.search(r"Lemma substitute_layer_1 .*?Qed\.\n", text, flags=re.S).group(0)
     rejected(text.replace(lemma, ""), tmp_path, libdir, "DroppedLemma")
-    rejected(_tamper(text, "Definition P_1 : matrix :=\n  [[1; 0; 0];", "Definition P_1 : matrix :=\n  [[1; 0; 1];"), tmp_path, libdir, "BadFactor")
+    rejected(
+        _tamper(text, "Definition P_1 : matrix :=\n  [[1; 0; 0];", "Definition P_1 : matrix :=\n  [[1; 0; 1];"),
+        tmp_path,
+        libdir,
+        "BadFactor",
+    )
     # an admitted lemma compiles, but Print Assumptions names it
     lemma = re.search(r"Lemma product .*?Qed\.", text, flags=re.S).group(0)
     admitted = text.replace(lemma, lemma.split("Proof.")[0] + "Proof. Admitted.")
@@ -212,7 +229,9 @@ def test_tampered_product_and_numeric_exports_fail(tmp_path: Path, libdir: Path)
     assert not proof.is_explicit
     text = proof.to_coq(standalone=False)
     accepted(text, tmp_path, libdir, name="Deep")
-    rejected(_tamper(text, "[[c_0; c_1; c_2; c_3; c_4]]", "[[c_0; c_1; c_2; c_4; c_3]]"), tmp_path, libdir, "BadOutputRow")
+    rejected(
+        _tamper(text, "[[c_0; c_1; c_2; c_3; c_4]]", "[[c_0; c_1; c_2; c_4; c_3]]"), tmp_path, libdir, "BadOutputRow"
+    )
     lemma = re.search(r"Lemma substitute_layer_4 .*?Qed\.\n", text, flags=re.S).group(0)
     rejected(text.replace(lemma, ""), tmp_path, libdir, "DroppedDeepLemma")
     net, _, _ = _float32_network([3, 4, 2], seed=3)
@@ -246,7 +265,11 @@ def test_generic_proofs(builder, tmp_path: Path, libdir: Path) -> None:
 def test_generic_tampered_claim_fails(tmp_path: Path, libdir: Path) -> None:
     """Changing the generic claim b* = c_0 + C b_0 (dropping C b_0) makes coqc fail."""
     text = symnet.prove(symnet.dense("p", ["h"])).to_coq(standalone=False)
-    rejected(_tamper(text, "Definition bstar : vec := (vadd (mv h W_2 b_1) b_2).", "Definition bstar : vec := b_2."), tmp_path, libdir)
+    rejected(
+        _tamper(text, "Definition bstar : vec := (vadd (mv h W_2 b_1) b_2).", "Definition bstar : vec := b_2."),
+        tmp_path,
+        libdir,
+    )
 
 
 # ------------------------------------------------------------ counterexamples
@@ -266,7 +289,11 @@ def test_tampered_counterexample_fails(tmp_path: Path, libdir: Path) -> None:
     cx = symnet.refute(symnet.dense(1, [1], activation="relu"))
     text = cx.to_coq(standalone=False)
     line = re.search(r"Lemma defect : .* = (.*)\.\n", text)
-    rejected(text.replace(line.group(0), line.group(0).replace(f"= {line.group(1)}.", f"= {line.group(1)} + 1.")), tmp_path, libdir)
+    rejected(
+        text.replace(line.group(0), line.group(0).replace(f"= {line.group(1)}.", f"= {line.group(1)} + 1.")),
+        tmp_path,
+        libdir,
+    )
 
 
 def test_counterexample_transcendental_refused() -> None:
@@ -316,8 +343,9 @@ def test_hostile_names_compile(tmp_path: Path, libdir: Path) -> None:
 
 def test_numeric_affine_activation_and_shadowing_weight(tmp_path: Path, libdir: Path) -> None:
     """A numeric network with an affine activation (field on Q2R), and a weight named like the activation's variable."""
-    net = symnet.Network.from_matrices([[[1.5, -2], [0.25, 3]], [[1, 2]]], [[1, 0.5], [2]],
-                                       activation=sympy.Lambda(t, 2 * t + sympy.Rational(1, 3)))
+    net = symnet.Network.from_matrices(
+        [[[1.5, -2], [0.25, 3]], [[1, 2]]], [[1, 0.5], [2]], activation=sympy.Lambda(t, 2 * t + sympy.Rational(1, 3))
+    )
     accepted(symnet.prove(net).to_coq(standalone=False), tmp_path, libdir, name="NumAffine")
     net = symnet.Network.from_matrices([[["t", 1]], [["w"]]], [[0], ["t"]], activation=sympy.Lambda(t, 3 * t))
     text = symnet.prove(net).to_coq(standalone=False)
@@ -377,14 +405,21 @@ def test_terms_keep_the_value(expr: sympy.Expr, point: list[Fraction]) -> None:
     """A Term has the value of its sympy expression at every rational point (floats read exactly)."""
     names = ["a", "b_{1,2}", "c_0"]
     term = coq.to_term(expr)
-    env = dict(zip(names, point))
+    env = dict(zip(names, point, strict=True))
     exact = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
     expect = exact.xreplace({sympy.Symbol(n): sympy.Rational(v.numerator, v.denominator) for n, v in env.items()})
     assert _evaluate(term, env) == Fraction(int(expect.p), int(expect.q))
 
 
 @settings(max_examples=60)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab_{},^()0123α sfun"), min_size=1, max_size=8), min_size=1, max_size=12, unique=True))
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("ab_{},^()0123α sfun"), min_size=1, max_size=8),
+        min_size=1,
+        max_size=12,
+        unique=True,
+    )
+)
 def test_identifiers_injective(names: list[str]) -> None:
     """coq_identifiers is injective and gives valid identifiers that avoid keywords and the reserved names."""
     idents = coq_identifiers(names, reserved={"Wstar", "net"})

@@ -39,7 +39,11 @@ def compile_pdf(source: str, where: Path) -> str:
     tex.write_text(source, encoding="utf-8")
     r = subprocess.run(
         [exe, "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", tex.name],
-        cwd=where, capture_output=True, text=True, errors="replace", timeout=120,
+        cwd=where,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=120,
     )
     assert r.returncode == 0, r.stdout[-3000:]
     assert (where / "doc.pdf").stat().st_size > 1000
@@ -53,17 +57,21 @@ SHAPES = {
     "two layers": lambda: symnet.dense(2, [2, 2]),
     "two layers of width 1 (transposed factors)": lambda: symnet.dense(1, [1, 1]),
     "affine, two outputs": lambda: symnet.dense(2, [2], outputs=2, activation=sympy.Lambda(t, 2 * t + 1)),
-    "symbolic affine": lambda: symnet.dense(2, [2], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))),
+    "symbolic affine": lambda: symnet.dense(
+        2, [2], activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))
+    ),
     "numeric": lambda: symnet.Network.from_matrices([[[1, 2], [3, -1]], [[1, sympy.Rational(1, 2)]]], [[0, 1], [2]]),
     "wide 12x12": lambda: symnet.dense(12, [12]),
     "large 20x30": lambda: symnet.dense(20, [30]),
     "deep 4x10, 3 outputs": lambda: symnet.dense(4, [10, 10, 10, 10], outputs=3),
     "many outputs": lambda: symnet.dense(3, [4], outputs=12),
     "p=5, two layers of 5": lambda: symnet.dense(5, [5, 5]),
-    "symbolic affine, 3 outputs": lambda: symnet.dense(3, [3, 3], outputs=3,
-                                                       activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))),
+    "symbolic affine, 3 outputs": lambda: symnet.dense(
+        3, [3, 3], outputs=3, activation=sympy.Lambda(t, sympy.Symbol("a") * t + sympy.Symbol("d"))
+    ),
     "depth 10, width 10, 3 outputs": lambda: symnet.dense(10, [10] * 10, outputs=3),
 }
+
 
 def _float32(sizes, activation="identity", seed=0):
     import numpy as np
@@ -98,8 +106,12 @@ OTHER_DOCUMENTS = {
     "generic p, [3]": lambda: prove_generic(generic_dense("p", [3])).to_latex(document=True),
     "generic p, [h]": lambda: prove_generic(generic_dense("p", ["h"])).to_latex(document=True),
     "generic p, [h1, h2, h3]": lambda: prove_generic(generic_dense("p", ["h1", "h2", "h3"])).to_latex(document=True),
-    "generic p, [h, h], q outputs": lambda: prove_generic(generic_dense("p", ["h", "h"], outputs="q")).to_latex(document=True),
-    "generic affine": lambda: prove_generic(generic_dense("p", ["h1", "h2"], activation=sympy.Lambda(t, 2 * t + 1))).to_latex(document=True),
+    "generic p, [h, h], q outputs": lambda: prove_generic(generic_dense("p", ["h", "h"], outputs="q")).to_latex(
+        document=True
+    ),
+    "generic affine": lambda: prove_generic(
+        generic_dense("p", ["h1", "h2"], activation=sympy.Lambda(t, 2 * t + 1))
+    ).to_latex(document=True),
     "theorem deep_linear_collapse": lambda: theorems.deep_linear_collapse.to_latex(document=True),
     "theorem collapse_rank_bound": lambda: theorems.collapse_rank_bound.to_latex(document=True),
     "counterexample square": lambda: _counterexample(symnet.dense(1, [1], activation="square")).to_latex(document=True),
@@ -169,9 +181,51 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from tests.test_render_notation import drawn_networks  # noqa: E402
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(drawn_networks())
 def test_drawn_networks_compile_without_overfull_lines(tmp_path, net):
     """Symbolic, float32 and mixed networks drawn by Hypothesis typeset within the page."""
     log = compile_pdf(render.to_latex(symnet.prove(net, expand=False), document=True), tmp_path)
     assert "Overfull \\hbox" not in log
+
+
+# ------------------------------------------------------------- untrusted names
+SECRET_MARK = "symnetSECRETmark"
+
+
+def _secret(where: Path) -> Path:
+    secret = where / "secret.tex"
+    secret.write_text(SECRET_MARK + "\n", encoding="utf-8")
+    return secret
+
+
+def test_a_file_input_is_seen_by_the_check(tmp_path: Path) -> None:
+    """The control: an unescaped \\input in a document does read the file (so the check below can fail)."""
+    secret = _secret(tmp_path)
+    source = render._latex.PREAMBLE + "\\begin{document}\n\\input{" + str(secret) + "}\n\\end{document}\n"
+    log = compile_pdf(source, tmp_path)
+    assert str(secret) in log
+
+
+def test_text_mode_escaping_reads_no_file(tmp_path: Path) -> None:
+    secret = _secret(tmp_path)
+    hostile = "\\input{" + str(secret) + "} $x$ & % # _ ^ ~ { } \\\\"
+    source = render._latex.PREAMBLE + "\\begin{document}\n" + render._latex._escape(hostile) + "\n\\end{document}\n"
+    log = compile_pdf(source, tmp_path)
+    assert str(secret) not in log
+
+
+@pytest.mark.parametrize("name", [r"\alpha_1", "b^{(2)}_{1,0}", "W_{k,j}", "zoo", r"b_{1,\beta}"])
+def test_names_of_the_grammar_compile(tmp_path: Path, name: str) -> None:
+    net = symnet.Network.from_matrices([[[sympy.Symbol(name), 1]]], [[0]])
+    compile_pdf(symnet.prove(net).to_latex(document=True), tmp_path)
+
+
+@pytest.mark.parametrize("name", [r"\input{SECRET}", r"x_{\input SECRET}", r"\openin1=SECRET"])
+def test_a_hostile_name_never_reaches_pdflatex(tmp_path: Path, name: str) -> None:
+    secret = _secret(tmp_path)
+    net = symnet.Network.from_matrices([[[sympy.Symbol(name.replace("SECRET", str(secret))), 1]]], [[0]])
+    with pytest.raises(symnet.errors.InvalidArgument):
+        symnet.prove(net).to_latex(document=True)

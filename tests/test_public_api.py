@@ -81,7 +81,7 @@ SIGNATURES = {
     # SPEC 7: the importers
     "from_sklearn": "(model)",
     "from_torch": "(module)",
-    "from_onnx": "(path_or_model)",
+    "from_onnx": "(path_or_model, *, external_data_dir=None)",  # beyond SPEC: external_data_dir (issue 19)
     "from_npz": "(path)",
     # SPEC 2 and 4: the proof object
     "Proof.to_json": "(self)",

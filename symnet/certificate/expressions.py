@@ -36,9 +36,11 @@ from typing import Any
 
 import sympy
 
+from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..model.activations import Activation
 from ..model.network import Layer, Network
+from ..names import is_name
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -74,34 +76,14 @@ MAX_NODE_DEGREE = 4096
 MAX_NODE_TERMS = 2_000_000
 MAX_FLATTEN_WORK = 200_000
 #: Largest bit size (numerator plus denominator, estimated through add, mul
-#: and pow) of the numbers one node may build.
-MAX_NODE_BITS = 4_000_000
+#: and pow by :mod:`symnet.cost`) of the numbers one node may build.
+MAX_NODE_BITS = MAX_BITS
+#: Largest work of flattening *nested* sums and products (a chain of add nodes each holding the previous one
+#: costs quadratic time in sympy; symnet's writer never nests them).
+MAX_NESTED_WORK = 20_000
 _MAX_EXPONENT = 10_000
 _CAP = 10**15
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
-
-
-def _leaf_bits(kind: str, rest: list[Any]) -> int:
-    """Bits of a number leaf, from its text (before it is parsed)."""
-    if kind == "const":
-        return 1
-    texts = rest[:2] if kind == "rat" else rest[:1] if kind == "int" else rest[1:2]
-    bits = sum(int(len(t) * 3.33) + 1 if isinstance(t, str) else 1 for t in texts)
-    if kind == "float" and len(rest) > 2 and _is_int(rest[2]):
-        bits += min(abs(rest[2]), _CAP)
-    return bits
-
-
-def _node_bits(kind: str, parts: list[int], exponent: Any) -> int:
-    """Bits of the numbers an add, mul, pow or function node may build from its arguments' bits."""
-    if kind == "add":
-        return min(sum(parts) + len(parts), _CAP)  # distinct addends: a sum of fractions multiplies their denominators
-    if kind == "mul":
-        return min(sum(parts), _CAP)
-    if kind == "pow":
-        n = abs(int(exponent)) if getattr(exponent, "is_Integer", False) else 1
-        return min(parts[0] * max(n, 1), _CAP)
-    return max(parts, default=1)
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -168,6 +150,7 @@ def _name(v: Any, where: str) -> str:
         isinstance(v, str) and 0 < len(v) <= _MAX_NAME and v.isprintable(),
         f"{where} must be a non-empty printable name of at most {_MAX_NAME} characters",
     )
+    _expect(is_name(v), f"{where}={v[:60]!r} is not a symnet name (see symnet.names: 'x_1', 'b_{{1,2}}', '\\alpha')")
     return str(v)
 
 
@@ -192,6 +175,7 @@ class ExpressionReader:
         self.children: list[tuple[int, ...]] = []
         self.sym_nodes: dict[int, str] = {}
         self.work = 0
+        self.nested = 0
         for i, node in enumerate(nodes):
             self.values.append(self._decode(i, node))
             kind = node[0]
@@ -241,7 +225,7 @@ class ExpressionReader:
     def _estimate(self, i: int, kind: str, rest: list[Any]) -> None:
         if kind in ("int", "rat", "float", "const"):
             self.cost.append((0, 1, 1))
-            self.bits.append(_leaf_bits(kind, rest))
+            self.bits.append(leaf_bits(kind, rest))
             return
         if kind == "sym":
             self.cost.append((1, 1, 1))
@@ -250,7 +234,7 @@ class ExpressionReader:
         refs = rest[1:] if kind == "fn" else rest
         parts = [self.cost[r] for r in refs]
         self.bits.append(
-            _node_bits(
+            node_bits(
                 kind,
                 [self.bits[r] for r in (dict.fromkeys(refs) if kind == "add" else refs)],
                 self.values[rest[1]] if kind == "pow" else None,
@@ -280,6 +264,13 @@ class ExpressionReader:
         else:
             d, t, size = max(p[0] for p in parts), max(p[1] for p in parts), 1
         self.work += size
+        if kind in ("add", "mul"):
+            self.nested += size - len(refs)
+            _expect(
+                self.nested <= MAX_NESTED_WORK,
+                f"expression {i} is too big to read: flattening nested sums and products costs {self.nested} "
+                f"(limit {MAX_NESTED_WORK})",
+            )
         _expect(
             d <= MAX_NODE_DEGREE and t <= MAX_NODE_TERMS and self.work <= MAX_FLATTEN_WORK,
             f"expression {i} is too big to read: estimated degree {d}, {t} terms, flattening work {self.work} "
@@ -372,6 +363,7 @@ class ExpressionReader:
                 len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS,
                 f"{where}: unknown function {str(rest[:1])[:40]}",
             )
+            _expect(max(self.bits[r] for r in rest[1:]) <= FUNCTION_BITS, f"{where}: {rest[0]} of a number too long")
             unary = rest[0] not in ("Max", "Min")
             _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
             try:

@@ -17,7 +17,7 @@ import sympy
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from ..errors import ShapeError, UnsupportedModelError
+from ..errors import InvalidArgument, ShapeError, UnsupportedModelError
 from ..model.activations import Activation, activation
 from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
 from ..model.exact import from_domain_matrix as _from_dm
@@ -149,7 +149,18 @@ class ChainBuilder:
         self.width = w.rows
 
     def scale_shift(self, scale: list[Any], shift: list[Any], where: str) -> None:
-        """An element-wise affine map ``u -> scale * u + shift`` (exact sympy numbers), folded exactly."""
+        """An element-wise affine map ``u -> scale * u + shift`` (exact sympy numbers), folded exactly.
+
+        Every value must be a finite real number (InvalidArgument otherwise: the
+        model's own forward pass would give NaN or an infinity there).
+        """
+        for k, v in enumerate(list(scale) + list(shift)):
+            if not (isinstance(v, sympy.Expr) and v.is_number and v.is_extended_real is True and v.is_finite is True):
+                half = "scale" if k < len(scale) else "shift"
+                raise InvalidArgument(
+                    f"{self.source}: {where} has the {half} {str(v)[:60]}, not a finite real number "
+                    "(the model's forward pass is NaN or infinite there)"
+                )
         if self.width is None:
             self.width = self.inputs = len(scale)
         if len(scale) != self.width or len(shift) != self.width:
@@ -164,7 +175,8 @@ class ChainBuilder:
             self.pending = (list(scale), list(shift))
         else:
             s0, c0 = self.pending
-            self.pending = ([s * a for s, a in zip(scale, s0)], [s * c + d for s, c, d in zip(scale, c0, shift)])
+            scaled = [s * a for s, a in zip(scale, s0, strict=True)]
+            self.pending = (scaled, [s * c + d for s, c, d in zip(scale, c0, shift, strict=True)])
 
     def activation(self, act: Activation, where: str) -> None:
         """An element-wise activation after the current layer."""

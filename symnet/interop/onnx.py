@@ -64,13 +64,51 @@ def _scaled(m: sympy.ImmutableMatrix, factor: sympy.Rational) -> sympy.Immutable
     return from_domain_matrix(m._rep.convert_to(QQ) * QQ(int(factor.p), int(factor.q)), dense=True)
 
 
+def _external_file(tensor: Any, directory: str | os.PathLike[str] | None, where: str) -> str:
+    """The checked path of a tensor's external data file: inside ``directory``, symlinks resolved."""
+    info = {e.key: e.value for e in tensor.external_data}
+    location = info.get("location", "")
+    if directory is None:
+        raise InvalidArgument(
+            f"onnx: {where} keeps its data in the external file {location[:80]!r}; symnet reads no file you did not "
+            "name: pass the model's own directory as from_onnx(..., external_data_dir=DIR) to allow it"
+        )
+    root = os.path.realpath(os.fspath(directory))
+    if not os.path.isdir(root):
+        raise InvalidArgument(f"onnx: external_data_dir={os.fspath(directory)!r} is not a directory")
+    parts = location.replace("\\", "/").split("/")
+    absolute = os.path.isabs(location) or location.startswith(("/", "\\")) or ":" in location
+    if not location or absolute or ".." in parts or "\0" in location:
+        raise InvalidArgument(
+            f"onnx: {where} names the external file {location[:80]!r}; only a relative path inside "
+            "external_data_dir (no '..', not absolute) is read"
+        )
+    path = os.path.realpath(os.path.join(root, location))
+    if os.path.commonpath([root, path]) != root or not os.path.isfile(path):
+        raise InvalidArgument(
+            f"onnx: {where}'s external file {location[:80]!r} is not a file inside external_data_dir"
+        )
+    for key in ("offset", "length"):
+        if key in info and not info[key].isdigit():
+            raise InvalidArgument(f"onnx: {where}'s external data has a bad {key} {info[key][:20]!r}")
+    end = int(info.get("offset", "0")) + int(info.get("length", "0"))
+    if end > MAX_ONNX_BYTES or os.path.getsize(path) > MAX_ONNX_BYTES:
+        raise InvalidArgument(f"onnx: {where}'s external data is larger than the {MAX_ONNX_BYTES} bytes read")
+    return path
+
+
 class _Chain:
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, external_data_dir: str | os.PathLike[str] | None = None) -> None:
         self.onnx = require("onnx", "onnx")
         self.numpy_helper = require("onnx.numpy_helper", "onnx")
+        self.external_data_dir = external_data_dir
         graph = model.graph
         self.graph = graph
-        self.consts: dict[str, Any] = {t.name: self.numpy_helper.to_array(t) for t in graph.initializer}
+        if len(graph.sparse_initializer):
+            raise unsupported("a sparse initializer", "the graph", "onnx")
+        self.consts: dict[str, Any] = {
+            t.name: self.tensor(t, f"initializer {t.name[:40]!r}") for t in graph.initializer
+        }
         inputs = [v for v in graph.input if v.name not in self.consts]
         if len(inputs) != 1 or len(graph.output) != 1:
             raise unsupported(
@@ -90,6 +128,32 @@ class _Chain:
                 f"an input of rank {len(dims)}", f"input {self.data!r}", "onnx", "give vectors: shape [N, n] or [n]"
             )
         self.chain = ChainBuilder("onnx", width or None)
+
+    def tensor(self, t: Any, where: str) -> Any:
+        """A TensorProto as a numpy array; external data only from inside ``external_data_dir`` (checked first)."""
+        external = t.data_location == self.onnx.TensorProto.EXTERNAL or len(t.external_data) > 0
+        if not external:
+            try:
+                return self.numpy_helper.to_array(t)
+            except Exception as exc:  # a malformed tensor: onnx's own errors are not SymnetErrors
+                raise InvalidArgument(f"onnx: {where} is not a readable tensor ({type(exc).__name__})") from None
+        path = _external_file(t, self.external_data_dir, where)
+        info = {e.key: e.value for e in t.external_data}
+        offset = int(info.get("offset", "0"))
+        with open(path, "rb") as f:  # the resolved path: onnx never opens a file itself
+            f.seek(offset)
+            raw = f.read(int(info["length"])) if "length" in info else f.read()
+        inline = self.onnx.TensorProto()
+        inline.CopyFrom(t)
+        del inline.external_data[:]
+        inline.data_location = self.onnx.TensorProto.DEFAULT
+        inline.raw_data = raw
+        try:
+            return self.numpy_helper.to_array(inline)
+        except Exception as exc:
+            raise InvalidArgument(
+                f"onnx: {where}'s external data cannot be read ({type(exc).__name__}: {str(exc)[:100]})"
+            ) from None
 
     def const(self, name: str, where: str) -> Any:
         if name not in self.consts:
@@ -134,7 +198,7 @@ class _Chain:
                 value = self.attrs(node).get("value")
                 if value is None:
                     raise unsupported("a Constant without a tensor value", where, "onnx")
-                self.consts[node.output[0]] = self.numpy_helper.to_array(value)
+                self.consts[node.output[0]] = self.tensor(value, where)
                 continue
             data_inputs = [i for i, name in enumerate(node.input) if name == self.data]
             if len(data_inputs) != 1:
@@ -253,10 +317,14 @@ class _Chain:
             raise unsupported(f"Reshape to {shape} (not a reshape of a vector of {n})", where, "onnx")
 
 
-def from_onnx(path_or_model: Any) -> Network:
+def from_onnx(path_or_model: Any, *, external_data_dir: str | os.PathLike[str] | None = None) -> Network:
     """The exact symnet Network of an ONNX model (a path, bytes or an ``onnx.ModelProto``).
 
+    A tensor whose data lives in an external file is refused
+    (:class:`~symnet.InvalidArgument`) unless ``external_data_dir`` names the
+    directory to read it from (the model's own directory); even then only a
+    relative path inside that directory (symlinks resolved) is read.
     Raises :class:`~symnet.UnsupportedModelError` for an operator or a graph
     shape symnet does not translate, naming the node.
     """
-    return _Chain(load_model(path_or_model)).run()
+    return _Chain(load_model(path_or_model), external_data_dir).run()

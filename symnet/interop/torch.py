@@ -16,8 +16,9 @@ from typing import Any
 
 import sympy
 
-from ..errors import InvalidType
+from ..errors import InvalidArgument, InvalidType
 from ..model.activations import activation
+from ..model.exact import exact_vector
 from ..model.network import Network
 from ._common import ChainBuilder, exact_number, leaky_relu, require, unsupported
 
@@ -87,13 +88,13 @@ def from_torch(module: Any) -> Network:
             chain.activation(activation("sigmoid"), where)
         else:
             raise unsupported(type(layer).__name__, f"layer {position}", "torch")
-    return chain.network()
+    net = chain.network()
+    _probe(module, net.p)
+    return net
 
 
 def _batch_norm(layer: Any, where: str) -> tuple[list[sympy.Expr], list[sympy.Expr]]:
     """scale = gamma / sqrt(var + eps), shift = beta - mean * scale, exactly."""
-    from ..model.exact import exact_vector
-
     n = layer.num_features
     mean = exact_vector(_array(layer.running_mean), f"{where} running_mean").args[2].args
     var = exact_vector(_array(layer.running_var), f"{where} running_var").args[2].args
@@ -103,6 +104,33 @@ def _batch_norm(layer: Any, where: str) -> tuple[list[sympy.Expr], list[sympy.Ex
         beta = exact_vector(_array(layer.bias), f"{where} bias").args[2].args
     else:
         gamma, beta = (sympy.Integer(1),) * n, (sympy.Integer(0),) * n
-    scale = [g / sympy.sqrt(v + eps) for g, v in zip(gamma, var)]
-    shift = [b - m * s for b, m, s in zip(beta, mean, scale)]
+    for k, v in enumerate(var):
+        if not v + eps > 0:
+            raise InvalidArgument(
+                f"torch: {where} has running_var[{k}] + eps = {v + eps} <= 0, so its eval-mode forward pass "
+                "divides by sqrt(var + eps) and gives NaN"
+            )
+    scale = [g / sympy.sqrt(v + eps) for g, v in zip(gamma, var, strict=True)]
+    shift = [b - m * s for b, m, s in zip(beta, mean, scale, strict=True)]
     return scale, shift
+
+
+def _probe(module: Any, width: int) -> None:
+    """The module's own eval-mode forward pass at a few inputs must be finite (InvalidArgument otherwise)."""
+    torch = require("torch", "torch")
+    first = next((p for p in module.parameters() if p.is_floating_point()), None)
+    dtype = first.dtype if first is not None else torch.float32
+    probe = torch.stack([torch.zeros(width), torch.ones(width), -torch.ones(width)]).to(dtype)
+    was = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(probe)
+    except Exception as exc:  # the module cannot run on vectors of this width
+        raise InvalidArgument(
+            f"torch: the model's forward pass fails on a vector of {width} inputs ({type(exc).__name__})"
+        ) from None
+    finally:
+        module.train(was)
+    if not bool(torch.isfinite(out).all()):
+        raise InvalidArgument("torch: the model's eval-mode forward pass is NaN or infinite (at 0 or at +-1)")

@@ -193,6 +193,18 @@ def _monotone(ctx: MPIntervalContext, v: Any, f: Any) -> Any:
 
 
 def _interval(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, Any] | None = None) -> Any:
+    """An mpmath interval enclosing ``e`` (its symbols from ``env``); _NoBound when no rule applies.
+
+    mpmath's own refusals (NotImplementedError on an operand it cannot convert)
+    become _NoBound too, so an unenclosable expression is undecided, never a traceback.
+    """
+    try:
+        return _interval_rule(ctx, e, env)
+    except NotImplementedError as exc:
+        raise _NoBound(f"no interval rule for {type(e).__name__} ({exc})") from None
+
+
+def _interval_rule(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, Any] | None) -> Any:
     if e.is_Symbol and env is not None and e in env:
         return env[e]
     if e.is_Rational:
@@ -253,7 +265,8 @@ def _interval(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, 
             return args[0]
         if hi <= 0:
             return -args[0]
-        return ctx.mpf([0, max(-lo, hi)])
+        top = sympy.Rational(max(-lo, hi).numerator, max(-lo, hi).denominator)
+        return ctx.make_mpf((libmp.fzero, _iv_rational(ctx, top)._mpi_[1]))
     raise _NoBound(f"no interval rule for {type(e).__name__}")
 
 

@@ -24,6 +24,7 @@ import flint
 import sympy
 
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
+from ..cost import show
 from ..errors import CertificateError
 from . import numeric
 from .gate import Exact, IllFormed, NetworkForm, estimate, exact, gate_claim_entry, gate_network
@@ -113,7 +114,7 @@ def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: 
         for j, d in enumerate(row):
             s = stated_row[j]
             if not _equal(ctx, s, d, f"{what} entry ({i}, {j})"):
-                raise fail(f"{what} entry ({i}, {j}) is {str(s)[:80]}, but the network gives {str(d)[:80]}")
+                raise fail(f"{what} entry ({i}, {j}) is {show(s)}, but the network gives {show(d)}")
 
 
 # --------------------------------------------------------------- the rules
@@ -151,10 +152,10 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
     if step.slope is None or step.intercept is None:
         raise fail("the step states no slope and intercept")
     if not _equal(ctx, step.slope, slope, "the stated slope"):
-        raise fail(f"the stated slope {str(step.slope)[:80]} differs from the activation's slope {slope}")
+        raise fail(f"the stated slope {show(step.slope)} differs from the activation's slope {show(slope)}")
     if not _equal(ctx, step.intercept, intercept, "the stated intercept"):
         raise fail(
-            f"the stated intercept {str(step.intercept)[:80]} differs from the activation's intercept {intercept}"
+            f"the stated intercept {show(step.intercept)} differs from the activation's intercept {show(intercept)}"
         )
     W, b = form.weights[expected - 1], form.biases[expected - 1]
     fan_in = len(W[0])
@@ -258,7 +259,7 @@ def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
     if e.is_Float:
         e = exact(e, where)  # its exact binary value
     if not e.is_Rational:
-        raise fail(f"{where} {str(e)[:60]} is not a rational number, but the network has no symbols")
+        raise fail(f"{where} {show(e, 60)} is not a rational number, but the network has no symbols")
     return flint.fmpq(int(e.p), int(e.q))
 
 
@@ -276,12 +277,14 @@ def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fai
     assert ctx.matrix is not None and ctx.offset is not None
     for i in range(product.nrows()):
         if _rational(ctx.offset[i], "the claimed b*", fail) != product[i, 0]:
-            raise fail(f"output {i}: the claimed intercept {ctx.offset[i]} is not C P_L ... P_1's {product[i, 0]}")
+            raise fail(
+                f"output {i}: the claimed intercept {show(ctx.offset[i])} is not C P_L ... P_1's {show(product[i, 0])}"
+            )
         for j in range(ctx.p):
             if _rational(ctx.matrix[i][j], "the claimed W*", fail) != product[i, j + 1]:
                 raise fail(
-                    f"output {i}: the claimed coefficient of x_{j + 1}, {ctx.matrix[i][j]}, "
-                    f"is not C P_L ... P_1's {product[i, j + 1]}"
+                    f"output {i}: the claimed coefficient of x_{j + 1}, {show(ctx.matrix[i][j])}, "
+                    f"is not C P_L ... P_1's {show(product[i, j + 1])}"
                 )
 
 

@@ -29,8 +29,23 @@ def inline(items: tuple[Inline, ...]) -> str:
     return "".join(out)
 
 
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+
+
 def _escape(s: str) -> str:
-    return s.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%").replace("#", r"\#")
+    """Text for LaTeX's text mode: every special character escaped (a name in prose cannot run a command)."""
+    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in s)
 
 
 def display(lines: tuple[Line, ...]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..names import markdown_code, markdown_text
 from ._derivation import Derivation, Inline, Line, Section
 from ._math import Math, latex
 
@@ -13,7 +14,7 @@ def inline(items: tuple[Inline, ...]) -> str:
 
 
 def _escape(s: str) -> str:
-    return s.replace("*", r"\*").replace("_", r"\_")
+    return markdown_text(s)
 
 
 def display(lines: tuple[Line, ...]) -> str:
@@ -29,7 +30,7 @@ def display(lines: tuple[Line, ...]) -> str:
 def section(sec: Section) -> str:
     head = f"**{_escape(sec.title)}.**"
     if sec.rule is not None:
-        head += f" (rule `{sec.rule}`)"
+        head += f" (rule {markdown_code(sec.rule)})"
     parts = [head + (" " + inline(sec.before) if sec.before else "")]
     if sec.display:
         parts.append(display(sec.display))

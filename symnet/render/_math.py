@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..names import check_tex
+
 __all__ = ["Atom", "Block", "Math", "Matrix", "Row", "block", "hcat", "latex", "text"]
 
 
@@ -70,7 +72,7 @@ class Matrix(Math):
 def latex(node: Math) -> str:
     """The LaTeX of a node."""
     if isinstance(node, Atom):
-        return node.tex
+        return check_tex(node.tex, "a formula")  # defence in depth: names are checked where they are read
     if isinstance(node, Row):
         out = ""
         for item in node.items:
@@ -84,7 +86,8 @@ def latex(node: Math) -> str:
         body = " \\\\ ".join(rows)
         if node.left and node.right:
             return "\\begin{bmatrix} " + body + " \\end{bmatrix}"
-        return ("\\left[" if node.left else "\\left.") + "\\begin{matrix} " + body + " \\end{matrix}" + ("\\right]" if node.right else "\\right.")
+        left, right = ("\\left[" if node.left else "\\left."), ("\\right]" if node.right else "\\right.")
+        return left + "\\begin{matrix} " + body + " \\end{matrix}" + right
     raise TypeError(f"unsupported math node {type(node).__name__}")
 
 

@@ -82,7 +82,7 @@ class TermOrder:
         symbolic.sort(key=lambda f: (self.factor_key(f), sympy.srepr(f)))
         return Term(coeff, tuple(symbolic))
 
-    def term_key(self, term: Term) -> tuple:
+    def term_key(self, term: Term) -> tuple[tuple[_Key, ...], tuple[str, ...], str]:
         """Sort key of a term: its path through the network, then its coefficient."""
         return (
             tuple(self.factor_key(f) for f in term.factors),

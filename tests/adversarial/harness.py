@@ -15,7 +15,13 @@ else ``symnet check``), and also through ``symnet check`` on the command line
   match its formula;
 * ``traceback:<Type>`` -- an exception that is not a SymnetError escaped;
 * ``cli-exit`` -- the command line exited with a code other than 0, 1, 2, or
-  said more than one line on stderr.
+  said more than one line on stderr;
+* ``unsafe-render:<format>`` -- an accepted certificate rendered to LaTeX with a
+  control word that reads or writes files or redefines anything (or ``^^``),
+  to Markdown with raw HTML or a ``javascript:`` link, or to Coq with a
+  comment or string that does not close, or the raw text of a name holding a
+  string or comment mark outside a comment
+  (judged by the independent checks below, not by symnet.names).
 
 Informational (not failures): ``accept-undecided`` (accepted, the oracle could
 not decide), ``oracle-error`` (a bug of the oracle itself, reported so).
@@ -27,6 +33,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -37,7 +44,7 @@ from .oracle import Verdict, judge
 __all__ = ["Decision", "FAILURES", "classify", "decide"]
 
 #: Finding prefixes that make the campaign fail.
-FAILURES = ("false-accept", "accept-malformed", "accept-name-mismatch", "traceback", "cli-exit")
+FAILURES = ("false-accept", "accept-malformed", "accept-name-mismatch", "traceback", "cli-exit", "unsafe-render")
 
 
 @dataclass
@@ -129,6 +136,91 @@ def decide(text: str | bytes, *, cli: bool = True) -> Decision:
     return decision
 
 
+_DANGEROUS_TEX = re.compile(
+    r"\\(?:input|include|InputIfFileExists|write|openin|openout|read|readline|catcode|def|edef|gdef|xdef|let|"
+    r"csname|immediate|newcommand|renewcommand|providecommand|usepackage|special|directlua|endinput|scantokens|"
+    r"lowercase|uppercase|loop|jobname)(?![A-Za-z])|\^\^"
+)
+
+
+def _coq_unclosed(text: str) -> str:
+    """'' when every Coq comment closes (strings inside comments lexed as Coq does), else what is wrong."""
+    depth, in_str, i, n = 0, False, 0, len(text)
+    outside: list[str] = []
+    while i < n:
+        if in_str:
+            if text.startswith('""', i):
+                i += 2
+                continue
+            in_str = text[i] != '"'
+        elif text.startswith("(*", i):
+            depth, i = depth + 1, i + 2
+            continue
+        elif depth and text.startswith("*)", i):
+            depth, i = depth - 1, i + 2
+            continue
+        elif text[i] == '"':
+            in_str = True
+        elif not depth:
+            outside.append(text[i])
+        i += 1
+    if depth or in_str:
+        return f"comment depth {depth}, inside a string {in_str} at the end"
+    return "".join(outside)
+
+
+def _markdown_html(text: str) -> bool:
+    from markdown_it import MarkdownIt
+
+    stack = list(MarkdownIt("commonmark").parse(text))
+    while stack:
+        tok = stack.pop()
+        if tok.type in ("html_inline", "html_block"):
+            return True
+        if tok.type == "link_open" and str(tok.attrs.get("href", "")).lower().startswith("javascript:"):
+            return True
+        stack.extend(tok.children or [])
+    return False
+
+
+def render_findings(text: str | bytes, names: set[str]) -> list[str]:
+    """Render an accepted certificate to LaTeX, Markdown and Coq; what the independent checks find unsafe."""
+    import symnet
+    from symnet.errors import SymnetError
+
+    found: list[str] = []
+    proof = symnet.Proof.from_json(text)
+    renders = {"latex": lambda: proof.to_latex(), "markdown": proof.to_markdown, "coq": proof.to_coq}
+    for fmt, render in renders.items():
+        if fmt == "coq" and len(text) > 20_000:
+            continue
+        try:
+            out = render()
+        except SymnetError:
+            continue  # refused: safe
+        except Exception as exc:  # noqa: BLE001 - what the campaign looks for
+            found.append(f"traceback:render-{fmt}:{type(exc).__name__}")
+            continue
+        if fmt == "latex" and _DANGEROUS_TEX.search(out):
+            found.append("unsafe-render:latex")
+        elif fmt == "markdown" and (_DANGEROUS_TEX.search(out) or _markdown_html(out)):
+            found.append("unsafe-render:markdown")
+        elif fmt == "coq":
+            code = _coq_unclosed(out)
+            delimiters = [n for n in names if '"' in n or "(*" in n or "*)" in n]  # Coq's string and comment marks
+            if code.startswith("comment depth") or any(n in code for n in delimiters):
+                found.append("unsafe-render:coq")
+    return found
+
+
+def _symbol_names(text: str | bytes) -> set[str]:
+    try:
+        data = json.loads(text)
+        return {n[1] for n in data["expressions"] if isinstance(n, list) and n[:1] == ["sym"] and isinstance(n[1], str)}
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return set()
+
+
 @dataclass
 class Outcome:
     verdict: Verdict
@@ -158,6 +250,8 @@ def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
             findings.append(f"accept-malformed:{verdict.cls}")
         elif verdict.kind == "undecided":
             findings.append("accept-undecided")
+    if decision.accepted and _sniff(text) == "symnet-certificate":
+        findings += render_findings(text, _symbol_names(text))
     if verdict.cls == "oracle-error":
         findings.append("oracle-error")
         if verdict.name_mismatch:

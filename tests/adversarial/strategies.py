@@ -186,6 +186,24 @@ def hostile_number(draw: Any, t: Nodes) -> int:
 
 # ------------------------------------------------------------- networks
 NAMES = ["a", "c", "d", "t", "x", "zoo", "nan", "I", "E", "oo", "b_{1,1}", "w", "s_0"]
+#: Names with LaTeX, Coq, Markdown and HTML metacharacters: an accepted document holding one must render safely.
+HOSTILE_NAMES = [
+    "\\input{/etc/hostname}",
+    "x_{\\input hostname}",
+    "\\immediate\\write18{id}",
+    'a"b',
+    "c*)d",
+    "(*e",
+    "f%g",
+    "h#1",
+    "k$m$",
+    "<script>n</script>",
+    "`p`",
+    "**q**",
+    "[r](javascript:s)",
+    "^^5cinput",
+    "u}v{",
+]
 
 
 def weight(draw: Any, t: Nodes, mode: str, default: str, inputs: list[str]) -> int:
@@ -203,7 +221,7 @@ def weight(draw: Any, t: Nodes, mode: str, default: str, inputs: list[str]) -> i
     if kind == "rat":
         return t.num(draw(st.fractions(min_value=-3, max_value=3, max_denominator=7)))
     if kind == "sym":
-        return t.sym(draw(st.sampled_from(NAMES)))
+        return t.sym(draw(st.sampled_from(NAMES + HOSTILE_NAMES)))
     if kind == "own":
         return t.sym(default)
     if kind == "float":
@@ -838,8 +856,62 @@ def _set(doc: Any, path: tuple[Any, ...], value: Any) -> None:
     doc[path[-1]] = value
 
 
+def big_number(draw: Any, t: Nodes) -> int:
+    """Number-size attacks: tiny documents whose numbers would have millions of digits."""
+    kind = draw(
+        st.sampled_from(
+            [
+                "pow-twice",
+                "pow-chain",
+                "squaring",
+                "float-power",
+                "rational-power",
+                "sum-of-powers",
+                "power-of-sum",
+                "fn-of-huge",
+                "negative-power",
+                "product-of-powers",
+            ]
+        )
+    )
+    big = t.int(draw(st.sampled_from([10, 7, 3, 2**61 - 1])))
+    e = t.int(draw(st.sampled_from([10_000, 9_999, 5_000, 4_096])))
+    if kind == "pow-twice":
+        return t.op("pow", t.op("pow", big, e), e)
+    if kind == "pow-chain":
+        r = big
+        for _ in range(draw(st.integers(2, 5))):
+            r = t.op("pow", r, e)
+        return r
+    if kind == "squaring":
+        r = t.op("add", big, t.num(Fraction(1, 3)))
+        for _ in range(draw(st.integers(20, 60))):
+            r = t.op("mul", r, r)
+        return r
+    if kind == "float-power":
+        f = t.add(["float", 0, "1", -1074, 1, 53])
+        return t.op("pow", t.op("pow", f, e), t.int(draw(st.sampled_from([2, 100, 10_000]))))
+    if kind == "rational-power":
+        return t.op("pow", t.op("pow", t.num(Fraction(2**127 - 1, 3**80)), e), e)
+    if kind == "sum-of-powers":
+        r = t.op("pow", big, e)
+        for i in range(draw(st.integers(10, 40))):
+            r = t.op("mul" if i % 2 else "add", r, r)
+        return r
+    if kind == "power-of-sum":
+        return t.op("pow", t.op("add", t.sym("a"), t.op("pow", big, e)), t.int(draw(st.sampled_from([100, 4000]))))
+    if kind == "fn-of-huge":
+        fn = draw(st.sampled_from(["exp", "sin", "tanh", "log", "Abs"]))
+        return t.add(["fn", fn, t.op("pow", t.op("pow", big, e), t.int(draw(st.sampled_from([2, 300]))))])
+    if kind == "negative-power":
+        return t.op("pow", t.op("pow", big, e), t.int(-draw(st.sampled_from([2, 300, 10_000]))))
+    return t.op("mul", *[t.op("pow", t.int(k), e) for k in (3, 5, 7, 11, 13, 17, 19, 23, 29, 31)] * 40)
+
+
 def big_dag(draw: Any, t: Nodes) -> int:
-    kind = draw(st.sampled_from(["power-chain", "squaring-chain", "add-chain", "mul-chain", "wide-power"]))
+    kind = draw(st.sampled_from(["power-chain", "squaring-chain", "add-chain", "mul-chain", "wide-power", "number"]))
+    if kind == "number":
+        return big_number(draw, t)
     base = t.sym(draw(st.sampled_from(["a", "c", "b^1_{1,1}"])))
     if kind == "power-chain":
         r = base
@@ -870,7 +942,9 @@ def finish(draw: Any, doc: dict[str, Any], t: Nodes) -> str:
     """Maybe add JSON-level hostility, then write the document as text."""
     kind = draw(
         st.sampled_from(
-            ["none"] * 18 + ["dup-key", "version", "missing", "unknown", "type", "nan", "node", "big-dag", "dup-symbol"]
+            ["none"] * 18
+            + ["dup-key", "version", "missing", "unknown", "type", "nan", "node", "big-dag", "dup-symbol"]
+            + ["big-number", "hostile-name", "hostile-name"]
         )
     )
     doc["expressions"] = t.nodes
@@ -938,6 +1012,14 @@ def finish(draw: Any, doc: dict[str, Any], t: Nodes) -> str:
         layers = net.get("layers") if isinstance(net, dict) else None
         if isinstance(layers, list) and layers and isinstance(layers[0], dict) and layers[0].get("weights"):
             layers[0]["weights"][0][0] = r
+    elif kind == "big-number":
+        r = big_number(draw, t)
+        net = doc.get("network", {})
+        layers = net.get("layers") if isinstance(net, dict) else None
+        if isinstance(layers, list) and layers and isinstance(layers[0], dict) and layers[0].get("biases"):
+            layers[draw(st.integers(0, len(layers) - 1))]["biases"][0] = r
+    elif kind == "hostile-name":
+        _rename(draw, doc, t)
     elif kind == "dup-symbol":
         syms = [n for n in t.nodes if isinstance(n, list) and n[:1] == ["sym"]]
         if syms:
@@ -950,6 +1032,24 @@ def finish(draw: Any, doc: dict[str, Any], t: Nodes) -> str:
                 layers[0]["biases"][0] = new
     doc["expressions"] = t.nodes
     return dump(doc)
+
+
+def _rename(draw: Any, doc: dict[str, Any], t: Nodes) -> None:
+    """Give a parameter's symbol node a hostile name: the document stays as true (or false) as it was."""
+    net = doc.get("network", {})
+    fixed: set[Any] = set(net.get("inputs", []) if isinstance(net, dict) else [])
+    for layer in net.get("layers", []) if isinstance(net, dict) and isinstance(net.get("layers"), list) else []:
+        if isinstance(layer, dict) and isinstance(layer.get("activation"), dict):
+            fixed.add(layer["activation"].get("variable"))
+    taken = {n[1] for n in t.nodes if isinstance(n, list) and n[:1] == ["sym"] and len(n) > 1}
+    params = [
+        i
+        for i, n in enumerate(t.nodes)
+        if isinstance(n, list) and n[:1] == ["sym"] and len(n) > 1 and n[1] not in fixed
+    ]
+    fresh = [n for n in HOSTILE_NAMES if n not in taken]
+    if params and fresh:
+        t.nodes[draw(st.sampled_from(params))] = ["sym", draw(st.sampled_from(fresh))]
 
 
 def documents() -> st.SearchStrategy[str]:

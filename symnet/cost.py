@@ -1,0 +1,226 @@
+"""The gate's cost model: what expanding an expression may cost, estimated over its DAG before any expansion.
+
+For every node the model bounds
+
+* the total **degree** of its expansion,
+* the number of **terms** of its expansion (and the work of each product on the way),
+* the **bit size** of the numbers the expansion may hold: a coefficient's
+  numerator bits plus its denominator's, the denominator split into a power
+  of two (floats share it: a sum of floats keeps the largest) and an odd part
+  (a sum of fractions may multiply them),
+
+through ``+``, ``*`` and non-negative integer powers.  A coefficient of a
+product of sums is a sum of at most ``t`` products (``t`` the smaller term
+count), so it gains ``log2 t`` bits; a power ``s**n`` of a sum of ``t``
+terms has coefficients below ``(t * max)**n``.  Every figure saturates at
+:data:`CAP`.  The model only reads the DAG: it evaluates nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import sympy
+
+__all__ = [
+    "CAP",
+    "FUNCTION_BITS",
+    "MAX_BITS",
+    "Cost",
+    "estimate_cost",
+    "leaf_bits",
+    "node_bits",
+    "number_bits",
+    "postorder",
+    "show",
+]
+
+#: Saturation value of every estimate.
+CAP = 10**15
+#: Largest estimated bit size (numerator plus denominator) of one number that may be built or expanded.
+MAX_BITS = 4_000_000
+#: Largest bit size of a number a function (Abs, exp, ...) may be applied to: sympy evaluates a function of a
+#: number by asking its assumptions, and is-it-prime of a 600,000-bit integer runs for minutes.
+FUNCTION_BITS = 4096
+
+
+class Cost(NamedTuple):
+    """The estimate of one node (see the module docstring)."""
+
+    degree: int
+    terms: int
+    polynomial: bool
+    numerator: int  # bits of a coefficient's numerator
+    two: int  # bits of the power of two in a coefficient's denominator
+    odd: int  # bits of the odd part of a coefficient's denominator
+
+    @property
+    def bits(self) -> int:
+        """Bits of one coefficient (numerator plus denominator)."""
+        return min(self.numerator + self.two + self.odd, CAP)
+
+
+def postorder(root: sympy.Basic) -> list[sympy.Basic]:
+    """Every node of the expression DAG once, children first (iterative: no recursion limit)."""
+    order: list[sympy.Basic] = []
+    seen: set[int] = set()
+    stack: list[tuple[sympy.Basic, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for a in node.args:
+            if id(a) not in seen:
+                stack.append((a, False))
+    return order
+
+
+def number_bits(node: sympy.Basic) -> tuple[int, int, int]:
+    """(numerator bits, bits of the denominator's power of two, bits of its odd part) of a sympy number."""
+    if node.is_Integer:
+        return int(node.p).bit_length() or 1, 0, 0
+    if node.is_Rational:
+        q = int(node.q)
+        two = (q & -q).bit_length() - 1
+        odd = q >> two
+        return int(node.p).bit_length(), two, odd.bit_length() if odd > 1 else 0
+    if node.is_Float:
+        _, man, exp, bc = node._mpf_  # mpmath's exact (sign, mantissa, exponent, bitcount); no rounding involved
+        if not man:
+            return 1, 0, 0
+        return (int(bc) + int(exp), 0, 0) if exp >= 0 else (int(bc), -int(exp), 0)
+    return 1, 0, 0
+
+
+def leaf_bits(kind: str, rest: list[Any]) -> int:
+    """Bits of a document's number leaf (``int``, ``rat``, ``float``, ``const``), from its text before it is parsed."""
+    if kind == "const":
+        return 1
+    texts = rest[:2] if kind == "rat" else rest[:1] if kind == "int" else rest[1:2]
+    bits = sum(int(len(t) * 3.33) + 1 if isinstance(t, str) else 1 for t in texts)
+    if kind == "float" and len(rest) > 2 and isinstance(rest[2], int) and not isinstance(rest[2], bool):
+        bits += min(abs(rest[2]), CAP)
+    return bits
+
+
+def node_bits(kind: str, parts: list[int], exponent: Any = None) -> int:
+    """Bits of the numbers a document's ``add``, ``mul``, ``pow`` or ``fn`` node may build (before sympy builds it).
+
+    A sum of fractions may multiply their denominators, so ``add`` adds its
+    arguments' bits (plus one a term for carries); ``mul`` adds them; ``pow``
+    multiplies its base's bits by the exponent; a function keeps the largest.
+    """
+    if kind == "add":
+        return _cap(sum(parts) + len(parts))
+    if kind == "mul":
+        return _cap(sum(parts))
+    if kind == "pow":
+        n = abs(int(exponent)) if getattr(exponent, "is_Integer", False) else 1
+        return _cap(parts[0] * max(n, 1))
+    return max(parts, default=1)
+
+
+def _cap(v: int) -> int:
+    return v if v < CAP else CAP
+
+
+def _power_terms(terms: int, n: int) -> int:
+    if terms <= 1 or n == 0:
+        return 1
+    if n * math.log2(terms) > 50:
+        return CAP
+    return _cap(terms**n)
+
+
+def _add(parts: list[Cost]) -> Cost:
+    two = max(p.two for p in parts)
+    odd = _cap(sum(p.odd for p in parts))
+    numerator = _cap(max(p.numerator for p in parts) + two + odd + len(parts).bit_length())
+    terms = _cap(sum(p.terms for p in parts))
+    return Cost(max(p.degree for p in parts), terms, all(p.polynomial for p in parts), numerator, two, odd)
+
+
+def _mul(parts: list[Cost]) -> Cost:
+    terms = 1
+    for p in parts:
+        terms = _cap(terms * p.terms)
+    biggest = max(p.terms for p in parts)
+    spread = (terms // biggest).bit_length() if terms < CAP else 50
+    return Cost(
+        _cap(sum(p.degree for p in parts)),
+        terms,
+        all(p.polynomial for p in parts),
+        _cap(sum(p.numerator for p in parts) + spread),
+        _cap(sum(p.two for p in parts)),
+        _cap(sum(p.odd for p in parts)),
+    )
+
+
+def _pow(base: Cost, n: int) -> Cost:
+    grow = base.terms.bit_length() if base.terms > 1 else 0
+    return Cost(
+        _cap(base.degree * n),
+        _power_terms(base.terms, n),
+        base.polynomial,
+        _cap(n * (base.numerator + grow)) or 1,
+        _cap(n * base.two),
+        _cap(n * base.odd),
+    )
+
+
+def estimate_cost(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> Cost:
+    """The :class:`Cost` of an exact expression, over its DAG (``atoms`` count as generators)."""
+    info: dict[int, Cost] = {}
+    for node in postorder(e):
+        info[id(node)] = _node(node, info, atoms)
+    return info[id(e)]
+
+
+def _node(node: sympy.Basic, info: dict[int, Cost], atoms: frozenset[sympy.Basic]) -> Cost:
+    if atoms and node in atoms:
+        return Cost(1, 1, True, 1, 0, 0)
+    if node.is_Number:
+        return Cost(0, 1, True, *number_bits(node))
+    if node is sympy.E or node is sympy.pi:
+        return Cost(0, 1, False, 1, 0, 0)
+    if node.is_Symbol:
+        return Cost(1, 1, True, 1, 0, 0)
+    parts: list[Any] = [info[id(a)] for a in node.args]
+    if node.is_Add:
+        return _add(parts)
+    if node.is_Mul:
+        return _mul(parts)
+    if node.is_Pow and node.exp.is_Integer and node.exp >= 0:
+        return _pow(parts[0], int(node.exp) if node.exp < CAP else CAP)
+    if not parts:
+        return Cost(0, 1, False, 1, 0, 0)
+    return Cost(
+        max(p.degree for p in parts),
+        max(p.terms for p in parts),
+        False,
+        max(p.numerator for p in parts),
+        max(p.two for p in parts),
+        max(p.odd for p in parts),
+    )
+
+
+#: Numbers of more bits than this are shown by their size in messages (Python refuses to print past 4300 digits).
+_SHOWN_BITS = 4000
+
+
+def show(e: Any, width: int = 80) -> str:
+    """At most ``width`` characters of ``e`` for a message; a number too long to print is shown by its size."""
+    if not isinstance(e, sympy.Basic):
+        return str(e)[:width]
+    big = {
+        a: sympy.Symbol(f"<a number of {max(int(a.p).bit_length(), int(a.q).bit_length())} bits>")
+        for a in postorder(e)
+        if a.is_Rational and max(int(a.p).bit_length(), int(a.q).bit_length()) > _SHOWN_BITS
+    }
+    return str(e.xreplace(big) if big else e)[:width]
