@@ -16,12 +16,12 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from flint import fmpq
 
 from ..certificate import Certificate, Claim, Step
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
 from ..kernel import regions_cert as kernel
+from ..numbers import exact_ratio
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
@@ -30,10 +30,6 @@ from .proof import Proof
 from .regions import Regions
 
 __all__ = ["PiecewiseProof"]
-
-
-def _fraction(v: fmpq) -> Fraction:
-    return Fraction(int(v.p), int(v.q))
 
 
 class PiecewiseProof(Proof):
@@ -65,7 +61,7 @@ class PiecewiseProof(Proof):
         offset = sympy.ImmutableMatrix([sym(v) for v in claim["offset"]])
         meta: dict[str, Any] = {}
         if regions.domain.get("kind") != "space":
-            meta[DOMAIN_KEY] = tuple(tuple(_fraction(v) for v in row) for row in document["domain_rows"])
+            meta[DOMAIN_KEY] = tuple(tuple(Fraction(*exact_ratio(v)) for v in row) for row in document["domain_rows"])
         stated = Claim("explicit", (net.q, net.p), ("piecewise",), matrix, offset)
         return cls(Certificate(net, (Step("affine_on_domain"),), stated, meta), regions, document)
 

@@ -13,13 +13,12 @@ from flint import fmpq
 from ..certificate import ExpressionWriter, write_network
 from ..errors import CertificateError, InvalidArgument, InvalidType, ShapeError
 from ..kernel import regions_cert as kernel
-from ..model.coerce import coerce_entry
 from ..model.display import Displayable
 from ..model.network import Network
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
-from ._rationals import sym, value
+from ._rationals import fq, sym, value
 
 __all__ = ["Region", "Regions"]
 
@@ -99,13 +98,7 @@ class Region(Displayable, display_key="region"):
             raise InvalidType(f"x must be a sequence of {p} numbers, got {type(x).__name__}")
         if len(x) != p:
             raise ShapeError(f"x has {len(x)} entries but the regions live in R^{p}")
-        out = []
-        for j, v in enumerate(x):
-            e = coerce_entry(v, f"x[{j}]")
-            if not e.is_Rational:
-                raise InvalidArgument(f"x[{j}]={e} is not an exact rational (use int, Fraction or sympy Rational)")
-            out.append(fmpq(int(e.p), int(e.q)))
-        return out
+        return [fq(v, f"x[{j}]") for j, v in enumerate(x)]
 
     def contains(self, x: Sequence[Any], *, strict: bool = False) -> bool:
         """True when the exact point ``x`` is in the closed cell (in its interior with ``strict=True``)."""
