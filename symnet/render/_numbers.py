@@ -27,7 +27,7 @@ from typing import Any
 import sympy
 
 from ..errors import InvalidArgument, InvalidType
-from ..numbers import exact_floats, exact_ratio
+from ..numbers import exact_floats, exact_ratio, exact_rational
 from ._math import Atom
 
 __all__ = ["DEFAULT_DIGITS", "MAX_DIGITS", "NumberFormat", "check_digits", "exact", "round_outward"]
@@ -114,7 +114,7 @@ class NumberFormat:
 
     def strings(self, r: sympy.Rational) -> tuple[str, str]:
         """(LaTeX, text) of the rational ``r``."""
-        r = sympy.Rational(r)
+        r = exact_rational(r, "a number")
         p, q = int(r.p), int(r.q)
         if q == 1 and self.is_exact(r):
             return str(p), str(p)

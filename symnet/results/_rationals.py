@@ -1,4 +1,4 @@
-"""Exact rationals between python-flint's ``fmpq`` and sympy, for the regions results (via :mod:`symnet.numbers`)."""
+"""Exact points and values over python-flint's ``fmpq`` for the regions results (conversion: :mod:`symnet.numbers`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,9 @@ import sympy
 from flint import fmpq
 
 from ..errors import InvalidArgument
-from ..numbers import exact_fmpq, exact_rational
+from ..numbers import exact_fmpq
 
-__all__ = ["fq", "sym", "value"]
-
-
-def sym(v: fmpq) -> sympy.Rational:
-    """The sympy Rational of an fmpq."""
-    return exact_rational(v)
+__all__ = ["fq", "value"]
 
 
 def fq(v: Any, where: str) -> fmpq:

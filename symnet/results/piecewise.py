@@ -21,11 +21,11 @@ from ..certificate import Certificate, Claim, Step
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
 from ..kernel import regions_cert as kernel
-from ..numbers import exact_ratio
+from ..numbers import exact_ratio, exact_rational
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
-from ._rationals import fq, sym
+from ._rationals import fq
 from .proof import Proof
 from .regions import Regions
 
@@ -57,8 +57,8 @@ class PiecewiseProof(Proof):
         if claim is None or claim["kind"] != "affine":
             raise CertificateError("this regions document claims no affine form")
         net = regions.network
-        matrix = sympy.ImmutableMatrix([[sym(v) for v in row] for row in claim["matrix"]])
-        offset = sympy.ImmutableMatrix([sym(v) for v in claim["offset"]])
+        matrix = sympy.ImmutableMatrix([[exact_rational(v) for v in row] for row in claim["matrix"]])
+        offset = sympy.ImmutableMatrix([exact_rational(v) for v in claim["offset"]])
         meta: dict[str, Any] = {}
         if regions.domain.get("kind") != "space":
             meta[DOMAIN_KEY] = tuple(tuple(Fraction(*exact_ratio(v)) for v in row) for row in document["domain_rows"])
