@@ -42,7 +42,6 @@ floats).  :func:`to_c` writes a C99 function over ``double``.
 from __future__ import annotations
 
 import keyword
-import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -55,6 +54,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from .certificate import Certificate
 from .errors import InvalidArgument, InvalidType
 from .model.network import Network
+from .numbers import exact_ratio
 
 __all__ = [
     "DOMAIN_KEY",
@@ -329,22 +329,8 @@ def to_c(proof: Any, name: str = "symnet_f") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _exact_number(v: Any) -> Fraction:
-    """A numeric argument's exact value (a float is its binary value); InvalidType for anything else."""
-    if isinstance(v, bool) or isinstance(v, (str, bytes)):
-        raise InvalidType(f"the input {v!r} is not a number")
-    if isinstance(v, numbers.Rational):
-        return Fraction(int(v.numerator), int(v.denominator))
-    if isinstance(v, sympy.Float):
-        return Fraction(*sympy.Rational(v).as_numer_denom())
-    try:
-        return Fraction(float(v))  # numpy floats and mpmath mpf: float(v) is exact for float16/32/64
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidType(f"the input {v!r} of type {type(v).__name__} is not a finite number") from None
-
-
 def _inside(rows: Sequence[Sequence[Fraction]], point: Sequence[Any]) -> bool:
-    x = [_exact_number(v) for v in point]
+    x = [Fraction(*exact_ratio(v, f"x[{j}]")) for j, v in enumerate(point)]  # a float at its binary value
     return all(row[0] + sum((a * v for a, v in zip(row[1:], x, strict=True)), Fraction(0)) >= 0 for row in rows)
 
 

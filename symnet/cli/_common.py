@@ -32,6 +32,7 @@ __all__ = [
     "emit",
     "guarded",
     "one_line",
+    "progress_line",
     "say",
 ]
 
@@ -61,6 +62,14 @@ def one_line(exc: BaseException) -> str:
 def say(message: str) -> None:
     """One line on standard error, prefixed ``symnet:``."""
     print(f"symnet: {' '.join(message.split())[:MAX_MESSAGE]}", file=sys.stderr)
+
+
+def progress_line(message: str, *, overwrite: bool = False) -> None:
+    """A progress line on standard error, prefixed ``symnet:``; ``overwrite`` rewrites the current line in place."""
+    if overwrite:
+        print(f"\rsymnet: {message}", end="", file=sys.stderr, flush=True)
+    else:
+        print(f"symnet: {message}", file=sys.stderr, flush=True)
 
 
 def emit(text: str, path: str | None) -> None:

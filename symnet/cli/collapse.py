@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,7 @@ from ..interop.npz import from_npz
 from ..interop.onnx import from_onnx, load_model
 from ..model.network import Network
 from ..search.engine import prove
-from ._common import EXIT_OK, EXIT_REJECTED, say
+from ._common import EXIT_OK, EXIT_REJECTED, progress_line, say
 
 __all__ = ["Progress", "add_parser", "load_model_file", "run"]
 
@@ -40,7 +39,7 @@ class Progress:
         self.start = time.perf_counter()
 
     def __call__(self, message: str) -> None:
-        print(f"symnet: [{time.perf_counter() - self.start:6.2f} s] {message}", file=sys.stderr, flush=True)
+        progress_line(f"[{time.perf_counter() - self.start:6.2f} s] {message}")
 
 
 def load_model_file(path: str, progress: Callable[[str], None] | None = None) -> tuple[Network, Any]:

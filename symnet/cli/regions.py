@@ -31,7 +31,7 @@ from ..errors import InvalidArgument
 from ..interop.onnx import from_onnx
 from ..model.network import Network
 from ..search.regions import regions
-from ._common import EXIT_OK, emit
+from ._common import EXIT_OK, emit, progress_line
 from ._files import read_document
 
 __all__ = [
@@ -174,7 +174,7 @@ def progress_printer() -> Any:
         if time.perf_counter() - start < 1.0:
             return
         shown[0] = True
-        print(f"\rsymnet: {found} regions found, {work} polyhedra/LPs solved", end="", file=sys.stderr, flush=True)
+        progress_line(f"{found} regions found, {work} polyhedra/LPs solved", overwrite=True)
 
     def finish() -> None:
         if shown[0]:

@@ -67,7 +67,8 @@ def _weights(dm: DomainMatrix) -> sympy.ImmutableMatrix:
     return _from_dm(dm, dense=True)
 
 
-def _rational(values: list[Any]) -> bool:
+def _all_rational(values: list[Any]) -> bool:
+    """True when every value is a sympy Rational (the exact QQ route applies)."""
     return all(v.is_Rational for v in values)
 
 
@@ -83,7 +84,7 @@ def _diag(values: list[Any]) -> DomainMatrix:
 def _scale_rows(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix:
     """diag(s) W, exactly."""
     dm = _qq(w)
-    if dm is not None and _rational(s):
+    if dm is not None and _all_rational(s):
         return _weights(_diag(s) * dm)
     return sympy.ImmutableMatrix(w.rows, w.cols, lambda i, j: s[i] * w[i, j])
 
@@ -91,13 +92,13 @@ def _scale_rows(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix
 def _scale_columns(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix:
     """W diag(s), exactly."""
     dm = _qq(w)
-    if dm is not None and _rational(s):
+    if dm is not None and _all_rational(s):
         return _weights(dm * _diag(s))
     return sympy.ImmutableMatrix(w.rows, w.cols, lambda i, j: w[i, j] * s[j])
 
 
 def _column(values: list[Any]) -> sympy.ImmutableMatrix:
-    if _rational(values):
+    if _all_rational(values):
         dm = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in values], (len(values), 1), QQ)
         return _weights(dm)
     return sympy.ImmutableMatrix(values)
@@ -106,7 +107,7 @@ def _column(values: list[Any]) -> sympy.ImmutableMatrix:
 def _add_product(b: sympy.ImmutableMatrix, w: sympy.ImmutableMatrix, c: list[Any]) -> sympy.ImmutableMatrix:
     """b + W c, exactly."""
     bd, wd = _qq(b), _qq(w)
-    if bd is not None and wd is not None and _rational(c):
+    if bd is not None and wd is not None and _all_rational(c):
         cd = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in c], (len(c), 1), QQ).to_dense()
         return _weights(bd + wd * cd)
     return sympy.ImmutableMatrix(

@@ -23,12 +23,14 @@ from sympy.polys.matrices import DomainMatrix
 from ..codegen import certificate_of, domain_rows, linear_form
 from ..errors import InvalidArgument, InvalidType
 from ..model.exact import domain_matrix
+from ..numbers import exact_ratio, exact_rational
 from ._common import require
 
 __all__ = ["ExportReport", "claim", "export_report", "float_form", "to_onnx", "to_sklearn", "to_torch"]
 
 
-def _exact_entries(m: sympy.MatrixBase) -> list[sympy.Expr]:
+def _numeric_entries(m: sympy.MatrixBase) -> list[sympy.Expr]:
+    """The entries of a collapse matrix; InvalidArgument if one is symbolic (``sqrt(2)`` is numeric)."""
     entries = list(m.args[2].args) if isinstance(m, sympy.ImmutableMatrix) else list(m)
     for e in entries:
         if e.free_symbols:
@@ -60,8 +62,8 @@ def float_form(proof: Any, dtype: Any = None) -> tuple[Any, Any]:
     matrix, offset = claim(proof)
     dtype = np.float64 if dtype is None else dtype
     q, p = matrix.shape
-    w = np.array([_to_float(e) for e in _exact_entries(matrix)], dtype=np.float64).reshape(q, p)
-    b = np.array([_to_float(e) for e in _exact_entries(offset)], dtype=np.float64)
+    w = np.array([_to_float(e) for e in _numeric_entries(matrix)], dtype=np.float64).reshape(q, p)
+    b = np.array([_to_float(e) for e in _numeric_entries(offset)], dtype=np.float64)
     return w.astype(dtype), b.astype(dtype)
 
 
@@ -212,7 +214,7 @@ def run_model(model: Any, x: Any) -> Any:
 
 def _qq_matrix(rows: list[list[Any]]) -> DomainMatrix:
     return DomainMatrix(
-        [[QQ(*float(v).as_integer_ratio()) for v in row] for row in rows], (len(rows), len(rows[0])), QQ
+        [[QQ(*exact_ratio(v, "an input")) for v in row] for row in rows], (len(rows), len(rows[0])), QQ
     ).to_dense()
 
 
@@ -226,18 +228,18 @@ def export_report(proof: Any, exported: Any, inputs: Any = None, original: Any =
 
     matrix, offset = claim(proof)
     w, b = _exported_arrays(exported)
-    exact = _exact_entries(matrix) + _exact_entries(offset)
+    exact = _numeric_entries(matrix) + _numeric_entries(offset)
     floats = w.ravel().tolist() + b.ravel().tolist()
     if len(exact) != len(floats):
         raise InvalidArgument(f"the exported model has {len(floats)} weights, the collapse {len(exact)}")
     abs_err, rel_err = 0.0, 0.0
     for e, f in zip(exact, floats, strict=True):
         if e.is_Rational:
-            diff = abs(sympy.Rational(*float(f).as_integer_ratio()) - e)
+            diff = abs(exact_rational(f, "an exported weight") - e)
             d = float(diff)
             rel = float(diff / abs(e)) if e != 0 else 0.0
         else:
-            d = abs(float(sympy.N(sympy.Rational(*float(f).as_integer_ratio()) - e, 30)))
+            d = abs(float(sympy.N(exact_rational(f, "an exported weight") - e, 30)))
             rel = d / abs(float(sympy.N(e, 30))) if e != 0 else 0.0
         abs_err, rel_err = max(abs_err, d), max(rel_err, rel)
     if inputs is None:

@@ -21,12 +21,16 @@ prints as the number the network really holds.
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Any
+
 import sympy
 
 from ..errors import InvalidArgument, InvalidType
+from ..numbers import exact_floats, exact_ratio, exact_rational
 from ._math import Atom
 
-__all__ = ["DEFAULT_DIGITS", "MAX_DIGITS", "NumberFormat", "check_digits", "exact"]
+__all__ = ["DEFAULT_DIGITS", "MAX_DIGITS", "NumberFormat", "check_digits", "exact", "round_outward"]
 
 #: Significant digits of a derivation's decimals unless ``digits=`` says otherwise.
 DEFAULT_DIGITS = 6
@@ -48,12 +52,23 @@ def check_digits(digits: object) -> int | None:
     return digits
 
 
-def exact(expr: sympy.Basic) -> sympy.Basic:
-    """``expr`` with every Float replaced by its exact rational (binary) value."""
-    floats = expr.atoms(sympy.Float) if isinstance(expr, sympy.Basic) else set()
-    if not floats:
-        return expr
-    return expr.xreplace({f: sympy.Rational(f) for f in floats})
+def exact(expr: Any) -> Any:
+    """``expr`` with every Float at its exact binary value (:func:`symnet.numbers.exact_floats`); non-sympy as is."""
+    return exact_floats(expr) if isinstance(expr, sympy.Basic) else expr
+
+
+def round_outward(r: Any, digits: int, direction: str) -> tuple[int, int]:
+    """``(n, e)`` with ``n * 10**e`` the exact rational ``r`` rounded outward (``down`` or ``up``) to ``digits``
+    significant digits."""
+    q = Fraction(*exact_ratio(r, "a bound"))
+    if q == 0:
+        return 0, 0
+    e = len(str(abs(q.numerator) // q.denominator)) - digits if abs(q) >= 1 else -digits
+    while abs(q) < Fraction(10) ** (e + digits - 1):
+        e -= 1
+    scaled = q / Fraction(10) ** e
+    n = scaled.numerator // scaled.denominator if direction == "down" else -((-scaled.numerator) // scaled.denominator)
+    return n, e
 
 
 def _terminating(p: int, q: int) -> bool:
@@ -99,7 +114,7 @@ class NumberFormat:
 
     def strings(self, r: sympy.Rational) -> tuple[str, str]:
         """(LaTeX, text) of the rational ``r``."""
-        r = sympy.Rational(r)
+        r = exact_rational(r, "a number")
         p, q = int(r.p), int(r.q)
         if q == 1 and self.is_exact(r):
             return str(p), str(p)

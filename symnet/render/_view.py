@@ -10,6 +10,7 @@ from typing import Any
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
+from ..numbers import exact_ratio
 from ._numbers import exact
 
 
@@ -57,8 +58,7 @@ def _as_qq(f: Any) -> Any:
 
 def _qq(e: sympy.Expr) -> Any:
     """A number as an exact element of QQ (a Float is its exact binary value)."""
-    r = sympy.Rational(e)  # exact for a Float of any precision or exponent (float() would flush 1e-400 to 0)
-    return sympy.QQ(int(r.p), int(r.q))
+    return sympy.QQ(*exact_ratio(e, "a factor entry"))
 
 
 def _product(steps: Sequence[Any]) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix] | None:

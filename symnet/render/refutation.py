@@ -11,7 +11,6 @@ only; ``Counterexample.check()`` is what verifies it.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -21,7 +20,7 @@ from ._atoms import NUMBERS, YHAT, A, comma_list, elide, elided_range, index_ran
 from ._collapse import _Builder
 from ._document import Derivation, Inline, Line, Section, without_rules
 from ._math import Atom, Math, Row, latex
-from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits, exact
+from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits, exact, round_outward
 from ._view import View
 
 __all__ = ["build", "outward", "repr_latex", "to_latex", "to_markdown", "to_text"]
@@ -32,15 +31,8 @@ MAX_WEIGHTS = 64
 
 def outward(r: sympy.Rational, direction: str, digits: int = 8) -> str:
     """``r`` rounded outward (``down`` or ``up``) to ``digits`` significant digits, as a short decimal."""
-    q = Fraction(int(r.p), int(r.q))
-    if q == 0:
-        return "0"
-    e = len(str(abs(q.numerator) // q.denominator)) - digits if abs(q) >= 1 else -digits
-    while abs(q) < Fraction(10) ** (e + digits - 1):
-        e -= 1
-    scaled = q / Fraction(10) ** e
-    n = scaled.numerator // scaled.denominator if direction == "down" else -((-scaled.numerator) // scaled.denominator)
-    return str(Decimal(n).scaleb(e).normalize())
+    n, e = round_outward(r, digits, direction)
+    return str(Decimal(n).scaleb(e).normalize()) if n else "0"
 
 
 def _value(e: sympy.Expr) -> Atom:

@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from ..certificate.numbers import decode_rational
 from ..errors import InvalidArgument
 
 __all__ = [
@@ -257,7 +258,7 @@ def plot(
 
     if window is None:
         window = (
-            [(float(sympy.Rational(lo)), float(sympy.Rational(hi))) for lo, hi in regs.domain["box"]]
+            [(float(decode_rational(lo, "box")), float(decode_rational(hi, "box"))) for lo, hi in regs.domain["box"]]
             if regs.domain["kind"] == "box"
             else [(-5, 5), (-5, 5)]
         )

@@ -1,4 +1,4 @@
-"""Exact rationals between python-flint's ``fmpq`` and sympy, for the regions results."""
+"""Exact points and values over python-flint's ``fmpq`` for the regions results (conversion: :mod:`symnet.numbers`)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,21 @@ import sympy
 from flint import fmpq
 
 from ..errors import InvalidArgument
-from ..model.coerce import coerce_entry
+from ..numbers import exact_fmpq
 
-__all__ = ["fq", "sym", "value"]
-
-
-def sym(v: fmpq) -> sympy.Rational:
-    """The sympy Rational of an fmpq."""
-    return sympy.Rational(int(v.p), int(v.q))
+__all__ = ["fq", "value"]
 
 
 def fq(v: Any, where: str) -> fmpq:
-    """An exact number (a float at its binary value) as fmpq; InvalidArgument for anything else."""
-    e = coerce_entry(v, where)
-    if e.is_Float:
-        e = sympy.Rational(e)
-    if not e.is_Rational:
-        raise InvalidArgument(f"{where}={e} is not an exact number")
-    return fmpq(int(e.p), int(e.q))
+    """An exact number (a float at its binary value) as fmpq.
+
+    :func:`symnet.numbers.exact_fmpq`, except that a name or a symbolic
+    expression (``"w"``, ``sqrt(2)``) is an InvalidArgument: the value of a
+    point or threshold must be a number.
+    """
+    if isinstance(v, str) or (isinstance(v, sympy.Basic) and not isinstance(v, (sympy.Rational, sympy.Float))):
+        raise InvalidArgument(f"{where}={v} is not an exact number")
+    return exact_fmpq(v, where)
 
 
 def value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:

@@ -16,9 +16,10 @@ from flint import fmpq
 from ..errors import InvalidArgument
 from ..kernel import regions_cert as kernel
 from ..model.network import Network
+from ..numbers import exact_rational
 from . import _documents
 from ._documents import BoundWitness, RegionsData
-from ._rationals import fq, sym
+from ._rationals import fq
 from .regions import Regions
 
 __all__ = ["Bound", "BoundVerdict"]
@@ -70,22 +71,22 @@ class Bound:
     @property
     def maximum(self) -> tuple[sympy.Rational, ...]:
         """The exact maximum of each output over the domain."""
-        return tuple(sym(b["max"]) for b in self._best)
+        return tuple(exact_rational(b["max"]) for b in self._best)
 
     @property
     def minimum(self) -> tuple[sympy.Rational, ...]:
         """The exact minimum of each output over the domain."""
-        return tuple(sym(b["min"]) for b in self._best)
+        return tuple(exact_rational(b["min"]) for b in self._best)
 
     @property
     def argmax(self) -> tuple[tuple[sympy.Rational, ...], ...]:
         """For each output, an exact input point where its maximum is attained (a vertex of a region)."""
-        return tuple(tuple(sym(v) for v in b["argmax"]) for b in self._best)
+        return tuple(tuple(exact_rational(v) for v in b["argmax"]) for b in self._best)
 
     @property
     def argmin(self) -> tuple[tuple[sympy.Rational, ...], ...]:
         """For each output, an exact input point where its minimum is attained."""
-        return tuple(tuple(sym(v) for v in b["argmin"]) for b in self._best)
+        return tuple(tuple(exact_rational(v) for v in b["argmin"]) for b in self._best)
 
     @property
     def region_of_max(self) -> tuple[int, ...]:
@@ -143,8 +144,9 @@ class Bound:
         tq = fq(t, "t")
         b = self._best[k]
         if b["max"] <= tq:
-            return BoundVerdict(k, sym(tq), True, None, None, self)
-        return BoundVerdict(k, sym(tq), False, tuple(sym(v) for v in b["argmax"]), sym(b["max"]), self)
+            return BoundVerdict(k, exact_rational(tq), True, None, None, self)
+        argmax = tuple(exact_rational(v) for v in b["argmax"])
+        return BoundVerdict(k, exact_rational(tq), False, argmax, exact_rational(b["max"]), self)
 
     def _output(self, output: int) -> int:
         if isinstance(output, bool) or not isinstance(output, int) or not 0 <= output < self.network.q:

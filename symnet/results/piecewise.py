@@ -16,24 +16,20 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from flint import fmpq
 
 from ..certificate import Certificate, Claim, Step
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
 from ..kernel import regions_cert as kernel
+from ..numbers import exact_ratio, exact_rational
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
-from ._rationals import fq, sym
+from ._rationals import fq
 from .proof import Proof
 from .regions import Regions
 
 __all__ = ["PiecewiseProof"]
-
-
-def _fraction(v: fmpq) -> Fraction:
-    return Fraction(int(v.p), int(v.q))
 
 
 class PiecewiseProof(Proof):
@@ -61,11 +57,11 @@ class PiecewiseProof(Proof):
         if claim is None or claim["kind"] != "affine":
             raise CertificateError("this regions document claims no affine form")
         net = regions.network
-        matrix = sympy.ImmutableMatrix([[sym(v) for v in row] for row in claim["matrix"]])
-        offset = sympy.ImmutableMatrix([sym(v) for v in claim["offset"]])
+        matrix = sympy.ImmutableMatrix([[exact_rational(v) for v in row] for row in claim["matrix"]])
+        offset = sympy.ImmutableMatrix([exact_rational(v) for v in claim["offset"]])
         meta: dict[str, Any] = {}
         if regions.domain.get("kind") != "space":
-            meta[DOMAIN_KEY] = tuple(tuple(_fraction(v) for v in row) for row in document["domain_rows"])
+            meta[DOMAIN_KEY] = tuple(tuple(Fraction(*exact_ratio(v)) for v in row) for row in document["domain_rows"])
         stated = Claim("explicit", (net.q, net.p), ("piecewise",), matrix, offset)
         return cls(Certificate(net, (Step("affine_on_domain"),), stated, meta), regions, document)
 

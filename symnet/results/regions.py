@@ -13,13 +13,13 @@ from flint import fmpq
 from ..certificate import ExpressionWriter, write_network
 from ..errors import CertificateError, InvalidArgument, InvalidType, ShapeError
 from ..kernel import regions_cert as kernel
-from ..model.coerce import coerce_entry
 from ..model.display import Displayable
 from ..model.network import Network
+from ..numbers import exact_rational
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
-from ._rationals import sym, value
+from ._rationals import fq, value
 
 __all__ = ["Region", "Regions"]
 
@@ -76,22 +76,22 @@ class Region(Displayable, display_key="region"):
     @cached_property
     def matrix(self) -> sympy.ImmutableMatrix:
         """W_r: the coefficients beta_1..beta_p of each output on this region (q x p)."""
-        return sympy.ImmutableMatrix([[sym(v) for v in row[1:]] for row in self._out])
+        return sympy.ImmutableMatrix([[exact_rational(v) for v in row[1:]] for row in self._out])
 
     @cached_property
     def offset(self) -> sympy.ImmutableMatrix:
         """b_r: the intercept beta_0 of each output on this region (q x 1)."""
-        return sympy.ImmutableMatrix([sym(row[0]) for row in self._out])
+        return sympy.ImmutableMatrix([exact_rational(row[0]) for row in self._out])
 
     @cached_property
     def interior_point(self) -> tuple[sympy.Rational, ...]:
         """An exact point strictly inside the cell."""
-        return tuple(sym(v) for v in self._point)
+        return tuple(exact_rational(v) for v in self._point)
 
     @cached_property
     def inequalities(self) -> tuple[tuple[tuple[sympy.Rational, ...], sympy.Rational], ...]:
         """The facets ``((a_1, ..., a_p), b)``, meaning ``a . x + b >= 0`` (domain facets included)."""
-        return tuple((tuple(sym(v) for v in row[1:]), sym(row[0])) for row in self._facet_rows)
+        return tuple((tuple(exact_rational(v) for v in row[1:]), exact_rational(row[0])) for row in self._facet_rows)
 
     def _exact_point(self, x: Sequence[Any]) -> list[fmpq]:
         p = len(self._point)
@@ -99,13 +99,7 @@ class Region(Displayable, display_key="region"):
             raise InvalidType(f"x must be a sequence of {p} numbers, got {type(x).__name__}")
         if len(x) != p:
             raise ShapeError(f"x has {len(x)} entries but the regions live in R^{p}")
-        out = []
-        for j, v in enumerate(x):
-            e = coerce_entry(v, f"x[{j}]")
-            if not e.is_Rational:
-                raise InvalidArgument(f"x[{j}]={e} is not an exact rational (use int, Fraction or sympy Rational)")
-            out.append(fmpq(int(e.p), int(e.q)))
-        return out
+        return [fq(v, f"x[{j}]") for j, v in enumerate(x)]
 
     def contains(self, x: Sequence[Any], *, strict: bool = False) -> bool:
         """True when the exact point ``x`` is in the closed cell (in its interior with ``strict=True``)."""
@@ -119,7 +113,7 @@ class Region(Displayable, display_key="region"):
     def affine(self, x: Sequence[Any]) -> tuple[sympy.Rational, ...]:
         """``matrix * x + offset`` at the exact point ``x``."""
         pt = self._exact_point(x)
-        return tuple(sym(value(row, pt)) for row in self._out)
+        return tuple(exact_rational(value(row, pt)) for row in self._out)
 
     def as_relations(self, inputs: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
         """The facet inequalities as sympy relations in the input symbols."""

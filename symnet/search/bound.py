@@ -32,7 +32,7 @@ from flint import fmpq
 from ..errors import InvalidArgument
 from ..kernel import regions_cert as kernel
 from ..model.network import Network
-from ..results._rationals import sym
+from ..numbers import exact_rational
 from ..results.bound import Bound, BoundVerdict
 from ..results.regions import Regions
 from ._polyhedra import integer_row as _integer_row
@@ -140,5 +140,6 @@ def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) 
             )
             if not (ok and inside):  # pragma: no cover - the LP point is exact; this guards against a wrong answer
                 raise InvalidArgument("the exact LP returned a point that does not violate the property")
-            return PropertyVerdict(False, tuple(sym(v) for v in x), tuple(sym(v) for v in y), regs)
+            xs, ys = tuple(exact_rational(v) for v in x), tuple(exact_rational(v) for v in y)
+            return PropertyVerdict(False, xs, ys, regs)
     return PropertyVerdict(True, None, None, regs)

@@ -43,6 +43,7 @@ from ..kernel import counterexample as checker
 from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
 from ..model.exact import is_rational_matrix
 from ..model.network import Network
+from ..numbers import exact_floats, exact_rational
 from ..results.degree import Degree
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
@@ -54,11 +55,6 @@ MAX_EXPANSION_TERMS = 200_000
 
 _T = sympy.Symbol("t")
 _S = sympy.Symbol("s")
-
-
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 
 
 def non_polynomial_entry(net: Network) -> str | None:
@@ -129,12 +125,13 @@ def degree_bounds(net: Network) -> list[list[int | None]]:
 def line_outputs(net: Network, values: dict[sympy.Symbol, Any], point: list[Any], direction: list[Any]) -> list[Any]:
     """Each output along ``point + s*direction`` as an element of QQ[s] (sparse ring)."""
     R, s = ring("s", sympy.QQ)
-    u = [R(sympy.Rational(a)) + R(sympy.Rational(d)) * s for a, d in zip(point, direction, strict=True)]
+    pairs = zip(point, direction, strict=True)
+    u = [R(exact_rational(a, "point")) + R(exact_rational(d, "direction")) * s for a, d in pairs]
     for layer in net.layers:
-        w = _exact(layer.weights.xreplace(values))
-        b = _exact(layer.biases.xreplace(values))
+        w = layer.weights.xreplace(values)  # a Network holds no Float: exact already
+        b = layer.biases.xreplace(values)
         var = layer.activation.variable
-        body = _exact(layer.activation.expr.xreplace(values))
+        body = exact_floats(layer.activation.expr.xreplace(values))
         coeffs = [R(c) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
         nxt = []
         for k in range(layer.width):
@@ -201,14 +198,14 @@ def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int
     u = gens[: net.p]
     for layer in net.layers:
         var = layer.activation.variable
-        body = _exact(layer.activation.expr)
-        coeffs = [R(_exact(c)) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
+        body = exact_floats(layer.activation.expr)
+        coeffs = [R(c) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
         nxt = []
         for k in range(layer.width):
-            z = R(_exact(layer.biases[k]))
+            z = R(layer.biases[k])
             for j in range(layer.fan_in):
                 if layer.weights[k, j] != 0:
-                    z += R(_exact(layer.weights[k, j])) * u[j]
+                    z += R(layer.weights[k, j]) * u[j]
             acc = R.zero
             for c in coeffs:
                 acc = acc * z + c

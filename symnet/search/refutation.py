@@ -51,6 +51,8 @@ from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedErr
 from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
 from ..model.network import Network
+from ..numbers import exact_floats, exact_ratio, exact_rational
+from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample
 from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
 from .regions import regions
@@ -58,25 +60,8 @@ from .regions import regions
 __all__ = ["FORMAT", "VERSION", "Counterexample", "UndecidedError", "refute"]
 
 
-def _round(q: Fraction, digits: int, direction: str) -> tuple[int, int]:
-    """(n, e) with n * 10**e the outward rounding of q (``down`` or ``up``) to ``digits`` significant digits."""
-    if q == 0:
-        return 0, 0
-    e = len(str(abs(q.numerator) // q.denominator)) - digits if abs(q) >= 1 else -digits
-    while abs(q) < Fraction(10) ** (e + digits - 1):
-        e -= 1
-    scaled = q / Fraction(10) ** e
-    n = scaled.numerator // scaled.denominator if direction == "down" else -((-scaled.numerator) // scaled.denominator)
-    return n, e
-
-
 # -------------------------------------------------------------------- search
 _AFFINE, _POLY, _KINK, _OTHER = "affine", "poly", "kink", "other"
-
-
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    floats = e.atoms(sympy.Float)
-    return e.xreplace({f: sympy.Rational(f) for f in floats}) if floats else e
 
 
 def _kind(body: sympy.Expr, var: sympy.Symbol) -> str:
@@ -93,7 +78,7 @@ def _structure(net: Network) -> tuple[bool, int | None]:
     constant = [False] * net.p
     first = None
     for l, layer in enumerate(net.layers):
-        kind = _kind(_exact(layer.activation.expr), layer.activation.variable)
+        kind = _kind(exact_floats(layer.activation.expr), layer.activation.variable)
         if kind != _AFFINE and first is None and l < net.depth:
             first = l + 1
         next_aff, next_const = [], []
@@ -111,8 +96,8 @@ def _build(
     net: Network, values: dict[sympy.Symbol, sympy.Rational], u: list[Any], v: list[Any], layer: int | None
 ) -> Counterexample | None:
     """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect."""
-    u = [sympy.Rational(c) for c in u]
-    v = [sympy.Rational(c) for c in v]
+    u = [exact_rational(c, "u") for c in u]
+    v = [exact_rational(c, "v") for c in v]
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
@@ -141,14 +126,12 @@ def _enclosure(defect: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | No
             return None
         if lo > 0 or hi < 0:
             for digits in (8, 16, 40, 120, 400):
-                nlo, elo = _round(lo, digits, "down")
-                nhi, ehi = _round(hi, digits, "up")
+                nlo, elo = round_outward(lo, digits, "down")
+                nhi, ehi = round_outward(hi, digits, "up")
                 rlo = Fraction(nlo - 1) * Fraction(10) ** elo
                 rhi = Fraction(nhi + 1) * Fraction(10) ** ehi
                 if rlo > 0 or rhi < 0:
-                    return sympy.Rational(rlo.numerator, rlo.denominator), sympy.Rational(
-                        rhi.numerator, rhi.denominator
-                    )
+                    return exact_rational(rlo), exact_rational(rhi)
             return None
     return None
 
@@ -188,13 +171,13 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
     """Each layer as (weights, biases, activation pieces) in Fractions, with ``values`` substituted."""
 
     def frac(r: Any) -> Fraction:
-        return Fraction(int(r.p), int(r.q))
+        return Fraction(*exact_ratio(r, "a weight"))
 
     layers = []
     for layer in net.layers:
-        w = _exact(layer.weights.xreplace(values))
-        b = _exact(layer.biases.xreplace(values))
-        pieces = checker.pl_pieces(_exact(layer.activation.expr.xreplace(values)), layer.activation.variable)
+        w = layer.weights.xreplace(values)  # a Network holds no Float: exact already
+        b = layer.biases.xreplace(values)
+        pieces = checker.pl_pieces(exact_floats(layer.activation.expr.xreplace(values)), layer.activation.variable)
         if pieces is None:  # pragma: no cover - callers classify first
             raise UndecidedError(f"activation {layer.activation.label()} is not piecewise affine")
         act: tuple[Any, ...]
@@ -297,8 +280,8 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
         for r2 in items[i + 1 :]:
             if r1.matrix == r2.matrix and r1.offset == r2.offset:
                 continue
-            a = [Fraction(int(c.p), int(c.q)) for c in r1.interior_point]
-            b = [Fraction(int(c.p), int(c.q)) for c in r2.interior_point]
+            a = [Fraction(*exact_ratio(c)) for c in r1.interior_point]
+            b = [Fraction(*exact_ratio(c)) for c in r2.interior_point]
             for j in range(-1, net.p):
                 bb = list(b)
                 if j >= 0:
@@ -344,7 +327,7 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
                     return cx
                 break
     if net.size() <= 400:
-        exprs = [sympy.expand(_exact(e)) for e in net.output]
+        exprs = [sympy.expand(exact_floats(e)) for e in net.output]
         if all(e.is_polynomial(*net.inputs) and sympy.Poly(e, *net.inputs).total_degree() <= 1 for e in exprs):
             return None
     raise UndecidedError(
@@ -392,7 +375,7 @@ def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
     bad = non_polynomial_entry(net)
     if bad is not None:
         raise UndecidedError(f"refute reads exact rational arithmetic, but {bad}")
-    kinds = {_kind(_exact(act.expr), act.variable) for act in net.activations}
+    kinds = {_kind(exact_floats(act.expr), act.variable) for act in net.activations}
     if kinds <= {_AFFINE, _POLY}:
         return _refute_polynomial(net, layer, seed)
     if kinds <= {_AFFINE, _KINK}:

@@ -51,7 +51,7 @@ from ..errors import (
 )
 from ..kernel import regions_cert as kernel
 from ..model.network import Network
-from ..results._rationals import fq as _fq
+from ..results._rationals import fq
 from ..results.piecewise import PiecewiseProof
 from ..results.regions import Region, Regions
 from ._polyhedra import ONE, ZERO, Polyhedra
@@ -91,7 +91,7 @@ def _domain(p: int, box: Any, polytope: Any) -> dict[str, Any]:
         for j, pair in enumerate(box):
             if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
                 raise InvalidArgument(f"box[{j}]={pair!r} is not a pair (lo, hi)")
-            lo, hi = _fq(pair[0], f"box[{j}][0]"), _fq(pair[1], f"box[{j}][1]")
+            lo, hi = fq(pair[0], f"box[{j}][0]"), fq(pair[1], f"box[{j}][1]")
             if not lo < hi:
                 raise InvalidArgument(f"box[{j}]=({lo}, {hi}) is empty or flat: it needs lo < hi")
             pairs.append([enc(lo), enc(hi)])
@@ -106,8 +106,8 @@ def _domain(p: int, box: Any, polytope: Any) -> dict[str, Any]:
         for i, row in enumerate(A):
             if len(row) != p:
                 raise ShapeError(f"polytope: A[{i}] has {len(row)} entries; the network has {p} inputs")
-            rows.append([enc(_fq(v, f"A[{i}][{j}]")) for j, v in enumerate(row)])
-        return {"kind": "polytope", "A": rows, "b": [enc(_fq(v, f"b[{i}]")) for i, v in enumerate(b)]}
+            rows.append([enc(fq(v, f"A[{i}][{j}]")) for j, v in enumerate(row)])
+        return {"kind": "polytope", "A": rows, "b": [enc(fq(v, f"b[{i}]")) for i, v in enumerate(b)]}
     return {"kind": "space"}
 
 

@@ -19,6 +19,7 @@ from hypothesis.errors import InvalidArgument
 from ..model.activations import Activation, activation
 from ..model.builders import dense
 from ..model.network import Network
+from ..numbers import exact_rational
 
 __all__ = [
     "Architecture",
@@ -187,14 +188,13 @@ _NONLINEAR_NAMES = ("relu", "leaky_relu", "tanh", "sigmoid", "softplus", "square
 
 @functools.lru_cache(maxsize=1024)
 def _affine(slope: Fraction, intercept: Fraction) -> Activation:
-    a = sympy.Rational(slope.numerator, slope.denominator)
-    b = sympy.Rational(intercept.numerator, intercept.denominator)
+    a, b = exact_rational(slope), exact_rational(intercept)
     return activation(sympy.Lambda(_T, a * _T + b))
 
 
 @functools.lru_cache(maxsize=1024)
 def _polynomial(coefficients: tuple[Fraction, ...]) -> Activation:
-    body = sum((sympy.Rational(c.numerator, c.denominator) * _T**i for i, c in enumerate(coefficients)), sympy.S.Zero)
+    body = sum((exact_rational(c) * _T**i for i, c in enumerate(coefficients)), sympy.S.Zero)
     return activation(sympy.Lambda(_T, body))
 
 

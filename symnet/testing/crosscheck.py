@@ -56,6 +56,7 @@ import sympy
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..model.coerce import coerce_matrix, coerce_vector
 from ..model.network import Network
+from ..numbers import exact_rational
 from ..proof import Proof
 from ..search.engine import prove
 from .numeric import compile_claim, compile_forward, gamma
@@ -133,9 +134,7 @@ def _resolve(proof_or_net: Any, claim: Any) -> tuple[Network, sympy.ImmutableMat
 
 # --------------------------------------------------------------------- search
 def _as_exact(value: Any) -> sympy.Expr:
-    if isinstance(value, Fraction):
-        return sympy.Rational(value.numerator, value.denominator)
-    return sympy.Integer(value)
+    return exact_rational(value, "a drawn value")
 
 
 class _Checker:

@@ -11,8 +11,9 @@ from typing import Any
 from hypothesis import currently_in_test_context
 from hypothesis.control import current_build_context
 
-from ..errors import InvalidArgument, InvalidType
+from ..errors import InvalidArgument, InvalidType, SymnetError
 from ..model.network import Network
+from ..numbers import exact_ratio
 from .numeric import compile_entries, compile_forward, gamma
 from .sampling import KINDS, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 
@@ -23,13 +24,10 @@ FLOAT_SLACK = 2.0
 
 
 def _fraction(value: Any) -> Fraction | None:
-    if isinstance(value, bool):
-        return None
-    if hasattr(value, "p") and hasattr(value, "q") and getattr(value, "is_Rational", False):
-        return Fraction(int(value.p), int(value.q))
+    """The exact value of a number ``fn`` returned (a float at its binary value), or None for a non-number."""
     try:
-        return Fraction(value)
-    except (TypeError, ValueError, OverflowError):
+        return Fraction(*exact_ratio(value, "fn's output"))
+    except SymnetError:
         return None
 
 

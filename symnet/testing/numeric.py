@@ -39,6 +39,7 @@ import sympy
 
 from ..errors import InvalidArgument
 from ..model.network import Network
+from ..numbers import exact_ratio
 
 __all__ = [
     "UNIT_ROUNDOFF",
@@ -96,8 +97,7 @@ class _Code:
 
     def constant(self, value: sympy.Expr) -> _Val:
         """A number: exact in exact mode, a float (depth 1 if rounded) otherwise."""
-        rational = sympy.Rational(value)  # exact binary value for a Float
-        num, den = int(rational.p), int(rational.q)
+        num, den = exact_ratio(value, "a constant")  # a Float at its exact binary value
         if self.mode == "abs":
             num = abs(num)
         if self.mode == "exact":

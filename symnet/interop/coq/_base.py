@@ -13,8 +13,9 @@ import flint
 import sympy
 
 from ...cost import show
-from ...errors import CoqExportError
+from ...errors import CoqExportError, SymnetError
 from ...names import coq_comment, coq_identifier
+from ...numbers import exact_ratio
 
 __all__ = [
     "LIBRARIES",
@@ -22,6 +23,7 @@ __all__ = [
     "CoqExportError",
     "Term",
     "coq_identifiers",
+    "coq_ratio",
     "library_path",
     "library_text",
     "to_term",
@@ -85,6 +87,14 @@ _ZERO = Term("num", Fraction(0))
 _ONE = Term("num", Fraction(1))
 
 
+def coq_ratio(e: Any, where: str) -> tuple[int, int]:
+    """:func:`symnet.numbers.exact_ratio` of a number, with CoqExportError for anything else (a symbol, NaN)."""
+    try:
+        return exact_ratio(e, where)
+    except SymnetError:
+        raise CoqExportError(f"{where} = {show(e, 60)} is not an exact rational") from None
+
+
 def to_term(expr: Any, *, budget: list[int] | None = None, allowed: Iterable[str] = ()) -> Term:
     """A :class:`Term` for a sympy expression built from rationals, floats (exact), symbols, +, * and natural powers.
 
@@ -105,11 +115,8 @@ def to_term(expr: Any, *, budget: list[int] | None = None, allowed: Iterable[str
             continue
         if not isinstance(e, sympy.Basic):
             raise CoqExportError(f"cannot export {e!r} of type {type(e).__name__}")
-        if e.is_Rational:
-            memo[id(e)] = Term("num", Fraction(int(e.p), int(e.q)))
-        elif e.is_Float:
-            r = sympy.Rational(e)
-            memo[id(e)] = Term("num", Fraction(int(r.p), int(r.q)))
+        if e.is_Rational or e.is_Float:
+            memo[id(e)] = Term("num", Fraction(*coq_ratio(e, "a number")))
         elif e.is_Symbol:
             memo[id(e)] = Term("var", name=e.name)
         else:
