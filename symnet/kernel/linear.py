@@ -23,11 +23,11 @@ from typing import Any
 import flint
 import sympy
 
-from ..certificate.linear import ROUTES, Certificate, Claim, Step
+from ..certificate.linear import ROUTES, Certificate, Claim, ClaimPolys, Step, claim_context
 from ..cost import show
 from ..errors import CertificateError
 from . import numeric
-from .gate import Exact, IllFormed, NetworkForm, estimate, exact, gate_claim_entry, gate_network
+from .gate import Exact, IllFormed, NetworkForm, balanced_sum, estimate, exact, gate_claim_entry, gate_network
 
 __all__ = ["KERNEL_LIMIT", "RULES", "check"]
 
@@ -52,6 +52,7 @@ class _Context:
         self.p = len(form.inputs)
         self.matrix: list[list[sympy.Expr]] | None = None
         self.offset: list[sympy.Expr] | None = None
+        self.polys: tuple[list[list[Any]], list[Any]] | None = None  # a claim stated as polynomials, in self.ring
 
     @property
     def ring(self) -> Exact:
@@ -201,6 +202,8 @@ def _guard(form: NetworkForm, fail: Fail, limit: int) -> None:
 
 
 def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
+    if ctx.polys is not None:
+        return ctx.polys
     assert ctx.matrix is not None and ctx.offset is not None
     W = [[ctx.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
     b = [ctx.poly(v, "the claimed b*") for v in ctx.offset]
@@ -227,20 +230,11 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
     zero = ctx.ring.zero
     rows = factors[0]
     for f in factors[1:]:
-        cols = len(f[0])
-        new = []
-        for row in rows:
-            out = [zero] * cols
-            for k, r in enumerate(row):
-                if r.is_zero():
-                    continue
-                fk = f[k]
-                for j in range(cols):
-                    v = fk[j]
-                    if not v.is_zero():
-                        out[j] = out[j] + r * v
-            new.append(out)
-        rows = new
+        columns = list(zip(*f, strict=True))
+        rows = [
+            [balanced_sum([r * v for r, v in zip(row, column, strict=True) if r and v], zero) for column in columns]
+            for row in rows
+        ]
     W, b = _claim_polys(ctx)
     x = ctx.ring.gen_polys[: ctx.p]
     for i, row in enumerate(rows):
@@ -305,13 +299,12 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
     ring = ctx.ring
     u = list(ring.gen_polys[: ctx.p])
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
-        z = []
-        for k in range(len(W)):
-            acc = ctx.poly(b[k], "a bias")
-            for j, w in enumerate(W[k]):
-                if w != 0:
-                    acc = acc + ctx.poly(w, "a weight") * u[j]
-            z.append(acc)
+        z = [
+            balanced_sum(
+                [ctx.poly(b[k], "a bias")] + [ctx.poly(w, "a weight") * u[j] for j, w in enumerate(W[k])], ring.zero
+            )
+            for k in range(len(W))
+        ]
         if not act.is_identity:
             assert act.coeffs is not None
             coeffs = [ctx.poly(c, "an activation coefficient") for c in act.coeffs]
@@ -352,7 +345,9 @@ def _gate_claim(ctx: _Context) -> None:
     routes = claim.routes
     if not isinstance(routes, tuple) or not routes or len(set(routes)) != len(routes) or not set(routes) <= set(ROUTES):
         raise IllFormed(f"the claim must list at least one route, distinct, from {ROUTES}; it lists {routes!r}")
-    if claim.form == "explicit":
+    if claim.form == "explicit" and claim.polys is not None and (form.parameters or form.radicals):
+        ctx.polys = _read_polys(ctx, claim.polys, q, p)
+    elif claim.form == "explicit":
         if not isinstance(claim.matrix, sympy.MatrixBase) or not isinstance(claim.offset, sympy.MatrixBase):
             raise CertificateError("the explicit claim lacks its matrix or offset")
         if claim.matrix.shape != (q, p) or claim.offset.shape != (q, 1):
@@ -367,6 +362,43 @@ def _gate_claim(ctx: _Context) -> None:
         ctx.offset = [gate_claim_entry(v, f"claim b* entry {i}", form) for i, v in enumerate(claim.offset.flat())]
     elif claim.matrix is not None or claim.offset is not None:
         raise IllFormed("a product claim states no matrix or offset")
+
+
+def _read_polys(ctx: _Context, polys: Any, q: int, p: int) -> tuple[list[list[Any]], list[Any]]:
+    """A claim stated as polynomials, read into the kernel's ring: generator i of their context is the
+    symbol ``gens[i]``, which must be an input or parameter of the network; W* and b* must not contain x."""
+    if not isinstance(polys, ClaimPolys):
+        raise IllFormed(f"the claim's polynomials are a {type(polys).__name__}, not ClaimPolys")
+    gens = polys.gens
+    if not isinstance(gens, tuple) or not all(isinstance(g, sympy.Symbol) for g in gens) or len(set(gens)) < len(gens):
+        raise IllFormed("the claim's generators must be distinct symbols")
+    ring = ctx.ring
+    undeclared = [g for g in gens if g not in ring.index]
+    if undeclared:
+        raise IllFormed(f"the claim's generator {undeclared[0]} is not an input or a parameter of the network")
+    matrix, offset = polys.matrix, polys.offset
+    if (
+        not isinstance(matrix, tuple)
+        or not isinstance(offset, tuple)
+        or len(matrix) != q
+        or len(offset) != q
+        or not all(isinstance(row, tuple) and len(row) == p for row in matrix)
+    ):
+        raise CertificateError(f"the claimed W* and b* must have shapes {(q, p)} and {(q,)}")
+    home = claim_context(len(gens))
+    same = list(gens) == ring.gens[: len(gens)] and home == ring.ctx
+    images = None if same else [ring.gen_polys[ring.index[g]] for g in gens]
+
+    def read(v: Any, where: str) -> Any:
+        if type(v) is not flint.fmpq_mpoly or v.context() != home:
+            raise IllFormed(f"{where} is not a polynomial over the claim's {len(gens)} generators")
+        w = v if images is None else v.compose(*images, ctx=ring.ctx)
+        if any(d > 0 for d in w.degrees()[: ctx.p]):
+            raise IllFormed(f"{where}: the claimed coefficient contains an input")
+        return w
+
+    W = [[read(v, f"claim W* entry ({i}, {j})") for j, v in enumerate(row)] for i, row in enumerate(matrix)]
+    return W, [read(v, f"claim b* entry {i}") for i, v in enumerate(offset)]
 
 
 class _Chain:
