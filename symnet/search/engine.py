@@ -59,13 +59,22 @@ def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.Immut
         if layer.is_numeric:
             top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
             return sympy.ImmutableMatrix.vstack(top, layer.augmented())
-        aug = layer.augmented()
-        head = [sympy.S.One] + [sympy.S.Zero] * layer.fan_in
-        return symbol_matrix(head + list(flat_entries(aug)), layer.width + 1, layer.fan_in + 1)
+        return symbol_matrix(_augmented_flat(layer, True), layer.width + 1, layer.fan_in + 1)
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
         rows.append([slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)])
     return sympy.ImmutableMatrix(rows)
+
+
+def _augmented_flat(layer: Any, head: bool) -> list[sympy.Expr]:
+    """The entries of ``[b | W]`` row by row, under the row ``(1, 0 ... 0)`` when ``head``."""
+    n = layer.fan_in
+    w, b = flat_entries(layer.weights), flat_entries(layer.biases)
+    flat: list[sympy.Expr] = [sympy.S.One] + [sympy.S.Zero] * n if head else []
+    for k in range(layer.width):
+        flat.append(b[k])
+        flat.extend(w[k * n : (k + 1) * n])
+    return flat
 
 
 _CANONICAL = cmp_to_key(sympy.Basic.compare)
@@ -386,7 +395,12 @@ def _prove(net: Network, expand: bool | None, limit: int) -> Proof:
 def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand: bool | None) -> Proof:
     """The layer-wise certificate (and the direct route when ``small``) of a network with affine activations."""
     L = net.depth
-    output_row = net.layers[-1].augmented()  # exact: a Network holds no Float
+    last = net.layers[-1]
+    output_row = (  # exact: a Network holds no Float
+        last.augmented()
+        if last.is_numeric
+        else symbol_matrix(_augmented_flat(last, False), last.width, last.fan_in + 1)
+    )
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):
