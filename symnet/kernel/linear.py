@@ -53,6 +53,7 @@ class _Context:
         self.matrix: list[list[sympy.Expr]] | None = None
         self.offset: list[sympy.Expr] | None = None
         self.polys: tuple[list[list[Any]], list[Any]] | None = None  # a claim stated as polynomials, in self.ring
+        self.estimate: int | None = None  # the path count of the expanded output, once computed
 
     @property
     def ring(self) -> Exact:
@@ -63,6 +64,16 @@ class _Context:
 
     def poly(self, e: sympy.Expr, where: str) -> Any:
         return self.ring.poly(e, where)
+
+    def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
+        """The entries of a row as polynomials (declared symbols looked up directly)."""
+        ring = self.ring
+        index, gens = ring.index, ring.gen_polys
+        out = []
+        for e in row:
+            i = index.get(e) if type(e) is sympy.Symbol else None
+            out.append(ring.poly(e, where) if i is None else gens[i])
+        return out
 
     def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
         """Exact equality of two gated expressions, as polynomials in their own symbols."""
@@ -178,10 +189,12 @@ def _estimate(form: NetworkForm) -> int:
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
         new = [1]
         for k in range(len(W)):
-            total = (b[k] != 0) * counts[0]
+            total = (type(b[k]) is sympy.Symbol or b[k] != 0) * counts[0]
             for j, entry in enumerate(W[k]):
-                if entry != 0:
-                    total += (1 if entry.is_Symbol or entry.is_Number else estimate(entry)[1]) * counts[j + 1]
+                if type(entry) is sympy.Symbol:
+                    total += counts[j + 1]
+                elif entry != 0:
+                    total += (1 if entry.is_Number else estimate(entry)[1]) * counts[j + 1]
             new.append(min(total, 10**15))
         if not act.is_identity:
             degree = max(act.degree, 1)
@@ -191,8 +204,11 @@ def _estimate(form: NetworkForm) -> int:
     return sum(counts[1:])
 
 
-def _guard(form: NetworkForm, fail: Fail, limit: int) -> None:
-    est = _estimate(form)
+def _guard(ctx: _Context, fail: Fail, limit: int) -> None:
+    form = ctx.form
+    if ctx.estimate is None:
+        ctx.estimate = _estimate(form)
+    est = ctx.estimate
     variables = len(form.inputs) + len(form.parameters)
     if est > limit or est * variables > KERNEL_COST_LIMIT:
         raise fail(
@@ -225,8 +241,8 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
     if not ctx.form.parameters and not ctx.form.radicals:
         _conclude_rational(ctx, derived, fail)
         return
-    _guard(ctx.form, fail, limit)
-    factors = [[[ctx.poly(v, "a factor") for v in row] for row in f] for f in derived]
+    _guard(ctx, fail, limit)
+    factors = [[ctx.row(row, "a factor") for row in f] for f in derived]
     zero = ctx.ring.zero
     rows = factors[0]
     for f in factors[1:]:
@@ -295,14 +311,13 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
     for index, act in enumerate(form.activations, start=1):
         if not act.is_polynomial:
             raise fail(f"layer {index}'s activation {act.body} is not a polynomial; the output cannot be expanded")
-    _guard(form, fail, limit)
+    _guard(ctx, fail, limit)
     ring = ctx.ring
     u = list(ring.gen_polys[: ctx.p])
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
+        biases = ctx.row(b, "a bias")
         z = [
-            balanced_sum(
-                [ctx.poly(b[k], "a bias")] + [ctx.poly(w, "a weight") * u[j] for j, w in enumerate(W[k])], ring.zero
-            )
+            balanced_sum([biases[k]] + [w * v for w, v in zip(ctx.row(W[k], "a weight"), u, strict=True)], ring.zero)
             for k in range(len(W))
         ]
         if not act.is_identity:
@@ -319,17 +334,15 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
     count = sum(len(o) for o in u)
     if step.monomials != count:
         raise fail(f"the step states {step.monomials} monomials, but the expanded output has {count}")
-    for i, o in enumerate(u):
-        if not ring.x_affine(o, ctx.p):
-            raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
-    W_, b_ = _claim_polys(ctx)
+    W_, b_ = _claim_polys(ctx)  # free of x (read through the gate), so an output equal to W* x + b* is affine
     x = ring.gen_polys[: ctx.p]
     for i, o in enumerate(u):
-        claimed = b_[i]
-        for j in range(ctx.p):
-            claimed = claimed + W_[i][j] * x[j]
-        if o != claimed:
-            raise fail(f"output {i}: the expanded output differs from the claimed form by {ring.show(o - claimed)}")
+        claimed = balanced_sum([b_[i]] + [w * v for w, v in zip(W_[i], x, strict=True)], ring.zero)
+        if o == claimed:
+            continue
+        if not ring.x_affine(o, ctx.p):
+            raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
+        raise fail(f"output {i}: the expanded output differs from the claimed form by {ring.show(o - claimed)}")
 
 
 # ------------------------------------------------------------------- check
