@@ -16,7 +16,8 @@ import pytest
 import sympy
 
 import symnet
-from symnet.certificate.linear import Certificate, Claim, ClaimPolys, claim_context
+from symnet.certificate.linear import Certificate, Claim
+from symnet.certificate.polys import ClaimPolys, claim_context
 from symnet.errors import CertificateError
 from symnet.results import Proof
 
@@ -175,7 +176,15 @@ def test_not_polynomials_at_all_are_rejected() -> None:
     proof = _proof()
     polys = proof.certificate.claim.polys
     assert polys is not None
-    for bad in (_set(polys, 0, 0, sympy.Integer(1)), dataclasses.replace(polys, offset=polys.offset * 2), "junk"):
+    repeated = dataclasses.replace(polys, gens=polys.gens[:-1] + polys.gens[:1])
+    listed = dataclasses.replace(polys, gens=list(polys.gens))
+    for bad in (
+        _set(polys, 0, 0, sympy.Integer(1)),
+        dataclasses.replace(polys, offset=polys.offset * 2),
+        repeated,
+        listed,
+        "junk",
+    ):
         claim = Claim.from_polys(proof.certificate.claim.shape, proof.certificate.claim.routes, bad)  # type: ignore[arg-type]
         with pytest.raises(CertificateError):
             symnet.kernel.check(dataclasses.replace(proof.certificate, claim=claim))

@@ -43,7 +43,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import flint
 import sympy
 
 from ..errors import CertificateError, SymnetError
@@ -67,7 +66,6 @@ __all__ = [
     "VERSION",
     "Certificate",
     "Claim",
-    "ClaimPolys",
     "Step",
     "from_data",
     "loads",
@@ -95,96 +93,18 @@ class Step:
     monomials: int | None = None
 
 
-def claim_context(n: int) -> Any:
-    """The python-flint context of a claim's polynomials in ``n`` generators (``g0 .. g{n-1}``, lex)."""
-    return flint.fmpq_mpoly_ctx.get(("g", max(n, 1)), "lex")
-
-
-def parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[int], list[int] | None]]:
-    """The terms ``(p, q, generator indices, exponents or None when all are 1)`` of a python-flint
-    polynomial's printed form (``-g0*g4 + 3/2*g1^2 - 7``), strictly: ValueError or KeyError on anything else."""
-    if text == "0":
-        return []
-    tokens = text.split(" ")
-    signs = tokens[1::2]
-    if len(tokens) % 2 != 1 or any(t != "+" and t != "-" for t in signs):
-        raise ValueError(text[:80])
-    negatives = [tokens[0].startswith("-")] + [t == "-" for t in signs]
-    if negatives[0]:
-        tokens[0] = tokens[0][1:]
-    out: list[tuple[int, int, list[int], list[int] | None]] = []
-    for term, negative in zip(tokens[::2], negatives, strict=True):
-        pieces = term.split("*")
-        p, q = 1, 1
-        if pieces[0][:1].isdigit():
-            num, _, den = pieces[0].partition("/")
-            p, q = int(num), int(den) if den else 1
-            pieces = pieces[1:]
-        idx: list[int] = []
-        powers: list[int] = []
-        for piece in pieces:
-            name, caret, exp = piece.partition("^")
-            idx.append(names[name])
-            powers.append(int(exp) if caret else 1)
-        if len(set(idx)) != len(idx) or q <= 0 or any(k <= 0 for k in powers):
-            raise ValueError(text[:80])
-        out.append((-p if negative else p, q, idx, powers if any(k != 1 for k in powers) else None))
-    return out
-
-
-@dataclass(frozen=True, eq=False)
-class ClaimPolys:
-    """W* (q x p) and b* (q) as exact polynomials over QQ (python-flint ``fmpq_mpoly``).
-
-    Every polynomial lives in :func:`claim_context` of ``len(gens)`` generators,
-    generator ``i`` standing for the symbol ``gens[i]``.  The kernel reads them
-    into its own ring by that correspondence (and rejects any other context);
-    :meth:`expressions` builds the sympy matrices from them.
-    """
-
-    gens: tuple[sympy.Symbol, ...]
-    matrix: tuple[tuple[Any, ...], ...]
-    offset: tuple[Any, ...]
-
-    def expression(self, poly: Any) -> sympy.Expr:
-        """One polynomial as a sympy expression in ``gens`` (built with sympy's own Add and Mul)."""
-        names = {name: i for i, name in enumerate(poly.context().names())}
-        try:
-            terms = parse_terms(poly.str(), names)
-        except (ValueError, KeyError):
-            terms = []
-            for monom, c in poly.terms():
-                idx = [i for i, k in enumerate(monom) if k]
-                terms.append((int(c.p), int(c.q), idx, [int(monom[i]) for i in idx]))
-        gens = self.gens
-        return sympy.Add(
-            *(
-                sympy.Mul(sympy.Rational(p, q), *(gens[i] ** k for i, k in zip(idx, ks or [1] * len(idx), strict=True)))
-                for p, q, idx, ks in terms
-            )
-        )
-
-    def expressions(self) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]:
-        """(W*, b*) as sympy matrices."""
-        matrix = sympy.ImmutableMatrix([[self.expression(v) for v in row] for row in self.matrix])
-        return matrix, sympy.ImmutableMatrix([self.expression(v) for v in self.offset])
-
-
 class _Stated:
     """A claim's ``matrix`` or ``offset``: as given, or built from the claim's polynomials on first use."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = "_" + name
+    def __init__(self, slot: str) -> None:
+        self.slot = slot
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
             return None  # the field's default
-        value = obj.__dict__.get(self.slot)
-        polys = obj.__dict__.get("polys")
-        if value is None and polys is not None:
-            obj.__dict__["_matrix"], obj.__dict__["_offset"] = polys.expressions()
-            value = obj.__dict__[self.slot]
-        return value
+        if obj.__dict__.get(self.slot) is None and obj.__dict__.get("polys") is not None:
+            obj.__dict__["_matrix"], obj.__dict__["_offset"] = obj.polys.expressions()
+        return obj.__dict__.get(self.slot)
 
     def __set__(self, obj: Any, value: Any) -> None:
         obj.__dict__[self.slot] = value
@@ -197,20 +117,21 @@ class Claim:
     ``form`` is ``"explicit"`` (``matrix`` and ``offset`` written out) or
     ``"product"`` (they are the product of the steps' factors; ``shape``
     gives (q, p)).  An explicit claim made by :meth:`from_polys` holds W* and
-    b* as exact polynomials (``polys``); ``matrix`` and ``offset`` are then
-    built from them on first use.  ``dataclasses.replace`` of such a claim
-    gives a plain claim (its ``polys`` is not carried over).
+    b* as exact polynomials (``polys``, a :class:`symnet.certificate.polys.ClaimPolys`,
+    which the kernel checks); ``matrix`` and ``offset`` are then built from them on
+    first use.  ``dataclasses.replace`` of such a claim gives a plain claim (its
+    ``polys`` is not carried over).
     """
 
     form: str
     shape: tuple[int, int]
     routes: tuple[str, ...]
-    matrix: sympy.ImmutableMatrix | None = _Stated()
-    offset: sympy.ImmutableMatrix | None = _Stated()
-    polys: ClaimPolys | None = field(default=None, init=False, repr=False, compare=False)
+    matrix: sympy.ImmutableMatrix | None = _Stated("_matrix")
+    offset: sympy.ImmutableMatrix | None = _Stated("_offset")
+    polys: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_polys(cls, shape: tuple[int, int], routes: tuple[str, ...], polys: ClaimPolys) -> Claim:
+    def from_polys(cls, shape: tuple[int, int], routes: tuple[str, ...], polys: Any) -> Claim:
         """An explicit claim whose W* and b* are ``polys``."""
         claim = cls("explicit", shape, routes)
         object.__setattr__(claim, "polys", polys)

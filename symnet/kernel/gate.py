@@ -38,8 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, repeat
-from operator import attrgetter, is_, itemgetter
+from itertools import chain
 from typing import Any
 
 import sympy
@@ -272,21 +271,15 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             if not input_set.isdisjoint(plain):
                 bad = sorted(s.name for s in set(plain) & input_set)
                 raise IllFormed(f"layer {l}: the input(s) {', '.join(bad)} occur inside a weight or bias")
-            if not _all_commutative(plain):
+            if not all(map(_COMMUTATIVE, plain)):
                 raise IllFormed(f"layer {l}: a weight symbol is not commutative")
             chunks.append(plain)
-        checked = (
-            flat
-            if symbols_only
-            else [
-                e
-                if type(e) is sympy.Symbol
-                else _entry(
-                    e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots, radicals
-                )
-                for n, e in enumerate(flat)
-            ]
-        )
+        checked = [
+            e
+            if type(e) is sympy.Symbol
+            else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots, radicals)
+            for n, e in enumerate(flat)
+        ]
         weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
         biases.append(
             [
@@ -305,22 +298,6 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
     return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
-
-
-_ASSUMPTIONS, _COMMUTATIVE_FACT = attrgetter("_assumptions"), itemgetter("commutative")
-
-
-def _all_commutative(symbols: list[sympy.Symbol]) -> bool:
-    """True when every symbol is commutative.
-
-    Reads sympy's private fact table ``_assumptions`` in C-level passes: it is
-    what the public ``is_commutative`` returns when the fact is recorded (a
-    Symbol always records it); without it, the public property decides.
-    """
-    try:
-        return all(map(is_, map(_COMMUTATIVE_FACT, map(_ASSUMPTIONS, symbols)), repeat(True)))
-    except (AttributeError, KeyError, TypeError):
-        return all(map(_COMMUTATIVE, symbols))
 
 
 def _entry_bits(e: sympy.Basic) -> int:

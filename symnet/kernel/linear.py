@@ -23,7 +23,7 @@ from typing import Any
 import flint
 import sympy
 
-from ..certificate.linear import ROUTES, Certificate, Claim, ClaimPolys, Step, claim_context
+from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import show
 from ..errors import CertificateError
 from . import numeric
@@ -67,13 +67,8 @@ class _Context:
 
     def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
         """The entries of a row as polynomials (declared symbols looked up directly)."""
-        ring = self.ring
-        index, gens = ring.index, ring.gen_polys
-        out = []
-        for e in row:
-            i = index.get(e) if type(e) is sympy.Symbol else None
-            out.append(ring.poly(e, where) if i is None else gens[i])
-        return out
+        gens, index = self.ring.gen_polys, self.ring.index
+        return [gens[index[e]] if type(e) is sympy.Symbol and e in index else self.poly(e, where) for e in row]
 
     def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
         """Exact equality of two gated expressions, as polynomials in their own symbols."""
@@ -92,15 +87,11 @@ class _Context:
         return bool(ring.poly(a, where) == ring.poly(b, where))
 
 
-def _stated(e: Any, where: str) -> sympy.Expr:
-    return exact(e, where)
-
-
 def _equal(ctx: _Context, stated: sympy.Expr, derived: sympy.Expr, where: str) -> bool:
     """Exact equality of a stated entry (gated here) and a derived one."""
     if stated is derived:
         return True
-    s = _stated(stated, where)
+    s = exact(stated, where)
     d = exact(derived, where) if derived.is_Float else derived
     if s == d:
         return True
@@ -378,40 +369,27 @@ def _gate_claim(ctx: _Context) -> None:
 
 
 def _read_polys(ctx: _Context, polys: Any, q: int, p: int) -> tuple[list[list[Any]], list[Any]]:
-    """A claim stated as polynomials, read into the kernel's ring: generator i of their context is the
-    symbol ``gens[i]``, which must be an input or parameter of the network; W* and b* must not contain x."""
-    if not isinstance(polys, ClaimPolys):
-        raise IllFormed(f"the claim's polynomials are a {type(polys).__name__}, not ClaimPolys")
-    gens = polys.gens
-    if not isinstance(gens, tuple) or not all(isinstance(g, sympy.Symbol) for g in gens) or len(set(gens)) < len(gens):
-        raise IllFormed("the claim's generators must be distinct symbols")
-    ring = ctx.ring
-    undeclared = [g for g in gens if g not in ring.index]
-    if undeclared:
-        raise IllFormed(f"the claim's generator {undeclared[0]} is not an input or a parameter of the network")
-    matrix, offset = polys.matrix, polys.offset
-    if (
-        not isinstance(matrix, tuple)
-        or not isinstance(offset, tuple)
-        or len(matrix) != q
-        or len(offset) != q
-        or not all(isinstance(row, tuple) and len(row) == p for row in matrix)
-    ):
+    """A claim stated as polynomials (W* q x p, b* q), read into the kernel's ring: generator i of their
+    context (``g0 .. g{n-1}``, lex) is the symbol ``gens[i]``, an input or parameter of the network;
+    W* and b* must not contain x."""
+    gens, ring = getattr(polys, "gens", None), ctx.ring
+    if not isinstance(gens, tuple) or not all(isinstance(g, sympy.Symbol) and g in ring.index for g in gens):
+        raise IllFormed("the claim's generators must be inputs or parameters of the network")
+    matrix, offset = getattr(polys, "matrix", None), getattr(polys, "offset", None)
+    rows: list[Any] = [*matrix, offset] if isinstance(matrix, tuple) and isinstance(offset, tuple) else []
+    if len(rows) != q + 1 or not all(isinstance(r, tuple) and len(r) == p for r in rows[:-1]) or len(rows[-1]) != q:
         raise CertificateError(f"the claimed W* and b* must have shapes {(q, p)} and {(q,)}")
-    home = claim_context(len(gens))
-    same = list(gens) == ring.gens[: len(gens)] and home == ring.ctx
-    images = None if same else [ring.gen_polys[ring.index[g]] for g in gens]
-
-    def read(v: Any, where: str) -> Any:
-        if type(v) is not flint.fmpq_mpoly or v.context() != home:
-            raise IllFormed(f"{where} is not a polynomial over the claim's {len(gens)} generators")
-        w = v if images is None else v.compose(*images, ctx=ring.ctx)
-        if any(d > 0 for d in w.degrees()[: ctx.p]):
-            raise IllFormed(f"{where}: the claimed coefficient contains an input")
-        return w
-
-    W = [[read(v, f"claim W* entry ({i}, {j})") for j, v in enumerate(row)] for i, row in enumerate(matrix)]
-    return W, [read(v, f"claim b* entry {i}") for i, v in enumerate(offset)]
+    home = flint.fmpq_mpoly_ctx.get(("g", max(len(gens), 1)), "lex")
+    images = None if list(gens) == ring.gens and home == ring.ctx else [ring.gen_polys[ring.index[g]] for g in gens]
+    out = []
+    for i, row in enumerate(rows):
+        if not all(type(v) is flint.fmpq_mpoly and v.context() == home for v in row) or len(set(gens)) < len(gens):
+            raise IllFormed(f"claim row {i} is not polynomials over the claim's {len(gens)} distinct generators")
+        read = list(row) if images is None else [v.compose(*images, ctx=ring.ctx) for v in row]
+        if any(d > 0 for v in read for d in v.degrees()[: ctx.p]):
+            raise IllFormed(f"claim row {i}: a claimed coefficient contains an input")
+        out.append(read)
+    return out[:-1], out[-1]
 
 
 class _Chain:

@@ -22,7 +22,7 @@ import sympy
 from sympy.core.basic import ordering_of_classes
 
 from ..certificate import Certificate, Claim, Step
-from ..certificate.linear import ClaimPolys
+from ..certificate.polys import ClaimPolys
 from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
 from ..kernel.gate import Exact, balanced_sum, exact, gate_activation
 from ..model.activations import Activation
