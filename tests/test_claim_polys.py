@@ -7,7 +7,9 @@ the kernel gates them as before).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -188,3 +190,19 @@ def test_not_polynomials_at_all_are_rejected() -> None:
         claim = Claim.from_polys(proof.certificate.claim.shape, proof.certificate.claim.routes, bad)  # type: ignore[arg-type]
         with pytest.raises(CertificateError):
             symnet.kernel.check(dataclasses.replace(proof.certificate, claim=claim))
+
+
+def test_a_polynomial_claim_pickles_and_deep_copies_to_the_same_checked_claim() -> None:
+    proof = _proof()
+    polys = proof.certificate.claim.polys
+    assert polys is not None
+    for copied in (pickle.loads(pickle.dumps(proof)), copy.deepcopy(proof)):
+        again = copied.certificate.claim.polys
+        assert again is not None and again.gens == polys.gens
+        assert all(
+            a == b for ra, rb in zip(again.matrix, polys.matrix, strict=True) for a, b in zip(ra, rb, strict=True)
+        )
+        assert copied == proof and copied.check()
+    forged = pickle.loads(pickle.dumps(Proof(_with(proof, _off_by_tiny(polys, proof.network)))))
+    with pytest.raises(CertificateError):
+        forged.check()

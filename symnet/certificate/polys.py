@@ -85,7 +85,25 @@ class ClaimPolys:
             )
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and deep-copied) as each polynomial's terms: python-flint polynomials do not pickle."""
+        matrix = [[_terms(v) for v in row] for row in self.matrix]
+        return _rebuild, (self.gens, matrix, [_terms(v) for v in self.offset])
+
     def expressions(self) -> tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]:
         """(W*, b*) as sympy matrices."""
         matrix = sympy.ImmutableMatrix([[self.expression(v) for v in row] for row in self.matrix])
         return matrix, sympy.ImmutableMatrix([self.expression(v) for v in self.offset])
+
+
+def _terms(poly: Any) -> dict[tuple[int, ...], tuple[int, int]]:
+    return {tuple(int(k) for k in monom): (int(c.p), int(c.q)) for monom, c in poly.to_dict().items()}
+
+
+def _rebuild(gens: tuple[sympy.Symbol, ...], matrix: list[list[Any]], offset: list[Any]) -> ClaimPolys:
+    ctx = claim_context(len(gens))
+
+    def poly(terms: dict[tuple[int, ...], tuple[int, int]]) -> Any:
+        return ctx.from_dict({monom: flint.fmpq(p, q) for monom, (p, q) in terms.items()})
+
+    return ClaimPolys(gens, tuple(tuple(poly(t) for t in row) for row in matrix), tuple(poly(t) for t in offset))
