@@ -93,20 +93,49 @@ class Step:
     monomials: int | None = None
 
 
+class _Stated:
+    """A claim's ``matrix`` or ``offset``: as given, or built from the claim's polynomials on first use."""
+
+    def __init__(self, slot: str) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return None  # the field's default
+        if obj.__dict__.get(self.slot) is None and obj.__dict__.get("polys") is not None:
+            obj.__dict__["_matrix"], obj.__dict__["_offset"] = obj.polys.expressions()
+        return obj.__dict__.get(self.slot)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Claim:
     """What the certificate proves: ``output == matrix * x + offset``.
 
     ``form`` is ``"explicit"`` (``matrix`` and ``offset`` written out) or
     ``"product"`` (they are the product of the steps' factors; ``shape``
-    gives (q, p)).
+    gives (q, p)).  An explicit claim made by :meth:`from_polys` holds W* and
+    b* as exact polynomials (``polys``, a :class:`symnet.certificate.polys.ClaimPolys`,
+    which the kernel checks); ``matrix`` and ``offset`` are then built from them on
+    first use.  ``dataclasses.replace`` of such a claim gives a plain claim (its
+    ``polys`` is not carried over).
     """
 
     form: str
     shape: tuple[int, int]
     routes: tuple[str, ...]
-    matrix: sympy.ImmutableMatrix | None = None
-    offset: sympy.ImmutableMatrix | None = None
+    matrix: sympy.ImmutableMatrix | None = _Stated("_matrix")
+    offset: sympy.ImmutableMatrix | None = _Stated("_offset")
+    polys: Any = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_polys(cls, shape: tuple[int, int], routes: tuple[str, ...], polys: Any) -> Claim:
+        """An explicit claim whose W* and b* are ``polys``."""
+        claim = cls("explicit", shape, routes)
+        object.__setattr__(claim, "polys", polys)
+        return claim
 
 
 @dataclass(frozen=True)

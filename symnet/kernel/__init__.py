@@ -17,6 +17,7 @@ from typing import Any
 from ..certificate.formats import read
 from ..errors import CertificateError
 from ..model.generic import GenericCertificate
+from ..model.symbols import paused_gc
 from . import counterexample, degree, generic, linear, regions_cert
 from .linear import KERNEL_LIMIT
 
@@ -48,8 +49,7 @@ def check(document: Any, *, limit: int | None = None) -> bool:
         raise CertificateError(
             f"expected a symnet document (see symnet.certificate.read), got {type(document).__name__}"
         )
-    if limit is not None:
-        if kind != "linear":
-            raise CertificateError(f"limit applies to linear certificates only, not to a {kind} document")
-        return linear.check(document, limit=limit)
-    return checker(document)
+    if limit is not None and kind != "linear":
+        raise CertificateError(f"limit applies to linear certificates only, not to a {kind} document")
+    with paused_gc():  # the documents' objects are long-lived and acyclic: a collection would find nothing
+        return linear.check(document, limit=limit) if limit is not None else checker(document)

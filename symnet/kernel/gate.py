@@ -263,9 +263,11 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = W.rows
         flat, cols = W.flat(), W.cols
+        symbols_only = True
         for entries in (flat, b.flat()):
             # plain symbols (the common symbolic case) are checked in C-level passes; everything else entry by entry
             plain = [e for e in entries if type(e) is sympy.Symbol]
+            symbols_only = symbols_only and len(plain) == len(entries)
             if not input_set.isdisjoint(plain):
                 bad = sorted(s.name for s in set(plain) & input_set)
                 raise IllFormed(f"layer {l}: the input(s) {', '.join(bad)} occur inside a weight or bias")
@@ -288,7 +290,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             ]
         )
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
-        bits = _layer_bits(bits, checked, biases[-1], cols, form, l)
+        bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else biases[-1], cols, form, l)
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))

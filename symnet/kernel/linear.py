@@ -27,7 +27,7 @@ from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import show
 from ..errors import CertificateError
 from . import numeric
-from .gate import Exact, IllFormed, NetworkForm, estimate, exact, gate_claim_entry, gate_network
+from .gate import Exact, IllFormed, NetworkForm, balanced_sum, estimate, exact, gate_claim_entry, gate_network
 
 __all__ = ["KERNEL_LIMIT", "RULES", "check"]
 
@@ -52,6 +52,8 @@ class _Context:
         self.p = len(form.inputs)
         self.matrix: list[list[sympy.Expr]] | None = None
         self.offset: list[sympy.Expr] | None = None
+        self.polys: tuple[list[list[Any]], list[Any]] | None = None  # a claim stated as polynomials, in self.ring
+        self.estimate: int | None = None  # the path count of the expanded output, once computed
 
     @property
     def ring(self) -> Exact:
@@ -62,6 +64,11 @@ class _Context:
 
     def poly(self, e: sympy.Expr, where: str) -> Any:
         return self.ring.poly(e, where)
+
+    def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
+        """The entries of a row as polynomials (declared symbols looked up directly)."""
+        gens, index = self.ring.gen_polys, self.ring.index
+        return [gens[index[e]] if type(e) is sympy.Symbol and e in index else self.poly(e, where) for e in row]
 
     def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
         """Exact equality of two gated expressions, as polynomials in their own symbols."""
@@ -80,15 +87,11 @@ class _Context:
         return bool(ring.poly(a, where) == ring.poly(b, where))
 
 
-def _stated(e: Any, where: str) -> sympy.Expr:
-    return exact(e, where)
-
-
 def _equal(ctx: _Context, stated: sympy.Expr, derived: sympy.Expr, where: str) -> bool:
     """Exact equality of a stated entry (gated here) and a derived one."""
     if stated is derived:
         return True
-    s = _stated(stated, where)
+    s = exact(stated, where)
     d = exact(derived, where) if derived.is_Float else derived
     if s == d:
         return True
@@ -177,10 +180,12 @@ def _estimate(form: NetworkForm) -> int:
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
         new = [1]
         for k in range(len(W)):
-            total = (b[k] != 0) * counts[0]
+            total = (type(b[k]) is sympy.Symbol or b[k] != 0) * counts[0]
             for j, entry in enumerate(W[k]):
-                if entry != 0:
-                    total += (1 if entry.is_Symbol or entry.is_Number else estimate(entry)[1]) * counts[j + 1]
+                if type(entry) is sympy.Symbol:
+                    total += counts[j + 1]
+                elif entry != 0:
+                    total += (1 if entry.is_Number else estimate(entry)[1]) * counts[j + 1]
             new.append(min(total, 10**15))
         if not act.is_identity:
             degree = max(act.degree, 1)
@@ -190,8 +195,11 @@ def _estimate(form: NetworkForm) -> int:
     return sum(counts[1:])
 
 
-def _guard(form: NetworkForm, fail: Fail, limit: int) -> None:
-    est = _estimate(form)
+def _guard(ctx: _Context, fail: Fail, limit: int) -> None:
+    form = ctx.form
+    if ctx.estimate is None:
+        ctx.estimate = _estimate(form)
+    est = ctx.estimate
     variables = len(form.inputs) + len(form.parameters)
     if est > limit or est * variables > KERNEL_COST_LIMIT:
         raise fail(
@@ -201,6 +209,8 @@ def _guard(form: NetworkForm, fail: Fail, limit: int) -> None:
 
 
 def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
+    if ctx.polys is not None:
+        return ctx.polys
     assert ctx.matrix is not None and ctx.offset is not None
     W = [[ctx.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
     b = [ctx.poly(v, "the claimed b*") for v in ctx.offset]
@@ -222,25 +232,16 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
     if not ctx.form.parameters and not ctx.form.radicals:
         _conclude_rational(ctx, derived, fail)
         return
-    _guard(ctx.form, fail, limit)
-    factors = [[[ctx.poly(v, "a factor") for v in row] for row in f] for f in derived]
+    _guard(ctx, fail, limit)
+    factors = [[ctx.row(row, "a factor") for row in f] for f in derived]
     zero = ctx.ring.zero
     rows = factors[0]
     for f in factors[1:]:
-        cols = len(f[0])
-        new = []
-        for row in rows:
-            out = [zero] * cols
-            for k, r in enumerate(row):
-                if r.is_zero():
-                    continue
-                fk = f[k]
-                for j in range(cols):
-                    v = fk[j]
-                    if not v.is_zero():
-                        out[j] = out[j] + r * v
-            new.append(out)
-        rows = new
+        columns = list(zip(*f, strict=True))
+        rows = [
+            [balanced_sum([r * v for r, v in zip(row, column, strict=True) if r and v], zero) for column in columns]
+            for row in rows
+        ]
     W, b = _claim_polys(ctx)
     x = ctx.ring.gen_polys[: ctx.p]
     for i, row in enumerate(rows):
@@ -301,17 +302,15 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
     for index, act in enumerate(form.activations, start=1):
         if not act.is_polynomial:
             raise fail(f"layer {index}'s activation {act.body} is not a polynomial; the output cannot be expanded")
-    _guard(form, fail, limit)
+    _guard(ctx, fail, limit)
     ring = ctx.ring
     u = list(ring.gen_polys[: ctx.p])
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
-        z = []
-        for k in range(len(W)):
-            acc = ctx.poly(b[k], "a bias")
-            for j, w in enumerate(W[k]):
-                if w != 0:
-                    acc = acc + ctx.poly(w, "a weight") * u[j]
-            z.append(acc)
+        biases = ctx.row(b, "a bias")
+        z = [
+            balanced_sum([biases[k]] + [w * v for w, v in zip(ctx.row(W[k], "a weight"), u, strict=True)], ring.zero)
+            for k in range(len(W))
+        ]
         if not act.is_identity:
             assert act.coeffs is not None
             coeffs = [ctx.poly(c, "an activation coefficient") for c in act.coeffs]
@@ -326,17 +325,15 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
     count = sum(len(o) for o in u)
     if step.monomials != count:
         raise fail(f"the step states {step.monomials} monomials, but the expanded output has {count}")
-    for i, o in enumerate(u):
-        if not ring.x_affine(o, ctx.p):
-            raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
-    W_, b_ = _claim_polys(ctx)
+    W_, b_ = _claim_polys(ctx)  # free of x (read through the gate), so an output equal to W* x + b* is affine
     x = ring.gen_polys[: ctx.p]
     for i, o in enumerate(u):
-        claimed = b_[i]
-        for j in range(ctx.p):
-            claimed = claimed + W_[i][j] * x[j]
-        if o != claimed:
-            raise fail(f"output {i}: the expanded output differs from the claimed form by {ring.show(o - claimed)}")
+        claimed = balanced_sum([b_[i]] + [w * v for w, v in zip(W_[i], x, strict=True)], ring.zero)
+        if o == claimed:
+            continue
+        if not ring.x_affine(o, ctx.p):
+            raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
+        raise fail(f"output {i}: the expanded output differs from the claimed form by {ring.show(o - claimed)}")
 
 
 # ------------------------------------------------------------------- check
@@ -352,7 +349,9 @@ def _gate_claim(ctx: _Context) -> None:
     routes = claim.routes
     if not isinstance(routes, tuple) or not routes or len(set(routes)) != len(routes) or not set(routes) <= set(ROUTES):
         raise IllFormed(f"the claim must list at least one route, distinct, from {ROUTES}; it lists {routes!r}")
-    if claim.form == "explicit":
+    if claim.form == "explicit" and claim.polys is not None and (form.parameters or form.radicals):
+        ctx.polys = _read_polys(ctx, claim.polys, q, p)
+    elif claim.form == "explicit":
         if not isinstance(claim.matrix, sympy.MatrixBase) or not isinstance(claim.offset, sympy.MatrixBase):
             raise CertificateError("the explicit claim lacks its matrix or offset")
         if claim.matrix.shape != (q, p) or claim.offset.shape != (q, 1):
@@ -367,6 +366,30 @@ def _gate_claim(ctx: _Context) -> None:
         ctx.offset = [gate_claim_entry(v, f"claim b* entry {i}", form) for i, v in enumerate(claim.offset.flat())]
     elif claim.matrix is not None or claim.offset is not None:
         raise IllFormed("a product claim states no matrix or offset")
+
+
+def _read_polys(ctx: _Context, polys: Any, q: int, p: int) -> tuple[list[list[Any]], list[Any]]:
+    """A claim stated as polynomials (W* q x p, b* q), read into the kernel's ring: generator i of their
+    context (``g0 .. g{n-1}``, lex) is the symbol ``gens[i]``, an input or parameter of the network;
+    W* and b* must not contain x."""
+    gens, ring = getattr(polys, "gens", None), ctx.ring
+    if not isinstance(gens, tuple) or not all(isinstance(g, sympy.Symbol) and g in ring.index for g in gens):
+        raise IllFormed("the claim's generators must be inputs or parameters of the network")
+    matrix, offset = getattr(polys, "matrix", None), getattr(polys, "offset", None)
+    rows: list[Any] = [*matrix, offset] if isinstance(matrix, tuple) and isinstance(offset, tuple) else []
+    if len(rows) != q + 1 or not all(isinstance(r, tuple) and len(r) == p for r in rows[:-1]) or len(rows[-1]) != q:
+        raise CertificateError(f"the claimed W* and b* must have shapes {(q, p)} and {(q,)}")
+    home = flint.fmpq_mpoly_ctx.get(("g", max(len(gens), 1)), "lex")
+    images = None if list(gens) == ring.gens and home == ring.ctx else [ring.gen_polys[ring.index[g]] for g in gens]
+    out = []
+    for i, row in enumerate(rows):
+        if not all(type(v) is flint.fmpq_mpoly and v.context() == home for v in row) or len(set(gens)) < len(gens):
+            raise IllFormed(f"claim row {i} is not polynomials over the claim's {len(gens)} distinct generators")
+        read = list(row) if images is None else [v.compose(*images, ctx=ring.ctx) for v in row]
+        if any(d > 0 for v in read for d in v.degrees()[: ctx.p]):
+            raise IllFormed(f"claim row {i}: a claimed coefficient contains an input")
+        out.append(read)
+    return out[:-1], out[-1]
 
 
 class _Chain:

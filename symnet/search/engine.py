@@ -22,8 +22,9 @@ import sympy
 from sympy.core.basic import ordering_of_classes
 
 from ..certificate import Certificate, Claim, Step
+from ..certificate.polys import ClaimPolys
 from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
-from ..kernel.gate import Exact, exact, gate_activation
+from ..kernel.gate import Exact, balanced_sum, exact, gate_activation
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
@@ -58,15 +59,22 @@ def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.Immut
         if layer.is_numeric:
             top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
             return sympy.ImmutableMatrix.vstack(top, layer.augmented())
-        aug = layer.augmented()
-        head = [sympy.S.One] + [sympy.S.Zero] * layer.fan_in
-        return symbol_matrix(head + list(flat_entries(aug)), layer.width + 1, layer.fan_in + 1)
+        return symbol_matrix(_augmented_flat(layer, True), layer.width + 1, layer.fan_in + 1)
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
-        rows.append(
-            [slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)]
-        )
+        rows.append([slope * layer.biases[k] + intercept] + [slope * layer.weights[k, j] for j in range(layer.fan_in)])
     return sympy.ImmutableMatrix(rows)
+
+
+def _augmented_flat(layer: Any, head: bool) -> list[sympy.Expr]:
+    """The entries of ``[b | W]`` row by row, under the row ``(1, 0 ... 0)`` when ``head``."""
+    n = layer.fan_in
+    w, b = flat_entries(layer.weights), flat_entries(layer.biases)
+    flat: list[sympy.Expr] = [sympy.S.One] + [sympy.S.Zero] * n if head else []
+    for k in range(layer.width):
+        flat.append(b[k])
+        flat.extend(w[k * n : (k + 1) * n])
+    return flat
 
 
 _CANONICAL = cmp_to_key(sympy.Basic.compare)
@@ -128,12 +136,36 @@ def _parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[
         out.append((-p if negative else p, q, idx, powers if any(k != 1 for k in powers) else None))
     return out
 
+
+def _generators(net: Network) -> list[sympy.Symbol]:
+    """The inputs, then the parameters in the order the kernel's gate meets them (its ring's order, so a claim's
+    polynomials need no renaming there): per layer the weight symbols, the bias symbols, the symbols inside
+    other entries, the activation's own; any other parameter last."""
+    seen: dict[sympy.Symbol, None] = dict.fromkeys(net.inputs)
+    for layer in net.layers:
+        inner: set[sympy.Symbol] = set()
+        for entries in (layer.weights.flat(), layer.biases.flat()):
+            for e in entries:
+                if type(e) is sympy.Symbol:
+                    seen.setdefault(e)
+                elif not e.is_Number:
+                    inner |= e.free_symbols
+        for s in sorted(inner - set(seen), key=lambda s: s.name):
+            seen.setdefault(s)
+        act = layer.activation
+        for s in sorted(act.expr.free_symbols - {act.variable}, key=lambda s: s.name):
+            seen.setdefault(s)
+    for s in net.parameters:
+        seen.setdefault(s)
+    return list(seen)
+
+
 class _Expander:
     """Polynomial arithmetic over QQ (python-flint ``fmpq_mpoly``) in the inputs and parameters."""
 
     def __init__(self, net: Network) -> None:
         self.net = net
-        self.gens = list(net.inputs) + list(net.parameters)
+        self.gens = _generators(net)
         self.ring = Exact(self.gens)
         self.p = net.p
 
@@ -249,18 +281,11 @@ class _Expander:
         for factor in factors[1:]:
             ff = factor.flat()
             f = [[self.element(v) for v in ff[k * factor.cols : (k + 1) * factor.cols]] for k in range(factor.rows)]
-            new = []
-            for row in rows:
-                out = [zero] * factor.cols
-                for k, r in enumerate(row):
-                    if r.is_zero():
-                        continue
-                    fk = f[k]
-                    for j, v in enumerate(fk):
-                        if not v.is_zero():
-                            out[j] = out[j] + r * v
-                new.append(out)
-            rows = new
+            columns = list(zip(*f, strict=True))
+            rows = [
+                [balanced_sum([r * v for r, v in zip(row, column, strict=True) if r and v], zero) for column in columns]
+                for row in rows
+            ]
         return rows
 
     def output(self) -> list[Any]:
@@ -370,7 +395,12 @@ def _prove(net: Network, expand: bool | None, limit: int) -> Proof:
 def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand: bool | None) -> Proof:
     """The layer-wise certificate (and the direct route when ``small``) of a network with affine activations."""
     L = net.depth
-    output_row = net.layers[-1].augmented()  # exact: a Network holds no Float
+    last = net.layers[-1]
+    output_row = (  # exact: a Network holds no Float
+        last.augmented()
+        if last.is_numeric
+        else symbol_matrix(_augmented_flat(last, False), last.width, last.fan_in + 1)
+    )
     steps = [Step("read_output_layer", layer=L + 1, matrix=output_row)]
     factors = [output_row]
     for l in range(L, 0, -1):
@@ -389,13 +419,13 @@ def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand:
         except (ValueError, TypeError, sympy.PolynomialError, CertificateError):  # not a polynomial: product form only
             rows = None
     if rows is not None:
-        matrix = sympy.ImmutableMatrix([[ex.as_expr(r) for r in row[1:]] for row in rows])
-        offset = sympy.ImmutableMatrix([ex.as_expr(row[0]) for row in rows])
+        # W* and b* stay exact polynomials; sympy expressions are built only if someone asks (Claim.matrix)
+        polys = ClaimPolys(tuple(ex.gens), tuple(tuple(row[1:]) for row in rows), tuple(row[0] for row in rows))
         if expand is not False:
-            outputs = ex.output()
-            steps.append(Step("expand_and_compare", monomials=sum(len(o) for o in outputs)))
+            # the output is b*_i + sum_j W*_ij x_j, and W*, b* have no x: its monomials are theirs, one for one
+            steps.append(Step("expand_and_compare", monomials=sum(len(v) for row in rows for v in row)))
             routes.append("direct")
-        claim = Claim("explicit", shape, tuple(routes), matrix, offset)
+        claim = Claim.from_polys(shape, tuple(routes), polys)
     else:
         claim = Claim("product", shape, tuple(routes))
     return Proof(Certificate(net, tuple(steps), claim))
