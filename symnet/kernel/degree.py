@@ -19,7 +19,7 @@ import sympy
 from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
 from ..model.network import Network
-from .counterexample import _bits_guard, _degree_product, _fail, _substituted
+from .counterexample import _fail, bits_guard, degree_product, substituted
 from .gate import MAX_DEGREE, NetworkForm, gate_network
 
 __all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
@@ -34,7 +34,7 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
     for l, act in enumerate(form.activations, start=1):
         if not act.is_polynomial:
             raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
-    top = _degree_product(form)
+    top = degree_product(form)
     if top > MAX_DEGREE:
         raise _fail(
             f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}",
@@ -52,7 +52,7 @@ def _line(
     form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
 ) -> list[Any]:
     u = [flint.fmpq_poly([_q(a), _q(d)]) for a, d in zip(point, direction, strict=True)]
-    for Wq, bq, how in _substituted(form, weights):
+    for Wq, bq, how in substituted(form, weights):
         coeffs = [_q(c) for c in how[1]]
         nxt = []
         for k, row in enumerate(Wq):
@@ -177,7 +177,7 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     pt = [decode_rational(c, "witness point") for c in wit["point"]]
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
     claimed = decode_rational(wit["coefficient"], "witness coefficient")
-    _bits_guard(form, [*vals.values(), *pt, *dr], rule)
+    bits_guard(form, [*vals.values(), *pt, *dr], rule)
     g = _line(form, vals, pt, dr)[i]
     top = g.degree()
     if top > d:

@@ -52,6 +52,7 @@ from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
 from ..model.network import Network
 from ..results.counterexample import FORMAT, VERSION, Counterexample
+from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
 from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
 from .regions import regions
 
@@ -82,7 +83,7 @@ def _exact(e: sympy.Expr) -> sympy.Expr:
 def _kind(body: sympy.Expr, var: sympy.Symbol) -> str:
     if body.is_polynomial(var):
         return _AFFINE if sympy.Poly(body, var).degree() <= 1 else _POLY
-    if not (body.free_symbols - {var}) and checker.pl_pieces(body, var) is not None:
+    if not (body.free_symbols - {var}) and pl_pieces(body, var) is not None:
         return _KINK
     return _OTHER
 
@@ -116,7 +117,7 @@ def _build(
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    outs = [checker.exact_outputs(net, values, pt) for pt in (u, v, m)]
+    outs = [exact_outputs(net, values, pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
@@ -194,7 +195,7 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
     for layer in net.layers:
         w = _exact(layer.weights.xreplace(values))
         b = _exact(layer.biases.xreplace(values))
-        pieces = checker.pl_pieces(_exact(layer.activation.expr.xreplace(values)), layer.activation.variable)
+        pieces = pl_pieces(_exact(layer.activation.expr.xreplace(values)), layer.activation.variable)
         if pieces is None:  # pragma: no cover - callers classify first
             raise UndecidedError(f"activation {layer.activation.label()} is not piecewise affine")
         act: tuple[Any, ...]
@@ -332,7 +333,7 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
             continue
         m = [(x + y) / 2 for x, y in zip(u, v, strict=True)]
         try:
-            iv = [checker.interval_outputs(net, values, pt, 96) for pt in (u, v, m)]
+            iv = [interval_outputs(net, values, pt, 96) for pt in (u, v, m)]
         except checker._NoBound:
             continue
         for k in range(net.q):
