@@ -28,7 +28,7 @@ TRUSTED_PREFIXES = (
     "symnet.cost",
     "symnet.names",
 )
-CEILING = 4_688  # a ratchet: measured 4,813 after the redesign merge, 4,688 after the search helpers left; target 2,500
+CEILING = 4_682  # a ratchet: measured 4,813 after the redesign merge; lower it whenever the base shrinks; target 2,500
 
 
 def trusted_modules() -> list[str]:

@@ -19,6 +19,7 @@ import sympy
 from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
 from ..model.network import Network
+from ..numbers import exact_fmpq
 from .counterexample import _fail, bits_guard, degree_product, substituted
 from .gate import MAX_DEGREE, NetworkForm, gate_network
 
@@ -43,23 +44,18 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
     return form
 
 
-def _q(r: Any) -> Any:
-    r = sympy.Rational(r)
-    return flint.fmpq(int(r.p), int(r.q))
-
-
 def _line(
     form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
 ) -> list[Any]:
-    u = [flint.fmpq_poly([_q(a), _q(d)]) for a, d in zip(point, direction, strict=True)]
+    u = [flint.fmpq_poly([exact_fmpq(a), exact_fmpq(d)]) for a, d in zip(point, direction, strict=True)]
     for Wq, bq, how in substituted(form, weights):
-        coeffs = [_q(c) for c in how[1]]
+        coeffs = [exact_fmpq(c) for c in how[1]]
         nxt = []
         for k, row in enumerate(Wq):
-            z = flint.fmpq_poly([_q(bq[k])])
+            z = flint.fmpq_poly([exact_fmpq(bq[k])])
             for j, w in enumerate(row):
                 if w != 0:
-                    z += _q(w) * u[j]
+                    z += exact_fmpq(w) * u[j]
             acc = flint.fmpq_poly([coeffs[-1]] if coeffs else [])
             for c in reversed(coeffs[:-1]):
                 acc = acc * z + c
@@ -183,7 +179,7 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     if top > d:
         raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
     got = g[d] if d <= top else flint.fmpq(0)
-    if got == 0 or got != _q(claimed):
+    if got == 0 or got != exact_fmpq(claimed):
         raise _fail(
             f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
         )

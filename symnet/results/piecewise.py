@@ -19,9 +19,9 @@ import sympy
 from flint import fmpq
 
 from ..certificate import Certificate, Claim, Step
+from ..certificate.numbers import encode_q
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
-from ..kernel import regions_cert as kernel
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
@@ -95,7 +95,7 @@ class PiecewiseProof(Proof):
         """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
         m, b = self.certificate.claim.matrix, self.certificate.claim.offset
         assert m is not None and b is not None
-        enc = kernel.encode_q
+        enc = encode_q
         claim = {
             "kind": "affine",
             "matrix": [[enc(fq(m[i, j], "claim")) for j in range(m.cols)] for i in range(m.rows)],
