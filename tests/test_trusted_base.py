@@ -26,9 +26,9 @@ TRUSTED_PREFIXES = (
     "symnet.numbers",
     "symnet.errors",
     "symnet.cost",
-    "symnet.names",
+    "symnet.grammar",
 )
-CEILING = 4_682  # a ratchet: measured 4,813 after the redesign merge; lower it whenever the base shrinks; target 2,500
+CEILING = 4_596  # a ratchet: measured 4,813 after the redesign merge; lower it whenever the base shrinks; target 2,500
 
 
 def trusted_modules() -> list[str]:
