@@ -22,7 +22,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..codegen import certificate_of, domain_rows, linear_form
 from ..errors import InvalidArgument, InvalidType
-from ..model.exact import domain_matrix
+from ..model.domain import domain_matrix
 from ._common import require
 
 __all__ = ["ExportReport", "claim", "export_report", "float_form", "to_onnx", "to_sklearn", "to_torch"]
