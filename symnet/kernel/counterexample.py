@@ -9,7 +9,8 @@ activations -- and compared.  This module imports none of the code that
 (:mod:`symnet.certificate`), sympy, python-flint and mpmath's interval arithmetic.
 
 The exact forward pass and the interval rules are shared with the degree
-checker (:mod:`symnet.kernel.degree`).
+checker (:mod:`symnet.kernel.degree`), and reused by the search's evaluators
+(:mod:`symnet.search._exact_eval`), so a candidate is computed the way it is checked.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def _check_values(
 
 
 def degree_product(form: NetworkForm) -> int:
+    """The product of the polynomial activations' degrees, each counted as at least 1."""
     total = 1
     for act in form.activations:
         if act.is_polynomial:
@@ -128,6 +130,7 @@ def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: st
 
 
 def layer_outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
+    """The exact outputs at the exact point ``u`` of the layers :func:`substituted` returns."""
     for Wq, bq, how in layers:
         z = [sympy.Add(bq[k], *(w * u[j] for j, w in enumerate(row) if w != 0)) for k, row in enumerate(Wq)]
         if how[0] == "poly":
@@ -154,10 +157,12 @@ class _NoBound(Exception):
 
 
 def iv_rational(ctx: MPIntervalContext, r: sympy.Rational) -> Any:
+    """An mpmath interval enclosing the rational ``r``."""
     return ctx.mpf(int(r.p)) / ctx.mpf(int(r.q))
 
 
 def endpoints(v: Any) -> tuple[Fraction, Fraction]:
+    """The exact rational endpoints of the mpmath interval ``v``; _NoBound when one is infinite or NaN."""
     a, b = v._mpi_
     try:
         (pa, qa), (pb, qb) = libmp.to_rational(a), libmp.to_rational(b)
