@@ -28,7 +28,7 @@ TRUSTED_PREFIXES = (
     "symnet.cost",
     "symnet.grammar",
 )
-CEILING = 4_554  # a ratchet: measured 4,813 after the redesign merge; lower it whenever the base shrinks; target 2,500
+CEILING = 4_551  # a ratchet: measured 4,813 after the redesign merge; lower it whenever the base shrinks; target 2,500
 
 
 def trusted_modules() -> list[str]:
