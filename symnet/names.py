@@ -10,7 +10,8 @@ user).  The grammar of a symnet name is ASCII only::
 so ``x_1``, ``b_{1,2}``, ``c_k``, ``b^{(2)}_{1,0}``, ``W^{(l)}_{k,j}``,
 ``\\alpha_1`` and plain identifiers are names; ``\\input{/etc/hostname}``,
 ``a"b``, ``x%`` and ``x_{\\def}`` are not.  :func:`check_name` validates at a
-boundary; every printer spells a name through this module as well, so a
+boundary (the grammar itself is :mod:`symnet.grammar`, which the trusted base
+loads without the printers below); every printer spells a name through this module as well, so a
 name that slipped past a boundary is refused (LaTeX) or escaped (Coq,
 Python/C, Markdown) where it is printed:
 
@@ -32,6 +33,7 @@ import re
 import sympy
 
 from .errors import InvalidArgument
+from .grammar import GREEK, MAX_NAME, check_name, is_name
 
 __all__ = [
     "GREEK",
@@ -49,19 +51,6 @@ __all__ = [
     "python_identifier",
 ]
 
-#: Longest name accepted.
-MAX_NAME = 200
-#: Greek letters a name may use as ``\alpha``.
-GREEK = frozenset(
-    """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho
-    varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi
-    Psi Omega""".split()
-)
-_GREEK = "|".join(sorted(GREEK, key=len, reverse=True))
-_INNER = rf"(?:[A-Za-z0-9,()+\- ]|\\(?:{_GREEK})(?![A-Za-z]))*"
-_INDEX = rf"(?:[A-Za-z0-9]+|\{{{_INNER}\}})"
-_NAME_RE = re.compile(rf"(?:[A-Za-z][A-Za-z0-9]*|\\(?:{_GREEK})(?![A-Za-z]))(?:[_^]{_INDEX})*")
-
 #: Control words :func:`check_tex` lets through: what symnet's renderers and sympy's printer write for
 #: symnet's expressions.  None of them reads or writes a file or redefines anything.
 TEX_COMMANDS = GREEK | frozenset(
@@ -77,23 +66,6 @@ TEX_COMMANDS = GREEK | frozenset(
 )
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
 _HTML = re.compile(r"<[A-Za-z/!?]")
-
-
-def is_name(name: object) -> bool:
-    """True when ``name`` is a symnet name (see the module docstring)."""
-    return isinstance(name, str) and 0 < len(name) <= MAX_NAME and _NAME_RE.fullmatch(name) is not None
-
-
-def check_name(name: object, where: str = "name") -> str:
-    """``name`` itself when it is a symnet name; InvalidArgument otherwise."""
-    if not is_name(name):
-        shown = repr(name)[:60]
-        raise InvalidArgument(
-            f"{where}={shown} is not a symnet name (ASCII letters and digits, '_' and '^' indices such as "
-            "'x_1', 'b_{1,2}', 'b^{(2)}_{1,0}', Greek letters as '\\alpha')"
-        )
-    assert isinstance(name, str)
-    return name
 
 
 def check_tex(tex: str, where: str = "LaTeX") -> str:

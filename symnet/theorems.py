@@ -34,7 +34,8 @@ import sympy
 from .errors import CertificateError, InvalidArgument
 from .kernel import generic as gk
 from .model import generic as gm
-from .model.generic import Aug, Lin, MatAtom, OutRow, generic_dense
+from .model.generic import Aug, Lin, MatAtom, OutRow
+from .model.generic_build import generic_dense
 from .render import _latex, _markdown, _text
 from .render._atoms import A
 from .render._document import Derivation, Line, Section

@@ -14,7 +14,7 @@ import symnet
 
 ROOT = pathlib.Path(symnet.__file__).parent
 #: What the trusted base may load of symnet: itself, the network model, the certificate codecs, numbers, errors,
-#: the cost model and the names grammar.
+#: the cost model and the name grammar (symnet.grammar; the printers in symnet.names are not loaded).
 TRUSTED = (
     "symnet.kernel",
     "symnet.model",
@@ -22,7 +22,7 @@ TRUSTED = (
     "symnet.numbers",
     "symnet.errors",
     "symnet.cost",
-    "symnet.names",
+    "symnet.grammar",
 )
 
 

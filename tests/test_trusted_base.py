@@ -26,9 +26,9 @@ TRUSTED_PREFIXES = (
     "symnet.numbers",
     "symnet.errors",
     "symnet.cost",
-    "symnet.names",
+    "symnet.grammar",
 )
-CEILING = 4_850  # a ratchet: measured 4,813 after the redesign merge; the target is 2,500 (issue 19)
+CEILING = 4_600  # a ratchet: 4,588 measured after the issue-19 merge (target 2,500; docs/architecture.md says what is left)
 
 
 def trusted_modules() -> list[str]:

@@ -38,9 +38,9 @@ import sympy
 
 from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
+from ..grammar import is_name
 from ..model.activations import Activation
 from ..model.network import Layer, Network
-from ..names import is_name
 
 __all__ = [
     "MAX_NODE_BITS",

@@ -19,8 +19,8 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..errors import InvalidArgument, ShapeError, UnsupportedModelError
 from ..model.activations import Activation, activation
+from ..model.domain import from_domain_matrix as _from_dm
 from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
-from ..model.exact import from_domain_matrix as _from_dm
 from ..model.network import Layer, Network, input_symbols
 
 __all__ = ["ChainBuilder", "exact_number", "leaky_relu", "require", "unsupported"]

@@ -22,7 +22,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..codegen import certificate_of, domain_rows, linear_form
 from ..errors import InvalidArgument, InvalidType
-from ..model.exact import domain_matrix
+from ..model.domain import domain_matrix
 from ..numbers import exact_ratio, exact_rational
 from ._common import require
 

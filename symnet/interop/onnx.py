@@ -25,7 +25,8 @@ from sympy.polys.domains import QQ
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..model.activations import activation
-from ..model.exact import exact_matrix, from_domain_matrix
+from ..model.domain import from_domain_matrix
+from ..model.exact import exact_matrix
 from ..model.network import Network
 from ._common import ChainBuilder, exact_number, leaky_relu, require, unsupported
 

@@ -9,7 +9,8 @@ activations -- and compared.  This module imports none of the code that
 (:mod:`symnet.certificate`), sympy, python-flint and mpmath's interval arithmetic.
 
 The exact forward pass and the interval rules are shared with the degree
-checker (:mod:`symnet.kernel.degree`).
+checker (:mod:`symnet.kernel.degree`), and reused by the search's evaluators
+(:mod:`symnet.search._exact_eval`), so a candidate is computed the way it is checked.
 """
 
 from __future__ import annotations
@@ -23,26 +24,24 @@ from mpmath import libmp
 from mpmath.ctx_iv import MPIntervalContext
 
 from ..certificate.documents import CounterexampleDocument
-from ..certificate.numbers import decode_rational, encode_q
 from ..errors import CertificateError
-from ..model.activations import Activation
 from ..model.network import Network
-from .gate import MAX_DEGREE, NetworkForm, exact, gate_activation, gate_network
-from .regions_cert import pieces
+from .gate import MAX_DEGREE, NetworkForm, exact, gate_network
 
 __all__ = [
+    "PRECISIONS",
+    "bits_guard",
     "check_counterexample",
     "check_document",
-    "decode_rational",
-    "encode_rational",
-    "exact_outputs",
-    "interval_outputs",
+    "degree_product",
+    "enclose",
+    "endpoints",
+    "interval",
     "interval_sign",
-    "pl_pieces",
+    "iv_rational",
+    "layer_outputs",
+    "substituted",
 ]
-
-#: The one rational codec (:mod:`symnet.certificate.numbers`), under its old name here.
-encode_rational = encode_q
 
 
 def _fail(message: str, *, step: int | None = None, rule: str | None = None) -> CertificateError:
@@ -50,11 +49,6 @@ def _fail(message: str, *, step: int | None = None, rule: str | None = None) -> 
 
 
 # ------------------------------------------------------------ exact evaluation
-def _exact(e: sympy.Expr) -> sympy.Expr:
-    """``e`` validated by the gate, with every binary float replaced by its exact rational value."""
-    return exact(e)
-
-
 def _check_values(
     net: Network, weights: Mapping[sympy.Symbol, Any], form: NetworkForm | None = None
 ) -> dict[sympy.Symbol, sympy.Rational]:
@@ -72,7 +66,8 @@ def _check_values(
     return out
 
 
-def _degree_product(form: NetworkForm) -> int:
+def degree_product(form: NetworkForm) -> int:
+    """The product of the polynomial activations' degrees, each counted as at least 1."""
     total = 1
     for act in form.activations:
         if act.is_polynomial:
@@ -85,7 +80,7 @@ def _degree_product(form: NetworkForm) -> int:
 MAX_EVALUATION_BITS = 4_000_000
 
 
-def _bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
+def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
     """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS."""
     bits = 64
     for r in numbers:
@@ -97,7 +92,7 @@ def _bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
                 r = sympy.Rational(e)  # a float at its exact binary value
                 bits = max(bits, int(r.p).bit_length() + int(r.q).bit_length())
     depth = len(form.weights)
-    estimate = bits * _degree_product(form) * depth
+    estimate = bits * degree_product(form) * depth
     if estimate > MAX_EVALUATION_BITS:
         raise _fail(
             f"evaluating the network exactly here would build numbers of about {estimate} bits, above the kernel's "
@@ -106,7 +101,7 @@ def _bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
         )
 
 
-def _substituted(
+def substituted(
     form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational]
 ) -> list[tuple[list[list[sympy.Rational]], list[sympy.Rational], Any]]:
     """Each layer with the parameter values substituted: rational W, b and the activation (coefficients or body)."""
@@ -134,17 +129,8 @@ def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: st
     return v
 
 
-def exact_outputs(net: Network, weights: Mapping[sympy.Symbol, sympy.Rational], x: Sequence[Any]) -> list[sympy.Expr]:
-    """The network's outputs at rational ``x`` as exact sympy values (floats read exactly)."""
-    form = gate_network(net)
-    if _degree_product(form) > MAX_DEGREE:
-        raise _fail(
-            f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}"
-        )
-    return _outputs(_substituted(form, weights), [sympy.Rational(v) for v in x])
-
-
-def _outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
+def layer_outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
+    """The exact outputs at the exact point ``u`` of the layers :func:`substituted` returns."""
     for Wq, bq, how in layers:
         z = [sympy.Add(bq[k], *(w * u[j] for j, w in enumerate(row) if w != 0)) for k, row in enumerate(Wq)]
         if how[0] == "poly":
@@ -170,11 +156,13 @@ class _NoBound(Exception):
     """An expression that the interval evaluator cannot enclose."""
 
 
-def _iv_rational(ctx: MPIntervalContext, r: sympy.Rational) -> Any:
+def iv_rational(ctx: MPIntervalContext, r: sympy.Rational) -> Any:
+    """An mpmath interval enclosing the rational ``r``."""
     return ctx.mpf(int(r.p)) / ctx.mpf(int(r.q))
 
 
-def _endpoints(v: Any) -> tuple[Fraction, Fraction]:
+def endpoints(v: Any) -> tuple[Fraction, Fraction]:
+    """The exact rational endpoints of the mpmath interval ``v``; _NoBound when one is infinite or NaN."""
     a, b = v._mpi_
     try:
         (pa, qa), (pb, qb) = libmp.to_rational(a), libmp.to_rational(b)
@@ -192,7 +180,7 @@ def _monotone(ctx: MPIntervalContext, v: Any, f: Any) -> Any:
     return ctx.make_mpf((lo._mpi_[0], hi._mpi_[1]))
 
 
-def _interval(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, Any] | None = None) -> Any:
+def interval(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, Any] | None = None) -> Any:
     """An mpmath interval enclosing ``e`` (its symbols from ``env``); _NoBound when no rule applies.
 
     mpmath's own refusals (NotImplementedError on an operand it cannot convert)
@@ -208,14 +196,27 @@ def _interval_rule(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Sym
     if e.is_Symbol and env is not None and e in env:
         return env[e]
     if e.is_Rational:
-        return _iv_rational(ctx, e)
+        return iv_rational(ctx, e)
     if e.is_Float:
-        return _iv_rational(ctx, sympy.Rational(e))
+        return iv_rational(ctx, sympy.Rational(e))
     if e == sympy.E:
         return ctx.e
     if e == sympy.pi:
         return ctx.pi
-    args = [_interval(ctx, a, env) for a in e.args] if not e.is_Pow else None
+    if e.is_Pow:
+        base = interval(ctx, e.base, env)
+        if e.exp.is_Integer:
+            n = int(e.exp)
+            if n < 0:
+                lo, hi = endpoints(base)
+                if lo <= 0 <= hi:
+                    raise _NoBound("division by an interval containing 0")
+                return ctx.mpf(1) / base ** (-n)
+            return base**n
+        if e.exp == sympy.S.Half:
+            return ctx.sqrt(base)
+        raise _NoBound(f"power {e}")
+    args = [interval(ctx, a, env) for a in e.args]
     if e.is_Add:
         total = args[0]
         for a in args[1:]:
@@ -226,19 +227,6 @@ def _interval_rule(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Sym
         for a in args[1:]:
             prod = prod * a
         return prod
-    if e.is_Pow:
-        base = _interval(ctx, e.base, env)
-        if e.exp.is_Integer:
-            n = int(e.exp)
-            if n < 0:
-                lo, hi = _endpoints(base)
-                if lo <= 0 <= hi:
-                    raise _NoBound("division by an interval containing 0")
-                return ctx.mpf(1) / base ** (-n)
-            return base**n
-        if e.exp == sympy.S.Half:
-            return ctx.sqrt(base)
-        raise _NoBound(f"power {e}")
     if isinstance(e, sympy.exp):
         return ctx.exp(args[0])
     if isinstance(e, sympy.log):
@@ -254,19 +242,19 @@ def _interval_rule(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Sym
     if isinstance(e, sympy.cos):
         return ctx.cos(args[0])
     if isinstance(e, (sympy.Max, sympy.Min)):
-        ends = [_endpoints(a) for a in args]
+        ends = [endpoints(a) for a in args]
         pick = max if isinstance(e, sympy.Max) else min
-        lo = _iv_rational(ctx, sympy.Rational(pick(a for a, _ in ends)))
-        hi = _iv_rational(ctx, sympy.Rational(pick(b for _, b in ends)))
+        lo = iv_rational(ctx, sympy.Rational(pick(a for a, _ in ends)))
+        hi = iv_rational(ctx, sympy.Rational(pick(b for _, b in ends)))
         return ctx.make_mpf((lo._mpi_[0], hi._mpi_[1]))
     if isinstance(e, sympy.Abs):
-        lo, hi = _endpoints(args[0])
+        lo, hi = endpoints(args[0])
         if lo >= 0:
             return args[0]
         if hi <= 0:
             return -args[0]
         top = sympy.Rational(max(-lo, hi).numerator, max(-lo, hi).denominator)
-        return ctx.make_mpf((libmp.fzero, _iv_rational(ctx, top)._mpi_[1]))
+        return ctx.make_mpf((libmp.fzero, iv_rational(ctx, top)._mpi_[1]))
     raise _NoBound(f"no interval rule for {type(e).__name__}")
 
 
@@ -275,46 +263,10 @@ def enclose(e: sympy.Expr, prec: int) -> tuple[Fraction, Fraction]:
     ctx = MPIntervalContext()
     ctx.prec = prec
     try:
-        value = _interval(ctx, e)
+        value = interval(ctx, e)
     except (ZeroDivisionError, ValueError, libmp.ComplexResult) as exc:
         raise _NoBound(str(exc)) from None
-    return _endpoints(value)
-
-
-def interval_outputs(
-    net: Network, weights: Mapping[sympy.Symbol, Any], x: Sequence[Any], prec: int = 64
-) -> list[tuple[Fraction, Fraction]]:
-    """Rigorous rational enclosures of the network's outputs at rational ``x``; _NoBound if none."""
-    ctx = MPIntervalContext()
-    ctx.prec = prec
-    layers = _substituted(gate_network(net), dict(weights))
-    try:
-        u = [_iv_rational(ctx, sympy.Rational(v)) for v in x]
-        for Wq, bq, how in layers:
-            z = []
-            for k, row in enumerate(Wq):
-                acc = _iv_rational(ctx, bq[k])
-                for j, w in enumerate(row):
-                    if w != 0:
-                        acc = acc + _iv_rational(ctx, w) * u[j]
-                z.append(acc)
-            if how[0] == "poly":
-                coeffs = how[1]
-                if coeffs != [0, 1]:
-                    new = []
-                    for v in z:
-                        acc = _iv_rational(ctx, coeffs[-1] if coeffs else sympy.Integer(0))
-                        for c in reversed(coeffs[:-1]):
-                            acc = acc * v + _iv_rational(ctx, c)
-                        new.append(acc)
-                    z = new
-            else:
-                _, var, body = how
-                z = [_interval(ctx, body, {var: v}) for v in z]
-            u = z
-        return [_endpoints(v) for v in u]
-    except (ZeroDivisionError, ValueError, libmp.ComplexResult) as exc:
-        raise _NoBound(str(exc)) from None
+    return endpoints(value)
 
 
 PRECISIONS = (64, 160, 400, 1200)
@@ -360,9 +312,9 @@ def check_counterexample(
     if not isinstance(net, Network):
         raise _fail(f"network is a {type(net).__name__}, not a Network", rule=rule)
     form = gate_network(net)
-    if _degree_product(form) > MAX_DEGREE:
+    if degree_product(form) > MAX_DEGREE:
         raise _fail(
-            f"the activations' degrees multiply to {_degree_product(form)}, above the kernel's limit {MAX_DEGREE}",
+            f"the activations' degrees multiply to {degree_product(form)}, above the kernel's limit {MAX_DEGREE}",
             rule=rule,
         )
     subs = _check_values(net, weights, form)
@@ -381,9 +333,9 @@ def check_counterexample(
     if u == v:
         raise _fail("the points u and v are the same point", rule=rule)
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    _bits_guard(form, [*subs.values(), *u, *v], rule)
-    layers = _substituted(form, subs)
-    fu, fv, fm = (_outputs(layers, pt)[output] for pt in (u, v, m))
+    bits_guard(form, [*subs.values(), *u, *v], rule)
+    layers = substituted(form, subs)
+    fu, fv, fm = (layer_outputs(layers, pt)[output] for pt in (u, v, m))
     if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)
     for label, got, claimed in zip(("f(u)", "f(v)", "f((u+v)/2)"), (fu, fv, fm), values, strict=True):
@@ -416,26 +368,3 @@ def check_document(doc: CounterexampleDocument) -> bool:
         message = f"the document names layer {doc.layer} as the first non-affine one; it is {first}"
         raise _fail(message, rule="first_non_affine")
     return True
-
-
-# ------------------------------------------------- used by the search only (to move out of the kernel)
-def pl_pieces(body: sympy.Expr, var: sympy.Symbol) -> tuple[Any, ...] | None:
-    """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` in Rationals (see regions_cert.pieces)."""
-    try:
-        form = gate_activation(Activation(None, sympy.Lambda(var, body)), (), "an activation")
-    except CertificateError:
-        return None
-    found = pieces(form)
-    if found is None:
-        return None
-
-    def q(v: Any) -> Any:
-        return (
-            tuple(q(w) for w in v)
-            if isinstance(v, tuple)
-            else v
-            if isinstance(v, str)
-            else sympy.Rational(int(v.p), int(v.q))
-        )
-
-    return q(found)  # type: ignore[no-any-return]

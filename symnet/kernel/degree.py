@@ -19,7 +19,8 @@ import sympy
 from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
 from ..model.network import Network
-from .counterexample import _bits_guard, _degree_product, _fail, _substituted
+from ..numbers import exact_fmpq
+from .counterexample import _fail, bits_guard, degree_product, substituted
 from .gate import MAX_DEGREE, NetworkForm, gate_network
 
 __all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
@@ -34,7 +35,7 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
     for l, act in enumerate(form.activations, start=1):
         if not act.is_polynomial:
             raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
-    top = _degree_product(form)
+    top = degree_product(form)
     if top > MAX_DEGREE:
         raise _fail(
             f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}",
@@ -43,23 +44,18 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
     return form
 
 
-def _q(r: Any) -> Any:
-    r = sympy.Rational(r)
-    return flint.fmpq(int(r.p), int(r.q))
-
-
 def _line(
     form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
 ) -> list[Any]:
-    u = [flint.fmpq_poly([_q(a), _q(d)]) for a, d in zip(point, direction, strict=True)]
-    for Wq, bq, how in _substituted(form, weights):
-        coeffs = [_q(c) for c in how[1]]
+    u = [flint.fmpq_poly([exact_fmpq(a), exact_fmpq(d)]) for a, d in zip(point, direction, strict=True)]
+    for Wq, bq, how in substituted(form, weights):
+        coeffs = [exact_fmpq(c) for c in how[1]]
         nxt = []
         for k, row in enumerate(Wq):
-            z = flint.fmpq_poly([_q(bq[k])])
+            z = flint.fmpq_poly([exact_fmpq(bq[k])])
             for j, w in enumerate(row):
                 if w != 0:
-                    z += _q(w) * u[j]
+                    z += exact_fmpq(w) * u[j]
             acc = flint.fmpq_poly([coeffs[-1]] if coeffs else [])
             for c in reversed(coeffs[:-1]):
                 acc = acc * z + c
@@ -177,13 +173,13 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     pt = [decode_rational(c, "witness point") for c in wit["point"]]
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
     claimed = decode_rational(wit["coefficient"], "witness coefficient")
-    _bits_guard(form, [*vals.values(), *pt, *dr], rule)
+    bits_guard(form, [*vals.values(), *pt, *dr], rule)
     g = _line(form, vals, pt, dr)[i]
     top = g.degree()
     if top > d:
         raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
     got = g[d] if d <= top else flint.fmpq(0)
-    if got == 0 or got != _q(claimed):
+    if got == 0 or got != exact_fmpq(claimed):
         raise _fail(
             f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
         )

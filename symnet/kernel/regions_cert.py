@@ -58,9 +58,8 @@ from typing import Any
 import sympy
 from flint import fmpq, fmpq_mat
 
-from ..certificate.documents import Bound, RegionsDocument, domain_rows
+from ..certificate.documents import Bound, RegionsDocument
 from ..certificate.formats import read
-from ..certificate.numbers import decode_q, encode_q
 from ..errors import CertificateError
 from ..model.network import Network
 from .gate import ActivationForm, Exact, IllFormed, gate_network
@@ -70,9 +69,6 @@ __all__ = [
     "VERSION",
     "check_document",
     "check_regions",
-    "decode_q",
-    "domain_rows",
-    "encode_q",
     "forms",
     "forward",
     "network_pieces",

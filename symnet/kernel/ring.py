@@ -20,6 +20,7 @@ import sympy
 
 from ..cost import FUNCTION_BITS, MAX_BITS, estimate_cost, number_bits, postorder, show
 from ..errors import IllFormed
+from ..numbers import exact_rational
 
 __all__ = [
     "FUNCTIONS",
@@ -63,13 +64,10 @@ _COMMUTATIVE = attrgetter("is_commutative")
 
 
 def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
-    sign, man, exp, bc = f._mpf_
-    if not man and (exp or bc):  # mpmath's special values: nan, +inf, -inf
+    """The Float's exact binary value (:func:`symnet.numbers.exact_rational`); IllFormed for nan and infinities."""
+    if f.is_finite is not True:
         raise IllFormed(f"{where}: {f} is not a finite number")
-    m = -int(man) if sign else int(man)
-    if exp >= 0:
-        return sympy.Integer(m << int(exp))
-    return sympy.Rational(m, 1 << -int(exp))
+    return exact_rational(f, where)
 
 
 def _refuse_atom(e: sympy.Basic, where: str) -> None:

@@ -22,7 +22,8 @@ import sympy
 from ..errors import InvalidArgument, InvalidType
 from .activations import Activation, ActivationSpec
 from .activations import activation as activation_of
-from .generic import GenericNetwork, generic_dense
+from .generic import GenericNetwork
+from .generic_build import generic_dense
 from .network import Layer, Network, _hidden_activations, input_symbols
 from .symbols import paused_gc, plain_symbols, symbol_matrix
 

@@ -14,32 +14,25 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import sympy
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
+from ..grammar import is_name
 from ..numbers import exact_floats, exact_rational
 from .exact import exact_matrix, exact_vector, rational_matrix, rational_pairs
 from .symbols import flat_entries
 
-__all__ = ["coerce_entry", "coerce_matrix", "coerce_vector", "exact_matrix_of", "is_symbol_name", "symbol_from_name"]
+__all__ = ["coerce_entry", "coerce_matrix", "coerce_vector", "exact_matrix_of", "symbol_from_name"]
 
-_INDEX = r"(?:[A-Za-z0-9]+|\{[A-Za-z0-9,()\\ +\-]*\})"
-_NAME_RE = re.compile(rf"(?:[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)(?:[_^]{_INDEX})*")
 _NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
 
 
-def is_symbol_name(text: str) -> bool:
-    """True for names such as ``w``, ``x_1``, ``b_{1,2}`` or ``b^{(2)}_{1,0}``."""
-    return isinstance(text, str) and len(text) <= 200 and _NAME_RE.fullmatch(text) is not None
-
-
 def symbol_from_name(text: str, where: str) -> sympy.Symbol:
-    """The Symbol named ``text``, or InvalidArgument if ``text`` is not a symbol name."""
-    if not is_symbol_name(text):
+    """The Symbol named ``text``, or InvalidArgument if ``text`` is not a symnet name (:mod:`symnet.grammar`)."""
+    if not is_name(text):
         raise InvalidArgument(
             f"{where}={text!r} is not a symbol name (letters, digits, '_' and '^' "
             "indices such as 'w', 'x_1', 'b_{1,2}'); symnet never evaluates text"

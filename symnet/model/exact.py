@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import sympy
@@ -30,10 +29,8 @@ from ..numbers import fast_rational
 
 __all__ = [
     "ExactMatrix",
-    "domain_matrix",
     "exact_matrix",
     "exact_vector",
-    "from_domain_matrix",
     "immutable",
     "is_rational_matrix",
     "qq_matrix",
@@ -258,34 +255,3 @@ def is_rational_matrix(m: sympy.MatrixBase) -> bool:
     """True when the matrix's exact representation is over ZZ or QQ (no symbol, no Float)."""
     rep = _own_rep(m)
     return rep is not None and (rep.domain == QQ or rep.domain == ZZ)
-
-
-def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
-    """The matrix over QQ, Floats taken at their exact binary values; None if an entry is not a number.
-
-    Entries may be Integers, Rationals or Floats; anything else (a symbol,
-    ``sqrt(2)``) gives None.
-    """
-    rep = getattr(m, "_rep", None)
-    if rep is not None and (rep.domain == QQ or rep.domain == ZZ):
-        return rep.convert_to(QQ).to_dense()  # DFM (flint) under flint ground types
-    flat = rep.to_sympy().to_list_flat() if rep is not None else list(m)
-    entries = []
-    for e in flat:
-        if e.is_Rational:
-            entries.append(QQ(int(e.p), int(e.q)))
-        elif e.is_Float:
-            value = float(e)
-            if not math.isfinite(value):
-                return None
-            r = sympy.Rational(e)  # the Float's exact binary value, at its own precision
-            entries.append(QQ(int(r.p), int(r.q)))
-        else:
-            return None
-    rows, cols = m.shape
-    return DomainMatrix([entries[i * cols : (i + 1) * cols] for i in range(rows)], (rows, cols), QQ).to_dense()
-
-
-def from_domain_matrix(dm: DomainMatrix, *, dense: bool = False) -> sympy.ImmutableMatrix:
-    """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ); ``dense`` as in :func:`immutable`."""
-    return immutable(dm.convert_to(QQ), dense=dense)

@@ -373,25 +373,10 @@ class Network(display.Displayable, display_key="network"):
         return not self.parameters
 
     # ------------------------------------------------------------- semantics
-    def _forward(
-        self, values: Sequence[sympy.Expr], subs: Mapping[sympy.Symbol, sympy.Expr] | None
-    ) -> list[sympy.Expr]:
-        u = list(values)
-        for layer in self.layers:
-            w = layer.weights if subs is None else layer.weights.xreplace(subs)
-            b = layer.biases if subs is None else layer.biases.xreplace(subs)
-            z = [sympy.Add(b[k], *(sympy.Mul(w[k, j], u[j]) for j in range(layer.fan_in))) for k in range(layer.width)]
-            act = layer.activation
-            if not act.is_identity:
-                fn = act.function if subs is None else sympy.Lambda(act.variable, act.expr.xreplace(subs))
-                z = [fn(v) for v in z]
-            u = z
-        return u
-
     @cached_property
     def output(self) -> tuple[sympy.Expr, ...]:
         """One sympy expression per output, unexpanded, as the network computes it."""
-        return tuple(self._forward(self.inputs, None))
+        return tuple(forward.exact_forward(self.layers, self.inputs, {}))
 
     def evaluate(
         self,

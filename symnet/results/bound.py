@@ -13,8 +13,9 @@ from typing import Any
 import sympy
 from flint import fmpq
 
+from ..certificate.documents import domain_rows
+from ..certificate.numbers import encode_q
 from ..errors import InvalidArgument
-from ..kernel import regions_cert as kernel
 from ..model.network import Network
 from ..numbers import exact_rational
 from . import _documents
@@ -66,7 +67,7 @@ class Bound:
         self.regions = regs
         self.network: Network = regs.network
         self._best = best
-        self._drows = kernel.domain_rows(regs.domain, self.network.p)
+        self._drows = domain_rows(regs.domain, self.network.p)
 
     @property
     def maximum(self) -> tuple[sympy.Rational, ...]:
@@ -111,7 +112,7 @@ class Bound:
                     "value": encode(t),
                     "point": None if point is None else [encode(v) for v in point],
                     "multipliers": [[[j, encode(v)] for j, v in lam] for lam in self._best[k][key]]
-                    if encode is kernel.encode_q
+                    if encode is encode_q
                     else self._best[k][key],
                 }
             )
@@ -122,7 +123,7 @@ class Bound:
 
     def _json(self, claims: Sequence[tuple[int, str, fmpq, list[fmpq] | None]]) -> str:
         return json.dumps(
-            self.regions.to_data(self._claim_data(claims, kernel.encode_q)), separators=(",", ":"), ensure_ascii=True
+            self.regions.to_data(self._claim_data(claims, encode_q)), separators=(",", ":"), ensure_ascii=True
         )
 
     @property

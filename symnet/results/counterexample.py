@@ -9,8 +9,8 @@ from typing import Any
 import sympy
 
 from ..certificate import ExpressionWriter, write_network
+from ..certificate.numbers import encode_q as encode_rational
 from ..interop import coq
-from ..kernel.counterexample import encode_rational
 from ..model.display import Displayable
 from ..model.network import Network
 from ..render import refutation as _render

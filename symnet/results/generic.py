@@ -19,8 +19,8 @@ from ..interop import coq
 from ..kernel import generic as gk
 from ..kernel.generic import affine_coefficients
 from ..model import display
-from ..model import generic as gm
 from ..model.generic import GenericCertificate, GenericNetwork, GenericStep, Lin
+from ..model.generic_build import explicit
 from ..model.network import Network, input_symbols
 from ..model.size import EXPAND_LIMIT, estimate_monomials
 from ..render import _latex, _markdown, _text
@@ -158,7 +158,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         steps = []
         for step in self.steps:
             if step.rule == "read_output_layer":
-                steps.append(Step("read_output_layer", layer=step.layer, matrix=gm.explicit(step.value, values, atoms)))
+                steps.append(Step("read_output_layer", layer=step.layer, matrix=explicit(step.value, values, atoms)))
             elif step.rule == "substitute_layer":
                 a, d = affine_coefficients(net.activations[step.layer - 1])  # type: ignore[misc]
                 steps.append(
@@ -167,14 +167,14 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
                         layer=step.layer,
                         slope=a,
                         intercept=d,
-                        matrix=gm.explicit(step.value, values, atoms),
+                        matrix=explicit(step.value, values, atoms),
                     )
                 )
         steps.append(Step("conclude_linear_form"))
         shape = (concrete.q, concrete.p)
         if estimate_monomials(concrete) <= EXPAND_LIMIT:
-            matrix = gm.explicit(self.matrix, values, atoms).applyfunc(sympy.expand)
-            offset = gm.explicit(self.offset, values, atoms).applyfunc(sympy.expand)
+            matrix = explicit(self.matrix, values, atoms).applyfunc(sympy.expand)
+            offset = explicit(self.offset, values, atoms).applyfunc(sympy.expand)
             claim = Claim(
                 "explicit", shape, ("layerwise",), sympy.ImmutableMatrix(matrix), sympy.ImmutableMatrix(offset)
             )

@@ -18,9 +18,9 @@ from typing import Any
 import sympy
 
 from ..certificate import Certificate, Claim, Step
+from ..certificate.numbers import encode_q
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
-from ..kernel import regions_cert as kernel
 from ..numbers import exact_ratio, exact_rational
 from ..render import regions as draw
 from . import _documents
@@ -91,7 +91,7 @@ class PiecewiseProof(Proof):
         """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
         m, b = self.certificate.claim.matrix, self.certificate.claim.offset
         assert m is not None and b is not None
-        enc = kernel.encode_q
+        enc = encode_q
         claim = {
             "kind": "affine",
             "matrix": [[enc(fq(m[i, j], "claim")) for j in range(m.cols)] for i in range(m.rows)],

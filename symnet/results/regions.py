@@ -11,6 +11,8 @@ import sympy
 from flint import fmpq
 
 from ..certificate import ExpressionWriter, write_network
+from ..certificate.documents import domain_rows
+from ..certificate.numbers import encode_q
 from ..errors import CertificateError, InvalidArgument, InvalidType, ShapeError
 from ..kernel import regions_cert as kernel
 from ..model.display import Displayable
@@ -201,7 +203,7 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
         return {
             "network": self.network,
             "domain": self.domain,
-            "domain_rows": kernel.domain_rows(self.domain, self.network.p),
+            "domain_rows": domain_rows(self.domain, self.network.p),
             "units": self.units,
             "regions": regs,
             "claim": claim,
@@ -224,7 +226,7 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
         """The regions document as JSON-ready data (format ``symnet.regions``)."""
         enc = ExpressionWriter()
         network = write_network(enc, self.network)
-        q = kernel.encode_q
+        q = encode_q
         regs = []
         for r in self._regions:
             regs.append(
@@ -311,7 +313,7 @@ def _claim_data(claim: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A parsed claim (numbers as fmpq) written back as document data, unchanged."""
     if claim is None:
         return None
-    q = kernel.encode_q
+    q = encode_q
     if claim["kind"] == "affine":
         return {
             "kind": "affine",

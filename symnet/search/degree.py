@@ -38,8 +38,8 @@ from typing import Any
 import sympy
 from sympy.polys.rings import ring
 
+from ..certificate.numbers import encode_q
 from ..errors import ActivationError, InvalidType, SizeGuardError
-from ..kernel import counterexample as checker
 from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
 from ..model.exact import is_rational_matrix
 from ..model.network import Network
@@ -173,10 +173,10 @@ def find_line_witness(net: Network, wanted: list[int | None], tries: int, seed: 
             coeff = outs[i].coeff(outs[i].ring.gens[0] ** d) if d > 0 else outs[i].coeff(1)
             if coeff != 0 and _deg(outs[i]) == d:
                 found[i] = {
-                    "weights": {s.name: checker.encode_rational(v) for s, v in values.items()},
-                    "point": [checker.encode_rational(v) for v in point],
-                    "direction": [checker.encode_rational(v) for v in direction],
-                    "coefficient": checker.encode_rational(sympy.Rational(coeff)),
+                    "weights": {s.name: encode_q(v) for s, v in values.items()},
+                    "point": [encode_q(v) for v in point],
+                    "direction": [encode_q(v) for v in direction],
+                    "coefficient": encode_q(sympy.Rational(coeff)),
                 }
         if all(i in found or d is None for i, d in enumerate(wanted)):
             break

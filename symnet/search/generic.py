@@ -34,9 +34,9 @@ from ..model.generic import (
     GenericStep,
     Lin,
     OutRow,
-    generic_dense,
     is_size_name,
 )
+from ..model.generic_build import generic_dense
 from ..results.generic import GENERIC_FORMAT, GenericProof, instantiate_network
 
 __all__ = [

@@ -25,7 +25,8 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.exact import domain_matrix, from_domain_matrix, is_rational_matrix
+from ..model.domain import domain_matrix, from_domain_matrix
+from ..model.exact import is_rational_matrix
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof

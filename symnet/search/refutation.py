@@ -54,6 +54,7 @@ from ..model.network import Network
 from ..numbers import exact_floats, exact_ratio, exact_rational
 from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample
+from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
 from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
 from .regions import regions
 
@@ -67,7 +68,7 @@ _AFFINE, _POLY, _KINK, _OTHER = "affine", "poly", "kink", "other"
 def _kind(body: sympy.Expr, var: sympy.Symbol) -> str:
     if body.is_polynomial(var):
         return _AFFINE if sympy.Poly(body, var).degree() <= 1 else _POLY
-    if not (body.free_symbols - {var}) and checker.pl_pieces(body, var) is not None:
+    if not (body.free_symbols - {var}) and pl_pieces(body, var) is not None:
         return _KINK
     return _OTHER
 
@@ -101,7 +102,7 @@ def _build(
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    outs = [checker.exact_outputs(net, values, pt) for pt in (u, v, m)]
+    outs = [exact_outputs(net, values, pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
@@ -177,7 +178,7 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tu
     for layer in net.layers:
         w = layer.weights.xreplace(values)  # a Network holds no Float: exact already
         b = layer.biases.xreplace(values)
-        pieces = checker.pl_pieces(exact_floats(layer.activation.expr.xreplace(values)), layer.activation.variable)
+        pieces = pl_pieces(exact_floats(layer.activation.expr.xreplace(values)), layer.activation.variable)
         if pieces is None:  # pragma: no cover - callers classify first
             raise UndecidedError(f"activation {layer.activation.label()} is not piecewise affine")
         act: tuple[Any, ...]
@@ -315,7 +316,7 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
             continue
         m = [(x + y) / 2 for x, y in zip(u, v, strict=True)]
         try:
-            iv = [checker.interval_outputs(net, values, pt, 96) for pt in (u, v, m)]
+            iv = [interval_outputs(net, values, pt, 96) for pt in (u, v, m)]
         except checker._NoBound:
             continue
         for k in range(net.q):

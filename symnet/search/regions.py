@@ -40,6 +40,8 @@ from typing import Any
 
 from flint import fmpq, fmpq_mat
 
+from ..certificate.documents import domain_rows
+from ..certificate.numbers import encode_q
 from ..errors import (
     ActivationError,
     CertificateError,
@@ -81,7 +83,7 @@ _LayerForms = tuple[fmpq_mat, list[list[fmpq]], list[list[int]] | None]
 
 # ------------------------------------------------------------------ domain
 def _domain(p: int, box: Any, polytope: Any) -> dict[str, Any]:
-    enc = kernel.encode_q
+    enc = encode_q
     if box is not None and polytope is not None:
         raise InvalidArgument("give box= or polytope=, not both")
     if box is not None:
@@ -129,7 +131,7 @@ class _Search(Polyhedra):
             raise ActivationError(f"regions needs numeric weights and relu-type or affine activations: {exc}") from None
         self.kinks = [act[0] == "kink" for _, act in self.layers]
         self.units = sum(W.nrows() - 1 for (W, _), k in zip(self.layers, self.kinks, strict=True) if k)
-        self.drows = kernel.domain_rows(domain, self.p)
+        self.drows = domain_rows(domain, self.p)
         self.k = len(self.drows)
         self.cache: list[dict[tuple[int, ...], _LayerForms]] = [{} for _ in self.layers]
         self.max_regions = max_regions
