@@ -121,3 +121,35 @@ def test_same_value_same_string(q):
     """The rule depends only on the value: two formatters print it alike."""
     r = R(q.numerator, q.denominator)
     assert NumberFormat(6).strings(r) == NumberFormat(6).strings(r)
+
+
+def _decimal_oracle(value: Fraction, digits: int) -> str:
+    """Mantissa and exponent of ``value`` to ``digits`` significant digits by Python's decimal module."""
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = digits
+        d = decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)
+        sign, mant, exp = d.as_tuple()
+        text = "".join(map(str, mant))
+        return f"{text[0]}.{text[1:]}·10^{exp + len(text) - 1}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Fraction(1, 2**100000), Fraction(3**9000), Fraction(-(7**5000), 2**3000), Fraction(1, 5**20000)],
+)
+def test_numbers_past_python_str_limit_print(value):
+    """Numbers of tens of thousands of digits (Python's str() refuses past 4,300) round like small ones."""
+    r = sympy.Rational(value.numerator, value.denominator)
+    assert NumberFormat(3).strings(r)[1] == ("-" if value < 0 else "") + _decimal_oracle(abs(value), 3)
+
+
+def test_a_proof_with_huge_numbers_renders():
+    """The adversarial campaign found renderers calling str() on a 2^-100000 weight: every format renders it."""
+    import symnet
+
+    net = symnet.Network.from_matrices([[[sympy.Rational(1, 2**100000)]]], [[sympy.Integer(3) ** 9000]])
+    proof = symnet.prove(net)
+    assert _decimal_oracle(Fraction(1, 2**100000), 3) in proof.to_text(digits=3)
+    assert proof.to_latex(digits=3) and proof.to_markdown(digits=3)

@@ -25,6 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+from flint import fmpz
 
 from ..errors import InvalidArgument, InvalidType
 from ..numbers import exact_floats, exact_ratio, exact_rational
@@ -63,7 +64,7 @@ def round_outward(r: Any, digits: int, direction: str) -> tuple[int, int]:
     q = Fraction(*exact_ratio(r, "a bound"))
     if q == 0:
         return 0, 0
-    e = len(str(abs(q.numerator) // q.denominator)) - digits if abs(q) >= 1 else -digits
+    e = _digits10(abs(q.numerator) // q.denominator) - digits if abs(q) >= 1 else -digits
     while abs(q) < Fraction(10) ** (e + digits - 1):
         e -= 1
     scaled = q / Fraction(10) ** e
@@ -71,16 +72,39 @@ def round_outward(r: Any, digits: int, direction: str) -> tuple[int, int]:
     return n, e
 
 
+def _valuation(q: int, f: int) -> tuple[int, int]:
+    """``(k, r)`` with ``q = f**k * r`` and ``f`` not dividing ``r`` (by squaring steps: fast for huge powers)."""
+    k, powers = 0, [f]
+    while q % powers[-1] == 0:
+        q //= powers[-1]
+        k += 1 << (len(powers) - 1)
+        powers.append(powers[-1] * powers[-1])
+    for i in range(len(powers) - 2, -1, -1):
+        if q % powers[i] == 0:
+            q //= powers[i]
+            k += 1 << i
+    return k, q
+
+
+def _decimal_shift(q: int) -> int | None:
+    """The least k with ``10**k`` a multiple of q (q > 0), or None when p/q has no finite decimal expansion."""
+    twos = (q & -q).bit_length() - 1
+    fives, rest = _valuation(q >> twos, 5)
+    return max(twos, fives) if rest == 1 else None
+
+
 def _terminating(p: int, q: int) -> bool:
     """True when p/q (in lowest terms) has a finite decimal expansion."""
-    for f in (2, 5):
-        while q % f == 0:
-            q //= f
-    return q == 1
+    return _decimal_shift(q) is not None
+
+
+def _dec(n: int) -> str:
+    """The decimal text of any integer (Python's str() refuses past 4,300 digits; python-flint prints any length)."""
+    return str(n) if -(10**18) < n < 10**18 else str(fmpz(n))
 
 
 def _digits10(n: int) -> int:
-    return len(str(n))
+    return len(_dec(n))
 
 
 class NumberFormat:
@@ -107,23 +131,22 @@ class NumberFormat:
     @staticmethod
     def _decimal_digits(p: int, q: int) -> str:
         """The digits of a terminating p/q with the decimal point removed (for counting)."""
-        k = 0
-        while (p * 10**k) % q:
-            k += 1
-        return str(p * 10**k // q)
+        k = _decimal_shift(q)
+        assert k is not None
+        return _dec(p * 10**k // q)
 
     def strings(self, r: sympy.Rational) -> tuple[str, str]:
         """(LaTeX, text) of the rational ``r``."""
         r = exact_rational(r, "a number")
         p, q = int(r.p), int(r.q)
         if q == 1 and self.is_exact(r):
-            return str(p), str(p)
+            return _dec(p), _dec(p)
         if self.is_exact(r):
             if self.digits is not None and _terminating(p, q):
                 s = _exact_decimal(p, q)
                 return s, s
             sign = "-" if p < 0 else ""
-            return rf"{sign}\frac{{{abs(p)}}}{{{q}}}", f"{p}/{q}"
+            return rf"{sign}\frac{{{_dec(abs(p))}}}{{{_dec(q)}}}", f"{_dec(p)}/{_dec(q)}"
         self.rounded = True
         assert self.digits is not None
         return _rounded(p, q, self.digits)
@@ -141,11 +164,10 @@ def _exact_decimal(p: int, q: int) -> str:
     """The exact decimal string of a terminating p/q."""
     sign = "-" if p < 0 else ""
     p = abs(p)
-    k = 0
-    while (p * 10**k) % q:
-        k += 1
+    k = _decimal_shift(q)
+    assert k is not None
     n = p * 10**k // q
-    s = str(n).rjust(k + 1, "0")
+    s = _dec(n).rjust(k + 1, "0")
     whole, frac = s[: len(s) - k], s[len(s) - k:]
     return sign + whole + ("." + frac if frac else "")
 
@@ -167,7 +189,7 @@ def _rounded(p: int, q: int, digits: int) -> tuple[str, str]:
         n //= 10
         e += 1
         shift -= 1
-    s = str(n)
+    s = _dec(n)
     if -4 <= e < digits:
         if shift <= 0:
             body = s + "0" * (-shift)

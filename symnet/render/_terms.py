@@ -82,12 +82,15 @@ class TermOrder:
         symbolic.sort(key=lambda f: (self.factor_key(f), sympy.srepr(f)))
         return Term(coeff, tuple(symbolic))
 
-    def term_key(self, term: Term) -> tuple[tuple[_Key, ...], tuple[str, ...], str]:
-        """Sort key of a term: its path through the network, then its coefficient."""
+    def term_key(self, term: Term) -> tuple[tuple[_Key, ...], tuple[str, ...], tuple[str, int, int]]:
+        """Sort key of a term: its path through the network, then its coefficient (a number by value, not by text:
+        Python's str() refuses integers past 4,300 digits)."""
+        c = term.coeff
+        coeff = ("", int(c.p), int(c.q)) if c.is_Rational else (sympy.srepr(c), 0, 0)
         return (
             tuple(self.factor_key(f) for f in term.factors),
             tuple(sympy.srepr(f) for f in term.factors),
-            sympy.srepr(term.coeff),
+            coeff,
         )
 
     def terms(self, expr: sympy.Expr) -> list[Term]:

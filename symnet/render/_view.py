@@ -102,7 +102,7 @@ def view(obj: Any, explicit: bool = False) -> View:
     if not is_explicit:
         factors = [s.matrix for s in steps if s.rule in ("read_output_layer", "substitute_layer")]
         numeric = bool(factors) and all(f is not None and _is_numeric(f) for f in factors)
-        if explicit or numeric:
+        if explicit or numeric or len(factors) == 1:  # one factor (no hidden layer) is the product itself
             got = _product(steps)
             if got is not None:
                 matrix, offset = got

@@ -735,7 +735,8 @@ def judge(text: str | bytes, seed: int = 0) -> Verdict:
         expect(isinstance(data, dict), "the document is not an object", "json-type")
         expect("format" in data, "the document has no format", "json-keys")
         fmt = data["format"]
-        fmt = {"symnet.linear": CERTIFICATE, "symnet.generic": GENERIC}.get(fmt, fmt) if isinstance(fmt, str) else fmt  # issue 19
+        if isinstance(fmt, str):  # the dotted names of issue 19 name the same families
+            fmt = {"symnet.linear": CERTIFICATE, "symnet.generic": GENERIC}.get(fmt, fmt)
         expect(fmt in FAMILIES, f"unknown format {str(fmt)[:40]!r}", "json-format")
         if fmt == CERTIFICATE:
             return _certificate(data, rng)
