@@ -194,7 +194,7 @@ def test_cli_collapse_round_trip(tmp_path, capsys):
     onnx.save(model(nodes, inits, ["N", 3]), src)
     assert main(["collapse", str(src), "-o", str(out), "--certificate", str(cert)]) == 0
     captured = capsys.readouterr()
-    assert "one Gemm" in captured.out and "importing" in captured.err
+    assert "one Gemm" in captured.out and captured.err == ""  # progress lines only on a terminal
     linear = onnx.load(out)
     x = f32(5, 3)
     np.testing.assert_allclose(run(linear, x), run(onnx.load(src), x), rtol=1e-5, atol=1e-6)

@@ -65,7 +65,12 @@ def say(message: str) -> None:
 
 
 def progress_line(message: str, *, overwrite: bool = False) -> None:
-    """A progress line on standard error, prefixed ``symnet:``; ``overwrite`` rewrites the current line in place."""
+    """A progress line on standard error, prefixed ``symnet:``; ``overwrite`` rewrites the current line in place.
+
+    Only on a terminal: in a script or a pipe standard error holds errors alone (one line for bad input).
+    """
+    if not sys.stderr.isatty():
+        return
     if overwrite:
         print(f"\rsymnet: {message}", end="", file=sys.stderr, flush=True)
     else:
