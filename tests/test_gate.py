@@ -18,7 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet import CertificateError
-from symnet.kernel.gate import MAX_ACTIVATION_DEGREE, Exact, IllFormed, estimate, exact, gate_activation, gate_network
+from symnet.kernel.gate import (
+    MAX_ACTIVATION_DEGREE,
+    MAX_BITS,
+    Exact,
+    IllFormed,
+    estimate,
+    exact,
+    gate_activation,
+    gate_network,
+)
 from symnet.model.activations import Activation, activation
 from symnet.model.network import Network
 
@@ -174,3 +183,70 @@ def test_engine_claims_are_canonical_sympy(spec):
                 f = f * g**k
             terms.append(f)
         assert sympy.srepr(ex.as_expr(o)) == sympy.srepr(sympy.Add(*terms))
+
+
+# ----------------------------------------------- many plain symbols: the C-level passes of gate_network
+def _hostile(net: Network, layer: int, where: str, position: int, entry: sympy.Basic) -> Network:
+    """``net`` with one weight (or bias) entry of ``layer`` replaced, bypassing the model's own validation."""
+    old = net.layers[layer]
+    matrix = old.weights if where == "weights" else old.biases
+    flat = list(matrix)
+    flat[position % len(flat)] = entry
+    new = object.__new__(type(old))
+    for field in ("weights", "biases", "activation"):
+        object.__setattr__(new, field, getattr(old, field))
+    object.__setattr__(new, where, sympy.ImmutableMatrix(matrix.rows, matrix.cols, flat))
+    hostile = object.__new__(type(net))
+    object.__setattr__(hostile, "inputs", net.inputs)
+    object.__setattr__(hostile, "layers", net.layers[:layer] + (new,) + net.layers[layer + 1 :])
+    return hostile
+
+
+def test_gate_network_reads_a_layer_of_plain_symbols_as_it_is():
+    import symnet
+
+    net = symnet.dense(100, [100])
+    form = gate_network(net)
+    for layer, W, b in zip(net.layers, form.weights, form.biases, strict=True):
+        assert [list(layer.weights.row(k)) for k in range(layer.weights.rows)] == W
+        assert list(layer.biases) == b
+    assert set(form.parameters) == set(net.parameters) and len(form.parameters) == len(net.parameters)
+
+
+HIDDEN = [
+    ("non-commutative", lambda x: sympy.Symbol("w_hidden", commutative=False), "commutative"),
+    ("an input", lambda x: x, "input"),
+    ("an input's name, other assumptions", lambda x: sympy.Symbol(x.name, positive=True), "input"),
+    ("an input times a symbol", lambda x: 3 * x * sympy.Symbol("w_hidden"), "input"),
+    ("NaN", lambda x: sympy.nan, "finite"),
+    ("a number too big to compose", lambda x: sympy.Integer(2) ** (MAX_BITS + 1), "bits"),
+    ("the imaginary unit", lambda x: sympy.I, "real"),
+    ("a function", lambda x: sympy.sin(sympy.Symbol("w_hidden")), "polynomial"),
+]
+
+
+@pytest.mark.parametrize(("kind", "make", "message"), HIDDEN, ids=[h[0] for h in HIDDEN])
+@pytest.mark.parametrize("where", ["weights", "biases"])
+@pytest.mark.parametrize("position", [0, 4321, 9999])
+def test_one_bad_entry_among_ten_thousand_plain_symbols_is_refused(kind, make, message, where, position):
+    import symnet
+
+    net = symnet.dense(100, [100, 100])  # layer 2: 10,000 weight symbols, 100 bias symbols
+    hostile = _hostile(net, 1, where, position, make(net.inputs[position % 100]))
+    with pytest.raises(IllFormed, match=message):
+        gate_network(hostile)
+
+
+def test_a_certificate_over_a_hostile_network_is_refused_by_the_kernel():
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+
+    net = symnet.dense(100, [100])
+    cert = symnet.prove(net).certificate
+    assert check(cert)
+    for _, make, _ in HIDDEN:
+        hostile = _hostile(net, 0, "weights", 5555, make(net.inputs[7]))
+        with pytest.raises(CertificateError):
+            check(dataclasses.replace(cert, network=hostile))

@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import sympy
@@ -87,6 +88,9 @@ __all__ = [
     "is_radical",
     "radicals",
 ]
+
+_SYMBOL = {sympy.Symbol}
+_NAME = attrgetter("name")
 
 
 # --------------------------------------------------------------- activations
@@ -243,7 +247,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     for j, s in enumerate(inputs):
         if not isinstance(s, sympy.Symbol) or not s.is_commutative:
             raise IllFormed(f"input {j} ({s}) is not a commutative symbol")
-    input_set = set(inputs)
+    inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
     weights: list[list[list[sympy.Expr]]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
@@ -263,32 +267,24 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = W.rows
         flat, cols = W.flat(), W.cols
-        symbols_only = True
-        for entries in (flat, b.flat()):
-            # plain symbols (the common symbolic case) are checked in C-level passes; everything else entry by entry
-            plain = [e for e in entries if type(e) is sympy.Symbol]
-            symbols_only = symbols_only and len(plain) == len(entries)
-            if not input_set.isdisjoint(plain):
-                bad = sorted(s.name for s in set(plain) & input_set)
-                raise IllFormed(f"layer {l}: the input(s) {', '.join(bad)} occur inside a weight or bias")
-            if not all(map(_COMMUTATIVE, plain)):
-                raise IllFormed(f"layer {l}: a weight symbol is not commutative")
+        read = []
+        for entries, what in ((flat, "weight"), (b.flat(), "bias")):
+            plain = _plain(entries, input_names, l)
             chunks.append(plain)
-        checked = [
-            e
-            if type(e) is sympy.Symbol
-            else _entry(e, f"layer {l} weight ({n // cols + 1}, {n % cols + 1})", input_set, params, roots, radicals)
-            for n, e in enumerate(flat)
-        ]
+            read.append(
+                entries  # every entry a plain symbol, checked by _plain
+                if len(plain) == len(entries)
+                else [
+                    e
+                    if type(e) is sympy.Symbol
+                    else _entry(e, _where(l, what, n, cols), inputs_, params, roots, radicals)
+                    for n, e in enumerate(entries)
+                ]
+            )
+        checked, column = read
+        symbols_only = sum(map(len, chunks[-2:])) == len(flat) + len(column)
         weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
-        biases.append(
-            [
-                v
-                if type(v) is sympy.Symbol
-                else _entry(v, f"layer {l} bias {k + 1}", input_set, params, roots, radicals)
-                for k, v in enumerate(b.flat())
-            ]
-        )
+        biases.append(column)
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else biases[-1], cols, form, l)
         if l == len(net.layers) and not form.is_identity:
@@ -298,6 +294,32 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
     return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
+
+
+def _plain(entries: list[Any], input_names: frozenset[str], l: int) -> list[sympy.Symbol]:
+    """The entries that are plain symbols (exactly ``sympy.Symbol``), each checked to be no input and commutative.
+
+    One C-level pass each (``map`` of a builtin or an ``attrgetter``): the symbols
+    are many and all distinct, so a Python-level loop per entry would cost more
+    than reading them.  The input rule is tested on the names: two Symbols are
+    equal only when their names are (and their assumptions), so a weight with
+    no input's name is no input -- and a parameter may not share an input's name
+    anyway (:attr:`NetworkForm.parameters`).  Every other entry is left to
+    :func:`_entry`.
+    """
+    plain = entries if set(map(type, entries)) <= _SYMBOL else [e for e in entries if type(e) is sympy.Symbol]
+    if not input_names.isdisjoint(map(_NAME, plain)):
+        bad = sorted(input_names.intersection(map(_NAME, plain)))
+        raise IllFormed(f"layer {l}: the input(s) {', '.join(bad)} occur inside a weight or bias (by name)")
+    if not all(map(_COMMUTATIVE, plain)):
+        bad = sorted(str(s) for s in plain if not s.is_commutative)
+        raise IllFormed(f"layer {l}: the weight symbol(s) {', '.join(bad[:5])} are not commutative")
+    return plain
+
+
+def _where(l: int, what: str, n: int, cols: int) -> str:
+    """Where entry ``n`` of layer ``l``'s weights (row-major, ``cols`` columns) or biases is, for messages."""
+    return f"layer {l} weight ({n // cols + 1}, {n % cols + 1})" if what == "weight" else f"layer {l} bias {n + 1}"
 
 
 def _entry_bits(e: sympy.Basic) -> int:
