@@ -12,8 +12,9 @@ of functions; anything else is refused with :class:`IllFormed` (a
   before anything else sees it (sympy's ``Poly`` would round a Float of more
   than 53 bits); NaN, infinities, ``zoo`` and the imaginary unit are refused;
 * **symbols are declared**: inputs occur only as inputs (never in a weight,
-  a claim or an activation), every other symbol is a parameter of the
-  network, and every symbol is commutative;
+  a claim or an activation; no plain weight or bias symbol even shares an
+  input's name), every other symbol is a parameter of the network, and every
+  symbol is commutative;
 * **activations are confined**: the body depends only on its bound variable
   (replaced here by a fresh :class:`sympy.Dummy`, so no fixed name can
   collide with a parameter) and on the network's parameters; a polynomial
