@@ -28,7 +28,7 @@ TRUSTED_PREFIXES = (
     "symnet.cost",
     "symnet.grammar",
 )
-#: A ratchet: 4,595 measured after the issue-19 merge (target 2,500; docs/architecture.md says what is left).
+#: A ratchet: 4,598 measured after the issue-19 merge (target 2,500; docs/architecture.md says what is left).
 CEILING = 4_600
 
 

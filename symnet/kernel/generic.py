@@ -1,5 +1,5 @@
-"""The generic kernel: rules about matrices of symbolic size, their self-checks,
-and the check of a dimension-generic certificate.
+"""The generic kernel: the check of a dimension-generic certificate (its rules and
+their self-checks are in :mod:`symnet.kernel.generic_rules`, re-exported here).
 
 A *generic* network has sizes that may be symbols (``p``, ``h``): positive
 integers that are never fixed.  What it computes is stated with matrices of
@@ -22,10 +22,7 @@ search (:mod:`symnet.search`).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import sympy
@@ -34,277 +31,17 @@ from ..errors import CertificateError, ShapeError
 from ..model.activations import Activation
 from ..model.generic import (
     Aug,
-    ExplicitOps,
     GenericCertificate,
     GenericNetwork,
     GenericStep,
     Lin,
     OutRow,
-    Size,
-    SymbolicOps,
-    _same_size,
-    _shape_text,
     _word_key,
 )
 from .gate import IllFormed, exact, gate_activation
+from .generic_rules import RULES, GenericRule, self_check
 
-# --------------------------------------------------------------- the rules
-Body = Callable[[Any, Mapping[str, Any]], Any]
-
-
-@dataclass(frozen=True)
-class GenericRule:
-    """One rule about matrices of symbolic size.
-
-    ``operands`` name the matrices and their shapes in terms of ``dims``
-    (``"1"`` is the size 1); ``scalars`` name scalar operands.  ``result``
-    builds what a step citing the rule states; ``lhs`` and ``rhs`` build the
-    two sides of the rule's statement (``rhs`` from ``result``).  A rule of
-    kind ``"rank"`` states ``rank(lhs) <= dims[bound]`` instead.
-    """
-
-    name: str
-    statement: str
-    latex: str
-    dims: tuple[str, ...]
-    operands: tuple[tuple[str, str, str], ...]
-    scalars: tuple[str, ...]
-    result: Body
-    lhs: Body
-    rhs: Callable[[Any, Mapping[str, Any], Any], Any]
-    kind: str = "equation"
-    bound: str | None = None
-    spread: tuple[tuple[int, ...], ...] = ()
-
-    def derive(self, env: Mapping[str, Any]) -> Any:
-        """The rule's result for symbolic-shape operands, after checking their shapes."""
-        bind_dims(self, env)
-        return self.result(SymbolicOps(), env)
-
-
-def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
-    """Unify the operands' shapes with the rule's dims; ShapeError on a mismatch."""
-    dims: dict[str, Size] = {"1": sympy.Integer(1)}
-    for name, rdim, cdim in rule.operands:
-        if name not in env:
-            raise ShapeError(f"rule {rule.name}: operand {name} is missing")
-        shape = env[name].shape
-        for dim, got in zip((rdim, cdim), shape, strict=True):
-            have = dims.get(dim)
-            if have is None:
-                dims[dim] = got
-            elif not _same_size(have, got):
-                raise ShapeError(
-                    f"rule {rule.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
-                    f"(the rule needs {name}: {rdim} x {cdim})"
-                )
-    for d in rule.dims:
-        if d in env and d in dims and not _same_size(env[d], dims[d]):
-            raise ShapeError(f"rule {rule.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
-    return dims
-
-
-def _read_output_layer_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.outrow(e["b"], e["W"])
-
-
-def _substitute_layer_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.aug(o.add(o.scale(e["a"], e["b"]), o.scale(e["d"], o.ones(e["m"]))), o.scale(e["a"], e["W"]))
-
-
-def _multiply_augmented_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.aug(o.add(e["c"], o.mul(e["V"], e["v"])), o.mul(e["V"], e["M"]))
-
-
-def _apply_output_row_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.mul(e["C"], e["M"]))
-
-
-def _conclude_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.add(o.mul(e["C"], e["x"]), e["c"])
-
-
-def _factor_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.mul(e["A"], e["B"])
-
-
-_RULE_LIST = (
-    GenericRule(
-        name="read_output_layer",
-        statement="W u + b = [b | W] (1, u)   for W: q x m, b: q x 1, u: m x 1",
-        latex=r"W u + b = \begin{bmatrix} b & W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}",
-        dims=("q", "m"),
-        operands=(("W", "q", "m"), ("b", "q", "1"), ("u", "m", "1")),
-        scalars=(),
-        result=_read_output_layer_result,
-        lhs=lambda o, e: o.add(o.mul(e["W"], e["u"]), e["b"]),
-        rhs=lambda o, e, r: o.mul(r, o.stack1(e["u"])),
-    ),
-    GenericRule(
-        name="substitute_layer",
-        statement=(
-            "(1, a (W u + b) + d 1_m) = [[1, 0], [a b + d 1_m, a W]] (1, u)   "
-            "for W: m x n, b: m x 1, u: n x 1, scalars a, d"
-        ),
-        latex=(
-            r"\begin{bmatrix} 1 \\ a (W u + b) + d \mathbf{1}_m \end{bmatrix} = "
-            r"\begin{bmatrix} 1 & 0 \\ a b + d \mathbf{1}_m & a W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}"
-        ),
-        dims=("m", "n"),
-        operands=(("W", "m", "n"), ("b", "m", "1"), ("u", "n", "1")),
-        scalars=("a", "d"),
-        result=_substitute_layer_result,
-        lhs=lambda o, e: o.stack1(
-            o.add(o.scale(e["a"], o.add(o.mul(e["W"], e["u"]), e["b"])), o.scale(e["d"], o.ones(e["m"])))
-        ),
-        rhs=lambda o, e, r: o.mul(r, o.stack1(e["u"])),
-    ),
-    GenericRule(
-        name="multiply_augmented",
-        statement=(
-            "[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1"
-        ),
-        latex=(
-            r"\begin{bmatrix} 1 & 0 \\ c & V \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
-            r"\begin{bmatrix} 1 & 0 \\ c + V v & V M \end{bmatrix}"
-        ),
-        dims=("k", "m", "n"),
-        operands=(("V", "k", "m"), ("c", "k", "1"), ("M", "m", "n"), ("v", "m", "1")),
-        scalars=(),
-        result=_multiply_augmented_result,
-        lhs=lambda o, e: o.mul(o.aug(e["c"], e["V"]), o.aug(e["v"], e["M"])),
-        rhs=lambda o, e, r: r,
-    ),
-    GenericRule(
-        name="apply_output_row",
-        statement="[c | C] [[1, 0], [v, M]] = [c + C v | C M]   for C: q x m, c: q x 1, M: m x n, v: m x 1",
-        latex=(
-            r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
-            r"\begin{bmatrix} c + C v & C M \end{bmatrix}"
-        ),
-        dims=("q", "m", "n"),
-        operands=(("C", "q", "m"), ("c", "q", "1"), ("M", "m", "n"), ("v", "m", "1")),
-        scalars=(),
-        result=_apply_output_row_result,
-        lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.aug(e["v"], e["M"])),
-        rhs=lambda o, e, r: r,
-    ),
-    GenericRule(
-        name="conclude_linear_form",
-        statement="[c | C] (1, x) = C x + c   for C: q x n, c: q x 1, x: n x 1",
-        latex=r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix} = C x + c",
-        dims=("q", "n"),
-        operands=(("C", "q", "n"), ("c", "q", "1"), ("x", "n", "1")),
-        scalars=(),
-        result=_conclude_result,
-        lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.stack1(e["x"])),
-        rhs=lambda o, e, r: r,
-    ),
-    GenericRule(
-        name="factor_rank",
-        statement="rank(A B) <= r   for A: m x r, B: r x n",
-        latex=r"\operatorname{rank}(A B) \le r",
-        dims=("m", "r", "n"),
-        operands=(("A", "m", "r"), ("B", "r", "n")),
-        scalars=(),
-        result=_factor_result,
-        lhs=_factor_result,
-        rhs=lambda o, e, r: r,
-        kind="rank",
-        bound="r",
-        spread=tuple(itertools.product((1, 2, 3), repeat=3)),
-    ),
-)
-
-#: The generic rule table, by name.  The same names label the certificate's
-#: steps, the derivations and the docs.
-RULES: dict[str, GenericRule] = {r.name: r for r in _RULE_LIST}
-
-#: Default spread of concrete sizes for self-checks: every dim in 1..3, and
-#: a few larger, uneven ones.
-_SMALL = (1, 2, 3)
-_LARGE = (4, 5, 6)
-
-
-def _spread(rule: GenericRule) -> list[tuple[int, ...]]:
-    if rule.spread:
-        return list(rule.spread)
-    n = len(rule.dims)
-    return list(itertools.product(_SMALL, repeat=n)) + [_LARGE[:n], _LARGE[:n][::-1]]
-
-
-def _fresh(rule: GenericRule, sizes: Mapping[str, int]) -> dict[str, Any]:
-    env: dict[str, Any] = {}
-    for name, rdim, cdim in rule.operands:
-        rows = 1 if rdim == "1" else sizes[rdim]
-        cols = 1 if cdim == "1" else sizes[cdim]
-        env[name] = sympy.ImmutableMatrix(rows, cols, lambda i, j, n=name: sympy.Dummy(f"{n}_{i}{j}"))
-    for s in rule.scalars:
-        env[s] = sympy.Dummy(s)
-    env.update({d: sympy.Integer(sizes[d]) for d in rule.dims})
-    return env
-
-
-def _minors_vanish(m: sympy.MatrixBase, order: int) -> bool:
-    for rows in itertools.combinations(range(m.rows), order):
-        for cols in itertools.combinations(range(m.cols), order):
-            if sympy.expand(m.extract(list(rows), list(cols)).det(method="berkowitz")) != 0:
-                return False
-    return True
-
-
-def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
-    """Verify the rule on fresh symbols at one assignment of concrete sizes.
-
-    Raises CertificateError (naming the rule and the sizes) when the two
-    sides differ, or (rank rules) when some (r+1)-minor does not vanish.
-    """
-    ops = ExplicitOps()
-    env = _fresh(rule, sizes)
-    where = ", ".join(f"{d}={sizes[d]}" for d in rule.dims)
-    try:
-        result = rule.result(ops, env)
-        lhs = rule.lhs(ops, env)
-        rhs = rule.rhs(ops, env, result)
-    except (ShapeError, KeyError, TypeError, ValueError) as exc:
-        raise CertificateError(f"self-check at {where}: the rule does not apply ({exc})", rule=rule.name) from None
-    if rule.kind == "rank":
-        r = sizes[rule.bound] if rule.bound else 0
-        if r < min(lhs.shape) and not _minors_vanish(lhs, r + 1):
-            raise CertificateError(f"self-check at {where}: rank(lhs) exceeds {r}", rule=rule.name)
-        return
-    if not hasattr(lhs, "shape") or not hasattr(rhs, "shape") or lhs.shape != rhs.shape:
-        raise CertificateError(
-            f"self-check at {where}: the sides have shapes "
-            f"{getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
-            rule=rule.name,
-        )
-    diff = (lhs - rhs).applyfunc(sympy.expand)
-    if any(v != 0 for v in diff):
-        raise CertificateError(f"self-check at {where}: lhs - rhs = {diff.tolist()} is not zero", rule=rule.name)
-
-
-@cache
-def _self_check_cached(rule: GenericRule) -> int:
-    count = 0
-    for values in _spread(rule):
-        check_instance(rule, dict(zip(rule.dims, values, strict=True)))
-        count += 1
-    return count
-
-
-def self_check(rule: GenericRule | str) -> int:
-    """Verify a rule on fresh symbols for its spread of concrete sizes.
-
-    Returns the number of size assignments checked; raises CertificateError
-    naming the rule when any instance fails.  Results are cached per rule
-    object, so a changed rule (a new object) is checked afresh.
-    """
-    if isinstance(rule, str):
-        if rule not in RULES:
-            raise CertificateError(f"unknown generic rule {rule!r}")
-        rule = RULES[rule]
-    return _self_check_cached(rule)
+__all__ = ["RULES", "STEPS", "GenericRule", "affine_coefficients", "check", "self_check"]
 
 
 # ------------------------------------------------------ networks and certs
