@@ -36,6 +36,13 @@ def parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[i
     out: list[tuple[int, int, list[int], list[int] | None]] = []
     for term, negative in zip(tokens[::2], negatives, strict=True):
         pieces = term.split("*")
+        try:  # the common case: coefficient 1, every generator to the first power
+            plain = [names[x] for x in pieces]
+            if len(set(plain)) == len(plain):
+                out.append((-1 if negative else 1, 1, plain, None))
+                continue
+        except KeyError:
+            pass
         p, q = 1, 1
         if pieces[0][:1].isdigit():
             num, _, den = pieces[0].partition("/")

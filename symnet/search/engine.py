@@ -22,7 +22,7 @@ import sympy
 from sympy.core.basic import ordering_of_classes
 
 from ..certificate import Certificate, Claim, Step
-from ..certificate.polys import ClaimPolys
+from ..certificate.polys import ClaimPolys, parse_terms
 from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
 from ..kernel.gate import Exact, balanced_sum, exact, gate_activation
 from ..model.activations import Activation
@@ -98,45 +98,6 @@ def _first(pair: tuple[Any, Any]) -> Any:
     return pair[0]
 
 
-def _parse_terms(text: str, names: dict[str, int]) -> list[tuple[int, int, list[int], list[int] | None]]:
-    """The terms of a python-flint polynomial's printed form ``-g0*g4 + 3/2*g1^2 - 7``, strictly."""
-    if text == "0":
-        return []
-    tokens = text.split(" ")
-    if len(tokens) % 2 != 1:
-        raise ValueError(text[:80])
-    out: list[tuple[int, int, list[int], list[int] | None]] = []
-    signs = tokens[1::2]
-    if any(t != "+" and t != "-" for t in signs):
-        raise ValueError(text[:80])
-    first = tokens[0]
-    negatives = [first.startswith("-")] + [t == "-" for t in signs]
-    if negatives[0]:
-        tokens[0] = first[1:]
-    for term, negative in zip(tokens[::2], negatives, strict=True):
-        pieces = term.split("*")
-        try:  # the common case: coefficient 1, every generator to the first power
-            out.append((-1 if negative else 1, 1, [names[x] for x in pieces], None))
-            continue
-        except KeyError:
-            pass
-        p, q = 1, 1
-        if pieces[0][:1].isdigit():
-            num, _, den = pieces[0].partition("/")
-            p, q = int(num), int(den) if den else 1
-            pieces = pieces[1:]
-        idx: list[int] = []
-        powers: list[int] = []
-        for piece in pieces:
-            name, caret, exp = piece.partition("^")
-            idx.append(names[name])
-            powers.append(int(exp) if caret else 1)
-        if len(set(idx)) != len(idx):
-            raise ValueError(text[:80])
-        out.append((-p if negative else p, q, idx, powers if any(k != 1 for k in powers) else None))
-    return out
-
-
 def _generators(net: Network) -> list[sympy.Symbol]:
     """The inputs, then the parameters in the order the kernel's gate meets them (its ring's order, so a claim's
     polynomials need no renaming there): per layer the weight symbols, the bias symbols, the symbols inside
@@ -202,7 +163,7 @@ class _Expander:
         The kernel checks whatever the engine writes, so this reader is not trusted.
         """
         try:
-            return _parse_terms(poly.str(), self._names)
+            return parse_terms(poly.str(), self._names)
         except (ValueError, KeyError):
             out: list[tuple[int, int, list[int], list[int] | None]] = []
             for monom, c in poly.terms():
