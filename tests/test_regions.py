@@ -407,7 +407,8 @@ def test_size_rule_and_long_rationals():
     assert len(regs) == 15
     text = regs.to_text()
     assert text.count("\n  region ") == 12 and "... and 3 more region(s)" in text
-    assert "≈0.1" in text
+    # 0.1 is 3602879701896397/36028797018963968: rounded to 6 digits once, the form marked ≈ (not each term)
+    assert "y ≈ 0.100000*x_1" in text and "≈0.1" not in text and text.count("rounded to 6 significant digits") == 1
     assert r"\approx" in regs.to_latex() and "more region(s)" in regs.to_markdown()
     assert regs.to_latex(document=True).startswith("\\documentclass")
 

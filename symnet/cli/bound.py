@@ -15,7 +15,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .. import render
 from ..errors import InvalidArgument
+from ..numbers import exact_rational
+from ..render._numbers import NumberFormat
+from ..render._words import beside
 from ..search.bound import bound, decide_property
 from ..search.vnnlib import read_vnnlib
 from ._common import EXIT_OK, EXIT_REJECTED, emit
@@ -41,8 +45,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _fmt(v: Any) -> str:
-    text = str(v)
-    return text if len(text) <= 40 else f"{text[:18]}...{text[-18:]} (~{float(v):.9g})"
+    """The one number rule: exact when short, else the exact value with its decimal beside it (or the decimal
+    alone past 40 characters; ``--format json`` has every exact value)."""
+    return beside(NumberFormat(render.DEFAULT_DIGITS), exact_rational(v))[1]
 
 
 def _output(text: str) -> int:

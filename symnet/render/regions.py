@@ -1,10 +1,16 @@
 """The piecewise regression of a ReLU network: text, Markdown and LaTeX derivations, and a picture for 2 inputs.
 
-One line per region: its pattern, its facet inequalities, its coefficients
-``beta_0 .. beta_p``.  Size rule: at most ``max_regions`` regions are written
+One entry per region: its pattern, its form ``W_r x + b_r`` and its facet
+inequalities.  Size rule: at most ``max_regions`` regions are written
 (default 12); the rest are counted in one closing line (every region is in
-``to_json()``).  Rationals longer than ``max_digits`` characters (default 24)
-are shown as a decimal marked with ``≈``; the exact value is in the JSON.
+``to_json()``).  Numbers follow the derivations' one number rule
+(:mod:`symnet.render._numbers`): exact when short, else rounded to ``digits``
+significant digits (default 6; ``digits=None`` prints every number exactly).
+A form with a rounded coefficient is written ``y ≈ …``; a note, once per
+document, says that decimals are rounded and that the exact values are in the
+JSON.  The LaTeX is a ``longtable`` whose rows wrap: the form on one line, the
+facets below it, broken between inequalities (and, inside a long one, after
+its signs), so no region runs off the page however many facets it has.
 
 This module draws plain data only (regions, their forms and inequalities); it
 never searches or checks.  matplotlib is imported only by :func:`plot`.
@@ -14,16 +20,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
 from ..certificate.numbers import decode_rational
 from ..errors import InvalidArgument
+from ._latex import PREAMBLE
+from ._numbers import DEFAULT_DIGITS, NumberFormat
 
 __all__ = [
-    "MAX_DIGITS",
     "MAX_REGIONS_SHOWN",
+    "REGIONS_PREAMBLE",
     "plot",
     "proof_latex",
     "proof_markdown",
@@ -35,43 +44,97 @@ __all__ = [
 
 #: Regions written out before the rest are only counted.
 MAX_REGIONS_SHOWN = 12
-#: Rationals longer than this are shown as a decimal approximation marked ``≈``.
-MAX_DIGITS = 24
+#: The regions documents' preamble: the derivations' one, with the table packages.
+REGIONS_PREAMBLE = PREAMBLE + "\\usepackage{array,longtable}\n"
+#: Text lines of a region are wrapped at this width (the derivations' width).
+TEXT_WIDTH = 78
 
 
-def _num(r: sympy.Rational, digits: int, fmt: str) -> str:
-    text = str(r)
-    if len(text) <= digits:
-        return sympy.latex(r) if fmt == "latex" else text
-    approx = f"{float(r):.6g}"
-    return (r"\approx " if fmt == "latex" else "≈") + approx
+class _Writer:
+    """Prints one document's numbers, forms and inequalities in one format, remembering whether it rounded."""
+
+    def __init__(self, regs: Any, fmt: str, digits: int | None) -> None:
+        self.fmt = fmt
+        self.numbers = NumberFormat(digits)
+        self.names = [sympy.latex(s) if fmt == "latex" else str(s) for s in regs.network.inputs]
+        q = regs.network.q
+        if fmt == "latex":
+            self.outs = [r"\hat{y}"] if q == 1 else [rf"\hat{{y}}_{{{i + 1}}}" for i in range(q)]
+        else:
+            self.outs = ["y"] if q == 1 else [f"y_{i + 1}" for i in range(q)]
+
+    def num(self, r: sympy.Rational) -> str:
+        tex, txt = self.numbers.strings(r)
+        return tex if self.fmt == "latex" else txt
+
+    def affine(self, coeffs: Sequence[sympy.Rational], const: sympy.Rational) -> tuple[str, bool]:
+        """``const + c_1 x_1 + …`` and whether a number in it was rounded."""
+        before, self.numbers.rounded = self.numbers.rounded, False
+        terms = []
+        if const != 0 or not any(coeffs):
+            terms.append(self.num(const))
+        for c, name in zip(coeffs, self.names, strict=True):
+            if c == 0:
+                continue
+            mag = self.num(abs(c))
+            body = name if abs(c) == 1 else (f"{mag} {name}" if self.fmt == "latex" else f"{mag}*{name}")
+            sign = "-" if c < 0 else "+"
+            terms.append(f"{sign} {body}" if terms else (f"-{body}" if c < 0 else body))
+        rounded = self.numbers.rounded
+        self.numbers.rounded = before or rounded
+        return " ".join(terms), rounded
+
+    def inequality(self, a: Sequence[sympy.Rational], b: sympy.Rational) -> str:
+        return self.affine(a, b)[0] + (r" \ge 0" if self.fmt == "latex" else " >= 0")
+
+    def forms(self, matrix: Any, offset: Any) -> list[str]:
+        """``y = …`` per output; ``≈`` (``\\approx``) when a coefficient is rounded."""
+        out = []
+        for i, o in enumerate(self.outs):
+            body, rounded = self.affine([matrix[i, j] for j in range(matrix.cols)], offset[i])
+            rel = ("\\approx" if self.fmt == "latex" else "≈") if rounded else "="
+            out.append(f"{o} {rel} {body}")
+        return out
+
+    def note(self) -> str | None:
+        """The one rounding note of the document, or None when every number is exact."""
+        if not self.numbers.rounded:
+            return None
+        approx = "$\\approx$" if self.fmt == "latex" else "≈"
+        return (f"Decimals are rounded to {self.numbers.digits} significant digits (forms with one are written "
+                f"with {approx}); the exact rationals are in to_json().")
 
 
-def _affine(
-    coeffs: Sequence[sympy.Rational], const: sympy.Rational, names: Sequence[str], digits: int, fmt: str
-) -> str:
-    terms = []
-    if const != 0 or not any(coeffs):
-        terms.append(_num(const, digits, fmt))
-    for c, name in zip(coeffs, names, strict=True):
-        if c == 0:
-            continue
-        mag = _num(abs(c), digits, fmt)
-        body = name if abs(c) == 1 else (f"{mag} {name}" if fmt == "latex" else f"{mag}*{name}")
-        sign = "-" if c < 0 else "+"
-        terms.append(f"{sign} {body}" if terms else (f"-{body}" if c < 0 else body))
-    return " ".join(terms)
+@dataclass(frozen=True)
+class _Entry:
+    index: int
+    pattern: str
+    groups: tuple[str, ...]
+    forms: tuple[str, ...]
+    inequalities: tuple[str, ...]
 
 
-def _names(regs: Any, fmt: str) -> list[str]:
-    return [sympy.latex(s) if fmt == "latex" else str(s) for s in regs.network.inputs]
+def _groups(regs: Any, pattern: Sequence[int]) -> tuple[str, ...]:
+    """The pattern split by hidden layer (or into blocks of 8 when the layers do not account for it)."""
+    widths = [layer.width for layer in regs.network.layers[:-1]]
+    if sum(widths) != len(pattern) or not widths:
+        widths = [8] * (len(pattern) // 8) + ([len(pattern) % 8] if len(pattern) % 8 else [])
+    out, start = [], 0
+    for w in widths:
+        out.append("".join(map(str, pattern[start:start + w])))
+        start += w
+    return tuple(g for g in out if g) or ("-",)
 
 
-def _outputs(regs: Any, fmt: str) -> list[str]:
-    q = regs.network.q
-    if fmt == "latex":
-        return [r"\hat{y}"] if q == 1 else [rf"\hat{{y}}_{{{i + 1}}}" for i in range(q)]
-    return ["y"] if q == 1 else [f"y_{i + 1}" for i in range(q)]
+def _entries(regs: Any, w: _Writer, max_regions: int) -> list[_Entry]:
+    out = []
+    for index, reg in enumerate(regs):
+        if index >= max_regions:
+            break
+        ineq = tuple(w.inequality(a, b) for a, b in reg.inequalities)
+        forms = tuple(w.forms(reg.matrix, reg.offset))
+        out.append(_Entry(index + 1, "".join(map(str, reg.pattern)) or "-", _groups(regs, reg.pattern), forms, ineq))
+    return out
 
 
 def _domain(regs: Any, fmt: str) -> str:
@@ -84,86 +147,115 @@ def _domain(regs: Any, fmt: str) -> str:
     return "the polytope A x <= b" if fmt != "latex" else r"\{x : Ax \le b\}"
 
 
-def _lines(regs: Any, fmt: str, max_regions: int, digits: int) -> list[tuple[int, str, list[str], list[str]]]:
-    names, outs = _names(regs, fmt), _outputs(regs, fmt)
-    lines = []
-    for index, reg in enumerate(regs):
-        if index >= max_regions:
-            break
-        ineq = [
-            _affine(a, b, names, digits, fmt) + (r" \ge 0" if fmt == "latex" else " >= 0") for a, b in reg.inequalities
-        ]
-        forms = [
-            f"{o} = " + _affine([reg.matrix[i, j] for j in range(reg.matrix.cols)], reg.offset[i], names, digits, fmt)
-            for i, o in enumerate(outs)
-        ]
-        pattern = "".join(map(str, reg.pattern)) or "-"
-        lines.append((index + 1, pattern, ineq, forms))
-    return lines
-
-
 def _header(regs: Any) -> str:
     affine = " (one affine map on the whole domain)" if regs.is_affine else ""
     return f"{len(regs)} linear region(s) of {regs.network!r} on {_domain(regs, 'text')}{affine}"
 
 
-def to_text(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int = MAX_DIGITS) -> str:
-    """Plain text: a header, then one line per region (pattern, inequalities, form)."""
+def _wrap(head: str, items: Sequence[str], indent: int) -> list[str]:
+    """``head`` then ``items`` joined by ", ", broken between items at :data:`TEXT_WIDTH` columns."""
+    lines, line = [], head
+    for k, item in enumerate(items):
+        piece = item + ("," if k < len(items) - 1 else "")
+        if len(line) + 1 + len(piece) > TEXT_WIDTH and line.strip():
+            lines.append(line)
+            line = " " * indent + piece
+        else:
+            line += (" " if line else "") + piece
+    lines.append(line)
+    return lines
+
+
+def to_text(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, digits: int | None = DEFAULT_DIGITS) -> str:
+    """Plain text: a header, then one entry per region (pattern, form, inequalities), wrapped at 78 columns."""
+    w = _Writer(regs, "text", digits)
     out = [_header(regs)]
-    for index, pattern, ineq, forms in _lines(regs, "text", max_regions, max_digits):
-        where = ", ".join(ineq) or "everywhere"
-        out.append(f"  region {index} [{pattern}]: {'; '.join(forms)}   where {where}")
+    for e in _entries(regs, w, max_regions):
+        where = ", ".join(e.inequalities) or "everywhere"
+        line = f"  region {e.index} [{e.pattern}]: {'; '.join(e.forms)}   where {where}"
+        if len(line) <= TEXT_WIDTH:
+            out.append(line)
+            continue
+        out += _wrap(f"  region {e.index} [{e.pattern}]:", [f + ";" for f in e.forms[:-1]] + [e.forms[-1]], 6)
+        out += _wrap("      where", list(e.inequalities) or ["everywhere"], 8)
     if len(regs) > max_regions:
         out.append(f"  ... and {len(regs) - max_regions} more region(s) (all of them are in to_json())")
+    note = w.note()
+    if note is not None:
+        out.append("  " + note)
     return "\n".join(out)
 
 
-def to_markdown(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int = MAX_DIGITS) -> str:
+def to_markdown(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, digits: int | None = DEFAULT_DIGITS) -> str:
     """Markdown: a table with one row per region, math in ``$...$``."""
+    w = _Writer(regs, "latex", digits)
     out = [
         _header(regs).replace(_domain(regs, "text"), f"${_domain(regs, 'latex')}$"),
         "",
         "| region | pattern | piecewise regression | where |",
         "|---|---|---|---|",
     ]
-    for index, pattern, ineq, forms in _lines(regs, "latex", max_regions, max_digits):
-        where = ", ".join(f"${i}$" for i in ineq) or "everywhere"
-        out.append(f"| {index} | `{pattern}` | {', '.join(f'${f}$' for f in forms)} | {where} |")
+    for e in _entries(regs, w, max_regions):
+        where = ", ".join(f"${i}$" for i in e.inequalities) or "everywhere"
+        out.append(f"| {e.index} | `{' '.join(e.groups)}` | {', '.join(f'${f}$' for f in e.forms)} | {where} |")
     if len(regs) > max_regions:
         out.append(f"| ... | | {len(regs) - max_regions} more region(s), all in `to_json()` | |")
+    note = w.note()
+    if note is not None:
+        out += ["", note.replace("to_json()", "`to_json()`")]
     return "\n".join(out)
 
 
-def to_latex(
-    regs: Any, *, document: bool = False, max_regions: int = MAX_REGIONS_SHOWN, max_digits: int = MAX_DIGITS
-) -> str:
-    """LaTeX: an ``align*`` with one line per region (a complete document with ``document=True``)."""
+def _latex_rows(regs: Any, w: _Writer, max_regions: int) -> list[str]:
     rows = []
-    for index, pattern, ineq, forms in _lines(regs, "latex", max_regions, max_digits):
-        sep = r",\ "
-        where = sep.join(ineq) or r"\text{everywhere}"
-        form = sep.join(forms)
-        rows.append(rf"&\text{{region {index} }}(\texttt{{{pattern}}}):& {form} &&\text{{on }} {where}")
+    for e in _entries(regs, w, max_regions):
+        chunks = [g[k:k + 8] for g in e.groups for k in range(0, len(g), 8)] if max(map(len, e.groups)) > 12 \
+            else list(e.groups)
+        pattern = r"\allowbreak\ ".join(r"\texttt{" + g + "}" for g in chunks)
+        forms = r"\newline ".join(f"${f}$" for f in e.forms)
+        where = ", ".join(f"${i}$" for i in e.inequalities) or "everywhere"
+        rows.append(rf"{e.index} & {pattern} & {forms}\newline where {where} \\[2pt]")
+    return rows
+
+
+def _table(regs: Any, w: _Writer, max_regions: int) -> str:
+    """The regions as a ``longtable``: region, pattern (by layer), form and wrapped facets."""
+    rows = _latex_rows(regs, w, max_regions)
     if len(regs) > max_regions:
-        rows.append(rf"&\dots& \text{{and {len(regs) - max_regions} more region(s)}}")
-    head = rf"&\text{{{len(regs)} linear region(s) on }} {_domain(regs, 'latex')}\colon"
-    body = r"\begin{align*}" + "\n" + " \\\\\n".join([head, *rows]) + "\n" + r"\end{align*}"
+        rows.append(rf"\multicolumn{{3}}{{@{{}}l}}{{\dots\ and {len(regs) - max_regions} more region(s), "
+                    r"all in \texttt{to\_json()}} \\")
+    head = r"region & pattern & form, and where it holds \\ \hline"
+    return "\n".join([
+        r"\begin{longtable}{@{}r>{\raggedright\arraybackslash\small}p{2.4cm}"
+        r">{\raggedright\arraybackslash}p{\dimexpr\linewidth-2.4cm-3.6em-4\tabcolsep\relax}@{}}",
+        head, r"\endfirsthead", head, r"\endhead",
+        *rows,
+        r"\end{longtable}",
+    ])
+
+
+def to_latex(
+    regs: Any, *, document: bool = False, max_regions: int = MAX_REGIONS_SHOWN, digits: int | None = DEFAULT_DIGITS
+) -> str:
+    """LaTeX: a sentence, then a ``longtable`` of the regions (needs ``array`` and ``longtable``).
+
+    A complete document with ``document=True`` (:data:`REGIONS_PREAMBLE`).
+    """
+    w = _Writer(regs, "latex", digits)
+    table = _table(regs, w, max_regions)
+    affine = " The network is one affine map on the whole domain." if regs.is_affine else ""
+    head = rf"The network has {len(regs)} linear region(s) on ${_domain(regs, 'latex')}$.{affine}"
+    note = w.note()
+    body = head + ("\n" + note.replace("to_json()", r"\texttt{to\_json()}") if note else "") + "\n\n" + table
     if not document:
         return body
-    return (
-        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=1in,landscape]{geometry}\n"
-        "\\begin{document}\n" + body + "\n\\end{document}\n"
-    )
+    return REGIONS_PREAMBLE + "\\begin{document}\n\n" + body + "\n\n\\end{document}\n"
 
 
 # ------------------------------------------------------------------ proofs
 def _claim(proof: Any, fmt: str) -> list[str]:
-    names = _names(proof.regions, fmt)
-    outs = _outputs(proof.regions, fmt)
-    m, b = proof.matrix, proof.offset
-    return [
-        f"{o} = " + _affine([m[i, j] for j in range(m.cols)], b[i], names, MAX_DIGITS, fmt) for i, o in enumerate(outs)
-    ]
+    w = _Writer(proof.regions, fmt, None)
+    return w.forms(proof.matrix, proof.offset)
 
 
 def proof_text(proof: Any) -> str:
@@ -205,10 +297,18 @@ def proof_latex(proof: Any, *, document: bool = False) -> str:
     """The derivation of a piecewise proof as LaTeX."""
     regs = proof.regions
     claim = r",\quad ".join(_claim(proof, "latex"))
-    body = to_latex(regs) + "\n" + r"\[" + claim + r"\quad\text{on } " + _domain(regs, "latex") + r"\]"
+    body = (
+        r"\paragraph{Claim.} On $" + _domain(regs, "latex") + r"$ the network is one affine map:" + "\n"
+        + r"\[" + claim + r"\]" + "\n"
+        + r"\paragraph{Regions.} [\texttt{cover\_by\_regions}, \texttt{affine\_on\_domain}] "
+        + "The activation regions cover the domain (across every facet of every region lies a listed region or "
+        + "the domain boundary), and on every region the network is the same affine map:\n"
+        + to_latex(regs)
+        + "\n\n" + r"\paragraph{Conclusion.} The network is one multiple linear regression, $" + claim + "$."
+    )
     if not document:
         return body
-    return "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n" + body + "\n\\end{document}\n"
+    return REGIONS_PREAMBLE + "\\begin{document}\n\n" + body + "\n\n\\end{document}\n"
 
 
 # ------------------------------------------------------------------ picture

@@ -16,8 +16,11 @@ from flint import fmpq
 from ..certificate.documents import domain_rows
 from ..certificate.numbers import encode_q
 from ..errors import InvalidArgument
+from ..model.display import Displayable
 from ..model.network import Network
 from ..numbers import exact_rational
+from ..render import bound as draw
+from ..render._numbers import DEFAULT_DIGITS
 from . import _documents
 from ._documents import BoundWitness, RegionsData
 from ._rationals import fq
@@ -60,7 +63,7 @@ class BoundVerdict:
         return self._bound._json([(self.output, "<=", fq(self.threshold, "t"), None)])
 
 
-class Bound:
+class Bound(Displayable, display_key="bound"):
     """Exact ``maximum``/``minimum`` of each output over the domain and points ``argmax``/``argmin`` attaining them."""
 
     def __init__(self, regs: Regions, best: list[dict[str, Any]]) -> None:
@@ -155,6 +158,22 @@ class Bound:
                 f"output={output!r} is not an output index of a network with {self.network.q} outputs"
             )
         return output
+
+    # -------------------------------------------------------- renderings
+    def to_text(self, *, digits: int | None = DEFAULT_DIGITS) -> str:
+        """The bounds as plain text: each output's maximum and minimum, exact with a decimal beside long values."""
+        return draw.to_text(self, digits=digits)
+
+    def to_markdown(self, *, digits: int | None = DEFAULT_DIGITS) -> str:
+        """The bounds as Markdown: a sentence and a table with ``$...$`` math."""
+        return draw.to_markdown(self, digits=digits)
+
+    def to_latex(self, *, document: bool = False, digits: int | None = DEFAULT_DIGITS) -> str:
+        """The bounds as LaTeX (a complete pdflatex document with ``document=True``)."""
+        return draw.to_latex(self, document=document, digits=digits)
+
+    def __str__(self) -> str:
+        return self.to_text()
 
     def __repr__(self) -> str:
         return f"Bound(maximum={self.maximum}, minimum={self.minimum})"
