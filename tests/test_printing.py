@@ -182,7 +182,9 @@ def test_counterexample_latex_states_network_weights_and_points(objects):
     tex = sympy.latex(cx)
     for symbol, value in cx.weights.items():
         assert f"{sympy.latex(symbol)} = {sympy.latex(value)}" in tex
-    assert "activation='tanh'" in tex and r"m = \tfrac{u+v}{2} = " in tex
+    # the network in words, never its Python repr (issue 22); one fraction style (\frac) in the display
+    assert "2 inputs, one hidden layer of 2 tanh units" in tex and "Network(" not in tex and "tfrac" not in tex
+    assert r"m = \frac{u+v}{2} = " in tex
     assert not re.search(r"f_\{\d+\}\s*\\left\(\s*\\left\(", tex) and not re.search(r"f_\{?\d+\}?\(\(", tex)
     k = cx.output + 1
     assert f"f_{{{k}}}(m) - " in tex and (r"\neq 0" in tex)

@@ -30,7 +30,7 @@ from ._atoms import (
 )
 from ._document import Inline, Line
 from ._layout import MEASURES, TEXT_INDENT, TEXT_WIDTH, broken, elided_matrix, print_width, text_line_width
-from ._math import Atom, Math, Matrix, Row, block, text
+from ._math import TALL, Atom, Math, Matrix, Row, block, latex, text
 from ._terms import TermOrder
 from ._view import View, _slope_intercept
 
@@ -65,9 +65,10 @@ class _Core:
 
     def applied(self, lhs: Math, s: Math, pieces: Sequence[Signed], tail: Math | None) -> list[Line]:
         """``lhs = σ(pieces) tail``, broken like a sum (``\\left(`` only when on one line)."""
-        close = A(r"\right)", ")")
-        lines = self.broken(lhs, pieces, close if tail is None else Row(close, tail), Row(s, A(r"\left(", "(")))
-        if len(lines) > 1:
+        punct = tail is not None and latex(tail).lstrip()[:1] in (",", ".")
+        close = A(r"\right)" + (r"\!" if punct else ""), ")")
+        lines = self.broken(lhs, pieces, close if tail is None else Row(close, tail), Row(s, A(r"\!\left(", "(")))
+        if len(lines) > 1 or not any(k in latex(line.rhs) for line in lines for k in TALL[:-1]):
             close = A(")")
             lines = self.broken(lhs, pieces, close if tail is None else Row(close, tail), Row(s, A("(")))
         return lines

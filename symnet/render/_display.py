@@ -26,6 +26,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from ..model import display
 from ..model.display import _latex_text
 from ._atoms import MAX_SHOWN
+from ._words import network_words
 from .refutation import outward
 
 __all__ = ["MAX_LISTED", "pretty_name"]
@@ -140,7 +141,7 @@ def activation_pretty(act: Any, unicode: bool = True) -> str:
 def layer_latex(layer: Any) -> str:
     inner = _tex_matrix(layer.weights, "W") + " u + " + _tex_matrix(layer.biases, "b")
     act = _act_tex(layer.activation)
-    return inner if act is None else act + r"\left(" + inner + r"\right)"
+    return inner if act is None else act + r"\!\left(" + inner + r"\right)"
 
 
 def layer_text(layer: Any) -> str:
@@ -169,7 +170,7 @@ def network_latex(net: Any) -> str:
         lhs = r"\hat{y}" if l == len(net.layers) else f"u^{{({l})}}"
         inner = _tex_matrix(layer.weights, f"W_{{{l}}}") + " " + prev + " + " + _tex_matrix(layer.biases, f"b_{{{l}}}")
         act = _act_tex(layer.activation)
-        rhs = inner if act is None else act + r"\left(" + inner + r"\right)"
+        rhs = inner if act is None else act + r"\!\left(" + inner + r"\right)"
         lines.append(f"{lhs} &= {rhs}")
         prev = f"u^{{({l})}}"
     xs = ", ".join(sympy.latex(s) for s in net.inputs[:MAX_SHOWN]) + (r", \dots" if net.p > MAX_SHOWN else "")
@@ -204,7 +205,7 @@ def generic_network_latex(net: Any) -> str:
         act = net.activations[l - 1]
         inner = f"{net.weight(l).tex} {u} + {net.bias(l).tex}"
         name = _act_tex(act)
-        u = (name or "") + r"\left(" + inner + r"\right)"
+        u = (name + r"\!" if name else "") + r"\left(" + inner + r"\right)"
     L = net.depth + 1
     out = f"{net.weight(L).tex} {u} + {net.bias(L).tex}"
     shapes = [rf"x \in \mathbb{{R}}^{{{sympy.latex(net.p)}}}"]
@@ -242,7 +243,8 @@ def proof_pretty(proof: Any, unicode: bool = True) -> str:
 
 # ------------------------------------------------------------ counterexample
 def _ltuple(pt: Sequence[Any]) -> str:
-    return r"\left(" + ", ".join(sympy.latex(c) for c in pt) + r"\right)"
+    inner = ", ".join(sympy.latex(c) for c in pt)
+    return r"\left(" + inner + r"\right)" if r"\frac" in inner else "(" + inner + ")"
 
 
 def _defect_tex(ce: Any) -> str:
@@ -250,14 +252,14 @@ def _defect_tex(ce: Any) -> str:
     if ce.is_exact_rational:
         return rf"{sympy.latex(ce.defect)} \neq 0"
     lo, hi = ce.enclosure
-    return rf"{sympy.latex(ce.defect)} \in [{outward(lo, 'down')}, {outward(hi, 'up')}]\text{{, so }} \neq 0"
+    return rf"{sympy.latex(ce.defect)} \in [{outward(lo, 'down')}, {outward(hi, 'up')}] \text{{, so it is}} \neq 0"
 
 
 def counterexample_latex(ce: Any) -> str:
     """The network, the weights, the points and the exact non-zero defect."""
     k = ce.output + 1
     f = f"f_{{{k}}}"
-    lines = [rf"&{f} := " + _latex_text(f"output {k} of {ce.network!r}")]
+    lines = [rf"&{f} := " + _latex_text(f"output {k} of {network_words(ce.network)}")]
     items = ce._weight_items()
     if items:
         shown = [f"{sympy.latex(s)} = {sympy.latex(v)}" for s, v in items[:MAX_LISTED]]
@@ -267,11 +269,11 @@ def counterexample_latex(ce: Any) -> str:
         lines.append(r"&\text{weights: } " + rows[0])
         lines += ["&\\qquad " + r for r in rows[1:]]
     u, v = ce.points
-    lines.append(rf"&u = {_ltuple(u)},\quad v = {_ltuple(v)},\quad m = \tfrac{{u+v}}{{2}} = {_ltuple(ce.midpoint)}")
+    lines.append(rf"&u = {_ltuple(u)},\quad v = {_ltuple(v)},\quad m = \frac{{u+v}}{{2}} = {_ltuple(ce.midpoint)}")
     fu, fv, fm = (sympy.latex(e) for e in ce.values)
     lines.append(rf"&{f}(u) = {fu},\quad {f}(v) = {fv},\quad {f}(m) = {fm}")
     lines.append(
-        rf"&{f}(m) - \tfrac{{{f}(u) + {f}(v)}}{{2}} = "
+        rf"&{f}(m) - \frac{{{f}(u) + {f}(v)}}{{2}} = "
         + _defect_tex(ce)
         + r"\quad\text{(not affine in } x\text{)}"
     )

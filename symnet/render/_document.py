@@ -42,8 +42,12 @@ class Derivation:
 
     title: str
     sections: tuple[Section, ...]
+    #: The title with its math set as math (LaTeX, Markdown); empty: the plain ``title``.
+    heading: tuple[Inline, ...] = ()
 
 
 def without_rules(d: Derivation) -> Derivation:
     """The derivation with its rule tags removed (``rules=False``)."""
-    return Derivation(d.title, tuple(Section(s.title, None, s.before, s.display, s.after) for s in d.sections))
+    return Derivation(
+        d.title, tuple(Section(s.title, None, s.before, s.display, s.after) for s in d.sections), d.heading
+    )

@@ -14,6 +14,7 @@ import sympy
 from ..model import generic as gm
 from ..model.generic import GenericStep, Lin
 from ._atoms import DOTS, VDOTS, A
+from ._document import Inline
 from ._math import Atom, Math, Row
 
 __all__ = ["RuleTexts", "lin_math", "lin_str", "lin_tex_claim", "lin_txt", "shapes_tex"]
@@ -151,6 +152,18 @@ class _GenericNotation:
         if not syms:
             return "these sizes"
         return "every positive integer " + (syms[0] if len(syms) == 1 else ", ".join(syms[:-1]) + " and " + syms[-1])
+
+    def sizes_inline(self) -> tuple[Inline, ...]:
+        """:meth:`sizes_phrase` with the size names as math (italic in LaTeX, as every other use of them)."""
+        names = [self.sz(s) for s in self.net.size_symbols]
+        if not names:
+            return ("these sizes",)
+        out: list[Inline] = ["every positive integer "]
+        for i, name in enumerate(names):
+            if i:
+                out.append(" and " if i == len(names) - 1 else ", ")
+            out.append(name)
+        return tuple(out)
 
     def act(self, l: int) -> tuple[sympy.Expr, sympy.Expr]:
         c = self.coefficients(self.net.activations[l - 1])

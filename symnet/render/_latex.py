@@ -72,7 +72,8 @@ def section(sec: Section) -> str:
 
 def render(d: Derivation, *, document: bool = False) -> str:
     """The derivation as LaTeX: a fragment, or a complete document."""
-    body = r"\section*{" + _escape(d.title) + "}\n\n" + "\n\n".join(section(s) for s in d.sections) + "\n"
+    title = inline(d.heading) if d.heading else _escape(d.title)
+    body = r"\section*{" + title + "}\n\n" + "\n\n".join(section(s) for s in d.sections) + "\n"
     if not document:
         return body
     return PREAMBLE + "\\begin{document}\n\n" + body + "\n\\end{document}\n"

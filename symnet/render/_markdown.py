@@ -41,4 +41,4 @@ def section(sec: Section) -> str:
 
 def render(d: Derivation) -> str:
     """The derivation as Markdown."""
-    return f"## {d.title}\n\n" + "\n\n".join(section(s) for s in d.sections) + "\n"
+    return f"## {inline(d.heading) if d.heading else d.title}\n\n" + "\n\n".join(section(s) for s in d.sections) + "\n"

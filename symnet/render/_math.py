@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..names import check_tex
 
-__all__ = ["Atom", "Block", "Math", "Matrix", "Row", "block", "hcat", "latex", "text"]
+__all__ = ["Atom", "Block", "Math", "Matrix", "Row", "block", "hcat", "latex", "parens", "text", "TALL"]
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,36 @@ def latex(node: Math) -> str:
     if isinstance(node, Matrix):
         rows = [" & ".join(latex(c) for c in row) for row in node.cells]
         body = " \\\\ ".join(rows)
+        if any("^{(" in r for r in rows):
+            # entries with super- and subscripts (b^{(2)}_{1,0}): space the rows, and keep the first and last
+            # rows' scripts off the brackets with a strut as tall as a \Big delimiter
+            strut = r"\vphantom{\Big|}"
+            rows[0], rows[-1] = strut + rows[0], strut + rows[-1]
+            body = " \\\\[2pt] ".join(rows)
         if node.left and node.right:
             return "\\begin{bmatrix} " + body + " \\end{bmatrix}"
         left, right = ("\\left[" if node.left else "\\left."), ("\\right]" if node.right else "\\right.")
         return left + "\\begin{matrix} " + body + " \\end{matrix}" + right
     raise TypeError(f"unsupported math node {type(node).__name__}")
+
+
+#: LaTeX that stands taller than a line of text: parentheses around it grow (``\\left(``).
+TALL = (r"\frac", r"\begin", r"\sum", r"\prod", r"\sqrt", r"\left")
+
+
+def parens(inner: Math, *, applied: bool = False, punct: bool = False) -> Row:
+    """``(inner)``: plain parentheses around a line of text, ``\\left( … \\right)`` around taller material.
+
+    ``\\left…\\right`` makes an inner atom, which TeX spaces like a formula: a thin
+    space after a function name (``σ (…)``) and before a comma.  ``applied``
+    (the parentheses follow a function name) and ``punct`` (a comma or full stop
+    follows) take those spaces back with ``\\!``.
+    """
+    tex = latex(inner)
+    if not any(k in tex for k in TALL):
+        return Row(Atom("(", "("), inner, Atom(")", ")"))
+    left, right = (r"\!" if applied else "") + r"\left(", r"\right)" + (r"\!" if punct else "")
+    return Row(Atom(left, "("), inner, Atom(right, ")"))
 
 
 def block(node: Math) -> Block:

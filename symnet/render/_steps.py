@@ -24,7 +24,7 @@ from ._atoms import (
 )
 from ._builder import _Core
 from ._document import Inline, Line, Section
-from ._math import Atom, Math, Row, text
+from ._math import Atom, Math, Row, parens, text
 from ._view import _slope_intercept, dense_pattern
 
 
@@ -209,7 +209,7 @@ class _LayerSteps(_Core):
                 lines += self.tuple_line(self.aug(l - 1), ys_prev, A("(1, "), A(")^T,", ")^T,"))
             ys = column([self.y(l, k) for k in range(1, h + 1)])
             prod_ = Row(self.W(l), SP, self.aug(l - 1))
-            rhs = prod_ if ident else Row(s, A(r"\left(", "("), prod_, A(r"\right)", ")"))
+            rhs = prod_ if ident else Row(s, parens(prod_, applied=True, punct=True))
             lines.append(Line(self.vec(l), "=", Row(ys, A(" = "), rhs, A(","))))
             shape = A(
                 rf"\quad ({self.rows_name(l)} \times ({self.cols_name(l)}+1) = {h} \times {prev + 1})",

@@ -19,7 +19,7 @@ from ..model.generic import GenericStep
 from ._atoms import DOTS, VDOTS, A
 from ._document import Derivation, Inline, Line, Section
 from ._generic_notation import RuleTexts, _GenericNotation, lin_math, lin_str, lin_tex_claim, lin_txt, shapes_tex
-from ._math import Atom, Math, Matrix, Row
+from ._math import Atom, Math, Matrix, Row, parens
 
 __all__ = ["GenericDerivation", "RuleTexts", "lin_math", "lin_str", "lin_tex_claim", "lin_txt"]
 
@@ -39,9 +39,8 @@ class GenericDerivation(_GenericNotation):
         secs.append(self.conclusion())
         secs.append(self.rank())
         secs.append(self.rules())
-        return Derivation(
-            f"A network with linear activation is a linear regression, for {self.sizes_phrase()}", tuple(secs)
-        )
+        title = "A network with linear activation is a linear regression, for "
+        return Derivation(title + self.sizes_phrase(), tuple(secs), (title, *self.sizes_inline()))
 
     def network_section(self) -> Section:
         net = self.net
@@ -109,7 +108,7 @@ class GenericDerivation(_GenericNotation):
             lhs = Atom(f"{yt}_k", f"{yx}_k")
             body = self.sum_line("b", self.tag(l), A("k"), prev, net.sizes[l - 1])
             if (a, d) != (1, 0):
-                body = Row(self.sigma(l), A(r"\left(", "("), body, A(r"\right)", ")"))
+                body = Row(self.sigma(l), parens(body, applied=True, punct=True))
             ks = Row(*self._commas(self.indices(net.sizes[l])))
             lines.append(Line(lhs, "=", Row(body, A(r", \qquad k = ", ",   k = "), ks, A("."))))
         before: list[Inline] = [
@@ -195,10 +194,8 @@ class GenericDerivation(_GenericNotation):
             "Here ",
             A("c_0", "c_0"),
             " is the output bias and ",
-            A("C", "C"),
-            " = (",
-            cs,
-            ") the output weights (",
+            Row(A("C = (", "C = ("), cs, A(")", ")")),
+            " the output weights (",
             shape,
             ")",
         ]
@@ -397,7 +394,9 @@ class GenericDerivation(_GenericNotation):
         after: list[Inline] = [
             "This is a multiple linear regression in ",
             Row(*self._commas([self.x(j) for j in self.indices(net.p)])),
-            f", for {self.sizes_phrase()}. ",
+            ", for ",
+            *self.sizes_inline(),
+            ". ",
             A(r"\blacksquare", "∎"),
         ]
         return Section("Conclusion", "conclude_linear_form", tuple(before), tuple(lines), tuple(after))
@@ -415,15 +414,23 @@ class GenericDerivation(_GenericNotation):
         before: list[Inline]
         if self.L:
             before = [
-                "For each hidden layer k, ",
+                "For each hidden layer ",
+                A("k"),
+                ", ",
                 A("W^*", "W*"),
                 " is a product ",
                 A("A B", "A B"),
-                " whose inner size is the width of layer k (",
+                " whose inner size is the width of layer ",
+                A("k"),
+                " (",
                 A("B", "B"),
-                " maps the inputs into layer k, ",
+                " maps the inputs into layer ",
+                A("k"),
+                ", ",
                 A("A", "A"),
-                " maps layer k to the output), so its rank is at most that width; ",
+                " maps layer ",
+                A("k"),
+                " to the output), so its rank is at most that width; ",
                 "with the shape of ",
                 A("W^*", "W*"),
                 " itself:",

@@ -19,7 +19,7 @@ from . import _latex, _markdown, _text
 from ._atoms import NUMBERS, YHAT, A, comma_list, elide, elided_range, index_range, numbers, sym
 from ._collapse import _Builder
 from ._document import Derivation, Inline, Line, Section, without_rules
-from ._math import Atom, Math, Row, latex
+from ._math import Atom, Math, Row, latex, parens
 from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits, exact, round_outward
 from ._view import View
 
@@ -44,7 +44,7 @@ def _value(e: sympy.Expr) -> Atom:
 
 
 def _point(pt: Any) -> Math:
-    return Row(A(r"\left(", "("), comma_list(elide([_value(c) for c in pt])), A(r"\right)", ")"))
+    return parens(comma_list(elide([_value(c) for c in pt])), punct=True)
 
 
 def _activation(act: Any) -> Math:
@@ -158,7 +158,7 @@ class _Refutation:
         lines = (
             Line(A("u"), "=", Row(_point(u), A(","))),
             Line(A("v"), "=", Row(_point(v), A(","))),
-            Line(A("m"), "=", Row(A(r"\tfrac{u+v}{2} = ", "(u + v)/2 = "), _point(self.cx.midpoint), A("."))),
+            Line(A("m"), "=", Row(A(r"\frac{u+v}{2} = ", "(u + v)/2 = "), _point(self.cx.midpoint), A("."))),
         )
         return Section("Two points and their midpoint", None, ("The refutation's input points:",), lines)
 
@@ -168,7 +168,7 @@ class _Refutation:
         yk = YHAT if self.b.q == 1 else self.b.yhat(k)
         defect = self.f("m")
         half = Atom(
-            rf"\tfrac{{{self.f('u').tex} + {self.f('v').tex}}}{{2}}", f"({self.f('u').txt} + {self.f('v').txt})/2"
+            rf"\frac{{{self.f('u').tex} + {self.f('v').tex}}}{{2}}", f"({self.f('u').txt} + {self.f('v').txt})/2"
         )
         lhs = Row(defect, A(" - "), half)
         self.b.lhs_column([self.f("u"), lhs])
@@ -178,10 +178,10 @@ class _Refutation:
             rhs: Math = Row(d, A(r" \neq 0.", " ≠ 0."))
             tail: list[Line] = []
         else:
-            rhs = Row(d, A(","))
+            rhs = d
             enc = Atom(
-                rf"\in [{outward(lo, 'down')}, {outward(hi, 'up')}], \text{{ so }} \neq 0.",
-                f"∈ [{outward(lo, 'down')}, {outward(hi, 'up')}], so ≠ 0.",
+                rf"\in [{outward(lo, 'down')}, {outward(hi, 'up')}].",
+                f"∈ [{outward(lo, 'down')}, {outward(hi, 'up')}].",
             )
             tail = [Line(None, "", enc)]
         lines = (
@@ -200,7 +200,11 @@ class _Refutation:
         ]
         after: list[Inline] = []
         if not self.cx.is_exact_rational:
-            after = ["The enclosure is established by interval arithmetic on the exact values."]
+            after = [
+                "The enclosure is established by interval arithmetic on the exact values; it does not contain 0, so ",
+                Row(lhs, A(r" \neq 0", " ≠ 0")),
+                ".",
+            ]
         return Section(f"Output {k} at the three points", None, tuple(before), lines, tuple(after))
 
     def conclusion(self) -> Section:
