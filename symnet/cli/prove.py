@@ -157,11 +157,18 @@ def add_derivation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-rules", action="store_true", help="leave out the certificate rule tags of the steps")
     p.add_argument("--explicit", action="store_true",
                    help="write every coefficient out term by term, whatever the size of the network")
+    p.add_argument("--no-reference", action="store_true",
+                   help="leave out the blog post the notation follows (its Reference paragraph and every mention)")
 
 
 def render_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments of :mod:`symnet.render` that the derivation options ask for."""
-    return {"rules": not args.no_rules, "explicit": args.explicit, "digits": None if args.exact else args.digits}
+    return {
+        "rules": not args.no_rules,
+        "explicit": args.explicit,
+        "digits": None if args.exact else args.digits,
+        "reference": not args.no_reference,
+    }
 
 
 def derivation(proof: Any, fmt: str, options: dict[str, Any]) -> str:
@@ -169,10 +176,10 @@ def derivation(proof: Any, fmt: str, options: dict[str, Any]) -> str:
     if fmt == "json":
         return str(proof.to_json())
     if not isinstance(proof, Proof):  # a GenericProof renders itself (sizes are symbols: only the rule tags apply)
-        rules = options.get("rules", True)
+        kept = {"rules": options.get("rules", True), "reference": options.get("reference", True)}
         if fmt == "latex":
-            return str(proof.to_latex(document=True, rules=rules))
-        return str(proof.to_markdown(rules=rules) if fmt == "markdown" else proof.to_text(rules=rules))
+            return str(proof.to_latex(document=True, **kept))
+        return str(proof.to_markdown(**kept) if fmt == "markdown" else proof.to_text(**kept))
     if fmt == "latex":
         return render.to_latex(proof, document=True, **options)
     if fmt == "markdown":

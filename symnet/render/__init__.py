@@ -14,7 +14,11 @@ Every renderer takes the same keyword options:
   out term by term, whatever the size rule says;
 * ``digits`` (default 6): significant digits of numbers that are not short
   enough to print exactly; ``digits=None`` prints every number exactly
-  (:mod:`symnet.render._numbers`).
+  (:mod:`symnet.render._numbers`);
+* ``reference`` (default True): the derivation names the blog post whose
+  notation it follows once, in a Reference paragraph under the title, and
+  mentions it where its notation appears; ``reference=False`` leaves all of
+  that out (:mod:`symnet.render._reference`).
 
 The size rule (what is written out and what is elided) is documented in
 :mod:`symnet.render._derivation`; every LaTeX document uses one preamble,
@@ -54,30 +58,32 @@ __all__ = [
 ]
 
 
-def _derive(proof: Any, fmt: str, rules: bool, explicit: bool, digits: int | None) -> Any:
+def _derive(proof: Any, fmt: str, rules: bool, explicit: bool, digits: int | None, reference: bool) -> Any:
     if not isinstance(rules, bool):
         raise InvalidType(f"rules must be True or False, not {type(rules).__name__}")
-    d = build(proof, fmt, explicit=explicit, digits=digits)
+    d = build(proof, fmt, explicit=explicit, digits=digits, reference=reference)
     return d if rules else without_rules(d)
 
 
 def to_latex(proof: Any, *, document: bool = False, rules: bool = True, explicit: bool = False,
-             digits: int | None = DEFAULT_DIGITS) -> str:
+             digits: int | None = DEFAULT_DIGITS, reference: bool = True) -> str:
     """The derivation as LaTeX (amsmath ``align*``, ``bmatrix``).
 
     With ``document=True`` a complete document that compiles with pdflatex.
     """
-    return _latex.render(_derive(proof, "latex", rules, explicit, digits), document=document)
+    return _latex.render(_derive(proof, "latex", rules, explicit, digits, reference), document=document)
 
 
-def to_markdown(proof: Any, *, rules: bool = True, explicit: bool = False, digits: int | None = DEFAULT_DIGITS) -> str:
+def to_markdown(proof: Any, *, rules: bool = True, explicit: bool = False, digits: int | None = DEFAULT_DIGITS,
+                reference: bool = True) -> str:
     """The derivation as Markdown with ``$…$`` and ``$$…$$`` math."""
-    return _markdown.render(_derive(proof, "markdown", rules, explicit, digits))
+    return _markdown.render(_derive(proof, "markdown", rules, explicit, digits, reference))
 
 
-def to_text(proof: Any, *, rules: bool = True, explicit: bool = False, digits: int | None = DEFAULT_DIGITS) -> str:
+def to_text(proof: Any, *, rules: bool = True, explicit: bool = False, digits: int | None = DEFAULT_DIGITS,
+            reference: bool = True) -> str:
     """The derivation as plain Unicode text."""
-    return _text.render(_derive(proof, "text", rules, explicit, digits))
+    return _text.render(_derive(proof, "text", rules, explicit, digits, reference))
 
 
 def latex_claim(proof: Any) -> str:

@@ -79,6 +79,7 @@ from ._atoms import MAX_COEFFS, MAX_SHOWN, MAX_TERMS, NUMBERS, text_name
 from ._collapse import _Builder
 from ._document import Derivation, Inline, Line, Section, without_rules
 from ._numbers import DEFAULT_DIGITS, NumberFormat, check_digits
+from ._reference import cited
 from ._view import view
 
 # The names the printers and other builders have always imported from this module.
@@ -97,20 +98,24 @@ __all__ = [
 ]
 
 
-def build(obj: Any, fmt: str = "text", *, explicit: bool = False, digits: int | None = DEFAULT_DIGITS) -> Derivation:
+def build(
+    obj: Any, fmt: str = "text", *, explicit: bool = False, digits: int | None = DEFAULT_DIGITS, reference: bool = True
+) -> Derivation:
     """The derivation of a Proof (or certificate); ``fmt`` sets how lines are measured.
 
     ``explicit=True`` writes every coefficient out term by term whatever the
     size rule says (multiplying the factors out when the certificate keeps a
     product); ``digits`` is the number of significant digits of rounded
-    numbers (None: every number exact), see :mod:`symnet.render._numbers`.
+    numbers (None: every number exact), see :mod:`symnet.render._numbers`; ``reference=False`` leaves
+    out every mention of the blog post the notation follows (and the Reference paragraph naming it).
     """
     if not isinstance(explicit, bool):
         raise InvalidType(f"explicit must be True or False, not {type(explicit).__name__}")
     numbers = NumberFormat(check_digits(digits))
     token = NUMBERS.set(numbers)
     try:
-        return _Builder(view(obj, explicit), "latex" if fmt in ("latex", "markdown") else "text").build()
+        builder = _Builder(view(obj, explicit), "latex" if fmt in ("latex", "markdown") else "text")
+        return cited(reference, builder.build)
     finally:
         NUMBERS.reset(token)
 

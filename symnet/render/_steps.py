@@ -25,6 +25,7 @@ from ._atoms import (
 from ._builder import _Core
 from ._document import Inline, Line, Section
 from ._math import Atom, Math, Row, parens, text
+from ._reference import cite
 from ._view import _slope_intercept, dense_pattern
 
 
@@ -45,8 +46,10 @@ class _LayerSteps(_Core):
                 before += [f"{self.L} hidden layers of widths ", comma_list(elide(names))]
             acts = [self.net.layers[l - 1].activation for l in range(1, self.L + 1)]
             if all(a.is_identity for a in acts):
-                before += [" with the identity activation (the blog post's ",
-                           A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
+                before.append(" with the identity activation")
+                if cite():
+                    before += [" (the blog post's ", A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"),
+                               ")"]
             elif len({(a.name, a.function) for a in acts}) == 1 and all(
                 _slope_intercept(self.sub_steps.get(l), self.net.layers[l - 1])
                 == _slope_intercept(self.sub_steps.get(1), self.net.layers[0])

@@ -20,6 +20,7 @@ from ._atoms import DOTS, VDOTS, A
 from ._document import Derivation, Inline, Line, Section
 from ._generic_notation import RuleTexts, _GenericNotation, lin_math, lin_str, lin_tex_claim, lin_txt, shapes_tex
 from ._math import Atom, Math, Matrix, Row, parens
+from ._reference import cite
 
 __all__ = ["GenericDerivation", "RuleTexts", "lin_math", "lin_str", "lin_tex_claim", "lin_txt"]
 
@@ -58,11 +59,10 @@ class GenericDerivation(_GenericNotation):
             else:
                 before += [f"{self.L} hidden layers of widths ", ws]
             if self.identity():
-                before += [
-                    " with the identity activation (the blog post's ",
-                    A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"),
-                    ")",
-                ]
+                before.append(" with the identity activation")
+                if cite():
+                    f_sum = A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i")
+                    before += [" (the blog post's ", f_sum, ")"]
             else:
                 labels = sorted({a.label() for a in net.activations})
                 before.append(" with the affine activation" + ("s " if len(labels) > 1 else " ") + ", ".join(labels))
@@ -88,7 +88,10 @@ class GenericDerivation(_GenericNotation):
         line = Line(
             A(r"\hat{y}", "ŷ") if single else A(r"\hat{y}_i", "ŷ_i"), "=", self.sum_line("b", None, k, xs, net.p)
         )
-        before: list[Inline] = ["The single node adds its bias to its weighted inputs (the blog post's first network):"]
+        before: list[Inline] = [
+            "The single node adds its bias to its weighted inputs"
+            + (" (the blog post's first network):" if cite() else ":")
+        ]
         after: list[Inline] = [
             "In matrix form ",
             A(r"\hat{y} = b_0 + B x", "ŷ = b_0 + B x"),
@@ -199,7 +202,7 @@ class GenericDerivation(_GenericNotation):
             shape,
             ")",
         ]
-        if self.L == 1:
+        if self.L == 1 and cite():
             after += ["; for one output this is the blog post's ", A(r"\hat{y} = c^T y^{**}", "ŷ = c^T y**")]
         after.append(".")
         return Section(self.title("output node"), "read_output_layer", tuple(before), lines, tuple(after))

@@ -25,6 +25,7 @@ from ..model.network import Network, input_symbols
 from ..model.size import EXPAND_LIMIT, estimate_monomials
 from ..render import _latex, _markdown, _text
 from ..render._derivation import Derivation, without_rules
+from ..render._reference import cited
 from ..render.generic import GenericDerivation
 from ..render.generic import lin_tex_claim as _lin_tex_claim
 from ..render.generic import lin_txt as _lin_txt
@@ -184,22 +185,23 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         return Proof(Certificate(concrete, tuple(steps), claim, meta))
 
     # ------------------------------------------------------------ renderers
-    def derivation(self, fmt: str = "text", *, rules: bool = True) -> Derivation:
-        """The format-neutral derivation (sections of prose and displays); ``rules=False`` drops the rule tags."""
-        d = GenericDerivation(self, fmt, gk.RULES, affine_coefficients).build()
+    def derivation(self, fmt: str = "text", *, rules: bool = True, reference: bool = True) -> Derivation:
+        """The format-neutral derivation (sections of prose and displays); ``rules=False`` drops the rule tags,
+        ``reference=False`` every mention of the blog post the notation follows."""
+        d = cited(reference, GenericDerivation(self, fmt, gk.RULES, affine_coefficients).build)
         return d if rules else without_rules(d)
 
-    def to_text(self, *, rules: bool = True) -> str:
+    def to_text(self, *, rules: bool = True, reference: bool = True) -> str:
         """The derivation as plain Unicode text."""
-        return _text.render(self.derivation("text", rules=rules))
+        return _text.render(self.derivation("text", rules=rules, reference=reference))
 
-    def to_markdown(self, *, rules: bool = True) -> str:
+    def to_markdown(self, *, rules: bool = True, reference: bool = True) -> str:
         """The derivation as Markdown with ``$…$`` math."""
-        return _markdown.render(self.derivation("latex", rules=rules))
+        return _markdown.render(self.derivation("latex", rules=rules, reference=reference))
 
-    def to_latex(self, *, document: bool = False, rules: bool = True) -> str:
+    def to_latex(self, *, document: bool = False, rules: bool = True, reference: bool = True) -> str:
         """The derivation as LaTeX; ``document=True`` gives a document that compiles with pdflatex."""
-        return _latex.render(self.derivation("latex", rules=rules), document=document)
+        return _latex.render(self.derivation("latex", rules=rules, reference=reference), document=document)
 
     def _repr_latex_(self) -> str:
         return "$" + _lin_tex_claim(self) + "$"

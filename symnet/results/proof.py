@@ -121,24 +121,32 @@ class Proof(Displayable, display_key="proof"):
         rules: bool = True,
         explicit: bool = False,
         digits: int | None = render.DEFAULT_DIGITS,
+        reference: bool = True,
     ) -> str:
         """The step-by-step derivation as LaTeX (a complete document with ``document=True``).
 
         ``rules=False`` leaves out the rule tags, ``explicit=True`` writes every
         coefficient out term by term, ``digits`` sets the significant digits of
-        rounded numbers (None: exact); see :mod:`symnet.render`.
+        rounded numbers (None: exact), ``reference=False`` leaves out the blog
+        post the notation follows; see :mod:`symnet.render`.
         """
-        return render.to_latex(self, document=document, rules=rules, explicit=explicit, digits=digits)
+        return render.to_latex(
+            self, document=document, rules=rules, explicit=explicit, digits=digits, reference=reference
+        )
 
     def to_markdown(
-        self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS
+        self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS,
+        reference: bool = True,
     ) -> str:
         """The derivation as Markdown with ``$...$`` math (options as :meth:`to_latex`)."""
-        return render.to_markdown(self, rules=rules, explicit=explicit, digits=digits)
+        return render.to_markdown(self, rules=rules, explicit=explicit, digits=digits, reference=reference)
 
-    def to_text(self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS) -> str:
+    def to_text(
+        self, *, rules: bool = True, explicit: bool = False, digits: int | None = render.DEFAULT_DIGITS,
+        reference: bool = True,
+    ) -> str:
         """The derivation as plain text (options as :meth:`to_latex`)."""
-        return render.to_text(self, rules=rules, explicit=explicit, digits=digits)
+        return render.to_text(self, rules=rules, explicit=explicit, digits=digits, reference=reference)
 
     # --------------------------------------------------------- code generation
     def lambdify(self, modules: str | list[object] | None = None) -> Callable[..., tuple[Any, ...]]:
