@@ -11,6 +11,7 @@ checked here.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from ._latex import PREAMBLE
 from ._latex import _escape as tex_escape
 from ._numbers import DEFAULT_DIGITS, NumberFormat
 from ._words import MAX_BESIDE, beside, network_words
-from .regions import _domain
+from .regions import TEXT_WIDTH, _domain
 
 __all__ = ["bound_latex", "summary", "to_latex", "to_markdown", "to_text"]
 
@@ -79,12 +80,13 @@ def to_text(b: Any, *, digits: int | None = DEFAULT_DIGITS) -> str:
     """Plain text: one line per output and extremum, the value and where it is attained."""
     rows = _Rows(b, digits)
     q = len(b.maximum)
-    lines = [_head(b, "text")]
+    lines = textwrap.wrap(_head(b, "text"), TEXT_WIDTH, break_on_hyphens=False)
     for k, which, value, point in rows.rows():
-        lines.append(f"  {_output(k, q)}{which} {value[1]} at x = {point[1]}")
+        line = f"  {_output(k, q)}{which} {value[1]} at x = {point[1]}"
+        lines += textwrap.wrap(line, TEXT_WIDTH, subsequent_indent="      ", break_on_hyphens=False)
     note = rows.note()
     if note:
-        lines.append("  " + note)
+        lines += textwrap.wrap(note, TEXT_WIDTH, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ never searches or checks.  matplotlib is imported only by :func:`plot`.
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +183,7 @@ def to_text(regs: Any, *, max_regions: int = MAX_REGIONS_SHOWN, digits: int | No
         out.append(f"  ... and {len(regs) - max_regions} more region(s) (all of them are in to_json())")
     note = w.note()
     if note is not None:
-        out.append("  " + note)
+        out += textwrap.wrap(note, TEXT_WIDTH, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(out)
 
 
