@@ -88,9 +88,12 @@ SIGNATURES = {
     "Proof.from_json": "(text)",
     "Proof.check": "(self)",
     "Proof.as_expr": "(self)",
-    "Proof.to_latex": "(self, *, document=False, rules=True, explicit=False, digits=6)",
-    "Proof.to_markdown": "(self, *, rules=True, explicit=False, digits=6)",
-    "Proof.to_text": "(self, *, rules=True, explicit=False, digits=6)",
+    "Proof.to_latex": "(self, *, document=False, rules=True, explicit=False, digits=6, reference=True)",
+    "Proof.to_markdown": "(self, *, rules=True, explicit=False, digits=6, reference=True)",
+    "Proof.to_text": "(self, *, rules=True, explicit=False, digits=6, reference=True)",
+    "Bound.to_latex": "(self, *, document=False, digits=6)",
+    "Bound.to_markdown": "(self, *, digits=6)",
+    "Bound.to_text": "(self, *, digits=6)",
     # SPEC 7: runnable functions, exports, Coq
     "Proof.lambdify": "(self, modules=None)",
     "Proof.to_python": "(self, name='f')",
@@ -174,6 +177,7 @@ def test_every_result_renders_and_round_trips():
                          "to_coq"),
         "Counterexample": ("to_json", "from_json", "check", "to_latex", "to_markdown", "to_text"),
         "Regions": ("to_json", "from_json", "check"),
+        "Bound": ("to_json", "check", "to_latex", "to_markdown", "to_text"),  # issue 22: Bound renders too
     }
     for cls, names in methods.items():
         missing = [m for m in names if not callable(getattr(getattr(symnet, cls), m, None))]
