@@ -114,3 +114,16 @@ def test_gallery_first_pages_render_as_png(rendered, tmp_path):
     subprocess.run([exe, "-png", "-r", "30", "-f", "1", "-l", "1", "-singlefile", "doc.pdf", "page"],
                    cwd=tmp_path, check=True, timeout=60)
     assert (tmp_path / "page.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_exact_regions_of_a_2_16_16_1_network_stay_on_the_page(tmp_path):
+    """The issue's network (2->[16,16]->1, 300+ regions) with every number exact: long p/q facets wrap too."""
+    import symnet
+    from tests.render_gallery import regions_net
+
+    regs = symnet.regions(regions_net([16, 16]), box=[(-1, 1), (-1, 1)])
+    tex = regs.to_latex(document=True, digits=None, max_regions=25)
+    assert len(regs) > 300 and "\\approx" not in tex
+    log = _compile(tex, tmp_path)
+    assert [pt for pt in overfull_lines(log) if pt > MAX_OVERFULL_PT] == []

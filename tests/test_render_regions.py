@@ -7,7 +7,6 @@ import re
 from fractions import Fraction
 
 import pytest
-import sympy
 
 import symnet
 from tests.render_gallery import regions_net
@@ -62,7 +61,7 @@ def test_latex_is_a_longtable_with_every_facet_in_its_own_math(regs):
     assert "\\begin{longtable}" in tex and "\\usepackage{array,longtable}" in tex
     first = regs[0]
     row = next(line for line in tex.splitlines() if line.startswith("1 & "))
-    assert row.count(r"\ge 0$") == len(first.inequalities)
+    assert row.count(r"\ge\nobreak 0$") == len(first.inequalities)
     assert "landscape" not in tex
 
 
@@ -82,10 +81,13 @@ def test_long_patterns_break_between_blocks():
     assert "".join(blocks) == "".join(map(str, regs[0].pattern)) and max(map(len, blocks)) <= 12
 
 
-def test_piecewise_proof_states_its_form_exactly():
+def test_piecewise_proof_states_its_form_by_the_number_rule():
+    """3/2 relu(x) - 3/2 relu(-x) + 1/3: 1/3 stays a fraction, 3/2 is the exact decimal 1.5, in claim and table."""
     net = symnet.Network.from_matrices(
         [[[1], [-1]], [[Fraction(3, 2), Fraction(-3, 2)]]], [[0, 0], [Fraction(1, 3)]], activation="relu"
     )
     proof = symnet.prove(net)
-    assert proof.to_text().startswith("Claim: y = 1/3 + 3/2*x_1")
-    assert sympy.latex(sympy.Rational(3, 2)) in proof.to_latex()
+    text, tex = proof.to_text(), proof.to_latex(document=True)
+    assert text.startswith("Claim: y = 1/3 + 1.5*x_1") and "≈" not in text
+    assert r"\hat{y} = \frac{1}{3} + 1.5 x_{1}" in tex and r"\hat{y} = 1/\penalty5000 3 + 1.5 x_{1}" in tex
+    assert r"\section*{" in tex

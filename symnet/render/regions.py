@@ -54,8 +54,9 @@ TEXT_WIDTH = 78
 class _Writer:
     """Prints one document's numbers, forms and inequalities in one format, remembering whether it rounded."""
 
-    def __init__(self, regs: Any, fmt: str, digits: int | None) -> None:
+    def __init__(self, regs: Any, fmt: str, digits: int | None, slash: bool = False) -> None:
         self.fmt = fmt
+        self.slash = slash
         self.numbers = NumberFormat(digits)
         self.names = [sympy.latex(s) if fmt == "latex" else str(s) for s in regs.network.inputs]
         q = regs.network.q
@@ -65,8 +66,12 @@ class _Writer:
             self.outs = ["y"] if q == 1 else [f"y_{i + 1}" for i in range(q)]
 
     def num(self, r: sympy.Rational) -> str:
+        """A number; with ``slash`` an exact fraction in LaTeX is ``p/q`` (a stacked ``\\frac`` crowds the wrapped
+        table rows), breakable after the slash only where it must (a sign is the better break)."""
         tex, txt = self.numbers.strings(r)
-        return tex if self.fmt == "latex" else txt
+        if self.fmt != "latex":
+            return txt
+        return txt.replace("/", r"/\penalty5000 ") if self.slash and "/" in txt else tex
 
     def affine(self, coeffs: Sequence[sympy.Rational], const: sympy.Rational) -> tuple[str, bool]:
         """``const + c_1 x_1 + …`` and whether a number in it was rounded."""
@@ -214,7 +219,8 @@ def _latex_rows(regs: Any, w: _Writer, max_regions: int) -> list[str]:
             else list(e.groups)
         pattern = r"\allowbreak\ ".join(r"\texttt{" + g + "}" for g in chunks)
         forms = r"\newline ".join(f"${f}$" for f in e.forms)
-        where = ", ".join(f"${i}$" for i in e.inequalities) or "everywhere"
+        # a line may break after a sign, never between the relation and its 0
+        where = ", ".join("$" + i.replace(r"\ge 0", r"\ge\nobreak 0") + "$" for i in e.inequalities) or "everywhere"
         rows.append(rf"{e.index} & {pattern} & {forms}\newline where {where} \\[2pt]")
     return rows
 
@@ -242,7 +248,7 @@ def to_latex(
 
     A complete document with ``document=True`` (:data:`REGIONS_PREAMBLE`).
     """
-    w = _Writer(regs, "latex", digits)
+    w = _Writer(regs, "latex", digits, slash=True)
     table = _table(regs, w, max_regions)
     affine = " The network is one affine map on the whole domain." if regs.is_affine else ""
     head = rf"The network has {len(regs)} linear region(s) on ${_domain(regs, 'latex')}$.{affine}"
@@ -250,12 +256,16 @@ def to_latex(
     body = head + ("\n" + note.replace("to_json()", r"\texttt{to\_json()}") if note else "") + "\n\n" + table
     if not document:
         return body
-    return REGIONS_PREAMBLE + "\\begin{document}\n\n" + body + "\n\n\\end{document}\n"
+    return _document("The linear regions of the network", body)
+
+
+def _document(title: str, body: str) -> str:
+    return REGIONS_PREAMBLE + "\\begin{document}\n\n\\section*{" + title + "}\n\n" + body + "\n\n\\end{document}\n"
 
 
 # ------------------------------------------------------------------ proofs
 def _claim(proof: Any, fmt: str) -> list[str]:
-    w = _Writer(proof.regions, fmt, None)
+    w = _Writer(proof.regions, fmt, DEFAULT_DIGITS)
     return w.forms(proof.matrix, proof.offset)
 
 
@@ -303,13 +313,13 @@ def proof_latex(proof: Any, *, document: bool = False) -> str:
         + r"\[" + claim + r"\]" + "\n"
         + r"\paragraph{Regions.} [\texttt{cover\_by\_regions}, \texttt{affine\_on\_domain}] "
         + "The activation regions cover the domain (across every facet of every region lies a listed region or "
-        + "the domain boundary), and on every region the network is the same affine map:\n"
+        + "the domain boundary), and on every region the network is the same affine map.\n"
         + to_latex(regs)
         + "\n\n" + r"\paragraph{Conclusion.} The network is one multiple linear regression, $" + claim + "$."
     )
     if not document:
         return body
-    return REGIONS_PREAMBLE + "\\begin{document}\n\n" + body + "\n\n\\end{document}\n"
+    return _document("A piecewise-linear network that is one affine map", body)
 
 
 # ------------------------------------------------------------------ picture
