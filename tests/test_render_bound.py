@@ -106,3 +106,12 @@ def test_cli_bound_prints_the_maximum_with_a_decimal_like_the_minimum(tmp_path, 
     for which, v in (("maximum", res.maximum[0]), ("minimum", res.minimum[0])):
         line = next(s for s in out.splitlines() if which in s)
         assert "≈ " + decimal6(_exact(v)) in line, line
+
+
+@pytest.mark.parametrize("fmt, start", [("latex", "\\documentclass"), ("markdown", "Exact bounds of a network")])
+def test_cli_bound_writes_latex_and_markdown(fmt, start, tmp_path, capsys):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({"weights": [[[1], [-1]], [[1, 1]]], "biases": [[0, 0], [0]], "activation": "relu"}))
+    assert main(["bound", str(path), "--box", "-1,2", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(start) and "maximum" in out and "Network(" not in out

@@ -1,6 +1,6 @@
 """``symnet bound``: exact output bounds of a ReLU network over a box, and VNN-LIB properties.
 
-    symnet bound NET.json --box -1,1 [--output K] [--at-most T] [--format text|json] [-o FILE]
+    symnet bound NET.json --box -1,1 [--output K] [--at-most T] [--format text|json|latex|markdown] [-o FILE]
     symnet bound NET.json --vnnlib PROP.vnnlib
 
 Prints the exact maximum and minimum of every output and the points where
@@ -37,8 +37,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--output", type=_output, default=0, metavar="K", help="the output for --at-most (default 0)")
     p.add_argument("--at-most", type=number, metavar="T", help="decide 'output K <= T on the box'")
     p.add_argument("--vnnlib", metavar="PROP.vnnlib", help="decide a VNN-LIB property (box and output constraints)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text (default) or json (the certificate)")
+    p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text",
+                   help="text (default), json (the certificate), latex (a complete document) or markdown")
     p.add_argument("-o", metavar="FILE", dest="out", help="write to FILE instead of standard output")
     p.set_defaults(func=run)
     return p
@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(result.to_json(), args.out)
         return EXIT_OK
+    if args.format in ("latex", "markdown"):
+        emit(result.to_latex(document=True) if args.format == "latex" else result.to_markdown(), args.out)
+        return EXIT_OK
     lines = [f"exact bounds of {net!r} on the box ({len(result.regions)} regions):"]
     for k in range(net.q):
         lines.append(f"  output {k}: maximum {_fmt(result.maximum[k])} at ({_points(result.argmax[k])})")
@@ -98,7 +101,7 @@ def _at_most(result: Any, args: argparse.Namespace) -> int:
     claim = result.at_most(threshold, output=k)
     if claim.holds:
         summary = f"proved: output {k} <= {threshold} on the box (maximum {_fmt(result.maximum[k])})"
-        emit(claim.to_json() if args.format == "json" else summary, args.out)
+        emit(claim.to_json() if args.format == "json" else summary, args.out)  # latex/markdown: the summary
         return EXIT_OK
     emit(f"refuted: output {k} = {_fmt(claim.value)} > {threshold} at x = ({_points(claim.witness)})", None)
     return EXIT_REJECTED
