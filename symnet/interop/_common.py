@@ -5,8 +5,16 @@ dense layer (each one becomes its own symnet layer, so the proof shows the
 collapse), ``scale_shift`` for an element-wise affine map such as an
 eval-mode batch norm (folded exactly into the neighbouring dense layer),
 ``activation`` for an element-wise nonlinearity.  Weights are exact: floats
-enter as their binary rationals (:mod:`symnet.model.exact`); a batch norm's
-``1/sqrt(var + eps)`` stays an exact algebraic number when it is irrational.
+enter as their binary rationals (:mod:`symnet.model.exact`).
+
+A batch norm in eval mode is the map ``u -> scale * u + shift`` with
+``scale = gamma / sqrt(var + eps)`` and ``shift = beta - mean * scale``
+(:func:`batch_norm_fold`).  By default (``batchnorm="float"``) both are taken
+as the framework computes them in the parameters' float type (torch's CPU
+kernel: ``invstd = 1 / sqrt(var + eps)``, ``scale = invstd * gamma``,
+``shift = beta - mean * scale``, each step rounded), at their exact binary
+values: the network stays over the rationals.  ``batchnorm="exact"`` keeps
+the real number ``gamma / sqrt(var + eps)`` as an exact algebraic number.
 """
 
 from __future__ import annotations
@@ -23,7 +31,16 @@ from ..model.domain import from_domain_matrix as _from_dm
 from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
 from ..model.network import Layer, Network, input_symbols
 
-__all__ = ["ChainBuilder", "exact_number", "leaky_relu", "require", "unsupported"]
+__all__ = [
+    "BATCHNORM_MODES",
+    "ChainBuilder",
+    "batch_norm_fold",
+    "check_batchnorm_mode",
+    "exact_number",
+    "leaky_relu",
+    "require",
+    "unsupported",
+]
 
 _T = sympy.Symbol("t")
 
@@ -50,6 +67,57 @@ def exact_number(value: Any, where: str) -> sympy.Rational:
     """A float or int as its exact rational (floats at their binary value)."""
     m = exact_vector([value], where)
     return m.args[2].args[0]
+
+
+#: How a batch norm's scale is taken: as the framework computes it in floats (default), or as an exact real.
+BATCHNORM_MODES = ("float", "exact")
+
+
+def check_batchnorm_mode(mode: Any) -> str:
+    """``mode`` if it is one of :data:`BATCHNORM_MODES` (InvalidArgument otherwise)."""
+    if not isinstance(mode, str) or mode not in BATCHNORM_MODES:
+        raise InvalidArgument(f"batchnorm={mode!r} is not one of {', '.join(map(repr, BATCHNORM_MODES))}")
+    return mode
+
+
+def batch_norm_fold(
+    gamma: Any, beta: Any, mean: Any, var: Any, eps: float, mode: str, where: str, source: str
+) -> tuple[list[sympy.Expr], list[sympy.Expr]]:
+    """Per-feature ``(scale, shift)`` of an eval-mode batch norm (1-D numpy arrays in, exact numbers out).
+
+    ``mode="float"``: ``invstd = 1/sqrt(var + eps)``, ``scale = invstd * gamma`` and
+    ``shift = beta - mean * scale``, each rounded in the parameters' float type
+    (float32 for float32 and narrower, float64 for float64), at their exact
+    binary values.  ``mode="exact"``: ``scale = gamma / sqrt(var + eps)`` as an
+    exact algebraic number, ``shift = beta - mean * scale``.
+    InvalidArgument when ``var + eps <= 0`` (the model's forward pass is NaN there).
+    """
+    import numpy as np
+
+    check_batchnorm_mode(mode)
+    arrays = [np.asarray(a) for a in (gamma, beta, mean, var)]
+    dtype = np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
+    g, b, m, v = (a.astype(dtype) for a in arrays)
+    eps_exact = exact_number(float(dtype(eps)), f"{where} epsilon")
+    var_exact = exact_vector(v, f"{where} variance").args[2].args
+    for k, x in enumerate(var_exact):
+        if not x + eps_exact > 0:
+            raise InvalidArgument(
+                f"{source}: {where} has variance[{k}] + eps = {x + eps_exact} <= 0, so its eval-mode forward pass "
+                "divides by sqrt(var + eps) and gives NaN"
+            )
+    if mode == "float":
+        with np.errstate(all="ignore"):
+            invstd = dtype(1) / np.sqrt(v + dtype(eps))
+            scale = invstd * g
+            shift = b - m * scale
+        return (
+            list(exact_vector(scale, f"{where} scale").args[2].args),
+            list(exact_vector(shift, f"{where} shift").args[2].args),
+        )
+    ge, be, me = (exact_vector(a, f"{where} {k}").args[2].args for a, k in ((g, "scale"), (b, "bias"), (m, "mean")))
+    exact_scale = [x / sympy.sqrt(y + eps_exact) for x, y in zip(ge, var_exact, strict=True)]
+    return exact_scale, [c - d * s for c, d, s in zip(be, me, exact_scale, strict=True)]
 
 
 def leaky_relu(slope: sympy.Rational) -> Activation:
