@@ -11,14 +11,16 @@ A batch norm in eval mode is the map ``u -> scale * u + shift`` with
 ``scale = gamma / sqrt(var + eps)`` and ``shift = beta - mean * scale``
 (:func:`batch_norm_fold`).  By default (``batchnorm="float"``) both are taken
 as the framework computes them in the parameters' float type (torch's CPU
-kernel: ``invstd = 1 / sqrt(var + eps)``, ``scale = invstd * gamma``,
-``shift = beta - mean * scale``, each step rounded), at their exact binary
+kernel: ``invstd = 1 / sqrt(var + eps)``, ``scale = invstd * gamma``, each
+step rounded, and ``shift = beta - mean * scale`` rounded once, as a fused
+multiply-add), at their exact binary
 values: the network stays over the rationals.  ``batchnorm="exact"`` keeps
 the real number ``gamma / sqrt(var + eps)`` as an exact algebraic number.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -86,7 +88,7 @@ def batch_norm_fold(
     """Per-feature ``(scale, shift)`` of an eval-mode batch norm (1-D numpy arrays in, exact numbers out).
 
     ``mode="float"``: ``invstd = 1/sqrt(var + eps)``, ``scale = invstd * gamma`` and
-    ``shift = beta - mean * scale``, each rounded in the parameters' float type
+    ``shift = beta - mean * scale`` (one fused rounding), each rounded in the parameters' float type
     (float32 for float32 and narrower, float64 for float64), at their exact
     binary values.  ``mode="exact"``: ``scale = gamma / sqrt(var + eps)`` as an
     exact algebraic number, ``shift = beta - mean * scale``.
@@ -110,14 +112,35 @@ def batch_norm_fold(
         with np.errstate(all="ignore"):
             invstd = dtype(1) / np.sqrt(v + dtype(eps))
             scale = invstd * g
-            shift = b - m * scale
-        return (
-            list(exact_vector(scale, f"{where} scale").args[2].args),
-            list(exact_vector(shift, f"{where} shift").args[2].args),
-        )
+        exact_scale = list(exact_vector(scale, f"{where} scale").args[2].args)
+        be, me = (exact_vector(a, f"{where} {k}").args[2].args for a, k in ((b, "bias"), (m, "mean")))
+        precision = 53 if dtype == np.float64 else 24
+        shift = [_round_float(c - d * s, precision) for c, d, s in zip(be, me, exact_scale, strict=True)]
+        return exact_scale, shift
     ge, be, me = (exact_vector(a, f"{where} {k}").args[2].args for a, k in ((g, "scale"), (b, "bias"), (m, "mean")))
     exact_scale = [x / sympy.sqrt(y + eps_exact) for x, y in zip(ge, var_exact, strict=True)]
     return exact_scale, [c - d * s for c, d, s in zip(be, me, exact_scale, strict=True)]
+
+
+def _round_float(x: sympy.Rational, precision: int) -> sympy.Rational:
+    """``x`` rounded once to the nearest float of ``precision`` significant bits (ties to even), exactly.
+
+    This is a fused multiply-add's single rounding (torch's eval-mode batch norm
+    computes its shift ``beta - mean * scale`` that way); the exponent range is
+    float32's or float64's (subnormals included).
+    """
+    value = Fraction(int(x.p), int(x.q))
+    if value == 0:
+        return sympy.Integer(0)
+    a = abs(value)
+    e = a.numerator.bit_length() - a.denominator.bit_length()
+    if Fraction(2) ** e > a:
+        e -= 1
+    emin = -1022 if precision == 53 else -126
+    step = Fraction(2) ** (max(e, emin) - (precision - 1))
+    rounded = round(a / step) * step  # Fraction rounds half to even
+    signed = rounded if value > 0 else -rounded
+    return sympy.Rational(signed.numerator, signed.denominator)
 
 
 def leaky_relu(slope: sympy.Rational) -> Activation:
