@@ -129,7 +129,7 @@ def test_issue_batch_norm_model_crosschecks_and_exports_to_coq():
     report = symnet.crosscheck(proof, samples=20)
     assert "disagree" not in str(report)
     coq = proof.to_coq()
-    assert "sqrt" not in coq and "Theorem" in coq or "Lemma" in coq
+    assert "sqrt" not in coq and ("Theorem" in coq or "Lemma" in coq)
     with pytest.raises(symnet.SymnetError):  # the exact radicals: what the default avoids
         symnet.prove(symnet.from_torch(issue_model(), batchnorm="exact")).to_coq()
 
