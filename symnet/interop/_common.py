@@ -98,8 +98,8 @@ def batch_norm_fold(
 
     check_batchnorm_mode(mode)
     arrays = [np.asarray(a) for a in (gamma, beta, mean, var)]
-    dtype = np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
-    g, b, m, v = (a.astype(dtype) for a in arrays)
+    dtype: Any = np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
+    g, b, m, v = (np.asarray(a, dtype=dtype) for a in arrays)
     eps_exact = exact_number(float(dtype(eps)), f"{where} epsilon")
     var_exact = exact_vector(v, f"{where} variance").args[2].args
     for k, x in enumerate(var_exact):

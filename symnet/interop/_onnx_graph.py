@@ -254,7 +254,8 @@ class OnnxGraph:
         """Prepend unit axes up to ``rank`` (numpy broadcasting)."""
         extra = rank - len(self.shape)
         if extra > 0:
-            self.set_data([1] * extra + self.shape, (self.span[0] + extra, self.span[1] + extra))
+            ones: list[Dim] = [1] * extra
+            self.set_data(ones + self.shape, (self.span[0] + extra, self.span[1] + extra))
 
     def per_feature(self, value: Any, step: Step) -> Any:
         """A constant broadcast against the data, as one value per feature (1-D numpy array, its own dtype).
@@ -284,7 +285,8 @@ class OnnxGraph:
             raise ShapeError(f"onnx: {step.where} needs the data's width, which the graph leaves unknown")
         index = tuple(slice(None) if fs <= a < fe else slice(0, 1) for a in range(rank))
         block = c.reshape(cs)[index]
-        return np.broadcast_to(block, tuple(1 if not fs <= a < fe else self.shape[a] for a in range(rank))).reshape(-1)
+        sizes = tuple(int(self.shape[a] or 1) if fs <= a < fe else 1 for a in range(rank))
+        return np.broadcast_to(block, sizes).reshape(-1)
 
     def reshape(self, target: list[Dim], step: Step) -> None:
         """The data reshaped to ``target`` (resolved dims, ``None`` unknown); the features must stay one block."""

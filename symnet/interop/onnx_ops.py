@@ -165,7 +165,8 @@ def _batch_norm(g: OnnxGraph, step: Step) -> None:
         p = np.asarray(g.const(node.input[index], step.where))
         params.append(g.per_feature(p.reshape((1, -1) + (1,) * (rank - 2)), step))
     eps = float(a.get("epsilon", 1e-5))
-    scale, shift = batch_norm_fold(*params, eps, g.batchnorm, step.where, "onnx")
+    gamma, beta, mean, var = params
+    scale, shift = batch_norm_fold(gamma, beta, mean, var, eps, g.batchnorm, step.where, "onnx")
     g.chain.scale_shift(scale, shift, step.where)
 
 
