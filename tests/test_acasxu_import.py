@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import symnet
+from symnet.cli.main import main
 
 onnx = pytest.importorskip("onnx")
 flint = pytest.importorskip("flint")
@@ -110,3 +111,22 @@ def test_all_45_acasxu_networks_agree_with_the_reference():
     """All 45 networks: float32 evaluation within 1e-5, exact evaluation within 1e-6 of onnx.reference."""
     for index, path in enumerate(NETWORKS):
         check_network(path, index)
+
+
+@pytest.mark.slow
+@needs_benchmarks
+def test_acasxu_on_the_command_line(capsys):
+    """`symnet prove` refutes (exit 1, ~25 s), `regions` and `bound` answer on a small box around one point."""
+    path = str(NETWORKS[0])
+    assert main(["prove", path]) == 1
+    capsys.readouterr()
+    box = [f"--box={c - 0.001},{c + 0.001}" for c in (0.61, 0.11, -0.19, 0.48, -0.47)]
+    assert main(["regions", path, *box]) == 0
+    assert re.match(r"\d+ linear region\(s\) of Network\(inputs=5", capsys.readouterr().out)
+    assert main(["bound", path, *box]) == 0
+    out = capsys.readouterr().out
+    top = float(re.search(r"output 0: maximum .*\(~(\S+)\)", out).group(1))
+    lo = np.array([c - 0.001 for c in (0.61, 0.11, -0.19, 0.48, -0.47)])
+    x = np.random.default_rng(0).uniform(lo, lo + 0.002, (200, 5)).astype(np.float32)
+    ref = ReferenceEvaluator(path).run(None, {"input": x.reshape(-1, 1, 1, 5)})[0].reshape(-1, 5)
+    assert ref[:, 0].max() <= top + 1e-6

@@ -43,6 +43,18 @@ def issue_model():
     return m.eval()
 
 
+@pytest.fixture(scope="module")
+def trained():
+    """The issue's model, trained once for this module."""
+    return issue_model()
+
+
+@pytest.fixture(scope="module")
+def trained_proof(trained):
+    """Its proof through from_torch with the default (float) batch norm fold."""
+    return symnet.prove(symnet.from_torch(trained))
+
+
 def export(module, width):
     """torch.onnx.export through the TorchScript exporter (dynamo=False: the dynamo one needs onnxscript)."""
     buf = io.BytesIO()
@@ -76,9 +88,9 @@ def collapse_cli(tmp_path, m, name):
     return linear
 
 
-def test_torch_export_of_linear_batchnorm_dropout_linear(tmp_path, capsys):
+def test_torch_export_of_linear_batchnorm_dropout_linear(tmp_path, capsys, trained, trained_proof):
     """Gemm, BatchNormalization, Gemm: imports, proves, and `symnet collapse` writes one Gemm agreeing with it."""
-    module = issue_model()
+    module = trained
     m = export(module, 10)
     assert "BatchNormalization" in [n.op_type for n in m.graph.node]
     net = symnet.from_onnx(m)
@@ -92,7 +104,7 @@ def test_torch_export_of_linear_batchnorm_dropout_linear(tmp_path, capsys):
     np.testing.assert_allclose(x.astype(np.float32) @ w.T + b, theirs, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(x.astype(np.float32) @ w.T + b, reference(m, x), rtol=1e-5, atol=1e-5)
     # the ONNX and the torch import fold the same float32 scale: the very same collapse
-    assert symnet.prove(symnet.from_torch(module)).matrix == proof.matrix
+    assert trained_proof.matrix == proof.matrix
     linear = collapse_cli(tmp_path, m, "bn")
     capsys.readouterr()
     np.testing.assert_allclose(reference(linear, x), reference(m, x), rtol=1e-5, atol=1e-5)
@@ -122,24 +134,24 @@ def test_skl2onnx_identity_mlp_imports_proves_and_collapses(tmp_path, capsys):
     np.testing.assert_allclose(reference(linear, x).reshape(-1), reference(m, x).reshape(-1), rtol=1e-5, atol=1e-5)
 
 
-def test_issue_batch_norm_model_crosschecks_and_exports_to_coq():
+def test_issue_batch_norm_model_crosschecks_and_exports_to_coq(trained, trained_proof):
     """The default fold keeps the network rational: symnet.crosscheck and proof.to_coq() work."""
-    proof = symnet.prove(symnet.from_torch(issue_model()))
+    proof = trained_proof
     assert proof.check()
     report = symnet.crosscheck(proof, samples=20)
     assert "disagree" not in str(report)
     coq = proof.to_coq()
     assert "sqrt" not in coq and ("Theorem" in coq or "Lemma" in coq)
     with pytest.raises(symnet.SymnetError):  # the exact radicals: what the default avoids
-        symnet.prove(symnet.from_torch(issue_model(), batchnorm="exact")).to_coq()
+        symnet.prove(symnet.from_torch(trained, batchnorm="exact")).to_coq()
 
 
 BETA = re.compile(r"\\beta_\{?(\d+)\}? &= (.*?),?\s*(?:\\\\|$)", re.M)
 
 
-def test_issue_batch_norm_model_derivation_prints_six_digit_betas():
+def test_issue_batch_norm_model_derivation_prints_six_digit_betas(trained_proof):
     """Every beta of the LaTeX derivation (digits=6) is a decimal of 6 significant digits."""
-    tex = symnet.prove(symnet.from_torch(issue_model())).to_latex(document=True, digits=6)
+    tex = trained_proof.to_latex(document=True, digits=6)
     betas = dict(BETA.findall(tex))
     assert sorted(map(int, betas)) == list(range(11))
     for value in betas.values():
@@ -151,11 +163,11 @@ def test_issue_batch_norm_model_derivation_prints_six_digit_betas():
 
 
 @pytest.mark.slow
-def test_issue_batch_norm_model_derivation_compiles_to_at_most_two_pages(tmp_path):
+def test_issue_batch_norm_model_derivation_compiles_to_at_most_two_pages(tmp_path, trained_proof):
     exe, info = shutil.which("pdflatex"), shutil.which("pdfinfo")
     if exe is None or info is None:
         pytest.skip("pdflatex/pdfinfo are not installed")
-    tex = symnet.prove(symnet.from_torch(issue_model())).to_latex(document=True, digits=6)
+    tex = trained_proof.to_latex(document=True, digits=6)
     (tmp_path / "bn.tex").write_text(tex)
     run = subprocess.run(
         [exe, "-halt-on-error", "-interaction=nonstopmode", "bn.tex"], cwd=tmp_path, capture_output=True, timeout=120
@@ -182,3 +194,31 @@ def test_external_data_needs_the_option_on_the_command_line(tmp_path, capsys):
     with torch.no_grad():
         theirs = module(torch.tensor(x, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(reference(onnx.load(out), x), theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_relu_batchnorm_export_gets_regions_and_an_exact_bound_on_the_command_line(tmp_path, capsys):
+    """Linear -> BatchNorm1d -> ReLU -> Linear through torch.onnx.export: `symnet regions` and `symnet bound`."""
+    from fractions import Fraction
+
+    torch.manual_seed(3)
+    nn = torch.nn
+    module = nn.Sequential(nn.Linear(2, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 1))
+    with torch.no_grad():
+        module[1].running_mean.copy_(torch.randn(6) * 0.3)
+        module[1].running_var.copy_(torch.rand(6) + 0.5)
+    module.eval()
+    path = tmp_path / "relu.onnx"
+    onnx.save(export(module, 2), path)
+    assert main(["regions", str(path), "--box", "-1,1"]) == 0
+    assert re.match(r"\d+ linear region\(s\)", capsys.readouterr().out)
+    assert main(["bound", str(path), "--box", "-1,1"]) == 0
+    out = capsys.readouterr().out
+    found = re.search(r"output 0: maximum .*\(~(\S+)\) at \((\S+), (\S+)\)", out)
+    assert found is not None, out
+    top = float(found.group(1))
+    argmax = [float(Fraction(found.group(k))) for k in (2, 3)]
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 41), np.linspace(-1, 1, 41)), -1).reshape(-1, 2)
+    with torch.no_grad():
+        values = module(torch.tensor(np.vstack([grid, [argmax]]), dtype=torch.float32)).numpy()[:, 0]
+    assert values[:-1].max() <= top + 1e-5  # torch never exceeds the exact maximum on the box
+    assert abs(values[-1] - top) <= 1e-5 * max(1.0, abs(top))  # and reaches it at the reported point
