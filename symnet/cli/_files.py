@@ -41,8 +41,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
         "--batchnorm",
         choices=BATCHNORM_MODES,
         default="float",
-        help="fold an ONNX BatchNormalization with the scale the runtime computes in floats, at its exact "
-        "binary value (float, the default), or with the exact real gamma/sqrt(var + eps) (exact: radicals)",
+        help="fold an ONNX BatchNormalization with its scale gamma/sqrt(var + eps) computed in the model's float "
+        "type, at its exact binary value (float, the default), or as the exact real number (exact: radicals)",
     )
 
 

@@ -100,7 +100,8 @@ def from_onnx(
 
     ``batchnorm`` says how an eval-mode ``BatchNormalization`` is folded:
     ``"float"`` (default) takes its scale ``gamma / sqrt(var + eps)`` and
-    shift as the runtime computes them in the model's float type, at their
+    shift in the model's float type, computed the way torch's eval-mode
+    kernel does (ONNX runtimes agree with it to float rounding), at their
     exact binary values, so the network stays rational (decimals in
     derivations, Coq export and :func:`symnet.crosscheck` work);
     ``"exact"`` keeps ``gamma / sqrt(var + eps)`` as an exact real radical
