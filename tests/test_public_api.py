@@ -80,8 +80,8 @@ SIGNATURES = {
     "bound": "(net, box=None, *, polytope=None, max_regions=None)",  # keyword-only: beyond SPEC
     # SPEC 7: the importers
     "from_sklearn": "(model)",
-    "from_torch": "(module)",
-    "from_onnx": "(path_or_model, *, external_data_dir=None)",  # beyond SPEC: external_data_dir (issue 19)
+    "from_torch": "(module, *, batchnorm='float')",  # beyond SPEC: batchnorm (issue 20)
+    "from_onnx": "(path_or_model, *, external_data_dir=None, batchnorm='float')",  # beyond SPEC: issues 19, 20
     "from_npz": "(path)",
     # SPEC 2 and 4: the proof object
     "Proof.to_json": "(self)",
