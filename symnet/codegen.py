@@ -42,7 +42,6 @@ floats).  :func:`to_c` writes a C99 function over ``double``.
 from __future__ import annotations
 
 import keyword
-import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -54,6 +53,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from .certificate import Certificate
 from .errors import InvalidArgument, InvalidType
 from .model.network import Network
+from .model.symbols import C_KEYWORDS, code_identifier
 from .numbers import exact_ratio
 
 __all__ = [
@@ -70,38 +70,24 @@ __all__ = [
     "to_python",
 ]
 
-_C_KEYWORDS = frozenset(
-    "auto break case char const continue default do double else enum extern float for goto if inline int long "
-    "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
-    "_Bool _Complex _Imaginary".split()
-)
 #: Names the generated code uses itself: ``Fraction``, ``math``, the default function name ``f``,
 #: the C function's arrays ``x``, ``w`` and ``out``, and the domain guard's ``_point``.
 _RESERVED = frozenset({"Fraction", "math", "f", "x", "w", "out", "_point"})
 
-_LAYER = re.compile(r"\^\{\(([0-9]+)\)\}")
-_INDEX = re.compile(r"_\{([^{}]*)\}")
-
 
 def identifier(name: str) -> str:
     """The identifier of one symbol name, by rules 1-3 of the module docstring.
+
+    sympy's own code printers (``sympy.pycode``, ``sympy.ccode``,
+    ``sympy.lambdify``) spell symnet's names the same way once symnet is
+    imported (:func:`symnet.model.symbols.install_code_printer_names`).
 
     >>> identifier("b^{(3)}_{2,1}")
     'b3_2_1'
     """
     if not isinstance(name, str):
         raise InvalidType(f"name={name!r} must be a str")
-    text = _LAYER.sub(r"\1", name)
-    text = _INDEX.sub(lambda m: "_" + m.group(1).replace(",", "_"), text)
-    text = re.sub(r"[^0-9A-Za-z_]", "_", text)
-    text = re.sub(r"_+", "_", text)
-    text = text.rstrip("_") if text.rstrip("_") else text
-    text = text or "_"
-    if text[0].isdigit():
-        text = "_" + text
-    if text == "_" or keyword.iskeyword(text) or text in _C_KEYWORDS:
-        text += "_"
-    return text
+    return code_identifier(name)
 
 
 def identifiers(net: Network) -> dict[sympy.Symbol, str]:
@@ -251,7 +237,7 @@ def _outputs(source: Any) -> tuple[Network, tuple[sympy.Expr, ...], tuple[tuple[
 
 
 def _check_name(name: str, names: Mapping[sympy.Symbol, str]) -> str:
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name in _C_KEYWORDS:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name in C_KEYWORDS:
         raise InvalidArgument(f"name={name!r} must be an identifier of Python and C")
     if name in names.values() or name in _RESERVED - {"f"}:
         raise InvalidArgument(f"name={name!r} is already the name of an argument or of the generated code's own")

@@ -24,6 +24,7 @@ __all__ = [
     "SizeGuardError",
     "SymnetError",
     "UndecidedError",
+    "UnknownName",
     "UnsupportedModelError",
 ]
 
@@ -136,3 +137,19 @@ class UnsupportedModelError(InvalidArgument):
         super().__init__(message)
         self.layer = layer
         self.position = position
+
+
+class UnknownName(InvalidArgument, KeyError):
+    """A name (of a parameter, ...) that the object does not have; ``near`` lists the closest names it has.
+
+    It is a ``KeyError`` as well as a ``ValueError``, so lookups read like
+    dictionary lookups; its text is the message (not a quoted repr).
+    """
+
+    def __init__(self, message: str, *, name: str = "", near: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.near = near
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

@@ -25,7 +25,7 @@ from . import display, forward
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
 from .exact import is_rational_matrix, qq_matrix
-from .symbols import flat_entries, symbol_matrix
+from .symbols import find_symbol, flat_entries, symbol_matrix
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -366,6 +366,20 @@ class Network(display.Displayable, display_key="network"):
         for s in sorted(extra - set(seen) - set(self.inputs), key=lambda s: s.name):
             seen.setdefault(s, None)
         return tuple(seen)
+
+    def parameter(self, name: str) -> sympy.Symbol:
+        """The parameter named ``name`` (``"b_{1,2}"``, also spelled ``"b_1,2"`` or ``"b_1_2"``).
+
+        Raises :class:`~symnet.errors.UnknownName` (a ``KeyError`` and a
+        ``ValueError``) listing the closest names for a name the network's
+        :attr:`parameters` do not have.
+
+        >>> import symnet
+        >>> net = symnet.dense(2, [2])
+        >>> net.parameter("b_{1,2}"), net.parameter("b_1,2") is net.parameter("b_{1,2}")
+        (b_{1,2}, True)
+        """
+        return find_symbol(name, self.parameters, "parameter", self.inputs)
 
     @property
     def is_numeric(self) -> bool:

@@ -128,6 +128,21 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         """b* as a matrix expression (q x 1)."""
         return self.certificate.offset
 
+    def as_matrix_expr(self) -> tuple[sympy.MatrixExpr, sympy.MatrixExpr]:
+        """``(W*, b*)`` as sympy matrix expressions (``MatrixSymbol`` matrices of symbolic shape; see
+        :meth:`~symnet.model.generic.Lin.as_matrix_expr`).
+
+        Each layer's matrices are ``MatrixSymbol`` matrices named as the derivation
+        prints them (:func:`~symnet.model.generic.matrix_symbol`); ``1_n`` is
+        ``OneMatrix(n, 1)``.
+
+        >>> import symnet, sympy
+        >>> W, b = symnet.prove(symnet.dense("p", ["h"])).as_matrix_expr()
+        >>> W, W.shape, b
+        (C*B, (1, p), C*b_0 + c_0)
+        """
+        return self.matrix.as_matrix_expr(), self.offset.as_matrix_expr()
+
     @property
     def size_symbols(self) -> tuple[sympy.Symbol, ...]:
         """The symbolic sizes; ``instantiate`` takes one keyword per symbol."""
