@@ -2,7 +2,7 @@
 
 The threshold bug (a ReLU written ``z > 1e-3``) only shows for a pre-activation in (0, 1e-3]: random
 draws almost never land there, so assert_forward_matches aims about half of its draws at the
-activation's breakpoints (symnet.testing.kinks).  Expected values come from the plain-Python forward
+activation's breakpoints (symnet.model.kinks).  Expected values come from the plain-Python forward
 pass in tests/forward.py (which shares no code with symnet) or from the bug's own definition.
 """
 

@@ -13,9 +13,9 @@ from hypothesis import currently_in_test_context, event
 from hypothesis.control import current_build_context
 
 from ..errors import InvalidArgument, InvalidType, SymnetError
+from ..model.kinks import AIM_RATE, Aimer, ForwardCheck
 from ..model.network import Network
 from ..numbers import exact_ratio
-from .kinks import AIM_RATE, Aimer, ForwardCheck
 from .numeric import compile_entries, compile_forward, gamma
 from .sampling import KINDS, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 
@@ -181,7 +181,7 @@ def assert_forward_matches(
     When a hidden activation is piecewise (ReLU, leaky ReLU, a hard-tanh or
     hard-sigmoid written with ``Max``/``Min``, ...), about half of the
     instantiations are *aimed*: one unit's pre-activation is moved exactly
-    onto a breakpoint or a hair beside it (:mod:`symnet.testing.kinks`), where
+    onto a breakpoint or a hair beside it (:mod:`symnet.model.kinks`), where
     threshold bugs such as ``z > 1e-3`` show.  :func:`last_forward_check`
     then says how many were; inside a Hypothesis test the same is recorded
     as Hypothesis events.

@@ -1,10 +1,13 @@
 """Draws aimed at an activation's breakpoints: pre-activations exactly at a kink, or a hair beside it.
 
+Used by :func:`symnet.testing.assert_forward_matches` and
+:func:`symnet.strategies.instantiations` (both re-export :func:`breakpoints`).
+
 Bugs in hand-written forward passes sit at the kinks: a ReLU written
 ``z > 1e-3``, a hard-tanh clipped at the wrong side of ``1``.  Drawn at
 random, a pre-activation almost never lands within ``1e-3`` of a kink, so
-:func:`symnet.testing.assert_forward_matches` moves some of its draws there:
-for an *aimed* instantiation it picks a hidden layer and one of its units,
+the testing tools move some of their draws there: for an *aimed*
+instantiation an :class:`Aimer` picks a hidden layer and one of its units,
 a target ``t0 + delta`` (``t0`` a breakpoint of the layer's activation,
 ``delta`` zero, a tiny ``±2**-e`` or a small ``±2**-e``) and changes one
 value so that the unit's pre-activation is exactly that target: the unit's
@@ -31,9 +34,9 @@ from typing import Any, NamedTuple
 
 import sympy
 
-from ..model.activations import Activation
-from ..model.network import Network
 from ..numbers import exact_ratio
+from .activations import Activation
+from .network import Network
 
 __all__ = ["AIM_RATE", "Aimer", "ForwardCheck", "breakpoints"]
 
