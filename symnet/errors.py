@@ -18,6 +18,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidType",
     "LogitsWarning",
+    "MissingDependency",
     "NotLinearError",
     "ProofNotFound",
     "ShapeError",
@@ -153,3 +154,16 @@ class UnknownName(InvalidArgument, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class MissingDependency(SymnetError, ImportError):
+    """An optional library a feature needs is not installed; the message names the extra that installs it.
+
+    ``module`` is the library (``"matplotlib"``), ``extra`` the extra of
+    ``pip install 'symnet[extra]'``.  It is an ``ImportError`` too.
+    """
+
+    def __init__(self, message: str, *, module: str = "", extra: str = "") -> None:
+        super().__init__(message)
+        self.module = module
+        self.extra = extra

@@ -12,6 +12,7 @@ output.  Exit codes: 0 collapsed, 1 not linear, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgument, NotLinearError
+from ..errors import InvalidArgument, MissingDependency, NotLinearError
 from ..interop.npz import from_npz
 from ..interop.onnx import from_onnx, load_model
 from ..model.network import Network
@@ -77,6 +78,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``symnet collapse``; returns the exit code (errors become exit codes in ``symnet.cli._common``)."""
+    if importlib.util.find_spec("onnx") is None:  # the export needs onnx: say so before the proof, not after
+        raise MissingDependency("collapse writes ONNX and needs onnx; install it with: pip install 'symnet[onnx]'")
     progress = Progress()
     net, original = load_model_file(args.model, progress)
     progress(f"imported {net!r}; proving")
