@@ -115,17 +115,13 @@ def breakpoints(act: Activation) -> tuple[Fraction, ...]:
 
 
 # ------------------------------------------------------ exact scalar activation
-def _number(e: sympy.Expr) -> Fraction:
-    return Fraction(*exact_ratio(e, "an activation's constant"))
-
-
 def _scalar(e: sympy.Basic, t: sympy.Symbol) -> Scalar | None:  # noqa: C901 - one case per node type
     """``e`` as an exact function of ``t`` on Fractions, or None when it is not piecewise-polynomial."""
     if e == t:
         return lambda v: v
     if e.is_Number:
         try:
-            c = _number(e)
+            c = Fraction(*exact_ratio(e, "an activation's constant"))
         except Exception:
             return None
         return lambda v: c
@@ -217,15 +213,14 @@ class Aimer:
         z, u, weights = self._pre_activation(values, l, k)
         gap = point + delta - z
         # what to move, and by how much per unit of it: the bias (1), a weight (its input), an input (l = 0)
-        moves: list[tuple[int, Fraction]] = []
-        if self.bias_index[l][k] is not None:
-            moves.append((self.bias_index[l][k], Fraction(1)))
+        bias = self.bias_index[l][k]
+        moves: list[tuple[int, Fraction]] = [] if bias is None else [(bias, Fraction(1))]
         moves += [(i, u[j]) for j, i in enumerate(self.weight_index[l][k]) if i is not None and u[j]]
         if l == 0:
             moves += [(self.n + j, Fraction(w)) for j, w in enumerate(weights[0][k]) if w]
         if not moves:
             return values, None
-        i, factor = moves[0] if self.bias_index[l][k] is not None else rng.choice(moves)
+        i, factor = moves[0] if bias is not None else rng.choice(moves)
         step = gap / factor
         new = Fraction(values[i]) + step
         out = list(values)

@@ -79,8 +79,8 @@ def instantiations(
     _network_arg(net)
     if isinstance(aim, bool) or not isinstance(aim, (int, float)) or not 0 <= aim <= 1:
         raise InvalidArgument(f"aim={aim!r} must be a number between 0 and 1")
-    bounds = {"kind": kind, "min_value": min_value, "max_value": max_value, "max_denominator": max_denominator}
-    w_strategy, x_strategy = weights(net, **bounds), inputs(net, **bounds)
+    w_strategy = weights(net, kind=kind, min_value=min_value, max_value=max_value, max_denominator=max_denominator)
+    x_strategy = inputs(net, kind=kind, min_value=min_value, max_value=max_value, max_denominator=max_denominator)
     params = net.parameters
     n = len(params)
     aimer = Aimer(net, kind, n, _layers(net))
