@@ -34,6 +34,16 @@ def f(x_1, b_1_0, b_1_1, c_0, c_1):
 >>> proof.lambdify()(2, 1, 3, 0, 1)
 (7,)
 
+Importing symnet's results (``symnet.prove`` and the rest) loads this module,
+which also teaches sympy's own code printers these identifiers
+(:func:`install_code_printer_names`): ``sympy.pycode``, ``sympy.ccode``,
+``sympy.lambdify`` and every printer built on sympy's ``CodePrinter`` then
+write ``b_{1,0}`` as ``b_1_0`` instead of the invalid ``b_1,0``:
+
+>>> import sympy
+>>> sympy.pycode(proof.offset[0]), sympy.ccode(proof.offset[0]), sympy.latex(proof.offset[0])
+('b_1_0*c_1 + c_0', 'b_1_0*c_1 + c_0', 'b_{1,0} c_{1} + c_{0}')
+
 The generated Python is exact: rationals are written as ``Fraction(p, q)``,
 so ``int`` and ``Fraction`` arguments give exact results (floats give
 floats).  :func:`to_c` writes a C99 function over ``double``.
@@ -42,18 +52,19 @@ floats).  :func:`to_c` writes a C99 function over ``double``.
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import sympy
 from sympy.printing.c import C99CodePrinter
+from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from .certificate import Certificate
 from .errors import InvalidArgument, InvalidType
 from .model.network import Network
-from .model.symbols import C_KEYWORDS, code_identifier
 from .numbers import exact_ratio
 
 __all__ = [
@@ -63,6 +74,7 @@ __all__ = [
     "domain_rows",
     "identifier",
     "identifiers",
+    "install_code_printer_names",
     "lambdify",
     "linear_form",
     "pycode",
@@ -70,24 +82,71 @@ __all__ = [
     "to_python",
 ]
 
+_C_KEYWORDS = frozenset(
+    "auto break case char const continue default do double else enum extern float for goto if inline int long "
+    "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
+    "_Bool _Complex _Imaginary".split()
+)
 #: Names the generated code uses itself: ``Fraction``, ``math``, the default function name ``f``,
 #: the C function's arrays ``x``, ``w`` and ``out``, and the domain guard's ``_point``.
 _RESERVED = frozenset({"Fraction", "math", "f", "x", "w", "out", "_point"})
+
+_LAYER = re.compile(r"\^\{\(([0-9]+)\)\}")
+_INDEX = re.compile(r"_\{([^{}]*)\}")
 
 
 def identifier(name: str) -> str:
     """The identifier of one symbol name, by rules 1-3 of the module docstring.
 
-    sympy's own code printers (``sympy.pycode``, ``sympy.ccode``,
-    ``sympy.lambdify``) spell symnet's names the same way once symnet is
-    imported (:func:`symnet.model.symbols.install_code_printer_names`).
+    sympy's own code printers spell symnet's names this way too
+    (:func:`install_code_printer_names`).
 
     >>> identifier("b^{(3)}_{2,1}")
     'b3_2_1'
     """
     if not isinstance(name, str):
         raise InvalidType(f"name={name!r} must be a str")
-    return code_identifier(name)
+    text = _LAYER.sub(r"\1", name)
+    text = _INDEX.sub(lambda m: "_" + m.group(1).replace(",", "_"), text)
+    text = re.sub(r"[^0-9A-Za-z_]", "_", text)
+    text = re.sub(r"_+", "_", text)
+    text = text.rstrip("_") if text.rstrip("_") else text
+    text = text or "_"
+    if text[0].isdigit():
+        text = "_" + text
+    if text == "_" or keyword.iskeyword(text) or text in _C_KEYWORDS:
+        text += "_"
+    return text
+
+
+_SYMPY_PRINT_SYMBOL = CodePrinter._print_Symbol
+_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _print_symbol(printer: CodePrinter, expr: sympy.Symbol, **kwargs: Any) -> str:
+    """sympy's ``CodePrinter._print_Symbol``; a name with braces that prints as no identifier by :func:`identifier`."""
+    name = str(_SYMPY_PRINT_SYMBOL(printer, expr, **kwargs))
+    if "{" not in name or _ASCII_IDENTIFIER.match(name):
+        return name
+    ident = identifier(expr.name)
+    if ident in printer.reserved_words:
+        ident += printer._settings["reserved_word_suffix"]
+    return ident
+
+
+def install_code_printer_names() -> None:
+    """Make sympy's code printers write symnet's LaTeX names as identifiers (done when this module is imported).
+
+    It wraps ``sympy.printing.codeprinter.CodePrinter._print_Symbol`` and
+    changes only what would be no identifier anyway: a name holding ``{``
+    whose printed form is no ASCII identifier (sympy's Python printer writes
+    ``b_{1,2}`` as ``b_1,2``, its C printer as ``b_{1,2}``); such a name
+    prints as :func:`identifier` spells it.  Every other symbol prints as
+    before, and the symbols themselves (names, ``str``, LaTeX, equality,
+    hashing, pickling, certificates) do not change.  Idempotent.
+    """
+    if CodePrinter._print_Symbol is not _print_symbol:
+        CodePrinter._print_Symbol = _print_symbol
 
 
 def identifiers(net: Network) -> dict[sympy.Symbol, str]:
@@ -237,7 +296,7 @@ def _outputs(source: Any) -> tuple[Network, tuple[sympy.Expr, ...], tuple[tuple[
 
 
 def _check_name(name: str, names: Mapping[sympy.Symbol, str]) -> str:
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name in C_KEYWORDS:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name in _C_KEYWORDS:
         raise InvalidArgument(f"name={name!r} must be an identifier of Python and C")
     if name in names.values() or name in _RESERVED - {"f"}:
         raise InvalidArgument(f"name={name!r} is already the name of an argument or of the generated code's own")
@@ -364,3 +423,6 @@ def lambdify(proof: Any, modules: str | Sequence[Any] | None = None) -> Callable
         body = tuple(e.xreplace(renamed) for e in exprs)
         fn = sympy.lambdify(args, body, modules=modules)
     return _guarded(fn, rows, net.p) if rows else fn
+
+
+install_code_printer_names()

@@ -140,30 +140,15 @@ class UnsupportedModelError(InvalidArgument):
         self.position = position
 
 
-class UnknownName(InvalidArgument, KeyError):
-    """A name (of a parameter, ...) that the object does not have; ``near`` lists the closest names it has.
 
-    It is a ``KeyError`` as well as a ``ValueError``, so lookups read like
-    dictionary lookups; its text is the message (not a quoted repr).
+class UnknownName(InvalidArgument, KeyError):
+    """A name (of a parameter) the object does not have; the message lists the closest names it has.
+
+    A ``KeyError`` and a ``ValueError``; its text is the message, not a quoted repr.
     """
 
-    def __init__(self, message: str, *, name: str = "", near: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.name = name
-        self.near = near
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+    __str__ = Exception.__str__
 
 
 class MissingDependency(SymnetError, ImportError):
-    """An optional library a feature needs is not installed; the message names the extra that installs it.
-
-    ``module`` is the library (``"matplotlib"``), ``extra`` the extra of
-    ``pip install 'symnet[extra]'``.  It is an ``ImportError`` too.
-    """
-
-    def __init__(self, message: str, *, module: str = "", extra: str = "") -> None:
-        super().__init__(message)
-        self.module = module
-        self.extra = extra
+    """An optional library a feature needs is not installed (``name``); the message names the extra to install."""

@@ -28,7 +28,7 @@ def test_plot_without_matplotlib_is_a_typed_error_with_the_extra(monkeypatch: py
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     with pytest.raises(MissingDependency, match=r"pip install 'symnet\[plot\]'") as info:
         regs.plot()
-    assert isinstance(info.value, ImportError) and info.value.extra == "plot"
+    assert isinstance(info.value, ImportError) and info.value.name == "matplotlib"
 
 
 def test_collapse_without_onnx_fails_before_the_proof(monkeypatch: pytest.MonkeyPatch, capsys, tmp_path) -> None:

@@ -79,7 +79,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``symnet collapse``; returns the exit code (errors become exit codes in ``symnet.cli._common``)."""
     if importlib.util.find_spec("onnx") is None:  # the export needs onnx: say so before the proof, not after
-        raise MissingDependency("collapse writes ONNX and needs onnx; install it with: pip install 'symnet[onnx]'")
+        hint = "install it with: pip install 'symnet[onnx]'"
+        raise MissingDependency(f"collapse writes ONNX and needs onnx; {hint}", name="onnx")
     progress = Progress()
     net, original = load_model_file(args.model, progress)
     progress(f"imported {net!r}; proving")

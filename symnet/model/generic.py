@@ -48,7 +48,6 @@ __all__ = [
     "OutRow",
     "SymbolicOps",
     "is_size_name",
-    "matrix_symbol",
     "ones",
     "size_symbol",
 ]
@@ -95,23 +94,6 @@ def ones(n: Size) -> MatAtom:
     return MatAtom(
         f"1[{sympy.sstr(n)}]", n, sympy.Integer(1), r"\mathbf{1}_{" + sympy.latex(n) + "}", f"1_{sympy.sstr(n)}"
     )
-
-
-def matrix_symbol(atom: MatAtom) -> sympy.MatrixExpr:
-    """The sympy matrix of an atom: ``OneMatrix(n, 1)`` for ``1_n``, else a ``MatrixSymbol`` named by its LaTeX.
-
-    The names are the ones derivations print (``B``, ``C``, ``B^{(2)}``,
-    ``b_0``, ``c_0``; ``x`` for the input), so ``sympy.latex`` of a converted
-    expression reads like the derivation; the shape is the atom's own,
-    in size symbols.
-
-    >>> from symnet.model.generic import MatAtom, size_symbol
-    >>> matrix_symbol(MatAtom("W_1", size_symbol("h"), size_symbol("p"), "B", "B")).shape
-    (h, p)
-    """
-    if atom == ones(atom.rows):
-        return sympy.OneMatrix(atom.rows, atom.cols)
-    return sympy.MatrixSymbol(atom.tex or atom.name, atom.rows, atom.cols)
 
 
 Word = tuple[MatAtom, ...]
@@ -185,18 +167,6 @@ class Lin:
 
     def atoms(self) -> set[MatAtom]:
         return {a for w, _ in self.terms for a in w}
-
-    def as_matrix_expr(self) -> sympy.MatrixExpr:
-        """The same sum as a sympy matrix expression over :func:`matrix_symbol` of each atom.
-
-        The result has the symbolic shape ``rows x cols``; substituting sizes
-        and then concrete matrices for the ``MatrixSymbol`` matrices and calling
-        ``doit()`` gives the concrete product.  An empty sum is a ``ZeroMatrix``.
-        """
-        if not self.terms:
-            return sympy.ZeroMatrix(self.rows, self.cols)
-        parts = [coeff * sympy.MatMul(*map(matrix_symbol, word)) for word, coeff in self.terms]
-        return parts[0] if len(parts) == 1 else sympy.MatAdd(*parts)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from . import display, forward
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
 from .exact import is_rational_matrix, qq_matrix
-from .symbols import find_symbol, flat_entries, symbol_matrix
+from .symbols import flat_entries, symbol_matrix
 
 __all__ = ["Layer", "Network", "input_symbols"]
 
@@ -379,7 +379,10 @@ class Network(display.Displayable, display_key="network"):
         >>> net.parameter("b_{1,2}"), net.parameter("b_1,2") is net.parameter("b_{1,2}")
         (b_{1,2}, True)
         """
-        return find_symbol(name, self.parameters, "parameter", self.inputs)
+        # loaded on first use: the kernel, which loads this module, never looks names up
+        from .lookup import find_symbol
+
+        return find_symbol(name, self.parameters, self.inputs)
 
     @property
     def is_numeric(self) -> bool:

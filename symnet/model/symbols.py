@@ -12,24 +12,11 @@ without re-reading every entry through ``sympify``.
 True
 >>> symbol_matrix([a, b], 1, 2)
 Matrix([[a, b_{1,2}]])
-
-Importing this module also teaches sympy's code printers (``sympy.pycode``,
-``sympy.ccode``, ``sympy.lambdify`` and every other printer built on
-``CodePrinter``) symnet's names: a symbol whose name is LaTeX such as
-``b_{1,2}`` or ``b^{(2)}_{1,0}`` and would print as no identifier is written
-as :func:`code_identifier` spells it.  The symbols themselves (their names,
-``str``, ``sympy.latex``, equality, hashing, pickling) do not change.
-
->>> sympy.pycode(b * sympy.Symbol("c_1")), sympy.ccode(b + 1), sympy.latex(b)
-('b_1_2*c_1', 'b_1_2 + 1', 'b_{1,2}')
 """
 
 from __future__ import annotations
 
-import difflib
 import gc
-import keyword
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -40,21 +27,8 @@ from sympy.core.expr import Expr
 from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
-from sympy.printing.codeprinter import CodePrinter
 
-from ..errors import InvalidType, UnknownName
-
-__all__ = [
-    "C_KEYWORDS",
-    "SymbolMatrix",
-    "code_identifier",
-    "find_symbol",
-    "flat_entries",
-    "install_code_printer_names",
-    "paused_gc",
-    "plain_symbols",
-    "symbol_matrix",
-]
+__all__ = ["SymbolMatrix", "flat_entries", "paused_gc", "plain_symbols", "symbol_matrix"]
 
 
 def plain_symbols(names: Iterable[str]) -> list[sympy.Symbol]:
@@ -163,102 +137,3 @@ def flat_entries(m: sympy.MatrixBase) -> tuple[sympy.Expr, ...]:
         return tuple(m.args[2].args)
     return tuple(m.flat())
 
-
-# ------------------------------------------------------------ code printers
-#: The keywords of C99, which no generated identifier may be.
-C_KEYWORDS = frozenset(
-    "auto break case char const continue default do double else enum extern float for goto if inline int long "
-    "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
-    "_Bool _Complex _Imaginary".split()
-)
-_LAYER = re.compile(r"\^\{\(([0-9]+)\)\}")
-_INDEX = re.compile(r"_\{([^{}]*)\}")
-_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def code_identifier(name: str) -> str:
-    """An identifier of Python and C for a symbol name: ``b_{1,0}`` -> ``b_1_0``, ``b^{(2)}_{1,2}`` -> ``b2_1_2``.
-
-    A layer superscript ``^{(l)}`` joins the stem, an index ``_{i,j}``
-    becomes ``_i_j``, any other character that cannot appear in an identifier
-    becomes ``_`` (runs collapsed, trailing ones dropped); a leading digit
-    gets a leading ``_``, and ``_`` alone or a Python or C keyword a trailing
-    ``_``.  Names that are identifiers already are kept.
-
-    >>> [code_identifier(n) for n in ("b_{1,0}", "b^{(2)}_{1,2}", "c_1", "lambda")]
-    ['b_1_0', 'b2_1_2', 'c_1', 'lambda_']
-    """
-    text = _LAYER.sub(r"\1", name)
-    text = _INDEX.sub(lambda m: "_" + m.group(1).replace(",", "_"), text)
-    text = re.sub(r"[^0-9A-Za-z_]", "_", text)
-    text = re.sub(r"_+", "_", text)
-    text = text.rstrip("_") if text.rstrip("_") else text
-    text = text or "_"
-    if text[0].isdigit():
-        text = "_" + text
-    if text == "_" or keyword.iskeyword(text) or text in C_KEYWORDS:
-        text += "_"
-    return text
-
-
-_SYMPY_PRINT_SYMBOL = CodePrinter._print_Symbol
-
-
-def _print_symbol(printer: CodePrinter, expr: sympy.Symbol, **kwargs: object) -> str:
-    """``CodePrinter._print_Symbol``, spelling a LaTeX-subscripted name that is no identifier by code_identifier."""
-    name = str(_SYMPY_PRINT_SYMBOL(printer, expr, **kwargs))
-    if "{" not in name or _ASCII_IDENTIFIER.match(name):
-        return name
-    ident = code_identifier(expr.name)
-    if ident in printer.reserved_words:
-        ident += printer._settings["reserved_word_suffix"]
-    return ident
-
-
-def install_code_printer_names() -> None:
-    """Make sympy's code printers write symnet's LaTeX names as identifiers (done when symnet is imported).
-
-    It replaces ``sympy.printing.codeprinter.CodePrinter._print_Symbol`` by a
-    wrapper that changes only what would not be an identifier anyway: a name
-    holding ``{`` whose printed form is no ASCII identifier (sympy's Python
-    printer writes ``b_{1,2}`` as ``b_1,2``, its C printer as ``b_{1,2}``).
-    Every other symbol prints as before.  Idempotent.
-    """
-    if CodePrinter._print_Symbol is not _print_symbol:
-        CodePrinter._print_Symbol = _print_symbol
-
-
-install_code_printer_names()
-
-
-# ------------------------------------------------------------ lookup by name
-def find_symbol(
-    name: object, symbols: Sequence[sympy.Symbol], what: str = "parameter", others: Sequence[sympy.Symbol] = ()
-) -> sympy.Symbol:
-    """The symbol of ``symbols`` named ``name``, in any of its spellings; :class:`~symnet.errors.UnknownName` else.
-
-    ``name`` is the symbol's own name (``b_{1,2}``), or the same with the
-    braces left out (``b_1,2``, as sympy's Python printer used to write it)
-    or as an identifier (``b_1_2``, see :func:`code_identifier`); a spelling
-    two symbols share is refused, naming both.  ``others`` are symbols that are
-    not ``what`` (the inputs): naming one says so.  The error lists the
-    closest names there are.
-    """
-    if not isinstance(name, str):
-        raise InvalidType(f"name={name!r} of type {type(name).__name__} must be a str such as 'b_{{1,2}}'")
-    by_name = {s.name: s for s in symbols}
-    found = by_name.get(name)
-    if found is not None:
-        return found
-    key = code_identifier(name)
-    matches = [s for s in symbols if code_identifier(s.name) == key]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        listed = ", ".join(s.name for s in matches)
-        raise UnknownName(f"{name!r} names more than one {what}: {listed}", name=name)
-    if any(s.name == name or code_identifier(s.name) == key for s in others):
-        raise UnknownName(f"{name!r} is an input, not a {what}", name=name)
-    near = tuple(difflib.get_close_matches(name, list(by_name), n=5, cutoff=0.5))
-    hint = f"; did you mean {', '.join(near)}?" if near else f"; there are {len(by_name)} {what}s"
-    raise UnknownName(f"no {what} named {name!r}{hint}", name=name, near=near)

@@ -19,7 +19,7 @@ from ..interop import coq
 from ..kernel import generic as gk
 from ..kernel.generic import affine_coefficients
 from ..model import display
-from ..model.generic import GenericCertificate, GenericNetwork, GenericStep, Lin
+from ..model.generic import GenericCertificate, GenericNetwork, GenericStep, Lin, MatAtom, ones
 from ..model.generic_build import explicit
 from ..model.network import Network, input_symbols
 from ..model.size import EXPAND_LIMIT, estimate_monomials
@@ -32,7 +32,7 @@ from . import _documents
 from ._generic_codec import GENERIC_FORMAT, to_data
 from .proof import Proof
 
-__all__ = ["GENERIC_FORMAT", "GenericProof", "instantiate_network"]
+__all__ = ["GENERIC_FORMAT", "GenericProof", "instantiate_network", "matrix_expr", "matrix_symbol"]
 
 
 # ------------------------------------------------------- concrete instances
@@ -95,6 +95,38 @@ def instantiate_network(net: GenericNetwork, **sizes: int) -> Network:
     return Network.from_matrices(weights, biases, list(net.activations), inputs=input_symbols(widths[0]))
 
 
+# ------------------------------------------------------- sympy MatrixExpr
+def matrix_symbol(atom: MatAtom) -> sympy.MatrixExpr:
+    """The sympy matrix of an atom: ``OneMatrix(n, 1)`` for ``1_n``, else a ``MatrixSymbol`` named by its LaTeX.
+
+    The names are the ones derivations print (``B``, ``C``, ``B^{(2)}``,
+    ``b_0``, ``c_0``; ``x`` for the input); the shape is the atom's own, in
+    size symbols.
+
+    >>> import symnet
+    >>> net = symnet.dense("p", ["h"])
+    >>> matrix_symbol(net.weight(1)), matrix_symbol(net.weight(1)).shape
+    (B, (h, p))
+    """
+    if atom == ones(atom.rows):
+        return sympy.OneMatrix(atom.rows, atom.cols)
+    return sympy.MatrixSymbol(atom.tex or atom.name, atom.rows, atom.cols)
+
+
+def matrix_expr(lin: Lin) -> sympy.MatrixExpr:
+    """A generic proof's matrix expression (:class:`~symnet.model.generic.Lin`) as a sympy ``MatrixExpr``.
+
+    The same sum of products, over :func:`matrix_symbol` of each atom, with
+    the symbolic shape ``rows x cols``; substituting sizes and then concrete
+    matrices for the ``MatrixSymbol`` matrices and calling ``doit()`` gives
+    the concrete product.  An empty sum is a ``ZeroMatrix``.
+    """
+    if not lin.terms:
+        return sympy.ZeroMatrix(lin.rows, lin.cols)
+    parts = [coeff * sympy.MatMul(*map(matrix_symbol, word)) for word, coeff in lin.terms]
+    return parts[0] if len(parts) == 1 else sympy.MatAdd(*parts)
+
+
 # ------------------------------------------------------------------- proof
 class GenericProof(display.Displayable, display_key="generic_proof"):
     """A proof that a network of symbolic size computes ``W* x + b*``, for every size.
@@ -129,11 +161,10 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         return self.certificate.offset
 
     def as_matrix_expr(self) -> tuple[sympy.MatrixExpr, sympy.MatrixExpr]:
-        """``(W*, b*)`` as sympy matrix expressions (``MatrixSymbol`` matrices of symbolic shape; see
-        :meth:`~symnet.model.generic.Lin.as_matrix_expr`).
+        """``(W*, b*)`` as sympy matrix expressions (``MatrixSymbol`` matrices of symbolic shape, :func:`matrix_expr`).
 
         Each layer's matrices are ``MatrixSymbol`` matrices named as the derivation
-        prints them (:func:`~symnet.model.generic.matrix_symbol`); ``1_n`` is
+        prints them (:func:`matrix_symbol`); ``1_n`` is
         ``OneMatrix(n, 1)``.
 
         >>> import symnet, sympy
@@ -141,7 +172,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         >>> W, W.shape, b
         (C*B, (1, p), C*b_0 + c_0)
         """
-        return self.matrix.as_matrix_expr(), self.offset.as_matrix_expr()
+        return matrix_expr(self.matrix), matrix_expr(self.offset)
 
     @property
     def size_symbols(self) -> tuple[sympy.Symbol, ...]:

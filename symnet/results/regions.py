@@ -311,8 +311,7 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
         if importlib.util.find_spec("matplotlib") is None:
             raise MissingDependency(
                 "Regions.plot needs matplotlib, which is not installed; install it with: pip install 'symnet[plot]'",
-                module="matplotlib",
-                extra="plot",
+                name="matplotlib",
             )
         return draw.plot(self, path, **options)
 

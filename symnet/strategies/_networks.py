@@ -17,6 +17,7 @@ import sympy
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from ..codegen import install_code_printer_names
 from ..model.activations import Activation, ActivationSpec, activation
 from ..model.builders import dense
 from ..model.network import Network
@@ -409,5 +410,10 @@ def _from_type(thing: type) -> st.SearchStrategy[Network]:
 
 
 def register_network_strategy() -> None:
-    """Make ``st.from_type(symnet.Network)`` draw :func:`networks` (any kind of weights, up to 3 x [3, 3] x 2)."""
+    """Make ``st.from_type(symnet.Network)`` draw :func:`networks` (any kind of weights, up to 3 x [3, 3] x 2).
+
+    Also makes sympy's code printers spell the drawn networks' names as
+    identifiers (:func:`symnet.codegen.install_code_printer_names`).
+    """
+    install_code_printer_names()
     st.register_type_strategy(Network, _from_type)
