@@ -119,34 +119,41 @@ def identifier(name: str) -> str:
     return text
 
 
-_SYMPY_PRINT_SYMBOL = CodePrinter._print_Symbol
 _ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def _print_symbol(printer: CodePrinter, expr: sympy.Symbol, **kwargs: Any) -> str:
-    """sympy's ``CodePrinter._print_Symbol``; a name with braces that prints as no identifier by :func:`identifier`."""
-    name = str(_SYMPY_PRINT_SYMBOL(printer, expr, **kwargs))
-    if "{" not in name or _ASCII_IDENTIFIER.match(name):
-        return name
-    ident = identifier(expr.name)
-    if ident in printer.reserved_words:
-        ident += printer._settings["reserved_word_suffix"]
-    return ident
+def _identifier_printer(original: Callable[..., Any]) -> Callable[..., str]:
+    """A ``CodePrinter`` method printing a name as ``original`` does, unless it holds ``{`` and is no identifier."""
+
+    def print_name(printer: CodePrinter, expr: Any, **kwargs: Any) -> str:
+        name = str(original(printer, expr, **kwargs))
+        if "{" not in name or _ASCII_IDENTIFIER.match(name):
+            return name
+        ident = identifier(str(expr.name))
+        if ident in printer.reserved_words:
+            ident += printer._settings["reserved_word_suffix"]
+        return ident
+
+    print_name.__wrapped__ = original  # type: ignore[attr-defined]
+    return print_name
 
 
 def install_code_printer_names() -> None:
     """Make sympy's code printers write symnet's LaTeX names as identifiers (done when this module is imported).
 
-    It wraps ``sympy.printing.codeprinter.CodePrinter._print_Symbol`` and
-    changes only what would be no identifier anyway: a name holding ``{``
-    whose printed form is no ASCII identifier (sympy's Python printer writes
-    ``b_{1,2}`` as ``b_1,2``, its C printer as ``b_{1,2}``); such a name
-    prints as :func:`identifier` spells it.  Every other symbol prints as
-    before, and the symbols themselves (names, ``str``, LaTeX, equality,
-    hashing, pickling, certificates) do not change.  Idempotent.
+    It wraps ``sympy.printing.codeprinter.CodePrinter``'s ``_print_Symbol``
+    and ``_print_MatrixSymbol`` and changes only what would be no identifier
+    anyway: a name holding ``{`` whose printed form is no ASCII identifier
+    (sympy's Python printer writes ``b_{1,2}`` as ``b_1,2``, its C printer as
+    ``b_{1,2}``); such a name prints as :func:`identifier` spells it.  Every
+    other symbol prints as before, and the symbols themselves (names,
+    ``str``, LaTeX, equality, hashing, pickling, certificates) do not change.
+    Idempotent.
     """
-    if CodePrinter._print_Symbol is not _print_symbol:
-        CodePrinter._print_Symbol = _print_symbol
+    for method in ("_print_Symbol", "_print_MatrixSymbol"):
+        current = getattr(CodePrinter, method)
+        if not hasattr(current, "__wrapped__"):
+            setattr(CodePrinter, method, _identifier_printer(current))
 
 
 def identifiers(net: Network) -> dict[sympy.Symbol, str]:

@@ -122,7 +122,7 @@ SIGNATURES = {
     "testing.assert_forward_matches": "(fn, net, *, kind='rational', samples=100, seed=0, convert=None)",
     # beyond SPEC (issue 22): calling symnet from sympy, and testing at the kinks
     "Network.parameter": "(self, name)",
-    "GenericProof.as_matrix_expr": "(self)",
+    "GenericProof.as_matrix_expr": "(self, *, identifiers=False)",
     "testing.last_forward_check": "()",
     "testing.breakpoints": "(act)",
     "strategies.instantiations": (

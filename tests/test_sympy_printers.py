@@ -185,6 +185,33 @@ def test_generic_matrix_expr_instantiates_to_the_concrete_product(hidden, activa
     assert sympy.Matrix(got_b) == sympy.Matrix(zero.tolist())
 
 
+def test_generic_matrix_expr_through_sympys_numpy_printer() -> None:
+    """lambdify (numpy) of the converted W*, b* at concrete sizes runs and equals numpy's own forward pass."""
+    net = symnet.dense("p", ["h", "m"], "q", sympy.Lambda(T, 3 * T - 1))
+    proof = symnet.prove(net)
+    sizes = {s: {"p": 3, "h": 2, "m": 4, "q": 2}[s.name] for s in proof.size_symbols}
+    for e in proof.as_matrix_expr():  # LaTeX names: sympy's printers write identifiers
+        assert "B^{(2)}" in str(e)
+        compile(sympy.pycode(e.xreplace(sizes)), "<pycode>", "eval")
+    W, b = (e.xreplace(sizes) for e in proof.as_matrix_expr(identifiers=True))
+    atoms = [
+        matrix_symbol(a, identifiers=True).xreplace(sizes) for l in (1, 2, 3) for a in (net.weight(l), net.bias(l))
+    ]
+    assert [a.name for a in atoms] == ["B1", "b1_0", "B2", "b2_0", "C", "c_0"]
+    rng = np.random.default_rng(5)
+    values = [rng.integers(-3, 4, a.shape).astype(float) for a in atoms]
+    got_W = sympy.lambdify(atoms, W, "numpy")(*values)
+    got_b = sympy.lambdify(atoms, b, "numpy")(*values)
+    B1, b1, B2, b2, C, c0 = values
+
+    def forward(x: np.ndarray) -> np.ndarray:
+        return C @ (3 * (B2 @ (3 * (B1 @ x + b1) - 1) + b2) - 1) + c0
+
+    zero = forward(np.zeros((3, 1)))
+    assert np.array_equal(got_b, zero)
+    assert np.array_equal(got_W, np.hstack([forward(np.eye(3)[:, [j]]) - zero for j in range(3)]))
+
+
 def test_generic_matrix_expr_prints_like_the_derivation() -> None:
     W, b = symnet.prove(symnet.dense("p", ["h"])).as_matrix_expr()
     assert sympy.latex(W) == "C B" and sympy.latex(b) == "C b_{0} + c_{0}"

@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy
 
+from .. import codegen
 from ..certificate import Certificate, Claim, Step
 from ..errors import InvalidArgument
 from ..interop import coq
@@ -96,12 +97,14 @@ def instantiate_network(net: GenericNetwork, **sizes: int) -> Network:
 
 
 # ------------------------------------------------------- sympy MatrixExpr
-def matrix_symbol(atom: MatAtom) -> sympy.MatrixExpr:
+def matrix_symbol(atom: MatAtom, *, identifiers: bool = False) -> sympy.MatrixExpr:
     """The sympy matrix of an atom: ``OneMatrix(n, 1)`` for ``1_n``, else a ``MatrixSymbol`` named by its LaTeX.
 
     The names are the ones derivations print (``B``, ``C``, ``B^{(2)}``,
-    ``b_0``, ``c_0``; ``x`` for the input); the shape is the atom's own, in
-    size symbols.
+    ``b_0``, ``c_0``; ``x`` for the input), or with ``identifiers=True`` the
+    same as identifiers (``B2``, :func:`symnet.codegen.identifier`), which
+    ``sympy.lambdify`` needs for matrix arguments; the shape is the atom's
+    own, in size symbols.
 
     >>> import symnet
     >>> net = symnet.dense("p", ["h"])
@@ -110,20 +113,24 @@ def matrix_symbol(atom: MatAtom) -> sympy.MatrixExpr:
     """
     if atom == ones(atom.rows):
         return sympy.OneMatrix(atom.rows, atom.cols)
-    return sympy.MatrixSymbol(atom.tex or atom.name, atom.rows, atom.cols)
+    name = atom.tex or atom.name
+    return sympy.MatrixSymbol(codegen.identifier(name) if identifiers else name, atom.rows, atom.cols)
 
 
-def matrix_expr(lin: Lin) -> sympy.MatrixExpr:
+def matrix_expr(lin: Lin, *, identifiers: bool = False) -> sympy.MatrixExpr:
     """A generic proof's matrix expression (:class:`~symnet.model.generic.Lin`) as a sympy ``MatrixExpr``.
 
     The same sum of products, over :func:`matrix_symbol` of each atom, with
     the symbolic shape ``rows x cols``; substituting sizes and then concrete
     matrices for the ``MatrixSymbol`` matrices and calling ``doit()`` gives
-    the concrete product.  An empty sum is a ``ZeroMatrix``.
+    the concrete product.  An empty sum is a ``ZeroMatrix``.  ``identifiers``
+    names the matrices as :func:`matrix_symbol` does.
     """
     if not lin.terms:
         return sympy.ZeroMatrix(lin.rows, lin.cols)
-    parts = [coeff * sympy.MatMul(*map(matrix_symbol, word)) for word, coeff in lin.terms]
+    parts = [
+        coeff * sympy.MatMul(*(matrix_symbol(a, identifiers=identifiers) for a in word)) for word, coeff in lin.terms
+    ]
     return parts[0] if len(parts) == 1 else sympy.MatAdd(*parts)
 
 
@@ -160,19 +167,20 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
         """b* as a matrix expression (q x 1)."""
         return self.certificate.offset
 
-    def as_matrix_expr(self) -> tuple[sympy.MatrixExpr, sympy.MatrixExpr]:
+    def as_matrix_expr(self, *, identifiers: bool = False) -> tuple[sympy.MatrixExpr, sympy.MatrixExpr]:
         """``(W*, b*)`` as sympy matrix expressions (``MatrixSymbol`` matrices of symbolic shape, :func:`matrix_expr`).
 
         Each layer's matrices are ``MatrixSymbol`` matrices named as the derivation
-        prints them (:func:`matrix_symbol`); ``1_n`` is
-        ``OneMatrix(n, 1)``.
+        prints them (:func:`matrix_symbol`), or as identifiers with
+        ``identifiers=True`` (``sympy.lambdify`` takes only identifiers as
+        matrix arguments); ``1_n`` is ``OneMatrix(n, 1)``.
 
         >>> import symnet, sympy
         >>> W, b = symnet.prove(symnet.dense("p", ["h"])).as_matrix_expr()
         >>> W, W.shape, b
         (C*B, (1, p), C*b_0 + c_0)
         """
-        return matrix_expr(self.matrix), matrix_expr(self.offset)
+        return matrix_expr(self.matrix, identifiers=identifiers), matrix_expr(self.offset, identifiers=identifiers)
 
     @property
     def size_symbols(self) -> tuple[sympy.Symbol, ...]:
