@@ -188,8 +188,8 @@ class Aimer:
             return Fraction(0), "at"
         if self.kind == "float" and roll < 0.35 and point != 0:
             return Fraction(math.ulp(float(point))) * sign, "near"
-        if roll < 0.8:
-            return Fraction(sign, 2 ** rng.randint(10, 60)), "near"
+        if roll < 0.8:  # floats: beyond 2**-30 a step would hide under the round-off tolerance
+            return Fraction(sign, 2 ** rng.randint(10, 30 if self.kind == "float" else 60)), "near"
         return Fraction(sign, 2 ** rng.randint(1, 9)), "beside"
 
     def _pre_activation(self, values: Sequence[Any], l: int, k: int) -> tuple[Fraction, list[Fraction], Any]:
