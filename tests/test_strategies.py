@@ -330,3 +330,20 @@ def test_from_type_stays_cheap_with_health_checks_on():
     check()
     assert len(sizes) >= 100
     assert all(p <= 3 and len(h) <= 2 and all(w <= 3 for w in h) and q <= 2 for p, h, q in sizes)
+
+
+def test_instantiations_of_a_numeric_network_aim_through_the_input():
+    """No parameters to move: the first layer's pre-activation is put on the kink by one input coordinate."""
+    net = Network.from_matrices([[[2, -1], [1, 3]], [[1, 1]]], [[Fraction(1, 3), -1], [0]], "relu")
+    on_kink = []
+
+    @settings(max_examples=100, database=None, derandomize=True)
+    @given(sst.instantiations(net))
+    def check(drawn):
+        w, x = drawn
+        assert w == {}
+        z = [2 * Fraction(x[0]) - Fraction(x[1]) + Fraction(1, 3), Fraction(x[0]) + 3 * Fraction(x[1]) - 1]
+        on_kink.append(any(v == 0 for v in z))
+
+    check()
+    assert sum(on_kink) >= 10, sum(on_kink)

@@ -245,3 +245,12 @@ def test_printer_names_are_installed_by_the_ordinary_import() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(symnet.__file__).parents[1])}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.strip() == "b_1_1*c_1 + b_2_1*c_2"
+
+
+def test_installing_the_printer_names_again_changes_nothing() -> None:
+    from sympy.printing.codeprinter import CodePrinter
+
+    before = (CodePrinter._print_Symbol, CodePrinter._print_MatrixSymbol)
+    symnet.codegen.install_code_printer_names()
+    assert (CodePrinter._print_Symbol, CodePrinter._print_MatrixSymbol) == before
+    assert sympy.pycode(sympy.Symbol("b_{1,2}")) == "b_1_2"  # wrapped once, not twice
