@@ -207,3 +207,17 @@ def test_failure_message_hides_symnet_frames(tmp_path: Path) -> None:
     assert "_Harness" not in out and "harness" not in out and "symnet/testing" not in out
     failure = out[out.index("___ test_mine ___") : out.index("short test summary")]
     assert len(failure.splitlines()) <= 30, failure
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_threshold_bug_shrinks_to_one_bias_just_above_the_kink(seed: int) -> None:
+    """The plainest failing example by hand: every value 0 but one hidden bias b in (0, 1e-3] and its output weight
+    1; of the powers of two, the largest such b is 1/1024.  The network gives b, the buggy ReLU 0."""
+    with pytest.raises(AssertionError) as info:
+        assert_forward_matches(threshold_relu(1e-3), RELU_NETS["2x[3]"], seed=seed)
+    lines = str(info.value).splitlines()
+    biases = lines[2].split("=")[1].strip()
+    assert sorted(biases.strip("[]").split(", ")) == ["0", "0", "1/1024"], lines
+    assert "x = [0, 0]" in lines[5] and lines[6].endswith("[0]") and lines[7].endswith("[1/1024]")
+    assert lines[1].split("=")[1].strip() == "[[0, 0], [0, 0], [0, 0]]"
+    assert sorted(lines[3].split("=")[1].strip().strip("[]").split(", ")) == ["0", "0", "1"]  # the output weights

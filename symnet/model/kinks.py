@@ -38,7 +38,7 @@ from ..numbers import exact_ratio
 from .activations import Activation
 from .network import Network
 
-__all__ = ["AIM_RATE", "Aimer", "ForwardCheck", "breakpoints"]
+__all__ = ["AIM_RATE", "Aimer", "ForwardCheck", "Shot", "breakpoints"]
 
 #: Share of the instantiations aimed at a breakpoint, when some hidden activation has one.
 AIM_RATE = 0.5
@@ -151,6 +151,24 @@ def _activation_function(act: Activation) -> Scalar | None:
 
 
 # -------------------------------------------------------------------- aiming
+class Shot(NamedTuple):
+    """One aimed pre-activation: unit ``unit`` of hidden layer ``layer`` (0-based) moved onto ``target``.
+
+    ``point`` is the breakpoint aimed at.  The value moved is ``index`` (into
+    the parameters, then the inputs): the unit's bias (``source`` None), its
+    weight from input ``source``, or with ``through_input`` the first layer's
+    input ``source``.
+    """
+
+    layer: int
+    unit: int
+    point: Fraction
+    target: Fraction
+    index: int
+    source: int | None
+    through_input: bool
+
+
 class Aimer:
     """Moves one unit's pre-activation of an instantiation onto a breakpoint target (see the module docstring).
 
@@ -204,35 +222,60 @@ class Aimer:
         z = Fraction(biases[l][k]) + sum(map(_times, weights[l][k], u), Fraction(0))
         return z, u, weights
 
-    def aim(self, values: list[Any], rng: random.Random) -> tuple[list[Any], str | None]:
-        """``values`` with one unit aimed, and ``"at"``, ``"near"`` or ``"beside"``; unchanged and None if it cannot."""
+    def aim(self, values: list[Any], rng: random.Random) -> tuple[list[Any], str | None, Shot | None]:
+        """``values`` with one unit aimed, its tag (``"at"``, ``"near"``, ``"beside"``) and the :class:`Shot`.
+
+        Unchanged values, None and None when that unit cannot be moved.
+        """
         l = rng.choice(self.aimable)
         k = rng.randrange(self.net.layers[l].width)
         point = rng.choice(self.targets[l])
         delta, tag = self._delta(rng, point)
         z, u, weights = self._pre_activation(values, l, k)
-        gap = point + delta - z
-        # what to move, and by how much per unit of it: the bias (1), a weight (its input), an input (l = 0)
+        target = point + delta
+        # what to move: the bias, else a weight whose input is not 0, else (first layer) an input whose weight is not 0
         bias = self.bias_index[l][k]
-        moves: list[tuple[int, Fraction]] = [] if bias is None else [(bias, Fraction(1))]
-        moves += [(i, u[j]) for j, i in enumerate(self.weight_index[l][k]) if i is not None and u[j]]
+        shots = [] if bias is None else [Shot(l, k, point, target, bias, None, False)]
+        row = self.weight_index[l][k]
+        shots += [Shot(l, k, point, target, i, j, False) for j, i in enumerate(row) if i is not None]
         if l == 0:
-            moves += [(self.n + j, Fraction(w)) for j, w in enumerate(weights[0][k]) if w]
-        if not moves:
-            return values, None
-        i, factor = moves[0] if bias is not None else rng.choice(moves)
-        step = gap / factor
-        new = Fraction(values[i]) + step
+            shots += [Shot(l, k, point, target, self.n + j, j, True) for j in range(len(weights[0][k]))]
+        shots = [s for s in shots if self._factor(s, u, weights)]
+        if not shots:
+            return values, None, None
+        shot = shots[0] if bias is not None else rng.choice(shots)
+        out = self._shoot(values, shot, z, u, weights)
+        return (values, None, None) if out is None else (out, tag, shot)
+
+    def shoot(self, values: list[Any], shot: Shot) -> list[Any] | None:
+        """``values`` aimed again as ``shot`` aimed them (after other values changed), or None if it cannot."""
+        z, u, weights = self._pre_activation(values, shot.layer, shot.unit)
+        return self._shoot(values, shot, z, u, weights)
+
+    @staticmethod
+    def _factor(shot: Shot, u: Sequence[Fraction], weights: Any) -> Fraction:
+        """How much the pre-activation moves per unit of the moved value."""
+        if shot.source is None:
+            return Fraction(1)
+        return Fraction(weights[0][shot.unit][shot.source]) if shot.through_input else u[shot.source]
+
+    def _shoot(
+        self, values: list[Any], shot: Shot, z: Fraction, u: Sequence[Fraction], weights: Any
+    ) -> list[Any] | None:
+        factor = self._factor(shot, u, weights)
+        if not factor:
+            return None
+        new = Fraction(values[shot.index]) + (shot.target - z) / factor
         out = list(values)
         if self.kind == "float":
-            out[i] = float(new)
+            out[shot.index] = float(new)
         elif self.kind == "int":
             if new.denominator != 1:
-                return values, None
-            out[i] = int(new)
+                return None
+            out[shot.index] = int(new)
         else:
-            out[i] = new if new.denominator != 1 else int(new)
-        return out, tag
+            out[shot.index] = new if new.denominator != 1 else int(new)
+        return out
 
 
 def _times(a: Any, b: Fraction) -> Fraction:

@@ -94,7 +94,7 @@ def instantiations(
         if d(st.integers(0, 99)) < cut or not aim:
             event("symnet: not aimed at a breakpoint")
             return w, x
-        values, tag = aimer.aim([*(w[s] for s in params), *x], d(st.randoms(use_true_random=False)))
+        values, tag, _ = aimer.aim([*(w[s] for s in params), *x], d(st.randoms(use_true_random=False)))
         event(
             {
                 None: "symnet: aim failed",

@@ -13,7 +13,7 @@ from hypothesis import currently_in_test_context, event
 from hypothesis.control import current_build_context
 
 from ..errors import InvalidArgument, InvalidType, SymnetError
-from ..model.kinks import AIM_RATE, Aimer, ForwardCheck
+from ..model.kinks import AIM_RATE, Aimer, ForwardCheck, Shot
 from ..model.network import Network
 from ..numbers import exact_ratio
 from .numeric import compile_entries, compile_forward, gamma
@@ -196,7 +196,7 @@ def assert_forward_matches(
     aimer = Aimer(net, kind, harness.n, harness.layers)
     tags = {"at": 0, "near": 0, "beside": 0}
     done = 0
-    failing: list[Any] = []  # [values, drawn] once found
+    failing: list[Any] = []  # [values, drawn, shot] once found
 
     size = batch_size(harness.count)
 
@@ -209,14 +209,14 @@ def assert_forward_matches(
         batch = draw_batch(kind, drawn, min(size, samples - done), harness.count)
         aiming = random.Random(drawn[0]) if aimer.active else None
         for s in range(batch.size):
-            values = batch.values(s)
+            values, shot = batch.values(s), None
             if aiming is not None and aiming.random() < AIM_RATE:
-                values, tag = aimer.aim(values, aiming)
+                values, tag, shot = aimer.aim(values, aiming)
                 if tag is not None:
                     tags[tag] += 1
             done += 1
             if harness.mismatch(values) is not None:
-                failing.extend((values, drawn))
+                failing.extend((values, drawn, shot))
                 return True
         return False
 
@@ -232,10 +232,32 @@ def assert_forward_matches(
     # While Hypothesis is still generating or shrinking an outer example, only the run it
     # reports is shown, so only that run pays for shrinking this one.
     if not _outer_search_is_exploring():
-        values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
+        values = _shrunk(values, failing[2], aimer, harness)
     reason = harness.mismatch(values)
     assert reason is not None
     raise AssertionError(harness.report(values, reason))
+
+
+def _shrunk(values: list[Any], shot: Shot | None, aimer: Aimer, harness: _Harness) -> list[Any]:
+    """The failing values shrunk; an aimed draw keeps its unit on target, then tries the plainest step off its kink."""
+    __tracebackhide__ = True
+
+    def fails(vals: list[Any]) -> bool:
+        return harness.mismatch(vals) is not None
+
+    if shot is None:
+        return shrink(values, fails)
+    values = shrink(values, fails, repair=lambda vals: aimer.shoot(vals, shot))
+    step = shot.target - shot.point
+    if step:
+        sign = 1 if step > 0 else -1
+        for e in range(1, 61):  # the plainest step that still fails: 1/2, 1/4, ..., down to the one found
+            plain = Fraction(sign, 2**e)
+            if abs(plain) >= abs(step):
+                moved = aimer.shoot(values, shot._replace(target=shot.point + plain))
+                if moved is not None and fails(moved):
+                    return moved
+    return values
 
 
 _LAST = threading.local()
