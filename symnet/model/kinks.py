@@ -154,7 +154,7 @@ def _activation_function(act: Activation) -> Scalar | None:
 class Shot(NamedTuple):
     """One aimed pre-activation: unit ``unit`` of hidden layer ``layer`` (0-based) moved onto ``target``.
 
-    ``point`` is the breakpoint aimed at.  The value moved is ``index`` (into
+    ``point`` is the breakpoint aimed at.  The value moved is ``moved`` (into
     the parameters, then the inputs): the unit's bias (``source`` None), its
     weight from input ``source``, or with ``through_input`` the first layer's
     input ``source``.
@@ -164,7 +164,7 @@ class Shot(NamedTuple):
     unit: int
     point: Fraction
     target: Fraction
-    index: int
+    moved: int
     source: int | None
     through_input: bool
 
@@ -265,16 +265,16 @@ class Aimer:
         factor = self._factor(shot, u, weights)
         if not factor:
             return None
-        new = Fraction(values[shot.index]) + (shot.target - z) / factor
+        new = Fraction(values[shot.moved]) + (shot.target - z) / factor
         out = list(values)
         if self.kind == "float":
-            out[shot.index] = float(new)
+            out[shot.moved] = float(new)
         elif self.kind == "int":
             if new.denominator != 1:
                 return None
-            out[shot.index] = int(new)
+            out[shot.moved] = int(new)
         else:
-            out[shot.index] = new if new.denominator != 1 else int(new)
+            out[shot.moved] = new if new.denominator != 1 else int(new)
         return out
 
 
