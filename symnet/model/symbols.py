@@ -136,4 +136,3 @@ def flat_entries(m: sympy.MatrixBase) -> tuple[sympy.Expr, ...]:
     if isinstance(m, sympy.ImmutableDenseMatrix):
         return tuple(m.args[2].args)
     return tuple(m.flat())
-
