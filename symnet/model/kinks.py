@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 import sympy
 
+from ..errors import SymnetError
 from ..numbers import exact_ratio
 from .activations import Activation
 from .network import Network
@@ -55,7 +56,7 @@ class ForwardCheck(NamedTuple):
     ``samples`` instantiations were compared; ``aimed`` of them had one unit's
     pre-activation moved to a breakpoint target: ``at_breakpoint`` exactly
     onto a breakpoint, ``near_breakpoint`` beside one (``0 < |delta| <= 2**-10``,
-    or one float ulp), the rest a small step (``2**-9 .. 1/2``) away.
+    or one float ulp), the rest a small step (``2**-9 .. 1/2``; 1 for ints) away.
     """
 
     samples: int
@@ -115,14 +116,14 @@ def breakpoints(act: Activation) -> tuple[Fraction, ...]:
 
 
 # ------------------------------------------------------ exact scalar activation
-def _scalar(e: sympy.Basic, t: sympy.Symbol) -> Scalar | None:  # noqa: C901 - one case per node type
+def _scalar(e: sympy.Basic, t: sympy.Symbol) -> Scalar | None:
     """``e`` as an exact function of ``t`` on Fractions, or None when it is not piecewise-polynomial."""
     if e == t:
         return lambda v: v
     if e.is_Number:
         try:
             c = Fraction(*exact_ratio(e, "an activation's constant"))
-        except Exception:
+        except SymnetError:  # not a real number (I, zoo, nan): no exact evaluation
             return None
         return lambda v: c
     parts = [_scalar(a, t) for a in e.args]
