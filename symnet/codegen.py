@@ -34,6 +34,16 @@ def f(x_1, b_1_0, b_1_1, c_0, c_1):
 >>> proof.lambdify()(2, 1, 3, 0, 1)
 (7,)
 
+Importing symnet's results (``symnet.prove`` and the rest) loads this module,
+which also teaches sympy's own code printers these identifiers
+(:func:`install_code_printer_names`): ``sympy.pycode``, ``sympy.ccode``,
+``sympy.lambdify`` and every printer built on sympy's ``CodePrinter`` then
+write ``b_{1,0}`` as ``b_1_0`` instead of the invalid ``b_1,0``:
+
+>>> import sympy
+>>> sympy.pycode(proof.offset[0]), sympy.ccode(proof.offset[0]), sympy.latex(proof.offset[0])
+('b_1_0*c_1 + c_0', 'b_1_0*c_1 + c_0', 'b_{1,0} c_{1} + c_{0}')
+
 The generated Python is exact: rationals are written as ``Fraction(p, q)``,
 so ``int`` and ``Fraction`` arguments give exact results (floats give
 floats).  :func:`to_c` writes a C99 function over ``double``.
@@ -49,6 +59,7 @@ from typing import Any
 
 import sympy
 from sympy.printing.c import C99CodePrinter
+from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from .certificate import Certificate
@@ -63,6 +74,7 @@ __all__ = [
     "domain_rows",
     "identifier",
     "identifiers",
+    "install_code_printer_names",
     "lambdify",
     "linear_form",
     "pycode",
@@ -86,6 +98,9 @@ _INDEX = re.compile(r"_\{([^{}]*)\}")
 def identifier(name: str) -> str:
     """The identifier of one symbol name, by rules 1-3 of the module docstring.
 
+    sympy's own code printers spell symnet's names this way too
+    (:func:`install_code_printer_names`).
+
     >>> identifier("b^{(3)}_{2,1}")
     'b3_2_1'
     """
@@ -102,6 +117,43 @@ def identifier(name: str) -> str:
     if text == "_" or keyword.iskeyword(text) or text in _C_KEYWORDS:
         text += "_"
     return text
+
+
+_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _identifier_printer(original: Callable[..., Any]) -> Callable[..., str]:
+    """A ``CodePrinter`` method printing a name as ``original`` does, unless it holds ``{`` and is no identifier."""
+
+    def print_name(printer: CodePrinter, expr: Any, **kwargs: Any) -> str:
+        name = str(original(printer, expr, **kwargs))
+        if "{" not in name or _ASCII_IDENTIFIER.match(name):
+            return name
+        ident = identifier(str(expr.name))
+        if ident in printer.reserved_words:
+            ident += printer._settings["reserved_word_suffix"]
+        return ident
+
+    print_name.__wrapped__ = original  # type: ignore[attr-defined]
+    return print_name
+
+
+def install_code_printer_names() -> None:
+    """Make sympy's code printers write symnet's LaTeX names as identifiers (done when this module is imported).
+
+    It wraps ``sympy.printing.codeprinter.CodePrinter``'s ``_print_Symbol``
+    and ``_print_MatrixSymbol`` and changes only what would be no identifier
+    anyway: a name holding ``{`` whose printed form is no ASCII identifier
+    (sympy's Python printer writes ``b_{1,2}`` as ``b_1,2``, its C printer as
+    ``b_{1,2}``); such a name prints as :func:`identifier` spells it.  Every
+    other symbol prints as before, and the symbols themselves (names,
+    ``str``, LaTeX, equality, hashing, pickling, certificates) do not change.
+    Idempotent.
+    """
+    for method in ("_print_Symbol", "_print_MatrixSymbol"):
+        current = getattr(CodePrinter, method)
+        if not hasattr(current, "__wrapped__"):
+            setattr(CodePrinter, method, _identifier_printer(current))
 
 
 def identifiers(net: Network) -> dict[sympy.Symbol, str]:
@@ -378,3 +430,6 @@ def lambdify(proof: Any, modules: str | Sequence[Any] | None = None) -> Callable
         body = tuple(e.xreplace(renamed) for e in exprs)
         fn = sympy.lambdify(args, body, modules=modules)
     return _guarded(fn, rows, net.p) if rows else fn
+
+
+install_code_printer_names()

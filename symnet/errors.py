@@ -18,12 +18,14 @@ __all__ = [
     "InvalidArgument",
     "InvalidType",
     "LogitsWarning",
+    "MissingDependency",
     "NotLinearError",
     "ProofNotFound",
     "ShapeError",
     "SizeGuardError",
     "SymnetError",
     "UndecidedError",
+    "UnknownName",
     "UnsupportedModelError",
 ]
 
@@ -136,3 +138,17 @@ class UnsupportedModelError(InvalidArgument):
         super().__init__(message)
         self.layer = layer
         self.position = position
+
+
+
+class UnknownName(InvalidArgument, KeyError):
+    """A name (of a parameter) the object does not have; the message lists the closest names it has.
+
+    A ``KeyError`` and a ``ValueError``; its text is the message, not a quoted repr.
+    """
+
+    __str__ = Exception.__str__
+
+
+class MissingDependency(SymnetError, ImportError):
+    """An optional library a feature needs is not installed (``name``); the message names the extra to install."""

@@ -30,6 +30,7 @@ PUBLIC = [
     "InvalidArgument",
     "InvalidType",
     "Layer",
+    "MissingDependency",  # issue 22: an optional library is missing (names the extra)
     "NAMED_ACTIVATIONS",
     "Network",
     "NotLinearError",
@@ -42,6 +43,7 @@ PUBLIC = [
     "SizeGuardError",
     "SymnetError",
     "UndecidedError",
+    "UnknownName",  # issue 22: Network.parameter of a name the network lacks
     "UnsupportedModelError",
     "activation",
     "bound",
@@ -121,6 +123,15 @@ SIGNATURES = {
     "activation": "(spec)",
     # SPEC 3: the testing helper
     "testing.assert_forward_matches": "(fn, net, *, kind='rational', samples=100, seed=0, convert=None)",
+    # beyond SPEC (issue 22): calling symnet from sympy, and testing at the kinks
+    "Network.parameter": "(self, name)",
+    "GenericProof.as_matrix_expr": "(self, *, identifiers=False)",
+    "testing.last_forward_check": "()",
+    "testing.breakpoints": "(act)",
+    "strategies.instantiations": (
+        "(net, *, kind='rational', min_value=-10, max_value=10, max_denominator=10, aim=0.5)"
+    ),
+    "strategies.networks": "(*, weights='symbolic', architecture=None, activation=None)",
 }
 
 #: Attributes the specification names, on an object of each kind (built by :func:`_examples`).
@@ -157,9 +168,10 @@ def test_all_is_frozen():
 def test_strategies_and_testing_exports_are_frozen():
     """SPEC 3: the strategies for users' own tests and the forward-pass helper."""
     assert sorted(symnet.strategies.__all__) == [
-        "Architecture", "activations", "architectures", "inputs", "networks", "numbers", "register_profiles", "weights",
+        "Architecture", "activations", "architectures", "inputs", "instantiations", "networks", "numbers",
+        "register_profiles", "weights",
     ]
-    assert symnet.testing.__all__ == ["assert_forward_matches"]
+    assert symnet.testing.__all__ == ["ForwardCheck", "assert_forward_matches", "breakpoints", "last_forward_check"]
 
 
 @pytest.mark.parametrize("dotted", sorted(SIGNATURES))

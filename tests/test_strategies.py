@@ -184,7 +184,12 @@ def test_profiles_are_registered_on_import(name, examples, derandomize):
         (lambda: sst.architectures(max_width=True), "max_width=True"),
         (lambda: sst.activations(nonlinear="yes"), "nonlinear='yes'"),
         (lambda: sst.networks(weights="sym"), "weights='sym'"),
-        (lambda: sst.networks(architecture=(2, [2], 1)), "architecture="),
+        (lambda: sst.networks(architecture="big"), "architecture='big'"),
+        (lambda: sst.networks(architecture=(0, [2], 1)), "architecture.inputs=0"),
+        (lambda: sst.networks(activation="swish"), "activation='swish'"),
+        (lambda: sst.networks(activation=3), "activation=3"),
+        (lambda: sst.instantiations(symnet.dense(1, [1]), aim=2), "aim=2"),
+        (lambda: sst.instantiations("net"), "net='net'"),
         (lambda: sst.weights("net"), "net='net'"),
         (lambda: sst.inputs(0), "net_or_p=0"),
         (lambda: sst.weights(symnet.dense(1, []), kind="real"), "kind='real'"),
@@ -241,3 +246,104 @@ def test_from_type_after_plain_install_uses_the_entry_point():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, cwd="/")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+# -------------------------------------------------------------- plain values
+@settings(max_examples=10)
+@given(sst.networks(activation="relu"))
+def test_networks_take_a_plain_activation(net):
+    assert all(a.name == "relu" for a in net.activations)
+
+
+@settings(max_examples=10)
+@given(sst.networks(weights="exact", architecture=(2, [3], 1), activation=sympy.Lambda(t, sympy.Max(t / 10, t))))
+def test_networks_take_a_plain_architecture_and_lambda(net):
+    assert (net.p, net.hidden, net.q) == (2, (3,), 1)
+    assert net.activations[0].expr == sympy.Max(t / 10, t)
+
+
+@settings(max_examples=10)
+@given(sst.networks(weights="float", activation=["relu", "square"]))
+def test_networks_take_a_list_of_activations_and_fix_the_depth(net):
+    assert [a.name for a in net.activations] == ["relu", "square"]
+
+
+# ------------------------------------------------------------ instantiations
+def test_instantiations_aim_at_breakpoints_and_report_events():
+    """About half the draws put some pre-activation exactly at or beside ReLU's 0; checked by an independent pass."""
+    net = symnet.dense(2, [3], 1, "relu")
+    seen = {"at": 0, "near": 0, "total": 0}
+
+    @settings(max_examples=200, database=None, derandomize=True)
+    @given(sst.instantiations(net))
+    def check(drawn):
+        w, x = drawn
+        assert set(w) == set(net.parameters)
+        # independent route: the pre-activations from the symbols' values, by name
+        v = {s.name: Fraction(val) for s, val in w.items()}
+        z = [v[f"b_{{{k},0}}"] + sum(v[f"b_{{{k},{j}}}"] * Fraction(x[j - 1]) for j in (1, 2)) for k in (1, 2, 3)]
+        seen["total"] += 1
+        seen["at"] += any(zk == 0 for zk in z)
+        seen["near"] += any(0 < abs(zk) <= Fraction(1, 2**10) for zk in z)
+
+    check()
+    assert seen["total"] == 200
+    assert seen["at"] >= 20 and seen["near"] >= 30, seen
+
+
+def test_instantiations_of_smooth_networks_are_plain_draws():
+    net = symnet.dense(2, [2], 1, "tanh")
+    w, x = find(sst.instantiations(net), lambda d: True)
+    assert all(val == 0 for val in w.values()) and x == (0, 0)
+
+
+@pytest.mark.slow
+def test_instantiations_events_appear_in_hypothesis_statistics(tmp_path):
+    (tmp_path / "test_events.py").write_text(
+        "import symnet\n"
+        "from hypothesis import given, settings\n"
+        "from symnet import strategies as sst\n"
+        "@settings(max_examples=100, derandomize=True, database=None)\n"
+        "@given(sst.instantiations(symnet.dense(1, [2], 1, 'relu')))\n"
+        "def test_it(d):\n    pass\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(symnet.__file__))}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout
+    assert "symnet: exactly at a breakpoint" in run.stdout
+    assert "symnet: not aimed at a breakpoint" in run.stdout
+
+
+# ----------------------------------------------------------------- from_type
+def test_from_type_stays_cheap_with_health_checks_on():
+    """200 examples with Hypothesis's health checks (too_slow, data_too_large) enabled, and the sizes bounded."""
+    sizes = []
+
+    @settings(max_examples=200, database=None, deadline=None, suppress_health_check=())
+    @given(st.from_type(Network))
+    def check(net):
+        sizes.append((net.p, net.hidden, net.q))
+
+    check()
+    assert len(sizes) >= 100
+    assert all(p <= 3 and len(h) <= 2 and all(w <= 3 for w in h) and q <= 2 for p, h, q in sizes)
+
+
+def test_instantiations_of_a_numeric_network_aim_through_the_input():
+    """No parameters to move: the first layer's pre-activation is put on the kink by one input coordinate."""
+    net = Network.from_matrices([[[2, -1], [1, 3]], [[1, 1]]], [[Fraction(1, 3), -1], [0]], "relu")
+    on_kink = []
+
+    @settings(max_examples=100, database=None, derandomize=True)
+    @given(sst.instantiations(net))
+    def check(drawn):
+        w, x = drawn
+        assert w == {}
+        z = [2 * Fraction(x[0]) - Fraction(x[1]) + Fraction(1, 3), Fraction(x[0]) + 3 * Fraction(x[1]) - 1]
+        on_kink.append(any(v == 0 for v in z))
+
+    check()
+    assert sum(on_kink) >= 10, sum(on_kink)

@@ -217,3 +217,19 @@ def test_samples_counts_calls():
 
     assert_forward_matches(counting, symnet.dense(2, [2]), samples=77)
     assert len(calls) == 77
+
+
+def test_inside_given_the_aimed_draws_are_hypothesis_events(monkeypatch):
+    from symnet.testing import forward as forward_module
+
+    events = []
+    monkeypatch.setattr(forward_module, "event", events.append)
+
+    @settings(max_examples=3, database=None, derandomize=True)
+    @given(st.just(symnet.dense(2, [2], activation="relu")))
+    def check(net):
+        assert_forward_matches(plain("relu"), net, samples=40)
+
+    check()
+    assert "symnet.testing: some pre-activation exactly at a breakpoint" in events
+    assert "symnet.testing: some pre-activation within 2**-10 of a breakpoint" in events

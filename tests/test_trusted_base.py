@@ -20,7 +20,7 @@ from tests.test_architecture import TRUSTED  # what the trusted base may load of
 ROOT = pathlib.Path(symnet.__file__).parent
 #: A ratchet, lowered whenever the base shrinks: 4,598 measured after the issue-19 merge
 #: (target 2,500; docs/architecture.md says what is left).
-CEILING = 4_600
+CEILING = 4_606  # issue 22: +8 for Network.parameter (its lookup is outside) and errors UnknownName, MissingDependency
 
 
 def trusted_modules() -> list[str]:

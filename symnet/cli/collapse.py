@@ -12,12 +12,13 @@ output.  Exit codes: 0 collapsed, 1 not linear, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import time
 from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgument, NotLinearError
+from ..errors import InvalidArgument, MissingDependency, NotLinearError
 from ..search.engine import prove
 from ._common import EXIT_OK, EXIT_REJECTED, progress_line, say
 from ._files import add_model_options, load_model_file, model_options
@@ -58,6 +59,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``symnet collapse``; returns the exit code (errors become exit codes in ``symnet.cli._common``)."""
+    if importlib.util.find_spec("onnx") is None:  # the export needs onnx: say so before the proof, not after
+        hint = "install it with: pip install 'symnet[onnx]'"
+        raise MissingDependency(f"collapse writes ONNX and needs onnx; {hint}", name="onnx")
     progress = Progress()
     net, original = load_model_file(args.model, progress, **model_options(args))
     progress(f"imported {net!r}; proving")

@@ -10,7 +10,9 @@ the checker.  Exit codes and the error line: :mod:`symnet.cli._common`.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import re
 import sys
 from collections.abc import Collection, Sequence
 from typing import Any, NoReturn
@@ -18,7 +20,7 @@ from typing import Any, NoReturn
 from .. import __version__
 from ._common import EXIT_USAGE, NOTATION, guarded
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "did_you_mean", "main"]
 
 #: Sub-command -> (its module, the one line ``symnet --help`` shows for it).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -39,12 +41,43 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
+
+
+def did_you_mean(word: str, known: Collection[str]) -> str:
+    """`` (did you mean X?)`` for the known word closest to a mistyped ``word``, or nothing (difflib)."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with the usage line and one error line on stderr, exit 2."""
+    """argparse, with the usage line and one error line on stderr, exit 2; a mistyped choice gets a suggestion."""
 
     def error(self, message: str) -> NoReturn:
+        found = _INVALID_CHOICE.search(message)
+        if found:
+            choices = [c.strip().strip("'") for c in found.group(2).split(",")]
+            message += did_you_mean(found.group(1), choices)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser:
+    """The parser of sub-command ``name`` (``parser`` itself when there is none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[name]
+            return chosen
+    return parser
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extra: Sequence[str]) -> NoReturn:
+    """The error for words no option took, with the closest option of the sub-command (``--hiden`` -> ``--hidden``)."""
+    options = [s for action in parser._actions for s in action.option_strings]
+    word = next((w for w in extra if w.startswith("-")), extra[0])
+    hint = did_you_mean(word.split("=", 1)[0], options) if word.startswith("-") else ""
+    rest = f" (and {len(extra) - 1} more)" if len(extra) > 1 else ""
+    parser.error(f"unrecognized argument {word}{rest}{hint}")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -79,5 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     name = _command(words)
     parser = build_parser(() if name is None else (name,))
-    args: Any = parser.parse_args(words)
+    args: Any
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        _unrecognized(_subparser(parser, name), extra)
     return guarded(args.func, args)

@@ -367,6 +367,23 @@ class Network(display.Displayable, display_key="network"):
             seen.setdefault(s, None)
         return tuple(seen)
 
+    def parameter(self, name: str) -> sympy.Symbol:
+        """The parameter named ``name`` (``"b_{1,2}"``, also spelled ``"b_1,2"`` or ``"b_1_2"``).
+
+        Raises :class:`~symnet.errors.UnknownName` (a ``KeyError`` and a
+        ``ValueError``) listing the closest names for a name the network's
+        :attr:`parameters` do not have.
+
+        >>> import symnet
+        >>> net = symnet.dense(2, [2])
+        >>> net.parameter("b_{1,2}"), net.parameter("b_1,2") is net.parameter("b_{1,2}")
+        (b_{1,2}, True)
+        """
+        # loaded on first use: the kernel, which loads this module, never looks names up
+        from .lookup import find_symbol
+
+        return find_symbol(name, self.parameters, self.inputs)
+
     @property
     def is_numeric(self) -> bool:
         """True when no weight, bias or activation coefficient is a symbol."""

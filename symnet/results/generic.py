@@ -13,13 +13,14 @@ from typing import Any
 
 import sympy
 
+from .. import codegen
 from ..certificate import Certificate, Claim, Step
 from ..errors import InvalidArgument
 from ..interop import coq
 from ..kernel import generic as gk
 from ..kernel.generic import affine_coefficients
 from ..model import display
-from ..model.generic import GenericCertificate, GenericNetwork, GenericStep, Lin
+from ..model.generic import GenericCertificate, GenericNetwork, GenericStep, Lin, MatAtom, ones
 from ..model.generic_build import explicit
 from ..model.network import Network, input_symbols
 from ..model.size import EXPAND_LIMIT, estimate_monomials
@@ -33,7 +34,7 @@ from . import _documents
 from ._generic_codec import GENERIC_FORMAT, to_data
 from .proof import Proof
 
-__all__ = ["GENERIC_FORMAT", "GenericProof", "instantiate_network"]
+__all__ = ["GENERIC_FORMAT", "GenericProof", "instantiate_network", "matrix_expr", "matrix_symbol"]
 
 
 # ------------------------------------------------------- concrete instances
@@ -96,6 +97,44 @@ def instantiate_network(net: GenericNetwork, **sizes: int) -> Network:
     return Network.from_matrices(weights, biases, list(net.activations), inputs=input_symbols(widths[0]))
 
 
+# ------------------------------------------------------- sympy MatrixExpr
+def matrix_symbol(atom: MatAtom, *, identifiers: bool = False) -> sympy.MatrixExpr:
+    """The sympy matrix of an atom: ``OneMatrix(n, 1)`` for ``1_n``, else a ``MatrixSymbol`` named by its LaTeX.
+
+    The names are the ones derivations print (``B``, ``C``, ``B^{(2)}``,
+    ``b_0``, ``c_0``; ``x`` for the input), or with ``identifiers=True`` the
+    same as identifiers (``B2``, :func:`symnet.codegen.identifier`), which
+    ``sympy.lambdify`` needs for matrix arguments; the shape is the atom's
+    own, in size symbols.
+
+    >>> import symnet
+    >>> net = symnet.dense("p", ["h"])
+    >>> matrix_symbol(net.weight(1)), matrix_symbol(net.weight(1)).shape
+    (B, (h, p))
+    """
+    if atom == ones(atom.rows):
+        return sympy.OneMatrix(atom.rows, atom.cols)
+    name = atom.tex or atom.name
+    return sympy.MatrixSymbol(codegen.identifier(name) if identifiers else name, atom.rows, atom.cols)
+
+
+def matrix_expr(lin: Lin, *, identifiers: bool = False) -> sympy.MatrixExpr:
+    """A generic proof's matrix expression (:class:`~symnet.model.generic.Lin`) as a sympy ``MatrixExpr``.
+
+    The same sum of products, over :func:`matrix_symbol` of each atom, with
+    the symbolic shape ``rows x cols``; substituting sizes and then concrete
+    matrices for the ``MatrixSymbol`` matrices and calling ``doit()`` gives
+    the concrete product.  An empty sum is a ``ZeroMatrix``.  ``identifiers``
+    names the matrices as :func:`matrix_symbol` does.
+    """
+    if not lin.terms:
+        return sympy.ZeroMatrix(lin.rows, lin.cols)
+    parts = [
+        coeff * sympy.MatMul(*(matrix_symbol(a, identifiers=identifiers) for a in word)) for word, coeff in lin.terms
+    ]
+    return parts[0] if len(parts) == 1 else sympy.MatAdd(*parts)
+
+
 # ------------------------------------------------------------------- proof
 class GenericProof(display.Displayable, display_key="generic_proof"):
     """A proof that a network of symbolic size computes ``W* x + b*``, for every size.
@@ -128,6 +167,21 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
     def offset(self) -> Lin:
         """b* as a matrix expression (q x 1)."""
         return self.certificate.offset
+
+    def as_matrix_expr(self, *, identifiers: bool = False) -> tuple[sympy.MatrixExpr, sympy.MatrixExpr]:
+        """``(W*, b*)`` as sympy matrix expressions (``MatrixSymbol`` matrices of symbolic shape, :func:`matrix_expr`).
+
+        Each layer's matrices are ``MatrixSymbol`` matrices named as the derivation
+        prints them (:func:`matrix_symbol`), or as identifiers with
+        ``identifiers=True`` (``sympy.lambdify`` takes only identifiers as
+        matrix arguments); ``1_n`` is ``OneMatrix(n, 1)``.
+
+        >>> import symnet, sympy
+        >>> W, b = symnet.prove(symnet.dense("p", ["h"])).as_matrix_expr()
+        >>> W, W.shape, b
+        (C*B, (1, p), C*b_0 + c_0)
+        """
+        return matrix_expr(self.matrix, identifiers=identifiers), matrix_expr(self.offset, identifiers=identifiers)
 
     @property
     def size_symbols(self) -> tuple[sympy.Symbol, ...]:

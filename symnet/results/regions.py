@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
@@ -13,7 +14,7 @@ from flint import fmpq
 from ..certificate import ExpressionWriter, write_network
 from ..certificate.documents import domain_rows
 from ..certificate.numbers import encode_q
-from ..errors import CertificateError, InvalidArgument, InvalidType, ShapeError
+from ..errors import CertificateError, InvalidArgument, InvalidType, MissingDependency, ShapeError
 from ..kernel import regions_cert as kernel
 from ..model.display import Displayable
 from ..model.network import Network
@@ -302,7 +303,16 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
         return draw.to_latex(self, document=document, **options)
 
     def plot(self, path: str | None = None, **options: Any) -> Any:
-        """A matplotlib picture of a 2-input network's regions, coloured by pattern (PNG/PDF with ``path``)."""
+        """A matplotlib picture of a 2-input network's regions, coloured by pattern (PNG/PDF with ``path``).
+
+        Needs matplotlib (``pip install 'symnet[plot]'``); without it,
+        :class:`~symnet.errors.MissingDependency` (an ``ImportError``) says so.
+        """
+        if importlib.util.find_spec("matplotlib") is None:
+            raise MissingDependency(
+                "Regions.plot needs matplotlib, which is not installed; install it with: pip install 'symnet[plot]'",
+                name="matplotlib",
+            )
         return draw.plot(self, path, **options)
 
     def __repr__(self) -> str:

@@ -8,6 +8,10 @@ Use them in your own property-based tests::
     @given(sst.networks(weights="exact"))
     def test_my_thing(net): ...
 
+:func:`instantiations` draws a network's weights and an input together,
+aiming about half of the draws at the hidden activations' breakpoints
+(a ReLU's 0, a hard-tanh's -1 and 1), where threshold bugs show.
+
 ``st.from_type(symnet.Network)`` draws :func:`networks` too (registered
 through Hypothesis's ``hypothesis`` entry-point group, and again when this
 package is imported).
@@ -17,6 +21,7 @@ Importing this package also registers the Hypothesis settings profiles
 :func:`register_profiles`); ``settings.load_profile("symnet-ci")`` picks one.
 """
 
+from ._instantiations import instantiations
 from ._networks import (
     Architecture,
     activations,
@@ -34,6 +39,7 @@ __all__ = [
     "activations",
     "architectures",
     "inputs",
+    "instantiations",
     "networks",
     "numbers",
     "register_profiles",

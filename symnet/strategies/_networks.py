@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -16,7 +17,8 @@ import sympy
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..model.activations import Activation, activation
+from ..codegen import install_code_printer_names
+from ..model.activations import Activation, ActivationSpec, activation
 from ..model.builders import dense
 from ..model.network import Network
 from ..numbers import exact_rational
@@ -63,12 +65,6 @@ def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise InvalidArgument(f"{name}={value!r} must be one of {choices}")
     return str(value)
-
-
-def _check_strategy(value: Any, name: str) -> st.SearchStrategy | None:
-    if value is not None and not isinstance(value, st.SearchStrategy):
-        raise InvalidArgument(f"{name}={value!r} must be a Hypothesis strategy or None")
-    return value
 
 
 def _check_bound(value: Any, name: str) -> Fraction:
@@ -274,11 +270,39 @@ def _symbolic_network(
     return _dense(Architecture(arch.inputs, tuple(arch.hidden), arch.outputs), spec)
 
 
+def _plain_architecture(value: Any) -> st.SearchStrategy[Architecture]:
+    """A fixed architecture given as ``Architecture(p, hidden, q)`` or a ``(p, hidden, q)`` tuple."""
+    try:
+        if not isinstance(value, (tuple, list)):
+            raise TypeError
+        p, hidden, q = value
+        arch = Architecture(p, tuple(hidden), q)
+    except (TypeError, ValueError):
+        raise InvalidArgument(
+            f"architecture={value!r} must be a Hypothesis strategy, an Architecture or a (p, hidden, q) tuple"
+        ) from None
+    _check_int(arch.inputs, "architecture.inputs", 1)
+    _check_int(arch.outputs, "architecture.outputs", 1)
+    for i, h in enumerate(arch.hidden):
+        _check_int(h, f"architecture.hidden[{i}]", 1)
+    return st.just(arch)
+
+
+def _plain_activation(value: Any) -> tuple[Activation, ...] | Activation:
+    """A fixed activation spec as :func:`symnet.dense` takes it: one for every layer, or a list, one per layer."""
+    try:
+        if isinstance(value, (list, tuple)):
+            return tuple(activation(a) for a in value)
+        return activation(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"activation={value!r} is neither a strategy nor an activation: {exc}") from None
+
+
 def networks(
     *,
     weights: str = "symbolic",
-    architecture: st.SearchStrategy[Architecture] | None = None,
-    activation: st.SearchStrategy[Any] | None = None,
+    architecture: st.SearchStrategy[Architecture] | Architecture | tuple[Any, ...] | None = None,
+    activation: st.SearchStrategy[Any] | ActivationSpec | Sequence[ActivationSpec] | None = None,
 ) -> st.SearchStrategy[Network]:
     """Dense networks (:class:`symnet.Network`).
 
@@ -288,7 +312,11 @@ def networks(
     weights in [-5, 5].  ``architecture`` is a strategy for
     :class:`Architecture` (default :func:`architectures`) and
     ``activation`` a strategy for activation specs (default
-    :func:`activations`, linear ones only).
+    :func:`activations`, linear ones only).  Both also take a plain value,
+    as :func:`symnet.dense` does: ``activation="relu"`` (a name, a
+    one-variable ``sympy.Lambda`` or an Activation, for every hidden layer;
+    or a list of them, one per hidden layer, which then also fixes the
+    depth of the default architectures) and ``architecture=(2, [3], 1)``.
 
     Numeric weights are drawn directly, one Hypothesis choice per numerator
     and denominator, so a draw of up to 4 x [4, 4] x 2 costs a few
@@ -298,8 +326,19 @@ def networks(
     numeric weights, weights of 0, then small integers.
     """
     _check_choice(weights, "weights", WEIGHT_KINDS)
-    arch = _check_strategy(architecture, "architecture")
-    acts = _check_strategy(activation, "activation")
+    arch = architecture if architecture is None or isinstance(architecture, st.SearchStrategy) else None
+    acts = activation if activation is None or isinstance(activation, st.SearchStrategy) else None
+    if architecture is not None and arch is None:
+        arch = _plain_architecture(architecture)
+    if activation is not None and acts is None:
+        fixed = _plain_activation(activation)
+        acts = st.just(fixed)
+        if isinstance(fixed, tuple):
+            depth = len(fixed)
+            if arch is None:
+                arch = architectures(min_depth=depth, max_depth=depth)
+            else:
+                arch = arch.filter(lambda a: len(a.hidden) == depth)
     arch = architectures() if arch is None else arch
     acts = activations() if acts is None else acts
     if weights == "symbolic":
@@ -353,9 +392,17 @@ def inputs(
 
 
 # ---------------------------------------------------------------- registration
+#: The sizes ``st.from_type(symnet.Network)`` draws: small, so that a draw stays a few milliseconds even under load.
+FROM_TYPE_SIZES = {"max_inputs": 3, "max_depth": 2, "max_width": 3, "max_outputs": 2}
+
+
 @functools.lru_cache(maxsize=1)
 def _any_network() -> st.SearchStrategy[Network]:
-    return st.one_of([networks(weights=kind) for kind in WEIGHT_KINDS])
+    arch = architectures(**FROM_TYPE_SIZES)
+    # build one network of each kind now, so the first draw pays no lazy import or cold cache
+    _dense(Architecture(1, (1,), 1), activation("identity"))
+    Network.from_matrices([[[Fraction(1, 2)]], [[1.5]]], [[0], [1]])
+    return st.one_of([networks(weights=kind, architecture=arch) for kind in WEIGHT_KINDS])
 
 
 def _from_type(thing: type) -> st.SearchStrategy[Network]:
@@ -363,5 +410,10 @@ def _from_type(thing: type) -> st.SearchStrategy[Network]:
 
 
 def register_network_strategy() -> None:
-    """Make ``st.from_type(symnet.Network)`` draw :func:`networks` (any kind of weights)."""
+    """Make ``st.from_type(symnet.Network)`` draw :func:`networks` (any kind of weights, up to 3 x [3, 3] x 2).
+
+    Also makes sympy's code printers spell the drawn networks' names as
+    identifiers (:func:`symnet.codegen.install_code_printer_names`).
+    """
+    install_code_printer_names()
     st.register_type_strategy(Network, _from_type)

@@ -16,6 +16,7 @@ The cross-check behind :func:`symnet.crosscheck` lives here too
 (:mod:`symnet.testing.crosscheck`).
 """
 
-from .forward import assert_forward_matches
+from ..model.kinks import ForwardCheck, breakpoints
+from .forward import assert_forward_matches, last_forward_check
 
-__all__ = ["assert_forward_matches"]
+__all__ = ["ForwardCheck", "assert_forward_matches", "breakpoints", "last_forward_check"]

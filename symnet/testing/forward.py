@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import currently_in_test_context
+from hypothesis import currently_in_test_context, event
 from hypothesis.control import current_build_context
 
 from ..errors import InvalidArgument, InvalidType, SymnetError
+from ..model.kinks import AIM_RATE, Aimer, ForwardCheck, Shot
 from ..model.network import Network
 from ..numbers import exact_ratio
 from .numeric import compile_entries, compile_forward, gamma
 from .sampling import KINDS, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 
-__all__ = ["assert_forward_matches"]
+__all__ = ["ForwardCheck", "assert_forward_matches", "last_forward_check"]
 
 #: The float comparison allows this multiple of the a-priori round-off bound.
 FLOAT_SLACK = 2.0
@@ -176,14 +178,25 @@ def assert_forward_matches(
     round-off bound ``gamma(depth) * |W||x| + |b|``).  The parameters of a
     symbolic ``net`` are drawn as well; a numeric ``net`` keeps its weights.
 
+    When a hidden activation is piecewise (ReLU, leaky ReLU, a hard-tanh or
+    hard-sigmoid written with ``Max``/``Min``, ...), about half of the
+    instantiations are *aimed*: one unit's pre-activation is moved exactly
+    onto a breakpoint or a hair beside it (:mod:`symnet.model.kinks`), where
+    threshold bugs such as ``z > 1e-3`` show.  :func:`last_forward_check`
+    then says how many were; inside a Hypothesis test the same is recorded
+    as Hypothesis events.
+
     Raises ``AssertionError`` with a shrunk counterexample (the weights, x,
     what ``fn`` returned and symnet's exact value) when they differ or
-    ``fn`` raises.
+    ``fn`` raises; symnet's own frames are hidden from pytest's traceback.
     """
+    __tracebackhide__ = True
     _check_arguments(fn, net, kind, samples, seed, convert)
     harness = _Harness(fn, net, kind, convert)
+    aimer = Aimer(net, kind, harness.n, harness.layers)
+    tags = {"at": 0, "near": 0, "beside": 0}
     done = 0
-    failing: list[Any] = []  # [values, drawn] once found
+    failing: list[Any] = []  # [values, drawn, shot] once found
 
     size = batch_size(harness.count)
 
@@ -194,27 +207,89 @@ def assert_forward_matches(
         if done >= samples:
             return False
         batch = draw_batch(kind, drawn, min(size, samples - done), harness.count)
+        aiming = random.Random(drawn[0]) if aimer.active else None
         for s in range(batch.size):
-            values = batch.values(s)
+            values, shot = batch.values(s), None
+            if aiming is not None and aiming.random() < AIM_RATE:
+                values, tag, shot = aimer.aim(values, aiming)
+                if tag is not None:
+                    tags[tag] += 1
             done += 1
             if harness.mismatch(values) is not None:
-                failing.extend((values, drawn))
+                failing.extend((values, drawn, shot))
                 return True
         return False
 
     rng = random.Random(f"symnet-testing:{seed}:{kind}")
     with allow_nesting():
         search(fails, lambda: done >= samples, -(-samples // size), rng)
+    stats = ForwardCheck(done, sum(tags.values()), tags["at"], tags["near"])
+    _LAST.check = stats
+    _events(stats)
     if not failing:
         return
     values = failing[0]
     # While Hypothesis is still generating or shrinking an outer example, only the run it
     # reports is shown, so only that run pays for shrinking this one.
     if not _outer_search_is_exploring():
-        values = shrink(values, lambda vals: harness.mismatch(vals) is not None)
+        values = _shrunk(values, failing[2], aimer, harness)
     reason = harness.mismatch(values)
     assert reason is not None
     raise AssertionError(harness.report(values, reason))
+
+
+def _shrunk(values: list[Any], shot: Shot | None, aimer: Aimer, harness: _Harness) -> list[Any]:
+    """The failing values shrunk; an aimed draw keeps its unit on target, then tries the plainest step off its kink."""
+    __tracebackhide__ = True
+
+    def fails(vals: list[Any]) -> bool:
+        return harness.mismatch(vals) is not None
+
+    if shot is None:
+        return shrink(values, fails)
+    values = shrink(values, fails, repair=lambda vals: aimer.shoot(vals, shot))
+    step = shot.target - shot.point
+    if step:
+        sign = 1 if step > 0 else -1
+        for e in range(1, 61):  # the plainest step that still fails: 1/2, 1/4, ..., down to the one found
+            plain = Fraction(sign, 2**e)
+            if abs(plain) >= abs(step):
+                moved = aimer.shoot(values, shot._replace(target=shot.point + plain))
+                if moved is not None and fails(moved):
+                    return moved
+    return values
+
+
+_LAST = threading.local()
+
+
+def last_forward_check() -> ForwardCheck | None:
+    """What the last :func:`assert_forward_matches` of this thread drew (None before the first).
+
+    >>> import symnet
+    >>> def relu_net(weights, biases, x):
+    ...     (w1, w2), (b1, b2) = weights, biases
+    ...     h = [max(0, b + sum(a * v for a, v in zip(row, x))) for row, b in zip(w1, b1)]
+    ...     return [b2[0] + sum(a * v for a, v in zip(w2[0], h))]
+    >>> assert_forward_matches(relu_net, symnet.dense(2, [3], 1, "relu"))
+    >>> check = last_forward_check()
+    >>> check.samples, check.aimed > 25, check.at_breakpoint > 5, check.near_breakpoint > 10
+    (100, True, True, True)
+    """
+    check: ForwardCheck | None = getattr(_LAST, "check", None)
+    return check
+
+
+def _events(stats: ForwardCheck) -> None:
+    """Inside a Hypothesis test, record whether draws were aimed at a breakpoint (``--hypothesis-show-statistics``)."""
+    if not currently_in_test_context():
+        return
+    if stats.at_breakpoint:
+        event("symnet.testing: some pre-activation exactly at a breakpoint")
+    if stats.near_breakpoint:
+        event("symnet.testing: some pre-activation within 2**-10 of a breakpoint")
+    if not stats.aimed:
+        event("symnet.testing: no draw aimed at a breakpoint")
 
 
 def _check_arguments(fn: Any, net: Any, kind: Any, samples: Any, seed: Any, convert: Any) -> None:

@@ -209,13 +209,21 @@ def _simplicity(value: Any) -> tuple[bool, Any, bool]:
     return (int(value) != value, abs(value), value < 0)
 
 
-def shrink(values: list[Any], fails: Callable[[list[Any]], bool], budget: int = SHRINK_BUDGET) -> list[Any]:
+def shrink(
+    values: list[Any],
+    fails: Callable[[list[Any]], bool],
+    budget: int = SHRINK_BUDGET,
+    repair: Callable[[list[Any]], list[Any] | None] | None = None,
+) -> list[Any]:
     """A simpler list of values on which ``fails`` still holds.
 
     First whole blocks of values are set to zero (halves, quarters, ...,
     single values), then each remaining non-zero value is replaced by the
     first of 1, -1, its integer part or half of it that still fails,
     repeated until nothing changes or ``budget`` calls are spent.
+    ``repair`` (when given) turns each candidate into the one tried (None:
+    the candidate as it is): an aimed draw re-aims its unit, so the kink it
+    found stays found while the other values shrink.
     Deterministic; ``fails(values)`` must be True on entry.
     """
     best = list(values)
@@ -225,6 +233,10 @@ def shrink(values: list[Any], fails: Callable[[list[Any]], bool], budget: int = 
         nonlocal best, calls
         if calls >= budget:
             return False
+        if repair is not None:
+            candidate = repair(candidate) or candidate
+            if candidate == best:
+                return False
         calls += 1
         if fails(candidate):
             best = candidate
