@@ -14,6 +14,7 @@ from typing import Any
 import sympy
 
 from ..errors import SymnetError
+from ..model.exact import SparseQQMatrix, rational
 from ..model.network import Network
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
@@ -81,8 +82,23 @@ class ExpressionWriter:
             return ["fn", name, *(self.ref(a) for a in e.args)]
         raise SymnetError(f"cannot write {e!r} (a {name}) into a certificate")
 
-    def matrix(self, m: sympy.MatrixBase) -> list[list[int]]:
+    def matrix(self, m: sympy.MatrixBase) -> Any:
+        """A matrix as rows of refs, or a :class:`~symnet.model.exact.SparseQQMatrix` as sorted triplets."""
+        if isinstance(m, SparseQQMatrix):
+            return self.sparse(m)
         return [[self.ref(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+
+    def sparse(self, m: SparseQQMatrix) -> dict[str, Any]:
+        """``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: the nonzero entries, sorted by (i, j)."""
+        refs: dict[Any, int] = {}
+        entries = []
+        for i, row in sorted(m._rep.rep.items()):
+            for j, v in sorted(row.items()):
+                r = refs.get(v)
+                if r is None:
+                    r = refs[v] = self.ref(rational(int(v.numerator), int(v.denominator)))
+                entries.append([i, j, r])
+        return {"shape": [m.rows, m.cols], "entries": entries}
 
     def vector(self, m: sympy.MatrixBase) -> list[int]:
         return [self.ref(v) for v in m]

@@ -20,6 +20,7 @@ from ..errors import InvalidArgument, InvalidType
 from ..model.activations import activation
 from ..model.exact import exact_vector
 from ..model.network import Network
+from . import _conv
 from ._common import ChainBuilder, exact_number, leaky_relu, require, unsupported
 
 __all__ = ["from_torch"]
@@ -43,8 +44,12 @@ def _walk(module: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix or "0", module)]
 
 
-def from_torch(module: Any) -> Network:
+def from_torch(module: Any, *, input_shape: Any = None) -> Network:
     """The exact symnet Network of an ``nn.Sequential`` (or a single ``nn.Linear``).
+
+    ``Conv1d``, ``Conv2d``, ``AvgPool1d``, ``AvgPool2d`` and ``Flatten``
+    become exact sparse affine layers; they need ``input_shape``, the shape of
+    one input without the batch axis (``(C, H, W)`` or ``(C, L)``).
 
     Raises :class:`~symnet.InvalidType` for something that is not a torch
     module and :class:`~symnet.UnsupportedModelError` for a layer symnet does
@@ -61,8 +66,12 @@ def from_torch(module: Any) -> Network:
             "symnet reads nn.Sequential (or a single nn.Linear), whose computation is its list of layers",
         )
     chain = ChainBuilder("torch")
+    shape = first_shape = _conv.input_shape_of(input_shape)
     for position, layer in _walk(module, ""):
         where = f"layer {position} ({type(layer).__name__})"
+        handled, shape = _conv.torch_layer(chain, layer, shape, where)  # convolutions, pooling, flatten
+        if handled:
+            continue
         if isinstance(layer, nn.Linear):
             bias = None if layer.bias is None else _array(layer.bias)
             chain.linear(_array(layer.weight), bias, where)
@@ -89,7 +98,7 @@ def from_torch(module: Any) -> Network:
         else:
             raise unsupported(type(layer).__name__, f"layer {position}", "torch")
     net = chain.network()
-    _probe(module, net.p)
+    _probe(module, net.p, first_shape)
     return net
 
 
@@ -115,12 +124,14 @@ def _batch_norm(layer: Any, where: str) -> tuple[list[sympy.Expr], list[sympy.Ex
     return scale, shift
 
 
-def _probe(module: Any, width: int) -> None:
+def _probe(module: Any, width: int, shape: tuple[int, ...] | None = None) -> None:
     """The module's own eval-mode forward pass at a few inputs must be finite (InvalidArgument otherwise)."""
     torch = require("torch", "torch")
     first = next((p for p in module.parameters() if p.is_floating_point()), None)
     dtype = first.dtype if first is not None else torch.float32
     probe = torch.stack([torch.zeros(width), torch.ones(width), -torch.ones(width)]).to(dtype)
+    if shape is not None and len(shape) > 1:
+        probe = probe.reshape(3, *shape)
     was = module.training
     module.eval()
     try:

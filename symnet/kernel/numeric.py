@@ -26,6 +26,7 @@ from typing import Any
 import flint
 import sympy
 from sympy import QQ, ZZ
+from sympy.polys.matrices.sdm import SDM
 
 from ..certificate.linear import Certificate, Claim, Step
 from ..errors import CertificateError
@@ -34,26 +35,82 @@ from .gate import IllFormed, exact, gate_activation
 __all__ = ["applies", "check"]
 
 Fail = Callable[[str], CertificateError]
+Mat = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
-def _layer_matrix(m: Any) -> flint.fmpq_mat | None:
-    """A network matrix as fmpq_mat when sympy holds it over QQ or ZZ; None otherwise."""
+def _layer_matrix(m: Any) -> Mat | None:
+    """A network matrix as fmpq_mat, or as sympy's sparse SDM when held sparsely, over QQ or ZZ; else None."""
     # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
     # QQ or ZZ, whose elements are exact rationals, and converted with DomainMatrix's public methods; any
     # other matrix (or a sympy without it) falls back to the gate's entry-by-entry reading.
     rep = getattr(m, "_rep", None)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
+    if rep.rep.fmt == "sparse":  # SDM: a dict {row: {column: value}} of the nonzero entries
+        sdm: SDM = rep.convert_to(QQ).rep
+        (rows, cols), keys = sdm.shape, [j for row in sdm.values() for j in row]
+        if not all(type(i) is int and 0 <= i < rows for i in sdm) or not all(
+            type(j) is int and 0 <= j < cols for j in keys
+        ):
+            raise IllFormed("a sparse matrix has an entry outside its shape")
+        if any(type(v) is not flint.fmpq for row in sdm.values() for v in row.values()):
+            sdm = SDM({i: {j: _fmpq(v) for j, v in row.items()} for i, row in sdm.items()}, sdm.shape, QQ)
+        return sdm
     dm = rep.convert_to(QQ).to_dense()
     # DFM's ``rep`` is its python-flint fmpq_mat (sympy's DFM documents it as the underlying flint matrix)
     try:
         rep_: flint.fmpq_mat = dm.to_dfm().rep
         return rep_
     except (AttributeError, NotImplementedError, ValueError):  # no flint ground types: build it
-        return flint.fmpq_mat([[flint.fmpq(int(v.numerator), int(v.denominator)) for v in row] for row in dm.to_list()])
+        return flint.fmpq_mat([[_fmpq(v) for v in row] for row in dm.to_list()])
 
 
-def _stated_matrix(m: Any, what: str, fail: Fail) -> flint.fmpq_mat:
+def _fmpq(v: Any) -> flint.fmpq:
+    return flint.fmpq(int(v.numerator), int(v.denominator))
+
+
+def _shape(m: Mat) -> tuple[int, int]:
+    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else m.shape
+
+
+def _dense(m: Mat) -> flint.fmpq_mat:
+    if isinstance(m, flint.fmpq_mat):
+        return m
+    rows, cols = m.shape
+    flat = [flint.fmpq(0)] * (rows * cols)
+    for i, row in m.items():
+        for j, v in row.items():
+            flat[i * cols + j] = v
+    return flint.fmpq_mat(rows, cols, flat)
+
+
+def _sparse(m: Mat) -> SDM:
+    if not isinstance(m, flint.fmpq_mat):
+        return m
+    rows, cols, flat = m.nrows(), m.ncols(), m.entries()
+    out = {i: {j: flat[i * cols + j] for j in range(cols) if flat[i * cols + j]} for i in range(rows)}
+    return SDM({i: row for i, row in out.items() if row}, (rows, cols), QQ)
+
+
+def _times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
+    """The exact product A B; for a sparse B, row i of A B is the sum over k of A[i, k] times row k of B."""
+    if isinstance(B, flint.fmpq_mat):
+        return A * B
+    (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]
+    if n != B.shape[0]:
+        raise IllFormed(f"a product of shapes {(rows, n)} and {B.shape}")
+    a, out = A.entries(), [flint.fmpq(0)] * (rows * cols)
+    for i in range(rows):
+        base = i * cols
+        for k in range(n):
+            x = a[i * n + k]
+            if x:
+                for j, v in B.get(k, {}).items():
+                    out[base + j] += x * v
+    return flint.fmpq_mat(rows, cols, out)
+
+
+def _stated_matrix(m: Any, what: str, fail: Fail) -> Mat:
     """A matrix a step or the claim states, read exactly (entries must be rational numbers)."""
     if not isinstance(m, sympy.MatrixBase):
         raise fail(f"{what} is not a matrix")
@@ -84,11 +141,11 @@ def _scalar(v: Any, what: str, fail: Fail) -> flint.fmpq:
     return flint.fmpq(int(e.p), int(e.q))
 
 
-def _blocks(
-    b: flint.fmpq_mat, W: flint.fmpq_mat, slope: flint.fmpq | None, intercept: flint.fmpq | None
-) -> flint.fmpq_mat:
+def _blocks(b: Mat, W: Mat, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> Mat:
     """``[b | W]`` (slope None: the output row C), or ``[[1, 0 ... 0], [slope b + intercept, slope W]]`` (P_l)."""
-    rows, cols = W.nrows(), W.ncols()
+    (rows, cols), b = _shape(W), _dense(b)
+    if not isinstance(W, flint.fmpq_mat):
+        return _sparse_blocks(b.entries(), W, slope, intercept)
     if slope is not None and slope != 1:
         W = W * slope
     bias = (
@@ -104,17 +161,40 @@ def _blocks(
     return flint.fmpq_mat(rows + (slope is not None), cols + 1, flat)
 
 
-def _equal(stated: flint.fmpq_mat, derived: flint.fmpq_mat, what: str, fail: Fail) -> None:
-    if (stated.nrows(), stated.ncols()) != (derived.nrows(), derived.ncols()):
-        raise fail(
-            f"{what} has shape {(stated.nrows(), stated.ncols())}, "
-            f"but the network gives {(derived.nrows(), derived.ncols())}"
-        )
-    if stated != derived:
-        for i in range(derived.nrows()):
-            for j in range(derived.ncols()):
-                if stated[i, j] != derived[i, j]:
-                    raise fail(f"{what} entry ({i}, {j}) is {stated[i, j]}, but the network gives {derived[i, j]}")
+def _sparse_blocks(bias: list[Any], W: SDM, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> SDM:
+    """:func:`_blocks` of a sparse W, sparse (no zero stored)."""
+    (rows, cols), top = W.shape, int(slope is not None)
+    a, d = (flint.fmpq(1), flint.fmpq(0)) if slope is None else (slope, intercept)
+    out: dict[int, dict[int, Any]] = {0: {0: flint.fmpq(1)}} if top else {}
+    for k in range(rows):
+        row = {j + 1: a * v for j, v in W.get(k, {}).items()} if a else {}
+        c = a * bias[k] + d
+        if c:
+            row[0] = c
+        if row:
+            out[k + top] = row
+    return SDM(out, (rows + top, cols + 1), QQ)
+
+
+def _equal(stated: Mat, derived: Mat, what: str, fail: Fail) -> None:
+    if _shape(stated) != _shape(derived):
+        raise fail(f"{what} has shape {_shape(stated)}, but the network gives {_shape(derived)}")
+    if isinstance(stated, flint.fmpq_mat) and isinstance(derived, flint.fmpq_mat):
+        if stated != derived:
+            for i in range(derived.nrows()):
+                for j in range(derived.ncols()):
+                    if stated[i, j] != derived[i, j]:
+                        raise fail(f"{what} entry ({i}, {j}) is {stated[i, j]}, but the network gives {derived[i, j]}")
+        return
+    s, d = _sparse(stated), _sparse(derived)  # no zero stored on either side: equal dicts, equal matrices
+    if s != d:
+        zero = flint.fmpq(0)
+        for i in sorted(set(s) | set(d)):
+            a, b = s.get(i, {}), d.get(i, {})
+            for j in sorted(set(a) | set(b)):
+                if a.get(j, zero) != b.get(j, zero):
+                    raise fail(f"{what} entry ({i}, {j}) is {a.get(j, zero)}, but the network gives {b.get(j, zero)}")
+        raise fail(f"{what} differs from the network's")  # pragma: no cover - a stored zero
 
 
 def applies(cert: Certificate) -> bool:
@@ -147,9 +227,9 @@ def check(cert: Certificate) -> bool:
     for l, layer in enumerate(layers, start=1):
         W, b = _layer_matrix(layer.weights), _layer_matrix(layer.biases)
         assert W is not None and b is not None  # applies() holds
-        if W.ncols() != previous or (b.nrows(), b.ncols()) != (W.nrows(), 1):
+        if _shape(W)[1] != previous or _shape(b) != (_shape(W)[0], 1):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
-        previous = W.nrows()
+        previous = _shape(W)[0]
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         if form.body.free_symbols - {form.variable}:
             raise IllFormed(f"layer {l}'s activation has symbolic coefficients; the network is not numeric")
@@ -158,7 +238,7 @@ def check(cert: Certificate) -> bool:
         weights.append(W)
         biases.append(b)
         acts.append(form)
-    q, depth = weights[-1].nrows(), len(layers) - 1
+    q, depth = _shape(weights[-1])[0], len(layers) - 1
     shape = claim.shape
     if not (isinstance(shape, tuple) and len(shape) == 2 and all(type(n) is int for n in shape)):
         raise IllFormed(f"the claim's shape {str(shape)[:40]} is not a pair of integers")
@@ -174,8 +254,9 @@ def check(cert: Certificate) -> bool:
     fail = failing(0, steps[0])
     if steps[0].layer != depth + 1:
         raise fail(f"the output layer is layer {depth + 1}, not {steps[0].layer}")
-    product = _stated_matrix(steps[0].matrix, "the output row C", fail)
-    _equal(product, _blocks(biases[-1], weights[-1], None, None), "the output row C", fail)
+    stated = _stated_matrix(steps[0].matrix, "the output row C", fail)
+    _equal(stated, _blocks(biases[-1], weights[-1], None, None), "the output row C", fail)
+    product = _dense(stated)
     for index, l in enumerate(range(depth, 0, -1), start=1):
         step, fail = steps[index], failing(index, steps[index])
         if step.layer != l:
@@ -190,14 +271,14 @@ def check(cert: Certificate) -> bool:
             raise fail(f"the stated intercept {step.intercept} differs from the activation's intercept {d}")
         P = _blocks(biases[l - 1], weights[l - 1], a, d)
         _equal(_stated_matrix(step.matrix, f"the factor P_{l}", fail), P, f"the factor P_{l}", fail)
-        product = product * P
+        product = _times(product, P)
     fail = failing(len(steps) - 1, steps[-1])
     if claim.form == "product":
         if claim.matrix is not None or claim.offset is not None:
             raise IllFormed("a product claim states no matrix or offset")
         return True
-    stated_W = _stated_matrix(claim.matrix, "the claimed W*", fail)
-    stated_b = _stated_matrix(claim.offset, "the claimed b*", fail)
+    stated_W = _dense(_stated_matrix(claim.matrix, "the claimed W*", fail))
+    stated_b = _dense(_stated_matrix(claim.offset, "the claimed b*", fail))
     if (stated_W.nrows(), stated_W.ncols()) != (q, p) or (stated_b.nrows(), stated_b.ncols()) != (q, 1):
         raise CertificateError(f"the claimed W* and b* do not have the shapes {(q, p)} and {(q, 1)}")
     for i in range(q):

@@ -26,7 +26,7 @@ from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
 from ..model.domain import domain_matrix, from_domain_matrix
-from ..model.exact import is_rational_matrix
+from ..model.exact import is_rational_matrix, sparse_matrix, sparse_rep
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -96,6 +96,13 @@ def _augment(w: DomainMatrix, b: DomainMatrix, top: bool) -> DomainMatrix | None
 def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> DomainMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]] over QQ."""
     n = w.shape[1]
+    if _is_sparse(w):  # a convolution: stays sparse
+        top = DomainMatrix({0: {0: QQ.one}}, (1, n + 1), QQ)
+        if slope != 1:
+            w, b = w * slope, b * slope
+        if intercept != 0:
+            b = b + DomainMatrix([[intercept] for _ in range(b.shape[0])], b.shape, QQ).to_sparse()
+        return top.vstack(b.to_sparse().hstack(w))
     if slope == 1 and intercept == 0:
         fast = _augment(w, b, True)
         if fast is not None:
@@ -116,8 +123,21 @@ def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(dm.to_Matrix())
 
 
+def _is_sparse(m: DomainMatrix) -> bool:
+    return bool(m.rep.fmt == "sparse")
+
+
+def _times(product: DomainMatrix, factor: DomainMatrix) -> DomainMatrix:
+    """product * factor, exactly; a sparse factor is multiplied sparsely (the product has only q rows)."""
+    if _is_sparse(factor):
+        return (product.to_sparse() * factor).to_dense()
+    return product * factor
+
+
 def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
-    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept)."""
+    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept; sparse kept sparse)."""
+    if factor.domain == QQ and _is_sparse(factor):
+        return sparse_matrix(factor)
     if factor.domain == QQ:
         return from_domain_matrix(factor, dense=True)
     return _sympy_matrix(factor)
@@ -147,9 +167,16 @@ def numeric_monomials(net: Network) -> int:
 
     counts = np.ones(net.p + 1)
     for layer in net.layers:
-        aug = np.array(_nonzero(layer.biases) + _nonzero(layer.weights), dtype=float)
-        bias, weights = aug[: layer.width], aug[layer.width :].reshape(layer.width, layer.fan_in)
-        z = bias * counts[0] + weights @ counts[1:]
+        bias = np.array(_nonzero(layer.biases), dtype=float)
+        sparse = sparse_rep(layer.weights)
+        if sparse is not None:  # the nonzero pattern row by row, without densifying
+            tail = counts[1:]
+            z = bias * counts[0] + np.array(
+                [sum(tail[j] for j in sparse.rep.get(k, {})) for k in range(layer.width)], dtype=float
+            )
+        else:
+            weights = np.array(_nonzero(layer.weights), dtype=float).reshape(layer.width, layer.fan_in)
+            z = bias * counts[0] + weights @ counts[1:]
         act = layer.activation
         if not act.is_identity:
             z = np.maximum(z, 1) * len(sympy.Add.make_args(act.expr))
@@ -192,7 +219,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         return None
     mats: list[tuple[Any, Any]] = []
     for layer in net.layers:
-        w, b = domain_matrix(layer.weights), domain_matrix(layer.biases)
+        w, b = sparse_rep(layer.weights) or domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
             mats = []
             break
@@ -205,14 +232,14 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         coefficients = [(EXRAW.from_sympy(QQ.to_sympy(a)), EXRAW.from_sympy(QQ.to_sympy(d))) for a, d in coefficients]  # type: ignore[misc]
     L = net.depth
     w, b = mats[-1]
-    output_row = _augment(w, b, False) or _dense(b.hstack(w))
+    output_row = _augment(w, b, False) or (b.hstack(w) if _is_sparse(w) else _dense(b.hstack(w)))
     factors = [output_row]
     product = output_row
     for l in range(L, 0, -1):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         factor = _factor(*mats[l - 1], slope, intercept)
         factors.append(factor)
-        product = product * factor
+        product = _times(product, factor)
     if rational and _small(net, product, limit):
         return None  # the general route writes the direct route too
     if rational and expand is True:
