@@ -395,31 +395,23 @@ class ExpressionReader:
         return sympy.ImmutableMatrix([[self.ref(v, where) for v in row] for row in rows])
 
     def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
-        """A sparse matrix section: sorted, in-range triplets of nonzero rational numbers."""
+        """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
         keys(data, {"shape", "entries"}, set(), where)
-        shape, entries = data["shape"], data["entries"]
-        _expect(
-            isinstance(shape, list) and len(shape) == 2 and all(_is_int(n) and 0 < n <= _MAX_NODES for n in shape),
-            f"{where}.shape must be [rows, cols]",
-        )
-        _expect(isinstance(entries, list) and len(entries) <= _MAX_NODES, f"{where}.entries must be a list")
-        rows: dict[int, dict[int, Any]] = {}
-        values: dict[int, Any] = {}
-        last = (-1, -1)
+        shape, entries, rows, values, last = data["shape"], data["entries"], {}, {}, (-1, -1)
+        ok = isinstance(shape, list) and len(shape) == 2 and all(_is_int(n) and 0 < n <= _MAX_NODES for n in shape)
+        _expect(ok and isinstance(entries, list), f"{where} must have a shape [rows, cols] and a list of entries")
         for e in entries:
-            _expect(isinstance(e, list) and len(e) == 3 and _is_int(e[0]) and _is_int(e[1]), f"{where}: bad triplet")
+            _expect(type(e) is list and len(e) == 3 and all(type(v) is int for v in e), f"{where}: bad triplet")
             i, j, r = e
-            _expect(0 <= i < shape[0] and 0 <= j < shape[1], f"{where}: the entry ({i}, {j}) is outside the matrix")
-            _expect((i, j) > last, f"{where}: the entry ({i}, {j}) is repeated or out of (row, column) order")
+            _expect(0 <= i < shape[0] and 0 <= j < shape[1] and (i, j) > last, f"{where}: entry ({i}, {j}) misplaced")
             last = (i, j)
-            v = values.get(r) if _is_int(r) else None
-            if v is None:
+            if r not in values:
                 x = self.ref(r, where)
                 _expect(x.is_Rational or x.is_Float, f"{where}: the entry ({i}, {j}) is not a number")
                 x = sympy.Rational(x)  # a Float at its exact binary value
-                _expect(x != 0, f"{where}: the entry ({i}, {j}) is 0; a sparse matrix lists nonzero entries only")
-                v = values[r] = QQ(int(x.p), int(x.q))
-            rows.setdefault(i, {})[j] = v
+                _expect(x != 0, f"{where}: the entry ({i}, {j}) is 0; only nonzero entries are listed")
+                values[r] = QQ(int(x.p), int(x.q))
+            rows.setdefault(i, {})[j] = values[r]
         return sparse_matrix(DomainMatrix.from_rep(SDM(rows, (shape[0], shape[1]), QQ)))
 
     def vector(self, items: Any, where: str) -> sympy.ImmutableMatrix:

@@ -90,13 +90,19 @@ class ExpressionWriter:
 
     def sparse(self, m: SparseQQMatrix) -> dict[str, Any]:
         """``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: the nonzero entries, sorted by (i, j)."""
-        refs: dict[Any, int] = {}
+        by_value: dict[tuple[int, int], int] = {}
+        by_id: dict[int, int] = {}  # the entries are alive in ``m`` while this runs, so their ids are stable
         entries = []
         for i, row in sorted(m._rep.rep.items()):
-            for j, v in sorted(row.items()):
-                r = refs.get(v)
+            for j in sorted(row):
+                v = row[j]
+                r = by_id.get(id(v))
                 if r is None:
-                    r = refs[v] = self.ref(rational(int(v.numerator), int(v.denominator)))
+                    key = (int(v.numerator), int(v.denominator))
+                    r = by_value.get(key)
+                    if r is None:
+                        r = by_value[key] = self.ref(rational(*key))
+                    by_id[id(v)] = r
                 entries.append([i, j, r])
         return {"shape": [m.rows, m.cols], "entries": entries}
 

@@ -83,7 +83,7 @@ def _fmpq_entries(array: Any, where: str) -> list[Any]:
 def _taps(
     in_spatial: Shape, kernel: Shape, stride: Shape, dilation: Shape, pads: tuple[tuple[int, int], ...], where: str
 ) -> tuple[Shape, list[tuple[int, list[tuple[int, int]]]]]:
-    """The output shape and, per output position (flat index), the (kernel tap, input position) pairs inside the input."""
+    """The output shape and, per output position, the (kernel tap, input position) pairs inside the input."""
     out = tuple(
         out_size(n, k, s, dl, p, where)
         for n, k, s, dl, p in zip(in_spatial, kernel, stride, dilation, pads, strict=True)
@@ -339,7 +339,11 @@ def onnx_layer(chain: Any, op: str, attrs: dict[str, Any], weight: Any, bias: An
         if any(int(v) != 1 for v in dilations):
             raise unsupported("AveragePool with dilations", where, "onnx")
         w, b, out = avg_pool_layer(
-            shape, kernel, stride=strides, padding=pads, count_include_pad=bool(attrs.get("count_include_pad", 0)),
+            shape,
+            kernel,
+            stride=strides,
+            padding=pads,
+            count_include_pad=bool(attrs.get("count_include_pad", 0)),
             where=where,
         )
     chain.linear(w, b, where)

@@ -39,7 +39,6 @@ __all__ = [
     "rational_matrix",
     "rational_pairs",
     "sparse_matrix",
-    "sparse_rep",
 ]
 
 #: The fast Rational constructor, kept under its old name (see :func:`symnet.numbers.fast_rational`).
@@ -210,12 +209,14 @@ class SparseQQMatrix(ExactMatrix):
         rows, cols = self._rep.shape
         if rows * cols <= SPARSE_UP_TO:
             return super().__hash__()
-        items = sorted((i, j, v) for i, row in self._rep.rep.items() for j, v in row.items())
-        return hash(("SparseQQMatrix", rows, cols, tuple((i, j, int(v.numerator), int(v.denominator)) for i, j, v in items)))
+        items = sorted(
+            (i, j, int(v.numerator), int(v.denominator)) for i, r in self._rep.rep.items() for j, v in r.items()
+        )
+        return hash(("SparseQQMatrix", rows, cols, tuple(items)))
 
     @property
     def nnz(self) -> int:
-        """Number of stored (nonzero) entries."""
+        """Number of nonzero entries."""
         return int(self._rep.nnz())
 
 
@@ -223,11 +224,6 @@ def sparse_matrix(dm: DomainMatrix) -> SparseQQMatrix:
     """A :class:`SparseQQMatrix` over ``dm`` (converted to QQ and to the sparse format; zeros are not stored)."""
     rep = dm.convert_to(QQ).to_sparse()
     return _lazy(rep, SparseQQMatrix)  # type: ignore[return-value]
-
-
-def sparse_rep(m: Any) -> DomainMatrix | None:
-    """The sparse DomainMatrix over QQ of a :class:`SparseQQMatrix`, else None."""
-    return m._rep if isinstance(m, SparseQQMatrix) else None
 
 
 def _lazy(dm: DomainMatrix, cls: type = ExactMatrix) -> ExactMatrix:

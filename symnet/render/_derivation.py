@@ -113,5 +113,3 @@ def build(obj: Any, fmt: str = "text", *, explicit: bool = False, digits: int | 
         return _Builder(view(obj, explicit), "latex" if fmt in ("latex", "markdown") else "text").build()
     finally:
         NUMBERS.reset(token)
-
-

@@ -25,8 +25,8 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.domain import domain_matrix, from_domain_matrix
-from ..model.exact import is_rational_matrix, sparse_matrix, sparse_rep
+from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
+from ..model.exact import is_rational_matrix, sparse_matrix
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
