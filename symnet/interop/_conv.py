@@ -315,7 +315,7 @@ def onnx_layer(chain: Any, op: str, attrs: dict[str, Any], weight: Any, bias: An
             raise unsupported("AveragePool with ceil_mode=1", where, "onnx")
     if d < 1 or len(kernel) != d:
         raise ShapeError(f"onnx: {where} has a kernel of shape {list(kernel)} for data of shape {list(shape)}")
-    strides = attrs.get("strides", [1] * d if op == "Conv" else list(kernel))
+    strides = attrs.get("strides", [1] * d)  # ONNX: 1 for pools too
     dilations = attrs.get("dilations", [1] * d)
     pads: Any = attrs.get("pads", [0] * (2 * d))
     if auto_pad == "VALID":

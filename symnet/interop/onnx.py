@@ -17,6 +17,7 @@ multiply on the correct side.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..model.activations import activation
 from ..model.domain import from_domain_matrix
 from ..model.exact import exact_matrix
 from ..model.network import Network
+from . import _conv
 from ._common import ChainBuilder, exact_number, leaky_relu, require, unsupported
 
 __all__ = ["from_onnx", "load_model"]
@@ -118,7 +120,10 @@ class _Chain:
             )
         self.data = inputs[0].name
         dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
-        if len(dims) == 1:
+        self.shape: tuple[int, ...] | None = None  # one sample's (C, *spatial) while convolutions run
+        if len(dims) >= 3 and all(dims[1:]):
+            self.layout, width, self.shape = "row", math.prod(dims[1:]), tuple(dims[1:])
+        elif len(dims) == 1:
             self.layout, width = "vec", dims[0]
         elif len(dims) == 2:
             self.layout, width = "row", dims[1]
@@ -209,7 +214,10 @@ class _Chain:
                 )
             at = data_inputs[0]
             a = self.attrs(node)
-            if op == "Gemm":
+            if op in _conv.ONNX_OPS and at == 0 and self.shape is not None:  # convolutions: symnet/interop/_conv.py
+                inputs = [self.const(n, where) if n else None for n in node.input[1:]]
+                self.shape = _conv.onnx_layer(self.chain, op, a, *(inputs + [None, None])[:2], self.shape, where)
+            elif op == "Gemm":
                 self.gemm(node, at, a, where)
             elif op == "MatMul":
                 other = np.asarray(self.const(node.input[1 - at], where))
@@ -247,6 +255,8 @@ class _Chain:
                 raise unsupported(f"the operator {op}", where, "onnx")
             if len(node.output) != 1:
                 raise unsupported(f"{op} with {len(node.output)} outputs", where, "onnx")
+            if op not in _conv.ONNX_OPS + ("Relu", "LeakyRelu", "Tanh", "Sigmoid", "Identity"):
+                self.shape = None  # the data is a vector from here on
             self.data = node.output[0]
         if self.data != self.graph.output[0].name:
             raise unsupported(

@@ -47,16 +47,16 @@ def _layer_matrix(m: Any) -> Mat | None:
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
     if rep.rep.fmt == "sparse":  # SDM: a dict {row: {column: value}} of the nonzero entries
-        sdm, (rows, cols) = rep.convert_to(QQ).rep, rep.shape
+        (rows, cols), raw = rep.shape, rep.rep
         inside = (
             type(i) is int and 0 <= i < rows and all(type(j) is int and 0 <= j < cols for j in r)
-            for i, r in sdm.items()
+            for i, r in raw.items()
         )
         if not all(inside):
             raise IllFormed("a sparse matrix has an entry outside its shape")
-        if all(type(v) is flint.fmpq for r in sdm.values() for v in r.values()):
-            return sdm
-        return SDM({i: {j: _fmpq(v) for j, v in r.items()} for i, r in sdm.items()}, (rows, cols), QQ)
+        if all(type(v) is flint.fmpq for r in raw.values() for v in r.values()):
+            return raw  # over QQ with flint ground types
+        return SDM({i: {j: _fmpq(v) for j, v in r.items()} for i, r in raw.items()}, (rows, cols), QQ)
     dm = rep.convert_to(QQ).to_dense()
     # DFM's ``rep`` is its python-flint fmpq_mat (sympy's DFM documents it as the underlying flint matrix)
     try:

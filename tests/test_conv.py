@@ -1,0 +1,379 @@
+"""Convolutions and average pooling as exact sparse layers: torch and ONNX import, collapse proofs, tampering.
+
+Expected values come from torch's own float64 forward pass and from
+``onnx.reference.ReferenceEvaluator``, never from symnet.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import symnet
+from symnet.errors import CertificateError, InvalidArgument, InvalidType, UnsupportedModelError
+from symnet.interop._conv import avg_pool_layer, conv_layer
+from symnet.model.exact import SparseQQMatrix
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+
+def _dense(m: Any) -> np.ndarray:
+    return np.array(m._rep.to_dense().to_Matrix().tolist(), dtype=float)
+
+
+def _cnn(seed: int = 0) -> Any:
+    """The issue's example: 1x8x8 input, Conv2d(1, 4, 3, stride 1, padding 1), identity, Flatten, Linear(256, 3)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(1, 4, 3, stride=1, padding=1), nn.Flatten(), nn.Linear(256, 3))
+
+
+def _two_convs(n: int = 10, seed: int = 0) -> Any:
+    """Two convolutions and a Linear: enough paths for the exact numeric (sparse) route."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(4, 4, 3), nn.Flatten(), nn.Linear(4 * (n - 4) ** 2, 3))
+
+
+# ------------------------------------------------------------ the sparse matrices
+@pytest.mark.parametrize(
+    ("cin", "cout", "kernel", "stride", "padding", "dilation", "groups", "size"),
+    [
+        (1, 4, 3, 1, 1, 1, 1, (8, 8)),
+        (4, 6, (3, 2), (2, 1), (1, 0), (1, 2), 2, (9, 7)),
+        (3, 3, 3, 2, 2, 2, 3, (10, 11)),
+        (2, 4, 2, 1, "same", 2, 1, (5, 6)),
+        (2, 2, 3, 1, "valid", 1, 1, (4, 4)),
+    ],
+)
+def test_conv2d_matrix_is_torchs_forward_pass(
+    cin: int, cout: int, kernel: Any, stride: Any, padding: Any, dilation: Any, groups: int, size: tuple[int, int]
+) -> None:
+    torch.manual_seed(0)
+    conv = nn.Conv2d(cin, cout, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups).double()
+    net = symnet.from_torch(nn.Sequential(conv), input_shape=(cin, *size))
+    w = net.layers[0].weights
+    assert isinstance(w, SparseQQMatrix)
+    x = torch.randn(3, cin, *size, dtype=torch.float64)
+    expected = conv(x).detach().numpy().reshape(3, -1)
+    got = x.reshape(3, -1).numpy() @ _dense(w).T + np.array(net.layers[0].biases.tolist(), dtype=float).ravel()
+    assert np.abs(got - expected).max() < 1e-12
+    assert w.nnz <= w.rows * np.prod(conv.weight.shape[1:])  # only taps inside the input are stored
+
+
+def test_conv1d_and_pools_are_torchs_forward_pass() -> None:
+    torch.manual_seed(3)
+    model = nn.Sequential(
+        nn.Conv1d(2, 3, 3, stride=2, padding=1, dilation=1),
+        nn.AvgPool1d(2),
+        nn.Conv1d(3, 3, 2, groups=3, bias=False),
+        nn.Flatten(),
+        nn.Linear(27, 2),
+    ).double()
+    net = symnet.from_torch(model, input_shape=(2, 41))
+    for k in range(3):
+        x = torch.randn(1, 2, 41, dtype=torch.float64)
+        got = net.evaluate(x.ravel().tolist(), exact=False)
+        assert np.abs(np.array(got) - model(x).detach().numpy().ravel()).max() < 1e-12, k
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        nn.AvgPool2d(3, stride=2, padding=1),
+        nn.AvgPool2d((2, 3), divisor_override=5),
+        nn.AvgPool2d(2),
+    ],
+)
+def test_avg_pool2d_is_torchs(pool: Any) -> None:
+    x = torch.randn(2, 2, 7, 6, dtype=torch.float64)
+    net = symnet.from_torch(nn.Sequential(pool), input_shape=(2, 7, 6))
+    got = x.reshape(2, -1).numpy() @ _dense(net.layers[0].weights).T
+    assert np.abs(got - pool(x).numpy().reshape(2, -1)).max() < 1e-12
+
+
+def test_float32_weights_are_exact() -> None:
+    w = np.array([[[[0.1, -0.2]]]], dtype=np.float32)
+    m, b, shape = conv_layer(w, np.array([0.3], dtype=np.float32), (1, 1, 3))
+    assert shape == (1, 1, 2)
+    assert m[0, 0] == symnet.numbers.fast_rational(*float(np.float32(0.1)).as_integer_ratio())
+    assert m[0, 2] == 0 and m[1, 0] == 0
+    assert b[0] == symnet.numbers.fast_rational(*float(np.float32(0.3)).as_integer_ratio())
+
+
+def test_zero_weights_are_not_stored() -> None:
+    m, _, _ = conv_layer(np.zeros((1, 1, 2, 2)), None, (1, 3, 3))
+    assert m.nnz == 0 and m.shape == (4, 9)
+    pool, _, _ = avg_pool_layer((1, 4, 4), 2)
+    assert pool.nnz == 16 and pool[0, 0] == symnet.numbers.fast_rational(1, 4)
+
+
+def test_a_28x28_cnn_stays_sparse() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.Conv2d(8, 8, 3), nn.Flatten(), nn.Linear(8 * 24 * 24, 10))
+    net = symnet.from_torch(model, input_shape=(1, 28, 28))
+    first, second = net.layers[0].weights, net.layers[1].weights
+    assert (first.shape, second.shape) == ((5408, 784), (4608, 5408))
+    assert (first.nnz, second.nnz) == (8 * 26 * 26 * 9, 8 * 24 * 24 * 72)
+    assert first._rep.rep.fmt == "sparse" and second._rep.rep.fmt == "sparse"
+
+
+# ------------------------------------------------------------------- bad input
+def test_a_convolution_needs_the_input_shape() -> None:
+    with pytest.raises(InvalidArgument, match="input_shape"):
+        symnet.from_torch(_cnn())
+    with pytest.raises(InvalidArgument, match="input_shape"):
+        symnet.from_torch(_cnn(), input_shape=(64,))
+    with pytest.raises(InvalidType, match="input_shape"):
+        symnet.from_torch(_cnn(), input_shape="1x8x8")
+    with pytest.raises(InvalidArgument, match="input_shape"):
+        symnet.from_torch(_cnn(), input_shape=(1, 0, 8))
+
+
+def test_unsupported_convolution_options_are_refused() -> None:
+    with pytest.raises(UnsupportedModelError, match="padding_mode"):
+        symnet.from_torch(nn.Sequential(nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect")), input_shape=(1, 4, 4))
+    with pytest.raises(UnsupportedModelError, match="ceil_mode"):
+        symnet.from_torch(nn.Sequential(nn.AvgPool2d(2, ceil_mode=True)), input_shape=(1, 5, 5))
+
+
+# ------------------------------------------------------------- collapse proofs
+def test_identity_cnn_collapses_to_torchs_forward_pass() -> None:
+    model = _cnn().double()
+    net = symnet.from_torch(model, input_shape=(1, 8, 8))
+    proof = symnet.prove(net)
+    assert proof.check()
+    W = np.array(proof.certificate.claim.matrix.tolist(), dtype=float)
+    b = np.array(proof.certificate.claim.offset.tolist(), dtype=float).ravel()
+    x = torch.randn(20, 1, 8, 8, dtype=torch.float64)
+    expected = model(x).detach().numpy()
+    assert np.abs(x.reshape(20, -1).numpy() @ W.T + b - expected).max() < 1e-9
+    text = proof.to_json()
+    layer = json.loads(text)["network"]["layers"][0]
+    assert set(layer["weights"]) == {"shape", "entries"} and layer["weights"]["shape"] == [256, 64]
+    assert symnet.Proof.from_json(text).check()
+
+
+def _sparse_proof() -> tuple[Any, Any]:
+    model = _two_convs().double()
+    proof = symnet.prove(symnet.from_torch(model, input_shape=(1, 10, 10)))
+    assert proof.certificate.claim.routes == ("layerwise",)  # the exact numeric route, sparse factors
+    return model, proof
+
+
+def test_two_conv_cnn_numeric_route_matches_torch() -> None:
+    model, proof = _sparse_proof()
+    assert proof.check()
+    data = json.loads(proof.to_json())
+    assert all(isinstance(s["matrix"], dict) for s in data["steps"] if s["rule"] == "substitute_layer")
+    assert symnet.Proof.from_json(json.dumps(data)).check()
+    W = np.array(proof.certificate.claim.matrix.tolist(), dtype=float)
+    b = np.array(proof.certificate.claim.offset.tolist(), dtype=float).ravel()
+    x = torch.randn(10, 1, 10, 10, dtype=torch.float64)
+    assert np.abs(x.reshape(10, -1).numpy() @ W.T + b - model(x).detach().numpy()).max() < 1e-9
+
+
+def _other_value(data: dict[str, Any], ref: int) -> int:
+    """A node index holding a different nonzero number than node ``ref``."""
+    nodes = data["expressions"]
+    for k, node in enumerate(nodes):
+        if k != ref and node[0] in ("int", "rat") and node != nodes[ref] and node != ["int", "0"]:
+            return k
+    raise AssertionError("no other number")
+
+
+def _tampered(data: dict[str, Any], how: str) -> dict[str, Any]:
+    d = json.loads(json.dumps(data))
+    layer = d["network"]["layers"][0]["weights"]
+    step = next(s for s in d["steps"] if s["rule"] == "substitute_layer" and isinstance(s["matrix"], dict))
+    if how == "claim entry":
+        row = d["claim"]["matrix"][1]
+        row[5] = _other_value(d, row[5])
+    elif how == "dropped network triplet":
+        del layer["entries"][7]
+    elif how == "changed network triplet":
+        layer["entries"][7][2] = _other_value(d, layer["entries"][7][2])
+    elif how == "dropped step triplet":
+        del step["matrix"]["entries"][11]
+    elif how == "changed step triplet":
+        step["matrix"]["entries"][11][2] = _other_value(d, step["matrix"]["entries"][11][2])
+    elif how == "dropped triplet in both":
+        i, j, _ = layer["entries"][7]
+        del layer["entries"][7]
+        step1 = next(s for s in d["steps"] if s.get("layer") == 1)
+        step1["matrix"]["entries"] = [e for e in step1["matrix"]["entries"] if e[:2] != [i + 1, j + 1]]
+    elif how == "moved triplet":
+        layer["entries"][7][1] = (layer["entries"][7][1] + 1) % layer["shape"][1]
+    return d
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "claim entry",
+        "dropped network triplet",
+        "changed network triplet",
+        "dropped step triplet",
+        "changed step triplet",
+        "dropped triplet in both",
+        "moved triplet",
+    ],
+)
+def test_tampered_sparse_certificates_are_rejected(how: str) -> None:
+    _, proof = _sparse_proof()
+    data = json.loads(proof.to_json())
+    bad = json.dumps(_tampered(data, how))
+    with pytest.raises(CertificateError):
+        symnet.Proof.from_json(bad).check()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda e: e.__setitem__(slice(0, 2), [e[1], e[0]]), "misplaced|outside"),
+        (lambda e: e.append(list(e[-1])), "misplaced"),
+        (lambda e: e[0].__setitem__(0, 10**6), "misplaced"),
+        (lambda e: e[0].__setitem__(2, "1"), "bad triplet"),
+        (lambda e: e[0].__setitem__(0, True), "bad triplet"),
+        (lambda e: e[0].append(1), "bad triplet"),
+    ],
+)
+def test_malformed_sparse_sections_are_refused(edit: Any, message: str) -> None:
+    proof = symnet.prove(symnet.from_torch(_cnn().double(), input_shape=(1, 8, 8)))
+    data = json.loads(proof.to_json())
+    edit(data["network"]["layers"][0]["weights"]["entries"])
+    with pytest.raises(CertificateError, match=message):
+        symnet.Proof.from_json(json.dumps(data))
+
+
+def test_a_zero_or_symbolic_triplet_is_refused() -> None:
+    proof = symnet.prove(symnet.from_torch(_cnn().double(), input_shape=(1, 8, 8)))
+    data = json.loads(proof.to_json())
+    data["expressions"].append(["int", "0"])
+    data["network"]["layers"][0]["weights"]["entries"][0][2] = len(data["expressions"]) - 1
+    with pytest.raises(CertificateError, match="is 0"):
+        symnet.Proof.from_json(json.dumps(data))
+    data["expressions"][-1] = ["sym", "w_0"]
+    with pytest.raises(CertificateError, match="not a number"):
+        symnet.Proof.from_json(json.dumps(data))
+
+
+def test_kernel_refuses_a_sparse_layer_with_an_entry_outside_its_shape() -> None:
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices import DomainMatrix
+    from sympy.polys.matrices.sdm import SDM
+
+    from symnet.certificate import Certificate
+    from symnet.model.exact import sparse_matrix
+    from symnet.model.network import Layer, Network
+
+    _, proof = _sparse_proof()
+    cert = proof.certificate
+    w = cert.network.layers[0].weights
+    rows = {i: dict(r) for i, r in w._rep.rep.items()}
+    bad_w = sparse_matrix(DomainMatrix.from_rep(SDM(rows, w.shape, QQ)))
+    bad_w._rep.rep[0][w.cols + 3] = QQ(1)  # past the last column (SDM checks this only when it is built)
+    layers = (Layer(bad_w, cert.network.layers[0].biases, cert.network.layers[0].activation),) + cert.network.layers[1:]
+    bad = Certificate(Network(cert.network.inputs, layers), cert.steps, cert.claim)
+    with pytest.raises(CertificateError):
+        symnet.kernel.check(bad)
+
+
+# ---------------------------------------------------------------- ReLU CNNs
+def test_relu_cnn_regions_and_bound() -> None:
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(4, 1)).double()
+    net = symnet.from_torch(model, input_shape=(1, 3, 2))
+    box = [(-1, 1)] * net.p
+    regions = symnet.regions(net, box)
+    assert regions.check() and not regions.is_affine
+    bound = symnet.bound(net, box)
+    assert bound.check()
+    for point, value in ((bound.argmax[0], bound.maximum[0]), (bound.argmin[0], bound.minimum[0])):
+        x = torch.tensor([float(v) for v in point], dtype=torch.float64).reshape(1, 1, 3, 2)
+        assert abs(model(x).item() - float(value)) < 1e-12
+    xs = torch.rand(4000, 1, 3, 2, dtype=torch.float64) * 2 - 1
+    ys = model(xs).detach().numpy()
+    assert ys.max() <= float(bound.maximum[0]) + 1e-12 and ys.min() >= float(bound.minimum[0]) - 1e-12
+
+
+# --------------------------------------------------------------------- ONNX
+def _export(model: Any, shape: tuple[int, ...]) -> Any:
+    onnx = pytest.importorskip("onnx")
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (torch.randn(1, *shape),), f, dynamo=False)
+    return onnx.load_from_string(f.getvalue())
+
+
+def _agrees_with_reference(model: Any, shape: tuple[int, ...], tol: float = 1e-6) -> Any:
+    reference = pytest.importorskip("onnx.reference")
+    net = symnet.from_onnx(model)
+    evaluator = reference.ReferenceEvaluator(model)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.standard_normal((1, *shape)).astype(np.float32)
+        y = evaluator.run(None, {model.graph.input[0].name: x})[0].ravel()
+        got = np.array(net.evaluate(x.ravel().tolist(), exact=False))
+        assert np.abs(got - y).max() <= tol * max(1.0, np.abs(y).max())
+    return net
+
+
+def test_onnx_export_of_a_cnn_agrees_with_onnx_reference() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.AvgPool2d(2),
+        nn.Conv2d(4, 4, (2, 3), groups=2, dilation=(1, 2), padding=(1, 2)),
+        nn.Flatten(),
+        nn.Linear(48, 3),
+    )
+    onnx_model = _export(model, (2, 13, 11))
+    assert [n.op_type for n in onnx_model.graph.node][:4] == ["Conv", "Relu", "AveragePool", "Conv"]
+    net = _agrees_with_reference(onnx_model, (2, 13, 11))
+    assert isinstance(net.layers[0].weights, SparseQQMatrix)
+
+
+def test_onnx_conv1d_agrees_with_onnx_reference() -> None:
+    torch.manual_seed(2)
+    model = nn.Sequential(nn.Conv1d(3, 2, 4, stride=3, padding=2), nn.Flatten(), nn.Linear(26, 2))
+    _agrees_with_reference(_export(model, (3, 37)), (3, 37))
+
+
+@pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER", "VALID"])
+@pytest.mark.parametrize("count_include_pad", [0, 1])
+def test_onnx_auto_pad_and_average_pool(auto_pad: str, count_include_pad: int) -> None:
+    onnx = pytest.importorskip("onnx")
+    helper, numpy_helper = onnx.helper, onnx.numpy_helper
+    rng = np.random.default_rng(1)
+    w = numpy_helper.from_array(rng.standard_normal((2, 1, 2, 3)).astype(np.float32), "w")
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], auto_pad=auto_pad, strides=[2, 1]),
+        helper.make_node(
+            "AveragePool", ["c"], ["y"], kernel_shape=[2, 2], pads=[1, 0, 1, 1], count_include_pad=count_include_pad
+        ),
+    ]
+    x = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 1, 5, 6])
+    y = helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)
+    graph = helper.make_graph(nodes, "g", [x], [y], initializer=[w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    _agrees_with_reference(model, (1, 5, 6))
+
+
+def test_collapse_of_an_onnx_cnn_is_checked() -> None:
+    model = _two_convs(seed=4)
+    onnx_model = _export(model, (1, 10, 10))
+    net = _agrees_with_reference(onnx_model, (1, 10, 10))
+    proof = symnet.prove(net)
+    assert proof.check() and symnet.Proof.from_json(proof.to_json()).check()
+    W = np.array(proof.certificate.claim.matrix.tolist(), dtype=float)
+    b = np.array(proof.certificate.claim.offset.tolist(), dtype=float).ravel()
+    x = torch.randn(4, 1, 10, 10, dtype=torch.float64)
+    assert np.abs(x.reshape(4, -1).numpy() @ W.T + b - model.double()(x).detach().numpy()).max() < 1e-9
