@@ -20,6 +20,7 @@ binary value).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ from ..certificate.linear import Certificate, Claim, Step
 from ..errors import CertificateError
 from .gate import IllFormed, exact, gate_activation
 
-__all__ = ["applies", "check"]
+__all__ = ["applies", "check", "sparse_times"]
 
 Fail = Callable[[str], CertificateError]
 Mat = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
@@ -85,22 +86,27 @@ def _dense(m: Mat) -> flint.fmpq_mat:
     return flint.fmpq_mat(rows, cols, flat)
 
 
-def _times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
-    """The exact product A B; for a sparse B, row i of A B is the sum over k of A[i, k] times row k of B."""
+def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
+    """The exact product A B; for a sparse B, row i of A B is the sum over k of A[i, k] times row k of B.
+
+    The sparse product runs in integers: A = N / den and B = M / d over common denominators.
+    """
     if isinstance(B, flint.fmpq_mat):
         return A * B
     (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]
     if n != B.shape[0]:
         raise IllFormed(f"a product of shapes {(rows, n)} and {B.shape}")
-    a, out = A.entries(), [flint.fmpq(0)] * (rows * cols)
-    for i in range(rows):
-        base = i * cols
-        for k in range(n):
-            x = a[i * n + k]
+    numerators, den = A.numer_denom()
+    a, out = [int(x) for x in numerators.entries()], [0] * (rows * cols)
+    d = math.lcm(1, *{int(v.denominator) for r in B.values() for v in r.values()})
+    for k, r in B.items():
+        row = [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()]
+        for i in range(rows):
+            x, base = a[i * n + k], i * cols
             if x:
-                for j, v in B.get(k, {}).items():
+                for j, v in row:
                     out[base + j] += x * v
-    return flint.fmpq_mat(rows, cols, out)
+    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, out)) / (den * d)
 
 
 def _stated_matrix(m: Any, what: str, fail: Fail) -> Mat:
@@ -263,7 +269,7 @@ def check(cert: Certificate) -> bool:
             raise fail(f"the stated intercept {step.intercept} differs from the activation's intercept {d}")
         P = _blocks(biases[l - 1], weights[l - 1], a, d)
         _equal(_stated_matrix(step.matrix, f"the factor P_{l}", fail), P, f"the factor P_{l}", fail)
-        product = _times(product, P)
+        product = sparse_times(product, P)
     fail = failing(len(steps) - 1, steps[-1])
     if claim.form == "product":
         if claim.matrix is not None or claim.offset is not None:

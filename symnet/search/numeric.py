@@ -24,6 +24,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
+from ..kernel.numeric import sparse_times
 from ..model.activations import Activation
 from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
 from ..model.exact import is_rational_matrix, sparse_matrix
@@ -130,7 +131,10 @@ def _is_sparse(m: DomainMatrix) -> bool:
 def _times(product: DomainMatrix, factor: DomainMatrix) -> DomainMatrix:
     """product * factor, exactly; a sparse factor is multiplied sparsely (the product has only q rows)."""
     if _is_sparse(factor):
-        return (product.to_sparse() * factor).to_dense()
+        from sympy.polys.matrices._dfm import DFM
+
+        flat = sparse_times(product.to_dense().to_dfm().rep, factor.rep)  # the kernel's sparse product, in integers
+        return DomainMatrix.from_rep(DFM._new(flat, (flat.nrows(), flat.ncols()), QQ))
     return product * factor
 
 
