@@ -121,6 +121,18 @@ def test_a_28x28_cnn_stays_sparse() -> None:
     assert (first.shape, second.shape) == ((5408, 784), (4608, 5408))
     assert (first.nnz, second.nnz) == (8 * 26 * 26 * 9, 8 * 24 * 24 * 72)
     assert first._rep.rep.fmt == "sparse" and second._rep.rep.fmt == "sparse"
+    x = torch.randn(1, 1, 28, 28)
+    got = net.evaluate(x.ravel().tolist(), exact=False)  # sparse rows: no dense 4608 x 5408 matrix is made
+    assert np.abs(np.array(got) - model.double()(x.double()).detach().numpy().ravel()).max() < 1e-12
+
+
+def test_exact_evaluation_of_sparse_layers() -> None:
+    model = _two_convs(seed=5).double()
+    net = symnet.from_torch(model, input_shape=(1, 10, 10))
+    x = torch.randn(1, 1, 10, 10, dtype=torch.float64)
+    exact = net.evaluate(x.ravel().tolist())
+    assert all(v.is_Rational for v in exact)
+    assert np.abs(np.array([float(v) for v in exact]) - model(x).detach().numpy().ravel()).max() < 1e-12
 
 
 # ------------------------------------------------------------------- bad input
@@ -159,15 +171,21 @@ def test_identity_cnn_collapses_to_torchs_forward_pass() -> None:
     assert symnet.Proof.from_json(text).check()
 
 
-def _sparse_proof() -> tuple[Any, Any]:
+@pytest.fixture(scope="module")
+def sparse_proof() -> tuple[Any, Any]:
     model = _two_convs().double()
     proof = symnet.prove(symnet.from_torch(model, input_shape=(1, 10, 10)))
     assert proof.certificate.claim.routes == ("layerwise",)  # the exact numeric route, sparse factors
     return model, proof
 
 
-def test_two_conv_cnn_numeric_route_matches_torch() -> None:
-    model, proof = _sparse_proof()
+@pytest.fixture(scope="module")
+def small_proof_json() -> str:
+    return symnet.prove(symnet.from_torch(_cnn().double(), input_shape=(1, 8, 8))).to_json()
+
+
+def test_two_conv_cnn_numeric_route_matches_torch(sparse_proof: tuple[Any, Any]) -> None:
+    model, proof = sparse_proof
     assert proof.check()
     data = json.loads(proof.to_json())
     assert all(isinstance(s["matrix"], dict) for s in data["steps"] if s["rule"] == "substitute_layer")
@@ -224,8 +242,8 @@ def _tampered(data: dict[str, Any], how: str) -> dict[str, Any]:
         "moved triplet",
     ],
 )
-def test_tampered_sparse_certificates_are_rejected(how: str) -> None:
-    _, proof = _sparse_proof()
+def test_tampered_sparse_certificates_are_rejected(how: str, sparse_proof: tuple[Any, Any]) -> None:
+    _, proof = sparse_proof
     data = json.loads(proof.to_json())
     bad = json.dumps(_tampered(data, how))
     with pytest.raises(CertificateError):
@@ -243,17 +261,15 @@ def test_tampered_sparse_certificates_are_rejected(how: str) -> None:
         (lambda e: e[0].append(1), "bad triplet"),
     ],
 )
-def test_malformed_sparse_sections_are_refused(edit: Any, message: str) -> None:
-    proof = symnet.prove(symnet.from_torch(_cnn().double(), input_shape=(1, 8, 8)))
-    data = json.loads(proof.to_json())
+def test_malformed_sparse_sections_are_refused(edit: Any, message: str, small_proof_json: str) -> None:
+    data = json.loads(small_proof_json)
     edit(data["network"]["layers"][0]["weights"]["entries"])
     with pytest.raises(CertificateError, match=message):
         symnet.Proof.from_json(json.dumps(data))
 
 
-def test_a_zero_or_symbolic_triplet_is_refused() -> None:
-    proof = symnet.prove(symnet.from_torch(_cnn().double(), input_shape=(1, 8, 8)))
-    data = json.loads(proof.to_json())
+def test_a_zero_or_symbolic_triplet_is_refused(small_proof_json: str) -> None:
+    data = json.loads(small_proof_json)
     data["expressions"].append(["int", "0"])
     data["network"]["layers"][0]["weights"]["entries"][0][2] = len(data["expressions"]) - 1
     with pytest.raises(CertificateError, match="is 0"):
@@ -263,7 +279,7 @@ def test_a_zero_or_symbolic_triplet_is_refused() -> None:
         symnet.Proof.from_json(json.dumps(data))
 
 
-def test_kernel_refuses_a_sparse_layer_with_an_entry_outside_its_shape() -> None:
+def test_kernel_refuses_a_sparse_layer_with_an_entry_outside_its_shape(sparse_proof: tuple[Any, Any]) -> None:
     from sympy.polys.domains import QQ
     from sympy.polys.matrices import DomainMatrix
     from sympy.polys.matrices.sdm import SDM
@@ -272,8 +288,7 @@ def test_kernel_refuses_a_sparse_layer_with_an_entry_outside_its_shape() -> None
     from symnet.model.exact import sparse_matrix
     from symnet.model.network import Layer, Network
 
-    _, proof = _sparse_proof()
-    cert = proof.certificate
+    cert = sparse_proof[1].certificate
     w = cert.network.layers[0].weights
     rows = {i: dict(r) for i, r in w._rep.rep.items()}
     bad_w = sparse_matrix(DomainMatrix.from_rep(SDM(rows, w.shape, QQ)))
