@@ -397,7 +397,8 @@ class ExpressionReader:
     def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
         """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
         keys(data, {"shape", "entries"}, set(), where)
-        shape, entries, rows, values, last = data["shape"], data["entries"], {}, {}, (-1, -1)
+        shape, entries, values, last = data["shape"], data["entries"], {}, (-1, -1)
+        rows: dict[int, dict[int, Any]] = {}
         ok = isinstance(shape, list) and len(shape) == 2 and all(_is_int(n) and 0 < n <= _MAX_NODES for n in shape)
         _expect(ok and isinstance(entries, list), f"{where} must have a shape [rows, cols] and a list of entries")
         for e in entries:

@@ -43,7 +43,17 @@ from ..model.domain import from_domain_matrix
 from ..model.exact import SparseQQMatrix, exact_vector, sparse_matrix
 from ._common import require, unsupported
 
-__all__ = ["ONNX_OPS", "avg_pool_layer", "conv_layer", "input_shape_of", "onnx_layer", "out_size", "torch_layer"]
+__all__ = [
+    "ONNX_OPS",
+    "avg_pool_layer",
+    "conv_layer",
+    "input_shape_of",
+    "onnx_handler",
+    "onnx_layer",
+    "out_size",
+    "torch_handler",
+    "torch_layer",
+]
 
 Shape = tuple[int, ...]
 
@@ -359,3 +369,25 @@ def _same_pads(spatial: Shape, kernel: Shape, strides: Any, dilations: Any, *, u
         begins.append(small if upper else large)
         ends.append(large if upper else small)
     return begins + ends
+
+
+# -------------------------------------------------- handlers for table-driven importers
+def onnx_handler(g: Any, step: Any) -> None:
+    """An ONNX operator handler (``g``: the import's graph state, ``step``: the node) for Conv and AveragePool.
+
+    The data must be ``[N, C, *spatial]`` with the features on axes 1.. (N
+    may be unknown); afterwards it is ``[N, C_out, *out_spatial]``.
+    """
+    shape = list(g.shape)
+    if step.at != 0 or len(shape) < 3 or None in shape[1:] or g.span[1] != len(shape) or g.span[0] > 1:
+        raise ShapeError(
+            f"onnx: {step.where} needs data of shape [N, C, *spatial] with known sizes, not {g.describe()}"
+        )
+    weight, bias = g.optional_const(step, 1), g.optional_const(step, 2)
+    out = onnx_layer(g.chain, step.node.op_type, step.attrs, weight, bias, tuple(shape[1:]), step.where)
+    g.set_data([shape[0], *out], (1, len(out) + 1))
+
+
+def torch_handler(s: Any, layer: Any, where: str) -> None:
+    """A torch layer handler for Conv1d, Conv2d, AvgPool1d, AvgPool2d and Flatten; reads and updates ``s.shape``."""
+    _, s.shape = torch_layer(s.chain, layer, getattr(s, "shape", None), where)

@@ -121,8 +121,10 @@ class _Chain:
         self.data = inputs[0].name
         dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
         self.shape: tuple[int, ...] | None = None  # one sample's (C, *spatial) while convolutions run
+        width: int | None
         if len(dims) >= 3 and all(dims[1:]):
-            self.layout, width, self.shape = "row", math.prod(dims[1:]), tuple(dims[1:])
+            self.shape = tuple(int(d) for d in dims[1:] if d is not None)
+            self.layout, width = "row", math.prod(self.shape)
         elif len(dims) == 1:
             self.layout, width = "vec", dims[0]
         elif len(dims) == 2:
@@ -215,8 +217,8 @@ class _Chain:
             at = data_inputs[0]
             a = self.attrs(node)
             if op in _conv.ONNX_OPS and at == 0 and self.shape is not None:  # convolutions: symnet/interop/_conv.py
-                inputs = [self.const(n, where) if n else None for n in node.input[1:]]
-                self.shape = _conv.onnx_layer(self.chain, op, a, *(inputs + [None, None])[:2], self.shape, where)
+                w, b = (self.const(n, where) if n else None for n in [*node.input[1:3], "", ""][:2])
+                self.shape = _conv.onnx_layer(self.chain, op, a, w, b, self.shape, where)
             elif op == "Gemm":
                 self.gemm(node, at, a, where)
             elif op == "MatMul":

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import flint
 import sympy
@@ -36,7 +36,7 @@ from .gate import IllFormed, exact, gate_activation
 __all__ = ["applies", "check", "sparse_times"]
 
 Fail = Callable[[str], CertificateError]
-Mat = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
+Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
 def _layer_matrix(m: Any) -> Mat | None:
@@ -220,7 +220,9 @@ def check(cert: Certificate) -> bool:
     if not all(isinstance(s, sympy.Symbol) and s.is_commutative for s in inputs):
         raise IllFormed("an input is not a commutative symbol")
     p, layers = len(inputs), net.layers
-    weights, biases, acts = [], [], []
+    weights: list[Mat] = []
+    biases: list[Mat] = []
+    acts: list[Any] = []
     previous = p
     for l, layer in enumerate(layers, start=1):
         W, b = _layer_matrix(layer.weights), _layer_matrix(layer.biases)

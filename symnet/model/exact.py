@@ -223,11 +223,13 @@ class SparseQQMatrix(ExactMatrix):
 def sparse_matrix(dm: DomainMatrix) -> SparseQQMatrix:
     """A :class:`SparseQQMatrix` over ``dm`` (converted to QQ and to the sparse format; zeros are not stored)."""
     rep = dm.convert_to(QQ).to_sparse()
-    return _lazy(rep, SparseQQMatrix)  # type: ignore[return-value]
+    obj = _lazy(rep, SparseQQMatrix)
+    assert isinstance(obj, SparseQQMatrix)
+    return obj
 
 
-def _lazy(dm: DomainMatrix, cls: type = ExactMatrix) -> ExactMatrix:
-    obj = object.__new__(cls)
+def _lazy(dm: DomainMatrix, cls: type[ExactMatrix] = ExactMatrix) -> ExactMatrix:
+    obj: ExactMatrix = object.__new__(cls)
     obj._assumptions = ExactMatrix.default_assumptions
     obj._mhash = None
     rows, cols = dm.shape
