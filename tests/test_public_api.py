@@ -80,7 +80,7 @@ SIGNATURES = {
     "bound": "(net, box=None, *, polytope=None, max_regions=None)",  # keyword-only: beyond SPEC
     # SPEC 7: the importers
     "from_sklearn": "(model)",
-    "from_torch": "(module)",
+    "from_torch": "(module, *, input_shape=None)",
     "from_onnx": "(path_or_model, *, external_data_dir=None)",  # beyond SPEC: external_data_dir (issue 19)
     "from_npz": "(path)",
     # SPEC 2 and 4: the proof object
