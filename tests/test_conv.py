@@ -392,3 +392,25 @@ def test_collapse_of_an_onnx_cnn_is_checked() -> None:
     b = np.array(proof.certificate.claim.offset.tolist(), dtype=float).ravel()
     x = torch.randn(4, 1, 10, 10, dtype=torch.float64)
     assert np.abs(x.reshape(4, -1).numpy() @ W.T + b - model.double()(x).detach().numpy()).max() < 1e-9
+
+
+def test_element_wise_affine_maps_fold_into_a_convolution_sparsely() -> None:
+    """Input normalisation before a convolution and a scale after it (ONNX Sub/Div/Mul) keep it sparse."""
+    import sympy
+
+    from symnet.interop._common import ChainBuilder
+
+    rng = np.random.default_rng(0)
+    w, b = rng.standard_normal((3, 2, 2, 2)), rng.standard_normal(3)
+    W, B, _ = conv_layer(w, b, (2, 4, 5))
+    chain = ChainBuilder("test")
+    chain.scale_shift([sympy.Rational(1, 3)] * 20 + [sympy.Rational(2, 7)] * 20, [sympy.Rational(-1, 5)] * 40, "norm")
+    chain.linear(W, B, "conv")
+    chain.scale_shift([sympy.Rational(3, 2)] * W.rows, [sympy.Integer(1)] * W.rows, "scale")
+    net = chain.network()
+    assert isinstance(net.layers[0].weights, SparseQQMatrix)
+    x = rng.standard_normal((1, 2, 4, 5))
+    u = x.copy()
+    u[0, 0], u[0, 1] = u[0, 0] / 3 - 0.2, u[0, 1] * 2 / 7 - 0.2
+    expected = torch.nn.functional.conv2d(torch.tensor(u), torch.tensor(w), torch.tensor(b)).numpy().ravel() * 1.5 + 1
+    assert np.abs(np.array(net.evaluate(x.ravel().tolist(), exact=False)) - expected).max() < 1e-12
