@@ -106,11 +106,8 @@ ERRORS: tuple[tuple[_Kinds, int, Callable[[BaseException], str]], ...] = (
     (UndecidedError, EXIT_REJECTED, lambda exc: f"not proved: {one_line(exc)}"),
     (SymnetError, EXIT_USAGE, lambda exc: f"error: {one_line(exc)}"),
     (OSError, EXIT_USAGE, _os_error),
-    (
-        (ValueError, TypeError, RecursionError, MemoryError),
-        EXIT_USAGE,
-        lambda exc: f"error: {type(exc).__name__}: {one_line(exc)}",
-    ),
+    ((ValueError, TypeError, RecursionError, MemoryError), EXIT_USAGE,
+     lambda exc: f"error: {type(exc).__name__}: {one_line(exc)}"),
     (KeyboardInterrupt, EXIT_INTERRUPTED, lambda exc: "interrupted"),
 )
 

@@ -33,9 +33,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--output", type=_output, default=0, metavar="K", help="the output for --at-most (default 0)")
     p.add_argument("--at-most", type=number, metavar="T", help="decide 'output K <= T on the box'")
     p.add_argument("--vnnlib", metavar="PROP.vnnlib", help="decide a VNN-LIB property (box and output constraints)")
-    p.add_argument(
-        "--format", choices=("text", "json"), default="text", help="text (default) or json (the certificate)"
-    )
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json (the certificate)")
     p.add_argument("-o", metavar="FILE", dest="out", help="write to FILE instead of standard output")
     p.set_defaults(func=run)
     return p
@@ -64,11 +63,8 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidArgument("--vnnlib gives the box; do not also pass --box")
         verdict = decide_property(net, read_vnnlib(args.vnnlib), **kwargs)
         if verdict.holds:
-            emit(
-                "property holds: no input in the box meets the violation condition "
-                f"({len(verdict.regions)} regions, exact LPs)",
-                args.out,
-            )
+            emit("property holds: no input in the box meets the violation condition "
+                 f"({len(verdict.regions)} regions, exact LPs)", args.out)
             return EXIT_OK
         emit(f"property violated at x = ({_points(verdict.witness)}): outputs ({_points(verdict.outputs)})", args.out)
         return EXIT_REJECTED

@@ -43,6 +43,7 @@ from ._files import MAX_DOCUMENT_BYTES, read_document
 __all__ = ["CHECKERS", "MAX_DOCUMENT_BYTES", "SUMMARIES", "add_parser", "describe", "fingerprint", "run", "summary"]
 
 
+
 def fingerprint(net: Any) -> str:
     """The network's fingerprint: ``sha256:`` of its canonical network section."""
     if isinstance(net, Network):

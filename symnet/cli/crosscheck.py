@@ -62,42 +62,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "linear form on drawn integer, rational and float instantiations and print the report.",
     )
     c.add_argument("--inputs", type=_width, default=None, metavar="N", help="number of inputs p (default 3)")
-    c.add_argument(
-        "--hidden",
-        type=_width,
-        action="append",
-        metavar="H",
-        help="width of a hidden layer; repeat for more layers (default: one layer of 3)",
-    )
+    c.add_argument("--hidden", type=_width, action="append", metavar="H",
+                   help="width of a hidden layer; repeat for more layers (default: one layer of 3)")
     c.add_argument("--no-hidden", action="store_true", help="no hidden layer: the blog post's single node")
     c.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
-    c.add_argument(
-        "--activation",
-        type=activation_name,
-        default=None,
-        metavar="NAME",
-        help="activation of the hidden layers (default identity)",
-    )
-    c.add_argument(
-        "--samples",
-        type=_samples,
-        default=300,
-        metavar="N",
-        help="instantiations in total, split over the kinds (default 300)",
-    )
+    c.add_argument("--activation", type=activation_name, default=None, metavar="NAME",
+                   help="activation of the hidden layers (default identity)")
+    c.add_argument("--samples", type=_samples, default=300, metavar="N",
+                   help="instantiations in total, split over the kinds (default 300)")
     c.add_argument("--seed", type=_seed, default=0, metavar="S", help="seed of the search (default 0)")
-    c.add_argument(
-        "--kind",
-        choices=KIND_NAMES,
-        action="append",
-        metavar="KIND",
-        help="int, rational or float; repeat for several (default: all three)",
-    )
-    c.add_argument(
-        "--certificate",
-        metavar="CERT.json",
-        help="cross-check the claim of a saved certificate instead of building a network",
-    )
+    c.add_argument("--kind", choices=KIND_NAMES, action="append", metavar="KIND",
+                   help="int, rational or float; repeat for several (default: all three)")
+    c.add_argument("--certificate", metavar="CERT.json",
+                   help="cross-check the claim of a saved certificate instead of building a network")
     c.set_defaults(func=run)
     return c
 

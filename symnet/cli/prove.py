@@ -126,39 +126,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         usage="%(prog)s [MODEL | --inputs N --hidden H ... --outputs Q --activation NAME] [--format F] [-o FILE]",
         epilog=NOTATION,
     )
-    p.add_argument(
-        "model", nargs="?", metavar="MODEL", help="a trained model to import: .onnx or .npz (see symnet.from_npz)"
-    )
+    p.add_argument("model", nargs="?", metavar="MODEL",
+                   help="a trained model to import: .onnx or .npz (see symnet.from_npz)")
     size = "a positive whole number, or a size name such as p for every size at once"
-    p.add_argument(
-        "--inputs",
-        type=_width,
-        default=None,
-        metavar="N",
-        help=f"number of inputs p: {size} (default 3, as in the blog post's network)",
-    )
-    p.add_argument(
-        "--hidden",
-        type=_width,
-        action="append",
-        metavar="H",
-        help="width of a hidden layer, a number or a size name such as h; repeat for more layers "
-        "(default: one layer of 3)",
-    )
-    p.add_argument(
-        "--no-hidden",
-        action="store_true",
-        help="no hidden layer: one linear node b_0 + b_1 x_1 + ... (the blog post's first network)",
-    )
+    p.add_argument("--inputs", type=_width, default=None, metavar="N",
+                   help=f"number of inputs p: {size} (default 3, as in the blog post's network)")
+    p.add_argument("--hidden", type=_width, action="append", metavar="H",
+                   help="width of a hidden layer, a number or a size name such as h; repeat for more layers "
+                        "(default: one layer of 3)")
+    p.add_argument("--no-hidden", action="store_true",
+                   help="no hidden layer: one linear node b_0 + b_1 x_1 + ... (the blog post's first network)")
     p.add_argument("--outputs", type=_width, default=None, metavar="Q", help="number of outputs q (default 1)")
     names = ", ".join(sorted(NAMED_ACTIVATIONS))
-    p.add_argument(
-        "--activation",
-        type=activation_name,
-        default="identity",
-        metavar="NAME",
-        help=f"activation of the hidden layers, one of: {names} (default identity)",
-    )
+    p.add_argument("--activation", type=activation_name, default="identity", metavar="NAME",
+                   help=f"activation of the hidden layers, one of: {names} (default identity)")
     add_derivation_options(p)
     p.set_defaults(func=run)
     return p
@@ -166,27 +147,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def add_derivation_options(p: argparse.ArgumentParser) -> None:
     """``--format``, ``-o`` and the options of the written derivation (``--digits``, ``--exact``, ...)."""
-    p.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="text",
-        help="text (default), latex (a complete document), markdown or json (the certificate)",
-    )
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), latex (a complete document), markdown or json (the certificate)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    p.add_argument(
-        "--digits",
-        type=_digits,
-        default=render.DEFAULT_DIGITS,
-        metavar="N",
-        help=f"significant digits of rounded numbers (default {render.DEFAULT_DIGITS}; short numbers stay exact)",
-    )
+    p.add_argument("--digits", type=_digits, default=render.DEFAULT_DIGITS, metavar="N",
+                   help=f"significant digits of rounded numbers (default {render.DEFAULT_DIGITS}; "
+                        "short numbers stay exact)")
     p.add_argument("--exact", action="store_true", help="print every number exactly (p/q), never rounded")
     p.add_argument("--no-rules", action="store_true", help="leave out the certificate rule tags of the steps")
-    p.add_argument(
-        "--explicit",
-        action="store_true",
-        help="write every coefficient out term by term, whatever the size of the network",
-    )
+    p.add_argument("--explicit", action="store_true",
+                   help="write every coefficient out term by term, whatever the size of the network")
 
 
 def render_options(args: argparse.Namespace) -> dict[str, Any]:

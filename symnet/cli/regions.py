@@ -80,28 +80,18 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     """The options that name a network: a file, or --inputs/--hidden/--seed."""
     # let "--box -1,1" read "-1,1" as a value (argparse only knows plain negative numbers); "--box=-1,1" always works
     p._negative_number_matcher = re.compile(r"^-[0-9.]+(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?(?:,[-+0-9.eE/]+)?$")
-    p.add_argument(
-        "network", nargs="?", metavar="NET.json", help="the network (JSON weights, or .onnx with the ONNX importer)"
-    )
-    p.add_argument(
-        "--inputs", type=lambda t: count(t, 1, 64), metavar="N", help="inputs of a random dense relu network"
-    )
-    p.add_argument(
-        "--hidden", type=lambda t: count(t, 1, 400), action="append", metavar="H", help="hidden width (repeat)"
-    )
-    p.add_argument(
-        "--seed", type=lambda t: count(t, 0, 2**32 - 1), default=0, help="seed of the random weights (default 0)"
-    )
-    p.add_argument(
-        "--box",
-        type=_interval,
-        action="append",
-        metavar="LO,HI",
-        help="input interval (once for all inputs, or once per input)",
-    )
-    p.add_argument(
-        "--max-regions", type=lambda t: count(t, 1, 10**7), default=None, metavar="N", help="stop past N regions"
-    )
+    p.add_argument("network", nargs="?", metavar="NET.json",
+                   help="the network (JSON weights, or .onnx with the ONNX importer)")
+    p.add_argument("--inputs", type=lambda t: count(t, 1, 64), metavar="N",
+                   help="inputs of a random dense relu network")
+    p.add_argument("--hidden", type=lambda t: count(t, 1, 400), action="append", metavar="H",
+                   help="hidden width (repeat)")
+    p.add_argument("--seed", type=lambda t: count(t, 0, 2**32 - 1), default=0,
+                   help="seed of the random weights (default 0)")
+    p.add_argument("--box", type=_interval, action="append", metavar="LO,HI",
+                   help="input interval (once for all inputs, or once per input)")
+    p.add_argument("--max-regions", type=lambda t: count(t, 1, 10**7), default=None, metavar="N",
+                   help="stop past N regions")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -110,12 +100,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "regions", help="the exact linear regions of a ReLU network (a piecewise linear regression)"
     )
     add_network_options(p)
-    p.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="text",
-        help="text (default), latex, markdown, json (the certificate), png or pdf (2 inputs)",
-    )
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), latex, markdown, json (the certificate), png or pdf (2 inputs)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(func=run)
     return p

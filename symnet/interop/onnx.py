@@ -88,7 +88,9 @@ def _external_file(tensor: Any, directory: str | os.PathLike[str] | None, where:
         )
     path = os.path.realpath(os.path.join(root, location))
     if os.path.commonpath([root, path]) != root or not os.path.isfile(path):
-        raise InvalidArgument(f"onnx: {where}'s external file {location[:80]!r} is not a file inside external_data_dir")
+        raise InvalidArgument(
+            f"onnx: {where}'s external file {location[:80]!r} is not a file inside external_data_dir"
+        )
     for key in ("offset", "length"):
         if key in info and not info[key].isdigit():
             raise InvalidArgument(f"onnx: {where}'s external data has a bad {key} {info[key][:20]!r}")

@@ -79,10 +79,8 @@ def dense(
     >>> net.output[0]
     c_0 + c_1*(b_{1,0} + b_{1,1}*x_1 + b_{1,2}*x_2) + c_2*(b_{2,0} + b_{2,1}*x_1 + b_{2,2}*x_2)
     """
-    if (
-        isinstance(inputs, str)
-        or isinstance(outputs, str)
-        or (isinstance(hidden, Sequence) and not isinstance(hidden, str) and any(isinstance(h, str) for h in hidden))
+    if isinstance(inputs, str) or isinstance(outputs, str) or (
+        isinstance(hidden, Sequence) and not isinstance(hidden, str) and any(isinstance(h, str) for h in hidden)
     ):
         return generic_dense(inputs, hidden, outputs, activation)  # sizes named by symbols: symnet.model.generic
     p = _width(inputs, "inputs")

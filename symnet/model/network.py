@@ -443,3 +443,5 @@ class Network(display.Displayable, display_key="network"):
     def size(self) -> int:
         """Number of weight and bias entries."""
         return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)
+
+

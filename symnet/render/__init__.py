@@ -61,14 +61,8 @@ def _derive(proof: Any, fmt: str, rules: bool, explicit: bool, digits: int | Non
     return d if rules else without_rules(d)
 
 
-def to_latex(
-    proof: Any,
-    *,
-    document: bool = False,
-    rules: bool = True,
-    explicit: bool = False,
-    digits: int | None = DEFAULT_DIGITS,
-) -> str:
+def to_latex(proof: Any, *, document: bool = False, rules: bool = True, explicit: bool = False,
+             digits: int | None = DEFAULT_DIGITS) -> str:
     """The derivation as LaTeX (amsmath ``align*``, ``bmatrix``).
 
     With ``document=True`` a complete document that compiles with pdflatex.

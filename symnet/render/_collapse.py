@@ -70,12 +70,8 @@ class _Builder(_LayerSteps):
             if self._plan is None:
                 lw = max(block(x).width for x in (self.beta(self.q, self.p), self.yhat(self.q)))
                 room = TEXT_WIDTH - TEXT_INDENT - lw - 4 - 2
-                self._plan = all(
-                    text_width(term_math(t)[1]) + 1 <= room
-                    for row in self.coeff_exprs()
-                    for e in row
-                    for t in self.order.terms(e)
-                )
+                self._plan = all(text_width(term_math(t)[1]) + 1 <= room
+                                 for row in self.coeff_exprs() for e in row for t in self.order.terms(e))
             return self._plan
         return True
 

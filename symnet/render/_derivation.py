@@ -113,3 +113,5 @@ def build(obj: Any, fmt: str = "text", *, explicit: bool = False, digits: int | 
         return _Builder(view(obj, explicit), "latex" if fmt in ("latex", "markdown") else "text").build()
     finally:
         NUMBERS.reset(token)
+
+

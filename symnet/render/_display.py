@@ -271,7 +271,9 @@ def counterexample_latex(ce: Any) -> str:
     fu, fv, fm = (sympy.latex(e) for e in ce.values)
     lines.append(rf"&{f}(u) = {fu},\quad {f}(v) = {fv},\quad {f}(m) = {fm}")
     lines.append(
-        rf"&{f}(m) - \tfrac{{{f}(u) + {f}(v)}}{{2}} = " + _defect_tex(ce) + r"\quad\text{(not affine in } x\text{)}"
+        rf"&{f}(m) - \tfrac{{{f}(u) + {f}(v)}}{{2}} = "
+        + _defect_tex(ce)
+        + r"\quad\text{(not affine in } x\text{)}"
     )
     return _aligned(lines)
 

@@ -67,16 +67,12 @@ def shapes_tex(shapes: str) -> str:
     return r"\text{for } " + tex
 
 
+
 class _GenericNotation:
     """A generic proof's data and the names of its entries, sizes and indices."""
 
-    def __init__(
-        self,
-        proof: Any,
-        fmt: str,
-        rules: RuleTexts,
-        coefficients: Callable[[Any], tuple[sympy.Expr, sympy.Expr] | None],
-    ) -> None:
+    def __init__(self, proof: Any, fmt: str, rules: RuleTexts,
+                 coefficients: Callable[[Any], tuple[sympy.Expr, sympy.Expr] | None]) -> None:
         self.proof = proof
         self.rule_texts = rules
         self.coefficients = coefficients

@@ -40,9 +40,8 @@ TEXT_WIDTH = 78
 TEXT_INDENT = 4
 
 
-def _chunks(
-    widths: Sequence[float], first: float, cont: float, width: float, tail: float, sep: float, lead: float
-) -> list[int]:
+def _chunks(widths: Sequence[float], first: float, cont: float, width: float, tail: float,
+            sep: float, lead: float) -> list[int]:
     """How many pieces go on each line: greedy, never an empty line, the tail on the last."""
     counts: list[int] = [0]
     used = first
@@ -60,14 +59,8 @@ def _chunks(
     return counts
 
 
-def broken(
-    lhs: Math,
-    pieces: Sequence[Signed],
-    tail: Math | None = None,
-    fmt: str = "text",
-    lw: float = 0.0,
-    head: Math | None = None,
-) -> list[Line]:
+def broken(lhs: Math, pieces: Sequence[Signed], tail: Math | None = None, fmt: str = "text",
+           lw: float = 0.0, head: Math | None = None) -> list[Line]:
     """``lhs = head pieces... tail`` broken into lines no wider than the format's line width.
 
     In text the lines are measured exactly (``lw`` is the width of the display's
@@ -80,14 +73,15 @@ def broken(
     if fmt == "text":
         lw = max(lw, measure(lhs))
         widths = [measure(body) + (1 if neg else 0) for neg, body in pieces]
-        counts = _chunks(widths, TEXT_INDENT + lw + 3 + head_w, TEXT_INDENT + lw + 4, TEXT_WIDTH, tail_w, 3, 2)
+        counts = _chunks(widths, TEXT_INDENT + lw + 3 + head_w, TEXT_INDENT + lw + 4, TEXT_WIDTH, tail_w,
+                         3, 2)
     else:
         widths = [measure(body) + 3 for _, body in pieces]
         counts = _chunks(widths, measure(lhs) + 3 + head_w, 8, width, tail_w, 0, 0)
     lines: list[list[Signed]] = []
     start = 0
     for n in counts:
-        lines.append(list(pieces[start : start + n]))
+        lines.append(list(pieces[start:start + n]))
         start += n
     out: list[Line] = []
     for i, chunk in enumerate(lines):
@@ -117,7 +111,7 @@ def broken_product(lhs: Math, items: Sequence[Math], tail: Math | None, fmt: str
     start = 0
     for i, n in enumerate(counts):
         chunk: list[Math] = []
-        for item in items[start : start + n]:
+        for item in items[start:start + n]:
             if chunk:
                 chunk.append(SP)
             chunk.append(item)
@@ -128,14 +122,8 @@ def broken_product(lhs: Math, items: Sequence[Math], tail: Math | None, fmt: str
     return out
 
 
-def elided_matrix(
-    nrows: int,
-    cols: Sequence[int | None],
-    cell: Callable[[int, int], Math],
-    left: bool = True,
-    right: bool = True,
-    limit: int = MAX_SHOWN,
-) -> Matrix:
+def elided_matrix(nrows: int, cols: Sequence[int | None], cell: Callable[[int, int], Math],
+                  left: bool = True, right: bool = True, limit: int = MAX_SHOWN) -> Matrix:
     """The rows the size rule keeps (all up to ``limit``) and the given columns (``None``: an ellipsis)."""
     keep_r: list[int | None] = list(range(nrows)) if nrows <= limit else [0, 1, None, nrows - 1]
     out = []
@@ -168,3 +156,4 @@ def _wrap_words(s: str, width: int) -> list[str]:
         else:
             out.append(word)
     return out
+

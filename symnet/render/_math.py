@@ -101,20 +101,10 @@ def block(node: Math) -> Block:
         cells = [[text(c) for c in row] for row in node.cells]
         ncols = max(len(r) for r in cells)
         widths = [max(len(r[j]) if j < len(r) else 0 for r in cells) for j in range(ncols)]
-        numeric = [
-            all(_NUMBER.fullmatch(r[j]) or r[j] in _DOTS for r in cells if j < len(r))
-            and any(_NUMBER.fullmatch(r[j]) for r in cells if j < len(r))
-            for j in range(ncols)
-        ]
-        body = [
-            "  ".join(
-                (_right if numeric[j] and (r[j] if j < len(r) else "") not in _DOTS else _pad)(
-                    r[j] if j < len(r) else "", widths[j]
-                )
-                for j in range(ncols)
-            )
-            for r in cells
-        ]
+        numeric = [all(_NUMBER.fullmatch(r[j]) or r[j] in _DOTS for r in cells if j < len(r))
+                   and any(_NUMBER.fullmatch(r[j]) for r in cells if j < len(r)) for j in range(ncols)]
+        body = ["  ".join((_right if numeric[j] and (r[j] if j < len(r) else "") not in _DOTS else _pad)(
+            r[j] if j < len(r) else "", widths[j]) for j in range(ncols)) for r in cells]
         n = len(body)
         if n == 1:
             return Block((("[ " if node.left else " ") + body[0] + (" ]" if node.right else ""),), 0)

@@ -168,7 +168,7 @@ def _exact_decimal(p: int, q: int) -> str:
     assert k is not None
     n = p * 10**k // q
     s = _dec(n).rjust(k + 1, "0")
-    whole, frac = s[: len(s) - k], s[len(s) - k :]
+    whole, frac = s[: len(s) - k], s[len(s) - k:]
     return sign + whole + ("." + frac if frac else "")
 
 
@@ -196,7 +196,7 @@ def _rounded(p: int, q: int, digits: int) -> tuple[str, str]:
         elif shift >= len(s):
             body = "0." + "0" * (shift - len(s)) + s
         else:
-            body = s[: len(s) - shift] + "." + s[len(s) - shift :]
+            body = s[: len(s) - shift] + "." + s[len(s) - shift:]
         return sign + body, sign + body
     mant = s[0] + ("." + s[1:] if len(s) > 1 else "")
     return rf"{sign}{mant} \cdot 10^{{{e}}}", f"{sign}{mant}·10^{e}"

@@ -45,11 +45,8 @@ class _LayerSteps(_Core):
                 before += [f"{self.L} hidden layers of widths ", comma_list(elide(names))]
             acts = [self.net.layers[l - 1].activation for l in range(1, self.L + 1)]
             if all(a.is_identity for a in acts):
-                before += [
-                    " with the identity activation (the blog post's ",
-                    A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"),
-                    ")",
-                ]
+                before += [" with the identity activation (the blog post's ",
+                           A(r"f(a_1, \dots, a_m) = \sum_i a_i", "f(a_1, …, a_m) = Σ_i a_i"), ")"]
             elif len({(a.name, a.function) for a in acts}) == 1 and all(
                 _slope_intercept(self.sub_steps.get(l), self.net.layers[l - 1])
                 == _slope_intercept(self.sub_steps.get(1), self.net.layers[0])
@@ -293,28 +290,13 @@ class _LayerSteps(_Core):
         before: list[Inline] = []
         affine: list[Line] = []
         if ident:
-            before += [
-                "Since ",
-                self.aug(l),
-                " only prepends a constant 1 to ",
-                Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)),
-                ",",
-            ]
+            before += ["Since ", self.aug(l), " only prepends a constant 1 to ",
+                       Row(self.vec(l), A(" = "), self.W(l), SP, self.aug(l - 1)), ","]
         else:
             st = Row(s, A("(t) = "), self.affine_text(l))
-            before += [
-                "Since ",
-                st,
-                " is affine, ",
-                self.vec(l),
-                " is an affine function of ",
-                self.aug(l - 1),
-                " (",
-                A(r"\mathbf{1}", "𝟏"),
-                " is the vector of ones), and ",
-                self.aug(l),
-                " prepends a constant 1 to it:",
-            ]
+            before += ["Since ", st, " is affine, ", self.vec(l), " is an affine function of ", self.aug(l - 1),
+                       " (", A(r"\mathbf{1}", "𝟏"), " is the vector of ones), and ", self.aug(l),
+                       " prepends a constant 1 to it:"]
             rhs = Row(self.cell(a), SP, self.W(l), SP, self.aug(l - 1), A(r" + ", " + "), *self.times_ones(d), A(","))
             affine = [Line(self.vec(l), "=", rhs)]
         shape = A(
@@ -330,27 +312,11 @@ class _LayerSteps(_Core):
         ]
         after: list[Inline] = []
         if ident:
-            after = [
-                "The first row ",
-                A("(1, 0, \\dots, 0)", "(1, 0, …, 0)"),
-                " keeps the constant 1; the other rows are ",
-                self.W(l),
-                ".",
-            ]
+            after = ["The first row ", A("(1, 0, \\dots, 0)", "(1, 0, …, 0)"),
+                     " keeps the constant 1; the other rows are ", self.W(l), "."]
         else:
-            after = [
-                "The first row keeps the constant 1; row ",
-                A("k+1"),
-                " is ",
-                self.cell(a),
-                " times row ",
-                A("k"),
-                " of ",
-                self.W(l),
-                ", plus ",
-                self.cell(d),
-                " in the first column.",
-            ]
+            after = ["The first row keeps the constant 1; row ", A("k+1"), " is ", self.cell(a), " times row ", A("k"),
+                     " of ", self.W(l), ", plus ", self.cell(d), " in the first column."]
         if l > 1:
             after += [" The form is again a matrix times an augmented vector, one layer closer to the input."]
         title = self.next_title(f"substitute {first}")

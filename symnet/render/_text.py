@@ -105,7 +105,7 @@ def narrow(line: Line, lw: int) -> list[Line]:
     if not matrices:
         return [line]
     at, m = matrices[0]
-    head, rest = items[:at], items[at + 1 :]
+    head, rest = items[:at], items[at + 1:]
     tail: list[Line] = []
     if rest:
         after = text(Row(*rest)).strip()
@@ -161,7 +161,7 @@ def fold(line: str) -> list[str]:
         return [line]
     indent = min(len(line) - len(line.lstrip(" ")) + 4, WIDTH // 2)
     out = [line[: WIDTH - 1] + "\\"]
-    rest = line[WIDTH - 1 :]
+    rest = line[WIDTH - 1:]
     room = WIDTH - indent - 1
     while len(rest) > room + 1:
         out.append(" " * indent + rest[:room] + "\\")
@@ -177,7 +177,7 @@ def wrap_title(title: str) -> list[str]:
     cut = title.rfind(", ", 0, WIDTH)
     if cut < 0:
         return wrap(title)
-    return [title[: cut + 1], *wrap(title[cut + 2 :])]
+    return [title[: cut + 1], *wrap(title[cut + 2:])]
 
 
 def render(d: Derivation) -> str:
@@ -188,3 +188,4 @@ def render(d: Derivation) -> str:
         out += section(sec)
         out.append("")
     return "\n".join(piece for line in out for piece in fold(line)).replace(NBSP, " ")
+

@@ -299,7 +299,11 @@ class GenericDerivation(_GenericNotation):
                 Row(
                     A("= "),
                     Atom(
-                        r"\begin{bmatrix} " + lin_str(v.c, "latex") + " & " + lin_str(v.C, "latex") + r" \end{bmatrix}",
+                        r"\begin{bmatrix} "
+                        + lin_str(v.c, "latex")
+                        + " & "
+                        + lin_str(v.C, "latex")
+                        + r" \end{bmatrix}",
                         "[ " + lin_str(v.c, "text") + " | " + lin_str(v.C, "text") + " ]",
                     ),
                     A(","),
@@ -449,6 +453,7 @@ class GenericDerivation(_GenericNotation):
         return Section("Rules", None, tuple(before), tuple(lines))
 
 
+
 # ----------------------------------------------------------------- display
 def _generic_proof_markdown(proof: Any) -> str:
     return f"`{proof!r}`\n\n$$\n{lin_tex_claim(proof)}\n$$"
@@ -462,3 +467,4 @@ display.register(
 )
 display.register("generic_proof", "text", repr)
 display.register("generic_proof", "markdown", _generic_proof_markdown)
+

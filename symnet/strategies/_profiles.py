@@ -38,32 +38,17 @@ def _profiles() -> dict[str, settings]:
     every_phase = tuple(Phase)
     return {
         "symnet-dev": settings(
-            max_examples=50,
-            derandomize=False,
-            print_blob=False,
-            phases=every_phase,
-            deadline=None,
-            suppress_health_check=slow,
-            verbosity=Verbosity.normal,
+            max_examples=50, derandomize=False, print_blob=False, phases=every_phase, deadline=None,
+            suppress_health_check=slow, verbosity=Verbosity.normal,
         ),
         "symnet-ci": settings(
-            max_examples=40,
-            derandomize=True,
-            database=None,
-            print_blob=True,
-            phases=[phase for phase in Phase if phase is not Phase.explain],
-            deadline=None,
-            suppress_health_check=slow,
-            verbosity=Verbosity.normal,
+            max_examples=40, derandomize=True, database=None, print_blob=True,
+            phases=[phase for phase in Phase if phase is not Phase.explain], deadline=None,
+            suppress_health_check=slow, verbosity=Verbosity.normal,
         ),
         "symnet-thorough": settings(
-            max_examples=1000,
-            derandomize=False,
-            print_blob=False,
-            phases=every_phase,
-            deadline=None,
-            suppress_health_check=slow,
-            verbosity=Verbosity.normal,
+            max_examples=1000, derandomize=False, print_blob=False, phases=every_phase, deadline=None,
+            suppress_health_check=slow, verbosity=Verbosity.normal,
         ),
     }
 

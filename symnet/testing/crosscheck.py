@@ -355,3 +355,4 @@ def crosscheck(
     first = next((r.counterexample for r in results if r.counterexample is not None), None)
     rule = FLOAT_TOLERANCE_RULE if "float" in run and share["float"] > 0 else None
     return CrosscheckReport(agree, evaluated, tuple(results), seed, net, source, first, rule)
+

@@ -84,7 +84,6 @@ class _Harness:
 
     def _scaled(self, v: Sequence[Any], x: Sequence[Any]) -> tuple[list[int], list[int], int]:
         den = self._den(v, x)
-
         def scale(values: Sequence[Any]) -> list[int]:
             return [f.numerator * (den // f.denominator) for f in map(Fraction, values)]
 
@@ -143,14 +142,8 @@ class _Harness:
         if isinstance(result, Exception):
             got = repr(result)
         else:
-            got = (
-                "["
-                + ", ".join(
-                    show(_fraction(e) if self.kind != "float" and _fraction(e) is not None else e)
-                    for e in _flatten(result, self.net.q)
-                )
-                + "]"
-            )
+            got = "[" + ", ".join(show(_fraction(e) if self.kind != "float" and _fraction(e) is not None else e)
+                                  for e in _flatten(result, self.net.q)) + "]"
         lines.append(f"  fn returned:    {got}")
         lines.append(f"  symnet (exact): [{', '.join(str(e) for e in want)}]")
         lines.append(f"  ({reason})")
@@ -252,3 +245,5 @@ def _outer_search_is_exploring() -> bool:
         return not current_build_context().is_final
     except Exception:  # pragma: no cover - no build context: behave as outside a test
         return False
+
+
