@@ -312,6 +312,9 @@ def test_relu_cnn_regions_and_bound() -> None:
     for point, value in ((bound.argmax[0], bound.maximum[0]), (bound.argmin[0], bound.minimum[0])):
         x = torch.tensor([float(v) for v in point], dtype=torch.float64).reshape(1, 1, 3, 2)
         assert abs(model(x).item() - float(value)) < 1e-12
+    for text in (regions.to_json(), bound.to_json()):  # the documents carry the sparse layer and re-check
+        assert isinstance(json.loads(text)["network"]["layers"][0]["weights"], dict)
+        assert symnet.kernel.check(text)
     xs = torch.rand(4000, 1, 3, 2, dtype=torch.float64) * 2 - 1
     ys = model(xs).detach().numpy()
     assert ys.max() <= float(bound.maximum[0]) + 1e-12 and ys.min() >= float(bound.minimum[0]) - 1e-12
