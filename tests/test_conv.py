@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import symnet
+from symnet import kernel
 from symnet.errors import CertificateError, InvalidArgument, InvalidType, UnsupportedModelError
 from symnet.interop._conv import avg_pool_layer, conv_layer
 from symnet.model.exact import SparseQQMatrix
@@ -296,7 +297,7 @@ def test_kernel_refuses_a_sparse_layer_with_an_entry_outside_its_shape(sparse_pr
     layers = (Layer(bad_w, cert.network.layers[0].biases, cert.network.layers[0].activation),) + cert.network.layers[1:]
     bad = Certificate(Network(cert.network.inputs, layers), cert.steps, cert.claim)
     with pytest.raises(CertificateError):
-        symnet.kernel.check(bad)
+        kernel.check(bad)
 
 
 # ---------------------------------------------------------------- ReLU CNNs
@@ -314,7 +315,7 @@ def test_relu_cnn_regions_and_bound() -> None:
         assert abs(model(x).item() - float(value)) < 1e-12
     for text in (regions.to_json(), bound.to_json()):  # the documents carry the sparse layer and re-check
         assert isinstance(json.loads(text)["network"]["layers"][0]["weights"], dict)
-        assert symnet.kernel.check(text)
+        assert kernel.check(text)
     xs = torch.rand(4000, 1, 3, 2, dtype=torch.float64) * 2 - 1
     ys = model(xs).detach().numpy()
     assert ys.max() <= float(bound.maximum[0]) + 1e-12 and ys.min() >= float(bound.minimum[0]) - 1e-12
@@ -417,3 +418,50 @@ def test_element_wise_affine_maps_fold_into_a_convolution_sparsely() -> None:
     u[0, 0], u[0, 1] = u[0, 0] / 3 - 0.2, u[0, 1] * 2 / 7 - 0.2
     expected = torch.nn.functional.conv2d(torch.tensor(u), torch.tensor(w), torch.tensor(b)).numpy().ravel() * 1.5 + 1
     assert np.abs(np.array(net.evaluate(x.ravel().tolist(), exact=False)) - expected).max() < 1e-12
+
+
+def _sparse_network(widths: list[int]) -> Any:
+    """A numeric network whose layers are sparse matrices with one nonzero entry each."""
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices import DomainMatrix
+    from sympy.polys.matrices.sdm import SDM
+
+    from symnet.model.exact import sparse_matrix
+    from symnet.model.network import Layer, Network, input_symbols
+
+    layers = []
+    for fan_in, width in zip(widths, widths[1:], strict=False):
+        w = sparse_matrix(DomainMatrix.from_rep(SDM({0: {0: QQ(1)}}, (width, fan_in), QQ)))
+        b = sparse_matrix(DomainMatrix.from_rep(SDM({}, (width, 1), QQ)))
+        layers.append(Layer(w, b))
+    return Network(input_symbols(widths[0]), tuple(layers))
+
+
+def test_a_small_document_cannot_make_the_kernel_densify_a_huge_sparse_layer() -> None:
+    """A sparse section states few entries of a large matrix: the gate and the numeric check refuse, fast."""
+    import time
+
+    import sympy
+
+    from symnet.certificate import Certificate, Claim, Step
+
+    net = _sparse_network([2, 1001, 1000])  # 1,001,000 entries in the second layer, one of them nonzero
+    direct = Certificate(net, (Step("expand_and_compare", monomials=1),), Claim("product", (1000, 2), ("direct",)))
+    start = time.perf_counter()
+    with pytest.raises(CertificateError, match="gate reads at most"):
+        kernel.check(direct)
+    big = _sparse_network([2, 5000, 5000])  # the running product would be 5000 x 5001
+    steps = (
+        Step("read_output_layer", layer=2, matrix=big.layers[1].weights),
+        Step(
+            "substitute_layer",
+            layer=1,
+            slope=sympy.Integer(1),
+            intercept=sympy.Integer(0),
+            matrix=big.layers[0].weights,
+        ),
+        Step("conclude_linear_form"),
+    )
+    with pytest.raises(CertificateError, match="more than"):
+        kernel.check(Certificate(big, steps, Claim("product", (5000, 2), ("layerwise",))))
+    assert time.perf_counter() - start < 5

@@ -36,6 +36,8 @@ from .gate import IllFormed, exact, gate_activation
 __all__ = ["applies", "check", "sparse_times"]
 
 Fail = Callable[[str], CertificateError]
+#: Largest running product C P_L ... P_l (q rows, dense) the check forms.
+MAX_PRODUCT = 20_000_000
 Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
@@ -239,6 +241,8 @@ def check(cert: Certificate) -> bool:
         biases.append(b)
         acts.append(form)
     q, depth = _shape(weights[-1])[0], len(layers) - 1
+    if q * (max(p, *(_shape(W)[0] for W in weights)) + 1) > MAX_PRODUCT:  # the running product is dense
+        raise IllFormed(f"the product C P_L ... P_1 would hold more than {MAX_PRODUCT} entries")
     shape = claim.shape
     if not (isinstance(shape, tuple) and len(shape) == 2 and all(type(n) is int for n in shape)):
         raise IllFormed(f"the claim's shape {str(shape)[:40]} is not a pair of integers")
