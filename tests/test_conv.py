@@ -465,3 +465,14 @@ def test_a_small_document_cannot_make_the_kernel_densify_a_huge_sparse_layer() -
     with pytest.raises(CertificateError, match="more than"):
         kernel.check(Certificate(big, steps, Claim("product", (5000, 2), ("layerwise",))))
     assert time.perf_counter() - start < 5
+
+
+def test_a_claim_stated_as_a_huge_sparse_section_is_refused_fast(sparse_proof: tuple[Any, Any]) -> None:
+    import time
+
+    data = json.loads(sparse_proof[1].to_json())
+    data["claim"]["matrix"] = {"shape": [10**6, 10**6], "entries": []}
+    start = time.perf_counter()
+    with pytest.raises(CertificateError, match="shape"):
+        symnet.Proof.from_json(json.dumps(data)).check()
+    assert time.perf_counter() - start < 5

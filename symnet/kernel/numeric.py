@@ -281,10 +281,11 @@ def check(cert: Certificate) -> bool:
         if claim.matrix is not None or claim.offset is not None:
             raise IllFormed("a product claim states no matrix or offset")
         return True
-    stated_W = _dense(_stated_matrix(claim.matrix, "the claimed W*", fail))
-    stated_b = _dense(_stated_matrix(claim.offset, "the claimed b*", fail))
-    if (stated_W.nrows(), stated_W.ncols()) != (q, p) or (stated_b.nrows(), stated_b.ncols()) != (q, 1):
+    stated_W = _stated_matrix(claim.matrix, "the claimed W*", fail)
+    stated_b = _stated_matrix(claim.offset, "the claimed b*", fail)
+    if _shape(stated_W) != (q, p) or _shape(stated_b) != (q, 1):
         raise CertificateError(f"the claimed W* and b* do not have the shapes {(q, p)} and {(q, 1)}")
+    stated_W, stated_b = _dense(stated_W), _dense(stated_b)
     for i in range(q):
         if stated_b[i, 0] != product[i, 0]:
             raise fail(f"output {i}: the claimed intercept {stated_b[i, 0]} is not C P_L ... P_1's {product[i, 0]}")
