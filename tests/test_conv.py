@@ -476,3 +476,33 @@ def test_a_claim_stated_as_a_huge_sparse_section_is_refused_fast(sparse_proof: t
     with pytest.raises(CertificateError, match="shape"):
         symnet.Proof.from_json(json.dumps(data)).check()
     assert time.perf_counter() - start < 5
+
+
+def test_the_searchs_packed_product_is_the_kernels_sparse_product() -> None:
+    """Kronecker-packed rows (search) against the plain integer loop (kernel), with extreme and cancelling entries."""
+    import random
+
+    import flint
+    from sympy.polys.domains import QQ
+    from sympy.polys.matrices.sdm import SDM
+
+    from symnet.kernel.numeric import sparse_times
+    from symnet.search.numeric import packed_times
+
+    rng = random.Random(0)
+    for trial in range(200):
+        q, n, m = rng.randint(1, 6), rng.randint(1, 9), rng.randint(1, 9)
+        big = rng.choice([1, 3, 2**60, 2**200])
+        extreme = rng.random() < 0.3  # every entry +-big: the integer sums reach their bound
+
+        def pick(big: int = big, extreme: bool = extreme) -> int:
+            return rng.choice([-big, big]) if extreme else rng.randint(-big, big)
+
+        A = flint.fmpq_mat(q, n, [flint.fmpq(pick(), 1 if extreme else rng.randint(1, big)) for _ in range(q * n)])
+        rows = {}
+        for k in range(n):
+            row = {j: QQ(pick() or 1, 1 if extreme else rng.randint(1, big)) for j in range(m) if rng.random() < 0.5}
+            if row:
+                rows[k] = row
+        B = SDM(rows, (n, m), QQ)
+        assert packed_times(A, B) == sparse_times(A, B), trial

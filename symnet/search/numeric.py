@@ -16,6 +16,7 @@ returns None).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sympy
@@ -24,7 +25,6 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
-from ..kernel.numeric import sparse_times
 from ..model.activations import Activation
 from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
 from ..model.exact import is_rational_matrix, sparse_matrix
@@ -133,9 +133,49 @@ def _times(product: DomainMatrix, factor: DomainMatrix) -> DomainMatrix:
     if _is_sparse(factor):
         from sympy.polys.matrices._dfm import DFM
 
-        flat = sparse_times(product.to_dense().to_dfm().rep, factor.rep)  # the kernel's sparse product, in integers
+        flat = packed_times(product.to_dense().to_dfm().rep, factor.rep)
         return DomainMatrix.from_rep(DFM._new(flat, (flat.nrows(), flat.ncols()), QQ))
     return product * factor
+
+
+def packed_times(A: Any, B: Any) -> Any:
+    """A B for a python-flint ``fmpq_mat`` A (few rows) and a sparse SDM B over QQ, exactly.
+
+    The kernel's :func:`~symnet.kernel.numeric.sparse_times` with the rows of A
+    packed into one integer per column (Kronecker substitution): column k of
+    A's integer numerators is ``X_k = sum_i a[i, k] 2^(S i)``, so one big
+    multiply-add per nonzero entry of B replaces one per row of A; S leaves
+    room for every entry of the integer product (``|out[i, j]| < 2^(S-1)``),
+    which is unpacked digit by digit with signs.  (Search code: the kernel
+    re-checks every product it states.)
+    """
+    import flint
+
+    (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]
+    numerators, den = A.numer_denom()
+    a = [int(x) for x in numerators.entries()]
+    d = math.lcm(1, *{int(v.denominator) for r in B.values() for v in r.values()})
+    scaled = {k: [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()] for k, r in B.items()}
+    top_a = max((abs(x) for x in a), default=0)
+    top_b = max((abs(v) for r in scaled.values() for _, v in r), default=0)
+    S = top_a.bit_length() + top_b.bit_length() + n.bit_length() + 2  # |sum of n products| < 2^(S-1)
+    packed = [sum(a[i * n + k] << (S * i) for i in range(rows)) for k in range(n)]
+    out = [0] * cols
+    for k, r in scaled.items():
+        x = packed[k]
+        if x:
+            for j, v in r:
+                out[j] += x * v
+    half, full, mask = 1 << (S - 1), 1 << S, (1 << S) - 1
+    flat = [0] * (rows * cols)
+    for j, value in enumerate(out):
+        for i in range(rows):
+            digit = value & mask
+            if digit >= half:
+                digit -= full
+            flat[i * cols + j] = digit
+            value = (value - digit) >> S
+    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
 
 
 def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
