@@ -198,11 +198,15 @@ def run_model(model: Any, x: Any) -> Any:
         name = model.graph.input[0].name
         dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
         evaluator = ReferenceEvaluator(model)
+
+        def run(batch: Any) -> Any:
+            (result,) = evaluator.run(None, {name: batch})
+            return np.asarray(result, dtype=np.float64)
+
         if len(dims) > 2 and all(dims[1:]):  # e.g. [1, C, H, W]: one sample at a time, in the declared shape
             rows = np.asarray(x, dtype=np_dtype).reshape(len(x), 1, *dims[1:])
-            return np.stack([np.asarray(evaluator.run(None, {name: r})[0], dtype=np.float64).reshape(-1) for r in rows])
-        (result,) = evaluator.run(None, {name: np.asarray(x, dtype=np_dtype)})
-        return np.asarray(result, dtype=np.float64).reshape(len(x), -1)
+            return np.stack([run(r).reshape(-1) for r in rows])
+        return run(np.asarray(x, dtype=np_dtype)).reshape(len(x), -1)
     try:
         import torch
 
