@@ -506,3 +506,18 @@ def test_the_searchs_packed_product_is_the_kernels_sparse_product() -> None:
                 rows[k] = row
         B = SDM(rows, (n, m), QQ)
         assert packed_times(A, B) == sparse_times(A, B), trial
+
+
+@pytest.mark.slow
+def test_the_benchmarks_28x28_cnn_collapses_checked_and_round_trips() -> None:
+    """The benchmark's model end to end: exact sparse route, kernel check, JSON round trip, torch's float64 pass."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.Conv2d(8, 8, 3), nn.Flatten(), nn.Linear(8 * 24 * 24, 10)).double()
+    proof = symnet.prove(symnet.from_torch(model, input_shape=(1, 28, 28)))
+    assert proof.certificate.claim.routes == ("layerwise",) and proof.check()
+    again = symnet.Proof.from_json(proof.to_json())
+    assert again.check()
+    W = np.array(again.certificate.claim.matrix.tolist(), dtype=float)
+    b = np.array(again.certificate.claim.offset.tolist(), dtype=float).ravel()
+    x = torch.randn(8, 1, 28, 28, dtype=torch.float64)
+    assert np.abs(x.reshape(8, -1).numpy() @ W.T + b - model(x).detach().numpy()).max() < 1e-9
