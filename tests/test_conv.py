@@ -1,4 +1,4 @@
-"""Convolutions and average pooling as exact sparse layers: torch and ONNX import, collapse proofs, tampering.
+"""Convolutions and average pooling as exact sparse layers: the matrices, torch and ONNX import.
 
 Expected values come from torch's own float64 forward pass and from
 ``onnx.reference.ReferenceEvaluator``, never from symnet.
@@ -144,6 +144,8 @@ def test_a_convolution_needs_the_input_shape() -> None:
         symnet.from_torch(_cnn(), input_shape="1x8x8")
     with pytest.raises(InvalidArgument, match="input_shape"):
         symnet.from_torch(_cnn(), input_shape=(1, 0, 8))
+    with pytest.raises(InvalidArgument, match="input_shape"):  # a dense first layer: the shape must still fit
+        symnet.from_torch(nn.Sequential(nn.Flatten(), nn.Linear(64, 2)), input_shape=(1, 8, 9))
 
 
 def test_unsupported_convolution_options_are_refused() -> None:

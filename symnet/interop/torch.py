@@ -12,6 +12,7 @@ float32/float64 weight is its exact binary rational.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sympy
@@ -131,6 +132,8 @@ def _probe(module: Any, width: int, shape: tuple[int, ...] | None = None) -> Non
     dtype = first.dtype if first is not None else torch.float32
     probe = torch.stack([torch.zeros(width), torch.ones(width), -torch.ones(width)]).to(dtype)
     if shape is not None and len(shape) > 1:
+        if math.prod(shape) != width:
+            raise InvalidArgument(f"torch: input_shape={shape} holds {math.prod(shape)} values, the network {width}")
         probe = probe.reshape(3, *shape)
     was = module.training
     module.eval()
