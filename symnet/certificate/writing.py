@@ -86,7 +86,8 @@ class ExpressionWriter:
         """A matrix as rows of refs, or a :class:`~symnet.model.exact.SparseQQMatrix` as sorted triplets."""
         if isinstance(m, SparseQQMatrix):
             return self.sparse(m)
-        return [[self.ref(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+        flat, cols = m.flat(), m.cols  # row-major, as m[i, j] would give them one by one
+        return [[self.ref(flat[i * cols + j]) for j in range(cols)] for i in range(m.rows)]
 
     def sparse(self, m: SparseQQMatrix) -> dict[str, Any]:
         """``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: the nonzero entries, sorted by (i, j)."""
