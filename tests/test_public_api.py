@@ -82,7 +82,7 @@ SIGNATURES = {
     "bound": "(net, box=None, *, polytope=None, max_regions=None)",  # keyword-only: beyond SPEC
     # SPEC 7: the importers
     "from_sklearn": "(model)",
-    "from_torch": "(module, *, batchnorm='float')",  # beyond SPEC: batchnorm (issue 20)
+    "from_torch": "(module, *, batchnorm='float', input_shape=None)",  # beyond SPEC: batchnorm, input_shape (issue 20)
     "from_onnx": "(path_or_model, *, external_data_dir=None, batchnorm='float')",  # beyond SPEC: issues 19, 20
     "from_npz": "(path)",
     # SPEC 2 and 4: the proof object

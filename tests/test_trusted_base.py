@@ -18,9 +18,11 @@ import symnet
 from tests.test_architecture import TRUSTED  # what the trusted base may load of symnet
 
 ROOT = pathlib.Path(symnet.__file__).parent
-#: A ratchet, lowered whenever the base shrinks: 4,598 measured after the issue-19 merge
+#: A ratchet, lowered whenever the base shrinks: 4,598 measured after the issue-19 merge; 4,730 with issue 20's
+#: sparse layers (+132: the sparse section reader 25, SparseQQMatrix 19, the kernel's sparse compare and product 70,
+#: the gate's bound on the sparse layers it reads 4, Network.evaluate of a sparse layer 14)
 #: (target 2,500; docs/architecture.md says what is left).
-CEILING = 4_606  # issue 22: +8 for Network.parameter (its lookup is outside) and errors UnknownName, MissingDependency
+CEILING = 4_738  # issue 22: +8 for Network.parameter (its lookup is outside) and errors UnknownName, MissingDependency
 
 
 def trusted_modules() -> list[str]:

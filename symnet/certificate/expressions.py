@@ -23,6 +23,12 @@ The network section is ``{"inputs": ["x_1", ...], "layers": [{"weights": [[REF,
 ...], ...], "biases": [REF, ...], "activation": {"name": NAME | null,
 "variable": "t", "expr": REF}}, ...]}``.
 
+A matrix (a layer's ``weights``, a step's ``matrix``) is a list of rows of
+REFs, or, for a sparse matrix of numbers (a convolution), the object
+``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: its nonzero
+entries as 0-based (row, column, value) triplets in strictly increasing
+(row, column) order, each value a nonzero number (every other entry is 0).
+
 Text is never evaluated: names become symbols, numbers are parsed as integers,
 and a cost model (degree, term count and the bit size of numbers, through add,
 mul and pow) refuses a table before sympy builds anything from it.
@@ -35,11 +41,15 @@ import math
 from typing import Any
 
 import sympy
+from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.sdm import SDM
 
 from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..grammar import is_name
 from ..model.activations import Activation
+from ..model.exact import sparse_matrix
 from ..model.network import Layer, Network
 
 __all__ = [
@@ -377,10 +387,33 @@ class ExpressionReader:
         return self.values[r]
 
     def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
+        if isinstance(rows, dict):
+            return self.sparse(rows, where)
         _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
         width = len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
         return sympy.ImmutableMatrix([[self.ref(v, where) for v in row] for row in rows])
+
+    def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
+        """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
+        keys(data, {"shape", "entries"}, set(), where)
+        shape, entries, values, last = data["shape"], data["entries"], {}, (-1, -1)
+        rows: dict[int, dict[int, Any]] = {}
+        ok = isinstance(shape, list) and len(shape) == 2 and all(_is_int(n) and 0 < n <= _MAX_NODES for n in shape)
+        _expect(ok and isinstance(entries, list), f"{where} must have a shape [rows, cols] and a list of entries")
+        for e in entries:
+            _expect(type(e) is list and len(e) == 3 and all(type(v) is int for v in e), f"{where}: bad triplet")
+            i, j, r = e
+            _expect(0 <= i < shape[0] and 0 <= j < shape[1] and (i, j) > last, f"{where}: entry ({i}, {j}) misplaced")
+            last = (i, j)
+            if r not in values:
+                x = self.ref(r, where)
+                _expect(x.is_Rational or x.is_Float, f"{where}: the entry ({i}, {j}) is not a number")
+                x = sympy.Rational(x)  # a Float at its exact binary value
+                _expect(x != 0, f"{where}: the entry ({i}, {j}) is 0; only nonzero entries are listed")
+                values[r] = QQ(int(x.p), int(x.q))
+            rows.setdefault(i, {})[j] = values[r]
+        return sparse_matrix(DomainMatrix.from_rep(SDM(rows, (shape[0], shape[1]), QQ)))
 
     def vector(self, items: Any, where: str) -> sympy.ImmutableMatrix:
         _expect(isinstance(items, list) and items, f"{where} must be a non-empty list")

@@ -14,6 +14,7 @@ from typing import Any
 import sympy
 
 from ..errors import SymnetError
+from ..model.exact import SparseQQMatrix, rational
 from ..model.network import Network
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
@@ -81,8 +82,30 @@ class ExpressionWriter:
             return ["fn", name, *(self.ref(a) for a in e.args)]
         raise SymnetError(f"cannot write {e!r} (a {name}) into a certificate")
 
-    def matrix(self, m: sympy.MatrixBase) -> list[list[int]]:
-        return [[self.ref(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    def matrix(self, m: sympy.MatrixBase) -> Any:
+        """A matrix as rows of refs, or a :class:`~symnet.model.exact.SparseQQMatrix` as sorted triplets."""
+        if isinstance(m, SparseQQMatrix):
+            return self.sparse(m)
+        flat, cols = m.flat(), m.cols  # row-major, as m[i, j] would give them one by one
+        return [[self.ref(flat[i * cols + j]) for j in range(cols)] for i in range(m.rows)]
+
+    def sparse(self, m: SparseQQMatrix) -> dict[str, Any]:
+        """``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: the nonzero entries, sorted by (i, j)."""
+        by_value: dict[tuple[int, int], int] = {}
+        by_id: dict[int, int] = {}  # the entries are alive in ``m`` while this runs, so their ids are stable
+        entries = []
+        for i, row in sorted(m._rep.rep.items()):
+            for j in sorted(row):
+                v = row[j]
+                r = by_id.get(id(v))
+                if r is None:
+                    key = (int(v.numerator), int(v.denominator))
+                    r = by_value.get(key)
+                    if r is None:
+                        r = by_value[key] = self.ref(rational(*key))
+                    by_id[id(v)] = r
+                entries.append([i, j, r])
+        return {"shape": [m.rows, m.cols], "entries": entries}
 
     def vector(self, m: sympy.MatrixBase) -> list[int]:
         return [self.ref(v) for v in m]

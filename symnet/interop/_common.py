@@ -30,7 +30,8 @@ from sympy.polys.matrices import DomainMatrix
 from ..errors import InvalidArgument, ShapeError, UnsupportedModelError
 from ..model.activations import Activation, activation
 from ..model.domain import from_domain_matrix as _from_dm
-from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
+from ..model.domain import sparse_rep
+from ..model.exact import exact_matrix, exact_vector, is_rational_matrix, sparse_matrix
 from ..model.network import Layer, Network, input_symbols
 
 __all__ = [
@@ -173,7 +174,10 @@ def _diag(values: list[Any]) -> DomainMatrix:
 
 
 def _scale_rows(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix:
-    """diag(s) W, exactly."""
+    """diag(s) W, exactly (a sparse W stays sparse)."""
+    sw = sparse_rep(w)
+    if sw is not None and _all_rational(s):
+        return sparse_matrix(_diag(s).to_sparse() * sw)
     dm = _qq(w)
     if dm is not None and _all_rational(s):
         return _weights(_diag(s) * dm)
@@ -181,7 +185,10 @@ def _scale_rows(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix
 
 
 def _scale_columns(w: sympy.ImmutableMatrix, s: list[Any]) -> sympy.ImmutableMatrix:
-    """W diag(s), exactly."""
+    """W diag(s), exactly (a sparse W stays sparse)."""
+    sw = sparse_rep(w)
+    if sw is not None and _all_rational(s):
+        return sparse_matrix(sw * _diag(s).to_sparse())
     dm = _qq(w)
     if dm is not None and _all_rational(s):
         return _weights(dm * _diag(s))
@@ -197,10 +204,11 @@ def _column(values: list[Any]) -> sympy.ImmutableMatrix:
 
 def _add_product(b: sympy.ImmutableMatrix, w: sympy.ImmutableMatrix, c: list[Any]) -> sympy.ImmutableMatrix:
     """b + W c, exactly."""
-    bd, wd = _qq(b), _qq(w)
+    bd, wd = _qq(b), sparse_rep(w) or _qq(w)
     if bd is not None and wd is not None and _all_rational(c):
-        cd = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in c], (len(c), 1), QQ).to_dense()
-        return _weights(bd + wd * cd)
+        cd = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in c], (len(c), 1), QQ)
+        cd = cd.to_sparse() if wd.rep.fmt == "sparse" else cd.to_dense()
+        return _weights(bd + (wd * cd).to_dense())
     return sympy.ImmutableMatrix(
         [b[i] + sum((w[i, j] * c[j] for j in range(w.cols)), sympy.Integer(0)) for i in range(w.rows)]
     )

@@ -195,8 +195,18 @@ def run_model(model: Any, x: Any) -> Any:
 
         elem = model.graph.input[0].type.tensor_type.elem_type
         np_dtype = np.float64 if elem == 11 else np.float32
-        (result,) = ReferenceEvaluator(model).run(None, {model.graph.input[0].name: np.asarray(x, dtype=np_dtype)})
-        return np.asarray(result, dtype=np.float64).reshape(len(x), -1)
+        name = model.graph.input[0].name
+        dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+        evaluator = ReferenceEvaluator(model)
+
+        def run(batch: Any) -> Any:
+            (result,) = evaluator.run(None, {name: batch})
+            return np.asarray(result, dtype=np.float64)
+
+        if len(dims) > 2 and all(dims[1:]):  # e.g. [1, C, H, W]: one sample at a time, in the declared shape
+            rows = np.asarray(x, dtype=np_dtype).reshape(len(x), 1, *dims[1:])
+            return np.stack([run(r).reshape(-1) for r in rows])
+        return run(np.asarray(x, dtype=np_dtype)).reshape(len(x), -1)
     try:
         import torch
 

@@ -21,6 +21,7 @@ from ..errors import InvalidArgument, ShapeError
 from ..model.activations import activation
 from ..model.domain import from_domain_matrix
 from ..model.exact import exact_matrix, exact_vector
+from . import _conv
 from ._common import batch_norm_fold, exact_number, leaky_relu, require, unsupported
 from ._onnx_graph import OnnxGraph, Step, prod_dims
 
@@ -279,6 +280,8 @@ OPS: dict[str, Handler] = {
     "Reshape": _reshape,
     "Squeeze": _squeeze,
     "Unsqueeze": _unsqueeze,
+    "Conv": _conv.onnx_handler,
+    "AveragePool": _conv.onnx_handler,
 }
 
 #: Operators evaluated (with ``onnx.reference``) when all their inputs are constants.

@@ -1,7 +1,8 @@
 """Import a PyTorch ``nn.Sequential``: ``symnet.from_torch(module)``.
 
-Supported layers (:data:`LAYERS`): ``Linear``, ``Identity``, ``Flatten`` (of a
-batch of vectors), ``Dropout`` in eval mode (the identity), ``BatchNorm1d`` in
+Supported layers (:data:`LAYERS`): ``Linear``, ``Identity``, ``Conv1d``,
+``Conv2d``, ``AvgPool1d``, ``AvgPool2d`` and ``Flatten`` (exact sparse affine
+layers, :mod:`symnet.interop._conv`), ``Dropout`` in eval mode (the identity), ``BatchNorm1d`` in
 eval mode (the affine map ``gamma (u - mean) / sqrt(var + eps) + beta``, folded
 into the neighbouring ``Linear``; see ``batchnorm``), ``ReLU``, ``LeakyReLU``,
 ``Tanh``, ``Sigmoid`` and ``Softplus`` (``beta=1``; torch's ``threshold``
@@ -14,6 +15,7 @@ its position.  Every float32/float64 weight is its exact binary rational.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from ..errors import InvalidArgument, InvalidType
 from ..model.activations import activation
 from ..model.network import Network
+from . import _conv
 from ._common import ChainBuilder, batch_norm_fold, check_batchnorm_mode, exact_number, leaky_relu, require, unsupported
 
 __all__ = ["LAYERS", "TorchImport", "from_torch"]
@@ -50,6 +53,8 @@ class TorchImport:
 
     chain: ChainBuilder
     batchnorm: str
+    #: one sample's shape (C, *spatial) while convolutions run, (width,) after a Linear, None when unknown
+    shape: tuple[int, ...] | None = None
 
 
 #: A layer handler: (state, layer, its position "layer 3 (Linear)") -> None.
@@ -59,10 +64,11 @@ Handler = Callable[[TorchImport, Any, str], None]
 def _linear(s: TorchImport, layer: Any, where: str) -> None:
     bias = None if layer.bias is None else _array(layer.bias)
     s.chain.linear(_array(layer.weight), bias, where)
+    s.shape = (int(layer.out_features),)
 
 
 def _identity(s: TorchImport, layer: Any, where: str) -> None:
-    return None  # Identity, and Flatten of a batch of vectors
+    return None  # Identity
 
 
 def _dropout(s: TorchImport, layer: Any, where: str) -> None:
@@ -113,7 +119,11 @@ def _softplus(s: TorchImport, layer: Any, where: str) -> None:
 LAYERS: dict[str, Handler] = {
     "Linear": _linear,
     "Identity": _identity,
-    "Flatten": _identity,
+    "Flatten": _conv.torch_handler,
+    "Conv1d": _conv.torch_handler,
+    "Conv2d": _conv.torch_handler,
+    "AvgPool1d": _conv.torch_handler,
+    "AvgPool2d": _conv.torch_handler,
     "Dropout": _dropout,
     "BatchNorm1d": _batch_norm,
     "ReLU": _named("relu"),
@@ -132,7 +142,7 @@ def _handler(nn: Any, layer: Any) -> Handler | None:
     return None
 
 
-def from_torch(module: Any, *, batchnorm: str = "float") -> Network:
+def from_torch(module: Any, *, batchnorm: str = "float", input_shape: Any = None) -> Network:
     """The exact symnet Network of an ``nn.Sequential`` (or a single ``nn.Linear``).
 
     ``batchnorm`` says how an eval-mode ``BatchNorm1d`` is folded:
@@ -145,6 +155,10 @@ def from_torch(module: Any, *, batchnorm: str = "float") -> Network:
     ``gamma / sqrt(var + eps)`` as an exact real radical: the mathematically
     exact model, whose proofs carry square roots (long derivations; the Coq
     export and ``crosscheck`` refuse them).
+
+    ``Conv1d``, ``Conv2d``, ``AvgPool1d``, ``AvgPool2d`` and ``Flatten``
+    become exact sparse affine layers; they need ``input_shape``, the shape of
+    one input without the batch axis (``(C, H, W)`` or ``(C, L)``).
 
     Raises :class:`~symnet.InvalidType` for something that is not a torch
     module and :class:`~symnet.UnsupportedModelError` for a layer symnet does
@@ -161,23 +175,28 @@ def from_torch(module: Any, *, batchnorm: str = "float") -> Network:
             "torch",
             "symnet reads nn.Sequential (or a single nn.Linear), whose computation is its list of layers",
         )
-    state = TorchImport(ChainBuilder("torch"), mode)
+    first_shape = _conv.input_shape_of(input_shape)
+    state = TorchImport(ChainBuilder("torch"), mode, first_shape)
     for position, layer in _walk(module, ""):
         handler = _handler(nn, layer)
         if handler is None:
             raise unsupported(type(layer).__name__, f"layer {position}", "torch")
         handler(state, layer, f"layer {position} ({type(layer).__name__})")
     net = state.chain.network()
-    _probe(module, net.p)
+    _probe(module, net.p, first_shape)
     return net
 
 
-def _probe(module: Any, width: int) -> None:
+def _probe(module: Any, width: int, shape: tuple[int, ...] | None = None) -> None:
     """The module's own eval-mode forward pass at a few inputs must be finite (InvalidArgument otherwise)."""
     torch = require("torch", "torch")
     first = next((p for p in module.parameters() if p.is_floating_point()), None)
     dtype = first.dtype if first is not None else torch.float32
     probe = torch.stack([torch.zeros(width), torch.ones(width), -torch.ones(width)]).to(dtype)
+    if shape is not None and len(shape) > 1:
+        if math.prod(shape) != width:
+            raise InvalidArgument(f"torch: input_shape={shape} holds {math.prod(shape)} values, the network {width}")
+        probe = probe.reshape(3, *shape)
     was = module.training
     module.eval()
     try:

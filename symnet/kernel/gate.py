@@ -47,6 +47,7 @@ import sympy
 
 from ..cost import CAP, estimate_cost, number_bits, show
 from ..model.activations import NAMED_ACTIVATIONS, Activation
+from ..model.exact import SparseQQMatrix
 from ..model.network import Network
 from .ring import (
     _COMMUTATIVE,
@@ -90,6 +91,9 @@ __all__ = [
     "radicals",
 ]
 
+#: Largest sparse layer (rows x columns) the gate reads entry by entry: a sparse section states few entries of a
+#: large matrix, so only the exact numeric route (kernel.numeric, which never densifies a layer) checks larger ones.
+MAX_SPARSE_READ = 1_000_000
 _SYMBOL = {sympy.Symbol}
 _NAME = attrgetter("name")
 
@@ -266,6 +270,8 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             or b.shape != (W.rows, 1)
         ):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
+        if isinstance(W, SparseQQMatrix) and W.rows * W.cols > MAX_SPARSE_READ:  # a few triplets, many entries
+            raise IllFormed(f"layer {l} is a sparse {W.shape} matrix; the gate reads at most {MAX_SPARSE_READ} entries")
         previous = W.rows
         flat, cols = W.flat(), W.cols
         read = []

@@ -7,14 +7,15 @@ Nothing the kernel reads: a network's own exact matrices are in
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import sympy
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
 
-from .exact import immutable
+from .exact import SparseQQMatrix, immutable
 
-__all__ = ["domain_matrix", "from_domain_matrix"]
+__all__ = ["domain_matrix", "from_domain_matrix", "sparse_rep"]
 
 
 def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
@@ -46,3 +47,8 @@ def domain_matrix(m: sympy.MatrixBase) -> DomainMatrix | None:
 def from_domain_matrix(dm: DomainMatrix, *, dense: bool = False) -> sympy.ImmutableMatrix:
     """An ImmutableMatrix of exact Rationals from a DomainMatrix over QQ (or ZZ); ``dense`` as in :func:`immutable`."""
     return immutable(dm.convert_to(QQ), dense=dense)
+
+
+def sparse_rep(m: Any) -> DomainMatrix | None:
+    """The sparse DomainMatrix over QQ of a :class:`~symnet.model.exact.SparseQQMatrix`, else None."""
+    return m._rep if isinstance(m, SparseQQMatrix) else None

@@ -29,6 +29,7 @@ from ..numbers import fast_rational
 
 __all__ = [
     "ExactMatrix",
+    "SparseQQMatrix",
     "exact_matrix",
     "exact_vector",
     "immutable",
@@ -37,6 +38,7 @@ __all__ = [
     "rational",
     "rational_matrix",
     "rational_pairs",
+    "sparse_matrix",
 ]
 
 #: The fast Rational constructor, kept under its old name (see :func:`symnet.numbers.fast_rational`).
@@ -192,8 +194,42 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
         return iter(self._args[2].args)  # the entries, made once with the fast constructor
 
 
-def _lazy(dm: DomainMatrix) -> ExactMatrix:
-    obj = object.__new__(ExactMatrix)
+class SparseQQMatrix(ExactMatrix):
+    """An exact matrix over QQ held sparsely (sympy's ``SDM``: only nonzero entries), e.g. a convolution.
+
+    It is an ordinary sympy matrix to every reader; its sympy entries (all of
+    them, zeros included) are made only when something asks.  Documents write
+    it as ``(row, column, value)`` triplets, and the exact routes (prove,
+    check) multiply it without densifying.  Matrices above ``SPARSE_UP_TO``
+    entries hash by their nonzero entries (a dense matrix with the same
+    entries compares equal but may hash differently).
+    """
+
+    def __hash__(self) -> int:
+        rows, cols = self._rep.shape
+        if rows * cols <= SPARSE_UP_TO:
+            return super().__hash__()
+        items = sorted(
+            (i, j, int(v.numerator), int(v.denominator)) for i, r in self._rep.rep.items() for j, v in r.items()
+        )
+        return hash(("SparseQQMatrix", rows, cols, tuple(items)))
+
+    @property
+    def nnz(self) -> int:
+        """Number of nonzero entries."""
+        return int(self._rep.nnz())
+
+
+def sparse_matrix(dm: DomainMatrix) -> SparseQQMatrix:
+    """A :class:`SparseQQMatrix` over ``dm`` (converted to QQ and to the sparse format; zeros are not stored)."""
+    rep = dm.convert_to(QQ).to_sparse()
+    obj = _lazy(rep, SparseQQMatrix)
+    assert isinstance(obj, SparseQQMatrix)
+    return obj
+
+
+def _lazy(dm: DomainMatrix, cls: type[ExactMatrix] = ExactMatrix) -> ExactMatrix:
+    obj: ExactMatrix = object.__new__(cls)
     obj._assumptions = ExactMatrix.default_assumptions
     obj._mhash = None
     rows, cols = dm.shape

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from ..model.exact import is_rational_matrix
 from ._numbers import exact
 
 __all__ = ["Term", "TermOrder"]
@@ -50,6 +51,8 @@ class TermOrder:
         n = len(layers)
         for index, layer in enumerate(layers):
             rank = n - index  # output layer first: rank 1
+            if is_rational_matrix(layer.weights) and is_rational_matrix(layer.biases):
+                continue  # numbers only (a trained or a sparse layer): no symbol to place
             for k in range(layer.biases.rows):
                 self._place(layer.biases[k], (rank, k + 1, 0))
                 for j in range(layer.weights.cols):

@@ -16,6 +16,7 @@ returns None).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sympy
@@ -25,8 +26,8 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.domain import domain_matrix, from_domain_matrix
-from ..model.exact import is_rational_matrix
+from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
+from ..model.exact import is_rational_matrix, sparse_matrix
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -96,6 +97,13 @@ def _augment(w: DomainMatrix, b: DomainMatrix, top: bool) -> DomainMatrix | None
 def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> DomainMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]] over QQ."""
     n = w.shape[1]
+    if _is_sparse(w):  # a convolution: stays sparse
+        top = DomainMatrix({0: {0: QQ.one}}, (1, n + 1), QQ)
+        if slope != 1:
+            w, b = w * slope, b * slope
+        if intercept != 0:
+            b = b + DomainMatrix([[intercept] for _ in range(b.shape[0])], b.shape, QQ).to_sparse()
+        return top.vstack(b.to_sparse().hstack(w))
     if slope == 1 and intercept == 0:
         fast = _augment(w, b, True)
         if fast is not None:
@@ -116,8 +124,64 @@ def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(dm.to_Matrix())
 
 
+def _is_sparse(m: DomainMatrix) -> bool:
+    return bool(m.rep.fmt == "sparse")
+
+
+def _times(product: DomainMatrix, factor: DomainMatrix) -> DomainMatrix:
+    """product * factor, exactly; a sparse factor is multiplied sparsely (the product has only q rows)."""
+    if _is_sparse(factor):
+        from sympy.polys.matrices._dfm import DFM
+
+        flat = packed_times(product.to_dense().to_dfm().rep, factor.rep)
+        return DomainMatrix.from_rep(DFM._new(flat, (flat.nrows(), flat.ncols()), QQ))
+    return product * factor
+
+
+def packed_times(A: Any, B: Any) -> Any:
+    """A B for a python-flint ``fmpq_mat`` A (few rows) and a sparse SDM B over QQ, exactly.
+
+    The kernel's :func:`~symnet.kernel.numeric.sparse_times` with the rows of A
+    packed into one integer per column (Kronecker substitution): column k of
+    A's integer numerators is ``X_k = sum_i a[i, k] 2^(S i)``, so one big
+    multiply-add per nonzero entry of B replaces one per row of A; S leaves
+    room for every entry of the integer product (``|out[i, j]| < 2^(S-1)``),
+    which is unpacked digit by digit with signs.  (Search code: the kernel
+    re-checks every product it states.)
+    """
+    import flint
+
+    (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]
+    numerators, den = A.numer_denom()
+    a = [int(x) for x in numerators.entries()]
+    d = math.lcm(1, *{int(v.denominator) for r in B.values() for v in r.values()})
+    scaled = {k: [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()] for k, r in B.items()}
+    top_a = max((abs(x) for x in a), default=0)
+    top_b = max((abs(v) for r in scaled.values() for _, v in r), default=0)
+    S = top_a.bit_length() + top_b.bit_length() + n.bit_length() + 2  # |sum of n products| < 2^(S-1)
+    packed = [sum(a[i * n + k] << (S * i) for i in range(rows)) for k in range(n)]
+    out = [0] * cols
+    for k, r in scaled.items():
+        x = packed[k]
+        if x:
+            for j, v in r:
+                out[j] += x * v
+    half, full, mask = 1 << (S - 1), 1 << S, (1 << S) - 1
+    flat = [0] * (rows * cols)
+    for j, value in enumerate(out):
+        for i in range(rows):
+            digit = value & mask
+            if digit >= half:
+                digit -= full
+            flat[i * cols + j] = digit
+            value = (value - digit) >> S
+    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
+
+
 def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
-    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept)."""
+    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept; sparse kept sparse)."""
+    if factor.domain == QQ and _is_sparse(factor):
+        return sparse_matrix(factor)
     if factor.domain == QQ:
         return from_domain_matrix(factor, dense=True)
     return _sympy_matrix(factor)
@@ -147,9 +211,16 @@ def numeric_monomials(net: Network) -> int:
 
     counts = np.ones(net.p + 1)
     for layer in net.layers:
-        aug = np.array(_nonzero(layer.biases) + _nonzero(layer.weights), dtype=float)
-        bias, weights = aug[: layer.width], aug[layer.width :].reshape(layer.width, layer.fan_in)
-        z = bias * counts[0] + weights @ counts[1:]
+        bias = np.array(_nonzero(layer.biases), dtype=float)
+        sparse = sparse_rep(layer.weights)
+        if sparse is not None:  # the nonzero pattern row by row, without densifying
+            tail = counts[1:]
+            z = bias * counts[0] + np.array(
+                [sum(tail[j] for j in sparse.rep.get(k, {})) for k in range(layer.width)], dtype=float
+            )
+        else:
+            weights = np.array(_nonzero(layer.weights), dtype=float).reshape(layer.width, layer.fan_in)
+            z = bias * counts[0] + weights @ counts[1:]
         act = layer.activation
         if not act.is_identity:
             z = np.maximum(z, 1) * len(sympy.Add.make_args(act.expr))
@@ -192,7 +263,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         return None
     mats: list[tuple[Any, Any]] = []
     for layer in net.layers:
-        w, b = domain_matrix(layer.weights), domain_matrix(layer.biases)
+        w, b = sparse_rep(layer.weights) or domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
             mats = []
             break
@@ -205,14 +276,14 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         coefficients = [(EXRAW.from_sympy(QQ.to_sympy(a)), EXRAW.from_sympy(QQ.to_sympy(d))) for a, d in coefficients]  # type: ignore[misc]
     L = net.depth
     w, b = mats[-1]
-    output_row = _augment(w, b, False) or _dense(b.hstack(w))
+    output_row = _augment(w, b, False) or (b.hstack(w) if _is_sparse(w) else _dense(b.hstack(w)))
     factors = [output_row]
     product = output_row
     for l in range(L, 0, -1):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         factor = _factor(*mats[l - 1], slope, intercept)
         factors.append(factor)
-        product = product * factor
+        product = _times(product, factor)
     if rational and _small(net, product, limit):
         return None  # the general route writes the direct route too
     if rational and expand is True:
