@@ -48,6 +48,7 @@ import sympy
 from ..cost import CAP, estimate_cost, number_bits, show
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.network import Network
+from ..model.symbols import flat_entries, generated_heads
 from .ring import (
     _COMMUTATIVE,
     FUNCTIONS,
@@ -202,11 +203,22 @@ class NetworkForm:
 
     network: Network
     inputs: tuple[sympy.Symbol, ...]
-    chunks: list[list[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
-    weights: list[list[list[sympy.Expr]]]  # validated entries; a float stays a Float (see exact_weights)
+    chunks: list[Sequence[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
+    flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major; a float stays a Float (exact_weights)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
     radicals: tuple[sympy.Basic, ...] = ()  # radical constants in the entries, read as generators of their own
+
+    @cached_property
+    def weights(self) -> list[list[list[sympy.Expr]]]:
+        """Each layer's validated weights as rows (made on first use; the product route reads them flat)."""
+        return [self.weight_rows(index) for index in range(len(self.flat_weights))]
+
+    def weight_rows(self, index: int) -> list[list[sympy.Expr]]:
+        """Layer ``index``'s (0-based) validated weights as rows."""
+        flat, rows = self.flat_weights[index], len(self.biases[index])
+        cols = len(self.biases[index - 1]) if index else len(self.inputs)
+        return [list(flat[k * cols : (k + 1) * cols]) for k in range(rows)]
 
     @cached_property
     def parameters(self) -> tuple[sympy.Symbol, ...]:
@@ -249,12 +261,13 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         if not isinstance(s, sympy.Symbol) or not s.is_commutative:
             raise IllFormed(f"input {j} ({s}) is not a commutative symbol")
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
-    weights: list[list[list[sympy.Expr]]] = []
+    input_heads = frozenset(name[:1] for name in input_names)  # a generated name starting otherwise is no input's
+    weights: list[Sequence[sympy.Expr]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
     params: dict[sympy.Symbol, None] = {}  # symbols of the entries that are not plain symbols, per layer
     roots: dict[sympy.Basic, None] = {}  # radical constants of the entries
-    chunks: list[list[sympy.Symbol]] = []
+    chunks: list[Sequence[sympy.Symbol]] = []
     previous = len(inputs)
     bits = 0
     for l, layer in enumerate(net.layers, start=1):
@@ -267,10 +280,13 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         ):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = W.rows
-        flat, cols = W.flat(), W.cols
-        read = []
-        for entries, what in ((flat, "weight"), (b.flat(), "bias")):
-            plain = _plain(entries, input_names, l)
+        flat, cols = flat_entries(W), W.cols
+        if len(flat) != W.rows * cols or len(flat_entries(b)) != W.rows:
+            raise IllFormed(f"layer {l}: the weights and biases do not hold as many entries as their shapes")
+        read: list[Sequence[sympy.Expr]] = []
+        for entries, what, matrix in ((flat, "weight", W), (flat_entries(b), "bias", b)):
+            heads = generated_heads(matrix)
+            plain = entries if heads is not None and heads.isdisjoint(input_heads) else _plain(entries, input_names, l)
             chunks.append(plain)
             read.append(
                 entries  # every entry a plain symbol, checked by _plain
@@ -284,10 +300,10 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             )
         checked, column = read
         symbols_only = sum(map(len, chunks[-2:])) == len(flat) + len(column)
-        weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
-        biases.append(column)
+        weights.append(checked)
+        biases.append(list(column))
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
-        bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else biases[-1], cols, form, l)
+        bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else column, cols, form, l)
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))
@@ -297,7 +313,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
 
 
-def _plain(entries: list[Any], input_names: frozenset[str], l: int) -> list[sympy.Symbol]:
+def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Sequence[sympy.Symbol]:
     """The entries that are plain symbols (exactly ``sympy.Symbol``), each checked to be no input and commutative.
 
     One C-level pass each (``map`` of a builtin or an ``attrgetter``): the symbols
@@ -336,7 +352,7 @@ def _entry_bits(e: sympy.Basic) -> int:
 
 
 def _layer_bits(
-    before: int, weights: list[sympy.Expr], biases: list[sympy.Expr], cols: int, act: ActivationForm, l: int
+    before: int, weights: Sequence[sympy.Expr], biases: Sequence[sympy.Expr], cols: int, act: ActivationForm, l: int
 ) -> int:
     """Bits of the numbers the layers up to ``l`` may build when composed; IllFormed above MAX_BITS."""
     entry = max(map(_entry_bits, chain(weights, biases)), default=1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from itertools import islice, repeat
 from typing import Any
 
 import flint
@@ -26,6 +27,7 @@ import sympy
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import show
 from ..errors import CertificateError
+from ..model.symbols import flat_entries
 from . import numeric
 from .gate import Exact, IllFormed, NetworkForm, balanced_sum, estimate, exact, gate_claim_entry, gate_network
 
@@ -108,8 +110,10 @@ def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: 
     shape = (len(derived), len(derived[0]))
     if stated.shape != shape:
         raise fail(f"{what} has shape {stated.shape}, but the network gives shape {shape}")
-    flat = stated.flat()
+    flat = flat_entries(stated)
     cols = shape[1]
+    if len(flat) != shape[0] * cols:
+        raise fail(f"{what} has {len(flat)} entries, not the {shape[0] * cols} of its shape")
     for i, row in enumerate(derived):
         stated_row = flat[i * cols : (i + 1) * cols]
         if all(map(operator.is_, stated_row, row)):  # the very same objects: equal (C-level loop)
@@ -128,10 +132,10 @@ def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> list[list[A
     weights, entry for entry.
     """
     form = ctx.form
-    depth = len(form.weights) - 1
+    depth = len(form.flat_weights) - 1
     if step.layer != depth + 1:
         raise fail(f"the output layer is layer {depth + 1}, not {step.layer}")
-    W, b = form.weights[-1], form.biases[-1]
+    W, b = form.weight_rows(depth), form.biases[-1]
     derived = [[b[k], *W[k]] for k in range(len(W))]
     _compare(ctx, step.matrix, derived, "the output row C", fail)
     return derived
@@ -160,7 +164,10 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
         raise fail(
             f"the stated intercept {show(step.intercept)} differs from the activation's intercept {show(intercept)}"
         )
-    W, b = form.weights[expected - 1], form.biases[expected - 1]
+    held = slope == 1 and intercept == 0 and _holds_layer(step.matrix, form, expected - 1)
+    if held and ctx.claim.form != "explicit":
+        return []  # the very layer's entries; no later rule reads the rows of a product claim's factors
+    W, b = form.weight_rows(expected - 1), form.biases[expected - 1]
     fan_in = len(W[0])
     if slope == 1 and intercept == 0:
         derived = [[sympy.Integer(1)] + [sympy.Integer(0)] * fan_in] + [[b[k], *W[k]] for k in range(len(W))]
@@ -172,6 +179,34 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
         derived.append([slope * b[k] + intercept] + [slope * w for w in W[k]])
     _compare(ctx, step.matrix, derived, f"the factor P_{expected}", fail)
     return derived
+
+
+def _holds_layer(stated: Any, form: NetworkForm, index: int) -> bool:
+    """True when ``stated`` holds, object for object, ``[[1, 0 ... 0], [b_l | W_l]]`` of the gated layer ``index``.
+
+    The identity substitution's factor as the engine writes it: the very
+    objects of the network's layer, compared by identity in C-level passes
+    over the flat entries (no row is copied).  False sends the step to the
+    general comparison, which names the differing entry.
+    """
+    if not isinstance(stated, sympy.MatrixBase):
+        return False
+    weights, biases = form.flat_weights[index], form.biases[index]
+    rows, cols = len(biases), (len(weights) // len(biases) if biases else 0)
+    if stated.shape != (rows + 1, cols + 1) or len(weights) != rows * cols:
+        return False
+    flat_stated = flat_entries(stated)
+    if len(flat_stated) != (rows + 1) * (cols + 1):
+        return False
+    entries = iter(flat_stated)
+    one, zero = sympy.Integer(1), sympy.Integer(0)
+    if next(entries) is not one or not all(map(operator.is_, islice(entries, cols), repeat(zero))):
+        return False
+    flat = iter(weights)
+    for bias in biases:
+        if next(entries) is not bias or not all(map(operator.is_, islice(entries, cols), islice(flat, cols))):
+            return False
+    return True
 
 
 def _estimate(form: NetworkForm) -> int:
@@ -217,14 +252,14 @@ def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
     return W, b
 
 
-def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]]], fail: Fail, limit: int) -> None:
+def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fail: Fail, limit: int) -> None:
     """conclude_linear_form:  y_hat = C y**, (1, u_l) = P_l (1, u_{l-1}) for l = L..1  |-
     y_hat = (C P_L ... P_1) x*.
 
     Needs the whole chain: the output row and one factor per hidden layer.
     An explicit claim must equal the product, computed exactly.
     """
-    depth = len(ctx.form.weights) - 1
+    depth = len(ctx.form.flat_weights) - 1
     if len(derived) != depth + 1:
         raise fail(f"the chain has {len(derived) - 1} substituted layers, but the network has {depth} hidden layers")
     if ctx.claim.form != "explicit":
@@ -339,7 +374,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
 # ------------------------------------------------------------------- check
 def _gate_claim(ctx: _Context) -> None:
     claim, form = ctx.claim, ctx.form
-    q, p = len(form.weights[-1]), len(form.inputs)
+    q, p = len(form.biases[-1]), len(form.inputs)
     if not isinstance(claim, Claim):
         raise IllFormed(f"the claim is a {type(claim).__name__}, not a Claim")
     if claim.form not in ("explicit", "product"):
@@ -397,7 +432,7 @@ class _Chain:
 
     def __init__(self, ctx: _Context, limit: int) -> None:
         self.ctx, self.limit = ctx, limit
-        self.depth = len(ctx.form.weights) - 1
+        self.depth = len(ctx.form.flat_weights) - 1
         self.factors: list[list[list[Any]]] = []
         self.expected: int | None = None
         self.done: set[str] = set()
