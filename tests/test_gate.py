@@ -376,3 +376,16 @@ def test_a_factor_with_fewer_entries_than_its_shape_is_refused():
     steps = cert.steps[:1] + (dataclasses.replace(step, matrix=short),) + cert.steps[2:]
     with pytest.raises(CertificateError, match="entries"):
         check(dataclasses.replace(cert, steps=steps))
+
+
+def test_an_identity_step_stating_no_matrix_is_refused():
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+
+    cert = symnet.prove(symnet.dense(3, [3, 3]), expand=False).certificate
+    for matrix in (None, sympy.ImmutableMatrix([[1]]), sympy.ImmutableMatrix.zeros(4, 4)):
+        steps = cert.steps[:1] + (dataclasses.replace(cert.steps[1], matrix=matrix),) + cert.steps[2:]
+        with pytest.raises(CertificateError):
+            check(dataclasses.replace(cert, steps=steps))

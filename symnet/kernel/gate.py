@@ -231,7 +231,7 @@ class NetworkForm:
 
     def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
         """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
-        return [[_float_value(w, "a weight") if w.is_Float else w for w in row] for row in self.weights[layer]]
+        return [[_float_value(w, "a weight") if w.is_Float else w for w in row] for row in self.weight_rows(layer)]
 
     def exact_biases(self, layer: int) -> list[sympy.Expr]:
         """Layer ``layer``'s biases (0-based), floats read exactly."""

@@ -189,24 +189,15 @@ def _holds_layer(stated: Any, form: NetworkForm, index: int) -> bool:
     over the flat entries (no row is copied).  False sends the step to the
     general comparison, which names the differing entry.
     """
-    if not isinstance(stated, sympy.MatrixBase):
-        return False
     weights, biases = form.flat_weights[index], form.biases[index]
-    rows, cols = len(biases), (len(weights) // len(biases) if biases else 0)
-    if stated.shape != (rows + 1, cols + 1) or len(weights) != rows * cols:
+    cols = len(weights) // max(len(biases), 1)
+    entries = flat_entries(stated) if isinstance(stated, sympy.MatrixBase) else ()
+    if not biases or len(entries) != (len(biases) + 1) * (cols + 1) or stated.shape != (len(biases) + 1, cols + 1):
         return False
-    flat_stated = flat_entries(stated)
-    if len(flat_stated) != (rows + 1) * (cols + 1):
+    it, flat, zero = iter(entries), iter(weights), sympy.Integer(0)
+    if next(it) is not sympy.Integer(1) or not all(map(operator.is_, islice(it, cols), repeat(zero))):
         return False
-    entries = iter(flat_stated)
-    one, zero = sympy.Integer(1), sympy.Integer(0)
-    if next(entries) is not one or not all(map(operator.is_, islice(entries, cols), repeat(zero))):
-        return False
-    flat = iter(weights)
-    for bias in biases:
-        if next(entries) is not bias or not all(map(operator.is_, islice(entries, cols), islice(flat, cols))):
-            return False
-    return True
+    return all(next(it) is b and all(map(operator.is_, islice(it, cols), islice(flat, cols))) for b in biases)
 
 
 def _estimate(form: NetworkForm) -> int:
