@@ -340,12 +340,8 @@ def _where(l: int, what: str, n: int, cols: int) -> str:
 
 
 def _entry_bits(e: sympy.Basic) -> int:
-    kind = type(e)
-    if kind is sympy.Symbol:
+    if type(e) is sympy.Symbol:
         return 1
-    if kind is sympy.Float:  # the common numeric entry: mantissa bits plus the exponent's size
-        _, _, exp, bc = e._mpf_
-        return int(bc) + abs(int(exp))
     if e.is_Number:
         return sum(number_bits(e))
     return estimate_cost(e).bits

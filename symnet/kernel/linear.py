@@ -64,28 +64,16 @@ class _Context:
             self._ring = self.form.ring()
         return self._ring
 
-    def poly(self, e: sympy.Expr, where: str) -> Any:
-        return self.ring.poly(e, where)
-
     def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
         """The entries of a row as polynomials (declared symbols looked up directly)."""
         gens, index = self.ring.gen_polys, self.ring.index
-        return [gens[index[e]] if type(e) is sympy.Symbol and e in index else self.poly(e, where) for e in row]
+        return [gens[index[e]] if type(e) is sympy.Symbol and e in index else self.ring.poly(e, where) for e in row]
 
     def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
         """Exact equality of two gated expressions, as polynomials in their own symbols."""
-        free = a.free_symbols | b.free_symbols
-        declared = set(self.form.inputs) | set(self.form.parameters)
-        extra = free - declared
-        if extra:
-            raise IllFormed(
-                f"{where}: {', '.join(sorted(s.name for s in extra))} is not declared "
-                "(an input or a parameter of the network)"
-            )
-        gens = tuple(sorted(free, key=lambda s: s.name))
-        ring = self._local.get(gens)
-        if ring is None:
-            ring = self._local[gens] = Exact(gens)
+        declared = set(self.form.inputs) | set(self.form.parameters)  # a symbol besides these: IllFormed in poly
+        gens = tuple(sorted((a.free_symbols | b.free_symbols) & declared, key=lambda s: s.name))
+        ring = self._local.get(gens) or self._local.setdefault(gens, Exact(gens))
         return bool(ring.poly(a, where) == ring.poly(b, where))
 
 
@@ -238,8 +226,8 @@ def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
     if ctx.polys is not None:
         return ctx.polys
     assert ctx.matrix is not None and ctx.offset is not None
-    W = [[ctx.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
-    b = [ctx.poly(v, "the claimed b*") for v in ctx.offset]
+    W = [[ctx.ring.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
+    b = [ctx.ring.poly(v, "the claimed b*") for v in ctx.offset]
     return W, b
 
 
@@ -339,7 +327,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
         ]
         if not act.is_identity:
             assert act.coeffs is not None
-            coeffs = [ctx.poly(c, "an activation coefficient") for c in act.coeffs]
+            coeffs = [ctx.ring.poly(c, "an activation coefficient") for c in act.coeffs]
             new = []
             for v in z:
                 acc = coeffs[-1]
