@@ -65,9 +65,8 @@ class _Context:
         return self._ring
 
     def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
-        """The entries of a row as polynomials (declared symbols looked up directly)."""
-        gens, index = self.ring.gen_polys, self.ring.index
-        return [gens[index[e]] if type(e) is sympy.Symbol and e in index else self.ring.poly(e, where) for e in row]
+        """The entries of a row as polynomials."""
+        return [self.ring.poly(e, where) for e in row]
 
     def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
         """Exact equality of two gated expressions, as polynomials in their own symbols."""
@@ -259,15 +258,9 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fai
     W, b = _claim_polys(ctx)
     x = ctx.ring.gen_polys[: ctx.p]
     for i, row in enumerate(rows):
-        if row[0] == b[i] and all(row[j + 1] == W[i][j] for j in range(ctx.p)):
-            continue
-        product, claimed = row[0], b[i]
-        for j in range(ctx.p):
-            product = product + row[j + 1] * x[j]
-            claimed = claimed + W[i][j] * x[j]
-        raise fail(
-            f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}"
-        )
+        if row != [b[i], *W[i]]:
+            differs = balanced_sum([b[i] - row[0]] + [(w - r) * v for w, r, v in zip(W[i], row[1:], x, strict=True)], 0)
+            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(differs)}")
 
 
 def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
@@ -291,16 +284,10 @@ def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fai
         product = product * m
     assert ctx.matrix is not None and ctx.offset is not None
     for i in range(product.nrows()):
-        if _rational(ctx.offset[i], "the claimed b*", fail) != product[i, 0]:
-            raise fail(
-                f"output {i}: the claimed intercept {show(ctx.offset[i])} is not C P_L ... P_1's {show(product[i, 0])}"
-            )
-        for j in range(ctx.p):
-            if _rational(ctx.matrix[i][j], "the claimed W*", fail) != product[i, j + 1]:
-                raise fail(
-                    f"output {i}: the claimed coefficient of x_{j + 1}, {show(ctx.matrix[i][j])}, "
-                    f"is not C P_L ... P_1's {show(product[i, j + 1])}"
-                )
+        for j, v in enumerate([ctx.offset[i], *ctx.matrix[i]]):
+            if _rational(v, "the claimed b*" if j == 0 else "the claimed W*", fail) != product[i, j]:
+                what = "intercept" if j == 0 else f"coefficient of x_{j}"
+                raise fail(f"output {i}: the claimed {what}, {show(v)}, is not C P_L ... P_1's {show(product[i, j])}")
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:

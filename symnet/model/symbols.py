@@ -119,9 +119,8 @@ def generated_matrix(flat: Sequence[sympy.Symbol], rows: int, cols: int) -> symp
     """
     m = symbol_matrix(flat, rows, cols)
     entries = flat_entries(m)
-    record = entries[0]._assumptions if entries else None
-    symbols = set(map(type, entries)) <= {sympy.Symbol} and entries[0].is_commutative is True if entries else False
-    if symbols and all(map(is_, map(attrgetter("_assumptions"), entries), repeat(record))):
+    plain = bool(entries) and set(map(type, entries)) <= {sympy.Symbol} and entries[0].is_commutative is True
+    if plain and all(map(is_, map(attrgetter("_assumptions"), entries), repeat(entries[0]._assumptions))):
         key = id(m)
         heads = frozenset(map(itemgetter(slice(0, 1)), map(attrgetter("name"), entries)))
         _GENERATED[key] = (weakref.ref(m, lambda _: _GENERATED.pop(key, None)), heads)
