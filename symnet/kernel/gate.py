@@ -322,7 +322,10 @@ def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Seque
     equal only when their names are (and their assumptions), so a weight with
     no input's name is no input -- and a parameter may not share an input's name
     anyway (:attr:`NetworkForm.parameters`).  Every other entry is left to
-    :func:`_entry`.
+    :func:`_entry`.  A matrix :func:`symnet.model.symbols.generated_matrix`
+    recorded (every layer :func:`symnet.dense` builds) is not read here when
+    none of its names starts as an input's does: its symbols were checked
+    when it was made.
     """
     plain = entries if set(map(type, entries)) <= _SYMBOL else [e for e in entries if type(e) is sympy.Symbol]
     if not input_names.isdisjoint(map(_NAME, plain)):
