@@ -1,6 +1,7 @@
 """Benchmark: prove + check on fully symbolic dense networks (identity activation, one output).
 
 Run by hand:  python benchmarks/bench_prove.py [--quick]
+              python benchmarks/bench_prove.py --ratios | --product [--repeat N]
 
 Prints, per size, the monomial count T of the expanded output, the time of
 ``prove`` + ``check`` in this process, the peak traced memory, and, where it
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import time
 from typing import Any
@@ -131,11 +133,25 @@ def _reread(p: int, h: int, L: int, repeat: int = 3) -> tuple[float, float, floa
     return t_read, t_check, t_prove
 
 
-def ratios() -> None:
+def ratios(repeat: int = 3, product_only: bool = False) -> None:
     """The issue-11/19 targets, measured in one run: explicit route vs flint, product route vs a re-read.
 
-    Every figure is the best of 3 (symnet's explicit route: 3 fresh networks in one fresh process).
+    Every figure is the best of ``repeat`` (symnet's explicit route: 3 fresh networks in one fresh process).
     """
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores")
+    if not product_only:
+        _explicit_ratios()
+    print(f"product route: prove + check against a plain re-read of the factors the check reads (best of {repeat})")
+    print(
+        f"{'p':>4} {'h':>4} {'L':>3} {'re-read s':>10} {'prove s':>9} {'check s':>9} {'check/read':>11} "
+        f"{'(prove+check)/read':>19}"
+    )
+    for p, h, L in [(100, 100, 10), (300, 300, 10)]:
+        r, c, pr = _reread(p, h, L, repeat)
+        print(f"{p:>4} {h:>4} {L:>3} {r:>10.3f} {pr:>9.3f} {c:>9.3f} {c / r:>11.1f} {(pr + c) / r:>19.1f}")
+
+
+def _explicit_ratios() -> None:
     print("explicit route (prove + check) against python-flint's own product + forward + compare")
     print("(best of 3 each; the floor is the faster of fmpq_mpoly and fmpz_mpoly)")
     print(f"{'p':>4} {'h':>4} {'L':>3} {'symnet s':>10} {'flint s':>9} {'ratio':>7}")
@@ -143,14 +159,6 @@ def ratios() -> None:
         t, _ = ours(p, h, L, repeat=3)
         f = min(_flint_explicit(p, h, L, kind) for _ in range(3) for kind in ("fmpq", "fmpz"))  # the faster floor
         print(f"{p:>4} {h:>4} {L:>3} {t:>10.3f} {f:>9.3f} {t / f:>7.1f}")
-    print("product route: prove + check against a plain re-read of the factors the check reads (best of 3 each)")
-    print(
-        f"{'p':>4} {'h':>4} {'L':>3} {'re-read s':>10} {'prove s':>9} {'check s':>9} {'check/read':>11} "
-        f"{'(prove+check)/read':>19}"
-    )
-    for p, h, L in [(100, 100, 10), (300, 300, 10)]:
-        r, c, pr = _reread(p, h, L)
-        print(f"{p:>4} {h:>4} {L:>3} {r:>10.3f} {pr:>9.3f} {c:>9.3f} {c / r:>11.1f} {(pr + c) / r:>19.1f}")
 
 
 def main() -> None:
@@ -158,9 +166,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the largest size and the naive route above 5 s")
     parser.add_argument("--budget", type=float, default=40.0, help="seconds allowed to the naive route per size")
     parser.add_argument("--ratios", action="store_true", help="only the ratio targets")
+    parser.add_argument("--product", action="store_true", help="only the product route's ratios")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs for each ratio figure")
     args = parser.parse_args()
-    if args.ratios:
-        ratios()
+    if args.ratios or args.product:
+        ratios(args.repeat, product_only=args.product)
         return
     budget = 5.0 if args.quick else args.budget
     sizes = [(3, 3, 1), (3, 10, 3), (10, 10, 2), (30, 30, 2), (30, 30, 4)]

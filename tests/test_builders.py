@@ -110,7 +110,7 @@ def test_bulk_built_dense_equals_the_checked_constructor():
 
 
 def test_bulk_symbols_hash_as_sympy_computes_it():
-    from symnet.model.symbols import plain_symbols
+    from symnet.model.plain import plain_symbols
 
     names = ["w", "b_{1,2}", "b^{(3)}_{4,0}", "c_0"]
     made = plain_symbols(names)

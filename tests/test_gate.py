@@ -250,3 +250,142 @@ def test_a_certificate_over_a_hostile_network_is_refused_by_the_kernel():
         hostile = _hostile(net, 0, "weights", 5555, make(net.inputs[7]))
         with pytest.raises(CertificateError):
             check(dataclasses.replace(cert, network=hostile))
+
+
+# ------------------------------------- layers symnet.dense generates: known to the gate by construction
+def _generated(net: Network, layer: int, where: str, position: int, entry: sympy.Basic) -> Network:
+    """Like _hostile, but the new matrix is made by generated_matrix (the builders' own constructor)."""
+    from symnet.model.symbols import generated_matrix
+
+    hostile = _hostile(net, layer, where, position, entry)
+    old = hostile.layers[layer]
+    matrix = getattr(old, where)
+    object.__setattr__(old, where, generated_matrix(list(matrix), matrix.rows, matrix.cols))
+    return hostile
+
+
+def test_dense_layers_are_recorded_and_nothing_else_is():
+    import symnet
+    from symnet.model.symbols import generated_heads, symbol_matrix
+
+    net = symnet.dense(3, [4, 5])
+    assert [generated_heads(layer.weights) for layer in net.layers] == [frozenset("b")] * 2 + [frozenset("c")]
+    assert all(generated_heads(layer.biases) is not None for layer in net.layers)
+    W = net.layers[0].weights
+    assert generated_heads(symbol_matrix(list(W), W.rows, W.cols)) is None  # the same symbols, another matrix
+    assert generated_heads(sympy.ImmutableMatrix(W.rows, W.cols, list(W))) is None
+    assert generated_heads(list(W)) is None
+
+
+@pytest.mark.parametrize(("kind", "make", "message"), HIDDEN, ids=[h[0] for h in HIDDEN])
+@pytest.mark.parametrize("position", [0, 4321, 9999])
+def test_a_bad_entry_in_a_generated_matrix_is_refused(kind, make, message, position):
+    import symnet
+    from symnet.model.symbols import generated_heads
+
+    net = symnet.dense(100, [100, 100])
+    hostile = _generated(net, 1, "weights", position, make(net.inputs[position % 100]))
+    heads = generated_heads(hostile.layers[1].weights)
+    assert heads is None or "x" in heads  # not recorded, or recorded with a name that starts as an input's
+    with pytest.raises(IllFormed, match=message):
+        gate_network(hostile)
+
+
+def _sharing(names: list[str], **assumptions: bool) -> list[sympy.Symbol]:
+    """Symbols that share one assumptions record, as plain_symbols makes them, with these assumptions."""
+    from sympy.core.expr import Expr
+
+    template = sympy.Symbol.__xnew__(sympy.Symbol, "template", **assumptions)
+    out = []
+    for name in names:
+        s = Expr.__new__(sympy.Symbol)
+        s.name = name
+        s._assumptions, s._assumptions_orig = template._assumptions, template._assumptions_orig
+        s._assumptions0 = template._assumptions0
+        out.append(s)
+    return out
+
+
+def test_non_commutative_symbols_sharing_one_record_are_not_recorded():
+    import symnet
+    from symnet.model.symbols import generated_heads, generated_matrix
+
+    net = symnet.dense(100, [100, 100])
+    W = net.layers[1].weights
+    nc = generated_matrix(_sharing([f"w_{k}" for k in range(W.rows * W.cols)], commutative=False), W.rows, W.cols)
+    assert generated_heads(nc) is None
+    hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
+    object.__setattr__(hostile.layers[1], "weights", nc)
+    with pytest.raises(IllFormed, match="commutative"):
+        gate_network(hostile)
+
+
+def test_an_input_made_with_the_weights_is_caught_by_its_name():
+    """Inputs and weights from one plain_symbols call share a record: the matrix is recorded, but its names
+    start as an input's does, so the gate reads every entry and finds the input."""
+    import symnet
+    from symnet.model.plain import plain_symbols
+    from symnet.model.symbols import generated_heads, generated_matrix
+
+    net = symnet.dense(100, [100, 100])
+    W = net.layers[1].weights
+    made = plain_symbols([f"x_{k + 1}" for k in range(100)] + [f"w_{k}" for k in range(W.rows * W.cols)])
+    inputs, weights = made[:100], made[100:]
+    weights[4321] = inputs[21]
+    m = generated_matrix(weights, W.rows, W.cols)
+    assert generated_heads(m) == frozenset("wx")
+    hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
+    object.__setattr__(hostile, "inputs", tuple(inputs))
+    object.__setattr__(hostile.layers[1], "weights", m)
+    with pytest.raises(IllFormed, match="input"):
+        gate_network(hostile)
+
+
+def test_a_tampered_identity_factor_is_refused_where_it_differs():
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+    from symnet.model.symbols import symbol_matrix
+
+    net = symnet.dense(30, [30, 30, 30])
+    cert = symnet.prove(net).certificate
+    assert cert.claim.form == "product" and check(cert)
+    step = cert.steps[2]
+    flat = list(step.matrix.flat())
+    for position, entry in [(0, sympy.Integer(2)), (5, sympy.Integer(1)), (31 * 7 + 3, sympy.Symbol("w")), (31 * 9, a)]:
+        changed = flat.copy()
+        changed[position] = entry
+        tampered = dataclasses.replace(step, matrix=symbol_matrix(changed, step.matrix.rows, step.matrix.cols))
+        steps = cert.steps[:2] + (tampered,) + cert.steps[3:]
+        with pytest.raises(CertificateError, match="entry"):
+            check(dataclasses.replace(cert, steps=steps))
+
+
+def test_a_factor_with_fewer_entries_than_its_shape_is_refused():
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+    from symnet.model.symbols import symbol_matrix
+
+    net = symnet.dense(3, [3, 3])
+    cert = symnet.prove(net, expand=False).certificate
+    step = cert.steps[1]
+    short = symbol_matrix(list(step.matrix.flat())[:-1], step.matrix.rows, step.matrix.cols)
+    steps = cert.steps[:1] + (dataclasses.replace(step, matrix=short),) + cert.steps[2:]
+    with pytest.raises(CertificateError, match="entries"):
+        check(dataclasses.replace(cert, steps=steps))
+
+
+def test_an_identity_step_stating_no_matrix_is_refused():
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+
+    cert = symnet.prove(symnet.dense(3, [3, 3]), expand=False).certificate
+    for matrix in (None, sympy.ImmutableMatrix([[1]]), sympy.ImmutableMatrix.zeros(4, 4)):
+        steps = cert.steps[:1] + (dataclasses.replace(cert.steps[1], matrix=matrix),) + cert.steps[2:]
+        with pytest.raises(CertificateError):
+            check(dataclasses.replace(cert, steps=steps))

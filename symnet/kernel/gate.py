@@ -49,6 +49,7 @@ from ..cost import CAP, estimate_cost, number_bits, show
 from ..model.activations import NAMED_ACTIVATIONS, Activation
 from ..model.exact import SparseQQMatrix
 from ..model.network import Network
+from ..model.symbols import flat_entries, generated_heads
 from .ring import (
     _COMMUTATIVE,
     FUNCTIONS,
@@ -206,11 +207,22 @@ class NetworkForm:
 
     network: Network
     inputs: tuple[sympy.Symbol, ...]
-    chunks: list[list[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
-    weights: list[list[list[sympy.Expr]]]  # validated entries; a float stays a Float (see exact_weights)
+    chunks: list[Sequence[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
+    flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major; a float stays a Float (exact_weights)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
     radicals: tuple[sympy.Basic, ...] = ()  # radical constants in the entries, read as generators of their own
+
+    @cached_property
+    def weights(self) -> list[list[list[sympy.Expr]]]:
+        """Each layer's validated weights as rows (made on first use; the product route reads them flat)."""
+        return [self.weight_rows(index) for index in range(len(self.flat_weights))]
+
+    def weight_rows(self, index: int) -> list[list[sympy.Expr]]:
+        """Layer ``index``'s (0-based) validated weights as rows."""
+        flat, rows = self.flat_weights[index], len(self.biases[index])
+        cols = len(self.biases[index - 1]) if index else len(self.inputs)
+        return [list(flat[k * cols : (k + 1) * cols]) for k in range(rows)]
 
     @cached_property
     def parameters(self) -> tuple[sympy.Symbol, ...]:
@@ -223,7 +235,7 @@ class NetworkForm:
 
     def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
         """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
-        return [[_float_value(w, "a weight") if w.is_Float else w for w in row] for row in self.weights[layer]]
+        return [[_float_value(w, "a weight") if w.is_Float else w for w in row] for row in self.weight_rows(layer)]
 
     def exact_biases(self, layer: int) -> list[sympy.Expr]:
         """Layer ``layer``'s biases (0-based), floats read exactly."""
@@ -253,12 +265,13 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         if not isinstance(s, sympy.Symbol) or not s.is_commutative:
             raise IllFormed(f"input {j} ({s}) is not a commutative symbol")
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
-    weights: list[list[list[sympy.Expr]]] = []
+    input_heads = frozenset(name[:1] for name in input_names)  # a generated name starting otherwise is no input's
+    weights: list[Sequence[sympy.Expr]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
     params: dict[sympy.Symbol, None] = {}  # symbols of the entries that are not plain symbols, per layer
     roots: dict[sympy.Basic, None] = {}  # radical constants of the entries
-    chunks: list[list[sympy.Symbol]] = []
+    chunks: list[Sequence[sympy.Symbol]] = []
     previous = len(inputs)
     bits = 0
     for l, layer in enumerate(net.layers, start=1):
@@ -273,10 +286,13 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         if isinstance(W, SparseQQMatrix) and W.rows * W.cols > MAX_SPARSE_READ:  # a few triplets, many entries
             raise IllFormed(f"layer {l} is a sparse {W.shape} matrix; the gate reads at most {MAX_SPARSE_READ} entries")
         previous = W.rows
-        flat, cols = W.flat(), W.cols
-        read = []
-        for entries, what in ((flat, "weight"), (b.flat(), "bias")):
-            plain = _plain(entries, input_names, l)
+        flat, cols = flat_entries(W), W.cols
+        if len(flat) != W.rows * cols or len(flat_entries(b)) != W.rows:
+            raise IllFormed(f"layer {l}: the weights and biases do not hold as many entries as their shapes")
+        read: list[Sequence[sympy.Expr]] = []
+        for entries, what, matrix in ((flat, "weight", W), (flat_entries(b), "bias", b)):
+            heads = generated_heads(matrix)
+            plain = entries if heads is not None and heads.isdisjoint(input_heads) else _plain(entries, input_names, l)
             chunks.append(plain)
             read.append(
                 entries  # every entry a plain symbol, checked by _plain
@@ -290,10 +306,10 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             )
         checked, column = read
         symbols_only = sum(map(len, chunks[-2:])) == len(flat) + len(column)
-        weights.append([checked[k * cols : (k + 1) * cols] for k in range(W.rows)])
-        biases.append(column)
+        weights.append(checked)
+        biases.append(list(column))
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
-        bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else biases[-1], cols, form, l)
+        bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else column, cols, form, l)
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))
@@ -303,7 +319,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
 
 
-def _plain(entries: list[Any], input_names: frozenset[str], l: int) -> list[sympy.Symbol]:
+def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Sequence[sympy.Symbol]:
     """The entries that are plain symbols (exactly ``sympy.Symbol``), each checked to be no input and commutative.
 
     One C-level pass each (``map`` of a builtin or an ``attrgetter``): the symbols
@@ -312,7 +328,10 @@ def _plain(entries: list[Any], input_names: frozenset[str], l: int) -> list[symp
     equal only when their names are (and their assumptions), so a weight with
     no input's name is no input -- and a parameter may not share an input's name
     anyway (:attr:`NetworkForm.parameters`).  Every other entry is left to
-    :func:`_entry`.
+    :func:`_entry`.  A matrix :func:`symnet.model.symbols.generated_matrix`
+    recorded (every layer :func:`symnet.dense` builds) is not read here when
+    none of its names starts as an input's does: its symbols were checked
+    when it was made.
     """
     plain = entries if set(map(type, entries)) <= _SYMBOL else [e for e in entries if type(e) is sympy.Symbol]
     if not input_names.isdisjoint(map(_NAME, plain)):
@@ -330,19 +349,15 @@ def _where(l: int, what: str, n: int, cols: int) -> str:
 
 
 def _entry_bits(e: sympy.Basic) -> int:
-    kind = type(e)
-    if kind is sympy.Symbol:
+    if type(e) is sympy.Symbol:
         return 1
-    if kind is sympy.Float:  # the common numeric entry: mantissa bits plus the exponent's size
-        _, _, exp, bc = e._mpf_
-        return int(bc) + abs(int(exp))
     if e.is_Number:
         return sum(number_bits(e))
     return estimate_cost(e).bits
 
 
 def _layer_bits(
-    before: int, weights: list[sympy.Expr], biases: list[sympy.Expr], cols: int, act: ActivationForm, l: int
+    before: int, weights: Sequence[sympy.Expr], biases: Sequence[sympy.Expr], cols: int, act: ActivationForm, l: int
 ) -> int:
     """Bits of the numbers the layers up to ``l`` may build when composed; IllFormed above MAX_BITS."""
     entry = max(map(_entry_bits, chain(weights, biases)), default=1)

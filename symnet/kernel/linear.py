@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from itertools import islice, repeat
 from typing import Any
 
 import flint
@@ -26,6 +27,7 @@ import sympy
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import show
 from ..errors import CertificateError
+from ..model.symbols import flat_entries
 from . import numeric
 from .gate import Exact, IllFormed, NetworkForm, balanced_sum, estimate, exact, gate_claim_entry, gate_network
 
@@ -62,28 +64,15 @@ class _Context:
             self._ring = self.form.ring()
         return self._ring
 
-    def poly(self, e: sympy.Expr, where: str) -> Any:
-        return self.ring.poly(e, where)
-
     def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
-        """The entries of a row as polynomials (declared symbols looked up directly)."""
-        gens, index = self.ring.gen_polys, self.ring.index
-        return [gens[index[e]] if type(e) is sympy.Symbol and e in index else self.poly(e, where) for e in row]
+        """The entries of a row as polynomials."""
+        return [self.ring.poly(e, where) for e in row]
 
     def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
         """Exact equality of two gated expressions, as polynomials in their own symbols."""
-        free = a.free_symbols | b.free_symbols
-        declared = set(self.form.inputs) | set(self.form.parameters)
-        extra = free - declared
-        if extra:
-            raise IllFormed(
-                f"{where}: {', '.join(sorted(s.name for s in extra))} is not declared "
-                "(an input or a parameter of the network)"
-            )
-        gens = tuple(sorted(free, key=lambda s: s.name))
-        ring = self._local.get(gens)
-        if ring is None:
-            ring = self._local[gens] = Exact(gens)
+        declared = set(self.form.inputs) | set(self.form.parameters)  # a symbol besides these: IllFormed in poly
+        gens = tuple(sorted((a.free_symbols | b.free_symbols) & declared, key=lambda s: s.name))
+        ring = self._local.get(gens) or self._local.setdefault(gens, Exact(gens))
         return bool(ring.poly(a, where) == ring.poly(b, where))
 
 
@@ -108,8 +97,10 @@ def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: 
     shape = (len(derived), len(derived[0]))
     if stated.shape != shape:
         raise fail(f"{what} has shape {stated.shape}, but the network gives shape {shape}")
-    flat = stated.flat()
+    flat = flat_entries(stated)
     cols = shape[1]
+    if len(flat) != shape[0] * cols:
+        raise fail(f"{what} has {len(flat)} entries, not the {shape[0] * cols} of its shape")
     for i, row in enumerate(derived):
         stated_row = flat[i * cols : (i + 1) * cols]
         if all(map(operator.is_, stated_row, row)):  # the very same objects: equal (C-level loop)
@@ -128,10 +119,10 @@ def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> list[list[A
     weights, entry for entry.
     """
     form = ctx.form
-    depth = len(form.weights) - 1
+    depth = len(form.flat_weights) - 1
     if step.layer != depth + 1:
         raise fail(f"the output layer is layer {depth + 1}, not {step.layer}")
-    W, b = form.weights[-1], form.biases[-1]
+    W, b = form.weight_rows(depth), form.biases[-1]
     derived = [[b[k], *W[k]] for k in range(len(W))]
     _compare(ctx, step.matrix, derived, "the output row C", fail)
     return derived
@@ -160,7 +151,10 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
         raise fail(
             f"the stated intercept {show(step.intercept)} differs from the activation's intercept {show(intercept)}"
         )
-    W, b = form.weights[expected - 1], form.biases[expected - 1]
+    held = slope == 1 and intercept == 0 and _holds_layer(step.matrix, form, expected - 1)
+    if held and ctx.claim.form != "explicit":
+        return []  # the very layer's entries; no later rule reads the rows of a product claim's factors
+    W, b = form.weight_rows(expected - 1), form.biases[expected - 1]
     fan_in = len(W[0])
     if slope == 1 and intercept == 0:
         derived = [[sympy.Integer(1)] + [sympy.Integer(0)] * fan_in] + [[b[k], *W[k]] for k in range(len(W))]
@@ -172,6 +166,25 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
         derived.append([slope * b[k] + intercept] + [slope * w for w in W[k]])
     _compare(ctx, step.matrix, derived, f"the factor P_{expected}", fail)
     return derived
+
+
+def _holds_layer(stated: Any, form: NetworkForm, index: int) -> bool:
+    """True when ``stated`` holds, object for object, ``[[1, 0 ... 0], [b_l | W_l]]`` of the gated layer ``index``.
+
+    The identity substitution's factor as the engine writes it: the very
+    objects of the network's layer, compared by identity in C-level passes
+    over the flat entries (no row is copied).  False sends the step to the
+    general comparison, which names the differing entry.
+    """
+    weights, biases = form.flat_weights[index], form.biases[index]
+    cols = len(weights) // max(len(biases), 1)
+    entries = flat_entries(stated) if isinstance(stated, sympy.MatrixBase) else ()
+    if not biases or len(entries) != (len(biases) + 1) * (cols + 1) or stated.shape != (len(biases) + 1, cols + 1):
+        return False
+    it, flat, zero = iter(entries), iter(weights), sympy.Integer(0)
+    if next(it) is not sympy.Integer(1) or not all(map(operator.is_, islice(it, cols), repeat(zero))):
+        return False
+    return all(next(it) is b and all(map(operator.is_, islice(it, cols), islice(flat, cols))) for b in biases)
 
 
 def _estimate(form: NetworkForm) -> int:
@@ -212,19 +225,19 @@ def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
     if ctx.polys is not None:
         return ctx.polys
     assert ctx.matrix is not None and ctx.offset is not None
-    W = [[ctx.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
-    b = [ctx.poly(v, "the claimed b*") for v in ctx.offset]
+    W = [[ctx.ring.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
+    b = [ctx.ring.poly(v, "the claimed b*") for v in ctx.offset]
     return W, b
 
 
-def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]]], fail: Fail, limit: int) -> None:
+def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fail: Fail, limit: int) -> None:
     """conclude_linear_form:  y_hat = C y**, (1, u_l) = P_l (1, u_{l-1}) for l = L..1  |-
     y_hat = (C P_L ... P_1) x*.
 
     Needs the whole chain: the output row and one factor per hidden layer.
     An explicit claim must equal the product, computed exactly.
     """
-    depth = len(ctx.form.weights) - 1
+    depth = len(ctx.form.flat_weights) - 1
     if len(derived) != depth + 1:
         raise fail(f"the chain has {len(derived) - 1} substituted layers, but the network has {depth} hidden layers")
     if ctx.claim.form != "explicit":
@@ -245,15 +258,9 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[sympy.Expr]
     W, b = _claim_polys(ctx)
     x = ctx.ring.gen_polys[: ctx.p]
     for i, row in enumerate(rows):
-        if row[0] == b[i] and all(row[j + 1] == W[i][j] for j in range(ctx.p)):
-            continue
-        product, claimed = row[0], b[i]
-        for j in range(ctx.p):
-            product = product + row[j + 1] * x[j]
-            claimed = claimed + W[i][j] * x[j]
-        raise fail(
-            f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(claimed - product)}"
-        )
+        if row != [b[i], *W[i]]:
+            differs = balanced_sum([b[i] - row[0]] + [(w - r) * v for w, r, v in zip(W[i], row[1:], x, strict=True)], 0)
+            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(differs)}")
 
 
 def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
@@ -277,16 +284,10 @@ def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fai
         product = product * m
     assert ctx.matrix is not None and ctx.offset is not None
     for i in range(product.nrows()):
-        if _rational(ctx.offset[i], "the claimed b*", fail) != product[i, 0]:
-            raise fail(
-                f"output {i}: the claimed intercept {show(ctx.offset[i])} is not C P_L ... P_1's {show(product[i, 0])}"
-            )
-        for j in range(ctx.p):
-            if _rational(ctx.matrix[i][j], "the claimed W*", fail) != product[i, j + 1]:
-                raise fail(
-                    f"output {i}: the claimed coefficient of x_{j + 1}, {show(ctx.matrix[i][j])}, "
-                    f"is not C P_L ... P_1's {show(product[i, j + 1])}"
-                )
+        for j, v in enumerate([ctx.offset[i], *ctx.matrix[i]]):
+            if _rational(v, "the claimed b*" if j == 0 else "the claimed W*", fail) != product[i, j]:
+                what = "intercept" if j == 0 else f"coefficient of x_{j}"
+                raise fail(f"output {i}: the claimed {what}, {show(v)}, is not C P_L ... P_1's {show(product[i, j])}")
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:
@@ -313,7 +314,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
         ]
         if not act.is_identity:
             assert act.coeffs is not None
-            coeffs = [ctx.poly(c, "an activation coefficient") for c in act.coeffs]
+            coeffs = [ctx.ring.poly(c, "an activation coefficient") for c in act.coeffs]
             new = []
             for v in z:
                 acc = coeffs[-1]
@@ -339,7 +340,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
 # ------------------------------------------------------------------- check
 def _gate_claim(ctx: _Context) -> None:
     claim, form = ctx.claim, ctx.form
-    q, p = len(form.weights[-1]), len(form.inputs)
+    q, p = len(form.biases[-1]), len(form.inputs)
     if not isinstance(claim, Claim):
         raise IllFormed(f"the claim is a {type(claim).__name__}, not a Claim")
     if claim.form not in ("explicit", "product"):
@@ -397,7 +398,7 @@ class _Chain:
 
     def __init__(self, ctx: _Context, limit: int) -> None:
         self.ctx, self.limit = ctx, limit
-        self.depth = len(ctx.form.weights) - 1
+        self.depth = len(ctx.form.flat_weights) - 1
         self.factors: list[list[list[Any]]] = []
         self.expected: int | None = None
         self.done: set[str] = set()

@@ -1,15 +1,12 @@
-"""Many plain symbols and matrices of them, made fast (``symnet.dense`` at millions of weights).
+"""Matrices of many symbols, made fast (``symnet.dense`` at millions of weights).
 
-``sympy.Symbol(name)`` costs about 4 us (its cache, its assumption
-bookkeeping); at 2.5 million weights that is ten seconds before any work.
-:func:`plain_symbols` makes Symbols equal (same name, same assumptions, same
-hash) to ``sympy.Symbol(name)``, sharing one assumptions record, in about a
-third of the time; :func:`symbol_matrix` wraps them in an ``ImmutableMatrix``
-without re-reading every entry through ``sympify``.
+:func:`symbol_matrix` wraps sympy expressions in an ``ImmutableMatrix``
+without re-reading every entry through ``sympify``; :func:`generated_matrix`
+also records a matrix of plain commutative symbols (the symbols
+:func:`symnet.model.plain.plain_symbols` makes), so the kernel's gate knows
+it without reading every entry again.
 
->>> a, b = plain_symbols(["a", "b_{1,2}"])
->>> a == sympy.Symbol("a") and hash(b) == hash(sympy.Symbol("b_{1,2}"))
-True
+>>> a, b = sympy.Symbol("a"), sympy.Symbol("b_{1,2}")
 >>> symbol_matrix([a, b], 1, 2)
 Matrix([[a, b_{1,2}]])
 """
@@ -17,45 +14,20 @@ Matrix([[a, b_{1,2}]])
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from operator import attrgetter, is_, itemgetter
 
 import sympy
 from sympy.core.basic import Basic
 from sympy.core.containers import Tuple
-from sympy.core.expr import Expr
 from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
-__all__ = ["SymbolMatrix", "flat_entries", "paused_gc", "plain_symbols", "symbol_matrix"]
-
-
-def plain_symbols(names: Iterable[str]) -> list[sympy.Symbol]:
-    """Commutative Symbols with these names and no other assumption, equal to ``sympy.Symbol(name)``.
-
-    They share one assumptions record: facts sympy deduces for a plain
-    symbol (``is_real`` is None, ``is_commutative`` is True, ...) depend only
-    on its assumptions, never on its name, so sharing them changes nothing.
-    Names are not checked here; callers make valid names.
-    """
-    template = sympy.Symbol.__xnew__(sympy.Symbol, "template")  # uncached: its records are ours alone
-    kb, orig, frozen = template._assumptions, template._assumptions_orig, template._assumptions0
-    if template._hashable_content() != ("template", *frozen) or not isinstance(frozen, tuple):
-        return [sympy.Symbol(name) for name in names]  # a sympy whose Symbol is laid out otherwise: the plain way
-    new, cls = Expr.__new__, sympy.Symbol
-    out: list[sympy.Symbol] = []
-    append = out.append
-    with paused_gc():
-        for name in names:
-            obj = new(cls)
-            obj.name = name
-            obj._assumptions = kb
-            obj._assumptions_orig = orig
-            obj._assumptions0 = frozen
-            obj._mhash = hash(("Symbol", name, *frozen))  # what Basic.__hash__ computes from _hashable_content
-            append(obj)
-    return out
+__all__ = ["SymbolMatrix", "flat_entries", "generated_heads", "generated_matrix", "paused_gc", "symbol_matrix"]
 
 
 @contextmanager
@@ -125,10 +97,44 @@ def symbol_matrix(flat: Sequence[sympy.Expr], rows: int, cols: int) -> sympy.Imm
     makes every zero); the result equals ``ImmutableMatrix(rows, cols, flat)``
     and makes sympy's own representation only when an operation needs it.
     """
-    obj = Basic.__new__(SymbolMatrix, sympy.Integer(rows), sympy.Integer(cols), Tuple(*flat, sympify=False))
+    entries = Basic.__new__(Tuple)  # Tuple(*flat, sympify=False), without its three copies of the entries
+    entries._args = tuple(flat)
+    obj = Basic.__new__(SymbolMatrix, sympy.Integer(rows), sympy.Integer(cols), entries)
     obj._rows = rows
     obj._cols = cols
     return obj
+
+
+#: Matrices :func:`generated_matrix` made, by id: a weak reference to each, and the first characters of its names.
+_GENERATED: dict[int, tuple[weakref.ref[SymbolMatrix], frozenset[str]]] = {}
+
+
+def generated_matrix(flat: Sequence[sympy.Symbol], rows: int, cols: int) -> sympy.ImmutableMatrix:
+    """:func:`symbol_matrix` of plain symbols, recorded as such when it is (see :func:`generated_heads`).
+
+    The record is made once, here, after C-level passes over the entries: each
+    is exactly a ``sympy.Symbol``, and all share one assumptions record that
+    says commutative (:func:`plain_symbols` makes them so; ``is_commutative``
+    is read from that record, so symbols sharing it answer alike).
+    """
+    m = symbol_matrix(flat, rows, cols)
+    entries = flat_entries(m)
+    plain = bool(entries) and set(map(type, entries)) <= {sympy.Symbol} and entries[0].is_commutative is True
+    if plain and all(map(is_, map(attrgetter("_assumptions"), entries), repeat(entries[0]._assumptions))):
+        key = id(m)
+        heads = frozenset(map(itemgetter(slice(0, 1)), map(attrgetter("name"), entries)))
+        _GENERATED[key] = (weakref.ref(m, lambda _: _GENERATED.pop(key, None)), heads)
+    return m
+
+
+def generated_heads(m: object) -> frozenset[str] | None:
+    """The first characters of the entries' names of a matrix :func:`generated_matrix` recorded, else None.
+
+    Every entry of such a matrix is a commutative ``sympy.Symbol`` with no
+    other assumption, and none has a name that starts otherwise.
+    """
+    found = _GENERATED.get(id(m))
+    return found[1] if found is not None and found[0]() is m else None
 
 
 def flat_entries(m: sympy.MatrixBase) -> tuple[sympy.Expr, ...]:
