@@ -263,7 +263,8 @@ def line_pieces(layers: list[_Layer], a: Sequence[Any], d: Sequence[Any]) -> Ite
     Exact (python-flint ``fmpq``); a piece is computed only when the caller asks for it,
     so a search that stops at the first kink computes only the pieces up to it.
     """
-    start = flint.fmpq_mat(len(a), 2, [e for aj, dj in zip(a, d, strict=True) for e in (exact_fmpq(dj), exact_fmpq(aj))])
+    rows = [e for aj, dj in zip(a, d, strict=True) for e in (exact_fmpq(dj), exact_fmpq(aj))]
+    start = flint.fmpq_mat(len(a), 2, rows)
     return _split(layers, 0, None, None, start)
 
 
@@ -312,7 +313,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
         for r2 in items[i + 1 :]:
             if r1.matrix == r2.matrix and r1.offset == r2.offset:
                 continue
-            a = [Fraction(*exact_ratio(c)) for c in r1.interior_point]
+            p1 = [Fraction(*exact_ratio(c)) for c in r1.interior_point]
             b = [Fraction(*exact_ratio(c)) for c in r2.interior_point]
             for j in range(-1, net.p):
                 bb = list(b)
@@ -324,10 +325,10 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
                         if r2.contains(bb, strict=True):
                             break
                         step /= 2
-                d = [exact_fmpq(y - x) for x, y in zip(a, bb, strict=True)]
+                d = [exact_fmpq(y - x) for x, y in zip(p1, bb, strict=True)]
                 if not any(d):
                     continue
-                fa = [exact_fmpq(x) for x in a]
+                fa = [exact_fmpq(x) for x in p1]
                 for u, v in _kink_points(line_pieces(layers, fa, d), fa, d):
                     cx = _build(net, {}, u, v, layer, partial(_pl_outputs, layers))
                     if cx is not None:
