@@ -67,9 +67,15 @@ class Polyhedra:
         self.polyhedra += 1
         return P
 
-    def describe(self, rows: list[list[fmpq]], ints: list[list[int]]) -> tuple[Any, ...] | None:
-        """(facet rows, witnesses, interior point) or None if not full-dimensional."""
-        P = self.polyhedron(ints)
+    def describe(
+        self, rows: list[list[fmpq]], ints: list[list[int]], implied: set[int] | None = None
+    ) -> tuple[Any, ...] | None:
+        """(facet rows, witnesses, interior point) or None if not full-dimensional.
+
+        ``implied`` names rows the caller has shown to hold strictly on the cell (they are left out of the
+        polyhedron, which they do not change, and can be no facet).
+        """
+        P = self.polyhedron(ints if not implied else [r for i, r in enumerate(ints) if i not in implied])
         if P.affine_dimension() != self.p:
             return None
         p = self.p
