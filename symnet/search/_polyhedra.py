@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..errors import ExactLPError
@@ -39,6 +40,51 @@ def integer_row(row: Sequence[fmpq]) -> list[int]:
 def _at(flat: Sequence[fmpq], position: dict[int, int], cols: int, column: int, f: int) -> fmpq:
     """Entry (row of facet f, column) of a flattened facets-times-generators matrix."""
     return flat[position[f] * cols + column]
+
+
+def _dot(h: Sequence[fmpq], column: Sequence[fmpq]) -> fmpq:
+    """The exact value of the affine form h at the generator column [1, v]."""
+    acc = h[0] * column[0]
+    for a, b in zip(h[1:], column[1:], strict=True):
+        if a:
+            acc += a * b
+    return acc
+
+
+def _doubles(rows: list[list[fmpq]]) -> Any:
+    """The rows as a float64 array, each entry within a relative 2^-52 of its exact value; None if one is not.
+
+    (An entry that overflows, or underflows below 1e-290, makes it None.)
+    """
+    try:
+        arr = np.array([[float(v) for v in row] for row in rows], dtype=np.float64)
+    except OverflowError:
+        return None
+    nonzero = sum(1 for row in rows for v in row if v != 0)
+    mags = np.abs(arr[arr != 0])
+    if np.count_nonzero(arr) != nonzero or not np.isfinite(arr).all() or (mags.size and mags.min() < 1e-290):
+        return None
+    return arr
+
+
+def _float_candidates(targets: list[list[fmpq]], pcols: list[list[fmpq]]) -> list[list[int]] | None:
+    """For each target, the vertices whose float value is within a rigorous error bound of the float minimum.
+
+    The exact minimum is attained among them, by all of its vertices (the first one of which the exact
+    search picks), so only these need exact values.  None when some number does not fit a double.
+    """
+    H, V = _doubles(targets), _doubles(pcols)
+    if H is None or V is None:
+        return None
+    V = V.T
+    vals, scale = H @ V, np.abs(H) @ np.abs(V)
+    if not (np.isfinite(vals).all() and np.isfinite(scale).all()):
+        return None
+    # each product carries two rounded inputs and the sum n roundings: |error| <= (n + 2) u S (+ underflow);
+    # a factor 4 of slack on each side of the comparison
+    tol = 8.0 * (H.shape[1] + 2) * 2.0**-53 * scale.max(axis=1) + 1e-280
+    low = vals.min(axis=1)
+    return [np.flatnonzero(vals[t] <= low[t] + tol[t]).tolist() for t in range(len(targets))]
 
 
 class Polyhedra:
@@ -178,24 +224,45 @@ class Polyhedra:
         fpos = {f: n for n, f in enumerate(facet_idx)}
         F = fmpq_mat(len(facet_idx), p + 1, [v for f in facet_idx for v in rows[f]])
         fflat = (F * Vm).entries() if facet_idx else []
-        H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
-        hflat = (H * Vm).entries()
+        near = None if rcols else _float_candidates(targets, pcols)
+        hflat: list[fmpq] = []
+        if near is None:
+            H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
+            hflat = (H * Vm).entries()
         vertex_cache: dict[int, Any] = {}
         out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
         for t, h in enumerate(targets):
+            if near is not None:  # the exact values of the vertices floats could not tell from the minimum
+                low, best = min((_dot(h, pcols[c]), c) for c in near[t])
+                out.append(self._attained(h, low, best, gens, fflat, fpos, cols, facet_idx, rows, vertex_cache))
+                continue
             if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
                 out.append((None, None, []))
                 continue
             vals = hflat[t * cols : t * cols + npts]
             low = min(vals)
             best = vals.index(low)
-            if not any(h[1:]):
-                out.append((low, gens[0][best], []))
-                continue
-            at = functools.partial(_at, fflat, fpos, cols, best)
-            lam = self.multipliers(h, facet_idx, rows, best, at, vertex_cache)
-            out.append((low, gens[0][best], lam))
+            out.append(self._attained(h, low, best, gens, fflat, fpos, cols, facet_idx, rows, vertex_cache))
         return out, gens
+
+    def _attained(
+        self,
+        h: list[fmpq],
+        low: fmpq,
+        best: int,
+        gens: tuple[list[list[fmpq]], list[list[fmpq]]],
+        fflat: list[fmpq],
+        fpos: dict[int, int],
+        cols: int,
+        facet_idx: list[int],
+        rows: list[list[fmpq]],
+        vertex_cache: dict[int, Any],
+    ) -> tuple[fmpq, list[fmpq], list[tuple[int, fmpq]]]:
+        """(min, the vertex attaining it, the multipliers at that vertex) of target h."""
+        if not any(h[1:]):
+            return low, gens[0][best], []
+        at = functools.partial(_at, fflat, fpos, cols, best)
+        return low, gens[0][best], self.multipliers(h, facet_idx, rows, best, at, vertex_cache)
 
     def multipliers(
         self,
