@@ -84,7 +84,11 @@ def _float_candidates(targets: list[list[fmpq]], pcols: list[list[fmpq]]) -> lis
     # a factor 4 of slack on each side of the comparison
     tol = 8.0 * (H.shape[1] + 2) * 2.0**-53 * scale.max(axis=1) + 1e-280
     low = vals.min(axis=1)
-    return [np.flatnonzero(vals[t] <= low[t] + tol[t]).tolist() for t in range(len(targets))]
+    rows, cols = np.nonzero(vals <= (low + tol)[:, None])
+    near: list[list[int]] = [[] for _ in targets]
+    for t, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        near[t].append(c)
+    return near
 
 
 class Polyhedra:
@@ -231,11 +235,19 @@ class Polyhedra:
             hflat = (H * Vm).entries()
         vertex_cache: dict[int, Any] = {}
         out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
+        if near is not None:  # exact values only at the vertices floats could not tell from the minimum
+            lows = [min((_dot(h, pcols[c]), c) for c in near[t]) for t, h in enumerate(targets)]
+            groups: dict[int, list[int]] = {}
+            for t, (_, best) in enumerate(lows):
+                if any(targets[t][1:]):
+                    groups.setdefault(best, []).append(t)
+            lams: dict[int, list[tuple[int, fmpq]]] = {}
+            for best, ts in groups.items():
+                at = functools.partial(_at, fflat, fpos, cols, best)
+                found = self.batch_multipliers([targets[t] for t in ts], facet_idx, rows, best, at, vertex_cache)
+                lams.update(zip(ts, found, strict=True))
+            return [(low, gens[0][best], lams.get(t, [])) for t, (low, best) in enumerate(lows)], gens
         for t, h in enumerate(targets):
-            if near is not None:  # the exact values of the vertices floats could not tell from the minimum
-                low, best = min((_dot(h, pcols[c]), c) for c in near[t])
-                out.append(self._attained(h, low, best, gens, fflat, fpos, cols, facet_idx, rows, vertex_cache))
-                continue
             if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
                 out.append((None, None, []))
                 continue
@@ -274,6 +286,18 @@ class Polyhedra:
         cache: dict[int, Any],
     ) -> list[tuple[int, fmpq]]:
         """lambda >= 0 on the facet rows tight at vertex c with h's linear part = sum lambda_f a_f."""
+        tight, inv = self._vertex_system(facet_idx, rows, c, at, cache)
+        if inv is not None:
+            p = self.p
+            lam = (inv * fmpq_mat(p, 1, h[1:])).entries()
+            if all(v >= 0 for v in lam):
+                return [(f, v) for f, v in zip(tight, lam, strict=True) if v != 0]
+        return self.lp_multipliers(h, tight, rows)
+
+    def _vertex_system(
+        self, facet_idx: list[int], rows: list[list[fmpq]], c: int, at: Callable[[int], fmpq], cache: dict[int, Any]
+    ) -> tuple[list[int], Any]:
+        """(the facet rows tight at vertex c, the inverse of their p x p matrix or None); cached per vertex."""
         p = self.p
         entry = cache.get(c)
         if entry is None:
@@ -285,12 +309,32 @@ class Polyhedra:
                     inv = A.inv()
             entry = (tight, inv)
             cache[c] = entry
-        tight, inv = entry
-        if inv is not None:
-            lam = (inv * fmpq_mat(p, 1, h[1:])).entries()
+        return entry
+
+    def batch_multipliers(
+        self,
+        hs: list[list[fmpq]],
+        facet_idx: list[int],
+        rows: list[list[fmpq]],
+        c: int,
+        at: Callable[[int], fmpq],
+        cache: dict[int, Any],
+    ) -> list[list[tuple[int, fmpq]]]:
+        """:meth:`multipliers` of several targets minimised at the same vertex c, with one matrix product."""
+        p = self.p
+        tight, inv = self._vertex_system(facet_idx, rows, c, at, cache)
+        if inv is None:
+            return [self.lp_multipliers(h, tight, rows) for h in hs]
+        n = len(hs)
+        flat = (inv * fmpq_mat(p, n, [h[1 + j] for j in range(p) for h in hs])).entries()
+        out = []
+        for t, h in enumerate(hs):
+            lam = flat[t::n]
             if all(v >= 0 for v in lam):
-                return [(f, v) for f, v in zip(tight, lam, strict=True) if v != 0]
-        return self.lp_multipliers(h, tight, rows)
+                out.append([(f, v) for f, v in zip(tight, lam, strict=True) if v != 0])
+            else:
+                out.append(self.lp_multipliers(h, tight, rows))
+        return out
 
     def lp_multipliers(self, h: list[fmpq], tight: list[int], rows: list[list[fmpq]]) -> list[tuple[int, fmpq]]:
         """The same by an exact LP in multiplier space (degenerate vertices)."""
