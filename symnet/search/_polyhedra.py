@@ -21,6 +21,8 @@ from ..errors import ExactLPError
 __all__ = ["ONE", "ZERO", "Polyhedra", "integer_row"]
 
 ZERO, ONE = fmpq(0), fmpq(1)
+#: minimize() looks for each target's minimising vertex in floats when targets x vertices reach this.
+FLOAT_MIN_PRODUCTS = 256
 
 
 def integer_row(row: Sequence[fmpq]) -> list[int]:
@@ -228,71 +230,38 @@ class Polyhedra:
         fpos = {f: n for n, f in enumerate(facet_idx)}
         F = fmpq_mat(len(facet_idx), p + 1, [v for f in facet_idx for v in rows[f]])
         fflat = (F * Vm).entries() if facet_idx else []
-        near = None if rcols else _float_candidates(targets, pcols)
-        hflat: list[fmpq] = []
-        if near is None:
-            H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
-            hflat = (H * Vm).entries()
-        vertex_cache: dict[int, Any] = {}
-        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
+        # floats pay once there are enough products to compare; below that the exact product is cheaper
+        large = len(targets) * npts >= FLOAT_MIN_PRODUCTS
+        near = _float_candidates(targets, pcols) if large and not rcols else None
+        lows: list[tuple[fmpq, int] | None]
         if near is not None:  # exact values only at the vertices floats could not tell from the minimum
             lows = [min((_dot(h, pcols[c]), c) for c in near[t]) for t, h in enumerate(targets)]
-            groups: dict[int, list[int]] = {}
-            for t, (_, best) in enumerate(lows):
-                if any(targets[t][1:]):
-                    groups.setdefault(best, []).append(t)
-            lams: dict[int, list[tuple[int, fmpq]]] = {}
-            for best, ts in groups.items():
-                at = functools.partial(_at, fflat, fpos, cols, best)
-                found = self.batch_multipliers([targets[t] for t in ts], facet_idx, rows, best, at, vertex_cache)
-                lams.update(zip(ts, found, strict=True))
-            return [(low, gens[0][best], lams.get(t, [])) for t, (low, best) in enumerate(lows)], gens
-        for t, h in enumerate(targets):
-            if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
-                out.append((None, None, []))
-                continue
-            vals = hflat[t * cols : t * cols + npts]
-            low = min(vals)
-            best = vals.index(low)
-            out.append(self._attained(h, low, best, gens, fflat, fpos, cols, facet_idx, rows, vertex_cache))
+        else:
+            H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
+            hflat = (H * Vm).entries()
+            lows = []
+            for t in range(len(targets)):
+                if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
+                    lows.append(None)  # unbounded below along a ray
+                    continue
+                vals = hflat[t * cols : t * cols + npts]
+                low = min(vals)
+                lows.append((low, vals.index(low)))
+        groups: dict[int, list[int]] = {}
+        for t, found in enumerate(lows):
+            if found is not None and any(targets[t][1:]):
+                groups.setdefault(found[1], []).append(t)
+        vertex_cache: dict[int, Any] = {}
+        lams: dict[int, list[tuple[int, fmpq]]] = {}
+        for best, ts in groups.items():
+            at = functools.partial(_at, fflat, fpos, cols, best)
+            lam = self.batch_multipliers([targets[t] for t in ts], facet_idx, rows, best, at, vertex_cache)
+            lams.update(zip(ts, lam, strict=True))
+        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = [
+            (None, None, []) if found is None else (found[0], gens[0][found[1]], lams.get(t, []))
+            for t, found in enumerate(lows)
+        ]
         return out, gens
-
-    def _attained(
-        self,
-        h: list[fmpq],
-        low: fmpq,
-        best: int,
-        gens: tuple[list[list[fmpq]], list[list[fmpq]]],
-        fflat: list[fmpq],
-        fpos: dict[int, int],
-        cols: int,
-        facet_idx: list[int],
-        rows: list[list[fmpq]],
-        vertex_cache: dict[int, Any],
-    ) -> tuple[fmpq, list[fmpq], list[tuple[int, fmpq]]]:
-        """(min, the vertex attaining it, the multipliers at that vertex) of target h."""
-        if not any(h[1:]):
-            return low, gens[0][best], []
-        at = functools.partial(_at, fflat, fpos, cols, best)
-        return low, gens[0][best], self.multipliers(h, facet_idx, rows, best, at, vertex_cache)
-
-    def multipliers(
-        self,
-        h: list[fmpq],
-        facet_idx: list[int],
-        rows: list[list[fmpq]],
-        c: int,
-        at: Callable[[int], fmpq],
-        cache: dict[int, Any],
-    ) -> list[tuple[int, fmpq]]:
-        """lambda >= 0 on the facet rows tight at vertex c with h's linear part = sum lambda_f a_f."""
-        tight, inv = self._vertex_system(facet_idx, rows, c, at, cache)
-        if inv is not None:
-            p = self.p
-            lam = (inv * fmpq_mat(p, 1, h[1:])).entries()
-            if all(v >= 0 for v in lam):
-                return [(f, v) for f, v in zip(tight, lam, strict=True) if v != 0]
-        return self.lp_multipliers(h, tight, rows)
 
     def _vertex_system(
         self, facet_idx: list[int], rows: list[list[fmpq]], c: int, at: Callable[[int], fmpq], cache: dict[int, Any]
@@ -320,7 +289,8 @@ class Polyhedra:
         at: Callable[[int], fmpq],
         cache: dict[int, Any],
     ) -> list[list[tuple[int, fmpq]]]:
-        """:meth:`multipliers` of several targets minimised at the same vertex c, with one matrix product."""
+        """For targets h minimised at vertex c: lambda >= 0 on the facet rows tight at c with h's linear part
+        = sum lambda_f a_f (one product with the inverse of the tight rows; an exact LP where that fails)."""
         p = self.p
         tight, inv = self._vertex_system(facet_idx, rows, c, at, cache)
         if inv is None:
