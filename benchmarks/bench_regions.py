@@ -15,7 +15,13 @@ its exact binary value).  Domain: the box [-1, 1]^p, and all of R^p for the
   simplex), taken from git history (commit 0b6219d), over R^p only; it
   needs rational weights and may fail with ExactLPError.
 
-Run: python benchmarks/bench_regions.py [--quick]
+* ``bound`` (with ``--bound``): symnet.bound on the same box (every output's exact
+  maximum and minimum, from the regions) and its ``check()``.
+
+Run: python benchmarks/bench_regions.py [--quick] [--exact-only] [--bound] [--repeat N]
+
+``--exact-only`` leaves out the two peer routes (linprog tree, sympy route);
+``--repeat N`` reports the best of N runs of the exact columns (the machine is shared).
 """
 
 from __future__ import annotations
@@ -153,35 +159,67 @@ def timed(fn, limit: int):  # type: ignore[no-untyped-def]
         signal.alarm(0)
 
 
+def exact_times(p: int, hidden: list[int], box: list[tuple[int, int]] | None, repeat: int):  # type: ignore[no-untyped-def]
+    """Best-of-``repeat`` (enumerate, check) seconds, each run on a freshly built network (nothing cached)."""
+    enum_times, check_times, regs = [], [], None
+    for _ in range(repeat):
+        regs, t_enum = timed(partial(symnet.regions, network(p, hidden, 0), box=box), 600)
+        if t_enum is None:
+            return regs, None, None
+        _, t_check = timed(regs.check, 600)
+        enum_times.append(t_enum)
+        check_times.append(t_check)
+    return regs, min(enum_times), min(check_times)
+
+
+def bound_times(p: int, hidden: list[int], box: list[tuple[int, int]], repeat: int) -> str:
+    times, checks = [], []
+    for _ in range(repeat):
+        b, t_b = timed(partial(symnet.bound, network(p, hidden, 0), box=box), 600)
+        if t_b is None:
+            return str(b)
+        _, t_c = timed(b.check, 600)
+        times.append(t_b)
+        checks.append(t_c)
+    return f"{min(times):.2f} s, check {min(checks):.2f} s"
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
-    legacy = legacy_module()
+    peers = "--exact-only" not in sys.argv
+    with_bound = "--bound" in sys.argv
+    repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
+    legacy = legacy_module() if peers else None
     cases = [(2, [12], True), (2, [12], False), (2, [16, 16], False), (3, [8, 8], False), (4, [20], False)]
     if quick:
         cases = cases[:2]
-    print("| network | domain | regions | exact enumerate | exact check | linprog tree | sympy route |")
-    print("|---|---|---|---|---|---|---|")
+    print("| network | domain | regions | exact enumerate | exact check | linprog tree | sympy route | bound |")
+    print("|---|---|---|---|---|---|---|---|")
     for p, hidden, whole in cases:
         net = network(p, hidden, 0)
         box = None if whole else [(-1, 1)] * p
-        regs, t_enum = timed(partial(symnet.regions, net, box=box), 600)
-        _, t_check = timed(regs.check, 600) if t_enum is not None else (None, None)
-        lp, t_lp = timed(partial(linprog_tree, net, [(-1.0, 1.0)] * p if box else None), 120)
+        regs, t_enum, t_check = exact_times(p, hidden, box, repeat)
+        bound_text = bound_times(p, hidden, box, repeat) if with_bound and box is not None else "-"
+        if peers:
+            lp, t_lp = timed(partial(linprog_tree, net, [(-1.0, 1.0)] * p if box else None), 120)
+        else:
+            lp, t_lp = "not run", None
         if legacy is not None and whole:
             # rational(net) is part of the legacy route, so it stays inside the timed call
             old, t_old = timed(lambda net=net: legacy.regions(rational(net)), 60)
             old_text = f"{len(old)} regions, {t_old:.2f} s" if t_old is not None else old
         else:
             old_text = "R^p only" if legacy is not None else "unavailable"
-        lp_text = f"{lp[0]} regions, {lp[1]} LPs, {t_lp:.2f} s" if t_lp is not None else lp
+        lp_text = f"{lp[0]} regions, {lp[1]} LPs, {t_lp:.2f} s" if t_lp is not None else str(lp)
         name = f"{p} x {hidden}"
         dom = "R^p" if whole else "[-1, 1]^p"
         if t_enum is None:
-            print(f"| {name} | {dom} | - | {regs} | - | {lp_text} | {old_text} |", flush=True)
+            print(f"| {name} | {dom} | - | {regs} | - | {lp_text} | {old_text} | - |", flush=True)
             continue
         speed = f" ({t_lp / t_enum:.0f}x faster)" if t_lp is not None else ""
         print(
-            f"| {name} | {dom} | {len(regs)} | {t_enum:.2f} s{speed} | {t_check:.2f} s | {lp_text} | {old_text} |",
+            f"| {name} | {dom} | {len(regs)} | {t_enum:.2f} s{speed} | {t_check:.2f} s | {lp_text} | {old_text} "
+            f"| {bound_text} |",
             flush=True,
         )
 

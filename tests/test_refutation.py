@@ -2,11 +2,14 @@
 
 import dataclasses
 import json
+import os
+import pathlib
 import shutil
 import subprocess
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import pytest
 import sympy
 from hypothesis import given
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import CertificateError, Counterexample, InvalidType, Network, SizeGuardError, refute
+from symnet.kernel import check as kernel_check
 
 from .forward import forward
 
@@ -333,3 +337,59 @@ def test_text_refutation_fits_in_78_columns(net):
     assert max(len(line) for line in out.splitlines()) <= 78
     body = [line for line in out.splitlines() if set(line) != {"="}]  # the title's underline aside
     assert not any(line.rstrip().endswith("=") or line.lstrip().startswith("=") for line in body)
+
+
+# ------------------------------------------------------------------ a real network: ACAS Xu (VNN-COMP's ONNX file)
+# ../shared/benchmarks/acasxu from the repository root, or $SYMNET_ACASXU_DIR (as in tests/test_acasxu_import.py)
+ACASXU = pathlib.Path(
+    os.environ.get("SYMNET_ACASXU_DIR") or pathlib.Path(__file__).resolve().parents[2] / "shared/benchmarks/acasxu"
+)
+ACASXU_1_1 = ACASXU / "ACASXU_run2a_1_1_batch_2000.onnx"
+
+
+def _double_model(path):
+    """The ONNX model with every float32 tensor widened (exactly) to float64, for onnx.reference in doubles."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    for i, init in enumerate(model.graph.initializer):
+        wide = numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float64), init.name)
+        model.graph.initializer[i].CopyFrom(wide)
+    for value in [*model.graph.input, *model.graph.output]:
+        value.type.tensor_type.elem_type = onnx.TensorProto.DOUBLE
+    del model.graph.value_info[:]
+    return model
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ACASXU_1_1.is_file(), reason=f"the ACAS Xu networks are not in {ACASXU}")
+def test_acasxu_refutation_is_exact_and_agrees_with_onnx_reference():
+    """The ReLU network is refuted; the kernel accepts the document, and onnx.reference at u, v, (u+v)/2 shows it."""
+    reference = pytest.importorskip("onnx.reference")
+    net = symnet.from_onnx(ACASXU_1_1)
+    with pytest.raises(symnet.NotLinearError) as info:
+        symnet.prove(net)
+    cx = info.value.counterexample
+    assert kernel_check(cx.to_json()) is True  # the kernel reads the JSON document itself
+    u, v = ([_frac(c) for c in pt] for pt in cx.points)
+    m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
+    k = cx.output
+    lo, hi = (_frac(e) for e in cx.enclosure)
+    assert lo <= hi and (lo > 0 or hi < 0)
+
+    def run(model, dtype, pt):
+        x = np.array([float(c) for c in pt], dtype=dtype).reshape(1, 1, 1, 5)
+        return np.asarray(reference.ReferenceEvaluator(model).run(None, {"input": x})[0], dtype=np.float64).ravel()
+
+    # float64 evaluation of the same weights: each stated value to 1e-9 relative, the defect's sign as claimed
+    wide = _double_model(ACASXU_1_1)
+    fu, fv, fm = (run(wide, np.float64, pt) for pt in (u, v, m))
+    for got, claimed in zip((fu[k], fv[k], fm[k]), cx.values, strict=True):
+        assert got == pytest.approx(float(_frac(claimed)), rel=1e-9, abs=1e-9)
+    defect = fm[k] - (fu[k] + fv[k]) / 2
+    assert float(lo) - 1e-6 <= defect <= float(hi) + 1e-6
+    assert (defect > 0) == (lo > 0) and abs(defect) > 1e-6
+    # the original float32 model agrees with the stated values to float32 accuracy
+    for pt, claimed in zip((u, v, m), cx.values, strict=True):
+        assert run(str(ACASXU_1_1), np.float32, pt)[k] == pytest.approx(float(_frac(claimed)), rel=1e-4)

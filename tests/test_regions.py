@@ -419,3 +419,57 @@ def test_plot_needs_two_inputs(tmp_path):
         regions(N([[[1]], [[1]]], [[0], [0]], activation="relu")).plot()
     fig = _regs().plot(str(tmp_path / "r.pdf"), window=[(-2, 2), (-2, 2)])
     assert (tmp_path / "r.pdf").read_bytes()[:4] == b"%PDF" and fig is not None
+
+
+# ------------------------------------------- the float shortcuts of the search change no document
+def _documents(net, box, *, shortcuts):
+    """(regions JSON, bound JSON) with the float / domain shortcuts of the search on or off."""
+    from symnet.search import _polyhedra
+    from symnet.search.regions import _Search
+
+    with pytest.MonkeyPatch.context() as mp:
+        if shortcuts:
+            mp.setattr(_polyhedra, "FLOAT_MIN_PRODUCTS", 0)  # floats for every minimisation
+        else:
+            mp.setattr(_polyhedra, "FLOAT_MIN_PRODUCTS", 10**9)  # the exact product everywhere
+            mp.setattr(_Search, "_implied_by_domain", lambda self, uints: None)  # PPL sees every row
+        regs = regions(net, box=box)
+        assert regs.check() is True
+        b = symnet.bound(net, box=box)
+        assert b.check() is True
+        return regs.to_json(), b.to_json()
+
+
+@settings(max_examples=20, deadline=None)
+@given(relu_nets(), st.integers(1, 4))
+def test_float_shortcuts_give_the_exact_routes_documents(net_data, half):
+    """Integer weights (ties between vertices are common): the same vertex, multipliers and bytes either way."""
+    ws, bs, act = net_data
+    net = N(ws, bs, activation=act)
+    box = [(-half, Fraction(half, 2))] * net.p
+    assert _documents(net, box, shortcuts=True) == _documents(net, box, shortcuts=False)
+
+
+@pytest.mark.parametrize("p, hidden, width", [(2, [8, 8, 8], Fraction(1, 2)), (3, [6, 6], Fraction(1, 4))])
+def test_float_shortcuts_on_deep_float32_networks(p, hidden, width):
+    """Float32 weights, a small box (most units stable: rows the domain implies), several layers."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    sizes = [p, *hidden, 2]
+    ws = [rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32).tolist() for i in range(len(sizes) - 1)]
+    bs = [rng.standard_normal(sizes[i + 1]).astype(np.float32).tolist() for i in range(len(sizes) - 1)]
+    net = N(ws, bs, activation="relu")
+    box = [(Fraction(j, 7) - width, Fraction(j, 7) + width) for j in range(p)]
+    assert _documents(net, box, shortcuts=True) == _documents(net, box, shortcuts=False)
+
+
+def test_doubles_refuses_numbers_outside_the_normal_range():
+    from flint import fmpq
+
+    from symnet.search._polyhedra import _doubles
+
+    assert _doubles([[fmpq(1, 3), fmpq(-2)]]).tolist() == [[1 / 3, -2.0]]
+    assert _doubles([[fmpq(10**400)]]) is None  # overflows
+    assert _doubles([[fmpq(1, 10**300)]]) is None  # below the normal range: its relative error is unbounded
+    assert _doubles([[fmpq(0), fmpq(1)]]).tolist() == [[0.0, 1.0]]

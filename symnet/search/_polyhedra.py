@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..errors import ExactLPError
@@ -20,6 +21,8 @@ from ..errors import ExactLPError
 __all__ = ["ONE", "ZERO", "Polyhedra", "integer_row"]
 
 ZERO, ONE = fmpq(0), fmpq(1)
+#: minimize() looks for each target's minimising vertex in floats when targets x vertices reach this.
+FLOAT_MIN_PRODUCTS = 256
 
 
 def integer_row(row: Sequence[fmpq]) -> list[int]:
@@ -39,6 +42,55 @@ def integer_row(row: Sequence[fmpq]) -> list[int]:
 def _at(flat: Sequence[fmpq], position: dict[int, int], cols: int, column: int, f: int) -> fmpq:
     """Entry (row of facet f, column) of a flattened facets-times-generators matrix."""
     return flat[position[f] * cols + column]
+
+
+def _dot(h: Sequence[fmpq], column: Sequence[fmpq]) -> fmpq:
+    """The exact value of the affine form h at the generator column [1, v]."""
+    acc = h[0] * column[0]
+    for a, b in zip(h[1:], column[1:], strict=True):
+        if a:
+            acc += a * b
+    return acc
+
+
+def _doubles(rows: list[list[fmpq]]) -> Any:
+    """The rows as a float64 array, each entry within a relative 2^-52 of its exact value; None if one is not.
+
+    (An entry that overflows, or underflows below 1e-290, makes it None.)
+    """
+    try:
+        arr = np.array([[float(v) for v in row] for row in rows], dtype=np.float64)
+    except OverflowError:
+        return None
+    nonzero = sum(1 for row in rows for v in row if v != 0)
+    mags = np.abs(arr[arr != 0])
+    if np.count_nonzero(arr) != nonzero or not np.isfinite(arr).all() or (mags.size and mags.min() < 1e-290):
+        return None
+    return arr
+
+
+def _float_candidates(targets: list[list[fmpq]], pcols: list[list[fmpq]]) -> list[list[int]] | None:
+    """For each target, the vertices whose float value is within a rigorous error bound of the float minimum.
+
+    The exact minimum is attained among them, by all of its vertices (the first one of which the exact
+    search picks), so only these need exact values.  None when some number does not fit a double.
+    """
+    H, V = _doubles(targets), _doubles(pcols)
+    if H is None or V is None:
+        return None
+    V = V.T
+    vals, scale = H @ V, np.abs(H) @ np.abs(V)
+    if not (np.isfinite(vals).all() and np.isfinite(scale).all()):
+        return None
+    # each product carries two rounded inputs and the sum n roundings: |error| <= (n + 2) u S (+ underflow);
+    # a factor 4 of slack on each side of the comparison
+    tol = 8.0 * (H.shape[1] + 2) * 2.0**-53 * scale.max(axis=1) + 1e-280
+    low = vals.min(axis=1)
+    rows, cols = np.nonzero(vals <= (low + tol)[:, None])
+    near: list[list[int]] = [[] for _ in targets]
+    for t, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        near[t].append(c)
+    return near
 
 
 class Polyhedra:
@@ -67,9 +119,15 @@ class Polyhedra:
         self.polyhedra += 1
         return P
 
-    def describe(self, rows: list[list[fmpq]], ints: list[list[int]]) -> tuple[Any, ...] | None:
-        """(facet rows, witnesses, interior point) or None if not full-dimensional."""
-        P = self.polyhedron(ints)
+    def describe(
+        self, rows: list[list[fmpq]], ints: list[list[int]], implied: set[int] | None = None
+    ) -> tuple[Any, ...] | None:
+        """(facet rows, witnesses, interior point) or None if not full-dimensional.
+
+        ``implied`` names rows the caller has shown to hold strictly on the cell (they are left out of the
+        polyhedron, which they do not change, and can be no facet).
+        """
+        P = self.polyhedron(ints if not implied else [r for i, r in enumerate(ints) if i not in implied])
         if P.affine_dimension() != self.p:
             return None
         p = self.p
@@ -172,35 +230,43 @@ class Polyhedra:
         fpos = {f: n for n, f in enumerate(facet_idx)}
         F = fmpq_mat(len(facet_idx), p + 1, [v for f in facet_idx for v in rows[f]])
         fflat = (F * Vm).entries() if facet_idx else []
-        H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
-        hflat = (H * Vm).entries()
+        # floats pay once there are enough products to compare; below that the exact product is cheaper
+        large = len(targets) * npts >= FLOAT_MIN_PRODUCTS
+        near = _float_candidates(targets, pcols) if large and not rcols else None
+        lows: list[tuple[fmpq, int] | None]
+        if near is not None:  # exact values only at the vertices floats could not tell from the minimum
+            lows = [min((_dot(h, pcols[c]), c) for c in near[t]) for t, h in enumerate(targets)]
+        else:
+            H = fmpq_mat(len(targets), p + 1, [v for row in targets for v in row])
+            hflat = (H * Vm).entries()
+            lows = []
+            for t in range(len(targets)):
+                if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
+                    lows.append(None)  # unbounded below along a ray
+                    continue
+                vals = hflat[t * cols : t * cols + npts]
+                low = min(vals)
+                lows.append((low, vals.index(low)))
+        groups: dict[int, list[int]] = {}
+        for t, found in enumerate(lows):
+            if found is not None and any(targets[t][1:]):
+                groups.setdefault(found[1], []).append(t)
         vertex_cache: dict[int, Any] = {}
-        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = []
-        for t, h in enumerate(targets):
-            if any(v < 0 for v in hflat[t * cols + npts : (t + 1) * cols]):
-                out.append((None, None, []))
-                continue
-            vals = hflat[t * cols : t * cols + npts]
-            low = min(vals)
-            best = vals.index(low)
-            if not any(h[1:]):
-                out.append((low, gens[0][best], []))
-                continue
+        lams: dict[int, list[tuple[int, fmpq]]] = {}
+        for best, ts in groups.items():
             at = functools.partial(_at, fflat, fpos, cols, best)
-            lam = self.multipliers(h, facet_idx, rows, best, at, vertex_cache)
-            out.append((low, gens[0][best], lam))
+            lam = self.batch_multipliers([targets[t] for t in ts], facet_idx, rows, best, at, vertex_cache)
+            lams.update(zip(ts, lam, strict=True))
+        out: list[tuple[fmpq | None, list[fmpq] | None, list[tuple[int, fmpq]]]] = [
+            (None, None, []) if found is None else (found[0], gens[0][found[1]], lams.get(t, []))
+            for t, found in enumerate(lows)
+        ]
         return out, gens
 
-    def multipliers(
-        self,
-        h: list[fmpq],
-        facet_idx: list[int],
-        rows: list[list[fmpq]],
-        c: int,
-        at: Callable[[int], fmpq],
-        cache: dict[int, Any],
-    ) -> list[tuple[int, fmpq]]:
-        """lambda >= 0 on the facet rows tight at vertex c with h's linear part = sum lambda_f a_f."""
+    def _vertex_system(
+        self, facet_idx: list[int], rows: list[list[fmpq]], c: int, at: Callable[[int], fmpq], cache: dict[int, Any]
+    ) -> tuple[list[int], Any]:
+        """(the facet rows tight at vertex c, the inverse of their p x p matrix or None); cached per vertex."""
         p = self.p
         entry = cache.get(c)
         if entry is None:
@@ -212,12 +278,33 @@ class Polyhedra:
                     inv = A.inv()
             entry = (tight, inv)
             cache[c] = entry
-        tight, inv = entry
-        if inv is not None:
-            lam = (inv * fmpq_mat(p, 1, h[1:])).entries()
+        return entry
+
+    def batch_multipliers(
+        self,
+        hs: list[list[fmpq]],
+        facet_idx: list[int],
+        rows: list[list[fmpq]],
+        c: int,
+        at: Callable[[int], fmpq],
+        cache: dict[int, Any],
+    ) -> list[list[tuple[int, fmpq]]]:
+        """For targets h minimised at vertex c: lambda >= 0 on the facet rows tight at c with h's linear part
+        = sum lambda_f a_f (one product with the inverse of the tight rows; an exact LP where that fails)."""
+        p = self.p
+        tight, inv = self._vertex_system(facet_idx, rows, c, at, cache)
+        if inv is None:
+            return [self.lp_multipliers(h, tight, rows) for h in hs]
+        n = len(hs)
+        flat = (inv * fmpq_mat(p, n, [h[1 + j] for j in range(p) for h in hs])).entries()
+        out = []
+        for t, h in enumerate(hs):
+            lam = flat[t::n]
             if all(v >= 0 for v in lam):
-                return [(f, v) for f, v in zip(tight, lam, strict=True) if v != 0]
-        return self.lp_multipliers(h, tight, rows)
+                out.append([(f, v) for f, v in zip(tight, lam, strict=True) if v != 0])
+            else:
+                out.append(self.lp_multipliers(h, tight, rows))
+        return out
 
     def lp_multipliers(self, h: list[fmpq], tight: list[int], rows: list[list[fmpq]]) -> list[tuple[int, fmpq]]:
         """The same by an exact LP in multiplier space (degenerate vertices)."""

@@ -40,18 +40,20 @@ True
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
+import flint
 import sympy
 
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
 from ..model.network import Network
-from ..numbers import exact_floats, exact_ratio, exact_rational
+from ..numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational, fast_rational
 from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample
 from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
@@ -83,8 +85,11 @@ def _structure(net: Network) -> tuple[bool, int | None]:
         if kind != _AFFINE and first is None and l < net.depth:
             first = l + 1
         next_aff, next_const = [], []
+        qq = layer.qq_weights  # numeric weights: read from flint, not entry by entry from sympy
+        flat = qq.entries() if qq is not None else list(layer.weights)
         for k in range(layer.width):
-            reads = [j for j in range(layer.fan_in) if layer.weights[k, j] != 0]
+            row = flat[k * layer.fan_in : (k + 1) * layer.fan_in]
+            reads = [j for j, w in enumerate(row) if w != 0]
             z_aff = all(affine[j] for j in reads)
             z_const = all(constant[j] for j in reads)
             next_const.append(z_const)
@@ -94,15 +99,23 @@ def _structure(net: Network) -> tuple[bool, int | None]:
 
 
 def _build(
-    net: Network, values: dict[sympy.Symbol, sympy.Rational], u: list[Any], v: list[Any], layer: int | None
+    net: Network,
+    values: dict[sympy.Symbol, sympy.Rational],
+    u: list[Any],
+    v: list[Any],
+    layer: int | None,
+    evaluate: Callable[[list[sympy.Rational]], list[sympy.Expr]] | None = None,
 ) -> Counterexample | None:
-    """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect."""
+    """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect.
+
+    ``evaluate`` computes the exact outputs at a point (default: the kernel's exact forward pass).
+    """
     u = [exact_rational(c, "u") for c in u]
     v = [exact_rational(c, "v") for c in v]
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    outs = [exact_outputs(net, values, pt) for pt in (u, v, m)]
+    outs = [exact_outputs(net, values, pt) if evaluate is None else evaluate(pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
@@ -168,75 +181,95 @@ def _refute_polynomial(net: Network, layer: int | None, seed: int) -> Counterexa
 
 
 # --- piecewise-linear activations
-def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[tuple[Any, Any, tuple[Any, ...]]]:
-    """Each layer as (weights, biases, activation pieces) in Fractions, with ``values`` substituted."""
+#: A layer along a line: (W as an fmpq_mat, b as fmpq, activation pieces in fmpq).
+_Layer = tuple[Any, list[Any], tuple[Any, ...]]
+#: A piece of the line: (s_lo, s_hi, each unit's (slope, intercept) in s); None for an unbounded end.
+_Piece = tuple[Any, Any, list[tuple[Any, Any]]]
 
-    def frac(r: Any) -> Fraction:
-        return Fraction(*exact_ratio(r, "a weight"))
 
+def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[_Layer]:
+    """Each layer as (weights, biases, activation pieces) in python-flint, with ``values`` substituted."""
     layers = []
     for layer in net.layers:
-        w = layer.weights.xreplace(values)  # a Network holds no Float: exact already
-        b = layer.biases.xreplace(values)
+        w = layer.weights.xreplace(values) if values else layer.weights  # a Network holds no Float: exact already
+        b = layer.biases.xreplace(values) if values else layer.biases
         pieces = pl_pieces(exact_floats(layer.activation.expr.xreplace(values)), layer.activation.variable)
         if pieces is None:  # pragma: no cover - callers classify first
             raise UndecidedError(f"activation {layer.activation.label()} is not piecewise affine")
         act: tuple[Any, ...]
         if pieces[0] == _AFFINE:
-            act = (_AFFINE, frac(pieces[1]), frac(pieces[2]))
+            act = (_AFFINE, exact_fmpq(pieces[1]), exact_fmpq(pieces[2]))
         else:
-            act = (_KINK, frac(pieces[1]), tuple(map(frac, pieces[2])), tuple(map(frac, pieces[3])))
-        wf = [[frac(w[k, j]) for j in range(layer.fan_in)] for k in range(layer.width)]
-        layers.append((wf, [frac(b[k]) for k in range(layer.width)], act))
+            act = (_KINK, exact_fmpq(pieces[1]), tuple(map(exact_fmpq, pieces[2])), tuple(map(exact_fmpq, pieces[3])))
+        if not values and layer.qq_weights is not None and layer.qq_biases is not None:
+            layers.append((layer.qq_weights, layer.qq_biases.entries(), act))
+            continue
+        entries = [exact_fmpq(w[k, j], "a weight") for k in range(layer.width) for j in range(layer.fan_in)]
+        wf = flint.fmpq_mat(layer.width, layer.fan_in, entries)
+        layers.append((wf, [exact_fmpq(b[k], "a bias") for k in range(layer.width)], act))
     return layers
 
 
-def line_pieces(
-    layers: list[Any], a: list[Fraction], d: list[Fraction]
-) -> list[tuple[Any, Any, list[tuple[Fraction, Fraction]]]]:
-    """The network along ``a + s*d``: consecutive intervals (lo, hi) of s with each output's (slope, intercept)."""
-    pieces = [(None, None, [(dj, aj) for aj, dj in zip(a, d, strict=True)])]
+def _pl_outputs(layers: list[_Layer], x: Sequence[Any]) -> list[sympy.Rational]:
+    """The outputs of the numeric piecewise-affine layers at the rational point ``x``, exactly."""
+    u = flint.fmpq_mat(len(x), 1, [exact_fmpq(c) for c in x])
     for wf, bf, act in layers:
-        out = []
-        for lo, hi, forms in pieces:
-            z = []
-            for k in range(len(wf)):
-                alpha = sum((wf[k][j] * forms[j][0] for j in range(len(forms))), Fraction(0))
-                beta = bf[k] + sum((wf[k][j] * forms[j][1] for j in range(len(forms))), Fraction(0))
-                z.append((alpha, beta))
-            if act[0] == _AFFINE:
-                m, c = act[1], act[2]
-                out.append((lo, hi, [(m * al, m * be + c) for al, be in z]))
-                continue
+        z = [zk + bk for zk, bk in zip((wf * u).entries(), bf, strict=True)]
+        if act[0] == _AFFINE:
+            z = [act[1] * zk + act[2] for zk in z]
+        else:
             t0, low, high = act[1], act[2], act[3]
-            cuts = sorted(
-                {(t0 - be) / al for al, be in z if al != 0} - {lo, hi},
-            )
-            cuts = [c for c in cuts if (lo is None or c > lo) and (hi is None or c < hi)]
-            ends = [lo, *cuts, hi]
-            for s_lo, s_hi in pairwise(ends):
-                if s_lo is None and s_hi is None:
-                    rep = Fraction(0)
-                elif s_lo is None:
-                    rep = s_hi - 1
-                elif s_hi is None:
-                    rep = s_lo + 1
-                else:
-                    rep = (s_lo + s_hi) / 2
-                forms2 = []
-                for al, be in z:
-                    m, c = high if al * rep + be >= t0 else low
-                    forms2.append((m * al, m * be + c))
-                out.append((s_lo, s_hi, forms2))
-        pieces = out
-    return pieces
+            z = [(high if zk >= t0 else low)[0] * zk + (high if zk >= t0 else low)[1] for zk in z]
+        u = flint.fmpq_mat(len(z), 1, z)
+    return [fast_rational(int(v.p), int(v.q)) for v in u.entries()]
 
 
-def _kink_points(
-    pieces: list[Any], a: list[Fraction], d: list[Fraction]
-) -> list[tuple[list[Fraction], list[Fraction]]]:
-    """Pairs (u, v) straddling each kink where some output's slope changes."""
-    found = []
+def _split(layers: list[_Layer], i: int, lo: Any, hi: Any, forms: Any) -> Iterator[_Piece]:
+    """The pieces of (lo, hi) after layers i, i+1, ... in increasing s; ``forms`` is an n x 2 fmpq_mat."""
+    if i == len(layers):
+        flat = forms.entries()
+        yield lo, hi, list(zip(flat[0::2], flat[1::2], strict=True))
+        return
+    wf, bf, act = layers[i]
+    flat = (wf * forms).entries()
+    z = [(al, be + bk) for al, be, bk in zip(flat[0::2], flat[1::2], bf, strict=True)]
+    if act[0] == _AFFINE:
+        m, c = act[1], act[2]
+        out = [e for al, be in z for e in (m * al, m * be + c)]
+        yield from _split(layers, i + 1, lo, hi, flint.fmpq_mat(len(z), 2, out))
+        return
+    t0, low, high = act[1], act[2], act[3]
+    cuts = sorted({(t0 - be) / al for al, be in z if al != 0} - {lo, hi})
+    cuts = [c for c in cuts if (lo is None or c > lo) and (hi is None or c < hi)]
+    for s_lo, s_hi in pairwise([lo, *cuts, hi]):
+        if s_lo is None and s_hi is None:
+            rep = flint.fmpq(0)
+        elif s_lo is None:
+            rep = s_hi - 1
+        elif s_hi is None:
+            rep = s_lo + 1
+        else:
+            rep = (s_lo + s_hi) / 2
+        out = []
+        for al, be in z:
+            m, c = high if al * rep + be >= t0 else low
+            out += (m * al, m * be + c)
+        yield from _split(layers, i + 1, s_lo, s_hi, flint.fmpq_mat(len(z), 2, out))
+
+
+def line_pieces(layers: list[_Layer], a: Sequence[Any], d: Sequence[Any]) -> Iterator[_Piece]:
+    """The network along ``a + s*d``, lazily in increasing s: intervals (lo, hi) with each output's (slope, intercept).
+
+    Exact (python-flint ``fmpq``); a piece is computed only when the caller asks for it,
+    so a search that stops at the first kink computes only the pieces up to it.
+    """
+    rows = [e for aj, dj in zip(a, d, strict=True) for e in (exact_fmpq(dj), exact_fmpq(aj))]
+    start = flint.fmpq_mat(len(a), 2, rows)
+    return _split(layers, 0, None, None, start)
+
+
+def _kink_points(pieces: Iterable[_Piece], a: Sequence[Any], d: Sequence[Any]) -> Iterator[tuple[list[Any], list[Any]]]:
+    """Pairs (u, v) straddling each kink where some output's slope changes, lazily in increasing s."""
     for (lo1, hi1, f1), (_, hi2, f2) in pairwise(pieces):
         if all(x[0] == y[0] for x, y in zip(f1, f2, strict=True)):
             continue
@@ -246,12 +279,11 @@ def _kink_points(
             for g in ((s0 - lo1) if lo1 is not None else None, (hi2 - s0) if hi2 is not None else None)
             if g is not None
         ]
-        eps = min(gaps) / 2 if gaps else Fraction(1)
-        eps = min(eps, Fraction(1))
+        eps = min(gaps) / 2 if gaps else flint.fmpq(1)
+        eps = min(eps, flint.fmpq(1))
         u = [ai + (s0 - eps) * di for ai, di in zip(a, d, strict=True)]
         v = [ai + (s0 + eps) * di for ai, di in zip(a, d, strict=True)]
-        found.append((u, v))
-    return found
+        yield u, v
 
 
 def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexample | None:
@@ -261,10 +293,10 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
         spread = 2 + attempt // 4
         values = random_values(net, rng, spread) if symbolic else {}
         layers = _numeric_layers(net, values)
-        a = [Fraction(int(c)) for c in _ints(rng, net.p, spread)]
-        d = [Fraction(int(c)) for c in _ints(rng, net.p, spread, nonzero=True)]
+        a = [flint.fmpq(int(c)) for c in _ints(rng, net.p, spread)]
+        d = [flint.fmpq(int(c)) for c in _ints(rng, net.p, spread, nonzero=True)]
         for u, v in _kink_points(line_pieces(layers, a, d), a, d):
-            cx = _build(net, values, u, v, layer)
+            cx = _build(net, values, u, v, layer, None if symbolic else partial(_pl_outputs, layers))
             if cx is not None:
                 return cx
     if symbolic:
@@ -281,7 +313,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
         for r2 in items[i + 1 :]:
             if r1.matrix == r2.matrix and r1.offset == r2.offset:
                 continue
-            a = [Fraction(*exact_ratio(c)) for c in r1.interior_point]
+            p1 = [Fraction(*exact_ratio(c)) for c in r1.interior_point]
             b = [Fraction(*exact_ratio(c)) for c in r2.interior_point]
             for j in range(-1, net.p):
                 bb = list(b)
@@ -293,11 +325,12 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
                         if r2.contains(bb, strict=True):
                             break
                         step /= 2
-                d = [y - x for x, y in zip(a, bb, strict=True)]
+                d = [exact_fmpq(y - x) for x, y in zip(p1, bb, strict=True)]
                 if not any(d):
                     continue
-                for u, v in _kink_points(line_pieces(layers, a, d), a, d):
-                    cx = _build(net, {}, u, v, layer)
+                fa = [exact_fmpq(x) for x in p1]
+                for u, v in _kink_points(line_pieces(layers, fa, d), fa, d):
+                    cx = _build(net, {}, u, v, layer, partial(_pl_outputs, layers))
                     if cx is not None:
                         return cx
     raise UndecidedError("the regions differ but no straddling pair was found")  # pragma: no cover

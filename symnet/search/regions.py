@@ -38,7 +38,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..certificate.documents import domain_rows
 from ..certificate.numbers import encode_q
@@ -52,6 +52,7 @@ from ..errors import (
     SizeGuardError,
 )
 from ..kernel import regions_cert as kernel
+from ..kernel.gate import gate_activation
 from ..model.network import Network
 from ..results._rationals import fq
 from ..results.piecewise import PiecewiseProof
@@ -126,7 +127,7 @@ class _Search(Polyhedra):
         self.net = net
         self.p = net.p
         try:
-            self.layers = kernel.network_pieces(net)
+            self.layers = _flint_pieces(net) or kernel.network_pieces(net)
         except CertificateError as exc:
             raise ActivationError(f"regions needs numeric weights and relu-type or affine activations: {exc}") from None
         self.kinks = [act[0] == "kink" for _, act in self.layers]
@@ -144,6 +145,7 @@ class _Search(Polyhedra):
             keyed.setdefault(tuple(_integer_row(row)), i)
         self.domain_keys = keyed
         self.dints = [_integer_row(row) for row in self.drows]
+        self.domain_points: fmpz_mat | None = None  # the vertices of a bounded domain, set by seed_point
 
     # --- patterns and forms at a point, with lexicographic tie-breaking
     def _layer(self, l: int, prefix: tuple[int, ...], U: fmpq_mat | None) -> _LayerForms:
@@ -241,6 +243,20 @@ class _Search(Polyhedra):
                 new.append([m * z[0] + c] + [m * v for v in z[1:]])
         return new
 
+    def _implied_by_domain(self, uints: list[list[int]]) -> set[int] | None:
+        """Indices (in the cell's rows) of the unit rows positive at every vertex of a bounded domain.
+
+        Such a row holds strictly on the whole domain: it is no facet and the cell is the same without it,
+        so the polyhedral library need not see it (exact integer test; None when the domain is unbounded).
+        """
+        if self.domain_points is None or not uints:
+            return None
+        vals = (fmpz_mat(len(uints), self.p + 1, [v for row in uints for v in row]) * self.domain_points).entries()
+        cols = self.domain_points.ncols()
+        return {
+            self.k + u for u in range(len(uints)) if all(v > 0 for v in vals[u * cols : (u + 1) * cols])
+        }
+
     # --- the facet search
     def seed_point(self) -> list[fmpq]:
         ppl = self.ppl
@@ -255,6 +271,10 @@ class _Search(Polyhedra):
             elif gen.is_ray():
                 rays.append([fmpq(int(v)) for v in gen.coefficients()])
         del ppl
+        if points and not rays and all(gen.is_point() for gen in P.minimized_generators()):
+            # a bounded domain: its vertices (columns [d, v]) let describe() skip the unit rows it implies
+            cols = [[int(g.divisor())] + [int(v) for v in g.coefficients()] for g in P.minimized_generators()]
+            self.domain_points = fmpz_mat(self.p + 1, len(cols), [c[i] for i in range(self.p + 1) for c in cols])
         return [
             sum((pt[j] for pt in points), ZERO) / len(points) + sum((r[j] for r in rays), ZERO) for j in range(self.p)
         ]
@@ -283,7 +303,7 @@ class _Search(Polyhedra):
             pending[head] = None
             head += 1
             rows = self.drows + urows
-            desc = self.describe(rows, self.dints + uints)
+            desc = self.describe(rows, self.dints + uints, self._implied_by_domain(uints))
             if desc is None:
                 raise ExactLPError(f"the cell of pattern {''.join(map(str, pattern))} is not full-dimensional")
             facet_idx, witnesses, interior = desc
@@ -331,6 +351,33 @@ class _Search(Polyhedra):
             if self.progress is not None and (len(found) % 200 == 0 or head == len(pending)):
                 self.progress(len(found), self.polyhedra + self.lps)
         return tuple(found)
+
+
+def _flint_pieces(net: Network) -> list[tuple[fmpq_mat, tuple[Any, ...]]] | None:
+    """The layers as :func:`kernel.network_pieces` gives them, read from the layers' cached flint matrices.
+
+    None (use the kernel's reader, which also explains a refusal) unless every weight is a number and every
+    activation a parameter-free piecewise-affine function.
+    """
+    out = []
+    for layer in net.layers:
+        W, b, act = layer.qq_weights, layer.qq_biases, layer.activation
+        if W is None or b is None or act.expr.free_symbols - {act.variable}:
+            return None
+        try:
+            shape = kernel.pieces(gate_activation(act, (), "an activation"))
+        except CertificateError:
+            return None
+        if shape is None:
+            return None
+        n, m = W.nrows(), W.ncols()
+        flat, bias = W.entries(), b.entries()
+        entries = [ONE] + [ZERO] * m
+        for k in range(n):
+            entries.append(bias[k])
+            entries.extend(flat[k * m : (k + 1) * m])
+        out.append((fmpq_mat(n + 1, m + 1, entries), shape))
+    return out
 
 
 def regions(
