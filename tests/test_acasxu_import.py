@@ -116,7 +116,7 @@ def test_all_45_acasxu_networks_agree_with_the_reference():
 @pytest.mark.slow
 @needs_benchmarks
 def test_acasxu_on_the_command_line(capsys):
-    """`symnet prove` refutes (exit 1, ~25 s), `regions` and `bound` answer on a small box around one point."""
+    """`symnet prove` refutes (exit 1), `regions` and `bound` answer on a small box around one point."""
     path = str(NETWORKS[0])
     assert main(["prove", path]) == 1
     capsys.readouterr()
