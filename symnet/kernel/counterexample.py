@@ -15,7 +15,7 @@ checker (:mod:`symnet.kernel.degree`), and reused by the search's evaluators
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -26,7 +26,9 @@ from mpmath.ctx_iv import MPIntervalContext
 from ..certificate.documents import CounterexampleDocument
 from ..errors import CertificateError
 from ..model.network import Network
+from ..numbers import exact_fmpq, fast_rational
 from .gate import MAX_DEGREE, NetworkForm, exact, gate_network
+from .regions_cert import forward, network_pieces, pieces
 
 __all__ = [
     "PRECISIONS",
@@ -102,16 +104,20 @@ def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
 
 
 def substituted(
-    form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational]
-) -> list[tuple[list[list[sympy.Rational]], list[sympy.Rational], Any]]:
-    """Each layer with the parameter values substituted: rational W, b and the activation (coefficients or body)."""
+    form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational], number: Callable[[Any], Any] = lambda v: v
+) -> list[tuple[list[list[Any]], list[Any], Any]]:
+    """Each layer with the parameter values substituted: W, b and the activation (coefficients or body).
+
+    Every number (a sympy Rational) is passed through ``number``: the identity
+    for sympy values, or a conversion into the ring the pass runs in.
+    """
     layers = []
     for l, (W, b, act) in enumerate(zip(form.weights, form.biases, form.activations, strict=True), start=1):
-        Wq = [[_value(w, subs, f"layer {l} weight") for w in row] for row in W]
-        bq = [_value(v, subs, f"layer {l} bias") for v in b]
+        Wq = [[number(_value(w, subs, f"layer {l} weight")) for w in row] for row in W]
+        bq = [number(_value(v, subs, f"layer {l} bias")) for v in b]
         if act.is_polynomial:
             assert act.coeffs is not None
-            how: Any = ("poly", [_value(c, subs, f"layer {l} activation coefficient") for c in act.coeffs])
+            how: Any = ("poly", [number(_value(c, subs, f"layer {l} activation coefficient")) for c in act.coeffs])
         else:
             how = ("fn", act.variable, act.body)
         layers.append((Wq, bq, how))
@@ -129,10 +135,10 @@ def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: st
     return v
 
 
-def layer_outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
-    """The exact outputs at the exact point ``u`` of the layers :func:`substituted` returns."""
+def layer_outputs(layers: list[Any], u: list[Any]) -> list[Any]:
+    """The outputs at ``u`` of the layers :func:`substituted` returns: exact sympy values, or in the ring of ``u``."""
     for Wq, bq, how in layers:
-        z = [sympy.Add(bq[k], *(w * u[j] for j, w in enumerate(row) if w != 0)) for k, row in enumerate(Wq)]
+        z = [_affine_value(bq[k], [w * u[j] for j, w in enumerate(row) if w != 0]) for k, row in enumerate(Wq)]
         if how[0] == "poly":
             coeffs = how[1]
             if coeffs == [0, 1]:
@@ -140,7 +146,7 @@ def layer_outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
                 continue
             out = []
             for v in z:
-                acc: sympy.Expr = coeffs[-1] if coeffs else sympy.Integer(0)
+                acc = coeffs[-1] if coeffs else v * 0
                 for c in reversed(coeffs[:-1]):
                     acc = acc * v + c
                 out.append(acc)
@@ -149,6 +155,19 @@ def layer_outputs(layers: list[Any], u: list[sympy.Expr]) -> list[sympy.Expr]:
             _, var, body = how
             u = [body.xreplace({var: v}) for v in z]
     return u
+
+
+def _affine_value(bias: Any, terms: list[Any]) -> Any:
+    return sympy.Add(bias, *terms) if isinstance(bias, sympy.Basic) else sum(terms, bias)
+
+
+def _piecewise_values(net: Network, form: NetworkForm, points: Sequence[Sequence[sympy.Rational]]) -> list[Any] | None:
+    """The exact outputs at ``points`` by one pass over QQ (python-flint) when the network is numeric and
+    piecewise affine (:func:`symnet.kernel.regions_cert.forward`); None otherwise."""
+    if form.parameters or any(pieces(act) is None for act in form.activations):
+        return None
+    layers = network_pieces(net, form)
+    return [[fast_rational(int(v.p), int(v.q)) for v in forward(layers, list(map(exact_fmpq, pt)))] for pt in points]
 
 
 # ---------------------------------------------------------- interval arithmetic
@@ -334,8 +353,11 @@ def check_counterexample(
         raise _fail("the points u and v are the same point", rule=rule)
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
     bits_guard(form, [*subs.values(), *u, *v], rule)
-    layers = substituted(form, subs)
-    fu, fv, fm = (layer_outputs(layers, pt)[output] for pt in (u, v, m))
+    outputs = _piecewise_values(net, form, (u, v, m))
+    if outputs is None:
+        layers = substituted(form, subs)
+        outputs = [layer_outputs(layers, pt) for pt in (u, v, m)]
+    fu, fv, fm = (out[output] for out in outputs)
     if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)
     for label, got, claimed in zip(("f(u)", "f(v)", "f((u+v)/2)"), (fu, fv, fm), values, strict=True):

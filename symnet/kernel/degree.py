@@ -20,7 +20,7 @@ from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
 from ..model.network import Network
 from ..numbers import exact_fmpq
-from .counterexample import _fail, bits_guard, degree_product, substituted
+from .counterexample import _fail, bits_guard, degree_product, layer_outputs, substituted
 from .gate import MAX_DEGREE, NetworkForm, gate_network
 
 __all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
@@ -47,21 +47,10 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
 def _line(
     form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
 ) -> list[Any]:
-    u = [flint.fmpq_poly([exact_fmpq(a), exact_fmpq(d)]) for a, d in zip(point, direction, strict=True)]
-    for Wq, bq, how in substituted(form, weights):
-        coeffs = [exact_fmpq(c) for c in how[1]]
-        nxt = []
-        for k, row in enumerate(Wq):
-            z = flint.fmpq_poly([exact_fmpq(bq[k])])
-            for j, w in enumerate(row):
-                if w != 0:
-                    z += exact_fmpq(w) * u[j]
-            acc = flint.fmpq_poly([coeffs[-1]] if coeffs else [])
-            for c in reversed(coeffs[:-1]):
-                acc = acc * z + c
-            nxt.append(acc)
-        u = nxt
-    return u
+    """The outputs along the line point + s direction, as polynomials in s over QQ."""
+    layers = substituted(form, weights, lambda v: flint.fmpq_poly([exact_fmpq(v)]))
+    line = [flint.fmpq_poly([exact_fmpq(a), exact_fmpq(d)]) for a, d in zip(point, direction, strict=True)]
+    return layer_outputs(layers, line)
 
 
 def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[int | None]]:

@@ -62,7 +62,7 @@ from ..certificate.documents import Bound, RegionsDocument
 from ..certificate.formats import read
 from ..errors import CertificateError
 from ..model.network import Network
-from .gate import ActivationForm, Exact, IllFormed, gate_network
+from .gate import ActivationForm, Exact, IllFormed, NetworkForm, gate_network
 
 __all__ = [
     "FORMAT",
@@ -130,32 +130,31 @@ def pieces(act: ActivationForm) -> tuple[Any, ...] | None:
     return ("kink", (c2 - c1) / (m1 - m2), lo, hi) if is_max else ("kink", (c2 - c1) / (m1 - m2), hi, lo)
 
 
-def _q(e: sympy.Expr, where: str) -> fmpq:
-    if not e.is_Rational:
-        raise _fail(f"{where}={str(e)[:60]} is not an exact number (regions need numeric weights)", "region_form")
-    return fmpq(int(e.p), int(e.q))
+def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
+    """Each layer as (augmented weights [[1, 0], [b, W]] over QQ, activation pieces), through the gate.
 
-
-def network_pieces(net: Network) -> Layers:
-    """Each layer as (augmented weights [[1, 0], [b, W]] over QQ, activation pieces), through the gate."""
-    form = gate_network(net)
+    ``form`` is the gate's reading of ``net`` when the caller has it already.
+    """
+    form = gate_network(net) if form is None else form
     if form.parameters:
         raise _fail(
             "the network has symbolic weights or activation parameters; regions need numeric ones", "region_form"
         )
     out = []
-    for l, act in enumerate(form.activations):
+    for l, (layer, act) in enumerate(zip(net.layers, form.activations, strict=True), start=1):
         shape = pieces(act)
+        W, b = layer.qq_weights, layer.qq_biases  # the gate read the same matrices: no symbol, no Float
         if shape is None:
-            raise _fail(
-                f"layer {l + 1}: activation {act.body} is not piecewise affine with rational pieces", "region_form"
-            )
-        W, b = form.exact_weights(l), form.exact_biases(l)
-        entries = [ONE] + [ZERO] * len(W[0])
-        for k, row in enumerate(W):
-            entries.append(_q(b[k], f"layer {l + 1} bias {k + 1}"))
-            entries.extend(_q(w, f"layer {l + 1} weight ({k + 1}, {j + 1})") for j, w in enumerate(row))
-        out.append((fmpq_mat(len(W) + 1, len(W[0]) + 1, entries), shape))
+            raise _fail(f"layer {l}: activation {act.body} is not piecewise affine with rational pieces", "region_form")
+        if W is None or b is None:
+            raise _fail(f"layer {l}: a weight or bias is not an exact number; regions need numeric ones", "region_form")
+        n, m = W.nrows(), W.ncols()
+        flat, bias = W.entries(), b.entries()
+        entries = [ONE] + [ZERO] * m
+        for k in range(n):
+            entries.append(bias[k])
+            entries.extend(flat[k * m : (k + 1) * m])
+        out.append((fmpq_mat(n + 1, m + 1, entries), shape))
     return out
 
 
