@@ -84,17 +84,9 @@ MAX_EVALUATION_BITS = 4_000_000
 
 def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
     """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS."""
-    bits = 64
-    for r in numbers:
-        r = sympy.Rational(r)
-        bits = max(bits, int(r.p).bit_length() + int(r.q).bit_length())
-    for W, b in zip(form.weights, form.biases, strict=True):
-        for e in (*b, *(w for row in W for w in row)):
-            if e.is_Rational or e.is_Float:
-                r = sympy.Rational(e)  # a float at its exact binary value
-                bits = max(bits, int(r.p).bit_length() + int(r.q).bit_length())
-    depth = len(form.weights)
-    estimate = bits * degree_product(form) * depth
+    sizes = (int(r.p).bit_length() + int(r.q).bit_length() for r in map(sympy.Rational, numbers))
+    bits = max(64, form.entry_bits + 1, *sizes)  # +1: the gate counts an integer's or a power of two's q as 0 bits
+    estimate = bits * degree_product(form) * len(form.biases)
     if estimate > MAX_EVALUATION_BITS:
         raise _fail(
             f"evaluating the network exactly here would build numbers of about {estimate} bits, above the kernel's "
@@ -327,6 +319,19 @@ def check_counterexample(
     is recomputed and must be the same expression.  Raises CertificateError
     on any defect; returns True otherwise.
     """
+    _check(net, weights, points, output, values, enclosure)
+    return True
+
+
+def _check(
+    net: Network,
+    weights: Mapping[sympy.Symbol, Any],
+    points: Sequence[Sequence[Any]],
+    output: Any,
+    values: Sequence[Any],
+    enclosure: Sequence[Any],
+) -> NetworkForm:
+    """:func:`check_counterexample`, returning the gated network."""
     rule = "midpoint_defect"
     if not isinstance(net, Network):
         raise _fail(f"network is a {type(net).__name__}, not a Network", rule=rule)
@@ -373,18 +378,18 @@ def check_counterexample(
     if defect.is_Rational:
         if not lo <= defect <= hi:
             raise _fail(f"the defect {defect} is not in the claimed enclosure [{lo}, {hi}]", rule=rule)
-        return True
+        return form
     if interval_sign(defect - lo) != 1 or interval_sign(hi - defect) != 1:
         raise _fail(f"cannot establish rigorously that the defect {defect} lies in [{lo}, {hi}]", rule=rule)
-    return True
+    return form
 
 
 def check_document(doc: CounterexampleDocument) -> bool:
     """Re-verify a counterexample document (see :func:`check_counterexample`)."""
     if not isinstance(doc, CounterexampleDocument):
         raise _fail(f"expected a CounterexampleDocument, got {type(doc).__name__}")
-    check_counterexample(doc.network, doc.weights, doc.points, doc.output, doc.values, doc.enclosure)
-    hidden = gate_network(doc.network).activations[:-1]
+    form = _check(doc.network, doc.weights, doc.points, doc.output, doc.values, doc.enclosure)
+    hidden = form.activations[:-1]
     first = next((l for l, act in enumerate(hidden, start=1) if not act.is_affine), None)
     if doc.layer != first:
         message = f"the document names layer {doc.layer} as the first non-affine one; it is {first}"

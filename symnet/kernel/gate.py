@@ -212,6 +212,7 @@ class NetworkForm:
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
     radicals: tuple[sympy.Basic, ...] = ()  # radical constants in the entries, read as generators of their own
+    entry_bits: int = 1  # the largest bit size of an entry (symnet.cost's estimate; a plain symbol counts 1)
 
     @cached_property
     def weights(self) -> list[list[list[sympy.Expr]]]:
@@ -273,7 +274,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     roots: dict[sympy.Basic, None] = {}  # radical constants of the entries
     chunks: list[Sequence[sympy.Symbol]] = []
     previous = len(inputs)
-    bits = 0
+    bits = widest = 0
     for l, layer in enumerate(net.layers, start=1):
         W, b = layer.weights, layer.biases
         if (
@@ -309,14 +310,15 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         weights.append(checked)
         biases.append(list(column))
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
-        bits = _layer_bits(bits, [] if symbols_only else checked, [] if symbols_only else column, cols, form, l)
+        entry = 1 if symbols_only else max(map(_entry_bits, chain(checked, column)), default=1)
+        widest, bits = max(widest, entry), _layer_bits(bits, entry, cols, form, l)
         if l == len(net.layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))
         params.clear()
         chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
-    return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots))
+    return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots), widest)
 
 
 def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Sequence[sympy.Symbol]:
@@ -356,11 +358,9 @@ def _entry_bits(e: sympy.Basic) -> int:
     return estimate_cost(e).bits
 
 
-def _layer_bits(
-    before: int, weights: Sequence[sympy.Expr], biases: Sequence[sympy.Expr], cols: int, act: ActivationForm, l: int
-) -> int:
-    """Bits of the numbers the layers up to ``l`` may build when composed; IllFormed above MAX_BITS."""
-    entry = max(map(_entry_bits, chain(weights, biases)), default=1)
+def _layer_bits(before: int, entry: int, cols: int, act: ActivationForm, l: int) -> int:
+    """Bits of the numbers the layers up to ``l`` may build when composed (``entry``: the layer's widest entry, in
+    bits); IllFormed above MAX_BITS."""
     bits = min(before + entry + (cols + 1).bit_length(), CAP)
     if act.coeffs is not None and act.degree > 1:
         coeff = max((estimate_cost(c).bits for c in act.coeffs), default=1)
