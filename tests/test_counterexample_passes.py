@@ -1,0 +1,71 @@
+"""The counterexample checker's two exact passes (QQ for numeric piecewise-affine networks, sympy otherwise) agree.
+
+Expected values come from an independent route: numpy float64 at the same points
+(a check of agreement to rounding) and, exactly, the sympy pass the kernel keeps
+for symbolic and transcendental networks.
+"""
+
+import json
+
+import numpy as np
+import pytest
+import sympy
+
+from symnet import CertificateError, Network, refute
+from symnet.certificate import read
+from symnet.kernel import check
+from symnet.kernel import counterexample as cx
+from symnet.kernel.gate import gate_network
+
+RNG = np.random.default_rng(7)
+WEIGHTS = [RNG.integers(-4, 5, (6, 3)), RNG.integers(-4, 5, (5, 6)), RNG.integers(-4, 5, (2, 5))]
+BIASES = [RNG.integers(-3, 4, (6, 1)), RNG.integers(-3, 4, (5, 1)), RNG.integers(-3, 4, (2, 1))]
+
+
+def _numpy(x, activation):
+    u = np.array(x, dtype=np.float64)
+    for l, (W, b) in enumerate(zip(WEIGHTS, BIASES, strict=True)):
+        z = W @ u + b[:, 0]
+        u = z if l == len(WEIGHTS) - 1 else activation(z)
+    return u
+
+
+@pytest.mark.parametrize(
+    ("name", "fn"),
+    [("relu", lambda z: np.maximum(z, 0)), ("leaky_relu", lambda z: np.where(z >= 0, z, z / 100))],
+)
+def test_the_qq_pass_agrees_with_sympy_and_numpy(name, fn):
+    net = Network.from_matrices(WEIGHTS, BIASES, activation=name)
+    form = gate_network(net)
+    points = [[sympy.Rational(a, 7) for a in RNG.integers(-20, 21, 3)] for _ in range(12)]
+    fast = cx._piecewise_values(net, form, points)
+    assert fast is not None  # numeric and piecewise affine: the QQ pass applies
+    slow = [cx.layer_outputs(cx.substituted(form, {}), pt) for pt in points]
+    assert fast == slow
+    for pt, got in zip(points, fast, strict=True):
+        assert np.allclose([float(v) for v in got], _numpy([float(c) for c in pt], fn), rtol=1e-12, atol=1e-12)
+
+
+def test_symbolic_and_transcendental_networks_keep_the_sympy_pass():
+    w = sympy.Symbol("w")
+    symbolic = Network.from_matrices([[[w], [1]], [[1, -1]]], [[0, 0], [0]], activation="relu")
+    tanh = Network.from_matrices([[[1], [2]], [[1, 1]]], [[0, 0], [0]], activation="tanh")
+    square = Network.from_matrices([[[1], [2]], [[1, 1]]], [[0, 0], [0]], activation="square")
+    for net in (symbolic, tanh, square):
+        assert cx._piecewise_values(net, gate_network(net), [[sympy.Integer(1)]]) is None
+
+
+def test_a_tampered_value_of_a_relu_refutation_is_refused():
+    """Each claimed value (an entry of the expressions table) moved by 1/10^9 is refused."""
+    net = Network.from_matrices(WEIGHTS, BIASES, activation="relu")
+    text = refute(net).to_json()
+    assert check(read(text))
+    for i in range(3):
+        bad = json.loads(text)
+        entry = bad["expressions"][bad["values"][i]]
+        value = sympy.Rational(entry[1]) if entry[0] == "int" else sympy.Rational(int(entry[1]), int(entry[2]))
+        moved = value + sympy.Rational(1, 10**9)
+        bad["expressions"].append(["rat", str(moved.p), str(moved.q)])
+        bad["values"][i] = len(bad["expressions"]) - 1
+        with pytest.raises(CertificateError, match="claimed f"):
+            check(read(json.dumps(bad)))
