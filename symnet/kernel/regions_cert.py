@@ -344,35 +344,35 @@ def _rule_facet(cells: _Cells) -> None:
             raise _fail("the stated inequalities are not the facet rows", "facet", r)
 
 
+def _combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
+    """The row ``sum v * rows[j]`` over the multipliers ``(j, v)``."""
+    combo = [ZERO] * width
+    for j, v in lam:
+        combo = [a + v * c for a, c in zip(combo, rows[j], strict=True)]
+    return combo
+
+
+def _follows(h: Sequence[fmpq], combo: Sequence[fmpq]) -> bool:
+    """``h`` is ``combo`` plus a non-negative constant."""
+    return list(combo[1:]) == list(h[1:]) and h[0] - combo[0] >= 0
+
+
 def _rule_implied_row(cells: _Cells) -> None:
     """implied_row: every other row is a non-negative combination of facet rows plus a constant >= 0."""
-    p1 = cells.p + 1
     for r, reg in enumerate(cells.doc.regions):
-        rows, m = cells.rows[r], len(cells.rows[r])
+        rows = cells.rows[r]
         facet_rows = {i for i, _, _ in reg.facets}
         implied: set[int] = set()
-        lam_rows: list[fmpq] = []
         for i, lam in reg.implied:
             if i in facet_rows or i in implied:
                 raise _fail(f"row {i} is listed twice", "implied_row", r)
             implied.add(i)
-            dense = [ZERO] * m
-            for j, v in lam:
-                if j not in facet_rows or v < 0:
-                    raise _fail(f"row {i}: multipliers must be non-negative and on facet rows", "implied_row", r)
-                dense[j] += v
-            lam_rows.extend(dense)
-        if reg.implied:
-            combos = (fmpq_mat(len(reg.implied), m, lam_rows) * cells.mats[r]).entries()
-            for t, (i, _) in enumerate(reg.implied):
-                combo, h = combos[t * p1 : (t + 1) * p1], rows[i]
-                if combo[1:] != h[1:] or h[0] - combo[0] < 0:
-                    raise _fail(
-                        f"row {i} is not the stated combination of facet rows plus a non-negative constant",
-                        "implied_row",
-                        r,
-                    )
-        missing = set(range(m)) - facet_rows - implied
+            if any(j not in facet_rows or v < 0 for j, v in lam):
+                raise _fail(f"row {i}: multipliers must be non-negative and on facet rows", "implied_row", r)
+            if not _follows(rows[i], _combination(lam, rows, cells.p + 1)):
+                message = f"row {i} is not the stated combination of facet rows plus a non-negative constant"
+                raise _fail(message, "implied_row", r)
+        missing = set(range(len(rows))) - facet_rows - implied
         if missing:
             raise _fail(f"rows {sorted(missing)} are neither facets nor implied by them", "implied_row", r)
 
@@ -394,12 +394,9 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
         for r, lam in enumerate(b.multipliers):
             f = cells.outs[r][k]
             h = [t - f[0]] + [-v for v in f[1:]] if sense == "<=" else [f[0] - t] + f[1:]
-            combo = [ZERO] * (cells.p + 1)
-            for j, v in lam:
-                if v < 0:
-                    raise _fail("bound multipliers must be non-negative", "bound_output", r)
-                combo = [a + v * c for a, c in zip(combo, cells.rows[r][j], strict=True)]
-            if combo[1:] != h[1:] or h[0] - combo[0] < 0:
+            if any(v < 0 for _, v in lam):
+                raise _fail("bound multipliers must be non-negative", "bound_output", r)
+            if not _follows(h, _combination(lam, cells.rows[r], cells.p + 1)):
                 raise _fail(
                     f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
                 )
