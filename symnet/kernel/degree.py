@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import flint
@@ -53,10 +54,8 @@ def _line(
     return layer_outputs(layers, line)
 
 
-def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[int | None]]:
+def _degree_bounds(form: NetworkForm) -> list[list[int | None]]:
     """Per layer, per unit: an upper bound on the degree in x (None: identically zero)."""
-    if form is None:
-        form = _polynomial_form(net, "bound_degree")
     bounds: list[int | None] = [1] * len(form.inputs)
     out = []
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
@@ -79,15 +78,11 @@ def _degree_bounds(net: Network, form: NetworkForm | None = None) -> list[list[i
     return out
 
 
-def _expanded_degrees(
-    net: Network, limit: int = MAX_EXPANSION_TERMS, form: NetworkForm | None = None
-) -> list[int | None]:
+def _expanded_degrees(form: NetworkForm) -> list[int | None]:
     """Exact degree in x of each output, by expansion over QQ (python-flint), under the kernel's own limit."""
-    if form is None:
-        form = _polynomial_form(net, "expand_degree")
-    limit = min(limit, MAX_EXPANSION_TERMS)
+    limit = MAX_EXPANSION_TERMS
     p = len(form.inputs)
-    top = max((d for d in _degree_bounds(net, form)[-1] if d is not None), default=0)
+    top = max((d for d in _degree_bounds(form)[-1] if d is not None), default=0)
     if math.comb(p + top, p) > limit * 1000:
         raise _fail(
             f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit",
@@ -121,29 +116,23 @@ def _expanded_degrees(
 class _Outputs:
     """The gated network, its parameters by name, and the bounds and the expansion (each computed once, on demand)."""
 
-    def __init__(self, net: Network, form: NetworkForm) -> None:
-        self.net, self.form = net, form
+    def __init__(self, form: NetworkForm) -> None:
+        self.form = form
         self.names = {s.name: s for s in form.parameters}
-        self._bounds: list[int | None] | None = None
-        self._expanded: list[int | None] | None = None
 
+    @cached_property
     def bounds(self) -> list[int | None]:
-        if self._bounds is None:
-            self._bounds = _degree_bounds(self.net, self.form)[-1]
-        return self._bounds
+        return _degree_bounds(self.form)[-1]
 
+    @cached_property
     def expanded(self) -> list[int | None]:
-        if self._expanded is None:
-            self._expanded = _expanded_degrees(self.net, MAX_EXPANSION_TERMS, self.form)
-        return self._expanded
+        return _expanded_degrees(self.form)
 
 
 def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     """bound_degree + witness_degree: the layer-wise bound is d; along the witness line the s^d coefficient is not 0."""
-    if out.bounds()[i] != d:
-        raise _fail(
-            f"output {i}: the layer-wise degree bound is {out.bounds()[i]}, not {d}", step=i, rule="bound_degree"
-        )
+    if out.bounds[i] != d:
+        raise _fail(f"output {i}: the layer-wise degree bound is {out.bounds[i]}, not {d}", step=i, rule="bound_degree")
     if d is None:
         return
     form, rule = out.form, "witness_degree"
@@ -182,8 +171,8 @@ def _route_expand(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
             step=i,
             rule="expand_degree",
         )
-    if out.expanded()[i] != d:
-        raise _fail(f"output {i}: the expansion has degree {out.expanded()[i]}, not {d}", step=i, rule="expand_degree")
+    if out.expanded[i] != d:
+        raise _fail(f"output {i}: the expansion has degree {out.expanded[i]}, not {d}", step=i, rule="expand_degree")
 
 
 #: The routes by which a degree is proved.
@@ -215,7 +204,7 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
     q = len(form.weights[-1])
     if not len(degrees) == len(routes) == len(witnesses) == q:
         raise _fail(f"degrees, routes and witnesses need one entry per output ({q})")
-    out = _Outputs(net, form)
+    out = _Outputs(form)
     for i, (d, route, wit) in enumerate(zip(degrees, routes, witnesses, strict=True)):
         if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
             raise _fail(f"degrees[{i}]={d!r} is not a non-negative integer or null", step=i)
@@ -231,6 +220,8 @@ def check_document(doc: DegreeDocument) -> bool:
     if not isinstance(doc, DegreeDocument):
         raise _fail(f"expected a DegreeDocument, got {type(doc).__name__}")
     check_degree(doc.network, doc.certificate)
-    if doc.bounds and [list(row) for row in doc.bounds] != _degree_bounds(doc.network):
+    if doc.bounds and [list(row) for row in doc.bounds] != _degree_bounds(
+        _polynomial_form(doc.network, "bound_degree")
+    ):
         raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
     return True
