@@ -1,4 +1,4 @@
-"""The counterexample checker's two exact passes (QQ for numeric piecewise-affine networks, sympy otherwise) agree.
+"""The counterexample checker's exact passes (QQ for numeric piecewise-affine networks, sympy otherwise) agree.
 
 Expected values come from an independent route: numpy float64 at the same points
 (a check of agreement to rounding) and, exactly, the sympy pass the kernel keeps
@@ -32,27 +32,32 @@ def _numpy(x, activation):
 
 @pytest.mark.parametrize(
     ("name", "fn"),
-    [("relu", lambda z: np.maximum(z, 0)), ("leaky_relu", lambda z: np.where(z >= 0, z, z / 100))],
+    [
+        ("relu", lambda z: np.maximum(z, 0)),  # numeric piecewise affine: regions_cert.forward over QQ
+        ("leaky_relu", lambda z: np.where(z >= 0, z, z / 100)),
+        ("square", lambda z: z * z),  # polynomial: the sympy pass
+    ],
 )
-def test_the_qq_pass_agrees_with_sympy_and_numpy(name, fn):
+def test_the_qq_passes_agree_with_sympy_and_numpy(name, fn):
     net = Network.from_matrices(WEIGHTS, BIASES, activation=name)
     form = gate_network(net)
     points = [[sympy.Rational(a, 7) for a in RNG.integers(-20, 21, 3)] for _ in range(12)]
-    fast = cx._piecewise_values(net, form, points)
-    assert fast is not None  # numeric and piecewise affine: the QQ pass applies
-    slow = [cx.layer_outputs(cx.substituted(form, {}), pt) for pt in points]
+    fast = cx.exact_values(net, form, {}, points)
+    slow = [cx.layer_outputs(cx.substituted(form, {}), pt) for pt in points]  # the sympy pass
+    assert all(isinstance(v, sympy.Rational) for out in fast for v in out)
     assert fast == slow
     for pt, got in zip(points, fast, strict=True):
         assert np.allclose([float(v) for v in got], _numpy([float(c) for c in pt], fn), rtol=1e-12, atol=1e-12)
 
 
-def test_symbolic_and_transcendental_networks_keep_the_sympy_pass():
+def test_symbolic_relu_and_tanh_networks_keep_the_sympy_pass():
     w = sympy.Symbol("w")
     symbolic = Network.from_matrices([[[w], [1]], [[1, -1]]], [[0, 0], [0]], activation="relu")
+    got = cx.exact_values(symbolic, gate_network(symbolic), {w: sympy.Rational(-3)}, [[sympy.Integer(2)]])
+    assert got == [[sympy.Integer(-2)]]  # relu(-6) - relu(2) by hand
     tanh = Network.from_matrices([[[1], [2]], [[1, 1]]], [[0, 0], [0]], activation="tanh")
-    square = Network.from_matrices([[[1], [2]], [[1, 1]]], [[0, 0], [0]], activation="square")
-    for net in (symbolic, tanh, square):
-        assert cx._piecewise_values(net, gate_network(net), [[sympy.Integer(1)]]) is None
+    got = cx.exact_values(tanh, gate_network(tanh), {}, [[sympy.Rational(1, 2)]])
+    assert got == [[sympy.tanh(sympy.Rational(1, 2)) + sympy.tanh(1)]]
 
 
 def test_a_tampered_value_of_a_relu_refutation_is_refused():

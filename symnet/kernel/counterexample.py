@@ -37,6 +37,7 @@ __all__ = [
     "check_document",
     "degree_product",
     "enclose",
+    "exact_values",
     "endpoints",
     "interval",
     "interval_sign",
@@ -153,13 +154,16 @@ def _affine_value(bias: Any, terms: list[Any]) -> Any:
     return sympy.Add(bias, *terms) if isinstance(bias, sympy.Basic) else sum(terms, bias)
 
 
-def _piecewise_values(net: Network, form: NetworkForm, points: Sequence[Sequence[sympy.Rational]]) -> list[Any] | None:
-    """The exact outputs at ``points`` by one pass over QQ (python-flint) when the network is numeric and
-    piecewise affine (:func:`symnet.kernel.regions_cert.forward`); None otherwise."""
+def exact_values(
+    net: Network, form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational], points: Sequence[Sequence[Any]]
+) -> list[list[Any]]:
+    """The exact outputs at rational ``points``: over QQ (:func:`symnet.kernel.regions_cert.forward`) when the
+    network is numeric and piecewise affine, in sympy otherwise."""
     if form.parameters or any(pieces(act) is None for act in form.activations):
-        return None
-    layers = network_pieces(net, form)
-    return [[fast_rational(int(v.p), int(v.q)) for v in forward(layers, list(map(exact_fmpq, pt)))] for pt in points]
+        layers = substituted(form, subs)
+        return [layer_outputs(layers, list(pt)) for pt in points]
+    pieced = network_pieces(net, form)
+    return [[fast_rational(int(v.p), int(v.q)) for v in forward(pieced, list(map(exact_fmpq, pt)))] for pt in points]
 
 
 # ---------------------------------------------------------- interval arithmetic
@@ -358,11 +362,7 @@ def _check(
         raise _fail("the points u and v are the same point", rule=rule)
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
     bits_guard(form, [*subs.values(), *u, *v], rule)
-    outputs = _piecewise_values(net, form, (u, v, m))
-    if outputs is None:
-        layers = substituted(form, subs)
-        outputs = [layer_outputs(layers, pt) for pt in (u, v, m)]
-    fu, fv, fm = (out[output] for out in outputs)
+    fu, fv, fm = (out[output] for out in exact_values(net, form, subs, (u, v, m)))
     if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)
     for label, got, claimed in zip(("f(u)", "f(v)", "f((u+v)/2)"), (fu, fv, fm), values, strict=True):
