@@ -52,10 +52,8 @@ def _fail(message: str, *, step: int | None = None, rule: str | None = None) -> 
 
 
 # ------------------------------------------------------------ exact evaluation
-def _check_values(
-    net: Network, weights: Mapping[sympy.Symbol, Any], form: NetworkForm | None = None
-) -> dict[sympy.Symbol, sympy.Rational]:
-    params = set(form.parameters) if form is not None else set(net.parameters)
+def _check_values(weights: Mapping[sympy.Symbol, Any], form: NetworkForm) -> dict[sympy.Symbol, sympy.Rational]:
+    params = set(form.parameters)
     if not isinstance(weights, Mapping) or set(weights) != params:
         given = set(weights) if isinstance(weights, Mapping) else set()
         missing = sorted(s.name for s in params - given)
@@ -345,7 +343,7 @@ def _check(
             f"the activations' degrees multiply to {degree_product(form)}, above the kernel's limit {MAX_DEGREE}",
             rule=rule,
         )
-    subs = _check_values(net, weights, form)
+    subs = _check_values(weights, form)
     if not isinstance(points, (tuple, list)) or len(points) != 2:
         raise _fail("points must be a pair (u, v)", rule=rule)
     pts = []
