@@ -42,7 +42,10 @@ def acas_network(path: Path) -> symnet.Network:
         elif node.op_type == "Add":
             bs.append(init[node.input[1]])
     W0 = [[Fraction(float(w)) for w in row] for row in Ws[0]]
-    b0 = [Fraction(float(b)) - sum((w * m for w, m in zip(row, shift, strict=True)), Fraction(0)) for row, b in zip(W0, bs[0], strict=True)]
+    b0 = [
+        Fraction(float(b)) - sum((w * m for w, m in zip(row, shift, strict=True)), Fraction(0))
+        for row, b in zip(W0, bs[0], strict=True)
+    ]
     weights = [W0] + [np.asarray(w, dtype=np.float64) for w in Ws[1:]]
     biases = [b0] + [np.asarray(b, dtype=np.float64) for b in bs[1:]]
     return symnet.Network.from_matrices(weights, biases, "relu")
@@ -55,7 +58,11 @@ def instances() -> list[tuple[str, str, float]]:
 
 def sample() -> list[tuple[str, str, float]]:
     rows = instances()
-    out = [r for r in rows if any(f"_{n}_batch" in r[0] for n in SAMPLE_NETS) and r[1] in {f"prop_{k}.vnnlib" for k in (1, 2, 3, 4)}]
+    out = [
+        r
+        for r in rows
+        if any(f"_{n}_batch" in r[0] for n in SAMPLE_NETS) and r[1] in {f"prop_{k}.vnnlib" for k in (1, 2, 3, 4)}
+    ]
     out += [r for r in rows if r[1] in {f"prop_{k}.vnnlib" for k in range(5, 11)}]
     return out
 
@@ -90,10 +97,23 @@ def main() -> None:
             symnet.Verdict.from_json(text).check()
             check = time.time() - t2
         short = onnx_name.replace("ACASXU_run2a_", "").replace("_batch_2000.onnx", "")
-        print(f"{short:5s} {prop_name:15s} {v.status:9s} {wall:7.2f}s  cert={size}  check={check and round(check, 2)}  "
-              f"{v.stats} {v.reason}", flush=True)
-        results.append({"net": short, "prop": prop_name, "status": v.status, "seconds": wall, "bytes": size,
-                        "check_seconds": check, "stats": v.stats, "reason": v.reason})
+        print(
+            f"{short:5s} {prop_name:15s} {v.status:9s} {wall:7.2f}s  cert={size}  check={check and round(check, 2)}  "
+            f"{v.stats} {v.reason}",
+            flush=True,
+        )
+        results.append(
+            {
+                "net": short,
+                "prop": prop_name,
+                "status": v.status,
+                "seconds": wall,
+                "bytes": size,
+                "check_seconds": check,
+                "stats": v.stats,
+                "reason": v.reason,
+            }
+        )
     solved = sum(r["status"] != "unknown" for r in results)
     print(f"# solved {solved}/{len(results)}, total {total:.1f}s; uptime: {os.popen('uptime').read().strip()}")
     if args.json:

@@ -61,6 +61,9 @@ __all__ = ["GRID_BITS", "ReluLayers", "check_document", "hidden_bounds", "leaf_r
 #: Every rounded number lies on the grid 2^-GRID_BITS.
 GRID_BITS = 30
 _SCALE = 1 << GRID_BITS
+#: Coefficients on post-activations are rounded down to 2^-FINE_BITS.
+FINE_BITS = 40
+_FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
 #: Hidden layers as (W, W+, W-, b) over QQ, and the output layer (W, b).
 ReluLayers = tuple[list[tuple[fmpq_mat, fmpq_mat, fmpq_mat, list[fmpq]]], tuple[fmpq_mat, list[fmpq]]]
@@ -76,6 +79,11 @@ def _floor(v: fmpq) -> fmpq:
 
 def _ceil(v: fmpq) -> fmpq:
     return fmpq((v * _SCALE).ceil(), _SCALE)
+
+
+def _floor_fine(v: fmpq) -> fmpq:
+    """v rounded down to the finer grid 2^-FINE_BITS (for coefficients)."""
+    return fmpq((v * _FINE).floor(), _FINE)
 
 
 def relu_layers(net: Network) -> ReluLayers:
@@ -115,42 +123,75 @@ def _rows(mat: fmpq_mat) -> list[list[fmpq]]:
     return [flat[i * cols : (i + 1) * cols] for i in range(mat.nrows())]
 
 
-def _upper(row: list[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
-    a, b = _extremes(row, box)
-    if b <= 0:
-        return [ZERO] * len(row)
-    if a >= 0:
-        return row
-    a1, b1 = _floor(a), _ceil(b)
-    s = _ceil(b1 / (b1 - a1))
-    return [s * (row[0] - a1)] + [s * c for c in row[1:]]
+def _relaxation(lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[bool], list[fmpq], list[fmpq]]:
+    """Per neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
+    keep, up, cst = [], [], []
+    for l, u in lu:
+        if u <= 0:
+            keep.append(False), up.append(ZERO), cst.append(ZERO)
+        elif l >= 0:
+            keep.append(True), up.append(ONE), cst.append(ZERO)
+        else:
+            s = _ceil(u / (u - l))
+            keep.append(u >= -l), up.append(s), cst.append(-s * l)
+    return keep, up, cst
 
 
-def _lower(row: list[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
-    c, d = _extremes(row, box)
-    if c >= 0:
-        return row
-    if d <= 0:
-        return [ZERO] * len(row)
-    alpha = fmpq((d / (d - c) * _SCALE).floor(), _SCALE)
-    return [alpha * v for v in row]
+def _backsub(hidden: Any, bounds: Sequence[Any], A: fmpq_mat, const: list[fmpq]) -> list[list[fmpq]]:
+    """Rows ``[const, coeffs...]`` over x of lower bounds of ``A h + const`` (h: the last hidden layer's outputs).
+
+    Each step rounds the coefficients on the (non-negative) post-activations down
+    to the grid, which keeps a lower bound and the numbers short.
+    """
+    R = A.nrows()
+    for (W, _, _, b), lu in zip(reversed(hidden), reversed(bounds), strict=True):
+        keep, up, cst = _relaxation(lu)
+        n = len(lu)
+        flat = A.entries()
+        new: list[fmpq] = []
+        neg: list[fmpq] = []
+        for i, a in enumerate(flat):
+            k = i % n
+            if a > 0:
+                new.append(a if keep[k] else ZERO), neg.append(ZERO)
+            elif a < 0:
+                new.append(a * up[k]), neg.append(a)
+            else:
+                new.append(ZERO), neg.append(ZERO)
+        m = W.ncols()
+        Wb = W.entries()
+        ext = fmpq_mat(
+            2 * n,
+            m + 1,
+            [v for k in range(n) for v in (*Wb[k * m : (k + 1) * m], b[k])]
+            + [v for k in range(n) for v in ([ZERO] * m + [cst[k]])],
+        )
+        rows = _rows(
+            fmpq_mat(R, 2 * n, [v for i in range(R) for v in (*new[i * n : (i + 1) * n], *neg[i * n : (i + 1) * n])])
+            * ext
+        )
+        const = [c + r[m] for c, r in zip(const, rows, strict=True)]
+        coeffs = [v for r in rows for v in r[:m]]
+        if W is not hidden[0][0]:
+            coeffs = [_floor_fine(v) for v in coeffs]
+        A = fmpq_mat(R, m, coeffs)
+    return [[const[i], *row] for i, row in enumerate(_rows(A))]
 
 
 def hidden_bounds(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> list[list[tuple[fmpq, fmpq]]]:
-    """Concrete (l, u) of every hidden neuron on the box, by forward symbolic intervals."""
-    p = len(box)
-    ident = fmpq_mat(p, p + 1, [ONE if j == i + 1 else ZERO for i in range(p) for j in range(p + 1)])
-    low, up = ident, ident
-    out = []
-    for _, Wp, Wn, b in hidden:
-        n = len(b)
-        shift = fmpq_mat(n, p + 1, [b[k] if j == 0 else ZERO for k in range(n) for j in range(p + 1)])
-        zlow, zup = _rows(Wp * low + Wn * up + shift), _rows(Wp * up + Wn * low + shift)
-        out.append(
-            [(_floor(_extremes(r, box)[0]), _ceil(_extremes(t, box)[1])) for r, t in zip(zlow, zup, strict=True)]
-        )
-        low = fmpq_mat(n, p + 1, [v for r in zlow for v in _lower(r, box)])
-        up = fmpq_mat(n, p + 1, [v for r in zup for v in _upper(r, box)])
+    """Concrete (l, u) of every hidden neuron on the box, by back-substitution (CROWN) through the layers below."""
+    out: list[list[tuple[fmpq, fmpq]]] = []
+    for i, (W, _, _, b) in enumerate(hidden):
+        n, m = W.nrows(), W.ncols()
+        if i == 0:
+            rows = [[b[k], *W.entries()[k * m : (k + 1) * m]] for k in range(n)]
+            out.append([(_floor(lo), _ceil(hi)) for lo, hi in (_extremes(r, box) for r in rows)])
+            continue
+        ws = W.entries()
+        A = fmpq_mat(2 * n, m, list(ws) + [-w for w in ws])
+        rows = _backsub(hidden[:i], out, A, list(b) + [-v for v in b])
+        mins = [_extremes(r, box)[0] for r in rows]
+        out.append([(_floor(mins[k]), _ceil(-mins[n + k])) for k in range(n)])
     return out
 
 
@@ -170,30 +211,11 @@ def leaf_rows(
     bounds = hidden_bounds(hidden, box) if bounds is None else bounds
     m = len(rows)
     C = fmpq_mat(m, len(bout), [c for r in rows for c in r[0]])
-    A = C * Wout
     const = [r[1] + sum((c * v for c, v in zip(r[0], bout, strict=True)), ZERO) for r in rows]
-    for (W, _, _, b), lu in zip(reversed(hidden), reversed(bounds), strict=True):
-        n = len(lu)
-        flat = A.entries()
-        new = []
-        for i in range(m):
-            acc = const[i]
-            for k in range(n):
-                a = flat[i * n + k]
-                l, u = lu[k]
-                if u <= 0 or a == 0:
-                    new.append(ZERO)
-                elif l >= 0:
-                    new.append(a)
-                elif a > 0:
-                    new.append(a if u >= -l else ZERO)
-                else:
-                    s = _ceil(u / (u - l))
-                    new.append(a * s)
-                    acc -= a * s * l
-            const[i] = acc + sum((v * bk for v, bk in zip(new[i * n : (i + 1) * n], b, strict=True)), ZERO)
-        A = fmpq_mat(m, n, new) * W
-    return [[const[i], *row] for i, row in enumerate(_rows(A))]
+    if not hidden:
+        return [[const[i], *row] for i, row in enumerate(_rows(C * Wout))]
+    A = fmpq_mat(m, Wout.ncols(), [_floor_fine(v) for v in (C * Wout).entries()])
+    return _backsub(hidden, bounds, A, const)
 
 
 def row_bound(

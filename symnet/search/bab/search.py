@@ -20,7 +20,11 @@ from typing import Any
 
 import numpy as np
 from flint import fmpq
-from scipy.optimize import linprog
+
+try:  # the optional "verify" extra
+    from scipy.optimize import linprog
+except ImportError:  # pragma: no cover - exercised only without scipy
+    linprog = None
 
 from ...kernel.verification import GRID_BITS, hidden_bounds, leaf_rows, row_bound
 from .problem import Prepared, to_fmpq, to_fraction
@@ -89,6 +93,8 @@ def _split_value(lo: fmpq, hi: fmpq) -> fmpq:
 
 def _combine(G: Array, lo: Array, hi: Array) -> tuple[list[tuple[int, fmpq]], float] | None:
     """Multipliers lambda >= 0 (summing to 1) with min over the box of lambda . G > 0, from an LP; None if none."""
+    if linprog is None:  # pragma: no cover - without scipy only single rows close a box
+        return None
     m, p = G.shape[0], lo.size
     c = -np.concatenate([G[:, 0], np.ones(p)])
     A_ub = np.zeros((2 * p, m + p))
