@@ -217,12 +217,8 @@ def test_c_with_parameters_named_like_the_functions_own_arrays(cc, tmp_path):
     assert {names[s] for s in net.parameters} == {"w_2", "x_3", "out_2", "f_2", "a", "d"}  # x_2 is the second input
     (tmp_path / "n.c").write_text(codegen.to_c(proof))
     lib = tmp_path / "libn.so"
-    subprocess.run(
-        [cc, "-std=c99", "-Wall", "-Werror", "-shared", "-fPIC", "-o", str(lib), str(tmp_path / "n.c")],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    subprocess.run([cc, "-std=c99", "-Wall", "-Werror", "-shared", "-fPIC", "-o", str(lib), str(tmp_path / "n.c")],
+                   check=True, capture_output=True, timeout=60)
     w = [sympy.Rational(v, 4) for v in (3, -5, 7, 2, 9, -1)]
     x = [sympy.Rational(1, 3), sympy.Rational(-2, 5)]
     out = (ctypes.c_double * 1)()

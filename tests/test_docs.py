@@ -37,9 +37,7 @@ def html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("html")
     r = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
+        capture_output=True, text=True, timeout=300,
     )
     assert r.returncode == 0, r.stderr[-4000:]
     return out

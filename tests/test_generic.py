@@ -134,12 +134,7 @@ def test_prove_returns_a_generic_proof_with_the_seed_claim():
     assert proof.matrix == Lin(1, p_, (((C, B), sympy.Integer(1)),))
     assert proof.offset == Lin(1, 1, (((C, b0), sympy.Integer(1)), ((c0,), sympy.Integer(1))))
     assert [s.rule for s in proof.steps] == [
-        "read_output_layer",
-        "substitute_layer",
-        "apply_output_row",
-        "conclude_linear_form",
-        "factor_rank",
-    ]
+        "read_output_layer", "substitute_layer", "apply_output_row", "conclude_linear_form", "factor_rank"]
 
 
 def test_depth_three_affine_claim():
@@ -220,13 +215,10 @@ def test_tampered_factor_is_rejected():
 
 
 # -------------------------------------------------------------------- JSON
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: symnet.dense("p", [3]),
-        lambda: symnet.dense("p", [3, "h"], outputs="q", activation=sympy.Lambda(t, 2 * t - 1)),
-    ],
-)
+@pytest.mark.parametrize("make", [
+    lambda: symnet.dense("p", [3]),
+    lambda: symnet.dense("p", [3, "h"], outputs="q", activation=sympy.Lambda(t, 2 * t - 1)),
+])
 def test_json_round_trip(make):
     """to_json / from_json give an equal proof that checks, and the same bytes."""
     proof = symnet.prove(make())
@@ -252,18 +244,8 @@ def test_tampered_json_is_rejected():
 def test_text_derivation_is_general_and_correct():
     """General p with …, h rows b_{h,0} … b_{h,p}, the (h+1) × (p+1) augmented matrix, the rank bound."""
     text = symnet.prove(symnet.dense("p", ["h"])).to_text()
-    for piece in [
-        "b_{k,p} x_p",
-        "b_{h,0}",
-        "b_{h,p}",
-        "(h × (p+1))",
-        "((h+1) × (p+1))",
-        "h rows, not p",
-        "W* = C B",
-        "b* = c_0 + C b_0",
-        "rank W* ≤ min(p, h, 1)",
-        "for every positive integer p and h",
-    ]:
+    for piece in ["b_{k,p} x_p", "b_{h,0}", "b_{h,p}", "(h × (p+1))", "((h+1) × (p+1))", "h rows, not p",
+                  "W* = C B", "b* = c_0 + C b_0", "rank W* ≤ min(p, h, 1)", "for every positive integer p and h"]:
         assert piece in text, piece
     assert text == symnet.prove(symnet.dense("p", ["h"])).to_text()
 
@@ -283,23 +265,14 @@ def test_markdown_and_latex():
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: symnet.dense("p", ["h"]),
-        lambda: symnet.dense("p", []),
-        lambda: symnet.dense("p", [3, "h"], outputs="q", activation=sympy.Lambda(t, 2 * t - 1)),
-    ],
-)
+@pytest.mark.parametrize("make", [
+    lambda: symnet.dense("p", ["h"]),
+    lambda: symnet.dense("p", []),
+    lambda: symnet.dense("p", [3, "h"], outputs="q", activation=sympy.Lambda(t, 2 * t - 1)),
+])
 def test_latex_document_compiles(tmp_path, make):
     """to_latex(document=True) compiles with pdflatex -halt-on-error."""
     (tmp_path / "g.tex").write_text(symnet.prove(make()).to_latex(document=True), encoding="utf-8")
-    r = subprocess.run(
-        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "g.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=120,
-    )
+    r = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "g.tex"],
+                       cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120)
     assert r.returncode == 0, r.stdout[-2000:]

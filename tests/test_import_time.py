@@ -20,14 +20,7 @@ CLI = ROOT / "symnet" / "cli"
 
 #: Heavy packages that a bare ``import symnet`` must not load.
 HEAVY = (
-    "hypothesis",
-    "sympy",
-    "numpy",
-    "flint",
-    "symnet.strategies",
-    "symnet.testing",
-    "symnet.search",
-    "symnet.model",
+    "hypothesis", "sympy", "numpy", "flint", "symnet.strategies", "symnet.testing", "symnet.search", "symnet.model"
 )
 
 
@@ -120,9 +113,8 @@ def _imports_of(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize(
-    "path", sorted(p for p in CLI.glob("*.py") if p.name not in ("main.py", "__init__.py")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted(p for p in CLI.glob("*.py") if p.name not in ("main.py", "__init__.py")),
+                         ids=lambda p: p.name)
 def test_no_sub_command_imports_the_main_module(path):
     """Sub-commands share symnet.cli._common, never symnet.cli.main (which loads them): no cycle."""
     assert "symnet.cli.main" not in _imports_of(path)

@@ -62,14 +62,8 @@ def test_valid_certificates_check():
 
 
 REPLACEMENTS = [
-    ["int", "7"],
-    ["int", "0"],
-    ["int", "-1"],
-    ["rat", "1", "2"],
-    ["rat", "-3", "2"],
-    ["sym", "zz"],
-    ["sym", "c_1"],
-    ["sym", "x_1"],
+    ["int", "7"], ["int", "0"], ["int", "-1"], ["rat", "1", "2"], ["rat", "-3", "2"],
+    ["sym", "zz"], ["sym", "c_1"], ["sym", "x_1"],
 ]
 
 

@@ -161,14 +161,7 @@ def test_all_is_frozen():
 def test_strategies_and_testing_exports_are_frozen():
     """SPEC 3: the strategies for users' own tests and the forward-pass helper."""
     assert sorted(symnet.strategies.__all__) == [
-        "Architecture",
-        "activations",
-        "architectures",
-        "inputs",
-        "networks",
-        "numbers",
-        "register_profiles",
-        "weights",
+        "Architecture", "activations", "architectures", "inputs", "networks", "numbers", "register_profiles", "weights",
     ]
     assert symnet.testing.__all__ == ["assert_forward_matches"]
 
@@ -182,27 +175,10 @@ def test_documented_signature(dotted):
 def test_every_result_renders_and_round_trips():
     """SPEC 2, 4 and 7: proofs, generic proofs, counterexamples and regions have the documented methods."""
     methods = {
-        "Proof": (
-            "to_json",
-            "from_json",
-            "check",
-            "to_latex",
-            "to_markdown",
-            "to_text",
-            "lambdify",
-            "to_python",
-            "to_coq",
-        ),
-        "GenericProof": (
-            "to_json",
-            "from_json",
-            "check",
-            "to_latex",
-            "to_markdown",
-            "to_text",
-            "instantiate",
-            "to_coq",
-        ),
+        "Proof": ("to_json", "from_json", "check", "to_latex", "to_markdown", "to_text", "lambdify", "to_python",
+                  "to_coq"),
+        "GenericProof": ("to_json", "from_json", "check", "to_latex", "to_markdown", "to_text", "instantiate",
+                         "to_coq"),
         "Counterexample": ("to_json", "from_json", "check", "to_latex", "to_markdown", "to_text"),
         "Regions": ("to_json", "from_json", "check"),
     }

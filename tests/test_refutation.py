@@ -29,7 +29,8 @@ def _frac(e):
 def _plain(net, weights):
     """The network's matrices as Fractions with the counterexample's weights substituted."""
     ws = [
-        [[_frac(v.xreplace(weights)) for v in layer.weights.row(k)] for k in range(layer.width)] for layer in net.layers
+        [[_frac(v.xreplace(weights)) for v in layer.weights.row(k)] for k in range(layer.width)]
+        for layer in net.layers
     ]
     bs = [[_frac(v.xreplace(weights)) for v in layer.biases] for layer in net.layers]
     return ws, bs
@@ -289,9 +290,7 @@ def test_latex_document_compiles(activation, tmp_path):
     (tmp_path / "cx.tex").write_text(cx.to_latex(document=True))
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "cx.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
+        cwd=tmp_path, capture_output=True, timeout=120,
     )
     assert run.returncode == 0, run.stdout.decode()[-2000:]
     assert (tmp_path / "cx.pdf").exists()
@@ -326,15 +325,8 @@ def test_prove_raises_with_the_counterexample():
     assert info.value.counterexample.check()
 
 
-@pytest.mark.parametrize(
-    "net",
-    [
-        symnet.dense(3, [3], activation="relu"),
-        symnet.dense(1, [1], activation="tanh"),
-        symnet.dense(6, [6], activation="square"),
-    ],
-    ids=["relu 3x3", "tanh", "square 6x6"],
-)
+@pytest.mark.parametrize("net", [symnet.dense(3, [3], activation="relu"), symnet.dense(1, [1], activation="tanh"),
+                                 symnet.dense(6, [6], activation="square")], ids=["relu 3x3", "tanh", "square 6x6"])
 def test_text_refutation_fits_in_78_columns(net):
     """The plain-text refutation wraps within 78 columns, keeping each "name = value" whole."""
     out = refute(net).to_text()

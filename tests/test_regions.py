@@ -73,9 +73,7 @@ def test_two_inputs_three_units_general_position():
     regs = regions(net)
     assert len(regs) == 7
     assert sorted(r.pattern for r in regs) == sorted(
-        tuple(int(c) for c in f"{i:03b}")
-        for i in range(8)
-        if i != 0b001  # off, off, on is empty
+        tuple(int(c) for c in f"{i:03b}") for i in range(8) if i != 0b001  # off, off, on is empty
     )
 
 
@@ -403,11 +401,8 @@ def test_not_a_network():
 # ------------------------------------------------------------------ renderings
 def test_size_rule_and_long_rationals():
     """Past 12 regions the rest are counted; float32-length rationals are shown as decimals marked ≈."""
-    net = N(
-        [[[1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1]], [[0.1] * 14]],
-        [[-k for k in range(14)], [0]],
-        activation="relu",
-    )
+    net = N([[[1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1], [1]], [[0.1] * 14]],
+            [[-k for k in range(14)], [0]], activation="relu")
     regs = regions(net)
     assert len(regs) == 15
     text = regs.to_text()

@@ -99,12 +99,8 @@ def test_bad_input_exits_2_with_one_line(argv, capsys):
 
 
 def test_bad_network_files_exit_2(tmp_path, capsys):
-    for content in (
-        "not json",
-        json.dumps({"weights": [[["x"]]], "biases": [[0]]}),
-        json.dumps([1, 2]),
-        json.dumps({"weights": [[[1]], [[1]]], "biases": [[0], [0]], "activation": "tanh"}),
-    ):
+    for content in ("not json", json.dumps({"weights": [[["x"]]], "biases": [[0]]}), json.dumps([1, 2]),
+                    json.dumps({"weights": [[[1]], [[1]]], "biases": [[0], [0]], "activation": "tanh"})):
         path = tmp_path / "bad.json"
         path.write_text(content)
         assert main(["regions", str(path)]) == 2

@@ -67,7 +67,7 @@ def test_natural_order_puts_c_2_before_c_10():
     proof = symnet.prove(symnet.dense(1, [11]))
     out = render.to_text(proof)
     beta1 = next(line for line in out.splitlines() if line.lstrip().startswith("β_1 ="))
-    cont = out[out.index(beta1) :].split("\n\n")[0]
+    cont = out[out.index(beta1):].split("\n\n")[0]
     flat = " ".join(cont.split())
     names = re.findall(r"c_\{?(\d+)", flat)
     assert names == [str(k) for k in range(1, 12)]
@@ -162,11 +162,8 @@ _ARCH = sns.architectures(max_inputs=10, max_depth=4, max_width=10, max_outputs=
 
 
 @pytest.mark.slow
-@given(
-    st.sampled_from(["symbolic", "exact", "float"]).flatmap(
-        lambda kind: sns.networks(weights=kind, architecture=_ARCH, activation=sns.activations(symbolic=True))
-    )
-)
+@given(st.sampled_from(["symbolic", "exact", "float"]).flatmap(
+    lambda kind: sns.networks(weights=kind, architecture=_ARCH, activation=sns.activations(symbolic=True))))
 def test_text_lines_fit_in_78_columns_and_output_is_deterministic(net):
     """Plain text never has a line wider than 78 characters, and two calls give the same bytes."""
     proof = symnet.prove(net, expand=False)
@@ -176,9 +173,8 @@ def test_text_lines_fit_in_78_columns_and_output_is_deterministic(net):
     assert not too_wide, too_wide
 
 
-@pytest.mark.parametrize(
-    "inputs, hidden, outputs", [(5, [5, 5], 1), (10, [10] * 10, 3), (10, [1] * 4, 2), (1, [10, 1, 10], 3)]
-)
+@pytest.mark.parametrize("inputs, hidden, outputs",
+                         [(5, [5, 5], 1), (10, [10] * 10, 3), (10, [1] * 4, 2), (1, [10, 1, 10], 3)])
 def test_text_width_at_the_size_limits(inputs, hidden, outputs):
     """The shapes at the edges of the size rule (wide entries, deep chains) stay within 78 columns."""
     a, d = sympy.symbols("a d")

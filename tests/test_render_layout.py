@@ -24,17 +24,14 @@ OWNED = [p for p in sorted(RENDER.glob("*.py")) if p.name not in {"_latex.py", "
 OWNED += [RENDER.parent / "theorems.py", RENDER.parent / "model" / "display.py", RENDER.parent / "model" / "generic.py"]
 
 
-@pytest.mark.parametrize(
-    "start, stop, limit, expected",
-    [
-        (1, 4, 8, [1, 2, 3]),
-        (0, 8, 8, [0, 1, 2, 3, 4, 5, 6, 7]),
-        (0, 9, 8, [0, 1, None, 8]),
-        (1, 21, 8, [1, 2, None, 20]),
-        (0, 0, 8, []),
-        (3, 6, 2, [3, 4, None, 5]),
-    ],
-)
+@pytest.mark.parametrize("start, stop, limit, expected", [
+    (1, 4, 8, [1, 2, 3]),
+    (0, 8, 8, [0, 1, 2, 3, 4, 5, 6, 7]),
+    (0, 9, 8, [0, 1, None, 8]),
+    (1, 21, 8, [1, 2, None, 20]),
+    (0, 0, 8, []),
+    (3, 6, 2, [3, 4, None, 5]),
+])
 def test_elided_range_is_every_index_or_first_two_ellipsis_last(start, stop, limit, expected):
     assert elided_range(start, stop, limit) == expected
 
@@ -72,9 +69,6 @@ def test_a_sum_with_more_coefficients_than_variables_is_refused_not_cut():
 def test_modules_are_at_most_500_lines_and_functions_at_most_80(path):
     source = path.read_text(encoding="utf-8")
     assert len(source.splitlines()) <= 500
-    long = [
-        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80
-    ]
+    long = [f"{node.name}: {node.end_lineno - node.lineno + 1} lines" for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80]
     assert long == []

@@ -30,9 +30,8 @@ def float32_net(sizes, activation="identity", seed=0):
 
 def mixed_net():
     """Symbols and floats together: two symbolic weights, the rest float32 numbers."""
-    return symnet.Network.from_matrices(
-        [[["a", F32(0.5)], [F32(0.25), "b"]], [[F32(1.5), F32(-2)]]], [[F32(0.1), 0], [F32(0.3)]]
-    )
+    return symnet.Network.from_matrices([[["a", F32(0.5)], [F32(0.25), "b"]], [[F32(1.5), F32(-2)]]],
+                                        [[F32(0.1), 0], [F32(0.3)]])
 
 
 CONCRETE = {
@@ -57,18 +56,8 @@ def _text(name, **kw):
 
 
 # ------------------------------------------------------------ defined before use
-TOKENS = [
-    r"y\^\(\d+\)\*\*",
-    r"y\^\(\d+\)\*(?!\*)",
-    r"y\*\*",
-    r"y\*(?!\*)",
-    r"W~\^\(\d+\)",
-    r"W~(?![\^T])",
-    r"W\^\(\d+\)",
-    r"x\*",
-    r"W\*",
-    r"b\*",
-]
+TOKENS = [r"y\^\(\d+\)\*\*", r"y\^\(\d+\)\*(?!\*)", r"y\*\*", r"y\*(?!\*)", r"W~\^\(\d+\)", r"W~(?![\^T])",
+          r"W\^\(\d+\)", r"x\*", r"W\*", r"b\*"]
 
 
 def undefined_uses(text: str) -> list[str]:

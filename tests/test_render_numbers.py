@@ -26,20 +26,20 @@ TABLE = [
     (R(3), 6, "3", "3"),
     (R(-12), 6, "-12", "-12"),
     (R(0), 6, "0", "0"),
-    (R(1, 2), 6, "0.5", "0.5"),  # terminates within 6 digits: exact
+    (R(1, 2), 6, "0.5", "0.5"),                      # terminates within 6 digits: exact
     (R(-5, 4), 6, "-1.25", "-1.25"),
-    (R(1, 3), 6, "1/3", r"\frac{1}{3}"),  # a small fraction: exact
+    (R(1, 3), 6, "1/3", r"\frac{1}{3}"),             # a small fraction: exact
     (R(-5, 12), 6, "-5/12", r"-\frac{5}{12}"),
-    (DOUBLE_0_1, 6, "0.100000", "0.100000"),  # 0.10000000000000000555 -> 6 digits, zeros kept
-    (R(10001, 15000), 6, "0.666733", "0.666733"),  # 0.6667333… -> 0.666733
-    (R(1, 1024), 6, "0.000976562", "0.000976562"),  # 0.0009765625: a tie, to even (…562)
-    (R(1, 2048), 6, "0.000488281", "0.000488281"),  # 0.00048828125 -> …281
+    (DOUBLE_0_1, 6, "0.100000", "0.100000"),         # 0.10000000000000000555 -> 6 digits, zeros kept
+    (R(10001, 15000), 6, "0.666733", "0.666733"),    # 0.6667333… -> 0.666733
+    (R(1, 1024), 6, "0.000976562", "0.000976562"),   # 0.0009765625: a tie, to even (…562)
+    (R(1, 2048), 6, "0.000488281", "0.000488281"),   # 0.00048828125 -> …281
     (R(1, 65536), 6, "1.52588·10^-5", r"1.52588 \cdot 10^{-5}"),  # 1.52587890625e-5, below 10^-4
     (R(1999999, 2), 6, "1.00000·10^6", r"1.00000 \cdot 10^{6}"),  # 999999.5 -> tie to even 1000000
-    (R(123456789), 6, "123456789", "123456789"),  # integers up to 15 digits stay exact
+    (R(123456789), 6, "123456789", "123456789"),     # integers up to 15 digits stay exact
     (R(12345678901234567), 6, "1.23457·10^16", r"1.23457 \cdot 10^{16}"),
-    (R(20001, 7), 6, "2857.29", "2857.29"),  # numerator too large for a small fraction
-    (R(9, 8), 3, "1.12", "1.12"),  # 1.125 at 3 digits: a tie, to even
+    (R(20001, 7), 6, "2857.29", "2857.29"),          # numerator too large for a small fraction
+    (R(9, 8), 3, "1.12", "1.12"),                    # 1.125 at 3 digits: a tie, to even
     (R(5, 4), 3, "1.25", "1.25"),
     (R(-2, 3), 2, "-2/3", r"-\frac{2}{3}"),
     (DOUBLE_0_1, None, "3602879701896397/36028797018963968", r"\frac{3602879701896397}{36028797018963968}"),
@@ -69,17 +69,8 @@ def test_floats_become_their_exact_binary_value():
     assert e == DOUBLE_0_1 * x + R(1, 2)
 
 
-@pytest.mark.parametrize(
-    "bad, error",
-    [
-        (0, InvalidArgument),
-        (-1, InvalidArgument),
-        (51, InvalidArgument),
-        (True, InvalidType),
-        ("6", InvalidType),
-        (2.0, InvalidType),
-    ],
-)
+@pytest.mark.parametrize("bad, error", [(0, InvalidArgument), (-1, InvalidArgument), (51, InvalidArgument),
+                                        (True, InvalidType), ("6", InvalidType), (2.0, InvalidType)])
 def test_bad_digits_are_typed_errors(bad, error):
     with pytest.raises(error):
         check_digits(bad)
@@ -100,7 +91,7 @@ def _significant(s: str) -> int:
     return len(mant)
 
 
-rationals = st.builds(Fraction, st.integers(-(10**30), 10**30), st.integers(1, 10**30))
+rationals = st.builds(Fraction, st.integers(-10**30, 10**30), st.integers(1, 10**30))
 
 
 @settings(max_examples=300, deadline=None)

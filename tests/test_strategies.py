@@ -151,27 +151,16 @@ def test_symbolic_networks_are_reused_per_architecture():
 
 
 @settings(max_examples=5)
-@given(
-    st.sampled_from(["symbolic", "exact"]).flatmap(
-        lambda weights: sst.networks(
-            weights=weights,
-            architecture=st.just(sst.Architecture(2, (2, 2), 1)),
-            activation=st.just(["relu", "square"]),
-        )
-    )
-)
+@given(st.sampled_from(["symbolic", "exact"]).flatmap(lambda weights: sst.networks(
+    weights=weights, architecture=st.just(sst.Architecture(2, (2, 2), 1)), activation=st.just(["relu", "square"])
+)))
 def test_one_activation_per_hidden_layer(net):
     assert [a.name for a in net.activations[:2]] == ["relu", "square"]
 
 
-@pytest.mark.parametrize(
-    ("name", "examples", "derandomize"),
-    [
-        ("symnet-dev", 50, False),
-        ("symnet-ci", 40, True),
-        ("symnet-thorough", 1000, False),
-    ],
-)
+@pytest.mark.parametrize(("name", "examples", "derandomize"), [
+    ("symnet-dev", 50, False), ("symnet-ci", 40, True), ("symnet-thorough", 1000, False),
+])
 def test_profiles_are_registered_on_import(name, examples, derandomize):
     profile = settings.get_profile(name)
     assert profile.max_examples == examples and profile.derandomize is derandomize

@@ -71,12 +71,6 @@ def test_instantiate_depth_gives_a_checked_generic_proof(depth):
 def test_theorem_latex_compiles(tmp_path):
     """The theorem's LaTeX document compiles with pdflatex -halt-on-error."""
     (tmp_path / "t.tex").write_text(deep_linear_collapse.to_latex(document=True), encoding="utf-8")
-    r = subprocess.run(
-        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "t.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=120,
-    )
+    r = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "t.tex"],
+                       cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120)
     assert r.returncode == 0, r.stdout[-2000:]

@@ -78,5 +78,9 @@ def test_trusted_base_size(capsys):
         for m, n in counts.items():
             print(f"{n:6d}  {m}")
         print(f"{total:6d}  trusted base (code lines)")
-    assert {m for m in counts if not m.startswith(TRUSTED)} == set()
+    assert {
+        m
+        for m in counts
+        if not m.startswith(TRUSTED)
+    } == set()
     assert total <= CEILING, f"the trusted base grew to {total} code lines (ceiling {CEILING})"
