@@ -46,9 +46,9 @@ class FloatNet:
     def from_layers(cls, layers: ReluLayers) -> FloatNet:
         hidden, (Wo, bo) = layers
         hs = []
-        for W, _, _, b in hidden:
+        for W, _, bz, D in hidden:
             w = np.array(_floats(W.entries())).reshape(W.nrows(), W.ncols())
-            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array(_floats(b))))
+            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array([float(Fraction(v, D)) for v in bz])))
         wo = np.array(_floats(Wo.entries())).reshape(Wo.nrows(), Wo.ncols())
         return cls(tuple(hs), (wo, np.array(_floats(bo))))
 

@@ -26,7 +26,7 @@ try:  # the optional "verify" extra
 except ImportError:  # pragma: no cover - exercised only without scipy
     linprog = None
 
-from ...kernel.verification import GRID_BITS, hidden_bounds, leaf_rows, row_bound
+from ...kernel.verification import GRID_BITS, leaf_rows, relax, row_bound
 from .problem import Prepared, to_fmpq, to_fraction
 from .relax import Array, extremes, row_functions
 from .relax import hidden_bounds as float_bounds
@@ -152,12 +152,12 @@ class _Search:
         if not proofs:
             return proofs
         prep = self.prep
-        bounds = hidden_bounds(prep.layers[0], rec.box)
+        relaxed = relax(prep.layers[0], rec.box)
         ok = []
         for j, mults in proofs:
             rows = prep.exact_rows[j]
             used = sorted({k for k, _ in mults if k < len(rows)})
-            f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], bounds)
+            f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], relaxed)
             full: list[list[fmpq]] = [[] for _ in rows]
             for k, fk in zip(used, f, strict=True):
                 full[k] = fk
