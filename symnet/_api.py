@@ -65,7 +65,20 @@ if TYPE_CHECKING:
     def decide(net: GenericNetwork, *, expand: bool | None = None, limit: int | None = ...) -> GenericProof: ...
     def decide(net: Any, **kwargs: Any) -> Any: ...
 
-    from .search.bab import verify
+    from collections.abc import Callable
+
+    from .results.verdict import Verdict, VerifyProgress
+
+    def verify(
+        net: Network,
+        prop: Any,
+        *,
+        timeout: float | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        progress: Callable[[VerifyProgress], None] | None = None,
+    ) -> Verdict: ...
+
 else:
     from .model.builders import dense
     from .search.bab import verify

@@ -20,25 +20,20 @@ the violation ``V = OR_j AND_k (c_jk . y + d_jk <= 0)`` on the outputs y = f(x).
   itself or at an ancestor (rule ``proved``).  Together: no x in X violates.
 
 The functions ``f_k`` (bound propagation, recomputed here from the network's own
-weights; nothing of it is read from the document):
+weights; nothing of it is read from the document): concrete bounds
+``l <= z <= u`` of every hidden neuron on B by back-substitution (CROWN) through
+the layers below, layer by layer (the first layer's exactly); then
+back-substitution of each row objective ``c . y + d``: a neuron with ``l >= 0``
+is the identity, one with ``u <= 0`` is zero, an unstable one is bounded below
+by ``alpha z`` (alpha = 1 if u >= -l else 0) for a non-negative coefficient and
+above by ``s (z - l)`` (s = ceil(u/(u-l))) for a negative one.  The result is
+``f_k``, affine in x.
 
-1. Forward symbolic intervals: each hidden neuron has linear functions
-   ``Zlow(x) <= z(x) <= Zup(x)`` on B, its post-activation ``Hlow <= relu(z) <= Hup``
-   with ``Hup = Zup`` if ``min Zup >= 0``, ``0`` if ``max Zup <= 0``, else
-   ``s (Zup - a')`` with ``a' = floor(min Zup)``, ``b' = ceil(max Zup)``,
-   ``s = ceil(b'/(b'-a'))``; ``Hlow = Zlow`` if ``min Zlow >= 0``, ``0`` if
-   ``max Zlow <= 0``, else ``alpha Zlow`` with ``alpha`` in [0, 1].  The next
-   layer's ``Zlow = W+ Hlow + W- Hup + b`` (and symmetrically ``Zup``).
-   Concrete bounds ``l = floor(min Zlow)``, ``u = ceil(max Zup)`` enclose z on B.
-2. Back-substitution (CROWN) of each row objective ``c . y + d`` through the layers:
-   a neuron with ``l >= 0`` is the identity, one with ``u <= 0`` is zero, an
-   unstable one is bounded below by ``alpha z`` (alpha = 1 if u >= -l else 0) for a
-   non-negative coefficient and above by ``s (z - l)`` (s = ceil(u/(u-l))) for a
-   negative one.  The result is ``f_k``, affine in x.
-
-Every floor/ceil is to the grid 2^-GRID_BITS, which keeps the numbers short;
-rounding outward keeps every step sound (``relu(t) <= s (t - a')`` on
-``[a', b']`` for any ``s >= b'/(b'-a')``).  All arithmetic is exact over QQ
+Bounds and slopes are rounded outward to the grid 2^-GRID_BITS (``relu(t) <=
+s (t - l)`` on ``[l, u]`` for any ``s >= u/(u-l)``), and the coefficients on the
+non-negative post-activations, and the constants, down to 2^-FINE_BITS (a lower
+bound of ``a . h`` stays one when ``a`` decreases and ``h >= 0``): every rounding
+keeps the bound sound and the numbers short.  All arithmetic is exact over QQ
 (python-flint).  The network goes through the gate (via
 :func:`symnet.kernel.regions_cert.network_pieces`); hidden activations must be
 ReLU and the output layer the identity.
@@ -87,7 +82,7 @@ def _ceil(v: fmpq) -> fmpq:
 def relu_layers(net: Network) -> ReluLayers:
     """The network's layers over QQ, through the gate; CertificateError unless hidden ReLU and identity output."""
     layers = network_pieces(net)
-    hidden = []
+    hidden: list[tuple[fmpq_mat, fmpz_mat, list[int], int]] = []
     for l, (aug, act) in enumerate(layers):
         last = l == len(layers) - 1
         ok = act == ("affine", ONE, ZERO) if last else act == ("kink", ZERO, (ZERO, ZERO), (ONE, ZERO))
@@ -124,15 +119,20 @@ def _rows(mat: fmpq_mat) -> list[list[fmpq]]:
 
 def _relaxation(lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[bool], list[fmpq], list[fmpq]]:
     """Per neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
-    keep, up, cst = [], [], []
+    keep: list[bool] = []
+    up: list[fmpq] = []
+    cst: list[fmpq] = []
     for l, u in lu:
         if u <= 0:
-            keep.append(False), up.append(ZERO), cst.append(ZERO)
+            k, s, c = False, ZERO, ZERO
         elif l >= 0:
-            keep.append(True), up.append(ONE), cst.append(ZERO)
+            k, s, c = True, ONE, ZERO
         else:
             s = _ceil(u / (u - l))
-            keep.append(u >= -l), up.append(s), cst.append(-s * l)
+            k, c = bool(u >= -l), -s * l
+        keep.append(k)
+        up.append(s)
+        cst.append(c)
     return keep, up, cst
 
 

@@ -17,7 +17,7 @@ from .tasks import subtree_task
 try:  # the optional extra
     import distributed
 except ImportError:  # pragma: no cover - exercised only without the extra
-    distributed = None
+    distributed = None  # type: ignore[assignment]
 
 __all__ = ["run_dask"]
 
@@ -27,15 +27,17 @@ def run_dask(scheduler: str, problem: Problem, tasks: list[Any], deadline: float
     if distributed is None:
         raise InvalidArgument("scheduler= needs Dask distributed: pip install 'symnet[dask]'")
     results: list[Any] = [None] * len(tasks)
-    with distributed.Client(scheduler, timeout=30) as client:
+    with distributed.Client(scheduler, timeout=30) as client:  # type: ignore[no-untyped-call]
         futs = [client.submit(subtree_task, problem, box, pr, deadline, pure=False) for box, pr in tasks]
         index = {f.key: i for i, f in enumerate(futs)}
         pending = set(futs)
         stopped = False
         while pending and not stopped:
             try:
-                done = distributed.wait(list(pending), timeout=0.5, return_when="FIRST_COMPLETED").done
-            except distributed.TimeoutError:  # type: ignore[attr-defined]
+                done = distributed.wait(  # type: ignore[no-untyped-call]
+                    list(pending), timeout=0.5, return_when="FIRST_COMPLETED"
+                ).done
+            except distributed.TimeoutError:
                 done = set()
             for f in done:
                 pending.discard(f)

@@ -23,7 +23,7 @@ from .relax import Array, FloatNet
 
 __all__ = ["Prepared", "Problem", "prepared", "to_fraction", "to_fmpq"]
 
-FRow = tuple[list[Fraction], Fraction]
+FRow = tuple[tuple[Fraction, ...], Fraction]
 
 
 def to_fmpq(v: Fraction | int) -> fmpq:

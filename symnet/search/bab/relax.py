@@ -8,6 +8,7 @@ will almost always close exactly.  Untrusted: nothing here is a proof.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -31,8 +32,8 @@ def _ceil(v: Array) -> Array:
     return np.asarray(np.ceil(v * _GRID) / _GRID)
 
 
-def _floats(values: list[object]) -> list[float]:
-    return [float(Fraction(int(v.p), int(v.q))) for v in values]  # type: ignore[attr-defined]
+def _floats(values: Sequence[Any]) -> Array:
+    return np.array([float(Fraction(int(v.p), int(v.q))) for v in values], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ class FloatNet:
         hidden, (Wo, bo) = layers
         hs = []
         for W, _, bz, D in hidden:
-            w = np.array(_floats(W.entries())).reshape(W.nrows(), W.ncols())
+            w = _floats(W.entries()).reshape(W.nrows(), W.ncols())
             hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array([float(Fraction(v, D)) for v in bz])))
-        wo = np.array(_floats(Wo.entries())).reshape(Wo.nrows(), Wo.ncols())
-        return cls(tuple(hs), (wo, np.array(_floats(bo))))
+        wo = _floats(Wo.entries()).reshape(Wo.nrows(), Wo.ncols())
+        return cls(tuple(hs), (wo, _floats(bo)))
 
     def __call__(self, x: Array) -> Array:
         """The outputs at the points ``x`` (N, p)."""

@@ -22,7 +22,7 @@ import numpy as np
 from flint import fmpq
 
 try:  # the optional "verify" extra
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - exercised only without scipy
     linprog = None
 
@@ -118,7 +118,9 @@ class _Search:
 
     def proofs(self, F: Array, lo: Array, hi: Array, rec: Rec) -> tuple[Proofs, Proofs, list[Array]]:
         """Float proofs for the open disjuncts of one box (comfortable, tight), and a direction per open disjunct."""
-        prep, found, tight, dirs = self.prep, [], [], []
+        prep, dirs = self.prep, []
+        found: Proofs = []
+        tight: Proofs = []
         cons = prep.cons
         for j in range(self.J):
             if j in rec.proved:
@@ -170,7 +172,8 @@ class _Search:
     def attack(self, recs: list[Rec], F: Array, lo: Array, hi: Array) -> bool:
         """Try the centre and the bounds' optimal corners of each box; True (and the outcome set) on a violation."""
         prep = self.prep
-        pts, codes = [], []
+        pts: list[Array] = []
+        codes: list[tuple[int, Any]] = []
         for b, rec in enumerate(recs):
             pts.append((lo[b] + hi[b]) / 2)
             codes.append((b, None))

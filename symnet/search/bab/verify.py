@@ -40,20 +40,14 @@ def _problem(net: Network, prop: Any) -> Problem:
     box = tuple((Fraction(lo), Fraction(hi)) for lo, hi in prop.box)
     if len(box) != net.p or any(lo > hi for lo, hi in box):
         raise InvalidArgument(f"the property's box must give {net.p} intervals lo <= hi")
-    cons = tuple((list(map(Fraction, a)), Fraction(e)) for a, e in getattr(prop, "input_constraints", []) or [])
-    disj = tuple(tuple((list(map(Fraction, c)), Fraction(d)) for c, d in conj) for conj in prop.disjuncts)
+    cons = tuple((tuple(map(Fraction, a)), Fraction(e)) for a, e in getattr(prop, "input_constraints", []) or [])
+    disj = tuple(tuple((tuple(map(Fraction, c)), Fraction(d)) for c, d in conj) for conj in prop.disjuncts)
     if any(len(a) != net.p for a, _ in cons) or any(len(c) != net.q for conj in disj for c, _ in conj):
         raise InvalidArgument(f"the property's rows must have {net.p} input / {net.q} output coefficients")
     if not disj:
         raise InvalidArgument("the property has no disjunct")
     key = f"{os.getpid()}-{next(_KEYS)}-{time.time()}"
-    return Problem(
-        key,
-        net,
-        box,
-        tuple((tuple(a), e) for a, e in cons),
-        tuple(tuple((tuple(c), d) for c, d in conj) for conj in disj),
-    )  # type: ignore[arg-type]
+    return Problem(key, net, box, cons, disj)
 
 
 def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
@@ -84,7 +78,7 @@ def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
 class _Run:
     def __init__(self, net: Network, problem: Problem, start: float, deadline: float, progress: Any) -> None:
         self.net, self.problem, self.start, self.deadline, self.progress = net, problem, start, deadline, progress
-        self.stats = {"leaves": 0, "splits": 0, "lps": 0, "exact_failures": 0, "subtrees": 0}
+        self.stats: dict[str, float] = {"leaves": 0, "splits": 0, "lps": 0, "exact_failures": 0, "subtrees": 0}
         self.last_report = start
 
     def report(self, opened: int, closed: int, force: bool = False) -> None:
@@ -100,7 +94,7 @@ class _Run:
             self.net,
             p.box,
             p.input_constraints,
-            p.disjuncts,  # type: ignore[arg-type]
+            p.disjuncts,
             elapsed=time.time() - self.start,
             stats=dict(self.stats),
             **kw,
@@ -115,7 +109,7 @@ class _Run:
                     self.net,
                     p.box,
                     p.input_constraints,
-                    p.disjuncts,  # type: ignore[arg-type]
+                    p.disjuncts,
                     reason=f"the certificate failed the kernel check: {exc}",
                     elapsed=time.time() - self.start,
                     stats=dict(self.stats),
