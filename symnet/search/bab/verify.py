@@ -75,6 +75,44 @@ def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
     return None
 
 
+def _check_child(v: Verdict, conn: Any) -> None:
+    try:
+        v.check()
+        conn.send(None)
+    except CertificateError as exc:
+        conn.send(f"the certificate failed the kernel check: {exc}")
+
+
+def _checked(v: Verdict, deadline: float) -> str | None:
+    """None when the kernel accepts the verdict's certificate; else why not ("timeout" past the deadline).
+
+    With a deadline the check runs in a forked process, ended at the deadline.
+    """
+    if deadline == float("inf"):
+        try:
+            v.check()
+        except CertificateError as exc:
+            return f"the certificate failed the kernel check: {exc}"
+        return None
+    ctx = mp.get_context("fork")
+    here, there = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_check_child, args=(v, there), daemon=True)
+    proc.start()
+    there.close()
+    try:
+        if here.poll(max(0.0, deadline - time.time())):
+            got: str | None = here.recv()
+            return got
+        return "timeout"
+    except EOFError:
+        return "the kernel check ended without an answer"
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        here.close()
+
+
 class _Run:
     def __init__(self, net: Network, problem: Problem, start: float, deadline: float, progress: Any) -> None:
         self.net, self.problem, self.start, self.deadline, self.progress = net, problem, start, deadline, progress
@@ -101,16 +139,15 @@ class _Run:
         )
         if status in ("holds", "violated"):
             t0 = time.time()
-            try:
-                v.check()
-            except CertificateError as exc:
+            failure = _checked(v, self.deadline)
+            if failure is not None:
                 return Verdict(
                     "unknown",
                     self.net,
                     p.box,
                     p.input_constraints,
                     p.disjuncts,
-                    reason=f"the certificate failed the kernel check: {exc}",
+                    reason=failure,
                     elapsed=time.time() - self.start,
                     stats=dict(self.stats),
                 )
