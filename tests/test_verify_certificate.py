@@ -157,3 +157,24 @@ def test_symnet_check_cli(
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
     assert main(["check", str(path)]) == 1
+
+
+def test_shards_together_are_the_whole_check(holds: dict[str, Any]) -> None:
+    from symnet.certificate import read
+    from symnet.kernel.verification import check_document
+
+    nodes = [i for i, n in enumerate(holds["tree"]) if n[-1]]
+    bad = copy.deepcopy(holds)
+    bad["tree"][nodes[-1]][-1][0][1] = [[k, "0"] for k, _ in bad["tree"][nodes[-1]][-1][0][1]]
+    doc = read(json.dumps(bad))
+    outcomes = []
+    for k in range(3):
+        try:
+            outcomes.append(check_document(doc, (k, 3)))
+        except symnet.CertificateError:
+            outcomes.append(False)
+    assert outcomes.count(False) == 1 and outcomes[nodes[-1] % 3] is False  # only the shard holding the node sees it
+    good = read(json.dumps(holds))
+    assert all(check_document(good, (k, 3)) for k in range(3))
+    with pytest.raises(symnet.CertificateError):
+        check_document(good, (3, 3))

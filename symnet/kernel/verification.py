@@ -289,7 +289,7 @@ def _check_node(
     return done
 
 
-def _check_tree(doc: VerificationDocument, layers: ReluLayers) -> None:
+def _check_tree(doc: VerificationDocument, layers: ReluLayers, shard: tuple[int, int]) -> None:
     stack: list[tuple[list[tuple[fmpq, fmpq]], frozenset[int], int]] = [(list(doc.box), frozenset(), 0)]
     everything = set(range(len(doc.disjuncts)))
     n = 0
@@ -297,7 +297,8 @@ def _check_tree(doc: VerificationDocument, layers: ReluLayers) -> None:
         if not stack:
             raise _fail("the tree has nodes after its last leaf", "cover", n)
         box, proved, depth = stack.pop()
-        here = proved | _check_node(doc, layers, node, box, n)
+        mine = n % shard[1] == shard[0]
+        here = proved | (_check_node(doc, layers, node, box, n) if mine else {j for j, _ in node[-1]})
         if node[0] == "leaf":
             if here != everything:
                 raise _fail(f"disjunct(s) {sorted(everything - here)} are not proved on this leaf", "proved", n)
@@ -314,8 +315,15 @@ def _check_tree(doc: VerificationDocument, layers: ReluLayers) -> None:
         raise _fail("the tree ends before every split has both children", "cover", n)
 
 
-def check_document(doc: Any) -> bool:
-    """Check a verification document: True, or CertificateError naming the rule."""
+def check_document(doc: Any, shard: tuple[int, int] = (0, 1)) -> bool:
+    """Check a verification document: True, or CertificateError naming the rule.
+
+    ``shard=(k, K)`` checks the tree's structure and the proofs of the nodes
+    numbered k modulo K only: the K shards together are the whole check (for
+    checking in K processes at once).
+    """
+    if not (isinstance(shard, tuple) and len(shard) == 2 and 0 <= shard[0] < shard[1]):
+        raise CertificateError(f"shard {shard!r} is not (k, K) with 0 <= k < K")
     if not isinstance(doc, VerificationDocument):
         raise CertificateError(f"expected a verification document, got {type(doc).__name__}")
     layers = relu_layers(doc.network)
@@ -324,7 +332,7 @@ def check_document(doc: Any) -> bool:
     if doc.status == "violated":
         _check_violation(doc, layers)
     elif doc.status == "holds":
-        _check_tree(doc, layers)
+        _check_tree(doc, layers, shard)
     else:
         raise _fail(f"unknown status {doc.status!r}", "status")
     return True

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from ... import kernel
 from ...errors import CertificateError, InvalidArgument
+from ...kernel import verification as kernel_verification
 from ...model.network import Network
 from ...results.verdict import Verdict, VerifyProgress
 from .dask import run_dask
@@ -75,46 +77,61 @@ def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
     return None
 
 
-def _check_child(v: Verdict, conn: Any) -> None:
+def _check_child(doc: Any, shard: tuple[int, int], conn: Any) -> None:
     try:
-        v.check()
+        kernel_verification.check_document(doc, shard)
         conn.send(None)
     except CertificateError as exc:
         conn.send(f"the certificate failed the kernel check: {exc}")
 
 
-def _checked(v: Verdict, deadline: float) -> str | None:
+def _checked(v: Verdict, deadline: float, n: int) -> str | None:
     """None when the kernel accepts the verdict's certificate; else why not ("timeout" past the deadline).
 
-    With a deadline the check runs in a forked process, ended at the deadline.
+    The kernel's check runs in ``n`` forked processes, shard k of n each (every
+    shard checks the tree's structure and one n-th of the nodes' proofs); they are
+    ended at the deadline.
     """
-    if deadline == float("inf"):
+    doc = v.certificate
+    if v.status == "violated" or n == 1 and deadline == float("inf"):
         try:
-            v.check()
+            kernel.check(doc)
         except CertificateError as exc:
             return f"the certificate failed the kernel check: {exc}"
         return None
     ctx = mp.get_context("fork")
-    here, there = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_check_child, args=(v, there), daemon=True)
-    proc.start()
-    there.close()
+    procs, pipes = [], []
+    for k in range(n):
+        here, there = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_check_child, args=(doc, (k, n), there), daemon=True)
+        proc.start()
+        there.close()
+        procs.append(proc)
+        pipes.append(here)
     try:
-        if here.poll(max(0.0, deadline - time.time())):
+        for here in pipes:
+            if not here.poll(max(0.0, deadline - time.time())):
+                return "timeout"
             got: str | None = here.recv()
-            return got
-        return "timeout"
+            if got is not None:
+                return got
+        return None
     except EOFError:
         return "the kernel check ended without an answer"
     finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        here.close()
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+        for here in pipes:
+            here.close()
 
 
 class _Run:
-    def __init__(self, net: Network, problem: Problem, start: float, deadline: float, progress: Any) -> None:
+    def __init__(
+        self, net: Network, problem: Problem, start: float, deadline: float, progress: Any, workers: int
+    ) -> None:
+        self.workers = workers
         self.net, self.problem, self.start, self.deadline, self.progress = net, problem, start, deadline, progress
         self.stats: dict[str, float] = {"leaves": 0, "splits": 0, "lps": 0, "exact_failures": 0, "subtrees": 0}
         self.last_report = start
@@ -139,7 +156,7 @@ class _Run:
         )
         if status in ("holds", "violated"):
             t0 = time.time()
-            failure = _checked(v, self.deadline)
+            failure = _checked(v, self.deadline, self.workers)
             if failure is not None:
                 return Verdict(
                     "unknown",
@@ -186,11 +203,11 @@ def verify(
         prep = prepared(problem)
     except CertificateError as exc:
         raise InvalidArgument(f"verify: {exc}") from None
-    r = _Run(net, problem, start, deadline, progress)
+    n = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    r = _Run(net, problem, start, deadline, progress, n)
     hit = _attack(prep)
     if hit is not None:
         return r.verdict("violated", counterexample=fraction_point(hit[0]), output=fraction_point(hit[1]))
-    n = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     share = scheduler is not None or n > 1
     root: Box = fmpq_box(problem.box)
     out = run(
