@@ -48,8 +48,10 @@ def _cases(p: int, hidden: list[int], seed: int, eps: Fraction) -> list[tuple[sy
     ]
 
 
-def _assert_exact(net: symnet.Network, prop: VnnProperty, want: str, workers: int = 1) -> symnet.Verdict:
-    v = symnet.verify(net, prop, workers=workers, timeout=120)
+def _assert_exact(
+    net: symnet.Network, prop: VnnProperty, want: str, workers: int = 1, timeout: float | None = 120
+) -> symnet.Verdict:
+    v = symnet.verify(net, prop, workers=workers, timeout=timeout)
     assert v.status == want, (v, v.reason)
     assert v.check() is True
     again = symnet.Verdict.from_json(v.to_json())
@@ -135,6 +137,7 @@ def test_workers_agree() -> None:
     cases = _cases(2, [16, 16], 21, Fraction(1, 10**6))
     for net, prop, want in cases[:2]:
         _assert_exact(net, prop, want, workers=2)
+        _assert_exact(net, prop, want, workers=2, timeout=None)
 
 
 def test_refuses_non_relu_and_bad_shapes() -> None:

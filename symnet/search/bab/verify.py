@@ -110,7 +110,8 @@ def _checked(v: Verdict, deadline: float, n: int) -> str | None:
         pipes.append(here)
     try:
         for here in pipes:
-            if not here.poll(max(0.0, deadline - time.time())):
+            wait_for = None if deadline == float("inf") else max(0.0, deadline - time.time())
+            if not here.poll(wait_for):
                 return "timeout"
             got: str | None = here.recv()
             if got is not None:
