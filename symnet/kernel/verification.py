@@ -79,9 +79,12 @@ def _ceil(v: fmpq) -> fmpq:
     return fmpq((v * _SCALE).ceil(), _SCALE)
 
 
-def relu_layers(net: Network) -> ReluLayers:
-    """The network's layers over QQ, through the gate; CertificateError unless hidden ReLU and identity output."""
-    layers = network_pieces(net)
+def relu_layers(net: Network | list[Any]) -> ReluLayers:
+    """The network's layers over QQ, through the gate; CertificateError unless hidden ReLU and identity output.
+
+    Also takes the gated layers themselves (:func:`symnet.kernel.regions_cert.network_pieces` of a network).
+    """
+    layers = network_pieces(net) if isinstance(net, Network) else net
     hidden: list[tuple[fmpq_mat, fmpz_mat, list[int], int]] = []
     for l, (aug, act) in enumerate(layers):
         last = l == len(layers) - 1

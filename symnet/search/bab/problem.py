@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from flint import fmpq
+from flint import fmpq, fmpq_mat
 
 from ...certificate.verification import Row
 from ...kernel.regions_cert import forward, network_pieces
@@ -39,13 +39,44 @@ def to_fraction(v: fmpq) -> Fraction:
 
 @dataclass(frozen=True)
 class Problem:
-    """A network, an input box, input constraints ``a . x + e <= 0`` and the violation (disjuncts of rows)."""
+    """A network, an input box, input constraints ``a . x + e <= 0`` and the violation (disjuncts of rows).
+
+    ``layers`` are the network's gated layers as plain data (what workers receive: a
+    pickled Problem leaves the Network object out).
+    """
 
     key: str
-    network: Network
+    network: Network | None
     box: tuple[tuple[Fraction, Fraction], ...]
     input_constraints: tuple[FRow, ...]
     disjuncts: tuple[tuple[FRow, ...], ...]
+    layers: tuple[Any, ...] = ()
+
+    def __reduce__(self) -> Any:
+        return (Problem, (self.key, None, self.box, self.input_constraints, self.disjuncts, self.layers))
+
+    @classmethod
+    def of(cls, key: str, net: Network, box: Any, cons: Any, disjuncts: Any) -> Problem:
+        """The problem, with the network's layers read through the kernel's gate."""
+        return cls(key, net, box, cons, disjuncts, tuple(_plain(aug, act) for aug, act in network_pieces(net)))
+
+
+def _q(v: Any) -> Any:
+    return (int(v.p), int(v.q)) if isinstance(v, fmpq) else tuple(_q(w) for w in v) if isinstance(v, tuple) else v
+
+
+def _unq(v: Any) -> Any:
+    if isinstance(v, tuple) and len(v) == 2 and all(isinstance(w, int) for w in v):
+        return fmpq(v[0], v[1])
+    return tuple(_unq(w) for w in v) if isinstance(v, tuple) else v
+
+
+def _plain(aug: fmpq_mat, act: Any) -> tuple[Any, ...]:
+    return aug.nrows(), aug.ncols(), tuple((int(v.p), int(v.q)) for v in aug.entries()), _q(act)
+
+
+def _pieces(layers: tuple[Any, ...]) -> list[Any]:
+    return [(fmpq_mat(r, c, [fmpq(a, b) for a, b in flat]), _unq(act)) for r, c, flat, act in layers]
 
 
 @dataclass
@@ -98,9 +129,10 @@ def prepared(problem: Problem) -> Prepared:
     got = _PREPARED.get(problem.key)
     if got is not None:
         return got
-    layers = relu_layers(problem.network)
+    pieces = _pieces(problem.layers)
+    layers = relu_layers(pieces)
     rows = [r for conj in problem.disjuncts for r in conj]
-    q, p = problem.network.q, problem.network.p
+    p, q = len(problem.box), pieces[-1][0].nrows() - 1
     C = np.array([[float(c) for c in r[0]] for r in rows]).reshape(len(rows), q)
     d = np.array([float(r[1]) for r in rows])
     offsets = [0]
@@ -110,7 +142,7 @@ def prepared(problem: Problem) -> Prepared:
     prep = Prepared(
         problem,
         layers,
-        network_pieces(problem.network),
+        pieces,
         FloatNet.from_layers(layers),
         C,
         d,

@@ -49,7 +49,7 @@ def _problem(net: Network, prop: Any) -> Problem:
     if not disj:
         raise InvalidArgument("the property has no disjunct")
     key = f"{os.getpid()}-{next(_KEYS)}-{time.time()}"
-    return Problem(key, net, box, cons, disj)
+    return Problem.of(key, net, box, cons, disj)
 
 
 def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
@@ -199,8 +199,8 @@ def verify(
     """
     start = time.time()
     deadline = start + timeout if timeout is not None else float("inf")
-    problem = _problem(net, prop)
     try:
+        problem = _problem(net, prop)
         prep = prepared(problem)
     except CertificateError as exc:
         raise InvalidArgument(f"verify: {exc}") from None
