@@ -72,16 +72,16 @@ def extremes(F: Array, lo: Array, hi: Array) -> tuple[Array, Array]:
 
 def _backsub(hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array) -> Array:
     """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs)."""
+    B, R = A.shape[0], A.shape[1]
     for (W, _, _, b), (l, u) in zip(reversed(hidden), reversed(bounds), strict=True):
         active, unst = l >= 0, (l < 0) & (u > 0)
         s = np.where(unst, _ceil(u / np.where(unst, u - l, 1.0)), 0.0)
         lows = np.where(active, 1.0, np.where(unst & (u >= -l), 1.0, 0.0))[:, None, :]
         ups = np.where(active, 1.0, s)[:, None, :]
-        upc = np.where(unst, -s * l, 0.0)[:, None, :]
-        pos = A > 0
-        new = np.where(pos, A * lows, A * ups)
-        const = const + np.sum(np.where(pos, 0.0, A * upc), axis=-1) + new @ b
-        A = new @ W
+        upc = np.where(unst, -s * l, 0.0)
+        new = A * np.where(A > 0, lows, ups)
+        const = const + np.einsum("brn,bn->br", np.minimum(A, 0.0), upc) + new @ b
+        A = (new.reshape(B * R, -1) @ W).reshape(B, R, -1)
     return np.concatenate([const[..., None], A], axis=-1)
 
 

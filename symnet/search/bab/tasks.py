@@ -8,19 +8,33 @@ pool's shared stop event (set by the first violation) and closed-leaf counter.
 
 from __future__ import annotations
 
+import contextlib
 from fractions import Fraction
 from typing import Any
+
+try:  # optional: numpy's BLAS threads fight the worker processes on a busy machine
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - exercised only without threadpoolctl
+    threadpool_limits = None
 
 from .problem import Problem, prepared
 from .search import Outcome, fmpq_box, fraction_point, preorder, run
 
-__all__ = ["init_worker", "stats_of", "subtree_task"]
+__all__ = ["init_worker", "one_blas_thread", "stats_of", "subtree_task"]
 
 _STOP: Any = None
 _CLOSED: Any = None
 
 
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """A context limiting numpy's BLAS to one thread (the search's parallelism is its processes)."""
+    if threadpool_limits is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")  # type: ignore[no-any-return]
+
+
 def init_worker(stop: Any, closed: Any) -> None:
+    """Install a pool's stop event and closed-leaf counter in this worker."""
     global _STOP, _CLOSED
     _STOP, _CLOSED = stop, closed
 
@@ -39,7 +53,8 @@ def subtree_task(
             last[0] = closed
 
     stop = (lambda: bool(_STOP.is_set())) if _STOP is not None else (lambda: False)
-    out = run(prep, fmpq_box(box), proved, deadline=deadline, stop=stop, tick=tick)
+    with one_blas_thread():
+        out = run(prep, fmpq_box(box), proved, deadline=deadline, stop=stop, tick=tick)
     if out.status == "violated" and _STOP is not None:
         _STOP.set()
     frag = preorder(out.nodes) if out.status == "holds" else []

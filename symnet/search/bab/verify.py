@@ -29,7 +29,7 @@ from ...results.verdict import Verdict, VerifyProgress
 from .dask import run_dask
 from .problem import Prepared, Problem, prepared, to_fmpq
 from .search import Box, Outcome, fmpq_box, fraction_point, preorder, run
-from .tasks import init_worker, stats_of, subtree_task
+from .tasks import init_worker, one_blas_thread, stats_of, subtree_task
 
 __all__ = ["verify"]
 
@@ -197,6 +197,20 @@ def verify(
     "unknown" with reason "timeout"; ``progress`` is called about once a second.
     "holds" and "violated" are returned only after the kernel accepted the certificate.
     """
+    with one_blas_thread():
+        return _verify(net, prop, timeout=timeout, workers=workers, scheduler=scheduler, progress=progress)
+
+
+def _verify(
+    net: Network,
+    prop: Any,
+    *,
+    timeout: float | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[VerifyProgress], None] | None = None,
+) -> Verdict:
+    """:func:`verify` with the BLAS limited (see there)."""
     start = time.time()
     deadline = start + timeout if timeout is not None else float("inf")
     try:
