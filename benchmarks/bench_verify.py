@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import os
+import sys
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -67,6 +68,21 @@ def sample() -> list[tuple[str, str, float]]:
     return out
 
 
+def _reader():  # type: ignore[no-untyped-def]
+    """read_vnnlib, or the one of the file named by $VNNLIB_READER (a newer reader, for measuring)."""
+    path = os.environ.get("VNNLIB_READER")
+    if not path:
+        return read_vnnlib
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("symnet.search._bench_vnnlib", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod.read_vnnlib
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sample", action="store_true")
@@ -75,16 +91,24 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=116.0)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--skip", type=int, default=0, help="skip the first N instances of the list")
     args = ap.parse_args()
     rows = instances() if args.all else sample() if args.sample else []
     for o in args.only:
         net, prop = o.split(":")
         rows += [r for r in instances() if f"_{net}_batch" in r[0] and r[1] == f"{prop}.vnnlib"]
+    rows = rows[args.skip :]
+    reader = _reader()
     print(f"# {len(rows)} instances; uptime: {os.popen('uptime').read().strip()}")
     results, total = [], 0.0
     for onnx_name, prop_name, _ in rows:
         net = acas_network(ACAS / onnx_name)
-        prop = read_vnnlib(ACAS / prop_name)
+        try:
+            prop = reader(str(ACAS / prop_name))
+        except symnet.SymnetError as exc:
+            print(f"{onnx_name} {prop_name} error: {exc}", flush=True)
+            results.append({"net": onnx_name, "prop": prop_name, "status": "error", "reason": str(exc)})
+            continue
         t = time.time()
         v = symnet.verify(net, prop, timeout=args.timeout, workers=args.workers)
         wall = time.time() - t
