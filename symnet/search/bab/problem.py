@@ -19,6 +19,7 @@ from ...certificate.verification import Row
 from ...kernel.regions_cert import forward, network_pieces
 from ...kernel.verification import ReluLayers, relu_layers
 from ...model.network import Network
+from ...numbers import exact_fmpq
 from .relax import Array, FloatNet
 
 __all__ = ["Prepared", "Problem", "prepared", "to_fraction", "to_fmpq"]
@@ -28,8 +29,7 @@ FRow = tuple[tuple[Fraction, ...], Fraction]
 
 def to_fmpq(v: Fraction | int) -> fmpq:
     """A Fraction as fmpq."""
-    f = Fraction(v)
-    return fmpq(f.numerator, f.denominator)
+    return exact_fmpq(v)
 
 
 def to_fraction(v: fmpq) -> Fraction:
@@ -61,22 +61,28 @@ class Problem:
         return cls(key, net, box, cons, disjuncts, tuple(_plain(aug, act) for aug, act in network_pieces(net)))
 
 
-def _q(v: Any) -> Any:
-    return (int(v.p), int(v.q)) if isinstance(v, fmpq) else tuple(_q(w) for w in v) if isinstance(v, tuple) else v
+def _plain_value(v: Any) -> Any:
+    return (
+        (int(v.p), int(v.q))
+        if isinstance(v, fmpq)
+        else tuple(_plain_value(w) for w in v)
+        if isinstance(v, tuple)
+        else v
+    )
 
 
-def _unq(v: Any) -> Any:
+def _from_plain(v: Any) -> Any:
     if isinstance(v, tuple) and len(v) == 2 and all(isinstance(w, int) for w in v):
         return fmpq(v[0], v[1])
-    return tuple(_unq(w) for w in v) if isinstance(v, tuple) else v
+    return tuple(_from_plain(w) for w in v) if isinstance(v, tuple) else v
 
 
 def _plain(aug: fmpq_mat, act: Any) -> tuple[Any, ...]:
-    return aug.nrows(), aug.ncols(), tuple((int(v.p), int(v.q)) for v in aug.entries()), _q(act)
+    return aug.nrows(), aug.ncols(), tuple((int(v.p), int(v.q)) for v in aug.entries()), _plain_value(act)
 
 
 def _pieces(layers: tuple[Any, ...]) -> list[Any]:
-    return [(fmpq_mat(r, c, [fmpq(a, b) for a, b in flat]), _unq(act)) for r, c, flat, act in layers]
+    return [(fmpq_mat(r, c, [fmpq(a, b) for a, b in flat]), _from_plain(act)) for r, c, flat, act in layers]
 
 
 @dataclass
