@@ -39,8 +39,9 @@ def _fmpq(v: Fraction) -> fmpq:
 class VerifyProgress:
     """A progress report of a running verification (about once a second).
 
-    ``bound`` is the lowest float lower bound of the violation's rows over the
-    boxes split last (it rises above 0 as the search closes them); None before any.
+    ``bound`` is the lowest float lower bound of an open disjunct's best row over
+    the boxes split last (it rises towards 0 as the search closes boxes); None
+    when unknown (before any split, and while subtrees run in worker processes).
     """
 
     open: int

@@ -43,6 +43,8 @@ MAX_DEPTH = 160
 _GRID = 1 << GRID_BITS
 Box = tuple[tuple[fmpq, fmpq], ...]
 Proofs = list[tuple[int, list[tuple[int, fmpq]]]]
+#: Progress: (boxes open, boxes closed, the lowest float bound of an open disjunct in the last batch).
+Tick = Callable[[int, int, float | None], None]
 
 
 @dataclass
@@ -111,8 +113,9 @@ def _combine(G: Array, lo: Array, hi: Array) -> tuple[list[tuple[int, fmpq]], fl
 
 
 class _Search:
-    def __init__(self, prep: Prepared, deadline: float, stop: Callable[[], bool], tick: Callable[[int, int], None]):
+    def __init__(self, prep: Prepared, deadline: float, stop: Callable[[], bool], tick: Tick):
         self.prep, self.deadline, self.stop, self.tick = prep, deadline, stop, tick
+        self.low: float | None = None
         self.out = Outcome("holds")
         self.J = len(prep.problem.disjuncts)
 
@@ -140,6 +143,9 @@ class _Search:
                     (found if got[1] > scale else tight).append((j, got[0]))
                     continue
             dirs.append(G[best, 1:] if best >= 0 else np.zeros(lo.size))
+            if best >= 0:
+                value = float(cmins[best])
+                self.low = value if self.low is None else min(self.low, value)
         return found, tight, dirs
 
     @staticmethod
@@ -252,7 +258,7 @@ def run(
     *,
     deadline: float,
     stop: Callable[[], bool] = lambda: False,
-    tick: Callable[[int, int], None] = lambda opened, closed: None,
+    tick: Tick = lambda opened, closed, bound: None,
     max_open: int | None = None,
 ) -> Outcome:
     """Branch and bound on ``box``; nodes[0] is its root.  ``max_open``: return "open" once that many boxes wait."""
@@ -277,7 +283,8 @@ def run(
         if s.out.status != "holds":
             return s.out
         stack.extend(reversed(new))
-        tick(len(stack), s.out.leaves)
+        tick(len(stack), s.out.leaves, s.low)
+        s.low = None
     return s.out
 
 

@@ -46,7 +46,7 @@ def subtree_task(
     prep = prepared(problem)
     last = [0]
 
-    def tick(opened: int, closed: int) -> None:
+    def tick(opened: int, closed: int, bound: float | None) -> None:
         if _CLOSED is not None:
             with _CLOSED.get_lock():
                 _CLOSED.value += closed - last[0]

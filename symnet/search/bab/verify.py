@@ -137,11 +137,11 @@ class _Run:
         self.stats: dict[str, float] = {"leaves": 0, "splits": 0, "lps": 0, "exact_failures": 0, "subtrees": 0}
         self.last_report = start
 
-    def report(self, opened: int, closed: int, force: bool = False) -> None:
+    def report(self, opened: int, closed: int, bound: float | None = None, force: bool = False) -> None:
         now = time.time()
         if self.progress is not None and (force or now - self.last_report >= 1.0):
             self.last_report = now
-            self.progress(VerifyProgress(opened, closed, None, now - self.start))
+            self.progress(VerifyProgress(opened, closed, bound, now - self.start))
 
     def verdict(self, status: str, **kw: Any) -> Verdict:
         p = self.problem
@@ -231,7 +231,7 @@ def _verify(
         frozenset(),
         deadline=deadline,
         max_open=4 * n if share else None,
-        tick=lambda o, c: r.report(o, c),
+        tick=lambda o, c, b: r.report(o, c, b),
     )
     r.add(stats_of(out))
     if out.status == "violated":
