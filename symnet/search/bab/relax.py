@@ -1,0 +1,111 @@
+"""Float bound propagation over many boxes at once (numpy): the kernel's relaxation, computed in floats.
+
+The same steps as :mod:`symnet.kernel.verification` -- back-substitution (CROWN)
+for the hidden neurons' bounds, layer by layer, then for each output row --
+batched over B boxes, so a box the search closes in floats is one the kernel
+will almost always close exactly.  Untrusted: nothing here is a proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ...kernel.verification import GRID_BITS, ReluLayers
+
+__all__ = ["FloatNet", "extremes", "hidden_bounds", "row_functions"]
+
+Array = NDArray[np.float64]
+_GRID = float(1 << GRID_BITS)
+
+
+def _floor(v: Array) -> Array:
+    return np.asarray(np.floor(v * _GRID) / _GRID)
+
+
+def _ceil(v: Array) -> Array:
+    return np.asarray(np.ceil(v * _GRID) / _GRID)
+
+
+def _floats(values: Sequence[Any]) -> Array:
+    return np.array([float(Fraction(int(v.p), int(v.q))) for v in values], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FloatNet:
+    """A ReLU network's layers in float64: hidden (W, W+, W-, b) and the output (W, b)."""
+
+    hidden: tuple[tuple[Array, Array, Array, Array], ...]
+    out: tuple[Array, Array]
+
+    @classmethod
+    def from_layers(cls, layers: ReluLayers) -> FloatNet:
+        hidden, (Wo, bo) = layers
+        hs = []
+        for W, _, bz, D in hidden:
+            w = _floats(W.entries()).reshape(W.nrows(), W.ncols())
+            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array([float(Fraction(v, D)) for v in bz])))
+        wo = _floats(Wo.entries()).reshape(Wo.nrows(), Wo.ncols())
+        return cls(tuple(hs), (wo, _floats(bo)))
+
+    def __call__(self, x: Array) -> Array:
+        """The outputs at the points ``x`` (N, p)."""
+        u = x
+        for W, _, _, b in self.hidden:
+            u = np.maximum(u @ W.T + b, 0.0)
+        return np.asarray(u @ self.out[0].T + self.out[1])
+
+
+def extremes(F: Array, lo: Array, hi: Array) -> tuple[Array, Array]:
+    """min and max over each box of the affine functions ``F[b, k] = [const, coeffs...]`` (lo, hi: (B, p))."""
+    c = F[..., 1:]
+    cp, cn = np.maximum(c, 0.0), np.minimum(c, 0.0)
+    mn = F[..., 0] + np.einsum("bnp,bp->bn", cp, lo) + np.einsum("bnp,bp->bn", cn, hi)
+    mx = F[..., 0] + np.einsum("bnp,bp->bn", cp, hi) + np.einsum("bnp,bp->bn", cn, lo)
+    return mn, mx
+
+
+def _backsub(hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs)."""
+    B, R = A.shape[0], A.shape[1]
+    for (W, _, _, b), (l, u) in zip(reversed(hidden), reversed(bounds), strict=True):
+        active, unst = l >= 0, (l < 0) & (u > 0)
+        s = np.where(unst, _ceil(u / np.where(unst, u - l, 1.0)), 0.0)
+        lows = np.where(active, 1.0, np.where(unst & (u >= -l), 1.0, 0.0))[:, None, :]
+        ups = np.where(active, 1.0, s)[:, None, :]
+        upc = np.where(unst, -s * l, 0.0)
+        new = A * np.where(A > 0, lows, ups)
+        const = const + np.einsum("brn,bn->br", np.minimum(A, 0.0), upc) + new @ b
+        A = (new.reshape(B * R, -1) @ W).reshape(B, R, -1)
+    return np.concatenate([const[..., None], A], axis=-1)
+
+
+def hidden_bounds(net: FloatNet, lo: Array, hi: Array) -> list[tuple[Array, Array]]:
+    """(l, u) of every hidden neuron on each box, each (B, n), by back-substitution (CROWN)."""
+    B = lo.shape[0]
+    out: list[tuple[Array, Array]] = []
+    for i, (W, _, _, b) in enumerate(net.hidden):
+        n = W.shape[0]
+        if i == 0:
+            F = np.broadcast_to(np.concatenate([b[:, None], W], axis=1), (B, n, W.shape[1] + 1))
+            mn, mx = extremes(F, lo, hi)
+            out.append((_floor(mn), _ceil(mx)))
+            continue
+        A = np.broadcast_to(np.concatenate([W, -W]), (B, 2 * n, W.shape[1]))
+        c = np.broadcast_to(np.concatenate([b, -b]), (B, 2 * n))
+        mn = extremes(_backsub(net.hidden[:i], out, A, c), lo, hi)[0]
+        out.append((_floor(mn[:, :n]), _ceil(-mn[:, n:])))
+    return out
+
+
+def row_functions(net: FloatNet, bounds: list[tuple[Array, Array]], C: Array, d: Array, B: int) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes."""
+    Wo, bo = net.out
+    A = np.broadcast_to(C @ Wo, (B, *(C @ Wo).shape))
+    const = np.broadcast_to(C @ bo + d, (B, C.shape[0]))
+    return _backsub(net.hidden, bounds, A, const)
