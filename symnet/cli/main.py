@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bound": ("symnet.cli.bound", "exact maximum/minimum of a ReLU network's outputs over a box"),
     "collapse": ("symnet.cli.collapse", "collapse a model (.onnx or .npz) into one Gemm, with its certificate"),
     "export": ("symnet.cli.export", "export a checked certificate to Coq, whose kernel re-checks it"),
+    "verify": ("symnet.cli.verify", "decide a VNN-LIB property of a ReLU network, with a checked certificate"),
 }
 
 
