@@ -23,6 +23,13 @@ concurrently with symnet):
 * nnenum is not on PyPI (``pip download nnenum``: no matching distribution), so
   it is not run here.
 
+``--near-threshold N`` instead builds N random float32 ReLU networks
+(2 -> [16, 16] -> 1, 3 -> [16, 16] -> 1, 2 -> [16, 16, 16] -> 1 in turn, saved as ONNX)
+and the property ``Y_0 >= T`` on [-1, 1]^p with T within 1e-8 above the exact
+maximum (even seeds: the property holds) or below it (odd seeds: violated);
+the exact maximum comes from ``symnet.bound`` (region enumeration, kernel
+checked), and it counts the right answers of symnet and Marabou.
+
 Where symnet and a peer both answer and differ, the instance is listed as a
 disagreement; symnet's answers are those its kernel checked (``symnet check``
 exit 0), a peer's are float answers without a certificate.
@@ -117,6 +124,8 @@ def run_symnet(net: str, prop: str, timeout: float, work: str, tag: str, workers
         cmd += ["--workers", str(workers)]
     code, wall, out, err = timed(cmd, timeout + GRACE, env)
     status = {0: "holds", 1: "violated", 3: "unknown"}.get(code, "killed" if code is None else "error")
+    if status in ("holds", "violated") and not out.startswith(status):  # a crash also exits 1
+        status = "error"
     row: dict[str, Any] = {"status": status, "time": round(wall, 2), "exit": code}
     if status == "error":
         row["error"] = (err.strip().splitlines() or ["?"])[-1][:200]
@@ -154,6 +163,88 @@ def run_marabou(python: str, net: str, prop: str, timeout: float) -> dict[str, A
     return row
 
 
+NEAR_SIZES = ([2, 16, 16, 1], [3, 16, 16, 1], [2, 16, 16, 16, 1])
+
+
+def _near_network(seed: int, sizes: list[int], path: str) -> None:
+    """A random float32 ReLU network saved as ONNX (MatMul/Add/Relu), reproducible from the seed."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    inits, nodes, cur = [], [], "X"
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:], strict=False)):
+        w = rng.normal(0, 1 / a**0.5, (a, b)).astype(np.float32)
+        bias = rng.normal(0, 0.3, b).astype(np.float32)
+        inits += [numpy_helper.from_array(w, f"W{i}"), numpy_helper.from_array(bias, f"b{i}")]
+        nodes += [
+            helper.make_node("MatMul", [cur, f"W{i}"], [f"m{i}"]),
+            helper.make_node("Add", [f"m{i}", f"b{i}"], [f"z{i}"]),
+        ]
+        cur = f"z{i}"
+        if i < len(sizes) - 2:
+            nodes.append(helper.make_node("Relu", [cur], [f"r{i}"]))
+            cur = f"r{i}"
+    graph = helper.make_graph(
+        nodes,
+        "near",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, sizes[0]])],
+        [helper.make_tensor_value_info(cur, TensorProto.FLOAT, [1, 1])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+def near_threshold(n: int, timeout: float, marabou: str | None, workers: int | None) -> int:
+    """Properties ``Y_0 >= T`` with T within 1e-7 of the exact maximum (above: holds; below: violated)."""
+    from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+    from fractions import Fraction
+
+    sys.path.insert(0, ROOT)
+    import symnet
+
+    right = {"symnet": 0, "marabou": 0}
+    with tempfile.TemporaryDirectory(prefix="bench_near_") as work:
+        for seed in range(n):
+            sizes = NEAR_SIZES[seed % len(NEAR_SIZES)]
+            net_path, prop_path = os.path.join(work, f"n{seed}.onnx"), os.path.join(work, f"n{seed}.vnnlib")
+            _near_network(seed, sizes, net_path)
+            box = [(-1, 1)] * sizes[0]
+            t0 = time.monotonic()
+            top = Fraction(str(symnet.bound(symnet.from_onnx(net_path), box).maximum[0]))
+            exact_time = time.monotonic() - t0
+            truth = "holds" if seed % 2 == 0 else "violated"
+            with localcontext() as ctx:
+                ctx.prec = 50
+                value = Decimal(top.numerator) / Decimal(top.denominator)
+                rounding = ROUND_CEILING if truth == "holds" else ROUND_FLOOR
+                threshold = value.quantize(Decimal("1e-8"), rounding=rounding)
+            if Fraction(threshold) == top:  # T must differ from the maximum, on the right side
+                threshold += Decimal("1e-8") if truth == "holds" else Decimal("-1e-8")
+            gap = float(Fraction(threshold) - top)
+            lines = [f"(declare-const X_{j} Real)" for j in range(sizes[0])] + ["(declare-const Y_0 Real)"]
+            lines += [f"(assert (>= X_{j} -1)) (assert (<= X_{j} 1))" for j in range(sizes[0])]
+            lines.append(f"(assert (>= Y_0 {threshold}))")
+            with open(prop_path, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            s = run_symnet(net_path, prop_path, timeout, work, f"n{seed}", workers)
+            line = (
+                f"{seed:>3} {'->'.join(map(str, sizes)):>16} gap {gap:+.1e} truth {truth:>8} "
+                f"(exact max {exact_time:.1f} s)  symnet {s['status']:>8} {s['time']:6.2f} s"
+            )
+            right["symnet"] += s["status"] == truth and bool(s.get("checked"))
+            if marabou:
+                m = run_marabou(marabou, net_path, prop_path, timeout)
+                right["marabou"] += m["status"] == truth
+                line += f"  marabou {m['status']:>8} {m['time']:6.2f} s"
+            print(line, flush=True)
+    print(f"right answers out of {n}: symnet {right['symnet']}" + (f", marabou {right['marabou']}" if marabou else ""))
+    return 0 if right["symnet"] == n else 1
+
+
 def summary(rows: list[dict[str, Any]], tool: str) -> dict[str, Any]:
     answered = [r[tool] for r in rows if tool in r]
     holds = sum(r["status"] == "holds" for r in answered)
@@ -182,7 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--marabou-python", default="/work/peers-vnnlib/bin/python")
     parser.add_argument("--no-peers", action="store_true", help="run symnet only")
     parser.add_argument("--json", default=None, help="write every row to this JSON file")
+    parser.add_argument(
+        "--near-threshold",
+        type=int,
+        default=None,
+        metavar="N",
+        help="instead: N random networks with the threshold within 1e-7 of the exact maximum",
+    )
     args = parser.parse_args(argv)
+    if args.near_threshold is not None:
+        peer = None if args.no_peers or not os.path.exists(args.marabou_python) else args.marabou_python
+        return near_threshold(args.near_threshold, args.timeout, peer, args.workers)
 
     chosen = instances(args.bench, args.sample)[: args.limit]
     peers = [] if args.no_peers or not os.path.exists(args.marabou_python) else ["marabou"]
