@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "dense": "symnet._api",
     "prove": "symnet._api",
     "decide": "symnet._api",
+    "verify": "symnet._api",
+    "Verdict": "symnet.results",
     "from_npz": "symnet.interop.npz",
     "from_onnx": "symnet.interop.onnx",
     "from_sklearn": "symnet.interop.sklearn",
@@ -93,6 +95,7 @@ __all__ = [
     "SymnetError",
     "UndecidedError",
     "UnsupportedModelError",
+    "Verdict",
     "VnnProperty",
     "activation",
     "bound",
@@ -115,6 +118,7 @@ __all__ = [
     "strategies",
     "testing",
     "theorems",
+    "verify",
 ]
 
 
@@ -135,7 +139,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from . import codegen, strategies, testing, theorems
-    from ._api import decide, dense, prove
+    from ._api import decide, dense, prove, verify
     from .errors import (
         ActivationError,
         CertificateError,
@@ -158,7 +162,7 @@ if TYPE_CHECKING:
         activation,
     )
     from .model.network import Layer, Network
-    from .results import Bound, Counterexample, Degree, GenericProof, Proof, Region, Regions
+    from .results import Bound, Counterexample, Degree, GenericProof, Proof, Region, Regions, Verdict
     from .search.bound import bound, decide_property
     from .search.degree import degree
     from .search.engine import ProofNotFound

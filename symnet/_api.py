@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["decide", "dense", "prove"]
+__all__ = ["decide", "dense", "prove", "verify"]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     def decide(net: GenericNetwork, *, expand: bool | None = None, limit: int | None = ...) -> GenericProof: ...
     def decide(net: Any, **kwargs: Any) -> Any: ...
 
+    from .search.bab import verify
 else:
     from .model.builders import dense
+    from .search.bab import verify
     from .search.engine import decide, prove

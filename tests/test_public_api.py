@@ -43,6 +43,7 @@ PUBLIC = [
     "SymnetError",
     "UndecidedError",
     "UnsupportedModelError",
+    "Verdict",  # issue 21
     "VnnProperty",
     "activation",
     "bound",
@@ -65,6 +66,7 @@ PUBLIC = [
     "strategies",
     "testing",
     "theorems",
+    "verify",  # issue 21
 ]
 
 #: Dotted name under ``symnet`` -> its signature without annotations.
@@ -119,6 +121,11 @@ SIGNATURES = {
     "Regions.from_json": "(text)",
     "Regions.to_json": "(self)",
     "Regions.check": "(self)",
+    # issue 21: verification by branch and bound, with a checked certificate
+    "verify": "(net, prop, *, timeout=None, workers=None, scheduler=None, progress=None)",
+    "Verdict.check": "(self)",
+    "Verdict.from_json": "(text)",
+    "Verdict.to_json": "(self)",
     "Region.contains": "(self, x, *, strict=False)",  # strict: beyond SPEC
     # SPEC 1: a network evaluates numerically
     "Network.evaluate": "(self, x, weights=None, *, exact=True)",

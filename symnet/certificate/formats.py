@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import CertificateError, SymnetError
 from ..model.generic import GenericCertificate
-from . import documents, linear
+from . import documents, linear, verification
 from .expressions import load_json
 from .linear import Certificate
 
@@ -29,6 +29,7 @@ Document = (
     | documents.CounterexampleDocument
     | documents.DegreeDocument
     | documents.RegionsDocument
+    | verification.VerificationDocument
 )
 
 
@@ -48,6 +49,7 @@ FORMATS: dict[str, Format] = {
     "symnet.counterexample": Format("counterexample", documents.read_counterexample, "counterexample"),
     "symnet.degree": Format("degree", documents.read_degree, "degree certificate"),
     "symnet.regions": Format("regions", documents.read_regions, "regions certificate"),
+    "symnet.verification": Format("verification", verification.read_verification, "verification certificate"),
 }
 #: Names written before issue 19 -> the current name; still read.
 OLD_NAMES = {"symnet-certificate": "symnet.linear", "symnet-generic-certificate": "symnet.generic"}

@@ -18,7 +18,7 @@ from ..certificate.formats import read
 from ..errors import CertificateError
 from ..model.generic import GenericCertificate
 from ..model.symbols import paused_gc
-from . import counterexample, degree, generic, linear, regions_cert
+from . import counterexample, degree, generic, linear, regions_cert, verification
 from .linear import KERNEL_LIMIT
 
 __all__ = ["CHECKERS", "KERNEL_LIMIT", "check"]
@@ -31,6 +31,7 @@ CHECKERS: dict[str, Callable[[Any], bool]] = {
     "counterexample": counterexample.check_document,
     "degree": degree.check_document,
     "regions": regions_cert.check_regions,
+    "verification": verification.check_document,
 }
 
 

@@ -15,6 +15,7 @@ from .generic import GenericProof
 from .piecewise import PiecewiseProof
 from .proof import Proof
 from .regions import Region, Regions
+from .verdict import Verdict, VerifyProgress
 
 __all__ = [
     "Bound",
@@ -26,4 +27,6 @@ __all__ = [
     "Proof",
     "Region",
     "Regions",
+    "Verdict",
+    "VerifyProgress",
 ]

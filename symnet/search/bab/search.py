@@ -1,0 +1,300 @@
+"""Branch and bound over input boxes for one subtree: bound in floats, close leaves exactly, split, attack.
+
+:func:`run` takes a box and the disjuncts already proved above it, and works
+depth-first in batches: float bounds for a batch of boxes (:mod:`.relax`), a
+proof per open disjunct (one row whose lower bound is positive, or multipliers
+from a small HiGHS LP over the rows' affine bounds), each proof re-checked
+exactly by the kernel's own functions before the leaf is closed, a cheap attack
+(centre and the bounds' optimal corners, evaluated exactly when the floats say
+"violated"), then a split of the input with the largest width times influence.
+It returns the subtree's nodes, a counterexample, or "unknown".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from flint import fmpq
+from scipy.optimize import linprog
+
+from ...kernel.verification import GRID_BITS, hidden_bounds, leaf_rows, row_bound
+from .problem import Prepared, to_fmpq, to_fraction
+from .relax import Array, extremes, row_functions
+from .relax import hidden_bounds as float_bounds
+
+__all__ = ["BATCH", "Outcome", "Rec", "run"]
+
+#: Boxes bounded together in one numpy batch.
+BATCH = 32
+#: Deepest split path the search makes.
+MAX_DEPTH = 160
+_GRID = 1 << GRID_BITS
+Box = tuple[tuple[fmpq, fmpq], ...]
+Proofs = list[tuple[int, list[tuple[int, fmpq]]]]
+
+
+@dataclass
+class Rec:
+    """One node: ``kind`` is "leaf", "split" or "open" (handed on); children by index for a split."""
+
+    kind: str
+    proofs: Proofs
+    dim: int = -1
+    value: fmpq | None = None
+    children: tuple[int, int] = (-1, -1)
+    box: Box = ()
+    proved: frozenset[int] = frozenset()
+    depth: int = 0
+
+
+@dataclass
+class Outcome:
+    """What a subtree search found: status "holds" / "violated" / "unknown" / "open" (open nodes remain)."""
+
+    status: str
+    nodes: list[Rec] = field(default_factory=list)
+    counterexample: list[fmpq] | None = None
+    output: list[fmpq] | None = None
+    reason: str = ""
+    leaves: int = 0
+    splits: int = 0
+    lps: int = 0
+    exact_failures: int = 0
+
+
+def _floats(box: Box) -> tuple[Array, Array]:
+    return (
+        np.array([float(to_fraction(lo)) for lo, _ in box]),
+        np.array([float(to_fraction(hi)) for _, hi in box]),
+    )
+
+
+def _split_value(lo: fmpq, hi: fmpq) -> fmpq:
+    """A short dyadic strictly inside (lo, hi), near the midpoint."""
+    mid = (lo + hi) / 2
+    for k in range(1, 64):
+        v = fmpq((mid * (1 << k)).floor(), 1 << k)
+        if lo < v < hi:
+            return v
+    return mid
+
+
+def _combine(G: Array, lo: Array, hi: Array) -> list[tuple[int, fmpq]] | None:
+    """Multipliers lambda >= 0 (summing to 1) with min over the box of lambda . G > 0, from an LP; None if none."""
+    m, p = G.shape[0], lo.size
+    c = -np.concatenate([G[:, 0], np.ones(p)])
+    A_ub = np.zeros((2 * p, m + p))
+    for i in range(p):
+        A_ub[2 * i, :m], A_ub[2 * i, m + i] = -lo[i] * G[:, 1 + i], 1.0
+        A_ub[2 * i + 1, :m], A_ub[2 * i + 1, m + i] = -hi[i] * G[:, 1 + i], 1.0
+    A_eq = np.concatenate([np.ones(m), np.zeros(p)])[None, :]
+    bounds = [(0.0, None)] * m + [(None, None)] * p
+    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(2 * p), A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
+    if res.status != 0 or -res.fun <= 0:
+        return None
+    lam = [(k, fmpq(int(round(v * _GRID)), _GRID)) for k, v in enumerate(res.x[:m]) if round(v * _GRID) > 0]
+    return lam or None
+
+
+class _Search:
+    def __init__(self, prep: Prepared, deadline: float, stop: Callable[[], bool], tick: Callable[[int, int], None]):
+        self.prep, self.deadline, self.stop, self.tick = prep, deadline, stop, tick
+        self.out = Outcome("holds")
+        self.J = len(prep.problem.disjuncts)
+
+    def proofs(self, F: Array, mins: Array, lo: Array, hi: Array, rec: Rec) -> tuple[Proofs, list[Array]]:
+        """Float proofs for the open disjuncts of one box, and a direction per disjunct left open."""
+        prep, found, dirs = self.prep, [], []
+        cons = prep.cons
+        for j in range(self.J):
+            if j in rec.proved:
+                continue
+            rows = list(prep.rows_of(j))
+            G = np.concatenate([F[rows], cons]) if cons.size else F[rows]
+            cmins = extremes(G[None], lo[None], hi[None])[0][0]
+            best = int(np.argmax(cmins)) if len(cmins) else -1
+            if best >= 0 and cmins[best] > 0:
+                found.append((j, [(best, fmpq(1))]))
+                continue
+            if len(G) > 1 and not self._refuted(G, lo, hi):
+                self.out.lps += 1
+                lam = _combine(G, lo, hi)
+                if lam is not None:
+                    found.append((j, lam))
+                    continue
+            dirs.append(G[best, 1:] if best >= 0 else np.zeros(lo.size))
+        return found, dirs
+
+    @staticmethod
+    def _refuted(G: Array, lo: Array, hi: Array) -> bool:
+        """True when some point makes every function of G <= 0 (then no multipliers exist)."""
+        pts = [(lo + hi) / 2] + [np.where(g[1:] > 0, lo, hi) for g in G]
+        vals = np.array(pts) @ G[:, 1:].T + G[:, 0]
+        return bool(np.any(np.all(vals <= 0, axis=1)))
+
+    def exact(self, rec: Rec, proofs: Proofs) -> Proofs:
+        """The proofs the kernel's exact functions accept on the box."""
+        if not proofs:
+            return proofs
+        prep = self.prep
+        bounds = hidden_bounds(prep.layers[0], rec.box)
+        ok = []
+        for j, mults in proofs:
+            rows = prep.exact_rows[j]
+            used = sorted({k for k, _ in mults if k < len(rows)})
+            f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], bounds)
+            full: list[list[fmpq]] = [[] for _ in rows]
+            for k, fk in zip(used, f, strict=True):
+                full[k] = fk
+            if row_bound(full, prep.exact_cons, mults, rec.box) > 0:
+                ok.append((j, mults))
+            else:
+                self.out.exact_failures += 1
+        return ok
+
+    def attack(self, recs: list[Rec], F: Array, lo: Array, hi: Array) -> bool:
+        """Try the centre and the bounds' optimal corners of each box; True (and the outcome set) on a violation."""
+        prep = self.prep
+        pts, codes = [], []
+        for b, rec in enumerate(recs):
+            pts.append((lo[b] + hi[b]) / 2)
+            codes.append((b, None))
+            for j in range(self.J):
+                if j in rec.proved:
+                    continue
+                for k in prep.rows_of(j):
+                    g = F[b, k, 1:] > 0
+                    pts.append(np.where(g, lo[b], hi[b]))
+                    codes.append((b, g))
+        Y = prep.fnet(np.array(pts))
+        V = Y @ prep.C.T + prep.d
+        for i, (b, g) in enumerate(codes):
+            hit = any(np.all(V[i, prep.rows_of(j)] <= 1e-9) for j in range(self.J))
+            if not hit:
+                continue
+            box = recs[b].box
+            x = (
+                [(lo_ + hi_) / 2 for lo_, hi_ in box]
+                if g is None
+                else [lo_ if gi else hi_ for gi, (lo_, hi_) in zip(g, box, strict=True)]
+            )
+            y = prep.violates(x)
+            if y is not None:
+                self.out.status, self.out.counterexample, self.out.output = "violated", x, y
+                return True
+        return False
+
+    def split(self, rec: Rec, dirs: list[Array], lo: Array, hi: Array) -> bool:
+        width = hi - lo
+        score = sum((np.abs(g) * width for g in dirs), np.zeros_like(width)) + 1e-12 * width
+        i = int(np.argmax(score))
+        if width[i] <= 0 or rec.depth >= MAX_DEPTH:
+            return False
+        lo_i, hi_i = rec.box[i]
+        v = _split_value(lo_i, hi_i)
+        left, right = list(rec.box), list(rec.box)
+        left[i], right[i] = (lo_i, v), (v, hi_i)
+        rec.kind, rec.dim, rec.value = "split", i, v
+        n = len(self.out.nodes)
+        rec.children = (n, n + 1)
+        for b in (left, right):
+            self.out.nodes.append(Rec("open", [], box=tuple(b), proved=rec.proved, depth=rec.depth + 1))
+        self.out.splits += 1
+        return True
+
+    def batch(self, ids: list[int]) -> list[int]:
+        """Process boxes; the ids of the new open children (or [] and the outcome set)."""
+        prep, recs = self.prep, [self.out.nodes[i] for i in ids]
+        lo, hi = (np.array(a) for a in zip(*(_floats(r.box) for r in recs), strict=True))
+        B = len(recs)
+        F = row_functions(prep.fnet, float_bounds(prep.fnet, lo, hi), prep.C, prep.d, B)
+        mins = extremes(F, lo, hi)[0]
+        if self.attack(recs, F, lo, hi):
+            return []
+        new: list[int] = []
+        for b, rec in enumerate(recs):
+            found, dirs = self.proofs(F[b], mins[b], lo[b], hi[b], rec)
+            found = self.exact(rec, found)
+            rec.proofs = found
+            rec.proved = rec.proved | {j for j, _ in found}
+            if len(rec.proved) == self.J:
+                rec.kind = "leaf"
+                self.out.leaves += 1
+                continue
+            if not self.split(rec, dirs or [np.ones(lo.shape[1])], lo[b], hi[b]):
+                self.out.status, self.out.reason = "unknown", "a box could not be split further"
+                return []
+            new.extend(rec.children)
+        return new
+
+
+def run(
+    prep: Prepared,
+    box: Box,
+    proved: frozenset[int],
+    *,
+    deadline: float,
+    stop: Callable[[], bool] = lambda: False,
+    tick: Callable[[int, int], None] = lambda opened, closed: None,
+    max_open: int | None = None,
+) -> Outcome:
+    """Branch and bound on ``box``; nodes[0] is its root.  ``max_open``: return "open" once that many boxes wait."""
+    s = _Search(prep, deadline, stop, tick)
+    s.out.nodes.append(Rec("open", [], box=box, proved=proved))
+    stack = [0]
+    while stack:
+        if time.monotonic() > deadline:
+            s.out.status, s.out.reason = "unknown", "timeout"
+            return s.out
+        if stop():
+            s.out.status, s.out.reason = "unknown", "stopped"
+            return s.out
+        if max_open is not None and len(stack) >= max_open:
+            s.out.status = "open"
+            return s.out
+        if max_open is None:
+            ids, stack = stack[-BATCH:], stack[:-BATCH]
+        else:
+            ids, stack = stack[:BATCH], stack[BATCH:]
+        new = s.batch(ids)
+        if s.out.status != "holds":
+            return s.out
+        stack.extend(reversed(new))
+        tick(len(stack), s.out.leaves)
+    return s.out
+
+
+def preorder(nodes: list[Rec], fragments: dict[int, list[Any]] | None = None) -> list[Any]:
+    """The tree as the document's preorder node list; an open node is replaced by ``fragments[its index]``."""
+    out: list[Any] = []
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        rec = nodes[i]
+        proofs = [[j, [[k, str(v)] for k, v in m]] for j, m in rec.proofs]
+        if rec.kind == "split":
+            assert rec.value is not None
+            out.append(["split", rec.dim, str(rec.value), proofs])
+            stack.extend(reversed(rec.children))
+        elif rec.kind == "leaf":
+            out.append(["leaf", proofs])
+        else:
+            if fragments is None or i not in fragments:
+                raise ValueError("an open node has no subtree")
+            out.extend(fragments[i])
+    return out
+
+
+def fraction_point(x: list[fmpq]) -> tuple[Fraction, ...]:
+    """An exact point as Fractions."""
+    return tuple(to_fraction(v) for v in x)
+
+
+def fmpq_box(box: tuple[tuple[Fraction, Fraction], ...]) -> Box:
+    """A Fraction box as fmpq pairs."""
+    return tuple((to_fmpq(lo), to_fmpq(hi)) for lo, hi in box)

@@ -1,0 +1,233 @@
+"""``verify(net, prop)``: branch and bound over the input box, across processes or Dask workers.
+
+The main process attacks the box with random points, then runs the search
+(:mod:`.search`) breadth-first until there are enough open boxes to share; each
+open box goes to a worker as one subtree task.  The first violation stops every
+worker; ``timeout`` is honoured within about a second.  The assembled
+certificate is checked by the kernel (:func:`symnet.kernel.check`) before a
+"holds" or "violated" verdict is returned; anything else is "unknown".
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ...errors import CertificateError, InvalidArgument
+from ...model.network import Network
+from ...results.verdict import Verdict, VerifyProgress
+from .dask import run_dask
+from .problem import Prepared, Problem, prepared, to_fmpq
+from .search import Box, Outcome, fmpq_box, fraction_point, preorder, run
+from .tasks import init_worker, stats_of, subtree_task
+
+__all__ = ["verify"]
+
+_KEYS = itertools.count()
+
+
+def _problem(net: Network, prop: Any) -> Problem:
+    if not isinstance(net, Network):
+        raise InvalidArgument(f"verify needs a Network, got {type(net).__name__}")
+    box = tuple((Fraction(lo), Fraction(hi)) for lo, hi in prop.box)
+    if len(box) != net.p or any(lo > hi for lo, hi in box):
+        raise InvalidArgument(f"the property's box must give {net.p} intervals lo <= hi")
+    cons = tuple((list(map(Fraction, a)), Fraction(e)) for a, e in getattr(prop, "input_constraints", []) or [])
+    disj = tuple(tuple((list(map(Fraction, c)), Fraction(d)) for c, d in conj) for conj in prop.disjuncts)
+    if any(len(a) != net.p for a, _ in cons) or any(len(c) != net.q for conj in disj for c, _ in conj):
+        raise InvalidArgument(f"the property's rows must have {net.p} input / {net.q} output coefficients")
+    if not disj:
+        raise InvalidArgument("the property has no disjunct")
+    key = f"{os.getpid()}-{next(_KEYS)}-{time.time()}"
+    return Problem(
+        key,
+        net,
+        box,
+        tuple((tuple(a), e) for a, e in cons),
+        tuple(tuple((tuple(c), d) for c, d in conj) for conj in disj),
+    )  # type: ignore[arg-type]
+
+
+def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
+    """Random points of the box, evaluated in floats; the exact point and output of a violation, or None."""
+    box = prep.problem.box
+    lo = np.array([float(a) for a, _ in box])
+    hi = np.array([float(b) for _, b in box])
+    rng = np.random.default_rng(0)
+    X = lo + (hi - lo) * rng.random((samples, lo.size))
+    V = prep.fnet(X) @ prep.C.T + prep.d
+    worst = np.array(
+        [
+            np.max(V[:, prep.rows_of(j)], axis=1) if len(prep.rows_of(j)) else -np.ones(samples)
+            for j in range(len(prep.offsets) - 1)
+        ]
+    ).min(axis=0)
+    for i in np.argsort(worst)[:8]:
+        if worst[i] > 1e-9:
+            break
+        x = [min(max(Fraction(float(v)), a), b) for v, (a, b) in zip(X[i], box, strict=True)]
+        point = [to_fmpq(v) for v in x]
+        y = prep.violates(point)
+        if y is not None:
+            return [point, y]
+    return None
+
+
+class _Run:
+    def __init__(self, net: Network, problem: Problem, start: float, deadline: float, progress: Any) -> None:
+        self.net, self.problem, self.start, self.deadline, self.progress = net, problem, start, deadline, progress
+        self.stats = {"leaves": 0, "splits": 0, "lps": 0, "exact_failures": 0, "subtrees": 0}
+        self.last_report = start
+
+    def report(self, opened: int, closed: int, force: bool = False) -> None:
+        now = time.time()
+        if self.progress is not None and (force or now - self.last_report >= 1.0):
+            self.last_report = now
+            self.progress(VerifyProgress(opened, closed, None, now - self.start))
+
+    def verdict(self, status: str, **kw: Any) -> Verdict:
+        p = self.problem
+        v = Verdict(
+            status,
+            self.net,
+            p.box,
+            p.input_constraints,
+            p.disjuncts,  # type: ignore[arg-type]
+            elapsed=time.time() - self.start,
+            stats=dict(self.stats),
+            **kw,
+        )
+        if status in ("holds", "violated"):
+            t0 = time.time()
+            try:
+                v.check()
+            except CertificateError as exc:
+                return Verdict(
+                    "unknown",
+                    self.net,
+                    p.box,
+                    p.input_constraints,
+                    p.disjuncts,  # type: ignore[arg-type]
+                    reason=f"the certificate failed the kernel check: {exc}",
+                    elapsed=time.time() - self.start,
+                    stats=dict(self.stats),
+                )
+            self.stats["check_seconds"] = round(time.time() - t0, 3)
+            object.__setattr__(v, "elapsed", time.time() - self.start)
+            object.__setattr__(v, "stats", dict(self.stats))
+        return v
+
+    def add(self, stats: dict[str, int]) -> None:
+        for k, val in stats.items():
+            self.stats[k] = self.stats.get(k, 0) + val
+
+
+def verify(
+    net: Network,
+    prop: Any,
+    *,
+    timeout: float | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[VerifyProgress], None] | None = None,
+) -> Verdict:
+    """Decide whether no input of ``prop``'s input set violates it: a checked :class:`~symnet.Verdict`.
+
+    ``prop`` is a :class:`~symnet.search.vnnlib.VnnProperty` (box, optional
+    ``input_constraints``, the violation's ``disjuncts``).  ``workers``
+    processes (all cores by default; 1 runs in this process), or Dask workers
+    of the distributed ``scheduler`` address.  ``timeout`` (seconds) gives
+    "unknown" with reason "timeout"; ``progress`` is called about once a second.
+    "holds" and "violated" are returned only after the kernel accepted the certificate.
+    """
+    start = time.time()
+    deadline = start + timeout if timeout is not None else float("inf")
+    problem = _problem(net, prop)
+    try:
+        prep = prepared(problem)
+    except CertificateError as exc:
+        raise InvalidArgument(f"verify: {exc}") from None
+    r = _Run(net, problem, start, deadline, progress)
+    hit = _attack(prep)
+    if hit is not None:
+        return r.verdict("violated", counterexample=fraction_point(hit[0]), output=fraction_point(hit[1]))
+    n = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    share = scheduler is not None or n > 1
+    root: Box = fmpq_box(problem.box)
+    out = run(
+        prep,
+        root,
+        frozenset(),
+        deadline=deadline,
+        max_open=4 * n if share else None,
+        tick=lambda o, c: r.report(o, c),
+    )
+    r.add(stats_of(out))
+    if out.status == "violated":
+        assert out.counterexample is not None and out.output is not None
+        return r.verdict(
+            "violated", counterexample=fraction_point(out.counterexample), output=fraction_point(out.output)
+        )
+    if out.status == "holds":
+        return r.verdict("holds", tree=tuple(preorder(out.nodes)))
+    if out.status == "unknown":
+        return r.verdict("unknown", reason=out.reason)
+    opened = [i for i, rec in enumerate(out.nodes) if rec.kind == "open"]
+    tasks = [
+        (
+            tuple((Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q))) for a, b in out.nodes[i].box),
+            out.nodes[i].proved,
+        )
+        for i in opened
+    ]
+    if scheduler is not None:
+        results = run_dask(scheduler, problem, tasks, deadline, r)
+    else:
+        results = _run_pool(n, problem, tasks, deadline, r)
+    return _assemble(r, out, opened, results)
+
+
+def _assemble(r: _Run, out: Outcome, opened: list[int], results: list[Any]) -> Verdict:
+    for res in results:
+        if res is not None and res[0] == "violated":
+            return r.verdict("violated", counterexample=res[2], output=res[3])
+    for res in results:
+        if res is None or res[0] != "holds":
+            return r.verdict("unknown", reason="timeout" if res is None else res[4])
+    frags = {i: res[1] for i, res in zip(opened, results, strict=True)}
+    return r.verdict("holds", tree=tuple(preorder(out.nodes, frags)))
+
+
+def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _Run) -> list[Any]:
+    ctx = mp.get_context("fork")
+    stop, closed = ctx.Event(), ctx.Value("q", 0)
+    results: list[Any] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=init_worker, initargs=(stop, closed)) as pool:
+        futs: dict[Future[Any], int] = {
+            pool.submit(subtree_task, problem, box, pr, deadline): i for i, (box, pr) in enumerate(tasks)
+        }
+        pending = set(futs)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for f in done:
+                res = f.result()
+                results[futs[f]] = res
+                r.add(res[5])
+                r.stats["subtrees"] += 1
+                if res[0] != "holds":
+                    stop.set()
+            r.report(len(pending), r.stats["leaves"] + closed.value)
+            if stop.is_set() or time.time() > deadline + 0.5:
+                stop.set()
+                for f in pending:
+                    f.cancel()
+                break
+    return results
