@@ -60,20 +60,26 @@ def float_form(proof):
 
 @pytest.mark.slow
 def test_trained_sequential_with_batch_norm_collapses_like_its_forward_pass(linear_model):
-    """Linear/BatchNorm1d(eval)/Dropout/Identity/Flatten/LeakyReLU(1): the collapse equals module(x)."""
-    net = symnet.from_torch(linear_model)
+    """Linear/BatchNorm1d(eval)/Dropout/Identity/Flatten/LeakyReLU(1): the collapse equals module(x).
+
+    batchnorm="exact" (real radicals) reproduces the float64 forward pass of the widened model; the
+    default (torch's float32 scale) its float32 forward pass.
+    """
+    net = symnet.from_torch(linear_model, batchnorm="exact")
     assert net.hidden == (16, 8, 4) and all(a.is_identity for a in net.activations)
     proof = symnet.prove(net)
     assert proof.check()
     w, b = float_form(proof)
     np.testing.assert_allclose(X @ w.T + b, forward64(linear_model, X), rtol=1e-9, atol=1e-12)
+    proof = symnet.prove(symnet.from_torch(linear_model))
+    w, b = float_form(proof)
     with torch.no_grad():  # and the float32 forward pass to float32 rounding
         out32 = linear_model(torch.tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(X @ w.T + b, out32, rtol=1e-4, atol=1e-5)
 
 
-def test_batch_norm_is_folded_exactly():
-    """BatchNorm1d's scale gamma/sqrt(var + eps) stays exact (an algebraic number, not a float)."""
+def test_batch_norm_is_folded_exactly_on_request():
+    """batchnorm="exact": BatchNorm1d's scale gamma/sqrt(var + eps) stays exact (an algebraic number)."""
     bn = nn.BatchNorm1d(2).eval()
     with torch.no_grad():
         bn.running_var.copy_(torch.tensor([3.0, 0.25]))
@@ -85,7 +91,7 @@ def test_batch_norm_is_folded_exactly():
     with torch.no_grad():
         lin.weight.copy_(torch.eye(2))
         lin.bias.zero_()
-    net = symnet.from_torch(nn.Sequential(lin, bn, nn.Linear(2, 1)))
+    net = symnet.from_torch(nn.Sequential(lin, bn, nn.Linear(2, 1)), batchnorm="exact")
     w = net.layers[0].weights
     assert w[0, 0] == 2 / sympy.sqrt(3) and w[1, 1] == 2  # 1/sqrt(1/4) = 2 exactly
     assert net.layers[0].biases[0] == sympy.Rational(1, 2) - 2 / sympy.sqrt(3)
@@ -132,6 +138,12 @@ def test_unsupported_layers_are_named_with_their_position():
     assert info.value.layer == "Conv1d" and info.value.position == "layer 1"
     with pytest.raises(symnet.UnsupportedModelError, match="training mode"):
         symnet.from_torch(nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2).train()))
+    with pytest.raises(symnet.UnsupportedModelError, match="layer 1 \\(Dropout\\) is Dropout in training mode"):
+        symnet.from_torch(nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.1), nn.Linear(2, 1)).train())
+    with pytest.raises(symnet.UnsupportedModelError, match="beta=2"):
+        symnet.from_torch(nn.Sequential(nn.Linear(2, 2), nn.Softplus(beta=2), nn.Linear(2, 1)).eval())
+    with pytest.raises(symnet.InvalidArgument, match="batchnorm"):
+        symnet.from_torch(nn.Sequential(nn.Linear(2, 2)), batchnorm="sqrt")
     with pytest.raises(symnet.UnsupportedModelError, match="layer 1.0 is Softmax"):
         symnet.from_torch(nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Softmax(dim=1))))
 
@@ -157,3 +169,68 @@ def test_to_torch_exports_one_linear_layer(linear_model):
     assert report.output_error_exact < 1e-5 and report.output_error_original < 1e-5
     double = proof.to_torch(torch.float64)
     assert proof.export_report(double, X, linear_model).output_error_exact < 1e-12
+
+
+def _bn_stats(bn, dtype=torch.float32):
+    """Irrational scales on purpose: var + eps is not a square."""
+    g = torch.Generator().manual_seed(5)
+    n = bn.num_features
+    with torch.no_grad():
+        bn.running_mean.copy_(torch.randn(n, generator=g, dtype=dtype))
+        bn.running_var.copy_(torch.rand(n, generator=g, dtype=dtype) * 3 + 0.1)
+        bn.weight.copy_(torch.randn(n, generator=g, dtype=dtype))
+        bn.bias.copy_(torch.randn(n, generator=g, dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_batch_norm_is_folded_as_torch_computes_it(dtype):
+    """Default: the BatchNorm1d map equals torch's own eval forward pass (float32 and float64 models) to rounding."""
+    torch.manual_seed(2)
+    module = nn.Sequential(nn.Linear(5, 7), nn.BatchNorm1d(7), nn.Dropout(0.3), nn.Linear(7, 3)).to(dtype)
+    _bn_stats(module[1], dtype)
+    module.eval()
+    net = symnet.from_torch(module)
+    assert all(e.is_Rational for layer in net.layers for e in list(layer.weights) + list(layer.biases))
+    proof = symnet.prove(net)
+    w, b = float_form(proof)
+    x = np.random.default_rng(0).standard_normal((20, 5))
+    with torch.no_grad():
+        out = module(torch.tensor(x, dtype=dtype)).numpy()
+    xs = x.astype(np.float32).astype(np.float64) if dtype == torch.float32 else x
+    tol = 2e-6 if dtype == torch.float32 else 1e-12
+    np.testing.assert_allclose(xs @ w.T + b, out, rtol=tol, atol=tol)
+    # the scale is torch's float value of gamma * (1 / sqrt(var + eps)), not the real number
+    exact = symnet.prove(symnet.from_torch(module, batchnorm="exact"))
+    assert proof.matrix != exact.matrix
+    we, be = float_form(exact)
+    np.testing.assert_allclose(w, we, rtol=1e-6 if dtype == torch.float32 else 1e-14)
+
+
+def test_batch_norm_scale_is_the_float32_kernel_value():
+    """The folded scale of a BatchNorm1d alone is, bit for bit, what torch's eval mode multiplies by."""
+    bn = nn.BatchNorm1d(6)
+    _bn_stats(bn)
+    lin = nn.Linear(6, 6)
+    with torch.no_grad():
+        lin.weight.copy_(torch.eye(6))
+        lin.bias.zero_()
+    module = nn.Sequential(lin, bn).eval()
+    net = symnet.from_torch(module)
+    scale = [net.layers[0].weights[i, i] for i in range(6)]
+    shift = list(net.layers[0].biases)
+    with torch.no_grad():  # torch's y = x * scale + shift: read scale and shift off two forward passes
+        zero = bn(torch.zeros(1, 6))[0]
+        one = bn(torch.ones(1, 6))[0]
+    for k in range(6):
+        assert shift[k] == sympy.Rational(*float(zero[k]).as_integer_ratio())
+        assert abs(float(scale[k] + shift[k]) - float(one[k])) <= 2 * abs(np.spacing(np.float32(one[k])))
+
+
+def test_softplus_imports_as_the_named_activation():
+    """nn.Softplus (beta=1) is symnet's softplus: exact evaluation matches torch's forward pass."""
+    torch.manual_seed(4)
+    module = nn.Sequential(nn.Linear(3, 4), nn.Softplus(), nn.Linear(4, 1)).eval()
+    net = symnet.from_torch(module)
+    assert net.activations[0].name == "softplus"
+    x = [0.25, -0.5, 1.0]
+    assert float(net.evaluate(x)[0]) == pytest.approx(forward64(module, np.array([x]))[0, 0], rel=1e-12)

@@ -5,12 +5,22 @@ dense layer (each one becomes its own symnet layer, so the proof shows the
 collapse), ``scale_shift`` for an element-wise affine map such as an
 eval-mode batch norm (folded exactly into the neighbouring dense layer),
 ``activation`` for an element-wise nonlinearity.  Weights are exact: floats
-enter as their binary rationals (:mod:`symnet.model.exact`); a batch norm's
-``1/sqrt(var + eps)`` stays an exact algebraic number when it is irrational.
+enter as their binary rationals (:mod:`symnet.model.exact`).
+
+A batch norm in eval mode is the map ``u -> scale * u + shift`` with
+``scale = gamma / sqrt(var + eps)`` and ``shift = beta - mean * scale``
+(:func:`batch_norm_fold`).  By default (``batchnorm="float"``) both are taken
+as the framework computes them in the parameters' float type (torch's CPU
+kernel: ``invstd = 1 / sqrt(var + eps)``, ``scale = invstd * gamma``, each
+step rounded, and ``shift = beta - mean * scale`` rounded once, as a fused
+multiply-add), at their exact binary
+values: the network stays over the rationals.  ``batchnorm="exact"`` keeps
+the real number ``gamma / sqrt(var + eps)`` as an exact algebraic number.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -23,7 +33,16 @@ from ..model.domain import from_domain_matrix as _from_dm
 from ..model.exact import exact_matrix, exact_vector, is_rational_matrix
 from ..model.network import Layer, Network, input_symbols
 
-__all__ = ["ChainBuilder", "exact_number", "leaky_relu", "require", "unsupported"]
+__all__ = [
+    "BATCHNORM_MODES",
+    "ChainBuilder",
+    "batch_norm_fold",
+    "check_batchnorm_mode",
+    "exact_number",
+    "leaky_relu",
+    "require",
+    "unsupported",
+]
 
 _T = sympy.Symbol("t")
 
@@ -50,6 +69,78 @@ def exact_number(value: Any, where: str) -> sympy.Rational:
     """A float or int as its exact rational (floats at their binary value)."""
     m = exact_vector([value], where)
     return m.args[2].args[0]
+
+
+#: How a batch norm's scale is taken: as the framework computes it in floats (default), or as an exact real.
+BATCHNORM_MODES = ("float", "exact")
+
+
+def check_batchnorm_mode(mode: Any) -> str:
+    """``mode`` if it is one of :data:`BATCHNORM_MODES` (InvalidArgument otherwise)."""
+    if not isinstance(mode, str) or mode not in BATCHNORM_MODES:
+        raise InvalidArgument(f"batchnorm={mode!r} is not one of {', '.join(map(repr, BATCHNORM_MODES))}")
+    return mode
+
+
+def batch_norm_fold(
+    gamma: Any, beta: Any, mean: Any, var: Any, eps: float, mode: str, where: str, source: str
+) -> tuple[list[sympy.Expr], list[sympy.Expr]]:
+    """Per-feature ``(scale, shift)`` of an eval-mode batch norm (1-D numpy arrays in, exact numbers out).
+
+    ``mode="float"``: ``invstd = 1/sqrt(var + eps)``, ``scale = invstd * gamma`` and
+    ``shift = beta - mean * scale`` (one fused rounding), each rounded in the parameters' float type
+    (float32 for float32 and narrower, float64 for float64), at their exact
+    binary values.  ``mode="exact"``: ``scale = gamma / sqrt(var + eps)`` as an
+    exact algebraic number, ``shift = beta - mean * scale``.
+    InvalidArgument when ``var + eps <= 0`` (the model's forward pass is NaN there).
+    """
+    import numpy as np
+
+    check_batchnorm_mode(mode)
+    arrays = [np.asarray(a) for a in (gamma, beta, mean, var)]
+    dtype = np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
+    g, b, m, v = (a.astype(dtype) for a in arrays)
+    eps_exact = exact_number(float(dtype(eps)), f"{where} epsilon")
+    var_exact = exact_vector(v, f"{where} variance").args[2].args
+    for k, x in enumerate(var_exact):
+        if not x + eps_exact > 0:
+            raise InvalidArgument(
+                f"{source}: {where} has variance[{k}] + eps = {x + eps_exact} <= 0, so its eval-mode forward pass "
+                "divides by sqrt(var + eps) and gives NaN"
+            )
+    if mode == "float":
+        with np.errstate(all="ignore"):
+            invstd = dtype(1) / np.sqrt(v + dtype(eps))
+            scale = invstd * g
+        exact_scale = list(exact_vector(scale, f"{where} scale").args[2].args)
+        be, me = (exact_vector(a, f"{where} {k}").args[2].args for a, k in ((b, "bias"), (m, "mean")))
+        precision = 53 if dtype == np.float64 else 24
+        shift = [_round_float(c - d * s, precision) for c, d, s in zip(be, me, exact_scale, strict=True)]
+        return exact_scale, shift
+    ge, be, me = (exact_vector(a, f"{where} {k}").args[2].args for a, k in ((g, "scale"), (b, "bias"), (m, "mean")))
+    exact_scale = [x / sympy.sqrt(y + eps_exact) for x, y in zip(ge, var_exact, strict=True)]
+    return exact_scale, [c - d * s for c, d, s in zip(be, me, exact_scale, strict=True)]
+
+
+def _round_float(x: sympy.Rational, precision: int) -> sympy.Rational:
+    """``x`` rounded once to the nearest float of ``precision`` significant bits (ties to even), exactly.
+
+    This is a fused multiply-add's single rounding (torch's eval-mode batch norm
+    computes its shift ``beta - mean * scale`` that way); the exponent range is
+    float32's or float64's (subnormals included).
+    """
+    value = Fraction(int(x.p), int(x.q))
+    if value == 0:
+        return sympy.Integer(0)
+    a = abs(value)
+    e = a.numerator.bit_length() - a.denominator.bit_length()
+    if Fraction(2) ** e > a:
+        e -= 1
+    emin = -1022 if precision == 53 else -126
+    step = Fraction(2) ** (max(e, emin) - (precision - 1))
+    rounded = round(a / step) * step  # Fraction rounds half to even
+    signed = rounded if value > 0 else -rounded
+    return sympy.Rational(signed.numerator, signed.denominator)
 
 
 def leaky_relu(slope: sympy.Rational) -> Activation:

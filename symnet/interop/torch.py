@@ -1,35 +1,36 @@
 """Import a PyTorch ``nn.Sequential``: ``symnet.from_torch(module)``.
 
-Supported layers: ``Linear``, ``Identity``, ``Flatten`` (of a batch of
-vectors), ``Dropout`` (the identity, as in eval mode), ``BatchNorm1d`` in
-eval mode (the affine map ``gamma (u - mean) / sqrt(var + eps) + beta``,
-folded exactly into the neighbouring ``Linear``; ``1/sqrt(var + eps)`` is an
-exact algebraic number), ``ReLU``, ``LeakyReLU``, ``Tanh`` and ``Sigmoid``;
-nested ``Sequential``\\s are walked in order.  Any other layer raises
-:class:`~symnet.UnsupportedModelError` naming it and its position.  Every
-float32/float64 weight is its exact binary rational.
+Supported layers (:data:`LAYERS`): ``Linear``, ``Identity``, ``Flatten`` (of a
+batch of vectors), ``Dropout`` in eval mode (the identity), ``BatchNorm1d`` in
+eval mode (the affine map ``gamma (u - mean) / sqrt(var + eps) + beta``, folded
+into the neighbouring ``Linear``; see ``batchnorm``), ``ReLU``, ``LeakyReLU``,
+``Tanh``, ``Sigmoid`` and ``Softplus`` (``beta=1``; torch's ``threshold``
+shortcut, ``x`` instead of ``log(1 + e^x)`` for ``x > 20``, is a float
+approximation the exact model does not copy); nested ``Sequential``\\s are
+walked in order.  Any other layer, and a ``Dropout`` or ``BatchNorm1d`` in
+training mode, raises :class:`~symnet.UnsupportedModelError` naming it and
+its position.  Every float32/float64 weight is its exact binary rational.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-
-import sympy
 
 from ..errors import InvalidArgument, InvalidType
 from ..model.activations import activation
-from ..model.exact import exact_vector
 from ..model.network import Network
-from ._common import ChainBuilder, exact_number, leaky_relu, require, unsupported
+from ._common import ChainBuilder, batch_norm_fold, check_batchnorm_mode, exact_number, leaky_relu, require, unsupported
 
-__all__ = ["from_torch"]
+__all__ = ["LAYERS", "TorchImport", "from_torch"]
 
 
 def _array(tensor: Any) -> Any:
     torch = require("torch", "torch")
     t = tensor.detach().cpu()
     if t.dtype in (torch.bfloat16, torch.float16):
-        t = t.to(torch.float64)  # exact widening
+        t = t.to(torch.float32)  # exact widening (and torch's own compute type for them)
     return t.numpy()
 
 
@@ -43,14 +44,114 @@ def _walk(module: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix or "0", module)]
 
 
-def from_torch(module: Any) -> Network:
+@dataclass
+class TorchImport:
+    """The state of one import: the network being built and the options."""
+
+    chain: ChainBuilder
+    batchnorm: str
+
+
+#: A layer handler: (state, layer, its position "layer 3 (Linear)") -> None.
+Handler = Callable[[TorchImport, Any, str], None]
+
+
+def _linear(s: TorchImport, layer: Any, where: str) -> None:
+    bias = None if layer.bias is None else _array(layer.bias)
+    s.chain.linear(_array(layer.weight), bias, where)
+
+
+def _identity(s: TorchImport, layer: Any, where: str) -> None:
+    return None  # Identity, and Flatten of a batch of vectors
+
+
+def _dropout(s: TorchImport, layer: Any, where: str) -> None:
+    if layer.training:
+        raise unsupported(
+            f"{type(layer).__name__} in training mode",
+            where,
+            "torch",
+            "call module.eval() first: then it is the identity",
+        )
+
+
+def _batch_norm(s: TorchImport, layer: Any, where: str) -> None:
+    if layer.training or layer.running_mean is None or layer.running_var is None:
+        raise unsupported(
+            "BatchNorm1d in training mode (or without running statistics)",
+            where,
+            "torch",
+            "call module.eval() first: in eval mode it is an affine map",
+        )
+    mean, var = _array(layer.running_mean), _array(layer.running_var)
+    if layer.weight is not None:
+        gamma, beta = _array(layer.weight), _array(layer.bias)
+    else:
+        gamma, beta = mean * 0 + 1, mean * 0
+    scale, shift = batch_norm_fold(gamma, beta, mean, var, float(layer.eps), s.batchnorm, where, "torch")
+    s.chain.scale_shift(scale, shift, where)
+
+
+def _named(name: str) -> Handler:
+    def handler(s: TorchImport, layer: Any, where: str) -> None:
+        s.chain.activation(activation(name), where)
+
+    return handler
+
+
+def _leaky_relu(s: TorchImport, layer: Any, where: str) -> None:
+    s.chain.activation(leaky_relu(exact_number(float(layer.negative_slope), f"{where} negative_slope")), where)
+
+
+def _softplus(s: TorchImport, layer: Any, where: str) -> None:
+    if float(layer.beta) != 1.0:
+        raise unsupported(f"Softplus with beta={layer.beta}", where, "torch", "symnet's softplus is log(1 + e^t)")
+    s.chain.activation(activation("softplus"), where)
+
+
+#: torch.nn class name -> handler (a subclass is handled like its base).  A new layer is one entry here.
+LAYERS: dict[str, Handler] = {
+    "Linear": _linear,
+    "Identity": _identity,
+    "Flatten": _identity,
+    "Dropout": _dropout,
+    "BatchNorm1d": _batch_norm,
+    "ReLU": _named("relu"),
+    "Tanh": _named("tanh"),
+    "Sigmoid": _named("sigmoid"),
+    "LeakyReLU": _leaky_relu,
+    "Softplus": _softplus,
+}
+
+
+def _handler(nn: Any, layer: Any) -> Handler | None:
+    for name, handler in LAYERS.items():
+        cls = getattr(nn, name, None)
+        if cls is not None and isinstance(layer, cls):
+            return handler
+    return None
+
+
+def from_torch(module: Any, *, batchnorm: str = "float") -> Network:
     """The exact symnet Network of an ``nn.Sequential`` (or a single ``nn.Linear``).
+
+    ``batchnorm`` says how an eval-mode ``BatchNorm1d`` is folded:
+    ``"float"`` (default) takes the scale ``gamma / sqrt(var + eps)`` and the
+    shift as torch's eval mode computes them in the parameters' float type
+    (``invstd = 1/sqrt(var + eps)``, ``scale = invstd * gamma``,
+    ``shift = beta - mean * scale``, each rounded), at their exact binary
+    values: the network stays rational, so derivations print decimals and
+    the Coq export and :func:`symnet.crosscheck` work.  ``"exact"`` keeps
+    ``gamma / sqrt(var + eps)`` as an exact real radical: the mathematically
+    exact model, whose proofs carry square roots (long derivations; the Coq
+    export and ``crosscheck`` refuse them).
 
     Raises :class:`~symnet.InvalidType` for something that is not a torch
     module and :class:`~symnet.UnsupportedModelError` for a layer symnet does
-    not translate (including a ``BatchNorm1d`` in training mode).
+    not translate (including a ``Dropout`` or ``BatchNorm1d`` in training mode).
     """
     nn = require("torch.nn", "torch")
+    mode = check_batchnorm_mode(batchnorm)
     if not isinstance(module, nn.Module):
         raise InvalidType(f"module={type(module).__name__} is not a torch.nn.Module")
     if not isinstance(module, (nn.Sequential, nn.Linear)):
@@ -60,59 +161,15 @@ def from_torch(module: Any) -> Network:
             "torch",
             "symnet reads nn.Sequential (or a single nn.Linear), whose computation is its list of layers",
         )
-    chain = ChainBuilder("torch")
+    state = TorchImport(ChainBuilder("torch"), mode)
     for position, layer in _walk(module, ""):
-        where = f"layer {position} ({type(layer).__name__})"
-        if isinstance(layer, nn.Linear):
-            bias = None if layer.bias is None else _array(layer.bias)
-            chain.linear(_array(layer.weight), bias, where)
-        elif isinstance(layer, (nn.Identity, nn.Dropout, nn.Flatten)):
-            continue  # the identity on a batch of vectors (Dropout as in eval mode)
-        elif isinstance(layer, nn.BatchNorm1d):
-            if layer.training or layer.running_mean is None or layer.running_var is None:
-                raise unsupported(
-                    "BatchNorm1d in training mode (or without running statistics)",
-                    f"layer {position}",
-                    "torch",
-                    "call module.eval() first: in eval mode it is an affine map",
-                )
-            scale, shift = _batch_norm(layer, where)
-            chain.scale_shift(scale, shift, where)
-        elif isinstance(layer, nn.ReLU):
-            chain.activation(activation("relu"), where)
-        elif isinstance(layer, nn.LeakyReLU):
-            chain.activation(leaky_relu(exact_number(float(layer.negative_slope), f"{where} negative_slope")), where)
-        elif isinstance(layer, nn.Tanh):
-            chain.activation(activation("tanh"), where)
-        elif isinstance(layer, nn.Sigmoid):
-            chain.activation(activation("sigmoid"), where)
-        else:
+        handler = _handler(nn, layer)
+        if handler is None:
             raise unsupported(type(layer).__name__, f"layer {position}", "torch")
-    net = chain.network()
+        handler(state, layer, f"layer {position} ({type(layer).__name__})")
+    net = state.chain.network()
     _probe(module, net.p)
     return net
-
-
-def _batch_norm(layer: Any, where: str) -> tuple[list[sympy.Expr], list[sympy.Expr]]:
-    """scale = gamma / sqrt(var + eps), shift = beta - mean * scale, exactly."""
-    n = layer.num_features
-    mean = exact_vector(_array(layer.running_mean), f"{where} running_mean").args[2].args
-    var = exact_vector(_array(layer.running_var), f"{where} running_var").args[2].args
-    eps = exact_number(float(layer.eps), f"{where} eps")
-    if layer.weight is not None:
-        gamma = exact_vector(_array(layer.weight), f"{where} weight").args[2].args
-        beta = exact_vector(_array(layer.bias), f"{where} bias").args[2].args
-    else:
-        gamma, beta = (sympy.Integer(1),) * n, (sympy.Integer(0),) * n
-    for k, v in enumerate(var):
-        if not v + eps > 0:
-            raise InvalidArgument(
-                f"torch: {where} has running_var[{k}] + eps = {v + eps} <= 0, so its eval-mode forward pass "
-                "divides by sqrt(var + eps) and gives NaN"
-            )
-    scale = [g / sympy.sqrt(v + eps) for g, v in zip(gamma, var, strict=True)]
-    shift = [b - m * s for b, m, s in zip(beta, mean, scale, strict=True)]
-    return scale, shift
 
 
 def _probe(module: Any, width: int) -> None:
