@@ -12,6 +12,9 @@ from fractions import Fraction
 import pytest
 
 import symnet
+from symnet import kernel
+from symnet.certificate import read
+from symnet.cli.check import SUMMARIES
 from symnet.cli.main import main
 from symnet.cli.verify import case_paths, decimal_text, result_text
 
@@ -20,6 +23,17 @@ BOX = "(assert (>= X_0 -1)) (assert (<= X_0 1)) (assert (>= X_1 -0.5)) (assert (
 NET = {"weights": [[[1, 1], [1, -1]], [[1, 0], [0, 1]]], "biases": [[0, 0], [0, 0]], "activation": "relu"}
 
 has_engine = pytest.mark.skipif(not hasattr(symnet, "verify"), reason="symnet.verify is on the verify branch")
+#: ``symnet check`` prints a summary of a verification certificate once the verify branch registers it.
+check_summary = pytest.mark.xfail(
+    "verification" not in SUMMARIES, reason="symnet check has no summary of verification documents yet", strict=True
+)
+
+
+def _kernel_accepts(path) -> bool:
+    """The certificate file, read and checked by the kernel (what ``symnet check`` does before its summary)."""
+    with open(path, "rb") as f:
+        kernel.check(read(f.read()))
+    return True
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
@@ -137,8 +151,7 @@ def test_a_property_that_holds(capsys, files):
     assert code == 0 and out.startswith("holds") and err == ""
     assert f"certificate: {cert}" in out
     assert result.read_text() == "holds\n"
-    code, out, _ = _run(capsys, "check", str(cert))
-    assert code == 0
+    assert _kernel_accepts(cert)
 
 
 @has_engine
@@ -155,7 +168,7 @@ def test_a_violated_property_gives_an_exact_counterexample(capsys, files):
     assert -1 <= x[0] <= 1 and Fraction(-1, 2) <= x[1] <= Fraction(1, 2)
     assert _relu_net(*x)[0] >= Fraction(5, 4)  # the violation, by the hand-written forward pass
     assert (Fraction(values["Y_0"]), Fraction(values["Y_1"])) == _relu_net(*x)
-    assert _run(capsys, "check", str(cert))[0] == 0
+    assert _kernel_accepts(cert)
 
 
 @has_engine
@@ -180,4 +193,14 @@ def test_a_union_of_boxes_is_verified_box_by_box(capsys, files):
     holds = prop(f"(assert (or {first} {second})) (assert (>= Y_1 4))", HEAD)  # max y1 = 3.5
     code, out, _ = _run(capsys, "verify", net, holds, "--certificate", str(cert))
     assert code == 0 and cert.exists() and (tmp / "u.2.json").exists()
-    assert _run(capsys, "check", str(cert))[0] == 0 and _run(capsys, "check", str(tmp / "u.2.json"))[0] == 0
+    assert _kernel_accepts(cert) and _kernel_accepts(tmp / "u.2.json")
+
+
+@has_engine
+@check_summary
+def test_symnet_check_reads_the_certificate(capsys, files):
+    net, prop, tmp = files
+    cert = tmp / "cert.json"
+    assert _run(capsys, "verify", net, prop("(assert (>= Y_0 1.6))"), "--certificate", str(cert))[0] == 0
+    code, out, _ = _run(capsys, "check", str(cert))
+    assert code == 0 and out.strip()

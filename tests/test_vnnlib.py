@@ -312,3 +312,15 @@ def _properties(draw: st.DrawFn) -> tuple[VnnProperty, str]:
 def test_printed_properties_are_read_back(case: tuple[VnnProperty, str]) -> None:
     prop, text = case
     assert parse_vnnlib(text) == prop
+
+
+def test_verify_refuses_a_union_rather_than_checking_one_box() -> None:
+    """symnet.verify decides one input set; given a union it must not answer for the first box alone."""
+    union = parse_vnnlib(
+        HEAD + "(assert (or (and (>= X_0 0) (<= X_0 1) (>= X_1 0) (<= X_1 1))"
+        " (and (>= X_0 2) (<= X_0 3) (>= X_1 0) (<= X_1 1)))) (assert (>= Y_0 3.5))"
+    )
+    with pytest.raises(InvalidArgument, match="union"):
+        symnet.verify(NET, union, workers=1)
+    # y0 = relu(x0 + x1): at most 2 on the first box, 4 on the second
+    assert [symnet.verify(NET, case, workers=1).status for case in union.cases()] == ["holds", "violated"]

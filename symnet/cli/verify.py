@@ -121,15 +121,15 @@ def _progress(start: float) -> Any:
     """A progress callback writing one overwritten line on a terminal (nothing elsewhere)."""
     last = [0.0]
 
-    def report(info: Any = None, **fields: Any) -> None:
+    def report(info: Any) -> None:
         now = time.monotonic()
         if now - last[0] < 0.5:
             return
         last[0] = now
-        data = dict(info) if isinstance(info, dict) else dict(getattr(info, "__dict__", {}) or {})
-        data.update(fields)
-        shown = ", ".join(f"{k} {v}" for k, v in data.items() if isinstance(v, (int, float, str, Fraction)))
-        progress_line(f"verify: {shown or 'working'}; {now - start:.1f} s", overwrite=True)
+        bound = getattr(info, "bound", None)
+        shown = f"leaves open {getattr(info, 'open', '?')}, closed {getattr(info, 'closed', '?')}"
+        shown += "" if bound is None else f", bound {bound:.3g}"
+        progress_line(f"verify: {shown}; {now - start:.1f} s", overwrite=True)
 
     return report
 
