@@ -12,19 +12,15 @@ output.  Exit codes: 0 collapsed, 1 not linear, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidArgument, NotLinearError
-from ..interop.npz import from_npz
-from ..interop.onnx import from_onnx, load_model
-from ..model.network import Network
 from ..search.engine import prove
 from ._common import EXIT_OK, EXIT_REJECTED, progress_line, say
+from ._files import add_model_options, load_model_file, model_options
 
 __all__ = ["Progress", "add_parser", "load_model_file", "run"]
 
@@ -42,22 +38,6 @@ class Progress:
         progress_line(f"[{time.perf_counter() - self.start:6.2f} s] {message}")
 
 
-def load_model_file(path: str, progress: Callable[[str], None] | None = None) -> tuple[Network, Any]:
-    """The exact Network of a model file (``.onnx`` or ``.npz``), and the original model (ONNX) or None."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".onnx", ".npz"):
-        raise InvalidArgument(f"{path}: unknown model format {ext or '(no extension)'!r}; give a .onnx or .npz file")
-    if progress:
-        progress(f"importing {path}")
-    try:
-        if ext == ".npz":
-            return from_npz(path), None
-        model = load_model(path)
-        return from_onnx(model), model
-    except ImportError as exc:
-        raise InvalidArgument(str(exc)) from None
-
-
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet collapse`` on the ``symnet`` parser."""
     c: argparse.ArgumentParser = subparsers.add_parser(
@@ -71,6 +51,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     c.add_argument(
         "--dtype", choices=("float32", "float64"), default="float32", help="float type of the exported model"
     )
+    add_model_options(c)
     c.set_defaults(func=run)
     return c
 
@@ -78,7 +59,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``symnet collapse``; returns the exit code (errors become exit codes in ``symnet.cli._common``)."""
     progress = Progress()
-    net, original = load_model_file(args.model, progress)
+    net, original = load_model_file(args.model, progress, **model_options(args))
     progress(f"imported {net!r}; proving")
     try:
         proof = prove(net)

@@ -21,6 +21,7 @@ from ..model.generic import RESERVED_SIZE_NAMES, is_size_name
 from ..proof import Proof
 from ..search.engine import prove
 from ._common import EXIT_OK, EXIT_REJECTED, NOTATION, emit, say
+from ._files import add_model_options, model_options
 from .check import describe
 from .collapse import Progress, load_model_file
 
@@ -128,6 +129,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("model", nargs="?", metavar="MODEL",
                    help="a trained model to import: .onnx or .npz (see symnet.from_npz)")
+    add_model_options(p)
     size = "a positive whole number, or a size name such as p for every size at once"
     p.add_argument("--inputs", type=_width, default=None, metavar="N",
                    help=f"number of inputs p: {size} (default 3, as in the blog post's network)")
@@ -196,7 +198,7 @@ def _network(args: argparse.Namespace) -> Any:
                 "MODEL and --inputs/--hidden/--no-hidden/--outputs/--activation exclude each other: "
                 "the model gives them"
             )
-        return load_model_file(args.model, Progress())[0]
+        return load_model_file(args.model, Progress(), **model_options(args))[0]
     if args.no_hidden and args.hidden:
         raise InvalidArgument("--no-hidden and --hidden exclude each other")
     inputs = 3 if args.inputs is None else args.inputs

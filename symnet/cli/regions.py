@@ -28,11 +28,10 @@ from itertools import pairwise
 from typing import Any
 
 from ..errors import InvalidArgument
-from ..interop.onnx import from_onnx
 from ..model.network import Network
 from ..search.regions import regions
 from ._common import EXIT_OK, emit, progress_line
-from ._files import read_document
+from ._files import add_model_options, load_model_file, model_options, read_document
 
 __all__ = [
     "add_network_options",
@@ -92,6 +91,7 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
                    help="input interval (once for all inputs, or once per input)")
     p.add_argument("--max-regions", type=lambda t: count(t, 1, 10**7), default=None, metavar="N",
                    help="stop past N regions")
+    add_model_options(p)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -126,7 +126,7 @@ def load_network(args: argparse.Namespace) -> Network:
             raise InvalidArgument("give a network file or --inputs/--hidden, not both")
         path = args.network
         if path.endswith(".onnx"):
-            return from_onnx(path)
+            return load_model_file(path, None, **model_options(args))[0]
         data = read_document(path)
         try:
             doc = json.loads(data)

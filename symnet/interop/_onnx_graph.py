@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ._common import ChainBuilder, require, unsupported
 
-__all__ = ["MAX_ONNX_BYTES", "OnnxGraph", "Step", "load_model", "prod_dims"]
+__all__ = ["MAX_ONNX_BYTES", "OnnxGraph", "Step", "inline_external_data", "load_model", "prod_dims", "read_tensor"]
 
 #: Largest ONNX file read (bytes).
 MAX_ONNX_BYTES = 512 * 1024 * 1024
@@ -79,6 +79,47 @@ def _external_file(tensor: Any, directory: str | os.PathLike[str] | None, where:
     if end > MAX_ONNX_BYTES or os.path.getsize(path) > MAX_ONNX_BYTES:
         raise InvalidArgument(f"onnx: {where}'s external data is larger than the {MAX_ONNX_BYTES} bytes read")
     return path
+
+
+def read_tensor(t: Any, directory: str | os.PathLike[str] | None, where: str) -> Any:
+    """A TensorProto as a numpy array; external data only from a checked file inside ``directory``."""
+    onnx = require("onnx", "onnx")
+    numpy_helper = require("onnx.numpy_helper", "onnx")
+    external = t.data_location == onnx.TensorProto.EXTERNAL or len(t.external_data) > 0
+    if not external:
+        try:
+            return numpy_helper.to_array(t)
+        except Exception as exc:  # a malformed tensor: onnx's own errors are not SymnetErrors
+            raise InvalidArgument(f"onnx: {where} is not a readable tensor ({type(exc).__name__})") from None
+    path = _external_file(t, directory, where)
+    info = {e.key: e.value for e in t.external_data}
+    offset = int(info.get("offset", "0"))
+    with open(path, "rb") as f:  # the resolved path: onnx never opens a file itself
+        f.seek(offset)
+        raw = f.read(int(info["length"])) if "length" in info else f.read()
+    inline = onnx.TensorProto()
+    inline.CopyFrom(t)
+    del inline.external_data[:]
+    inline.data_location = onnx.TensorProto.DEFAULT
+    inline.raw_data = raw
+    try:
+        return numpy_helper.to_array(inline)
+    except Exception as exc:
+        raise InvalidArgument(
+            f"onnx: {where}'s external data cannot be read ({type(exc).__name__}: {str(exc)[:100]})"
+        ) from None
+
+
+def inline_external_data(model: Any, directory: str | os.PathLike[str] | None) -> Any:
+    """A copy of ``model`` whose initializers hold their external data inline (read by :func:`read_tensor`)."""
+    onnx = require("onnx", "onnx")
+    numpy_helper = require("onnx.numpy_helper", "onnx")
+    copy = onnx.ModelProto()
+    copy.CopyFrom(model)
+    for t in copy.graph.initializer:
+        if t.data_location == onnx.TensorProto.EXTERNAL or len(t.external_data) > 0:
+            t.CopyFrom(numpy_helper.from_array(read_tensor(t, directory, f"initializer {t.name[:40]!r}"), t.name))
+    return copy
 
 
 def prod_dims(dims: list[Dim] | tuple[Dim, ...]) -> tuple[int, int]:
@@ -148,29 +189,7 @@ class OnnxGraph:
     # -------------------------------------------------------------- tensors
     def tensor(self, t: Any, where: str) -> Any:
         """A TensorProto as a numpy array; external data only from inside ``external_data_dir`` (checked first)."""
-        external = t.data_location == self.onnx.TensorProto.EXTERNAL or len(t.external_data) > 0
-        if not external:
-            try:
-                return self.numpy_helper.to_array(t)
-            except Exception as exc:  # a malformed tensor: onnx's own errors are not SymnetErrors
-                raise InvalidArgument(f"onnx: {where} is not a readable tensor ({type(exc).__name__})") from None
-        path = _external_file(t, self.external_data_dir, where)
-        info = {e.key: e.value for e in t.external_data}
-        offset = int(info.get("offset", "0"))
-        with open(path, "rb") as f:  # the resolved path: onnx never opens a file itself
-            f.seek(offset)
-            raw = f.read(int(info["length"])) if "length" in info else f.read()
-        inline = self.onnx.TensorProto()
-        inline.CopyFrom(t)
-        del inline.external_data[:]
-        inline.data_location = self.onnx.TensorProto.DEFAULT
-        inline.raw_data = raw
-        try:
-            return self.numpy_helper.to_array(inline)
-        except Exception as exc:
-            raise InvalidArgument(
-                f"onnx: {where}'s external data cannot be read ({type(exc).__name__}: {str(exc)[:100]})"
-            ) from None
+        return read_tensor(t, self.external_data_dir, where)
 
     def const(self, name: str, where: str) -> Any:
         """The constant (initializer or Constant output) called ``name`` as a numpy array."""

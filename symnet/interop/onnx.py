@@ -29,10 +29,10 @@ from typing import Any
 
 from ..model.network import Network
 from ._common import check_batchnorm_mode, unsupported
-from ._onnx_graph import MAX_ONNX_BYTES, OnnxGraph, Step, load_model
+from ._onnx_graph import MAX_ONNX_BYTES, OnnxGraph, Step, inline_external_data, load_model
 from .onnx_ops import OPS, fold_constant
 
-__all__ = ["MAX_ONNX_BYTES", "OPS", "from_onnx", "load_model"]
+__all__ = ["MAX_ONNX_BYTES", "OPS", "from_onnx", "inline_external_data", "load_model"]
 
 
 def _position(index: int, node: Any) -> str:
