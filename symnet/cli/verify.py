@@ -27,18 +27,16 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-import symnet
-
 from ..errors import InvalidArgument
-from ..interop.npz import from_npz
-from ..interop.onnx import from_onnx
 from ..model.network import Network
 from ..numbers import exact_ratio
+from ..search.bab.verify import verify
 from ..search.vnnlib import VnnProperty, read_vnnlib
 from ._common import EXIT_OK, EXIT_REJECTED, emit, progress_line
+from ._files import add_model_options, load_model_file, model_options
 from .regions import count, load_network
 
-__all__ = ["EXIT_UNKNOWN", "add_parser", "case_paths", "decimal_text", "result_text", "run"]
+__all__ = ["EXIT_UNKNOWN", "add_parser", "case_paths", "decimal_text", "load_model", "result_text", "run"]
 
 #: Exit code of an unknown answer or a timeout.
 EXIT_UNKNOWN = 3
@@ -60,12 +58,22 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("property", metavar="PROP.vnnlib", help="the VNN-LIB property (it states the violation)")
     p.add_argument("--timeout", type=_seconds, default=None, metavar="S", help="give up after S seconds (unknown)")
     p.add_argument("--certificate", metavar="OUT.json", help="write the certificate (symnet check re-verifies it)")
-    p.add_argument("--workers", type=lambda t: count(t, 1, 4096), default=None, metavar="N",
-                   help="worker processes (default: all cores)")
+    p.add_argument(
+        "--workers",
+        type=lambda t: count(t, 1, 4096),
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
     p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask distributed scheduler (tcp://host:port)")
     p.add_argument("--result-file", metavar="OUT.txt", help="write VNN-COMP's result file")
-    p.add_argument("--result-style", choices=tuple(WORDS), default="vnncomp2021",
-                   help="the result file's words: holds/violated (vnncomp2021, default) or unsat/sat (vnncomp2022)")
+    p.add_argument(
+        "--result-style",
+        choices=tuple(WORDS),
+        default="vnncomp2021",
+        help="the result file's words: holds/violated (vnncomp2021, default) or unsat/sat (vnncomp2022)",
+    )
+    add_model_options(p)
     p.set_defaults(func=run)
     return p
 
@@ -81,13 +89,10 @@ def _seconds(text: str) -> float:
     return value
 
 
-def load_model(path: str) -> Network:
-    """The exact network of a model file: ``.onnx``, ``.npz`` or JSON weights."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext == ".onnx":
-        return from_onnx(path)
-    if ext == ".npz":
-        return from_npz(path)
+def load_model(path: str, args: argparse.Namespace | None = None) -> Network:
+    """The exact network of a model file: ``.onnx`` or ``.npz`` (the shared loader), else JSON weights."""
+    if os.path.splitext(path)[1].lower() in (".onnx", ".npz"):
+        return load_model_file(path, **({} if args is None else model_options(args)))[0]
     return load_network(argparse.Namespace(network=path, inputs=None, hidden=None, seed=0))
 
 
@@ -143,9 +148,7 @@ def _verify_cases(net: Network, prop: VnnProperty, args: argparse.Namespace) -> 
         left = None if args.timeout is None else args.timeout - (time.monotonic() - start)
         if left is not None and left <= 0:
             return "timeout", verdicts, None
-        verdict = symnet.verify(
-            net, case, timeout=left, workers=args.workers, scheduler=args.scheduler, progress=progress
-        )
+        verdict = verify(net, case, timeout=left, workers=args.workers, scheduler=args.scheduler, progress=progress)
         verdicts.append(verdict)
         if verdict.status == "violated":
             return "violated", verdicts, verdict
@@ -158,7 +161,7 @@ def _verify_cases(net: Network, prop: VnnProperty, args: argparse.Namespace) -> 
 def run(args: argparse.Namespace) -> int:
     """Verify, print the summary, write the certificate and the result file; the exit code of the verdict."""
     prop = read_vnnlib(args.property)
-    net = load_model(args.network)
+    net = load_model(args.network, args)
     if (prop.inputs, prop.outputs) != (net.p, net.q):
         raise InvalidArgument(
             f"{args.property} has {prop.inputs} inputs and {prop.outputs} outputs;"
