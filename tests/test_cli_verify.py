@@ -204,3 +204,17 @@ def test_symnet_check_reads_the_certificate(capsys, files):
     assert _run(capsys, "verify", net, prop("(assert (>= Y_0 1.6))"), "--certificate", str(cert))[0] == 0
     code, out, _ = _run(capsys, "check", str(cert))
     assert code == 0 and out.strip()
+
+
+def test_progress_is_one_overwritten_line_on_a_terminal_only(capsys, monkeypatch):
+    from symnet.cli import verify as cli_verify
+    from symnet.results.verdict import VerifyProgress
+
+    report = cli_verify._progress(0.0)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    report(VerifyProgress(open=3, closed=5, bound=-0.25, elapsed=1.0))
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    cli_verify._progress(0.0)(VerifyProgress(open=3, closed=5, bound=-0.25, elapsed=1.0))
+    err = capsys.readouterr().err
+    assert err.startswith("\rsymnet: verify: leaves open 3, closed 5, bound -0.25;") and "\n" not in err
