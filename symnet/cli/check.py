@@ -33,6 +33,7 @@ from ..certificate import (
     encode_q,
     read,
 )
+from ..certificate.verification import VerificationDocument
 from ..certificate.writing import network_fingerprint
 from ..errors import CertificateError, InvalidArgument
 from ..model.generic import GenericCertificate
@@ -41,7 +42,6 @@ from ._common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, emit, one_line, say
 from ._files import MAX_DOCUMENT_BYTES, read_document
 
 __all__ = ["CHECKERS", "MAX_DOCUMENT_BYTES", "SUMMARIES", "add_parser", "describe", "fingerprint", "run", "summary"]
-
 
 
 def fingerprint(net: Any) -> str:
@@ -136,6 +136,27 @@ def _regions(doc: RegionsDocument) -> str:
     return text + ", and its bounds claim holds on the domain: " + "; ".join(parts)
 
 
+def _verification(doc: VerificationDocument) -> str:
+    box = " x ".join(f"[{lo}, {hi}]" for lo, hi in doc.box)
+    cons = "".join(f" with {[str(c) for c in a]} . x + {e} <= 0" for a, e in doc.input_constraints)
+    violation = " or ".join(
+        "(" + " and ".join(f"{[str(c) for c in cr]} . y + {d} <= 0" for cr, d in conj) + ")" for conj in doc.disjuncts
+    )
+    if doc.status == "violated":
+        assert doc.counterexample is not None and doc.output is not None
+        return (
+            f"verification certificate checked: VIOLATED -- the input {_point(doc.counterexample)} in the box {box}"
+            f"{cons} has the exact output {_point(doc.output)} (y: {_outputs(doc.network)}), which satisfies "
+            f"the violation {violation}"
+        )
+    leaves = sum(1 for n in doc.tree if n[0] == "leaf")
+    return (
+        f"verification certificate checked: HOLDS -- no input of the box {box}{cons} has outputs "
+        f"y ({_outputs(doc.network)}) satisfying the violation {violation} ({leaves} leaves of a split tree, "
+        f"each disjunct refuted on each by exact bound propagation and multipliers)"
+    )
+
+
 #: A document's kind -> the sentence saying what its check established.
 SUMMARIES: dict[str, Callable[[Any], str]] = {
     "linear": _linear,
@@ -143,6 +164,7 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "counterexample": _counterexample,
     "degree": _degree,
     "regions": _regions,
+    "verification": _verification,
 }
 
 
@@ -168,7 +190,9 @@ CHECKERS: dict[str, Callable[[bytes], tuple[Any, Callable[[], bool], str]]] = di
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet check``."""
     c: argparse.ArgumentParser = subparsers.add_parser(
-        "check", help="re-check a saved document (certificate, generic certificate, counterexample, degree, regions)"
+        "check",
+        help="re-check a saved document (certificate, generic certificate, counterexample, degree, regions, "
+        "verification)",
     )
     c.add_argument("certificate", metavar="DOCUMENT.json")
     c.set_defaults(func=run)

@@ -46,24 +46,30 @@ ReLU and the output layer the identity.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..certificate.verification import Node, Row, VerificationDocument
 from ..errors import CertificateError
 from ..model.network import Network
 from .regions_cert import forward, network_pieces
 
-__all__ = ["GRID_BITS", "ReluLayers", "check_document", "hidden_bounds", "leaf_rows", "relu_layers", "row_bound"]
+__all__ = ["GRID_BITS", "Relaxed", "ReluLayers", "check_document", "leaf_rows", "relax", "relu_layers", "row_bound"]
 
 #: Every rounded number lies on the grid 2^-GRID_BITS.
 GRID_BITS = 30
 _SCALE = 1 << GRID_BITS
+#: Coefficients on post-activations are rounded down to 2^-FINE_BITS.
+FINE_BITS = 40
+_FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
-#: Hidden layers as (W, W+, W-, b) over QQ, and the output layer (W, b).
-ReluLayers = tuple[list[tuple[fmpq_mat, fmpq_mat, fmpq_mat, list[fmpq]]], tuple[fmpq_mat, list[fmpq]]]
+#: Hidden layers as (W over QQ, D W and D b as integers, D), and the output layer (W, b) over QQ.
+ReluLayers = tuple[list[tuple[fmpq_mat, fmpz_mat, list[int], int]], tuple[fmpq_mat, list[fmpq]]]
+#: Per hidden layer: the concrete bounds of its neurons and its relaxation as integer matrices (see _layer_ext).
+Relaxed = tuple[list[list[tuple[fmpq, fmpq]]], list[tuple[fmpz_mat, fmpz_mat, int, int, int]]]
 
 
 def _fail(message: str, rule: str, node: int | None = None) -> CertificateError:
@@ -94,8 +100,9 @@ def relu_layers(net: Network) -> ReluLayers:
         if last:
             return hidden, (W, b)
         ws = W.entries()
-        pos = fmpq_mat(n, m, [w if w > 0 else ZERO for w in ws])
-        hidden.append((W, pos, fmpq_mat(n, m, [w if w < 0 else ZERO for w in ws]), b))
+        D = math.lcm(*(int(v.q) for v in ws), *(int(v.q) for v in b))
+        Wz = fmpz_mat(n, m, [int(v.p) * (D // int(v.q)) for v in ws])
+        hidden.append((W, Wz, [int(v.p) * (D // int(v.q)) for v in b], D))
     raise _fail("the network has no layers", "network")  # pragma: no cover - a Network has at least one layer
 
 
@@ -115,85 +122,119 @@ def _rows(mat: fmpq_mat) -> list[list[fmpq]]:
     return [flat[i * cols : (i + 1) * cols] for i in range(mat.nrows())]
 
 
-def _upper(row: list[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
-    a, b = _extremes(row, box)
-    if b <= 0:
-        return [ZERO] * len(row)
-    if a >= 0:
-        return row
-    a1, b1 = _floor(a), _ceil(b)
-    s = _ceil(b1 / (b1 - a1))
-    return [s * (row[0] - a1)] + [s * c for c in row[1:]]
+def _relaxation(lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[bool], list[fmpq], list[fmpq]]:
+    """Per neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
+    keep, up, cst = [], [], []
+    for l, u in lu:
+        if u <= 0:
+            keep.append(False), up.append(ZERO), cst.append(ZERO)
+        elif l >= 0:
+            keep.append(True), up.append(ONE), cst.append(ZERO)
+        else:
+            s = _ceil(u / (u - l))
+            keep.append(u >= -l), up.append(s), cst.append(-s * l)
+    return keep, up, cst
 
 
-def _lower(row: list[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
-    c, d = _extremes(row, box)
-    if c >= 0:
-        return row
-    if d <= 0:
-        return [ZERO] * len(row)
-    alpha = fmpq((d / (d - c) * _SCALE).floor(), _SCALE)
-    return [alpha * v for v in row]
+def _int(v: fmpq) -> int:
+    assert v.q == 1
+    return int(v.p)
 
 
-def hidden_bounds(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> list[list[tuple[fmpq, fmpq]]]:
-    """Concrete (l, u) of every hidden neuron on the box, by forward symbolic intervals."""
-    p = len(box)
-    ident = fmpq_mat(p, p + 1, [ONE if j == i + 1 else ZERO for i in range(p) for j in range(p + 1)])
-    low, up = ident, ident
-    out = []
-    for _, Wp, Wn, b in hidden:
-        n = len(b)
-        shift = fmpq_mat(n, p + 1, [b[k] if j == 0 else ZERO for k in range(n) for j in range(p + 1)])
-        zlow, zup = _rows(Wp * low + Wn * up + shift), _rows(Wp * up + Wn * low + shift)
-        out.append(
-            [(_floor(_extremes(r, box)[0]), _ceil(_extremes(t, box)[1])) for r, t in zip(zlow, zup, strict=True)]
-        )
-        low = fmpq_mat(n, p + 1, [v for r in zlow for v in _lower(r, box)])
-        up = fmpq_mat(n, p + 1, [v for r in zup for v in _upper(r, box)])
-    return out
+def _layer_ext(layer: Any, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, fmpz_mat, int, int, int]:
+    """A hidden layer under its relaxation, as integer matrices at the scale T = D 2^(2 GRID_BITS).
+
+    Row k of ``keep`` is ``T [W_k | b_k]`` for a neuron whose positive coefficient is kept (else 0); row k
+    of ``slope`` is ``T [s_k W_k | s_k b_k + c_k]`` (the upper line ``s_k z_k + c_k`` for a negative one).
+    Returns (keep, slope, T, n, m).
+    """
+    _, Wz, bz, D = layer
+    n, m = Wz.nrows(), Wz.ncols()
+    keep, up, cst = _relaxation(lu)
+    G = _SCALE
+    wz = Wz.entries()
+    K: list[Any] = []
+    S: list[Any] = []
+    for k in range(n):
+        row = wz[k * m : (k + 1) * m]
+        if keep[k]:
+            K.extend(v * G * G for v in row)
+            K.append(bz[k] * G * G)
+        else:
+            K.extend([0] * (m + 1))
+        s_int, c_int = _int(up[k] * G), _int(cst[k] * G * G)
+        S.extend(v * s_int * G for v in row)
+        S.append(bz[k] * s_int * G + c_int * D)
+    return fmpz_mat(n, m + 1, K), fmpz_mat(n, m + 1, S), D * G * G, n, m
+
+
+def _backsub(exts: Sequence[Any], A: list[Any], const: list[fmpq]) -> list[list[fmpq]]:
+    """Rows ``[const, coeffs...]`` over x of lower bounds of ``A h + const`` (h: the last hidden layer's outputs).
+
+    ``A`` holds integers: the coefficients times 2^FINE_BITS (R rows).  Each step
+    rounds the coefficients on the (non-negative) post-activations, and the
+    constant, down to the grid 2^-FINE_BITS: that keeps a lower bound and the
+    numbers short.
+    """
+    R = len(const)
+    c_int = [int((c * _FINE).floor()) for c in const]
+    coeffs: list[list[fmpq]] = [[] for _ in range(R)]
+    for idx in reversed(range(len(exts))):
+        Kx, Sx, T, n, m = exts[idx]
+        pos = fmpz_mat(R, n, [a if a > 0 else 0 for a in A])
+        neg = fmpz_mat(R, n, [a if a < 0 else 0 for a in A])
+        P = (pos * Kx + neg * Sx).entries()
+        c_int = [c + int(P[i * (m + 1) + m] // T) for i, c in enumerate(c_int)]
+        if idx > 0:
+            A = [P[i * (m + 1) + j] // T for i in range(R) for j in range(m)]
+        else:
+            scale = _FINE * T
+            coeffs = [[fmpq(P[i * (m + 1) + j], scale) for j in range(m)] for i in range(R)]
+    return [[fmpq(c_int[i], _FINE), *coeffs[i]] for i in range(R)]
+
+
+def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
+    """Concrete (l, u) of every hidden neuron on the box, by back-substitution (CROWN) through the layers below,
+    and each layer's relaxation."""
+    out: list[list[tuple[fmpq, fmpq]]] = []
+    exts: list[Any] = []
+    for i, (W, Wz, bz, D) in enumerate(hidden):
+        n, m = W.nrows(), W.ncols()
+        b = [fmpq(v, D) for v in bz]
+        if i == 0:
+            rows = [[b[k], *W.entries()[k * m : (k + 1) * m]] for k in range(n)]
+            out.append([(_floor(lo), _ceil(hi)) for lo, hi in (_extremes(r, box) for r in rows)])
+        else:
+            wz = Wz.entries()
+            A = [(w * _FINE) // D for w in wz] + [(-w * _FINE) // D for w in wz]
+            rows = _backsub(exts, A, b + [-v for v in b])
+            mins = [_extremes(r, box)[0] for r in rows]
+            out.append([(_floor(mins[k]), _ceil(-mins[n + k])) for k in range(n)])
+        exts.append(_layer_ext(hidden[i], out[i]))
+    return out, exts
 
 
 def leaf_rows(
     layers: ReluLayers,
     box: Sequence[tuple[fmpq, fmpq]],
     rows: Sequence[Row],
-    bounds: list[list[tuple[fmpq, fmpq]]] | None = None,
+    relaxed: Relaxed | None = None,
 ) -> list[list[fmpq]]:
     """For each row ``c . y + d``, ``[const, coeffs...]`` of an affine g with ``c . f(x) + d >= g(x)`` on the box.
 
-    ``bounds`` are the hidden neurons' concrete bounds on the box (computed when not given).
+    ``relaxed`` is :func:`relax` of the hidden layers on the box (computed when not given).
     """
     hidden, (Wout, bout) = layers
     if not rows:
         return []
-    bounds = hidden_bounds(hidden, box) if bounds is None else bounds
     m = len(rows)
     C = fmpq_mat(m, len(bout), [c for r in rows for c in r[0]])
-    A = C * Wout
     const = [r[1] + sum((c * v for c, v in zip(r[0], bout, strict=True)), ZERO) for r in rows]
-    for (W, _, _, b), lu in zip(reversed(hidden), reversed(bounds), strict=True):
-        n = len(lu)
-        flat = A.entries()
-        new = []
-        for i in range(m):
-            acc = const[i]
-            for k in range(n):
-                a = flat[i * n + k]
-                l, u = lu[k]
-                if u <= 0 or a == 0:
-                    new.append(ZERO)
-                elif l >= 0:
-                    new.append(a)
-                elif a > 0:
-                    new.append(a if u >= -l else ZERO)
-                else:
-                    s = _ceil(u / (u - l))
-                    new.append(a * s)
-                    acc -= a * s * l
-            const[i] = acc + sum((v * bk for v, bk in zip(new[i * n : (i + 1) * n], b, strict=True)), ZERO)
-        A = fmpq_mat(m, n, new) * W
-    return [[const[i], *row] for i, row in enumerate(_rows(A))]
+    if not hidden:
+        return [[const[i], *row] for i, row in enumerate(_rows(C * Wout))]
+    relaxed = relax(hidden, box) if relaxed is None else relaxed
+    A = [int((v * _FINE).floor()) for v in (C * Wout).entries()]
+    return _backsub(relaxed[1], A, const)
 
 
 def row_bound(
@@ -234,11 +275,11 @@ def _check_node(
 ) -> set[int]:
     proofs = node[-1]
     done: set[int] = set()
-    bounds = hidden_bounds(layers[0], box) if proofs else None
+    relaxed = relax(layers[0], box) if proofs else None
     for j, mults in proofs:
         rows = doc.disjuncts[j]
         used = sorted({k for k, _ in mults if k < len(rows)})
-        f = leaf_rows(layers, box, [rows[k] for k in used], bounds)
+        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed)
         full: list[list[fmpq]] = [[] for _ in rows]
         for k, fk in zip(used, f, strict=True):
             full[k] = fk

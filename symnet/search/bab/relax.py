@@ -1,7 +1,7 @@
 """Float bound propagation over many boxes at once (numpy): the kernel's relaxation, computed in floats.
 
-The same steps as :mod:`symnet.kernel.verification` -- forward symbolic intervals
-for the hidden neurons' bounds, then back-substitution of each output row --
+The same steps as :mod:`symnet.kernel.verification` -- back-substitution (CROWN)
+for the hidden neurons' bounds, layer by layer, then for each output row --
 batched over B boxes, so a box the search closes in floats is one the kernel
 will almost always close exactly.  Untrusted: nothing here is a proof.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,9 +46,9 @@ class FloatNet:
     def from_layers(cls, layers: ReluLayers) -> FloatNet:
         hidden, (Wo, bo) = layers
         hs = []
-        for W, _, _, b in hidden:
+        for W, _, bz, D in hidden:
             w = np.array(_floats(W.entries())).reshape(W.nrows(), W.ncols())
-            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array(_floats(b))))
+            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array([float(Fraction(v, D)) for v in bz])))
         wo = np.array(_floats(Wo.entries())).reshape(Wo.nrows(), Wo.ncols())
         return cls(tuple(hs), (wo, np.array(_floats(bo))))
 
@@ -68,38 +69,9 @@ def extremes(F: Array, lo: Array, hi: Array) -> tuple[Array, Array]:
     return mn, mx
 
 
-def hidden_bounds(net: FloatNet, lo: Array, hi: Array) -> list[tuple[Array, Array]]:
-    """(l, u) of every hidden neuron on each box, each (B, n)."""
-    B, p = lo.shape
-    low = np.zeros((B, p, p + 1))
-    low[:, np.arange(p), np.arange(p) + 1] = 1.0
-    up = low.copy()
-    out = []
-    for _, Wp, Wn, b in net.hidden:
-        zlow = np.matmul(Wp, low) + np.matmul(Wn, up)
-        zup = np.matmul(Wp, up) + np.matmul(Wn, low)
-        zlow[..., 0] += b
-        zup[..., 0] += b
-        lmin, lmax = extremes(zlow, lo, hi)
-        umin, umax = extremes(zup, lo, hi)
-        out.append((_floor(lmin), _ceil(umax)))
-        unst = (umax > 0) & (umin < 0)
-        a1, b1 = _floor(umin), _ceil(umax)
-        s = np.where(unst, _ceil(b1 / np.where(unst, b1 - a1, 1.0)), np.where(umin >= 0, 1.0, 0.0))
-        up = zup * s[..., None]
-        up[..., 0] -= np.where(unst, s * a1, 0.0)
-        lst = (lmin < 0) & (lmax > 0)
-        alpha = np.where(lst, _floor(lmax / np.where(lst, lmax - lmin, 1.0)), np.where(lmin >= 0, 1.0, 0.0))
-        low = zlow * alpha[..., None]
-    return out
-
-
-def row_functions(net: FloatNet, bounds: list[tuple[Array, Array]], C: Array, d: Array, B: int) -> Array:
-    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes."""
-    Wo, bo = net.out
-    A = np.broadcast_to(C @ Wo, (B, *(C @ Wo).shape)).copy()
-    const = np.broadcast_to(C @ bo + d, (B, C.shape[0])).copy()
-    for (W, _, _, b), (l, u) in zip(reversed(net.hidden), reversed(bounds), strict=True):
+def _backsub(hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs)."""
+    for (W, _, _, b), (l, u) in zip(reversed(hidden), reversed(bounds), strict=True):
         active, unst = l >= 0, (l < 0) & (u > 0)
         s = np.where(unst, _ceil(u / np.where(unst, u - l, 1.0)), 0.0)
         lows = np.where(active, 1.0, np.where(unst & (u >= -l), 1.0, 0.0))[:, None, :]
@@ -107,6 +79,32 @@ def row_functions(net: FloatNet, bounds: list[tuple[Array, Array]], C: Array, d:
         upc = np.where(unst, -s * l, 0.0)[:, None, :]
         pos = A > 0
         new = np.where(pos, A * lows, A * ups)
-        const += np.sum(np.where(pos, 0.0, A * upc), axis=-1) + new @ b
+        const = const + np.sum(np.where(pos, 0.0, A * upc), axis=-1) + new @ b
         A = new @ W
     return np.concatenate([const[..., None], A], axis=-1)
+
+
+def hidden_bounds(net: FloatNet, lo: Array, hi: Array) -> list[tuple[Array, Array]]:
+    """(l, u) of every hidden neuron on each box, each (B, n), by back-substitution (CROWN)."""
+    B = lo.shape[0]
+    out: list[tuple[Array, Array]] = []
+    for i, (W, _, _, b) in enumerate(net.hidden):
+        n = W.shape[0]
+        if i == 0:
+            F = np.broadcast_to(np.concatenate([b[:, None], W], axis=1), (B, n, W.shape[1] + 1))
+            mn, mx = extremes(F, lo, hi)
+            out.append((_floor(mn), _ceil(mx)))
+            continue
+        A = np.broadcast_to(np.concatenate([W, -W]), (B, 2 * n, W.shape[1]))
+        c = np.broadcast_to(np.concatenate([b, -b]), (B, 2 * n))
+        mn = extremes(_backsub(net.hidden[:i], out, A, c), lo, hi)[0]
+        out.append((_floor(mn[:, :n]), _ceil(-mn[:, n:])))
+    return out
+
+
+def row_functions(net: FloatNet, bounds: list[tuple[Array, Array]], C: Array, d: Array, B: int) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes."""
+    Wo, bo = net.out
+    A = np.broadcast_to(C @ Wo, (B, *(C @ Wo).shape))
+    const = np.broadcast_to(C @ bo + d, (B, C.shape[0]))
+    return _backsub(net.hidden, bounds, A, const)

@@ -20,9 +20,13 @@ from typing import Any
 
 import numpy as np
 from flint import fmpq
-from scipy.optimize import linprog
 
-from ...kernel.verification import GRID_BITS, hidden_bounds, leaf_rows, row_bound
+try:  # the optional "verify" extra
+    from scipy.optimize import linprog
+except ImportError:  # pragma: no cover - exercised only without scipy
+    linprog = None
+
+from ...kernel.verification import GRID_BITS, leaf_rows, relax, row_bound
 from .problem import Prepared, to_fmpq, to_fraction
 from .relax import Array, extremes, row_functions
 from .relax import hidden_bounds as float_bounds
@@ -31,6 +35,9 @@ __all__ = ["BATCH", "Outcome", "Rec", "run"]
 
 #: Boxes bounded together in one numpy batch.
 BATCH = 32
+#: A float proof whose margin is below this (relative) is re-checked exactly before its leaf closes;
+#: the others are left to the final kernel check.
+TIGHT = 1e-6
 #: Deepest split path the search makes.
 MAX_DEPTH = 160
 _GRID = 1 << GRID_BITS
@@ -84,8 +91,10 @@ def _split_value(lo: fmpq, hi: fmpq) -> fmpq:
     return mid
 
 
-def _combine(G: Array, lo: Array, hi: Array) -> list[tuple[int, fmpq]] | None:
+def _combine(G: Array, lo: Array, hi: Array) -> tuple[list[tuple[int, fmpq]], float] | None:
     """Multipliers lambda >= 0 (summing to 1) with min over the box of lambda . G > 0, from an LP; None if none."""
+    if linprog is None:  # pragma: no cover - without scipy only single rows close a box
+        return None
     m, p = G.shape[0], lo.size
     c = -np.concatenate([G[:, 0], np.ones(p)])
     A_ub = np.zeros((2 * p, m + p))
@@ -98,7 +107,7 @@ def _combine(G: Array, lo: Array, hi: Array) -> list[tuple[int, fmpq]] | None:
     if res.status != 0 or -res.fun <= 0:
         return None
     lam = [(k, fmpq(int(round(v * _GRID)), _GRID)) for k, v in enumerate(res.x[:m]) if round(v * _GRID) > 0]
-    return lam or None
+    return (lam, float(-res.fun)) if lam else None
 
 
 class _Search:
@@ -107,9 +116,9 @@ class _Search:
         self.out = Outcome("holds")
         self.J = len(prep.problem.disjuncts)
 
-    def proofs(self, F: Array, mins: Array, lo: Array, hi: Array, rec: Rec) -> tuple[Proofs, list[Array]]:
-        """Float proofs for the open disjuncts of one box, and a direction per disjunct left open."""
-        prep, found, dirs = self.prep, [], []
+    def proofs(self, F: Array, lo: Array, hi: Array, rec: Rec) -> tuple[Proofs, Proofs, list[Array]]:
+        """Float proofs for the open disjuncts of one box (comfortable, tight), and a direction per open disjunct."""
+        prep, found, tight, dirs = self.prep, [], [], []
         cons = prep.cons
         for j in range(self.J):
             if j in rec.proved:
@@ -118,17 +127,18 @@ class _Search:
             G = np.concatenate([F[rows], cons]) if cons.size else F[rows]
             cmins = extremes(G[None], lo[None], hi[None])[0][0]
             best = int(np.argmax(cmins)) if len(cmins) else -1
+            scale = TIGHT * (1.0 + float(np.max(np.abs(G[:, 0]) + np.abs(G[:, 1:]) @ (np.abs(lo) + np.abs(hi)))))
             if best >= 0 and cmins[best] > 0:
-                found.append((j, [(best, fmpq(1))]))
+                (found if cmins[best] > scale else tight).append((j, [(best, fmpq(1))]))
                 continue
             if len(G) > 1 and not self._refuted(G, lo, hi):
                 self.out.lps += 1
-                lam = _combine(G, lo, hi)
-                if lam is not None:
-                    found.append((j, lam))
+                got = _combine(G, lo, hi)
+                if got is not None:
+                    (found if got[1] > scale else tight).append((j, got[0]))
                     continue
             dirs.append(G[best, 1:] if best >= 0 else np.zeros(lo.size))
-        return found, dirs
+        return found, tight, dirs
 
     @staticmethod
     def _refuted(G: Array, lo: Array, hi: Array) -> bool:
@@ -142,12 +152,12 @@ class _Search:
         if not proofs:
             return proofs
         prep = self.prep
-        bounds = hidden_bounds(prep.layers[0], rec.box)
+        relaxed = relax(prep.layers[0], rec.box)
         ok = []
         for j, mults in proofs:
             rows = prep.exact_rows[j]
             used = sorted({k for k, _ in mults if k < len(rows)})
-            f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], bounds)
+            f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], relaxed)
             full: list[list[fmpq]] = [[] for _ in rows]
             for k, fk in zip(used, f, strict=True):
                 full[k] = fk
@@ -213,13 +223,12 @@ class _Search:
         lo, hi = (np.array(a) for a in zip(*(_floats(r.box) for r in recs), strict=True))
         B = len(recs)
         F = row_functions(prep.fnet, float_bounds(prep.fnet, lo, hi), prep.C, prep.d, B)
-        mins = extremes(F, lo, hi)[0]
         if self.attack(recs, F, lo, hi):
             return []
         new: list[int] = []
         for b, rec in enumerate(recs):
-            found, dirs = self.proofs(F[b], mins[b], lo[b], hi[b], rec)
-            found = self.exact(rec, found)
+            found, tight, dirs = self.proofs(F[b], lo[b], hi[b], rec)
+            found += self.exact(rec, tight)
             rec.proofs = found
             rec.proved = rec.proved | {j for j, _ in found}
             if len(rec.proved) == self.J:
@@ -248,7 +257,7 @@ def run(
     s.out.nodes.append(Rec("open", [], box=box, proved=proved))
     stack = [0]
     while stack:
-        if time.monotonic() > deadline:
+        if time.time() > deadline:
             s.out.status, s.out.reason = "unknown", "timeout"
             return s.out
         if stop():

@@ -220,6 +220,8 @@ def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _R
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for f in done:
+                if f.cancelled():
+                    continue
                 res = f.result()
                 results[futs[f]] = res
                 r.add(res[5])
@@ -227,9 +229,9 @@ def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _R
                 if res[0] != "holds":
                     stop.set()
             r.report(len(pending), r.stats["leaves"] + closed.value)
-            if stop.is_set() or time.time() > deadline + 0.5:
+            if time.time() > deadline:
                 stop.set()
+            if stop.is_set():
                 for f in pending:
-                    f.cancel()
-                break
+                    f.cancel()  # the running ones see the stop flag within a batch and return
     return results
