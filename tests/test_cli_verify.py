@@ -14,7 +14,6 @@ import pytest
 import symnet
 from symnet import kernel
 from symnet.certificate import read
-from symnet.cli.check import SUMMARIES
 from symnet.cli.main import main
 from symnet.cli.verify import case_paths, decimal_text, result_text
 
@@ -23,10 +22,6 @@ BOX = "(assert (>= X_0 -1)) (assert (<= X_0 1)) (assert (>= X_1 -0.5)) (assert (
 NET = {"weights": [[[1, 1], [1, -1]], [[1, 0], [0, 1]]], "biases": [[0, 0], [0, 0]], "activation": "relu"}
 
 has_engine = pytest.mark.skipif(not hasattr(symnet, "verify"), reason="symnet.verify is on the verify branch")
-#: ``symnet check`` prints a summary of a verification certificate once the verify branch registers it.
-check_summary = pytest.mark.xfail(
-    "verification" not in SUMMARIES, reason="symnet check has no summary of verification documents yet", strict=True
-)
 
 
 def _kernel_accepts(path) -> bool:
@@ -197,7 +192,6 @@ def test_a_union_of_boxes_is_verified_box_by_box(capsys, files):
 
 
 @has_engine
-@check_summary
 def test_symnet_check_reads_the_certificate(capsys, files):
     net, prop, tmp = files
     cert = tmp / "cert.json"
