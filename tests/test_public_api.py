@@ -86,8 +86,8 @@ SIGNATURES = {
     "bound": "(net, box=None, *, polytope=None, max_regions=None)",  # keyword-only: beyond SPEC
     # SPEC 7: the importers
     "from_sklearn": "(model)",
-    "from_torch": "(module)",
-    "from_onnx": "(path_or_model, *, external_data_dir=None)",  # beyond SPEC: external_data_dir (issue 19)
+    "from_torch": "(module, *, batchnorm='float')",  # beyond SPEC: batchnorm (onnx branch)
+    "from_onnx": "(path_or_model, *, external_data_dir=None, batchnorm='float')",  # beyond SPEC (issue 19, onnx)
     "from_npz": "(path)",
     # issue 21/22: VNN-LIB properties
     "read_vnnlib": "(path)",

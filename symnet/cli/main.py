@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prove": ("symnet.cli.prove", "prove (or refute) that a dense network (or a MODEL file) is a linear regression"),
     "check": (
         "symnet.cli.check",
-        "re-check a saved document (certificate, generic certificate, counterexample, degree, regions)",
+        "re-check a saved document (certificate, generic certificate, counterexample, degree, regions, verification)",
     ),
     "render": ("symnet.cli.render", "check a saved certificate and print its derivation"),
     "crosscheck": (
