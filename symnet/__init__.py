@@ -47,6 +47,10 @@ _EXPORTS: dict[str, str] = {
     "Proof": "symnet.results",
     "Bound": "symnet.results",
     "bound": "symnet.search.bound",
+    "decide_property": "symnet.search.bound",
+    "VnnProperty": "symnet.search.vnnlib",
+    "parse_vnnlib": "symnet.search.vnnlib",
+    "read_vnnlib": "symnet.search.vnnlib",
     "Degree": "symnet.results",
     "degree": "symnet.search.degree",
     "ProofNotFound": "symnet.search.engine",
@@ -96,19 +100,23 @@ __all__ = [
     "UnknownName",
     "UnsupportedModelError",
     "Verdict",
+    "VnnProperty",
     "activation",
     "bound",
     "codegen",
     "crosscheck",
     "decide",
+    "decide_property",
     "degree",
     "dense",
     "from_npz",
     "from_onnx",
     "from_sklearn",
     "from_torch",
+    "parse_vnnlib",
     "prove",
     "rank_bound",
+    "read_vnnlib",
     "refute",
     "regions",
     "strategies",
@@ -159,12 +167,13 @@ if TYPE_CHECKING:
     )
     from .model.network import Layer, Network
     from .results import Bound, Counterexample, Degree, GenericProof, Proof, Region, Regions, Verdict
-    from .search.bound import bound
+    from .search.bound import bound, decide_property
     from .search.degree import degree
     from .search.engine import ProofNotFound
     from .search.generic import GenericNetwork
     from .search.rank import RankBound, rank_bound
     from .search.refutation import refute
     from .search.regions import regions
+    from .search.vnnlib import VnnProperty, parse_vnnlib, read_vnnlib
     from .testing.crosscheck import crosscheck
     from .testing.report import CrosscheckReport

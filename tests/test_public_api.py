@@ -46,19 +46,23 @@ PUBLIC = [
     "UnknownName",  # issue 22: Network.parameter of a name the network lacks
     "UnsupportedModelError",
     "Verdict",  # issue 21
+    "VnnProperty",
     "activation",
     "bound",
     "codegen",
     "crosscheck",
     "decide",
+    "decide_property",
     "degree",
     "dense",
     "from_npz",
     "from_onnx",
     "from_sklearn",
     "from_torch",
+    "parse_vnnlib",
     "prove",
     "rank_bound",
+    "read_vnnlib",
     "refute",
     "regions",
     "strategies",
@@ -87,6 +91,10 @@ SIGNATURES = {
     "from_torch": "(module, *, batchnorm='float', input_shape=None)",  # beyond SPEC: batchnorm, input_shape (issue 20)
     "from_onnx": "(path_or_model, *, external_data_dir=None, batchnorm='float')",  # beyond SPEC: issues 19, 20
     "from_npz": "(path)",
+    # issue 21/22: VNN-LIB properties
+    "read_vnnlib": "(path)",
+    "parse_vnnlib": "(text)",
+    "decide_property": "(net, prop, *, max_regions=None)",
     # SPEC 2 and 4: the proof object
     "Proof.to_json": "(self)",
     "Proof.from_json": "(text)",

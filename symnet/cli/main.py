@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prove": ("symnet.cli.prove", "prove (or refute) that a dense network (or a MODEL file) is a linear regression"),
     "check": (
         "symnet.cli.check",
-        "re-check a saved document (certificate, generic certificate, counterexample, degree, regions)",
+        "re-check a saved document (certificate, generic certificate, counterexample, degree, regions, verification)",
     ),
     "render": ("symnet.cli.render", "check a saved certificate and print its derivation"),
     "crosscheck": (
@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bound": ("symnet.cli.bound", "exact maximum/minimum of a ReLU network's outputs over a box"),
     "collapse": ("symnet.cli.collapse", "collapse a model (.onnx or .npz) into one Gemm, with its certificate"),
     "export": ("symnet.cli.export", "export a checked certificate to Coq, whose kernel re-checks it"),
+    "verify": ("symnet.cli.verify", "decide a VNN-LIB property of a ReLU network, with a checked certificate"),
 }
 
 

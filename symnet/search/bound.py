@@ -94,8 +94,38 @@ class PropertyVerdict:
     regions: Regions
 
 
+def _domain_of(prop: Any) -> dict[str, Any]:
+    """The ``box=`` or ``polytope=`` of :func:`regions` for a property's input set (full-dimensional only)."""
+    if getattr(prop, "alternatives", None):
+        raise InvalidArgument(
+            f"decide_property decides one input set; this property is a union of {1 + len(prop.alternatives)}: "
+            "decide each of prop.cases(), or use symnet verify"
+        )
+    fixed = [j for j, (lo, hi) in enumerate(prop.box) if lo == hi]
+    if fixed:
+        raise InvalidArgument(
+            f"decide_property enumerates the regions of a full-dimensional input set, but the box fixes X_{fixed[0]}"
+            " (lo == hi): use symnet verify, which handles fixed inputs"
+        )
+    constraints = getattr(prop, "input_constraints", None) or []
+    if not constraints:
+        return {"box": [(lo, hi) for lo, hi in prop.box]}
+    A: list[list[Any]] = []
+    b: list[Any] = []
+    for j, (lo, hi) in enumerate(prop.box):  # lo <= x_j <= hi as rows of A x <= b
+        unit = [0] * len(prop.box)
+        unit[j] = 1
+        A += [unit, [-v for v in unit]]
+        b += [hi, -lo]
+    for a, e in constraints:  # a . x + e <= 0
+        A.append(list(a))
+        b.append(-e)
+    return {"polytope": (A, b)}
+
+
 def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) -> PropertyVerdict:
-    """Decide a :class:`~symnet.search.vnnlib.VnnProperty` exactly over its box."""
+    """Decide a :class:`~symnet.search.vnnlib.VnnProperty` exactly over its input set (a full-dimensional box,
+    cut by its input constraints); a fixed input or a union of input sets is refused (see :func:`symnet.verify`)."""
     import ppl  # type: ignore[import-untyped]  # pplpy takes ~70 ms to load: only a search that needs it loads it
 
     if prop.inputs != net.p or prop.outputs != net.q:
@@ -103,7 +133,7 @@ def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) 
             f"the property has {prop.inputs} inputs and {prop.outputs} outputs; the network {net.p} and {net.q}"
         )
     kwargs: dict[str, Any] = {} if max_regions is None else {"max_regions": max_regions}
-    regs = regions(net, [(lo, hi) for lo, hi in prop.box], **kwargs)
+    regs = regions(net, **_domain_of(prop), **kwargs)
     layers = kernel.network_pieces(net)
     p = net.p
     for reg in regs:
@@ -137,6 +167,13 @@ def decide_property(net: Network, prop: Any, *, max_regions: int | None = None) 
             inside = all(
                 fmpq(lo.numerator, lo.denominator) <= v <= fmpq(hi.numerator, hi.denominator)
                 for v, (lo, hi) in zip(x, prop.box, strict=True)
+            ) and all(
+                sum(
+                    (fmpq(ai.numerator, ai.denominator) * v for ai, v in zip(a, x, strict=True)),
+                    fmpq(e.numerator, e.denominator),
+                )
+                <= 0
+                for a, e in getattr(prop, "input_constraints", None) or []
             )
             if not (ok and inside):  # pragma: no cover - the LP point is exact; this guards against a wrong answer
                 raise InvalidArgument("the exact LP returned a point that does not violate the property")

@@ -39,6 +39,8 @@ _KEYS = itertools.count()
 def _problem(net: Network, prop: Any) -> Problem:
     if not isinstance(net, Network):
         raise InvalidArgument(f"verify needs a Network, got {type(net).__name__}")
+    if getattr(prop, "alternatives", None):  # a union of input boxes: one verify per prop.cases()
+        raise InvalidArgument("verify takes one input set; this property is a union of boxes: verify each prop.cases()")
     box = tuple((Fraction(lo), Fraction(hi)) for lo, hi in prop.box)
     if len(box) != net.p or any(lo > hi for lo, hi in box):
         raise InvalidArgument(f"the property's box must give {net.p} intervals lo <= hi")
