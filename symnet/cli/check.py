@@ -190,7 +190,9 @@ CHECKERS: dict[str, Callable[[bytes], tuple[Any, Callable[[], bool], str]]] = di
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``symnet check``."""
     c: argparse.ArgumentParser = subparsers.add_parser(
-        "check", help="re-check a saved document (certificate, generic certificate, counterexample, degree, regions)"
+        "check",
+        help="re-check a saved document "
+        "(certificate, generic certificate, counterexample, degree, regions, verification)",
     )
     c.add_argument("certificate", metavar="DOCUMENT.json")
     c.set_defaults(func=run)
