@@ -183,8 +183,9 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat
     return M, U, fmpz(fixed.D << 2 * GRID_BITS), m
 
 
-def _backsub(exts: Sequence[Any], AT: list[Any], const: list[fmpq]) -> list[list[fmpq]]:
-    """Rows ``[const, coeffs...]`` over x of lower bounds of ``A h + const`` (h: the last hidden layer's outputs).
+def _backsub(exts: Sequence[Any], AT: list[Any], const: list[fmpq]) -> tuple[list[Any], list[Any], fmpz]:
+    """Lower bounds over x of ``A h + const`` (h: the last hidden layer's outputs): (c, AT', T), the affine
+    functions ``c_i 2^-FINE_BITS + sum_j AT'[j R + i] x_j / (2^FINE_BITS T)``.
 
     ``AT`` is A transposed, flat: the coefficients times 2^FINE_BITS (R rows of
     A).  A step through a layer is ``A+ keep + A- slope = A slope + A+ (keep -
@@ -200,8 +201,17 @@ def _backsub(exts: Sequence[Any], AT: list[Any], const: list[fmpq]) -> list[list
         E = (M * fmpz_mat(len(X) // R, R, X)).entries()
         c_int = [c + e // T for c, e in zip(c_int, E[m * R :], strict=True)]
         AT = [e // T for e in E[: m * R]] if idx else E[: m * R]
-    scale = _FINE * T
-    return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], scale) for j in range(m))] for i in range(R)]
+    return c_int, AT, T
+
+
+def _mins(lower: tuple[list[Any], list[Any], fmpz], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
+    """The minimum over the box of each function of :func:`_backsub`."""
+    c_int, AT, T = lower
+    p, R = len(box), len(c_int)
+    pos = fmpq_mat(p, R, [a if a > 0 else 0 for a in AT])
+    neg = fmpq_mat(p, R, [a if a < 0 else 0 for a in AT])
+    at = fmpq_mat(1, p, [a for a, _ in box]) * pos + fmpq_mat(1, p, [b for _, b in box]) * neg
+    return [fmpq(c, _FINE) + v / (_FINE * T) for c, v in zip(c_int, at.entries(), strict=True)]
 
 
 def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
@@ -214,7 +224,7 @@ def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
         if i == 0:
             bounds = [_extremes(r, box) for r in fixed.first]
         else:
-            mins = [_extremes(r, box)[0] for r in _backsub(exts, fixed.start, fixed.start_const)]
+            mins = _mins(_backsub(exts, fixed.start, fixed.start_const), box)
             bounds = [(mins[k], -mins[n + k]) for k in range(n)]
         out.append([(_floor(lo), _ceil(hi)) for lo, hi in bounds])
         exts.append(_layer_ext(fixed, out[i]))
@@ -240,7 +250,10 @@ def leaf_rows(
     if not hidden:
         return [[const[i], *CW.entries()[i * CW.ncols() : (i + 1) * CW.ncols()]] for i in range(len(rows))]
     relaxed = relax(hidden, box) if relaxed is None else relaxed
-    return _backsub(relaxed[1], [fmpz((v * _FINE).floor()) for v in CW.transpose().entries()], const)
+    c_int, AT, T = _backsub(relaxed[1], [fmpz((v * _FINE).floor()) for v in CW.transpose().entries()], const)
+    R = len(rows)
+    p = len(AT) // R
+    return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], _FINE * T) for j in range(p))] for i in range(R)]
 
 
 def row_bound(
