@@ -32,10 +32,28 @@ def _integers(W: fmpq_mat, b: list[fmpq]) -> tuple[fmpz_mat, list[int], int]:
     return fmpz_mat(W.nrows(), W.ncols(), [int(v.p) * (D // int(v.q)) for v in ws]), [int(v * D) for v in b], D
 
 
+def _ref_relaxation(lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[bool], list[fmpq], list[fmpq]]:
+    keep: list[bool] = []
+    up: list[fmpq] = []
+    cst: list[fmpq] = []
+    for l, u in lu:
+        if u <= 0:
+            k, s, c = False, fmpq(0), fmpq(0)
+        elif l >= 0:
+            k, s, c = True, fmpq(1), fmpq(0)
+        else:
+            s = kv._ceil(u / (u - l))
+            k, c = bool(u >= -l), -s * l
+        keep.append(k)
+        up.append(s)
+        cst.append(c)
+    return keep, up, cst
+
+
 def _ref_layer_ext(layer: Any, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, fmpz_mat, int, int, int]:
     Wz, bz, D = _integers(layer[0], layer[1])
     n, m = Wz.nrows(), Wz.ncols()
-    keep, up, cst = kv._relaxation(lu)
+    keep, up, cst = _ref_relaxation(lu)
     wz = Wz.entries()
     K: list[Any] = []
     S: list[Any] = []

@@ -136,23 +136,14 @@ def _extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fm
     return lo, hi
 
 
-def _relaxation(lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[bool], list[fmpq], list[fmpq]]:
-    """Per neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
-    keep: list[bool] = []
-    up: list[fmpq] = []
-    cst: list[fmpq] = []
-    for l, u in lu:
-        if u <= 0:
-            k, s, c = False, ZERO, ZERO
-        elif l >= 0:
-            k, s, c = True, ONE, ZERO
-        else:
-            s = _ceil(u / (u - l))
-            k, c = bool(u >= -l), -s * l
-        keep.append(k)
-        up.append(s)
-        cst.append(c)
-    return keep, up, cst
+def _relaxation(l: fmpq, u: fmpq) -> tuple[bool, fmpq, fmpq]:
+    """For a neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
+    if u <= 0:
+        return False, ZERO, ZERO
+    if l >= 0:
+        return True, ONE, ZERO
+    s = _ceil(u / (u - l))
+    return bool(u >= -l), s, -s * l
 
 
 def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, list[int], fmpz, int]:
@@ -163,19 +154,20 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat
     Returns ([slope; keep - slope on the rows U] transposed, U, T, m): U lists the neurons whose rows differ.
     """
     m = len(fixed.rows[0]) - 1
-    keep, up, cst = _relaxation(lu)
     zeros = [0] * (m + 1)
     stack: list[int] = []
     diff: list[int] = []
     U: list[int] = []
-    for k, row in enumerate(fixed.rows):
-        if (up[k], cst[k]) in ((ONE, ZERO), (ZERO, ZERO)):
-            slope = row if up[k] == ONE else zeros
+    for k, (row, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
+        keep, up, cst = _relaxation(l, u)
+        if (up, cst) in ((ONE, ZERO), (ZERO, ZERO)):
+            slope = row if up == ONE else zeros
         else:
-            slope = [v * _int(up[k] * _SCALE) >> GRID_BITS for v in row]
-            slope[m] += _int(cst[k] * _SCALE * _SCALE) * fixed.D
+            si = _int(up * _SCALE)
+            slope = [v * si >> GRID_BITS for v in row]
+            slope[m] += _int(cst * _SCALE * _SCALE) * fixed.D
         stack.extend(slope)
-        kept = row if keep[k] else zeros
+        kept = row if keep else zeros
         if kept is not slope:
             U.append(k)
             diff.extend(a - c for a, c in zip(kept, slope, strict=True))
