@@ -45,7 +45,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from flint import fmpq, fmpq_mat, fmpz_mat
+from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 from ..certificate.verification import Node, Row, VerificationDocument
 from ..errors import CertificateError
@@ -61,10 +61,10 @@ _SCALE = 1 << GRID_BITS
 FINE_BITS = 40
 _FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
-#: Hidden layers as (W over QQ, D W and D b as integers, D), and the output layer (W, b) over QQ.
-ReluLayers = tuple[list[tuple[fmpq_mat, fmpz_mat, list[int], int]], tuple[fmpq_mat, list[fmpq]]]
-#: Per hidden layer: the concrete bounds of its neurons and its relaxation as integer matrices (see _layer_ext).
-Relaxed = tuple[list[list[tuple[fmpq, fmpq]]], list[tuple[fmpz_mat, fmpz_mat, int, int, int]]]
+#: Hidden layers as (W, b) over QQ with their box-independent integers (see _Fixed); the output layer (W, b).
+ReluLayers = tuple[list[tuple[fmpq_mat, list[fmpq], "_Fixed"]], tuple[fmpq_mat, list[fmpq]]]
+#: Per hidden layer: the concrete bounds of its neurons and its relaxation as an integer matrix (see _layer_ext).
+Relaxed = tuple[list[list[tuple[fmpq, fmpq]]], list[tuple[fmpz_mat, list[int], fmpz, int]]]
 
 
 def _fail(message: str, rule: str, node: int | None = None) -> CertificateError:
@@ -79,13 +79,37 @@ def _ceil(v: fmpq) -> fmpq:
     return fmpq((v * _SCALE).ceil(), _SCALE)
 
 
+def _int(v: fmpq) -> int:
+    assert v.q == 1
+    return int(v.p)
+
+
+class _Fixed:
+    """A hidden layer's numbers that do not depend on the box, computed once per network.
+
+    D is the lcm of the denominators of W and b; ``rows[k]`` is ``2^(2 GRID_BITS) D [W_k | b_k]`` (integers);
+    ``first[k]`` is ``[b_k, W_k...]``; ``start`` the objectives ``W h + b`` then ``-(W h + b)`` (back-substituted
+    for the layer's bounds): their coefficients times 2^FINE_BITS rounded down, transposed and flat.
+    """
+
+    __slots__ = ("D", "first", "rows", "start", "start_const")
+
+    def __init__(self, W: fmpq_mat, b: list[fmpq]) -> None:
+        n, m, w = W.nrows(), W.ncols(), W.entries()
+        self.D = D = math.lcm(*(int(v.q) for v in w), *(int(v.q) for v in b))
+        self.rows = [[_int(v * D) << 2 * GRID_BITS for v in [*w[k * m : (k + 1) * m], b[k]]] for k in range(n)]
+        self.first = [[b[k], *w[k * m : (k + 1) * m]] for k in range(n)]
+        self.start = [fmpz((s * w[r * m + j] * _FINE).floor()) for j in range(m) for s in (1, -1) for r in range(n)]
+        self.start_const = b + [-v for v in b]
+
+
 def relu_layers(net: Network | list[Any]) -> ReluLayers:
     """The network's layers over QQ, through the gate; CertificateError unless hidden ReLU and identity output.
 
     Also takes the gated layers themselves (:func:`symnet.kernel.regions_cert.network_pieces` of a network).
     """
     layers = network_pieces(net) if isinstance(net, Network) else net
-    hidden: list[tuple[fmpq_mat, fmpz_mat, list[int], int]] = []
+    hidden: list[tuple[fmpq_mat, list[fmpq], _Fixed]] = []
     for l, (aug, act) in enumerate(layers):
         last = l == len(layers) - 1
         ok = act == ("affine", ONE, ZERO) if last else act == ("kink", ZERO, (ZERO, ZERO), (ONE, ZERO))
@@ -97,10 +121,7 @@ def relu_layers(net: Network | list[Any]) -> ReluLayers:
         b = [flat[(k + 1) * (m + 1)] for k in range(n)]
         if last:
             return hidden, (W, b)
-        ws = W.entries()
-        D = math.lcm(*(int(v.q) for v in ws), *(int(v.q) for v in b))
-        Wz = fmpz_mat(n, m, [int(v.p) * (D // int(v.q)) for v in ws])
-        hidden.append((W, Wz, [int(v.p) * (D // int(v.q)) for v in b], D))
+        hidden.append((W, b, _Fixed(W, b)))
     raise _fail("the network has no layers", "network")  # pragma: no cover - a Network has at least one layer
 
 
@@ -115,85 +136,74 @@ def _extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fm
     return lo, hi
 
 
-def _rows(mat: fmpq_mat) -> list[list[fmpq]]:
-    cols, flat = mat.ncols(), mat.entries()
-    return [flat[i * cols : (i + 1) * cols] for i in range(mat.nrows())]
+def _relaxation(l: fmpq, u: fmpq) -> tuple[bool, fmpq, fmpq]:
+    """For a neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
+    if u <= 0:
+        return False, ZERO, ZERO
+    if l >= 0:
+        return True, ONE, ZERO
+    s = _ceil(u / (u - l))
+    return bool(u >= -l), s, -s * l
 
 
-def _relaxation(lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[bool], list[fmpq], list[fmpq]]:
-    """Per neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
-    keep: list[bool] = []
-    up: list[fmpq] = []
-    cst: list[fmpq] = []
-    for l, u in lu:
-        if u <= 0:
-            k, s, c = False, ZERO, ZERO
-        elif l >= 0:
-            k, s, c = True, ONE, ZERO
-        else:
-            s = _ceil(u / (u - l))
-            k, c = bool(u >= -l), -s * l
-        keep.append(k)
-        up.append(s)
-        cst.append(c)
-    return keep, up, cst
-
-
-def _int(v: fmpq) -> int:
-    assert v.q == 1
-    return int(v.p)
-
-
-def _layer_ext(layer: Any, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, fmpz_mat, int, int, int]:
-    """A hidden layer under its relaxation, as integer matrices at the scale T = D 2^(2 GRID_BITS).
+def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, list[int], fmpz, int]:
+    """A hidden layer under its relaxation, as integers at the scale T = D 2^(2 GRID_BITS).
 
     Row k of ``keep`` is ``T [W_k | b_k]`` for a neuron whose positive coefficient is kept (else 0); row k
     of ``slope`` is ``T [s_k W_k | s_k b_k + c_k]`` (the upper line ``s_k z_k + c_k`` for a negative one).
-    Returns (keep, slope, T, n, m).
+    Returns ([slope; keep - slope on the rows U] transposed, U, T, m): U lists the neurons whose rows differ.
     """
-    _, Wz, bz, D = layer
-    n, m = Wz.nrows(), Wz.ncols()
-    keep, up, cst = _relaxation(lu)
-    G = _SCALE
-    wz = Wz.entries()
-    K: list[Any] = []
-    S: list[Any] = []
-    for k in range(n):
-        row = wz[k * m : (k + 1) * m]
-        if keep[k]:
-            K.extend(v * G * G for v in row)
-            K.append(bz[k] * G * G)
+    m = len(fixed.rows[0]) - 1
+    zeros = [0] * (m + 1)
+    stack: list[int] = []
+    diff: list[int] = []
+    U: list[int] = []
+    for k, (row, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
+        keep, up, cst = _relaxation(l, u)
+        if (up, cst) in ((ONE, ZERO), (ZERO, ZERO)):
+            slope = row if up == ONE else zeros
         else:
-            K.extend([0] * (m + 1))
-        s_int, c_int = _int(up[k] * G), _int(cst[k] * G * G)
-        S.extend(v * s_int * G for v in row)
-        S.append(bz[k] * s_int * G + c_int * D)
-    return fmpz_mat(n, m + 1, K), fmpz_mat(n, m + 1, S), D * G * G, n, m
+            si = _int(up * _SCALE)
+            slope = [v * si >> GRID_BITS for v in row]
+            slope[m] += _int(cst * _SCALE * _SCALE) * fixed.D
+        stack.extend(slope)
+        kept = row if keep else zeros
+        if kept is not slope:
+            U.append(k)
+            diff.extend(a - c for a, c in zip(kept, slope, strict=True))
+    M = fmpz_mat(len(fixed.rows) + len(U), m + 1, stack + diff).transpose()
+    return M, U, fmpz(fixed.D << 2 * GRID_BITS), m
 
 
-def _backsub(exts: Sequence[Any], A: list[Any], const: list[fmpq]) -> list[list[fmpq]]:
-    """Rows ``[const, coeffs...]`` over x of lower bounds of ``A h + const`` (h: the last hidden layer's outputs).
+def _backsub(exts: Sequence[Any], AT: list[Any], const: list[fmpq]) -> tuple[list[Any], list[Any], fmpz]:
+    """Lower bounds over x of ``A h + const`` (h: the last hidden layer's outputs): (c, AT', T), the affine
+    functions ``c_i 2^-FINE_BITS + sum_j AT'[j R + i] x_j / (2^FINE_BITS T)``.
 
-    ``A`` holds integers: the coefficients times 2^FINE_BITS (R rows).  Each step
-    rounds the coefficients on the (non-negative) post-activations, and the
-    constant, down to the grid 2^-FINE_BITS: that keeps a lower bound and the
-    numbers short.
+    ``AT`` is A transposed, flat: the coefficients times 2^FINE_BITS (R rows of
+    A).  A step through a layer is ``A+ keep + A- slope = A slope + A+ (keep -
+    slope)``, the last term on the rows U only; it rounds the coefficients on the
+    (non-negative) post-activations, and the constant, down to the grid
+    2^-FINE_BITS: that keeps a lower bound and the numbers short.
     """
     R = len(const)
-    c_int = [int((c * _FINE).floor()) for c in const]
-    coeffs: list[list[fmpq]] = [[] for _ in range(R)]
+    c_int = [fmpz((c * _FINE).floor()) for c in const]
     for idx in reversed(range(len(exts))):
-        Kx, Sx, T, n, m = exts[idx]
-        pos = fmpz_mat(R, n, [a if a > 0 else 0 for a in A])
-        neg = fmpz_mat(R, n, [a if a < 0 else 0 for a in A])
-        P = (pos * Kx + neg * Sx).entries()
-        c_int = [c + int(P[i * (m + 1) + m] // T) for i, c in enumerate(c_int)]
-        if idx > 0:
-            A = [P[i * (m + 1) + j] // T for i in range(R) for j in range(m)]
-        else:
-            scale = _FINE * T
-            coeffs = [[fmpq(P[i * (m + 1) + j], scale) for j in range(m)] for i in range(R)]
-    return [[fmpq(c_int[i], _FINE), *coeffs[i]] for i in range(R)]
+        M, U, T, m = exts[idx]
+        X = AT + [a if a > 0 else 0 for k in U for a in AT[k * R : (k + 1) * R]]
+        E = (M * fmpz_mat(len(X) // R, R, X)).entries()
+        c_int = [c + e // T for c, e in zip(c_int, E[m * R :], strict=True)]
+        AT = [e // T for e in E[: m * R]] if idx else E[: m * R]
+    return c_int, AT, T
+
+
+def _mins(lower: tuple[list[Any], list[Any], fmpz], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
+    """The minimum over the box of each function of :func:`_backsub`."""
+    c_int, AT, T = lower
+    p, R = len(box), len(c_int)
+    pos = fmpq_mat(p, R, [a if a > 0 else 0 for a in AT])
+    neg = fmpq_mat(p, R, [a if a < 0 else 0 for a in AT])
+    at = fmpq_mat(1, p, [a for a, _ in box]) * pos + fmpq_mat(1, p, [b for _, b in box]) * neg
+    return [fmpq(c, _FINE) + v / (_FINE * T) for c, v in zip(c_int, at.entries(), strict=True)]
 
 
 def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
@@ -201,19 +211,15 @@ def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
     and each layer's relaxation."""
     out: list[list[tuple[fmpq, fmpq]]] = []
     exts: list[Any] = []
-    for i, (W, Wz, bz, D) in enumerate(hidden):
-        n, m = W.nrows(), W.ncols()
-        b = [fmpq(v, D) for v in bz]
+    for i, (_, _, fixed) in enumerate(hidden):
+        n = len(fixed.rows)
         if i == 0:
-            rows = [[b[k], *W.entries()[k * m : (k + 1) * m]] for k in range(n)]
-            out.append([(_floor(lo), _ceil(hi)) for lo, hi in (_extremes(r, box) for r in rows)])
+            bounds = [_extremes(r, box) for r in fixed.first]
         else:
-            wz = Wz.entries()
-            A = [(w * _FINE) // D for w in wz] + [(-w * _FINE) // D for w in wz]
-            rows = _backsub(exts, A, b + [-v for v in b])
-            mins = [_extremes(r, box)[0] for r in rows]
-            out.append([(_floor(mins[k]), _ceil(-mins[n + k])) for k in range(n)])
-        exts.append(_layer_ext(hidden[i], out[i]))
+            mins = _mins(_backsub(exts, fixed.start, fixed.start_const), box)
+            bounds = [(mins[k], -mins[n + k]) for k in range(n)]
+        out.append([(_floor(lo), _ceil(hi)) for lo, hi in bounds])
+        exts.append(_layer_ext(fixed, out[i]))
     return out, exts
 
 
@@ -230,14 +236,16 @@ def leaf_rows(
     hidden, (Wout, bout) = layers
     if not rows:
         return []
-    m = len(rows)
-    C = fmpq_mat(m, len(bout), [c for r in rows for c in r[0]])
+    C = fmpq_mat(len(rows), len(bout), [c for r in rows for c in r[0]])
     const = [r[1] + sum((c * v for c, v in zip(r[0], bout, strict=True)), ZERO) for r in rows]
+    CW = C * Wout
     if not hidden:
-        return [[const[i], *row] for i, row in enumerate(_rows(C * Wout))]
+        return [[const[i], *CW.entries()[i * CW.ncols() : (i + 1) * CW.ncols()]] for i in range(len(rows))]
     relaxed = relax(hidden, box) if relaxed is None else relaxed
-    A = [int((v * _FINE).floor()) for v in (C * Wout).entries()]
-    return _backsub(relaxed[1], A, const)
+    c_int, AT, T = _backsub(relaxed[1], [fmpz((v * _FINE).floor()) for v in CW.transpose().entries()], const)
+    R = len(rows)
+    p = len(AT) // R
+    return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], _FINE * T) for j in range(p))] for i in range(R)]
 
 
 def row_bound(

@@ -47,9 +47,9 @@ class FloatNet:
     def from_layers(cls, layers: ReluLayers) -> FloatNet:
         hidden, (Wo, bo) = layers
         hs = []
-        for W, _, bz, D in hidden:
+        for W, b, _ in hidden:
             w = _floats(W.entries()).reshape(W.nrows(), W.ncols())
-            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), np.array([float(Fraction(v, D)) for v in bz])))
+            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), _floats(b)))
         wo = _floats(Wo.entries()).reshape(Wo.nrows(), Wo.ncols())
         return cls(tuple(hs), (wo, _floats(bo)))
 
