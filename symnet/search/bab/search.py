@@ -169,7 +169,7 @@ class _Search:
             return proofs
         prep = self.prep
         relaxed = relax(prep.layers[0], rec.box)
-        ok = []
+        ok: Proofs = []
         for j, mults in proofs:
             if self.expired():  # each exact re-check is bounded; the batch ends at the deadline
                 return ok
