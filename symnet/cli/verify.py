@@ -180,17 +180,18 @@ def run(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         progress_line("", overwrite=True)
         print(file=sys.stderr)
+    # the result file first: writing a large certificate must not delay the answer
+    x = getattr(deciding, "counterexample", None) if status == "violated" else None
+    y = getattr(deciding, "output", None) if status == "violated" else None
+    if args.result_file:
+        with open(args.result_file, "w", encoding="utf-8", newline="\n") as f:
+            f.write(result_text(status, args.result_style, x, y))
     written: list[str] = []
     if args.certificate and status in ("holds", "violated"):
         chosen = [deciding] if status == "violated" else verdicts
         for path, verdict in zip(case_paths(args.certificate, len(chosen)), chosen, strict=True):
             emit(verdict.to_json(), path)
             written.append(path)
-    x = getattr(deciding, "counterexample", None) if status == "violated" else None
-    y = getattr(deciding, "output", None) if status == "violated" else None
-    if args.result_file:
-        with open(args.result_file, "w", encoding="utf-8", newline="\n") as f:
-            f.write(result_text(status, args.result_style, x, y))
     leaves = sum(int((getattr(v, "stats", None) or {}).get("leaves", 0)) for v in verdicts)
     lines = [f"{status}: {args.property} on {args.network}", f"  time {elapsed:.2f} s, {leaves} leaves"]
     if len(prop.cases()) > 1:
