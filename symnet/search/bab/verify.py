@@ -283,6 +283,7 @@ def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _R
     ctx = mp.get_context("fork")
     stop, closed = ctx.Event(), ctx.Value("q", 0)
     results: list[Any] = [None] * len(tasks)
+    before = r.stats["leaves"]
     pool = ctx.Pool(n, initializer=init_worker, initargs=(stop, closed))
     try:
         asyncs = [pool.apply_async(subtree_task, (problem, box, pr, deadline)) for box, pr in tasks]
@@ -305,4 +306,5 @@ def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _R
         stop.set()
         pool.terminate()
         pool.join()
+        r.stats["leaves"] = max(r.stats["leaves"], before + closed.value)  # the terminated workers' leaves too
     return results
