@@ -139,9 +139,10 @@ def _progress(start: float) -> Any:
     return report
 
 
-def _verify_cases(net: Network, prop: VnnProperty, args: argparse.Namespace) -> tuple[str, list[Any], Any]:
-    """Verify each input box: (status, the verdicts computed, the deciding verdict or None)."""
-    start = time.monotonic()
+def _verify_cases(
+    net: Network, prop: VnnProperty, args: argparse.Namespace, start: float
+) -> tuple[str, list[Any], Any]:
+    """Verify each box, all within ``--timeout`` of ``start``: (status, the verdicts computed, the deciding one)."""
     progress = _progress(start) if sys.stderr.isatty() else None
     verdicts: list[Any] = []
     for case in prop.cases():
@@ -153,13 +154,20 @@ def _verify_cases(net: Network, prop: VnnProperty, args: argparse.Namespace) -> 
         if verdict.status == "violated":
             return "violated", verdicts, verdict
         if verdict.status != "holds":
-            timed_out = args.timeout is not None and time.monotonic() - start >= args.timeout
+            timed_out = verdict.reason == "timeout" or (
+                args.timeout is not None and time.monotonic() - start >= args.timeout
+            )
             return ("timeout" if timed_out else "unknown"), verdicts, verdict
     return "holds", verdicts, None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Verify, print the summary, write the certificate and the result file; the exit code of the verdict."""
+    """Verify, print the summary, write the certificate and the result file; the exit code of the verdict.
+
+    ``--timeout`` is the budget of the whole command from here on: reading the files
+    and every input box of the property share it.
+    """
+    start = time.monotonic()
     prop = read_vnnlib(args.property)
     net = load_model(args.network, args)
     if (prop.inputs, prop.outputs) != (net.p, net.q):
@@ -167,23 +175,23 @@ def run(args: argparse.Namespace) -> int:
             f"{args.property} has {prop.inputs} inputs and {prop.outputs} outputs;"
             f" {args.network} has {net.p} and {net.q}"
         )
-    start = time.monotonic()
-    status, verdicts, deciding = _verify_cases(net, prop, args)
+    status, verdicts, deciding = _verify_cases(net, prop, args, start)
     elapsed = time.monotonic() - start
     if sys.stderr.isatty():
         progress_line("", overwrite=True)
         print(file=sys.stderr)
+    # the result file first: writing a large certificate must not delay the answer
+    x = getattr(deciding, "counterexample", None) if status == "violated" else None
+    y = getattr(deciding, "output", None) if status == "violated" else None
+    if args.result_file:
+        with open(args.result_file, "w", encoding="utf-8", newline="\n") as f:
+            f.write(result_text(status, args.result_style, x, y))
     written: list[str] = []
     if args.certificate and status in ("holds", "violated"):
         chosen = [deciding] if status == "violated" else verdicts
         for path, verdict in zip(case_paths(args.certificate, len(chosen)), chosen, strict=True):
             emit(verdict.to_json(), path)
             written.append(path)
-    x = getattr(deciding, "counterexample", None) if status == "violated" else None
-    y = getattr(deciding, "output", None) if status == "violated" else None
-    if args.result_file:
-        with open(args.result_file, "w", encoding="utf-8", newline="\n") as f:
-            f.write(result_text(status, args.result_style, x, y))
     leaves = sum(int((getattr(v, "stats", None) or {}).get("leaves", 0)) for v in verdicts)
     lines = [f"{status}: {args.property} on {args.network}", f"  time {elapsed:.2f} s, {leaves} leaves"]
     if len(prop.cases()) > 1:

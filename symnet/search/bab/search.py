@@ -119,6 +119,14 @@ class _Search:
         self.out = Outcome("holds")
         self.J = len(prep.problem.disjuncts)
 
+    def expired(self) -> bool:
+        """True (the outcome then "unknown", reason "timeout" or "stopped") past the deadline or once stopped."""
+        if time.time() > self.deadline:
+            self.out.status, self.out.reason = "unknown", "timeout"
+        elif self.stop():
+            self.out.status, self.out.reason = "unknown", "stopped"
+        return self.out.status == "unknown"
+
     def proofs(self, F: Array, lo: Array, hi: Array, rec: Rec) -> tuple[Proofs, Proofs, list[Array]]:
         """Float proofs for the open disjuncts of one box (comfortable, tight), and a direction per open disjunct."""
         prep, dirs = self.prep, []
@@ -136,7 +144,7 @@ class _Search:
             if best >= 0 and cmins[best] > 0:
                 (found if cmins[best] > scale else tight).append((j, [(best, fmpq(1))]))
                 continue
-            if len(G) > 1 and not self._refuted(G, lo, hi):
+            if len(G) > 1 and not self._refuted(G, lo, hi) and not self.expired():
                 self.out.lps += 1
                 got = _combine(G, lo, hi)
                 if got is not None:
@@ -161,8 +169,10 @@ class _Search:
             return proofs
         prep = self.prep
         relaxed = relax(prep.layers[0], rec.box)
-        ok = []
+        ok: Proofs = []
         for j, mults in proofs:
+            if self.expired():  # each exact re-check is bounded; the batch ends at the deadline
+                return ok
             rows = prep.exact_rows[j]
             used = sorted({k for k, _ in mults if k < len(rows)})
             f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], relaxed)
@@ -196,6 +206,8 @@ class _Search:
             hit = any(np.all(V[i, prep.rows_of(j)] <= 1e-9) for j in range(self.J))
             if not hit:
                 continue
+            if self.expired():
+                return False
             box = recs[b].box
             x = (
                 [(lo_ + hi_) / 2 for lo_, hi_ in box]
@@ -236,8 +248,12 @@ class _Search:
             return []
         new: list[int] = []
         for b, rec in enumerate(recs):
+            if self.expired():
+                return []
             found, tight, dirs = self.proofs(F[b], lo[b], hi[b], rec)
             found += self.exact(rec, tight)
+            if self.expired():
+                return []
             rec.proofs = found
             rec.proved = rec.proved | {j for j, _ in found}
             if len(rec.proved) == self.J:
@@ -266,11 +282,7 @@ def run(
     s.out.nodes.append(Rec("open", [], box=box, proved=proved))
     stack = [0]
     while stack:
-        if time.time() > deadline:
-            s.out.status, s.out.reason = "unknown", "timeout"
-            return s.out
-        if stop():
-            s.out.status, s.out.reason = "unknown", "stopped"
+        if s.expired():
             return s.out
         if max_open is not None and len(stack) >= max_open:
             s.out.status = "open"

@@ -15,7 +15,6 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from fractions import Fraction
 from typing import Any
 
@@ -79,9 +78,9 @@ def _attack(prep: Prepared, samples: int = 512) -> list[Any] | None:
     return None
 
 
-def _check_child(doc: Any, shard: tuple[int, int], conn: Any) -> None:
+def _check_child(v: Verdict, shard: tuple[int, int], conn: Any) -> None:
     try:
-        kernel_verification.check_document(doc, shard)
+        kernel_verification.check_document(v.certificate, shard)
         conn.send(None)
     except CertificateError as exc:
         conn.send(f"the certificate failed the kernel check: {exc}")
@@ -92,12 +91,13 @@ def _checked(v: Verdict, deadline: float, n: int) -> str | None:
 
     The kernel's check runs in ``n`` forked processes, shard k of n each (every
     shard checks the tree's structure and one n-th of the nodes' proofs); they are
-    ended at the deadline.
+    ended at the deadline (they build the document themselves, so the whole check is bounded).
     """
-    doc = v.certificate
+    if time.time() >= deadline:
+        return "timeout"
     if v.status == "violated" or n == 1 and deadline == float("inf"):
         try:
-            kernel.check(doc)
+            kernel.check(v.certificate)
         except CertificateError as exc:
             return f"the certificate failed the kernel check: {exc}"
         return None
@@ -105,7 +105,7 @@ def _checked(v: Verdict, deadline: float, n: int) -> str | None:
     procs, pipes = [], []
     for k in range(n):
         here, there = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_check_child, args=(doc, (k, n), there), daemon=True)
+        proc = ctx.Process(target=_check_child, args=(v, (k, n), there), daemon=True)
         proc.start()
         there.close()
         procs.append(proc)
@@ -199,21 +199,22 @@ def verify(
     "unknown" with reason "timeout"; ``progress`` is called about once a second.
     "holds" and "violated" are returned only after the kernel accepted the certificate.
     """
+    start = time.time()  # the budget starts here: limiting the BLAS threads the first time takes a while
     with one_blas_thread():
-        return _verify(net, prop, timeout=timeout, workers=workers, scheduler=scheduler, progress=progress)
+        return _verify(net, prop, start, timeout=timeout, workers=workers, scheduler=scheduler, progress=progress)
 
 
 def _verify(
     net: Network,
     prop: Any,
+    start: float,
     *,
     timeout: float | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[VerifyProgress], None] | None = None,
 ) -> Verdict:
-    """:func:`verify` with the BLAS limited (see there)."""
-    start = time.time()
+    """:func:`verify` with the BLAS limited (see there), started at ``start``."""
     deadline = start + timeout if timeout is not None else float("inf")
     try:
         problem = _problem(net, prop)
@@ -264,37 +265,46 @@ def _assemble(r: _Run, out: Outcome, opened: list[int], results: list[Any]) -> V
     for res in results:
         if res is not None and res[0] == "violated":
             return r.verdict("violated", counterexample=res[2], output=res[3])
-    for res in results:
-        if res is None or res[0] != "holds":
-            return r.verdict("unknown", reason="timeout" if res is None else res[4])
+    if any(res is None or res[0] != "holds" for res in results):  # the first real reason; a stopped task has none
+        why = [res[4] for res in results if res is not None and res[0] != "holds" and res[4] != "stopped"]
+        return r.verdict("unknown", reason=why[0] if why else "timeout")
+    if time.time() >= r.deadline:
+        return r.verdict("unknown", reason="timeout")
     frags = {i: res[1] for i, res in zip(opened, results, strict=True)}
     return r.verdict("holds", tree=tuple(preorder(out.nodes, frags)))
 
 
 def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _Run) -> list[Any]:
+    """The subtree tasks on ``n`` forked processes; results in task order (None if not finished).
+
+    The first violation, or the deadline, ends the run: the workers are terminated, not
+    waited for (a worker sees the stop flag only between steps of its search).
+    """
     ctx = mp.get_context("fork")
     stop, closed = ctx.Event(), ctx.Value("q", 0)
     results: list[Any] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=init_worker, initargs=(stop, closed)) as pool:
-        futs: dict[Future[Any], int] = {
-            pool.submit(subtree_task, problem, box, pr, deadline): i for i, (box, pr) in enumerate(tasks)
-        }
-        pending = set(futs)
-        while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for f in done:
-                if f.cancelled():
-                    continue
-                res = f.result()
-                results[futs[f]] = res
+    before = r.stats["leaves"]
+    pool = ctx.Pool(n, initializer=init_worker, initargs=(stop, closed))
+    try:
+        asyncs = [pool.apply_async(subtree_task, (problem, box, pr, deadline)) for box, pr in tasks]
+        pending = set(range(len(tasks)))
+        while pending and not stop.is_set():
+            left = deadline - time.time()
+            if left <= 0:
+                break
+            asyncs[min(pending)].wait(min(0.05, left))
+            for i in [i for i in pending if asyncs[i].ready()]:
+                pending.discard(i)
+                res = asyncs[i].get()
+                results[i] = res
                 r.add(res[5])
                 r.stats["subtrees"] += 1
                 if res[0] != "holds":
                     stop.set()
             r.report(len(pending), r.stats["leaves"] + closed.value)
-            if time.time() > deadline:
-                stop.set()
-            if stop.is_set():
-                for f in pending:
-                    f.cancel()  # the running ones see the stop flag within a batch and return
+    finally:
+        stop.set()
+        pool.terminate()
+        pool.join()
+        r.stats["leaves"] = max(r.stats["leaves"], before + closed.value)  # the terminated workers' leaves too
     return results
