@@ -11,12 +11,15 @@ exact evaluation.
 
 from __future__ import annotations
 
+import importlib
+import time
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import symnet
+from symnet.search.bab import tasks
 from symnet.search.vnnlib import VnnProperty
 
 
@@ -138,6 +141,24 @@ def test_workers_agree() -> None:
     for net, prop, want in cases[:2]:
         _assert_exact(net, prop, want, workers=2)
         _assert_exact(net, prop, want, workers=2, timeout=None)
+
+
+def _slow_violation(*args: object) -> object:
+    """The worker's subtree task, its violation delivered late: the stop flag is set well before the result arrives."""
+    res = tasks.subtree_task(*args)  # type: ignore[arg-type]
+    if res[0] == "violated":
+        time.sleep(0.5)
+    return res
+
+
+def test_a_violation_is_collected_after_its_worker_sets_the_stop_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool waits for the violating worker's result; the stop flag alone never ends the run as "timeout"."""
+    bab_verify = importlib.import_module("symnet.search.bab.verify")  # the module (the package exports the function)
+    monkeypatch.setattr(bab_verify, "subtree_task", _slow_violation)  # forked workers inherit the patch
+    violated = [case for case in _cases(2, [16, 16], 21, Fraction(1, 10**6)) if case[2] == "violated"]
+    assert violated
+    net, prop, want = violated[0]
+    _assert_exact(net, prop, want, workers=2, timeout=None)
 
 
 def test_refuses_non_relu_and_bad_shapes() -> None:

@@ -288,7 +288,10 @@ def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _R
     try:
         asyncs = [pool.apply_async(subtree_task, (problem, box, pr, deadline)) for box, pr in tasks]
         pending = set(range(len(tasks)))
-        while pending and not stop.is_set():
+        # The loop ends on a result it has collected, never on the stop flag alone: a worker sets the flag
+        # when it finds a violation, before its result (the counterexample) reaches this process.
+        finished = False
+        while pending and not finished:
             left = deadline - time.time()
             if left <= 0:
                 break
@@ -299,8 +302,9 @@ def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _R
                 results[i] = res
                 r.add(res[5])
                 r.stats["subtrees"] += 1
-                if res[0] != "holds":
+                if res[0] != "holds" and res[4] != "stopped":  # a violation, or a real reason to give up
                     stop.set()
+                    finished = True
             r.report(len(pending), r.stats["leaves"] + closed.value)
     finally:
         stop.set()
