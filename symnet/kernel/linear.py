@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from functools import cached_property
 from itertools import islice, repeat
 from typing import Any
 
@@ -27,8 +28,9 @@ import sympy
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import show
 from ..errors import CertificateError
+from ..model.network import Network
 from ..model.symbols import flat_entries
-from . import numeric
+from . import qq
 from .gate import Exact, IllFormed, NetworkForm, balanced_sum, estimate, exact, gate_claim_entry, gate_network
 
 __all__ = ["KERNEL_LIMIT", "RULES", "check"]
@@ -44,18 +46,27 @@ Fail = Callable[[str], CertificateError]
 
 
 class _Context:
-    """The gated network, its exact ring (inputs, then parameters) and the gated claim."""
+    """The network (over QQ when every weight is a number, else gated), its exact ring and the gated claim."""
 
-    def __init__(self, form: NetworkForm, claim: Claim) -> None:
-        self.form = form
-        self.claim = claim
+    def __init__(self, cert: Certificate) -> None:
+        self.net, self.claim = cert.network, cert.claim
+        self.qq = qq.network(self.net) if isinstance(self.net, Network) else None
+        if self.qq is None or getattr(self.claim, "routes", None) != ("layerwise",):
+            self.form  # the gate reads the network first (the direct route expands the gated network)  # noqa: B018
+        self.p, self.q = (self.qq.p, self.qq.q) if self.qq else (len(self.form.inputs), len(self.form.biases[-1]))
+        self.depth = len(self.qq.layers if self.qq else self.form.flat_weights) - 1
         self._ring: Exact | None = None
         self._local: dict[tuple[sympy.Symbol, ...], Exact] = {}
-        self.p = len(form.inputs)
+        self.qq_claim: tuple[flint.fmpq_mat, flint.fmpq_mat] | None = None  # an explicit claim, over QQ
         self.matrix: list[list[sympy.Expr]] | None = None
         self.offset: list[sympy.Expr] | None = None
         self.polys: tuple[list[list[Any]], list[Any]] | None = None  # a claim stated as polynomials, in self.ring
         self.estimate: int | None = None  # the path count of the expanded output, once computed
+
+    @cached_property
+    def form(self) -> NetworkForm:
+        """The gate's reading (identities only: radicals may be generators of their own); the direct route's."""
+        return gate_network(self.net, radicals=True)
 
     @property
     def ring(self) -> Exact:
@@ -112,23 +123,28 @@ def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: 
 
 
 # --------------------------------------------------------------- the rules
-def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> list[list[Any]]:
+def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> Any:
     """read_output_layer:  |-  y_hat = C y**,  C = [b_{L+1} | W_{L+1}].
 
     The stated matrix must be the output layer's bias column followed by its
     weights, entry for entry.
     """
-    form = ctx.form
-    depth = len(form.flat_weights) - 1
+    depth = ctx.depth
     if step.layer != depth + 1:
         raise fail(f"the output layer is layer {depth + 1}, not {step.layer}")
+    if ctx.qq:
+        W_, b_, _ = ctx.qq.layers[-1]
+        stated = qq.stated_matrix(step.matrix, "the output row C", fail)
+        qq.equal(stated, qq.blocks(b_, W_, None, None), "the output row C", fail)
+        return qq.dense(stated)
+    form = ctx.form
     W, b = form.weight_rows(depth), form.biases[-1]
     derived = [[b[k], *W[k]] for k in range(len(W))]
     _compare(ctx, step.matrix, derived, "the output row C", fail)
     return derived
 
 
-def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) -> list[list[Any]]:
+def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) -> Any:
     """substitute_layer:  sigma_l(t) = a t + d  |-  (1, u_l) = P_l (1, u_{l-1}),
     P_l = [[1, 0], [a b_l + d 1, a W_l]].
 
@@ -138,11 +154,13 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
     """
     if step.layer != expected:
         raise fail(f"expected the substitution of layer {expected}, found layer {step.layer}")
-    form = ctx.form
-    act = form.activations[expected - 1]
+    act = ctx.qq.layers[expected - 1][2] if ctx.qq else ctx.form.activations[expected - 1]
     if not act.is_affine:
         raise fail(f"layer {expected}'s activation {act.body} is not affine, so the rule does not apply")
     slope, intercept = act.slope_intercept()
+    if ctx.qq:
+        return _substitute_qq(ctx.qq.layers[expected - 1], step, expected, (slope, intercept), fail)
+    form = ctx.form
     if step.slope is None or step.intercept is None:
         raise fail("the step states no slope and intercept")
     if not _equal(ctx, step.slope, slope, "the stated slope"):
@@ -166,6 +184,18 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
         derived.append([slope * b[k] + intercept] + [slope * w for w in W[k]])
     _compare(ctx, step.matrix, derived, f"the factor P_{expected}", fail)
     return derived
+
+
+def _substitute_qq(layer: tuple[qq.Mat, qq.Mat, Any], step: Step, l: int, coeffs: Any, fail: Fail) -> Any:
+    """substitute_layer over QQ: the stated slope, intercept and factor P_l are exactly the network's."""
+    a, d = (qq.rational(c, "the activation's coefficient", fail) for c in coeffs)
+    if qq.rational(step.slope, "the stated slope", fail) != a:
+        raise fail(f"the stated slope {show(step.slope)} differs from the activation's slope {qq.text(a)}")
+    if qq.rational(step.intercept, "the stated intercept", fail) != d:
+        raise fail(f"the stated intercept {show(step.intercept)} differs from the activation's intercept {qq.text(d)}")
+    P = qq.blocks(layer[1], layer[0], a, d)
+    qq.equal(qq.stated_matrix(step.matrix, f"the factor P_{l}", fail), P, f"the factor P_{l}", fail)
+    return P
 
 
 def _holds_layer(stated: Any, form: NetworkForm, index: int) -> bool:
@@ -224,6 +254,10 @@ def _guard(ctx: _Context, fail: Fail, limit: int) -> None:
 def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
     if ctx.polys is not None:
         return ctx.polys
+    if ctx.qq_claim is not None:
+        flat_W, flat_b = (m.entries() for m in ctx.qq_claim)
+        W_ = [[ctx.ring.ctx.constant(v) for v in flat_W[i * ctx.p : (i + 1) * ctx.p]] for i in range(ctx.q)]
+        return W_, [ctx.ring.ctx.constant(v) for v in flat_b]
     assert ctx.matrix is not None and ctx.offset is not None
     W = [[ctx.ring.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
     b = [ctx.ring.poly(v, "the claimed b*") for v in ctx.offset]
@@ -237,13 +271,13 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fai
     Needs the whole chain: the output row and one factor per hidden layer.
     An explicit claim must equal the product, computed exactly.
     """
-    depth = len(ctx.form.flat_weights) - 1
+    depth = ctx.depth
     if len(derived) != depth + 1:
         raise fail(f"the chain has {len(derived) - 1} substituted layers, but the network has {depth} hidden layers")
     if ctx.claim.form != "explicit":
         return
-    if not ctx.form.parameters and not ctx.form.radicals:
-        _conclude_rational(ctx, derived, fail)
+    if ctx.qq_claim is not None:
+        _conclude_qq(ctx.qq_claim, derived, fail)
         return
     _guard(ctx, fail, limit)
     factors = [[ctx.row(row, "a factor") for row in f] for f in derived]
@@ -263,31 +297,23 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fai
             raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(differs)}")
 
 
-def _rational(e: sympy.Expr, where: str, fail: Fail) -> flint.fmpq:
-    if e.is_Float:
-        e = exact(e, where)  # its exact binary value
-    if not e.is_Rational:
-        raise fail(f"{where} {show(e, 60)} is not a rational number, but the network has no symbols")
-    return flint.fmpq(int(e.p), int(e.q))
-
-
-def _conclude_rational(ctx: _Context, derived: list[list[list[sympy.Expr]]], fail: Fail) -> None:
-    """conclude_linear_form for a network without symbols: C P_L ... P_1 as an exact rational matrix product.
-
-    Every factor is a matrix of rationals (the gate read the floats exactly),
-    so the product is python-flint ``fmpq_mat`` arithmetic, polynomial in the
-    sizes whatever the number of paths; the claim must equal it entry by entry.
-    """
-    mats = [flint.fmpq_mat([[_rational(v, "a factor entry", fail) for v in row] for row in f]) for f in derived]
-    product = mats[0]
-    for m in mats[1:]:
-        product = product * m
-    assert ctx.matrix is not None and ctx.offset is not None
-    for i in range(product.nrows()):
-        for j, v in enumerate([ctx.offset[i], *ctx.matrix[i]]):
-            if _rational(v, "the claimed b*" if j == 0 else "the claimed W*", fail) != product[i, j]:
-                what = "intercept" if j == 0 else f"coefficient of x_{j}"
-                raise fail(f"output {i}: the claimed {what}, {show(v)}, is not C P_L ... P_1's {show(product[i, j])}")
+def _conclude_qq(claim: tuple[flint.fmpq_mat, flint.fmpq_mat], factors: list[Any], fail: Fail) -> None:
+    """conclude_linear_form over QQ: the claim is C P_L ... P_1, an exact (sparse where P_l is) matrix product."""
+    product = factors[0]
+    for P in factors[1:]:
+        product = qq.sparse_times(product, P)
+    (W, b), q, p = claim, claim[0].nrows(), claim[0].ncols()
+    for i in range(q):
+        if b[i, 0] != product[i, 0]:
+            raise fail(
+                f"output {i}: the claimed intercept {qq.text(b[i, 0])} is not C P_L ... P_1's {qq.text(product[i, 0])}"
+            )
+        for j in range(p):
+            if W[i, j] != product[i, j + 1]:
+                raise fail(
+                    f"output {i}: the claimed coefficient of x_{j + 1}, {qq.text(W[i, j])}, "
+                    f"is not C P_L ... P_1's {qq.text(product[i, j + 1])}"
+                )
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:
@@ -339,18 +365,25 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
 
 # ------------------------------------------------------------------- check
 def _gate_claim(ctx: _Context) -> None:
-    claim, form = ctx.claim, ctx.form
-    q, p = len(form.biases[-1]), len(form.inputs)
+    claim, q, p = ctx.claim, ctx.q, ctx.p
     if not isinstance(claim, Claim):
         raise IllFormed(f"the claim is a {type(claim).__name__}, not a Claim")
     if claim.form not in ("explicit", "product"):
         raise IllFormed(f"the claim's form {claim.form!r} is not 'explicit' or 'product'")
-    if tuple(claim.shape) != (q, p):
+    shape = claim.shape
+    if not (isinstance(shape, tuple) and len(shape) == 2 and all(type(n) is int for n in shape)):
+        raise IllFormed(f"the claim's shape {str(shape)[:40]} is not a pair of integers")
+    if shape != (q, p):
         raise CertificateError(f"the claim has shape {claim.shape}, but the network has {q} outputs and {p} inputs")
     routes = claim.routes
     if not isinstance(routes, tuple) or not routes or len(set(routes)) != len(routes) or not set(routes) <= set(ROUTES):
         raise IllFormed(f"the claim must list at least one route, distinct, from {ROUTES}; it lists {routes!r}")
-    if claim.form == "explicit" and claim.polys is not None and (form.parameters or form.radicals):
+    if (
+        claim.form == "explicit"
+        and claim.polys is not None
+        and not ctx.qq
+        and (ctx.form.parameters or ctx.form.radicals)
+    ):
         ctx.polys = _read_polys(ctx, claim.polys, q, p)
     elif claim.form == "explicit":
         if not isinstance(claim.matrix, sympy.MatrixBase) or not isinstance(claim.offset, sympy.MatrixBase):
@@ -360,7 +393,14 @@ def _gate_claim(ctx: _Context) -> None:
                 f"the claimed W* has shape {claim.matrix.shape} and b* {claim.offset.shape}; "
                 f"the network needs {(q, p)} and {(q, 1)}"
             )
-        flat = claim.matrix.flat()
+        if ctx.qq:
+            read = [
+                qq.stated_matrix(m, f"the claimed {w}", CertificateError)
+                for m, w in ((claim.matrix, "W*"), (claim.offset, "b*"))
+            ]
+            ctx.qq_claim = (qq.dense(read[0]), qq.dense(read[1]))
+            return
+        form, flat = ctx.form, claim.matrix.flat()
         ctx.matrix = [
             [gate_claim_entry(flat[i * p + j], f"claim W* entry ({i}, {j})", form) for j in range(p)] for i in range(q)
         ]
@@ -398,7 +438,7 @@ class _Chain:
 
     def __init__(self, ctx: _Context, limit: int) -> None:
         self.ctx, self.limit = ctx, limit
-        self.depth = len(ctx.form.flat_weights) - 1
+        self.depth = ctx.depth
         self.factors: list[list[list[Any]]] = []
         self.expected: int | None = None
         self.done: set[str] = set()
@@ -462,10 +502,7 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
         raise CertificateError(f"expected a Certificate, got {type(cert).__name__}")
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise CertificateError(f"limit={limit!r} is not a count")
-    if numeric.applies(cert):
-        return numeric.check(cert)
-    form = gate_network(cert.network, radicals=True)  # identities only: radicals may be generators of their own
-    ctx = _Context(form, cert.claim)
+    ctx = _Context(cert)
     _gate_claim(ctx)
     if not isinstance(cert.steps, tuple) or not cert.steps:
         raise IllFormed("the certificate has no steps: at least one complete route is needed")

@@ -370,13 +370,7 @@ def _flint_pieces(net: Network) -> list[tuple[fmpq_mat, tuple[Any, ...]]] | None
             return None
         if shape is None:
             return None
-        n, m = W.nrows(), W.ncols()
-        flat, bias = W.entries(), b.entries()
-        entries = [ONE] + [ZERO] * m
-        for k in range(n):
-            entries.append(bias[k])
-            entries.extend(flat[k * m : (k + 1) * m])
-        out.append((fmpq_mat(n + 1, m + 1, entries), shape))
+        out.append((kernel.augmented(W, b), shape))
     return out
 
 

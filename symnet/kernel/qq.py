@@ -1,0 +1,244 @@
+"""Exact matrices over QQ for the linear checker: a network's layers and the stated factors as python-flint matrices.
+
+A trained network's weights are numbers: every factor of its certificate is a
+matrix of rationals, and the whole layer-wise check is exact matrix arithmetic.
+This module reads the network (:func:`network`: every weight and bias matrix
+held over QQ or ZZ by sympy's own exact representation, dense or sparse) and
+the matrices a step or a claim states (a Float at its exact binary value), and
+builds and compares the blocks ``C = [b | W]`` and ``P_l = [[1, 0], [a b_l + d, a W_l]]``.
+:mod:`symnet.kernel.linear` applies its rules with them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
+import flint
+import sympy
+from sympy import QQ, ZZ
+from sympy.polys.matrices.sdm import SDM
+
+from ..cost import show
+from ..errors import CertificateError
+from ..model.network import Network
+from ..numbers import fast_rational
+from .gate import ActivationForm, IllFormed, exact, gate_activation, guard
+
+__all__ = [
+    "MAX_PRODUCT",
+    "Layers",
+    "Mat",
+    "blocks",
+    "dense",
+    "equal",
+    "network",
+    "rational",
+    "shape",
+    "sparse_times",
+    "stated_matrix",
+    "text",
+]
+
+Fail = Callable[[str], CertificateError]
+#: Largest running product C P_L ... P_l (q rows, dense) the check forms.
+MAX_PRODUCT = 20_000_000
+Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
+
+
+def _layer_matrix(m: Any) -> Mat | None:
+    """A network matrix as fmpq_mat, or as sympy's sparse SDM when held sparsely, over QQ or ZZ; else None."""
+    # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
+    # QQ or ZZ, whose elements are exact rationals, and converted with DomainMatrix's public methods; any
+    # other matrix (or a sympy without it) falls back to the gate's entry-by-entry reading.
+    rep = getattr(m, "_rep", None)
+    if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
+        return None
+    if rep.rep.fmt == "sparse":  # SDM: a dict {row: {column: value}} of the nonzero entries
+        (rows, cols), raw = rep.shape, rep.rep
+        inside = (
+            type(i) is int and 0 <= i < rows and all(type(j) is int and 0 <= j < cols for j in r)
+            for i, r in raw.items()
+        )
+        if not all(inside):
+            raise IllFormed("a sparse matrix has an entry outside its shape")
+        if all(type(v) is flint.fmpq for r in raw.values() for v in r.values()):
+            return raw  # over QQ with flint ground types
+        return SDM({i: {j: _fmpq(v) for j, v in r.items()} for i, r in raw.items()}, (rows, cols), QQ)
+    dm = rep.convert_to(QQ).to_dense()
+    # DFM's ``rep`` is its python-flint fmpq_mat (sympy's DFM documents it as the underlying flint matrix)
+    try:
+        rep_: flint.fmpq_mat = dm.to_dfm().rep
+        return rep_
+    except (AttributeError, NotImplementedError, ValueError):  # no flint ground types: build it
+        return flint.fmpq_mat([[_fmpq(v) for v in row] for row in dm.to_list()])
+
+
+def _fmpq(v: Any) -> flint.fmpq:
+    return flint.fmpq(int(v.numerator), int(v.denominator))
+
+
+def shape(m: Mat) -> tuple[int, int]:
+    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else m.shape
+
+
+def dense(m: Mat) -> flint.fmpq_mat:
+    if isinstance(m, flint.fmpq_mat):
+        return m
+    rows, cols = m.shape
+    flat = [flint.fmpq(0)] * (rows * cols)
+    for i, row in m.items():
+        for j, v in row.items():
+            flat[i * cols + j] = v
+    return flint.fmpq_mat(rows, cols, flat)
+
+
+def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
+    """The exact product A B; for a sparse B, row i of A B is the sum over k of A[i, k] times row k of B.
+
+    The sparse product runs in integers: A = N / den and B = M / d over common denominators.
+    """
+    if isinstance(B, flint.fmpq_mat):
+        return A * B
+    (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]
+    if n != B.shape[0]:
+        raise IllFormed(f"a product of shapes {(rows, n)} and {B.shape}")
+    numerators, den = A.numer_denom()
+    a, out = [int(x) for x in numerators.entries()], [0] * (rows * cols)
+    d = math.lcm(1, *{int(v.denominator) for r in B.values() for v in r.values()})
+    for k, r in B.items():
+        row = [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()]
+        for i in range(rows):
+            x, base = a[i * n + k], i * cols
+            if x:
+                for j, v in row:
+                    out[base + j] += x * v
+    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, out)) / (den * d)
+
+
+def stated_matrix(m: Any, what: str, fail: Fail) -> Mat:
+    """A matrix a step or the claim states, read exactly (entries must be rational numbers)."""
+    if not isinstance(m, sympy.MatrixBase):
+        raise fail(f"{what} is not a matrix")
+    fast = _layer_matrix(m)
+    if fast is not None:
+        return fast
+    flat, cols = m.flat(), m.cols
+    entries = [rational(v, f"{what} entry ({n // cols}, {n % cols})", fail) for n, v in enumerate(flat)]
+    return flint.fmpq_mat(m.rows, cols, entries)
+
+
+def text(v: flint.fmpq) -> str:
+    """A rational for a message (a number too long to print is shown by its size)."""
+    return show(fast_rational(int(v.p), int(v.q)))
+
+
+def rational(v: Any, where: str, fail: Fail) -> flint.fmpq:
+    """A stated number, read exactly through the gate (a Float at its binary value, its size bounded first)."""
+    if not isinstance(v, sympy.Expr):
+        raise fail(f"{where} is not stated")
+    e = exact(v, where)
+    guard(e, where)
+    if not e.is_Rational:
+        raise fail(f"{where} is {show(e, 60)}, not a rational number (the network has no symbols)")
+    return flint.fmpq(int(e.p), int(e.q))
+
+
+def blocks(b: Mat, W: Mat, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> Mat:
+    """``[b | W]`` (slope None: the output row C), or ``[[1, 0 ... 0], [slope b + intercept, slope W]]`` (P_l)."""
+    (rows, cols), b = shape(W), dense(b)
+    if not isinstance(W, flint.fmpq_mat):
+        return _sparse_blocks(b.entries(), W, slope, intercept)
+    if slope is not None and slope != 1:
+        W = W * slope
+    bias = (
+        b.entries()
+        if slope is None or (slope == 1 and intercept == 0)
+        else [slope * v + (intercept if intercept is not None else 0) for v in b.entries()]
+    )
+    w = W.entries()
+    flat: list[Any] = [] if slope is None else [flint.fmpq(1)] + [flint.fmpq(0)] * cols
+    for k in range(rows):
+        flat.append(bias[k])
+        flat.extend(w[k * cols : (k + 1) * cols])
+    return flint.fmpq_mat(rows + (slope is not None), cols + 1, flat)
+
+
+def _sparse_blocks(bias: list[Any], W: SDM, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> SDM:
+    """:func:`blocks` of a sparse W, sparse (no zero stored)."""
+    (rows, cols), top = W.shape, int(slope is not None)
+    a, d = (flint.fmpq(1), flint.fmpq(0)) if slope is None else (slope, intercept)
+    out: dict[int, dict[int, Any]] = {0: {0: flint.fmpq(1)}} if top else {}
+    for k in range(rows):
+        row = {j + 1: a * v for j, v in W.get(k, {}).items()} if a else {}
+        c = a * bias[k] + d
+        if c:
+            row[0] = c
+        if row:
+            out[k + top] = row
+    return SDM(out, (rows + top, cols + 1), QQ)
+
+
+def equal(stated: Mat, derived: Mat, what: str, fail: Fail) -> None:
+    """The stated matrix is the derived one, entry for entry; else ``fail`` names the first entry that differs."""
+    if shape(stated) != shape(derived):
+        raise fail(f"{what} has shape {shape(stated)}, but the network gives {shape(derived)}")
+    if isinstance(stated, flint.fmpq_mat) or isinstance(derived, flint.fmpq_mat):
+        stated, derived = dense(stated), dense(derived)
+    if stated == derived:  # dense, or two SDMs storing no zero: equal dicts are equal matrices
+        return
+    cols, zero = shape(derived)[1], flint.fmpq(0)
+    if isinstance(stated, flint.fmpq_mat) and isinstance(derived, flint.fmpq_mat):
+        pairs = zip(stated.entries(), derived.entries(), strict=True)
+        differ = ((n // cols, n % cols, a, b) for n, (a, b) in enumerate(pairs))
+    else:
+        sa, sb = stated, derived  # two SDMs: dicts {row: {column: value}}
+        assert isinstance(sa, SDM) and isinstance(sb, SDM)
+        differ = (
+            (i, j, s.get(j, zero), d.get(j, zero))
+            for i, s, d in ((i, sa.get(i, {}), sb.get(i, {})) for i in sorted(set(sa) | set(sb)))
+            for j in sorted(set(s) | set(d))
+        )
+    for i, j, a, b in differ:
+        if a != b:
+            raise fail(f"{what} entry ({i}, {j}) is {text(a)}, but the network gives {text(b)}")
+    raise fail(f"{what} stores a zero entry")
+
+
+class Layers:
+    """A network whose every layer is held over QQ: its input count and, per layer, ``(W, b, activation)``."""
+
+    def __init__(self, p: int, layers: list[tuple[Mat, Mat, ActivationForm]]) -> None:
+        self.p, self.layers = p, layers
+        self.q = shape(layers[-1][0])[0]
+
+
+def network(net: Network) -> Layers | None:
+    """The network over QQ, through the gate's rules for its inputs and activations; None unless every weight and
+    bias matrix is held over QQ (or ZZ) and no activation has a parameter (the general path reads those)."""
+    matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in net.layers]
+    if not matrices or any(W is None or b is None for W, b in matrices):
+        return None
+    inputs = tuple(net.inputs)
+    if not inputs or len({getattr(s, "name", None) for s in inputs}) != len(inputs):
+        raise IllFormed("the inputs must be distinct symbols with distinct names")
+    if not all(isinstance(s, sympy.Symbol) and s.is_commutative for s in inputs):
+        raise IllFormed("an input is not a commutative symbol")
+    layers: list[tuple[Mat, Mat, ActivationForm]] = []
+    previous = len(inputs)
+    for l, ((W, b), layer) in enumerate(zip(matrices, net.layers, strict=True), start=1):
+        assert W is not None and b is not None
+        if shape(W)[1] != previous or shape(b) != (shape(W)[0], 1):
+            raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
+        previous = shape(W)[0]
+        form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
+        if form.body.free_symbols - {form.variable}:
+            return None
+        if l == len(net.layers) and not form.is_identity:
+            raise IllFormed("the output layer's activation must be the identity")
+        layers.append((W, b, form))
+    widest = max(len(inputs), *(shape(W)[0] for W, _, _ in layers))
+    if previous * (widest + 1) > MAX_PRODUCT:  # the running product C P_L ... P_l is dense
+        raise IllFormed(f"the product C P_L ... P_1 would hold more than {MAX_PRODUCT} entries")
+    return Layers(len(inputs), layers)
