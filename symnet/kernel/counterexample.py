@@ -15,6 +15,7 @@ checker (:mod:`symnet.kernel.degree`), and reused by the search's evaluators
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -27,7 +28,7 @@ from ..certificate.documents import CounterexampleDocument
 from ..errors import CertificateError
 from ..model.network import Network
 from ..numbers import exact_fmpq, fast_rational
-from .gate import MAX_DEGREE, NetworkForm, exact, gate_network
+from .gate import MAX_DEGREE, Exact, NetworkForm, balanced_sum, exact, gate_network
 from .regions_cert import forward, network_pieces, pieces
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "check_document",
     "degree_product",
     "enclose",
+    "expand",
     "exact_values",
     "endpoints",
     "interval",
@@ -95,20 +97,26 @@ def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
 
 
 def substituted(
-    form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational], number: Callable[[Any], Any] = lambda v: v
+    form: NetworkForm,
+    subs: Mapping[sympy.Symbol, sympy.Rational],
+    number: Callable[[Any], Any] = lambda v: v,
+    *,
+    read: Callable[[sympy.Expr, str], Any] | None = None,
 ) -> list[tuple[list[list[Any]], list[Any], Any]]:
     """Each layer with the parameter values substituted: W, b and the activation (coefficients or body).
 
     Every number (a sympy Rational) is passed through ``number``: the identity
-    for sympy values, or a conversion into the ring the pass runs in.
+    for sympy values, or a conversion into the ring the pass runs in.  ``read(entry, where)``,
+    when given, reads each entry into that ring instead (parameters stay generators).
     """
+    value = read or (lambda e, where: number(_value(e, subs, where)))
     layers = []
     for l, (W, b, act) in enumerate(zip(form.weights, form.biases, form.activations, strict=True), start=1):
-        Wq = [[number(_value(w, subs, f"layer {l} weight")) for w in row] for row in W]
-        bq = [number(_value(v, subs, f"layer {l} bias")) for v in b]
+        Wq = [[value(w, f"layer {l} weight") for w in row] for row in W]
+        bq = [value(v, f"layer {l} bias") for v in b]
         if act.is_polynomial:
             assert act.coeffs is not None
-            how: Any = ("poly", [number(_value(c, subs, f"layer {l} activation coefficient")) for c in act.coeffs])
+            how: Any = ("poly", [value(c, f"layer {l} activation coefficient") for c in act.coeffs])
         else:
             how = ("fn", act.variable, act.body)
         layers.append((Wq, bq, how))
@@ -126,10 +134,13 @@ def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: st
     return v
 
 
-def layer_outputs(layers: list[Any], u: list[Any]) -> list[Any]:
-    """The outputs at ``u`` of the layers :func:`substituted` returns: exact sympy values, or in the ring of ``u``."""
+def layer_outputs(layers: list[Any], u: list[Any], mul: Callable[[Any, Any], Any] = operator.mul) -> list[Any]:
+    """The outputs at ``u`` of the layers :func:`substituted` returns: exact sympy values, or in the ring of ``u``.
+
+    Every product is ``mul(a, b)``: a caller bounds the size of what the pass builds there.
+    """
     for Wq, bq, how in layers:
-        z = [_affine_value(bq[k], [w * u[j] for j, w in enumerate(row) if w != 0]) for k, row in enumerate(Wq)]
+        z = [_affine_value(bq[k], [mul(w, u[j]) for j, w in enumerate(row) if w != 0]) for k, row in enumerate(Wq)]
         if how[0] == "poly":
             coeffs = how[1]
             if coeffs == [0, 1]:
@@ -139,7 +150,7 @@ def layer_outputs(layers: list[Any], u: list[Any]) -> list[Any]:
             for v in z:
                 acc = coeffs[-1] if coeffs else v * 0
                 for c in reversed(coeffs[:-1]):
-                    acc = acc * v + c
+                    acc = mul(acc, v) + c
                 out.append(acc)
             u = out
         else:
@@ -149,7 +160,12 @@ def layer_outputs(layers: list[Any], u: list[Any]) -> list[Any]:
 
 
 def _affine_value(bias: Any, terms: list[Any]) -> Any:
-    return sympy.Add(bias, *terms) if isinstance(bias, sympy.Basic) else sum(terms, bias)
+    return sympy.Add(bias, *terms) if isinstance(bias, sympy.Basic) else balanced_sum([bias, *terms], bias)
+
+
+def expand(form: NetworkForm, ring: Exact, mul: Callable[[Any, Any], Any] = operator.mul) -> list[Any]:
+    """The outputs as polynomials over QQ in ``ring`` (inputs first): one forward pass, every product by ``mul``."""
+    return layer_outputs(substituted(form, {}, read=ring.poly), list(ring.gen_polys[: len(form.inputs)]), mul)
 
 
 def exact_values(

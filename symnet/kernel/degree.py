@@ -21,7 +21,7 @@ from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
 from ..model.network import Network
 from ..numbers import exact_fmpq
-from .counterexample import _fail, bits_guard, degree_product, layer_outputs, substituted
+from .counterexample import _fail, bits_guard, degree_product, expand, layer_outputs, substituted
 from .gate import MAX_DEGREE, NetworkForm, gate_network
 
 __all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
@@ -88,28 +88,15 @@ def _expanded_degrees(form: NetworkForm) -> list[int | None]:
             f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit",
             rule="expand_degree",
         )
+
+    def mul(a: Any, b: Any) -> Any:
+        product = a * b if len(a) * len(b) <= limit * 10 else None
+        if product is None or len(product) > limit:
+            raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
+        return product
+
     ring = form.ring()
-    u = list(ring.gen_polys[:p])
-    for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
-        assert act.coeffs is not None
-        coeffs = [ring.poly(c, "an activation coefficient") for c in act.coeffs]
-        nxt = []
-        for k, row in enumerate(W):
-            z = ring.poly(b[k], "a bias")
-            for j, w in enumerate(row):
-                if w != 0:
-                    z = z + ring.poly(w, "a weight") * u[j]
-                    if len(z) > limit:
-                        raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
-            acc = coeffs[-1] if coeffs else ring.zero
-            for c in reversed(coeffs[:-1]):
-                if len(acc) * len(z) > limit * 10:
-                    raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
-                acc = acc * z + c
-                if len(acc) > limit:
-                    raise _fail(f"expansion exceeds {limit} terms", rule="expand_degree")
-            nxt.append(acc)
-        u = nxt
+    u = expand(form, ring, mul)
     return [ring.x_degree(f, p) if not f.is_zero() else None for f in u]
 
 

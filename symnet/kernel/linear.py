@@ -31,6 +31,7 @@ from ..errors import CertificateError
 from ..model.network import Network
 from ..model.symbols import flat_entries
 from . import qq
+from .counterexample import expand
 from .gate import Exact, IllFormed, NetworkForm, balanced_sum, estimate, exact, gate_claim_entry, gate_network
 
 __all__ = ["KERNEL_LIMIT", "RULES", "check"]
@@ -331,24 +332,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -
             raise fail(f"layer {index}'s activation {act.body} is not a polynomial; the output cannot be expanded")
     _guard(ctx, fail, limit)
     ring = ctx.ring
-    u = list(ring.gen_polys[: ctx.p])
-    for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
-        biases = ctx.row(b, "a bias")
-        z = [
-            balanced_sum([biases[k]] + [w * v for w, v in zip(ctx.row(W[k], "a weight"), u, strict=True)], ring.zero)
-            for k in range(len(W))
-        ]
-        if not act.is_identity:
-            assert act.coeffs is not None
-            coeffs = [ctx.ring.poly(c, "an activation coefficient") for c in act.coeffs]
-            new = []
-            for v in z:
-                acc = coeffs[-1]
-                for c in reversed(coeffs[:-1]):
-                    acc = acc * v + c
-                new.append(acc)
-            z = new
-        u = z
+    u = expand(form, ring)
     count = sum(len(o) for o in u)
     if step.monomials != count:
         raise fail(f"the step states {step.monomials} monomials, but the expanded output has {count}")
