@@ -49,14 +49,16 @@ Fail = Callable[[str], CertificateError]
 class _Context:
     """The network (over QQ when every weight is a number, else gated), its exact ring and the gated claim."""
 
-    def __init__(self, cert: Certificate) -> None:
-        self.net, self.claim = cert.network, cert.claim
+    def __init__(self, cert: Certificate, limit: int) -> None:
+        self.net, self.claim, self.limit = cert.network, cert.claim, limit
+        self.factors: list[Any] = []  # the layer-wise chain so far: C, then P_L, P_(L-1), ...
+        self.expected: int | None = None  # the layer substituted next, while the chain is open
+        self.done: set[str] = set()  # the routes concluded
         self.qq = qq.network(self.net) if isinstance(self.net, Network) else None
         if self.qq is None or getattr(self.claim, "routes", None) != ("layerwise",):
             self.form  # the gate reads the network first (the direct route expands the gated network)  # noqa: B018
         self.p, self.q = (self.qq.p, self.qq.q) if self.qq else (len(self.form.inputs), len(self.form.biases[-1]))
         self.depth = len(self.qq.layers if self.qq else self.form.flat_weights) - 1
-        self._ring: Exact | None = None
         self._local: dict[tuple[sympy.Symbol, ...], Exact] = {}
         self.qq_claim: tuple[flint.fmpq_mat, flint.fmpq_mat] | None = None  # an explicit claim, over QQ
         self.matrix: list[list[sympy.Expr]] | None = None
@@ -69,12 +71,10 @@ class _Context:
         """The gate's reading (identities only: radicals may be generators of their own); the direct route's."""
         return gate_network(self.net, radicals=True)
 
-    @property
+    @cached_property
     def ring(self) -> Exact:
         """The ring of the whole network (built only for explicit claims, which are size-guarded)."""
-        if self._ring is None:
-            self._ring = self.form.ring()
-        return self._ring
+        return self.form.ring()
 
     def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
         """The entries of a row as polynomials."""
@@ -124,28 +124,30 @@ def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: 
 
 
 # --------------------------------------------------------------- the rules
-def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> Any:
+def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> None:
     """read_output_layer:  |-  y_hat = C y**,  C = [b_{L+1} | W_{L+1}].
 
     The stated matrix must be the output layer's bias column followed by its
-    weights, entry for entry.
+    weights, entry for entry.  It starts the layer-wise chain.
     """
     depth = ctx.depth
+    if ctx.expected is not None or "layerwise" in ctx.done:
+        raise fail("the layer-wise chain starts twice")
     if step.layer != depth + 1:
         raise fail(f"the output layer is layer {depth + 1}, not {step.layer}")
     if ctx.qq:
         W_, b_, _ = ctx.qq.layers[-1]
         stated = qq.stated_matrix(step.matrix, "the output row C", fail)
         qq.equal(stated, qq.blocks(b_, W_, None, None), "the output row C", fail)
-        return qq.dense(stated)
-    form = ctx.form
-    W, b = form.weight_rows(depth), form.biases[-1]
-    derived = [[b[k], *W[k]] for k in range(len(W))]
-    _compare(ctx, step.matrix, derived, "the output row C", fail)
-    return derived
+        derived: Any = qq.dense(stated)
+    else:
+        W, b = ctx.form.weight_rows(depth), ctx.form.biases[-1]
+        derived = [[b[k], *W[k]] for k in range(len(W))]
+        _compare(ctx, step.matrix, derived, "the output row C", fail)
+    ctx.factors, ctx.expected = [derived], depth
 
 
-def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) -> Any:
+def rule_substitute_layer(ctx: _Context, step: Step, fail: Fail) -> None:
     """substitute_layer:  sigma_l(t) = a t + d  |-  (1, u_l) = P_l (1, u_{l-1}),
     P_l = [[1, 0], [a b_l + d 1, a W_l]].
 
@@ -153,6 +155,17 @@ def rule_substitute_layer(ctx: _Context, step: Step, expected: int, fail: Fail) 
     its variable; the stated slope, intercept and factor P_l must be the ones
     derived from the network's layer l.  Layers are substituted from L down to 1.
     """
+    expected = ctx.expected
+    if expected is None:
+        raise fail("a layer is substituted before the output layer is read")
+    if expected < 1:
+        raise fail("every hidden layer is already substituted")
+    ctx.factors.append(_factor(ctx, step, expected, fail))
+    ctx.expected = expected - 1
+
+
+def _factor(ctx: _Context, step: Step, expected: int, fail: Fail) -> Any:
+    """The factor P_l of substitute_layer, once the stated slope, intercept and P_l are found to be the network's."""
     if step.layer != expected:
         raise fail(f"expected the substitution of layer {expected}, found layer {step.layer}")
     act = ctx.qq.layers[expected - 1][2] if ctx.qq else ctx.form.activations[expected - 1]
@@ -239,11 +252,9 @@ def _estimate(form: NetworkForm) -> int:
     return sum(counts[1:])
 
 
-def _guard(ctx: _Context, fail: Fail, limit: int) -> None:
-    form = ctx.form
-    if ctx.estimate is None:
-        ctx.estimate = _estimate(form)
-    est = ctx.estimate
+def _guard(ctx: _Context, fail: Fail) -> None:
+    form, limit = ctx.form, ctx.limit
+    est = ctx.estimate = _estimate(form) if ctx.estimate is None else ctx.estimate
     variables = len(form.inputs) + len(form.parameters)
     if est > limit or est * variables > KERNEL_COST_LIMIT:
         raise fail(
@@ -265,14 +276,18 @@ def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
     return W, b
 
 
-def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fail: Fail, limit: int) -> None:
+def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
     """conclude_linear_form:  y_hat = C y**, (1, u_l) = P_l (1, u_{l-1}) for l = L..1  |-
     y_hat = (C P_L ... P_1) x*.
 
     Needs the whole chain: the output row and one factor per hidden layer.
     An explicit claim must equal the product, computed exactly.
     """
-    depth = ctx.depth
+    if ctx.expected is None:
+        raise fail("the conclusion comes before the output layer is read")
+    derived, depth = ctx.factors, ctx.depth
+    ctx.done.add("layerwise")
+    ctx.expected = None
     if len(derived) != depth + 1:
         raise fail(f"the chain has {len(derived) - 1} substituted layers, but the network has {depth} hidden layers")
     if ctx.claim.form != "explicit":
@@ -280,7 +295,7 @@ def rule_conclude_linear_form(ctx: _Context, derived: list[list[list[Any]]], fai
     if ctx.qq_claim is not None:
         _conclude_qq(ctx.qq_claim, derived, fail)
         return
-    _guard(ctx, fail, limit)
+    _guard(ctx, fail)
     factors = [[ctx.row(row, "a factor") for row in f] for f in derived]
     zero = ctx.ring.zero
     rows = factors[0]
@@ -317,20 +332,25 @@ def _conclude_qq(claim: tuple[flint.fmpq_mat, flint.fmpq_mat], factors: list[Any
                 )
 
 
-def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail, limit: int) -> None:
+def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail) -> None:
     """expand_and_compare:  |-  y_hat - (W* x + b*) = 0 as polynomials, and y_hat has
     degree <= 1 in x, with N monomials.
 
     Applies only with an explicit claim and polynomial activations.  The
     network's output is expanded by a forward pass from its own layers.
     """
+    if "direct" in ctx.done:
+        raise fail("the direct route appears twice")
+    if ctx.expected is not None:
+        raise fail("the direct route interrupts the layer-wise chain")
+    ctx.done.add("direct")
     if ctx.claim.form != "explicit":
         raise fail("the direct route needs an explicit claim")
     form = ctx.form
     for index, act in enumerate(form.activations, start=1):
         if not act.is_polynomial:
             raise fail(f"layer {index}'s activation {act.body} is not a polynomial; the output cannot be expanded")
-    _guard(ctx, fail, limit)
+    _guard(ctx, fail)
     ring = ctx.ring
     u = expand(form, ring)
     count = sum(len(o) for o in u)
@@ -417,56 +437,12 @@ def _read_polys(ctx: _Context, polys: Any, q: int, p: int) -> tuple[list[list[An
     return out[:-1], out[-1]
 
 
-class _Chain:
-    """Where the steps stand: the factors of the layer-wise chain so far, the layer expected next, the routes done."""
-
-    def __init__(self, ctx: _Context, limit: int) -> None:
-        self.ctx, self.limit = ctx, limit
-        self.depth = ctx.depth
-        self.factors: list[list[list[Any]]] = []
-        self.expected: int | None = None
-        self.done: set[str] = set()
-
-
-def _step_read_output_layer(chain: _Chain, step: Step, fail: Fail) -> None:
-    if chain.expected is not None or "layerwise" in chain.done:
-        raise fail("the layer-wise chain starts twice")
-    chain.factors = [rule_read_output_layer(chain.ctx, step, fail)]
-    chain.expected = chain.depth
-
-
-def _step_substitute_layer(chain: _Chain, step: Step, fail: Fail) -> None:
-    if chain.expected is None:
-        raise fail("a layer is substituted before the output layer is read")
-    if chain.expected < 1:
-        raise fail("every hidden layer is already substituted")
-    chain.factors.append(rule_substitute_layer(chain.ctx, step, chain.expected, fail))
-    chain.expected -= 1
-
-
-def _step_conclude_linear_form(chain: _Chain, step: Step, fail: Fail) -> None:
-    if chain.expected is None:
-        raise fail("the conclusion comes before the output layer is read")
-    rule_conclude_linear_form(chain.ctx, chain.factors, fail, chain.limit)
-    chain.done.add("layerwise")
-    chain.expected = None
-
-
-def _step_expand_and_compare(chain: _Chain, step: Step, fail: Fail) -> None:
-    if "direct" in chain.done:
-        raise fail("the direct route appears twice")
-    if chain.expected is not None:
-        raise fail("the direct route interrupts the layer-wise chain")
-    rule_expand_and_compare(chain.ctx, step, fail, chain.limit)
-    chain.done.add("direct")
-
-
 #: The rule table: each rule name of :data:`symnet.certificate.RULES` and the function that applies it.
-RULES: dict[str, Callable[[_Chain, Step, Fail], None]] = {
-    "read_output_layer": _step_read_output_layer,
-    "substitute_layer": _step_substitute_layer,
-    "conclude_linear_form": _step_conclude_linear_form,
-    "expand_and_compare": _step_expand_and_compare,
+RULES: dict[str, Callable[[_Context, Step, Fail], None]] = {
+    "read_output_layer": rule_read_output_layer,
+    "substitute_layer": rule_substitute_layer,
+    "conclude_linear_form": rule_conclude_linear_form,
+    "expand_and_compare": rule_expand_and_compare,
 }
 
 
@@ -486,25 +462,24 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
         raise CertificateError(f"expected a Certificate, got {type(cert).__name__}")
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise CertificateError(f"limit={limit!r} is not a count")
-    ctx = _Context(cert)
+    ctx = _Context(cert, limit)
     _gate_claim(ctx)
     if not isinstance(cert.steps, tuple) or not cert.steps:
         raise IllFormed("the certificate has no steps: at least one complete route is needed")
-    chain = _Chain(ctx, limit)
     for index, step in enumerate(cert.steps):
         if not isinstance(step, Step):
             raise IllFormed(f"step {index} is a {type(step).__name__}, not a Step")
         apply = RULES.get(step.rule) if isinstance(step.rule, str) else None
         if apply is None:
             raise _failing(index, str(step.rule))(f"unknown rule {str(step.rule)[:40]!r}")
-        apply(chain, step, _failing(index, step.rule))
-    if chain.expected is not None:
+        apply(ctx, step, _failing(index, step.rule))
+    if ctx.expected is not None:
         raise CertificateError(
             "the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule
         )
-    if chain.done != set(cert.claim.routes):
-        missing = sorted(set(cert.claim.routes) - chain.done)
-        extra = sorted(chain.done - set(cert.claim.routes))
+    if ctx.done != set(cert.claim.routes):
+        missing = sorted(set(cert.claim.routes) - ctx.done)
+        extra = sorted(ctx.done - set(cert.claim.routes))
         raise CertificateError(
             f"the claim lists routes {list(cert.claim.routes)}; missing {missing}, undeclared {extra}"
         )
