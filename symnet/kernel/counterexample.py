@@ -15,6 +15,8 @@ checker (:mod:`symnet.kernel.degree`), and reused by the search's evaluators
 
 from __future__ import annotations
 
+import functools
+import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -71,11 +73,7 @@ def _check_values(weights: Mapping[sympy.Symbol, Any], form: NetworkForm) -> dic
 
 def degree_product(form: NetworkForm) -> int:
     """The product of the polynomial activations' degrees, each counted as at least 1."""
-    total = 1
-    for act in form.activations:
-        if act.is_polynomial:
-            total *= max(act.degree, 1)
-    return total
+    return math.prod(max(act.degree, 1) for act in form.activations if act.is_polynomial)
 
 
 #: Largest estimated size (bits) of the exact numbers an evaluation builds:
@@ -246,16 +244,8 @@ def _interval_rule(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Sym
             return ctx.sqrt(base)
         raise _NoBound(f"power {e}")
     args = [interval(ctx, a, env) for a in e.args]
-    if e.is_Add:
-        total = args[0]
-        for a in args[1:]:
-            total = total + a
-        return total
-    if e.is_Mul:
-        prod = args[0]
-        for a in args[1:]:
-            prod = prod * a
-        return prod
+    if e.is_Add or e.is_Mul:
+        return functools.reduce(operator.add if e.is_Add else operator.mul, args)
     if isinstance(e, sympy.exp):
         return ctx.exp(args[0])
     if isinstance(e, sympy.log):

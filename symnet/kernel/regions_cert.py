@@ -65,8 +65,6 @@ from ..model.network import Network
 from .gate import ActivationForm, Exact, IllFormed, NetworkForm, gate_network
 
 __all__ = [
-    "FORMAT",
-    "VERSION",
     "augmented",
     "check_document",
     "check_regions",
@@ -75,8 +73,6 @@ __all__ = [
     "network_pieces",
 ]
 
-FORMAT = "symnet.regions"
-VERSION = 1
 ZERO = fmpq(0)
 ONE = fmpq(1)
 Layers = list[tuple[fmpq_mat, tuple[Any, ...]]]

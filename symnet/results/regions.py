@@ -242,8 +242,8 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
                 }
             )
         data: dict[str, Any] = {
-            "format": kernel.FORMAT,
-            "version": kernel.VERSION,
+            "format": "symnet.regions",
+            "version": 1,
             "expressions": enc.nodes,
             "network": network,
             "domain": self.domain,
