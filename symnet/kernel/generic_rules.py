@@ -39,7 +39,6 @@ class GenericRule:
 
     name: str
     statement: str
-    latex: str
     dims: tuple[str, ...]
     operands: tuple[tuple[str, str, str], ...]
     scalars: tuple[str, ...]
@@ -106,7 +105,6 @@ _RULE_LIST = (
     GenericRule(
         name="read_output_layer",
         statement="W u + b = [b | W] (1, u)   for W: q x m, b: q x 1, u: m x 1",
-        latex=r"W u + b = \begin{bmatrix} b & W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}",
         dims=("q", "m"),
         operands=(("W", "q", "m"), ("b", "q", "1"), ("u", "m", "1")),
         scalars=(),
@@ -119,10 +117,6 @@ _RULE_LIST = (
         statement=(
             "(1, a (W u + b) + d 1_m) = [[1, 0], [a b + d 1_m, a W]] (1, u)   "
             "for W: m x n, b: m x 1, u: n x 1, scalars a, d"
-        ),
-        latex=(
-            r"\begin{bmatrix} 1 \\ a (W u + b) + d \mathbf{1}_m \end{bmatrix} = "
-            r"\begin{bmatrix} 1 & 0 \\ a b + d \mathbf{1}_m & a W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}"
         ),
         dims=("m", "n"),
         operands=(("W", "m", "n"), ("b", "m", "1"), ("u", "n", "1")),
@@ -138,10 +132,6 @@ _RULE_LIST = (
         statement=(
             "[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1"
         ),
-        latex=(
-            r"\begin{bmatrix} 1 & 0 \\ c & V \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
-            r"\begin{bmatrix} 1 & 0 \\ c + V v & V M \end{bmatrix}"
-        ),
         dims=("k", "m", "n"),
         operands=(("V", "k", "m"), ("c", "k", "1"), ("M", "m", "n"), ("v", "m", "1")),
         scalars=(),
@@ -152,10 +142,6 @@ _RULE_LIST = (
     GenericRule(
         name="apply_output_row",
         statement="[c | C] [[1, 0], [v, M]] = [c + C v | C M]   for C: q x m, c: q x 1, M: m x n, v: m x 1",
-        latex=(
-            r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
-            r"\begin{bmatrix} c + C v & C M \end{bmatrix}"
-        ),
         dims=("q", "m", "n"),
         operands=(("C", "q", "m"), ("c", "q", "1"), ("M", "m", "n"), ("v", "m", "1")),
         scalars=(),
@@ -166,7 +152,6 @@ _RULE_LIST = (
     GenericRule(
         name="conclude_linear_form",
         statement="[c | C] (1, x) = C x + c   for C: q x n, c: q x 1, x: n x 1",
-        latex=r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix} = C x + c",
         dims=("q", "n"),
         operands=(("C", "q", "n"), ("c", "q", "1"), ("x", "n", "1")),
         scalars=(),
@@ -177,7 +162,6 @@ _RULE_LIST = (
     GenericRule(
         name="factor_rank",
         statement="rank(A B) <= r   for A: m x r, B: r x n",
-        latex=r"\operatorname{rank}(A B) \le r",
         dims=("m", "r", "n"),
         operands=(("A", "m", "r"), ("B", "r", "n")),
         scalars=(),

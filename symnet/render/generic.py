@@ -24,6 +24,25 @@ from ._reference import cite
 
 __all__ = ["GenericDerivation", "RuleTexts", "lin_math", "lin_str", "lin_tex_claim", "lin_txt"]
 
+#: Each generic rule's statement in LaTeX (the kernel's :data:`~symnet.kernel.generic.RULES` states it in text).
+RULE_LATEX: dict[str, str] = {
+    "read_output_layer": r"W u + b = \begin{bmatrix} b & W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}",
+    "substitute_layer": (
+        r"\begin{bmatrix} 1 \\ a (W u + b) + d \mathbf{1}_m \end{bmatrix} = "
+        r"\begin{bmatrix} 1 & 0 \\ a b + d \mathbf{1}_m & a W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}"
+    ),
+    "multiply_augmented": (
+        r"\begin{bmatrix} 1 & 0 \\ c & V \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
+        r"\begin{bmatrix} 1 & 0 \\ c + V v & V M \end{bmatrix}"
+    ),
+    "apply_output_row": (
+        r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 & 0 \\ v & M \end{bmatrix} = "
+        r"\begin{bmatrix} c + C v & C M \end{bmatrix}"
+    ),
+    "conclude_linear_form": r"\begin{bmatrix} c & C \end{bmatrix} \begin{bmatrix} 1 \\ x \end{bmatrix} = C x + c",
+    "factor_rank": r"\operatorname{rank}(A B) \le r",
+}
+
 
 class GenericDerivation(_GenericNotation):
     """The blog post's story for general sizes: rows b_{k,0} … b_{k,p}, h rows, the augmented matrix."""
@@ -452,7 +471,7 @@ class GenericDerivation(_GenericNotation):
         for name in used:
             rule = self.rule_texts[name]
             eq, _, shapes = rule.statement.partition("   for ")
-            lines.append(Line(Atom(r"\text{" + name.replace("_", r"\_") + "}", name), ":", Atom(rule.latex, eq)))
+            lines.append(Line(Atom(r"\text{" + name.replace("_", r"\_") + "}", name), ":", Atom(RULE_LATEX[name], eq)))
             if shapes:
                 lines.append(Line(None, "", Atom(shapes_tex(shapes), "for " + shapes)))
         before: list[Inline] = [
