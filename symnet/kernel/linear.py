@@ -232,8 +232,12 @@ def _holds_layer(stated: Any, form: NetworkForm, index: int) -> bool:
 
 
 def _estimate(form: NetworkForm) -> int:
-    """Path count of the expanded output (the kernel's own size guard), from the gated network."""
-    counts = [1] * (len(form.inputs) + 1)
+    """Path count of the largest layer of the expansion (the kernel's own size guard), from the gated network.
+
+    The largest layer, not the output alone: an output layer of zeros would
+    otherwise let the hidden layers' expansion run unbounded.
+    """
+    counts, peak = [1] * (len(form.inputs) + 1), 0
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
         new = [1]
         for k in range(len(W)):
@@ -248,8 +252,8 @@ def _estimate(form: NetworkForm) -> int:
             degree = max(act.degree, 1)
             terms = sum(1 for c in (act.coeffs or ()) if c != 0) or 1
             new = [1] + [min(max(c, 1) ** degree * terms, 10**15) if c < 10**15 else c for c in new[1:]]
-        counts = new
-    return sum(counts[1:])
+        counts, peak = new, max(peak, sum(new[1:]))
+    return peak
 
 
 def _guard(ctx: _Context, fail: Fail) -> None:
