@@ -141,7 +141,7 @@ def _times(product: DomainMatrix, factor: DomainMatrix) -> DomainMatrix:
 def packed_times(A: Any, B: Any) -> Any:
     """A B for a python-flint ``fmpq_mat`` A (few rows) and a sparse SDM B over QQ, exactly.
 
-    The kernel's :func:`~symnet.kernel.numeric.sparse_times` with the rows of A
+    The kernel's :func:`~symnet.kernel.qq.sparse_times` with the rows of A
     packed into one integer per column (Kronecker substitution): column k of
     A's integer numerators is ``X_k = sum_i a[i, k] 2^(S i)``, so one big
     multiply-add per nonzero entry of B replaces one per row of A; S leaves
