@@ -22,6 +22,7 @@ from sympy.polys.matrices.sdm import SDM
 
 from ..cost import show
 from ..errors import CertificateError
+from ..model.exact import qq_matrix
 from ..model.network import Network
 from ..numbers import fast_rational
 from .gate import ActivationForm, IllFormed, exact, gate_activation, guard
@@ -50,8 +51,8 @@ Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict
 def _layer_matrix(m: Any) -> Mat | None:
     """A network matrix as fmpq_mat, or as sympy's sparse SDM when held sparsely, over QQ or ZZ; else None."""
     # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
-    # QQ or ZZ, whose elements are exact rationals, and converted with DomainMatrix's public methods; any
-    # other matrix (or a sympy without it) falls back to the gate's entry-by-entry reading.
+    # QQ or ZZ, whose elements are exact rationals; any other matrix (or a sympy without it) falls back to
+    # the gate's entry-by-entry reading.
     rep = getattr(m, "_rep", None)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
@@ -66,13 +67,7 @@ def _layer_matrix(m: Any) -> Mat | None:
         if all(type(v) is flint.fmpq for r in raw.values() for v in r.values()):
             return raw  # over QQ with flint ground types
         return SDM({i: {j: _fmpq(v) for j, v in r.items()} for i, r in raw.items()}, (rows, cols), QQ)
-    dm = rep.convert_to(QQ).to_dense()
-    # DFM's ``rep`` is its python-flint fmpq_mat (sympy's DFM documents it as the underlying flint matrix)
-    try:
-        rep_: flint.fmpq_mat = dm.to_dfm().rep
-        return rep_
-    except (AttributeError, NotImplementedError, ValueError):  # no flint ground types: build it
-        return flint.fmpq_mat([[_fmpq(v) for v in row] for row in dm.to_list()])
+    return qq_matrix(m)  # dense: the model's own conversion to fmpq_mat
 
 
 def _fmpq(v: Any) -> flint.fmpq:
