@@ -7,6 +7,7 @@ itself, over python-flint matrices (:mod:`symnet.kernel.qq`).
 from __future__ import annotations
 
 from ..certificate.linear import Certificate
+from .gate import IllFormed
 from .linear import check
 from .qq import network, sparse_times
 
@@ -18,4 +19,9 @@ def applies(cert: Certificate) -> bool:
     steps, layers = cert.steps, getattr(cert.network, "layers", ())
     rules = ["read_output_layer"] + ["substitute_layer"] * (len(layers) - 1) + ["conclude_linear_form"]
     plain = isinstance(steps, tuple) and [getattr(s, "rule", None) for s in steps] == rules
-    return bool(layers) and plain and cert.claim.routes == ("layerwise",) and network(cert.network) is not None
+    if not (layers and plain and getattr(cert.claim, "routes", None) == ("layerwise",)):
+        return False
+    try:
+        return network(cert.network) is not None
+    except IllFormed:  # linear.check refuses it
+        return False
