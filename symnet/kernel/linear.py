@@ -186,16 +186,13 @@ def _factor(ctx: _Context, step: Step, expected: int, fail: Fail) -> Any:
     held = slope == 1 and intercept == 0 and _holds_layer(step.matrix, form, expected - 1)
     if held and ctx.claim.form != "explicit":
         return []  # the very layer's entries; no later rule reads the rows of a product claim's factors
-    W, b = form.weight_rows(expected - 1), form.biases[expected - 1]
-    fan_in = len(W[0])
-    if slope == 1 and intercept == 0:
-        derived = [[sympy.Integer(1)] + [sympy.Integer(0)] * fan_in] + [[b[k], *W[k]] for k in range(len(W))]
-        _compare(ctx, step.matrix, derived, f"the factor P_{expected}", fail)
-        return derived
-    W, b = form.exact_weights(expected - 1), form.exact_biases(expected - 1)
-    derived = [[sympy.Integer(1)] + [sympy.Integer(0)] * fan_in]
-    for k in range(len(W)):
-        derived.append([slope * b[k] + intercept] + [slope * w for w in W[k]])
+    if slope == 1 and intercept == 0:  # the layer's own entries, so the stated ones compare by identity
+        W, b = form.weight_rows(expected - 1), form.biases[expected - 1]
+        rows = [[b[k], *W[k]] for k in range(len(W))]
+    else:
+        W, b = form.exact_weights(expected - 1), form.exact_biases(expected - 1)
+        rows = [[slope * b[k] + intercept] + [slope * w for w in W[k]] for k in range(len(W))]
+    derived = [[sympy.Integer(1)] + [sympy.Integer(0)] * len(W[0]), *rows]
     _compare(ctx, step.matrix, derived, f"the factor P_{expected}", fail)
     return derived
 
