@@ -31,6 +31,7 @@ __all__ = [
     "MAX_PRODUCT",
     "Layers",
     "Mat",
+    "augmented",
     "blocks",
     "dense",
     "equal",
@@ -142,22 +143,26 @@ def rational(v: Any, where: str, fail: Fail) -> flint.fmpq:
 
 def blocks(b: Mat, W: Mat, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> Mat:
     """``[b | W]`` (slope None: the output row C), or ``[[1, 0 ... 0], [slope b + intercept, slope W]]`` (P_l)."""
-    (rows, cols), b = shape(W), dense(b)
+    b = dense(b)
     if not isinstance(W, flint.fmpq_mat):
         return _sparse_blocks(b.entries(), W, slope, intercept)
-    if slope is not None and slope != 1:
-        W = W * slope
-    bias = (
-        b.entries()
-        if slope is None or (slope == 1 and intercept == 0)
-        else [slope * v + (intercept if intercept is not None else 0) for v in b.entries()]
-    )
-    w = W.entries()
-    flat: list[Any] = [] if slope is None else [flint.fmpq(1)] + [flint.fmpq(0)] * cols
-    for k in range(rows):
-        flat.append(bias[k])
-        flat.extend(w[k * cols : (k + 1) * cols])
-    return flint.fmpq_mat(rows + (slope is not None), cols + 1, flat)
+    if slope is None:
+        return augmented(W, b, top=False)
+    if slope != 1 or intercept != 0:
+        W, b = W * slope, flint.fmpq_mat(b.nrows(), 1, [slope * v + (intercept or 0) for v in b.entries()])
+    return augmented(W, b)
+
+
+def augmented(W: flint.fmpq_mat, b: flint.fmpq_mat, *, top: bool = True) -> flint.fmpq_mat:
+    """The layer ``z = W u + b`` as one matrix over QQ: ``[[1, 0 ... 0], [b | W]]``, so ``(1, z) = A (1, u)``
+    (``top=False``: ``[b | W]`` alone)."""
+    n, m = W.nrows(), W.ncols()
+    flat, bias = W.entries(), b.entries()
+    entries = [flint.fmpq(1)] + [flint.fmpq(0)] * m if top else []
+    for k in range(n):
+        entries.append(bias[k])
+        entries.extend(flat[k * m : (k + 1) * m])
+    return flint.fmpq_mat(n + top, m + 1, entries)
 
 
 def _sparse_blocks(bias: list[Any], W: SDM, slope: flint.fmpq | None, intercept: flint.fmpq | None) -> SDM:

@@ -63,6 +63,7 @@ from ..certificate.formats import read
 from ..errors import CertificateError
 from ..model.network import Network
 from .gate import ActivationForm, Exact, IllFormed, NetworkForm, gate_network
+from .qq import augmented
 
 __all__ = [
     "augmented",
@@ -147,17 +148,6 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
             raise _fail(f"layer {l}: a weight or bias is not an exact number; regions need numeric ones", "region_form")
         out.append((augmented(W, b), shape))
     return out
-
-
-def augmented(W: fmpq_mat, b: fmpq_mat) -> fmpq_mat:
-    """The layer ``z = W u + b`` as one matrix over QQ: ``[[1, 0 ... 0], [b | W]]``, so ``(1, z) = A (1, u)``."""
-    n, m = W.nrows(), W.ncols()
-    flat, bias = W.entries(), b.entries()
-    entries = [ONE] + [ZERO] * m
-    for k in range(n):
-        entries.append(bias[k])
-        entries.extend(flat[k * m : (k + 1) * m])
-    return fmpq_mat(n + 1, m + 1, entries)
 
 
 # --------------------------------------------------------------- the forms
