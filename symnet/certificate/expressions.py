@@ -49,8 +49,8 @@ from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..grammar import is_name
 from ..model.activations import Activation
-from ..model.exact import sparse_matrix
-from ..model.network import Layer, Network
+from ..model.core import Layer, NetworkData
+from ..model.exact import rational_matrix, sparse_matrix
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -394,6 +394,17 @@ class ExpressionReader:
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
         return sympy.ImmutableMatrix([[self.ref(v, where) for v in row] for row in rows])
 
+    def exact_matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
+        """:meth:`matrix` (a column for a list of REFs) with a float entry at its exact binary value, held over QQ
+        when every entry is a number (the form a network's layers take)."""
+        if isinstance(rows, dict):
+            return self.sparse(rows, where)
+        m = self.matrix(rows, where) if rows and isinstance(rows[0], list) else self.vector(rows, where)
+        flat = [sympy.Rational(e) if e.is_Float else e for e in m]  # a canonical float node is read exactly
+        if all(e.is_Rational for e in flat):
+            return rational_matrix(flat, m.rows, m.cols)
+        return sympy.ImmutableMatrix(m.rows, m.cols, flat)
+
     def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
         """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
         keys(data, {"shape", "entries"}, set(), where)
@@ -429,8 +440,8 @@ def keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
     _expect(not extra, f"{where} has unknown fields {sorted(extra)}")
 
 
-def read_network(dec: ExpressionReader, net_data: Any) -> Network:
-    """The Network of a document's ``network`` object; CertificateError if malformed."""
+def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
+    """The network of a document's ``network`` object, as the kernel reads it; CertificateError if malformed."""
     keys(net_data, {"inputs", "layers"}, set(), "network")
     _expect(isinstance(net_data["inputs"], list) and net_data["inputs"], "network.inputs must be a non-empty list")
     inputs = tuple(sympy.Symbol(_name(n, "network.inputs")) for n in net_data["inputs"])
@@ -452,10 +463,11 @@ def read_network(dec: ExpressionReader, net_data: Any) -> Network:
             "an activation depends only on its variable and parameters",
         )
         act = Activation(ad["name"], sympy.Lambda(var, body))
-        layers.append(
-            Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act)
-        )
+        _expect(isinstance(ld["biases"], list) and ld["biases"], f"{where}.biases must be a non-empty list")
+        _expect(not isinstance(ld["biases"][0], list), f"{where}.biases must be a list of REFs")
+        weights = dec.exact_matrix(ld["weights"], f"{where}.weights")
+        layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases"), act))
     try:
-        return Network(inputs, tuple(layers))
+        return NetworkData(inputs, tuple(layers))
     except SymnetError as exc:
         raise _fail(f"network: {exc}") from None

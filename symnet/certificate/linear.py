@@ -46,7 +46,7 @@ from typing import Any
 import sympy
 
 from ..errors import CertificateError, SymnetError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from .expressions import (
     ExpressionReader,
     _expect,

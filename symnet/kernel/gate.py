@@ -47,8 +47,8 @@ import sympy
 
 from ..cost import CAP, estimate_cost, number_bits, show
 from ..model.activations import NAMED_ACTIVATIONS, Activation
+from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
-from ..model.network import Network
 from ..model.symbols import flat_entries, generated_heads
 from .ring import (
     _COMMUTATIVE,
