@@ -20,7 +20,7 @@ from flint import fmpq
 
 from ..errors import CertificateError, ShapeError
 from ..model import generic as gm
-from ..model.activations import Activation
+from ..model.core import Activation
 from ..model.core import NetworkData as Network
 from .expressions import ExpressionReader, _is_int, _name, check_version, keys, read_network
 from .numbers import decode_q, decode_rational

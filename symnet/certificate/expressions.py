@@ -48,8 +48,7 @@ from sympy.polys.matrices.sdm import SDM
 from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..grammar import is_name
-from ..model.activations import Activation
-from ..model.core import Layer, NetworkData
+from ..model.core import Activation, Layer, NetworkData
 from ..model.exact import rational_matrix, sparse_matrix
 
 __all__ = [

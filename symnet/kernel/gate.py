@@ -46,7 +46,7 @@ from typing import Any
 import sympy
 
 from ..cost import CAP, estimate_cost, number_bits, show
-from ..model.activations import NAMED_ACTIVATIONS, Activation
+from ..model.core import NAMED_ACTIVATIONS, Activation
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
 from ..model.symbols import flat_entries, generated_heads

@@ -27,14 +27,69 @@ from typing import Any
 import sympy
 
 from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
-from .activations import Activation, activation
 from .display import Displayable
 from .exact import is_rational_matrix, qq_matrix
 from .symbols import flat_entries, symbol_matrix
 
-__all__ = ["NON_FINITE", "Layer", "NetworkData"]
+__all__ = ["NAMED_ACTIVATIONS", "NON_FINITE", "Activation", "Layer", "NetworkData"]
 
-_IDENTITY = activation("identity")
+_T = sympy.Symbol("t")
+
+#: The activations symnet knows by name, each as its formula in ``t``.
+NAMED_ACTIVATIONS: dict[str, sympy.Expr] = {
+    "identity": _T,
+    "linear": _T,
+    "relu": sympy.Max(0, _T),
+    "leaky_relu": sympy.Max(sympy.Rational(1, 100) * _T, _T),
+    "tanh": sympy.tanh(_T),
+    "sigmoid": 1 / (1 + sympy.exp(-_T)),
+    "softplus": sympy.log(1 + sympy.exp(_T)),
+    "square": _T**2,
+    "cube": _T**3,
+}
+
+
+@dataclass(frozen=True)
+class Activation(Displayable, display_key="activation"):
+    """An activation function: a name (or ``None``) and a one-variable Lambda."""
+
+    name: str | None
+    function: sympy.Lambda
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}, {self.function})"
+
+    @property
+    def variable(self) -> sympy.Symbol:
+        """The Lambda's bound variable."""
+        return self.function.variables[0]
+
+    @property
+    def expr(self) -> sympy.Expr:
+        """The body of the Lambda, a formula in :attr:`variable`."""
+        return self.function.expr
+
+    @property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """Free symbols of the body other than the variable, sorted by name."""
+        free = self.expr.free_symbols - {self.variable}
+        return tuple(sorted(free, key=lambda s: s.name))
+
+    @property
+    def is_identity(self) -> bool:
+        """True when the activation is exactly ``t -> t``."""
+        return bool(self.expr == self.variable)
+
+    def __call__(self, arg: sympy.Expr) -> sympy.Expr:
+        """Apply the activation to a sympy expression or number."""
+        return self.expr.xreplace({self.variable: sympy.sympify(arg)}) if not self.is_identity else arg
+
+    def label(self) -> str:
+        """A short human name: the registered name or the Lambda's text."""
+        return self.name if self.name is not None else str(self.function)
+
+
+_IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
 
 #: sympy's non-finite atoms; no weight, bias or activation of a network holds one.
 NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)

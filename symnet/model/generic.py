@@ -33,7 +33,7 @@ from typing import Any, TypeAlias
 import sympy
 
 from ..errors import ShapeError
-from .activations import Activation
+from .core import Activation
 from .display import Displayable
 
 __all__ = [
