@@ -68,15 +68,18 @@ def test_a_float_weight_is_read_at_its_binary_value_over_qq():
     assert doc.network == net
 
 
-def test_a_complex_weight_in_a_document_is_refused():
+def test_a_complex_weight_in_a_document_is_refused_by_the_gate_and_the_results():
     net = Network.from_matrices([[["w", 2]]], [[0]])
     data = json.loads(_proof_json(net))
     nodes = data["expressions"]
     minus_one, half = len(nodes), len(nodes) + 1
     nodes += [["int", "-1"], ["rat", "1", "2"], ["pow", minus_one, half]]  # (-1)**(1/2) = I
     data["network"]["layers"][0]["weights"][0][1] = len(nodes) - 1
-    with pytest.raises(CertificateError):
-        certificate.read(json.dumps(data))
+    doc = certificate.read(json.dumps(data))  # the reader builds the data; the kernel's gate judges the entries
+    with pytest.raises(CertificateError, match=r"weight \(1, 2\): I is not a real number"):
+        kernel.check(doc)
+    with pytest.raises(CertificateError, match="not a real number"):
+        symnet.Proof.from_json(json.dumps(data))  # the user-facing view checks it as a Network does
 
 
 def test_both_forms_pickle():
@@ -96,3 +99,15 @@ def test_the_kernel_form_checks_structure_at_construction():
         NetworkData(tuple(sympy.symbols("x_1 x_2")), (layer,))  # the output layer is a relu
     with pytest.raises(symnet.InvalidType):
         NetworkData(tuple(sympy.symbols("x_1 x_2")), ("a layer",))  # type: ignore[arg-type]
+
+
+def test_an_input_inside_a_weight_is_refused_by_the_gate_and_the_results():
+    net = Network.from_matrices([[["w", 2]]], [[0]])
+    data = json.loads(_proof_json(net))
+    data["expressions"].append(["sym", "x_1"])  # the input x_1 as the weight (1, 2)
+    data["network"]["layers"][0]["weights"][0][1] = len(data["expressions"]) - 1
+    doc = certificate.read(json.dumps(data))
+    with pytest.raises(CertificateError, match="x_1"):
+        kernel.check(doc)
+    with pytest.raises(CertificateError, match="used both as inputs and as weights"):
+        symnet.Proof.from_json(json.dumps(data))

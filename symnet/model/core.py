@@ -26,12 +26,12 @@ from typing import Any
 
 import sympy
 
-from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
+from ..errors import InvalidArgument, InvalidType, ShapeError
 from .display import Displayable
 from .exact import is_rational_matrix, qq_matrix
 from .symbols import flat_entries, symbol_matrix
 
-__all__ = ["NAMED_ACTIVATIONS", "NON_FINITE", "Activation", "Layer", "NetworkData"]
+__all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData"]
 
 _T = sympy.Symbol("t")
 
@@ -91,9 +91,6 @@ class Activation(Displayable, display_key="activation"):
 
 _IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
 
-#: sympy's non-finite atoms; no weight, bias or activation of a network holds one.
-NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
-
 
 @dataclass(frozen=True)
 class Layer(Displayable, display_key="layer"):
@@ -148,26 +145,6 @@ class Layer(Displayable, display_key="layer"):
         return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
 
 
-def _check_entries(layer: Layer, index: int) -> None:
-    """Every weight and bias is a finite, real, commutative scalar expression (InvalidArgument naming the entry)."""
-    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
-        if is_rational_matrix(m):  # held over QQ or ZZ: finite real numbers by construction
-            continue
-        cols = m.cols
-        for n, e in enumerate(m.flat()):
-            if isinstance(e, (sympy.Symbol, sympy.Rational)):
-                continue
-            where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
-            if not isinstance(e, sympy.Expr):
-                raise InvalidType(f"{where}={e!r} is not a scalar expression")
-            if e in NON_FINITE or e.has(*NON_FINITE) or (e.is_Float and not e.is_finite):
-                raise InvalidArgument(f"{where}={e} is not finite")
-            if not e.is_commutative:
-                raise InvalidArgument(f"{where}={e} is not commutative")
-            if e.is_number and e.is_real is False:
-                raise InvalidArgument(f"{where}={e} is not a real number")
-
-
 def _check_shapes(inputs: tuple[Any, ...], layers: tuple[Any, ...]) -> None:
     previous = len(inputs)
     for index, layer in enumerate(layers):
@@ -189,52 +166,17 @@ def _check_shapes(inputs: tuple[Any, ...], layers: tuple[Any, ...]) -> None:
         previous = layer.width
 
 
-def _check_activations(inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...]) -> None:
-    input_set = set(inputs)
-    for index, layer in enumerate(layers):
-        act = layer.activation
-        bad = set(act.parameters) & input_set
-        if bad:
-            raise ActivationError(
-                f"layer {index + 1}'s activation {act.function} mentions the input(s) "
-                f"{', '.join(sorted(s.name for s in bad))}; "
-                "an activation depends only on its variable and its own parameters"
-            )
-        if any(not s.is_commutative for s in act.expr.free_symbols):
-            raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
-        if act.expr.has(*NON_FINITE):
-            raise ActivationError(f"layer {index + 1}'s activation {act.function} is not finite")
-
-
-def _check_names(inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], weights: set[sympy.Symbol]) -> None:
-    every = set(inputs) | weights
-    for layer in layers:
-        every |= set(layer.activation.parameters)
-    if len({sym.name for sym in every}) != len(every):
-        seen: dict[str, int] = {}
-        for sym in every:
-            seen[sym.name] = seen.get(sym.name, 0) + 1
-        name = min(n for n, count in seen.items() if count > 1)
-        raise InvalidArgument(
-            f"two different symbols are named {name!r} (different assumptions?); "
-            "names must identify symbols, or certificates and derivations would confuse them"
-        )
-    clash = set(inputs) & weights
-    if clash:
-        names = ", ".join(sorted(s.name for s in clash))
-        raise InvalidArgument(f"symbols {names} are used both as inputs and as weights")
-
-
 @dataclass(frozen=True, eq=False)
 class NetworkData:
     """A feed-forward network as plain, exact data: its input symbols and its layers.
 
     Built by the document readers (and, through its subclass
-    :class:`symnet.Network`, by users); the structural rules (shapes, a
-    linear output layer, finite commutative entries, distinct names, no
-    input inside a weight or an activation) are checked at construction.
-    Two networks are equal when their inputs and layers are, whichever
-    class holds them.
+    :class:`symnet.Network`, by users).  Only the structure is checked at
+    construction (layers that fit, a linear output layer, distinct
+    commutative input symbols): what the entries and activations may hold is
+    the gate's to check (:mod:`symnet.kernel.gate`), before any checker reads
+    them, and :class:`symnet.Network` checks it for users.  Two networks are
+    equal when their inputs and layers are, whichever class holds them.
     """
 
     inputs: tuple[sympy.Symbol, ...]
@@ -257,14 +199,6 @@ class NetworkData:
         for j, s in enumerate(self.inputs):
             if not isinstance(s, sympy.Symbol) or not s.is_commutative:
                 raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
-        for index, layer in enumerate(self.layers):
-            _check_entries(layer, index)
-        weight_symbols = self._weight_symbols()
-        for s in sorted(weight_symbols, key=lambda s: s.name):
-            if not s.is_commutative:
-                raise InvalidArgument(f"the weight symbol {s} is not commutative; symnet's algebra is commutative")
-        _check_activations(self.inputs, self.layers)
-        _check_names(self.inputs, self.layers, weight_symbols)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetworkData):
@@ -299,14 +233,6 @@ class NetworkData:
     def activations(self) -> tuple[Activation, ...]:
         """The activation of each hidden layer."""
         return tuple(layer.activation for layer in self.layers[:-1])
-
-    def _weight_symbols(self) -> set[sympy.Symbol]:
-        free: set[sympy.Symbol] = set()
-        for layer in self.layers:
-            for m in (layer.weights, layer.biases):
-                if not is_rational_matrix(m):  # exact numbers over QQ have no symbols: skip the scan
-                    free |= m.free_symbols
-        return free
 
     @cached_property
     def parameters(self) -> tuple[sympy.Symbol, ...]:

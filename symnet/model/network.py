@@ -17,17 +17,21 @@ from typing import Any
 
 import sympy
 
-from ..errors import InvalidArgument, InvalidType, ShapeError
+from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
 from . import forward
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
 from .core import Layer, NetworkData
 from .display import Displayable
+from .exact import is_rational_matrix
 from .lookup import find_symbol
 
 __all__ = ["Layer", "Network", "as_network", "input_symbols"]
 
 _IDENTITY = activation("identity")
+
+#: sympy's non-finite atoms; no weight, bias or activation of a network holds one.
+NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
 
 
 def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
@@ -47,6 +51,62 @@ def _exact_layer(layer: Any, index: int) -> Any:
     if w is layer.weights and b is layer.biases:
         return layer
     return Layer(w, b, layer.activation)
+
+
+def _check_entries(layer: Layer, index: int) -> None:
+    """Every weight and bias is a finite, real, commutative scalar expression (InvalidArgument naming the entry)."""
+    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+        if is_rational_matrix(m):  # held over QQ or ZZ: finite real numbers by construction
+            continue
+        cols = m.cols
+        for n, e in enumerate(m.flat()):
+            if isinstance(e, (sympy.Symbol, sympy.Rational)):
+                continue
+            where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
+            if not isinstance(e, sympy.Expr):
+                raise InvalidType(f"{where}={e!r} is not a scalar expression")
+            if e in NON_FINITE or e.has(*NON_FINITE) or (e.is_Float and not e.is_finite):
+                raise InvalidArgument(f"{where}={e} is not finite")
+            if not e.is_commutative:
+                raise InvalidArgument(f"{where}={e} is not commutative")
+            if e.is_number and e.is_real is False:
+                raise InvalidArgument(f"{where}={e} is not a real number")
+
+
+def _check_activations(inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...]) -> None:
+    input_set = set(inputs)
+    for index, layer in enumerate(layers):
+        act = layer.activation
+        bad = set(act.parameters) & input_set
+        if bad:
+            raise ActivationError(
+                f"layer {index + 1}'s activation {act.function} mentions the input(s) "
+                f"{', '.join(sorted(s.name for s in bad))}; "
+                "an activation depends only on its variable and its own parameters"
+            )
+        if any(not s.is_commutative for s in act.expr.free_symbols):
+            raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
+        if act.expr.has(*NON_FINITE):
+            raise ActivationError(f"layer {index + 1}'s activation {act.function} is not finite")
+
+
+def _check_names(inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], weights: set[sympy.Symbol]) -> None:
+    every = set(inputs) | weights
+    for layer in layers:
+        every |= set(layer.activation.parameters)
+    if len({sym.name for sym in every}) != len(every):
+        seen: dict[str, int] = {}
+        for sym in every:
+            seen[sym.name] = seen.get(sym.name, 0) + 1
+        name = min(n for n, count in seen.items() if count > 1)
+        raise InvalidArgument(
+            f"two different symbols are named {name!r} (different assumptions?); "
+            "names must identify symbols, or certificates and derivations would confuse them"
+        )
+    clash = set(inputs) & weights
+    if clash:
+        names = ", ".join(sorted(s.name for s in clash))
+        raise InvalidArgument(f"symbols {names} are used both as inputs and as weights")
 
 
 def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden: int) -> tuple[Activation, ...]:
@@ -85,6 +145,26 @@ class Network(NetworkData, Displayable, display_key="network"):
         if isinstance(self.layers, (tuple, list)):  # every numeric entry exact first (floats at their binary value)
             object.__setattr__(self, "layers", tuple(_exact_layer(layer, i) for i, layer in enumerate(self.layers)))
         super().__post_init__()
+        self._check_values()
+
+    def _check_values(self) -> None:
+        """Entries finite, real and commutative; activations free of the inputs; one symbol per name."""
+        for index, layer in enumerate(self.layers):
+            _check_entries(layer, index)
+        weight_symbols = self._weight_symbols()
+        for s in sorted(weight_symbols, key=lambda s: s.name):
+            if not s.is_commutative:
+                raise InvalidArgument(f"the weight symbol {s} is not commutative; symnet's algebra is commutative")
+        _check_activations(self.inputs, self.layers)
+        _check_names(self.inputs, self.layers, weight_symbols)
+
+    def _weight_symbols(self) -> set[sympy.Symbol]:
+        free: set[sympy.Symbol] = set()
+        for layer in self.layers:
+            for m in (layer.weights, layer.biases):
+                if not is_rational_matrix(m):  # exact numbers over QQ have no symbols: skip the scan
+                    free |= m.free_symbols
+        return free
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -247,7 +327,8 @@ def as_network(net: NetworkData) -> Network:
 
     Documents are read into :class:`~symnet.model.core.NetworkData` (the form
     the kernel checks); the result objects hand users this view of it, which
-    shares its layers and re-checks nothing.
+    shares its layers.  Its entries, activations and names are checked as
+    :class:`Network` checks them (InvalidArgument, ActivationError).
     """
     if isinstance(net, Network):
         return net
@@ -256,4 +337,5 @@ def as_network(net: NetworkData) -> Network:
     out = object.__new__(Network)
     object.__setattr__(out, "inputs", net.inputs)
     object.__setattr__(out, "layers", net.layers)
+    out._check_values()
     return out
