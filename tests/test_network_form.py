@@ -111,3 +111,14 @@ def test_an_input_inside_a_weight_is_refused_by_the_gate_and_the_results():
         kernel.check(doc)
     with pytest.raises(CertificateError, match="used both as inputs and as weights"):
         symnet.Proof.from_json(json.dumps(data))
+
+
+def test_the_kernels_data_classes_display_once_display_is_loaded():
+    """Activation, Layer and GenericNetwork import no display code; model.display gives them the hooks."""
+    from symnet.model import core, display, generic
+
+    for cls in (core.Activation, core.Layer, generic.GenericNetwork):
+        assert "display" not in " ".join(getattr(base, "__module__", "") for base in cls.__mro__)
+        assert issubclass(cls, display.Displayable) and cls.__dict__["_repr_latex_"] is display.Displayable._repr_latex_
+    relu = symnet.activation("relu")
+    assert sympy.latex(relu) == r"\operatorname{relu}\colon t \mapsto \max\left(0, t\right)"  # the renderer's drawer

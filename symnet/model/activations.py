@@ -25,6 +25,7 @@ import sympy
 
 from ..errors import ActivationError, InvalidArgument, InvalidType
 from ..numbers import exact_floats
+from . import display  # noqa: F401  (gives Activation and Layer their display hooks)
 from .core import NAMED_ACTIVATIONS, Activation
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "ActivationSpec", "activation"]

@@ -27,7 +27,6 @@ from typing import Any
 import sympy
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
-from .display import Displayable
 from .exact import is_rational_matrix, qq_matrix
 from .symbols import flat_entries, symbol_matrix
 
@@ -50,7 +49,7 @@ NAMED_ACTIVATIONS: dict[str, sympy.Expr] = {
 
 
 @dataclass(frozen=True)
-class Activation(Displayable, display_key="activation"):
+class Activation:
     """An activation function: a name (or ``None``) and a one-variable Lambda."""
 
     name: str | None
@@ -93,7 +92,7 @@ _IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
 
 
 @dataclass(frozen=True)
-class Layer(Displayable, display_key="layer"):
+class Layer:
     """One affine layer ``z = W u + b`` followed by its activation.
 
     ``activation`` is applied to ``z``; it is the identity for the output layer.

@@ -34,7 +34,6 @@ import sympy
 
 from ..errors import ShapeError
 from .core import Activation
-from .display import Displayable
 
 __all__ = [
     "STEP_RULES",
@@ -259,7 +258,7 @@ class ExplicitOps:
 
 
 @dataclass(frozen=True)
-class GenericNetwork(Displayable, display_key="generic_network"):
+class GenericNetwork:
     """A dense network whose sizes may be symbols: ``sizes = (p, h_1, ..., h_L, q)``.
 
     Every size is a positive sympy Integer or a positive-integer Symbol;
