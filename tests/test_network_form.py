@@ -122,3 +122,22 @@ def test_the_kernels_data_classes_display_once_display_is_loaded():
         assert issubclass(cls, display.Displayable) and cls.__dict__["_repr_latex_"] is display.Displayable._repr_latex_
     relu = symnet.activation("relu")
     assert sympy.latex(relu) == r"\operatorname{relu}\colon t \mapsto \max\left(0, t\right)"  # the renderer's drawer
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("weights", "flat"),  # a list of REFs is a vector, not a matrix
+        ("biases", "nested"),  # a list of rows is a matrix, not a vector
+        ("weights", "ragged"),
+        ("biases", "empty"),
+    ],
+)
+def test_the_layer_sections_keep_their_shapes(field, value):
+    net = Network.from_matrices([[[1, 2]]], [[3]])  # one layer: weights [[a, b]], biases [c]
+    data = json.loads(_proof_json(net))
+    layer = data["network"]["layers"][0]
+    (a, b), (c,) = layer["weights"][0], layer["biases"]
+    layer[field] = {"flat": [a, b], "nested": [[c]], "ragged": [[a, b], [c]], "empty": []}[value]
+    with pytest.raises(CertificateError, match=f"{field} must be"):
+        certificate.read(json.dumps(data))

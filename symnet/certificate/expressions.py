@@ -385,24 +385,32 @@ class ExpressionReader:
         _expect(_is_int(r) and 0 <= r < len(self.values), f"{where} refers to {r!r}, which is not an expression")
         return self.values[r]
 
-    def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
-        if isinstance(rows, dict):
-            return self.sparse(rows, where)
+    def _table(self, rows: Any, where: str) -> tuple[list[sympy.Expr], int, int]:
+        """The entries of a list of rows of REFs, row-major, and its shape."""
         _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
         width = len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
-        return sympy.ImmutableMatrix([[self.ref(v, where) for v in row] for row in rows])
+        return [self.ref(v, where) for row in rows for v in row], len(rows), width
 
-    def exact_matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
-        """:meth:`matrix` (a column for a list of REFs) with a float entry at its exact binary value, held over QQ
-        when every entry is a number (the form a network's layers take)."""
+    def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
         if isinstance(rows, dict):
             return self.sparse(rows, where)
-        m = self.matrix(rows, where) if rows and isinstance(rows[0], list) else self.vector(rows, where)
-        flat = [sympy.Rational(e) if e.is_Float else e for e in m]  # a canonical float node is read exactly
+        flat, n, width = self._table(rows, where)
+        return sympy.ImmutableMatrix(n, width, flat)
+
+    def exact_matrix(self, rows: Any, where: str, *, column: bool = False) -> sympy.ImmutableMatrix:
+        """:meth:`matrix` (:meth:`vector` when ``column``) with a float entry at its exact binary value, held over QQ
+        when every entry is a number (the form a network's layers take)."""
+        if column:
+            _expect(isinstance(rows, list) and not any(isinstance(v, list) for v in rows), f"{where} must be a vector")
+            rows = [[v] for v in rows]
+        elif isinstance(rows, dict):
+            return self.sparse(rows, where)
+        flat, n, width = self._table(rows, where)
+        flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
         if all(e.is_Rational for e in flat):
-            return rational_matrix(flat, m.rows, m.cols)
-        return sympy.ImmutableMatrix(m.rows, m.cols, flat)
+            return rational_matrix(flat, n, width)
+        return sympy.ImmutableMatrix(n, width, flat)
 
     def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
         """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
@@ -462,10 +470,8 @@ def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
             "an activation depends only on its variable and parameters",
         )
         act = Activation(ad["name"], sympy.Lambda(var, body))
-        _expect(isinstance(ld["biases"], list) and ld["biases"], f"{where}.biases must be a non-empty list")
-        _expect(not isinstance(ld["biases"][0], list), f"{where}.biases must be a list of REFs")
         weights = dec.exact_matrix(ld["weights"], f"{where}.weights")
-        layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases"), act))
+        layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases", column=True), act))
     try:
         return NetworkData(inputs, tuple(layers))
     except SymnetError as exc:
