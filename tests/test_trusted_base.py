@@ -33,8 +33,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: checker reads them; symnet.Network checks them for users); 4,566 once the kernel's data classes (Activation, Layer,
 #: GenericNetwork) import no display code (model/display.py attaches the hooks when a user-facing module loads it);
 #: 4,570 with the reader's layers built over QQ straight from the node table (+4; an MNIST-size read 10.8 s -> 8.8 s);
-#: 4,562 without RegionsDocument.contains (no caller: the results guard their domain themselves).
-CEILING = 4_562
+#: 4,562 without RegionsDocument.contains (no caller: the results guard their domain themselves); 4,551 with the
+#: linear-only loads() in the old codec path (certificate.read is the reader the kernel's callers use).
+CEILING = 4_551
 
 
 def trusted_modules() -> list[str]:
