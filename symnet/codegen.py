@@ -64,7 +64,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from .certificate import Certificate
 from .errors import InvalidArgument, InvalidType
-from .model.network import Network
+from .model.network import Network, as_network
 from .numbers import exact_ratio
 
 __all__ = [
@@ -293,7 +293,7 @@ def domain_rows(certificate: Certificate) -> tuple[tuple[Fraction, ...], ...]:
 
 def _outputs(source: Any) -> tuple[Network, tuple[sympy.Expr, ...], tuple[tuple[Fraction, ...], ...]]:
     cert = certificate_of(source)
-    net = cert.network
+    net = as_network(cert.network)
     matrix, offset = linear_form(cert)
     x = net.inputs
     exprs = tuple(

@@ -15,7 +15,7 @@ import symnet
 from symnet import CertificateError
 from symnet.certificate import Certificate, Claim
 from symnet.kernel import numeric
-from symnet.model.exact import exact_matrix, exact_vector
+from symnet.model.arrays import exact_matrix, exact_vector
 from symnet.model.network import Layer, Network, input_symbols
 
 from .forward import forward

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import Network, SizeGuardError
-from symnet.model.exact import ExactMatrix, exact_matrix, exact_vector, is_rational_matrix
+from symnet.model.arrays import exact_matrix, exact_vector
+from symnet.model.exact import ExactMatrix, is_rational_matrix
 from symnet.model.network import Layer, input_symbols
 from symnet.search.numeric import numeric_monomials, prove_numeric
 

@@ -15,7 +15,7 @@ from typing import Any
 from .documents import Bound, CounterexampleDocument, DegreeDocument, RegionRecord, RegionsDocument
 from .expressions import ExpressionReader, check_version, load_json, read_network
 from .formats import FORMATS, OLD_NAMES, Document, Format, format_name, read, read_data
-from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step, loads
+from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step
 from .numbers import decode_q, decode_rational, encode_q
 
 __all__ = [
@@ -62,6 +62,7 @@ _LAZY = {
     "write_network": "writing",
     "writing": None,
     "codec": None,
+    "loads": "codec",
 }
 
 

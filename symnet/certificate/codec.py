@@ -1,7 +1,13 @@
-"""Old module path of the linear certificate codec and the node table (kept as an alias for one release)."""
+"""Old module path of the linear certificate codec and the node table (kept as an alias for one release).
 
-from .expressions import ExpressionReader, _name, check_version, load_json, read_network
-from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step, from_data, loads
+:func:`loads` reads a linear certificate only; :func:`symnet.certificate.read` reads every document.
+"""
+
+from __future__ import annotations
+
+from ..errors import CertificateError, SymnetError
+from .expressions import ExpressionReader, _fail, _name, check_version, load_json, read_network
+from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step, from_data
 from .writing import ExpressionWriter, dumps, network_fingerprint, to_data, write_network
 
 __all__ = [
@@ -25,3 +31,14 @@ __all__ = [
     "to_data",
     "write_network",
 ]
+
+
+def loads(text: str | bytes) -> Certificate:
+    """Parse JSON text into a Certificate; CertificateError if malformed."""
+    data = load_json(text, "certificate")
+    try:
+        return from_data(data)
+    except CertificateError:
+        raise
+    except (SymnetError, ValueError, TypeError, RecursionError, OverflowError) as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from None

@@ -11,7 +11,6 @@ raises :class:`~symnet.CertificateError`.  Field layouts are in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +19,8 @@ from flint import fmpq
 
 from ..errors import CertificateError, ShapeError
 from ..model import generic as gm
-from ..model.activations import Activation
-from ..model.network import Network
+from ..model.core import Activation
+from ..model.core import NetworkData as Network
 from .expressions import ExpressionReader, _is_int, _name, check_version, keys, read_network
 from .numbers import decode_q, decode_rational
 
@@ -288,15 +287,6 @@ class RegionsDocument:
     regions: tuple[RegionRecord, ...]
     claim: tuple[Any, ...] | None = None
     kind = "regions"
-
-    def contains(self, x: Sequence[Any]) -> bool:
-        """True when the exact point ``x`` (rationals, ints, fmpq) lies in the stated domain."""
-        point = [fmpq(v) if isinstance(v, (int, fmpq)) else fmpq(int(v.numerator), int(v.denominator)) for v in x]
-        if len(point) != self.network.p:
-            raise CertificateError(f"the point has {len(point)} coordinates; the network has {self.network.p} inputs")
-        return all(
-            row[0] + sum((a * v for a, v in zip(row[1:], point, strict=True)), ZERO) >= 0 for row in self.domain_rows
-        )
 
 
 def domain_rows(domain: Any, p: int) -> list[list[fmpq]]:

@@ -48,9 +48,8 @@ from sympy.polys.matrices.sdm import SDM
 from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
 from ..errors import CertificateError, SymnetError
 from ..grammar import is_name
-from ..model.activations import Activation
-from ..model.exact import sparse_matrix
-from ..model.network import Layer, Network
+from ..model.core import Activation, Layer, NetworkData
+from ..model.exact import rational_matrix, sparse_matrix
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -386,13 +385,32 @@ class ExpressionReader:
         _expect(_is_int(r) and 0 <= r < len(self.values), f"{where} refers to {r!r}, which is not an expression")
         return self.values[r]
 
-    def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
-        if isinstance(rows, dict):
-            return self.sparse(rows, where)
+    def _table(self, rows: Any, where: str) -> tuple[list[sympy.Expr], int, int]:
+        """The entries of a list of rows of REFs, row-major, and its shape."""
         _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
         width = len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
-        return sympy.ImmutableMatrix([[self.ref(v, where) for v in row] for row in rows])
+        return [self.ref(v, where) for row in rows for v in row], len(rows), width
+
+    def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
+        if isinstance(rows, dict):
+            return self.sparse(rows, where)
+        flat, n, width = self._table(rows, where)
+        return sympy.ImmutableMatrix(n, width, flat)
+
+    def exact_matrix(self, rows: Any, where: str, *, column: bool = False) -> sympy.ImmutableMatrix:
+        """:meth:`matrix` (:meth:`vector` when ``column``) with a float entry at its exact binary value, held over QQ
+        when every entry is a number (the form a network's layers take)."""
+        if column:
+            _expect(isinstance(rows, list) and not any(isinstance(v, list) for v in rows), f"{where} must be a vector")
+            rows = [[v] for v in rows]
+        elif isinstance(rows, dict):
+            return self.sparse(rows, where)
+        flat, n, width = self._table(rows, where)
+        flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
+        if all(e.is_Rational for e in flat):
+            return rational_matrix(flat, n, width)
+        return sympy.ImmutableMatrix(n, width, flat)
 
     def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
         """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
@@ -429,8 +447,8 @@ def keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
     _expect(not extra, f"{where} has unknown fields {sorted(extra)}")
 
 
-def read_network(dec: ExpressionReader, net_data: Any) -> Network:
-    """The Network of a document's ``network`` object; CertificateError if malformed."""
+def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
+    """The network of a document's ``network`` object, as the kernel reads it; CertificateError if malformed."""
     keys(net_data, {"inputs", "layers"}, set(), "network")
     _expect(isinstance(net_data["inputs"], list) and net_data["inputs"], "network.inputs must be a non-empty list")
     inputs = tuple(sympy.Symbol(_name(n, "network.inputs")) for n in net_data["inputs"])
@@ -452,10 +470,9 @@ def read_network(dec: ExpressionReader, net_data: Any) -> Network:
             "an activation depends only on its variable and parameters",
         )
         act = Activation(ad["name"], sympy.Lambda(var, body))
-        layers.append(
-            Layer(dec.matrix(ld["weights"], f"{where}.weights"), dec.vector(ld["biases"], f"{where}.biases"), act)
-        )
+        weights = dec.exact_matrix(ld["weights"], f"{where}.weights")
+        layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases", column=True), act))
     try:
-        return Network(inputs, tuple(layers))
+        return NetworkData(inputs, tuple(layers))
     except SymnetError as exc:
         raise _fail(f"network: {exc}") from None

@@ -45,16 +45,13 @@ from typing import Any
 
 import sympy
 
-from ..errors import CertificateError, SymnetError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from .expressions import (
     ExpressionReader,
     _expect,
-    _fail,
     _is_int,
     check_version,
     keys,
-    load_json,
     read_network,
 )
 
@@ -68,7 +65,6 @@ __all__ = [
     "Claim",
     "Step",
     "from_data",
-    "loads",
 ]
 
 FORMAT = "symnet.linear"
@@ -201,14 +197,3 @@ def from_data(data: Any) -> Certificate:
         _expect("matrix" not in cd and "offset" not in cd, "a product claim has no 'matrix' or 'offset'")
     claim = Claim(cd["form"], (shape[0], shape[1]), tuple(routes), matrix, offset)
     return Certificate(network, tuple(steps), claim)
-
-
-def loads(text: str | bytes) -> Certificate:
-    """Parse JSON text into a Certificate; CertificateError if malformed."""
-    data = load_json(text, "certificate")
-    try:
-        return from_data(data)
-    except CertificateError:
-        raise
-    except (SymnetError, ValueError, TypeError, RecursionError, OverflowError) as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}") from None

@@ -22,7 +22,7 @@ from typing import Any
 from flint import fmpq
 
 from ..errors import CertificateError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from .expressions import ExpressionReader, _is_int, check_version, keys, read_network
 from .numbers import decode_q
 

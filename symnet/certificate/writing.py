@@ -14,8 +14,8 @@ from typing import Any
 import sympy
 
 from ..errors import SymnetError
+from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix, rational
-from ..model.network import Network
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
 

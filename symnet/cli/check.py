@@ -36,8 +36,8 @@ from ..certificate import (
 from ..certificate.verification import VerificationDocument
 from ..certificate.writing import network_fingerprint
 from ..errors import CertificateError, InvalidArgument
+from ..model.core import NetworkData as Network
 from ..model.generic import GenericCertificate
-from ..model.network import Network
 from ._common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, emit, one_line, say
 from ._files import MAX_DOCUMENT_BYTES, read_document
 

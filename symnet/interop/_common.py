@@ -29,9 +29,10 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..errors import InvalidArgument, ShapeError, UnsupportedModelError
 from ..model.activations import Activation, activation
+from ..model.arrays import exact_matrix, exact_vector
 from ..model.domain import from_domain_matrix as _from_dm
 from ..model.domain import sparse_rep
-from ..model.exact import exact_matrix, exact_vector, is_rational_matrix, sparse_matrix
+from ..model.exact import is_rational_matrix, sparse_matrix
 from ..model.network import Layer, Network, input_symbols
 
 __all__ = [

@@ -39,8 +39,9 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
+from ..model.arrays import exact_vector
 from ..model.domain import from_domain_matrix
-from ..model.exact import SparseQQMatrix, exact_vector, sparse_matrix
+from ..model.exact import SparseQQMatrix, sparse_matrix
 from ._common import require, unsupported
 
 __all__ = [

@@ -19,8 +19,8 @@ from sympy.polys.domains import QQ
 
 from ..errors import InvalidArgument, ShapeError
 from ..model.activations import activation
+from ..model.arrays import exact_matrix, exact_vector
 from ..model.domain import from_domain_matrix
-from ..model.exact import exact_matrix, exact_vector
 from . import _conv
 from ._common import batch_norm_fold, exact_number, leaky_relu, require, unsupported
 from ._onnx_graph import OnnxGraph, Step, prod_dims

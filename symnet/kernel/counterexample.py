@@ -28,7 +28,7 @@ from mpmath.ctx_iv import MPIntervalContext
 
 from ..certificate.documents import CounterexampleDocument
 from ..errors import CertificateError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
 from .gate import MAX_DEGREE, Exact, NetworkForm, balanced_sum, exact, gate_network
 from .regions_cert import forward, network_pieces, pieces

@@ -19,7 +19,7 @@ import sympy
 
 from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq
 from .counterexample import _fail, bits_guard, degree_product, expand, layer_outputs, substituted
 from .gate import MAX_DEGREE, NetworkForm, gate_network

@@ -46,9 +46,9 @@ from typing import Any
 import sympy
 
 from ..cost import CAP, estimate_cost, number_bits, show
-from ..model.activations import NAMED_ACTIVATIONS, Activation
+from ..model.core import NAMED_ACTIVATIONS, Activation
+from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
-from ..model.network import Network
 from ..model.symbols import flat_entries, generated_heads
 from .ring import (
     _COMMUTATIVE,
@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 #: Largest sparse layer (rows x columns) the gate reads entry by entry: a sparse section states few entries of a
-#: large matrix, so only the exact numeric route (kernel.numeric, which never densifies a layer) checks larger ones.
+#: large matrix, so only the exact numeric route (kernel.qq, which never densifies a layer) checks larger ones.
 MAX_SPARSE_READ = 1_000_000
 _SYMBOL = {sympy.Symbol}
 _NAME = attrgetter("name")

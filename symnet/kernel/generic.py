@@ -28,7 +28,7 @@ from typing import Any
 import sympy
 
 from ..errors import CertificateError, ShapeError
-from ..model.activations import Activation
+from ..model.core import Activation
 from ..model.generic import (
     Aug,
     GenericCertificate,

@@ -28,7 +28,7 @@ import sympy
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import show
 from ..errors import CertificateError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from ..model.symbols import flat_entries
 from . import qq
 from .counterexample import expand

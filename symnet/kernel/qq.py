@@ -22,8 +22,8 @@ from sympy.polys.matrices.sdm import SDM
 
 from ..cost import show
 from ..errors import CertificateError
+from ..model.core import NetworkData as Network
 from ..model.exact import qq_matrix
-from ..model.network import Network
 from ..numbers import fast_rational
 from .gate import ActivationForm, IllFormed, exact, gate_activation, guard
 

@@ -61,7 +61,7 @@ from flint import fmpq, fmpq_mat
 from ..certificate.documents import Bound, RegionsDocument
 from ..certificate.formats import read
 from ..errors import CertificateError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from .gate import ActivationForm, Exact, IllFormed, NetworkForm, gate_network
 from .qq import augmented
 

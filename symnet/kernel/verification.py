@@ -49,7 +49,7 @@ from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 from ..certificate.verification import Node, Row, VerificationDocument
 from ..errors import CertificateError
-from ..model.network import Network
+from ..model.core import NetworkData as Network
 from .regions_cert import forward, network_pieces
 
 __all__ = ["GRID_BITS", "Relaxed", "ReluLayers", "check_document", "leaf_rows", "relax", "relu_layers", "row_bound"]

@@ -1,10 +1,13 @@
-"""Activations: named ones and one-variable ``sympy.Lambda`` functions.
+"""Activations: named ones and one-variable ``sympy.Lambda`` functions, read from what users write.
 
-Every activation is held as a one-variable :class:`sympy.Lambda`, so the
-network, the engine and the kernel all apply it the same way: by
-substituting an expression for its variable.  Symbols in the body other than
-the variable (``a`` and ``d`` in ``Lambda(t, a*t + d)``) are the activation's
-*parameters*; they become parameters of every network that uses it.
+Every activation is held as a one-variable :class:`sympy.Lambda`
+(:class:`~symnet.model.core.Activation`), so the network, the engine and the
+kernel all apply it the same way: by substituting an expression for its
+variable.  Symbols in the body other than the variable (``a`` and ``d`` in
+``Lambda(t, a*t + d)``) are the activation's *parameters*; they become
+parameters of every network that uses it.  :func:`activation` reads a user's
+specification (a name, a Lambda with float coefficients); the kernel never
+loads it.
 
 >>> import sympy
 >>> from symnet.model.activations import activation
@@ -16,71 +19,18 @@ z + 1
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TypeAlias
 
 import sympy
 
 from ..errors import ActivationError, InvalidArgument, InvalidType
 from ..numbers import exact_floats
-from .display import Displayable
+from . import display  # noqa: F401  (gives Activation and Layer their display hooks)
+from .core import NAMED_ACTIVATIONS, Activation
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "ActivationSpec", "activation"]
 
-_T = sympy.Symbol("t")
-
-#: The activations symnet knows by name, each as its formula in ``t``.
-NAMED_ACTIVATIONS: dict[str, sympy.Expr] = {
-    "identity": _T,
-    "linear": _T,
-    "relu": sympy.Max(0, _T),
-    "leaky_relu": sympy.Max(sympy.Rational(1, 100) * _T, _T),
-    "tanh": sympy.tanh(_T),
-    "sigmoid": 1 / (1 + sympy.exp(-_T)),
-    "softplus": sympy.log(1 + sympy.exp(_T)),
-    "square": _T**2,
-    "cube": _T**3,
-}
-
-
-@dataclass(frozen=True)
-class Activation(Displayable, display_key="activation"):
-    """An activation function: a name (or ``None``) and a one-variable Lambda."""
-
-    name: str | None
-    function: sympy.Lambda
-
-    def __repr__(self) -> str:
-        return f"Activation({self.name!r}, {self.function})"
-
-    @property
-    def variable(self) -> sympy.Symbol:
-        """The Lambda's bound variable."""
-        return self.function.variables[0]
-
-    @property
-    def expr(self) -> sympy.Expr:
-        """The body of the Lambda, a formula in :attr:`variable`."""
-        return self.function.expr
-
-    @property
-    def parameters(self) -> tuple[sympy.Symbol, ...]:
-        """Free symbols of the body other than the variable, sorted by name."""
-        free = self.expr.free_symbols - {self.variable}
-        return tuple(sorted(free, key=lambda s: s.name))
-
-    @property
-    def is_identity(self) -> bool:
-        """True when the activation is exactly ``t -> t``."""
-        return bool(self.expr == self.variable)
-
-    def __call__(self, arg: sympy.Expr) -> sympy.Expr:
-        """Apply the activation to a sympy expression or number."""
-        return self.expr.xreplace({self.variable: sympy.sympify(arg)}) if not self.is_identity else arg
-
-    def label(self) -> str:
-        """A short human name: the registered name or the Lambda's text."""
-        return self.name if self.name is not None else str(self.function)
+_T = sympy.Symbol("t")  # the variable of the named formulas
 
 
 ActivationSpec: TypeAlias = str | sympy.Lambda | Activation

@@ -22,7 +22,8 @@ import sympy
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..grammar import is_name
 from ..numbers import exact_floats, exact_rational
-from .exact import exact_matrix, exact_vector, rational_matrix, rational_pairs
+from .arrays import exact_matrix, exact_vector
+from .exact import rational_matrix, rational_pairs
 from .symbols import flat_entries
 
 __all__ = ["coerce_entry", "coerce_matrix", "coerce_vector", "exact_matrix_of", "symbol_from_name"]

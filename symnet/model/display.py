@@ -22,16 +22,26 @@ hook                      used by                       drawer format
 A class names its drawers with ``class Network(Displayable, display_key="network")``;
 a renderer registers ``register("network", "latex", draw)``.  With no drawer
 registered, every hook falls back to ``repr(obj)`` (``\\text{...}`` in LaTeX).
+
+The plain data the kernel reads (:class:`~symnet.model.core.Activation`,
+:class:`~symnet.model.core.Layer`, :class:`~symnet.model.generic.GenericNetwork`)
+imports no presentation code: this module gives those classes the same hooks
+when it is imported (:func:`attach`), as every user-facing module does
+(:mod:`symnet.model.network`, :mod:`symnet.model.activations`, the results).
 """
 
 from __future__ import annotations
 
+from abc import ABCMeta
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from sympy.printing.pretty.stringpict import prettyForm
 
-__all__ = ["FORMATS", "Displayable", "draw", "register", "show"]
+from .core import Activation, Layer
+from .generic import GenericNetwork
+
+__all__ = ["FORMATS", "Displayable", "attach", "draw", "register", "show"]
 
 #: The formats a drawer can be registered for.
 FORMATS = ("latex", "pretty", "text", "markdown")
@@ -79,8 +89,11 @@ def draw(obj: Any, fmt: str, **options: Any) -> str:
     return _latex_text(repr(obj)) if fmt == "latex" else repr(obj)
 
 
-class Displayable:
-    """sympy's printing protocol and IPython's display hooks, drawn through the registry."""
+class Displayable(metaclass=ABCMeta):  # noqa: B024  (an ABC for register(), with no abstract method)
+    """sympy's printing protocol and IPython's display hooks, drawn through the registry.
+
+    A class given the hooks by :func:`attach` counts as a Displayable too (``isinstance`` holds).
+    """
 
     __slots__ = ()
     _display_key: ClassVar[str | None] = None
@@ -120,3 +133,19 @@ class Displayable:
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         """IPython's plain-text display: one compact line."""
         p.text(repr(self) if cycle else draw(self, "text"))
+
+
+_HOOKS = ("_latex", "_pretty", "_sympystr", "_repr_latex_", "_repr_markdown_", "_repr_pretty_")
+
+
+def attach(cls: type, display_key: str) -> None:
+    """Give ``cls`` (a class of plain data, which imports no display code) the hooks of :class:`Displayable`."""
+    hooks = {name: Displayable.__dict__[name] for name in _HOOKS}
+    for name, value in {"_display_key": display_key, **hooks}.items():
+        setattr(cls, name, value)
+    Displayable.register(cls)
+
+
+attach(Activation, "activation")
+attach(Layer, "layer")
+attach(GenericNetwork, "generic_network")

@@ -8,12 +8,13 @@ the ordinary way costs seconds, so this module builds them directly from
 ``ImmutableMatrix``, its exact ``DomainMatrix`` over QQ (python-flint's
 ``fmpq_mat`` when sympy runs with flint ground types).
 
->>> import numpy as np
->>> m = exact_matrix(np.array([[0.5, 0.1]], dtype=np.float32), "w")
+>>> m = rational_pairs([(1, 2), (13421773, 134217728)], 1, 2)
 >>> m
 Matrix([[1/2, 13421773/134217728]])
 >>> is_rational_matrix(m)
 True
+
+Numpy arrays are read into these matrices by :mod:`symnet.model.arrays`.
 """
 
 from __future__ import annotations
@@ -24,14 +25,11 @@ import sympy
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
 
-from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..numbers import fast_rational
 
 __all__ = [
     "ExactMatrix",
     "SparseQQMatrix",
-    "exact_matrix",
-    "exact_vector",
     "immutable",
     "is_rational_matrix",
     "qq_matrix",
@@ -56,34 +54,6 @@ def _flint_ok() -> bool:
 _FLINT = _flint_ok()
 
 
-def _ratios(array: Any, where: str) -> tuple[list[tuple[int, int]], tuple[int, ...]]:
-    """Exact (numerator, denominator) pairs of a numpy array's entries, row-major.
-
-    Floats of every width are read at their exact binary value (float16 and
-    float32 widen to float64 exactly; longdouble is read entry by entry);
-    booleans and complex numbers are refused.
-    """
-    import numpy as np
-
-    arr = np.asarray(array)
-    kind = arr.dtype.kind
-    if kind == "b" or kind not in "fiu":
-        what = "booleans" if kind == "b" else f"dtype {arr.dtype}"
-        raise InvalidType(f"{where} holds {what}; symnet reads real numeric weights (float or int)")
-    if kind == "f":
-        finite = np.isfinite(arr)
-        if not finite.all():
-            bad = tuple(int(i) for i in np.argwhere(~finite)[0])
-            raise InvalidArgument(f"{where}{list(bad)}={arr[bad]!r} is not finite")
-        if arr.dtype.itemsize <= 8:
-            pairs = [v.as_integer_ratio() for v in arr.astype(np.float64).ravel().tolist()]  # widening is exact
-        else:
-            pairs = [(int(n), int(d)) for n, d in (v.as_integer_ratio() for v in arr.ravel())]
-    else:
-        pairs = [(int(v), 1) for v in arr.ravel().tolist()]
-    return pairs, tuple(arr.shape)
-
-
 def _build(pairs: list[tuple[int, int]], rows: int, cols: int, *, dense: bool = True) -> sympy.ImmutableMatrix:
     """The exact matrix of row-major ``(p, q)`` pairs in lowest terms (``dense`` as in :func:`immutable`)."""
     if _FLINT:
@@ -104,9 +74,14 @@ def rational_matrix(entries: list[sympy.Rational], rows: int, cols: int) -> symp
     return rational_pairs([(int(e.p), int(e.q)) for e in entries], rows, cols)
 
 
-def rational_pairs(pairs: list[tuple[int, int]], rows: int, cols: int) -> sympy.ImmutableMatrix:
-    """An exact matrix over QQ from row-major ``(p, q)`` pairs in lowest terms (``q > 0``)."""
-    return _build(pairs, rows, cols, dense=rows * cols > SPARSE_UP_TO)
+def rational_pairs(
+    pairs: list[tuple[int, int]], rows: int, cols: int, *, dense: bool | None = None
+) -> sympy.ImmutableMatrix:
+    """An exact matrix over QQ from row-major ``(p, q)`` pairs in lowest terms (``q > 0``).
+
+    ``dense`` as in :func:`immutable`; by default, dense above ``SPARSE_UP_TO`` entries.
+    """
+    return _build(pairs, rows, cols, dense=rows * cols > SPARSE_UP_TO if dense is None else dense)
 
 
 def qq_matrix(m: sympy.MatrixBase) -> Any:
@@ -260,25 +235,6 @@ def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None, *, dense: 
         rows, cols = dm.shape
         _ARGS.__set__(obj, (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*flat, sympify=False)))
     return obj
-
-
-def exact_matrix(array: Any, where: str) -> sympy.ImmutableMatrix:
-    """A 2-D numpy array (float or int) as an ImmutableMatrix of exact Rationals over QQ.
-
-    Every float is its exact binary rational; NaN and infinities are refused.
-    """
-    pairs, shape = _ratios(array, where)
-    if len(shape) != 2 or 0 in shape:
-        raise ShapeError(f"{where} must be a non-empty 2-D matrix, got shape {shape}")
-    return _build(pairs, shape[0], shape[1])
-
-
-def exact_vector(array: Any, where: str) -> sympy.ImmutableMatrix:
-    """A 1-D numpy array as a column ImmutableMatrix of exact Rationals over QQ."""
-    pairs, shape = _ratios(array, where)
-    if len(shape) != 1 or shape[0] == 0:
-        raise ShapeError(f"{where} must be a non-empty vector, got shape {shape}")
-    return _build(pairs, shape[0], 1)
 
 
 def _own_rep(m: Any) -> DomainMatrix | None:

@@ -33,8 +33,7 @@ from typing import Any, TypeAlias
 import sympy
 
 from ..errors import ShapeError
-from .activations import Activation
-from .display import Displayable
+from .core import Activation
 
 __all__ = [
     "STEP_RULES",
@@ -259,7 +258,7 @@ class ExplicitOps:
 
 
 @dataclass(frozen=True)
-class GenericNetwork(Displayable, display_key="generic_network"):
+class GenericNetwork:
     """A dense network whose sizes may be symbols: ``sizes = (p, h_1, ..., h_L, q)``.
 
     Every size is a positive sympy Integer or a positive-integer Symbol;

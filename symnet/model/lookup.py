@@ -1,8 +1,4 @@
-"""Finding a network's parameter by its name, in any of its spellings (:meth:`symnet.Network.parameter`).
-
-Kept apart from :mod:`symnet.model.network` so that the kernel, which never
-looks names up, does not load it (tests/test_trusted_base.py counts what it loads).
-"""
+"""Finding a network's parameter by its name, in any of its spellings (:meth:`symnet.Network.parameter`)."""
 
 from __future__ import annotations
 

@@ -1,58 +1,37 @@
-"""The network model: an immutable stack of affine layers with activations.
+"""The user-facing network: :class:`Network`, built from user input, evaluated and displayed.
 
-A network with inputs ``x = (x_1, ..., x_p)`` and layers ``1 .. L+1``
-computes::
-
-    u_0 = x
-    z_l = W_l u_{l-1} + b_l          (l = 1 .. L+1)
-    u_l = sigma_l(z_l)               (hidden layers l = 1 .. L)
-    output = z_{L+1}                 (the output layer is linear)
-
-``W_l`` has shape (width of layer l) x (width of layer l-1).
+The network as data (its layers, the structural rules, the parameters) is
+:class:`symnet.model.core.NetworkData`, which the document readers build and
+the kernel checks; :class:`Network` adds what only users need: exact coercion
+of every route's input (:meth:`Network.from_matrices`, lists, numpy arrays,
+floats at their binary values), evaluation, name look-up and rich display.
+Neither it nor the modules it loads (:mod:`.coerce`, :mod:`.forward`) are
+part of the trusted base.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import sympy
 
 from ..errors import ActivationError, InvalidArgument, InvalidType, ShapeError
-from . import display, forward
+from . import forward
 from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
-from .exact import is_rational_matrix, qq_matrix
-from .symbols import flat_entries, symbol_matrix
+from .core import Layer, NetworkData
+from .display import Displayable
+from .exact import is_rational_matrix
+from .lookup import find_symbol
 
-__all__ = ["Layer", "Network", "input_symbols"]
+__all__ = ["Layer", "Network", "as_network", "input_symbols"]
 
 _IDENTITY = activation("identity")
 
-
-_NON_FINITE_ATOMS = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
-
-
-def _check_entries(layer: Layer, index: int) -> None:
-    """Every weight and bias is a finite, commutative scalar expression (InvalidArgument naming the entry)."""
-    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
-        if not isinstance(m, sympy.MatrixBase):
-            raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
-        if is_rational_matrix(m):  # held over QQ or ZZ: finite commutative numbers by construction
-            continue
-        cols = m.cols
-        for n, e in enumerate(m.flat()):
-            if isinstance(e, (sympy.Symbol, sympy.Rational)):
-                continue
-            where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
-            if not isinstance(e, sympy.Expr):
-                raise InvalidType(f"{where}={e!r} is not a scalar expression")
-            if e in _NON_FINITE_ATOMS or e.has(*_NON_FINITE_ATOMS) or (e.is_Float and not e.is_finite):
-                raise InvalidArgument(f"{where}={e} is not finite")
-            if not e.is_commutative:
-                raise InvalidArgument(f"{where}={e} is not commutative")
+#: sympy's non-finite atoms; no weight, bias or activation of a network holds one.
+NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
 
 
 def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
@@ -60,60 +39,7 @@ def input_symbols(p: int) -> tuple[sympy.Symbol, ...]:
     return tuple(sympy.Symbol(f"x_{j}") for j in range(1, p + 1))
 
 
-@dataclass(frozen=True)
-class Layer(display.Displayable, display_key="layer"):
-    """One affine layer ``z = W u + b`` followed by its activation.
-
-    ``activation`` is applied to ``z``; it is the identity for the output layer.
-    ``weights`` and ``biases`` are sympy ImmutableMatrices; when every entry
-    is a number, :attr:`qq_weights` and :attr:`qq_biases` give the same
-    matrices as python-flint ``fmpq_mat`` (exact, no sympy object made).
-    """
-
-    weights: sympy.ImmutableMatrix
-    biases: sympy.ImmutableMatrix
-    activation: Activation = _IDENTITY
-
-    @property
-    def width(self) -> int:
-        """Number of nodes in this layer (rows of ``weights``)."""
-        return int(self.weights.rows)
-
-    @property
-    def fan_in(self) -> int:
-        """Number of inputs to this layer (columns of ``weights``)."""
-        return int(self.weights.cols)
-
-    def augmented(self) -> sympy.ImmutableMatrix:
-        """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
-        if self.is_numeric:
-            return sympy.ImmutableMatrix.hstack(self.biases, self.weights)  # exact, over QQ
-        n = self.fan_in
-        w, b = flat_entries(self.weights), flat_entries(self.biases)
-        flat = [e for k in range(self.width) for e in (b[k], *w[k * n : (k + 1) * n])]
-        return symbol_matrix(flat, self.width, n + 1)
-
-    @cached_property
-    def qq_weights(self) -> Any:
-        """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
-
-        The exact accessor for numeric code: no sympy object is made.  The
-        matrix is shared; do not modify it.
-        """
-        return qq_matrix(self.weights)
-
-    @cached_property
-    def qq_biases(self) -> Any:
-        """``biases`` as a python-flint ``fmpq_mat`` (one column) when every entry is a number, else None."""
-        return qq_matrix(self.biases)
-
-    @property
-    def is_numeric(self) -> bool:
-        """True when every weight and bias is a number (held exactly over QQ)."""
-        return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
-
-
-def _exact_layer(layer: Layer, index: int) -> Layer:
+def _exact_layer(layer: Any, index: int) -> Any:
     """The layer with every numeric entry exact (numbers over QQ, Floats at their binary values)."""
     if not isinstance(layer, Layer):
         raise InvalidType(f"layers[{index}] is a {type(layer).__name__}, not a symnet Layer")
@@ -125,6 +51,62 @@ def _exact_layer(layer: Layer, index: int) -> Layer:
     if w is layer.weights and b is layer.biases:
         return layer
     return Layer(w, b, layer.activation)
+
+
+def _check_entries(layer: Layer, index: int) -> None:
+    """Every weight and bias is a finite, real, commutative scalar expression (InvalidArgument naming the entry)."""
+    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+        if is_rational_matrix(m):  # held over QQ or ZZ: finite real numbers by construction
+            continue
+        cols = m.cols
+        for n, e in enumerate(m.flat()):
+            if isinstance(e, (sympy.Symbol, sympy.Rational)):
+                continue
+            where = f"{what}[{index}][{n // cols}][{n % cols}]" if what == "weights" else f"{what}[{index}][{n}]"
+            if not isinstance(e, sympy.Expr):
+                raise InvalidType(f"{where}={e!r} is not a scalar expression")
+            if e in NON_FINITE or e.has(*NON_FINITE) or (e.is_Float and not e.is_finite):
+                raise InvalidArgument(f"{where}={e} is not finite")
+            if not e.is_commutative:
+                raise InvalidArgument(f"{where}={e} is not commutative")
+            if e.is_number and e.is_real is False:
+                raise InvalidArgument(f"{where}={e} is not a real number")
+
+
+def _check_activations(inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...]) -> None:
+    input_set = set(inputs)
+    for index, layer in enumerate(layers):
+        act = layer.activation
+        bad = set(act.parameters) & input_set
+        if bad:
+            raise ActivationError(
+                f"layer {index + 1}'s activation {act.function} mentions the input(s) "
+                f"{', '.join(sorted(s.name for s in bad))}; "
+                "an activation depends only on its variable and its own parameters"
+            )
+        if any(not s.is_commutative for s in act.expr.free_symbols):
+            raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
+        if act.expr.has(*NON_FINITE):
+            raise ActivationError(f"layer {index + 1}'s activation {act.function} is not finite")
+
+
+def _check_names(inputs: tuple[sympy.Symbol, ...], layers: tuple[Layer, ...], weights: set[sympy.Symbol]) -> None:
+    every = set(inputs) | weights
+    for layer in layers:
+        every |= set(layer.activation.parameters)
+    if len({sym.name for sym in every}) != len(every):
+        seen: dict[str, int] = {}
+        for sym in every:
+            seen[sym.name] = seen.get(sym.name, 0) + 1
+        name = min(n for n, count in seen.items() if count > 1)
+        raise InvalidArgument(
+            f"two different symbols are named {name!r} (different assumptions?); "
+            "names must identify symbols, or certificates and derivations would confuse them"
+        )
+    clash = set(inputs) & weights
+    if clash:
+        names = ", ".join(sorted(s.name for s in clash))
+        raise InvalidArgument(f"symbols {names} are used both as inputs and as weights")
 
 
 def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden: int) -> tuple[Activation, ...]:
@@ -139,8 +121,7 @@ def _hidden_activations(spec: ActivationSpec | Sequence[ActivationSpec], hidden:
     return (one,) * hidden
 
 
-@dataclass(frozen=True)
-class Network(display.Displayable, display_key="network"):
+class Network(NetworkData, Displayable, display_key="network"):
     """A feed-forward network whose weights are exact: rationals over QQ, or polynomials in symbols.
 
     Every numeric entry is an exact rational from construction, whatever the
@@ -160,74 +141,30 @@ class Network(display.Displayable, display_key="network"):
     (10,)
     """
 
-    inputs: tuple[sympy.Symbol, ...]
-    layers: tuple[Layer, ...]
-
     def __post_init__(self) -> None:
-        if not self.layers:
-            raise InvalidArgument("a network needs at least one layer (the output layer)")
-        if not self.inputs:
-            raise InvalidArgument("a network needs at least one input")
-        if not isinstance(self.inputs, tuple):
-            object.__setattr__(self, "inputs", tuple(self.inputs))
-        object.__setattr__(self, "layers", tuple(_exact_layer(layer, i) for i, layer in enumerate(self.layers)))
-        if len(set(self.inputs)) != len(self.inputs):
-            raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
-        previous = len(self.inputs)
-        for index, layer in enumerate(self.layers):
-            if layer.fan_in != previous:
-                raise ShapeError(
-                    f"weights[{index}] has shape {layer.weights.shape} but its input has "
-                    f"{previous} entries: weights[{index}] needs {previous} columns"
-                )
-            if layer.biases.shape != (layer.width, 1):
-                raise ShapeError(
-                    f"biases[{index}] has shape {layer.biases.shape[0]} but weights[{index}] has "
-                    f"shape {layer.weights.shape}: biases[{index}] needs {layer.width} entries"
-                )
-            previous = layer.width
-        if not self.layers[-1].activation.is_identity:
-            raise InvalidArgument("the output layer of a network is linear: its activation must be the identity")
-        for j, s in enumerate(self.inputs):
-            if not isinstance(s, sympy.Symbol) or not s.is_commutative:
-                raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
+        if isinstance(self.layers, (tuple, list)):  # every numeric entry exact first (floats at their binary value)
+            object.__setattr__(self, "layers", tuple(_exact_layer(layer, i) for i, layer in enumerate(self.layers)))
+        super().__post_init__()
+        self._check_values()
+
+    def _check_values(self) -> None:
+        """Entries finite, real and commutative; activations free of the inputs; one symbol per name."""
         for index, layer in enumerate(self.layers):
             _check_entries(layer, index)
         weight_symbols = self._weight_symbols()
         for s in sorted(weight_symbols, key=lambda s: s.name):
             if not s.is_commutative:
                 raise InvalidArgument(f"the weight symbol {s} is not commutative; symnet's algebra is commutative")
-        input_set = set(self.inputs)
-        for index, layer in enumerate(self.layers):
-            act = layer.activation
-            params = set(act.parameters)
-            bad = params & input_set
-            if bad:
-                raise ActivationError(
-                    f"layer {index + 1}'s activation {act.function} mentions the input(s) "
-                    f"{', '.join(sorted(s.name for s in bad))}; "
-                    "an activation depends only on its variable and its own parameters"
-                )
-            if any(not s.is_commutative for s in act.expr.free_symbols):
-                raise ActivationError(f"layer {index + 1}'s activation {act.function} has a non-commutative symbol")
-            if act.expr.has(*_NON_FINITE_ATOMS):
-                raise ActivationError(f"layer {index + 1}'s activation {act.function} is not finite")
-        every = set(self.inputs) | weight_symbols
+        _check_activations(self.inputs, self.layers)
+        _check_names(self.inputs, self.layers, weight_symbols)
+
+    def _weight_symbols(self) -> set[sympy.Symbol]:
+        free: set[sympy.Symbol] = set()
         for layer in self.layers:
-            every |= set(layer.activation.parameters)
-        if len({sym.name for sym in every}) != len(every):
-            seen: dict[str, int] = {}
-            for sym in every:
-                seen[sym.name] = seen.get(sym.name, 0) + 1
-            name = min(n for n, count in seen.items() if count > 1)
-            raise InvalidArgument(
-                f"two different symbols are named {name!r} (different assumptions?); "
-                "names must identify symbols, or certificates and derivations would confuse them"
-            )
-        clash = set(self.inputs) & weight_symbols
-        if clash:
-            names = ", ".join(sorted(s.name for s in clash))
-            raise InvalidArgument(f"symbols {names} are used both as inputs and as weights")
+            for m in (layer.weights, layer.biases):
+                if not is_rational_matrix(m):  # exact numbers over QQ have no symbols: skip the scan
+                    free |= m.free_symbols
+        return free
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -307,66 +244,6 @@ class Network(display.Displayable, display_key="network"):
         net.__dict__["parameters"] = parameters  # the cached_property's value
         return net
 
-    # ------------------------------------------------------------- structure
-    @property
-    def p(self) -> int:
-        """Number of inputs."""
-        return len(self.inputs)
-
-    @property
-    def q(self) -> int:
-        """Number of outputs."""
-        return self.layers[-1].width
-
-    @property
-    def hidden(self) -> tuple[int, ...]:
-        """Widths of the hidden layers (empty for a single linear node layer)."""
-        return tuple(layer.width for layer in self.layers[:-1])
-
-    @property
-    def depth(self) -> int:
-        """Number of hidden layers L."""
-        return len(self.layers) - 1
-
-    @property
-    def activations(self) -> tuple[Activation, ...]:
-        """The activation of each hidden layer."""
-        return tuple(layer.activation for layer in self.layers[:-1])
-
-    def _weight_symbols(self) -> set[sympy.Symbol]:
-        free: set[sympy.Symbol] = set()
-        for layer in self.layers:
-            for m in (layer.weights, layer.biases):
-                if not is_rational_matrix(m):  # exact numbers over QQ have no symbols: skip the scan
-                    free |= m.free_symbols
-        return free
-
-    @cached_property
-    def parameters(self) -> tuple[sympy.Symbol, ...]:
-        """Every symbol the output depends on besides the inputs, in a fixed order.
-
-        Order: layer by layer from the input side; within a layer node by node;
-        within a node its bias first, then its weights by input (the rows of
-        the blog post's augmented matrix ``[b | W]``), each symbol at its first
-        appearance; last, the activations' own coefficients, sorted by name.
-        """
-        seen: dict[sympy.Symbol, None] = {}
-        for layer in self.layers:
-            if is_rational_matrix(layer.weights) and is_rational_matrix(layer.biases):
-                continue  # exact numbers over QQ (an imported model): no symbol to collect
-            for entry in layer.augmented():
-                if entry.is_Symbol:
-                    seen.setdefault(entry, None)
-                elif not entry.is_Number:
-                    for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
-                        seen.setdefault(s, None)
-        extra = set()
-        for act in self.activations:
-            extra |= set(act.parameters)
-        for s in sorted(extra - set(seen) - set(self.inputs), key=lambda s: s.name):
-            seen.setdefault(s, None)
-        return tuple(seen)
-
     def parameter(self, name: str) -> sympy.Symbol:
         """The parameter named ``name`` (``"b_{1,2}"``, also spelled ``"b_1,2"`` or ``"b_1_2"``).
 
@@ -379,15 +256,7 @@ class Network(display.Displayable, display_key="network"):
         >>> net.parameter("b_{1,2}"), net.parameter("b_1,2") is net.parameter("b_{1,2}")
         (b_{1,2}, True)
         """
-        # loaded on first use: the kernel, which loads this module, never looks names up
-        from .lookup import find_symbol
-
         return find_symbol(name, self.parameters, self.inputs)
-
-    @property
-    def is_numeric(self) -> bool:
-        """True when no weight, bias or activation coefficient is a symbol."""
-        return not self.parameters
 
     # ------------------------------------------------------------- semantics
     @cached_property
@@ -452,13 +321,21 @@ class Network(display.Displayable, display_key="network"):
             raise InvalidArgument(f"weights is missing values for {len(missing)} parameters: {shown}")
         return given
 
-    def __repr__(self) -> str:
-        acts = {a.label() for a in self.activations}
-        act = acts.pop() if len(acts) == 1 else [a.label() for a in self.activations]
-        return f"Network(inputs={self.p}, hidden={list(self.hidden)}, outputs={self.q}, activation={act!r})"
 
-    def size(self) -> int:
-        """Number of weight and bias entries."""
-        return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)
+def as_network(net: NetworkData) -> Network:
+    """The user-facing :class:`Network` holding the same data as ``net`` (``net`` itself when it is one).
 
-
+    Documents are read into :class:`~symnet.model.core.NetworkData` (the form
+    the kernel checks); the result objects hand users this view of it, which
+    shares its layers.  Its entries, activations and names are checked as
+    :class:`Network` checks them (InvalidArgument, ActivationError).
+    """
+    if isinstance(net, Network):
+        return net
+    if not isinstance(net, NetworkData):
+        raise InvalidType(f"expected a network, got {type(net).__name__}")
+    out = object.__new__(Network)
+    object.__setattr__(out, "inputs", net.inputs)
+    object.__setattr__(out, "layers", net.layers)
+    out._check_values()
+    return out

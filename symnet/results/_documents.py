@@ -13,6 +13,7 @@ The regions results keep their document as plain data (``regions_data`` /
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +24,9 @@ from .. import kernel
 from ..certificate.documents import Bound, CounterexampleDocument, DegreeDocument, RegionRecord, RegionsDocument
 from ..certificate.formats import read as _read
 from ..certificate.formats import read_data as _read_data
-from ..errors import CertificateError
+from ..errors import CertificateError, SymnetError
 from ..kernel import regions_cert as _regions
-from ..model.network import Network
+from ..model.network import Network, as_network
 
 __all__ = [
     "BoundWitness",
@@ -66,6 +67,11 @@ def read(text: str | bytes | Mapping[str, Any], kind: str) -> Any:
     comes back as :class:`RegionsData`.
     """
     doc = _read_data(dict(text)) if isinstance(text, Mapping) else _read(text)
+    if hasattr(doc, "network") and not hasattr(doc.network, "sizes"):  # the user-facing view of the same network
+        try:
+            doc = dataclasses.replace(doc, network=as_network(doc.network))
+        except SymnetError as exc:
+            raise CertificateError(f"malformed certificate: network: {exc}") from None
     got = "generic" if not hasattr(type(doc), "kind") else type(doc).kind
     if got != kind:
         raise CertificateError(f"malformed certificate: expected a {kind} document, got a {got} document")

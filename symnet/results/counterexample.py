@@ -12,7 +12,7 @@ from ..certificate import ExpressionWriter, write_network
 from ..certificate.numbers import encode_q as encode_rational
 from ..interop import coq
 from ..model.display import Displayable
-from ..model.network import Network
+from ..model.network import Network, as_network
 from ..render import refutation as _render
 from ..render._numbers import DEFAULT_DIGITS
 from . import _documents
@@ -122,7 +122,8 @@ class Counterexample(Displayable, display_key="counterexample"):
     def from_json(cls, text: str | bytes) -> Counterexample:
         """Read a counterexample written by :meth:`to_json`; CertificateError if malformed."""
         data: CounterexampleDocument = _documents.read(text, "counterexample")
-        return cls(data.network, dict(data.weights), data.points, data.output, data.values, data.enclosure, data.layer)
+        net = as_network(data.network)
+        return cls(net, dict(data.weights), data.points, data.output, data.values, data.enclosure, data.layer)
 
     def __repr__(self) -> str:
         return (

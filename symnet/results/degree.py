@@ -9,7 +9,7 @@ from typing import Any
 from ..certificate import ExpressionWriter, write_network
 from ..errors import CertificateError
 from ..model.display import Displayable
-from ..model.network import Network
+from ..model.network import Network, as_network
 from . import _documents
 from ._documents import DegreeDocument
 
@@ -70,7 +70,7 @@ class Degree(Displayable, display_key="degree"):
         """Read a degree document written by :meth:`to_json`; CertificateError if malformed.  Call ``check()``."""
         doc: DegreeDocument = _documents.read(text, "degree")
         certificate: dict[str, Any] = {**doc.certificate, "bounds": [list(r) for r in doc.bounds]}
-        return cls(doc.network, doc.degrees, certificate)
+        return cls(as_network(doc.network), doc.degrees, certificate)
 
     def to_json(self) -> str:
         """The certificate and the network as a JSON document."""

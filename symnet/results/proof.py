@@ -14,7 +14,7 @@ from ..certificate import Certificate, Step
 from ..interop import coq
 from ..interop import export as _export
 from ..model.display import Displayable
-from ..model.network import Network
+from ..model.network import Network, as_network
 from . import _documents
 
 __all__ = ["Proof"]
@@ -37,7 +37,7 @@ class Proof(Displayable, display_key="proof"):
     @property
     def network(self) -> Network:
         """The network the proof is about."""
-        return self.certificate.network
+        return as_network(self.certificate.network)
 
     @property
     def steps(self) -> tuple[Step, ...]:

@@ -21,7 +21,7 @@ from ..certificate import ExpressionWriter, write_network
 from ..certificate.numbers import encode_q
 from ..certificate.verification import VerificationDocument, read_tree
 from ..errors import InvalidArgument
-from ..model.network import Network
+from ..model.network import Network, as_network
 from . import _documents
 
 __all__ = ["FORMAT", "VERSION", "Verdict", "VerifyProgress"]
@@ -141,7 +141,7 @@ class Verdict:
 
         return cls(
             doc.status,
-            doc.network,
+            as_network(doc.network),
             tuple((fr(lo), fr(hi)) for lo, hi in doc.box),
             tuple(row(r) for r in doc.input_constraints),
             tuple(tuple(row(r) for r in conj) for conj in doc.disjuncts),

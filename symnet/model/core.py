@@ -1,0 +1,274 @@
+"""The network as the kernel reads it: an immutable stack of exact affine layers with activations.
+
+A network with inputs ``x = (x_1, ..., x_p)`` and layers ``1 .. L+1``
+computes::
+
+    u_0 = x
+    z_l = W_l u_{l-1} + b_l          (l = 1 .. L+1)
+    u_l = sigma_l(z_l)               (hidden layers l = 1 .. L)
+    output = z_{L+1}                 (the output layer is linear)
+
+``W_l`` has shape (width of layer l) x (width of layer l-1).
+
+:class:`NetworkData` is the form every document reader builds and every
+checker accepts: exact entries (numbers over QQ, or sympy expressions with no
+Float), activations as one-variable Lambdas, and the structural rules checked
+once at construction.  The user-facing :class:`symnet.Network`
+(:mod:`symnet.model.network`: coercion of user input, evaluation, display,
+builders) is a subclass, outside the trusted base; a checker accepts either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sympy
+
+from ..errors import InvalidArgument, InvalidType, ShapeError
+from .exact import is_rational_matrix, qq_matrix
+from .symbols import flat_entries, symbol_matrix
+
+__all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData"]
+
+_T = sympy.Symbol("t")
+
+#: The activations symnet knows by name, each as its formula in ``t``.
+NAMED_ACTIVATIONS: dict[str, sympy.Expr] = {
+    "identity": _T,
+    "linear": _T,
+    "relu": sympy.Max(0, _T),
+    "leaky_relu": sympy.Max(sympy.Rational(1, 100) * _T, _T),
+    "tanh": sympy.tanh(_T),
+    "sigmoid": 1 / (1 + sympy.exp(-_T)),
+    "softplus": sympy.log(1 + sympy.exp(_T)),
+    "square": _T**2,
+    "cube": _T**3,
+}
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function: a name (or ``None``) and a one-variable Lambda."""
+
+    name: str | None
+    function: sympy.Lambda
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}, {self.function})"
+
+    @property
+    def variable(self) -> sympy.Symbol:
+        """The Lambda's bound variable."""
+        return self.function.variables[0]
+
+    @property
+    def expr(self) -> sympy.Expr:
+        """The body of the Lambda, a formula in :attr:`variable`."""
+        return self.function.expr
+
+    @property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """Free symbols of the body other than the variable, sorted by name."""
+        free = self.expr.free_symbols - {self.variable}
+        return tuple(sorted(free, key=lambda s: s.name))
+
+    @property
+    def is_identity(self) -> bool:
+        """True when the activation is exactly ``t -> t``."""
+        return bool(self.expr == self.variable)
+
+    def __call__(self, arg: sympy.Expr) -> sympy.Expr:
+        """Apply the activation to a sympy expression or number."""
+        return self.expr.xreplace({self.variable: sympy.sympify(arg)}) if not self.is_identity else arg
+
+    def label(self) -> str:
+        """A short human name: the registered name or the Lambda's text."""
+        return self.name if self.name is not None else str(self.function)
+
+
+_IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One affine layer ``z = W u + b`` followed by its activation.
+
+    ``activation`` is applied to ``z``; it is the identity for the output layer.
+    ``weights`` and ``biases`` are sympy ImmutableMatrices; when every entry
+    is a number, :attr:`qq_weights` and :attr:`qq_biases` give the same
+    matrices as python-flint ``fmpq_mat`` (exact, no sympy object made).
+    """
+
+    weights: sympy.ImmutableMatrix
+    biases: sympy.ImmutableMatrix
+    activation: Activation = _IDENTITY
+
+    @property
+    def width(self) -> int:
+        """Number of nodes in this layer (rows of ``weights``)."""
+        return int(self.weights.rows)
+
+    @property
+    def fan_in(self) -> int:
+        """Number of inputs to this layer (columns of ``weights``)."""
+        return int(self.weights.cols)
+
+    def augmented(self) -> sympy.ImmutableMatrix:
+        """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
+        if self.is_numeric:
+            return sympy.ImmutableMatrix.hstack(self.biases, self.weights)  # exact, over QQ
+        n = self.fan_in
+        w, b = flat_entries(self.weights), flat_entries(self.biases)
+        flat = [e for k in range(self.width) for e in (b[k], *w[k * n : (k + 1) * n])]
+        return symbol_matrix(flat, self.width, n + 1)
+
+    @cached_property
+    def qq_weights(self) -> Any:
+        """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
+
+        The exact accessor for numeric code: no sympy object is made.  The
+        matrix is shared; do not modify it.
+        """
+        return qq_matrix(self.weights)
+
+    @cached_property
+    def qq_biases(self) -> Any:
+        """``biases`` as a python-flint ``fmpq_mat`` (one column) when every entry is a number, else None."""
+        return qq_matrix(self.biases)
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when every weight and bias is a number (held exactly over QQ)."""
+        return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
+
+
+def _check_shapes(inputs: tuple[Any, ...], layers: tuple[Any, ...]) -> None:
+    previous = len(inputs)
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise InvalidType(f"layers[{index}] is a {type(layer).__name__}, not a symnet Layer")
+        for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+            if not isinstance(m, sympy.MatrixBase):
+                raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
+        if layer.fan_in != previous:
+            raise ShapeError(
+                f"weights[{index}] has shape {layer.weights.shape} but its input has "
+                f"{previous} entries: weights[{index}] needs {previous} columns"
+            )
+        if layer.biases.shape != (layer.width, 1):
+            raise ShapeError(
+                f"biases[{index}] has shape {layer.biases.shape[0]} but weights[{index}] has "
+                f"shape {layer.weights.shape}: biases[{index}] needs {layer.width} entries"
+            )
+        previous = layer.width
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkData:
+    """A feed-forward network as plain, exact data: its input symbols and its layers.
+
+    Built by the document readers (and, through its subclass
+    :class:`symnet.Network`, by users).  Only the structure is checked at
+    construction (layers that fit, a linear output layer, distinct
+    commutative input symbols): what the entries and activations may hold is
+    the gate's to check (:mod:`symnet.kernel.gate`), before any checker reads
+    them, and :class:`symnet.Network` checks it for users.  Two networks are
+    equal when their inputs and layers are, whichever class holds them.
+    """
+
+    inputs: tuple[sympy.Symbol, ...]
+    layers: tuple[Layer, ...]
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise InvalidArgument("a network needs at least one layer (the output layer)")
+        if not self.inputs:
+            raise InvalidArgument("a network needs at least one input")
+        if not isinstance(self.inputs, tuple):
+            object.__setattr__(self, "inputs", tuple(self.inputs))
+        if not isinstance(self.layers, tuple):
+            object.__setattr__(self, "layers", tuple(self.layers))
+        if len(set(self.inputs)) != len(self.inputs):
+            raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
+        _check_shapes(self.inputs, self.layers)
+        if not self.layers[-1].activation.is_identity:
+            raise InvalidArgument("the output layer of a network is linear: its activation must be the identity")
+        for j, s in enumerate(self.inputs):
+            if not isinstance(s, sympy.Symbol) or not s.is_commutative:
+                raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NetworkData):
+            return NotImplemented
+        return self.inputs == other.inputs and self.layers == other.layers
+
+    def __hash__(self) -> int:
+        return hash((self.inputs, self.layers))
+
+    # ------------------------------------------------------------- structure
+    @property
+    def p(self) -> int:
+        """Number of inputs."""
+        return len(self.inputs)
+
+    @property
+    def q(self) -> int:
+        """Number of outputs."""
+        return self.layers[-1].width
+
+    @property
+    def hidden(self) -> tuple[int, ...]:
+        """Widths of the hidden layers (empty for a single linear node layer)."""
+        return tuple(layer.width for layer in self.layers[:-1])
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers L."""
+        return len(self.layers) - 1
+
+    @property
+    def activations(self) -> tuple[Activation, ...]:
+        """The activation of each hidden layer."""
+        return tuple(layer.activation for layer in self.layers[:-1])
+
+    @cached_property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """Every symbol the output depends on besides the inputs, in a fixed order.
+
+        Order: layer by layer from the input side; within a layer node by node;
+        within a node its bias first, then its weights by input (the rows of
+        the blog post's augmented matrix ``[b | W]``), each symbol at its first
+        appearance; last, the activations' own coefficients, sorted by name.
+        """
+        seen: dict[sympy.Symbol, None] = {}
+        for layer in self.layers:
+            if layer.is_numeric:
+                continue  # exact numbers over QQ (an imported model): no symbol to collect
+            for entry in layer.augmented():
+                if entry.is_Symbol:
+                    seen.setdefault(entry, None)
+                elif not entry.is_Number:
+                    for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
+                        seen.setdefault(s, None)
+        extra = set()
+        for act in self.activations:
+            extra |= set(act.parameters)
+        for s in sorted(extra - set(seen) - set(self.inputs), key=lambda s: s.name):
+            seen.setdefault(s, None)
+        return tuple(seen)
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when no weight, bias or activation coefficient is a symbol."""
+        return not self.parameters
+
+    def __repr__(self) -> str:
+        acts = {a.label() for a in self.activations}
+        act = acts.pop() if len(acts) == 1 else [a.label() for a in self.activations]
+        return f"Network(inputs={self.p}, hidden={list(self.hidden)}, outputs={self.q}, activation={act!r})"
+
+    def size(self) -> int:
+        """Number of weight and bias entries."""
+        return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)
