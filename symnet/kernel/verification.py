@@ -47,15 +47,14 @@ from typing import Any
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
-from ..certificate.verification import Node, Row, VerificationDocument
+from ..certificate.verification import GRID_BITS, Node, Row, VerificationDocument
 from ..errors import CertificateError
 from ..model.network import Network
 from .regions_cert import forward, network_pieces
 
 __all__ = ["GRID_BITS", "Relaxed", "ReluLayers", "check_document", "leaf_rows", "relax", "relu_layers", "row_bound"]
 
-#: Every rounded number lies on the grid 2^-GRID_BITS.
-GRID_BITS = 30
+#: Every rounded number (and every slope a document states) lies on the grid 2^-GRID_BITS.
 _SCALE = 1 << GRID_BITS
 #: Coefficients on post-activations are rounded down to 2^-FINE_BITS.
 FINE_BITS = 40
@@ -136,20 +135,24 @@ def _extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fm
     return lo, hi
 
 
-def _relaxation(l: fmpq, u: fmpq) -> tuple[bool, fmpq, fmpq]:
-    """For a neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
+def _relaxation(l: fmpq, u: fmpq, alpha: fmpq | None = None) -> tuple[fmpq, fmpq, fmpq]:
+    """For a neuron with bounds (l, u): the lower slope (for a positive coefficient: ``alpha`` if given and the
+    neuron unstable), the upper slope (for a negative one) and its constant."""
     if u <= 0:
-        return False, ZERO, ZERO
+        return ZERO, ZERO, ZERO
     if l >= 0:
-        return True, ONE, ZERO
+        return ONE, ONE, ZERO
     s = _ceil(u / (u - l))
-    return bool(u >= -l), s, -s * l
+    return (alpha if alpha is not None else ONE if u >= -l else ZERO), s, -s * l
 
 
-def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, list[int], fmpz, int]:
+def _layer_ext(
+    fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], alphas: dict[int, fmpq] | None = None
+) -> tuple[fmpz_mat, list[int], fmpz, int]:
     """A hidden layer under its relaxation, as integers at the scale T = D 2^(2 GRID_BITS).
 
-    Row k of ``keep`` is ``T [W_k | b_k]`` for a neuron whose positive coefficient is kept (else 0); row k
+    Row k of ``keep`` is ``T a_k [W_k | b_k]`` for the lower slope a_k of neuron k (``alphas[k]`` if given and
+    the neuron unstable); row k
     of ``slope`` is ``T [s_k W_k | s_k b_k + c_k]`` (the upper line ``s_k z_k + c_k`` for a negative one).
     Returns ([slope; keep - slope on the rows U] transposed, U, T, m): U lists the neurons whose rows differ.
     """
@@ -159,7 +162,7 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat
     diff: list[int] = []
     U: list[int] = []
     for k, (row, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
-        keep, up, cst = _relaxation(l, u)
+        low, up, cst = _relaxation(l, u, (alphas or {}).get(k))
         if (up, cst) in ((ONE, ZERO), (ZERO, ZERO)):
             slope = row if up == ONE else zeros
         else:
@@ -167,7 +170,8 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat
             slope = [v * si >> GRID_BITS for v in row]
             slope[m] += _int(cst * _SCALE * _SCALE) * fixed.D
         stack.extend(slope)
-        kept = row if keep else zeros
+        ai = _int(low * _SCALE)
+        kept = row if ai == _SCALE else zeros if ai == 0 else [v * ai >> GRID_BITS for v in row]
         if kept is not slope:
             U.append(k)
             diff.extend(a - c for a, c in zip(kept, slope, strict=True))
@@ -228,10 +232,13 @@ def leaf_rows(
     box: Sequence[tuple[fmpq, fmpq]],
     rows: Sequence[Row],
     relaxed: Relaxed | None = None,
+    slopes: Sequence[tuple[int, int, fmpq]] = (),
 ) -> list[list[fmpq]]:
     """For each row ``c . y + d``, ``[const, coeffs...]`` of an affine g with ``c . f(x) + d >= g(x)`` on the box.
 
-    ``relaxed`` is :func:`relax` of the hidden layers on the box (computed when not given).
+    ``relaxed`` is :func:`relax` of the hidden layers on the box (computed when not given); ``slopes`` are
+    ``(layer, neuron, alpha)`` with 0 <= alpha <= 1 on the grid 2^-GRID_BITS: an unstable neuron listed is
+    bounded below by ``alpha z`` (for any such alpha, ``relu(z) >= alpha z``).
     """
     hidden, (Wout, bout) = layers
     if not rows:
@@ -242,7 +249,13 @@ def leaf_rows(
     if not hidden:
         return [[const[i], *CW.entries()[i * CW.ncols() : (i + 1) * CW.ncols()]] for i in range(len(rows))]
     relaxed = relax(hidden, box) if relaxed is None else relaxed
-    c_int, AT, T = _backsub(relaxed[1], [fmpz((v * _FINE).floor()) for v in CW.transpose().entries()], const)
+    exts = list(relaxed[1])
+    for layer in sorted({t[0] for t in slopes}):
+        alphas = {k: a for i, k, a in slopes if i == layer}
+        if not (0 <= layer < len(hidden) and all(0 <= a <= 1 and (a * _SCALE).q == 1 for a in alphas.values())):
+            raise _fail(f"a slope of hidden layer {layer} is not in [0, 1] on the grid", "infeasible")
+        exts[layer] = _layer_ext(hidden[layer][2], relaxed[0][layer], alphas)
+    c_int, AT, T = _backsub(exts, [fmpz((v * _FINE).floor()) for v in CW.transpose().entries()], const)
     R = len(rows)
     p = len(AT) // R
     return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], _FINE * T) for j in range(p))] for i in range(R)]
@@ -287,10 +300,10 @@ def _check_node(
     proofs = node[-1]
     done: set[int] = set()
     relaxed = relax(layers[0], box) if proofs else None
-    for j, mults in proofs:
+    for j, mults, slopes in proofs:
         rows = doc.disjuncts[j]
         used = sorted({k for k, _ in mults if k < len(rows)})
-        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed)
+        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed, slopes)
         full: list[list[fmpq]] = [[] for _ in rows]
         for k, fk in zip(used, f, strict=True):
             full[k] = fk
@@ -309,7 +322,7 @@ def _check_tree(doc: VerificationDocument, layers: ReluLayers, shard: tuple[int,
             raise _fail("the tree has nodes after its last leaf", "cover", n)
         box, proved, depth = stack.pop()
         mine = n % shard[1] == shard[0]
-        here = proved | (_check_node(doc, layers, node, box, n) if mine else {j for j, _ in node[-1]})
+        here = proved | (_check_node(doc, layers, node, box, n) if mine else {pr[0] for pr in node[-1]})
         if node[0] == "leaf":
             if here != everything:
                 raise _fail(f"disjunct(s) {sorted(everything - here)} are not proved on this leaf", "proved", n)

@@ -70,13 +70,18 @@ def extremes(F: Array, lo: Array, hi: Array) -> tuple[Array, Array]:
     return mn, mx
 
 
-def _backsub(hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array) -> Array:
-    """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs)."""
+def _backsub(
+    hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array, slopes: Sequence[Array] | None = None
+) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs);
+    ``slopes[i]`` (B, n): the lower slopes of layer i's unstable neurons (else 1 if u >= -l, 0 otherwise)."""
     B, R = A.shape[0], A.shape[1]
-    for (W, _, _, b), (l, u) in zip(reversed(hidden), reversed(bounds), strict=True):
+    alphas = [None] * len(hidden) if slopes is None else list(slopes)
+    for (W, _, _, b), (l, u), alpha in zip(reversed(hidden), reversed(bounds), reversed(alphas), strict=True):
         active, unst = l >= 0, (l < 0) & (u > 0)
         s = np.where(unst, _ceil(u / np.where(unst, u - l, 1.0)), 0.0)
-        lows = np.where(active, 1.0, np.where(unst & (u >= -l), 1.0, 0.0))[:, None, :]
+        default = np.where(u >= -l, 1.0, 0.0) if alpha is None else alpha
+        lows = np.where(active, 1.0, np.where(unst, default, 0.0))[:, None, :]
         ups = np.where(active, 1.0, s)[:, None, :]
         upc = np.where(unst, -s * l, 0.0)
         new = A * np.where(A > 0, lows, ups)
@@ -103,9 +108,21 @@ def hidden_bounds(net: FloatNet, lo: Array, hi: Array) -> list[tuple[Array, Arra
     return out
 
 
-def row_functions(net: FloatNet, bounds: list[tuple[Array, Array]], C: Array, d: Array, B: int) -> Array:
-    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes."""
+def row_functions(
+    net: FloatNet,
+    bounds: list[tuple[Array, Array]],
+    C: Array,
+    d: Array,
+    B: int,
+    slopes: Sequence[Array] | None = None,
+) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes.
+
+    ``slopes``: per hidden layer, a (B, n) array of lower slopes in [0, 1] for the neurons unstable on each
+    box (ignored on the others), as a proof's ``slopes`` (:func:`symnet.kernel.verification.leaf_rows`);
+    on the grid 2^-GRID_BITS they give the kernel's numbers.
+    """
     Wo, bo = net.out
     A = np.broadcast_to(C @ Wo, (B, *(C @ Wo).shape))
     const = np.broadcast_to(C @ bo + d, (B, C.shape[0]))
-    return _backsub(net.hidden, bounds, A, const)
+    return _backsub(net.hidden, bounds, A, const, slopes)
