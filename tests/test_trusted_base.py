@@ -26,8 +26,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: numeric forward passes were merged (one QQ pass for piecewise-affine networks; degree's line pass is layer_outputs).
 #: + 360 for issue 21's verification checker (kernel/verification.py 225, certificate/verification.py 132,
 #: the two table rows and an import 3); 5,072 with kernel/verification.py's stacked integer products;
-#: 5,104 with the optional lower slopes per proof (the reader's strict slopes list 21, the kernel's use 11).
-CEILING = 5_104
+#: 5,104 with the optional lower slopes per proof (the reader's strict slopes list 21, the kernel's use 11);
+#: 5,127 with the cheaper exact bounds (interval bounds first, back-substitution on live neurons only).
+CEILING = 5_127
 
 
 def trusted_modules() -> list[str]:

@@ -1,7 +1,8 @@
 """Float bound propagation over many boxes at once (numpy): the kernel's relaxation, computed in floats.
 
-The same steps as :mod:`symnet.kernel.verification` -- back-substitution (CROWN)
-for the hidden neurons' bounds, layer by layer, then for each output row --
+The same steps as :mod:`symnet.kernel.verification` -- interval bounds and
+back-substitution (CROWN) for the hidden neurons' bounds, layer by layer, then
+back-substitution for each output row --
 batched over B boxes, so a box the search closes in floats is one the kernel
 will almost always close exactly.  Untrusted: nothing here is a proof.
 """
@@ -91,20 +92,26 @@ def _backsub(
 
 
 def hidden_bounds(net: FloatNet, lo: Array, hi: Array) -> list[tuple[Array, Array]]:
-    """(l, u) of every hidden neuron on each box, each (B, n), by back-substitution (CROWN)."""
+    """(l, u) of every hidden neuron on each box, each (B, n): the kernel's rule (:func:`~symnet.kernel.
+    verification.relax`) -- interval bounds from the layer below, intersected with back-substitution (CROWN)
+    for the neurons they leave unstable (the lower bound only where the upper one stays positive)."""
     B = lo.shape[0]
     out: list[tuple[Array, Array]] = []
-    for i, (W, _, _, b) in enumerate(net.hidden):
+    for i, (W, Wp, Wn, b) in enumerate(net.hidden):
         n = W.shape[0]
         if i == 0:
             F = np.broadcast_to(np.concatenate([b[:, None], W], axis=1), (B, n, W.shape[1] + 1))
             mn, mx = extremes(F, lo, hi)
             out.append((_floor(mn), _ceil(mx)))
             continue
+        pl, pu = np.maximum(out[-1][0], 0.0), np.maximum(out[-1][1], 0.0)
+        il, iu = _floor(pl @ Wp.T + pu @ Wn.T + b), _ceil(pu @ Wp.T + pl @ Wn.T + b)
         A = np.broadcast_to(np.concatenate([W, -W]), (B, 2 * n, W.shape[1]))
         c = np.broadcast_to(np.concatenate([b, -b]), (B, 2 * n))
         mn = extremes(_backsub(net.hidden[:i], out, A, c), lo, hi)[0]
-        out.append((_floor(mn[:, :n]), _ceil(-mn[:, n:])))
+        unst = (il < 0) & (iu > 0)
+        u = np.where(unst, np.minimum(iu, _ceil(-mn[:, n:])), iu)
+        out.append((np.where(unst & (u > 0), np.maximum(il, _floor(mn[:, :n])), il), u))
     return out
 
 
