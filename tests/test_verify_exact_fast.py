@@ -1,8 +1,10 @@
 """The kernel's fast bound propagation (kernel/verification.py) agrees exactly with the straightforward one.
 
 The oracle below is the per-entry code the kernel used before (sign split of every
-coefficient, both relaxation matrices in full, per-box scaling of every weight), kept
-here verbatim in its arithmetic: on random small networks and boxes, with zero,
+coefficient, both relaxation matrices in full over every neuron, dead or not, per-box
+scaling of every weight, one back-substitution per bound), with the kernel's rule for
+the hidden bounds (interval bounds, intersected with back-substitution where they leave
+a neuron unstable) written out per entry: on random small networks and boxes, with zero,
 negative, tiny and huge weights, the concrete neuron bounds and the leaf rows must be
 identical numbers.
 """
@@ -88,21 +90,38 @@ def _ref_backsub(exts: Sequence[Any], A: list[Any], const: list[fmpq]) -> list[l
 
 
 def _ref_relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[Any], list[Any]]:
+    """The kernel's rule per entry: interval bounds from the layer below (one sum per neuron), then for the
+    neurons they leave unstable the upper bound by back-substitution, then the lower one where u > 0 still."""
     out: list[list[tuple[fmpq, fmpq]]] = []
     exts: list[Any] = []
+    zero = fmpq(0)
     for i, (W, bq, _) in enumerate(hidden):
         n, m = W.nrows(), W.ncols()
         Wz, bz, D = _integers(W, bq)
         b = [fmpq(v, D) for v in bz]
+        w = W.entries()
         if i == 0:
-            rows = [[b[k], *W.entries()[k * m : (k + 1) * m]] for k in range(n)]
+            rows = [[b[k], *w[k * m : (k + 1) * m]] for k in range(n)]
             out.append([(kv._floor(lo), kv._ceil(hi)) for lo, hi in (kv._extremes(r, box) for r in rows)])
         else:
+            lu = []
+            for k in range(n):
+                lo = hi = b[k]
+                for j, (l, u) in enumerate(out[i - 1]):
+                    c, l, u = w[k * m + j], max(l, zero), max(u, zero)
+                    lo, hi = (lo + c * l, hi + c * u) if c > 0 else (lo + c * u, hi + c * l)
+                lu.append((kv._floor(lo), kv._ceil(hi)))
             wz = Wz.entries()
-            A = [(w * _F) // D for w in wz] + [(-w * _F) // D for w in wz]
-            rows = _ref_backsub(exts, A, b + [-v for v in b])
-            mins = [kv._extremes(r, box)[0] for r in rows]
-            out.append([(kv._floor(mins[k]), kv._ceil(-mins[n + k])) for k in range(n)])
+            for k in range(n):
+                if not lu[k][0] < 0 < lu[k][1]:
+                    continue
+                row = wz[k * m : (k + 1) * m]
+                up = _ref_backsub(exts, [(-v * _F) // D for v in row], [-b[k]])[0]
+                lu[k] = (lu[k][0], min(lu[k][1], kv._ceil(-kv._extremes(up, box)[0])))
+                if lu[k][1] > 0:
+                    low = _ref_backsub(exts, [(v * _F) // D for v in row], [b[k]])[0]
+                    lu[k] = (max(lu[k][0], kv._floor(kv._extremes(low, box)[0])), lu[k][1])
+            out.append(lu)
         exts.append(_ref_layer_ext(hidden[i], out[i]))
     return out, exts
 

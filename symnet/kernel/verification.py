@@ -47,15 +47,14 @@ from typing import Any
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
-from ..certificate.verification import Node, Row, VerificationDocument
+from ..certificate.verification import GRID_BITS, Node, Row, VerificationDocument
 from ..errors import CertificateError
 from ..model.network import Network
 from .regions_cert import forward, network_pieces
 
 __all__ = ["GRID_BITS", "Relaxed", "ReluLayers", "check_document", "leaf_rows", "relax", "relu_layers", "row_bound"]
 
-#: Every rounded number lies on the grid 2^-GRID_BITS.
-GRID_BITS = 30
+#: Every rounded number (and every slope a document states) lies on the grid 2^-GRID_BITS.
 _SCALE = 1 << GRID_BITS
 #: Coefficients on post-activations are rounded down to 2^-FINE_BITS.
 FINE_BITS = 40
@@ -63,8 +62,10 @@ _FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
 #: Hidden layers as (W, b) over QQ with their box-independent integers (see _Fixed); the output layer (W, b).
 ReluLayers = tuple[list[tuple[fmpq_mat, list[fmpq], "_Fixed"]], tuple[fmpq_mat, list[fmpq]]]
-#: Per hidden layer: the concrete bounds of its neurons and its relaxation as an integer matrix (see _layer_ext).
-Relaxed = tuple[list[list[tuple[fmpq, fmpq]]], list[tuple[fmpz_mat, list[int], fmpz, int]]]
+#: A hidden layer's relaxation as an integer matrix (see _layer_ext).
+Ext = tuple[fmpz_mat, list[int], fmpz, int, list[int]]
+#: Per hidden layer: the concrete bounds of its neurons and its relaxation.
+Relaxed = tuple[list[list[tuple[fmpq, fmpq]]], list[Ext]]
 
 
 def _fail(message: str, rule: str, node: int | None = None) -> CertificateError:
@@ -89,10 +90,11 @@ class _Fixed:
 
     D is the lcm of the denominators of W and b; ``rows[k]`` is ``2^(2 GRID_BITS) D [W_k | b_k]`` (integers);
     ``first[k]`` is ``[b_k, W_k...]``; ``start`` the objectives ``W h + b`` then ``-(W h + b)`` (back-substituted
-    for the layer's bounds): their coefficients times 2^FINE_BITS rounded down, transposed and flat.
+    for the layer's bounds): their coefficients times 2^FINE_BITS rounded down, transposed and flat;
+    ``signs`` is ``D [W+ | W- | b]`` (for interval bounds).
     """
 
-    __slots__ = ("D", "first", "rows", "start", "start_const")
+    __slots__ = ("D", "first", "rows", "signs", "start", "start_const")
 
     def __init__(self, W: fmpq_mat, b: list[fmpq]) -> None:
         n, m, w = W.nrows(), W.ncols(), W.entries()
@@ -101,6 +103,9 @@ class _Fixed:
         self.first = [[b[k], *w[k * m : (k + 1) * m]] for k in range(n)]
         self.start = [fmpz((s * w[r * m + j] * _FINE).floor()) for j in range(m) for s in (1, -1) for r in range(n)]
         self.start_const = b + [-v for v in b]
+        ints = [[_int(v * D) for v in w[k * m : (k + 1) * m]] for k in range(n)]
+        signs = [[*(max(v, 0) for v in r), *(min(v, 0) for v in r), _int(b[k] * D)] for k, r in enumerate(ints)]
+        self.signs = fmpz_mat(n, 2 * m + 1, [v for r in signs for v in r])
 
 
 def relu_layers(net: Network | list[Any]) -> ReluLayers:
@@ -136,48 +141,58 @@ def _extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fm
     return lo, hi
 
 
-def _relaxation(l: fmpq, u: fmpq) -> tuple[bool, fmpq, fmpq]:
-    """For a neuron with bounds (l, u): keep a positive coefficient?, the slope for a negative one, its constant."""
+def _relaxation(l: fmpq, u: fmpq, alpha: fmpq | None = None) -> tuple[fmpq, fmpq, fmpq]:
+    """For a neuron with bounds (l, u): the lower slope (for a positive coefficient: ``alpha`` if given and the
+    neuron unstable), the upper slope (for a negative one) and its constant."""
     if u <= 0:
-        return False, ZERO, ZERO
+        return ZERO, ZERO, ZERO
     if l >= 0:
-        return True, ONE, ZERO
+        return ONE, ONE, ZERO
     s = _ceil(u / (u - l))
-    return bool(u >= -l), s, -s * l
+    return (alpha if alpha is not None else ONE if u >= -l else ZERO), s, -s * l
 
 
-def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpz_mat, list[int], fmpz, int]:
-    """A hidden layer under its relaxation, as integers at the scale T = D 2^(2 GRID_BITS).
+def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], below: list[int] | None, alphas: Any = None) -> Ext:
+    """A hidden layer under its relaxation, as integers at the scale T = D 2^(2 GRID_BITS), on its live neurons
+    (u > 0; a dead one's output is 0) and the columns ``below`` (the live neurons of the layer beneath; None: all).
 
-    Row k of ``keep`` is ``T [W_k | b_k]`` for a neuron whose positive coefficient is kept (else 0); row k
-    of ``slope`` is ``T [s_k W_k | s_k b_k + c_k]`` (the upper line ``s_k z_k + c_k`` for a negative one).
-    Returns ([slope; keep - slope on the rows U] transposed, U, T, m): U lists the neurons whose rows differ.
+    Row k of ``keep`` is ``T a_k [W_k | b_k]`` for the lower slope a_k of neuron k (``alphas[k]`` if given and
+    the neuron unstable); row k of ``slope`` is ``T [s_k W_k | s_k b_k + c_k]`` (the upper line ``s_k z_k + c_k``
+    for a negative coefficient).  Returns ([slope; keep - slope on the rows U] transposed, U, T, the number of
+    columns, the live neurons): U lists the positions (among the live) of the neurons whose rows differ.
     """
     m = len(fixed.rows[0]) - 1
-    zeros = [0] * (m + 1)
+    cols = list(range(m)) if below is None else below
+    zeros = [0] * (len(cols) + 1)
     stack: list[int] = []
     diff: list[int] = []
     U: list[int] = []
-    for k, (row, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
-        keep, up, cst = _relaxation(l, u)
-        if (up, cst) in ((ONE, ZERO), (ZERO, ZERO)):
-            slope = row if up == ONE else zeros
+    live: list[int] = []
+    for k, (full, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
+        if u <= 0:
+            continue
+        row = [full[j] for j in cols] + [full[m]]
+        low, up, cst = _relaxation(l, u, (alphas or {}).get(k))
+        if up == ONE and cst == ZERO:
+            slope = row
         else:
             si = _int(up * _SCALE)
             slope = [v * si >> GRID_BITS for v in row]
-            slope[m] += _int(cst * _SCALE * _SCALE) * fixed.D
+            slope[-1] += _int(cst * _SCALE * _SCALE) * fixed.D
         stack.extend(slope)
-        kept = row if keep else zeros
+        ai = _int(low * _SCALE)
+        kept = row if ai == _SCALE else zeros if ai == 0 else [v * ai >> GRID_BITS for v in row]
         if kept is not slope:
-            U.append(k)
+            U.append(len(live))
             diff.extend(a - c for a, c in zip(kept, slope, strict=True))
-    M = fmpz_mat(len(fixed.rows) + len(U), m + 1, stack + diff).transpose()
-    return M, U, fmpz(fixed.D << 2 * GRID_BITS), m
+        live.append(k)
+    M = fmpz_mat(len(live) + len(U), len(cols) + 1, stack + diff).transpose()
+    return M, U, fmpz(fixed.D << 2 * GRID_BITS), len(cols), live
 
 
-def _backsub(exts: Sequence[Any], AT: list[Any], const: list[fmpq]) -> tuple[list[Any], list[Any], fmpz]:
-    """Lower bounds over x of ``A h + const`` (h: the last hidden layer's outputs): (c, AT', T), the affine
-    functions ``c_i 2^-FINE_BITS + sum_j AT'[j R + i] x_j / (2^FINE_BITS T)``.
+def _backsub(exts: Sequence[Ext], AT: list[Any], const: list[fmpq]) -> tuple[list[Any], list[Any], fmpz]:
+    """Lower bounds over x of ``A h + const`` (h: the live outputs of the last hidden layer of ``exts``):
+    (c, AT', T), the affine functions ``c_i 2^-FINE_BITS + sum_j AT'[j R + i] x_j / (2^FINE_BITS T)``.
 
     ``AT`` is A transposed, flat: the coefficients times 2^FINE_BITS (R rows of
     A).  A step through a layer is ``A+ keep + A- slope = A slope + A+ (keep -
@@ -187,8 +202,9 @@ def _backsub(exts: Sequence[Any], AT: list[Any], const: list[fmpq]) -> tuple[lis
     """
     R = len(const)
     c_int = [fmpz((c * _FINE).floor()) for c in const]
+    T = fmpz(1)
     for idx in reversed(range(len(exts))):
-        M, U, T, m = exts[idx]
+        M, U, T, m, _ = exts[idx]
         X = AT + [a if a > 0 else 0 for k in U for a in AT[k * R : (k + 1) * R]]
         E = (M * fmpz_mat(len(X) // R, R, X)).entries()
         c_int = [c + e // T for c, e in zip(c_int, E[m * R :], strict=True)]
@@ -206,20 +222,40 @@ def _mins(lower: tuple[list[Any], list[Any], fmpz], box: Sequence[tuple[fmpq, fm
     return [fmpq(c, _FINE) + v / (_FINE * T) for c, v in zip(c_int, at.entries(), strict=True)]
 
 
+def _intervals(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> list[tuple[fmpq, fmpq]]:
+    """Interval bounds, on the grid, of the layer's neurons from the bounds ``lu`` (on the grid) of its inputs."""
+    lo = [_int(max(l, ZERO) * _SCALE) for l, _ in lu]
+    hi = [_int(max(u, ZERO) * _SCALE) for _, u in lu]
+    pairs = [*zip(lo, hi, strict=True), *zip(hi, lo, strict=True), (_SCALE, _SCALE)]
+    e, D = (fixed.signs * fmpz_mat(len(pairs), 2, [x for p in pairs for x in p])).entries(), fixed.D
+    return [(fmpq(e[2 * k] // D, _SCALE), fmpq(-(-e[2 * k + 1] // D), _SCALE)) for k in range(len(e) // 2)]
+
+
 def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
-    """Concrete (l, u) of every hidden neuron on the box, by back-substitution (CROWN) through the layers below,
-    and each layer's relaxation."""
+    """Concrete (l, u) of every hidden neuron on the box, and each layer's relaxation.
+
+    The first layer's bounds are exact (then rounded out to the grid); a later layer's are its interval bounds
+    from the layer below, intersected, for the neurons those leave unstable (l < 0 < u), with back-substitution
+    (CROWN) through the layers below: first of u, then of l where u > 0 still (a dead neuron's l is not used).
+    """
     out: list[list[tuple[fmpq, fmpq]]] = []
-    exts: list[Any] = []
+    exts: list[Ext] = []
     for i, (_, _, fixed) in enumerate(hidden):
         n = len(fixed.rows)
         if i == 0:
-            bounds = [_extremes(r, box) for r in fixed.first]
+            out.append([(_floor(lo), _ceil(hi)) for lo, hi in (_extremes(r, box) for r in fixed.first)])
         else:
-            mins = _mins(_backsub(exts, fixed.start, fixed.start_const), box)
-            bounds = [(mins[k], -mins[n + k]) for k in range(n)]
-        out.append([(_floor(lo), _ceil(hi)) for lo, hi in bounds])
-        exts.append(_layer_ext(fixed, out[i]))
+            lu = _intervals(fixed, out[i - 1])
+            S = [k for k, (l, u) in enumerate(lu) if l < 0 < u]
+            for up in (True, False):  # upper bounds first: a neuron they show dead needs no lower bound
+                rows = [n + k if up else k for k in S]
+                AT = [fixed.start[j * 2 * n + r] for j in exts[-1][4] for r in rows]
+                mins = _mins(_backsub(exts, AT, [fixed.start_const[r] for r in rows]), box) if S else []
+                for k, v in zip(S, mins, strict=True):
+                    lu[k] = (lu[k][0], min(lu[k][1], _ceil(-v))) if up else (max(lu[k][0], _floor(v)), lu[k][1])
+                S = [k for k in S if lu[k][1] > 0]
+            out.append(lu)
+        exts.append(_layer_ext(fixed, out[i], exts[-1][4] if exts else None))
     return out, exts
 
 
@@ -228,10 +264,13 @@ def leaf_rows(
     box: Sequence[tuple[fmpq, fmpq]],
     rows: Sequence[Row],
     relaxed: Relaxed | None = None,
+    slopes: Sequence[tuple[int, int, fmpq]] = (),
 ) -> list[list[fmpq]]:
     """For each row ``c . y + d``, ``[const, coeffs...]`` of an affine g with ``c . f(x) + d >= g(x)`` on the box.
 
-    ``relaxed`` is :func:`relax` of the hidden layers on the box (computed when not given).
+    ``relaxed`` is :func:`relax` of the hidden layers on the box (computed when not given); ``slopes`` are
+    ``(layer, neuron, alpha)`` with 0 <= alpha <= 1 on the grid 2^-GRID_BITS: an unstable neuron listed is
+    bounded below by ``alpha z`` (for any such alpha, ``relu(z) >= alpha z``).
     """
     hidden, (Wout, bout) = layers
     if not rows:
@@ -242,8 +281,15 @@ def leaf_rows(
     if not hidden:
         return [[const[i], *CW.entries()[i * CW.ncols() : (i + 1) * CW.ncols()]] for i in range(len(rows))]
     relaxed = relax(hidden, box) if relaxed is None else relaxed
-    c_int, AT, T = _backsub(relaxed[1], [fmpz((v * _FINE).floor()) for v in CW.transpose().entries()], const)
-    R = len(rows)
+    exts = list(relaxed[1])
+    for layer in sorted({t[0] for t in slopes}):
+        alphas = {k: a for i, k, a in slopes if i == layer}
+        if not (0 <= layer < len(hidden) and all(0 <= a <= 1 and (a * _SCALE).q == 1 for a in alphas.values())):
+            raise _fail(f"a slope of hidden layer {layer} is not in [0, 1] on the grid", "infeasible")
+        exts[layer] = _layer_ext(hidden[layer][2], relaxed[0][layer], exts[layer - 1][4] if layer else None, alphas)
+    R, top = len(rows), CW.transpose().entries()
+    AT = [fmpz((v * _FINE).floor()) for j in exts[-1][4] for v in top[j * R : (j + 1) * R]]
+    c_int, AT, T = _backsub(exts, AT, const)
     p = len(AT) // R
     return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], _FINE * T) for j in range(p))] for i in range(R)]
 
@@ -287,10 +333,10 @@ def _check_node(
     proofs = node[-1]
     done: set[int] = set()
     relaxed = relax(layers[0], box) if proofs else None
-    for j, mults in proofs:
+    for j, mults, slopes in proofs:
         rows = doc.disjuncts[j]
         used = sorted({k for k, _ in mults if k < len(rows)})
-        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed)
+        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed, slopes)
         full: list[list[fmpq]] = [[] for _ in rows]
         for k, fk in zip(used, f, strict=True):
             full[k] = fk
@@ -309,7 +355,7 @@ def _check_tree(doc: VerificationDocument, layers: ReluLayers, shard: tuple[int,
             raise _fail("the tree has nodes after its last leaf", "cover", n)
         box, proved, depth = stack.pop()
         mine = n % shard[1] == shard[0]
-        here = proved | (_check_node(doc, layers, node, box, n) if mine else {j for j, _ in node[-1]})
+        here = proved | (_check_node(doc, layers, node, box, n) if mine else {pr[0] for pr in node[-1]})
         if node[0] == "leaf":
             if here != everything:
                 raise _fail(f"disjunct(s) {sorted(everything - here)} are not proved on this leaf", "proved", n)

@@ -87,7 +87,11 @@ class Verdict:
         box = tuple((_fmpq(lo), _fmpq(hi)) for lo, hi in self.box)
         x = None if self.counterexample is None else tuple(_fmpq(v) for v in self.counterexample)
         y = None if self.output is None else tuple(_fmpq(v) for v in self.output)
-        tree = read_tree(list(self.tree), self.network.p, disjuncts, len(cons)) if self.status == "holds" else ()
+        tree = (
+            read_tree(list(self.tree), self.network.p, disjuncts, len(cons), self.network.hidden)
+            if self.status == "holds"
+            else ()
+        )
         return VerificationDocument(self.network, box, cons, disjuncts, self.status, x, y, tree)
 
     def check(self) -> bool:
@@ -136,7 +140,10 @@ class Verdict:
             return tuple(fr(c) for c in r[0]), fr(r[1])
 
         def node(n: Any) -> list[Any]:
-            proofs = [[j, [[k, str(v)] for k, v in m]] for j, m in n[-1]]
+            proofs = [
+                [j, [[k, str(v)] for k, v in m], *([[[*t[:2], str(t[2])] for t in a]] if a else [])]
+                for j, m, a in n[-1]
+            ]
             return ["split", n[1], str(n[2]), proofs] if n[0] == "split" else ["leaf", proofs]
 
         return cls(

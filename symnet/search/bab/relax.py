@@ -1,7 +1,8 @@
 """Float bound propagation over many boxes at once (numpy): the kernel's relaxation, computed in floats.
 
-The same steps as :mod:`symnet.kernel.verification` -- back-substitution (CROWN)
-for the hidden neurons' bounds, layer by layer, then for each output row --
+The same steps as :mod:`symnet.kernel.verification` -- interval bounds and
+back-substitution (CROWN) for the hidden neurons' bounds, layer by layer, then
+back-substitution for each output row --
 batched over B boxes, so a box the search closes in floats is one the kernel
 will almost always close exactly.  Untrusted: nothing here is a proof.
 """
@@ -70,13 +71,18 @@ def extremes(F: Array, lo: Array, hi: Array) -> tuple[Array, Array]:
     return mn, mx
 
 
-def _backsub(hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array) -> Array:
-    """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs)."""
+def _backsub(
+    hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Array, slopes: Sequence[Array] | None = None
+) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) over x of lower bounds of ``A h + const`` (h: the last hidden outputs);
+    ``slopes[i]`` (B, n): the lower slopes of layer i's unstable neurons (else 1 if u >= -l, 0 otherwise)."""
     B, R = A.shape[0], A.shape[1]
-    for (W, _, _, b), (l, u) in zip(reversed(hidden), reversed(bounds), strict=True):
+    alphas = [None] * len(hidden) if slopes is None else list(slopes)
+    for (W, _, _, b), (l, u), alpha in zip(reversed(hidden), reversed(bounds), reversed(alphas), strict=True):
         active, unst = l >= 0, (l < 0) & (u > 0)
         s = np.where(unst, _ceil(u / np.where(unst, u - l, 1.0)), 0.0)
-        lows = np.where(active, 1.0, np.where(unst & (u >= -l), 1.0, 0.0))[:, None, :]
+        default = np.where(u >= -l, 1.0, 0.0) if alpha is None else alpha
+        lows = np.where(active, 1.0, np.where(unst, default, 0.0))[:, None, :]
         ups = np.where(active, 1.0, s)[:, None, :]
         upc = np.where(unst, -s * l, 0.0)
         new = A * np.where(A > 0, lows, ups)
@@ -86,26 +92,44 @@ def _backsub(hidden: Any, bounds: list[tuple[Array, Array]], A: Array, const: Ar
 
 
 def hidden_bounds(net: FloatNet, lo: Array, hi: Array) -> list[tuple[Array, Array]]:
-    """(l, u) of every hidden neuron on each box, each (B, n), by back-substitution (CROWN)."""
+    """(l, u) of every hidden neuron on each box, each (B, n): the kernel's rule (:func:`~symnet.kernel.
+    verification.relax`) -- interval bounds from the layer below, intersected with back-substitution (CROWN)
+    for the neurons they leave unstable (the lower bound only where the upper one stays positive)."""
     B = lo.shape[0]
     out: list[tuple[Array, Array]] = []
-    for i, (W, _, _, b) in enumerate(net.hidden):
+    for i, (W, Wp, Wn, b) in enumerate(net.hidden):
         n = W.shape[0]
         if i == 0:
             F = np.broadcast_to(np.concatenate([b[:, None], W], axis=1), (B, n, W.shape[1] + 1))
             mn, mx = extremes(F, lo, hi)
             out.append((_floor(mn), _ceil(mx)))
             continue
+        pl, pu = np.maximum(out[-1][0], 0.0), np.maximum(out[-1][1], 0.0)
+        il, iu = _floor(pl @ Wp.T + pu @ Wn.T + b), _ceil(pu @ Wp.T + pl @ Wn.T + b)
         A = np.broadcast_to(np.concatenate([W, -W]), (B, 2 * n, W.shape[1]))
         c = np.broadcast_to(np.concatenate([b, -b]), (B, 2 * n))
         mn = extremes(_backsub(net.hidden[:i], out, A, c), lo, hi)[0]
-        out.append((_floor(mn[:, :n]), _ceil(-mn[:, n:])))
+        unst = (il < 0) & (iu > 0)
+        u = np.where(unst, np.minimum(iu, _ceil(-mn[:, n:])), iu)
+        out.append((np.where(unst & (u > 0), np.maximum(il, _floor(mn[:, :n])), il), u))
     return out
 
 
-def row_functions(net: FloatNet, bounds: list[tuple[Array, Array]], C: Array, d: Array, B: int) -> Array:
-    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes."""
+def row_functions(
+    net: FloatNet,
+    bounds: list[tuple[Array, Array]],
+    C: Array,
+    d: Array,
+    B: int,
+    slopes: Sequence[Array] | None = None,
+) -> Array:
+    """``[const, coeffs...]`` (B, R, p+1) of affine lower bounds of the rows ``C y + d`` on each of B boxes.
+
+    ``slopes``: per hidden layer, a (B, n) array of lower slopes in [0, 1] for the neurons unstable on each
+    box (ignored on the others), as a proof's ``slopes`` (:func:`symnet.kernel.verification.leaf_rows`);
+    on the grid 2^-GRID_BITS they give the kernel's numbers.
+    """
     Wo, bo = net.out
     A = np.broadcast_to(C @ Wo, (B, *(C @ Wo).shape))
     const = np.broadcast_to(C @ bo + d, (B, C.shape[0]))
-    return _backsub(net.hidden, bounds, A, const)
+    return _backsub(net.hidden, bounds, A, const, slopes)
