@@ -53,11 +53,11 @@ def pgd(
     x0: Array,
     lo: Array,
     hi: Array,
-    steps: int = 16,
+    steps: int = 24,
 ) -> tuple[Array, Array]:
     """From the starts ``x0`` (N, p) in the boxes ``lo``, ``hi`` (N, p): the best point per start and its margin.
 
-    Signed-gradient steps of a tenth of the box's width, shrinking by 0.8 a step, clipped to the box.
+    Signed-gradient steps of a tenth of the box's width, shrinking by 0.75 a step, clipped to the box.
     """
     x = np.clip(x0, lo, hi)
     width = hi - lo
@@ -70,5 +70,5 @@ def pgd(
         better = m < best_m
         best_m = np.where(better, m, best_m)
         best_x = np.where(better[:, None], x, best_x)
-        step = 0.8 * step
+        step = 0.75 * step
     return best_x, best_m

@@ -41,11 +41,11 @@ BATCH = 32
 #: the others are left to the final kernel check.
 TIGHT = 1e-6
 #: Signed-gradient steps of the counterexample search on each box left open (0: none).
-PGD_STEPS = 16
+PGD_STEPS = 24
 #: The input split rule: "strong" (bound both halves of every input) or "smear" (width times influence).
 BRANCHING = "strong"
 #: Strong branching splits only inputs at least 1/ANISOTROPY as wide, relative to the root box, as the widest.
-ANISOTROPY = 8.0
+ANISOTROPY = 4096.0
 #: Deepest split path the search makes.
 MAX_DEPTH = 160
 _GRID = 1 << GRID_BITS
@@ -197,10 +197,7 @@ class _Search:
             rows = prep.exact_rows[j]
             used = sorted({k for k, _ in mults if k < len(rows)})
             picked = [rows[k] for k in used]
-            if sl:
-                f = leaf_rows(prep.layers, rec.box, picked, relaxed, slopes=tuple(sl))  # type: ignore[call-arg,unused-ignore]
-            else:
-                f = leaf_rows(prep.layers, rec.box, picked, relaxed)
+            f = leaf_rows(prep.layers, rec.box, picked, relaxed, slopes=tuple(sl))
             full: list[list[fmpq]] = [[] for _ in rows]
             for k, fk in zip(used, f, strict=True):
                 full[k] = fk
