@@ -29,14 +29,24 @@ def smear(dirs: Sequence[Array], lo: Array, hi: Array) -> Array:
 
 
 def strong(
-    net: FloatNet, C: Array, d: Array, groups: Sequence[Sequence[int]], opened: Array, lo: Array, hi: Array
+    net: FloatNet,
+    C: Array,
+    d: Array,
+    groups: Sequence[Sequence[int]],
+    opened: Array,
+    lo: Array,
+    hi: Array,
+    parent: Array | None = None,
 ) -> Array:
     """Per box, a score per input (higher: better to split there), from bounding both halves.
 
     ``groups``: the property's rows per disjunct; ``opened`` (B, J) marks the disjuncts still open on each box;
-    ``lo``, ``hi`` (B, p).  The score of input i is, summed over the open disjuncts and the two halves, the
-    half's best row bound capped at 0 (a closed half counts as 0); an input of zero width scores -inf.
-    (Scoring by the worse half alone was measured worse: it keeps halving narrow inputs.)
+    ``lo``, ``hi`` (B, p); ``parent`` (B, R, p+1): the rows' bounds on the boxes themselves, which hold on
+    the halves too (a half's own CROWN bound can be worse than its parent's: the default slopes change with
+    the neurons' bounds), so a half's bound is the better of the two.  The score of input i is, summed over
+    the open disjuncts and the two halves, the half's best row bound capped at 0 (a closed half counts as
+    0); an input of zero width scores -inf.  (Scoring by the worse half alone was measured worse: it keeps
+    halving narrow inputs; so was bounding the halves with their parent's neuron bounds, 7x more boxes.)
     """
     B, p = lo.shape
     mid = (lo + hi) / 2
@@ -50,7 +60,10 @@ def strong(
     LO = np.stack([llo, rlo], axis=2).reshape(B * p * 2, p)
     HI = np.stack([lhi, rhi], axis=2).reshape(B * p * 2, p)
     F = row_functions(net, hidden_bounds(net, LO, HI), C, d, B * p * 2)
-    mins = extremes(F, LO, HI)[0].reshape(B, p, 2, -1)
+    mins = extremes(F, LO, HI)[0]
+    if parent is not None:
+        mins = np.maximum(mins, extremes(np.repeat(parent, 2 * p, axis=0), LO, HI)[0])
+    mins = mins.reshape(B, p, 2, -1)
     score = np.zeros((B, p))
     for j, rows in enumerate(groups):
         if not len(rows):

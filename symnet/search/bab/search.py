@@ -44,6 +44,8 @@ TIGHT = 1e-6
 PGD_STEPS = 24
 #: The input split rule: "strong" (bound both halves of every input) or "smear" (width times influence).
 BRANCHING = "strong"
+#: Boxes per strong-branching batch (2 p halves each).
+STRONG_CHUNK = 8
 #: Strong branching splits only inputs at least 1/ANISOTROPY as wide, relative to the root box, as the widest.
 ANISOTROPY = 4096.0
 #: Deepest split path the search makes.
@@ -300,13 +302,21 @@ class _Search:
                 ]
         return out
 
-    def scores(self, recs: list[Rec], dirs: list[list[Array]], lo: Array, hi: Array) -> Array:
+    def scores(self, recs: list[Rec], dirs: list[list[Array]], lo: Array, hi: Array, F: Array) -> Array:
         """Per box, a score per input by the rule :data:`BRANCHING` (the highest is split)."""
         if BRANCHING == "strong":
             prep = self.prep
             opened = np.array([[j not in rec.proved for j in range(self.J)] for rec in recs], dtype=np.float64)
             groups = [prep.rows_of(j) for j in range(self.J)]
-            score = branching.strong(prep.fnet, prep.C, prep.d, groups, opened, lo, hi)
+            parts = []
+            for k in range(0, len(recs), STRONG_CHUNK):  # a chunk at a time: the deadline is checked in between
+                if self.expired():
+                    return np.zeros(lo.shape)
+                part = slice(k, k + STRONG_CHUNK)
+                parts.append(
+                    branching.strong(prep.fnet, prep.C, prep.d, groups, opened[part], lo[part], hi[part], F[part])
+                )
+            score = np.concatenate(parts)
             # only the inputs at least 1/ANISOTROPY as wide (relative to the root box) as the widest one
             root = np.array([float(b - a) for a, b in prep.problem.box])
             rel = np.where(root > 0, (hi - lo) / np.where(root > 0, root, 1.0), 0.0)
@@ -361,7 +371,9 @@ class _Search:
             return []
         if PGD_STEPS and self.descend([recs[b] for b in todo], dirs, lo[todo], hi[todo]):
             return []
-        score = self.scores([recs[b] for b in todo], dirs, lo[todo], hi[todo])
+        score = self.scores([recs[b] for b in todo], dirs, lo[todo], hi[todo], F[todo])
+        if self.expired():
+            return []
         new: list[int] = []
         for k, b in enumerate(todo):
             if not self.split(recs[b], score[k]):
