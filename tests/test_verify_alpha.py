@@ -164,3 +164,17 @@ def test_alpha_proofs_carry_slopes_the_kernel_accepts() -> None:
         assert keys == sorted(set(keys)) and all(0 <= Fraction(value) <= 1 for _, _, value in proof[2])
     assert symnet.Verdict.from_json(text).check() is True
     assert symnet.verify(net, prop, workers=1, timeout=120).to_json() == text  # deterministic
+
+
+def test_strong_branching_closes_a_near_threshold_case_in_few_boxes() -> None:
+    """y <= min - 1e-6 on 2 -> [16, 16] -> 1 (the quick near-threshold test's network): the old rule (width times
+    influence) kept halving x0 to the depth limit 160 (1,594 boxes closed, "unknown"); strong branching closes it."""
+    net = _net(2, [16, 16], 3)
+    box = [(Fraction(-1), Fraction(1))] * 2
+    bottom = Fraction(str(symnet.bound(net, box).minimum[0]))  # the exact minimum (region enumeration)
+    prop = VnnProperty(2, 1, box, [[([Fraction(1)], -(bottom - Fraction(1, 10**6)))]])  # violation y <= min - 1e-6
+    prep = prepared(_problem(net, prop))
+    out = search.run(prep, search.fmpq_box(prep.problem.box), frozenset(), deadline=time.time() + 60)
+    assert out.status == "holds" and out.leaves <= 200, (out.status, out.reason, out.leaves)
+    v = symnet.verify(net, prop, workers=1, timeout=60)
+    assert v.status == "holds" and v.check() is True
