@@ -122,6 +122,20 @@ def _float_only(onnx_name: str, prop_name: str, net: symnet.Network, prop: objec
     return {"net": short, "prop": prop_name, "status": status, "seconds": wall, "stats": stats, "reason": reason}
 
 
+def _verify_cases(net: symnet.Network, prop: object, timeout: float, workers: int | None) -> symnet.Verdict:
+    """verify, or for a union of input boxes (property 6) each case in turn within the one timeout: the first
+    violated case, else the last case's verdict if all hold, else the first unknown one."""
+    cases = prop.cases() if getattr(prop, "alternatives", None) else [prop]  # type: ignore[attr-defined]
+    end = time.time() + timeout
+    out = None
+    for case in cases:
+        out = symnet.verify(net, case, timeout=max(0.0, end - time.time()), workers=workers)
+        if out.status != "holds":
+            return out
+    assert out is not None
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sample", action="store_true")
@@ -157,7 +171,7 @@ def main() -> None:
             results.append(_float_only(onnx_name, prop_name, net, prop, args.timeout))
             total += time.time() - t
             continue
-        v = symnet.verify(net, prop, timeout=args.timeout, workers=args.workers)
+        v = _verify_cases(net, prop, args.timeout, args.workers)
         wall = time.time() - t
         total += wall
         size = check = None

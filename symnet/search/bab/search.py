@@ -337,6 +337,7 @@ class _Search:
         for b in (left, right):
             kid = Rec("open", [], box=tuple(b), proved=rec.proved, depth=rec.depth + 1, alphas=dict(rec.alphas))
             self.out.nodes.append(kid)
+        rec.alphas = {}  # the children hold them now
         self.out.splits += 1
         return True
 
@@ -362,7 +363,7 @@ class _Search:
             rec.proofs = found
             rec.proved = rec.proved | {j for j, _, _ in found}
             if len(rec.proved) == self.J:
-                rec.kind = "leaf"
+                rec.kind, rec.alphas = "leaf", {}
                 self.out.leaves += 1
                 continue
             todo.append(b)
