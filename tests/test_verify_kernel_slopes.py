@@ -184,3 +184,15 @@ def test_the_float_mirror_uses_the_same_slopes(seed: int) -> None:
     F = fr.row_functions(fnet, fr.hidden_bounds(fnet, lo, hi), C, d, 1, slopes=arrays)[0]
     want = np.array([[float(v.p) / float(v.q) for v in g] for g in exact])
     assert np.allclose(F, want, rtol=1e-7, atol=1e-7)
+
+
+def test_slope_triples_are_what_the_reader_accepts() -> None:
+    """The search's helper writes slopes for the unstable neurons only, on the grid, clipped into [0, 1]."""
+    layers = kv.relu_layers(NET)
+    fnet = fr.FloatNet.from_layers(layers)
+    bounds = fr.hidden_bounds(fnet, np.array([[-1.0], [0.5]]), np.array([[2.0], [1.0]]))
+    arrays = [np.array([[0.3, 1.7], [0.3, -0.2]])]
+    assert fr.slope_triples(arrays, bounds, 0) == [(0, 0, fmpq(round(0.3 * G), G)), (0, 1, fmpq(1))]
+    assert fr.slope_triples(arrays, bounds, 1) == []  # on [1/2, 1] both neurons are stable
+    triples = [[i, k, str(a)] for i, k, a in fr.slope_triples(arrays, bounds, 0)]
+    assert _check(_doc(triples, d=Fraction(2))) is True

@@ -20,14 +20,16 @@ the violation ``V = OR_j AND_k (c_jk . y + d_jk <= 0)`` on the outputs y = f(x).
   itself or at an ancestor (rule ``proved``).  Together: no x in X violates.
 
 The functions ``f_k`` (bound propagation, recomputed here from the network's own
-weights; nothing of it is read from the document): concrete bounds
-``l <= z <= u`` of every hidden neuron on B by back-substitution (CROWN) through
-the layers below, layer by layer (the first layer's exactly); then
-back-substitution of each row objective ``c . y + d``: a neuron with ``l >= 0``
-is the identity, one with ``u <= 0`` is zero, an unstable one is bounded below
-by ``alpha z`` (alpha = 1 if u >= -l else 0) for a non-negative coefficient and
-above by ``s (z - l)`` (s = ceil(u/(u-l))) for a negative one.  The result is
-``f_k``, affine in x.
+weights; nothing of it is read from the document but optional slopes): concrete
+bounds ``l <= z <= u`` of every hidden neuron on B, layer by layer (the first
+layer's exactly): interval bounds from the layer below, and for the neurons they
+leave unstable (l < 0 < u) the intersection with back-substitution (CROWN)
+through the layers below; then back-substitution of each row objective
+``c . y + d``: a neuron with ``l >= 0`` is the identity, one with ``u <= 0`` is
+zero, an unstable one is bounded below by ``alpha z`` for a non-negative
+coefficient (alpha = the proof's slope for that neuron if it states one, a
+number in [0, 1]; else 1 if u >= -l, else 0) and above by ``s (z - l)``
+(s = ceil(u/(u-l))) for a negative one.  The result is ``f_k``, affine in x.
 
 Bounds and slopes are rounded outward to the grid 2^-GRID_BITS (``relu(t) <=
 s (t - l)`` on ``[l, u]`` for any ``s >= u/(u-l)``), and the coefficients on the

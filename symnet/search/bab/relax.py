@@ -15,11 +15,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from flint import fmpq
 from numpy.typing import NDArray
 
 from ...kernel.verification import GRID_BITS, ReluLayers
 
-__all__ = ["FloatNet", "extremes", "hidden_bounds", "row_functions"]
+__all__ = ["FloatNet", "extremes", "hidden_bounds", "row_functions", "slope_triples"]
 
 Array = NDArray[np.float64]
 _GRID = float(1 << GRID_BITS)
@@ -133,3 +134,14 @@ def row_functions(
     A = np.broadcast_to(C @ Wo, (B, *(C @ Wo).shape))
     const = np.broadcast_to(C @ bo + d, (B, C.shape[0]))
     return _backsub(net.hidden, bounds, A, const, slopes)
+
+
+def slope_triples(slopes: Sequence[Array], bounds: list[tuple[Array, Array]], b: int) -> list[tuple[int, int, Any]]:
+    """Box ``b``'s slopes as a proof states them: ``(layer, neuron, alpha)`` for the neurons unstable in
+    ``bounds`` (in order), alpha rounded to the grid 2^-GRID_BITS and into [0, 1], an exact rational."""
+    out: list[tuple[int, int, Any]] = []
+    for i, (a, (l, u)) in enumerate(zip(slopes, bounds, strict=True)):
+        for k in np.flatnonzero((l[b] < 0) & (u[b] > 0)):
+            v = min(max(round(float(a[b, k]) * _GRID), 0), 1 << GRID_BITS)
+            out.append((i, int(k), fmpq(v, 1 << GRID_BITS)))
+    return out
