@@ -3,6 +3,11 @@
     PYTHONPATH=. python benchmarks/bench_verify.py --sample            # the 26-instance sample
     PYTHONPATH=. python benchmarks/bench_verify.py --all --timeout 116 # all 186
     PYTHONPATH=. python benchmarks/bench_verify.py --only 1_1:prop_3
+    PYTHONPATH=. python benchmarks/bench_verify.py --only 1_1:prop_3 --float-only --alpha 0   # box counts
+
+``--float-only`` runs the float search alone in this process (no final kernel check of the
+certificate): the number of boxes it closes, and whether it finishes, within the timeout.
+``--alpha N`` sets alpha-CROWN's steps per box (0: plain CROWN); ``--branching`` the split rule.
 
 The networks are built from the ONNX initializers (Sub, Flatten, then
 MatMul/Add/Relu x6 and MatMul/Add) with ``Network.from_matrices``.
@@ -83,6 +88,54 @@ def _reader():  # type: ignore[no-untyped-def]
     return mod.read_vnnlib
 
 
+def _configure(steps: int | None, branching: str | None) -> None:
+    """Set the search's alpha-CROWN steps and split rule (before any verify)."""
+    from symnet.search.bab import search
+
+    if steps is not None:
+        search.ALPHA_STEPS = steps
+    if branching is not None:
+        search.BRANCHING = branching
+    if search.ALPHA_STEPS and not search.KERNEL_SLOPES:  # for --float-only measurements before the kernel has slopes
+        exact = search._Search.exact
+        search._Search.exact = lambda self, rec, proofs: (
+            [p for p in proofs if p[2]] + exact(self, rec, [p for p in proofs if not p[2]])
+        )
+
+
+def _float_only(onnx_name: str, prop_name: str, net: symnet.Network, prop: object, timeout: float) -> dict[str, object]:
+    """The float search alone on one instance, in this process: its status and box counts."""
+    from symnet.search.bab import search
+    from symnet.search.bab.problem import prepared
+    from symnet.search.bab.verify import _attack, _problem
+
+    t = time.time()
+    prep = prepared(_problem(net, prop))
+    hit = _attack(prep)
+    out = None if hit else search.run(prep, search.fmpq_box(prep.problem.box), frozenset(), deadline=t + timeout)
+    wall = time.time() - t
+    status = "violated" if hit else out.status if out else "?"
+    stats = {} if out is None else {"leaves": out.leaves, "splits": out.splits, "exact_failures": out.exact_failures}
+    short = onnx_name.replace("ACASXU_run2a_", "").replace("_batch_2000.onnx", "")
+    reason = "" if out is None else out.reason
+    print(f"{short:5s} {prop_name:15s} {status:9s} {wall:7.2f}s  {stats} {reason}", flush=True)
+    return {"net": short, "prop": prop_name, "status": status, "seconds": wall, "stats": stats, "reason": reason}
+
+
+def _verify_cases(net: symnet.Network, prop: object, timeout: float, workers: int | None) -> symnet.Verdict:
+    """verify, or for a union of input boxes (property 6) each case in turn within the one timeout: the first
+    violated case, else the last case's verdict if all hold, else the first unknown one."""
+    cases = prop.cases() if getattr(prop, "alternatives", None) else [prop]  # type: ignore[attr-defined]
+    end = time.time() + timeout
+    out = None
+    for case in cases:
+        out = symnet.verify(net, case, timeout=max(0.0, end - time.time()), workers=workers)
+        if out.status != "holds":
+            return out
+    assert out is not None
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sample", action="store_true")
@@ -92,7 +145,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--skip", type=int, default=0, help="skip the first N instances of the list")
+    ap.add_argument("--float-only", action="store_true", help="the float search alone, no final kernel check")
+    ap.add_argument("--alpha", type=int, default=None, help="alpha-CROWN steps per open box (0: off)")
+    ap.add_argument("--branching", default=None, help="input split rule (see symnet.search.bab.search)")
     args = ap.parse_args()
+    _configure(args.alpha, args.branching)
     rows = instances() if args.all else sample() if args.sample else []
     for o in args.only:
         net, prop = o.split(":")
@@ -110,7 +167,11 @@ def main() -> None:
             results.append({"net": onnx_name, "prop": prop_name, "status": "error", "reason": str(exc)})
             continue
         t = time.time()
-        v = symnet.verify(net, prop, timeout=args.timeout, workers=args.workers)
+        if args.float_only:
+            results.append(_float_only(onnx_name, prop_name, net, prop, args.timeout))
+            total += time.time() - t
+            continue
+        v = _verify_cases(net, prop, args.timeout, args.workers)
         wall = time.time() - t
         total += wall
         size = check = None

@@ -95,7 +95,7 @@ def test_wrong_or_missing_multiplier(holds: dict[str, Any]) -> None:
 def test_proof_for_the_wrong_disjunct(holds: dict[str, Any]) -> None:
     bad = copy.deepcopy(holds)
     for node in bad["tree"]:
-        node[-1] = [[1 - j, m] for j, m in node[-1]]
+        node[-1] = [[1 - j, *rest] for j, *rest in node[-1]]
     _rejected(bad)
 
 

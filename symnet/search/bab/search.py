@@ -12,6 +12,7 @@ It returns the subtree's nodes, a counterexample, or "unknown".
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,22 +28,37 @@ except ImportError:  # pragma: no cover - exercised only without scipy
     linprog = None
 
 from ...kernel.verification import GRID_BITS, leaf_rows, relax, row_bound
+from . import alpha, attack, branching
 from .problem import Prepared, to_fmpq, to_fraction
 from .relax import Array, extremes, row_functions
 from .relax import hidden_bounds as float_bounds
 
-__all__ = ["BATCH", "Outcome", "Rec", "run"]
+__all__ = ["ALPHA_STEPS", "BATCH", "BRANCHING", "PGD_STEPS", "KERNEL_SLOPES", "Outcome", "Rec", "run"]
 
 #: Boxes bounded together in one numpy batch.
 BATCH = 32
 #: A float proof whose margin is below this (relative) is re-checked exactly before its leaf closes;
 #: the others are left to the final kernel check.
 TIGHT = 1e-6
+#: Signed-gradient steps of the counterexample search on each box left open (0: none).
+PGD_STEPS = 24
+#: The input split rule: "strong" (bound both halves of every input) or "smear" (width times influence).
+BRANCHING = "strong"
+#: Boxes per strong-branching batch (2 p halves each).
+STRONG_CHUNK = 8
+#: Strong branching splits only inputs at least 1/ANISOTROPY as wide, relative to the root box, as the widest.
+ANISOTROPY = 4096.0
 #: Deepest split path the search makes.
 MAX_DEPTH = 160
 _GRID = 1 << GRID_BITS
+#: Does the kernel read a proof's slopes (``leaf_rows(..., slopes=)``)?  Without, no alpha-CROWN.
+KERNEL_SLOPES = "slopes" in inspect.signature(leaf_rows).parameters
+#: Projected-gradient steps of alpha-CROWN per box that default CROWN leaves open (0: none).
+ALPHA_STEPS = 10 if KERNEL_SLOPES else 0
 Box = tuple[tuple[fmpq, fmpq], ...]
-Proofs = list[tuple[int, list[tuple[int, fmpq]]]]
+#: A proof's slopes: (hidden layer, neuron, lower slope) of unstable neurons, increasing (empty: the default).
+Slopes = list[tuple[int, int, fmpq]]
+Proofs = list[tuple[int, list[tuple[int, fmpq]], Slopes]]
 #: Progress: (boxes open, boxes closed, the lowest float bound of an open disjunct in the last batch).
 Tick = Callable[[int, int, float | None], None]
 
@@ -59,6 +75,8 @@ class Rec:
     box: Box = ()
     proved: frozenset[int] = frozenset()
     depth: int = 0
+    #: Per open disjunct, the alpha-CROWN slopes found on this box (warm start for its children).
+    alphas: dict[int, list[Array]] = field(default_factory=dict)
 
 
 @dataclass
@@ -127,8 +145,13 @@ class _Search:
             self.out.status, self.out.reason = "unknown", "stopped"
         return self.out.status == "unknown"
 
-    def proofs(self, F: Array, lo: Array, hi: Array, rec: Rec) -> tuple[Proofs, Proofs, list[Array]]:
-        """Float proofs for the open disjuncts of one box (comfortable, tight), and a direction per open disjunct."""
+    def proofs(
+        self, F: Array, lo: Array, hi: Array, rec: Rec, slopes: dict[int, Slopes]
+    ) -> tuple[Proofs, Proofs, list[Array]]:
+        """Float proofs for the open disjuncts of one box (comfortable, tight), and a direction per open disjunct.
+
+        ``F`` holds disjunct j's rows as bounded with ``slopes[j]`` (the default slopes when absent).
+        """
         prep, dirs = self.prep, []
         found: Proofs = []
         tight: Proofs = []
@@ -142,13 +165,13 @@ class _Search:
             best = int(np.argmax(cmins)) if len(cmins) else -1
             scale = TIGHT * (1.0 + float(np.max(np.abs(G[:, 0]) + np.abs(G[:, 1:]) @ (np.abs(lo) + np.abs(hi)))))
             if best >= 0 and cmins[best] > 0:
-                (found if cmins[best] > scale else tight).append((j, [(best, fmpq(1))]))
+                (found if cmins[best] > scale else tight).append((j, [(best, fmpq(1))], slopes.get(j, [])))
                 continue
             if len(G) > 1 and not self._refuted(G, lo, hi) and not self.expired():
                 self.out.lps += 1
                 got = _combine(G, lo, hi)
                 if got is not None:
-                    (found if got[1] > scale else tight).append((j, got[0]))
+                    (found if got[1] > scale else tight).append((j, got[0], slopes.get(j, [])))
                     continue
             dirs.append(G[best, 1:] if best >= 0 else np.zeros(lo.size))
             if best >= 0:
@@ -170,17 +193,18 @@ class _Search:
         prep = self.prep
         relaxed = relax(prep.layers[0], rec.box)
         ok: Proofs = []
-        for j, mults in proofs:
+        for j, mults, sl in proofs:
             if self.expired():  # each exact re-check is bounded; the batch ends at the deadline
                 return ok
             rows = prep.exact_rows[j]
             used = sorted({k for k, _ in mults if k < len(rows)})
-            f = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], relaxed)
+            picked = [rows[k] for k in used]
+            f = leaf_rows(prep.layers, rec.box, picked, relaxed, slopes=tuple(sl))
             full: list[list[fmpq]] = [[] for _ in rows]
             for k, fk in zip(used, f, strict=True):
                 full[k] = fk
             if row_bound(full, prep.exact_cons, mults, rec.box) > 0:
-                ok.append((j, mults))
+                ok.append((j, mults, sl))
             else:
                 self.out.exact_failures += 1
         return ok
@@ -220,11 +244,88 @@ class _Search:
                 return True
         return False
 
-    def split(self, rec: Rec, dirs: list[Array], lo: Array, hi: Array) -> bool:
-        width = hi - lo
-        score = sum((np.abs(g) * width for g in dirs), np.zeros_like(width)) + 1e-12 * width
+    def descend(self, recs: list[Rec], dirs: list[list[Array]], lo: Array, hi: Array) -> bool:
+        """PGD on the violation's margin from each open box's centre and the corner its open bounds point at;
+        True (and the outcome set) when the exact forward pass confirms a violating point."""
+        prep = self.prep
+        corner = np.array([np.where(g[0] > 0, lo[b], hi[b]) if g else lo[b] for b, g in enumerate(dirs)])
+        x0 = np.concatenate([(lo + hi) / 2, corner])
+        LO, HI = np.concatenate([lo, lo]), np.concatenate([hi, hi])
+        groups = [prep.rows_of(j) for j in range(self.J)]
+        x, m = attack.pgd(prep.fnet, prep.C, prep.d, groups, x0, LO, HI, steps=PGD_STEPS)
+        scale = 1e-9 * (1.0 + np.abs(prep.d).max(initial=0.0))
+        for i in np.argsort(m, kind="stable"):
+            if m[i] > scale or self.expired():
+                return False
+            box = recs[i % len(recs)].box
+            point = [min(max(to_fmpq(Fraction(float(v))), a), b) for v, (a, b) in zip(x[i], box, strict=True)]
+            y = prep.violates(point)
+            if y is not None:
+                self.out.status, self.out.counterexample, self.out.output = "violated", point, y
+                return True
+        return False
+
+    def refine(
+        self, recs: list[Rec], bounds: list[tuple[Array, Array]], F: Array, lo: Array, hi: Array
+    ) -> list[dict[int, Slopes]]:
+        """alpha-CROWN on the (box, disjunct) pairs that the default slopes leave open: their rows in ``F``
+        replaced by the optimised bounds; per box, the slopes of each replaced disjunct (non-default ones)."""
+        prep = self.prep
+        out: list[dict[int, Slopes]] = [{} for _ in recs]
+        Wo, bo = prep.fnet.out
+        for j in range(self.J):
+            rows = list(prep.rows_of(j))
+            if not rows:
+                continue
+            mins = extremes(F[:, rows], lo, hi)[0].max(axis=1)
+            scale = 1e-3 * (1.0 + np.abs(F[:, rows, 0]).max(axis=1))
+            bs = [b for b, rec in enumerate(recs) if j not in rec.proved and mins[b] <= scale[b]]
+            if not bs:
+                continue
+            sub = [(l[bs], u[bs]) for l, u in bounds]
+            start = [
+                np.array([recs[b].alphas[j][i] if j in recs[b].alphas else d[k] for k, b in enumerate(bs)])
+                for i, d in enumerate(alpha.default_slopes(sub))
+            ]
+            C = prep.C[rows]
+            A = np.broadcast_to(C @ Wo, (len(bs), *(C @ Wo).shape))
+            const = np.broadcast_to(C @ bo + prep.d[rows], (len(bs), len(rows)))
+            best, Fj, _ = alpha.optimise(prep.fnet, sub, A, const, lo[bs], hi[bs], start, steps=ALPHA_STEPS)
+            default = alpha.default_slopes(sub)
+            for k, b in enumerate(bs):
+                F[b, rows] = Fj[k]
+                recs[b].alphas[j] = [a[k] for a in best]
+                out[b][j] = [
+                    (i, int(n), fmpq(int(round(best[i][k, n] * _GRID)), _GRID))
+                    for i, (l, u) in enumerate(sub)
+                    for n in np.flatnonzero((l[k] < 0) & (u[k] > 0) & (best[i][k] != default[i][k]))
+                ]
+        return out
+
+    def scores(self, recs: list[Rec], dirs: list[list[Array]], lo: Array, hi: Array, F: Array) -> Array:
+        """Per box, a score per input by the rule :data:`BRANCHING` (the highest is split)."""
+        if BRANCHING == "strong":
+            prep = self.prep
+            opened = np.array([[j not in rec.proved for j in range(self.J)] for rec in recs], dtype=np.float64)
+            groups = [prep.rows_of(j) for j in range(self.J)]
+            parts = []
+            for k in range(0, len(recs), STRONG_CHUNK):  # a chunk at a time: the deadline is checked in between
+                if self.expired():
+                    return np.zeros(lo.shape)
+                part = slice(k, k + STRONG_CHUNK)
+                parts.append(
+                    branching.strong(prep.fnet, prep.C, prep.d, groups, opened[part], lo[part], hi[part], F[part])
+                )
+            score = np.concatenate(parts)
+            # only the inputs at least 1/ANISOTROPY as wide (relative to the root box) as the widest one
+            root = np.array([float(b - a) for a, b in prep.problem.box])
+            rel = np.where(root > 0, (hi - lo) / np.where(root > 0, root, 1.0), 0.0)
+            return np.where(rel * ANISOTROPY >= rel.max(axis=1, keepdims=True), score, -np.inf)
+        return np.array([branching.smear(g or [np.ones(lo.shape[1])], lo[b], hi[b]) for b, g in enumerate(dirs)])
+
+    def split(self, rec: Rec, score: Array) -> bool:
         i = int(np.argmax(score))
-        if width[i] <= 0 or rec.depth >= MAX_DEPTH:
+        if not score[i] > -np.inf or rec.depth >= MAX_DEPTH:
             return False
         lo_i, hi_i = rec.box[i]
         v = _split_value(lo_i, hi_i)
@@ -234,7 +335,9 @@ class _Search:
         n = len(self.out.nodes)
         rec.children = (n, n + 1)
         for b in (left, right):
-            self.out.nodes.append(Rec("open", [], box=tuple(b), proved=rec.proved, depth=rec.depth + 1))
+            kid = Rec("open", [], box=tuple(b), proved=rec.proved, depth=rec.depth + 1, alphas=dict(rec.alphas))
+            self.out.nodes.append(kid)
+        rec.alphas = {}  # the children hold them now
         self.out.splits += 1
         return True
 
@@ -243,27 +346,41 @@ class _Search:
         prep, recs = self.prep, [self.out.nodes[i] for i in ids]
         lo, hi = (np.array(a) for a in zip(*(_floats(r.box) for r in recs), strict=True))
         B = len(recs)
-        F = row_functions(prep.fnet, float_bounds(prep.fnet, lo, hi), prep.C, prep.d, B)
+        bounds = float_bounds(prep.fnet, lo, hi)
+        F = row_functions(prep.fnet, bounds, prep.C, prep.d, B).copy()
         if self.attack(recs, F, lo, hi):
             return []
-        new: list[int] = []
+        slopes = self.refine(recs, bounds, F, lo, hi) if ALPHA_STEPS else [{} for _ in recs]
+        todo: list[int] = []
+        dirs: list[list[Array]] = []
         for b, rec in enumerate(recs):
             if self.expired():
                 return []
-            found, tight, dirs = self.proofs(F[b], lo[b], hi[b], rec)
+            found, tight, g = self.proofs(F[b], lo[b], hi[b], rec, slopes[b])
             found += self.exact(rec, tight)
             if self.expired():
                 return []
             rec.proofs = found
-            rec.proved = rec.proved | {j for j, _ in found}
+            rec.proved = rec.proved | {j for j, _, _ in found}
             if len(rec.proved) == self.J:
-                rec.kind = "leaf"
+                rec.kind, rec.alphas = "leaf", {}
                 self.out.leaves += 1
                 continue
-            if not self.split(rec, dirs or [np.ones(lo.shape[1])], lo[b], hi[b]):
+            todo.append(b)
+            dirs.append(g)
+        if not todo:
+            return []
+        if PGD_STEPS and self.descend([recs[b] for b in todo], dirs, lo[todo], hi[todo]):
+            return []
+        score = self.scores([recs[b] for b in todo], dirs, lo[todo], hi[todo], F[todo])
+        if self.expired():
+            return []
+        new: list[int] = []
+        for k, b in enumerate(todo):
+            if not self.split(recs[b], score[k]):
                 self.out.status, self.out.reason = "unknown", "a box could not be split further"
                 return []
-            new.extend(rec.children)
+            new.extend(recs[b].children)
         return new
 
 
@@ -307,7 +424,10 @@ def preorder(nodes: list[Rec], fragments: dict[int, list[Any]] | None = None) ->
     while stack:
         i = stack.pop()
         rec = nodes[i]
-        proofs = [[j, [[k, str(v)] for k, v in m]] for j, m in rec.proofs]
+        proofs = [
+            [j, [[k, str(v)] for k, v in m], *([[[i, n, str(a)] for i, n, a in sl]] if sl else [])]
+            for j, m, sl in rec.proofs
+        ]
         if rec.kind == "split":
             assert rec.value is not None
             out.append(["split", rec.dim, str(rec.value), proofs])
