@@ -96,11 +96,6 @@ def _configure(steps: int | None, branching: str | None) -> None:
         search.ALPHA_STEPS = steps
     if branching is not None:
         search.BRANCHING = branching
-    if search.ALPHA_STEPS and not search.KERNEL_SLOPES:  # for --float-only measurements before the kernel has slopes
-        exact = search._Search.exact
-        search._Search.exact = lambda self, rec, proofs: (
-            [p for p in proofs if p[2]] + exact(self, rec, [p for p in proofs if not p[2]])
-        )
 
 
 def _float_only(onnx_name: str, prop_name: str, net: symnet.Network, prop: object, timeout: float) -> dict[str, object]:

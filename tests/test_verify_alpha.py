@@ -148,8 +148,6 @@ def test_violation_found_before_the_depth_limit() -> None:
 @pytest.mark.slow
 def test_alpha_proofs_carry_slopes_the_kernel_accepts() -> None:
     """A property whose proof uses optimised slopes: the document carries them and the kernel accepts it."""
-    if not search.KERNEL_SLOPES:  # pragma: no cover - before the kernel read slopes
-        pytest.skip("the kernel does not read slopes")
     net = _net(2, [16, 16, 16], 1)
     box = [(Fraction(-1), Fraction(1))] * 2
     top = Fraction(str(symnet.bound(net, box).maximum[0]))  # the exact maximum (region enumeration)

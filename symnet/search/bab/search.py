@@ -12,7 +12,6 @@ It returns the subtree's nodes, a counterexample, or "unknown".
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from .problem import Prepared, to_fmpq, to_fraction
 from .relax import Array, extremes, row_functions
 from .relax import hidden_bounds as float_bounds
 
-__all__ = ["ALPHA_STEPS", "BATCH", "BRANCHING", "PGD_STEPS", "KERNEL_SLOPES", "Outcome", "Rec", "run"]
+__all__ = ["ALPHA_STEPS", "BATCH", "BRANCHING", "PGD_STEPS", "Outcome", "Rec", "run"]
 
 #: Boxes bounded together in one numpy batch.
 BATCH = 32
@@ -51,10 +50,8 @@ ANISOTROPY = 4096.0
 #: Deepest split path the search makes.
 MAX_DEPTH = 160
 _GRID = 1 << GRID_BITS
-#: Does the kernel read a proof's slopes (``leaf_rows(..., slopes=)``)?  Without, no alpha-CROWN.
-KERNEL_SLOPES = "slopes" in inspect.signature(leaf_rows).parameters
 #: Projected-gradient steps of alpha-CROWN per box that default CROWN leaves open (0: none).
-ALPHA_STEPS = 10 if KERNEL_SLOPES else 0
+ALPHA_STEPS = 10
 Box = tuple[tuple[fmpq, fmpq], ...]
 #: A proof's slopes: (hidden layer, neuron, lower slope) of unstable neurons, increasing (empty: the default).
 Slopes = list[tuple[int, int, fmpq]]
