@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 
 import symnet
 from symnet import names
+from symnet.cli.main import main
 from symnet.errors import InvalidArgument, SymnetError
 
 GOOD = ["x_1", "b_{1,2}", "c_k", "b^{(2)}_{1,0}", "W^{(l)}_{k,j}", "zoo", "x_12", r"\alpha_1", r"b_{1,\beta}", "s0"]
@@ -145,6 +146,20 @@ def test_latex_and_markdown_renders_refuse_hostile_names(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", [r"\input{/etc/hostname}", r"\include{secret}"])
+def test_render_latex_command_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The command, run in this process (the test below runs it in an interpreter of its own, in CI)."""
+    cert = tmp_path / "c.json"
+    cert.write_text(_proof_with(name).to_json())
+    for fmt in ("latex", "markdown"):
+        assert main(["render", "--format", fmt, str(cert)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [r"\input{/etc/hostname}", r"\include{secret}"])
 def test_cli_render_latex_exits_2_with_one_line(tmp_path: Path, name: str) -> None:
     cert = tmp_path / "c.json"
     cert.write_text(_proof_with(name).to_json())
@@ -164,6 +179,7 @@ def test_latex_render_of_good_names_still_works() -> None:
     assert "b_{1,2}" in out
 
 
+@pytest.mark.slow  # coqc takes about a second per file
 @pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc is not installed")
 @pytest.mark.parametrize("name", ['a"b', "x*)y", "(*c", 'q"(*"'])
 def test_coq_export_with_quotes_and_comment_marks_compiles(tmp_path: Path, name: str) -> None:
