@@ -1,18 +1,29 @@
-"""Hypothesis profiles: ``ci`` (derandomized, bounded) is chosen when CI is set.
+"""Hypothesis profiles: ``ci`` (derandomized, bounded) is chosen when CI is set; ``quick`` for the quick loop.
 
 They build on the profiles symnet registers for its users (``symnet-ci``,
 ``symnet-dev``, ``symnet-thorough``; see docs/property-testing.md), so the
 repository's own tests run the way the docs tell users to run theirs.
+
+``pytest -m "not slow"`` (the quick loop) loads ``quick`` unless a profile is asked for
+(``HYPOTHESIS_PROFILE``, ``--hypothesis-profile``, or ``CI`` set): fewer examples per
+property, and :func:`tests.budget.examples` cuts the tests that ask for their own count.
+CI (``HYPOTHESIS_PROFILE=ci``, every test) draws the full counts.
 """
+
+from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 import symnet.strategies  # noqa: F401 -- registers the symnet-* profiles
 
+from .budget import QUICK_EXAMPLES, QUICK_PROFILE
+
 settings.register_profile("ci", settings.get_profile("symnet-ci"))
 settings.register_profile("default", settings.get_profile("symnet-dev"), max_examples=60)
+settings.register_profile(QUICK_PROFILE, settings.get_profile("symnet-dev"), max_examples=QUICK_EXAMPLES)
 settings.register_profile("thorough", settings.get_profile("symnet-thorough"))
 settings.register_profile(
     "debug", settings.get_profile("symnet-dev"), max_examples=10, verbosity=settings.default.verbosity.verbose
@@ -20,3 +31,21 @@ settings.register_profile(
 
 _default = "ci" if os.environ.get("CI") else "default"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+
+#: Documentation pages whose examples take seconds (they train models); CI runs them, the quick loop does not.
+SLOW_DOCS = ("docs/models.md",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The quick loop (``-m "not slow"``) draws fewer examples, unless a profile was asked for."""
+    asked = os.environ.get("HYPOTHESIS_PROFILE") or os.environ.get("CI") or config.getoption("hypothesis_profile", None)
+    if config.getoption("markexpr", "").strip() == "not slow" and not asked:
+        settings.load_profile(QUICK_PROFILE)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow documentation pages ``slow`` (a Markdown doctest carries no marker of its own)."""
+    for item in items:
+        if item.nodeid.split("::")[0] in SLOW_DOCS:
+            item.add_marker(pytest.mark.slow)
