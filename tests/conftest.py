@@ -52,9 +52,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Run torch on one intra-op thread: the tests' tensors are tiny, and with the cores busy two threads
+
+#: torch's own thread count, read the first time a test runs with torch loaded.
+_torch_threads: list[int] = []
+
+
+@pytest.hookimpl(tryfirst=True)  # before the test's fixtures are set up
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Run torch on one intra-op thread in tests/: their tensors are tiny, and with the cores busy two threads
     wait on each other (60 Adam steps of a small MLP: 1.5 s on two threads, 0.03 s on one)."""
     torch = sys.modules.get("torch")  # loaded by the test modules that use it; never loaded here
     if torch is not None:
+        if not _torch_threads:
+            _torch_threads.append(torch.get_num_threads())
         torch.set_num_threads(1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Give torch its threads back: the docs' examples print weights trained with torch's own thread count
+    (summation order changes the last digits), and this conftest's hooks do not run for them."""
+    torch = sys.modules.get("torch")
+    if torch is not None and _torch_threads:
+        torch.set_num_threads(_torch_threads[0])
