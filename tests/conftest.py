@@ -34,7 +34,7 @@ _default = "ci" if os.environ.get("CI") else "default"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
 
 #: Documentation pages whose examples take seconds (they train models); CI runs them, the quick loop does not.
-SLOW_DOCS = ("docs/models.md",)
+SLOW_DOCS = ("docs/models.md", "docs/trained-models.md")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -64,7 +64,7 @@ def _kernel_modules() -> list[str]:
 def modules_loaded_by(module: str) -> set[str]:
     """symnet modules loaded when importing ``symnet.<module>`` alone (the package ``__init__`` is not run)."""
     if not _loaded:
-        asked = [*_kernel_modules(), "model.network", "model.builders", "certificate", "results", "proof"]
+        asked = ["kernel", *_kernel_modules(), "model.network", "model.builders", "certificate", "results", "proof"]
         out = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT), *asked], capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
         for line in out.stdout.splitlines():
