@@ -16,7 +16,7 @@ import os
 import sys
 
 import pytest
-from hypothesis import settings
+from hypothesis import Verbosity, settings
 
 import symnet.strategies  # noqa: F401 -- registers the symnet-* profiles
 
@@ -27,7 +27,7 @@ settings.register_profile("default", settings.get_profile("symnet-dev"), max_exa
 settings.register_profile(QUICK_PROFILE, settings.get_profile("symnet-dev"), max_examples=QUICK_EXAMPLES)
 settings.register_profile("thorough", settings.get_profile("symnet-thorough"))
 settings.register_profile(
-    "debug", settings.get_profile("symnet-dev"), max_examples=10, verbosity=settings.default.verbosity.verbose
+    "debug", settings.get_profile("symnet-dev"), max_examples=10, verbosity=Verbosity.verbose
 )
 
 _default = "ci" if os.environ.get("CI") else "default"
