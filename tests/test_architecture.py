@@ -26,19 +26,59 @@ TRUSTED = (
 )
 
 
+#: One interpreter answers every module: it loads the heavy third-party libraries once (they load no symnet
+#: module, so the answers are the same), then forks a fresh child per module that imports it with the package
+#: ``__init__`` left out and reports the symnet modules it loaded.
+_PROBE = """
+import importlib, os, sys, traceback, types
+import flint, numpy, sympy  # noqa: F401 -- shared by the children; none of them loads symnet
+root, modules = sys.argv[1], sys.argv[2:]
+for module in modules:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            pkg = types.ModuleType('symnet'); pkg.__path__ = [root]; sys.modules['symnet'] = pkg
+            importlib.import_module('symnet.' + module)
+            os.write(write, ' '.join(sorted(m for m in sys.modules if m.startswith('symnet.'))).encode())
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        loaded = pipe.read()
+    if os.waitpid(pid, 0)[1] != 0:
+        sys.exit(f'importing symnet.{module} failed')
+    print(module, loaded)
+"""
+
+_loaded: dict[str, set[str]] = {}
+
+
+def _kernel_modules() -> list[str]:
+    return sorted(f"kernel.{p.stem}" for p in (ROOT / "kernel").glob("*.py") if p.stem != "__init__")
+
+
 def modules_loaded_by(module: str) -> set[str]:
     """symnet modules loaded when importing ``symnet.<module>`` alone (the package ``__init__`` is not run)."""
-    code = (
-        "import importlib, sys, types\n"
-        f"pkg = types.ModuleType('symnet'); pkg.__path__ = [{str(ROOT)!r}]; sys.modules['symnet'] = pkg\n"
-        f"importlib.import_module('symnet.{module}')\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('symnet.'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(out.stdout.split())
+    if not _loaded:
+        asked = ["kernel", *_kernel_modules(), "model.network", "model.builders", "certificate", "results", "proof"]
+        out = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT), *asked], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        for line in out.stdout.splitlines():
+            name, *loaded = line.split()
+            _loaded[name] = set(loaded)
+        assert sorted(_loaded) == sorted(asked), out.stdout
+    if module not in _loaded:  # a module outside the list: a fresh interpreter of its own
+        out = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT), module], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return set(out.stdout.split()[1:])
+    return _loaded[module]
 
 
-@pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "kernel").glob("*.py") if p.stem != "__init__"))
+@pytest.mark.parametrize("module", [m.removeprefix("kernel.") for m in _kernel_modules()])
 def test_each_checker_loads_only_the_trusted_base(module):
     """Importing any kernel module loads kernel, model, certificate and errors modules only."""
     loaded = modules_loaded_by(f"kernel.{module}")

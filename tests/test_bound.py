@@ -14,6 +14,7 @@ from symnet import CertificateError, InvalidArgument, Network
 from symnet.kernel import regions_cert
 from symnet.search.bound import decide_property
 from symnet.search.vnnlib import parse_vnnlib
+from tests.budget import examples
 
 from .forward import forward
 
@@ -35,7 +36,7 @@ def _candidates(rows, lo, hi):
     return points
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(st.lists(st.tuples(small, small, small), min_size=1, max_size=4), st.lists(small, min_size=4, max_size=4))
 def test_bounds_equal_the_best_candidate_vertex(rows, out):
     """One hidden layer in 2-D: the max and min over the box are attained at arrangement vertices (hand route)."""

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import codegen
+from tests.budget import examples
 
 # ----------------------------------------------------------------- the names
 NAMES = [
@@ -43,7 +44,7 @@ def test_identifier_table(name, expected):
 
 
 @given(st.text(max_size=12))
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_identifier_is_always_an_identifier_of_python_and_c(name):
     """Whatever the name, the result is an identifier of Python and of C (ASCII letters, digits, _)."""
     ident = codegen.identifier(name)
@@ -102,7 +103,7 @@ ARCHITECTURES = [
 @pytest.mark.slow
 @pytest.mark.parametrize("net", ARCHITECTURES, ids=repr)
 @given(data=st.data())
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 def test_generated_python_is_exact_against_the_forward_pass(net, data):
     """to_python and lambdify() at Fractions equal the network's own exact forward pass."""
     proof = symnet.prove(net)

@@ -29,6 +29,7 @@ from symnet.cli.main import main
 from symnet.errors import CertificateError, SymnetError
 from symnet.interop import coq
 from symnet.interop.coq import CoqExportError, coq_identifiers
+from tests.budget import examples
 
 pytestmark = pytest.mark.slow  # every export is compiled by coqc (seconds each)
 
@@ -399,7 +400,7 @@ _exprs = st.recursive(
 )
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(_exprs, st.lists(st.fractions(max_denominator=20), min_size=3, max_size=3))
 def test_terms_keep_the_value(expr: sympy.Expr, point: list[Fraction]) -> None:
     """A Term has the value of its sympy expression at every rational point (floats read exactly)."""
@@ -411,7 +412,7 @@ def test_terms_keep_the_value(expr: sympy.Expr, point: list[Fraction]) -> None:
     assert _evaluate(term, env) == Fraction(int(expect.p), int(expect.q))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(
     st.lists(
         st.text(alphabet=st.sampled_from("ab_{},^()0123α sfun"), min_size=1, max_size=8),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import ActivationError, CertificateError, Network, degree
+from tests.budget import examples
 
 t = sympy.Symbol("t")
 N = Network.from_matrices
@@ -51,7 +52,7 @@ def test_matches_sympy_expansion_on_symbolic_net():
     assert degree(net).degrees == _sympy_degree(net)
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(
     st.lists(st.lists(st.integers(-2, 2), min_size=2, max_size=2), min_size=2, max_size=2),
     st.lists(st.integers(-2, 2), min_size=2, max_size=2),

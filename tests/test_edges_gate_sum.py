@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet.kernel import gate
+from tests.budget import examples
 
 GENS = sympy.symbols("x_1 x_2 w_1 w_2 w_3")
 _term = st.tuples(
@@ -17,7 +18,7 @@ _term = st.tuples(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(_term, min_size=0, max_size=60))
 def test_monomial_sum_equals_a_fraction_dict(terms: list[tuple[Fraction, list[sympy.Symbol]]]) -> None:
     ring = gate.Exact(GENS)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import symnet
+from symnet.cli.main import main
 from symnet.errors import InvalidArgument, SymnetError
 
 onnx = pytest.importorskip("onnx")
@@ -99,6 +100,20 @@ def test_external_data_with_an_offset_past_the_file_is_a_typed_error(tmp_path: P
         symnet.from_onnx(_external_model("w.bin"), external_data_dir=tmp_path)
 
 
+@pytest.mark.parametrize("location", ["secret.bin", "/etc/hostname", "../secret.bin"])
+def test_prove_command_refuses_external_data_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], location: str
+) -> None:
+    """The command, run in this process (the test below runs it in an interpreter of its own, in CI)."""
+    (tmp_path / "secret.bin").write_bytes(SECRET)
+    path = _save(tmp_path, location)
+    monkeypatch.chdir(tmp_path)
+    assert main(["prove", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "error" in lines[0] and "external" in lines[0], lines
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("location", ["secret.bin", "/etc/hostname", "../secret.bin"])
 def test_cli_prove_refuses_external_data_with_exit_2(tmp_path: Path, location: str) -> None:
     (tmp_path / "secret.bin").write_bytes(SECRET)

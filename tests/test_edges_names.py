@@ -17,7 +17,9 @@ from markdown_it import MarkdownIt
 
 import symnet
 from symnet import names
+from symnet.cli.main import main
 from symnet.errors import InvalidArgument, SymnetError
+from tests.budget import examples
 
 GOOD = ["x_1", "b_{1,2}", "c_k", "b^{(2)}_{1,0}", "W^{(l)}_{k,j}", "zoo", "x_12", r"\alpha_1", r"b_{1,\beta}", "s0"]
 HOSTILE = [
@@ -91,7 +93,7 @@ _COQ_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 _COQ_KEYWORDS = {"fun", "forall", "match", "end", "let", "in", "if", "then", "else", "Definition", "Qed", "_"}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=30), st.text(max_size=30))
 def test_identifier_maps_are_injective_and_valid(a: str, b: str) -> None:
     for f in (names.coq_identifier, names.python_identifier, names.c_identifier):
@@ -101,7 +103,7 @@ def test_identifier_maps_are_injective_and_valid(a: str, b: str) -> None:
         assert fa.isidentifier() and not keyword.iskeyword(fa)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=60))
 def test_coq_comment_never_closes_early(text: str) -> None:
     c = names.coq_comment(text)
@@ -110,7 +112,7 @@ def test_coq_comment_never_closes_early(text: str) -> None:
     assert "(*" not in body and "*)" not in body and '"' not in body and body.isascii()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40))
 def test_markdown_text_reads_back_as_plain_text(text: str) -> None:
     # an independent CommonMark parser: the escaped text is one paragraph of plain text equal to the input
@@ -121,7 +123,7 @@ def test_markdown_text_reads_back_as_plain_text(text: str) -> None:
     assert "".join(t.content for t in children or []) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=40))
 def test_markdown_code_span_holds_the_text(text: str) -> None:
     tokens = MarkdownIt("commonmark").parseInline(names.markdown_code(text))
@@ -145,6 +147,20 @@ def test_latex_and_markdown_renders_refuse_hostile_names(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", [r"\input{/etc/hostname}", r"\include{secret}"])
+def test_render_latex_command_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The command, run in this process (the test below runs it in an interpreter of its own, in CI)."""
+    cert = tmp_path / "c.json"
+    cert.write_text(_proof_with(name).to_json())
+    for fmt in ("latex", "markdown"):
+        assert main(["render", "--format", fmt, str(cert)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [r"\input{/etc/hostname}", r"\include{secret}"])
 def test_cli_render_latex_exits_2_with_one_line(tmp_path: Path, name: str) -> None:
     cert = tmp_path / "c.json"
     cert.write_text(_proof_with(name).to_json())
@@ -164,6 +180,7 @@ def test_latex_render_of_good_names_still_works() -> None:
     assert "b_{1,2}" in out
 
 
+@pytest.mark.slow  # coqc takes about a second per file
 @pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc is not installed")
 @pytest.mark.parametrize("name", ['a"b', "x*)y", "(*c", 'q"(*"'])
 def test_coq_export_with_quotes_and_comment_marks_compiles(tmp_path: Path, name: str) -> None:

@@ -16,6 +16,7 @@ from symnet.certificate import codec
 from symnet.cost import estimate_cost
 from symnet.errors import CertificateError
 from symnet.kernel import gate
+from tests.budget import examples
 
 X, Y = sympy.symbols("x y")
 
@@ -80,7 +81,7 @@ def _tree(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.Ex
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.recursive(_leaf, _tree, max_leaves=8))
 def test_bit_estimate_bounds_the_expansion(e: sympy.Expr) -> None:
     exact = gate.exact(e, "e")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import InvalidType, Network, NotLinearError, SizeGuardError
+from tests.budget import examples
 
 S = sympy.Symbol
 t = S("t")
@@ -70,7 +71,7 @@ def test_as_expr_is_the_linear_form():
 
 @pytest.mark.slow
 @given(p=st.integers(1, 3), hidden=st.lists(st.integers(1, 5), min_size=1, max_size=4), q=st.integers(1, 3))
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 def test_symbolic_closed_form_matches_matrix_product(p, hidden, q):
     """Random symbolic dense nets (depth 1-4, widths 1-5, 1-3 outputs): W*, b* equal an
     independent sympy matrix product; check() passes; output - claim expands to 0."""
@@ -245,7 +246,7 @@ def test_proof_agrees_with_exact_forward_pass_at_drawn_inputs(net, data):
 
 
 @given(sst.networks(weights="symbolic", architecture=sst.architectures(max_depth=2, max_width=3)))
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 def test_symbolic_networks_from_strategies_cross_check(net):
     """The engine's claim survives symnet.crosscheck's numeric instantiations."""
     report = symnet.crosscheck(symnet.prove(net), samples=20, seed=1)

@@ -22,6 +22,7 @@ import symnet
 from symnet import ActivationError, InvalidArgument, InvalidType, Network
 from symnet.model.network import Layer
 from symnet.numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational
+from tests.budget import examples
 
 DTYPES = [np.float16, np.float32, np.float64, np.longdouble, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64]
 
@@ -97,7 +98,7 @@ def test_exact_floats_replaces_every_float() -> None:
 # ---------------------------------------------------------------- every route
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=st.data(), dtype=st.sampled_from(DTYPES))
 def test_numpy_arrays_of_any_dtype_hold_exact_fractions(data: st.DataObject, dtype: type) -> None:
     """Property: from_matrices with numpy arrays stores each entry as Fraction(value), over QQ."""
@@ -117,7 +118,7 @@ def test_numpy_arrays_of_any_dtype_hold_exact_fractions(data: st.DataObject, dty
             assert Fraction(int(q.p), int(q.q)) == value_fraction(w[i, j])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     st.lists(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=2), min_size=1, max_size=3)
 )

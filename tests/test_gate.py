@@ -30,6 +30,7 @@ from symnet.kernel.gate import (
 )
 from symnet.model.activations import Activation, activation
 from symnet.model.network import Network
+from tests.budget import examples
 
 a, b, c, t = sympy.symbols("a b c t")
 SYMS = (a, b, c)
@@ -58,7 +59,7 @@ def polys(draw, depth: int = 3):
     return x + y if op == "add" else x * y
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(polys())
 def test_flint_polynomial_equals_sympy_expansion(e):
     ring = Exact(list(SYMS))
@@ -66,7 +67,7 @@ def test_flint_polynomial_equals_sympy_expansion(e):
     assert sympy.expand(got - e) == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(polys())
 def test_cost_model_bounds_the_expansion(e):
     degree, terms, polynomial = estimate(e)
@@ -77,7 +78,7 @@ def test_cost_model_bounds_the_expansion(e):
     assert len(expanded.terms()) <= max(terms, 1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(1, 2**300), st.integers(-400, 400), st.sampled_from([53, 113, 300, 1000]))
 def test_floats_are_read_at_their_exact_binary_value(m, e, prec):
     f = sympy.Float(sympy.Integer(m) * sympy.Rational(2) ** e, max(prec, m.bit_length()))

@@ -15,6 +15,7 @@ from symnet.model.arrays import exact_matrix, exact_vector
 from symnet.model.exact import ExactMatrix, is_rational_matrix
 from symnet.model.network import Layer, input_symbols
 from symnet.search.numeric import numeric_monomials, prove_numeric
+from tests.budget import examples
 
 RNG = np.random.default_rng(12)
 
@@ -146,7 +147,7 @@ def test_tampered_numeric_claim_is_rejected():
 small_int = st.integers(-4, 4)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(
     sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
     data=st.data(),

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import ActivationError, CertificateError, InvalidArgument, Network, SizeGuardError, regions
+from tests.budget import examples
 
 from .forward import forward
 
@@ -26,7 +27,7 @@ def relu_nets(draw):
     return ws, bs, draw(st.sampled_from(["relu", "leaky_relu"]))
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(
     relu_nets(),
     st.lists(st.lists(st.fractions(-5, 5, max_denominator=7), min_size=2, max_size=2), min_size=12, max_size=12),
@@ -77,7 +78,7 @@ def test_two_inputs_three_units_general_position():
     )
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(st.lists(st.tuples(small, small, small), min_size=3, max_size=3))
 def test_two_inputs_three_units_at_most_seven(rows):
     net = N([[[a, b] for a, b, _ in rows], [[1, 1, 1]]], [[c for _, _, c in rows], [0]], activation="relu")
@@ -145,7 +146,7 @@ def _general_lines(draw_rows):
     return True
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(st.lists(st.tuples(st.integers(-4, 4), st.integers(-4, 4), st.integers(-6, 6)), min_size=1, max_size=6))
 def test_zaslavsky_count_in_a_large_box(rows):
     """n lines in general position: 1 + n + C(n, 2) regions inside a box holding every crossing."""
@@ -181,7 +182,7 @@ def _euler_count(rows, lo, hi):
     return 1 + lines + crossings
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(st.lists(st.tuples(st.integers(-4, 4), st.integers(-4, 4), st.integers(-6, 6)), min_size=1, max_size=6))
 def test_counts_in_a_small_box_agree_with_euler(rows):
     """Inside [-1, 1]^2 the count is 1 + (lines meeting the box) + (crossings inside it)."""
@@ -440,7 +441,7 @@ def _documents(net, box, *, shortcuts):
         return regs.to_json(), b.to_json()
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(relu_nets(), st.integers(1, 4))
 def test_float_shortcuts_give_the_exact_routes_documents(net_data, half):
     """Integer weights (ties between vertices are common): the same vertex, multipliers and bytes either way."""

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import symnet
 from symnet import CertificateError, Network
 from symnet.kernel import regions_cert
+from tests.budget import examples
 
 N = Network.from_matrices
 
@@ -203,7 +204,7 @@ def test_a_tampered_affine_claim_is_rejected():
     _rejects(doc, "affine_on_domain")
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(
     st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-3, 3)), min_size=2, max_size=4),
     st.integers(0, 10**6),

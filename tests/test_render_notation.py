@@ -361,6 +361,8 @@ def test_readme_shows_the_true_end_of_symnet_prove(capsys):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from tests.budget import examples  # noqa: E402
+
 
 @st.composite
 def drawn_networks(draw):
@@ -380,7 +382,7 @@ def drawn_networks(draw):
     return net
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn_networks())
 def test_drawn_networks_render_within_78_columns_deterministically_with_every_symbol_defined(net):
     proof = symnet.prove(net, expand=False)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from symnet.errors import InvalidArgument, InvalidType
 from symnet.render._numbers import NumberFormat, check_digits, exact
+from tests.budget import examples
 
 R = sympy.Rational
 DOUBLE_0_1 = R(3602879701896397, 36028797018963968)  # the double nearest 0.1 (0.1000000000000000055…)
@@ -94,7 +95,7 @@ def _significant(s: str) -> int:
 rationals = st.builds(Fraction, st.integers(-10**30, 10**30), st.integers(1, 10**30))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(rationals, st.integers(1, 20))
 def test_printed_value_is_exact_or_correctly_rounded(q, digits):
     fmt = NumberFormat(digits)
@@ -115,7 +116,7 @@ def test_printed_value_is_exact_or_correctly_rounded(q, digits):
     assert abs(back - q) <= ulp / 2
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(rationals)
 def test_same_value_same_string(q):
     """The rule depends only on the value: two formatters print it alike."""

@@ -10,12 +10,10 @@ from __future__ import annotations
 import ast
 import io
 import pathlib
-import subprocess
-import sys
 import tokenize
 
 import symnet
-from tests.test_architecture import TRUSTED  # what the trusted base may load of symnet
+from tests.test_architecture import TRUSTED, modules_loaded_by  # what the trusted base may load of symnet
 
 ROOT = pathlib.Path(symnet.__file__).parent
 #: A ratchet, lowered whenever the base shrinks: 4,598 measured after the issue-19 merge; 4,730 with issue 20's
@@ -48,14 +46,7 @@ CEILING = 4_517
 
 def trusted_modules() -> list[str]:
     """symnet modules loaded by importing ``symnet.kernel`` alone (the package ``__init__`` is not run)."""
-    code = (
-        "import importlib, sys, types\n"
-        f"pkg = types.ModuleType('symnet'); pkg.__path__ = [{str(ROOT)!r}]; sys.modules['symnet'] = pkg\n"
-        "importlib.import_module('symnet.kernel')\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('symnet.'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return out.stdout.split()
+    return sorted(modules_loaded_by("kernel"))  # the architecture tests' probe: one interpreter for all
 
 
 def module_path(name: str) -> pathlib.Path:
