@@ -138,6 +138,7 @@ def test_fixed_coordinate_and_timeout_and_progress() -> None:
         v.to_json()
 
 
+@pytest.mark.slow
 def test_workers_agree() -> None:
     cases = _cases(2, [16, 16], 21, Fraction(1, 10**6))
     for net, prop, want in cases[:2]:
