@@ -1,4 +1,4 @@
-"""The adversarial campaign (issue #11), derandomized: a few thousand hostile documents.
+"""The adversarial campaign (issues #11, #19, #21), derandomized: a few thousand hostile documents.
 
 Each test draws documents of one kind (tests/adversarial/strategies.py), asks
 symnet to check them (API and ``symnet check``), and judges each one with the
@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.adversarial import strategies as S
+from tests.adversarial import verification_strategies as V
 from tests.adversarial.harness import classify, failures
 from tests.adversarial.oracle import judge
 
@@ -192,20 +193,25 @@ FAMILIES = [
     ("counterexample_documents", 300),
     ("degree_documents", 250),
     ("garbage_documents", 150),
+    ("verification_documents", 600),
 ]
+
+
+def _strategy(family: str) -> Any:
+    return getattr(S, family, None) or getattr(V, family)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("family", "examples"), FAMILIES)
 def test_campaign(family: str, examples: int) -> None:
     """No false accepts, no accepted malformed documents, no tracebacks, no unsafe renders, no hangs."""
-    _run(getattr(S, family)(), examples)
+    _run(_strategy(family)(), examples)
 
 
 @pytest.mark.parametrize(("family", "examples"), [(f, max(10, n // 30)) for f, n in FAMILIES])
 def test_campaign_quick(family: str, examples: int) -> None:
     """The same campaign on a thirtieth of the documents (the CI's fast pass)."""
-    _run(getattr(S, family)(), examples)
+    _run(_strategy(family)(), examples)
 
 
 PRODUCT_CLAIM = (

@@ -2,7 +2,7 @@
 
 ``decide(text)`` asks symnet through its public API, by the document's
 ``format`` (``Proof.from_json(...).check()``, ``GenericProof``,
-``Counterexample``; degree documents through whatever loader symnet offers,
+``Counterexample``, ``Verdict``; degree documents through whatever loader symnet offers,
 else ``symnet check``), and also through ``symnet check`` on the command line
 (in-process, a temporary file).  ``classify(text)`` combines that with
 :func:`.oracle.judge` into a list of findings:
@@ -72,6 +72,8 @@ def _api(text: str | bytes) -> bool:
         return symnet.GenericProof.from_json(text).check()
     if fmt == "symnet.counterexample":
         return symnet.Counterexample.from_json(text).check()
+    if fmt == "symnet.verification":
+        return symnet.Verdict.from_json(text).check()
     if fmt == "symnet.degree":
         loader = getattr(symnet.Degree, "from_json", None)
         if loader is not None:
