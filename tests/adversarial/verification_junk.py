@@ -45,7 +45,7 @@ def junk_documents(draw: Any) -> str:
         if kind == "deep":
             d["tree"] = _chain(draw(st.sampled_from([399, 401, 450, 1500])), p, nd)
         else:
-            d["tree"] = [["leaf", []]] * draw(st.sampled_from([2, 1000, 50_000]))
+            d["tree"] = [["leaf", []]] * draw(st.sampled_from([2, 1000, 10_000]))
     elif kind == "huge":
         big = draw(st.sampled_from(["1" + "0" * 1300, "1/" + "3" * 1300, "7" * 5000, "-" + "9" * 1240]))
         where = draw(st.sampled_from(["box", "row", "mult", "point", "split"]))

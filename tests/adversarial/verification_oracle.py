@@ -14,8 +14,11 @@ A document states a network, an input set X (a box, possibly flat, cut by rows
   for emptiness with an exact LP (pplpy's ``MIP_Problem``, rational simplex),
   and at a full pattern each disjunct's rows are added.  A non-empty
   polyhedron gives a point, which is confirmed by the forward pass above
-  before the claim is called false.  Networks with other hidden activations
-  are decided only when a sampled point violates; otherwise undecided.
+  before the claim is called false.
+
+The format is about ReLU networks: a hidden activation whose formula is not
+max(0, z) (exactly, at many rational probes) makes the document malformed
+(class ``non-relu-hidden``), as does a network with free parameters.
 
 The split tree, the multipliers and the slopes are not read: they are how the
 document argues, not what it claims.  Nothing here imports symnet.
@@ -357,6 +360,7 @@ def judge_verification(data: dict[str, Any], rng: random.Random) -> Verdict:
     _version(data)
     t = Table(data["expressions"])
     net = numeric_network(t, data["network"])
+    expect(net.relu, "a hidden activation is not ReLU (the format is about ReLU networks)", "non-relu-hidden")
     p, q = len(net.layers[0][0][0]), len(net.layers[-1][1])
     box, cons, disjuncts = _property(data["property"], p, q)
     status = data["status"]

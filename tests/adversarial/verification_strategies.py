@@ -56,7 +56,8 @@ def _numeric(spec: Spec) -> Numeric:
 
 def _random_spec(rng: random.Random) -> Spec:
     p = rng.randint(1, 3)
-    widths = [p, *(rng.randint(1, 4) for _ in range(rng.randint(1, 2))), rng.randint(1, 2)]
+    depth = rng.choice([0, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+    widths = [p, *(rng.randint(1, 4) for _ in range(depth)), rng.randint(1, 2)]
     floats = rng.random() < 0.3
 
     def num() -> Fraction:
@@ -344,8 +345,14 @@ def _write_network(draw: Any, t: S.Nodes, spec: Spec, floats: bool) -> dict[str,
     p = len(ws[0][0])
     inputs = [f"x_{i + 1}" for i in range(p)]
     tv = t.sym("t")
-    relu = draw(st.sampled_from(["max0t", "maxt0", "abs"]))
-    if relu == "max0t":
+    relu = draw(st.sampled_from(["max0t", "maxt0", "abs"] * 6 + ["identity", "leaky", "shifted", "abs-only"]))
+    if relu in ("identity", "leaky", "shifted", "abs-only"):  # not ReLU: the format refuses these
+        leaky = t.op("mul", t.num(Fraction(1, 100)), tv)
+        shifted = t.add(["fn", "Max", t.zero(), t.op("add", tv, t.num(Fraction(-1, 4)))])
+        expr = {"identity": tv, "leaky": t.add(["fn", "Max", leaky, tv]), "shifted": shifted}.get(
+            relu, t.add(["fn", "Abs", tv])
+        )
+    elif relu == "max0t":
         expr = t.add(["fn", "Max", t.zero(), tv])
     elif relu == "maxt0":
         expr = t.add(["fn", "Max", tv, t.zero()])
