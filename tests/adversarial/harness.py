@@ -252,12 +252,12 @@ def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
             findings.append(f"accept-malformed:{verdict.cls}")
         elif verdict.kind == "undecided":
             findings.append("accept-undecided")
+        if verdict.name_mismatch:
+            findings.append("accept-name-mismatch")
     if decision.accepted and _sniff(text) == "symnet-certificate":
         findings += render_findings(text, _symbol_names(text))
     if verdict.cls == "oracle-error":
         findings.append("oracle-error")
-        if verdict.name_mismatch:
-            findings.append("accept-name-mismatch")
     return Outcome(verdict, decision, findings, seconds)
 
 
