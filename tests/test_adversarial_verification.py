@@ -160,3 +160,27 @@ def test_junk_gets_a_typed_refusal(text: str) -> None:
     outcome = classify(text, cli=False)
     assert not outcome.decision.api.startswith("traceback"), outcome.decision
     assert not failures(outcome), (outcome.findings, outcome.verdict)
+
+
+@pytest.mark.slow
+def test_verify_answers_agree_with_the_oracle() -> None:
+    """symnet.verify on 60 more tiny near-threshold problems: every answer it gives is the oracle's truth."""
+    import random
+
+    import symnet
+    from symnet.search.vnnlib import VnnProperty
+
+    rng = random.Random(4021)
+    answered = 0
+    for _ in range(60):
+        spec = V._random_spec(rng)
+        box, cons, disjuncts = V._random_property(rng, spec)
+        ws, bs = spec
+        net = symnet.Network.from_matrices(ws, bs, "relu")
+        v = symnet.verify(net, VnnProperty(len(box), len(bs[-1]), box, disjuncts, cons), workers=1, timeout=20)
+        if v.status == "unknown":
+            continue
+        answered += 1
+        verdict = judge(v.to_json())
+        assert verdict.kind == "true", (v, verdict)
+    assert answered >= 50
