@@ -472,3 +472,38 @@ def test_a_huge_difference_in_a_refusal_message_is_no_traceback() -> None:
     assert verdict.kind == "false", verdict  # the claim b* = 2 is wrong by b a + 2^-100000 - 2
     outcome = classify(HUGE_DIFFERENCE, cli=False)
     assert not failures(outcome), (outcome.findings, outcome.decision)
+
+
+def _squaring_chain_certificate() -> str:
+    """The campaign's hang of 2026-12-07 (seed 2030): y = x + c with c = (2^61 - 1 + 1/3)^(2^25) in 25 squarings,
+    claimed truly as W* = 1, b* = c."""
+    import json
+
+    nodes: list[Any] = [["int", "1"], ["rat", "1", "2"], ["int", "0"], ["sym", "d"], ["sym", "x"], ["sym", "x_1"]]
+    nodes += [["int", str(2**61 - 1)], ["rat", "1", "3"], ["add", 6, 7]]
+    for k in range(25):
+        nodes.append(["mul", 8 + k, 8 + k])
+    doc = {
+        "format": "symnet.linear",
+        "version": 1,
+        "expressions": nodes,
+        "network": {
+            "inputs": ["x_1"],
+            "layers": [
+                {"weights": [[0]], "biases": [33], "activation": {"name": "identity", "variable": "x", "expr": 4}}
+            ],
+        },
+        "steps": [{"rule": "read_output_layer", "layer": 1, "matrix": [[33, 0]]}, {"rule": "conclude_linear_form"}],
+        "claim": {"form": "explicit", "shape": [1, 1], "routes": ["layerwise"], "matrix": [[0]], "offset": [33]},
+    }
+    return json.dumps(doc)
+
+
+def test_a_squaring_chain_is_refused_and_the_oracle_does_not_expand_it() -> None:
+    """The oracle once handed such a constant to sympy (a hang the campaign charged to symnet); symnet refuses it."""
+    text = _squaring_chain_certificate()
+    findings = Findings()
+    findings.run(text)  # the watchdog: a hang of the oracle or of symnet is a finding
+    findings.check()
+    outcome = classify(text, cli=False)
+    assert not outcome.decision.accepted and outcome.decision.api == "rejected:CertificateError", outcome.decision
