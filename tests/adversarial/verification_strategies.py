@@ -10,7 +10,7 @@
   both answers occur) -- left as written, or mutated: tree nodes dropped or
   duplicated, children swapped, split values moved, multipliers scaled,
   negated, zeroed or made huge, disjunct and row indices changed, proofs moved
-  to other nodes, slopes added, the property shifted by 2^-k, the network's
+  to other nodes, slopes added (valid ones on every proof, or broken ones), the property shifted by 2^-k, the network's
   weights changed, a row moved onto its exact extreme, the counterexample nudged by 2^-k (with its output
   recomputed exactly, or not), the output changed, the status flipped;
 * ``grammar`` -- a document built from the grammar alone: a random network
@@ -318,7 +318,7 @@ def real_documents(draw: Any) -> str:
     text, spec = draw(st.sampled_from(verification_pool()))
     d = json.loads(text)
     for _ in range(draw(st.sampled_from([0, 1, 1, 1, 2, 3]))):
-        kind = draw(st.sampled_from(["evidence", "evidence", "property", "flip", "weight", "extreme"]))
+        kind = draw(st.sampled_from(["evidence", "evidence", "property", "flip", "weight", "extreme", "alpha"]))
         try:
             if kind == "evidence" and d["status"] == "holds":
                 _mutate_tree(draw, d)
@@ -330,10 +330,14 @@ def real_documents(draw: Any) -> str:
                 _flip(draw, d, spec)
             elif kind == "extreme":
                 _to_extreme(draw, d, spec)
+            elif kind == "alpha" and d["status"] == "holds":
+                _alpha(draw, d, spec)
             else:
                 _mutate_weight(draw, d)
         except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError):
             pass  # an earlier mutation left nothing of this shape to mutate
+    if d.get("status") == "holds" and draw(st.integers(0, 3 if reads_slopes() else 15)) == 0:
+        _alpha(draw, d, spec)
     if draw(st.integers(0, 4)) == 0:
         return S.finish(draw, d, S.Nodes(d["expressions"]))
     return json.dumps(d)
@@ -377,6 +381,41 @@ def _write_network(draw: Any, t: S.Nodes, spec: Spec, floats: bool) -> dict[str,
     return {"inputs": inputs, "layers": layers}
 
 
+def _slopes(draw: Any, spec: Spec) -> list[list[Any]]:
+    """Lower ReLU slopes of hidden neurons (the interface of briefs/interface.md): in order, on the 2^-30 grid."""
+    neurons = [(l, k) for l, b in enumerate(spec[1][:-1]) for k in range(len(b))]
+    chosen = sorted(draw(st.sets(st.sampled_from(neurons), max_size=len(neurons)))) if neurons else []
+    grid = st.integers(0, 2**30).map(lambda n: _enc(Fraction(n, 2**30)))
+    return [[l, k, draw(st.sampled_from(["0", "1", "1/2", "0", "1"]) | grid)] for l, k in chosen]
+
+
+def _alpha(draw: Any, d: dict[str, Any], spec: Spec) -> None:
+    """Valid slopes on every proof of the tree."""
+    for node in d["tree"]:
+        for proof in node[-1]:
+            proof[2:] = [_slopes(draw, spec)]
+
+
+@lru_cache(maxsize=1)
+def reads_slopes() -> bool:
+    """Whether symnet's reader takes a proof's optional third element (slopes, briefs/interface.md)."""
+    import symnet
+    from symnet.errors import SymnetError
+
+    for text, _spec in verification_pool():
+        d = json.loads(text)
+        if d["status"] == "holds":
+            for node in d["tree"]:
+                for proof in node[-1]:
+                    proof[2:] = [[]]
+            try:
+                symnet.Verdict.from_json(json.dumps(d))
+            except SymnetError:
+                return False
+            return True
+    return False
+
+
 def _uniform_tree(draw: Any, box: list[tuple[Fraction, Fraction]], depth: int, proofs: Any) -> list[Any]:
     free = [j for j, (lo, hi) in enumerate(box) if lo < hi]
     if depth == 0 or not free:
@@ -414,6 +453,7 @@ def grammar_documents(draw: Any) -> str:
     }
     if draw(st.booleans()):
         unit = draw(st.booleans())
+        slopes = draw(st.integers(0, 2)) == 0
 
         def proofs(draw: Any) -> list[Any]:
             out = []
@@ -430,6 +470,8 @@ def grammar_documents(draw: Any) -> str:
                             ],
                         ]
                     )
+                if slopes:
+                    out[-1][2:] = [_slopes(draw, spec)]
             return out
 
         d.update(status="holds", tree=_uniform_tree(draw, box, draw(st.integers(0, 4)), proofs))
