@@ -184,3 +184,16 @@ def test_verify_answers_agree_with_the_oracle() -> None:
         verdict = judge(v.to_json())
         assert verdict.kind == "true", (v, verdict)
     assert answered >= 50
+
+
+def test_a_huge_rational_weight_is_undecided_not_malformed() -> None:
+    """The campaign's finding against the exact branch (2026-12-07, seed 2032): a weight (7^4096)^-2 is a rational the
+    oracle cannot fold; it once called the document malformed ("not a polynomial"), so symnet's accept was flagged."""
+    doc = json.loads(_doc("1", "violated", counterexample=["3/2"], output=["1"]))
+    doc["expressions"] = [*_EXPRESSIONS, ["int", "7"], ["int", "4096"], ["int", "-2"], ["pow", 6, 7], ["pow", 9, 8]]
+    doc["network"]["layers"][0]["biases"] = [10, 2]  # y = relu(x + 7^-8192) - relu(x - 1): 1 + 7^-8192 at x = 3/2
+    text = json.dumps(doc)
+    verdict = judge(text)
+    assert verdict.kind == "undecided" and "too big" in verdict.reason, verdict
+    outcome = classify(text, cli=False)  # the stated output 1 is wrong by 7^-8192: symnet refuses
+    assert not outcome.decision.accepted and not failures(outcome), outcome.decision

@@ -33,7 +33,7 @@ from typing import Any
 
 from ppl import Constraint_System, Linear_Expression, MIP_Problem
 
-from .grammar import Resample, Table, Undecided, expect, is_int, keys
+from .grammar import Malformed, Resample, Table, Undecided, expect, is_int, keys
 from .oracle import Verdict, _rational, _version, read_network
 
 __all__ = ["VERIFICATION", "Numeric", "extreme", "judge_verification", "numeric_network"]
@@ -97,9 +97,28 @@ def _kind(t: Table, var: str, expr: int) -> str:
     return "formula"
 
 
+def _arithmetic_constants(t: Table, data: Any) -> bool:
+    """Whether every weight and bias the oracle could not call a polynomial is a symbol-free +, *, ^ of numbers."""
+    try:
+        refs = [
+            r
+            for layer in data["layers"]
+            for r in [*layer["biases"], *(v for row in layer["weights"] for v in row)]
+            if not t.poly[r]
+        ]
+    except (KeyError, TypeError, IndexError):  # a later layer is malformed: that is what the reader says
+        return False
+    return all(not t.free(r) and all(t.nodes[n][0] in ("num", "add", "mul", "pow") for n in t.reach(r)) for r in refs)
+
+
 def numeric_network(t: Table, data: Any) -> Numeric:
     """The document's network with its weights as Fractions; Malformed when it has free parameters."""
-    net = read_network(t, data)
+    try:
+        net = read_network(t, data)
+    except Malformed as exc:
+        if exc.cls == "nonpolynomial-weight" and _arithmetic_constants(t, data):
+            raise Undecided("a weight is a rational constant too big for the oracle to fold") from None
+        raise
     expect(not net.params, f"a verification network has free parameters {sorted(net.params)[:3]}", "symbolic-network")
     layers = []
     for w, b, _name, var, expr in net.layers:
