@@ -1,14 +1,17 @@
-"""The adversarial campaign at scale (issue #11): >= 100,000 hostile documents.
+"""The adversarial campaign at scale (issues #11, #19, #21): >= 100,000 hostile documents.
 
 Run by hand (not in CI)::
 
     PYTHONPATH=. python benchmarks/bench_adversarial.py --documents 100000 --workers 2
 
 Worker processes draw documents from ``tests/adversarial/strategies.py``
-(``documents()``, Hypothesis, each chunk with its own seed), ask symnet to
+(``documents()``, Hypothesis, each chunk with its own seed; ``--family
+verification`` draws verification documents only, from
+``tests/adversarial/verification_strategies.py``), ask symnet to
 check each one (API route, and ``symnet check`` on a fraction of them), and
 judge each with the independent oracle.  The parent collects the results and
-reports: documents tried, accepted, false accepts (must be 0), every other
+reports: documents tried, accepted, false accepts (must be 0), counts per
+document format (tried, accepted, failing), every other
 class of finding, the slowest document, peak memory (``ru_maxrss`` of the
 workers), and how many documents took more than the 2 s target.  A
 document's time is symnet's decision alone (reading and checking, API route
@@ -53,7 +56,17 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _Hang
 
 
-def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit: int) -> None:
+def _format(text: str) -> str:
+    """The document's format field, for the per-format counts ('?' when there is none)."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return "?"
+    fmt = data.get("format") if isinstance(data, dict) else None
+    return fmt if isinstance(fmt, str) and len(fmt) < 40 else "?"
+
+
+def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit: int, family: str) -> None:
     """Decide `count` documents; one JSON line per document on stdout."""
     sys.path.insert(0, ROOT)
     if memory_limit:
@@ -62,11 +75,15 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
     from hypothesis import seed as hseed
 
     from tests.adversarial import strategies as S
+    from tests.adversarial import verification_strategies as V
     from tests.adversarial.harness import classify, decide, failures
 
     for texts in S.real_pool().values():  # warm up: lazy imports and caches are not a document's cost
         for text in texts[:2]:
             decide(text, cli=True)
+    for text, _spec in V.verification_pool()[:4]:
+        decide(text, cli=True)
+    strategy = V.verification_documents() if family == "verification" else S.documents()
     out = sys.stdout
     signal.signal(signal.SIGALRM, _alarm)
     threshold = int(cli_fraction * 1000)
@@ -80,7 +97,7 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
         suppress_health_check=list(HealthCheck),
     )
     @hseed(seed)
-    @given(S.documents())
+    @given(strategy)
     def run(text: str) -> None:
         head = {"start": len(text), "crc": zlib.crc32(text.encode())}
         out.write(json.dumps(head) + "\n")
@@ -121,6 +138,7 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
             "kind": kind,
             "family": family,
             "detail": detail,
+            "format": _format(text),
         }
         if found or info or seconds > 1.0:
             keep = 400_000 if found else 4000  # failures in full, to reproduce them
@@ -145,11 +163,18 @@ class Totals:
         self.slowest: dict[str, Any] = {"seconds": 0.0}
         self.peak_kib = 0
         self.over = 0
+        self.slowest_decided = 0.0  # the slowest document symnet decided (hangs left out)
+        #: per document format: [tried, accepted, failures]
+        self.formats: dict[str, list[int]] = {}
 
     def add(self, rec: dict[str, Any]) -> None:
         self.tried += 1
         self.accepted += bool(rec["accepted"])
         self.kinds[rec["kind"]] += 1
+        row = self.formats.setdefault(rec.get("format", "?"), [0, 0, 0])
+        row[0] += 1
+        row[1] += bool(rec["accepted"])
+        row[2] += bool([f for f in rec["findings"] if f != "over-2s"])
         self.peak_kib = max(self.peak_kib, rec.get("rss_kib", 0))
         for f in rec["findings"]:
             self.findings[f] += 1
@@ -161,10 +186,13 @@ class Totals:
             self.examples.setdefault(
                 f, {"detail": rec["detail"], "seconds": rec["seconds"], "text": rec.get("text", "")}
             )
+        if "hang" not in rec["findings"] and rec["seconds"] > self.slowest_decided:
+            self.slowest_decided = rec["seconds"]
         if rec["seconds"] > self.slowest["seconds"]:
             self.slowest = {
                 "seconds": rec["seconds"],
                 "family": rec["family"],
+                "format": rec.get("format"),
                 "detail": rec["detail"][:200],
                 "text": (rec.get("text") or "")[:300],
             }
@@ -177,10 +205,13 @@ class Totals:
             f"accepted:          {self.accepted}",
             f"false accepts:     {false_accepts}",
             f"oracle verdicts:   {dict(sorted(self.kinds.items()))}",
+            "per format:        "
+            + "; ".join(f"{k}: {t} tried, {a} accepted, {f} failing" for k, (t, a, f) in sorted(self.formats.items())),
             f"findings:          {dict(sorted(self.findings.items()))}",
             f"informational:     {dict(sorted(self.info.items()))}",
             f"slowest document:  {self.slowest['seconds']:.2f} s "
-            f"({self.slowest.get('family')}; {self.slowest.get('detail', '')[:120]})",
+            f"({self.slowest.get('format')}; {self.slowest.get('detail', '')[:120]})",
+            f"slowest decided:   {self.slowest_decided:.2f} s (hangs left out)",
             f"over {TARGET_SECONDS:g} s:          {self.over}",
             f"peak memory:       {self.peak_kib / 1024:.0f} MiB "
             f"(max ru_maxrss of a worker process; target {TARGET_MIB} MiB)",
@@ -215,6 +246,8 @@ def run_chunk(seed: int, count: int, args: argparse.Namespace, totals: Totals, l
             str(args.cli_fraction),
             "--memory-limit",
             str(args.memory_limit),
+            "--family",
+            args.family,
         ]
         env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
@@ -299,12 +332,18 @@ def main() -> int:
     )
     ap.add_argument("--examples", default=os.path.join(tempfile.gettempdir(), "bench_adversarial_examples.json"),
                     help="where to write the report and the shortest example of each finding (JSON)")
+    ap.add_argument(
+        "--family",
+        choices=["all", "verification"],
+        default="all",
+        help="every kind of document (verification documents about one in five), or verification documents only",
+    )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--soft", type=float, default=30.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.seed, args.count, args.soft, args.cli_fraction, args.memory_limit)
+        worker(args.seed, args.count, args.soft, args.cli_fraction, args.memory_limit, args.family)
         return 0
     totals = Totals()
     lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""The adversarial campaign (issue #11), derandomized: a few thousand hostile documents.
+"""The adversarial campaign (issues #11, #19, #21), derandomized: a few thousand hostile documents.
 
 Each test draws documents of one kind (tests/adversarial/strategies.py), asks
 symnet to check them (API and ``symnet check``), and judges each one with the
@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.adversarial import strategies as S
+from tests.adversarial import verification_strategies as V
 from tests.adversarial.harness import classify, failures
 from tests.adversarial.oracle import judge
 
@@ -192,20 +193,25 @@ FAMILIES = [
     ("counterexample_documents", 300),
     ("degree_documents", 250),
     ("garbage_documents", 150),
+    ("verification_documents", 600),
 ]
+
+
+def _strategy(family: str) -> Any:
+    return getattr(S, family, None) or getattr(V, family)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("family", "examples"), FAMILIES)
 def test_campaign(family: str, examples: int) -> None:
     """No false accepts, no accepted malformed documents, no tracebacks, no unsafe renders, no hangs."""
-    _run(getattr(S, family)(), examples)
+    _run(_strategy(family)(), examples)
 
 
 @pytest.mark.parametrize(("family", "examples"), [(f, max(10, n // 30)) for f, n in FAMILIES])
 def test_campaign_quick(family: str, examples: int) -> None:
     """The same campaign on a thirtieth of the documents (the CI's fast pass)."""
-    _run(getattr(S, family)(), examples)
+    _run(_strategy(family)(), examples)
 
 
 PRODUCT_CLAIM = (
@@ -442,3 +448,62 @@ def test_the_coq_render_check_is_about_delimiters_not_digits() -> None:
     # and the check can fail: a quote in a comment opens a string that swallows the comment's end
     assert _coq_unclosed('(* weight a"b *)\nDefinition x := 1.').startswith("comment depth")
     assert _coq_unclosed("(* a *) Definition x := 1.") == " Definition x := 1."
+
+
+#: Found by the campaign of 2026-12-07 (seed 2030): y = b a + 2^-100000 claimed as W* = 0, b* = 2.  The kernel's
+#: refusal message formats the difference with str(), and a 2^-100000 term has more than Python's 4,300 digits.
+HUGE_DIFFERENCE = (
+    '{"format":"symnet-certificate","version":1,"expressions":[["sym","b^1_{0,0}"],["float",0,"1",-100000,1,53],'
+    '["sym","x"],["int","1"],["int","0"],["sym","a"],["int","2"]],"network":{"inputs":["a"],"layers":[{"weights":'
+    '[[0]],"biases":[1],"activation":{"name":"identity","variable":"x","expr":2}}]},"steps":[{"rule":'
+    '"read_output_layer","layer":1,"matrix":[[1,0]]},{"rule":"conclude_linear_form"}],"claim":{"form":"explicit",'
+    '"shape":[1,1],"routes":["layerwise"],"matrix":[[4]],"offset":[6]}}'
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="symnet/kernel/linear.py rule_conclude_linear_form formats ctx.ring.show(differs) with str(): a 2^-100000 "
+    "term exceeds Python's 4300-digit int-to-str limit, so the refusal is a ValueError, not a CertificateError "
+    "(the fix, summarising big numbers in the message, is in the kernel, not in this test's files)",
+)
+def test_a_huge_difference_in_a_refusal_message_is_no_traceback() -> None:
+    verdict = judge(HUGE_DIFFERENCE)
+    assert verdict.kind == "false", verdict  # the claim b* = 2 is wrong by b a + 2^-100000 - 2
+    outcome = classify(HUGE_DIFFERENCE, cli=False)
+    assert not failures(outcome), (outcome.findings, outcome.decision)
+
+
+def _squaring_chain_certificate() -> str:
+    """The campaign's hang of 2026-12-07 (seed 2030): y = x + c with c = (2^61 - 1 + 1/3)^(2^25) in 25 squarings,
+    claimed truly as W* = 1, b* = c."""
+    import json
+
+    nodes: list[Any] = [["int", "1"], ["rat", "1", "2"], ["int", "0"], ["sym", "d"], ["sym", "x"], ["sym", "x_1"]]
+    nodes += [["int", str(2**61 - 1)], ["rat", "1", "3"], ["add", 6, 7]]
+    for k in range(25):
+        nodes.append(["mul", 8 + k, 8 + k])
+    doc = {
+        "format": "symnet.linear",
+        "version": 1,
+        "expressions": nodes,
+        "network": {
+            "inputs": ["x_1"],
+            "layers": [
+                {"weights": [[0]], "biases": [33], "activation": {"name": "identity", "variable": "x", "expr": 4}}
+            ],
+        },
+        "steps": [{"rule": "read_output_layer", "layer": 1, "matrix": [[33, 0]]}, {"rule": "conclude_linear_form"}],
+        "claim": {"form": "explicit", "shape": [1, 1], "routes": ["layerwise"], "matrix": [[0]], "offset": [33]},
+    }
+    return json.dumps(doc)
+
+
+def test_a_squaring_chain_is_refused_and_the_oracle_does_not_expand_it() -> None:
+    """The oracle once handed such a constant to sympy (a hang the campaign charged to symnet); symnet refuses it."""
+    text = _squaring_chain_certificate()
+    findings = Findings()
+    findings.run(text)  # the watchdog: a hang of the oracle or of symnet is a finding
+    findings.check()
+    outcome = classify(text, cli=False)
+    assert not outcome.decision.accepted and outcome.decision.api == "rejected:CertificateError", outcome.decision

@@ -9,6 +9,11 @@
   expansion at small sizes);
 * :mod:`.strategies` -- Hypothesis strategies that generate whole documents,
   well-typed and ill-typed, as raw JSON text;
+* :mod:`.verification_oracle`, :mod:`.verification_strategies`,
+  :mod:`.verification_junk` -- verification documents (issue 21): the exact
+  truth of "holds"/"violated" by exact LPs over activation patterns (pplpy)
+  and a Fraction forward pass; documents symnet.verify wrote, mutated, built
+  from the grammar, or junk;
 * :mod:`.harness` -- runs symnet on a document and classifies the outcome
   against the oracle (false accepts, tracebacks, name mismatches ...).
 

@@ -2,7 +2,7 @@
 
 ``decide(text)`` asks symnet through its public API, by the document's
 ``format`` (``Proof.from_json(...).check()``, ``GenericProof``,
-``Counterexample``; degree documents through whatever loader symnet offers,
+``Counterexample``, ``Verdict``; degree documents through whatever loader symnet offers,
 else ``symnet check``), and also through ``symnet check`` on the command line
 (in-process, a temporary file).  ``classify(text)`` combines that with
 :func:`.oracle.judge` into a list of findings:
@@ -72,6 +72,8 @@ def _api(text: str | bytes) -> bool:
         return symnet.GenericProof.from_json(text).check()
     if fmt == "symnet.counterexample":
         return symnet.Counterexample.from_json(text).check()
+    if fmt == "symnet.verification":
+        return symnet.Verdict.from_json(text).check()
     if fmt == "symnet.degree":
         loader = getattr(symnet.Degree, "from_json", None)
         if loader is not None:
@@ -250,12 +252,12 @@ def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
             findings.append(f"accept-malformed:{verdict.cls}")
         elif verdict.kind == "undecided":
             findings.append("accept-undecided")
+        if verdict.name_mismatch:
+            findings.append("accept-name-mismatch")
     if decision.accepted and _sniff(text) == "symnet-certificate":
         findings += render_findings(text, _symbol_names(text))
     if verdict.cls == "oracle-error":
         findings.append("oracle-error")
-        if verdict.name_mismatch:
-            findings.append("accept-name-mismatch")
     return Outcome(verdict, decision, findings, seconds)
 
 

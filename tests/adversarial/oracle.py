@@ -26,7 +26,11 @@ The claims, by family:
   m = (u+v)/2 has the stated values and the defect lies in the enclosure,
   which excludes 0;
 * ``symnet.degree``: output i has exactly the stated degree in x for
-  generic weights, and each witness line has the stated leading coefficient.
+  generic weights, and each witness line has the stated leading coefficient;
+* ``symnet.verification``: "violated" -- the stated input is in the input set
+  and its exact output is the stated one and violates; "holds" -- no input of
+  the set violates, decided by exact LPs over the activation patterns
+  (:mod:`.verification_oracle`).
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ CERTIFICATE = "symnet-certificate"
 GENERIC = "symnet-generic-certificate"
 COUNTEREXAMPLE = "symnet.counterexample"
 DEGREE = "symnet.degree"
-FAMILIES = (CERTIFICATE, GENERIC, COUNTEREXAMPLE, DEGREE)
+VERIFICATION = "symnet.verification"
+FAMILIES = (CERTIFICATE, GENERIC, COUNTEREXAMPLE, DEGREE, VERIFICATION)
 
 _TRIALS = 3
 _RESAMPLE = 6
@@ -744,6 +749,10 @@ def judge(text: str | bytes, seed: int = 0) -> Verdict:
             return _generic(data, rng)
         if fmt == COUNTEREXAMPLE:
             return _counterexample(data, rng)
+        if fmt == VERIFICATION:
+            from .verification_oracle import judge_verification
+
+            return judge_verification(data, rng)
         return _degree(data, rng)
     except Malformed as exc:
         return Verdict("malformed", None, exc.cls, str(exc))

@@ -17,6 +17,8 @@
   ``degree_documents()`` -- real documents of the other families, mutated
   (claims with the input inside, forged degrees, parameters named ``t``,
   activations mentioning inputs, broken enclosures ...);
+* ``verification_strategies.verification_documents()`` -- verification
+  documents (issue 21), real, mutated, from the grammar, or junk;
 * every family may then get JSON-level hostility: duplicate keys (written as
   raw text), ``"version": true``, missing and unknown keys, wrong types,
   NaN literals, hostile expression nodes, big DAGs (power, squaring and add
@@ -816,7 +818,14 @@ def garbage_documents(draw: Any) -> str:
     """JSON values with a known format field and little else."""
     fmt = draw(
         st.sampled_from(
-            ["symnet-certificate", "symnet-generic-certificate", "symnet.counterexample", "symnet.degree", "x"]
+            [
+                "symnet-certificate",
+                "symnet-generic-certificate",
+                "symnet.counterexample",
+                "symnet.degree",
+                "symnet.verification",
+                "x",
+            ]
         )
     )
     leaf = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**30), st.text(max_size=5), st.floats(allow_nan=False))
@@ -829,7 +838,21 @@ def garbage_documents(draw: Any) -> str:
     )
     keys = draw(
         st.lists(
-            st.sampled_from(["version", "expressions", "network", "steps", "claim", "weights", "points"]), unique=True
+            st.sampled_from(
+                [
+                    "version",
+                    "expressions",
+                    "network",
+                    "steps",
+                    "claim",
+                    "weights",
+                    "points",
+                    "property",
+                    "status",
+                    "tree",
+                ]
+            ),
+            unique=True,
         )
     )
     doc = {"format": fmt, **{k: draw(junk) for k in keys}}
@@ -1053,8 +1076,13 @@ def _rename(draw: Any, doc: dict[str, Any], t: Nodes) -> None:
 
 
 def documents() -> st.SearchStrategy[str]:
-    """One document of any family, as raw JSON text."""
+    """One document of any family, as raw JSON text (verification documents: about one in five)."""
+    from .verification_strategies import verification_documents  # it builds on this module
+
     return st.one_of(
+        verification_documents(),
+        verification_documents(),
+        verification_documents(),
         grammar_certificates(),
         generic_documents(),
         counterexample_documents(),
