@@ -311,7 +311,8 @@ def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
     for i, row in enumerate(rows):
         if row != [b[i], *W[i]]:
             differs = balanced_sum([b[i] - row[0]] + [(w - r) * v for w, r, v in zip(W[i], row[1:], x, strict=True)], 0)
-            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {ctx.ring.show(differs)}")
+            gap = show(ctx.ring.show(differs))
+            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {gap}")
 
 
 def _conclude_qq(claim: tuple[flint.fmpq_mat, flint.fmpq_mat], factors: list[Any], fail: Fail) -> None:
@@ -365,7 +366,7 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail) -> None:
             continue
         if not ring.x_affine(o, ctx.p):
             raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
-        raise fail(f"output {i}: the expanded output differs from the claimed form by {ring.show(o - claimed)}")
+        raise fail(f"output {i}: the expanded output differs from the claimed form by {show(ring.show(o - claimed))}")
 
 
 # ------------------------------------------------------------------- check
