@@ -40,8 +40,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: The exact engineer's steps on kernel/verification.py, from 5,072:
 #: 5,104 with the optional lower slopes per proof (the reader's strict slopes list 21, the kernel's use 11);
 #: 5,127 with the cheaper exact bounds (interval bounds first, back-substitution on live neurons only).
-#: All three merged: 4,517; 4,518 with a refusal message that shows a too-long number by its size.
-CEILING = 4_518
+#: All three merged: 4,517; 4,518 with a refusal message that shows a too-long number by its size; 4,522 with
+#: the verification reader refusing a node past the last leaf before reading the rest.
+CEILING = 4_522
 
 
 def trusted_modules() -> list[str]:

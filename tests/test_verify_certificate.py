@@ -178,3 +178,24 @@ def test_shards_together_are_the_whole_check(holds: dict[str, Any]) -> None:
     assert all(check_document(good, (k, 3)) for k in range(3))
     with pytest.raises(symnet.CertificateError):
         check_document(good, (3, 3))
+
+
+def test_the_reader_refuses_a_node_after_the_last_leaf_before_reading_the_rest() -> None:
+    """A tree whose root is a leaf followed by 400,000 more nodes: refused at tree[1], not after reading them all.
+
+    The rest are not even well-formed nodes, so a reader that went on would name a later index.
+    """
+    from flint import fmpq
+
+    from symnet.certificate.verification import read_tree
+    from symnet.errors import CertificateError
+
+    disjuncts = ((((fmpq(1),), fmpq(0)),),)
+    items: list[object] = [["leaf", []], ["leaf", []], *(["junk"] for _ in range(400_000))]
+    with pytest.raises(CertificateError, match=r"tree\[1\] comes after the tree's last leaf"):
+        read_tree(items, 1, disjuncts, 0)
+    # a split owes two children: split, leaf, leaf is whole; a fourth node is one too many
+    split = ["split", 0, "1/2", []]
+    assert len(read_tree([split, ["leaf", []], ["leaf", []]], 1, disjuncts, 0)) == 3
+    with pytest.raises(CertificateError, match=r"tree\[3\] comes after"):
+        read_tree([split, ["leaf", []], ["leaf", []], ["leaf", []]], 1, disjuncts, 0)

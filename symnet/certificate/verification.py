@@ -171,8 +171,12 @@ def read_tree(
     if not isinstance(items, list) or not 0 < len(items) <= MAX_TREE_NODES:
         raise _bad(f"tree must be a non-empty list of at most {MAX_TREE_NODES} nodes")
     nodes: list[Node] = []
+    open_slots = 1  # children still owed in preorder: a node past the last leaf is refused before it is read
     for n, item in enumerate(items):
         where = f"tree[{n}]"
+        if not open_slots:
+            raise _bad(f"{where} comes after the tree's last leaf")
+        open_slots += 1 if isinstance(item, list) and item[:1] == ["split"] else -1
         if isinstance(item, list) and len(item) == 4 and item[0] == "split":
             if not (_is_int(item[1]) and 0 <= item[1] < p):
                 raise _bad(f"{where}: the split coordinate must be an input index below {p}")
