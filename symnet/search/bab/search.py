@@ -26,8 +26,10 @@ try:  # the optional "verify" extra
 except ImportError:  # pragma: no cover - exercised only without scipy
     linprog = None
 
+from ...certificate.verification import MAX_NUMBER_BITS
 from ...kernel.verification import GRID_BITS, leaf_rows, relax, row_bound
 from . import alpha, attack, branching
+from .exact_lp import exact_multipliers
 from .problem import Prepared, to_fmpq, to_fraction
 from .relax import Array, extremes, row_functions
 from .relax import hidden_bounds as float_bounds
@@ -202,9 +204,25 @@ class _Search:
                 full[k] = fk
             if row_bound(full, prep.exact_cons, mults, rec.box) > 0:
                 ok.append((j, mults, sl))
-            else:
-                self.out.exact_failures += 1
+                continue
+            self.out.exact_failures += 1
+            exact = self.exact_lp(rec, j, relaxed, sl)
+            if exact is not None:
+                ok.append((j, exact, sl))
         return ok
+
+    def exact_lp(self, rec: Rec, j: int, relaxed: Any, sl: Slopes) -> list[tuple[int, fmpq]] | None:
+        """Multipliers from an exact LP over all of disjunct j's rows and the input constraints, when the float
+        LP's rounded ones fail exactly; None unless the kernel's own bound with them is positive."""
+        prep = self.prep
+        rows = prep.exact_rows[j]
+        full = leaf_rows(prep.layers, rec.box, rows, relaxed, slopes=tuple(sl))
+        cons = [[e, *a] for a, e in prep.exact_cons]
+        mults = exact_multipliers(list(enumerate(full + cons)), rec.box)
+        self.out.lps += 1
+        if mults is None or max(max(int(v.p).bit_length(), int(v.q).bit_length()) for _, v in mults) > MAX_NUMBER_BITS:
+            return None
+        return mults if row_bound(full, prep.exact_cons, mults, rec.box) > 0 else None
 
     def attack(self, recs: list[Rec], F: Array, lo: Array, hi: Array) -> bool:
         """Try the centre and the bounds' optimal corners of each box; True (and the outcome set) on a violation."""
