@@ -20,14 +20,7 @@ from symnet.search.bab import alpha, attack, relax, search
 from symnet.search.bab.problem import prepared
 from symnet.search.bab.verify import _problem
 from symnet.search.vnnlib import VnnProperty
-
-
-def _net(p: int, hidden: list[int], seed: int) -> symnet.Network:
-    rng = np.random.default_rng(seed)
-    sizes = [p, *hidden, 1]
-    W = [rng.standard_normal((sizes[i + 1], sizes[i])) / np.sqrt(sizes[i]) for i in range(len(sizes) - 1)]
-    b = [rng.standard_normal(sizes[i + 1]) / 4 for i in range(len(sizes) - 1)]
-    return symnet.Network.from_matrices(W, b, "relu")
+from tests.test_verify import _net
 
 
 def _boxes(rng: np.random.Generator, B: int, p: int) -> tuple[np.ndarray, np.ndarray]:
