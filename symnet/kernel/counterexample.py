@@ -4,9 +4,10 @@ The network goes through the well-formedness gate (:mod:`symnet.kernel.gate`)
 first: exact numbers, declared symbols, activations confined to their own
 variable (a fresh Dummy) and parameters.  Every value the document states is
 recomputed -- exactly, or by rigorous interval arithmetic for transcendental
-activations -- and compared.  This module imports none of the code that
-*finds* refutations; it reads only the network model, the document
-(:mod:`symnet.certificate`), sympy, python-flint and mpmath's interval arithmetic.
+activations (python-flint's ``arb`` balls, whose exact ends decide) -- and
+compared.  This module imports none of the code that *finds* refutations; it
+reads only the network model, the document (:mod:`symnet.certificate`), sympy
+and python-flint.
 
 The exact forward pass and the interval rules are shared with the degree
 checker (:mod:`symnet.kernel.degree`), and reused by the search's evaluators
@@ -19,12 +20,11 @@ import functools
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
+import flint
 import sympy
-from mpmath import libmp
-from mpmath.ctx_iv import MPIntervalContext
+from flint import arb, fmpq
 
 from ..certificate.documents import CounterexampleDocument
 from ..errors import CertificateError
@@ -42,10 +42,8 @@ __all__ = [
     "enclose",
     "expand",
     "exact_values",
-    "endpoints",
     "interval",
     "interval_sign",
-    "iv_rational",
     "layer_outputs",
     "substituted",
 ]
@@ -132,10 +130,16 @@ def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: st
     return v
 
 
-def layer_outputs(layers: list[Any], u: list[Any], mul: Callable[[Any, Any], Any] = operator.mul) -> list[Any]:
+def layer_outputs(
+    layers: list[Any],
+    u: list[Any],
+    mul: Callable[[Any, Any], Any] = operator.mul,
+    apply: Callable[[sympy.Expr, dict[sympy.Symbol, Any]], Any] = sympy.Basic.xreplace,
+) -> list[Any]:
     """The outputs at ``u`` of the layers :func:`substituted` returns: exact sympy values, or in the ring of ``u``.
 
-    Every product is ``mul(a, b)``: a caller bounds the size of what the pass builds there.
+    Every product is ``mul(a, b)``: a caller bounds the size of what the pass builds there.  A non-polynomial
+    activation is ``apply(body, {variable: value})``: the exact sympy value, or (:func:`interval`) a ball.
     """
     for Wq, bq, how in layers:
         z = [_affine_value(bq[k], [mul(w, u[j]) for j, w in enumerate(row) if w != 0]) for k, row in enumerate(Wq)]
@@ -153,7 +157,7 @@ def layer_outputs(layers: list[Any], u: list[Any], mul: Callable[[Any, Any], Any
             u = out
         else:
             _, var, body = how
-            u = [body.xreplace({var: v}) for v in z]
+            u = [apply(body, {var: v}) for v in z]
     return u
 
 
@@ -183,109 +187,73 @@ class _NoBound(Exception):
     """An expression that the interval evaluator cannot enclose."""
 
 
-def iv_rational(ctx: MPIntervalContext, r: sympy.Rational) -> Any:
-    """An mpmath interval enclosing the rational ``r``."""
-    return ctx.mpf(int(r.p)) / ctx.mpf(int(r.q))
+#: The transcendental functions, by sympy class, and their python-flint ball enclosures.
+_FUNCTIONS: dict[type, Callable[[arb], arb]] = {
+    sympy.exp: arb.exp,
+    sympy.log: arb.log,
+    sympy.tanh: arb.tanh,
+    sympy.sinh: arb.sinh,
+    sympy.cosh: arb.cosh,
+    sympy.sin: arb.sin,
+    sympy.cos: arb.cos,
+}
 
 
-def endpoints(v: Any) -> tuple[Fraction, Fraction]:
-    """The exact rational endpoints of the mpmath interval ``v``; _NoBound when one is infinite or NaN."""
-    a, b = v._mpi_
-    try:
-        (pa, qa), (pb, qb) = libmp.to_rational(a), libmp.to_rational(b)
-    except (ValueError, OverflowError, libmp.ComplexResult) as exc:  # infinities / nan
-        raise _NoBound(str(exc)) from None
-    # mpmath's backend integers may be gmpy2 mpz, which sympy does not take under flint ground types
-    return Fraction(int(pa), int(qa)), Fraction(int(pb), int(qb))
+def interval(e: sympy.Expr, env: Mapping[sympy.Symbol, arb] | None = None) -> arb:
+    """A python-flint ball enclosing ``e`` (its symbols from ``env``) at the working precision (``flint.ctx``).
 
-
-def _monotone(ctx: MPIntervalContext, v: Any, f: Any) -> Any:
-    """Enclosure of an increasing function f on the interval v (f applied to endpoints)."""
-    lo_pt, hi_pt = v._mpi_
-    lo = f(ctx.make_mpf((lo_pt, lo_pt)))
-    hi = f(ctx.make_mpf((hi_pt, hi_pt)))
-    return ctx.make_mpf((lo._mpi_[0], hi._mpi_[1]))
-
-
-def interval(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, Any] | None = None) -> Any:
-    """An mpmath interval enclosing ``e`` (its symbols from ``env``); _NoBound when no rule applies.
-
-    mpmath's own refusals (NotImplementedError on an operand it cannot convert)
-    become _NoBound too, so an unenclosable expression is undecided, never a traceback.
+    _NoBound when no rule applies or the enclosure is not finite (a division
+    by a ball holding 0, the logarithm or square root of one reaching below 0).
     """
-    try:
-        return _interval_rule(ctx, e, env)
-    except NotImplementedError as exc:
-        raise _NoBound(f"no interval rule for {type(e).__name__} ({exc})") from None
+    ball = _interval_rule(e, env)
+    if not ball.is_finite():
+        raise _NoBound(f"no finite enclosure of {type(e).__name__}")
+    return ball
 
 
-def _interval_rule(ctx: MPIntervalContext, e: sympy.Expr, env: Mapping[sympy.Symbol, Any] | None) -> Any:
-    if e.is_Symbol and env is not None and e in env:
+def _interval_rule(e: sympy.Expr, env: Mapping[sympy.Symbol, arb] | None) -> arb:
+    if env and e in env:
         return env[e]
-    if e.is_Rational:
-        return iv_rational(ctx, e)
-    if e.is_Float:
-        return iv_rational(ctx, sympy.Rational(e))
+    if e.is_Rational or e.is_Float:
+        return arb(exact_fmpq(e))
     if e == sympy.E:
-        return ctx.e
+        return arb.const_e()
     if e == sympy.pi:
-        return ctx.pi
-    if e.is_Pow:
-        base = interval(ctx, e.base, env)
-        if e.exp.is_Integer:
-            n = int(e.exp)
-            if n < 0:
-                lo, hi = endpoints(base)
-                if lo <= 0 <= hi:
-                    raise _NoBound("division by an interval containing 0")
-                return ctx.mpf(1) / base ** (-n)
-            return base**n
-        if e.exp == sympy.S.Half:
-            return ctx.sqrt(base)
-        raise _NoBound(f"power {e}")
-    args = [interval(ctx, a, env) for a in e.args]
+        return arb.pi()
+    if e.is_Pow and e.exp.is_Integer:
+        return _power(interval(e.base, env), int(e.exp))
+    if e.is_Pow and e.exp == sympy.S.Half:
+        return interval(e.base, env).sqrt()
+    args = [interval(a, env) for a in e.args]
     if e.is_Add or e.is_Mul:
         return functools.reduce(operator.add if e.is_Add else operator.mul, args)
-    if isinstance(e, sympy.exp):
-        return ctx.exp(args[0])
-    if isinstance(e, sympy.log):
-        return ctx.log(args[0])
-    if isinstance(e, sympy.tanh):
-        return _monotone(ctx, args[0], lambda t: 1 - 2 / (ctx.exp(2 * t) + 1))
-    if isinstance(e, sympy.sinh):
-        return _monotone(ctx, args[0], lambda t: (ctx.exp(t) - ctx.exp(-t)) / 2)
-    if isinstance(e, sympy.cosh):
-        return (ctx.exp(args[0]) + ctx.exp(-args[0])) / 2
-    if isinstance(e, sympy.sin):
-        return ctx.sin(args[0])
-    if isinstance(e, sympy.cos):
-        return ctx.cos(args[0])
-    if isinstance(e, (sympy.Max, sympy.Min)):
-        ends = [endpoints(a) for a in args]
+    if type(e) in _FUNCTIONS:
+        return _FUNCTIONS[type(e)](args[0])
+    if isinstance(e, (sympy.Max, sympy.Min)):  # exact endpoint rule: [pick of the lower ends, pick of the upper ends]
         pick = max if isinstance(e, sympy.Max) else min
-        lo = iv_rational(ctx, sympy.Rational(pick(a for a, _ in ends)))
-        hi = iv_rational(ctx, sympy.Rational(pick(b for _, b in ends)))
-        return ctx.make_mpf((lo._mpi_[0], hi._mpi_[1]))
+        return pick(a.lower() for a in args).union(pick(a.upper() for a in args))
     if isinstance(e, sympy.Abs):
-        lo, hi = endpoints(args[0])
-        if lo >= 0:
-            return args[0]
-        if hi <= 0:
-            return -args[0]
-        top = sympy.Rational(max(-lo, hi).numerator, max(-lo, hi).denominator)
-        return ctx.make_mpf((libmp.fzero, iv_rational(ctx, top)._mpi_[1]))
+        return abs(args[0]).nonnegative_part()
     raise _NoBound(f"no interval rule for {type(e).__name__}")
 
 
-def enclose(e: sympy.Expr, prec: int) -> tuple[Fraction, Fraction]:
-    """A rigorous rational enclosure [lo, hi] of the real constant ``e``; _NoBound if none."""
-    ctx = MPIntervalContext()
-    ctx.prec = prec
-    try:
-        value = interval(ctx, e)
-    except (ZeroDivisionError, ValueError, libmp.ComplexResult) as exc:
-        raise _NoBound(str(exc)) from None
-    return endpoints(value)
+def _power(ball: arb, n: int) -> arb:
+    """``ball**n`` by repeated squaring (python-flint's ``**`` goes through exp and log); an even power is >= 0."""
+    if n < 0:
+        return 1 / _power(ball, -n)
+    out = arb(1)
+    for bit in bin(n)[2:]:
+        out = out * out
+        if bit == "1":
+            out = out * ball
+    return out.nonnegative_part() if n % 2 == 0 else out
+
+
+def enclose(e: sympy.Expr, prec: int) -> tuple[fmpq, fmpq]:
+    """A rigorous rational enclosure [lo, hi] of the real constant ``e`` (a ball's exact ends); _NoBound if none."""
+    with flint.ctx.workprec(prec):
+        ball = interval(e)
+        return ball.lower().fmpq(), ball.upper().fmpq()
 
 
 PRECISIONS = (64, 160, 400, 1200)

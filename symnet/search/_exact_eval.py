@@ -9,27 +9,18 @@ search builds is computed the way the checker will recompute it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
+import flint
 import sympy
-from mpmath import libmp
-from mpmath.ctx_iv import MPIntervalContext
 
 from ..errors import CertificateError
-from ..kernel.counterexample import (
-    _NoBound,
-    degree_product,
-    endpoints,
-    interval,
-    iv_rational,
-    layer_outputs,
-    substituted,
-)
+from ..kernel.counterexample import degree_product, interval, layer_outputs, substituted
 from ..kernel.gate import MAX_DEGREE, gate_activation, gate_network
 from ..kernel.regions_cert import pieces
 from ..model.activations import Activation
 from ..model.network import Network
+from ..numbers import exact_fmpq
 
 __all__ = ["exact_outputs", "interval_outputs", "pl_pieces"]
 
@@ -46,38 +37,17 @@ def exact_outputs(net: Network, weights: Mapping[sympy.Symbol, sympy.Rational], 
 
 def interval_outputs(
     net: Network, weights: Mapping[sympy.Symbol, Any], x: Sequence[Any], prec: int = 64
-) -> list[tuple[Fraction, Fraction]]:
-    """Rigorous rational enclosures of the network's outputs at rational ``x``; _NoBound if none."""
-    ctx = MPIntervalContext()
-    ctx.prec = prec
-    layers = substituted(gate_network(net), dict(weights))
-    try:
-        u = [iv_rational(ctx, sympy.Rational(v)) for v in x]
-        for Wq, bq, how in layers:
-            z = []
-            for k, row in enumerate(Wq):
-                acc = iv_rational(ctx, bq[k])
-                for j, w in enumerate(row):
-                    if w != 0:
-                        acc = acc + iv_rational(ctx, w) * u[j]
-                z.append(acc)
-            if how[0] == "poly":
-                coeffs = how[1]
-                if coeffs != [0, 1]:
-                    new = []
-                    for v in z:
-                        acc = iv_rational(ctx, coeffs[-1] if coeffs else sympy.Integer(0))
-                        for c in reversed(coeffs[:-1]):
-                            acc = acc * v + iv_rational(ctx, c)
-                        new.append(acc)
-                    z = new
-            else:
-                _, var, body = how
-                z = [interval(ctx, body, {var: v}) for v in z]
-            u = z
-        return [endpoints(v) for v in u]
-    except (ZeroDivisionError, ValueError, libmp.ComplexResult) as exc:
-        raise _NoBound(str(exc)) from None
+) -> list[tuple[flint.fmpq, flint.fmpq]]:
+    """Rigorous rational enclosures of the network's outputs at rational ``x`` (the kernel's forward pass over
+    python-flint balls at ``prec`` bits); _NoBound if none."""
+    with flint.ctx.workprec(prec):
+        layers = substituted(gate_network(net), dict(weights), _ball)
+        outputs = layer_outputs(layers, [_ball(v) for v in x], apply=interval)
+        return [(ball.lower().fmpq(), ball.upper().fmpq()) for ball in outputs]
+
+
+def _ball(v: Any) -> flint.arb:
+    return flint.arb(exact_fmpq(v))
 
 
 def _rationals(v: Any) -> Any:
