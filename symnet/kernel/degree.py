@@ -21,8 +21,8 @@ from ..certificate.documents import DegreeDocument
 from ..certificate.numbers import decode_rational
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq
-from .counterexample import _fail, bits_guard, degree_product, expand, layer_outputs, substituted
-from .gate import MAX_DEGREE, NetworkForm, gate_network
+from .counterexample import _fail, bits_guard, bounded_form, expand, layer_outputs, substituted
+from .gate import NetworkForm
 
 __all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
 
@@ -32,16 +32,10 @@ MAX_EXPANSION_TERMS = 200_000
 
 
 def _polynomial_form(net: Network, rule: str) -> NetworkForm:
-    form = gate_network(net)
+    form = bounded_form(net, rule)
     for l, act in enumerate(form.activations, start=1):
         if not act.is_polynomial:
             raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
-    top = degree_product(form)
-    if top > MAX_DEGREE:
-        raise _fail(
-            f"the degree bound {top} (product of the activations' degrees) exceeds the kernel's limit {MAX_DEGREE}",
-            rule=rule,
-        )
     return form
 
 
@@ -78,11 +72,12 @@ def _degree_bounds(form: NetworkForm) -> list[list[int | None]]:
     return out
 
 
-def _expanded_degrees(form: NetworkForm) -> list[int | None]:
-    """Exact degree in x of each output, by expansion over QQ (python-flint), under the kernel's own limit."""
+def _expanded_degrees(form: NetworkForm, bounds: list[int | None]) -> list[int | None]:
+    """Exact degree in x of each output (``bounds``: the layer-wise bounds), by expansion over QQ (python-flint),
+    under the kernel's own limit."""
     limit = MAX_EXPANSION_TERMS
     p = len(form.inputs)
-    top = max((d for d in _degree_bounds(form)[-1] if d is not None), default=0)
+    top = max((d for d in bounds if d is not None), default=0)
     if math.comb(p + top, p) > limit * 1000:
         raise _fail(
             f"expanding the output may need {math.comb(p + top, p)} monomials in x, above the kernel's limit",
@@ -106,14 +101,12 @@ class _Outputs:
     def __init__(self, form: NetworkForm) -> None:
         self.form = form
         self.names = {s.name: s for s in form.parameters}
-
-    @cached_property
-    def bounds(self) -> list[int | None]:
-        return _degree_bounds(self.form)[-1]
+        self.table = _degree_bounds(form)  # per layer, per unit
+        self.bounds = self.table[-1]
 
     @cached_property
     def expanded(self) -> list[int | None]:
-        return _expanded_degrees(self.form)
+        return _expanded_degrees(self.form, self.bounds)
 
 
 def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
@@ -169,11 +162,12 @@ ROUTES: dict[str, Callable[[_Outputs, int, int | None, Any], None]] = {
 }
 
 
-def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
+def check_degree(net: Network, certificate: Mapping[str, Any], bounds: Sequence[Sequence[int | None]] = ()) -> bool:
     """Re-verify a degree certificate (``degrees``, ``routes``, ``witnesses``, one per output): True or an error.
 
     The kernel uses its own limits (:data:`MAX_DEGREE`,
     :data:`MAX_EXPANSION_TERMS`); a ``limit`` in the certificate is ignored.
+    ``bounds``, when stated, must be the network's layer-wise degree bounds.
     """
     if not isinstance(certificate, Mapping):
         raise _fail("a degree certificate is a mapping")
@@ -181,11 +175,7 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
         degrees, routes, witnesses = certificate["degrees"], certificate["routes"], certificate["witnesses"]
     except (KeyError, TypeError):
         raise _fail("a degree certificate needs 'degrees', 'routes' and 'witnesses'") from None
-    if not (
-        isinstance(degrees, (list, tuple))
-        and isinstance(routes, (list, tuple))
-        and isinstance(witnesses, (list, tuple))
-    ):
+    if not all(isinstance(entries, (list, tuple)) for entries in (degrees, routes, witnesses)):
         raise _fail("degrees, routes and witnesses must be lists")
     form = _polynomial_form(net, "bound_degree")
     q = len(form.weights[-1])
@@ -199,6 +189,8 @@ def check_degree(net: Network, certificate: Mapping[str, Any]) -> bool:
         if rule is None:
             raise _fail(f"output {i}: unknown route {str(route)[:40]!r}", step=i)
         rule(out, i, d, wit)
+    if bounds and [list(row) for row in bounds] != out.table:
+        raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
     return True
 
 
@@ -206,9 +198,4 @@ def check_document(doc: DegreeDocument) -> bool:
     """Re-verify a degree document (see :func:`check_degree`)."""
     if not isinstance(doc, DegreeDocument):
         raise _fail(f"expected a DegreeDocument, got {type(doc).__name__}")
-    check_degree(doc.network, doc.certificate)
-    if doc.bounds and [list(row) for row in doc.bounds] != _degree_bounds(
-        _polynomial_form(doc.network, "bound_degree")
-    ):
-        raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
-    return True
+    return check_degree(doc.network, doc.certificate, doc.bounds)

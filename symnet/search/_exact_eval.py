@@ -15,8 +15,8 @@ import flint
 import sympy
 
 from ..errors import CertificateError
-from ..kernel.counterexample import degree_product, interval, layer_outputs, substituted
-from ..kernel.gate import MAX_DEGREE, gate_activation, gate_network
+from ..kernel.counterexample import bounded_form, interval, layer_outputs, substituted
+from ..kernel.gate import gate_activation, gate_network
 from ..kernel.regions_cert import pieces
 from ..model.activations import Activation
 from ..model.network import Network
@@ -27,12 +27,7 @@ __all__ = ["exact_outputs", "interval_outputs", "pl_pieces"]
 
 def exact_outputs(net: Network, weights: Mapping[sympy.Symbol, sympy.Rational], x: Sequence[Any]) -> list[sympy.Expr]:
     """The network's outputs at rational ``x`` as exact sympy values (floats read exactly)."""
-    form = gate_network(net)
-    if degree_product(form) > MAX_DEGREE:
-        raise CertificateError(
-            f"the activations' degrees multiply to {degree_product(form)}, above the kernel's limit {MAX_DEGREE}"
-        )
-    return layer_outputs(substituted(form, weights), [sympy.Rational(v) for v in x])
+    return layer_outputs(substituted(bounded_form(net, "exact_outputs"), weights), [sympy.Rational(v) for v in x])
 
 
 def interval_outputs(
