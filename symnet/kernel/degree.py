@@ -54,19 +54,15 @@ def _degree_bounds(form: NetworkForm) -> list[list[int | None]]:
     out = []
     for W, b, act in zip(form.weights, form.biases, form.activations, strict=True):
         assert act.coeffs is not None
-        d_act = act.degree if act.degree >= 0 else None
-        const_at_zero = act.coeffs[0] != 0 if act.coeffs else False
+        at_zero = 0 if act.coeffs[0] != 0 else None  # the activation at a pre-activation that is 0 (c_0)
         layer_bounds: list[int | None] = []
         for k, row in enumerate(W):
             terms = [d for j, w in enumerate(row) if w != 0 and (d := bounds[j]) is not None]
             zb: int | None = max(terms) if terms else (0 if b[k] != 0 else None)
-            if d_act is None:
-                ub = None
-            elif d_act == 0 or zb is None:
-                ub = 0 if (zb is not None or const_at_zero) else None
+            if zb is None or act.degree < 0:  # a pre-activation that is 0, or the zero activation (c_0 = 0)
+                layer_bounds.append(at_zero)
             else:
-                ub = d_act * zb
-            layer_bounds.append(ub)
+                layer_bounds.append(act.degree * zb)
         out.append(layer_bounds)
         bounds = layer_bounds
     return out
