@@ -62,12 +62,10 @@ def _check_values(weights: Mapping[sympy.Symbol, Any], form: NetworkForm) -> dic
         missing = sorted(s.name for s in params - given)
         extra = sorted(str(s) for s in given - params)
         raise _fail(f"weights must give exactly the network's parameters (missing {missing}, extra {extra})")
-    out = {}
     for s, v in weights.items():
         if not (isinstance(v, sympy.Basic) and v.is_Rational):
             raise _fail(f"weights[{s}]={v!r} is not an exact rational")
-        out[s] = v
-    return out
+    return dict(weights)
 
 
 def degree_product(form: NetworkForm) -> int:

@@ -118,11 +118,7 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
         raise _fail(f"output {i}: the witness must give every parameter a value", step=i, rule=rule)
     vals = {out.names[n]: decode_rational(v, f"witness weights[{n}]") for n, v in wit["weights"].items()}
     p = len(form.inputs)
-    if (
-        not isinstance(wit["point"], list)
-        or not isinstance(wit["direction"], list)
-        or not len(wit["point"]) == len(wit["direction"]) == p
-    ):
+    if not all(isinstance(wit[key], list) and len(wit[key]) == p for key in ("point", "direction")):
         raise _fail(f"output {i}: point and direction need {p} coordinates", step=i, rule=rule)
     pt = [decode_rational(c, "witness point") for c in wit["point"]]
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
