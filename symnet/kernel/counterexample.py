@@ -151,22 +151,19 @@ def layer_outputs(
     """
     for Wq, bq, how in layers:
         z = [_affine_value(bq[k], [mul(w, u[j]) for j, w in enumerate(row) if w != 0]) for k, row in enumerate(Wq)]
-        if how[0] == "poly":
-            coeffs = how[1]
-            if coeffs == [0, 1]:
-                u = z
-                continue
-            out = []
-            for v in z:
-                acc = coeffs[-1] if coeffs else v * 0
-                for c in reversed(coeffs[:-1]):
-                    acc = mul(acc, v) + c
-                out.append(acc)
-            u = out
+        if how[0] == "fn":
+            u = [apply(how[2], {how[1]: v}) for v in z]
         else:
-            _, var, body = how
-            u = [apply(body, {var: v}) for v in z]
+            u = z if how[1] == [0, 1] else [_horner(how[1], v, mul) for v in z]
     return u
+
+
+def _horner(coeffs: list[Any], v: Any, mul: Callable[[Any, Any], Any]) -> Any:
+    """c_0 + c_1 v + ... + c_d v^d (the gate gives at least c_0), every product by ``mul``."""
+    acc = coeffs[-1]
+    for c in reversed(coeffs[:-1]):
+        acc = mul(acc, v) + c
+    return acc
 
 
 def _affine_value(bias: Any, terms: list[Any]) -> Any:
