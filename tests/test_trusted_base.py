@@ -42,8 +42,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: 5,127 with the cheaper exact bounds (interval bounds first, back-substitution on live neurons only).
 #: All three merged: 4,517; 4,518 with a refusal message that shows a too-long number by its size; 4,522 with
 #: the verification reader refusing a node past the last leaf before reading the rest.
-#: 4,474 with the interval rules on python-flint arb balls (counterexample.py -30) and degree.py gating once (-18).
-CEILING = 4_474
+#: 4,462 with the interval rules on python-flint arb balls and one Horner helper (counterexample.py 291 -> 253)
+#: and degree.py gating once, with a shorter bound table (160 -> 138).
+CEILING = 4_462
 
 
 def trusted_modules() -> list[str]:
