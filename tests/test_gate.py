@@ -18,16 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet import CertificateError
-from symnet.kernel.gate import (
-    MAX_ACTIVATION_DEGREE,
-    MAX_BITS,
-    Exact,
-    IllFormed,
-    estimate,
-    exact,
-    gate_activation,
-    gate_network,
-)
+from symnet.kernel.gate import MAX_ACTIVATION_DEGREE, IllFormed, gate_activation, gate_network
+from symnet.kernel.ring import MAX_BITS, Exact, estimate, exact
 from symnet.model.activations import Activation, activation
 from symnet.model.network import Network
 from tests.budget import examples

@@ -25,7 +25,8 @@ from symnet.certificate import Certificate, Claim, Step, load_json, network_fing
 from symnet.kernel import check
 from symnet.kernel import counterexample as kc
 from symnet.kernel import degree as kd
-from symnet.kernel.gate import IllFormed, estimate, exact
+from symnet.kernel.gate import IllFormed
+from symnet.kernel.ring import estimate, exact
 from symnet.model.network import Network
 from symnet.proof import Proof
 from symnet.search.generic import GenericProof

@@ -22,7 +22,8 @@ from ..certificate.numbers import decode_rational
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq
 from .counterexample import _fail, bits_guard, degree_product, expand, layer_outputs, substituted
-from .gate import MAX_DEGREE, NetworkForm, gate_network
+from .gate import NetworkForm, gate_network
+from .ring import MAX_DEGREE
 
 __all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
 

@@ -26,8 +26,9 @@ from ..kernel.counterexample import (
     layer_outputs,
     substituted,
 )
-from ..kernel.gate import MAX_DEGREE, gate_activation, gate_network
+from ..kernel.gate import gate_activation, gate_network
 from ..kernel.regions_cert import pieces
+from ..kernel.ring import MAX_DEGREE
 from ..model.activations import Activation
 from ..model.network import Network
 

@@ -40,7 +40,8 @@ from sympy.polys.rings import ring
 
 from ..certificate.numbers import encode_q
 from ..errors import ActivationError, InvalidType, SizeGuardError
-from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
+from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation
+from ..kernel.ring import estimate, exact
 from ..model.exact import is_rational_matrix
 from ..model.network import Network
 from ..numbers import exact_floats, exact_rational
