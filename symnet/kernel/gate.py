@@ -49,7 +49,7 @@ from ..model.core import NAMED_ACTIVATIONS, Activation
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
 from ..model.symbols import flat_entries, generated_heads
-from .ring import MAX_DEGREE, Exact, exact, guard, monomials, radicals
+from .ring import Exact, exact, guard, monomials, radicals
 
 __all__ = [
     "MAX_ACTIVATION_DEGREE",
@@ -110,8 +110,7 @@ def _coefficients(
     body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str
 ) -> tuple[tuple[sympy.Expr, ...], int] | None:
     """Coefficients in ``var`` of a polynomial body, or None when it is not a polynomial."""
-    d, _, polynomial = guard(body, where, max_degree=MAX_DEGREE)
-    if not polynomial:
+    if not guard(body, where)[2]:  # not a polynomial (refused above the limits either way)
         return None
     ring = Exact([var, *params])
     poly = ring.poly(body, where)
@@ -348,13 +347,6 @@ def _entry(
     roots: dict[sympy.Basic, None],
     allow_radicals: bool,
 ) -> sympy.Expr:
-    if isinstance(e, sympy.Symbol):
-        if not e.is_commutative:
-            raise IllFormed(f"{where}: the symbol {e} is not commutative")
-        if e in inputs:
-            raise IllFormed(f"{where}: the input {e} occurs inside a weight")
-        params.setdefault(e, None)
-        return e
     if isinstance(e, sympy.Rational):
         return e
     if isinstance(e, sympy.Float):  # kept as the same object (structural comparisons stay cheap); read exactly on use

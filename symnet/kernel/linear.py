@@ -26,14 +26,14 @@ import flint
 import sympy
 
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
-from ..cost import show
+from ..cost import estimate_cost, show
 from ..errors import CertificateError
 from ..model.core import NetworkData as Network
 from ..model.symbols import flat_entries
 from . import qq
 from .counterexample import expand
 from .gate import IllFormed, NetworkForm, gate_claim_entry, gate_network
-from .ring import Exact, balanced_sum, estimate, exact
+from .ring import Exact, balanced_sum, exact
 
 __all__ = ["KERNEL_LIMIT", "RULES", "check"]
 
@@ -244,7 +244,7 @@ def _estimate(form: NetworkForm) -> int:
                 if type(entry) is sympy.Symbol:
                     total += counts[j + 1]
                 elif entry != 0:
-                    total += (1 if entry.is_Number else estimate(entry)[1]) * counts[j + 1]
+                    total += (1 if entry.is_Number else estimate_cost(entry).terms) * counts[j + 1]
             new.append(min(total, 10**15))
         if not act.is_identity:
             degree = max(act.degree, 1)

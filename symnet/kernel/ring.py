@@ -33,7 +33,6 @@ __all__ = [
     "MAX_TERMS",
     "Exact",
     "balanced_sum",
-    "estimate",
     "exact",
     "guard",
     "monomials",
@@ -119,21 +118,8 @@ def monomials(e: sympy.Basic) -> list[tuple[sympy.Basic, ...]] | None:
 def radicals(e: sympy.Basic) -> list[sympy.Basic]:
     """The real radical constants ``r**(m/n)`` of ``e`` (r > 0 rational, m/n not an integer, e.g. ``sqrt(21)``),
     in order of first appearance."""
-    return list(
-        dict.fromkeys(
-            n
-            for n in postorder(e)
-            if n.is_Pow and n.base.is_Rational and n.base.is_positive and n.exp.is_Rational and not n.exp.is_Integer
-        )
-    )
-
-
-def estimate(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> tuple[int, int, bool]:
-    """(degree, terms, polynomial) of an exact expression by the cost model (:func:`symnet.cost.estimate_cost`):
-    bounds on the total degree and the number of terms of its expansion, and whether it is a polynomial
-    (``atoms``, radical constants, count as generators)."""
-    c = estimate_cost(e, atoms)
-    return c.degree, c.terms, c.polynomial
+    found = (n for n in postorder(e) if n.is_Pow and n.base.is_Rational and n.base.is_positive and n.exp.is_Rational)
+    return list(dict.fromkeys(n for n in found if not n.exp.is_Integer))
 
 
 def guard(
@@ -163,11 +149,6 @@ def balanced_sum(parts: list[Any], zero: Any) -> Any:
         pairs = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
         parts = pairs + parts[-1:] if len(parts) % 2 else pairs
     return parts[0] if parts else zero
-
-
-def _term(gens: Sequence[sympy.Basic], monom: Sequence[int], c: flint.fmpq) -> sympy.Expr:
-    """The term ``c * prod(g**k)`` as a sympy expression."""
-    return sympy.Rational(int(c.p), int(c.q)) * sympy.Mul(*(g**k for g, k in zip(gens, monom, strict=True) if k))
 
 
 class Exact:
@@ -239,7 +220,8 @@ class Exact:
 
     def show(self, poly: Any) -> sympy.Expr:
         """An fmpq_mpoly as a sympy expression in the generators (for messages)."""
-        return sympy.Add(*(_term(self.gens, m[: len(self.gens)], c) for m, c in poly.terms()))
+        terms = ((m[: len(self.gens)], sympy.Rational(int(c.p), int(c.q))) for m, c in poly.terms())
+        return sympy.Add(*(c * sympy.Mul(*(g**k for g, k in zip(self.gens, m, strict=True) if k)) for m, c in terms))
 
     def x_degree(self, poly: Any, p: int) -> int:
         """Total degree of ``poly`` in the first ``p`` generators."""
