@@ -171,9 +171,6 @@ class Exact:
         self.gen_polys = list(self.ctx.gens())[: len(self.gens)]
         self.zero = self.ctx.constant(0)
 
-    def _constant(self, r: sympy.Rational) -> Any:
-        return self.ctx.constant(flint.fmpq(int(r.p), int(r.q)))
-
     def _generator(self, s: sympy.Basic, where: str) -> Any:
         """The generator of the symbol ``s``; IllFormed if it is not declared."""
         i = self.index.get(s)
@@ -183,7 +180,7 @@ class Exact:
 
     def _read(self, a: sympy.Basic, where: str) -> Any:
         """A symbol or a rational as a polynomial."""
-        return self._generator(a, where) if a.is_Symbol else self._constant(a)
+        return self._generator(a, where) if a.is_Symbol else self.ctx.constant(flint.fmpq(int(a.p), int(a.q)))
 
     def poly(self, e: sympy.Expr, where: str) -> Any:
         """``e`` as an fmpq_mpoly; IllFormed if it is not a polynomial in the generators or too big."""
@@ -197,12 +194,10 @@ class Exact:
             raise IllFormed(f"{where}: {show(e, 80)} is not a polynomial with rational coefficients")
         values: dict[int, Any] = {}
         for node in postorder(e):
-            if node.is_Symbol:
-                v = self._generator(node, where)
-            elif node.is_Rational:
-                v = self._constant(node)
+            if node.is_Symbol or node.is_Rational:
+                v = self._read(node, where)
             elif node.is_Float:
-                v = self._constant(_float_value(node, where))
+                v = self._read(_float_value(node, where), where)
             elif node.is_Add:
                 v = balanced_sum([values[id(a)] for a in node.args], self.zero)
             elif node.is_Mul:
