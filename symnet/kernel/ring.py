@@ -58,7 +58,8 @@ FUNCTIONS: tuple[type, ...] = (
     sympy.sin,
     sympy.cos,
 )
-_NOT_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
+#: The classes of nan, zoo, oo and -oo: singletons, so an expression equals one exactly when it is of its class.
+_NOT_FINITE = {type(sympy.S.NaN), type(sympy.S.ComplexInfinity), type(sympy.S.Infinity), type(sympy.S.NegativeInfinity)}
 
 
 def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
@@ -69,7 +70,7 @@ def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
 
 
 def _refuse_atom(e: sympy.Basic, where: str) -> None:
-    if e in _NOT_FINITE:
+    if type(e) in _NOT_FINITE:
         raise IllFormed(f"{where}: {e} is not a finite number")
     if e is sympy.S.ImaginaryUnit:
         raise IllFormed(f"{where}: {e} is not a real number")
@@ -83,6 +84,8 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
     """
     if not isinstance(e, sympy.Expr) or isinstance(e, sympy.MatrixBase):
         raise IllFormed(f"{where}: {e!r} is not a scalar expression")
+    if monomials(e) is not None:  # the common case, exact as it stands: one pass instead of the walk
+        return e
     out: dict[int, sympy.Basic] = {}
     for node in postorder(e):
         if node.is_Float:
