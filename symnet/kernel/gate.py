@@ -19,12 +19,12 @@ formula over a fixed list of functions; anything else is refused with
   (replaced here by a fresh :class:`sympy.Dummy`, so no fixed name can
   collide with a parameter) and on the network's parameters; a polynomial
   body has degree at most :data:`MAX_ACTIVATION_DEGREE`; a non-polynomial
-  body uses only :data:`FUNCTIONS`, rationals and the bound variable; a
+  body uses only :data:`~symnet.kernel.ring.FUNCTIONS`, rationals and the bound variable; a
   registered ``name`` must be the name of exactly that formula;
 * **work is bounded**: before any expression is expanded, a cost model over
   its DAG (:mod:`symnet.cost`: degree, term count and the bit size of
-  numbers through add, mul and pow) must stay below :data:`MAX_DEGREE`,
-  :data:`MAX_TERMS`, :data:`MAX_BITS` and :data:`MAX_SIZE`, and so must the
+  numbers through add, mul and pow) must stay below the limits of
+  :mod:`symnet.kernel.ring` (degree, terms, bits a number, bits in all), and so must the
   bit size of the numbers the layers' products may build; the estimate is in
   the error.
 
