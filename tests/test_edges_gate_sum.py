@@ -8,7 +8,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.kernel import gate
+from symnet.kernel.ring import Exact, balanced_sum
 from tests.budget import examples
 
 GENS = sympy.symbols("x_1 x_2 w_1 w_2 w_3")
@@ -21,7 +21,7 @@ _term = st.tuples(
 @settings(max_examples=examples(200), deadline=None)
 @given(st.lists(_term, min_size=0, max_size=60))
 def test_monomial_sum_equals_a_fraction_dict(terms: list[tuple[Fraction, list[sympy.Symbol]]]) -> None:
-    ring = gate.Exact(GENS)
+    ring = Exact(GENS)
     expr = sympy.Add(*(sympy.Rational(c.numerator, c.denominator) * sympy.Mul(*s) for c, s in terms), evaluate=False)
     want: dict[tuple[int, ...], Fraction] = {}
     for c, syms in terms:
@@ -34,9 +34,9 @@ def test_monomial_sum_equals_a_fraction_dict(terms: list[tuple[Fraction, list[sy
 
 
 def test_balanced_sum_of_nothing_and_of_odd_counts() -> None:
-    ring = gate.Exact(GENS)
-    assert gate.balanced_sum([], ring.zero) == ring.zero
+    ring = Exact(GENS)
+    assert balanced_sum([], ring.zero) == ring.zero
     for n in (1, 2, 3, 7, 8, 33):
         parts = [ring.gen_polys[i % len(GENS)] for i in range(n)]
-        total = gate.balanced_sum(parts, ring.zero)
+        total = balanced_sum(parts, ring.zero)
         assert sum(int(c) for c in total.coeffs()) == n

@@ -18,16 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet import CertificateError
-from symnet.kernel.gate import (
-    MAX_ACTIVATION_DEGREE,
-    MAX_BITS,
-    Exact,
-    IllFormed,
-    estimate,
-    exact,
-    gate_activation,
-    gate_network,
-)
+from symnet.cost import estimate_cost
+from symnet.kernel.gate import MAX_ACTIVATION_DEGREE, IllFormed, gate_activation, gate_network
+from symnet.kernel.ring import MAX_BITS, Exact, exact
 from symnet.model.activations import Activation, activation
 from symnet.model.network import Network
 from tests.budget import examples
@@ -70,7 +63,8 @@ def test_flint_polynomial_equals_sympy_expansion(e):
 @settings(max_examples=examples(60), deadline=None)
 @given(polys())
 def test_cost_model_bounds_the_expansion(e):
-    degree, terms, polynomial = estimate(e)
+    cost = estimate_cost(e)
+    degree, terms, polynomial = cost.degree, cost.terms, cost.polynomial
     assert polynomial
     expanded = sympy.Poly(sympy.expand(e), *SYMS)
     if not expanded.is_zero:

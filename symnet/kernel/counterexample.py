@@ -30,8 +30,9 @@ from ..certificate.documents import CounterexampleDocument
 from ..errors import CertificateError
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
-from .gate import MAX_DEGREE, Exact, NetworkForm, balanced_sum, exact, gate_network
+from .gate import NetworkForm, gate_network
 from .regions_cert import forward, network_pieces, pieces
+from .ring import MAX_DEGREE, Exact, balanced_sum, exact
 
 __all__ = [
     "PRECISIONS",

@@ -3,10 +3,10 @@
 Every checker in :mod:`symnet.kernel` passes its document through this module
 first.  The gate reads each expression into the kernel's own exact
 representation -- a polynomial over QQ in the document's *declared*
-generators (python-flint ``fmpq_mpoly``) -- or, for an activation, either
-such a polynomial in its bound variable or a closed formula over a fixed list
-of functions; anything else is refused with :class:`IllFormed` (a
-:class:`~symnet.CertificateError`).  The rules:
+generators (python-flint ``fmpq_mpoly``, :class:`~symnet.kernel.ring.Exact`) -- or, for an
+activation, either such a polynomial in its bound variable or a closed
+formula over a fixed list of functions; anything else is refused with
+:class:`IllFormed` (a :class:`~symnet.CertificateError`).  The rules:
 
 * **numbers are what they are**: a Float is its exact binary value, converted
   before anything else sees it (sympy's ``Poly`` would round a Float of more
@@ -19,84 +19,56 @@ of functions; anything else is refused with :class:`IllFormed` (a
   (replaced here by a fresh :class:`sympy.Dummy`, so no fixed name can
   collide with a parameter) and on the network's parameters; a polynomial
   body has degree at most :data:`MAX_ACTIVATION_DEGREE`; a non-polynomial
-  body uses only :data:`FUNCTIONS`, rationals and the bound variable; a
+  body uses only :data:`~symnet.kernel.ring.FUNCTIONS`, rationals and the bound variable; a
   registered ``name`` must be the name of exactly that formula;
 * **work is bounded**: before any expression is expanded, a cost model over
   its DAG (:mod:`symnet.cost`: degree, term count and the bit size of
-  numbers through add, mul and pow) must stay below :data:`MAX_DEGREE`,
-  :data:`MAX_TERMS`, :data:`MAX_BITS` and :data:`MAX_SIZE`, and so must the
+  numbers through add, mul and pow) must stay below the limits of
+  :mod:`symnet.kernel.ring` (degree, terms, bits a number, bits in all), and so must the
   bit size of the numbers the layers' products may build; the estimate is in
   the error.
 
-The exact layer (numbers, the cost model's limits, :class:`Exact`) is
-:mod:`symnet.kernel.ring`; this module adds the activation and network
-rules and re-exports it.  Nothing here calls ``sympy.Poly``, ``expand``,
-``simplify`` or ``sympify``.
+The exact layer (numbers, the cost model's limits, :class:`~symnet.kernel.ring.Exact`) is
+:mod:`symnet.kernel.ring`; this module applies it to activations, layers and claims.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
-from operator import attrgetter
 from typing import Any
 
 import sympy
 
-from ..cost import CAP, estimate_cost, number_bits, show
+from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, show
+from ..errors import IllFormed
 from ..model.core import NAMED_ACTIVATIONS, Activation
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
 from ..model.symbols import flat_entries, generated_heads
-from .ring import (
-    _COMMUTATIVE,
-    FUNCTIONS,
-    MAX_ACTIVATION_DEGREE,
-    MAX_BITS,
-    MAX_DEGREE,
-    MAX_SIZE,
-    MAX_TERMS,
-    Exact,
-    IllFormed,
-    _float_value,
-    _plain_symbols,
-    balanced_sum,
-    estimate,
-    exact,
-    guard,
-    is_radical,
-    radicals,
-)
+from .ring import Exact, exact, guard, monomials, radicals
 
 __all__ = [
-    "FUNCTIONS",
     "MAX_ACTIVATION_DEGREE",
-    "MAX_BITS",
-    "MAX_DEGREE",
-    "MAX_SIZE",
-    "MAX_TERMS",
     "ActivationForm",
-    "Exact",
     "IllFormed",
     "NetworkForm",
-    "balanced_sum",
-    "estimate",
-    "exact",
     "gate_activation",
     "gate_claim_entry",
     "gate_network",
-    "guard",
-    "is_radical",
-    "radicals",
 ]
 
+#: Largest degree of a polynomial activation in its variable.
+MAX_ACTIVATION_DEGREE = 64
 #: Largest sparse layer (rows x columns) the gate reads entry by entry: a sparse section states few entries of a
 #: large matrix, so only the exact numeric route (kernel.qq, which never densifies a layer) checks larger ones.
 MAX_SPARSE_READ = 1_000_000
 _SYMBOL = {sympy.Symbol}
-_NAME = attrgetter("name")
+_NAME = operator.attrgetter("name")
+_COMMUTATIVE = operator.attrgetter("is_commutative")
 
 
 # --------------------------------------------------------------- activations
@@ -138,8 +110,7 @@ def _coefficients(
     body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str
 ) -> tuple[tuple[sympy.Expr, ...], int] | None:
     """Coefficients in ``var`` of a polynomial body, or None when it is not a polynomial."""
-    d, _, polynomial = guard(body, where, max_degree=MAX_DEGREE)
-    if not polynomial:
+    if not guard(body, where)[2]:  # not a polynomial (refused above the limits either way)
         return None
     ring = Exact([var, *params])
     poly = ring.poly(body, where)
@@ -149,14 +120,10 @@ def _coefficients(
             f"{where}: the activation has degree {degree} in its variable, "
             f"above the kernel's limit {MAX_ACTIVATION_DEGREE}"
         )
-    buckets: list[list[sympy.Expr]] = [[] for _ in range(max(degree, 0) + 1)]
+    buckets: list[dict[tuple[int, ...], Any]] = [{} for _ in range(max(degree, 0) + 1)]
     for monom, c in poly.terms():
-        factor: sympy.Expr = sympy.Rational(int(c.p), int(c.q))
-        for g, k in zip(params, monom[1:], strict=True):
-            if k:
-                factor = factor * g**k
-        buckets[monom[0]].append(factor)
-    return tuple(sympy.Add(*b) for b in buckets), degree
+        buckets[monom[0]][(0, *monom[1:])] = c
+    return tuple(ring.show(ring.ctx.from_dict(b)) for b in buckets), degree
 
 
 def gate_activation(act: Activation, inputs: Iterable[sympy.Symbol], where: str) -> ActivationForm:
@@ -205,7 +172,6 @@ def gate_activation(act: Activation, inputs: Iterable[sympy.Symbol], where: str)
 class NetworkForm:
     """A network after the gate: exact entries, gated activations, declared generators."""
 
-    network: Network
     inputs: tuple[sympy.Symbol, ...]
     chunks: list[Sequence[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
     flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major; a float stays a Float (exact_weights)
@@ -236,21 +202,21 @@ class NetworkForm:
 
     def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
         """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
-        return [[_float_value(w, "a weight") if w.is_Float else w for w in row] for row in self.weight_rows(layer)]
+        return [[exact(w, "a weight") if w.is_Float else w for w in row] for row in self.weight_rows(layer)]
 
     def exact_biases(self, layer: int) -> list[sympy.Expr]:
         """Layer ``layer``'s biases (0-based), floats read exactly."""
-        return [_float_value(b, "a bias") if b.is_Float else b for b in self.biases[layer]]
+        return [exact(b, "a bias") if b.is_Float else b for b in self.biases[layer]]
 
-    def ring(self, *, with_inputs: bool = True) -> Exact:
-        """The exact polynomial ring: the inputs first (when asked), then the parameters."""
-        return Exact((list(self.inputs) if with_inputs else []) + list(self.parameters) + list(self.radicals))
+    def ring(self) -> Exact:
+        """The exact polynomial ring: the inputs, then the parameters and the radical constants."""
+        return Exact([*self.inputs, *self.parameters, *self.radicals])
 
 
 def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     """Read a network through the gate; IllFormed naming the entry on any defect.
 
-    ``radicals=True`` lets weights hold radical constants (see :func:`is_radical`),
+    ``radicals=True`` lets weights hold radical constants (``sqrt(21)``),
     read as generators of their own.  That is sound only for checkers that
     establish *identities* (a ring identity holds for every value of the
     generator, its real value included), so only the linear certificate's
@@ -318,7 +284,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         params.clear()
         chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
-    return NetworkForm(net, inputs, chunks, weights, biases, acts, tuple(roots), widest)
+    return NetworkForm(inputs, chunks, weights, biases, acts, tuple(roots), widest)
 
 
 def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Sequence[sympy.Symbol]:
@@ -381,13 +347,6 @@ def _entry(
     roots: dict[sympy.Basic, None],
     allow_radicals: bool,
 ) -> sympy.Expr:
-    if isinstance(e, sympy.Symbol):
-        if not e.is_commutative:
-            raise IllFormed(f"{where}: the symbol {e} is not commutative")
-        if e in inputs:
-            raise IllFormed(f"{where}: the input {e} occurs inside a weight")
-        params.setdefault(e, None)
-        return e
     if isinstance(e, sympy.Rational):
         return e
     if isinstance(e, sympy.Float):  # kept as the same object (structural comparisons stay cheap); read exactly on use
@@ -410,9 +369,9 @@ def _entry(
 
 def gate_claim_entry(e: Any, where: str, net: NetworkForm) -> sympy.Expr:
     """A claimed coefficient: exact, and a polynomial in the network's parameters only (never in x)."""
-    plain = _plain_symbols(e) if isinstance(e, sympy.Expr) and not isinstance(e, sympy.MatrixBase) else None
-    if plain is not None:
-        v, free = e, plain
+    terms = monomials(e) if isinstance(e, sympy.Expr) else None
+    if terms is not None:
+        v, free = e, {a for t in terms for a in t if a.is_Symbol}
     else:
         v = exact(e, where)
         guard(v, where)

@@ -38,8 +38,9 @@ from ..model.generic import (
     OutRow,
     _word_key,
 )
-from .gate import IllFormed, exact, gate_activation
+from .gate import IllFormed, gate_activation
 from .generic_rules import RULES, GenericRule, self_check
+from .ring import exact
 
 __all__ = ["RULES", "STEPS", "GenericRule", "affine_coefficients", "check", "self_check"]
 

@@ -25,7 +25,8 @@ from ..errors import CertificateError
 from ..model.core import NetworkData as Network
 from ..model.exact import qq_matrix
 from ..numbers import fast_rational
-from .gate import ActivationForm, IllFormed, exact, gate_activation, guard
+from .gate import ActivationForm, IllFormed, gate_activation
+from .ring import exact, guard
 
 __all__ = [
     "MAX_PRODUCT",

@@ -62,8 +62,9 @@ from ..certificate.documents import Bound, RegionsDocument
 from ..certificate.formats import read
 from ..errors import CertificateError
 from ..model.core import NetworkData as Network
-from .gate import ActivationForm, Exact, IllFormed, NetworkForm, gate_network
+from .gate import ActivationForm, IllFormed, NetworkForm, gate_network
 from .qq import augmented
+from .ring import Exact
 
 __all__ = [
     "augmented",

@@ -39,8 +39,10 @@ import sympy
 from sympy.polys.rings import ring
 
 from ..certificate.numbers import encode_q
+from ..cost import estimate_cost
 from ..errors import ActivationError, InvalidType, SizeGuardError
-from ..kernel.gate import MAX_ACTIVATION_DEGREE, estimate, exact, gate_activation
+from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation
+from ..kernel.ring import exact
 from ..model.exact import is_rational_matrix
 from ..model.network import Network
 from ..numbers import exact_floats, exact_rational
@@ -66,7 +68,7 @@ def non_polynomial_entry(net: Network) -> str | None:
             for e in m.flat():
                 if e.is_Symbol or e.is_Rational or e.is_Float:
                     continue
-                if not estimate(exact(e, f"layer {l} {what}"))[2]:
+                if not estimate_cost(exact(e, f"layer {l} {what}")).polynomial:
                     return (
                         f"layer {l}'s {what} hold {str(e)[:60]}, "
                         "not a polynomial with rational coefficients in the parameters"

@@ -29,7 +29,8 @@ import sympy
 from sympy.polys.matrices import DomainMatrix
 
 from ..errors import CertificateError, InvalidArgument, InvalidType, NotLinearError
-from ..kernel.gate import IllFormed, exact, gate_network
+from ..kernel.gate import IllFormed, gate_network
+from ..kernel.ring import exact
 from ..model.display import Displayable
 from ..model.network import Network
 
