@@ -28,7 +28,7 @@ import sympy
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from .exact import is_rational_matrix, qq_matrix
-from .symbols import flat_entries, symbol_matrix
+from .symbols import flat_entries
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData"]
 
@@ -114,15 +114,6 @@ class Layer:
     def fan_in(self) -> int:
         """Number of inputs to this layer (columns of ``weights``)."""
         return int(self.weights.cols)
-
-    def augmented(self) -> sympy.ImmutableMatrix:
-        """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
-        if self.is_numeric:
-            return sympy.ImmutableMatrix.hstack(self.biases, self.weights)  # exact, over QQ
-        n = self.fan_in
-        w, b = flat_entries(self.weights), flat_entries(self.biases)
-        flat = [e for k in range(self.width) for e in (b[k], *w[k * n : (k + 1) * n])]
-        return symbol_matrix(flat, self.width, n + 1)
 
     @cached_property
     def qq_weights(self) -> Any:
@@ -246,7 +237,8 @@ class NetworkData:
         for layer in self.layers:
             if layer.is_numeric:
                 continue  # exact numbers over QQ (an imported model): no symbol to collect
-            for entry in layer.augmented():
+            w, b, n = flat_entries(layer.weights), flat_entries(layer.biases), layer.fan_in
+            for entry in (e for k in range(layer.width) for e in (b[k], *w[k * n : (k + 1) * n])):
                 if entry.is_Symbol:
                     seen.setdefault(entry, None)
                 elif not entry.is_Number:
@@ -259,16 +251,7 @@ class NetworkData:
             seen.setdefault(s, None)
         return tuple(seen)
 
-    @property
-    def is_numeric(self) -> bool:
-        """True when no weight, bias or activation coefficient is a symbol."""
-        return not self.parameters
-
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}
         act = acts.pop() if len(acts) == 1 else [a.label() for a in self.activations]
         return f"Network(inputs={self.p}, hidden={list(self.hidden)}, outputs={self.q}, activation={act!r})"
-
-    def size(self) -> int:
-        """Number of weight and bias entries."""
-        return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)

@@ -58,7 +58,7 @@ def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.Immut
     if slope == 1 and intercept == 0:  # the layer's own entries under the row (1, 0 ... 0)
         if layer.is_numeric:
             top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
-            return sympy.ImmutableMatrix.vstack(top, layer.augmented())
+            return sympy.ImmutableMatrix.vstack(top, sympy.ImmutableMatrix.hstack(layer.biases, layer.weights))
         return symbol_matrix(_augmented_flat(layer, True), layer.width + 1, layer.fan_in + 1)
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
@@ -358,7 +358,7 @@ def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand:
     L = net.depth
     last = net.layers[-1]
     output_row = (  # exact: a Network holds no Float
-        last.augmented()
+        sympy.ImmutableMatrix.hstack(last.biases, last.weights)
         if last.is_numeric
         else symbol_matrix(_augmented_flat(last, False), last.width, last.fan_in + 1)
     )
