@@ -22,7 +22,9 @@ search (:mod:`symnet.search`).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
+from functools import reduce
 from typing import Any
 
 import sympy
@@ -238,10 +240,6 @@ def _check_rank(net: GenericNetwork, matrix: Lin, step: GenericStep, fail: Calla
     if _word_key(word) != tuple(net.weight(l).name for l in range(net.depth + 1, 0, -1)):
         raise fail(f"W* is the product {[a.name for a in word]}, not B^(L+1) ... B^(1)")
     for k in range(1, net.depth + 1):
-        left = Lin.of(word[0])
-        for atom in word[1 : net.depth + 1 - k]:
-            left = left @ Lin.of(atom)
-        right = Lin.of(word[net.depth + 1 - k])
-        for atom in word[net.depth + 2 - k :]:
-            right = right @ Lin.of(atom)
+        split = net.depth + 1 - k  # A = word[:split], B = word[split:]
+        left, right = (reduce(operator.matmul, map(Lin.of, part)) for part in (word[:split], word[split:]))
         _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)

@@ -33,7 +33,8 @@ class GenericRule:
     ``operands`` name the matrices and their shapes in terms of ``dims``
     (``"1"`` is the size 1); ``scalars`` name scalar operands.  ``result``
     builds what a step citing the rule states; ``lhs`` and ``rhs`` build the
-    two sides of the rule's statement (``rhs`` from ``result``).  A rule of
+    two sides of the rule's statement (``rhs`` from ``result``; by default
+    ``result`` itself).  A rule of
     kind ``"rank"`` states ``rank(lhs) <= dims[bound]`` instead.
     """
 
@@ -41,10 +42,10 @@ class GenericRule:
     statement: str
     dims: tuple[str, ...]
     operands: tuple[tuple[str, str, str], ...]
-    scalars: tuple[str, ...]
     result: Body
     lhs: Body
-    rhs: Callable[[Any, Mapping[str, Any], Any], Any]
+    rhs: Callable[[Any, Mapping[str, Any], Any], Any] = lambda o, e, r: r
+    scalars: tuple[str, ...] = ()
     kind: str = "equation"
     bound: str | None = None
     spread: tuple[tuple[int, ...], ...] = ()
@@ -107,7 +108,6 @@ _RULE_LIST = (
         statement="W u + b = [b | W] (1, u)   for W: q x m, b: q x 1, u: m x 1",
         dims=("q", "m"),
         operands=(("W", "q", "m"), ("b", "q", "1"), ("u", "m", "1")),
-        scalars=(),
         result=_read_output_layer_result,
         lhs=lambda o, e: o.add(o.mul(e["W"], e["u"]), e["b"]),
         rhs=lambda o, e, r: o.mul(r, o.stack1(e["u"])),
@@ -134,40 +134,32 @@ _RULE_LIST = (
         ),
         dims=("k", "m", "n"),
         operands=(("V", "k", "m"), ("c", "k", "1"), ("M", "m", "n"), ("v", "m", "1")),
-        scalars=(),
         result=_multiply_augmented_result,
         lhs=lambda o, e: o.mul(o.aug(e["c"], e["V"]), o.aug(e["v"], e["M"])),
-        rhs=lambda o, e, r: r,
     ),
     GenericRule(
         name="apply_output_row",
         statement="[c | C] [[1, 0], [v, M]] = [c + C v | C M]   for C: q x m, c: q x 1, M: m x n, v: m x 1",
         dims=("q", "m", "n"),
         operands=(("C", "q", "m"), ("c", "q", "1"), ("M", "m", "n"), ("v", "m", "1")),
-        scalars=(),
         result=_apply_output_row_result,
         lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.aug(e["v"], e["M"])),
-        rhs=lambda o, e, r: r,
     ),
     GenericRule(
         name="conclude_linear_form",
         statement="[c | C] (1, x) = C x + c   for C: q x n, c: q x 1, x: n x 1",
         dims=("q", "n"),
         operands=(("C", "q", "n"), ("c", "q", "1"), ("x", "n", "1")),
-        scalars=(),
         result=_conclude_result,
         lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.stack1(e["x"])),
-        rhs=lambda o, e, r: r,
     ),
     GenericRule(
         name="factor_rank",
         statement="rank(A B) <= r   for A: m x r, B: r x n",
         dims=("m", "r", "n"),
         operands=(("A", "m", "r"), ("B", "r", "n")),
-        scalars=(),
         result=_factor_result,
         lhs=_factor_result,
-        rhs=lambda o, e, r: r,
         kind="rank",
         bound="r",
         spread=tuple(itertools.product((1, 2, 3), repeat=3)),

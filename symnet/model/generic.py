@@ -25,6 +25,7 @@ live in :mod:`symnet.model.generic_build`, outside the trusted base.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -205,25 +206,18 @@ Value: TypeAlias = Lin | Aug | OutRow | sympy.Expr
 
 # ------------------------------------------------------------ two back ends
 class SymbolicOps:
-    """Rule bodies evaluated on matrices of symbolic shape (normal forms)."""
+    """Rule bodies evaluated on matrices of symbolic shape (normal forms): Lin's own operations."""
 
-    def mul(self, a: Lin, b: Lin) -> Lin:
-        return a @ b
-
-    def add(self, a: Lin, b: Lin) -> Lin:
-        return a + b
+    mul = staticmethod(operator.matmul)
+    add = staticmethod(operator.add)
+    aug = staticmethod(Aug)
+    outrow = staticmethod(OutRow)
 
     def scale(self, s: sympy.Expr, a: Lin) -> Lin:
         return a.scale(s)
 
     def ones(self, n: Size) -> Lin:
         return Lin.of(ones(n))
-
-    def aug(self, v: Lin, M: Lin) -> Aug:
-        return Aug(v, M)
-
-    def outrow(self, c: Lin, C: Lin) -> OutRow:
-        return OutRow(c, C)
 
 
 class ExplicitOps:
@@ -308,21 +302,21 @@ class GenericNetwork:
 
     def weight(self, layer: int) -> MatAtom:
         """Layer ``layer``'s weight matrix (layers count from 1; the output layer is L+1)."""
-        rows, cols = self.sizes[layer], self.sizes[layer - 1]
-        if layer == self.depth + 1 and self.depth > 0:
-            return MatAtom(f"W_{layer}", rows, cols, "C", "C")
-        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth <= 1 else f"^({layer})"
-        return MatAtom(f"W_{layer}", rows, cols, "B" + sup_tex, "B" + sup_txt)
+        return self._atom("W", layer, self.sizes[layer - 1], "C", "B", "")
 
     def bias(self, layer: int) -> MatAtom:
         """Layer ``layer``'s bias column."""
-        rows = self.sizes[layer]
+        return self._atom("b", layer, sympy.Integer(1), "c_0", "b", "_0")
+
+    def _atom(self, kind: str, layer: int, cols: Size, output: str, hidden: str, tail: str) -> MatAtom:
+        """The atom ``kind_layer``, shown as ``output`` for the output layer of a network with hidden layers, else
+        as ``hidden`` (with a layer superscript when there are several hidden layers) then ``tail``."""
+        name, rows = f"{kind}_{layer}", self.sizes[layer]
         if layer == self.depth + 1 and self.depth > 0:
-            return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "c_0", "c_0")
-        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth <= 1 else f"^({layer})"
-        return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "b" + sup_tex + "_0", "b" + sup_txt + "_0")
+            return MatAtom(name, rows, cols, output, output)
+        if self.depth <= 1:
+            return MatAtom(name, rows, cols, hidden + tail, hidden + tail)
+        return MatAtom(name, rows, cols, f"{hidden}^{{({layer})}}{tail}", f"{hidden}^({layer}){tail}")
 
     def input(self) -> MatAtom:
         """The input column x (p x 1)."""
