@@ -201,9 +201,6 @@ class OutRow:
         return (self.C.rows, self.C.cols + 1)
 
 
-Value: TypeAlias = Lin | Aug | OutRow | sympy.Expr
-
-
 # ------------------------------------------------------------ two back ends
 class SymbolicOps:
     """Rule bodies evaluated on matrices of symbolic shape (normal forms): Lin's own operations."""
@@ -221,20 +218,14 @@ class SymbolicOps:
 
 
 class ExplicitOps:
-    """Rule bodies evaluated on explicit sympy matrices (concrete sizes)."""
+    """Rule bodies evaluated on explicit sympy ImmutableMatrices (concrete sizes): sympy's own operations, which
+    check the shapes (sympy's ShapeError, a ValueError)."""
 
-    def mul(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        if a.cols != b.rows:
-            raise ShapeError(f"cannot multiply a {a.rows} x {a.cols} matrix by a {b.rows} x {b.cols} matrix")
-        return sympy.ImmutableMatrix(a * b)
-
-    def add(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        if a.shape != b.shape:
-            raise ShapeError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
-        return sympy.ImmutableMatrix(a + b)
+    mul = staticmethod(operator.mul)
+    add = staticmethod(operator.add)
 
     def scale(self, s: sympy.Expr, a: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix(a * s)
+        return a * s
 
     def ones(self, n: Size) -> sympy.ImmutableMatrix:
         return sympy.ImmutableMatrix.ones(int(n), 1)
