@@ -177,10 +177,8 @@ class NetworkData:
             raise InvalidArgument("a network needs at least one layer (the output layer)")
         if not self.inputs:
             raise InvalidArgument("a network needs at least one input")
-        if not isinstance(self.inputs, tuple):
-            object.__setattr__(self, "inputs", tuple(self.inputs))
-        if not isinstance(self.layers, tuple):
-            object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "inputs", tuple(self.inputs))  # a tuple stays the same object
+        object.__setattr__(self, "layers", tuple(self.layers))
         if len(set(self.inputs)) != len(self.inputs):
             raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
         _check_shapes(self.inputs, self.layers)
@@ -244,11 +242,8 @@ class NetworkData:
                 elif not entry.is_Number:
                     for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
                         seen.setdefault(s, None)
-        extra = set()
-        for act in self.activations:
-            extra |= set(act.parameters)
-        for s in sorted(extra - set(seen) - set(self.inputs), key=lambda s: s.name):
-            seen.setdefault(s, None)
+        extra = {s for act in self.activations for s in act.parameters} - set(seen) - set(self.inputs)
+        seen.update(dict.fromkeys(sorted(extra, key=lambda s: s.name)))
         return tuple(seen)
 
     def __repr__(self) -> str:

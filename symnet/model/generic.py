@@ -132,17 +132,9 @@ class Lin:
         acc: dict[tuple[str, ...], tuple[Word, sympy.Expr]] = {}
         for word, coeff in items:
             key = _word_key(word)
-            if key in acc:
-                acc[key] = (word, acc[key][1] + coeff)
-            else:
-                acc[key] = (word, coeff)
-        terms = []
-        for key in sorted(acc):
-            word, coeff = acc[key]
-            coeff = sympy.expand(coeff)
-            if coeff != 0:
-                terms.append((word, coeff))
-        return Lin(rows, cols, tuple(terms))
+            acc[key] = (word, acc[key][1] + coeff) if key in acc else (word, coeff)
+        expanded = ((word, sympy.expand(coeff)) for word, coeff in (acc[key] for key in sorted(acc)))
+        return Lin(rows, cols, tuple((word, coeff) for word, coeff in expanded if coeff != 0))
 
     def __add__(self, other: Lin) -> Lin:
         if not isinstance(other, Lin):
@@ -315,11 +307,8 @@ class GenericNetwork:
 
     def atoms(self) -> dict[str, MatAtom]:
         """Every atom of the network by name (weights, biases, input)."""
-        out = {"x": self.input()}
-        for l in range(1, self.depth + 2):
-            out[self.weight(l).name] = self.weight(l)
-            out[self.bias(l).name] = self.bias(l)
-        return out
+        layers = range(1, self.depth + 2)
+        return {a.name: a for a in (self.input(), *(f(l) for l in layers for f in (self.weight, self.bias)))}
 
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}
