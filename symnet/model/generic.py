@@ -28,7 +28,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import sympy
@@ -156,9 +156,6 @@ class Lin:
 
     def scale(self, s: sympy.Expr) -> Lin:
         return Lin._normal(self.rows, self.cols, [(w, s * c) for w, c in self.terms])
-
-    def atoms(self) -> set[MatAtom]:
-        return {a for w, _ in self.terms for a in w}
 
 
 @dataclass(frozen=True)
@@ -360,7 +357,6 @@ class GenericCertificate:
     steps: tuple[GenericStep, ...]
     matrix: Lin
     offset: Lin
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 # ---------------------------------------------------------------- builder
