@@ -84,10 +84,6 @@ class MatAtom:
     tex: str = ""
     txt: str = ""
 
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.rows, self.cols)
-
 
 def ones(n: Size) -> MatAtom:
     """The all-ones column ``1_n`` (n x 1)."""
@@ -169,10 +165,6 @@ class Aug:
         if not (_same_size(self.v.rows, self.M.rows) and _same_size(self.v.cols, 1)):
             raise ShapeError(f"[[1, 0], [v, M]] needs v of shape {self.M.rows} x 1, got {_shape_text(self.v.shape)}")
 
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.M.rows + 1, self.M.cols + 1)
-
 
 @dataclass(frozen=True)
 class OutRow:
@@ -184,10 +176,6 @@ class OutRow:
     def __post_init__(self) -> None:
         if not (_same_size(self.c.rows, self.C.rows) and _same_size(self.c.cols, 1)):
             raise ShapeError(f"[c | C] needs c of shape {self.C.rows} x 1, got {_shape_text(self.c.shape)}")
-
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.C.rows, self.C.cols + 1)
 
 
 # ------------------------------------------------------------ two back ends
