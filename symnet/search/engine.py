@@ -25,6 +25,7 @@ from ..certificate import Certificate, Claim, Step
 from ..certificate.polys import ClaimPolys, parse_terms
 from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
 from ..kernel.gate import Exact, balanced_sum, exact, gate_activation
+from ..kernel.generic import affine_coefficients
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
@@ -41,16 +42,6 @@ __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "pr
 
 #: The name ``prove`` callers know; the same class as :class:`~symnet.UndecidedError`.
 ProofNotFound = UndecidedError
-
-
-def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """``(slope, intercept)`` when the activation is ``t -> slope*t + intercept``, else None."""
-    if act.is_identity:
-        return sympy.Integer(1), sympy.Integer(0)
-    form = gate_activation(act, (), "the activation")  # exact: never lets sympy.Poly round a Float
-    if not form.is_affine:
-        return None
-    return form.slope_intercept()
 
 
 def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
