@@ -198,7 +198,7 @@ def test_exact_matrix_refuses_non_finite_and_non_numeric():
 @given(st.fractions())
 def test_fast_rational_is_sympys_rational(value):
     """rational(p, q) equals, hashes and types like sympy.Rational(p, q) (Half and integers included)."""
-    from symnet.model.exact import rational
+    from symnet.numbers import fast_rational as rational
 
     ours, theirs = rational(value.numerator, value.denominator), sympy.Rational(value.numerator, value.denominator)
     assert ours == theirs and hash(ours) == hash(theirs) and type(ours) is type(theirs)

@@ -15,7 +15,8 @@ import sympy
 
 from ..errors import SymnetError
 from ..model.core import NetworkData as Network
-from ..model.exact import SparseQQMatrix, rational
+from ..model.exact import SparseQQMatrix
+from ..numbers import fast_rational
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
 
@@ -102,7 +103,7 @@ class ExpressionWriter:
                     key = (int(v.numerator), int(v.denominator))
                     r = by_value.get(key)
                     if r is None:
-                        r = by_value[key] = self.ref(rational(*key))
+                        r = by_value[key] = self.ref(fast_rational(*key))
                     by_id[id(v)] = r
                 entries.append([i, j, r])
         return {"shape": [m.rows, m.cols], "entries": entries}

@@ -22,7 +22,9 @@ search (:mod:`symnet.search`).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
+from functools import reduce
 from typing import Any
 
 import sympy
@@ -47,8 +49,8 @@ __all__ = ["RULES", "STEPS", "GenericRule", "affine_coefficients", "check", "sel
 
 # ------------------------------------------------------ networks and certs
 def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """``(a, d)`` when the activation is ``t -> a t + d``; None otherwise."""
-    if act.expr == act.variable:
+    """``(a, d)`` when the activation is ``t -> a t + d``; None otherwise (read through the gate: exact)."""
+    if act.is_identity:
         return sympy.Integer(1), sympy.Integer(0)
     form = gate_activation(act, (), "the activation")
     if not form.is_affine:
@@ -56,11 +58,15 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
     return form.slope_intercept()
 
 
-def _fail(index: int, rule: str) -> Callable[[str], CertificateError]:
+#: Makes the CertificateError of one step (its index and rule) from a message.
+Fail = Callable[[str], CertificateError]
+
+
+def _fail(index: int, rule: str) -> Fail:
     return lambda message: CertificateError(message, step=index, rule=rule)
 
 
-def _derive(rule_name: str, env: Mapping[str, Any], fail: Callable[[str], CertificateError]) -> Any:
+def _derive(rule_name: str, env: Mapping[str, Any], fail: Fail) -> Any:
     rule = RULES.get(rule_name)
     if rule is None:
         raise fail(f"unknown generic rule {rule_name!r}")
@@ -81,9 +87,6 @@ class _Walk:
         self.row: OutRow | None = None
         self.acc: Aug | None = None
         self.final: OutRow | None = None
-
-
-Fail = Callable[[str], CertificateError]
 
 
 def _same(step: GenericStep, derived: Any, what: str, fail: Fail) -> None:
@@ -152,7 +155,27 @@ def _step_conclude_linear_form(w: _Walk, index: int, step: GenericStep, fail: Fa
 
 
 def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    _check_rank(w.net, w.cert.matrix, step, fail)
+    """rank W* <= min(n_0, ..., n_(L+1)): W* = A B through every layer's width.
+
+    The step states the widths ``(p, h_1, ..., h_L, q)``.  The bounds by p and
+    q are W*'s shape; for a hidden layer k, the one word of W* splits into
+    ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times ``B = B^(k) ... B^(1)``
+    (n_k x p), and the rule ``factor_rank`` gives rank <= n_k.
+    """
+    net, matrix = w.net, w.cert.matrix
+    if step.value != tuple(net.sizes):
+        raise fail(f"the bound is stated over the widths {step.value}, but the network's widths are {tuple(net.sizes)}")
+    if not matrix.terms:
+        return  # W* = 0
+    if len(matrix.terms) != 1:
+        raise fail("W* is not a single product of the layers' matrices")
+    word, _ = matrix.terms[0]
+    if _word_key(word) != tuple(net.weight(l).name for l in range(net.depth + 1, 0, -1)):
+        raise fail(f"W* is the product {[a.name for a in word]}, not B^(L+1) ... B^(1)")
+    for k in range(1, net.depth + 1):
+        split = net.depth + 1 - k  # A = word[:split], B = word[split:]
+        left, right = (reduce(operator.matmul, map(Lin.of, part)) for part in (word[:split], word[split:]))
+        _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)
 
 
 #: The step table: each rule a generic certificate cites and the function that re-derives its step.
@@ -219,30 +242,3 @@ def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
                     f"a coefficient of the claimed {what} uses {', '.join(sorted(str(e) for e in extra))}, "
                     "not a parameter of the activations"
                 )
-
-
-def _check_rank(net: GenericNetwork, matrix: Lin, step: GenericStep, fail: Callable[[str], CertificateError]) -> None:
-    """rank W* <= min(n_0, ..., n_(L+1)): W* = A B through every layer's width.
-
-    The step states the widths ``(p, h_1, ..., h_L, q)``.  The bounds by p and
-    q are W*'s shape; for a hidden layer k, the one word of W* splits into
-    ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times ``B = B^(k) ... B^(1)``
-    (n_k x p), and the rule ``factor_rank`` gives rank <= n_k.
-    """
-    if step.value != tuple(net.sizes):
-        raise fail(f"the bound is stated over the widths {step.value}, but the network's widths are {tuple(net.sizes)}")
-    if not matrix.terms:
-        return  # W* = 0
-    if len(matrix.terms) != 1:
-        raise fail("W* is not a single product of the layers' matrices")
-    word, _ = matrix.terms[0]
-    if _word_key(word) != tuple(net.weight(l).name for l in range(net.depth + 1, 0, -1)):
-        raise fail(f"W* is the product {[a.name for a in word]}, not B^(L+1) ... B^(1)")
-    for k in range(1, net.depth + 1):
-        left = Lin.of(word[0])
-        for atom in word[1 : net.depth + 1 - k]:
-            left = left @ Lin.of(atom)
-        right = Lin.of(word[net.depth + 1 - k])
-        for atom in word[net.depth + 2 - k :]:
-            right = right @ Lin.of(atom)
-        _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)

@@ -33,21 +33,26 @@ class GenericRule:
     ``operands`` name the matrices and their shapes in terms of ``dims``
     (``"1"`` is the size 1); ``scalars`` name scalar operands.  ``result``
     builds what a step citing the rule states; ``lhs`` and ``rhs`` build the
-    two sides of the rule's statement (``rhs`` from ``result``).  A rule of
+    two sides of the rule's statement (``rhs`` from ``result``; by default
+    ``result`` itself).  A rule of
     kind ``"rank"`` states ``rank(lhs) <= dims[bound]`` instead.
     """
 
     name: str
     statement: str
-    dims: tuple[str, ...]
     operands: tuple[tuple[str, str, str], ...]
-    scalars: tuple[str, ...]
     result: Body
     lhs: Body
-    rhs: Callable[[Any, Mapping[str, Any], Any], Any]
+    rhs: Callable[[Any, Mapping[str, Any], Any], Any] = lambda o, e, r: r
+    scalars: tuple[str, ...] = ()
     kind: str = "equation"
     bound: str | None = None
     spread: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The sizes the operands' shapes name, in order of first appearance (``"1"`` is the size 1, not a name)."""
+        return tuple(dict.fromkeys(d for _, rows, cols in self.operands for d in (rows, cols) if d != "1"))
 
     def derive(self, env: Mapping[str, Any]) -> Any:
         """The rule's result for symbolic-shape operands, after checking their shapes."""
@@ -77,27 +82,8 @@ def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
     return dims
 
 
-def _read_output_layer_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.outrow(e["b"], e["W"])
-
-
-def _substitute_layer_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.aug(o.add(o.scale(e["a"], e["b"]), o.scale(e["d"], o.ones(e["m"]))), o.scale(e["a"], e["W"]))
-
-
-def _multiply_augmented_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.aug(o.add(e["c"], o.mul(e["V"], e["v"])), o.mul(e["V"], e["M"]))
-
-
-def _apply_output_row_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.mul(e["C"], e["M"]))
-
-
-def _conclude_result(o: Any, e: Mapping[str, Any]) -> Any:
-    return o.add(o.mul(e["C"], e["x"]), e["c"])
-
-
-def _factor_result(o: Any, e: Mapping[str, Any]) -> Any:
+def _product(o: Any, e: Mapping[str, Any]) -> Any:
+    """``A B``: the rank rule's result and its left-hand side."""
     return o.mul(e["A"], e["B"])
 
 
@@ -105,10 +91,8 @@ _RULE_LIST = (
     GenericRule(
         name="read_output_layer",
         statement="W u + b = [b | W] (1, u)   for W: q x m, b: q x 1, u: m x 1",
-        dims=("q", "m"),
         operands=(("W", "q", "m"), ("b", "q", "1"), ("u", "m", "1")),
-        scalars=(),
-        result=_read_output_layer_result,
+        result=lambda o, e: o.outrow(e["b"], e["W"]),
         lhs=lambda o, e: o.add(o.mul(e["W"], e["u"]), e["b"]),
         rhs=lambda o, e, r: o.mul(r, o.stack1(e["u"])),
     ),
@@ -118,10 +102,11 @@ _RULE_LIST = (
             "(1, a (W u + b) + d 1_m) = [[1, 0], [a b + d 1_m, a W]] (1, u)   "
             "for W: m x n, b: m x 1, u: n x 1, scalars a, d"
         ),
-        dims=("m", "n"),
         operands=(("W", "m", "n"), ("b", "m", "1"), ("u", "n", "1")),
         scalars=("a", "d"),
-        result=_substitute_layer_result,
+        result=lambda o, e: o.aug(
+            o.add(o.scale(e["a"], e["b"]), o.scale(e["d"], o.ones(e["m"]))), o.scale(e["a"], e["W"])
+        ),
         lhs=lambda o, e: o.stack1(
             o.add(o.scale(e["a"], o.add(o.mul(e["W"], e["u"]), e["b"])), o.scale(e["d"], o.ones(e["m"])))
         ),
@@ -132,42 +117,30 @@ _RULE_LIST = (
         statement=(
             "[[1, 0], [c, V]] [[1, 0], [v, M]] = [[1, 0], [c + V v, V M]]   for V: k x m, c: k x 1, M: m x n, v: m x 1"
         ),
-        dims=("k", "m", "n"),
         operands=(("V", "k", "m"), ("c", "k", "1"), ("M", "m", "n"), ("v", "m", "1")),
-        scalars=(),
-        result=_multiply_augmented_result,
+        result=lambda o, e: o.aug(o.add(e["c"], o.mul(e["V"], e["v"])), o.mul(e["V"], e["M"])),
         lhs=lambda o, e: o.mul(o.aug(e["c"], e["V"]), o.aug(e["v"], e["M"])),
-        rhs=lambda o, e, r: r,
     ),
     GenericRule(
         name="apply_output_row",
         statement="[c | C] [[1, 0], [v, M]] = [c + C v | C M]   for C: q x m, c: q x 1, M: m x n, v: m x 1",
-        dims=("q", "m", "n"),
         operands=(("C", "q", "m"), ("c", "q", "1"), ("M", "m", "n"), ("v", "m", "1")),
-        scalars=(),
-        result=_apply_output_row_result,
+        result=lambda o, e: o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.mul(e["C"], e["M"])),
         lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.aug(e["v"], e["M"])),
-        rhs=lambda o, e, r: r,
     ),
     GenericRule(
         name="conclude_linear_form",
         statement="[c | C] (1, x) = C x + c   for C: q x n, c: q x 1, x: n x 1",
-        dims=("q", "n"),
         operands=(("C", "q", "n"), ("c", "q", "1"), ("x", "n", "1")),
-        scalars=(),
-        result=_conclude_result,
+        result=lambda o, e: o.add(o.mul(e["C"], e["x"]), e["c"]),
         lhs=lambda o, e: o.mul(o.outrow(e["c"], e["C"]), o.stack1(e["x"])),
-        rhs=lambda o, e, r: r,
     ),
     GenericRule(
         name="factor_rank",
         statement="rank(A B) <= r   for A: m x r, B: r x n",
-        dims=("m", "r", "n"),
         operands=(("A", "m", "r"), ("B", "r", "n")),
-        scalars=(),
-        result=_factor_result,
-        lhs=_factor_result,
-        rhs=lambda o, e, r: r,
+        result=_product,
+        lhs=_product,
         kind="rank",
         bound="r",
         spread=tuple(itertools.product((1, 2, 3), repeat=3)),
@@ -224,7 +197,7 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
         result = rule.result(ops, env)
         lhs = rule.lhs(ops, env)
         rhs = rule.rhs(ops, env, result)
-    except (ShapeError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:  # a ShapeError, symnet's or sympy's, is a ValueError
         raise CertificateError(f"self-check at {where}: the rule does not apply ({exc})", rule=rule.name) from None
     if rule.kind == "rank":
         r = sizes[rule.bound] if rule.bound else 0

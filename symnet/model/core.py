@@ -28,7 +28,7 @@ import sympy
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from .exact import is_rational_matrix, qq_matrix
-from .symbols import flat_entries, symbol_matrix
+from .symbols import flat_entries
 
 __all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData"]
 
@@ -115,15 +115,6 @@ class Layer:
         """Number of inputs to this layer (columns of ``weights``)."""
         return int(self.weights.cols)
 
-    def augmented(self) -> sympy.ImmutableMatrix:
-        """The blog post's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
-        if self.is_numeric:
-            return sympy.ImmutableMatrix.hstack(self.biases, self.weights)  # exact, over QQ
-        n = self.fan_in
-        w, b = flat_entries(self.weights), flat_entries(self.biases)
-        flat = [e for k in range(self.width) for e in (b[k], *w[k * n : (k + 1) * n])]
-        return symbol_matrix(flat, self.width, n + 1)
-
     @cached_property
     def qq_weights(self) -> Any:
         """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
@@ -186,10 +177,8 @@ class NetworkData:
             raise InvalidArgument("a network needs at least one layer (the output layer)")
         if not self.inputs:
             raise InvalidArgument("a network needs at least one input")
-        if not isinstance(self.inputs, tuple):
-            object.__setattr__(self, "inputs", tuple(self.inputs))
-        if not isinstance(self.layers, tuple):
-            object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "inputs", tuple(self.inputs))  # a tuple stays the same object
+        object.__setattr__(self, "layers", tuple(self.layers))
         if len(set(self.inputs)) != len(self.inputs):
             raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
         _check_shapes(self.inputs, self.layers)
@@ -246,29 +235,18 @@ class NetworkData:
         for layer in self.layers:
             if layer.is_numeric:
                 continue  # exact numbers over QQ (an imported model): no symbol to collect
-            for entry in layer.augmented():
+            w, b, n = flat_entries(layer.weights), flat_entries(layer.biases), layer.fan_in
+            for entry in (e for k in range(layer.width) for e in (b[k], *w[k * n : (k + 1) * n])):
                 if entry.is_Symbol:
                     seen.setdefault(entry, None)
                 elif not entry.is_Number:
                     for s in sorted(entry.free_symbols, key=sympy.default_sort_key):
                         seen.setdefault(s, None)
-        extra = set()
-        for act in self.activations:
-            extra |= set(act.parameters)
-        for s in sorted(extra - set(seen) - set(self.inputs), key=lambda s: s.name):
-            seen.setdefault(s, None)
+        extra = {s for act in self.activations for s in act.parameters} - set(seen) - set(self.inputs)
+        seen.update(dict.fromkeys(sorted(extra, key=lambda s: s.name)))
         return tuple(seen)
-
-    @property
-    def is_numeric(self) -> bool:
-        """True when no weight, bias or activation coefficient is a symbol."""
-        return not self.parameters
 
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}
         act = acts.pop() if len(acts) == 1 else [a.label() for a in self.activations]
         return f"Network(inputs={self.p}, hidden={list(self.hidden)}, outputs={self.q}, activation={act!r})"
-
-    def size(self) -> int:
-        """Number of weight and bias entries."""
-        return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)

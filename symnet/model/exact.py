@@ -21,9 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import flint
 import sympy
+from sympy.external.gmpy import GROUND_TYPES
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices._dfm import DFM
 
 from ..numbers import fast_rational
 
@@ -33,40 +36,13 @@ __all__ = [
     "immutable",
     "is_rational_matrix",
     "qq_matrix",
-    "rational",
     "rational_matrix",
     "rational_pairs",
     "sparse_matrix",
 ]
 
-#: The fast Rational constructor, kept under its old name (see :func:`symnet.numbers.fast_rational`).
-rational = fast_rational
-
-
-def _flint_ok() -> bool:
-    try:
-        from sympy.external.gmpy import GROUND_TYPES
-    except ImportError:  # pragma: no cover - older sympy
-        return False
-    return bool(GROUND_TYPES == "flint")
-
-
-_FLINT = _flint_ok()
-
-
-def _build(pairs: list[tuple[int, int]], rows: int, cols: int, *, dense: bool = True) -> sympy.ImmutableMatrix:
-    """The exact matrix of row-major ``(p, q)`` pairs in lowest terms (``dense`` as in :func:`immutable`)."""
-    if _FLINT:
-        import flint
-        from sympy.polys.matrices._dfm import DFM
-
-        fq = flint.fmpq_mat(rows, cols, [flint.fmpq(p, q) for p, q in pairs])
-        dm = DomainMatrix.from_rep(DFM._new(fq, (rows, cols), QQ))
-    else:
-        dm = DomainMatrix(
-            [[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ
-        )
-    return immutable(dm, dense=dense)
+#: True when sympy's domains use python-flint's numbers (sympy's default when python-flint is installed).
+_FLINT = GROUND_TYPES == "flint"
 
 
 def rational_matrix(entries: list[sympy.Rational], rows: int, cols: int) -> sympy.ImmutableMatrix:
@@ -81,7 +57,17 @@ def rational_pairs(
 
     ``dense`` as in :func:`immutable`; by default, dense above ``SPARSE_UP_TO`` entries.
     """
-    return _build(pairs, rows, cols, dense=rows * cols > SPARSE_UP_TO if dense is None else dense)
+    if _FLINT:
+        # DFM._new wraps a flint matrix as sympy's dense rep without re-reading it (sympy's own constructor for
+        # DFM results): safe because the matrix is an fmpq_mat of exactly the shape given, over QQ, which is
+        # what a DFM over QQ holds under flint ground types.
+        fq = flint.fmpq_mat(rows, cols, [flint.fmpq(p, q) for p, q in pairs])
+        dm = DomainMatrix.from_rep(DFM._new(fq, (rows, cols), QQ))
+    else:
+        dm = DomainMatrix(
+            [[QQ(p, q) for p, q in pairs[i * cols : (i + 1) * cols]] for i in range(rows)], (rows, cols), QQ
+        )
+    return immutable(dm, dense=rows * cols > SPARSE_UP_TO if dense is None else dense)
 
 
 def qq_matrix(m: sympy.MatrixBase) -> Any:
@@ -90,28 +76,23 @@ def qq_matrix(m: sympy.MatrixBase) -> Any:
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
     dense = rep.convert_to(QQ).to_dense()
-    inner = getattr(dense.rep, "rep", None)  # DFM under flint ground types
-    import flint
-
-    if isinstance(inner, flint.fmpq_mat):
-        return inner
+    if _FLINT:
+        return dense.rep.rep  # a dense rep over QQ is a DFM under flint ground types, and its .rep is its fmpq_mat
     rows, cols = dense.shape
     return flint.fmpq_mat(rows, cols, [flint.fmpq(int(a.numerator), int(a.denominator)) for a in dense.to_list_flat()])
 
 
+# sympy internals used below, and why each is safe: Basic keeps ``args`` in the slot ``_args`` (its descriptor,
+# _ARGS, is filled once, with the exact entries, before anything reads them); ``_rep``, ``_rows``, ``_cols``,
+# ``_mhash`` and ``_assumptions`` are the attributes sympy's own ``ImmutableDenseMatrix._fromrep`` sets, so an
+# ExactMatrix is an ImmutableMatrix built the way sympy builds one from a DomainMatrix (tests/test_numeric.py
+# checks that they compare and hash like ordinary matrices).
 _ARGS = sympy.Basic.__dict__["_args"]  # the slot Basic keeps its args in
 
 
 def _flat_rationals(dm: DomainMatrix) -> list[sympy.Expr]:
-    """The entries of a DomainMatrix over QQ or ZZ as sympy numbers, row by row."""
-    rep = dm.rep
-    if _FLINT and hasattr(rep, "rep"):  # DFM: a flint fmpq_mat / fmpz_mat
-        if dm.domain == QQ:
-            return [rational(int(a.p), int(a.q)) for a in rep.rep.entries()]
-        return [sympy.Integer(int(a)) for a in rep.rep.entries()]
-    if dm.domain == QQ:
-        return [rational(int(a.numerator), int(a.denominator)) for a in dm.to_list_flat()]
-    return [sympy.Integer(int(a)) for a in dm.to_list_flat()]
+    """The entries of a DomainMatrix over QQ or ZZ as sympy numbers, row by row (elements of both are normalised)."""
+    return [fast_rational(int(a.numerator), int(a.denominator)) for a in dm.to_list_flat()]
 
 
 class ExactMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
@@ -220,8 +201,8 @@ def _lazy(dm: DomainMatrix, cls: type[ExactMatrix] = ExactMatrix) -> ExactMatrix
 SPARSE_UP_TO = 50_000
 
 
-def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None, *, dense: bool = False) -> sympy.ImmutableMatrix:
-    """An exact ImmutableMatrix over ``dm`` (QQ or ZZ); ``flat`` gives its sympy entries when already made.
+def immutable(dm: DomainMatrix, *, dense: bool = False) -> sympy.ImmutableMatrix:
+    """An exact ImmutableMatrix over ``dm`` (QQ or ZZ).
 
     ``dense=True`` keeps the flint rep whatever the size (weights and factors,
     read by the exact arithmetic); otherwise matrices up to ``SPARSE_UP_TO``
@@ -230,11 +211,7 @@ def immutable(dm: DomainMatrix, flat: list[sympy.Expr] | None = None, *, dense: 
     rows, cols = dm.shape
     if not dense and rows * cols <= SPARSE_UP_TO:
         dm = dm.to_sparse()
-    obj = _lazy(dm)
-    if flat is not None:
-        rows, cols = dm.shape
-        _ARGS.__set__(obj, (sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*flat, sympify=False)))
-    return obj
+    return _lazy(dm)
 
 
 def _own_rep(m: Any) -> DomainMatrix | None:

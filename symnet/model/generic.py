@@ -25,9 +25,10 @@ live in :mod:`symnet.model.generic_build`, outside the trusted base.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import sympy
@@ -83,10 +84,6 @@ class MatAtom:
     tex: str = ""
     txt: str = ""
 
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.rows, self.cols)
-
 
 def ones(n: Size) -> MatAtom:
     """The all-ones column ``1_n`` (n x 1)."""
@@ -131,17 +128,9 @@ class Lin:
         acc: dict[tuple[str, ...], tuple[Word, sympy.Expr]] = {}
         for word, coeff in items:
             key = _word_key(word)
-            if key in acc:
-                acc[key] = (word, acc[key][1] + coeff)
-            else:
-                acc[key] = (word, coeff)
-        terms = []
-        for key in sorted(acc):
-            word, coeff = acc[key]
-            coeff = sympy.expand(coeff)
-            if coeff != 0:
-                terms.append((word, coeff))
-        return Lin(rows, cols, tuple(terms))
+            acc[key] = (word, acc[key][1] + coeff) if key in acc else (word, coeff)
+        expanded = ((word, sympy.expand(coeff)) for word, coeff in (acc[key] for key in sorted(acc)))
+        return Lin(rows, cols, tuple((word, coeff) for word, coeff in expanded if coeff != 0))
 
     def __add__(self, other: Lin) -> Lin:
         if not isinstance(other, Lin):
@@ -164,9 +153,6 @@ class Lin:
     def scale(self, s: sympy.Expr) -> Lin:
         return Lin._normal(self.rows, self.cols, [(w, s * c) for w, c in self.terms])
 
-    def atoms(self) -> set[MatAtom]:
-        return {a for w, _ in self.terms for a in w}
-
 
 @dataclass(frozen=True)
 class Aug:
@@ -178,10 +164,6 @@ class Aug:
     def __post_init__(self) -> None:
         if not (_same_size(self.v.rows, self.M.rows) and _same_size(self.v.cols, 1)):
             raise ShapeError(f"[[1, 0], [v, M]] needs v of shape {self.M.rows} x 1, got {_shape_text(self.v.shape)}")
-
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.M.rows + 1, self.M.cols + 1)
 
 
 @dataclass(frozen=True)
@@ -195,23 +177,15 @@ class OutRow:
         if not (_same_size(self.c.rows, self.C.rows) and _same_size(self.c.cols, 1)):
             raise ShapeError(f"[c | C] needs c of shape {self.C.rows} x 1, got {_shape_text(self.c.shape)}")
 
-    @property
-    def shape(self) -> tuple[Size, Size]:
-        return (self.C.rows, self.C.cols + 1)
-
-
-Value: TypeAlias = Lin | Aug | OutRow | sympy.Expr
-
 
 # ------------------------------------------------------------ two back ends
 class SymbolicOps:
-    """Rule bodies evaluated on matrices of symbolic shape (normal forms)."""
+    """Rule bodies evaluated on matrices of symbolic shape (normal forms): Lin's own operations."""
 
-    def mul(self, a: Lin, b: Lin) -> Lin:
-        return a @ b
-
-    def add(self, a: Lin, b: Lin) -> Lin:
-        return a + b
+    mul = staticmethod(operator.matmul)
+    add = staticmethod(operator.add)
+    aug = staticmethod(Aug)
+    outrow = staticmethod(OutRow)
 
     def scale(self, s: sympy.Expr, a: Lin) -> Lin:
         return a.scale(s)
@@ -219,28 +193,16 @@ class SymbolicOps:
     def ones(self, n: Size) -> Lin:
         return Lin.of(ones(n))
 
-    def aug(self, v: Lin, M: Lin) -> Aug:
-        return Aug(v, M)
-
-    def outrow(self, c: Lin, C: Lin) -> OutRow:
-        return OutRow(c, C)
-
 
 class ExplicitOps:
-    """Rule bodies evaluated on explicit sympy matrices (concrete sizes)."""
+    """Rule bodies evaluated on explicit sympy ImmutableMatrices (concrete sizes): sympy's own operations, which
+    check the shapes (sympy's ShapeError, a ValueError)."""
 
-    def mul(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        if a.cols != b.rows:
-            raise ShapeError(f"cannot multiply a {a.rows} x {a.cols} matrix by a {b.rows} x {b.cols} matrix")
-        return sympy.ImmutableMatrix(a * b)
-
-    def add(self, a: sympy.MatrixBase, b: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        if a.shape != b.shape:
-            raise ShapeError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
-        return sympy.ImmutableMatrix(a + b)
+    mul = staticmethod(operator.mul)
+    add = staticmethod(operator.add)
 
     def scale(self, s: sympy.Expr, a: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix(a * s)
+        return a * s
 
     def ones(self, n: Size) -> sympy.ImmutableMatrix:
         return sympy.ImmutableMatrix.ones(int(n), 1)
@@ -308,21 +270,21 @@ class GenericNetwork:
 
     def weight(self, layer: int) -> MatAtom:
         """Layer ``layer``'s weight matrix (layers count from 1; the output layer is L+1)."""
-        rows, cols = self.sizes[layer], self.sizes[layer - 1]
-        if layer == self.depth + 1 and self.depth > 0:
-            return MatAtom(f"W_{layer}", rows, cols, "C", "C")
-        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth <= 1 else f"^({layer})"
-        return MatAtom(f"W_{layer}", rows, cols, "B" + sup_tex, "B" + sup_txt)
+        return self._atom("W", layer, self.sizes[layer - 1], "C", "B", "")
 
     def bias(self, layer: int) -> MatAtom:
         """Layer ``layer``'s bias column."""
-        rows = self.sizes[layer]
+        return self._atom("b", layer, sympy.Integer(1), "c_0", "b", "_0")
+
+    def _atom(self, kind: str, layer: int, cols: Size, output: str, hidden: str, tail: str) -> MatAtom:
+        """The atom ``kind_layer``, shown as ``output`` for the output layer of a network with hidden layers, else
+        as ``hidden`` (with a layer superscript when there are several hidden layers) then ``tail``."""
+        name, rows = f"{kind}_{layer}", self.sizes[layer]
         if layer == self.depth + 1 and self.depth > 0:
-            return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "c_0", "c_0")
-        sup_tex = "" if self.depth <= 1 else f"^{{({layer})}}"
-        sup_txt = "" if self.depth <= 1 else f"^({layer})"
-        return MatAtom(f"b_{layer}", rows, sympy.Integer(1), "b" + sup_tex + "_0", "b" + sup_txt + "_0")
+            return MatAtom(name, rows, cols, output, output)
+        if self.depth <= 1:
+            return MatAtom(name, rows, cols, hidden + tail, hidden + tail)
+        return MatAtom(name, rows, cols, f"{hidden}^{{({layer})}}{tail}", f"{hidden}^({layer}){tail}")
 
     def input(self) -> MatAtom:
         """The input column x (p x 1)."""
@@ -330,11 +292,8 @@ class GenericNetwork:
 
     def atoms(self) -> dict[str, MatAtom]:
         """Every atom of the network by name (weights, biases, input)."""
-        out = {"x": self.input()}
-        for l in range(1, self.depth + 2):
-            out[self.weight(l).name] = self.weight(l)
-            out[self.bias(l).name] = self.bias(l)
-        return out
+        layers = range(1, self.depth + 2)
+        return {a.name: a for a in (self.input(), *(f(l) for l in layers for f in (self.weight, self.bias)))}
 
     def __repr__(self) -> str:
         acts = {a.label() for a in self.activations}
@@ -386,7 +345,6 @@ class GenericCertificate:
     steps: tuple[GenericStep, ...]
     matrix: Lin
     offset: Lin
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 # ---------------------------------------------------------------- builder

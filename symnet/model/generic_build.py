@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
 import sympy
 
@@ -22,13 +23,15 @@ from .generic import (
     MatAtom,
     OutRow,
     Size,
-    Value,
     is_size_name,
     size_symbol,
 )
 from .network import _hidden_activations
 
 __all__ = ["explicit", "generic_dense"]
+
+#: What :func:`explicit` instantiates: a matrix expression, an augmented matrix or an output block.
+Value: TypeAlias = Lin | Aug | OutRow | sympy.Expr
 
 
 def explicit(

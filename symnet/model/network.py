@@ -258,6 +258,15 @@ class Network(NetworkData, Displayable, display_key="network"):
         """
         return find_symbol(name, self.parameters, self.inputs)
 
+    @property
+    def is_numeric(self) -> bool:
+        """True when no weight, bias or activation coefficient is a symbol."""
+        return not self.parameters
+
+    def size(self) -> int:
+        """Number of weight and bias entries."""
+        return sum(layer.width * (layer.fan_in + 1) for layer in self.layers)
+
     # ------------------------------------------------------------- semantics
     @cached_property
     def output(self) -> tuple[sympy.Expr, ...]:

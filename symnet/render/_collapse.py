@@ -32,7 +32,7 @@ from ._document import Derivation, Inline, Line, Section
 from ._layout import TEXT_INDENT, TEXT_WIDTH, _wrap_words, broken_product, text_width
 from ._math import Atom, Math, Matrix, Row, block, text
 from ._steps import _LayerSteps
-from ._view import _is_numeric, _slope_intercept, dense_pattern
+from ._view import _is_numeric, _slope_intercept, augmented, dense_pattern
 
 
 class _Builder(_LayerSteps):
@@ -206,7 +206,7 @@ class _Builder(_LayerSteps):
         if L == 1 and self.q == 1 and self.seed_names():
             return self.seed_sigma_lines()
         names = [(f"k_{l}" if l < 10 else f"k_{{{l}}}") if L > 1 else "k" for l in range(1, L + 1)]
-        out = self.net.layers[-1].augmented()
+        out = augmented(self.net.layers[-1])
         out_pattern = "c" if all(out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)) else None
         i = "i"
 
@@ -268,7 +268,7 @@ class _Builder(_LayerSteps):
 
     def seed_names(self) -> bool:
         """True for one hidden layer named as in the blog post (``b_{k,j}``, ``c_k``)."""
-        out = self.net.layers[-1].augmented()
+        out = augmented(self.net.layers[-1])
         return dense_pattern(self.net.layers[0]) == "b_{{{k},{j}}}" and all(
             out[0, j] == sympy.Symbol(f"c_{j}") for j in range(out.cols)
         )

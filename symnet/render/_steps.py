@@ -26,7 +26,7 @@ from ._builder import _Core
 from ._document import Inline, Line, Section
 from ._math import Atom, Math, Row, parens, text
 from ._reference import cite
-from ._view import _slope_intercept, dense_pattern
+from ._view import _slope_intercept, augmented, dense_pattern
 
 
 class _LayerSteps(_Core):
@@ -82,7 +82,7 @@ class _LayerSteps(_Core):
 
     def single_node(self) -> list[Section]:
         step = (self.by_rule.get("read_output_layer") or [None])[0]
-        C = step.matrix if step is not None and step.matrix is not None else self.net.layers[0].augmented()
+        C = step.matrix if step is not None and step.matrix is not None else augmented(self.net.layers[0])
         xs = [self.x(j) for j in range(1, self.p + 1)]
         lines: list[Line] = []
         name = self.out_name()
@@ -250,7 +250,7 @@ class _LayerSteps(_Core):
         L = self.L
         h = self.widths[-1]
         step = (self.by_rule.get("read_output_layer") or [None])[0]
-        C = step.matrix if step is not None and step.matrix is not None else self.net.layers[-1].augmented()
+        C = step.matrix if step is not None and step.matrix is not None else augmented(self.net.layers[-1])
         ys = [self.y(L, k) for k in range(1, h + 1)]
         self.lhs_column([self.aug(L), YHAT, A("c") if self.q == 1 else A("C")])
         lines: list[Line] = self.tuple_line(self.aug(L), ys, A("(1, "), A(")^T,", ")^T,"))  # 1 + h entries

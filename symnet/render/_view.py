@@ -126,6 +126,11 @@ _DENSE = re.compile(
 )
 
 
+def augmented(layer: Any) -> sympy.ImmutableMatrix:
+    """A layer's ``[b | W]``: row k is ``(b_k, W_{k,1}, ..., W_{k,n})``."""
+    return sympy.ImmutableMatrix.hstack(layer.biases, layer.weights)
+
+
 def dense_pattern(layer: Any) -> str | None:
     """``"b_{{{k},{j}}}"`` when every entry of ``[b | W]`` is the dense builder's symbol, else None."""
     first = layer.biases[0]

@@ -25,6 +25,7 @@ from ..certificate import Certificate, Claim, Step
 from ..certificate.polys import ClaimPolys, parse_terms
 from ..errors import CertificateError, InvalidType, NotLinearError, SizeGuardError, SymnetError, UndecidedError
 from ..kernel.gate import gate_activation
+from ..kernel.generic import affine_coefficients
 from ..kernel.ring import Exact, balanced_sum, exact
 from ..model.activations import Activation
 from ..model.network import Network
@@ -44,22 +45,12 @@ __all__ = ["EXPAND_LIMIT", "ProofNotFound", "affine_coefficients", "decide", "pr
 ProofNotFound = UndecidedError
 
 
-def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """``(slope, intercept)`` when the activation is ``t -> slope*t + intercept``, else None."""
-    if act.is_identity:
-        return sympy.Integer(1), sympy.Integer(0)
-    form = gate_activation(act, (), "the activation")  # exact: never lets sympy.Poly round a Float
-    if not form.is_affine:
-        return None
-    return form.slope_intercept()
-
-
 def _factor(layer: Any, slope: sympy.Expr, intercept: sympy.Expr) -> sympy.ImmutableMatrix:
     """P_l = [[1, 0...0], [slope*b + intercept, slope*W]], exactly (a Network holds no Float)."""
     if slope == 1 and intercept == 0:  # the layer's own entries under the row (1, 0 ... 0)
         if layer.is_numeric:
             top = sympy.ImmutableMatrix([[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in])
-            return sympy.ImmutableMatrix.vstack(top, layer.augmented())
+            return sympy.ImmutableMatrix.vstack(top, sympy.ImmutableMatrix.hstack(layer.biases, layer.weights))
         return symbol_matrix(_augmented_flat(layer, True), layer.width + 1, layer.fan_in + 1)
     rows = [[sympy.Integer(1)] + [sympy.Integer(0)] * layer.fan_in]
     for k in range(layer.width):
@@ -359,7 +350,7 @@ def _prove_layerwise(net: Network, coefficients: list[Any], small: bool, expand:
     L = net.depth
     last = net.layers[-1]
     output_row = (  # exact: a Network holds no Float
-        last.augmented()
+        sympy.ImmutableMatrix.hstack(last.biases, last.weights)
         if last.is_numeric
         else symbol_matrix(_augmented_flat(last, False), last.width, last.fan_in + 1)
     )
