@@ -60,8 +60,8 @@ class _Context:
         self.qq = qq.network(self.net) if isinstance(self.net, Network) else None
         if self.qq is None or getattr(self.claim, "routes", None) != ("layerwise",):
             self.form  # the gate reads the network first (the direct route expands the gated network)  # noqa: B018
-        self.p, self.q = (self.qq.p, self.qq.q) if self.qq else (len(self.form.inputs), len(self.form.biases[-1]))
-        self.depth = len(self.qq.layers if self.qq else self.form.flat_weights) - 1
+        self.p, self.depth = len(self.net.inputs), len(self.net.layers) - 1  # as the gate or qq.network read them
+        self.q = qq.shape(self.qq[-1][0])[0] if self.qq else len(self.form.biases[-1])
         self.claimed: Any = None  # an explicit claim's rows (b*_i, W*_i1 .. W*_ip): [b* | W*] over QQ, else gated
         self.polys: list[list[Any]] | None = None  # ... as polynomials in self.ring
         self.outputs: list[Any] | None = None  # the network's outputs expanded in self.ring, once guarded
@@ -134,7 +134,7 @@ def _block(form: NetworkForm, index: int, coeffs: tuple[sympy.Expr, sympy.Expr] 
 def _stated_block(ctx: _Context, matrix: Any, index: int, coeffs: Any, what: str, fail: Fail) -> None:
     """The stated block (see :func:`_block`) is the network's; over QQ it is kept for an explicit claim."""
     if ctx.qq:
-        W, b, _ = ctx.qq.layers[index]
+        W, b, _ = ctx.qq[index]
         a = None if coeffs is None else [qq.rational(c, "the activation's coefficient", fail) for c in coeffs]
         derived = qq.blocks(b, W, *(a or (None, None)))
         qq.equal(qq.stated_matrix(matrix, what, fail), derived, what, fail)
@@ -188,7 +188,7 @@ def rule_substitute_layer(ctx: _Context, step: Step, fail: Fail) -> None:
         raise fail("every hidden layer is already substituted")
     if step.layer != expected:
         raise fail(f"expected the substitution of layer {expected}, found layer {step.layer}")
-    act = ctx.qq.layers[expected - 1][2] if ctx.qq else ctx.form.activations[expected - 1]
+    act = ctx.qq[expected - 1][2] if ctx.qq else ctx.form.activations[expected - 1]
     if not act.is_affine:
         raise fail(f"layer {expected}'s activation {act.body} is not affine, so the rule does not apply")
     slope, intercept = act.slope_intercept()

@@ -206,12 +206,8 @@ def equal(stated: Mat, derived: Mat, what: str, fail: Fail) -> None:
     raise fail(f"{what} stores a zero entry")
 
 
-class Layers:
-    """A network whose every layer is held over QQ: its input count and, per layer, ``(W, b, activation)``."""
-
-    def __init__(self, p: int, layers: list[tuple[Mat, Mat, ActivationForm]]) -> None:
-        self.p, self.layers = p, layers
-        self.q = shape(layers[-1][0])[0]
+#: A network whose every layer is held over QQ: per layer, ``(W, b, activation)``.
+Layers: TypeAlias = list[tuple[Mat, Mat, ActivationForm]]
 
 
 def network(net: Network) -> Layers | None:
@@ -225,7 +221,7 @@ def network(net: Network) -> Layers | None:
         raise IllFormed("the inputs must be distinct symbols with distinct names")
     if not all(isinstance(s, sympy.Symbol) and s.is_commutative for s in inputs):
         raise IllFormed("an input is not a commutative symbol")
-    layers: list[tuple[Mat, Mat, ActivationForm]] = []
+    layers: Layers = []
     previous = len(inputs)
     for l, ((W, b), layer) in enumerate(zip(matrices, net.layers, strict=True), start=1):
         assert W is not None and b is not None
@@ -241,4 +237,4 @@ def network(net: Network) -> Layers | None:
     widest = max(len(inputs), *(shape(W)[0] for W, _, _ in layers))
     if previous * (widest + 1) > MAX_PRODUCT:  # the running product C P_L ... P_l is dense
         raise IllFormed(f"the product C P_L ... P_1 would hold more than {MAX_PRODUCT} entries")
-    return Layers(len(inputs), layers)
+    return layers
