@@ -184,22 +184,18 @@ def equal(stated: Mat, derived: Mat, what: str, fail: Fail) -> None:
     """The stated matrix is the derived one, entry for entry; else ``fail`` names the first entry that differs."""
     if shape(stated) != shape(derived):
         raise fail(f"{what} has shape {shape(stated)}, but the network gives {shape(derived)}")
+    differ: Any
     if isinstance(stated, flint.fmpq_mat) or isinstance(derived, flint.fmpq_mat):
         stated, derived = dense(stated), dense(derived)
-    if stated == derived:  # dense, or two SDMs storing no zero: equal dicts are equal matrices
-        return
-    cols, zero = shape(derived)[1], flint.fmpq(0)
-    if isinstance(stated, flint.fmpq_mat) and isinstance(derived, flint.fmpq_mat):
-        pairs = zip(stated.entries(), derived.entries(), strict=True)
+        if stated == derived:
+            return
+        pairs, cols = zip(stated.entries(), derived.entries(), strict=True), derived.ncols()
         differ = ((n // cols, n % cols, a, b) for n, (a, b) in enumerate(pairs))
+    elif stated == derived:  # two SDMs storing no zero: equal dicts are equal matrices
+        return
     else:
-        sa, sb = stated, derived  # two SDMs: dicts {row: {column: value}}
-        assert isinstance(sa, SDM) and isinstance(sb, SDM)
-        differ = (
-            (i, j, s.get(j, zero), d.get(j, zero))
-            for i, s, d in ((i, sa.get(i, {}), sb.get(i, {})) for i in sorted(set(sa) | set(sb)))
-            for j in sorted(set(s) | set(d))
-        )
+        sa, sb, zero = stated.to_dok(), derived.to_dok(), flint.fmpq(0)
+        differ = ((i, j, sa.get((i, j), zero), sb.get((i, j), zero)) for i, j in sorted(sa.keys() | sb.keys()))
     for i, j, a, b in differ:
         if a != b:
             raise fail(f"{what} entry ({i}, {j}) is {text(a)}, but the network gives {text(b)}")
