@@ -100,8 +100,6 @@ def _compare(
     ctx: _Context, stated: Any, derived: Sequence[sympy.Expr], shape: tuple[int, int], what: str, fail: Fail
 ) -> None:
     """The stated matrix holds the derived entries (row-major), entry for entry."""
-    if stated is None:
-        raise fail(f"the step states no {what}")
     if not isinstance(stated, sympy.MatrixBase):
         raise fail(f"{what} is not a matrix")
     if stated.shape != shape:
