@@ -216,7 +216,7 @@ def _estimate(form: NetworkForm) -> int:
         if not act.is_identity:
             degree = max(act.degree, 1)
             terms = sum(1 for c in (act.coeffs or ()) if c != 0) or 1
-            new = [1] + [min(max(c, 1) ** degree * terms, 10**15) if c < 10**15 else c for c in new[1:]]
+            new = [1] + [min(max(c, 1) ** degree * terms, 10**15) for c in new[1:]]
         counts, peak = new, max(peak, sum(new[1:]))
     return peak
 
