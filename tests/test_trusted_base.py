@@ -42,7 +42,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: 5,127 with the cheaper exact bounds (interval bounds first, back-substitution on live neurons only).
 #: All three merged: 4,517; 4,518 with a refusal message that shows a too-long number by its size; 4,522 with
 #: the verification reader refusing a node past the last leaf before reading the rest.
-CEILING = 4_522
+#: 4,454 with the linear checker's one path per job (kernel/linear.py 361 -> 300, qq.py 179 -> 172).
+CEILING = 4_454
 
 
 def trusted_modules() -> list[str]:

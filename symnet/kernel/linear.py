@@ -21,8 +21,9 @@ product ``C P_L ... P_1`` of a numeric network's factors).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from functools import cached_property
+from itertools import chain, islice
 from typing import Any
 
 import flint
@@ -97,36 +98,37 @@ def _equal(ctx: _Context, stated: sympy.Expr, derived: sympy.Expr, where: str) -
 
 
 def _compare(
-    ctx: _Context, stated: Any, derived: Sequence[sympy.Expr], shape: tuple[int, int], what: str, fail: Fail
+    ctx: _Context, stated: Any, derived: Callable[[], Iterator[Any]], shape: tuple[int, int], what: str, fail: Fail
 ) -> None:
-    """The stated matrix holds the derived entries (row-major), entry for entry."""
+    """The stated matrix holds the entries ``derived()`` yields (row-major), entry for entry."""
     if not isinstance(stated, sympy.MatrixBase):
         raise fail(f"{what} is not a matrix")
     if stated.shape != shape:
         raise fail(f"{what} has shape {stated.shape}, but the network gives shape {shape}")
     flat, cols = flat_entries(stated), shape[1]
-    if len(flat) != len(derived):
-        raise fail(f"{what} has {len(flat)} entries, not the {len(derived)} of its shape")
-    if all(map(operator.is_, flat, derived)):  # the very same objects (the engine's factors): one C-level pass
+    if len(flat) != shape[0] * cols:
+        raise fail(f"{what} has {len(flat)} entries, not the {shape[0] * cols} of its shape")
+    if all(map(operator.is_, flat, derived())):  # the very same objects (the engine's factors): a C-level pass
         return
-    for n, (s, d) in enumerate(zip(flat, derived, strict=True)):
+    for n, (s, d) in enumerate(zip(flat, derived(), strict=True)):
         if s is not d and not _equal(ctx, s, d, f"{what} entry ({n // cols}, {n % cols})"):
             raise fail(f"{what} entry ({n // cols}, {n % cols}) is {show(s)}, but the network gives {show(d)}")
 
 
-def _block(form: NetworkForm, index: int, coeffs: tuple[sympy.Expr, sympy.Expr] | None) -> list[sympy.Expr]:
+def _block(form: NetworkForm, index: int, coeffs: tuple[sympy.Expr, sympy.Expr] | None) -> Iterator[sympy.Expr]:
     """The entries, row-major, of ``C = [b | W]`` (``coeffs`` None) or, for the activation's (slope, intercept),
     ``P_l = [[1, 0 ... 0], [slope b + intercept, slope W]]`` of the gated layer ``index`` (the layer's own entries
-    when the activation is the identity, so the engine's factors compare by identity)."""
+    when the activation is the identity, so the engine's factors compare by identity; no copy is made)."""
     b, cols = form.biases[index], len(form.biases[index - 1]) if index else len(form.inputs)
     if coeffs is None or coeffs == (1, 0):
-        W = form.flat_weights[index]
+        W = iter(form.flat_weights[index])
     else:
         slope, intercept = coeffs
-        W = [slope * w for row in form.exact_weights(index) for w in row]
+        W = iter([slope * w for row in form.exact_weights(index) for w in row])
         b = [slope * v + intercept for v in form.exact_biases(index)]
-    head = [] if coeffs is None else [sympy.S.One, *[sympy.S.Zero] * cols]
-    return head + [e for k in range(len(b)) for e in (b[k], *W[k * cols : (k + 1) * cols])]
+    head = () if coeffs is None else (sympy.S.One, *[sympy.S.Zero] * cols)
+    rows = (part for k in range(len(b)) for part in ((b[k],), islice(W, cols)))
+    return chain.from_iterable(chain((head,), rows))
 
 
 def _stated_block(ctx: _Context, matrix: Any, index: int, coeffs: Any, what: str, fail: Fail) -> None:
@@ -139,8 +141,8 @@ def _stated_block(ctx: _Context, matrix: Any, index: int, coeffs: Any, what: str
         ctx.factors.append(derived if ctx.claim.form == "explicit" else None)
         return
     rows, cols = len(ctx.form.biases[index]), len(ctx.form.biases[index - 1]) if index else ctx.p
-    top = coeffs is not None
-    _compare(ctx, matrix, _block(ctx.form, index, coeffs), (rows + top, cols + 1), what, fail)
+    shape = (rows + (coeffs is not None), cols + 1)
+    _compare(ctx, matrix, lambda: _block(ctx.form, index, coeffs), shape, what, fail)
 
 
 def _coefficient(ctx: _Context, stated: Any, value: sympy.Expr, what: str, fail: Fail) -> None:
