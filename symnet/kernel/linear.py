@@ -10,16 +10,20 @@ mention x, bounded work), then runs the rules in order and confirms the claim.
 This module imports only sympy, python-flint and the plain data modules
 (certificate, network, errors) -- never the engine.
 
-Every comparison is exact: structural equality of gated expressions, else
-equality of polynomials over QQ (python-flint ``fmpq_mpoly``).
+A network whose every weight is a number is checked over QQ (:mod:`symnet.kernel.qq`:
+its layers and the stated matrices as python-flint matrices); any other one
+entry by entry: structural equality of gated expressions, else equality of
+polynomials over QQ (python-flint ``fmpq_mpoly``).  An explicit claim is
+compared with the network's output expanded as polynomials (over QQ, the
+product ``C P_L ... P_1`` of a numeric network's factors).
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from itertools import islice, repeat
+from itertools import chain, islice
 from typing import Any
 
 import flint
@@ -52,24 +56,21 @@ class _Context:
 
     def __init__(self, cert: Certificate, limit: int) -> None:
         self.net, self.claim, self.limit = cert.network, cert.claim, limit
-        self.factors: list[Any] = []  # the layer-wise chain so far: C, then P_L, P_(L-1), ...
+        self.factors: list[Any] = []  # over QQ, for an explicit claim: C, then P_L, P_(L-1), ...
         self.expected: int | None = None  # the layer substituted next, while the chain is open
         self.done: set[str] = set()  # the routes concluded
         self.qq = qq.network(self.net) if isinstance(self.net, Network) else None
         if self.qq is None or getattr(self.claim, "routes", None) != ("layerwise",):
             self.form  # the gate reads the network first (the direct route expands the gated network)  # noqa: B018
-        self.p, self.q = (self.qq.p, self.qq.q) if self.qq else (len(self.form.inputs), len(self.form.biases[-1]))
-        self.depth = len(self.qq.layers if self.qq else self.form.flat_weights) - 1
-        self._local: dict[tuple[sympy.Symbol, ...], Exact] = {}
-        self.qq_claim: tuple[flint.fmpq_mat, flint.fmpq_mat] | None = None  # an explicit claim, over QQ
-        self.matrix: list[list[sympy.Expr]] | None = None
-        self.offset: list[sympy.Expr] | None = None
-        self.polys: tuple[list[list[Any]], list[Any]] | None = None  # a claim stated as polynomials, in self.ring
-        self.estimate: int | None = None  # the path count of the expanded output, once computed
+        self.p, self.depth = len(self.net.inputs), len(self.net.layers) - 1  # as the gate or qq.network read them
+        self.q = qq.shape(self.qq[-1][0])[0] if self.qq else len(self.form.biases[-1])
+        self.claimed: Any = None  # an explicit claim's rows (b*_i, W*_i1 .. W*_ip): [b* | W*] over QQ, else gated
+        self.polys: list[list[Any]] | None = None  # ... as polynomials in self.ring
+        self.outputs: list[Any] | None = None  # the network's outputs expanded in self.ring, once guarded
 
     @cached_property
     def form(self) -> NetworkForm:
-        """The gate's reading (identities only: radicals may be generators of their own); the direct route's."""
+        """The gate's reading (identities only: radicals may be generators of their own)."""
         return gate_network(self.net, radicals=True)
 
     @cached_property
@@ -77,20 +78,13 @@ class _Context:
         """The ring of the whole network (built only for explicit claims, which are size-guarded)."""
         return self.form.ring()
 
-    def row(self, row: list[sympy.Expr], where: str) -> list[Any]:
-        """The entries of a row as polynomials."""
-        return [self.ring.poly(e, where) for e in row]
-
-    def same(self, a: sympy.Expr, b: sympy.Expr, where: str) -> bool:
-        """Exact equality of two gated expressions, as polynomials in their own symbols."""
-        declared = set(self.form.inputs) | set(self.form.parameters)  # a symbol besides these: IllFormed in poly
-        gens = tuple(sorted((a.free_symbols | b.free_symbols) & declared, key=lambda s: s.name))
-        ring = self._local.get(gens) or self._local.setdefault(gens, Exact(gens))
-        return bool(ring.poly(a, where) == ring.poly(b, where))
+    @cached_property
+    def declared(self) -> set[sympy.Symbol]:
+        return set(self.form.inputs) | set(self.form.parameters)
 
 
 def _equal(ctx: _Context, stated: sympy.Expr, derived: sympy.Expr, where: str) -> bool:
-    """Exact equality of a stated entry (gated here) and a derived one."""
+    """Exact equality of a stated entry (gated here) and a derived one, as polynomials in their own symbols."""
     if stated is derived:
         return True
     s = exact(stated, where)
@@ -99,29 +93,69 @@ def _equal(ctx: _Context, stated: sympy.Expr, derived: sympy.Expr, where: str) -
         return True
     if s.is_Rational and d.is_Rational:
         return False
-    return ctx.same(s, d, where)
+    # a symbol besides the declared ones is no generator here: IllFormed in poly
+    ring = Exact(sorted((s.free_symbols | d.free_symbols) & ctx.declared, key=lambda g: g.name))
+    return bool(ring.poly(s, where) == ring.poly(d, where))
 
 
-def _compare(ctx: _Context, stated: Any, derived: list[list[sympy.Expr]], what: str, fail: Fail) -> None:
-    if stated is None:
-        raise fail(f"the step states no {what}")
+def _compare(
+    ctx: _Context, stated: Any, derived: Callable[[], Iterator[Any]], shape: tuple[int, int], what: str, fail: Fail
+) -> None:
+    """The stated matrix holds the entries ``derived()`` yields (row-major), entry for entry."""
     if not isinstance(stated, sympy.MatrixBase):
         raise fail(f"{what} is not a matrix")
-    shape = (len(derived), len(derived[0]))
     if stated.shape != shape:
         raise fail(f"{what} has shape {stated.shape}, but the network gives shape {shape}")
-    flat = flat_entries(stated)
-    cols = shape[1]
+    flat, cols = flat_entries(stated), shape[1]
     if len(flat) != shape[0] * cols:
         raise fail(f"{what} has {len(flat)} entries, not the {shape[0] * cols} of its shape")
-    for i, row in enumerate(derived):
-        stated_row = flat[i * cols : (i + 1) * cols]
-        if all(map(operator.is_, stated_row, row)):  # the very same objects: equal (C-level loop)
-            continue
-        for j, d in enumerate(row):
-            s = stated_row[j]
-            if not _equal(ctx, s, d, f"{what} entry ({i}, {j})"):
-                raise fail(f"{what} entry ({i}, {j}) is {show(s)}, but the network gives {show(d)}")
+    if all(map(operator.is_, flat, derived())):  # the very same objects (the engine's factors): a C-level pass
+        return
+    for n, (s, d) in enumerate(zip(flat, derived(), strict=True)):
+        if s is not d and not _equal(ctx, s, d, f"{what} entry ({n // cols}, {n % cols})"):
+            raise fail(f"{what} entry ({n // cols}, {n % cols}) is {show(s)}, but the network gives {show(d)}")
+
+
+def _block(form: NetworkForm, index: int, coeffs: tuple[sympy.Expr, sympy.Expr] | None) -> Iterator[sympy.Expr]:
+    """The entries, row-major, of ``C = [b | W]`` (``coeffs`` None) or, for the activation's (slope, intercept),
+    ``P_l = [[1, 0 ... 0], [slope b + intercept, slope W]]`` of the gated layer ``index`` (the layer's own entries
+    when the activation is the identity, so the engine's factors compare by identity; no copy is made)."""
+    b, cols = form.biases[index], len(form.biases[index - 1]) if index else len(form.inputs)
+    if coeffs is None or coeffs == (1, 0):
+        W = iter(form.flat_weights[index])
+    else:
+        slope, intercept = coeffs
+        W = iter([slope * w for row in form.exact_weights(index) for w in row])
+        b = [slope * v + intercept for v in form.exact_biases(index)]
+    head = () if coeffs is None else (sympy.S.One, *[sympy.S.Zero] * cols)
+    rows = (part for k in range(len(b)) for part in ((b[k],), islice(W, cols)))
+    return chain.from_iterable(chain((head,), rows))
+
+
+def _stated_block(ctx: _Context, matrix: Any, index: int, coeffs: Any, what: str, fail: Fail) -> None:
+    """The stated block (see :func:`_block`) is the network's; over QQ it is kept for an explicit claim."""
+    if ctx.qq:
+        W, b, _ = ctx.qq[index]
+        a = None if coeffs is None else [qq.rational(c, "the activation's coefficient", fail) for c in coeffs]
+        derived = qq.blocks(b, W, *(a or (None, None)))
+        qq.equal(qq.stated_matrix(matrix, what, fail), derived, what, fail)
+        ctx.factors.append(derived if ctx.claim.form == "explicit" else None)
+        return
+    rows, cols = len(ctx.form.biases[index]), len(ctx.form.biases[index - 1]) if index else ctx.p
+    shape = (rows + (coeffs is not None), cols + 1)
+    _compare(ctx, matrix, lambda: _block(ctx.form, index, coeffs), shape, what, fail)
+
+
+def _coefficient(ctx: _Context, stated: Any, value: sympy.Expr, what: str, fail: Fail) -> None:
+    """The step's stated slope or intercept is the activation's."""
+    if ctx.qq:
+        same = qq.rational(stated, f"the stated {what}", fail) == qq.rational(value, f"the activation's {what}", fail)
+    elif stated is None:
+        raise fail(f"the step states no {what}")
+    else:
+        same = _equal(ctx, stated, value, f"the stated {what}")
+    if not same:
+        raise fail(f"the stated {what} {show(stated)} differs from the activation's {what} {show(value)}")
 
 
 # --------------------------------------------------------------- the rules
@@ -136,16 +170,8 @@ def rule_read_output_layer(ctx: _Context, step: Step, fail: Fail) -> None:
         raise fail("the layer-wise chain starts twice")
     if step.layer != depth + 1:
         raise fail(f"the output layer is layer {depth + 1}, not {step.layer}")
-    if ctx.qq:
-        W_, b_, _ = ctx.qq.layers[-1]
-        stated = qq.stated_matrix(step.matrix, "the output row C", fail)
-        qq.equal(stated, qq.blocks(b_, W_, None, None), "the output row C", fail)
-        derived: Any = qq.dense(stated)
-    else:
-        W, b = ctx.form.weight_rows(depth), ctx.form.biases[-1]
-        derived = [[b[k], *W[k]] for k in range(len(W))]
-        _compare(ctx, step.matrix, derived, "the output row C", fail)
-    ctx.factors, ctx.expected = [derived], depth
+    _stated_block(ctx, step.matrix, depth, None, "the output row C", fail)
+    ctx.expected = depth
 
 
 def rule_substitute_layer(ctx: _Context, step: Step, fail: Fail) -> None:
@@ -161,72 +187,16 @@ def rule_substitute_layer(ctx: _Context, step: Step, fail: Fail) -> None:
         raise fail("a layer is substituted before the output layer is read")
     if expected < 1:
         raise fail("every hidden layer is already substituted")
-    ctx.factors.append(_factor(ctx, step, expected, fail))
-    ctx.expected = expected - 1
-
-
-def _factor(ctx: _Context, step: Step, expected: int, fail: Fail) -> Any:
-    """The factor P_l of substitute_layer, once the stated slope, intercept and P_l are found to be the network's."""
     if step.layer != expected:
         raise fail(f"expected the substitution of layer {expected}, found layer {step.layer}")
-    act = ctx.qq.layers[expected - 1][2] if ctx.qq else ctx.form.activations[expected - 1]
+    act = ctx.qq[expected - 1][2] if ctx.qq else ctx.form.activations[expected - 1]
     if not act.is_affine:
         raise fail(f"layer {expected}'s activation {act.body} is not affine, so the rule does not apply")
     slope, intercept = act.slope_intercept()
-    if ctx.qq:
-        return _substitute_qq(ctx.qq.layers[expected - 1], step, expected, (slope, intercept), fail)
-    form = ctx.form
-    if step.slope is None or step.intercept is None:
-        raise fail("the step states no slope and intercept")
-    if not _equal(ctx, step.slope, slope, "the stated slope"):
-        raise fail(f"the stated slope {show(step.slope)} differs from the activation's slope {show(slope)}")
-    if not _equal(ctx, step.intercept, intercept, "the stated intercept"):
-        raise fail(
-            f"the stated intercept {show(step.intercept)} differs from the activation's intercept {show(intercept)}"
-        )
-    held = slope == 1 and intercept == 0 and _holds_layer(step.matrix, form, expected - 1)
-    if held and ctx.claim.form != "explicit":
-        return []  # the very layer's entries; no later rule reads the rows of a product claim's factors
-    if slope == 1 and intercept == 0:  # the layer's own entries, so the stated ones compare by identity
-        W, b = form.weight_rows(expected - 1), form.biases[expected - 1]
-        rows = [[b[k], *W[k]] for k in range(len(W))]
-    else:
-        W, b = form.exact_weights(expected - 1), form.exact_biases(expected - 1)
-        rows = [[slope * b[k] + intercept] + [slope * w for w in W[k]] for k in range(len(W))]
-    derived = [[sympy.Integer(1)] + [sympy.Integer(0)] * len(W[0]), *rows]
-    _compare(ctx, step.matrix, derived, f"the factor P_{expected}", fail)
-    return derived
-
-
-def _substitute_qq(layer: tuple[qq.Mat, qq.Mat, Any], step: Step, l: int, coeffs: Any, fail: Fail) -> Any:
-    """substitute_layer over QQ: the stated slope, intercept and factor P_l are exactly the network's."""
-    a, d = (qq.rational(c, "the activation's coefficient", fail) for c in coeffs)
-    if qq.rational(step.slope, "the stated slope", fail) != a:
-        raise fail(f"the stated slope {show(step.slope)} differs from the activation's slope {qq.text(a)}")
-    if qq.rational(step.intercept, "the stated intercept", fail) != d:
-        raise fail(f"the stated intercept {show(step.intercept)} differs from the activation's intercept {qq.text(d)}")
-    P = qq.blocks(layer[1], layer[0], a, d)
-    qq.equal(qq.stated_matrix(step.matrix, f"the factor P_{l}", fail), P, f"the factor P_{l}", fail)
-    return P
-
-
-def _holds_layer(stated: Any, form: NetworkForm, index: int) -> bool:
-    """True when ``stated`` holds, object for object, ``[[1, 0 ... 0], [b_l | W_l]]`` of the gated layer ``index``.
-
-    The identity substitution's factor as the engine writes it: the very
-    objects of the network's layer, compared by identity in C-level passes
-    over the flat entries (no row is copied).  False sends the step to the
-    general comparison, which names the differing entry.
-    """
-    weights, biases = form.flat_weights[index], form.biases[index]
-    cols = len(weights) // max(len(biases), 1)
-    entries = flat_entries(stated) if isinstance(stated, sympy.MatrixBase) else ()
-    if not biases or len(entries) != (len(biases) + 1) * (cols + 1) or stated.shape != (len(biases) + 1, cols + 1):
-        return False
-    it, flat, zero = iter(entries), iter(weights), sympy.Integer(0)
-    if next(it) is not sympy.Integer(1) or not all(map(operator.is_, islice(it, cols), repeat(zero))):
-        return False
-    return all(next(it) is b and all(map(operator.is_, islice(it, cols), islice(flat, cols))) for b in biases)
+    _coefficient(ctx, step.slope, slope, "slope", fail)
+    _coefficient(ctx, step.intercept, intercept, "intercept", fail)
+    _stated_block(ctx, step.matrix, expected - 1, (slope, intercept), f"the factor P_{expected}", fail)
+    ctx.expected = expected - 1
 
 
 def _estimate(form: NetworkForm) -> int:
@@ -249,33 +219,48 @@ def _estimate(form: NetworkForm) -> int:
         if not act.is_identity:
             degree = max(act.degree, 1)
             terms = sum(1 for c in (act.coeffs or ()) if c != 0) or 1
-            new = [1] + [min(max(c, 1) ** degree * terms, 10**15) if c < 10**15 else c for c in new[1:]]
+            new = [1] + [min(max(c, 1) ** degree * terms, 10**15) for c in new[1:]]
         counts, peak = new, max(peak, sum(new[1:]))
     return peak
 
 
-def _guard(ctx: _Context, fail: Fail) -> None:
+def _outputs(ctx: _Context, fail: Fail) -> list[Any]:
+    """The network's outputs expanded as polynomials in its ring, once, within the kernel's size limits."""
     form, limit = ctx.form, ctx.limit
-    est = ctx.estimate = _estimate(form) if ctx.estimate is None else ctx.estimate
-    variables = len(form.inputs) + len(form.parameters)
-    if est > limit or est * variables > KERNEL_COST_LIMIT:
-        raise fail(
-            f"verifying this step needs an expansion of about {est} monomials in {variables} variables, "
-            f"above the kernel's limits ({limit} monomials, {KERNEL_COST_LIMIT} monomials x variables)"
-        )
+    if ctx.outputs is None:
+        est = _estimate(form)
+        variables = len(form.inputs) + len(form.parameters)
+        if est > limit or est * variables > KERNEL_COST_LIMIT:
+            raise fail(
+                f"verifying this step needs an expansion of about {est} monomials in {variables} variables, "
+                f"above the kernel's limits ({limit} monomials, {KERNEL_COST_LIMIT} monomials x variables)"
+            )
+        ctx.outputs = expand(form, ctx.ring)
+    return ctx.outputs
 
 
-def _claim_polys(ctx: _Context) -> tuple[list[list[Any]], list[Any]]:
-    if ctx.polys is not None:
-        return ctx.polys
-    if ctx.qq_claim is not None:
-        flat_W, flat_b = (m.entries() for m in ctx.qq_claim)
-        W_ = [[ctx.ring.ctx.constant(v) for v in flat_W[i * ctx.p : (i + 1) * ctx.p]] for i in range(ctx.q)]
-        return W_, [ctx.ring.ctx.constant(v) for v in flat_b]
-    assert ctx.matrix is not None and ctx.offset is not None
-    W = [[ctx.ring.poly(v, "the claimed W*") for v in row] for row in ctx.matrix]
-    ctx.polys = W, [ctx.ring.poly(v, "the claimed b*") for v in ctx.offset]  # read once for both routes
+def _claim_rows(ctx: _Context) -> list[list[Any]]:
+    """The explicit claim's rows ``(b*_i, W*_i1, ..., W*_ip)`` as polynomials in the network's ring."""
+    if ctx.polys is None:
+        ring, claimed, n = ctx.ring, ctx.claimed, ctx.p + 1
+        if isinstance(claimed, flint.fmpq_mat):
+            flat = [ring.ctx.constant(v) for v in claimed.entries()]
+            ctx.polys = [flat[i * n : (i + 1) * n] for i in range(ctx.q)]
+        else:
+            ctx.polys = [[ring.poly(v, f"the claim's row {i}") for v in row] for i, row in enumerate(claimed)]
     return ctx.polys
+
+
+def _confirm(ctx: _Context, what: str, fail: Fail) -> None:
+    """Each expanded output of the network is the claimed ``W* x + b*``."""
+    ring, x = ctx.ring, ctx.ring.gen_polys[: ctx.p]
+    for i, (o, row) in enumerate(zip(_outputs(ctx, fail), _claim_rows(ctx), strict=True)):
+        claimed = balanced_sum([row[0]] + [w * v for w, v in zip(row[1:], x, strict=True)], ring.zero)
+        if o == claimed:
+            continue
+        if ring.x_degree(o, ctx.p) > 1:
+            raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
+        raise fail(f"output {i}: the claimed linear form differs from {what} by {show(ring.show(claimed - o))}")
 
 
 def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
@@ -283,56 +268,26 @@ def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
     y_hat = (C P_L ... P_1) x*.
 
     Needs the whole chain: the output row and one factor per hidden layer.
-    An explicit claim must equal the product, computed exactly.
+    An explicit claim must equal the product, computed exactly: over QQ as
+    the matrix product, otherwise as the network's output, which the checked
+    factors make equal to it, expanded as polynomials.
     """
     if ctx.expected is None:
         raise fail("the conclusion comes before the output layer is read")
-    derived, depth = ctx.factors, ctx.depth
+    if ctx.expected != 0:
+        done, depth = ctx.depth - ctx.expected, ctx.depth
+        raise fail(f"the chain has {done} substituted layers, but the network has {depth} hidden layers")
     ctx.done.add("layerwise")
     ctx.expected = None
-    if len(derived) != depth + 1:
-        raise fail(f"the chain has {len(derived) - 1} substituted layers, but the network has {depth} hidden layers")
     if ctx.claim.form != "explicit":
         return
-    if ctx.qq_claim is not None:
-        _conclude_qq(ctx.qq_claim, derived, fail)
+    if not ctx.qq:
+        _confirm(ctx, "C P_L ... P_1 x*", fail)
         return
-    _guard(ctx, fail)
-    factors = [[ctx.row(row, "a factor") for row in f] for f in derived]
-    zero = ctx.ring.zero
-    rows = factors[0]
-    for f in factors[1:]:
-        columns = list(zip(*f, strict=True))
-        rows = [
-            [balanced_sum([r * v for r, v in zip(row, column, strict=True) if r and v], zero) for column in columns]
-            for row in rows
-        ]
-    W, b = _claim_polys(ctx)
-    x = ctx.ring.gen_polys[: ctx.p]
-    for i, row in enumerate(rows):
-        if row != [b[i], *W[i]]:
-            differs = balanced_sum([b[i] - row[0]] + [(w - r) * v for w, r, v in zip(W[i], row[1:], x, strict=True)], 0)
-            gap = show(ctx.ring.show(differs))
-            raise fail(f"output {i}: the claimed linear form differs from C P_L ... P_1 x* by {gap}")
-
-
-def _conclude_qq(claim: tuple[flint.fmpq_mat, flint.fmpq_mat], factors: list[Any], fail: Fail) -> None:
-    """conclude_linear_form over QQ: the claim is C P_L ... P_1, an exact (sparse where P_l is) matrix product."""
-    product = factors[0]
-    for P in factors[1:]:
+    product = qq.dense(ctx.factors[0])
+    for P in ctx.factors[1:]:
         product = qq.sparse_times(product, P)
-    (W, b), q, p = claim, claim[0].nrows(), claim[0].ncols()
-    for i in range(q):
-        if b[i, 0] != product[i, 0]:
-            raise fail(
-                f"output {i}: the claimed intercept {qq.text(b[i, 0])} is not C P_L ... P_1's {qq.text(product[i, 0])}"
-            )
-        for j in range(p):
-            if W[i, j] != product[i, j + 1]:
-                raise fail(
-                    f"output {i}: the claimed coefficient of x_{j + 1}, {qq.text(W[i, j])}, "
-                    f"is not C P_L ... P_1's {qq.text(product[i, j + 1])}"
-                )
+    qq.equal(ctx.claimed, product, "the claimed (b* | W*)", fail)
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail) -> None:
@@ -349,25 +304,13 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail) -> None:
     ctx.done.add("direct")
     if ctx.claim.form != "explicit":
         raise fail("the direct route needs an explicit claim")
-    form = ctx.form
-    for index, act in enumerate(form.activations, start=1):
+    for index, act in enumerate(ctx.form.activations, start=1):
         if not act.is_polynomial:
             raise fail(f"layer {index}'s activation {act.body} is not a polynomial; the output cannot be expanded")
-    _guard(ctx, fail)
-    ring = ctx.ring
-    u = expand(form, ring)
-    count = sum(len(o) for o in u)
+    count = sum(len(o) for o in _outputs(ctx, fail))
     if step.monomials != count:
         raise fail(f"the step states {step.monomials} monomials, but the expanded output has {count}")
-    W_, b_ = _claim_polys(ctx)  # free of x (read through the gate), so an output equal to W* x + b* is affine
-    x = ring.gen_polys[: ctx.p]
-    for i, o in enumerate(u):
-        claimed = balanced_sum([b_[i]] + [w * v for w, v in zip(W_[i], x, strict=True)], ring.zero)
-        if o == claimed:
-            continue
-        if ring.x_degree(o, ctx.p) > 1:
-            raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
-        raise fail(f"output {i}: the expanded output differs from the claimed form by {show(ring.show(o - claimed))}")
+    _confirm(ctx, "the expanded output", fail)  # W* and b* are free of x (read through the gate)
 
 
 # ------------------------------------------------------------------- check
@@ -385,59 +328,58 @@ def _gate_claim(ctx: _Context) -> None:
     routes = claim.routes
     if not isinstance(routes, tuple) or not routes or len(set(routes)) != len(routes) or not set(routes) <= set(ROUTES):
         raise IllFormed(f"the claim must list at least one route, distinct, from {ROUTES}; it lists {routes!r}")
-    if (
-        claim.form == "explicit"
-        and claim.polys is not None
-        and not ctx.qq
-        and (ctx.form.parameters or ctx.form.radicals)
-    ):
-        ctx.polys = _read_polys(ctx, claim.polys, q, p)
-    elif claim.form == "explicit":
-        if not isinstance(claim.matrix, sympy.MatrixBase) or not isinstance(claim.offset, sympy.MatrixBase):
-            raise CertificateError("the explicit claim lacks its matrix or offset")
-        if claim.matrix.shape != (q, p) or claim.offset.shape != (q, 1):
-            raise CertificateError(
-                f"the claimed W* has shape {claim.matrix.shape} and b* {claim.offset.shape}; "
-                f"the network needs {(q, p)} and {(q, 1)}"
-            )
-        if ctx.qq:
-            read = [
-                qq.stated_matrix(m, f"the claimed {w}", CertificateError)
-                for m, w in ((claim.matrix, "W*"), (claim.offset, "b*"))
-            ]
-            ctx.qq_claim = (qq.dense(read[0]), qq.dense(read[1]))
-            return
-        form, flat = ctx.form, claim.matrix.flat()
-        ctx.matrix = [
-            [gate_claim_entry(flat[i * p + j], f"claim W* entry ({i}, {j})", form) for j in range(p)] for i in range(q)
-        ]
-        ctx.offset = [gate_claim_entry(v, f"claim b* entry {i}", form) for i, v in enumerate(claim.offset.flat())]
-    elif claim.matrix is not None or claim.offset is not None:
-        raise IllFormed("a product claim states no matrix or offset")
+    if claim.form == "product":
+        if claim.matrix is not None or claim.offset is not None:
+            raise IllFormed("a product claim states no matrix or offset")
+        return
+    if claim.polys is not None and not ctx.qq and (ctx.form.parameters or ctx.form.radicals):
+        ctx.polys = _read_polys(ctx, claim.polys)
+        return
+    W, b = claim.matrix, claim.offset
+    if not isinstance(W, sympy.MatrixBase) or not isinstance(b, sympy.MatrixBase):
+        raise CertificateError("the explicit claim lacks its matrix or offset")
+    if W.shape != (q, p) or b.shape != (q, 1):
+        raise CertificateError(
+            f"the claimed W* has shape {W.shape} and b* {b.shape}; the network needs {(q, p)} and {(q, 1)}"
+        )
+    if ctx.qq:
+        read = (qq.dense(qq.stated_matrix(m, f"the claimed {w}", CertificateError)) for m, w in ((W, "W*"), (b, "b*")))
+        ctx.claimed = qq.augmented(*read, top=False)
+        return
+    w, v = flat_entries(W), flat_entries(b)
+    ctx.claimed = [
+        [gate_claim_entry(v[i], f"claim b* entry {i}", ctx.form)]
+        + [gate_claim_entry(w[i * p + j], f"claim W* entry ({i}, {j})", ctx.form) for j in range(p)]
+        for i in range(q)
+    ]
 
 
-def _read_polys(ctx: _Context, polys: Any, q: int, p: int) -> tuple[list[list[Any]], list[Any]]:
-    """A claim stated as polynomials (W* q x p, b* q), read into the kernel's ring: generator i of their
-    context (``g0 .. g{n-1}``, lex) is the symbol ``gens[i]``, an input or parameter of the network;
+def _read_polys(ctx: _Context, polys: Any) -> list[list[Any]]:
+    """A claim stated as polynomials (W* q x p, b* q), read into the kernel's ring as rows (b*_i, W*_i): generator
+    i of their context (``g0 .. g{n-1}``, lex) is the symbol ``gens[i]``, an input or parameter of the network;
     W* and b* must not contain x."""
+    q, p = ctx.q, ctx.p
     gens, ring = getattr(polys, "gens", None), ctx.ring
     if not isinstance(gens, tuple) or not all(isinstance(g, sympy.Symbol) and g in ring.index for g in gens):
         raise IllFormed("the claim's generators must be inputs or parameters of the network")
-    matrix, offset = getattr(polys, "matrix", None), getattr(polys, "offset", None)
-    rows: list[Any] = [*matrix, offset] if isinstance(matrix, tuple) and isinstance(offset, tuple) else []
-    if len(rows) != q + 1 or not all(isinstance(r, tuple) and len(r) == p for r in rows[:-1]) or len(rows[-1]) != q:
+    matrix: Any = getattr(polys, "matrix", None)
+    offset: Any = getattr(polys, "offset", None)
+    tuples = isinstance(matrix, tuple) and isinstance(offset, tuple) and len(matrix) == q == len(offset)
+    if not tuples or not all(isinstance(r, tuple) and len(r) == p for r in matrix):
         raise CertificateError(f"the claimed W* and b* must have shapes {(q, p)} and {(q,)}")
+    if len(set(gens)) < len(gens):
+        raise IllFormed(f"the claim's {len(gens)} generators are not distinct")
     home = flint.fmpq_mpoly_ctx.get(("g", max(len(gens), 1)), "lex")
     images = None if list(gens) == ring.gens and home == ring.ctx else [ring.gen_polys[ring.index[g]] for g in gens]
     out = []
-    for i, row in enumerate(rows):
-        if not all(type(v) is flint.fmpq_mpoly and v.context() == home for v in row) or len(set(gens)) < len(gens):
+    for i, row in enumerate((b, *w) for b, w in zip(offset, matrix, strict=True)):
+        if not all(type(v) is flint.fmpq_mpoly and v.context() == home for v in row):
             raise IllFormed(f"claim row {i} is not polynomials over the claim's {len(gens)} distinct generators")
         read = list(row) if images is None else [v.compose(*images, ctx=ring.ctx) for v in row]
-        if any(d > 0 for v in read for d in v.degrees()[: ctx.p]):
+        if any(d > 0 for v in read for d in v.degrees()[:p]):
             raise IllFormed(f"claim row {i}: a claimed coefficient contains an input")
         out.append(read)
-    return out[:-1], out[-1]
+    return out
 
 
 #: The rule table: each rule name of :data:`symnet.certificate.RULES` and the function that applies it.

@@ -185,34 +185,26 @@ def equal(stated: Mat, derived: Mat, what: str, fail: Fail) -> None:
     """The stated matrix is the derived one, entry for entry; else ``fail`` names the first entry that differs."""
     if shape(stated) != shape(derived):
         raise fail(f"{what} has shape {shape(stated)}, but the network gives {shape(derived)}")
+    differ: Any
     if isinstance(stated, flint.fmpq_mat) or isinstance(derived, flint.fmpq_mat):
         stated, derived = dense(stated), dense(derived)
-    if stated == derived:  # dense, or two SDMs storing no zero: equal dicts are equal matrices
-        return
-    cols, zero = shape(derived)[1], flint.fmpq(0)
-    if isinstance(stated, flint.fmpq_mat) and isinstance(derived, flint.fmpq_mat):
-        pairs = zip(stated.entries(), derived.entries(), strict=True)
+        if stated == derived:
+            return
+        pairs, cols = zip(stated.entries(), derived.entries(), strict=True), derived.ncols()
         differ = ((n // cols, n % cols, a, b) for n, (a, b) in enumerate(pairs))
+    elif stated == derived:  # two SDMs storing no zero: equal dicts are equal matrices
+        return
     else:
-        sa, sb = stated, derived  # two SDMs: dicts {row: {column: value}}
-        assert isinstance(sa, SDM) and isinstance(sb, SDM)
-        differ = (
-            (i, j, s.get(j, zero), d.get(j, zero))
-            for i, s, d in ((i, sa.get(i, {}), sb.get(i, {})) for i in sorted(set(sa) | set(sb)))
-            for j in sorted(set(s) | set(d))
-        )
+        sa, sb, zero = stated.to_dok(), derived.to_dok(), flint.fmpq(0)
+        differ = ((i, j, sa.get((i, j), zero), sb.get((i, j), zero)) for i, j in sorted(sa.keys() | sb.keys()))
     for i, j, a, b in differ:
         if a != b:
             raise fail(f"{what} entry ({i}, {j}) is {text(a)}, but the network gives {text(b)}")
     raise fail(f"{what} stores a zero entry")
 
 
-class Layers:
-    """A network whose every layer is held over QQ: its input count and, per layer, ``(W, b, activation)``."""
-
-    def __init__(self, p: int, layers: list[tuple[Mat, Mat, ActivationForm]]) -> None:
-        self.p, self.layers = p, layers
-        self.q = shape(layers[-1][0])[0]
+#: A network whose every layer is held over QQ: per layer, ``(W, b, activation)``.
+Layers: TypeAlias = list[tuple[Mat, Mat, ActivationForm]]
 
 
 def network(net: Network) -> Layers | None:
@@ -226,7 +218,7 @@ def network(net: Network) -> Layers | None:
         raise IllFormed("the inputs must be distinct symbols with distinct names")
     if not all(isinstance(s, sympy.Symbol) and s.is_commutative for s in inputs):
         raise IllFormed("an input is not a commutative symbol")
-    layers: list[tuple[Mat, Mat, ActivationForm]] = []
+    layers: Layers = []
     previous = len(inputs)
     for l, ((W, b), layer) in enumerate(zip(matrices, net.layers, strict=True), start=1):
         assert W is not None and b is not None
@@ -242,4 +234,4 @@ def network(net: Network) -> Layers | None:
     widest = max(len(inputs), *(shape(W)[0] for W, _, _ in layers))
     if previous * (widest + 1) > MAX_PRODUCT:  # the running product C P_L ... P_l is dense
         raise IllFormed(f"the product C P_L ... P_1 would hold more than {MAX_PRODUCT} entries")
-    return Layers(len(inputs), layers)
+    return layers
