@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import sympy
+from flint import fmpq
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
@@ -51,6 +53,7 @@ from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
 from ..model.exact import rational_matrix, sparse_matrix
 from ..numbers import fast_rational
+from .numbers import decode_q
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -58,9 +61,13 @@ __all__ = [
     "MAX_NODE_TERMS",
     "ExpressionReader",
     "check_version",
+    "index",
     "keys",
     "load_json",
+    "pairs",
+    "read_activation",
     "read_network",
+    "start",
 ]
 
 
@@ -366,6 +373,30 @@ class ExpressionReader:
         return sympy.ImmutableMatrix([self.ref(v, where) for v in items])
 
 
+def start(data: Any, what: str, required: set[str], optional: Iterable[str] = ()) -> ExpressionReader:
+    """The node table of a version-1 document with the fields ``required`` (besides ``format``, ``version`` and
+    ``expressions``) and ``optional``."""
+    keys(data, required | {"format", "version", "expressions"}, set(optional), "the document")
+    check_version(data, 1, what)
+    return ExpressionReader(data["expressions"])
+
+
+def index(v: Any, bound: int, where: str) -> int:
+    """``v`` when it is an integer in ``[0, bound)``; CertificateError otherwise."""
+    _expect(_is_int(v) and 0 <= v < bound, f"{where}: {str(v)[:20]!r} is not an index below {bound}")
+    return int(v)
+
+
+def pairs(items: Any, bound: int, where: str, bits: int | None = None) -> list[tuple[int, fmpq]]:
+    """A list of ``[index, rational]`` pairs, each index below ``bound`` (see :func:`decode_q` for ``bits``)."""
+    _expect(isinstance(items, list), f"{where} must be a list of [index, value]")
+    out = []
+    for k, pair in enumerate(items):
+        _expect(isinstance(pair, list) and len(pair) == 2, f"{where}[{k}] must be [index, value]")
+        out.append((index(pair[0], bound, f"{where}[{k}]"), decode_q(pair[1], f"{where}[{k}]", bits)))
+    return out
+
+
 def keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
     """``obj`` is an object with every ``required`` key and no key outside ``required | optional``."""
     _expect(isinstance(obj, dict), f"{where} must be an object")
@@ -373,6 +404,14 @@ def keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
     extra = obj.keys() - required - optional
     _expect(not missing, f"{where} lacks {sorted(missing)}")
     _expect(not extra, f"{where} has unknown fields {sorted(extra)}")
+
+
+def read_activation(dec: ExpressionReader, ad: Any, where: str) -> Activation:
+    """An activation ``{"name": NAME | null, "variable": "t", "expr": REF}`` (the gate checks what it computes)."""
+    keys(ad, {"name", "variable", "expr"}, set(), where)
+    _expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.name must be a string or null")
+    var = sympy.Symbol(_name(ad["variable"], f"{where}.variable"))
+    return Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"{where}.expr")))
 
 
 def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
@@ -386,18 +425,13 @@ def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
         where = f"network.layers[{i}]"
         keys(ld, {"weights", "biases", "activation"}, set(), where)
         ad = ld["activation"]
-        keys(ad, {"name", "variable", "expr"}, set(), f"{where}.activation")
-        _expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.activation.name must be a string or null")
-        var = sympy.Symbol(_name(ad["variable"], f"{where}.activation.variable"))
-        body = dec.ref(ad["expr"], f"{where}.activation.expr")
-        named = dec.names_under([ad["expr"]]) - {var.name}
-        foreign = named & set(net_data["inputs"])
+        act = read_activation(dec, ad, f"{where}.activation")
+        foreign = (dec.names_under([ad["expr"]]) - {ad["variable"]}) & set(net_data["inputs"])
         _expect(
             not foreign,
             f"{where}.activation refers to the input(s) {sorted(foreign)}; "
             "an activation depends only on its variable and parameters",
         )
-        act = Activation(ad["name"], sympy.Lambda(var, body))
         weights = dec.exact_matrix(ld["weights"], f"{where}.weights")
         layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases", column=True), act))
     try:

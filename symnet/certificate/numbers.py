@@ -15,7 +15,7 @@ from flint import fmpq
 
 from ..errors import CertificateError
 
-__all__ = ["MAX_DIGITS", "decode_q", "decode_rational", "encode_q"]
+__all__ = ["MAX_DIGITS", "decode_q", "decode_qs", "decode_rational", "encode_q"]
 
 #: Most decimal digits of a numerator or a denominator in a document.
 MAX_DIGITS = 20_000
@@ -32,15 +32,26 @@ def encode_q(value: Any) -> str:
     return str(fmpq(value))
 
 
-def decode_q(text: Any, where: str) -> fmpq:
-    """The rational written ``"p/q"`` or ``"p"``; CertificateError otherwise."""
+def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
+    """The rational written ``"p/q"`` or ``"p"`` (of at most ``bits`` bits above and below when given);
+    CertificateError otherwise."""
     if not isinstance(text, str) or _Q_RE.fullmatch(text) is None:
         raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} is not a rational number written 'p/q'")
     num, _, den = text.partition("/")
     d = int(den) if den else 1
     if d == 0:
         raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
-    return fmpq(int(num), d)
+    v = fmpq(int(num), d)
+    if bits is not None and max(int(v.p).bit_length(), int(v.q).bit_length()) > bits:
+        raise CertificateError(f"malformed document: {where} has more than {bits} bits")
+    return v
+
+
+def decode_qs(items: Any, n: int, where: str, bits: int | None = None) -> list[fmpq]:
+    """A list of exactly ``n`` rationals (see :func:`decode_q`)."""
+    if not isinstance(items, list) or len(items) != n:
+        raise CertificateError(f"malformed document: {where} must be a list of {n} rationals")
+    return [decode_q(v, f"{where}[{i}]", bits) for i, v in enumerate(items)]
 
 
 def decode_rational(text: Any, where: str) -> sympy.Rational:
