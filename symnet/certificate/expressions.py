@@ -327,22 +327,14 @@ class ExpressionReader:
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
         return [self.ref(v, where) for row in rows for v in row], len(rows), width
 
-    def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
+    def matrix(self, rows: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
+        """A matrix of REFs or a sparse section, held over QQ when every entry is a rational number; when ``exact``,
+        a float entry is read at its exact binary value (the form a network's layers take)."""
         if isinstance(rows, dict):
             return self.sparse(rows, where)
         flat, n, width = self._table(rows, where)
-        return sympy.ImmutableMatrix(n, width, flat)
-
-    def exact_matrix(self, rows: Any, where: str, *, column: bool = False) -> sympy.ImmutableMatrix:
-        """:meth:`matrix` (:meth:`vector` when ``column``) with a float entry at its exact binary value, held over QQ
-        when every entry is a number (the form a network's layers take)."""
-        if column:
-            _expect(isinstance(rows, list) and not any(isinstance(v, list) for v in rows), f"{where} must be a vector")
-            rows = [[v] for v in rows]
-        elif isinstance(rows, dict):
-            return self.sparse(rows, where)
-        flat, n, width = self._table(rows, where)
-        flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
+        if exact:
+            flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
         if all(e.is_Rational for e in flat):
             return rational_matrix(flat, n, width)
         return sympy.ImmutableMatrix(n, width, flat)
@@ -368,9 +360,10 @@ class ExpressionReader:
             rows.setdefault(i, {})[j] = values[r]
         return sparse_matrix(DomainMatrix.from_rep(SDM(rows, (shape[0], shape[1]), QQ)))
 
-    def vector(self, items: Any, where: str) -> sympy.ImmutableMatrix:
-        _expect(isinstance(items, list) and items, f"{where} must be a non-empty list")
-        return sympy.ImmutableMatrix([self.ref(v, where) for v in items])
+    def vector(self, items: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
+        """A column of REFs (see :meth:`matrix`)."""
+        _expect(isinstance(items, list) and not any(isinstance(v, list) for v in items), f"{where} must be a vector")
+        return self.matrix([[v] for v in items], where, exact=exact)
 
 
 def start(data: Any, what: str, required: set[str], optional: Iterable[str] = ()) -> ExpressionReader:
@@ -432,8 +425,8 @@ def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
             f"{where}.activation refers to the input(s) {sorted(foreign)}; "
             "an activation depends only on its variable and parameters",
         )
-        weights = dec.exact_matrix(ld["weights"], f"{where}.weights")
-        layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases", column=True), act))
+        weights = dec.matrix(ld["weights"], f"{where}.weights", exact=True)
+        layers.append(Layer(weights, dec.vector(ld["biases"], f"{where}.biases", exact=True), act))
     try:
         return NetworkData(inputs, tuple(layers))
     except SymnetError as exc:
