@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -99,6 +100,7 @@ MAX_NODE_BITS = MAX_BITS
 #: costs quadratic time in sympy; symnet's writer never nests them).
 MAX_NESTED_WORK = 20_000
 _MAX_EXPONENT = 10_000
+_INT = re.compile(r"-?[0-9]{1,10000}")
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
 
@@ -155,9 +157,7 @@ def _is_int(v: Any) -> bool:
 
 
 def _int_text(v: Any, where: str) -> int:
-    _expect(isinstance(v, str) and 0 < len(v) <= 10_000, f"{where} must be a decimal string")
-    body = v[1:] if v.startswith("-") else v
-    _expect(body.isdigit() and body.isascii(), f"{where}={v[:40]!r} is not an integer")
+    _expect(isinstance(v, str) and _INT.fullmatch(v), f"{where}={str(v)[:40]!r} is not a decimal integer")
     return int(v)
 
 
@@ -203,7 +203,6 @@ class ExpressionReader:
         self.cost: list[Cost] = []
         self.size: list[int] = []  # the number of arguments of the node once sympy flattens it
         self.children: list[tuple[int, ...]] = []
-        self.sym_nodes: dict[int, str] = {}
         self.names: set[str] = set()
         self.work = 0
         self.nested = 0
@@ -213,7 +212,7 @@ class ExpressionReader:
             where = f"expression {i}"
             if kind in _LEAVES:
                 _expect(len(rest) == _LEAVES[kind], f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
-                value = self._leaf(i, where, kind, rest)
+                value = self._leaf(where, kind, rest)
                 self.cost.append(leaf(value))
                 self.size.append(1)
                 self.children.append(())
@@ -231,13 +230,12 @@ class ExpressionReader:
             if r in seen:
                 continue
             seen.add(r)
-            name = self.sym_nodes.get(r)
-            if name is not None:
-                out.add(name)
+            if self.values[r].is_Symbol:
+                out.add(self.values[r].name)
             stack.extend(self.children[r])
         return out
 
-    def _leaf(self, i: int, where: str, kind: str, rest: list[Any]) -> sympy.Expr:
+    def _leaf(self, where: str, kind: str, rest: list[Any]) -> sympy.Expr:
         if kind == "int":
             return sympy.Integer(_int_text(rest[0], where))
         if kind == "rat":
@@ -250,7 +248,6 @@ class ExpressionReader:
             name = _name(rest[0], where)
             _expect(name not in self.names, f"{where}: the symbol {name!r} has a node already; a symbol appears once")
             self.names.add(name)
-            self.sym_nodes[i] = name
             return sympy.Symbol(name)
         _expect(isinstance(rest[0], str) and rest[0] in _CONSTANTS, f"{where}: unknown constant")
         return _CONSTANTS[rest[0]]
@@ -317,22 +314,18 @@ class ExpressionReader:
         self.size.append(min(size, CAP))
 
     def ref(self, r: Any, where: str) -> sympy.Expr:
-        _expect(_is_int(r) and 0 <= r < len(self.values), f"{where} refers to {r!r}, which is not an expression")
-        return self.values[r]
-
-    def _table(self, rows: Any, where: str) -> tuple[list[sympy.Expr], int, int]:
-        """The entries of a list of rows of REFs, row-major, and its shape."""
-        _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
-        width = len(rows[0])
-        _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
-        return [self.ref(v, where) for row in rows for v in row], len(rows), width
+        """The expression of node ``r``."""
+        return self.values[index(r, len(self.values), f"{where}, a node reference")]
 
     def matrix(self, rows: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
         """A matrix of REFs or a sparse section, held over QQ when every entry is a rational number; when ``exact``,
         a float entry is read at its exact binary value (the form a network's layers take)."""
         if isinstance(rows, dict):
             return self.sparse(rows, where)
-        flat, n, width = self._table(rows, where)
+        _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
+        n, width = len(rows), len(rows[0])
+        _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
+        flat = [self.ref(v, where) for row in rows for v in row]
         if exact:
             flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
         if all(e.is_Rational for e in flat):
