@@ -1,4 +1,5 @@
-"""The one rational codec of every symnet document: ``"p/q"`` or ``"p"`` strings.
+"""The one rational codec of every symnet document: ``"p/q"`` or ``"p"`` strings, read here
+(the writer, ``encode_q``, is in :mod:`symnet.certificate.writing`).
 
 Numerators and denominators have at most :data:`MAX_DIGITS` decimal digits;
 the denominator is positive (a sign belongs to the numerator).  Text is never
@@ -15,21 +16,11 @@ from flint import fmpq
 
 from ..errors import CertificateError
 
-__all__ = ["MAX_DIGITS", "decode_q", "decode_qs", "decode_rational", "encode_q"]
+__all__ = ["MAX_DIGITS", "decode_q", "decode_qs", "decode_rational"]
 
 #: Most decimal digits of a numerator or a denominator in a document.
 MAX_DIGITS = 20_000
 _Q_RE = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:/[0-9]{{1,{MAX_DIGITS}}})?")
-
-
-def encode_q(value: Any) -> str:
-    """``"p/q"`` (or ``"p"``) for an exact rational (fmpq, int, Fraction, sympy Rational)."""
-    if isinstance(value, sympy.Basic):
-        r = sympy.Rational(value)
-        value = fmpq(int(r.p), int(r.q))
-    elif not isinstance(value, (int, fmpq)):
-        value = fmpq(int(value.numerator), int(value.denominator))
-    return str(fmpq(value))
 
 
 def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
