@@ -157,12 +157,14 @@ def _is_int(v: Any) -> bool:
 
 
 def _int_text(v: Any, where: str) -> int:
-    _expect(isinstance(v, str) and _INT.fullmatch(v), f"{where}={str(v)[:40]!r} is not a decimal integer")
+    if not (isinstance(v, str) and _INT.fullmatch(v)):  # the message is built only on failure: this runs per number
+        raise _fail(f"{where}={str(v)[:40]!r} is not a decimal integer")
     return int(v)
 
 
 def _name(v: Any, where: str) -> str:
-    _expect(is_name(v), f"{where}={str(v)[:60]!r} is not a symnet name (such as 'x_1', 'b_{{1,2}}', '\\alpha')")
+    if not is_name(v):
+        raise _fail(f"{where}={str(v)[:60]!r} is not a symnet name (such as 'x_1', 'b_{{1,2}}', '\\alpha')")
     return str(v)
 
 
@@ -315,7 +317,9 @@ class ExpressionReader:
 
     def ref(self, r: Any, where: str) -> sympy.Expr:
         """The expression of node ``r``."""
-        return self.values[index(r, len(self.values), f"{where}, a node reference")]
+        if not (_is_int(r) and 0 <= r < len(self.values)):
+            raise _fail(f"{where} refers to {str(r)[:20]!r}, which is not a node of the table")
+        return self.values[r]
 
     def matrix(self, rows: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
         """A matrix of REFs or a sparse section, held over QQ when every entry is a rational number; when ``exact``,
