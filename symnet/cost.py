@@ -105,9 +105,7 @@ def _cap(v: int) -> int:
 def _power_terms(terms: int, n: int) -> int:
     if terms <= 1 or n == 0:
         return 1
-    if n * math.log2(terms) > 50:
-        return CAP
-    return _cap(terms**n)
+    return CAP if n * math.log2(terms) > 50 else _cap(terms**n)
 
 
 def _add(parts: list[Cost]) -> Cost:
