@@ -104,7 +104,7 @@ def _property(data: Any, p: int, q: int) -> tuple[Any, Any, Any]:
 def _slopes(items: Any, hidden: tuple[int, ...], where: str) -> tuple[tuple[int, int, fmpq], ...]:
     _expect(
         isinstance(items, list) and len(items) <= sum(hidden),
-        f"{where} slopes must be a list of [layer, neuron, value]",
+        f"{where} slopes must be a list of at most {sum(hidden)} [layer, neuron, value]",
     )
     out: list[tuple[int, int, fmpq]] = []
     for k, t in enumerate(items):
