@@ -29,7 +29,10 @@ def write(out: Path) -> None:
     rng = np.random.default_rng(0)
     sizes = [784, 256, 128, 10]
     mats = [
-        ((rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32), (0.1 * rng.standard_normal(m)).astype(np.float32))
+        (
+            (rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32),
+            (0.1 * rng.standard_normal(m)).astype(np.float32),
+        )
         for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
     net = symnet.Network.from_matrices([w for w, _ in mats], [b for _, b in mats])
