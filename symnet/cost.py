@@ -83,13 +83,11 @@ def postorder(root: sympy.Basic) -> list[sympy.Basic]:
 
 def number_bits(node: sympy.Basic) -> tuple[int, int, int]:
     """(numerator bits, bits of the denominator's power of two, bits of its odd part) of a sympy number."""
-    if node.is_Integer:
-        return int(node.p).bit_length() or 1, 0, 0
     if node.is_Rational:
         q = int(node.q)
         two = (q & -q).bit_length() - 1
         odd = q >> two
-        return int(node.p).bit_length(), two, odd.bit_length() if odd > 1 else 0
+        return int(node.p).bit_length() or 1, two, odd.bit_length() if odd > 1 else 0
     if node.is_Float:
         _, man, exp, bc = node._mpf_  # mpmath's exact (sign, mantissa, exponent, bitcount); no rounding involved
         if not man:
@@ -160,14 +158,7 @@ def combine(op: str, parts: list[Cost], exponent: int | None = None) -> Cost:
         return _mul(parts)
     if op == "pow" and exponent is not None:
         return _pow(parts[0], min(exponent, CAP))
-    return Cost(
-        max(p.degree for p in parts),
-        max(p.terms for p in parts),
-        False,
-        max(p.numerator for p in parts),
-        max(p.two for p in parts),
-        max(p.odd for p in parts),
-    )
+    return Cost(*map(max, zip(*parts, strict=True)))._replace(polynomial=False)  # each figure's largest
 
 
 def leaf(node: sympy.Basic) -> Cost:
