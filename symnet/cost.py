@@ -28,9 +28,9 @@ __all__ = [
     "FUNCTION_BITS",
     "MAX_BITS",
     "Cost",
+    "combine",
     "estimate_cost",
-    "leaf_bits",
-    "node_bits",
+    "leaf",
     "number_bits",
     "postorder",
     "show",
@@ -83,47 +83,17 @@ def postorder(root: sympy.Basic) -> list[sympy.Basic]:
 
 def number_bits(node: sympy.Basic) -> tuple[int, int, int]:
     """(numerator bits, bits of the denominator's power of two, bits of its odd part) of a sympy number."""
-    if node.is_Integer:
-        return int(node.p).bit_length() or 1, 0, 0
     if node.is_Rational:
         q = int(node.q)
         two = (q & -q).bit_length() - 1
         odd = q >> two
-        return int(node.p).bit_length(), two, odd.bit_length() if odd > 1 else 0
+        return int(node.p).bit_length() or 1, two, odd.bit_length() if odd > 1 else 0
     if node.is_Float:
         _, man, exp, bc = node._mpf_  # mpmath's exact (sign, mantissa, exponent, bitcount); no rounding involved
         if not man:
             return 1, 0, 0
         return (int(bc) + int(exp), 0, 0) if exp >= 0 else (int(bc), -int(exp), 0)
     return 1, 0, 0
-
-
-def leaf_bits(kind: str, rest: list[Any]) -> int:
-    """Bits of a document's number leaf (``int``, ``rat``, ``float``, ``const``), from its text before it is parsed."""
-    if kind == "const":
-        return 1
-    texts = rest[:2] if kind == "rat" else rest[:1] if kind == "int" else rest[1:2]
-    bits = sum(int(len(t) * 3.33) + 1 if isinstance(t, str) else 1 for t in texts)
-    if kind == "float" and len(rest) > 2 and isinstance(rest[2], int) and not isinstance(rest[2], bool):
-        bits += min(abs(rest[2]), CAP)
-    return bits
-
-
-def node_bits(kind: str, parts: list[int], exponent: Any = None) -> int:
-    """Bits of the numbers a document's ``add``, ``mul``, ``pow`` or ``fn`` node may build (before sympy builds it).
-
-    A sum of fractions may multiply their denominators, so ``add`` adds its
-    arguments' bits (plus one a term for carries); ``mul`` adds them; ``pow``
-    multiplies its base's bits by the exponent; a function keeps the largest.
-    """
-    if kind == "add":
-        return _cap(sum(parts) + len(parts))
-    if kind == "mul":
-        return _cap(sum(parts))
-    if kind == "pow":
-        n = abs(int(exponent)) if getattr(exponent, "is_Integer", False) else 1
-        return _cap(parts[0] * max(n, 1))
-    return max(parts, default=1)
 
 
 def _cap(v: int) -> int:
@@ -133,9 +103,7 @@ def _cap(v: int) -> int:
 def _power_terms(terms: int, n: int) -> int:
     if terms <= 1 or n == 0:
         return 1
-    if n * math.log2(terms) > 50:
-        return CAP
-    return _cap(terms**n)
+    return CAP if n * math.log2(terms) > 50 else _cap(terms**n)
 
 
 def _add(parts: list[Cost]) -> Cost:
@@ -182,32 +150,35 @@ def estimate_cost(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) ->
     return info[id(e)]
 
 
+def combine(op: str, parts: list[Cost], exponent: int | None = None) -> Cost:
+    """The cost of an ``add``, a ``mul``, a ``pow`` to the integer ``exponent``, or any other function of ``parts``."""
+    if op == "add":
+        return _add(parts)
+    if op == "mul":
+        return _mul(parts)
+    if op == "pow" and exponent is not None:
+        return _pow(parts[0], min(exponent, CAP))
+    return Cost(*map(max, zip(*parts, strict=True)))._replace(polynomial=False)  # each figure's largest
+
+
+def leaf(node: sympy.Basic) -> Cost:
+    """The cost of a number, a symbol or a constant (``E``, ``pi``)."""
+    if node.is_Number:
+        return Cost(0, 1, True, *number_bits(node))
+    if node.is_Symbol:
+        return Cost(1, 1, True, 1, 0, 0)
+    return Cost(0, 1, False, 1, 0, 0)
+
+
 def _node(node: sympy.Basic, info: dict[int, Cost], atoms: frozenset[sympy.Basic]) -> Cost:
     if atoms and node in atoms:
         return Cost(1, 1, True, 1, 0, 0)
-    if node.is_Number:
-        return Cost(0, 1, True, *number_bits(node))
-    if node is sympy.E or node is sympy.pi:
-        return Cost(0, 1, False, 1, 0, 0)
-    if node.is_Symbol:
-        return Cost(1, 1, True, 1, 0, 0)
-    parts: list[Any] = [info[id(a)] for a in node.args]
-    if node.is_Add:
-        return _add(parts)
-    if node.is_Mul:
-        return _mul(parts)
+    if not node.args:
+        return leaf(node)
+    parts = [info[id(a)] for a in node.args]
     if node.is_Pow and node.exp.is_Integer and node.exp >= 0:
-        return _pow(parts[0], int(node.exp) if node.exp < CAP else CAP)
-    if not parts:
-        return Cost(0, 1, False, 1, 0, 0)
-    return Cost(
-        max(p.degree for p in parts),
-        max(p.terms for p in parts),
-        False,
-        max(p.numerator for p in parts),
-        max(p.two for p in parts),
-        max(p.odd for p in parts),
-    )
+        return combine("pow", parts, int(node.exp))
+    return combine("add" if node.is_Add else "mul" if node.is_Mul else "fn", parts)
 
 
 #: Numbers of more bits than this are shown by their size in messages (Python refuses to print past 4300 digits).

@@ -1,8 +1,9 @@
 """The grammar of a symnet name: which names documents, models and users may use.
 
 This is the part of :mod:`symnet.names` the trusted base needs (the document
-reader refuses any other name); the printers that spell a name in each output
-format stay in :mod:`symnet.names`, which re-exports these.  The grammar is
+reader refuses any other name); the user-facing check with its message
+(``check_name``) and the printers that spell a name in each output format stay
+in :mod:`symnet.names`, which re-exports these.  The grammar is
 ASCII only::
 
     name   := head (("_" | "^") index)*
@@ -14,9 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InvalidArgument
-
-__all__ = ["GREEK", "MAX_NAME", "check_name", "is_name"]
+__all__ = ["GREEK", "MAX_NAME", "is_name"]
 
 #: Longest name accepted.
 MAX_NAME = 200
@@ -35,15 +34,3 @@ _NAME_RE = re.compile(rf"(?:[A-Za-z][A-Za-z0-9]*|\\(?:{_GREEK})(?![A-Za-z]))(?:[
 def is_name(name: object) -> bool:
     """True when ``name`` is a symnet name (see the module docstring)."""
     return isinstance(name, str) and 0 < len(name) <= MAX_NAME and _NAME_RE.fullmatch(name) is not None
-
-
-def check_name(name: object, where: str = "name") -> str:
-    """``name`` itself when it is a symnet name; InvalidArgument otherwise."""
-    if not is_name(name):
-        shown = repr(name)[:60]
-        raise InvalidArgument(
-            f"{where}={shown} is not a symnet name (ASCII letters and digits, '_' and '^' indices such as "
-            "'x_1', 'b_{1,2}', 'b^{(2)}_{1,0}', Greek letters as '\\alpha')"
-        )
-    assert isinstance(name, str)
-    return name

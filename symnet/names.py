@@ -33,7 +33,7 @@ import re
 import sympy
 
 from .errors import InvalidArgument
-from .grammar import GREEK, MAX_NAME, check_name, is_name
+from .grammar import GREEK, MAX_NAME, is_name
 
 __all__ = [
     "GREEK",
@@ -66,6 +66,18 @@ TEX_COMMANDS = GREEK | frozenset(
 )
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
 _HTML = re.compile(r"<[A-Za-z/!?]")
+
+
+def check_name(name: object, where: str = "name") -> str:
+    """``name`` itself when it is a symnet name; InvalidArgument otherwise."""
+    if not is_name(name):
+        shown = repr(name)[:60]
+        raise InvalidArgument(
+            f"{where}={shown} is not a symnet name (ASCII letters and digits, '_' and '^' indices such as "
+            "'x_1', 'b_{1,2}', 'b^{(2)}_{1,0}', Greek letters as '\\alpha')"
+        )
+    assert isinstance(name, str)
+    return name
 
 
 def check_tex(tex: str, where: str = "LaTeX") -> str:

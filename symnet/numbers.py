@@ -57,10 +57,6 @@ def fast_rational(p: int, q: int) -> sympy.Rational:
     return obj
 
 
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool) or type(value).__name__ in ("bool_", "bool")
-
-
 def exact_ratio(value: Any, where: str = "value") -> tuple[int, int]:
     """``(p, q)``, lowest terms with ``q > 0``, of an exact or floating-point real number.
 
@@ -69,7 +65,7 @@ def exact_ratio(value: Any, where: str = "value") -> tuple[int, int]:
     at their exact binary (or decimal) value, sympy ``Integer``/``Rational``/
     ``Float``, and flint ``fmpz``/``fmpq``.
     """
-    if _is_bool(value):
+    if type(value).__name__ in ("bool", "bool_"):  # Python's and numpy's booleans
         raise InvalidType(f"{where}={value!r} is a boolean, not a number")
     if isinstance(value, sympy.Basic):
         if isinstance(value, sympy.Rational):
@@ -84,11 +80,9 @@ def exact_ratio(value: Any, where: str = "value") -> tuple[int, int]:
         raise InvalidType(f"{where}={value} is not a rational number or a float")
     if isinstance(value, flint.fmpq):
         return int(value.p), int(value.q)
-    if isinstance(value, (int, flint.fmpz)) or isinstance(value, numbers.Integral):
+    if isinstance(value, (int, flint.fmpz, numbers.Integral)):
         return int(value), 1
-    if isinstance(value, Fraction):
-        return value.numerator, value.denominator
-    if isinstance(value, numbers.Rational):
+    if isinstance(value, numbers.Rational):  # Fraction and other rationals, normalised by Fraction
         f = Fraction(int(value.numerator), int(value.denominator))
         return f.numerator, f.denominator
     if isinstance(value, (complex, numbers.Complex)) and not isinstance(value, numbers.Real):

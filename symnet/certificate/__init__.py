@@ -16,7 +16,7 @@ from .documents import Bound, CounterexampleDocument, DegreeDocument, RegionReco
 from .expressions import ExpressionReader, check_version, load_json, read_network
 from .formats import FORMATS, OLD_NAMES, Document, Format, format_name, read, read_data
 from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step
-from .numbers import decode_q, decode_rational, encode_q
+from .numbers import decode_q, decode_rational
 
 __all__ = [
     "FORMAT",
@@ -57,6 +57,7 @@ __all__ = [
 #: Names served by modules the kernel never needs (writers, the old codec path), imported on first use.
 _LAZY = {
     "ExpressionWriter": "writing",
+    "encode_q": "writing",
     "dumps": "writing",
     "network_fingerprint": "writing",
     "write_network": "writing",

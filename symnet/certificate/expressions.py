@@ -38,18 +38,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import sympy
+from flint import fmpq
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
-from ..cost import FUNCTION_BITS, MAX_BITS, leaf_bits, node_bits
+from ..cost import CAP, FUNCTION_BITS, MAX_BITS, Cost, combine, leaf
 from ..errors import CertificateError, SymnetError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
 from ..model.exact import rational_matrix, sparse_matrix
+from ..numbers import fast_rational
+from .numbers import decode_q
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -57,9 +62,13 @@ __all__ = [
     "MAX_NODE_TERMS",
     "ExpressionReader",
     "check_version",
+    "index",
     "keys",
     "load_json",
+    "pairs",
+    "read_activation",
     "read_network",
+    "start",
 ]
 
 
@@ -75,23 +84,23 @@ _FUNCTIONS: dict[str, Any] = {
     "sin": sympy.sin,
     "cos": sympy.cos,
 }
+_OPERATIONS: dict[str, Any] = {"add": sympy.Add, "mul": sympy.Mul, "pow": sympy.Pow}
 _CONSTANTS = {"E": sympy.E, "pi": sympy.pi}
+#: How many values each leaf node takes.
+_LEAVES = {"int": 1, "rat": 2, "float": 5, "sym": 1, "const": 1}
 _MAX_NODES = 50_000_000
-_MAX_NAME = 200
-#: The reader's cost model over the node table: estimated degree and term
-#: count of each node (through add, mul and pow), and the total work of
-#: sympy's flattening of add/mul chains; a table past these is refused.
+#: The reader's limits on each node, estimated by :mod:`symnet.cost` (degree, term count and the bit size of
+#: its numbers, through add, mul and pow) and on the total work of sympy's flattening of add/mul chains;
+#: a table past these is refused before sympy builds the node.
 MAX_NODE_DEGREE = 4096
 MAX_NODE_TERMS = 2_000_000
 MAX_FLATTEN_WORK = 200_000
-#: Largest bit size (numerator plus denominator, estimated through add, mul
-#: and pow by :mod:`symnet.cost`) of the numbers one node may build.
 MAX_NODE_BITS = MAX_BITS
 #: Largest work of flattening *nested* sums and products (a chain of add nodes each holding the previous one
 #: costs quadratic time in sympy; symnet's writer never nests them).
 MAX_NESTED_WORK = 20_000
 _MAX_EXPONENT = 10_000
-_CAP = 10**15
+_INT = re.compile(r"-?[0-9]{1,10000}")
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
 
@@ -148,19 +157,33 @@ def _is_int(v: Any) -> bool:
 
 
 def _int_text(v: Any, where: str) -> int:
-    _expect(isinstance(v, str) and 0 < len(v) <= 10_000, f"{where} must be a decimal string")
-    body = v[1:] if v.startswith("-") else v
-    _expect(body.isdigit() and body.isascii(), f"{where}={v[:40]!r} is not an integer")
+    if not (isinstance(v, str) and _INT.fullmatch(v)):  # the message is built only on failure: this runs per number
+        raise _fail(f"{where}={str(v)[:40]!r} is not a decimal integer")
     return int(v)
 
 
 def _name(v: Any, where: str) -> str:
-    _expect(
-        isinstance(v, str) and 0 < len(v) <= _MAX_NAME and v.isprintable(),
-        f"{where} must be a non-empty printable name of at most {_MAX_NAME} characters",
-    )
-    _expect(is_name(v), f"{where}={v[:60]!r} is not a symnet name (see symnet.names: 'x_1', 'b_{{1,2}}', '\\alpha')")
+    if not is_name(v):
+        raise _fail(f"{where}={str(v)[:60]!r} is not a symnet name (such as 'x_1', 'b_{{1,2}}', '\\alpha')")
     return str(v)
+
+
+def _float(rest: list[Any], where: str) -> sympy.Float:
+    """A canonical float node ``[sign, "mantissa", exponent, bitcount, precision]``, read exactly."""
+    sign, man, exp, bc, prec = rest
+    _expect(_is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
+    m = _int_text(man, where)
+    if (sign, m, exp, bc) == (0, 0, 0, 0):
+        _expect(1 <= prec <= 10_000, f"{where}: bad float")
+        return sympy.Float(0)
+    _expect(
+        m > 0 and m.bit_length() == bc and m % 2 == 1 and bc <= prec <= 10_000 and abs(exp) < 10**6,
+        f"{where}: not a canonical float (odd mantissa of exactly bitcount <= precision bits)",
+    )
+    exact = sympy.Rational((-1) ** sign * m * 2 ** max(exp, 0), 2 ** max(-exp, 0))
+    value = sympy.Float(exact, precision=prec)
+    _expect(sympy.Rational(value) == exact, f"{where}: the float is not read exactly")
+    return value
 
 
 class ExpressionReader:
@@ -169,34 +192,35 @@ class ExpressionReader:
     Each symbol name appears in one ``sym`` node only; a float node must be
     canonical (odd mantissa of exactly ``bitcount`` bits, at most
     ``precision`` bits, so it is read exactly); NaN and infinities (``1/0``)
-    are refused; and a cost model (degree and term count of each node,
-    sympy's flattening work) refuses tables past :data:`MAX_NODE_DEGREE`,
-    :data:`MAX_NODE_TERMS` and :data:`MAX_FLATTEN_WORK` before they are built.
+    are refused; and the cost model of :mod:`symnet.cost` and sympy's
+    flattening work refuse a node past :data:`MAX_NODE_DEGREE`,
+    :data:`MAX_NODE_TERMS`, :data:`MAX_NODE_BITS` and :data:`MAX_FLATTEN_WORK`
+    before it is built.
     """
 
     def __init__(self, nodes: Any) -> None:
         _expect(isinstance(nodes, list), "'expressions' must be a list")
         _expect(len(nodes) <= _MAX_NODES, "too many expression nodes")
         self.values: list[sympy.Expr] = []
-        self.cost: list[tuple[int, int, int]] = []  # (degree, terms, flattened size)
-        self.bits: list[int] = []  # bound on the bit size of the numbers each node builds
-        self.names: set[str] = set()
+        self.cost: list[Cost] = []
+        self.size: list[int] = []  # the number of arguments of the node once sympy flattens it
         self.children: list[tuple[int, ...]] = []
-        self.sym_nodes: dict[int, str] = {}
+        self.names: set[str] = set()
         self.work = 0
         self.nested = 0
         for i, node in enumerate(nodes):
-            self.values.append(self._decode(i, node))
-            kind = node[0]
-            if kind == "sym":
-                self.sym_nodes[i] = node[1]
+            _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
+            kind, rest = node[0], node[1:]
+            where = f"expression {i}"
+            if kind in _LEAVES:
+                _expect(len(rest) == _LEAVES[kind], f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
+                value = self._leaf(where, kind, rest)
+                self.cost.append(leaf(value))
+                self.size.append(1)
                 self.children.append(())
-            elif kind in ("add", "mul", "pow"):
-                self.children.append(tuple(node[1:]))
-            elif kind == "fn":
-                self.children.append(tuple(node[2:]))
             else:
-                self.children.append(())
+                value = self._compound(i, where, kind, rest)
+            self.values.append(value)
 
     def names_under(self, refs: Any) -> set[str]:
         """Every symbol name the nodes ``refs`` refer to in the table (before sympy simplifies anything)."""
@@ -208,206 +232,106 @@ class ExpressionReader:
             if r in seen:
                 continue
             seen.add(r)
-            name = self.sym_nodes.get(r)
-            if name is not None:
-                out.add(name)
+            if self.values[r].is_Symbol:
+                out.add(self.values[r].name)
             stack.extend(self.children[r])
         return out
 
-    def _check_refs(self, i: int, kind: str, rest: list[Any]) -> None:
-        _expect(
-            kind in ("int", "rat", "float", "sym", "const", "add", "mul", "pow", "fn"),
-            f"expression {i} has unknown kind {kind[:20]!r}",
-        )
-        if kind in ("add", "mul", "pow"):
-            _expect(
-                len(rest) >= 2 and (kind != "pow" or len(rest) == 2),
-                f"expression {i}: {kind} has the wrong number of arguments",
-            )
-            for r in rest:
-                self._arg(i, r)
-        elif kind == "fn":
-            _expect(len(rest) >= 2, f"expression {i}: fn needs a name and arguments")
-            for r in rest[1:]:
-                self._arg(i, r)
-
-    def _estimate(self, i: int, kind: str, rest: list[Any]) -> None:
-        if kind in ("int", "rat", "float", "const"):
-            self.cost.append((0, 1, 1))
-            self.bits.append(leaf_bits(kind, rest))
-            return
-        if kind == "sym":
-            self.cost.append((1, 1, 1))
-            self.bits.append(1)
-            return
-        refs = rest[1:] if kind == "fn" else rest
-        parts = [self.cost[r] for r in refs]
-        self.bits.append(
-            node_bits(
-                kind,
-                [self.bits[r] for r in (dict.fromkeys(refs) if kind == "add" else refs)],
-                self.values[rest[1]] if kind == "pow" else None,
-            )
-        )
-        _expect(
-            self.bits[-1] <= MAX_NODE_BITS,
-            f"expression {i} is too big to read: its numbers may reach {self.bits[-1]} bits (limit {MAX_NODE_BITS})",
-        )
-        if kind == "add":
-            d, t = max(p[0] for p in parts), min(sum(p[1] for p in parts), _CAP)
-            size = sum(
-                p[2] if self.values[r].is_Add else 1 for p, r in zip(parts, refs, strict=True)
-            )  # sympy flattens nested sums
-        elif kind == "mul":
-            d, t = min(sum(p[0] for p in parts), _CAP), 1
-            for p in parts:
-                t = min(t * p[1], _CAP)
-            size = sum(p[2] if self.values[r].is_Mul else 1 for p, r in zip(parts, refs, strict=True))
-        elif kind == "pow":
-            (bd, bt, _), _ = parts
-            e = self.values[rest[1]]
-            n = abs(int(e)) if e.is_Integer else 1
-            d = min(bd * n, _CAP)
-            t = 1 if bt <= 1 else (_CAP if n * math.log2(bt) > 50 else min(bt**n, _CAP))
-            size = 1
-        else:
-            d, t, size = max(p[0] for p in parts), max(p[1] for p in parts), 1
-        self.work += size
-        if kind in ("add", "mul"):
-            self.nested += size - len(refs)
-            _expect(
-                self.nested <= MAX_NESTED_WORK,
-                f"expression {i} is too big to read: flattening nested sums and products costs {self.nested} "
-                f"(limit {MAX_NESTED_WORK})",
-            )
-        _expect(
-            d <= MAX_NODE_DEGREE and t <= MAX_NODE_TERMS and self.work <= MAX_FLATTEN_WORK,
-            f"expression {i} is too big to read: estimated degree {d}, {t} terms, flattening work {self.work} "
-            f"(limits {MAX_NODE_DEGREE}, {MAX_NODE_TERMS}, {MAX_FLATTEN_WORK})",
-        )
-        self.cost.append((d, t, min(size, _CAP)))
-
-    def _exact_arg(self, i: int, r: Any) -> sympy.Expr:
-        """An argument of a compound node; a float leaf enters it as its exact binary value.
-
-        sympy would otherwise combine a Float with other numbers in binary
-        floating point (0.1 - 1/10 becomes 0), changing the value.
-        """
-        v = self._arg(i, r)
-        if v.is_Float:
-            return sympy.Rational(v)  # exact: a canonical float is read without rounding
-        return v
-
-    def _arg(self, i: int, r: Any) -> sympy.Expr:
-        _expect(_is_int(r) and 0 <= r < i, f"expression {i} refers to {r!r}, which is not an earlier node")
-        return self.values[r]
-
-    def _decode(self, i: int, node: Any) -> sympy.Expr:
-        _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
-        kind, rest = node[0], node[1:]
-        where = f"expression {i}"
-        self._check_refs(i, kind, rest)
-        self._estimate(i, kind, rest)  # before sympy builds (and flattens) anything
-        value = self._build(i, kind, rest, where)
-        _expect(value not in _NON_FINITE and not any(v in _NON_FINITE for v in value.args), f"{where} is not finite")
-        if value.is_Pow and value.exp.is_Integer:
-            _expect(abs(int(value.exp)) <= _MAX_EXPONENT, f"{where}: exponent too large")
-        elif value.is_Mul or value.is_Add:
-            _expect(
-                all(not (a.is_Pow and a.exp.is_Integer and abs(int(a.exp)) > _MAX_EXPONENT) for a in value.args),
-                f"{where}: exponent too large",
-            )
-        return value
-
-    def _build(self, i: int, kind: str, rest: list[Any], where: str) -> sympy.Expr:
+    def _leaf(self, where: str, kind: str, rest: list[Any]) -> sympy.Expr:
         if kind == "int":
-            _expect(len(rest) == 1, f"{where}: int takes one value")
             return sympy.Integer(_int_text(rest[0], where))
         if kind == "rat":
-            _expect(len(rest) == 2, f"{where}: rat takes two values")
             p, q = _int_text(rest[0], where), _int_text(rest[1], where)
             _expect(q > 1 and math.gcd(p, q) == 1, f"{where}: rational {p}/{q} is not in lowest terms")
-            return sympy.Rational(p, q)
+            return fast_rational(p, q)
         if kind == "float":
-            _expect(len(rest) == 5, f"{where}: float takes five values")
-            sign, man, exp, bc, prec = rest
-            _expect(
-                _is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec),
-                f"{where}: bad float",
-            )
-            m = _int_text(man, where)
-            if (sign, m, exp, bc) == (0, 0, 0, 0):
-                _expect(1 <= prec <= 10_000, f"{where}: bad float")
-                return sympy.Float(0)
-            _expect(
-                m > 0 and m.bit_length() == bc and m % 2 == 1 and bc <= prec <= 10_000 and abs(exp) < 10**6,
-                f"{where}: not a canonical float (odd mantissa of exactly bitcount <= precision bits)",
-            )
-            exact = sympy.Rational((-1) ** sign * m * 2 ** max(exp, 0), 2 ** max(-exp, 0))
-            value = sympy.Float(exact, precision=prec)
-            _expect(sympy.Rational(value) == exact, f"{where}: the float is not read exactly")
-            return value
+            return _float(rest, where)
         if kind == "sym":
-            _expect(len(rest) == 1, f"{where}: sym takes one name")
             name = _name(rest[0], where)
-            _expect(
-                name not in self.names, f"{where}: the symbol {name!r} already has a node; each symbol appears once"
-            )
+            _expect(name not in self.names, f"{where}: the symbol {name!r} has a node already; a symbol appears once")
             self.names.add(name)
             return sympy.Symbol(name)
-        if kind == "const":
-            _expect(len(rest) == 1 and rest[0] in _CONSTANTS, f"{where}: unknown constant")
-            return _CONSTANTS[rest[0]]
-        if kind in ("add", "mul"):
-            _expect(len(rest) >= 2, f"{where}: {kind} needs at least two arguments")
-            args = [self._exact_arg(i, r) for r in rest]
-            return sympy.Add(*args) if kind == "add" else sympy.Mul(*args)
-        if kind == "pow":
-            _expect(len(rest) == 2, f"{where}: pow takes two arguments")
-            base, exp_ = (self._exact_arg(i, r) for r in rest)
-            _expect(not (exp_.is_Integer and abs(int(exp_)) > 10_000), f"{where}: exponent too large")
-            return sympy.Pow(base, exp_)
+        _expect(isinstance(rest[0], str) and rest[0] in _CONSTANTS, f"{where}: unknown constant")
+        return _CONSTANTS[rest[0]]
+
+    def _compound(self, i: int, where: str, kind: str, rest: list[Any]) -> sympy.Expr:
+        """An add, mul, pow or fn node; a float argument enters it at its exact binary value (sympy would
+        otherwise combine it with other numbers in binary floating point: 0.1 - 1/10 would become 0)."""
         if kind == "fn":
-            _expect(
-                len(rest) >= 2 and isinstance(rest[0], str) and rest[0] in _FUNCTIONS,
-                f"{where}: unknown function {str(rest[:1])[:40]}",
-            )
-            _expect(max(self.bits[r] for r in rest[1:]) <= FUNCTION_BITS, f"{where}: {rest[0]} of a number too long")
-            unary = rest[0] not in ("Max", "Min")
-            _expect(len(rest) == 2 or not unary, f"{where}: {rest[0]} takes one argument")
+            fn = rest[0] if rest and isinstance(rest[0], str) else None
+            _expect(fn in _FUNCTIONS and len(rest) >= 2, f"{where}: unknown function {str(rest[:1])[:40]}")
+            _expect(len(rest) == 2 or fn in ("Max", "Min"), f"{where}: {fn} takes one argument")
+            refs = rest[1:]
+        else:
+            _expect(kind in _OPERATIONS, f"{where} has unknown kind {kind[:20]!r}")
+            _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"{where}: {kind} has a wrong argument count")
+            refs = rest
+        for r in refs:
+            _expect(_is_int(r) and 0 <= r < i, f"{where} refers to {r!r}, which is not an earlier node")
+        args = [sympy.Rational(a) if a.is_Float else a for a in (self.values[r] for r in refs)]
+        self._estimate(where, kind, refs, args)  # before sympy builds (and flattens) anything
+        if kind == "fn":
+            bits = max(self.cost[r].bits for r in refs)
+            _expect(bits <= FUNCTION_BITS, f"{where}: {fn} of a number too long ({bits} bits, limit {FUNCTION_BITS})")
             try:
-                return _FUNCTIONS[rest[0]](*(self._exact_arg(i, r) for r in rest[1:]))
+                value = _FUNCTIONS[rest[0]](*args)
             except (TypeError, ValueError) as exc:
                 raise _fail(f"{where}: {rest[0]} does not apply ({exc})") from None
-        raise _fail(f"{where} has unknown kind {kind!r}")
+        else:
+            if kind == "pow":
+                _expect(not (args[1].is_Integer and abs(int(args[1])) > _MAX_EXPONENT), f"{where}: exponent too large")
+            value = _OPERATIONS[kind](*args)
+        _expect(value not in _NON_FINITE and not any(v in _NON_FINITE for v in value.args), f"{where} is not finite")
+        big = [value] if value.is_Pow else value.args if value.is_Mul or value.is_Add else []
+        _expect(
+            not any(a.is_Pow and a.exp.is_Integer and abs(int(a.exp)) > _MAX_EXPONENT for a in big),
+            f"{where}: exponent too large",
+        )
+        self.children.append(tuple(refs))
+        return value
+
+    def _estimate(self, where: str, kind: str, refs: list[int], args: list[sympy.Expr]) -> None:
+        """Refuse the node if its estimated cost, or the flattening work so far, is past the limits."""
+        exponent = abs(int(args[1])) if kind == "pow" and args[1].is_Integer else None
+        cost = combine(kind, [self.cost[r] for r in refs], exponent)
+        flat = sympy.Add if kind == "add" else sympy.Mul if kind == "mul" else None
+        size = sum(self.size[r] if isinstance(a, flat) else 1 for r, a in zip(refs, args, strict=True)) if flat else 1
+        self.work += size
+        self.nested += size - len(refs) if flat else 0
+        _expect(
+            cost.bits <= MAX_NODE_BITS,
+            f"{where} is too big to read: its numbers may reach {cost.bits} bits (limit {MAX_NODE_BITS})",
+        )
+        _expect(
+            self.nested <= MAX_NESTED_WORK,
+            f"{where} is too big to read: flattening nested sums and products costs {self.nested} "
+            f"(limit {MAX_NESTED_WORK})",
+        )
+        _expect(
+            cost.degree <= MAX_NODE_DEGREE and cost.terms <= MAX_NODE_TERMS and self.work <= MAX_FLATTEN_WORK,
+            f"{where} is too big to read: estimated degree {cost.degree}, {cost.terms} terms, flattening work "
+            f"{self.work} (limits {MAX_NODE_DEGREE}, {MAX_NODE_TERMS}, {MAX_FLATTEN_WORK})",
+        )
+        self.cost.append(cost)
+        self.size.append(min(size, CAP))
 
     def ref(self, r: Any, where: str) -> sympy.Expr:
-        _expect(_is_int(r) and 0 <= r < len(self.values), f"{where} refers to {r!r}, which is not an expression")
+        """The expression of node ``r``."""
+        if not (_is_int(r) and 0 <= r < len(self.values)):
+            raise _fail(f"{where} refers to {str(r)[:20]!r}, which is not a node of the table")
         return self.values[r]
 
-    def _table(self, rows: Any, where: str) -> tuple[list[sympy.Expr], int, int]:
-        """The entries of a list of rows of REFs, row-major, and its shape."""
-        _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
-        width = len(rows[0])
-        _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
-        return [self.ref(v, where) for row in rows for v in row], len(rows), width
-
-    def matrix(self, rows: Any, where: str) -> sympy.ImmutableMatrix:
+    def matrix(self, rows: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
+        """A matrix of REFs or a sparse section, held over QQ when every entry is a rational number; when ``exact``,
+        a float entry is read at its exact binary value (the form a network's layers take)."""
         if isinstance(rows, dict):
             return self.sparse(rows, where)
-        flat, n, width = self._table(rows, where)
-        return sympy.ImmutableMatrix(n, width, flat)
-
-    def exact_matrix(self, rows: Any, where: str, *, column: bool = False) -> sympy.ImmutableMatrix:
-        """:meth:`matrix` (:meth:`vector` when ``column``) with a float entry at its exact binary value, held over QQ
-        when every entry is a number (the form a network's layers take)."""
-        if column:
-            _expect(isinstance(rows, list) and not any(isinstance(v, list) for v in rows), f"{where} must be a vector")
-            rows = [[v] for v in rows]
-        elif isinstance(rows, dict):
-            return self.sparse(rows, where)
-        flat, n, width = self._table(rows, where)
-        flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
+        _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
+        n, width = len(rows), len(rows[0])
+        _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
+        flat = [self.ref(v, where) for row in rows for v in row]
+        if exact:
+            flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
         if all(e.is_Rational for e in flat):
             return rational_matrix(flat, n, width)
         return sympy.ImmutableMatrix(n, width, flat)
@@ -433,9 +357,34 @@ class ExpressionReader:
             rows.setdefault(i, {})[j] = values[r]
         return sparse_matrix(DomainMatrix.from_rep(SDM(rows, (shape[0], shape[1]), QQ)))
 
-    def vector(self, items: Any, where: str) -> sympy.ImmutableMatrix:
-        _expect(isinstance(items, list) and items, f"{where} must be a non-empty list")
-        return sympy.ImmutableMatrix([self.ref(v, where) for v in items])
+    def vector(self, items: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
+        """A column of REFs (see :meth:`matrix`)."""
+        _expect(isinstance(items, list) and not any(isinstance(v, list) for v in items), f"{where} must be a vector")
+        return self.matrix([[v] for v in items], where, exact=exact)
+
+
+def start(data: Any, what: str, required: set[str], optional: Iterable[str] = ()) -> ExpressionReader:
+    """The node table of a version-1 document with the fields ``required`` (besides ``format``, ``version`` and
+    ``expressions``) and ``optional``."""
+    keys(data, required | {"format", "version", "expressions"}, set(optional), "the document")
+    check_version(data, 1, what)
+    return ExpressionReader(data["expressions"])
+
+
+def index(v: Any, bound: int, where: str) -> int:
+    """``v`` when it is an integer in ``[0, bound)``; CertificateError otherwise."""
+    _expect(_is_int(v) and 0 <= v < bound, f"{where}: {str(v)[:20]!r} is not an index below {bound}")
+    return int(v)
+
+
+def pairs(items: Any, bound: int, where: str, bits: int | None = None) -> list[tuple[int, fmpq]]:
+    """A list of ``[index, rational]`` pairs, each index below ``bound`` (see :func:`decode_q` for ``bits``)."""
+    _expect(isinstance(items, list), f"{where} must be a list of [index, value]")
+    out = []
+    for k, pair in enumerate(items):
+        _expect(isinstance(pair, list) and len(pair) == 2, f"{where}[{k}] must be [index, value]")
+        out.append((index(pair[0], bound, f"{where}[{k}]"), decode_q(pair[1], f"{where}[{k}]", bits)))
+    return out
 
 
 def keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
@@ -445,6 +394,14 @@ def keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
     extra = obj.keys() - required - optional
     _expect(not missing, f"{where} lacks {sorted(missing)}")
     _expect(not extra, f"{where} has unknown fields {sorted(extra)}")
+
+
+def read_activation(dec: ExpressionReader, ad: Any, where: str) -> Activation:
+    """An activation ``{"name": NAME | null, "variable": "t", "expr": REF}`` (the gate checks what it computes)."""
+    keys(ad, {"name", "variable", "expr"}, set(), where)
+    _expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.name must be a string or null")
+    var = sympy.Symbol(_name(ad["variable"], f"{where}.variable"))
+    return Activation(ad["name"], sympy.Lambda(var, dec.ref(ad["expr"], f"{where}.expr")))
 
 
 def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
@@ -458,20 +415,15 @@ def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
         where = f"network.layers[{i}]"
         keys(ld, {"weights", "biases", "activation"}, set(), where)
         ad = ld["activation"]
-        keys(ad, {"name", "variable", "expr"}, set(), f"{where}.activation")
-        _expect(ad["name"] is None or isinstance(ad["name"], str), f"{where}.activation.name must be a string or null")
-        var = sympy.Symbol(_name(ad["variable"], f"{where}.activation.variable"))
-        body = dec.ref(ad["expr"], f"{where}.activation.expr")
-        named = dec.names_under([ad["expr"]]) - {var.name}
-        foreign = named & set(net_data["inputs"])
+        act = read_activation(dec, ad, f"{where}.activation")
+        foreign = (dec.names_under([ad["expr"]]) - {ad["variable"]}) & set(net_data["inputs"])
         _expect(
             not foreign,
             f"{where}.activation refers to the input(s) {sorted(foreign)}; "
             "an activation depends only on its variable and parameters",
         )
-        act = Activation(ad["name"], sympy.Lambda(var, body))
-        weights = dec.exact_matrix(ld["weights"], f"{where}.weights")
-        layers.append(Layer(weights, dec.exact_matrix(ld["biases"], f"{where}.biases", column=True), act))
+        weights = dec.matrix(ld["weights"], f"{where}.weights", exact=True)
+        layers.append(Layer(weights, dec.vector(ld["biases"], f"{where}.biases", exact=True), act))
     try:
         return NetworkData(inputs, tuple(layers))
     except SymnetError as exc:

@@ -74,16 +74,7 @@ def read_data(data: Any) -> Any:
         return fmt.reader(data)
     except CertificateError:
         raise
-    except (
-        SymnetError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        AttributeError,
-        RecursionError,
-        OverflowError,
-    ) as exc:
+    except (SymnetError, ValueError, TypeError, LookupError, AttributeError, RecursionError, OverflowError) as exc:
         raise CertificateError(f"malformed {fmt.what}: {type(exc).__name__}: {exc}") from None
 
 

@@ -1,4 +1,5 @@
-"""The one rational codec of every symnet document: ``"p/q"`` or ``"p"`` strings.
+"""The one rational codec of every symnet document: ``"p/q"`` or ``"p"`` strings, read here
+(the writer, ``encode_q``, is in :mod:`symnet.certificate.writing`).
 
 Numerators and denominators have at most :data:`MAX_DIGITS` decimal digits;
 the denominator is positive (a sign belongs to the numerator).  Text is never
@@ -15,32 +16,33 @@ from flint import fmpq
 
 from ..errors import CertificateError
 
-__all__ = ["MAX_DIGITS", "decode_q", "decode_rational", "encode_q"]
+__all__ = ["MAX_DIGITS", "decode_q", "decode_qs", "decode_rational"]
 
 #: Most decimal digits of a numerator or a denominator in a document.
 MAX_DIGITS = 20_000
 _Q_RE = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:/[0-9]{{1,{MAX_DIGITS}}})?")
 
 
-def encode_q(value: Any) -> str:
-    """``"p/q"`` (or ``"p"``) for an exact rational (fmpq, int, Fraction, sympy Rational)."""
-    if isinstance(value, sympy.Basic):
-        r = sympy.Rational(value)
-        value = fmpq(int(r.p), int(r.q))
-    elif not isinstance(value, (int, fmpq)):
-        value = fmpq(int(value.numerator), int(value.denominator))
-    return str(fmpq(value))
-
-
-def decode_q(text: Any, where: str) -> fmpq:
-    """The rational written ``"p/q"`` or ``"p"``; CertificateError otherwise."""
+def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
+    """The rational written ``"p/q"`` or ``"p"`` (of at most ``bits`` bits above and below when given);
+    CertificateError otherwise."""
     if not isinstance(text, str) or _Q_RE.fullmatch(text) is None:
         raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} is not a rational number written 'p/q'")
     num, _, den = text.partition("/")
     d = int(den) if den else 1
     if d == 0:
         raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
-    return fmpq(int(num), d)
+    v = fmpq(int(num), d)
+    if bits is not None and max(int(v.p).bit_length(), int(v.q).bit_length()) > bits:
+        raise CertificateError(f"malformed document: {where} has more than {bits} bits")
+    return v
+
+
+def decode_qs(items: Any, n: int, where: str, bits: int | None = None) -> list[fmpq]:
+    """A list of exactly ``n`` rationals (see :func:`decode_q`)."""
+    if not isinstance(items, list) or len(items) != n:
+        raise CertificateError(f"malformed document: {where} must be a list of {n} rationals")
+    return [decode_q(v, f"{where}[{i}]", bits) for i, v in enumerate(items)]
 
 
 def decode_rational(text: Any, where: str) -> sympy.Rational:

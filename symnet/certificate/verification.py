@@ -23,10 +23,9 @@ from typing import Any
 
 from flint import fmpq
 
-from ..errors import CertificateError
 from ..model.core import NetworkData as Network
-from .expressions import ExpressionReader, _is_int, check_version, keys, read_network
-from .numbers import decode_q
+from .expressions import _expect, index, keys, pairs, read_network, start
+from .numbers import decode_q, decode_qs
 
 __all__ = [
     "GRID_BITS",
@@ -73,93 +72,75 @@ class VerificationDocument:
     kind = "verification"
 
 
-def _bad(message: str) -> CertificateError:
-    return CertificateError(f"malformed verification document: {message}")
-
-
 def _q(text: Any, where: str) -> fmpq:
-    v = decode_q(text, where)
-    if max(int(v.p).bit_length(), int(v.q).bit_length()) > MAX_NUMBER_BITS:
-        raise _bad(f"{where} has more than {MAX_NUMBER_BITS} bits")
-    return v
+    return decode_q(text, where, MAX_NUMBER_BITS)
 
 
 def _vector(items: Any, n: int, where: str) -> tuple[fmpq, ...]:
-    if not isinstance(items, list) or len(items) != n:
-        raise _bad(f"{where} must be a list of {n} rationals")
-    return tuple(_q(v, f"{where}[{i}]") for i, v in enumerate(items))
+    return tuple(decode_qs(items, n, where, MAX_NUMBER_BITS))
 
 
 def _row(item: Any, n: int, where: str) -> Row:
-    if not isinstance(item, list) or len(item) != 2:
-        raise _bad(f"{where} must be [coefficients, constant]")
+    _expect(isinstance(item, list) and len(item) == 2, f"{where} must be [coefficients, constant]")
     return _vector(item[0], n, f"{where}.c"), _q(item[1], f"{where}.d")
+
+
+def _rows(items: Any, n: int, where: str, most: int = 100_000) -> tuple[Row, ...]:
+    _expect(isinstance(items, list) and len(items) <= most, f"{where} must be a list of at most {most} rows")
+    return tuple(_row(r, n, f"{where}[{i}]") for i, r in enumerate(items))
 
 
 def _property(data: Any, p: int, q: int) -> tuple[Any, Any, Any]:
     keys(data, {"box", "input_constraints", "disjuncts"}, set(), "property")
-    box = data["box"]
-    if not isinstance(box, list) or len(box) != p:
-        raise _bad(f"property.box must list {p} intervals")
-    pairs = []
-    for j, pair in enumerate(box):
-        lo, hi = _vector(pair, 2, f"property.box[{j}]")
-        if lo > hi:
-            raise _bad(f"property.box[{j}] = [{lo}, {hi}] is empty")
-        pairs.append((lo, hi))
-    cons = data["input_constraints"]
-    if not isinstance(cons, list) or len(cons) > 100_000:
-        raise _bad("property.input_constraints must be a list of at most 100000 rows")
-    rows = tuple(_row(r, p, f"property.input_constraints[{i}]") for i, r in enumerate(cons))
+    _expect(isinstance(data["box"], list) and len(data["box"]) == p, f"property.box must list {p} intervals")
+    box = tuple(_vector(pair, 2, f"property.box[{j}]") for j, pair in enumerate(data["box"]))
+    _expect(all(lo <= hi for lo, hi in box), "property.box has an empty interval")
     disj = data["disjuncts"]
-    if not isinstance(disj, list) or not 0 < len(disj) <= 100_000:
-        raise _bad("property.disjuncts must be a non-empty list of at most 100000 conjunctions")
-    out = []
-    for i, conj in enumerate(disj):
-        if not isinstance(conj, list) or len(conj) > 100_000:
-            raise _bad(f"property.disjuncts[{i}] must be a list of rows")
-        out.append(tuple(_row(r, q, f"property.disjuncts[{i}][{k}]") for k, r in enumerate(conj)))
-    return tuple(pairs), rows, tuple(out)
+    _expect(isinstance(disj, list) and 0 < len(disj) <= 100_000, "property.disjuncts must be a non-empty list")
+    conjunctions = tuple(_rows(conj, q, f"property.disjuncts[{i}]") for i, conj in enumerate(disj))
+    return box, _rows(data["input_constraints"], p, "property.input_constraints"), conjunctions
 
 
 def _slopes(items: Any, hidden: tuple[int, ...], where: str) -> tuple[tuple[int, int, fmpq], ...]:
-    if not isinstance(items, list) or len(items) > sum(hidden):
-        raise _bad(f"{where} slopes must be a list of at most {sum(hidden)} [layer, neuron, value]")
+    _expect(
+        isinstance(items, list) and len(items) <= sum(hidden),
+        f"{where} slopes must be a list of at most {sum(hidden)} [layer, neuron, value]",
+    )
     out: list[tuple[int, int, fmpq]] = []
     for k, t in enumerate(items):
-        if not (isinstance(t, list) and len(t) == 3 and _is_int(t[0]) and 0 <= t[0] < len(hidden)):
-            raise _bad(f"{where} slope {k} must be [hidden layer below {len(hidden)}, neuron, value]")
-        if not (_is_int(t[1]) and 0 <= t[1] < hidden[t[0]]):
-            raise _bad(f"{where} slope {k}: neuron {str(t[1])[:20]} is not an index of hidden layer {t[0]}")
+        _expect(isinstance(t, list) and len(t) == 3, f"{where} slope {k} must be [hidden layer, neuron, value]")
+        layer = index(t[0], len(hidden), f"{where} slope {k}: the hidden layer")
+        neuron = index(t[1], hidden[layer], f"{where} slope {k}: the neuron")
         v = _q(t[2], f"{where} slope {k}")
-        if not (0 <= v <= 1 and (1 << GRID_BITS) % int(v.q) == 0):
-            raise _bad(f"{where} slope {k} = {v} is not in [0, 1] on the grid 2^-{GRID_BITS}")
-        if out and (t[0], t[1]) <= out[-1][:2]:
-            raise _bad(f"{where} slopes must be strictly increasing in (layer, neuron)")
-        out.append((int(t[0]), int(t[1]), v))
+        _expect(
+            0 <= v <= 1 and (1 << GRID_BITS) % int(v.q) == 0,
+            f"{where} slope {k} = {v} is not in [0, 1] on the grid 2^-{GRID_BITS}",
+        )
+        _expect(
+            not out or (layer, neuron) > out[-1][:2], f"{where} slopes must be strictly increasing in (layer, neuron)"
+        )
+        out.append((layer, neuron, v))
     return tuple(out)
 
 
 def _proofs(
     items: Any, disjuncts: tuple[tuple[Row, ...], ...], extra: int, hidden: tuple[int, ...], where: str
 ) -> tuple[Proof, ...]:
-    if not isinstance(items, list) or len(items) > len(disjuncts):
-        raise _bad(f"{where} must be a list of at most {len(disjuncts)} proofs")
+    _expect(
+        isinstance(items, list) and len(items) <= len(disjuncts),
+        f"{where} must be a list of at most {len(disjuncts)} proofs",
+    )
     out = []
     for i, item in enumerate(items):
-        if not (isinstance(item, list) and len(item) in (2, 3) and _is_int(item[0]) and 0 <= item[0] < len(disjuncts)):
-            raise _bad(f"{where}[{i}] must be [disjunct index, multipliers] or [disjunct index, multipliers, slopes]")
-        rows = len(disjuncts[item[0]]) + extra
-        mults = item[1]
-        if not isinstance(mults, list) or len(mults) > rows:
-            raise _bad(f"{where}[{i}] multipliers must be a list of at most {rows} [row, value]")
-        pairs = []
-        for k, pair in enumerate(mults):
-            if not (isinstance(pair, list) and len(pair) == 2 and _is_int(pair[0]) and 0 <= pair[0] < rows):
-                raise _bad(f"{where}[{i}] multiplier {k} must be [row index below {rows}, value]")
-            pairs.append((int(pair[0]), _q(pair[1], f"{where}[{i}] multiplier {k}")))
-        slopes = _slopes(item[2], hidden, f"{where}[{i}]") if len(item) == 3 else ()
-        out.append((int(item[0]), tuple(pairs), slopes))
+        _expect(
+            isinstance(item, list) and len(item) in (2, 3),
+            f"{where}[{i}] must be [disjunct index, multipliers] or [disjunct index, multipliers, slopes]",
+        )
+        d = index(item[0], len(disjuncts), f"{where}[{i}]: the disjunct")
+        rows = len(disjuncts[d]) + extra
+        _expect(isinstance(item[1], list) and len(item[1]) <= rows, f"{where}[{i}] has more than {rows} multipliers")
+        mults = pairs(item[1], rows, f"{where}[{i}] multipliers", MAX_NUMBER_BITS)
+        out.append((d, tuple(mults), _slopes(item[2], hidden, f"{where}[{i}]") if len(item) == 3 else ()))
     return tuple(out)
 
 
@@ -168,48 +149,46 @@ def read_tree(
 ) -> tuple[Node, ...]:
     """The nodes of a document's ``tree`` (p inputs, the disjuncts, ``extra`` input constraints, ``hidden``
     the network's hidden layer widths: a slope names a neuron of one of them)."""
-    if not isinstance(items, list) or not 0 < len(items) <= MAX_TREE_NODES:
-        raise _bad(f"tree must be a non-empty list of at most {MAX_TREE_NODES} nodes")
+    _expect(
+        isinstance(items, list) and 0 < len(items) <= MAX_TREE_NODES,
+        f"tree must be a non-empty list of at most {MAX_TREE_NODES} nodes",
+    )
     nodes: list[Node] = []
     open_slots = 1  # children still owed in preorder: a node past the last leaf is refused before it is read
     for n, item in enumerate(items):
         where = f"tree[{n}]"
-        if not open_slots:
-            raise _bad(f"{where} comes after the tree's last leaf")
+        _expect(open_slots, f"{where} comes after the tree's last leaf")
         open_slots += 1 if isinstance(item, list) and item[:1] == ["split"] else -1
         if isinstance(item, list) and len(item) == 4 and item[0] == "split":
-            if not (_is_int(item[1]) and 0 <= item[1] < p):
-                raise _bad(f"{where}: the split coordinate must be an input index below {p}")
+            coordinate = index(item[1], p, f"{where}: the split coordinate")
             value = _q(item[2], f"{where}.value")
-            nodes.append(("split", int(item[1]), value, _proofs(item[3], disjuncts, extra, hidden, where)))
-        elif isinstance(item, list) and len(item) == 2 and item[0] == "leaf":
-            nodes.append(("leaf", _proofs(item[1], disjuncts, extra, hidden, where)))
+            nodes.append(("split", coordinate, value, _proofs(item[3], disjuncts, extra, hidden, where)))
         else:
-            raise _bad(f"{where} must be ['split', coordinate, value, proofs] or ['leaf', proofs]")
+            _expect(
+                isinstance(item, list) and len(item) == 2 and item[0] == "leaf",
+                f"{where} must be ['split', coordinate, value, proofs] or ['leaf', proofs]",
+            )
+            nodes.append(("leaf", _proofs(item[1], disjuncts, extra, hidden, where)))
     return tuple(nodes)
 
 
 def read_verification(data: Any) -> VerificationDocument:
     """A verification document (format ``symnet.verification``) as stated; CertificateError if malformed."""
-    keys(
-        data,
-        {"format", "version", "expressions", "network", "property", "status"},
-        {"counterexample", "output", "tree"},
-        "the document",
+    table = start(
+        data, "verification document", {"network", "property", "status"}, {"counterexample", "output", "tree"}
     )
-    check_version(data, 1, "verification document")
-    net = read_network(ExpressionReader(data["expressions"]), data["network"])
+    net = read_network(table, data["network"])
     box, cons, disjuncts = _property(data["property"], net.p, net.q)
-    status = data["status"]
+    status, x, y, tree = data["status"], data.get("counterexample"), data.get("output"), data.get("tree")
+    _expect(status in ("holds", "violated"), f"status {str(status)[:20]!r} is not 'holds' or 'violated'")
     if status == "violated":
-        if data.get("counterexample") is None or data.get("output") is None or data.get("tree") is not None:
-            raise _bad("a 'violated' document has a counterexample and its output, and no tree")
-        x = _vector(data["counterexample"], net.p, "counterexample")
-        y = _vector(data["output"], net.q, "output")
-        return VerificationDocument(net, box, cons, disjuncts, status, x, y, ())
-    if status == "holds":
-        if data.get("counterexample") is not None or data.get("output") is not None or data.get("tree") is None:
-            raise _bad("a 'holds' document has a tree and no counterexample")
-        tree = read_tree(data["tree"], net.p, disjuncts, len(cons), net.hidden)
-        return VerificationDocument(net, box, cons, disjuncts, status, None, None, tree)
-    raise _bad(f"status {str(status)[:20]!r} is not 'holds' or 'violated'")
+        _expect(
+            x is not None and y is not None and tree is None,
+            "a 'violated' document has a counterexample and its output, and no tree",
+        )
+        return VerificationDocument(
+            net, box, cons, disjuncts, status, _vector(x, net.p, "counterexample"), _vector(y, net.q, "output"), ()
+        )
+    _expect(x is None and y is None and tree is not None, "a 'holds' document has a tree and no counterexample")
+    tree = read_tree(tree, net.p, disjuncts, len(cons), net.hidden)
+    return VerificationDocument(net, box, cons, disjuncts, status, None, None, tree)

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import sympy
+from flint import fmpq
 
 from ..errors import SymnetError
 from ..model.core import NetworkData as Network
@@ -20,7 +21,17 @@ from ..numbers import fast_rational
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
 
-__all__ = ["ExpressionWriter", "dumps", "network_fingerprint", "to_data", "write_network"]
+__all__ = ["ExpressionWriter", "dumps", "encode_q", "network_fingerprint", "to_data", "write_network"]
+
+
+def encode_q(value: Any) -> str:
+    """``"p/q"`` (or ``"p"``) for an exact rational (fmpq, int, Fraction, sympy Rational)."""
+    if isinstance(value, sympy.Basic):
+        r = sympy.Rational(value)
+        value = fmpq(int(r.p), int(r.q))
+    elif not isinstance(value, (int, fmpq)):
+        value = fmpq(int(value.numerator), int(value.denominator))
+    return str(fmpq(value))
 
 
 class ExpressionWriter:

@@ -14,7 +14,7 @@ import sympy
 from flint import fmpq
 
 from ..certificate.documents import domain_rows
-from ..certificate.numbers import encode_q
+from ..certificate.writing import encode_q
 from ..errors import InvalidArgument
 from ..model.display import Displayable
 from ..model.network import Network

@@ -9,7 +9,7 @@ from typing import Any
 import sympy
 
 from ..certificate import ExpressionWriter, write_network
-from ..certificate.numbers import encode_q as encode_rational
+from ..certificate.writing import encode_q as encode_rational
 from ..interop import coq
 from ..model.display import Displayable
 from ..model.network import Network, as_network

@@ -18,7 +18,7 @@ from typing import Any
 import sympy
 
 from ..certificate import Certificate, Claim, Step
-from ..certificate.numbers import encode_q
+from ..certificate.writing import encode_q
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
 from ..numbers import exact_ratio, exact_rational

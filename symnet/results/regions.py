@@ -13,7 +13,7 @@ from flint import fmpq
 
 from ..certificate import ExpressionWriter, write_network
 from ..certificate.documents import domain_rows
-from ..certificate.numbers import encode_q
+from ..certificate.writing import encode_q
 from ..errors import CertificateError, InvalidArgument, InvalidType, MissingDependency, ShapeError
 from ..kernel import regions_cert as kernel
 from ..model.display import Displayable

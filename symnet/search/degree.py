@@ -38,7 +38,7 @@ from typing import Any
 import sympy
 from sympy.polys.rings import ring
 
-from ..certificate.numbers import encode_q
+from ..certificate.writing import encode_q
 from ..cost import estimate_cost
 from ..errors import ActivationError, InvalidType, SizeGuardError
 from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation

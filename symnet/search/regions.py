@@ -41,7 +41,7 @@ from typing import Any
 from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..certificate.documents import domain_rows
-from ..certificate.numbers import encode_q
+from ..certificate.writing import encode_q
 from ..errors import (
     ActivationError,
     CertificateError,
