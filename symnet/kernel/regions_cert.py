@@ -66,9 +66,9 @@ from .gate import ActivationForm, Exact, IllFormed, NetworkForm, gate_network
 from .qq import augmented
 
 __all__ = [
-    "augmented",
     "check_document",
     "check_regions",
+    "combination",
     "forms",
     "forward",
     "network_pieces",
@@ -336,7 +336,7 @@ def _rule_facet(cells: _Cells) -> None:
             raise _fail("the stated inequalities are not the facet rows", "facet", r)
 
 
-def _combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
+def combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
     """The row ``sum v * rows[j]`` over the multipliers ``(j, v)``."""
     combo = [ZERO] * width
     for j, v in lam:
@@ -361,7 +361,7 @@ def _rule_implied_row(cells: _Cells) -> None:
             implied.add(i)
             if any(j not in facet_rows or v < 0 for j, v in lam):
                 raise _fail(f"row {i}: multipliers must be non-negative and on facet rows", "implied_row", r)
-            if not _follows(rows[i], _combination(lam, rows, cells.p + 1)):
+            if not _follows(rows[i], combination(lam, rows, cells.p + 1)):
                 message = f"row {i} is not the stated combination of facet rows plus a non-negative constant"
                 raise _fail(message, "implied_row", r)
         missing = set(range(len(rows))) - facet_rows - implied
@@ -388,7 +388,7 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
             h = [t - f[0]] + [-v for v in f[1:]] if sense == "<=" else [f[0] - t] + f[1:]
             if any(v < 0 for _, v in lam):
                 raise _fail("bound multipliers must be non-negative", "bound_output", r)
-            if not _follows(h, _combination(lam, cells.rows[r], cells.p + 1)):
+            if not _follows(h, combination(lam, cells.rows[r], cells.p + 1)):
                 raise _fail(
                     f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
                 )
