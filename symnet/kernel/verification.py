@@ -101,8 +101,8 @@ class _Fixed:
 
     def __init__(self, aug: fmpq_mat) -> None:
         self.aug, self.first = aug, aug.tolist()[1:]
-        numer, D = aug.numer_denom()
-        self.D = D = int(D)
+        numer, denom = aug.numer_denom()
+        self.D = D = int(denom)
         ints = [[int(v) for v in r] for r in numer.tolist()[1:]]
         self.rows = [[v << 2 * GRID_BITS for v in r] for r in ints]
         self.start = [[(s * r[j] * _FINE) // D for s in (1, -1) for r in ints] for j in range(1, len(ints[0]))]
