@@ -209,14 +209,10 @@ def _differing_output(out: Sequence[list[fmpq]], matrix: Sequence[list[fmpq]], o
 
 
 def _ratio(h: Sequence[fmpq], g: Sequence[fmpq]) -> fmpq | None:
-    """c with h = c g (whole rows, constants included), or None."""
-    j = next((i for i, v in enumerate(g) if v != 0), None)
-    if j is None:
-        return None
+    """c with h = c g (whole rows, constants included; g is not zero), or None."""
+    j = next(i for i, v in enumerate(g) if v != 0)
     c = h[j] / g[j]
-    if all(hv == c * gv for hv, gv in zip(h, g, strict=True)):
-        return c
-    return None
+    return c if all(hv == c * gv for hv, gv in zip(h, g, strict=True)) else None
 
 
 # ------------------------------------------------------------------ checking
@@ -261,18 +257,13 @@ def _rule_region_form(cells: _Cells) -> None:
             raise _fail("the network's forward pass at the interior point differs from the form", "interior_point", r)
 
 
-def _tight_multiple(h: Sequence[fmpq], g: Sequence[fmpq], sign: int) -> bool:
-    """h is ``c g`` with ``sign * c >= 0`` (a zero row counts, with c = 0)."""
-    c = _ratio(h, g) if any(h) else ZERO
-    return c is not None and sign * c >= 0
-
-
 def _cut_elsewhere(values: Sequence[fmpq], rows: Sequence[Sequence[fmpq]], g: Sequence[fmpq], sign: int) -> int | None:
     """The first row j not positive at a point (``values[j]``) nor ``c g`` with ``sign * c >= 0``, or None.
 
-    None: near the point, the rows cut out exactly the half-space ``sign * g >= 0``.
+    None: near the point, the rows cut out exactly the half-space ``sign * g >= 0`` (g is not constant).
     """
-    return next((j for j, v in enumerate(values) if not v > 0 and not _tight_multiple(rows[j], g, sign)), None)
+    tight = (j for j, v in enumerate(values) if not v > 0)
+    return next((j for j in tight if (c := _ratio(rows[j], g)) is None or sign * c < 0), None)
 
 
 def _rule_facet(cells: _Cells) -> None:

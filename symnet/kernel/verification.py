@@ -296,16 +296,17 @@ def _check_violation(doc: VerificationDocument, pieces: list[tuple[fmpq_mat, tup
     assert x is not None and y is not None
     if not all(lo <= v <= hi for v, (lo, hi) in zip(x, doc.box, strict=True)):
         raise _fail("the counterexample lies outside the box", "counterexample")
-    for i, (a, e) in enumerate(doc.input_constraints):
-        if sum((c * v for c, v in zip(a, x, strict=True)), e) > 0:
-            raise _fail(f"the counterexample breaks input constraint {i}", "counterexample")
-    exact = forward(pieces, list(x))
-    if list(y) != exact:
+    if (i := next((i for i, row in enumerate(doc.input_constraints) if _at(row, x) > 0), None)) is not None:
+        raise _fail(f"the counterexample breaks input constraint {i}", "counterexample")
+    if list(y) != forward(pieces, list(x)):
         raise _fail("the stated output is not the network's output at the counterexample", "counterexample")
-    for conj in doc.disjuncts:
-        if all(sum((c * v for c, v in zip(cr, exact, strict=True)), d) <= 0 for cr, d in conj):
-            return
-    raise _fail("the output at the counterexample satisfies no disjunct of the violation", "counterexample")
+    if not any(all(_at(row, y) <= 0 for row in conj) for conj in doc.disjuncts):
+        raise _fail("the output at the counterexample satisfies no disjunct of the violation", "counterexample")
+
+
+def _at(row: Row, v: Sequence[fmpq]) -> fmpq:
+    """``c . v + d`` for the row ``(c, d)``."""
+    return sum((c * t for c, t in zip(row[0], v, strict=True)), row[1])
 
 
 def _check_node(
@@ -317,11 +318,8 @@ def _check_node(
     for j, mults, slopes in proofs:
         rows = doc.disjuncts[j]
         used = sorted({k for k, _ in mults if k < len(rows)})
-        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed, slopes)
-        full: list[list[fmpq]] = [[] for _ in rows]
-        for k, fk in zip(used, f, strict=True):
-            full[k] = fk
-        if not row_bound(full, doc.input_constraints, mults, box) > 0:
+        f = dict(zip(used, leaf_rows(layers, box, [rows[k] for k in used], relaxed, slopes), strict=True))
+        if not row_bound([f.get(k, []) for k in range(len(rows))], doc.input_constraints, mults, box) > 0:
             raise _fail(f"the multipliers do not prove disjunct {j} infeasible on the node's box", "infeasible", n)
         done.add(j)
     return done
