@@ -210,6 +210,8 @@ def _differing_output(out: Sequence[list[fmpq]], matrix: Sequence[list[fmpq]], o
 
 def _ratio(h: Sequence[fmpq], g: Sequence[fmpq]) -> fmpq | None:
     """c with h = c g (whole rows, constants included; g is not zero), or None."""
+    if h is g:
+        return ONE
     j = next(i for i, v in enumerate(g) if v != 0)
     c = h[j] / g[j]
     return c if all(hv == c * gv for hv, gv in zip(h, g, strict=True)) else None
@@ -262,7 +264,7 @@ def _cut_elsewhere(values: Sequence[fmpq], rows: Sequence[Sequence[fmpq]], g: Se
 
     None: near the point, the rows cut out exactly the half-space ``sign * g >= 0`` (g is not constant).
     """
-    tight = (j for j, v in enumerate(values) if not v > 0)
+    tight = [j for j, v in enumerate(values) if not v > 0]
     return next((j for j in tight if (c := _ratio(rows[j], g)) is None or sign * c < 0), None)
 
 
