@@ -149,9 +149,11 @@ def forms(
     CertificateError (rule ``region_form``) if the pattern has the wrong length
     or is not canonical (a unit with constant pre-activation t0 must be 1).
     """
+    if len(pattern) != sum(W.nrows() - 1 for W, act in layers if act[0] == "kink"):
+        raise _fail("the pattern's length is not the network's number of kink units", "region_form", where)
     U = fmpq_mat(p + 1, p + 1, [ONE if i == j else ZERO for i in range(p + 1) for j in range(p + 1)])
     unit_rows: list[list[fmpq]] = []
-    index = 0
+    bits = iter(pattern)
     new: list[list[fmpq]] = []
     for W, act in layers:
         zrows = (W * U).tolist()
@@ -160,15 +162,11 @@ def forms(
             if act[0] == "affine":
                 m, c = act[1:]
             else:
-                if index >= len(pattern):
-                    raise _fail("the pattern is shorter than the network's kink units", "region_form", where)
-                t0 = act[1]
-                on = pattern[index]
-                index += 1
-                g = [z[0] - t0] + z[1:]
+                on = next(bits)
+                g = [z[0] - act[1]] + z[1:]
                 if not any(g) and on != 1:
                     raise _fail(
-                        f"unit {index}: its pre-activation is constantly the kink; the canonical pattern is 1",
+                        f"unit {len(unit_rows) + 1}: its pre-activation is constantly the kink; the canonical bit is 1",
                         "region_form",
                         where,
                     )
@@ -176,8 +174,6 @@ def forms(
                 m, c = act[3] if on else act[2]
             new.append([m * z[0] + c] + [m * v for v in z[1:]])
         U = fmpq_mat(len(new), p + 1, [v for row in new for v in row])
-    if index != len(pattern):
-        raise _fail("the pattern is longer than the network's kink units", "region_form", where)
     return unit_rows, new[1:]
 
 
