@@ -74,6 +74,7 @@ __all__ = [
 
 ZERO = fmpq(0)
 ONE = fmpq(1)
+#: A numeric piecewise-affine network's layers: ([[1, 0], [b, W]] over QQ, the activation's pieces) each.
 Layers = list[tuple[fmpq_mat, tuple[Any, ...]]]
 
 
@@ -141,9 +142,7 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
 
 
 # --------------------------------------------------------------- the forms
-def forms(
-    layers: list[tuple[fmpq_mat, tuple[Any, ...]]], p: int, pattern: Sequence[int], where: int
-) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
     """(unit rows s_u (z_u - t0_u), output forms), each ``[const, coeffs...]``, for a canonical pattern.
 
     CertificateError (rule ``region_form``) if the pattern has the wrong length
@@ -177,7 +176,7 @@ def forms(
     return unit_rows, new[1:]
 
 
-def forward(layers: list[tuple[fmpq_mat, tuple[Any, ...]]], x: Sequence[fmpq]) -> list[fmpq]:
+def forward(layers: Layers, x: Sequence[fmpq]) -> list[fmpq]:
     """The network at the exact point x by a plain forward pass (pieces chosen by value)."""
     u = list(x)
     for W, act in layers:

@@ -50,7 +50,7 @@ from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 from ..certificate.verification import GRID_BITS, Node, Row, VerificationDocument
 from ..errors import CertificateError
-from .regions_cert import combination, forward, network_pieces
+from .regions_cert import Layers, combination, forward, network_pieces
 
 __all__ = ["GRID_BITS", "Relaxed", "ReluLayers", "check_document", "leaf_rows", "relax", "relu_layers", "row_bound"]
 
@@ -111,7 +111,7 @@ class _Fixed:
         self.signs = fmpz_mat(len(ints), len(signs[0]), [v for r in signs for v in r])
 
 
-def relu_layers(layers: Sequence[tuple[fmpq_mat, tuple[Any, ...]]]) -> ReluLayers:
+def relu_layers(layers: Layers) -> ReluLayers:
     """The gated layers (:func:`symnet.kernel.regions_cert.network_pieces`) as :data:`ReluLayers`;
     CertificateError unless the hidden layers are ReLU and the output layer the identity."""
     for l, (_, act) in enumerate(layers):
@@ -291,7 +291,7 @@ def row_bound(
     return _extremes(combination(mults, [*f, *([e, *a] for a, e in cons)], len(box) + 1), box)[0]
 
 
-def _check_violation(doc: VerificationDocument, pieces: list[tuple[fmpq_mat, tuple[Any, ...]]]) -> None:
+def _check_violation(doc: VerificationDocument, pieces: Layers) -> None:
     x, y = doc.counterexample, doc.output
     assert x is not None and y is not None
     if not all(lo <= v <= hi for v, (lo, hi) in zip(x, doc.box, strict=True)):
