@@ -8,8 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symnet
-from symnet import CertificateError, Network
-from symnet.kernel import regions_cert
+from symnet import CertificateError, Network, kernel
 from tests.budget import examples
 
 N = Network.from_matrices
@@ -27,7 +26,7 @@ def _deep_doc():
 
 def _rejects(doc, rule=None):
     with pytest.raises(CertificateError) as info:
-        regions_cert.check_document(json.dumps(doc))
+        kernel.check(json.dumps(doc))
     if rule is not None:
         assert info.value.rule == rule, str(info.value)
     return info.value
@@ -35,8 +34,8 @@ def _rejects(doc, rule=None):
 
 def test_untampered_documents_check():
     for doc in (_doc(), _doc([(-2, 2), (-2, 2)]), _deep_doc()):
-        assert regions_cert.check_document(json.dumps(doc))
-        assert regions_cert.check_document(json.dumps(doc).encode())
+        assert kernel.check(json.dumps(doc))
+        assert kernel.check(json.dumps(doc).encode())
 
 
 def _index_of(doc, pattern):
@@ -187,19 +186,19 @@ def test_malformed_documents_are_rejected(edit):
     doc = _doc()
     edit(doc)
     with pytest.raises(CertificateError):
-        regions_cert.check_document(json.dumps(doc))
+        kernel.check(json.dumps(doc))
 
 
 @pytest.mark.parametrize("text", ["", "not json", "[]", "{}", b"\xff\xfe"])
 def test_garbage_is_rejected(text):
     with pytest.raises(CertificateError):
-        regions_cert.check_document(text)
+        kernel.check(text)
 
 
 def test_a_tampered_affine_claim_is_rejected():
     net = N([[[1], [-1]], [[1, -1]]], [[0, 0], [0]], activation="relu")
     doc = json.loads(symnet.decide(net).to_json())
-    assert regions_cert.check_document(json.dumps(doc))
+    assert kernel.check(json.dumps(doc))
     doc["claim"]["matrix"] = [["2"]]
     _rejects(doc, "affine_on_domain")
 
@@ -219,4 +218,4 @@ def test_dropping_any_region_is_rejected(rows, pick, boxed):
     for repoint in (None, 0 if gone else 1):
         out = _drop(doc, gone, repoint=repoint if repoint is None else min(repoint, len(doc["regions"]) - 2))
         with pytest.raises(CertificateError):
-            regions_cert.check_document(json.dumps(out))
+            kernel.check(json.dumps(out))

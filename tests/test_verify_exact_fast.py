@@ -22,6 +22,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat
 
 import symnet
 from symnet.kernel import verification as kv
+from symnet.kernel.regions_cert import network_pieces
 
 _G = 1 << kv.GRID_BITS
 _F = 1 << kv.FINE_BITS
@@ -95,7 +96,7 @@ def _ref_relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[Any]
     out: list[list[tuple[fmpq, fmpq]]] = []
     exts: list[Any] = []
     zero = fmpq(0)
-    for i, (W, bq, _) in enumerate(hidden):
+    for i, (W, bq) in enumerate(hidden):
         n, m = W.nrows(), W.ncols()
         Wz, bz, D = _integers(W, bq)
         b = [fmpq(v, D) for v in bz]
@@ -126,8 +127,19 @@ def _ref_relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[Any]
     return out, exts
 
 
+def _wb(aug: fmpq_mat) -> tuple[fmpq_mat, list[fmpq]]:
+    """(W, b) of a layer's [[1, 0], [b, W]]."""
+    rows = aug.tolist()[1:]
+    return fmpq_mat(len(rows), aug.ncols() - 1, [v for r in rows for v in r[1:]]), [r[0] for r in rows]
+
+
+def _ref_layers(layers: Any) -> tuple[list[Any], tuple[fmpq_mat, list[fmpq]]]:
+    """The kernel's layers as plain (W, b) pairs, hidden then output."""
+    return [_wb(fixed.aug) for fixed in layers[0]], _wb(layers[1])
+
+
 def _ref_leaf_rows(layers: Any, box: Any, rows: Any) -> list[list[fmpq]]:
-    hidden, (Wout, bout) = layers
+    hidden, (Wout, bout) = _ref_layers(layers)
     C = fmpq_mat(len(rows), len(bout), [c for r in rows for c in r[0]])
     const = [r[1] + sum((c * v for c, v in zip(r[0], bout, strict=True)), fmpq(0)) for r in rows]
     A = [int((v * _F).floor()) for v in (C * Wout).entries()]
@@ -167,9 +179,9 @@ def _case(seed: int) -> tuple[symnet.Network, list[tuple[fmpq, fmpq]], list[Any]
 @pytest.mark.parametrize("seed", range(40))
 def test_fast_bounds_and_rows_equal_the_reference(seed: int) -> None:
     net, box, rows = _case(seed)
-    layers = kv.relu_layers(net)
+    layers = kv.relu_layers(network_pieces(net))
     relaxed = kv.relax(layers[0], box)
-    assert relaxed[0] == _ref_relax(layers[0], box)[0]
+    assert relaxed[0] == _ref_relax(_ref_layers(layers)[0], box)[0]
     assert kv.leaf_rows(layers, box, rows, relaxed) == _ref_leaf_rows(layers, box, rows)
     assert kv.leaf_rows(layers, box, rows) == _ref_leaf_rows(layers, box, rows)
 
@@ -179,6 +191,6 @@ def test_cases_cover_stable_and_unstable_neurons() -> None:
     kinds = set()
     for seed in range(40):
         net, box, _ = _case(seed)
-        for lu in kv.relax(kv.relu_layers(net)[0], box)[0]:
+        for lu in kv.relax(kv.relu_layers(network_pieces(net))[0], box)[0]:
             kinds |= {"on" if l >= 0 else "off" if u <= 0 else "unstable" for l, u in lu}
     assert kinds == {"on", "off", "unstable"}

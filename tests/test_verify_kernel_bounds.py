@@ -18,6 +18,7 @@ from flint import fmpq
 
 import symnet
 from symnet.kernel import verification as kv
+from symnet.kernel.regions_cert import network_pieces
 from symnet.search.bab import relax as fr
 
 
@@ -54,7 +55,7 @@ def _f(v: fmpq) -> Fraction:
 @pytest.mark.parametrize("seed", range(40))
 def test_hidden_bounds_and_rows_are_sound(seed: int) -> None:
     W, B, box, rows, rng = _case(seed)
-    layers = kv.relu_layers(symnet.Network.from_matrices(W, B, "relu"))
+    layers = kv.relu_layers(network_pieces(symnet.Network.from_matrices(W, B, "relu")))
     qbox = [(fmpq(lo.numerator, lo.denominator), fmpq(hi.numerator, hi.denominator)) for lo, hi in box]
     qrows = [(tuple(fmpq(int(c)) for c in r[0]), fmpq(int(r[1]))) for r in rows]
     relaxed = kv.relax(layers[0], qbox)
@@ -76,7 +77,7 @@ def test_hidden_bounds_and_rows_are_sound(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(40))
 def test_the_float_mirror_computes_the_kernels_bounds(seed: int) -> None:
     W, B, box, _, _ = _case(seed)
-    layers = kv.relu_layers(symnet.Network.from_matrices(W, B, "relu"))
+    layers = kv.relu_layers(network_pieces(symnet.Network.from_matrices(W, B, "relu")))
     qbox = [(fmpq(lo.numerator, lo.denominator), fmpq(hi.numerator, hi.denominator)) for lo, hi in box]
     exact = kv.relax(layers[0], qbox)[0]
     fnet = fr.FloatNet.from_layers(layers)
@@ -93,10 +94,10 @@ def test_cases_have_neurons_the_interval_bounds_leave_unstable_and_back_substitu
     settled = 0
     for seed in range(40):
         W, B, box, _, _ = _case(seed)
-        layers = kv.relu_layers(symnet.Network.from_matrices(W, B, "relu"))
+        layers = kv.relu_layers(network_pieces(symnet.Network.from_matrices(W, B, "relu")))
         qbox = [(fmpq(lo.numerator, lo.denominator), fmpq(hi.numerator, hi.denominator)) for lo, hi in box]
         bounds = kv.relax(layers[0], qbox)[0]
         for i in range(1, len(bounds)):
-            ibp = kv._intervals(layers[0][i][2], bounds[i - 1])
+            ibp = kv._intervals(layers[0][i], bounds[i - 1])
             settled += sum(il < 0 < iu and not l < 0 < u for (il, iu), (l, u) in zip(ibp, bounds[i], strict=True))
     assert settled >= 5

@@ -19,6 +19,7 @@ from flint import fmpq
 import symnet
 from symnet import kernel
 from symnet.kernel import verification as kv
+from symnet.kernel.regions_cert import network_pieces
 from symnet.search.bab import relax as fr
 from tests.forward import forward
 
@@ -142,7 +143,7 @@ def test_bounds_with_slopes_are_true_lower_bounds(seed: int) -> None:
     """c . f(x) + d >= g(x) at the box's corners, random points and g's minimiser (exact forward passes)."""
     W, B, box, rows, slopes, rng = _random_case(seed)
     net = symnet.Network.from_matrices(W, B, "relu")
-    layers = kv.relu_layers(net)
+    layers = kv.relu_layers(network_pieces(net))
     qbox = [(_q(lo), _q(hi)) for lo, hi in box]
     qrows = [(tuple(_q(c) for c in r[0]), _q(r[1])) for r in rows]
     gs = kv.leaf_rows(layers, qbox, qrows, slopes=slopes)
@@ -165,7 +166,7 @@ def test_the_float_mirror_uses_the_same_slopes(seed: int) -> None:
     """relax.row_functions(..., slopes=) computes the kernel's leaf rows (to float precision)."""
     W, B, box, rows, slopes, _ = _random_case(seed)
     net = symnet.Network.from_matrices(W, B, "relu")
-    layers = kv.relu_layers(net)
+    layers = kv.relu_layers(network_pieces(net))
     qbox = [(_q(lo), _q(hi)) for lo, hi in box]
     qrows = [(tuple(_q(c) for c in r[0]), _q(r[1])) for r in rows]
     exact = kv.leaf_rows(layers, qbox, qrows, slopes=slopes)
@@ -188,7 +189,7 @@ def test_the_float_mirror_uses_the_same_slopes(seed: int) -> None:
 
 def test_slope_triples_are_what_the_reader_accepts() -> None:
     """The search's helper writes slopes for the unstable neurons only, on the grid, clipped into [0, 1]."""
-    layers = kv.relu_layers(NET)
+    layers = kv.relu_layers(network_pieces(NET))
     fnet = fr.FloatNet.from_layers(layers)
     bounds = fr.hidden_bounds(fnet, np.array([[-1.0], [0.5]]), np.array([[2.0], [1.0]]))
     arrays = [np.array([[0.3, 1.7], [0.3, -0.2]])]

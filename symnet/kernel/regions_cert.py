@@ -59,7 +59,6 @@ import sympy
 from flint import fmpq, fmpq_mat
 
 from ..certificate.documents import Bound, RegionsDocument
-from ..certificate.formats import read
 from ..errors import CertificateError
 from ..model.core import NetworkData as Network
 from .gate import ActivationForm, IllFormed, NetworkForm, gate_network
@@ -67,9 +66,8 @@ from .qq import augmented
 from .ring import Exact
 
 __all__ = [
-    "augmented",
-    "check_document",
     "check_regions",
+    "combination",
     "forms",
     "forward",
     "network_pieces",
@@ -77,6 +75,7 @@ __all__ = [
 
 ZERO = fmpq(0)
 ONE = fmpq(1)
+#: A numeric piecewise-affine network's layers: ([[1, 0], [b, W]] over QQ, the activation's pieces) each.
 Layers = list[tuple[fmpq_mat, tuple[Any, ...]]]
 
 
@@ -85,14 +84,11 @@ def _fail(message: str, rule: str | None = None, region: int | None = None) -> C
 
 
 # -------------------------------------------------------------- activations
-def _affine(ring: Exact, e: sympy.Expr) -> tuple[fmpq, fmpq] | None:
-    """(m, c) when ``e`` is ``m t + c`` in the ring's one generator, rationals only; None otherwise."""
-    try:
-        poly = ring.poly(e, "an activation")
-    except IllFormed:
-        return None
+def _affine(ring: Exact, e: sympy.Expr) -> tuple[fmpq, fmpq]:
+    """(m, c) when ``e`` is ``m t + c`` in the ring's one generator, rationals only; IllFormed otherwise."""
+    poly = ring.poly(e, "an activation")
     if not poly.is_zero() and poly.degrees()[0] > 1:
-        return None
+        raise IllFormed("an activation piece is not affine")
     terms = dict(poly.terms())
     return terms.get((1,), ZERO), terms.get((0,), ZERO)
 
@@ -100,33 +96,28 @@ def _affine(ring: Exact, e: sympy.Expr) -> tuple[fmpq, fmpq] | None:
 def pieces(act: ActivationForm) -> tuple[Any, ...] | None:
     """``("affine", m, c)`` or ``("kink", t0, (m_lo, c_lo), (m_hi, c_hi))`` (fmpq) of a gated activation, or None.
 
-    A kink is ``Max``/``Min`` of two affine pieces or ``Abs`` of one, with
+    A kink is ``Max``/``Min`` of two affine pieces or ``Abs`` of one (``Max(e, -e)``), with
     rational coefficients; ``(m_lo, c_lo)`` holds for t <= t0, ``(m_hi, c_hi)`` for t >= t0.
     """
-    if act.body.free_symbols - {act.variable}:
+    body, ring = act.body, Exact([act.variable])
+    if body.free_symbols - {act.variable}:
         return None
-    ring = Exact([act.variable])
-    body = act.body
-    lin = _affine(ring, body) if act.is_polynomial else None
-    if lin is not None:
-        return ("affine", *lin)
-    if isinstance(body, sympy.Abs):
-        inner = _affine(ring, body.args[0])
-        two: list[tuple[fmpq, fmpq] | None] = [inner, (-inner[0], -inner[1])] if inner is not None else [None]
-        is_max = True
-    elif isinstance(body, (sympy.Max, sympy.Min)) and len(body.args) == 2:
-        two = [_affine(ring, a) for a in body.args]
-        is_max = isinstance(body, sympy.Max)
-    else:
+    try:
+        if act.is_polynomial:
+            return ("affine", *_affine(ring, body))
+        if isinstance(body, sympy.Abs):
+            args, is_max = (body.args[0], -body.args[0]), True
+        elif isinstance(body, (sympy.Max, sympy.Min)) and len(body.args) == 2:
+            args, is_max = body.args, isinstance(body, sympy.Max)
+        else:
+            return None
+        lo, hi = sorted((_affine(ring, a) for a in args), key=lambda mc: mc[0])
+    except IllFormed:
         return None
-    if any(mc is None for mc in two):
+    if lo[0] == hi[0]:
         return None
-    pair = [mc for mc in two if mc is not None]
-    (m1, c1), (m2, c2) = pair
-    if m1 == m2:
-        return None
-    lo, hi = sorted(pair, key=lambda mc: mc[0])
-    return ("kink", (c2 - c1) / (m1 - m2), lo, hi) if is_max else ("kink", (c2 - c1) / (m1 - m2), hi, lo)
+    t0 = (hi[1] - lo[1]) / (lo[0] - hi[0])
+    return ("kink", t0, lo, hi) if is_max else ("kink", t0, hi, lo)
 
 
 def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
@@ -152,59 +143,41 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
 
 
 # --------------------------------------------------------------- the forms
-def _rows_of(mat: fmpq_mat) -> list[list[fmpq]]:
-    cols = mat.ncols()
-    flat = mat.entries()
-    return [flat[i * cols : (i + 1) * cols] for i in range(mat.nrows())]
-
-
-def forms(
-    layers: list[tuple[fmpq_mat, tuple[Any, ...]]], p: int, pattern: Sequence[int], where: int
-) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
+def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
     """(unit rows s_u (z_u - t0_u), output forms), each ``[const, coeffs...]``, for a canonical pattern.
 
     CertificateError (rule ``region_form``) if the pattern has the wrong length
     or is not canonical (a unit with constant pre-activation t0 must be 1).
     """
+    if len(pattern) != sum(W.nrows() - 1 for W, act in layers if act[0] == "kink"):
+        raise _fail("the pattern's length is not the network's number of kink units", "region_form", where)
     U = fmpq_mat(p + 1, p + 1, [ONE if i == j else ZERO for i in range(p + 1) for j in range(p + 1)])
     unit_rows: list[list[fmpq]] = []
-    index = 0
-    out: list[list[fmpq]] = []
-    for l, (W, act) in enumerate(layers):
-        Z = W * U
-        zrows = _rows_of(Z)
-        n = len(zrows) - 1
+    bits = iter(pattern)
+    new: list[list[fmpq]] = []
+    for W, act in layers:
+        zrows = (W * U).tolist()
         new = [zrows[0]]
-        for k in range(1, n + 1):
-            z = zrows[k]
+        for z in zrows[1:]:
             if act[0] == "affine":
-                m, c = act[1], act[2]
+                m, c = act[1:]
             else:
-                if index >= len(pattern):
-                    raise _fail("the pattern is shorter than the network's kink units", "region_form", where)
-                t0 = act[1]
-                on = pattern[index]
-                index += 1
-                g = [z[0] - t0] + z[1:]
-                if not any(g[1:]) and g[0] == 0 and on != 1:
+                on = next(bits)
+                g = [z[0] - act[1]] + z[1:]
+                if not any(g) and on != 1:
                     raise _fail(
-                        f"unit {index}: its pre-activation is constantly the kink; the canonical pattern is 1",
+                        f"unit {len(unit_rows) + 1}: its pre-activation is constantly the kink; the canonical bit is 1",
                         "region_form",
                         where,
                     )
                 unit_rows.append(g if on else [-v for v in g])
                 m, c = act[3] if on else act[2]
             new.append([m * z[0] + c] + [m * v for v in z[1:]])
-        if l == len(layers) - 1:
-            out = new[1:]
-        else:
-            U = fmpq_mat(n + 1, p + 1, [v for row in new for v in row])
-    if index != len(pattern):
-        raise _fail("the pattern is longer than the network's kink units", "region_form", where)
-    return unit_rows, out
+        U = fmpq_mat(len(new), p + 1, [v for row in new for v in row])
+    return unit_rows, new[1:]
 
 
-def forward(layers: list[tuple[fmpq_mat, tuple[Any, ...]]], x: Sequence[fmpq]) -> list[fmpq]:
+def forward(layers: Layers, x: Sequence[fmpq]) -> list[fmpq]:
     """The network at the exact point x by a plain forward pass (pieces chosen by value)."""
     u = list(x)
     for W, act in layers:
@@ -226,15 +199,18 @@ def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
     return total
 
 
+def _differing_output(out: Sequence[list[fmpq]], matrix: Sequence[list[fmpq]], offset: Sequence[fmpq]) -> int | None:
+    """The first output whose form ``[const, coeffs...]`` is not ``offset[i] + matrix[i] . x``, or None."""
+    return next((i for i, f in enumerate(out) if f != [offset[i], *matrix[i]]), None)
+
+
 def _ratio(h: Sequence[fmpq], g: Sequence[fmpq]) -> fmpq | None:
-    """c with h = c g (whole rows, constants included), or None."""
-    j = next((i for i, v in enumerate(g) if v != 0), None)
-    if j is None:
-        return None
+    """c with h = c g (whole rows, constants included; g is not zero), or None."""
+    if h is g:
+        return ONE
+    j = next(i for i, v in enumerate(g) if v != 0)
     c = h[j] / g[j]
-    if all(hv == c * gv for hv, gv in zip(h, g, strict=True)):
-        return c
-    return None
+    return c if all(hv == c * gv for hv, gv in zip(h, g, strict=True)) else None
 
 
 # ------------------------------------------------------------------ checking
@@ -244,7 +220,7 @@ class _Cells:
     def __init__(self, doc: RegionsDocument) -> None:
         self.doc = doc
         self.layers = network_pieces(doc.network)
-        self.p, self.q = doc.network.p, doc.network.q
+        self.p = doc.network.p
         self.drows = doc.domain_rows
         self.rows: list[list[list[fmpq]]] = []
         self.outs: list[list[list[fmpq]]] = []
@@ -267,25 +243,25 @@ def _rule_region_form(cells: _Cells) -> None:
         cells.rows.append(rows)
         cells.outs.append(out)
         cells.mats.append(fmpq_mat(len(rows), p + 1, [v for row in rows for v in row]))
-        for i in range(cells.q):
-            if out[i][0] != reg.offset[i] or out[i][1:] != reg.matrix[i]:
-                raise _fail(
-                    f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r
-                )
+        if (i := _differing_output(out, reg.matrix, reg.offset)) is not None:
+            raise _fail(f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r)
         x = reg.interior_point
         at_x = (cells.mats[r] * fmpq_mat(p + 1, 1, [ONE, *x])).entries() if rows else []
         for i, row in enumerate(rows):
-            if not at_x[i] > 0 and (any(row[1:]) or row[0] != 0):
+            if not at_x[i] > 0 and any(row):
                 raise _fail(f"row {i} is not strictly positive at the interior point", "interior_point", r)
         fx = forward(cells.layers, x)
-        if any(fx[i] != _value(out[i], x) for i in range(cells.q)):
+        if fx != [_value(f, x) for f in out]:
             raise _fail("the network's forward pass at the interior point differs from the form", "interior_point", r)
 
 
-def _tight_multiple(h: Sequence[fmpq], g: Sequence[fmpq], sign: int) -> bool:
-    """h is ``c g`` with ``sign * c >= 0`` (a zero row counts, with c = 0)."""
-    c = _ratio(h, g) if any(h) else ZERO
-    return c is not None and sign * c >= 0
+def _cut_elsewhere(values: Sequence[fmpq], rows: Sequence[Sequence[fmpq]], g: Sequence[fmpq], sign: int) -> int | None:
+    """The first row j not positive at a point (``values[j]``) nor ``c g`` with ``sign * c >= 0``, or None.
+
+    None: near the point, the rows cut out exactly the half-space ``sign * g >= 0`` (g is not constant).
+    """
+    tight = [j for j, v in enumerate(values) if not v > 0]
+    return next((j for j in tight if (c := _ratio(rows[j], g)) is None or sign * c < 0), None)
 
 
 def _rule_facet(cells: _Cells) -> None:
@@ -311,9 +287,8 @@ def _rule_facet(cells: _Cells) -> None:
                 raise _fail(f"row {i} is constant; it spans no facet", "facet", r)
             if at[i * nf + f] != 0:
                 raise _fail(f"the witness of facet row {i} is not on its hyperplane", "facet", r)
-            for j in range(len(rows)):
-                if j != i and not at[j * nf + f] > 0 and not _tight_multiple(rows[j], g, 1):
-                    raise _fail(f"facet row {i}: row {j} is tight at the witness and not a multiple of it", "facet", r)
+            if (j := _cut_elsewhere(at[f::nf], rows, g, 1)) is not None:
+                raise _fail(f"facet row {i}: row {j} is tight at the witness and not a multiple of it", "facet", r)
             on_boundary = any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows)
             if nb is None:
                 if not on_boundary:
@@ -326,18 +301,14 @@ def _rule_facet(cells: _Cells) -> None:
             if on_boundary:
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
             there = (cells.mats[nb] * fmpq_mat(p1, 1, [ONE, *w])).entries()
-            for j, v in enumerate(there):
-                if not v > 0 and not _tight_multiple(cells.rows[nb][j], g, -1):
-                    raise _fail(
-                        f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})",
-                        "neighbour",
-                        r,
-                    )
+            if (j := _cut_elsewhere(there, cells.rows[nb], g, -1)) is not None:
+                message = f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})"
+                raise _fail(message, "neighbour", r)
         if [rows[i] for i, _, _ in facets] != reg.inequalities:
             raise _fail("the stated inequalities are not the facet rows", "facet", r)
 
 
-def _combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
+def combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
     """The row ``sum v * rows[j]`` over the multipliers ``(j, v)``."""
     combo = [ZERO] * width
     for j, v in lam:
@@ -345,9 +316,12 @@ def _combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]]
     return combo
 
 
-def _follows(h: Sequence[fmpq], combo: Sequence[fmpq]) -> bool:
-    """``h`` is ``combo`` plus a non-negative constant."""
-    return list(combo[1:]) == list(h[1:]) and h[0] - combo[0] >= 0
+def _implied(h: Sequence[fmpq], lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]]) -> bool:
+    """``h >= 0`` follows from ``rows >= 0``: ``h = sum v rows[j] + mu`` with every multiplier v and mu >= 0."""
+    if any(v < 0 for _, v in lam):
+        return False
+    combo = combination(lam, rows, len(h))
+    return combo[1:] == list(h[1:]) and h[0] - combo[0] >= 0
 
 
 def _rule_implied_row(cells: _Cells) -> None:
@@ -360,10 +334,8 @@ def _rule_implied_row(cells: _Cells) -> None:
             if i in facet_rows or i in implied:
                 raise _fail(f"row {i} is listed twice", "implied_row", r)
             implied.add(i)
-            if any(j not in facet_rows or v < 0 for j, v in lam):
-                raise _fail(f"row {i}: multipliers must be non-negative and on facet rows", "implied_row", r)
-            if not _follows(rows[i], _combination(lam, rows, cells.p + 1)):
-                message = f"row {i} is not the stated combination of facet rows plus a non-negative constant"
+            if any(j not in facet_rows for j, _ in lam) or not _implied(rows[i], lam, rows):
+                message = f"row {i} is not the stated non-negative combination of facet rows plus a constant >= 0"
                 raise _fail(message, "implied_row", r)
         missing = set(range(len(rows))) - facet_rows - implied
         if missing:
@@ -373,11 +345,8 @@ def _rule_implied_row(cells: _Cells) -> None:
 def _claim_affine(cells: _Cells, matrix: list[list[fmpq]], offset: list[fmpq]) -> None:
     """affine_on_domain: every region has the claimed form, so the network is that affine map on D."""
     for r, out in enumerate(cells.outs):
-        for i in range(cells.q):
-            if out[i][0] != offset[i] or out[i][1:] != matrix[i]:
-                raise _fail(
-                    f"output {i}: this region's form differs from the claimed affine map", "affine_on_domain", r
-                )
+        if (i := _differing_output(out, matrix, offset)) is not None:
+            raise _fail(f"output {i}: this region's form differs from the claimed affine map", "affine_on_domain", r)
 
 
 def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
@@ -387,9 +356,7 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
         for r, lam in enumerate(b.multipliers):
             f = cells.outs[r][k]
             h = [t - f[0]] + [-v for v in f[1:]] if sense == "<=" else [f[0] - t] + f[1:]
-            if any(v < 0 for _, v in lam):
-                raise _fail("bound multipliers must be non-negative", "bound_output", r)
-            if not _follows(h, _combination(lam, cells.rows[r], cells.p + 1)):
+            if not _implied(h, lam, cells.rows[r]):
                 raise _fail(
                     f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
                 )
@@ -416,11 +383,3 @@ def check_regions(doc: RegionsDocument) -> bool:
     if doc.claim is not None:
         CLAIMS[doc.claim[0]](cells, *doc.claim[1:])
     return True
-
-
-def check_document(doc: Any) -> bool:
-    """Read (:func:`symnet.certificate.read`) and re-verify a regions document given as JSON text."""
-    parsed = read(doc)
-    if not isinstance(parsed, RegionsDocument):
-        raise CertificateError(f"malformed regions certificate: the document is a {parsed.kind} document")
-    return check_regions(parsed)

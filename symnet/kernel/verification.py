@@ -43,7 +43,6 @@ ReLU and the output layer the identity.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,8 +50,7 @@ from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 from ..certificate.verification import GRID_BITS, Node, Row, VerificationDocument
 from ..errors import CertificateError
-from ..model.core import NetworkData as Network
-from .regions_cert import forward, network_pieces
+from .regions_cert import Layers, combination, forward, network_pieces
 
 __all__ = ["GRID_BITS", "Relaxed", "ReluLayers", "check_document", "leaf_rows", "relax", "relu_layers", "row_bound"]
 
@@ -62,12 +60,14 @@ _SCALE = 1 << GRID_BITS
 FINE_BITS = 40
 _FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
-#: Hidden layers as (W, b) over QQ with their box-independent integers (see _Fixed); the output layer (W, b).
-ReluLayers = tuple[list[tuple[fmpq_mat, list[fmpq], "_Fixed"]], tuple[fmpq_mat, list[fmpq]]]
+#: The hidden layers' box-independent numbers (see _Fixed) and the output layer's [[1, 0], [b, W]] over QQ.
+ReluLayers = tuple[list["_Fixed"], fmpq_mat]
 #: A hidden layer's relaxation as an integer matrix (see _layer_ext).
-Ext = tuple[fmpz_mat, list[int], fmpz, int, list[int]]
+Ext = tuple[fmpz_mat, list[int], fmpz, list[int]]
 #: Per hidden layer: the concrete bounds of its neurons and its relaxation.
 Relaxed = tuple[list[list[tuple[fmpq, fmpq]]], list[Ext]]
+_RELU = ("kink", ZERO, (ZERO, ZERO), (ONE, ZERO))
+_IDENTITY = ("affine", ONE, ZERO)
 
 
 def _fail(message: str, rule: str, node: int | None = None) -> CertificateError:
@@ -90,46 +90,34 @@ def _int(v: fmpq) -> int:
 class _Fixed:
     """A hidden layer's numbers that do not depend on the box, computed once per network.
 
-    D is the lcm of the denominators of W and b; ``rows[k]`` is ``2^(2 GRID_BITS) D [W_k | b_k]`` (integers);
-    ``first[k]`` is ``[b_k, W_k...]``; ``start`` the objectives ``W h + b`` then ``-(W h + b)`` (back-substituted
-    for the layer's bounds): their coefficients times 2^FINE_BITS rounded down, transposed and flat;
-    ``signs`` is ``D [W+ | W- | b]`` (for interval bounds).
+    ``aug`` is the layer ``[[1, 0], [b, W]]`` over QQ and ``first[k]`` its row ``[b_k, W_k...]``; D is a common
+    denominator of W and b; ``rows[k]`` is ``2^(2 GRID_BITS) D [b_k | W_k]`` (integers); ``start[j]`` lists the
+    coefficients of column j of W in the objectives ``W h + b`` then ``-(W h + b)`` (back-substituted for the
+    layer's bounds) times 2^FINE_BITS rounded down, ``start_const`` their constants; ``signs`` is
+    ``D [b | W+ | W-]`` (for interval bounds).
     """
 
-    __slots__ = ("D", "first", "rows", "signs", "start", "start_const")
+    __slots__ = ("D", "aug", "first", "rows", "signs", "start", "start_const")
 
-    def __init__(self, W: fmpq_mat, b: list[fmpq]) -> None:
-        n, m, w = W.nrows(), W.ncols(), W.entries()
-        self.D = D = math.lcm(*(int(v.q) for v in w), *(int(v.q) for v in b))
-        self.rows = [[_int(v * D) << 2 * GRID_BITS for v in [*w[k * m : (k + 1) * m], b[k]]] for k in range(n)]
-        self.first = [[b[k], *w[k * m : (k + 1) * m]] for k in range(n)]
-        self.start = [fmpz((s * w[r * m + j] * _FINE).floor()) for j in range(m) for s in (1, -1) for r in range(n)]
-        self.start_const = b + [-v for v in b]
-        ints = [[_int(v * D) for v in w[k * m : (k + 1) * m]] for k in range(n)]
-        signs = [[*(max(v, 0) for v in r), *(min(v, 0) for v in r), _int(b[k] * D)] for k, r in enumerate(ints)]
-        self.signs = fmpz_mat(n, 2 * m + 1, [v for r in signs for v in r])
+    def __init__(self, aug: fmpq_mat) -> None:
+        self.aug, self.first = aug, aug.tolist()[1:]
+        numer, denom = aug.numer_denom()
+        self.D = D = int(denom)
+        ints = [[int(v) for v in r] for r in numer.tolist()[1:]]
+        self.rows = [[v << 2 * GRID_BITS for v in r] for r in ints]
+        self.start = [[(s * r[j] * _FINE) // D for s in (1, -1) for r in ints] for j in range(1, len(ints[0]))]
+        self.start_const = [s * r[0] for s in (1, -1) for r in self.first]
+        signs = [[r[0], *(max(v, 0) for v in r[1:]), *(min(v, 0) for v in r[1:])] for r in ints]
+        self.signs = fmpz_mat(len(ints), len(signs[0]), [v for r in signs for v in r])
 
 
-def relu_layers(net: Network | list[Any]) -> ReluLayers:
-    """The network's layers over QQ, through the gate; CertificateError unless hidden ReLU and identity output.
-
-    Also takes the gated layers themselves (:func:`symnet.kernel.regions_cert.network_pieces` of a network).
-    """
-    layers = network_pieces(net) if isinstance(net, Network) else net
-    hidden: list[tuple[fmpq_mat, list[fmpq], _Fixed]] = []
-    for l, (aug, act) in enumerate(layers):
-        last = l == len(layers) - 1
-        ok = act == ("affine", ONE, ZERO) if last else act == ("kink", ZERO, (ZERO, ZERO), (ONE, ZERO))
-        if not ok:
+def relu_layers(layers: Layers) -> ReluLayers:
+    """The gated layers (:func:`symnet.kernel.regions_cert.network_pieces`) as :data:`ReluLayers`;
+    CertificateError unless the hidden layers are ReLU and the output layer the identity."""
+    for l, (_, act) in enumerate(layers):
+        if act != (_IDENTITY if l == len(layers) - 1 else _RELU):
             raise _fail(f"layer {l + 1}: verification needs ReLU hidden layers and an identity output", "network")
-        n, m = aug.nrows() - 1, aug.ncols() - 1
-        flat = aug.entries()
-        W = fmpq_mat(n, m, [flat[(k + 1) * (m + 1) + j + 1] for k in range(n) for j in range(m)])
-        b = [flat[(k + 1) * (m + 1)] for k in range(n)]
-        if last:
-            return hidden, (W, b)
-        hidden.append((W, b, _Fixed(W, b)))
-    raise _fail("the network has no layers", "network")  # pragma: no cover - a Network has at least one layer
+    return [_Fixed(aug) for aug, _ in layers[:-1]], layers[-1][0]
 
 
 def _extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpq, fmpq]:
@@ -158,14 +146,13 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], below: list[int] 
     """A hidden layer under its relaxation, as integers at the scale T = D 2^(2 GRID_BITS), on its live neurons
     (u > 0; a dead one's output is 0) and the columns ``below`` (the live neurons of the layer beneath; None: all).
 
-    Row k of ``keep`` is ``T a_k [W_k | b_k]`` for the lower slope a_k of neuron k (``alphas[k]`` if given and
-    the neuron unstable); row k of ``slope`` is ``T [s_k W_k | s_k b_k + c_k]`` (the upper line ``s_k z_k + c_k``
-    for a negative coefficient).  Returns ([slope; keep - slope on the rows U] transposed, U, T, the number of
-    columns, the live neurons): U lists the positions (among the live) of the neurons whose rows differ.
+    Row k of ``keep`` is ``T a_k [b_k | W_k]`` for the lower slope a_k of neuron k (``alphas[k]`` if given and
+    the neuron unstable); row k of ``slope`` is ``T [s_k b_k + c_k | s_k W_k]`` (the upper line ``s_k z_k + c_k``
+    for a negative coefficient).  Returns ([slope; keep - slope on the rows U] transposed, U, T, the live
+    neurons): U lists the positions (among the live) of the neurons whose rows differ.
     """
-    m = len(fixed.rows[0]) - 1
-    cols = list(range(m)) if below is None else below
-    zeros = [0] * (len(cols) + 1)
+    cols = [0, *(j + 1 for j in (range(len(fixed.rows[0]) - 1) if below is None else below))]
+    zeros = [0] * len(cols)
     stack: list[int] = []
     diff: list[int] = []
     U: list[int] = []
@@ -173,14 +160,14 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], below: list[int] 
     for k, (full, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
         if u <= 0:
             continue
-        row = [full[j] for j in cols] + [full[m]]
+        row = [full[j] for j in cols]
         low, up, cst = _relaxation(l, u, (alphas or {}).get(k))
         if up == ONE and cst == ZERO:
             slope = row
         else:
             si = _int(up * _SCALE)
             slope = [v * si >> GRID_BITS for v in row]
-            slope[-1] += _int(cst * _SCALE * _SCALE) * fixed.D
+            slope[0] += _int(cst * _SCALE * _SCALE) * fixed.D
         stack.extend(slope)
         ai = _int(low * _SCALE)
         kept = row if ai == _SCALE else zeros if ai == 0 else [v * ai >> GRID_BITS for v in row]
@@ -188,8 +175,8 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], below: list[int] 
             U.append(len(live))
             diff.extend(a - c for a, c in zip(kept, slope, strict=True))
         live.append(k)
-    M = fmpz_mat(len(live) + len(U), len(cols) + 1, stack + diff).transpose()
-    return M, U, fmpz(fixed.D << 2 * GRID_BITS), len(cols), live
+    M = fmpz_mat(len(live) + len(U), len(cols), stack + diff).transpose()
+    return M, U, fmpz(fixed.D << 2 * GRID_BITS), live
 
 
 def _backsub(exts: Sequence[Ext], AT: list[Any], const: list[fmpq]) -> tuple[list[Any], list[Any], fmpz]:
@@ -206,11 +193,11 @@ def _backsub(exts: Sequence[Ext], AT: list[Any], const: list[fmpq]) -> tuple[lis
     c_int = [fmpz((c * _FINE).floor()) for c in const]
     T = fmpz(1)
     for idx in reversed(range(len(exts))):
-        M, U, T, m, _ = exts[idx]
+        M, U, T, _ = exts[idx]
         X = AT + [a if a > 0 else 0 for k in U for a in AT[k * R : (k + 1) * R]]
         E = (M * fmpz_mat(len(X) // R, R, X)).entries()
-        c_int = [c + e // T for c, e in zip(c_int, E[m * R :], strict=True)]
-        AT = [e // T for e in E[: m * R]] if idx else E[: m * R]
+        c_int = [c + e // T for c, e in zip(c_int, E[:R], strict=True)]
+        AT = [e // T for e in E[R:]] if idx else E[R:]
     return c_int, AT, T
 
 
@@ -228,12 +215,12 @@ def _intervals(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> list[tuple[fmp
     """Interval bounds, on the grid, of the layer's neurons from the bounds ``lu`` (on the grid) of its inputs."""
     lo = [_int(max(l, ZERO) * _SCALE) for l, _ in lu]
     hi = [_int(max(u, ZERO) * _SCALE) for _, u in lu]
-    pairs = [*zip(lo, hi, strict=True), *zip(hi, lo, strict=True), (_SCALE, _SCALE)]
+    pairs = [(_SCALE, _SCALE), *zip(lo, hi, strict=True), *zip(hi, lo, strict=True)]
     e, D = (fixed.signs * fmpz_mat(len(pairs), 2, [x for p in pairs for x in p])).entries(), fixed.D
     return [(fmpq(e[2 * k] // D, _SCALE), fmpq(-(-e[2 * k + 1] // D), _SCALE)) for k in range(len(e) // 2)]
 
 
-def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
+def relax(hidden: Sequence[_Fixed], box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
     """Concrete (l, u) of every hidden neuron on the box, and each layer's relaxation.
 
     The first layer's bounds are exact (then rounded out to the grid); a later layer's are its interval bounds
@@ -242,7 +229,7 @@ def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
     """
     out: list[list[tuple[fmpq, fmpq]]] = []
     exts: list[Ext] = []
-    for i, (_, _, fixed) in enumerate(hidden):
+    for i, fixed in enumerate(hidden):
         n = len(fixed.rows)
         if i == 0:
             out.append([(_floor(lo), _ceil(hi)) for lo, hi in (_extremes(r, box) for r in fixed.first)])
@@ -251,13 +238,13 @@ def relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
             S = [k for k, (l, u) in enumerate(lu) if l < 0 < u]
             for up in (True, False):  # upper bounds first: a neuron they show dead needs no lower bound
                 rows = [n + k if up else k for k in S]
-                AT = [fixed.start[j * 2 * n + r] for j in exts[-1][4] for r in rows]
+                AT = [fixed.start[j][r] for j in exts[-1][3] for r in rows]
                 mins = _mins(_backsub(exts, AT, [fixed.start_const[r] for r in rows]), box) if S else []
                 for k, v in zip(S, mins, strict=True):
                     lu[k] = (lu[k][0], min(lu[k][1], _ceil(-v))) if up else (max(lu[k][0], _floor(v)), lu[k][1])
                 S = [k for k in S if lu[k][1] > 0]
             out.append(lu)
-        exts.append(_layer_ext(fixed, out[i], exts[-1][4] if exts else None))
+        exts.append(_layer_ext(fixed, out[i], exts[-1][3] if exts else None))
     return out, exts
 
 
@@ -274,24 +261,20 @@ def leaf_rows(
     ``(layer, neuron, alpha)`` with 0 <= alpha <= 1 on the grid 2^-GRID_BITS: an unstable neuron listed is
     bounded below by ``alpha z`` (for any such alpha, ``relu(z) >= alpha z``).
     """
-    hidden, (Wout, bout) = layers
-    if not rows:
-        return []
-    C = fmpq_mat(len(rows), len(bout), [c for r in rows for c in r[0]])
-    const = [r[1] + sum((c * v for c, v in zip(r[0], bout, strict=True)), ZERO) for r in rows]
-    CW = C * Wout
-    if not hidden:
-        return [[const[i], *CW.entries()[i * CW.ncols() : (i + 1) * CW.ncols()]] for i in range(len(rows))]
+    hidden, out = layers
+    CA = (fmpq_mat(len(rows), out.nrows(), [v for r in rows for v in (ZERO, *r[0])]) * out).tolist()
+    const = [r[1] + ca[0] for r, ca in zip(rows, CA, strict=True)]
+    if not hidden or not rows:
+        return [[c, *ca[1:]] for c, ca in zip(const, CA, strict=True)]
     relaxed = relax(hidden, box) if relaxed is None else relaxed
     exts = list(relaxed[1])
     for layer in sorted({t[0] for t in slopes}):
         alphas = {k: a for i, k, a in slopes if i == layer}
         if not (0 <= layer < len(hidden) and all(0 <= a <= 1 and (a * _SCALE).q == 1 for a in alphas.values())):
             raise _fail(f"a slope of hidden layer {layer} is not in [0, 1] on the grid", "infeasible")
-        exts[layer] = _layer_ext(hidden[layer][2], relaxed[0][layer], exts[layer - 1][4] if layer else None, alphas)
-    R, top = len(rows), CW.transpose().entries()
-    AT = [fmpz((v * _FINE).floor()) for j in exts[-1][4] for v in top[j * R : (j + 1) * R]]
-    c_int, AT, T = _backsub(exts, AT, const)
+        exts[layer] = _layer_ext(hidden[layer], relaxed[0][layer], exts[layer - 1][3] if layer else None, alphas)
+    R = len(rows)
+    c_int, AT, T = _backsub(exts, [fmpz((ca[j + 1] * _FINE).floor()) for j in exts[-1][3] for ca in CA], const)
     p = len(AT) // R
     return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], _FINE * T) for j in range(p))] for i in range(R)]
 
@@ -303,30 +286,27 @@ def row_bound(
     box: Sequence[tuple[fmpq, fmpq]],
 ) -> fmpq:
     """``min over the box of sum lambda_k f_k + sum mu_i (a_i . x + e_i)`` (rows past ``f`` are constraints)."""
-    total = [ZERO] * (len(box) + 1)
-    for k, lam in mults:
-        if lam < 0:
-            raise _fail(f"multiplier {lam} of row {k} is negative", "infeasible")
-        row = f[k] if k < len(f) else [cons[k - len(f)][1], *cons[k - len(f)][0]]
-        total = [t + lam * v for t, v in zip(total, row, strict=True)]
-    return _extremes(total, box)[0]
+    if any(lam < 0 for _, lam in mults):
+        raise _fail("a multiplier is negative", "infeasible")
+    return _extremes(combination(mults, [*f, *([e, *a] for a, e in cons)], len(box) + 1), box)[0]
 
 
-def _check_violation(doc: VerificationDocument, layers: ReluLayers) -> None:
+def _check_violation(doc: VerificationDocument, pieces: Layers) -> None:
     x, y = doc.counterexample, doc.output
     assert x is not None and y is not None
     if not all(lo <= v <= hi for v, (lo, hi) in zip(x, doc.box, strict=True)):
         raise _fail("the counterexample lies outside the box", "counterexample")
-    for i, (a, e) in enumerate(doc.input_constraints):
-        if sum((c * v for c, v in zip(a, x, strict=True)), e) > 0:
-            raise _fail(f"the counterexample breaks input constraint {i}", "counterexample")
-    exact = forward(network_pieces(doc.network), list(x))
-    if list(y) != exact:
+    if (i := next((i for i, row in enumerate(doc.input_constraints) if _at(row, x) > 0), None)) is not None:
+        raise _fail(f"the counterexample breaks input constraint {i}", "counterexample")
+    if list(y) != forward(pieces, list(x)):
         raise _fail("the stated output is not the network's output at the counterexample", "counterexample")
-    for conj in doc.disjuncts:
-        if all(sum((c * v for c, v in zip(cr, exact, strict=True)), d) <= 0 for cr, d in conj):
-            return
-    raise _fail("the output at the counterexample satisfies no disjunct of the violation", "counterexample")
+    if not any(all(_at(row, y) <= 0 for row in conj) for conj in doc.disjuncts):
+        raise _fail("the output at the counterexample satisfies no disjunct of the violation", "counterexample")
+
+
+def _at(row: Row, v: Sequence[fmpq]) -> fmpq:
+    """``c . v + d`` for the row ``(c, d)``."""
+    return sum((c * t for c, t in zip(row[0], v, strict=True)), row[1])
 
 
 def _check_node(
@@ -338,11 +318,8 @@ def _check_node(
     for j, mults, slopes in proofs:
         rows = doc.disjuncts[j]
         used = sorted({k for k, _ in mults if k < len(rows)})
-        f = leaf_rows(layers, box, [rows[k] for k in used], relaxed, slopes)
-        full: list[list[fmpq]] = [[] for _ in rows]
-        for k, fk in zip(used, f, strict=True):
-            full[k] = fk
-        if not row_bound(full, doc.input_constraints, mults, box) > 0:
+        f = dict(zip(used, leaf_rows(layers, box, [rows[k] for k in used], relaxed, slopes), strict=True))
+        if not row_bound([f.get(k, []) for k in range(len(rows))], doc.input_constraints, mults, box) > 0:
             raise _fail(f"the multipliers do not prove disjunct {j} infeasible on the node's box", "infeasible", n)
         done.add(j)
     return done
@@ -385,11 +362,12 @@ def check_document(doc: Any, shard: tuple[int, int] = (0, 1)) -> bool:
         raise CertificateError(f"shard {shard!r} is not (k, K) with 0 <= k < K")
     if not isinstance(doc, VerificationDocument):
         raise CertificateError(f"expected a verification document, got {type(doc).__name__}")
-    layers = relu_layers(doc.network)
+    pieces = network_pieces(doc.network)
+    layers = relu_layers(pieces)
     if len(doc.box) != doc.network.p or any(len(r[0]) != doc.network.q for c in doc.disjuncts for r in c):
         raise _fail("the property does not match the network's inputs and outputs", "network")
     if doc.status == "violated":
-        _check_violation(doc, layers)
+        _check_violation(doc, pieces)
     elif doc.status == "holds":
         _check_tree(doc, layers, shard)
     else:

@@ -53,6 +53,7 @@ from ..errors import (
 )
 from ..kernel import regions_cert as kernel
 from ..kernel.gate import gate_activation
+from ..kernel.qq import augmented
 from ..model.network import Network
 from ..results._rationals import fq
 from ..results.piecewise import PiecewiseProof
@@ -370,7 +371,7 @@ def _flint_pieces(net: Network) -> list[tuple[fmpq_mat, tuple[Any, ...]]] | None
             return None
         if shape is None:
             return None
-        out.append((kernel.augmented(W, b), shape))
+        out.append((augmented(W, b), shape))
     return out
 
 

@@ -38,6 +38,12 @@ def _floats(values: Sequence[Any]) -> Array:
     return np.array([float(Fraction(int(v.p), int(v.q))) for v in values], dtype=np.float64)
 
 
+def _split(aug: Any) -> tuple[Array, Array]:
+    """(W, b) in float64 of a layer's ``[[1, 0], [b, W]]`` over QQ."""
+    a = _floats(aug.entries()).reshape(aug.nrows(), aug.ncols())
+    return np.ascontiguousarray(a[1:, 1:]), np.ascontiguousarray(a[1:, 0])
+
+
 @dataclass(frozen=True)
 class FloatNet:
     """A ReLU network's layers in float64: hidden (W, W+, W-, b) and the output (W, b)."""
@@ -47,13 +53,12 @@ class FloatNet:
 
     @classmethod
     def from_layers(cls, layers: ReluLayers) -> FloatNet:
-        hidden, (Wo, bo) = layers
+        hidden, out = layers
         hs = []
-        for W, b, _ in hidden:
-            w = _floats(W.entries()).reshape(W.nrows(), W.ncols())
-            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), _floats(b)))
-        wo = _floats(Wo.entries()).reshape(Wo.nrows(), Wo.ncols())
-        return cls(tuple(hs), (wo, _floats(bo)))
+        for fixed in hidden:
+            w, b = _split(fixed.aug)
+            hs.append((w, np.maximum(w, 0.0), np.minimum(w, 0.0), b))
+        return cls(tuple(hs), _split(out))
 
     def __call__(self, x: Array) -> Array:
         """The outputs at the points ``x`` (N, p)."""

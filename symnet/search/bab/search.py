@@ -197,12 +197,9 @@ class _Search:
                 return ok
             rows = prep.exact_rows[j]
             used = sorted({k for k, _ in mults if k < len(rows)})
-            picked = [rows[k] for k in used]
-            f = leaf_rows(prep.layers, rec.box, picked, relaxed, slopes=tuple(sl))
-            full: list[list[fmpq]] = [[] for _ in rows]
-            for k, fk in zip(used, f, strict=True):
-                full[k] = fk
-            if row_bound(full, prep.exact_cons, mults, rec.box) > 0:
+            g = leaf_rows(prep.layers, rec.box, [rows[k] for k in used], relaxed, tuple(sl))
+            f = dict(zip(used, g, strict=True))
+            if row_bound([f.get(k, []) for k in range(len(rows))], prep.exact_cons, mults, rec.box) > 0:
                 ok.append((j, mults, sl))
                 continue
             self.out.exact_failures += 1
