@@ -214,6 +214,20 @@ def test_tampered_factor_is_rejected():
     assert info.value.step == 1 and info.value.rule == "substitute_layer"
 
 
+
+def test_a_step_at_the_wrong_layer_is_rejected():
+    """Every step that names a layer (all but the conclusion and the rank bound) is refused one layer off."""
+    cert = symnet.prove(symnet.dense("p", ["h", "m", 3])).certificate
+    layers = [4, 3, 2, 1, 2, 3, 4]  # read_output_layer, substitute 3..1, multiply 2..3, apply_output_row (by hand)
+    assert [s.layer for s in cert.steps[:7]] == layers
+    for index, step in enumerate(cert.steps[:7]):
+        for shift in (-1, 1):
+            moved = dataclasses.replace(step, layer=step.layer + shift)
+            bad = dataclasses.replace(cert, steps=(*cert.steps[:index], moved, *cert.steps[index + 1 :]))
+            with pytest.raises(CertificateError) as info:
+                gk.check(bad)
+            assert (info.value.step, info.value.rule) == (index, step.rule)
+
 # -------------------------------------------------------------------- JSON
 @pytest.mark.parametrize("make", [
     lambda: symnet.dense("p", [3]),

@@ -32,6 +32,7 @@ import sympy
 from ..errors import CertificateError, ShapeError
 from ..model.core import Activation
 from ..model.generic import (
+    STEP_RULES,
     Aug,
     GenericCertificate,
     GenericNetwork,
@@ -89,24 +90,22 @@ class _Walk:
         self.final: OutRow | None = None
 
 
-def _same(step: GenericStep, derived: Any, what: str, fail: Fail) -> None:
+def _restated(step: GenericStep, env: Mapping[str, Any], what: str, fail: Fail) -> Any:
+    """What the step's rule derives from ``env``, once it is what the step states."""
+    derived = _derive(step.rule, env, fail)
     if step.value != derived:
         raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
+    return derived
 
 
-def _step_read_output_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+def _read(w: _Walk, step: GenericStep, fail: Fail) -> None:
     net, L = w.net, w.L
-    if step.layer != L + 1:
-        raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
     env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
-    w.row = w.final = _derive(step.rule, env, fail)
-    _same(step, w.row, "the output row [c_0 | C]", fail)
+    w.row = w.final = _restated(step, env, "the output row [c_0 | C]", fail)
 
 
-def _step_substitute_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    net, l = w.net, w.L - (index - 1)
-    if step.layer != l:
-        raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
+def _substitute(w: _Walk, step: GenericStep, fail: Fail) -> None:
+    net, l = w.net, step.layer
     coeffs = affine_coefficients(net.activations[l - 1])
     if coeffs is None:
         raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
@@ -118,31 +117,25 @@ def _step_substitute_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) 
         "d": coeffs[1],
         "m": net.sizes[l],
     }
-    w.factors[l] = _derive(step.rule, env, fail)
-    _same(step, w.factors[l], f"the factor P_{l}", fail)
+    w.factors[l] = _restated(step, env, f"the factor P_{l}", fail)
 
 
-def _step_multiply_augmented(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    l = index - w.L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
-    if step.layer != l:
-        raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
+def _multiply(w: _Walk, step: GenericStep, fail: Fail) -> None:
+    l = step.layer  # Q_l = P_l Q_(l-1), l = 2 .. L
     prev = w.factors[1] if l == 2 else w.acc
     assert prev is not None
     top = w.factors[l]
-    w.acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
-    _same(step, w.acc, f"the product P_{l} ... P_1", fail)
+    w.acc = _restated(step, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, f"the product P_{l} ... P_1", fail)
 
 
-def _step_apply_output_row(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+def _apply(w: _Walk, step: GenericStep, fail: Fail) -> None:
     q_l = w.factors[1] if w.L == 1 else w.acc
     assert w.row is not None and q_l is not None
-    if step.layer != w.L + 1:
-        raise fail(f"the output row is layer {w.L + 1}, not {step.layer}")
-    w.final = _derive(step.rule, {"C": w.row.C, "c": w.row.c, "M": q_l.M, "v": q_l.v}, fail)
-    _same(step, w.final, "the product [c_0 | C] P_L ... P_1", fail)
+    env = {"C": w.row.C, "c": w.row.c, "M": q_l.M, "v": q_l.v}
+    w.final = _restated(step, env, "the product [c_0 | C] P_L ... P_1", fail)
 
 
-def _step_conclude_linear_form(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+def _conclude(w: _Walk, step: GenericStep, fail: Fail) -> None:
     cert, net, final = w.cert, w.net, w.final
     assert final is not None
     x = Lin.of(net.input())
@@ -154,7 +147,7 @@ def _step_conclude_linear_form(w: _Walk, index: int, step: GenericStep, fail: Fa
         raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
 
 
-def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+def _rank(w: _Walk, step: GenericStep, fail: Fail) -> None:
     """rank W* <= min(n_0, ..., n_(L+1)): W* = A B through every layer's width.
 
     The step states the widths ``(p, h_1, ..., h_L, q)``.  The bounds by p and
@@ -178,15 +171,18 @@ def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> No
         _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)
 
 
-#: The step table: each rule a generic certificate cites and the function that re-derives its step.
-STEPS: dict[str, Callable[[_Walk, int, GenericStep, Fail], None]] = {
-    "read_output_layer": _step_read_output_layer,
-    "substitute_layer": _step_substitute_layer,
-    "multiply_augmented": _step_multiply_augmented,
-    "apply_output_row": _step_apply_output_row,
-    "conclude_linear_form": _step_conclude_linear_form,
-    "factor_rank": _step_factor_rank,
-}
+#: The step table: each rule a generic certificate cites (:data:`~symnet.model.generic.STEP_RULES`, in the order
+#: a proof uses them) and the function that re-derives its step.
+STEPS: dict[str, Callable[[_Walk, GenericStep, Fail], None]] = dict(
+    zip(STEP_RULES, (_read, _substitute, _multiply, _apply, _conclude, _rank), strict=True)
+)
+
+
+def _plan(L: int) -> list[tuple[str, int | None]]:
+    """The rule and layer of each step of a depth-L proof (None: the step names no layer)."""
+    read, substitute, multiply, apply, conclude, rank = STEP_RULES
+    plan = [(read, L + 1), *((substitute, l) for l in range(L, 0, -1)), *((multiply, l) for l in range(2, L + 1))]
+    return plan + ([(apply, L + 1)] if L else []) + [(conclude, None), (rank, None)]
 
 
 def check(cert: GenericCertificate) -> bool:
@@ -202,15 +198,17 @@ def check(cert: GenericCertificate) -> bool:
     if not isinstance(net, GenericNetwork):
         raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
     _gate_claim(net, cert.matrix, cert.offset)
-    L = net.depth
-    expected = ["read_output_layer"] + ["substitute_layer"] * L + ["multiply_augmented"] * max(L - 1, 0)
-    expected += ["apply_output_row"] * (1 if L else 0) + ["conclude_linear_form", "factor_rank"]
+    plan = _plan(net.depth)
     got = [s.rule for s in cert.steps]
+    expected = [rule for rule, _ in plan]
     if got != expected:
-        raise CertificateError(f"the steps cite rules {got}; a depth-{L} proof cites {expected}")
+        raise CertificateError(f"the steps cite rules {got}; a depth-{net.depth} proof cites {expected}")
     walk = _Walk(cert)
-    for index, step in enumerate(cert.steps):
-        STEPS[step.rule](walk, index, step, _fail(index, step.rule))
+    for index, (step, (rule, layer)) in enumerate(zip(cert.steps, plan, strict=True)):
+        fail = _fail(index, rule)
+        if layer is not None and step.layer != layer:
+            raise fail(f"in a depth-{net.depth} proof this step concerns layer {layer}, not {step.layer}")
+        STEPS[rule](walk, step, fail)
     return True
 
 
