@@ -24,15 +24,7 @@ from ..numbers import exact_fmpq
 from .counterexample import _fail, bits_guard, bounded_form, expand, layer_outputs, substituted
 from .gate import NetworkForm
 
-__all__ = [
-    "MAX_EXPANSION_TERMS",
-    "ROUTES",
-    "check_degree",
-    "check_document",
-    "degree_bounds",
-    "expanded_degrees",
-    "line_outputs",
-]
+__all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "along_line", "check_degree", "check_document", "degree_bounds", "expanded"]
 
 #: Largest number of terms the ``expand_degree`` check builds; fixed by the
 #: kernel (a certificate cannot set its own limit).
@@ -47,7 +39,7 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
     return form
 
 
-def line_outputs(
+def along_line(
     form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
 ) -> list[Any]:
     """The outputs along the line point + s direction, as polynomials in s over QQ."""
@@ -76,7 +68,7 @@ def degree_bounds(form: NetworkForm) -> list[list[int | None]]:
     return out
 
 
-def expanded_degrees(form: NetworkForm, bounds: list[int | None]) -> list[int | None]:
+def expanded(form: NetworkForm, bounds: list[int | None]) -> list[int | None]:
     """Exact degree in x of each output (``bounds``: the layer-wise bounds), by expansion over QQ (python-flint),
     under the kernel's own limit."""
     limit = MAX_EXPANSION_TERMS
@@ -109,8 +101,8 @@ class _Outputs:
         self.bounds = self.table[-1]
 
     @cached_property
-    def expanded(self) -> list[int | None]:
-        return expanded_degrees(self.form, self.bounds)
+    def exact(self) -> list[int | None]:
+        return expanded(self.form, self.bounds)
 
 
 def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
@@ -132,11 +124,11 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
     claimed = decode_rational(wit["coefficient"], "witness coefficient")
     bits_guard(form, [*vals.values(), *pt, *dr], rule)
-    g = line_outputs(form, vals, pt, dr)[i]
+    g = along_line(form, vals, pt, dr)[i]
     top = g.degree()
     if top > d:
         raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
-    got = g[d] if d <= top else flint.fmpq(0)
+    got = g[d]  # 0 past the top degree
     if got == 0 or got != exact_fmpq(claimed):
         raise _fail(
             f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
@@ -151,8 +143,8 @@ def _route_expand(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
             step=i,
             rule="expand_degree",
         )
-    if out.expanded[i] != d:
-        raise _fail(f"output {i}: the expansion has degree {out.expanded[i]}, not {d}", step=i, rule="expand_degree")
+    if out.exact[i] != d:
+        raise _fail(f"output {i}: the expansion has degree {out.exact[i]}, not {d}", step=i, rule="expand_degree")
 
 
 #: The routes by which a degree is proved.

@@ -99,7 +99,7 @@ def degree_bounds(net: Network) -> list[list[int | None]]:
 
 def line_outputs(net: Network, values: dict[sympy.Symbol, Any], point: list[Any], direction: list[Any]) -> list[Any]:
     """Each output along ``point + s*direction`` as a polynomial in s over QQ (python-flint ``fmpq_poly``)."""
-    return kernel_degree.line_outputs(gate_network(net), values, point, direction)
+    return kernel_degree.along_line(gate_network(net), values, point, direction)
 
 
 def random_values(net: Network, rng: random.Random, spread: int) -> dict[sympy.Symbol, sympy.Rational]:
@@ -120,7 +120,7 @@ def _line_witnesses(
         values = random_values(net, rng, spread)
         point = [sympy.Integer(rng.randint(-spread, spread)) for _ in range(net.p)]
         direction = [sympy.Integer(rng.choice([v for v in range(-spread, spread + 1) if v])) for _ in range(net.p)]
-        outs = kernel_degree.line_outputs(form, values, point, direction)
+        outs = kernel_degree.along_line(form, values, point, direction)
         for i, d in enumerate(wanted):
             if i not in found and d is not None and outs[i].degree() == d:
                 found[i] = {
@@ -146,7 +146,7 @@ def _expanded(form: NetworkForm, bounds: list[int | None], limit: int) -> list[i
             limit=limit,
         )
     try:
-        return kernel_degree.expanded_degrees(form, bounds)
+        return kernel_degree.expanded(form, bounds)
     except CertificateError as exc:  # the kernel's limit on the terms it builds
         raise SizeGuardError(f"the expansion is too large: {exc}", estimate=estimate, limit=limit) from None
 
