@@ -48,8 +48,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: arb and gate merged: 4,341.
 #: 4,424 after the model wave (-98: exact.py, user-only Layer/Network helpers out, dead generic parts, rule dims).
 #: arb, gate and model merged: 4,243.
-#: 4,229 (generic2): the generic checker's layer checks in one plan, its rules' helpers in one expression each.
-CEILING = 4_229
+#: 4,229 (generic2): the generic checker's layer checks in one plan, its rules' helpers in one expression each;
+#: 4,200 with one derivation of a generic proof's steps (kernel.generic.derived_steps) that the check compares.
+CEILING = 4_200
 
 
 def trusted_modules() -> list[str]:

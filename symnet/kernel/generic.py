@@ -45,7 +45,7 @@ from .gate import IllFormed, gate_activation
 from .generic_rules import RULES, GenericRule, self_check
 from .ring import exact
 
-__all__ = ["RULES", "STEPS", "GenericRule", "affine_coefficients", "check", "self_check"]
+__all__ = ["RULES", "GenericRule", "affine_coefficients", "check", "derived_steps", "self_check"]
 
 
 # ------------------------------------------------------ networks and certs
@@ -68,96 +68,103 @@ def _fail(index: int, rule: str) -> Fail:
 
 
 def _derive(rule_name: str, env: Mapping[str, Any], fail: Fail) -> Any:
-    rule = RULES.get(rule_name)
-    if rule is None:
-        raise fail(f"unknown generic rule {rule_name!r}")
-    self_check(rule)
+    """The rule's result for operands the certificate states (its claim): a misfit of shapes is the step's failure."""
     try:
-        return rule.derive(env)
+        return RULES[rule_name].derive(env)
     except ShapeError as exc:
         raise fail(f"shapes do not fit: {exc}") from None
 
 
-class _Walk:
-    """Where the steps stand: the network, its depth, the factors P_l, the running product and the output row."""
-
-    def __init__(self, cert: GenericCertificate) -> None:
-        self.cert, self.net = cert, cert.network
-        self.L = cert.network.depth
-        self.factors: dict[int, Aug] = {}
-        self.row: OutRow | None = None
-        self.acc: Aug | None = None
-        self.final: OutRow | None = None
+def _layer_operands(net: GenericNetwork, l: int) -> dict[str, Any]:
+    """Layer l's weights W and bias b, and a zero column u as wide as its input (it only fixes u's shape)."""
+    return {"W": Lin.of(net.weight(l)), "b": Lin.of(net.bias(l)), "u": Lin.zero(net.sizes[l - 1], 1)}
 
 
-def _restated(step: GenericStep, env: Mapping[str, Any], what: str, fail: Fail) -> Any:
-    """What the step's rule derives from ``env``, once it is what the step states."""
-    derived = _derive(step.rule, env, fail)
-    if step.value != derived:
-        raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
-    return derived
+def derived_steps(net: GenericNetwork) -> list[GenericStep]:
+    """The steps of the proof about ``net``, each what its rule derives from the network's atoms.
+
+    The output row, one factor per hidden layer (L down to 1), their products
+    (layers 2 to L), the output row times them, the conclusion ``(W*, b*)``
+    and the widths of the rank bound.  Raises CertificateError naming the step
+    when a hidden layer's activation is not affine (its rule does not apply).
+    """
+    read, substitute, multiply, apply, conclude, rank = STEP_RULES
+    L = net.depth
+    steps = [GenericStep(read, L + 1, RULES[read].derive(_layer_operands(net, L + 1)))]
+    for l in range(L, 0, -1):
+        coeffs = affine_coefficients(net.activations[l - 1])
+        if coeffs is None:
+            raise CertificateError(f"layer {l}'s activation is not affine", step=len(steps), rule=substitute)
+        env = {**_layer_operands(net, l), "a": coeffs[0], "d": coeffs[1], "m": net.sizes[l]}
+        steps.append(GenericStep(substitute, l, RULES[substitute].derive(env)))
+    factors: dict[int, Aug] = {step.layer: step.value for step in steps[1:]}
+    acc = factors.get(1)  # Q_l = P_l ... P_1
+    for l in range(2, L + 1):
+        assert acc is not None
+        top = factors[l]
+        acc = RULES[multiply].derive({"V": top.M, "c": top.v, "M": acc.M, "v": acc.v})
+        steps.append(GenericStep(multiply, l, acc))
+    final: OutRow = steps[0].value
+    if acc is not None:
+        final = RULES[apply].derive({"C": final.C, "c": final.c, "M": acc.M, "v": acc.v})
+        steps.append(GenericStep(apply, L + 1, final))
+    return [*steps, GenericStep(conclude, L + 1, (final.C, final.c)), GenericStep(rank, 0, tuple(net.sizes))]
 
 
-def _read(w: _Walk, step: GenericStep, fail: Fail) -> None:
-    net, L = w.net, w.L
-    env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
-    w.row = w.final = _restated(step, env, "the output row [c_0 | C]", fail)
+def check(cert: GenericCertificate) -> bool:
+    """True if every step of the generic certificate re-derives and they prove its claim.
+
+    Every rule is self-checked; each step is recomputed from the network's
+    atoms with the rule it cites (:func:`derived_steps`) and compared, in
+    normal form, with what the step states (the conclusion and the rank bound
+    name no layer); then the claim is checked against the conclusion and for
+    its rank.  Raises CertificateError naming the step and rule.
+    """
+    if not isinstance(cert, GenericCertificate):
+        raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
+    net = cert.network
+    if not isinstance(net, GenericNetwork):
+        raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
+    _gate_claim(net, cert.matrix, cert.offset)
+    for rule in STEP_RULES:
+        self_check(rule)
+    derived = derived_steps(net)
+    got = [s.rule for s in cert.steps]
+    expected = [s.rule for s in derived]
+    if got != expected:
+        raise CertificateError(f"the steps cite rules {got}; a depth-{net.depth} proof cites {expected}")
+    for index, (step, want) in enumerate(zip(cert.steps, derived, strict=True)):
+        fail = _fail(index, want.rule)
+        # the conclusion and the rank bound (the last two rules) name no layer the check holds them to
+        if want.rule not in STEP_RULES[-2:] and step.layer != want.layer:
+            raise fail(f"in a depth-{net.depth} proof this step concerns layer {want.layer}, not {step.layer}")
+        if step.value != want.value:
+            raise fail(f"the step states {step.value!r}, but the rule gives {want.value!r}")
+    _check_claim(cert, derived[-2].value, _fail(len(derived) - 2, derived[-2].rule))
+    _check_rank(net, cert.matrix, _fail(len(derived) - 1, derived[-1].rule))
+    return True
 
 
-def _substitute(w: _Walk, step: GenericStep, fail: Fail) -> None:
-    net, l = w.net, step.layer
-    coeffs = affine_coefficients(net.activations[l - 1])
-    if coeffs is None:
-        raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
-    env = {
-        "W": Lin.of(net.weight(l)),
-        "b": Lin.of(net.bias(l)),
-        "u": Lin.zero(net.sizes[l - 1], 1),
-        "a": coeffs[0],
-        "d": coeffs[1],
-        "m": net.sizes[l],
-    }
-    w.factors[l] = _restated(step, env, f"the factor P_{l}", fail)
-
-
-def _multiply(w: _Walk, step: GenericStep, fail: Fail) -> None:
-    l = step.layer  # Q_l = P_l Q_(l-1), l = 2 .. L
-    prev = w.factors[1] if l == 2 else w.acc
-    assert prev is not None
-    top = w.factors[l]
-    w.acc = _restated(step, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, f"the product P_{l} ... P_1", fail)
-
-
-def _apply(w: _Walk, step: GenericStep, fail: Fail) -> None:
-    q_l = w.factors[1] if w.L == 1 else w.acc
-    assert w.row is not None and q_l is not None
-    env = {"C": w.row.C, "c": w.row.c, "M": q_l.M, "v": q_l.v}
-    w.final = _restated(step, env, "the product [c_0 | C] P_L ... P_1", fail)
-
-
-def _conclude(w: _Walk, step: GenericStep, fail: Fail) -> None:
-    cert, net, final = w.cert, w.net, w.final
-    assert final is not None
+def _check_claim(cert: GenericCertificate, final: tuple[Lin, Lin], fail: Fail) -> None:
+    """The claim W* x + b* is the conclusion C x + c, in normal form, with W* q x p and b* q x 1."""
+    net, (C, c) = cert.network, final
     x = Lin.of(net.input())
-    form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
-    claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
-    if step.value != (final.C, final.c) or form != claimed:
+    form = _derive("conclude_linear_form", {"C": C, "c": c, "x": x}, fail)
+    claimed = _derive("conclude_linear_form", {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
+    if form != claimed:
         raise fail("the claimed W* x + b* differs from the product of the factors")
     if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
         raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
 
 
-def _rank(w: _Walk, step: GenericStep, fail: Fail) -> None:
+def _check_rank(net: GenericNetwork, matrix: Lin, fail: Fail) -> None:
     """rank W* <= min(n_0, ..., n_(L+1)): W* = A B through every layer's width.
 
-    The step states the widths ``(p, h_1, ..., h_L, q)``.  The bounds by p and
-    q are W*'s shape; for a hidden layer k, the one word of W* splits into
-    ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times ``B = B^(k) ... B^(1)``
-    (n_k x p), and the rule ``factor_rank`` gives rank <= n_k.
+    The bounds by p and q are W*'s shape; for a hidden layer k, the one word
+    of W* splits into ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times
+    ``B = B^(k) ... B^(1)`` (n_k x p), and the rule ``factor_rank`` gives
+    rank <= n_k.
     """
-    net, matrix = w.net, w.cert.matrix
-    if step.value != tuple(net.sizes):
-        raise fail(f"the bound is stated over the widths {step.value}, but the network's widths are {tuple(net.sizes)}")
     if not matrix.terms:
         return  # W* = 0
     if len(matrix.terms) != 1:
@@ -169,47 +176,6 @@ def _rank(w: _Walk, step: GenericStep, fail: Fail) -> None:
         split = net.depth + 1 - k  # A = word[:split], B = word[split:]
         left, right = (reduce(operator.matmul, map(Lin.of, part)) for part in (word[:split], word[split:]))
         _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)
-
-
-#: The step table: each rule a generic certificate cites (:data:`~symnet.model.generic.STEP_RULES`, in the order
-#: a proof uses them) and the function that re-derives its step.
-STEPS: dict[str, Callable[[_Walk, GenericStep, Fail], None]] = dict(
-    zip(STEP_RULES, (_read, _substitute, _multiply, _apply, _conclude, _rank), strict=True)
-)
-
-
-def _plan(L: int) -> list[tuple[str, int | None]]:
-    """The rule and layer of each step of a depth-L proof (None: the step names no layer)."""
-    read, substitute, multiply, apply, conclude, rank = STEP_RULES
-    plan = [(read, L + 1), *((substitute, l) for l in range(L, 0, -1)), *((multiply, l) for l in range(2, L + 1))]
-    return plan + ([(apply, L + 1)] if L else []) + [(conclude, None), (rank, None)]
-
-
-def check(cert: GenericCertificate) -> bool:
-    """True if every step of the generic certificate re-derives and they prove its claim.
-
-    Each step is recomputed from the network's atoms with the rule it cites
-    (after that rule's self-check) and compared, in normal form, with what
-    the step states.  Raises CertificateError naming the step and rule.
-    """
-    if not isinstance(cert, GenericCertificate):
-        raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
-    net = cert.network
-    if not isinstance(net, GenericNetwork):
-        raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
-    _gate_claim(net, cert.matrix, cert.offset)
-    plan = _plan(net.depth)
-    got = [s.rule for s in cert.steps]
-    expected = [rule for rule, _ in plan]
-    if got != expected:
-        raise CertificateError(f"the steps cite rules {got}; a depth-{net.depth} proof cites {expected}")
-    walk = _Walk(cert)
-    for index, (step, (rule, layer)) in enumerate(zip(cert.steps, plan, strict=True)):
-        fail = _fail(index, rule)
-        if layer is not None and step.layer != layer:
-            raise fail(f"in a depth-{net.depth} proof this step concerns layer {layer}, not {step.layer}")
-        STEPS[rule](walk, step, fail)
-    return True
 
 
 def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
