@@ -196,8 +196,7 @@ def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
                         f"the claimed {what} contains the input x: "
                         "the claim must be affine in x with x-free coefficients"
                     )
-                known = atoms.get(a.name)
-                if not a.name.startswith("1[") and known != a:
+                if not a.name.startswith("1[") and atoms.get(a.name) != a:
                     raise IllFormed(f"the claimed {what} uses the matrix {a.name}, which is not an atom of the network")
             c = exact(coeff, f"a coefficient of the claimed {what}")
             extra = c.free_symbols - allowed_scalars
