@@ -89,6 +89,15 @@ def test_every_rule_passes_its_self_check(name):
     assert gk.self_check(name) >= 11
 
 
+
+def test_the_rule_table_the_reader_and_the_derivation_name_the_same_rules():
+    """The reader admits model.generic.STEP_RULES; the kernel's rule table and a proof's steps use those names, in
+    that order (read, substitute, multiply, apply, conclude, rank: written out here)."""
+    order = ("read_output_layer", "substitute_layer", "multiply_augmented", "apply_output_row")
+    assert gm.STEP_RULES == (*order, "conclude_linear_form", "factor_rank") == tuple(gk.RULES)
+    steps = gk.derived_steps(symnet.dense("p", ["h", 2]))
+    assert [s.rule for s in steps] == [order[0], order[1], order[1], order[2], order[3], *gm.STEP_RULES[-2:]]
+
 def _wrong_results():
     R = gk.RULES
     return [
