@@ -89,6 +89,15 @@ def test_every_rule_passes_its_self_check(name):
     assert gk.self_check(name) >= 11
 
 
+
+def test_the_rule_table_the_reader_and_the_derivation_name_the_same_rules():
+    """The reader admits model.generic.STEP_RULES; the kernel's rule table and a proof's steps use those names, in
+    that order (read, substitute, multiply, apply, conclude, rank: written out here)."""
+    order = ("read_output_layer", "substitute_layer", "multiply_augmented", "apply_output_row")
+    assert gm.STEP_RULES == (*order, "conclude_linear_form", "factor_rank") == tuple(gk.RULES)
+    steps = gk.derived_steps(symnet.dense("p", ["h", 2]))
+    assert [s.rule for s in steps] == [order[0], order[1], order[1], order[2], order[3], *gm.STEP_RULES[-2:]]
+
 def _wrong_results():
     R = gk.RULES
     return [
@@ -213,6 +222,20 @@ def test_tampered_factor_is_rejected():
         GenericProof(dataclasses.replace(proof.certificate, steps=tuple(steps))).check()
     assert info.value.step == 1 and info.value.rule == "substitute_layer"
 
+
+
+def test_a_step_at_the_wrong_layer_is_rejected():
+    """Every step that names a layer (all but the conclusion and the rank bound) is refused one layer off."""
+    cert = symnet.prove(symnet.dense("p", ["h", "m", 3])).certificate
+    layers = [4, 3, 2, 1, 2, 3, 4]  # read_output_layer, substitute 3..1, multiply 2..3, apply_output_row (by hand)
+    assert [s.layer for s in cert.steps[:7]] == layers
+    for index, step in enumerate(cert.steps[:7]):
+        for shift in (-1, 1):
+            moved = dataclasses.replace(step, layer=step.layer + shift)
+            bad = dataclasses.replace(cert, steps=(*cert.steps[:index], moved, *cert.steps[index + 1 :]))
+            with pytest.raises(CertificateError) as info:
+                gk.check(bad)
+            assert (info.value.step, info.value.rule) == (index, step.rule)
 
 # -------------------------------------------------------------------- JSON
 @pytest.mark.parametrize("make", [

@@ -24,7 +24,7 @@ from ..numbers import exact_fmpq
 from .counterexample import _fail, bits_guard, bounded_form, expand, layer_outputs, substituted
 from .gate import NetworkForm
 
-__all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "check_degree", "check_document"]
+__all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "along_line", "check_degree", "check_document", "degree_bounds", "expanded"]
 
 #: Largest number of terms the ``expand_degree`` check builds; fixed by the
 #: kernel (a certificate cannot set its own limit).
@@ -39,7 +39,7 @@ def _polynomial_form(net: Network, rule: str) -> NetworkForm:
     return form
 
 
-def _line(
+def along_line(
     form: NetworkForm, weights: Mapping[sympy.Symbol, Any], point: Sequence[Any], direction: Sequence[Any]
 ) -> list[Any]:
     """The outputs along the line point + s direction, as polynomials in s over QQ."""
@@ -48,7 +48,7 @@ def _line(
     return layer_outputs(layers, line)
 
 
-def _degree_bounds(form: NetworkForm) -> list[list[int | None]]:
+def degree_bounds(form: NetworkForm) -> list[list[int | None]]:
     """Per layer, per unit: an upper bound on the degree in x (None: identically zero)."""
     bounds: list[int | None] = [1] * len(form.inputs)
     out = []
@@ -62,13 +62,13 @@ def _degree_bounds(form: NetworkForm) -> list[list[int | None]]:
             if zb is None or act.degree < 0:  # a pre-activation that is 0, or the zero activation (c_0 = 0)
                 layer_bounds.append(at_zero)
             else:
-                layer_bounds.append(act.degree * zb)
+                layer_bounds.append(int(act.degree) * zb)
         out.append(layer_bounds)
         bounds = layer_bounds
     return out
 
 
-def _expanded_degrees(form: NetworkForm, bounds: list[int | None]) -> list[int | None]:
+def expanded(form: NetworkForm, bounds: list[int | None]) -> list[int | None]:
     """Exact degree in x of each output (``bounds``: the layer-wise bounds), by expansion over QQ (python-flint),
     under the kernel's own limit."""
     limit = MAX_EXPANSION_TERMS
@@ -88,7 +88,7 @@ def _expanded_degrees(form: NetworkForm, bounds: list[int | None]) -> list[int |
 
     ring = form.ring()
     u = expand(form, ring, mul)
-    return [ring.x_degree(f, p) if not f.is_zero() else None for f in u]
+    return [int(ring.x_degree(f, p)) if not f.is_zero() else None for f in u]
 
 
 class _Outputs:
@@ -97,12 +97,12 @@ class _Outputs:
     def __init__(self, form: NetworkForm) -> None:
         self.form = form
         self.names = {s.name: s for s in form.parameters}
-        self.table = _degree_bounds(form)  # per layer, per unit
+        self.table = degree_bounds(form)  # per layer, per unit
         self.bounds = self.table[-1]
 
     @cached_property
-    def expanded(self) -> list[int | None]:
-        return _expanded_degrees(self.form, self.bounds)
+    def exact(self) -> list[int | None]:
+        return expanded(self.form, self.bounds)
 
 
 def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
@@ -124,11 +124,11 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
     claimed = decode_rational(wit["coefficient"], "witness coefficient")
     bits_guard(form, [*vals.values(), *pt, *dr], rule)
-    g = _line(form, vals, pt, dr)[i]
+    g = along_line(form, vals, pt, dr)[i]
     top = g.degree()
     if top > d:
         raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
-    got = g[d] if d <= top else flint.fmpq(0)
+    got = g[d]  # 0 past the top degree
     if got == 0 or got != exact_fmpq(claimed):
         raise _fail(
             f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
@@ -143,8 +143,8 @@ def _route_expand(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
             step=i,
             rule="expand_degree",
         )
-    if out.expanded[i] != d:
-        raise _fail(f"output {i}: the expansion has degree {out.expanded[i]}, not {d}", step=i, rule="expand_degree")
+    if out.exact[i] != d:
+        raise _fail(f"output {i}: the expansion has degree {out.exact[i]}, not {d}", step=i, rule="expand_degree")
 
 
 #: The routes by which a degree is proved.

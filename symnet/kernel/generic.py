@@ -32,6 +32,7 @@ import sympy
 from ..errors import CertificateError, ShapeError
 from ..model.core import Activation
 from ..model.generic import (
+    STEP_RULES,
     Aug,
     GenericCertificate,
     GenericNetwork,
@@ -44,7 +45,7 @@ from .gate import IllFormed, gate_activation
 from .generic_rules import RULES, GenericRule, self_check
 from .ring import exact
 
-__all__ = ["RULES", "STEPS", "GenericRule", "affine_coefficients", "check", "self_check"]
+__all__ = ["RULES", "GenericRule", "affine_coefficients", "check", "derived_steps", "self_check"]
 
 
 # ------------------------------------------------------ networks and certs
@@ -67,104 +68,103 @@ def _fail(index: int, rule: str) -> Fail:
 
 
 def _derive(rule_name: str, env: Mapping[str, Any], fail: Fail) -> Any:
-    rule = RULES.get(rule_name)
-    if rule is None:
-        raise fail(f"unknown generic rule {rule_name!r}")
-    self_check(rule)
+    """The rule's result for operands the certificate states (its claim): a misfit of shapes is the step's failure."""
     try:
-        return rule.derive(env)
+        return RULES[rule_name].derive(env)
     except ShapeError as exc:
         raise fail(f"shapes do not fit: {exc}") from None
 
 
-class _Walk:
-    """Where the steps stand: the network, its depth, the factors P_l, the running product and the output row."""
-
-    def __init__(self, cert: GenericCertificate) -> None:
-        self.cert, self.net = cert, cert.network
-        self.L = cert.network.depth
-        self.factors: dict[int, Aug] = {}
-        self.row: OutRow | None = None
-        self.acc: Aug | None = None
-        self.final: OutRow | None = None
+def _layer_operands(net: GenericNetwork, l: int) -> dict[str, Any]:
+    """Layer l's weights W and bias b, and a zero column u as wide as its input (it only fixes u's shape)."""
+    return {"W": Lin.of(net.weight(l)), "b": Lin.of(net.bias(l)), "u": Lin.zero(net.sizes[l - 1], 1)}
 
 
-def _same(step: GenericStep, derived: Any, what: str, fail: Fail) -> None:
-    if step.value != derived:
-        raise fail(f"{what} is stated as {step.value!r}, but the rule gives {derived!r}")
+def derived_steps(net: GenericNetwork) -> list[GenericStep]:
+    """The steps of the proof about ``net``, each what its rule derives from the network's atoms.
+
+    The output row, one factor per hidden layer (L down to 1), their products
+    (layers 2 to L), the output row times them, the conclusion ``(W*, b*)``
+    and the widths of the rank bound.  Raises CertificateError naming the step
+    when a hidden layer's activation is not affine (its rule does not apply).
+    """
+    read, substitute, multiply, apply, conclude, rank = STEP_RULES
+    L = net.depth
+    steps = [GenericStep(read, L + 1, RULES[read].derive(_layer_operands(net, L + 1)))]
+    for l in range(L, 0, -1):
+        coeffs = affine_coefficients(net.activations[l - 1])
+        if coeffs is None:
+            raise CertificateError(f"layer {l}'s activation is not affine", step=len(steps), rule=substitute)
+        env = {**_layer_operands(net, l), "a": coeffs[0], "d": coeffs[1], "m": net.sizes[l]}
+        steps.append(GenericStep(substitute, l, RULES[substitute].derive(env)))
+    factors: dict[int, Aug] = {step.layer: step.value for step in steps[1:]}
+    acc = factors.get(1)  # Q_l = P_l ... P_1
+    for l in range(2, L + 1):
+        assert acc is not None
+        top = factors[l]
+        acc = RULES[multiply].derive({"V": top.M, "c": top.v, "M": acc.M, "v": acc.v})
+        steps.append(GenericStep(multiply, l, acc))
+    final: OutRow = steps[0].value
+    if acc is not None:
+        final = RULES[apply].derive({"C": final.C, "c": final.c, "M": acc.M, "v": acc.v})
+        steps.append(GenericStep(apply, L + 1, final))
+    return [*steps, GenericStep(conclude, L + 1, (final.C, final.c)), GenericStep(rank, 0, tuple(net.sizes))]
 
 
-def _step_read_output_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    net, L = w.net, w.L
-    if step.layer != L + 1:
-        raise fail(f"the output layer is layer {L + 1}, not {step.layer}")
-    env = {"W": Lin.of(net.weight(L + 1)), "b": Lin.of(net.bias(L + 1)), "u": Lin.zero(net.sizes[L], 1)}
-    w.row = w.final = _derive(step.rule, env, fail)
-    _same(step, w.row, "the output row [c_0 | C]", fail)
+def check(cert: GenericCertificate) -> bool:
+    """True if every step of the generic certificate re-derives and they prove its claim.
+
+    Every rule is self-checked; each step is recomputed from the network's
+    atoms with the rule it cites (:func:`derived_steps`) and compared, in
+    normal form, with what the step states (the conclusion and the rank bound
+    name no layer); then the claim is checked against the conclusion and for
+    its rank.  Raises CertificateError naming the step and rule.
+    """
+    if not isinstance(cert, GenericCertificate):
+        raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
+    net = cert.network
+    if not isinstance(net, GenericNetwork):
+        raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
+    _gate_claim(net, cert.matrix, cert.offset)
+    for rule in STEP_RULES:
+        self_check(rule)
+    derived = derived_steps(net)
+    got = [s.rule for s in cert.steps]
+    expected = [s.rule for s in derived]
+    if got != expected:
+        raise CertificateError(f"the steps cite rules {got}; a depth-{net.depth} proof cites {expected}")
+    for index, (step, want) in enumerate(zip(cert.steps, derived, strict=True)):
+        fail = _fail(index, want.rule)
+        # the conclusion and the rank bound (the last two rules) name no layer the check holds them to
+        if want.rule not in STEP_RULES[-2:] and step.layer != want.layer:
+            raise fail(f"in a depth-{net.depth} proof this step concerns layer {want.layer}, not {step.layer}")
+        if step.value != want.value:
+            raise fail(f"the step states {step.value!r}, but the rule gives {want.value!r}")
+    _check_claim(cert, derived[-2].value, _fail(len(derived) - 2, derived[-2].rule))
+    _check_rank(net, cert.matrix, _fail(len(derived) - 1, derived[-1].rule))
+    return True
 
 
-def _step_substitute_layer(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    net, l = w.net, w.L - (index - 1)
-    if step.layer != l:
-        raise fail(f"expected the substitution of layer {l}, found layer {step.layer}")
-    coeffs = affine_coefficients(net.activations[l - 1])
-    if coeffs is None:
-        raise fail(f"layer {l}'s activation is not affine, so the rule does not apply")
-    env = {
-        "W": Lin.of(net.weight(l)),
-        "b": Lin.of(net.bias(l)),
-        "u": Lin.zero(net.sizes[l - 1], 1),
-        "a": coeffs[0],
-        "d": coeffs[1],
-        "m": net.sizes[l],
-    }
-    w.factors[l] = _derive(step.rule, env, fail)
-    _same(step, w.factors[l], f"the factor P_{l}", fail)
-
-
-def _step_multiply_augmented(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    l = index - w.L + 1  # Q_l = P_l Q_(l-1), l = 2 .. L
-    if step.layer != l:
-        raise fail(f"expected the product up to layer {l}, found layer {step.layer}")
-    prev = w.factors[1] if l == 2 else w.acc
-    assert prev is not None
-    top = w.factors[l]
-    w.acc = _derive(step.rule, {"V": top.M, "c": top.v, "M": prev.M, "v": prev.v}, fail)
-    _same(step, w.acc, f"the product P_{l} ... P_1", fail)
-
-
-def _step_apply_output_row(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    q_l = w.factors[1] if w.L == 1 else w.acc
-    assert w.row is not None and q_l is not None
-    if step.layer != w.L + 1:
-        raise fail(f"the output row is layer {w.L + 1}, not {step.layer}")
-    w.final = _derive(step.rule, {"C": w.row.C, "c": w.row.c, "M": q_l.M, "v": q_l.v}, fail)
-    _same(step, w.final, "the product [c_0 | C] P_L ... P_1", fail)
-
-
-def _step_conclude_linear_form(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
-    cert, net, final = w.cert, w.net, w.final
-    assert final is not None
+def _check_claim(cert: GenericCertificate, final: tuple[Lin, Lin], fail: Fail) -> None:
+    """The claim W* x + b* is the conclusion C x + c, in normal form, with W* q x p and b* q x 1."""
+    net, (C, c) = cert.network, final
     x = Lin.of(net.input())
-    form = _derive(step.rule, {"C": final.C, "c": final.c, "x": x}, fail)
-    claimed = _derive(step.rule, {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
-    if step.value != (final.C, final.c) or form != claimed:
+    form = _derive("conclude_linear_form", {"C": C, "c": c, "x": x}, fail)
+    claimed = _derive("conclude_linear_form", {"C": cert.matrix, "c": cert.offset, "x": x}, fail)
+    if form != claimed:
         raise fail("the claimed W* x + b* differs from the product of the factors")
     if cert.matrix.shape != (net.q, net.p) or cert.offset.shape != (net.q, 1):
         raise fail(f"W* has shape {cert.matrix.shape} and b* {cert.offset.shape}; the network needs {(net.q, net.p)}")
 
 
-def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> None:
+def _check_rank(net: GenericNetwork, matrix: Lin, fail: Fail) -> None:
     """rank W* <= min(n_0, ..., n_(L+1)): W* = A B through every layer's width.
 
-    The step states the widths ``(p, h_1, ..., h_L, q)``.  The bounds by p and
-    q are W*'s shape; for a hidden layer k, the one word of W* splits into
-    ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times ``B = B^(k) ... B^(1)``
-    (n_k x p), and the rule ``factor_rank`` gives rank <= n_k.
+    The bounds by p and q are W*'s shape; for a hidden layer k, the one word
+    of W* splits into ``A = B^(L+1) ... B^(k+1)`` (q x n_k) times
+    ``B = B^(k) ... B^(1)`` (n_k x p), and the rule ``factor_rank`` gives
+    rank <= n_k.
     """
-    net, matrix = w.net, w.cert.matrix
-    if step.value != tuple(net.sizes):
-        raise fail(f"the bound is stated over the widths {step.value}, but the network's widths are {tuple(net.sizes)}")
     if not matrix.terms:
         return  # W* = 0
     if len(matrix.terms) != 1:
@@ -176,42 +176,6 @@ def _step_factor_rank(w: _Walk, index: int, step: GenericStep, fail: Fail) -> No
         split = net.depth + 1 - k  # A = word[:split], B = word[split:]
         left, right = (reduce(operator.matmul, map(Lin.of, part)) for part in (word[:split], word[split:]))
         _derive("factor_rank", {"A": left, "B": right, "r": net.sizes[k]}, fail)
-
-
-#: The step table: each rule a generic certificate cites and the function that re-derives its step.
-STEPS: dict[str, Callable[[_Walk, int, GenericStep, Fail], None]] = {
-    "read_output_layer": _step_read_output_layer,
-    "substitute_layer": _step_substitute_layer,
-    "multiply_augmented": _step_multiply_augmented,
-    "apply_output_row": _step_apply_output_row,
-    "conclude_linear_form": _step_conclude_linear_form,
-    "factor_rank": _step_factor_rank,
-}
-
-
-def check(cert: GenericCertificate) -> bool:
-    """True if every step of the generic certificate re-derives and they prove its claim.
-
-    Each step is recomputed from the network's atoms with the rule it cites
-    (after that rule's self-check) and compared, in normal form, with what
-    the step states.  Raises CertificateError naming the step and rule.
-    """
-    if not isinstance(cert, GenericCertificate):
-        raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
-    net = cert.network
-    if not isinstance(net, GenericNetwork):
-        raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
-    _gate_claim(net, cert.matrix, cert.offset)
-    L = net.depth
-    expected = ["read_output_layer"] + ["substitute_layer"] * L + ["multiply_augmented"] * max(L - 1, 0)
-    expected += ["apply_output_row"] * (1 if L else 0) + ["conclude_linear_form", "factor_rank"]
-    got = [s.rule for s in cert.steps]
-    if got != expected:
-        raise CertificateError(f"the steps cite rules {got}; a depth-{L} proof cites {expected}")
-    walk = _Walk(cert)
-    for index, step in enumerate(cert.steps):
-        STEPS[step.rule](walk, index, step, _fail(index, step.rule))
-    return True
 
 
 def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
@@ -232,8 +196,7 @@ def _gate_claim(net: GenericNetwork, matrix: Any, offset: Any) -> None:
                         f"the claimed {what} contains the input x: "
                         "the claim must be affine in x with x-free coefficients"
                     )
-                known = atoms.get(a.name)
-                if not a.name.startswith("1[") and known != a:
+                if not a.name.startswith("1[") and atoms.get(a.name) != a:
                     raise IllFormed(f"the claimed {what} uses the matrix {a.name}, which is not an atom of the network")
             c = exact(coeff, f"a coefficient of the claimed {what}")
             extra = c.free_symbols - allowed_scalars

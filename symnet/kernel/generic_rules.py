@@ -60,7 +60,7 @@ class GenericRule:
         return self.result(SymbolicOps(), env)
 
 
-def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
+def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> None:
     """Unify the operands' shapes with the rule's dims; ShapeError on a mismatch."""
     dims: dict[str, Size] = {"1": sympy.Integer(1)}
     for name, rdim, cdim in rule.operands:
@@ -76,10 +76,9 @@ def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> dict[str, Size]:
                     f"rule {rule.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
                     f"(the rule needs {name}: {rdim} x {cdim})"
                 )
-    for d in rule.dims:
-        if d in env and d in dims and not _same_size(env[d], dims[d]):
+    for d in rule.dims:  # a size also given as a scalar operand (substitute_layer's m) must be the operands'
+        if d in env and not _same_size(env[d], dims[d]):
             raise ShapeError(f"rule {rule.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
-    return dims
 
 
 def _product(o: Any, e: Mapping[str, Any]) -> Any:
@@ -151,25 +150,18 @@ _RULE_LIST = (
 #: steps, the derivations and the docs.
 RULES: dict[str, GenericRule] = {r.name: r for r in _RULE_LIST}
 
-#: Default spread of concrete sizes for self-checks: every dim in 1..3, and
-#: a few larger, uneven ones.
-_SMALL = (1, 2, 3)
-_LARGE = (4, 5, 6)
-
 
 def _spread(rule: GenericRule) -> list[tuple[int, ...]]:
-    if rule.spread:
-        return list(rule.spread)
-    n = len(rule.dims)
-    return list(itertools.product(_SMALL, repeat=n)) + [_LARGE[:n], _LARGE[:n][::-1]]
+    """The rule's own spread of concrete sizes, or every dim in 1..3 and two larger, uneven assignments."""
+    large = (4, 5, 6)[: len(rule.dims)]
+    return list(rule.spread or (*itertools.product((1, 2, 3), repeat=len(rule.dims)), large, large[::-1]))
 
 
 def _fresh(rule: GenericRule, sizes: Mapping[str, int]) -> dict[str, Any]:
     env: dict[str, Any] = {}
+    sizes = {"1": 1, **sizes}
     for name, rdim, cdim in rule.operands:
-        rows = 1 if rdim == "1" else sizes[rdim]
-        cols = 1 if cdim == "1" else sizes[cdim]
-        env[name] = sympy.ImmutableMatrix(rows, cols, lambda i, j, n=name: sympy.Dummy(f"{n}_{i}{j}"))
+        env[name] = sympy.ImmutableMatrix(sizes[rdim], sizes[cdim], lambda i, j, n=name: sympy.Dummy(f"{n}_{i}{j}"))
     for s in rule.scalars:
         env[s] = sympy.Dummy(s)
     env.update({d: sympy.Integer(sizes[d]) for d in rule.dims})
@@ -217,11 +209,10 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
 
 @cache
 def _self_check_cached(rule: GenericRule) -> int:
-    count = 0
-    for values in _spread(rule):
+    spread = _spread(rule)
+    for values in spread:
         check_instance(rule, dict(zip(rule.dims, values, strict=True)))
-        count += 1
-    return count
+    return len(spread)
 
 
 def self_check(rule: GenericRule | str) -> int:

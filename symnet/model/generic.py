@@ -262,11 +262,7 @@ class GenericNetwork:
     @property
     def size_symbols(self) -> tuple[sympy.Symbol, ...]:
         """The symbolic sizes, in order of first appearance (inputs first)."""
-        seen: dict[sympy.Symbol, None] = {}
-        for s in self.sizes:
-            if s.is_Symbol:
-                seen.setdefault(s, None)
-        return tuple(seen)
+        return tuple(dict.fromkeys(s for s in self.sizes if s.is_Symbol))
 
     def weight(self, layer: int) -> MatAtom:
         """Layer ``layer``'s weight matrix (layers count from 1; the output layer is L+1)."""
@@ -310,7 +306,8 @@ def _shown_size(s: Size) -> int | str:
     return int(s) if s.is_Integer else str(s.name)
 
 
-#: The generic certificate's rules, in the order a proof uses them.
+#: The generic certificate's rules, in the order a proof uses them: the reader admits these names, and the
+#: kernel (:func:`symnet.kernel.generic.derived_steps`) derives a proof's steps in this order.
 STEP_RULES = (
     "read_output_layer",
     "substitute_layer",

@@ -17,9 +17,9 @@ in x is at most the product of the activations' degrees along the depth;
 * when cancellation makes the bound too high, the output is expanded in a
   sparse polynomial ring (rule ``expand_degree``, under a size guard).
 
-Degree 1 (or 0) is the linear case.  The certificate is plain data and
-``Degree.check()`` re-verifies it with :mod:`symnet.kernel.counterexample`,
-which does not import this module.
+Degree 1 (or 0) is the linear case.  The bounds, the outputs along a line
+and the expansion are the kernel's own (:mod:`symnet.kernel.degree`), so the
+search finds its certificate the way ``Degree.check()`` re-verifies it.
 
 >>> import symnet
 >>> d = symnet.degree(symnet.dense(2, [2, 2], activation="square"))
@@ -36,27 +36,23 @@ import random
 from typing import Any
 
 import sympy
-from sympy.polys.rings import ring
 
 from ..certificate.writing import encode_q
 from ..cost import estimate_cost
-from ..errors import ActivationError, InvalidType, SizeGuardError
-from ..kernel.gate import MAX_ACTIVATION_DEGREE, gate_activation
+from ..errors import ActivationError, CertificateError, InvalidType, SizeGuardError
+from ..kernel import degree as kernel_degree
+from ..kernel.gate import MAX_ACTIVATION_DEGREE, NetworkForm, gate_activation, gate_network
 from ..kernel.ring import exact
 from ..model.exact import is_rational_matrix
 from ..model.network import Network
-from ..numbers import exact_floats, exact_rational
 from ..results.degree import Degree
 
 __all__ = ["Degree", "MAX_DEGREE", "MAX_EXPANSION_TERMS", "degree"]
 
 #: Largest degree bound :func:`degree` works with (the product of activation degrees).
 MAX_DEGREE = 4096
-#: Largest number of terms the ``expand_degree`` route may build.
-MAX_EXPANSION_TERMS = 200_000
-
-_T = sympy.Symbol("t")
-_S = sympy.Symbol("s")
+#: Largest number of terms the ``expand_degree`` route may build (the kernel's own limit).
+MAX_EXPANSION_TERMS = kernel_degree.MAX_EXPANSION_TERMS
 
 
 def non_polynomial_entry(net: Network) -> str | None:
@@ -96,61 +92,14 @@ def _require_polynomial(net: Network) -> None:
             )
 
 
-def _act_degree(body: sympy.Expr, var: sympy.Symbol) -> int | None:
-    if body == 0:
-        return None
-    return int(sympy.Poly(body, var).degree())
-
-
 def degree_bounds(net: Network) -> list[list[int | None]]:
-    """Per layer, per unit, an upper bound on the degree in x (None: the zero polynomial)."""
-    current: list[int | None] = [1] * net.p
-    out = []
-    for layer in net.layers:
-        var, body = layer.activation.variable, layer.activation.expr
-        d_act = _act_degree(body, var)
-        row: list[int | None] = []
-        for k in range(layer.width):
-            reads = [d for j in range(layer.fan_in) if layer.weights[k, j] != 0 and (d := current[j]) is not None]
-            z = max(reads) if reads else (0 if layer.biases[k] != 0 else None)
-            if d_act is None:
-                row.append(None)
-            elif z is None:
-                row.append(0 if body.xreplace({var: 0}) != 0 else None)
-            else:
-                row.append(d_act * z if var in body.free_symbols else 0)
-        out.append(row)
-        current = row
-    return out
+    """Per layer, per unit, an upper bound on the degree in x (None: the zero polynomial): the kernel's bound."""
+    return kernel_degree.degree_bounds(gate_network(net))
 
 
 def line_outputs(net: Network, values: dict[sympy.Symbol, Any], point: list[Any], direction: list[Any]) -> list[Any]:
-    """Each output along ``point + s*direction`` as an element of QQ[s] (sparse ring)."""
-    R, s = ring("s", sympy.QQ)
-    pairs = zip(point, direction, strict=True)
-    u = [R(exact_rational(a, "point")) + R(exact_rational(d, "direction")) * s for a, d in pairs]
-    for layer in net.layers:
-        w = layer.weights.xreplace(values)  # a Network holds no Float: exact already
-        b = layer.biases.xreplace(values)
-        var = layer.activation.variable
-        body = exact_floats(layer.activation.expr.xreplace(values))
-        coeffs = [R(c) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
-        nxt = []
-        for k in range(layer.width):
-            z = R(b[k])
-            for j in range(layer.fan_in):
-                if w[k, j] != 0:
-                    z += R(w[k, j]) * u[j]
-            acc = R.zero
-            for c in coeffs:
-                acc = acc * z + c
-            nxt.append(acc)
-        u = nxt
-    return u
-
-
-def _deg(f: Any) -> int | None:
-    return None if not f else f.degree()
+    """Each output along ``point + s*direction`` as a polynomial in s over QQ (python-flint ``fmpq_poly``)."""
+    return kernel_degree.along_line(gate_network(net), values, point, direction)
 
 
 def random_values(net: Network, rng: random.Random, spread: int) -> dict[sympy.Symbol, sympy.Rational]:
@@ -159,8 +108,11 @@ def random_values(net: Network, rng: random.Random, spread: int) -> dict[sympy.S
     return {s: sympy.Integer(rng.choice(choices)) for s in net.parameters}
 
 
-def find_line_witness(net: Network, wanted: list[int | None], tries: int, seed: int) -> dict[int, dict[str, Any]]:
-    """Witnesses, per output i, that the coefficient of ``s**wanted[i]`` along some line is non-zero."""
+def _line_witnesses(
+    net: Network, form: NetworkForm, wanted: list[int | None], tries: int, seed: int
+) -> dict[int, dict[str, Any]]:
+    """Witnesses, per output i, that along some line the output has degree ``wanted[i]`` in s (its top coefficient
+    is not 0)."""
     rng = random.Random(seed)
     found: dict[int, dict[str, Any]] = {}
     for attempt in range(tries):
@@ -168,54 +120,41 @@ def find_line_witness(net: Network, wanted: list[int | None], tries: int, seed: 
         values = random_values(net, rng, spread)
         point = [sympy.Integer(rng.randint(-spread, spread)) for _ in range(net.p)]
         direction = [sympy.Integer(rng.choice([v for v in range(-spread, spread + 1) if v])) for _ in range(net.p)]
-        outs = line_outputs(net, values, point, direction)
+        outs = kernel_degree.along_line(form, values, point, direction)
         for i, d in enumerate(wanted):
-            if i in found or d is None:
-                continue
-            coeff = outs[i].coeff(outs[i].ring.gens[0] ** d) if d > 0 else outs[i].coeff(1)
-            if coeff != 0 and _deg(outs[i]) == d:
+            if i not in found and d is not None and outs[i].degree() == d:
                 found[i] = {
                     "weights": {s.name: encode_q(v) for s, v in values.items()},
                     "point": [encode_q(v) for v in point],
                     "direction": [encode_q(v) for v in direction],
-                    "coefficient": encode_q(sympy.Rational(coeff)),
+                    "coefficient": encode_q(outs[i][d]),
                 }
         if all(i in found or d is None for i, d in enumerate(wanted)):
             break
     return found
 
 
-def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int | None]:
-    """Exact degree in x of each output, by expansion in a sparse ring over the weights."""
-    bound = max((b for b in degree_bounds(net)[-1] if b is not None), default=0)
-    estimate = math.comb(net.p + bound, net.p)
+def _expanded(form: NetworkForm, bounds: list[int | None], limit: int) -> list[int | None]:
+    """The kernel's expansion (exact degree in x of each output), refused up front past the guard."""
+    p, top = len(form.inputs), max((b for b in bounds if b is not None), default=0)
+    estimate = math.comb(p + top, p)
     if estimate > limit:
         raise SizeGuardError(
-            f"expanding the output may need up to {estimate} monomials in x (degree <= {bound}, "
-            f"{net.p} inputs), more than the guard of {limit}",
+            f"expanding the output may need up to {estimate} monomials in x (degree <= {top}, "
+            f"{p} inputs), more than the guard of {limit}",
             estimate=estimate,
             limit=limit,
         )
-    R, *gens = ring(list(net.inputs) + list(net.parameters), sympy.QQ)
-    u = gens[: net.p]
-    for layer in net.layers:
-        var = layer.activation.variable
-        body = exact_floats(layer.activation.expr)
-        coeffs = [R(c) for c in sympy.Poly(body, var).all_coeffs()] if body != 0 else []
-        nxt = []
-        for k in range(layer.width):
-            z = R(layer.biases[k])
-            for j in range(layer.fan_in):
-                if layer.weights[k, j] != 0:
-                    z += R(layer.weights[k, j]) * u[j]
-            acc = R.zero
-            for c in coeffs:
-                acc = acc * z + c
-                if len(acc) > limit:
-                    raise SizeGuardError(f"the expansion grew past {limit} terms", estimate=len(acc), limit=limit)
-            nxt.append(acc)
-        u = nxt
-    return [max((sum(m[: net.p]) for m in f.itermonoms()), default=None) if f else None for f in u]
+    try:
+        return kernel_degree.expanded(form, bounds)
+    except CertificateError as exc:  # the kernel's limit on the terms it builds
+        raise SizeGuardError(f"the expansion is too large: {exc}", estimate=estimate, limit=limit) from None
+
+
+def expanded_degrees(net: Network, limit: int = MAX_EXPANSION_TERMS) -> list[int | None]:
+    """Exact degree in x of each output, by the kernel's expansion over QQ (SizeGuardError past the guard)."""
+    form = gate_network(net)
+    return _expanded(form, kernel_degree.degree_bounds(form)[-1], limit)
 
 
 def degree(net: Network, *, seed: int = 0) -> Degree:
@@ -228,13 +167,15 @@ def degree(net: Network, *, seed: int = 0) -> Degree:
     the degree bound exceeds :data:`MAX_DEGREE` or an expansion would be too big.
     """
     _require_polynomial(net)
-    bounds = degree_bounds(net)[-1]
+    form = gate_network(net)
+    table = kernel_degree.degree_bounds(form)
+    bounds = table[-1]
     top = max((b for b in bounds if b is not None), default=0)
     if top > MAX_DEGREE:
         raise SizeGuardError(
             f"the degree bound {top} exceeds the guard of {MAX_DEGREE}", estimate=top, limit=MAX_DEGREE
         )
-    witnesses = find_line_witness(net, list(bounds), tries=8, seed=seed)
+    witnesses = _line_witnesses(net, form, list(bounds), tries=8, seed=seed)
     degrees: list[int | None] = []
     routes: list[str] = []
     wit_list: list[Any] = []
@@ -246,15 +187,9 @@ def degree(net: Network, *, seed: int = 0) -> Degree:
             wit_list.append(witnesses.get(i))
             continue
         if expanded is None:
-            expanded = expanded_degrees(net)
+            expanded = _expanded(form, bounds, MAX_EXPANSION_TERMS)
         degrees.append(expanded[i])
         routes.append("expand_degree")
         wit_list.append(None)
-    cert = {
-        "degrees": degrees,
-        "routes": routes,
-        "witnesses": wit_list,
-        "bounds": [list(row) for row in degree_bounds(net)],
-        "limit": MAX_EXPANSION_TERMS,
-    }
+    cert = {"degrees": degrees, "routes": routes, "witnesses": wit_list, "bounds": table, "limit": MAX_EXPANSION_TERMS}
     return Degree(net, tuple(degrees), cert)
