@@ -46,14 +46,7 @@ from typing import Any
 import sympy
 
 from ..model.core import NetworkData as Network
-from .expressions import (
-    ExpressionReader,
-    _expect,
-    _is_int,
-    check_version,
-    keys,
-    read_network,
-)
+from .expressions import _expect, _is_int, keys, read_network, start
 
 __all__ = [
     "FORMAT",
@@ -147,10 +140,8 @@ class Certificate:
 
 def from_data(data: Any) -> Certificate:
     """A Certificate from JSON data; CertificateError if it is malformed."""
-    keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
+    dec = start(data, "certificate", {"network", "steps", "claim"})
     _expect(data["format"] in (FORMAT, OLD_FORMAT), f"format is {data['format']!r}, expected {FORMAT!r}")
-    check_version(data, VERSION, "certificate")
-    dec = ExpressionReader(data["expressions"])
     network = read_network(dec, data["network"])
     _expect(isinstance(data["steps"], list), "steps must be a list")
     steps = []
