@@ -12,35 +12,27 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .documents import Bound, CounterexampleDocument, DegreeDocument, RegionRecord, RegionsDocument
-from .expressions import ExpressionReader, check_version, load_json, read_network
-from .formats import FORMATS, OLD_NAMES, Document, Format, format_name, read, read_data
-from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step
-from .numbers import decode_q, decode_rational
+from .documents import CounterexampleDocument, DegreeDocument, RegionsDocument
+from .expressions import load_json
+from .formats import FORMATS, OLD_NAMES, format_name, read
+from .linear import FORMAT, RULES, VERSION, Certificate, Claim, Step
+from .numbers import decode_q
 
 __all__ = [
     "FORMAT",
     "FORMATS",
     "OLD_NAMES",
-    "ROUTES",
     "RULES",
     "VERSION",
-    "Bound",
     "Certificate",
     "Claim",
     "CounterexampleDocument",
     "DegreeDocument",
-    "Document",
-    "ExpressionReader",
     "ExpressionWriter",
-    "Format",
-    "RegionRecord",
     "RegionsDocument",
     "Step",
-    "check_version",
     "codec",
     "decode_q",
-    "decode_rational",
     "dumps",
     "encode_q",
     "format_name",
@@ -48,8 +40,6 @@ __all__ = [
     "loads",
     "network_fingerprint",
     "read",
-    "read_data",
-    "read_network",
     "write_network",
     "writing",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..errors import CertificateError, SymnetError
 from .expressions import ExpressionReader, _fail, _name, check_version, load_json, read_network
+from .formats import OLD_NAMES
 from .linear import FORMAT, ROUTES, RULES, VERSION, Certificate, Claim, Step, from_data
 from .writing import ExpressionWriter, dumps, network_fingerprint, to_data, write_network
 
@@ -36,6 +37,9 @@ __all__ = [
 def loads(text: str | bytes) -> Certificate:
     """Parse JSON text into a Certificate; CertificateError if malformed."""
     data = load_json(text, "certificate")
+    name = data.get("format") if isinstance(data, dict) else None
+    if not isinstance(name, str) or OLD_NAMES.get(name, name) != FORMAT:
+        raise _fail(f"format is {str(name)[:40]!r}, expected {FORMAT!r}")
     try:
         return from_data(data)
     except CertificateError:

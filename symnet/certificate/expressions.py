@@ -72,17 +72,9 @@ __all__ = [
 ]
 
 
+#: The functions a ``fn`` node may name: these sympy functions, by their sympy name.
 _FUNCTIONS: dict[str, Any] = {
-    "Max": sympy.Max,
-    "Min": sympy.Min,
-    "Abs": sympy.Abs,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "tanh": sympy.tanh,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
+    name: getattr(sympy, name) for name in ("Max", "Min", "Abs", "exp", "log", "tanh", "sinh", "cosh", "sin", "cos")
 }
 _OPERATIONS: dict[str, Any] = {"add": sympy.Add, "mul": sympy.Mul, "pow": sympy.Pow}
 _CONSTANTS = {"E": sympy.E, "pi": sympy.pi}

@@ -15,22 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CertificateError, SymnetError
-from ..model.generic import GenericCertificate
 from . import documents, linear, verification
 from .expressions import load_json
-from .linear import Certificate
 
-__all__ = ["FORMATS", "OLD_NAMES", "Document", "Format", "format_name", "read", "read_data"]
-
-#: Any document :func:`read` returns.
-Document = (
-    Certificate
-    | GenericCertificate
-    | documents.CounterexampleDocument
-    | documents.DegreeDocument
-    | documents.RegionsDocument
-    | verification.VerificationDocument
-)
+__all__ = ["FORMATS", "OLD_NAMES", "Format", "format_name", "read", "read_data"]
 
 
 @dataclass(frozen=True)
@@ -39,17 +27,16 @@ class Format:
 
     kind: str
     reader: Callable[[Any], Any]
-    what: str
 
 
 #: ``format`` name -> (kind, reader).  A new document kind is one row here and one in ``symnet.kernel.CHECKERS``.
 FORMATS: dict[str, Format] = {
-    "symnet.linear": Format("linear", linear.from_data, "linear certificate"),
-    "symnet.generic": Format("generic", documents.read_generic, "generic certificate"),
-    "symnet.counterexample": Format("counterexample", documents.read_counterexample, "counterexample"),
-    "symnet.degree": Format("degree", documents.read_degree, "degree certificate"),
-    "symnet.regions": Format("regions", documents.read_regions, "regions certificate"),
-    "symnet.verification": Format("verification", verification.read_verification, "verification certificate"),
+    "symnet.linear": Format("linear", linear.from_data),
+    "symnet.generic": Format("generic", documents.read_generic),
+    "symnet.counterexample": Format("counterexample", documents.read_counterexample),
+    "symnet.degree": Format("degree", documents.read_degree),
+    "symnet.regions": Format("regions", documents.read_regions),
+    "symnet.verification": Format("verification", verification.read_verification),
 }
 #: Names written before issue 19 -> the current name; still read.
 OLD_NAMES = {"symnet-certificate": "symnet.linear", "symnet-generic-certificate": "symnet.generic"}
@@ -75,17 +62,18 @@ def read_data(data: Any) -> Any:
     except CertificateError:
         raise
     except (SymnetError, ValueError, TypeError, LookupError, AttributeError, RecursionError, OverflowError) as exc:
-        raise CertificateError(f"malformed {fmt.what}: {type(exc).__name__}: {exc}") from None
+        raise CertificateError(f"malformed {fmt.kind} document: {type(exc).__name__}: {exc}") from None
 
 
-def read(text: str | bytes) -> Any:
+def read(text: str | bytes | bytearray) -> Any:
     """Parse any JSON document symnet writes into its document object; CertificateError on anything malformed.
 
     The result is a :class:`~symnet.certificate.Certificate` (linear), a
     :class:`~symnet.model.generic.GenericCertificate`, or a
     :class:`~symnet.certificate.documents.CounterexampleDocument`,
-    :class:`~symnet.certificate.documents.DegreeDocument` or
-    :class:`~symnet.certificate.documents.RegionsDocument`; each has a ``kind``
+    :class:`~symnet.certificate.documents.DegreeDocument`,
+    :class:`~symnet.certificate.documents.RegionsDocument` or
+    :class:`~symnet.certificate.verification.VerificationDocument`; each has a ``kind``
     and carries every claim and the domain of the document.
     """
     return read_data(load_json(text, "certificate"))

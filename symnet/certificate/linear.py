@@ -46,18 +46,10 @@ from typing import Any
 import sympy
 
 from ..model.core import NetworkData as Network
-from .expressions import (
-    ExpressionReader,
-    _expect,
-    _is_int,
-    check_version,
-    keys,
-    read_network,
-)
+from .expressions import _expect, _is_int, keys, read_network, start
 
 __all__ = [
     "FORMAT",
-    "OLD_FORMAT",
     "ROUTES",
     "RULES",
     "VERSION",
@@ -68,8 +60,6 @@ __all__ = [
 ]
 
 FORMAT = "symnet.linear"
-#: The name written before issue 19; still read.
-OLD_FORMAT = "symnet-certificate"
 VERSION = 1
 
 #: Rule names, shared by the engine, the kernel, the renderers and the docs.
@@ -146,11 +136,9 @@ class Certificate:
 
 
 def from_data(data: Any) -> Certificate:
-    """A Certificate from JSON data; CertificateError if it is malformed."""
-    keys(data, {"format", "version", "expressions", "network", "steps", "claim"}, set(), "the document")
-    _expect(data["format"] in (FORMAT, OLD_FORMAT), f"format is {data['format']!r}, expected {FORMAT!r}")
-    check_version(data, VERSION, "certificate")
-    dec = ExpressionReader(data["expressions"])
+    """A Certificate from JSON data (its ``format`` already dispatched by :mod:`.formats`); CertificateError if it is
+    malformed."""
+    dec = start(data, "certificate", {"network", "steps", "claim"})
     network = read_network(dec, data["network"])
     _expect(isinstance(data["steps"], list), "steps must be a list")
     steps = []

@@ -43,7 +43,7 @@ def check(document: Any, *, limit: int | None = None) -> bool:
     only) lowers the kernel's expansion limit.
     """
     if isinstance(document, (str, bytes, bytearray)):
-        document = read(bytes(document) if isinstance(document, bytearray) else document)
+        document = read(document)
     kind = "generic" if isinstance(document, GenericCertificate) else getattr(type(document), "kind", None)
     checker = CHECKERS.get(kind) if isinstance(kind, str) else None
     if checker is None:
