@@ -48,7 +48,7 @@ from ..errors import IllFormed
 from ..model.core import NAMED_ACTIVATIONS, Activation
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
-from ..model.symbols import flat_entries, generated_heads
+from ..model.symbols import flat_entries
 from .ring import Exact, exact, guard, monomials, radicals
 
 __all__ = [
@@ -174,7 +174,7 @@ class NetworkForm:
 
     inputs: tuple[sympy.Symbol, ...]
     chunks: list[Sequence[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
-    flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major; a float stays a Float (exact_weights)
+    flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major (every float read as its exact value)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
     radicals: tuple[sympy.Basic, ...] = ()  # radical constants in the entries, read as generators of their own
@@ -200,13 +200,11 @@ class NetworkForm:
             raise IllFormed("two different symbols share a name")
         return params
 
-    def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
-        """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
-        return [[exact(w, "a weight") if w.is_Float else w for w in row] for row in self.weight_rows(layer)]
+    exact_weights = weight_rows  # the gate reads every float exactly already (the linear checker's older name)
 
     def exact_biases(self, layer: int) -> list[sympy.Expr]:
-        """Layer ``layer``'s biases (0-based), floats read exactly."""
-        return [exact(b, "a bias") if b.is_Float else b for b in self.biases[layer]]
+        """Layer ``layer``'s biases (0-based); the gate reads every float exactly already."""
+        return self.biases[layer]
 
     def ring(self) -> Exact:
         """The exact polynomial ring: the inputs, then the parameters and the radical constants."""
@@ -232,7 +230,6 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         if not isinstance(s, sympy.Symbol) or not s.is_commutative:
             raise IllFormed(f"input {j} ({s}) is not a commutative symbol")
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
-    input_heads = frozenset(name[:1] for name in input_names)  # a generated name starting otherwise is no input's
     weights: list[Sequence[sympy.Expr]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
@@ -257,9 +254,8 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         if len(flat) != W.rows * cols or len(flat_entries(b)) != W.rows:
             raise IllFormed(f"layer {l}: the weights and biases do not hold as many entries as their shapes")
         read: list[Sequence[sympy.Expr]] = []
-        for entries, what, matrix in ((flat, "weight", W), (flat_entries(b), "bias", b)):
-            heads = generated_heads(matrix)
-            plain = entries if heads is not None and heads.isdisjoint(input_heads) else _plain(entries, input_names, l)
+        for entries, what in ((flat, "weight"), (flat_entries(b), "bias")):
+            plain = _plain(entries, input_names, l)
             chunks.append(plain)
             read.append(
                 entries  # every entry a plain symbol, checked by _plain
@@ -296,10 +292,7 @@ def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Seque
     equal only when their names are (and their assumptions), so a weight with
     no input's name is no input -- and a parameter may not share an input's name
     anyway (:attr:`NetworkForm.parameters`).  Every other entry is left to
-    :func:`_entry`.  A matrix :func:`symnet.model.symbols.generated_matrix`
-    recorded (every layer :func:`symnet.dense` builds) is not read here when
-    none of its names starts as an input's does: its symbols were checked
-    when it was made.
+    :func:`_entry`.
     """
     plain = entries if set(map(type, entries)) <= _SYMBOL else [e for e in entries if type(e) is sympy.Symbol]
     if not input_names.isdisjoint(map(_NAME, plain)):
@@ -349,12 +342,7 @@ def _entry(
 ) -> sympy.Expr:
     if isinstance(e, sympy.Rational):
         return e
-    if isinstance(e, sympy.Float):  # kept as the same object (structural comparisons stay cheap); read exactly on use
-        _, man, exp, bc = e._mpf_
-        if not man and (exp or bc):
-            raise IllFormed(f"{where}: {e} is not a finite number")
-        return e
-    v = exact(e, where)
+    v = exact(e, where)  # a Float becomes its exact binary value here, once
     found = radicals(v) if allow_radicals else []
     _, _, polynomial = guard(v, where, atoms=frozenset(found))
     if not polynomial:
