@@ -110,7 +110,7 @@ def _coefficients(
     body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str
 ) -> tuple[tuple[sympy.Expr, ...], int] | None:
     """Coefficients in ``var`` of a polynomial body, or None when it is not a polynomial."""
-    if not guard(body, where)[2]:  # not a polynomial (refused above the limits either way)
+    if not guard(body, where):  # not a polynomial (refused above the limits either way)
         return None
     ring = Exact([var, *params])
     poly = ring.poly(body, where)
@@ -344,8 +344,7 @@ def _entry(
         return e
     v = exact(e, where)  # a Float becomes its exact binary value here, once
     found = radicals(v) if allow_radicals else []
-    _, _, polynomial = guard(v, where, atoms=frozenset(found))
-    if not polynomial:
+    if not guard(v, where, frozenset(found)):
         raise IllFormed(f"{where}: {show(v, 80)} is not a polynomial with rational coefficients in the parameters")
     roots.update(dict.fromkeys(found))
     for s in sorted(v.free_symbols, key=lambda s: s.name):
