@@ -365,3 +365,35 @@ def test_an_identity_step_stating_no_matrix_is_refused():
         steps = cert.steps[:1] + (dataclasses.replace(cert.steps[1], matrix=matrix),) + cert.steps[2:]
         with pytest.raises(CertificateError):
             check(dataclasses.replace(cert, steps=steps))
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "message"),
+    [
+        ("layers", (), "at least one layer"),
+        ("layers", (1,), "not a symnet Layer"),
+        ("layers", ("weights",), "not a symnet Layer"),
+        ("inputs", (), "at least one input"),
+        ("inputs", (1, 2), "not a commutative symbol"),
+        ("inputs", (sympy.Symbol("x_1"), sympy.Symbol("x_1")), "repeated"),
+        ("inputs", (sympy.Symbol("x_1"), sympy.Symbol("x_1", positive=True)), "distinct names"),
+    ],
+)
+def test_a_network_changed_after_it_was_made_is_refused_by_its_structure(attribute, value, message):
+    """NetworkData checks its structure when made; object.__setattr__ changes it afterwards, and the gate refuses
+    what the constructor would have (an empty network once reached a checker and raised IndexError)."""
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+    from symnet.model.core import NetworkData
+
+    net = symnet.dense(2, [2])
+    cert = symnet.prove(net).certificate
+    changed = NetworkData(net.inputs, net.layers)
+    object.__setattr__(changed, attribute, value)
+    with pytest.raises(IllFormed, match=message):
+        gate_network(changed)
+    if attribute == "inputs" or not value:  # (the numeric fast route reads the layers before the gate)
+        with pytest.raises(CertificateError):
+            check(dataclasses.replace(cert, network=changed))

@@ -44,8 +44,8 @@ from typing import Any
 import sympy
 
 from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, show
-from ..errors import IllFormed
-from ..model.core import NAMED_ACTIVATIONS, Activation
+from ..errors import IllFormed, SymnetError
+from ..model.core import NAMED_ACTIVATIONS, Activation, check_structure
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
 from ..model.symbols import flat_entries
@@ -223,12 +223,12 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     """
     if not isinstance(net, Network):
         raise IllFormed(f"expected a Network, got {type(net).__name__}")
-    inputs = tuple(net.inputs)
-    if not inputs or len({getattr(s, "name", None) for s in inputs}) != len(inputs):
+    try:  # NetworkData checked its structure when it was made, but a checker trusts no constructor
+        inputs, layers = check_structure(net.inputs, net.layers)
+    except SymnetError as e:
+        raise IllFormed(f"the network's structure: {e}") from None
+    if len({s.name for s in inputs}) != len(inputs):
         raise IllFormed("the inputs must be distinct symbols with distinct names")
-    for j, s in enumerate(inputs):
-        if not isinstance(s, sympy.Symbol) or not s.is_commutative:
-            raise IllFormed(f"input {j} ({s}) is not a commutative symbol")
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
     weights: list[Sequence[sympy.Expr]] = []
     biases: list[list[sympy.Expr]] = []
@@ -238,8 +238,8 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     chunks: list[Sequence[sympy.Symbol]] = []
     previous = len(inputs)
     bits = widest = 0
-    for l, layer in enumerate(net.layers, start=1):
-        W, b = layer.weights, layer.biases
+    for l, layer in enumerate(layers, start=1):
+        W, b = layer.weights, layer.biases  # the matrices read here are the ones checked (a Layer's subclass may lie)
         if (
             not isinstance(W, sympy.MatrixBase)
             or not isinstance(b, sympy.MatrixBase)
@@ -274,7 +274,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         entry = 1 if symbols_only else max(map(_entry_bits, chain(checked, column)), default=1)
         widest, bits = max(widest, entry), _layer_bits(bits, entry, cols, form, l)
-        if l == len(net.layers) and not form.is_identity:
+        if l == len(layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))
         params.clear()
