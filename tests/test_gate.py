@@ -247,25 +247,43 @@ def test_a_certificate_over_a_hostile_network_is_refused_by_the_kernel():
             check(dataclasses.replace(cert, network=hostile))
 
 
-# ------------------------------------- layers made by the builders' own constructor (symbol_matrix)
+# ------------------------------------- layers symnet.dense generates: known to the gate by construction
 def _generated(net: Network, layer: int, where: str, position: int, entry: sympy.Basic) -> Network:
-    """Like _hostile, but the new matrix is made by symbol_matrix (the builders' own constructor)."""
+    """Like _hostile, but the new matrix is made and recorded as the builders make theirs."""
     from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import recorded
 
     hostile = _hostile(net, layer, where, position, entry)
     old = hostile.layers[layer]
     matrix = getattr(old, where)
-    object.__setattr__(old, where, symbol_matrix(list(matrix), matrix.rows, matrix.cols))
+    object.__setattr__(old, where, recorded(symbol_matrix(list(matrix), matrix.rows, matrix.cols)))
     return hostile
+
+
+def test_dense_layers_are_recorded_and_nothing_else_is():
+    import symnet
+    from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import generated_heads
+
+    net = symnet.dense(3, [4, 5])
+    assert [generated_heads(layer.weights) for layer in net.layers] == [frozenset("b")] * 2 + [frozenset("c")]
+    assert all(generated_heads(layer.biases) is not None for layer in net.layers)
+    W = net.layers[0].weights
+    assert generated_heads(symbol_matrix(list(W), W.rows, W.cols)) is None  # the same symbols, another matrix
+    assert generated_heads(sympy.ImmutableMatrix(W.rows, W.cols, list(W))) is None
+    assert generated_heads(list(W)) is None
 
 
 @pytest.mark.parametrize(("kind", "make", "message"), HIDDEN, ids=[h[0] for h in HIDDEN])
 @pytest.mark.parametrize("position", [0, 4321, 9999])
 def test_a_bad_entry_in_a_generated_matrix_is_refused(kind, make, message, position):
     import symnet
+    from symnet.model.symbols import generated_heads
 
     net = symnet.dense(100, [100, 100])
     hostile = _generated(net, 1, "weights", position, make(net.inputs[position % 100]))
+    heads = generated_heads(hostile.layers[1].weights)
+    assert heads is None or "x" in heads  # not recorded, or recorded with a name that starts as an input's
     with pytest.raises(IllFormed, match=message):
         gate_network(hostile)
 
@@ -285,13 +303,16 @@ def _sharing(names: list[str], **assumptions: bool) -> list[sympy.Symbol]:
     return out
 
 
-def test_non_commutative_symbols_sharing_one_record_are_refused():
+def test_non_commutative_symbols_sharing_one_record_are_not_recorded():
     import symnet
     from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import generated_heads, recorded
 
     net = symnet.dense(100, [100, 100])
     W = net.layers[1].weights
-    nc = symbol_matrix(_sharing([f"w_{k}" for k in range(W.rows * W.cols)], commutative=False), W.rows, W.cols)
+    shared = _sharing([f"w_{k}" for k in range(W.rows * W.cols)], commutative=False)
+    nc = recorded(symbol_matrix(shared, W.rows, W.cols))
+    assert generated_heads(nc) is None
     hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
     object.__setattr__(hostile.layers[1], "weights", nc)
     with pytest.raises(IllFormed, match="commutative"):
@@ -299,17 +320,20 @@ def test_non_commutative_symbols_sharing_one_record_are_refused():
 
 
 def test_an_input_made_with_the_weights_is_caught_by_its_name():
-    """Inputs and weights from one plain_symbols call share a record: the gate still finds the input by name."""
+    """Inputs and weights from one plain_symbols call share a record: the matrix is recorded, but its names
+    start as an input's does, so the gate reads every entry and finds the input."""
     import symnet
     from symnet.model.plain import plain_symbols
     from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import generated_heads, recorded
 
     net = symnet.dense(100, [100, 100])
     W = net.layers[1].weights
     made = plain_symbols([f"x_{k + 1}" for k in range(100)] + [f"w_{k}" for k in range(W.rows * W.cols)])
     inputs, weights = made[:100], made[100:]
     weights[4321] = inputs[21]
-    m = symbol_matrix(weights, W.rows, W.cols)
+    m = recorded(symbol_matrix(weights, W.rows, W.cols))
+    assert generated_heads(m) == frozenset("wx")
     hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
     object.__setattr__(hostile, "inputs", tuple(inputs))
     object.__setattr__(hostile.layers[1], "weights", m)
