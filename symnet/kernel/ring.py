@@ -63,9 +63,13 @@ _NOT_FINITE = {type(sympy.S.NaN), type(sympy.S.ComplexInfinity), type(sympy.S.In
 
 
 def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
-    """The Float's exact binary value (:func:`symnet.numbers.exact_rational`); IllFormed for nan and infinities."""
+    """The Float's exact binary value (:func:`symnet.numbers.exact_rational`); IllFormed for nan and infinities, and
+    above :data:`MAX_BITS` (told from the Float's exponent, before the value is made)."""
     if f.is_finite is not True:
         raise IllFormed(f"{where}: {f} is not a finite number")
+    bits = sum(number_bits(f))
+    if bits > MAX_BITS:
+        raise IllFormed(f"{where}: the float {show(f, 40)} has {bits} bits, above the kernel's limit of {MAX_BITS}")
     return exact_rational(f, where)
 
 
