@@ -107,8 +107,9 @@ def test_guard_refuses_big_numbers_with_the_estimate(expr: sympy.Expr) -> None:
 
 def test_guard_keeps_ordinary_float_sums() -> None:
     e = sympy.Add(*[sympy.Float(0.1 * i) * X**i for i in range(1, 400)])
-    d, t, poly = ring.guard(ring.exact(e, "e"), "e")
-    assert (d, t, poly) == (399, 399, True)
+    read = ring.exact(e, "e")
+    c = estimate_cost(read)
+    assert (c.degree, c.terms, ring.guard(read, "e")) == (399, 399, True)
 
 
 def _deep_network(bits: int, layers: int) -> symnet.Network:
@@ -296,3 +297,22 @@ def test_a_wrong_claim_with_a_huge_number_is_rejected_with_its_size() -> None:
     )
     with pytest.raises(CertificateError, match=r"<a number of \d+ bits>"):
         symnet.kernel.check(codec.loads(text))
+
+
+@pytest.mark.parametrize("exponent", [4_000_001, 10**9, -(10**9)])
+def test_a_float_of_too_many_bits_is_refused_before_its_value_is_made(exponent: int) -> None:
+    """A Float's bits are told from its exponent: 2**(10**9) is never made (125 MB), as a weight, in an expression
+    or in a claimed coefficient."""
+    from symnet.model.core import Layer, NetworkData
+
+    huge = sympy.Float._new((0, 1, exponent, 1), 53)  # 2**exponent, exactly
+    x = sympy.Symbol("x")
+    net = NetworkData((x,), (Layer(sympy.ImmutableMatrix(1, 1, [huge]), sympy.ImmutableMatrix(1, 1, [0])),))
+    t = time.perf_counter()
+    with pytest.raises(gate.IllFormed, match="bits"):
+        gate.gate_network(net)
+    with pytest.raises(gate.IllFormed, match="bits"):
+        ring.exact(huge * X + 1, "e")
+    with pytest.raises(gate.IllFormed, match="bits"):
+        gate.gate_claim_entry(huge, "claim", gate.gate_network(symnet.dense(1, [1])))
+    assert time.perf_counter() - t < 2

@@ -249,19 +249,21 @@ def test_a_certificate_over_a_hostile_network_is_refused_by_the_kernel():
 
 # ------------------------------------- layers symnet.dense generates: known to the gate by construction
 def _generated(net: Network, layer: int, where: str, position: int, entry: sympy.Basic) -> Network:
-    """Like _hostile, but the new matrix is made by generated_matrix (the builders' own constructor)."""
-    from symnet.model.symbols import generated_matrix
+    """Like _hostile, but the new matrix is made and recorded as the builders make theirs."""
+    from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import recorded
 
     hostile = _hostile(net, layer, where, position, entry)
     old = hostile.layers[layer]
     matrix = getattr(old, where)
-    object.__setattr__(old, where, generated_matrix(list(matrix), matrix.rows, matrix.cols))
+    object.__setattr__(old, where, recorded(symbol_matrix(list(matrix), matrix.rows, matrix.cols)))
     return hostile
 
 
 def test_dense_layers_are_recorded_and_nothing_else_is():
     import symnet
-    from symnet.model.symbols import generated_heads, symbol_matrix
+    from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import generated_heads
 
     net = symnet.dense(3, [4, 5])
     assert [generated_heads(layer.weights) for layer in net.layers] == [frozenset("b")] * 2 + [frozenset("c")]
@@ -303,11 +305,13 @@ def _sharing(names: list[str], **assumptions: bool) -> list[sympy.Symbol]:
 
 def test_non_commutative_symbols_sharing_one_record_are_not_recorded():
     import symnet
-    from symnet.model.symbols import generated_heads, generated_matrix
+    from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import generated_heads, recorded
 
     net = symnet.dense(100, [100, 100])
     W = net.layers[1].weights
-    nc = generated_matrix(_sharing([f"w_{k}" for k in range(W.rows * W.cols)], commutative=False), W.rows, W.cols)
+    shared = _sharing([f"w_{k}" for k in range(W.rows * W.cols)], commutative=False)
+    nc = recorded(symbol_matrix(shared, W.rows, W.cols))
     assert generated_heads(nc) is None
     hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
     object.__setattr__(hostile.layers[1], "weights", nc)
@@ -320,14 +324,15 @@ def test_an_input_made_with_the_weights_is_caught_by_its_name():
     start as an input's does, so the gate reads every entry and finds the input."""
     import symnet
     from symnet.model.plain import plain_symbols
-    from symnet.model.symbols import generated_heads, generated_matrix
+    from symnet.model.symbol_matrix import symbol_matrix
+    from symnet.model.symbols import generated_heads, recorded
 
     net = symnet.dense(100, [100, 100])
     W = net.layers[1].weights
     made = plain_symbols([f"x_{k + 1}" for k in range(100)] + [f"w_{k}" for k in range(W.rows * W.cols)])
     inputs, weights = made[:100], made[100:]
     weights[4321] = inputs[21]
-    m = generated_matrix(weights, W.rows, W.cols)
+    m = recorded(symbol_matrix(weights, W.rows, W.cols))
     assert generated_heads(m) == frozenset("wx")
     hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
     object.__setattr__(hostile, "inputs", tuple(inputs))
@@ -341,7 +346,7 @@ def test_a_tampered_identity_factor_is_refused_where_it_differs():
 
     import symnet
     from symnet.kernel import check
-    from symnet.model.symbols import symbol_matrix
+    from symnet.model.symbol_matrix import symbol_matrix
 
     net = symnet.dense(30, [30, 30, 30])
     cert = symnet.prove(net).certificate
@@ -362,7 +367,7 @@ def test_a_factor_with_fewer_entries_than_its_shape_is_refused():
 
     import symnet
     from symnet.kernel import check
-    from symnet.model.symbols import symbol_matrix
+    from symnet.model.symbol_matrix import symbol_matrix
 
     net = symnet.dense(3, [3, 3])
     cert = symnet.prove(net, expand=False).certificate
@@ -384,3 +389,35 @@ def test_an_identity_step_stating_no_matrix_is_refused():
         steps = cert.steps[:1] + (dataclasses.replace(cert.steps[1], matrix=matrix),) + cert.steps[2:]
         with pytest.raises(CertificateError):
             check(dataclasses.replace(cert, steps=steps))
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "message"),
+    [
+        ("layers", (), "at least one layer"),
+        ("layers", (1,), "not a symnet Layer"),
+        ("layers", ("weights",), "not a symnet Layer"),
+        ("inputs", (), "at least one input"),
+        ("inputs", (1, 2), "not a commutative symbol"),
+        ("inputs", (sympy.Symbol("x_1"), sympy.Symbol("x_1")), "repeated"),
+        ("inputs", (sympy.Symbol("x_1"), sympy.Symbol("x_1", positive=True)), "distinct names"),
+    ],
+)
+def test_a_network_changed_after_it_was_made_is_refused_by_its_structure(attribute, value, message):
+    """NetworkData checks its structure when made; object.__setattr__ changes it afterwards, and the gate refuses
+    what the constructor would have (an empty network once reached a checker and raised IndexError)."""
+    import dataclasses
+
+    import symnet
+    from symnet.kernel import check
+    from symnet.model.core import NetworkData
+
+    net = symnet.dense(2, [2])
+    cert = symnet.prove(net).certificate
+    changed = NetworkData(net.inputs, net.layers)
+    object.__setattr__(changed, attribute, value)
+    with pytest.raises(IllFormed, match=message):
+        gate_network(changed)
+    if attribute == "inputs" or not value:  # (the numeric fast route reads the layers before the gate)
+        with pytest.raises(CertificateError):
+            check(dataclasses.replace(cert, network=changed))

@@ -44,8 +44,8 @@ from typing import Any
 import sympy
 
 from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, show
-from ..errors import IllFormed
-from ..model.core import NAMED_ACTIVATIONS, Activation
+from ..errors import IllFormed, SymnetError
+from ..model.core import NAMED_ACTIVATIONS, Activation, check_structure
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
 from ..model.symbols import flat_entries, generated_heads
@@ -110,7 +110,7 @@ def _coefficients(
     body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str
 ) -> tuple[tuple[sympy.Expr, ...], int] | None:
     """Coefficients in ``var`` of a polynomial body, or None when it is not a polynomial."""
-    if not guard(body, where)[2]:  # not a polynomial (refused above the limits either way)
+    if not guard(body, where):  # not a polynomial (refused above the limits either way)
         return None
     ring = Exact([var, *params])
     poly = ring.poly(body, where)
@@ -174,7 +174,7 @@ class NetworkForm:
 
     inputs: tuple[sympy.Symbol, ...]
     chunks: list[Sequence[sympy.Symbol]]  # every parameter symbol, in order of appearance (with repeats)
-    flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major; a float stays a Float (exact_weights)
+    flat_weights: list[Sequence[sympy.Expr]]  # validated entries, row-major (every float read as its exact value)
     biases: list[list[sympy.Expr]]
     activations: list[ActivationForm]
     radicals: tuple[sympy.Basic, ...] = ()  # radical constants in the entries, read as generators of their own
@@ -200,14 +200,6 @@ class NetworkForm:
             raise IllFormed("two different symbols share a name")
         return params
 
-    def exact_weights(self, layer: int) -> list[list[sympy.Expr]]:
-        """Layer ``layer``'s weights (0-based) with every float read as its exact binary value."""
-        return [[exact(w, "a weight") if w.is_Float else w for w in row] for row in self.weight_rows(layer)]
-
-    def exact_biases(self, layer: int) -> list[sympy.Expr]:
-        """Layer ``layer``'s biases (0-based), floats read exactly."""
-        return [exact(b, "a bias") if b.is_Float else b for b in self.biases[layer]]
-
     def ring(self) -> Exact:
         """The exact polynomial ring: the inputs, then the parameters and the radical constants."""
         return Exact([*self.inputs, *self.parameters, *self.radicals])
@@ -225,14 +217,14 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     """
     if not isinstance(net, Network):
         raise IllFormed(f"expected a Network, got {type(net).__name__}")
-    inputs = tuple(net.inputs)
-    if not inputs or len({getattr(s, "name", None) for s in inputs}) != len(inputs):
+    try:  # NetworkData checked its structure when it was made, but a checker trusts no constructor
+        inputs, layers = check_structure(net.inputs, net.layers)
+    except SymnetError as e:
+        raise IllFormed(f"the network's structure: {e}") from None
+    if len({s.name for s in inputs}) != len(inputs):
         raise IllFormed("the inputs must be distinct symbols with distinct names")
-    for j, s in enumerate(inputs):
-        if not isinstance(s, sympy.Symbol) or not s.is_commutative:
-            raise IllFormed(f"input {j} ({s}) is not a commutative symbol")
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
-    input_heads = frozenset(name[:1] for name in input_names)  # a generated name starting otherwise is no input's
+    input_heads = frozenset(name[:1] for name in input_names)  # a recorded name starting otherwise is no input's
     weights: list[Sequence[sympy.Expr]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
@@ -241,8 +233,8 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     chunks: list[Sequence[sympy.Symbol]] = []
     previous = len(inputs)
     bits = widest = 0
-    for l, layer in enumerate(net.layers, start=1):
-        W, b = layer.weights, layer.biases
+    for l, layer in enumerate(layers, start=1):
+        W, b = layer.weights, layer.biases  # the matrices read here are the ones checked (a Layer's subclass may lie)
         if (
             not isinstance(W, sympy.MatrixBase)
             or not isinstance(b, sympy.MatrixBase)
@@ -278,7 +270,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         entry = 1 if symbols_only else max(map(_entry_bits, chain(checked, column)), default=1)
         widest, bits = max(widest, entry), _layer_bits(bits, entry, cols, form, l)
-        if l == len(net.layers) and not form.is_identity:
+        if l == len(layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         chunks.append(list(params))
         params.clear()
@@ -296,10 +288,10 @@ def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Seque
     equal only when their names are (and their assumptions), so a weight with
     no input's name is no input -- and a parameter may not share an input's name
     anyway (:attr:`NetworkForm.parameters`).  Every other entry is left to
-    :func:`_entry`.  A matrix :func:`symnet.model.symbols.generated_matrix`
-    recorded (every layer :func:`symnet.dense` builds) is not read here when
-    none of its names starts as an input's does: its symbols were checked
-    when it was made.
+    :func:`_entry`.  A matrix :func:`symnet.model.symbols.recorded` recorded
+    (every layer :func:`symnet.dense` builds) is not read here when none of
+    its names starts as an input's does: its symbols were checked when it was
+    recorded.
     """
     plain = entries if set(map(type, entries)) <= _SYMBOL else [e for e in entries if type(e) is sympy.Symbol]
     if not input_names.isdisjoint(map(_NAME, plain)):
@@ -349,15 +341,9 @@ def _entry(
 ) -> sympy.Expr:
     if isinstance(e, sympy.Rational):
         return e
-    if isinstance(e, sympy.Float):  # kept as the same object (structural comparisons stay cheap); read exactly on use
-        _, man, exp, bc = e._mpf_
-        if not man and (exp or bc):
-            raise IllFormed(f"{where}: {e} is not a finite number")
-        return e
-    v = exact(e, where)
+    v = exact(e, where)  # a Float becomes its exact binary value here, once
     found = radicals(v) if allow_radicals else []
-    _, _, polynomial = guard(v, where, atoms=frozenset(found))
-    if not polynomial:
+    if not guard(v, where, frozenset(found)):
         raise IllFormed(f"{where}: {show(v, 80)} is not a polynomial with rational coefficients in the parameters")
     roots.update(dict.fromkeys(found))
     for s in sorted(v.free_symbols, key=lambda s: s.name):

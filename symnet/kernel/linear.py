@@ -125,8 +125,8 @@ def _block(form: NetworkForm, index: int, coeffs: tuple[sympy.Expr, sympy.Expr] 
         W = iter(form.flat_weights[index])
     else:
         slope, intercept = coeffs
-        W = iter([slope * w for row in form.exact_weights(index) for w in row])
-        b = [slope * v + intercept for v in form.exact_biases(index)]
+        W = iter([slope * w for row in form.weight_rows(index) for w in row])
+        b = [slope * v + intercept for v in form.biases[index]]
     head = () if coeffs is None else (sympy.S.One, *[sympy.S.Zero] * cols)
     rows = (part for k in range(len(b)) for part in ((b[k],), islice(W, cols)))
     return chain.from_iterable(chain((head,), rows))

@@ -63,9 +63,13 @@ _NOT_FINITE = {type(sympy.S.NaN), type(sympy.S.ComplexInfinity), type(sympy.S.In
 
 
 def _float_value(f: sympy.Float, where: str) -> sympy.Rational:
-    """The Float's exact binary value (:func:`symnet.numbers.exact_rational`); IllFormed for nan and infinities."""
+    """The Float's exact binary value (:func:`symnet.numbers.exact_rational`); IllFormed for nan and infinities, and
+    above :data:`MAX_BITS` (told from the Float's exponent, before the value is made)."""
     if f.is_finite is not True:
         raise IllFormed(f"{where}: {f} is not a finite number")
+    bits = sum(number_bits(f))
+    if bits > MAX_BITS:
+        raise IllFormed(f"{where}: the float {show(f, 40)} has {bits} bits, above the kernel's limit of {MAX_BITS}")
     return exact_rational(f, where)
 
 
@@ -125,24 +129,18 @@ def radicals(e: sympy.Basic) -> list[sympy.Basic]:
     return list(dict.fromkeys(n for n in found if not n.exp.is_Integer))
 
 
-def guard(
-    e: sympy.Expr,
-    where: str,
-    *,
-    max_degree: int = MAX_DEGREE,
-    max_terms: int = MAX_TERMS,
-    atoms: frozenset[sympy.Basic] = frozenset(),
-) -> tuple[int, int, bool]:
-    """The estimate of ``e``; IllFormed (with the estimate) above the limits of degree, terms and bit size."""
+def guard(e: sympy.Expr, where: str, atoms: frozenset[sympy.Basic] = frozenset()) -> bool:
+    """Whether ``e`` is a polynomial (``atoms`` read as generators); IllFormed (with the cost model's estimate) when
+    its expansion is above the limits of degree, terms and bit size."""
     c = estimate_cost(e, atoms)
     d, t, bits = c.degree, c.terms, c.bits
-    if d > max_degree or t > max_terms or bits > MAX_BITS or t * bits > MAX_SIZE:
+    if d > MAX_DEGREE or t > MAX_TERMS or bits > MAX_BITS or t * bits > MAX_SIZE:
         raise IllFormed(
             f"{where}: expanding it needs an estimated degree {d}, {t} terms and numbers of {bits} bits, above the "
-            f"kernel's limits (degree {max_degree}, {max_terms} terms, {MAX_BITS} bits a number, "
+            f"kernel's limits (degree {MAX_DEGREE}, {MAX_TERMS} terms, {MAX_BITS} bits a number, "
             f"{MAX_SIZE} bits in all)"
         )
-    return d, t, c.polynomial
+    return c.polynomial
 
 
 # ---------------------------------------------------------- exact polynomials
@@ -192,8 +190,7 @@ class Exact:
         terms = monomials(e) if len(e.args) <= MAX_TERMS else None
         if terms is not None and all(len(t) <= 64 for t in terms):  # a sum of monomials of degree <= 64: no estimate
             return balanced_sum([reduce(operator.mul, (self._read(a, where) for a in t)) for t in terms], self.zero)
-        _, _, polynomial = guard(e, where, atoms=self.atoms)
-        if not polynomial:
+        if not guard(e, where, self.atoms):
             raise IllFormed(f"{where}: {show(e, 80)} is not a polynomial with rational coefficients")
         values: dict[int, Any] = {}
         for node in postorder(e):

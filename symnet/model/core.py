@@ -30,7 +30,7 @@ from ..errors import InvalidArgument, InvalidType, ShapeError
 from .exact import is_rational_matrix, qq_matrix
 from .symbols import flat_entries
 
-__all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData"]
+__all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData", "check_structure"]
 
 _T = sympy.Symbol("t")
 
@@ -135,7 +135,24 @@ class Layer:
         return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
 
 
-def _check_shapes(inputs: tuple[Any, ...], layers: tuple[Any, ...]) -> None:
+def check_structure(inputs: Any, layers: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``inputs`` and ``layers`` as tuples, once they follow the structural rules of a network: at least one input
+    and one layer, distinct commutative input symbols, symnet Layers of sympy matrices that fit one another.
+
+    InvalidArgument, InvalidType or ShapeError otherwise.  :class:`NetworkData` applies the rules when it is
+    made, and the kernel's gate again when it reads one (a checker trusts no constructor: a frozen dataclass is
+    still changed by ``object.__setattr__``).
+    """
+    if not layers:
+        raise InvalidArgument("a network needs at least one layer (the output layer)")
+    if not inputs:
+        raise InvalidArgument("a network needs at least one input")
+    inputs, layers = tuple(inputs), tuple(layers)  # a tuple stays the same object
+    for j, s in enumerate(inputs):
+        if not isinstance(s, sympy.Symbol) or not s.is_commutative:
+            raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
+    if len(set(inputs)) != len(inputs):
+        raise InvalidArgument(f"inputs={inputs} has repeated symbols")
     previous = len(inputs)
     for index, layer in enumerate(layers):
         if not isinstance(layer, Layer):
@@ -154,6 +171,7 @@ def _check_shapes(inputs: tuple[Any, ...], layers: tuple[Any, ...]) -> None:
                 f"shape {layer.weights.shape}: biases[{index}] needs {layer.width} entries"
             )
         previous = layer.width
+    return inputs, layers
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,20 +191,11 @@ class NetworkData:
     layers: tuple[Layer, ...]
 
     def __post_init__(self) -> None:
-        if not self.layers:
-            raise InvalidArgument("a network needs at least one layer (the output layer)")
-        if not self.inputs:
-            raise InvalidArgument("a network needs at least one input")
-        object.__setattr__(self, "inputs", tuple(self.inputs))  # a tuple stays the same object
-        object.__setattr__(self, "layers", tuple(self.layers))
-        if len(set(self.inputs)) != len(self.inputs):
-            raise InvalidArgument(f"inputs={self.inputs} has repeated symbols")
-        _check_shapes(self.inputs, self.layers)
+        inputs, layers = check_structure(self.inputs, self.layers)
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "layers", layers)
         if not self.layers[-1].activation.is_identity:
             raise InvalidArgument("the output layer of a network is linear: its activation must be the identity")
-        for j, s in enumerate(self.inputs):
-            if not isinstance(s, sympy.Symbol) or not s.is_commutative:
-                raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetworkData):

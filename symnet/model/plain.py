@@ -5,8 +5,7 @@ bookkeeping); at 2.5 million weights that is ten seconds before any work.
 :func:`plain_symbols` makes Symbols equal (same name, same assumptions, same
 hash) to ``sympy.Symbol(name)``, sharing one assumptions record, in about a
 third of the time.  Nothing here is trusted: the kernel's gate reads these
-symbols like any other (or :func:`symnet.model.symbols.generated_matrix`
-checks them once when it records a matrix of them).
+symbols like any other.
 
 >>> a, b = plain_symbols(["a", "b_{1,2}"])
 >>> a == sympy.Symbol("a") and hash(b) == hash(sympy.Symbol("b_{1,2}"))

@@ -30,7 +30,8 @@ from ..kernel.ring import Exact, balanced_sum, exact
 from ..model.activations import Activation
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT, EXPAND_LIMIT, estimate_monomials, expansion_cost
-from ..model.symbols import flat_entries, paused_gc, symbol_matrix
+from ..model.symbol_matrix import symbol_matrix
+from ..model.symbols import flat_entries, paused_gc
 from ..numbers import fast_rational
 from ..results import Proof
 from .generic import GenericNetwork, prove_generic

@@ -82,7 +82,7 @@ def _numeric(net: Network, error: type[Exception]) -> tuple[list[DomainMatrix], 
             )
         a = act.slope_intercept()[0]
         scale *= _QQ(int(a.p), int(a.q))
-    mats = [_dm(W, (len(W), len(W[0]))) for W in (form.exact_weights(l) for l in range(len(form.weights)))]
+    mats = [_dm(W, (len(W), len(W[0]))) for W in (form.weight_rows(l) for l in range(len(form.weights)))]
     return mats, scale
 
 
