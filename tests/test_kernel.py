@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import CertificateError, Network, Proof
+from symnet.kernel.linear import _compare
 
 ROOT = pathlib.Path(symnet.__file__).parent
 S = sympy.Symbol
@@ -235,3 +236,16 @@ def tampered(draw):
 @settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 def test_random_tampering_never_yields_a_false_accept(text):
     verdict(text)
+
+
+def test_the_identity_pass_needs_every_stated_entry_matched():
+    """The block comparison's one-pass identity test runs over both sequences to their ends: a derived block
+    shorter than the stated one (the gate makes that impossible; the comparison must not rely on it) is no match."""
+    a, b = sympy.symbols("a b")
+
+    def fail(message: str) -> CertificateError:
+        return CertificateError(message)
+
+    with pytest.raises((CertificateError, ValueError)):
+        _compare(None, sympy.ImmutableMatrix([[a, b]]), lambda: iter([a]), (1, 2), "M", fail)  # type: ignore[arg-type]
+    _compare(None, sympy.ImmutableMatrix([[a, b]]), lambda: iter([a, b]), (1, 2), "M", fail)  # type: ignore[arg-type]
