@@ -21,8 +21,9 @@ from sympy import QQ, ZZ
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import show
-from ..errors import CertificateError
+from ..errors import CertificateError, SymnetError
 from ..model.core import NetworkData as Network
+from ..model.core import check_structure
 from ..model.exact import qq_matrix
 from ..numbers import fast_rational
 from .gate import ActivationForm, IllFormed, gate_activation
@@ -210,17 +211,18 @@ Layers: TypeAlias = list[tuple[Mat, Mat, ActivationForm]]
 def network(net: Network) -> Layers | None:
     """The network over QQ, through the gate's rules for its inputs and activations; None unless every weight and
     bias matrix is held over QQ (or ZZ) and no activation has a parameter (the general path reads those)."""
-    matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in net.layers]
-    if not matrices or any(W is None or b is None for W, b in matrices):
+    try:  # the gate's structural rules first: a checker trusts no constructor
+        inputs, given = check_structure(net.inputs, net.layers)
+    except SymnetError as e:
+        raise IllFormed(f"the network's structure: {e}") from None
+    matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in given]
+    if any(W is None or b is None for W, b in matrices):
         return None
-    inputs = tuple(net.inputs)
-    if not inputs or len({getattr(s, "name", None) for s in inputs}) != len(inputs):
+    if len({s.name for s in inputs}) != len(inputs):
         raise IllFormed("the inputs must be distinct symbols with distinct names")
-    if not all(isinstance(s, sympy.Symbol) and s.is_commutative for s in inputs):
-        raise IllFormed("an input is not a commutative symbol")
     layers: Layers = []
     previous = len(inputs)
-    for l, ((W, b), layer) in enumerate(zip(matrices, net.layers, strict=True), start=1):
+    for l, ((W, b), layer) in enumerate(zip(matrices, given, strict=True), start=1):
         assert W is not None and b is not None
         if shape(W)[1] != previous or shape(b) != (shape(W)[0], 1):
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
@@ -228,7 +230,7 @@ def network(net: Network) -> Layers | None:
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
         if form.body.free_symbols - {form.variable}:
             return None
-        if l == len(net.layers) and not form.is_identity:
+        if l == len(given) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
         layers.append((W, b, form))
     widest = max(len(inputs), *(shape(W)[0] for W, _, _ in layers))
