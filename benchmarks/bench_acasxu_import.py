@@ -20,9 +20,7 @@ repository; ``--network`` names another file).  It has 5 inputs, six hidden ReLU
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 import flint
 import onnx
+from _timing import timed
 from onnx import numpy_helper
 
 import symnet
@@ -38,16 +37,6 @@ from symnet.model.network import Layer, Network
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "benchmarks" / "acasxu" / "ACASXU_run2a_1_1_batch_2000.onnx"
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    """(best, median) wall seconds of ``repeat`` calls, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), result
 
 
 def floor_read(path: str) -> list[tuple[Any, Any]]:

@@ -18,25 +18,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import statistics
-import time
 from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any
+
+from _timing import timed
 
 import symnet
 from symnet.kernel import check
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    """(best, median) wall seconds of ``repeat`` calls, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), result
 
 
 def numeric(widths: list[int], activation: str, seed: int = 1) -> symnet.Network:
