@@ -249,3 +249,29 @@ def test_the_identity_pass_needs_every_stated_entry_matched():
     with pytest.raises((CertificateError, ValueError)):
         _compare(None, sympy.ImmutableMatrix([[a, b]]), lambda: iter([a]), (1, 2), "M", fail)  # type: ignore[arg-type]
     _compare(None, sympy.ImmutableMatrix([[a, b]]), lambda: iter([a, b]), (1, 2), "M", fail)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("net", [symnet.dense(2, [2]), Network.from_matrices([[[1, 2], [3, -1]], [[5, 7]]], [[0, 1], [2]])])
+@pytest.mark.parametrize("direct_first", [False, True])
+def test_a_wrong_claim_is_caught_by_whichever_route_comes_first(net, direct_first):
+    """The explicit claim is compared with the network once: by the first route that concludes it (over QQ the
+    layer-wise route compares the product of its factors), and the later route still checks its own rules."""
+    data = json.loads(symnet.prove(net).to_json())
+    assert [s["rule"] for s in data["steps"]][-2:] == ["conclude_linear_form", "expand_and_compare"]
+    if direct_first:
+        data["steps"] = data["steps"][-1:] + data["steps"][:-1]
+    assert verdict(json.dumps(data)) == "accepted"
+    first = 0 if direct_first else len(data["steps"]) - 2
+    wrong = copy.deepcopy(data)
+    n = len(wrong["expressions"])
+    wrong["expressions"] += [["int", "1"], ["add", wrong["claim"]["offset"][0], n]]
+    wrong["claim"]["offset"][0] = n + 1  # b*_0 + 1
+    with pytest.raises(CertificateError) as info:
+        Proof.from_json(json.dumps(wrong)).check()
+    assert info.value.step == first and info.value.rule == data["steps"][first]["rule"]
+    count = copy.deepcopy(data)
+    direct = [s["rule"] for s in count["steps"]].index("expand_and_compare")
+    count["steps"][direct]["monomials"] += 1
+    with pytest.raises(CertificateError, match="monomials") as info:
+        Proof.from_json(json.dumps(count)).check()
+    assert info.value.step == direct

@@ -59,6 +59,7 @@ class _Context:
         self.factors: list[Any] = []  # over QQ, for an explicit claim: C, then P_L, P_(L-1), ...
         self.expected: int | None = None  # the layer substituted next, while the chain is open
         self.done: set[str] = set()  # the routes concluded
+        self.confirmed = False  # an explicit claim was shown to be the network's output (by either route)
         self.qq = qq.network(self.net) if isinstance(self.net, Network) else None
         if self.qq is None or getattr(self.claim, "routes", None) != ("layerwise",):
             self.form  # the gate reads the network first (the direct route expands the gated network)  # noqa: B018
@@ -254,7 +255,10 @@ def _claim_rows(ctx: _Context) -> list[list[Any]]:
 
 
 def _confirm(ctx: _Context, what: str, fail: Fail) -> None:
-    """Each expanded output of the network is the claimed ``W* x + b*``."""
+    """Each expanded output of the network is the claimed ``W* x + b*`` (compared once: both routes conclude the
+    same claim about the same network, and each route's own rules are still checked)."""
+    if ctx.confirmed:
+        return
     ring, x = ctx.ring, ctx.ring.gen_polys[: ctx.p]
     for i, (o, row) in enumerate(zip(_outputs(ctx, fail), _claim_rows(ctx), strict=True)):
         claimed = balanced_sum([row[0]] + [w * v for w, v in zip(row[1:], x, strict=True)], ring.zero)
@@ -263,6 +267,7 @@ def _confirm(ctx: _Context, what: str, fail: Fail) -> None:
         if ring.x_degree(o, ctx.p) > 1:
             raise fail(f"output {i} has a monomial of degree {ring.x_degree(o, ctx.p)} in x: it is not linear")
         raise fail(f"output {i}: the claimed linear form differs from {what} by {show(ring.show(claimed - o))}")
+    ctx.confirmed = True
 
 
 def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
@@ -281,7 +286,7 @@ def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
         raise fail(f"the chain has {done} substituted layers, but the network has {depth} hidden layers")
     ctx.done.add("layerwise")
     ctx.expected = None
-    if ctx.claim.form != "explicit":
+    if ctx.claim.form != "explicit" or ctx.confirmed:
         return
     if not ctx.qq:
         _confirm(ctx, "C P_L ... P_1 x*", fail)
@@ -290,6 +295,7 @@ def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
     for P in ctx.factors[1:]:
         product = qq.sparse_times(product, P)
     qq.equal(ctx.claimed, product, "the claimed (b* | W*)", fail)
+    ctx.confirmed = True
 
 
 def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail) -> None:
