@@ -251,7 +251,9 @@ def test_the_identity_pass_needs_every_stated_entry_matched():
     _compare(None, sympy.ImmutableMatrix([[a, b]]), lambda: iter([a, b]), (1, 2), "M", fail)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("net", [symnet.dense(2, [2]), Network.from_matrices([[[1, 2], [3, -1]], [[5, 7]]], [[0, 1], [2]])])
+@pytest.mark.parametrize(
+    "net", [symnet.dense(2, [2]), Network.from_matrices([[[1, 2], [3, -1]], [[5, 7]]], [[0, 1], [2]])]
+)
 @pytest.mark.parametrize("direct_first", [False, True])
 def test_a_wrong_claim_is_caught_by_whichever_route_comes_first(net, direct_first):
     """The explicit claim is compared with the network once: by the first route that concludes it (over QQ the
