@@ -137,10 +137,9 @@ def _block(form: NetworkForm, index: int, coeffs: tuple[sympy.Expr, sympy.Expr] 
 
 def _stated_block(ctx: _Context, matrix: Any, index: int, coeffs: Any, what: str, fail: Fail) -> None:
     """The stated block (see :func:`_block`) is the network's; over QQ it is kept for an explicit claim."""
-    if ctx.qq:
+    if ctx.qq:  # the coefficients are over QQ here (see _coefficient)
         W, b, _ = ctx.qq[index]
-        a = None if coeffs is None else [qq.rational(c, "the activation's coefficient", fail) for c in coeffs]
-        derived = qq.blocks(b, W, *(a or (None, None)))
+        derived = qq.blocks(b, W, *(coeffs or (None, None)))
         qq.equal(qq.stated_matrix(matrix, what, fail), derived, what, fail)
         ctx.factors.append(derived if ctx.claim.form == "explicit" else None)
         return
@@ -149,16 +148,18 @@ def _stated_block(ctx: _Context, matrix: Any, index: int, coeffs: Any, what: str
     _compare(ctx, matrix, lambda: _block(ctx.form, index, coeffs), shape, what, fail)
 
 
-def _coefficient(ctx: _Context, stated: Any, value: sympy.Expr, what: str, fail: Fail) -> None:
-    """The step's stated slope or intercept is the activation's."""
+def _coefficient(ctx: _Context, stated: Any, value: sympy.Expr, what: str, fail: Fail) -> Any:
+    """The activation's slope or intercept (over QQ when the network is), which the step must state."""
     if ctx.qq:
-        same = qq.rational(stated, f"the stated {what}", fail) == qq.rational(value, f"the activation's {what}", fail)
+        read = qq.rational(stated, f"the stated {what}", fail)
+        same = read == qq.rational(value, f"the activation's {what}", fail)
     elif stated is None:
         raise fail(f"the step states no {what}")
     else:
-        same = _equal(ctx, stated, value, f"the stated {what}")
+        read, same = value, _equal(ctx, stated, value, f"the stated {what}")
     if not same:
         raise fail(f"the stated {what} {show(stated)} differs from the activation's {what} {show(value)}")
+    return read
 
 
 # --------------------------------------------------------------- the rules
@@ -196,8 +197,8 @@ def rule_substitute_layer(ctx: _Context, step: Step, fail: Fail) -> None:
     if not act.is_affine:
         raise fail(f"layer {expected}'s activation {act.body} is not affine, so the rule does not apply")
     slope, intercept = act.slope_intercept()
-    _coefficient(ctx, step.slope, slope, "slope", fail)
-    _coefficient(ctx, step.intercept, intercept, "intercept", fail)
+    slope = _coefficient(ctx, step.slope, slope, "slope", fail)
+    intercept = _coefficient(ctx, step.intercept, intercept, "intercept", fail)
     _stated_block(ctx, step.matrix, expected - 1, (slope, intercept), f"the factor P_{expected}", fail)
     ctx.expected = expected - 1
 
@@ -431,9 +432,5 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
             "the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule
         )
     if ctx.done != set(cert.claim.routes):
-        missing = sorted(set(cert.claim.routes) - ctx.done)
-        extra = sorted(ctx.done - set(cert.claim.routes))
-        raise CertificateError(
-            f"the claim lists routes {list(cert.claim.routes)}; missing {missing}, undeclared {extra}"
-        )
+        raise CertificateError(f"the claim lists routes {list(cert.claim.routes)}; the steps give {sorted(ctx.done)}")
     return True

@@ -148,11 +148,9 @@ def blocks(b: Mat, W: Mat, slope: flint.fmpq | None, intercept: flint.fmpq | Non
     b = dense(b)
     if not isinstance(W, flint.fmpq_mat):
         return _sparse_blocks(b.entries(), W, slope, intercept)
-    if slope is None:
-        return augmented(W, b, top=False)
-    if slope != 1 or intercept != 0:
+    if slope is not None and (slope != 1 or intercept != 0):
         W, b = W * slope, flint.fmpq_mat(b.nrows(), 1, [slope * v + (intercept or 0) for v in b.entries()])
-    return augmented(W, b)
+    return augmented(W, b, top=slope is not None)
 
 
 def augmented(W: flint.fmpq_mat, b: flint.fmpq_mat, *, top: bool = True) -> flint.fmpq_mat:
