@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from functools import cached_property
+from functools import cached_property, reduce
 from itertools import chain, islice
 from typing import Any
 
@@ -246,10 +246,9 @@ def _outputs(ctx: _Context, fail: Fail) -> list[Any]:
 def _claim_rows(ctx: _Context) -> list[list[Any]]:
     """The explicit claim's rows ``(b*_i, W*_i1, ..., W*_ip)`` as polynomials in the network's ring."""
     if ctx.polys is None:
-        ring, claimed, n = ctx.ring, ctx.claimed, ctx.p + 1
+        ring, claimed = ctx.ring, ctx.claimed
         if isinstance(claimed, flint.fmpq_mat):
-            flat = [ring.ctx.constant(v) for v in claimed.entries()]
-            ctx.polys = [flat[i * n : (i + 1) * n] for i in range(ctx.q)]
+            ctx.polys = [[ring.ctx.constant(v) for v in row] for row in claimed.tolist()]
         else:
             ctx.polys = [[ring.poly(v, f"the claim's row {i}") for v in row] for i, row in enumerate(claimed)]
     return ctx.polys
@@ -292,9 +291,7 @@ def rule_conclude_linear_form(ctx: _Context, step: Step, fail: Fail) -> None:
     if not ctx.qq:
         _confirm(ctx, "C P_L ... P_1 x*", fail)
         return
-    product = qq.dense(ctx.factors[0])
-    for P in ctx.factors[1:]:
-        product = qq.sparse_times(product, P)
+    product = reduce(qq.sparse_times, ctx.factors[1:], qq.dense(ctx.factors[0]))
     qq.equal(ctx.claimed, product, "the claimed (b* | W*)", fail)
     ctx.confirmed = True
 
