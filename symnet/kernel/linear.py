@@ -425,9 +425,7 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
             raise _failing(index, str(step.rule))(f"unknown rule {str(step.rule)[:40]!r}")
         apply(ctx, step, _failing(index, step.rule))
     if ctx.expected is not None:
-        raise CertificateError(
-            "the layer-wise chain is not concluded", step=len(cert.steps) - 1, rule=cert.steps[-1].rule
-        )
+        raise _failing(len(cert.steps) - 1, cert.steps[-1].rule)("the layer-wise chain is not concluded")
     if ctx.done != set(cert.claim.routes):
         raise CertificateError(f"the claim lists routes {list(cert.claim.routes)}; the steps give {sorted(ctx.done)}")
     return True
