@@ -150,16 +150,9 @@ def from_data(data: Any) -> Certificate:
         _expect(layer is None or _is_int(layer), f"{where}.layer must be an integer")
         monomials = sd.get("monomials")
         _expect(monomials is None or (_is_int(monomials) and monomials >= 0), f"{where}.monomials must be a count")
-        steps.append(
-            Step(
-                rule=sd["rule"],
-                layer=layer,
-                matrix=dec.matrix(sd["matrix"], f"{where}.matrix") if "matrix" in sd else None,
-                slope=dec.ref(sd["slope"], f"{where}.slope") if "slope" in sd else None,
-                intercept=dec.ref(sd["intercept"], f"{where}.intercept") if "intercept" in sd else None,
-                monomials=monomials,
-            )
-        )
+        matrix = dec.matrix(sd["matrix"], f"{where}.matrix") if "matrix" in sd else None
+        slope, intercept = (dec.ref(sd[k], f"{where}.{k}") if k in sd else None for k in ("slope", "intercept"))
+        steps.append(Step(sd["rule"], layer, matrix, slope, intercept, monomials))
     cd = data["claim"]
     keys(cd, {"form", "shape", "routes"}, {"matrix", "offset"}, "claim")
     _expect(cd["form"] in ("explicit", "product"), f"claim.form {cd['form']!r} is not 'explicit' or 'product'")
