@@ -131,8 +131,6 @@ def substituted(
 def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: str) -> sympy.Rational:
     if e.is_Rational:
         return e
-    if e.is_Float:
-        return exact(e, where)
     v = e.xreplace(subs) if e.free_symbols else e
     if not v.is_Rational:
         raise _fail(f"{where} {e} is not a rational number at the given parameter values")

@@ -159,7 +159,8 @@ class Exact:
     """Polynomials over QQ (python-flint ``fmpq_mpoly``) in a fixed list of declared generators.
 
     :meth:`poly` reads an (already :func:`exact`) sympy expression; a symbol
-    that is not a generator, or a non-polynomial node, is refused.  A
+    that is not a generator, or a node that is not polynomial over QQ (a Float
+    included), is refused.  A
     generator may also be a radical constant (``sqrt(21)``, from an exactly
     folded batch norm): it is read as a variable of its own, so an identity
     the ring proves holds for every value of it, its real value included
@@ -199,8 +200,6 @@ class Exact:
         for node in postorder(e):
             if node.is_Symbol or node.is_Rational:
                 v = self._read(node, where)
-            elif node.is_Float:
-                v = self._read(_float_value(node, where), where)
             elif node.is_Add:
                 v = balanced_sum([values[id(a)] for a in node.args], self.zero)
             elif node.is_Mul:
