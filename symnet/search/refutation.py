@@ -40,8 +40,9 @@ True
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -50,12 +51,12 @@ import sympy
 
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
-from ..kernel.gate import gate_activation
+from ..kernel.gate import gate_activation, gate_network
 from ..model.network import Network
 from ..numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational
 from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample
-from ._exact_eval import interval_outputs, pl_pieces
+from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
 from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
 from .regions import regions
 
@@ -103,17 +104,19 @@ def _build(
     u: list[Any],
     v: list[Any],
     layer: int | None,
+    evaluate: Callable[[list[list[sympy.Rational]]], list[list[sympy.Expr]]] | None = None,
 ) -> Counterexample | None:
     """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect.
 
-    The outputs at u, v and (u+v)/2 are the kernel's exact pass, as its check recomputes them.
+    ``evaluate`` computes the exact outputs at the points u, v and (u+v)/2 (default: the kernel's sympy pass;
+    for a numeric piecewise-affine network, the kernel's pass over QQ).
     """
     u = [exact_rational(c, "u") for c in u]
     v = [exact_rational(c, "v") for c in v]
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    outs = checker.exact_values(net, checker.bounded_form(net, "refute"), values, (u, v, m))
+    outs = [exact_outputs(net, values, pt) for pt in (u, v, m)] if evaluate is None else evaluate([u, v, m])
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
@@ -270,6 +273,7 @@ def _kink_points(pieces: Iterable[_Piece], a: Sequence[Any], d: Sequence[Any]) -
 def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexample | None:
     rng = random.Random(seed)
     symbolic = bool(net.parameters)
+    exact = None if symbolic else partial(checker.exact_values, net, gate_network(net), {})
     for attempt in range(16):
         spread = 2 + attempt // 4
         values = random_values(net, rng, spread) if symbolic else {}
@@ -277,7 +281,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
         a = [flint.fmpq(int(c)) for c in _ints(rng, net.p, spread)]
         d = [flint.fmpq(int(c)) for c in _ints(rng, net.p, spread, nonzero=True)]
         for u, v in _kink_points(line_pieces(layers, a, d), a, d):
-            cx = _build(net, values, u, v, layer)
+            cx = _build(net, values, u, v, layer, exact)
             if cx is not None:
                 return cx
     if symbolic:
@@ -311,7 +315,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
                     continue
                 fa = [exact_fmpq(x) for x in p1]
                 for u, v in _kink_points(line_pieces(layers, fa, d), fa, d):
-                    cx = _build(net, {}, u, v, layer)
+                    cx = _build(net, {}, u, v, layer, exact)
                     if cx is not None:
                         return cx
     raise UndecidedError("the regions differ but no straddling pair was found")  # pragma: no cover
