@@ -51,9 +51,9 @@ import sympy
 
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
-from ..kernel.gate import gate_activation, gate_network
+from ..kernel.gate import gate_activation
 from ..model.network import Network
-from ..numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational
+from ..numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational, fast_rational
 from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample
 from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
@@ -104,19 +104,18 @@ def _build(
     u: list[Any],
     v: list[Any],
     layer: int | None,
-    evaluate: Callable[[list[list[sympy.Rational]]], list[list[sympy.Expr]]] | None = None,
+    evaluate: Callable[[list[sympy.Rational]], list[sympy.Expr]] | None = None,
 ) -> Counterexample | None:
     """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect.
 
-    ``evaluate`` computes the exact outputs at the points u, v and (u+v)/2 (default: the kernel's sympy pass;
-    for a numeric piecewise-affine network, the kernel's pass over QQ).
+    ``evaluate`` computes the exact outputs at a point (default: the kernel's exact forward pass).
     """
     u = [exact_rational(c, "u") for c in u]
     v = [exact_rational(c, "v") for c in v]
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    outs = [exact_outputs(net, values, pt) for pt in (u, v, m)] if evaluate is None else evaluate([u, v, m])
+    outs = [exact_outputs(net, values, pt) if evaluate is None else evaluate(pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
@@ -208,6 +207,20 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[_L
     return layers
 
 
+def _pl_outputs(layers: list[_Layer], x: Sequence[Any]) -> list[sympy.Rational]:
+    """The outputs of the numeric piecewise-affine layers at the rational point ``x``, exactly."""
+    u = flint.fmpq_mat(len(x), 1, [exact_fmpq(c) for c in x])
+    for wf, bf, act in layers:
+        z = [zk + bk for zk, bk in zip((wf * u).entries(), bf, strict=True)]
+        if act[0] == _AFFINE:
+            z = [act[1] * zk + act[2] for zk in z]
+        else:
+            t0, low, high = act[1], act[2], act[3]
+            z = [(high if zk >= t0 else low)[0] * zk + (high if zk >= t0 else low)[1] for zk in z]
+        u = flint.fmpq_mat(len(z), 1, z)
+    return [fast_rational(int(v.p), int(v.q)) for v in u.entries()]
+
+
 def _split(layers: list[_Layer], i: int, lo: Any, hi: Any, forms: Any) -> Iterator[_Piece]:
     """The pieces of (lo, hi) after layers i, i+1, ... in increasing s; ``forms`` is an n x 2 fmpq_mat."""
     if i == len(layers):
@@ -273,7 +286,6 @@ def _kink_points(pieces: Iterable[_Piece], a: Sequence[Any], d: Sequence[Any]) -
 def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexample | None:
     rng = random.Random(seed)
     symbolic = bool(net.parameters)
-    exact = None if symbolic else partial(checker.exact_values, net, gate_network(net), {})
     for attempt in range(16):
         spread = 2 + attempt // 4
         values = random_values(net, rng, spread) if symbolic else {}
@@ -281,7 +293,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
         a = [flint.fmpq(int(c)) for c in _ints(rng, net.p, spread)]
         d = [flint.fmpq(int(c)) for c in _ints(rng, net.p, spread, nonzero=True)]
         for u, v in _kink_points(line_pieces(layers, a, d), a, d):
-            cx = _build(net, values, u, v, layer, exact)
+            cx = _build(net, values, u, v, layer, None if symbolic else partial(_pl_outputs, layers))
             if cx is not None:
                 return cx
     if symbolic:
@@ -315,7 +327,7 @@ def _refute_piecewise(net: Network, layer: int | None, seed: int) -> Counterexam
                     continue
                 fa = [exact_fmpq(x) for x in p1]
                 for u, v in _kink_points(line_pieces(layers, fa, d), fa, d):
-                    cx = _build(net, {}, u, v, layer, exact)
+                    cx = _build(net, {}, u, v, layer, partial(_pl_outputs, layers))
                     if cx is not None:
                         return cx
     raise UndecidedError("the regions differ but no straddling pair was found")  # pragma: no cover
