@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import flint
 import pytest
 import sympy
 
@@ -29,7 +30,9 @@ def test_abs_of_something_that_may_be_zero_is_undecided_not_a_traceback() -> Non
 
 def test_abs_of_a_straddling_ball_starts_at_zero() -> None:
     """|ZERO| = 0 lies in the enclosure, whose lower end is exactly 0 (not the ball's negative side)."""
-    lo, hi = C.enclose(sympy.Abs(ZERO), 64)
+    with flint.ctx.workprec(64):
+        ball = C.interval(sympy.Abs(ZERO))
+    lo, hi = ball.lower().fmpq(), ball.upper().fmpq()
     assert lo == 0 and 0 < hi * 2**50 < 1
 
 

@@ -27,12 +27,12 @@ import sympy
 from flint import arb, fmpq
 
 from ..certificate.documents import CounterexampleDocument
-from ..errors import CertificateError
+from ..errors import CertificateError, UndecidedError
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
 from .gate import NetworkForm, gate_network
 from .regions_cert import forward, network_pieces, pieces
-from .ring import MAX_DEGREE, Exact, balanced_sum, exact
+from .ring import FUNCTIONS, MAX_DEGREE, Exact, balanced_sum, exact
 
 __all__ = [
     "PRECISIONS",
@@ -41,7 +41,7 @@ __all__ = [
     "check_counterexample",
     "check_document",
     "degree_product",
-    "enclose",
+    "enclosure",
     "expand",
     "exact_values",
     "interval",
@@ -131,8 +131,6 @@ def substituted(
 def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: str) -> sympy.Rational:
     if e.is_Rational:
         return e
-    if e.is_Float:
-        return exact(e, where)
     v = e.xreplace(subs) if e.free_symbols else e
     if not v.is_Rational:
         raise _fail(f"{where} {e} is not a rational number at the given parameter values")
@@ -189,31 +187,16 @@ def exact_values(
 
 
 # ---------------------------------------------------------- interval arithmetic
-class _NoBound(Exception):
-    """An expression that the interval evaluator cannot enclose."""
-
-
-#: The transcendental functions, by sympy class, and their python-flint ball enclosures.
-_FUNCTIONS: dict[type, Callable[[arb], arb]] = {
-    sympy.exp: arb.exp,
-    sympy.log: arb.log,
-    sympy.tanh: arb.tanh,
-    sympy.sinh: arb.sinh,
-    sympy.cosh: arb.cosh,
-    sympy.sin: arb.sin,
-    sympy.cos: arb.cos,
-}
-
-
 def interval(e: sympy.Expr, env: Mapping[sympy.Symbol, arb] | None = None) -> arb:
     """A python-flint ball enclosing ``e`` (its symbols from ``env``) at the working precision (``flint.ctx``).
 
-    _NoBound when no rule applies or the enclosure is not finite (a division
-    by a ball holding 0, the logarithm or square root of one reaching below 0).
+    UndecidedError when no rule applies or the enclosure is not finite (a
+    division by a ball holding 0, the logarithm or square root of one reaching
+    below 0).
     """
     ball = _interval_rule(e, env)
     if not ball.is_finite():
-        raise _NoBound(f"no finite enclosure of {type(e).__name__}")
+        raise UndecidedError(f"no finite enclosure of {type(e).__name__}")
     return ball
 
 
@@ -233,14 +216,9 @@ def _interval_rule(e: sympy.Expr, env: Mapping[sympy.Symbol, arb] | None) -> arb
     args = [interval(a, env) for a in e.args]
     if e.is_Add or e.is_Mul:
         return functools.reduce(operator.add if e.is_Add else operator.mul, args)
-    if type(e) in _FUNCTIONS:
-        return _FUNCTIONS[type(e)](args[0])
-    if isinstance(e, (sympy.Max, sympy.Min)):  # exact endpoint rule: [pick of the lower ends, pick of the upper ends]
-        pick = max if isinstance(e, sympy.Max) else min
-        return pick(a.lower() for a in args).union(pick(a.upper() for a in args))
-    if isinstance(e, sympy.Abs):
-        return abs(args[0]).nonnegative_part()
-    raise _NoBound(f"no interval rule for {type(e).__name__}")
+    if type(e) in FUNCTIONS:
+        return FUNCTIONS[type(e)](*args)
+    raise UndecidedError(f"no interval rule for {type(e).__name__}")
 
 
 def _power(ball: arb, n: int) -> arb:
@@ -255,35 +233,32 @@ def _power(ball: arb, n: int) -> arb:
     return out.nonnegative_part() if n % 2 == 0 else out
 
 
-def enclose(e: sympy.Expr, prec: int) -> tuple[fmpq, fmpq]:
-    """A rigorous rational enclosure [lo, hi] of the real constant ``e`` (a ball's exact ends); _NoBound if none."""
-    with flint.ctx.workprec(prec):
-        ball = interval(e)
-        return ball.lower().fmpq(), ball.upper().fmpq()
-
-
 PRECISIONS = (64, 160, 400, 1200)
 
 
-def interval_sign(e: sympy.Expr) -> int:
-    """The sign (+1 or -1) of the non-zero real constant ``e``, established rigorously.
+def enclosure(e: sympy.Expr) -> tuple[fmpq, fmpq] | None:
+    """A rigorous rational enclosure [lo, hi] of the real constant ``e`` that excludes 0 (a ball's exact ends, at
+    the first of :data:`PRECISIONS` that separates ``e`` from 0); None when none does (``e`` may be zero, or need
+    more precision, or use a function with no interval rule)."""
+    for prec in PRECISIONS:
+        with flint.ctx.workprec(prec):
+            try:
+                ball = interval(e)
+            except UndecidedError:
+                return None
+            lo, hi = ball.lower().fmpq(), ball.upper().fmpq()
+        if lo > 0 or hi < 0:
+            return lo, hi
+    return None
 
-    Exact for rationals; otherwise by interval arithmetic at growing
-    precision.  Returns 0 when no precision separates ``e`` from zero (``e``
-    may be zero, or need more precision, or use an unsupported function).
-    """
+
+def interval_sign(e: sympy.Expr) -> int:
+    """The sign (+1 or -1) of the non-zero real constant ``e``, established rigorously: exact for rationals,
+    otherwise by :func:`enclosure`; 0 when it is not established."""
     if e.is_Rational:
         return int(e > 0) - int(e < 0)
-    for prec in PRECISIONS:
-        try:
-            lo, hi = enclose(e, prec)
-        except _NoBound:
-            return 0
-        if lo > 0:
-            return 1
-        if hi < 0:
-            return -1
-    return 0
+    bounds = enclosure(e)
+    return 0 if bounds is None else (1 if bounds[0] > 0 else -1)
 
 
 # ------------------------------------------------------------- counterexamples

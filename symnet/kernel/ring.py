@@ -14,12 +14,13 @@ and claims.  Nothing here calls ``sympy.Poly``, ``expand``, ``simplify`` or
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import reduce
 from typing import Any
 
 import flint
 import sympy
+from flint import arb
 
 from ..cost import FUNCTION_BITS, MAX_BITS, estimate_cost, number_bits, postorder, show
 from ..errors import IllFormed
@@ -45,19 +46,21 @@ MAX_DEGREE = 4096
 MAX_TERMS = 2_000_000
 #: Largest estimated size of an expansion in bits (terms times the bits of a number).
 MAX_SIZE = 2**31
-#: Functions a non-polynomial activation may use (besides +, *, integer powers).
-FUNCTIONS: tuple[type, ...] = (
-    sympy.Max,
-    sympy.Min,
-    sympy.Abs,
-    sympy.exp,
-    sympy.log,
-    sympy.tanh,
-    sympy.sinh,
-    sympy.cosh,
-    sympy.sin,
-    sympy.cos,
-)
+#: The functions a non-polynomial activation may use (besides +, *, integer powers), each with its python-flint ball
+#: enclosure (the kernel's interval arithmetic): Max and Min by their arguments' exact ends, Abs starting at 0.
+FUNCTIONS: dict[type, Callable[..., arb]] = {
+    sympy.Max: lambda *balls: max(a.lower() for a in balls).union(max(a.upper() for a in balls)),
+    sympy.Min: lambda *balls: min(a.lower() for a in balls).union(min(a.upper() for a in balls)),
+    sympy.Abs: lambda ball: abs(ball).nonnegative_part(),
+    sympy.exp: arb.exp,
+    sympy.log: arb.log,
+    sympy.tanh: arb.tanh,
+    sympy.sinh: arb.sinh,
+    sympy.cosh: arb.cosh,
+    sympy.sin: arb.sin,
+    sympy.cos: arb.cos,
+}
+_HEADS = tuple(FUNCTIONS)
 #: The classes of nan, zoo, oo and -oo: singletons, so an expression equals one exactly when it is of its class.
 _NOT_FINITE = {type(sympy.S.NaN), type(sympy.S.ComplexInfinity), type(sympy.S.Infinity), type(sympy.S.NegativeInfinity)}
 
@@ -88,7 +91,7 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
     """
     if not isinstance(e, sympy.Expr) or isinstance(e, sympy.MatrixBase):
         raise IllFormed(f"{where}: {e!r} is not a scalar expression")
-    if monomials(e) is not None:  # the common case, exact as it stands: one pass instead of the walk
+    if (e.is_Symbol and e.is_commutative) or monomials(e) is not None:  # exact as it stands: no walk
         return e
     out: dict[int, sympy.Basic] = {}
     for node in postorder(e):
@@ -96,9 +99,9 @@ def exact(e: Any, where: str = "expression") -> sympy.Expr:
             value = _float_value(node, where)
         elif node.is_Symbol or node.is_Rational or node is sympy.E or node is sympy.pi:
             value = node
-        elif node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, FUNCTIONS):
+        elif node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, _HEADS):
             args = [out[id(a)] for a in node.args]
-            if isinstance(node, FUNCTIONS) and any(a.is_Number and sum(number_bits(a)) > FUNCTION_BITS for a in args):
+            if isinstance(node, _HEADS) and any(a.is_Number and sum(number_bits(a)) > FUNCTION_BITS for a in args):
                 raise IllFormed(f"{where}: {type(node).__name__} of a number of more than {FUNCTION_BITS} bits")
             changed = any(a is not b for a, b in zip(args, node.args, strict=True))
             value = node.func(*args) if changed else node
@@ -156,7 +159,8 @@ class Exact:
     """Polynomials over QQ (python-flint ``fmpq_mpoly``) in a fixed list of declared generators.
 
     :meth:`poly` reads an (already :func:`exact`) sympy expression; a symbol
-    that is not a generator, or a non-polynomial node, is refused.  A
+    that is not a generator, or a node that is not polynomial over QQ (a Float
+    included), is refused.  A
     generator may also be a radical constant (``sqrt(21)``, from an exactly
     folded batch norm): it is read as a variable of its own, so an identity
     the ring proves holds for every value of it, its real value included
@@ -196,8 +200,6 @@ class Exact:
         for node in postorder(e):
             if node.is_Symbol or node.is_Rational:
                 v = self._read(node, where)
-            elif node.is_Float:
-                v = self._read(_float_value(node, where), where)
             elif node.is_Add:
                 v = balanced_sum([values[id(a)] for a in node.args], self.zero)
             elif node.is_Mul:

@@ -34,7 +34,7 @@ def interval_outputs(
     net: Network, weights: Mapping[sympy.Symbol, Any], x: Sequence[Any], prec: int = 64
 ) -> list[tuple[flint.fmpq, flint.fmpq]]:
     """Rigorous rational enclosures of the network's outputs at rational ``x`` (the kernel's forward pass over
-    python-flint balls at ``prec`` bits); _NoBound if none."""
+    python-flint balls at ``prec`` bits); UndecidedError if none."""
     with flint.ctx.workprec(prec):
         layers = substituted(gate_network(net), dict(weights), _ball)
         outputs = layer_outputs(layers, [_ball(v) for v in x], apply=interval)
