@@ -30,11 +30,10 @@ from ..certificate import (
     CounterexampleDocument,
     DegreeDocument,
     RegionsDocument,
-    encode_q,
     read,
 )
 from ..certificate.verification import VerificationDocument
-from ..certificate.writing import network_fingerprint
+from ..certificate.writing import encode_q, network_fingerprint
 from ..errors import CertificateError, InvalidArgument
 from ..model.core import NetworkData as Network
 from ..model.generic import GenericCertificate
