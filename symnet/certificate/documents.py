@@ -11,7 +11,9 @@ raises :class:`~symnet.CertificateError`.  Field layouts are in
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import sympy
@@ -189,11 +191,8 @@ def read_generic(data: Any) -> gm.GenericCertificate:
                 isinstance(term, list) and len(term) == 2 and isinstance(term[0], list) and term[0],
                 "a term is [[matrix names...], coefficient]",
             )
-            prod = gm.Lin.of(atom(term[0][0]))
-            for name in term[0][1:]:
-                prod = prod @ gm.Lin.of(atom(name))
-            coeff = table.ref(term[1], "term coefficient")
-            total = total + prod.scale(sympy.Rational(coeff) if coeff.is_Float else coeff)  # a float at its exact value
+            prod = reduce(operator.matmul, (gm.Lin.of(atom(name)) for name in term[0]))
+            total = total + prod.scale(table.ref(term[1], "term coefficient", exact=True))
         return total
 
     def value(d: Any) -> Any:
