@@ -325,13 +325,12 @@ def _region(rd: Any, where: str, units: int, p: int, q: int, m: int, n: int) -> 
 
 
 def _claim(cd: Any, p: int, q: int, n: int, m: int) -> tuple[Any, ...]:
-    keys(cd, {"kind"}, {"matrix", "offset", "bounds"}, "claim")
+    _expect(isinstance(cd, dict) and cd.get("kind") in ("affine", "bounds"), "claim.kind must be 'affine' or 'bounds'")
     if cd["kind"] == "affine":
         keys(cd, {"kind", "matrix", "offset"}, set(), "claim")
         _expect(isinstance(cd["matrix"], list) and len(cd["matrix"]) == q, f"claim.matrix must have {q} rows")
         matrix = [decode_qs(r, p, "claim.matrix") for r in cd["matrix"]]
         return "affine", matrix, decode_qs(cd["offset"], q, "claim.offset")
-    _expect(cd["kind"] == "bounds", f"claim.kind {str(cd['kind'])[:20]!r} is not 'affine' or 'bounds'")
     keys(cd, {"kind", "bounds"}, set(), "claim")
     _expect(isinstance(cd["bounds"], list) and cd["bounds"], "claim.bounds must be a non-empty list")
     bounds = []
