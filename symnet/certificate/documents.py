@@ -19,7 +19,6 @@ from typing import Any
 import sympy
 from flint import fmpq
 
-from ..errors import ShapeError
 from ..model import generic as gm
 from ..model.core import NetworkData as Network
 from .expressions import (
@@ -160,10 +159,7 @@ def _generic_network(table: ExpressionReader, nd: Any) -> gm.GenericNetwork:
         "network.sizes and network.activations must be lists",
     )
     acts = tuple(read_activation(table, ad, f"activation {i}") for i, ad in enumerate(nd["activations"]))
-    try:
-        return gm.GenericNetwork(tuple(_size(v) for v in nd["sizes"]), acts)
-    except ShapeError as exc:
-        raise _fail(f"network: {exc}") from None
+    return gm.GenericNetwork(tuple(_size(v) for v in nd["sizes"]), acts)  # a ShapeError is made a CertificateError
 
 
 def read_generic(data: Any) -> gm.GenericCertificate:

@@ -49,7 +49,7 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import CAP, FUNCTION_BITS, MAX_BITS, Cost, combine, leaf
-from ..errors import CertificateError, SymnetError
+from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
 from ..model.exact import rational_matrix, sparse_matrix
@@ -393,7 +393,8 @@ def read_activation(dec: ExpressionReader, ad: Any, where: str) -> Activation:
 
 
 def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
-    """The network of a document's ``network`` object, as the kernel reads it; CertificateError if malformed."""
+    """The network of a document's ``network`` object, as the kernel reads it; CertificateError if malformed
+    (layers that do not fit raise the model's SymnetError, which :func:`~.formats.read_data` reports as one)."""
     keys(net_data, {"inputs", "layers"}, set(), "network")
     _expect(isinstance(net_data["inputs"], list) and net_data["inputs"], "network.inputs must be a non-empty list")
     inputs = tuple(sympy.Symbol(_name(n, "network.inputs")) for n in net_data["inputs"])
@@ -412,7 +413,4 @@ def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
         )
         weights = dec.matrix(ld["weights"], f"{where}.weights", exact=True)
         layers.append(Layer(weights, dec.vector(ld["biases"], f"{where}.biases", exact=True), act))
-    try:
-        return NetworkData(inputs, tuple(layers))
-    except SymnetError as exc:
-        raise _fail(f"network: {exc}") from None
+    return NetworkData(inputs, tuple(layers))  # a structural error is made a CertificateError by formats.read_data
