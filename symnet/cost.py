@@ -96,49 +96,45 @@ def number_bits(node: sympy.Basic) -> tuple[int, int, int]:
     return 1, 0, 0
 
 
-def _cap(v: int) -> int:
-    return v if v < CAP else CAP
-
-
 def _power_terms(terms: int, n: int) -> int:
     if terms <= 1 or n == 0:
         return 1
-    return CAP if n * math.log2(terms) > 50 else _cap(terms**n)
+    return CAP if n * math.log2(terms) > 50 else min(terms**n, CAP)
 
 
 def _add(parts: list[Cost]) -> Cost:
     two = max(p.two for p in parts)
-    odd = _cap(sum(p.odd for p in parts))
-    numerator = _cap(max(p.numerator for p in parts) + two + odd + len(parts).bit_length())
-    terms = _cap(sum(p.terms for p in parts))
+    odd = min(sum(p.odd for p in parts), CAP)
+    numerator = min(max(p.numerator for p in parts) + two + odd + len(parts).bit_length(), CAP)
+    terms = min(sum(p.terms for p in parts), CAP)
     return Cost(max(p.degree for p in parts), terms, all(p.polynomial for p in parts), numerator, two, odd)
 
 
 def _mul(parts: list[Cost]) -> Cost:
     terms = 1
     for p in parts:
-        terms = _cap(terms * p.terms)
+        terms = min(terms * p.terms, CAP)
     biggest = max(p.terms for p in parts)
     spread = (terms // biggest).bit_length() if terms < CAP else 50
     return Cost(
-        _cap(sum(p.degree for p in parts)),
+        min(sum(p.degree for p in parts), CAP),
         terms,
         all(p.polynomial for p in parts),
-        _cap(sum(p.numerator for p in parts) + spread),
-        _cap(sum(p.two for p in parts)),
-        _cap(sum(p.odd for p in parts)),
+        min(sum(p.numerator for p in parts) + spread, CAP),
+        min(sum(p.two for p in parts), CAP),
+        min(sum(p.odd for p in parts), CAP),
     )
 
 
 def _pow(base: Cost, n: int) -> Cost:
     grow = base.terms.bit_length() if base.terms > 1 else 0
     return Cost(
-        _cap(base.degree * n),
+        min(base.degree * n, CAP),
         _power_terms(base.terms, n),
         base.polynomial,
-        _cap(n * (base.numerator + grow)) or 1,
-        _cap(n * base.two),
-        _cap(n * base.odd),
+        min(n * (base.numerator + grow), CAP) or 1,
+        min(n * base.two, CAP),
+        min(n * base.odd, CAP),
     )
 
 

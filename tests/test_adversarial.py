@@ -277,7 +277,7 @@ def test_escaping_attacks() -> None:
 def test_api_certificates() -> None:
     """Certificates built in Python (no steps, no routes, claims with x): accepted only when true."""
     import symnet
-    from symnet.certificate import dumps
+    from symnet.certificate.writing import dumps
     from symnet.errors import SymnetError
 
     findings = Findings()

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 import symnet
 from symnet import CertificateError, Network, Proof
-from symnet.certificate import FORMAT, RULES, VERSION, dumps, loads
+from symnet.certificate import FORMAT, RULES, VERSION
+from symnet.certificate.codec import loads
+from symnet.certificate.writing import dumps
 
 t = sympy.Symbol("t")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import symnet
-from symnet.certificate import network_fingerprint
+from symnet.certificate.writing import network_fingerprint
 from symnet.cli._common import guarded
 from symnet.cli.main import COMMANDS, build_parser, main
 

@@ -10,9 +10,9 @@ import sympy
 
 import symnet
 from symnet import CertificateError
-from symnet.certificate import decode_q, encode_q, read
+from symnet.certificate import decode_q, read
 from symnet.certificate.expressions import MAX_NODE_BITS, ExpressionReader
-from symnet.certificate.writing import ExpressionWriter
+from symnet.certificate.writing import ExpressionWriter, encode_q
 
 
 def test_a_power_of_a_power_is_refused_before_it_is_built():

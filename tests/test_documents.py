@@ -25,9 +25,9 @@ from symnet.certificate import (
     CounterexampleDocument,
     DegreeDocument,
     RegionsDocument,
-    network_fingerprint,
     read,
 )
+from symnet.certificate.writing import network_fingerprint
 from symnet.model.generic import GenericCertificate
 from symnet.search.regions import PiecewiseProof
 

@@ -21,7 +21,8 @@ import sympy
 
 import symnet
 from symnet import CertificateError, SymnetError
-from symnet.certificate import Certificate, Claim, Step, load_json, network_fingerprint
+from symnet.certificate import Certificate, Claim, Step, load_json
+from symnet.certificate.writing import network_fingerprint
 from symnet.cost import estimate_cost
 from symnet.kernel import check
 from symnet.kernel import counterexample as kc

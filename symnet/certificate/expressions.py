@@ -49,7 +49,7 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import CAP, FUNCTION_BITS, MAX_BITS, Cost, combine, leaf
-from ..errors import CertificateError, SymnetError
+from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
 from ..model.exact import rational_matrix, sparse_matrix
@@ -211,7 +211,7 @@ class ExpressionReader:
                 self.size.append(1)
                 self.children.append(())
             else:
-                value = self._compound(i, where, kind, rest)
+                value = self._compound(where, kind, rest)
             self.values.append(value)
 
     def names_under(self, refs: Any) -> set[str]:
@@ -246,7 +246,7 @@ class ExpressionReader:
         _expect(isinstance(rest[0], str) and rest[0] in _CONSTANTS, f"{where}: unknown constant")
         return _CONSTANTS[rest[0]]
 
-    def _compound(self, i: int, where: str, kind: str, rest: list[Any]) -> sympy.Expr:
+    def _compound(self, where: str, kind: str, rest: list[Any]) -> sympy.Expr:
         """An add, mul, pow or fn node; a float argument enters it at its exact binary value (sympy would
         otherwise combine it with other numbers in binary floating point: 0.1 - 1/10 would become 0)."""
         if kind == "fn":
@@ -258,9 +258,7 @@ class ExpressionReader:
             _expect(kind in _OPERATIONS, f"{where} has unknown kind {kind[:20]!r}")
             _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"{where}: {kind} has a wrong argument count")
             refs = rest
-        for r in refs:
-            _expect(_is_int(r) and 0 <= r < i, f"{where} refers to {r!r}, which is not an earlier node")
-        args = [sympy.Rational(a) if a.is_Float else a for a in (self.values[r] for r in refs)]
+        args = [self.ref(r, where, exact=True) for r in refs]  # the table holds only the earlier nodes yet
         self._estimate(where, kind, refs, args)  # before sympy builds (and flattens) anything
         if kind == "fn":
             bits = max(self.cost[r].bits for r in refs)
@@ -307,11 +305,12 @@ class ExpressionReader:
         self.cost.append(cost)
         self.size.append(min(size, CAP))
 
-    def ref(self, r: Any, where: str) -> sympy.Expr:
-        """The expression of node ``r``."""
+    def ref(self, r: Any, where: str, *, exact: bool = False) -> sympy.Expr:
+        """The expression of node ``r``; when ``exact``, a float node at its exact binary value."""
         if not (_is_int(r) and 0 <= r < len(self.values)):
-            raise _fail(f"{where} refers to {str(r)[:20]!r}, which is not a node of the table")
-        return self.values[r]
+            raise _fail(f"{where} refers to {str(r)[:20]!r}, which is not an earlier node of the table")
+        value = self.values[r]
+        return sympy.Rational(value) if exact and value.is_Float else value
 
     def matrix(self, rows: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
         """A matrix of REFs or a sparse section, held over QQ when every entry is a rational number; when ``exact``,
@@ -321,9 +320,7 @@ class ExpressionReader:
         _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
         n, width = len(rows), len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
-        flat = [self.ref(v, where) for row in rows for v in row]
-        if exact:
-            flat = [sympy.Rational(e) if e.is_Float else e for e in flat]  # a canonical float node is read exactly
+        flat = [self.ref(v, where, exact=exact) for row in rows for v in row]
         if all(e.is_Rational for e in flat):
             return rational_matrix(flat, n, width)
         return sympy.ImmutableMatrix(n, width, flat)
@@ -341,9 +338,8 @@ class ExpressionReader:
             _expect(0 <= i < shape[0] and 0 <= j < shape[1] and (i, j) > last, f"{where}: entry ({i}, {j}) misplaced")
             last = (i, j)
             if r not in values:
-                x = self.ref(r, where)
-                _expect(x.is_Rational or x.is_Float, f"{where}: the entry ({i}, {j}) is not a number")
-                x = sympy.Rational(x)  # a Float at its exact binary value
+                x = self.ref(r, where, exact=True)
+                _expect(x.is_Rational, f"{where}: the entry ({i}, {j}) is not a number")
                 _expect(x != 0, f"{where}: the entry ({i}, {j}) is 0; only nonzero entries are listed")
                 values[r] = QQ(int(x.p), int(x.q))
             rows.setdefault(i, {})[j] = values[r]
@@ -397,7 +393,8 @@ def read_activation(dec: ExpressionReader, ad: Any, where: str) -> Activation:
 
 
 def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
-    """The network of a document's ``network`` object, as the kernel reads it; CertificateError if malformed."""
+    """The network of a document's ``network`` object, as the kernel reads it; CertificateError if malformed
+    (layers that do not fit raise the model's SymnetError, which :func:`~.formats.read_data` reports as one)."""
     keys(net_data, {"inputs", "layers"}, set(), "network")
     _expect(isinstance(net_data["inputs"], list) and net_data["inputs"], "network.inputs must be a non-empty list")
     inputs = tuple(sympy.Symbol(_name(n, "network.inputs")) for n in net_data["inputs"])
@@ -416,7 +413,4 @@ def read_network(dec: ExpressionReader, net_data: Any) -> NetworkData:
         )
         weights = dec.matrix(ld["weights"], f"{where}.weights", exact=True)
         layers.append(Layer(weights, dec.vector(ld["biases"], f"{where}.biases", exact=True), act))
-    try:
-        return NetworkData(inputs, tuple(layers))
-    except SymnetError as exc:
-        raise _fail(f"network: {exc}") from None
+    return NetworkData(inputs, tuple(layers))  # a structural error is made a CertificateError by formats.read_data

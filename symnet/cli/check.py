@@ -30,11 +30,10 @@ from ..certificate import (
     CounterexampleDocument,
     DegreeDocument,
     RegionsDocument,
-    encode_q,
     read,
 )
 from ..certificate.verification import VerificationDocument
-from ..certificate.writing import network_fingerprint
+from ..certificate.writing import encode_q, network_fingerprint
 from ..errors import CertificateError, InvalidArgument
 from ..model.core import NetworkData as Network
 from ..model.generic import GenericCertificate
@@ -170,8 +169,7 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
 
 def summary(doc: Any) -> str:
     """What checking ``doc`` established, then the network's architecture, activations and fingerprint."""
-    kind = "generic" if isinstance(doc, GenericCertificate) else type(doc).kind
-    return f"{SUMMARIES[kind](doc)}: {describe(doc.network)}; every step re-derived by the kernel"
+    return f"{SUMMARIES[type(doc).kind](doc)}: {describe(doc.network)}; every step re-derived by the kernel"
 
 
 def _reader(text: bytes) -> tuple[Any, Callable[[], bool], str]:

@@ -16,7 +16,6 @@ from typing import Any
 
 from ..certificate.formats import read
 from ..errors import CertificateError
-from ..model.generic import GenericCertificate
 from ..model.symbols import paused_gc
 from . import counterexample, degree, generic, linear, regions_cert, verification
 from .linear import KERNEL_LIMIT
@@ -44,7 +43,7 @@ def check(document: Any, *, limit: int | None = None) -> bool:
     """
     if isinstance(document, (str, bytes, bytearray)):
         document = read(document)
-    kind = "generic" if isinstance(document, GenericCertificate) else getattr(type(document), "kind", None)
+    kind = getattr(type(document), "kind", None)
     checker = CHECKERS.get(kind) if isinstance(kind, str) else None
     if checker is None:
         raise CertificateError(

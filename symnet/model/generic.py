@@ -342,6 +342,7 @@ class GenericCertificate:
     steps: tuple[GenericStep, ...]
     matrix: Lin
     offset: Lin
+    kind = "generic"
 
 
 # ---------------------------------------------------------------- builder

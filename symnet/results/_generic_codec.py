@@ -6,7 +6,7 @@ from typing import Any
 
 import sympy
 
-from .. import certificate as _cert
+from ..certificate.writing import ExpressionWriter
 from ..model.generic import Aug, GenericCertificate, Lin, OutRow
 
 __all__ = ["GENERIC_FORMAT", "GENERIC_VERSION", "to_data"]
@@ -38,7 +38,7 @@ def _value_data(v: Any, enc: Any) -> dict[str, Any]:
 
 def to_data(cert: GenericCertificate) -> dict[str, Any]:
     """The certificate as JSON-ready data."""
-    enc = _cert.ExpressionWriter()
+    enc = ExpressionWriter()
     net = cert.network
     acts = [{"name": a.name, "variable": a.variable.name, "expr": enc.ref(a.expr)} for a in net.activations]
     steps = [{"rule": s.rule, "layer": s.layer, "value": _value_data(s.value, enc)} for s in cert.steps]

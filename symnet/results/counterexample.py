@@ -8,7 +8,7 @@ from typing import Any
 
 import sympy
 
-from ..certificate import ExpressionWriter, write_network
+from ..certificate.writing import ExpressionWriter, write_network
 from ..certificate.writing import encode_q as encode_rational
 from ..interop import coq
 from ..model.display import Displayable

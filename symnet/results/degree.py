@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..certificate import ExpressionWriter, write_network
+from ..certificate.writing import ExpressionWriter, write_network
 from ..errors import CertificateError
 from ..model.display import Displayable
 from ..model.network import Network, as_network

@@ -8,9 +8,9 @@ from typing import Any
 
 import sympy
 
-from .. import certificate as _cert
 from .. import codegen, render
 from ..certificate import Certificate, Step
+from ..certificate.writing import dumps
 from ..interop import coq
 from ..interop import export as _export
 from ..model.display import Displayable
@@ -88,7 +88,7 @@ class Proof(Displayable, display_key="proof"):
 
     def to_json(self) -> str:
         """The certificate as JSON text (format in :mod:`symnet.certificate`)."""
-        text: str = _cert.dumps(self.certificate)
+        text: str = dumps(self.certificate)
         return text
 
     @classmethod

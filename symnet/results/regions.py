@@ -11,9 +11,8 @@ from typing import Any
 import sympy
 from flint import fmpq
 
-from ..certificate import ExpressionWriter, write_network
 from ..certificate.documents import domain_rows
-from ..certificate.writing import encode_q
+from ..certificate.writing import ExpressionWriter, encode_q, write_network
 from ..errors import CertificateError, InvalidArgument, InvalidType, MissingDependency, ShapeError
 from ..kernel import regions_cert as kernel
 from ..model.display import Displayable

@@ -17,9 +17,8 @@ from typing import Any
 
 from flint import fmpq
 
-from ..certificate import ExpressionWriter, write_network
 from ..certificate.verification import VerificationDocument, read_tree
-from ..certificate.writing import encode_q
+from ..certificate.writing import ExpressionWriter, encode_q, write_network
 from ..errors import InvalidArgument
 from ..model.network import Network, as_network
 from . import _documents
