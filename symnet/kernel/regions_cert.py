@@ -143,6 +143,17 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
 
 
 # --------------------------------------------------------------- the forms
+def _on_pieces(act: tuple[Any, ...], bits: Sequence[int]) -> fmpq_mat:
+    """The activation on ``(1, z)`` with unit k on its high piece when ``bits[k]`` (else its low one), as one
+    matrix ``[[1, 0], [c, diag(m)]]`` over QQ (an affine activation has one piece)."""
+    n = len(bits)
+    M = fmpq_mat(n + 1, n + 1)
+    M[0, 0] = ONE
+    for k, on in enumerate(bits, start=1):
+        M[k, k], M[k, 0] = act[1:] if act[0] == "affine" else act[3] if on else act[2]
+    return M
+
+
 def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
     """(unit rows s_u (z_u - t0_u), output forms), each ``[const, coeffs...]``, for a canonical pattern.
 
@@ -153,17 +164,13 @@ def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[l
         raise _fail("the pattern's length is not the network's number of kink units", "region_form", where)
     U = fmpq_mat(p + 1, p + 1, [ONE if i == j else ZERO for i in range(p + 1) for j in range(p + 1)])
     unit_rows: list[list[fmpq]] = []
-    bits = iter(pattern)
-    new: list[list[fmpq]] = []
     for W, act in layers:
-        zrows = (W * U).tolist()
-        new = [zrows[0]]
-        for z in zrows[1:]:
-            if act[0] == "affine":
-                m, c = act[1:]
-            else:
-                on = next(bits)
-                g = [z[0] - act[1]] + z[1:]
+        Z = W * U
+        bits = [1] * (W.nrows() - 1)
+        if act[0] == "kink":
+            bits = list(pattern[len(unit_rows) : len(unit_rows) + len(bits)])
+            for on, z in zip(bits, Z.tolist()[1:], strict=True):
+                g = [z[0] - act[1], *z[1:]]
                 if not any(g) and on != 1:
                     raise _fail(
                         f"unit {len(unit_rows) + 1}: its pre-activation is constantly the kink; the canonical bit is 1",
@@ -171,32 +178,23 @@ def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[l
                         where,
                     )
                 unit_rows.append(g if on else [-v for v in g])
-                m, c = act[3] if on else act[2]
-            new.append([m * z[0] + c] + [m * v for v in z[1:]])
-        U = fmpq_mat(len(new), p + 1, [v for row in new for v in row])
-    return unit_rows, new[1:]
+        U = _on_pieces(act, bits) * Z
+    return unit_rows, U.tolist()[1:]
 
 
 def forward(layers: Layers, x: Sequence[fmpq]) -> list[fmpq]:
     """The network at the exact point x by a plain forward pass (pieces chosen by value)."""
-    u = list(x)
+    u = fmpq_mat(len(x) + 1, 1, [ONE, *x])
     for W, act in layers:
-        vec = fmpq_mat(len(u) + 1, 1, [ONE, *u])
-        z = (W * vec).entries()[1:]
-        if act[0] == "affine":
-            u = [act[1] * v + act[2] for v in z]
-        else:
-            t0, lo, hi = act[1], act[2], act[3]
-            u = [(hi[0] * v + hi[1]) if v >= t0 else (lo[0] * v + lo[1]) for v in z]
-    return u
+        z = W * u
+        u = _on_pieces(act, [act[0] == "affine" or v >= act[1] for v in z.entries()[1:]]) * z
+    return u.entries()[1:]
 
 
-def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
-    total = row[0]
-    for a, v in zip(row[1:], x, strict=True):
-        if a:
-            total += a * v
-    return total
+def _at(rows: Sequence[Sequence[fmpq]], x: Sequence[fmpq]) -> list[fmpq]:
+    """Each row ``[const, coeffs...]`` at the exact point x."""
+    point = fmpq_mat(len(x) + 1, 1, [ONE, *x])
+    return (fmpq_mat(len(rows), len(x) + 1, [v for row in rows for v in row]) * point).entries()
 
 
 def _differing_output(out: Sequence[list[fmpq]], matrix: Sequence[list[fmpq]], offset: Sequence[fmpq]) -> int | None:
@@ -224,7 +222,6 @@ class _Cells:
         self.drows = doc.domain_rows
         self.rows: list[list[list[fmpq]]] = []
         self.outs: list[list[list[fmpq]]] = []
-        self.mats: list[fmpq_mat] = []
 
 
 def _rule_region_form(cells: _Cells) -> None:
@@ -242,16 +239,13 @@ def _rule_region_form(cells: _Cells) -> None:
         rows = cells.drows + urows
         cells.rows.append(rows)
         cells.outs.append(out)
-        cells.mats.append(fmpq_mat(len(rows), p + 1, [v for row in rows for v in row]))
         if (i := _differing_output(out, reg.matrix, reg.offset)) is not None:
             raise _fail(f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r)
         x = reg.interior_point
-        at_x = (cells.mats[r] * fmpq_mat(p + 1, 1, [ONE, *x])).entries() if rows else []
-        for i, row in enumerate(rows):
-            if not at_x[i] > 0 and any(row):
+        for i, (row, v) in enumerate(zip(rows, _at(rows, x), strict=True)):
+            if not v > 0 and any(row):
                 raise _fail(f"row {i} is not strictly positive at the interior point", "interior_point", r)
-        fx = forward(cells.layers, x)
-        if fx != [_value(f, x) for f in out]:
+        if forward(cells.layers, x) != _at(out, x):
             raise _fail("the network's forward pass at the interior point differs from the form", "interior_point", r)
 
 
@@ -274,9 +268,8 @@ def _rule_facet(cells: _Cells) -> None:
                 raise _fail("the stated inequalities are not the facet rows", "facet", r)
             continue
         nf = len(facets)
-        at = (
-            cells.mats[r] * fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
-        ).entries()
+        witnesses = fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
+        at = (fmpq_mat(len(rows), p1, [v for row in rows for v in row]) * witnesses).entries()
         listed: set[int] = set()
         for f, (i, nb, w) in enumerate(facets):
             if i in listed:
@@ -300,8 +293,7 @@ def _rule_facet(cells: _Cells) -> None:
                 continue
             if on_boundary:
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
-            there = (cells.mats[nb] * fmpq_mat(p1, 1, [ONE, *w])).entries()
-            if (j := _cut_elsewhere(there, cells.rows[nb], g, -1)) is not None:
+            if (j := _cut_elsewhere(_at(cells.rows[nb], w), cells.rows[nb], g, -1)) is not None:
                 message = f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})"
                 raise _fail(message, "neighbour", r)
         if [rows[i] for i, _, _ in facets] != reg.inequalities:
@@ -361,7 +353,7 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
                     f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
                 )
         if b.point is not None:
-            if any(_value(d, b.point) < 0 for d in cells.drows):
+            if any(v < 0 for v in _at(cells.drows, b.point)):
                 raise _fail(f"the point attaining output {k} = {t} is outside the domain", "attain_bound")
             if forward(cells.layers, b.point)[k] != t:
                 raise _fail(f"the network at the stated point is not {t}", "attain_bound")
