@@ -262,12 +262,7 @@ def _rule_facet(cells: _Cells) -> None:
     """facet / neighbour / domain_boundary: each listed facet is one, on D's boundary or naming the region beyond."""
     p1 = cells.p + 1
     for r, reg in enumerate(cells.doc.regions):
-        rows, facets = cells.rows[r], reg.facets
-        if not facets:
-            if reg.inequalities:
-                raise _fail("the stated inequalities are not the facet rows", "facet", r)
-            continue
-        nf = len(facets)
+        rows, facets, nf = cells.rows[r], reg.facets, len(reg.facets)
         witnesses = fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
         at = (fmpq_mat(len(rows), p1, [v for row in rows for v in row]) * witnesses).entries()
         listed: set[int] = set()
@@ -302,10 +297,8 @@ def _rule_facet(cells: _Cells) -> None:
 
 def combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
     """The row ``sum v * rows[j]`` over the multipliers ``(j, v)``."""
-    combo = [ZERO] * width
-    for j, v in lam:
-        combo = [a + v * c for a, c in zip(combo, rows[j], strict=True)]
-    return combo
+    coefficients = fmpq_mat(1, len(lam), [v for _, v in lam])
+    return (coefficients * fmpq_mat(len(lam), width, [c for j, _ in lam for c in rows[j]])).entries()
 
 
 def _implied(h: Sequence[fmpq], lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]]) -> bool:
