@@ -191,10 +191,14 @@ def forward(layers: Layers, x: Sequence[fmpq]) -> list[fmpq]:
     return u.entries()[1:]
 
 
-def _at(rows: Sequence[Sequence[fmpq]], x: Sequence[fmpq]) -> list[fmpq]:
-    """Each row ``[const, coeffs...]`` at the exact point x."""
-    point = fmpq_mat(len(x) + 1, 1, [ONE, *x])
-    return (fmpq_mat(len(rows), len(x) + 1, [v for row in rows for v in row]) * point).entries()
+def _matrix(rows: Sequence[Sequence[fmpq]], width: int) -> fmpq_mat:
+    """The rows (each of ``width`` numbers) as one matrix."""
+    return fmpq_mat(len(rows), width, [v for row in rows for v in row])
+
+
+def _at(rows: fmpq_mat, x: Sequence[fmpq]) -> list[fmpq]:
+    """Each row ``[const, coeffs...]`` of the matrix at the exact point x."""
+    return (rows * fmpq_mat(len(x) + 1, 1, [ONE, *x])).entries()
 
 
 def _differing_output(out: Sequence[list[fmpq]], matrix: Sequence[list[fmpq]], offset: Sequence[fmpq]) -> int | None:
@@ -222,6 +226,7 @@ class _Cells:
         self.drows = doc.domain_rows
         self.rows: list[list[list[fmpq]]] = []
         self.outs: list[list[list[fmpq]]] = []
+        self.mats: list[fmpq_mat] = []
 
 
 def _rule_region_form(cells: _Cells) -> None:
@@ -239,13 +244,14 @@ def _rule_region_form(cells: _Cells) -> None:
         rows = cells.drows + urows
         cells.rows.append(rows)
         cells.outs.append(out)
+        cells.mats.append(_matrix(rows, p + 1))
         if (i := _differing_output(out, reg.matrix, reg.offset)) is not None:
             raise _fail(f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r)
         x = reg.interior_point
-        for i, (row, v) in enumerate(zip(rows, _at(rows, x), strict=True)):
+        for i, (row, v) in enumerate(zip(rows, _at(cells.mats[r], x), strict=True)):
             if not v > 0 and any(row):
                 raise _fail(f"row {i} is not strictly positive at the interior point", "interior_point", r)
-        if forward(cells.layers, x) != _at(out, x):
+        if forward(cells.layers, x) != _at(_matrix(out, p + 1), x):
             raise _fail("the network's forward pass at the interior point differs from the form", "interior_point", r)
 
 
@@ -260,22 +266,20 @@ def _cut_elsewhere(values: Sequence[fmpq], rows: Sequence[Sequence[fmpq]], g: Se
 
 def _rule_facet(cells: _Cells) -> None:
     """facet / neighbour / domain_boundary: each listed facet is one, on D's boundary or naming the region beyond."""
-    p1 = cells.p + 1
     for r, reg in enumerate(cells.doc.regions):
-        rows, facets, nf = cells.rows[r], reg.facets, len(reg.facets)
-        witnesses = fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
-        at = (fmpq_mat(len(rows), p1, [v for row in rows for v in row]) * witnesses).entries()
+        rows, facets = cells.rows[r], reg.facets
         listed: set[int] = set()
-        for f, (i, nb, w) in enumerate(facets):
+        for i, nb, w in facets:
             if i in listed:
                 raise _fail(f"row {i} is listed as a facet twice", "facet", r)
             listed.add(i)
             g = rows[i]
             if not any(g[1:]):
                 raise _fail(f"row {i} is constant; it spans no facet", "facet", r)
-            if at[i * nf + f] != 0:
+            at = _at(cells.mats[r], w)
+            if at[i] != 0:
                 raise _fail(f"the witness of facet row {i} is not on its hyperplane", "facet", r)
-            if (j := _cut_elsewhere(at[f::nf], rows, g, 1)) is not None:
+            if (j := _cut_elsewhere(at, rows, g, 1)) is not None:
                 raise _fail(f"facet row {i}: row {j} is tight at the witness and not a multiple of it", "facet", r)
             on_boundary = any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows)
             if nb is None:
@@ -288,7 +292,7 @@ def _rule_facet(cells: _Cells) -> None:
                 continue
             if on_boundary:
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
-            if (j := _cut_elsewhere(_at(cells.rows[nb], w), cells.rows[nb], g, -1)) is not None:
+            if (j := _cut_elsewhere(_at(cells.mats[nb], w), cells.rows[nb], g, -1)) is not None:
                 message = f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})"
                 raise _fail(message, "neighbour", r)
         if [rows[i] for i, _, _ in facets] != reg.inequalities:
@@ -297,8 +301,7 @@ def _rule_facet(cells: _Cells) -> None:
 
 def combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
     """The row ``sum v * rows[j]`` over the multipliers ``(j, v)``."""
-    coefficients = fmpq_mat(1, len(lam), [v for _, v in lam])
-    return (coefficients * fmpq_mat(len(lam), width, [c for j, _ in lam for c in rows[j]])).entries()
+    return (fmpq_mat(1, len(lam), [v for _, v in lam]) * _matrix([rows[j] for j, _ in lam], width)).entries()
 
 
 def _implied(h: Sequence[fmpq], lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]]) -> bool:
@@ -346,7 +349,7 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
                     f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
                 )
         if b.point is not None:
-            if any(v < 0 for v in _at(cells.drows, b.point)):
+            if any(v < 0 for v in _at(_matrix(cells.drows, cells.p + 1), b.point)):
                 raise _fail(f"the point attaining output {k} = {t} is outside the domain", "attain_bound")
             if forward(cells.layers, b.point)[k] != t:
                 raise _fail(f"the network at the stated point is not {t}", "attain_bound")
