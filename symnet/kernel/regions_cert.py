@@ -281,18 +281,11 @@ def _rule_facet(cells: _Cells) -> None:
                 raise _fail(f"the witness of facet row {i} is not on its hyperplane", "facet", r)
             if (j := _cut_elsewhere(at, rows, g, 1)) is not None:
                 raise _fail(f"facet row {i}: row {j} is tight at the witness and not a multiple of it", "facet", r)
-            on_boundary = any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows)
-            if nb is None:
-                if not on_boundary:
-                    raise _fail(
-                        f"facet row {i} is not on the boundary of the domain but names no neighbour",
-                        "domain_boundary",
-                        r,
-                    )
-                continue
-            if on_boundary:
+            if any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows) != (nb is None):
+                if nb is None:
+                    raise _fail(f"facet row {i} is off the domain's boundary, with no neighbour", "domain_boundary", r)
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
-            if (j := _cut_elsewhere(_at(cells.mats[nb], w), cells.rows[nb], g, -1)) is not None:
+            if nb is not None and (j := _cut_elsewhere(_at(cells.mats[nb], w), cells.rows[nb], g, -1)) is not None:
                 message = f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})"
                 raise _fail(message, "neighbour", r)
         if [rows[i] for i, _, _ in facets] != reg.inequalities:
