@@ -50,7 +50,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: (-42); one reading of a numeric piecewise-affine network for regions and verification (-67); one derivation of
 #: a generic proof (-48).  All merged: 3,792; 3,794 with the linear checker's identity pass reaching the end of
 #: both sequences; 3,796 with qq.network applying the gate's structural rules before it reads a layer.
-CEILING = 3_796
+#: Fifth session, pl3: regions' pieces applied as one fmpq_mat, rows at a point and combination as products (-27)
+CEILING = 3_769
 
 
 def trusted_modules() -> list[str]:
