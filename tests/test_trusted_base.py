@@ -54,7 +54,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: (-14); cex3: one function table (ring.FUNCTIONS), one precision loop, dead Float branches out (-18).
 #: certs3: no lazy writer re-exports in symnet.certificate, one way to read a float node exactly, one place that
 #: makes a reader's SymnetError a CertificateError, GenericCertificate.kind (-39).
-CEILING = 3_724
+#: pl3: regions' pieces applied as one fmpq_mat, rows at a point and combination as products (-27).
+CEILING = 3_697
 
 
 def trusted_modules() -> list[str]:

@@ -143,6 +143,17 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
 
 
 # --------------------------------------------------------------- the forms
+def _on_pieces(act: tuple[Any, ...], bits: Sequence[int]) -> fmpq_mat:
+    """The activation on ``(1, z)`` with unit k on its high piece when ``bits[k]`` (else its low one), as one
+    matrix ``[[1, 0], [c, diag(m)]]`` over QQ (an affine activation has one piece)."""
+    n = len(bits)
+    M = fmpq_mat(n + 1, n + 1)
+    M[0, 0] = ONE
+    for k, on in enumerate(bits, start=1):
+        M[k, k], M[k, 0] = act[1:] if act[0] == "affine" else act[3] if on else act[2]
+    return M
+
+
 def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[list[list[fmpq]], list[list[fmpq]]]:
     """(unit rows s_u (z_u - t0_u), output forms), each ``[const, coeffs...]``, for a canonical pattern.
 
@@ -153,17 +164,13 @@ def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[l
         raise _fail("the pattern's length is not the network's number of kink units", "region_form", where)
     U = fmpq_mat(p + 1, p + 1, [ONE if i == j else ZERO for i in range(p + 1) for j in range(p + 1)])
     unit_rows: list[list[fmpq]] = []
-    bits = iter(pattern)
-    new: list[list[fmpq]] = []
     for W, act in layers:
-        zrows = (W * U).tolist()
-        new = [zrows[0]]
-        for z in zrows[1:]:
-            if act[0] == "affine":
-                m, c = act[1:]
-            else:
-                on = next(bits)
-                g = [z[0] - act[1]] + z[1:]
+        Z = W * U
+        bits = [1] * (W.nrows() - 1)
+        if act[0] == "kink":
+            bits = list(pattern[len(unit_rows) : len(unit_rows) + len(bits)])
+            for on, z in zip(bits, Z.tolist()[1:], strict=True):
+                g = [z[0] - act[1], *z[1:]]
                 if not any(g) and on != 1:
                     raise _fail(
                         f"unit {len(unit_rows) + 1}: its pre-activation is constantly the kink; the canonical bit is 1",
@@ -171,32 +178,27 @@ def forms(layers: Layers, p: int, pattern: Sequence[int], where: int) -> tuple[l
                         where,
                     )
                 unit_rows.append(g if on else [-v for v in g])
-                m, c = act[3] if on else act[2]
-            new.append([m * z[0] + c] + [m * v for v in z[1:]])
-        U = fmpq_mat(len(new), p + 1, [v for row in new for v in row])
-    return unit_rows, new[1:]
+        U = _on_pieces(act, bits) * Z
+    return unit_rows, U.tolist()[1:]
 
 
 def forward(layers: Layers, x: Sequence[fmpq]) -> list[fmpq]:
     """The network at the exact point x by a plain forward pass (pieces chosen by value)."""
-    u = list(x)
+    u = fmpq_mat(len(x) + 1, 1, [ONE, *x])
     for W, act in layers:
-        vec = fmpq_mat(len(u) + 1, 1, [ONE, *u])
-        z = (W * vec).entries()[1:]
-        if act[0] == "affine":
-            u = [act[1] * v + act[2] for v in z]
-        else:
-            t0, lo, hi = act[1], act[2], act[3]
-            u = [(hi[0] * v + hi[1]) if v >= t0 else (lo[0] * v + lo[1]) for v in z]
-    return u
+        z = W * u
+        u = _on_pieces(act, [act[0] == "affine" or v >= act[1] for v in z.entries()[1:]]) * z
+    return u.entries()[1:]
 
 
-def _value(row: Sequence[fmpq], x: Sequence[fmpq]) -> fmpq:
-    total = row[0]
-    for a, v in zip(row[1:], x, strict=True):
-        if a:
-            total += a * v
-    return total
+def _matrix(rows: Sequence[Sequence[fmpq]], width: int) -> fmpq_mat:
+    """The rows (each of ``width`` numbers) as one matrix."""
+    return fmpq_mat(len(rows), width, [v for row in rows for v in row])
+
+
+def _at(rows: fmpq_mat, x: Sequence[fmpq]) -> list[fmpq]:
+    """Each row ``[const, coeffs...]`` of the matrix at the exact point x."""
+    return (rows * fmpq_mat(len(x) + 1, 1, [ONE, *x])).entries()
 
 
 def _differing_output(out: Sequence[list[fmpq]], matrix: Sequence[list[fmpq]], offset: Sequence[fmpq]) -> int | None:
@@ -242,16 +244,14 @@ def _rule_region_form(cells: _Cells) -> None:
         rows = cells.drows + urows
         cells.rows.append(rows)
         cells.outs.append(out)
-        cells.mats.append(fmpq_mat(len(rows), p + 1, [v for row in rows for v in row]))
+        cells.mats.append(_matrix(rows, p + 1))
         if (i := _differing_output(out, reg.matrix, reg.offset)) is not None:
             raise _fail(f"output {i}: the stated affine form is not the network's on this pattern", "region_form", r)
         x = reg.interior_point
-        at_x = (cells.mats[r] * fmpq_mat(p + 1, 1, [ONE, *x])).entries() if rows else []
-        for i, row in enumerate(rows):
-            if not at_x[i] > 0 and any(row):
+        for i, (row, v) in enumerate(zip(rows, _at(cells.mats[r], x), strict=True)):
+            if not v > 0 and any(row):
                 raise _fail(f"row {i} is not strictly positive at the interior point", "interior_point", r)
-        fx = forward(cells.layers, x)
-        if fx != [_value(f, x) for f in out]:
+        if forward(cells.layers, x) != _at(_matrix(out, p + 1), x):
             raise _fail("the network's forward pass at the interior point differs from the form", "interior_point", r)
 
 
@@ -266,42 +266,26 @@ def _cut_elsewhere(values: Sequence[fmpq], rows: Sequence[Sequence[fmpq]], g: Se
 
 def _rule_facet(cells: _Cells) -> None:
     """facet / neighbour / domain_boundary: each listed facet is one, on D's boundary or naming the region beyond."""
-    p1 = cells.p + 1
     for r, reg in enumerate(cells.doc.regions):
         rows, facets = cells.rows[r], reg.facets
-        if not facets:
-            if reg.inequalities:
-                raise _fail("the stated inequalities are not the facet rows", "facet", r)
-            continue
-        nf = len(facets)
-        at = (
-            cells.mats[r] * fmpq_mat(p1, nf, [ONE if j == 0 else w[j - 1] for j in range(p1) for _, _, w in facets])
-        ).entries()
         listed: set[int] = set()
-        for f, (i, nb, w) in enumerate(facets):
+        for i, nb, w in facets:
             if i in listed:
                 raise _fail(f"row {i} is listed as a facet twice", "facet", r)
             listed.add(i)
             g = rows[i]
             if not any(g[1:]):
                 raise _fail(f"row {i} is constant; it spans no facet", "facet", r)
-            if at[i * nf + f] != 0:
+            at = _at(cells.mats[r], w)
+            if at[i] != 0:
                 raise _fail(f"the witness of facet row {i} is not on its hyperplane", "facet", r)
-            if (j := _cut_elsewhere(at[f::nf], rows, g, 1)) is not None:
+            if (j := _cut_elsewhere(at, rows, g, 1)) is not None:
                 raise _fail(f"facet row {i}: row {j} is tight at the witness and not a multiple of it", "facet", r)
-            on_boundary = any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows)
-            if nb is None:
-                if not on_boundary:
-                    raise _fail(
-                        f"facet row {i} is not on the boundary of the domain but names no neighbour",
-                        "domain_boundary",
-                        r,
-                    )
-                continue
-            if on_boundary:
+            if any((c := _ratio(d, g)) is not None and c > 0 for d in cells.drows) != (nb is None):
+                if nb is None:
+                    raise _fail(f"facet row {i} is off the domain's boundary, with no neighbour", "domain_boundary", r)
                 raise _fail(f"facet row {i} lies on the boundary of the domain; it has no neighbour", "neighbour", r)
-            there = (cells.mats[nb] * fmpq_mat(p1, 1, [ONE, *w])).entries()
-            if (j := _cut_elsewhere(there, cells.rows[nb], g, -1)) is not None:
+            if nb is not None and (j := _cut_elsewhere(_at(cells.mats[nb], w), cells.rows[nb], g, -1)) is not None:
                 message = f"facet row {i}: region {nb} does not contain the far side of the facet (its row {j})"
                 raise _fail(message, "neighbour", r)
         if [rows[i] for i, _, _ in facets] != reg.inequalities:
@@ -310,10 +294,7 @@ def _rule_facet(cells: _Cells) -> None:
 
 def combination(lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]], width: int) -> list[fmpq]:
     """The row ``sum v * rows[j]`` over the multipliers ``(j, v)``."""
-    combo = [ZERO] * width
-    for j, v in lam:
-        combo = [a + v * c for a, c in zip(combo, rows[j], strict=True)]
-    return combo
+    return (fmpq_mat(1, len(lam), [v for _, v in lam]) * _matrix([rows[j] for j, _ in lam], width)).entries()
 
 
 def _implied(h: Sequence[fmpq], lam: Sequence[tuple[int, fmpq]], rows: Sequence[Sequence[fmpq]]) -> bool:
@@ -361,7 +342,7 @@ def _claim_bounds(cells: _Cells, bounds: Sequence[Bound]) -> None:
                     f"output {k} {sense} {t} does not follow from the multipliers on this region", "bound_output", r
                 )
         if b.point is not None:
-            if any(_value(d, b.point) < 0 for d in cells.drows):
+            if any(v < 0 for v in _at(_matrix(cells.drows, cells.p + 1), b.point)):
                 raise _fail(f"the point attaining output {k} = {t} is outside the domain", "attain_bound")
             if forward(cells.layers, b.point)[k] != t:
                 raise _fail(f"the network at the stated point is not {t}", "attain_bound")

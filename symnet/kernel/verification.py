@@ -48,7 +48,7 @@ from typing import Any
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
-from ..certificate.verification import GRID_BITS, Node, Row, VerificationDocument
+from ..certificate.verification import GRID_BITS, MAX_TREE_DEPTH, Node, Row, VerificationDocument
 from ..errors import CertificateError
 from .regions_cert import Layers, combination, forward, network_pieces
 
@@ -341,7 +341,7 @@ def _check_tree(doc: VerificationDocument, layers: ReluLayers, shard: tuple[int,
             continue
         _, i, v, _ = node
         lo, hi = box[i]
-        if not lo < v < hi or depth >= 400:
+        if not lo < v < hi or depth >= MAX_TREE_DEPTH:
             raise _fail(f"split value {v} is not strictly inside [{lo}, {hi}] (or the tree is too deep)", "cover", n)
         left, right = list(box), list(box)
         left[i], right[i] = (lo, v), (v, hi)

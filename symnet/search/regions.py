@@ -52,8 +52,6 @@ from ..errors import (
     SizeGuardError,
 )
 from ..kernel import regions_cert as kernel
-from ..kernel.gate import gate_activation
-from ..kernel.qq import augmented
 from ..model.network import Network
 from ..results._rationals import fq
 from ..results.piecewise import PiecewiseProof
@@ -128,7 +126,7 @@ class _Search(Polyhedra):
         self.net = net
         self.p = net.p
         try:
-            self.layers = _flint_pieces(net) or kernel.network_pieces(net)
+            self.layers = kernel.network_pieces(net)
         except CertificateError as exc:
             raise ActivationError(f"regions needs numeric weights and relu-type or affine activations: {exc}") from None
         self.kinks = [act[0] == "kink" for _, act in self.layers]
@@ -352,27 +350,6 @@ class _Search(Polyhedra):
             if self.progress is not None and (len(found) % 200 == 0 or head == len(pending)):
                 self.progress(len(found), self.polyhedra + self.lps)
         return tuple(found)
-
-
-def _flint_pieces(net: Network) -> list[tuple[fmpq_mat, tuple[Any, ...]]] | None:
-    """The layers as :func:`kernel.network_pieces` gives them, read from the layers' cached flint matrices.
-
-    None (use the kernel's reader, which also explains a refusal) unless every weight is a number and every
-    activation a parameter-free piecewise-affine function.
-    """
-    out = []
-    for layer in net.layers:
-        W, b, act = layer.qq_weights, layer.qq_biases, layer.activation
-        if W is None or b is None or act.expr.free_symbols - {act.variable}:
-            return None
-        try:
-            shape = kernel.pieces(gate_activation(act, (), "an activation"))
-        except CertificateError:
-            return None
-        if shape is None:
-            return None
-        out.append((augmented(W, b), shape))
-    return out
 
 
 def regions(
