@@ -3,12 +3,14 @@
 ``python benchmarks/bench_document_route.py --inputs 500 --width 500 --depth 10`` builds
 ``symnet.dense(inputs, [width] * depth)``, proves it, checks the proof in memory, then writes its
 document (``to_json``), reads it back (``symnet.certificate.read``) and checks what was read
-(``symnet.kernel.check``), printing each time and the peak memory (run by hand; nothing is asserted).
+(``symnet.kernel.check``), and parses the same text with ``json.loads`` alone (the floor any
+reader of the document pays), printing each time and the peak memory (run by hand; nothing is asserted).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import time
 from collections.abc import Callable
@@ -38,6 +40,7 @@ def main() -> None:
     proof = timed("prove", lambda: symnet.prove(net))
     timed("check in memory", proof.check)
     text = timed("to_json", proof.to_json)
+    timed("json.loads", lambda: json.loads(text))
     doc = timed("read", lambda: certificate.read(text))
     timed("check the read document", lambda: kernel.check(doc))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
