@@ -125,8 +125,8 @@ def test_text_uses_one_subscript_convention():
     for net in (
         symnet.dense(1, [11]),
         symnet.dense(11, [2]),
-        symnet.dense(2, [2] * 10),
-        symnet.dense(3, [12, 12], outputs=12),
+        symnet.dense(2, [2] + [1] * 7 + [2, 2]),  # layers 1..11, two wide where a sum over k is written
+        symnet.dense(3, [11, 11], outputs=11),
     ):
         out = symnet.prove(net, expand=False).to_text()
         assert not re.search(r"[A-Za-zβŷσ]_[0-9]{2,}", out), re.search(r".{20}[A-Za-zβŷσ]_[0-9]{2,}.{5}", out)
