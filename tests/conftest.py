@@ -53,14 +53,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Freeze what collection loaded (modules, sympy's caches, the items) out of the cycle collector's sight.
+#: Collection imports every module and builds the items: new objects, few of them garbage. The cycle collector
+#: rescanned them all 17 times (1.8 s of a quick loop's CPU); it waits for the end of collection instead.
+gc.disable()
 
-    The full collections the tests trigger then scan only what the tests made: in test_gate, _adversarial,
-    _regions, _render_notation and _conv_certificates they took 2.2 s of 21 s CPU, 0.5 s with the freeze.
-    Reference counting frees objects as before; no test relies on the cycle collector.
-    """
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collect once, then freeze what collection loaded (modules, sympy's caches, the items) out of the cycle
+    collector's sight: the full collections the tests trigger then scan only what the tests made (in the quick
+    loop they took 7.1 s of CPU, 3.4 s with the freeze). Reference counting frees objects as before."""
+    gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 #: torch's own thread count, read the first time a test runs with torch loaded.
