@@ -67,6 +67,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.enable()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """After a test file's last test (its module fixtures torn down): collect what it left, freeze the rest.
+
+    The collection scans only what the file made since the last freeze; what outlives it (the module, caches
+    such as the verification pool) leaves the later full collections' sight, as collection's objects do.
+    """
+    result = yield
+    if nextitem is None or nextitem.path != item.path:
+        gc.collect()
+        gc.freeze()
+    return result
+
+
 #: torch's own thread count, read the first time a test runs with torch loaded.
 _torch_threads: list[int] = []
 
