@@ -8,6 +8,9 @@ repository's own tests run the way the docs tell users to run theirs.
 (``HYPOTHESIS_PROFILE``, ``--hypothesis-profile``, or ``CI`` set): fewer examples per
 property, and :func:`tests.budget.examples` cuts the tests that ask for their own count.
 CI (``HYPOTHESIS_PROFILE=ci``, every test) draws the full counts.
+
+The garbage collector is kept from rescanning what collection and each finished test file leave alive
+(``gc.freeze``); see :func:`pytest_collection_finish`.
 """
 
 from __future__ import annotations
