@@ -8,10 +8,14 @@ repository's own tests run the way the docs tell users to run theirs.
 (``HYPOTHESIS_PROFILE``, ``--hypothesis-profile``, or ``CI`` set): fewer examples per
 property, and :func:`tests.budget.examples` cuts the tests that ask for their own count.
 CI (``HYPOTHESIS_PROFILE=ci``, every test) draws the full counts.
+
+The garbage collector is kept from rescanning what collection and each finished test file leave alive
+(``gc.freeze``); see :func:`pytest_collection_finish`.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -51,6 +55,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.nodeid.split("::")[0] in SLOW_DOCS:
             item.add_marker(pytest.mark.slow)
 
+
+#: Collection imports every module and builds the items: new objects, few of them garbage. The cycle collector
+#: rescanned them all 17 times (1.8 s of a quick loop's CPU); it waits for the end of collection instead.
+gc.disable()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collect once, then freeze what collection loaded (modules, sympy's caches, the items) out of the cycle
+    collector's sight: the full collections the tests trigger then scan only what the tests made (in the quick
+    loop they took 7.1 s of CPU, 3.4 s with the freeze). Reference counting frees objects as before."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """After a test file's last test (its module fixtures torn down): collect what it left, freeze the rest.
+
+    The collection scans only what the file made since the last freeze; what outlives it (the module, caches
+    such as the verification pool) leaves the later full collections' sight, as collection's objects do.
+    """
+    result = yield
+    if nextitem is None or nextitem.path != item.path:
+        gc.collect()
+        gc.freeze()
+    return result
 
 
 #: torch's own thread count, read the first time a test runs with torch loaded.

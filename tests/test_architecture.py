@@ -31,7 +31,9 @@ TRUSTED = (
 #: ``__init__`` left out and reports the symnet modules it loaded.
 _PROBE = """
 import importlib, os, sys, traceback, types
-import flint, numpy, sympy  # noqa: F401 -- shared by the children; none of them loads symnet
+import dataclasses, difflib, hashlib, json, flint, numpy, sympy  # noqa: F401 -- shared by the children; none of
+import sympy.assumptions.wrapper, sympy.codegen, sympy.combinatorics, sympy.printing.c  # noqa: F401 -- them loads
+import sympy.sets.setexpr, sympy.tensor.tensor  # noqa: F401 -- symnet (the sympy parts the kernel modules load)
 root, modules = sys.argv[1], sys.argv[2:]
 for module in modules:
     read, write = os.pipe()

@@ -112,6 +112,7 @@ def test_zero_weights_are_not_stored() -> None:
     assert pool.nnz == 16 and pool[0, 0] == symnet.numbers.fast_rational(1, 4)
 
 
+@pytest.mark.slow
 def test_a_28x28_cnn_stays_sparse() -> None:
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.Conv2d(8, 8, 3), nn.Flatten(), nn.Linear(8 * 24 * 24, 10))

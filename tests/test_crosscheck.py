@@ -156,6 +156,7 @@ def test_relu_network_disagrees_with_its_positive_piece():
     assert report.counterexample.network_value == (1,)
 
 
+@pytest.mark.slow
 def test_large_network():
     """40 x [40] (1,681 weights): the product form agrees, and a planted +1 in the last column is caught."""
     net = symnet.dense(40, [40])

@@ -208,6 +208,14 @@ def test_gate_network_reads_a_layer_of_plain_symbols_as_it_is():
     assert set(form.parameters) == set(net.parameters) and len(form.parameters) == len(net.parameters)
 
 
+@pytest.fixture(scope="module")
+def dense_100() -> Network:
+    """``symnet.dense(100, [100, 100])``, built once: _hostile and _generated copy the layer they change."""
+    import symnet
+
+    return symnet.dense(100, [100, 100])
+
+
 HIDDEN = [
     ("non-commutative", lambda x: sympy.Symbol("w_hidden", commutative=False), "commutative"),
     ("an input", lambda x: x, "input"),
@@ -223,10 +231,8 @@ HIDDEN = [
 @pytest.mark.parametrize(("kind", "make", "message"), HIDDEN, ids=[h[0] for h in HIDDEN])
 @pytest.mark.parametrize("where", ["weights", "biases"])
 @pytest.mark.parametrize("position", [0, 4321, 9999])
-def test_one_bad_entry_among_ten_thousand_plain_symbols_is_refused(kind, make, message, where, position):
-    import symnet
-
-    net = symnet.dense(100, [100, 100])  # layer 2: 10,000 weight symbols, 100 bias symbols
+def test_one_bad_entry_among_ten_thousand_plain_symbols_is_refused(kind, make, message, where, position, dense_100):
+    net = dense_100  # layer 2: 10,000 weight symbols, 100 bias symbols
     hostile = _hostile(net, 1, where, position, make(net.inputs[position % 100]))
     with pytest.raises(IllFormed, match=message):
         gate_network(hostile)
@@ -276,11 +282,10 @@ def test_dense_layers_are_recorded_and_nothing_else_is():
 
 @pytest.mark.parametrize(("kind", "make", "message"), HIDDEN, ids=[h[0] for h in HIDDEN])
 @pytest.mark.parametrize("position", [0, 4321, 9999])
-def test_a_bad_entry_in_a_generated_matrix_is_refused(kind, make, message, position):
-    import symnet
+def test_a_bad_entry_in_a_generated_matrix_is_refused(kind, make, message, position, dense_100):
     from symnet.model.symbols import generated_heads
 
-    net = symnet.dense(100, [100, 100])
+    net = dense_100
     hostile = _generated(net, 1, "weights", position, make(net.inputs[position % 100]))
     heads = generated_heads(hostile.layers[1].weights)
     assert heads is None or "x" in heads  # not recorded, or recorded with a name that starts as an input's

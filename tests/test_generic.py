@@ -288,10 +288,11 @@ def test_markdown_and_latex():
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("make", [
+@pytest.mark.parametrize("make", [  # one pdflatex run in the quick loop; CI compiles all three
     lambda: symnet.dense("p", ["h"]),
-    lambda: symnet.dense("p", []),
-    lambda: symnet.dense("p", [3, "h"], outputs="q", activation=sympy.Lambda(t, 2 * t - 1)),
+    pytest.param(lambda: symnet.dense("p", []), marks=pytest.mark.slow),
+    pytest.param(lambda: symnet.dense("p", [3, "h"], outputs="q", activation=sympy.Lambda(t, 2 * t - 1)),
+                 marks=pytest.mark.slow),
 ])
 def test_latex_document_compiles(tmp_path, make):
     """to_latex(document=True) compiles with pdflatex -halt-on-error."""

@@ -62,6 +62,7 @@ def random_net(seed: int, sizes: list[int]):
     return ws, bs
 
 
+@pytest.mark.slow
 def test_a_trained_size_certificate_checks_through_the_rational_path():
     """784 -> 64 -> 10 with float32 weights: the numeric path applies and accepts the true claim."""
     ws, bs = random_net(0, [784, 64, 10])

@@ -110,6 +110,7 @@ def test_torch_export_of_linear_batchnorm_dropout_linear(tmp_path, capsys, train
     np.testing.assert_allclose(reference(linear, x), reference(m, x), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow  # imports skl2onnx (~1 s) for this test alone
 def test_skl2onnx_identity_mlp_imports_proves_and_collapses(tmp_path, capsys):
     """to_onnx(MLPRegressor(activation="identity")): Cast, MatMul, Add, ..., Reshape; collapses like the original."""
     skl2onnx = pytest.importorskip("skl2onnx")

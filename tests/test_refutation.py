@@ -288,7 +288,7 @@ def test_renderings_state_the_inequality():
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+@pytest.mark.parametrize("activation", ["relu", pytest.param("sigmoid", marks=pytest.mark.slow)])  # one pdflatex run
 def test_latex_document_compiles(activation, tmp_path):
     cx = refute(symnet.dense(2, [2], activation=activation))
     (tmp_path / "cx.tex").write_text(cx.to_latex(document=True))

@@ -191,7 +191,7 @@ def test_the_reader_refuses_a_node_after_the_last_leaf_before_reading_the_rest()
     from symnet.errors import CertificateError
 
     disjuncts = ((((fmpq(1),), fmpq(0)),),)
-    items: list[object] = [["leaf", []], ["leaf", []], *(["junk"] for _ in range(400_000))]
+    items: list[object] = [["leaf", []], ["leaf", []], *[["junk"]] * 400_000]  # one junk node, 400,000 times
     with pytest.raises(CertificateError, match=r"tree\[1\] comes after the tree's last leaf"):
         read_tree(items, 1, disjuncts, 0)
     # a split owes two children: split, leaf, leaf is whole; a fourth node is one too many
