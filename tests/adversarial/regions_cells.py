@@ -40,7 +40,7 @@ __all__ = [
 
 #: Past these sizes the oracle says UNDECIDED.
 MAX_CELLS = 3000
-MAX_BITS = 3000
+MAX_BITS = 20_000
 
 Form = tuple[list[Fraction], Fraction]  # coefficients on x, constant
 #: A layer's activation: ("affine", m, c) or ("kink", t0, (m_lo, c_lo), (m_hi, c_hi)) (lo for z <= t0).
