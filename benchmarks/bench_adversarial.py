@@ -7,7 +7,8 @@ Run by hand (not in CI)::
 Worker processes draw documents from ``tests/adversarial/strategies.py``
 (``documents()``, Hypothesis, each chunk with its own seed; ``--family
 verification`` draws verification documents only, from
-``tests/adversarial/verification_strategies.py``), ask symnet to
+``tests/adversarial/verification_strategies.py``, ``--family regions``
+regions documents only, from ``tests/adversarial/regions_strategies.py``), ask symnet to
 check each one (API route, and ``symnet check`` on a fraction of them), and
 judge each with the independent oracle.  The parent collects the results and
 reports: documents tried, accepted, false accepts (must be 0), counts per
@@ -74,6 +75,7 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
+    from tests.adversarial import regions_strategies as R
     from tests.adversarial import strategies as S
     from tests.adversarial import verification_strategies as V
     from tests.adversarial.harness import classify, decide, failures
@@ -83,7 +85,10 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
             decide(text, cli=True)
     for text, _spec in V.verification_pool()[:4]:
         decide(text, cli=True)
-    strategy = V.verification_documents() if family == "verification" else S.documents()
+    for text in R.regions_pool()[:4]:
+        classify(text, cli=True)  # the regions oracle's pplpy too
+    families = {"verification": V.verification_documents, "regions": R.regions_documents}
+    strategy = families[family]() if family in families else S.documents()
     out = sys.stdout
     signal.signal(signal.SIGALRM, _alarm)
     threshold = int(cli_fraction * 1000)
@@ -334,9 +339,10 @@ def main() -> int:
                     help="where to write the report and the shortest example of each finding (JSON)")
     ap.add_argument(
         "--family",
-        choices=["all", "verification"],
+        choices=["all", "verification", "regions"],
         default="all",
-        help="every kind of document (verification documents about one in five), or verification documents only",
+        help="every kind of document (verification documents about one in five, regions one in eight), "
+        "or verification or regions documents only",
     )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)

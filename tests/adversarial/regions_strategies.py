@@ -369,12 +369,11 @@ def tampered_documents(draw: Any, size: int = 48) -> str:
 
 
 @st.composite
-def junk_documents(draw: Any) -> str:
-    return junk(draw(real_documents()), draw(st.integers(0, 2**32)))
+def junk_documents(draw: Any, size: int = 48) -> str:
+    return junk(draw(real_documents(size)), draw(st.integers(0, 2**32)))
 
 
-def regions_documents() -> st.SearchStrategy[str]:
-    """One regions document: real (about one in six), tampered, or junk."""
-    return st.one_of(
-        real_documents(), tampered_documents(), tampered_documents(), tampered_documents(), junk_documents()
-    )
+def regions_documents(size: int = 48) -> st.SearchStrategy[str]:
+    """One regions document from a pool of ``size`` real ones: real (one in five), tampered, or junk."""
+    tampered = tampered_documents(size)
+    return st.one_of(real_documents(size), tampered, tampered, tampered, junk_documents(size))
