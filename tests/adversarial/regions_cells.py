@@ -58,9 +58,8 @@ def _affine_in(t: Table, var: str, root: int) -> tuple[Fraction, Fraction] | Non
 
 
 def _activation(t: Table, kind: str, var: str, expr: int) -> Piece:
-    """The pieces of a hidden activation; Undecided when it is not affine or one kink with rational pieces."""
-    if kind == "relu":
-        return ("kink", Fraction(0), (Fraction(0), Fraction(0)), (Fraction(1), Fraction(0)))
+    """The pieces of a hidden activation, read from its formula's tree (not from values at probes);
+    Undecided when it is not affine, nor Max/Min of two rational affine pieces, nor Abs of one."""
     if kind == "identity":
         return ("affine", Fraction(1), Fraction(0))
     if (mc := _affine_in(t, var, expr)) is not None:
