@@ -166,3 +166,23 @@ def test_campaign_quick() -> None:
 @pytest.mark.slow
 def test_campaign() -> None:
     _campaign(600, 48)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="Regions._from_parsed gates the network once per region (found by this campaign)"
+)
+def test_reading_a_regions_document_gates_the_network_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000 copies of three regions took 25 s to read (12 ms of sympy per region); reading should be linear and cheap."""
+    import symnet
+    import symnet.kernel.regions_cert as cert
+
+    calls = []
+    gate = cert.gate_network
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return gate(*args, **kwargs)
+
+    monkeypatch.setattr(cert, "gate_network", counting)
+    symnet.Regions.from_json(json.dumps(_doc(regions=_REGIONS * 10)))
+    assert len(calls) <= 1, f"the network was gated {len(calls)} times for 30 regions"

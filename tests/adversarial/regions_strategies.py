@@ -11,12 +11,12 @@
 * ``tampered`` -- a real document with one to three edits: a region dropped or
   duplicated, an inequality entry, a form's slope or intercept, an interior
   point or a facet witness moved by 2^-k, a facet row or neighbour edited, a
-  pattern bit flipped, the unit count changed, a bound moved past (or onto)
+  pattern bit flipped, the unit count changed (by one, or to 10,000), a bound moved past (or onto)
   the true extreme, the attaining point moved, the box widened or narrowed,
   the domain swapped, the activation replaced (leaky relu, abs, min, a shifted
   kink, tanh; named as before or truly), a weight changed after the regions
   were computed, numbers made huge (an inequality scaled by 10^k, 2000-digit
-  numerators), input names with LaTeX/Coq escapes;
+  numerators), input names with LaTeX/Coq escapes, hundreds or thousands of copies of the regions;
 * ``junk`` -- a real document with a leaf or a whole field replaced by hostile
   JSON (wrong types, missing or unknown keys, empty lists, zero denominators,
   deep nesting).
@@ -200,7 +200,22 @@ def _pattern(d: dict[str, Any], rng: random.Random) -> None:
 
 
 def _units(d: dict[str, Any], rng: random.Random) -> None:
-    d["units"] += rng.choice([1, -1])
+    """One unit more or less (patterns padded or cut to match, now and then), or a huge count."""
+    n = d["units"] + rng.choice([1, -1, 1, -1, 10_000])
+    if n < 0:
+        return
+    d["units"] = n
+    if rng.random() < 0.7:
+        for reg in d["regions"]:
+            reg["pattern"] = (reg["pattern"] + "1" * n)[:n]
+
+
+def _many(d: dict[str, Any], rng: random.Random) -> None:
+    """Hundreds of copies of the regions (a size attack on the checker)."""
+    times = rng.choice([50, 300, 2000])
+    d["regions"] = (d["regions"] * times)[:times]
+    for b in d.get("claim", {}).get("bounds", []):
+        b["multipliers"] = [[] for _ in d["regions"]]
 
 
 def _bound(d: dict[str, Any], rng: random.Random) -> None:
@@ -314,6 +329,7 @@ MUTATIONS = {
     "huge": _huge,
     "names": _names,
     "swap-form": _swap_form,
+    "many": _many,
 }
 
 
