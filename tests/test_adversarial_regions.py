@@ -172,7 +172,7 @@ def test_campaign() -> None:
     strict=True, reason="Regions._from_parsed gates the network once per region (found by this campaign)"
 )
 def test_reading_a_regions_document_gates_the_network_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """2,000 copies of three regions took 25 s to read (12 ms of sympy per region); reading should be linear and cheap."""
+    """2,000 copies of three regions took 25 s to read (12 ms of sympy per region); reading should be cheap."""
     import symnet
     import symnet.kernel.regions_cert as cert
 
