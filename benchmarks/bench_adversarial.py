@@ -169,17 +169,18 @@ class Totals:
         self.peak_kib = 0
         self.over = 0
         self.slowest_decided = 0.0  # the slowest document symnet decided (hangs left out)
-        #: per document format: [tried, accepted, failures]
+        #: per document format: [tried, accepted, failures, over the 2 s target]
         self.formats: dict[str, list[int]] = {}
 
     def add(self, rec: dict[str, Any]) -> None:
         self.tried += 1
         self.accepted += bool(rec["accepted"])
         self.kinds[rec["kind"]] += 1
-        row = self.formats.setdefault(rec.get("format", "?"), [0, 0, 0])
+        row = self.formats.setdefault(rec.get("format", "?"), [0, 0, 0, 0])
         row[0] += 1
         row[1] += bool(rec["accepted"])
         row[2] += bool([f for f in rec["findings"] if f != "over-2s"])
+        row[3] += rec["seconds"] > TARGET_SECONDS
         self.peak_kib = max(self.peak_kib, rec.get("rss_kib", 0))
         for f in rec["findings"]:
             self.findings[f] += 1
@@ -211,7 +212,10 @@ class Totals:
             f"false accepts:     {false_accepts}",
             f"oracle verdicts:   {dict(sorted(self.kinds.items()))}",
             "per format:        "
-            + "; ".join(f"{k}: {t} tried, {a} accepted, {f} failing" for k, (t, a, f) in sorted(self.formats.items())),
+            + "; ".join(
+                f"{k}: {t} tried, {a} accepted, {f} failing, {o} over {TARGET_SECONDS:g} s"
+                for k, (t, a, f, o) in sorted(self.formats.items())
+            ),
             f"findings:          {dict(sorted(self.findings.items()))}",
             f"informational:     {dict(sorted(self.info.items()))}",
             f"slowest document:  {self.slowest['seconds']:.2f} s "
