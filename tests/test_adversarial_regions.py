@@ -174,15 +174,14 @@ def test_campaign() -> None:
 def test_reading_a_regions_document_gates_the_network_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """2,000 copies of three regions took 25 s to read (12 ms of sympy per region); reading should be cheap."""
     import symnet
-    import symnet.kernel.regions_cert as cert
+    from symnet.kernel.gate import gate_network
 
     calls = []
-    gate = cert.gate_network
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
-        return gate(*args, **kwargs)
+        return gate_network(*args, **kwargs)
 
-    monkeypatch.setattr(cert, "gate_network", counting)
+    monkeypatch.setattr("symnet.kernel.regions_cert.gate_network", counting)
     symnet.Regions.from_json(json.dumps(_doc(regions=_REGIONS * 10)))
     assert len(calls) <= 1, f"the network was gated {len(calls)} times for 30 regions"

@@ -66,15 +66,16 @@ def _activation(t: Table, kind: str, var: str, expr: int) -> Piece:
         return ("affine", *mc)
     node = t.nodes[expr]
     if node[0] == "fn" and node[1] in ("Max", "Min", "Abs"):
-        args = [_affine_in(t, var, a) for a in node[2]]
-        if node[1] == "Abs" and len(args) == 1 and args[0] is not None:
+        found = [_affine_in(t, var, a) for a in node[2]]
+        args = [mc for mc in found if mc is not None]
+        if node[1] == "Abs" and len(found) == len(args) == 1:
             args = [args[0], (-args[0][0], -args[0][1])]
-        if len(args) == 2 and None not in args:
-            (m1, c1), (m2, c2) = args  # type: ignore[misc]
+        if len(found) == len(args) == 2 or (node[1] == "Abs" and len(args) == 2):
+            (m1, c1), (m2, c2) = args
             big = node[1] != "Min"
             if m1 == m2:
                 return ("affine", m1, max(c1, c2) if big else min(c1, c2))
-            lo, hi = sorted(args, key=lambda mc: mc[0])  # type: ignore[arg-type, return-value]
+            lo, hi = sorted(args, key=lambda mc: mc[0])
             t0 = (hi[1] - lo[1]) / (lo[0] - hi[0])
             return ("kink", t0, lo, hi) if big else ("kink", t0, hi, lo)
     raise Undecided("a hidden activation is not affine or one kink of rational affine pieces")

@@ -137,7 +137,7 @@ def _claim(cd: Any, p: int, q: int) -> tuple[Any, ...] | None:
         return ("affine", list(forms))
     expect(cd["kind"] == "bounds", "claim.kind is not affine or bounds", "json-type")
     keys(cd, {"kind", "bounds"}, set(), "claim")
-    expect(isinstance(cd["bounds"], list) and cd["bounds"], "claim.bounds is not a non-empty list", "json-type")
+    expect(isinstance(cd["bounds"], list) and bool(cd["bounds"]), "claim.bounds is not a non-empty list", "json-type")
     bounds = []
     for b in cd["bounds"]:
         keys(b, {"output", "sense", "value", "point", "multipliers"}, set(), "a bound")
@@ -286,7 +286,7 @@ def judge_regions(data: dict[str, Any]) -> Verdict:
     expect(is_int(units) and units >= 0, "units is not a count", "json-type")
     domain = _domain(data["domain"], net.p)
     regs = data["regions"]
-    expect(isinstance(regs, list) and regs, "regions is not a non-empty list", "json-type")
+    expect(isinstance(regs, list) and bool(regs), "regions is not a non-empty list", "json-type")
     if len(regs) > MAX_REGIONS:
         raise Undecided("too many regions for the oracle")
     regions = [_region(rd, r, units, net.p, net.q) for r, rd in enumerate(regs)]
