@@ -2,10 +2,11 @@
 
 ``decide(text)`` asks symnet through its public API, by the document's
 ``format`` (``Proof.from_json(...).check()``, ``GenericProof``,
-``Counterexample``, ``Verdict``; degree documents through whatever loader symnet offers,
+``Counterexample``, ``Verdict``, ``Regions``; degree documents through whatever loader symnet offers,
 else ``symnet check``), and also through ``symnet check`` on the command line
 (in-process, a temporary file).  ``classify(text)`` combines that with
-:func:`.oracle.judge` into a list of findings:
+the oracle (:func:`.oracle.judge`; regions documents: :func:`.regions_oracle.judge_regions`)
+into a list of findings:
 
 * ``false-accept`` -- accepted, and the oracle shows the claim false;
 * ``accept-malformed:<cls>`` -- accepted, but the document breaks the grammar
