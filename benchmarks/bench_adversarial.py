@@ -7,7 +7,8 @@ Run by hand (not in CI)::
 Worker processes draw documents from ``tests/adversarial/strategies.py``
 (``documents()``, Hypothesis, each chunk with its own seed; ``--family
 verification`` draws verification documents only, from
-``tests/adversarial/verification_strategies.py``), ask symnet to
+``tests/adversarial/verification_strategies.py``, ``--family regions``
+regions documents only, from ``tests/adversarial/regions_strategies.py``), ask symnet to
 check each one (API route, and ``symnet check`` on a fraction of them), and
 judge each with the independent oracle.  The parent collects the results and
 reports: documents tried, accepted, false accepts (must be 0), counts per
@@ -74,6 +75,7 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
+    from tests.adversarial import regions_strategies as R
     from tests.adversarial import strategies as S
     from tests.adversarial import verification_strategies as V
     from tests.adversarial.harness import classify, decide, failures
@@ -83,7 +85,10 @@ def worker(seed: int, count: int, soft: float, cli_fraction: float, memory_limit
             decide(text, cli=True)
     for text, _spec in V.verification_pool()[:4]:
         decide(text, cli=True)
-    strategy = V.verification_documents() if family == "verification" else S.documents()
+    for text in R.regions_pool()[:4]:
+        classify(text, cli=True)  # the regions oracle's pplpy too
+    families = {"verification": V.verification_documents, "regions": R.regions_documents}
+    strategy = families[family]() if family in families else S.documents()
     out = sys.stdout
     signal.signal(signal.SIGALRM, _alarm)
     threshold = int(cli_fraction * 1000)
@@ -164,17 +169,18 @@ class Totals:
         self.peak_kib = 0
         self.over = 0
         self.slowest_decided = 0.0  # the slowest document symnet decided (hangs left out)
-        #: per document format: [tried, accepted, failures]
+        #: per document format: [tried, accepted, failures, over the 2 s target]
         self.formats: dict[str, list[int]] = {}
 
     def add(self, rec: dict[str, Any]) -> None:
         self.tried += 1
         self.accepted += bool(rec["accepted"])
         self.kinds[rec["kind"]] += 1
-        row = self.formats.setdefault(rec.get("format", "?"), [0, 0, 0])
+        row = self.formats.setdefault(rec.get("format", "?"), [0, 0, 0, 0])
         row[0] += 1
         row[1] += bool(rec["accepted"])
         row[2] += bool([f for f in rec["findings"] if f != "over-2s"])
+        row[3] += rec["seconds"] > TARGET_SECONDS
         self.peak_kib = max(self.peak_kib, rec.get("rss_kib", 0))
         for f in rec["findings"]:
             self.findings[f] += 1
@@ -206,7 +212,10 @@ class Totals:
             f"false accepts:     {false_accepts}",
             f"oracle verdicts:   {dict(sorted(self.kinds.items()))}",
             "per format:        "
-            + "; ".join(f"{k}: {t} tried, {a} accepted, {f} failing" for k, (t, a, f) in sorted(self.formats.items())),
+            + "; ".join(
+                f"{k}: {t} tried, {a} accepted, {f} failing, {o} over {TARGET_SECONDS:g} s"
+                for k, (t, a, f, o) in sorted(self.formats.items())
+            ),
             f"findings:          {dict(sorted(self.findings.items()))}",
             f"informational:     {dict(sorted(self.info.items()))}",
             f"slowest document:  {self.slowest['seconds']:.2f} s "
@@ -334,9 +343,10 @@ def main() -> int:
                     help="where to write the report and the shortest example of each finding (JSON)")
     ap.add_argument(
         "--family",
-        choices=["all", "verification"],
+        choices=["all", "verification", "regions"],
         default="all",
-        help="every kind of document (verification documents about one in five), or verification documents only",
+        help="every kind of document (verification documents about one in five, regions one in eight), "
+        "or verification or regions documents only",
     )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)

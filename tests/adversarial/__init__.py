@@ -14,6 +14,11 @@
   truth of "holds"/"violated" by exact LPs over activation patterns (pplpy)
   and a Fraction forward pass; documents symnet.verify wrote, mutated, built
   from the grammar, or junk;
+* :mod:`.regions_oracle`, :mod:`.regions_cells`, :mod:`.regions_strategies` --
+  regions documents (``symnet.regions``): the truth of the cover, the forms and
+  the affine/bounds claims by Fraction forward passes and pplpy's exact
+  polyhedra (an independent enumeration of the activation cells); documents
+  symnet's search wrote, tampered, or junk;
 * :mod:`.harness` -- runs symnet on a document and classifies the outcome
   against the oracle (false accepts, tracebacks, name mismatches ...).
 

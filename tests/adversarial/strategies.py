@@ -1076,10 +1076,13 @@ def _rename(draw: Any, doc: dict[str, Any], t: Nodes) -> None:
 
 
 def documents() -> st.SearchStrategy[str]:
-    """One document of any family, as raw JSON text (verification documents: about one in five)."""
+    """One document of any family, as raw JSON text (verification: about one in five; regions: one in eight)."""
+    from .regions_strategies import regions_documents
     from .verification_strategies import verification_documents  # it builds on this module
 
     return st.one_of(
+        regions_documents(),
+        regions_documents(),
         verification_documents(),
         verification_documents(),
         verification_documents(),
