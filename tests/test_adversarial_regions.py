@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
+import symnet
+from symnet.kernel.gate import gate_network
 from tests.adversarial import regions_strategies as R
 from tests.adversarial.harness import classify, failures, oracle_verdict
 
@@ -168,14 +170,8 @@ def test_campaign() -> None:
     _campaign(600, 48)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Regions._from_parsed gates the network once per region (found by this campaign)"
-)
 def test_reading_a_regions_document_gates_the_network_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """2,000 copies of three regions took 25 s to read (12 ms of sympy per region); reading should be cheap."""
-    import symnet
-    from symnet.kernel.gate import gate_network
-
+    """Found by this campaign: 2,000 copies of three regions took 25 s to read, the network gated per region."""
     calls = []
 
     def counting(*args: Any, **kwargs: Any) -> Any:

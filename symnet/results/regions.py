@@ -272,10 +272,14 @@ class Regions(Displayable, Sequence[Region], display_key="regions"):
         net = data["network"]
         units = data["units"]
         drows = data["domain_rows"]
+        try:
+            pieces = kernel.network_pieces(net)  # gated once: a document may state thousands of regions
+        except CertificateError:
+            pieces = None
         out = []
         for r, rd in enumerate(data["regions"]):
             try:
-                unit_rows, _ = kernel.forms(kernel.network_pieces(net), net.p, rd["pattern"], r)
+                unit_rows = [] if pieces is None else kernel.forms(pieces, net.p, rd["pattern"], r)[0]
             except CertificateError:
                 unit_rows = []
             rows = drows + unit_rows
