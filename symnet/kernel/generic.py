@@ -51,6 +51,8 @@ __all__ = ["RULES", "GenericRule", "affine_coefficients", "check", "derived_step
 # ------------------------------------------------------ networks and certs
 def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
     """``(a, d)`` when the activation is ``t -> a t + d``; None otherwise (read through the gate: exact)."""
+    if act.is_identity:
+        return sympy.Integer(1), sympy.Integer(0)
     form = gate_activation(act, (), "the activation")
     if not form.is_affine:
         return None
