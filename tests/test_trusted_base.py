@@ -55,7 +55,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: certs3: no lazy writer re-exports in symnet.certificate, one way to read a float node exactly, one place that
 #: makes a reader's SymnetError a CertificateError, GenericCertificate.kind (-39).
 #: pl3: regions' pieces applied as one fmpq_mat, rows at a point and combination as products (-27).
-CEILING = 3_697
+#: generic3: a rule unifies its shapes in derive, one self-check path, a step's failure as partial (-21).
+CEILING = 3_676
 
 
 def trusted_modules() -> list[str]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from functools import reduce
+from functools import partial, reduce
 from typing import Any
 
 import sympy
@@ -63,10 +63,6 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
 Fail = Callable[[str], CertificateError]
 
 
-def _fail(index: int, rule: str) -> Fail:
-    return lambda message: CertificateError(message, step=index, rule=rule)
-
-
 def _derive(rule_name: str, env: Mapping[str, Any], fail: Fail) -> Any:
     """The rule's result for operands the certificate states (its claim): a misfit of shapes is the step's failure."""
     try:
@@ -97,15 +93,13 @@ def derived_steps(net: GenericNetwork) -> list[GenericStep]:
             raise CertificateError(f"layer {l}'s activation is not affine", step=len(steps), rule=substitute)
         env = {**_layer_operands(net, l), "a": coeffs[0], "d": coeffs[1], "m": net.sizes[l]}
         steps.append(GenericStep(substitute, l, RULES[substitute].derive(env)))
-    factors: dict[int, Aug] = {step.layer: step.value for step in steps[1:]}
-    acc = factors.get(1)  # Q_l = P_l ... P_1
-    for l in range(2, L + 1):
-        assert acc is not None
-        top = factors[l]
-        acc = RULES[multiply].derive({"V": top.M, "c": top.v, "M": acc.M, "v": acc.v})
-        steps.append(GenericStep(multiply, l, acc))
     final: OutRow = steps[0].value
-    if acc is not None:
+    if L:
+        factors = steps[:0:-1]  # P_1 ... P_L
+        acc: Aug = factors[0].value  # Q_l = P_l ... P_1
+        for top in factors[1:]:
+            acc = RULES[multiply].derive({"V": top.value.M, "c": top.value.v, "M": acc.M, "v": acc.v})
+            steps.append(GenericStep(multiply, top.layer, acc))
         final = RULES[apply].derive({"C": final.C, "c": final.c, "M": acc.M, "v": acc.v})
         steps.append(GenericStep(apply, L + 1, final))
     return [*steps, GenericStep(conclude, L + 1, (final.C, final.c)), GenericStep(rank, 0, tuple(net.sizes))]
@@ -134,14 +128,14 @@ def check(cert: GenericCertificate) -> bool:
     if got != expected:
         raise CertificateError(f"the steps cite rules {got}; a depth-{net.depth} proof cites {expected}")
     for index, (step, want) in enumerate(zip(cert.steps, derived, strict=True)):
-        fail = _fail(index, want.rule)
+        fail = partial(CertificateError, step=index, rule=want.rule)
         # the conclusion and the rank bound (the last two rules) name no layer the check holds them to
         if want.rule not in STEP_RULES[-2:] and step.layer != want.layer:
             raise fail(f"in a depth-{net.depth} proof this step concerns layer {want.layer}, not {step.layer}")
         if step.value != want.value:
             raise fail(f"the step states {step.value!r}, but the rule gives {want.value!r}")
-    _check_claim(cert, derived[-2].value, _fail(len(derived) - 2, derived[-2].rule))
-    _check_rank(net, cert.matrix, _fail(len(derived) - 1, derived[-1].rule))
+    _check_claim(cert, derived[-2].value, partial(CertificateError, step=len(derived) - 2, rule=derived[-2].rule))
+    _check_rank(net, cert.matrix, partial(CertificateError, step=len(derived) - 1, rule=derived[-1].rule))
     return True
 
 

@@ -55,35 +55,24 @@ class GenericRule:
         return tuple(dict.fromkeys(d for _, rows, cols in self.operands for d in (rows, cols) if d != "1"))
 
     def derive(self, env: Mapping[str, Any]) -> Any:
-        """The rule's result for symbolic-shape operands, after checking their shapes."""
-        bind_dims(self, env)
+        """The rule's result for symbolic-shape operands, after unifying their shapes with the rule's dims
+        (ShapeError on a mismatch)."""
+        dims: dict[str, Size] = {"1": sympy.Integer(1)}
+        for name, rdim, cdim in self.operands:
+            if name not in env:
+                raise ShapeError(f"rule {self.name}: operand {name} is missing")
+            shape = env[name].shape
+            for dim, got in zip((rdim, cdim), shape, strict=True):
+                have = dims.setdefault(dim, got)
+                if not _same_size(have, got):
+                    raise ShapeError(
+                        f"rule {self.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
+                        f"(the rule needs {name}: {rdim} x {cdim})"
+                    )
+        for d in self.dims:  # a size also given as a scalar operand (substitute_layer's m) must be the operands'
+            if d in env and not _same_size(env[d], dims[d]):
+                raise ShapeError(f"rule {self.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
         return self.result(SymbolicOps(), env)
-
-
-def bind_dims(rule: GenericRule, env: Mapping[str, Any]) -> None:
-    """Unify the operands' shapes with the rule's dims; ShapeError on a mismatch."""
-    dims: dict[str, Size] = {"1": sympy.Integer(1)}
-    for name, rdim, cdim in rule.operands:
-        if name not in env:
-            raise ShapeError(f"rule {rule.name}: operand {name} is missing")
-        shape = env[name].shape
-        for dim, got in zip((rdim, cdim), shape, strict=True):
-            have = dims.get(dim)
-            if have is None:
-                dims[dim] = got
-            elif not _same_size(have, got):
-                raise ShapeError(
-                    f"rule {rule.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
-                    f"(the rule needs {name}: {rdim} x {cdim})"
-                )
-    for d in rule.dims:  # a size also given as a scalar operand (substitute_layer's m) must be the operands'
-        if d in env and not _same_size(env[d], dims[d]):
-            raise ShapeError(f"rule {rule.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
-
-
-def _product(o: Any, e: Mapping[str, Any]) -> Any:
-    """``A B``: the rank rule's result and its left-hand side."""
-    return o.mul(e["A"], e["B"])
 
 
 _RULE_LIST = (
@@ -138,8 +127,8 @@ _RULE_LIST = (
         name="factor_rank",
         statement="rank(A B) <= r   for A: m x r, B: r x n",
         operands=(("A", "m", "r"), ("B", "r", "n")),
-        result=_product,
-        lhs=_product,
+        result=lambda o, e: o.mul(e["A"], e["B"]),
+        lhs=lambda o, e: o.mul(e["A"], e["B"]),
         kind="rank",
         bound="r",
         spread=tuple(itertools.product((1, 2, 3), repeat=3)),
@@ -149,12 +138,6 @@ _RULE_LIST = (
 #: The generic rule table, by name.  The same names label the certificate's
 #: steps, the derivations and the docs.
 RULES: dict[str, GenericRule] = {r.name: r for r in _RULE_LIST}
-
-
-def _spread(rule: GenericRule) -> list[tuple[int, ...]]:
-    """The rule's own spread of concrete sizes, or every dim in 1..3 and two larger, uneven assignments."""
-    large = (4, 5, 6)[: len(rule.dims)]
-    return list(rule.spread or (*itertools.product((1, 2, 3), repeat=len(rule.dims)), large, large[::-1]))
 
 
 def _fresh(rule: GenericRule, sizes: Mapping[str, int]) -> dict[str, Any]:
@@ -186,30 +169,24 @@ def check_instance(rule: GenericRule, sizes: Mapping[str, int]) -> None:
     env = _fresh(rule, sizes)
     where = ", ".join(f"{d}={sizes[d]}" for d in rule.dims)
     try:
-        result = rule.result(ops, env)
-        lhs = rule.lhs(ops, env)
-        rhs = rule.rhs(ops, env, result)
-    except (KeyError, TypeError, ValueError) as exc:  # a ShapeError, symnet's or sympy's, is a ValueError
+        result, lhs = rule.result(ops, env), rule.lhs(ops, env)
+        # the sides' difference: sides of different shapes, or not both matrices, raise one of the errors below
+        diff = None if rule.kind == "rank" else (lhs - rule.rhs(ops, env, result)).applyfunc(sympy.expand)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # sympy's ShapeError and symnet's are ValueErrors
         raise CertificateError(f"self-check at {where}: the rule does not apply ({exc})", rule=rule.name) from None
-    if rule.kind == "rank":
+    if diff is None:
         r = sizes[rule.bound] if rule.bound else 0
         if r < min(lhs.shape) and not _minors_vanish(lhs, r + 1):
             raise CertificateError(f"self-check at {where}: rank(lhs) exceeds {r}", rule=rule.name)
-        return
-    if not hasattr(lhs, "shape") or not hasattr(rhs, "shape") or lhs.shape != rhs.shape:
-        raise CertificateError(
-            f"self-check at {where}: the sides have shapes "
-            f"{getattr(lhs, 'shape', None)} and {getattr(rhs, 'shape', None)}",
-            rule=rule.name,
-        )
-    diff = (lhs - rhs).applyfunc(sympy.expand)
-    if any(v != 0 for v in diff):
+    elif any(v != 0 for v in diff):
         raise CertificateError(f"self-check at {where}: lhs - rhs = {diff.tolist()} is not zero", rule=rule.name)
 
 
 @cache
 def _self_check_cached(rule: GenericRule) -> int:
-    spread = _spread(rule)
+    """Check the rule at its own spread of concrete sizes, or every dim in 1..3 and two larger, uneven assignments."""
+    large = (4, 5, 6)[: len(rule.dims)]
+    spread = rule.spread or (*itertools.product((1, 2, 3), repeat=len(rule.dims)), large, large[::-1])
     for values in spread:
         check_instance(rule, dict(zip(rule.dims, values, strict=True)))
     return len(spread)
