@@ -216,8 +216,6 @@ def network(net: Network) -> Layers | None:
     matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in given]
     if any(W is None or b is None for W, b in matrices):
         return None
-    if len({s.name for s in inputs}) != len(inputs):
-        raise IllFormed("the inputs must be distinct symbols with distinct names")
     layers: Layers = []
     previous = len(inputs)
     for l, ((W, b), layer) in enumerate(zip(matrices, given, strict=True), start=1):
