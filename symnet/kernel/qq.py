@@ -157,11 +157,9 @@ def augmented(W: flint.fmpq_mat, b: flint.fmpq_mat, *, top: bool = True) -> flin
     """The layer ``z = W u + b`` as one matrix over QQ: ``[[1, 0 ... 0], [b | W]]``, so ``(1, z) = A (1, u)``
     (``top=False``: ``[b | W]`` alone)."""
     n, m = W.nrows(), W.ncols()
-    flat, bias = W.entries(), b.entries()
-    entries = [flint.fmpq(1)] + [flint.fmpq(0)] * m if top else []
-    for k in range(n):
-        entries.append(bias[k])
-        entries.extend(flat[k * m : (k + 1) * m])
+    entries: list[Any] = [1] + [0] * m if top else []
+    for x, row in zip(b.entries(), W.tolist(), strict=True):
+        entries += [x, *row]
     return flint.fmpq_mat(n + top, m + 1, entries)
 
 
