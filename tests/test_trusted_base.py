@@ -56,7 +56,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: makes a reader's SymnetError a CertificateError, GenericCertificate.kind (-39).
 #: pl3: regions' pieces applied as one fmpq_mat, rows at a point and combination as products (-27).
 #: generic3: a rule unifies its shapes in derive, one self-check path, a step's failure as partial (-21).
-CEILING = 3_676
+#: core3: distinct input names one rule of check_structure, not repeated by gate and qq; qq.augmented by rows (-6).
+CEILING = 3_670
 
 
 def trusted_modules() -> list[str]:

@@ -221,8 +221,6 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         inputs, layers = check_structure(net.inputs, net.layers)
     except SymnetError as e:
         raise IllFormed(f"the network's structure: {e}") from None
-    if len({s.name for s in inputs}) != len(inputs):
-        raise IllFormed("the inputs must be distinct symbols with distinct names")
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
     input_heads = frozenset(name[:1] for name in input_names)  # a recorded name starting otherwise is no input's
     weights: list[Sequence[sympy.Expr]] = []

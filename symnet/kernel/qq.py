@@ -157,11 +157,9 @@ def augmented(W: flint.fmpq_mat, b: flint.fmpq_mat, *, top: bool = True) -> flin
     """The layer ``z = W u + b`` as one matrix over QQ: ``[[1, 0 ... 0], [b | W]]``, so ``(1, z) = A (1, u)``
     (``top=False``: ``[b | W]`` alone)."""
     n, m = W.nrows(), W.ncols()
-    flat, bias = W.entries(), b.entries()
-    entries = [flint.fmpq(1)] + [flint.fmpq(0)] * m if top else []
-    for k in range(n):
-        entries.append(bias[k])
-        entries.extend(flat[k * m : (k + 1) * m])
+    entries: list[Any] = [1] + [0] * m if top else []
+    for x, row in zip(b.entries(), W.tolist(), strict=True):
+        entries += [x, *row]
     return flint.fmpq_mat(n + top, m + 1, entries)
 
 
@@ -216,8 +214,6 @@ def network(net: Network) -> Layers | None:
     matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in given]
     if any(W is None or b is None for W, b in matrices):
         return None
-    if len({s.name for s in inputs}) != len(inputs):
-        raise IllFormed("the inputs must be distinct symbols with distinct names")
     layers: Layers = []
     previous = len(inputs)
     for l, ((W, b), layer) in enumerate(zip(matrices, given, strict=True), start=1):

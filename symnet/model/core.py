@@ -137,7 +137,8 @@ class Layer:
 
 def check_structure(inputs: Any, layers: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """``inputs`` and ``layers`` as tuples, once they follow the structural rules of a network: at least one input
-    and one layer, distinct commutative input symbols, symnet Layers of sympy matrices that fit one another.
+    and one layer, commutative input symbols with distinct names, symnet Layers of sympy matrices that fit one
+    another.
 
     InvalidArgument, InvalidType or ShapeError otherwise.  :class:`NetworkData` applies the rules when it is
     made, and the kernel's gate again when it reads one (a checker trusts no constructor: a frozen dataclass is
@@ -151,8 +152,8 @@ def check_structure(inputs: Any, layers: Any) -> tuple[tuple[Any, ...], tuple[An
     for j, s in enumerate(inputs):
         if not isinstance(s, sympy.Symbol) or not s.is_commutative:
             raise InvalidArgument(f"inputs[{j}]={s!r} is not a commutative symbol")
-    if len(set(inputs)) != len(inputs):
-        raise InvalidArgument(f"inputs={inputs} has repeated symbols")
+    if len({s.name for s in inputs}) != len(inputs):  # names identify symbols in documents and messages
+        raise InvalidArgument(f"inputs={inputs} has repeated symbols: the inputs need distinct names")
     previous = len(inputs)
     for index, layer in enumerate(layers):
         if not isinstance(layer, Layer):
@@ -180,8 +181,8 @@ class NetworkData:
 
     Built by the document readers (and, through its subclass
     :class:`symnet.Network`, by users).  Only the structure is checked at
-    construction (layers that fit, a linear output layer, distinct
-    commutative input symbols): what the entries and activations may hold is
+    construction (layers that fit, a linear output layer,
+    commutative input symbols with distinct names): what the entries and activations may hold is
     the gate's to check (:mod:`symnet.kernel.gate`), before any checker reads
     them, and :class:`symnet.Network` checks it for users.  Two networks are
     equal when their inputs and layers are, whichever class holds them.
