@@ -90,6 +90,14 @@ def _ref_backsub(exts: Sequence[Any], A: list[Any], const: list[fmpq]) -> list[l
     return [[fmpq(c_int[i], _F), *coeffs[i]] for i in range(R)]
 
 
+def _ref_extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpq, fmpq]:
+    """min and max over the box of ``row[0] + row[1:] . x``, one coordinate at a time."""
+    lo = hi = row[0]
+    for c, (a, b) in zip(row[1:], box, strict=True):
+        lo, hi = (lo + c * a, hi + c * b) if c >= 0 else (lo + c * b, hi + c * a)
+    return lo, hi
+
+
 def _ref_relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[Any], list[Any]]:
     """The kernel's rule per entry: interval bounds from the layer below (one sum per neuron), then for the
     neurons they leave unstable the upper bound by back-substitution, then the lower one where u > 0 still."""
@@ -103,7 +111,7 @@ def _ref_relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[Any]
         w = W.entries()
         if i == 0:
             rows = [[b[k], *w[k * m : (k + 1) * m]] for k in range(n)]
-            out.append([(kv._floor(lo), kv._ceil(hi)) for lo, hi in (kv._extremes(r, box) for r in rows)])
+            out.append([(kv._floor(lo), kv._ceil(hi)) for lo, hi in (_ref_extremes(r, box) for r in rows)])
         else:
             lu = []
             for k in range(n):
@@ -118,10 +126,10 @@ def _ref_relax(hidden: Any, box: Sequence[tuple[fmpq, fmpq]]) -> tuple[list[Any]
                     continue
                 row = wz[k * m : (k + 1) * m]
                 up = _ref_backsub(exts, [(-v * _F) // D for v in row], [-b[k]])[0]
-                lu[k] = (lu[k][0], min(lu[k][1], kv._ceil(-kv._extremes(up, box)[0])))
+                lu[k] = (lu[k][0], min(lu[k][1], kv._ceil(-_ref_extremes(up, box)[0])))
                 if lu[k][1] > 0:
                     low = _ref_backsub(exts, [(v * _F) // D for v in row], [b[k]])[0]
-                    lu[k] = (max(lu[k][0], kv._floor(kv._extremes(low, box)[0])), lu[k][1])
+                    lu[k] = (max(lu[k][0], kv._floor(_ref_extremes(low, box)[0])), lu[k][1])
             out.append(lu)
         exts.append(_ref_layer_ext(hidden[i], out[i]))
     return out, exts

@@ -99,6 +99,6 @@ def test_cases_have_neurons_the_interval_bounds_leave_unstable_and_back_substitu
         qbox = [(fmpq(lo.numerator, lo.denominator), fmpq(hi.numerator, hi.denominator)) for lo, hi in box]
         bounds = kv.relax(layers[0], qbox)[0]
         for i in range(1, len(bounds)):
-            ibp = kv._intervals(layers[0][i], bounds[i - 1])
+            ibp = kv._intervals(layers[0][i], [(max(l, fmpq(0)), max(u, fmpq(0))) for l, u in bounds[i - 1]])
             settled += sum(il < 0 < iu and not l < 0 < u for (il, iu), (l, u) in zip(ibp, bounds[i], strict=True))
     assert settled >= 5

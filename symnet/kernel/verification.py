@@ -90,25 +90,25 @@ def _int(v: fmpq) -> int:
 class _Fixed:
     """A hidden layer's numbers that do not depend on the box, computed once per network.
 
-    ``aug`` is the layer ``[[1, 0], [b, W]]`` over QQ and ``first[k]`` its row ``[b_k, W_k...]``; D is a common
-    denominator of W and b; ``rows[k]`` is ``2^(2 GRID_BITS) D [b_k | W_k]`` (integers); ``start[j]`` lists the
-    coefficients of column j of W in the objectives ``W h + b`` then ``-(W h + b)`` (back-substituted for the
-    layer's bounds) times 2^FINE_BITS rounded down, ``start_const`` their constants; ``signs`` is
-    ``D [b | W+ | W-]`` (for interval bounds).
+    ``aug`` is the layer ``[[1, 0], [b, W]]`` over QQ; D is a common denominator of W and b; ``signs`` the functions
+    ``D (W x + b)`` then ``-D (W x + b)`` for :func:`_mins` (interval bounds); ``rows[k]`` is
+    ``2^(2 GRID_BITS) D [b_k | W_k]`` (integers); ``start[j]`` lists the coefficients of column j of W in the
+    objectives ``W h + b`` then ``-(W h + b)`` (back-substituted for the layer's bounds) times 2^FINE_BITS rounded
+    down, ``start_const`` their constants.
     """
 
-    __slots__ = ("D", "aug", "first", "rows", "signs", "start", "start_const")
+    __slots__ = ("D", "aug", "rows", "signs", "start", "start_const")
 
     def __init__(self, aug: fmpq_mat) -> None:
-        self.aug, self.first = aug, aug.tolist()[1:]
+        self.aug = aug
         numer, denom = aug.numer_denom()
         self.D = D = int(denom)
         ints = [[int(v) for v in r] for r in numer.tolist()[1:]]
         self.rows = [[v << 2 * GRID_BITS for v in r] for r in ints]
         self.start = [[(s * r[j] * _FINE) // D for s in (1, -1) for r in ints] for j in range(1, len(ints[0]))]
-        self.start_const = [s * r[0] for s in (1, -1) for r in self.first]
-        signs = [[r[0], *(max(v, 0) for v in r[1:]), *(min(v, 0) for v in r[1:])] for r in ints]
-        self.signs = fmpz_mat(len(ints), len(signs[0]), [v for r in signs for v in r])
+        self.start_const = [s * r[0] for s in (1, -1) for r in aug.tolist()[1:]]
+        signed = [s * r[j] for j in range(1, len(ints[0])) for s in (1, -1) for r in ints]
+        self.signs = _signs([s * r[0] for s in (1, -1) for r in ints], signed, len(ints[0]) - 1)
 
 
 def relu_layers(layers: Layers) -> ReluLayers:
@@ -120,15 +120,18 @@ def relu_layers(layers: Layers) -> ReluLayers:
     return [_Fixed(aug) for aug, _ in layers[:-1]], layers[-1][0]
 
 
-def _extremes(row: Sequence[fmpq], box: Sequence[tuple[fmpq, fmpq]]) -> tuple[fmpq, fmpq]:
-    """min and max over the box of ``row[0] + row[1:] . x``."""
-    lo = hi = row[0]
-    for c, (a, b) in zip(row[1:], box, strict=True):
-        if c > 0:
-            lo, hi = lo + c * a, hi + c * b
-        elif c < 0:
-            lo, hi = lo + c * b, hi + c * a
-    return lo, hi
+def _signs(const: Sequence[Any], AT: Sequence[Any], p: int) -> fmpq_mat:
+    """``[[const], [A+^T], [A-^T]]`` for the functions ``const[i] + A_i . x`` of p variables (``AT[j R + i]`` is
+    the coefficient of variable j in function i): A's positive and negative entries apart (zeros elsewhere)."""
+    R = len(const)
+    return fmpq_mat(1 + 2 * p, R, [*const, *(a if a > 0 else 0 for a in AT), *(a if a < 0 else 0 for a in AT)])
+
+
+def _mins(signs: fmpq_mat, box: Sequence[tuple[fmpq, fmpq]], scale: Any = 1) -> list[fmpq]:
+    """The minimum over the box of each function of ``signs`` (see :func:`_signs`), divided by ``scale``."""
+    ends = fmpq_mat(1, 1 + 2 * len(box), [1, *(a for a, _ in box), *(b for _, b in box)])
+    mins: list[fmpq] = (ends * signs / scale).entries()
+    return mins
 
 
 def _relaxation(l: fmpq, u: fmpq, alpha: fmpq | None = None) -> tuple[fmpq, fmpq, fmpq]:
@@ -201,45 +204,37 @@ def _backsub(exts: Sequence[Ext], AT: list[Any], const: list[fmpq]) -> tuple[lis
     return c_int, AT, T
 
 
-def _mins(lower: tuple[list[Any], list[Any], fmpz], box: Sequence[tuple[fmpq, fmpq]]) -> list[fmpq]:
-    """The minimum over the box of each function of :func:`_backsub`."""
-    c_int, AT, T = lower
-    p, R = len(box), len(c_int)
-    pos = fmpq_mat(p, R, [a if a > 0 else 0 for a in AT])
-    neg = fmpq_mat(p, R, [a if a < 0 else 0 for a in AT])
-    at = fmpq_mat(1, p, [a for a, _ in box]) * pos + fmpq_mat(1, p, [b for _, b in box]) * neg
-    return [fmpq(c, _FINE) + v / (_FINE * T) for c, v in zip(c_int, at.entries(), strict=True)]
-
-
-def _intervals(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]]) -> list[tuple[fmpq, fmpq]]:
-    """Interval bounds, on the grid, of the layer's neurons from the bounds ``lu`` (on the grid) of its inputs."""
-    lo = [_int(max(l, ZERO) * _SCALE) for l, _ in lu]
-    hi = [_int(max(u, ZERO) * _SCALE) for _, u in lu]
-    pairs = [(_SCALE, _SCALE), *zip(lo, hi, strict=True), *zip(hi, lo, strict=True)]
-    e, D = (fixed.signs * fmpz_mat(len(pairs), 2, [x for p in pairs for x in p])).entries(), fixed.D
-    return [(fmpq(e[2 * k] // D, _SCALE), fmpq(-(-e[2 * k + 1] // D), _SCALE)) for k in range(len(e) // 2)]
+def _intervals(fixed: _Fixed, box: Sequence[tuple[fmpq, fmpq]]) -> list[tuple[fmpq, fmpq]]:
+    """Bounds, rounded out to the grid, of the layer's neurons on the box of its inputs."""
+    mins = _mins(fixed.signs, box, fixed.D)
+    n = len(mins) // 2
+    return [(_floor(lo), _ceil(-nhi)) for lo, nhi in zip(mins[:n], mins[n:], strict=True)]
 
 
 def relax(hidden: Sequence[_Fixed], box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed:
     """Concrete (l, u) of every hidden neuron on the box, and each layer's relaxation.
 
     The first layer's bounds are exact (then rounded out to the grid); a later layer's are its interval bounds
-    from the layer below, intersected, for the neurons those leave unstable (l < 0 < u), with back-substitution
-    (CROWN) through the layers below: first of u, then of l where u > 0 still (a dead neuron's l is not used).
+    from the layer below (on the box of its ReLU outputs), intersected, for the neurons those leave unstable
+    (l < 0 < u), with back-substitution (CROWN) through the layers below: first of u, then of l where u > 0 still
+    (a dead neuron's l is not used).
     """
     out: list[list[tuple[fmpq, fmpq]]] = []
     exts: list[Ext] = []
     for i, fixed in enumerate(hidden):
         n = len(fixed.rows)
         if i == 0:
-            out.append([(_floor(lo), _ceil(hi)) for lo, hi in (_extremes(r, box) for r in fixed.first)])
+            out.append(_intervals(fixed, box))
         else:
-            lu = _intervals(fixed, out[i - 1])
+            lu = _intervals(fixed, [(l if l > 0 else ZERO, u if u > 0 else ZERO) for l, u in out[i - 1]])
             S = [k for k, (l, u) in enumerate(lu) if l < 0 < u]
             for up in (True, False):  # upper bounds first: a neuron they show dead needs no lower bound
+                if not S:
+                    break
                 rows = [n + k if up else k for k in S]
                 AT = [fixed.start[j][r] for j in exts[-1][3] for r in rows]
-                mins = _mins(_backsub(exts, AT, [fixed.start_const[r] for r in rows]), box) if S else []
+                c_int, AT, T = _backsub(exts, AT, [fixed.start_const[r] for r in rows])
+                mins = _mins(_signs([c * T for c in c_int], AT, len(box)), box, _FINE * T)
                 for k, v in zip(S, mins, strict=True):
                     lu[k] = (lu[k][0], min(lu[k][1], _ceil(-v))) if up else (max(lu[k][0], _floor(v)), lu[k][1])
                 S = [k for k in S if lu[k][1] > 0]
@@ -273,10 +268,9 @@ def leaf_rows(
         if not (0 <= layer < len(hidden) and all(0 <= a <= 1 and (a * _SCALE).q == 1 for a in alphas.values())):
             raise _fail(f"a slope of hidden layer {layer} is not in [0, 1] on the grid", "infeasible")
         exts[layer] = _layer_ext(hidden[layer], relaxed[0][layer], exts[layer - 1][3] if layer else None, alphas)
-    R = len(rows)
     c_int, AT, T = _backsub(exts, [fmpz((ca[j + 1] * _FINE).floor()) for j in exts[-1][3] for ca in CA], const)
-    p = len(AT) // R
-    return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j * R + i], _FINE * T) for j in range(p))] for i in range(R)]
+    R, scale = len(c_int), _FINE * T
+    return [[fmpq(c_int[i], _FINE), *(fmpq(AT[j], scale) for j in range(i, len(AT), R))] for i in range(R)]
 
 
 def row_bound(
@@ -288,7 +282,8 @@ def row_bound(
     """``min over the box of sum lambda_k f_k + sum mu_i (a_i . x + e_i)`` (rows past ``f`` are constraints)."""
     if any(lam < 0 for _, lam in mults):
         raise _fail("a multiplier is negative", "infeasible")
-    return _extremes(combination(mults, [*f, *([e, *a] for a, e in cons)], len(box) + 1), box)[0]
+    g = combination(mults, [*f, *([e, *a] for a, e in cons)], len(box) + 1)
+    return _mins(_signs(g[:1], g[1:], len(box)), box)[0]
 
 
 def _check_violation(doc: VerificationDocument, pieces: Layers) -> None:
