@@ -58,7 +58,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: generic3: a rule unifies its shapes in derive, one self-check path, a step's failure as partial (-21).
 #: core3: distinct input names one rule of check_structure, not repeated by gate and qq; qq.augmented by rows (-6).
 #: verif3: one way to take the extremes of affine functions over a box in the verification checker (-7).
-CEILING = 3_663
+#: +1: the regions reader bounds the stated unit count by the network's hidden units before it reads a pattern.
+CEILING = 3_664
 
 
 def trusted_modules() -> list[str]:

@@ -351,7 +351,8 @@ def read_regions(data: Any) -> RegionsDocument:
     table = start(data, "regions document", {"network", "domain", "units", "regions"}, {"claim"})
     net = read_network(table, data["network"])
     p, q, units = net.p, net.q, data["units"]
-    _expect(_is_int(units) and units >= 0, "units must be a count")
+    hidden = sum(layer.width for layer in net.layers[:-1])  # the kink units are hidden units (the output is linear)
+    _expect(_is_int(units) and 0 <= units <= hidden, f"units must be a count of at most the {hidden} hidden units")
     drows = domain_rows(data["domain"], p)
     regs = data["regions"]
     _expect(
