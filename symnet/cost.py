@@ -184,7 +184,10 @@ _SHOWN_BITS = 4000
 def show(e: Any, width: int = 80) -> str:
     """At most ``width`` characters of ``e`` for a message; a number too long to print is shown by its size."""
     if not isinstance(e, sympy.Basic):
-        return str(e)[:width]
+        try:
+            return str(e)[:width]
+        except ValueError:  # Python refuses to print an int of more than 4,300 digits
+            return f"<{type(e).__name__} too long to print>"
     big = {
         a: sympy.Symbol(f"<a number of {max(int(a.p).bit_length(), int(a.q).bit_length())} bits>")
         for a in postorder(e)

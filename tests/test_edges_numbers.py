@@ -316,3 +316,21 @@ def test_a_float_of_too_many_bits_is_refused_before_its_value_is_made(exponent: 
     with pytest.raises(gate.IllFormed, match="bits"):
         gate.gate_claim_entry(huge, "claim", gate.gate_network(symnet.dense(1, [1])))
     assert time.perf_counter() - t < 2
+
+
+def test_a_wrong_value_of_forty_thousand_digits_is_reported_not_printed() -> None:
+    """Found by the 100,000-document campaign: the checker's message printed the network's value with str(), and
+    Python refuses an int of more than 4,300 digits (ValueError, a traceback).  Here the bias is 10^-19998, so
+    f(u) = 2 (3 - 1 + 10^-19998)^2 has about 40,000 digits; the stated 0 is wrong."""
+    doc = {
+        "format": "symnet.counterexample", "version": 1, "layer": 1, "output": 0, "weights": {},
+        "expressions": [["int", "1"], ["int", "-1"], ["int", "0"], ["sym", "t"], ["int", "2"], ["pow", 3, 4],
+                        ["sym", "x"], ["int", "10"], ["int", "9999"], ["pow", 7, 8], ["int", "-2"], ["pow", 9, 10]],
+        "network": {"inputs": ["x_1", "x_2"], "layers": [
+            {"activation": {"expr": 5, "name": "square", "variable": "t"}, "biases": [11], "weights": [[0, 1]]},
+            {"activation": {"expr": 6, "name": "identity", "variable": "x"}, "biases": [2], "weights": [[4]]}]},
+        "points": [["3", "1"], ["-1", "1"]], "values": [2, 2, 2], "enclosure": ["-8", "-8"],
+    }
+    with pytest.raises(CertificateError, match=r"claimed f\(u\) = 0 but the network gives <a number of \d+ bits>"):
+        symnet.kernel.check(json.dumps(doc))
+    assert symnet.cost.show(10**5000) == "<int too long to print>"

@@ -27,6 +27,7 @@ import sympy
 from flint import arb, fmpq
 
 from ..certificate.documents import CounterexampleDocument
+from ..cost import show
 from ..errors import CertificateError, UndecidedError
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
@@ -299,7 +300,7 @@ def _check(
         if not isinstance(pt, (tuple, list)) or len(pt) != net.p:
             raise _fail(f"point {name} must have {net.p} coordinates", rule=rule)
         if not all(isinstance(c, sympy.Basic) and c.is_Rational for c in pt):
-            raise _fail(f"point {name}={tuple(pt)} has a coordinate that is not an exact rational", rule=rule)
+            raise _fail(f"point {name}={show(tuple(pt))} has a coordinate that is not an exact rational", rule=rule)
         pts.append([sympy.Rational(c) for c in pt])
     if isinstance(output, bool) or not isinstance(output, int) or not 0 <= output < net.q:
         raise _fail(f"output={output!r} is not an output index of a network with {net.q} outputs", rule=rule)
@@ -314,7 +315,7 @@ def _check(
     for label, got, claimed in zip(("f(u)", "f(v)", "f((u+v)/2)"), (fu, fv, fm), values, strict=True):
         stated = exact(claimed, f"the claimed {label}")
         if got != stated:
-            raise _fail(f"claimed {label} = {str(claimed)[:80]} but the network gives {str(got)[:80]}", rule=rule)
+            raise _fail(f"claimed {label} = {show(claimed)} but the network gives {show(got)}", rule=rule)
     defect = fm - (fu + fv) / 2
     if len(enclosure) != 2 or not all(isinstance(c, sympy.Basic) and c.is_Rational for c in enclosure):
         raise _fail("enclosure must be two exact rationals", rule=rule)
