@@ -164,6 +164,19 @@ def test_a_violation_is_collected_after_its_worker_sets_the_stop_flag(monkeypatc
     _assert_exact(net, prop, want, workers=2, timeout=None)
 
 
+def _failing_task(*args: object) -> object:
+    raise RuntimeError("a worker's own failure")
+
+
+def test_a_workers_exception_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker sends its results down a pipe of its own; an exception in one is raised in the caller."""
+    bab_verify = importlib.import_module("symnet.search.bab.verify")
+    monkeypatch.setattr(bab_verify, "subtree_task", _failing_task)  # forked workers inherit the patch
+    net, prop, _ = _cases(2, [16, 16], 21, Fraction(1, 10**6))[0]
+    with pytest.raises(RuntimeError, match="a worker's own failure"):
+        symnet.verify(net, prop, workers=2, timeout=120)
+
+
 def test_refuses_non_relu_and_bad_shapes() -> None:
     net = symnet.Network.from_matrices([[[1, 2]], [[1]]], None, "tanh")
     prop = VnnProperty(2, 1, [(Fraction(0), Fraction(1))] * 2, [[([Fraction(1)], Fraction(0))]])

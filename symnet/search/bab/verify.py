@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable
 from fractions import Fraction
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 import numpy as np
@@ -277,38 +278,75 @@ def _assemble(r: _Run, out: Outcome, opened: list[int], results: list[Any]) -> V
 def _run_pool(n: int, problem: Problem, tasks: list[Any], deadline: float, r: _Run) -> list[Any]:
     """The subtree tasks on ``n`` forked processes; results in task order (None if not finished).
 
-    The first violation, or the deadline, ends the run: the workers are terminated, not
-    waited for (a worker sees the stop flag only between steps of its search).
+    The first violation, or the deadline, ends the run: the workers are killed, not waited for (a
+    worker sees the stop flag only between steps of its search).  Each worker sends its results
+    down a pipe of its own, so a worker killed while it sends holds no lock this process needs
+    (``multiprocessing.Pool.terminate`` can hang forever when one does: its task thread waits on the
+    result queue's lock).
     """
     ctx = mp.get_context("fork")
-    stop, closed = ctx.Event(), ctx.Value("q", 0)
+    stop, closed, taken = ctx.Event(), ctx.Value("q", 0), ctx.Value("q", 0)
     results: list[Any] = [None] * len(tasks)
     before = r.stats["leaves"]
-    pool = ctx.Pool(n, initializer=init_worker, initargs=(stop, closed))
+    workers: dict[Connection[Any, Any], Any] = {}  # the read end of a worker's pipe -> the worker
     try:
-        asyncs = [pool.apply_async(subtree_task, (problem, box, pr, deadline)) for box, pr in tasks]
-        pending = set(range(len(tasks)))
+        for _ in range(n):
+            receive, send = ctx.Pipe(duplex=False)
+            worker = ctx.Process(target=_pool_worker, args=(send, problem, tasks, deadline, stop, closed, taken))
+            worker.start()
+            send.close()  # the worker holds the only write end: its exit is this end's EOF
+            workers[receive] = worker
+        pending = len(tasks)
         # The loop ends on a result it has collected, never on the stop flag alone: a worker sets the flag
         # when it finds a violation, before its result (the counterexample) reaches this process.
         finished = False
-        while pending and not finished:
+        while pending and not finished and workers:
             left = deadline - time.time()
             if left <= 0:
                 break
-            asyncs[min(pending)].wait(min(0.05, left))
-            for i in [i for i in pending if asyncs[i].ready()]:
-                pending.discard(i)
-                res = asyncs[i].get()
+            ready = set(wait(list(workers), min(0.05, left)))
+            for receive in [c for c in workers if c in ready]:
+                try:
+                    i, res = receive.recv()
+                except EOFError:
+                    del workers[receive]
+                    continue
+                if isinstance(res, BaseException):
+                    raise res
                 results[i] = res
+                pending -= 1
                 r.add(res[5])
                 r.stats["subtrees"] += 1
                 if res[0] != "holds" and res[4] != "stopped":  # a violation, or a real reason to give up
                     stop.set()
                     finished = True
-            r.report(len(pending), r.stats["leaves"] + closed.value)
+            r.report(pending, r.stats["leaves"] + closed.value)
     finally:
         stop.set()
-        pool.terminate()
-        pool.join()
-        r.stats["leaves"] = max(r.stats["leaves"], before + closed.value)  # the terminated workers' leaves too
+        for worker in workers.values():
+            worker.kill()
+            worker.join()
+        # the killed workers' leaves too (read without the lock, which a killed worker may hold)
+        r.stats["leaves"] = max(r.stats["leaves"], before + closed.get_obj().value)
     return results
+
+
+def _pool_worker(
+    send: Any, problem: Problem, tasks: list[Any], deadline: float, stop: Any, closed: Any, taken: Any
+) -> None:
+    """One worker: take the next task until none is left or the run is stopped, and send ``(index, result)``."""
+    init_worker(stop, closed)
+    while not stop.is_set():
+        with taken.get_lock():
+            i = taken.value
+            taken.value += 1
+        if i >= len(tasks):
+            break
+        box, proved = tasks[i]
+        try:
+            res = subtree_task(problem, box, proved, deadline)
+        except Exception as exc:  # raised again in the parent, as a pool would
+            send.send((i, exc))
+            break
+        send.send((i, res))
+    send.close()
