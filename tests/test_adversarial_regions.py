@@ -22,7 +22,8 @@ from symnet import certificate, kernel
 from symnet.errors import CertificateError
 from symnet.kernel.gate import gate_network
 from tests.adversarial import regions_strategies as R
-from tests.adversarial.harness import classify, failures, oracle_verdict
+from tests.adversarial.harness import classify, failures
+from tests.adversarial.oracle import judge
 
 # y = relu(x) + relu(x - 1) on [-1, 2], by hand: y = 0 on [-1, 0] (pattern 00), x on [0, 1] (10), 2x - 1 on [1, 2] (11).
 # Max 3 at x = 2, min 0 on [-1, 0].  Rows are [const, coeff]: g(x) = const + coeff x >= 0.
@@ -59,7 +60,7 @@ def _doc(**changes: Any) -> dict[str, Any]:
 
 
 def _kind(doc: dict[str, Any]) -> str:
-    return oracle_verdict(json.dumps(doc)).kind
+    return judge(json.dumps(doc)).kind
 
 
 def _bounds(value: str, sense: str = "<=", point: list[str] | None = None) -> dict[str, Any]:

@@ -40,11 +40,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grammar import Malformed, Overflow, Undecided, parse_json
 from .oracle import Verdict, judge
-from .regions_oracle import REGIONS, judge_regions
 
-__all__ = ["Decision", "FAILURES", "classify", "decide", "oracle_verdict"]
+__all__ = ["Decision", "FAILURES", "classify", "decide"]
 
 #: Finding prefixes that make the campaign fail.
 FAILURES = ("false-accept", "accept-malformed", "accept-name-mismatch", "traceback", "cli-exit", "unsafe-render")
@@ -236,25 +234,9 @@ class Outcome:
     seconds: float = 0.0  # symnet's decision alone (API and command line), not the oracle
 
 
-def oracle_verdict(text: str | bytes, seed: int = 0) -> Verdict:
-    """The oracle's verdict: regions documents by :mod:`.regions_oracle`, the others by :func:`.oracle.judge`."""
-    if _sniff(text) != "symnet.regions":
-        return judge(text, seed=seed)
-    try:
-        return judge_regions(parse_json(text))
-    except Malformed as exc:
-        return Verdict("malformed", REGIONS, exc.cls, str(exc))
-    except Undecided as exc:
-        return Verdict("undecided", REGIONS, "oracle-limit", str(exc))
-    except Overflow:
-        return Verdict("undecided", REGIONS, "oracle-limit", "numbers past the oracle's size limit")
-    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:  # an oracle bug
-        return Verdict("undecided", REGIONS, "oracle-error", f"{type(exc).__name__}: {str(exc)[:120]}")
-
-
 def classify(text: str | bytes, *, cli: bool = True, seed: int = 0) -> Outcome:
     """The oracle's verdict, symnet's decision, and the findings (see the module docstring)."""
-    verdict = oracle_verdict(text, seed=seed)
+    verdict = judge(text, seed=seed)
     t0 = time.perf_counter()
     decision = decide(text, cli=cli)
     seconds = time.perf_counter() - t0

@@ -62,7 +62,8 @@ GENERIC = "symnet-generic-certificate"
 COUNTEREXAMPLE = "symnet.counterexample"
 DEGREE = "symnet.degree"
 VERIFICATION = "symnet.verification"
-FAMILIES = (CERTIFICATE, GENERIC, COUNTEREXAMPLE, DEGREE, VERIFICATION)
+REGIONS = "symnet.regions"
+FAMILIES = (CERTIFICATE, GENERIC, COUNTEREXAMPLE, DEGREE, VERIFICATION, REGIONS)
 
 _TRIALS = 3
 _RESAMPLE = 6
@@ -753,6 +754,10 @@ def judge(text: str | bytes, seed: int = 0) -> Verdict:
             from .verification_oracle import judge_verification
 
             return judge_verification(data, rng)
+        if fmt == REGIONS:
+            from .regions_oracle import judge_regions
+
+            return judge_regions(data)
         return _degree(data, rng)
     except Malformed as exc:
         return Verdict("malformed", None, exc.cls, str(exc))

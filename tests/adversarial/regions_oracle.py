@@ -43,7 +43,7 @@ from typing import Any
 from ppl import C_Polyhedron
 
 from .grammar import Malformed, Table, Undecided, expect, is_int, keys
-from .oracle import Verdict, _rational, _version
+from .oracle import REGIONS, Verdict, _rational, _version
 from .regions_cells import (
     Cell,
     Form,
@@ -64,7 +64,6 @@ from .regions_cells import (
 
 __all__ = ["REGIONS", "decide", "judge_regions"]
 
-REGIONS = "symnet.regions"
 #: Past these sizes the oracle says UNDECIDED.
 MAX_UNITS = 12
 MAX_REGIONS = 400
