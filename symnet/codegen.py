@@ -63,9 +63,9 @@ from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from .certificate import Certificate
+from .conversion import exact_ratio
 from .errors import InvalidArgument, InvalidType
 from .model.network import Network, as_network
-from .numbers import exact_ratio
 
 __all__ = [
     "DOMAIN_KEY",

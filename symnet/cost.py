@@ -96,12 +96,6 @@ def number_bits(node: sympy.Basic) -> tuple[int, int, int]:
     return 1, 0, 0
 
 
-def _power_terms(terms: int, n: int) -> int:
-    if terms <= 1 or n == 0:
-        return 1
-    return CAP if n * math.log2(terms) > 50 else min(terms**n, CAP)
-
-
 def _add(parts: list[Cost]) -> Cost:
     two = max(p.two for p in parts)
     odd = min(sum(p.odd for p in parts), CAP)
@@ -130,7 +124,7 @@ def _pow(base: Cost, n: int) -> Cost:
     grow = base.terms.bit_length() if base.terms > 1 else 0
     return Cost(
         min(base.degree * n, CAP),
-        _power_terms(base.terms, n),
+        min(base.terms**n, CAP) if n * math.log2(base.terms) <= 50 else CAP,  # 2**50 > CAP: never a huge power
         base.polynomial,
         min(n * (base.numerator + grow), CAP) or 1,
         min(n * base.two, CAP),
@@ -183,14 +177,10 @@ _SHOWN_BITS = 4000
 
 def show(e: Any, width: int = 80) -> str:
     """At most ``width`` characters of ``e`` for a message; a number too long to print is shown by its size."""
-    if not isinstance(e, sympy.Basic):
-        try:
-            return str(e)[:width]
-        except ValueError:  # Python refuses to print an int of more than 4,300 digits
-            return f"<{type(e).__name__} too long to print>"
-    big = {
-        a: sympy.Symbol(f"<a number of {max(int(a.p).bit_length(), int(a.q).bit_length())} bits>")
-        for a in postorder(e)
-        if a.is_Rational and max(int(a.p).bit_length(), int(a.q).bit_length()) > _SHOWN_BITS
-    }
-    return str(e.xreplace(big) if big else e)[:width]
+    if isinstance(e, sympy.Basic):
+        sizes = {a: max(int(a.p).bit_length(), int(a.q).bit_length()) for a in postorder(e) if a.is_Rational}
+        e = e.xreplace({a: sympy.Symbol(f"<a number of {n} bits>") for a, n in sizes.items() if n > _SHOWN_BITS})
+    try:
+        return str(e)[:width]
+    except ValueError:  # Python refuses to print an int of more than 4,300 digits
+        return f"<{type(e).__name__} too long to print>"

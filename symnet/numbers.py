@@ -1,32 +1,28 @@
-"""One exact number world: every number symnet reads becomes an exact rational.
+"""Exact numbers in the trusted base: the exact rational of a sympy number.
 
-This is the package's single conversion from "anything numeric" to an exact
-rational.  A float (Python, numpy of any width, a sympy ``Float``, a
-``Decimal``) is its exact binary value: ``0.1`` is
-``3602879701896397/36028797018963968``, never the decimal it prints as.
-NaN and infinities are refused with :class:`~symnet.InvalidArgument`,
-booleans, complex numbers and non-numbers with :class:`~symnet.InvalidType`,
-each message naming the entry (``where``).
+A sympy ``Rational`` is its own value; a sympy ``Float`` is its exact binary
+value (``Float(0.1)`` is ``3602879701896397/36028797018963968``, never the
+decimal it prints as).  NaN and infinities are refused with
+:class:`~symnet.InvalidArgument`, any other value with
+:class:`~symnet.InvalidType`, each message naming the entry (``where``).
 
-* :func:`exact_ratio` -- ``(p, q)`` in lowest terms, ``q > 0``;
+* :func:`sympy_ratio` -- ``(p, q)`` in lowest terms, ``q > 0``;
 * :func:`exact_rational` -- a sympy ``Rational``;
 * :func:`exact_fmpq` -- a python-flint ``fmpq``;
-* :func:`exact_floats` -- a sympy expression with every ``Float`` replaced by its exact value;
 * :func:`fast_rational` -- the sympy ``Rational`` of a pair already in lowest terms, without re-normalising.
 
-It imports nothing from symnet but :mod:`symnet.errors`, so the kernel may use it.
+The kernel reads numbers through these alone.  Every other numeric type a
+user may hand symnet (Python and numpy numbers, ``Decimal``, ``Fraction``,
+flint numbers) is read by :mod:`symnet.conversion`, which builds on
+:func:`sympy_ratio`; together they are the package's one conversion.
 
->>> exact_ratio(0.1)
+>>> sympy_ratio(sympy.Float(0.1))
 (3602879701896397, 36028797018963968)
->>> exact_rational(0.5), exact_fmpq(0.25)
+>>> exact_rational(sympy.Float(0.5)), exact_fmpq(sympy.Rational(2, 8))
 (1/2, 1/4)
 """
 
 from __future__ import annotations
-
-import numbers
-from fractions import Fraction
-from typing import Any
 
 import flint
 import sympy
@@ -34,7 +30,7 @@ from sympy.core.expr import Expr
 
 from .errors import InvalidArgument, InvalidType
 
-__all__ = ["exact_floats", "exact_fmpq", "exact_ratio", "exact_rational", "fast_rational"]
+__all__ = ["exact_fmpq", "exact_rational", "fast_rational", "sympy_ratio"]
 
 _new_expr = Expr.__new__
 _NON_FINITE = (sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity, sympy.S.ComplexInfinity)
@@ -57,66 +53,27 @@ def fast_rational(p: int, q: int) -> sympy.Rational:
     return obj
 
 
-def exact_ratio(value: Any, where: str = "value") -> tuple[int, int]:
-    """``(p, q)``, lowest terms with ``q > 0``, of an exact or floating-point real number.
-
-    Accepts ints (Python, numpy), ``Fraction`` and other ``numbers.Rational``,
-    floats of any width (Python, numpy float16/32/64/longdouble, ``Decimal``)
-    at their exact binary (or decimal) value, sympy ``Integer``/``Rational``/
-    ``Float``, and flint ``fmpz``/``fmpq``.
-    """
-    if type(value).__name__ in ("bool", "bool_"):  # Python's and numpy's booleans
-        raise InvalidType(f"{where}={value!r} is a boolean, not a number")
-    if isinstance(value, sympy.Basic):
-        if isinstance(value, sympy.Rational):
-            return int(value.p), int(value.q)
-        if isinstance(value, sympy.Float):
-            if not value.is_finite:
-                raise InvalidArgument(f"{where}={value} is not finite")
-            r = sympy.Rational(value)  # the Float's exact binary value, at its own precision
-            return int(r.p), int(r.q)
-        if value in _NON_FINITE:
-            raise InvalidArgument(f"{where}={value} is not finite")
-        raise InvalidType(f"{where}={value} is not a rational number or a float")
-    if isinstance(value, flint.fmpq):
+def sympy_ratio(value: sympy.Basic, where: str = "value") -> tuple[int, int]:
+    """``(p, q)``, lowest terms with ``q > 0``, of a sympy ``Rational`` or ``Float`` (its exact binary value)."""
+    if isinstance(value, sympy.Rational):
         return int(value.p), int(value.q)
-    if isinstance(value, (int, flint.fmpz, numbers.Integral)):
-        return int(value), 1
-    if isinstance(value, numbers.Rational):  # Fraction and other rationals, normalised by Fraction
-        f = Fraction(int(value.numerator), int(value.denominator))
-        return f.numerator, f.denominator
-    if isinstance(value, (complex, numbers.Complex)) and not isinstance(value, numbers.Real):
-        raise InvalidType(f"{where}={value!r} is complex, not a real number")
-    ratio = getattr(value, "as_integer_ratio", None)
-    if ratio is not None and not isinstance(value, (str, bytes)):
-        try:
-            p, q = ratio()
-        except (ValueError, OverflowError):
-            raise InvalidArgument(f"{where}={value!r} is not finite") from None
-        return int(p), int(q)
-    raise InvalidType(f"{where}={value!r} of type {type(value).__name__} is not a real number")
+    if isinstance(value, sympy.Float):
+        if not value.is_finite:
+            raise InvalidArgument(f"{where}={value} is not finite")
+        r = sympy.Rational(value)  # the Float's exact binary value, at its own precision
+        return int(r.p), int(r.q)
+    if value in _NON_FINITE:
+        raise InvalidArgument(f"{where}={value} is not finite")
+    raise InvalidType(f"{where}={value} is not a rational number or a float")
 
 
-def exact_rational(value: Any, where: str = "value") -> sympy.Rational:
-    """The exact sympy ``Rational`` of a number (see :func:`exact_ratio`)."""
+def exact_rational(value: sympy.Basic, where: str = "value") -> sympy.Rational:
+    """The exact sympy ``Rational`` of a sympy number (see :func:`sympy_ratio`)."""
     if isinstance(value, sympy.Rational):
         return value
-    return fast_rational(*exact_ratio(value, where))
+    return fast_rational(*sympy_ratio(value, where))
 
 
-def exact_fmpq(value: Any, where: str = "value") -> flint.fmpq:
-    """The exact python-flint ``fmpq`` of a number (see :func:`exact_ratio`)."""
-    if isinstance(value, flint.fmpq):
-        return value
-    p, q = exact_ratio(value, where)
-    return flint.fmpq(p, q)
-
-
-def exact_floats(expr: sympy.Expr, where: str = "expression") -> sympy.Expr:
-    """``expr`` with every ``Float`` replaced by its exact binary value (NaN and infinities refused)."""
-    if expr.is_Atom and not expr.is_Float:
-        return expr
-    floats = expr.atoms(sympy.Float)
-    if not floats:
-        return expr
-    return expr.xreplace({f: exact_rational(f, where) for f in floats})
+def exact_fmpq(value: sympy.Basic, where: str = "value") -> flint.fmpq:
+    """The exact python-flint ``fmpq`` of a sympy number (see :func:`sympy_ratio`)."""
+    return flint.fmpq(*sympy_ratio(value, where))

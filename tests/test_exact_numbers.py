@@ -20,8 +20,8 @@ from hypothesis.extra import numpy as hnp
 
 import symnet
 from symnet import ActivationError, InvalidArgument, InvalidType, Network
+from symnet.conversion import exact_floats, exact_fmpq, exact_ratio, exact_rational
 from symnet.model.network import Layer
-from symnet.numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational
 from tests.budget import examples
 
 DTYPES = [np.float16, np.float32, np.float64, np.longdouble, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64]

@@ -1,4 +1,5 @@
-"""One exact-number conversion (issue 19, item 7): the front ends read numbers through symnet.numbers.
+"""One exact-number conversion (issue 19, item 7): every area reads numbers through symnet.conversion,
+which builds on the trusted base's reading of sympy numbers (symnet.numbers); the kernel loads only the latter.
 
 Expected values come from Python's own exact routes (``Fraction(float)``,
 ``float.as_integer_ratio``, ``Decimal``), never from symnet's output.
@@ -18,15 +19,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symnet
+from symnet import conversion
+from symnet import numbers as kernel_numbers
 from symnet.errors import CoqExportError, InvalidArgument, InvalidType
 from symnet.interop.coq._base import coq_ratio, to_term
 from symnet.render._numbers import round_outward
 from symnet.results import PiecewiseProof
 from symnet.results._rationals import fq
+from tests.test_trusted_base import trusted_modules
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "symnet"
-#: The areas that must hold no number conversion of their own (symnet/numbers.py is the one).
-FRONT_ENDS = ["search", "results", "interop", "testing", "strategies", "render", "cli", "codegen.py"]
+#: The areas that must hold no number conversion of their own (symnet/conversion.py over symnet/numbers.py is the one).
+FRONT_ENDS = ["search", "results", "interop", "testing", "strategies", "render", "cli", "codegen.py", "kernel"]
+#: The conversion's functions, and the one module that defines each.
+CONVERSION = {
+    "fast_rational": "numbers.py",
+    "sympy_ratio": "numbers.py",
+    "exact_ratio": "conversion.py",
+    "exact_floats": "conversion.py",
+}
 
 
 def _front_end_files() -> list[pathlib.Path]:
@@ -49,9 +60,71 @@ def test_no_front_end_defines_its_own_exact_helper() -> None:
 
 
 def test_no_front_end_calls_as_integer_ratio() -> None:
-    """``as_integer_ratio`` (a float's exact value) is read in symnet.numbers only."""
+    """``as_integer_ratio`` (a float's exact value) is read in symnet.conversion only."""
     found = [str(f.relative_to(ROOT)) for f in _front_end_files() if "as_integer_ratio" in f.read_text()]
     assert found == []
+
+
+def test_each_conversion_function_is_defined_once() -> None:
+    """The conversion's names are defined only where CONVERSION says; ``exact_rational`` and ``exact_fmpq`` in
+    the two conversion modules alone (the kernel's, of sympy numbers, and every other type's)."""
+    found: dict[str, list[str]] = {}
+    for f in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name in {*CONVERSION, "exact_rational", "exact_fmpq"}:
+                found.setdefault(node.name, []).append(str(f.relative_to(ROOT)))
+    assert found == {
+        **{name: [module] for name, module in CONVERSION.items()},
+        "exact_rational": ["conversion.py", "numbers.py"],
+        "exact_fmpq": ["conversion.py", "numbers.py"],
+    }
+
+
+def test_the_kernel_loads_the_sympy_reading_alone() -> None:
+    """The trusted base reads numbers through symnet.numbers; the user-facing conversion stays outside it."""
+    loaded = set(trusted_modules())
+    assert "symnet.numbers" in loaded
+    assert "symnet.conversion" not in loaded
+
+
+# ---------------------------------------------------------------- the kernel's reading and the conversion agree
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([15, 53, 100]))
+def test_the_conversion_reads_a_sympy_float_as_the_kernel_does(x: float, dps: int) -> None:
+    """A sympy Float (at any precision) is its exact binary value, by both routes; Fraction is the oracle."""
+    f = sympy.Float(x, dps)  # 15 digits hold a double's 53 bits: f is x exactly
+    ratio = kernel_numbers.sympy_ratio(f, "x")
+    assert Fraction(*ratio) == Fraction(x)
+    assert conversion.exact_ratio(f, "x") == ratio
+    assert kernel_numbers.exact_rational(f, "x") == conversion.exact_rational(f, "x")
+    assert kernel_numbers.exact_fmpq(f, "x") == conversion.exact_fmpq(f, "x")
+
+
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (sympy.nan, InvalidArgument),
+        (sympy.oo, InvalidArgument),
+        (-sympy.oo, InvalidArgument),
+        (sympy.zoo, InvalidArgument),
+        (sympy.Float("inf"), InvalidArgument),
+        (sympy.sqrt(2), InvalidType),
+        (sympy.Symbol("a"), InvalidType),
+        (sympy.I, InvalidType),
+    ],
+)
+def test_both_routes_refuse_a_sympy_non_number_alike(value: sympy.Basic, error: type) -> None:
+    for read in (kernel_numbers.sympy_ratio, conversion.exact_ratio, kernel_numbers.exact_fmpq):
+        with pytest.raises(error, match="^x="):
+            read(value, "x")
+
+
+@pytest.mark.parametrize("value", [0.5, 3, Fraction(1, 2), Decimal("0.5"), np.float64(0.5), np.int32(3)])
+def test_the_kernel_reading_takes_sympy_numbers_alone(value: object) -> None:
+    """What is not a sympy number is the conversion's to read (Fraction is the oracle), never the kernel's."""
+    for read in (kernel_numbers.sympy_ratio, kernel_numbers.exact_rational, kernel_numbers.exact_fmpq):
+        with pytest.raises(InvalidType):
+            read(value, "x")  # type: ignore[arg-type]
+    assert Fraction(*conversion.exact_ratio(value, "x")) == Fraction(value)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- fq: the regions results' reader

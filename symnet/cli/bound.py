@@ -16,8 +16,8 @@ import argparse
 from typing import Any
 
 from .. import render
+from ..conversion import exact_rational
 from ..errors import InvalidArgument
-from ..numbers import exact_rational
 from ..render._numbers import NumberFormat
 from ..render._words import beside
 from ..search.bound import bound, decide_property

@@ -27,9 +27,9 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
+from ..conversion import exact_ratio
 from ..errors import InvalidArgument
 from ..model.network import Network
-from ..numbers import exact_ratio
 from ..search.bab.verify import verify
 from ..search.vnnlib import VnnProperty, read_vnnlib
 from ._common import EXIT_OK, EXIT_REJECTED, emit, progress_line

@@ -21,9 +21,9 @@ from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 
 from ..codegen import certificate_of, domain_rows, linear_form
+from ..conversion import exact_ratio, exact_rational
 from ..errors import InvalidArgument, InvalidType
 from ..model.domain import domain_matrix
-from ..numbers import exact_ratio, exact_rational
 from ._common import require
 
 __all__ = ["ExportReport", "claim", "export_report", "float_form", "to_onnx", "to_sklearn", "to_torch"]

@@ -23,8 +23,8 @@ from typing import TypeAlias
 
 import sympy
 
+from ..conversion import exact_floats
 from ..errors import ActivationError, InvalidArgument, InvalidType
-from ..numbers import exact_floats
 from . import display  # noqa: F401  (gives Activation and Layer their display hooks)
 from .core import NAMED_ACTIVATIONS, Activation
 

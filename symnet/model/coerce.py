@@ -1,7 +1,7 @@
 """Turn user-supplied entries, vectors and matrices into exact sympy objects.
 
 Every number becomes an exact rational (a float is its exact binary value,
-:mod:`symnet.numbers`); a matrix whose entries are all numbers is held over
+:mod:`symnet.conversion`); a matrix whose entries are all numbers is held over
 QQ (:mod:`symnet.model.exact`, python-flint underneath), whatever the route
 (nested lists, numpy arrays of any numeric dtype, sympy matrices).  Symbolic
 entries are sympy expressions with their Floats replaced by exact values.
@@ -19,9 +19,9 @@ from typing import Any
 
 import sympy
 
+from ..conversion import exact_floats, exact_rational
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..grammar import is_name
-from ..numbers import exact_floats, exact_rational
 from .arrays import exact_matrix, exact_vector
 from .exact import rational_matrix, rational_pairs
 from .symbols import flat_entries

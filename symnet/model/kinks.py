@@ -34,8 +34,8 @@ from typing import Any, NamedTuple
 
 import sympy
 
+from ..conversion import exact_ratio
 from ..errors import SymnetError
-from ..numbers import exact_ratio
 from .activations import Activation
 from .network import Network
 

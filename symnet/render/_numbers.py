@@ -27,8 +27,8 @@ from typing import Any
 import sympy
 from flint import fmpz
 
+from ..conversion import exact_floats, exact_ratio, exact_rational
 from ..errors import InvalidArgument, InvalidType
-from ..numbers import exact_floats, exact_ratio, exact_rational
 from ._math import Atom
 
 __all__ = ["DEFAULT_DIGITS", "MAX_DIGITS", "NumberFormat", "check_digits", "exact", "round_outward"]
@@ -54,7 +54,7 @@ def check_digits(digits: object) -> int | None:
 
 
 def exact(expr: Any) -> Any:
-    """``expr`` with every Float at its exact binary value (:func:`symnet.numbers.exact_floats`); non-sympy as is."""
+    """``expr`` with every Float at its exact binary value (:func:`symnet.conversion.exact_floats`); non-sympy as is."""
     return exact_floats(expr) if isinstance(expr, sympy.Basic) else expr
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
-from ..numbers import exact_ratio
+from ..conversion import exact_ratio
 from ._numbers import exact
 
 

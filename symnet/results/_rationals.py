@@ -1,4 +1,4 @@
-"""Exact points and values over python-flint's ``fmpq`` for the regions results (conversion: :mod:`symnet.numbers`)."""
+"""Exact points and values over python-flint's ``fmpq`` for the regions results (read by :mod:`symnet.conversion`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import sympy
 from flint import fmpq
 
+from ..conversion import exact_fmpq
 from ..errors import InvalidArgument
-from ..numbers import exact_fmpq
 
 __all__ = ["fq", "value"]
 
@@ -17,7 +17,7 @@ __all__ = ["fq", "value"]
 def fq(v: Any, where: str) -> fmpq:
     """An exact number (a float at its binary value) as fmpq.
 
-    :func:`symnet.numbers.exact_fmpq`, except that a name or a symbolic
+    :func:`symnet.conversion.exact_fmpq`, except that a name or a symbolic
     expression (``"w"``, ``sqrt(2)``) is an InvalidArgument: the value of a
     point or threshold must be a number.
     """

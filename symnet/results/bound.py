@@ -15,10 +15,10 @@ from flint import fmpq
 
 from ..certificate.documents import domain_rows
 from ..certificate.writing import encode_q
+from ..conversion import exact_rational
 from ..errors import InvalidArgument
 from ..model.display import Displayable
 from ..model.network import Network
-from ..numbers import exact_rational
 from ..render import bound as draw
 from ..render._numbers import DEFAULT_DIGITS
 from . import _documents

@@ -20,8 +20,8 @@ import sympy
 from ..certificate import Certificate, Claim, Step
 from ..certificate.writing import encode_q
 from ..codegen import DOMAIN_KEY
+from ..conversion import exact_ratio, exact_rational
 from ..errors import CertificateError, CoqExportError, InvalidArgument
-from ..numbers import exact_ratio, exact_rational
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData

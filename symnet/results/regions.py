@@ -13,11 +13,11 @@ from flint import fmpq
 
 from ..certificate.documents import domain_rows
 from ..certificate.writing import ExpressionWriter, encode_q, write_network
+from ..conversion import exact_rational
 from ..errors import CertificateError, InvalidArgument, InvalidType, MissingDependency, ShapeError
 from ..kernel import regions_cert as kernel
 from ..model.display import Displayable
 from ..model.network import Network
-from ..numbers import exact_rational
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData

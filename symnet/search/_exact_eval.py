@@ -14,13 +14,13 @@ from typing import Any
 import flint
 import sympy
 
+from ..conversion import exact_fmpq
 from ..errors import CertificateError
 from ..kernel.counterexample import bounded_form, interval, layer_outputs, substituted
 from ..kernel.gate import gate_activation, gate_network
 from ..kernel.regions_cert import pieces
 from ..model.activations import Activation
 from ..model.network import Network
-from ..numbers import exact_fmpq
 
 __all__ = ["exact_outputs", "interval_outputs", "pl_pieces"]
 

@@ -29,10 +29,10 @@ from typing import Any
 import sympy
 from flint import fmpq
 
+from ..conversion import exact_rational
 from ..errors import InvalidArgument
 from ..kernel import regions_cert as kernel
 from ..model.network import Network
-from ..numbers import exact_rational
 from ..results.bound import Bound, BoundVerdict
 from ..results.regions import Regions
 from ._polyhedra import integer_row as _integer_row

@@ -49,11 +49,12 @@ from typing import Any
 import flint
 import sympy
 
+from ..conversion import exact_floats, exact_fmpq, exact_ratio, exact_rational
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
 from ..model.network import Network
-from ..numbers import exact_floats, exact_fmpq, exact_ratio, exact_rational, fast_rational
+from ..numbers import fast_rational
 from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample
 from ._exact_eval import exact_outputs, interval_outputs, pl_pieces

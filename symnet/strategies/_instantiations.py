@@ -11,9 +11,9 @@ from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from ..conversion import exact_ratio
 from ..model.kinks import Aimer
 from ..model.network import Network
-from ..numbers import exact_ratio
 from ._networks import _network_arg, inputs, weights
 
 __all__ = ["instantiations"]

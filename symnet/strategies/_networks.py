@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from ..codegen import install_code_printer_names
+from ..conversion import exact_rational
 from ..model.activations import Activation, ActivationSpec, activation
 from ..model.builders import dense
 from ..model.network import Network
-from ..numbers import exact_rational
 
 __all__ = [
     "Architecture",

@@ -53,10 +53,10 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..conversion import exact_rational
 from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..model.coerce import coerce_matrix, coerce_vector
 from ..model.network import Network
-from ..numbers import exact_rational
 from ..proof import Proof
 from ..search.engine import prove
 from .numeric import compile_claim, compile_forward, gamma

@@ -12,10 +12,10 @@ from typing import Any
 from hypothesis import currently_in_test_context, event
 from hypothesis.control import current_build_context
 
+from ..conversion import exact_ratio
 from ..errors import InvalidArgument, InvalidType, SymnetError
 from ..model.kinks import AIM_RATE, Aimer, ForwardCheck, Shot
 from ..model.network import Network
-from ..numbers import exact_ratio
 from .numeric import compile_entries, compile_forward, gamma
 from .sampling import KINDS, allow_nesting, batch_size, check_int, draw_batch, search, shrink
 

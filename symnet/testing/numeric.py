@@ -37,9 +37,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import sympy
 
+from ..conversion import exact_ratio
 from ..errors import InvalidArgument
 from ..model.network import Network
-from ..numbers import exact_ratio
 
 __all__ = [
     "UNIT_ROUNDOFF",

@@ -12,10 +12,10 @@ from typing import Any
 import flint
 import sympy
 
+from ...conversion import exact_ratio
 from ...cost import show
 from ...errors import CoqExportError, SymnetError
 from ...names import coq_comment, coq_identifier
-from ...numbers import exact_ratio
 
 __all__ = [
     "LIBRARIES",
@@ -88,7 +88,7 @@ _ONE = Term("num", Fraction(1))
 
 
 def coq_ratio(e: Any, where: str) -> tuple[int, int]:
-    """:func:`symnet.numbers.exact_ratio` of a number, with CoqExportError for anything else (a symbol, NaN)."""
+    """:func:`symnet.conversion.exact_ratio` of a number, with CoqExportError for anything else (a symbol, NaN)."""
     try:
         return exact_ratio(e, where)
     except SymnetError:

@@ -8,8 +8,9 @@ from typing import Any
 
 import sympy
 
+from ...conversion import exact_rational
 from ...kernel.counterexample import check_counterexample
-from ...numbers import exact_rational, fast_rational
+from ...numbers import fast_rational
 from ._base import (
     MAX_TERM_NODES,
     CoqExportError,

@@ -16,10 +16,10 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ...certificate.verification import Row
+from ...conversion import exact_fmpq
 from ...kernel.regions_cert import forward, network_pieces
 from ...kernel.verification import ReluLayers, relu_layers
 from ...model.network import Network
-from ...numbers import exact_fmpq
 from .relax import Array, FloatNet
 
 __all__ = ["Prepared", "Problem", "prepared", "to_fraction", "to_fmpq"]
