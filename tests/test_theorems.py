@@ -12,6 +12,7 @@ import sympy
 import symnet
 from symnet import CertificateError
 from symnet.kernel import generic as gk
+from symnet.model.generic_selftest import STATEMENTS
 from symnet.theorems import Theorem, collapse_rank_bound, deep_linear_collapse
 
 
@@ -33,6 +34,16 @@ def test_wrong_rule_breaks_the_theorem(monkeypatch):
     rule = gk.RULES["multiply_augmented"]
     wrong = lambda o, e: o.aug(o.add(e["c"], o.mul(e["V"], e["v"])), o.scale(2, o.mul(e["V"], e["M"])))  # noqa: E731
     monkeypatch.setitem(gk.RULES, "multiply_augmented", dataclasses.replace(rule, result=wrong))
+    with pytest.raises(CertificateError, match="multiply_augmented"):
+        deep_linear_collapse.check()
+
+
+def test_wrong_statement_breaks_the_theorem(monkeypatch):
+    """The theorem self-checks each rule against its statement before use: a wrong statement of
+    multiply_augmented (its left side with the factors swapped) makes the check fail, naming the rule."""
+    statement = STATEMENTS["multiply_augmented"]
+    swapped = lambda o, e: o.mul(o.aug(e["v"], e["M"]), o.aug(e["c"], e["V"]))  # noqa: E731
+    monkeypatch.setitem(STATEMENTS, "multiply_augmented", dataclasses.replace(statement, lhs=swapped))
     with pytest.raises(CertificateError, match="multiply_augmented"):
         deep_linear_collapse.check()
 

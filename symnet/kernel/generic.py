@@ -1,5 +1,4 @@
-"""The generic kernel: the check of a dimension-generic certificate (its rules and
-their self-checks are in :mod:`symnet.kernel.generic_rules`, re-exported here).
+"""The generic kernel: the rules about matrices of symbolic size, and the check of a dimension-generic certificate.
 
 A *generic* network has sizes that may be symbols (``p``, ``h``): positive
 integers that are never fixed.  What it computes is stated with matrices of
@@ -8,22 +7,27 @@ symbolic shape in the normal form of :mod:`symnet.model.generic`
 equal as matrices for every size.
 
 Every fact about these matrices that a generic proof uses is a rule in
-:data:`RULES`: a documented statement ``lhs = rhs`` (or ``rank(...) <= r``)
-over operands of symbolic shape.  A rule is trusted only after
-:func:`self_check` has verified it *on fresh symbols for a spread of concrete
-sizes*: every operand becomes an explicit matrix of fresh symbols and both
-sides are multiplied out and compared exactly.  A generic certificate is then
-checked by :func:`check` re-deriving each step from the network and the rule
-table in the normal form above -- never trusting what the step states.
+:data:`RULES`: its ``result`` is what a step citing it states.  A generic
+certificate is checked by :func:`check` re-deriving each step from the network
+and the rule table in the normal form above -- never trusting what the step
+states.
+
+What the checker relies on: the rules.  Each rule's statement (``lhs = rhs``,
+or ``rank(...) <= r``; elementary block-matrix identities, checked by hand) is
+in :mod:`symnet.model.generic_selftest`, whose ``self_check`` verifies the
+rule's result against it on fresh symbols at a spread of concrete sizes; the
+test suite runs it for every rule on every commit.  No certificate can change
+a rule, so the check does not re-run it.
 
 This module imports sympy and symnet's data modules only, never the proof
-search (:mod:`symnet.search`).
+search (:mod:`symnet.search`) or the self-test.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial, reduce
 from typing import Any
 
@@ -39,13 +43,101 @@ from ..model.generic import (
     GenericStep,
     Lin,
     OutRow,
+    Size,
+    SymbolicOps,
+    _same_size,
+    _shape_text,
     _word_key,
 )
 from .gate import IllFormed, gate_activation
-from .generic_rules import RULES, GenericRule, self_check
 from .ring import exact
 
-__all__ = ["RULES", "GenericRule", "affine_coefficients", "check", "derived_steps", "self_check"]
+__all__ = ["RULES", "GenericRule", "affine_coefficients", "check", "derived_steps"]
+
+# --------------------------------------------------------------- the rules
+#: A rule body: the operations (:class:`~symnet.model.generic.SymbolicOps`) and the operands by name, to a value.
+Body = Callable[[Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class GenericRule:
+    """One rule about matrices of symbolic size.
+
+    ``operands`` name the matrices and their shapes in terms of ``dims``
+    (``"1"`` is the size 1); ``result`` builds what a step citing the rule
+    states from the operands (and the scalars a step names).  What the
+    result means -- the rule's statement -- is in
+    :data:`symnet.model.generic_selftest.STATEMENTS`.
+    """
+
+    name: str
+    operands: tuple[tuple[str, str, str], ...]
+    result: Body
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The sizes the operands' shapes name, in order of first appearance (``"1"`` is the size 1, not a name)."""
+        return tuple(dict.fromkeys(d for _, rows, cols in self.operands for d in (rows, cols) if d != "1"))
+
+    def derive(self, env: Mapping[str, Any]) -> Any:
+        """The rule's result for symbolic-shape operands, after unifying their shapes with the rule's dims
+        (ShapeError on a mismatch)."""
+        dims: dict[str, Size] = {"1": sympy.Integer(1)}
+        for name, rdim, cdim in self.operands:
+            if name not in env:
+                raise ShapeError(f"rule {self.name}: operand {name} is missing")
+            shape = env[name].shape
+            for dim, got in zip((rdim, cdim), shape, strict=True):
+                have = dims.setdefault(dim, got)
+                if not _same_size(have, got):
+                    raise ShapeError(
+                        f"rule {self.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
+                        f"(the rule needs {name}: {rdim} x {cdim})"
+                    )
+        for d in self.dims:  # a size also given as a scalar operand (substitute_layer's m) must be the operands'
+            if d in env and not _same_size(env[d], dims[d]):
+                raise ShapeError(f"rule {self.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
+        return self.result(SymbolicOps(), env)
+
+
+_RULE_LIST = (
+    GenericRule(
+        name="read_output_layer",
+        operands=(("W", "q", "m"), ("b", "q", "1"), ("u", "m", "1")),
+        result=lambda o, e: o.outrow(e["b"], e["W"]),
+    ),
+    GenericRule(
+        name="substitute_layer",
+        operands=(("W", "m", "n"), ("b", "m", "1"), ("u", "n", "1")),
+        result=lambda o, e: o.aug(
+            o.add(o.scale(e["a"], e["b"]), o.scale(e["d"], o.ones(e["m"]))), o.scale(e["a"], e["W"])
+        ),
+    ),
+    GenericRule(
+        name="multiply_augmented",
+        operands=(("V", "k", "m"), ("c", "k", "1"), ("M", "m", "n"), ("v", "m", "1")),
+        result=lambda o, e: o.aug(o.add(e["c"], o.mul(e["V"], e["v"])), o.mul(e["V"], e["M"])),
+    ),
+    GenericRule(
+        name="apply_output_row",
+        operands=(("C", "q", "m"), ("c", "q", "1"), ("M", "m", "n"), ("v", "m", "1")),
+        result=lambda o, e: o.outrow(o.add(e["c"], o.mul(e["C"], e["v"])), o.mul(e["C"], e["M"])),
+    ),
+    GenericRule(
+        name="conclude_linear_form",
+        operands=(("C", "q", "n"), ("c", "q", "1"), ("x", "n", "1")),
+        result=lambda o, e: o.add(o.mul(e["C"], e["x"]), e["c"]),
+    ),
+    GenericRule(
+        name="factor_rank",
+        operands=(("A", "m", "r"), ("B", "r", "n")),
+        result=lambda o, e: o.mul(e["A"], e["B"]),
+    ),
+)
+
+#: The generic rule table, by name.  The same names label the certificate's
+#: steps, the derivations and the docs.
+RULES: dict[str, GenericRule] = {r.name: r for r in _RULE_LIST}
 
 
 # ------------------------------------------------------ networks and certs
@@ -108,11 +200,11 @@ def derived_steps(net: GenericNetwork) -> list[GenericStep]:
 def check(cert: GenericCertificate) -> bool:
     """True if every step of the generic certificate re-derives and they prove its claim.
 
-    Every rule is self-checked; each step is recomputed from the network's
-    atoms with the rule it cites (:func:`derived_steps`) and compared, in
-    normal form, with what the step states (the conclusion and the rank bound
-    name no layer); then the claim is checked against the conclusion and for
-    its rank.  Raises CertificateError naming the step and rule.
+    Each step is recomputed from the network's atoms with the rule it cites
+    (:func:`derived_steps`) and compared, in normal form, with what the step
+    states (the conclusion and the rank bound name no layer); then the claim
+    is checked against the conclusion and for its rank.  Raises
+    CertificateError naming the step and rule.
     """
     if not isinstance(cert, GenericCertificate):
         raise CertificateError(f"expected a GenericCertificate, got {type(cert).__name__}")
@@ -120,8 +212,6 @@ def check(cert: GenericCertificate) -> bool:
     if not isinstance(net, GenericNetwork):
         raise CertificateError(f"the certificate's network is a {type(net).__name__}, not a GenericNetwork")
     _gate_claim(net, cert.matrix, cert.offset)
-    for rule in STEP_RULES:
-        self_check(rule)
     derived = derived_steps(net)
     got = [s.rule for s in cert.steps]
     expected = [s.rule for s in derived]

@@ -20,7 +20,8 @@ This module is plain data: the rules about these matrices and the check of a
 generic certificate are in :mod:`symnet.kernel.generic`; the builder
 :func:`~symnet.model.generic_build.generic_dense` (re-exported by
 :func:`symnet.dense`) and the instantiation :func:`~symnet.model.generic_build.explicit`
-live in :mod:`symnet.model.generic_build`, outside the trusted base.
+live in :mod:`symnet.model.generic_build`, and the rules' statements and
+self-test in :mod:`symnet.model.generic_selftest`, outside the trusted base.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from .core import Activation
 __all__ = [
     "STEP_RULES",
     "Aug",
-    "ExplicitOps",
     "GenericCertificate",
     "GenericNetwork",
     "GenericStep",
@@ -178,9 +178,10 @@ class OutRow:
             raise ShapeError(f"[c | C] needs c of shape {self.C.rows} x 1, got {_shape_text(self.c.shape)}")
 
 
-# ------------------------------------------------------------ two back ends
+# ------------------------------------------------------------ rule bodies
 class SymbolicOps:
-    """Rule bodies evaluated on matrices of symbolic shape (normal forms): Lin's own operations."""
+    """Rule bodies evaluated on matrices of symbolic shape (normal forms): Lin's own operations (the
+    self-test's explicit matrices are :class:`symnet.model.generic_build.ExplicitOps`)."""
 
     mul = staticmethod(operator.matmul)
     add = staticmethod(operator.add)
@@ -192,31 +193,6 @@ class SymbolicOps:
 
     def ones(self, n: Size) -> Lin:
         return Lin.of(ones(n))
-
-
-class ExplicitOps:
-    """Rule bodies evaluated on explicit sympy ImmutableMatrices (concrete sizes): sympy's own operations, which
-    check the shapes (sympy's ShapeError, a ValueError)."""
-
-    mul = staticmethod(operator.mul)
-    add = staticmethod(operator.add)
-
-    def scale(self, s: sympy.Expr, a: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        return a * s
-
-    def ones(self, n: Size) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix.ones(int(n), 1)
-
-    def aug(self, v: sympy.MatrixBase, M: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        top = sympy.ImmutableMatrix([[1] + [0] * M.cols])
-        return sympy.ImmutableMatrix.vstack(top, sympy.ImmutableMatrix.hstack(v, M))
-
-    def outrow(self, c: sympy.MatrixBase, C: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        return sympy.ImmutableMatrix.hstack(c, C)
-
-    def stack1(self, u: sympy.MatrixBase) -> sympy.ImmutableMatrix:
-        """``(1, u)``: a constant 1 on top of the column u."""
-        return sympy.ImmutableMatrix.vstack(sympy.ImmutableMatrix([[1]]), u)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
-"""Generic networks built and instantiated: :func:`generic_dense` and :func:`explicit`.
+"""Generic networks built and instantiated: :func:`generic_dense`, and :func:`explicit` over :class:`ExplicitOps`.
 
-Neither is needed to *check* a generic certificate, so they live outside the
+None is needed to *check* a generic certificate, so they live outside the
 trusted base (:mod:`symnet.model.generic` holds the data the kernel reads).
 """
 
 from __future__ import annotations
 
 import numbers
+import operator
 from collections.abc import Mapping, Sequence
 from typing import TypeAlias
 
@@ -17,7 +18,6 @@ from .activations import ActivationSpec
 from .generic import (
     RESERVED_SIZE_NAMES,
     Aug,
-    ExplicitOps,
     GenericNetwork,
     Lin,
     MatAtom,
@@ -28,10 +28,35 @@ from .generic import (
 )
 from .network import _hidden_activations
 
-__all__ = ["explicit", "generic_dense"]
+__all__ = ["ExplicitOps", "explicit", "generic_dense"]
 
 #: What :func:`explicit` instantiates: a matrix expression, an augmented matrix or an output block.
 Value: TypeAlias = Lin | Aug | OutRow | sympy.Expr
+
+
+class ExplicitOps:
+    """Rule bodies evaluated on explicit sympy ImmutableMatrices (concrete sizes): sympy's own operations, which
+    check the shapes (sympy's ShapeError, a ValueError)."""
+
+    mul = staticmethod(operator.mul)
+    add = staticmethod(operator.add)
+
+    def scale(self, s: sympy.Expr, a: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        return a * s
+
+    def ones(self, n: Size) -> sympy.ImmutableMatrix:
+        return sympy.ImmutableMatrix.ones(int(n), 1)
+
+    def aug(self, v: sympy.MatrixBase, M: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        top = sympy.ImmutableMatrix([[1] + [0] * M.cols])
+        return sympy.ImmutableMatrix.vstack(top, sympy.ImmutableMatrix.hstack(v, M))
+
+    def outrow(self, c: sympy.MatrixBase, C: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        return sympy.ImmutableMatrix.hstack(c, C)
+
+    def stack1(self, u: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+        """``(1, u)``: a constant 1 on top of the column u."""
+        return sympy.ImmutableMatrix.vstack(sympy.ImmutableMatrix([[1]]), u)
 
 
 def explicit(

@@ -24,7 +24,7 @@ from ._reference import cite
 
 __all__ = ["GenericDerivation", "RuleTexts", "lin_math", "lin_str", "lin_tex_claim", "lin_txt"]
 
-#: Each generic rule's statement in LaTeX (the kernel's :data:`~symnet.kernel.generic.RULES` states it in text).
+#: Each generic rule's statement in LaTeX (:data:`symnet.model.generic_selftest.STATEMENTS` states it in text).
 RULE_LATEX: dict[str, str] = {
     "read_output_layer": r"W u + b = \begin{bmatrix} b & W \end{bmatrix} \begin{bmatrix} 1 \\ u \end{bmatrix}",
     "substitute_layer": (
@@ -470,7 +470,7 @@ class GenericDerivation(_GenericNotation):
         lines = []
         for name in used:
             rule = self.rule_texts[name]
-            eq, _, shapes = rule.statement.partition("   for ")
+            eq, _, shapes = rule.text.partition("   for ")
             lines.append(Line(Atom(r"\text{" + name.replace("_", r"\_") + "}", name), ":", Atom(RULE_LATEX[name], eq)))
             if shapes:
                 lines.append(Line(None, "", Atom(shapes_tex(shapes), "for " + shapes)))

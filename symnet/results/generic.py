@@ -17,11 +17,11 @@ from .. import codegen
 from ..certificate import Certificate, Claim, Step
 from ..errors import InvalidArgument
 from ..interop import coq
-from ..kernel import generic as gk
 from ..kernel.generic import affine_coefficients
 from ..model import display
 from ..model.generic import GenericCertificate, GenericNetwork, GenericStep, Lin, MatAtom, ones
 from ..model.generic_build import explicit
+from ..model.generic_selftest import STATEMENTS
 from ..model.network import Network, input_symbols
 from ..model.size import EXPAND_LIMIT, estimate_monomials
 from ..render import _latex, _markdown, _text
@@ -242,7 +242,7 @@ class GenericProof(display.Displayable, display_key="generic_proof"):
     def derivation(self, fmt: str = "text", *, rules: bool = True, reference: bool = True) -> Derivation:
         """The format-neutral derivation (sections of prose and displays); ``rules=False`` drops the rule tags,
         ``reference=False`` every mention of the blog post the notation follows."""
-        d = cited(reference, GenericDerivation(self, fmt, gk.RULES, affine_coefficients).build)
+        d = cited(reference, GenericDerivation(self, fmt, STATEMENTS, affine_coefficients).build)
         return d if rules else without_rules(d)
 
     def to_text(self, *, rules: bool = True, reference: bool = True) -> str:
