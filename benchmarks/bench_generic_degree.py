@@ -5,8 +5,8 @@ Run by hand:  python benchmarks/bench_generic_degree.py [--repeat N]
 Cases (deterministic): the networks of docs/generic-proofs.md and docs/refutations.md (``symnet.prove`` of
 ``dense("p", ["h"])`` and a deeper one, the theorems' checks; ``symnet.degree`` of square/cube networks, the
 cancelling ``(x+1)^2 - (x-1)^2`` one and a deeper 4-4-4-4 one) and ``symnet.refute`` of a numeric square network
-(it reads the search's degree bounds and lines).  Each is timed N times after one warm-up call (the rules'
-self-checks are cached per process); the best and the median wall-clock milliseconds are printed, with the
+(it reads the search's degree bounds and lines).  Each is timed N times after one warm-up call (the theorems'
+rule self-checks are cached per process); the best and the median wall-clock milliseconds are printed, with the
 sha256 of every document, so two versions of symnet can be compared for byte-identical output.
 """
 
