@@ -131,9 +131,7 @@ def substituted(
 
 
 def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: str) -> sympy.Rational:
-    if e.is_Rational:
-        return e
-    v = e.xreplace(subs) if e.free_symbols else e
+    v = e if e.is_Rational or not e.free_symbols else e.xreplace(subs)
     if not v.is_Rational:
         raise _fail(f"{where} {e} is not a rational number at the given parameter values")
     return v
