@@ -153,12 +153,12 @@ def check_degree(net: Network, certificate: Mapping[str, Any], bounds: Sequence[
     for i, (d, route, wit) in enumerate(zip(degrees, routes, witnesses, strict=True)):
         if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
             raise _fail(f"degrees[{i}]={d!r} is not a non-negative integer or null", step=i)
+        if not isinstance(route, str) or route not in ("bound_degree", "expand_degree"):
+            raise _fail(f"output {i}: unknown route {str(route)[:40]!r}", step=i)
         if route == "bound_degree":
             _route_bound(form, table[-1], i, d, wit)
-        elif route == "expand_degree":
-            _route_expand(exact, i, d, wit)
         else:
-            raise _fail(f"output {i}: unknown route {str(route)[:40]!r}", step=i)
+            _route_expand(exact, i, d, wit)
     if bounds and [list(row) for row in bounds] != table:
         raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
     return True
