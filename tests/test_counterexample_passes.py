@@ -74,3 +74,18 @@ def test_a_tampered_value_of_a_relu_refutation_is_refused():
         bad["values"][i] = len(bad["expressions"]) - 1
         with pytest.raises(CertificateError, match="claimed f"):
             check(read(json.dumps(bad)))
+
+
+def test_a_stated_first_non_affine_layer_is_checked():
+    # widths 1-1-1-1: hidden layer 1 is the identity (affine), hidden layer 2 a ReLU, so the first
+    # non-affine hidden layer is 2 (by hand); the check without a stated layer accepts any.
+    net = Network.from_matrices([[[1]], [[1]], [[1]]], None, ["identity", "relu"])
+    u, v = (sympy.Integer(-1),), (sympy.Integer(1),)  # f = relu(x): f(-1) = 0, f(1) = 1, f(0) = 0: defect -1/2
+    values = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(0))
+    enclosure = (sympy.Rational(-1, 2), sympy.Rational(-1, 2))
+    args = (net, {}, (u, v), 0, values, enclosure)
+    assert cx.check_counterexample(*args)
+    assert cx.check_counterexample(*args, 2)
+    for wrong in (1, 3, None):
+        with pytest.raises(CertificateError, match="first non-affine"):
+            cx.check_counterexample(*args, wrong)

@@ -20,6 +20,7 @@ import functools
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
+from types import EllipsisType
 from typing import Any
 
 import flint
@@ -130,9 +131,7 @@ def substituted(
 
 
 def _value(e: sympy.Expr, subs: Mapping[sympy.Symbol, sympy.Rational], where: str) -> sympy.Rational:
-    if e.is_Rational:
-        return e
-    v = e.xreplace(subs) if e.free_symbols else e
+    v = e if e.is_Rational or not e.free_symbols else e.xreplace(subs)
     if not v.is_Rational:
         raise _fail(f"{where} {e} is not a rational number at the given parameter values")
     return v
@@ -270,26 +269,15 @@ def check_counterexample(
     output: Any,
     values: Sequence[Any],
     enclosure: Sequence[Any],
+    layer: int | None | EllipsisType = ...,
 ) -> bool:
     """Re-verify a refutation: ``f_k((u+v)/2) - (f_k(u) + f_k(v))/2`` lies in ``enclosure``, which excludes 0.
 
     ``values`` are the claimed exact ``f_k(u), f_k(v), f_k((u+v)/2)``; each
-    is recomputed and must be the same expression.  Raises CertificateError
-    on any defect; returns True otherwise.
+    is recomputed and must be the same expression.  ``layer``, when stated,
+    must be the first hidden layer whose activation is not affine (None: there
+    is none).  Raises CertificateError on any defect; returns True otherwise.
     """
-    _check(net, weights, points, output, values, enclosure)
-    return True
-
-
-def _check(
-    net: Network,
-    weights: Mapping[sympy.Symbol, Any],
-    points: Sequence[Sequence[Any]],
-    output: Any,
-    values: Sequence[Any],
-    enclosure: Sequence[Any],
-) -> NetworkForm:
-    """:func:`check_counterexample`, returning the gated network."""
     rule = "midpoint_defect"
     form = bounded_form(net, rule)
     subs = _check_values(weights, form)
@@ -322,23 +310,19 @@ def _check(
     lo, hi = enclosure
     if not (lo <= hi and (lo > 0 or hi < 0)):
         raise _fail(f"enclosure [{lo}, {hi}] does not exclude 0", rule=rule)
-    if defect.is_Rational:
-        if not lo <= defect <= hi:
-            raise _fail(f"the defect {defect} is not in the claimed enclosure [{lo}, {hi}]", rule=rule)
-        return form
-    if interval_sign(defect - lo) != 1 or interval_sign(hi - defect) != 1:
+    if defect.is_Rational and not lo <= defect <= hi:
+        raise _fail(f"the defect {defect} is not in the claimed enclosure [{lo}, {hi}]", rule=rule)
+    if not defect.is_Rational and (interval_sign(defect - lo) != 1 or interval_sign(hi - defect) != 1):
         raise _fail(f"cannot establish rigorously that the defect {defect} lies in [{lo}, {hi}]", rule=rule)
-    return form
+    first = next((l for l, act in enumerate(form.activations[:-1], start=1) if not act.is_affine), None)
+    if layer is not ... and layer != first:
+        message = f"the document names layer {layer} as the first non-affine one; it is {first}"
+        raise _fail(message, rule="first_non_affine")
+    return True
 
 
 def check_document(doc: CounterexampleDocument) -> bool:
     """Re-verify a counterexample document (see :func:`check_counterexample`)."""
     if not isinstance(doc, CounterexampleDocument):
         raise _fail(f"expected a CounterexampleDocument, got {type(doc).__name__}")
-    form = _check(doc.network, doc.weights, doc.points, doc.output, doc.values, doc.enclosure)
-    hidden = form.activations[:-1]
-    first = next((l for l, act in enumerate(hidden, start=1) if not act.is_affine), None)
-    if doc.layer != first:
-        message = f"the document names layer {doc.layer} as the first non-affine one; it is {first}"
-        raise _fail(message, rule="first_non_affine")
-    return True
+    return check_counterexample(doc.network, doc.weights, doc.points, doc.output, doc.values, doc.enclosure, doc.layer)

@@ -1,6 +1,6 @@
 """The checker of a degree certificate: the exact degree in x of each output of a polynomial network.
 
-Each output's degree is proved by one route from :data:`ROUTES`: ``bound_degree``
+Each output's degree is proved by one of two routes: ``bound_degree``
 (the layer-wise bound, with a witness line along which the top coefficient is
 non-zero) or ``expand_degree`` (the expansion over QQ, under the kernel's own
 size limit).  The network goes through the gate first; a ``limit`` stated in
@@ -9,9 +9,9 @@ the document is never used.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
 from typing import Any
 
 import flint
@@ -24,19 +24,11 @@ from ..numbers import exact_fmpq
 from .counterexample import _fail, bits_guard, bounded_form, expand, layer_outputs, substituted
 from .gate import NetworkForm
 
-__all__ = ["MAX_EXPANSION_TERMS", "ROUTES", "along_line", "check_degree", "check_document", "degree_bounds", "expanded"]
+__all__ = ["MAX_EXPANSION_TERMS", "along_line", "check_degree", "check_document", "degree_bounds", "expanded"]
 
 #: Largest number of terms the ``expand_degree`` check builds; fixed by the
 #: kernel (a certificate cannot set its own limit).
 MAX_EXPANSION_TERMS = 200_000
-
-
-def _polynomial_form(net: Network, rule: str) -> NetworkForm:
-    form = bounded_form(net, rule)
-    for l, act in enumerate(form.activations, start=1):
-        if not act.is_polynomial:
-            raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule=rule)
-    return form
 
 
 def along_line(
@@ -91,32 +83,18 @@ def expanded(form: NetworkForm, bounds: list[int | None]) -> list[int | None]:
     return [int(ring.x_degree(f, p)) if not f.is_zero() else None for f in u]
 
 
-class _Outputs:
-    """The gated network, its parameters by name, and the bounds and the expansion (each computed once, on demand)."""
-
-    def __init__(self, form: NetworkForm) -> None:
-        self.form = form
-        self.names = {s.name: s for s in form.parameters}
-        self.table = degree_bounds(form)  # per layer, per unit
-        self.bounds = self.table[-1]
-
-    @cached_property
-    def exact(self) -> list[int | None]:
-        return expanded(self.form, self.bounds)
-
-
-def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
+def _route_bound(form: NetworkForm, bounds: list[int | None], i: int, d: int | None, wit: Any) -> None:
     """bound_degree + witness_degree: the layer-wise bound is d; along the witness line the s^d coefficient is not 0."""
-    if out.bounds[i] != d:
-        raise _fail(f"output {i}: the layer-wise degree bound is {out.bounds[i]}, not {d}", step=i, rule="bound_degree")
+    if bounds[i] != d:
+        raise _fail(f"output {i}: the layer-wise degree bound is {bounds[i]}, not {d}", step=i, rule="bound_degree")
     if d is None:
         return
-    form, rule = out.form, "witness_degree"
+    rule, names = "witness_degree", {s.name: s for s in form.parameters}
     if not isinstance(wit, dict) or set(wit) != {"weights", "point", "direction", "coefficient"}:
         raise _fail(f"output {i}: the witness needs weights, point, direction, coefficient", step=i, rule=rule)
-    if not isinstance(wit["weights"], dict) or set(wit["weights"]) != set(out.names):
+    if not isinstance(wit["weights"], dict) or set(wit["weights"]) != set(names):
         raise _fail(f"output {i}: the witness must give every parameter a value", step=i, rule=rule)
-    vals = {out.names[n]: decode_rational(v, f"witness weights[{n}]") for n, v in wit["weights"].items()}
+    vals = {names[n]: decode_rational(v, f"witness weights[{n}]") for n, v in wit["weights"].items()}
     p = len(form.inputs)
     if not all(isinstance(wit[key], list) and len(wit[key]) == p for key in ("point", "direction")):
         raise _fail(f"output {i}: point and direction need {p} coordinates", step=i, rule=rule)
@@ -135,29 +113,23 @@ def _route_bound(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
         )
 
 
-def _route_expand(out: _Outputs, i: int, d: int | None, wit: Any) -> None:
-    """expand_degree: the expansion over QQ has degree d in x (it decides the degree exactly; no witness)."""
+def _route_expand(exact: Callable[[], list[int | None]], i: int, d: int | None, wit: Any) -> None:
+    """expand_degree: the expansion over QQ (``exact()``) has degree d in x (it decides the degree; no witness)."""
     if wit is not None:  # the expansion needs no witness; a document that carries one anyway is malformed
         raise _fail(
             f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}",
             step=i,
             rule="expand_degree",
         )
-    if out.exact[i] != d:
-        raise _fail(f"output {i}: the expansion has degree {out.exact[i]}, not {d}", step=i, rule="expand_degree")
-
-
-#: The routes by which a degree is proved.
-ROUTES: dict[str, Callable[[_Outputs, int, int | None, Any], None]] = {
-    "bound_degree": _route_bound,
-    "expand_degree": _route_expand,
-}
+    if exact()[i] != d:
+        raise _fail(f"output {i}: the expansion has degree {exact()[i]}, not {d}", step=i, rule="expand_degree")
 
 
 def check_degree(net: Network, certificate: Mapping[str, Any], bounds: Sequence[Sequence[int | None]] = ()) -> bool:
     """Re-verify a degree certificate (``degrees``, ``routes``, ``witnesses``, one per output): True or an error.
 
-    The kernel uses its own limits (:data:`MAX_DEGREE`,
+    Each degree is proved by its route: ``bound_degree`` (the layer-wise bound, with a witness line) or
+    ``expand_degree`` (the expansion over QQ).  The kernel uses its own limits (:data:`MAX_DEGREE`,
     :data:`MAX_EXPANSION_TERMS`); a ``limit`` in the certificate is ignored.
     ``bounds``, when stated, must be the network's layer-wise degree bounds.
     """
@@ -169,19 +141,25 @@ def check_degree(net: Network, certificate: Mapping[str, Any], bounds: Sequence[
         raise _fail("a degree certificate needs 'degrees', 'routes' and 'witnesses'") from None
     if not all(isinstance(entries, (list, tuple)) for entries in (degrees, routes, witnesses)):
         raise _fail("degrees, routes and witnesses must be lists")
-    form = _polynomial_form(net, "bound_degree")
+    form = bounded_form(net, "bound_degree")
+    for l, act in enumerate(form.activations, start=1):
+        if not act.is_polynomial:
+            raise _fail(f"layer {l}: activation {act.body} is not a polynomial", rule="bound_degree")
     q = len(form.weights[-1])
     if not len(degrees) == len(routes) == len(witnesses) == q:
         raise _fail(f"degrees, routes and witnesses need one entry per output ({q})")
-    out = _Outputs(form)
+    table = degree_bounds(form)  # per layer, per unit
+    exact = functools.cache(lambda: expanded(form, table[-1]))  # expanded once, if a route asks for it
     for i, (d, route, wit) in enumerate(zip(degrees, routes, witnesses, strict=True)):
         if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
             raise _fail(f"degrees[{i}]={d!r} is not a non-negative integer or null", step=i)
-        rule = ROUTES.get(route) if isinstance(route, str) else None
-        if rule is None:
+        if not isinstance(route, str) or route not in ("bound_degree", "expand_degree"):
             raise _fail(f"output {i}: unknown route {str(route)[:40]!r}", step=i)
-        rule(out, i, d, wit)
-    if bounds and [list(row) for row in bounds] != out.table:
+        if route == "bound_degree":
+            _route_bound(form, table[-1], i, d, wit)
+        else:
+            _route_expand(exact, i, d, wit)
+    if bounds and [list(row) for row in bounds] != table:
         raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
     return True
 
