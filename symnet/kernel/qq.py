@@ -17,16 +17,15 @@ from typing import Any, TypeAlias
 
 import flint
 import sympy
-from sympy import QQ, ZZ
+from sympy import QQ
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import show
 from ..errors import CertificateError, SymnetError
 from ..model.core import NetworkData as Network
 from ..model.core import check_structure
-from ..model.exact import qq_matrix
 from ..numbers import fast_rational
-from .gate import ActivationForm, IllFormed, gate_activation
+from .gate import ActivationForm, IllFormed, gate_activation, numeric_matrix
 from .ring import exact, guard
 
 __all__ = [
@@ -51,30 +50,13 @@ MAX_PRODUCT = 20_000_000
 Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
-def _layer_matrix(m: Any) -> Mat | None:
-    """A network matrix as fmpq_mat, or as sympy's sparse SDM when held sparsely, over QQ or ZZ; else None."""
-    # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
-    # QQ or ZZ, whose elements are exact rationals; any other matrix (or a sympy without it) falls back to
-    # the gate's entry-by-entry reading.
-    rep = getattr(m, "_rep", None)
-    if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
-        return None
-    if rep.rep.fmt == "sparse":  # SDM: a dict {row: {column: value}} of the nonzero entries
-        (rows, cols), raw = rep.shape, rep.rep
-        inside = (
-            type(i) is int and 0 <= i < rows and all(type(j) is int and 0 <= j < cols for j in r)
-            for i, r in raw.items()
-        )
-        if not all(inside):
-            raise IllFormed("a sparse matrix has an entry outside its shape")
-        if all(type(v) is flint.fmpq for r in raw.values() for v in r.values()):
-            return raw  # over QQ with flint ground types
-        return SDM({i: {j: _fmpq(v) for j, v in r.items()} for i, r in raw.items()}, (rows, cols), QQ)
-    return qq_matrix(m)  # dense: the model's own conversion to fmpq_mat
-
-
-def _fmpq(v: Any) -> flint.fmpq:
-    return flint.fmpq(int(v.numerator), int(v.denominator))
+def _layer_matrix(m: Any, where: str) -> Mat | None:
+    """A layer's stored matrix over QQ; a sympy matrix of numbers (a Float at its exact value) read entry by entry;
+    None when a sympy matrix holds anything else (the gate's general path reads it)."""
+    num = numeric_matrix(m, where)
+    if num is not None or not all(isinstance(e, (sympy.Rational, sympy.Float)) for e in m):
+        return num
+    return stated_matrix(m, where, IllFormed)
 
 
 def shape(m: Mat) -> tuple[int, int]:
@@ -117,9 +99,9 @@ def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
 
 def stated_matrix(m: Any, what: str, fail: Fail) -> Mat:
     """A matrix a step or the claim states, read exactly (entries must be rational numbers)."""
-    if not isinstance(m, sympy.MatrixBase):
+    if not isinstance(m, (sympy.MatrixBase, flint.fmpq_mat, SDM)):
         raise fail(f"{what} is not a matrix")
-    fast = _layer_matrix(m)
+    fast = numeric_matrix(m, what)
     if fast is not None:
         return fast
     flat, cols = m.flat(), m.cols
@@ -211,7 +193,10 @@ def network(net: Network) -> Layers | None:
         inputs, given = check_structure(net.inputs, net.layers)
     except SymnetError as e:
         raise IllFormed(f"the network's structure: {e}") from None
-    matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in given]
+    matrices = [
+        (_layer_matrix(layer.stored_weights, f"layer {l}"), _layer_matrix(layer.stored_biases, f"layer {l}"))
+        for l, layer in enumerate(given, start=1)
+    ]
     if any(W is None or b is None for W, b in matrices):
         return None
     layers: Layers = []

@@ -27,7 +27,7 @@ from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
 from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
-from ..model.exact import is_rational_matrix, sparse_matrix
+from ..model.exact import is_rational_matrix, sparse_matrix, stored
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -118,9 +118,9 @@ def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> Dom
     return _dense(top).vstack(_dense(lower))
 
 
-def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
+def _sympy_matrix(dm: DomainMatrix) -> Any:
     if dm.domain == QQ:
-        return from_domain_matrix(dm)
+        return stored(from_domain_matrix(dm, dense=True))
     return sympy.ImmutableMatrix(dm.to_Matrix())
 
 
@@ -178,12 +178,11 @@ def packed_times(A: Any, B: Any) -> Any:
     return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
 
 
-def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
-    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept; sparse kept sparse)."""
+def _sympy_factor(factor: DomainMatrix) -> Any:
+    """The factor as a certificate states it: over QQ in the stored form (an ``fmpq_mat``, sparse kept sparse as
+    an ``SDM``), else an exact ImmutableMatrix."""
     if factor.domain == QQ and _is_sparse(factor):
-        return sparse_matrix(factor)
-    if factor.domain == QQ:
-        return from_domain_matrix(factor, dense=True)
+        return stored(sparse_matrix(factor))
     return _sympy_matrix(factor)
 
 

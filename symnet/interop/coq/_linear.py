@@ -7,6 +7,7 @@ from typing import Any
 
 from ...certificate import Certificate
 from ...kernel import check
+from ...model.exact import as_sympy
 from ._base import (
     _COQ_KEYWORDS,
     _LIBRARY_NAMES,
@@ -67,6 +68,7 @@ class LinearStatement:
 
 
 def _rows(m: Any, budget: list[int]) -> tuple[tuple[Term, ...], ...]:
+    m = as_sympy(m)  # a document's numbers are stored as python-flint matrices
     return tuple(tuple(to_term(m[i, j], budget=budget) for j in range(m.cols)) for i in range(m.rows))
 
 
