@@ -36,7 +36,6 @@ from sympy.external.gmpy import GROUND_TYPES
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices._dfm import DFM
-
 from sympy.polys.matrices.sdm import SDM
 
 from ..numbers import fast_rational
@@ -283,4 +282,4 @@ def _reduce_fmpq_mat(m: flint.fmpq_mat) -> tuple[Any, tuple[int, int, list[flint
 
 
 Layer.view = view
-copyreg.pickle(flint.fmpq_mat, _reduce_fmpq_mat)  # a stored layer pickles (python-flint's matrices do not by themselves)
+copyreg.pickle(flint.fmpq_mat, _reduce_fmpq_mat)  # a stored layer pickles (an fmpq_mat does not by itself)
