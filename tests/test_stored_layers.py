@@ -19,6 +19,7 @@ from symnet.kernel import check
 from symnet.kernel.gate import gate_network
 from symnet.kernel.qq import network as qq_network
 from symnet.model.core import Layer, NetworkData
+from symnet.model.exact import qq_dense
 
 W1 = [[Fraction(1, 2), Fraction(-3)], [Fraction(5, 7), Fraction(0)]]
 B1 = [Fraction(1), Fraction(-1, 3)]
@@ -65,7 +66,7 @@ def test_the_sympy_view_of_a_stored_layer_is_an_ordinary_sympy_matrix():
     assert isinstance(layer.weights, sympy.ImmutableMatrix)
     assert layer.weights == sympy.ImmutableMatrix([[sympy.Rational(1, 2), -3], [sympy.Rational(5, 7), 0]])
     assert layer.biases == sympy.ImmutableMatrix([1, sympy.Rational(-1, 3)])
-    assert layer.is_numeric and layer.qq_weights is layer.stored_weights
+    assert layer.is_numeric and qq_dense(layer.stored_weights) is layer.stored_weights
 
 
 def test_a_layer_of_sympy_numbers_made_by_hand_is_read_exactly_by_the_kernel():

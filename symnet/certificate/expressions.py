@@ -324,22 +324,18 @@ class ExpressionReader:
         refs = [v for row in rows for v in row]
         numbers = [self.number(v, where, exact) for v in refs]
         if None not in numbers:
-            return fmpq_mat(n, width, numbers)
+            return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # no None in it
         return sympy.ImmutableMatrix(n, width, [self.ref(v, where, exact=exact) for v in refs])
 
     def number(self, r: Any, where: str, exact: bool = True) -> fmpq | None:
         """Node ``r`` as an ``fmpq`` when it is a rational number (a float node too, when ``exact``), else None."""
         if not (_is_int(r) and 0 <= r < len(self.values)):
             self.ref(r, where)  # refused with the reader's message
-        found = self.numbers.get(r, False)
-        if found is False:
+        if r not in self.numbers:
             value = self.values[r]
-            found = fmpq(int(value.p), int(value.q)) if value.is_Rational else None
-            if found is None and exact and value.is_Float:
-                q = sympy.Rational(value)
-                found = fmpq(int(q.p), int(q.q))
-            self.numbers[r] = found
-        return found
+            q = sympy.Rational(value) if value.is_Float else value
+            self.numbers[r] = fmpq(int(q.p), int(q.q)) if q.is_Rational else None
+        return None if not exact and self.values[r].is_Float else self.numbers[r]
 
     def sparse(self, data: dict[str, Any], where: str) -> SDM:
         """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""

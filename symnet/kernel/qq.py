@@ -24,6 +24,7 @@ from ..cost import show
 from ..errors import CertificateError, SymnetError
 from ..model.core import NetworkData as Network
 from ..model.core import check_structure
+from ..model.core import shape_of as shape
 from ..numbers import fast_rational
 from .gate import ActivationForm, IllFormed, gate_activation, numeric_matrix
 from .ring import exact, guard
@@ -57,10 +58,6 @@ def _layer_matrix(m: Any, where: str) -> Mat | None:
     if num is not None or not all(isinstance(e, (sympy.Rational, sympy.Float)) for e in m):
         return num
     return stated_matrix(m, where, IllFormed)
-
-
-def shape(m: Mat) -> tuple[int, int]:
-    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else m.shape
 
 
 def dense(m: Mat) -> flint.fmpq_mat:
@@ -99,11 +96,11 @@ def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
 
 def stated_matrix(m: Any, what: str, fail: Fail) -> Mat:
     """A matrix a step or the claim states, read exactly (entries must be rational numbers)."""
-    if not isinstance(m, (sympy.MatrixBase, flint.fmpq_mat, SDM)):
-        raise fail(f"{what} is not a matrix")
-    fast = numeric_matrix(m, what)
+    fast = numeric_matrix(m, what) if isinstance(m, (flint.fmpq_mat, SDM)) else None
     if fast is not None:
         return fast
+    if not isinstance(m, sympy.MatrixBase):
+        raise fail(f"{what} is not a matrix")
     flat, cols = m.flat(), m.cols
     entries = [rational(v, f"{what} entry ({n // cols}, {n % cols})", fail) for n, v in enumerate(flat)]
     return flint.fmpq_mat(m.rows, cols, entries)

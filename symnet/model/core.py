@@ -95,7 +95,7 @@ _IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
 
 def shape_of(m: Any) -> tuple[int, int]:
     """The shape of a stored matrix: a python-flint ``fmpq_mat``, a sparse ``SDM`` or a sympy matrix."""
-    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else tuple(m.shape)  # type: ignore[return-value]
+    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else tuple(m.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +109,8 @@ class Layer:
     entries with symbols as sympy ImmutableMatrices.  The kernel reads the
     stored form; :attr:`weights` and :attr:`biases` show every layer as sympy
     matrices (for numbers, a view made on first request by
-    :mod:`symnet.model.exact`, which registers itself in :attr:`view`).
+    :mod:`symnet.model.exact`, which registers itself in :attr:`view`; its
+    ``qq_dense`` gives a stored matrix as a dense ``fmpq_mat`` to numeric code outside the kernel).
     """
 
     stored_weights: Any
@@ -143,20 +144,6 @@ class Layer:
         """Number of inputs to this layer (columns of ``weights``)."""
         return shape_of(self.stored_weights)[1]
 
-    @cached_property
-    def qq_weights(self) -> Any:
-        """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
-
-        The exact accessor for numeric code: no sympy object is made.  The
-        matrix is shared; do not modify it.
-        """
-        return _dense(self.stored_weights)
-
-    @cached_property
-    def qq_biases(self) -> Any:
-        """``biases`` as a python-flint ``fmpq_mat`` (one column) when every entry is a number, else None."""
-        return _dense(self.stored_biases)
-
     @property
     def is_numeric(self) -> bool:
         """True when every weight and bias is a number (stored over QQ)."""
@@ -173,18 +160,6 @@ class Layer:
 
     def __hash__(self) -> int:
         return hash((self.weights, self.biases, self.activation))
-
-
-def _dense(m: Any) -> flint.fmpq_mat | None:
-    """A stored matrix of numbers as ``fmpq_mat`` (a sparse one densified); None for a sympy matrix."""
-    if not isinstance(m, SDM):
-        return m if isinstance(m, flint.fmpq_mat) else None
-    rows, cols = m.shape
-    out = flint.fmpq_mat(rows, cols)
-    for i, row in m.items():
-        for j, v in row.items():
-            out[i, j] = v
-    return out
 
 
 def check_structure(inputs: Any, layers: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:

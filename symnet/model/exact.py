@@ -47,6 +47,7 @@ __all__ = [
     "SparseQQMatrix",
     "immutable",
     "is_rational_matrix",
+    "qq_dense",
     "qq_matrix",
     "rational_matrix",
     "rational_pairs",
@@ -279,6 +280,19 @@ def stored(m: sympy.MatrixBase) -> Any:
 
 def _reduce_fmpq_mat(m: flint.fmpq_mat) -> tuple[Any, tuple[int, int, list[flint.fmpq]]]:
     return flint.fmpq_mat, (m.nrows(), m.ncols(), m.entries())
+
+
+def qq_dense(m: Any) -> flint.fmpq_mat | None:
+    """A Layer's stored matrix as a dense ``fmpq_mat`` when every entry is a number (a sparse one densified; a dense
+    one shared, do not modify it), else None: the exact accessor for numeric code, no sympy object made."""
+    if not isinstance(m, SDM):
+        return m if isinstance(m, flint.fmpq_mat) else None
+    rows, cols = m.shape
+    out = flint.fmpq_mat(rows, cols)
+    for i, row in m.items():
+        for j, v in row.items():
+            out[i, j] = v
+    return out
 
 
 Layer.view = view

@@ -130,7 +130,7 @@ class Network(NetworkData, Displayable, display_key="network"):
     route (a float is its exact binary value: ``0.1`` is
     ``3602879701896397/36028797018963968``); a layer whose entries are all
     numbers is held over QQ (python-flint underneath, see
-    :attr:`Layer.qq_weights`); no sympy ``Float`` survives in a Network.
+    :func:`symnet.model.exact.qq_dense`); no sympy ``Float`` survives in a Network.
     Build one with :func:`symnet.dense` or :meth:`Network.from_matrices`.
     Networks are immutable and hashable; two networks are equal when their
     inputs and layers are.
