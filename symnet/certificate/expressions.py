@@ -40,6 +40,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from itertools import takewhile
 from typing import Any
 
 import sympy
@@ -322,9 +323,9 @@ class ExpressionReader:
         n, width = len(rows), len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
         refs = [v for row in rows for v in row]
-        numbers = [self.number(v, where, exact) for v in refs]
-        if None not in numbers:
-            return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # no None in it
+        numbers = list(takewhile(lambda x: x is not None, (self.number(v, where, exact) for v in refs)))
+        if len(numbers) == len(refs):
+            return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # takewhile stopped at no None
         return sympy.ImmutableMatrix(n, width, [self.ref(v, where, exact=exact) for v in refs])
 
     def number(self, r: Any, where: str, exact: bool = True) -> fmpq | None:

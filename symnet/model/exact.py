@@ -48,7 +48,9 @@ __all__ = [
     "immutable",
     "is_rational_matrix",
     "qq_dense",
+    "qq_domain",
     "qq_matrix",
+    "qq_stored",
     "rational_matrix",
     "rational_pairs",
     "sparse_matrix",
@@ -90,7 +92,7 @@ def qq_matrix(m: sympy.MatrixBase) -> Any:
     rep = _own_rep(m)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
-    dense = rep.convert_to(QQ).to_dense()
+    dense = (rep if rep.domain == QQ else rep.convert_to(QQ)).to_dense()  # convert_to would copy a matrix over QQ
     if _FLINT:
         return dense.rep.rep  # a dense rep over QQ is a DFM under flint ground types, and its .rep is its fmpq_mat
     rows, cols = dense.shape
@@ -251,19 +253,37 @@ def _to_qq(sdm: SDM) -> SDM:
     return SDM({i: {j: QQ(int(v.p), int(v.q)) for j, v in r.items()} for i, r in sdm.items()}, sdm.shape, QQ)
 
 
+def qq_domain(m: Any) -> DomainMatrix:
+    """A stored matrix of numbers (``fmpq_mat`` or ``SDM``) as a DomainMatrix over QQ (under flint ground types
+    the same python-flint matrix, not copied: sympy's DomainMatrix operations make new matrices)."""
+    if isinstance(m, SDM):
+        return DomainMatrix.from_rep(_to_qq(m))
+    rows, cols = m.nrows(), m.ncols()
+    if _FLINT:  # DFM._new wraps the fmpq_mat as sympy's dense rep over QQ (see rational_pairs)
+        return DomainMatrix.from_rep(DFM._new(m, (rows, cols), QQ))
+    return DomainMatrix([[QQ(int(v.p), int(v.q)) for v in row] for row in m.tolist()], (rows, cols), QQ)
+
+
 def view(m: Any) -> sympy.ImmutableMatrix:
     """The sympy matrix of a stored matrix of numbers (``fmpq_mat`` or ``SDM``), its entries made on request."""
     if isinstance(m, SDM):
-        return sparse_matrix(DomainMatrix.from_rep(_to_qq(m)))
-    rows, cols = m.nrows(), m.ncols()
-    if _FLINT:  # DFM._new wraps the fmpq_mat as sympy's dense rep over QQ (see rational_pairs)
-        return immutable(DomainMatrix.from_rep(DFM._new(m, (rows, cols), QQ)))
-    return rational_pairs([(int(v.p), int(v.q)) for v in m.entries()], rows, cols)
+        return sparse_matrix(qq_domain(m))
+    return immutable(qq_domain(m))
 
 
 def as_sympy(m: Any) -> Any:
     """A matrix a document states, as sympy: a stored matrix of numbers as its :func:`view`, anything else as it is."""
     return view(m) if isinstance(m, (flint.fmpq_mat, SDM)) else m
+
+
+def qq_stored(dm: DomainMatrix) -> Any:
+    """A DomainMatrix over QQ or ZZ in the stored form (dense: its own python-flint matrix under flint ground types)."""
+    dm = dm if dm.domain == QQ else dm.convert_to(QQ)
+    if dm.rep.fmt == "sparse":
+        return stored(sparse_matrix(dm))
+    if _FLINT:
+        return dm.rep.rep  # a dense rep over QQ is a DFM under flint ground types, and its .rep is its fmpq_mat
+    return qq_matrix(immutable(dm, dense=True))
 
 
 def stored(m: sympy.MatrixBase) -> Any:

@@ -26,8 +26,8 @@ from sympy.polys.matrices import DomainMatrix
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
-from ..model.exact import is_rational_matrix, sparse_matrix, stored
+from ..model.domain import domain_matrix, sparse_rep
+from ..model.exact import is_rational_matrix, qq_domain, qq_stored
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -118,9 +118,11 @@ def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> Dom
     return _dense(top).vstack(_dense(lower))
 
 
-def _sympy_matrix(dm: DomainMatrix) -> Any:
+def _stated(dm: DomainMatrix) -> Any:
+    """A factor or W*, b* as a certificate states them: over QQ in the stored form (an ``fmpq_mat``, sparse kept
+    sparse as an ``SDM``), else an exact ImmutableMatrix."""
     if dm.domain == QQ:
-        return stored(from_domain_matrix(dm, dense=True))
+        return qq_stored(dm)
     return sympy.ImmutableMatrix(dm.to_Matrix())
 
 
@@ -176,14 +178,6 @@ def packed_times(A: Any, B: Any) -> Any:
             flat[i * cols + j] = digit
             value = (value - digit) >> S
     return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
-
-
-def _sympy_factor(factor: DomainMatrix) -> Any:
-    """The factor as a certificate states it: over QQ in the stored form (an ``fmpq_mat``, sparse kept sparse as
-    an ``SDM``), else an exact ImmutableMatrix."""
-    if factor.domain == QQ and _is_sparse(factor):
-        return stored(sparse_matrix(factor))
-    return _sympy_matrix(factor)
 
 
 def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
@@ -262,7 +256,10 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         return None
     mats: list[tuple[Any, Any]] = []
     for layer in net.layers:
-        w, b = sparse_rep(layer.weights) or domain_matrix(layer.weights), domain_matrix(layer.biases)
+        if layer.is_numeric:  # stored over QQ: wrapped as it is, no copy
+            w, b = qq_domain(layer.stored_weights), qq_domain(layer.stored_biases)
+        else:
+            w, b = sparse_rep(layer.weights) or domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
             mats = []
             break
@@ -295,7 +292,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
             limit=limit,
         )
     K = mats[0][0].domain
-    steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(output_row))]
+    steps = [Step("read_output_layer", layer=L + 1, matrix=_stated(output_row))]
     for l, factor in zip(range(L, 0, -1), factors[1:], strict=True):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         steps.append(
@@ -304,12 +301,12 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
                 layer=l,
                 slope=K.to_sympy(slope),
                 intercept=K.to_sympy(intercept),
-                matrix=_sympy_factor(factor),
+                matrix=_stated(factor),
             )
         )
     steps.append(Step("conclude_linear_form"))
     q = product.shape[0]
-    matrix = _sympy_matrix(product.extract(list(range(q)), list(range(1, net.p + 1))))
-    offset = _sympy_matrix(product.extract(list(range(q)), [0]))
+    matrix = _stated(product.extract(list(range(q)), list(range(1, net.p + 1))))
+    offset = _stated(product.extract(list(range(q)), [0]))
     claim = Claim("explicit", (net.q, net.p), ("layerwise",), matrix, offset)
     return Proof(Certificate(net, tuple(steps), claim))
