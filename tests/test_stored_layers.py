@@ -105,6 +105,18 @@ def _smuggled(rows: dict, shape: tuple[int, int]) -> SDM:
     return out
 
 
+class _Lying(flint.fmpq_mat):  # type: ignore[misc]
+    """An fmpq_mat whose entries() would hide its numbers."""
+
+    def entries(self) -> list[flint.fmpq]:
+        return [flint.fmpq(0)] * (self.nrows() * self.ncols())
+
+
+class _LyingSparse(SDM):
+    def items(self):  # type: ignore[override]
+        return iter(())
+
+
 NAN = sympy.ImmutableMatrix([[sympy.nan, 1], [0, 1]])
 FLOAT_INF = sympy.ImmutableMatrix([[sympy.Float("inf"), 1], [0, 1]])
 TAMPERED = [
@@ -116,6 +128,8 @@ TAMPERED = [
     ("outside its shape", {"stored_weights": _smuggled({0: {5: flint.fmpq(1)}}, (2, 2))}),
     ("a row that is no dict", {"stored_weights": _smuggled({0: [flint.fmpq(1)]}, (2, 2))}),
     ("not a matrix", {"stored_weights": [[1, 2], [3, 4]]}),
+    ("a subclass of fmpq_mat", {"stored_weights": _Lying(2, 2, [1, 2, 3, 4])}),
+    ("a subclass of SDM", {"stored_weights": _LyingSparse({0: {0: flint.fmpq(1)}}, (2, 2), QQ)}),
     ("NaN", {"stored_weights": NAN}),
     ("an infinite Float", {"stored_weights": FLOAT_INF}),
 ]

@@ -274,11 +274,11 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
 
 
 def numeric_matrix(m: Any, where: str) -> flint.fmpq_mat | SDM | None:
-    """A layer's stored matrix of numbers (``fmpq_mat``, or ``SDM`` of ``fmpq`` inside its shape), else None for a
-    sympy matrix (its entries are read one by one); IllFormed for anything else."""
-    if isinstance(m, flint.fmpq_mat) or isinstance(m, sympy.MatrixBase):
-        return m if isinstance(m, flint.fmpq_mat) else None
-    if not isinstance(m, SDM):
+    """A layer's stored matrix of numbers (exactly an ``fmpq_mat``, or exactly an ``SDM`` of ``fmpq`` inside its
+    shape), else None for a sympy matrix (its entries are read one by one); IllFormed for anything else."""
+    if type(m) is flint.fmpq_mat or isinstance(m, sympy.MatrixBase):  # python-flint's own type: no subclass's methods
+        return m if type(m) is flint.fmpq_mat else None
+    if type(m) is not SDM:
         raise IllFormed(f"{where} is a {type(m).__name__}, not a matrix")
     shape = m.shape
     if not (type(shape) is tuple and len(shape) == 2 and all(type(n) is int and n > 0 for n in shape)):
