@@ -22,12 +22,13 @@ from typing import Any
 import sympy
 from sympy.polys.domains import EXRAW, QQ
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.sdm import SDM
 
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
 from ..model.domain import domain_matrix, sparse_rep
-from ..model.exact import is_rational_matrix, qq_domain, qq_stored
+from ..model.exact import is_rational_matrix, qq_dense, qq_domain, qq_stored
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -185,8 +186,11 @@ def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
     return tuple(m.args[2].args)
 
 
-def _nonzero(m: sympy.ImmutableMatrix) -> list[bool]:
-    """Which entries are nonzero, row by row (from the flint matrix when there is one)."""
+def _nonzero(m: Any) -> list[bool]:
+    """Which entries of a layer's stored matrix are nonzero, row by row (from the flint matrix when there is one)."""
+    dense = qq_dense(m)
+    if dense is not None:
+        return [bool(a) for a in dense.entries()]
     rep = getattr(m, "_rep", None)
     if rep is not None and hasattr(rep.rep, "rep") and (rep.domain == QQ or rep.domain.is_ZZ):
         return [bool(a) for a in rep.rep.rep.entries()]
@@ -204,15 +208,17 @@ def numeric_monomials(net: Network) -> int:
 
     counts = np.ones(net.p + 1)
     for layer in net.layers:
-        bias = np.array(_nonzero(layer.biases), dtype=float)
-        sparse = sparse_rep(layer.weights)
+        bias = np.array(_nonzero(layer.stored_biases), dtype=float)
+        stored_w = layer.stored_weights
+        sparse = stored_w if layer.is_numeric else getattr(sparse_rep(layer.weights), "rep", None)
+        sparse = sparse if isinstance(sparse, SDM) else None
         if sparse is not None:  # the nonzero pattern row by row, without densifying
             tail = counts[1:]
             z = bias * counts[0] + np.array(
-                [sum(tail[j] for j in sparse.rep.get(k, {})) for k in range(layer.width)], dtype=float
+                [sum(tail[j] for j in sparse.get(k, {})) for k in range(layer.width)], dtype=float
             )
         else:
-            weights = np.array(_nonzero(layer.weights), dtype=float).reshape(layer.width, layer.fan_in)
+            weights = np.array(_nonzero(stored_w), dtype=float).reshape(layer.width, layer.fan_in)
             z = bias * counts[0] + weights @ counts[1:]
         act = layer.activation
         if not act.is_identity:
@@ -229,6 +235,10 @@ def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
     if any(e.is_Symbol for e in flat):
         return False
     return not m.free_symbols and all(e.is_number and e.is_real for e in flat)
+
+
+def _is_number_layer(layer: Any) -> bool:
+    return _is_number_matrix(layer.weights) and _is_number_matrix(layer.biases)
 
 
 def _exraw(m: sympy.ImmutableMatrix) -> DomainMatrix:
@@ -249,7 +259,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     general route (which also writes the direct route).  ``expand=True``
     above the guard raises :class:`~symnet.SizeGuardError` as ``prove`` does.
     """
-    if not all(_is_number_matrix(layer.weights) and _is_number_matrix(layer.biases) for layer in net.layers):
+    if not all(layer.is_numeric or _is_number_layer(layer) for layer in net.layers):
         return None  # a symbol somewhere: the general route
     coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
     if any(c is None for c in coefficients):
