@@ -174,3 +174,17 @@ def test_a_sparse_stored_layer_is_read_without_densifying_and_refused_when_it_li
     bad = _smuggled({0: {0: flint.fmpq(2)}, 1: {1: -0.5}}, (2, 2))
     with pytest.raises(IllFormed, match="not an fmpq"):
         qq_network(_with_layer(net, 0, stored_weights=bad))
+
+
+def test_a_float_in_a_sympy_layer_is_read_at_its_binary_value():
+    """0.1 in a hand-made sympy layer is 3602879701896397/2**55 to the kernel, not 1/10: a certificate proved for
+    the float's binary value checks, the same certificate against the decimal 1/10 does not."""
+    x = (sympy.Symbol("x_1"),)
+    cert = symnet.prove(symnet.Network.from_matrices([[[0.1]]], [[0]])).certificate  # from_matrices: binary value
+    assert symnet.Proof(cert).matrix[0, 0] == sympy.Rational(3602879701896397, 2**55)
+    zero = sympy.ImmutableMatrix([[0]])
+    as_float = NetworkData(x, (Layer(sympy.ImmutableMatrix([[sympy.Float(0.1)]]), zero),))
+    as_decimal = NetworkData(x, (Layer(sympy.ImmutableMatrix([[sympy.Rational(1, 10)]]), zero),))
+    assert check(dataclasses.replace(cert, network=as_float))
+    with pytest.raises(CertificateError):
+        check(dataclasses.replace(cert, network=as_decimal))

@@ -2,9 +2,10 @@
 
 A trained network's weights are numbers: every factor of its certificate is a
 matrix of rationals, and the whole layer-wise check is exact matrix arithmetic.
-This module reads the network (:func:`network`: every weight and bias matrix
-held over QQ or ZZ by sympy's own exact representation, dense or sparse) and
-the matrices a step or a claim states (a Float at its exact binary value), and
+This module reads the network (:func:`network`: every layer's stored matrices,
+python-flint ``fmpq_mat`` or sympy's sparse ``SDM`` of ``fmpq`` as the gate
+validates them, or sympy matrices of numbers) and the matrices a step or a
+claim states (the same forms; a Float at its exact binary value), and
 builds and compares the blocks ``C = [b | W]`` and ``P_l = [[1, 0], [a b_l + d, a W_l]]``.
 :mod:`symnet.kernel.linear` applies its rules with them.
 """
@@ -185,7 +186,7 @@ Layers: TypeAlias = list[tuple[Mat, Mat, ActivationForm]]
 
 def network(net: Network) -> Layers | None:
     """The network over QQ, through the gate's rules for its inputs and activations; None unless every weight and
-    bias matrix is held over QQ (or ZZ) and no activation has a parameter (the general path reads those)."""
+    bias matrix holds only numbers and no activation has a parameter (the general path reads those)."""
     try:  # the gate's structural rules first: a checker trusts no constructor
         inputs, given = check_structure(net.inputs, net.layers)
     except SymnetError as e:
