@@ -21,6 +21,7 @@ from ..certificate import Certificate, Claim, Step
 from ..certificate.writing import encode_q
 from ..codegen import DOMAIN_KEY
 from ..errors import CertificateError, CoqExportError, InvalidArgument
+from ..model.exact import as_sympy
 from ..numbers import exact_ratio, exact_rational
 from ..render import regions as draw
 from . import _documents
@@ -89,7 +90,7 @@ class PiecewiseProof(Proof):
 
     def to_json(self) -> str:
         """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
-        m, b = self.certificate.claim.matrix, self.certificate.claim.offset
+        m, b = as_sympy(self.certificate.claim.matrix), as_sympy(self.certificate.claim.offset)  # stored numbers
         assert m is not None and b is not None
         enc = encode_q
         claim = {
