@@ -65,6 +65,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from .certificate import Certificate
 from .conversion import exact_ratio
 from .errors import InvalidArgument, InvalidType
+from .model.exact import as_sympy
 from .model.network import Network, as_network
 
 __all__ = [
@@ -263,9 +264,9 @@ def linear_form(certificate: Certificate) -> tuple[sympy.ImmutableMatrix, sympy.
     claim = certificate.claim
     if claim.form == "explicit":
         assert claim.matrix is not None and claim.offset is not None
-        return claim.matrix, claim.offset
+        return as_sympy(claim.matrix), as_sympy(claim.offset)
     reads = ("read_output_layer", "substitute_layer")
-    factors = [s.matrix for s in certificate.steps if s.rule in reads and s.matrix is not None]
+    factors = [as_sympy(s.matrix) for s in certificate.steps if s.rule in reads and s.matrix is not None]
     rows = [list(factors[0].row(i)) for i in range(factors[0].rows)]
     for factor in factors[1:]:
         rows = [[_dot(row, factor, j) for j in range(factor.cols)] for row in rows]

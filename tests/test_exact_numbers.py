@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 import symnet
 from symnet import ActivationError, InvalidArgument, InvalidType, Network
 from symnet.conversion import exact_floats, exact_fmpq, exact_ratio, exact_rational
+from symnet.model.exact import qq_dense
 from symnet.model.network import Layer
 from tests.budget import examples
 
@@ -109,12 +110,12 @@ def test_numpy_arrays_of_any_dtype_hold_exact_fractions(data: st.DataObject, dty
     b = data.draw(hnp.arrays(dtype, (shape[0],), elements=elements))
     net = Network.from_matrices([w], [b])
     layer = net.layers[0]
-    assert layer.qq_weights is not None and layer.qq_biases is not None
+    assert qq_dense(layer.stored_weights) is not None and qq_dense(layer.stored_biases) is not None
     for i in range(shape[0]):
         assert frac(layer.biases[i]) == value_fraction(b[i])
         for j in range(shape[1]):
             assert frac(layer.weights[i, j]) == value_fraction(w[i, j])
-            q = layer.qq_weights[i, j]
+            q = qq_dense(layer.stored_weights)[i, j]
             assert Fraction(int(q.p), int(q.q)) == value_fraction(w[i, j])
 
 
@@ -151,7 +152,7 @@ def test_every_route_gives_the_same_exact_entries() -> None:
     assert all(n == nets[0] and hash(n) == hash(nets[0]) for n in nets)  # one number world: equal and same hash
     by_hand = Layer(sympy.ImmutableMatrix([[sympy.Float(0.5)]]), sympy.ImmutableMatrix([sympy.Float(0.1)]))
     net = Network((sympy.Symbol("x_1"),), (by_hand,))
-    assert net.layers[0].qq_weights is not None
+    assert qq_dense(net.layers[0].stored_weights) is not None
     assert frac(net.layers[0].biases[0]) == Fraction(0.1)
 
 
@@ -168,7 +169,7 @@ def test_symbolic_entries_lose_their_floats_and_keep_their_symbols() -> None:
     layer = net.layers[0]
     assert not layer.weights.has(sympy.Float) and not layer.biases.has(sympy.Float)
     assert layer.weights[0, 0] == sympy.Rational(*(0.1).as_integer_ratio()) * w
-    assert layer.qq_weights is None and net.parameters == (w,)
+    assert qq_dense(layer.stored_weights) is None and net.parameters == (w,)
 
 
 def test_activation_floats_are_exact() -> None:
@@ -286,11 +287,12 @@ def test_evaluate_agrees_with_regions_exactly() -> None:
 
 def test_qq_accessors() -> None:
     net = Network.from_matrices([[[Fraction(1, 3), 2]], [[0.5]]], [[1], [0]])
-    w = net.layers[0].qq_weights
+    w = qq_dense(net.layers[0].stored_weights)
     assert isinstance(w, flint.fmpq_mat) and w[0, 0] == flint.fmpq(1, 3) and w[0, 1] == 2
-    assert net.layers[1].qq_weights[0, 0] == flint.fmpq(1, 2)
-    assert isinstance(net.layers[0].qq_biases, flint.fmpq_mat) and net.layers[0].qq_biases.ncols() == 1
-    assert symnet.dense(1, [1]).layers[0].qq_weights is None
+    assert qq_dense(net.layers[1].stored_weights)[0, 0] == flint.fmpq(1, 2)
+    biases = qq_dense(net.layers[0].stored_biases)
+    assert isinstance(biases, flint.fmpq_mat) and biases.ncols() == 1
+    assert qq_dense(symnet.dense(1, [1]).layers[0].stored_weights) is None
 
 
 def test_from_matrices_with_numpy_arrays_matches_the_onnx_route() -> None:

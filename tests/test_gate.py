@@ -175,7 +175,7 @@ def test_engine_claims_are_canonical_sympy(spec):
         for monom, coeff in o.terms():
             f = sympy.Rational(int(coeff.p), int(coeff.q))
             for g, k in zip(ex.gens, monom[: len(ex.gens)], strict=True):
-                f = f * g**k
+                f = f * g ** int(k)  # an fmpz exponent is no integer to sympy under python ground types
             terms.append(f)
         assert sympy.srepr(ex.as_expr(o)) == sympy.srepr(sympy.Add(*terms))
 
@@ -188,9 +188,9 @@ def _hostile(net: Network, layer: int, where: str, position: int, entry: sympy.B
     flat = list(matrix)
     flat[position % len(flat)] = entry
     new = object.__new__(type(old))
-    for field in ("weights", "biases", "activation"):
+    for field in ("stored_weights", "stored_biases", "activation"):  # the fields the kernel reads
         object.__setattr__(new, field, getattr(old, field))
-    object.__setattr__(new, where, sympy.ImmutableMatrix(matrix.rows, matrix.cols, flat))
+    object.__setattr__(new, f"stored_{where}", sympy.ImmutableMatrix(matrix.rows, matrix.cols, flat))
     hostile = object.__new__(type(net))
     object.__setattr__(hostile, "inputs", net.inputs)
     object.__setattr__(hostile, "layers", net.layers[:layer] + (new,) + net.layers[layer + 1 :])
@@ -261,8 +261,8 @@ def _generated(net: Network, layer: int, where: str, position: int, entry: sympy
 
     hostile = _hostile(net, layer, where, position, entry)
     old = hostile.layers[layer]
-    matrix = getattr(old, where)
-    object.__setattr__(old, where, recorded(symbol_matrix(list(matrix), matrix.rows, matrix.cols)))
+    matrix = getattr(old, f"stored_{where}")
+    object.__setattr__(old, f"stored_{where}", recorded(symbol_matrix(list(matrix), matrix.rows, matrix.cols)))
     return hostile
 
 
@@ -319,7 +319,7 @@ def test_non_commutative_symbols_sharing_one_record_are_not_recorded():
     nc = recorded(symbol_matrix(shared, W.rows, W.cols))
     assert generated_heads(nc) is None
     hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
-    object.__setattr__(hostile.layers[1], "weights", nc)
+    object.__setattr__(hostile.layers[1], "stored_weights", nc)
     with pytest.raises(IllFormed, match="commutative"):
         gate_network(hostile)
 
@@ -341,7 +341,7 @@ def test_an_input_made_with_the_weights_is_caught_by_its_name():
     assert generated_heads(m) == frozenset("wx")
     hostile = _hostile(net, 1, "weights", 0, sympy.Symbol("w_0"))
     object.__setattr__(hostile, "inputs", tuple(inputs))
-    object.__setattr__(hostile.layers[1], "weights", m)
+    object.__setattr__(hostile.layers[1], "stored_weights", m)
     with pytest.raises(IllFormed, match="input"):
         gate_network(hostile)
 

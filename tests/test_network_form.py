@@ -16,6 +16,7 @@ import symnet
 from symnet import certificate, kernel
 from symnet.errors import CertificateError
 from symnet.model.core import NetworkData
+from symnet.model.exact import qq_dense
 from symnet.model.network import Network, as_network
 
 
@@ -62,7 +63,7 @@ def test_a_float_weight_is_read_at_its_binary_value_over_qq():
     data["network"]["layers"][0]["weights"][0][0] = len(data["expressions"]) - 1
     doc = certificate.read(json.dumps(data))
     layer = doc.network.layers[0]
-    assert layer.is_numeric and layer.qq_weights is not None
+    assert layer.is_numeric and qq_dense(layer.stored_weights) is not None
     assert Fraction(int(layer.weights[0, 0].p), int(layer.weights[0, 0].q)) == Fraction(0.1)
     assert layer.biases[0, 0] == sympy.Rational(1, 2)
     assert doc.network == net

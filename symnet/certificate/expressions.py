@@ -40,19 +40,18 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from itertools import takewhile
 from typing import Any
 
 import sympy
-from flint import fmpq
+from flint import fmpq, fmpq_mat
 from sympy.polys.domains import QQ
-from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import CAP, FUNCTION_BITS, MAX_BITS, Cost, combine, leaf
 from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
-from ..model.exact import rational_matrix, sparse_matrix
 from ..numbers import fast_rational
 from .numbers import decode_q
 
@@ -200,6 +199,7 @@ class ExpressionReader:
         self.names: set[str] = set()
         self.work = 0
         self.nested = 0
+        self.numbers: dict[int, fmpq | None] = {}  # the rational nodes as python-flint numbers, made once each
         for i, node in enumerate(nodes):
             _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
             kind, rest = node[0], node[1:]
@@ -312,23 +312,36 @@ class ExpressionReader:
         value = self.values[r]
         return sympy.Rational(value) if exact and value.is_Float else value
 
-    def matrix(self, rows: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
-        """A matrix of REFs or a sparse section, held over QQ when every entry is a rational number; when ``exact``,
-        a float entry is read at its exact binary value (the form a network's layers take)."""
+    def matrix(self, rows: Any, where: str, *, exact: bool = False) -> Any:
+        """A matrix of REFs or a sparse section.  When every entry is a rational number, the stored form a layer
+        holds (a python-flint ``fmpq_mat``; a sparse section: sympy's ``SDM`` of ``fmpq``), else a sympy
+        ImmutableMatrix; when ``exact``, a float entry is read at its exact binary value (the form a network's
+        layers take)."""
         if isinstance(rows, dict):
             return self.sparse(rows, where)
         _expect(isinstance(rows, list) and rows and all(isinstance(r, list) for r in rows), f"{where} must be a matrix")
         n, width = len(rows), len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
-        flat = [self.ref(v, where, exact=exact) for row in rows for v in row]
-        if all(e.is_Rational for e in flat):
-            return rational_matrix(flat, n, width)
-        return sympy.ImmutableMatrix(n, width, flat)
+        refs = [v for row in rows for v in row]
+        numbers = list(takewhile(lambda x: x is not None, (self.number(v, where, exact) for v in refs)))
+        if len(numbers) == len(refs):
+            return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # takewhile stopped at no None
+        return sympy.ImmutableMatrix(n, width, [self.ref(v, where, exact=exact) for v in refs])
 
-    def sparse(self, data: dict[str, Any], where: str) -> sympy.ImmutableMatrix:
+    def number(self, r: Any, where: str, exact: bool = True) -> fmpq | None:
+        """Node ``r`` as an ``fmpq`` when it is a rational number (a float node too, when ``exact``), else None."""
+        if not (_is_int(r) and 0 <= r < len(self.values)):
+            self.ref(r, where)  # refused with the reader's message
+        if r not in self.numbers:
+            value = self.values[r]
+            q = sympy.Rational(value) if value.is_Float else value
+            self.numbers[r] = fmpq(int(q.p), int(q.q)) if q.is_Rational else None
+        return None if not exact and self.values[r].is_Float else self.numbers[r]
+
+    def sparse(self, data: dict[str, Any], where: str) -> SDM:
         """A sparse matrix section: in-range triplets of nonzero numbers in strictly increasing (row, column) order."""
         keys(data, {"shape", "entries"}, set(), where)
-        shape, entries, values, last = data["shape"], data["entries"], {}, (-1, -1)
+        shape, entries, last = data["shape"], data["entries"], (-1, -1)
         rows: dict[int, dict[int, Any]] = {}
         ok = isinstance(shape, list) and len(shape) == 2 and all(_is_int(n) and 0 < n <= _MAX_NODES for n in shape)
         _expect(ok and isinstance(entries, list), f"{where} must have a shape [rows, cols] and a list of entries")
@@ -337,15 +350,13 @@ class ExpressionReader:
             i, j, r = e
             _expect(0 <= i < shape[0] and 0 <= j < shape[1] and (i, j) > last, f"{where}: entry ({i}, {j}) misplaced")
             last = (i, j)
-            if r not in values:
-                x = self.ref(r, where, exact=True)
-                _expect(x.is_Rational, f"{where}: the entry ({i}, {j}) is not a number")
-                _expect(x != 0, f"{where}: the entry ({i}, {j}) is 0; only nonzero entries are listed")
-                values[r] = QQ(int(x.p), int(x.q))
-            rows.setdefault(i, {})[j] = values[r]
-        return sparse_matrix(DomainMatrix.from_rep(SDM(rows, (shape[0], shape[1]), QQ)))
+            x = self.number(r, where)
+            _expect(x is not None, f"{where}: the entry ({i}, {j}) is not a number")
+            _expect(x != 0, f"{where}: the entry ({i}, {j}) is 0; only nonzero entries are listed")
+            rows.setdefault(i, {})[j] = x
+        return SDM(rows, (shape[0], shape[1]), QQ)
 
-    def vector(self, items: Any, where: str, *, exact: bool = False) -> sympy.ImmutableMatrix:
+    def vector(self, items: Any, where: str, *, exact: bool = False) -> Any:
         """A column of REFs (see :meth:`matrix`)."""
         _expect(isinstance(items, list) and not any(isinstance(v, list) for v in items), f"{where} must be a vector")
         return self.matrix([[v] for v in items], where, exact=exact)

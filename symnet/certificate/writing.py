@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 import sympy
-from flint import fmpq
+from flint import fmpq, fmpq_mat
+from sympy.polys.matrices.sdm import SDM
 
 from ..errors import SymnetError
 from ..model.core import NetworkData as Network
@@ -44,6 +45,7 @@ class ExpressionWriter:
     def __init__(self) -> None:
         self.nodes: list[list[Any]] = []
         self.index: dict[sympy.Basic, int] = {}
+        self.by_value: dict[tuple[int, int], int] = {}  # rational numbers' refs by (numerator, denominator)
 
     def ref(self, expr: Any) -> int:
         expr = sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr
@@ -94,32 +96,34 @@ class ExpressionWriter:
             return ["fn", name, *(self.ref(a) for a in e.args)]
         raise SymnetError(f"cannot write {e!r} (a {name}) into a certificate")
 
-    def matrix(self, m: sympy.MatrixBase) -> Any:
-        """A matrix as rows of refs, or a :class:`~symnet.model.exact.SparseQQMatrix` as sorted triplets."""
-        if isinstance(m, SparseQQMatrix):
-            return self.sparse(m)
+    def matrix(self, m: Any) -> Any:
+        """A matrix as rows of refs; a sparse one (sympy's ``SDM`` of a layer or a factor, or a
+        :class:`~symnet.model.exact.SparseQQMatrix`) as sorted triplets."""
+        if isinstance(m, (SDM, SparseQQMatrix)):
+            return self.sparse(m._rep.rep if isinstance(m, SparseQQMatrix) else m)
+        if isinstance(m, fmpq_mat):
+            refs = [self.number(v) for v in m.entries()]
+            cols = m.ncols()
+            return [refs[i * cols : (i + 1) * cols] for i in range(m.nrows())]
         flat, cols = m.flat(), m.cols  # row-major, as m[i, j] would give them one by one
         return [[self.ref(flat[i * cols + j]) for j in range(cols)] for i in range(m.rows)]
 
-    def sparse(self, m: SparseQQMatrix) -> dict[str, Any]:
-        """``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: the nonzero entries, sorted by (i, j)."""
-        by_value: dict[tuple[int, int], int] = {}
-        by_id: dict[int, int] = {}  # the entries are alive in ``m`` while this runs, so their ids are stable
-        entries = []
-        for i, row in sorted(m._rep.rep.items()):
-            for j in sorted(row):
-                v = row[j]
-                r = by_id.get(id(v))
-                if r is None:
-                    key = (int(v.numerator), int(v.denominator))
-                    r = by_value.get(key)
-                    if r is None:
-                        r = by_value[key] = self.ref(fast_rational(*key))
-                    by_id[id(v)] = r
-                entries.append([i, j, r])
-        return {"shape": [m.rows, m.cols], "entries": entries}
+    def number(self, v: Any) -> int:
+        """The ref of a rational number (an ``fmpq`` or one of sympy's QQ elements)."""
+        key = (int(v.numerator), int(v.denominator))
+        r = self.by_value.get(key)
+        if r is None:
+            r = self.by_value[key] = self.ref(fast_rational(*key))
+        return r
 
-    def vector(self, m: sympy.MatrixBase) -> list[int]:
+    def sparse(self, m: SDM) -> dict[str, Any]:
+        """``{"shape": [rows, cols], "entries": [[i, j, REF], ...]}``: the nonzero entries, sorted by (i, j)."""
+        entries = [[i, j, self.number(row[j])] for i, row in sorted(m.items()) for j in sorted(row)]
+        return {"shape": list(m.shape), "entries": entries}
+
+    def vector(self, m: Any) -> list[int]:
+        if isinstance(m, fmpq_mat):
+            return [self.number(v) for v in m.entries()]
         return [self.ref(v) for v in m]
 
 
@@ -130,8 +134,8 @@ def write_network(enc: ExpressionWriter, net: Network) -> dict[str, Any]:
         act = layer.activation
         layers.append(
             {
-                "weights": enc.matrix(layer.weights),
-                "biases": enc.vector(layer.biases),
+                "weights": enc.matrix(layer.stored_weights),
+                "biases": enc.vector(layer.stored_biases),
                 "activation": {"name": act.name, "variable": act.variable.name, "expr": enc.ref(act.expr)},
             }
         )

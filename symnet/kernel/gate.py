@@ -41,14 +41,16 @@ from functools import cached_property
 from itertools import chain
 from typing import Any
 
+import flint
 import sympy
+from sympy.polys.matrices.sdm import SDM
 
 from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, show
 from ..errors import IllFormed, SymnetError
 from ..model.core import NAMED_ACTIVATIONS, Activation, check_structure
 from ..model.core import NetworkData as Network
-from ..model.exact import SparseQQMatrix
 from ..model.symbols import flat_entries, generated_heads
+from ..numbers import fast_rational
 from .ring import Exact, exact, guard, monomials, radicals
 
 __all__ = [
@@ -59,6 +61,8 @@ __all__ = [
     "gate_activation",
     "gate_claim_entry",
     "gate_network",
+    "matrix_entries",
+    "numeric_matrix",
 ]
 
 #: Largest degree of a polynomial activation in its variable.
@@ -232,22 +236,14 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     previous = len(inputs)
     bits = widest = 0
     for l, layer in enumerate(layers, start=1):
-        W, b = layer.weights, layer.biases  # the matrices read here are the ones checked (a Layer's subclass may lie)
-        if (
-            not isinstance(W, sympy.MatrixBase)
-            or not isinstance(b, sympy.MatrixBase)
-            or W.cols != previous
-            or b.shape != (W.rows, 1)
-        ):
+        W, b = layer.stored_weights, layer.stored_biases  # the matrices read here are the ones checked
+        (rows, cols), flat = matrix_entries(W, f"layer {l}")
+        shape, column = matrix_entries(b, f"layer {l}")
+        if cols != previous or shape != (rows, 1) or len(flat) != rows * cols or len(column) != rows:
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
-        if isinstance(W, SparseQQMatrix) and W.rows * W.cols > MAX_SPARSE_READ:  # a few triplets, many entries
-            raise IllFormed(f"layer {l} is a sparse {W.shape} matrix; the gate reads at most {MAX_SPARSE_READ} entries")
-        previous = W.rows
-        flat, cols = flat_entries(W), W.cols
-        if len(flat) != W.rows * cols or len(flat_entries(b)) != W.rows:
-            raise IllFormed(f"layer {l}: the weights and biases do not hold as many entries as their shapes")
+        previous = rows
         read: list[Sequence[sympy.Expr]] = []
-        for entries, what, matrix in ((flat, "weight", W), (flat_entries(b), "bias", b)):
+        for entries, what, matrix in ((flat, "weight", W), (column, "bias", b)):
             heads = generated_heads(matrix)
             plain = entries if heads is not None and heads.isdisjoint(input_heads) else _plain(entries, input_names, l)
             chunks.append(plain)
@@ -275,6 +271,43 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         chunks.append(sorted(form.body.free_symbols - {form.variable}, key=lambda s: s.name))
         acts.append(form)
     return NetworkForm(inputs, chunks, weights, biases, acts, tuple(roots), widest)
+
+
+def numeric_matrix(m: Any, where: str) -> flint.fmpq_mat | SDM | None:
+    """A layer's stored matrix of numbers (exactly an ``fmpq_mat``, or exactly an ``SDM`` of ``fmpq`` inside its
+    shape), else None for a sympy matrix (its entries are read one by one); IllFormed for anything else."""
+    if type(m) is flint.fmpq_mat or isinstance(m, sympy.MatrixBase):  # python-flint's own type: no subclass's methods
+        return m if type(m) is flint.fmpq_mat else None
+    if type(m) is not SDM:
+        raise IllFormed(f"{where} is a {type(m).__name__}, not a matrix")
+    shape = m.shape
+    if not (type(shape) is tuple and len(shape) == 2 and all(type(n) is int and n > 0 for n in shape)):
+        raise IllFormed(f"{where}: a sparse matrix without a shape")
+    inside = (
+        type(i) is int and 0 <= i < shape[0] and type(r) is dict
+        and all(type(j) is int and 0 <= j < shape[1] and type(v) is flint.fmpq for j, v in r.items())
+        for i, r in m.items()
+    )
+    if not all(inside):
+        raise IllFormed(f"{where}: a sparse matrix holds an entry outside its shape or not an fmpq")
+    return m
+
+
+def matrix_entries(m: Any, where: str) -> tuple[tuple[int, int], Sequence[sympy.Expr]]:
+    """A stored matrix's shape and its entries row by row, numbers as exact sympy Rationals."""
+    num = numeric_matrix(m, where)
+    if num is None:
+        return m.shape, flat_entries(m)
+    if isinstance(num, flint.fmpq_mat):
+        return (num.nrows(), num.ncols()), [fast_rational(int(v.p), int(v.q)) for v in num.entries()]
+    (rows, cols), zero = num.shape, sympy.Integer(0)
+    if rows * cols > MAX_SPARSE_READ:  # a few triplets, many entries
+        raise IllFormed(f"{where} is a sparse {num.shape} matrix; the gate reads at most {MAX_SPARSE_READ} entries")
+    flat: list[sympy.Expr] = [zero] * (rows * cols)
+    for i, r in num.items():
+        for j, v in r.items():
+            flat[i * cols + j] = fast_rational(int(v.p), int(v.q))
+    return (rows, cols), flat
 
 
 def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Sequence[sympy.Symbol]:

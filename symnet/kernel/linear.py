@@ -28,15 +28,16 @@ from typing import Any
 
 import flint
 import sympy
+from sympy.polys.matrices.sdm import SDM
 
 from ..certificate.linear import ROUTES, Certificate, Claim, Step
 from ..cost import estimate_cost, show
 from ..errors import CertificateError
 from ..model.core import NetworkData as Network
-from ..model.symbols import flat_entries
+from ..model.core import shape_of
 from . import qq
 from .counterexample import expand
-from .gate import IllFormed, NetworkForm, gate_claim_entry, gate_network
+from .gate import IllFormed, NetworkForm, gate_claim_entry, gate_network, matrix_entries
 from .ring import Exact, balanced_sum, exact
 
 __all__ = ["KERNEL_LIMIT", "RULES", "check"]
@@ -97,15 +98,18 @@ def _equal(ctx: _Context, stated: sympy.Expr, derived: sympy.Expr, where: str) -
     return bool(ring.poly(s, where) == ring.poly(d, where))
 
 
+_MATRIX = (sympy.MatrixBase, flint.fmpq_mat, SDM)  # the forms a stated matrix takes
+
+
 def _compare(
     ctx: _Context, stated: Any, derived: Callable[[], Iterator[Any]], shape: tuple[int, int], what: str, fail: Fail
 ) -> None:
     """The stated matrix holds the entries ``derived()`` yields (row-major), entry for entry."""
-    if not isinstance(stated, sympy.MatrixBase):
+    if not isinstance(stated, _MATRIX):
         raise fail(f"{what} is not a matrix")
-    if stated.shape != shape:
-        raise fail(f"{what} has shape {stated.shape}, but the network gives shape {shape}")
-    flat, cols = flat_entries(stated), shape[1]
+    if shape_of(stated) != shape:
+        raise fail(f"{what} has shape {shape_of(stated)}, but the network gives shape {shape}")
+    flat, cols = matrix_entries(stated, what)[1], shape[1]
     if len(flat) != shape[0] * cols:
         raise fail(f"{what} has {len(flat)} entries, not the {shape[0] * cols} of its shape")
     entries = derived()
@@ -340,17 +344,17 @@ def _gate_claim(ctx: _Context) -> None:
         ctx.polys = _read_polys(ctx, claim.polys)
         return
     W, b = claim.matrix, claim.offset
-    if not isinstance(W, sympy.MatrixBase) or not isinstance(b, sympy.MatrixBase):
+    if not isinstance(W, _MATRIX) or not isinstance(b, _MATRIX):
         raise CertificateError("the explicit claim lacks its matrix or offset")
-    if W.shape != (q, p) or b.shape != (q, 1):
+    if shape_of(W) != (q, p) or shape_of(b) != (q, 1):
         raise CertificateError(
-            f"the claimed W* has shape {W.shape} and b* {b.shape}; the network needs {(q, p)} and {(q, 1)}"
+            f"the claimed W* has shape {shape_of(W)} and b* {shape_of(b)}; the network needs {(q, p)} and {(q, 1)}"
         )
     if ctx.qq:
         read = (qq.dense(qq.stated_matrix(m, f"the claimed {w}", CertificateError)) for m, w in ((W, "W*"), (b, "b*")))
         ctx.claimed = qq.augmented(*read, top=False)
         return
-    w, v = flat_entries(W), flat_entries(b)
+    w, v = matrix_entries(W, "the claimed W*")[1], matrix_entries(b, "the claimed b*")[1]
     ctx.claimed = [
         [gate_claim_entry(v[i], f"claim b* entry {i}", ctx.form)]
         + [gate_claim_entry(w[i * p + j], f"claim W* entry ({i}, {j})", ctx.form) for j in range(p)]

@@ -2,9 +2,10 @@
 
 A trained network's weights are numbers: every factor of its certificate is a
 matrix of rationals, and the whole layer-wise check is exact matrix arithmetic.
-This module reads the network (:func:`network`: every weight and bias matrix
-held over QQ or ZZ by sympy's own exact representation, dense or sparse) and
-the matrices a step or a claim states (a Float at its exact binary value), and
+This module reads the network (:func:`network`: every layer's stored matrices,
+python-flint ``fmpq_mat`` or sympy's sparse ``SDM`` of ``fmpq`` as the gate
+validates them, or sympy matrices of numbers) and the matrices a step or a
+claim states (the same forms; a Float at its exact binary value), and
 builds and compares the blocks ``C = [b | W]`` and ``P_l = [[1, 0], [a b_l + d, a W_l]]``.
 :mod:`symnet.kernel.linear` applies its rules with them.
 """
@@ -17,16 +18,16 @@ from typing import Any, TypeAlias
 
 import flint
 import sympy
-from sympy import QQ, ZZ
+from sympy import QQ
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import show
 from ..errors import CertificateError, SymnetError
 from ..model.core import NetworkData as Network
 from ..model.core import check_structure
-from ..model.exact import qq_matrix
+from ..model.core import shape_of as shape
 from ..numbers import fast_rational
-from .gate import ActivationForm, IllFormed, gate_activation
+from .gate import ActivationForm, IllFormed, gate_activation, numeric_matrix
 from .ring import exact, guard
 
 __all__ = [
@@ -51,34 +52,13 @@ MAX_PRODUCT = 20_000_000
 Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
-def _layer_matrix(m: Any) -> Mat | None:
-    """A network matrix as fmpq_mat, or as sympy's sparse SDM when held sparsely, over QQ or ZZ; else None."""
-    # ``_rep`` is sympy's private DomainMatrix of a Matrix.  Safe here: it is read only when its domain is
-    # QQ or ZZ, whose elements are exact rationals; any other matrix (or a sympy without it) falls back to
-    # the gate's entry-by-entry reading.
-    rep = getattr(m, "_rep", None)
-    if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
-        return None
-    if rep.rep.fmt == "sparse":  # SDM: a dict {row: {column: value}} of the nonzero entries
-        (rows, cols), raw = rep.shape, rep.rep
-        inside = (
-            type(i) is int and 0 <= i < rows and all(type(j) is int and 0 <= j < cols for j in r)
-            for i, r in raw.items()
-        )
-        if not all(inside):
-            raise IllFormed("a sparse matrix has an entry outside its shape")
-        if all(type(v) is flint.fmpq for r in raw.values() for v in r.values()):
-            return raw  # over QQ with flint ground types
-        return SDM({i: {j: _fmpq(v) for j, v in r.items()} for i, r in raw.items()}, (rows, cols), QQ)
-    return qq_matrix(m)  # dense: the model's own conversion to fmpq_mat
-
-
-def _fmpq(v: Any) -> flint.fmpq:
-    return flint.fmpq(int(v.numerator), int(v.denominator))
-
-
-def shape(m: Mat) -> tuple[int, int]:
-    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else m.shape
+def _layer_matrix(m: Any, where: str) -> Mat | None:
+    """A layer's stored matrix over QQ; a sympy matrix of numbers (a Float at its exact value) read entry by entry;
+    None when a sympy matrix holds anything else (the gate's general path reads it)."""
+    num = numeric_matrix(m, where)
+    if num is not None or not all(isinstance(e, (sympy.Rational, sympy.Float)) for e in m):
+        return num
+    return stated_matrix(m, where, IllFormed)
 
 
 def dense(m: Mat) -> flint.fmpq_mat:
@@ -117,11 +97,11 @@ def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
 
 def stated_matrix(m: Any, what: str, fail: Fail) -> Mat:
     """A matrix a step or the claim states, read exactly (entries must be rational numbers)."""
-    if not isinstance(m, sympy.MatrixBase):
-        raise fail(f"{what} is not a matrix")
-    fast = _layer_matrix(m)
+    fast = numeric_matrix(m, what) if isinstance(m, (flint.fmpq_mat, SDM)) else None
     if fast is not None:
         return fast
+    if not isinstance(m, sympy.MatrixBase):
+        raise fail(f"{what} is not a matrix")
     flat, cols = m.flat(), m.cols
     entries = [rational(v, f"{what} entry ({n // cols}, {n % cols})", fail) for n, v in enumerate(flat)]
     return flint.fmpq_mat(m.rows, cols, entries)
@@ -206,12 +186,15 @@ Layers: TypeAlias = list[tuple[Mat, Mat, ActivationForm]]
 
 def network(net: Network) -> Layers | None:
     """The network over QQ, through the gate's rules for its inputs and activations; None unless every weight and
-    bias matrix is held over QQ (or ZZ) and no activation has a parameter (the general path reads those)."""
+    bias matrix holds only numbers and no activation has a parameter (the general path reads those)."""
     try:  # the gate's structural rules first: a checker trusts no constructor
         inputs, given = check_structure(net.inputs, net.layers)
     except SymnetError as e:
         raise IllFormed(f"the network's structure: {e}") from None
-    matrices = [(_layer_matrix(layer.weights), _layer_matrix(layer.biases)) for layer in given]
+    matrices = [
+        (_layer_matrix(layer.stored_weights, f"layer {l}"), _layer_matrix(layer.stored_biases, f"layer {l}"))
+        for l, layer in enumerate(given, start=1)
+    ]
     if any(W is None or b is None for W, b in matrices):
         return None
     layers: Layers = []

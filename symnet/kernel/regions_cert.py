@@ -53,6 +53,7 @@ it never calls an LP solver.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 import sympy
@@ -131,15 +132,20 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
             "the network has symbolic weights or activation parameters; regions need numeric ones", "region_form"
         )
     out = []
-    for l, (layer, act) in enumerate(zip(net.layers, form.activations, strict=True), start=1):
+    for l, act in enumerate(form.activations, start=1):
         shape = pieces(act)
-        W, b = layer.qq_weights, layer.qq_biases  # the gate read the same matrices: no symbol, no Float
+        W, b = form.flat_weights[l - 1], form.biases[l - 1]  # as the gate read them: no symbol, no Float
         if shape is None:
             raise _fail(f"layer {l}: activation {act.body} is not piecewise affine with rational pieces", "region_form")
-        if W is None or b is None:
+        if not all(e.is_Rational for e in chain(W, b)):
             raise _fail(f"layer {l}: a weight or bias is not an exact number; regions need numeric ones", "region_form")
-        out.append((augmented(W, b), shape))
+        cols = len(W) // len(b)
+        out.append((augmented(_qq(W, len(b), cols), _qq(b, len(b), 1)), shape))
     return out
+
+
+def _qq(entries: Sequence[Any], rows: int, cols: int) -> fmpq_mat:
+    return fmpq_mat(rows, cols, [fmpq(int(e.p), int(e.q)) for e in entries])
 
 
 # --------------------------------------------------------------- the forms

@@ -217,7 +217,7 @@ class Exact:
 
     def show(self, poly: Any) -> sympy.Expr:
         """An fmpq_mpoly as a sympy expression in the generators (for messages)."""
-        terms = ((m[: len(self.gens)], sympy.Rational(int(c.p), int(c.q))) for m, c in poly.terms())
+        terms = ((tuple(map(int, m))[: len(self.gens)], sympy.Rational(int(c.p), int(c.q))) for m, c in poly.terms())
         return sympy.Add(*(c * sympy.Mul(*(g**k for g, k in zip(self.gens, m, strict=True) if k)) for m, c in terms))
 
     def x_degree(self, poly: Any, p: int) -> int:

@@ -20,17 +20,19 @@ builders) is a subclass, outside the trusted base; a checker accepts either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
+import flint
 import sympy
+from sympy.polys.matrices.sdm import SDM
 
 from ..errors import InvalidArgument, InvalidType, ShapeError
-from .exact import is_rational_matrix, qq_matrix
 from .symbols import flat_entries
 
-__all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData", "check_structure"]
+__all__ = ["NAMED_ACTIVATIONS", "Activation", "Layer", "NetworkData", "check_structure", "shape_of"]
 
 _T = sympy.Symbol("t")
 
@@ -91,48 +93,73 @@ class Activation:
 _IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
 
 
-@dataclass(frozen=True)
+def shape_of(m: Any) -> tuple[int, int]:
+    """The shape of a stored matrix: a python-flint ``fmpq_mat``, a sparse ``SDM`` or a sympy matrix."""
+    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else tuple(m.shape)
+
+
+@dataclass(frozen=True, eq=False)
 class Layer:
     """One affine layer ``z = W u + b`` followed by its activation.
 
     ``activation`` is applied to ``z``; it is the identity for the output layer.
-    ``weights`` and ``biases`` are sympy ImmutableMatrices; when every entry
-    is a number, :attr:`qq_weights` and :attr:`qq_biases` give the same
-    matrices as python-flint ``fmpq_mat`` (exact, no sympy object made).
+    The layer stores ``W`` and ``b`` in their exact form: numbers as a
+    python-flint ``fmpq_mat``, or as sympy's sparse ``SDM`` over QQ whose
+    values are ``fmpq`` (a convolution: ``{row: {column: nonzero value}}``);
+    entries with symbols as sympy ImmutableMatrices.  The kernel reads the
+    stored form; :attr:`weights` and :attr:`biases` show every layer as sympy
+    matrices (for numbers, a view made on first request by
+    :mod:`symnet.model.exact`, which registers itself in :attr:`view`; its
+    ``qq_dense`` gives a stored matrix as a dense ``fmpq_mat`` to numeric code outside the kernel).
     """
 
-    weights: sympy.ImmutableMatrix
-    biases: sympy.ImmutableMatrix
+    stored_weights: Any
+    stored_biases: Any
     activation: Activation = _IDENTITY
+    #: Makes the sympy matrix of a stored matrix of numbers (set by :mod:`symnet.model.exact` when it loads).
+    view: ClassVar[Callable[[Any], sympy.ImmutableMatrix] | None] = None
+
+    def _shown(self, m: Any) -> sympy.ImmutableMatrix:
+        if isinstance(m, sympy.MatrixBase) or Layer.view is None:
+            return m
+        return Layer.view(m)
+
+    @cached_property
+    def weights(self) -> sympy.ImmutableMatrix:
+        """The weights as a sympy ImmutableMatrix (for numbers, made on first request)."""
+        return self._shown(self.stored_weights)
+
+    @cached_property
+    def biases(self) -> sympy.ImmutableMatrix:
+        """The biases as a one-column sympy ImmutableMatrix (for numbers, made on first request)."""
+        return self._shown(self.stored_biases)
 
     @property
     def width(self) -> int:
         """Number of nodes in this layer (rows of ``weights``)."""
-        return int(self.weights.rows)
+        return shape_of(self.stored_weights)[0]
 
     @property
     def fan_in(self) -> int:
         """Number of inputs to this layer (columns of ``weights``)."""
-        return int(self.weights.cols)
-
-    @cached_property
-    def qq_weights(self) -> Any:
-        """``weights`` as a python-flint ``fmpq_mat`` when every entry is a number, else None.
-
-        The exact accessor for numeric code: no sympy object is made.  The
-        matrix is shared; do not modify it.
-        """
-        return qq_matrix(self.weights)
-
-    @cached_property
-    def qq_biases(self) -> Any:
-        """``biases`` as a python-flint ``fmpq_mat`` (one column) when every entry is a number, else None."""
-        return qq_matrix(self.biases)
+        return shape_of(self.stored_weights)[1]
 
     @property
     def is_numeric(self) -> bool:
-        """True when every weight and bias is a number (held exactly over QQ)."""
-        return is_rational_matrix(self.weights) and is_rational_matrix(self.biases)
+        """True when every weight and bias is a number (stored over QQ)."""
+        return not isinstance(self.stored_weights, sympy.MatrixBase) and not isinstance(
+            self.stored_biases, sympy.MatrixBase
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Layer):
+            return NotImplemented
+        return bool(
+            self.activation == other.activation and self.weights == other.weights and self.biases == other.biases
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.weights, self.biases, self.activation))
 
 
 def check_structure(inputs: Any, layers: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -158,20 +185,21 @@ def check_structure(inputs: Any, layers: Any) -> tuple[tuple[Any, ...], tuple[An
     for index, layer in enumerate(layers):
         if not isinstance(layer, Layer):
             raise InvalidType(f"layers[{index}] is a {type(layer).__name__}, not a symnet Layer")
-        for what, m in (("weights", layer.weights), ("biases", layer.biases)):
-            if not isinstance(m, sympy.MatrixBase):
-                raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
-        if layer.fan_in != previous:
+        for what, m in (("weights", layer.stored_weights), ("biases", layer.stored_biases)):
+            if not isinstance(m, (sympy.MatrixBase, flint.fmpq_mat, SDM)):
+                raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy or python-flint matrix")
+        (rows, cols), bias = shape_of(layer.stored_weights), shape_of(layer.stored_biases)
+        if cols != previous:
             raise ShapeError(
-                f"weights[{index}] has shape {layer.weights.shape} but its input has "
+                f"weights[{index}] has shape {(rows, cols)} but its input has "
                 f"{previous} entries: weights[{index}] needs {previous} columns"
             )
-        if layer.biases.shape != (layer.width, 1):
+        if bias != (rows, 1):
             raise ShapeError(
-                f"biases[{index}] has shape {layer.biases.shape[0]} but weights[{index}] has "
-                f"shape {layer.weights.shape}: biases[{index}] needs {layer.width} entries"
+                f"biases[{index}] has shape {bias[0]} but weights[{index}] has "
+                f"shape {(rows, cols)}: biases[{index}] needs {rows} entries"
             )
-        previous = layer.width
+        previous = rows
     return inputs, layers
 
 

@@ -15,10 +15,19 @@ Matrix([[1/2, 13421773/134217728]])
 True
 
 Numpy arrays are read into these matrices by :mod:`symnet.model.arrays`.
+
+A :class:`~symnet.model.core.Layer` stores numbers as python-flint matrices
+(the form the kernel reads); this module makes their sympy views
+(:func:`view`, registered as :attr:`Layer.view <symnet.model.core.Layer.view>`
+when it loads) and the stored form of a sympy matrix (:func:`stored`).
+The sparse form is sympy's ``SDM`` over QQ with ``fmpq`` values: a dict
+``{row: {column: nonzero value}}`` the kernel multiplies without densifying,
+and the rep of a :class:`SparseQQMatrix` as it is (no copy) under flint ground types.
 """
 
 from __future__ import annotations
 
+import copyreg
 from typing import Any
 
 import flint
@@ -27,18 +36,26 @@ from sympy.external.gmpy import GROUND_TYPES
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices._dfm import DFM
+from sympy.polys.matrices.sdm import SDM
 
 from ..numbers import fast_rational
+from .core import Layer
 
 __all__ = [
     "ExactMatrix",
+    "as_sympy",
     "SparseQQMatrix",
     "immutable",
     "is_rational_matrix",
+    "qq_dense",
+    "qq_domain",
     "qq_matrix",
+    "qq_stored",
     "rational_matrix",
     "rational_pairs",
     "sparse_matrix",
+    "stored",
+    "view",
 ]
 
 #: True when sympy's domains use python-flint's numbers (sympy's default when python-flint is installed).
@@ -75,7 +92,7 @@ def qq_matrix(m: sympy.MatrixBase) -> Any:
     rep = _own_rep(m)
     if rep is None or not (rep.domain == QQ or rep.domain == ZZ):
         return None
-    dense = rep.convert_to(QQ).to_dense()
+    dense = (rep if rep.domain == QQ else rep.convert_to(QQ)).to_dense()  # convert_to would copy a matrix over QQ
     if _FLINT:
         return dense.rep.rep  # a dense rep over QQ is a DFM under flint ground types, and its .rep is its fmpq_mat
     rows, cols = dense.shape
@@ -132,7 +149,10 @@ class ExactMatrix(sympy.ImmutableDenseMatrix):  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
         # sympy compares reps format by format, and a flint-backed (DFM) rep never
-        # equals a sparse (SDM) one; compare sparse forms when the formats differ.
+        # equals a sparse (SDM) one; compare sparse forms when the formats differ.  A stored matrix of numbers
+        # (a Layer's or a document's) compares as its view.
+        if isinstance(other, (flint.fmpq_mat, SDM)):
+            other = view(other)
         rep = getattr(other, "_rep", None)
         if isinstance(other, sympy.MatrixBase) and isinstance(rep, DomainMatrix):
             if self.shape != other.shape:
@@ -224,3 +244,76 @@ def is_rational_matrix(m: sympy.MatrixBase) -> bool:
     """True when the matrix's exact representation is over ZZ or QQ (no symbol, no Float)."""
     rep = _own_rep(m)
     return rep is not None and (rep.domain == QQ or rep.domain == ZZ)
+
+
+def _to_qq(sdm: SDM) -> SDM:
+    """A stored sparse matrix with sympy's QQ elements (its fmpq values as they are under flint ground types)."""
+    if _FLINT:
+        return sdm
+    return SDM({i: {j: QQ(int(v.p), int(v.q)) for j, v in r.items()} for i, r in sdm.items()}, sdm.shape, QQ)
+
+
+def qq_domain(m: Any) -> DomainMatrix:
+    """A stored matrix of numbers (``fmpq_mat`` or ``SDM``) as a DomainMatrix over QQ (under flint ground types
+    the same python-flint matrix, not copied: sympy's DomainMatrix operations make new matrices)."""
+    if isinstance(m, SDM):
+        return DomainMatrix.from_rep(_to_qq(m))
+    rows, cols = m.nrows(), m.ncols()
+    if _FLINT:  # DFM._new wraps the fmpq_mat as sympy's dense rep over QQ (see rational_pairs)
+        return DomainMatrix.from_rep(DFM._new(m, (rows, cols), QQ))
+    return DomainMatrix([[QQ(int(v.p), int(v.q)) for v in row] for row in m.tolist()], (rows, cols), QQ)
+
+
+def view(m: Any) -> sympy.ImmutableMatrix:
+    """The sympy matrix of a stored matrix of numbers (``fmpq_mat`` or ``SDM``), its entries made on request."""
+    if isinstance(m, SDM):
+        return sparse_matrix(qq_domain(m))
+    return immutable(qq_domain(m))
+
+
+def as_sympy(m: Any) -> Any:
+    """A matrix a document states, as sympy: a stored matrix of numbers as its :func:`view`, anything else as it is."""
+    return view(m) if isinstance(m, (flint.fmpq_mat, SDM)) else m
+
+
+def qq_stored(dm: DomainMatrix) -> Any:
+    """A DomainMatrix over QQ or ZZ in the stored form (dense: its own python-flint matrix under flint ground types)."""
+    dm = dm if dm.domain == QQ else dm.convert_to(QQ)
+    if dm.rep.fmt == "sparse":
+        return stored(sparse_matrix(dm))
+    if _FLINT:
+        return dm.rep.rep  # a dense rep over QQ is a DFM under flint ground types, and its .rep is its fmpq_mat
+    return qq_matrix(immutable(dm, dense=True))
+
+
+def stored(m: sympy.MatrixBase) -> Any:
+    """The form a Layer stores a sympy matrix in: numbers as ``fmpq_mat`` (sparse: ``SDM`` of ``fmpq``), else ``m``."""
+    if isinstance(m, SparseQQMatrix):
+        sdm = m._rep.rep
+        if _FLINT:
+            return sdm
+        return SDM({i: {j: flint.fmpq(int(v.numerator), int(v.denominator)) for j, v in r.items()}
+                    for i, r in sdm.items()}, sdm.shape, QQ)
+    q = qq_matrix(m)
+    return m if q is None else q
+
+
+def _reduce_fmpq_mat(m: flint.fmpq_mat) -> tuple[Any, tuple[int, int, list[flint.fmpq]]]:
+    return flint.fmpq_mat, (m.nrows(), m.ncols(), m.entries())
+
+
+def qq_dense(m: Any) -> flint.fmpq_mat | None:
+    """A Layer's stored matrix as a dense ``fmpq_mat`` when every entry is a number (a sparse one densified; a dense
+    one shared, do not modify it), else None: the exact accessor for numeric code, no sympy object made."""
+    if not isinstance(m, SDM):
+        return m if isinstance(m, flint.fmpq_mat) else None
+    rows, cols = m.shape
+    out = flint.fmpq_mat(rows, cols)
+    for i, row in m.items():
+        for j, v in row.items():
+            out[i, j] = v
+    return out
+
+
+Layer.view = view
+copyreg.pickle(flint.fmpq_mat, _reduce_fmpq_mat)  # a stored layer pickles (an fmpq_mat does not by itself)

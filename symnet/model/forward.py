@@ -17,7 +17,7 @@ import sympy
 from ..errors import InvalidArgument
 from ..numbers import fast_rational
 from .activations import Activation
-from .exact import SparseQQMatrix
+from .exact import SparseQQMatrix, qq_dense
 
 __all__ = ["exact_forward", "float_forward"]
 
@@ -39,8 +39,8 @@ def exact_forward(
     """The outputs at ``point`` (exact sympy numbers), parameters given by ``subs``."""
     u = list(point)
     for layer in layers:
-        sparse, bq = isinstance(layer.weights, SparseQQMatrix), layer.qq_biases
-        wq = None if sparse else layer.qq_weights
+        sparse, bq = isinstance(layer.weights, SparseQQMatrix), qq_dense(layer.stored_biases)
+        wq = None if sparse else qq_dense(layer.stored_weights)
         if sparse and bq is not None and all(v.is_Rational for v in u):  # row k: b_k + its nonzero terms
             x, rows = [flint.fmpq(int(v.p), int(v.q)) for v in u], layer.weights._rep.rep
             sums = [sum((c * x[j] for j, c in rows.get(k, {}).items()), b) for k, b in enumerate(bq.entries())]
@@ -87,7 +87,7 @@ def float_forward(
 
     u = np.array([_double(v, f"x[{j}]") for j, v in enumerate(point)], dtype=np.float64)
     for index, layer in enumerate(layers):
-        bf = _float_matrix(layer.biases, layer.qq_biases, subs)
+        bf = _float_matrix(layer.biases, qq_dense(layer.stored_biases), subs)
         if isinstance(layer.weights, SparseQQMatrix):  # sum the nonzero terms of each row
             t = [
                 (i, j, int(c.numerator) / int(c.denominator))
@@ -97,7 +97,7 @@ def float_forward(
             i, j, c = (np.array([e[n] for e in t], dtype=np.int64 if n < 2 else np.float64) for n in range(3))
             z = np.bincount(i, weights=c * u[j], minlength=layer.width) + bf[:, 0]
         else:
-            z = _float_matrix(layer.weights, layer.qq_weights, subs) @ u + bf[:, 0]
+            z = _float_matrix(layer.weights, qq_dense(layer.stored_weights), subs) @ u + bf[:, 0]
         act = layer.activation
         if not act.is_identity:
             body = act.expr.xreplace(subs) if subs else act.expr

@@ -23,7 +23,7 @@ from .activations import Activation, ActivationSpec, activation
 from .coerce import coerce_entry, coerce_matrix, coerce_vector, exact_matrix_of, symbol_from_name
 from .core import Layer, NetworkData
 from .display import Displayable
-from .exact import is_rational_matrix
+from .exact import stored
 from .lookup import find_symbol
 
 __all__ = ["Layer", "Network", "as_network", "input_symbols"]
@@ -43,20 +43,22 @@ def _exact_layer(layer: Any, index: int) -> Any:
     """The layer with every numeric entry exact (numbers over QQ, Floats at their binary values)."""
     if not isinstance(layer, Layer):
         raise InvalidType(f"layers[{index}] is a {type(layer).__name__}, not a symnet Layer")
-    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
+    if layer.is_numeric:  # stored over QQ already (the structural check reads its type)
+        return layer
+    for what, m in (("weights", layer.stored_weights), ("biases", layer.stored_biases)):
         if not isinstance(m, sympy.MatrixBase):
             raise InvalidType(f"{what}[{index}] is a {type(m).__name__}, not a sympy matrix")
-    w = exact_matrix_of(layer.weights, f"weights[{index}]")
-    b = exact_matrix_of(layer.biases, f"biases[{index}]")
-    if w is layer.weights and b is layer.biases:
+    w = stored(exact_matrix_of(layer.stored_weights, f"weights[{index}]"))
+    b = stored(exact_matrix_of(layer.stored_biases, f"biases[{index}]"))
+    if w is layer.stored_weights and b is layer.stored_biases:
         return layer
     return Layer(w, b, layer.activation)
 
 
 def _check_entries(layer: Layer, index: int) -> None:
     """Every weight and bias is a finite, real, commutative scalar expression (InvalidArgument naming the entry)."""
-    for what, m in (("weights", layer.weights), ("biases", layer.biases)):
-        if is_rational_matrix(m):  # held over QQ or ZZ: finite real numbers by construction
+    for what, m in (("weights", layer.stored_weights), ("biases", layer.stored_biases)):
+        if not isinstance(m, sympy.MatrixBase):  # stored over QQ: finite real numbers by construction
             continue
         cols = m.cols
         for n, e in enumerate(m.flat()):
@@ -128,7 +130,7 @@ class Network(NetworkData, Displayable, display_key="network"):
     route (a float is its exact binary value: ``0.1`` is
     ``3602879701896397/36028797018963968``); a layer whose entries are all
     numbers is held over QQ (python-flint underneath, see
-    :attr:`Layer.qq_weights`); no sympy ``Float`` survives in a Network.
+    :func:`symnet.model.exact.qq_dense`); no sympy ``Float`` survives in a Network.
     Build one with :func:`symnet.dense` or :meth:`Network.from_matrices`.
     Networks are immutable and hashable; two networks are equal when their
     inputs and layers are.
@@ -161,8 +163,8 @@ class Network(NetworkData, Displayable, display_key="network"):
     def _weight_symbols(self) -> set[sympy.Symbol]:
         free: set[sympy.Symbol] = set()
         for layer in self.layers:
-            for m in (layer.weights, layer.biases):
-                if not is_rational_matrix(m):  # exact numbers over QQ have no symbols: skip the scan
+            for m in (layer.stored_weights, layer.stored_biases):
+                if isinstance(m, sympy.MatrixBase):  # exact numbers over QQ have no symbols: skip the scan
                     free |= m.free_symbols
         return free
 

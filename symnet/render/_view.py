@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from flint import fmpq_mat
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.sdm import SDM
 
 from ..conversion import exact_ratio
+from ..model.exact import as_sympy
 from ._numbers import exact
 
 
@@ -96,8 +100,11 @@ def view(obj: Any, explicit: bool = False) -> View:
     claim = getattr(cert, "claim", None)
     if claim is None:
         raise TypeError(f"cannot render {type(obj).__name__}: expected a symnet Proof or Certificate")
-    steps = tuple(cert.steps)
-    matrix, offset = claim.matrix, claim.offset
+    steps = tuple(  # a document's numeric factors are stored as python-flint matrices: drawn as sympy's
+        dataclasses.replace(s, matrix=as_sympy(s.matrix)) if isinstance(s.matrix, (fmpq_mat, SDM)) else s
+        for s in cert.steps
+    )
+    matrix, offset = as_sympy(claim.matrix), as_sympy(claim.offset)
     is_explicit = claim.form == "explicit" and matrix is not None
     if not is_explicit:
         factors = [s.matrix for s in steps if s.rule in ("read_output_layer", "substitute_layer")]

@@ -22,6 +22,7 @@ from ..certificate.writing import encode_q
 from ..codegen import DOMAIN_KEY
 from ..conversion import exact_ratio, exact_rational
 from ..errors import CertificateError, CoqExportError, InvalidArgument
+from ..model.exact import as_sympy
 from ..render import regions as draw
 from . import _documents
 from ._documents import RegionsData
@@ -89,7 +90,7 @@ class PiecewiseProof(Proof):
 
     def to_json(self) -> str:
         """The regions document with the ``affine`` claim (format ``symnet.regions``)."""
-        m, b = self.certificate.claim.matrix, self.certificate.claim.offset
+        m, b = as_sympy(self.certificate.claim.matrix), as_sympy(self.certificate.claim.offset)  # stored numbers
         assert m is not None and b is not None
         enc = encode_q
         claim = {

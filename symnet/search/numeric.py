@@ -22,12 +22,13 @@ from typing import Any
 import sympy
 from sympy.polys.domains import EXRAW, QQ
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.sdm import SDM
 
 from ..certificate import Certificate, Claim, Step
 from ..errors import SizeGuardError
 from ..model.activations import Activation
-from ..model.domain import domain_matrix, from_domain_matrix, sparse_rep
-from ..model.exact import is_rational_matrix, sparse_matrix
+from ..model.domain import domain_matrix, sparse_rep
+from ..model.exact import is_rational_matrix, qq_dense, qq_domain, qq_stored
 from ..model.network import Network
 from ..model.size import EXPAND_COST_LIMIT
 from ..proof import Proof
@@ -118,9 +119,11 @@ def _factor(w: DomainMatrix, b: DomainMatrix, slope: Any, intercept: Any) -> Dom
     return _dense(top).vstack(_dense(lower))
 
 
-def _sympy_matrix(dm: DomainMatrix) -> sympy.ImmutableMatrix:
+def _stated(dm: DomainMatrix) -> Any:
+    """A factor or W*, b* as a certificate states them: over QQ in the stored form (an ``fmpq_mat``, sparse kept
+    sparse as an ``SDM``), else an exact ImmutableMatrix."""
     if dm.domain == QQ:
-        return from_domain_matrix(dm)
+        return qq_stored(dm)
     return sympy.ImmutableMatrix(dm.to_Matrix())
 
 
@@ -178,22 +181,16 @@ def packed_times(A: Any, B: Any) -> Any:
     return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
 
 
-def _sympy_factor(factor: DomainMatrix) -> sympy.ImmutableMatrix:
-    """The factor as an exact ImmutableMatrix (entries made lazily over QQ, the flint rep kept; sparse kept sparse)."""
-    if factor.domain == QQ and _is_sparse(factor):
-        return sparse_matrix(factor)
-    if factor.domain == QQ:
-        return from_domain_matrix(factor, dense=True)
-    return _sympy_matrix(factor)
-
-
 def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
     """The entries, row by row, as a plain tuple (no per-entry conversion)."""
     return tuple(m.args[2].args)
 
 
-def _nonzero(m: sympy.ImmutableMatrix) -> list[bool]:
-    """Which entries are nonzero, row by row (from the flint matrix when there is one)."""
+def _nonzero(m: Any) -> list[bool]:
+    """Which entries of a layer's stored matrix are nonzero, row by row (from the flint matrix when there is one)."""
+    dense = qq_dense(m)
+    if dense is not None:
+        return [bool(a) for a in dense.entries()]
     rep = getattr(m, "_rep", None)
     if rep is not None and hasattr(rep.rep, "rep") and (rep.domain == QQ or rep.domain.is_ZZ):
         return [bool(a) for a in rep.rep.rep.entries()]
@@ -211,15 +208,17 @@ def numeric_monomials(net: Network) -> int:
 
     counts = np.ones(net.p + 1)
     for layer in net.layers:
-        bias = np.array(_nonzero(layer.biases), dtype=float)
-        sparse = sparse_rep(layer.weights)
+        bias = np.array(_nonzero(layer.stored_biases), dtype=float)
+        stored_w = layer.stored_weights
+        sparse = stored_w if layer.is_numeric else getattr(sparse_rep(layer.weights), "rep", None)
+        sparse = sparse if isinstance(sparse, SDM) else None
         if sparse is not None:  # the nonzero pattern row by row, without densifying
             tail = counts[1:]
             z = bias * counts[0] + np.array(
-                [sum(tail[j] for j in sparse.rep.get(k, {})) for k in range(layer.width)], dtype=float
+                [sum(tail[j] for j in sparse.get(k, {})) for k in range(layer.width)], dtype=float
             )
         else:
-            weights = np.array(_nonzero(layer.weights), dtype=float).reshape(layer.width, layer.fan_in)
+            weights = np.array(_nonzero(stored_w), dtype=float).reshape(layer.width, layer.fan_in)
             z = bias * counts[0] + weights @ counts[1:]
         act = layer.activation
         if not act.is_identity:
@@ -236,6 +235,10 @@ def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
     if any(e.is_Symbol for e in flat):
         return False
     return not m.free_symbols and all(e.is_number and e.is_real for e in flat)
+
+
+def _is_number_layer(layer: Any) -> bool:
+    return _is_number_matrix(layer.weights) and _is_number_matrix(layer.biases)
 
 
 def _exraw(m: sympy.ImmutableMatrix) -> DomainMatrix:
@@ -256,14 +259,17 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
     general route (which also writes the direct route).  ``expand=True``
     above the guard raises :class:`~symnet.SizeGuardError` as ``prove`` does.
     """
-    if not all(_is_number_matrix(layer.weights) and _is_number_matrix(layer.biases) for layer in net.layers):
+    if not all(layer.is_numeric or _is_number_layer(layer) for layer in net.layers):
         return None  # a symbol somewhere: the general route
     coefficients = [numeric_affine(layer.activation) for layer in net.layers[:-1]]
     if any(c is None for c in coefficients):
         return None
     mats: list[tuple[Any, Any]] = []
     for layer in net.layers:
-        w, b = sparse_rep(layer.weights) or domain_matrix(layer.weights), domain_matrix(layer.biases)
+        if layer.is_numeric:  # stored over QQ: wrapped as it is, no copy
+            w, b = qq_domain(layer.stored_weights), qq_domain(layer.stored_biases)
+        else:
+            w, b = sparse_rep(layer.weights) or domain_matrix(layer.weights), domain_matrix(layer.biases)
         if w is None or b is None:
             mats = []
             break
@@ -296,7 +302,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
             limit=limit,
         )
     K = mats[0][0].domain
-    steps = [Step("read_output_layer", layer=L + 1, matrix=_sympy_factor(output_row))]
+    steps = [Step("read_output_layer", layer=L + 1, matrix=_stated(output_row))]
     for l, factor in zip(range(L, 0, -1), factors[1:], strict=True):
         slope, intercept = coefficients[l - 1]  # type: ignore[misc]
         steps.append(
@@ -305,12 +311,12 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
                 layer=l,
                 slope=K.to_sympy(slope),
                 intercept=K.to_sympy(intercept),
-                matrix=_sympy_factor(factor),
+                matrix=_stated(factor),
             )
         )
     steps.append(Step("conclude_linear_form"))
     q = product.shape[0]
-    matrix = _sympy_matrix(product.extract(list(range(q)), list(range(1, net.p + 1))))
-    offset = _sympy_matrix(product.extract(list(range(q)), [0]))
+    matrix = _stated(product.extract(list(range(q)), list(range(1, net.p + 1))))
+    offset = _stated(product.extract(list(range(q)), [0]))
     claim = Claim("explicit", (net.q, net.p), ("layerwise",), matrix, offset)
     return Proof(Certificate(net, tuple(steps), claim))

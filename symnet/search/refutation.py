@@ -53,6 +53,7 @@ from ..conversion import exact_floats, exact_fmpq, exact_ratio, exact_rational
 from ..errors import CertificateError, InvalidType, SizeGuardError, UndecidedError
 from ..kernel import counterexample as checker
 from ..kernel.gate import gate_activation
+from ..model.exact import qq_dense
 from ..model.network import Network
 from ..numbers import fast_rational
 from ..render._numbers import round_outward
@@ -86,7 +87,7 @@ def _structure(net: Network) -> tuple[bool, int | None]:
         if kind != _AFFINE and first is None and l < net.depth:
             first = l + 1
         next_aff, next_const = [], []
-        qq = layer.qq_weights  # numeric weights: read from flint, not entry by entry from sympy
+        qq = qq_dense(layer.stored_weights)  # numeric weights: read from flint, not entry by entry from sympy
         flat = qq.entries() if qq is not None else list(layer.weights)
         for k in range(layer.width):
             row = flat[k * layer.fan_in : (k + 1) * layer.fan_in]
@@ -199,8 +200,9 @@ def _numeric_layers(net: Network, values: Mapping[sympy.Symbol, Any]) -> list[_L
             act = (_AFFINE, exact_fmpq(pieces[1]), exact_fmpq(pieces[2]))
         else:
             act = (_KINK, exact_fmpq(pieces[1]), tuple(map(exact_fmpq, pieces[2])), tuple(map(exact_fmpq, pieces[3])))
-        if not values and layer.qq_weights is not None and layer.qq_biases is not None:
-            layers.append((layer.qq_weights, layer.qq_biases.entries(), act))
+        wq, bq = qq_dense(layer.stored_weights), qq_dense(layer.stored_biases)
+        if not values and wq is not None and bq is not None:
+            layers.append((wq, bq.entries(), act))
             continue
         entries = [exact_fmpq(w[k, j], "a weight") for k in range(layer.width) for j in range(layer.fan_in)]
         wf = flint.fmpq_mat(layer.width, layer.fan_in, entries)

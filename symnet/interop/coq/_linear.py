@@ -7,6 +7,7 @@ from typing import Any
 
 from ...certificate import Certificate
 from ...kernel import check
+from ...model.exact import as_sympy
 from ._base import (
     _COQ_KEYWORDS,
     _LIBRARY_NAMES,
@@ -67,6 +68,7 @@ class LinearStatement:
 
 
 def _rows(m: Any, budget: list[int]) -> tuple[tuple[Term, ...], ...]:
+    m = as_sympy(m)  # a document's numbers are stored as python-flint matrices
     return tuple(tuple(to_term(m[i, j], budget=budget) for j in range(m.cols)) for i in range(m.rows))
 
 
@@ -114,7 +116,8 @@ def linear_statement(certificate: Certificate) -> LinearStatement:
     claim = None
     if cert.claim.form == "explicit":
         assert cert.claim.matrix is not None and cert.claim.offset is not None
-        claim = (_rows(cert.claim.matrix, budget), tuple(to_term(v, budget=budget) for v in cert.claim.offset))
+        offset = as_sympy(cert.claim.offset)  # a document's numbers are stored as python-flint matrices
+        claim = (_rows(cert.claim.matrix, budget), tuple(to_term(v, budget=budget) for v in offset))
     output_row = _rows(out_step.matrix, budget)
     factors = tuple(_rows(s.matrix, budget) for s in subs)
     st = LinearStatement(net.p, net.q, tuple(layers), output_row, factors, claim, False, repr(net))
