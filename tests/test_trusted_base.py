@@ -68,7 +68,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: pass4: one counterexample check (the document's layer an optional argument), degree's two routes inline (-27).
 #: qqstore: layers store numbers as python-flint matrices the kernel reads directly; model/exact.py (sympy views) out.
 #: All four merged (numbers, selfcheck, pass4, qqstore): 3,432.
-CEILING = 3_432
+#: +4: a document's decimal integers past Python's 4,300-digit limit are read through python-flint (decimal).
+CEILING = 3_436
 
 
 def trusted_modules() -> list[str]:

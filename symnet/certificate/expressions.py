@@ -53,7 +53,7 @@ from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
 from ..numbers import fast_rational
-from .numbers import decode_q
+from .numbers import MAX_NODE_DIGITS, decimal, decode_q
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -91,7 +91,7 @@ MAX_NODE_BITS = MAX_BITS
 #: costs quadratic time in sympy; symnet's writer never nests them).
 MAX_NESTED_WORK = 20_000
 _MAX_EXPONENT = 10_000
-_INT = re.compile(r"-?[0-9]{1,10000}")
+_INT = re.compile(rf"-?[0-9]{{1,{MAX_NODE_DIGITS}}}")
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
 
@@ -150,7 +150,7 @@ def _is_int(v: Any) -> bool:
 def _int_text(v: Any, where: str) -> int:
     if not (isinstance(v, str) and _INT.fullmatch(v)):  # the message is built only on failure: this runs per number
         raise _fail(f"{where}={str(v)[:40]!r} is not a decimal integer")
-    return int(v)
+    return decimal(v)
 
 
 def _name(v: Any, where: str) -> str:
@@ -234,7 +234,7 @@ class ExpressionReader:
             return sympy.Integer(_int_text(rest[0], where))
         if kind == "rat":
             p, q = _int_text(rest[0], where), _int_text(rest[1], where)
-            _expect(q > 1 and math.gcd(p, q) == 1, f"{where}: rational {p}/{q} is not in lowest terms")
+            _expect(q > 1 and math.gcd(p, q) == 1, f"{where}: a rational is not in lowest terms")
             return fast_rational(p, q)
         if kind == "float":
             return _float(rest, where)

@@ -12,15 +12,25 @@ import re
 from typing import Any
 
 import sympy
-from flint import fmpq
+from flint import fmpq, fmpz
 
 from ..errors import CertificateError
 
-__all__ = ["MAX_DIGITS", "decode_q", "decode_qs", "decode_rational"]
+__all__ = ["MAX_DIGITS", "MAX_NODE_DIGITS", "decimal", "decode_q", "decode_qs", "decode_rational"]
 
 #: Most decimal digits of a numerator or a denominator in a document.
 MAX_DIGITS = 20_000
+#: Most decimal digits of an integer in an expression node (``int``, ``rat``, a float's mantissa).
+MAX_NODE_DIGITS = 10_000
+#: Python's ``int(text)`` refuses more digits than this (``sys.get_int_max_str_digits()``'s default).
+_INT_STR_DIGITS = 4_300
 _Q_RE = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:/[0-9]{{1,{MAX_DIGITS}}})?")
+
+
+def decimal(text: str) -> int:
+    """The integer a decimal string (already matched against the document's pattern) writes, of any length:
+    python-flint reads past the 4,300 digits Python's ``int(text)`` refuses."""
+    return int(text) if len(text) <= _INT_STR_DIGITS else int(fmpz(text))
 
 
 def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
@@ -29,10 +39,10 @@ def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
     if not isinstance(text, str) or _Q_RE.fullmatch(text) is None:
         raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} is not a rational number written 'p/q'")
     num, _, den = text.partition("/")
-    d = int(den) if den else 1
+    d = decimal(den) if den else 1
     if d == 0:
         raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
-    v = fmpq(int(num), d)
+    v = fmpq(decimal(num), d)
     if bits is not None and max(int(v.p).bit_length(), int(v.q).bit_length()) > bits:
         raise CertificateError(f"malformed document: {where} has more than {bits} bits")
     return v

@@ -12,27 +12,48 @@ import json
 from typing import Any
 
 import sympy
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz
 from sympy.polys.matrices.sdm import SDM
 
-from ..errors import SymnetError
+from ..errors import SizeGuardError, SymnetError
 from ..model.core import NetworkData as Network
 from ..model.exact import SparseQQMatrix
 from ..numbers import fast_rational
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
+from .numbers import MAX_DIGITS, MAX_NODE_DIGITS
 
 __all__ = ["ExpressionWriter", "dumps", "encode_q", "network_fingerprint", "to_data", "write_network"]
 
 
+def _digits(n: int, limit: int) -> str:
+    """The decimal text of ``n`` (python-flint prints past the 4,300 digits Python's ``str`` refuses);
+    SizeGuardError when it has more than ``limit`` digits, which no symnet reader would read back."""
+    text = str(n) if n.bit_length() <= _STR_BITS else str(fmpz(n))
+    if len(text) - (n < 0) > limit:
+        raise SizeGuardError(
+            f"a number of {len(text) - (n < 0)} digits is above the {limit} digits a document may hold",
+            estimate=len(text) - (n < 0),
+            limit=limit,
+        )
+    return text
+
+
+#: Below this many bits an int has fewer than 4,300 digits, which Python's ``str`` prints.
+_STR_BITS = 14_000
+
+
 def encode_q(value: Any) -> str:
-    """``"p/q"`` (or ``"p"``) for an exact rational (fmpq, int, Fraction, sympy Rational)."""
+    """``"p/q"`` (or ``"p"``) for an exact rational (fmpq, int, Fraction, sympy Rational); SizeGuardError for a
+    numerator or denominator of more than :data:`~symnet.certificate.numbers.MAX_DIGITS` digits."""
     if isinstance(value, sympy.Basic):
         r = sympy.Rational(value)
         value = fmpq(int(r.p), int(r.q))
     elif not isinstance(value, (int, fmpq)):
         value = fmpq(int(value.numerator), int(value.denominator))
-    return str(fmpq(value))
+    v = fmpq(value)
+    p, q = _digits(int(v.p), MAX_DIGITS), _digits(int(v.q), MAX_DIGITS)
+    return p if q == "1" else f"{p}/{q}"
 
 
 class ExpressionWriter:
@@ -59,9 +80,9 @@ class ExpressionWriter:
 
     def _node(self, e: sympy.Basic) -> list[Any]:
         if e.is_Integer:
-            return ["int", str(int(e))]
+            return ["int", _digits(int(e), MAX_NODE_DIGITS)]
         if e.is_Rational:
-            return ["rat", str(int(e.p)), str(int(e.q))]
+            return ["rat", _digits(int(e.p), MAX_NODE_DIGITS), _digits(int(e.q), MAX_NODE_DIGITS)]
         if e.is_Float:
             r = sympy.Rational(e)  # a Float's exact binary value
             num, den = int(r.p), int(r.q)
@@ -76,7 +97,8 @@ class ExpressionWriter:
                 ]  # _prec: sympy has no public accessor for a Float's precision
             shift = (num & -num).bit_length() - 1  # make the mantissa odd
             man, exp = abs(num) >> shift, shift - (den.bit_length() - 1)
-            return ["float", int(num < 0), str(man), exp, man.bit_length(), max(int(e._prec), man.bit_length())]
+            prec = max(int(e._prec), man.bit_length())
+            return ["float", int(num < 0), _digits(man, MAX_NODE_DIGITS), exp, man.bit_length(), prec]
         if e.is_Symbol:
             return ["sym", e.name]
         if e.is_Add:
