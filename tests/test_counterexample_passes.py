@@ -89,3 +89,14 @@ def test_a_stated_first_non_affine_layer_is_checked():
     for wrong in (1, 3, None):
         with pytest.raises(CertificateError, match="first non-affine"):
             cx.check_counterexample(*args, wrong)
+
+
+@pytest.mark.parametrize("enclosure", [5, None, iter([-1, -1]), {-1, 0}, "ab", (sympy.Rational(-1, 2),)])
+def test_an_enclosure_that_is_not_a_pair_is_a_certificate_error(enclosure):
+    """Bad input to the API's checker is a typed error (an enclosure with no length raised TypeError before)."""
+    net = Network.from_matrices([[[1]], [[1]]], None, ["relu"])
+    u, v = (sympy.Integer(-1),), (sympy.Integer(1),)  # f = relu(x), as above: the defect is -1/2
+    values = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(0))
+    assert cx.check_counterexample(net, {}, (u, v), 0, values, (sympy.Rational(-1, 2), sympy.Rational(-1, 2)))
+    with pytest.raises(CertificateError, match="enclosure must be two exact rationals"):
+        cx.check_counterexample(net, {}, (u, v), 0, values, enclosure)

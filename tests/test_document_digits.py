@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import symnet
 from symnet import certificate, kernel
 from symnet.certificate.expressions import ExpressionReader
-from symnet.certificate.numbers import MAX_DIGITS, MAX_NODE_DIGITS, decode_q
+from symnet.certificate.numbers import MAX_DIGITS, MAX_FLOAT_PRECISION, MAX_NODE_DIGITS, decode_q
 from symnet.certificate.writing import ExpressionWriter, encode_q
 from symnet.errors import CertificateError, SizeGuardError
 
@@ -105,3 +105,15 @@ def test_any_rational_within_the_limits_survives_the_writer_and_the_reader(numer
     read = ExpressionReader(writer.nodes).ref(ref, "x")
     assert (int(read.p), int(read.q)) == (value.numerator, value.denominator)
     assert decode_q(encode_q(fmpq(value.numerator, value.denominator)), "x") == fmpq(value.numerator, value.denominator)
+
+
+def test_a_float_past_the_readers_precision_is_refused_when_written():
+    """A float node may state at most MAX_FLOAT_PRECISION bits; the writer refuses what the reader would."""
+    at_limit = sympy.Float(sympy.Rational(1, 3), dps=3_000)  # about 9,970 bits: readable
+    writer = ExpressionWriter()
+    ref = writer.ref(at_limit)
+    assert ExpressionReader(writer.nodes).ref(ref, "x", exact=True) == sympy.Rational(at_limit)
+    for past in (sympy.Float(sympy.Rational(1, 3), dps=3_100), sympy.Float(0, dps=3_100)):
+        with pytest.raises(SizeGuardError) as caught:
+            ExpressionWriter().ref(past)
+        assert caught.value.limit == MAX_FLOAT_PRECISION

@@ -69,7 +69,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: qqstore: layers store numbers as python-flint matrices the kernel reads directly; model/exact.py (sympy views) out.
 #: All four merged (numbers, selfcheck, pass4, qqstore): 3,432.
 #: +4: a document's decimal integers past Python's 4,300-digit limit are read through python-flint (decimal).
-CEILING = 3_436
+#: +10: the float nodes' precision limit named once (MAX_FLOAT_PRECISION, which the writer now also applies; the
+#: codec's __all__ now takes a line a name), and an API enclosure that is not a pair refused as a CertificateError.
+CEILING = 3_446
 
 
 def trusted_modules() -> list[str]:

@@ -53,7 +53,7 @@ from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
 from ..numbers import fast_rational
-from .numbers import MAX_NODE_DIGITS, decimal, decode_q
+from .numbers import MAX_FLOAT_PRECISION, MAX_NODE_DIGITS, decimal, decode_q
 
 __all__ = [
     "MAX_NODE_BITS",
@@ -165,10 +165,10 @@ def _float(rest: list[Any], where: str) -> sympy.Float:
     _expect(_is_int(sign) and sign in (0, 1) and _is_int(exp) and _is_int(bc) and _is_int(prec), f"{where}: bad float")
     m = _int_text(man, where)
     if (sign, m, exp, bc) == (0, 0, 0, 0):
-        _expect(1 <= prec <= 10_000, f"{where}: bad float")
+        _expect(1 <= prec <= MAX_FLOAT_PRECISION, f"{where}: bad float")
         return sympy.Float(0)
     _expect(
-        m > 0 and m.bit_length() == bc and m % 2 == 1 and bc <= prec <= 10_000 and abs(exp) < 10**6,
+        m > 0 and m.bit_length() == bc and m % 2 == 1 and bc <= prec <= MAX_FLOAT_PRECISION and abs(exp) < 10**6,
         f"{where}: not a canonical float (odd mantissa of exactly bitcount <= precision bits)",
     )
     exact = sympy.Rational((-1) ** sign * m * 2 ** max(exp, 0), 2 ** max(-exp, 0))

@@ -16,12 +16,22 @@ from flint import fmpq, fmpz
 
 from ..errors import CertificateError
 
-__all__ = ["MAX_DIGITS", "MAX_NODE_DIGITS", "decimal", "decode_q", "decode_qs", "decode_rational"]
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_FLOAT_PRECISION",
+    "MAX_NODE_DIGITS",
+    "decimal",
+    "decode_q",
+    "decode_qs",
+    "decode_rational",
+]
 
 #: Most decimal digits of a numerator or a denominator in a document.
 MAX_DIGITS = 20_000
 #: Most decimal digits of an integer in an expression node (``int``, ``rat``, a float's mantissa).
 MAX_NODE_DIGITS = 10_000
+#: Most bits of precision of a float node.
+MAX_FLOAT_PRECISION = 10_000
 #: Python's ``int(text)`` refuses more digits than this (``sys.get_int_max_str_digits()``'s default).
 _INT_STR_DIGITS = 4_300
 _Q_RE = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:/[0-9]{{1,{MAX_DIGITS}}})?")

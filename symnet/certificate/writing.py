@@ -21,7 +21,7 @@ from ..model.exact import SparseQQMatrix
 from ..numbers import fast_rational
 from .expressions import _FUNCTIONS
 from .linear import FORMAT, VERSION, Certificate
-from .numbers import MAX_DIGITS, MAX_NODE_DIGITS
+from .numbers import MAX_DIGITS, MAX_FLOAT_PRECISION, MAX_NODE_DIGITS
 
 __all__ = ["ExpressionWriter", "dumps", "encode_q", "network_fingerprint", "to_data", "write_network"]
 
@@ -86,18 +86,15 @@ class ExpressionWriter:
         if e.is_Float:
             r = sympy.Rational(e)  # a Float's exact binary value
             num, den = int(r.p), int(r.q)
-            if num == 0:
-                return [
-                    "float",
-                    0,
-                    "0",
-                    0,
-                    0,
-                    int(e._prec),
-                ]  # _prec: sympy has no public accessor for a Float's precision
-            shift = (num & -num).bit_length() - 1  # make the mantissa odd
-            man, exp = abs(num) >> shift, shift - (den.bit_length() - 1)
-            prec = max(int(e._prec), man.bit_length())
+            shift = (num & -num).bit_length() - 1 if num else 0  # make the mantissa odd
+            man, exp = abs(num) >> shift, shift - (den.bit_length() - 1) if num else 0
+            prec = max(int(e._prec), man.bit_length())  # _prec: sympy has no public accessor for a Float's precision
+            if prec > MAX_FLOAT_PRECISION:
+                raise SizeGuardError(
+                    f"a float of {prec} bits of precision is above the {MAX_FLOAT_PRECISION} a document may hold",
+                    estimate=prec,
+                    limit=MAX_FLOAT_PRECISION,
+                )
             return ["float", int(num < 0), _digits(man, MAX_NODE_DIGITS), exp, man.bit_length(), prec]
         if e.is_Symbol:
             return ["sym", e.name]

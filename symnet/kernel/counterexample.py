@@ -305,7 +305,8 @@ def check_counterexample(
         if got != stated:
             raise _fail(f"claimed {label} = {show(claimed)} but the network gives {show(got)}", rule=rule)
     defect = fm - (fu + fv) / 2
-    if len(enclosure) != 2 or not all(isinstance(c, sympy.Basic) and c.is_Rational for c in enclosure):
+    pair = isinstance(enclosure, (tuple, list)) and len(enclosure) == 2
+    if not pair or not all(isinstance(c, sympy.Basic) and c.is_Rational for c in enclosure):
         raise _fail("enclosure must be two exact rationals", rule=rule)
     lo, hi = enclosure
     if not (lo <= hi and (lo > 0 or hi < 0)):
