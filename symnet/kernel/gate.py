@@ -49,7 +49,7 @@ from ..cost import CAP, MAX_BITS, estimate_cost, number_bits, show
 from ..errors import IllFormed, SymnetError
 from ..model.core import NAMED_ACTIVATIONS, Activation, check_structure
 from ..model.core import NetworkData as Network
-from ..model.symbols import flat_entries
+from ..model.symbols import flat_entries, generated_heads
 from ..numbers import fast_rational
 from .ring import Exact, exact, guard, monomials, radicals
 
@@ -226,6 +226,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
     except SymnetError as e:
         raise IllFormed(f"the network's structure: {e}") from None
     inputs_, input_names = set(inputs), frozenset(s.name for s in inputs)
+    input_heads = frozenset(name[:1] for name in input_names)  # a recorded name starting otherwise is no input's
     weights: list[Sequence[sympy.Expr]] = []
     biases: list[list[sympy.Expr]] = []
     acts: list[ActivationForm] = []
@@ -242,8 +243,9 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = rows
         read: list[Sequence[sympy.Expr]] = []
-        for entries, what in ((flat, "weight"), (column, "bias")):
-            plain = _plain(entries, input_names, l)
+        for entries, what, matrix in ((flat, "weight", W), (column, "bias", b)):
+            heads = generated_heads(matrix)
+            plain = entries if heads is not None and heads.isdisjoint(input_heads) else _plain(entries, input_names, l)
             chunks.append(plain)
             read.append(
                 entries  # every entry a plain symbol, checked by _plain
@@ -317,7 +319,10 @@ def _plain(entries: Sequence[Any], input_names: frozenset[str], l: int) -> Seque
     equal only when their names are (and their assumptions), so a weight with
     no input's name is no input -- and a parameter may not share an input's name
     anyway (:attr:`NetworkForm.parameters`).  Every other entry is left to
-    :func:`_entry`.  Every matrix is read here, whoever made it.
+    :func:`_entry`.  A matrix :func:`symnet.model.symbols.recorded` recorded
+    (every layer :func:`symnet.dense` builds) is not read here when none of
+    its names starts as an input's does: its symbols were checked when it was
+    recorded.
     """
     plain = entries if set(map(type, entries)) <= _SYMBOL else [e for e in entries if type(e) is sympy.Symbol]
     if not input_names.isdisjoint(map(_NAME, plain)):

@@ -27,7 +27,7 @@ from .generic_build import generic_dense
 from .network import Layer, Network, _hidden_activations, input_symbols
 from .plain import plain_symbols
 from .symbol_matrix import symbol_matrix
-from .symbols import paused_gc
+from .symbols import paused_gc, recorded
 
 __all__ = ["dense", "MAX_DENSE_PARAMETERS"]
 
@@ -58,7 +58,7 @@ def _layer(
     augmented = plain_symbols(_names(stem, rows, cols, layer, single))
     weights = [s for k in range(rows) for s in augmented[k * (cols + 1) + 1 : (k + 1) * (cols + 1)]]
     biases = augmented[:: cols + 1]
-    return Layer(symbol_matrix(weights, rows, cols), symbol_matrix(biases, rows, 1), act), augmented
+    return Layer(recorded(symbol_matrix(weights, rows, cols)), recorded(symbol_matrix(biases, rows, 1)), act), augmented
 
 
 def dense(
