@@ -4,7 +4,10 @@
 them; :func:`recorded` records a matrix of plain commutative symbols (the
 symbols :func:`symnet.model.plain.plain_symbols` makes) once, when it is
 made, so the kernel's gate knows it without reading every entry again
-(:func:`generated_heads`); :func:`paused_gc` keeps the cycle collector from
+(:func:`generated_heads`: the record holds while the matrix and its symbols
+are not changed in place through sympy's private slots, as monkeypatching the
+kernel would not be refused either; documents never make recorded matrices,
+their readers build ordinary ones); :func:`paused_gc` keeps the cycle collector from
 rescanning millions of long-lived objects.  Making such matrices fast is
 :mod:`symnet.model.symbol_matrix`'s job, outside the trusted base.
 """
