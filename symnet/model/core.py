@@ -20,10 +20,9 @@ builders) is a subclass, outside the trusted base; a checker accepts either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
 import flint
 import sympy
@@ -109,20 +108,21 @@ class Layer:
     entries with symbols as sympy ImmutableMatrices.  The kernel reads the
     stored form; :attr:`weights` and :attr:`biases` show every layer as sympy
     matrices (for numbers, a view made on first request by
-    :mod:`symnet.model.exact`, which registers itself in :attr:`view`; its
-    ``qq_dense`` gives a stored matrix as a dense ``fmpq_mat`` to numeric code outside the kernel).
+    :mod:`symnet.model.exact`, whose ``qq_dense`` gives a stored matrix as a
+    dense ``fmpq_mat`` to numeric code outside the kernel).
     """
 
     stored_weights: Any
     stored_biases: Any
     activation: Activation = _IDENTITY
-    #: Makes the sympy matrix of a stored matrix of numbers (set by :mod:`symnet.model.exact` when it loads).
-    view: ClassVar[Callable[[Any], sympy.ImmutableMatrix] | None] = None
-
     def _shown(self, m: Any) -> sympy.ImmutableMatrix:
-        if isinstance(m, sympy.MatrixBase) or Layer.view is None:
+        if isinstance(m, sympy.MatrixBase):
             return m
-        return Layer.view(m)
+        # The sympy view of stored numbers is display, for users and renderers: no checker asks for it, so the
+        # module that makes it (which imports nothing of this one) loads only when one is asked for.
+        from .exact import view
+
+        return view(m)
 
     @cached_property
     def weights(self) -> sympy.ImmutableMatrix:

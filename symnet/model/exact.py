@@ -18,8 +18,8 @@ Numpy arrays are read into these matrices by :mod:`symnet.model.arrays`.
 
 A :class:`~symnet.model.core.Layer` stores numbers as python-flint matrices
 (the form the kernel reads); this module makes their sympy views
-(:func:`view`, registered as :attr:`Layer.view <symnet.model.core.Layer.view>`
-when it loads) and the stored form of a sympy matrix (:func:`stored`).
+(:func:`view`, which :attr:`Layer.weights <symnet.model.core.Layer.weights>` and
+``biases`` return) and the stored form of a sympy matrix (:func:`stored`).
 The sparse form is sympy's ``SDM`` over QQ with ``fmpq`` values: a dict
 ``{row: {column: nonzero value}}`` the kernel multiplies without densifying,
 and the rep of a :class:`SparseQQMatrix` as it is (no copy) under flint ground types.
@@ -39,7 +39,6 @@ from sympy.polys.matrices._dfm import DFM
 from sympy.polys.matrices.sdm import SDM
 
 from ..numbers import fast_rational
-from .core import Layer
 
 __all__ = [
     "ExactMatrix",
@@ -315,5 +314,4 @@ def qq_dense(m: Any) -> flint.fmpq_mat | None:
     return out
 
 
-Layer.view = view
 copyreg.pickle(flint.fmpq_mat, _reduce_fmpq_mat)  # a stored layer pickles (an fmpq_mat does not by itself)
