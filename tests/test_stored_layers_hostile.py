@@ -182,3 +182,27 @@ def test_a_sparse_layer_past_the_gates_read_limit():
         gate_network(net)
     ((read, bias, _),) = qq_network(net)
     assert read is W and dict(read) == {0: {0: 5}} and dict(bias) == {}
+
+
+def test_the_explicit_products_numbers_are_bounded_on_the_numeric_route():
+    """40 layers 1x1, weight and bias B = 3**100000 + 1, explicit claim in flint matrices, layer-wise route only:
+    the numeric route multiplied the factors to W* = B**40 (6.3 million bits, past the kernel's 4,000,000 a number;
+    at depth 200: 31.7 million bits, 10.8 s), past the gate's bound, which this route never met.  By hand: W* = B**40,
+    b* = B + ... + B**40."""
+    depth, big = 40, flint.fmpz(3) ** 100000 + 1
+    small = symnet.prove(symnet.Network.from_matrices([[[1]]] * depth, [[1]] * depth)).certificate
+    net = NetworkData(
+        X[:1], tuple(Layer(flint.fmpq_mat(1, 1, [big]), flint.fmpq_mat(1, 1, [big])) for _ in range(depth))
+    )
+    steps = []
+    for s in small.steps:
+        if s.rule == "read_output_layer":
+            steps.append(dataclasses.replace(s, matrix=flint.fmpq_mat(1, 2, [big, big])))
+        elif s.rule == "substitute_layer":
+            steps.append(dataclasses.replace(s, matrix=flint.fmpq_mat(2, 2, [1, 0, big, big])))
+        elif s.rule != "expand_and_compare":
+            steps.append(s)
+    W, b = flint.fmpq_mat(1, 1, [big**depth]), flint.fmpq_mat(1, 1, [sum(big**k for k in range(1, depth + 1))])
+    claim = dataclasses.replace(small.claim, routes=("layerwise",), matrix=W, offset=b)
+    with pytest.raises(IllFormed, match="bits"):
+        check(dataclasses.replace(small, network=net, steps=tuple(steps), claim=claim))
