@@ -71,7 +71,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: +4: a document's decimal integers past Python's 4,300-digit limit are read through python-flint (decimal).
 #: +10: the float nodes' precision limit named once (MAX_FLOAT_PRECISION, which the writer now also applies; the
 #: codec's __all__ now takes a line a name), and an API enclosure that is not a pair refused as a CertificateError.
-CEILING = 3_446
+#: +1: shape_of gives (-1, -1) for an SDM whose shape is no pair of ints (a TypeError escaped the kernel before).
+#: +2: the numeric route's explicit product refuses numbers past MAX_BITS (the gate's bound, which it never met).
+CEILING = 3_449
 
 
 def trusted_modules() -> list[str]:

@@ -21,7 +21,7 @@ import sympy
 from sympy import QQ
 from sympy.polys.matrices.sdm import SDM
 
-from ..cost import show
+from ..cost import MAX_BITS, show
 from ..errors import CertificateError, SymnetError
 from ..model.core import NetworkData as Network
 from ..model.core import check_structure
@@ -75,8 +75,11 @@ def dense(m: Mat) -> flint.fmpq_mat:
 def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
     """The exact product A B; for a sparse B, row i of A B is the sum over k of A[i, k] times row k of B.
 
-    The sparse product runs in integers: A = N / den and B = M / d over common denominators.
+    The sparse product runs in integers: A = N / den and B = M / d over common denominators.  IllFormed when A
+    (the running product C P_L ... P_l, q rows) holds a number past the kernel's MAX_BITS, as the gate bounds it.
     """
+    if max(map(flint.fmpq.height_bits, A.entries()), default=0) > MAX_BITS:  # the larger of p's, q's
+        raise IllFormed(f"the product C P_L ... P_l holds numbers past the kernel's limit of {MAX_BITS} bits a number")
     if isinstance(B, flint.fmpq_mat):
         return A * B
     (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]

@@ -139,7 +139,7 @@ def network_pieces(net: Network, form: NetworkForm | None = None) -> Layers:
             raise _fail(f"layer {l}: activation {act.body} is not piecewise affine with rational pieces", "region_form")
         if not all(e.is_Rational for e in chain(W, b)):
             raise _fail(f"layer {l}: a weight or bias is not an exact number; regions need numeric ones", "region_form")
-        cols = len(W) // len(b)
+        cols = len(form.biases[l - 2]) if l > 1 else len(form.inputs)  # a layer may have no unit
         out.append((augmented(_qq(W, len(b), cols), _qq(b, len(b), 1)), shape))
     return out
 

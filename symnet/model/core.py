@@ -93,8 +93,10 @@ _IDENTITY = Activation("identity", sympy.Lambda(_T, _T))
 
 
 def shape_of(m: Any) -> tuple[int, int]:
-    """The shape of a stored matrix: a python-flint ``fmpq_mat``, a sparse ``SDM`` or a sympy matrix."""
-    return (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else tuple(m.shape)
+    """The shape of a stored matrix (a python-flint ``fmpq_mat``, a sparse ``SDM`` or a sympy matrix); (-1, -1),
+    which fits nothing, when its ``shape`` is not a pair of ints (an SDM's is a plain attribute, anything)."""
+    shape = (m.nrows(), m.ncols()) if isinstance(m, flint.fmpq_mat) else getattr(m, "shape", None)
+    return shape if type(shape) is tuple and len(shape) == 2 and all(type(n) is int for n in shape) else (-1, -1)
 
 
 @dataclass(frozen=True, eq=False)
