@@ -85,7 +85,7 @@ def test_a_layer_of_sympy_numbers_made_by_hand_is_read_exactly_by_the_kernel():
     assert qq_network(by_hand) is not None
 
 
-def _with_layer(net: NetworkData, index: int, **fields: object) -> NetworkData:
+def with_layer(net: NetworkData, index: int, **fields: object) -> NetworkData:
     """``net`` with fields of one layer changed after construction (a frozen dataclass still yields to
     object.__setattr__), bypassing every constructor."""
     old = net.layers[index]
@@ -139,7 +139,7 @@ TAMPERED = [
 def test_a_tampered_stored_matrix_is_refused(what, fields):
     net = _network()
     cert = symnet.prove(net).certificate
-    hostile = _with_layer(NetworkData(net.inputs, net.layers), 0, **fields)
+    hostile = with_layer(NetworkData(net.inputs, net.layers), 0, **fields)
     with pytest.raises(IllFormed):
         gate_network(hostile)
     with pytest.raises(IllFormed):
@@ -173,7 +173,7 @@ def test_a_sparse_stored_layer_is_read_without_densifying_and_refused_when_it_li
     assert layers is not None and layers[0][0] is sparse
     bad = _smuggled({0: {0: flint.fmpq(2)}, 1: {1: -0.5}}, (2, 2))
     with pytest.raises(IllFormed, match="not an fmpq"):
-        qq_network(_with_layer(net, 0, stored_weights=bad))
+        qq_network(with_layer(net, 0, stored_weights=bad))
 
 
 def test_a_float_in_a_sympy_layer_is_read_at_its_binary_value():

@@ -18,6 +18,7 @@ from symnet.kernel.gate import MAX_SPARSE_READ, gate_network
 from symnet.kernel.qq import network as qq_network
 from symnet.kernel.regions_cert import forward, network_pieces
 from symnet.model.core import Layer, NetworkData
+from tests.test_stored_layers import with_layer  # one way to build a layer past every constructor
 
 X = sympy.symbols("x_1 x_2")
 ONE = flint.fmpq(1)
@@ -26,18 +27,6 @@ ONE = flint.fmpq(1)
 def _numeric() -> symnet.Network:
     """y = [1, -1] ([[1, 2], [3, 4]] x + [0, 1]) + 2 = -2 x_1 - 2 x_2 + 1 (by hand)."""
     return symnet.Network.from_matrices([[[1, 2], [3, 4]], [[1, -1]]], [[0, 1], [2]])
-
-
-def _with_layer(net: NetworkData, index: int, **fields: object) -> NetworkData:
-    """``net`` with fields of one layer replaced past every constructor (object.__setattr__)."""
-    old = net.layers[index]
-    new = object.__new__(Layer)
-    for name in ("stored_weights", "stored_biases", "activation"):
-        object.__setattr__(new, name, fields.get(name, getattr(old, name)))
-    hostile = object.__new__(NetworkData)
-    object.__setattr__(hostile, "inputs", net.inputs)
-    object.__setattr__(hostile, "layers", net.layers[:index] + (new,) + net.layers[index + 1 :])
-    return hostile
 
 
 def _sdm(rows: dict, shape: object) -> SDM:
@@ -56,7 +45,7 @@ def test_a_sparse_layer_whose_shape_is_no_pair_of_ints_is_refused(shape):
     """TypeError / ValueError escaped the gate (in check_structure's shape_of) for None, 5, (2,) and (2, 2, 1)."""
     net = _numeric()
     cert = symnet.prove(net).certificate
-    hostile = _with_layer(NetworkData(net.inputs, net.layers), 0, stored_weights=_sdm({0: {0: ONE}}, shape))
+    hostile = with_layer(NetworkData(net.inputs, net.layers), 0, stored_weights=_sdm({0: {0: ONE}}, shape))
     with pytest.raises(IllFormed):
         gate_network(hostile)
     with pytest.raises(IllFormed):
@@ -149,7 +138,7 @@ SPARSE = [
 @pytest.mark.parametrize(("what", "rows"), SPARSE, ids=[s[0] for s in SPARSE])
 def test_a_sparse_layer_with_hostile_keys_is_refused(what, rows):
     net = _numeric()
-    hostile = _with_layer(NetworkData(net.inputs, net.layers), 0, stored_weights=_sdm(rows, (2, 2)))
+    hostile = with_layer(NetworkData(net.inputs, net.layers), 0, stored_weights=_sdm(rows, (2, 2)))
     with pytest.raises(IllFormed):
         gate_network(hostile)
     with pytest.raises(IllFormed):

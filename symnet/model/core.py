@@ -117,6 +117,7 @@ class Layer:
     stored_weights: Any
     stored_biases: Any
     activation: Activation = _IDENTITY
+
     def _shown(self, m: Any) -> sympy.ImmutableMatrix:
         if isinstance(m, sympy.MatrixBase):
             return m
