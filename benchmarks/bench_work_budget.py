@@ -61,7 +61,8 @@ def row(name: str, net: Any, repeat: int) -> None:
         seconds = f"{best(lambda: check(proof.certificate), repeat):.3f}"
     except IllFormed:
         seconds = "refused"
-    print(f"{name:34s} {estimated:10.3g} {qq.MAX_WORK:10.3g} {qq.MAX_WORK / max(estimated, 1):9.0f}x {seconds:>9s}", flush=True)
+    margin = qq.MAX_WORK / max(estimated, 1)
+    print(f"{name:34s} {estimated:10.3g} {qq.MAX_WORK:10.3g} {margin:9.0f}x {seconds:>9s}", flush=True)
 
 
 def float_net(sizes: list[int]) -> Network:
@@ -69,7 +70,7 @@ def float_net(sizes: list[int]) -> Network:
 
     rng = np.random.default_rng(0)
     pairs = [
-        ((rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32), (0.1 * rng.standard_normal(m)).astype(np.float32))
+        ((rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32), (0.1 * rng.standard_normal(m)).astype("f4"))
         for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
     return Network.from_matrices([w for w, _ in pairs], [b for _, b in pairs])
@@ -88,7 +89,6 @@ def crafted(n: int, depth: int, bits: int) -> Network:
 
 def real(repeat: int) -> None:
     import torch
-
     from bench_cnn import model
     from bench_numeric import weights
 

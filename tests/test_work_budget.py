@@ -173,7 +173,8 @@ def test_packed_sparse_product_is_exact(bits: int) -> None:
 
         A = [[number() for _ in range(n)] for _ in range(rows)]
         B = [[number() if rng.random() < 0.4 else Fraction(0) for _ in range(cols)] for _ in range(n)]
-        got = qq.sparse_times(flint.fmpq_mat(rows, n, [flint.fmpq(v.numerator, v.denominator) for r in A for v in r]), _sdm(B))
+        flat = [flint.fmpq(v.numerator, v.denominator) for r in A for v in r]
+        got = qq.sparse_times(flint.fmpq_mat(rows, n, flat), _sdm(B))
         want = [[sum((A[i][k] * B[k][j] for k in range(n)), Fraction(0)) for j in range(cols)] for i in range(rows)]
         assert [[Fraction(int(v.p), int(v.q)) for v in r] for r in got.tolist()] == want
 
@@ -219,7 +220,7 @@ def test_mnist_size_float32_is_accepted_with_a_wide_margin() -> None:
     rng = np.random.default_rng(0)
     sizes = [784, 256, 128, 10]
     pairs = [
-        ((rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32), (0.1 * rng.standard_normal(m)).astype(np.float32))
+        ((rng.standard_normal((m, n)) / np.sqrt(n)).astype(np.float32), (0.1 * rng.standard_normal(m)).astype("f4"))
         for n, m in zip(sizes[:-1], sizes[1:], strict=True)
     ]
     net = Network.from_matrices([w for w, _ in pairs], [b for _, b in pairs])
@@ -233,3 +234,25 @@ def test_mnist_size_float32_is_accepted_with_a_wide_margin() -> None:
     W = np.array([[float(v) for v in row] for row in proof.matrix.tolist()])
     got = W @ x + np.array([float(v) for v in proof.offset])
     assert np.max(np.abs(got - want)) < 1e-9
+
+
+def test_cli_check_refuses_with_one_line(tmp_path: Any, capsys: pytest.CaptureFixture[str], no_products: None) -> None:
+    from symnet.cli.main import main
+
+    path = tmp_path / "work.json"
+    path.write_text(_document(20, 20, 6021))
+    assert main(["check", str(path)]) == 1  # rejected
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "estimated work" in err and "1.5e+11" in err
+
+
+def test_cli_prove_refusal_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], no_products: None) -> None:
+    """The CLI's error table turns the search's SizeGuardError into exit 2 and one line."""
+    import argparse
+
+    from symnet.cli._common import guarded
+
+    net = dense_net(20, [20] * 21, 20_000)
+    assert guarded(lambda args: symnet.prove(net) and 0, argparse.Namespace()) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "estimated work" in err

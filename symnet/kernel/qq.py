@@ -132,12 +132,13 @@ def cost(bits: int) -> int:
 def _size(m: Mat) -> tuple[int, int]:
     """(the bits of the largest numerator over the common denominator, that denominator) of m's entries."""
     if isinstance(m, flint.fmpq_mat):
-        numerators, d = m.numer_denom()
-        return max(map(flint.fmpz.bit_length, numerators.entries()), default=0), int(d)
+        numerators, den = m.numer_denom()
+        return max(map(flint.fmpz.bit_length, numerators.entries()), default=0), int(den)
     values = [v for r in m.values() for v in r.values()]
     denominators = set(map(int, map(flint.fmpq.denom, values)))
     d = math.lcm(1, *denominators)  # p / q = p (d / q) / d: at most height + bits(d) - bits(q) + 1 bits over d
-    return max(map(flint.fmpq.height_bits, values), default=0) + d.bit_length() - min(denominators, default=1).bit_length() + 1, d
+    height = max(map(flint.fmpq.height_bits, values), default=0)
+    return height + d.bit_length() - min(denominators, default=1).bit_length() + 1, d
 
 
 def _bits(x: flint.fmpq) -> int:
