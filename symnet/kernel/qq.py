@@ -56,7 +56,7 @@ MAX_PRODUCT = 20_000_000
 #: Largest estimated work of the exact products one check forms: the multiplications of the running product
 #: C P_L ... P_1, of the direct route's expansion and of scaling a layer by its slope, each weighted by
 #: :func:`cost` (about 0.011 ns a unit on the reference machine: docs/performance.md, "A work budget").
-MAX_WORK = 150_000_000_000
+MAX_WORK = 200_000_000_000
 #: The fixed cost of one entry of a factor in a product (FLINT clears its denominator; the sparse product's Python
 #: loop steps once per nonzero and packs and unpacks each entry of the running product), in units of work.
 _LOOP = 10_000
