@@ -258,3 +258,29 @@ def test_cli_prove_refusal_exits_2_with_one_line(capsys: pytest.CaptureFixture[s
     assert guarded(lambda args: symnet.prove(net) and 0, argparse.Namespace()) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "estimated work" in err
+
+
+def test_scaling_by_a_huge_slope_is_refused_before_scaling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A product claim forms no product, but each factor P_l = slope W_l is scaled: a 3,000,000-bit slope times
+    10,000 weights is refused before any factor is built; the same network with slope 3 is checked."""
+
+    def fail(*args: Any) -> Any:
+        raise AssertionError("a factor was scaled before the budget refused")
+
+    t = sympy.Symbol("t")
+
+    def network(slope: int) -> Network:
+        return Network.from_matrices([[[7] * 100] * 100, [[5] * 100]], [[1] * 100, [0]], sympy.Lambda(t, slope * t))
+
+    cert = symnet.prove(network(3)).certificate
+    assert cert.claim.matrix[0, 0] == 5 * 100 * 3 * 7  # W* = W2 (3 W1): every path 5 * 3 * 7, 100 paths
+    steps = tuple(step for step in cert.steps if step.rule != "expand_and_compare")
+    product = Certificate(network(3), steps, Claim("product", (1, 100), ("layerwise",)))
+    assert 0 < linear.work(product) < qq.MAX_WORK / 10**4
+    assert linear.check(product)
+    huge = network((1 << 3_000_000) + 1)
+    with pytest.raises(SizeGuardError, match="estimated work"):
+        symnet.prove(huge)
+    monkeypatch.setattr(qq, "blocks", fail)
+    with pytest.raises(IllFormed, match="estimated work"):
+        linear.check(Certificate(huge, steps, product.claim))  # the steps are never reached

@@ -152,7 +152,8 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
     slope's and intercept's; a product's, the sum of its factors' plus log2 of the inner dimension."""
     total, bits, rows, one = 0, 0, shape(layers[-1][0])[0], flint.fmpq(1)
     for index, (W, b, form) in enumerate(reversed(layers)):
-        a, c = (one, one - 1) if not index or not form.is_affine else map(_rational, form.slope_intercept())
+        pair = form.slope_intercept() if index and form.is_affine else (sympy.S.One, sympy.S.Zero)
+        a, c = (flint.fmpq(int(x.p), int(x.q)) if x.is_Rational else one for x in pair)  # else the rule refuses
         scaled = a != 1 or c != 0
         if not (product or scaled):
             continue
@@ -167,10 +168,6 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
             total += rows * nonzero * cost(bits + factor) + (nonzero + rows * (m + n + 2) * sparse) * _LOOP
         bits += factor + (n + 1).bit_length()
     return total, bits
-
-
-def _rational(e: sympy.Expr) -> flint.fmpq:
-    return flint.fmpq(int(e.p), int(e.q)) if e.is_Rational else flint.fmpq(1)  # else the rule refuses the step
 
 
 def budget(total: int, what: str) -> None:
