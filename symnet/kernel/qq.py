@@ -7,7 +7,9 @@ python-flint ``fmpq_mat`` or sympy's sparse ``SDM`` of ``fmpq`` as the gate
 validates them, or sympy matrices of numbers) and the matrices a step or a
 claim states (the same forms; a Float at its exact binary value), and
 builds and compares the blocks ``C = [b | W]`` and ``P_l = [[1, 0], [a b_l + d, a W_l]]``.
-:mod:`symnet.kernel.linear` applies its rules with them.
+:mod:`symnet.kernel.linear` applies its rules with them.  :func:`work` estimates, from shapes, nonzero
+counts and bit sizes only, what the exact products a check forms would cost, so that :func:`budget` refuses a
+check past :data:`MAX_WORK` before multiplying.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..certificate import Certificate, Claim, Step
-from ..errors import SizeGuardError
+from ..errors import IllFormed, SizeGuardError
 from ..kernel import qq
 from ..kernel.linear import KERNEL_LIMIT
 from ..model.activations import Activation
@@ -256,7 +256,10 @@ def _dense(m: DomainMatrix) -> DomainMatrix:
 def _budget(net: Network) -> None:
     """SizeGuardError up front when the kernel would refuse to check the products of this network's proof for work
     (:func:`symnet.kernel.qq.work`: the layer-wise route, and the direct route a small network's proof also has)."""
-    layers = qq.network(net)
+    try:
+        layers = qq.network(net)
+    except IllFormed:  # a network the kernel reads otherwise (or refuses for its own reason): as before
+        return
     if layers is None:
         return
     total, bits = qq.work(layers, product=True)
