@@ -74,7 +74,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: +1: shape_of gives (-1, -1) for an SDM whose shape is no pair of ints (a TypeError escaped the kernel before).
 #: +2: the numeric route's explicit product refuses numbers past MAX_BITS (the gate's bound, which it never met).
 #: -1: a layer's sympy view is made by model/exact when asked for (no registration hook in model/core).
-CEILING = 3_448
+#: +65: the work budget of the exact products over QQ (qq.work, cost, budget, MAX_WORK; linear.work) and the sparse
+#: product packing the running product's rows into one integer per column (one multiply per nonzero).
+CEILING = 3_513
 
 
 def trusted_modules() -> list[str]:

@@ -40,7 +40,7 @@ from .counterexample import expand
 from .gate import IllFormed, NetworkForm, gate_claim_entry, gate_network, matrix_entries
 from .ring import Exact, balanced_sum, exact
 
-__all__ = ["KERNEL_LIMIT", "RULES", "check"]
+__all__ = ["KERNEL_LIMIT", "RULES", "check", "work"]
 
 #: The kernel expands (explicit claims, direct route) only networks whose
 #: path count is at most this; larger certificates must use the product form.
@@ -230,6 +230,26 @@ def _estimate(form: NetworkForm) -> int:
     return peak
 
 
+def _work(ctx: _Context) -> int:
+    """The estimated work of a check over QQ (see :func:`work`)."""
+    assert ctx.qq is not None
+    explicit = ctx.claim.form == "explicit"
+    total, bits = qq.work(ctx.qq, product=explicit)
+    if explicit and "direct" in ctx.claim.routes and (paths := _estimate(ctx.form)) <= ctx.limit:  # else refused
+        total += (ctx.depth + 1) * paths * qq.cost(bits)
+    return total
+
+
+def work(cert: Certificate) -> int:
+    """The estimated work of the exact products a check of ``cert`` forms over QQ (0 for a network with symbols),
+    which :func:`check` refuses up front past :data:`~symnet.kernel.qq.MAX_WORK`: the factors' scaling by their
+    slopes and, for an explicit claim, the running product C P_L ... P_1 and the direct route's expansion (a
+    multiplication per path and layer, of numbers of at most the product's bits)."""
+    ctx = _Context(cert, KERNEL_LIMIT)
+    _gate_claim(ctx)
+    return _work(ctx) if ctx.qq else 0
+
+
 def _outputs(ctx: _Context, fail: Fail) -> list[Any]:
     """The network's outputs expanded as polynomials in its ring, once, within the kernel's size limits."""
     form, limit = ctx.form, ctx.limit
@@ -417,6 +437,8 @@ def check(cert: Certificate, *, limit: int = KERNEL_LIMIT) -> bool:
         raise CertificateError(f"limit={limit!r} is not a count")
     ctx = _Context(cert, limit)
     _gate_claim(ctx)
+    if ctx.qq:
+        qq.budget(_work(ctx), "checking this certificate over QQ")
     if not isinstance(cert.steps, tuple) or not cert.steps:
         raise IllFormed("the certificate has no steps: at least one complete route is needed")
     for index, step in enumerate(cert.steps):

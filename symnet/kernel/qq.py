@@ -7,7 +7,9 @@ python-flint ``fmpq_mat`` or sympy's sparse ``SDM`` of ``fmpq`` as the gate
 validates them, or sympy matrices of numbers) and the matrices a step or a
 claim states (the same forms; a Float at its exact binary value), and
 builds and compares the blocks ``C = [b | W]`` and ``P_l = [[1, 0], [a b_l + d, a W_l]]``.
-:mod:`symnet.kernel.linear` applies its rules with them.
+:mod:`symnet.kernel.linear` applies its rules with them.  :func:`work` estimates, from shapes, nonzero
+counts and bit sizes only, what the exact products a check forms would cost, so that :func:`budget` refuses a
+check past :data:`MAX_WORK` before multiplying.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ from .ring import exact, guard
 
 __all__ = [
     "MAX_PRODUCT",
+    "MAX_WORK",
     "Layers",
     "Mat",
     "augmented",
     "blocks",
+    "budget",
+    "cost",
     "dense",
     "equal",
     "network",
@@ -44,11 +49,19 @@ __all__ = [
     "sparse_times",
     "stated_matrix",
     "text",
+    "work",
 ]
 
 Fail = Callable[[str], CertificateError]
 #: Largest running product C P_L ... P_l (q rows, dense) the check forms.
 MAX_PRODUCT = 20_000_000
+#: Largest estimated work of the exact products one check forms: the multiplications of the running product
+#: C P_L ... P_1, of the direct route's expansion and of scaling a layer by its slope, each weighted by
+#: :func:`cost` (about 0.011 ns a unit on the reference machine: docs/performance.md, "A work budget").
+MAX_WORK = 200_000_000_000
+#: The fixed cost of one entry of a factor in a product (FLINT clears its denominator; the sparse product's Python
+#: loop steps once per nonzero and packs and unpacks each entry of the running product), in units of work.
+_LOOP = 10_000
 Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
@@ -73,10 +86,13 @@ def dense(m: Mat) -> flint.fmpq_mat:
 
 
 def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
-    """The exact product A B; for a sparse B, row i of A B is the sum over k of A[i, k] times row k of B.
+    """The exact product A B; for a sparse B, in integers over common denominators (A = N / den, B = M / d), with the
+    rows of N packed into one integer per column (Kronecker substitution): column k of N is ``X_k = sum_i N[i, k]
+    2^(S i)``, so one multiply-add per nonzero of M gives every row; S leaves room for every entry of N M
+    (``|entry| < 2^(S-1)``), which is unpacked digit by digit with signs.
 
-    The sparse product runs in integers: A = N / den and B = M / d over common denominators.  IllFormed when A
-    (the running product C P_L ... P_l, q rows) holds a number past the kernel's MAX_BITS, as the gate bounds it.
+    IllFormed when A (the running product C P_L ... P_l, q rows) holds a number past the kernel's MAX_BITS, as the
+    gate bounds it.
     """
     if max(map(flint.fmpq.height_bits, A.entries()), default=0) > MAX_BITS:  # the larger of p's, q's
         raise IllFormed(f"the product C P_L ... P_l holds numbers past the kernel's limit of {MAX_BITS} bits a number")
@@ -86,16 +102,80 @@ def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
     if n != B.shape[0]:
         raise IllFormed(f"a product of shapes {(rows, n)} and {B.shape}")
     numerators, den = A.numer_denom()
-    a, out = [int(x) for x in numerators.entries()], [0] * (rows * cols)
+    a = [int(x) for x in numerators.entries()]
     d = math.lcm(1, *{int(v.denominator) for r in B.values() for v in r.values()})
-    for k, r in B.items():
-        row = [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()]
+    scaled = {k: [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()] for k, r in B.items()}
+    top_b = max((abs(v) for r in scaled.values() for _, v in r), default=0)
+    S = max(map(abs, a), default=0).bit_length() + top_b.bit_length() + n.bit_length() + 2
+    big = flint.fmpz if S * rows > 4096 else int  # GMP multiplies big numbers faster than Python
+    packed = [big(sum(a[i * n + k] << (S * i) for i in range(rows))) for k in range(n)]
+    out = [big(0)] * cols
+    for k, r in scaled.items():
+        x = packed[k]
+        if x:
+            for j, v in r:
+                out[j] += x * v
+    half, full, mask, flat = 1 << (S - 1), 1 << S, (1 << S) - 1, [0] * (rows * cols)
+    for j, value in enumerate(map(int, out)):
         for i in range(rows):
-            x, base = a[i * n + k], i * cols
-            if x:
-                for j, v in row:
-                    out[base + j] += x * v
-    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, out)) / (den * d)
+            digit = value & mask
+            digit -= full if digit >= half else 0
+            flat[i * cols + j] = digit
+            value = (value - digit) >> S
+    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
+
+
+def cost(bits: int) -> int:
+    """The work of one multiplication whose factors have ``bits`` bits in all (FLINT's time, measured, grows about
+    as bits**1.4 from 64 to 2,000,000 bits)."""
+    return int(max(bits, 64) ** 1.4)
+
+
+def _size(m: Mat) -> tuple[int, int]:
+    """(the bits of the largest numerator over the common denominator, that denominator) of m's entries."""
+    if isinstance(m, flint.fmpq_mat):
+        numerators, den = m.numer_denom()
+        return max(map(flint.fmpz.bit_length, numerators.entries()), default=0), int(den)
+    values = [v for r in m.values() for v in r.values()]
+    denominators = set(map(int, map(flint.fmpq.denom, values)))
+    d = math.lcm(1, *denominators)  # p / q = p (d / q) / d: at most height + bits(d) - bits(q) + 1 bits over d
+    height = max(map(flint.fmpq.height_bits, values), default=0)
+    return height + d.bit_length() - min(denominators, default=1).bit_length() + 1, d
+
+
+def _bits(x: flint.fmpq) -> int:
+    return int(x.p).bit_length() + int(x.q).bit_length()
+
+
+def work(layers: Layers, *, product: bool) -> tuple[int, int]:
+    """The estimated work of scaling each factor ``P_l`` by its slope and, with ``product``, of the running product
+    C P_L ... P_1, from shapes, nonzero counts and bit sizes only; and a bound on the bits of that product's numbers
+    over a common denominator.  A factor's numbers have at most the bits of its layer's ``[b | W]`` plus twice its
+    slope's and intercept's; a product's, the sum of its factors' plus log2 of the inner dimension."""
+    total, bits, rows, one = 0, 0, shape(layers[-1][0])[0], flint.fmpq(1)
+    for index, (W, b, form) in enumerate(reversed(layers)):
+        pair = form.slope_intercept() if index and form.is_affine else (sympy.S.One, sympy.S.Zero)
+        a, c = (flint.fmpq(int(x.p), int(x.q)) if x.is_Rational else one for x in pair)  # else the rule refuses
+        scaled = a != 1 or c != 0
+        if not (product or scaled):
+            continue
+        (nw, dw), (nb, db) = _size(W), _size(b)
+        d = math.lcm(dw, db)
+        factor = max(nw + (d // dw).bit_length(), nb + (d // db).bit_length()) + d.bit_length()
+        factor += 2 * (_bits(a) + _bits(c)) + 1 if scaled else 0
+        (m, n), sparse = shape(W), isinstance(W, SDM)
+        nonzero = (sum(map(len, W.values())) if sparse else m * n) + m + 1
+        total += nonzero * cost(factor) if scaled else 0
+        if index and product:
+            total += rows * nonzero * cost(bits + factor) + (nonzero + rows * (m + n + 2) * sparse) * _LOOP
+        bits += factor + (n + 1).bit_length()
+    return total, bits
+
+
+def budget(total: int, what: str) -> None:
+    """IllFormed when the estimated work ``total`` of ``what`` is past :data:`MAX_WORK`."""
+    if total > MAX_WORK:
+        raise IllFormed(f"{what} needs an estimated work of {total:.3g}, past the kernel's limit of {MAX_WORK:.3g}")
 
 
 def stated_matrix(m: Any, what: str, fail: Fail) -> Mat:

@@ -25,7 +25,9 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..certificate import Certificate, Claim, Step
-from ..errors import SizeGuardError
+from ..errors import IllFormed, SizeGuardError
+from ..kernel import qq
+from ..kernel.linear import KERNEL_LIMIT
 from ..model.activations import Activation
 from ..model.domain import domain_matrix, sparse_rep
 from ..model.exact import is_rational_matrix, qq_dense, qq_domain, qq_stored
@@ -251,6 +253,27 @@ def _dense(m: DomainMatrix) -> DomainMatrix:
     return m.to_dense()  # DFM (flint fmpq_mat) under flint ground types, else DDM
 
 
+def _budget(net: Network) -> None:
+    """SizeGuardError up front when the kernel would refuse to check the products of this network's proof for work
+    (:func:`symnet.kernel.qq.work`: the layer-wise route, and the direct route a small network's proof also has)."""
+    try:
+        layers = qq.network(net)
+    except IllFormed:  # a network the kernel reads otherwise (or refuses for its own reason): as before
+        return
+    if layers is None:
+        return
+    total, bits = qq.work(layers, product=True)
+    if (paths := numeric_monomials(net)) <= KERNEL_LIMIT:
+        total += len(layers) * paths * qq.cost(bits)
+    if total > qq.MAX_WORK:
+        raise SizeGuardError(
+            f"refusing to prove: the exact products need an estimated work of {total:.3g}, past the kernel's limit "
+            f"of {qq.MAX_WORK:.3g}",
+            estimate=total,
+            limit=qq.MAX_WORK,
+        )
+
+
 def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | None:
     """The exact layer-wise proof of a large numeric network, or None when another route applies.
 
@@ -280,6 +303,8 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
             return None
         mats = [(_exraw(layer.weights), _exraw(layer.biases)) for layer in net.layers]
         coefficients = [(EXRAW.from_sympy(QQ.to_sympy(a)), EXRAW.from_sympy(QQ.to_sympy(d))) for a, d in coefficients]  # type: ignore[misc]
+    if rational:
+        _budget(net)
     L = net.depth
     w, b = mats[-1]
     output_row = _augment(w, b, False) or (b.hstack(w) if _is_sparse(w) else _dense(b.hstack(w)))
