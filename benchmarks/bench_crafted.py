@@ -26,7 +26,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-sys.set_int_max_str_digits(0)
+from flint import fmpz
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _CHILD = r"""
@@ -64,7 +65,7 @@ class Table:
         return self.known[key]
 
     def int(self, v: int) -> int:
-        return self.add("int", str(v))
+        return self.add("int", str(fmpz(v)))  # python-flint prints past Python's 4,300-digit limit
 
     def rat(self, p: int, q: int) -> int:
         f = Fraction(p, q)
@@ -122,6 +123,23 @@ def linear_numeric_product() -> str:
     return document("symnet.linear", t, net, steps=steps, claim=claim)
 
 
+def linear_symbolic_shared_node(n: int = 30, depth: int = 8, k: int = 100) -> str:
+    """The symbolic route: every weight of a 30-wide, 8-deep network is one shared node, a sum of 100 parameters;
+    the gate and the cost model read each reference to it again (a document states it once)."""
+    t = Table()
+    s = t.add("add", *(t.add("sym", f"a_{{{i}}}") for i in range(k)))
+    net = network(t, [n] * (depth + 1) + [1], ["identity"] * (depth + 1), lambda l, i, j: s)
+    zero, one = t.int(0), t.int(1)
+    claim = {"form": "explicit", "shape": [1, n], "routes": ["layerwise", "direct"], "matrix": [[zero] * n],
+             "offset": [zero]}
+    steps: list[dict[str, Any]] = [{"rule": "read_output_layer", "layer": depth + 1, "matrix": [[zero] + [s] * n]}]
+    for l in range(depth, 0, -1):
+        aug = [[one] + [zero] * n] + [[zero] + [s] * n for _ in range(n)]
+        steps.append({"rule": "substitute_layer", "layer": l, "slope": one, "intercept": zero, "matrix": aug})
+    steps += [{"rule": "conclude_linear_form"}, {"rule": "expand_and_compare", "monomials": n}]
+    return document("symnet.linear", t, net, steps=steps, claim=claim)
+
+
 def counterexample_tanh_depth() -> str:
     """MAX_EVALUATION_BITS does not see non-polynomial activations: width 2, 40 tanh layers; the values are exact
     sympy trees that double per layer (a DAG in memory), walked as trees by the interval rule and by ==."""
@@ -170,14 +188,14 @@ def degree_expand() -> str:
 
 
 def verification_many_leaves() -> str:
-    """MAX_TREE_NODES bounds the tree, not leaves x network: 2^11 leaves, each proved by a CROWN pass through
+    """MAX_TREE_NODES bounds the tree, not leaves x network: 2^9 leaves, each proved by a CROWN pass through
     a 5 -> 50 x 6 -> 1 ReLU network."""
     t = Table()
     sizes = [5, 50, 50, 50, 50, 50, 50, 1]
     vals = [t.rat(k, 64) for k in range(-8, 9) if k]
     net = network(t, sizes, ["relu"] * 6 + ["identity"],
                   lambda l, i, j: vals[(l * 31 + i * 17 + j * 7) % len(vals)] if l < 6 else t.int(1))
-    depth = 11
+    depth = 9
     leaf = ["leaf", [[0, [[0, "1"]]]]]
     tree: list[Any] = []
 
@@ -186,7 +204,7 @@ def verification_many_leaves() -> str:
             tree.append(leaf)
             return
         mid = (lo + hi) // 2
-        tree.append(["split", 0, f"{2 * mid - 2 ** depth}/{2 ** depth}", []])
+        tree.append(["split", 0, str(Fraction(2 * mid - 2**depth, 2**depth)), []])
         split(lo, mid, d + 1)
         split(mid, hi, d + 1)
 
@@ -248,6 +266,7 @@ def gate_float_exponent() -> str:
 
 CASES: list[Callable[[], str]] = [
     linear_numeric_product,
+    linear_symbolic_shared_node,
     counterexample_tanh_depth,
     counterexample_evaluation_bits,
     degree_witness_line,

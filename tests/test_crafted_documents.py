@@ -137,3 +137,43 @@ def test_square_layers_just_inside_the_work_limit_are_checked() -> None:
     data["enclosure"] = [f"{defect.numerator + 1}/{defect.denominator}"] * 2  # tampered
     with pytest.raises(CertificateError):
         kernel.check(json.dumps(data))
+
+
+def test_a_shared_weight_node_is_read_once_a_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every weight is one shared node (a sum of parameters): the gate reads it once per layer, not per reference;
+    the document is still refused for its expansion, with the typed error."""
+    from symnet.kernel import gate
+
+    calls: list[str] = []
+    real = gate._entry
+
+    def counting(e: Any, where: str, *args: Any) -> Any:
+        calls.append(where)
+        return real(e, where, *args)
+
+    monkeypatch.setattr(gate, "_entry", counting)
+    with pytest.raises(CertificateError, match="expansion"):
+        kernel.check(B.linear_symbolic_shared_node(n=6, depth=3, k=5))
+    assert 0 < len(calls) <= 2 * 4  # per layer: the shared weight and the zero bias
+
+
+def test_a_shared_weight_network_inside_the_limits_is_checked() -> None:
+    """Weights a shared sum a + b on a 2 -> 2 -> 1 identity network: the claim from Fraction-free hand algebra,
+    W* = (a+b)^2 (1, 1) * 2 (each output entry sums two paths), accepted; a wrong claim refused."""
+    import symnet
+
+    a, b = sympy.symbols("a b")
+    s = a + b
+    net = symnet.Network.from_matrices([[[s, s], [s, s]], [[s, s]]], [[0, 0], [0]], "identity")
+    proof = symnet.prove(net)
+    data = json.loads(proof.to_json())
+    assert kernel.check(json.dumps(data))
+    W = proof.matrix
+    assert sympy.expand(W[0, 0] - 2 * s**2) == 0 and sympy.expand(W[0, 1] - 2 * s**2) == 0
+    nodes = data["expressions"]
+    claimed = data["claim"]["matrix"][0][0]
+    nodes.append(["int", "7"])
+    data["claim"]["matrix"][0][0] = len(nodes) - 1
+    assert claimed != len(nodes) - 1
+    with pytest.raises(CertificateError):
+        kernel.check(json.dumps(data))
