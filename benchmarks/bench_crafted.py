@@ -188,14 +188,14 @@ def degree_expand() -> str:
 
 
 def verification_many_leaves() -> str:
-    """MAX_TREE_NODES bounds the tree, not leaves x network: 2^9 leaves, each proved by a CROWN pass through
+    """MAX_TREE_NODES bounds the tree, not leaves x network: 2^7 leaves, each proved by a CROWN pass through
     a 5 -> 50 x 6 -> 1 ReLU network."""
     t = Table()
     sizes = [5, 50, 50, 50, 50, 50, 50, 1]
     vals = [t.rat(k, 64) for k in range(-8, 9) if k]
     net = network(t, sizes, ["relu"] * 6 + ["identity"],
                   lambda l, i, j: vals[(l * 31 + i * 17 + j * 7) % len(vals)] if l < 6 else t.int(1))
-    depth = 9
+    depth = 7
     leaf = ["leaf", [[0, [[0, "1"]]]]]
     tree: list[Any] = []
 
