@@ -37,14 +37,14 @@ def no_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_deep_tanh_counterexample_is_refused_up_front(no_evaluation: None) -> None:
     with pytest.raises(CertificateError, match="formulas of about"):
-        kernel.check(B._tanh_counterexample(4, 5))  # 6 layers deep, but formulas of 34,794 nodes
+        kernel.check(B._tanh_counterexample(12, 4))  # 4 layers deep, but formulas of about 277,000 nodes
     with pytest.raises(CertificateError, match="nest 40 functions"):
         kernel.check(B.counterexample_tanh_depth())
 
 
 def test_nested_tanh_layers_past_the_depth_limit_are_refused_up_front(no_evaluation: None) -> None:
-    with pytest.raises(CertificateError, match="nest 7 functions"):
-        kernel.check(B._tanh_counterexample(1, 7))
+    with pytest.raises(CertificateError, match="nest 6 functions"):
+        kernel.check(B._tanh_counterexample(1, 6))
 
 
 def test_wide_square_layers_are_refused_by_their_work(no_evaluation: None) -> None:
@@ -64,15 +64,26 @@ def test_nested_functions_past_the_reader_limit_are_refused() -> None:
     ExpressionReader(nodes[:-1])  # just inside
 
 
-def test_a_function_of_a_huge_tree_is_refused() -> None:
-    nodes: list[list[Any]] = [["int", "1"], ["int", "2"], ["sym", "x"]]
-    last = 2
-    for _ in range(16):  # a DAG of 16 sums doubles as a tree each time: 2**17 nodes
-        nodes.append(["add", last, last])
-        last = len(nodes) - 1
-    nodes.append(["fn", "sin", last])
-    with pytest.raises(CertificateError, match="as a tree"):
-        ExpressionReader(nodes)
+def _chain(levels: int) -> list[list[Any]]:
+    """a_0 = tanh(1), a_(k+1) = a_k + tanh(a_k + 1): a table of 3 nodes a level whose value doubles as a tree."""
+    nodes: list[list[Any]] = [["int", "1"], ["fn", "tanh", 0]]
+    last = 1
+    for _ in range(levels):
+        i = len(nodes)
+        nodes += [["add", last, 0], ["fn", "tanh", i], ["add", last, i + 1]]
+        last = i + 2
+    return nodes
+
+
+def test_functions_of_deep_constant_formulas_are_refused_by_their_evaluation_work() -> None:
+    with pytest.raises(CertificateError, match="evaluating the function nodes"):
+        ExpressionReader(_chain(10))
+    table = ExpressionReader(_chain(8))  # just inside; its value agrees with mpmath
+    with mpmath.workdps(50):
+        a = mpmath.tanh(1)
+        for _ in range(8):
+            a = a + mpmath.tanh(a + 1)
+        assert abs(mpmath.mpf(str(table.values[-1].evalf(50))) - a) < mpmath.mpf(10) ** -40
 
 
 def test_max_of_many_arguments_is_refused() -> None:
@@ -93,7 +104,7 @@ def _tanh_values(width: int, depth: int, point: list[sympy.Rational]) -> mpmath.
 
 
 def test_a_counterexample_just_inside_the_depth_limit_is_checked() -> None:
-    """Width 1, 6 tanh layers: the values stated right; accepted, and the defect agrees with mpmath."""
+    """Width 1, 5 tanh layers: the values stated right; accepted, and the defect agrees with mpmath."""
     from symnet.certificate import read
 
     text = B._tanh_counterexample(1, counterexample.MAX_VALUE_DEPTH)
@@ -103,7 +114,8 @@ def test_a_counterexample_just_inside_the_depth_limit_is_checked() -> None:
     values = [out[0] for out in counterexample.exact_values(doc.network, form, {}, (u, v, m))]
     # write the document again with the values (the network's own formulas) and a tight enclosure from mpmath
     with mpmath.workdps(80):
-        defect = _tanh_values(1, 6, m) - (_tanh_values(1, 6, u) + _tanh_values(1, 6, v)) / 2
+        depth = counterexample.MAX_VALUE_DEPTH
+        defect = _tanh_values(1, depth, m) - (_tanh_values(1, depth, u) + _tanh_values(1, depth, v)) / 2
         lo = sympy.Rational(mpmath.nstr(defect - mpmath.mpf(10) ** -30, 40))
         hi = sympy.Rational(mpmath.nstr(defect + mpmath.mpf(10) ** -30, 40))
     assert counterexample.check_counterexample(doc.network, {}, (u, v), 0, values, (lo, hi), 1)

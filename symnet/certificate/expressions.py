@@ -58,7 +58,7 @@ from .numbers import MAX_FLOAT_PRECISION, MAX_NODE_DIGITS, decimal, decode_q
 __all__ = [
     "MAX_COMPARISONS",
     "MAX_FUNCTION_DEPTH",
-    "MAX_FUNCTION_TREE",
+    "MAX_FUNCTION_WORK",
     "MAX_NODE_BITS",
     "MAX_NODE_DEGREE",
     "MAX_NODE_TERMS",
@@ -99,8 +99,10 @@ _MAX_EXPONENT = 10_000
 #: more; 800 nested ``sin`` of a symbol 5 s).  symnet writes one per non-polynomial layer of a network (two for
 #: softplus).
 MAX_FUNCTION_DEPTH = 12
-#: Largest size, as a tree, of a function node's argument (sympy's numeric evaluation walks it as a tree).
-MAX_FUNCTION_TREE = 20_000
+#: Largest total work of building the function nodes: sympy evaluates each function's argument numerically, as a
+#: tree, at a precision that grows with the functions nested in it; the work of one node is its argument's tree
+#: size times 2 to the nesting depth below it (a chain of 10 ``a + tanh(a + 1)``, 4,000,000, reads in 1.7 s).
+MAX_FUNCTION_WORK = 4_000_000
 #: Largest sum over the ``Max``/``Min`` nodes of their argument count squared (sympy compares the arguments
 #: pairwise, numerically; symnet writes two arguments a node).
 MAX_COMPARISONS = 10_000
@@ -215,6 +217,7 @@ class ExpressionReader:
         self.depth: list[int] = []  # the most function nodes on a path from each node down
         self.tree: list[int] = []  # each node's size as a tree (capped)
         self.comparisons = 0
+        self.evaluation = 0  # the work of sympy's numeric evaluation of the function nodes' arguments
         self.numbers: dict[int, fmpq | None] = {}  # the rational nodes as python-flint numbers, made once each
         for i, node in enumerate(nodes):
             _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
@@ -280,9 +283,10 @@ class ExpressionReader:
         depth = max(self.depth[r] for r in refs) + (kind == "fn")
         _expect(depth <= MAX_FUNCTION_DEPTH, f"{where}: functions nest {depth} deep (limit {MAX_FUNCTION_DEPTH})")
         tree = min(1 + sum(self.tree[r] for r in refs), CAP)
+        self.evaluation += sum(min(self.tree[r] << self.depth[r], CAP) for r in refs) if kind == "fn" else 0
         _expect(
-            kind != "fn" or tree <= MAX_FUNCTION_TREE,
-            f"{where}: a function of an argument of {tree} nodes as a tree (limit {MAX_FUNCTION_TREE})",
+            self.evaluation <= MAX_FUNCTION_WORK,
+            f"{where}: evaluating the function nodes costs {self.evaluation} (limit {MAX_FUNCTION_WORK})",
         )
         self.comparisons += len(refs) ** 2 if kind == "fn" and rest[0] in ("Max", "Min") else 0
         _expect(

@@ -28,7 +28,6 @@ import sympy
 from flint import arb, fmpq
 
 from ..certificate.documents import CounterexampleDocument
-from ..certificate.expressions import MAX_FUNCTION_TREE
 from ..cost import CAP, postorder, show
 from ..errors import CertificateError, UndecidedError
 from ..model.core import NetworkData as Network
@@ -98,10 +97,10 @@ MAX_EVALUATION_WORK = 4_000_000
 _CHEAP_BITS = 4096
 #: Largest estimated size (nodes, as a tree) of an exact value a network with a non-polynomial activation builds
 #: in sympy: such a value is a formula over every path through the network, compared and enclosed as a tree.
-MAX_VALUE_TREE = MAX_FUNCTION_TREE
+MAX_VALUE_TREE = 100_000
 #: Most functions nested in such a value: sympy evaluates every nested argument numerically again as it builds
-#: the value (width 2: 6 tanh layers 0.7 s, 7 layers 3.3 s, 8 layers 17 s).
-MAX_VALUE_DEPTH = 6
+#: the value (5 tanh layers of width 4: 0.23 s; 6 layers: 2.1 s at width 2, 8.0 s at width 4).
+MAX_VALUE_DEPTH = 5
 
 
 def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str, *, line: bool = False) -> None:
@@ -150,16 +149,18 @@ def tree_guard(form: NetworkForm, rule: str) -> None:
     for flat, b, act in zip(form.flat_weights, form.biases, form.activations, strict=True):
         cols = len(sizes)
         new = []
-        if not act.is_polynomial and pieces(act) is None:
-            depth += sum(1 for n in postorder(act.body) if isinstance(n, sympy.Function))
+        nested = 0 if act.is_polynomial or pieces(act) is not None else sum(
+            1 for n in postorder(act.body) if isinstance(n, sympy.Function)
+        )
         for k in range(len(b)):
             z = sum(sizes[j] + 2 for j, w in enumerate(flat[k * cols : (k + 1) * cols]) if w != 0 and sizes[j])
             z = min(z + 1 if z else 0, CAP)
             if act.is_polynomial:
-                new.append(min((act.degree + 1) * (z + 2), CAP) if z else 0)
+                new.append(z if act.coeffs == (0, 1) else min((act.degree + 1) * (z + 2), CAP) if z else 0)
             else:  # a piecewise-affine body (relu) at a number is a number
                 body, uses = _tree(act.body, act.variable)
                 new.append(min(body + uses * z, CAP) if z or pieces(act) is None else 0)
+        depth += nested
         sizes = new
     size = 3 * max(sizes, default=0)
     if depth > MAX_VALUE_DEPTH:
