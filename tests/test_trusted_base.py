@@ -75,8 +75,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: +2: the numeric route's explicit product refuses numbers past MAX_BITS (the gate's bound, which it never met).
 #: -1: a layer's sympy view is made by model/exact when asked for (no registration hook in model/core).
 #: +92: crafted documents bounded up front (issue 19, slowhunt): the reader's function nesting, the work of
-#: sympy's numeric evaluation of function nodes and the Max/Min comparisons; the exact evaluation's work (width counted, a witness line's length) and
-#: the depth and tree size of the formulas a non-polynomial network's exact values build; the gate reads a
+#: sympy's numeric evaluation of function nodes and the Max/Min comparisons; the exact evaluation's work (width
+#: counted, a witness line's length) and the depth and tree size of the formulas a non-polynomial network's exact values build; the gate reads a
 #: shared entry node once a layer and the cost model estimates it once.
 CEILING = 3_540
 
