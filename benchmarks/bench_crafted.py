@@ -156,6 +156,17 @@ def _tanh_counterexample(width: int, depth: int) -> str:
                     values=[zero, zero, zero], enclosure=["1", "2"], layer=1)
 
 
+def counterexample_tanh_formulas() -> str:
+    """Width rather than depth: 3 tanh layers of width 60, distinct weights (values of about 590,000 nodes)."""
+    t = Table()
+    width, depth = 60, 3
+    net = network(t, [width] * (depth + 1) + [1], ["tanh"] * depth + ["identity"],
+                  lambda l, i, j: t.int((l * 31 + i * 7 + j * 3) % 11 - 5 or 1) if l < depth else t.int(1))
+    zero = t.int(0)
+    return document("symnet.counterexample", t, net, weights={}, points=[["0"] * width, ["1"] * width], output=0,
+                    values=[zero, zero, zero], enclosure=["1", "2"], layer=1)
+
+
 def counterexample_evaluation_bits() -> str:
     """MAX_EVALUATION_BITS counts bits x degree product x layers, not the width: 12 square layers (degree 4096),
     width 60, 64-bit numbers (3.4 M bits estimated, limit 4 M): 3 x 12 x 3,600 products of up to 260,000 bits."""
@@ -235,6 +246,18 @@ def reader_function_tower() -> str:
     return document("symnet.linear", t, net, steps=[], claim={})
 
 
+def reader_function_evaluation() -> str:
+    """sympy evaluates a function's argument numerically as it builds the node: 12 levels of a + tanh(a + 1), a
+    table of 38 nodes (12 nested functions, the old limit 100) whose value doubles as a tree each level."""
+    t = Table()
+    one = t.int(1)
+    a = t.add("fn", "tanh", one)
+    for _ in range(12):
+        a = t.add("add", a, t.add("fn", "tanh", t.add("add", a, one)))
+    net = network(t, [1, 1], ["identity"], lambda l, i, j: a)
+    return document("symnet.linear", t, net, steps=[], claim={})
+
+
 def reader_nested_functions() -> str:
     """No limit on the depth of nested function nodes: 20,000 nested sin nodes."""
     t = Table()
@@ -268,12 +291,14 @@ CASES: list[Callable[[], str]] = [
     linear_numeric_product,
     linear_symbolic_shared_node,
     counterexample_tanh_depth,
+    counterexample_tanh_formulas,
     counterexample_evaluation_bits,
     degree_witness_line,
     degree_expand,
     verification_many_leaves,
     regions_many_regions,
     reader_function_tower,
+    reader_function_evaluation,
     reader_nested_functions,
     reader_function_of_big_numbers,
     gate_float_exponent,

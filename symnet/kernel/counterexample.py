@@ -97,10 +97,15 @@ MAX_EVALUATION_WORK = 4_000_000
 _CHEAP_BITS = 4096
 #: Largest estimated size (nodes, as a tree) of an exact value a network with a non-polynomial activation builds
 #: in sympy: such a value is a formula over every path through the network, compared and enclosed as a tree.
-MAX_VALUE_TREE = 100_000
+MAX_VALUE_TREE = 1_000_000
+#: Largest work of sympy's numeric evaluation of the functions as it builds the values: over the units of a
+#: non-polynomial layer, the pre-activation's tree size times 8 to the functions nested in it (the precision it
+#: takes grows with them).  Measured: 3 tanh layers of width 40 (1.7e7) 1.9 s; 4 of width 12 (4.6e7) 19 s.
+MAX_VALUE_WORK = 20_000_000
 #: Most functions nested in such a value: sympy evaluates every nested argument numerically again as it builds
-#: the value (5 tanh layers of width 4: 0.23 s; 6 layers: 2.1 s at width 2, 8.0 s at width 4).
-MAX_VALUE_DEPTH = 5
+#: the value, at a precision that grows with the nesting (distinct small weights: 3 tanh layers of width 40
+#: 1.9 s; 4 layers of width 6 4.2 s, 5 of width 3 2.8 s, 6 of width 2 2.1 s).
+MAX_VALUE_DEPTH = 3
 
 
 def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str, *, line: bool = False) -> None:
@@ -145,7 +150,7 @@ def tree_guard(form: NetworkForm, rule: str) -> None:
     if all(act.is_polynomial for act in form.activations):
         return
     sizes = [0] * len(form.inputs)  # 0: a rational number
-    depth = 0  # the most function nodes nested in a value
+    depth = work = 0  # the most function nodes nested in a value; the work of sympy's numeric evaluations
     for flat, b, act in zip(form.flat_weights, form.biases, form.activations, strict=True):
         cols = len(sizes)
         new = []
@@ -160,6 +165,7 @@ def tree_guard(form: NetworkForm, rule: str) -> None:
             else:  # a piecewise-affine body (relu) at a number is a number
                 body, uses = _tree(act.body, act.variable)
                 new.append(min(body + uses * z, CAP) if z or pieces(act) is None else 0)
+                work = min(work + z * 8**depth * nested, CAP)
         depth += nested
         sizes = new
     size = 3 * max(sizes, default=0)
@@ -167,6 +173,12 @@ def tree_guard(form: NetworkForm, rule: str) -> None:
         raise _fail(
             f"evaluating the network exactly here would nest {depth} functions, above the kernel's limit of "
             f"{MAX_VALUE_DEPTH}",
+            rule=rule,
+        )
+    if work > MAX_VALUE_WORK:
+        raise _fail(
+            f"evaluating the network exactly here would cost about {work} in sympy's numeric evaluations, above "
+            f"the kernel's limit of {MAX_VALUE_WORK}",
             rule=rule,
         )
     if size > MAX_VALUE_TREE:
