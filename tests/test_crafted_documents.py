@@ -13,11 +13,12 @@ import mpmath
 import pytest
 import sympy
 
+import symnet
 from symnet import kernel
-from symnet.certificate import expressions
+from symnet.certificate import expressions, read
 from symnet.certificate.expressions import ExpressionReader
 from symnet.errors import CertificateError
-from symnet.kernel import counterexample
+from symnet.kernel import counterexample, gate
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
 import bench_crafted as B  # noqa: E402
@@ -105,8 +106,6 @@ def _tanh_values(width: int, depth: int, point: list[sympy.Rational]) -> mpmath.
 
 def test_a_counterexample_just_inside_the_depth_limit_is_checked() -> None:
     """Width 1, 5 tanh layers: the values stated right; accepted, and the defect agrees with mpmath."""
-    from symnet.certificate import read
-
     text = B._tanh_counterexample(1, counterexample.MAX_VALUE_DEPTH)
     doc = read(text)
     form = counterexample.bounded_form(doc.network, "r")
@@ -154,8 +153,6 @@ def test_square_layers_just_inside_the_work_limit_are_checked() -> None:
 def test_a_shared_weight_node_is_read_once_a_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every weight is one shared node (a sum of parameters): the gate reads it once per layer, not per reference;
     the document is still refused for its expansion, with the typed error."""
-    from symnet.kernel import gate
-
     calls: list[str] = []
     real = gate._entry
 
@@ -172,8 +169,6 @@ def test_a_shared_weight_node_is_read_once_a_layer(monkeypatch: pytest.MonkeyPat
 def test_a_shared_weight_network_inside_the_limits_is_checked() -> None:
     """Weights a shared sum a + b on a 2 -> 2 -> 1 identity network: the claim from Fraction-free hand algebra,
     W* = (a+b)^2 (1, 1) * 2 (each output entry sums two paths), accepted; a wrong claim refused."""
-    import symnet
-
     a, b = sympy.symbols("a b")
     s = a + b
     net = symnet.Network.from_matrices([[[s, s], [s, s]], [[s, s]]], [[0, 0], [0]], "identity")
