@@ -18,6 +18,7 @@ terms has coefficients below ``(t * max)**n``.  Every figure saturates at
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -132,6 +133,7 @@ def _pow(base: Cost, n: int) -> Cost:
     )
 
 
+@functools.lru_cache(maxsize=64)  # a document's shared node is estimated once (equal expressions cost the same)
 def estimate_cost(e: sympy.Expr, atoms: frozenset[sympy.Basic] = frozenset()) -> Cost:
     """The :class:`Cost` of an exact expression, over its DAG (``atoms`` count as generators)."""
     info: dict[int, Cost] = {}

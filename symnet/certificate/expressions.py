@@ -56,6 +56,9 @@ from ..numbers import fast_rational
 from .numbers import MAX_FLOAT_PRECISION, MAX_NODE_DIGITS, decimal, decode_q
 
 __all__ = [
+    "MAX_COMPARISONS",
+    "MAX_FUNCTION_DEPTH",
+    "MAX_FUNCTION_WORK",
     "MAX_NODE_BITS",
     "MAX_NODE_DEGREE",
     "MAX_NODE_TERMS",
@@ -91,6 +94,18 @@ MAX_NODE_BITS = MAX_BITS
 #: costs quadratic time in sympy; symnet's writer never nests them).
 MAX_NESTED_WORK = 20_000
 _MAX_EXPONENT = 10_000
+#: Most function nodes on one path of the table: sympy evaluates a function's argument numerically when it builds
+#: the node, each nested function again at a higher precision (14 nested tanh of sums of tanh take 1.7 s, 20 far
+#: more; 800 nested ``sin`` of a symbol 5 s).  symnet writes one per non-polynomial layer of a network (two for
+#: softplus).
+MAX_FUNCTION_DEPTH = 12
+#: Largest total work of building the function nodes: sympy evaluates each function's argument numerically, as a
+#: tree, at a precision that grows with the functions nested in it; the work of one node is its argument's tree
+#: size times 2 to the nesting depth below it (a chain of 10 ``a + tanh(a + 1)``, 4,000,000, reads in 1.7 s).
+MAX_FUNCTION_WORK = 4_000_000
+#: Largest sum over the ``Max``/``Min`` nodes of their argument count squared (sympy compares the arguments
+#: pairwise, numerically; symnet writes two arguments a node).
+MAX_COMPARISONS = 10_000
 _INT = re.compile(rf"-?[0-9]{{1,{MAX_NODE_DIGITS}}}")
 _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
@@ -199,6 +214,10 @@ class ExpressionReader:
         self.names: set[str] = set()
         self.work = 0
         self.nested = 0
+        self.depth: list[int] = []  # the most function nodes on a path from each node down
+        self.tree: list[int] = []  # each node's size as a tree (capped)
+        self.comparisons = 0
+        self.evaluation = 0  # the work of sympy's numeric evaluation of the function nodes' arguments
         self.numbers: dict[int, fmpq | None] = {}  # the rational nodes as python-flint numbers, made once each
         for i, node in enumerate(nodes):
             _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
@@ -210,6 +229,8 @@ class ExpressionReader:
                 self.cost.append(leaf(value))
                 self.size.append(1)
                 self.children.append(())
+                self.depth.append(0)
+                self.tree.append(1)
             else:
                 value = self._compound(where, kind, rest)
             self.values.append(value)
@@ -259,6 +280,19 @@ class ExpressionReader:
             _expect(len(rest) >= 2 and (kind != "pow" or len(rest) == 2), f"{where}: {kind} has a wrong argument count")
             refs = rest
         args = [self.ref(r, where, exact=True) for r in refs]  # the table holds only the earlier nodes yet
+        depth = max(self.depth[r] for r in refs) + (kind == "fn")
+        _expect(depth <= MAX_FUNCTION_DEPTH, f"{where}: functions nest {depth} deep (limit {MAX_FUNCTION_DEPTH})")
+        tree = min(1 + sum(self.tree[r] for r in refs), CAP)
+        self.evaluation += sum(min(self.tree[r] << self.depth[r], CAP) for r in refs) if kind == "fn" else 0
+        _expect(
+            self.evaluation <= MAX_FUNCTION_WORK,
+            f"{where}: evaluating the function nodes costs {self.evaluation} (limit {MAX_FUNCTION_WORK})",
+        )
+        self.comparisons += len(refs) ** 2 if kind == "fn" and rest[0] in ("Max", "Min") else 0
+        _expect(
+            self.comparisons <= MAX_COMPARISONS,
+            f"{where}: the Max and Min nodes compare {self.comparisons} pairs of arguments (limit {MAX_COMPARISONS})",
+        )
         self._estimate(where, kind, refs, args)  # before sympy builds (and flattens) anything
         if kind == "fn":
             bits = max(self.cost[r].bits for r in refs)
@@ -278,6 +312,8 @@ class ExpressionReader:
             f"{where}: exponent too large",
         )
         self.children.append(tuple(refs))
+        self.depth.append(depth)
+        self.tree.append(tree)
         return value
 
     def _estimate(self, where: str, kind: str, refs: list[int], args: list[sympy.Expr]) -> None:

@@ -28,7 +28,7 @@ import sympy
 from flint import arb, fmpq
 
 from ..certificate.documents import CounterexampleDocument
-from ..cost import show
+from ..cost import CAP, postorder, show
 from ..errors import CertificateError, UndecidedError
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
@@ -39,6 +39,7 @@ from .ring import FUNCTIONS, MAX_DEGREE, Exact, balanced_sum, exact
 __all__ = [
     "PRECISIONS",
     "bits_guard",
+    "tree_guard",
     "bounded_form",
     "check_counterexample",
     "check_document",
@@ -88,10 +89,28 @@ def bounded_form(net: Network, rule: str) -> NetworkForm:
 #: Largest estimated size (bits) of the exact numbers an evaluation builds:
 #: the data's bits times the activations' degree product.
 MAX_EVALUATION_BITS = 4_000_000
+#: Largest estimated work of one exact evaluation: per layer whose numbers may pass 4,096 bits, its products
+#: (nonzero weights, and the activation's Horner steps per unit) times the bits of the numbers they build there;
+#: along a witness line (degree certificates) times the number of coefficients too.  Measured: 7.7e6 took
+#: 2.3 s (12 square layers of width 3; sympy reduces every product by a gcd), 2.0e6 0.35 s.
+MAX_EVALUATION_WORK = 4_000_000
+_CHEAP_BITS = 4096
+#: Largest estimated size (nodes, as a tree) of an exact value a network with a non-polynomial activation builds
+#: in sympy: such a value is a formula over every path through the network, compared and enclosed as a tree.
+MAX_VALUE_TREE = 1_000_000
+#: Largest work of sympy's numeric evaluation of the functions as it builds the values: over the units of a
+#: non-polynomial layer, the pre-activation's tree size times 8 to the functions nested in it (the precision it
+#: takes grows with them).  Measured: 3 tanh layers of width 40 (1.7e7) 1.9 s; 4 of width 12 (4.6e7) 19 s.
+MAX_VALUE_WORK = 20_000_000
+#: Most functions nested in such a value: sympy evaluates every nested argument numerically again as it builds
+#: the value, at a precision that grows with the nesting (distinct small weights: 3 tanh layers of width 40
+#: 1.9 s; 4 layers of width 6 4.2 s, 5 of width 3 2.8 s, 6 of width 2 2.1 s).
+MAX_VALUE_DEPTH = 3
 
 
-def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
-    """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS."""
+def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str, *, line: bool = False) -> None:
+    """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS or whose work would
+    pass MAX_EVALUATION_WORK (``line``: the values are polynomials in one variable of the degree of each layer)."""
     sizes = (int(r.p).bit_length() + int(r.q).bit_length() for r in map(sympy.Rational, numbers))
     bits = max(64, form.entry_bits + 1, *sizes)  # +1: the gate counts an integer's or a power of two's q as 0 bits
     estimate = bits * degree_product(form) * len(form.biases)
@@ -99,6 +118,73 @@ def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str) -> None:
         raise _fail(
             f"evaluating the network exactly here would build numbers of about {estimate} bits, above the kernel's "
             f"limit of {MAX_EVALUATION_BITS}",
+            rule=rule,
+        )
+    work, degree = 0, 1
+    for flat, b, act in zip(form.flat_weights, form.biases, form.activations, strict=True):
+        d = max(act.degree, 1) if act.is_polynomial else 1
+        degree *= d
+        size = bits * degree * (degree if line else 1)
+        if size > _CHEAP_BITS:  # products of shorter numbers cost the read of the document, whatever their bits
+            work += (sum(1 for w in flat if w != 0) + len(b) * d) * size
+    if work > MAX_EVALUATION_WORK:
+        raise _fail(
+            f"evaluating the network exactly here would take work of about {work} (products times bits), above the "
+            f"kernel's limit of {MAX_EVALUATION_WORK}",
+            rule=rule,
+        )
+
+
+def _tree(e: sympy.Expr, var: sympy.Basic) -> tuple[int, int]:
+    """(nodes, occurrences of ``var``) of ``e`` as a tree, over its DAG."""
+    nodes: dict[int, tuple[int, int]] = {}
+    for node in postorder(e):
+        parts = [nodes[id(a)] for a in node.args]
+        nodes[id(node)] = (min(1 + sum(n for n, _ in parts), CAP), min(sum(u for _, u in parts) + (node == var), CAP))
+    return nodes[id(e)]
+
+
+def tree_guard(form: NetworkForm, rule: str) -> None:
+    """Refuse up front an exact evaluation in sympy whose values would pass MAX_VALUE_TREE nodes as trees (only a
+    non-polynomial activation makes a value that is not a number)."""
+    if all(act.is_polynomial for act in form.activations):
+        return
+    sizes = [0] * len(form.inputs)  # 0: a rational number
+    depth = work = 0  # the most function nodes nested in a value; the work of sympy's numeric evaluations
+    for flat, b, act in zip(form.flat_weights, form.biases, form.activations, strict=True):
+        cols = len(sizes)
+        new = []
+        nested = 0 if act.is_polynomial or pieces(act) is not None else sum(
+            1 for n in postorder(act.body) if isinstance(n, sympy.Function)
+        )
+        for k in range(len(b)):
+            z = sum(sizes[j] + 2 for j, w in enumerate(flat[k * cols : (k + 1) * cols]) if w != 0 and sizes[j])
+            z = min(z + 1 if z else 0, CAP)
+            if act.is_polynomial:
+                new.append(z if act.coeffs == (0, 1) else min((act.degree + 1) * (z + 2), CAP) if z else 0)
+            else:  # a piecewise-affine body (relu) at a number is a number
+                body, uses = _tree(act.body, act.variable)
+                new.append(min(body + uses * z, CAP) if z or pieces(act) is None else 0)
+                work = min(work + z * 8**depth * nested, CAP)
+        depth += nested
+        sizes = new
+    size = 3 * max(sizes, default=0)
+    if depth > MAX_VALUE_DEPTH:
+        raise _fail(
+            f"evaluating the network exactly here would nest {depth} functions, above the kernel's limit of "
+            f"{MAX_VALUE_DEPTH}",
+            rule=rule,
+        )
+    if work > MAX_VALUE_WORK:
+        raise _fail(
+            f"evaluating the network exactly here would cost about {work} in sympy's numeric evaluations, above "
+            f"the kernel's limit of {MAX_VALUE_WORK}",
+            rule=rule,
+        )
+    if size > MAX_VALUE_TREE:
+        raise _fail(
+            f"evaluating the network exactly here would build formulas of about {size} nodes, above the kernel's "
+            f"limit of {MAX_VALUE_TREE}",
             rule=rule,
         )
 
@@ -297,6 +383,7 @@ def check_counterexample(
         raise _fail("the points u and v are the same point", rule=rule)
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
     bits_guard(form, [*subs.values(), *u, *v], rule)
+    tree_guard(form, rule)
     fu, fv, fm = (out[output] for out in exact_values(net, form, subs, (u, v, m)))
     if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)

@@ -101,7 +101,7 @@ def _route_bound(form: NetworkForm, bounds: list[int | None], i: int, d: int | N
     pt = [decode_rational(c, "witness point") for c in wit["point"]]
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
     claimed = decode_rational(wit["coefficient"], "witness coefficient")
-    bits_guard(form, [*vals.values(), *pt, *dr], rule)
+    bits_guard(form, [*vals.values(), *pt, *dr], rule, line=True)
     g = along_line(form, vals, pt, dr)[i]
     top = g.degree()
     if top > d:

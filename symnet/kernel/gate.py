@@ -243,6 +243,7 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
             raise IllFormed(f"layer {l}: the weights and biases do not fit the previous layer")
         previous = rows
         read: list[Sequence[sympy.Expr]] = []
+        done: dict[int, sympy.Expr] = {}  # an entry object read already in this layer (shared nodes)
         for entries, what, matrix in ((flat, "weight", W), (column, "bias", b)):
             heads = generated_heads(matrix)
             plain = entries if heads is not None and heads.isdisjoint(input_heads) else _plain(entries, input_names, l)
@@ -253,7 +254,9 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
                 else [
                     e
                     if type(e) is sympy.Symbol
-                    else _entry(e, _where(l, what, n, cols), inputs_, params, roots, radicals)
+                    else done[id(e)]
+                    if id(e) in done
+                    else done.setdefault(id(e), _entry(e, _where(l, what, n, cols), inputs_, params, roots, radicals))
                     for n, e in enumerate(entries)
                 ]
             )
@@ -262,7 +265,8 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         weights.append(checked)
         biases.append(list(column))
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
-        entry = 1 if symbols_only else max(map(_entry_bits, chain(checked, column)), default=1)
+        distinct = {id(e): e for e in chain(checked, column)}.values()  # a document states a shared node once
+        entry = 1 if symbols_only else max(map(_entry_bits, distinct), default=1)
         widest, bits = max(widest, entry), _layer_bits(bits, entry, cols, form, l)
         if l == len(layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
