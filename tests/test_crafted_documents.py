@@ -184,3 +184,18 @@ def test_a_shared_weight_network_inside_the_limits_is_checked() -> None:
     assert claimed != len(nodes) - 1
     with pytest.raises(CertificateError):
         kernel.check(json.dumps(data))
+
+
+def test_refute_refuses_up_front_what_the_kernel_would_refuse_for_its_exact_values() -> None:
+    """Four tanh layers nest four functions in every exact value, past the kernel's limit: refute says so, typed,
+    instead of searching and reporting no counterexample; three layers are still refuted and checked."""
+    depth = counterexample.MAX_VALUE_DEPTH
+    deep = symnet.dense(2, [2] * (depth + 1), activation="tanh")
+    with pytest.raises(symnet.SizeGuardError) as info:
+        symnet.refute(deep)
+    assert (info.value.estimate, info.value.limit) == (depth + 1, depth)
+    with pytest.raises(symnet.SizeGuardError):
+        symnet.prove(symnet.dense(2, [2] * (depth + 1), activation="sigmoid"))
+    shallow = symnet.refute(symnet.dense(2, [2] * depth, activation="tanh"))
+    assert shallow is not None and shallow.check()
+    assert kernel.check(shallow.to_json())

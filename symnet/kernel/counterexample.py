@@ -40,6 +40,8 @@ __all__ = [
     "PRECISIONS",
     "bits_guard",
     "tree_guard",
+    "value_size",
+    "VALUE_LIMITS",
     "bounded_form",
     "check_counterexample",
     "check_document",
@@ -144,11 +146,11 @@ def _tree(e: sympy.Expr, var: sympy.Basic) -> tuple[int, int]:
     return nodes[id(e)]
 
 
-def tree_guard(form: NetworkForm, rule: str) -> None:
-    """Refuse up front an exact evaluation in sympy whose values would pass MAX_VALUE_TREE nodes as trees (only a
-    non-polynomial activation makes a value that is not a number)."""
+def value_size(form: NetworkForm) -> tuple[int, int, int]:
+    """How deep functions nest in the exact values of a non-polynomial network, the work of sympy's numeric
+    evaluations as it builds them, and their size in nodes as trees (all 0 when every activation is polynomial)."""
     if all(act.is_polynomial for act in form.activations):
-        return
+        return 0, 0, 0
     sizes = [0] * len(form.inputs)  # 0: a rational number
     depth = work = 0  # the most function nodes nested in a value; the work of sympy's numeric evaluations
     for flat, b, act in zip(form.flat_weights, form.biases, form.activations, strict=True):
@@ -168,25 +170,23 @@ def tree_guard(form: NetworkForm, rule: str) -> None:
                 work = min(work + z * 8**depth * nested, CAP)
         depth += nested
         sizes = new
-    size = 3 * max(sizes, default=0)
-    if depth > MAX_VALUE_DEPTH:
-        raise _fail(
-            f"evaluating the network exactly here would nest {depth} functions, above the kernel's limit of "
-            f"{MAX_VALUE_DEPTH}",
-            rule=rule,
-        )
-    if work > MAX_VALUE_WORK:
-        raise _fail(
-            f"evaluating the network exactly here would cost about {work} in sympy's numeric evaluations, above "
-            f"the kernel's limit of {MAX_VALUE_WORK}",
-            rule=rule,
-        )
-    if size > MAX_VALUE_TREE:
-        raise _fail(
-            f"evaluating the network exactly here would build formulas of about {size} nodes, above the kernel's "
-            f"limit of {MAX_VALUE_TREE}",
-            rule=rule,
-        )
+    return depth, work, 3 * max(sizes, default=0)
+
+
+#: The limits of :func:`value_size`'s three estimates, and what each one counts.
+VALUE_LIMITS = (
+    (MAX_VALUE_DEPTH, "nest {} functions"),
+    (MAX_VALUE_WORK, "cost about {} in sympy's numeric evaluations"),
+    (MAX_VALUE_TREE, "build formulas of about {} nodes"),
+)
+
+
+def tree_guard(form: NetworkForm, rule: str) -> None:
+    """Refuse up front an exact evaluation in sympy whose values would pass a limit of :data:`VALUE_LIMITS`."""
+    for estimate, (limit, what) in zip(value_size(form), VALUE_LIMITS, strict=True):
+        if estimate > limit:
+            message = f"evaluating the network exactly here would {what.format(estimate)}, above the kernel's limit of"
+            raise _fail(f"{message} {limit}", rule=rule)
 
 
 def substituted(

@@ -370,6 +370,19 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
     )
 
 
+def _value_guard(net: Network) -> None:
+    """SizeGuardError when the kernel would refuse a counterexample's exact values for their size, whatever the
+    points (:func:`symnet.kernel.counterexample.value_size` reads only the network)."""
+    form = checker.bounded_form(net, "midpoint_defect")
+    for estimate, (limit, what) in zip(checker.value_size(form), checker.VALUE_LIMITS, strict=True):
+        if estimate > limit:
+            raise SizeGuardError(
+                f"a counterexample's exact values would {what.format(estimate)}, above the kernel's limit of {limit}",
+                estimate=estimate,
+                limit=limit,
+            )
+
+
 #: refute refuses networks with more hidden units than this.
 MAX_UNITS = 2000
 #: ... and networks whose polynomial activations' degrees multiply past this.
@@ -410,6 +423,8 @@ def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
     if bad is not None:
         raise UndecidedError(f"refute reads exact rational arithmetic, but {bad}")
     kinds = {_kind(exact_floats(act.expr), act.variable) for act in net.activations}
+    if not kinds <= {_AFFINE, _POLY, _KINK}:  # exact values as sympy formulas: refuse what the kernel would
+        _value_guard(net)
     if kinds <= {_AFFINE, _POLY}:
         return _refute_polynomial(net, layer, seed)
     if kinds <= {_AFFINE, _KINK}:
