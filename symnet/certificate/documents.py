@@ -38,6 +38,7 @@ from .numbers import decode_q, decode_qs, decode_rational
 __all__ = [
     "MAX_DOCUMENT_REGIONS",
     "Bound",
+    "COUNTEREXAMPLE_VERSIONS",
     "CounterexampleDocument",
     "DegreeDocument",
     "RegionRecord",
@@ -55,11 +56,19 @@ ZERO, ONE = fmpq(0), fmpq(1)
 
 
 # ------------------------------------------------------------ counterexample
+#: A stated value of a counterexample: an exact rational, or a pair of rationals ``(lo, hi)`` around the value.
+Value = sympy.Rational | tuple[sympy.Rational, sympy.Rational]
+#: The versions of ``symnet.counterexample`` read: 1 (values as exact expressions; only rationals are still
+#: accepted) and 2 (each value an exact rational or an enclosure).
+COUNTEREXAMPLE_VERSIONS = (1, 2)
+
+
 @dataclass(frozen=True)
 class CounterexampleDocument:
     """A refutation of "the output is affine in x": points u, v and output k with a non-zero midpoint defect.
 
-    ``values`` are the claimed exact ``f_k(u), f_k(v), f_k((u+v)/2)``;
+    ``values`` are the claimed ``f_k(u), f_k(v), f_k((u+v)/2)``, each an exact
+    rational or a pair of rationals ``(lo, hi)`` around the value;
     ``enclosure`` two rationals around the defect that exclude 0.
     """
 
@@ -67,15 +76,39 @@ class CounterexampleDocument:
     weights: dict[sympy.Symbol, sympy.Rational]
     points: tuple[tuple[sympy.Rational, ...], tuple[sympy.Rational, ...]]
     output: int
-    values: tuple[sympy.Expr, sympy.Expr, sympy.Expr]
+    values: tuple[Value, Value, Value]
     enclosure: tuple[sympy.Rational, sympy.Rational]
     layer: int | None = None
     kind = "counterexample"
 
 
+def _counterexample_value(table: ExpressionReader, item: Any, version: int) -> Value:
+    """A stated value: a REF to an exact rational, or (version 2) a pair ``[lo, hi]`` of rationals."""
+    if version >= 2 and isinstance(item, list):
+        _expect(len(item) == 2, "a value's enclosure must be a list of two rationals")
+        lo, hi = (decode_rational(c, "values") for c in item)
+        return lo, hi
+    value = table.ref(item, "values")
+    if version == 1:
+        _expect(
+            value.is_Rational,
+            "version 1's exact transcendental values are no longer evaluated; re-run symnet refute for a version 2 "
+            "document (values as rational enclosures)",
+        )
+    _expect(value.is_Rational, "values must be exact rationals or enclosures [lo, hi]")
+    return value
+
+
 def read_counterexample(data: Any) -> CounterexampleDocument:
-    """A counterexample document (format ``symnet.counterexample``)."""
-    table = start(data, "counterexample", {"network", "weights", "points", "output", "values", "enclosure", "layer"})
+    """A counterexample document (format ``symnet.counterexample``, version 1 or 2)."""
+    fields = {"network", "weights", "points", "output", "values", "enclosure", "layer"}
+    keys(data, fields | {"format", "version", "expressions"}, set(), "the document")
+    version = data["version"]
+    _expect(
+        _is_int(version) and version in COUNTEREXAMPLE_VERSIONS,
+        f"counterexample version {str(version)[:20]!r} is not supported (versions {COUNTEREXAMPLE_VERSIONS})",
+    )
+    table = ExpressionReader(data["expressions"])
     net = read_network(table, data["network"])
     names = {s.name: s for s in net.parameters}
     _expect(
@@ -90,8 +123,8 @@ def read_counterexample(data: Any) -> CounterexampleDocument:
     )
     u, v = (tuple(decode_rational(c, "points") for c in p) for p in pts)
     _expect(_is_int(data["output"]), "output must be an integer")
-    _expect(isinstance(data["values"], list) and len(data["values"]) == 3, "values must be a list of three expressions")
-    fu, fv, fm = (table.ref(e, "values") for e in data["values"])
+    _expect(isinstance(data["values"], list) and len(data["values"]) == 3, "values must be a list of three values")
+    fu, fv, fm = (_counterexample_value(table, e, version) for e in data["values"])
     enc = data["enclosure"]
     _expect(isinstance(enc, list) and len(enc) == 2, "enclosure must be a list of two rationals")
     lo, hi = (decode_rational(c, "enclosure") for c in enc)
