@@ -38,7 +38,6 @@ from .numbers import decode_q, decode_qs, decode_rational
 __all__ = [
     "MAX_DOCUMENT_REGIONS",
     "Bound",
-    "COUNTEREXAMPLE_VERSIONS",
     "CounterexampleDocument",
     "DegreeDocument",
     "RegionRecord",
@@ -58,9 +57,6 @@ ZERO, ONE = fmpq(0), fmpq(1)
 # ------------------------------------------------------------ counterexample
 #: A stated value of a counterexample: an exact rational, or a pair of rationals ``(lo, hi)`` around the value.
 Value = sympy.Rational | tuple[sympy.Rational, sympy.Rational]
-#: The versions of ``symnet.counterexample`` read: 1 (values as exact expressions; only rationals are still
-#: accepted) and 2 (each value an exact rational or an enclosure).
-COUNTEREXAMPLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -84,30 +80,21 @@ class CounterexampleDocument:
 
 def _counterexample_value(table: ExpressionReader, item: Any, version: int) -> Value:
     """A stated value: a REF to an exact rational, or (version 2) a pair ``[lo, hi]`` of rationals."""
-    if version >= 2 and isinstance(item, list):
+    if version == 2 and isinstance(item, list):
         _expect(len(item) == 2, "a value's enclosure must be a list of two rationals")
-        lo, hi = (decode_rational(c, "values") for c in item)
-        return lo, hi
+        return decode_rational(item[0], "values"), decode_rational(item[1], "values")
     value = table.ref(item, "values")
-    if version == 1:
-        _expect(
-            value.is_Rational,
-            "version 1's exact transcendental values are no longer evaluated; re-run symnet refute for a version 2 "
-            "document (values as rational enclosures)",
-        )
-    _expect(value.is_Rational, "values must be exact rationals or enclosures [lo, hi]")
+    old = "version 1's exact transcendental values are no longer evaluated; re-run symnet refute (version 2)"
+    _expect(value.is_Rational, old if version == 1 else "values must be exact rationals or enclosures [lo, hi]")
     return value
 
 
 def read_counterexample(data: Any) -> CounterexampleDocument:
     """A counterexample document (format ``symnet.counterexample``, version 1 or 2)."""
-    fields = {"network", "weights", "points", "output", "values", "enclosure", "layer"}
-    keys(data, fields | {"format", "version", "expressions"}, set(), "the document")
-    version = data["version"]
-    _expect(
-        _is_int(version) and version in COUNTEREXAMPLE_VERSIONS,
-        f"counterexample version {str(version)[:20]!r} is not supported (versions {COUNTEREXAMPLE_VERSIONS})",
-    )
+    fields = {"network", "weights", "points", "output", "values", "enclosure", "layer", "format", "version"}
+    keys(data, fields | {"expressions"}, set(), "the document")
+    version = data["version"]  # 1: values as exact expressions (only rationals still accepted); 2: or enclosures
+    _expect(_is_int(version) and version in (1, 2), f"counterexample version {str(version)[:20]!r} is not 1 or 2")
     table = ExpressionReader(data["expressions"])
     net = read_network(table, data["network"])
     names = {s.name: s for s in net.parameters}

@@ -25,7 +25,7 @@ from typing import Any
 
 import flint
 import sympy
-from flint import arb, fmpq
+from flint import arb
 
 from ..certificate.documents import CounterexampleDocument
 from ..cost import show
@@ -43,13 +43,11 @@ __all__ = [
     "check_counterexample",
     "check_document",
     "degree_product",
-    "enclosure",
     "expand",
     "exact_values",
     "ball_values",
     "rational_network",
     "interval",
-    "interval_sign",
     "layer_outputs",
     "substituted",
 ]
@@ -254,31 +252,6 @@ def _power(ball: arb, n: int) -> arb:
 
 
 PRECISIONS = (64, 160, 400, 1200)
-
-
-def enclosure(e: sympy.Expr) -> tuple[fmpq, fmpq] | None:
-    """A rigorous rational enclosure [lo, hi] of the real constant ``e`` that excludes 0 (a ball's exact ends, at
-    the first of :data:`PRECISIONS` that separates ``e`` from 0); None when none does (``e`` may be zero, or need
-    more precision, or use a function with no interval rule)."""
-    for prec in PRECISIONS:
-        with flint.ctx.workprec(prec):
-            try:
-                ball = interval(e)
-            except UndecidedError:
-                return None
-            lo, hi = ball.lower().fmpq(), ball.upper().fmpq()
-        if lo > 0 or hi < 0:
-            return lo, hi
-    return None
-
-
-def interval_sign(e: sympy.Expr) -> int:
-    """The sign (+1 or -1) of the non-zero real constant ``e``, established rigorously: exact for rationals,
-    otherwise by :func:`enclosure`; 0 when it is not established."""
-    if e.is_Rational:
-        return int(e > 0) - int(e < 0)
-    bounds = enclosure(e)
-    return 0 if bounds is None else (1 if bounds[0] > 0 else -1)
 
 
 # ------------------------------------------------------------- counterexamples
