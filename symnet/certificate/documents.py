@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import Any, TypeAlias
 
 import sympy
 from flint import fmpq
@@ -56,7 +56,7 @@ ZERO, ONE = fmpq(0), fmpq(1)
 
 # ------------------------------------------------------------ counterexample
 #: A stated value of a counterexample: an exact rational, or a pair of rationals ``(lo, hi)`` around the value.
-Value = sympy.Rational | tuple[sympy.Rational, sympy.Rational]
+Value: TypeAlias = "sympy.Rational | tuple[sympy.Rational, sympy.Rational]"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ def _counterexample_value(table: ExpressionReader, item: Any, version: int) -> V
     value = table.ref(item, "values")
     old = "version 1's exact transcendental values are no longer evaluated; re-run symnet refute (version 2)"
     _expect(value.is_Rational, old if version == 1 else "values must be exact rationals or enclosures [lo, hi]")
-    return value
+    rational: sympy.Rational = value
+    return rational
 
 
 def read_counterexample(data: Any) -> CounterexampleDocument:

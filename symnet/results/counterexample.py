@@ -21,7 +21,7 @@ from ..render._numbers import DEFAULT_DIGITS
 from . import _documents
 from ._documents import CounterexampleDocument
 
-__all__ = ["FORMAT", "VERSION", "Counterexample"]
+__all__ = ["FORMAT", "VERSION", "Counterexample", "Value"]
 
 FORMAT = "symnet.counterexample"
 VERSION = 2
@@ -72,7 +72,7 @@ class Counterexample(Displayable, display_key="counterexample"):
         """The exact ``f_k(u), f_k(v), f_k((u+v)/2)`` as sympy values made from the network at the points (for
         display; formulas over every path through the network, slow for deep transcendental networks)."""
         if self.is_exact_rational:
-            return self.values  # type: ignore[return-value]
+            return self.values
         form = gate_network(self.network)
         u, v = self.points
         outs = exact_values(self.network, form, self.weights, (u, v, self.midpoint))
