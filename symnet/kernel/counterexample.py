@@ -337,8 +337,8 @@ def _ball_check(
     i = min(pending)
     if i == 3:
         raise _fail(f"cannot establish rigorously that the defect lies in [{lo}, {hi}]", rule=rule)
-    what = "an exact rational" if not isinstance(stated[i], tuple) else "an enclosure"
-    raise _fail(f"cannot establish that {_LABELS[i]} lies in the claimed {what} {show(stated[i])}", rule=rule)
+    what = "lies in the claimed enclosure" if isinstance(stated[i], tuple) else "is the claimed exact rational"
+    raise _fail(f"cannot establish that {_LABELS[i]} {what} {show(stated[i])}", rule=rule)
 
 
 _LABELS = ("f(u)", "f(v)", "f((u+v)/2)")
