@@ -86,8 +86,7 @@ def _counterexample_value(table: ExpressionReader, item: Any, version: int) -> V
     value = table.ref(item, "values")
     old = "version 1's exact transcendental values are no longer evaluated; re-run symnet refute (version 2)"
     _expect(value.is_Rational, old if version == 1 else "values must be exact rationals or enclosures [lo, hi]")
-    rational: sympy.Rational = value
-    return rational
+    return sympy.Rational(value)
 
 
 def read_counterexample(data: Any) -> CounterexampleDocument:
