@@ -19,6 +19,7 @@ from symnet.errors import CertificateError
 ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
     "tanh": mpmath.tanh,
     "sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)),
+    "pi-square": lambda z: mpmath.pi * z**2,
 }
 
 
@@ -191,3 +192,13 @@ def test_renderings_show_the_enclosures() -> None:
     assert "f_1(u) ∈ [" in text and "f_1(m) - (f_1(u) + f_1(v))/2 ∈ [" in text
     assert r"f_1(u) &\in [" in cx.to_latex() or r"f_1(u) & \in [" in cx.to_latex()
     assert "defect=in [" in repr(cx)
+
+
+def test_a_polynomial_with_a_transcendental_coefficient_is_refuted_by_balls() -> None:
+    """pi t^2 is a polynomial in t but not over QQ: its values are enclosed (refute used to fail an assertion)."""
+    t = sympy.Symbol("t")
+    cx = symnet.refute(symnet.dense(1, [1], activation=sympy.Lambda(t, sympy.pi * t**2)))
+    assert cx is not None and not cx.is_exact_rational and kernel.check(cx.to_json())
+    *values, defect = _truths(cx, "pi-square")
+    assert all(_inside(x, stated) for x, stated in zip(values, cx.values, strict=True))
+    assert _inside(defect, cx.enclosure)

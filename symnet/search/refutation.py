@@ -71,7 +71,7 @@ _AFFINE, _POLY, _KINK, _OTHER = "affine", "poly", "kink", "other"
 
 
 def _kind(body: sympy.Expr, var: sympy.Symbol) -> str:
-    if body.is_polynomial(var):
+    if body.is_polynomial(var) and not body.atoms(sympy.NumberSymbol):  # pi or E: not polynomial over QQ
         return _AFFINE if sympy.Poly(body, var).degree() <= 1 else _POLY
     if not (body.free_symbols - {var}) and pl_pieces(body, var) is not None:
         return _KINK
