@@ -202,3 +202,21 @@ def test_a_polynomial_with_a_transcendental_coefficient_is_refuted_by_balls() ->
     *values, defect = _truths(cx, "pi-square")
     assert all(_inside(x, stated) for x, stated in zip(values, cx.values, strict=True))
     assert _inside(defect, cx.enclosure)
+
+
+def test_a_ball_of_astronomical_size_is_compared_not_written_as_a_rational() -> None:
+    """exp(exp(25)) is about 2**(1.5e11): its ball's ends as rationals would take gigabytes.  The check compares
+    balls and refuses the false claim at once; refute skips such points and finds tame ones."""
+    t = sympy.Symbol("t")
+    exp = symnet.Activation(None, sympy.Lambda(t, sympy.exp(t)))
+    net = symnet.Network.from_matrices([[[1]], [[1]], [[1]]], [[0], [0], [0]], exp)
+    R = sympy.Rational
+    with pytest.raises(CertificateError, match=r"f\(u\)"):
+        kernel.counterexample.check_counterexample(net, {}, ((R(25),), (R(24),)), 0, ((R(0), R(1)),) * 3, (R(1), R(2)))
+    steep = symnet.Network.from_matrices([[[30]], [[1]], [[1]]], [[0], [0], [0]], exp)
+    cx = symnet.refute(steep)
+    assert cx is not None and kernel.check(cx.to_json())
+    with mpmath.workdps(60):
+        u, v = (_mp(p[0]) for p in cx.points)
+        f = [mpmath.exp(mpmath.exp(30 * x)) for x in (u, v, (u + v) / 2)]
+        assert _inside(f[2] - (f[0] + f[1]) / 2, cx.enclosure)

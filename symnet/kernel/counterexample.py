@@ -311,10 +311,13 @@ def _exact_check(
 
 
 def _inside(ball: arb, claim: Any) -> bool:
-    """The ball lies inside the pair ``claim`` (exact ends), or is exactly the rational ``claim`` (radius 0)."""
+    """The ball lies inside the pair ``claim``, or is exactly the rational ``claim`` (radius 0).  Compared as balls
+    (certain comparisons of exact ends), never through rationals: a ball's ends may have exponents of 10**11 bits."""
     if isinstance(claim, tuple):
-        return bool(ball.lower().fmpq() >= exact_fmpq(claim[0]) and ball.upper().fmpq() <= exact_fmpq(claim[1]))
-    return bool(ball.rad() == 0 and ball.mid().fmpq() == exact_fmpq(claim))
+        lo, hi = (arb(exact_fmpq(c)) for c in claim)
+        return bool(ball.lower() >= lo.upper() and ball.upper() <= hi.lower())
+    q = arb(exact_fmpq(claim))
+    return bool(ball.rad() == 0 and q.rad() == 0 and ball.mid() == q)
 
 
 def _ball_check(

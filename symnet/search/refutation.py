@@ -59,7 +59,7 @@ from ..model.network import Network
 from ..numbers import fast_rational
 from ..render._numbers import round_outward
 from ..results.counterexample import FORMAT, VERSION, Counterexample, Value
-from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
+from ._exact_eval import exact_outputs, interval_outputs, pl_pieces, tame
 from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
 from .regions import regions
 
@@ -157,6 +157,8 @@ def _build_balls(
             for k in range(net.q):
                 fu, fv, fm = (out[k] for out in balls)
                 d = fm - (fu + fv) / 2
+                if not all(map(tame, (fu, fv, fm, d))):
+                    continue
                 enclosure = _enclosure(d.lower().fmpq(), d.upper().fmpq())
                 if enclosure is None:
                     continue
@@ -168,7 +170,7 @@ def _build_balls(
 
 
 #: Significant digits of a value's stated enclosure (rounded outward from the ball's exact ends).
-VALUE_DIGITS = 20
+VALUE_DIGITS = 16
 
 
 def _stated(ball: flint.arb) -> Value:
