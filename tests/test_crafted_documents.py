@@ -36,16 +36,25 @@ def no_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("symnet.kernel.degree.layer_outputs", boom)
 
 
-def test_a_deep_tanh_counterexample_is_refused_up_front(no_evaluation: None) -> None:
-    with pytest.raises(CertificateError, match="numeric evaluations"):
-        kernel.check(B.counterexample_tanh_formulas())  # 3 layers deep, but wide
-    with pytest.raises(CertificateError, match="nest 40 functions"):
-        kernel.check(B.counterexample_tanh_depth())
+@pytest.fixture
+def no_exact_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact (sympy) evaluation must not run: a transcendental network is evaluated by balls only."""
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the exact evaluation ran")
+
+    monkeypatch.setattr(counterexample, "exact_values", boom)
 
 
-def test_nested_tanh_layers_past_the_depth_limit_are_refused_up_front(no_evaluation: None) -> None:
-    with pytest.raises(CertificateError, match="nest 6 functions"):
-        kernel.check(B._tanh_counterexample(1, 6))
+@pytest.mark.parametrize(
+    "make",
+    [B.counterexample_tanh_formulas, B.counterexample_tanh_depth, lambda: B._tanh_counterexample(1, 6)],
+    ids=["wide", "deep", "width1"],
+)
+def test_crafted_tanh_documents_are_refused_by_balls(no_exact_values: None, make: Any) -> None:
+    """They state 0 for values that are not 0: the balls refuse the exact rational, without any exact formula."""
+    with pytest.raises(CertificateError, match="exact rational"):
+        kernel.check(make())
 
 
 def test_wide_square_layers_are_refused_by_their_work(no_evaluation: None) -> None:
@@ -104,22 +113,29 @@ def _tanh_values(width: int, depth: int, point: list[sympy.Rational]) -> mpmath.
     return sum(u)
 
 
-def test_a_counterexample_just_inside_the_depth_limit_is_checked() -> None:
-    """Width 1, 5 tanh layers: the values stated right; accepted, and the defect agrees with mpmath."""
-    text = B._tanh_counterexample(1, counterexample.MAX_VALUE_DEPTH)
-    doc = read(text)
-    form = counterexample.bounded_form(doc.network, "r")
+def _around(x: mpmath.mpf, eps: int = 30) -> tuple[sympy.Rational, sympy.Rational]:
+    """Rationals 10**-eps below and above ``x``."""
+    delta = mpmath.mpf(10) ** -eps
+    return sympy.Rational(mpmath.nstr(x - delta, 50)), sympy.Rational(mpmath.nstr(x + delta, 50))
+
+
+def test_a_deep_tanh_counterexample_is_checked_by_enclosures() -> None:
+    """Width 1, 6 tanh layers (past the old depth limit of 3): values and defect enclosed by mpmath at 80 digits;
+    accepted, and refused when any enclosure is moved off its value."""
+    depth = 6
+    doc = read(B._tanh_counterexample(1, depth))
     u, v, m = [sympy.Integer(0)], [sympy.Integer(1)], [sympy.Rational(1, 2)]
-    values = [out[0] for out in counterexample.exact_values(doc.network, form, {}, (u, v, m))]
-    # write the document again with the values (the network's own formulas) and a tight enclosure from mpmath
     with mpmath.workdps(80):
-        depth = counterexample.MAX_VALUE_DEPTH
-        defect = _tanh_values(1, depth, m) - (_tanh_values(1, depth, u) + _tanh_values(1, depth, v)) / 2
-        lo = sympy.Rational(mpmath.nstr(defect - mpmath.mpf(10) ** -30, 40))
-        hi = sympy.Rational(mpmath.nstr(defect + mpmath.mpf(10) ** -30, 40))
+        fu, fv, fm = (_tanh_values(1, depth, p) for p in (u, v, m))
+        values = [_around(fu), _around(fv), _around(fm)]
+        lo, hi = _around(fm - (fu + fv) / 2)
+    assert lo > 0 or hi < 0
     assert counterexample.check_counterexample(doc.network, {}, (u, v), 0, values, (lo, hi), 1)
     with pytest.raises(CertificateError):  # tampered: an enclosure that misses the defect
         counterexample.check_counterexample(doc.network, {}, (u, v), 0, values, (hi, hi + 1), 1)
+    moved = [values[0], (values[1][1], values[1][1] + 1), values[2]]
+    with pytest.raises(CertificateError, match=r"f\(v\)"):  # tampered: f(v)'s enclosure moved off the value
+        counterexample.check_counterexample(doc.network, {}, (u, v), 0, moved, (lo, hi), 1)
 
 
 def test_square_layers_just_inside_the_work_limit_are_checked() -> None:
@@ -186,16 +202,9 @@ def test_a_shared_weight_network_inside_the_limits_is_checked() -> None:
         kernel.check(json.dumps(data))
 
 
-def test_refute_refuses_up_front_what_the_kernel_would_refuse_for_its_exact_values() -> None:
-    """Four tanh layers nest four functions in every exact value, past the kernel's limit: refute says so, typed,
-    instead of searching and reporting no counterexample; three layers are still refuted and checked."""
-    depth = counterexample.MAX_VALUE_DEPTH
-    deep = symnet.dense(2, [2] * (depth + 1), activation="tanh")
-    with pytest.raises(symnet.SizeGuardError) as info:
-        symnet.refute(deep)
-    assert (info.value.estimate, info.value.limit) == (depth + 1, depth)
-    with pytest.raises(symnet.SizeGuardError):
-        symnet.prove(symnet.dense(2, [2] * (depth + 1), activation="sigmoid"))
-    shallow = symnet.refute(symnet.dense(2, [2] * depth, activation="tanh"))
-    assert shallow is not None and shallow.check()
-    assert kernel.check(shallow.to_json())
+def test_refute_refutes_deep_tanh_networks_the_value_bound_refused() -> None:
+    """Four and more tanh layers (refused up front by the former value bound) are refuted and checked again."""
+    for depth in (4, 8):
+        cx = symnet.refute(symnet.dense(2, [2] * depth, activation="tanh"))
+        assert cx is not None and cx.check() and not cx.is_exact_rational
+        assert kernel.check(cx.to_json())

@@ -10,6 +10,7 @@ import sympy
 
 from symnet.errors import SymnetError, UndecidedError
 from symnet.kernel import counterexample as C
+from tests.interval_signs import enclosure, interval_sign
 
 ZERO = sympy.sin(1) ** 2 + sympy.cos(1) ** 2 - 1  # zero, unsimplified: every ball of it straddles 0
 
@@ -26,12 +27,12 @@ def test_no_enclosure_is_an_undecided_error(expr: sympy.Expr) -> None:
     with flint.ctx.workprec(64), pytest.raises(UndecidedError):
         C.interval(expr)
     assert issubclass(UndecidedError, SymnetError)
-    assert C.enclosure(expr) is None
-    assert C.interval_sign(expr) == 0
+    assert enclosure(expr) is None
+    assert interval_sign(expr) == 0
 
 
 def test_enclosure_of_a_zero_that_sympy_keeps_is_none() -> None:
-    assert C.enclosure(ZERO) is None
+    assert enclosure(ZERO) is None
 
 
 @pytest.mark.parametrize(
@@ -43,7 +44,7 @@ def test_enclosure_of_a_zero_that_sympy_keeps_is_none() -> None:
     ],
 )
 def test_enclosure_excludes_zero_and_holds_the_value(expr: sympy.Expr, low: Fraction, high: Fraction) -> None:
-    found = C.enclosure(expr)
+    found = enclosure(expr)
     assert found is not None
     lo, hi = (Fraction(int(v.p), int(v.q)) for v in found)
     assert lo <= low and high <= hi  # the value lies in [low, high]; the ball is far wider than 10**-30

@@ -65,7 +65,7 @@ def test_tanh_refutation_uses_one_fraction_style_and_names_what_is_not_zero():
     display = display[: display.index("\\end{align*}")]
     assert "tfrac" not in display and r"\frac{f_1(u) + f_1(v)}{2}" in display
     assert "so  \\neq" not in tex and "so } \\neq" not in tex
-    assert r"it does not contain 0, so $f_1(m) - \frac{f_1(u) + f_1(v)}{2} \neq 0$." in tex
+    assert r"the defect's does not contain 0, so $f_1(m) - \frac{f_1(u) + f_1(v)}{2} \neq 0$." in tex
     text = _counterexample("tanh").to_text()
     assert "so ≠ 0" not in text and "so f_1(m) - (f_1(u) + f_1(v))/2 ≠ 0." in " ".join(text.split())
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import Any, TypeAlias
 
 import sympy
 from flint import fmpq
@@ -55,11 +55,16 @@ ZERO, ONE = fmpq(0), fmpq(1)
 
 
 # ------------------------------------------------------------ counterexample
+#: A stated value of a counterexample: an exact rational, or a pair of rationals ``(lo, hi)`` around the value.
+Value: TypeAlias = "sympy.Rational | tuple[sympy.Rational, sympy.Rational]"
+
+
 @dataclass(frozen=True)
 class CounterexampleDocument:
     """A refutation of "the output is affine in x": points u, v and output k with a non-zero midpoint defect.
 
-    ``values`` are the claimed exact ``f_k(u), f_k(v), f_k((u+v)/2)``;
+    ``values`` are the claimed ``f_k(u), f_k(v), f_k((u+v)/2)``, each an exact
+    rational or a pair of rationals ``(lo, hi)`` around the value;
     ``enclosure`` two rationals around the defect that exclude 0.
     """
 
@@ -67,15 +72,30 @@ class CounterexampleDocument:
     weights: dict[sympy.Symbol, sympy.Rational]
     points: tuple[tuple[sympy.Rational, ...], tuple[sympy.Rational, ...]]
     output: int
-    values: tuple[sympy.Expr, sympy.Expr, sympy.Expr]
+    values: tuple[Value, Value, Value]
     enclosure: tuple[sympy.Rational, sympy.Rational]
     layer: int | None = None
     kind = "counterexample"
 
 
+def _counterexample_value(table: ExpressionReader, item: Any, version: int) -> Value:
+    """A stated value: a REF to an exact rational, or (version 2) a pair ``[lo, hi]`` of rationals."""
+    if version == 2 and isinstance(item, list):
+        _expect(len(item) == 2, "a value's enclosure must be a list of two rationals")
+        return decode_rational(item[0], "values"), decode_rational(item[1], "values")
+    value = table.ref(item, "values")
+    old = "version 1's exact transcendental values are no longer evaluated; re-run symnet refute (version 2)"
+    _expect(value.is_Rational, old if version == 1 else "values must be exact rationals or enclosures [lo, hi]")
+    return sympy.Rational(value)
+
+
 def read_counterexample(data: Any) -> CounterexampleDocument:
-    """A counterexample document (format ``symnet.counterexample``)."""
-    table = start(data, "counterexample", {"network", "weights", "points", "output", "values", "enclosure", "layer"})
+    """A counterexample document (format ``symnet.counterexample``, version 1 or 2)."""
+    fields = {"network", "weights", "points", "output", "values", "enclosure", "layer", "format", "version"}
+    keys(data, fields | {"expressions"}, set(), "the document")
+    version = data["version"]  # 1: values as exact expressions (only rationals still accepted); 2: or enclosures
+    _expect(_is_int(version) and version in (1, 2), f"counterexample version {str(version)[:20]!r} is not 1 or 2")
+    table = ExpressionReader(data["expressions"])
     net = read_network(table, data["network"])
     names = {s.name: s for s in net.parameters}
     _expect(
@@ -90,8 +110,8 @@ def read_counterexample(data: Any) -> CounterexampleDocument:
     )
     u, v = (tuple(decode_rational(c, "points") for c in p) for p in pts)
     _expect(_is_int(data["output"]), "output must be an integer")
-    _expect(isinstance(data["values"], list) and len(data["values"]) == 3, "values must be a list of three expressions")
-    fu, fv, fm = (table.ref(e, "values") for e in data["values"])
+    _expect(isinstance(data["values"], list) and len(data["values"]) == 3, "values must be a list of three values")
+    fu, fv, fm = (_counterexample_value(table, e, version) for e in data["values"])
     enc = data["enclosure"]
     _expect(isinstance(enc, list) and len(enc) == 2, "enclosure must be a list of two rationals")
     lo, hi = (decode_rational(c, "enclosure") for c in enc)

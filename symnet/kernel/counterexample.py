@@ -25,32 +25,29 @@ from typing import Any
 
 import flint
 import sympy
-from flint import arb, fmpq
+from flint import arb
 
 from ..certificate.documents import CounterexampleDocument
-from ..cost import CAP, postorder, show
+from ..cost import show
 from ..errors import CertificateError, UndecidedError
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
 from .gate import NetworkForm, gate_network
 from .regions_cert import forward, network_pieces, pieces
-from .ring import FUNCTIONS, MAX_DEGREE, Exact, balanced_sum, exact
+from .ring import FUNCTIONS, MAX_DEGREE, Exact, balanced_sum
 
 __all__ = [
     "PRECISIONS",
     "bits_guard",
-    "tree_guard",
-    "value_size",
-    "VALUE_LIMITS",
     "bounded_form",
     "check_counterexample",
     "check_document",
     "degree_product",
-    "enclosure",
     "expand",
     "exact_values",
+    "ball_values",
+    "rational_network",
     "interval",
-    "interval_sign",
     "layer_outputs",
     "substituted",
 ]
@@ -97,19 +94,6 @@ MAX_EVALUATION_BITS = 4_000_000
 #: 2.3 s (12 square layers of width 3; sympy reduces every product by a gcd), 2.0e6 0.35 s.
 MAX_EVALUATION_WORK = 4_000_000
 _CHEAP_BITS = 4096
-#: Largest estimated size (nodes, as a tree) of an exact value a network with a non-polynomial activation builds
-#: in sympy: such a value is a formula over every path through the network, compared and enclosed as a tree.
-MAX_VALUE_TREE = 1_000_000
-#: Largest work of sympy's numeric evaluation of the functions as it builds the values: over the units of a
-#: non-polynomial layer, the pre-activation's tree size times 8 to the functions nested in it (the precision it
-#: takes grows with them).  Measured: 3 tanh layers of width 40 (1.7e7) 1.9 s; 4 of width 12 (4.6e7) 19 s.
-MAX_VALUE_WORK = 20_000_000
-#: Most functions nested in such a value: sympy evaluates every nested argument numerically again as it builds
-#: the value, at a precision that grows with the nesting (distinct small weights: 3 tanh layers of width 40
-#: 1.9 s; 4 layers of width 6 4.2 s, 5 of width 3 2.8 s, 6 of width 2 2.1 s).
-MAX_VALUE_DEPTH = 3
-
-
 def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str, *, line: bool = False) -> None:
     """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS or whose work would
     pass MAX_EVALUATION_WORK (``line``: the values are polynomials in one variable of the degree of each layer)."""
@@ -135,58 +119,6 @@ def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str, *, line: bo
             f"kernel's limit of {MAX_EVALUATION_WORK}",
             rule=rule,
         )
-
-
-def _tree(e: sympy.Expr, var: sympy.Basic) -> tuple[int, int]:
-    """(nodes, occurrences of ``var``) of ``e`` as a tree, over its DAG."""
-    nodes: dict[int, tuple[int, int]] = {}
-    for node in postorder(e):
-        parts = [nodes[id(a)] for a in node.args]
-        nodes[id(node)] = (min(1 + sum(n for n, _ in parts), CAP), min(sum(u for _, u in parts) + (node == var), CAP))
-    return nodes[id(e)]
-
-
-def value_size(form: NetworkForm) -> tuple[int, int, int]:
-    """How deep functions nest in the exact values of a non-polynomial network, the work of sympy's numeric
-    evaluations as it builds them, and their size in nodes as trees (all 0 when every activation is polynomial)."""
-    if all(act.is_polynomial for act in form.activations):
-        return 0, 0, 0
-    sizes = [0] * len(form.inputs)  # 0: a rational number
-    depth = work = 0  # the most function nodes nested in a value; the work of sympy's numeric evaluations
-    for flat, b, act in zip(form.flat_weights, form.biases, form.activations, strict=True):
-        cols = len(sizes)
-        new = []
-        nested = 0 if act.is_polynomial or pieces(act) is not None else sum(
-            1 for n in postorder(act.body) if isinstance(n, sympy.Function)
-        )
-        for k in range(len(b)):
-            z = sum(sizes[j] + 2 for j, w in enumerate(flat[k * cols : (k + 1) * cols]) if w != 0 and sizes[j])
-            z = min(z + 1 if z else 0, CAP)
-            if act.is_polynomial:
-                new.append(z if act.coeffs == (0, 1) else min((act.degree + 1) * (z + 2), CAP) if z else 0)
-            else:  # a piecewise-affine body (relu) at a number is a number
-                body, uses = _tree(act.body, act.variable)
-                new.append(min(body + uses * z, CAP) if z or pieces(act) is None else 0)
-                work = min(work + z * 8**depth * nested, CAP)
-        depth += nested
-        sizes = new
-    return depth, work, 3 * max(sizes, default=0)
-
-
-#: The limits of :func:`value_size`'s three estimates, and what each one counts.
-VALUE_LIMITS = (
-    (MAX_VALUE_DEPTH, "nest {} functions"),
-    (MAX_VALUE_WORK, "cost about {} in sympy's numeric evaluations"),
-    (MAX_VALUE_TREE, "build formulas of about {} nodes"),
-)
-
-
-def tree_guard(form: NetworkForm, rule: str) -> None:
-    """Refuse up front an exact evaluation in sympy whose values would pass a limit of :data:`VALUE_LIMITS`."""
-    for estimate, (limit, what) in zip(value_size(form), VALUE_LIMITS, strict=True):
-        if estimate > limit:
-            message = f"evaluating the network exactly here would {what.format(estimate)}, above the kernel's limit of"
-            raise _fail(f"{message} {limit}", rule=rule)
 
 
 def substituted(
@@ -322,32 +254,99 @@ def _power(ball: arb, n: int) -> arb:
 PRECISIONS = (64, 160, 400, 1200)
 
 
-def enclosure(e: sympy.Expr) -> tuple[fmpq, fmpq] | None:
-    """A rigorous rational enclosure [lo, hi] of the real constant ``e`` that excludes 0 (a ball's exact ends, at
-    the first of :data:`PRECISIONS` that separates ``e`` from 0); None when none does (``e`` may be zero, or need
-    more precision, or use a function with no interval rule)."""
+# ------------------------------------------------------------- counterexamples
+_RATIONAL_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs)
+
+
+def rational_network(form: NetworkForm) -> bool:
+    """True when every activation takes rationals to rationals (polynomial, or made of +, *, integer powers, Max,
+    Min and Abs): the values are then computed exactly, else as python-flint balls (:func:`ball_values`)."""
+    def rational(e: sympy.Basic) -> bool:
+        if e.is_Atom:
+            return bool(e.is_Symbol or e.is_Rational)
+        if e.is_Pow and not e.exp.is_Integer:
+            return False
+        if not (e.is_Add or e.is_Mul or e.is_Pow or isinstance(e, _RATIONAL_FUNCTIONS)):
+            return False
+        return all(rational(a) for a in e.args)
+
+    return all(act.is_polynomial or rational(act.body) for act in form.activations)
+
+
+def ball_values(
+    form: NetworkForm, subs: Mapping[sympy.Symbol, sympy.Rational], points: Sequence[Sequence[Any]]
+) -> list[list[arb]]:
+    """The outputs at rational ``points`` as python-flint balls at the working precision (``flint.ctx``): one
+    forward pass by the interval rules (:func:`interval`); UndecidedError when an enclosure is not finite."""
+    layers = substituted(form, subs, lambda r: arb(exact_fmpq(r)))
+    return [layer_outputs(layers, [arb(exact_fmpq(c)) for c in pt], apply=interval) for pt in points]
+
+
+def _stated(claimed: Any, label: str, rule: str) -> sympy.Rational | tuple[sympy.Rational, sympy.Rational]:
+    """A stated value: an exact rational, or a pair of rationals ``(lo, hi)`` with ``lo <= hi``."""
+    if isinstance(claimed, sympy.Basic) and claimed.is_Rational:
+        return claimed
+    if isinstance(claimed, (tuple, list)) and len(claimed) == 2:
+        lo, hi = claimed
+        if all(isinstance(c, sympy.Basic) and c.is_Rational for c in (lo, hi)) and lo <= hi:
+            return lo, hi
+    message = f"the claimed {label} = {show(claimed)} is neither an exact rational nor an enclosure [lo, hi]"
+    raise _fail(message, rule=rule)
+
+
+def _exact_check(
+    net: Network, form: NetworkForm, subs: dict[sympy.Symbol, sympy.Rational], pts: list[list[Any]], output: int,
+    stated: list[Any], rule: str,
+) -> sympy.Rational:
+    """The exact defect, after checking each stated value against the exact value (equal, or inside its pair)."""
+    got = [out[output] for out in exact_values(net, form, subs, pts)]
+    for label, value, claim in zip(_LABELS, got, stated, strict=True):
+        if not (isinstance(value, sympy.Basic) and value.is_Rational):
+            raise _fail(f"{label} = {show(value)} is not a finite rational number", rule=rule)
+        ok = claim[0] <= value <= claim[1] if isinstance(claim, tuple) else value == claim
+        if not ok:
+            raise _fail(f"claimed {label} = {show(claim)} but the network gives {show(value)}", rule=rule)
+    fu, fv, fm = got
+    return fm - (fu + fv) / 2
+
+
+def _inside(ball: arb, claim: Any) -> bool:
+    """The ball lies inside the pair ``claim``, or is exactly the rational ``claim`` (radius 0).  Compared as balls
+    (certain comparisons of exact ends), never through rationals: a ball's ends may have exponents of 10**11 bits."""
+    if isinstance(claim, tuple):
+        lo, hi = (arb(exact_fmpq(c)) for c in claim)
+        return bool(ball.lower() >= lo.upper() and ball.upper() <= hi.lower())
+    q = arb(exact_fmpq(claim))
+    return bool(ball.rad() == 0 and q.rad() == 0 and ball.mid() == q)
+
+
+def _ball_check(
+    form: NetworkForm, subs: dict[sympy.Symbol, sympy.Rational], pts: list[list[Any]], output: int,
+    stated: list[Any], lo: sympy.Rational, hi: sympy.Rational, rule: str,
+) -> None:
+    """Each stated value and the defect established by balls, each at the first of :data:`PRECISIONS` that does."""
+    pending = {0, 1, 2, 3}  # the three values, then the defect in [lo, hi]
     for prec in PRECISIONS:
         with flint.ctx.workprec(prec):
             try:
-                ball = interval(e)
+                fu, fv, fm = (out[output] for out in ball_values(form, subs, pts))
             except UndecidedError:
-                return None
-            lo, hi = ball.lower().fmpq(), ball.upper().fmpq()
-        if lo > 0 or hi < 0:
-            return lo, hi
-    return None
+                continue
+            balls = (fu, fv, fm, fm - (fu + fv) / 2)
+            claims = (*stated, (lo, hi))
+            pending = {i for i in pending if not _inside(balls[i], claims[i])}
+        if not pending:
+            return
+    i = min(pending)
+    if i == 3:
+        raise _fail(f"cannot establish rigorously that the defect lies in [{lo}, {hi}]", rule=rule)
+    what = "lies in the claimed enclosure" if isinstance(stated[i], tuple) else "is the claimed exact rational"
+    raise _fail(f"cannot establish that {_LABELS[i]} {what} {show(stated[i])}", rule=rule)
 
 
-def interval_sign(e: sympy.Expr) -> int:
-    """The sign (+1 or -1) of the non-zero real constant ``e``, established rigorously: exact for rationals,
-    otherwise by :func:`enclosure`; 0 when it is not established."""
-    if e.is_Rational:
-        return int(e > 0) - int(e < 0)
-    bounds = enclosure(e)
-    return 0 if bounds is None else (1 if bounds[0] > 0 else -1)
+_LABELS = ("f(u)", "f(v)", "f((u+v)/2)")
 
 
-# ------------------------------------------------------------- counterexamples
 def check_counterexample(
     net: Network,
     weights: Mapping[sympy.Symbol, Any],
@@ -359,10 +358,14 @@ def check_counterexample(
 ) -> bool:
     """Re-verify a refutation: ``f_k((u+v)/2) - (f_k(u) + f_k(v))/2`` lies in ``enclosure``, which excludes 0.
 
-    ``values`` are the claimed exact ``f_k(u), f_k(v), f_k((u+v)/2)``; each
-    is recomputed and must be the same expression.  ``layer``, when stated,
-    must be the first hidden layer whose activation is not affine (None: there
-    is none).  Raises CertificateError on any defect; returns True otherwise.
+    ``values`` are the claimed ``f_k(u), f_k(v), f_k((u+v)/2)``, each an exact
+    rational or a pair of rationals ``(lo, hi)`` around it.  A network whose
+    activations keep rationals rational (:func:`rational_network`) is evaluated
+    exactly; any other by python-flint balls at growing precision, never as
+    exact formulas: a pair is accepted when the ball lies inside it, a rational
+    only when the ball is exactly that number.  ``layer``, when stated, must be
+    the first hidden layer whose activation is not affine (None: there is
+    none).  Raises CertificateError on any defect; returns True otherwise.
     """
     rule = "midpoint_defect"
     form = bounded_form(net, rule)
@@ -381,27 +384,25 @@ def check_counterexample(
     u, v = pts
     if u == v:
         raise _fail("the points u and v are the same point", rule=rule)
-    m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
-    bits_guard(form, [*subs.values(), *u, *v], rule)
-    tree_guard(form, rule)
-    fu, fv, fm = (out[output] for out in exact_values(net, form, subs, (u, v, m)))
+    pts.append([(a + b) / 2 for a, b in zip(u, v, strict=True)])
+    rational = rational_network(form)
+    if rational:
+        bits_guard(form, [*subs.values(), *u, *v], rule)
     if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)
-    for label, got, claimed in zip(("f(u)", "f(v)", "f((u+v)/2)"), (fu, fv, fm), values, strict=True):
-        stated = exact(claimed, f"the claimed {label}")
-        if got != stated:
-            raise _fail(f"claimed {label} = {show(claimed)} but the network gives {show(got)}", rule=rule)
-    defect = fm - (fu + fv) / 2
+    stated = [_stated(c, label, rule) for c, label in zip(values, _LABELS, strict=True)]
     pair = isinstance(enclosure, (tuple, list)) and len(enclosure) == 2
     if not pair or not all(isinstance(c, sympy.Basic) and c.is_Rational for c in enclosure):
         raise _fail("enclosure must be two exact rationals", rule=rule)
     lo, hi = enclosure
     if not (lo <= hi and (lo > 0 or hi < 0)):
         raise _fail(f"enclosure [{lo}, {hi}] does not exclude 0", rule=rule)
-    if defect.is_Rational and not lo <= defect <= hi:
-        raise _fail(f"the defect {defect} is not in the claimed enclosure [{lo}, {hi}]", rule=rule)
-    if not defect.is_Rational and (interval_sign(defect - lo) != 1 or interval_sign(hi - defect) != 1):
-        raise _fail(f"cannot establish rigorously that the defect {defect} lies in [{lo}, {hi}]", rule=rule)
+    if rational:
+        defect = _exact_check(net, form, subs, pts, output, stated, rule)
+        if not lo <= defect <= hi:
+            raise _fail(f"the defect {defect} is not in the claimed enclosure [{lo}, {hi}]", rule=rule)
+    else:
+        _ball_check(form, subs, pts, output, stated, lo, hi, rule)
     first = next((l for l, act in enumerate(form.activations[:-1], start=1) if not act.is_affine), None)
     if layer is not ... and layer != first:
         message = f"the document names layer {layer} as the first non-affine one; it is {first}"

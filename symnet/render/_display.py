@@ -247,12 +247,19 @@ def _ltuple(pt: Sequence[Any]) -> str:
     return r"\left(" + inner + r"\right)" if r"\frac" in inner else "(" + inner + ")"
 
 
+def _stated_tex(value: Any) -> str:
+    """``= value`` for an exact value, ``\\in [lo, hi]`` (rounded outward) for one stated by its enclosure."""
+    if isinstance(value, tuple):
+        return rf"\in [{outward(value[0], 'down')}, {outward(value[1], 'up')}]"
+    return f"= {sympy.latex(value)}"
+
+
 def _defect_tex(ce: Any) -> str:
     """The defect and why it is not zero: exact, or inside an outward-rounded enclosure."""
     if ce.is_exact_rational:
-        return rf"{sympy.latex(ce.defect)} \neq 0"
+        return rf"= {sympy.latex(ce.defect)} \neq 0"
     lo, hi = ce.enclosure
-    return rf"{sympy.latex(ce.defect)} \in [{outward(lo, 'down')}, {outward(hi, 'up')}] \text{{, so it is}} \neq 0"
+    return rf"\in [{outward(lo, 'down')}, {outward(hi, 'up')}] \text{{, so it is}} \neq 0"
 
 
 def counterexample_latex(ce: Any) -> str:
@@ -270,10 +277,10 @@ def counterexample_latex(ce: Any) -> str:
         lines += ["&\\qquad " + r for r in rows[1:]]
     u, v = ce.points
     lines.append(rf"&u = {_ltuple(u)},\quad v = {_ltuple(v)},\quad m = \frac{{u+v}}{{2}} = {_ltuple(ce.midpoint)}")
-    fu, fv, fm = (sympy.latex(e) for e in ce.values)
-    lines.append(rf"&{f}(u) = {fu},\quad {f}(v) = {fv},\quad {f}(m) = {fm}")
+    fu, fv, fm = (_stated_tex(e) for e in ce.values)
+    lines.append(rf"&{f}(u) {fu},\quad {f}(v) {fv},\quad {f}(m) {fm}")
     lines.append(
-        rf"&{f}(m) - \frac{{{f}(u) + {f}(v)}}{{2}} = "
+        rf"&{f}(m) - \frac{{{f}(u) + {f}(v)}}{{2}} "
         + _defect_tex(ce)
         + r"\quad\text{(not affine in } x\text{)}"
     )

@@ -43,6 +43,19 @@ def _value(e: sympy.Expr) -> Atom:
     return Atom(sympy.latex(e), sympy.sstr(e))
 
 
+def _enclosed(lo: sympy.Rational, hi: sympy.Rational, punct: str) -> Atom:
+    """``∈ [lo, hi]`` with the ends rounded outward to short decimals."""
+    ends = f"[{outward(lo, 'down')}, {outward(hi, 'up')}]{punct}"
+    return Atom(rf"\in {ends}", f"∈ {ends}")
+
+
+def _stated_line(lhs: Math, value: Any, punct: str) -> Line:
+    """``lhs = value`` for an exact value, ``lhs ∈ [lo, hi]`` for one stated by its enclosure."""
+    if isinstance(value, tuple):
+        return Line(lhs, "", _enclosed(value[0], value[1], punct))
+    return Line(lhs, "=", Row(_value(value), A(punct)))
+
+
 def _point(pt: Any) -> Math:
     return parens(comma_list(elide([_value(c) for c in pt])), punct=True)
 
@@ -173,23 +186,15 @@ class _Refutation:
         lhs = Row(defect, A(" - "), half)
         self.b.lhs_column([self.f("u"), lhs])
         lo, hi = self.cx.enclosure
-        d = _value(self.cx.defect)
         if self.cx.is_exact_rational:
-            rhs: Math = Row(d, A(r" \neq 0.", " ≠ 0."))
-            tail: list[Line] = []
+            rhs: Math = Row(_value(self.cx.defect), A(r" \neq 0.", " ≠ 0."))
+            relation = "="
         else:
-            rhs = d
-            enc = Atom(
-                rf"\in [{outward(lo, 'down')}, {outward(hi, 'up')}].",
-                f"∈ [{outward(lo, 'down')}, {outward(hi, 'up')}].",
-            )
-            tail = [Line(None, "", enc)]
+            rhs = _enclosed(lo, hi, ".")
+            relation = ""
         lines = (
-            Line(self.f("u"), "=", Row(_value(fu), A(","))),
-            Line(self.f("v"), "=", Row(_value(fv), A(","))),
-            Line(self.f("m"), "=", Row(_value(fm), A(","))),
-            Line(lhs, "=", rhs),
-            *tail,
+            *(_stated_line(self.f(name), value, ",") for name, value in zip("uvm", (fu, fv, fm), strict=True)),
+            Line(lhs, relation, rhs),
         )
         before: list[Inline] = [
             "Write ",
@@ -201,7 +206,8 @@ class _Refutation:
         after: list[Inline] = []
         if not self.cx.is_exact_rational:
             after = [
-                "The enclosure is established by interval arithmetic on the exact values; it does not contain 0, so ",
+                "The enclosures are established by rigorous interval arithmetic (balls) on the exact weights and "
+                "points; the defect's does not contain 0, so ",
                 Row(lhs, A(r" \neq 0", " ≠ 0")),
                 ".",
             ]
@@ -274,13 +280,11 @@ def _repr_latex(cx: Any) -> str:
     r = _Refutation(cx, "latex")
     k = r.k
     u, v = cx.points
-    d = _value(cx.defect)
-    rel = (
-        r"\neq 0"
-        if cx.is_exact_rational
-        else rf"\in [{outward(cx.enclosure[0], 'down')}, {outward(cx.enclosure[1], 'up')}]"
-    )
+    if cx.is_exact_rational:
+        rel = f"= {latex(_value(cx.defect))} \\neq 0"
+    else:
+        rel = rf"\in [{outward(cx.enclosure[0], 'down')}, {outward(cx.enclosure[1], 'up')}]"
     return (
-        f"$f_{{{k}}}(m) - \\tfrac{{f_{{{k}}}(u)+f_{{{k}}}(v)}}{{2}} = {latex(d)} {rel}$ with "
+        f"$f_{{{k}}}(m) - \\tfrac{{f_{{{k}}}(u)+f_{{{k}}}(v)}}{{2}} {rel}$ with "
         f"$u = {latex(_point(u))}$, $v = {latex(_point(v))}$, $m = \\tfrac{{u+v}}{{2}} = {latex(_point(cx.midpoint))}$"
     )

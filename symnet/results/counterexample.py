@@ -8,9 +8,12 @@ from typing import Any
 
 import sympy
 
+from ..certificate.documents import Value
 from ..certificate.writing import ExpressionWriter, write_network
 from ..certificate.writing import encode_q as encode_rational
 from ..interop import coq
+from ..kernel.counterexample import exact_values
+from ..kernel.gate import gate_network
 from ..model.display import Displayable
 from ..model.network import Network, as_network
 from ..render import refutation as _render
@@ -18,10 +21,10 @@ from ..render._numbers import DEFAULT_DIGITS
 from . import _documents
 from ._documents import CounterexampleDocument
 
-__all__ = ["FORMAT", "VERSION", "Counterexample"]
+__all__ = ["FORMAT", "VERSION", "Counterexample", "Value"]
 
 FORMAT = "symnet.counterexample"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,10 @@ class Counterexample(Displayable, display_key="counterexample"):
     ``weights`` maps each weight symbol of ``network`` to an exact Rational
     (empty for a numeric network); ``points`` is ``(u, v)``, tuples of exact
     Rationals; ``output`` is the 0-based index k of an output with
-    ``f_k((u+v)/2) != (f_k(u)+f_k(v))/2``.  ``values`` are the exact
-    ``f_k(u), f_k(v), f_k((u+v)/2)`` and ``enclosure`` two rationals
+    ``f_k((u+v)/2) != (f_k(u)+f_k(v))/2``.  ``values`` are what the document
+    states of ``f_k(u), f_k(v), f_k((u+v)/2)``: each an exact Rational, or a
+    pair of Rationals ``(lo, hi)`` around a value that is not rational
+    (:attr:`exact_values` gives the exact formulas); ``enclosure`` two rationals
     ``lo <= defect <= hi`` that exclude 0, where ``defect`` is
     ``f_k((u+v)/2) - (f_k(u)+f_k(v))/2``.  ``layer`` is the first hidden
     layer (1-based) whose activation is not affine.
@@ -42,7 +47,7 @@ class Counterexample(Displayable, display_key="counterexample"):
     weights: dict[sympy.Symbol, sympy.Rational]
     points: tuple[tuple[sympy.Rational, ...], tuple[sympy.Rational, ...]]
     output: int
-    values: tuple[sympy.Expr, sympy.Expr, sympy.Expr]
+    values: tuple[Value, Value, Value]
     enclosure: tuple[sympy.Rational, sympy.Rational]
     layer: int | None = None
 
@@ -63,15 +68,28 @@ class Counterexample(Displayable, display_key="counterexample"):
         return tuple((a + b) / 2 for a, b in zip(u, v, strict=True))
 
     @property
+    def exact_values(self) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
+        """The exact ``f_k(u), f_k(v), f_k((u+v)/2)`` as sympy values made from the network at the points (for
+        display; formulas over every path through the network, slow for deep transcendental networks)."""
+        if self.is_exact_rational:
+            return self.values
+        form = gate_network(self.network)
+        u, v = self.points
+        outs = exact_values(self.network, form, self.weights, (u, v, self.midpoint))
+        fu, fv, fm = (out[self.output] for out in outs)
+        return fu, fv, fm
+
+    @property
     def defect(self) -> sympy.Expr:
-        """The exact ``f_k((u+v)/2) - (f_k(u)+f_k(v))/2`` (non-zero)."""
-        fu, fv, fm = self.values
+        """The exact ``f_k((u+v)/2) - (f_k(u)+f_k(v))/2`` (non-zero): a Rational, or a formula made from the
+        network (:attr:`exact_values`) when a value is stated by an enclosure."""
+        fu, fv, fm = self.exact_values
         return fm - (fu + fv) / 2
 
     @property
     def is_exact_rational(self) -> bool:
-        """True when the defect is a rational number (no interval arithmetic needed)."""
-        return bool(self.defect.is_Rational)
+        """True when every value, hence the defect, is stated as an exact rational (no interval arithmetic)."""
+        return not any(isinstance(value, tuple) for value in self.values)
 
     def check(self) -> bool:
         """Re-verify independently; True, or CertificateError on any defect."""
@@ -103,7 +121,7 @@ class Counterexample(Displayable, display_key="counterexample"):
         enc = encode_rational
         table = ExpressionWriter()
         network = write_network(table, self.network)
-        values = [table.ref(e) for e in self.values]
+        values = [[enc(e[0]), enc(e[1])] if isinstance(e, tuple) else table.ref(e) for e in self.values]
         doc: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
@@ -126,9 +144,11 @@ class Counterexample(Displayable, display_key="counterexample"):
         return cls(net, dict(data.weights), data.points, data.output, data.values, data.enclosure, data.layer)
 
     def __repr__(self) -> str:
+        lo, hi = self.enclosure
+        defect = self.defect if self.is_exact_rational else f"in [{lo}, {hi}]"
         return (
             f"Counterexample(output={self.output}, u={_tuple(self.points[0])}, v={_tuple(self.points[1])}, "
-            f"defect={self.defect})"
+            f"defect={defect})"
         )
 
 

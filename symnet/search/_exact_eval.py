@@ -15,14 +15,14 @@ import flint
 import sympy
 
 from ..conversion import exact_fmpq
-from ..errors import CertificateError
+from ..errors import CertificateError, UndecidedError
 from ..kernel.counterexample import bounded_form, interval, layer_outputs, substituted
 from ..kernel.gate import gate_activation, gate_network
 from ..kernel.regions_cert import pieces
 from ..model.activations import Activation
 from ..model.network import Network
 
-__all__ = ["exact_outputs", "interval_outputs", "pl_pieces"]
+__all__ = ["MAX_EXPONENT", "exact_outputs", "interval_outputs", "pl_pieces", "tame"]
 
 
 def exact_outputs(net: Network, weights: Mapping[sympy.Symbol, sympy.Rational], x: Sequence[Any]) -> list[sympy.Expr]:
@@ -38,7 +38,22 @@ def interval_outputs(
     with flint.ctx.workprec(prec):
         layers = substituted(gate_network(net), dict(weights), _ball)
         outputs = layer_outputs(layers, [_ball(v) for v in x], apply=interval)
+        if not all(map(tame, outputs)):
+            raise UndecidedError("an output's enclosure has an end too large or too small to write as a rational")
         return [(ball.lower().fmpq(), ball.upper().fmpq()) for ball in outputs]
+
+
+#: Largest binary exponent (in absolute value) of a ball's end that is written as a rational.
+MAX_EXPONENT = 100_000
+
+
+def tame(ball: flint.arb) -> bool:
+    """The ball is finite and its ends are 0 or of binary exponent within :data:`MAX_EXPONENT` (exp(exp(25)) is
+    about 2**(1.5e11): its ends as rationals would take gigabytes)."""
+    if not ball.is_finite():
+        return False
+    return all(abs(int(end.mid().man_exp()[1])) + int(end.mid().man_exp()[0]).bit_length() <= MAX_EXPONENT
+               for end in (ball.lower(), ball.upper()))
 
 
 def _ball(v: Any) -> flint.arb:

@@ -9,7 +9,8 @@ and an output k with
 which no affine function can satisfy -- or ``None`` when the network *is*
 affine in x (proved, never guessed).  The inequality is established with
 exact arithmetic; for transcendental activations (tanh, sigmoid, softplus)
-by rigorous interval arithmetic on the exact symbolic values.
+by rigorous interval arithmetic (python-flint balls), and the values are
+then stated as rational enclosures.
 
 How it searches (``check()`` trusts none of it):
 
@@ -57,8 +58,8 @@ from ..model.exact import qq_dense
 from ..model.network import Network
 from ..numbers import fast_rational
 from ..render._numbers import round_outward
-from ..results.counterexample import FORMAT, VERSION, Counterexample
-from ._exact_eval import exact_outputs, interval_outputs, pl_pieces
+from ..results.counterexample import FORMAT, VERSION, Counterexample, Value
+from ._exact_eval import exact_outputs, interval_outputs, pl_pieces, tame
 from .degree import degree_bounds, expanded_degrees, line_outputs, non_polynomial_entry, random_values
 from .regions import regions
 
@@ -70,7 +71,7 @@ _AFFINE, _POLY, _KINK, _OTHER = "affine", "poly", "kink", "other"
 
 
 def _kind(body: sympy.Expr, var: sympy.Symbol) -> str:
-    if body.is_polynomial(var):
+    if body.is_polynomial(var) and not body.atoms(sympy.NumberSymbol):  # pi or E: not polynomial over QQ
         return _AFFINE if sympy.Poly(body, var).degree() <= 1 else _POLY
     if not (body.free_symbols - {var}) and pl_pieces(body, var) is not None:
         return _KINK
@@ -110,35 +111,82 @@ def _build(
 ) -> Counterexample | None:
     """The verified counterexample at (values, u, v), or None if no output shows a non-zero defect.
 
-    ``evaluate`` computes the exact outputs at a point (default: the kernel's exact forward pass).
+    ``evaluate`` computes the exact outputs at a point (default: the kernel's exact forward pass) of a network
+    whose activations keep rationals rational; any other network is evaluated by balls (:func:`_build_balls`).
     """
     u = [exact_rational(c, "u") for c in u]
     v = [exact_rational(c, "v") for c in v]
     if u == v:
         return None
     m = [(a + b) / 2 for a, b in zip(u, v, strict=True)]
+    form = checker.bounded_form(net, "midpoint_defect")
+    if not checker.rational_network(form):
+        return _build_balls(net, form, values, (u, v, m), layer)
     outs = [exact_outputs(net, values, pt) if evaluate is None else evaluate(pt) for pt in (u, v, m)]
     for k in range(net.q):
         fu, fv, fm = outs[0][k], outs[1][k], outs[2][k]
         defect = fm - (fu + fv) / 2
-        enclosure: tuple[Any, Any] | None = (defect, defect) if defect.is_Rational else _enclosure(defect)
-        if enclosure is None or defect == 0:
+        if not defect.is_Rational or defect == 0:
             continue
-        cx = Counterexample(net, dict(values), (tuple(u), tuple(v)), k, (fu, fv, fm), enclosure, layer)
-        try:
-            cx.check()
-        except CertificateError:
-            continue
-        return cx
+        cx = _checked(Counterexample(net, dict(values), (tuple(u), tuple(v)), k, (fu, fv, fm), (defect, defect), layer))
+        if cx is not None:
+            return cx
     return None
 
 
-def _enclosure(defect: sympy.Expr) -> tuple[sympy.Rational, sympy.Rational] | None:
-    """Short rational bounds lo < defect < hi excluding 0, or None if the sign cannot be shown."""
-    bounds = checker.enclosure(defect)
-    if bounds is None:
+def _checked(cx: Counterexample) -> Counterexample | None:
+    try:
+        cx.check()
+    except CertificateError:
         return None
-    lo, hi = bounds
+    return cx
+
+
+def _build_balls(
+    net: Network, form: Any, values: dict[sympy.Symbol, sympy.Rational], pts: tuple[list[Any], ...], layer: int | None
+) -> Counterexample | None:
+    """The counterexample at ``pts`` = (u, v, m) with its values stated by rational enclosures of the kernel's balls
+    (an exact rational when a ball is one), at the first of the kernel's precisions that separates a defect from 0."""
+    u, v, _ = pts
+    for prec in checker.PRECISIONS:
+        with flint.ctx.workprec(prec):
+            try:
+                balls = checker.ball_values(form, values, pts)
+            except UndecidedError:
+                continue
+            for k in range(net.q):
+                fu, fv, fm = (out[k] for out in balls)
+                d = fm - (fu + fv) / 2
+                if not all(map(tame, (fu, fv, fm, d))):
+                    continue
+                enclosure = _enclosure(d.lower().fmpq(), d.upper().fmpq())
+                if enclosure is None:
+                    continue
+                stated = (_stated(fu), _stated(fv), _stated(fm))
+                cx = _checked(Counterexample(net, dict(values), (tuple(u), tuple(v)), k, stated, enclosure, layer))
+                if cx is not None:
+                    return cx
+    return None
+
+
+#: Significant digits of a value's stated enclosure (rounded outward from the ball's exact ends).
+VALUE_DIGITS = 16
+
+
+def _stated(ball: flint.arb) -> Value:
+    """What a counterexample states of a value computed as a ball: the exact rational when the ball has radius 0,
+    else its ends rounded outward to :data:`VALUE_DIGITS` significant digits."""
+    if ball.rad() == 0:
+        return exact_rational(ball.mid().fmpq())
+    nlo, elo = round_outward(ball.lower().fmpq(), VALUE_DIGITS, "down")
+    nhi, ehi = round_outward(ball.upper().fmpq(), VALUE_DIGITS, "up")
+    return exact_rational(Fraction(nlo) * Fraction(10) ** elo), exact_rational(Fraction(nhi) * Fraction(10) ** ehi)
+
+
+def _enclosure(lo: Any, hi: Any) -> tuple[sympy.Rational, sympy.Rational] | None:
+    """Short rational bounds around [lo, hi] excluding 0, or None if [lo, hi] holds 0."""
+    if not (lo > 0 or hi < 0):
+        return None
     for digits in (8, 16, 40, 120, 400):
         nlo, elo = round_outward(lo, digits, "down")
         nhi, ehi = round_outward(hi, digits, "up")
@@ -370,19 +418,6 @@ def _refute_general(net: Network, layer: int | None, seed: int) -> Counterexampl
     )
 
 
-def _value_guard(net: Network) -> None:
-    """SizeGuardError when the kernel would refuse a counterexample's exact values for their size, whatever the
-    points (:func:`symnet.kernel.counterexample.value_size` reads only the network)."""
-    form = checker.bounded_form(net, "midpoint_defect")
-    for estimate, (limit, what) in zip(checker.value_size(form), checker.VALUE_LIMITS, strict=True):
-        if estimate > limit:
-            raise SizeGuardError(
-                f"a counterexample's exact values would {what.format(estimate)}, above the kernel's limit of {limit}",
-                estimate=estimate,
-                limit=limit,
-            )
-
-
 #: refute refuses networks with more hidden units than this.
 MAX_UNITS = 2000
 #: ... and networks whose polynomial activations' degrees multiply past this.
@@ -423,8 +458,6 @@ def refute(net: Network, *, seed: int = 0) -> Counterexample | None:
     if bad is not None:
         raise UndecidedError(f"refute reads exact rational arithmetic, but {bad}")
     kinds = {_kind(exact_floats(act.expr), act.variable) for act in net.activations}
-    if not kinds <= {_AFFINE, _POLY, _KINK}:  # exact values as sympy formulas: refuse what the kernel would
-        _value_guard(net)
     if kinds <= {_AFFINE, _POLY}:
         return _refute_polynomial(net, layer, seed)
     if kinds <= {_AFFINE, _KINK}:

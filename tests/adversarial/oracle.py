@@ -95,10 +95,11 @@ def _eq(a: Any, b: Any, mod: bool) -> bool:
     return (a - b) % PRIME == 0 if mod else a == b
 
 
-def _version(data: dict[str, Any]) -> None:
+def _version(data: dict[str, Any], versions: tuple[int, ...] = (1,)) -> int:
     v = data["version"]
     expect(is_int(v), f"version {str(v)[:20]} is not an integer", "json-version")
-    expect(v == 1, f"version {v} is not 1", "json-version")
+    expect(v in versions, f"version {v} is not one of {versions}", "json-version")
+    return int(v)
 
 
 def _matrix(t: Table, rows: Any, where: str) -> list[list[int]]:
@@ -500,7 +501,7 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
         set(),
         "the document",
     )
-    _version(data)
+    version = _version(data, (1, 2))
     t = Table(data["expressions"])
     net = read_network(t, data["network"])
     wd = data["weights"]
@@ -518,9 +519,14 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
     expect(is_int(k) and 0 <= k < net.q, "output is not an output index", "json-type")
     vals = data["values"]
     expect(isinstance(vals, list) and len(vals) == 3, "values is not three expressions", "json-type")
-    refs = [t.ref(r, "values") for r in vals]
-    for r in refs:
-        expect(not t.free(r), "a claimed value mentions a symbol", "claim-input")
+    claims: list[Any] = []  # per value: a node (an exact value) or a pair of Fractions (an enclosure, version 2)
+    for r in vals:
+        if version >= 2 and isinstance(r, list):
+            expect(len(r) == 2, "a value's enclosure is not two rationals", "json-type")
+            claims.append(tuple(_rational(c, "values") for c in r))
+            continue
+        claims.append(t.ref(r, "values"))
+        expect(not t.free(claims[-1]), "a claimed value mentions a symbol", "claim-input")
     enc = data["enclosure"]
     expect(isinstance(enc, list) and len(enc) == 2, "enclosure is not two rationals", "json-type")
     lo, hi = (_rational(c, "enclosure") for c in enc)
@@ -535,21 +541,34 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
             f"the enclosure [{_show(lo)}, {_show(hi)}] does not exclude 0",
             net.mismatch,
         )
+    for c in claims:
+        if isinstance(c, tuple) and c[0] > c[1]:
+            return Verdict("false", COUNTEREXAMPLE, "claim", f"a value's enclosure {c} is empty", net.mismatch)
     m = [(a + b) / 2 for a, b in zip(u, v, strict=False)]
     try:
+        stated = [c if isinstance(c, tuple) else t.evaluate(c, {}, False) for c in claims]
+    except Overflow:
+        raise Undecided("numbers past the oracle's size limit") from None
+    except Resample:
+        return Verdict("false", COUNTEREXAMPLE, "claim", "a stated value divides by zero", net.mismatch)
+    except Undecided:  # a stated value that is not rational: only rationals and enclosures are values (policy)
+        why = "version 1's transcendental values are no longer accepted" if version == 1 else "a value is not rational"
+        return Verdict("false", COUNTEREXAMPLE, "claim", why, net.mismatch)
+    try:
         got = [net.forward(t, pt, env, False)[k] for pt in (u, v, m)]
-        stated = [t.evaluate(r, {}, False) for r in refs]
     except Overflow:
         raise Undecided("numbers past the oracle's size limit") from None
     except Resample:
         return Verdict("false", COUNTEREXAMPLE, "claim", "the network divides by zero at a stated point", net.mismatch)
-    except Undecided:  # transcendental values: intervals can still prove the document wrong
-        wrong = _interval_counterexample(t, net, env, (u, v, m), k, refs, lo, hi)
+    except Undecided:  # transcendental values: intervals decide when they are narrow enough
+        wrong, proved = _interval_counterexample(t, net, env, (u, v, m), k, stated, lo, hi)
         if wrong:
             return Verdict("false", COUNTEREXAMPLE, "claim", wrong, net.mismatch)
+        if proved:
+            return base
         raise
     for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated, strict=False):
-        if a != b:
+        if (not b[0] <= a <= b[1]) if isinstance(b, tuple) else a != b:
             return Verdict("false", COUNTEREXAMPLE, "claim", f"{label} is {_show(a)}, stated {_show(b)}", net.mismatch)
     defect = got[2] - (got[0] + got[1]) / 2
     if not lo <= defect <= hi:
@@ -558,9 +577,11 @@ def _counterexample(data: dict[str, Any], rng: random.Random) -> Verdict:
 
 
 def _interval_counterexample(
-    t: Table, net: Net, env: dict[str, Any], pts: Any, k: int, refs: list[int], lo: Fraction, hi: Fraction
-) -> str:
-    """Why the counterexample is wrong, proved with interval enclosures ('' if they cannot tell)."""
+    t: Table, net: Net, env: dict[str, Any], pts: Any, k: int, stated: list[Any], lo: Fraction, hi: Fraction
+) -> tuple[str, bool]:
+    """Why the counterexample is wrong, proved with interval enclosures ('' if they cannot tell), and whether they
+    prove it right (every value inside its stated enclosure, the defect inside [lo, hi]; a stated exact rational
+    is never proved equal to a transcendental value this way)."""
     from .grammar import interval_evaluate
 
     try:
@@ -578,17 +599,22 @@ def _interval_counterexample(
                     z if t.nodes[expr] == ("sym", var) else [interval_evaluate(t, expr, {**env, var: zz}) for zz in z]
                 )
             got.append(vals[k])
-        stated = [interval_evaluate(t, r, {}) for r in refs]
+        ends = [(c if isinstance(c, tuple) else (c, c)) for c in stated]
+        claims = [(interval_evaluate_num(a), interval_evaluate_num(b)) for a, b in ends]
     except (Undecided, ZeroDivisionError, ValueError):
-        return ""
-    for label, a, b in zip(("f(u)", "f(v)", "f(m)"), got, stated, strict=False):
-        if a.b < b.a or b.b < a.a:
-            return f"{label}: the network's value lies in {a}, the stated one in {b} (intervals)"
+        return "", False
+    for label, a, (b_lo, b_hi) in zip(("f(u)", "f(v)", "f(m)"), got, claims, strict=False):
+        if a.b < b_lo.a or b_hi.b < a.a:
+            return f"{label}: the network's value lies in {a}, the stated one in [{b_lo}, {b_hi}] (intervals)", False
     defect = got[2] - (got[0] + got[1]) / 2
     lo_iv, hi_iv = interval_evaluate_num(lo), interval_evaluate_num(hi)
     if defect.b < lo_iv.a or defect.a > hi_iv.b:
-        return f"the defect lies in {defect}, outside the stated enclosure [{lo}, {hi}] (intervals)"
-    return ""
+        return f"the defect lies in {defect}, outside the stated enclosure [{lo}, {hi}] (intervals)", False
+    inside = all(
+        isinstance(c, tuple) and b_lo.a <= a.a and a.b <= b_hi.b
+        for a, c, (b_lo, b_hi) in zip(got, stated, claims, strict=False)
+    )
+    return "", bool(inside and lo_iv.a <= defect.a and defect.b <= hi_iv.b)
 
 
 def interval_evaluate_num(v: Any) -> Any:

@@ -605,6 +605,7 @@ def real_pool() -> dict[str, list[str]]:
         (2, [1], "leaky_relu"),
         (1, [1, 1], "square"),
         (2, [1], "tanh"),
+        (2, [2, 2, 2, 2], "tanh"),  # values stated by enclosures (version 2), past the former value bound
     ]:
         ce = symnet.refute(symnet.dense(p, hidden, activation=act))
         if ce is not None:
@@ -735,11 +736,21 @@ def counterexample_documents(draw: Any) -> str:
     t = Nodes(doc["expressions"])
     kind = draw(
         st.sampled_from(
-            ["none", "value", "point", "weight", "enclosure", "output", "activation-x", "zero-net", "layer"]
+            ["none", "value", "value-pair", "point", "weight", "enclosure", "output", "activation-x", "zero-net"]
+            + ["layer"]
         )
     )
     if kind == "value":
         doc["values"][draw(st.integers(0, 2))] = t.int(draw(st.integers(-3, 40)))
+    elif kind == "value-pair":  # an enclosure stated for a value, moved, shrunk, emptied or widened
+        i = draw(st.integers(0, 2))
+        old = doc["values"][i]
+        pairs = [["-1000", "1000"], ["0", "0"], ["1", "-1"], ["1/3", "1/2"], ["-7/2", "-3"]]
+        if isinstance(old, list):
+            lo, hi = (Fraction(c) for c in old)
+            for a, b in ((lo, lo), (hi, hi), (hi, lo), (lo - 1, hi + 1), (hi + 1, hi + 2), (lo + (hi - lo) / 3, hi)):
+                pairs.append([f"{a.numerator}/{a.denominator}", f"{b.numerator}/{b.denominator}"])
+        doc["values"][i] = draw(st.sampled_from(pairs))
     elif kind == "value-float":  # a stated value off by double(v) - v
         v = draw(st.sampled_from([Fraction(1, 10), Fraction(1, 3), Fraction(1, 4)]))
         i = draw(st.integers(0, 2))
