@@ -89,7 +89,8 @@ def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
     """The exact product A B; for a sparse B, in integers over common denominators (A = N / den, B = M / d), with the
     rows of N packed into one integer per column (Kronecker substitution): column k of N is ``X_k = sum_i N[i, k]
     2^(S i)``, so one multiply-add per nonzero of M gives every row; S leaves room for every entry of N M
-    (``|entry| < 2^(S-1)``), which is unpacked digit by digit with signs.
+    (``|entry| < 2^(S-1)``), each slot a whole number of bytes; packing and unpacking go through bytes with half a
+    slot added to every slot (no borrow between slots), in time linear in the numbers' size.
 
     IllFormed when A (the running product C P_L ... P_l, q rows) holds a number past the kernel's MAX_BITS, as the
     gate bounds it.
@@ -107,21 +108,27 @@ def sparse_times(A: flint.fmpq_mat, B: Mat) -> flint.fmpq_mat:
     scaled = {k: [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()] for k, r in B.items()}
     top_b = max((abs(v) for r in scaled.values() for _, v in r), default=0)
     S = max(map(abs, a), default=0).bit_length() + top_b.bit_length() + n.bit_length() + 2
-    big = flint.fmpz if S * rows > 4096 else int  # GMP multiplies big numbers faster than Python
-    packed = [big(sum(a[i * n + k] << (S * i) for i in range(rows))) for k in range(n)]
+    width = -(-S // 8)  # whole bytes a slot: rows are packed and unpacked through bytes, in time linear in their size
+    half, big = 1 << (8 * width - 1), flint.fmpz if 8 * width * rows > 4096 else int  # GMP multiplies big ones faster
+    bias = int.from_bytes(half.to_bytes(width, "little") * rows, "little")  # half in every slot: no digit is negative
+    packed = [big(0)] * n
+    for k in range(n):
+        column = a[k::n]
+        if any(column):
+            slots = b"".join((v + half).to_bytes(width, "little") for v in column)
+            packed[k] = big(int.from_bytes(slots, "little") - bias)
     out = [big(0)] * cols
     for k, r in scaled.items():
         x = packed[k]
         if x:
             for j, v in r:
                 out[j] += x * v
-    half, full, mask, flat = 1 << (S - 1), 1 << S, (1 << S) - 1, [0] * (rows * cols)
+    flat = [0] * (rows * cols)
     for j, value in enumerate(map(int, out)):
-        for i in range(rows):
-            digit = value & mask
-            digit -= full if digit >= half else 0
-            flat[i * cols + j] = digit
-            value = (value - digit) >> S
+        if value:
+            raw = memoryview((value + bias).to_bytes(width * rows, "little"))
+            for i in range(rows):
+                flat[i * cols + j] = int.from_bytes(raw[i * width : (i + 1) * width], "little") - half
     return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
 
 
