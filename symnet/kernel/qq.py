@@ -62,6 +62,9 @@ MAX_WORK = 200_000_000_000
 #: The fixed cost of one entry of a factor in a product (FLINT clears its denominator; the sparse product's Python
 #: loop steps once per nonzero and packs and unpacks each entry of the running product), in units of work.
 _LOOP = 10_000
+#: A gcd of two numbers of b bits each costs up to this many times cost(2 b) (FLINT, measured from 1,000 to 4,000,000
+#: bits: 8x to 15x); each entry of a product over QQ is reduced by one, at the bits of the common denominator.
+_GCD = 20
 Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
 
@@ -159,7 +162,7 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
     C P_L ... P_1, from shapes, nonzero counts and bit sizes only; and a bound on the bits of that product's numbers
     over a common denominator.  A factor's numbers have at most the bits of its layer's ``[b | W]`` plus twice its
     slope's and intercept's; a product's, the sum of its factors' plus log2 of the inner dimension."""
-    total, bits, rows, one = 0, 0, shape(layers[-1][0])[0], flint.fmpq(1)
+    total, bits, den, rows, one = 0, 0, 0, shape(layers[-1][0])[0], flint.fmpq(1)
     for index, (W, b, form) in enumerate(reversed(layers)):
         pair = form.slope_intercept() if index and form.is_affine else (sympy.S.One, sympy.S.Zero)
         a, c = (flint.fmpq(int(x.p), int(x.q)) if x.is_Rational else one for x in pair)  # else the rule refuses
@@ -173,8 +176,10 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
         (m, n), sparse = shape(W), isinstance(W, SDM)
         nonzero = (sum(map(len, W.values())) if sparse else m * n) + m + 1
         total += nonzero * cost(factor) if scaled else 0
+        den += d.bit_length() + (int(a.q).bit_length() + int(c.q).bit_length() if scaled else 0)
         if index and product:
             total += rows * nonzero * cost(bits + factor) + (nonzero + rows * (m + n + 2) * sparse) * _LOOP
+            total += rows * (n + 1) * (cost(bits + factor) + _GCD * cost(2 * den))  # each entry reduced
         bits += factor + (n + 1).bit_length()
     return total, bits
 
