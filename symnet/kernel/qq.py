@@ -63,7 +63,8 @@ MAX_WORK = 200_000_000_000
 #: loop steps once per nonzero and packs and unpacks each entry of the running product), in units of work.
 _LOOP = 10_000
 #: A gcd of two numbers of b bits each costs up to this many times cost(2 b) (FLINT, measured from 1,000 to 4,000,000
-#: bits: 8x to 15x); each entry of a product over QQ is reduced by one, at the bits of the common denominator.
+#: bits: 8x to 15x); each entry of a product over QQ is reduced by one, at the bits of the common denominator, and
+#: each entry scaled by a slope by two, at most at the slope's.
 _GCD = 20
 Mat: TypeAlias = flint.fmpq_mat | SDM  # dense, or sympy's sparse matrix: a dict {row: {column: nonzero value}}
 
@@ -175,7 +176,7 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
         factor += 2 * (_bits(a) + _bits(c)) + 1 if scaled else 0
         (m, n), sparse = shape(W), isinstance(W, SDM)
         nonzero = (sum(map(len, W.values())) if sparse else m * n) + m + 1
-        total += nonzero * cost(factor) if scaled else 0
+        total += nonzero * (cost(factor) + _GCD * cost(2 * (_bits(a) + _bits(c)))) if scaled else 0  # cross gcds
         den += d.bit_length() + (int(a.q).bit_length() + int(c.q).bit_length() if scaled else 0)
         if index and product:
             total += rows * nonzero * cost(bits + factor) + (nonzero + rows * (m + n + 2) * sparse) * _LOOP
