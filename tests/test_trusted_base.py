@@ -83,8 +83,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: Both merged (budget, slowhunt): 3,613.
 #: -6: the value guard's three estimates in one function (value_size), which refute applies up front too.
 #: +6: the packed sparse product packs and unpacks rows through bytes (review7: the shifts were quadratic in the rows).
-#: +3: the work estimate counts the gcd that reduces each entry of a product over QQ (review7).
-CEILING = 3_616
+#: +7: the work estimate counts the gcds that reduce each entry of a product over QQ and of a factor scaled by its
+#: slope (review7).
+CEILING = 3_620
 
 
 def trusted_modules() -> list[str]:

@@ -158,6 +158,11 @@ def _bits(x: flint.fmpq) -> int:
     return int(x.p).bit_length() + int(x.q).bit_length()
 
 
+def _gcd(bits: int) -> int:
+    """The work of a gcd of two numbers of ``bits`` bits (0 within a machine word: counted with the multiplication)."""
+    return _GCD * cost(2 * bits) if bits > 64 else 0
+
+
 def work(layers: Layers, *, product: bool) -> tuple[int, int]:
     """The estimated work of scaling each factor ``P_l`` by its slope and, with ``product``, of the running product
     C P_L ... P_1, from shapes, nonzero counts and bit sizes only; and a bound on the bits of that product's numbers
@@ -176,11 +181,13 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
         factor += 2 * (_bits(a) + _bits(c)) + 1 if scaled else 0
         (m, n), sparse = shape(W), isinstance(W, SDM)
         nonzero = (sum(map(len, W.values())) if sparse else m * n) + m + 1
-        total += nonzero * (cost(factor) + _GCD * cost(2 * (_bits(a) + _bits(c)))) if scaled else 0  # cross gcds
-        den += d.bit_length() + (int(a.q).bit_length() + int(c.q).bit_length() if scaled else 0)
+        top, low = int(a.p).bit_length() + int(c.p).bit_length(), int(a.q).bit_length() + int(c.q).bit_length()
+        if scaled:  # each entry times the slope: cross gcds with the slope's denominator and numerator
+            total += nonzero * (cost(factor) + _gcd(low) + _gcd(min(top, d.bit_length())))
+        den += d.bit_length() + (low if scaled else 0)
         if index and product:
             total += rows * nonzero * cost(bits + factor) + (nonzero + rows * (m + n + 2) * sparse) * _LOOP
-            total += rows * (n + 1) * (cost(bits + factor) + _GCD * cost(2 * den))  # each entry reduced
+            total += rows * (n + 1) * (cost(bits + factor) + _gcd(den))  # each entry reduced
         bits += factor + (n + 1).bit_length()
     return total, bits
 
