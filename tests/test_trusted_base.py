@@ -85,7 +85,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: +6: the packed sparse product packs and unpacks rows through bytes (review7: the shifts were quadratic in the rows).
 #: +7: the work estimate counts the gcds that reduce each entry of a product over QQ and of a factor scaled by its
 #: slope (review7).
-CEILING = 3_620
+#: +4: the lcm of a layer's denominators bounded before it is formed (review7).
+CEILING = 3_624
 
 
 def trusted_modules() -> list[str]:
