@@ -291,3 +291,26 @@ def test_a_float_layer_has_one_odd_denominator() -> None:
     bits, d = qq._size(flint.fmpq_mat(1, len(values), values))
     assert d == 1 << 199
     assert bits >= max(int(v.p * (d // v.q)).bit_length() for v in values)  # the oracle: each numerator over d
+
+
+# ------------------------------------------------------------------ the defect: reading a wide running product
+def test_a_running_product_that_widens_and_narrows_is_refused_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hidden widths 1, 2000, 1, 2000, ... (5 pairs), 2,000 outputs: the running product alternates 2000 x 2 and
+    2000 x 2001, whose 4,000,000 entries the kernel reads in Python (its bound on their bits) at each wide step; the
+    old estimate counted only the FLINT multiplications of small numbers (0.13 of the limit) and the check took
+    4.4 s (about 32 s at the limit).  Refused up front now."""
+
+    def fail(*args: object) -> None:
+        raise AssertionError("a product was formed before the budget refused")
+
+    monkeypatch.setattr(qq, "sparse_times", fail)
+    q, m, pairs = 2000, 2000, 5
+    layers, previous = [], 1
+    for w in [m, 1] * pairs + [q]:
+        weights = flint.fmpq_mat(w, previous, [1 + i % 3 for i in range(w * previous)])
+        layers.append(Layer(weights, flint.fmpq_mat(w, 1)))
+        previous = w
+    net = NetworkData(tuple(sympy.symbols("x_1:2")), tuple(layers))
+    claim = Claim("explicit", (q, 1), ("layerwise",), flint.fmpq_mat(q, 1), flint.fmpq_mat(q, 1))
+    with pytest.raises(CertificateError, match="estimated work"):
+        linear.check(Certificate(net, (Step("conclude_linear_form"),), claim))

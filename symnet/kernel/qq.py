@@ -193,7 +193,8 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
             total += nonzero * (cost(factor) + _gcd(low) + _gcd(min(top, d.bit_length())))
         den += d.bit_length() + (low if scaled else 0)
         if index and product:
-            total += rows * nonzero * cost(bits + factor) + (nonzero + rows * (m + n + 2) * sparse) * _LOOP
+            loop = nonzero + rows * (2 * (m + 1) + (n + 1) * sparse)  # A is read twice
+            total += rows * nonzero * cost(bits + factor) + loop * _LOOP
             total += rows * (n + 1) * (cost(bits + factor) + _gcd(den)) if den > 64 else 0  # each entry reduced
         bits += factor + (n + 1).bit_length()
     return total, bits
