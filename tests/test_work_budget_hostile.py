@@ -6,13 +6,14 @@ The oracle everywhere is Fraction arithmetic written out here (sums of products 
   products are compared with Fraction matrix products on signs mixed in one column, zeros, stored zeros, empty
   rows and columns, denominators, huge and tiny numbers together, one row, one column, and entries at the slot
   bound (a packed slot must never carry into its neighbour).
-* A false claim one unit (or one slot, 2^S) away from the true product is refused end to end, through a network
-  whose hidden layer is sparse (an SDM with a stored zero).
-* The defect found: the old packing (a sum of shifted integers) and unpacking (a subtraction and a shift of the
-  whole packed number per row) took time quadratic in the rows -- a 3,000-output network whose estimated work was
-  1.3% of ``qq.MAX_WORK`` checked in 15.4 s instead of 0.21 s (the time grows as outputs squared times inputs).  Packing
-  and unpacking now go through bytes, linear in the numbers' size; the guard below is a hang guard with a margin
-  of 10x over the fixed code's time, not a speed target.
+* A false claim one unit, 2^64 or 1/2^64 away from the true product in any entry is refused end to end, through
+  a network whose hidden layer is sparse (an SDM, with and without a stored zero).
+* The defects found (each test below fails on 4ed94ed): the old packing (a sum of shifted integers) and unpacking
+  (a subtraction and a shift of the whole packed number per row) took time quadratic in the rows -- 4,400 outputs,
+  estimated at 1.3% of ``qq.MAX_WORK``, checked in 15.4 s, now 0.21 s (its test is a hang guard at 3 s, not a
+  speed target); and the estimate left out the gcd that reduces each entry of a product over QQ, the cross gcds of
+  scaling by a slope, the lcm of a layer's denominators (formed by the estimate itself, before the budget) and the
+  reading of a wide running product between narrow layers (figures: docs/performance.md, review7).
 """
 
 from __future__ import annotations
