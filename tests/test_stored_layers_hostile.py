@@ -195,3 +195,20 @@ def test_the_explicit_products_numbers_are_bounded_on_the_numeric_route():
     claim = dataclasses.replace(small.claim, routes=("layerwise",), matrix=W, offset=b)
     with pytest.raises(IllFormed, match="bits"):
         check(dataclasses.replace(small, network=net, steps=tuple(steps), claim=claim))
+
+
+@pytest.mark.parametrize("attribute", ["items", "get", "keys", "values", "__len__"])
+def test_a_sparse_layer_that_shadows_its_own_methods_is_refused(attribute):
+    """An SDM has a __dict__, so a caller can shadow a dict method on one instance: the gate (which reads ``items``)
+    and the exact product (which reads ``get``) could then read different matrices.  The stored matrix
+    [[1, 2], [3, 4]] shows [[1, 2], [0, 0]] through a shadowed ``items``; refused as ill-formed, whatever it
+    shadows, before any checker reads it (review7 noticed the shadowing; the gate read such an object before)."""
+    net = _numeric()
+    cert = symnet.prove(net).certificate
+    stored = _sdm({0: {0: ONE, 1: flint.fmpq(2)}, 1: {0: flint.fmpq(3), 1: flint.fmpq(4)}}, (2, 2))
+    setattr(stored, attribute, lambda *a: dict.items({0: {0: ONE, 1: flint.fmpq(2)}}))
+    hostile = with_layer(NetworkData(net.inputs, net.layers), 0, stored_weights=stored)
+    with pytest.raises(IllFormed, match="attributes"):
+        gate_network(hostile)
+    with pytest.raises(IllFormed):
+        check(dataclasses.replace(cert, network=hostile))

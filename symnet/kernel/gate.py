@@ -284,6 +284,8 @@ def numeric_matrix(m: Any, where: str) -> flint.fmpq_mat | SDM | None:
         return m if type(m) is flint.fmpq_mat else None
     if type(m) is not SDM:
         raise IllFormed(f"{where} is a {type(m).__name__}, not a matrix")
+    if not vars(m).keys() <= {"shape", "rows", "cols", "domain"}:  # an instance can shadow a dict method it reads
+        raise IllFormed(f"{where}: a sparse matrix with attributes of its own ({sorted(vars(m))})")
     shape = m.shape
     if not (type(shape) is tuple and len(shape) == 2 and all(type(n) is int and n > 0 for n in shape)):
         raise IllFormed(f"{where}: a sparse matrix without a shape")
