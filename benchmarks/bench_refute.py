@@ -1,6 +1,9 @@
 """Benchmark: ``symnet.refute`` and the kernel's check of the counterexample documents it writes.
 
-Run by hand:  python benchmarks/bench_refute.py [--repeat N]
+Run by hand:  python benchmarks/bench_refute.py [--repeat N] [--deep]
+
+``--deep`` runs deep transcendental networks instead, whose counterexample values are stated by rational
+enclosures (document version 2; before it, symnet refused or took seconds on them).
 
 Networks (deterministic): ``dense(p, hidden, activation)`` with symbolic weights, and numeric networks whose
 weights are small rationals from a seeded generator.  Each case is timed N times (best and median, wall clock;
@@ -44,14 +47,22 @@ CASES: list[tuple[str, Callable[[], symnet.Network]]] = [
     ("relu dense(2, [3, 3])", lambda: symnet.dense(2, [3, 3], activation="relu")),
     ("relu numeric 4-16-16-2", lambda: numeric([4, 16, 16, 2], "relu")),
 ]
+DEEP_CASES: list[tuple[str, Callable[[], symnet.Network]]] = [
+    ("tanh dense(2, [2]*8)", lambda: symnet.dense(2, [2] * 8, activation="tanh")),
+    ("sigmoid dense(2, [3]*5)", lambda: symnet.dense(2, [3] * 5, activation="sigmoid")),
+    ("softplus dense(2, [2]*6)", lambda: symnet.dense(2, [2] * 6, activation="softplus")),
+    ("tanh dense(2, [2]*40)", lambda: symnet.dense(2, [2] * 40, activation="tanh")),
+    ("tanh dense(60, [60]*3)", lambda: symnet.dense(60, [60] * 3, activation="tanh")),
+]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per case (default 5)")
+    parser.add_argument("--deep", action="store_true", help="the deep transcendental networks instead")
     args = parser.parse_args()
     print(f"{'case':32s} {'refute best':>12s} {'median':>8s} {'check best':>11s} {'median':>8s}  document")
-    for name, make in CASES:
+    for name, make in DEEP_CASES if args.deep else CASES:
         net = make()
         best, median, cx = timed(lambda net=net: symnet.refute(net), args.repeat)
         text = cx.to_json()
