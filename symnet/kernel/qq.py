@@ -149,10 +149,13 @@ def _size(m: Mat) -> tuple[int, int]:
     """(a bound on the bits of the largest numerator over the common denominator, that denominator) of m's entries;
     IllFormed when finding that denominator (an lcm, quadratic in its size) is past :data:`MAX_WORK`."""
     values = m.entries() if isinstance(m, flint.fmpq_mat) else [v for r in m.values() for v in r.values()]
-    denominators = set(map(int, set(map(flint.fmpq.denom, values))))  # python-flint's hashes are Python's
+    denominators = set(map(int, map(flint.fmpq.denom, values)))
     odd = {q >> ((q & -q).bit_length() - 1) for q in denominators}  # the lcm of the powers of two is the largest
     top = max(denominators, default=1).bit_length() + sum(map(int.bit_length, odd))  # >= the lcm's bits
     budget(len(odd) * top * _LCM, f"the common denominator of {len(odd)} distinct odd denominators")
+    if isinstance(m, flint.fmpq_mat):
+        numerators, den = m.numer_denom()
+        return max(map(flint.fmpz.bit_length, numerators.entries()), default=0), int(den)
     d = math.lcm(1, *denominators)  # p / q = p (d / q) / d: at most height + bits(d) - bits(q) + 1 bits over d
     height = max(map(flint.fmpq.height_bits, values), default=0)
     return height + d.bit_length() - min(denominators, default=1).bit_length() + 1, d
