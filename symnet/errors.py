@@ -15,6 +15,7 @@ __all__ = [
     "CoqExportError",
     "ExactLPError",
     "IllFormed",
+    "OverBudget",
     "InvalidArgument",
     "InvalidType",
     "LogitsWarning",
@@ -88,6 +89,14 @@ class IllFormed(CertificateError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"ill-formed: {message}")
+
+
+class OverBudget(IllFormed):
+    """A check the kernel refuses up front: its estimated work ``estimate`` is past the kernel's limit."""
+
+    def __init__(self, message: str, *, estimate: int) -> None:
+        super().__init__(message)
+        self.estimate = estimate
 
 
 class CoqExportError(SymnetError, ValueError):

@@ -18,6 +18,7 @@ The oracle everywhere is Fraction arithmetic written out here (sums of products 
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from fractions import Fraction
@@ -289,9 +290,38 @@ def test_a_layer_of_many_distinct_denominators_is_refused_before_its_lcm(sparse:
 def test_a_float_layer_has_one_odd_denominator() -> None:
     """Dyadic weights (a float's exact value) over 10,000 inputs: the lcm bound is the largest power of two."""
     values = [flint.fmpq(2 * j + 1, 1 << (j % 200)) for j in range(10_000)]
-    bits, d = qq._size(flint.fmpq_mat(1, len(values), values))
-    assert d == 1 << 199
-    assert bits >= max(int(v.p * (d // v.q)).bit_length() for v in values)  # the oracle: each numerator over d
+    for tight in (True, False):  # numerators read off, or bounded by heights
+        bits, d = qq._size(flint.fmpq_mat(1, len(values), values), tight)
+        assert d == 1 << 199
+        assert bits >= max(int(v.p * (d // v.q)).bit_length() for v in values)  # the oracle: each numerator over d
+
+
+@given(products())
+def test_the_quick_bound_on_a_matrix_is_never_under_the_tight_one(case: tuple[Matrix, Matrix, bool]) -> None:
+    """qq.estimate decides by the quick bound only when it is under the limit, so the quick bits must bound the tight
+    ones (and both the oracle: each entry's numerator over the lcm of the denominators, in Fractions)."""
+    A, _, _ = case
+    d = math.lcm(*(v.denominator for r in A for v in r))
+    oracle = max(abs(v.numerator * (d // v.denominator)).bit_length() for r in A for v in r)
+    (quick, d_quick), (tight, d_tight) = qq._size(fmpq_mat(A), False), qq._size(fmpq_mat(A), True)
+    assert d_quick == d_tight == d
+    assert quick >= tight == oracle
+
+
+@pytest.mark.parametrize(("bits", "tiny"), [(2_000, 0), (12_000, 0), (30_000, 0), (10, 4_000), (10, 6_000)])
+def test_the_estimate_decides_as_the_tight_estimate_does(bits: int, tiny: int) -> None:
+    """Dyadic weights of ``bits`` bits (and one weight 2**-tiny, whose height makes the quick bound twice the tight
+    one: 1.23x and 0.84x the limit at tiny = 4,000): the two-step estimate is past the limit exactly when the tight
+    one is, and never under it."""
+    rng = random.Random(bits)
+    rows = [[Fraction(rng.getrandbits(bits) | 1, 1 << rng.randrange(40)) for _ in range(30)] for _ in range(30)]
+    rows[0][0] = Fraction(1, 1 << tiny)
+    layer = Layer(fmpq_mat(rows), flint.fmpq_mat(30, 1))
+    layers = qq.network(NetworkData(tuple(sympy.symbols("x_1:31")), (layer,) * 3))
+    assert layers is not None
+    tight = qq.work(layers, product=True, tight=True)[0]
+    assert (qq.estimate(layers, product=True, paths=lambda b: 0) <= qq.MAX_WORK) == (tight <= qq.MAX_WORK)
+    assert qq.estimate(layers, product=True, paths=lambda b: 0) >= tight
 
 
 # ------------------------------------------------------------------ the defect: reading a wide running product

@@ -233,18 +233,17 @@ def _estimate(form: NetworkForm) -> int:
 def _work(ctx: _Context) -> int:
     """The estimated work of a check over QQ (see :func:`work`)."""
     assert ctx.qq is not None
-    explicit = ctx.claim.form == "explicit"
-    total, bits = qq.work(ctx.qq, product=explicit)
-    if explicit and "direct" in ctx.claim.routes and (paths := _estimate(ctx.form)) <= ctx.limit:  # else refused
-        total += (ctx.depth + 1) * paths * qq.cost(bits)
-    return total
+    explicit, paths = ctx.claim.form == "explicit", 0
+    if explicit and "direct" in ctx.claim.routes and (count := _estimate(ctx.form)) <= ctx.limit:  # else refused
+        paths = count
+    return qq.estimate(ctx.qq, product=explicit, paths=lambda bits: paths)
 
 
 def work(cert: Certificate) -> int:
     """The estimated work of the exact products a check of ``cert`` forms over QQ (0 for a network with symbols),
     which :func:`check` refuses up front past :data:`~symnet.kernel.qq.MAX_WORK`: the factors' scaling by their
-    slopes and, for an explicit claim, the running product C P_L ... P_1 and the direct route's expansion (a
-    multiplication per path and layer, of numbers of at most the product's bits)."""
+    slopes and, for an explicit claim, the running product C P_L ... P_1 and the direct route's expansion
+    (:func:`~symnet.kernel.qq.direct`)."""
     ctx = _Context(cert, KERNEL_LIMIT)
     _gate_claim(ctx)
     return _work(ctx) if ctx.qq else 0

@@ -24,7 +24,7 @@ from sympy import QQ
 from sympy.polys.matrices.sdm import SDM
 
 from ..cost import MAX_BITS, show
-from ..errors import CertificateError, SymnetError
+from ..errors import CertificateError, OverBudget, SymnetError
 from ..model.core import NetworkData as Network
 from ..model.core import check_structure
 from ..model.core import shape_of as shape
@@ -42,7 +42,9 @@ __all__ = [
     "budget",
     "cost",
     "dense",
+    "direct",
     "equal",
+    "estimate",
     "network",
     "rational",
     "shape",
@@ -57,8 +59,9 @@ Fail = Callable[[str], CertificateError]
 MAX_PRODUCT = 20_000_000
 #: Largest estimated work of the exact products one check forms: the multiplications of the running product
 #: C P_L ... P_1, of the direct route's expansion and of scaling a layer by its slope, each weighted by
-#: :func:`cost` (about 0.011 ns a unit on the reference machine: docs/performance.md, "A work budget").
-MAX_WORK = 200_000_000_000
+#: :func:`cost` (3 to 12 ps a unit measured, the worst a product of two rows by wide factors: about 1.5 s at the limit;
+#: docs/performance.md, "A work budget").
+MAX_WORK = 120_000_000_000
 #: The fixed cost of one entry of a factor in a product (FLINT clears its denominator; the sparse product's Python
 #: loop steps once per nonzero and packs and unpacks each entry of the running product), in units of work.
 _LOOP = 10_000
@@ -145,17 +148,19 @@ def cost(bits: int) -> int:
     return int(max(bits, 64) ** 1.4)
 
 
-def _size(m: Mat) -> tuple[int, int]:
-    """(a bound on the bits of the largest numerator over the common denominator, that denominator) of m's entries;
-    IllFormed when finding that denominator (an lcm, quadratic in its size) is past :data:`MAX_WORK`."""
+def _size(m: Mat, tight: bool) -> tuple[int, int]:
+    """(a bound on the bits of the largest numerator over the common denominator, that denominator) of m's entries:
+    from their heights, or (``tight``, dense) read off the numerators; IllFormed when finding that denominator (an
+    lcm, quadratic in its size) is past :data:`MAX_WORK`."""
     values = m.entries() if isinstance(m, flint.fmpq_mat) else [v for r in m.values() for v in r.values()]
-    denominators = set(map(int, map(flint.fmpq.denom, values)))
+    denominators = set(map(int, set(map(flint.fmpq.denom, values))))
     odd = {q >> ((q & -q).bit_length() - 1) for q in denominators}  # the lcm of the powers of two is the largest
     top = max(denominators, default=1).bit_length() + sum(map(int.bit_length, odd))  # >= the lcm's bits
     budget(len(odd) * top * _LCM, f"the common denominator of {len(odd)} distinct odd denominators")
-    if isinstance(m, flint.fmpq_mat):
+    if tight and isinstance(m, flint.fmpq_mat):
         numerators, den = m.numer_denom()
-        return max(map(flint.fmpz.bit_length, numerators.entries()), default=0), int(den)
+        flat = numerators.entries()
+        return max(max(flat, default=0), -min(flat, default=0)).bit_length(), int(den)
     d = math.lcm(1, *denominators)  # p / q = p (d / q) / d: at most height + bits(d) - bits(q) + 1 bits over d
     height = max(map(flint.fmpq.height_bits, values), default=0)
     return height + d.bit_length() - min(denominators, default=1).bit_length() + 1, d
@@ -170,11 +175,12 @@ def _gcd(bits: int) -> int:
     return _GCD * cost(2 * bits) if bits > 64 else 0
 
 
-def work(layers: Layers, *, product: bool) -> tuple[int, int]:
+def work(layers: Layers, *, product: bool, tight: bool = True) -> tuple[int, int]:
     """The estimated work of scaling each factor ``P_l`` by its slope and, with ``product``, of the running product
     C P_L ... P_1, from shapes, nonzero counts and bit sizes only; and a bound on the bits of that product's numbers
     over a common denominator.  A factor's numbers have at most the bits of its layer's ``[b | W]`` plus twice its
-    slope's and intercept's; a product's, the sum of its factors' plus log2 of the inner dimension."""
+    slope's and intercept's; a product's, the sum of its factors' plus log2 of the inner dimension (``tight``: a
+    dense matrix's bits read off its numerators, else bounded by their heights)."""
     total, bits, den, rows, one = 0, 0, 0, shape(layers[-1][0])[0], flint.fmpq(1)
     for index, (W, b, form) in enumerate(reversed(layers)):
         pair = form.slope_intercept() if index and form.is_affine else (sympy.S.One, sympy.S.Zero)
@@ -182,7 +188,7 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
         scaled = a != 1 or c != 0
         if not (product or scaled):
             continue
-        (nw, dw), (nb, db) = _size(W), _size(b)
+        (nw, dw), (nb, db) = _size(W, tight), _size(b, tight)
         d = math.lcm(dw, db)
         factor = max(nw + (d // dw).bit_length(), nb + (d // db).bit_length()) + d.bit_length()
         factor += 2 * (_bits(a) + _bits(c)) + 1 if scaled else 0
@@ -200,10 +206,37 @@ def work(layers: Layers, *, product: bool) -> tuple[int, int]:
     return total, bits
 
 
+def direct(layers: Layers, paths: int, bits: int) -> int:
+    """The estimated work of the direct route's expansion of a network of at most ``paths`` paths a layer, its
+    numbers of at most ``bits`` bits: a multiplication per path and layer; with affine activations, when fewer, one
+    per monomial (each output is affine in the p inputs: p + 1 of them) and per nonzero weight, bias and activation
+    coefficient (a product, then the sum)."""
+    count = len(layers) * paths
+    if all(form.is_affine for _, _, form in layers[:-1]):
+        p, nonzero = shape(layers[0][0])[1], 0
+        for W, _, _ in layers:
+            m, n = shape(W)
+            nonzero += (sum(map(len, W.values())) if isinstance(W, SDM) else m * n) + 2 * m
+        count = min(count, 2 * nonzero * (p + 1))
+    return count * cost(bits)
+
+
+def estimate(layers: Layers, *, product: bool, paths: Callable[[int], int]) -> int:
+    """The estimated work of a check: :func:`work`, and the direct route's expansion (:func:`direct`) of ``paths(bits)``
+    paths a layer (0: no direct route); first from the numbers' heights, then, past :data:`MAX_WORK`, tight."""
+    for tight in (False, True):
+        total, bits = work(layers, product=product, tight=tight)
+        total += direct(layers, paths(bits), bits)
+        if total <= MAX_WORK:
+            break
+    return total
+
+
 def budget(total: int, what: str) -> None:
-    """IllFormed when the estimated work ``total`` of ``what`` is past :data:`MAX_WORK`."""
+    """OverBudget when the estimated work ``total`` of ``what`` is past :data:`MAX_WORK`."""
     if total > MAX_WORK:
-        raise IllFormed(f"{what} needs an estimated work of {total:.3g}, past the kernel's limit of {MAX_WORK:.3g}")
+        message = f"{what} needs an estimated work of {total:.3g}, past the kernel's limit of {MAX_WORK:.3g}"
+        raise OverBudget(message, estimate=total)
 
 
 def stated_matrix(m: Any, what: str, fail: Fail) -> Mat:

@@ -16,7 +16,6 @@ returns None).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import sympy
@@ -25,7 +24,7 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 from ..certificate import Certificate, Claim, Step
-from ..errors import IllFormed, SizeGuardError
+from ..errors import IllFormed, OverBudget, SizeGuardError
 from ..kernel import qq
 from ..kernel.linear import KERNEL_LIMIT
 from ..model.activations import Activation
@@ -138,49 +137,9 @@ def _times(product: DomainMatrix, factor: DomainMatrix) -> DomainMatrix:
     if _is_sparse(factor):
         from sympy.polys.matrices._dfm import DFM
 
-        flat = packed_times(product.to_dense().to_dfm().rep, factor.rep)
+        flat = qq.sparse_times(product.to_dense().to_dfm().rep, factor.rep)
         return DomainMatrix.from_rep(DFM._new(flat, (flat.nrows(), flat.ncols()), QQ))
     return product * factor
-
-
-def packed_times(A: Any, B: Any) -> Any:
-    """A B for a python-flint ``fmpq_mat`` A (few rows) and a sparse SDM B over QQ, exactly.
-
-    The kernel's :func:`~symnet.kernel.qq.sparse_times` with the rows of A
-    packed into one integer per column (Kronecker substitution): column k of
-    A's integer numerators is ``X_k = sum_i a[i, k] 2^(S i)``, so one big
-    multiply-add per nonzero entry of B replaces one per row of A; S leaves
-    room for every entry of the integer product (``|out[i, j]| < 2^(S-1)``),
-    which is unpacked digit by digit with signs.  (Search code: the kernel
-    re-checks every product it states.)
-    """
-    import flint
-
-    (rows, n), cols = (A.nrows(), A.ncols()), B.shape[1]
-    numerators, den = A.numer_denom()
-    a = [int(x) for x in numerators.entries()]
-    d = math.lcm(1, *{int(v.denominator) for r in B.values() for v in r.values()})
-    scaled = {k: [(j, int(v.numerator) * (d // int(v.denominator))) for j, v in r.items()] for k, r in B.items()}
-    top_a = max((abs(x) for x in a), default=0)
-    top_b = max((abs(v) for r in scaled.values() for _, v in r), default=0)
-    S = top_a.bit_length() + top_b.bit_length() + n.bit_length() + 2  # |sum of n products| < 2^(S-1)
-    packed = [sum(a[i * n + k] << (S * i) for i in range(rows)) for k in range(n)]
-    out = [0] * cols
-    for k, r in scaled.items():
-        x = packed[k]
-        if x:
-            for j, v in r:
-                out[j] += x * v
-    half, full, mask = 1 << (S - 1), 1 << S, (1 << S) - 1
-    flat = [0] * (rows * cols)
-    for j, value in enumerate(out):
-        for i in range(rows):
-            digit = value & mask
-            if digit >= half:
-                digit -= full
-            flat[i * cols + j] = digit
-            value = (value - digit) >> S
-    return flint.fmpq_mat(flint.fmpz_mat(rows, cols, flat)) / (den * d)
 
 
 def _flat(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
@@ -253,18 +212,21 @@ def _dense(m: DomainMatrix) -> DomainMatrix:
     return m.to_dense()  # DFM (flint fmpq_mat) under flint ground types, else DDM
 
 
-def _budget(net: Network) -> None:
+def _budget(net: Network, limit: int) -> None:
     """SizeGuardError up front when the kernel would refuse to check the products of this network's proof for work
-    (:func:`symnet.kernel.qq.work`: the layer-wise route, and the direct route a small network's proof also has)."""
+    (:func:`symnet.kernel.qq.work`: the layer-wise route, and the direct route the proof of a network of at most
+    ``limit`` paths also has)."""
+    limit = min(limit, KERNEL_LIMIT)
     try:
         layers = qq.network(net)
+        if layers is None:
+            return
+        total = qq.estimate(layers, product=True, paths=lambda bits: _paths(net, layers, limit, bits))
+    except OverBudget as e:  # a layer's denominators alone
+        message = f"refusing to prove: {str(e).removeprefix('ill-formed: ')}"
+        raise SizeGuardError(message, estimate=e.estimate, limit=qq.MAX_WORK) from None
     except IllFormed:  # a network the kernel reads otherwise (or refuses for its own reason): as before
         return
-    if layers is None:
-        return
-    total, bits = qq.work(layers, product=True)
-    if (paths := numeric_monomials(net)) <= KERNEL_LIMIT:
-        total += len(layers) * paths * qq.cost(bits)
     if total > qq.MAX_WORK:
         raise SizeGuardError(
             f"refusing to prove: the exact products need an estimated work of {total:.3g}, past the kernel's limit "
@@ -272,6 +234,15 @@ def _budget(net: Network) -> None:
             estimate=total,
             limit=qq.MAX_WORK,
         )
+
+
+def _paths(net: Network, layers: qq.Layers, limit: int, bits: int) -> int:
+    """The paths of the direct route a proof of ``net`` has when it is small (at most ``limit`` paths), else 0;
+    ``limit`` itself when the direct route's work at ``bits`` bits is under 1% of the budget (not counted)."""
+    if qq.direct(layers, limit, bits) * 100 <= qq.MAX_WORK:
+        return limit
+    paths = numeric_monomials(net)
+    return paths if paths <= limit else 0
 
 
 def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | None:
@@ -304,7 +275,7 @@ def prove_numeric(net: Network, *, expand: bool | None, limit: int) -> Proof | N
         mats = [(_exraw(layer.weights), _exraw(layer.biases)) for layer in net.layers]
         coefficients = [(EXRAW.from_sympy(QQ.to_sympy(a)), EXRAW.from_sympy(QQ.to_sympy(d))) for a, d in coefficients]  # type: ignore[misc]
     if rational:
-        _budget(net)
+        _budget(net, limit)
     L = net.depth
     w, b = mats[-1]
     output_row = _augment(w, b, False) or (b.hstack(w) if _is_sparse(w) else _dense(b.hstack(w)))
