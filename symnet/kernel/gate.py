@@ -265,8 +265,8 @@ def gate_network(net: Any, *, radicals: bool = False) -> NetworkForm:
         weights.append(checked)
         biases.append(list(column))
         form = gate_activation(layer.activation, inputs, f"layer {l}'s activation")
-        distinct = {id(e): e for e in chain(checked, column)}.values()  # a document states a shared node once
-        entry = 1 if symbols_only else max(map(_entry_bits, distinct), default=1)
+        distinct = () if symbols_only else {id(e): e for e in chain(checked, column)}.values()  # shared nodes once
+        entry = max(map(_entry_bits, distinct), default=1)
         widest, bits = max(widest, entry), _layer_bits(bits, entry, cols, form, l)
         if l == len(layers) and not form.is_identity:
             raise IllFormed("the output layer's activation must be the identity")
