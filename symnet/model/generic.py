@@ -267,20 +267,6 @@ class GenericNetwork:
         layers = range(1, self.depth + 2)
         return {a.name: a for a in (self.input(), *(f(l) for l in layers for f in (self.weight, self.bias)))}
 
-    def __repr__(self) -> str:
-        acts = {a.label() for a in self.activations}
-        act = acts.pop() if len(acts) == 1 else ([a.label() for a in self.activations] or "identity")
-        hidden = [_shown_size(h) for h in self.hidden]
-        return (
-            f"GenericNetwork(inputs={_shown_size(self.p)!r}, hidden={hidden!r}, outputs={_shown_size(self.q)!r}, "
-            f"activation={act!r})"
-        )
-
-
-def _shown_size(s: Size) -> int | str:
-    """A size as the user wrote it: a whole number or a size name."""
-    return int(s) if s.is_Integer else str(s.name)
-
 
 #: The generic certificate's rules, in the order a proof uses them: the reader admits these names, and the
 #: kernel (:func:`symnet.kernel.generic.derived_steps`) derives a proof's steps in this order.
