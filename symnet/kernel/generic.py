@@ -74,11 +74,6 @@ class GenericRule:
     operands: tuple[tuple[str, str, str], ...]
     result: Body
 
-    @property
-    def dims(self) -> tuple[str, ...]:
-        """The sizes the operands' shapes name, in order of first appearance (``"1"`` is the size 1, not a name)."""
-        return tuple(dict.fromkeys(d for _, rows, cols in self.operands for d in (rows, cols) if d != "1"))
-
     def derive(self, env: Mapping[str, Any]) -> Any:
         """The rule's result for symbolic-shape operands, after unifying their shapes with the rule's dims
         (ShapeError on a mismatch)."""
@@ -94,9 +89,9 @@ class GenericRule:
                         f"rule {self.name}: operand {name} has shape {_shape_text(shape)}, but {dim} = {have} "
                         f"(the rule needs {name}: {rdim} x {cdim})"
                     )
-        for d in self.dims:  # a size also given as a scalar operand (substitute_layer's m) must be the operands'
-            if d in env and not _same_size(env[d], dims[d]):
-                raise ShapeError(f"rule {self.name}: {d} = {env[d]} but the operands give {d} = {dims[d]}")
+        for d, size in dims.items():  # a size also given as a scalar (substitute_layer's m) must be the operands'
+            if d in env and not _same_size(env[d], size):
+                raise ShapeError(f"rule {self.name}: {d} = {env[d]} but the operands give {d} = {size}")
         return self.result(SymbolicOps(), env)
 
 
