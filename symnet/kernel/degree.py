@@ -102,15 +102,10 @@ def _route_bound(form: NetworkForm, bounds: list[int | None], i: int, d: int | N
     dr = [decode_rational(c, "witness direction") for c in wit["direction"]]
     claimed = decode_rational(wit["coefficient"], "witness coefficient")
     bits_guard(form, [*vals.values(), *pt, *dr], rule, line=True)
-    g = along_line(form, vals, pt, dr)[i]
-    top = g.degree()
-    if top > d:
-        raise _fail(f"output {i}: along the witness line the degree is {top} > {d}", step=i, rule=rule)
-    got = g[d]  # 0 past the top degree
-    if got == 0 or got != exact_fmpq(claimed):
-        raise _fail(
-            f"output {i}: the coefficient of s^{d} along the line is {got}, claimed {claimed}", step=i, rule=rule
-        )
+    g = along_line(form, vals, pt, dr)[i]  # of degree d with the claimed top coefficient (so not 0)
+    if g.degree() != d or g[d] != exact_fmpq(claimed):
+        message = f"along the witness line the degree is {g.degree()} and the coefficient of s^{d} {g[d]}"
+        raise _fail(f"output {i}: {message}, claimed {d} and {claimed}", step=i, rule=rule)
 
 
 def _route_expand(exact: Callable[[], list[int | None]], i: int, d: int | None, wit: Any) -> None:
