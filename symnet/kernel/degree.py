@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import flint
@@ -108,18 +108,6 @@ def _route_bound(form: NetworkForm, bounds: list[int | None], i: int, d: int | N
         raise _fail(f"output {i}: {message}, claimed {d} and {claimed}", step=i, rule=rule)
 
 
-def _route_expand(exact: Callable[[], list[int | None]], i: int, d: int | None, wit: Any) -> None:
-    """expand_degree: the expansion over QQ (``exact()``) has degree d in x (it decides the degree; no witness)."""
-    if wit is not None:  # the expansion needs no witness; a document that carries one anyway is malformed
-        raise _fail(
-            f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}",
-            step=i,
-            rule="expand_degree",
-        )
-    if exact()[i] != d:
-        raise _fail(f"output {i}: the expansion has degree {exact()[i]}, not {d}", step=i, rule="expand_degree")
-
-
 def check_degree(net: Network, certificate: Mapping[str, Any], bounds: Sequence[Sequence[int | None]] = ()) -> bool:
     """Re-verify a degree certificate (``degrees``, ``routes``, ``witnesses``, one per output): True or an error.
 
@@ -152,8 +140,11 @@ def check_degree(net: Network, certificate: Mapping[str, Any], bounds: Sequence[
             raise _fail(f"output {i}: unknown route {str(route)[:40]!r}", step=i)
         if route == "bound_degree":
             _route_bound(form, table[-1], i, d, wit)
-        else:
-            _route_expand(exact, i, d, wit)
+        elif wit is not None:  # expand_degree: the expansion decides; a document that carries a witness is malformed
+            message = f"output {i}: the expand_degree route takes no witness (null), got {str(wit)[:40]}"
+            raise _fail(message, step=i, rule="expand_degree")
+        elif exact()[i] != d:
+            raise _fail(f"output {i}: the expansion has degree {exact()[i]}, not {d}", step=i, rule="expand_degree")
     if bounds and [list(row) for row in bounds] != table:
         raise _fail("the stated layer-wise degree bounds are not the network's", rule="bound_degree")
     return True
