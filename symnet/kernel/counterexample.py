@@ -141,8 +141,7 @@ def substituted(
     for l, (W, b, act) in enumerate(zip(form.weights, form.biases, form.activations, strict=True), start=1):
         Wq = [[value(w, f"layer {l} weight") for w in row] for row in W]
         bq = [value(v, f"layer {l} bias") for v in b]
-        if act.is_polynomial:
-            assert act.coeffs is not None
+        if act.coeffs is not None:  # a polynomial activation
             how: Any = ("poly", [value(c, f"layer {l} activation coefficient") for c in act.coeffs])
         else:
             how = ("fn", act.variable, act.body)
