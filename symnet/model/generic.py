@@ -95,10 +95,6 @@ def ones(n: Size) -> MatAtom:
 Word = tuple[MatAtom, ...]
 
 
-def _word_key(word: Word) -> tuple[str, ...]:
-    return tuple(a.name for a in word)
-
-
 @dataclass(frozen=True)
 class Lin:
     """``sum_i coeff_i * word_i`` in normal form; every word is a product of atoms.
@@ -127,7 +123,7 @@ class Lin:
     def _normal(rows: Size, cols: Size, items: Sequence[tuple[Word, sympy.Expr]]) -> Lin:
         acc: dict[tuple[str, ...], tuple[Word, sympy.Expr]] = {}
         for word, coeff in items:
-            key = _word_key(word)
+            key = tuple(a.name for a in word)
             acc[key] = (word, acc[key][1] + coeff) if key in acc else (word, coeff)
         expanded = ((word, sympy.expand(coeff)) for word, coeff in (acc[key] for key in sorted(acc)))
         return Lin(rows, cols, tuple((word, coeff) for word, coeff in expanded if coeff != 0))
