@@ -93,7 +93,8 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: +1: the estimate counts reading the running product (a wide one between narrow layers, review7).
 #: All merged (optionb, review7): 3,641.
 #: +2: a sparse matrix with attributes of its own refused (an instance can shadow the dict methods the kernel reads).
-CEILING = 3_643
+#: base8 (-77): the generic claim as data, its rank derived once, four counterexample claims one way, reprs out.
+CEILING = 3_566
 
 
 def trusted_modules() -> list[str]:
@@ -153,9 +154,5 @@ def test_trusted_base_size(capsys):
         for m, n in counts.items():
             print(f"{n:6d}  {m}")
         print(f"{total:6d}  trusted base (code lines)")
-    assert {
-        m
-        for m in counts
-        if not m.startswith(TRUSTED)
-    } == set()
+    assert {m for m in counts if not m.startswith(TRUSTED)} == set()
     assert total <= CEILING, f"the trusted base grew to {total} code lines (ceiling {CEILING})"
