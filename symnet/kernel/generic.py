@@ -143,10 +143,6 @@ def affine_coefficients(act: Activation) -> tuple[sympy.Expr, sympy.Expr] | None
     return form.slope_intercept()
 
 
-#: Makes the CertificateError of one step (its index and rule) from a message.
-Fail = Callable[[str], CertificateError]
-
-
 def _layer_operands(net: GenericNetwork, l: int) -> dict[str, Any]:
     """Layer l's weights W and bias b, and a zero column u as wide as its input (it only fixes u's shape)."""
     return {"W": Lin.of(net.weight(l)), "b": Lin.of(net.bias(l)), "u": Lin.zero(net.sizes[l - 1], 1)}
@@ -220,7 +216,7 @@ def check(cert: GenericCertificate) -> bool:
     return True
 
 
-def _check_claim(cert: GenericCertificate, final: tuple[Lin, Lin], fail: Fail) -> None:
+def _check_claim(cert: GenericCertificate, final: tuple[Lin, Lin], fail: Callable[[str], CertificateError]) -> None:
     """The claim (W*, b*) is the conclusion (C, c) in normal form, with W* q x p and b* q x 1 (neither holds x, so
     W* x + b* = C x + c for every size exactly when the pairs are equal as data)."""
     net = cert.network
