@@ -4,7 +4,7 @@ Each checker re-derives what a document states from the network's own layers
 and accepts it only if everything agrees; every one reads its network through
 the well-formedness gate (:mod:`symnet.kernel.gate`) first.  This package
 imports the plain data modules (:mod:`symnet.model`, :mod:`symnet.certificate`,
-:mod:`symnet.errors`) and sympy / python-flint / mpmath only -- never the
+:mod:`symnet.errors`) and sympy / python-flint only -- never the
 search code (:mod:`symnet.search`), the renderers or the command line;
 import-linter enforces that in CI.
 """

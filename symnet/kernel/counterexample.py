@@ -28,7 +28,7 @@ import sympy
 from flint import arb
 
 from ..certificate.documents import CounterexampleDocument
-from ..cost import show
+from ..cost import postorder, show
 from ..errors import CertificateError, UndecidedError
 from ..model.core import NetworkData as Network
 from ..numbers import exact_fmpq, fast_rational
@@ -94,6 +94,8 @@ MAX_EVALUATION_BITS = 4_000_000
 #: 2.3 s (12 square layers of width 3; sympy reduces every product by a gcd), 2.0e6 0.35 s.
 MAX_EVALUATION_WORK = 4_000_000
 _CHEAP_BITS = 4096
+
+
 def bits_guard(form: NetworkForm, numbers: Sequence[Any], rule: str, *, line: bool = False) -> None:
     """Refuse up front an exact evaluation whose numbers would grow past MAX_EVALUATION_BITS or whose work would
     pass MAX_EVALUATION_WORK (``line``: the values are polynomials in one variable of the degree of each layer)."""
@@ -139,8 +141,7 @@ def substituted(
     for l, (W, b, act) in enumerate(zip(form.weights, form.biases, form.activations, strict=True), start=1):
         Wq = [[value(w, f"layer {l} weight") for w in row] for row in W]
         bq = [value(v, f"layer {l} bias") for v in b]
-        if act.is_polynomial:
-            assert act.coeffs is not None
+        if act.coeffs is not None:  # a polynomial activation
             how: Any = ("poly", [value(c, f"layer {l} activation coefficient") for c in act.coeffs])
         else:
             how = ("fn", act.variable, act.body)
@@ -255,22 +256,18 @@ PRECISIONS = (64, 160, 400, 1200)
 
 
 # ------------------------------------------------------------- counterexamples
-_RATIONAL_FUNCTIONS = (sympy.Max, sympy.Min, sympy.Abs)
+#: The heads that take rationals to rationals (with integer powers).
+_RATIONAL_HEADS = (sympy.Add, sympy.Mul, sympy.Max, sympy.Min, sympy.Abs)
 
 
 def rational_network(form: NetworkForm) -> bool:
     """True when every activation takes rationals to rationals (polynomial, or made of +, *, integer powers, Max,
     Min and Abs): the values are then computed exactly, else as python-flint balls (:func:`ball_values`)."""
-    def rational(e: sympy.Basic) -> bool:
-        if e.is_Atom:
-            return bool(e.is_Symbol or e.is_Rational)
-        if e.is_Pow and not e.exp.is_Integer:
-            return False
-        if not (e.is_Add or e.is_Mul or e.is_Pow or isinstance(e, _RATIONAL_FUNCTIONS)):
-            return False
-        return all(rational(a) for a in e.args)
 
-    return all(act.is_polynomial or rational(act.body) for act in form.activations)
+    def rational(n: sympy.Basic) -> bool:  # one node of an activation's body: its DAG is read without recursion
+        return bool(n.is_Symbol or n.is_Rational or isinstance(n, _RATIONAL_HEADS) or (n.is_Pow and n.exp.is_Integer))
+
+    return all(act.is_polynomial or all(map(rational, postorder(act.body))) for act in form.activations)
 
 
 def ball_values(
@@ -294,20 +291,24 @@ def _stated(claimed: Any, label: str, rule: str) -> sympy.Rational | tuple[sympy
     raise _fail(message, rule=rule)
 
 
-def _exact_check(
-    net: Network, form: NetworkForm, subs: dict[sympy.Symbol, sympy.Rational], pts: list[list[Any]], output: int,
-    stated: list[Any], rule: str,
-) -> sympy.Rational:
-    """The exact defect, after checking each stated value against the exact value (equal, or inside its pair)."""
-    got = [out[output] for out in exact_values(net, form, subs, pts)]
-    for label, value, claim in zip(_LABELS, got, stated, strict=True):
+#: The four values a counterexample states: f(u), f(v), f((u+v)/2), and the defect in its enclosure.
+_LABELS = ("f(u)", "f(v)", "f((u+v)/2)", "the defect")
+
+
+def _values(outputs: list[list[Any]], output: int) -> list[Any]:
+    """Output ``output`` at u, v and (u+v)/2, and the defect ``f((u+v)/2) - (f(u) + f(v))/2``."""
+    fu, fv, fm = (out[output] for out in outputs)
+    return [fu, fv, fm, fm - (fu + fv) / 2]
+
+
+def _exact_check(values: list[Any], claims: list[Any], rule: str) -> None:
+    """Each exact value equal to its claim (a rational), or inside it (a pair)."""
+    for label, value, claim in zip(_LABELS, values, claims, strict=True):
         if not (isinstance(value, sympy.Basic) and value.is_Rational):
             raise _fail(f"{label} = {show(value)} is not a finite rational number", rule=rule)
         ok = claim[0] <= value <= claim[1] if isinstance(claim, tuple) else value == claim
         if not ok:
             raise _fail(f"claimed {label} = {show(claim)} but the network gives {show(value)}", rule=rule)
-    fu, fv, fm = got
-    return fm - (fu + fv) / 2
 
 
 def _inside(ball: arb, claim: Any) -> bool:
@@ -320,31 +321,22 @@ def _inside(ball: arb, claim: Any) -> bool:
     return bool(ball.rad() == 0 and q.rad() == 0 and ball.mid() == q)
 
 
-def _ball_check(
-    form: NetworkForm, subs: dict[sympy.Symbol, sympy.Rational], pts: list[list[Any]], output: int,
-    stated: list[Any], lo: sympy.Rational, hi: sympy.Rational, rule: str,
-) -> None:
-    """Each stated value and the defect established by balls, each at the first of :data:`PRECISIONS` that does."""
-    pending = {0, 1, 2, 3}  # the three values, then the defect in [lo, hi]
+def _ball_check(balls: Callable[[], list[arb]], claims: list[Any], rule: str) -> None:
+    """Each value (:func:`_values` of ``balls()``) established inside its claim, at the first of
+    :data:`PRECISIONS` that does."""
+    pending = {0, 1, 2, 3}
     for prec in PRECISIONS:
         with flint.ctx.workprec(prec):
             try:
-                fu, fv, fm = (out[output] for out in ball_values(form, subs, pts))
+                values = balls()
             except UndecidedError:
                 continue
-            balls = (fu, fv, fm, fm - (fu + fv) / 2)
-            claims = (*stated, (lo, hi))
-            pending = {i for i in pending if not _inside(balls[i], claims[i])}
+            pending = {i for i in pending if not _inside(values[i], claims[i])}
         if not pending:
             return
     i = min(pending)
-    if i == 3:
-        raise _fail(f"cannot establish rigorously that the defect lies in [{lo}, {hi}]", rule=rule)
-    what = "lies in the claimed enclosure" if isinstance(stated[i], tuple) else "is the claimed exact rational"
-    raise _fail(f"cannot establish that {_LABELS[i]} {what} {show(stated[i])}", rule=rule)
-
-
-_LABELS = ("f(u)", "f(v)", "f((u+v)/2)")
+    what = "lies in the claimed enclosure" if isinstance(claims[i], tuple) else "is the claimed exact rational"
+    raise _fail(f"cannot establish that {_LABELS[i]} {what} {show(claims[i])}", rule=rule)
 
 
 def check_counterexample(
@@ -390,19 +382,18 @@ def check_counterexample(
         bits_guard(form, [*subs.values(), *u, *v], rule)
     if not isinstance(values, (tuple, list)) or len(values) != 3:
         raise _fail("values must be the three claimed values f(u), f(v), f((u+v)/2)", rule=rule)
-    stated = [_stated(c, label, rule) for c, label in zip(values, _LABELS, strict=True)]
+    claims = [_stated(c, label, rule) for c, label in zip(values, _LABELS[:3], strict=True)]
     pair = isinstance(enclosure, (tuple, list)) and len(enclosure) == 2
     if not pair or not all(isinstance(c, sympy.Basic) and c.is_Rational for c in enclosure):
         raise _fail("enclosure must be two exact rationals", rule=rule)
     lo, hi = enclosure
     if not (lo <= hi and (lo > 0 or hi < 0)):
         raise _fail(f"enclosure [{lo}, {hi}] does not exclude 0", rule=rule)
+    claims.append((lo, hi))
     if rational:
-        defect = _exact_check(net, form, subs, pts, output, stated, rule)
-        if not lo <= defect <= hi:
-            raise _fail(f"the defect {defect} is not in the claimed enclosure [{lo}, {hi}]", rule=rule)
+        _exact_check(_values(exact_values(net, form, subs, pts), output), claims, rule)
     else:
-        _ball_check(form, subs, pts, output, stated, lo, hi, rule)
+        _ball_check(lambda: _values(ball_values(form, subs, pts), output), claims, rule)
     first = next((l for l, act in enumerate(form.activations[:-1], start=1) if not act.is_affine), None)
     if layer is not ... and layer != first:
         message = f"the document names layer {layer} as the first non-affine one; it is {first}"

@@ -112,10 +112,10 @@ class ActivationForm:
 
 def _coefficients(
     body: sympy.Expr, var: sympy.Dummy, params: Sequence[sympy.Symbol], where: str
-) -> tuple[tuple[sympy.Expr, ...], int] | None:
-    """Coefficients in ``var`` of a polynomial body, or None when it is not a polynomial."""
+) -> tuple[tuple[sympy.Expr, ...] | None, int]:
+    """Coefficients in ``var`` of a polynomial body and its degree, or (None, 0) when it is not a polynomial."""
     if not guard(body, where):  # not a polynomial (refused above the limits either way)
-        return None
+        return None, 0
     ring = Exact([var, *params])
     poly = ring.poly(body, where)
     degree = poly.degrees()[0] if not poly.is_zero() else -1
@@ -148,16 +148,12 @@ def gate_activation(act: Activation, inputs: Iterable[sympy.Symbol], where: str)
     if foreign:
         raise IllFormed(f"{where}: the activation mentions the input(s) {', '.join(sorted(s.name for s in foreign))}")
     params = sorted(free, key=lambda s: s.name)
-    found = _coefficients(body, fresh, params, where)
-    if found is None:
-        if params:
-            raise IllFormed(
-                f"{where}: a non-polynomial activation may not use symbols besides its variable "
-                f"(found {', '.join(s.name for s in params)})"
-            )
-        coeffs, degree = None, 0
-    else:
-        coeffs, degree = found
+    coeffs, degree = _coefficients(body, fresh, params, where)
+    if coeffs is None and params:
+        raise IllFormed(
+            f"{where}: a non-polynomial activation may not use symbols besides its variable "
+            f"(found {', '.join(s.name for s in params)})"
+        )
     name = act.name
     if name is not None:
         if not isinstance(name, str) or name not in NAMED_ACTIVATIONS or name == "linear":
@@ -286,16 +282,15 @@ def numeric_matrix(m: Any, where: str) -> flint.fmpq_mat | SDM | None:
         raise IllFormed(f"{where} is a {type(m).__name__}, not a matrix")
     if not vars(m).keys() <= {"shape", "rows", "cols", "domain"}:  # an instance can shadow a dict method it reads
         raise IllFormed(f"{where}: a sparse matrix with attributes of its own ({sorted(vars(m))})")
-    shape = m.shape
-    if not (type(shape) is tuple and len(shape) == 2 and all(type(n) is int and n > 0 for n in shape)):
+    dims = m.shape
+    if not (type(dims) is tuple and len(dims) == 2 and all(type(n) is int and n > 0 for n in dims)):
         raise IllFormed(f"{where}: a sparse matrix without a shape")
-    inside = (
-        type(i) is int and 0 <= i < shape[0] and type(r) is dict
-        and all(type(j) is int and 0 <= j < shape[1] and type(v) is flint.fmpq for j, v in r.items())
-        for i, r in m.items()
-    )
-    if not all(inside):
-        raise IllFormed(f"{where}: a sparse matrix holds an entry outside its shape or not an fmpq")
+    rows, cols = dims
+    outside = f"{where}: a sparse matrix holds an entry outside its shape or not an fmpq"
+    if not all(type(i) is int and 0 <= i < rows and type(r) is dict for i, r in m.items()):
+        raise IllFormed(outside)
+    if not all(type(j) is int and 0 <= j < cols and type(v) is flint.fmpq for _, r in m.items() for j, v in r.items()):
+        raise IllFormed(outside)
     return m
 
 

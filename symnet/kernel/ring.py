@@ -176,16 +176,15 @@ class Exact:
         self.gen_polys = list(self.ctx.gens())[: len(self.gens)]
         self.zero = self.ctx.constant(0)
 
-    def _generator(self, s: sympy.Basic, where: str) -> Any:
-        """The generator of the symbol ``s``; IllFormed if it is not declared."""
-        i = self.index.get(s)
-        if i is None:
-            raise IllFormed(f"{where}: the symbol {s} is not declared here (an input or a parameter of the network)")
-        return self.gen_polys[i]
-
     def _read(self, a: sympy.Basic, where: str) -> Any:
-        """A symbol or a rational as a polynomial."""
-        return self._generator(a, where) if a.is_Symbol else self.ctx.constant(flint.fmpq(int(a.p), int(a.q)))
+        """A rational, or a generator (a symbol or a radical constant), as a polynomial; IllFormed if ``a`` is not
+        declared."""
+        if a.is_Rational:
+            return self.ctx.constant(flint.fmpq(int(a.p), int(a.q)))
+        i = self.index.get(a)
+        if i is None:
+            raise IllFormed(f"{where}: the symbol {a} is not declared here (an input or a parameter of the network)")
+        return self.gen_polys[i]
 
     def poly(self, e: sympy.Expr, where: str) -> Any:
         """``e`` as an fmpq_mpoly; IllFormed if it is not a polynomial in the generators or too big."""
@@ -198,7 +197,7 @@ class Exact:
             raise IllFormed(f"{where}: {show(e, 80)} is not a polynomial with rational coefficients")
         values: dict[int, Any] = {}
         for node in postorder(e):
-            if node.is_Symbol or node.is_Rational:
+            if node.is_Symbol or node.is_Rational or node in self.atoms:
                 v = self._read(node, where)
             elif node.is_Add:
                 v = balanced_sum([values[id(a)] for a in node.args], self.zero)
@@ -206,8 +205,6 @@ class Exact:
                 v = values[id(node.args[0])]
                 for a in node.args[1:]:
                     v = v * values[id(a)]
-            elif node in self.atoms:
-                v = self._generator(node, where)
             elif node.is_Pow and node.exp.is_Integer and node.exp >= 0:
                 v = values[id(node.base)] ** int(node.exp)
             else:

@@ -56,9 +56,6 @@ class Activation:
     name: str | None
     function: sympy.Lambda
 
-    def __repr__(self) -> str:
-        return f"Activation({self.name!r}, {self.function})"
-
     @property
     def variable(self) -> sympy.Symbol:
         """The Lambda's bound variable."""
@@ -286,8 +283,3 @@ class NetworkData:
         extra = {s for act in self.activations for s in act.parameters} - set(seen) - set(self.inputs)
         seen.update(dict.fromkeys(sorted(extra, key=lambda s: s.name)))
         return tuple(seen)
-
-    def __repr__(self) -> str:
-        acts = {a.label() for a in self.activations}
-        act = acts.pop() if len(acts) == 1 else [a.label() for a in self.activations]
-        return f"Network(inputs={self.p}, hidden={list(self.hidden)}, outputs={self.q}, activation={act!r})"

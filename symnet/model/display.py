@@ -27,7 +27,9 @@ The plain data the kernel reads (:class:`~symnet.model.core.Activation`,
 :class:`~symnet.model.core.Layer`, :class:`~symnet.model.generic.GenericNetwork`)
 imports no presentation code: this module gives those classes the same hooks
 when it is imported (:func:`attach`), as every user-facing module does
-(:mod:`symnet.model.network`, :mod:`symnet.model.activations`, the results).
+(:mod:`symnet.model.network`, :mod:`symnet.model.activations`, the results),
+and their one-line reprs (:class:`~symnet.model.core.NetworkData`'s too; no
+checker prints them).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import Any, ClassVar
 
 from sympy.printing.pretty.stringpict import prettyForm
 
-from .core import Activation, Layer
+from .core import Activation, Layer, NetworkData
 from .generic import GenericNetwork
 
 __all__ = ["FORMATS", "Displayable", "attach", "draw", "register", "show"]
@@ -149,3 +151,34 @@ def attach(cls: type, display_key: str) -> None:
 attach(Activation, "activation")
 attach(Layer, "layer")
 attach(GenericNetwork, "generic_network")
+
+
+def _activation_repr(act: Any) -> str:  # an Activation
+    return f"Activation({act.name!r}, {act.function})"
+
+
+def _activations(acts: tuple[Activation, ...]) -> str | list[str]:
+    """The hidden layers' activations by label: one label when they share it."""
+    labels = [a.label() for a in acts]
+    return labels[0] if len(set(labels)) == 1 else labels
+
+
+def _network_repr(net: Any) -> str:  # a NetworkData
+    acts = _activations(net.activations)
+    return f"Network(inputs={net.p}, hidden={list(net.hidden)}, outputs={net.q}, activation={acts!r})"
+
+
+def _size(s: Any) -> int | str:
+    """A size as the user wrote it: a whole number or a size name."""
+    return int(s) if s.is_Integer else str(s.name)
+
+
+def _generic_network_repr(net: Any) -> str:  # a GenericNetwork
+    acts = _activations(net.activations) or "identity"
+    sizes = f"inputs={_size(net.p)!r}, hidden={[_size(h) for h in net.hidden]!r}, outputs={_size(net.q)!r}"
+    return f"GenericNetwork({sizes}, activation={acts!r})"
+
+
+Activation.__repr__ = _activation_repr  # type: ignore[method-assign]
+NetworkData.__repr__ = _network_repr  # type: ignore[method-assign]
+GenericNetwork.__repr__ = _generic_network_repr  # type: ignore[method-assign]

@@ -95,10 +95,6 @@ def ones(n: Size) -> MatAtom:
 Word = tuple[MatAtom, ...]
 
 
-def _word_key(word: Word) -> tuple[str, ...]:
-    return tuple(a.name for a in word)
-
-
 @dataclass(frozen=True)
 class Lin:
     """``sum_i coeff_i * word_i`` in normal form; every word is a product of atoms.
@@ -127,7 +123,7 @@ class Lin:
     def _normal(rows: Size, cols: Size, items: Sequence[tuple[Word, sympy.Expr]]) -> Lin:
         acc: dict[tuple[str, ...], tuple[Word, sympy.Expr]] = {}
         for word, coeff in items:
-            key = _word_key(word)
+            key = tuple(a.name for a in word)
             acc[key] = (word, acc[key][1] + coeff) if key in acc else (word, coeff)
         expanded = ((word, sympy.expand(coeff)) for word, coeff in (acc[key] for key in sorted(acc)))
         return Lin(rows, cols, tuple((word, coeff) for word, coeff in expanded if coeff != 0))
@@ -266,20 +262,6 @@ class GenericNetwork:
         """Every atom of the network by name (weights, biases, input)."""
         layers = range(1, self.depth + 2)
         return {a.name: a for a in (self.input(), *(f(l) for l in layers for f in (self.weight, self.bias)))}
-
-    def __repr__(self) -> str:
-        acts = {a.label() for a in self.activations}
-        act = acts.pop() if len(acts) == 1 else ([a.label() for a in self.activations] or "identity")
-        hidden = [_shown_size(h) for h in self.hidden]
-        return (
-            f"GenericNetwork(inputs={_shown_size(self.p)!r}, hidden={hidden!r}, outputs={_shown_size(self.q)!r}, "
-            f"activation={act!r})"
-        )
-
-
-def _shown_size(s: Size) -> int | str:
-    """A size as the user wrote it: a whole number or a size name."""
-    return int(s) if s.is_Integer else str(s.name)
 
 
 #: The generic certificate's rules, in the order a proof uses them: the reader admits these names, and the

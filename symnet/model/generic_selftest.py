@@ -44,9 +44,6 @@ class Rule(Protocol):
     def operands(self) -> tuple[tuple[str, str, str], ...]: ...
 
     @property
-    def dims(self) -> tuple[str, ...]: ...
-
-    @property
     def result(self) -> Body: ...
 
     def __hash__(self) -> int: ...  # self_check's results are cached per rule
@@ -113,6 +110,11 @@ STATEMENTS: dict[str, Statement] = {
 }
 
 
+def dims(rule: Rule) -> tuple[str, ...]:
+    """The sizes the rule's operands' shapes name, in order of first appearance (``"1"`` is the size 1, not a name)."""
+    return tuple(dict.fromkeys(d for _, rows, cols in rule.operands for d in (rows, cols) if d != "1"))
+
+
 def _fresh(rule: Rule, statement: Statement, sizes: Mapping[str, int]) -> dict[str, Any]:
     """Explicit operands of fresh symbols at these sizes, the rule's scalars, and its dims as Integers."""
     env: dict[str, Any] = {}
@@ -121,7 +123,7 @@ def _fresh(rule: Rule, statement: Statement, sizes: Mapping[str, int]) -> dict[s
         env[name] = sympy.ImmutableMatrix(sizes[rdim], sizes[cdim], lambda i, j, n=name: sympy.Dummy(f"{n}_{i}{j}"))
     for s in statement.scalars:
         env[s] = sympy.Dummy(s)
-    env.update({d: sympy.Integer(sizes[d]) for d in rule.dims})
+    env.update({d: sympy.Integer(sizes[d]) for d in dims(rule)})
     return env
 
 
@@ -142,7 +144,7 @@ def check_instance(rule: Rule, sizes: Mapping[str, int]) -> None:
     statement = _statement(rule)
     ops = ExplicitOps()
     env = _fresh(rule, statement, sizes)
-    where = ", ".join(f"{d}={sizes[d]}" for d in rule.dims)
+    where = ", ".join(f"{d}={sizes[d]}" for d in dims(rule))
     try:
         result, lhs = rule.result(ops, env), statement.lhs(ops, env)
         # the sides' difference: sides of different shapes, or not both matrices, raise one of the errors below
@@ -165,10 +167,10 @@ def _statement(rule: Rule) -> Statement:
 
 @cache
 def _self_check_cached(rule: Rule, statement: Statement) -> int:
-    large = (4, 5, 6)[: len(rule.dims)]
-    spread = statement.spread or (*itertools.product((1, 2, 3), repeat=len(rule.dims)), large, large[::-1])
+    large = (4, 5, 6)[: len(dims(rule))]
+    spread = statement.spread or (*itertools.product((1, 2, 3), repeat=len(dims(rule))), large, large[::-1])
     for values in spread:
-        check_instance(rule, dict(zip(rule.dims, values, strict=True)))
+        check_instance(rule, dict(zip(dims(rule), values, strict=True)))
     return len(spread)
 
 
