@@ -52,6 +52,7 @@ from ..cost import CAP, FUNCTION_BITS, MAX_BITS, Cost, combine, leaf
 from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
+from ..model.symbols import paused_gc
 from ..numbers import fast_rational
 from .numbers import MAX_FLOAT_PRECISION, MAX_NODE_DIGITS, decimal, decode_q
 
@@ -111,11 +112,11 @@ _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.N
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise CertificateError(f"malformed document: the key {k!r} appears twice in one object")
-        out[k] = v
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise CertificateError(f"malformed document: the key {key!r} appears twice in one object")
     return out
 
 
@@ -134,7 +135,8 @@ def load_json(text: Any, what: str = "document") -> Any:
         raise CertificateError(f"malformed {what}: {name} is not a JSON number")
 
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=constant)
+        with paused_gc():  # a document is millions of acyclic containers: collections would rescan them all
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=constant)
     except CertificateError:
         raise
     except (ValueError, RecursionError) as exc:
