@@ -4,7 +4,9 @@ Each ``read_*`` function takes the parsed JSON object of one document (its
 ``format`` already dispatched by :mod:`symnet.certificate.formats`) and returns
 a frozen document object carrying *everything* the document states -- every
 claim, the domain, every witness -- for :func:`symnet.kernel.check` to check.
-Nothing is rebuilt, dropped or checked mathematically here; anything malformed
+Nothing is rebuilt, dropped or checked mathematically here (but for two counts a
+regions document states, refused before its regions are decoded: a repeated
+pattern, and more regions than the network can have); anything malformed
 raises :class:`~symnet.CertificateError`.  Field layouts are in
 ``docs/certificate-format.md``.
 """
@@ -19,6 +21,7 @@ from typing import Any, TypeAlias
 import sympy
 from flint import fmpq
 
+from ..errors import CertificateError
 from ..model import generic as gm
 from ..model.core import NetworkData as Network
 from .expressions import (
@@ -43,6 +46,7 @@ __all__ = [
     "RegionRecord",
     "RegionsDocument",
     "domain_rows",
+    "most_regions",
     "read_counterexample",
     "read_degree",
     "read_generic",
@@ -308,18 +312,21 @@ def domain_rows(domain: Any, p: int) -> list[list[fmpq]]:
     raise _fail(f"domain {str(domain)[:80]} is not a box, a polytope or the whole space")
 
 
-def _region(rd: Any, where: str, units: int, p: int, q: int, m: int, n: int) -> RegionRecord:
-    keys(rd, {"pattern", "matrix", "offset", "interior_point", "inequalities", "facets", "implied"}, set(), where)
-    pat = rd["pattern"]
-    _expect(
-        isinstance(pat, str) and len(pat) == units and not set(pat) - {"0", "1"},
-        f"{where}.pattern must be a string of {units} digits 0/1",
-    )
-    _expect(
-        all(isinstance(rd[k], list) for k in ("facets", "implied", "inequalities", "matrix")),
-        f"{where}: facets, implied, inequalities and matrix must be lists",
-    )
-    _expect(len(rd["matrix"]) == q, f"{where}.matrix must have {q} rows")
+_REGION_KEYS = {"pattern", "matrix", "offset", "interior_point", "inequalities", "facets", "implied"}
+
+
+def _region(rd: Any, r: int, units: int, p: int, q: int, m: int, n: int) -> RegionRecord:
+    """Region ``r`` as stated (each message is built only when the region is refused: this runs per region)."""
+    if type(rd) is not dict or rd.keys() != _REGION_KEYS:
+        keys(rd, _REGION_KEYS, set(), f"regions[{r}]")
+    pat, matrix = rd["pattern"], rd["matrix"]
+    if not (isinstance(pat, str) and len(pat) == units and not pat.strip("01")):
+        raise _fail(f"regions[{r}].pattern must be a string of {units} digits 0/1")
+    if not all(isinstance(rd[k], list) for k in ("facets", "implied", "inequalities", "matrix")):
+        raise _fail(f"regions[{r}]: facets, implied, inequalities and matrix must be lists")
+    if len(matrix) != q:
+        raise _fail(f"regions[{r}].matrix must have {q} rows")
+    where = f"regions[{r}]"
     facets = []
     for f in rd["facets"]:
         _expect(isinstance(f, list) and len(f) == 3, f"{where}: a facet is [row, neighbour or null, witness]")
@@ -330,8 +337,8 @@ def _region(rd: Any, where: str, units: int, p: int, q: int, m: int, n: int) -> 
         _expect(isinstance(item, list) and len(item) == 2, f"{where}: an implied row is [row, [[row, value], ...]]")
         implied.append((index(item[0], m, where), pairs(item[1], m, where)))
     return RegionRecord(
-        tuple(int(c) for c in pat),
-        [decode_qs(r, p, f"{where}.matrix") for r in rd["matrix"]],
+        tuple(map(int, pat)),
+        [decode_qs(row, p, f"{where}.matrix") for row in matrix],
         decode_qs(rd["offset"], q, f"{where}.offset"),
         decode_qs(rd["interior_point"], p, f"{where}.interior_point"),
         [decode_qs(v, p + 1, f"{where}.inequalities") for v in rd["inequalities"]],
@@ -366,6 +373,35 @@ def _claim(cd: Any, p: int, q: int, n: int, m: int) -> tuple[Any, ...]:
     return "bounds", tuple(bounds)
 
 
+def most_regions(widths: list[int], p: int, units: int) -> int:
+    """At most how many regions of distinct patterns, each with an interior point, a network of these hidden
+    ``widths`` over ``p`` inputs with ``units`` kink units has (capped just past :data:`MAX_DOCUMENT_REGIONS`).
+
+    Distinct patterns of ``units`` bits: ``2**units``.  Per layer: within a cell of the earlier layers' pattern
+    each unit of the layer cuts along one hyperplane of R^p, and ``n`` hyperplanes cut R^p into at most
+    ``sum(comb(n, j) for j <= p)`` open cells; a region's interior point lies in one of them, which fixes its bits.
+    """
+    cap = MAX_DOCUMENT_REGIONS + 1
+    most = 1
+    for n in widths:
+        cells, term = 0, 1
+        for j in range(min(n, p) + 1):  # stops by ~j = 21 when the terms are large: comb(n, j) > cap
+            cells, term = min(cells + term, cap), term * (n - j) // (j + 1)
+            if cells == cap:
+                break
+        most = min(most * cells, cap)  # cells >= 1 and most <= cap: no huge product
+    return min(most, 1 << min(units, cap.bit_length()))
+
+
+def _distinct_patterns(regs: list[Any]) -> None:
+    """Refuse two regions that state the same pattern (rule ``distinct``), before any region is decoded."""
+    seen: dict[str, int] = {}
+    for r, rd in enumerate(regs):
+        pat = rd.get("pattern") if isinstance(rd, dict) else None
+        if isinstance(pat, str) and seen.setdefault(pat, r) != r:
+            raise CertificateError(f"its pattern repeats region {seen[pat]}", step=r, rule="distinct")
+
+
 def read_regions(data: Any) -> RegionsDocument:
     """A regions document (format ``symnet.regions``), its domain and claim as stated."""
     table = start(data, "regions document", {"network", "domain", "units", "regions"}, {"claim"})
@@ -379,7 +415,10 @@ def read_regions(data: Any) -> RegionsDocument:
         isinstance(regs, list) and 0 < len(regs) <= MAX_DOCUMENT_REGIONS,
         f"regions must be a non-empty list of at most {MAX_DOCUMENT_REGIONS}",
     )
+    _distinct_patterns(regs)  # before anything else of a region is decoded
+    most = most_regions([layer.width for layer in net.layers[:-1]], p, units)
+    _expect(len(regs) <= most, f"{len(regs)} regions, but this network has at most {most} over {p} inputs")
     m, n = len(drows) + units, len(regs)
-    records = tuple(_region(rd, f"regions[{r}]", units, p, q, m, n) for r, rd in enumerate(regs))
+    records = tuple(_region(rd, r, units, p, q, m, n) for r, rd in enumerate(regs))
     claim = None if data.get("claim") is None else _claim(data["claim"], p, q, n, m)
     return RegionsDocument(net, data["domain"], drows, units, records, claim)

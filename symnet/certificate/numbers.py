@@ -8,6 +8,7 @@ evaluated: it is matched against a fixed pattern and parsed as integers.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -43,16 +44,27 @@ def decimal(text: str) -> int:
     return int(text) if len(text) <= _INT_STR_DIGITS else int(fmpz(text))
 
 
+def _parse(text: str) -> fmpq | None:
+    """The rational ``text`` writes as ``"p/q"`` or ``"p"`` with ``q != 0``, or None."""
+    if _Q_RE.fullmatch(text) is None:
+        return None
+    num, _, den = text.partition("/")
+    d = decimal(den) if den else 1
+    return fmpq(decimal(num), d) if d else None
+
+
+#: Documents repeat their short numbers ("0", "1", "1/2") many times; each short text is parsed once.
+_parse_short = functools.lru_cache(maxsize=1 << 16)(_parse)
+
+
 def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
     """The rational written ``"p/q"`` or ``"p"`` (of at most ``bits`` bits above and below when given);
     CertificateError otherwise."""
-    if not isinstance(text, str) or _Q_RE.fullmatch(text) is None:
+    v = (_parse_short(text) if len(text) <= 40 else _parse(text)) if type(text) is str else None
+    if v is None:
+        if isinstance(text, str) and _Q_RE.fullmatch(text) is not None:
+            raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
         raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} is not a rational number written 'p/q'")
-    num, _, den = text.partition("/")
-    d = decimal(den) if den else 1
-    if d == 0:
-        raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
-    v = fmpq(decimal(num), d)
     if bits is not None and max(int(v.p).bit_length(), int(v.q).bit_length()) > bits:
         raise CertificateError(f"malformed document: {where} has more than {bits} bits")
     return v
@@ -62,7 +74,12 @@ def decode_qs(items: Any, n: int, where: str, bits: int | None = None) -> list[f
     """A list of exactly ``n`` rationals (see :func:`decode_q`)."""
     if not isinstance(items, list) or len(items) != n:
         raise CertificateError(f"malformed document: {where} must be a list of {n} rationals")
-    return [decode_q(v, f"{where}[{i}]", bits) for i, v in enumerate(items)]
+    try:
+        return [decode_q(v, where, bits) for v in items]
+    except CertificateError:
+        for i, v in enumerate(items):  # again, to name the entry
+            decode_q(v, f"{where}[{i}]", bits)
+        raise
 
 
 def decode_rational(text: Any, where: str) -> sympy.Rational:
