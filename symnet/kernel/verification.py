@@ -60,6 +60,7 @@ _SCALE = 1 << GRID_BITS
 FINE_BITS = 40
 _FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
+_NIL = fmpz(0)
 #: The hidden layers' box-independent numbers (see _Fixed) and the output layer's [[1, 0], [b, W]] over QQ.
 ReluLayers = tuple[list["_Fixed"], fmpq_mat]
 #: A hidden layer's relaxation as an integer matrix (see _layer_ext).
@@ -103,7 +104,7 @@ class _Fixed:
         self.aug = aug
         numer, denom = aug.numer_denom()
         self.D = D = int(denom)
-        ints = [[int(v) for v in r] for r in numer.tolist()[1:]]
+        ints = numer.tolist()[1:]  # fmpz entries throughout: flint builds a matrix of fmpz 4x faster than of ints
         self.rows = [[v << 2 * GRID_BITS for v in r] for r in ints]
         self.start = [[(s * r[j] * _FINE) // D for s in (1, -1) for r in ints] for j in range(1, len(ints[0]))]
         self.start_const = [s * r[0] for s in (1, -1) for r in aug.tolist()[1:]]
@@ -155,7 +156,7 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], below: list[int] 
     neurons): U lists the positions (among the live) of the neurons whose rows differ.
     """
     cols = [0, *(j + 1 for j in (range(len(fixed.rows[0]) - 1) if below is None else below))]
-    zeros = [0] * len(cols)
+    zeros = [_NIL] * len(cols)
     stack: list[int] = []
     diff: list[int] = []
     U: list[int] = []
@@ -197,7 +198,7 @@ def _backsub(exts: Sequence[Ext], AT: list[Any], const: list[fmpq]) -> tuple[lis
     T = fmpz(1)
     for idx in reversed(range(len(exts))):
         M, U, T, _ = exts[idx]
-        X = AT + [a if a > 0 else 0 for k in U for a in AT[k * R : (k + 1) * R]]
+        X = AT + [a if a > 0 else _NIL for k in U for a in AT[k * R : (k + 1) * R]]
         E = (M * fmpz_mat(len(X) // R, R, X)).entries()
         c_int = [c + e // T for c, e in zip(c_int, E[:R], strict=True)]
         AT = [e // T for e in E[R:]] if idx else E[R:]
