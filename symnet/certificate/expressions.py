@@ -221,13 +221,18 @@ class ExpressionReader:
         self.comparisons = 0
         self.evaluation = 0  # the work of sympy's numeric evaluation of the function nodes' arguments
         self.numbers: dict[int, fmpq | None] = {}  # the rational nodes as python-flint numbers, made once each
+        self.rationals: dict[int, fmpq] = {}  # the int and rat nodes' numbers, made as they are read
         for i, node in enumerate(nodes):
-            _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
+            if not (isinstance(node, list) and node and isinstance(node[0], str)):  # messages only on failure:
+                raise _fail(f"expression {i} is not a node")  # this loop runs per node
             kind, rest = node[0], node[1:]
             where = f"expression {i}"
             if kind in _LEAVES:
-                _expect(len(rest) == _LEAVES[kind], f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
+                if len(rest) != _LEAVES[kind]:
+                    raise _fail(f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
                 value = self._leaf(where, kind, rest)
+                if kind in ("int", "rat"):
+                    self.rationals[i] = fmpq(value.p, value.q)
                 self.cost.append(leaf(value))
                 self.size.append(1)
                 self.children.append(())
@@ -361,6 +366,10 @@ class ExpressionReader:
         n, width = len(rows), len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
         refs = [v for row in rows for v in row]
+        if all(type(v) is int for v in refs):  # every entry an int or rat node: the common case, read at once
+            got = [self.rationals.get(v) for v in refs]
+            if None not in got:
+                return fmpq_mat(n, width, got)
         numbers = list(takewhile(lambda x: x is not None, (self.number(v, where, exact) for v in refs)))
         if len(numbers) == len(refs):
             return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # takewhile stopped at no None
