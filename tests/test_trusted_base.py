@@ -93,7 +93,9 @@ ROOT = pathlib.Path(symnet.__file__).parent
 #: +1: the estimate counts reading the running product (a wide one between narrow layers, review7).
 #: All merged (optionb, review7): 3,641.
 #: +2: a sparse matrix with attributes of its own refused (an instance can shadow the dict methods the kernel reads).
-CEILING = 3_643
+#: +37 (read8): the regions reader refuses a repeated pattern and more regions than the network can have before
+#: decoding any region; the rational codec's parse cache; the node table's int/rat fast path; gc paused as it reads.
+CEILING = 3_680
 
 
 def trusted_modules() -> list[str]:
@@ -153,9 +155,5 @@ def test_trusted_base_size(capsys):
         for m, n in counts.items():
             print(f"{n:6d}  {m}")
         print(f"{total:6d}  trusted base (code lines)")
-    assert {
-        m
-        for m in counts
-        if not m.startswith(TRUSTED)
-    } == set()
+    assert {m for m in counts if not m.startswith(TRUSTED)} == set()
     assert total <= CEILING, f"the trusted base grew to {total} code lines (ceiling {CEILING})"

@@ -13,6 +13,7 @@ raises :class:`~symnet.CertificateError`.  Field layouts are in
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -312,21 +313,18 @@ def domain_rows(domain: Any, p: int) -> list[list[fmpq]]:
     raise _fail(f"domain {str(domain)[:80]} is not a box, a polytope or the whole space")
 
 
-_REGION_KEYS = {"pattern", "matrix", "offset", "interior_point", "inequalities", "facets", "implied"}
-
-
-def _region(rd: Any, r: int, units: int, p: int, q: int, m: int, n: int) -> RegionRecord:
-    """Region ``r`` as stated (each message is built only when the region is refused: this runs per region)."""
-    if type(rd) is not dict or rd.keys() != _REGION_KEYS:
-        keys(rd, _REGION_KEYS, set(), f"regions[{r}]")
-    pat, matrix = rd["pattern"], rd["matrix"]
-    if not (isinstance(pat, str) and len(pat) == units and not pat.strip("01")):
-        raise _fail(f"regions[{r}].pattern must be a string of {units} digits 0/1")
-    if not all(isinstance(rd[k], list) for k in ("facets", "implied", "inequalities", "matrix")):
-        raise _fail(f"regions[{r}]: facets, implied, inequalities and matrix must be lists")
-    if len(matrix) != q:
-        raise _fail(f"regions[{r}].matrix must have {q} rows")
-    where = f"regions[{r}]"
+def _region(rd: Any, where: str, units: int, p: int, q: int, m: int, n: int) -> RegionRecord:
+    keys(rd, {"pattern", "matrix", "offset", "interior_point", "inequalities", "facets", "implied"}, set(), where)
+    pat = rd["pattern"]
+    _expect(
+        isinstance(pat, str) and len(pat) == units and not set(pat) - {"0", "1"},
+        f"{where}.pattern must be a string of {units} digits 0/1",
+    )
+    _expect(
+        all(isinstance(rd[k], list) for k in ("facets", "implied", "inequalities", "matrix")),
+        f"{where}: facets, implied, inequalities and matrix must be lists",
+    )
+    _expect(len(rd["matrix"]) == q, f"{where}.matrix must have {q} rows")
     facets = []
     for f in rd["facets"]:
         _expect(isinstance(f, list) and len(f) == 3, f"{where}: a facet is [row, neighbour or null, witness]")
@@ -337,8 +335,8 @@ def _region(rd: Any, r: int, units: int, p: int, q: int, m: int, n: int) -> Regi
         _expect(isinstance(item, list) and len(item) == 2, f"{where}: an implied row is [row, [[row, value], ...]]")
         implied.append((index(item[0], m, where), pairs(item[1], m, where)))
     return RegionRecord(
-        tuple(map(int, pat)),
-        [decode_qs(row, p, f"{where}.matrix") for row in matrix],
+        tuple(int(c) for c in pat),
+        [decode_qs(r, p, f"{where}.matrix") for r in rd["matrix"]],
         decode_qs(rd["offset"], q, f"{where}.offset"),
         decode_qs(rd["interior_point"], p, f"{where}.interior_point"),
         [decode_qs(v, p + 1, f"{where}.inequalities") for v in rd["inequalities"]],
@@ -380,17 +378,12 @@ def most_regions(widths: list[int], p: int, units: int) -> int:
     Distinct patterns of ``units`` bits: ``2**units``.  Per layer: within a cell of the earlier layers' pattern
     each unit of the layer cuts along one hyperplane of R^p, and ``n`` hyperplanes cut R^p into at most
     ``sum(comb(n, j) for j <= p)`` open cells; a region's interior point lies in one of them, which fixes its bits.
+    Past 64 terms that sum exceeds ``2**64`` (its first 65 terms for n = 65), beyond the cap already.
     """
-    cap = MAX_DOCUMENT_REGIONS + 1
-    most = 1
+    cap, most = MAX_DOCUMENT_REGIONS + 1, 1
     for n in widths:
-        cells, term = 0, 1
-        for j in range(min(n, p) + 1):  # stops by ~j = 21 when the terms are large: comb(n, j) > cap
-            cells, term = min(cells + term, cap), term * (n - j) // (j + 1)
-            if cells == cap:
-                break
-        most = min(most * cells, cap)  # cells >= 1 and most <= cap: no huge product
-    return min(most, 1 << min(units, cap.bit_length()))
+        most = min(most * sum(math.comb(n, j) for j in range(min(n, p, 64) + 1)), cap)
+    return min(most, 1 << min(units, 64), cap)
 
 
 def _distinct_patterns(regs: list[Any]) -> None:
@@ -419,6 +412,6 @@ def read_regions(data: Any) -> RegionsDocument:
     most = most_regions([layer.width for layer in net.layers[:-1]], p, units)
     _expect(len(regs) <= most, f"{len(regs)} regions, but this network has at most {most} over {p} inputs")
     m, n = len(drows) + units, len(regs)
-    records = tuple(_region(rd, r, units, p, q, m, n) for r, rd in enumerate(regs))
+    records = tuple(_region(rd, f"regions[{r}]", units, p, q, m, n) for r, rd in enumerate(regs))
     claim = None if data.get("claim") is None else _claim(data["claim"], p, q, n, m)
     return RegionsDocument(net, data["domain"], drows, units, records, claim)

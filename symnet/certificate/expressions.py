@@ -223,13 +223,11 @@ class ExpressionReader:
         self.numbers: dict[int, fmpq | None] = {}  # the rational nodes as python-flint numbers, made once each
         self.rationals: dict[int, fmpq] = {}  # the int and rat nodes' numbers, made as they are read
         for i, node in enumerate(nodes):
-            if not (isinstance(node, list) and node and isinstance(node[0], str)):  # messages only on failure:
-                raise _fail(f"expression {i} is not a node")  # this loop runs per node
+            _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
             kind, rest = node[0], node[1:]
             where = f"expression {i}"
             if kind in _LEAVES:
-                if len(rest) != _LEAVES[kind]:
-                    raise _fail(f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
+                _expect(len(rest) == _LEAVES[kind], f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
                 value = self._leaf(where, kind, rest)
                 if kind in ("int", "rat"):
                     self.rationals[i] = fmpq(value.p, value.q)
@@ -369,7 +367,7 @@ class ExpressionReader:
         if all(type(v) is int for v in refs):  # every entry an int or rat node: the common case, read at once
             got = [self.rationals.get(v) for v in refs]
             if None not in got:
-                return fmpq_mat(n, width, got)
+                return fmpq_mat(n, width, got)  # type: ignore[arg-type]  # no None in it
         numbers = list(takewhile(lambda x: x is not None, (self.number(v, where, exact) for v in refs)))
         if len(numbers) == len(refs):
             return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # takewhile stopped at no None

@@ -44,27 +44,22 @@ def decimal(text: str) -> int:
     return int(text) if len(text) <= _INT_STR_DIGITS else int(fmpz(text))
 
 
-def _parse(text: str) -> fmpq | None:
-    """The rational ``text`` writes as ``"p/q"`` or ``"p"`` with ``q != 0``, or None."""
+@functools.lru_cache(maxsize=1024)  # documents repeat their numbers ("0", "1", "1/2"): each text is parsed once
+def _parse(text: str) -> fmpq | str:
+    """The rational ``text`` writes as ``"p/q"`` or ``"p"``, or why it is not one."""
     if _Q_RE.fullmatch(text) is None:
-        return None
+        return "is not a rational number written 'p/q'"
     num, _, den = text.partition("/")
     d = decimal(den) if den else 1
-    return fmpq(decimal(num), d) if d else None
-
-
-#: Documents repeat their short numbers ("0", "1", "1/2") many times; each short text is parsed once.
-_parse_short = functools.lru_cache(maxsize=1 << 16)(_parse)
+    return fmpq(decimal(num), d) if d else "has a zero denominator"
 
 
 def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
     """The rational written ``"p/q"`` or ``"p"`` (of at most ``bits`` bits above and below when given);
     CertificateError otherwise."""
-    v = (_parse_short(text) if len(text) <= 40 else _parse(text)) if type(text) is str else None
-    if v is None:
-        if isinstance(text, str) and _Q_RE.fullmatch(text) is not None:
-            raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
-        raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} is not a rational number written 'p/q'")
+    v = _parse(text) if type(text) is str else "is not a rational number written 'p/q'"
+    if isinstance(v, str):
+        raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} {v}")
     if bits is not None and max(int(v.p).bit_length(), int(v.q).bit_length()) > bits:
         raise CertificateError(f"malformed document: {where} has more than {bits} bits")
     return v
