@@ -234,6 +234,18 @@ def regions_many_regions() -> str:
                     regions=[region] * 200_000)
 
 
+def regions_more_than_the_network_has() -> str:
+    """Distinct patterns, more regions than the network can have: 200,000 regions of 18 units over one input
+    (18 kinks cut a line into at most 19 pieces; 2**18 patterns would pass a count of patterns alone)."""
+    t = Table()
+    units = 18
+    net = network(t, [1, units, 1], ["relu", "identity"], lambda l, i, j: t.int(1))
+    regions = [{"pattern": format(k, f"0{units}b"), "matrix": [["1"]], "offset": ["0"], "interior_point": ["1/2"],
+                "inequalities": [["0", "1"]], "facets": [], "implied": []} for k in range(200_000)]
+    return document("symnet.regions", t, net, domain={"kind": "box", "box": [["0", "1"]]}, units=units,
+                    regions=regions)
+
+
 def reader_function_tower() -> str:
     """FUNCTION_BITS bounds a function's numeric argument, not a tower of functions: exp(exp(exp(exp(9))))
     under Max, which asks sympy to compare them numerically."""
@@ -297,6 +309,7 @@ CASES: list[Callable[[], str]] = [
     degree_expand,
     verification_many_leaves,
     regions_many_regions,
+    regions_more_than_the_network_has,
     reader_function_tower,
     reader_function_evaluation,
     reader_nested_functions,

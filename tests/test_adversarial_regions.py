@@ -182,7 +182,8 @@ def test_reading_a_regions_document_gates_the_network_once(monkeypatch: pytest.M
         return gate_network(*args, **kwargs)
 
     monkeypatch.setattr("symnet.kernel.regions_cert.gate_network", counting)
-    symnet.Regions.from_json(json.dumps(_doc(regions=_REGIONS * 10)))
+    with pytest.raises(CertificateError, match="repeats region 0"):  # refused now before any region is decoded
+        symnet.Regions.from_json(json.dumps(_doc(regions=_REGIONS * 10)))
     assert len(calls) <= 1, f"the network was gated {len(calls)} times for 30 regions"
 
 

@@ -4,13 +4,16 @@ Each ``read_*`` function takes the parsed JSON object of one document (its
 ``format`` already dispatched by :mod:`symnet.certificate.formats`) and returns
 a frozen document object carrying *everything* the document states -- every
 claim, the domain, every witness -- for :func:`symnet.kernel.check` to check.
-Nothing is rebuilt, dropped or checked mathematically here; anything malformed
+Nothing is rebuilt, dropped or checked mathematically here (but for two counts a
+regions document states, refused before its regions are decoded: a repeated
+pattern, and more regions than the network can have); anything malformed
 raises :class:`~symnet.CertificateError`.  Field layouts are in
 ``docs/certificate-format.md``.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -19,6 +22,7 @@ from typing import Any, TypeAlias
 import sympy
 from flint import fmpq
 
+from ..errors import CertificateError
 from ..model import generic as gm
 from ..model.core import NetworkData as Network
 from .expressions import (
@@ -43,6 +47,7 @@ __all__ = [
     "RegionRecord",
     "RegionsDocument",
     "domain_rows",
+    "most_regions",
     "read_counterexample",
     "read_degree",
     "read_generic",
@@ -366,6 +371,30 @@ def _claim(cd: Any, p: int, q: int, n: int, m: int) -> tuple[Any, ...]:
     return "bounds", tuple(bounds)
 
 
+def most_regions(widths: list[int], p: int, units: int) -> int:
+    """At most how many regions of distinct patterns, each with an interior point, a network of these hidden
+    ``widths`` over ``p`` inputs with ``units`` kink units has (capped just past :data:`MAX_DOCUMENT_REGIONS`).
+
+    Distinct patterns of ``units`` bits: ``2**units``.  Per layer: within a cell of the earlier layers' pattern
+    each unit of the layer cuts along one hyperplane of R^p, and ``n`` hyperplanes cut R^p into at most
+    ``sum(comb(n, j) for j <= p)`` open cells; a region's interior point lies in one of them, which fixes its bits.
+    Past 64 terms that sum exceeds ``2**64`` (its first 65 terms for n = 65), beyond the cap already.
+    """
+    cap, most = MAX_DOCUMENT_REGIONS + 1, 1
+    for n in widths:
+        most = min(most * sum(math.comb(n, j) for j in range(min(n, p, 64) + 1)), cap)
+    return min(most, 1 << min(units, 64), cap)
+
+
+def _distinct_patterns(regs: list[Any]) -> None:
+    """Refuse two regions that state the same pattern (rule ``distinct``), before any region is decoded."""
+    seen: dict[str, int] = {}
+    for r, rd in enumerate(regs):
+        pat = rd.get("pattern") if isinstance(rd, dict) else None
+        if isinstance(pat, str) and seen.setdefault(pat, r) != r:
+            raise CertificateError(f"its pattern repeats region {seen[pat]}", step=r, rule="distinct")
+
+
 def read_regions(data: Any) -> RegionsDocument:
     """A regions document (format ``symnet.regions``), its domain and claim as stated."""
     table = start(data, "regions document", {"network", "domain", "units", "regions"}, {"claim"})
@@ -379,6 +408,9 @@ def read_regions(data: Any) -> RegionsDocument:
         isinstance(regs, list) and 0 < len(regs) <= MAX_DOCUMENT_REGIONS,
         f"regions must be a non-empty list of at most {MAX_DOCUMENT_REGIONS}",
     )
+    _distinct_patterns(regs)  # before anything else of a region is decoded
+    most = most_regions([layer.width for layer in net.layers[:-1]], p, units)
+    _expect(len(regs) <= most, f"{len(regs)} regions, but this network has at most {most} over {p} inputs")
     m, n = len(drows) + units, len(regs)
     records = tuple(_region(rd, f"regions[{r}]", units, p, q, m, n) for r, rd in enumerate(regs))
     claim = None if data.get("claim") is None else _claim(data["claim"], p, q, n, m)

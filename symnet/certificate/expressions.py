@@ -52,6 +52,7 @@ from ..cost import CAP, FUNCTION_BITS, MAX_BITS, Cost, combine, leaf
 from ..errors import CertificateError
 from ..grammar import is_name
 from ..model.core import Activation, Layer, NetworkData
+from ..model.symbols import paused_gc
 from ..numbers import fast_rational
 from .numbers import MAX_FLOAT_PRECISION, MAX_NODE_DIGITS, decimal, decode_q
 
@@ -111,11 +112,11 @@ _NON_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.N
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise CertificateError(f"malformed document: the key {k!r} appears twice in one object")
-        out[k] = v
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise CertificateError(f"malformed document: the key {key!r} appears twice in one object")
     return out
 
 
@@ -134,7 +135,8 @@ def load_json(text: Any, what: str = "document") -> Any:
         raise CertificateError(f"malformed {what}: {name} is not a JSON number")
 
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=constant)
+        with paused_gc():  # a document is millions of acyclic containers: collections would rescan them all
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=constant)
     except CertificateError:
         raise
     except (ValueError, RecursionError) as exc:
@@ -219,6 +221,7 @@ class ExpressionReader:
         self.comparisons = 0
         self.evaluation = 0  # the work of sympy's numeric evaluation of the function nodes' arguments
         self.numbers: dict[int, fmpq | None] = {}  # the rational nodes as python-flint numbers, made once each
+        self.rationals: dict[int, fmpq] = {}  # the int and rat nodes' numbers, made as they are read
         for i, node in enumerate(nodes):
             _expect(isinstance(node, list) and node and isinstance(node[0], str), f"expression {i} is not a node")
             kind, rest = node[0], node[1:]
@@ -226,6 +229,8 @@ class ExpressionReader:
             if kind in _LEAVES:
                 _expect(len(rest) == _LEAVES[kind], f"{where}: {kind} takes {_LEAVES[kind]} value(s)")
                 value = self._leaf(where, kind, rest)
+                if kind in ("int", "rat"):
+                    self.rationals[i] = fmpq(value.p, value.q)
                 self.cost.append(leaf(value))
                 self.size.append(1)
                 self.children.append(())
@@ -359,6 +364,10 @@ class ExpressionReader:
         n, width = len(rows), len(rows[0])
         _expect(width > 0 and all(len(r) == width for r in rows), f"{where} must be a rectangular matrix")
         refs = [v for row in rows for v in row]
+        if all(type(v) is int for v in refs):  # every entry an int or rat node: the common case, read at once
+            got = [self.rationals.get(v) for v in refs]
+            if None not in got:
+                return fmpq_mat(n, width, got)  # type: ignore[arg-type]  # no None in it
         numbers = list(takewhile(lambda x: x is not None, (self.number(v, where, exact) for v in refs)))
         if len(numbers) == len(refs):
             return fmpq_mat(n, width, numbers)  # type: ignore[arg-type]  # takewhile stopped at no None

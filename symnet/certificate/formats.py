@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CertificateError, SymnetError
+from ..model.symbols import paused_gc
 from . import documents, linear, verification
 from .expressions import load_json
 
@@ -76,4 +77,5 @@ def read(text: str | bytes | bytearray) -> Any:
     :class:`~symnet.certificate.verification.VerificationDocument`; each has a ``kind``
     and carries every claim and the domain of the document.
     """
-    return read_data(load_json(text, "certificate"))
+    with paused_gc():  # the reader's objects are acyclic and stay reachable: a collection would find nothing
+        return read_data(load_json(text, "certificate"))

@@ -8,6 +8,7 @@ evaluated: it is matched against a fixed pattern and parsed as integers.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -43,16 +44,22 @@ def decimal(text: str) -> int:
     return int(text) if len(text) <= _INT_STR_DIGITS else int(fmpz(text))
 
 
+@functools.lru_cache(maxsize=1024)  # documents repeat their numbers ("0", "1", "1/2"): each text is parsed once
+def _parse(text: str) -> fmpq | str:
+    """The rational ``text`` writes as ``"p/q"`` or ``"p"``, or why it is not one."""
+    if _Q_RE.fullmatch(text) is None:
+        return "is not a rational number written 'p/q'"
+    num, _, den = text.partition("/")
+    d = decimal(den) if den else 1
+    return fmpq(decimal(num), d) if d else "has a zero denominator"
+
+
 def decode_q(text: Any, where: str, bits: int | None = None) -> fmpq:
     """The rational written ``"p/q"`` or ``"p"`` (of at most ``bits`` bits above and below when given);
     CertificateError otherwise."""
-    if not isinstance(text, str) or _Q_RE.fullmatch(text) is None:
-        raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} is not a rational number written 'p/q'")
-    num, _, den = text.partition("/")
-    d = decimal(den) if den else 1
-    if d == 0:
-        raise CertificateError(f"malformed document: {where}={text[:60]!r} has a zero denominator")
-    v = fmpq(decimal(num), d)
+    v = _parse(text) if type(text) is str else "is not a rational number written 'p/q'"
+    if isinstance(v, str):
+        raise CertificateError(f"malformed document: {where}={str(text)[:60]!r} {v}")
     if bits is not None and max(int(v.p).bit_length(), int(v.q).bit_length()) > bits:
         raise CertificateError(f"malformed document: {where} has more than {bits} bits")
     return v
@@ -62,7 +69,12 @@ def decode_qs(items: Any, n: int, where: str, bits: int | None = None) -> list[f
     """A list of exactly ``n`` rationals (see :func:`decode_q`)."""
     if not isinstance(items, list) or len(items) != n:
         raise CertificateError(f"malformed document: {where} must be a list of {n} rationals")
-    return [decode_q(v, f"{where}[{i}]", bits) for i, v in enumerate(items)]
+    try:
+        return [decode_q(v, where, bits) for v in items]
+    except CertificateError:
+        for i, v in enumerate(items):  # again, to name the entry
+            decode_q(v, f"{where}[{i}]", bits)
+        raise
 
 
 def decode_rational(text: Any, where: str) -> sympy.Rational:

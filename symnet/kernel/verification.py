@@ -60,6 +60,7 @@ _SCALE = 1 << GRID_BITS
 FINE_BITS = 40
 _FINE = 1 << FINE_BITS
 ZERO, ONE = fmpq(0), fmpq(1)
+_NIL = fmpz(0)
 #: The hidden layers' box-independent numbers (see _Fixed) and the output layer's [[1, 0], [b, W]] over QQ.
 ReluLayers = tuple[list["_Fixed"], fmpq_mat]
 #: A hidden layer's relaxation as an integer matrix (see _layer_ext).
@@ -91,20 +92,20 @@ class _Fixed:
     """A hidden layer's numbers that do not depend on the box, computed once per network.
 
     ``aug`` is the layer ``[[1, 0], [b, W]]`` over QQ; D is a common denominator of W and b; ``signs`` the functions
-    ``D (W x + b)`` then ``-D (W x + b)`` for :func:`_mins` (interval bounds); ``rows[k]`` is
-    ``2^(2 GRID_BITS) D [b_k | W_k]`` (integers); ``start[j]`` lists the coefficients of column j of W in the
+    ``D (W x + b)`` then ``-D (W x + b)`` for :func:`_mins` (interval bounds); ``W`` is the integer
+    matrix ``D [b | W]``; ``start[j]`` lists the coefficients of column j of W in the
     objectives ``W h + b`` then ``-(W h + b)`` (back-substituted for the layer's bounds) times 2^FINE_BITS rounded
     down, ``start_const`` their constants.
     """
 
-    __slots__ = ("D", "aug", "rows", "signs", "start", "start_const")
+    __slots__ = ("D", "W", "aug", "signs", "start", "start_const")
 
     def __init__(self, aug: fmpq_mat) -> None:
         self.aug = aug
         numer, denom = aug.numer_denom()
         self.D = D = int(denom)
-        ints = [[int(v) for v in r] for r in numer.tolist()[1:]]
-        self.rows = [[v << 2 * GRID_BITS for v in r] for r in ints]
+        ints = numer.tolist()[1:]  # fmpz entries throughout: flint builds a matrix of fmpz 4x faster than of ints
+        self.W = fmpz_mat(ints)  # D [b | W]
         self.start = [[(s * r[j] * _FINE) // D for s in (1, -1) for r in ints] for j in range(1, len(ints[0]))]
         self.start_const = [s * r[0] for s in (1, -1) for r in aug.tolist()[1:]]
         signed = [s * r[j] for j in range(1, len(ints[0])) for s in (1, -1) for r in ints]
@@ -152,33 +153,33 @@ def _layer_ext(fixed: _Fixed, lu: Sequence[tuple[fmpq, fmpq]], below: list[int] 
     Row k of ``keep`` is ``T a_k [b_k | W_k]`` for the lower slope a_k of neuron k (``alphas[k]`` if given and
     the neuron unstable); row k of ``slope`` is ``T [s_k b_k + c_k | s_k W_k]`` (the upper line ``s_k z_k + c_k``
     for a negative coefficient).  Returns ([slope; keep - slope on the rows U] transposed, U, T, the live
-    neurons): U lists the positions (among the live) of the neurons whose rows differ.
+    neurons): U lists the positions (among the live) of the neurons whose rows differ.  The rows are one flint
+    product: (the slopes, placed on the live neurons) x D [b | W] x (the columns kept).
     """
-    cols = [0, *(j + 1 for j in (range(len(fixed.rows[0]) - 1) if below is None else below))]
-    zeros = [0] * len(cols)
-    stack: list[int] = []
-    diff: list[int] = []
+    cols = [0, *(j + 1 for j in (range(fixed.W.ncols() - 1) if below is None else below))]
     U: list[int] = []
     live: list[int] = []
-    for k, (full, (l, u)) in enumerate(zip(fixed.rows, lu, strict=True)):
+    scales: list[tuple[int, int, int]] = []  # per live neuron: T s_k / D, T a_k / D, T c_k
+    for k, (l, u) in enumerate(lu):
         if u <= 0:
             continue
-        row = [full[j] for j in cols]
         low, up, cst = _relaxation(l, u, (alphas or {}).get(k))
-        if up == ONE and cst == ZERO:
-            slope = row
-        else:
-            si = _int(up * _SCALE)
-            slope = [v * si >> GRID_BITS for v in row]
-            slope[0] += _int(cst * _SCALE * _SCALE) * fixed.D
-        stack.extend(slope)
-        ai = _int(low * _SCALE)
-        kept = row if ai == _SCALE else zeros if ai == 0 else [v * ai >> GRID_BITS for v in row]
-        if kept is not slope:
+        s, a = _int(up * _SCALE) << GRID_BITS, _int(low * _SCALE) << GRID_BITS
+        c = _int(cst * _SCALE * _SCALE) * fixed.D
+        if not (s == a == _SCALE << GRID_BITS and c == 0):
             U.append(len(live))
-            diff.extend(a - c for a, c in zip(kept, slope, strict=True))
         live.append(k)
-    M = fmpz_mat(len(live) + len(U), len(cols), stack + diff).transpose()
+        scales.append((s, a, c))
+    L, n = len(live), len(U)
+    P, C, pick = fmpz_mat(L + n, fixed.W.nrows()), fmpz_mat(L + n, len(cols)), fmpz_mat(fixed.W.ncols(), len(cols))
+    for i, (k, (s, _, c)) in enumerate(zip(live, scales, strict=True)):
+        P[i, k], C[i, 0] = s, c
+    for t, i in enumerate(U):
+        s, a, c = scales[i]
+        P[L + t, live[i]], C[L + t, 0] = a - s, -c
+    for j, col in enumerate(cols):
+        pick[col, j] = 1
+    M = (P * (fixed.W * pick) + C).transpose()
     return M, U, fmpz(fixed.D << 2 * GRID_BITS), live
 
 
@@ -197,7 +198,7 @@ def _backsub(exts: Sequence[Ext], AT: list[Any], const: list[fmpq]) -> tuple[lis
     T = fmpz(1)
     for idx in reversed(range(len(exts))):
         M, U, T, _ = exts[idx]
-        X = AT + [a if a > 0 else 0 for k in U for a in AT[k * R : (k + 1) * R]]
+        X = AT + [a if a > 0 else _NIL for k in U for a in AT[k * R : (k + 1) * R]]
         E = (M * fmpz_mat(len(X) // R, R, X)).entries()
         c_int = [c + e // T for c, e in zip(c_int, E[:R], strict=True)]
         AT = [e // T for e in E[R:]] if idx else E[R:]
@@ -222,7 +223,7 @@ def relax(hidden: Sequence[_Fixed], box: Sequence[tuple[fmpq, fmpq]]) -> Relaxed
     out: list[list[tuple[fmpq, fmpq]]] = []
     exts: list[Ext] = []
     for i, fixed in enumerate(hidden):
-        n = len(fixed.rows)
+        n = fixed.W.nrows()
         if i == 0:
             out.append(_intervals(fixed, box))
         else:
