@@ -212,14 +212,14 @@ def direct(layers: Layers, paths: int, bits: int) -> int:
     one per monomial (each output is affine in the p inputs: p + 1 of them) and per nonzero weight, bias and
     activation coefficient (a product, then the sum); each term once per level of a neuron's balanced sum of its n + 1
     parts (python-flint rescales every coefficient of an fmpq_mpoly sum to their common content), and a gcd of two
-    contents per sum of two parts."""
+    contents per sum of two parts (about _GCD multiplications at these sizes)."""
     p, nonzero, fan, count = shape(layers[0][0])[1], 0, 0, len(layers) * paths
     for W, _, _ in layers:
         (m, n), fan = shape(W), max(fan, shape(W)[1] + 1)
         nonzero += (sum(map(len, W.values())) if isinstance(W, SDM) else m * n) + 2 * m
     if all(form.is_affine for _, _, form in layers[:-1]):
         count = min(count, 2 * nonzero * (p + 1))
-    return (count * fan.bit_length() * cost(bits) + nonzero * _gcd(bits)) if paths else 0
+    return (count * fan.bit_length() + nonzero * _GCD) * cost(bits) if paths else 0
 
 
 def estimate(layers: Layers, *, product: bool, paths: Callable[[int], int]) -> int:
