@@ -223,7 +223,7 @@ def _estimate(form: NetworkForm) -> int:
                     total += (1 if entry.is_Number else estimate_cost(entry).terms) * counts[j + 1]
             new.append(min(total, 10**15))
         if not act.is_identity:
-            degree = max(act.degree, 1)
+            degree = max(int(act.degree), 1)  # an fmpz from the gate: the count stays a Python int
             terms = sum(1 for c in (act.coeffs or ()) if c != 0) or 1
             new = [1] + [min(max(c, 1) ** degree * terms, 10**15) for c in new[1:]]
         counts, peak = new, max(peak, sum(new[1:]))
@@ -329,8 +329,8 @@ def rule_expand_and_compare(ctx: _Context, step: Step, fail: Fail) -> None:
     if ctx.expected is not None:
         raise fail("the direct route interrupts the layer-wise chain")
     ctx.done.add("direct")
-    if ctx.claim.form != "explicit":
-        raise fail("the direct route needs an explicit claim")
+    if ctx.claim.form != "explicit" or "direct" not in ctx.claim.routes:  # else its expansion was not budgeted
+        raise fail("the direct route needs an explicit claim that lists it")
     for index, act in enumerate(ctx.form.activations, start=1):
         if not act.is_polynomial:
             raise fail(f"layer {index}'s activation {act.body} is not a polynomial; the output cannot be expanded")

@@ -207,18 +207,19 @@ def work(layers: Layers, *, product: bool, tight: bool = True) -> tuple[int, int
 
 
 def direct(layers: Layers, paths: int, bits: int) -> int:
-    """The estimated work of the direct route's expansion of a network of at most ``paths`` paths a layer, its
-    numbers of at most ``bits`` bits: a multiplication per path and layer; with affine activations, when fewer, one
-    per monomial (each output is affine in the p inputs: p + 1 of them) and per nonzero weight, bias and activation
-    coefficient (a product, then the sum)."""
-    count = len(layers) * paths
+    """The estimated work of the direct route's expansion of a network of at most ``paths`` paths a layer (0: none),
+    its numbers of at most ``bits`` bits: a multiplication per path and layer; with affine activations, when fewer,
+    one per monomial (each output is affine in the p inputs: p + 1 of them) and per nonzero weight, bias and
+    activation coefficient (a product, then the sum); each term once per level of a neuron's balanced sum of its n + 1
+    parts (python-flint rescales every coefficient of an fmpq_mpoly sum to their common content), and a gcd of two
+    contents per sum of two parts (about _GCD multiplications at these sizes)."""
+    p, nonzero, fan, count = shape(layers[0][0])[1], 0, 0, len(layers) * paths
+    for W, _, _ in layers:
+        (m, n), fan = shape(W), max(fan, shape(W)[1] + 1)
+        nonzero += (sum(map(len, W.values())) if isinstance(W, SDM) else m * n) + 2 * m
     if all(form.is_affine for _, _, form in layers[:-1]):
-        p, nonzero = shape(layers[0][0])[1], 0
-        for W, _, _ in layers:
-            m, n = shape(W)
-            nonzero += (sum(map(len, W.values())) if isinstance(W, SDM) else m * n) + 2 * m
         count = min(count, 2 * nonzero * (p + 1))
-    return count * cost(bits)
+    return (count * fan.bit_length() + nonzero * _GCD) * cost(bits) if paths else 0
 
 
 def estimate(layers: Layers, *, product: bool, paths: Callable[[int], int]) -> int:

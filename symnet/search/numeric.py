@@ -158,8 +158,9 @@ def _nonzero(m: Any) -> list[bool]:
     return [(e.p != 0) if e.is_Rational else not e.is_zero for e in _flat(m)]
 
 
-def numeric_monomials(net: Network) -> int:
-    """``symnet.model.size.estimate_monomials`` for a numeric network, from the nonzero patterns.
+def numeric_monomials(net: Network, *, peak: bool = False) -> int:
+    """``symnet.model.size.estimate_monomials`` for a numeric network, from the nonzero patterns (``peak``: the
+    largest layer's count, as the kernel's own guard counts: an output of zeros may follow wide hidden layers).
 
     A nonzero number is one term; an affine activation ``a t + d`` multiplies a
     count by its number of terms, as in the general estimate.  Counted in
@@ -167,7 +168,7 @@ def numeric_monomials(net: Network) -> int:
     """
     import numpy as np
 
-    counts = np.ones(net.p + 1)
+    counts, top = np.ones(net.p + 1), 0.0
     for layer in net.layers:
         bias = np.array(_nonzero(layer.stored_biases), dtype=float)
         stored_w = layer.stored_weights
@@ -185,7 +186,8 @@ def numeric_monomials(net: Network) -> int:
         if not act.is_identity:
             z = np.maximum(z, 1) * len(sympy.Add.make_args(act.expr))
         counts = np.concatenate([[1.0], z])
-    return int(counts[1:].sum())
+        top = max(top, float(counts[1:].sum()))
+    return int(top if peak else counts[1:].sum())
 
 
 def _is_number_matrix(m: sympy.ImmutableMatrix) -> bool:
@@ -241,7 +243,7 @@ def _paths(net: Network, layers: qq.Layers, limit: int, bits: int) -> int:
     ``limit`` itself when the direct route's work at ``bits`` bits is under 1% of the budget (not counted)."""
     if qq.direct(layers, limit, bits) * 100 <= qq.MAX_WORK:
         return limit
-    paths = numeric_monomials(net)
+    paths = numeric_monomials(net, peak=True)  # the kernel's count (linear._estimate): never below it
     return paths if paths <= limit else 0
 
 
