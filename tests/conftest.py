@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import Any
 
 import pytest
 from hypothesis import Verbosity, settings
@@ -106,3 +107,18 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     torch = sys.modules.get("torch")
     if torch is not None and _torch_threads:
         torch.set_num_threads(_torch_threads[0])
+
+
+@pytest.fixture
+def no_products(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any product over QQ, any expansion or any search product fails the test (a refusal must come first)."""
+    from symnet.kernel import linear, qq
+    from symnet.search import numeric
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a product was formed or the network expanded before the check refused")
+
+    monkeypatch.setattr(qq, "sparse_times", fail)
+    monkeypatch.setattr(linear, "expand", fail)
+    monkeypatch.setattr(numeric, "_times", fail)
+    monkeypatch.setattr(numeric, "_factor", fail)

@@ -48,19 +48,6 @@ def claim_only(net: Network, routes: tuple[str, ...] = ("layerwise",)) -> Certif
     return Certificate(net, (Step("conclude_linear_form"),), claim)
 
 
-@pytest.fixture
-def no_products(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any product over QQ, any expansion or any search product fails the test."""
-
-    def fail(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("a product was formed before the budget refused")
-
-    monkeypatch.setattr(qq, "sparse_times", fail)
-    monkeypatch.setattr(linear, "expand", fail)
-    monkeypatch.setattr(numeric, "_times", fail)
-    monkeypatch.setattr(numeric, "_factor", fail)
-
-
 @pytest.mark.parametrize(
     ("p", "widths", "bits"),
     [
