@@ -223,7 +223,9 @@ def _budget(net: Network, limit: int) -> None:
         layers = qq.network(net)
         if layers is None:
             return
-        total = qq.estimate(layers, product=True, paths=lambda bits: _paths(net, layers, limit, bits))
+        total = qq.estimate(layers, product=True, paths=lambda bits: limit)  # the most a direct route adds
+        if total > qq.MAX_WORK:  # count the paths: only a small network's proof has the direct route
+            total = qq.estimate(layers, product=True, paths=lambda bits: _paths(net, layers, limit, bits))
     except OverBudget as e:  # a layer's denominators alone
         message = f"refusing to prove: {str(e).removeprefix('ill-formed: ')}"
         raise SizeGuardError(message, estimate=e.estimate, limit=qq.MAX_WORK) from None
